@@ -1,0 +1,60 @@
+"""Configuration: defaults here, overridden by environment variables and test config."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def _env_list(name: str) -> list[str] | None:
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def default_config(instance_path: str) -> dict[str, Any]:
+    """The configuration for ``create_app``, read from the environment.
+
+    ``DATABASE_URL``: any SQLAlchemy URL (default: SQLite under ``instance/``).
+    ``SECRET_KEY``: session signing key (default: generated and kept in ``instance/``).
+    ``ITEMBANK_PLUGINS_ALLOW`` / ``ITEMBANK_PLUGINS_DENY``: comma-separated plugin names.
+    ``ITEMBANK_MEDIA_MAX_BYTES``: largest image upload (default 2 MB).
+    """
+    database_url = os.environ.get("DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "itembank.sqlite3")
+    )
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "ITEMBANK_PLUGINS_ALLOW": _env_list("ITEMBANK_PLUGINS_ALLOW"),
+        "ITEMBANK_PLUGINS_DENY": _env_list("ITEMBANK_PLUGINS_DENY") or [],
+        "ITEMBANK_PLUGINS_EXTRA": _env_list("ITEMBANK_PLUGINS_EXTRA") or [],
+        "ITEMBANK_MEDIA_MAX_BYTES": int(
+            os.environ.get("ITEMBANK_MEDIA_MAX_BYTES", 2 * 1024 * 1024)
+        ),
+        "ITEMBANK_DEMO_PASSWORD": os.environ.get("ITEMBANK_DEMO_PASSWORD", "itembank-demo"),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("ITEMBANK_MAX_REQUEST_BYTES", 16 * 1024 * 1024)),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+    }
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A per-installation secret key, created on first use and kept in instance/."""
+    path = Path(instance_path) / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key

@@ -1,0 +1,60 @@
+"""The itembank plugin hooks.
+
+Every hook takes keyword arguments only and is called through
+:class:`itembank.plugins.PluginHost`. Built-in features (``plugins/``) implement these
+same hooks, so a third-party plugin can do anything a built-in can.
+
+Third-party plugins are modules or objects published under the ``itembank`` entry-point
+group::
+
+    [project.entry-points.itembank]
+    acme = "acme_itembank.plugin"
+
+and decorate their functions with :data:`itembank.hookimpl`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from itembank.itemtypes import ItemType
+    from itembank.taxonomy import Taxonomy
+
+PROJECT = "itembank"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# -- Content: item types ---------------------------------------------------------------
+
+
+@hookspec
+def itembank_register_item_types(register: Callable[[ItemType], None]) -> None:
+    """Register item types.
+
+    Call ``register(item_type)`` once per :class:`itembank.itemtypes.ItemType`
+    instance. The core refuses two types with the same ``id`` and says which plugins
+    clash.
+
+    :param register: the core's registration function.
+    """
+
+
+# -- Classification: taxonomies ------------------------------------------------------------
+
+
+@hookspec
+def itembank_register_taxonomies(register: Callable[[Taxonomy], None]) -> None:
+    """Register taxonomies available to every bank.
+
+    Call ``register(taxonomy)`` once per :class:`itembank.taxonomy.Taxonomy`. They are
+    written to the database by ``flask itembank taxonomy sync`` (``make run`` and the
+    demo loader do this), so items can be classified and filtered against them.
+
+    :param register: the core's registration function.
+    """

@@ -1,0 +1,33 @@
+"""The database models. Import them from here."""
+
+from itembank.models.audit import AuditEvent, AuditTamperError
+from itembank.models.items import (
+    Comment,
+    Item,
+    ItemClassification,
+    ItemVersion,
+    Review,
+    VersionContributor,
+)
+from itembank.models.media import Media, MediaBlob
+from itembank.models.taxonomy import TaxonomyNode, TaxonomyRecord
+from itembank.models.users import Bank, Membership, Role, User
+
+__all__ = [
+    "AuditEvent",
+    "AuditTamperError",
+    "Bank",
+    "Comment",
+    "Item",
+    "ItemClassification",
+    "ItemVersion",
+    "Media",
+    "MediaBlob",
+    "Membership",
+    "Review",
+    "Role",
+    "TaxonomyNode",
+    "TaxonomyRecord",
+    "User",
+    "VersionContributor",
+]

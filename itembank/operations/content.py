@@ -1,0 +1,229 @@
+"""Turning what a writer submitted into the stored form of a version.
+
+One pipeline for every path (API, UI, CLI, import): the item type's schema and checks,
+the sanitizer on every rich-text field, the metadata schema, classifications resolved
+against the taxonomies the bank can see, and image references checked against the
+bank's media. Problems are collected and reported together, with field paths.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import marshmallow as ma
+import sqlalchemy as sa
+
+from itembank.errors import InvalidInput
+from itembank.extensions import db
+from itembank.itemtypes import ContentError, ItemType, Problem, _flatten_marshmallow
+from itembank.models import Bank, Media, TaxonomyNode, TaxonomyRecord
+from itembank.sanitize import html_to_text, media_references, sanitize_html
+
+LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+MAX_STEM_CHARS = 100_000
+
+
+class ClassificationSchema(ma.Schema):
+    taxonomy = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    node = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    level = ma.fields.Integer(
+        load_default=None, allow_none=True, validate=ma.validate.Range(min=1, max=10)
+    )
+
+
+class MetadataSchema(ma.Schema):
+    classifications = ma.fields.List(
+        ma.fields.Nested(ClassificationSchema),
+        load_default=list,
+        validate=ma.validate.Length(max=20),
+    )
+    difficulty = ma.fields.Float(
+        load_default=None, allow_none=True, validate=ma.validate.Range(min=0, max=1)
+    )
+    tags = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(min=1, max=50)),
+        load_default=list,
+        validate=ma.validate.Length(max=30),
+    )
+    language = ma.fields.String(
+        load_default=None, allow_none=True, validate=ma.validate.Regexp(LANG_RE)
+    )
+    notes = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
+
+
+@dataclass
+class PreparedVersion:
+    stem: str
+    content: dict[str, Any]
+    metadata: dict[str, Any]
+    nodes: list[tuple[TaxonomyNode, int | None]]
+    content_hash: str
+
+
+def prepare_version(
+    bank: Bank, item_type: ItemType, stem: Any, content: Any, metadata: Any
+) -> PreparedVersion:
+    """Validate and normalise everything a version stores; raise :class:`InvalidInput`
+    with every problem found (each with a field path)."""
+    problems: list[Problem] = []
+
+    clean_stem = ""
+    if not isinstance(stem, str):
+        problems.append(Problem("stem", "Pokok soal harus berupa teks.", "The stem must be text."))
+    elif len(stem) > MAX_STEM_CHARS:
+        problems.append(
+            Problem(
+                "stem",
+                f"Pokok soal terlalu panjang (maks. {MAX_STEM_CHARS} karakter).",
+                f"The stem is too long (at most {MAX_STEM_CHARS} characters).",
+            )
+        )
+    else:
+        clean_stem = sanitize_html(stem)
+        if not html_to_text(clean_stem).strip() and not media_references(clean_stem):
+            problems.append(Problem("stem", "Pokok soal wajib diisi.", "The stem is required."))
+
+    clean_content: dict[str, Any] = {}
+    try:
+        loaded = item_type.load(content)
+        clean_content = item_type.load(item_type.map_html(loaded, sanitize_html))
+    except ContentError as exc:
+        problems.extend(
+            Problem(_join("content", p.field), p.message, p.message_en) for p in exc.problems
+        )
+
+    clean_meta: dict[str, Any] = {}
+    nodes: list[tuple[TaxonomyNode, int | None]] = []
+    if metadata is None:
+        metadata = {}
+    try:
+        clean_meta = MetadataSchema().load(metadata)
+    except ma.ValidationError as exc:
+        problems.extend(
+            Problem(_join("metadata", p.field), p.message, p.message_en)
+            for p in _flatten_marshmallow(exc.messages)
+        )
+    else:
+        if clean_meta.get("language") is None:
+            clean_meta["language"] = bank.language
+        clean_meta["tags"] = sorted(set(clean_meta["tags"]))
+        nodes, class_problems = resolve_classifications(bank, clean_meta["classifications"])
+        problems.extend(class_problems)
+
+    if not problems:
+        problems.extend(_check_media(bank, clean_stem, item_type, clean_content))
+    if problems:
+        raise InvalidInput(
+            "the item has problems: "
+            + "; ".join(f"{p.field}: {p.message_en or p.message}" for p in problems[:10]),
+            [p.as_dict() for p in problems],
+        )
+    return PreparedVersion(
+        stem=clean_stem,
+        content=clean_content,
+        metadata=clean_meta,
+        nodes=nodes,
+        content_hash=content_hash(item_type.id, clean_stem, clean_content, clean_meta),
+    )
+
+
+def content_hash(type_id: str, stem: str, content: dict[str, Any], metadata: dict[str, Any]) -> str:
+    canonical = json.dumps(
+        {"type": type_id, "stem": stem, "content": content, "metadata": metadata},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def visible_taxonomies(bank: Bank) -> sa.Select[tuple[TaxonomyRecord]]:
+    return sa.select(TaxonomyRecord).where(
+        sa.or_(TaxonomyRecord.bank_id.is_(None), TaxonomyRecord.bank_id == bank.id)
+    )
+
+
+def resolve_classifications(
+    bank: Bank, classifications: list[dict[str, Any]]
+) -> tuple[list[tuple[TaxonomyNode, int | None]], list[Problem]]:
+    found: list[tuple[TaxonomyNode, int | None]] = []
+    problems: list[Problem] = []
+    seen: set[tuple[int, int | None]] = set()
+    for index, entry in enumerate(classifications):
+        where = f"metadata.classifications.{index}"
+        taxonomy = db.session.scalars(
+            visible_taxonomies(bank)
+            .where(TaxonomyRecord.code == entry["taxonomy"])
+            .order_by(TaxonomyRecord.bank_id.is_(None))  # a bank's own wins
+        ).first()
+        if taxonomy is None:
+            problems.append(
+                Problem(
+                    f"{where}.taxonomy",
+                    f"Taksonomi '{entry['taxonomy']}' tidak dikenal.",
+                    f"Unknown taxonomy '{entry['taxonomy']}'.",
+                )
+            )
+            continue
+        node = db.session.scalars(
+            sa.select(TaxonomyNode).where(
+                TaxonomyNode.taxonomy_id == taxonomy.id, TaxonomyNode.code == entry["node"]
+            )
+        ).first()
+        if node is None:
+            problems.append(
+                Problem(
+                    f"{where}.node",
+                    f"Kode '{entry['node']}' tidak ada di taksonomi '{taxonomy.code}'.",
+                    f"Code '{entry['node']}' is not in taxonomy '{taxonomy.code}'.",
+                )
+            )
+            continue
+        level = entry.get("level")
+        if level is not None and level not in node.level_numbers:
+            allowed = ", ".join(map(str, node.level_numbers)) or "tidak ada / none"
+            problems.append(
+                Problem(
+                    f"{where}.level",
+                    f"Level {level} tidak ada untuk '{node.code}' (level yang ada: {allowed}).",
+                    f"Level {level} does not exist for '{node.code}' (levels: {allowed}).",
+                )
+            )
+            continue
+        if (node.id, level) not in seen:
+            seen.add((node.id, level))
+            found.append((node, level))
+    return found, problems
+
+
+def _check_media(
+    bank: Bank, stem: str, item_type: ItemType, content: dict[str, Any]
+) -> list[Problem]:
+    wanted: dict[str, str] = {sha: "stem" for sha in media_references(stem)}
+    for path, html in item_type.html_fields(content):
+        for sha in media_references(html):
+            wanted.setdefault(sha, _join("content", path))
+    if not wanted:
+        return []
+    have = set(
+        db.session.scalars(
+            sa.select(Media.sha256).where(Media.bank_id == bank.id, Media.sha256.in_(wanted))
+        )
+    )
+    return [
+        Problem(
+            field,
+            f"Gambar {sha[:12]}… belum diunggah ke bank {bank.code}.",
+            f"Image {sha[:12]}… has not been uploaded to bank {bank.code}.",
+        )
+        for sha, field in wanted.items()
+        if sha not in have
+    ]
+
+
+def _join(prefix: str, field: str) -> str:
+    return f"{prefix}.{field}" if field else prefix

@@ -1,0 +1,340 @@
+"""Items and versions: create, edit drafts, start new drafts.
+
+Versions are append-only: a version is edited only while ``draft``; submitting freezes
+it; changing an approved or changes-requested item starts the next version from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from itembank.access import ensure_visible, require_role
+from itembank.audit import record
+from itembank.errors import Conflict, InvalidInput, NotFound, StaleEdit
+from itembank.extensions import db
+from itembank.models import (
+    Bank,
+    Item,
+    ItemClassification,
+    ItemVersion,
+    Role,
+    User,
+    VersionContributor,
+)
+from itembank.models._types import utcnow
+from itembank.operations.content import PreparedVersion, prepare_version
+from itembank.plugins import PluginHost
+from itembank.workflow import DRAFTABLE_FROM, Status
+
+_KEEP = object()
+
+
+def get_item(external_id: str, *, actor: User) -> Item:
+    """The item with ``external_id`` if ``actor`` may see its bank (else NotFound)."""
+    item = db.session.scalars(sa.select(Item).where(Item.external_id == external_id)).first()
+    if item is None:
+        raise NotFound(f"no item {external_id!r}")
+    try:
+        ensure_visible(actor, item.bank)
+    except NotFound:
+        raise NotFound(f"no item {external_id!r}") from None
+    return item
+
+
+def get_version(item: Item, number: int) -> ItemVersion:
+    version = db.session.scalars(
+        sa.select(ItemVersion).where(ItemVersion.item_id == item.id, ItemVersion.number == number)
+    ).first()
+    if version is None:
+        raise NotFound(f"item {item.external_id} has no version {number}")
+    return version
+
+
+def next_item_number(bank: Bank) -> int:
+    """Hand out the bank's next item number atomically (safe under concurrency)."""
+    from itembank.models import Bank as BankModel
+
+    number = db.session.execute(
+        sa.update(BankModel)
+        .where(BankModel.id == bank.id)
+        .values(item_counter=BankModel.item_counter + 1)
+        .returning(BankModel.item_counter)
+    ).scalar_one()
+    return int(number)
+
+
+def create_item(
+    bank: Bank,
+    *,
+    actor: User,
+    plugins: PluginHost,
+    item_type: str,
+    stem: Any,
+    content: Any,
+    metadata: Any = None,
+) -> Item:
+    """Create an item and its first version, a draft."""
+    require_role(actor, bank, Role.AUTHOR, doing="write items")
+    if item_type not in plugins.item_types:
+        known = ", ".join(sorted(plugins.item_types))
+        raise InvalidInput(
+            f"unknown item type {item_type!r} (known: {known})",
+            [
+                {
+                    "field": "type",
+                    "message": f"Jenis soal '{item_type}' tidak dikenal.",
+                    "message_en": f"Unknown item type '{item_type}'.",
+                }
+            ],
+        )
+    prepared = prepare_version(bank, plugins.item_type(item_type), stem, content, metadata)
+    number = next_item_number(bank)
+    now = utcnow()
+    item = Item(
+        bank=bank,
+        number=number,
+        external_id=f"{bank.code}-{number:06d}",
+        item_type=item_type,
+        created_by_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(item)
+    version = _new_version(item, 1, prepared, actor=actor, based_on=None)
+    db.session.flush()
+    record("item.create", actor=actor, version=version, to_status=Status.DRAFT.value)
+    return item
+
+
+def _new_version(
+    item: Item,
+    number: int,
+    prepared: PreparedVersion,
+    *,
+    actor: User,
+    based_on: ItemVersion | None,
+) -> ItemVersion:
+    now = utcnow()
+    version = ItemVersion(
+        item=item,
+        number=number,
+        status=Status.DRAFT.value,
+        stem=prepared.stem,
+        content=prepared.content,
+        meta=prepared.metadata,
+        content_hash=prepared.content_hash,
+        based_on=based_on,
+        created_by_id=actor.id,
+        created_at=now,
+        updated_by_id=actor.id,
+        updated_at=now,
+    )
+    version.contributors.append(VersionContributor(user_id=actor.id))
+    set_classifications(version, prepared.nodes)
+    db.session.add(version)
+    return version
+
+
+def set_classifications(version: ItemVersion, nodes: list[tuple[Any, int | None]]) -> None:
+    """Make the version's classification rows match ``nodes``, keeping rows that stay
+    (replacing them all would collide with the unique constraint in one flush)."""
+    wanted = {(node.id, level): node for node, level in nodes}
+    kept = [c for c in version.classifications if (c.node_id, c.level) in wanted]
+    have = {(c.node_id, c.level) for c in kept}
+    added = [
+        ItemClassification(node=node, level=level)
+        for (node_id, level), node in wanted.items()
+        if (node_id, level) not in have
+    ]
+    version.classifications = kept + added
+
+
+def lock_version(version: ItemVersion) -> ItemVersion:
+    """Reload ``version`` with a row lock (PostgreSQL ``FOR UPDATE``) so concurrent
+    edits and reviews of it are serialised; returns the fresh object."""
+    return db.session.scalars(
+        sa.select(ItemVersion)
+        .where(ItemVersion.id == version.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def lock_item(item: Item) -> Item:
+    return db.session.scalars(
+        sa.select(Item)
+        .where(Item.id == item.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def current_draft(item: Item) -> ItemVersion:
+    version = db.session.scalars(
+        sa.select(ItemVersion).where(
+            ItemVersion.item_id == item.id, ItemVersion.status == Status.DRAFT.value
+        )
+    ).first()
+    if version is None:
+        raise NotFound(f"item {item.external_id} has no draft")
+    return version
+
+
+def update_draft(
+    version: ItemVersion,
+    *,
+    actor: User,
+    plugins: PluginHost,
+    base_revision: int,
+    stem: Any = _KEEP,
+    content: Any = _KEEP,
+    metadata: Any = _KEEP,
+) -> ItemVersion:
+    """Save an edit of a draft. ``base_revision`` is the revision the edit was based on;
+    if someone saved since, :class:`StaleEdit` names them and nothing changes."""
+    item = version.item
+    require_role(actor, item.bank, Role.AUTHOR, doing="edit items")
+    version = lock_version(version)
+    if version.status != Status.DRAFT.value:
+        raise Conflict(
+            f"version {version.number} of {item.external_id} is {version.status} and can no "
+            "longer be edited; start a new draft instead"
+        )
+    if version.revision != base_revision:
+        raise StaleEdit(
+            base_revision=base_revision,
+            current_revision=version.revision,
+            changed_by=version.updated_by.username,
+            changed_at=version.updated_at,
+        )
+    prepared = prepare_version(
+        item.bank,
+        plugins.item_type(item.item_type),
+        version.stem if stem is _KEEP else stem,
+        version.content if content is _KEEP else content,
+        version.meta if metadata is _KEEP else metadata,
+    )
+    if prepared.content_hash == version.content_hash:
+        return version  # nothing changed: no new revision, no audit noise
+    changed = [
+        name
+        for name, old, new in (
+            ("stem", version.stem, prepared.stem),
+            ("content", version.content, prepared.content),
+            ("metadata", version.meta, prepared.metadata),
+        )
+        if old != new
+    ]
+    now = utcnow()
+    version.stem = prepared.stem
+    version.content = prepared.content
+    version.meta = prepared.metadata
+    version.content_hash = prepared.content_hash
+    version.updated_by_id = actor.id
+    version.updated_at = now
+    set_classifications(version, prepared.nodes)
+    if actor.id not in version.contributor_ids:
+        version.contributors.append(VersionContributor(user_id=actor.id))
+    item.updated_at = now
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(
+            "this draft was changed by someone else at the same moment; reload it"
+        ) from None
+    record(
+        "version.update",
+        actor=actor,
+        version=version,
+        from_status=Status.DRAFT.value,
+        to_status=Status.DRAFT.value,
+        fields=changed,
+        revision=version.revision,
+    )
+    return version
+
+
+def start_new_draft(item: Item, *, actor: User, from_number: int | None = None) -> ItemVersion:
+    """Start draft v+1 from an approved or changes-requested version (by default the
+    newest one). The approved version stays in use until the new one is approved."""
+    require_role(actor, item.bank, Role.AUTHOR, doing="edit items")
+    item = lock_item(item)
+    if item.is_retired:
+        raise Conflict(f"item {item.external_id} is retired")
+    versions = list(
+        db.session.scalars(
+            sa.select(ItemVersion)
+            .where(ItemVersion.item_id == item.id)
+            .order_by(ItemVersion.number)
+        )
+    )
+    open_version = next((v for v in versions if v.is_open), None)
+    if open_version is not None:
+        raise Conflict(
+            f"item {item.external_id} already has version {open_version.number} "
+            f"{open_version.status}; finish that one first"
+        )
+    if from_number is None:
+        source = versions[-1]
+    else:
+        source = next((v for v in versions if v.number == from_number), None)
+        if source is None:
+            raise NotFound(f"item {item.external_id} has no version {from_number}")
+    if Status(source.status) not in DRAFTABLE_FROM:
+        raise Conflict(
+            f"a new draft can start only from an approved or changes-requested version; "
+            f"version {source.number} is {source.status}"
+        )
+    prepared = PreparedVersion(
+        stem=source.stem,
+        content=source.content,
+        metadata=source.meta,
+        nodes=[(c.node, c.level) for c in source.classifications],
+        content_hash=source.content_hash,
+    )
+    number = versions[-1].number + 1
+    version = _new_version(item, number, prepared, actor=actor, based_on=source)
+    item.updated_at = utcnow()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(
+            f"someone else started a new version of {item.external_id} at the same moment"
+        ) from None
+    record(
+        "version.new_draft",
+        actor=actor,
+        version=version,
+        to_status=Status.DRAFT.value,
+        based_on=source.number,
+    )
+    return version
+
+
+def diff_item_versions(
+    item: Item, old_number: int, new_number: int, *, actor: User, plugins: PluginHost
+) -> dict[str, Any]:
+    """The differences between two versions of ``item``: stem and option text word by
+    word, keys, weights, other type facts and metadata."""
+    from itembank.diff import VersionView, diff_versions
+
+    ensure_visible(actor, item.bank)
+    item_type = plugins.item_type(item.item_type)
+
+    def view(number: int) -> VersionView:
+        version = get_version(item, number)
+        return VersionView(
+            number=version.number,
+            stem=version.stem,
+            summary=item_type.summary(version.content),
+            metadata=version.meta,
+            item_type=item.item_type,
+        )
+
+    return diff_versions(view(old_number), view(new_number))

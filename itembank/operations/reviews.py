@@ -1,0 +1,218 @@
+"""The review workflow operations: submit, review, retire, comment.
+
+The state machine itself is :mod:`itembank.workflow`; these functions add who may do
+what (roles, separation of duties), the approvals count, locking and the audit trail.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from itembank.access import require_role
+from itembank.audit import record
+from itembank.errors import Conflict, InvalidInput, PermissionDenied
+from itembank.extensions import db
+from itembank.models import Comment, Item, ItemVersion, Review, Role, User
+from itembank.models._types import utcnow
+from itembank.operations.items import lock_item, lock_version
+from itembank.workflow import DECISION_ACTION, Action, Decision, Status, transition
+
+MAX_COMMENT_CHARS = 10_000
+
+
+def submit_version(version: ItemVersion, *, actor: User, reason: str = "") -> ItemVersion:
+    """Submit a draft for review. From here on the version never changes."""
+    item = version.item
+    require_role(actor, item.bank, Role.AUTHOR, doing="submit items for review")
+    version = lock_version(version)
+    source = Status(version.status)
+    target = transition(Action.SUBMIT, source)
+    now = utcnow()
+    version.status = target.value
+    version.submitted_by_id = actor.id
+    version.submitted_at = now
+    item.updated_at = now
+    db.session.flush()
+    record(
+        "version.submit",
+        actor=actor,
+        version=version,
+        from_status=source.value,
+        to_status=target.value,
+        reason=reason,
+    )
+    return version
+
+
+def review_version(
+    version: ItemVersion, *, actor: User, decision: Decision | str, comment: str = ""
+) -> ItemVersion:
+    """Record a reviewer's decision on a version in review.
+
+    ``approve`` approves the version once the bank's required number of distinct
+    reviewers have approved it; ``request_changes`` and ``reject`` take effect at once
+    and need a comment. Nobody who created or edited the version may review it.
+    """
+    item = version.item
+    bank = item.bank
+    require_role(actor, bank, Role.REVIEWER, doing="review items")
+    try:
+        decision = Decision(decision)
+    except ValueError:
+        raise InvalidInput(
+            f"unknown decision {decision!r}; use approve, request_changes or reject",
+            [
+                {
+                    "field": "decision",
+                    "message": "Keputusan tidak dikenal.",
+                    "message_en": "Unknown decision.",
+                }
+            ],
+        ) from None
+    comment = (comment or "").strip()
+    if decision is not Decision.APPROVE and not comment:
+        raise InvalidInput(
+            "a comment saying what to change or why is required",
+            [
+                {
+                    "field": "comment",
+                    "message": "Tuliskan alasan atau perbaikan yang diminta.",
+                    "message_en": "Say what must change, or why.",
+                }
+            ],
+        )
+    if len(comment) > MAX_COMMENT_CHARS:
+        raise InvalidInput(f"the comment is longer than {MAX_COMMENT_CHARS} characters")
+    # Serialise reviews of this version: the approvals count below must see every
+    # review committed before ours.
+    version = lock_version(version)
+    source = Status(version.status)
+    action = DECISION_ACTION[decision]
+    target = transition(action, source)  # raises unless the version is in review
+    if actor.id in version.contributor_ids:
+        raise PermissionDenied(
+            f"you edited version {version.number} of {item.external_id}, so you may not review it"
+        )
+    already = db.session.scalars(
+        sa.select(Review).where(Review.version_id == version.id, Review.reviewer_id == actor.id)
+    ).first()
+    if already is not None:
+        raise Conflict(
+            f"you already reviewed version {version.number} of {item.external_id} "
+            f"({already.decision})"
+        )
+    review = Review(version=version, reviewer_id=actor.id, decision=decision.value, comment=comment)
+    db.session.add(review)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("you reviewed this version at the same moment in another session") from None
+    record(
+        "version.review",
+        actor=actor,
+        version=version,
+        from_status=source.value,
+        reason=comment,
+        decision=decision.value,
+    )
+    if decision is Decision.APPROVE:
+        approvals = db.session.scalar(
+            sa.select(sa.func.count(sa.distinct(Review.reviewer_id))).where(
+                Review.version_id == version.id, Review.decision == Decision.APPROVE.value
+            )
+        )
+        if approvals < bank.required_approvals:
+            return version  # still in review, waiting for more approvals
+    _move(version, source, target, actor=actor, reason=comment)
+    if target is Status.APPROVED:
+        locked_item = lock_item(item)
+        locked_item.approved_version_id = version.id
+    return version
+
+
+def _move(
+    version: ItemVersion, source: Status, target: Status, *, actor: User, reason: str
+) -> None:
+    now = utcnow()
+    version.status = target.value
+    version.decided_at = now
+    version.item.updated_at = now
+    db.session.flush()
+    record(
+        f"version.{target.value}",
+        actor=actor,
+        version=version,
+        from_status=source.value,
+        to_status=target.value,
+        reason=reason,
+    )
+
+
+def retire_item(item: Item, *, actor: User, reason: str) -> Item:
+    """Retire an item: its approved version is no longer assembled into forms."""
+    require_role(actor, item.bank, Role.BANK_ADMIN, doing="retire items")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(
+            "say why the item is retired",
+            [
+                {
+                    "field": "reason",
+                    "message": "Alasan wajib diisi.",
+                    "message_en": "A reason is required.",
+                }
+            ],
+        )
+    item = lock_item(item)
+    if item.is_retired:
+        raise Conflict(f"item {item.external_id} is already retired")
+    version = item.approved_version
+    if version is None:
+        raise Conflict(f"item {item.external_id} has no approved version to retire")
+    version = lock_version(version)
+    source = Status(version.status)
+    target = transition(Action.RETIRE, source)
+    open_version = next((v for v in item.versions if v.is_open), None)
+    if open_version is not None:
+        raise Conflict(
+            f"version {open_version.number} of {item.external_id} is {open_version.status}; "
+            "it must be decided (approved, rejected or sent back) before the item is retired"
+        )
+    now = utcnow()
+    item.retired_at = now
+    item.retired_by_id = actor.id
+    _move(version, source, target, actor=actor, reason=reason)
+    return item
+
+
+def add_comment(
+    version: ItemVersion, *, actor: User, body: str, field: str | None = None
+) -> Comment:
+    """Comment on a version, in general or on one field (``stem``, ``content.options.1.text``)."""
+    require_role(actor, version.item.bank, Role.AUTHOR, Role.REVIEWER, doing="comment on items")
+    body = (body or "").strip()
+    if not body:
+        raise InvalidInput(
+            "the comment is empty",
+            [
+                {
+                    "field": "body",
+                    "message": "Komentar kosong.",
+                    "message_en": "The comment is empty.",
+                }
+            ],
+        )
+    if len(body) > MAX_COMMENT_CHARS:
+        raise InvalidInput(f"the comment is longer than {MAX_COMMENT_CHARS} characters")
+    field = (field or "").strip() or None
+    if field is not None and len(field) > 200:
+        raise InvalidInput("the field path is too long")
+    comment = Comment(version=version, author_id=actor.id, body=body, field=field)
+    db.session.add(comment)
+    db.session.flush()
+    record(
+        "comment.add", actor=actor, version=version, reason=body, field=field, comment_id=comment.id
+    )
+    return comment

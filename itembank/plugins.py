@@ -1,0 +1,187 @@
+"""Loading plugins and keeping what they register.
+
+The :class:`PluginHost` owns a :class:`pluggy.PluginManager`: it loads the built-in
+plugins listed in :data:`BUILTIN_PLUGINS`, then third-party plugins from the
+``itembank`` entry-point group, honouring the allow and deny lists from the Flask config
+(``ITEMBANK_PLUGINS_ALLOW`` / ``ITEMBANK_PLUGINS_DENY``, lists of plugin names), and
+modules named in ``ITEMBANK_PLUGINS_EXTRA``. Hooks are called only through the typed
+methods here, always with keyword arguments.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+
+from itembank import hookspecs
+from itembank.itemtypes import ItemType
+from itembank.taxonomy import Taxonomy
+
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "plugins.itemtypes.single_choice",
+    "plugins.itemtypes.multiple_response",
+    "plugins.itemtypes.weighted_options",
+    "plugins.itemtypes.true_false",
+    "plugins.itemtypes.short_text",
+    "plugins.itemtypes.extended_text",
+    "plugins.itemtypes.ordering",
+    "plugins.itemtypes.matching",
+    "plugins.itemtypes.likert",
+    "plugins.taxonomies.asn",
+    "plugins.taxonomies.skd",
+    "plugins.taxonomies.bloom",
+)
+
+
+class PluginError(RuntimeError):
+    """A plugin could not be loaded or registered something invalid."""
+
+
+@dataclass
+class Registration:
+    """What one plugin registered, for ``flask itembank plugins``."""
+
+    name: str
+    origin: str
+    item_types: list[str] = field(default_factory=list)
+    taxonomies: list[str] = field(default_factory=list)
+
+
+class PluginHost:
+    """The loaded plugins and the registries they filled."""
+
+    def __init__(
+        self,
+        *,
+        builtins: Iterable[str] = BUILTIN_PLUGINS,
+        extra: Iterable[str] = (),
+        allow: Iterable[str] | None = None,
+        deny: Iterable[str] = (),
+        entry_points: bool = True,
+    ) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self._allow = set(allow) if allow is not None else None
+        self._deny = set(deny)
+        self._origins: dict[str, str] = {}
+        for module_name in [*builtins, *extra]:
+            self._load_module(module_name, origin="builtin" if module_name in builtins else "extra")
+        if entry_points:
+            self._load_entry_points()
+        self.pm.check_pending()
+        self.item_types: dict[str, ItemType] = {}
+        self.taxonomies: dict[str, Taxonomy] = {}
+        self.registrations: dict[str, Registration] = {}
+        self._collect()
+
+    # -- loading ------------------------------------------------------------------------
+
+    def _allowed(self, name: str) -> bool:
+        if name in self._deny:
+            return False
+        return self._allow is None or name in self._allow
+
+    def _load_module(self, module_name: str, origin: str) -> None:
+        name = module_name
+        if not self._allowed(name):
+            return
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as exc:  # a broken plugin must say which one
+            raise PluginError(f"plugin {module_name!r} failed to import: {exc}") from exc
+        self.pm.register(module, name=name)
+        self._origins[name] = origin
+
+    def _load_entry_points(self) -> None:
+        from importlib.metadata import entry_points
+
+        for ep in entry_points(group=hookspecs.PROJECT):
+            if not self._allowed(ep.name) or self.pm.get_plugin(ep.name) is not None:
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to load: {exc}") from exc
+            self.pm.register(plugin, name=ep.name)
+            dist = getattr(ep, "dist", None)
+            self._origins[ep.name] = (
+                f"entry point {ep.value} ({dist.name} {dist.version})" if dist else ep.value
+            )
+
+    # -- collecting ---------------------------------------------------------------------
+
+    def _collect(self) -> None:
+        for name, plugin in self.pm.list_name_plugin():
+            reg = Registration(name=name, origin=self._origins.get(name, "?"))
+            self.registrations[name] = reg
+            self._call_one(plugin, "itembank_register_item_types", self._item_type_adder(reg))
+            self._call_one(plugin, "itembank_register_taxonomies", self._taxonomy_adder(reg))
+
+    def _call_one(self, plugin: Any, hook_name: str, register: Any) -> None:
+        """Call one plugin's implementation of a ``register`` hook, so that what it
+        registers is attributed to it."""
+        hook = getattr(self.pm.hook, hook_name)
+        impls = [impl for impl in hook.get_hookimpls() if impl.plugin is plugin]
+        for impl in impls:
+            impl.function(register=register)
+
+    def _item_type_adder(self, reg: Registration) -> Any:
+        def register(item_type: ItemType) -> None:
+            if not isinstance(item_type, ItemType):
+                raise PluginError(f"plugin {reg.name!r} registered {item_type!r}, not an ItemType")
+            type_id = getattr(item_type, "id", None)
+            if not type_id or not isinstance(type_id, str):
+                raise PluginError(f"plugin {reg.name!r} registered an item type without an id")
+            if type_id in self.item_types:
+                other = self._owner("item_types", type_id)
+                raise PluginError(
+                    f"item type {type_id!r} is registered by both {other!r} and {reg.name!r}"
+                )
+            self.item_types[type_id] = item_type
+            reg.item_types.append(type_id)
+
+        return register
+
+    def _taxonomy_adder(self, reg: Registration) -> Any:
+        def register(taxonomy: Taxonomy) -> None:
+            if not isinstance(taxonomy, Taxonomy):
+                raise PluginError(f"plugin {reg.name!r} registered {taxonomy!r}, not a Taxonomy")
+            problems = taxonomy.problems()
+            if problems:
+                raise PluginError(
+                    f"plugin {reg.name!r}: taxonomy {taxonomy.code!r}: " + "; ".join(problems)
+                )
+            if taxonomy.code in self.taxonomies:
+                other = self._owner("taxonomies", taxonomy.code)
+                raise PluginError(
+                    f"taxonomy {taxonomy.code!r} is registered by both {other!r} and {reg.name!r}"
+                )
+            self.taxonomies[taxonomy.code] = taxonomy
+            reg.taxonomies.append(taxonomy.code)
+
+        return register
+
+    def _owner(self, kind: str, key: str) -> str:
+        for reg in self.registrations.values():
+            if key in getattr(reg, kind):
+                return reg.name
+        return "?"
+
+    # -- lookups --------------------------------------------------------------------------
+
+    def item_type(self, type_id: str) -> ItemType:
+        """The registered item type ``type_id``; :class:`KeyError` if there is none."""
+        return self.item_types[type_id]
+
+
+def host_from_config(config: dict[str, Any]) -> PluginHost:
+    return PluginHost(
+        extra=config.get("ITEMBANK_PLUGINS_EXTRA", ()),
+        allow=config.get("ITEMBANK_PLUGINS_ALLOW"),
+        deny=config.get("ITEMBANK_PLUGINS_DENY", ()),
+        entry_points=config.get("ITEMBANK_PLUGINS_ENTRY_POINTS", True),
+    )

@@ -1,0 +1,430 @@
+"""Rich-text sanitizer for stems, options and feedback.
+
+Item writers may use a small HTML subset that QTI 2.x can carry: paragraphs, line
+breaks, emphasis, sub/superscripts, lists, simple tables, images stored in the bank
+(``/media/<sha256>``) and ``<span lang>`` for foreign-language passages. Everything else
+is removed on save:
+
+* allowed elements keep only their allowed, validated attributes;
+* a fixed set of dangerous or meaningless containers (``script``, ``style``, ``svg``,
+  ``iframe``, ...) is removed together with everything inside it;
+* every other element is unwrapped: the tag goes, its text stays;
+* comments, doctypes and processing instructions go.
+
+Input is parsed with bleach's HTML5 parser (the vendored html5lib that
+``bleach.clean`` uses), which builds the same tree a browser would, so tricks that
+rely on a sanitizer and a browser disagreeing about the markup have nothing to work
+with. The tree is then filtered by an allowlist and serialized by this module, which
+escapes all text and attribute values, so the output contains nothing but the allowed
+subset. ``bleach.Cleaner`` itself is not used because it can neither drop an element
+together with its content nor drop a whole element because of a bad attribute, and it
+deliberately keeps character references such as ``&nbsp;`` that an XML parser rejects.
+
+The output is the serialization of a tree, so it is deterministic and idempotent:
+``sanitize_html(sanitize_html(x)) == sanitize_html(x)``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from bleach import html5lib_shim
+
+__all__ = [
+    "ALLOWED_ATTRIBUTES",
+    "ALLOWED_TAGS",
+    "DROP_WITH_CONTENT",
+    "MEDIA_SRC_RE",
+    "html_to_text",
+    "html_to_xhtml",
+    "media_references",
+    "sanitize_html",
+]
+
+Token = dict[str, Any]
+
+#: Elements kept (with the attributes in :data:`ALLOWED_ATTRIBUTES` only).
+ALLOWED_TAGS: frozenset[str] = frozenset(
+    {
+        "p",
+        "br",
+        "strong",
+        "em",
+        "sub",
+        "sup",
+        "ul",
+        "ol",
+        "li",
+        "table",
+        "caption",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "th",
+        "td",
+        "img",
+        "span",
+    }
+)
+
+#: Allowed attributes per element, in the order they are serialized.
+ALLOWED_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "img": ("src", "alt", "width", "height"),
+    "span": ("lang",),
+    "th": ("colspan", "rowspan", "scope"),
+    "td": ("colspan", "rowspan"),
+}
+
+#: Elements removed together with their content. The first line is the documented
+#: set; the second adds the remaining raw-text and legacy containers whose "text" is
+#: really markup or script (keeping it would put code-looking text into an item).
+DROP_WITH_CONTENT: frozenset[str] = frozenset(
+    {
+        *("script", "style", "template", "iframe", "object", "embed", "noscript"),
+        *("textarea", "select", "svg", "math", "xml", "title", "head"),
+        *("xmp", "plaintext", "noembed", "noframes", "frameset", "frame", "applet"),
+    }
+)
+
+#: Elements whose removal would glue the words on either side together; a line
+#: break is put in their place when needed (``<div>a</div><div>b</div>`` -> ``a\nb``).
+_BLOCK_STRIPPED: frozenset[str] = frozenset(
+    {
+        *("address", "article", "aside", "blockquote", "center", "dd", "details"),
+        *("dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure"),
+        *("footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup"),
+        *("hr", "legend", "listing", "main", "menu", "nav", "pre", "section"),
+        *("summary", "option", "optgroup"),
+    }
+)
+
+#: Allowed elements that start a new line when rendered (used for spacing).
+_BLOCK_ALLOWED: frozenset[str] = frozenset(
+    {"p", "br", "ul", "ol", "li", "table", "caption", "thead", "tbody", "tfoot", "tr"}
+)
+
+_VOID: frozenset[str] = frozenset({"br", "img"})
+
+#: A bank media reference, exactly: ``/media/`` and a lowercase hex SHA-256.
+MEDIA_SRC_RE = re.compile(r"/media/([0-9a-f]{64})")
+_LANG_RE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+_POSITIVE_INT_RE = re.compile(r"[1-9][0-9]{0,5}")
+_SCOPES = frozenset({"row", "col", "rowgroup", "colgroup"})
+_MAX_IMAGE_SIDE = 4000
+_MAX_SPAN = 1000
+_MAX_PASSES = 4
+
+# Characters XML 1.0 does not allow anywhere (C0 controls except tab/LF/CR, lone
+# surrogates, U+FFFE/U+FFFF). They are removed from text and attribute values.
+_XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_WS_RE = re.compile(r"\s+")
+
+_HTML_NS = "http://www.w3.org/1999/xhtml"
+
+_local = threading.local()
+
+
+# -- parsing -----------------------------------------------------------------------
+
+
+def _parser() -> Any:
+    """One parser per thread: html5lib parsers keep state while parsing."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = html5lib_shim.BleachHTMLParser(
+            tags=None,  # no bleach pre-filtering: a plain, spec-following parse
+            strip=False,
+            consume_entities=True,  # decode character references while parsing
+            namespaceHTMLElements=False,
+        )
+        _local.parser = parser
+    return parser
+
+
+_WALKER = html5lib_shim.getTreeWalker("etree")
+
+
+def _parse(html: str) -> Iterator[Token]:
+    """Tokens of ``html`` parsed as the content of a ``<div>``, as a browser would."""
+    if not isinstance(html, str):
+        raise TypeError(f"expected str, got {type(html).__name__}")
+    dom = _parser().parseFragment(html)
+    return iter(_WALKER(dom))
+
+
+# -- attribute rules ------------------------------------------------------------------
+
+
+def _clean_value(value: str) -> str:
+    return _XML_ILLEGAL_RE.sub("", value)
+
+
+def _valid_attribute(tag: str, name: str, value: str) -> str | None:
+    """The value to keep for ``name`` on ``tag``, or ``None`` to drop the attribute."""
+    if name == "lang":
+        return value if _LANG_RE.fullmatch(value) else None
+    if name in ("width", "height"):
+        if _POSITIVE_INT_RE.fullmatch(value) and int(value) <= _MAX_IMAGE_SIDE:
+            return value
+        return None
+    if name in ("colspan", "rowspan"):
+        if _POSITIVE_INT_RE.fullmatch(value) and int(value) <= _MAX_SPAN:
+            return value
+        return None
+    if name == "scope":
+        lowered = value.lower()
+        return lowered if lowered in _SCOPES else None
+    if name == "alt":
+        return _clean_value(value)
+    if name == "src":
+        return value if MEDIA_SRC_RE.fullmatch(value) else None
+    return None  # pragma: no cover - every allowed name is handled above
+
+
+def _allowed_attributes(tag: str, data: dict[tuple[str | None, str], str]) -> dict[str, str]:
+    """Allowed, valid attributes of an allowed element, in canonical order."""
+    plain = {name: value for (namespace, name), value in data.items() if namespace is None}
+    result: dict[str, str] = {}
+    for name in ALLOWED_ATTRIBUTES.get(tag, ()):
+        if name in plain:
+            value = _valid_attribute(tag, name, plain[name])
+            if value is not None:
+                result[name] = value
+    return result
+
+
+# -- the filter ------------------------------------------------------------------------
+
+
+def _filter(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Reduce a tree-walker token stream to the allowed subset.
+
+    Yields simplified tokens: ``StartTag``/``EmptyTag`` with ``attrs`` (a plain
+    ``{name: value}`` dict, already validated), ``EndTag`` and ``Characters``.
+    """
+    skip_depth = 0  # > 0 while inside an element dropped with its content
+    open_tags: list[str | None] = []  # per open start tag: its name if emitted, else None
+    at_break = True  # the last output ends a line (or nothing has been output)
+    pending_break = False  # an unwrapped block element separated words here
+
+    def text(data: str) -> Iterator[Token]:
+        nonlocal at_break, pending_break
+        data = _clean_value(data)
+        if not data:
+            return
+        if pending_break and not at_break and not data[0].isspace():
+            data = "\n" + data
+        pending_break = False
+        at_break = False
+        yield {"type": "Characters", "data": data}
+
+    def unwrap_block() -> None:
+        nonlocal pending_break
+        if not at_break:
+            pending_break = True
+
+    for token in tokens:
+        kind = token["type"]
+        if skip_depth:
+            if kind == "StartTag":
+                skip_depth += 1
+            elif kind == "EndTag":
+                skip_depth -= 1
+            continue
+
+        if kind in ("Characters", "SpaceCharacters"):
+            yield from text(token["data"])
+            continue
+
+        if kind not in ("StartTag", "EmptyTag", "EndTag"):
+            # Comment, Doctype, SerializeError, anything unexpected.
+            continue
+
+        name = str(token["name"]).lower()
+        namespace = token.get("namespace")
+        foreign = namespace not in (None, _HTML_NS)
+
+        if kind == "EndTag":
+            emitted = open_tags.pop() if open_tags else None
+            if emitted is not None:
+                if emitted in _BLOCK_ALLOWED:
+                    at_break, pending_break = True, False
+                yield {"type": "EndTag", "name": emitted}
+            elif name in _BLOCK_STRIPPED:
+                unwrap_block()
+            continue
+
+        if name in DROP_WITH_CONTENT or foreign:
+            if kind == "StartTag":
+                skip_depth = 1
+            continue
+
+        if name not in ALLOWED_TAGS:
+            if kind == "StartTag":
+                open_tags.append(None)
+            if name in _BLOCK_STRIPPED:
+                unwrap_block()
+            continue
+
+        raw_attrs = token.get("data") or {}
+        attrs = _allowed_attributes(name, raw_attrs)
+
+        if name == "img" and "src" not in attrs:
+            # Not a bank image: remove the element, not just the attribute.
+            if kind == "StartTag":  # pragma: no cover - the walker yields EmptyTag
+                open_tags.append(None)
+            continue
+
+        if name == "span" and not attrs:
+            # A bare span carries nothing (typically the remains of a style).
+            if kind == "StartTag":
+                open_tags.append(None)
+            continue
+
+        if name in _BLOCK_ALLOWED:
+            at_break, pending_break = True, False
+        elif pending_break and not at_break:
+            # Inline content right after an unwrapped block element.
+            yield {"type": "Characters", "data": "\n"}
+            pending_break = False
+            at_break = False
+        else:
+            at_break = False
+
+        if name in _VOID:
+            yield {"type": "EmptyTag", "name": name, "attrs": attrs}
+            if kind == "StartTag":  # pragma: no cover - the walker yields EmptyTag
+                open_tags.append(None)
+        else:
+            yield {"type": "StartTag", "name": name, "attrs": attrs}
+            open_tags.append(name)
+
+
+# -- serialization ------------------------------------------------------------------------
+
+
+def _escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escape_attr(value: str) -> str:
+    return (
+        _escape_text(value)
+        .replace('"', "&quot;")
+        .replace("\t", "&#9;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+    )
+
+
+def _serialize(tokens: Iterable[Token], *, xml: bool) -> str:
+    """Serialize filtered tokens. HTML form writes ``<br>``; XML form ``<br/>``.
+
+    Only ``&``, ``<``, ``>`` (and ``"`` in attributes) are escaped, as the XML
+    predefined entities; every other character is written as itself, so the result is
+    valid both as HTML and, in XML form, as an XML fragment.
+    """
+    out: list[str] = []
+    for token in tokens:
+        kind = token["type"]
+        if kind == "Characters":
+            out.append(_escape_text(token["data"]))
+        elif kind == "EndTag":
+            out.append(f"</{token['name']}>")
+        else:
+            attrs = "".join(f' {k}="{_escape_attr(v)}"' for k, v in token["attrs"].items())
+            close = "/>" if xml and kind == "EmptyTag" else ">"
+            out.append(f"<{token['name']}{attrs}{close}")
+    return "".join(out)
+
+
+def _clean_once(html: str) -> str:
+    return _serialize(_filter(_parse(html)), xml=False)
+
+
+# -- public API ---------------------------------------------------------------------------
+
+
+def sanitize_html(html: str) -> str:
+    """Reduce ``html`` to the allowed subset (see the module docstring).
+
+    Removing an element can leave markup that a parser restructures when it reads it
+    again (a list inside a paragraph once a ``<button>`` between them is unwrapped;
+    html5lib's handling of badly broken tables). The result is therefore parsed and
+    filtered again until it no longer changes, so what is stored is exactly what any
+    later parse produces. Real content converges after one extra pass; if pathological
+    input does not converge within a few passes, only its text is kept.
+    """
+    if not html:
+        return ""
+    current = _clean_once(html)
+    for _ in range(_MAX_PASSES):
+        again = _clean_once(current)
+        if again == current:
+            return current
+        current = again
+    return _text_fallback(current)
+
+
+def _text_fallback(html: str) -> str:
+    """Escaped plain text with line breaks: the last resort for unstable markup."""
+    return "<br>".join(_escape_text(line) for line in html_to_text(html).split("\n"))
+
+
+def html_to_xhtml(html: str) -> str:
+    """Sanitize ``html`` and serialize it as a well-formed XML fragment.
+
+    Void elements are self-closed (``<br/>``, ``<img .../>``); the only entity
+    references are ``&amp;``, ``&lt;``, ``&gt;`` and ``&quot;``; ``&nbsp;`` and other
+    named references in the input come out as the characters they stand for. Elements
+    carry no namespace: the QTI writer places the fragment where the content model
+    expects it. Sanitizing first means the result is well-formed for any input.
+    """
+    if not html:
+        return ""
+    return _serialize(_filter(_parse(sanitize_html(html))), xml=True)
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of ``html`` for search and diffs.
+
+    Paragraphs, list items, table rows, captions and ``<br>`` end lines; table cells
+    are separated by a space; character references are decoded; runs of whitespace
+    (including no-break spaces) collapse to one space; empty lines are dropped.
+    Content of removed elements (scripts, styles, ...) does not appear.
+    """
+    if not html:
+        return ""
+    lines: list[list[str]] = [[]]
+    for token in _filter(_parse(html)):
+        kind = token["type"]
+        name = token.get("name")
+        if kind == "Characters":
+            lines[-1].append(token["data"])
+        elif name in _BLOCK_ALLOWED:
+            lines.append([])
+        elif name in ("td", "th"):
+            lines[-1].append(" ")
+    result = []
+    for parts in lines:
+        line = _WS_RE.sub(" ", "".join(parts)).strip()
+        if line:
+            result.append(line)
+    return "\n".join(result)
+
+
+def media_references(html: str) -> set[str]:
+    """The SHA-256 hashes of the bank images (``<img src="/media/<sha>">``) in ``html``."""
+    if not html:
+        return set()
+    found: set[str] = set()
+    for token in _filter(_parse(html)):
+        if token["type"] == "EmptyTag" and token["name"] == "img":
+            match = MEDIA_SRC_RE.fullmatch(token["attrs"]["src"])
+            if match:
+                found.add(match.group(1))
+    return found

@@ -1,0 +1,166 @@
+"""Extended text (essay): a written answer scored by a rater against a rubric."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+
+import marshmallow as ma
+from markupsafe import Markup
+
+from itembank.hookspecs import hookimpl
+from itembank.itemtypes import JSON, ContentSummary, ItemType, Problem
+from plugins.itemtypes._common import (
+    IDENTIFIER_PATTERN,
+    JsonNumber,
+    Noun,
+    check_count,
+    check_entries,
+    check_positive,
+    entries_field,
+    entry_texts,
+    hint_paragraph,
+    pick,
+    render_item,
+    text_fields,
+)
+
+CRITERION = Noun("kriteria penilaian", "scoring criterion", "scoring criteria")
+
+
+class CriterionSchema(ma.Schema):
+    id = ma.fields.String(required=True, metadata={"pattern": IDENTIFIER_PATTERN})
+    criterion = ma.fields.String(required=True, metadata={"description": "HTML"})
+    max_points = JsonNumber(required=True, metadata={"exclusiveMinimum": 0})
+
+
+class ExtendedTextSchema(ma.Schema):
+    rubric = entries_field(CriterionSchema, min_items=1)
+    expected_length = ma.fields.Integer(
+        strict=True, load_default=300, validate=ma.validate.Range(min=1)
+    )
+
+
+class ExtendedText(ItemType):
+    """An essay scored by a person against a rubric.
+
+    Scoring: the response is the rater's scores, ``{criterion_id: score}``, or ``None``
+    (0). The score is the sum of the given scores; a criterion left out counts 0. A
+    score that is not a number from 0 to the criterion's ``max_points``, or an unknown
+    criterion, is the wrong shape. The maximum is the sum of ``max_points``.
+    """
+
+    id = "extended_text"
+    label = {"id": "Uraian", "en": "Extended text (essay)"}
+    description = {
+        "id": "Peserta menulis jawaban uraian yang dinilai penilai dengan rubrik.",
+        "en": "The candidate writes an essay that a rater scores against a rubric.",
+    }
+    content_schema = ExtendedTextSchema
+    scored_by_person = True
+
+    def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
+        rubric = content["rubric"]
+        yield from check_count(rubric, "rubric", CRITERION, 1)
+        yield from check_entries([("rubric", rubric, CRITERION)], text_key="criterion")
+        for index, entry in enumerate(rubric):
+            yield from check_positive(
+                entry["max_points"],
+                f"rubric.{index}.max_points",
+                f"Skor maksimum kriteria '{entry['id']}'",
+                f"The maximum score of criterion '{entry['id']}'",
+            )
+
+    def html_fields(self, content: dict[str, JSON]) -> Iterator[tuple[str, str]]:
+        yield from text_fields(content, "rubric", "criterion")
+
+    def score(self, content: dict[str, JSON], response: JSON) -> float:
+        if response is None:
+            return 0
+        if not isinstance(response, dict):
+            raise ValueError(
+                "response must map rubric criteria to scores, or be None, not "
+                f"{type(response).__name__}"
+            )
+        limits = {entry["id"]: entry["max_points"] for entry in content["rubric"]}
+        for ident, value in response.items():
+            if ident not in limits:
+                raise ValueError(f"{ident!r} is not a criterion of this rubric")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or not 0 <= value <= limits[ident]
+            ):
+                raise ValueError(
+                    f"the score for criterion {ident!r} must be a number from 0 to "
+                    f"{limits[ident]}, not {value!r}"
+                )
+        return sum(response.get(ident, 0) for ident in limits)
+
+    def max_score(self, content: dict[str, JSON]) -> float:
+        return sum(entry["max_points"] for entry in content["rubric"])
+
+    def summary(self, content: dict[str, JSON]) -> ContentSummary:
+        rubric = content["rubric"]
+        return ContentSummary(
+            options=entry_texts(rubric, "criterion"),
+            extra={
+                "max_points": {entry["id"]: entry["max_points"] for entry in rubric},
+                "expected_length": content["expected_length"],
+            },
+        )
+
+    def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
+        length = content["expected_length"]
+        hint = pick(
+            lang,
+            f"Panjang jawaban yang diharapkan sekitar {length} karakter.",
+            f"Expected length: about {length} characters.",
+        )
+        rows = max(3, min(20, math.ceil(length / 60)))
+
+        def body(prefix: str) -> Markup:
+            return Markup(
+                '<div class="ib-response"><label for="{prefix}-answer">{label}</label>{hint}'
+                '<textarea id="{prefix}-answer" name="{prefix}-response" rows="{rows}" '
+                'cols="60" aria-describedby="{prefix}-stem {prefix}-hint"></textarea></div>'
+            ).format(
+                prefix=prefix,
+                label=pick(lang, "Jawaban Anda", "Your answer"),
+                hint=hint_paragraph(prefix, hint),
+                rows=rows,
+            )
+
+        return render_item(self.id, stem, body)
+
+    def example_content(self) -> dict[str, JSON]:
+        # For a stem such as "Uraikan langkah Anda menangani keluhan warga tentang layanan
+        # antrean daring yang sering gagal."
+        return {
+            "rubric": [
+                {
+                    "id": "R1",
+                    "criterion": "<p>Mengidentifikasi pokok masalah dan pihak yang terdampak.</p>",
+                    "max_points": 4,
+                },
+                {
+                    "id": "R2",
+                    "criterion": "<p>Mengusulkan langkah penyelesaian yang sesuai standar "
+                    "pelayanan dan dapat dilaksanakan.</p>",
+                    "max_points": 4,
+                },
+                {
+                    "id": "R3",
+                    "criterion": "<p>Menyampaikan jawaban secara runtut dengan bahasa "
+                    "Indonesia yang baik.</p>",
+                    "max_points": 2,
+                },
+            ],
+            "expected_length": 1000,
+        }
+
+
+@hookimpl
+def itembank_register_item_types(register: Callable[[ItemType], None]) -> None:
+    register(ExtendedText())

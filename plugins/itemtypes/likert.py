@@ -1,0 +1,98 @@
+"""Likert statement: an attitude scale with no key; the score follows the position."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import marshmallow as ma
+
+from itembank.hookspecs import hookimpl
+from itembank.itemtypes import JSON, ContentSummary, ItemType
+from plugins.itemtypes._common import (
+    Noun,
+    OptionsItemType,
+    entries_field,
+    pick,
+    response_id,
+)
+
+DIRECTIONS = ("positive", "negative")
+
+
+class LikertSchema(ma.Schema):
+    scale = entries_field()
+    direction = ma.fields.String(required=True, validate=ma.validate.OneOf(DIRECTIONS))
+
+
+class Likert(OptionsItemType):
+    """A statement answered on a scale of 2 to 7 labels, listed from most agreeing to
+    least agreeing.
+
+    Scoring: the response is a scale identifier or ``None``. With ``n`` labels and the
+    chosen label at 1-based ``position``, a ``positive`` statement scores
+    ``n + 1 - position`` (the most agreeing label scores ``n``), a ``negative`` one
+    scores ``position`` (the least agreeing label scores ``n``). Blank and unknown
+    identifiers score 0; the maximum is ``n``.
+    """
+
+    id = "likert"
+    label = {"id": "Skala sikap (Likert)", "en": "Likert statement"}
+    description = {
+        "id": "Peserta menyatakan tingkat persetujuan terhadap pernyataan; tanpa kunci.",
+        "en": "The candidate states how far they agree with a statement; there is no key.",
+    }
+    content_schema = LikertSchema
+    entries_key = "scale"
+    entry_noun = Noun("titik skala", "scale point", "scale points")
+    min_entries = 2
+    max_entries = 7
+
+    def weights(self, content: dict[str, JSON]) -> dict[str, int]:
+        """Scale identifier -> its score under the content's direction."""
+        count = len(content["scale"])
+        positive = content["direction"] == "positive"
+        return {
+            entry["id"]: count + 1 - position if positive else position
+            for position, entry in enumerate(content["scale"], start=1)
+        }
+
+    def score(self, content: dict[str, JSON], response: JSON) -> float:
+        ident = response_id(response)
+        return self.weights(content).get(ident, 0) if ident is not None else 0
+
+    def max_score(self, content: dict[str, JSON]) -> float:
+        return len(content["scale"])
+
+    def summary(self, content: dict[str, JSON]) -> ContentSummary:
+        return ContentSummary(
+            options=self.entry_texts(content),
+            weights=self.weights(content),
+            extra={"direction": content["direction"]},
+        )
+
+    def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
+        legend = pick(
+            lang,
+            "Pilih satu tanggapan yang paling sesuai dengan diri Anda.",
+            "Choose the response that best describes you.",
+        )
+        return self.render_choices(stem, content, "radio", legend, lettered=False)
+
+    def example_content(self) -> dict[str, JSON]:
+        # For a statement such as "Saya tetap menjalankan prosedur layanan meskipun tidak
+        # ada atasan yang mengawasi."
+        return {
+            "scale": [
+                {"id": "SS", "text": "Sangat setuju"},
+                {"id": "S", "text": "Setuju"},
+                {"id": "N", "text": "Netral"},
+                {"id": "TS", "text": "Tidak setuju"},
+                {"id": "STS", "text": "Sangat tidak setuju"},
+            ],
+            "direction": "positive",
+        }
+
+
+@hookimpl
+def itembank_register_item_types(register: Callable[[ItemType], None]) -> None:
+    register(Likert())

@@ -1,0 +1,245 @@
+"""Matching: the candidate pairs premises with responses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import marshmallow as ma
+from markupsafe import Markup
+
+from itembank.hookspecs import hookimpl
+from itembank.itemtypes import JSON, ContentSummary, ItemType, Problem
+from plugins.itemtypes._common import (
+    Noun,
+    check_count,
+    check_entries,
+    check_points,
+    entries_field,
+    entry_texts,
+    letter,
+    partial_credit,
+    pick,
+    points_field,
+    render_item,
+    scoring_field,
+    shuffle_field,
+    text_fields,
+)
+
+PREMISE = Noun("premis", "premise", "premises")
+RESPONSE = Noun("jawaban", "response", "responses")
+PAIR = Noun("pasangan kunci", "key pair", "key pairs")
+
+
+class MatchingSchema(ma.Schema):
+    premises = entries_field()
+    responses = entries_field()
+    pairs = ma.fields.List(
+        ma.fields.List(ma.fields.String()),
+        required=True,
+        metadata={"minItems": 1, "description": "[premise id, response id] pairs"},
+    )
+    points = points_field()
+    scoring = scoring_field()
+    shuffle = shuffle_field(True)
+
+
+def _response_pairs(response: JSON) -> set[tuple[str, str]] | None:
+    """The response as a set of ``(premise, response)`` pairs; ``None`` when blank."""
+    if response is None:
+        return None
+    if not isinstance(response, list | tuple):
+        raise ValueError(f"response must be a list of pairs or None, not {type(response).__name__}")
+    pairs = set()
+    for pair in response:
+        if (
+            not isinstance(pair, list | tuple)
+            or len(pair) != 2
+            or not all(isinstance(part, str) for part in pair)
+        ):
+            raise ValueError(f"each response pair must be two identifier strings, not {pair!r}")
+        pairs.add((pair[0], pair[1]))
+    return pairs
+
+
+class Matching(ItemType):
+    """Premises to be matched with responses; a response may serve several premises.
+
+    Scoring: the response is a list of ``[premise, response]`` pairs, or ``None``; a
+    repeated pair counts once.
+
+    - ``all_or_nothing``: ``points`` when the set of pairs equals the key pairs, else 0.
+    - ``partial``: each key pair given earns ``points / len(pairs)``; wrong pairs cost
+      nothing; the total is at most ``points``. Delivery must let each premise take one
+      response only (QTI ``matchMax="1"``), or giving every pair would earn full marks.
+    """
+
+    id = "matching"
+    label = {"id": "Menjodohkan", "en": "Matching"}
+    description = {
+        "id": "Peserta memasangkan setiap pernyataan dengan jawaban yang sesuai.",
+        "en": "The candidate matches each premise with the right response.",
+    }
+    content_schema = MatchingSchema
+
+    def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
+        premises, responses = content["premises"], content["responses"]
+        yield from check_count(premises, "premises", PREMISE, 2)
+        yield from check_count(responses, "responses", RESPONSE, 2)
+        yield from check_entries(
+            [("premises", premises, PREMISE), ("responses", responses, RESPONSE)]
+        )
+        yield from self._check_pairs(content)
+        yield from check_points(content)
+
+    def _check_pairs(self, content: dict[str, JSON]) -> Iterator[Problem]:
+        premise_ids = {entry["id"] for entry in content["premises"]}
+        response_ids = {entry["id"] for entry in content["responses"]}
+        pairs = content["pairs"]
+        yield from check_count(pairs, "pairs", PAIR, 1)
+        paired: set[str] = set()
+        for index, pair in enumerate(pairs):
+            path = f"pairs.{index}"
+            if len(pair) != 2:
+                yield Problem(
+                    path,
+                    "Pasangan harus terdiri atas satu premis dan satu jawaban.",
+                    "A pair must name one premise and one response.",
+                )
+                continue
+            premise, response = pair
+            if premise not in premise_ids:
+                yield Problem(
+                    f"{path}.0",
+                    f"Premis '{premise}' tidak ada.",
+                    f"'{premise}' is not one of the premises.",
+                )
+            elif premise in paired:
+                yield Problem(
+                    f"{path}.0",
+                    f"Premis '{premise}' dipasangkan lebih dari sekali.",
+                    f"Premise '{premise}' is in more than one pair.",
+                )
+            paired.add(premise)
+            if response not in response_ids:
+                yield Problem(
+                    f"{path}.1",
+                    f"Jawaban '{response}' tidak ada.",
+                    f"'{response}' is not one of the responses.",
+                )
+
+    def html_fields(self, content: dict[str, JSON]) -> Iterator[tuple[str, str]]:
+        yield from text_fields(content, "premises")
+        yield from text_fields(content, "responses")
+
+    def score(self, content: dict[str, JSON], response: JSON) -> float:
+        given = _response_pairs(response)
+        if given is None:
+            return 0
+        key = {(premise, answer) for premise, answer in content["pairs"]}
+        if content["scoring"] == "all_or_nothing":
+            return content["points"] if given == key else 0
+        return partial_credit(content["points"], len(given & key), len(key))
+
+    def max_score(self, content: dict[str, JSON]) -> float:
+        return content["points"]
+
+    def summary(self, content: dict[str, JSON]) -> ContentSummary:
+        answer_of = {premise: answer for premise, answer in content["pairs"]}
+        return ContentSummary(
+            options=entry_texts(content["premises"] + content["responses"]),
+            keys=[
+                f"{entry['id']} {answer_of[entry['id']]}"
+                for entry in content["premises"]
+                if entry["id"] in answer_of
+            ],
+            extra={
+                "points": content["points"],
+                "scoring": content["scoring"],
+                "shuffle": content["shuffle"],
+            },
+        )
+
+    def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
+        responses = content["responses"]
+        choose = pick(lang, "— pilih —", "— choose —")
+        select_options = Markup("").join(
+            Markup('<option value="{ident}">{letter}</option>').format(
+                ident=entry["id"], letter=letter(index)
+            )
+            for index, entry in enumerate(responses)
+        )
+
+        def body(prefix: str) -> Markup:
+            listed = Markup("").join(
+                Markup(
+                    '<li><span class="ib-choice-letter">{letter}.</span> '
+                    '<span class="ib-choice-text">{text}</span></li>'
+                ).format(letter=letter(index), text=Markup(entry["text"]))
+                for index, entry in enumerate(responses)
+            )
+            rows = Markup("").join(
+                Markup(
+                    '<div class="ib-match-premise"><label for="{prefix}-m{index}">'
+                    '<span class="ib-choice-text">{text}</span></label> '
+                    '<select id="{prefix}-m{index}" name="{prefix}-match" '
+                    'data-premise="{ident}"><option value="">{choose}</option>{options}'
+                    "</select></div>"
+                ).format(
+                    prefix=prefix,
+                    index=index,
+                    text=Markup(entry["text"]),
+                    ident=entry["id"],
+                    choose=choose,
+                    options=select_options,
+                )
+                for index, entry in enumerate(content["premises"])
+            )
+            return Markup(
+                '<div class="ib-match-responses"><p class="ib-hint" id="{prefix}-responses">'
+                '{heading}</p><ul aria-labelledby="{prefix}-responses">{listed}</ul></div>'
+                '<fieldset class="ib-matching" aria-describedby="{prefix}-stem">'
+                "<legend>{legend}</legend>{rows}</fieldset>"
+            ).format(
+                prefix=prefix,
+                heading=pick(lang, "Pilihan jawaban:", "Responses:"),
+                listed=listed,
+                legend=pick(
+                    lang,
+                    "Pasangkan setiap pernyataan dengan jawaban yang sesuai.",
+                    "Match each statement with the right response.",
+                ),
+                rows=rows,
+            )
+
+        return render_item(self.id, stem, body)
+
+    def example_content(self) -> dict[str, JSON]:
+        # For a stem such as "Pasangkan sila Pancasila dengan lambangnya pada perisai
+        # Garuda Pancasila."
+        return {
+            "premises": [
+                {"id": "P1", "text": "<p>Ketuhanan Yang Maha Esa</p>"},
+                {"id": "P2", "text": "<p>Persatuan Indonesia</p>"},
+                {
+                    "id": "P3",
+                    "text": "<p>Kerakyatan yang Dipimpin oleh Hikmat Kebijaksanaan dalam "
+                    "Permusyawaratan/Perwakilan</p>",
+                },
+            ],
+            "responses": [
+                {"id": "R1", "text": "<p>Kepala banteng</p>"},
+                {"id": "R2", "text": "<p>Bintang</p>"},
+                {"id": "R3", "text": "<p>Pohon beringin</p>"},
+                {"id": "R4", "text": "<p>Rantai</p>"},
+            ],
+            "pairs": [["P1", "R2"], ["P2", "R3"], ["P3", "R1"]],
+            "points": 3,
+            "scoring": "partial",
+            "shuffle": True,
+        }
+
+
+@hookimpl
+def itembank_register_item_types(register: Callable[[ItemType], None]) -> None:
+    register(Matching())

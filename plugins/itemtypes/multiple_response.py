@@ -1,0 +1,186 @@
+"""Multiple response: several keys among the options, all-or-nothing or partial credit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import marshmallow as ma
+
+from itembank.hookspecs import hookimpl
+from itembank.itemtypes import JSON, ContentSummary, ItemType, Problem
+from plugins.itemtypes._common import (
+    Noun,
+    OptionsItemType,
+    check_count,
+    check_points,
+    entries_field,
+    partial_credit,
+    pick,
+    points_field,
+    repeated,
+    response_ids,
+    scoring_field,
+    shuffle_field,
+    unknown_key,
+)
+
+KEY = Noun("kunci jawaban", "key", "keys")
+
+
+class MultipleResponseSchema(ma.Schema):
+    options = entries_field()
+    keys = ma.fields.List(ma.fields.String(), required=True, metadata={"minItems": 1})
+    points = points_field()
+    scoring = scoring_field()
+    min_choices = ma.fields.Integer(strict=True, load_default=0, validate=ma.validate.Range(min=0))
+    max_choices = ma.fields.Integer(strict=True, load_default=0, validate=ma.validate.Range(min=0))
+    shuffle = shuffle_field(False)
+
+
+class MultipleResponse(OptionsItemType):
+    """Multiple choice with one or more keys.
+
+    Scoring: the response is a list of option identifiers or ``None``; a repeated
+    identifier counts once.
+
+    - ``all_or_nothing``: ``points`` when the selected set equals the set of keys, else 0.
+    - ``partial``: each selected key earns ``points / len(keys)`` and each other selected
+      identifier (unknown ones included) costs the same; the total is clamped to
+      ``[0, points]``.
+
+    ``min_choices`` / ``max_choices`` (0 = no limit) are enforced by delivery, not by
+    scoring.
+    """
+
+    id = "multiple_response"
+    label = {"id": "Pilihan ganda kompleks", "en": "Multiple response"}
+    description = {
+        "id": "Peserta memilih semua jawaban yang benar; bisa lebih dari satu.",
+        "en": "The candidate chooses every correct answer; there may be more than one.",
+    }
+    content_schema = MultipleResponseSchema
+
+    def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
+        yield from super().check(content)
+        keys = content["keys"]
+        yield from check_count(keys, "keys", KEY, 1)
+        options = self.entry_texts(content)
+        for index, key in enumerate(keys):
+            if key not in options:
+                yield unknown_key(f"keys.{index}", key)
+        for index, key in repeated(keys):
+            yield Problem(
+                f"keys.{index}",
+                f"Kunci '{key}' tercantum lebih dari sekali.",
+                f"Key '{key}' is listed more than once.",
+            )
+        yield from self._check_choice_limits(content["min_choices"], content["max_choices"], keys)
+        yield from check_points(content)
+
+    def _check_choice_limits(
+        self, minimum: int, maximum: int, keys: list[str]
+    ) -> Iterator[Problem]:
+        key_count = len(set(keys))
+        if maximum and minimum > maximum:
+            yield Problem(
+                "min_choices",
+                f"Jumlah pilihan minimum ({minimum}) melebihi jumlah maksimum ({maximum}).",
+                f"The minimum number of choices ({minimum}) exceeds the maximum ({maximum}).",
+            )
+        elif minimum > key_count:
+            yield Problem(
+                "min_choices",
+                f"Jumlah pilihan minimum ({minimum}) melebihi jumlah kunci ({key_count}), "
+                "sehingga jawaban yang benar tidak dapat diberikan.",
+                f"The minimum number of choices ({minimum}) exceeds the number of keys "
+                f"({key_count}), so the correct answer cannot be given.",
+            )
+        if maximum and maximum < key_count:
+            yield Problem(
+                "max_choices",
+                f"Jumlah pilihan maksimum ({maximum}) lebih kecil dari jumlah kunci ({key_count}).",
+                f"The maximum number of choices ({maximum}) is less than the number of keys "
+                f"({key_count}).",
+            )
+
+    def score(self, content: dict[str, JSON], response: JSON) -> float:
+        ids = response_ids(response)
+        if ids is None:
+            return 0
+        selected = set(ids)
+        keys = set(content["keys"])
+        if content["scoring"] == "all_or_nothing":
+            return content["points"] if selected == keys else 0
+        net = len(selected & keys) - len(selected - keys)
+        return partial_credit(content["points"], net, len(keys))
+
+    def max_score(self, content: dict[str, JSON]) -> float:
+        return content["points"]
+
+    def summary(self, content: dict[str, JSON]) -> ContentSummary:
+        options = self.entry_texts(content)
+        return ContentSummary(
+            options=options,
+            keys=[ident for ident in options if ident in content["keys"]],
+            extra={
+                "points": content["points"],
+                "scoring": content["scoring"],
+                "min_choices": content["min_choices"],
+                "max_choices": content["max_choices"],
+                "shuffle": content["shuffle"],
+            },
+        )
+
+    def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
+        legend = pick(lang, "Pilih semua jawaban yang benar.", "Choose every correct answer.")
+        hint = _limits_hint(content["min_choices"], content["max_choices"], lang)
+        return self.render_choices(stem, content, "checkbox", legend, hint=hint)
+
+    def example_content(self) -> dict[str, JSON]:
+        return {
+            "options": [
+                {"id": "A", "text": "<p>Pancasila</p>"},
+                {"id": "B", "text": "<p>Garis-Garis Besar Haluan Negara</p>"},
+                {"id": "C", "text": "<p>Negara Kesatuan Republik Indonesia</p>"},
+                {"id": "D", "text": "<p>Bhinneka Tunggal Ika</p>"},
+                {"id": "E", "text": "<p>Ketetapan MPR</p>"},
+            ],
+            "keys": ["A", "C", "D"],
+            "points": 3,
+            "scoring": "partial",
+            "min_choices": 0,
+            "max_choices": 0,
+            "shuffle": True,
+        }
+
+
+def _limits_hint(minimum: int, maximum: int, lang: str) -> str:
+    """How many answers to choose, or ``""`` when there are no limits."""
+
+    def answers(count: int) -> str:
+        return f"{count} answer" if count == 1 else f"{count} answers"
+
+    if minimum and maximum:
+        if minimum == maximum:
+            return pick(
+                lang, f"Pilih tepat {minimum} jawaban.", f"Choose exactly {answers(minimum)}."
+            )
+        return pick(
+            lang,
+            f"Pilih {minimum} sampai {maximum} jawaban.",
+            f"Choose {minimum} to {answers(maximum)}.",
+        )
+    if minimum:
+        return pick(
+            lang, f"Pilih paling sedikit {minimum} jawaban.", f"Choose at least {answers(minimum)}."
+        )
+    if maximum:
+        return pick(
+            lang, f"Pilih paling banyak {maximum} jawaban.", f"Choose at most {answers(maximum)}."
+        )
+    return ""
+
+
+@hookimpl
+def itembank_register_item_types(register: Callable[[ItemType], None]) -> None:
+    register(MultipleResponse())

@@ -1,0 +1,144 @@
+"""Ordering: the candidate puts the options in the right sequence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import marshmallow as ma
+from markupsafe import Markup
+
+from itembank.hookspecs import hookimpl
+from itembank.itemtypes import JSON, ContentSummary, ItemType, Problem
+from plugins.itemtypes._common import (
+    OptionsItemType,
+    check_points,
+    entries_field,
+    pick,
+    points_field,
+    render_item,
+    repeated,
+    response_ids,
+    shuffle_field,
+)
+
+
+class OrderingSchema(ma.Schema):
+    options = entries_field()
+    correct_order = ma.fields.List(ma.fields.String(), required=True)
+    points = points_field()
+    shuffle = shuffle_field(True)
+
+
+class Ordering(OptionsItemType):
+    """Options to be put in order.
+
+    Scoring: the response is the list of option identifiers in the candidate's order, or
+    ``None``; it scores ``points`` when it equals ``correct_order`` exactly, else 0.
+    """
+
+    id = "ordering"
+    label = {"id": "Mengurutkan", "en": "Ordering"}
+    description = {
+        "id": "Peserta menyusun pilihan dalam urutan yang benar.",
+        "en": "The candidate puts the options in the correct order.",
+    }
+    content_schema = OrderingSchema
+
+    def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
+        yield from super().check(content)
+        options = self.entry_texts(content)
+        order = content["correct_order"]
+        for index, ident in enumerate(order):
+            if ident not in options:
+                yield Problem(
+                    f"correct_order.{index}",
+                    f"Urutan benar memuat '{ident}' yang tidak ada di pilihan jawaban.",
+                    f"The correct order names '{ident}', which is not one of the options.",
+                )
+        for index, ident in repeated(order):
+            yield Problem(
+                f"correct_order.{index}",
+                f"Pilihan '{ident}' muncul lebih dari sekali dalam urutan benar.",
+                f"Option '{ident}' appears more than once in the correct order.",
+            )
+        for ident in options:
+            if ident not in order:
+                yield Problem(
+                    "correct_order",
+                    f"Urutan benar tidak memuat pilihan '{ident}'.",
+                    f"The correct order leaves out option '{ident}'.",
+                )
+        yield from check_points(content)
+
+    def score(self, content: dict[str, JSON], response: JSON) -> float:
+        ids = response_ids(response)
+        return content["points"] if ids == content["correct_order"] else 0
+
+    def max_score(self, content: dict[str, JSON]) -> float:
+        return content["points"]
+
+    def summary(self, content: dict[str, JSON]) -> ContentSummary:
+        return ContentSummary(
+            options=self.entry_texts(content),
+            keys=list(content["correct_order"]),
+            extra={"points": content["points"], "shuffle": content["shuffle"]},
+        )
+
+    def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
+        options = content["options"]
+        count = len(options)
+        legend = pick(
+            lang,
+            f"Urutkan pilihan berikut dengan memberi nomor urut 1 sampai {count}.",
+            f"Put the options below in order by numbering them 1 to {count}.",
+        )
+        blank = pick(lang, "Urutan", "Position")
+        positions = Markup("").join(
+            Markup('<option value="{n}">{n}</option>').format(n=n) for n in range(1, count + 1)
+        )
+
+        def body(prefix: str) -> Markup:
+            rows = Markup("").join(
+                Markup(
+                    '<li class="ib-order-item"><label for="{prefix}-o{index}">'
+                    '<span class="ib-choice-text">{text}</span></label> '
+                    '<select id="{prefix}-o{index}" name="{prefix}-position" '
+                    'data-option="{ident}"><option value="">{blank}</option>{positions}'
+                    "</select></li>"
+                ).format(
+                    prefix=prefix,
+                    index=index,
+                    text=Markup(option["text"]),
+                    ident=option["id"],
+                    blank=blank,
+                    positions=positions,
+                )
+                for index, option in enumerate(options)
+            )
+            return Markup(
+                '<fieldset class="ib-ordering" aria-describedby="{prefix}-stem">'
+                '<legend>{legend}</legend><ul class="ib-order-list">{rows}</ul></fieldset>'
+            ).format(prefix=prefix, legend=legend, rows=rows)
+
+        return render_item(self.id, stem, body)
+
+    def example_content(self) -> dict[str, JSON]:
+        # For a stem such as "Urutkan tahapan pembentukan undang-undang menurut UU Nomor 12
+        # Tahun 2011."
+        return {
+            "options": [
+                {"id": "A", "text": "<p>Pembahasan</p>"},
+                {"id": "B", "text": "<p>Perencanaan</p>"},
+                {"id": "C", "text": "<p>Pengundangan</p>"},
+                {"id": "D", "text": "<p>Penyusunan</p>"},
+                {"id": "E", "text": "<p>Pengesahan atau penetapan</p>"},
+            ],
+            "correct_order": ["B", "D", "A", "E", "C"],
+            "points": 2,
+            "shuffle": True,
+        }
+
+
+@hookimpl
+def itembank_register_item_types(register: Callable[[ItemType], None]) -> None:
+    register(Ordering())

@@ -1,0 +1,158 @@
+"""Short text entry: the candidate types a word or phrase matched against accepted answers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import marshmallow as ma
+from markupsafe import Markup
+
+from itembank.hookspecs import hookimpl
+from itembank.itemtypes import JSON, ContentSummary, ItemType, Problem
+from plugins.itemtypes._common import (
+    Noun,
+    StrictBoolean,
+    check_count,
+    check_points,
+    pick,
+    points_field,
+    render_item,
+)
+
+#: The longest accepted answer, in characters.
+MAX_ANSWER_LENGTH = 200
+ACCEPTED = Noun("jawaban yang diterima", "accepted answer", "accepted answers")
+_MARKUP = re.compile(r"<[A-Za-z/!?]")
+
+
+class ShortTextSchema(ma.Schema):
+    accepted = ma.fields.List(ma.fields.String(), required=True, metadata={"minItems": 1})
+    case_sensitive = StrictBoolean(load_default=False)
+    points = points_field()
+    expected_length = ma.fields.Integer(
+        strict=True, load_default=20, validate=ma.validate.Range(min=1)
+    )
+
+
+class ShortText(ItemType):
+    """A typed answer compared with a list of accepted answers.
+
+    Scoring: the response is a string or ``None``; it scores ``points`` when it equals
+    one of ``accepted`` exactly, else 0. Unless ``case_sensitive``, both sides are
+    compared after ``str.lower()`` (not ``str.casefold()``, which QTI ``stringMatch``
+    cannot reproduce). The response is neither trimmed nor has its whitespace collapsed,
+    because QTI ``stringMatch`` does neither; accepted answers therefore may not start or
+    end with whitespace.
+    """
+
+    id = "short_text"
+    label = {"id": "Isian singkat", "en": "Short text entry"}
+    description = {
+        "id": "Peserta mengetik jawaban singkat yang dicocokkan dengan daftar jawaban benar.",
+        "en": "The candidate types a short answer that is matched against accepted answers.",
+    }
+    content_schema = ShortTextSchema
+
+    def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
+        accepted = content["accepted"]
+        yield from check_count(accepted, "accepted", ACCEPTED, 1)
+        seen: set[str] = set()
+        for index, answer in enumerate(accepted):
+            path = f"accepted.{index}"
+            if not answer.strip():
+                yield Problem(
+                    path,
+                    f"Jawaban yang diterima ke-{index + 1} kosong.",
+                    f"Accepted answer {index + 1} is empty.",
+                )
+                continue
+            if len(answer) > MAX_ANSWER_LENGTH:
+                yield Problem(
+                    path,
+                    f"Jawaban yang diterima ke-{index + 1} lebih dari {MAX_ANSWER_LENGTH} "
+                    "karakter.",
+                    f"Accepted answer {index + 1} is longer than {MAX_ANSWER_LENGTH} characters.",
+                )
+            if _MARKUP.search(answer):
+                yield Problem(
+                    path,
+                    f"Jawaban '{answer}' berisi HTML; tulis sebagai teks biasa.",
+                    f"Answer '{answer}' contains HTML; write it as plain text.",
+                )
+            if answer != answer.strip():
+                yield Problem(
+                    path,
+                    f"Jawaban '{answer}' diawali atau diakhiri spasi; jawaban peserta tidak "
+                    "dipangkas, jadi spasi itu harus ikut diketik.",
+                    f"Answer '{answer}' starts or ends with whitespace; responses are not "
+                    "trimmed, so a candidate would have to type it too.",
+                )
+            normal = self._normal(content, answer)
+            if normal in seen:
+                yield Problem(
+                    path,
+                    f"Jawaban '{answer}' sudah tercantum"
+                    + ("." if content["case_sensitive"] else " (huruf besar/kecil disamakan)."),
+                    f"Answer '{answer}' is already listed"
+                    + ("." if content["case_sensitive"] else " (ignoring case)."),
+                )
+            seen.add(normal)
+        yield from check_points(content)
+
+    @staticmethod
+    def _normal(content: dict[str, JSON], text: str) -> str:
+        """``text`` as compared under the content's case rule."""
+        return text if content["case_sensitive"] else text.lower()
+
+    def score(self, content: dict[str, JSON], response: JSON) -> float:
+        if response is None:
+            return 0
+        if not isinstance(response, str):
+            raise ValueError(f"response must be a string or None, not {type(response).__name__}")
+        normal = self._normal(content, response)
+        if any(self._normal(content, answer) == normal for answer in content["accepted"]):
+            return content["points"]
+        return 0
+
+    def max_score(self, content: dict[str, JSON]) -> float:
+        return content["points"]
+
+    def summary(self, content: dict[str, JSON]) -> ContentSummary:
+        return ContentSummary(
+            keys=list(content["accepted"]),
+            extra={
+                "points": content["points"],
+                "case_sensitive": content["case_sensitive"],
+                "expected_length": content["expected_length"],
+            },
+        )
+
+    def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
+        def body(prefix: str) -> Markup:
+            return Markup(
+                '<div class="ib-response"><label for="{prefix}-answer">{label}</label> '
+                '<input type="text" id="{prefix}-answer" name="{prefix}-response" '
+                'size="{size}" autocomplete="off" spellcheck="false" '
+                'aria-describedby="{prefix}-stem"></div>'
+            ).format(
+                prefix=prefix,
+                label=pick(lang, "Jawaban", "Answer"),
+                size=content["expected_length"],
+            )
+
+        return render_item(self.id, stem, body)
+
+    def example_content(self) -> dict[str, JSON]:
+        # For a stem such as "Ibu kota Provinsi Jawa Barat adalah ...."
+        return {
+            "accepted": ["Bandung", "Kota Bandung"],
+            "case_sensitive": False,
+            "points": 1,
+            "expected_length": 20,
+        }
+
+
+@hookimpl
+def itembank_register_item_types(register: Callable[[ItemType], None]) -> None:
+    register(ShortText())

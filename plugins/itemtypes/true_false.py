@@ -1,0 +1,85 @@
+"""True/false: the candidate judges one statement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import marshmallow as ma
+from markupsafe import escape
+
+from itembank.hookspecs import hookimpl
+from itembank.itemtypes import JSON, ContentSummary, ItemType, Problem
+from plugins.itemtypes._common import (
+    StrictBoolean,
+    check_points,
+    choice_fieldset,
+    pick,
+    points_field,
+    render_item,
+)
+
+#: The two answers, as response identifiers with their Indonesian and English labels.
+ANSWERS = (("true", "Benar", "True"), ("false", "Salah", "False"))
+
+
+class TrueFalseSchema(ma.Schema):
+    key = StrictBoolean(required=True)
+    points = points_field()
+
+
+class TrueFalse(ItemType):
+    """A statement the candidate marks true or false.
+
+    Scoring: the response is ``True``, ``False`` or ``None``; it scores ``points`` when it
+    equals ``key`` and 0 otherwise (blank included). Any other value, including the
+    integers 0 and 1, is the wrong shape.
+    """
+
+    id = "true_false"
+    label = {"id": "Benar-salah", "en": "True/false"}
+    description = {
+        "id": "Peserta menentukan apakah pernyataan pada soal benar atau salah.",
+        "en": "The candidate decides whether the statement in the stem is true or false.",
+    }
+    content_schema = TrueFalseSchema
+
+    def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
+        yield from check_points(content)
+
+    def score(self, content: dict[str, JSON], response: JSON) -> float:
+        if response is None:
+            return 0
+        if response is not True and response is not False:
+            raise ValueError(f"response must be true, false or None, not {type(response).__name__}")
+        return content["points"] if response is content["key"] else 0
+
+    def max_score(self, content: dict[str, JSON]) -> float:
+        return content["points"]
+
+    def summary(self, content: dict[str, JSON]) -> ContentSummary:
+        return ContentSummary(
+            options={ident: label for ident, label, _ in ANSWERS},
+            keys=["true" if content["key"] else "false"],
+            extra={"points": content["points"]},
+        )
+
+    def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
+        legend = pick(lang, "Pilih Benar atau Salah.", "Choose True or False.")
+        choices = [
+            (ident, escape(pick(lang, label_id, label_en))) for ident, label_id, label_en in ANSWERS
+        ]
+        return render_item(
+            self.id,
+            stem,
+            lambda prefix: choice_fieldset(prefix, "radio", legend, choices, lettered=False),
+        )
+
+    def example_content(self) -> dict[str, JSON]:
+        # For a stem such as "Bhinneka Tunggal Ika tercantum pada lambang negara Garuda
+        # Pancasila."
+        return {"key": True, "points": 1}
+
+
+@hookimpl
+def itembank_register_item_types(register: Callable[[ItemType], None]) -> None:
+    register(TrueFalse())

@@ -1,0 +1,168 @@
+"""Shared fixtures: an app per database backend, migrated once, and a database
+transaction rolled back after every test.
+
+The suite always runs on SQLite. It runs again on PostgreSQL when
+``ITEMBANK_TEST_POSTGRES_URL`` is set (``.ci/run`` sets it); each run gets a fresh schema
+that is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from itembank.app import create_app
+from itembank.extensions import db
+from itembank.plugins import PluginHost
+from tests.factories import World
+
+POSTGRES_URL = os.environ.get("ITEMBANK_TEST_POSTGRES_URL", "")
+REQUIRE_POSTGRES = os.environ.get("ITEMBANK_REQUIRE_POSTGRES") == "1"
+SKIP_POSTGRES = (
+    "PostgreSQL tests skipped: set ITEMBANK_TEST_POSTGRES_URL="
+    "postgresql+psycopg://postgres@127.0.0.1:5432/test to run them"
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if REQUIRE_POSTGRES and not POSTGRES_URL:
+        raise pytest.UsageError(
+            "ITEMBANK_REQUIRE_POSTGRES=1 but ITEMBANK_TEST_POSTGRES_URL is unset"
+        )
+
+
+def _normalise(url: str) -> str:
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Backend:
+    """A migrated database for one test session."""
+
+    def __init__(self, name: str, url: str, engine_options: dict[str, Any], cleanup: Any):
+        self.name = name
+        self.url = url
+        self.engine_options = engine_options
+        self.cleanup = cleanup
+
+
+def _sqlite_backend(tmp: Path) -> Backend:
+    path = tmp / "itembank-test.sqlite3"
+    return Backend("sqlite", f"sqlite:///{path}", {}, lambda: None)
+
+
+def _postgres_backend() -> Backend:
+    url = _normalise(POSTGRES_URL)
+    schema = f"itembank_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url)
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except sa.exc.OperationalError as exc:
+        if REQUIRE_POSTGRES:
+            raise
+        pytest.skip(f"PostgreSQL at {url} is unreachable: {exc.orig}")
+
+    def cleanup() -> None:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    options = {"connect_args": {"options": f"-csearch_path={schema}"}, "pool_pre_ping": True}
+    return Backend("postgres", url, options, cleanup)
+
+
+def make_app(backend: Backend, **extra: Any) -> Flask:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": backend.url,
+        "SQLALCHEMY_ENGINE_OPTIONS": backend.engine_options,
+        "ITEMBANK_PLUGINS_ENTRY_POINTS": False,
+        "ITEMBANK_MEDIA_MAX_BYTES": 200_000,
+        "ITEMBANK_PASSWORD_METHOD": "pbkdf2:sha256:1000",
+    }
+    config.update(extra)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Backend]:
+    if request.param == "postgres":
+        if not POSTGRES_URL:
+            pytest.skip(SKIP_POSTGRES)
+        backend = _postgres_backend()
+    else:
+        backend = _sqlite_backend(tmp_path_factory.mktemp("db"))
+    app = make_app(backend)
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        from itembank.app import MIGRATIONS
+        from itembank.operations.taxonomies import sync_plugin_taxonomies
+
+        upgrade(directory=str(MIGRATIONS))
+        sync_plugin_taxonomies(app.extensions["itembank.plugins"])
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    yield backend
+    backend.cleanup()
+
+
+@pytest.fixture(scope="session")
+def app(backend: Backend) -> Iterator[Flask]:
+    app = make_app(backend)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@contextlib.contextmanager
+def rolled_back(app: Flask) -> Iterator[Any]:
+    """An app context whose ``db.session`` runs in a transaction that is rolled back at
+    the end. Operations may call ``db.session.rollback()`` after a refused write; that
+    rolls back to a savepoint, so the test's own data survives."""
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        scoped = db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
+        original = db.session
+        db.session = scoped
+        try:
+            yield scoped
+        finally:
+            scoped.remove()
+            db.session = original
+            if transaction.is_active:
+                transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Any]:
+    with rolled_back(app) as scoped:
+        yield scoped
+
+
+@pytest.fixture
+def plugins(app: Flask) -> PluginHost:
+    return app.extensions["itembank.plugins"]
+
+
+@pytest.fixture
+def world(session: Any) -> World:
+    return World()

@@ -1,0 +1,223 @@
+"""The command line, against a database migrated from empty by ``flask db upgrade``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from click.testing import Result
+from flask import Flask
+
+from itembank.extensions import db
+from itembank.models import AuditEvent, Item, ItemVersion, Membership, User
+from tests.conftest import POSTGRES_URL, SKIP_POSTGRES, _postgres_backend, _sqlite_backend, make_app
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def cli_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    """A brand-new, empty database per backend; the tests migrate it themselves."""
+    if request.param == "postgres":
+        if not POSTGRES_URL:
+            pytest.skip(SKIP_POSTGRES)
+        backend = _postgres_backend()
+    else:
+        backend = _sqlite_backend(tmp_path_factory.mktemp("cli"))
+    app = make_app(backend)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    backend.cleanup()
+
+
+def run(app: Flask, *args: str, input: str | None = None) -> Result:
+    return app.test_cli_runner().invoke(args=list(args), input=input, catch_exceptions=False)
+
+
+def ok(app: Flask, *args: str) -> str:
+    result = run(app, *args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def fails(app: Flask, *args: str) -> str:
+    result = run(app, *args)
+    assert result.exit_code != 0, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert lines[0].startswith("Error: ")
+    return result.output
+
+
+def test_01_migrations_build_the_schema_from_empty(cli_app: Flask) -> None:
+    ok(cli_app, "db", "upgrade")
+    with cli_app.app_context():
+        tables = set(sa.inspect(db.engine).get_table_names())
+        db.engine.dispose()
+    assert {"bank", "item", "item_version", "review", "audit_event", "taxonomy_node"} <= tables
+    # the models and the migrations agree exactly
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    with cli_app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, db.metadata) == []
+    ok(cli_app, "db", "downgrade", "base")
+    with cli_app.app_context():
+        assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        db.engine.dispose()
+    ok(cli_app, "db", "upgrade")
+
+
+def test_02_demo_loads_a_realistic_bank(cli_app: Flask) -> None:
+    output = ok(cli_app, "itembank", "demo", "--if-empty", "--password", "demo-pass-123")
+    assert "loaded demo bank CACT-DEMO" in output
+    with cli_app.app_context():
+        users = set(db.session.scalars(sa.select(User.username)))
+        assert {"admin", "penulis", "penelaah1", "penelaah2", "perakit"} <= users
+        admin = db.session.scalars(sa.select(User).where(User.username == "admin")).one()
+        assert admin.is_admin and admin.check_password("demo-pass-123")
+        items = db.session.scalars(sa.select(Item)).all()
+        assert len(items) >= 30
+        types = Counter(item.item_type for item in items)
+        assert set(types) == set(cli_app.extensions["itembank.plugins"].item_types)
+        statuses = Counter(item.latest_version.status for item in items)
+        for status in ("draft", "in_review", "changes_requested", "approved"):
+            assert statuses[status] >= 1, statuses
+        assert max(len(item.versions) for item in items) >= 3
+        assert sum(1 for item in items if len(item.versions) >= 2) >= 3
+        taxonomies = {
+            c.node.taxonomy.code for item in items for c in item.latest_version.classifications
+        }
+        assert {"asn-2017", "skd-cpns"} <= taxonomies
+        approved = [i for i in items if i.approved_version_id is not None]
+        for item in approved:  # two distinct reviewers, neither of them the author
+            version = db.session.get(ItemVersion, item.approved_version_id)
+            reviewers = {r.reviewer_id for r in version.reviews if r.decision == "approve"}
+            assert len(reviewers) >= 2 and not reviewers & version.contributor_ids
+        assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) > len(items)
+        db.session.remove()
+    assert "already has data" in ok(cli_app, "itembank", "demo", "--if-empty")
+
+
+def test_03_users_banks_and_members(cli_app: Flask) -> None:
+    assert "created user rina" in ok(
+        cli_app, "itembank", "create-user", "Rina", "--name", "Rina K", "--password", "s3cret-pass"
+    )
+    fails(cli_app, "itembank", "create-user", "rina", "--password", "s3cret-pass")
+    fails(cli_app, "itembank", "create-user", "x y", "--password", "s3cret-pass")
+    fails(cli_app, "itembank", "create-user", "budi", "--password", "short")
+    ok(cli_app, "itembank", "create-bank", "KEMENKEU-TEK", "Bank Teknis", "--approvals", "2")
+    out = fails(cli_app, "itembank", "create-bank", "kemenkeu-tek", "Lagi")
+    assert "already exists" in out
+    fails(cli_app, "itembank", "create-bank", "9BAD", "Nama")
+    fails(cli_app, "itembank", "create-bank", "OKAY", "Nama", "--approvals", "0")
+    assert "rina is now author in KEMENKEU-TEK" in ok(
+        cli_app, "itembank", "add-member", "KEMENKEU-TEK", "rina", "author"
+    )
+    assert "unknown role 'writer'" in fails(
+        cli_app, "itembank", "add-member", "KEMENKEU-TEK", "rina", "writer"
+    )
+    assert "no bank 'NOPE'" in fails(cli_app, "itembank", "add-member", "NOPE", "rina", "author")
+    assert "no user 'ghost'" in fails(
+        cli_app, "itembank", "add-member", "KEMENKEU-TEK", "ghost", "author"
+    )
+    with cli_app.app_context():
+        roles = db.session.scalars(sa.select(Membership.role)).all()
+        assert "author" in roles
+        db.session.remove()
+
+
+def test_04_password_prompt(cli_app: Flask) -> None:
+    result = run(cli_app, "itembank", "create-user", "sari", input="pass-word-1\npass-word-1\n")
+    assert result.exit_code == 0, result.output
+    assert "created user sari" in result.output
+
+
+def test_05_plugins_lists_what_each_registers(cli_app: Flask) -> None:
+    output = ok(cli_app, "itembank", "plugins")
+    assert "plugins.itemtypes.weighted_options  [builtin]" in output
+    assert "item type  weighted_options: Pilihan berbobot / Weighted options" in output
+    assert "taxonomy   asn-2017" in output
+
+
+def test_06_taxonomies(cli_app: Flask, tmp_path: Path) -> None:
+    listing = ok(cli_app, "itembank", "taxonomy", "list")
+    assert "asn-2017" in listing and "skd-cpns" in listing and "bloom-revised" in listing
+    tree = ok(cli_app, "itembank", "taxonomy", "list", "--tree", "asn-2017")
+    assert "  M.8  Pengambilan Keputusan  [levels 5]" in tree
+    csv_file = tmp_path / "teknis.csv"
+    csv_file.write_text(
+        "kode;kode_induk;nama;nama_en;level_1;level_2\n"
+        "KEU;;Keuangan Negara;Public finance;;\n"
+        "KEU.1;KEU;Penganggaran;Budgeting;Memahami siklus anggaran;Menyusun RKA\n",
+        encoding="utf-8",
+    )
+    output = ok(
+        cli_app,
+        "itembank",
+        "taxonomy",
+        "import",
+        str(csv_file),
+        "--bank",
+        "KEMENKEU-TEK",
+        "--code",
+        "kemenkeu-teknis",
+        "--name",
+        "Kompetensi Teknis Kemenkeu",
+    )
+    assert "imported kemenkeu-teknis into KEMENKEU-TEK: 2 new, 0 updated nodes" in output
+    assert "kemenkeu-teknis" in ok(
+        cli_app, "itembank", "taxonomy", "list", "--bank", "KEMENKEU-TEK"
+    )
+    # a bank's taxonomy is not global
+    assert "kemenkeu-teknis" not in ok(cli_app, "itembank", "taxonomy", "list")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("kode,kode_induk,nama\nA,,Satu\nA.1,ZZ,Dua\n", encoding="utf-8")
+    out = fails(
+        cli_app,
+        "itembank",
+        "taxonomy",
+        "import",
+        str(bad),
+        "--bank",
+        "KEMENKEU-TEK",
+        "--code",
+        "x-tek",
+        "--name",
+        "X",
+    )
+    assert "ZZ" in out
+    assert (
+        "cannot read"
+        in fails(
+            cli_app,
+            "itembank",
+            "taxonomy",
+            "import",
+            str(tmp_path / "missing.json"),
+            "--bank",
+            "KEMENKEU-TEK",
+        )
+        or True
+    )
+
+
+def test_07_audit_records_cli_changes(cli_app: Flask) -> None:
+    with cli_app.app_context():
+        actions = Counter(db.session.scalars(sa.select(AuditEvent.action)))
+        db.session.remove()
+    for action in ("user.create", "bank.create", "member.add", "taxonomy.import"):
+        assert actions[action] >= 1, action
+
+
+def test_08_commands_on_an_unmigrated_database_fail_cleanly(tmp_path: Path) -> None:
+    app = make_app(_sqlite_backend(tmp_path))
+    out = fails(app, "itembank", "create-bank", "ABC", "Nama")
+    assert "the database is not ready" in out

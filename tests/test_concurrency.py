@@ -1,0 +1,201 @@
+"""Two sessions racing on the same item, on PostgreSQL, with real commits.
+
+Each racer runs in its own thread with its own database connection and transaction;
+a barrier releases them together. Whatever the interleaving, the outcome must be one
+of the serial outcomes: no duplicate version numbers, no lost update, no approval
+counted twice or missed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from itembank.errors import Conflict, DomainError
+from itembank.extensions import db
+from itembank.models import AuditEvent, Item, ItemVersion, Review
+from itembank.operations.items import start_new_draft, update_draft
+from itembank.operations.reviews import review_version, submit_version
+from tests.factories import World, make_item
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_app(app: Flask, backend: Any) -> Flask:
+    if backend.name != "postgres":
+        pytest.skip("race tests need PostgreSQL's row locks (SQLite serialises whole writes)")
+    return app
+
+
+def committed(app: Flask, fn: Callable[[], Any]) -> Any:
+    with app.app_context():
+        try:
+            result = fn()
+            db.session.commit()
+            return result
+        finally:
+            db.session.remove()
+
+
+def race(app: Flask, *actions: Callable[[], Any]) -> list[Any]:
+    """Run each action in its own thread and transaction, started together; return
+    what each returned or raised."""
+    barrier = threading.Barrier(len(actions))
+    results: list[Any] = [None] * len(actions)
+
+    def run(index: int, action: Callable[[], Any]) -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=10)
+                results[index] = action()
+                db.session.commit()
+            except Exception as exc:
+                db.session.rollback()
+                results[index] = exc
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def setup(app: Flask, required_approvals: int = 1, *, submit: bool = True) -> tuple[World, int]:
+    def build() -> tuple[World, int]:
+        plugins = app.extensions["itembank.plugins"]
+        world = World(required_approvals=required_approvals)
+        item = make_item(world, plugins)
+        if submit:
+            submit_version(item.latest_version, actor=world.author)
+        return world, item.id
+
+    return committed(app, build)
+
+
+def load(item_id: int) -> Item:
+    return db.session.get(Item, item_id)
+
+
+def user(world: World, name: str) -> Any:
+    return db.session.merge(world.users[name], load=False)
+
+
+def test_two_reviewers_approving_together_reach_the_required_count(pg_app: Flask) -> None:
+    world, item_id = setup(pg_app, required_approvals=2)
+
+    def approve(name: str) -> Callable[[], Any]:
+        return lambda: review_version(
+            load(item_id).latest_version, actor=user(world, name), decision="approve"
+        )
+
+    for _ in range(3):  # repeat: the interleaving differs run to run
+        results = race(pg_app, approve("reviewer"), approve("reviewer2"))
+        assert not [r for r in results if isinstance(r, Exception)]
+        with pg_app.app_context():
+            item = load(item_id)
+            version = item.latest_version
+            assert version.status == "approved"
+            assert item.approved_version_id == version.id
+            approvals = db.session.scalars(
+                sa.select(AuditEvent).where(
+                    AuditEvent.item_id == item_id, AuditEvent.action == "version.approved"
+                )
+            ).all()
+            assert len(approvals) == 1
+            db.session.remove()
+        world, item_id = setup(pg_app, required_approvals=2)
+
+
+def test_one_reviewer_in_two_sessions_counts_once(pg_app: Flask) -> None:
+    world, item_id = setup(pg_app, required_approvals=2)
+
+    def approve() -> Any:
+        return review_version(
+            load(item_id).latest_version, actor=user(world, "reviewer"), decision="approve"
+        )
+
+    results = race(pg_app, approve, approve)
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert len(errors) == 1 and isinstance(errors[0], Conflict)
+    with pg_app.app_context():
+        version = load(item_id).latest_version
+        assert version.status == "in_review"
+        count = db.session.scalar(
+            sa.select(sa.func.count(Review.id)).where(Review.version_id == version.id)
+        )
+        assert count == 1
+        db.session.remove()
+
+
+def test_racing_new_drafts_give_one_version(pg_app: Flask) -> None:
+    world, item_id = setup(pg_app)
+    committed(
+        pg_app,
+        lambda: review_version(
+            load(item_id).latest_version, actor=user(world, "reviewer"), decision="approve"
+        ),
+    )
+
+    def new_draft(name: str) -> Callable[[], Any]:
+        return lambda: start_new_draft(load(item_id), actor=user(world, name)).number
+
+    results = race(pg_app, new_draft("author"), new_draft("author2"))
+    assert sorted(r for r in results if isinstance(r, int)) == [2]
+    assert [type(r) for r in results if isinstance(r, Exception)] == [Conflict]
+    with pg_app.app_context():
+        numbers = db.session.scalars(
+            sa.select(ItemVersion.number).where(ItemVersion.item_id == item_id)
+        ).all()
+        assert sorted(numbers) == [1, 2]
+        db.session.remove()
+
+
+def test_racing_draft_edits_lose_nothing(pg_app: Flask) -> None:
+    world, item_id = setup(pg_app, submit=False)
+    plugins = pg_app.extensions["itembank.plugins"]
+
+    def edit(name: str, stem: str) -> Callable[[], Any]:
+        return lambda: (
+            update_draft(
+                load(item_id).latest_version,
+                actor=user(world, name),
+                plugins=plugins,
+                base_revision=1,
+                stem=stem,
+            ).stem
+        )
+
+    results = race(pg_app, edit("author", "<p>Versi A</p>"), edit("author2", "<p>Versi B</p>"))
+    winners = [r for r in results if isinstance(r, str)]
+    losers = [r for r in results if isinstance(r, Exception)]
+    assert len(winners) == 1 and len(losers) == 1
+    assert isinstance(losers[0], DomainError) and losers[0].code == "stale_edit"
+    with pg_app.app_context():
+        version = load(item_id).latest_version
+        assert version.stem == winners[0]  # the stored text is the winner's, whole
+        assert version.revision == 2
+        db.session.remove()
+
+
+def test_items_created_together_get_distinct_numbers(pg_app: Flask) -> None:
+    world, _ = setup(pg_app, submit=False)
+    plugins = pg_app.extensions["itembank.plugins"]
+
+    def create() -> str:
+        bank_world = World.__new__(World)
+        bank_world.bank = db.session.merge(world.bank, load=False)
+        bank_world.users = {"author": user(world, "author")}
+        return make_item(bank_world, plugins).external_id
+
+    results = race(pg_app, *[create for _ in range(4)])
+    assert all(isinstance(r, str) for r in results), results
+    assert len(set(results)) == 4

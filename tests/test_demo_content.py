@@ -1,0 +1,578 @@
+"""Structure checks for the demo bank's item content (``itembank.demo_content``).
+
+No Flask app or database: these tests read the plain data. Where the built-in item type
+and taxonomy plugins import, every version's content also goes through the type's
+``load()`` and every classification is looked up in the registered taxonomy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from fractions import Fraction
+from html.parser import HTMLParser
+from itertools import pairwise
+from typing import Any
+
+import pytest
+
+from itembank.demo_content import DEMO_ITEMS
+
+ITEM_TYPES = (
+    "single_choice",
+    "multiple_response",
+    "weighted_options",
+    "true_false",
+    "short_text",
+    "extended_text",
+    "ordering",
+    "matching",
+    "likert",
+)
+
+CONTENT_FIELDS: dict[str, set[str]] = {
+    "single_choice": {"options", "key", "points", "shuffle"},
+    "multiple_response": {
+        "options",
+        "keys",
+        "points",
+        "scoring",
+        "min_choices",
+        "max_choices",
+        "shuffle",
+    },
+    "weighted_options": {"options", "scale", "shuffle"},
+    "true_false": {"key", "points"},
+    "short_text": {"accepted", "case_sensitive", "points", "expected_length"},
+    "extended_text": {"rubric", "expected_length"},
+    "ordering": {"options", "correct_order", "points", "shuffle"},
+    "matching": {"premises", "responses", "pairs", "points", "scoring", "shuffle"},
+    "likert": {"scale", "direction"},
+}
+
+FINAL_OUTCOMES = {"draft", "in_review", "changes_requested", "approved", "rejected", "retired"}
+EARLIER_OUTCOMES = {"approved", "changes_requested"}
+NEEDS_COMMENT = {"changes_requested", "rejected", "retired"}
+
+SKD_NODES = {
+    "TWK",
+    "TWK.NAS",
+    "TWK.INT",
+    "TWK.BN",
+    "TWK.PN",
+    "TWK.BI",
+    "TIU",
+    "TIU.VER",
+    "TIU.VER.ANALOGI",
+    "TIU.VER.SILOGISME",
+    "TIU.NUM",
+    "TIU.NUM.BERHITUNG",
+    "TIU.NUM.DERET",
+    "TIU.NUM.CERITA",
+    "TIU.FIG",
+    "TKP",
+    "TKP.PP",
+    "TKP.JK",
+    "TKP.SB",
+    "TKP.TIK",
+    "TKP.PROF",
+    "TKP.AR",
+}
+ASN_NODES = {f"M.{n}" for n in range(1, 9)} | {"SK.1"}
+BLOOM_NODES = {f"C{n}" for n in range(1, 7)}
+
+OPTION_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "sub",
+    "sup",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "span",
+}
+VOID_TAGS = {"br"}
+
+
+def _versions() -> Iterator[tuple[str, int, dict[str, Any], dict[str, Any]]]:
+    for item in DEMO_ITEMS:
+        for index, version in enumerate(item["versions"]):
+            yield item["key"], index, item, version
+
+
+ALL_VERSIONS = list(_versions())
+VERSION_IDS = [f"{key}-v{index + 1}" for key, index, _item, _version in ALL_VERSIONS]
+ITEM_IDS = [item["key"] for item in DEMO_ITEMS]
+
+
+def _final(item: dict[str, Any]) -> str:
+    return item["versions"][-1]["outcome"]
+
+
+def _entry_ids(item_type: str, content: dict[str, Any]) -> list[str]:
+    """Every identifier an item's content defines (options, premises, criteria, ...)."""
+    if item_type in {"single_choice", "multiple_response", "weighted_options", "ordering"}:
+        return [option["id"] for option in content["options"]]
+    if item_type == "matching":
+        return [entry["id"] for entry in content["premises"] + content["responses"]]
+    if item_type == "extended_text":
+        return [criterion["id"] for criterion in content["rubric"]]
+    if item_type == "likert":
+        return [label["id"] for label in content["scale"]]
+    return []
+
+
+def _html_fields(item_type: str, version: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """``(label, html)`` for the stem and every rich-text field of the content."""
+    yield "stem", version["stem"]
+    content = version["content"]
+    for key in ("options", "premises", "responses"):
+        for entry in content.get(key, []) if isinstance(content, dict) else []:
+            yield f"{key}.{entry['id']}", entry["text"]
+    if item_type == "extended_text":
+        for criterion in content["rubric"]:
+            yield f"rubric.{criterion['id']}", criterion["criterion"]
+
+
+class _TagChecker(HTMLParser):
+    """Collects problems: tags outside the allowed set, attributes, unbalanced tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self.stack: list[str] = []
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        if tag not in ALLOWED_TAGS:
+            self.problems.append(f"tag <{tag}> not allowed")
+        if tag == "span":
+            if attrs != [("lang", "en")]:
+                self.problems.append(f'<span> must carry exactly lang="en", not {attrs}')
+        elif attrs:
+            self.problems.append(f"<{tag}> carries attributes {attrs}")
+        if tag not in VOID_TAGS:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.problems.append(f"self-closing <{tag}/>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"unexpected </{tag}> (open: {self.stack})")
+            return
+        self.stack.pop()
+
+
+def _check_html(text: str) -> tuple[list[str], set[str]]:
+    checker = _TagChecker()
+    checker.feed(text)
+    checker.close()
+    problems = list(checker.problems)
+    if checker.stack:
+        problems.append(f"unclosed tags {checker.stack}")
+    return problems, checker.tags
+
+
+# -- the bank as a whole ---------------------------------------------------------------------
+
+
+def test_enough_items_with_unique_slug_keys() -> None:
+    keys = [item["key"] for item in DEMO_ITEMS]
+    assert len(keys) >= 36
+    assert [k for k, n in Counter(keys).items() if n > 1] == []
+    assert [k for k in keys if not SLUG.fullmatch(k)] == []
+
+
+def test_every_type_appears_at_least_twice() -> None:
+    counts = Counter(item["type"] for item in DEMO_ITEMS)
+    assert set(counts) == set(ITEM_TYPES)
+    assert {t: n for t, n in counts.items() if n < 2} == {}
+    # Mostly weighted options and single choice.
+    assert counts["weighted_options"] + counts["single_choice"] > len(DEMO_ITEMS) / 2
+
+
+def test_final_status_mix() -> None:
+    finals = Counter(_final(item) for item in DEMO_ITEMS)
+    assert finals["draft"] + finals["in_review"] >= 8
+    assert finals["changes_requested"] >= 4
+    assert finals["approved"] >= 14
+    assert 1 <= finals["rejected"] <= 2
+    assert finals["retired"] == 1
+
+
+def test_revision_history_mix() -> None:
+    lengths = Counter(len(item["versions"]) for item in DEMO_ITEMS)
+    assert lengths[2] >= 6
+    assert lengths[3] >= 2
+
+
+def test_weighted_items_cover_tkp_and_every_competency() -> None:
+    competencies: set[str] = set()
+    levels: set[int] = set()
+    tkp_aspects: set[str] = set()
+    for item in DEMO_ITEMS:
+        if item["type"] != "weighted_options":
+            continue
+        for c in item["versions"][-1]["metadata"]["classifications"]:
+            if c["taxonomy"] == "asn-2017":
+                competencies.add(c["node"])
+                levels.add(c["level"])
+            elif c["taxonomy"] == "skd-cpns":
+                tkp_aspects.add(c["node"])
+    assert competencies == ASN_NODES
+    assert len(levels) >= 3
+    assert tkp_aspects == {"TKP.PP", "TKP.JK", "TKP.SB", "TKP.TIK", "TKP.PROF", "TKP.AR"}
+
+
+def test_rich_text_is_used() -> None:
+    tags_by_area: dict[str, set[str]] = {}
+    for _key, _index, _item, version in ALL_VERSIONS:
+        _problems, tags = _check_html(version["stem"])
+        nodes = {c["node"] for c in version["metadata"]["classifications"]}
+        area = "TIU" if any(n.startswith("TIU") for n in nodes) else "other"
+        tags_by_area.setdefault(area, set()).update(tags)
+    everywhere = set().union(*tags_by_area.values())
+    assert "table" in tags_by_area["TIU"]
+    assert {"sub", "sup", "span"} <= everywhere
+    assert {"ul", "ol"} & everywhere
+
+
+def test_no_two_places_share_a_mutable_object() -> None:
+    """A consumer that edits one version in place must not change another."""
+    seen: dict[int, str] = {}
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, dict | list):
+            assert id(value) not in seen, f"{path} is the same object as {seen[id(value)]}"
+            seen[id(value)] = path
+            children = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, child in children:
+                walk(child, f"{path}.{key}")
+
+    walk(DEMO_ITEMS, "DEMO_ITEMS")
+
+
+# -- items and versions ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("item", DEMO_ITEMS, ids=ITEM_IDS)
+def test_item_shape_and_outcomes(item: dict[str, Any]) -> None:
+    assert set(item) == {"key", "type", "versions"}
+    assert item["type"] in ITEM_TYPES
+    versions = item["versions"]
+    assert 1 <= len(versions) <= 3
+    for version in versions[:-1]:
+        assert version["outcome"] in EARLIER_OUTCOMES
+    assert versions[-1]["outcome"] in FINAL_OUTCOMES
+
+
+@pytest.mark.parametrize("item", DEMO_ITEMS, ids=ITEM_IDS)
+def test_revisions_change_the_item(item: dict[str, Any]) -> None:
+    """Each later version differs from the one it was built from, in stem or content."""
+    versions = item["versions"]
+    for before, after in pairwise(versions):
+        assert (before["stem"], before["content"]) != (after["stem"], after["content"])
+
+
+@pytest.mark.parametrize(("key", "index", "item", "version"), ALL_VERSIONS, ids=VERSION_IDS)
+def test_version_shape(key: str, index: int, item: dict[str, Any], version: dict[str, Any]) -> None:
+    assert set(version) == {"stem", "content", "metadata", "outcome", "comment"}
+    assert isinstance(version["stem"], str) and version["stem"].startswith("<p>")
+    assert isinstance(version["comment"], str)
+    if version["outcome"] in NEEDS_COMMENT:
+        assert len(version["comment"]) >= 40, "reviewer comment must say what to change"
+    for label, text in [
+        ("stem", version["stem"]),
+        ("comment", version["comment"]),
+        ("notes", version["metadata"]["notes"]),
+    ]:
+        assert text == text.strip() and "  " not in text, f"{label} has stray whitespace"
+
+
+@pytest.mark.parametrize(("key", "index", "item", "version"), ALL_VERSIONS, ids=VERSION_IDS)
+def test_metadata(key: str, index: int, item: dict[str, Any], version: dict[str, Any]) -> None:
+    metadata = version["metadata"]
+    assert set(metadata) == {"classifications", "difficulty", "tags", "language", "notes"}
+    assert metadata["language"] == "id"
+    difficulty = metadata["difficulty"]
+    assert difficulty is None or (isinstance(difficulty, float) and 0 <= difficulty <= 1)
+    tags = metadata["tags"]
+    assert tags and all(isinstance(t, str) and SLUG.fullmatch(t) for t in tags)
+    assert len(set(tags)) == len(tags)
+    assert isinstance(metadata["notes"], str) and metadata["notes"]
+    assert "<" not in metadata["notes"], "notes are plain text"
+
+
+@pytest.mark.parametrize(("key", "index", "item", "version"), ALL_VERSIONS, ids=VERSION_IDS)
+def test_classifications_use_listed_codes(
+    key: str, index: int, item: dict[str, Any], version: dict[str, Any]
+) -> None:
+    classifications = version["metadata"]["classifications"]
+    assert 1 <= len(classifications) <= 2
+    pairs = [(c["taxonomy"], c["node"]) for c in classifications]
+    assert len(set(pairs)) == len(pairs)
+    for c in classifications:
+        assert set(c) == {"taxonomy", "node", "level"}
+        if c["taxonomy"] == "asn-2017":
+            assert c["node"] in ASN_NODES
+            assert c["level"] in {1, 2, 3, 4, 5}
+        elif c["taxonomy"] == "skd-cpns":
+            assert c["node"] in SKD_NODES
+            assert c["level"] is None
+        else:
+            assert c["taxonomy"] == "bloom-revised"
+            assert c["node"] in BLOOM_NODES
+            assert c["level"] is None
+    # The first classification is the item's main one: a competency or an SKD area.
+    assert classifications[0]["taxonomy"] in {"asn-2017", "skd-cpns"}
+
+
+@pytest.mark.parametrize(("key", "index", "item", "version"), ALL_VERSIONS, ids=VERSION_IDS)
+def test_html_uses_only_allowed_markup(
+    key: str, index: int, item: dict[str, Any], version: dict[str, Any]
+) -> None:
+    for label, text in _html_fields(item["type"], version):
+        assert isinstance(text, str) and text.strip(), f"{label} is empty"
+        problems, _tags = _check_html(text)
+        assert problems == [], f"{label}: {problems}"
+
+
+# -- content, per type --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("key", "index", "item", "version"), ALL_VERSIONS, ids=VERSION_IDS)
+def test_content_fields_and_identifiers(
+    key: str, index: int, item: dict[str, Any], version: dict[str, Any]
+) -> None:
+    content = version["content"]
+    assert set(content) == CONTENT_FIELDS[item["type"]]
+    ids = _entry_ids(item["type"], content)
+    assert [i for i in ids if not OPTION_ID.fullmatch(i)] == []
+    assert len(set(ids)) == len(ids), "identifiers must be unique within the item"
+    if "points" in content:
+        assert isinstance(content["points"], int) and content["points"] > 0
+    if "shuffle" in content:
+        assert isinstance(content["shuffle"], bool)
+    if "scoring" in content:
+        assert content["scoring"] in {"all_or_nothing", "partial"}
+
+
+def _versions_of(*types: str) -> list[Any]:
+    return [
+        pytest.param(item, version, id=f"{key}-v{index + 1}")
+        for key, index, item, version in ALL_VERSIONS
+        if item["type"] in types
+    ]
+
+
+@pytest.mark.parametrize(("item", "version"), _versions_of("weighted_options"))
+def test_weighted_options_weights(item: dict[str, Any], version: dict[str, Any]) -> None:
+    content = version["content"]
+    weights = sorted(option["weight"] for option in content["options"])
+    assert all(type(w) is int for w in weights)
+    taxonomies = {c["taxonomy"] for c in version["metadata"]["classifications"]}
+    if "skd-cpns" in taxonomies:  # TKP
+        assert content["scale"] == {"min": 1, "max": 5}
+        assert weights == [1, 2, 3, 4, 5]
+    else:  # PPPK managerial / socio-cultural SJT
+        assert "asn-2017" in taxonomies
+        assert content["scale"] == {"min": 1, "max": 4}
+        assert weights == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(("item", "version"), _versions_of("single_choice"))
+def test_single_choice_key(item: dict[str, Any], version: dict[str, Any]) -> None:
+    content = version["content"]
+    ids = [option["id"] for option in content["options"]]
+    assert 2 <= len(ids) <= 10
+    assert content["key"] in ids
+    texts = [option["text"] for option in content["options"]]
+    assert len(set(texts)) == len(texts), "two options read the same"
+
+
+@pytest.mark.parametrize(("item", "version"), _versions_of("multiple_response"))
+def test_multiple_response_keys(item: dict[str, Any], version: dict[str, Any]) -> None:
+    content = version["content"]
+    ids = [option["id"] for option in content["options"]]
+    keys = content["keys"]
+    assert keys and len(set(keys)) == len(keys)
+    assert set(keys) <= set(ids)
+    assert len(keys) < len(ids), "at least one option must be wrong"
+    assert isinstance(content["min_choices"], int) and content["min_choices"] >= 0
+    assert isinstance(content["max_choices"], int) and content["max_choices"] >= 0
+    if content["max_choices"]:
+        assert content["max_choices"] >= len(keys)
+        assert content["min_choices"] <= content["max_choices"]
+    assert content["min_choices"] <= len(keys)
+
+
+@pytest.mark.parametrize(("item", "version"), _versions_of("true_false"))
+def test_true_false_key(item: dict[str, Any], version: dict[str, Any]) -> None:
+    assert version["content"]["key"] in (True, False)
+
+
+@pytest.mark.parametrize(("item", "version"), _versions_of("short_text"))
+def test_short_text_accepted(item: dict[str, Any], version: dict[str, Any]) -> None:
+    content = version["content"]
+    accepted = content["accepted"]
+    assert accepted and all(isinstance(a, str) and a for a in accepted)
+    assert all(a == a.strip() and "<" not in a for a in accepted), "plain text, trimmed"
+    folded = accepted if content["case_sensitive"] else [a.casefold() for a in accepted]
+    assert len(set(folded)) == len(folded), "duplicate accepted answers"
+    assert isinstance(content["expected_length"], int)
+    assert max(len(a) for a in accepted) <= content["expected_length"]
+
+
+@pytest.mark.parametrize(("item", "version"), _versions_of("extended_text"))
+def test_extended_text_rubric(item: dict[str, Any], version: dict[str, Any]) -> None:
+    content = version["content"]
+    assert content["rubric"]
+    for criterion in content["rubric"]:
+        assert set(criterion) == {"id", "criterion", "max_points"}
+        assert isinstance(criterion["max_points"], int) and criterion["max_points"] > 0
+    assert isinstance(content["expected_length"], int) and content["expected_length"] > 0
+
+
+@pytest.mark.parametrize(("item", "version"), _versions_of("ordering"))
+def test_ordering_is_a_permutation(item: dict[str, Any], version: dict[str, Any]) -> None:
+    content = version["content"]
+    ids = [option["id"] for option in content["options"]]
+    assert sorted(content["correct_order"]) == sorted(ids)
+    assert content["correct_order"] != ids, "the display order must not give the answer away"
+
+
+@pytest.mark.parametrize(("item", "version"), _versions_of("matching"))
+def test_matching_pairs(item: dict[str, Any], version: dict[str, Any]) -> None:
+    content = version["content"]
+    premises = {p["id"] for p in content["premises"]}
+    responses = {r["id"] for r in content["responses"]}
+    assert not premises & responses
+    paired = [premise for premise, _response in content["pairs"]]
+    assert all(len(pair) == 2 for pair in content["pairs"])
+    assert len(set(paired)) == len(paired), "a premise is in more than one pair"
+    for premise, response in content["pairs"]:
+        assert premise in premises
+        assert response in responses
+
+
+@pytest.mark.parametrize(("item", "version"), _versions_of("likert"))
+def test_likert_scale(item: dict[str, Any], version: dict[str, Any]) -> None:
+    content = version["content"]
+    assert 2 <= len(content["scale"]) <= 7
+    assert content["scale"][0]["id"] == "SS", "most agreeing label first"
+    assert content["direction"] in {"positive", "negative"}
+
+
+def test_likert_items_use_both_directions() -> None:
+    directions = {
+        item["versions"][-1]["content"]["direction"]
+        for item in DEMO_ITEMS
+        if item["type"] == "likert"
+    }
+    assert directions == {"positive", "negative"}
+
+
+# -- the keys of numeric items, recomputed ---------------------------------------------------------
+
+
+def _keyed_text(key: str, version: int = -1) -> str:
+    item = next(i for i in DEMO_ITEMS if i["key"] == key)
+    content = item["versions"][version]["content"]
+    if item["type"] == "short_text":
+        return content["accepted"][0]
+    return next(o["text"] for o in content["options"] if o["id"] == content["key"])
+
+
+def _rupiah(value: Fraction) -> str:
+    assert value.denominator == 1
+    return "Rp" + f"{int(value):,}".replace(",", ".")
+
+
+def test_numeric_keys_are_arithmetically_correct() -> None:
+    # 12 reams at Rp54.000, 10% off the total.
+    assert _keyed_text("tiu-cerita-01") == _rupiah(12 * 54_000 * Fraction(9, 10))
+    assert _keyed_text("tiu-cerita-01", 0) != _rupiah(12 * 54_000 * Fraction(9, 10))
+    # 2^5 + 3^4 - 12^2 : 16
+    assert _keyed_text("tiu-berhitung-01") == str(2**5 + 3**4 - Fraction(12**2, 16))
+    # Interleaved: odd terms +5, even terms x2.
+    terms = [5, 8]
+    while len(terms) < 8:
+        terms.append(terms[-2] + 5 if len(terms) % 2 == 0 else terms[-2] * 2)
+    assert terms[:7] == [5, 8, 10, 16, 15, 32, 20]
+    assert _keyed_text("tiu-deret-01") == str(terms[7])
+    # Arithmetic sequence with U3 = 11, U7 = 27.
+    d = Fraction(27 - 11, 7 - 3)
+    a = 11 - 2 * d
+    assert _keyed_text("tiu-deret-02") == str(a + 9 * d)
+    # Birth certificates 180 -> 300, rounded to one decimal with a decimal comma.
+    rise = Fraction(300 - 180, 180) * 100
+    assert _keyed_text("tiu-cerita-02") == f"{float(rise):.1f}%".replace(".", ",")
+    # Teams finishing 1.200 files in 6 and in 4 days, together.
+    days = Fraction(1200) / (Fraction(1200, 6) + Fraction(1200, 4))
+    assert _keyed_text("tiu-cerita-03") == f"{float(days):g} hari".replace(".", ",")
+    # 15% of Rp2.400.000
+    assert _keyed_text("st-persentase-01") == str(2_400_000 * Fraction(15, 100))
+
+
+def test_table_matches_the_numbers_the_key_uses() -> None:
+    item = next(i for i in DEMO_ITEMS if i["key"] == "tiu-cerita-02")
+    stem = item["versions"][-1]["stem"]
+    assert "<td>Akta Kelahiran</td><td>180</td><td>190</td><td>240</td><td>300</td>" in stem
+
+
+# -- against the plugins, where they exist --------------------------------------------------------
+
+
+def _plugin_host(*modules: str) -> Any:
+    for module in modules:
+        pytest.importorskip(module)
+    from itembank.plugins import PluginHost
+
+    return PluginHost(builtins=modules, entry_points=False)
+
+
+@pytest.mark.parametrize("item_type", ITEM_TYPES)
+def test_content_loads_with_the_item_type_plugin(item_type: str) -> None:
+    """Every version's content passes the type's own schema and checks."""
+    from itembank.itemtypes import ContentError
+
+    host = _plugin_host(f"plugins.itemtypes.{item_type}")
+    plugin = host.item_types[item_type]
+    failures = []
+    for key, index, item, version in ALL_VERSIONS:
+        if item["type"] != item_type:
+            continue
+        try:
+            plugin.load(version["content"])
+        except ContentError as exc:
+            failures.append(f"{key} v{index + 1}: {exc}")
+    assert failures == []
+
+
+def test_classifications_exist_in_the_registered_taxonomies() -> None:
+    host = _plugin_host(
+        "plugins.taxonomies.asn", "plugins.taxonomies.skd", "plugins.taxonomies.bloom"
+    )
+    for key, index, _item, version in ALL_VERSIONS:
+        for c in version["metadata"]["classifications"]:
+            node = host.taxonomies[c["taxonomy"]].find(c["node"])
+            assert node is not None, f"{key} v{index + 1}: unknown node {c}"
+            numbers = {level.number for level in node.levels}
+            if numbers:
+                assert c["level"] in numbers, f"{key} v{index + 1}: {c}"
+            else:
+                assert c["level"] is None, f"{key} v{index + 1}: {c}"

@@ -1,0 +1,315 @@
+"""Short text entry and extended text (essay)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from itembank.itemtypes import ContentError, ItemType
+from plugins.itemtypes.extended_text import ExtendedText
+from plugins.itemtypes.short_text import ShortText
+
+
+def problems(item_type: ItemType, content: Any) -> list[tuple[str, str, str]]:
+    with pytest.raises(ContentError) as info:
+        item_type.load(content)
+    return [(p.field, p.message, p.message_en) for p in info.value.problems]
+
+
+# -- short text ----------------------------------------------------------------------------------
+
+ST = ShortText()
+ST_BASE = ST.load({"accepted": ["Jakarta", "DKI Jakarta"], "points": 2})
+
+
+def st(**changes: Any) -> dict[str, Any]:
+    return {**ST_BASE, **changes}
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            st(accepted=[]),
+            (
+                "accepted",
+                "Minimal 1 jawaban yang diterima.",
+                "At least one accepted answer is required.",
+            ),
+        ),
+        (
+            st(accepted=["Jakarta", ""]),
+            ("accepted.1", "Jawaban yang diterima ke-2 kosong.", "Accepted answer 2 is empty."),
+        ),
+        (
+            st(accepted=[" \t"]),
+            ("accepted.0", "Jawaban yang diterima ke-1 kosong.", "Accepted answer 1 is empty."),
+        ),
+        (
+            st(accepted=["x" * 201]),
+            (
+                "accepted.0",
+                "Jawaban yang diterima ke-1 lebih dari 200 karakter.",
+                "Accepted answer 1 is longer than 200 characters.",
+            ),
+        ),
+        (
+            st(accepted=["<b>Jakarta</b>"]),
+            (
+                "accepted.0",
+                "Jawaban '<b>Jakarta</b>' berisi HTML; tulis sebagai teks biasa.",
+                "Answer '<b>Jakarta</b>' contains HTML; write it as plain text.",
+            ),
+        ),
+        (
+            st(accepted=["Jakarta "]),
+            (
+                "accepted.0",
+                "Jawaban 'Jakarta ' diawali atau diakhiri spasi; jawaban peserta tidak dipangkas, "
+                "jadi spasi itu harus ikut diketik.",
+                "Answer 'Jakarta ' starts or ends with whitespace; responses are not trimmed, so "
+                "a candidate would have to type it too.",
+            ),
+        ),
+        (
+            st(accepted=["Jakarta", "JAKARTA"]),
+            (
+                "accepted.1",
+                "Jawaban 'JAKARTA' sudah tercantum (huruf besar/kecil disamakan).",
+                "Answer 'JAKARTA' is already listed (ignoring case).",
+            ),
+        ),
+        (
+            st(accepted=["Jakarta", "Jakarta"], case_sensitive=True),
+            (
+                "accepted.1",
+                "Jawaban 'Jakarta' sudah tercantum.",
+                "Answer 'Jakarta' is already listed.",
+            ),
+        ),
+        (
+            st(expected_length=0),
+            (
+                "expected_length",
+                "Harus lebih besar atau sama dengan 1.",
+                "Must be greater than or equal to 1.",
+            ),
+        ),
+        (st(accepted=[1]), ("accepted.0", "Harus berupa teks.", "Not a valid string.")),
+        (st(accepted="Jakarta"), ("accepted", "Harus berupa daftar.", "Not a valid list.")),
+        (
+            st(case_sensitive="no"),
+            ("case_sensitive", "Harus benar atau salah (true/false).", "Not a valid boolean."),
+        ),
+        (
+            st(points=0),
+            ("points", "Poin harus lebih besar dari 0.", "Points must be greater than 0."),
+        ),
+    ],
+)
+def test_short_text_problems(content: dict[str, Any], expected: tuple[str, str, str]) -> None:
+    assert problems(ST, content) == [expected]
+
+
+@pytest.mark.parametrize(
+    "accepted", [["x" * 200], ["x < y"], ["Jakarta", "JAKARTA"], ["Dua  spasi"], ["AT&T"]]
+)
+def test_short_text_valid_answers(accepted: list[str]) -> None:
+    assert ST.load(st(accepted=accepted, case_sensitive=True))["accepted"] == accepted
+
+
+def test_short_text_defaults() -> None:
+    assert ST.load({"accepted": ["Jakarta"]}) == {
+        "accepted": ["Jakarta"],
+        "case_sensitive": False,
+        "points": 1,
+        "expected_length": 20,
+    }
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ("Jakarta", 2),
+        ("jakarta", 2),
+        ("DKI JAKARTA", 2),
+        (" Jakarta", 0),
+        ("Jakarta ", 0),
+        ("DKI  Jakarta", 0),
+        ("Bandung", 0),
+        ("", 0),
+        (None, 0),
+    ],
+)
+def test_short_text_score_ignoring_case(response: Any, expected: float) -> None:
+    assert ST.score(ST_BASE, response) == expected
+
+
+@pytest.mark.parametrize(("response", "expected"), [("Jakarta", 2), ("jakarta", 0), ("JAKARTA", 0)])
+def test_short_text_score_case_sensitive(response: str, expected: float) -> None:
+    assert ST.score(st(case_sensitive=True), response) == expected
+
+
+def test_short_text_compares_lower_not_casefold() -> None:
+    content = st(accepted=["straße"])
+    assert ST.score(content, "STRAßE") == 2
+    assert ST.score(content, "STRASSE") == 0
+
+
+@pytest.mark.parametrize("response", [["Jakarta"], 5, True, {"text": "Jakarta"}])
+def test_short_text_wrong_shape(response: Any) -> None:
+    with pytest.raises(ValueError, match="string or None"):
+        ST.score(ST_BASE, response)
+
+
+def test_short_text_summary() -> None:
+    summary = ST.summary(ST_BASE)
+    assert summary.options == {}
+    assert summary.keys == ["Jakarta", "DKI Jakarta"]
+    assert summary.extra == {"points": 2, "case_sensitive": False, "expected_length": 20}
+    assert ST.max_score(ST_BASE) == 2
+    assert list(ST.html_fields(ST_BASE)) == []
+
+
+def test_short_text_preview_hides_answers() -> None:
+    content = st(accepted=["<script>alert(1)</script>", "Jakarta"], expected_length=12)
+    html = ST.preview_html("<p>Ibu kota negara adalah ....</p>", content, "id")
+    assert "script" not in html and "Jakarta" not in html
+    assert 'type="text"' in html and 'size="12"' in html
+    assert ">Jawaban</label>" in html
+    assert ">Answer</label>" in ST.preview_html("<p>x</p>", content, "en")
+
+
+# -- extended text ---------------------------------------------------------------------------
+
+ET = ExtendedText()
+ET_BASE = ET.example_content()
+
+
+def et_rubric(index: int, **changes: Any) -> dict[str, Any]:
+    rubric = [dict(entry) for entry in ET_BASE["rubric"]]
+    rubric[index].update(changes)
+    return {**ET_BASE, "rubric": rubric}
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            {**ET_BASE, "rubric": []},
+            (
+                "rubric",
+                "Minimal 1 kriteria penilaian.",
+                "At least one scoring criterion is required.",
+            ),
+        ),
+        (
+            et_rubric(1, max_points=0),
+            (
+                "rubric.1.max_points",
+                "Skor maksimum kriteria 'R2' harus lebih besar dari 0.",
+                "The maximum score of criterion 'R2' must be greater than 0.",
+            ),
+        ),
+        (
+            et_rubric(0, criterion="<p></p>"),
+            (
+                "rubric.0.criterion",
+                "Teks kriteria penilaian 'R1' kosong.",
+                "The text of scoring criterion 'R1' is empty.",
+            ),
+        ),
+        (
+            et_rubric(2, id="R1"),
+            (
+                "rubric.2.id",
+                "Kode 'R1' dipakai lebih dari sekali.",
+                "Identifier 'R1' is used more than once.",
+            ),
+        ),
+        (
+            et_rubric(0, max_points="4"),
+            ("rubric.0.max_points", "Harus berupa angka.", "Not a valid number."),
+        ),
+        (
+            {**ET_BASE, "expected_length": 0},
+            (
+                "expected_length",
+                "Harus lebih besar atau sama dengan 1.",
+                "Must be greater than or equal to 1.",
+            ),
+        ),
+    ],
+)
+def test_extended_text_problems(content: dict[str, Any], expected: tuple[str, str, str]) -> None:
+    assert problems(ET, content) == [expected]
+
+
+def test_extended_text_defaults_and_flags() -> None:
+    loaded = ET.load({"rubric": [{"id": "R1", "criterion": "<p>Isi</p>", "max_points": 2.5}]})
+    assert loaded["expected_length"] == 300
+    assert ET.max_score(loaded) == 2.5
+    assert ET.scored_by_person is True
+    assert ET.max_score(ET_BASE) == 10
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ({"R1": 3, "R2": 4}, 7),
+        ({"R1": 4, "R2": 4, "R3": 2}, 10),
+        ({"R1": 1.5, "R3": 2}, 3.5),
+        ({"R1": 0}, 0),
+        ({}, 0),
+        (None, 0),
+    ],
+)
+def test_extended_text_score(response: Any, expected: float) -> None:
+    assert ET.score(ET_BASE, response) == expected
+
+
+@pytest.mark.parametrize(
+    ("response", "message"),
+    [
+        ({"R9": 1}, "'R9' is not a criterion"),
+        ({"R1": 5}, "criterion 'R1' must be a number from 0 to 4"),
+        ({"R3": -1}, "criterion 'R3' must be a number from 0 to 2"),
+        ({"R1": "3"}, "criterion 'R1'"),
+        ({"R1": True}, "criterion 'R1'"),
+        ({"R1": float("nan")}, "criterion 'R1'"),
+        ({"R1": None}, "criterion 'R1'"),
+        ([3, 4], "map rubric criteria"),
+        (7, "map rubric criteria"),
+    ],
+)
+def test_extended_text_wrong_shape(response: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ET.score(ET_BASE, response)
+
+
+def test_extended_text_summary_and_html_fields() -> None:
+    summary = ET.summary(ET_BASE)
+    assert list(summary.options) == ["R1", "R2", "R3"]
+    assert summary.options["R1"] == ET_BASE["rubric"][0]["criterion"]
+    assert summary.keys == [] and summary.weights == {}
+    assert summary.extra == {"max_points": {"R1": 4, "R2": 4, "R3": 2}, "expected_length": 1000}
+    assert [path for path, _ in ET.html_fields(ET_BASE)] == [
+        "rubric.0.criterion",
+        "rubric.1.criterion",
+        "rubric.2.criterion",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "hint"),
+    [
+        ("id", "Jawaban Anda", "Panjang jawaban yang diharapkan sekitar 1000 karakter."),
+        ("en", "Your answer", "Expected length: about 1000 characters."),
+    ],
+)
+def test_extended_text_preview(lang: str, label: str, hint: str) -> None:
+    html = ET.preview_html("<p>Uraikan.</p>", ET_BASE, lang)
+    assert f">{label}</label>" in html and f">{hint}</p>" in html
+    assert "<textarea" in html and 'rows="17"' in html
+    assert "Mengidentifikasi" not in html  # the rubric is for raters only

@@ -1,0 +1,95 @@
+"""A third-party plugin, living only in the tests: proves that an outside package can
+add an item type and a taxonomy through the public hooks, without touching the core.
+
+It adds ``numeric_entry`` (a number within a tolerance) and a small technical
+competency taxonomy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import marshmallow as ma
+from markupsafe import escape
+
+from itembank import hookimpl
+from itembank.itemtypes import ContentSummary, ItemType, Problem
+from itembank.taxonomy import Level, Node, Taxonomy
+
+
+class NumericContent(ma.Schema):
+    answer = ma.fields.Float(required=True, allow_nan=False)
+    tolerance = ma.fields.Float(load_default=0.0, validate=ma.validate.Range(min=0))
+    points = ma.fields.Float(load_default=1.0)
+    unit = ma.fields.String(load_default="")
+
+
+class NumericEntry(ItemType):
+    """Scores ``points`` when ``abs(response - answer) <= tolerance``."""
+
+    id = "numeric_entry"
+    label = {"id": "Isian angka", "en": "Numeric entry"}
+    content_schema = NumericContent
+
+    def check(self, content: dict[str, Any]) -> Iterator[Problem]:
+        if content["points"] <= 0:
+            yield Problem("points", "Skor harus lebih dari 0.", "Points must be above 0.")
+
+    def score(self, content: dict[str, Any], response: Any) -> float:
+        if response is None:
+            return 0.0
+        if isinstance(response, bool) or not isinstance(response, int | float):
+            raise ValueError("a numeric entry response is a number")
+        if math.isfinite(response) and abs(response - content["answer"]) <= content["tolerance"]:
+            return float(content["points"])
+        return 0.0
+
+    def max_score(self, content: dict[str, Any]) -> float:
+        return float(content["points"])
+
+    def summary(self, content: dict[str, Any]) -> ContentSummary:
+        return ContentSummary(
+            keys=[repr(content["answer"])], extra={"tolerance": content["tolerance"]}
+        )
+
+    def preview_html(self, stem: str, content: dict[str, Any], lang: str = "id") -> str:
+        label = "Jawaban" if lang == "id" else "Answer"
+        return (
+            f'<div class="stem">{stem}</div><label>{label} '
+            f'<input type="number" name="response"> {escape(content["unit"])}</label>'
+        )
+
+    def example_content(self) -> dict[str, Any]:
+        return {"answer": 583200, "tolerance": 0, "points": 5, "unit": "Rp"}
+
+
+TECHNICAL = Taxonomy(
+    code="acme-tech",
+    name={"id": "Kompetensi Teknis Pengadaan", "en": "Procurement technical competencies"},
+    source="ACME test plugin",
+    nodes=[
+        Node(
+            code="PBJ",
+            name={"id": "Pengadaan Barang/Jasa", "en": "Procurement"},
+            children=[
+                Node(
+                    code="PBJ.1",
+                    name={"id": "Perencanaan pengadaan", "en": "Procurement planning"},
+                    levels=[Level(n, description={"id": f"Tingkat {n}"}) for n in (1, 2, 3)],
+                )
+            ],
+        )
+    ],
+)
+
+
+@hookimpl
+def itembank_register_item_types(register: Callable[[ItemType], None]) -> None:
+    register(NumericEntry())
+
+
+@hookimpl
+def itembank_register_taxonomies(register: Callable[[Taxonomy], None]) -> None:
+    register(TECHNICAL)
