@@ -37,6 +37,7 @@ __all__ = [
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_TAGS",
     "DROP_WITH_CONTENT",
+    "MAX_DEPTH",
     "MEDIA_SRC_RE",
     "html_to_text",
     "html_to_xhtml",
@@ -117,6 +118,9 @@ _SCOPES = frozenset({"row", "col", "rowgroup", "colgroup"})
 _MAX_IMAGE_SIDE = 4000
 _MAX_SPAN = 1000
 _MAX_PASSES = 4
+#: Deepest nesting of kept elements; deeper elements are unwrapped (XML parsers refuse
+#: very deep documents, and no real item needs more).
+MAX_DEPTH = 40
 
 # Characters XML 1.0 does not allow anywhere (C0 controls except tab/LF/CR, lone
 # surrogates, U+FFFE/U+FFFF). They are removed from text and attribute values.
@@ -163,8 +167,8 @@ def _clean_value(value: str) -> str:
     return _XML_ILLEGAL_RE.sub("", value)
 
 
-def _valid_attribute(tag: str, name: str, value: str) -> str | None:
-    """The value to keep for ``name`` on ``tag``, or ``None`` to drop the attribute."""
+def _valid_attribute(name: str, value: str) -> str | None:
+    """The value to keep for attribute ``name``, or ``None`` to drop the attribute."""
     if name == "lang":
         return value if _LANG_RE.fullmatch(value) else None
     if name in ("width", "height"):
@@ -191,7 +195,7 @@ def _allowed_attributes(tag: str, data: dict[tuple[str | None, str], str]) -> di
     result: dict[str, str] = {}
     for name in ALLOWED_ATTRIBUTES.get(tag, ()):
         if name in plain:
-            value = _valid_attribute(tag, name, plain[name])
+            value = _valid_attribute(name, plain[name])
             if value is not None:
                 result[name] = value
     return result
@@ -208,6 +212,7 @@ def _filter(tokens: Iterable[Token]) -> Iterator[Token]:
     """
     skip_depth = 0  # > 0 while inside an element dropped with its content
     open_tags: list[str | None] = []  # per open start tag: its name if emitted, else None
+    depth = 0  # how many emitted elements are open
     at_break = True  # the last output ends a line (or nothing has been output)
     pending_break = False  # an unwrapped block element separated words here
 
@@ -251,6 +256,7 @@ def _filter(tokens: Iterable[Token]) -> Iterator[Token]:
         if kind == "EndTag":
             emitted = open_tags.pop() if open_tags else None
             if emitted is not None:
+                depth -= 1
                 if emitted in _BLOCK_ALLOWED:
                     at_break, pending_break = True, False
                 yield {"type": "EndTag", "name": emitted}
@@ -263,7 +269,7 @@ def _filter(tokens: Iterable[Token]) -> Iterator[Token]:
                 skip_depth = 1
             continue
 
-        if name not in ALLOWED_TAGS:
+        if name not in ALLOWED_TAGS or (depth >= MAX_DEPTH and name not in _VOID):
             if kind == "StartTag":
                 open_tags.append(None)
             if name in _BLOCK_STRIPPED:
@@ -302,6 +308,7 @@ def _filter(tokens: Iterable[Token]) -> Iterator[Token]:
         else:
             yield {"type": "StartTag", "name": name, "attrs": attrs}
             open_tags.append(name)
+            depth += 1
 
 
 # -- serialization ------------------------------------------------------------------------
@@ -352,6 +359,8 @@ def _clean_once(html: str) -> str:
 def sanitize_html(html: str) -> str:
     """Reduce ``html`` to the allowed subset (see the module docstring).
 
+    Kept elements nest at most :data:`MAX_DEPTH` deep; deeper ones are unwrapped.
+
     Removing an element can leave markup that a parser restructures when it reads it
     again (a list inside a paragraph once a ``<button>`` between them is unwrapped;
     html5lib's handling of badly broken tables). The result is therefore parsed and
@@ -359,6 +368,8 @@ def sanitize_html(html: str) -> str:
     later parse produces. Real content converges after one extra pass; if pathological
     input does not converge within a few passes, only its text is kept.
     """
+    if not isinstance(html, str):
+        raise TypeError(f"expected str, got {type(html).__name__}")
     if not html:
         return ""
     current = _clean_once(html)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Any
 
@@ -118,9 +119,7 @@ def test_word_diff_works_on_text_of_html() -> None:
 
 
 def test_word_diff_ignores_script_content() -> None:
-    assert word_diff("a<script>x</script>", "a<script>y</script>") == [
-        {"op": "equal", "text": "a"}
-    ]
+    assert word_diff("a<script>x</script>", "a<script>y</script>") == [{"op": "equal", "text": "a"}]
 
 
 def test_word_diff_ops_reconstruct_both_sides_and_are_merged() -> None:
@@ -132,7 +131,7 @@ def test_word_diff_ops_reconstruct_both_sides_and_are_merged() -> None:
         ops = word_diff(old, new)
         assert old_side(ops) == old
         assert new_side(ops) == new
-        for first, second in zip(ops, ops[1:], strict=False):
+        for first, second in itertools.pairwise(ops):
             assert first["op"] != second["op"]
             assert (first["op"], second["op"]) != ("insert", "delete")
         assert all(op["text"] for op in ops)
@@ -370,5 +369,5 @@ def test_diff_to_text_shows_keys_item_type_and_multiline_text() -> None:
     new = view(2, "<p>satu</p><p>tiga</p>", keys=["B"], item_type="true_false")
     text = diff_to_text(diff_versions(old, new))
     assert "item type: single_choice -> true_false" in text
-    assert '    satu\n    [-dua-]{+tiga+}' in text
+    assert "    satu\n    [-dua-]{+tiga+}" in text
     assert 'key: ["A"] -> ["B"]' in text

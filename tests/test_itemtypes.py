@@ -66,7 +66,7 @@ def with_changes(content: dict[str, Any], changes: dict[str, Any]) -> dict[str, 
     return result
 
 
-# -- registration ---------------------------------------------------------------
+# -- registration ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("type_id", TYPE_IDS)
@@ -94,7 +94,7 @@ def test_names_and_descriptions_in_both_languages(item_type: ItemType) -> None:
     assert item_type.scored_by_person is (item_type.id == "extended_text")
 
 
-# -- content ------------------------------------------------------------------------
+# -- content ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("item_type", TYPES.values(), ids=TYPE_IDS)
@@ -147,7 +147,7 @@ def test_best_response_reaches_max_score_and_blank_scores_zero(type_id: str) -> 
     assert item_type.score(content, None) == 0
 
 
-# -- rich text -----------------------------------------------------------------------
+# -- rich text -------------------------------------------------------------------------
 
 HTML_PATHS: dict[str, list[str]] = {
     "single_choice": [f"options.{i}.text" for i in range(5)],
@@ -184,7 +184,7 @@ def test_html_fields_and_map_html(type_id: str) -> None:
     assert unmapped == content
 
 
-# -- previews ----------------------------------------------------------------------------
+# -- previews --------------------------------------------------------------------------
 
 INSTRUCTIONS: dict[str, tuple[str, str]] = {
     "single_choice": ("Pilih satu jawaban.", "Choose one answer."),
@@ -280,7 +280,7 @@ def test_preview_escapes_plain_text(type_id: str) -> None:
         assert "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-# -- shared helpers --------------------------------------------------------------------------
+# -- shared helpers --------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Single choice, multiple response, weighted options and true/false."""
+"""Single choice, multiple response and true/false."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from itembank.itemtypes import ContentError, ItemType
 from plugins.itemtypes.multiple_response import MultipleResponse
 from plugins.itemtypes.single_choice import SingleChoice
 from plugins.itemtypes.true_false import TrueFalse
-from plugins.itemtypes.weighted_options import WeightedOptions
 
 DROP = object()
 
@@ -42,7 +41,7 @@ def options(*ids: str) -> list[dict[str, str]]:
     return [{"id": ident, "text": f"<p>Pilihan {ident}</p>"} for ident in ids]
 
 
-# -- single choice ---------------------------------------------------------------------------
+# -- single choice ---------------------------------------------------------------------
 
 SC = SingleChoice()
 SC_BASE = {"options": options("A", "B", "C"), "key": "B", "points": 5, "shuffle": False}
@@ -157,7 +156,7 @@ def test_single_choice_summary() -> None:
     assert SC.max_score(SC_BASE) == 5
 
 
-# -- multiple response -----------------------------------------------------------------------
+# -- multiple response -----------------------------------------------------------------
 
 MR = MultipleResponse()
 MR_BASE = MR.load({"options": options("A", "B", "C", "D"), "keys": ["A", "C"], "points": 4})
@@ -366,126 +365,7 @@ def test_multiple_response_preview_without_limits_has_no_hint() -> None:
     assert "ib-hint" not in MR.preview_html("<p>Pilih.</p>", MR_BASE)
 
 
-# -- weighted options ------------------------------------------------------------------------
-
-WO = WeightedOptions()
-WO_BASE = WO.example_content()
-
-
-def weight_problem(index: int, ident: str, low: int = 1, high: int = 5) -> tuple[str, str, str]:
-    return (
-        f"options.{index}.weight",
-        f"Bobot pilihan '{ident}' harus bilangan bulat dari {low} sampai {high}.",
-        f"The weight of option '{ident}' must be a whole number from {low} to {high}.",
-    )
-
-
-@pytest.mark.parametrize(
-    ("changes", "expected"),
-    [
-        ({"options.2.weight": 6}, weight_problem(2, "C")),
-        ({"options.2.weight": 0}, weight_problem(2, "C")),
-        ({"options.2.weight": 2.5}, weight_problem(2, "C")),
-        (
-            {"options.2.weight": "1"},
-            ("options.2.weight", "Harus berupa angka.", "Not a valid number."),
-        ),
-        (
-            {"options.2.weight": DROP},
-            ("options.2.weight", "Wajib diisi.", "Missing data for required field."),
-        ),
-        (
-            {"options.1.weight": 4},
-            (
-                "options",
-                "Tidak ada pilihan dengan bobot tertinggi (5).",
-                "No option carries the highest weight (5).",
-            ),
-        ),
-        (
-            {"scale": {"min": -1, "max": 5}},
-            (
-                "scale.min",
-                "Bobot minimum tidak boleh kurang dari 0.",
-                "The minimum weight cannot be less than 0.",
-            ),
-        ),
-        (
-            {"scale": {"min": 1, "max": 11}},
-            (
-                "scale.max",
-                "Bobot maksimum tidak boleh lebih dari 10.",
-                "The maximum weight cannot be more than 10.",
-            ),
-        ),
-        (
-            {"scale": {"min": 5, "max": 5}},
-            (
-                "scale",
-                "Bobot minimum (5) harus lebih kecil dari bobot maksimum (5).",
-                "The minimum weight (5) must be less than the maximum weight (5).",
-            ),
-        ),
-        (
-            {"scale": {"min": 1.5}},
-            ("scale.min", "Harus berupa bilangan bulat.", "Not a valid integer."),
-        ),
-        (
-            {"scale": {"max": 5, "step": 1}},
-            ("scale.step", "Kolom tidak dikenal.", "Unknown field."),
-        ),
-        (
-            {"options": WO_BASE["options"][1:2]},
-            ("options", "Minimal 2 pilihan.", "At least 2 options are required."),
-        ),
-    ],
-)
-def test_weighted_options_problems(changes: dict[str, Any], expected: tuple[str, str, str]) -> None:
-    assert problems(WO, patched(WO_BASE, changes)) == [expected]
-
-
-def test_weighted_options_scale_defaults_and_pppk_scale() -> None:
-    assert WO.load(patched(WO_BASE, {"scale": DROP}))["scale"] == {"min": 1, "max": 5}
-    pppk = patched(WO_BASE, {"options": WO_BASE["options"][:4], "scale": {"max": 4}})
-    pppk["options"][1]["weight"] = 2
-    pppk["options"][3]["weight"] = 4
-    loaded = WO.load(pppk)
-    assert loaded["scale"] == {"min": 1, "max": 4}
-    assert WO.max_score(loaded) == 4
-    assert problems(WO, patched(pppk, {"options.1.weight": 5})) == [weight_problem(1, "B", 1, 4)]
-    assert WO.load(patched(WO_BASE, {"options.0.weight": 3.0}))["options"][0]["weight"] == 3
-
-
-def test_weighted_options_broken_scale_does_not_flag_every_weight() -> None:
-    found = problems(WO, patched(WO_BASE, {"scale": {"min": 6, "max": 5}, "options.0.weight": 2.5}))
-    assert [field for field, _, _ in found] == ["scale", "options.0.weight"]
-
-
-@pytest.mark.parametrize(
-    ("response", "expected"),
-    [("A", 3), ("B", 5), ("C", 1), ("D", 4), ("E", 2), (None, 0), ("Z", 0), ("b", 0)],
-)
-def test_weighted_options_score(response: Any, expected: float) -> None:
-    assert WO.score(WO_BASE, response) == expected
-
-
-@pytest.mark.parametrize("response", [["B"], 5, False])
-def test_weighted_options_wrong_shape(response: Any) -> None:
-    with pytest.raises(ValueError, match="identifier string"):
-        WO.score(WO_BASE, response)
-
-
-def test_weighted_options_summary() -> None:
-    summary = WO.summary(WO_BASE)
-    assert summary.keys == ["B"]
-    assert summary.weights == {"A": 3, "B": 5, "C": 1, "D": 4, "E": 2}
-    assert list(summary.options) == ["A", "B", "C", "D", "E"]
-    assert summary.extra == {"scale": {"min": 1, "max": 5}, "shuffle": False}
-    assert WO.summary(patched(WO_BASE, {"options.3.weight": 5})).keys == ["B", "D"]
-    assert WO.max_score(WO_BASE) == 5
-
-
-# -- true/false --------------------------------------------------------------------------------
+# -- true/false ------------------------------------------------------------------------
 
 TF = TrueFalse()
 

@@ -1,4 +1,4 @@
-"""Ordering, matching and Likert statements."""
+"""Ordering and matching."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from itembank.itemtypes import ContentError, ItemType
-from plugins.itemtypes.likert import Likert
 from plugins.itemtypes.matching import Matching
 from plugins.itemtypes.ordering import Ordering
 
@@ -18,7 +17,7 @@ def problems(item_type: ItemType, content: Any) -> list[tuple[str, str, str]]:
     return [(p.field, p.message, p.message_en) for p in info.value.problems]
 
 
-# -- ordering ------------------------------------------------------------------
+# -- ordering --------------------------------------------------------------------------
 
 OR = Ordering()
 OR_BASE = OR.example_content()
@@ -125,7 +124,7 @@ def test_ordering_preview_lists_options_with_positions() -> None:
     assert "numbering them 1 to 5" in OR.preview_html("<p>x</p>", OR_BASE, "en")
 
 
-# -- matching -------------------------------------------------------------------
+# -- matching --------------------------------------------------------------------------
 
 MA = Matching()
 MA_BASE = MA.example_content()
@@ -283,115 +282,3 @@ def test_matching_preview_offers_every_response_to_every_premise() -> None:
     assert html.count('<option value="R4">D</option>') == 3
     assert "— pilih —" in html and "Pasangkan setiap pernyataan" in html
     assert "— choose —" in MA.preview_html("<p>x</p>", MA_BASE, "en")
-
-
-# -- likert -----------------------------------------------------------------------
-
-LI = Likert()
-LI_BASE = LI.example_content()
-LI_NEGATIVE = {**LI_BASE, "direction": "negative"}
-
-
-def scale(*ids: str) -> list[dict[str, str]]:
-    return [{"id": ident, "text": f"Label {ident}"} for ident in ids]
-
-
-@pytest.mark.parametrize(
-    ("changes", "expected"),
-    [
-        (
-            {"scale": scale("S")},
-            ("scale", "Minimal 2 titik skala.", "At least 2 scale points are required."),
-        ),
-        (
-            {"scale": scale(*"ABCDEFGH")},
-            ("scale", "Maksimal 7 titik skala.", "At most 7 scale points are allowed."),
-        ),
-        (
-            {"scale": scale("S", "S")},
-            (
-                "scale.1.id",
-                "Kode 'S' dipakai lebih dari sekali.",
-                "Identifier 'S' is used more than once.",
-            ),
-        ),
-        (
-            {"scale": [*scale("S"), {"id": "TS", "text": " "}]},
-            (
-                "scale.1.text",
-                "Teks titik skala 'TS' kosong.",
-                "The text of scale point 'TS' is empty.",
-            ),
-        ),
-        (
-            {"direction": "up"},
-            (
-                "direction",
-                "Harus salah satu dari: positive, negative.",
-                "Must be one of: positive, negative.",
-            ),
-        ),
-        (
-            {"direction": None},
-            ("direction", "Tidak boleh kosong.", "Field may not be null."),
-        ),
-        (
-            {"key": "SS"},
-            ("key", "Kolom tidak dikenal.", "Unknown field."),
-        ),
-    ],
-)
-def test_likert_problems(changes: dict[str, Any], expected: tuple[str, str, str]) -> None:
-    assert problems(LI, {**LI_BASE, **changes}) == [expected]
-
-
-def test_likert_direction_is_required_and_seven_points_allowed() -> None:
-    assert problems(LI, {"scale": LI_BASE["scale"]}) == [
-        ("direction", "Wajib diisi.", "Missing data for required field.")
-    ]
-    assert LI.load({**LI_BASE, "scale": scale(*"ABCDEFG")})
-
-
-@pytest.mark.parametrize(
-    ("response", "positive", "negative"),
-    [
-        ("SS", 5, 1),
-        ("S", 4, 2),
-        ("N", 3, 3),
-        ("TS", 2, 4),
-        ("STS", 1, 5),
-        (None, 0, 0),
-        ("X", 0, 0),
-    ],
-)
-def test_likert_score(response: Any, positive: int, negative: int) -> None:
-    assert LI.score(LI_BASE, response) == positive
-    assert LI.score(LI_NEGATIVE, response) == negative
-
-
-def test_likert_two_point_scale() -> None:
-    content = {"scale": scale("Y", "T"), "direction": "positive"}
-    assert [LI.score(content, r) for r in ("Y", "T")] == [2, 1]
-    assert LI.max_score(content) == 2
-
-
-@pytest.mark.parametrize("response", [["SS"], 1, True])
-def test_likert_wrong_shape(response: Any) -> None:
-    with pytest.raises(ValueError, match="identifier string"):
-        LI.score(LI_BASE, response)
-
-
-def test_likert_summary() -> None:
-    summary = LI.summary(LI_NEGATIVE)
-    assert summary.keys == []
-    assert summary.options["SS"] == "Sangat setuju"
-    assert summary.weights == {"SS": 1, "S": 2, "N": 3, "TS": 4, "STS": 5}
-    assert summary.extra == {"direction": "negative"}
-    assert LI.max_score(LI_BASE) == 5
-
-
-def test_likert_preview_is_an_unlettered_radio_scale() -> None:
-    html = LI.preview_html("<p>Saya menepati janji.</p>", LI_BASE, "id")
-    assert html.count('type="radio"') == 5
-    assert "ib-choice-letter" not in html
-    assert "Pilih satu tanggapan" in html

@@ -17,7 +17,7 @@ def problems(item_type: ItemType, content: Any) -> list[tuple[str, str, str]]:
     return [(p.field, p.message, p.message_en) for p in info.value.problems]
 
 
-# -- short text ----------------------------------------------------------------------------------
+# -- short text ------------------------------------------------------------------------
 
 ST = ShortText()
 ST_BASE = ST.load({"accepted": ["Jakarta", "DKI Jakarta"], "points": 2})
@@ -181,7 +181,7 @@ def test_short_text_preview_hides_answers() -> None:
     assert ">Answer</label>" in ST.preview_html("<p>x</p>", content, "en")
 
 
-# -- extended text ---------------------------------------------------------------------------
+# -- extended text ---------------------------------------------------------------------
 
 ET = ExtendedText()
 ET_BASE = ET.example_content()

@@ -24,6 +24,14 @@ def pillow_image(fmt: str, size: tuple[int, int] = (40, 30), mode: str = "RGB") 
     return buffer.getvalue()
 
 
+def noisy_image(fmt: str, size: tuple[int, int] = (128, 128)) -> bytes:
+    """An image whose pixel data is most of the file (so cutting it hits the pixels)."""
+    image = Image.effect_noise(size, 64).convert("RGB" if fmt != "GIF" else "P")
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
 def animated_gif() -> bytes:
     frames = [Image.new("P", (20, 10), color) for color in (1, 2, 3)]
     buffer = io.BytesIO()
@@ -90,6 +98,11 @@ def test_grayscale_and_progressive_jpeg() -> None:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (1, 2, 3)).save(buffer, format="JPEG", progressive=True)
     assert (inspect_image(buffer.getvalue(), max_bytes=MB).height) == 48
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF"])
+def test_noisy_images(fmt: str) -> None:
+    assert inspect_image(noisy_image(fmt), max_bytes=MB).width == 128
 
 
 def test_animated_gif() -> None:
@@ -221,8 +234,11 @@ def _corrupt_png_crc() -> bytes:
         pytest.param(pillow_image("ICO", (16, 16)), id="ico"),
         pytest.param(pillow_image("PNG")[:60], id="truncated-png"),
         pytest.param(pillow_image("PNG")[:-20], id="png-without-end"),
-        pytest.param(pillow_image("JPEG", (64, 64))[:300], id="truncated-jpeg"),
-        pytest.param(pillow_image("GIF", (64, 64))[:40], id="truncated-gif"),
+        pytest.param(pillow_image("JPEG", (64, 64))[:300], id="jpeg-cut-in-header"),
+        pytest.param(noisy_image("JPEG")[:-2000], id="jpeg-cut-in-pixels"),
+        pytest.param(noisy_image("PNG")[:-2000], id="png-cut-in-pixels"),
+        pytest.param(noisy_image("GIF")[:40], id="gif-cut-in-header"),
+        pytest.param(noisy_image("GIF")[:-2000], id="gif-cut-in-pixels"),
         pytest.param(_corrupt_png_crc(), id="png-bad-crc"),
         pytest.param(b"\x89PNG\r\n\x1a\n" + HTML, id="png-signature-html"),
         pytest.param(b"\x89PNG\r\n\x1a\n" + pillow_image("GIF")[6:], id="png-signature-gif"),

@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from itembank.itemtypes import JSON, ItemType, Problem
 
-# -- identifiers and rich text ----------------------------------------------------------
+# -- identifiers and rich text ---------------------------------------------------------
 
 IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$"
 """QTI-compatible identifiers for options, premises, scale points and criteria."""
@@ -48,7 +48,7 @@ def html_is_blank(text: str) -> bool:
     return not html.unescape(_TAG.sub("", text)).strip()
 
 
-# -- schema fields ------------------------------------------------------------------------
+# -- schema fields ---------------------------------------------------------------------
 
 
 class JsonNumber(ma.fields.Float):
@@ -108,7 +108,7 @@ def scoring_field() -> ma.fields.String:
     )
 
 
-# -- checks ---------------------------------------------------------------------------------
+# -- checks ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ def repeated(values: Iterable[str]) -> Iterator[tuple[int, str]]:
         seen.add(value)
 
 
-# -- entries ---------------------------------------------------------------------------------
+# -- entries ---------------------------------------------------------------------------
 
 
 def text_fields(
@@ -219,12 +219,12 @@ def text_fields(
         yield f"{key}.{index}.{text_key}", entry[text_key]
 
 
-def entry_texts(entries: Iterable[Mapping[str, JSON]], text_key: str = "text") -> dict[str, str]:
+def texts_by_id(entries: Iterable[Mapping[str, JSON]], text_key: str = "text") -> dict[str, str]:
     """Identifier -> HTML text, in the entries' order."""
     return {entry["id"]: entry[text_key] for entry in entries}
 
 
-# -- responses and scores ---------------------------------------------------------------------
+# -- responses and scores --------------------------------------------------------------
 
 
 def _type_name(value: Any) -> str:
@@ -261,7 +261,7 @@ def partial_credit(points: float, earned: int, out_of: int) -> float:
     return points * earned / out_of
 
 
-# -- previews ------------------------------------------------------------------------------------
+# -- previews --------------------------------------------------------------------------
 
 
 CHOOSE_ONE = ("Pilih satu jawaban.", "Choose one answer.")
@@ -353,7 +353,7 @@ def choice_fieldset(
     )
 
 
-# -- a base for types built on one list of entries -------------------------------------------------
+# -- a base for types built on one list of entries -------------------------------------
 
 
 class OptionsItemType(ItemType):
@@ -380,7 +380,7 @@ class OptionsItemType(ItemType):
 
     def entry_texts(self, content: dict[str, JSON]) -> dict[str, str]:
         """Identifier -> HTML text, in display order."""
-        return entry_texts(content[self.entries_key])
+        return texts_by_id(content[self.entries_key])
 
     def render_choices(
         self,

@@ -18,11 +18,11 @@ from plugins.itemtypes._common import (
     check_entries,
     check_positive,
     entries_field,
-    entry_texts,
     hint_paragraph,
     pick,
     render_item,
     text_fields,
+    texts_by_id,
 )
 
 CRITERION = Noun("kriteria penilaian", "scoring criterion", "scoring criteria")
@@ -104,7 +104,7 @@ class ExtendedText(ItemType):
     def summary(self, content: dict[str, JSON]) -> ContentSummary:
         rubric = content["rubric"]
         return ContentSummary(
-            options=entry_texts(rubric, "criterion"),
+            options=texts_by_id(rubric, "criterion"),
             extra={
                 "max_points": {entry["id"]: entry["max_points"] for entry in rubric},
                 "expected_length": content["expected_length"],

@@ -15,7 +15,6 @@ from plugins.itemtypes._common import (
     check_entries,
     check_points,
     entries_field,
-    entry_texts,
     letter,
     partial_credit,
     pick,
@@ -24,6 +23,7 @@ from plugins.itemtypes._common import (
     scoring_field,
     shuffle_field,
     text_fields,
+    texts_by_id,
 )
 
 PREMISE = Noun("premis", "premise", "premises")
@@ -147,7 +147,7 @@ class Matching(ItemType):
     def summary(self, content: dict[str, JSON]) -> ContentSummary:
         answer_of = {premise: answer for premise, answer in content["pairs"]}
         return ContentSummary(
-            options=entry_texts(content["premises"] + content["responses"]),
+            options=texts_by_id(content["premises"] + content["responses"]),
             keys=[
                 f"{entry['id']} {answer_of[entry['id']]}"
                 for entry in content["premises"]
