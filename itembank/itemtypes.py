@@ -225,13 +225,21 @@ def _translate(message: str) -> str:
         return _MARSHMALLOW_ID[message]
     if message.startswith("Must be one of:"):
         return "Harus salah satu dari:" + message[len("Must be one of:") :]
-    if message.startswith("Must be greater than or equal to"):
-        return (
-            "Harus lebih besar atau sama dengan"
-            + message[len("Must be greater than or equal to") :]
-        )
-    if message.startswith("Must be less than or equal to"):
-        return (
-            "Harus lebih kecil atau sama dengan" + message[len("Must be less than or equal to") :]
-        )
+    for english, indonesian in _MARSHMALLOW_PHRASES:
+        message = message.replace(english, indonesian)
     return message
+
+
+# Pieces of marshmallow's composed messages (Range, Length), longest first.
+_MARSHMALLOW_PHRASES = (
+    ("Must be greater than or equal to", "Harus lebih besar atau sama dengan"),
+    ("Must be less than or equal to", "Harus lebih kecil atau sama dengan"),
+    ("Must be greater than", "Harus lebih besar dari"),
+    ("Must be less than", "Harus lebih kecil dari"),
+    (" and less than or equal to ", " dan lebih kecil atau sama dengan "),
+    (" and less than ", " dan lebih kecil dari "),
+    ("Shorter than minimum length", "Lebih pendek dari panjang minimum"),
+    ("Longer than maximum length", "Lebih panjang dari panjang maksimum"),
+    ("Length must be between", "Panjang harus antara"),
+    (" and ", " dan "),
+)

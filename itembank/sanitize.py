@@ -8,8 +8,11 @@ is removed on save:
 * allowed elements keep only their allowed, validated attributes;
 * a fixed set of dangerous or meaningless containers (``script``, ``style``, ``svg``,
   ``iframe``, ...) is removed together with everything inside it;
-* every other element is unwrapped: the tag goes, its text stays;
-* comments, doctypes and processing instructions go.
+* every other element is unwrapped: the tag goes, its text stays (a line break
+  replaces an unwrapped block such as ``<div>`` where words would otherwise run
+  together);
+* comments, doctypes and processing instructions go;
+* kept elements nest at most :data:`MAX_DEPTH` deep.
 
 Input is parsed with bleach's HTML5 parser (the vendored html5lib that
 ``bleach.clean`` uses), which builds the same tree a browser would, so tricks that
@@ -20,7 +23,8 @@ subset. ``bleach.Cleaner`` itself is not used because it can neither drop an ele
 together with its content nor drop a whole element because of a bad attribute, and it
 deliberately keeps character references such as ``&nbsp;`` that an XML parser rejects.
 
-The output is the serialization of a tree, so it is deterministic and idempotent:
+The output is the serialization of a tree, so it is deterministic, and
+:func:`sanitize_html` re-reads its own result until it is stable, so it is idempotent:
 ``sanitize_html(sanitize_html(x)) == sanitize_html(x)``.
 """
 

@@ -13,6 +13,7 @@ from itembank import sanitize
 from itembank.sanitize import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
+    MAX_DEPTH,
     MEDIA_SRC_RE,
     html_to_text,
     html_to_xhtml,
@@ -493,6 +494,22 @@ def test_fuzzed_tag_soup_is_safe_stable_and_well_formed() -> None:
         for element in root.iterdescendants():
             assert element.tag in ALLOWED_TAGS, html
             assert set(element.attrib) <= set(ALLOWED_ATTRIBUTES.get(element.tag, ())), html
+
+
+def test_nesting_depth_is_capped() -> None:
+    html = "<ul><li>" * 100 + "tengah" + "<strong>" * 100 + "dalam"
+    cleaned = sanitize_html(html)
+    assert sanitize_html(cleaned) == cleaned
+    root = parse_fragment(html_to_xhtml(html))
+    assert max(len(list(element.iterancestors())) for element in root.iter()) == MAX_DEPTH
+    assert html_to_text(cleaned) == "tengahdalam"
+
+
+def test_characters_xml_forbids_are_removed() -> None:
+    assert sanitize_html("a\ud800b\ufffec\U0001f600\x08") == "abc\U0001f600"
+    assert html_to_xhtml('<img src="/media/' + SHA + '" alt="\x01x\udfff">') == (
+        f'<img src="{MEDIA}" alt="x"/>'
+    )
 
 
 def test_sanitizer_is_usable_from_several_threads() -> None:

@@ -421,3 +421,11 @@ def test_audit_events_are_append_only(world: World, plugins: Any) -> None:
     with pytest.raises(AuditTamperError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_schema_messages_reach_writers_in_indonesian(world: World, plugins: Any) -> None:
+    with pytest.raises(InvalidInput) as info:
+        make_item(world, plugins, metadata={"difficulty": 2, "tags": ["x" * 60]})
+    messages = {p["field"]: p["message"] for p in info.value.problems}
+    assert messages["metadata.difficulty"].startswith("Harus lebih besar atau sama dengan 0 dan")
+    assert messages["metadata.tags.0"].startswith("Panjang harus antara")
