@@ -105,7 +105,7 @@ class ItemType:
         try:
             data = self.content_schema().load(content)
         except ma.ValidationError as exc:
-            raise ContentError(list(_flatten_marshmallow(exc.messages))) from None
+            raise ContentError(list(flatten_marshmallow_errors(exc.messages))) from None
         problems = list(self.check(data))
         if problems:
             raise ContentError(problems)
@@ -187,18 +187,18 @@ def _set_path(doc: Any, path: str, value: Any) -> None:
         target[last] = value
 
 
-def _flatten_marshmallow(messages: Any, prefix: str = "") -> Iterator[Problem]:
+def flatten_marshmallow_errors(messages: Any, prefix: str = "") -> Iterator[Problem]:
     """Turn marshmallow's nested error dict into a flat list of problems."""
     if isinstance(messages, dict):
         for key, value in messages.items():
             path = f"{prefix}.{key}" if prefix else str(key)
             if key == "_schema":
                 path = prefix
-            yield from _flatten_marshmallow(value, path)
+            yield from flatten_marshmallow_errors(value, path)
     elif isinstance(messages, list):
         for message in messages:
             if isinstance(message, dict | list):
-                yield from _flatten_marshmallow(message, prefix)
+                yield from flatten_marshmallow_errors(message, prefix)
             else:
                 yield Problem(prefix, _translate(str(message)), str(message))
     else:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from itembank.errors import InvalidInput
 from itembank.extensions import db
-from itembank.itemtypes import ContentError, ItemType, Problem, _flatten_marshmallow
+from itembank.itemtypes import ContentError, ItemType, Problem, flatten_marshmallow_errors
 from itembank.models import Bank, Media, TaxonomyNode, TaxonomyRecord
 from itembank.sanitize import html_to_text, media_references, sanitize_html
 
@@ -105,7 +105,7 @@ def prepare_version(
     except ma.ValidationError as exc:
         problems.extend(
             Problem(_join("metadata", p.field), p.message, p.message_en)
-            for p in _flatten_marshmallow(exc.messages)
+            for p in flatten_marshmallow_errors(exc.messages)
         )
     else:
         if clean_meta.get("language") is None:

@@ -56,13 +56,11 @@ def get_version(item: Item, number: int) -> ItemVersion:
 
 def next_item_number(bank: Bank) -> int:
     """Hand out the bank's next item number atomically (safe under concurrency)."""
-    from itembank.models import Bank as BankModel
-
     number = db.session.execute(
-        sa.update(BankModel)
-        .where(BankModel.id == bank.id)
-        .values(item_counter=BankModel.item_counter + 1)
-        .returning(BankModel.item_counter)
+        sa.update(Bank)
+        .where(Bank.id == bank.id)
+        .values(item_counter=Bank.item_counter + 1)
+        .returning(Bank.item_counter)
     ).scalar_one()
     return int(number)
 
