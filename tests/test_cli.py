@@ -220,3 +220,5 @@ def test_08_commands_on_an_unmigrated_database_fail_cleanly(tmp_path: Path) -> N
     app = make_app(_sqlite_backend(tmp_path))
     out = fails(app, "itembank", "create-bank", "ABC", "Nama")
     assert "the database is not ready" in out
+    with app.app_context():
+        db.engine.dispose()

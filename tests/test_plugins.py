@@ -14,6 +14,7 @@ from flask import Flask
 
 from itembank import hookspecs
 from itembank.errors import InvalidInput
+from itembank.extensions import db
 from itembank.plugins import BUILTIN_PLUGINS, PluginError, PluginHost
 from tests.conftest import make_app, rolled_back
 from tests.factories import World
@@ -122,9 +123,11 @@ def test_every_hookspec_is_documented_and_keyword_only_register() -> None:
 
 
 @pytest.fixture
-def acme_app(acme_installed: None, backend: Any) -> Flask:
+def acme_app(acme_installed: None, backend: Any) -> Iterator[Flask]:
     app = make_app(backend, ITEMBANK_PLUGINS_ENTRY_POINTS=True)
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # close pooled connections now, not at garbage collection
 
 
 def test_third_party_type_and_taxonomy_work_through_the_core(acme_app: Flask) -> None:
