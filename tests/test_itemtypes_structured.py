@@ -6,16 +6,9 @@ from typing import Any
 
 import pytest
 
-from itembank.itemtypes import ContentError, ItemType
 from plugins.itemtypes.matching import Matching
 from plugins.itemtypes.ordering import Ordering
-
-
-def problems(item_type: ItemType, content: Any) -> list[tuple[str, str, str]]:
-    with pytest.raises(ContentError) as info:
-        item_type.load(content)
-    return [(p.field, p.message, p.message_en) for p in info.value.problems]
-
+from tests.itemtype_helpers import problems
 
 # -- ordering --------------------------------------------------------------------------
 
