@@ -6,7 +6,6 @@ Type-specific checks and scoring are in ``test_itemtypes_choice.py``,
 
 from __future__ import annotations
 
-import copy
 import importlib
 import json
 import math
@@ -35,6 +34,7 @@ from plugins.itemtypes.short_text import ShortText
 from plugins.itemtypes.single_choice import SingleChoice
 from plugins.itemtypes.true_false import TrueFalse
 from plugins.itemtypes.weighted_options import WeightedOptions
+from tests.itemtype_helpers import patched
 
 TYPES: dict[str, ItemType] = {
     t.id: t
@@ -52,18 +52,6 @@ TYPES: dict[str, ItemType] = {
 }
 TYPE_IDS = list(TYPES)
 STEM = "<p>Perhatikan <strong>pernyataan</strong> berikut.</p>"
-
-
-def with_changes(content: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of ``content`` with the dotted paths in ``changes`` set."""
-    result = copy.deepcopy(content)
-    for path, value in changes.items():
-        *parents, last = path.split(".")
-        target: Any = result
-        for part in parents:
-            target = target[int(part)] if isinstance(target, list) else target[part]
-        target[int(last) if isinstance(target, list) else last] = value
-    return result
 
 
 # -- registration ----------------------------------------------------------------------
@@ -250,7 +238,7 @@ KEY_CHANGES: dict[str, dict[str, Any]] = {
 def test_preview_does_not_depend_on_the_key(type_id: str) -> None:
     item_type = TYPES[type_id]
     content = item_type.example_content()
-    other_key = with_changes(content, KEY_CHANGES[type_id])
+    other_key = patched(content, KEY_CHANGES[type_id])
     assert item_type.preview_html(STEM, other_key) == item_type.preview_html(STEM, content)
 
 
@@ -274,7 +262,7 @@ HIDDEN_FROM_CANDIDATES = {"short_text", "extended_text"}
 def test_preview_escapes_plain_text(type_id: str) -> None:
     item_type = TYPES[type_id]
     changes = dict.fromkeys(INJECTED_PATHS[type_id], HOSTILE)
-    html = item_type.preview_html(STEM, with_changes(item_type.example_content(), changes))
+    html = item_type.preview_html(STEM, patched(item_type.example_content(), changes))
     assert "<script>" not in html
     if type_id not in HIDDEN_FROM_CANDIDATES:
         assert "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
