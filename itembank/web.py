@@ -1,15 +1,20 @@
-"""HTTP endpoints that exist before the API and UI: health."""
+"""HTTP endpoints outside the API: the front door and the health check."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask, jsonify
+from flask import Flask, jsonify, redirect
 from flask.typing import ResponseReturnValue
 
 from itembank.extensions import db
 
 
 def init_app(app: Flask) -> None:
+    @app.get("/")
+    def index() -> ResponseReturnValue:
+        """The API's interactive documentation is the way in."""
+        return redirect("/api/v1/docs")
+
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
         """Liveness and database check for load balancers."""

@@ -11,9 +11,11 @@ from itembank.models.items import (
 )
 from itembank.models.media import Media, MediaBlob
 from itembank.models.taxonomy import TaxonomyNode, TaxonomyRecord
+from itembank.models.tokens import ApiToken, LoginAttempt
 from itembank.models.users import Bank, Membership, Role, User
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "AuditTamperError",
     "Bank",
@@ -21,6 +23,7 @@ __all__ = [
     "Item",
     "ItemClassification",
     "ItemVersion",
+    "LoginAttempt",
     "Media",
     "MediaBlob",
     "Membership",

@@ -1,0 +1,71 @@
+"""The REST API under ``/api/v1`` (flask-smorest).
+
+OpenAPI 3 at ``/api/v1/openapi.json``, Swagger UI at ``/api/v1/docs``. Authenticate
+with a personal token (``POST /api/v1/tokens``, then ``Authorization: Bearer <token>``).
+Every error is RFC 9457 problem details (:mod:`itembank.api.errors`); every request
+commits once at the end if it succeeded (:mod:`itembank.api.common`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from itembank.api import auth, banks, errors, items, media, meta, tokens, transitions
+from itembank.api.common import URL_PREFIX
+from itembank.api.schemas import ProblemOut
+
+BLUEPRINTS = (
+    tokens.blp,
+    banks.blp,
+    items.blp,
+    transitions.blp,
+    meta.blp,
+    media.blp,
+)
+
+CONFIG_DEFAULTS: dict[str, Any] = {
+    "API_TITLE": "itembank",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.1.0",
+    "OPENAPI_URL_PREFIX": URL_PREFIX,
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+    "API_SPEC_OPTIONS": {
+        "info": {
+            "description": (
+                "Item authoring and review for the ASN competency tests. Create a token "
+                "with POST /api/v1/tokens and send it as 'Authorization: Bearer <token>'. "
+                "Errors are RFC 9457 problem details (application/problem+json)."
+            )
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+    },
+    **auth.CONFIG_DEFAULTS,
+}
+
+
+class ItembankApi(Api):
+    """flask-smorest's Api with problem details as the documented error shape; its
+    own app-wide error handler is replaced by :func:`itembank.api.errors.register`,
+    which touches only paths under ``/api/``."""
+
+    ERROR_SCHEMA = ProblemOut
+
+    def _register_error_handlers(self) -> None:
+        errors.register(self._app)
+
+
+def init_app(app: Flask) -> None:
+    for key, value in CONFIG_DEFAULTS.items():
+        app.config.setdefault(key, value)
+    api = ItembankApi(app)
+    for blp in BLUEPRINTS:
+        api.register_blueprint(blp)
+    app.extensions["itembank.api"] = api

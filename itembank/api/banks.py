@@ -1,0 +1,124 @@
+"""``/api/v1/banks``: the banks you are a member of, their members and audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask.views import MethodView
+
+from itembank.access import ensure_visible, require_role, roles_in
+from itembank.api.auth import current_user
+from itembank.api.common import Extended, make_blueprint
+from itembank.api.schemas import (
+    AuditPageOut,
+    AuditQuery,
+    BankDetailOut,
+    BankOut,
+    MemberIn,
+    MemberOut,
+)
+from itembank.extensions import db
+from itembank.models import AuditEvent, Bank, Item, Membership, Role, User
+from itembank.operations import accounts
+
+blp = make_blueprint("banks", "Banks, their members and their audit trail.")
+
+
+def visible_bank(code: str, actor: User) -> Bank:
+    """The bank, if ``actor`` is a member (or an administrator); else NotFound."""
+    bank = accounts.get_bank(code)
+    ensure_visible(actor, bank)
+    return bank
+
+
+@blp.route("/banks")
+class Banks(MethodView):
+    @blp.response(200, BankOut(many=True))
+    def get(self) -> Any:
+        """The banks you are a member of (administrators: every bank)"""
+        actor = current_user()
+        query = sa.select(Bank).order_by(Bank.code)
+        if not actor.is_admin:
+            mine = sa.select(Membership.bank_id).where(Membership.user_id == actor.id)
+            query = query.where(Bank.id.in_(mine))
+        return db.session.scalars(query).all()
+
+
+@blp.route("/banks/<bank_code>")
+class BankByCode(MethodView):
+    @blp.response(200, BankDetailOut)
+    def get(self, bank_code: str) -> Any:
+        """A bank, with your roles in it"""
+        actor = current_user()
+        bank = visible_bank(bank_code, actor)
+        return Extended(bank, my_roles=sorted(r.value for r in roles_in(actor, bank)))
+
+
+@blp.route("/banks/<bank_code>/members")
+class Members(MethodView):
+    @blp.response(200, MemberOut(many=True))
+    def get(self, bank_code: str) -> Any:
+        """The bank's members and their roles (any member)"""
+        bank = visible_bank(bank_code, current_user())
+        return db.session.scalars(
+            sa.select(Membership)
+            .join(Membership.user)
+            .where(Membership.bank_id == bank.id)
+            .order_by(User.username, Membership.role)
+        ).all()
+
+    @blp.arguments(MemberIn)
+    @blp.response(201, MemberOut)
+    def post(self, data: dict[str, Any], bank_code: str) -> Any:
+        """Give a user a role in the bank (bank admins)"""
+        actor = current_user()
+        bank = visible_bank(bank_code, actor)
+        require_role(actor, bank, Role.BANK_ADMIN, doing="manage members")
+        user = accounts.get_user(data["username"])
+        return accounts.add_member(bank, user, data["role"], actor=actor)
+
+
+@blp.route("/banks/<bank_code>/members/<username>/<role>")
+class MemberRole(MethodView):
+    @blp.response(204)
+    def delete(self, bank_code: str, username: str, role: str) -> None:
+        """Take a role away from a member (bank admins)"""
+        actor = current_user()
+        bank = visible_bank(bank_code, actor)
+        require_role(actor, bank, Role.BANK_ADMIN, doing="manage members")
+        accounts.remove_member(bank, accounts.get_user(username), role, actor=actor)
+
+
+@blp.route("/banks/<bank_code>/audit")
+class BankAudit(MethodView):
+    @blp.arguments(AuditQuery, location="query")
+    @blp.response(200, AuditPageOut)
+    def get(self, query: dict[str, Any], bank_code: str) -> Any:
+        """The bank's audit events, newest first (bank admins)"""
+        actor = current_user()
+        bank = visible_bank(bank_code, actor)
+        require_role(actor, bank, Role.BANK_ADMIN, doing="read the audit trail")
+        conditions = [AuditEvent.bank_id == bank.id]
+        if query.get("action"):
+            conditions.append(AuditEvent.action == query["action"])
+        if query.get("item"):
+            conditions.append(
+                AuditEvent.item_id.in_(sa.select(Item.id).where(Item.external_id == query["item"]))
+            )
+        total = db.session.scalar(
+            sa.select(sa.func.count()).select_from(AuditEvent).where(*conditions)
+        )
+        events = db.session.scalars(
+            sa.select(AuditEvent)
+            .where(*conditions)
+            .order_by(AuditEvent.id.desc())
+            .limit(query["per_page"])
+            .offset((query["page"] - 1) * query["per_page"])
+        ).all()
+        return {
+            "events": events,
+            "total": total,
+            "page": query["page"],
+            "per_page": query["per_page"],
+        }

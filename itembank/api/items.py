@@ -1,0 +1,119 @@
+"""Items and their versions: create, list, read, compare.
+
+Reading content (an item, a version, a diff) is recorded as ``item.read``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask.views import MethodView
+
+from itembank.api import reads
+from itembank.api.auth import current_user
+from itembank.api.banks import visible_bank
+from itembank.api.common import draft_etag, make_blueprint
+from itembank.api.schemas import (
+    DiffOut,
+    DiffQuery,
+    ItemCreateIn,
+    ItemListQuery,
+    ItemOut,
+    ItemPageOut,
+    VersionOut,
+    VersionSummaryOut,
+)
+from itembank.app import plugins
+from itembank.operations.items import create_item, diff_item_versions, get_item
+
+blp = make_blueprint("items", "Items and their versions.")
+
+
+def item_view(item: Any, version: Any) -> dict[str, Any]:
+    return {"item": item, "latest_version": version}
+
+
+@blp.route("/banks/<bank_code>/items")
+class BankItems(MethodView):
+    @blp.arguments(ItemListQuery, location="query")
+    @blp.response(200, ItemPageOut)
+    def get(self, query: dict[str, Any], bank_code: str) -> Any:
+        """List the bank's items: filtered, sorted and paginated
+
+        Filters apply to each item's latest version (for assemblers: its approved
+        one). ``node`` matches the node and its descendants; ``q`` searches the stem
+        and the content's text, case-insensitively.
+        """
+        actor = current_user()
+        bank = visible_bank(bank_code, actor)
+        return reads.list_items(bank, reads.ItemFilters(**query), actor=actor)
+
+    @blp.arguments(ItemCreateIn)
+    @blp.response(201, ItemOut)
+    def post(self, data: dict[str, Any], bank_code: str) -> Any:
+        """Create an item with its first version, a draft (authors)"""
+        actor = current_user()
+        bank = visible_bank(bank_code, actor)
+        item = create_item(
+            bank,
+            actor=actor,
+            plugins=plugins(),
+            item_type=data["type"],
+            stem=data["stem"],
+            content=data["content"],
+            metadata=data["metadata"],
+        )
+        draft = item.latest_version
+        headers = {
+            "Location": url_for("items.ItemById", item_id=item.external_id),
+            "ETag": draft_etag(draft),
+        }
+        return item_view(item, draft), headers
+
+
+@blp.route("/items/<item_id>")
+class ItemById(MethodView):
+    @blp.response(200, ItemOut)
+    def get(self, item_id: str) -> Any:
+        """An item with its latest version (for assemblers: its approved version)"""
+        actor = current_user()
+        item, version = reads.readable_item(item_id, actor=actor)
+        reads.record_read(actor, version, via="item")
+        return item_view(item, version)
+
+
+@blp.route("/items/<item_id>/versions")
+class Versions(MethodView):
+    @blp.response(200, VersionSummaryOut(many=True))
+    def get(self, item_id: str) -> Any:
+        """The item's versions, oldest first, without their content"""
+        actor = current_user()
+        item = get_item(item_id, actor=actor)
+        return reads.readable_versions(item, actor=actor)
+
+
+@blp.route("/items/<item_id>/versions/<int:number>")
+class VersionByNumber(MethodView):
+    @blp.response(200, VersionOut)
+    def get(self, item_id: str, number: int) -> Any:
+        """One version with its content and reviews"""
+        actor = current_user()
+        version = reads.readable_version(get_item(item_id, actor=actor), number, actor=actor)
+        reads.record_read(actor, version, via="version")
+        return version
+
+
+@blp.route("/items/<item_id>/diff")
+class VersionDiff(MethodView):
+    @blp.arguments(DiffQuery, location="query")
+    @blp.response(200, DiffOut)
+    def get(self, query: dict[str, Any], item_id: str) -> Any:
+        """What changed between two versions (``?from=1&to=2``)"""
+        actor = current_user()
+        item = get_item(item_id, actor=actor)
+        old = reads.readable_version(item, query["from_"], actor=actor)
+        new = reads.readable_version(item, query["to"], actor=actor)
+        for version in (old, new):
+            reads.record_read(actor, version, via="diff")
+        return diff_item_versions(item, old.number, new.number, actor=actor, plugins=plugins())

@@ -1,0 +1,81 @@
+"""A bank's images: upload (multipart ``file``) and download."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, request, url_for
+from flask.views import MethodView
+
+from itembank.api.auth import current_user
+from itembank.api.banks import visible_bank
+from itembank.api.common import MULTIPART, Extended, make_blueprint
+from itembank.api.errors import ApiError
+from itembank.api.schemas import MediaOut
+from itembank.errors import InvalidInput
+from itembank.operations.media import get_media, upload_media
+
+blp = make_blueprint("media", "Images used in stems and options.")
+
+UPLOAD_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            }
+        },
+    }
+}
+
+
+def media_view(media: Any, bank_code: str) -> Extended:
+    url = url_for("media.MediaBySha", bank_code=bank_code, sha256=media.sha256)
+    return Extended(media, url=url)
+
+
+@blp.route("/banks/<bank_code>/media")
+class MediaUpload(MethodView):
+    @blp.doc(**UPLOAD_DOC)
+    @blp.response(201, MediaOut)
+    @blp.alt_response(413, description="the image is larger than ITEMBANK_MEDIA_MAX_BYTES")
+    def post(self, bank_code: str) -> Any:
+        """Upload a PNG, JPEG or GIF (authors and bank admins); stored once per SHA-256"""
+        actor = current_user()
+        bank = visible_bank(bank_code, actor)
+        upload = request.files.get("file")
+        if upload is None:
+            raise InvalidInput(
+                "send the image in the form field 'file'",
+                [{"field": "file", "message": "Wajib diisi.", "message_en": "Required."}],
+            )
+        limit = int(current_app.config["ITEMBANK_MEDIA_MAX_BYTES"])
+        data = upload.stream.read(limit + 1)
+        if len(data) > limit:
+            raise ApiError(413, f"the image is larger than {limit} bytes", code="content_too_large")
+        media = upload_media(
+            bank, data, actor=actor, filename=upload.filename or "", max_bytes=limit
+        )
+        view = media_view(media, bank.code)
+        return view, {"Location": view.url}
+
+
+MULTIPART.add("media.MediaUpload")
+
+
+@blp.route("/banks/<bank_code>/media/<sha256>")
+class MediaBySha(MethodView):
+    @blp.response(200, description="the image bytes")
+    def get(self, bank_code: str, sha256: str) -> Any:
+        """Download an image (any member)"""
+        actor = current_user()
+        bank = visible_bank(bank_code, actor)
+        media = get_media(bank, sha256.lower(), actor=actor)
+        response = Response(media.blob.data, mimetype=media.blob.mime)
+        response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -1,0 +1,237 @@
+"""Reading items as a given user: who sees which versions, and the item listing.
+
+Any member of a bank sees its items and every version, except users whose only role
+there is ``assembler``: they see only approved versions, and only items that have one
+(for them an item's latest version is its approved one). Non-members are told nothing
+exists. Reading a version's content is recorded as an ``item.read`` audit event.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from itembank.access import ensure_visible, roles_in
+from itembank.audit import record
+from itembank.errors import InvalidInput, NotFound, PermissionDenied
+from itembank.extensions import db
+from itembank.models import (
+    Bank,
+    Item,
+    ItemClassification,
+    ItemVersion,
+    Role,
+    TaxonomyNode,
+    TaxonomyRecord,
+    User,
+)
+from itembank.operations.content import visible_taxonomies
+from itembank.operations.items import get_item, get_version
+from itembank.workflow import Status
+
+
+def sees_only_approved(actor: User, bank: Bank) -> bool:
+    """True for users whose only role in ``bank`` is assembler (raises NotFound for
+    non-members)."""
+    ensure_visible(actor, bank)
+    if actor.is_admin:
+        return False
+    return roles_in(actor, bank) == {Role.ASSEMBLER}
+
+
+def readable_item(external_id: str, *, actor: User) -> tuple[Item, ItemVersion]:
+    """The item and the version ``actor`` sees as its latest (NotFound if none)."""
+    item = get_item(external_id, actor=actor)
+    if sees_only_approved(actor, item.bank):
+        version = item.approved_version
+        if version is None or version.status != Status.APPROVED.value:
+            raise NotFound(f"no item {external_id!r}")
+        return item, version
+    return item, item.latest_version
+
+
+def readable_versions(item: Item, *, actor: User) -> list[ItemVersion]:
+    if sees_only_approved(actor, item.bank):
+        return [v for v in item.versions if v.status == Status.APPROVED.value]
+    return list(item.versions)
+
+
+def readable_version(item: Item, number: int, *, actor: User) -> ItemVersion:
+    version = get_version(item, number)
+    if sees_only_approved(actor, item.bank) and version.status != Status.APPROVED.value:
+        raise NotFound(f"item {item.external_id} has no version {number}")
+    return version
+
+
+def require_full_view(item: Item, *, actor: User, doing: str) -> None:
+    """Refuse assemblers things only the writing and reviewing side sees (drafts)."""
+    if sees_only_approved(actor, item.bank):
+        raise PermissionDenied(f"assemblers see only approved versions, so may not {doing}")
+
+
+def record_read(actor: User, version: ItemVersion, via: str) -> None:
+    record("item.read", actor=actor, version=version, via=via)
+
+
+# -- listing -------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemFilters:
+    status: str | None = None
+    type: str | None = None
+    node: str | None = None
+    taxonomy: str | None = None
+    level: int | None = None
+    author: str | None = None
+    updated_since: datetime | None = None
+    q: str | None = None
+    page: int = 1
+    per_page: int = 20
+    sort: str = "-updated_at"
+
+
+SORT_COLUMNS = {
+    "updated_at": Item.updated_at,
+    "created_at": Item.created_at,
+    "external_id": Item.external_id,
+}
+
+
+def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, Any]:
+    """One page of ``bank``'s items as ``actor`` sees them, filtered and sorted in SQL,
+    with the total count. Each row describes the item and the version the filters
+    apply to (the latest one, or for assemblers the approved one)."""
+    only_approved = sees_only_approved(actor, bank)
+    version = aliased(ItemVersion, name="listed_version")
+    approved = aliased(ItemVersion, name="approved_version")
+    creator = aliased(User, name="creator")
+
+    if only_approved:
+        version_join = sa.and_(
+            version.id == Item.approved_version_id, version.status == Status.APPROVED.value
+        )
+    else:
+        newest = (
+            sa.select(sa.func.max(ItemVersion.number))
+            .where(ItemVersion.item_id == Item.id)
+            .correlate(Item)
+            .scalar_subquery()
+        )
+        version_join = sa.and_(version.item_id == Item.id, version.number == newest)
+
+    conditions: list[sa.ColumnElement[bool]] = [Item.bank_id == bank.id]
+    if filters.status:
+        conditions.append(version.status == filters.status)
+    if filters.type:
+        conditions.append(Item.item_type == filters.type)
+    if filters.author:
+        conditions.append(creator.username == filters.author.strip().lower())
+    if filters.updated_since:
+        conditions.append(Item.updated_at >= filters.updated_since)
+    if filters.node or filters.level is not None:
+        conditions.append(_classified(bank, version, filters))
+    if filters.q:
+        needle = filters.q.strip().lower()
+        conditions.append(
+            sa.or_(
+                sa.func.lower(version.stem).contains(needle, autoescape=True),
+                sa.func.lower(sa.cast(version.content, sa.Text)).contains(needle, autoescape=True),
+                sa.func.lower(Item.external_id) == needle,
+            )
+        )
+
+    base = (
+        sa.select(Item, version, creator.username, approved.number)
+        .select_from(Item)
+        .join(version, version_join)
+        .join(creator, creator.id == Item.created_by_id)
+        .outerjoin(approved, approved.id == Item.approved_version_id)
+        .where(*conditions)
+    )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
+    key = filters.sort.lstrip("-")
+    column = SORT_COLUMNS[key]
+    descending = filters.sort.startswith("-")
+    order = [column.desc() if descending else column.asc()]
+    if key != "external_id":
+        order.append(Item.id.desc() if descending else Item.id.asc())
+    rows = db.session.execute(
+        base.order_by(*order).limit(filters.per_page).offset((filters.page - 1) * filters.per_page)
+    ).all()
+    return {
+        "items": [
+            {
+                "external_id": item.external_id,
+                "type": item.item_type,
+                "created_by": username,
+                "created_at": item.created_at,
+                "updated_at": item.updated_at,
+                "retired_at": item.retired_at,
+                "approved_version": approved_number,
+                "version": listed,
+            }
+            for item, listed, username, approved_number in rows
+        ],
+        "total": total,
+        "page": filters.page,
+        "per_page": filters.per_page,
+        "pages": math.ceil(total / filters.per_page) if total else 0,
+    }
+
+
+def _classified(bank: Bank, version: Any, filters: ItemFilters) -> sa.ColumnElement[bool]:
+    """The listed version is classified under the node (or a descendant: its path
+    starts with the node's path) and, if given, at the level."""
+    conditions: list[sa.ColumnElement[bool]] = [ItemClassification.version_id == version.id]
+    if filters.level is not None:
+        conditions.append(ItemClassification.level == filters.level)
+    if filters.node:
+        targets = _nodes(bank, filters.node, filters.taxonomy)
+        if not targets:
+            where = f" in taxonomy {filters.taxonomy!r}" if filters.taxonomy else ""
+            raise InvalidInput(
+                f"no taxonomy node {filters.node!r}{where}",
+                [
+                    {
+                        "field": "node",
+                        "message": f"Kode '{filters.node}' tidak dikenal.",
+                        "message_en": f"Unknown node code '{filters.node}'.",
+                    }
+                ],
+            )
+        conditions.append(
+            sa.or_(
+                *(
+                    sa.and_(
+                        TaxonomyNode.taxonomy_id == node.taxonomy_id,
+                        TaxonomyNode.path.startswith(node.path, autoescape=True),
+                    )
+                    for node in targets
+                )
+            )
+        )
+    return sa.exists(
+        sa.select(ItemClassification.id)
+        .join(TaxonomyNode, TaxonomyNode.id == ItemClassification.node_id)
+        .where(*conditions)
+    )
+
+
+def _nodes(bank: Bank, code: str, taxonomy: str | None) -> list[TaxonomyNode]:
+    taxonomies = visible_taxonomies(bank)
+    if taxonomy:
+        taxonomies = taxonomies.where(TaxonomyRecord.code == taxonomy)
+    ids = taxonomies.with_only_columns(TaxonomyRecord.id).scalar_subquery()
+    return list(
+        db.session.scalars(
+            sa.select(TaxonomyNode).where(
+                TaxonomyNode.code == code, TaxonomyNode.taxonomy_id.in_(ids)
+            )
+        )
+    )

@@ -1,0 +1,344 @@
+"""marshmallow schemas for every API request and response.
+
+Request schemas (``*In`` / ``*Query``) check shape only; the domain operations check
+meaning (item content, roles, workflow). Response schemas (``*Out``) dump domain objects.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from itembank.api.auth import DEFAULT_DAYS, MAX_DAYS, is_expired
+from itembank.models import Role
+from itembank.workflow import Decision, Status
+
+
+def _username(attr: str) -> fields.Function:
+    """A user relationship dumped as the username (null when unset)."""
+
+    def get(obj: object) -> str | None:
+        user = getattr(obj, attr)
+        return user.username if user is not None else None
+
+    return fields.Function(get, metadata={"description": "username"})
+
+
+# -- problems ------------------------------------------------------------------------------
+
+
+class FieldProblemOut(ma.Schema):
+    field = fields.String(metadata={"description": "dotted path, e.g. content.options.2.text"})
+    message = fields.String(metadata={"description": "in Indonesian"})
+    message_en = fields.String()
+
+
+class ProblemOut(ma.Schema):
+    """RFC 9457 problem details (``application/problem+json``)."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    code = fields.String(metadata={"description": "stable, for programs"})
+    errors = fields.List(fields.Nested(FieldProblemOut))
+
+
+# -- tokens --------------------------------------------------------------------------------
+
+
+class TokenCreateIn(ma.Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    name = fields.String(load_default="", validate=validate.Length(max=100))
+    expires_in_days = fields.Integer(
+        load_default=DEFAULT_DAYS, validate=validate.Range(min=1, max=MAX_DAYS)
+    )
+
+
+class TokenOut(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String(metadata={"description": "the token's first characters"})
+    user = _username("user")
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    expired = fields.Method("get_expired")
+
+    def get_expired(self, token: Any) -> bool:
+        return is_expired(token)
+
+
+class TokenCreatedOut(TokenOut):
+    token = fields.String(metadata={"description": "the secret; shown only this once"})
+
+
+class TokenListQuery(ma.Schema):
+    user = fields.String(metadata={"description": "another user's tokens (administrators)"})
+
+
+# -- banks ---------------------------------------------------------------------------------
+
+
+class BankOut(ma.Schema):
+    code = fields.String()
+    name = fields.String()
+    language = fields.String()
+    required_approvals = fields.Integer()
+    created_at = fields.DateTime()
+
+
+class BankDetailOut(BankOut):
+    my_roles = fields.List(fields.String())
+
+
+class MemberOut(ma.Schema):
+    username = fields.Function(lambda m: m.user.username)
+    name = fields.Function(lambda m: m.user.name)
+    role = fields.String()
+    created_at = fields.DateTime()
+
+
+class MemberIn(ma.Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+
+
+# -- items and versions ----------------------------------------------------------------------
+
+
+class ItemCreateIn(ma.Schema):
+    type = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    stem = fields.String(required=True)
+    content = fields.Dict(required=True)
+    metadata = fields.Dict(load_default=dict)
+
+
+class DraftPatchIn(ma.Schema):
+    """Only the fields given change."""
+
+    stem = fields.String()
+    content = fields.Dict()
+    metadata = fields.Dict()
+
+
+class ReviewOut(ma.Schema):
+    reviewer = _username("reviewer")
+    decision = fields.String()
+    comment = fields.String()
+    created_at = fields.DateTime()
+
+
+class VersionSummaryOut(ma.Schema):
+    number = fields.Integer()
+    status = fields.String()
+    revision = fields.Integer()
+    content_hash = fields.String()
+    based_on = fields.Function(lambda v: v.based_on.number if v.based_on else None)
+    created_by = _username("created_by")
+    created_at = fields.DateTime()
+    updated_by = _username("updated_by")
+    updated_at = fields.DateTime()
+    submitted_by = _username("submitted_by")
+    submitted_at = fields.DateTime()
+    decided_at = fields.DateTime()
+    reviews = fields.List(fields.Nested(ReviewOut))
+
+
+class VersionOut(VersionSummaryOut):
+    stem = fields.String()
+    content = fields.Dict()
+    metadata = fields.Dict(attribute="meta")
+
+
+class ItemOut(ma.Schema):
+    """Dumped from ``{"item": Item, "latest_version": ItemVersion}``."""
+
+    external_id = fields.String(attribute="item.external_id")
+    bank = fields.String(attribute="item.bank.code")
+    type = fields.String(attribute="item.item_type")
+    created_by = fields.Function(lambda d: d["item"].created_by.username)
+    created_at = fields.DateTime(attribute="item.created_at")
+    updated_at = fields.DateTime(attribute="item.updated_at")
+    retired_at = fields.DateTime(attribute="item.retired_at")
+    approved_version = fields.Function(
+        lambda d: d["item"].approved_version.number if d["item"].approved_version else None
+    )
+    latest_version = fields.Nested(VersionOut)
+
+
+class SubmitIn(ma.Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=10_000))
+
+
+class ReviewIn(ma.Schema):
+    decision = fields.String(required=True, validate=validate.OneOf([d.value for d in Decision]))
+    comment = fields.String(load_default="", validate=validate.Length(max=10_000))
+
+
+class RetireIn(ma.Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=10_000))
+
+
+class NewDraftIn(ma.Schema):
+    from_version = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=1)
+    )
+
+
+class DiffQuery(ma.Schema):
+    from_ = fields.Integer(data_key="from", required=True, validate=validate.Range(min=1))
+    to = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class DiffOut(ma.Schema):
+    """See :func:`itembank.diff.diff_versions` for every member."""
+
+    from_ = fields.Integer(data_key="from", attribute="from")
+    to = fields.Integer()
+    changed = fields.Boolean()
+    item_type = fields.Dict()
+    stem = fields.Dict()
+    options = fields.List(fields.Dict())
+    option_order = fields.Dict()
+    keys = fields.Dict()
+    weights = fields.Dict()
+    extra = fields.Dict()
+    metadata = fields.Dict()
+
+
+class CommentIn(ma.Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=10_000))
+    field = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class CommentOut(ma.Schema):
+    id = fields.Integer()
+    version = fields.Function(lambda c: c.version.number)
+    author = _username("author")
+    field = fields.String(allow_none=True)
+    body = fields.String()
+    created_at = fields.DateTime()
+
+
+# -- listing -------------------------------------------------------------------------------
+
+SORT_KEYS = ("updated_at", "created_at", "external_id")
+
+
+class ItemListQuery(ma.Schema):
+    status = fields.String(validate=validate.OneOf([s.value for s in Status]))
+    type = fields.String(validate=validate.Length(min=1, max=64))
+    node = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "taxonomy node code; its descendants match too"},
+    )
+    taxonomy = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "taxonomy code, to tell apart nodes with the same code"},
+    )
+    level = fields.Integer(validate=validate.Range(min=1, max=10))
+    author = fields.String(metadata={"description": "username of the item's creator"})
+    updated_since = fields.AwareDateTime(default_timezone=UTC)
+    q = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "text in the stem or the content (case-insensitive)"},
+    )
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    sort = fields.String(
+        load_default="-updated_at",
+        validate=validate.OneOf([*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)]),
+        metadata={"description": "field, or -field for descending"},
+    )
+
+
+class ListedVersionOut(ma.Schema):
+    number = fields.Integer()
+    status = fields.String()
+    updated_at = fields.DateTime()
+
+
+class ItemSummaryOut(ma.Schema):
+    external_id = fields.String()
+    type = fields.String()
+    created_by = fields.String()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    retired_at = fields.DateTime()
+    approved_version = fields.Integer(allow_none=True)
+    version = fields.Nested(ListedVersionOut)
+
+
+class ItemPageOut(ma.Schema):
+    items = fields.List(fields.Nested(ItemSummaryOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+
+
+# -- item types, taxonomies, media, audit --------------------------------------------------
+
+
+class ItemTypeOut(ma.Schema):
+    id = fields.String()
+    label = fields.Dict(keys=fields.String(), values=fields.String())
+    description = fields.Dict(keys=fields.String(), values=fields.String())
+    scored_by_person = fields.Boolean()
+    json_schema = fields.Function(lambda t: t.json_schema())
+    example_content = fields.Function(lambda t: t.example_content())
+
+
+class TaxonomyOut(ma.Schema):
+    code = fields.String()
+    name = fields.Dict()
+    source = fields.String()
+    version = fields.String()
+    scope = fields.Function(lambda t: "bank" if t.bank_id else "global")
+
+
+class TaxonomyTreeOut(TaxonomyOut):
+    nodes = fields.List(fields.Dict())
+
+
+class MediaOut(ma.Schema):
+    sha256 = fields.String()
+    url = fields.String()
+    filename = fields.String()
+    mime = fields.Function(lambda m: m.blob.mime)
+    size = fields.Function(lambda m: m.blob.size)
+    width = fields.Function(lambda m: m.blob.width)
+    height = fields.Function(lambda m: m.blob.height)
+    created_at = fields.DateTime()
+
+
+class AuditQuery(ma.Schema):
+    action = fields.String(validate=validate.Length(max=64))
+    item = fields.String(metadata={"description": "external item id"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class AuditEventOut(ma.Schema):
+    id = fields.Integer()
+    created_at = fields.DateTime()
+    actor = _username("actor")
+    action = fields.String()
+    object_type = fields.String()
+    object_id = fields.String()
+    version = fields.Integer(attribute="version_number")
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    reason = fields.String()
+    data = fields.Dict()
+
+
+class AuditPageOut(ma.Schema):
+    events = fields.List(fields.Nested(AuditEventOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()

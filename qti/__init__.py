@@ -1,0 +1,38 @@
+"""QTI for the item bank: plain data to bytes and back, with no web or database imports.
+
+- :mod:`qti.ns` - namespace constants and ``qn("qti3:qti-assessment-item")``.
+- :mod:`qti.xml` - the one hardened parser (:func:`parse_bytes`) and the one deterministic
+  serializer (:func:`serialize`).
+- :mod:`qti.validate` - schema validation (QTI 2.1, 2.2, 3.0, IMS CP) plus the checks no
+  schema makes, for documents, folders and zip packages.
+- :mod:`qti.rp` - a response-processing evaluator for QTI 2.x and 3.0 items.
+
+The schemas under ``qti/schemas`` are the official 1EdTech files, unchanged.
+"""
+
+from qti.rp import (
+    InvalidRP,
+    RPError,
+    UnsupportedRP,
+    correct_responses,
+    evaluate_score,
+    run_response_processing,
+)
+from qti.validate import Issue, Report, validate_document, validate_path
+from qti.xml import QtiParseError, parse_bytes, serialize
+
+__all__ = [
+    "InvalidRP",
+    "Issue",
+    "QtiParseError",
+    "RPError",
+    "Report",
+    "UnsupportedRP",
+    "correct_responses",
+    "evaluate_score",
+    "parse_bytes",
+    "run_response_processing",
+    "serialize",
+    "validate_document",
+    "validate_path",
+]

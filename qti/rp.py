@@ -1,0 +1,440 @@
+"""Run the response processing of a QTI item: responses in, outcome values out.
+
+Works on QTI 2.1, 2.2 and 3.0 items alike: elements and attributes are matched by local
+name, in either spelling (``responseDeclaration`` / ``qti-response-declaration``,
+``baseType`` / ``base-type``). The standard templates (``match_correct``, ``map_response``,
+``map_response_point`` and the QTI 3 ``CC2_*`` ones) are recognised under every URI
+spelling found in the wild and run from their definitions; inline processing is
+interpreted rule by rule.
+
+Response values are given per response identifier: single -> ``str``/``int``/``float``/
+``bool``/``None``; multiple/ordered -> a list; pair/directedPair -> a 2-tuple of
+identifiers (or ``"A B"``); point -> ``(x, y)``. Outcome values come back the same way.
+
+    >>> run_response_processing(item, {"RESPONSE": "ChoiceA"})
+    {'SCORE': 1.0}
+
+Anything this evaluator does not implement raises :class:`UnsupportedRP` naming the
+element; processing that breaks the rules raises :class:`InvalidRP`. Both are
+:class:`RPError` (a ``ValueError``), so an importer can report them per item.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from lxml import etree
+
+from qti import ns
+from qti._names import children, find_child, local_name, namespace_of, qti_attr
+from qti._rp_areas import inside
+from qti._rp_arithmetic import ARITHMETIC_OPERATORS
+from qti._rp_errors import InvalidRP, RPError, UnsupportedRP
+from qti._rp_logic import LOGIC_OPERATORS
+from qti._rp_operands import Operands, Operator
+from qti._rp_templates import (
+    canonical_template_uri,
+    template_name,
+    template_rules,
+)
+from qti._rp_values import (
+    NUMERIC,
+    Declaration,
+    Value,
+    bounded,
+    coerce_input,
+    fit_to,
+    initial_value,
+    is_null,
+    items_of,
+    parse_scalar,
+    read_declarations,
+    single,
+    to_python,
+)
+from qti.xml import parse_bytes
+
+__all__ = [
+    "InvalidRP",
+    "RPError",
+    "UnsupportedRP",
+    "canonical_template_uri",
+    "correct_responses",
+    "evaluate_score",
+    "run_response_processing",
+    "template_name",
+]
+
+_QTI2_CASE_SENSITIVE = frozenset({ns.QTI21, "http://www.imsglobal.org/xsd/imsqti_v2p0"})
+_BUILT_IN_RESPONSES: dict[str, tuple[str, Any]] = {
+    "numAttempts": ("integer", 1),
+    "duration": ("float", 0.0),
+}
+
+_UNSUPPORTED: dict[str, str] = {
+    "customOperator": "custom operators are vendor extensions",
+    "random": "random values would make scoring non-deterministic",
+    "randomInteger": "random values would make scoring non-deterministic",
+    "randomFloat": "random values would make scoring non-deterministic",
+    "include": "XInclude inside response processing is not resolved",
+}
+for _name in (
+    "numberCorrect",
+    "numberIncorrect",
+    "numberPresented",
+    "numberResponded",
+    "numberSelected",
+    "testVariables",
+    "outcomeMaximum",
+    "outcomeMinimum",
+):
+    _UNSUPPORTED[_name] = "a test-level expression cannot be used in item response processing"
+for _name in ("setTemplateValue", "setCorrectResponse", "setDefaultValue", "templateCondition"):
+    _UNSUPPORTED[_name] = "a template-processing rule cannot be used in response processing"
+
+
+_OPERATORS: dict[str, Operator] = {**LOGIC_OPERATORS, **ARITHMETIC_OPERATORS}
+
+
+class _Exit(Exception):
+    """exitResponse: stop response processing here."""
+
+
+class _Processor:
+    def __init__(self, item: etree._Element, template_values: Mapping[str, Any] | None) -> None:
+        if local_name(item) != "assessmentItem":
+            raise InvalidRP(f"<{etree.QName(item).localname}> is not an assessment item")
+        self.item = item
+        case_sensitive = namespace_of(item) in _QTI2_CASE_SENSITIVE
+        self.declarations = read_declarations(item, case_sensitive)
+        self.values: dict[str, Value | None] = {}
+        for identifier, declaration in self.declarations.items():
+            if declaration.kind in ("outcome", "template", "context"):
+                self.values[identifier] = initial_value(declaration)
+        template_processing = find_child(item, "templateProcessing")
+        if template_processing is not None and template_values is None:
+            raise UnsupportedRP(
+                etree.QName(template_processing).localname,
+                "the item computes values by template processing; pass template_values",
+                template_processing.sourceline,
+            )
+        for identifier, raw in (template_values or {}).items():
+            declaration = self._declaration(identifier, "template")
+            self.values[identifier] = coerce_input(
+                raw, declaration.cardinality, declaration.base_type
+            )
+        self._special: dict[str, Callable[[etree._Element], Value | None]] = {
+            "baseValue": self._base_value,
+            "variable": self._variable,
+            "correct": self._correct,
+            "default": self._default,
+            "mapResponse": self._map_response,
+            "mapResponsePoint": self._map_response_point,
+        }
+
+    # -- entry ------------------------------------------------------------------------
+
+    def run(self, responses: Mapping[str, Any]) -> dict[str, Any]:
+        for identifier, declaration in self.declarations.items():
+            if declaration.kind == "response":
+                self.values[identifier] = declaration.default
+        for name, (base_type, value) in _BUILT_IN_RESPONSES.items():
+            self.values.setdefault(name, single(base_type, value))
+        for identifier, raw in responses.items():
+            declaration = self.declarations.get(identifier)
+            if identifier in _BUILT_IN_RESPONSES:
+                base_type = _BUILT_IN_RESPONSES[identifier][0]
+                self.values[identifier] = coerce_input(raw, "single", base_type)
+                continue
+            if declaration is None or declaration.kind != "response":
+                raise InvalidRP(f"the item declares no response {identifier!r}")
+            self.values[identifier] = coerce_input(
+                raw, declaration.cardinality, declaration.base_type
+            )
+        processing = find_child(self.item, "responseProcessing")
+        if processing is not None:
+            with contextlib.suppress(_Exit):
+                self._run_rules(self._rules_of(processing))
+        outcomes = {
+            identifier: to_python(self.values.get(identifier))
+            for identifier, declaration in self.declarations.items()
+            if declaration.kind == "outcome"
+        }
+        if "completionStatus" in self.values and "completionStatus" not in outcomes:
+            outcomes["completionStatus"] = to_python(self.values["completionStatus"])
+        return outcomes
+
+    def _rules_of(self, processing: etree._Element) -> list[etree._Element]:
+        rules = children(processing)
+        if rules:
+            return rules  # inline rules take precedence over a template
+        uri = processing.get("template")
+        if uri is None:
+            return []
+        name = template_name(uri)
+        if name is None:
+            raise UnsupportedRP(
+                etree.QName(processing).localname,
+                f"unknown response-processing template {uri!r}",
+                processing.sourceline,
+            )
+        return template_rules(name)
+
+    # -- rules ------------------------------------------------------------------------
+
+    def _run_rules(self, rules: list[etree._Element]) -> None:
+        for rule in rules:
+            self._rule(rule)
+
+    def _rule(self, rule: etree._Element) -> None:
+        name = local_name(rule)
+        if name == "responseCondition":
+            self._condition_rule(rule)
+        elif name == "setOutcomeValue":
+            self._set_outcome(rule)
+        elif name == "lookupOutcomeValue":
+            self._lookup_outcome(rule)
+        elif name == "exitResponse":
+            raise _Exit
+        elif name == "responseProcessingFragment":
+            self._run_rules(children(rule))
+        else:
+            raise self._unsupported(rule)
+
+    def _condition_rule(self, rule: etree._Element) -> None:
+        branches = children(rule)
+        names = [local_name(branch) for branch in branches]
+        valid = (
+            bool(names)
+            and names[0] == "responseIf"
+            and all(n == "responseElseIf" for n in names[1:-1])
+            and (len(names) == 1 or names[-1] in ("responseElseIf", "responseElse"))
+        )
+        if not valid:
+            raise InvalidRP(
+                "a response condition must be one if, any else-ifs, then at most one else; "
+                f"found {', '.join(str(n) for n in names) or 'nothing'}",
+                rule.sourceline,
+            )
+        for branch, branch_name in zip(branches, names, strict=True):
+            parts = children(branch)
+            if branch_name == "responseElse":
+                self._run_rules(parts)
+                return
+            if not parts:
+                raise InvalidRP("a response if/else-if has no condition", branch.sourceline)
+            if self._true(parts[0]):
+                self._run_rules(parts[1:])
+                return
+
+    def _true(self, expression: etree._Element) -> bool:
+        value = self._eval(expression)
+        if is_null(value):
+            return False
+        assert value is not None
+        if value.cardinality != "single" or value.base_type != "boolean":
+            raise InvalidRP("a condition must be a single boolean", expression.sourceline)
+        return bool(value.value)
+
+    def _set_outcome(self, rule: etree._Element) -> None:
+        identifier = rule.get("identifier", "")
+        parts = children(rule)
+        if len(parts) != 1:
+            raise InvalidRP("setOutcomeValue needs exactly one expression", rule.sourceline)
+        value = self._eval(parts[0])
+        if identifier == "completionStatus" and identifier not in self.declarations:
+            self.values[identifier] = value
+            return
+        declaration = self._declaration(identifier, "outcome", rule)
+        self.values[identifier] = fit_to(value, declaration, rule.sourceline)
+
+    def _lookup_outcome(self, rule: etree._Element) -> None:
+        identifier = rule.get("identifier", "")
+        declaration = self._declaration(identifier, "outcome", rule)
+        table = declaration.lookup_table
+        parts = children(rule)
+        if table is None or len(parts) != 1:
+            raise InvalidRP(
+                f"lookupOutcomeValue needs one expression and a table on {identifier!r}",
+                rule.sourceline,
+            )
+        value = self._eval(parts[0])
+        result = table.default
+        if not is_null(value):
+            assert value is not None
+            if value.cardinality != "single" or value.base_type not in NUMERIC:
+                raise InvalidRP("lookupOutcomeValue needs a single number", rule.sourceline)
+            number = float(value.value)
+            for source, include, target in table.entries:
+                if table.kind == "matchTable" and number == source:
+                    result = target
+                    break
+                if table.kind == "interpolationTable" and (
+                    number > source or (include and number == source)
+                ):
+                    result = target
+                    break
+        self.values[identifier] = None if result is None else single(declaration.base_type, result)
+
+    # -- expressions ------------------------------------------------------------------
+
+    def _eval(self, element: etree._Element) -> Value | None:
+        name = local_name(element) or ""
+        handler = self._special.get(name)
+        if handler is not None:
+            return handler(element)
+        operator = _OPERATORS.get(name)
+        if operator is None:
+            raise self._unsupported(element)
+        values = [self._eval(child) for child in children(element)]
+        return operator(Operands(element, values, self._resolve_number))
+
+    def _base_value(self, element: etree._Element) -> Value:
+        base_type = qti_attr(element, "baseType")
+        return single(base_type, parse_scalar(element.text or "", base_type, element.sourceline))
+
+    def _variable(self, element: etree._Element) -> Value | None:
+        identifier = element.get("identifier", "")
+        if identifier not in self.values and identifier not in self.declarations:
+            raise InvalidRP(f"undeclared variable {identifier!r}", element.sourceline)
+        return self.values.get(identifier)
+
+    def _correct(self, element: etree._Element) -> Value | None:
+        return self._declaration(element.get("identifier", ""), "response", element).correct
+
+    def _default(self, element: etree._Element) -> Value | None:
+        return self._declaration(element.get("identifier", ""), None, element).default
+
+    def _map_response(self, element: etree._Element) -> Value:
+        declaration = self._declaration(element.get("identifier", ""), "response", element)
+        mapping = declaration.mapping
+        if mapping is None:
+            raise InvalidRP(
+                f"mapResponse on {declaration.identifier!r}, which has no mapping",
+                element.sourceline,
+            )
+        value = self.values.get(declaration.identifier)
+        total = 0.0
+        if not is_null(value):
+            assert value is not None
+            for scalar in dict.fromkeys(items_of(value)):  # each distinct value counts once
+                total += mapping.lookup(scalar)
+        return single("float", bounded(total, mapping.lower, mapping.upper))
+
+    def _map_response_point(self, element: etree._Element) -> Value:
+        declaration = self._declaration(element.get("identifier", ""), "response", element)
+        area = declaration.area_mapping
+        if area is None:
+            raise InvalidRP(
+                f"mapResponsePoint on {declaration.identifier!r}, which has no areaMapping",
+                element.sourceline,
+            )
+        value = self.values.get(declaration.identifier)
+        total, used = 0.0, set()
+        if not is_null(value):
+            assert value is not None
+            for point in items_of(value):
+                hit = next(
+                    (
+                        i
+                        for i, (shape, coords, _v) in enumerate(area.entries)
+                        if inside(shape, coords, point)
+                    ),
+                    None,
+                )
+                if hit is None:
+                    total += area.default
+                elif hit not in used:  # each area counts once
+                    used.add(hit)
+                    total += area.entries[hit][2]
+        return single("float", bounded(total, area.lower, area.upper))
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _declaration(
+        self, identifier: str, kind: str | None, element: etree._Element | None = None
+    ) -> Declaration:
+        declaration = self.declarations.get(identifier)
+        line = element.sourceline if element is not None else None
+        if declaration is None:
+            raise InvalidRP(f"undeclared variable {identifier!r}", line)
+        if kind is not None and declaration.kind != kind:
+            raise InvalidRP(f"{identifier!r} is a {declaration.kind} variable, not {kind}", line)
+        return declaration
+
+    def _resolve_number(self, text: str) -> float | None:
+        reference = text.strip().strip("{}")
+        try:
+            return float(reference)
+        except ValueError:
+            pass
+        value = self.values.get(reference)
+        if reference not in self.values:
+            raise InvalidRP(f"undeclared variable {reference!r} used as a number")
+        if is_null(value):
+            return None
+        assert value is not None
+        if value.cardinality != "single" or value.base_type not in NUMERIC:
+            raise InvalidRP(f"variable {reference!r} is not a single number")
+        return float(value.value)
+
+    def _unsupported(self, element: etree._Element) -> UnsupportedRP:
+        name = local_name(element) or ""
+        return UnsupportedRP(
+            etree.QName(element).localname, _UNSUPPORTED.get(name, ""), element.sourceline
+        )
+
+
+def _as_item(item: etree._Element | etree._ElementTree | bytes) -> etree._Element:
+    if isinstance(item, bytes | bytearray):
+        return parse_bytes(bytes(item))
+    if isinstance(item, etree._ElementTree):
+        return item.getroot()
+    return item
+
+
+def run_response_processing(
+    item: etree._Element | etree._ElementTree | bytes,
+    responses: Mapping[str, Any],
+    *,
+    template_values: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Run an item's response processing and return every outcome value.
+
+    :param item: the ``assessmentItem`` / ``qti-assessment-item`` element, or its bytes.
+    :param responses: response identifier -> value; missing responses take their
+        declared default (usually NULL). ``numAttempts`` and ``duration`` may be given too.
+    :param template_values: values of template variables, needed (and only used) for items
+        with template processing, which this evaluator does not run.
+    :returns: outcome identifier -> value, in declaration order (plus
+        ``completionStatus`` when the processing sets it).
+    :raises UnsupportedRP: for an element or template this evaluator does not implement.
+    :raises InvalidRP: for processing or responses that break the QTI rules.
+    :raises qti.xml.QtiParseError: if ``item`` is bytes that are not well-formed.
+    """
+    return _Processor(_as_item(item), template_values).run(responses)
+
+
+def evaluate_score(
+    item: etree._Element | etree._ElementTree | bytes,
+    responses: Mapping[str, Any],
+    *,
+    template_values: Mapping[str, Any] | None = None,
+) -> float:
+    """The ``SCORE`` outcome after response processing, as a float (0.0 if NULL/absent)."""
+    outcomes = run_response_processing(item, responses, template_values=template_values)
+    score = outcomes.get("SCORE")
+    return 0.0 if score is None else float(score)
+
+
+def correct_responses(item: etree._Element | etree._ElementTree | bytes) -> dict[str, Any]:
+    """The declared correct response of every response variable that has one."""
+    root = _as_item(item)
+    case_sensitive = namespace_of(root) in _QTI2_CASE_SENSITIVE
+    return {
+        identifier: to_python(declaration.correct)
+        for identifier, declaration in read_declarations(root, case_sensitive).items()
+        if declaration.kind == "response" and declaration.correct is not None
+    }

@@ -1,0 +1,97 @@
+"""API test fixtures: a test client on the test's rolled-back session, and tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from itembank.models import User
+from tests.factories import PASSWORD, World, unique
+
+
+class ApiClient:
+    """The test client with a bearer token (or none) and the API prefix."""
+
+    def __init__(self, client: FlaskClient, token: str | None = None):
+        self.client = client
+        self.token = token
+
+    def as_(self, token: str | None) -> ApiClient:
+        return ApiClient(self.client, token)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if self.token is not None:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        url = path if path.startswith("/") else f"/api/v1/{path}"
+        return self.client.open(url, method=method, headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Any:
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Any:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.request("DELETE", path, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _no_login_delay(app: Flask) -> Iterator[None]:
+    old = app.config.get("ITEMBANK_LOGIN_DELAY_STEP")
+    app.config["ITEMBANK_LOGIN_DELAY_STEP"] = 0
+    yield
+    app.config["ITEMBANK_LOGIN_DELAY_STEP"] = old
+
+
+@pytest.fixture
+def api(app: Flask, session: Any) -> ApiClient:
+    """An anonymous client whose requests run in the test's transaction."""
+    return ApiClient(app.test_client())
+
+
+def login(api: ApiClient, user: User, **extra: Any) -> str:
+    response = api.as_(None).post(
+        "tokens", json={"username": user.username, "password": PASSWORD, **extra}
+    )
+    assert response.status_code == 201, response.json
+    return response.json["token"]
+
+
+@pytest.fixture
+def as_user(api: ApiClient, world: World) -> Any:
+    """``as_user("author")``: a client with a fresh token of that world user."""
+    cache: dict[str, ApiClient] = {}
+
+    def get(name: str) -> ApiClient:
+        if name == "admin" and "admin" not in world.users:
+            from itembank.operations.accounts import create_user
+
+            world.users["admin"] = create_user(
+                unique("admin-"), PASSWORD, actor=None, is_admin=True
+            )
+        if name not in cache:
+            cache[name] = api.as_(login(api, world.users[name]))
+        return cache[name]
+
+    return get
+
+
+def assert_problem(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    """The response is problem details with ``status`` (and ``code``)."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.json
+    assert {"type", "title", "status", "detail", "code"} <= set(body)
+    assert body["status"] == status
+    assert body["detail"]
+    if code is not None:
+        assert body["code"] == code, body
+    return body

@@ -1,0 +1,239 @@
+"""ETags on drafts and the one error shape (RFC 9457 problem details)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.api.conftest import ApiClient, assert_problem
+from tests.api.test_journey import create_tkp
+from tests.factories import World
+
+
+@pytest.fixture
+def item_id(as_user: Any, world: World) -> str:
+    response = create_tkp(as_user("author"), world.bank.code)
+    assert response.status_code == 201, response.json
+    return response.json["external_id"]
+
+
+# -- ETag / If-Match -----------------------------------------------------------------------
+
+
+def test_patch_without_if_match_is_428_and_changes_nothing(as_user: Any, item_id: str) -> None:
+    author = as_user("author")
+    response = author.patch(f"items/{item_id}/draft", json={"stem": "<p>Baru</p>"})
+    assert_problem(response, 428, "precondition_required")
+    assert author.get(f"items/{item_id}/draft").json["revision"] == 1
+
+
+def test_stale_if_match_is_412_naming_who_changed_it(
+    as_user: Any, world: World, item_id: str
+) -> None:
+    author, author2 = as_user("author"), as_user("author2")
+    etag = author.get(f"items/{item_id}/draft").headers["ETag"]
+    first = author2.patch(
+        f"items/{item_id}/draft", json={"stem": "<p>Versi rekan</p>"}, headers={"If-Match": etag}
+    )
+    assert first.status_code == 200
+    late = author.patch(
+        f"items/{item_id}/draft", json={"stem": "<p>Versi saya</p>"}, headers={"If-Match": etag}
+    )
+    body = assert_problem(late, 412, "stale_edit")
+    assert world.author2.username in body["detail"]
+    assert body["changed_by"] == world.author2.username
+    assert (body["base_revision"], body["current_revision"]) == (1, 2)
+    draft = author.get(f"items/{item_id}/draft")
+    assert draft.json["stem"] == "<p>Versi rekan</p>"
+    assert draft.headers["ETag"] == '"v1.r2"'
+
+
+@pytest.mark.parametrize("if_match", ['"v2.r1"', '"nonsense"', "W/"])
+def test_if_match_for_another_version_or_garbage_is_412(
+    as_user: Any, item_id: str, if_match: str
+) -> None:
+    response = as_user("author").patch(
+        f"items/{item_id}/draft", json={"stem": "<p>Baru</p>"}, headers={"If-Match": if_match}
+    )
+    body = assert_problem(response, 412, "stale_edit")
+    assert body["current_etag"] == '"v1.r1"'
+
+
+def test_weak_and_star_if_match_are_accepted(as_user: Any, item_id: str) -> None:
+    author = as_user("author")
+    weak = author.patch(
+        f"items/{item_id}/draft", json={"stem": "<p>Satu</p>"}, headers={"If-Match": 'W/"v1.r1"'}
+    )
+    assert weak.status_code == 200
+    star = author.patch(
+        f"items/{item_id}/draft", json={"stem": "<p>Dua</p>"}, headers={"If-Match": "*"}
+    )
+    assert star.status_code == 200 and star.headers["ETag"] == '"v1.r3"'
+
+
+def test_if_none_match_gives_304(as_user: Any, item_id: str) -> None:
+    author = as_user("author")
+    etag = author.get(f"items/{item_id}/draft").headers["ETag"]
+    again = author.get(f"items/{item_id}/draft", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["ETag"] == etag
+
+
+def test_invalid_edit_is_422_with_field_errors_and_changes_nothing(
+    as_user: Any, item_id: str
+) -> None:
+    author = as_user("author")
+    response = author.patch(
+        f"items/{item_id}/draft",
+        json={"content": {"options": [], "scale": {"min": 1, "max": 5}}, "stem": "<p> </p>"},
+        headers={"If-Match": '"v1.r1"'},
+    )
+    body = assert_problem(response, 422, "invalid")
+    fields = {e["field"] for e in body["errors"]}
+    assert "stem" in fields and any(f.startswith("content") for f in fields)
+    assert all({"field", "message", "message_en"} == set(e) for e in body["errors"])
+    assert author.get(f"items/{item_id}/draft").json["revision"] == 1
+
+
+# -- every error status ----------------------------------------------------------------------
+
+
+def test_401_without_or_with_a_bad_token(api: ApiClient, world: World) -> None:
+    response = api.get("banks")
+    assert_problem(response, 401, "unauthorized")
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    bad = api.as_("ibk_nope").get("banks")
+    assert_problem(bad, 401)
+    assert 'error="invalid_token"' in bad.headers["WWW-Authenticate"]
+    basic = api.get("banks", headers={"Authorization": "Basic eDp5"})
+    assert_problem(basic, 401)
+
+
+def test_404_for_unknown_things_and_other_banks(as_user: Any, world: World, item_id: str) -> None:
+    outsider = as_user("outsider")
+    assert_problem(outsider.get(f"items/{item_id}"), 404, "not_found")
+    assert_problem(outsider.get(f"banks/{world.bank.code}/items"), 404, "not_found")
+    assert_problem(as_user("author").get("items/NOPE-000001"), 404, "not_found")
+    assert_problem(as_user("author").get(f"items/{item_id}/versions/9"), 404)
+    assert_problem(as_user("author").get("no/such/route"), 404)
+
+
+def test_403_for_members_without_the_role(as_user: Any, world: World) -> None:
+    response = create_tkp(as_user("reviewer"), world.bank.code)
+    body = assert_problem(response, 403, "forbidden")
+    assert "author" in body["detail"]
+
+
+def test_405_lists_allowed_methods(as_user: Any) -> None:
+    response = as_user("author").request("PUT", "banks")
+    assert_problem(response, 405)
+    assert "GET" in response.headers["Allow"]
+
+
+def test_409_for_transitions_the_workflow_does_not_have(as_user: Any, item_id: str) -> None:
+    response = as_user("reviewer").post(
+        f"items/{item_id}/versions/1/reviews", json={"decision": "approve"}
+    )
+    body = assert_problem(response, 409, "transition_not_allowed")
+    assert "draft" in body["detail"]
+    again = as_user("author").post(f"items/{item_id}/draft", json={})
+    assert_problem(again, 409, "conflict")
+
+
+def test_422_from_the_schema_names_fields(as_user: Any, world: World) -> None:
+    response = as_user("author").post(
+        f"banks/{world.bank.code}/items", json={"type": "weighted_options", "bogus": 1}
+    )
+    body = assert_problem(response, 422, "invalid")
+    fields = {e["field"] for e in body["errors"]}
+    assert fields == {"stem", "content", "bogus"}
+    assert {e["message"] for e in body["errors"]} >= {"Wajib diisi.", "Kolom tidak dikenal."}
+
+
+def test_422_for_bad_query_parameters(as_user: Any, world: World) -> None:
+    response = as_user("author").get(f"banks/{world.bank.code}/items?status=lost&per_page=0")
+    body = assert_problem(response, 422, "invalid")
+    assert {e["field"] for e in body["errors"]} == {"status", "per_page"}
+
+
+def test_422_for_review_without_a_reason(as_user: Any, item_id: str) -> None:
+    as_user("author").post(f"items/{item_id}/versions/1/submit", json={})
+    response = as_user("reviewer").post(
+        f"items/{item_id}/versions/1/reviews", json={"decision": "reject"}
+    )
+    body = assert_problem(response, 422, "invalid")
+    assert body["errors"][0]["field"] == "comment"
+
+
+def test_400_for_malformed_json(as_user: Any, world: World) -> None:
+    response = as_user("author").post(
+        f"banks/{world.bank.code}/items", data="{not json", content_type="application/json"
+    )
+    assert_problem(response, 400, "malformed_json")
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"text"', "null"])
+def test_json_that_is_not_an_object_is_422(as_user: Any, world: World, body: str) -> None:
+    response = as_user("author").post(
+        f"banks/{world.bank.code}/items", data=body, content_type="application/json"
+    )
+    assert_problem(response, 422)
+
+
+def test_415_for_bodies_that_are_not_json(as_user: Any, world: World) -> None:
+    response = as_user("author").post(
+        f"banks/{world.bank.code}/items", data="type=x", content_type="text/plain"
+    )
+    assert_problem(response, 415, "unsupported_media_type")
+
+
+def test_413_for_too_large_bodies(app: Flask, as_user: Any, world: World) -> None:
+    author = as_user("author")
+    old = app.config["MAX_CONTENT_LENGTH"]
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    try:
+        response = create_tkp(author, world.bank.code, stem="<p>" + "x" * 2000 + "</p>")
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = old
+    assert_problem(response, 413)
+
+
+def test_wrong_types_in_content_are_422_not_500(as_user: Any, world: World) -> None:
+    for content in ({"options": "abc"}, {"options": [{"id": 1, "text": [], "weight": "x"}]}):
+        response = create_tkp(as_user("author"), world.bank.code, content=content)
+        assert_problem(response, 422)
+    response = create_tkp(as_user("author"), world.bank.code, metadata={"classifications": 3})
+    assert_problem(response, 422)
+    response = create_tkp(as_user("author"), world.bank.code, type="nope")
+    assert assert_problem(response, 422)["errors"][0]["field"] == "type"
+
+
+def test_a_failed_request_rolls_back_its_writes(as_user: Any, world: World) -> None:
+    author = as_user("author")
+    before = author.get(f"banks/{world.bank.code}/items").json["total"]
+    create_tkp(author, world.bank.code, stem="<p> </p>")
+    assert author.get(f"banks/{world.bank.code}/items").json["total"] == before
+
+
+def test_an_unexpected_error_is_a_500_problem_that_tells_nothing(
+    app: Flask, as_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = as_user("author")
+
+    def broken() -> Any:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("itembank.api.meta.plugins", broken)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    response = client.get("item-types")
+    body = assert_problem(response, 500)
+    assert "secret" not in response.get_data(as_text=True)
+    assert body["detail"] == "Internal Server Error"
+
+
+def test_paths_outside_the_api_keep_their_own_errors(api: ApiClient) -> None:
+    response = api.get("/no-such-page")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert api.get("/healthz").status_code == 200

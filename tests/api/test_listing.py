@@ -1,0 +1,188 @@
+"""Listing a bank's items: SQL filters, pagination with a total, sorting, visibility."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from itembank.extensions import db
+from itembank.models import Item
+from itembank.operations.items import start_new_draft
+from itembank.operations.reviews import review_version, submit_version
+from tests.api.conftest import assert_problem
+from tests.factories import SINGLE_CHOICE, World, make_item
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def classified(taxonomy: str, node: str, level: int | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"taxonomy": taxonomy, "node": node}
+    if level is not None:
+        entry["level"] = level
+    return {"classifications": [entry]}
+
+
+@pytest.fixture
+def items(world: World, plugins: Any) -> dict[str, str]:
+    """Five items; the keys say what each is."""
+    made = {
+        "deret": make_item(
+            world,
+            plugins,
+            stem="<p>Lanjutkan deret 2, 4, 8, ...</p>",
+            metadata=classified("skd-cpns", "TIU.NUM.DERET"),
+        ),
+        "analogi": make_item(
+            world,
+            plugins,
+            actor=world.author2,
+            metadata=classified("skd-cpns", "TIU.VER.ANALOGI"),
+        ),
+        "m1_level3": make_item(world, plugins, metadata=classified("asn-2017", "M.1", 3)),
+        "m1_level4": make_item(
+            world,
+            plugins,
+            content={
+                **SINGLE_CHOICE,
+                "options": [*SINGLE_CHOICE["options"][:3], {"id": "D", "text": "KerjaSama tim"}],
+            },
+            metadata=classified("asn-2017", "M.1", 4),
+        ),
+        "nasionalisme": make_item(world, plugins, metadata=classified("skd-cpns", "TWK.NAS")),
+    }
+    submit_version(made["analogi"].latest_version, actor=world.author2)
+    approved = submit_version(made["m1_level3"].latest_version, actor=world.author)
+    review_version(approved, actor=world.reviewer, decision="approve")
+    for days, item in enumerate(made.values()):
+        item.created_at = item.updated_at = T0 + timedelta(days=days)
+    db.session.commit()
+    return {key: item.external_id for key, item in made.items()}
+
+
+def listed(client: Any, bank: str, query: str = "") -> list[str]:
+    response = client.get(f"banks/{bank}/items?per_page=100&{query}")
+    assert response.status_code == 200, response.json
+    return [row["external_id"] for row in response.json["items"]]
+
+
+def keys(items: dict[str, str], *names: str) -> set[str]:
+    return {items[n] for n in names}
+
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("node=TIU", {"deret", "analogi"}),
+        ("node=TIU.NUM", {"deret"}),
+        ("node=TIU.NUM.DERET", {"deret"}),
+        ("taxonomy=skd-cpns&node=TIU", {"deret", "analogi"}),
+        ("taxonomy=asn-2017&node=TIU", None),
+        ("node=MANAJERIAL", {"m1_level3", "m1_level4"}),
+        ("node=M.1&level=3", {"m1_level3"}),
+        ("level=4", {"m1_level4"}),
+        ("status=in_review", {"analogi"}),
+        ("status=approved", {"m1_level3"}),
+        ("status=draft&node=TIU", {"deret"}),
+        ("type=single_choice", {"deret", "analogi", "m1_level3", "m1_level4", "nasionalisme"}),
+        ("type=likert", set()),
+        ("q=DERET", {"deret"}),
+        ("q=kerjasama", {"m1_level4"}),
+        ("q=100%25", set()),
+        ("q=_", set()),
+        ("updated_since=2026-01-03T00:00:00Z", {"m1_level3", "m1_level4", "nasionalisme"}),
+        ("updated_since=2026-01-04", {"m1_level4", "nasionalisme"}),
+    ],
+)
+def test_filters(
+    as_user: Any, world: World, items: dict[str, str], query: str, expected: set[str] | None
+) -> None:
+    client = as_user("reviewer")
+    if expected is None:
+        assert_problem(client.get(f"banks/{world.bank.code}/items?{query}"), 422)
+        return
+    assert set(listed(client, world.bank.code, query)) == keys(items, *expected)
+
+
+def test_author_filter(as_user: Any, world: World, items: dict[str, str]) -> None:
+    found = listed(as_user("reviewer"), world.bank.code, f"author={world.author2.username}")
+    assert found == [items["analogi"]]
+
+
+def test_q_matches_the_external_id(as_user: Any, world: World, items: dict[str, str]) -> None:
+    found = listed(as_user("reviewer"), world.bank.code, f"q={items['analogi'].lower()}")
+    assert found == [items["analogi"]]
+
+
+def test_pagination_and_total(as_user: Any, world: World, items: dict[str, str]) -> None:
+    client = as_user("reviewer")
+    pages = []
+    for page in (1, 2, 3, 4):
+        response = client.get(
+            f"banks/{world.bank.code}/items?per_page=2&page={page}&sort=external_id"
+        )
+        body = response.json
+        assert (body["total"], body["pages"], body["page"], body["per_page"]) == (5, 3, page, 2)
+        pages.append([row["external_id"] for row in body["items"]])
+    assert pages == [
+        sorted(items.values())[:2],
+        sorted(items.values())[2:4],
+        [items["nasionalisme"]],
+        [],
+    ]
+
+
+@pytest.mark.parametrize(
+    "sort,order",
+    [
+        ("-updated_at", ["nasionalisme", "m1_level4", "m1_level3", "analogi", "deret"]),
+        ("updated_at", ["deret", "analogi", "m1_level3", "m1_level4", "nasionalisme"]),
+        ("created_at", ["deret", "analogi", "m1_level3", "m1_level4", "nasionalisme"]),
+        ("-external_id", ["nasionalisme", "m1_level4", "m1_level3", "analogi", "deret"]),
+    ],
+)
+def test_sort(
+    as_user: Any, world: World, items: dict[str, str], sort: str, order: list[str]
+) -> None:
+    assert listed(as_user("reviewer"), world.bank.code, f"sort={sort}") == [items[k] for k in order]
+
+
+def test_default_sort_is_newest_update_first(
+    as_user: Any, world: World, items: dict[str, str]
+) -> None:
+    assert listed(as_user("reviewer"), world.bank.code)[0] == items["nasionalisme"]
+
+
+def test_rows_describe_the_listed_version(
+    as_user: Any, world: World, items: dict[str, str]
+) -> None:
+    response = as_user("reviewer").get(f"banks/{world.bank.code}/items?status=approved")
+    (row,) = response.json["items"]
+    assert row["version"]["number"] == 1 and row["version"]["status"] == "approved"
+    assert row["approved_version"] == 1
+    assert row["created_by"] == world.author.username
+    assert "stem" not in row and "content" not in row
+
+
+def test_assemblers_see_only_approved_versions(
+    as_user: Any, world: World, plugins: Any, items: dict[str, str]
+) -> None:
+    assembler = as_user("assembler")
+    assert listed(assembler, world.bank.code) == [items["m1_level3"]]
+    assert listed(assembler, world.bank.code, "status=draft") == []
+    # a new draft of the approved item: others see v2, the assembler still v1
+    item = db.session.scalars(sa.select(Item).where(Item.external_id == items["m1_level3"])).one()
+    start_new_draft(item, actor=world.author)
+    db.session.commit()
+    (row,) = assembler.get(f"banks/{world.bank.code}/items").json["items"]
+    assert (row["version"]["number"], row["version"]["status"]) == (1, "approved")
+    seen = assembler.get(f"items/{items['m1_level3']}").json["latest_version"]
+    assert (seen["number"], seen["status"]) == (1, "approved")
+    assert [v["number"] for v in assembler.get(f"items/{items['m1_level3']}/versions").json] == [1]
+    assert_problem(assembler.get(f"items/{items['m1_level3']}/versions/2"), 404)
+    assert_problem(assembler.get(f"items/{items['m1_level3']}/draft"), 403)
+    assert_problem(assembler.get(f"items/{items['deret']}"), 404)
+    author_view = as_user("author").get(f"items/{items['m1_level3']}").json["latest_version"]
+    assert (author_view["number"], author_view["status"]) == (2, "draft")

@@ -1,0 +1,165 @@
+"""Who may call what: (endpoint, method) x role -> status, asserted cell by cell.
+
+Each cell runs against fresh state (a new item where the call changes one), so the
+cells do not depend on each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from itembank.operations.accounts import create_user
+from itembank.operations.reviews import review_version, submit_version
+from tests.api.conftest import ApiClient, login
+from tests.factories import PASSWORD, World, make_item, unique
+
+ROLES = ("author", "reviewer", "assembler", "bank_admin", "admin", "outsider", "anonymous")
+
+
+def _draft(world: World, plugins: Any) -> dict[str, str]:
+    return {"item": make_item(world, plugins).external_id}
+
+
+def _in_review(world: World, plugins: Any) -> dict[str, str]:
+    item = make_item(world, plugins)
+    submit_version(item.latest_version, actor=world.author)
+    return {"item": item.external_id}
+
+
+def _approved(world: World, plugins: Any) -> dict[str, str]:
+    item = make_item(world, plugins)
+    version = submit_version(item.latest_version, actor=world.author)
+    review_version(version, actor=world.reviewer2, decision="approve")
+    return {"item": item.external_id}
+
+
+def _newcomer(world: World, plugins: Any) -> dict[str, str]:
+    return {"user": create_user(unique("new-"), PASSWORD, actor=None).username}
+
+
+def _nothing(world: World, plugins: Any) -> dict[str, str]:
+    return {}
+
+
+def row(*statuses: int) -> dict[str, int]:
+    return dict(zip(ROLES, statuses, strict=True))
+
+
+Setup = Callable[[World, Any], dict[str, str]]
+# (method, path, body, setup, expected by role)
+MATRIX: list[tuple[str, str, Any, Setup, dict[str, int]]] = [
+    ("GET", "banks", None, _nothing, row(200, 200, 200, 200, 200, 200, 401)),
+    ("GET", "banks/{bank}", None, _nothing, row(200, 200, 200, 200, 200, 404, 401)),
+    ("GET", "banks/{bank}/members", None, _nothing, row(200, 200, 200, 200, 200, 404, 401)),
+    (
+        "POST",
+        "banks/{bank}/members",
+        {"username": "{user}", "role": "assembler"},
+        _newcomer,
+        row(403, 403, 403, 201, 201, 404, 401),
+    ),
+    ("GET", "banks/{bank}/audit", None, _nothing, row(403, 403, 403, 200, 200, 404, 401)),
+    ("GET", "banks/{bank}/items", None, _nothing, row(200, 200, 200, 200, 200, 404, 401)),
+    (
+        "POST",
+        "banks/{bank}/items",
+        {
+            "type": "true_false",
+            "stem": "<p>Pancasila disahkan 18 Agustus 1945.</p>",
+            "content": {"key": True},
+        },
+        _nothing,
+        row(201, 403, 403, 403, 201, 404, 401),
+    ),
+    ("GET", "items/{item}", None, _draft, row(200, 200, 404, 200, 200, 404, 401)),
+    ("GET", "items/{item}", None, _approved, row(200, 200, 200, 200, 200, 404, 401)),
+    ("GET", "items/{item}/versions", None, _approved, row(200, 200, 200, 200, 200, 404, 401)),
+    ("GET", "items/{item}/versions/1", None, _draft, row(200, 200, 404, 200, 200, 404, 401)),
+    ("GET", "items/{item}/draft", None, _draft, row(200, 200, 404, 200, 200, 404, 401)),
+    (
+        "PATCH",
+        "items/{item}/draft",
+        {"stem": "<p>Diubah.</p>"},
+        _draft,
+        row(200, 403, 404, 403, 200, 404, 401),
+    ),
+    ("POST", "items/{item}/draft", {}, _approved, row(201, 403, 403, 403, 201, 404, 401)),
+    (
+        "POST",
+        "items/{item}/versions/1/submit",
+        {},
+        _draft,
+        row(200, 403, 404, 403, 200, 404, 401),
+    ),
+    (
+        "POST",
+        "items/{item}/versions/1/reviews",
+        {"decision": "approve"},
+        _in_review,
+        row(403, 201, 404, 403, 201, 404, 401),
+    ),
+    (
+        "POST",
+        "items/{item}/versions/1/comments",
+        {"body": "Periksa kunci."},
+        _in_review,
+        row(201, 201, 404, 403, 201, 404, 401),
+    ),
+    (
+        "POST",
+        "items/{item}/retire",
+        {"reason": "Bocor."},
+        _approved,
+        row(403, 403, 403, 200, 200, 404, 401),
+    ),
+    ("GET", "item-types", None, _nothing, row(200, 200, 200, 200, 200, 200, 401)),
+    (
+        "GET",
+        "banks/{bank}/taxonomies/skd-cpns",
+        None,
+        _nothing,
+        row(200, 200, 200, 200, 200, 404, 401),
+    ),
+]
+
+
+def _fill(value: Any, names: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return value.format(**names)
+    if isinstance(value, dict):
+        return {k: _fill(v, names) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize(
+    "method,path,body,setup,expected",
+    MATRIX,
+    ids=[f"{m} {p} ({s.__name__.strip('_')})" for m, p, _, s, _ in MATRIX],
+)
+def test_authorization_matrix(
+    api: ApiClient,
+    world: World,
+    plugins: Any,
+    method: str,
+    path: str,
+    body: Any,
+    setup: Setup,
+    expected: dict[str, int],
+) -> None:
+    world.users["admin"] = create_user(unique("admin-"), PASSWORD, actor=None, is_admin=True)
+    tokens = {role: login(api, world.users[role]) for role in ROLES if role != "anonymous"}
+    actual = {}
+    for role in ROLES:
+        names = {"bank": world.bank.code, **setup(world, plugins)}
+        client = api.as_(tokens.get(role))
+        headers = {"If-Match": "*"} if method == "PATCH" else {}
+        response = client.request(
+            method, _fill(path, names), json=_fill(body, names), headers=headers
+        )
+        actual[role] = response.status_code
+        if response.status_code >= 400:
+            assert response.mimetype == "application/problem+json"
+    assert actual == expected

@@ -1,0 +1,187 @@
+"""The other resources: OpenAPI and docs, item types, taxonomies, media, banks,
+members, comments, retiring, and the audit trail."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Flask
+from PIL import Image
+
+from tests.api.conftest import ApiClient, assert_problem
+from tests.api.test_journey import create_tkp
+from tests.factories import World
+
+
+def png(color: str = "red", size: tuple[int, int] = (8, 6)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_openapi_document_and_docs_page(api: ApiClient) -> None:
+    spec = api.get("openapi.json")
+    assert spec.status_code == 200
+    doc = spec.json
+    assert doc["openapi"].startswith("3.")
+    paths = doc["paths"]
+    for path in (
+        "/api/v1/tokens",
+        "/api/v1/banks",
+        "/api/v1/banks/{bank_code}/items",
+        "/api/v1/items/{item_id}",
+        "/api/v1/items/{item_id}/draft",
+        "/api/v1/items/{item_id}/versions/{number}/submit",
+        "/api/v1/items/{item_id}/versions/{number}/reviews",
+        "/api/v1/item-types",
+    ):
+        assert path in paths, path
+    assert {"get", "patch", "post"} <= set(paths["/api/v1/items/{item_id}/draft"])
+    patch = paths["/api/v1/items/{item_id}/draft"]["patch"]
+    assert {"412", "428", "200"} <= set(patch["responses"])
+    assert any(p["name"] == "If-Match" for p in patch["parameters"])
+    schemas = doc["components"]["schemas"]
+    assert {"ItemCreateIn", "ItemOut", "ProblemOut", "ReviewIn"} <= set(schemas)
+    assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    page = api.get("docs")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert b"swagger-ui" in page.data and b"openapi.json" in page.data
+
+
+def test_item_types_give_labels_and_json_schemas(as_user: Any, plugins: Any) -> None:
+    response = as_user("author").get("item-types")
+    assert response.status_code == 200
+    by_id = {t["id"]: t for t in response.json}
+    assert set(by_id) == set(plugins.item_types)
+    weighted = by_id["weighted_options"]
+    assert weighted["label"]["id"] == "Pilihan berbobot"
+    assert weighted["json_schema"] == plugins.item_type("weighted_options").json_schema()
+    assert "options" in weighted["json_schema"]["properties"]
+    one = as_user("author").get("item-types/likert")
+    assert one.json["id"] == "likert"
+    assert_problem(as_user("author").get("item-types/nope"), 404)
+
+
+def test_taxonomy_list_and_tree(as_user: Any, world: World) -> None:
+    client = as_user("author")
+    listing = client.get(f"banks/{world.bank.code}/taxonomies")
+    assert {"asn-2017", "skd-cpns", "bloom-revised"} <= {t["code"] for t in listing.json}
+    tree = client.get(f"banks/{world.bank.code}/taxonomies/skd-cpns").json
+    assert tree["scope"] == "global"
+    tiu = next(n for n in tree["nodes"] if n["code"] == "TIU")
+    num = next(n for n in tiu["children"] if n["code"] == "TIU.NUM")
+    assert "TIU.NUM.DERET" in {n["code"] for n in num["children"]}
+    assert_problem(client.get(f"banks/{world.bank.code}/taxonomies/nope"), 404)
+
+
+def test_media_upload_and_download(app: Flask, as_user: Any, world: World) -> None:
+    author = as_user("author")
+    data = png()
+    uploaded = author.post(
+        f"banks/{world.bank.code}/media",
+        data={"file": (io.BytesIO(data), "grafik.png")},
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 201, uploaded.json
+    body = uploaded.json
+    assert (body["mime"], body["width"], body["height"]) == ("image/png", 8, 6)
+    assert body["url"] == f"/api/v1/banks/{world.bank.code}/media/{body['sha256']}"
+    download = as_user("assembler").get(body["url"])
+    assert download.status_code == 200 and download.data == data
+    assert download.mimetype == "image/png"
+    # the stem may now show it
+    stem = f'<p>Lihat grafik.</p><p><img src="/media/{body["sha256"]}" alt="g"></p>'
+    assert create_tkp(author, world.bank.code, stem=stem).status_code == 201
+    assert_problem(as_user("outsider").get(body["url"]), 404)
+
+
+def test_media_errors(app: Flask, as_user: Any, world: World) -> None:
+    author = as_user("author")
+    url = f"banks/{world.bank.code}/media"
+    not_image = author.post(
+        url, data={"file": (io.BytesIO(b"hello"), "x.png")}, content_type="multipart/form-data"
+    )
+    assert assert_problem(not_image, 422)["errors"][0]["field"] == "file"
+    missing = author.post(url, data={}, content_type="multipart/form-data")
+    assert_problem(missing, 422)
+    as_json = author.post(url, json={"file": "abc"})
+    assert_problem(as_json, 415)
+    big = png(size=(600, 600))
+    assert len(big) > 1000
+    old = app.config["ITEMBANK_MEDIA_MAX_BYTES"]
+    app.config["ITEMBANK_MEDIA_MAX_BYTES"] = 1000
+    try:
+        too_big = author.post(
+            url, data={"file": (io.BytesIO(big), "big.png")}, content_type="multipart/form-data"
+        )
+    finally:
+        app.config["ITEMBANK_MEDIA_MAX_BYTES"] = old
+    assert_problem(too_big, 413)
+    assert_problem(
+        as_user("reviewer").post(
+            url, data={"file": (io.BytesIO(png()), "x.png")}, content_type="multipart/form-data"
+        ),
+        403,
+    )
+
+
+def test_banks_and_members(as_user: Any, world: World) -> None:
+    author = as_user("author")
+    banks = author.get("banks").json
+    assert [b["code"] for b in banks] == [world.bank.code]
+    detail = author.get(f"banks/{world.bank.code}").json
+    assert detail["my_roles"] == ["author"] and detail["required_approvals"] == 1
+    admin = as_user("bank_admin")
+    added = admin.post(
+        f"banks/{world.bank.code}/members",
+        json={"username": world.outsider.username, "role": "reviewer"},
+    )
+    assert added.status_code == 201
+    assert as_user("outsider").get(f"banks/{world.bank.code}").json["my_roles"] == ["reviewer"]
+    again = admin.post(
+        f"banks/{world.bank.code}/members",
+        json={"username": world.outsider.username, "role": "reviewer"},
+    )
+    assert_problem(again, 409)
+    bad_role = admin.post(
+        f"banks/{world.bank.code}/members",
+        json={"username": world.outsider.username, "role": "king"},
+    )
+    assert_problem(bad_role, 422)
+    removed = admin.delete(f"banks/{world.bank.code}/members/{world.outsider.username}/reviewer")
+    assert removed.status_code == 204
+    assert_problem(as_user("outsider").get(f"banks/{world.bank.code}"), 404)
+    members = author.get(f"banks/{world.bank.code}/members").json
+    assert {(m["username"], m["role"]) for m in members} >= {
+        (world.author.username, "author"),
+        (world.assembler.username, "assembler"),
+    }
+
+
+def test_comments_retire_and_audit(as_user: Any, world: World) -> None:
+    author, reviewer, admin = as_user("author"), as_user("reviewer"), as_user("bank_admin")
+    item_id = create_tkp(author, world.bank.code).json["external_id"]
+    author.post(f"items/{item_id}/versions/1/submit", json={})
+    comment = reviewer.post(
+        f"items/{item_id}/versions/1/comments",
+        json={"body": "Bobot B terlalu tinggi?", "field": "content.options.1.weight"},
+    )
+    assert comment.status_code == 201
+    listed = author.get(f"items/{item_id}/versions/1/comments").json
+    assert [(c["author"], c["field"]) for c in listed] == [
+        (world.reviewer.username, "content.options.1.weight")
+    ]
+    reviewer.post(f"items/{item_id}/versions/1/reviews", json={"decision": "approve"})
+    assert_problem(admin.post(f"items/{item_id}/retire", json={}), 422)
+    retired = admin.post(f"items/{item_id}/retire", json={"reason": "Soal bocor."})
+    assert retired.status_code == 200 and retired.json["status"] == "retired"
+    assert_problem(admin.post(f"items/{item_id}/retire", json={"reason": "lagi"}), 409)
+
+    audit = admin.get(f"banks/{world.bank.code}/audit?item={item_id}").json
+    actions = [e["action"] for e in audit["events"]]
+    assert actions[0] == "version.retired"
+    assert {"item.create", "version.submit", "comment.add", "version.review"} <= set(actions)
+    assert audit["total"] == len(actions)
+    only = admin.get(f"banks/{world.bank.code}/audit?action=item.create&per_page=1").json
+    assert [e["action"] for e in only["events"]] == ["item.create"]

@@ -1,0 +1,253 @@
+"""Validation of single documents: schemas and the checks no schema makes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from qti.validate import (
+    Issue,
+    SchemaSpec,
+    cached_schema,
+    get_schema,
+    validate_document,
+    validate_path,
+)
+
+
+def _errors(issues: list[Issue]) -> list[Issue]:
+    return [issue for issue in issues if issue.severity == "error"]
+
+
+def _line_of(text: str, fragment: str) -> int:
+    return text[: text.index(fragment)].count("\n") + 1
+
+
+def test_minimal_qti3_item_is_valid(qti3_item: str) -> None:
+    assert validate_document(qti3_item.encode(), name="item.xml") == []
+
+
+def test_minimal_qti21_item_is_valid(qti21_item: str) -> None:
+    assert validate_document(qti21_item.encode(), name="item.xml") == []
+
+
+def test_misspelt_attribute_is_caught_by_the_strict_qti3_profile(qti3_item: str) -> None:
+    text = qti3_item.replace('max-choices="1"', 'max-choice="1"')
+    issues = validate_document(text.encode(), name="item.xml")
+    assert len(issues) == 1
+    issue = issues[0]
+    assert issue.file == "item.xml"
+    assert issue.line == _line_of(text, "<qti-choice-interaction")
+    assert issue.severity == "error"
+    assert issue.message.startswith("QTI 3.0 strict profile:")
+    assert "'max-choice'" in issue.message
+    assert "{http" not in issue.message  # the document's namespace is left out
+
+
+def test_custom_data_attributes_are_allowed_in_qti3(qti3_item: str) -> None:
+    text = qti3_item.replace("<qti-prompt>", '<qti-prompt data-source="bank-7">')
+    assert validate_document(text.encode()) == []
+
+
+def test_misspelt_attribute_in_qti21(qti21_item: str) -> None:
+    text = qti21_item.replace('shuffle="false"', 'shufle="false"')
+    issues = _errors(validate_document(text.encode(), name="item.xml"))
+    assert any(
+        i.line == _line_of(text, "<choiceInteraction") and "'shufle'" in i.message for i in issues
+    )
+
+
+@pytest.mark.parametrize("fixture", ["qti3_item", "qti21_item"])
+def test_missing_required_element(fixture: str, request: pytest.FixtureRequest) -> None:
+    text: str = request.getfixturevalue(fixture)
+    lines = [
+        line
+        for line in text.splitlines()
+        if "impleChoice" not in line and "simple-choice" not in line
+    ]
+    text = "\n".join(lines)
+    issues = _errors(validate_document(text.encode(), name="x.xml"))
+    interaction = "<qti-choice-interaction" if "qti-" in text else "<choiceInteraction"
+    assert any(
+        i.line == _line_of(text, interaction) and "Missing child element" in i.message
+        for i in issues
+    )
+
+
+@pytest.mark.parametrize("fixture", ["qti3_item", "qti21_item"])
+def test_identifier_starting_with_a_digit(fixture: str, request: pytest.FixtureRequest) -> None:
+    text: str = request.getfixturevalue(fixture).replace("choice_b", "2b")
+    issues = validate_document(text.encode(), name="item.xml")
+    extra = [i for i in issues if "must start with a letter or underscore" in i.message]
+    assert len(extra) == 1
+    assert extra[0].line == _line_of(text, '"2b"')
+    assert extra[0].severity == "error"
+    assert "'2b'" in extra[0].message
+
+
+@pytest.mark.parametrize("fixture", ["qti3_item", "qti21_item"])
+def test_correct_response_naming_an_undeclared_choice(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
+    text: str = request.getfixturevalue(fixture)
+    text = text.replace("value>choice_a<", "value>choice_z<")
+    issues = validate_document(text.encode(), name="item.xml")
+    assert [(i.line, i.severity) for i in issues] == [(_line_of(text, "choice_z"), "error")]
+    assert "'choice_z'" in issues[0].message
+    assert "not a choice" in issues[0].message
+
+
+def test_mapping_key_naming_an_undeclared_choice(qti21_item: str) -> None:
+    text = qti21_item.replace(
+        "    </correctResponse>\n",
+        "    </correctResponse>\n"
+        '    <mapping defaultValue="0">\n'
+        '      <mapEntry mapKey="choice_a" mappedValue="1"/>\n'
+        '      <mapEntry mapKey="choice_q" mappedValue="1"/>\n'
+        "    </mapping>\n",
+    )
+    issues = validate_document(text.encode(), name="item.xml")
+    keyed = [i for i in issues if "mapping key" in i.message]
+    assert [i.line for i in keyed] == [_line_of(text, "choice_q")]
+
+
+def test_pair_keys_are_checked_one_identifier_at_a_time() -> None:
+    text = """<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1"
+    identifier="pairs" title="Pairs" adaptive="false" timeDependent="false">
+  <responseDeclaration identifier="RESPONSE" cardinality="multiple" baseType="pair">
+    <correctResponse><value>A B</value><value>A X</value></correctResponse>
+  </responseDeclaration>
+  <outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+  <itemBody>
+    <associateInteraction responseIdentifier="RESPONSE" shuffle="false" maxAssociations="2">
+      <simpleAssociableChoice identifier="A" matchMax="2">a</simpleAssociableChoice>
+      <simpleAssociableChoice identifier="B" matchMax="2">b</simpleAssociableChoice>
+    </associateInteraction>
+  </itemBody>
+</assessmentItem>"""
+    issues = validate_document(text.encode())
+    assert [i.message for i in issues if "choice" in i.message] == [
+        "correct response of response 'RESPONSE' names 'X', which is not a choice of its "
+        "interaction"
+    ]
+
+
+def test_language_attribute_and_stray_math(qti21_item: str) -> None:
+    text = qti21_item.replace('xml:lang="en"', 'language="en"').replace(
+        "<prompt>What", "<prompt><math>x</math>What"
+    )
+    messages = [i.message for i in validate_document(text.encode())]
+    assert any("use xml:lang" in m for m in messages)
+    assert any("MathML must be in" in m for m in messages)
+
+
+def test_unknown_template_and_undeclared_variables(qti3_item: str) -> None:
+    text = qti3_item.replace(
+        "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/match_correct.xml",
+        "https://example.com/my_own_template.xml",
+    ).replace('response-identifier="RESPONSE"', 'response-identifier="RESPONSE_2"')
+    messages = [i.message for i in _errors(validate_document(text.encode()))]
+    assert any("not a standard template" in m for m in messages)
+    assert any("undeclared variable 'RESPONSE_2'" in m for m in messages)
+
+
+def test_non_canonical_template_spelling_is_a_warning(qti21_item: str) -> None:
+    text = qti21_item.replace("rptemplates/match_correct", "rptemplates/match_correct.xml")
+    issues = validate_document(text.encode())
+    assert [i.severity for i in issues] == ["warning"]
+    assert "non-standard spelling" in issues[0].message
+
+
+def test_template_without_what_it_needs(qti21_item: str) -> None:
+    start = qti21_item.index("    <correctResponse>")
+    end = qti21_item.index("</correctResponse>\n") + len("</correctResponse>\n")
+    text = qti21_item[:start] + qti21_item[end:]
+    messages = [i.message for i in validate_document(text.encode())]
+    assert any("needs a <correctResponse>" in m for m in messages)
+
+
+def test_duplicate_choice_identifiers(qti3_item: str) -> None:
+    text = qti3_item.replace('identifier="choice_c"', 'identifier="choice_b"')
+    messages = [i.message for i in validate_document(text.encode())]
+    assert "choice identifier 'choice_b' is used 2 times" in messages
+
+
+def test_malformed_document_gives_an_issue_not_an_exception() -> None:
+    issues = validate_document(
+        b"<qti-assessment-item>\n<oops>\n</qti-assessment-item>", name="b.xml"
+    )
+    assert [(i.file, i.line, i.severity) for i in issues] == [("b.xml", 3, "error")]
+    assert issues[0].message.startswith("not well-formed XML")
+
+
+def test_doctype_gives_an_issue() -> None:
+    issues = validate_document(b'<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', name="evil.xml")
+    assert len(issues) == 1 and "DOCTYPE" in issues[0].message
+
+
+def test_unrecognised_document_is_a_warning() -> None:
+    issues = validate_document(b'<html xmlns="http://www.w3.org/1999/xhtml"/>', name="p.xml")
+    assert [i.severity for i in issues] == ["warning"]
+
+
+def test_qti3_manifest_versions(qti3_manifest: Callable[[dict[str, list[str]]], str]) -> None:
+    manifest = qti3_manifest({"item.xml": []})
+    assert validate_document(manifest.encode()) == []
+    newer = manifest.replace(">3.0.0<", ">3.0.1<")
+    assert validate_document(newer.encode()) == []
+    odd = manifest.replace(">3.0.0<", ">2.9<")
+    issues = validate_document(odd.encode())
+    assert issues[0].severity == "warning"
+    assert "schemaversion" in issues[0].message
+    assert all("schemaversion" in issue.message for issue in issues)
+
+
+def test_validate_path_on_a_single_file(tmp_path: Path, qti21_item: str) -> None:
+    path = tmp_path / "item.xml"
+    path.write_text(qti21_item.replace("choice_b", "9b"), encoding="utf-8")
+    report = validate_path(path)
+    assert report.documents == 1
+    assert not report.ok
+    assert all(issue.file == "item.xml" for issue in report.issues)
+    assert "item.xml" in str(report)
+
+
+def test_schemas_are_compiled_once_and_cached(qti3_item: str) -> None:
+    spec = SchemaSpec("qtiv3p0p1/imsqti_asiv3p0p1_v1p0.xsd", "QTI 3.0 schema")
+    validate_document(qti3_item.encode())
+    compiled = cached_schema(spec)
+    assert compiled is not None
+    validate_document(qti3_item.encode())
+    assert cached_schema(spec) is compiled
+    assert get_schema(spec) is compiled
+    assert get_schema("qtiv3p0p1/imsqti_asiv3p0p1_v1p0.xsd") is compiled
+
+
+def test_qti22_item_is_validated_against_the_22_schema(qti21_item: str) -> None:
+    text = qti21_item.replace("imsqti_v2p1", "imsqti_v2p2").replace("qtiv2p1", "qtiv2p2")
+    assert validate_document(text.encode()) == [
+        Issue(
+            "",
+            _line_of(text, "<responseProcessing"),
+            "warning",
+            "template URI 'http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct'"
+            " is a non-standard spelling; QTI 2.2 uses "
+            "'http://www.imsglobal.org/question/qti_v2p2/rptemplates/match_correct'",
+        )
+    ]
+    broken = text.replace('shuffle="false"', 'shuffle="no"')
+    assert any("QTI 2.2.4 schema" in i.message for i in validate_document(broken.encode()))
+
+
+def test_concurrent_validation_gives_the_same_issues(qti3_item: str) -> None:
+    text = qti3_item.replace('max-choices="1"', 'max-choice="1"').replace("choice_b", "2b")
+    expected = validate_document(text.encode(), name="x.xml")
+    assert len(expected) == 3  # misspelt attribute; bad identifier (schema and check)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(
+            pool.map(lambda _: validate_document(text.encode(), name="x.xml"), range(16))
+        )
+    assert all(result == expected for result in results)
