@@ -77,3 +77,16 @@ def make_item(world: World, plugins: PluginHost, **overrides: Any) -> Any:
     args.update(overrides)
     actor = args.pop("actor", world.author)
     return create_item(world.bank, actor=actor, plugins=plugins, **args)
+
+
+#: A TKP item (Pelayanan Publik) weighted 1..5.
+TKP = {
+    "options": [
+        {"id": "A", "text": "Meminta warga kembali besok pagi.", "weight": 3},
+        {"id": "B", "text": "Menjelaskan kekurangan dan menerima berkas yang ada.", "weight": 5},
+        {"id": "C", "text": "Menolak melayani.", "weight": 1},
+        {"id": "D", "text": "Memberi daftar persyaratan tertulis.", "weight": 4},
+        {"id": "E", "text": "Menyarankan bertanya ke meja informasi.", "weight": 2},
+    ],
+    "scale": {"min": 1, "max": 5},
+}

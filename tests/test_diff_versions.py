@@ -9,18 +9,7 @@ import pytest
 from itembank.errors import NotFound
 from itembank.operations.items import diff_item_versions, start_new_draft, update_draft
 from itembank.operations.reviews import review_version, submit_version
-from tests.factories import World, make_item
-
-TKP = {
-    "options": [
-        {"id": "A", "text": "Meminta warga kembali besok pagi.", "weight": 3},
-        {"id": "B", "text": "Menjelaskan kekurangan dan menerima berkas yang ada.", "weight": 5},
-        {"id": "C", "text": "Menolak melayani.", "weight": 1},
-        {"id": "D", "text": "Memberi daftar persyaratan tertulis.", "weight": 4},
-        {"id": "E", "text": "Menyarankan bertanya ke meja informasi.", "weight": 2},
-    ],
-    "scale": {"min": 1, "max": 5},
-}
+from tests.factories import TKP, World, make_item
 
 
 def test_diff_shows_words_weights_and_metadata(world: World, plugins: Any) -> None:

@@ -9,19 +9,9 @@ import sqlalchemy as sa
 from itembank.extensions import db
 from itembank.models import AuditEvent
 from tests.api.conftest import ApiClient, assert_problem, login
-from tests.factories import World
+from tests.factories import TKP, World
 
 TKP_STEM = "<p>Sepuluh menit sebelum layanan tutup, seorang warga datang dengan berkas kurang.</p>"
-TKP = {
-    "options": [
-        {"id": "A", "text": "Meminta warga kembali besok pagi.", "weight": 3},
-        {"id": "B", "text": "Menjelaskan kekurangan dan menerima berkas yang ada.", "weight": 5},
-        {"id": "C", "text": "Menolak melayani.", "weight": 1},
-        {"id": "D", "text": "Memberi daftar persyaratan tertulis.", "weight": 4},
-        {"id": "E", "text": "Menyarankan bertanya ke meja informasi.", "weight": 2},
-    ],
-    "scale": {"min": 1, "max": 5},
-}
 
 
 def create_tkp(client: ApiClient, bank: str, **overrides: Any) -> Any:
