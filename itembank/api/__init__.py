@@ -61,6 +61,15 @@ class ItembankApi(Api):
     def _register_error_handlers(self) -> None:
         errors.register(self._app)
 
+    def _register_responses(self) -> None:
+        """Document the error responses (one per status, and the default) with the media
+        type they are sent with, ``application/problem+json``, not ``application/json``."""
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = errors.PROBLEM_MIMETYPE
+        try:
+            super()._register_responses()
+        finally:
+            del self.DEFAULT_RESPONSE_CONTENT_TYPE
+
 
 def init_app(app: Flask) -> None:
     for key, value in CONFIG_DEFAULTS.items():

@@ -15,6 +15,11 @@ from itembank.models import ItemVersion
 from itembank.workflow import TransitionNotAllowed
 
 URL_PREFIX = "/api/v1"
+#: The largest SQL INTEGER (PostgreSQL's int4). No id, version number or page is larger,
+#: and a larger number in a query is a database error, so inputs are limited to it.
+DB_INT_MAX = 2**31 - 1
+#: The route converter for ids and version numbers (larger ones: 404).
+INT_ID = f"int(max={DB_INT_MAX})"
 JSON_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 #: ``(endpoint, method)`` pairs that need no token.

@@ -13,7 +13,7 @@ from flask.views import MethodView
 from itembank.api import reads
 from itembank.api.auth import current_user
 from itembank.api.banks import visible_bank
-from itembank.api.common import draft_etag, make_blueprint
+from itembank.api.common import INT_ID, draft_etag, make_blueprint
 from itembank.api.schemas import (
     DiffOut,
     DiffQuery,
@@ -93,7 +93,7 @@ class Versions(MethodView):
         return reads.readable_versions(item, actor=actor)
 
 
-@blp.route("/items/<item_id>/versions/<int:number>")
+@blp.route(f"/items/<item_id>/versions/<{INT_ID}:number>")
 class VersionByNumber(MethodView):
     @blp.response(200, VersionOut)
     def get(self, item_id: str, number: int) -> Any:

@@ -13,6 +13,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from itembank.api.auth import DEFAULT_DAYS, MAX_DAYS, is_expired
+from itembank.api.common import DB_INT_MAX
 from itembank.models import Role
 from itembank.workflow import Decision, Status
 
@@ -37,7 +38,11 @@ class FieldProblemOut(ma.Schema):
 
 
 class ProblemOut(ma.Schema):
-    """RFC 9457 problem details (``application/problem+json``)."""
+    """RFC 9457 problem details (``application/problem+json``), with extension members
+    (a refused transition's ``action`` and ``status_now``, a stale edit's ...)."""
+
+    class Meta:
+        unknown = ma.INCLUDE
 
     type = fields.String()
     title = fields.String()
@@ -143,8 +148,8 @@ class VersionSummaryOut(ma.Schema):
     updated_by = _username("updated_by")
     updated_at = fields.DateTime()
     submitted_by = _username("submitted_by")
-    submitted_at = fields.DateTime()
-    decided_at = fields.DateTime()
+    submitted_at = fields.DateTime(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
     reviews = fields.List(fields.Nested(ReviewOut))
 
 
@@ -163,7 +168,7 @@ class ItemOut(ma.Schema):
     created_by = fields.Function(lambda d: d["item"].created_by.username)
     created_at = fields.DateTime(attribute="item.created_at")
     updated_at = fields.DateTime(attribute="item.updated_at")
-    retired_at = fields.DateTime(attribute="item.retired_at")
+    retired_at = fields.DateTime(attribute="item.retired_at", allow_none=True)
     approved_version = fields.Function(
         lambda d: d["item"].approved_version.number if d["item"].approved_version else None
     )
@@ -185,13 +190,15 @@ class RetireIn(ma.Schema):
 
 class NewDraftIn(ma.Schema):
     from_version = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=1)
+        load_default=None, allow_none=True, validate=validate.Range(min=1, max=DB_INT_MAX)
     )
 
 
 class DiffQuery(ma.Schema):
-    from_ = fields.Integer(data_key="from", required=True, validate=validate.Range(min=1))
-    to = fields.Integer(required=True, validate=validate.Range(min=1))
+    from_ = fields.Integer(
+        data_key="from", required=True, validate=validate.Range(min=1, max=DB_INT_MAX)
+    )
+    to = fields.Integer(required=True, validate=validate.Range(min=1, max=DB_INT_MAX))
 
 
 class DiffOut(ma.Schema):
@@ -247,7 +254,7 @@ class ItemListQuery(ma.Schema):
         validate=validate.Length(min=1, max=200),
         metadata={"description": "text in the stem or the content (case-insensitive)"},
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=DB_INT_MAX))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     sort = fields.String(
         load_default="-updated_at",
@@ -268,7 +275,7 @@ class ItemSummaryOut(ma.Schema):
     created_by = fields.String()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
-    retired_at = fields.DateTime()
+    retired_at = fields.DateTime(allow_none=True)
     approved_version = fields.Integer(allow_none=True)
     version = fields.Nested(ListedVersionOut)
 
@@ -319,7 +326,7 @@ class MediaOut(ma.Schema):
 class AuditQuery(ma.Schema):
     action = fields.String(validate=validate.Length(max=64))
     item = fields.String(metadata={"description": "external item id"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=DB_INT_MAX))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -330,7 +337,7 @@ class AuditEventOut(ma.Schema):
     action = fields.String()
     object_type = fields.String()
     object_id = fields.String()
-    version = fields.Integer(attribute="version_number")
+    version = fields.Integer(attribute="version_number", allow_none=True)
     from_status = fields.String(allow_none=True)
     to_status = fields.String(allow_none=True)
     reason = fields.String()

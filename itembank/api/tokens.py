@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from itembank.api import auth
-from itembank.api.common import PUBLIC, Extended, make_blueprint
+from itembank.api.common import INT_ID, PUBLIC, Extended, make_blueprint
 from itembank.api.schemas import TokenCreatedOut, TokenCreateIn, TokenListQuery, TokenOut
 from itembank.errors import PermissionDenied
 from itembank.operations.accounts import get_user
@@ -45,7 +45,7 @@ class Tokens(MethodView):
 PUBLIC.add(("tokens.Tokens", "POST"))
 
 
-@blp.route("/tokens/<int:token_id>")
+@blp.route(f"/tokens/<{INT_ID}:token_id>")
 class TokenById(MethodView):
     @blp.response(204)
     def delete(self, token_id: int) -> None:

@@ -10,7 +10,7 @@ from flask.views import MethodView
 
 from itembank.api import reads
 from itembank.api.auth import current_user
-from itembank.api.common import base_revision, draft_etag, make_blueprint
+from itembank.api.common import INT_ID, base_revision, draft_etag, make_blueprint
 from itembank.api.schemas import (
     CommentIn,
     CommentOut,
@@ -92,7 +92,7 @@ def _version(item_id: str, number: int) -> Any:
     return actor, reads.readable_version(item, number, actor=actor)
 
 
-@blp.route("/items/<item_id>/versions/<int:number>/submit")
+@blp.route(f"/items/<item_id>/versions/<{INT_ID}:number>/submit")
 class Submit(MethodView):
     @blp.arguments(SubmitIn)
     @blp.response(200, VersionSummaryOut)
@@ -102,7 +102,7 @@ class Submit(MethodView):
         return submit_version(version, actor=actor, reason=data["reason"])
 
 
-@blp.route("/items/<item_id>/versions/<int:number>/reviews")
+@blp.route(f"/items/<item_id>/versions/<{INT_ID}:number>/reviews")
 class Reviews(MethodView):
     @blp.arguments(ReviewIn)
     @blp.response(201, VersionSummaryOut)
@@ -129,7 +129,7 @@ class Retire(MethodView):
         return retire_item(item, actor=actor, reason=data["reason"]).approved_version
 
 
-@blp.route("/items/<item_id>/versions/<int:number>/comments")
+@blp.route(f"/items/<item_id>/versions/<{INT_ID}:number>/comments")
 class Comments(MethodView):
     @blp.response(200, CommentOut(many=True))
     def get(self, item_id: str, number: int) -> Any:
