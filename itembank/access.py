@@ -28,12 +28,6 @@ def ensure_visible(user: User, bank: Bank) -> None:
         raise NotFound(f"no bank {bank.code!r}")
 
 
-def has_role(user: User, bank: Bank, *roles: Role) -> bool:
-    if user.is_admin:
-        return True
-    return bool(roles_in(user, bank) & set(roles))
-
-
 def require_role(user: User, bank: Bank, *roles: Role, doing: str) -> None:
     """Raise unless ``user`` holds one of ``roles`` in ``bank`` (global admins always do).
 
@@ -42,7 +36,11 @@ def require_role(user: User, bank: Bank, *roles: Role, doing: str) -> None:
     """
     if not user.is_active:
         raise PermissionDenied("this account is disabled")
-    ensure_visible(user, bank)
-    if not has_role(user, bank, *roles):
+    if user.is_admin:
+        return
+    held = roles_in(user, bank)
+    if not held:
+        raise NotFound(f"no bank {bank.code!r}")
+    if not held & set(roles):
         names = " or ".join(r.value for r in roles)
         raise PermissionDenied(f"only a {names} of bank {bank.code} may {doing}")

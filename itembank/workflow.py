@@ -15,6 +15,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from itembank.errors import Conflict
+
 
 class Status(enum.StrEnum):
     DRAFT = "draft"
@@ -78,15 +80,21 @@ STATUS_LABELS: dict[Status, dict[str, str]] = {
 }
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(Conflict):
     """The action is not possible from the version's current state."""
+
+    code = "transition_not_allowed"
 
     def __init__(self, action: Action, source: Status):
         self.action = action
         self.source = source
         allowed = sorted(t.action.value for t in TRANSITIONS if t.source == source)
         hint = f"; from {source.value} you can: {', '.join(allowed)}" if allowed else ""
-        super().__init__(f"cannot {action.value} a version that is {source.value}{hint}")
+        super().__init__(
+            f"cannot {action.value} a version that is {source.value}{hint}",
+            action=action.value,
+            status_now=source.value,
+        )
 
 
 def transition(action: Action | str, source: Status | str) -> Status:

@@ -12,7 +12,6 @@ from itembank.api.errors import ApiError
 from itembank.errors import DomainError
 from itembank.extensions import db
 from itembank.models import ItemVersion
-from itembank.workflow import TransitionNotAllowed
 
 URL_PREFIX = "/api/v1"
 #: The largest SQL INTEGER (PostgreSQL's int4). No id, version number or page is larger,
@@ -34,7 +33,6 @@ def make_blueprint(name: str, description: str) -> Blueprint:
     blp.before_request(_check_content_type)
     blp.after_request(_finish)
     blp.register_error_handler(DomainError, errors.domain_error_response)
-    blp.register_error_handler(TransitionNotAllowed, errors.transition_response)
     blp.register_error_handler(HTTPException, errors.http_error_response)
     return blp
 

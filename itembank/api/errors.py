@@ -25,7 +25,6 @@ from itembank.errors import (
     StaleEdit,
 )
 from itembank.itemtypes import flatten_marshmallow_errors
-from itembank.workflow import TransitionNotAllowed
 
 PROBLEM_MIMETYPE = "application/problem+json"
 API_PREFIX = "/api/"
@@ -100,16 +99,6 @@ def domain_error_response(exc: DomainError) -> Response:
     if isinstance(exc, InvalidInput) and not errors:
         errors = [{"field": "", "message": exc.message, "message_en": exc.message}]
     return problem(status, exc.message, code=exc.code, errors=errors, **extra)
-
-
-def transition_response(exc: TransitionNotAllowed) -> Response:
-    return problem(
-        409,
-        str(exc),
-        code="transition_not_allowed",
-        action=exc.action.value,
-        status_now=exc.source.value,
-    )
 
 
 def http_error_response(exc: HTTPException) -> Response:

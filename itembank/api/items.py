@@ -10,7 +10,6 @@ from typing import Any
 from flask import url_for
 from flask.views import MethodView
 
-from itembank.api import reads
 from itembank.api.auth import current_user
 from itembank.api.banks import visible_bank
 from itembank.api.common import INT_ID, draft_etag, make_blueprint
@@ -25,6 +24,7 @@ from itembank.api.schemas import (
     VersionSummaryOut,
 )
 from itembank.app import plugins
+from itembank.operations import reads
 from itembank.operations.items import create_item, diff_item_versions, get_item
 
 blp = make_blueprint("items", "Items and their versions.")

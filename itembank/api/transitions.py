@@ -8,7 +8,6 @@ from typing import Any
 from flask import Response, request
 from flask.views import MethodView
 
-from itembank.api import reads
 from itembank.api.auth import current_user
 from itembank.api.common import INT_ID, base_revision, draft_etag, make_blueprint
 from itembank.api.schemas import (
@@ -23,6 +22,7 @@ from itembank.api.schemas import (
     VersionSummaryOut,
 )
 from itembank.app import plugins
+from itembank.operations import reads
 from itembank.operations.items import current_draft, start_new_draft, update_draft
 from itembank.operations.reviews import add_comment, retire_item, review_version, submit_version
 
