@@ -8,12 +8,24 @@ commits once at the end if it succeeded (:mod:`itembank.api.common`).
 
 from __future__ import annotations
 
+from importlib import resources
 from typing import Any
 
-from flask import Flask
+from flask import Flask, send_from_directory
+from flask.typing import ResponseReturnValue
 from flask_smorest import Api
 
-from itembank.api import auth, banks, errors, items, media, meta, tokens, transitions
+from itembank.api import (
+    auth,
+    banks,
+    errors,
+    items,
+    media,
+    meta,
+    statuses,
+    tokens,
+    transitions,
+)
 from itembank.api.common import URL_PREFIX
 from itembank.api.schemas import ProblemOut
 
@@ -33,7 +45,8 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "OPENAPI_URL_PREFIX": URL_PREFIX,
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "docs",
-    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+    # Relative to the docs page, so it also works when the app is mounted under a prefix.
+    "OPENAPI_SWAGGER_UI_URL": "docs/assets/",
     "API_SPEC_OPTIONS": {
         "info": {
             "description": (
@@ -57,6 +70,9 @@ class ItembankApi(Api):
     which touches only paths under ``/api/``."""
 
     ERROR_SCHEMA = ProblemOut
+    #: No catch-all error response: :mod:`itembank.api.statuses` documents each
+    #: operation's own.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self) -> None:
         errors.register(self._app)
@@ -77,4 +93,16 @@ def init_app(app: Flask) -> None:
     api = ItembankApi(app)
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
+    statuses.document(api)
     app.extensions["itembank.api"] = api
+
+    @app.get(f"{URL_PREFIX}/docs/assets/<path:filename>")
+    def swagger_ui_asset(filename: str) -> ResponseReturnValue:
+        """Swagger UI's own files, from the ``flask-swagger-ui`` distribution installed
+        with the app, so the docs page works without internet access."""
+        return send_from_directory(swagger_ui_dist(), filename, max_age=86400)
+
+
+def swagger_ui_dist() -> str:
+    """The folder holding ``swagger-ui-bundle.js`` and friends (Swagger UI 5)."""
+    return str(resources.files("flask_swagger_ui") / "dist")

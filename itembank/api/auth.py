@@ -43,6 +43,10 @@ CONFIG_DEFAULTS = {
 }
 
 _DUMMY_HASH: str | None = None
+#: How stale ``ApiToken.last_used_at`` may get before a request updates it.
+LAST_USED_PRECISION = timedelta(minutes=1)
+#: Login attempts older than this many lockout windows are deleted.
+ATTEMPTS_KEPT_WINDOWS = 4
 
 
 def hash_token(token: str) -> str:
@@ -60,6 +64,7 @@ def issue_token(
     username = (username or "").strip().lower()[:64]
     address = (request.remote_addr or "unknown")[:64]
     _refuse_if_locked(username, address)
+    _prune_attempts()
     user = db.session.scalars(sa.select(User).where(User.username == username)).first()
     ok = _check_password(user, password)
     db.session.add(LoginAttempt(username=username, address=address, succeeded=ok))
@@ -145,6 +150,13 @@ def _recent_failures(condition: sa.ColumnElement[bool], *, reset_on_success: boo
     )
 
 
+def _prune_attempts() -> None:
+    """Forget attempts far outside the lockout window, so the table stays small (the
+    audit trail, not this table, is the long-term record of token creation)."""
+    keep = timedelta(seconds=int(_config("ITEMBANK_LOGIN_WINDOW_SECONDS")) * ATTEMPTS_KEPT_WINDOWS)
+    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.created_at < utcnow() - keep))
+
+
 def _refuse_if_locked(username: str, address: str) -> None:
     window = timedelta(seconds=int(_config("ITEMBANK_LOGIN_WINDOW_SECONDS")))
     for condition, limit, what, reset in (
@@ -207,6 +219,10 @@ def authenticate() -> User:
         )
     if not token.user.is_active:
         raise _unauthorized("this account is disabled", "invalid_token")
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        # At most one write a minute per token, so busy clients do not write every time.
+        token.last_used_at = now
     g.api_token = token
     g.api_user = token.user
     return token.user

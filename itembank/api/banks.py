@@ -13,11 +13,14 @@ from itembank.api.common import Extended, make_blueprint
 from itembank.api.schemas import (
     AuditPageOut,
     AuditQuery,
+    BankCreateIn,
     BankDetailOut,
     BankOut,
+    BankSettingsIn,
     MemberIn,
     MemberOut,
 )
+from itembank.errors import NotFound
 from itembank.extensions import db
 from itembank.models import AuditEvent, Bank, Item, Membership, Role, User
 from itembank.operations import accounts
@@ -44,6 +47,20 @@ class Banks(MethodView):
             query = query.where(Bank.id.in_(mine))
         return db.session.scalars(query).all()
 
+    @blp.arguments(BankCreateIn)
+    @blp.response(201, BankDetailOut)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Create a bank (administrators)"""
+        actor = current_user()
+        bank = accounts.create_bank(
+            data["code"],
+            data["name"],
+            actor=actor,
+            language=data["language"],
+            required_approvals=data["required_approvals"],
+        )
+        return Extended(bank, my_roles=[]), {"Location": f"{blp.url_prefix}/banks/{bank.code}"}
+
 
 @blp.route("/banks/<bank_code>")
 class BankByCode(MethodView):
@@ -52,6 +69,17 @@ class BankByCode(MethodView):
         """A bank, with your roles in it"""
         actor = current_user()
         bank = visible_bank(bank_code, actor)
+        return Extended(bank, my_roles=sorted(r.value for r in roles_in(actor, bank)))
+
+    @blp.arguments(BankSettingsIn)
+    @blp.response(200, BankDetailOut)
+    def patch(self, data: dict[str, Any], bank_code: str) -> Any:
+        """Change the bank's settings: required approvals (bank admins)"""
+        actor = current_user()
+        bank = visible_bank(bank_code, actor)
+        accounts.update_bank_settings(
+            bank, actor=actor, required_approvals=data["required_approvals"]
+        )
         return Extended(bank, my_roles=sorted(r.value for r in roles_in(actor, bank)))
 
 
@@ -87,6 +115,8 @@ class MemberRole(MethodView):
         actor = current_user()
         bank = visible_bank(bank_code, actor)
         require_role(actor, bank, Role.BANK_ADMIN, doing="manage members")
+        if role not in {r.value for r in Role}:
+            raise NotFound(f"no role {role!r}; roles are: {', '.join(r.value for r in Role)}")
         accounts.remove_member(bank, accounts.get_user(username), role, actor=actor)
 
 

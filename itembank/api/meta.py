@@ -4,17 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 
+from itembank import taxonomy_io
+from itembank.access import require_role
 from itembank.api.auth import current_user
 from itembank.api.banks import visible_bank
-from itembank.api.common import Extended, make_blueprint
-from itembank.api.schemas import ItemTypeOut, TaxonomyOut, TaxonomyTreeOut
+from itembank.api.common import MULTIPART, Extended, make_blueprint
+from itembank.api.errors import ApiError
+from itembank.api.schemas import ItemTypeOut, TaxonomyImportOut, TaxonomyOut, TaxonomyTreeOut
 from itembank.app import plugins
-from itembank.errors import NotFound
+from itembank.errors import InvalidInput, NotFound
+from itembank.models import Role
 from itembank.operations import taxonomies
 
 blp = make_blueprint("meta", "Item types and taxonomies.")
+
+TAXONOMY_UPLOAD_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "code": {"type": "string", "description": "taxonomy code (CSV)"},
+                        "name": {"type": "string", "description": "Indonesian name (CSV)"},
+                        "name_en": {"type": "string", "description": "English name"},
+                    },
+                    "required": ["file"],
+                }
+            }
+        },
+    }
+}
 
 
 @blp.route("/item-types")
@@ -46,6 +71,51 @@ class Taxonomies(MethodView):
         """The taxonomies the bank's items can be classified against"""
         bank = visible_bank(bank_code, current_user())
         return taxonomies.list_taxonomies(bank)
+
+    @blp.doc(**TAXONOMY_UPLOAD_DOC)
+    @blp.response(201, TaxonomyImportOut)
+    def post(self, bank_code: str) -> Any:
+        """Import (or update) the bank's own taxonomy from CSV or JSON (bank admins)
+
+        The formats are those of ``flask itembank taxonomy import``: JSON as exported,
+        or CSV with one node per row (Indonesian or English headers); a CSV needs
+        ``code`` and ``name`` fields beside the file. Every problem in the file is
+        reported, with its row and column or JSON path.
+        """
+        actor = current_user()
+        bank = visible_bank(bank_code, actor)
+        require_role(actor, bank, Role.BANK_ADMIN, doing="import taxonomies")
+        upload = request.files.get("file")
+        if upload is None:
+            raise InvalidInput(
+                "send the taxonomy in the form field 'file'",
+                [{"field": "file", "message": "Wajib diisi.", "message_en": "Required."}],
+            )
+        data = upload.stream.read(taxonomy_io.MAX_BYTES + 1)
+        if len(data) > taxonomy_io.MAX_BYTES:
+            raise ApiError(
+                413,
+                f"the taxonomy file is larger than {taxonomy_io.MAX_BYTES} bytes",
+                code="content_too_large",
+            )
+        filename = upload.filename or ""
+        form = request.form
+        kwargs: dict[str, Any] = {"code": form.get("code") or None}
+        if not filename.lower().endswith(".json"):
+            kwargs.update(name_id=form.get("name") or "", name_en=form.get("name_en") or "")
+        try:
+            taxonomy = taxonomy_io.parse_taxonomy(data, filename or "upload.csv", **kwargs)
+        except taxonomy_io.TaxonomyImportError as exc:
+            raise InvalidInput(
+                f"{filename or 'the file'} is not an acceptable taxonomy",
+                [{"field": "file", "message": p, "message_en": p} for p in exc.problems],
+            ) from None
+        result = taxonomies.import_bank_taxonomy(bank, taxonomy, actor=actor)
+        location = f"{blp.url_prefix}/banks/{bank.code}/taxonomies/{result.code}"
+        return result, {"Location": location}
+
+
+MULTIPART.add("meta.Taxonomies")
 
 
 @blp.route("/banks/<bank_code>/taxonomies/<taxonomy_code>")

@@ -71,6 +71,9 @@ class TokenOut(ma.Schema):
     user = _username("user")
     created_at = fields.DateTime()
     expires_at = fields.DateTime()
+    last_used_at = fields.DateTime(
+        allow_none=True, metadata={"description": "to the minute; null if never used"}
+    )
     expired = fields.Method("get_expired")
 
     def get_expired(self, token: Any) -> bool:
@@ -94,6 +97,21 @@ class BankOut(ma.Schema):
     language = fields.String()
     required_approvals = fields.Integer()
     created_at = fields.DateTime()
+
+
+class BankCreateIn(ma.Schema):
+    code = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=24),
+        metadata={"description": "capital letters, digits and '-', starting with a letter"},
+    )
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    language = fields.String(load_default="id", validate=validate.OneOf(["id", "en"]))
+    required_approvals = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10))
+
+
+class BankSettingsIn(ma.Schema):
+    required_approvals = fields.Integer(required=True, validate=validate.Range(min=1, max=10))
 
 
 class BankDetailOut(BankOut):
@@ -310,6 +328,12 @@ class TaxonomyOut(ma.Schema):
 
 class TaxonomyTreeOut(TaxonomyOut):
     nodes = fields.List(fields.Dict())
+
+
+class TaxonomyImportOut(ma.Schema):
+    code = fields.String()
+    created = fields.Integer(metadata={"description": "nodes added"})
+    updated = fields.Integer(metadata={"description": "nodes changed"})
 
 
 class MediaOut(ma.Schema):

@@ -19,6 +19,7 @@ blp = make_blueprint("tokens", "Personal API tokens: create with a password, lis
 class Tokens(MethodView):
     @blp.arguments(TokenCreateIn)
     @blp.response(201, TokenCreatedOut)
+    @blp.doc(security=[])
     def post(self, data: dict[str, Any]) -> Any:
         """Create a token (needs no token: username and password)
 

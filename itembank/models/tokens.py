@@ -26,6 +26,8 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When a request last authenticated with it (to within ``LAST_USED_PRECISION``).
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])

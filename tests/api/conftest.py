@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.exceptions import HTTPException
 
 from itembank.models import User
 from tests.factories import PASSWORD, World, unique
 
 
 class ApiClient:
-    """The test client with a bearer token (or none) and the API prefix."""
+    """The test client with a bearer token (or none) and the API prefix.
+
+    Every response it receives must have a status the OpenAPI document declares for
+    that operation (so the whole API suite checks the document's error statuses).
+    """
 
     def __init__(self, client: FlaskClient, token: str | None = None):
         self.client = client
@@ -28,7 +35,9 @@ class ApiClient:
         if self.token is not None:
             headers.setdefault("Authorization", f"Bearer {self.token}")
         url = path if path.startswith("/") else f"/api/v1/{path}"
-        return self.client.open(url, method=method, headers=headers, **kwargs)
+        response = self.client.open(url, method=method, headers=headers, **kwargs)
+        assert_documented(self.client.application, method, url, response.status_code)
+        return response
 
     def get(self, path: str, **kwargs: Any) -> Any:
         return self.request("GET", path, **kwargs)
@@ -41,6 +50,32 @@ class ApiClient:
 
     def delete(self, path: str, **kwargs: Any) -> Any:
         return self.request("DELETE", path, **kwargs)
+
+
+_RULE_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def assert_documented(app: Flask, method: str, url: str, status: int) -> None:
+    """``status`` is one the OpenAPI document lists for the operation ``url`` reaches
+    (requests that reach no operation, such as unknown paths, are not checked; nor are
+    5xx, which no operation promises and ``test_errors`` provokes on purpose)."""
+    if status >= 500:
+        return
+    adapter = app.url_map.bind("localhost")
+    try:
+        endpoint, _ = adapter.match(urlsplit(url).path, method=method)
+    except HTTPException:
+        return
+    rules = [r for r in app.url_map.iter_rules(endpoint) if method in (r.methods or ())]
+    spec = app.extensions["itembank.api"].spec.to_dict()
+    for rule in rules:
+        operation = spec["paths"].get(_RULE_PARAM.sub(r"{\1}", rule.rule), {})
+        documented = operation.get(method.lower(), {}).get("responses")
+        if documented is not None:
+            assert str(status) in documented, (
+                f"{method} {rule.rule} answered {status}, which its OpenAPI operation "
+                f"does not document (it documents {sorted(documented)})"
+            )
 
 
 @pytest.fixture(autouse=True)

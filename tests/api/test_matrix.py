@@ -40,6 +40,10 @@ def _newcomer(world: World, plugins: Any) -> dict[str, str]:
     return {"user": create_user(unique("new-"), PASSWORD, actor=None).username}
 
 
+def _new_bank(world: World, plugins: Any) -> dict[str, str]:
+    return {"new_bank": unique("N").upper()[:20]}
+
+
 def _nothing(world: World, plugins: Any) -> dict[str, str]:
     return {}
 
@@ -52,7 +56,21 @@ Setup = Callable[[World, Any], dict[str, str]]
 # (method, path, body, setup, expected by role)
 MATRIX: list[tuple[str, str, Any, Setup, dict[str, int]]] = [
     ("GET", "banks", None, _nothing, row(200, 200, 200, 200, 200, 200, 401)),
+    (
+        "POST",
+        "banks",
+        {"code": "{new_bank}", "name": "Bank baru"},
+        _new_bank,
+        row(403, 403, 403, 403, 201, 403, 401),
+    ),
     ("GET", "banks/{bank}", None, _nothing, row(200, 200, 200, 200, 200, 404, 401)),
+    (
+        "PATCH",
+        "banks/{bank}",
+        {"required_approvals": 1},
+        _nothing,
+        row(403, 403, 403, 200, 200, 404, 401),
+    ),
     ("GET", "banks/{bank}/members", None, _nothing, row(200, 200, 200, 200, 200, 404, 401)),
     (
         "POST",

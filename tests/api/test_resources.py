@@ -4,14 +4,16 @@ members, comments, retiring, and the audit trail."""
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from flask import Flask
 from PIL import Image
 
 from tests.api.conftest import ApiClient, assert_problem
 from tests.api.test_journey import create_tkp
-from tests.factories import World
+from tests.factories import World, unique
 
 
 def png(color: str = "red", size: tuple[int, int] = (8, 6)) -> bytes:
@@ -47,6 +49,43 @@ def test_openapi_document_and_docs_page(api: ApiClient) -> None:
     page = api.get("docs")
     assert page.status_code == 200 and page.mimetype == "text/html"
     assert b"swagger-ui" in page.data and b"openapi.json" in page.data
+
+
+def test_the_docs_page_loads_its_assets_from_the_app_itself(api: ApiClient) -> None:
+    """No CDN: an agency network without internet access still gets the docs page."""
+    page = api.get("docs").get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert len(assets) == 3, assets
+    for asset in assets:
+        assert not urlsplit(asset).scheme and not asset.startswith("//"), asset
+        # Relative to the page, /api/v1/docs.
+        response = api.get(urljoin("/api/v1/docs", asset))
+        assert response.status_code == 200, asset
+        assert response.mimetype in {"text/css", "text/javascript"}
+        assert len(response.data) > 10_000
+        response.close()
+    assert_problem(api.get("docs/assets/../../openapi.json"), 404)
+    assert_problem(api.get("docs/assets/nothing.js"), 404)
+
+
+def test_every_operation_documents_its_own_error_statuses(api: ApiClient) -> None:
+    """No catch-all ``default`` response: clients learn which errors to expect."""
+    paths = api.get("openapi.json").json["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if method not in {"get", "put", "post", "patch", "delete"}:
+                continue
+            responses = operation["responses"]
+            assert "default" not in responses, (method, path)
+            public = operation.get("security") == []
+            assert public or "401" in responses, (method, path)
+            if "{" in path:
+                assert "404" in responses, (method, path)
+            if "requestBody" in operation:
+                assert {"400", "413", "415", "422"} <= set(responses), (method, path)
+    assert paths["/api/v1/tokens"]["post"]["security"] == []
+    assert {"401", "429"} <= set(paths["/api/v1/tokens"]["post"]["responses"])
+    assert "401" not in paths["/api/v1/banks"]["get"]["responses"]["200"]
 
 
 def test_item_types_give_labels_and_json_schemas(as_user: Any, plugins: Any) -> None:
@@ -157,6 +196,75 @@ def test_banks_and_members(as_user: Any, world: World) -> None:
         (world.author.username, "author"),
         (world.assembler.username, "assembler"),
     }
+
+
+def test_only_administrators_create_banks(as_user: Any, world: World) -> None:
+    code = unique("B").upper()[:20]
+    body = {"name": "Bank Kemenkeu", "code": code, "required_approvals": 2}
+    for role in ("author", "bank_admin", "outsider"):
+        assert_problem(as_user(role).post("banks", json=body), 403)
+    created = as_user("admin").post("banks", json=body)
+    assert created.status_code == 201, created.json
+    assert created.json["code"] == code and created.json["required_approvals"] == 2
+    assert created.headers["Location"] == f"/api/v1/banks/{code}"
+    assert_problem(as_user("admin").post("banks", json=body), 409)
+    bad = as_user("admin").post("banks", json={"name": "x", "code": "1-bad code"})
+    assert "capital letters" in assert_problem(bad, 422)["detail"]
+    # The new bank has no members: others cannot see it.
+    assert_problem(as_user("author").get(f"banks/{code}"), 404)
+
+
+def test_bank_admins_change_required_approvals(as_user: Any, world: World) -> None:
+    path = f"banks/{world.bank.code}"
+    changed = as_user("bank_admin").patch(path, json={"required_approvals": 2})
+    assert changed.status_code == 200 and changed.json["required_approvals"] == 2
+    assert as_user("author").get(path).json["required_approvals"] == 2
+    assert_problem(as_user("author").patch(path, json={"required_approvals": 1}), 403)
+    assert_problem(as_user("outsider").patch(path, json={"required_approvals": 1}), 404)
+    assert_problem(as_user("bank_admin").patch(path, json={"required_approvals": 0}), 422)
+    audit = as_user("bank_admin").get(f"{path}/audit", query_string={"action": "bank.settings"})
+    assert audit.json["events"][0]["data"]["required_approvals"] == {"from": 1, "to": 2}
+
+
+TECH_CSV = (
+    "kode;kode_induk;nama;nama_en;tingkat_1;tingkat_2\n"
+    "AK;;Akuntansi;Accounting;Dasar;Menengah\n"
+    "AK.1;AK;Akuntansi Pemerintah;Government accounting;Mengenal SAP;Menerapkan SAP\n"
+)
+
+
+def test_bank_admins_import_a_taxonomy_through_the_api(as_user: Any, world: World) -> None:
+    path = f"banks/{world.bank.code}/taxonomies"
+
+    def upload(client: ApiClient, data: bytes, filename: str = "teknis.csv", **form: str) -> Any:
+        body: dict[str, Any] = {"file": (io.BytesIO(data), filename), **form}
+        return client.post(path, data=body, content_type="multipart/form-data")
+
+    fields = {"code": "teknis-ak", "name": "Kompetensi teknis akuntansi"}
+    assert_problem(upload(as_user("author"), TECH_CSV.encode(), **fields), 403)
+    assert_problem(upload(as_user("outsider"), TECH_CSV.encode(), **fields), 404)
+    created = upload(as_user("bank_admin"), TECH_CSV.encode(), **fields)
+    assert created.status_code == 201, created.json
+    assert created.json == {"code": "teknis-ak", "created": 2, "updated": 0}
+    tree = as_user("author").get(created.headers["Location"]).json
+    assert tree["scope"] == "bank"
+    assert [n["code"] for n in tree["nodes"]] == ["AK"]
+    assert tree["nodes"][0]["children"][0]["code"] == "AK.1"
+    # A broken file: every problem, with its row and column, and nothing written.
+    broken = TECH_CSV + "AK.2;AK.9;Audit;;;\n"
+    problem = assert_problem(upload(as_user("bank_admin"), broken.encode(), **fields), 422)
+    assert any("AK.9" in e["message"] and "4" in e["message"] for e in problem["errors"])
+    assert all(e["field"] == "file" for e in problem["errors"])
+    again = as_user("author").get(created.headers["Location"]).json
+    assert [c["code"] for c in again["nodes"][0]["children"]] == ["AK.1"]
+    not_json = upload(as_user("bank_admin"), b'{"code": ', "teknis.json")
+    assert_problem(not_json, 422)
+    missing = as_user("bank_admin").post(
+        path, data={"code": "x"}, content_type="multipart/form-data"
+    )
+    assert assert_problem(missing, 422)["errors"][0]["field"] == "file"
+    as_json = as_user("bank_admin").post(path, json={"file": "AK"})
+    assert_problem(as_json, 415)
 
 
 def test_comments_retire_and_audit(as_user: Any, world: World) -> None:

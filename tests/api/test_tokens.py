@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -203,3 +203,56 @@ def test_failed_attempts_survive_the_failed_request(api: ApiClient, world: World
         )
         == 1
     )
+
+
+def test_tokens_show_when_they_were_last_used(api: ApiClient, world: World) -> None:
+    used, unused = login(api, world.author, name="used"), login(api, world.author, name="idle")
+    before = utcnow()
+    assert api.as_(used).get("banks").status_code == 200
+    listed = {t["name"]: t for t in api.as_(used).get("tokens").json}
+    assert listed["idle"]["last_used_at"] is None
+    last_used = datetime.fromisoformat(listed["used"]["last_used_at"])
+    assert before - timedelta(seconds=1) <= last_used <= utcnow()
+    # Within the minute, further use does not write again; after it, it does.
+    stored = db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(used))
+    ).one()
+    stored.last_used_at = utcnow() - timedelta(seconds=30)
+    db.session.flush()
+    half_a_minute_ago = stored.last_used_at
+    api.as_(used).get("banks")
+    assert stored.last_used_at == half_a_minute_ago
+    stored.last_used_at = utcnow() - timedelta(minutes=5)
+    db.session.flush()
+    api.as_(used).get("banks")
+    assert stored.last_used_at >= before
+    assert unused
+
+
+def test_old_login_attempts_are_pruned(api: ApiClient, world: World) -> None:
+    """The lockout table keeps a few windows of history, not every attempt forever."""
+    name = world.author.username
+    _fail(api, name, 2)
+    db.session.execute(
+        sa.update(LoginAttempt)
+        .where(LoginAttempt.username == name)
+        .values(created_at=utcnow() - timedelta(hours=2))
+    )
+    _fail(api, world.author2.username, 1)
+    db.session.execute(
+        sa.update(LoginAttempt)
+        .where(LoginAttempt.username == world.author2.username)
+        .values(created_at=utcnow() - timedelta(minutes=50))
+    )
+    login(api, world.reviewer)
+
+    def attempts(username: str) -> int:
+        return db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.username == username)
+        )
+
+    assert attempts(name) == 0  # older than four 15-minute windows
+    assert attempts(world.author2.username) == 1  # still within them
+    assert attempts(world.reviewer.username) == 1

@@ -1,0 +1,71 @@
+"""The error statuses each operation documents, by rule, instead of a catch-all.
+
+flask-smorest documents a ``default`` error response for every operation, which lets a
+client (and schemathesis' status check) accept any status at all. The API instead says,
+per operation, which problem statuses it can answer with, derived from what the
+operation is:
+
+- every operation that needs a token: 401 (no or bad token);
+- one with a path parameter: 404 (absent, or in a bank you are not a member of);
+- one acting in a bank, on an item or on tokens, or changing anything: 403 (a role you
+  lack, someone else's tokens, a disabled account);
+- one with a JSON or form body: 400 (malformed JSON), 413 (too large), 415 (wrong media
+  type) and 422 (fails the schema or the domain's checks);
+- one with query parameters: 422;
+- one that changes state (except creating a token): 409 (the workflow or a uniqueness
+  rule refuses it) and 422 (the domain's checks refuse it);
+- creating a token: 401 (wrong username or password) and 429 (too many failures).
+
+Operation-specific ones (412 and 428 on draft edits, 304 on cached reads) are declared
+on the views. ``tests/api/conftest.py`` checks every response the API test suite
+receives against this document.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from flask_smorest import Api
+
+METHODS = ("get", "put", "post", "patch", "delete")
+MUTATING = frozenset({"put", "post", "patch", "delete"})
+
+
+def error_statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
+    """The problem statuses ``method path`` can answer with (see the module doc)."""
+    public = operation.get("security") == []
+    params = operation.get("parameters", [])
+    has_query = any(isinstance(p, dict) and p.get("in") == "query" for p in params)
+    statuses: set[int] = set()
+    if not public:
+        statuses.add(401)
+    if "{" in path:
+        statuses.add(404)
+    acts_on_something = "{bank_code}" in path or "{item_id}" in path or "/tokens" in path
+    if acts_on_something or method in MUTATING:
+        statuses.add(403)
+    if "requestBody" in operation:
+        statuses |= {400, 413, 415, 422}
+    if has_query:
+        statuses.add(422)
+    if method in MUTATING and not public:
+        statuses |= {409, 422}
+    if public and method == "post":
+        statuses |= {401, 429}
+    return statuses
+
+
+def document(api: Api) -> None:
+    """Add the rule-derived problem responses to every operation of ``api``'s spec."""
+    spec = api.spec
+    for path, operations in spec._paths.items():
+        for method in METHODS:
+            operation = operations.get(method)
+            if operation is None:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status in sorted(error_statuses(path, method, operation)):
+                if str(status) not in responses:
+                    name = HTTPStatus(status).name
+                    responses[str(status)] = spec.components.get_ref("response", name)
