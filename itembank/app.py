@@ -44,13 +44,28 @@ def plugins() -> PluginHost:
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:
+    """SQLite: foreign keys on, WAL, and every transaction begun with ``BEGIN IMMEDIATE``.
+
+    SQLite has no row locks: two transactions that read and then write the same rows
+    would otherwise both proceed and the second would fail on commit (or, worse,
+    overwrite what it never saw). Taking the write lock at the start serialises
+    transactions instead; others wait up to the busy timeout. That suits SQLite's
+    place here (the demo, a single office); PostgreSQL, with row locks, is the
+    database for many concurrent users.
+    """
     if engine.dialect.name != "sqlite":
         return
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own implicit BEGIN is turned off; "begin" below emits ours.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask_sqlalchemy.session import Session as FlaskSession
 
 from itembank.app import create_app
 from itembank.extensions import db
@@ -129,6 +130,14 @@ def app(backend: Backend) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+class _ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks an engine per table and ignores a ``bind``
+    given to the session; this one uses the test's connection for everything."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kw: Any) -> Any:
+        return bind if bind is not None else self.bind
+
+
 @contextlib.contextmanager
 def rolled_back(app: Flask) -> Iterator[Any]:
     """An app context whose ``db.session`` runs in a transaction that is rolled back at
@@ -138,7 +147,11 @@ def rolled_back(app: Flask) -> Iterator[Any]:
         connection = db.engine.connect()
         transaction = connection.begin()
         scoped = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": _ConnectionBoundSession,
+            }
         )
         original = db.session
         db.session = scoped

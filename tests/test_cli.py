@@ -64,8 +64,13 @@ def test_01_migrations_build_the_schema_from_empty(cli_app: Flask) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
+    from itembank.models.items import include_in_schema_comparison
+
     with cli_app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "include_name": include_in_schema_comparison},
+        )
         assert compare_metadata(context, db.metadata) == []
     ok(cli_app, "db", "downgrade", "base")
     with cli_app.app_context():

@@ -28,8 +28,6 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def pg_app(app: Flask, backend: Any) -> Flask:
-    if backend.name != "postgres":
-        pytest.skip("race tests need PostgreSQL's row locks (SQLite serialises whole writes)")
     return app
 
 

@@ -300,7 +300,12 @@ class ItemSummaryOut(ma.Schema):
 
 class ItemPageOut(ma.Schema):
     items = fields.List(fields.Nested(ItemSummaryOut))
-    total = fields.Integer()
+    total = fields.Integer(
+        metadata={"description": "matching items, counted up to 10,000 (see total_exact)"}
+    )
+    total_exact = fields.Boolean(
+        metadata={"description": "false when more than 10,000 items match"}
+    )
     page = fields.Integer()
     per_page = fields.Integer()
     pages = fields.Integer()

@@ -35,6 +35,11 @@ class Item(db.Model):
     approved_version_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("item_version.id", use_alter=True, name="fk_item_approved_version")
     )
+    #: The newest version, whatever its status: what listings show and filter on.
+    #: Kept by the operations that add versions, so listing needs no per-item subquery.
+    newest_version_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("item_version.id", use_alter=True, name="fk_item_newest_version")
+    )
 
     bank: Mapped[Bank] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
@@ -45,6 +50,9 @@ class Item(db.Model):
     )
     approved_version: Mapped[ItemVersion | None] = relationship(
         foreign_keys=[approved_version_id], post_update=True
+    )
+    newest_version: Mapped[ItemVersion | None] = relationship(
+        foreign_keys=[newest_version_id], post_update=True
     )
 
     @property
@@ -57,6 +65,18 @@ class Item(db.Model):
 
     def __repr__(self) -> str:
         return f"<Item {self.external_id}>"
+
+
+#: Trigram (pg_trgm) indexes that make the listing's text query fast on PostgreSQL.
+#: Migration 0003 creates them when the extension can be installed; they are not in the
+#: models (SQLite cannot have them), so schema comparisons leave them out
+#: (:func:`include_in_schema_comparison`).
+SEARCH_INDEXES = frozenset({"ix_item_version_stem_trgm", "ix_item_version_content_trgm"})
+
+
+def include_in_schema_comparison(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic ``include_name`` hook: everything but :data:`SEARCH_INDEXES`."""
+    return not (type_ == "index" and name in SEARCH_INDEXES)
 
 
 class ItemVersion(db.Model):

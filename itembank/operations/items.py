@@ -134,6 +134,7 @@ def _new_version(
     version.contributors.append(VersionContributor(user_id=actor.id))
     set_classifications(version, prepared.nodes)
     db.session.add(version)
+    item.newest_version = version
     return version
 
 

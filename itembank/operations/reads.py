@@ -9,6 +9,7 @@ exists. Reading a version's content is recorded as an ``item.read`` audit event.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -96,6 +97,11 @@ class ItemFilters:
     sort: str = "-updated_at"
 
 
+#: Most matching items a listing counts exactly (see ``total_exact``).
+COUNT_LIMIT = 10_000
+#: A ``q`` of this shape looks an item up by its identifier instead of searching text.
+EXTERNAL_ID_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,23}-[0-9]{6,}")
+
 SORT_COLUMNS = {
     "updated_at": Item.updated_at,
     "created_at": Item.created_at,
@@ -112,20 +118,15 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
     approved = aliased(ItemVersion, name="approved_version")
     creator = aliased(User, name="creator")
 
-    if only_approved:
-        version_join = sa.and_(
-            version.id == Item.approved_version_id, version.status == Status.APPROVED.value
-        )
-    else:
-        newest = (
-            sa.select(sa.func.max(ItemVersion.number))
-            .where(ItemVersion.item_id == Item.id)
-            .correlate(Item)
-            .scalar_subquery()
-        )
-        version_join = sa.and_(version.item_id == Item.id, version.number == newest)
-
     conditions: list[sa.ColumnElement[bool]] = [Item.bank_id == bank.id]
+    if only_approved:
+        # An item's approved version stays approved until the item is retired (then
+        # it is the retired one), so these item columns say "has an approved version".
+        version_join = version.id == Item.approved_version_id
+        conditions += [Item.approved_version_id.is_not(None), Item.retired_at.is_(None)]
+    else:
+        version_join = version.id == Item.newest_version_id
+
     if filters.status:
         conditions.append(version.status == filters.status)
     if filters.type:
@@ -138,13 +139,25 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
         conditions.append(_classified(bank, version, filters))
     if filters.q:
         needle = filters.q.strip().lower()
-        conditions.append(
-            sa.or_(
-                sa.func.lower(version.stem).contains(needle, autoescape=True),
-                sa.func.lower(sa.cast(version.content, sa.Text)).contains(needle, autoescape=True),
-                sa.func.lower(Item.external_id) == needle,
+        if EXTERNAL_ID_RE.fullmatch(filters.q.strip()):
+            conditions.append(Item.external_id == filters.q.strip().upper())
+        else:
+            # The same expressions as the trigram indexes of migration 0003 (PostgreSQL).
+            conditions.append(
+                version.id.in_(
+                    sa.select(ItemVersion.id)
+                    .join(Item, Item.id == ItemVersion.item_id)
+                    .where(
+                        Item.bank_id == bank.id,
+                        sa.or_(
+                            sa.func.lower(ItemVersion.stem).contains(needle, autoescape=True),
+                            sa.func.lower(sa.cast(ItemVersion.content, sa.Text)).contains(
+                                needle, autoescape=True
+                            ),
+                        ),
+                    )
+                )
             )
-        )
 
     base = (
         sa.select(Item, version, creator.username, approved.number)
@@ -154,7 +167,23 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
         .outerjoin(approved, approved.id == Item.approved_version_id)
         .where(*conditions)
     )
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
+    # The count joins only what the filters need: every item has a newest version and
+    # a creator, so an unfiltered count is an index scan of the bank's items.
+    counted = sa.select(sa.func.count()).select_from(Item)
+    if filters.status or filters.q or filters.node or filters.level is not None:
+        counted = counted.join(version, version_join)
+    if filters.author:
+        counted = counted.join(creator, creator.id == Item.created_by_id)
+    # Counted up to a limit, so the cost does not grow with the bank: beyond it the
+    # total is the limit and ``total_exact`` is false ("more than 10,000").
+    limit = COUNT_LIMIT
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(
+            counted.with_only_columns(sa.literal(1)).where(*conditions).limit(limit + 1).subquery()
+        )
+    )
+    total_exact = total <= limit
+    total = min(total, limit)
     key = filters.sort.lstrip("-")
     column = SORT_COLUMNS[key]
     descending = filters.sort.startswith("-")
@@ -179,6 +208,7 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
             for item, listed, username, approved_number in rows
         ],
         "total": total,
+        "total_exact": total_exact,
         "page": filters.page,
         "per_page": filters.per_page,
         "pages": math.ceil(total / filters.per_page) if total else 0,
@@ -216,10 +246,10 @@ def _classified(bank: Bank, version: Any, filters: ItemFilters) -> sa.ColumnElem
                 )
             )
         )
-    return sa.exists(
-        sa.select(ItemClassification.id)
+    return version.id.in_(
+        sa.select(ItemClassification.version_id)
         .join(TaxonomyNode, TaxonomyNode.id == ItemClassification.node_id)
-        .where(*conditions)
+        .where(*conditions[1:])
     )
 
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from itembank.extensions import db
 from itembank.models import Item
+from itembank.operations import reads
 from itembank.operations.items import start_new_draft
 from itembank.operations.reviews import review_version, submit_version
 from tests.api.conftest import assert_problem
@@ -132,6 +133,21 @@ def test_pagination_and_total(as_user: Any, world: World, items: dict[str, str])
         [items["nasionalisme"]],
         [],
     ]
+
+
+def test_large_totals_are_counted_up_to_a_limit(
+    as_user: Any, world: World, items: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting stops at COUNT_LIMIT, so a listing costs the same in any size of bank."""
+    client = as_user("reviewer")
+    body = client.get(f"banks/{world.bank.code}/items?per_page=2").json
+    assert (body["total"], body["total_exact"]) == (5, True)
+    monkeypatch.setattr(reads, "COUNT_LIMIT", 4)
+    body = client.get(f"banks/{world.bank.code}/items?per_page=2&page=2").json
+    assert (body["total"], body["total_exact"], body["pages"]) == (4, False, 2)
+    assert len(body["items"]) == 2
+    body = client.get(f"banks/{world.bank.code}/items?node=TIU").json
+    assert (body["total"], body["total_exact"]) == (2, True)
 
 
 @pytest.mark.parametrize(
