@@ -317,7 +317,10 @@ class _ItemWriter:
                     element.set("alt", "")
                 src = element.get("src")
                 if src is not None and self.resolve_src is not None:
-                    element.set("src", self.resolve_src(src))
+                    try:
+                        element.set("src", self.resolve_src(src))
+                    except QtiWriteError as exc:
+                        raise self.fail(where, str(exc)) from None
         if holder.text:
             if len(parent):
                 last = parent[-1]
