@@ -28,9 +28,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from qti._checks import identifier_problem
-
-__all__ = ["identifier_problem"]  # and every class and helper below
+# Re-exported: why a string is not a valid QTI identifier (``None`` when it is one).
+from qti._checks import identifier_problem as identifier_problem
 
 Cardinality = Literal["single", "multiple", "ordered"]
 BaseType = Literal[

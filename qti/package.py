@@ -41,7 +41,7 @@ import hashlib
 import io
 import posixpath
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -309,7 +309,7 @@ class _Builder:
         )
         return documents
 
-    def _resolver(self, item_path: str, used: list[str]):  # type: ignore[no-untyped-def]
+    def _resolver(self, item_path: str, used: list[str]) -> Callable[[str], str]:
         folder = posixpath.dirname(item_path)
 
         def resolve(src: str) -> str:
