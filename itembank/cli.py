@@ -16,12 +16,14 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
+from itembank.cli_qti import qti_cli
 from itembank.errors import DomainError
 from itembank.extensions import db
 
 itembank_cli = AppGroup("itembank", help="Manage item banks, users, plugins and taxonomies.")
 taxonomy_cli = AppGroup("taxonomy", help="List, sync and import taxonomies.")
 itembank_cli.add_command(taxonomy_cli)
+itembank_cli.add_command(qti_cli)
 
 
 def init_app(app: Flask) -> None:
@@ -128,7 +130,12 @@ def plugins_command() -> None:
             click.echo(
                 f"    taxonomy   {code}: {taxonomy.name.get('id') or taxonomy.name.get('en')}"
             )
-        if not reg.item_types and not reg.taxonomies:
+        for exporter_id in reg.exporters:
+            exporter = host.exporters[exporter_id]
+            click.echo(
+                f"    exporter   {exporter_id}: {exporter.label['id']} / {exporter.label['en']}"
+            )
+        if not reg.item_types and not reg.taxonomies and not reg.exporters:
             click.echo("    (registers nothing)")
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from itembank.exporters import Exporter
     from itembank.itemtypes import ItemType
     from itembank.taxonomy import Taxonomy
 
@@ -40,6 +41,22 @@ def itembank_register_item_types(register: Callable[[ItemType], None]) -> None:
     Call ``register(item_type)`` once per :class:`itembank.itemtypes.ItemType`
     instance. The core refuses two types with the same ``id`` and says which plugins
     clash.
+
+    :param register: the core's registration function.
+    """
+
+
+# -- Output: exporters -------------------------------------------------------------------
+
+
+@hookspec
+def itembank_register_exporters(register: Callable[[Exporter], None]) -> None:
+    """Register export formats for test forms.
+
+    Call ``register(exporter)`` once per :class:`itembank.exporters.Exporter`: an id, names,
+    a file extension and media type, and ``export(test, items, media) -> bytes`` taking
+    the plain data of :mod:`qti.package`. The core refuses an invalid exporter or two
+    with the same ``id``, naming the plugins.
 
     :param register: the core's registration function.
     """

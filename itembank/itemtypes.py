@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import marshmallow as ma
+
+if TYPE_CHECKING:
+    from qti.model import AssessmentItem
 
 JSON = Any
 """A JSON-compatible value."""
@@ -67,6 +70,20 @@ class ContentError(ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("; ".join(f"{p.field or 'content'}: {p.message}" for p in problems))
+
+
+class ExportNotSupported(ValueError):
+    """An item type (or one content of it) cannot be written as QTI.
+
+    :ivar type_id: the item type.
+    :ivar message: why, in Indonesian; :ivar message_en: the same in English.
+    """
+
+    def __init__(self, type_id: str, message: str = "", message_en: str = "") -> None:
+        self.type_id = type_id
+        self.message = message or f"Jenis soal '{type_id}' tidak dapat diekspor ke QTI."
+        self.message_en = message_en or f"Item type '{type_id}' cannot be exported to QTI."
+        super().__init__(self.message_en)
 
 
 class ItemType:
@@ -164,6 +181,66 @@ class ItemType:
     def example_content(self) -> dict[str, JSON]:
         """A small valid content document, used by editors and API docs."""
         raise NotImplementedError
+
+    # -- QTI ------------------------------------------------------------------------------
+
+    def to_qti(
+        self,
+        stem: str,
+        content: dict[str, JSON],
+        *,
+        identifier: str,
+        title: str,
+        lang: str = "id",
+    ) -> AssessmentItem:
+        """The item as a neutral QTI model (:class:`qti.model.AssessmentItem`).
+
+        ``stem`` and every field :meth:`html_fields` yields arrive as XHTML fragments
+        already (call :meth:`qti_item` to have the core convert sanitized HTML); texts the
+        type writes itself must be escaped. The model's scoring must reproduce
+        :meth:`score` exactly for every response :meth:`qti_response` accepts: ``SCORE``
+        (float) after response processing equals ``score(content, response)``. The
+        response variable is ``RESPONSE`` and ``MAXSCORE`` holds :meth:`max_score`.
+
+        Types that cannot be exported keep this default, which raises
+        :class:`ExportNotSupported`. (The inverse, reading a QTI model back into
+        content, is left for a later ``from_qti``.)
+
+        :param identifier: the QTI identifier for the item (valid, unique in a package).
+        :param title: the item's title (e.g. the bank's item id).
+        :param lang: the content language.
+        """
+        raise ExportNotSupported(self.id)
+
+    def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, Any]:
+        """The QTI response variables for a response in the bank's own shape.
+
+        Used to check an export against :meth:`score` and to read delivery results.
+        Raises :class:`ValueError` for the shapes :meth:`score` refuses. The default
+        passes the response through as ``RESPONSE``.
+        """
+        return {"RESPONSE": response}
+
+    def qti_item(
+        self,
+        stem_html: str,
+        content: dict[str, JSON],
+        *,
+        identifier: str,
+        title: str,
+        lang: str = "id",
+    ) -> AssessmentItem:
+        """:meth:`to_qti` on stored content: the stem and rich-text fields are sanitized
+        HTML, converted here to XHTML (``itembank.sanitize.html_to_xhtml``)."""
+        from itembank.sanitize import html_to_xhtml
+
+        return self.to_qti(
+            html_to_xhtml(stem_html),
+            self.map_html(content, html_to_xhtml),
+            identifier=identifier,
+            title=title,
+            lang=lang,
+        )
 
     def json_schema(self) -> dict[str, JSON]:
         """A JSON Schema for the content (best effort, for client editors)."""

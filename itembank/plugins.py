@@ -18,6 +18,7 @@ from typing import Any
 import pluggy
 
 from itembank import hookspecs
+from itembank.exporters import Exporter
 from itembank.itemtypes import ItemType
 from itembank.taxonomy import Taxonomy
 
@@ -34,6 +35,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.taxonomies.asn",
     "plugins.taxonomies.skd",
     "plugins.taxonomies.bloom",
+    "plugins.exporters.qti",
 )
 
 
@@ -49,6 +51,7 @@ class Registration:
     origin: str
     item_types: list[str] = field(default_factory=list)
     taxonomies: list[str] = field(default_factory=list)
+    exporters: list[str] = field(default_factory=list)
 
 
 class PluginHost:
@@ -75,6 +78,7 @@ class PluginHost:
         self.pm.check_pending()
         self.item_types: dict[str, ItemType] = {}
         self.taxonomies: dict[str, Taxonomy] = {}
+        self.exporters: dict[str, Exporter] = {}
         self.registrations: dict[str, Registration] = {}
         self._collect()
 
@@ -120,6 +124,7 @@ class PluginHost:
             self.registrations[name] = reg
             self._call_one(plugin, "itembank_register_item_types", self._item_type_adder(reg))
             self._call_one(plugin, "itembank_register_taxonomies", self._taxonomy_adder(reg))
+            self._call_one(plugin, "itembank_register_exporters", self._exporter_adder(reg))
 
     def _call_one(self, plugin: Any, hook_name: str, register: Any) -> None:
         """Call one plugin's implementation of a ``register`` hook, so that what it
@@ -165,6 +170,25 @@ class PluginHost:
 
         return register
 
+    def _exporter_adder(self, reg: Registration) -> Any:
+        def register(exporter: Exporter) -> None:
+            if not isinstance(exporter, Exporter):
+                raise PluginError(f"plugin {reg.name!r} registered {exporter!r}, not an Exporter")
+            problems = exporter.problems()
+            if problems:
+                raise PluginError(
+                    f"plugin {reg.name!r}: exporter {exporter.id!r}: " + "; ".join(problems)
+                )
+            if exporter.id in self.exporters:
+                other = self._owner("exporters", exporter.id)
+                raise PluginError(
+                    f"exporter {exporter.id!r} is registered by both {other!r} and {reg.name!r}"
+                )
+            self.exporters[exporter.id] = exporter
+            reg.exporters.append(exporter.id)
+
+        return register
+
     def _owner(self, kind: str, key: str) -> str:
         for reg in self.registrations.values():
             if key in getattr(reg, kind):
@@ -176,6 +200,10 @@ class PluginHost:
     def item_type(self, type_id: str) -> ItemType:
         """The registered item type ``type_id``; :class:`KeyError` if there is none."""
         return self.item_types[type_id]
+
+    def exporter(self, exporter_id: str) -> Exporter:
+        """The registered exporter ``exporter_id``; :class:`KeyError` if there is none."""
+        return self.exporters[exporter_id]
 
 
 def host_from_config(config: dict[str, Any]) -> PluginHost:

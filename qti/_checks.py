@@ -170,15 +170,21 @@ def _declarations(root: etree._Element) -> dict[str, etree._Element]:
     return {d.get("identifier", ""): d for d in root if local_name(d) in DECLARATIONS}
 
 
+# Elements carrying these attributes, found by libxml2 rather than a Python loop.
+_WITH_RESPONSE_IDENTIFIER = etree.XPath(
+    "descendant-or-self::*[@responseIdentifier or @response-identifier]"
+)
+_WITH_VARIABLE_REFERENCE = etree.XPath(
+    "descendant-or-self::*[@responseIdentifier or @response-identifier"
+    " or @outcomeIdentifier or @outcome-identifier]"
+)
+
+
 def check_choice_keys(root: etree._Element) -> Iterator[Finding]:
     """Correct responses and mapping keys name choices of the bound interaction(s)."""
     bound: dict[str, list[etree._Element]] = defaultdict(list)
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        response = qti_attr(element, "responseIdentifier")
-        if response is not None:
-            bound[response].append(element)
+    for element in _WITH_RESPONSE_IDENTIFIER(root):
+        bound[qti_attr(element, "responseIdentifier") or ""].append(element)
     for declaration in root:
         if local_name(declaration) != "responseDeclaration":
             continue
@@ -242,9 +248,7 @@ def check_references(root: etree._Element) -> Iterator[Finding]:
     scopes = [body] if body is not None else []
     scopes += find_children(root, "modalFeedback")
     for scope in scopes:
-        for element in scope.iter():
-            if not isinstance(element.tag, str):
-                continue
+        for element in _WITH_VARIABLE_REFERENCE(scope):
             for attribute in ("responseIdentifier", "outcomeIdentifier"):
                 value = qti_attr(element, attribute)
                 if value is not None and value not in declared:
@@ -336,17 +340,16 @@ def _template_needs(root: etree._Element, name: str, line: int | None) -> Iterat
 
 def check_language_and_math(root: etree._Element) -> Iterator[Finding]:
     """``xml:lang`` rather than ``language=``; MathML stays in the MathML namespace."""
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
+    for element in root.iter(etree.Element):
         if element.get("language") is not None:
             yield Finding(
                 element.sourceline,
                 "error",
                 f"<{_tag(element)}> has a 'language' attribute; use xml:lang",
             )
+    for element in root.iter("{*}math"):
         qname = etree.QName(element)
-        if qname.localname == "math" and qname.namespace != ns.MATHML:
+        if qname.namespace != ns.MATHML:
             where = f"namespace {qname.namespace!r}" if qname.namespace else "no namespace"
             yield Finding(
                 element.sourceline,

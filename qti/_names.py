@@ -85,10 +85,22 @@ def find_children(element: etree._Element, name: str) -> list[etree._Element]:
     return [c for c in element if isinstance(c.tag, str) and local_name(c) == name]
 
 
+@lru_cache(maxsize=256)
+def _any_namespace_tags(names: frozenset[str]) -> tuple[str, ...]:
+    """``{*}name`` in both spellings for each QTI 2 name (``simpleChoice`` and
+    ``qti-simple-choice``), for lxml's ``iter`` to filter on in C."""
+    tags: list[str] = []
+    for name in sorted(names):
+        tags.append(f"{{*}}{name}")
+        kebab = "qti-" + kebab_name(name)
+        if camel_name(kebab) == name:
+            tags.append(f"{{*}}{kebab}")
+    return tuple(tags)
+
+
 def iter_named(
     element: etree._Element, names: frozenset[str] | set[str]
 ) -> Iterator[etree._Element]:
-    """Iterate over ``element`` and its descendants whose QTI 2 local name is in ``names``."""
-    for node in element.iter():
-        if isinstance(node.tag, str) and local_name(node) in names:
-            yield node
+    """Iterate over ``element`` and its descendants whose QTI 2 local name is in ``names``
+    (in either spelling, in any namespace), in document order."""
+    return element.iter(*_any_namespace_tags(frozenset(names)))

@@ -21,7 +21,7 @@ from qti._rp_operands import (
     registrar,
     text_of,
 )
-from qti._rp_values import Value, is_null, items_of
+from qti._rp_values import Value, fold_case, is_null, items_of
 
 LOGIC_OPERATORS: dict[str, Operator] = {}
 _operator = registrar(LOGIC_OPERATORS)
@@ -102,7 +102,7 @@ def _string_match(ops: Operands) -> Value | None:
         return None
     first, second = (text_of(ops, v) for v in ops.values)
     if not ops.flag("caseSensitive", True):
-        first, second = first.casefold(), second.casefold()
+        first, second = fold_case(first), fold_case(second)
     if ops.flag("substring", False):
         return boolean(second in first)
     return boolean(first == second)
@@ -115,7 +115,7 @@ def _substring(ops: Operands) -> Value | None:
         return None
     needle, haystack = (text_of(ops, v) for v in ops.values)
     if not ops.flag("caseSensitive", True):
-        needle, haystack = needle.casefold(), haystack.casefold()
+        needle, haystack = fold_case(needle), fold_case(haystack)
     return boolean(needle in haystack)
 
 

@@ -48,6 +48,16 @@ def items_of(value: Value) -> tuple[Any, ...]:
     return (value.value,)
 
 
+def fold_case(text: str) -> str:
+    """The form two strings are compared in when a comparison ignores case.
+
+    ``str.lower()``: each character's own lower case, as the players that compare with
+    Java's ``equalsIgnoreCase`` do; not ``str.casefold()``, whose full folding (``ß`` ->
+    ``ss``) no player applies. The item bank's ``short_text`` type scores the same way.
+    """
+    return text.lower()
+
+
 def is_null(value: Value | None) -> bool:
     if value is None:
         return True
@@ -202,7 +212,7 @@ class Mapping:
         for entry in self.entries:
             key = entry.key
             if isinstance(scalar, str) and isinstance(key, str) and not entry.case_sensitive:
-                if key.casefold() == scalar.casefold():
+                if fold_case(key) == fold_case(scalar):
                     return entry.value
             elif key == scalar:
                 return entry.value

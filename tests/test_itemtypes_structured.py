@@ -229,7 +229,11 @@ def test_matching_all_or_nothing(response: Any, expected: float) -> None:
         ([["P1", "R2"], ["P1", "R2"]], 1),
         ([["P1", "R2"], ["P2", "R3"], ["P3", "R4"]], 2),
         ([["P1", "R1"], ["P2", "R1"], ["P3", "R2"]], 0),
-        ([*MA_KEY, ["P1", "R4"]], 3),
+        # a premise given two responses earns nothing, so giving every pair earns 0
+        ([*MA_KEY, ["P1", "R4"]], 2),
+        ([[p, r] for p in ("P1", "P2", "P3") for r in ("R1", "R2", "R3", "R4")], 0),
+        # pairs naming no response of the item are ignored
+        ([*MA_KEY, ["P1", "R9"]], 3),
         ([], 0),
         (None, 0),
     ],

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Iterator
 
 import marshmallow as ma
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from itembank.hookspecs import hookimpl
 from itembank.itemtypes import JSON, ContentSummary, ItemType, Problem
@@ -24,6 +24,8 @@ from plugins.itemtypes._common import (
     text_fields,
     texts_by_id,
 )
+from plugins.itemtypes._qti import RESPONSE, build_item
+from qti.model import AssessmentItem, ExtendedTextInteraction, ResponseDeclaration, RubricBlock
 
 CRITERION = Noun("kriteria penilaian", "scoring criterion", "scoring criteria")
 
@@ -97,6 +99,43 @@ class ExtendedText(ItemType):
                     f"{limits[ident]}, not {value!r}"
                 )
         return sum(response.get(ident, 0) for ident in limits)
+
+    def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, JSON]:
+        """Never: an essay's "response" in the bank is the rater's rubric scores, which
+        are not a QTI response (the candidate's text is, and it is not scored by
+        processing)."""
+        raise ValueError("extended_text is scored by a person: its scores are not a QTI response")
+
+    def to_qti(
+        self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
+    ) -> AssessmentItem:
+        """An extended text interaction (string response) with no response processing:
+        ``SCORE`` is set by a rater (``external-scored="human"`` in QTI 3.0), stays 0
+        until then, and ``MAXSCORE`` is the rubric's total. The rubric travels with the
+        item as a rubric block for scorers (``view="scorer"``), one criterion per
+        block with its maximum."""
+        rubric: list[str] = []
+        for entry in content["rubric"]:
+            heading = (
+                f"Kriteria {entry['id']} (maks. {entry['max_points']} poin)"
+                if lang != "en"
+                else f"Criterion {entry['id']} (at most {entry['max_points']} points)"
+            )
+            rubric += [f"<p><strong>{escape(heading)}</strong></p>", entry["criterion"]]
+        return build_item(
+            identifier=identifier,
+            title=title,
+            lang=lang,
+            stem=stem,
+            body=[
+                ExtendedTextInteraction(RESPONSE, content["expected_length"]),
+                RubricBlock("scorer", tuple(rubric)),
+            ],
+            response=ResponseDeclaration(RESPONSE, "single", "string"),
+            maximum=self.max_score(content),
+            processing=None,
+            human=True,
+        )
 
     def max_score(self, content: dict[str, JSON]) -> float:
         return sum(entry["max_points"] for entry in content["rubric"])

@@ -15,6 +15,15 @@ from plugins.itemtypes._common import (
     pick,
     response_id,
 )
+from plugins.itemtypes._qti import RESPONSE, build_item, choices, qti_identifier
+from qti.model import (
+    AssessmentItem,
+    ChoiceInteraction,
+    MapEntry,
+    Mapping,
+    ResponseDeclaration,
+    ResponseProcessing,
+)
 
 DIRECTIONS = ("positive", "negative")
 
@@ -68,6 +77,29 @@ class Likert(OptionsItemType):
             options=self.entry_texts(content),
             weights=self.weights(content),
             extra={"direction": content["direction"]},
+        )
+
+    def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, JSON]:
+        return {RESPONSE: qti_identifier(response_id(response))}
+
+    def to_qti(
+        self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
+    ) -> AssessmentItem:
+        """A choice interaction over the scale, never shuffled (the order is the scale),
+        scored by position through ``map_response``: each label maps to its
+        :meth:`weights` value (reversed for negative statements); blank and unknown
+        labels score 0. There is no key, so no correct response is declared."""
+        weights = self.weights(content)
+        mapping = Mapping(tuple(MapEntry(ident, weight) for ident, weight in weights.items()))
+        return build_item(
+            identifier=identifier,
+            title=title,
+            lang=lang,
+            stem=stem,
+            body=[ChoiceInteraction(RESPONSE, choices(content["scale"]), shuffle=False)],
+            response=ResponseDeclaration(RESPONSE, "single", "identifier", mapping=mapping),
+            maximum=self.max_score(content),
+            processing=ResponseProcessing(template="map_response"),
         )
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:

@@ -25,6 +25,35 @@ from plugins.itemtypes._common import (
     text_fields,
     texts_by_id,
 )
+from plugins.itemtypes._qti import (
+    RESPONSE as QTI_RESPONSE,
+)
+from plugins.itemtypes._qti import (
+    all_or_nothing,
+    build_item,
+    choices,
+    partial_credit_rules,
+    qti_identifier,
+)
+from qti.model import (
+    AssessmentItem,
+    Branch,
+    Condition,
+    Expr,
+    MapEntry,
+    Mapping,
+    MatchInteraction,
+    OutcomeDeclaration,
+    ResponseDeclaration,
+    ResponseProcessing,
+    SetOutcome,
+    base_value,
+    map_response,
+    number,
+    op,
+    value_text,
+    variable,
+)
 
 PREMISE = Noun("premis", "premise", "premises")
 RESPONSE = Noun("jawaban", "response", "responses")
@@ -62,6 +91,22 @@ def _response_pairs(response: JSON) -> set[tuple[str, str]] | None:
     return pairs
 
 
+#: The outcome that counts premises earning partial credit.
+EARNED = "EARNED"
+
+
+def _given(premise: str, answer: str) -> Expr:
+    return op("member", base_value("directedPair", (premise, answer)), variable(QTI_RESPONSE))
+
+
+def _earn_rule(premise: str, answer: str, response_ids: list[str]) -> Condition:
+    """``EARNED += 1`` when ``premise -> answer`` is given and no other of its pairs is."""
+    others = [_given(premise, other) for other in response_ids if other != answer]
+    condition = op("and", _given(premise, answer), op("not", op("or", *others)))
+    increment = SetOutcome(EARNED, op("sum", variable(EARNED), number(1)))
+    return Condition((Branch(condition, (increment,)),))
+
+
 class Matching(ItemType):
     """Premises to be matched with responses; a response may serve several premises.
 
@@ -69,9 +114,12 @@ class Matching(ItemType):
     repeated pair counts once.
 
     - ``all_or_nothing``: ``points`` when the set of pairs equals the key pairs, else 0.
-    - ``partial``: each key pair given earns ``points / len(pairs)``; wrong pairs cost
-      nothing; the total is at most ``points``. Delivery must let each premise take one
-      response only (QTI ``matchMax="1"``), or giving every pair would earn full marks.
+    - ``partial``: each premise whose key pair is given earns ``points / len(pairs)``
+      (computed as ``points * earned / len(pairs)``), unless the response also pairs that
+      premise with another of the item's responses: a premise given several responses
+      earns nothing, so giving every pair earns nothing either. Other wrong pairs cost
+      nothing. Delivery lets each premise take one response (QTI ``matchMax="1"``)
+      anyway; the rule keeps scoring safe when a system ignores that.
     """
 
     id = "matching"
@@ -139,7 +187,73 @@ class Matching(ItemType):
         key = {(premise, answer) for premise, answer in content["pairs"]}
         if content["scoring"] == "all_or_nothing":
             return content["points"] if given == key else 0
-        return partial_credit(content["points"], len(given & key), len(key))
+        others = {entry["id"] for entry in content["responses"]}
+        earned = sum(
+            1
+            for premise, answer in key
+            if (premise, answer) in given
+            and not any((premise, other) in given for other in others - {answer})
+        )
+        return partial_credit(content["points"], earned, len(key))
+
+    def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, JSON]:
+        pairs = _response_pairs(response)  # checks the shape
+        if pairs is None:
+            return {QTI_RESPONSE: None}
+        return {
+            QTI_RESPONSE: [
+                (qti_identifier(premise), qti_identifier(answer)) for premise, answer in response
+            ]
+        }
+
+    def to_qti(
+        self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
+    ) -> AssessmentItem:
+        """A match interaction (directed pairs premise -> response). Each premise takes at
+        most one response (``match-max="1"``); a response may serve several premises.
+
+        - ``all_or_nothing``: a mapping counts key pairs +1 and any other pair
+          ``-(pairs + 1)``; ``SCORE`` is ``points`` when the count equals the number of
+          key pairs (exactly the key, each distinct pair counted once, as ``score`` does).
+        - ``partial``: for each premise, ``EARNED`` goes up by one when its key pair is
+          given and no other pair from that premise to one of the item's responses is;
+          then ``SCORE`` is ``points * EARNED / pairs`` as ``partial_credit`` computes it.
+        """
+        pairs = [tuple(pair) for pair in content["pairs"]]
+        count, points = len(pairs), content["points"]
+        keys = tuple(value_text(pair) for pair in pairs)
+        mapping = None
+        extra: list[OutcomeDeclaration] = []
+        if content["scoring"] == "all_or_nothing":
+            mapping = Mapping(tuple(MapEntry(key, 1) for key in keys), default=-(count + 1))
+            condition = op(
+                "equal", map_response(QTI_RESPONSE), number(count), toleranceMode="exact"
+            )
+            processing = all_or_nothing(condition, points)
+        else:
+            extra.append(OutcomeDeclaration(EARNED, base_type="integer"))
+            response_ids = [entry["id"] for entry in content["responses"]]
+            rules = [_earn_rule(premise, answer, response_ids) for premise, answer in pairs]
+            rules += partial_credit_rules(variable(EARNED), count, points)
+            processing = ResponseProcessing(rules=tuple(rules))
+        interaction = MatchInteraction(
+            QTI_RESPONSE,
+            choices(content["premises"], match_max=1),
+            choices(content["responses"], match_max=0),
+            shuffle=content["shuffle"],
+            max_associations=len(content["premises"]),
+        )
+        return build_item(
+            identifier=identifier,
+            title=title,
+            lang=lang,
+            stem=stem,
+            body=[interaction],
+            response=ResponseDeclaration(QTI_RESPONSE, "multiple", "directedPair", keys, mapping),
+            maximum=points,
+            processing=processing,
+            outcomes=extra,
+        )
 
     def max_score(self, content: dict[str, JSON]) -> float:
         return content["points"]

@@ -20,6 +20,14 @@ from plugins.itemtypes._common import (
     response_ids,
     shuffle_field,
 )
+from plugins.itemtypes._qti import (
+    RESPONSE,
+    build_item,
+    choices,
+    match_correct_or_points,
+    qti_identifiers,
+)
+from qti.model import AssessmentItem, OrderInteraction, ResponseDeclaration
 
 
 class OrderingSchema(ma.Schema):
@@ -73,6 +81,28 @@ class Ordering(OptionsItemType):
     def score(self, content: dict[str, JSON], response: JSON) -> float:
         ids = response_ids(response)
         return content["points"] if ids == content["correct_order"] else 0
+
+    def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, JSON]:
+        return {RESPONSE: qti_identifiers(response_ids(response))}
+
+    def to_qti(
+        self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
+    ) -> AssessmentItem:
+        """An order interaction (ordered identifiers): ``match_correct`` at 1 point, else
+        the same exact-sequence match inline with ``points``."""
+        order = tuple(content["correct_order"])
+        return build_item(
+            identifier=identifier,
+            title=title,
+            lang=lang,
+            stem=stem,
+            body=[
+                OrderInteraction(RESPONSE, choices(content["options"]), shuffle=content["shuffle"])
+            ],
+            response=ResponseDeclaration(RESPONSE, "ordered", "identifier", order),
+            maximum=content["points"],
+            processing=match_correct_or_points(content["points"]),
+        )
 
     def max_score(self, content: dict[str, JSON]) -> float:
         return content["points"]

@@ -19,6 +19,15 @@ from plugins.itemtypes._common import (
     points_field,
     render_item,
 )
+from plugins.itemtypes._qti import RESPONSE, build_item
+from qti.model import (
+    AssessmentItem,
+    MapEntry,
+    Mapping,
+    ResponseDeclaration,
+    ResponseProcessing,
+    TextEntryInteraction,
+)
 
 #: The longest accepted answer, in characters.
 MAX_ANSWER_LENGTH = 200
@@ -40,10 +49,10 @@ class ShortText(ItemType):
 
     Scoring: the response is a string or ``None``; it scores ``points`` when it equals
     one of ``accepted`` exactly, else 0. Unless ``case_sensitive``, both sides are
-    compared after ``str.lower()`` (not ``str.casefold()``, which QTI ``stringMatch``
-    cannot reproduce). The response is neither trimmed nor has its whitespace collapsed,
-    because QTI ``stringMatch`` does neither; accepted answers therefore may not start or
-    end with whitespace.
+    compared after ``str.lower()`` (not ``str.casefold()``: players compare character
+    by character, and so does :mod:`qti.rp`). The response is neither trimmed nor has
+    its whitespace collapsed, because QTI ``stringMatch`` does neither; accepted answers
+    therefore may not start or end with whitespace.
     """
 
     id = "short_text"
@@ -114,6 +123,35 @@ class ShortText(ItemType):
         if any(self._normal(content, answer) == normal for answer in content["accepted"]):
             return content["points"]
         return 0
+
+    def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, JSON]:
+        if response is not None and not isinstance(response, str):
+            raise ValueError(f"response must be a string or None, not {type(response).__name__}")
+        return {RESPONSE: response}
+
+    def to_qti(
+        self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
+    ) -> AssessmentItem:
+        """A text entry interaction (string response) scored by ``map_response``: each
+        accepted answer maps to ``points`` with the content's case rule (written on every
+        entry); anything else scores 0. The first accepted answer is the declared correct
+        response."""
+        points, case_sensitive = content["points"], content["case_sensitive"]
+        mapping = Mapping(
+            tuple(MapEntry(answer, points, case_sensitive) for answer in content["accepted"])
+        )
+        return build_item(
+            identifier=identifier,
+            title=title,
+            lang=lang,
+            stem=stem,
+            body=[TextEntryInteraction(RESPONSE, content["expected_length"])],
+            response=ResponseDeclaration(
+                RESPONSE, "single", "string", (content["accepted"][0],), mapping
+            ),
+            maximum=points,
+            processing=ResponseProcessing(template="map_response"),
+        )
 
     def max_score(self, content: dict[str, JSON]) -> float:
         return content["points"]

@@ -19,6 +19,15 @@ from plugins.itemtypes._common import (
     shuffle_field,
     unknown_key,
 )
+from plugins.itemtypes._qti import RESPONSE, build_item, choices, qti_identifier
+from qti.model import (
+    AssessmentItem,
+    ChoiceInteraction,
+    MapEntry,
+    Mapping,
+    ResponseDeclaration,
+    ResponseProcessing,
+)
 
 
 class SingleChoiceSchema(ma.Schema):
@@ -61,6 +70,30 @@ class SingleChoice(OptionsItemType):
             options=self.entry_texts(content),
             keys=[content["key"]],
             extra={"points": content["points"], "shuffle": content["shuffle"]},
+        )
+
+    def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, JSON]:
+        return {RESPONSE: qti_identifier(response_id(response))}
+
+    def to_qti(
+        self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
+    ) -> AssessmentItem:
+        """A choice interaction (one choice). Worth 1 point: ``match_correct``; otherwise
+        ``map_response`` mapping the key to ``points`` (anything else maps to 0)."""
+        key, points = content["key"], content["points"]
+        mapping = None if points == 1 else Mapping((MapEntry(key, points),))
+        template = "match_correct" if points == 1 else "map_response"
+        return build_item(
+            identifier=identifier,
+            title=title,
+            lang=lang,
+            stem=stem,
+            body=[
+                ChoiceInteraction(RESPONSE, choices(content["options"]), shuffle=content["shuffle"])
+            ],
+            response=ResponseDeclaration(RESPONSE, "single", "identifier", (key,), mapping),
+            maximum=points,
+            processing=ResponseProcessing(template=template),
         )
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:

@@ -17,6 +17,16 @@ from plugins.itemtypes._common import (
     points_field,
     render_item,
 )
+from plugins.itemtypes._qti import RESPONSE, build_item
+from qti.model import (
+    AssessmentItem,
+    Choice,
+    ChoiceInteraction,
+    MapEntry,
+    Mapping,
+    ResponseDeclaration,
+    ResponseProcessing,
+)
 
 #: The two answers, as response identifiers with their Indonesian and English labels.
 ANSWERS = (("true", "Benar", "True"), ("false", "Salah", "False"))
@@ -52,6 +62,39 @@ class TrueFalse(ItemType):
         if response is not True and response is not False:
             raise ValueError(f"response must be true, false or None, not {type(response).__name__}")
         return content["points"] if response is content["key"] else 0
+
+    def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, JSON]:
+        """``True`` / ``False`` are the choices ``true`` / ``false``."""
+        if response is None:
+            return {RESPONSE: None}
+        if response is not True and response is not False:
+            raise ValueError(f"response must be true, false or None, not {type(response).__name__}")
+        return {RESPONSE: "true" if response else "false"}
+
+    def to_qti(
+        self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
+    ) -> AssessmentItem:
+        """A choice interaction with the choices ``true`` and ``false`` (labelled in the
+        item's language), scored like a single choice: ``match_correct`` at 1 point,
+        else ``map_response`` mapping the key to ``points``."""
+        key = "true" if content["key"] else "false"
+        points = content["points"]
+        labels = [
+            Choice(ident, str(escape(label_en if lang == "en" else label_id)))
+            for ident, label_id, label_en in ANSWERS
+        ]
+        mapping = None if points == 1 else Mapping((MapEntry(key, points),))
+        template = "match_correct" if points == 1 else "map_response"
+        return build_item(
+            identifier=identifier,
+            title=title,
+            lang=lang,
+            stem=stem,
+            body=[ChoiceInteraction(RESPONSE, tuple(labels))],
+            response=ResponseDeclaration(RESPONSE, "single", "identifier", (key,), mapping),
+            maximum=points,
+            processing=ResponseProcessing(template=template),
+        )
 
     def max_score(self, content: dict[str, JSON]) -> float:
         return content["points"]

@@ -18,6 +18,15 @@ from plugins.itemtypes._common import (
     response_id,
     shuffle_field,
 )
+from plugins.itemtypes._qti import RESPONSE, build_item, choices, qti_identifier
+from qti.model import (
+    AssessmentItem,
+    ChoiceInteraction,
+    MapEntry,
+    Mapping,
+    ResponseDeclaration,
+    ResponseProcessing,
+)
 
 #: Bounds for the scale itself: weights are small whole numbers.
 SCALE_FLOOR = 0
@@ -95,6 +104,29 @@ class WeightedOptions(OptionsItemType):
             keys=[o["id"] for o in content["options"] if o["weight"] == top],
             weights={o["id"]: o["weight"] for o in content["options"]},
             extra={"scale": dict(content["scale"]), "shuffle": content["shuffle"]},
+        )
+
+    def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, JSON]:
+        return {RESPONSE: qti_identifier(response_id(response))}
+
+    def to_qti(
+        self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
+    ) -> AssessmentItem:
+        """A choice interaction (one choice) scored by ``map_response``: every option maps
+        to its weight; blank and unknown identifiers score the default 0. No correct
+        response is declared: every option is partly right."""
+        mapping = Mapping(tuple(MapEntry(o["id"], o["weight"]) for o in content["options"]))
+        return build_item(
+            identifier=identifier,
+            title=title,
+            lang=lang,
+            stem=stem,
+            body=[
+                ChoiceInteraction(RESPONSE, choices(content["options"]), shuffle=content["shuffle"])
+            ],
+            response=ResponseDeclaration(RESPONSE, "single", "identifier", mapping=mapping),
+            maximum=self.max_score(content),
+            processing=ResponseProcessing(template="map_response"),
         )
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:

@@ -17,6 +17,20 @@ from markupsafe import escape
 from itembank import hookimpl
 from itembank.itemtypes import ContentSummary, ItemType, Problem
 from itembank.taxonomy import Level, Node, Taxonomy
+from qti.model import (
+    AssessmentItem,
+    Branch,
+    Condition,
+    Html,
+    OutcomeDeclaration,
+    ResponseDeclaration,
+    ResponseProcessing,
+    SetOutcome,
+    TextEntryInteraction,
+    number,
+    op,
+    variable,
+)
 
 
 class NumericContent(ma.Schema):
@@ -45,6 +59,41 @@ class NumericEntry(ItemType):
         if math.isfinite(response) and abs(response - content["answer"]) <= content["tolerance"]:
             return float(content["points"])
         return 0.0
+
+    def qti_response(self, content: dict[str, Any], response: Any) -> dict[str, Any]:
+        if response is not None and (
+            isinstance(response, bool) or not isinstance(response, int | float)
+        ):
+            raise ValueError("a numeric entry response is a number")
+        return {"RESPONSE": response}
+
+    def to_qti(
+        self, stem: str, content: dict[str, Any], *, identifier: str, title: str, lang: str = "id"
+    ) -> AssessmentItem:
+        """A text entry with a float response. ``abs(d) <= tolerance`` is written as
+        ``-tolerance <= d <= tolerance`` with ``d = RESPONSE - answer`` (QTI 2.1 has no
+        ``abs``); the two agree for every float, infinities and NaN included."""
+        points = float(content["points"])
+        difference = op("subtract", variable("RESPONSE"), number(float(content["answer"])))
+        tolerance = float(content["tolerance"])
+        within = op(
+            "and",
+            op("lte", difference, number(tolerance)),
+            op("gte", difference, number(-tolerance)),
+        )
+        rule = Condition((Branch(within, (SetOutcome("SCORE", number(points)),)),))
+        return AssessmentItem(
+            identifier=identifier,
+            title=title,
+            lang=lang,
+            responses=(ResponseDeclaration("RESPONSE", "single", "float"),),
+            outcomes=(
+                OutcomeDeclaration("SCORE", normal_maximum=points),
+                OutcomeDeclaration("MAXSCORE", default=repr(points)),
+            ),
+            body=(Html(stem), TextEntryInteraction("RESPONSE", 12)),
+            processing=ResponseProcessing(rules=(rule,)),
+        )
 
     def max_score(self, content: dict[str, Any]) -> float:
         return float(content["points"])

@@ -1,0 +1,1 @@
+"""The built-in exporters, one plugin module per family of formats."""

@@ -1,0 +1,144 @@
+"""QTI building blocks the built-in item types share.
+
+Each type's ``to_qti`` assembles a :class:`qti.model.AssessmentItem` from these: the
+``SCORE`` / ``MAXSCORE`` outcomes, choices from content entries, and response-processing
+rules whose arithmetic is the arithmetic of the type's ``score`` (same operations, same
+order, same Python number types), so the exported score is equal to the bank's, not
+merely close to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from qti.model import (
+    AssessmentItem,
+    BodyPart,
+    Branch,
+    Choice,
+    Condition,
+    Expr,
+    Html,
+    OutcomeDeclaration,
+    ResponseDeclaration,
+    ResponseProcessing,
+    Rule,
+    SetOutcome,
+    identifier_problem,
+    number,
+    op,
+    value_text,
+    variable,
+)
+
+RESPONSE = "RESPONSE"
+SCORE = "SCORE"
+MAXSCORE = "MAXSCORE"
+
+
+def qti_identifier(value: str | None) -> str | None:
+    """An identifier response as QTI can carry it: ``None`` and ``""`` (blank) pass, and
+    so does any valid QTI identifier, known to the item or not.
+
+    :raises ValueError: for text no delivery system can send as an identifier (such as
+        ``"A "``), which therefore has no QTI form.
+    """
+    if value:
+        problem = identifier_problem(value)
+        if problem:
+            raise ValueError(f"{value!r} is not a QTI identifier: it {problem}")
+    return value
+
+
+def qti_identifiers(values: list[str] | None) -> list[str] | None:
+    """:func:`qti_identifier` for each value of a list response."""
+    if values is not None:
+        for value in values:
+            qti_identifier(value)
+    return values
+
+
+def score_outcomes(maximum: float, *, human: bool = False) -> tuple[OutcomeDeclaration, ...]:
+    """``SCORE`` (0 by default; set by a rater when ``human``) and ``MAXSCORE``."""
+    return (
+        OutcomeDeclaration(
+            SCORE, normal_maximum=maximum, external_scored="human" if human else None
+        ),
+        OutcomeDeclaration(MAXSCORE, default=value_text(maximum)),
+    )
+
+
+def choices(
+    entries: Iterable[Mapping[str, str]], *, text_key: str = "text", match_max: int = 1
+) -> tuple[Choice, ...]:
+    """QTI choices from content entries (``{"id": ..., "text": XHTML}``)."""
+    return tuple(Choice(entry["id"], entry[text_key], match_max=match_max) for entry in entries)
+
+
+def build_item(
+    *,
+    identifier: str,
+    title: str,
+    lang: str,
+    stem: str,
+    body: Iterable[BodyPart],
+    response: ResponseDeclaration,
+    maximum: float,
+    processing: ResponseProcessing | None,
+    outcomes: Iterable[OutcomeDeclaration] = (),
+    human: bool = False,
+) -> AssessmentItem:
+    """An item with the stem first, then ``body``; one response, ``SCORE``, ``MAXSCORE``
+    and any further ``outcomes``."""
+    return AssessmentItem(
+        identifier=identifier,
+        title=title,
+        lang=lang,
+        responses=(response,),
+        outcomes=(*score_outcomes(maximum, human=human), *outcomes),
+        body=(Html(stem), *body),
+        processing=processing,
+    )
+
+
+def set_score(expression: Expr) -> SetOutcome:
+    return SetOutcome(SCORE, expression)
+
+
+def all_or_nothing(condition: Expr, points: float) -> ResponseProcessing:
+    """``SCORE = points`` when ``condition`` holds, else 0."""
+    return ResponseProcessing(
+        rules=(
+            Condition(
+                (Branch(condition, (set_score(number(points)),)),),
+                otherwise=(set_score(number(0)),),
+            ),
+        )
+    )
+
+
+def partial_credit_rules(earned: Expr, out_of: int, points: float) -> tuple[Rule, ...]:
+    """``plugins.itemtypes._common.partial_credit`` as rules: 0 when ``earned <= 0``,
+    ``points`` when ``earned >= out_of``, else ``points * earned / out_of``."""
+    return (
+        Condition(
+            (
+                Branch(op("lte", earned, number(0)), (set_score(number(0)),)),
+                Branch(op("gte", earned, number(out_of)), (set_score(number(points)),)),
+            ),
+            otherwise=(
+                set_score(op("divide", op("product", number(points), earned), number(out_of))),
+            ),
+        ),
+    )
+
+
+def match_correct_or_points(points: float) -> ResponseProcessing:
+    """``match_correct`` when the item is worth 1 point (the template sets 1), else the
+    same test inline with ``points``."""
+    if points == 1:
+        return ResponseProcessing(template="match_correct")
+    return all_or_nothing(
+        op("match", variable(RESPONSE), Expr("correct", attrs=(("identifier", RESPONSE),))),
+        points,
+    )

@@ -1,0 +1,361 @@
+"""A neutral model of a QTI assessment item: plain, immutable dataclasses.
+
+The model says *what* an item is - its variables, its body, how it is scored - in terms
+that QTI 2.1, 2.2 and 3.0 share; :mod:`qti.writer` spells it out for one version. It is
+what the item types' ``to_qti`` hooks return and what an importer would read QTI into, so
+it carries no item-bank notions (no database ids, no item type ids).
+
+Names follow QTI: an :class:`AssessmentItem` has :class:`ResponseDeclaration` s (with an
+optional correct response and :class:`Mapping`), :class:`OutcomeDeclaration` s, a body of
+XHTML blocks (:class:`Html`) and interactions, and :class:`ResponseProcessing` that is
+either a standard template or a small tree of rules. Rule expressions (:class:`Expr`) are
+written by their QTI 2 names (``mapResponse``, ``stringMatch``); :mod:`qti.rp` evaluates
+every expression the built-in item types use.
+
+Values inside declarations are kept as QTI text (``"A"``, ``"P1 R2"``, ``"2.5"``), the way
+they appear in a document; :func:`value_text` turns Python values into that text.
+
+XHTML strings (stems, choices, rubric text) are fragments of the item-bank's sanitized
+rich text in XML form (``itembank.sanitize.html_to_xhtml`` on the core side): elements
+without a namespace, void elements self-closed. The writer parses them with the hardened
+parser and places the elements in the QTI namespace; it never splices strings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+# Re-exported: why a string is not a valid QTI identifier (``None`` when it is one).
+from qti._checks import identifier_problem as identifier_problem
+
+Cardinality = Literal["single", "multiple", "ordered"]
+BaseType = Literal[
+    "identifier", "string", "integer", "float", "boolean", "pair", "directedPair", "point"
+]
+TemplateName = Literal["match_correct", "map_response", "map_response_point"]
+ExternalScored = Literal["human", "externalMachine"]
+
+
+def value_text(value: object) -> str:
+    """The QTI text of a Python value: booleans ``true``/``false``, floats by ``repr``
+    (which reads back to the same float), pairs and points as two space-separated parts.
+
+    :raises ValueError: for floats that are not finite (QTI has no text for them).
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} cannot be written as a QTI value")
+        return repr(value)
+    if isinstance(value, int | str):
+        return str(value)
+    if isinstance(value, tuple | list) and len(value) == 2:
+        return f"{value_text(value[0])} {value_text(value[1])}"
+    raise ValueError(f"{value!r} cannot be written as a QTI value")
+
+
+# -- declarations -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapEntry:
+    """One entry of a mapping: a response value (QTI text) and the score it maps to.
+
+    :ivar case_sensitive: compare string keys case-sensitively. Always written out,
+        because QTI 2.1 and 3.0 disagree on the default.
+    """
+
+    key: str
+    value: float
+    case_sensitive: bool = True
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A response mapping: each distinct response value scores its entry's value (or
+    ``default``), the sum is clamped to ``[lower, upper]`` when they are given."""
+
+    entries: tuple[MapEntry, ...]
+    default: float = 0.0
+    lower: float | None = None
+    upper: float | None = None
+
+
+@dataclass(frozen=True)
+class ResponseDeclaration:
+    """A response variable.
+
+    :ivar correct: the correct response as QTI text values (empty: none declared).
+    :ivar mapping: the mapping ``mapResponse`` uses, if any.
+    """
+
+    identifier: str
+    cardinality: Cardinality
+    base_type: BaseType
+    correct: tuple[str, ...] = ()
+    mapping: Mapping | None = None
+
+
+@dataclass(frozen=True)
+class OutcomeDeclaration:
+    """An outcome variable (``SCORE``, ``MAXSCORE``, or any other).
+
+    :ivar default: the default value as QTI text, or ``None`` for NULL.
+    :ivar normal_maximum: the largest value the outcome normally takes (for ``SCORE``).
+    :ivar external_scored: ``"human"`` when a rater sets the value (QTI 3.0 writes it as
+        ``external-scored``; QTI 2.1 has no such attribute, so it is left out there).
+    """
+
+    identifier: str
+    cardinality: Cardinality = "single"
+    base_type: BaseType = "float"
+    default: str | None = "0"
+    normal_maximum: float | None = None
+    external_scored: ExternalScored | None = None
+
+
+# -- body -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Html:
+    """A block of XHTML in the item body (the stem, an instruction)."""
+
+    content: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A choice of a choice, order or match interaction.
+
+    :ivar content: XHTML (may be plain text).
+    :ivar fixed: keep its place when the interaction shuffles.
+    :ivar match_max: for match interactions: how many associations this choice may take
+        part in (0 = unlimited). Ignored elsewhere.
+    """
+
+    identifier: str
+    content: str
+    fixed: bool = False
+    match_max: int = 1
+
+
+@dataclass(frozen=True)
+class ChoiceInteraction:
+    """Choose ``min_choices`` to ``max_choices`` (0 = no limit) of the choices."""
+
+    response_identifier: str
+    choices: tuple[Choice, ...]
+    shuffle: bool = False
+    max_choices: int = 1
+    min_choices: int = 0
+    prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderInteraction:
+    """Put the choices in order."""
+
+    response_identifier: str
+    choices: tuple[Choice, ...]
+    shuffle: bool = False
+    prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class MatchInteraction:
+    """Associate choices of the first set with choices of the second (directed pairs,
+    source first). Each choice's ``match_max`` limits how often it may be used."""
+
+    response_identifier: str
+    sources: tuple[Choice, ...]
+    targets: tuple[Choice, ...]
+    shuffle: bool = False
+    max_associations: int = 0
+    min_associations: int = 0
+    prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class TextEntryInteraction:
+    """A one-line text (or number) field; written inside a ``div`` of its own."""
+
+    response_identifier: str
+    expected_length: int | None = None
+
+
+@dataclass(frozen=True)
+class ExtendedTextInteraction:
+    """A multi-line text field (essays)."""
+
+    response_identifier: str
+    expected_length: int | None = None
+    expected_lines: int | None = None
+    prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class RubricBlock:
+    """Content shown only to one audience, e.g. the scoring rubric for raters.
+
+    :ivar content: XHTML fragments, each written as a ``div`` of its own (so fragments
+        from different sources are never joined as strings).
+
+    :ivar view: ``"scorer"``, ``"author"``, ``"proctor"``, ``"tutor"``, ``"testConstructor"``
+        or ``"candidate"``.
+    :ivar use: what the block is for (``"scoring"``, ``"instructions"``, ``"navigation"``);
+        QTI 3.0 requires it, QTI 2.1 has no such attribute.
+    """
+
+    view: str
+    content: tuple[str, ...]
+    use: str = "scoring"
+
+
+Interaction = (
+    ChoiceInteraction
+    | OrderInteraction
+    | MatchInteraction
+    | TextEntryInteraction
+    | ExtendedTextInteraction
+)
+BodyPart = Html | RubricBlock | Interaction
+
+INTERACTION_NAMES: dict[type, str] = {
+    ChoiceInteraction: "choiceInteraction",
+    OrderInteraction: "orderInteraction",
+    MatchInteraction: "matchInteraction",
+    TextEntryInteraction: "textEntryInteraction",
+    ExtendedTextInteraction: "extendedTextInteraction",
+}
+"""Interaction class -> its QTI 2 element name (also the QTI metadata vocabulary)."""
+
+
+# -- response processing -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expr:
+    """An expression: an operator by its QTI 2 name, its attributes (QTI 2 names, text
+    values), its sub-expressions and, for ``baseValue``, its text."""
+
+    name: str
+    args: tuple[Expr, ...] = ()
+    attrs: tuple[tuple[str, str], ...] = ()
+    text: str | None = None
+
+
+def op(name: str, *args: Expr, **attrs: str) -> Expr:
+    """An operator expression: ``op("match", variable("RESPONSE"), correct("RESPONSE"))``."""
+    return Expr(name, args, tuple(attrs.items()))
+
+
+def variable(identifier: str) -> Expr:
+    return Expr("variable", attrs=(("identifier", identifier),))
+
+
+def correct(identifier: str) -> Expr:
+    return Expr("correct", attrs=(("identifier", identifier),))
+
+
+def map_response(identifier: str) -> Expr:
+    return Expr("mapResponse", attrs=(("identifier", identifier),))
+
+
+def base_value(base_type: BaseType, value: object) -> Expr:
+    """A constant: ``base_value("float", 2.5)``, ``base_value("directedPair", ("P", "R"))``."""
+    return Expr("baseValue", attrs=(("baseType", base_type),), text=value_text(value))
+
+
+def number(value: int | float) -> Expr:
+    """A numeric constant that keeps the Python type: ``integer`` for ints, else ``float``
+    (so arithmetic on it in response processing is the same as in Python)."""
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a number")
+    return base_value("integer" if isinstance(value, int) else "float", value)
+
+
+@dataclass(frozen=True)
+class SetOutcome:
+    identifier: str
+    expression: Expr
+
+
+@dataclass(frozen=True)
+class Branch:
+    """``if`` / ``else if``: when ``condition`` is true, run ``rules``."""
+
+    condition: Expr
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A response condition: the first branch whose condition is true runs, else
+    ``otherwise`` (if given)."""
+
+    branches: tuple[Branch, ...]
+    otherwise: tuple[Rule, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ExitResponse:
+    """Stop response processing."""
+
+
+Rule = SetOutcome | Condition | ExitResponse
+
+
+@dataclass(frozen=True)
+class ResponseProcessing:
+    """Either a standard ``template`` (``match_correct``, ``map_response``,
+    ``map_response_point``; written with its canonical URI) or inline ``rules``."""
+
+    template: TemplateName | None = None
+    rules: tuple[Rule, ...] = ()
+
+    def __post_init__(self) -> None:
+        if (self.template is None) == (not self.rules):
+            raise ValueError("response processing is either a template or rules, not both")
+
+
+# -- the item ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssessmentItem:
+    """One QTI assessment item.
+
+    :ivar identifier: the item's QTI identifier (starts with a letter or ``_``).
+    :ivar title: shown to authors and in reports, not to candidates.
+    :ivar body: XHTML blocks, rubric blocks and interactions, in order.
+    :ivar processing: ``None`` when nothing is computed (essays scored by a person).
+    :ivar lang: the content language (``xml:lang``).
+    """
+
+    identifier: str
+    title: str
+    responses: tuple[ResponseDeclaration, ...]
+    outcomes: tuple[OutcomeDeclaration, ...]
+    body: tuple[BodyPart, ...]
+    processing: ResponseProcessing | None
+    lang: str = "id"
+    label: str | None = None
+    time_dependent: bool = False
+
+    def interactions(self) -> Iterator[Interaction]:
+        for part in self.body:
+            if not isinstance(part, Html | RubricBlock):
+                yield part
+
+    def interaction_types(self) -> list[str]:
+        """The QTI 2 names of the interactions used, in body order, without repeats."""
+        return list(dict.fromkeys(INTERACTION_NAMES[type(i)] for i in self.interactions()))
+
+    def scored_by_person(self) -> bool:
+        """True when ``SCORE`` is set by a rater rather than by response processing."""
+        return any(o.identifier == "SCORE" and o.external_scored for o in self.outcomes)

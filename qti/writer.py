@@ -1,0 +1,361 @@
+"""Write a :class:`qti.model.AssessmentItem` as a QTI 3.0 or QTI 2.1 document.
+
+:func:`write_item` returns the root element (validate it as it is, or serialize it with
+:func:`qti.xml.serialize`). Both versions come from one writer: QTI 3.0 spells element
+names ``qti-`` plus kebab case and attributes in kebab case, QTI 2.1 uses camel case; the
+HTML elements of the body keep their names in both.
+
+XHTML fragments are parsed with the hardened parser (:func:`qti.xml.parse_bytes`) and
+appended as elements in the item's namespace. While doing so the writer makes the
+sanitizer's HTML subset fit QTI: ``lang`` becomes ``xml:lang``, an ``img`` without ``alt``
+gets ``alt=""`` (QTI requires it), and image sources go through ``resolve_src`` (the
+package builder uses it to turn ``/media/<sha256>`` into a path inside the package).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Literal
+
+from lxml import etree
+
+from qti import ns
+from qti._names import kebab_name
+from qti._rp_templates import canonical_template_uri
+from qti.model import (
+    AssessmentItem,
+    BodyPart,
+    ChoiceInteraction,
+    Condition,
+    ExitResponse,
+    Expr,
+    ExtendedTextInteraction,
+    Html,
+    MatchInteraction,
+    OrderInteraction,
+    OutcomeDeclaration,
+    ResponseDeclaration,
+    RubricBlock,
+    Rule,
+    SetOutcome,
+    TextEntryInteraction,
+    value_text,
+)
+from qti.xml import QtiParseError, parse_bytes
+
+__all__ = ["VERSIONS", "QtiVersion", "QtiWriteError", "Spelling", "write_item"]
+
+QtiVersion = Literal["3.0", "2.1"]
+VERSIONS: tuple[QtiVersion, ...] = ("3.0", "2.1")
+
+_XML_LANG = f"{{{ns.XML}}}lang"
+_SCHEMA_LOCATION = f"{{{ns.XSI}}}schemaLocation"
+
+
+class QtiWriteError(ValueError):
+    """The model cannot be written: an XHTML fragment is not well-formed, a value has no
+    QTI text, an image cannot be placed. The message says which item and where."""
+
+
+class Spelling:
+    """Element and attribute names of one QTI version, from their QTI 2 names."""
+
+    def __init__(self, version: QtiVersion) -> None:
+        if version not in VERSIONS:
+            raise QtiWriteError(f"unknown QTI version {version!r}; expected 3.0 or 2.1")
+        self.version = version
+        self.v3 = version == "3.0"
+        self.namespace = ns.QTI30 if self.v3 else ns.QTI21
+        self.nsmap = {None: self.namespace, "xsi": ns.XSI}
+        self.schema_location = f"{self.namespace} {ns.SCHEMA_LOCATIONS[self.namespace]}"
+
+    def tag(self, name: str) -> str:
+        """A QTI element: ``choiceInteraction`` -> ``{ns}qti-choice-interaction`` (3.0)."""
+        return _tag(self.namespace, name, self.v3)
+
+    def html(self, name: str) -> str:
+        """An HTML element of the body (``div``, ``p``): the same name in both versions."""
+        return f"{{{self.namespace}}}{name}"
+
+    def attr(self, name: str) -> str:
+        return kebab_name(name) if self.v3 else name
+
+    def element(self, parent: etree._Element | None, name: str, **attrs: str) -> etree._Element:
+        """A QTI element (appended to ``parent`` if given) with attributes by QTI 2 name."""
+        attributes = {self.attr(key): value for key, value in attrs.items()}
+        if parent is None:
+            return etree.Element(self.tag(name), attributes, nsmap=self.nsmap)
+        return etree.SubElement(parent, self.tag(name), attributes)
+
+
+@lru_cache(maxsize=512)
+def _tag(namespace: str, name: str, v3: bool) -> str:
+    return f"{{{namespace}}}qti-{kebab_name(name)}" if v3 else f"{{{namespace}}}{name}"
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _number(value: float) -> str:
+    text = value_text(value)
+    return text[:-2] if text.endswith(".0") else text
+
+
+def write_item(
+    item: AssessmentItem,
+    version: QtiVersion,
+    *,
+    resolve_src: Callable[[str], str] | None = None,
+) -> etree._Element:
+    """The item as a QTI ``version`` document (its root element).
+
+    :param resolve_src: maps each ``img src`` to the reference to write (for example a
+        relative path in a package); it may raise :class:`QtiWriteError` for an image that
+        cannot be placed. Without it sources are written unchanged.
+    :raises QtiWriteError: naming the item and the part that cannot be written.
+    """
+    writer = _ItemWriter(Spelling(version), item, resolve_src)
+    try:
+        return writer.write()
+    except QtiWriteError:
+        raise
+    except ValueError as exc:  # lxml refuses text that XML cannot carry
+        raise writer.fail("content", str(exc)) from None
+
+
+class _ItemWriter:
+    def __init__(
+        self,
+        spelling: Spelling,
+        item: AssessmentItem,
+        resolve_src: Callable[[str], str] | None,
+    ) -> None:
+        self.s = spelling
+        self.item = item
+        self.resolve_src = resolve_src
+
+    def fail(self, where: str, message: str) -> QtiWriteError:
+        return QtiWriteError(f"item {self.item.identifier!r}, {where}: {message}")
+
+    def write(self) -> etree._Element:
+        s, item = self.s, self.item
+        root = s.element(
+            None,
+            "assessmentItem",
+            identifier=item.identifier,
+            title=item.title,
+            adaptive="false",
+            timeDependent=_flag(item.time_dependent),
+        )
+        if item.label:
+            root.set("label", item.label)
+        root.set(_XML_LANG, item.lang)
+        root.set(_SCHEMA_LOCATION, s.schema_location)
+        for response in item.responses:
+            self.response_declaration(root, response)
+        for outcome in item.outcomes:
+            self.outcome_declaration(root, outcome)
+        body = s.element(root, "itemBody")
+        for index, part in enumerate(item.body):
+            self.body_part(body, part, f"body part {index + 1}")
+        if item.processing is not None:
+            processing = s.element(root, "responseProcessing")
+            if item.processing.template is not None:
+                uri = canonical_template_uri(item.processing.template, s.version)
+                processing.set("template", uri)
+            for rule in item.processing.rules:
+                self.rule(processing, rule)
+        return root
+
+    # -- declarations ---------------------------------------------------------------
+
+    def response_declaration(self, root: etree._Element, response: ResponseDeclaration) -> None:
+        s = self.s
+        element = s.element(
+            root,
+            "responseDeclaration",
+            identifier=response.identifier,
+            cardinality=response.cardinality,
+            baseType=response.base_type,
+        )
+        if response.correct:
+            holder = s.element(element, "correctResponse")
+            for value in response.correct:
+                s.element(holder, "value").text = value
+        mapping = response.mapping
+        if mapping is not None:
+            attrs = {"defaultValue": _number(mapping.default)}
+            if mapping.lower is not None:
+                attrs["lowerBound"] = _number(mapping.lower)
+            if mapping.upper is not None:
+                attrs["upperBound"] = _number(mapping.upper)
+            holder = s.element(element, "mapping", **attrs)
+            for entry in mapping.entries:
+                s.element(
+                    holder,
+                    "mapEntry",
+                    mapKey=entry.key,
+                    mappedValue=_number(entry.value),
+                    caseSensitive=_flag(entry.case_sensitive),
+                )
+
+    def outcome_declaration(self, root: etree._Element, outcome: OutcomeDeclaration) -> None:
+        s = self.s
+        attrs = {
+            "identifier": outcome.identifier,
+            "cardinality": outcome.cardinality,
+            "baseType": outcome.base_type,
+        }
+        if outcome.normal_maximum is not None:
+            attrs["normalMaximum"] = _number(outcome.normal_maximum)
+        if outcome.external_scored and s.v3:
+            attrs["externalScored"] = outcome.external_scored
+        element = s.element(root, "outcomeDeclaration", **attrs)
+        if outcome.default is not None:
+            holder = s.element(element, "defaultValue")
+            s.element(holder, "value").text = outcome.default
+
+    # -- body -----------------------------------------------------------------------
+
+    def body_part(self, body: etree._Element, part: BodyPart, where: str) -> None:
+        s = self.s
+        if isinstance(part, Html):
+            self.xhtml(etree.SubElement(body, s.html("div")), part.content, where)
+        elif isinstance(part, RubricBlock):
+            block = s.element(body, "rubricBlock", view=part.view)
+            if s.v3:
+                block.set("use", part.use)
+                block = s.element(block, "contentBody")
+            for fragment in part.content:
+                self.xhtml(etree.SubElement(block, s.html("div")), fragment, where)
+        elif isinstance(part, ChoiceInteraction):
+            element = s.element(
+                body,
+                "choiceInteraction",
+                responseIdentifier=part.response_identifier,
+                shuffle=_flag(part.shuffle),
+                maxChoices=str(part.max_choices),
+                minChoices=str(part.min_choices),
+            )
+            self.prompt(element, part.prompt, where)
+            self.choices(element, "simpleChoice", part.choices, where)
+        elif isinstance(part, OrderInteraction):
+            element = s.element(
+                body,
+                "orderInteraction",
+                responseIdentifier=part.response_identifier,
+                shuffle=_flag(part.shuffle),
+            )
+            self.prompt(element, part.prompt, where)
+            self.choices(element, "simpleChoice", part.choices, where)
+        elif isinstance(part, MatchInteraction):
+            element = s.element(
+                body,
+                "matchInteraction",
+                responseIdentifier=part.response_identifier,
+                shuffle=_flag(part.shuffle),
+                maxAssociations=str(part.max_associations),
+                minAssociations=str(part.min_associations),
+            )
+            self.prompt(element, part.prompt, where)
+            for choices in (part.sources, part.targets):
+                match_set = s.element(element, "simpleMatchSet")
+                self.choices(match_set, "simpleAssociableChoice", choices, where)
+        elif isinstance(part, TextEntryInteraction):
+            holder = etree.SubElement(body, s.html("div"))
+            element = s.element(
+                holder, "textEntryInteraction", responseIdentifier=part.response_identifier
+            )
+            if part.expected_length is not None:
+                element.set(s.attr("expectedLength"), str(part.expected_length))
+        elif isinstance(part, ExtendedTextInteraction):
+            element = s.element(
+                body, "extendedTextInteraction", responseIdentifier=part.response_identifier
+            )
+            if part.expected_length is not None:
+                element.set(s.attr("expectedLength"), str(part.expected_length))
+            if part.expected_lines is not None:
+                element.set(s.attr("expectedLines"), str(part.expected_lines))
+            self.prompt(element, part.prompt, where)
+        else:  # pragma: no cover - the model's union is closed
+            raise self.fail(where, f"{type(part).__name__} is not a body part")
+
+    def prompt(self, interaction: etree._Element, prompt: str | None, where: str) -> None:
+        if prompt:
+            self.xhtml(self.s.element(interaction, "prompt"), prompt, f"{where}, prompt")
+
+    def choices(self, parent: etree._Element, name: str, choices: tuple, where: str) -> None:
+        for choice in choices:
+            attrs = {"identifier": choice.identifier}
+            if choice.fixed:
+                attrs["fixed"] = "true"
+            if name == "simpleAssociableChoice":
+                attrs["matchMax"] = str(choice.match_max)
+            element = self.s.element(parent, name, **attrs)
+            self.xhtml(element, choice.content, f"{where}, choice {choice.identifier!r}")
+
+    def xhtml(self, parent: etree._Element, fragment: str, where: str) -> None:
+        """Parse an XHTML fragment and append its content to ``parent``."""
+        if not fragment:
+            return
+        data = f'<fragment xmlns="{self.s.namespace}">{fragment}</fragment>'.encode()
+        try:
+            holder = parse_bytes(data)
+        except QtiParseError as exc:
+            raise self.fail(where, f"the XHTML is not well-formed ({exc.message})") from None
+        img = self.s.html("img")
+        for element in holder.iter():
+            if not isinstance(element.tag, str):
+                continue
+            lang = element.attrib.pop("lang", None)
+            if lang is not None:
+                element.set(_XML_LANG, lang)
+            if element.tag == img:
+                if element.get("alt") is None:
+                    element.set("alt", "")
+                src = element.get("src")
+                if src is not None and self.resolve_src is not None:
+                    try:
+                        element.set("src", self.resolve_src(src))
+                    except QtiWriteError as exc:
+                        raise self.fail(where, str(exc)) from None
+        if holder.text:
+            if len(parent):
+                last = parent[-1]
+                last.tail = (last.tail or "") + holder.text
+            else:
+                parent.text = (parent.text or "") + holder.text
+        for child in list(holder):
+            parent.append(child)
+
+    # -- response processing ------------------------------------------------------------
+
+    def rule(self, parent: etree._Element, rule: Rule) -> None:
+        s = self.s
+        if isinstance(rule, SetOutcome):
+            element = s.element(parent, "setOutcomeValue", identifier=rule.identifier)
+            self.expression(element, rule.expression)
+        elif isinstance(rule, Condition):
+            condition = s.element(parent, "responseCondition")
+            for index, branch in enumerate(rule.branches):
+                part = s.element(condition, "responseIf" if index == 0 else "responseElseIf")
+                self.expression(part, branch.condition)
+                for inner in branch.rules:
+                    self.rule(part, inner)
+            if rule.otherwise is not None:
+                part = s.element(condition, "responseElse")
+                for inner in rule.otherwise:
+                    self.rule(part, inner)
+        elif isinstance(rule, ExitResponse):
+            s.element(parent, "exitResponse")
+        else:  # pragma: no cover - the model's union is closed
+            raise self.fail("response processing", f"{type(rule).__name__} is not a rule")
+
+    def expression(self, parent: etree._Element, expression: Expr) -> None:
+        element = self.s.element(parent, expression.name, **dict(expression.attrs))
+        if expression.text is not None:
+            element.text = expression.text
+        for argument in expression.args:
+            self.expression(element, argument)

@@ -1,0 +1,403 @@
+"""The item types' QTI hooks: every built-in type (and the third-party numeric entry),
+several contents each, exported to QTI 3.0 and 2.1. Each document must pass the schemas
+(3.0: lenient and strict profile; 2.1) and the checks no schema makes, and for every
+response in a large set - blank, each option, combinations, permutations, every pairing,
+unknown identifiers, wrong shapes - the exported response processing run by ``qti.rp``
+must give exactly ``score()``."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from itembank.itemtypes import ExportNotSupported, ItemType
+from itembank.plugins import PluginHost
+from qti.rp import run_response_processing
+from qti.validate import validate_element
+from qti.writer import VERSIONS, write_item
+from qti.xml import parse_bytes, serialize
+
+HOST = PluginHost(entry_points=False)
+STEM = '<p>Pokok soal dengan <strong>penekanan</strong> dan <span lang="en">English</span>.</p>'
+
+
+def _acme() -> ItemType:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "thirdparty"))
+    try:
+        from acme_itembank import NumericEntry
+    finally:
+        sys.path.pop(0)
+    return NumericEntry()
+
+
+NUMERIC = _acme()
+
+
+def opts(*ids: str) -> list[dict[str, str]]:
+    return [{"id": ident, "text": f"<p>Pilihan <em>{ident}</em></p>"} for ident in ids]
+
+
+def subsets(values: list[Any]) -> Iterator[list[Any]]:
+    for size in range(len(values) + 1):
+        for combination in itertools.combinations(values, size):
+            yield list(combination)
+
+
+# -- responses per type ------------------------------------------------------------------
+
+WRONG_SINGLE = [5, 1.5, True, ["A"], {"A": 1}]
+WRONG_LIST = ["A", 5, [1], [["A"]], {"A": 1}, [None]]
+
+
+def single_responses(ids: list[str]) -> list[Any]:
+    return [None, "", *ids, *(i.lower() for i in ids), "ZZ", "A ", *WRONG_SINGLE]
+
+
+def multiple_responses(ids: list[str]) -> list[Any]:
+    pool = [*ids, "X"]
+    return [
+        None,
+        *subsets(pool),
+        [ids[0], ids[0]],
+        [ids[0].lower()],
+        ["A B"],
+        [*ids, *ids],
+        *WRONG_LIST,
+    ]
+
+
+def ordering_responses(ids: list[str]) -> list[Any]:
+    return [
+        None,
+        [],
+        *(list(p) for p in itertools.permutations(ids)),
+        ids[:-1],
+        [*ids, ids[0]],
+        [*ids[:-1], "X"],
+        [ids[0]] * len(ids),
+        *WRONG_LIST,
+    ]
+
+
+def matching_responses(content: dict[str, Any]) -> list[Any]:
+    premises = [p["id"] for p in content["premises"]]
+    targets = [r["id"] for r in content["responses"]]
+    every_pair = [[p, r] for p in premises for r in targets]
+    responses: list[Any] = [None, [], every_pair, [*every_pair, *every_pair]]
+    # every way of giving each premise at most one response (what matchMax=1 allows)
+    for choice in itertools.product([None, *targets], repeat=len(premises)):
+        responses.append([[p, r] for p, r in zip(premises, choice, strict=True) if r])
+    rng = random.Random(20240611)  # arbitrary pair sets, several responses per premise
+    for _ in range(150):
+        responses.append(rng.sample(every_pair, rng.randint(1, len(every_pair))))
+    key = [list(pair) for pair in content["pairs"]]
+    responses += [
+        [*key, key[0]],
+        [*key, [key[0][0], "R9"]],
+        [*key, ["P9", key[0][1]]],
+        [[r, p] for p, r in key],
+        [tuple(pair) for pair in key],
+        "P1 R2",
+        [["P1"]],
+        [[1, 2]],
+        [["P1", "R2 "]],
+        {"P1": "R2"},
+    ]
+    return responses
+
+
+def text_responses(accepted: list[str]) -> list[Any]:
+    variants: list[Any] = [None, "", " ", "salah", 5, ["x"], True]
+    for answer in accepted:
+        variants += [
+            answer,
+            answer.upper(),
+            answer.lower(),
+            answer.swapcase(),
+            answer.casefold(),
+            f" {answer}",
+            f"{answer} ",
+            answer + answer,
+        ]
+    return variants
+
+
+def numeric_responses(content: dict[str, Any]) -> list[Any]:
+    answer, tolerance = content["answer"], content["tolerance"]
+    around = [answer - tolerance, answer + tolerance, answer, -answer]
+    values: list[Any] = [None, 0, 1, -1, math.inf, -math.inf, math.nan, 1e308, -0.0]
+    for value in around:
+        values += [value, math.nextafter(value, math.inf), math.nextafter(value, -math.inf)]
+    if float(answer).is_integer():
+        values.append(int(answer))
+    return [*values, "1", True, [1.0]]
+
+
+#: Responses ``score`` accepts that no delivery system can send (an identifier with a
+#: space), which ``qti_response`` refuses.
+NO_QTI_FORM = ["A ", ["A B"], [["P1", "R2 "]]]
+
+
+# -- cases ------------------------------------------------------------------------------
+
+
+_count: dict[str, int] = {}
+
+
+def _case(type_id: str, content: dict[str, Any], responses: Iterable[Any]) -> Any:
+    item_type = NUMERIC if type_id == NUMERIC.id else HOST.item_type(type_id)
+    loaded = item_type.load(content)
+    _count[type_id] = _count.get(type_id, 0) + 1
+    return pytest.param(item_type, loaded, list(responses), id=f"{type_id}-{_count[type_id]}")
+
+
+ABCDE = ["A", "B", "C", "D", "E"]
+MR = {"options": opts(*ABCDE), "keys": ["A", "C", "D"], "points": 3, "scoring": "partial"}
+MATCH = HOST.item_type("matching").example_content()
+
+CASES = [
+    _case(
+        "single_choice", {"options": opts(*ABCDE), "key": "B", "points": 5}, single_responses(ABCDE)
+    ),
+    _case(
+        "single_choice",
+        {"options": opts("A", "B"), "key": "A", "points": 1},
+        single_responses(["A", "B"]),
+    ),
+    _case(
+        "single_choice",
+        {"options": opts("a", "B", "C"), "key": "a", "points": 2.5, "shuffle": True},
+        single_responses(["a", "B", "C"]),
+    ),
+    _case("multiple_response", MR, multiple_responses(ABCDE)),
+    _case("multiple_response", {**MR, "scoring": "all_or_nothing"}, multiple_responses(ABCDE)),
+    _case("multiple_response", {**MR, "points": 1}, multiple_responses(ABCDE)),
+    _case(
+        "multiple_response",
+        {**MR, "points": 0.7, "keys": ["A", "B", "C", "D", "E"]},
+        multiple_responses(ABCDE),
+    ),
+    _case(
+        "multiple_response",
+        {**MR, "points": 0.1, "keys": ["E", "A", "C"], "max_choices": 3},
+        multiple_responses(ABCDE),
+    ),
+    _case(
+        "multiple_response",
+        {**MR, "keys": ["B"], "points": 1, "scoring": "all_or_nothing"},
+        multiple_responses(ABCDE),
+    ),
+    _case("multiple_response", {**MR, "keys": ["B"], "points": 2}, multiple_responses(ABCDE)),
+    _case(
+        "weighted_options",
+        HOST.item_type("weighted_options").example_content(),
+        single_responses(ABCDE),
+    ),
+    _case(
+        "weighted_options",
+        {
+            "options": [
+                {**o, "weight": w}
+                for o, w in zip(opts("A", "B", "C", "D"), [2, 4, 1, 3.0], strict=True)
+            ],
+            "scale": {"min": 1, "max": 4},
+        },
+        single_responses(["A", "B", "C", "D"]),
+    ),
+    _case(
+        "weighted_options",
+        {
+            "options": [{**o, "weight": w} for o, w in zip(opts("A", "B"), [0, 2], strict=True)],
+            "scale": {"min": 0, "max": 2},
+        },
+        single_responses(["A", "B"]),
+    ),
+    _case("true_false", {"key": True, "points": 1}, [None, True, False, 1, 0, "true", "false"]),
+    _case("true_false", {"key": False, "points": 2.5}, [None, True, False, 1, 0, "true", "false"]),
+    _case(
+        "short_text",
+        {"accepted": ["Bandung", "Kota Bandung"], "points": 1},
+        text_responses(["Bandung", "Kota Bandung"]),
+    ),
+    _case(
+        "short_text",
+        {"accepted": ["NaCl"], "case_sensitive": True, "points": 2},
+        text_responses(["NaCl"]),
+    ),
+    _case(
+        "short_text",
+        {"accepted": ["straße", "İstanbul", "ΣΟΦΟΣ"], "points": 3},
+        [
+            *text_responses(["straße", "İstanbul", "ΣΟΦΟΣ"]),
+            "STRASSE",
+            "strasse",
+            "istanbul",
+            "σοφος",
+            "σοφοσ",
+        ],
+    ),
+    _case(
+        "short_text",
+        {"accepted": ["a\tb", "x & y > 2"], "points": 1},
+        [*text_responses(["a\tb", "x & y > 2"]), "a b"],
+    ),
+    _case(
+        "ordering",
+        HOST.item_type("ordering").example_content(),
+        ordering_responses(["B", "D", "A", "E", "C"]),
+    ),
+    _case(
+        "ordering",
+        {"options": opts("A", "B", "C"), "correct_order": ["C", "A", "B"], "points": 1},
+        ordering_responses(["A", "B", "C"]),
+    ),
+    _case("matching", MATCH, matching_responses(MATCH)),
+    _case("matching", {**MATCH, "points": 2}, matching_responses(MATCH)),
+    _case("matching", {**MATCH, "points": 0.1}, matching_responses(MATCH)),
+    _case(
+        "matching", {**MATCH, "scoring": "all_or_nothing", "points": 4}, matching_responses(MATCH)
+    ),
+    _case(
+        "matching", {**MATCH, "scoring": "all_or_nothing", "points": 1}, matching_responses(MATCH)
+    ),
+    _case(
+        "matching",
+        {**MATCH, "pairs": [["P1", "R1"], ["P3", "R1"]], "points": 2},  # P2 has no key pair
+        matching_responses({**MATCH, "pairs": [["P1", "R1"], ["P3", "R1"]]}),
+    ),
+    _case(
+        "likert",
+        HOST.item_type("likert").example_content(),
+        single_responses(["SS", "S", "N", "TS", "STS"]),
+    ),
+    _case(
+        "likert",
+        {**HOST.item_type("likert").example_content(), "direction": "negative"},
+        single_responses(["SS", "S", "N", "TS", "STS"]),
+    ),
+    _case(
+        "likert",
+        {"scale": opts("Ya", "Tidak"), "direction": "negative"},
+        single_responses(["Ya", "Tidak"]),
+    ),
+    _case(NUMERIC.id, NUMERIC.example_content(), numeric_responses(NUMERIC.example_content())),
+    _case(
+        NUMERIC.id,
+        {"answer": 0.3, "tolerance": 0.1, "points": 2.5},
+        numeric_responses({"answer": 0.3, "tolerance": 0.1}),
+    ),
+    _case(
+        NUMERIC.id,
+        {"answer": -1.5, "tolerance": 0.0, "points": 1},
+        numeric_responses({"answer": -1.5, "tolerance": 0.0}),
+    ),
+]
+
+
+def _export(item_type: ItemType, content: dict[str, Any], version: str) -> etree._Element:
+    model = item_type.qti_item(STEM, content, identifier="item_1", title="Soal 1", lang="id")
+    return write_item(model, version)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize(("item_type", "content", "responses"), CASES)
+def test_export_is_valid_and_scores_exactly_as_score(
+    item_type: ItemType, content: dict[str, Any], responses: list[Any], version: str
+) -> None:
+    root = _export(item_type, content, version)
+    assert validate_element(root, name="item_1.xml") == []
+    # what is scored is the written document, read back
+    root = parse_bytes(serialize(root))
+    outcomes = run_response_processing(root, {})
+    assert outcomes["MAXSCORE"] == item_type.max_score(content)
+    assert outcomes["SCORE"] == 0
+    for response in responses:
+        try:
+            expected = item_type.score(content, response)
+        except ValueError:
+            with pytest.raises(ValueError):
+                run_response_processing(root, item_type.qti_response(content, response))
+            continue
+        try:
+            qti_response = item_type.qti_response(content, response)
+        except ValueError as exc:
+            assert response in NO_QTI_FORM, f"{response!r} refused: {exc}"
+            continue
+        got = run_response_processing(root, qti_response)["SCORE"]
+        assert got == expected, f"response {response!r}: QTI {got!r}, score() {expected!r}"
+
+
+def test_every_registered_type_is_covered() -> None:
+    covered = {param.values[0].id for param in CASES}
+    assert covered == {*HOST.item_types, NUMERIC.id} - {"extended_text"}
+
+
+# -- essays -----------------------------------------------------------------------------
+
+ESSAY = HOST.item_type("extended_text")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_essay_is_scored_by_a_person(version: str) -> None:
+    content = ESSAY.load(ESSAY.example_content())
+    root = _export(ESSAY, content, version)
+    assert validate_element(root, name="essay.xml") == []
+    text = serialize(root).decode()
+    # no response processing: SCORE stays 0 whatever the candidate writes
+    for answer in (None, "", "Jawaban panjang " * 50):
+        outcomes = run_response_processing(root, {"RESPONSE": answer})
+        assert outcomes == {"SCORE": 0.0, "MAXSCORE": 10.0}
+    assert "responseProcessing" not in text and "response-processing" not in text
+    if version == "3.0":
+        assert 'external-scored="human"' in text
+        assert 'view="scorer" use="scoring"' in text
+    else:
+        assert 'rubricBlock view="scorer"' in text
+    # every criterion of the rubric reaches the raters, with its maximum
+    for entry in content["rubric"]:
+        assert f"Kriteria {entry['id']} (maks. {entry['max_points']} poin)" in text
+    assert "Mengidentifikasi pokok masalah" in text
+    with pytest.raises(ValueError, match="scored by a person"):
+        ESSAY.qti_response(content, {"R1": 2})
+
+
+# -- rich text, errors ------------------------------------------------------------------
+
+
+def test_rich_text_is_converted_and_images_kept() -> None:
+    sc = HOST.item_type("single_choice")
+    content = sc.load(
+        {
+            "options": [
+                {"id": "A", "text": '<p>Gambar <img src="/media/' + "a" * 64 + '"></p>'},
+                {"id": "B", "text": "Teks&nbsp;biasa <script>alert(1)</script>"},
+            ],
+            "key": "A",
+        }
+    )
+    root = write_item(sc.qti_item(STEM, content, identifier="q", title="q"), "3.0")
+    assert validate_element(root) == []
+    text = serialize(root).decode()
+    assert f'<img src="/media/{"a" * 64}" alt=""/>' in text
+    assert "Teks\u00a0biasa" in text and "script" not in text
+    assert '<span xml:lang="en">English</span>' in text
+
+
+def test_a_type_without_the_hook_cannot_be_exported() -> None:
+    class Legacy(ItemType):
+        id = "legacy"
+        label = {"id": "Lama", "en": "Legacy"}
+
+    with pytest.raises(ExportNotSupported) as info:
+        Legacy().qti_item("<p>x</p>", {}, identifier="q", title="q")
+    assert info.value.message == "Jenis soal 'legacy' tidak dapat diekspor ke QTI."
+    assert info.value.message_en == "Item type 'legacy' cannot be exported to QTI."
