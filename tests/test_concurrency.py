@@ -1,7 +1,9 @@
-"""Two sessions racing on the same item, on PostgreSQL, with real commits.
+"""Two sessions racing on the same item, with real commits, on both databases.
 
 Each racer runs in its own thread with its own database connection and transaction;
-a barrier releases them together. Whatever the interleaving, the outcome must be one
+a barrier releases them together. PostgreSQL serialises the racers with row locks;
+SQLite, which has none, with transactions that take the write lock as they begin
+(``BEGIN IMMEDIATE``, see ``itembank.app``). Whatever the interleaving, the outcome must be one
 of the serial outcomes: no duplicate version numbers, no lost update, no approval
 counted twice or missed.
 """
@@ -23,11 +25,10 @@ from itembank.operations.items import start_new_draft, update_draft
 from itembank.operations.reviews import review_version, submit_version
 from tests.factories import World, make_item
 
-pytestmark = pytest.mark.postgres
-
 
 @pytest.fixture
-def pg_app(app: Flask, backend: Any) -> Flask:
+def pg_app(app: Flask) -> Flask:
+    """The app, outside any test transaction: the racers commit."""
     return app
 
 
