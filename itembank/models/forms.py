@@ -134,9 +134,7 @@ class Form(db.Model):
     __tablename__ = "form"
     __table_args__ = (
         sa.UniqueConstraint("bank_id", "number"),
-        sa.CheckConstraint(
-            "status IN ('draft', 'locked', 'exported')", name="status_known"
-        ),
+        sa.CheckConstraint("status IN ('draft', 'locked', 'exported')", name="status_known"),
         sa.CheckConstraint(
             "status = 'draft' OR (locked_at IS NOT NULL AND locked_by_id IS NOT NULL)",
             name="locked_has_who_and_when",
@@ -151,9 +149,7 @@ class Form(db.Model):
     external_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
     blueprint_id: Mapped[int] = mapped_column(sa.ForeignKey("blueprint.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
-    status: Mapped[str] = mapped_column(
-        sa.String(16), default=FormStatus.DRAFT.value, index=True
-    )
+    status: Mapped[str] = mapped_column(sa.String(16), default=FormStatus.DRAFT.value, index=True)
     cloned_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("form.id"))
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -210,7 +206,7 @@ class FormSection(db.Model):
     form: Mapped[Form] = relationship(back_populates="sections")
     blueprint_section: Mapped[BlueprintSection] = relationship()
     entries: Mapped[list[FormEntry]] = relationship(
-        back_populates="section", order_by="FormEntry.position"
+        back_populates="section", order_by="FormEntry.position", cascade="all, delete-orphan"
     )
 
 
