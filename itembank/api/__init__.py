@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
-from itembank.api import auth, banks, errors, items, media, meta, tokens, transitions
+from itembank.api import auth, banks, errors, forms, items, media, meta, tokens, transitions
 from itembank.api.common import URL_PREFIX
 from itembank.api.schemas import ProblemOut
 
@@ -24,6 +24,7 @@ BLUEPRINTS = (
     transitions.blp,
     meta.blp,
     media.blp,
+    forms.blp,
 )
 
 CONFIG_DEFAULTS: dict[str, Any] = {
