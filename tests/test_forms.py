@@ -446,7 +446,9 @@ def test_clone_and_export(world: World, plugins: Any, kit: dict[str, Any]) -> No
         "c" * 64,
     )
     exports = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.action == "form.export").order_by(AuditEvent.id)
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "form.export", AuditEvent.object_id == form.external_id)
+        .order_by(AuditEvent.id)
     ).all()
     assert [(e.data["package_sha256"][0], e.data["format"], e.to_status) for e in exports] == [
         ("b", "qti-3.0", "exported"),

@@ -14,7 +14,7 @@ from marshmallow import fields, validate
 from itembank.api.common import DB_INT_MAX
 from itembank.api.schemas import _username
 from itembank.models import FormStatus
-from itembank.operations.blueprints import BlueprintSchema, RowSchema
+from itembank.operations.blueprints import BlueprintSchema, RowSchema, code_field, text_field
 
 INT = validate.Range(min=1, max=DB_INT_MAX)
 
@@ -23,11 +23,7 @@ INT = validate.Range(min=1, max=DB_INT_MAX)
 
 
 class BlueprintIn(BlueprintSchema):
-    code = fields.String(
-        required=True,
-        validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z"),
-        metadata={"description": "unique in the bank: letters, digits, '.', '_', '-'"},
-    )
+    code = code_field(required=True)
 
 
 class BlueprintRowOut(RowSchema):
@@ -73,20 +69,20 @@ class FormListQuery(ma.Schema):
 
 
 class FormCreateIn(ma.Schema):
-    blueprint = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    blueprint = code_field(required=True)
+    title = text_field(max_length=200)
 
 
 class FormPatchIn(ma.Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = text_field(max_length=200)
 
 
 class CloneIn(ma.Schema):
-    title = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    title = text_field(max_length=200, required=False, load_default=None)
 
 
 class EntryIn(ma.Schema):
-    item = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    item = code_field(required=True)
     version = fields.Integer(
         load_default=None,
         validate=INT,
@@ -253,18 +249,12 @@ class AnswerKeyOut(ma.Schema):
 
 
 class EnemyQuery(ma.Schema):
-    item = fields.String(
-        validate=validate.Length(min=1, max=64), metadata={"description": "pairs of this item"}
-    )
+    item = code_field()
 
 
 class EnemyIn(ma.Schema):
-    items = fields.List(
-        fields.String(validate=validate.Length(min=1, max=64)),
-        required=True,
-        validate=validate.Length(equal=2),
-    )
-    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+    items = fields.List(code_field(), required=True, validate=validate.Length(equal=2))
+    reason = text_field(max_length=2000, required=False, load_default="")
 
 
 class EnemyOut(ma.Schema):

@@ -59,14 +59,61 @@ MAX_LENGTH = 10_000
 MAX_MINUTES = 24 * 60
 
 
+class FullMatch(ma.validate.Validator):
+    """The whole value matches ``pattern`` (``re.fullmatch``: no trailing newline slips
+    through, as it would past ``$``). The pattern is documented through ``metadata``."""
+
+    def __init__(self, pattern: str, error: str):
+        self.regex = re.compile(pattern)
+        self.error = error
+
+    def __call__(self, value: str) -> str:
+        if not self.regex.fullmatch(value):
+            raise ma.ValidationError(self.error)
+        return value
+
+
+CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+TYPE_PATTERN = r"[A-Za-z0-9_]{1,64}"
+#: No control characters but tab and line breaks (PostgreSQL refuses NUL in text).
+TEXT_PATTERN = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*"
+
+
+def pattern_field(pattern: str, error: str, **kwargs: Any) -> ma.fields.String:
+    return ma.fields.String(
+        validate=FullMatch(pattern, error), metadata={"pattern": f"^{pattern}$"}, **kwargs
+    )
+
+
+def code_field(**kwargs: Any) -> ma.fields.String:
+    """Codes and identifiers: letters, digits, '.', '_', '-'; at most 64."""
+    return pattern_field(
+        CODE_PATTERN, "Use letters, digits, '.', '_' or '-' (at most 64).", **kwargs
+    )
+
+
+def text_field(*, max_length: int, required: bool = True, **kwargs: Any) -> ma.fields.String:
+    """A text field without control characters (tab and line breaks allowed)."""
+    minimum = 1 if required else 0
+    return ma.fields.String(
+        required=required,
+        validate=[
+            ma.validate.Length(min=minimum, max=max_length),
+            FullMatch(TEXT_PATTERN, "Control characters are not allowed."),
+        ],
+        metadata={"pattern": f"^{TEXT_PATTERN}$"},
+        **kwargs,
+    )
+
+
 class RowSchema(ma.Schema):
-    taxonomy = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
-    node = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    taxonomy = code_field(required=True)
+    node = code_field(required=True)
     level = ma.fields.Integer(
         load_default=None, allow_none=True, validate=ma.validate.Range(min=1, max=10)
     )
     item_types = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(min=1, max=64)),
+        pattern_field(TYPE_PATTERN, "Not an item type id."),
         load_default=list,
         validate=ma.validate.Length(max=20),
     )
@@ -77,15 +124,15 @@ class RowSchema(ma.Schema):
 
 
 class SectionSchema(ma.Schema):
-    title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    title = text_field(max_length=200)
     rows = ma.fields.List(
         ma.fields.Nested(RowSchema), required=True, validate=ma.validate.Length(min=1, max=200)
     )
 
 
 class BlueprintSchema(ma.Schema):
-    title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    description = ma.fields.String(load_default="", validate=ma.validate.Length(max=10_000))
+    title = text_field(max_length=200)
+    description = text_field(max_length=10_000, required=False, load_default="")
     total_length = ma.fields.Integer(
         required=True, validate=ma.validate.Range(min=1, max=MAX_LENGTH)
     )
@@ -268,7 +315,7 @@ def _find(bank: Bank, code: str) -> Blueprint | None:
 
 def get_blueprint(bank: Bank, code: str, *, actor: User) -> Blueprint:
     ensure_visible(actor, bank)
-    blueprint = _find(bank, code)
+    blueprint = _find(bank, code) if CODE_RE.fullmatch(code or "") else None
     if blueprint is None:
         raise NotFound(f"bank {bank.code} has no blueprint {code!r}")
     return blueprint

@@ -9,6 +9,8 @@ whichever order its items were given in.
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from itembank.access import ensure_visible, require_role
@@ -19,6 +21,7 @@ from itembank.models import Bank, EnemyPair, Item, Role, User
 
 MARKING_ROLES = (Role.AUTHOR, Role.REVIEWER, Role.ASSEMBLER, Role.BANK_ADMIN)
 MAX_REASON = 2000
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _invalid(field: str, message: str, message_en: str) -> InvalidInput:
@@ -31,11 +34,11 @@ def mark_enemies(first: Item, second: Item, *, actor: User, reason: str = "") ->
     bank = first.bank
     require_role(actor, bank, *MARKING_ROLES, doing="mark enemy items")
     reason = (reason or "").strip()
-    if len(reason) > MAX_REASON:
+    if len(reason) > MAX_REASON or CONTROL_RE.search(reason):
         raise _invalid(
             "reason",
-            f"Alasan paling banyak {MAX_REASON} karakter.",
-            f"The reason is at most {MAX_REASON} characters.",
+            f"Alasan paling banyak {MAX_REASON} karakter, tanpa karakter kendali.",
+            f"The reason is at most {MAX_REASON} characters, without control characters.",
         )
     if second.bank_id != first.bank_id:
         raise _invalid(

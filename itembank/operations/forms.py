@@ -44,6 +44,9 @@ from itembank.plugins import PluginHost
 from itembank.workflow import Status
 
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
+#: Item and form identifiers (``CACT-DEMO-000123``, ``CACT-DEMO-F001``).
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+EXTERNAL_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 FORMAT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
@@ -66,7 +69,12 @@ def _problem(field: str, message: str, message_en: str) -> InvalidInput:
 
 
 def _title(title: Any) -> str:
-    if not isinstance(title, str) or not title.strip() or len(title.strip()) > 200:
+    if (
+        not isinstance(title, str)
+        or not title.strip()
+        or len(title.strip()) > 200
+        or CONTROL_RE.search(title)
+    ):
         raise _problem(
             "title",
             "Judul paket wajib diisi, paling banyak 200 karakter.",
@@ -82,7 +90,9 @@ def get_form(external_id: str, *, actor: User) -> Form:
     """The form if ``actor`` assembles in its bank: NotFound for non-members,
     PermissionDenied for members with another role."""
     key = (external_id or "").strip().upper()
-    form = db.session.scalars(sa.select(Form).where(Form.external_id == key)).first()
+    form = None
+    if EXTERNAL_ID_RE.fullmatch(key):
+        form = db.session.scalars(sa.select(Form).where(Form.external_id == key)).first()
     if form is None:
         raise NotFound(f"no form {external_id!r}")
     try:
