@@ -27,6 +27,8 @@ itembank_cli.add_command(qti_cli)
 
 
 def init_app(app: Flask) -> None:
+    from itembank import cli_forms  # noqa: F401  (adds the forms and blueprints groups)
+
     app.cli.add_command(itembank_cli)
 
 

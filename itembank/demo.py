@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections import Counter
 
 from itembank.extensions import db
-from itembank.models import Bank, Role, User
+from itembank.models import Bank, Form, Item, Role, User
 from itembank.operations.accounts import add_member, create_bank, create_user
+from itembank.operations.blueprints import create_blueprint
+from itembank.operations.enemies import mark_enemies
+from itembank.operations.forms import add_entry, create_form, lock_form
 from itembank.operations.items import create_item, current_draft, start_new_draft, update_draft
 from itembank.operations.reviews import retire_item, review_version, submit_version
 from itembank.operations.taxonomies import sync_plugin_taxonomies
@@ -50,6 +53,7 @@ def load_demo(plugins: PluginHost, *, password: str) -> str:
 
     author, reviewers = users["penulis"], [users["penelaah1"], users["penelaah2"]]
     statuses: Counter[str] = Counter()
+    by_key: dict[str, Item] = {}
     for entry in DEMO_ITEMS:
         item = None
         for index, spec in enumerate(entry["versions"]):
@@ -104,10 +108,32 @@ def load_demo(plugins: PluginHost, *, password: str) -> str:
                     reason=spec.get("comment") or "Butir sudah terlalu sering terpapar.",
                 )
         assert item is not None
+        by_key[entry["key"]] = item
         statuses[item.latest_version.status] += 1
         db.session.flush()
+    form = _load_assembly(bank, by_key, users, plugins)
     summary = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
     return (
         f"loaded demo bank {BANK_CODE}: {sum(statuses.values())} items ({summary}); "
-        f"users: {', '.join(users)}"
+        f"form {form.external_id} ({form.status}); users: {', '.join(users)}"
     )
+
+
+def _load_assembly(
+    bank: Bank, by_key: dict[str, Item], users: dict[str, User], plugins: PluginHost
+) -> Form:
+    """The demo blueprint, its locked form and the enemy pairs."""
+    from itembank.demo_content import DEMO_BLUEPRINT, DEMO_ENEMIES, DEMO_FORM
+
+    assembler = users["perakit"]
+    for first, second, reason in DEMO_ENEMIES:
+        mark_enemies(by_key[first], by_key[second], actor=users["penelaah1"], reason=reason)
+    blueprint = create_blueprint(bank, DEMO_BLUEPRINT, actor=assembler, plugins=plugins)
+    form = create_form(bank, blueprint, title=DEMO_FORM["title"], actor=assembler)
+    for position, keys in enumerate(DEMO_FORM["sections"], start=1):
+        for key in keys:
+            version = by_key[key].approved_version
+            assert version is not None, key
+            add_entry(form, version, actor=assembler, section=position)
+    lock_form(form, actor=assembler, plugins=plugins)
+    return form

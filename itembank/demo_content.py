@@ -2192,3 +2192,111 @@ OTHER_ITEMS: list[dict[str, Any]] = [
 
 DEMO_ITEMS: list[dict[str, Any]] = [*TKP_ITEMS, *SJT_ITEMS, *TWK_ITEMS, *TIU_ITEMS, *OTHER_ITEMS]
 """Every demo item, in the order the demo loader creates them."""
+
+
+# -- assembly: a blueprint (kisi-kisi), a form (paket soal) and an enemy pair ---------------
+
+DEMO_BLUEPRINT: dict[str, Any] = {
+    "code": "CACT-DEMO-KISI-1",
+    "title": "Kisi-kisi Paket Demo CACT ASN",
+    "description": _t(
+        """Paket latihan singkat: SKD (TWK, TIU, TKP) dan kompetensi manajerial. Bobot TWK
+        dan TIU 5/0, TKP 1..5, manajerial 1..4."""
+    ),
+    "total_length": 12,
+    "time_limit_minutes": 30,
+    "sections": [
+        {
+            "title": "Tes Wawasan Kebangsaan (TWK)",
+            "rows": [
+                {
+                    "taxonomy": "skd-cpns",
+                    "node": "TWK",
+                    "item_types": ["single_choice"],
+                    "count": 3,
+                    "points": 5,
+                },
+                {
+                    "taxonomy": "skd-cpns",
+                    "node": "TWK.PN",
+                    "item_types": ["true_false"],
+                    "count": 1,
+                    "points": 1,
+                },
+            ],
+        },
+        {
+            "title": "Tes Intelegensia Umum (TIU)",
+            "rows": [
+                {
+                    "taxonomy": "skd-cpns",
+                    "node": "TIU.NUM",
+                    "item_types": ["single_choice"],
+                    "count": 2,
+                    "points": 5,
+                },
+                {
+                    "taxonomy": "skd-cpns",
+                    "node": "TIU.VER",
+                    "item_types": ["single_choice"],
+                    "count": 1,
+                    "points": 5,
+                },
+            ],
+        },
+        {
+            "title": "Tes Karakteristik Pribadi (TKP)",
+            "rows": [
+                {
+                    "taxonomy": "skd-cpns",
+                    "node": "TKP",
+                    "item_types": ["weighted_options"],
+                    "count": 2,
+                    "points": 5,
+                },
+            ],
+        },
+        {
+            "title": "Kompetensi Manajerial",
+            "rows": [
+                {
+                    "taxonomy": "asn-2017",
+                    "node": "M.8",
+                    "level": 3,
+                    "item_types": ["weighted_options"],
+                    "count": 1,
+                    "points": 4,
+                },
+                {
+                    "taxonomy": "asn-2017",
+                    "node": "MANAJERIAL",
+                    "item_types": ["weighted_options"],
+                    "count": 2,
+                    "points": 4,
+                },
+            ],
+        },
+    ],
+}
+"""The demo bank's blueprint: every row can be filled from the approved demo items."""
+
+DEMO_FORM: dict[str, Any] = {
+    "title": "Paket Demo CACT 1",
+    # item keys per blueprint section, in delivery order
+    "sections": [
+        ["twk-integritas-01", "twk-bela-negara-01", "twk-pilar-negara-01", "tf-negara-hukum-01"],
+        ["tiu-deret-01", "tiu-cerita-02", "tiu-analogi-01"],
+        ["tkp-pelayanan-01", "tkp-sosbud-01"],
+        ["sjt-keputusan-l3-01", "sjt-integritas-l1-01", "sjt-kerjasama-l2-01"],
+    ],
+}
+"""The demo form, built from approved items and locked: its report has no errors."""
+
+DEMO_ENEMIES: list[tuple[str, str, str]] = [
+    (
+        "tkp-pelayanan-01",
+        "tkp-pelayanan-02",
+        "Skenario layanan yang sama (warga datang menjelang tutup); jangan dalam satu paket.",
+    ),
+]
+"""Pairs of demo items never to appear in the same form: (item key, item key, reason)."""

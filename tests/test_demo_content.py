@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from itembank.demo_content import DEMO_ITEMS
+from itembank.demo_content import DEMO_BLUEPRINT, DEMO_ENEMIES, DEMO_FORM, DEMO_ITEMS
 
 ITEM_TYPES = (
     "single_choice",
@@ -576,3 +576,65 @@ def test_classifications_exist_in_the_registered_taxonomies() -> None:
                 assert c["level"] in numbers, f"{key} v{index + 1}: {c}"
             else:
                 assert c["level"] is None, f"{key} v{index + 1}: {c}"
+
+
+# -- the demo blueprint, form and enemy pairs ------------------------------------------------
+
+ITEMS_BY_KEY = {item["key"]: item for item in DEMO_ITEMS}
+ASN_GROUPS = {"MANAJERIAL": ASN_NODES - {"SK.1"}, "SOSIAL-KULTURAL": {"SK.1"}}
+
+
+def _under(row: dict[str, Any], classification: dict[str, Any]) -> bool:
+    """The classification is the row's node or below it (codes in these taxonomies nest
+    by prefix, and the ASN groups hold their competencies)."""
+    if classification["taxonomy"] != row["taxonomy"]:
+        return False
+    node, code = row["node"], classification["node"]
+    if row["taxonomy"] == "asn-2017" and node in ASN_GROUPS:
+        inside = code in ASN_GROUPS[node] or code == node
+    else:
+        inside = code == node or code.startswith(node + ".")
+    return inside and (row.get("level") is None or classification["level"] == row["level"])
+
+
+def _fits(row: dict[str, Any], key: str) -> bool:
+    item = ITEMS_BY_KEY[key]
+    types = row.get("item_types") or []
+    if types and item["type"] not in types:
+        return False
+    classes = item["versions"][-1]["metadata"]["classifications"]
+    return any(_under(row, c) for c in classes)
+
+
+def test_demo_blueprint_rows_add_up_and_name_known_nodes() -> None:
+    rows = [row for section in DEMO_BLUEPRINT["sections"] for row in section["rows"]]
+    assert sum(row["count"] for row in rows) == DEMO_BLUEPRINT["total_length"]
+    for row in rows:
+        known = SKD_NODES if row["taxonomy"] == "skd-cpns" else ASN_NODES | set(ASN_GROUPS)
+        assert row["node"] in known, row
+        assert set(row.get("item_types") or []) <= set(ITEM_TYPES)
+
+
+def test_demo_form_fills_every_row_with_approved_items() -> None:
+    sections = DEMO_BLUEPRINT["sections"]
+    assert len(DEMO_FORM["sections"]) == len(sections)
+    keys = [key for part in DEMO_FORM["sections"] for key in part]
+    assert len(keys) == len(set(keys)) == DEMO_BLUEPRINT["total_length"]
+    for key in keys:
+        assert _final(ITEMS_BY_KEY[key]) == "approved", key
+    for section, part in zip(sections, DEMO_FORM["sections"], strict=True):
+        left = list(part)
+        for row in section["rows"]:  # every row is filled, in blueprint order
+            taken = [key for key in left if _fits(row, key)][: row["count"]]
+            assert len(taken) == row["count"], (section["title"], row)
+            left = [key for key in left if key not in taken]
+        assert left == [], left
+
+
+def test_demo_enemies_exist_and_are_not_both_in_the_form() -> None:
+    assert DEMO_ENEMIES
+    keys = {key for part in DEMO_FORM["sections"] for key in part}
+    for first, second, reason in DEMO_ENEMIES:
+        assert first in ITEMS_BY_KEY and second in ITEMS_BY_KEY and first != second
+        assert reason.strip()
+        assert not {first, second} <= keys

@@ -19,6 +19,7 @@ from itembank.api import (
     auth,
     banks,
     errors,
+    forms,
     items,
     media,
     meta,
@@ -36,6 +37,7 @@ BLUEPRINTS = (
     transitions.blp,
     meta.blp,
     media.blp,
+    forms.blp,
 )
 
 CONFIG_DEFAULTS: dict[str, Any] = {

@@ -7,8 +7,8 @@ operation is:
 
 - every operation that needs a token: 401 (no or bad token);
 - one with a path parameter: 404 (absent, or in a bank you are not a member of);
-- one acting in a bank, on an item or on tokens, or changing anything: 403 (a role you
-  lack, someone else's tokens, a disabled account);
+- one acting on something in a bank (any path parameter but an item type's), on tokens,
+  or changing anything: 403 (a role you lack, someone else's tokens, a disabled account);
 - one with a JSON or form body: 400 (malformed JSON), 413 (too large), 415 (wrong media
   type) and 422 (fails the schema or the domain's checks);
 - one with query parameters: 422;
@@ -42,8 +42,9 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> set[int
         statuses.add(401)
     if "{" in path:
         statuses.add(404)
-    acts_on_something = "{bank_code}" in path or "{item_id}" in path or "/tokens" in path
-    if acts_on_something or method in MUTATING:
+    # Everything but the item types is in a bank (roles), or is a user's own (tokens).
+    in_a_bank = "{" in path and "/item-types" not in path
+    if in_a_bank or "/tokens" in path or method in MUTATING:
         statuses.add(403)
     if "requestBody" in operation:
         statuses |= {400, 413, 415, 422}

@@ -1,6 +1,16 @@
 """The database models. Import them from here."""
 
 from itembank.models.audit import AuditEvent, AuditTamperError
+from itembank.models.forms import (
+    Blueprint,
+    BlueprintRow,
+    BlueprintSection,
+    EnemyPair,
+    Form,
+    FormEntry,
+    FormSection,
+    FormStatus,
+)
 from itembank.models.items import (
     Comment,
     Item,
@@ -19,7 +29,15 @@ __all__ = [
     "AuditEvent",
     "AuditTamperError",
     "Bank",
+    "Blueprint",
+    "BlueprintRow",
+    "BlueprintSection",
     "Comment",
+    "EnemyPair",
+    "Form",
+    "FormEntry",
+    "FormSection",
+    "FormStatus",
     "Item",
     "ItemClassification",
     "ItemVersion",

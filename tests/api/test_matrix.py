@@ -15,6 +15,14 @@ from itembank.operations.accounts import create_user
 from itembank.operations.reviews import review_version, submit_version
 from tests.api.conftest import ApiClient, login
 from tests.factories import PASSWORD, World, make_item, unique
+from tests.forms_helpers import (
+    one_row_spec,
+    state_blueprint,
+    state_code,
+    state_enemies,
+    state_filled_form,
+    state_form,
+)
 
 ROLES = ("author", "reviewer", "assembler", "bank_admin", "admin", "outsider", "anonymous")
 
@@ -141,6 +149,107 @@ MATRIX: list[tuple[str, str, Any, Setup, dict[str, int]]] = [
         _nothing,
         row(200, 200, 200, 200, 200, 404, 401),
     ),
+    # blueprints, forms and enemy pairs
+    ("GET", "banks/{bank}/blueprints", None, _nothing, row(200, 200, 200, 200, 200, 404, 401)),
+    (
+        "POST",
+        "banks/{bank}/blueprints",
+        one_row_spec("{code}"),
+        state_code,
+        row(403, 403, 201, 201, 201, 404, 401),
+    ),
+    (
+        "GET",
+        "banks/{bank}/blueprints/{blueprint}",
+        None,
+        state_blueprint,
+        row(200, 200, 200, 200, 200, 404, 401),
+    ),
+    (
+        "PUT",
+        "banks/{bank}/blueprints/{blueprint}",
+        {k: v for k, v in one_row_spec("x").items() if k != "code"},
+        state_blueprint,
+        row(403, 403, 200, 200, 200, 404, 401),
+    ),
+    (
+        "DELETE",
+        "banks/{bank}/blueprints/{blueprint}",
+        None,
+        state_blueprint,
+        row(403, 403, 204, 204, 204, 404, 401),
+    ),
+    ("GET", "banks/{bank}/forms", None, _nothing, row(403, 403, 200, 200, 200, 404, 401)),
+    (
+        "POST",
+        "banks/{bank}/forms",
+        {"blueprint": "{blueprint}", "title": "Paket"},
+        state_blueprint,
+        row(403, 403, 201, 201, 201, 404, 401),
+    ),
+    ("GET", "forms/{form}", None, state_form, row(403, 403, 200, 200, 200, 404, 401)),
+    ("PATCH", "forms/{form}", {"title": "Q"}, state_form, row(403, 403, 200, 200, 200, 404, 401)),
+    ("DELETE", "forms/{form}", None, state_form, row(403, 403, 204, 204, 204, 404, 401)),
+    (
+        "POST",
+        "forms/{form}/entries",
+        {"item": "{item}"},
+        state_form,
+        row(403, 403, 201, 201, 201, 404, 401),
+    ),
+    (
+        "PATCH",
+        "forms/{form}/entries/{entry}",
+        {"position": 1},
+        state_filled_form,
+        row(403, 403, 200, 200, 200, 404, 401),
+    ),
+    (
+        "DELETE",
+        "forms/{form}/entries/{entry}",
+        None,
+        state_filled_form,
+        row(403, 403, 200, 200, 200, 404, 401),
+    ),
+    (
+        "PUT",
+        "forms/{form}/order",
+        {"sections": []},
+        state_form,
+        row(403, 403, 200, 200, 200, 404, 401),
+    ),
+    ("GET", "forms/{form}/report", None, state_form, row(403, 403, 200, 200, 200, 404, 401)),
+    ("POST", "forms/{form}/lock", None, state_filled_form, row(403, 403, 200, 200, 200, 404, 401)),
+    ("POST", "forms/{form}/clone", {}, state_form, row(403, 403, 201, 201, 201, 404, 401)),
+    (
+        "GET",
+        "forms/{form}/answer-key",
+        None,
+        state_filled_form,
+        row(403, 403, 200, 200, 200, 404, 401),
+    ),
+    (
+        "GET",
+        "forms/{form}/answer-key.csv",
+        None,
+        state_filled_form,
+        row(403, 403, 200, 200, 200, 404, 401),
+    ),
+    ("GET", "banks/{bank}/enemies", None, _nothing, row(200, 200, 200, 200, 200, 404, 401)),
+    (
+        "POST",
+        "banks/{bank}/enemies",
+        {"items": ["{item}", "{item2}"]},
+        state_enemies,
+        row(201, 201, 201, 201, 201, 404, 401),
+    ),
+    (
+        "DELETE",
+        "banks/{bank}/enemies/{pair}",
+        None,
+        state_enemies,
+        row(204, 204, 204, 204, 204, 404, 401),
+    ),
 ]
 
 
@@ -149,6 +258,8 @@ def _fill(value: Any, names: dict[str, str]) -> Any:
         return value.format(**names)
     if isinstance(value, dict):
         return {k: _fill(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, names) for v in value]
     return value
 
 

@@ -41,10 +41,11 @@ from schemathesis.specs.openapi.checks import (
 from itembank.extensions import db
 from itembank.models import LoginAttempt, Role
 from tests.factories import PASSWORD, SINGLE_CHOICE, STEM, World, make_item, unique
+from tests.forms_helpers import build_form_states, form_examples, form_path_values
 
 SEED = 20240917
 #: Generated requests per operation: valid ones, and ones that break the schema.
-MAX_EXAMPLES = {GenerationMode.POSITIVE: 15, GenerationMode.NEGATIVE: 10}
+MAX_EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 6}
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 
@@ -103,6 +104,7 @@ def _build(app: Flask) -> dict[str, Any]:
             media = upload_media(
                 world.bank, _png(), actor=world.author, filename="a.png", max_bytes=200_000
             )
+            forms = build_form_states(world, plugins)
             state = {
                 "bank": world.bank.code,
                 "username": fuzzer.username,
@@ -114,6 +116,7 @@ def _build(app: Flask) -> dict[str, Any]:
                 "to_retire": to_retire.external_id,
                 "mine": mine.external_id,
                 "sha256": media.sha256,
+                **forms,
             }
             db.session.commit()
             return state
@@ -194,6 +197,7 @@ def _examples(state: dict[str, Any], spare_token_id: int) -> dict[str, list[dict
             {"path_parameters": {"bank_code": bank}, "query": {"item": mine, "per_page": 5}}
         ],
         "DELETE /api/v1/tokens/{token_id}": [{"path_parameters": {"token_id": spare_token_id}}],
+        **form_examples(state),
     }
 
 
@@ -218,6 +222,7 @@ def fuzzed(app: Flask) -> Iterator[Fuzzed]:
             "token_id": [spare["id"]],
             "username": [state["assembler"]],
             "role": [Role.ASSEMBLER.value],
+            **form_path_values(state),
         },
         examples=_examples(state, spare["id"]),
     )

@@ -1,0 +1,169 @@
+"""The answer-key report of a form (kunci jawaban), as JSON and CSV.
+
+Built from the bank's data, never from an exported package: for every entry of the form,
+in delivery order, its QTI identifier (:func:`qti_item_identifier`, the one the QTI
+exporter also uses), the item's bank id and pinned version, its type, the correct
+response(s) (the type's ``summary().keys``), the maximum score and, for types with
+options, the score of choosing each option alone (the type's own ``score()``).
+
+The score of an option "alone" is ``score(content, response)`` for the first response
+shape the type accepts: for identifiers ``"true"``/``"false"`` the JSON boolean; then the
+identifier itself (single-response types); then a one-element list (multiple-response
+and ordering types). Types that take none of these (matching) and types scored by a
+person (essays) have no option scores; their keys and maximum score still appear.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+from itembank.access import require_role
+from itembank.audit import record
+from itembank.itemtypes import ItemType
+from itembank.models import Form, User
+from itembank.operations.blueprints import ASSEMBLY_ROLES
+from itembank.operations.form_report import load_form_entries
+from itembank.plugins import PluginHost
+
+CSV_COLUMNS = (
+    "number",
+    "section",
+    "qti_identifier",
+    "item",
+    "version",
+    "type",
+    "max_score",
+    "correct_response",
+    "option_scores",
+)
+
+_NOT_NCNAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def qti_item_identifier(external_id: str, version: int) -> str:
+    """The QTI identifier of one pinned item version: ``I-`` + the item's external id +
+    ``-V`` + the version number, e.g. ``I-CACT-DEMO-000123-V2``.
+
+    Stable (it depends only on the item's id and version, which never change), unique in
+    a package (a form pins one version per entry; a duplicated item is an error the form
+    cannot be locked with) and a valid QTI identifier (an XML NCName: it starts with a
+    letter, and any character outside letters, digits, ``.``, ``_`` and ``-`` becomes
+    ``_``). Exporters use it for ``assessmentItem/@identifier`` and the item references
+    of the assessment test, so the answer key and the package name items the same way.
+    """
+    return f"I-{_NOT_NCNAME.sub('_', external_id)}-V{int(version)}"
+
+
+def _score_alone(item_type: ItemType, content: dict[str, Any], ident: str) -> Any:
+    candidates: list[Any] = [ident, [ident]]
+    if ident in ("true", "false"):
+        candidates.insert(0, ident == "true")
+    for response in candidates:
+        try:
+            return item_type.score(content, response)
+        except (ValueError, TypeError, KeyError):
+            continue
+    return None
+
+
+def option_scores(item_type: ItemType, content: dict[str, Any]) -> dict[str, Any] | None:
+    """Option identifier -> the score of choosing only it; None when not meaningful."""
+    if item_type.scored_by_person:
+        return None
+    options = item_type.summary(content).options
+    if not options:
+        return None
+    scores: dict[str, Any] = {}
+    for ident in options:
+        score = _score_alone(item_type, content, ident)
+        if score is None:
+            return None
+        scores[ident] = score
+    return scores
+
+
+def build_answer_key(form: Form, plugins: PluginHost) -> dict[str, Any]:
+    """The answer key as plain data (no role check: see :func:`answer_key`)."""
+    rows = []
+    for number, entry in enumerate(load_form_entries(form), start=1):
+        item, version = entry.item, entry.version
+        item_type = plugins.item_types.get(item.item_type)
+        row: dict[str, Any] = {
+            "number": number,
+            "section": entry.section.position,
+            "section_title": entry.section.title,
+            "qti_identifier": qti_item_identifier(item.external_id, version.number),
+            "item": item.external_id,
+            "version": version.number,
+            "type": item.item_type,
+            "content_hash": version.content_hash,
+            "max_score": None,
+            "correct_response": [],
+            "option_scores": None,
+            "scored_by_person": False,
+        }
+        if item_type is not None:
+            summary = item_type.summary(version.content)
+            row.update(
+                max_score=item_type.max_score(version.content),
+                correct_response=list(summary.keys),
+                option_scores=option_scores(item_type, version.content),
+                scored_by_person=item_type.scored_by_person,
+            )
+        rows.append(row)
+    return {
+        "form": form.external_id,
+        "title": form.title,
+        "bank": form.bank.code,
+        "blueprint": form.blueprint.code,
+        "status": form.status,
+        "locked_at": form.locked_at.isoformat() if form.locked_at else None,
+        "items": rows,
+    }
+
+
+def answer_key(form: Form, *, actor: User, plugins: PluginHost, fmt: str = "json") -> Any:
+    """The answer key for ``actor`` (assemblers and bank admins), recorded in the audit
+    trail: JSON data, or for ``fmt="csv"`` the CSV text."""
+    require_role(actor, form.bank, *ASSEMBLY_ROLES, doing="read answer keys")
+    key = build_answer_key(form, plugins)
+    record(
+        "form.answer_key",
+        actor=actor,
+        bank=form.bank,
+        object_type="form",
+        object_id=form.external_id,
+        format=fmt,
+    )
+    return answer_key_csv(key) if fmt == "csv" else key
+
+
+def _number(value: Any) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def answer_key_csv(key: dict[str, Any]) -> str:
+    """One header row, then one row per item. Several correct responses are separated
+    by `` | ``; option scores are ``A=5; B=0``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for row in key["items"]:
+        scores = row["option_scores"]
+        writer.writerow(
+            [
+                row["number"],
+                row["section"],
+                row["qti_identifier"],
+                row["item"],
+                row["version"],
+                row["type"],
+                _number(row["max_score"]),
+                " | ".join(str(k) for k in row["correct_response"]),
+                "; ".join(f"{k}={_number(v)}" for k, v in scores.items()) if scores else "",
+            ]
+        )
+    return buffer.getvalue()

@@ -1,0 +1,670 @@
+"""Test forms (paket soal): create, edit entries, lock, clone, mark exported.
+
+Lifecycle ``draft → locked → exported``. Only a draft changes: entries are added
+(approved versions only, pinned: a newer approved version never replaces them
+silently), removed, moved, re-pinned and reordered. Locking checks the validation
+report (:mod:`itembank.operations.form_report`) and is refused while it has errors;
+warnings are allowed and recorded in the lock's audit event. A locked form never
+changes (the operations refuse, and database triggers too); a new draft can be cloned
+from any form. ``mark_exported`` records each export of a locked form with its
+package's SHA-256.
+
+Assemblers and bank admins see and write forms; other members of the bank are refused
+(a form's make-up is as secret as its items). Every change is an audit event; every
+edit takes the form's row lock first, so concurrent edits are serialised, and accepts
+the revision it was based on (a stale one is refused, naming who changed the form).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from itembank.access import require_role
+from itembank.audit import record
+from itembank.errors import Conflict, InvalidInput, NotFound, StaleEdit
+from itembank.extensions import db
+from itembank.models import (
+    Bank,
+    Blueprint,
+    Form,
+    FormEntry,
+    FormSection,
+    FormStatus,
+    ItemVersion,
+    User,
+)
+from itembank.models._types import utcnow
+from itembank.operations.blueprints import ASSEMBLY_ROLES
+from itembank.operations.form_report import Report, build_report, fits_row, match_rows
+from itembank.plugins import PluginHost
+from itembank.workflow import Status
+
+SHA256_RE = re.compile(r"[0-9a-f]{64}")
+#: Item and form identifiers (``CACT-DEMO-000123``, ``CACT-DEMO-F001``).
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+EXTERNAL_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+FORMAT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+class FormLocked(Conflict):
+    """The form is not a draft any more."""
+
+    code = "form_locked"
+
+
+class FormInvalid(Conflict):
+    """Locking refused: the validation report has errors (``findings`` lists them)."""
+
+    code = "form_invalid"
+
+
+def _problem(field: str, message: str, message_en: str) -> InvalidInput:
+    return InvalidInput(
+        message_en, [{"field": field, "message": message, "message_en": message_en}]
+    )
+
+
+def _title(title: Any) -> str:
+    if (
+        not isinstance(title, str)
+        or not title.strip()
+        or len(title.strip()) > 200
+        or CONTROL_RE.search(title)
+    ):
+        raise _problem(
+            "title",
+            "Judul paket wajib diisi, paling banyak 200 karakter.",
+            "The form's title is required, at most 200 characters.",
+        )
+    return title.strip()
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def get_form(external_id: str, *, actor: User) -> Form:
+    """The form if ``actor`` assembles in its bank: NotFound for non-members,
+    PermissionDenied for members with another role."""
+    key = (external_id or "").strip().upper()
+    form = None
+    if EXTERNAL_ID_RE.fullmatch(key):
+        form = db.session.scalars(sa.select(Form).where(Form.external_id == key)).first()
+    if form is None:
+        raise NotFound(f"no form {external_id!r}")
+    try:
+        require_role(actor, form.bank, *ASSEMBLY_ROLES, doing="see test forms")
+    except NotFound:
+        raise NotFound(f"no form {external_id!r}") from None
+    return form
+
+
+def list_forms(bank: Bank, *, actor: User, status: str | None = None) -> list[Form]:
+    require_role(actor, bank, *ASSEMBLY_ROLES, doing="see test forms")
+    query = sa.select(Form).where(Form.bank_id == bank.id)
+    if status:
+        query = query.where(Form.status == status)
+    return list(db.session.scalars(query.order_by(Form.number)))
+
+
+def entry_counts(forms: list[Form]) -> dict[int, int]:
+    if not forms:
+        return {}
+    rows = db.session.execute(
+        sa.select(FormEntry.form_id, sa.func.count(FormEntry.id))
+        .where(FormEntry.form_id.in_([f.id for f in forms]))
+        .group_by(FormEntry.form_id)
+    ).all()
+    counts = {form_id: int(n) for form_id, n in rows}
+    return {f.id: counts.get(f.id, 0) for f in forms}
+
+
+def get_entry(form: Form, entry_id: int) -> FormEntry:
+    entry = db.session.get(FormEntry, entry_id)
+    if entry is None or entry.form_id != form.id:
+        raise NotFound(f"form {form.external_id} has no entry {entry_id}")
+    return entry
+
+
+def form_report(form: Form, *, actor: User, plugins: PluginHost) -> Report:
+    require_role(actor, form.bank, *ASSEMBLY_ROLES, doing="see test forms")
+    return build_report(form, plugins)
+
+
+# -- creating ------------------------------------------------------------------------------
+
+
+def _next_number(bank: Bank) -> int:
+    # The bank's row lock serialises numbering of concurrent creations.
+    db.session.execute(sa.select(Bank.id).where(Bank.id == bank.id).with_for_update())
+    current = db.session.scalar(sa.select(sa.func.max(Form.number)).where(Form.bank_id == bank.id))
+    return int(current or 0) + 1
+
+
+def _new_form(bank: Bank, blueprint: Blueprint, title: str, actor: User) -> Form:
+    number = _next_number(bank)
+    now = utcnow()
+    form = Form(
+        bank=bank,
+        number=number,
+        external_id=f"{bank.code}-F{number:03d}",
+        blueprint=blueprint,
+        title=title,
+        status=FormStatus.DRAFT.value,
+        created_by_id=actor.id,
+        created_at=now,
+        updated_by_id=actor.id,
+        updated_at=now,
+    )
+    for section in blueprint.sections:
+        form.sections.append(
+            FormSection(position=section.position, title=section.title, blueprint_section=section)
+        )
+    db.session.add(form)
+    return form
+
+
+def create_form(bank: Bank, blueprint: Blueprint, *, title: Any, actor: User) -> Form:
+    """A new, empty draft form against ``blueprint``, with the blueprint's sections."""
+    require_role(actor, bank, *ASSEMBLY_ROLES, doing="make test forms")
+    if blueprint.bank_id != bank.id:
+        raise NotFound(f"bank {bank.code} has no blueprint {blueprint.code!r}")
+    form = _new_form(bank, blueprint, _title(title), actor)
+    db.session.flush()
+    record(
+        "form.create",
+        actor=actor,
+        bank=bank,
+        object_type="form",
+        object_id=form.external_id,
+        to_status=form.status,
+        blueprint=blueprint.code,
+    )
+    return form
+
+
+def clone_form(form: Form, *, actor: User, title: Any = None) -> Form:
+    """A new draft with the same blueprint, sections and pinned versions as ``form``
+    (in any state). Nothing is re-pinned: the new form's report says what changed."""
+    bank = form.bank
+    require_role(actor, bank, *ASSEMBLY_ROLES, doing="make test forms")
+    new_title = _title(title) if title is not None else _title(f"{form.title} (salinan)"[:200])
+    clone = _new_form(bank, form.blueprint, new_title, actor)
+    clone.cloned_from = form
+    db.session.flush()
+    sections = {s.position: s for s in clone.sections}
+    now = utcnow()
+    for source in form.sections:
+        for entry in source.entries:
+            sections[source.position].entries.append(
+                FormEntry(
+                    form_id=clone.id,
+                    position=entry.position,
+                    item_id=entry.item_id,
+                    item_version_id=entry.item_version_id,
+                    added_by_id=actor.id,
+                    added_at=now,
+                )
+            )
+    db.session.flush()
+    record(
+        "form.clone",
+        actor=actor,
+        bank=bank,
+        object_type="form",
+        object_id=clone.external_id,
+        to_status=clone.status,
+        cloned_from=form.external_id,
+        entries=len(clone.entries),
+    )
+    return clone
+
+
+# -- editing a draft -----------------------------------------------------------------------
+
+
+def _editable(form: Form, actor: User, base_revision: int | None) -> Form:
+    require_role(actor, form.bank, *ASSEMBLY_ROLES, doing="edit test forms")
+    form = db.session.scalars(
+        sa.select(Form)
+        .where(Form.id == form.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if form.status != FormStatus.DRAFT.value:
+        raise FormLocked(
+            f"form {form.external_id} is {form.status}: a locked form never changes; clone it "
+            "to make a new draft",
+            status_now=form.status,
+        )
+    if base_revision is not None and base_revision != form.revision:
+        raise StaleEdit(
+            base_revision=base_revision,
+            current_revision=form.revision,
+            changed_by=form.updated_by.username,
+            changed_at=form.updated_at,
+        )
+    return form
+
+
+def _touch(form: Form, actor: User) -> None:
+    form.updated_by_id = actor.id
+    form.updated_at = utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(
+            "this form was changed by someone else at the same moment; reload it"
+        ) from None
+    for section in form.sections:  # reload in position order when next read
+        db.session.expire(section, ["entries"])
+
+
+def _audit(action: str, form: Form, actor: User, **data: Any) -> None:
+    record(
+        action,
+        actor=actor,
+        bank=form.bank,
+        object_type="form",
+        object_id=form.external_id,
+        revision=form.revision,
+        **data,
+    )
+
+
+def _place(layout: list[tuple[FormSection, list[FormEntry]]]) -> None:
+    """Give the entries of each listed section positions 1..n in the order given,
+    moving them to that section. Positions are unique per section, so the entries first
+    step aside to temporary (negative) positions."""
+    existing = [e for _, entries in layout for e in entries if e.id is not None]
+    for entry in existing:
+        entry.position = -entry.id
+    db.session.flush()
+    for section, entries in layout:
+        for index, entry in enumerate(entries, start=1):
+            if entry.section is not section:
+                entry.section = section
+            entry.position = index
+    db.session.flush()
+
+
+def _section(form: Form, position: int) -> FormSection:
+    for section in form.sections:
+        if section.position == position:
+            return section
+    have = ", ".join(str(s.position) for s in form.sections)
+    raise _problem(
+        "section",
+        f"Paket {form.external_id} tidak punya bagian {position} (yang ada: {have}).",
+        f"Form {form.external_id} has no section {position} (it has: {have}).",
+    )
+
+
+def _default_section(form: Form, version: ItemVersion) -> FormSection:
+    """The first section with a row the version fits and has room for it, else the first
+    section with a row it fits, else the first section."""
+    item_type = version.item.item_type
+    fitting_somewhere: FormSection | None = None
+    for section in form.sections:
+        rows = list(section.blueprint_section.rows)
+        if not any(fits_row(version, item_type, row) for row in rows):
+            continue
+        fitting_somewhere = fitting_somewhere or section
+        candidates = [(e.version, e.item.item_type) for e in section.entries]
+        candidates.append((version, item_type))
+        fits = [[i for i, row in enumerate(rows) if fits_row(v, t, row)] for v, t in candidates]
+        if len(candidates) - 1 in match_rows(fits, [row.count for row in rows]):
+            return section
+    return fitting_somewhere or form.sections[0]
+
+
+def _check_pinnable(form: Form, version: ItemVersion) -> None:
+    item = version.item
+    if item.bank_id != form.bank_id:
+        raise _problem(
+            "item",
+            f"Butir {item.external_id} bukan milik bank {form.bank.code}.",
+            f"Item {item.external_id} is not in bank {form.bank.code}.",
+        )
+    if item.is_retired:
+        raise _problem(
+            "item",
+            f"Butir {item.external_id} sudah dipensiunkan dan tidak dapat dirakit.",
+            f"Item {item.external_id} is retired and cannot be assembled.",
+        )
+    if version.status != Status.APPROVED.value:
+        raise _problem(
+            "version",
+            f"Versi {version.number} butir {item.external_id} berstatus {version.status}; "
+            "hanya versi yang disetujui yang dapat dirakit.",
+            f"Version {version.number} of item {item.external_id} is {version.status}; only "
+            "approved versions can be assembled.",
+        )
+
+
+def update_form(form: Form, *, actor: User, title: Any, base_revision: int | None = None) -> Form:
+    form = _editable(form, actor, base_revision)
+    new = _title(title)
+    if new == form.title:
+        return form
+    old, form.title = form.title, new
+    _touch(form, actor)
+    _audit("form.update", form, actor, title=new, previous_title=old)
+    return form
+
+
+def delete_form(form: Form, *, actor: User, base_revision: int | None = None) -> None:
+    form = _editable(form, actor, base_revision)
+    external_id = form.external_id
+    bank = form.bank
+    db.session.delete(form)
+    db.session.flush()
+    record("form.delete", actor=actor, bank=bank, object_type="form", object_id=external_id)
+
+
+def add_entry(
+    form: Form,
+    version: ItemVersion,
+    *,
+    actor: User,
+    section: int | None = None,
+    position: int | None = None,
+    base_revision: int | None = None,
+) -> FormEntry:
+    """Pin ``version`` (approved) into the form: into section ``section`` (by default
+    the first whose blueprint rows it fits with room) at ``position`` (1-based within
+    the section; by default at its end)."""
+    form = _editable(form, actor, base_revision)
+    _check_pinnable(form, version)
+    target = _section(form, section) if section is not None else _default_section(form, version)
+    entries = list(target.entries)
+    if position is None:
+        position = len(entries) + 1
+    if not 1 <= position <= len(entries) + 1:
+        raise _problem(
+            "position",
+            f"Posisi harus 1 sampai {len(entries) + 1}.",
+            f"The position must be 1 to {len(entries) + 1}.",
+        )
+    for entry in entries:
+        entry.position = -entry.id
+    db.session.flush()
+    new = FormEntry(
+        form_id=form.id,
+        item=version.item,
+        version=version,
+        position=0,
+        added_by_id=actor.id,
+        added_at=utcnow(),
+    )
+    entries.insert(position - 1, new)
+    target.entries.append(new)
+    for index, entry in enumerate(entries, start=1):
+        entry.position = index
+    _touch(form, actor)
+    _audit(
+        "form.entry_add",
+        form,
+        actor,
+        version=version,
+        entry=new.id,
+        section=target.position,
+        position=position,
+    )
+    return new
+
+
+def remove_entry(entry: FormEntry, *, actor: User, base_revision: int | None = None) -> Form:
+    form = _editable(entry.section.form, actor, base_revision)
+    section = entry.section
+    rest = [e for e in section.entries if e.id != entry.id]
+    facts = {"version": entry.version, "entry": entry.id, "section": section.position}
+    section.entries.remove(entry)
+    db.session.flush()
+    _place([(section, rest)])
+    _touch(form, actor)
+    _audit("form.entry_remove", form, actor, **facts)
+    return form
+
+
+def move_entry(
+    entry: FormEntry,
+    *,
+    actor: User,
+    position: int | None = None,
+    section: int | None = None,
+    base_revision: int | None = None,
+) -> FormEntry:
+    """Move an entry to ``position`` (1-based) of section ``section`` (by default its
+    own); into another section without a position, it goes to that section's end."""
+    form = _editable(entry.section.form, actor, base_revision)
+    source = entry.section
+    target = _section(form, section) if section is not None else source
+    source_rest = [e for e in source.entries if e.id != entry.id]
+    target_list = source_rest if target is source else list(target.entries)
+    if position is None:
+        position = len(target_list) + 1
+    if not 1 <= position <= len(target_list) + 1:
+        raise _problem(
+            "position",
+            f"Posisi harus 1 sampai {len(target_list) + 1}.",
+            f"The position must be 1 to {len(target_list) + 1}.",
+        )
+    before = (source.position, entry.position)
+    target_list = [*target_list[: position - 1], entry, *target_list[position - 1 :]]
+    layout = [(target, target_list)]
+    if target is not source:
+        layout.insert(0, (source, source_rest))
+    _place(layout)
+    _touch(form, actor)
+    _audit(
+        "form.entry_move",
+        form,
+        actor,
+        item=entry.item,
+        entry=entry.id,
+        from_section=before[0],
+        from_position=before[1],
+        section=target.position,
+        position=position,
+    )
+    return entry
+
+
+def set_order(
+    form: Form,
+    arrangement: list[dict[str, Any]],
+    *,
+    actor: User,
+    base_revision: int | None = None,
+) -> Form:
+    """Set the whole order at once: ``[{"section": 1, "entries": [entry ids]}, ...]``
+    lists every entry of the form exactly once; sections not listed end up empty."""
+    form = _editable(form, actor, base_revision)
+    entries = {e.id: e for e in form.entries}
+    problems: list[dict[str, str]] = []
+    seen: set[int] = set()
+    layout: list[tuple[FormSection, list[FormEntry]]] = []
+    sections_seen: set[int] = set()
+    for index, part in enumerate(arrangement):
+        try:
+            section = _section(form, part["section"])
+        except InvalidInput as exc:
+            problems.extend({**p, "field": f"sections.{index}.section"} for p in exc.problems)
+            continue
+        if section.position in sections_seen:
+            problems.append(
+                {
+                    "field": f"sections.{index}.section",
+                    "message": f"Bagian {section.position} disebut lebih dari sekali.",
+                    "message_en": f"Section {section.position} is listed more than once.",
+                }
+            )
+            continue
+        sections_seen.add(section.position)
+        listed: list[FormEntry] = []
+        for e_index, entry_id in enumerate(part["entries"]):
+            where = f"sections.{index}.entries.{e_index}"
+            if entry_id not in entries:
+                problems.append(
+                    {
+                        "field": where,
+                        "message": f"Paket {form.external_id} tidak punya entri {entry_id}.",
+                        "message_en": f"Form {form.external_id} has no entry {entry_id}.",
+                    }
+                )
+            elif entry_id in seen:
+                problems.append(
+                    {
+                        "field": where,
+                        "message": f"Entri {entry_id} disebut lebih dari sekali.",
+                        "message_en": f"Entry {entry_id} is listed more than once.",
+                    }
+                )
+            else:
+                seen.add(entry_id)
+                listed.append(entries[entry_id])
+        layout.append((section, listed))
+    missing = sorted(set(entries) - seen)
+    if missing:
+        shown = ", ".join(map(str, missing))
+        problems.append(
+            {
+                "field": "sections",
+                "message": f"Susunan harus memuat setiap entri tepat sekali; belum ada: {shown}.",
+                "message_en": f"The order must list every entry exactly once; missing: {shown}.",
+            }
+        )
+    if problems:
+        raise InvalidInput("the order is invalid: " + problems[0]["message_en"], problems)
+    for section in form.sections:
+        if section.position not in sections_seen:
+            layout.append((section, []))
+    _place(layout)
+    _touch(form, actor)
+    _audit(
+        "form.reorder",
+        form,
+        actor,
+        order=[[s.position, [e.id for e in listed]] for s, listed in layout if listed],
+    )
+    return form
+
+
+def repin_entry(
+    entry: FormEntry,
+    *,
+    actor: User,
+    version: ItemVersion | None = None,
+    base_revision: int | None = None,
+) -> FormEntry:
+    """Pin another approved version of the entry's item (by default the newest)."""
+    form = _editable(entry.section.form, actor, base_revision)
+    item = entry.item
+    target = version if version is not None else item.approved_version
+    if target is None or target.item_id != item.id:
+        raise _problem(
+            "version",
+            f"Butir {item.external_id} tidak punya versi itu yang disetujui.",
+            f"Item {item.external_id} has no such approved version.",
+        )
+    _check_pinnable(form, target)
+    if target.id == entry.item_version_id:
+        return entry
+    old = entry.version.number
+    entry.version = target
+    _touch(form, actor)
+    _audit(
+        "form.entry_repin",
+        form,
+        actor,
+        version=target,
+        entry=entry.id,
+        from_version=old,
+    )
+    return entry
+
+
+# -- lock and export -----------------------------------------------------------------------
+
+
+def lock_form(form: Form, *, actor: User, plugins: PluginHost) -> Report:
+    """Lock a draft whose report has no errors; from now on it never changes. Returns the
+    report it was locked with (its warnings are recorded in the audit event)."""
+    form = _editable(form, actor, None)
+    report = build_report(form, plugins)
+    if report.errors:
+        first = report.errors[0]
+        raise FormInvalid(
+            f"form {form.external_id} has {len(report.errors)} error(s) and cannot be locked; "
+            f"first: {first.message_en}",
+            findings=[f.__dict__ for f in report.errors],
+        )
+    form.status = FormStatus.LOCKED.value
+    form.locked_by_id = actor.id
+    form.locked_at = utcnow()
+    _touch(form, actor)
+    record(
+        "form.lock",
+        actor=actor,
+        bank=form.bank,
+        object_type="form",
+        object_id=form.external_id,
+        from_status=FormStatus.DRAFT.value,
+        to_status=FormStatus.LOCKED.value,
+        warnings=[f.code for f in report.warnings],
+        entries=[[e["item"], e["version"]] for e in report.entries],
+    )
+    report.status = form.status
+    return report
+
+
+def mark_exported(form: Form, package_sha256: str, format: str, *, actor: User) -> Form:
+    """Record that a package of this locked (or already exported) form was produced.
+    Every export is an audit event with the package's SHA-256 and format."""
+    require_role(actor, form.bank, *ASSEMBLY_ROLES, doing="export test forms")
+    if not isinstance(package_sha256, str) or not SHA256_RE.fullmatch(package_sha256):
+        raise _problem(
+            "package_sha256",
+            "SHA-256 paket harus 64 digit heksadesimal huruf kecil.",
+            "The package SHA-256 must be 64 lowercase hexadecimal digits.",
+        )
+    if not isinstance(format, str) or not FORMAT_RE.fullmatch(format):
+        raise _problem("format", "Format ekspor tidak valid.", "The export format is invalid.")
+    form = db.session.scalars(
+        sa.select(Form)
+        .where(Form.id == form.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if form.status == FormStatus.DRAFT.value:
+        raise Conflict(
+            f"form {form.external_id} is a draft: only locked forms export; lock it first",
+            status_now=form.status,
+        )
+    source = form.status
+    now = utcnow()
+    form.status = FormStatus.EXPORTED.value
+    if form.exported_at is None:
+        form.exported_at = now
+        form.exported_by_id = actor.id
+    form.package_sha256 = package_sha256
+    form.updated_at = now
+    form.updated_by_id = actor.id
+    db.session.flush()
+    record(
+        "form.export",
+        actor=actor,
+        bank=form.bank,
+        object_type="form",
+        object_id=form.external_id,
+        from_status=source,
+        to_status=form.status,
+        package_sha256=package_sha256,
+        format=format,
+    )
+    return form

@@ -1,0 +1,108 @@
+"""The answer-key report: built from the bank's data through each item type's
+``summary()`` and ``score()``, as JSON and CSV, with the QTI identifier exporters use."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from itembank.answer_key import CSV_COLUMNS, answer_key, qti_item_identifier
+from itembank.errors import PermissionDenied
+from itembank.extensions import db
+from itembank.models import AuditEvent
+from itembank.operations.blueprints import create_blueprint
+from itembank.operations.forms import add_entry, create_form
+from tests.factories import World
+from tests.forms_helpers import approved
+
+TYPES = (
+    "single_choice",
+    "multiple_response",
+    "weighted_options",
+    "true_false",
+    "short_text",
+    "extended_text",
+    "ordering",
+    "matching",
+    "likert",
+)
+
+
+def test_qti_identifier_is_stable_and_a_valid_ncname() -> None:
+    assert qti_item_identifier("CACT-DEMO-000123", 2) == "I-CACT-DEMO-000123-V2"
+    assert qti_item_identifier("X 1/2", 1) == "I-X_1_2-V1"
+
+
+@pytest.fixture
+def every_type_form(world: World, plugins: Any) -> Any:
+    spec = {
+        "code": "SEMUA",
+        "title": "Semua jenis",
+        "total_length": len(TYPES),
+        "sections": [
+            {"title": "TWK", "rows": [{"taxonomy": "skd-cpns", "node": "TWK", "count": len(TYPES)}]}
+        ],
+    }
+    blueprint = create_blueprint(world.bank, spec, actor=world.assembler, plugins=plugins)
+    form = create_form(world.bank, blueprint, title="Semua jenis", actor=world.assembler)
+    for type_id in TYPES:
+        content = plugins.item_types[type_id].example_content()
+        item = approved(world, plugins, "TWK.PN", item_type=type_id, content=content)
+        add_entry(form, item.approved_version, actor=world.assembler)
+    return form
+
+
+def test_answer_key_of_every_type(world: World, plugins: Any, every_type_form: Any) -> None:
+    key = answer_key(every_type_form, actor=world.assembler, plugins=plugins)
+    rows = {row["type"]: row for row in key["items"]}
+    assert [row["number"] for row in key["items"]] == list(range(1, len(TYPES) + 1))
+    first = key["items"][0]
+    assert first["qti_identifier"] == qti_item_identifier(first["item"], first["version"])
+    assert rows["single_choice"]["correct_response"] == ["B"]
+    assert rows["single_choice"]["option_scores"] == {"A": 0, "B": 5, "C": 0, "D": 0, "E": 0}
+    assert rows["weighted_options"]["option_scores"] == {"A": 3, "B": 5, "C": 1, "D": 4, "E": 2}
+    assert rows["weighted_options"]["max_score"] == 5
+    assert rows["true_false"]["option_scores"] == {"true": 1, "false": 0}
+    # partial credit: each key alone is worth points / len(keys)
+    assert rows["multiple_response"]["option_scores"] == {"A": 1, "B": 0, "C": 1, "D": 1, "E": 0}
+    assert rows["short_text"]["correct_response"] == ["Bandung", "Kota Bandung"]
+    assert rows["short_text"]["option_scores"] is None
+    assert rows["extended_text"]["scored_by_person"] is True
+    assert (rows["extended_text"]["option_scores"], rows["extended_text"]["max_score"]) == (
+        None,
+        10,
+    )
+    assert rows["matching"]["correct_response"] == ["P1 R2", "P2 R3", "P3 R1"]
+    assert rows["matching"]["option_scores"] is None
+    assert rows["ordering"]["correct_response"] == ["B", "D", "A", "E", "C"]
+    assert rows["likert"]["correct_response"] == []
+    assert rows["likert"]["option_scores"] == {"SS": 5, "S": 4, "N": 3, "TS": 2, "STS": 1}
+
+
+def test_answer_key_csv(world: World, plugins: Any, every_type_form: Any) -> None:
+    text = answer_key(every_type_form, actor=world.bank_admin, plugins=plugins, fmt="csv")
+    table = list(csv.reader(io.StringIO(text)))
+    assert tuple(table[0]) == CSV_COLUMNS
+    assert len(table) == 1 + len(TYPES)
+    by_type = {row[5]: dict(zip(CSV_COLUMNS, row, strict=True)) for row in table[1:]}
+    assert by_type["single_choice"]["option_scores"] == "A=0; B=5; C=0; D=0; E=0"
+    assert by_type["short_text"]["correct_response"] == "Bandung | Kota Bandung"
+    assert by_type["extended_text"]["max_score"] == "10"
+    assert by_type["matching"]["option_scores"] == ""
+    formats = db.session.scalars(
+        sa.select(AuditEvent.data).where(
+            AuditEvent.action == "form.answer_key",
+            AuditEvent.object_id == every_type_form.external_id,
+        )
+    ).all()
+    assert [f["format"] for f in formats] == ["csv"]
+
+
+def test_answer_keys_are_for_assemblers(world: World, plugins: Any, every_type_form: Any) -> None:
+    for who in ("author", "reviewer"):
+        with pytest.raises(PermissionDenied):
+            answer_key(every_type_form, actor=world.users[who], plugins=plugins)
