@@ -4,6 +4,9 @@ server); locking and cloning act as ``--user``, whose roles are checked."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
@@ -147,3 +150,75 @@ def blueprints_list_command(bank_code: str | None) -> None:
             f"{blueprint.bank.code}  {blueprint.code}  {blueprint.total_length} items  "
             f"{minutes}  {blueprint.title}"
         )
+
+
+#: ``--qti`` values and the exporter each one names.
+QTI_EXPORTERS = {"3.0": "qti3", "2.1": "qti21"}
+
+
+@itembank_cli.command("export")
+@click.argument("form_id")
+@click.option(
+    "--qti",
+    "qti_version",
+    type=click.Choice(sorted(QTI_EXPORTERS)),
+    default=None,
+    help="QTI version of the package (3.0 or 2.1).",
+)
+@click.option(
+    "--format",
+    "exporter_id",
+    default=None,
+    help="Any exporter by id instead (see 'itembank plugins'); --qti 3.0 is --format qti3.",
+)
+@click.option(
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=True, writable=True),
+    help="The package file to write, or a folder (existing, or ending in /) to write it into.",
+)
+@click.option("--user", "username", default=None, help="Record the export as this user's.")
+@transactional
+def export_command(
+    form_id: str,
+    qti_version: str | None,
+    exporter_id: str | None,
+    output: Path,
+    username: str | None,
+) -> None:
+    """Export a locked form as a package, with its answer key (JSON and CSV) beside it.
+
+    Prints the package's path and SHA-256 (also recorded in the audit trail).
+    """
+    from itembank.app import plugins
+    from itembank.operations.accounts import get_user
+    from itembank.operations.export import export_form
+
+    if (qti_version is None) == (exporter_id is None):
+        raise click.ClickException("give one of --qti 3.0|2.1 or --format EXPORTER")
+    exporter = QTI_EXPORTERS[qti_version] if qti_version else str(exporter_id)
+    actor = get_user(username) if username else None
+    result = export_form(_form(form_id), exporter_id=exporter, actor=actor, plugins=plugins())
+    into_folder = output.endswith(("/", os.sep)) or Path(output).is_dir()
+    target = Path(output) / result.filename if into_folder else Path(output)
+    stem = target.with_suffix("") if target.suffix else target
+    key_json = stem.with_name(f"{stem.name}-answer-key.json")
+    key_csv = stem.with_name(f"{stem.name}-answer-key.csv")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for path, data in ((target, result.data), (key_json, result.answer_key_json)):
+            _write_atomically(path, data)
+        _write_atomically(key_csv, result.answer_key_csv)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {exc.filename}: {exc.strerror}") from None
+    click.echo(f"exported {result.form} ({result.exporter}) to {target}")
+    click.echo(f"sha256 {result.sha256}")
+    click.echo(f"answer key: {key_json}, {key_csv}")
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path`` and rename it: never a half-written file."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)

@@ -136,6 +136,17 @@ def state_filled_form(world: World, plugins: PluginHost) -> dict[str, str]:
     return {**names, "entry": str(entry.id)}
 
 
+def state_locked_form(world: World, plugins: PluginHost) -> dict[str, str]:
+    """A locked form (it can be exported)."""
+    from itembank.operations.forms import get_form, lock_form
+
+    names = state_filled_form(world, plugins)
+    lock_form(
+        get_form(names["form"], actor=world.bank_admin), actor=world.bank_admin, plugins=plugins
+    )
+    return names
+
+
 def state_enemies(world: World, plugins: PluginHost) -> dict[str, str]:
     from itembank.operations.enemies import mark_enemies
 

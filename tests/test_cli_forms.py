@@ -3,11 +3,18 @@ demo bank, whose locked form validates without errors."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
 import sqlalchemy as sa
 from flask import Flask
 
 from itembank.extensions import db
-from itembank.models import AuditEvent
+from itembank.models import AuditEvent, Item, ItemVersion
+from qti import parse_bytes, run_response_processing
 from tests.test_cli import cli_app, fails, ok
 
 __all__ = ["cli_app"]
@@ -52,3 +59,61 @@ def test_02_clone_lock_and_errors(cli_app: Flask) -> None:
         ).all()
         db.session.remove()
     assert sorted(locks) == ["CACT-DEMO-F001", "CACT-DEMO-F002"]
+
+
+def test_03_the_demo_form_exports_valid_identical_faithful_packages(
+    cli_app: Flask, tmp_path: Path
+) -> None:
+    """The issue's acceptance, through the commands a delivery team runs."""
+    plugins = cli_app.extensions["itembank.plugins"]
+    for qti, exporter in (("3.0", "qti3"), ("2.1", "qti21")):
+        first = tmp_path / f"first-{exporter}.zip"
+        out = ok(
+            cli_app, "itembank", "export", "CACT-DEMO-F001", "--qti", qti, "--output", str(first)
+        )
+        sha = hashlib.sha256(first.read_bytes()).hexdigest()
+        assert f"sha256 {sha}" in out
+        folder = tmp_path / exporter
+        ok(cli_app, "itembank", "export", "cact-demo-f001", "--qti", qti, "--output", f"{folder}/")
+        second = folder / f"CACT-DEMO-F001-{exporter}.zip"
+        assert second.read_bytes() == first.read_bytes()
+        assert "valid: 14 document(s) checked, 0 error(s)" in ok(
+            cli_app, "itembank", "qti", "validate", str(second)
+        )
+        key = json.loads((folder / f"CACT-DEMO-F001-{exporter}-answer-key.json").read_text())
+        assert key["package"] == {"format": exporter, "sha256": sha}
+        csv_rows = (folder / f"CACT-DEMO-F001-{exporter}-answer-key.csv").read_text().splitlines()
+        assert len(csv_rows) == 13
+        archive = zipfile.ZipFile(io.BytesIO(first.read_bytes()))
+        with cli_app.app_context():
+            for row in key["items"]:
+                version = db.session.scalars(
+                    sa.select(ItemVersion)
+                    .join(Item, Item.id == ItemVersion.item_id)
+                    .where(Item.external_id == row["item"], ItemVersion.number == row["version"])
+                ).one()
+                item_type = plugins.item_types[row["type"]]
+                root = parse_bytes(archive.read(f"items/{row['qti_identifier']}.xml"))
+                for option in [None, *item_type.summary(version.content).options]:
+                    response = (
+                        option == "true" if row["type"] == "true_false" and option else option
+                    )
+                    expected = item_type.score(version.content, response)
+                    variables = item_type.qti_response(version.content, response)
+                    assert run_response_processing(root, variables)["SCORE"] == expected
+            db.session.remove()
+    with cli_app.app_context():
+        exports = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "form.export")
+        ).all()
+        assert len(exports) == 4 and exports[0].data["format"] == "qti3"
+        db.session.remove()
+    ok(cli_app, "itembank", "forms", "clone", "CACT-DEMO-F001", "--user", "perakit")
+    draft = tmp_path / "draft.zip"
+    assert "only locked forms export" in fails(
+        cli_app, "itembank", "export", "CACT-DEMO-F003", "--qti", "3.0", "--output", str(draft)
+    )
+    assert not draft.exists()
+    assert "give one of --qti" in fails(
+        cli_app, "itembank", "export", "CACT-DEMO-F001", "--output", str(tmp_path / "y.zip")
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import marshmallow as ma
 from flask import Response, request, url_for
 from flask.views import MethodView
 
@@ -46,6 +47,7 @@ from itembank.operations import blueprints as bp_ops
 from itembank.operations import enemies, reads
 from itembank.operations import forms as form_ops
 from itembank.operations.blueprints import BlueprintSchema
+from itembank.operations.export import export_form
 
 blp = make_blueprint("forms", "Blueprints (kisi-kisi), test forms (paket soal), enemy pairs.")
 
@@ -381,6 +383,40 @@ class AnswerKeyCsv(MethodView):
         response.headers["Content-Disposition"] = (
             f'attachment; filename="{form.external_id}-answer-key.csv"'
         )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+class ExportIn(ma.Schema):
+    format = ma.fields.String(
+        load_default="qti3",
+        validate=ma.validate.Length(min=1, max=32),
+        metadata={"description": "an exporter id: qti3 (QTI 3.0) or qti21 (QTI 2.1)"},
+    )
+
+
+@blp.route("/forms/<form_id>/export")
+class Export(MethodView):
+    @blp.arguments(ExportIn)
+    @blp.response(
+        200,
+        description="the package (a zip for QTI); its SHA-256 is in X-Package-SHA256",
+        content_type="application/zip",
+    )
+    def post(self, data: dict[str, Any], form_id: str) -> Any:
+        """Export a locked form as a package for delivery (assemblers and bank admins)
+
+        The package is validated as it is written; a form that cannot be written
+        validly gets 409 saying why. The export and the package's SHA-256 are recorded
+        in the audit trail, and the form's status becomes ``exported``. The same form
+        gives the same bytes every time. Its answer key is at ``.../answer-key``.
+        """
+        actor = current_user()
+        form = form_ops.get_form(form_id, actor=actor)
+        result = export_form(form, exporter_id=data["format"], actor=actor, plugins=plugins())
+        response = Response(result.data, mimetype=result.media_type)
+        response.headers["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+        response.headers["X-Package-SHA256"] = result.sha256
         response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -623,10 +623,12 @@ def lock_form(form: Form, *, actor: User, plugins: PluginHost) -> Report:
     return report
 
 
-def mark_exported(form: Form, package_sha256: str, format: str, *, actor: User) -> Form:
+def mark_exported(form: Form, package_sha256: str, format: str, *, actor: User | None) -> Form:
     """Record that a package of this locked (or already exported) form was produced.
-    Every export is an audit event with the package's SHA-256 and format."""
-    require_role(actor, form.bank, *ASSEMBLY_ROLES, doing="export test forms")
+    Every export is an audit event with the package's SHA-256 and format. ``actor`` is
+    None for the server's operator (the CLI without ``--user``)."""
+    if actor is not None:
+        require_role(actor, form.bank, *ASSEMBLY_ROLES, doing="export test forms")
     if not isinstance(package_sha256, str) or not SHA256_RE.fullmatch(package_sha256):
         raise _problem(
             "package_sha256",
@@ -651,10 +653,11 @@ def mark_exported(form: Form, package_sha256: str, format: str, *, actor: User) 
     form.status = FormStatus.EXPORTED.value
     if form.exported_at is None:
         form.exported_at = now
-        form.exported_by_id = actor.id
+        form.exported_by_id = actor.id if actor is not None else None
     form.package_sha256 = package_sha256
     form.updated_at = now
-    form.updated_by_id = actor.id
+    if actor is not None:
+        form.updated_by_id = actor.id
     db.session.flush()
     record(
         "form.export",

@@ -4,6 +4,7 @@ its report, answer key (JSON and CSV) and enemy pairs; ETags on form edits."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from typing import Any
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 
 from itembank.extensions import db
 from itembank.models import AuditEvent
-from itembank.operations.forms import get_form, mark_exported
+from qti.validate import validate_package_bytes
 from tests.api.conftest import assert_problem
 from tests.factories import World, make_item
 from tests.forms_helpers import approve_new_version, approved, blueprint_spec
@@ -125,9 +126,22 @@ def test_form_journey(as_user: Any, world: World, plugins: Any) -> None:
         (form_id, "locked", 3),
         (clone.json["external_id"], "draft", 3),
     ]
-    mark_exported(
-        get_form(form_id, actor=world.assembler), "d" * 64, "qti-3.0", actor=world.assembler
+    # export: the package itself, valid, and the same bytes each time
+    assert_problem(perakit.post(f"forms/{clone.json['external_id']}/export", json={}), 409)
+    assert_problem(as_user("author").post(f"forms/{form_id}/export", json={}), 403)
+    assert_problem(perakit.post(f"forms/{form_id}/export", json={"format": "pdf"}), 422)
+    exported = perakit.post(f"forms/{form_id}/export", json={"format": "qti21"})
+    assert exported.status_code == 200, exported.get_data(as_text=True)[:500]
+    assert exported.mimetype == "application/zip"
+    assert exported.headers["Content-Disposition"] == (
+        f'attachment; filename="{form_id}-qti21.zip"'
     )
+    assert exported.headers["X-Package-SHA256"] == hashlib.sha256(exported.data).hexdigest()
+    assert validate_package_bytes(exported.data).ok
+    again = perakit.post(f"forms/{form_id}/export", json={"format": "qti21"})
+    assert again.data == exported.data
+    qti3 = perakit.post(f"forms/{form_id}/export", json={})
+    assert validate_package_bytes(qti3.data).ok and qti3.data != exported.data
     assert perakit.get(f"banks/{bank}/forms?status=exported").json[0]["external_id"] == form_id
     actions = {
         e.action

@@ -22,6 +22,7 @@ from tests.forms_helpers import (
     state_enemies,
     state_filled_form,
     state_form,
+    state_locked_form,
 )
 
 ROLES = ("author", "reviewer", "assembler", "bank_admin", "admin", "outsider", "anonymous")
@@ -220,6 +221,7 @@ MATRIX: list[tuple[str, str, Any, Setup, dict[str, int]]] = [
     ),
     ("GET", "forms/{form}/report", None, state_form, row(403, 403, 200, 200, 200, 404, 401)),
     ("POST", "forms/{form}/lock", None, state_filled_form, row(403, 403, 200, 200, 200, 404, 401)),
+    ("POST", "forms/{form}/export", {}, state_locked_form, row(403, 403, 200, 200, 200, 404, 401)),
     ("POST", "forms/{form}/clone", {}, state_form, row(403, 403, 201, 201, 201, 404, 401)),
     (
         "GET",

@@ -1,0 +1,209 @@
+"""Exporting a locked test form: the package a delivery system imports, and its answer key.
+
+:func:`export_form` reads the form's pinned versions, turns each into a QTI item through
+its item type (``ItemType.qti_item``), collects the bank images they show, and hands
+that plain data to an exporter plugin (``qti3``, ``qti21``, or a third party's). The
+exporter validates what it writes and refuses to return a package that fails, so a
+package either is valid or does not exist. The form is then marked exported, with the
+package's SHA-256 in the audit trail.
+
+The same form exports to the same bytes every time: items, sections and media come in
+the form's order, and the QTI exporter zips deterministically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from itembank.access import require_role
+from itembank.answer_key import answer_key_csv, build_answer_key, qti_item_identifier
+from itembank.errors import Conflict, InvalidInput
+from itembank.extensions import db
+from itembank.itemtypes import ExportNotSupported
+from itembank.models import Form, FormEntry, MediaBlob, User
+from itembank.models.forms import FormStatus
+from itembank.operations.blueprints import ASSEMBLY_ROLES
+from itembank.operations.form_report import load_form_entries
+from itembank.operations.forms import mark_exported
+from itembank.plugins import PluginHost
+from itembank.sanitize import media_references
+from qti.package import Classification, PackageItem, PackageSection, PackageTest
+
+__all__ = ["ExportResult", "build_form_package", "export_form"]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """One export: the package and the answer key that goes beside it."""
+
+    form: str
+    exporter: str
+    filename: str
+    media_type: str
+    data: bytes
+    sha256: str
+    answer_key_json: bytes
+    answer_key_csv: bytes
+
+    @property
+    def answer_key_stem(self) -> str:
+        """``CACT-DEMO-F001-qti3``: the package's file name without its extension."""
+        return self.filename.rsplit(".", 1)[0]
+
+
+class ExportFailed(Conflict):
+    """The exporter refused the form (an item it cannot write, a document that fails
+    validation); ``issues`` says what and where."""
+
+    code = "export_failed"
+
+
+def export_form(
+    form: Form, *, exporter_id: str, actor: User | None, plugins: PluginHost
+) -> ExportResult:
+    """Export a locked (or already exported) form with the exporter ``exporter_id``.
+
+    Assemblers and bank admins only (``actor`` None: the server's operator, from the
+    CLI). Records ``form.export`` with the package's SHA-256; the caller commits.
+    """
+    if actor is not None:
+        require_role(actor, form.bank, *ASSEMBLY_ROLES, doing="export test forms")
+    if form.status == FormStatus.DRAFT.value:
+        raise Conflict(
+            f"form {form.external_id} is a draft: only locked forms export; lock it first",
+            status_now=form.status,
+        )
+    exporter = plugins.exporters.get(exporter_id)
+    if exporter is None:
+        known = ", ".join(sorted(plugins.exporters)) or "none"
+        raise InvalidInput(
+            f"no exporter {exporter_id!r}; available: {known}",
+            [
+                {
+                    "field": "format",
+                    "message": f"Format ekspor '{exporter_id}' tidak dikenal. Pilihan: {known}.",
+                    "message_en": f"Unknown export format '{exporter_id}'. Choose: {known}.",
+                }
+            ],
+        )
+    test, items, media = build_form_package(form, plugins)
+    try:
+        data = exporter.export(test, items, media)
+    except ValueError as exc:
+        raise ExportFailed(
+            f"{exporter.id} cannot export form {form.external_id}: {exc}",
+            issues=str(exc).splitlines()[:200],
+        ) from None
+    sha256 = hashlib.sha256(data).hexdigest()
+    mark_exported(form, sha256, exporter.id, actor=actor)
+    key = build_answer_key(form, plugins)
+    return ExportResult(
+        form=form.external_id,
+        exporter=exporter.id,
+        filename=f"{form.external_id}-{exporter.id}.{exporter.file_extension}",
+        media_type=exporter.media_type,
+        data=data,
+        sha256=sha256,
+        answer_key_json=(
+            json.dumps(
+                {**key, "package": {"format": exporter.id, "sha256": sha256}},
+                ensure_ascii=False,
+                indent=2,
+                sort_keys=True,
+            )
+            + "\n"
+        ).encode("utf-8"),
+        answer_key_csv=answer_key_csv(key).encode("utf-8"),
+    )
+
+
+def build_form_package(
+    form: Form, plugins: PluginHost
+) -> tuple[PackageTest, list[PackageItem], dict[str, bytes]]:
+    """The exporter's input for ``form``: the test, its items and their images (no role
+    check and no audit: :func:`export_form` does both)."""
+    entries = load_form_entries(form)
+    sections: dict[int, list[str]] = {}
+    titles: dict[int, str] = {}
+    items: list[PackageItem] = []
+    wanted_media: set[str] = set()
+    for entry in entries:
+        package_item = _package_item(form, entry, plugins)
+        items.append(package_item)
+        position = entry.section.position
+        sections.setdefault(position, []).append(package_item.item.identifier)
+        titles[position] = entry.section.title
+        wanted_media |= media_references(entry.version.stem)
+        item_type = plugins.item_types[entry.item.item_type]
+        for _, html in item_type.html_fields(entry.version.content):
+            wanted_media |= media_references(html)
+    test = PackageTest(
+        identifier=qti_test_identifier(form.external_id),
+        title=form.title,
+        sections=tuple(
+            PackageSection(
+                identifier=f"S{position}", title=titles[position], items=tuple(sections[position])
+            )
+            for position in sorted(sections)
+        ),
+        time_limit=(form.blueprint.time_limit_minutes * 60)
+        if form.blueprint.time_limit_minutes
+        else None,
+    )
+    return test, items, _media(sorted(wanted_media))
+
+
+def qti_test_identifier(external_id: str) -> str:
+    """The assessment test's identifier: ``T-`` + the form's id (``T-CACT-DEMO-F001``)."""
+    return "T-" + "".join(c if c.isalnum() or c in "._-" else "_" for c in external_id)
+
+
+def _package_item(form: Form, entry: FormEntry, plugins: PluginHost) -> PackageItem:
+    item, version = entry.item, entry.version
+    item_type = plugins.item_types.get(item.item_type)
+    if item_type is None:
+        raise ExportFailed(
+            f"item {item.external_id} is of type {item.item_type!r}, whose plugin is not loaded"
+        )
+    meta: dict[str, Any] = version.meta or {}
+    try:
+        qti_item = item_type.qti_item(
+            version.stem,
+            version.content,
+            identifier=qti_item_identifier(item.external_id, version.number),
+            title=item.external_id,
+            lang=str(meta.get("language") or form.bank.language or "id"),
+        )
+    except ExportNotSupported as exc:
+        raise ExportFailed(f"item {item.external_id} v{version.number}: {exc}") from None
+    classifications = tuple(
+        Classification(
+            taxonomy=c.node.taxonomy.code,
+            node=c.node.code,
+            node_name=(c.node.name or {}).get("id", ""),
+            level=c.level,
+        )
+        for c in sorted(
+            version.classifications, key=lambda c: (c.node.taxonomy.code, c.node.path, c.level or 0)
+        )
+    )
+    return PackageItem(
+        item=qti_item,
+        bank_item_id=item.external_id,
+        version=version.number,
+        classifications=classifications,
+    )
+
+
+def _media(hashes: list[str]) -> dict[str, bytes]:
+    if not hashes:
+        return {}
+    rows = db.session.execute(
+        sa.select(MediaBlob.sha256, MediaBlob.data).where(MediaBlob.sha256.in_(hashes))
+    ).all()
+    return {sha: bytes(data) for sha, data in rows}

@@ -1,0 +1,239 @@
+"""Exporting a locked form: a valid, deterministic package whose every item scores in its
+own response processing exactly as the item type's ``score()``, with its answer key."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from PIL import Image
+
+from itembank.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from itembank.extensions import db
+from itembank.models import AuditEvent, Form
+from itembank.operations.blueprints import create_blueprint
+from itembank.operations.export import build_form_package, export_form
+from itembank.operations.forms import add_entry, create_form, lock_form
+from itembank.operations.media import upload_media
+from itembank.plugins import PluginHost
+from qti import run_response_processing
+from qti.package import CHECKSUMS
+from qti.validate import validate_package_bytes
+from qti.xml import parse_bytes
+from tests.factories import World, unique
+from tests.forms_helpers import approved
+from tests.test_itemtypes_qti import (
+    matching_responses,
+    multiple_responses,
+    ordering_responses,
+    single_responses,
+    text_responses,
+)
+
+EXPORTERS = ("qti3", "qti21")
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (6, 4), "teal").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def every_type(world: World, plugins: PluginHost) -> list[Any]:
+    """One approved item of every built-in type, all under TIU.NUM; the first shows an
+    image in its stem."""
+    items = []
+    for type_id in sorted(plugins.item_types):
+        item_type = plugins.item_types[type_id]
+        items.append(
+            approved(world, plugins, item_type=type_id, content=item_type.example_content())
+        )
+    return items
+
+
+def locked_form(world: World, plugins: PluginHost, *, image: bool = True) -> Form:
+    items = every_type(world, plugins)
+    if image:
+        media = upload_media(world.bank, _png(), actor=world.author, max_bytes=200_000)
+        from itembank.operations.items import start_new_draft, update_draft
+        from itembank.operations.reviews import review_version, submit_version
+
+        draft = start_new_draft(items[0], actor=world.author)
+        draft = update_draft(
+            draft,
+            actor=world.author,
+            plugins=plugins,
+            base_revision=draft.revision,
+            stem=f'<p>Perhatikan gambar.</p><p><img src="/media/{media.sha256}" alt="grafik"></p>',
+        )
+        submit_version(draft, actor=world.author)
+        review_version(draft, actor=world.reviewer, decision="approve")
+    spec = {
+        "code": unique("BP-"),
+        "title": "Semua jenis soal",
+        "total_length": len(items),
+        "time_limit_minutes": 45,
+        "sections": [
+            {
+                "title": "Bagian 1",
+                "rows": [{"taxonomy": "skd-cpns", "node": "TIU.NUM", "count": len(items)}],
+            }
+        ],
+    }
+    blueprint = create_blueprint(world.bank, spec, actor=world.assembler, plugins=plugins)
+    form = create_form(world.bank, blueprint, title="Paket uji ekspor", actor=world.assembler)
+    for item in items:
+        add_entry(form, item.approved_version, actor=world.assembler)
+    lock_form(form, actor=world.assembler, plugins=plugins)
+    return form
+
+
+def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) -> list[Any]:
+    """Every option alone, blank, and the combinations a candidate could send."""
+    summary = plugins.item_types[type_id].summary(content)
+    ids = list(summary.options)
+    if type_id in {"single_choice", "weighted_options", "likert"}:
+        return single_responses(ids)
+    if type_id == "multiple_response":
+        return multiple_responses(ids)
+    if type_id == "true_false":
+        return [None, True, False]
+    if type_id == "ordering":
+        return ordering_responses(ids)
+    if type_id == "matching":
+        return matching_responses(content)
+    if type_id == "short_text":
+        return text_responses(list(content["accepted"]))
+    return [None]
+
+
+@pytest.mark.parametrize("exporter", EXPORTERS)
+def test_a_locked_form_exports_a_valid_deterministic_faithful_package(
+    world: World, plugins: PluginHost, exporter: str
+) -> None:
+    form = locked_form(world, plugins)
+    first = export_form(form, exporter_id=exporter, actor=world.assembler, plugins=plugins)
+    second = export_form(form, exporter_id=exporter, actor=world.assembler, plugins=plugins)
+    assert first.data == second.data and first.sha256 == second.sha256
+    report = validate_package_bytes(first.data)
+    assert report.ok, report.issues[:5]
+    assert form.status == "exported" and form.package_sha256 == first.sha256
+
+    archive = zipfile.ZipFile(io.BytesIO(first.data))
+    names = set(archive.namelist())
+    assert any(name.startswith("media/") and name.endswith(".png") for name in names)
+    checksums = archive.read(CHECKSUMS).decode()
+    assert len(checksums.splitlines()) == len(names) - 1
+    key = json.loads(first.answer_key_json)
+    assert key["package"] == {"format": exporter, "sha256": first.sha256}
+    entries = {row["qti_identifier"]: row for row in key["items"]}
+    assert len(entries) == len(plugins.item_types)
+
+    # Every item, scored by its own exported response processing, agrees with score().
+    checked = 0
+    for identifier, row in entries.items():
+        item_type = plugins.item_types[row["type"]]
+        version = _version(world, row["item"], row["version"])
+        root = parse_bytes(archive.read(f"items/{identifier}.xml"))
+        for response in responses_for(row["type"], version.content, plugins):
+            if item_type.scored_by_person:
+                break
+            try:
+                expected = item_type.score(version.content, response)
+                variables = item_type.qti_response(version.content, response)
+            except ValueError:  # a shape no delivery system sends (e.g. "A ")
+                continue
+            got = run_response_processing(root, variables)
+            assert got["SCORE"] == expected, (identifier, response, got, expected)
+            checked += 1
+        if row["option_scores"]:
+            for option, score in row["option_scores"].items():
+                assert score == _score_alone(item_type, version.content, row["type"], option)
+    assert checked > 100
+
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "form.export", AuditEvent.object_id == form.external_id
+        )
+    ).all()
+    assert [e.data["package_sha256"] for e in events] == [first.sha256, first.sha256]
+
+
+def _score_alone(item_type: Any, content: dict[str, Any], type_id: str, option: str) -> Any:
+    """The score of a response choosing only ``option``, in the type's response shape."""
+    if type_id == "true_false":
+        return item_type.score(content, option == "true")
+    if type_id in {"multiple_response", "ordering"}:
+        return item_type.score(content, [option])
+    return item_type.score(content, option)
+
+
+def _version(world: World, external_id: str, number: int) -> Any:
+    from itembank.models import Item, ItemVersion
+
+    return db.session.scalars(
+        sa.select(ItemVersion)
+        .join(Item, Item.id == ItemVersion.item_id)
+        .where(Item.external_id == external_id, ItemVersion.number == number)
+    ).one()
+
+
+def test_the_package_follows_the_form(world: World, plugins: PluginHost) -> None:
+    form = locked_form(world, plugins, image=False)
+    test, items, media = build_form_package(form, plugins)
+    assert test.title == "Paket uji ekspor" and test.time_limit == 45 * 60
+    assert [s.title for s in test.sections] == ["Bagian 1"]
+    assert list(test.sections[0].items) == [i.item.identifier for i in items]
+    first = items[0]
+    assert first.bank_item_id.startswith(world.bank.code)
+    assert first.classifications[0].taxonomy == "skd-cpns"
+    assert first.classifications[0].node == "TIU.NUM"
+    assert media == {}
+
+
+def test_only_locked_forms_export_and_only_for_assemblers(
+    world: World, plugins: PluginHost
+) -> None:
+    form = locked_form(world, plugins, image=False)
+    for name in ("author", "reviewer"):
+        with pytest.raises(PermissionDenied):
+            export_form(form, exporter_id="qti3", actor=world.users[name], plugins=plugins)
+    with pytest.raises(NotFound):
+        export_form(form, exporter_id="qti3", actor=world.outsider, plugins=plugins)
+    with pytest.raises(InvalidInput) as unknown:
+        export_form(form, exporter_id="scorm", actor=world.assembler, plugins=plugins)
+    assert "qti21, qti3" in unknown.value.message
+    spec = {
+        "code": unique("BP-"),
+        "title": "Kosong",
+        "total_length": 1,
+        "sections": [{"title": "A", "rows": [{"taxonomy": "skd-cpns", "node": "TIU", "count": 1}]}],
+    }
+    blueprint = create_blueprint(world.bank, spec, actor=world.assembler, plugins=plugins)
+    draft = create_form(world.bank, blueprint, title="Draf", actor=world.assembler)
+    with pytest.raises(Conflict, match="only locked forms export"):
+        export_form(draft, exporter_id="qti3", actor=world.assembler, plugins=plugins)
+    assert draft.status == "draft"
+
+
+def test_an_item_the_exporter_cannot_write_stops_the_export(
+    world: World, plugins: PluginHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The export refuses, saying which item, and the form is not marked exported."""
+    form = locked_form(world, plugins, image=False)
+    item_type = plugins.item_types["single_choice"]
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        model = type(item_type).to_qti(item_type, *args, **kwargs)
+        return model.__class__(**{**model.__dict__, "identifier": "1-not-an-identifier"})
+
+    monkeypatch.setattr(item_type, "to_qti", broken)
+    with pytest.raises(Conflict) as refused:
+        export_form(form, exporter_id="qti3", actor=world.assembler, plugins=plugins)
+    assert refused.value.code == "export_failed"
+    assert "1-not-an-identifier" in refused.value.message
+    assert form.status == "locked"
