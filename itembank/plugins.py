@@ -18,6 +18,7 @@ from typing import Any
 import pluggy
 
 from itembank import hookspecs
+from itembank.importing import Importer, ImportSource
 from itembank.itemtypes import ItemType
 from itembank.taxonomy import Taxonomy
 
@@ -34,6 +35,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.taxonomies.asn",
     "plugins.taxonomies.skd",
     "plugins.taxonomies.bloom",
+    "plugins.importers.spreadsheet",
 )
 
 
@@ -49,6 +51,7 @@ class Registration:
     origin: str
     item_types: list[str] = field(default_factory=list)
     taxonomies: list[str] = field(default_factory=list)
+    importers: list[str] = field(default_factory=list)
 
 
 class PluginHost:
@@ -75,6 +78,7 @@ class PluginHost:
         self.pm.check_pending()
         self.item_types: dict[str, ItemType] = {}
         self.taxonomies: dict[str, Taxonomy] = {}
+        self.importers: dict[str, Importer] = {}
         self.registrations: dict[str, Registration] = {}
         self._collect()
 
@@ -120,6 +124,7 @@ class PluginHost:
             self.registrations[name] = reg
             self._call_one(plugin, "itembank_register_item_types", self._item_type_adder(reg))
             self._call_one(plugin, "itembank_register_taxonomies", self._taxonomy_adder(reg))
+            self._call_one(plugin, "itembank_register_importers", self._importer_adder(reg))
 
     def _call_one(self, plugin: Any, hook_name: str, register: Any) -> None:
         """Call one plugin's implementation of a ``register`` hook, so that what it
@@ -165,6 +170,23 @@ class PluginHost:
 
         return register
 
+    def _importer_adder(self, reg: Registration) -> Any:
+        def register(importer: Importer) -> None:
+            if not isinstance(importer, Importer):
+                raise PluginError(f"plugin {reg.name!r} registered {importer!r}, not an Importer")
+            importer_id = getattr(importer, "id", None)
+            if not importer_id or not isinstance(importer_id, str):
+                raise PluginError(f"plugin {reg.name!r} registered an importer without an id")
+            if importer_id in self.importers:
+                other = self._owner("importers", importer_id)
+                raise PluginError(
+                    f"importer {importer_id!r} is registered by both {other!r} and {reg.name!r}"
+                )
+            self.importers[importer_id] = importer
+            reg.importers.append(importer_id)
+
+        return register
+
     def _owner(self, kind: str, key: str) -> str:
         for reg in self.registrations.values():
             if key in getattr(reg, kind):
@@ -176,6 +198,10 @@ class PluginHost:
     def item_type(self, type_id: str) -> ItemType:
         """The registered item type ``type_id``; :class:`KeyError` if there is none."""
         return self.item_types[type_id]
+
+    def importer_for(self, source: ImportSource) -> Importer | None:
+        """The first importer (in plugin order) that accepts ``source``, or ``None``."""
+        return next((imp for imp in self.importers.values() if imp.accepts(source)), None)
 
 
 def host_from_config(config: dict[str, Any]) -> PluginHost:

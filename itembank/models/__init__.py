@@ -1,6 +1,7 @@
 """The database models. Import them from here."""
 
 from itembank.models.audit import AuditEvent, AuditTamperError
+from itembank.models.imports import ImportBatch, ImportEntry
 from itembank.models.items import (
     Comment,
     Item,
@@ -20,6 +21,8 @@ __all__ = [
     "AuditTamperError",
     "Bank",
     "Comment",
+    "ImportBatch",
+    "ImportEntry",
     "Item",
     "ItemClassification",
     "ItemVersion",
