@@ -25,6 +25,8 @@ itembank_cli.add_command(taxonomy_cli)
 
 
 def init_app(app: Flask) -> None:
+    from itembank import cli_imports  # noqa: F401  (registers the import commands)
+
     app.cli.add_command(itembank_cli)
 
 
@@ -128,7 +130,12 @@ def plugins_command() -> None:
             click.echo(
                 f"    taxonomy   {code}: {taxonomy.name.get('id') or taxonomy.name.get('en')}"
             )
-        if not reg.item_types and not reg.taxonomies:
+        for importer_id in reg.importers:
+            importer = host.importers[importer_id]
+            click.echo(
+                f"    importer   {importer_id}: {importer.label['id']} / {importer.label['en']}"
+            )
+        if not reg.item_types and not reg.taxonomies and not reg.importers:
             click.echo("    (registers nothing)")
 
 

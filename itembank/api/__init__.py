@@ -13,7 +13,17 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
-from itembank.api import auth, banks, errors, items, media, meta, tokens, transitions
+from itembank.api import (
+    auth,
+    banks,
+    errors,
+    imports,
+    items,
+    media,
+    meta,
+    tokens,
+    transitions,
+)
 from itembank.api.common import URL_PREFIX
 from itembank.api.schemas import ProblemOut
 
@@ -24,6 +34,7 @@ BLUEPRINTS = (
     transitions.blp,
     meta.blp,
     media.blp,
+    imports.blp,
 )
 
 CONFIG_DEFAULTS: dict[str, Any] = {
