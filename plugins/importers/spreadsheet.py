@@ -149,26 +149,26 @@ def _csv_rows(data: bytes, context: ImportContext) -> Iterator[RawRow]:
     text = _decode(data)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    previous = csv.field_size_limit()
-    csv.field_size_limit(context.limits.max_cell_chars + 1)
+    # No field can be longer than the file; long cells are reported per cell below. The
+    # limit is process-wide, so it is only ever raised (safe with concurrent imports).
+    if csv.field_size_limit() < len(text) + 1:
+        csv.field_size_limit(len(text) + 1)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    number = 0
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-        try:
-            for cells in reader:
-                number = reader.line_num
-                if len(cells) > context.limits.max_columns:
-                    raise ImportFileError(
-                        f"Baris {number} memiliki lebih dari {context.limits.max_columns} kolom.",
-                        f"Row {number} has more than {context.limits.max_columns} columns.",
-                    )
-                yield number, [cell.strip() for cell in cells], set()
-        except csv.Error as exc:
-            raise ImportFileError(
-                f"Berkas CSV tidak dapat dibaca di baris {reader.line_num + 1}: {exc}.",
-                f"The CSV file cannot be read at line {reader.line_num + 1}: {exc}.",
-            ) from None
-    finally:
-        csv.field_size_limit(previous)
+        # Rows are numbered by record, as a spreadsheet shows them (a cell may span lines).
+        for number, cells in enumerate(reader, start=1):
+            if len(cells) > context.limits.max_columns:
+                raise ImportFileError(
+                    f"Baris {number} memiliki lebih dari {context.limits.max_columns} kolom.",
+                    f"Row {number} has more than {context.limits.max_columns} columns.",
+                )
+            yield number, [cell.strip() for cell in cells], set()
+    except csv.Error as exc:
+        raise ImportFileError(
+            f"Berkas CSV tidak dapat dibaca di baris {number + 1}: {exc}.",
+            f"The CSV file cannot be read at row {number + 1}: {exc}.",
+        ) from None
 
 
 def _decode(data: bytes) -> str:
