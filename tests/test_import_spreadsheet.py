@@ -434,3 +434,9 @@ def test_size_rows_columns_and_cells_are_limited(world: World, plugins: PluginHo
         assert ("2", "catatan", "The cell holds more than 200 characters.") in entries(batch)
         assert batch.items_rejected == 1
     assert bank_items(world) == []
+    huge = csv_bytes([{**SC_ROW, "catatan": "x" * 200_000}])
+    batch = do_import(world, plugins, huge)
+    assert batch.status == "failed"
+    assert entries(batch, "error") == [
+        ("", "", "Row 2 holds a cell of more than 131072 characters.")
+    ]

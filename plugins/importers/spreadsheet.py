@@ -149,10 +149,6 @@ def _csv_rows(data: bytes, context: ImportContext) -> Iterator[RawRow]:
     text = _decode(data)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    # No field can be longer than the file; long cells are reported per cell below. The
-    # limit is process-wide, so it is only ever raised (safe with concurrent imports).
-    if csv.field_size_limit() < len(text) + 1:
-        csv.field_size_limit(len(text) + 1)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     number = 0
     try:
@@ -165,6 +161,14 @@ def _csv_rows(data: bytes, context: ImportContext) -> Iterator[RawRow]:
                 )
             yield number, [cell.strip() for cell in cells], set()
     except csv.Error as exc:
+        # csv's own cell limit (process-wide, so left as it is) is above max_cell_chars
+        # by default; a cell beyond it ends the file rather than one row.
+        if "field limit" in str(exc):
+            limit = csv.field_size_limit()
+            raise ImportFileError(
+                f"Baris {number + 1} berisi sel lebih dari {limit} karakter.",
+                f"Row {number + 1} holds a cell of more than {limit} characters.",
+            ) from None
         raise ImportFileError(
             f"Berkas CSV tidak dapat dibaca di baris {number + 1}: {exc}.",
             f"The CSV file cannot be read at row {number + 1}: {exc}.",
