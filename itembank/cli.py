@@ -27,7 +27,10 @@ itembank_cli.add_command(qti_cli)
 
 
 def init_app(app: Flask) -> None:
-    from itembank import cli_forms  # noqa: F401  (adds the forms and blueprints groups)
+    from itembank import (
+        cli_forms,  # noqa: F401  (adds the forms and blueprints groups)
+        cli_imports,  # noqa: F401  (registers the import commands)
+    )
 
     app.cli.add_command(itembank_cli)
 
@@ -137,7 +140,12 @@ def plugins_command() -> None:
             click.echo(
                 f"    exporter   {exporter_id}: {exporter.label['id']} / {exporter.label['en']}"
             )
-        if not reg.item_types and not reg.taxonomies and not reg.exporters:
+        for importer_id in reg.importers:
+            importer = host.importers[importer_id]
+            click.echo(
+                f"    importer   {importer_id}: {importer.label['id']} / {importer.label['en']}"
+            )
+        if not (reg.item_types or reg.taxonomies or reg.exporters or reg.importers):
             click.echo("    (registers nothing)")
 
 

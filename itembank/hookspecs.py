@@ -22,6 +22,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from itembank.exporters import Exporter
+    from itembank.importing import Importer
     from itembank.itemtypes import ItemType
     from itembank.taxonomy import Taxonomy
 
@@ -72,6 +73,22 @@ def itembank_register_taxonomies(register: Callable[[Taxonomy], None]) -> None:
     Call ``register(taxonomy)`` once per :class:`itembank.taxonomy.Taxonomy`. They are
     written to the database by ``flask itembank taxonomy sync`` (``make run`` and the
     demo loader do this), so items can be classified and filtered against them.
+
+    :param register: the core's registration function.
+    """
+
+
+# -- Import: files into items ----------------------------------------------------------------
+
+
+@hookspec
+def itembank_register_importers(register: Callable[[Importer], None]) -> None:
+    """Register importers: readers that turn an uploaded file into candidate items.
+
+    Call ``register(importer)`` once per :class:`itembank.importing.Importer`
+    instance. The core refuses two importers with the same ``id`` and says which
+    plugins clash. An import uses the first importer (in plugin order) whose
+    ``accepts(source)`` is true, unless the caller names one.
 
     :param register: the core's registration function.
     """

@@ -19,6 +19,7 @@ import pluggy
 
 from itembank import hookspecs
 from itembank.exporters import Exporter
+from itembank.importing import Importer, ImportSource
 from itembank.itemtypes import ItemType
 from itembank.taxonomy import Taxonomy
 
@@ -36,6 +37,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.taxonomies.skd",
     "plugins.taxonomies.bloom",
     "plugins.exporters.qti",
+    "plugins.importers.spreadsheet",
 )
 
 
@@ -52,6 +54,7 @@ class Registration:
     item_types: list[str] = field(default_factory=list)
     taxonomies: list[str] = field(default_factory=list)
     exporters: list[str] = field(default_factory=list)
+    importers: list[str] = field(default_factory=list)
 
 
 class PluginHost:
@@ -79,6 +82,7 @@ class PluginHost:
         self.item_types: dict[str, ItemType] = {}
         self.taxonomies: dict[str, Taxonomy] = {}
         self.exporters: dict[str, Exporter] = {}
+        self.importers: dict[str, Importer] = {}
         self.registrations: dict[str, Registration] = {}
         self._collect()
 
@@ -125,6 +129,7 @@ class PluginHost:
             self._call_one(plugin, "itembank_register_item_types", self._item_type_adder(reg))
             self._call_one(plugin, "itembank_register_taxonomies", self._taxonomy_adder(reg))
             self._call_one(plugin, "itembank_register_exporters", self._exporter_adder(reg))
+            self._call_one(plugin, "itembank_register_importers", self._importer_adder(reg))
 
     def _call_one(self, plugin: Any, hook_name: str, register: Any) -> None:
         """Call one plugin's implementation of a ``register`` hook, so that what it
@@ -189,6 +194,23 @@ class PluginHost:
 
         return register
 
+    def _importer_adder(self, reg: Registration) -> Any:
+        def register(importer: Importer) -> None:
+            if not isinstance(importer, Importer):
+                raise PluginError(f"plugin {reg.name!r} registered {importer!r}, not an Importer")
+            importer_id = getattr(importer, "id", None)
+            if not importer_id or not isinstance(importer_id, str):
+                raise PluginError(f"plugin {reg.name!r} registered an importer without an id")
+            if importer_id in self.importers:
+                other = self._owner("importers", importer_id)
+                raise PluginError(
+                    f"importer {importer_id!r} is registered by both {other!r} and {reg.name!r}"
+                )
+            self.importers[importer_id] = importer
+            reg.importers.append(importer_id)
+
+        return register
+
     def _owner(self, kind: str, key: str) -> str:
         for reg in self.registrations.values():
             if key in getattr(reg, kind):
@@ -204,6 +226,10 @@ class PluginHost:
     def exporter(self, exporter_id: str) -> Exporter:
         """The registered exporter ``exporter_id``; :class:`KeyError` if there is none."""
         return self.exporters[exporter_id]
+
+    def importer_for(self, source: ImportSource) -> Importer | None:
+        """The first importer (in plugin order) that accepts ``source``, or ``None``."""
+        return next((imp for imp in self.importers.values() if imp.accepts(source)), None)
 
 
 def host_from_config(config: dict[str, Any]) -> PluginHost:

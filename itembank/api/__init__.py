@@ -20,6 +20,7 @@ from itembank.api import (
     banks,
     errors,
     forms,
+    imports,
     items,
     media,
     meta,
@@ -38,6 +39,7 @@ BLUEPRINTS = (
     meta.blp,
     media.blp,
     forms.blp,
+    imports.blp,
 )
 
 CONFIG_DEFAULTS: dict[str, Any] = {

@@ -11,6 +11,7 @@ from itembank.models.forms import (
     FormSection,
     FormStatus,
 )
+from itembank.models.imports import ImportBatch, ImportEntry
 from itembank.models.items import (
     Comment,
     Item,
@@ -38,6 +39,8 @@ __all__ = [
     "FormEntry",
     "FormSection",
     "FormStatus",
+    "ImportBatch",
+    "ImportEntry",
     "Item",
     "ItemClassification",
     "ItemVersion",

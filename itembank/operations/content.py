@@ -65,10 +65,19 @@ class PreparedVersion:
 
 
 def prepare_version(
-    bank: Bank, item_type: ItemType, stem: Any, content: Any, metadata: Any
+    bank: Bank,
+    item_type: ItemType,
+    stem: Any,
+    content: Any,
+    metadata: Any,
+    *,
+    lookup: NodeLookup | None = None,
 ) -> PreparedVersion:
     """Validate and normalise everything a version stores; raise :class:`InvalidInput`
-    with every problem found (each with a field path)."""
+    with every problem found (each with a field path).
+
+    ``lookup`` remembers taxonomy and node look-ups across calls (imports of many
+    items pass one); by default each call looks them up afresh."""
     problems: list[Problem] = []
 
     clean_stem = ""
@@ -111,7 +120,9 @@ def prepare_version(
         if clean_meta.get("language") is None:
             clean_meta["language"] = bank.language
         clean_meta["tags"] = sorted(set(clean_meta["tags"]))
-        nodes, class_problems = resolve_classifications(bank, clean_meta["classifications"])
+        nodes, class_problems = resolve_classifications(
+            bank, clean_meta["classifications"], lookup=lookup
+        )
         problems.extend(class_problems)
 
     if not problems:
@@ -147,19 +158,47 @@ def visible_taxonomies(bank: Bank) -> sa.Select[tuple[TaxonomyRecord]]:
     )
 
 
+class NodeLookup:
+    """Taxonomies and nodes visible to one bank, looked up once each and remembered.
+
+    For work on many items in one transaction (an import); taxonomies must not change
+    while it is used."""
+
+    def __init__(self, bank: Bank):
+        self.bank = bank
+        self._taxonomies: dict[str, TaxonomyRecord | None] = {}
+        self._nodes: dict[tuple[int, str], TaxonomyNode | None] = {}
+
+    def taxonomy(self, code: str) -> TaxonomyRecord | None:
+        if code not in self._taxonomies:
+            self._taxonomies[code] = db.session.scalars(
+                visible_taxonomies(self.bank)
+                .where(TaxonomyRecord.code == code)
+                .order_by(TaxonomyRecord.bank_id.is_(None))  # a bank's own wins
+            ).first()
+        return self._taxonomies[code]
+
+    def node(self, taxonomy: TaxonomyRecord, code: str) -> TaxonomyNode | None:
+        key = (taxonomy.id, code)
+        if key not in self._nodes:
+            self._nodes[key] = db.session.scalars(
+                sa.select(TaxonomyNode).where(
+                    TaxonomyNode.taxonomy_id == taxonomy.id, TaxonomyNode.code == code
+                )
+            ).first()
+        return self._nodes[key]
+
+
 def resolve_classifications(
-    bank: Bank, classifications: list[dict[str, Any]]
+    bank: Bank, classifications: list[dict[str, Any]], *, lookup: NodeLookup | None = None
 ) -> tuple[list[tuple[TaxonomyNode, int | None]], list[Problem]]:
+    lookup = lookup or NodeLookup(bank)
     found: list[tuple[TaxonomyNode, int | None]] = []
     problems: list[Problem] = []
     seen: set[tuple[int, int | None]] = set()
     for index, entry in enumerate(classifications):
         where = f"metadata.classifications.{index}"
-        taxonomy = db.session.scalars(
-            visible_taxonomies(bank)
-            .where(TaxonomyRecord.code == entry["taxonomy"])
-            .order_by(TaxonomyRecord.bank_id.is_(None))  # a bank's own wins
-        ).first()
+        taxonomy = lookup.taxonomy(entry["taxonomy"])
         if taxonomy is None:
             problems.append(
                 Problem(
@@ -169,11 +208,7 @@ def resolve_classifications(
                 )
             )
             continue
-        node = db.session.scalars(
-            sa.select(TaxonomyNode).where(
-                TaxonomyNode.taxonomy_id == taxonomy.id, TaxonomyNode.code == entry["node"]
-            )
-        ).first()
+        node = lookup.node(taxonomy, entry["node"])
         if node is None:
             problems.append(
                 Problem(

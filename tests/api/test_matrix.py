@@ -57,6 +57,16 @@ def _nothing(world: World, plugins: Any) -> dict[str, str]:
     return {}
 
 
+def _imported(world: World, plugins: Any) -> dict[str, str]:
+    from itembank.operations.imports import run_import
+    from tests.import_helpers import SC_ROW, csv_bytes
+
+    batch = run_import(
+        world.bank, actor=world.author, plugins=plugins, filename="s.csv", data=csv_bytes([SC_ROW])
+    )
+    return {"import": str(batch.id)}
+
+
 def row(*statuses: int) -> dict[str, int]:
     return dict(zip(ROLES, statuses, strict=True))
 
@@ -251,6 +261,28 @@ MATRIX: list[tuple[str, str, Any, Setup, dict[str, int]]] = [
         None,
         state_enemies,
         row(204, 204, 204, 204, 204, 404, 401),
+    ),
+    ("GET", "banks/{bank}/imports", None, _nothing, row(200, 403, 403, 200, 200, 404, 401)),
+    (
+        "GET",
+        "banks/{bank}/imports/{import}",
+        None,
+        _imported,
+        row(200, 403, 403, 200, 200, 404, 401),
+    ),
+    (
+        "GET",
+        "banks/{bank}/imports/{import}/report.csv",
+        None,
+        _imported,
+        row(200, 403, 403, 200, 200, 404, 401),
+    ),
+    (
+        "GET",
+        "banks/{bank}/import-templates/true_false?format=csv",
+        None,
+        _nothing,
+        row(200, 200, 200, 200, 200, 404, 401),
     ),
 ]
 

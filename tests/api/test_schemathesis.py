@@ -78,8 +78,15 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
+def _items_csv() -> bytes:
+    from tests.import_helpers import SC_ROW, csv_bytes
+
+    return csv_bytes([SC_ROW, {**SC_ROW, "kunci": "X"}])
+
+
 def _build(app: Flask) -> dict[str, Any]:
     from itembank.operations.accounts import add_member, create_user
+    from itembank.operations.imports import run_import
     from itembank.operations.media import upload_media
     from itembank.operations.reviews import add_comment, review_version, submit_version
 
@@ -105,6 +112,9 @@ def _build(app: Flask) -> dict[str, Any]:
                 world.bank, _png(), actor=world.author, filename="a.png", max_bytes=200_000
             )
             forms = build_form_states(world, plugins)
+            imported = run_import(
+                world.bank, actor=fuzzer, plugins=plugins, filename="s.csv", data=_items_csv()
+            )
             state = {
                 "bank": world.bank.code,
                 "username": fuzzer.username,
@@ -117,6 +127,7 @@ def _build(app: Flask) -> dict[str, Any]:
                 "mine": mine.external_id,
                 "sha256": media.sha256,
                 **forms,
+                "import_id": imported.id,
             }
             db.session.commit()
             return state
@@ -193,6 +204,13 @@ def _examples(state: dict[str, Any], spare_token_id: int) -> dict[str, list[dict
                 "media_type": "multipart/form-data",
             }
         ],
+        "POST /api/v1/banks/{bank_code}/imports": [
+            {
+                "path_parameters": {"bank_code": bank},
+                "body": {"file": _items_csv(), "mode": "valid_only"},
+                "media_type": "multipart/form-data",
+            }
+        ],
         "GET /api/v1/banks/{bank_code}/audit": [
             {"path_parameters": {"bank_code": bank}, "query": {"item": mine, "per_page": 5}}
         ],
@@ -217,6 +235,7 @@ def fuzzed(app: Flask) -> Iterator[Fuzzed]:
             "item_id": [state[k] for k in ("draft", "in_review", "approved", "mine", "to_retire")],
             "number": [1, 2],
             "sha256": [state["sha256"]],
+            "import_id": [state["import_id"]],
             "taxonomy_code": ["skd-cpns"],
             "type_id": ["single_choice"],
             "token_id": [spare["id"]],

@@ -1,0 +1,264 @@
+"""Benchmark: importing 10,000 generated items from XLSX and CSV.
+
+For each backend (SQLite in a temporary file, and PostgreSQL when a URL is given with
+``--postgres`` or ``ITEMBANK_TEST_POSTGRES_URL``) and each format, prints:
+
+* the bare parse time: the spreadsheet importer reading the file into candidate items
+  (no database), the baseline;
+* the whole import (read, validate every item through the item types and the
+  sanitizer, write in batches, store the report, commit) in items per second, with the
+  time of each phase and the ratio to the bare parse.
+
+Parse times are medians of ``--repeat`` runs; each import goes into a fresh bank, so
+every run creates all its items. Run from the repository root:
+
+    .venv/bin/python bench/import_spreadsheet.py [--rows 10000] [--repeat 3] [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from itembank.importing import ImportContext, ImportLimits, ImportSource  # noqa: E402
+
+OPTIONS = ["opsi_a", "opsi_b", "opsi_c", "opsi_d", "opsi_e"]
+HEADER = [
+    "jenis_soal",
+    "pokok_soal",
+    *OPTIONS,
+    "bobot_a",
+    "bobot_b",
+    "bobot_c",
+    "bobot_d",
+    "bobot_e",
+    "kunci",
+    "poin",
+    "jawaban_diterima",
+    "taksonomi",
+    "kode_klasifikasi",
+    "level",
+    "tingkat_kesukaran",
+    "tag",
+]
+
+
+def generate_rows(count: int) -> list[dict[str, Any]]:
+    """Mixed items as item writers write them: TIU single choice, TKP weighted options,
+    TWK multiple response, true/false and short text, classified against SKD and ASN."""
+    rows = []
+    for n in range(count):
+        kind = n % 5
+        stem = (
+            f"Soal nomor {n}: sebuah kantor membeli {n % 40 + 2} rim kertas seharga "
+            f"Rp{54_000 + n % 100 * 100}/rim. Berapa yang harus dibayar?"
+        )
+        row: dict[str, Any] = {"pokok_soal": stem, "tag": f"paket-{n % 20}"}
+        if kind == 0:
+            row.update(jenis_soal="single_choice", kunci="B", poin=5)
+            row.update({o: f"Rp{(i + 5) * 97_200 + n}" for i, o in enumerate(OPTIONS)})
+            row.update(taksonomi="skd-cpns", kode_klasifikasi="TIU.NUM")
+        elif kind == 1:
+            row.update(jenis_soal="weighted_options")
+            row.update({o: f"Tanggapan {i + 1} untuk situasi {n}." for i, o in enumerate(OPTIONS)})
+            row.update(bobot_a=3, bobot_b=5, bobot_c=1, bobot_d=4, bobot_e=2)
+            row.update(taksonomi="asn-2017", kode_klasifikasi="M.5", level=n % 5 + 1)
+        elif kind == 2:
+            row.update(jenis_soal="multiple_response", kunci="A, C, D", poin=3)
+            row.update({o: f"Pernyataan {i + 1} tentang Pancasila." for i, o in enumerate(OPTIONS)})
+            row.update(taksonomi="skd-cpns", kode_klasifikasi="TWK")
+        elif kind == 3:
+            row.update(jenis_soal="true_false", kunci="Benar" if n % 2 else "Salah")
+            row.update(taksonomi="skd-cpns", kode_klasifikasi="TWK", tingkat_kesukaran="0.4")
+        else:
+            row.update(jenis_soal="short_text", jawaban_diterima="Bandung | Kota Bandung")
+            row.update(taksonomi="skd-cpns", kode_klasifikasi="TIU")
+        rows.append(row)
+    return rows
+
+
+def to_csv(rows: list[dict[str, Any]]) -> bytes:
+    import csv
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else row[c] for c in HEADER])
+    return buffer.getvalue().encode("utf-8")
+
+
+def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Soal")
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append([row.get(c) for c in HEADER])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def bare_parse(plugins: Any, name: str, data: bytes, repeat: int) -> tuple[float, int]:
+    importer = plugins.importers["spreadsheet"]
+    context = ImportContext("BENCH", "id", dict(plugins.item_types), ImportLimits())
+    times, count = [], 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        count = sum(1 for _ in importer.read(ImportSource(name, data), context))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), count
+
+
+def make_app(url: str, options: dict[str, Any]) -> Any:
+    from itembank.app import create_app
+
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": options,
+            "SECRET_KEY": "bench",
+            "ITEMBANK_PLUGINS_ENTRY_POINTS": False,
+            "ITEMBANK_PASSWORD_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
+
+
+def prepare_database(app: Any) -> None:
+    from flask_migrate import upgrade
+
+    from itembank.app import MIGRATIONS
+    from itembank.extensions import db
+    from itembank.operations.taxonomies import sync_plugin_taxonomies
+
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS))
+        sync_plugin_taxonomies(app.extensions["itembank.plugins"])
+        db.session.commit()
+
+
+def timed_import(app: Any, name: str, data: bytes) -> dict[str, float]:
+    from itembank.extensions import db
+    from itembank.models import Role
+    from itembank.operations.accounts import add_member, create_bank, create_user
+    from itembank.operations.imports import run_import
+
+    with app.app_context():
+        suffix = uuid.uuid4().hex[:6].upper()
+        bank = create_bank(f"B{suffix}", "Bench", actor=None)
+        author = create_user(f"bench-{suffix.lower()}", "bench-password-1", actor=None)
+        add_member(bank, author, Role.AUTHOR, actor=None)
+        db.session.commit()
+        marks: dict[str, float] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            marks.setdefault(phase, time.perf_counter())
+
+        start = time.perf_counter()
+        batch = run_import(
+            bank,
+            actor=author,
+            plugins=app.extensions["itembank.plugins"],
+            filename=name,
+            data=data,
+            mode="strict",
+            progress=progress,
+        )
+        stored = time.perf_counter()
+        db.session.commit()
+        end = time.perf_counter()
+        if batch.status != "completed" or batch.items_rejected:
+            raise SystemExit(f"benchmark import did not complete: {batch.status}")
+        created = batch.items_created
+        db.session.remove()
+    write_start = marks.get("write", stored)
+    return {
+        "created": created,
+        "total": end - start,
+        "read+check": write_start - start,
+        "write": stored - write_start,
+        "commit": end - stored,
+    }
+
+
+def backends(args: argparse.Namespace, tmp: Path) -> list[tuple[str, str, dict[str, Any], Any]]:
+    found = [("sqlite", f"sqlite:///{tmp / 'bench.sqlite3'}", {}, lambda: None)]
+    url = args.postgres or os.environ.get("ITEMBANK_TEST_POSTGRES_URL")
+    if url:
+        import sqlalchemy as sa
+
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        schema = f"itembank_bench_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(url)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+
+        def drop() -> None:
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+
+        found.append(
+            ("postgresql", url, {"connect_args": {"options": f"-csearch_path={schema}"}}, drop)
+        )
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the bare parse")
+    parser.add_argument("--postgres", default=None, help="a PostgreSQL SQLAlchemy URL")
+    args = parser.parse_args()
+
+    rows = generate_rows(args.rows)
+    files = {"soal.xlsx": to_xlsx(rows), "soal.csv": to_csv(rows)}
+    print(
+        f"{args.rows} mixed items (5 types); file sizes: "
+        + ", ".join(f"{name} {len(data) / 1e6:.2f} MB" for name, data in files.items())
+    )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for backend, url, options, cleanup in backends(args, Path(tmp)):
+            try:
+                app = make_app(url, options)
+                prepare_database(app)
+                plugins = app.extensions["itembank.plugins"]
+                print(f"\n{backend}")
+                print(
+                    f"  {'file':10} {'bare parse':>12} {'import':>10} {'items/s':>9} "
+                    f"{'parse items/s':>14} {'ratio':>6}   phases"
+                )
+                for name, data in files.items():
+                    parse_time, count = bare_parse(plugins, name, data, args.repeat)
+                    result = timed_import(app, name, data)
+                    print(
+                        f"  {name:10} {parse_time:11.2f}s {result['total']:9.2f}s "
+                        f"{result['created'] / result['total']:9.0f} "
+                        f"{count / parse_time:14.0f} {result['total'] / parse_time:5.1f}x"
+                        f"   read+check {result['read+check']:.2f}s, write "
+                        f"{result['write']:.2f}s, commit {result['commit']:.2f}s"
+                    )
+                with app.app_context():
+                    from itembank.extensions import db
+
+                    db.engine.dispose()
+            finally:
+                cleanup()
+
+
+if __name__ == "__main__":
+    main()

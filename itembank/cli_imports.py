@@ -1,0 +1,205 @@
+"""``flask --app wsgi itembank import ...``: importing files of items from the terminal,
+with a progress bar, and writing import templates."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+
+from itembank.cli import itembank_cli, transactional
+
+PHASES = {"read": "Reading", "check": "Checking", "write": "Writing"}
+#: Report lines printed after an import (the stored report has them all).
+SHOWN_PROBLEMS = 20
+
+
+class TerminalProgress:
+    """Import progress: click's progress bar on a terminal; otherwise one line per
+    step (so logs and other programs can follow it)."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stdout.isatty()
+        self.phase: str | None = None
+        self.bar: Any = None
+        self.last = 0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase != self.phase:
+            self.close()
+            self.phase, self.last = phase, 0
+            if self.tty and total:
+                self.bar = click.progressbar(length=total, label=PHASES[phase].ljust(9))
+                self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(done - self.last)
+        elif not self.tty and (phase != "check" or done % 1000 == 0 or done == total):
+            click.echo(f"{PHASES[phase].lower()}: {done}/{total}" if total else phase)
+        self.last = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@itembank_cli.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--bank", "bank_code", required=True, help="The bank that gets the items.")
+@click.option("--user", "username", required=True, help="Who imports: an author (or bank admin).")
+@click.option(
+    "--mode",
+    type=click.Choice(["strict", "valid-only"]),
+    default="strict",
+    show_default=True,
+    help="strict: nothing unless every item is valid; valid-only: the valid items.",
+)
+@click.option("--importer", "importer_id", default=None, help="Importer id (default: by file).")
+def import_command(
+    path: Path, bank_code: str, username: str, mode: str, importer_id: str | None
+) -> None:
+    """Import the items in PATH (XLSX or CSV) into a bank as drafts.
+
+    Exits 1 when not every item was imported."""
+    from itembank.importing import ImportLimits
+
+    limits = ImportLimits.from_config(current_app.config)
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise click.ClickException(
+                f"{path} is {size} bytes; imports take at most {limits.max_bytes} "
+                "(ITEMBANK_IMPORT_MAX_BYTES)"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror}") from None
+    progress = TerminalProgress()
+    try:
+        summary = _import(path.name, data, bank_code, username, mode, importer_id, limits, progress)
+    finally:
+        progress.close()
+    click.echo(summary["line"])
+    for line in summary["problems"]:
+        click.echo(f"  {line}")
+    if summary["more"]:
+        click.echo(f"  ... and {summary['more']} more (itembank import-report {summary['id']})")
+    if not summary["complete"]:
+        sys.exit(1)
+
+
+@transactional
+def _import(
+    filename: str,
+    data: bytes,
+    bank_code: str,
+    username: str,
+    mode: str,
+    importer_id: str | None,
+    limits: Any,
+    progress: TerminalProgress,
+) -> dict[str, Any]:
+    from itembank.app import plugins
+    from itembank.operations.accounts import get_bank, get_user
+    from itembank.operations.imports import run_import
+
+    batch = run_import(
+        get_bank(bank_code),
+        actor=get_user(username),
+        plugins=plugins(),
+        filename=filename,
+        data=data,
+        mode=mode,
+        importer_id=importer_id,
+        limits=limits,
+        progress=progress,
+    )
+    progress.close()
+    problems = [e for e in batch.entries if e.severity in ("error", "warning")]
+    return {
+        "id": batch.id,
+        "line": (
+            f"import {batch.id} {batch.status}: {batch.items_total} item(s) read, "
+            f"{batch.items_created} created, {batch.items_updated} new version(s), "
+            f"{batch.items_unchanged} unchanged, {batch.items_rejected} rejected; "
+            f"{batch.errors} error(s), {batch.warnings} warning(s)"
+        ),
+        "problems": [_describe(e) for e in problems[:SHOWN_PROBLEMS]],
+        "more": max(0, len(problems) - SHOWN_PROBLEMS),
+        "complete": batch.status == "completed"
+        and batch.items_total > 0
+        and batch.items_rejected == 0
+        and batch.errors == 0,
+    }
+
+
+def _describe(entry: Any) -> str:
+    where = ", ".join(
+        part
+        for part in (
+            f"row {entry.item_ref}" if entry.item_ref.isdigit() else entry.item_ref,
+            f"column {entry.column_name}" if entry.column_name else "",
+        )
+        if part
+    )
+    text = entry.message_en or entry.message
+    return f"{entry.severity}: {where}: {text}" if where else f"{entry.severity}: {text}"
+
+
+@itembank_cli.command("import-report")
+@click.argument("import_id", type=int)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@transactional
+def import_report_command(import_id: int, output: Path | None) -> None:
+    """Print (or write as CSV to --output) the report of import IMPORT_ID."""
+    import csv
+    import io
+
+    from itembank.errors import NotFound
+    from itembank.extensions import db
+    from itembank.models import ImportBatch
+    from itembank.operations.import_reports import report_rows
+
+    batch = db.session.get(ImportBatch, import_id)
+    if batch is None:
+        raise NotFound(f"no import {import_id}")
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\n").writerows(report_rows(batch))
+    if output is None:
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    output.write_text("\ufeff" + buffer.getvalue(), encoding="utf-8")
+    click.echo(f"wrote {len(batch.entries)} report line(s) to {output}")
+
+
+@itembank_cli.command("import-template")
+@click.argument("type_id")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--bank", "bank_code", default=None, help="List this bank's taxonomies too.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "csv"]),
+    default=None,
+    help="Default: from the output's extension, else xlsx.",
+)
+@transactional
+def import_template_command(
+    type_id: str, output: Path, bank_code: str | None, fmt: str | None
+) -> None:
+    """Write a spreadsheet template for item type TYPE_ID."""
+    from itembank.app import plugins
+    from itembank.operations.accounts import get_bank
+    from itembank.operations.import_reports import import_template
+
+    fmt = fmt or ("csv" if output.suffix.lower() == ".csv" else "xlsx")
+    bank = get_bank(bank_code) if bank_code else None
+    template = import_template(bank, type_id, fmt, actor=None, plugins=plugins())
+    try:
+        output.write_bytes(template.data)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"wrote the {type_id} template ({fmt}) to {output}")

@@ -1,0 +1,447 @@
+"""Importing spreadsheets: every item type, row errors at their row and column, both modes,
+CSV encodings and hostile files. Runs on every backend through ``run_import``."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from itembank.errors import InvalidInput, NotFound, PermissionDenied
+from itembank.extensions import db
+from itembank.importing import ImportLimits
+from itembank.models import AuditEvent, ImportBatch, Item
+from itembank.operations.import_reports import import_template
+from itembank.operations.imports import run_import
+from itembank.operations.reads import ItemFilters, list_items
+from itembank.plugins import PluginHost
+from itembank.sanitize import html_to_text
+from tests.factories import World
+from tests.import_helpers import SC_ROW, csv_bytes, entries, outcomes, xlsx_bytes
+
+BUILTIN_TYPES = [
+    "single_choice",
+    "multiple_response",
+    "weighted_options",
+    "true_false",
+    "short_text",
+    "extended_text",
+    "ordering",
+    "matching",
+    "likert",
+]
+
+
+def do_import(
+    world: World, plugins: PluginHost, data: bytes, filename: str = "soal.csv", **kwargs: Any
+) -> ImportBatch:
+    kwargs.setdefault("actor", world.author)
+    return run_import(world.bank, plugins=plugins, filename=filename, data=data, **kwargs)
+
+
+def bank_items(world: World) -> list[Item]:
+    return list(db.session.scalars(sa.select(Item).where(Item.bank_id == world.bank.id)))
+
+
+# -- every type, through its own template -----------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("type_id", BUILTIN_TYPES)
+def test_each_type_imports_from_its_template(
+    world: World, plugins: PluginHost, type_id: str, fmt: str
+) -> None:
+    template = import_template(world.bank, type_id, fmt, actor=world.author, plugins=plugins)
+    batch = do_import(world, plugins, template.data, filename=template.filename)
+    assert (batch.status, batch.items_created, batch.errors, batch.warnings) == (
+        "completed",
+        1,
+        0,
+        0,
+    ), entries(batch)
+    (item,) = bank_items(world)
+    version = item.latest_version
+    item_type = plugins.item_type(type_id)
+    example = item_type.load(item_type.example_content())
+    assert item.item_type == type_id and version.status == "draft"
+    # The same item as the example, up to the option ids the columns give.
+    assert item_type.max_score(version.content) == item_type.max_score(example)
+    imported, original = item_type.summary(version.content), item_type.summary(example)
+    texts = [html_to_text(text) for text in imported.options.values()]
+    assert texts == [html_to_text(text) for text in original.options.values()]
+    assert len(imported.keys) == len(original.keys)
+    assert sorted(imported.weights.values()) == sorted(original.weights.values())
+    assert batch.entries[-1].item_id == item.id and batch.entries[-1].outcome == "created"
+    # Listed like an item written by hand (the bulk insert keeps the newest-version pointer).
+    listed = list_items(world.bank, ItemFilters(), actor=world.author)
+    assert [row["external_id"] for row in listed["items"]] == [item.external_id]
+    assert listed["items"][0]["version"].id == version.id
+    if fmt == "xlsx":  # the template lists the bank's taxonomies; the example uses one
+        assert version.classifications
+
+
+def test_a_row_becomes_exactly_the_content_it_says(world: World, plugins: PluginHost) -> None:
+    rows = [
+        SC_ROW,
+        {
+            "jenis_soal": "weighted_options",
+            "pokok_soal": "Warga datang 10 menit sebelum layanan tutup.\n\nSikap Anda...",
+            "opsi_a": "Meminta kembali besok",
+            "bobot_a": "3",
+            "opsi_b": "Melayani & menjelaskan <kekurangan>",
+            "bobot_b": "5",
+            "opsi_c": "Menolak",
+            "bobot_c": "1",
+            "taksonomi": "skd-cpns",
+            "kode_klasifikasi": "TKP",
+            "klasifikasi_lain": "asn-2017:M.5:2",
+            "tingkat_kesukaran": "0,45",
+            "tag": "tkp, pelayanan",
+            "catatan": "dari bank lama",
+        },
+        {
+            "jenis_soal": "matching",
+            "pokok_soal": "<p>Pasangkan <strong>sila</strong> dengan lambangnya.</p>",
+            "premis_1": "Sila pertama",
+            "premis_2": "Sila ketiga",
+            "opsi_a": "Bintang",
+            "opsi_b": "Pohon beringin",
+            "kunci": "1-A; P2=B",
+            "penilaian": "sebagian",
+            "acak": "tidak",
+        },
+        {
+            "jenis_soal": "short text entry",
+            "pokok_soal": "Ibu kota Jawa Barat adalah ....",
+            "jawaban_diterima": "Bandung | Kota Bandung",
+            "peka_huruf_besar": "Ya",
+        },
+    ]
+    batch = do_import(world, plugins, csv_bytes(rows, delimiter=";"))
+    assert batch.items_created == 4, entries(batch)
+    by_type = {item.item_type: item.latest_version for item in bank_items(world)}
+    single = by_type["single_choice"]
+    assert single.stem == "<p>Berapa 2 + 3?</p>"
+    assert single.content["key"] == "B" and single.content["points"] == 5
+    assert [o["id"] for o in single.content["options"]] == ["A", "B", "C"]
+    weighted = by_type["weighted_options"]
+    assert weighted.stem.count("<p>") == 2
+    assert [o["weight"] for o in weighted.content["options"]] == [3, 5, 1]
+    assert weighted.content["options"][1]["text"] == "Melayani &amp; menjelaskan &lt;kekurangan&gt;"
+    assert weighted.meta["difficulty"] == 0.45
+    assert weighted.meta["tags"] == ["pelayanan", "tkp"]
+    assert weighted.meta["notes"] == "dari bank lama"
+    assert {(c.node.code, c.level) for c in weighted.classifications} == {("TKP", None), ("M.5", 2)}
+    matching = by_type["matching"]
+    assert "<strong>sila</strong>" in matching.stem
+    assert matching.content["pairs"] == [["P1", "A"], ["P2", "B"]]
+    assert matching.content["scoring"] == "partial" and matching.content["shuffle"] is False
+    short = by_type["short_text"].content
+    assert short["accepted"] == ["Bandung", "Kota Bandung"] and short["case_sensitive"] is True
+
+
+# -- row errors: row, column, message --------------------------------------------------------
+
+
+ROW_ERRORS = [
+    ({"kunci": "X"}, "kunci", "Key 'X' is not one of the options."),
+    ({"kunci": None}, "kunci", "Missing data for required field."),
+    ({"poin": "lima"}, "poin", "Not a valid number."),
+    ({"poin": "0"}, "poin", "Points must be greater than 0."),
+    ({"opsi_b": None}, "opsi_b", "Column opsi_b is empty, but a later one is filled."),
+    ({"opsi_b": None, "opsi_c": None}, "opsi_a", "At least 2 options are required."),
+    ({"pokok_soal": None}, "pokok_soal", "The stem is required."),
+    ({"pokok_soal": "<p> </p><br>"}, "pokok_soal", "The stem is required."),
+    ({"jenis_soal": None}, "jenis_soal", "The item type is required."),
+    ({"jenis_soal": "esai"}, "jenis_soal", "Unknown item type 'esai'"),
+    ({"taksonomi": "nope"}, "taksonomi", "Unknown taxonomy 'nope'."),
+    ({"kode_klasifikasi": "XYZ"}, "kode_klasifikasi", "Code 'XYZ' is not in taxonomy"),
+    ({"taksonomi": None}, "taksonomi", "Column taksonomi is required when"),
+    (
+        {"taksonomi": "asn-2017", "kode_klasifikasi": "M.1", "level": "7"},
+        "level",
+        "Level 7 does not exist for 'M.1'",
+    ),
+    ({"tingkat_kesukaran": "2"}, "tingkat_kesukaran", "less than or equal to 1"),
+    ({"bahasa": "bahasa indonesia"}, "bahasa", "String does not match expected pattern."),
+    ({"klasifikasi_lain": "asn-2017"}, "klasifikasi_lain", "cannot be read"),
+    ({"id_soal": "NOPE-000001"}, "id_soal", "There is no item NOPE-000001 in this bank."),
+    ({"isi_json": "{not json"}, "isi_json", "The JSON content is not valid"),
+]
+
+
+@pytest.mark.parametrize("changes,column,message", ROW_ERRORS, ids=[e[2][:40] for e in ROW_ERRORS])
+def test_row_errors_name_row_and_column(
+    world: World, plugins: PluginHost, changes: dict[str, Any], column: str, message: str
+) -> None:
+    bad = {**SC_ROW, **changes}
+    rows = [SC_ROW, bad]
+    batch = do_import(world, plugins, csv_bytes(rows), mode="valid_only")
+    errors = entries(batch, "error")
+    assert any(row == "3" and col == column and message in text for row, col, text in errors), (
+        errors
+    )
+    assert outcomes(batch) == {"2": "created", "3": "rejected"}
+    assert (batch.items_created, batch.items_rejected) == (1, 1)
+    assert len(bank_items(world)) == 1
+
+
+def test_every_problem_of_a_row_is_reported_together(world: World, plugins: PluginHost) -> None:
+    bad = {**SC_ROW, "kunci": "Z", "poin": "-1", "taksonomi": "nope", "pokok_soal": ""}
+    batch = do_import(world, plugins, csv_bytes([bad]), mode="valid_only")
+    columns = {col for _, col, _ in entries(batch, "error")}
+    assert {"kunci", "poin", "taksonomi", "pokok_soal"} <= columns
+
+
+def test_messages_are_indonesian_first(world: World, plugins: PluginHost) -> None:
+    batch = do_import(world, plugins, csv_bytes([{**SC_ROW, "kunci": "X"}]), mode="valid_only")
+    entry = next(e for e in batch.entries if e.severity == "error")
+    assert entry.message == "Kunci 'X' tidak ada di pilihan jawaban."
+    assert entry.message_en == "Key 'X' is not one of the options."
+
+
+def test_columns_of_another_type_and_unknown_columns_are_warnings(
+    world: World, plugins: PluginHost
+) -> None:
+    row = {**SC_ROW, "bobot_a": "5", "warna": "merah"}
+    batch = do_import(world, plugins, csv_bytes([row]))
+    warnings = entries(batch, "warning")
+    assert ("1", "warna", "Column 'warna' is not known and is ignored.") in warnings
+    assert any(r == "2" and c == "bobot_a" and "not used" in m for r, c, m in warnings)
+    assert batch.items_created == 1 and batch.warnings == 2
+
+
+def test_english_headers_in_any_case_are_accepted(world: World, plugins: PluginHost) -> None:
+    rows = [
+        {
+            "Type": "single_choice",
+            "STEM": "Berapa 1 + 1?",
+            "Option A": "1",
+            "option-b": "2",
+            "Key": "B",
+            "Taxonomy": "skd-cpns",
+            "Node": "TIU",
+        }
+    ]
+    batch = do_import(world, plugins, csv_bytes(rows))
+    assert batch.items_created == 1 and batch.warnings == 0, entries(batch)
+
+
+def test_a_header_given_twice_fails_the_file(world: World, plugins: PluginHost) -> None:
+    data = csv_bytes([SC_ROW], header=[*SC_ROW, "Stem"])
+    batch = do_import(world, plugins, data)
+    assert batch.status == "failed" and batch.items_total == 0
+    assert ("1", "Stem", "Column 'Stem' is the same as column 'pokok_soal'.") in entries(batch)
+
+
+def test_a_missing_required_column_fails_the_file(world: World, plugins: PluginHost) -> None:
+    row = {k: v for k, v in SC_ROW.items() if k != "jenis_soal"}
+    batch = do_import(world, plugins, csv_bytes([row]))
+    assert batch.status == "failed"
+    assert any("jenis_soal / type" in m for _, _, m in entries(batch, "error"))
+
+
+# -- modes ---------------------------------------------------------------------------------------
+
+
+def test_strict_mode_imports_nothing_and_reports_everything(
+    world: World, plugins: PluginHost
+) -> None:
+    rows = [SC_ROW, {**SC_ROW, "kunci": "X"}, SC_ROW]
+    counter = world.bank.item_counter
+    batch = do_import(world, plugins, csv_bytes(rows), mode="strict")
+    assert batch.status == "rolled_back"
+    assert outcomes(batch) == {"2": "not_imported", "3": "rejected", "4": "not_imported"}
+    assert bank_items(world) == []
+    db.session.refresh(world.bank)
+    assert world.bank.item_counter == counter
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.bank_id == world.bank.id)
+    ).all()
+    assert [e.action for e in events if e.action.startswith(("item", "import"))] == ["import.run"]
+    assert events[-1].data["status"] == "rolled_back"
+
+
+def test_valid_only_imports_the_valid_rows(world: World, plugins: PluginHost) -> None:
+    rows = [SC_ROW, {**SC_ROW, "kunci": "X"}, SC_ROW]
+    batch = do_import(world, plugins, csv_bytes(rows), mode="valid-only")
+    assert (batch.status, batch.mode, batch.items_created, batch.items_rejected) == (
+        "completed",
+        "valid_only",
+        2,
+        1,
+    )
+    created = [e for e in batch.entries if e.outcome == "created"]
+    assert [e.item.external_id for e in created] == sorted(i.external_id for i in bank_items(world))
+    assert all(e.version_number == 1 for e in created)
+
+
+def test_imports_are_audited_like_items_written_by_hand(world: World, plugins: PluginHost) -> None:
+    batch = do_import(world, plugins, csv_bytes([SC_ROW, SC_ROW]))
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.bank_id == world.bank.id).order_by(AuditEvent.id)
+    ).all()
+    creates = [e for e in events if e.action == "item.create"]
+    assert len(creates) == 2
+    assert all(e.actor_id == world.author.id and e.to_status == "draft" for e in creates)
+    assert all(e.data == {"via": "import", "import_batch": batch.id} for e in creates)
+    (run,) = [e for e in events if e.action == "import.run"]
+    assert run.object_id == str(batch.id) and run.data["created"] == 2
+    assert run.data["sha256"] == batch.sha256 and run.data["filename"] == "soal.csv"
+
+
+def test_only_authors_and_bank_admins_import(world: World, plugins: PluginHost) -> None:
+    for name in ("reviewer", "assembler"):
+        with pytest.raises(PermissionDenied):
+            do_import(world, plugins, csv_bytes([SC_ROW]), actor=world.users[name])
+    with pytest.raises(NotFound):
+        do_import(world, plugins, csv_bytes([SC_ROW]), actor=world.outsider)
+    batch = do_import(world, plugins, csv_bytes([SC_ROW]), actor=world.bank_admin)
+    assert batch.items_created == 1
+    with pytest.raises(InvalidInput):
+        do_import(world, plugins, csv_bytes([SC_ROW]), mode="some")
+    with pytest.raises(InvalidInput):
+        do_import(world, plugins, b"%PDF-1.4", filename="soal.pdf")
+
+
+# -- encodings and hostile files -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"bom": True}, {"delimiter": ";"}, {"delimiter": ";", "bom": True}],
+    ids=["utf8", "utf8-bom", "semicolon", "semicolon-bom"],
+)
+def test_csv_in_utf8_with_or_without_bom(
+    world: World, plugins: PluginHost, options: dict[str, Any]
+) -> None:
+    row = {**SC_ROW, "pokok_soal": "Apa arti “gotong royong”? — Pilih satu."}
+    batch = do_import(world, plugins, csv_bytes([row], **options))
+    assert batch.items_created == 1, entries(batch)
+    (item,) = bank_items(world)
+    assert "“gotong royong”" in item.latest_version.stem
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (
+            csv_bytes([{**SC_ROW, "pokok_soal": "Ibu kota: Bogor?"}], encoding="cp1252")[:-3]
+            + "é\r\n".encode("cp1252"),
+            "is not UTF-8",
+        ),
+        (csv_bytes([SC_ROW], encoding="utf-16"), "is UTF-16"),
+        (b"jenis_soal,pokok_soal\r\nsingle_choice,a\x00b\r\n", "contains NUL"),
+        (b"", "The file is empty"),
+    ],
+    ids=["cp1252", "utf16", "nul", "empty"],
+)
+def test_unreadable_csv_fails_with_a_reason(
+    world: World, plugins: PluginHost, data: bytes, message: str
+) -> None:
+    batch = do_import(world, plugins, data)
+    assert batch.status == "failed" and batch.items_created == 0
+    assert any(message in m for _, _, m in entries(batch, "error")), entries(batch)
+
+
+def test_xlsx_formulas_are_text_never_evaluated(world: World, plugins: PluginHost) -> None:
+    row = {**SC_ROW, "opsi_a": None}
+    data = xlsx_bytes([row], formulas={(0, "opsi_a"): "=2+2", (0, "pokok_soal"): "=HYPERLINK(1)"})
+    batch = do_import(world, plugins, data, filename="soal.xlsx")
+    assert batch.items_created == 1, entries(batch)
+    (item,) = bank_items(world)
+    version = item.latest_version
+    assert version.content["options"][0]["text"] == "=2+2"
+    assert version.stem == "<p>=HYPERLINK(1)</p>"
+    warnings = entries(batch, "warning")
+    assert {c for _, c, _ in warnings} == {"opsi_a", "pokok_soal"}
+    assert all("not evaluated" in m for _, _, m in warnings)
+
+
+def test_csv_cells_starting_with_equals_are_text(world: World, plugins: PluginHost) -> None:
+    batch = do_import(world, plugins, csv_bytes([{**SC_ROW, "opsi_a": "=cmd|' /C calc'!A0"}]))
+    (item,) = bank_items(world)
+    assert item.latest_version.content["options"][0]["text"] == "=cmd|' /C calc'!A0"
+    assert batch.warnings == 0
+
+
+def test_xlsx_reads_the_soal_sheet_with_numbers_as_numbers(
+    world: World, plugins: PluginHost
+) -> None:
+    row = {**SC_ROW, "poin": 5, "opsi_a": 4, "opsi_b": 4.5, "tingkat_kesukaran": 0.3}
+    batch = do_import(world, plugins, xlsx_bytes([row]), filename="SOAL.XLSX")
+    assert batch.items_created == 1, entries(batch)
+    version = bank_items(world)[0].latest_version
+    assert version.content["points"] == 5 and version.meta["difficulty"] == 0.3
+    assert [o["text"] for o in version.content["options"]][:2] == ["4", "4.5"]
+
+
+def test_a_broken_xlsx_is_a_failed_import(world: World, plugins: PluginHost) -> None:
+    for data in (b"PK\x03\x04 not really a zip", b"just text"):
+        batch = do_import(world, plugins, data, filename="soal.xlsx")
+        assert batch.status == "failed"
+        assert entries(batch, "error") == [
+            ("", "", "The file is not a valid XLSX (damaged, or not a ZIP archive).")
+        ]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("hello.txt", "not a workbook")
+    batch = do_import(world, plugins, archive.getvalue(), filename="soal.xlsx")
+    assert batch.status == "failed"
+    assert "cannot be read" in entries(batch, "error")[0][2]
+
+
+def test_an_xlsx_bomb_is_refused_before_unpacking(world: World, plugins: PluginHost) -> None:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * 3_000_000)
+    data = archive.getvalue()
+    assert len(data) < 10_000
+    limits = ImportLimits(max_uncompressed_bytes=1_000_000)
+    batch = do_import(world, plugins, data, filename="soal.xlsx", limits=limits)
+    assert batch.status == "failed"
+    assert "expands to 3000000 bytes" in entries(batch, "error")[0][2]
+
+
+def test_an_archive_with_too_many_members_is_refused(world: World, plugins: PluginHost) -> None:
+    data = xlsx_bytes([SC_ROW])
+    batch = do_import(world, plugins, data, filename="a.xlsx", limits=ImportLimits(max_files=3))
+    assert batch.status == "failed"
+    assert "at most 3 are allowed" in entries(batch, "error")[0][2]
+
+
+def test_size_rows_columns_and_cells_are_limited(world: World, plugins: PluginHost) -> None:
+    data = csv_bytes([SC_ROW] * 4)
+    cases = [
+        (ImportLimits(max_bytes=100), "The file is too large"),
+        (ImportLimits(max_items=3), "more than 3 item rows"),
+        (ImportLimits(max_columns=5), "has more than 5 columns"),
+    ]
+    for limits, message in cases:
+        batch = do_import(world, plugins, data, limits=limits)
+        assert batch.status == "failed" and batch.items_total == 0
+        assert message in entries(batch, "error")[0][2]
+    for filename, payload in (
+        ("soal.csv", csv_bytes([{**SC_ROW, "catatan": "x" * 500}])),
+        ("soal.xlsx", xlsx_bytes([{**SC_ROW, "catatan": "x" * 500}])),
+    ):
+        batch = do_import(
+            world,
+            plugins,
+            payload,
+            filename=filename,
+            mode="valid_only",
+            limits=ImportLimits(max_cell_chars=200),
+        )
+        assert ("2", "catatan", "The cell holds more than 200 characters.") in entries(batch)
+        assert batch.items_rejected == 1
+    assert bank_items(world) == []
+    huge = csv_bytes([{**SC_ROW, "catatan": "x" * 200_000}])
+    batch = do_import(world, plugins, huge)
+    assert batch.status == "failed"
+    assert entries(batch, "error") == [
+        ("", "", "Row 2 holds a cell of more than 131072 characters.")
+    ]
