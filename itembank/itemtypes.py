@@ -12,6 +12,7 @@ writer can act on. The core never looks inside content except through this class
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -120,7 +121,7 @@ class ItemType:
                 [Problem("", "Isi soal harus berupa objek JSON.", "Content must be a JSON object.")]
             )
         try:
-            data = self.content_schema().load(content)
+            data = schema_instance(self.content_schema).load(content)
         except ma.ValidationError as exc:
             raise ContentError(list(flatten_marshmallow_errors(exc.messages))) from None
         problems = list(self.check(data))
@@ -250,6 +251,21 @@ class ItemType:
 
     def __repr__(self) -> str:
         return f"<ItemType {self.id}>"
+
+
+_schemas = threading.local()
+
+
+def schema_instance(schema_class: type[ma.Schema]) -> ma.Schema:
+    """A reusable instance of ``schema_class`` for loading (one per thread): building a
+    schema, with its nested ones, costs more than loading a small document with it."""
+    cache = getattr(_schemas, "cache", None)
+    if cache is None:
+        cache = _schemas.cache = {}
+    instance = cache.get(schema_class)
+    if instance is None:
+        instance = cache[schema_class] = schema_class()
+    return instance
 
 
 def _set_path(doc: Any, path: str, value: Any) -> None:

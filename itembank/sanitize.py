@@ -130,6 +130,11 @@ MAX_DEPTH = 40
 # surrogates, U+FFFE/U+FFFF). They are removed from text and attribute values.
 _XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _WS_RE = re.compile(r"\s+")
+# Text the parser and the filter leave exactly as it is: no markup or character
+# references, no carriage returns (the parser turns them into line feeds) and nothing
+# XML forbids. Such text skips the parser (most option texts and many stems are like
+# this); tests/test_sanitize.py checks the shortcut against the full path.
+_PLAIN_TEXT_RE = re.compile("[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]*")
 
 _HTML_NS = "http://www.w3.org/1999/xhtml"
 
@@ -374,8 +379,13 @@ def sanitize_html(html: str) -> str:
     """
     if not isinstance(html, str):
         raise TypeError(f"expected str, got {type(html).__name__}")
-    if not html:
-        return ""
+    if _PLAIN_TEXT_RE.fullmatch(html):
+        return html
+    return _sanitize_markup(html)
+
+
+def _sanitize_markup(html: str) -> str:
+    """:func:`sanitize_html` the long way, through the parser (for any input)."""
     current = _clean_once(html)
     for _ in range(_MAX_PASSES):
         again = _clean_once(current)
@@ -414,6 +424,13 @@ def html_to_text(html: str) -> str:
     """
     if not html:
         return ""
+    if _PLAIN_TEXT_RE.fullmatch(html):
+        return _WS_RE.sub(" ", html).strip()
+    return _markup_to_text(html)
+
+
+def _markup_to_text(html: str) -> str:
+    """:func:`html_to_text` through the parser (for any input)."""
     lines: list[list[str]] = [[]]
     for token in _filter(_parse(html)):
         kind = token["type"]
@@ -434,7 +451,7 @@ def html_to_text(html: str) -> str:
 
 def media_references(html: str) -> set[str]:
     """The SHA-256 hashes of the bank images (``<img src="/media/<sha>">``) in ``html``."""
-    if not html:
+    if not html or "<" not in html:  # no tag, so no image
         return set()
     found: set[str] = set()
     for token in _filter(_parse(html)):

@@ -595,3 +595,30 @@ def test_media_references_empty() -> None:
     assert media_references("") == set()
     assert media_references("<p>tidak ada gambar</p>") == set()
     assert media_references("<script>'<img src=\"/media/" + SHA + "\">'</script>") == set()
+
+
+# -- the plain-text shortcut ---------------------------------------------------------------
+
+_ALPHABET = (
+    "abcXYZ019 \t\n\u00a0\u2003.,;:!?'\"=/\\-_()[]{}#%+*~`|"
+    "ÀéñçßİıΣσ中文みんな🙂\u200b\u200d\ufeff\u2028"
+    "<>&\r\x00\x01\x0b\x1f\x7f\ufffe"
+)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_plain_text_shortcut_gives_what_the_parser_gives(seed: int) -> None:
+    """Text that skips the parser comes out exactly as the full path makes it."""
+    rng = random.Random(seed)
+    shortcuts = 0
+    for _ in range(400):
+        text = "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 30)))
+        if rng.random() < 0.7:  # mostly text without the characters that force the parser
+            text = re.sub(r"[<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe]", "", text)
+        plain = sanitize._PLAIN_TEXT_RE.fullmatch(text) is not None
+        shortcuts += plain
+        full = sanitize._sanitize_markup(text) if text else ""
+        assert sanitize_html(text) == full, repr(text)
+        assert html_to_text(text) == (sanitize._markup_to_text(text) if text else ""), repr(text)
+        assert media_references(text) == set()
+    assert shortcuts > 200

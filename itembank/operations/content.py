@@ -19,7 +19,13 @@ import sqlalchemy as sa
 
 from itembank.errors import InvalidInput
 from itembank.extensions import db
-from itembank.itemtypes import ContentError, ItemType, Problem, flatten_marshmallow_errors
+from itembank.itemtypes import (
+    ContentError,
+    ItemType,
+    Problem,
+    flatten_marshmallow_errors,
+    schema_instance,
+)
 from itembank.models import Bank, Media, TaxonomyNode, TaxonomyRecord
 from itembank.sanitize import html_to_text, media_references, sanitize_html
 
@@ -110,7 +116,7 @@ def prepare_version(
     if metadata is None:
         metadata = {}
     try:
-        clean_meta = MetadataSchema().load(metadata)
+        clean_meta = schema_instance(MetadataSchema).load(metadata)
     except ma.ValidationError as exc:
         problems.extend(
             Problem(_join("metadata", p.field), p.message, p.message_en)
