@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,15 +49,36 @@ def type_label(type_id: str) -> str:
     return pick(item_type.label) if item_type is not None else type_id
 
 
-def preview_html(item_type: ItemType | None, stem: str, content: dict[str, Any]) -> Markup:
+_ID_ATTRIBUTE = re.compile(r'\b(id|for|name|aria-describedby|aria-labelledby)="([^"]*)"')
+
+
+def preview_html(
+    item_type: ItemType | None, stem: str, content: dict[str, Any], scope: str = ""
+) -> Markup:
     """The candidate's view. Stem and rich text are sanitized already; a type whose
-    plugin is no longer loaded shows the stem only."""
+    plugin is no longer loaded shows the stem only.
+
+    ``scope`` is appended to the element ids of the preview, so two previews of the
+    same item on one page (the review screen's comparison) keep their labels apart.
+    """
+    html = None
     if item_type is not None:
         try:
-            return Markup(item_type.preview_html(stem, content, current_language()))
+            html = item_type.preview_html(stem, content, current_language())
         except (KeyError, TypeError, ValueError):
-            pass  # content the type can no longer read: show the stem
-    return Markup('<div class="ib-item"><div class="ib-stem">{}</div></div>').format(Markup(stem))
+            html = None  # content the type can no longer read: show the stem
+    if html is None:
+        return Markup('<div class="ib-item"><div class="ib-stem">{}</div></div>').format(
+            Markup(stem)
+        )
+    if scope:
+
+        def rescope(match: re.Match[str]) -> str:
+            ids = " ".join(f"{part}-{scope}" for part in match.group(2).split())
+            return f'{match.group(1)}="{ids}"'
+
+        html = _ID_ATTRIBUTE.sub(rescope, html)
+    return Markup(html)
 
 
 def classifications(version: ItemVersion) -> list[Classification]:
@@ -85,7 +107,7 @@ def version_view(item: Item, version: ItemVersion) -> VersionView:
     view = VersionView(
         version=version,
         item_type=item_type,
-        preview=preview_html(item_type, version.stem, version.content),
+        preview=preview_html(item_type, version.stem, version.content, f"v{version.number}"),
         classifications=classifications(version),
     )
     if item_type is None:

@@ -501,7 +501,7 @@
   function buildClassifications(host, initial) {
     const rows = []
     const list = el('div', { className: 'classification-list' })
-    const heading = el('h3', { text: pick({ id: 'Klasifikasi', en: 'Classification' }) })
+    const heading = el('h3', { text: L.classification })
     host.append(heading, list)
     const taxonomies = config.taxonomies
     const byCode = Object.fromEntries(taxonomies.map((t) => [t.code, t]))
@@ -633,6 +633,21 @@
     return null
   }
 
+  // "Pilihan B › Bobot": the labels of the controls a problem's path leads to.
+  function describePath(path) {
+    const names = []
+    let place = placeFor(path)
+    while (place && place.id !== 'item-form') {
+      if (place.dataset && place.dataset.path !== undefined) {
+        const own = place.querySelector(':scope > .entry-head .entry-title, :scope > label, :scope > legend, :scope > .field-label, :scope > h2, :scope > h3')
+        const text = own ? own.textContent.trim() : place.id === 'stem-editor' ? document.getElementById('stem-label').textContent : ''
+        if (text && names[0] !== text) names.unshift(text)
+      }
+      place = place.parentElement
+    }
+    return names.join(' › ')
+  }
+
   function showProblems(problems) {
     clearProblems()
     const unplaced = []
@@ -689,7 +704,11 @@
     previewProblems.replaceChildren()
     if (data.problems.length) {
       const list = el('ul')
-      for (const problem of data.problems) list.append(el('li', { text: lang === 'en' ? problem.message_en || problem.message : problem.message }))
+      for (const problem of data.problems) {
+        const where = describePath(problem.field || '')
+        const text = lang === 'en' ? problem.message_en || problem.message : problem.message || problem.message_en
+        list.append(el('li', { text: where ? `${where}: ${text}` : text }))
+      }
       previewProblems.append(el('p', { text: L.preview_problems }), list)
     } else {
       previewProblems.append(el('p', { className: 'ok', text: L.preview_ok }))
