@@ -53,10 +53,7 @@ def untranslated(catalog: Catalog, template: Catalog) -> list[str]:
             continue
         found = catalog.get(message.id)
         strings = found.string if found is not None else None
-        if isinstance(strings, tuple | list):
-            ok = all(strings)
-        else:
-            ok = bool(strings)
+        ok = all(strings) if isinstance(strings, tuple | list) else bool(strings)
         if not ok or (found is not None and found.fuzzy):
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
     return missing

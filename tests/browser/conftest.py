@@ -190,11 +190,14 @@ UNNAMED_CONTROLS_JS = """
   const unnamed = []
   for (const el of controls) {
     const style = getComputedStyle(el)
-    if (style.display === 'none' || style.visibility === 'hidden' || !el.getClientRects().length) continue
+    const hidden = style.display === 'none' || style.visibility === 'hidden'
+    if (hidden || !el.getClientRects().length) continue
     if (el.closest('dialog:not([open])')) continue
-    const labelled = (el.getAttribute('aria-labelledby') || '').split(' ').filter(Boolean)
-      .map((id) => document.getElementById(id)).filter((n) => n && n.textContent.trim())
-    const named = (el.labels && el.labels.length && [...el.labels].some((l) => l.textContent.trim()))
+    const labelled = (el.getAttribute('aria-labelledby') || '').split(' ')
+      .filter(Boolean).map((id) => document.getElementById(id))
+      .filter((n) => n && n.textContent.trim())
+    const labels = el.labels ? [...el.labels] : []
+    const named = labels.some((l) => l.textContent.trim())
       || (el.getAttribute('aria-label') || '').trim() || labelled.length
       || (el.getAttribute('title') || '').trim()
       || (['BUTTON', 'A'].includes(el.tagName) && el.textContent.trim())
