@@ -68,8 +68,10 @@ def login() -> ResponseReturnValue:
             username=username,
             error=_login_error(exc),
         )
+    lang = session.get("lang")
     session.clear()  # a fresh session (and CSRF token) for the signed-in user
-    session["lang"] = request.form.get("lang") or session.get("lang") or "id"
+    if lang in LANGUAGES:
+        session["lang"] = lang
     login_user(user)
     record("user.login", actor=user, object_type="user", object_id=user.username, via="web")
     commit()

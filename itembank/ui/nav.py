@@ -100,6 +100,19 @@ def action_label(event: Any) -> str:
     return labels.get(event.action, event.action)
 
 
+def fact_value(value: Any) -> str:
+    """A content fact for people: yes/no, "min: 1, max: 5", lists joined."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {fact_value(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(fact_value(item) for item in value)
+    return str(value)
+
+
 def format_time(value: datetime | None) -> str:
     if value is None:
         return ""
@@ -131,6 +144,7 @@ def init_app(app: Flask) -> None:
             "status_label": status_label,
             "role_label": role_label,
             "action_label": action_label,
+            "fact_value": fact_value,
             "format_time": format_time,
         }
 

@@ -22,7 +22,7 @@ from itembank.operations import reads
 from itembank.operations.items import diff_item_versions
 from itembank.operations.reviews import add_comment, review_version
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
-from itembank.ui.viewmodels import may, type_label, version_view
+from itembank.ui.viewmodels import fact_labels, may, type_label, type_of, version_view
 from itembank.workflow import Decision, Status
 
 VERSION = f"<int(max={DB_INT_MAX}):number>"
@@ -79,6 +79,14 @@ def _review_page(
         "old_view": version_view(item, old) if old is not None else None,
         "diff": diff,
         "ops_html": lambda ops: Markup(render_ops_html(ops)),
+        "fact_labels": fact_labels(type_of(item)),
+        "metadata_labels": {
+            "classifications": _("Classification"),
+            "difficulty": _("Estimated difficulty"),
+            "tags": _("Tags"),
+            "language": _("Language"),
+            "notes": _("Author notes"),
+        },
         "cannot_decide": why_not_reviewer(user, version),
         "approvals": approvals,
         "required": item.bank.required_approvals,

@@ -37,7 +37,8 @@ class VersionView:
     #: ``[(option id, text, weight or None, is key)]`` for the key table.
     options: list[tuple[str, Markup, Any, bool]] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: ``[(label, value)]``: the type's further facts (points, scale, shuffle ...).
+    extra: list[tuple[str, Any]] = field(default_factory=list)
 
 
 def type_of(item: Item) -> ItemType | None:
@@ -81,6 +82,14 @@ def preview_html(
     return Markup(html)
 
 
+def fact_labels(item_type: ItemType | None) -> dict[str, str]:
+    """Content field name -> its label in the current language, from the type's editor
+    description (``points`` -> "Poin")."""
+    if item_type is None:
+        return {}
+    return {f.name: pick(f.label) for f in item_type.editor_fields()}
+
+
 def classifications(version: ItemVersion) -> list[Classification]:
     result = []
     for entry in version.classifications:
@@ -117,7 +126,8 @@ def version_view(item: Item, version: ItemVersion) -> VersionView:
     except (KeyError, TypeError, ValueError):
         return view
     view.keys = [str(k) for k in summary.keys]
-    view.extra = dict(summary.extra)
+    labels = fact_labels(item_type)
+    view.extra = [(labels.get(name, name), value) for name, value in summary.extra.items()]
     view.options = [
         (ident, Markup(text), summary.weights.get(ident), ident in summary.keys)
         for ident, text in summary.options.items()
