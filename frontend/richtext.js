@@ -187,7 +187,10 @@ function create(host, options) {
     button.addEventListener('click', () => {
       if (name === 'image') {
         options.pickImage((src, alt) => {
-          if (MEDIA_SRC.test(src)) editor.chain().focus().setImage({ src, alt: alt || null }).run()
+          if (!MEDIA_SRC.test(src)) return
+          // The new image ends up selected; continue in a paragraph after it, so the
+          // next thing typed or inserted does not replace the image.
+          editor.chain().focus().setImage({ src, alt: alt || null }).createParagraphNear().run()
         })
         return
       }
