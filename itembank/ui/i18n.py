@@ -14,6 +14,7 @@ validation problems) carry both languages already; :func:`pick` chooses one.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,9 @@ def compile_catalogs(directory: Path = TRANSLATIONS) -> list[Path]:
 def init_app(app: Flask) -> None:
     compile_catalogs()
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta")
+    app.config.setdefault(
+        "BABEL_DEFAULT_TIMEZONE", os.environ.get("ITEMBANK_TIMEZONE") or "Asia/Jakarta"
+    )
     babel.init_app(
         app,
         locale_selector=select_locale,
