@@ -98,6 +98,7 @@ def init_app(app: Flask) -> None:
             )
         status = exc.code or 500
         messages = {
+            400: _("The request could not be read; go back and try again."),
             404: _("There is no page at this address."),
             405: _("This page cannot be used that way."),
             413: _("The upload is larger than allowed."),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from itembank.extensions import db
 CHROMIUM = Path(os.environ.get("ITEMBANK_CHROMIUM", "/usr/bin/chromium"))
 REQUIRE = os.environ.get("ITEMBANK_REQUIRE_BROWSER") == "1"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
+THIRDPARTY = PROJECT_ROOT / "tests" / "thirdparty"
 PASSWORD = "itembank-demo"
 SKIP_MESSAGE = (
     f"browser tests skipped: {CHROMIUM} is missing (apt-get install chromium); "
@@ -62,11 +64,16 @@ class LiveServer:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     _require_chromium()
     path = tmp_path_factory.mktemp("browser-db") / "itembank.sqlite3"
+    # The third-party example plugin too: its item type has no editor description,
+    # so the editor shows its content as JSON.
+    patch = pytest.MonkeyPatch()
+    patch.syspath_prepend(str(THIRDPARTY))
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
             "SECRET_KEY": "browser-test-secret",
             "ITEMBANK_PLUGINS_ENTRY_POINTS": False,
+            "ITEMBANK_PLUGINS_EXTRA": ["acme_itembank"],
             "ITEMBANK_PASSWORD_METHOD": "pbkdf2:sha256:1000",
             "ITEMBANK_LOGIN_DELAY_STEP": 0,
             # As in production: the session cookie is Secure (browsers accept it from
@@ -109,6 +116,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         thread.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
+        patch.undo()
+        sys.modules.pop("acme_itembank", None)
 
 
 @pytest.fixture(scope="session")

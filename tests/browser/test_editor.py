@@ -155,6 +155,7 @@ def test_the_toolbar_is_keyboard_usable(login: Any) -> None:
         "single_choice",
         "true_false",
         "weighted_options",
+        "numeric_entry",  # the third-party example: no form of its own, edited as JSON
     ],
 )
 def test_every_type_round_trips_through_its_form(
@@ -174,3 +175,17 @@ def test_every_type_round_trips_through_its_form(
     assert (
         "Tidak ada perubahan sejak penyimpanan terakhir." in page.locator(".flashes").inner_text()
     )
+
+
+def test_a_type_without_a_form_is_edited_as_json(login: Any, live_server: LiveServer) -> None:
+    writer = login("penulis")
+    page = writer.page
+    page.goto(writer.url(f"/items/{live_server.drafts['numeric_entry']}/edit"))
+    content = page.get_by_label("Isi soal (JSON)")
+    page.locator("#preview-problems .ok").wait_for()
+    content.fill('{"value": 12,')
+    page.get_by_role("button", name="Simpan draf").click()
+    error = page.locator('[data-path="content"] .field-error')
+    assert error.inner_text() == "Ini bukan JSON yang valid."
+    assert content.get_attribute("aria-invalid") == "true"
+    assert "/edit" in page.url and page.locator(".flashes").count() == 0

@@ -479,12 +479,27 @@
       const wrapper = labelled({ label: { id: L.content_json, en: L.content_json }, help: { id: L.content_json_help, en: L.content_json_help } }, textarea)
       wrapper.dataset.path = 'content'
       host.append(wrapper)
-      return () => {
+      let lastGood = config.content ?? config.type.example
+      const read = () => {
         try {
-          return JSON.parse(textarea.value)
+          lastGood = JSON.parse(textarea.value)
+          textarea.removeAttribute('aria-invalid')
+          return true
         } catch (error) {
-          return { __invalid_json__: textarea.value }
+          return false
         }
+      }
+      // Unreadable JSON is not sent: the form says so beside the text area instead.
+      form.addEventListener('submit', (event) => {
+        if (read()) return
+        event.preventDefault()
+        event.stopImmediatePropagation()
+        showProblems([{ field: 'content', message: L.invalid_json, message_en: L.invalid_json }])
+        textarea.focus()
+      }, true)
+      return () => {
+        read()
+        return lastGood
       }
     }
     const scope = {}
