@@ -121,7 +121,6 @@ def _newest() -> sa.ColumnElement[bool]:
 
 
 def _rows(versions: list[ItemVersion], endpoint: str, when: str) -> list[Row]:
-    banks = {b.id: b.code for b in db.session.scalars(sa.select(Bank))}
     rows = []
     for version in versions:
         item = version.item
@@ -138,7 +137,7 @@ def _rows(versions: list[ItemVersion], endpoint: str, when: str) -> list[Row]:
                 excerpt=text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…",
                 when=getattr(version, when),
                 url=url,
-                bank=banks.get(item.bank_id, ""),
+                bank=item.bank.code,
             )
         )
     return rows
@@ -255,4 +254,11 @@ def dashboard() -> ResponseReturnValue:
                 "rows": entry.rows(user, bank_ids),
             }
         )
-    return page("dashboard.html", panels=panels, banks=user_banks(user))
+    writable = set(banks_with_roles(user, frozenset({Role.AUTHOR})))
+    banks = user_banks(user)
+    return page(
+        "dashboard.html",
+        panels=panels,
+        banks=banks,
+        writable=[bank for bank in banks if bank.id in writable],
+    )

@@ -831,7 +831,11 @@
   const tags = document.getElementById('m-tags')
   const notes = document.getElementById('m-notes')
   difficulty.value = config.metadata.difficulty ?? ''
-  language.value = config.metadata.language || config.bankLanguage || 'id'
+  const chosenLanguage = config.metadata.language || config.bankLanguage || 'id'
+  if (![...language.options].some((option) => option.value === chosenLanguage)) {
+    language.append(el('option', { value: chosenLanguage, text: chosenLanguage })) // keep any other code
+  }
+  language.value = chosenLanguage
   tags.value = (config.metadata.tags || []).join(', ')
   notes.value = config.metadata.notes || ''
   for (const input of [difficulty, language, tags, notes]) input.addEventListener('input', changed)
