@@ -138,6 +138,7 @@ def test_the_toolbar_is_keyboard_usable(login: Any) -> None:
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Miring"
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("Enter")  # bold on, focus back in the text
+    page.locator("#stem-editor .rt-content:focus").wait_for()
     page.keyboard.type("tebal")
     assert bold.get_attribute("aria-pressed") == "true"
     assert "<strong>tebal</strong>" in page.locator("#stem-editor .rt-content").inner_html()
