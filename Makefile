@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test setup lint format db demo clean
+VENDOR := itembank/static/vendor/richtext.js
+
+.PHONY: run test setup lint format db demo clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +18,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# The web UI's front-end packages (frontend/package-lock.json), bundled from npm; no CDN.
+$(VENDOR): frontend/package.json frontend/package-lock.json frontend/richtext.js
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+setup: $(STAMP) $(VENDOR)
+	$(BIN)/python -c "from itembank.ui.i18n import compile_catalogs; compile_catalogs()"
+
+# Re-extract the UI's texts into the Indonesian catalogue (then translate the new ones).
+translations: setup
+	$(BIN)/python -m itembank.ui.catalog
 
 db: setup
 	$(FLASK) db upgrade --directory migrations
@@ -24,13 +35,15 @@ db: setup
 demo: db
 	$(FLASK) itembank demo --if-empty
 
+# `make run` serves plain HTTP on the loopback address, so the session cookie is not
+# marked Secure there unless ITEMBANK_SECURE_COOKIES=1; behind HTTPS it is by default.
 run: demo
 	@echo ""
 	@echo "itembank is starting on http://127.0.0.1:$(PORT)"
 	@echo "Log in as admin, penulis, penelaah1, penelaah2 or perakit;"
 	@echo "password: $${ITEMBANK_DEMO_PASSWORD:-itembank-demo}"
 	@echo ""
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	ITEMBANK_SECURE_COOKIES=$${ITEMBANK_SECURE_COOKIES:-0} $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check .
@@ -44,4 +57,4 @@ test: setup lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache frontend/node_modules itembank/static/vendor test-artifacts

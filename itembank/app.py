@@ -30,11 +30,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.extensions["itembank.plugins"] = host_from_config(app.config)
 
-    from itembank import api, cli, models, web  # noqa: F401  (models: registers the tables)
+    from itembank import api, cli, models, ui, web  # noqa: F401  (models: registers the tables)
 
     cli.init_app(app)
     web.init_app(app)
     api.init_app(app)
+    ui.init_app(app)
     return app
 
 

@@ -249,6 +249,19 @@ class ItemType:
 
         return schema_to_json_schema(self.content_schema)
 
+    # -- the web UI's item editor ---------------------------------------------------
+
+    def editor_fields(self) -> list[EditorField]:
+        """The item editor's controls for the content (the stem and metadata are the
+        core's), as :class:`EditorField` descriptions; the web UI builds the form from
+        them and writes the content JSON back. Together they must name every field of
+        :attr:`content_schema` (:func:`check_editor_fields` says what is wrong).
+
+        The default, ``[]``, makes the editor show the content as JSON in a text area
+        (starting from :meth:`example_content`), so a type works before it has one.
+        """
+        return []
+
     def __repr__(self) -> str:
         return f"<ItemType {self.id}>"
 
@@ -266,6 +279,138 @@ def schema_instance(schema_class: type[ma.Schema]) -> ma.Schema:
     if instance is None:
         instance = cache[schema_class] = schema_class()
     return instance
+
+
+# -- editor descriptions ---------------------------------------------------------------
+
+#: What an :class:`EditorField` can be, and the JSON each kind writes:
+#:
+#: ``rich_text`` an HTML string edited with the rich-text editor (sanitized on save);
+#: ``text`` a one-line plain string; ``number`` a JSON number; ``integer`` a whole
+#: number; ``boolean`` ``true``/``false`` (a checkbox); ``choice`` one of ``choices``'
+#: values (any JSON scalar); ``text_list`` a list of plain strings; ``group`` an object
+#: of ``fields``; ``entries`` a list of objects, each an ``id`` plus ``fields``;
+#: ``key`` one ``id`` of the entries named by ``source``; ``keys`` a list of them;
+#: ``order`` every ``id`` of ``source`` in a chosen order; ``pairs`` a list of
+#: ``[source id, target id]``, at most one per ``source`` entry.
+EDITOR_KINDS = frozenset(
+    {
+        *("rich_text", "text", "number", "integer", "boolean", "choice", "text_list"),
+        *("group", "entries", "key", "keys", "order", "pairs"),
+    }
+)
+#: How new entries get their ``id``: ``letter`` A, B, C ...; ``prefix`` ``id_prefix``
+#: and a number (P1, P2 ...); ``custom`` typed by the writer.
+ID_STYLES = frozenset({"letter", "prefix", "custom"})
+
+
+@dataclass(frozen=True)
+class EditorField:
+    """One control of the item editor, writing ``content[name]``.
+
+    :param name: the content key (within its group or entry).
+    :param kind: one of :data:`EDITOR_KINDS`.
+    :param label: ``{"id": ..., "en": ...}``, shown beside the control.
+    :param help: an optional one-line explanation in the same two languages.
+    :param default: the value of a new item (``None``: empty).
+    :param minimum: lowest value of a number, or fewest entries of a list.
+    :param maximum: highest value of a number, or most entries of a list.
+    :param choices: ``(value, label)`` pairs of a ``choice``.
+    :param fields: the fields of a ``group``, or of each entry of ``entries``.
+    :param source: the ``entries`` field a ``key``/``keys``/``order``/``pairs`` names.
+    :param target: the second ``entries`` field of ``pairs``.
+    :param id_style: how a new entry of ``entries`` gets its id (:data:`ID_STYLES`).
+    :param id_prefix: the prefix of ``prefix`` ids.
+    :param start_items: how many empty entries (or strings) a new item starts with.
+    :param entry_label: what one entry is called, ``{"id": "Pilihan", "en": "Option"}``.
+    """
+
+    name: str
+    kind: str
+    label: Mapping[str, str]
+    help: Mapping[str, str] = field(default_factory=dict)
+    default: JSON = None
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[tuple[JSON, Mapping[str, str]], ...] = ()
+    fields: tuple[EditorField, ...] = ()
+    source: str = ""
+    target: str = ""
+    id_style: str = "letter"
+    id_prefix: str = ""
+    start_items: int = 0
+    entry_label: Mapping[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, JSON]:
+        """The description as JSON for the editor's script."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "label": dict(self.label),
+            "help": dict(self.help),
+            "default": self.default,
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+            "choices": [{"value": value, "label": dict(label)} for value, label in self.choices],
+            "fields": [f.as_dict() for f in self.fields],
+            "source": self.source,
+            "target": self.target,
+            "id_style": self.id_style,
+            "id_prefix": self.id_prefix,
+            "start_items": self.start_items,
+            "entry_label": dict(self.entry_label),
+        }
+
+
+def check_editor_fields(item_type: ItemType) -> list[str]:
+    """What is wrong with ``item_type``'s editor description (``[]`` when nothing is):
+    unknown kinds, missing labels, references to fields that are not entries, and
+    fields that are not in the content schema or schema fields the editor leaves out."""
+    fields = item_type.editor_fields()
+    if not fields:
+        return []
+    problems: list[str] = []
+    _check_level(fields, item_type.content_schema(), "", problems)
+    return problems
+
+
+def _check_level(
+    fields: tuple[EditorField, ...] | list[EditorField],
+    schema: ma.Schema,
+    where: str,
+    problems: list[str],
+) -> None:
+    entries = {f.name for f in fields if f.kind == "entries"}
+    names = [f.name for f in fields]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"{where}{name}: described more than once")
+    declared = set(schema.fields)
+    for name in sorted(declared - set(names)):
+        problems.append(f"{where}{name}: in the content schema but not in the editor")
+    for f in fields:
+        path = f"{where}{f.name}"
+        if f.name not in declared:
+            problems.append(f"{path}: not a field of the content schema")
+        if f.kind not in EDITOR_KINDS:
+            problems.append(f"{path}: unknown kind {f.kind!r}")
+        if not f.label.get("id") or not f.label.get("en"):
+            problems.append(f"{path}: needs an Indonesian and an English label")
+        if f.kind in ("key", "keys", "order", "pairs") and f.source not in entries:
+            problems.append(f"{path}: source {f.source!r} is not an entries field beside it")
+        if f.kind == "pairs" and f.target not in entries:
+            problems.append(f"{path}: target {f.target!r} is not an entries field beside it")
+        if f.kind == "choice" and not f.choices:
+            problems.append(f"{path}: a choice needs choices")
+        if f.kind in ("entries", "group"):
+            nested = schema.fields.get(f.name)
+            inner = getattr(getattr(nested, "inner", nested), "schema", None)
+            if inner is None:
+                problems.append(f"{path}: the schema field is not a nested object")
+                continue
+            sub = [EditorField("id", "text", {"id": "Kode", "en": "Code"}), *f.fields]
+            _check_level(sub if f.kind == "entries" else f.fields, inner, f"{path}.", problems)
+            if f.kind == "entries" and f.id_style not in ID_STYLES:
+                problems.append(f"{path}: unknown id style {f.id_style!r}")
 
 
 def _set_path(doc: Any, path: str, value: Any) -> None:

@@ -1,20 +1,16 @@
-"""HTTP endpoints outside the API: the front door and the health check."""
+"""HTTP endpoints outside the API and the web UI: the health check. (``/`` is the web
+UI's dashboard, :mod:`itembank.ui`.)"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask, jsonify, redirect
+from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
 from itembank.extensions import db
 
 
 def init_app(app: Flask) -> None:
-    @app.get("/")
-    def index() -> ResponseReturnValue:
-        """The API's interactive documentation is the way in."""
-        return redirect("/api/v1/docs")
-
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
         """Liveness and database check for load balancers."""

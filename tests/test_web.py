@@ -8,5 +8,6 @@ from typing import Any
 def test_front_door_and_health(app: Any, session: Any) -> None:
     client = app.test_client()
     response = client.get("/")
-    assert response.status_code == 302 and response.location.endswith("/api/v1/docs")
+    # The front door is the web UI's dashboard, behind the sign-in page.
+    assert response.status_code == 303 and response.location.startswith("/login?next=/")
     assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}

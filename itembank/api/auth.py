@@ -61,22 +61,7 @@ def issue_token(
 ) -> tuple[ApiToken, str]:
     """Check the password (with lockouts) and create a token; returns the stored token
     and the secret, which is shown once and never again."""
-    username = (username or "").strip().lower()[:64]
-    address = (request.remote_addr or "unknown")[:64]
-    _refuse_if_locked(username, address)
-    _prune_attempts()
-    user = db.session.scalars(sa.select(User).where(User.username == username)).first()
-    ok = _check_password(user, password)
-    db.session.add(LoginAttempt(username=username, address=address, succeeded=ok))
-    if not ok or user is None:
-        failures = _recent_failures(LoginAttempt.username == username, reset_on_success=True)
-        db.session.commit()  # the failure must count even though this request fails
-        delay = min(failures * float(_config("ITEMBANK_LOGIN_DELAY_STEP")), MAX_DELAY)
-        if delay > 0:
-            time.sleep(delay)
-        raise ApiError(401, "wrong username or password", code="invalid_credentials")
-    if not user.is_active:
-        raise ApiError(403, "this account is disabled", code="account_disabled")
+    user = check_credentials(username, password)
     if not 1 <= days <= MAX_DAYS:
         raise InvalidInput(
             f"a token lasts 1 to {MAX_DAYS} days",
@@ -109,6 +94,31 @@ def issue_token(
         expires_at=token.expires_at.isoformat(),
     )
     return token, secret
+
+
+def check_credentials(username: str, password: str) -> User:
+    """The active user with this username and password, checked with the lockouts:
+    every attempt is recorded; a failure is slowed and raises 401
+    (``invalid_credentials``), a locked account or address 429 (``login_locked``,
+    with ``retry_after`` seconds), a disabled account 403 (``account_disabled``).
+    The API's tokens and the web UI's sign-in both use it."""
+    username = (username or "").strip().lower()[:64]
+    address = (request.remote_addr or "unknown")[:64]
+    _refuse_if_locked(username, address)
+    _prune_attempts()
+    user = db.session.scalars(sa.select(User).where(User.username == username)).first()
+    ok = _check_password(user, password)
+    db.session.add(LoginAttempt(username=username, address=address, succeeded=ok))
+    if not ok or user is None:
+        failures = _recent_failures(LoginAttempt.username == username, reset_on_success=True)
+        db.session.commit()  # the failure must count even though this request fails
+        delay = min(failures * float(_config("ITEMBANK_LOGIN_DELAY_STEP")), MAX_DELAY)
+        if delay > 0:
+            time.sleep(delay)
+        raise ApiError(401, "wrong username or password", code="invalid_credentials")
+    if not user.is_active:
+        raise ApiError(403, "this account is disabled", code="account_disabled")
+    return user
 
 
 def _check_password(user: User | None, password: str) -> bool:

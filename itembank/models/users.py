@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -52,6 +53,20 @@ class User(db.Model):
     @property
     def name(self) -> str:
         return self.display_name or self.username
+
+    # -- Flask-Login (the web UI's sessions) -------------------------------------------
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        """The session's user id: the user's id and a fingerprint of the password hash,
+        so changing the password ends every session (``itembank.ui.auth`` checks it)."""
+        return f"{self.id}.{self.session_fingerprint}"
+
+    @property
+    def session_fingerprint(self) -> str:
+        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"

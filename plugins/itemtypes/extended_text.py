@@ -9,7 +9,8 @@ import marshmallow as ma
 from markupsafe import Markup, escape
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, ItemType, Problem
+from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem
+from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     IDENTIFIER_PATTERN,
     JsonNumber,
@@ -198,6 +199,30 @@ class ExtendedText(ItemType):
             ],
             "expected_length": 1000,
         }
+
+    # -- the web UI's item editor ----------------------------------------------------
+
+    def editor_fields(self) -> list[EditorField]:
+        return [
+            editor.text_entries(
+                "rubric",
+                editor.label("Kriteria", "Criterion"),
+                editor.label("Rubrik penilaian", "Scoring rubric"),
+                EditorField(
+                    "max_points",
+                    "number",
+                    editor.label("Skor maksimum", "Maximum score"),
+                    minimum=0,
+                ),
+                text_key="criterion",
+                text_label=editor.label("Kriteria", "Criterion"),
+                minimum=1,
+                start=3,
+                id_style="prefix",
+                id_prefix="R",
+            ),
+            editor.expected_length(300),
+        ]
 
 
 @hookimpl

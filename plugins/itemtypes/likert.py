@@ -7,7 +7,8 @@ from collections.abc import Callable
 import marshmallow as ma
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, ItemType
+from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType
+from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     Noun,
     OptionsItemType,
@@ -123,6 +124,29 @@ class Likert(OptionsItemType):
             ],
             "direction": "positive",
         }
+
+    # -- the web UI's item editor ----------------------------------------------------
+
+    def editor_fields(self) -> list[EditorField]:
+        return [
+            editor.text_entries(
+                "scale",
+                editor.label("Titik skala", "Scale point"),
+                editor.label("Skala", "Scale"),
+                start=5,
+                id_style="custom",
+            ),
+            EditorField(
+                "direction",
+                "choice",
+                editor.label("Arah pernyataan", "Statement direction"),
+                choices=(
+                    ("positive", editor.label("Positif", "Positive")),
+                    ("negative", editor.label("Negatif (skor dibalik)", "Negative (reversed)")),
+                ),
+                default="positive",
+            ),
+        ]
 
 
 @hookimpl

@@ -8,7 +8,8 @@ import marshmallow as ma
 from markupsafe import Markup
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, ItemType, Problem
+from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem
+from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     Noun,
     check_count,
@@ -352,6 +353,38 @@ class Matching(ItemType):
             "scoring": "partial",
             "shuffle": True,
         }
+
+    # -- the web UI's item editor ----------------------------------------------------
+
+    def editor_fields(self) -> list[EditorField]:
+        return [
+            editor.text_entries(
+                "premises",
+                editor.label("Premis", "Premise"),
+                editor.label("Premis (pernyataan)", "Premises"),
+                start=3,
+                id_style="prefix",
+                id_prefix="P",
+            ),
+            editor.text_entries(
+                "responses",
+                editor.label("Jawaban", "Response"),
+                editor.label("Jawaban (pasangan)", "Responses"),
+                start=4,
+                id_style="prefix",
+                id_prefix="R",
+            ),
+            EditorField(
+                "pairs",
+                "pairs",
+                editor.label("Pasangan yang benar", "Correct pairs"),
+                source="premises",
+                target="responses",
+            ),
+            editor.points(),
+            editor.SCORING,
+            editor.shuffle(True),
+        ]
 
 
 @hookimpl

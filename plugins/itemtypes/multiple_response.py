@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 import marshmallow as ma
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, ItemType, Problem
+from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem
+from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     Noun,
     OptionsItemType,
@@ -221,6 +222,33 @@ class MultipleResponse(OptionsItemType):
             "max_choices": 0,
             "shuffle": True,
         }
+
+    # -- the web UI's item editor ----------------------------------------------------
+
+    def editor_fields(self) -> list[EditorField]:
+        return [
+            editor.options(),
+            EditorField(
+                "keys", "keys", editor.label("Jawaban benar", "Correct answers"), source="options"
+            ),
+            editor.points(),
+            editor.SCORING,
+            EditorField(
+                "min_choices",
+                "integer",
+                editor.label("Paling sedikit dipilih (0: bebas)", "Fewest choices (0: any)"),
+                default=0,
+                minimum=0,
+            ),
+            EditorField(
+                "max_choices",
+                "integer",
+                editor.label("Paling banyak dipilih (0: bebas)", "Most choices (0: any)"),
+                default=0,
+                minimum=0,
+            ),
+            editor.shuffle(False),
+        ]
 
 
 def _limits_hint(minimum: int, maximum: int, lang: str) -> str:

@@ -8,7 +8,8 @@ import marshmallow as ma
 from markupsafe import Markup
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, ItemType, Problem
+from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem
+from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     OptionsItemType,
     check_points,
@@ -167,6 +168,21 @@ class Ordering(OptionsItemType):
             "points": 2,
             "shuffle": True,
         }
+
+    # -- the web UI's item editor ----------------------------------------------------
+
+    def editor_fields(self) -> list[EditorField]:
+        return [
+            editor.options(),
+            EditorField(
+                "correct_order",
+                "order",
+                editor.label("Urutan yang benar", "Correct order"),
+                source="options",
+            ),
+            editor.points(),
+            editor.shuffle(True),
+        ]
 
 
 @hookimpl

@@ -9,7 +9,8 @@ import marshmallow as ma
 from markupsafe import Markup
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, ItemType, Problem
+from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem
+from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     Noun,
     StrictBoolean,
@@ -189,6 +190,31 @@ class ShortText(ItemType):
             "points": 1,
             "expected_length": 20,
         }
+
+    # -- the web UI's item editor ----------------------------------------------------
+
+    def editor_fields(self) -> list[EditorField]:
+        return [
+            EditorField(
+                "accepted",
+                "text_list",
+                editor.label("Jawaban yang diterima", "Accepted answers"),
+                help=editor.label(
+                    "Satu jawaban per baris isian; spasi tidak dipangkas.",
+                    "One answer per box; spaces are not trimmed.",
+                ),
+                minimum=1,
+                start_items=1,
+            ),
+            EditorField(
+                "case_sensitive",
+                "boolean",
+                editor.label("Bedakan huruf besar dan kecil", "Case sensitive"),
+                default=False,
+            ),
+            editor.points(),
+            editor.expected_length(20),
+        ]
 
 
 @hookimpl

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 import marshmallow as ma
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, ItemType, Problem
+from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem
+from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     CHOOSE_ONE,
     OptionsItemType,
@@ -112,6 +113,16 @@ class SingleChoice(OptionsItemType):
             "points": 5,
             "shuffle": False,
         }
+
+    # -- the web UI's item editor ----------------------------------------------------
+
+    def editor_fields(self) -> list[EditorField]:
+        return [
+            editor.options(),
+            EditorField("key", "key", editor.label("Kunci jawaban", "Key"), source="options"),
+            editor.points(),
+            editor.shuffle(False),
+        ]
 
 
 @hookimpl

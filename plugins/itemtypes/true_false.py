@@ -8,7 +8,8 @@ import marshmallow as ma
 from markupsafe import escape
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, ItemType, Problem
+from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem
+from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     StrictBoolean,
     check_points,
@@ -121,6 +122,22 @@ class TrueFalse(ItemType):
         # For a stem such as "Bhinneka Tunggal Ika tercantum pada lambang negara Garuda
         # Pancasila."
         return {"key": True, "points": 1}
+
+    # -- the web UI's item editor ----------------------------------------------------
+
+    def editor_fields(self) -> list[EditorField]:
+        return [
+            EditorField(
+                "key",
+                "choice",
+                editor.label("Kunci jawaban", "Key"),
+                choices=(
+                    (True, editor.label("Benar", "True")),
+                    (False, editor.label("Salah", "False")),
+                ),
+            ),
+            editor.points(),
+        ]
 
 
 @hookimpl

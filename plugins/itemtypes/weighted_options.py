@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 import marshmallow as ma
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, ItemType, Problem
+from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem
+from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     CHOOSE_ONE,
     JsonNumber,
@@ -167,6 +168,33 @@ class WeightedOptions(OptionsItemType):
             "scale": {"min": 1, "max": 5},
             "shuffle": False,
         }
+
+    # -- the web UI's item editor ----------------------------------------------------
+
+    def editor_fields(self) -> list[EditorField]:
+        return [
+            editor.options(
+                EditorField("weight", "integer", editor.label("Bobot", "Weight")), start=5
+            ),
+            EditorField(
+                "scale",
+                "group",
+                editor.label("Rentang bobot", "Weight scale"),
+                help=editor.label(
+                    "TKP/SJT memakai 1 sampai 5, PPPK 1 sampai 4.",
+                    "TKP/SJT use 1 to 5, PPPK 1 to 4.",
+                ),
+                fields=(
+                    EditorField(
+                        "min", "integer", editor.label("Bobot terendah", "Lowest"), default=1
+                    ),
+                    EditorField(
+                        "max", "integer", editor.label("Bobot tertinggi", "Highest"), default=5
+                    ),
+                ),
+            ),
+            editor.shuffle(False),
+        ]
 
 
 def _check_scale(low: int, high: int) -> Iterator[Problem]:

@@ -1,0 +1,264 @@
+"""The dashboard: per role, what needs the user's attention.
+
+Each panel is a query over the user's banks; a panel shows only to users with a role
+it applies to. Later phases add panels (forms in progress) with :func:`panel`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy.orm import aliased, contains_eager
+
+from itembank.extensions import db
+from itembank.models import Bank, Item, ItemVersion, Membership, Review, Role, User
+from itembank.models.items import VersionContributor
+from itembank.sanitize import html_to_text
+from itembank.ui.blueprint import actor, bp, login_required, page
+from itembank.ui.nav import user_banks
+from itembank.workflow import Status
+
+LIMIT = 10
+EXCERPT = 140
+
+
+@dataclass(frozen=True)
+class Row:
+    external_id: str
+    number: int
+    status: str
+    excerpt: str
+    when: datetime | None
+    url: str
+    bank: str
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: Callable[[], str]
+    empty: Callable[[], str]
+    #: The roles that see the panel (global administrators see every panel).
+    roles: frozenset[Role]
+    rows: Callable[[User, list[int]], list[Row]]
+    order: int
+
+
+PANELS: list[Panel] = []
+
+
+def panel(
+    key: str,
+    title: Callable[[], str],
+    empty: Callable[[], str],
+    roles: set[Role],
+    order: int = 100,
+) -> Callable[[Callable[[User, list[int]], list[Row]]], Callable[[User, list[int]], list[Row]]]:
+    """Register a dashboard panel; the decorated function gets the user and the ids of
+    the banks where the user holds one of ``roles``."""
+
+    def decorate(
+        rows: Callable[[User, list[int]], list[Row]],
+    ) -> Callable[[User, list[int]], list[Row]]:
+        PANELS[:] = [p for p in PANELS if p.key != key]
+        PANELS.append(Panel(key, title, empty, frozenset(roles), rows, order))
+        PANELS.sort(key=lambda p: p.order)
+        return rows
+
+    return decorate
+
+
+def banks_with_roles(user: User, roles: frozenset[Role]) -> list[int]:
+    if user.is_admin:
+        return list(db.session.scalars(sa.select(Bank.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Membership.bank_id)
+            .where(Membership.user_id == user.id, Membership.role.in_([r.value for r in roles]))
+            .distinct()
+        )
+    )
+
+
+def _versions(*conditions: Any, order: Any, bank_ids: list[int]) -> list[ItemVersion]:
+    if not bank_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(ItemVersion)
+            .join(Item, Item.id == ItemVersion.item_id)
+            .options(contains_eager(ItemVersion.item))
+            .where(Item.bank_id.in_(bank_ids), *conditions)
+            .order_by(order, ItemVersion.id.desc())
+            .limit(LIMIT)
+        )
+    )
+
+
+def _contributed_by(user: User) -> sa.ColumnElement[bool]:
+    return sa.exists(
+        sa.select(VersionContributor.id).where(
+            VersionContributor.version_id == ItemVersion.id,
+            VersionContributor.user_id == user.id,
+        )
+    )
+
+
+def _newest() -> sa.ColumnElement[bool]:
+    newer = aliased(ItemVersion)
+    return ~sa.exists(
+        sa.select(newer.id).where(
+            newer.item_id == ItemVersion.item_id, newer.number > ItemVersion.number
+        )
+    )
+
+
+def _rows(versions: list[ItemVersion], endpoint: str, when: str) -> list[Row]:
+    rows = []
+    for version in versions:
+        item = version.item
+        if endpoint == "ui.review":
+            url = url_for(endpoint, external_id=item.external_id, number=version.number)
+        else:
+            url = url_for(endpoint, external_id=item.external_id)
+        text = html_to_text(version.stem).replace("\n", " ")
+        rows.append(
+            Row(
+                external_id=item.external_id,
+                number=version.number,
+                status=version.status,
+                excerpt=text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…",
+                when=getattr(version, when),
+                url=url,
+                bank=item.bank.code,
+            )
+        )
+    return rows
+
+
+@panel(
+    "changes_requested",
+    lambda: _("Changes requested of me"),
+    lambda: _("No reviewer has asked you for changes."),
+    {Role.AUTHOR},
+    order=10,
+)
+def changes_requested(user: User, bank_ids: list[int]) -> list[Row]:
+    versions = _versions(
+        ItemVersion.status == Status.CHANGES_REQUESTED.value,
+        _contributed_by(user),
+        _newest(),
+        Item.retired_at.is_(None),
+        order=ItemVersion.decided_at.desc(),
+        bank_ids=bank_ids,
+    )
+    return _rows(versions, "ui.item", "decided_at")
+
+
+@panel(
+    "my_drafts",
+    lambda: _("My drafts"),
+    lambda: _("You have no drafts."),
+    {Role.AUTHOR},
+    order=20,
+)
+def my_drafts(user: User, bank_ids: list[int]) -> list[Row]:
+    versions = _versions(
+        ItemVersion.status == Status.DRAFT.value,
+        _contributed_by(user),
+        order=ItemVersion.updated_at.desc(),
+        bank_ids=bank_ids,
+    )
+    return _rows(versions, "ui.edit_item", "updated_at")
+
+
+@panel(
+    "waiting_for_review",
+    lambda: _("Waiting for my review"),
+    lambda: _("Nothing is waiting for your review."),
+    {Role.REVIEWER},
+    order=30,
+)
+def waiting_for_review(user: User, bank_ids: list[int]) -> list[Row]:
+    """Versions in review that the user may review: not their own, not yet reviewed
+    by them (oldest first)."""
+    reviewed = sa.exists(
+        sa.select(Review.id).where(
+            Review.version_id == ItemVersion.id, Review.reviewer_id == user.id
+        )
+    )
+    versions = _versions(
+        ItemVersion.status == Status.IN_REVIEW.value,
+        ~_contributed_by(user),
+        ~reviewed,
+        order=ItemVersion.submitted_at.asc(),
+        bank_ids=bank_ids,
+    )
+    return _rows(versions, "ui.review", "submitted_at")
+
+
+@panel(
+    "my_in_review",
+    lambda: _("My items in review"),
+    lambda: _("None of your items is in review."),
+    {Role.AUTHOR},
+    order=40,
+)
+def my_in_review(user: User, bank_ids: list[int]) -> list[Row]:
+    versions = _versions(
+        ItemVersion.status == Status.IN_REVIEW.value,
+        _contributed_by(user),
+        order=ItemVersion.submitted_at.desc(),
+        bank_ids=bank_ids,
+    )
+    return _rows(versions, "ui.item", "submitted_at")
+
+
+@panel(
+    "recently_approved",
+    lambda: _("Recently approved"),
+    lambda: _("No item has been approved yet."),
+    {Role.AUTHOR, Role.REVIEWER, Role.ASSEMBLER, Role.BANK_ADMIN},
+    order=50,
+)
+def recently_approved(user: User, bank_ids: list[int]) -> list[Row]:
+    versions = _versions(
+        ItemVersion.status == Status.APPROVED.value,
+        order=ItemVersion.decided_at.desc(),
+        bank_ids=bank_ids,
+    )
+    return _rows(versions, "ui.item", "decided_at")
+
+
+@bp.get("/")
+@login_required
+def dashboard() -> ResponseReturnValue:
+    user = actor()
+    panels = []
+    for entry in PANELS:
+        bank_ids = banks_with_roles(user, entry.roles)
+        if not bank_ids:
+            continue
+        panels.append(
+            {
+                "key": entry.key,
+                "title": entry.title(),
+                "empty": entry.empty(),
+                "rows": entry.rows(user, bank_ids),
+            }
+        )
+    writable = set(banks_with_roles(user, frozenset({Role.AUTHOR})))
+    banks = user_banks(user)
+    return page(
+        "dashboard.html",
+        panels=panels,
+        banks=banks,
+        writable=[bank for bank in banks if bank.id in writable],
+    )

@@ -1,0 +1,350 @@
+"""The item editor: a new item, the current draft, live preview and submitting.
+
+The page's script (``static/js/item-editor.js``) builds the type's fields from the item
+type's :meth:`~itembank.itemtypes.ItemType.editor_fields` and posts the stem, the
+content JSON and the metadata JSON as an ordinary form, so saving goes through
+:func:`~itembank.operations.items.create_item` / :func:`update_draft` exactly as the API
+does. Problems come back with their field paths and are shown beside the controls.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from flask import flash, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
+
+from itembank.access import ensure_visible, require_role
+from itembank.app import plugins
+from itembank.errors import InvalidInput, NotFound, StaleEdit
+from itembank.extensions import db
+from itembank.itemtypes import ItemType
+from itembank.models import Bank, Item, ItemVersion, Role
+from itembank.operations import reads
+from itembank.operations.accounts import get_bank
+from itembank.operations.content import prepare_version
+from itembank.operations.items import create_item, current_draft, update_draft
+from itembank.operations.reviews import submit_version
+from itembank.sanitize import sanitize_html
+from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
+from itembank.ui.i18n import current_language, pick
+from itembank.ui.nav import format_time
+from itembank.ui.viewmodels import preview_html, taxonomy_choices
+
+FORM_FIELDS = ("stem", "content", "metadata")
+
+
+def editor_labels() -> dict[str, str]:
+    """Every text the editor's scripts show, in the current language."""
+    return {
+        "bold": _("Bold"),
+        "italic": _("Italic"),
+        "subscript": _("Subscript"),
+        "superscript": _("Superscript"),
+        "bullet_list": _("Bulleted list"),
+        "ordered_list": _("Numbered list"),
+        "foreign_language": _("Foreign-language passage (English)"),
+        "insert_table": _("Insert table"),
+        "add_row": _("Add row"),
+        "add_column": _("Add column"),
+        "delete_row": _("Delete row"),
+        "delete_column": _("Delete column"),
+        "delete_table": _("Delete table"),
+        "image": _("Insert image"),
+        "undo": _("Undo"),
+        "redo": _("Redo"),
+        "bold_icon": "B",
+        "italic_icon": "I",
+        "subscript_icon": "x₂",
+        "superscript_icon": "x²",
+        "bullet_list_icon": "•",
+        "ordered_list_icon": "1.",
+        "foreign_language_icon": "EN",
+        "insert_table_icon": _("Table"),
+        "add_row_icon": _("+ Row"),
+        "add_column_icon": _("+ Column"),
+        "delete_row_icon": _("− Row"),
+        "delete_column_icon": _("− Column"),
+        "delete_table_icon": _("× Table"),
+        "image_icon": _("Image"),
+        "undo_icon": "↶",
+        "redo_icon": "↷",
+        "add_entry": _("Add"),
+        "remove_entry": _("Remove"),
+        "move_up": _("Move up"),
+        "move_down": _("Move down"),
+        "code": _("Code"),
+        "not_paired": _("(not paired)"),
+        "position": _("Position"),
+        "choose": _("— choose —"),
+        "answer": _("Answer"),
+        "classification": _("Classification"),
+        "taxonomy": _("Taxonomy"),
+        "node": _("Competency or area"),
+        "level": _("Level"),
+        "no_level": _("(no level)"),
+        "add_classification": _("Add classification"),
+        "remove_classification": _("Remove classification"),
+        "indicators": _("Behavioural indicators"),
+        "preview_problems": _("Still to complete or correct:"),
+        "preview_ok": _("No problems found."),
+        "preview_failed": _("The preview could not be updated; check your connection."),
+        "content_json": _("Content (JSON)"),
+        "content_json_help": _("This item type has no form of its own; edit its content as JSON."),
+        "invalid_json": _("This is not valid JSON."),
+        "media_title": _("Insert an image from the bank"),
+        "media_upload": _("Upload a new image (PNG, JPEG or GIF)"),
+        "media_alt": _("Description of the image (for screen readers)"),
+        "media_insert": _("Insert"),
+        "media_cancel": _("Cancel"),
+        "media_none": _("The bank has no images yet; upload one."),
+        "media_uploading": _("Uploading…"),
+        "media_choose": _("Choose this image"),
+        "media_alt_required": _("Describe the image first."),
+        "unsaved": _("You have unsaved changes."),
+    }
+
+
+def type_config(item_type: ItemType) -> dict[str, Any]:
+    return {
+        "id": item_type.id,
+        "label": pick(item_type.label),
+        "description": pick(item_type.description),
+        "fields": [f.as_dict() for f in item_type.editor_fields()],
+        "example": item_type.example_content(),
+    }
+
+
+def editor_page(
+    *,
+    bank: Bank,
+    item_type: ItemType,
+    item: Item | None,
+    draft: ItemVersion | None,
+    values: dict[str, Any],
+    problems: list[dict[str, str]] | None = None,
+    conflict: StaleEdit | None = None,
+    base_revision: int | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    config = {
+        "lang": current_language(),
+        "type": type_config(item_type),
+        "stem": values.get("stem", ""),
+        "content": values.get("content"),
+        "metadata": values.get("metadata") or {},
+        "problems": problems or [],
+        "taxonomies": taxonomy_choices(bank),
+        "bankLanguage": bank.language,
+        "labels": editor_labels(),
+        "previewUrl": url_for("ui.preview", code=bank.code),
+        "mediaListUrl": url_for("ui.bank_media", code=bank.code),
+        "mediaUploadUrl": url_for("ui.upload_media", code=bank.code),
+        "csrfToken": generate_csrf(),
+    }
+    return page(
+        "editor.html",
+        status,
+        bank=bank,
+        item=item,
+        draft=draft,
+        item_type=item_type,
+        type_label=pick(item_type.label),
+        config=config,
+        problems=problems or [],
+        conflict=_conflict_info(conflict) if conflict is not None else None,
+        base_revision=base_revision
+        if base_revision is not None
+        else (draft.revision if draft else 0),
+    )
+
+
+def _conflict_info(exc: StaleEdit) -> dict[str, Any]:
+    details = exc.details
+    return {
+        "who": details["changed_by"],
+        "revision": details["current_revision"],
+        "base": details["base_revision"],
+        "when": format_time(datetime.fromisoformat(details["changed_at"])),
+    }
+
+
+def _form_values() -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The posted stem, content and metadata; JSON that does not parse is a problem
+    on its field (the form keeps what was typed)."""
+    values: dict[str, Any] = {"stem": request.form.get("stem", "")}
+    problems = []
+    for name in ("content", "metadata"):
+        raw = request.form.get(name, "")
+        try:
+            values[name] = json.loads(raw) if raw else ({} if name == "metadata" else None)
+        except ValueError:
+            values[name] = None
+            problems.append(
+                {
+                    "field": name,
+                    "message": "Isian tidak terbaca (JSON tidak valid).",
+                    "message_en": "The field could not be read (invalid JSON).",
+                }
+            )
+    return values, problems
+
+
+def _item_type(type_id: str) -> ItemType:
+    try:
+        return plugins().item_type(type_id)
+    except KeyError:
+        raise NotFound(f"no item type {type_id!r}") from None
+
+
+@bp.route("/banks/<code>/items/new", methods=["GET", "POST"])
+@login_required
+def new_item(code: str) -> ResponseReturnValue:
+    user = actor()
+    bank = get_bank(code)
+    require_role(user, bank, Role.AUTHOR, doing="write items")
+    type_id = request.values.get("type", "")
+    if not type_id or type_id not in plugins().item_types:
+        types = sorted(plugins().item_types.values(), key=lambda t: pick(t.label))
+        return page("choose_type.html", bank=bank, types=types, chosen=type_id)
+    item_type = _item_type(type_id)
+    if request.method == "GET":
+        return editor_page(bank=bank, item_type=item_type, item=None, draft=None, values={})
+    values, problems = _form_values()
+    if problems:
+        return editor_page(
+            bank=bank,
+            item_type=item_type,
+            item=None,
+            draft=None,
+            values=values,
+            problems=problems,
+            status=422,
+        )
+    try:
+        created = create_item(
+            bank,
+            actor=user,
+            plugins=plugins(),
+            item_type=item_type.id,
+            stem=values["stem"],
+            content=values["content"],
+            metadata=values["metadata"],
+        )
+    except InvalidInput as exc:
+        db.session.rollback()
+        return editor_page(
+            bank=bank,
+            item_type=item_type,
+            item=None,
+            draft=None,
+            values=values,
+            problems=exc.problems,
+            status=422,
+        )
+    draft = created.latest_version
+    commit()
+    return _after_save(created, draft, saved=True)
+
+
+def _after_save(item: Item, draft: ItemVersion, *, saved: bool) -> ResponseReturnValue:
+    if request.form.get("action") == "submit":
+        submit_version(draft, actor=actor(), reason=request.form.get("reason", ""))
+        commit()
+        flash(
+            _(
+                "Version %(number)d of %(item)s was submitted for review.",
+                number=draft.number,
+                item=item.external_id,
+            ),
+            "success",
+        )
+        return redirect_to(url_for("ui.item", external_id=item.external_id))
+    if saved:
+        flash(_("Draft saved (revision %(revision)d).", revision=draft.revision), "success")
+    else:
+        flash(_("Nothing changed since the last save."), "info")
+    return redirect_to(url_for("ui.edit_item", external_id=item.external_id))
+
+
+@bp.route("/items/<external_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_item(external_id: str) -> ResponseReturnValue:
+    user = actor()
+    item, _latest = reads.readable_item(external_id, actor=user)
+    reads.require_full_view(item, actor=user, doing="edit drafts")
+    bank = item.bank
+    require_role(user, bank, Role.AUTHOR, doing="edit items")
+    try:
+        draft = current_draft(item)
+    except NotFound:
+        flash(_("This item has no draft to edit. Start a new version from its page."), "info")
+        return redirect_to(url_for("ui.item", external_id=external_id))
+    item_type = _item_type(item.item_type)
+    if request.method == "GET":
+        reads.record_read(user, draft, via="web-editor")
+        commit()
+        values = {"stem": draft.stem, "content": draft.content, "metadata": draft.meta}
+        return editor_page(bank=bank, item_type=item_type, item=item, draft=draft, values=values)
+
+    values, problems = _form_values()
+    raw_base = request.form.get("base_revision", "")
+    base = int(raw_base) if raw_base.isdigit() else -1
+    if request.form.get("overwrite") == str(draft.revision):
+        base = draft.revision  # the writer saw the conflict and chose to replace
+    common = {"bank": bank, "item_type": item_type, "item": item, "draft": draft, "values": values}
+    if problems:
+        return editor_page(**common, problems=problems, base_revision=base, status=422)
+    before = draft.revision
+    try:
+        saved = update_draft(
+            draft,
+            actor=user,
+            plugins=plugins(),
+            base_revision=base,
+            stem=values["stem"],
+            content=values["content"],
+            metadata=values["metadata"],
+        )
+    except StaleEdit as exc:
+        db.session.rollback()
+        fresh = current_draft(item)
+        return editor_page(
+            **{**common, "draft": fresh}, conflict=exc, base_revision=base, status=409
+        )
+    except InvalidInput as exc:
+        db.session.rollback()
+        return editor_page(**common, problems=exc.problems, base_revision=base, status=422)
+    commit()
+    return _after_save(item, saved, saved=saved.revision != before)
+
+
+@bp.post("/banks/<code>/preview")
+@login_required
+def preview(code: str) -> ResponseReturnValue:
+    """The candidate's view of what is in the editor, and the problems saving it would
+    report (nothing is saved)."""
+    user = actor()
+    bank = get_bank(code)
+    ensure_visible(user, bank)
+    require_role(user, bank, Role.AUTHOR, doing="write items")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or data.get("type") not in plugins().item_types:
+        return jsonify(error=_("The preview request is not valid.")), 400
+    item_type = plugins().item_type(data["type"])
+    try:
+        prepared = prepare_version(
+            bank, item_type, data.get("stem", ""), data.get("content"), data.get("metadata") or {}
+        )
+    except InvalidInput as exc:
+        db.session.rollback()
+        stem = data.get("stem") if isinstance(data.get("stem"), str) else ""
+        html = preview_html(None, sanitize_html(stem), {})
+        return jsonify(html=str(html), problems=exc.problems, complete=False)
+    db.session.rollback()
+    html = preview_html(item_type, prepared.stem, prepared.content)
+    return jsonify(html=str(html), problems=[], complete=True)

@@ -1,0 +1,153 @@
+"""The main navigation, and what every template can use.
+
+Pages add themselves with :func:`add`; the later blueprint, form and import pages do
+the same, so the menu grows without touching the layout template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from itembank.extensions import db
+from itembank.models import Bank, Membership, User
+from itembank.ui.i18n import LANGUAGES, current_language, pick, problem_text
+from itembank.workflow import STATUS_LABELS, Status
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    endpoint: str
+    label: Callable[[], str]
+    #: URL path prefixes that mark the entry as the current one.
+    prefixes: tuple[str, ...]
+    visible: Callable[[User], bool]
+    order: int
+
+
+NAV: list[NavEntry] = []
+
+
+def add(
+    endpoint: str,
+    label: Callable[[], str],
+    *,
+    prefixes: tuple[str, ...] = (),
+    visible: Callable[[User], bool] = lambda user: True,
+    order: int = 100,
+) -> None:
+    """Add a menu entry (``label`` is called per request, so it is translated)."""
+    NAV[:] = [entry for entry in NAV if entry.endpoint != endpoint]
+    NAV.append(NavEntry(endpoint, label, prefixes, visible, order))
+    NAV.sort(key=lambda entry: entry.order)
+
+
+def user_banks(user: User) -> list[Bank]:
+    """The banks ``user`` is a member of (administrators: every bank)."""
+    query = sa.select(Bank).order_by(Bank.code)
+    if not user.is_admin:
+        query = query.where(
+            Bank.id.in_(sa.select(Membership.bank_id).where(Membership.user_id == user.id))
+        )
+    return list(db.session.scalars(query))
+
+
+def status_label(status: str) -> str:
+    try:
+        return pick(STATUS_LABELS[Status(status)])
+    except ValueError:
+        return status
+
+
+def role_label(role: str) -> str:
+    labels = {
+        "author": _("Item writer"),
+        "reviewer": _("Reviewer"),
+        "assembler": _("Assembler"),
+        "bank_admin": _("Bank administrator"),
+    }
+    return labels.get(role, role)
+
+
+def action_label(event: Any) -> str:
+    """An audit event of an item, as a phrase: "<who> submitted for review"."""
+    if event.action == "version.review":
+        decision = (event.data or {}).get("decision")
+        return {
+            "approve": _("approved"),
+            "request_changes": _("requested changes"),
+            "reject": _("rejected"),
+        }.get(decision, _("reviewed"))
+    labels = {
+        "item.create": _("created the item"),
+        "version.update": _("saved the draft"),
+        "version.submit": _("submitted for review"),
+        "version.approved": _("completed the approvals"),
+        "version.changes_requested": _("sent the version back for changes"),
+        "version.rejected": _("closed the version as rejected"),
+        "version.retired": _("retired the item"),
+        "version.new_draft": _("started a new version"),
+        "comment.add": _("commented"),
+    }
+    return labels.get(event.action, event.action)
+
+
+def fact_value(value: Any) -> str:
+    """A content fact for people: yes/no, "min: 1, max: 5", lists joined."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {fact_value(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(fact_value(item) for item in value)
+    return str(value)
+
+
+def format_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, "d MMM yyyy HH:mm")
+
+
+def _menu() -> list[dict[str, Any]]:
+    if not current_user.is_authenticated:
+        return []
+    entries = []
+    for entry in NAV:
+        if not entry.visible(current_user):
+            continue
+        url = url_for(entry.endpoint)
+        active = request.path == url or any(request.path.startswith(p) for p in entry.prefixes)
+        entries.append({"url": url, "label": entry.label(), "active": active})
+    return entries
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def _ui_context() -> dict[str, Any]:
+        return {
+            "menu": _menu,
+            "languages": LANGUAGES,
+            "current_language": current_language,
+            "pick": pick,
+            "problem_text": problem_text,
+            "status_label": status_label,
+            "role_label": role_label,
+            "action_label": action_label,
+            "fact_value": fact_value,
+            "format_time": format_time,
+        }
+
+
+add("ui.dashboard", lambda: _("Dashboard"), order=10)
+add("ui.banks", lambda: _("Item bank"), prefixes=("/banks", "/items"), order=20)

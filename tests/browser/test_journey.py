@@ -1,0 +1,177 @@
+"""The items journey in a real browser: ``penulis`` writes a weighted-option TKP item
+with an image and submits it; ``penelaah1`` requests changes with a comment;
+``penulis`` revises and resubmits; ``penelaah1`` and ``penelaah2`` approve.
+A screenshot of each step is kept in ``test-artifacts/browser/``."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from tests.browser.conftest import item_id_from
+
+STEM = (
+    "Sepuluh menit sebelum layanan tutup, seorang warga lanjut usia datang dengan berkas "
+    "permohonan yang belum lengkap. Sikap Anda ..."
+)
+OPTIONS = [
+    ("Meminta warga kembali besok pagi dengan berkas lengkap.", 3),
+    (
+        "Menjelaskan dengan ramah kekurangannya, menerima berkas yang ada, dan memberi daftar "
+        "tertulis kekurangan serta cara melengkapinya secara daring.",
+        5,
+    ),
+    ("Menolak melayani karena waktu layanan hampir habis.", 1),
+    ("Menjelaskan dengan ramah kekurangannya dan memberi daftar tertulis persyaratan.", 4),
+    ("Menyarankan warga bertanya ke meja informasi.", 2),
+]
+
+
+def counter_png(tmp_path: Path) -> Path:
+    """A small picture of a service counter (a real PNG the server decodes)."""
+    image = Image.new("RGB", (64, 40), (240, 240, 240))
+    for x in range(8, 56):
+        for y in range(24, 32):
+            image.putpixel((x, y), (30, 80, 160))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    path = tmp_path / "loket-pelayanan.png"
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def wait_for_clean_preview(page: Any) -> None:
+    page.locator("#preview-problems .ok").wait_for()
+
+
+def test_items_journey(login: Any, tmp_path: Path) -> None:
+    # -- penulis writes the item, with an image in the stem, and submits it -----------
+    writer = login("penulis")
+    page = writer.page
+    writer.shot("01-penulis-dashboard")
+    writer.check_accessible_names()
+    page.get_by_role("navigation", name="Menu utama").get_by_role("link", name="Bank soal").click()
+    page.wait_for_url(re.compile(r"/banks/CACT-DEMO/items"))
+    writer.check_accessible_names()
+    page.get_by_role("link", name="Tulis butir soal baru").click()
+    page.get_by_label("Pilihan berbobot").check()
+    page.get_by_role("button", name="Lanjut").click()
+
+    stem = page.get_by_role("textbox", name="Pokok soal")
+    stem.click()
+    stem.type(STEM)
+    page.locator("#stem-editor").get_by_role("button", name="Sisipkan gambar").click()
+    dialog = page.locator("#media-dialog")
+    dialog.get_by_label("Unggah gambar baru (PNG, JPEG, atau GIF)").set_input_files(
+        str(counter_png(tmp_path))
+    )
+    dialog.locator(".media-choice[aria-pressed=true]").wait_for()
+    dialog.get_by_label("Deskripsi gambar (untuk pembaca layar)").fill("Loket pelayanan")
+    dialog.get_by_role("button", name="Sisipkan", exact=True).click()
+    page.locator('#stem-editor img[src^="/media/"][alt="Loket pelayanan"]').wait_for()
+
+    entries = page.locator("#type-fields .entry")
+    assert entries.count() == len(OPTIONS)
+    for index, (text, weight) in enumerate(OPTIONS):
+        entry = entries.nth(index)
+        entry.locator(".rt-content").click()
+        entry.locator(".rt-content").type(text)
+        entry.get_by_label("Bobot").fill(str(weight))
+    page.get_by_label("Taksonomi").select_option("skd-cpns")
+    page.get_by_label("Kompetensi atau bidang").select_option("TKP.PP")
+    wait_for_clean_preview(page)
+    assert page.locator('#preview img[src^="/media/"]').count() == 1
+    writer.check_accessible_names()
+    writer.shot("02-penulis-editor")
+    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
+    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
+    item_id = item_id_from(page.url)
+    assert "telah diajukan untuk ditelaah" in page.locator(".flashes").inner_text()
+    assert page.locator(".badge.status-in_review").first.is_visible()
+    writer.check_accessible_names()
+    writer.shot("03-penulis-submitted")
+
+    # The writer is not offered a review of their own item.
+    page.goto(writer.url(f"/items/{item_id}/versions/1/review"))
+    assert "Hanya penelaah" in page.locator("#cannot-decide").inner_text()
+    assert page.locator("#decision-form").count() == 0
+
+    # -- penelaah1 requests changes with a comment ---------------------------------------
+    reviewer1 = login("penelaah1")
+    page = reviewer1.page
+    page.locator("#panel-waiting_for_review").get_by_role("link", name=re.compile(item_id)).click()
+    page.wait_for_url(re.compile(rf"/items/{item_id}/versions/1/review"))
+    assert page.locator('.preview-box img[src^="/media/"]').first.is_visible()
+    reviewer1.check_accessible_names()
+    reviewer1.shot("04-penelaah1-review-v1")
+    page.get_by_label("Catatan untuk penulis").fill(
+        "Bobot pilihan A dan E perlu ditukar: menyarankan ke meja informasi lebih baik "
+        "daripada meminta warga kembali besok."
+    )
+    page.get_by_role("button", name="Minta revisi").click()
+    page.wait_for_url(reviewer1.url("/"))
+    assert "Revisi diminta" in page.locator(".flashes").inner_text()
+    assert page.locator("#panel-waiting_for_review").get_by_text(item_id).count() == 0
+    reviewer1.shot("05-penelaah1-requested-changes")
+
+    # -- penulis revises and resubmits ----------------------------------------------------
+    page = writer.page
+    page.goto(writer.url("/"))
+    page.locator("#panel-changes_requested").get_by_role("link", name=re.compile(item_id)).click()
+    assert "Bobot pilihan A dan E perlu ditukar" in page.locator(".reviews").inner_text()
+    page.get_by_role("button", name="Revisi (mulai versi 2)").click()
+    page.wait_for_url(re.compile(rf"/items/{item_id}/edit"))
+    entries = page.locator("#type-fields .entry")
+    entries.nth(0).get_by_label("Bobot").fill("2")
+    entries.nth(4).get_by_label("Bobot").fill("3")
+    option_e = entries.nth(4).locator(".rt-content")
+    option_e.click()
+    page.keyboard.press("End")
+    option_e.type(" untuk dilayani petugas")
+    wait_for_clean_preview(page)
+    writer.shot("06-penulis-revision")
+    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
+    page.wait_for_url(writer.url(f"/items/{item_id}"))
+    assert "Versi 2" in page.locator(".flashes").inner_text()
+
+    # -- penelaah1 and penelaah2 approve version 2 ------------------------------------------
+    page = reviewer1.page
+    page.goto(reviewer1.url("/"))
+    page.locator("#panel-waiting_for_review").get_by_role("link", name=re.compile(item_id)).click()
+    page.wait_for_url(re.compile(rf"/items/{item_id}/versions/2/review"))
+    diff = page.locator(".diff")
+    assert any("untuk dilayani petugas" in text for text in diff.locator("ins").all_inner_texts())
+    assert "Bobot A" in diff.inner_text() and "Bobot E" in diff.inner_text()
+    reviewer1.check_accessible_names()
+    reviewer1.shot("07-penelaah1-review-v2-diff")
+    page.get_by_role("button", name="Setujui").click()
+    page.wait_for_url(reviewer1.url("/"))
+    assert "masih memerlukan persetujuan lain" in page.locator(".flashes").inner_text()
+
+    reviewer2 = login("penelaah2")
+    page = reviewer2.page
+    page.locator("#panel-waiting_for_review").get_by_role("link", name=re.compile(item_id)).click()
+    page.wait_for_url(re.compile(rf"/items/{item_id}/versions/2/review"))
+    page.get_by_role("button", name="Setujui").click()
+    page.wait_for_url(reviewer2.url("/"))
+    assert "Versi 2 disetujui" in page.locator(".flashes").inner_text()
+    assert page.locator("#panel-recently_approved").get_by_text(item_id).count() == 1
+    reviewer2.shot("08-penelaah2-approved")
+
+    page.goto(reviewer2.url(f"/items/{item_id}"))
+    assert page.locator(".badge.status-approved").first.is_visible()
+    history = page.locator(".history").inner_text()
+    for phrase in (
+        "membuat butir soal",
+        "mengajukan untuk ditelaah",
+        "meminta revisi",
+        "memulai versi baru",
+        "menyetujui",
+    ):
+        assert phrase in history
+    reviewer2.check_accessible_names()
+    reviewer2.shot("09-item-history")

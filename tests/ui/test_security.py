@@ -1,0 +1,195 @@
+"""Signing in and out, CSRF, security headers and session cookies of the web UI."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from itembank.extensions import db
+from itembank.models import AuditEvent
+from itembank.ui.security import CONTENT_SECURITY_POLICY, secure_cookies
+from tests.api.conftest import ApiClient
+from tests.factories import PASSWORD, World, make_item
+from tests.ui.conftest import UiClient, text
+
+
+def test_sign_in_and_out(ui: UiClient, world: World) -> None:
+    response = ui.login(world.author)
+    assert response.status_code == 303 and response.location == "/"
+    dashboard = ui.get("/")
+    assert dashboard.status_code == 200 and world.author.username in text(dashboard)
+    events = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.object_id == world.author.username)
+    ).all()
+    assert "user.login" in events
+
+    # Signing out needs a POST (with the CSRF token); a GET is no way to do it.
+    assert ui.get("/logout").status_code == 405
+    out = ui.post("/logout")
+    assert out.status_code == 303 and out.location == "/login"
+    assert ui.get("/").status_code == 303
+
+
+def test_wrong_password_is_refused_with_a_message(ui: UiClient, world: World) -> None:
+    response = ui.post("/login", {"username": world.author.username, "password": "nope"})
+    assert response.status_code == 401
+    assert "Nama pengguna atau kata sandi salah." in text(response)
+    assert ui.get("/").status_code == 303
+
+
+def test_the_lockout_is_the_apis(
+    app: Flask, ui: UiClient, api: ApiClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Failures at the API and at the sign-in page count together."""
+    monkeypatch.setitem(app.config, "ITEMBANK_LOGIN_MAX_FAILURES", 3)
+    for _ in range(2):
+        api.post("tokens", json={"username": world.author.username, "password": "nope"})
+    ui.post("/login", {"username": world.author.username, "password": "nope"})
+    locked = ui.post("/login", {"username": world.author.username, "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Terlalu banyak percobaan masuk yang gagal" in text(locked)
+
+
+def test_next_is_followed_only_within_the_site(ui: UiClient, world: World) -> None:
+    ui.get("/login")
+    for target, expected in (
+        ("/banks", "/banks"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example", "/"),
+    ):
+        response = ui.post(
+            "/login",
+            {"username": world.author.username, "password": PASSWORD, "next": target},
+        )
+        assert response.location == expected, target
+        ui.post("/logout")
+        ui.get("/login")
+
+
+def test_a_changed_password_ends_the_session(ui: UiClient, world: World) -> None:
+    ui.login(world.author)
+    assert ui.get("/").status_code == 200
+    world.author.set_password("another-password-1")
+    db.session.flush()
+    assert ui.get("/").status_code == 303
+
+
+def test_post_without_csrf_token_is_refused(as_user: Any, world: World, plugins: Any) -> None:
+    item = make_item(world, plugins)
+    author = as_user("author")
+    response = author.post(f"/items/{item.external_id}/revise", {}, csrf=False)
+    assert response.status_code == 400
+    assert "Formulir sudah kedaluwarsa" in text(response)
+    bad = author.post(f"/items/{item.external_id}/revise", {"csrf_token": "forged"}, csrf=False)
+    assert bad.status_code == 400
+    preview = author.post_json(f"/banks/{world.bank.code}/preview", {}, csrf=False)
+    assert preview.status_code == 400
+    assert len(item.versions) == 1
+
+
+def test_the_api_needs_no_csrf_token(api: ApiClient, as_user: Any, world: World) -> None:
+    """CSRF protects cookie sessions; the API authenticates with bearer tokens."""
+    from tests.api.conftest import login
+
+    client = api.as_(login(api, world.author))
+    response = client.post(
+        f"banks/{world.bank.code}/items",
+        json={"type": "true_false", "stem": "<p>Benar?</p>", "content": {"key": True}},
+    )
+    assert response.status_code == 201
+
+
+def test_security_headers(ui: UiClient, as_user: Any) -> None:
+    for response in (
+        ui.get("/login"),
+        ui.get("/static/css/app.css"),
+        ui.get("/no-such-page"),
+        as_user("author").get("/"),
+    ):
+        assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        response.close()  # the static file's stream
+    csp = CONTENT_SECURITY_POLICY
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    page = as_user("author").get("/")
+    assert page.headers["Cache-Control"] == "no-store"
+    # No inline script anywhere: every <script> has a src or holds JSON data.
+    for tag in re.findall(r"<script\b[^>]*>", text(page)):
+        assert "src=" in tag or 'type="application/json"' in tag
+
+
+def test_the_api_keeps_its_own_headers(api: ApiClient) -> None:
+    response = api.get("/api/v1/banks")
+    assert "Content-Security-Policy" not in response.headers
+
+
+def test_session_cookie_flags(app: Flask, ui: UiClient, world: World) -> None:
+    response = ui.login(world.author)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    # Testing apps send it over plain HTTP; everywhere else it is Secure by default.
+    assert "Secure" not in cookie
+
+
+@pytest.mark.parametrize(
+    "setting,env,debug,testing,expected",
+    [
+        (None, None, False, False, True),
+        (None, None, True, False, False),
+        (None, None, False, True, False),
+        (None, "0", False, False, False),
+        (None, "off", False, False, False),
+        (None, "1", False, True, True),
+        (True, "0", False, True, True),
+        (False, None, False, False, False),
+    ],
+)
+def test_secure_cookie_setting(
+    monkeypatch: pytest.MonkeyPatch,
+    setting: Any,
+    env: str | None,
+    debug: bool,
+    testing: bool,
+    expected: bool,
+) -> None:
+    if env is None:
+        monkeypatch.delenv("ITEMBANK_SECURE_COOKIES", raising=False)
+    else:
+        monkeypatch.setenv("ITEMBANK_SECURE_COOKIES", env)
+    app = Flask(__name__)
+    app.debug, app.testing = debug, testing
+    if setting is not None:
+        app.config["ITEMBANK_SECURE_COOKIES"] = setting
+    assert secure_cookies(app) is expected
+
+
+def test_secure_cookie_is_sent(backend: Any, session: Any, world: World) -> None:
+    from tests.conftest import make_app
+
+    app = make_app(backend, ITEMBANK_SECURE_COOKIES=True)
+    try:
+        client = UiClient(app.test_client())
+        with app.app_context():
+            response = client.get("/login")
+        assert "Secure" in response.headers["Set-Cookie"]
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_error_pages_are_friendly(as_user: Any, world: World) -> None:
+    author = as_user("author")
+    missing = author.get("/items/NOPE-000001")
+    assert missing.status_code == 404 and "Tidak ditemukan" in text(missing)
+    assert "Traceback" not in text(missing)
+    nowhere = author.get("/no/such/page")
+    assert nowhere.status_code == 404 and "Tidak ada halaman di alamat ini." in text(nowhere)
+    assert author.get("/items/X/versions/99999999999").status_code == 404
