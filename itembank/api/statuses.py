@@ -11,7 +11,8 @@ operation is:
   or changing anything: 403 (a role you lack, someone else's tokens, a disabled account);
 - one with a JSON or form body: 400 (malformed JSON), 413 (too large), 415 (wrong media
   type) and 422 (fails the schema or the domain's checks);
-- one with query parameters: 422;
+- every operation: 422 (its query or body fails the schema, or holds a NUL character,
+  which no field may);
 - one that changes state (except creating a token): 409 (the workflow or a uniqueness
   rule refuses it) and 422 (the domain's checks refuse it);
 - creating a token: 401 (wrong username or password) and 429 (too many failures).
@@ -35,8 +36,6 @@ MUTATING = frozenset({"put", "post", "patch", "delete"})
 def error_statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     """The problem statuses ``method path`` can answer with (see the module doc)."""
     public = operation.get("security") == []
-    params = operation.get("parameters", [])
-    has_query = any(isinstance(p, dict) and p.get("in") == "query" for p in params)
     statuses: set[int] = set()
     if not public:
         statuses.add(401)
@@ -48,8 +47,8 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> set[int
         statuses.add(403)
     if "requestBody" in operation:
         statuses |= {400, 413, 415, 422}
-    if has_query:
-        statuses.add(422)
+    # Any request can carry a NUL character, which is refused (itembank.api.common).
+    statuses.add(422)
     if method in MUTATING and not public:
         statuses |= {409, 422}
     if public and method == "post":

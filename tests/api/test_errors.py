@@ -237,3 +237,22 @@ def test_paths_outside_the_api_keep_their_own_errors(api: ApiClient) -> None:
     assert response.status_code == 404
     assert response.mimetype == "text/html"
     assert api.get("/healthz").status_code == 200
+
+
+def test_a_nul_character_is_refused_wherever_it_is(as_user: Any, world: World) -> None:
+    """PostgreSQL cannot store NUL in text: it is a 422 naming the field, never a 500."""
+    author = as_user("author")
+    listing = author.get(f"banks/{world.bank.code}/items", query_string={"q": "a\x00b"})
+    assert assert_problem(listing, 422)["errors"][0]["field"] == "q"
+    created = author.post(
+        f"banks/{world.bank.code}/items",
+        json={
+            "type": "true_false",
+            "stem": "<p>x</p>",
+            "content": {"key": True},
+            "metadata": {"tags": ["ok", "b\x00d"]},
+        },
+    )
+    assert assert_problem(created, 422)["errors"][0]["field"] == "metadata.tags.1"
+    other = author.get("item-types", query_string={"anything": "\x00"})
+    assert_problem(other, 422)
