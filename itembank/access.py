@@ -43,4 +43,4 @@ def require_role(user: User, bank: Bank, *roles: Role, doing: str) -> None:
         raise NotFound(f"no bank {bank.code!r}")
     if not held & set(roles):
         names = " or ".join(r.value for r in roles)
-        raise PermissionDenied(f"only a {names} of bank {bank.code} may {doing}")
+        raise PermissionDenied(f"you need the role {names} in bank {bank.code} to {doing}")

@@ -39,7 +39,7 @@ def test_02_clone_lock_and_errors(cli_app: Flask) -> None:
     assert "cloned CACT-DEMO-F001 into CACT-DEMO-F002 (draft)" in out
     listing = ok(cli_app, "itembank", "forms", "list").splitlines()
     assert listing[1].startswith("CACT-DEMO-F002  draft  CACT-DEMO")
-    assert "only a assembler or bank_admin" in fails(
+    assert "you need the role assembler or bank_admin" in fails(
         cli_app, "itembank", "forms", "lock", "CACT-DEMO-F002", "--user", "penulis"
     )
     assert "locked CACT-DEMO-F002" in ok(

@@ -55,7 +55,7 @@ def test_item_numbers_are_sequential_per_bank(world: World, plugins: Any) -> Non
 
 @pytest.mark.parametrize("who", ["reviewer", "assembler", "bank_admin"])
 def test_only_authors_create_items(world: World, plugins: Any, who: str) -> None:
-    with pytest.raises(PermissionDenied, match="only a author"):
+    with pytest.raises(PermissionDenied, match="you need the role author in bank"):
         make_item(world, plugins, actor=world.users[who])
 
 
@@ -265,7 +265,7 @@ def test_an_editor_of_the_draft_may_not_review_it(world: World, plugins: Any) ->
 def test_only_reviewers_review(world: World, plugins: Any, who: str) -> None:
     item = make_item(world, plugins, actor=world.author2)
     version = submit_version(item.latest_version, actor=world.author2)
-    with pytest.raises(PermissionDenied, match="only a reviewer"):
+    with pytest.raises(PermissionDenied, match="you need the role reviewer in bank"):
         review_version(version, actor=world.users[who], decision="approve")
 
 
