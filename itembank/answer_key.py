@@ -22,6 +22,7 @@ from typing import Any
 
 from itembank.access import require_role
 from itembank.audit import record
+from itembank.csvcells import inert
 from itembank.itemtypes import ItemType
 from itembank.models import Form, User
 from itembank.operations.blueprints import ASSEMBLY_ROLES
@@ -162,8 +163,9 @@ def answer_key_csv(key: dict[str, Any]) -> str:
                 row["version"],
                 row["type"],
                 _number(row["max_score"]),
-                " | ".join(str(k) for k in row["correct_response"]),
-                "; ".join(f"{k}={_number(v)}" for k, v in scores.items()) if scores else "",
+                # Accepted answers are what writers typed: never a formula.
+                inert(" | ".join(str(k) for k in row["correct_response"])),
+                inert("; ".join(f"{k}={_number(v)}" for k, v in scores.items()) if scores else ""),
             ]
         )
     return buffer.getvalue()

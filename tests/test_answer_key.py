@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from itembank.answer_key import CSV_COLUMNS, answer_key, qti_item_identifier
+from itembank.answer_key import CSV_COLUMNS, answer_key, answer_key_csv, qti_item_identifier
 from itembank.errors import PermissionDenied
 from itembank.extensions import db
 from itembank.models import AuditEvent
@@ -106,3 +106,37 @@ def test_answer_keys_are_for_assemblers(world: World, plugins: Any, every_type_f
     for who in ("author", "reviewer"):
         with pytest.raises(PermissionDenied):
             answer_key(every_type_form, actor=world.users[who], plugins=plugins)
+
+
+def test_answer_key_csv_cells_are_never_formulas() -> None:
+    """An accepted answer typed as a formula opens in a spreadsheet as text."""
+    key = {
+        "items": [
+            {
+                "number": 1,
+                "section": 1,
+                "qti_identifier": "I-X-000001-V1",
+                "item": "X-000001",
+                "version": 1,
+                "type": "short_text",
+                "max_score": 1,
+                "correct_response": ['=HYPERLINK("http://evil","klik")', "Bandung"],
+                "option_scores": None,
+            },
+            {
+                "number": 2,
+                "section": 1,
+                "qti_identifier": "I-X-000002-V1",
+                "item": "X-000002",
+                "version": 1,
+                "type": "weighted_options",
+                "max_score": 5,
+                "correct_response": ["@A"],
+                "option_scores": {"A": -1, "B": 5},
+            },
+        ]
+    }
+    rows = list(csv.reader(io.StringIO(answer_key_csv(key))))
+    assert rows[1][7] == '\'=HYPERLINK("http://evil","klik") | Bandung'
+    assert rows[2][7] == "'@A"
+    assert rows[2][8] == "A=-1; B=5"  # starts with a letter: left as it is

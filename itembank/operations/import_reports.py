@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from itembank.access import ensure_visible, require_role, roles_in
+from itembank.csvcells import inert
 from itembank.errors import InvalidInput, NotFound
 from itembank.extensions import db
 from itembank.importing import ImportContext, ImportLimits, TaxonomyListing, Template
@@ -64,7 +65,7 @@ def report_rows(batch: ImportBatch) -> Iterable[list[str]]:
     yield list(REPORT_COLUMNS)
     for entry in batch.entries:
         yield [
-            _inert(value)
+            inert(value)
             for value in (
                 entry.item_ref,
                 entry.column_name,
@@ -77,10 +78,6 @@ def report_rows(batch: ImportBatch) -> Iterable[list[str]]:
                 entry.file,
             )
         ]
-
-
-def _inert(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def import_template(
