@@ -33,6 +33,7 @@ def xhtml_to_html(fragment: str, image_src: Callable[[str], str]) -> str:
     if not fragment.strip():
         return ""
     holder = parse_bytes(f"<div>{fragment}</div>".encode())
+    _drop_layout_whitespace(holder)
     for element in holder.iter():
         if not isinstance(element.tag, str):
             continue
@@ -43,7 +44,37 @@ def xhtml_to_html(fragment: str, image_src: Callable[[str], str]) -> str:
             element.set("src", image_src(element.get("src", "")))
     parts = [_escape(holder.text or "")]
     parts += (etree.tostring(child, method="html", encoding="unicode") for child in holder)
-    return sanitize_html("".join(parts))
+    return sanitize_html("".join(parts).strip())
+
+
+#: Elements whose whitespace-only text between children is only layout (indentation of
+#: the source document), not content.
+_CONTAINERS = frozenset(
+    {"div", "ul", "ol", "table", "thead", "tbody", "tfoot", "tr", "blockquote", "section"}
+)
+
+
+#: Blocks whose leading and trailing whitespace-only text renders as nothing.
+_BLOCKS = frozenset({"p", "li", "td", "th", "caption", *(f"h{n}" for n in range(1, 7))})
+
+
+def _drop_layout_whitespace(holder: etree._Element) -> None:
+    """Remove whitespace that only lays out the source document: between the children of
+    containers, and at the start and end of blocks (where pretty-printing puts it)."""
+    for element in holder.iter():
+        if element.tag in _BLOCKS and len(element):
+            if element.text is not None and not element.text.strip():
+                element.text = None
+            last = element[-1]
+            if last.tail is not None and not last.tail.strip():
+                last.tail = None
+        if element is not holder and element.tag not in _CONTAINERS:
+            continue
+        if element.text is not None and not element.text.strip():
+            element.text = None
+        for child in element:
+            if child.tail is not None and not child.tail.strip():
+                child.tail = None
 
 
 def _escape(text: str) -> str:

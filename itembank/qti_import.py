@@ -130,6 +130,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "invalid_manifest": ("Manifes tidak valid", "Invalid manifest"),
     "no_manifest": ("Tanpa manifes", "No manifest"),
     "missing_file": ("Berkas tidak ada", "Missing file"),
+    "manifest": ("Manifes", "Manifest"),
 }
 
 
@@ -251,7 +252,11 @@ def convert(
     with open_source(target, name=name, limits=limits) as source:
         result = ImportResult(source.label)
         for issue in source.issues:
-            status: Status = "note" if issue.severity == "warning" else "not_imported"
+            status: Status = {"warning": "note", "info": "skipped"}.get(
+                issue.severity, "not_imported"
+            )  # type: ignore[assignment]
+            if issue.code == "manifest":
+                status = "note"
             result.report.append(
                 _entry(issue.file, None, issue.line, status, issue.code, issue.message)
             )

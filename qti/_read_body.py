@@ -195,6 +195,11 @@ class BodyReader:
             self._flush()
             self.result.parts.append(self._interaction(element))
             return
+        if _only_child_entry(element):
+            # A block holding nothing but a text entry (as the bank exports it).
+            self._flush()
+            self.result.parts.append(self._interaction(element[0]))
+            return
         entries = [
             e
             for e in element.iter()
@@ -238,6 +243,17 @@ class BodyReader:
         parts = [_escape(copy.text or "")]
         parts += (etree.tostring(child, encoding="unicode", with_tail=True) for child in copy)
         return "".join(parts).strip()
+
+
+def _only_child_entry(element: etree._Element) -> bool:
+    kids = [child for child in element if isinstance(child.tag, str)]
+    return (
+        len(kids) == 1
+        and len(element) == 1
+        and _kind(kids[0]) == "textEntryInteraction"
+        and not (element.text or "").strip()
+        and not (kids[0].tail or "").strip()
+    )
 
 
 def _rubric_fragments(reader: BodyReader, holder: etree._Element) -> list[str]:

@@ -62,7 +62,7 @@ __all__ = [
     "open_source",
 ]
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,9 @@ class SourceIssue:
 
     :ivar code: ``not_found``, ``not_a_zip``, ``unsafe_path``, ``symlink``, ``zip_bomb``,
         ``too_large``, ``too_many_files``, ``encrypted``, ``unreadable``,
-        ``invalid_manifest``, ``no_manifest``, ``missing_file``, ``unsupported_version``.
+        ``invalid_manifest``, ``no_manifest``, ``missing_file``, ``unsupported_version``;
+        with severity ``info``: ``manifest`` (what the manifest lists) and ``not_an_item``
+        (an XML document of a package that no item resource names: a test, metadata).
     """
 
     file: str
@@ -502,6 +504,14 @@ def _read_manifest(source: ImportSource, manifest: etree._Element) -> None:
             continue
         seen.add(member)
         source.items.append(ItemFile(member, _metadata(resource)))
+    source.issue(
+        MANIFEST, manifest.sourceline, "manifest", f"lists {len(source.items)} item(s)", "info"
+    )
+    for name in source.names:
+        if name.lower().endswith(".xml") and name != MANIFEST and name not in seen:
+            source.issue(
+                name, None, "not_an_item", "not an item resource of the manifest; not read", "info"
+            )
 
 
 def _join(outer: str, inner: str) -> str:

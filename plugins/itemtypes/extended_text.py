@@ -249,7 +249,7 @@ def _own_rubric(fragments: list[str]) -> list[dict[str, JSON]] | None:
         return None
     rubric: list[dict[str, JSON]] = []
     for heading, criterion in zip(fragments[::2], fragments[1::2], strict=True):
-        match = _HEADING.fullmatch(heading.strip())
+        match = _HEADING.fullmatch(re.sub(r">\s+<", "><", heading.strip()))
         if match is None:
             return None
         try:
