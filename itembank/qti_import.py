@@ -31,6 +31,7 @@ none.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -502,10 +503,13 @@ class _ItemConverter:
         )
 
 
-def _media_in(html: str) -> Iterator[str]:
-    from itembank.sanitize import media_references
+_MEDIA_SRC = re.compile(r'<img src="/media/([0-9a-f]{64})"')
 
-    yield from media_references(html)
+
+def _media_in(html: str) -> Iterator[str]:
+    """The media hashes an already sanitized HTML fragment shows (the sanitizer writes
+    ``src`` first and only for bank media, so a pattern finds them exactly)."""
+    return iter(_MEDIA_SRC.findall(html))
 
 
 def _describe(interaction: Interaction, declaration: Any) -> str:

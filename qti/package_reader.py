@@ -72,7 +72,8 @@ class ImportLimits:
     :ivar max_files: most files (zip members, or files under a folder).
     :ivar max_total_bytes: most bytes all zip members may inflate to, together.
     :ivar max_file_bytes: most bytes one file may have (inflated).
-    :ivar max_document_bytes: most bytes one XML document (item or manifest) may have.
+    :ivar max_document_bytes: most bytes one item document may have (a manifest may have
+        up to ``max_file_bytes``: it lists every file of the package).
     :ivar max_ratio: highest compression ratio for members of at least ``ratio_floor``.
     """
 
@@ -429,7 +430,7 @@ def _find_items(source: ImportSource) -> None:
         _scan(source)
         return
     try:
-        manifest = parse_bytes(source.read(MANIFEST, document=True))
+        manifest = parse_bytes(source.read(MANIFEST))
     except SourceReadError as exc:
         source.issue(MANIFEST, None, exc.code, exc.message)
         _scan(source)

@@ -230,8 +230,10 @@ class _ItemReader:
         correct = ()
         holder = find_child(element, "correctResponse")
         if holder is not None:
-            correct = tuple((v.text or "").strip() for v in find_children(holder, "value"))
-            correct = tuple(value for value in correct if value)
+            texts = [v.text or "" for v in find_children(holder, "value")]
+            if base_type != "string":  # string values are compared as written
+                texts = [text.strip() for text in texts]
+            correct = tuple(text for text in texts if text)
         mapping = None
         mapping_element = find_child(element, "mapping")
         if mapping_element is not None:
