@@ -34,7 +34,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from itembank.itemtypes import (
     QTI_LABEL_PREFIX,
@@ -45,6 +45,8 @@ from itembank.itemtypes import (
 from itembank.media_check import MediaError, inspect_image
 from itembank.qti_html import xhtml_to_html
 from itembank.qti_proof import prove, responses_for
+from itembank.qti_report import REASONS, ReportEntry, Status
+from itembank.qti_report import entry as _entry
 from itembank.sanitize import html_to_text
 from qti.model import ExtendedTextInteraction, Html, Interaction
 from qti.package_reader import (
@@ -85,78 +87,6 @@ in registration order. A type named by the item's label (``itembank:<type id>``,
 by the bank's own export) is asked first."""
 
 DEFAULT_MEDIA_MAX_BYTES = 2 * 1024 * 1024
-
-Status = Literal["imported", "not_imported", "skipped", "note"]
-
-#: Reason id -> (Indonesian, English) headline; the entry adds the details.
-REASONS: dict[str, tuple[str, str]] = {
-    "imported": ("Diimpor", "Imported"),
-    "invalid_xml": ("XML tidak valid", "Invalid XML"),
-    "not_an_item": ("Bukan butir soal", "Not an assessment item"),
-    "unsupported_version": ("Versi QTI tidak didukung", "Unsupported QTI version"),
-    "unsupported_interaction": ("Interaksi tidak didukung", "Unsupported interaction"),
-    "several_interactions": ("Lebih dari satu interaksi", "More than one interaction"),
-    "no_interaction": ("Tidak ada interaksi", "No interaction"),
-    "unsupported_content": ("Isi tidak dapat dipertahankan", "Content that cannot be kept"),
-    "template_processing": ("Pemrosesan templat (soal acak)", "Template processing"),
-    "adaptive": ("Soal adaptif", "Adaptive item"),
-    "unsupported_response": ("Jawaban tidak didukung", "Unsupported response"),
-    "custom_response_processing": (
-        "Pemrosesan jawaban khusus",
-        "Custom response processing",
-    ),
-    "no_scoring": ("Tidak ada pemrosesan jawaban", "No response processing"),
-    "invalid_item": ("Butir soal tidak valid", "Invalid item"),
-    "missing_media": ("Media tidak ada", "Missing media"),
-    "unsupported_media": ("Media tidak didukung", "Unsupported media"),
-    "empty_stem": ("Pokok soal kosong", "Empty stem"),
-    "no_item_type": ("Tidak ada jenis soal yang sesuai", "No matching item type"),
-    "not_representable": ("Tidak dapat dinyatakan", "Cannot be represented"),
-    "content_invalid": ("Isi soal tidak valid", "Invalid content"),
-    "scoring_mismatch": ("Penskoran tidak sama", "Scoring differs"),
-    "feedback_dropped": ("Umpan balik tidak diimpor", "Feedback left out"),
-    "style_dropped": ("Gaya tampilan tidak diimpor", "Style left out"),
-    "rubric_dropped": ("Rubrik tidak diimpor", "Rubric left out"),
-    "internal_error": ("Kesalahan internal", "Internal error"),
-    # source problems (qti.package_reader)
-    "not_found": ("Tidak ditemukan", "Not found"),
-    "not_a_zip": ("Bukan berkas zip", "Not a zip file"),
-    "unsafe_path": ("Jalur berkas tidak aman", "Unsafe path"),
-    "symlink": ("Tautan simbolik", "Symbolic link"),
-    "zip_bomb": ("Kemungkinan bom zip", "Possible zip bomb"),
-    "too_large": ("Terlalu besar", "Too large"),
-    "too_many_files": ("Terlalu banyak berkas", "Too many files"),
-    "encrypted": ("Terenkripsi", "Encrypted"),
-    "unreadable": ("Tidak dapat dibaca", "Unreadable"),
-    "invalid_manifest": ("Manifes tidak valid", "Invalid manifest"),
-    "no_manifest": ("Tanpa manifes", "No manifest"),
-    "missing_file": ("Berkas tidak ada", "Missing file"),
-    "manifest": ("Manifes", "Manifest"),
-}
-
-
-@dataclass(frozen=True)
-class ReportEntry:
-    """One line of the import report.
-
-    :ivar file: the file in the source (``items/q1.xml``), or the source itself.
-    :ivar item: the item's identifier, when known.
-    :ivar line: the line in ``file`` the reason points at, when known.
-    :ivar status: ``imported``, ``not_imported``, ``skipped`` (a file that is not an
-        item: a test, a manifest) or ``note`` (something left out of an imported item, or
-        a remark about the source).
-    :ivar reason: a stable id from :data:`REASONS`.
-    :ivar type_id: for ``imported``, the item type it became.
-    """
-
-    file: str
-    item: str | None
-    line: int | None
-    status: Status
-    reason: str
-    message: str
-    message_en: str
-    type_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,30 +129,6 @@ class ImportResult:
     source: str
     candidates: list[Candidate] = field(default_factory=list)
     report: list[ReportEntry] = field(default_factory=list)
-
-
-def _entry(
-    file: str,
-    item: str | None,
-    line: int | None,
-    status: Status,
-    reason: str,
-    detail_en: str = "",
-    detail_id: str | None = None,
-    type_id: str | None = None,
-) -> ReportEntry:
-    head_id, head_en = REASONS.get(reason, (reason, reason))
-    detail_id = detail_en if detail_id is None else detail_id
-    return ReportEntry(
-        file,
-        item,
-        line,
-        status,
-        reason,
-        f"{head_id}: {detail_id}" if detail_id else head_id,
-        f"{head_en}: {detail_en}" if detail_en else head_en,
-        type_id,
-    )
 
 
 def type_order(types: dict[str, ItemType], label: str | None = None) -> list[ItemType]:
