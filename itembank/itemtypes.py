@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import marshmallow as ma
@@ -85,6 +85,32 @@ class ExportNotSupported(ValueError):
         self.message = message or f"Jenis soal '{type_id}' tidak dapat diekspor ke QTI."
         self.message_en = message_en or f"Item type '{type_id}' cannot be exported to QTI."
         super().__init__(self.message_en)
+
+
+class ImportNotSupported(ValueError):
+    """A QTI item of the shape an item type handles that it still cannot represent
+    faithfully (``from_qti`` raises it; the importer reports the reason and asks the next
+    type).
+
+    :ivar type_id: the item type.
+    :ivar message: why, in Indonesian; :ivar message_en: the same in English.
+    """
+
+    def __init__(self, type_id: str, message: str, message_en: str) -> None:
+        self.type_id = type_id
+        self.message = message
+        self.message_en = message_en
+        super().__init__(message_en)
+
+
+SourceScore = Callable[[Any], float]
+"""The source item's ``SCORE`` for a ``RESPONSE`` value in QTI form (what :mod:`qti.rp`
+takes: an identifier, a list, pairs as 2-tuples, a string or a number; ``None`` is blank),
+computed by the source's own response processing."""
+
+#: The ``label`` the core writes on exported items (``itembank:<type id>``), read back as
+#: a hint on import: the type it names is asked first.
+QTI_LABEL_PREFIX = "itembank:"
 
 
 class ItemType:
@@ -204,8 +230,7 @@ class ItemType:
         response variable is ``RESPONSE`` and ``MAXSCORE`` holds :meth:`max_score`.
 
         Types that cannot be exported keep this default, which raises
-        :class:`ExportNotSupported`. (The inverse, reading a QTI model back into
-        content, is left for a later ``from_qti``.)
+        :class:`ExportNotSupported`. The inverse is :meth:`from_qti`.
 
         :param identifier: the QTI identifier for the item (valid, unique in a package).
         :param title: the item's title (e.g. the bank's item id).
@@ -235,13 +260,42 @@ class ItemType:
         HTML, converted here to XHTML (``itembank.sanitize.html_to_xhtml``)."""
         from itembank.sanitize import html_to_xhtml
 
-        return self.to_qti(
+        item = self.to_qti(
             html_to_xhtml(stem_html),
             self.map_html(content, html_to_xhtml),
             identifier=identifier,
             title=title,
             lang=lang,
         )
+        if item.label is None:
+            item = replace(item, label=f"{QTI_LABEL_PREFIX}{self.id}")
+        return item
+
+    def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
+        """Content for a QTI item this type represents faithfully, or ``None`` when the
+        item is not of this type's shape (the importer then asks the next type).
+
+        ``item`` is the item as read (:mod:`qti.reader`): the body's XHTML fragments have
+        no namespace and image sources are as written. Copy rich text into the fields
+        :meth:`html_fields` yields; the core converts them (and the stem, which it builds
+        from the body and the interaction's prompt) to sanitized HTML with bank images.
+        ``score`` runs the source's own response processing, so scores can be read off
+        the source (the score of each option, of the declared correct response) whatever
+        the processing looks like. The importer then checks the content with
+        :meth:`load` and proves the scoring: for every response in a generated set
+        :meth:`score` must equal the source's score exactly, or the item is refused.
+
+        Raise :class:`ImportNotSupported` for an item of this type's shape that the type
+        still cannot represent (the reason is reported). The default returns ``None``.
+        """
+        return None
+
+    def response_from_qti(self, content: dict[str, JSON], value: Any) -> JSON:
+        """The bank's response for a QTI ``RESPONSE`` value (the inverse of
+        :meth:`qti_response`; used to prove imported scoring and to read delivery
+        results). Raise :class:`ValueError` for values the type has no form for. The
+        default turns tuples (pairs) into lists and keeps everything else."""
+        return _plain(value)
 
     def json_schema(self) -> dict[str, JSON]:
         """A JSON Schema for the content (best effort, for client editors)."""
@@ -411,6 +465,12 @@ def _check_level(
             _check_level(sub if f.kind == "entries" else f.fields, inner, f"{path}.", problems)
             if f.kind == "entries" and f.id_style not in ID_STYLES:
                 problems.append(f"{path}: unknown id style {f.id_style!r}")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [_plain(part) for part in value]
+    return value
 
 
 def _set_path(doc: Any, path: str, value: Any) -> None:

@@ -6,6 +6,10 @@
 - :mod:`qti.validate` - schema validation (QTI 2.1, 2.2, 3.0, IMS CP) plus the checks no
   schema makes, for documents, folders and zip packages.
 - :mod:`qti.rp` - a response-processing evaluator for QTI 2.x and 3.0 items.
+- :mod:`qti.reader` - QTI 2.1 / 2.2 / 3.0 item documents into :mod:`qti.model`, with located
+  reasons for what cannot be read.
+- :mod:`qti.package_reader` - item files, folders and content-package zips opened safely
+  (manifest-driven, zip-slip and zip-bomb guards, limits).
 
 The schemas under ``qti/schemas`` are the official 1EdTech files, unchanged.
 """

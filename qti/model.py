@@ -2,7 +2,7 @@
 
 The model says *what* an item is - its variables, its body, how it is scored - in terms
 that QTI 2.1, 2.2 and 3.0 share; :mod:`qti.writer` spells it out for one version. It is
-what the item types' ``to_qti`` hooks return and what an importer would read QTI into, so
+what the item types' ``to_qti`` hooks return and what :mod:`qti.reader` reads QTI into, so
 it carries no item-bank notions (no database ids, no item type ids).
 
 Names follow QTI: an :class:`AssessmentItem` has :class:`ResponseDeclaration` s (with an
@@ -33,7 +33,19 @@ from qti._checks import identifier_problem as identifier_problem
 
 Cardinality = Literal["single", "multiple", "ordered"]
 BaseType = Literal[
-    "identifier", "string", "integer", "float", "boolean", "pair", "directedPair", "point"
+    "identifier",
+    "string",
+    "integer",
+    "float",
+    "boolean",
+    "pair",
+    "directedPair",
+    "point",
+    # read from other items; no item type writes them
+    "uri",
+    "file",
+    "duration",
+    "intOrIdentifier",
 ]
 TemplateName = Literal["match_correct", "map_response", "map_response_point"]
 ExternalScored = Literal["human", "externalMachine"]

@@ -64,6 +64,7 @@ __all__ = [
     "correct_responses",
     "evaluate_score",
     "run_response_processing",
+    "score_function",
     "template_name",
 ]
 
@@ -427,6 +428,24 @@ def evaluate_score(
     outcomes = run_response_processing(item, responses, template_values=template_values)
     score = outcomes.get("SCORE")
     return 0.0 if score is None else float(score)
+
+
+def score_function(
+    item: etree._Element | etree._ElementTree | bytes,
+) -> Callable[[Mapping[str, Any]], float]:
+    """A function giving ``SCORE`` (as :func:`evaluate_score`) for many responses to one
+    item: the declarations are read once and every call starts from the outcomes'
+    initial values. Raises as :func:`run_response_processing` does (template processing
+    when the function is made; anything else when it is called)."""
+    processor = _Processor(_as_item(item), None)
+    initial = dict(processor.values)
+
+    def score(responses: Mapping[str, Any]) -> float:
+        processor.values = dict(initial)
+        value = processor.run(responses).get("SCORE")
+        return 0.0 if value is None else float(value)
+
+    return score
 
 
 def correct_responses(item: etree._Element | etree._ElementTree | bytes) -> dict[str, Any]:

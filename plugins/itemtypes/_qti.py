@@ -10,6 +10,7 @@ merely close to it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 from qti.model import (
     AssessmentItem,
@@ -30,6 +31,8 @@ from qti.model import (
     value_text,
     variable,
 )
+
+InteractionT = TypeVar("InteractionT")
 
 RESPONSE = "RESPONSE"
 SCORE = "SCORE"
@@ -142,3 +145,48 @@ def match_correct_or_points(points: float) -> ResponseProcessing:
         op("match", variable(RESPONSE), Expr("correct", attrs=(("identifier", RESPONSE),))),
         points,
     )
+
+
+# -- import ------------------------------------------------------------------------------
+
+
+def the_interaction(
+    item: AssessmentItem, kind: type[InteractionT]
+) -> tuple[InteractionT, ResponseDeclaration] | None:
+    """The item's only interaction, when it is a ``kind``, with its response declaration;
+    ``None`` for any other item."""
+    interactions = list(item.interactions())
+    if len(interactions) != 1 or not isinstance(interactions[0], kind):
+        return None
+    interaction = interactions[0]
+    for response in item.responses:
+        if response.identifier == interaction.response_identifier:
+            return interaction, response
+    return None
+
+
+def plain_number(value: float) -> int | float:
+    """A score as content stores it: whole numbers as ``int``."""
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def option_entries(entries: Iterable[Choice]) -> list[dict[str, str]]:
+    """Content entries (``{"id", "text"}``) from QTI choices; the text stays XHTML."""
+    return [{"id": choice.identifier, "text": choice.content} for choice in entries]
+
+
+def declared_maximum(item: AssessmentItem) -> float | None:
+    """The item's maximum as declared: ``MAXSCORE``'s default, else ``SCORE``'s
+    ``normalMaximum``; ``None`` when neither is a positive number."""
+    for outcome in item.outcomes:
+        if outcome.identifier == MAXSCORE and outcome.default is not None:
+            try:
+                value = float(outcome.default)
+            except ValueError:
+                continue
+            if value > 0:
+                return value
+    for outcome in item.outcomes:
+        if outcome.identifier == SCORE and outcome.normal_maximum and outcome.normal_maximum > 0:
+            return outcome.normal_maximum
+    return None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator
 
 import marshmallow as ma
 from markupsafe import Markup, escape
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem
+from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     IDENTIFIER_PATTERN,
@@ -25,7 +26,13 @@ from plugins.itemtypes._common import (
     text_fields,
     texts_by_id,
 )
-from plugins.itemtypes._qti import RESPONSE, build_item
+from plugins.itemtypes._qti import (
+    RESPONSE,
+    build_item,
+    declared_maximum,
+    plain_number,
+    the_interaction,
+)
 from qti.model import AssessmentItem, ExtendedTextInteraction, ResponseDeclaration, RubricBlock
 
 CRITERION = Noun("kriteria penilaian", "scoring criterion", "scoring criteria")
@@ -138,6 +145,34 @@ class ExtendedText(ItemType):
             human=True,
         )
 
+    def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
+        """An extended text interaction with a single string response. The rubric comes
+        from the scorer's rubric block: the item bank's own export (a heading naming each
+        criterion and its maximum, then the criterion) comes back criterion by criterion;
+        any other rubric becomes one criterion ``R1`` worth the item's declared maximum
+        (``MAXSCORE``, else ``SCORE``'s normal maximum, else 1), and without a rubric that
+        criterion reads "Penilaian keseluruhan jawaban". The importer's proof checks that
+        the source computes no score from the text: a person scores it."""
+        found = the_interaction(item, ExtendedTextInteraction)
+        if found is None:
+            return None
+        interaction, response = found
+        if response.cardinality != "single" or response.base_type != "string":
+            return None
+        fragments = [
+            fragment
+            for part in item.body
+            if isinstance(part, RubricBlock) and "scorer" in part.view.split()
+            for fragment in part.content
+        ]
+        rubric = _own_rubric(fragments)
+        if rubric is None:
+            maximum = declared_maximum(item) or 1
+            text = "".join(fragments) or "<p>Penilaian keseluruhan jawaban.</p>"
+            rubric = [{"id": "R1", "criterion": text, "max_points": plain_number(maximum)}]
+        length = interaction.expected_length
+        return {"rubric": rubric, "expected_length": length if length and length > 0 else 300}
+
     def max_score(self, content: dict[str, JSON]) -> float:
         return sum(entry["max_points"] for entry in content["rubric"])
 
@@ -223,6 +258,37 @@ class ExtendedText(ItemType):
             ),
             editor.expected_length(300),
         ]
+
+
+_HEADING = re.compile(
+    r"<p><strong>(?:Kriteria (?P<id>[A-Za-z_][A-Za-z0-9_.-]*) \(maks\. (?P<max>[0-9.e+-]+) poin\)"
+    r"|Criterion (?P<id_en>[A-Za-z_][A-Za-z0-9_.-]*) \(at most (?P<max_en>[0-9.e+-]+) points\))"
+    r"</strong></p>"
+)
+
+
+def _own_rubric(fragments: list[str]) -> list[dict[str, JSON]] | None:
+    """The rubric as :meth:`ExtendedText.to_qti` writes it (heading, criterion, ...), or
+    ``None`` when the fragments are not in that form."""
+    if not fragments or len(fragments) % 2:
+        return None
+    rubric: list[dict[str, JSON]] = []
+    for heading, criterion in zip(fragments[::2], fragments[1::2], strict=True):
+        match = _HEADING.fullmatch(re.sub(r">\s+<", "><", heading.strip()))
+        if match is None:
+            return None
+        try:
+            maximum = float(match["max"] or match["max_en"])
+        except ValueError:
+            return None
+        rubric.append(
+            {
+                "id": match["id"] or match["id_en"],
+                "criterion": criterion,
+                "max_points": plain_number(maximum),
+            }
+        )
+    return rubric
 
 
 @hookimpl

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import marshmallow as ma
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType
+from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, SourceScore
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     Noun,
@@ -16,7 +16,14 @@ from plugins.itemtypes._common import (
     pick,
     response_id,
 )
-from plugins.itemtypes._qti import RESPONSE, build_item, choices, qti_identifier
+from plugins.itemtypes._qti import (
+    RESPONSE,
+    build_item,
+    choices,
+    option_entries,
+    qti_identifier,
+    the_interaction,
+)
 from qti.model import (
     AssessmentItem,
     ChoiceInteraction,
@@ -102,6 +109,33 @@ class Likert(OptionsItemType):
             maximum=self.max_score(content),
             processing=ResponseProcessing(template="map_response"),
         )
+
+    def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
+        """An unshuffled choice interaction (single identifier, no correct response)
+        whose options score ``n, n-1, ..., 1`` in order (positive) or ``1, ..., n``
+        (negative). Such an item also fits ``weighted_options``, which is asked first;
+        an item the bank exported as Likert names this type in its label and comes
+        back as Likert."""
+        found = the_interaction(item, ChoiceInteraction)
+        if found is None:
+            return None
+        interaction, response = found
+        if (
+            response.cardinality != "single"
+            or response.base_type != "identifier"
+            or response.correct
+            or interaction.shuffle
+        ):
+            return None
+        count = len(interaction.choices)
+        scores = [score(choice.identifier) for choice in interaction.choices]
+        if scores == [float(count - index) for index in range(count)]:
+            direction = "positive"
+        elif scores == [float(index + 1) for index in range(count)]:
+            direction = "negative"
+        else:
+            return None
+        return {"scale": option_entries(interaction.choices), "direction": direction}
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
         legend = pick(

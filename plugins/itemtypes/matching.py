@@ -8,7 +8,7 @@ import marshmallow as ma
 from markupsafe import Markup
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem
+from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     Noun,
@@ -33,8 +33,11 @@ from plugins.itemtypes._qti import (
     all_or_nothing,
     build_item,
     choices,
+    option_entries,
     partial_credit_rules,
+    plain_number,
     qti_identifier,
+    the_interaction,
 )
 from qti.model import (
     AssessmentItem,
@@ -205,6 +208,34 @@ class Matching(ItemType):
             QTI_RESPONSE: [
                 (qti_identifier(premise), qti_identifier(answer)) for premise, answer in response
             ]
+        }
+
+    def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
+        """A match interaction (multiple directed pairs) with a declared correct response
+        that scores: the first set are the premises, the second the responses, the
+        correct pairs the key, worth what they score together. Scoring is ``partial``
+        when one key pair on its own already scores (with more than one pair), else
+        ``all_or_nothing``."""
+        found = the_interaction(item, MatchInteraction)
+        if found is None:
+            return None
+        interaction, response = found
+        if response.cardinality != "multiple" or response.base_type != "directedPair":
+            return None
+        pairs = [value.split() for value in response.correct]
+        if not pairs or any(len(pair) != 2 for pair in pairs):
+            return None
+        points = score([tuple(pair) for pair in pairs])
+        if points <= 0:
+            return None
+        partial = len(pairs) > 1 and score([tuple(pairs[0])]) > 0
+        return {
+            "premises": option_entries(interaction.sources),
+            "responses": option_entries(interaction.targets),
+            "pairs": pairs,
+            "points": plain_number(points),
+            "scoring": "partial" if partial else "all_or_nothing",
+            "shuffle": interaction.shuffle,
         }
 
     def to_qti(

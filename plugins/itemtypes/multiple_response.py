@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import marshmallow as ma
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem
+from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     Noun,
@@ -29,8 +29,11 @@ from plugins.itemtypes._qti import (
     all_or_nothing,
     build_item,
     choices,
+    option_entries,
     partial_credit_rules,
+    plain_number,
     qti_identifiers,
+    the_interaction,
 )
 from qti.model import (
     AssessmentItem,
@@ -200,6 +203,38 @@ class MultipleResponse(OptionsItemType):
             maximum=points,
             processing=processing,
         )
+
+    def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
+        """A choice interaction with a multiple-identifier response. The keys are the
+        declared correct response (else the options that score on their own) and the
+        points what the keys together score. Scoring is ``partial`` when one key on its
+        own already scores (with more than one key), else ``all_or_nothing``; the
+        importer's proof then checks every selection against the source."""
+        found = the_interaction(item, ChoiceInteraction)
+        if found is None:
+            return None
+        interaction, response = found
+        if response.cardinality != "multiple" or response.base_type != "identifier":
+            return None
+        ids = [choice.identifier for choice in interaction.choices]
+        keys = [ident for ident in ids if ident in response.correct]
+        if not keys:
+            keys = [ident for ident in ids if score([ident]) > 0]
+        if not keys:
+            return None
+        points = score(list(keys))
+        if points <= 0:
+            return None
+        partial = len(keys) > 1 and score([keys[0]]) > 0
+        return {
+            "options": option_entries(interaction.choices),
+            "keys": keys,
+            "points": plain_number(points),
+            "scoring": "partial" if partial else "all_or_nothing",
+            "min_choices": interaction.min_choices,
+            "max_choices": interaction.max_choices,
+            "shuffle": interaction.shuffle,
+        }
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
         legend = pick(lang, "Pilih semua jawaban yang benar.", "Choose every correct answer.")

@@ -8,7 +8,7 @@ import marshmallow as ma
 from markupsafe import Markup
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem
+from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     OptionsItemType,
@@ -26,7 +26,10 @@ from plugins.itemtypes._qti import (
     build_item,
     choices,
     match_correct_or_points,
+    option_entries,
+    plain_number,
     qti_identifiers,
+    the_interaction,
 )
 from qti.model import AssessmentItem, OrderInteraction, ResponseDeclaration
 
@@ -104,6 +107,27 @@ class Ordering(OptionsItemType):
             maximum=content["points"],
             processing=match_correct_or_points(content["points"]),
         )
+
+    def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
+        """An order interaction (ordered identifiers) with a declared correct order that
+        scores: that order, worth what it scores."""
+        found = the_interaction(item, OrderInteraction)
+        if found is None:
+            return None
+        interaction, response = found
+        if response.cardinality != "ordered" or response.base_type != "identifier":
+            return None
+        if not response.correct:
+            return None
+        points = score(list(response.correct))
+        if points <= 0:
+            return None
+        return {
+            "options": option_entries(interaction.choices),
+            "correct_order": list(response.correct),
+            "points": plain_number(points),
+            "shuffle": interaction.shuffle,
+        }
 
     def max_score(self, content: dict[str, JSON]) -> float:
         return content["points"]

@@ -9,7 +9,15 @@ import marshmallow as ma
 from markupsafe import Markup
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem
+from itembank.itemtypes import (
+    JSON,
+    ContentSummary,
+    EditorField,
+    ImportNotSupported,
+    ItemType,
+    Problem,
+    SourceScore,
+)
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     Noun,
@@ -20,7 +28,7 @@ from plugins.itemtypes._common import (
     points_field,
     render_item,
 )
-from plugins.itemtypes._qti import RESPONSE, build_item
+from plugins.itemtypes._qti import RESPONSE, build_item, plain_number, the_interaction
 from qti.model import (
     AssessmentItem,
     MapEntry,
@@ -153,6 +161,47 @@ class ShortText(ItemType):
             maximum=points,
             processing=ResponseProcessing(template="map_response"),
         )
+
+    def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
+        """A text entry with a single string response. The accepted answers are the
+        declared correct values and mapping keys that score; they must all score the
+        same (the points). The case rule is read off the source: an accepted answer
+        typed in the other case scores too, or it does not."""
+        found = the_interaction(item, TextEntryInteraction)
+        if found is None:
+            return None
+        interaction, response = found
+        if response.cardinality != "single" or response.base_type != "string":
+            return None
+        candidates = list(response.correct)
+        if response.mapping is not None:
+            candidates += [entry.key for entry in response.mapping.entries]
+        scores = {answer: score(answer) for answer in dict.fromkeys(candidates) if answer}
+        accepted = [answer for answer, value in scores.items() if value > 0]
+        if not accepted:
+            return None
+        values = sorted({scores[answer] for answer in accepted})
+        if len(values) > 1:
+            listed = ", ".join(f"'{answer}' {scores[answer]:g}" for answer in accepted)
+            raise ImportNotSupported(
+                self.id,
+                f"Jawaban yang diterima bernilai berbeda ({listed}); isian singkat memberi "
+                "satu nilai untuk setiap jawaban yang diterima.",
+                f"Accepted answers score differently ({listed}); a short text item gives one "
+                "score to every accepted answer.",
+            )
+        cased = [answer for answer in accepted if answer.swapcase() != answer]
+        case_sensitive = bool(cased) and score(cased[0].swapcase()) != values[0]
+        unique: dict[str, str] = {}
+        for answer in accepted:
+            unique.setdefault(answer if case_sensitive else answer.lower(), answer)
+        length = interaction.expected_length
+        return {
+            "accepted": list(unique.values()),
+            "case_sensitive": case_sensitive,
+            "points": plain_number(values[0]),
+            "expected_length": length if length and length > 0 else 20,
+        }
 
     def max_score(self, content: dict[str, JSON]) -> float:
         return content["points"]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import marshmallow as ma
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem
+from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     CHOOSE_ONE,
@@ -20,7 +20,15 @@ from plugins.itemtypes._common import (
     shuffle_field,
     unknown_key,
 )
-from plugins.itemtypes._qti import RESPONSE, build_item, choices, qti_identifier
+from plugins.itemtypes._qti import (
+    RESPONSE,
+    build_item,
+    choices,
+    option_entries,
+    plain_number,
+    qti_identifier,
+    the_interaction,
+)
 from qti.model import (
     AssessmentItem,
     ChoiceInteraction,
@@ -96,6 +104,27 @@ class SingleChoice(OptionsItemType):
             maximum=points,
             processing=ResponseProcessing(template=template),
         )
+
+    def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
+        """A choice interaction with one single-identifier response where exactly one
+        option scores (more than 0) and the others score 0: that option is the key and
+        its score the points, however the processing computes them."""
+        found = the_interaction(item, ChoiceInteraction)
+        if found is None:
+            return None
+        interaction, response = found
+        if response.cardinality != "single" or response.base_type != "identifier":
+            return None
+        scores = {choice.identifier: score(choice.identifier) for choice in interaction.choices}
+        scoring = [ident for ident, value in scores.items() if value != 0]
+        if len(scoring) != 1 or scores[scoring[0]] < 0:
+            return None
+        return {
+            "options": option_entries(interaction.choices),
+            "key": scoring[0],
+            "points": plain_number(scores[scoring[0]]),
+            "shuffle": interaction.shuffle,
+        }
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
         return self.render_choices(stem, content, "radio", pick(lang, *CHOOSE_ONE))

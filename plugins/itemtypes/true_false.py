@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import marshmallow as ma
 from markupsafe import escape
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem
+from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     StrictBoolean,
@@ -18,7 +19,7 @@ from plugins.itemtypes._common import (
     points_field,
     render_item,
 )
-from plugins.itemtypes._qti import RESPONSE, build_item
+from plugins.itemtypes._qti import RESPONSE, build_item, plain_number, the_interaction
 from qti.model import (
     AssessmentItem,
     Choice,
@@ -71,6 +72,37 @@ class TrueFalse(ItemType):
         if response is not True and response is not False:
             raise ValueError(f"response must be true, false or None, not {type(response).__name__}")
         return {RESPONSE: "true" if response else "false"}
+
+    def response_from_qti(self, content: dict[str, JSON], value: Any) -> JSON:
+        """The choices ``true`` / ``false`` are ``True`` / ``False``."""
+        if value is None:
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise ValueError(f"{value!r} is not the choice true or false")
+
+    def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
+        """A choice interaction (single identifier) with exactly the choices ``true`` and
+        ``false``, one of which scores: the item bank's own export. Their labels are not
+        kept (the type writes its own). Other two-option items, whatever their labels
+        say, are left to ``single_choice``, which keeps the author's wording and is asked
+        first; an item exported as true/false names this type in its label."""
+        found = the_interaction(item, ChoiceInteraction)
+        if found is None:
+            return None
+        interaction, response = found
+        ids = sorted(choice.identifier for choice in interaction.choices)
+        if (
+            response.cardinality != "single"
+            or response.base_type != "identifier"
+            or ids != ["false", "true"]
+        ):
+            return None
+        scores = {ident: score(ident) for ident in ids}
+        scoring = [ident for ident in ids if scores[ident] != 0]
+        if len(scoring) != 1 or scores[scoring[0]] < 0:
+            return None
+        return {"key": scoring[0] == "true", "points": plain_number(scores[scoring[0]])}
 
     def to_qti(
         self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import marshmallow as ma
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem
+from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     CHOOSE_ONE,
@@ -19,7 +19,15 @@ from plugins.itemtypes._common import (
     response_id,
     shuffle_field,
 )
-from plugins.itemtypes._qti import RESPONSE, build_item, choices, qti_identifier
+from plugins.itemtypes._qti import (
+    RESPONSE,
+    build_item,
+    choices,
+    option_entries,
+    plain_number,
+    qti_identifier,
+    the_interaction,
+)
 from qti.model import (
     AssessmentItem,
     ChoiceInteraction,
@@ -129,6 +137,36 @@ class WeightedOptions(OptionsItemType):
             maximum=self.max_score(content),
             processing=ResponseProcessing(template="map_response"),
         )
+
+    def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
+        """A choice interaction with one single-identifier response whose options score
+        whole numbers, at least two of them different from 0: each option's score is its
+        weight. The scale runs from 1 (or the lowest weight, when that is below 1) to the
+        highest weight; QTI does not carry the scale itself, so a scale whose minimum is
+        neither 1 nor a weight that occurs comes back as that."""
+        found = the_interaction(item, ChoiceInteraction)
+        if found is None:
+            return None
+        interaction, response = found
+        if response.cardinality != "single" or response.base_type != "identifier":
+            return None
+        weights = [score(choice.identifier) for choice in interaction.choices]
+        if sum(1 for weight in weights if weight != 0) < 2:
+            return None
+        if not all(float(weight).is_integer() for weight in weights):
+            return None
+        high = int(max(weights))
+        low = min(int(min(weights)), 1)
+        if low >= high:
+            low = 0
+        options = option_entries(interaction.choices)
+        for option, weight in zip(options, weights, strict=True):
+            option["weight"] = plain_number(weight)
+        return {
+            "options": options,
+            "scale": {"min": low, "max": high},
+            "shuffle": interaction.shuffle,
+        }
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
         return self.render_choices(stem, content, "radio", pick(lang, *CHOOSE_ONE))

@@ -21,6 +21,7 @@ from qti.model import (
     AssessmentItem,
     Branch,
     Condition,
+    Expr,
     Html,
     OutcomeDeclaration,
     ResponseDeclaration,
@@ -95,6 +96,32 @@ class NumericEntry(ItemType):
             processing=ResponseProcessing(rules=(rule,)),
         )
 
+    def from_qti(self, item: AssessmentItem, score: Any) -> dict[str, Any] | None:
+        """A text entry with a single float or integer response: the answer and tolerance
+        as :meth:`to_qti` writes them (``RESPONSE - answer`` compared with the tolerance),
+        else the declared correct value with no tolerance. The unit is not in QTI."""
+        interactions = list(item.interactions())
+        if len(interactions) != 1 or not isinstance(interactions[0], TextEntryInteraction):
+            return None
+        response = next(
+            (r for r in item.responses if r.identifier == interactions[0].response_identifier),
+            None,
+        )
+        if response is None or response.cardinality != "single":
+            return None
+        if response.base_type not in ("float", "integer"):
+            return None
+        found = _answer_and_tolerance(item)
+        if found is None:
+            if not response.correct:
+                return None
+            found = (float(response.correct[0]), 0.0)
+        answer, tolerance = found
+        points = score(answer)
+        if points <= 0:
+            return None
+        return {"answer": answer, "tolerance": tolerance, "points": points, "unit": ""}
+
     def max_score(self, content: dict[str, Any]) -> float:
         return float(content["points"])
 
@@ -112,6 +139,29 @@ class NumericEntry(ItemType):
 
     def example_content(self) -> dict[str, Any]:
         return {"answer": 583200, "tolerance": 0, "points": 5, "unit": "Rp"}
+
+
+def _answer_and_tolerance(item: AssessmentItem) -> tuple[float, float] | None:
+    """``(answer, tolerance)`` from processing shaped like :meth:`NumericEntry.to_qti`'s."""
+    if item.processing is None:
+        return None
+    answer = tolerance = None
+    pending: list[Expr] = []
+    for rule in item.processing.rules:
+        if isinstance(rule, Condition):
+            pending += [branch.condition for branch in rule.branches]
+    while pending:
+        expr = pending.pop()
+        second = expr.args[1] if len(expr.args) == 2 else None
+        if second is not None and second.name == "baseValue" and second.text is not None:
+            if expr.name == "subtract" and answer is None:
+                answer = float(second.text)
+            elif expr.name == "lte" and tolerance is None:
+                tolerance = float(second.text)
+        pending += expr.args
+    if answer is None or tolerance is None:
+        return None
+    return answer, tolerance
 
 
 TECHNICAL = Taxonomy(

@@ -1,0 +1,81 @@
+"""QTI XHTML fragments to the bank's rich text (pure: no Flask, no database).
+
+The inverse of :func:`itembank.sanitize.html_to_xhtml`. A fragment read from a QTI item
+(:mod:`qti.reader`: no namespace, ``lang`` attributes) is parsed with the hardened
+parser, given the names the bank's subset uses for the same meaning (``b`` -> ``strong``,
+``i`` -> ``em``, headings -> paragraphs), its images pointed at the bank's media by
+``image_src``, and then sanitized, so what comes out is exactly what an item writer could
+have saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lxml import etree
+
+from itembank.sanitize import sanitize_html
+from qti.xml import parse_bytes
+
+_RENAMES = {
+    "b": "strong",
+    "i": "em",
+    **{f"h{level}": "p" for level in range(1, 7)},
+}
+
+
+def xhtml_to_html(fragment: str, image_src: Callable[[str], str]) -> str:
+    """Sanitized bank HTML for an XHTML ``fragment``.
+
+    :param image_src: maps each ``img src`` as written to the bank's ``/media/<sha256>``;
+        it raises (the caller's own exception) for an image that cannot be brought in.
+    """
+    if not fragment.strip():
+        return ""
+    holder = parse_bytes(f"<div>{fragment}</div>".encode())
+    _drop_layout_whitespace(holder)
+    for element in holder.iter():
+        if not isinstance(element.tag, str):
+            continue
+        renamed = _RENAMES.get(element.tag)
+        if renamed is not None:
+            element.tag = renamed
+        if element.tag == "img":
+            element.set("src", image_src(element.get("src", "")))
+    parts = [_escape(holder.text or "")]
+    parts += (etree.tostring(child, method="html", encoding="unicode") for child in holder)
+    return sanitize_html("".join(parts).strip())
+
+
+#: Elements whose whitespace-only text between children is only layout (indentation of
+#: the source document), not content.
+_CONTAINERS = frozenset(
+    {"div", "ul", "ol", "table", "thead", "tbody", "tfoot", "tr", "blockquote", "section"}
+)
+
+
+#: Blocks whose leading and trailing whitespace-only text renders as nothing.
+_BLOCKS = frozenset({"p", "li", "td", "th", "caption", *(f"h{n}" for n in range(1, 7))})
+
+
+def _drop_layout_whitespace(holder: etree._Element) -> None:
+    """Remove whitespace that only lays out the source document: between the children of
+    containers, and at the start and end of blocks (where pretty-printing puts it)."""
+    for element in holder.iter():
+        if element.tag in _BLOCKS and len(element):
+            if element.text is not None and not element.text.strip():
+                element.text = None
+            last = element[-1]
+            if last.tail is not None and not last.tail.strip():
+                last.tail = None
+        if element is not holder and element.tag not in _CONTAINERS:
+            continue
+        if element.text is not None and not element.text.strip():
+            element.text = None
+        for child in element:
+            if child.tail is not None and not child.tail.strip():
+                child.tail = None
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,426 @@
+"""Convert QTI items, folders and packages into bank item candidates, with a report
+(pure: no Flask, no database; the import batch stores what this returns).
+
+:func:`convert` takes a path (item file, folder, zip) or bytes (zip or item document) and
+the plugin host, and returns an :class:`ImportResult`: a :class:`Candidate` for every
+item that can be brought in faithfully, and a :class:`ReportEntry` for every file and
+item - imported as what, or not imported and why (:data:`REASONS`), plus notes about
+what was left out of imported items.
+
+For each item document:
+
+1. it is read (:mod:`qti.reader`): one supported interaction, no template processing, no
+   content the bank's rich text cannot carry;
+2. the stem is built from the body and the interaction's prompt, converted to sanitized
+   bank HTML; every image must be in the source and be a PNG, JPEG or GIF the bank
+   accepts, and is referenced as ``/media/<sha256>`` (the SHA-256 of its bytes, computed
+   here, so storing the media by hash makes the references valid);
+3. the item types are asked in order (:func:`type_order`) for content (``from_qti``),
+   which is converted the same way and validated with the type's ``load``;
+4. the scoring is proved (:mod:`itembank.qti_proof`): for every response tried, the new
+   content's ``score`` equals the source's own response processing run by
+   :mod:`qti.rp`. The first type whose content passes wins; if none does, the item is not
+   imported and the report gives the first reason found (a type that recognised the item
+   but could not represent it, content that failed validation, or the response on which
+   the scores differ).
+
+Nothing half-done leaves this module: a candidate is complete and proved, or there is
+none.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from itembank.itemtypes import (
+    QTI_LABEL_PREFIX,
+    ContentError,
+    ImportNotSupported,
+    ItemType,
+)
+from itembank.media_check import MediaError, inspect_image
+from itembank.qti_html import xhtml_to_html
+from itembank.qti_proof import prove, responses_for
+from itembank.qti_report import REASONS, ReportEntry, Status
+from itembank.qti_report import entry as _entry
+from itembank.sanitize import html_to_text
+from qti.model import ExtendedTextInteraction, Html, Interaction
+from qti.package_reader import (
+    DEFAULT_IMPORT_LIMITS,
+    ImportLimits,
+    ImportSource,
+    ItemFile,
+    SourceReadError,
+    open_source,
+)
+from qti.reader import ItemReadError, ItemReading, read_item
+from qti.rp import RPError, score_function
+
+__all__ = [
+    "IMPORT_ORDER",
+    "REASONS",
+    "Candidate",
+    "ImportResult",
+    "MediaFile",
+    "ReportEntry",
+    "convert",
+    "type_order",
+]
+
+IMPORT_ORDER: tuple[str, ...] = (
+    "single_choice",
+    "multiple_response",
+    "weighted_options",
+    "true_false",
+    "likert",
+    "short_text",
+    "extended_text",
+    "ordering",
+    "matching",
+)
+"""The built-in types in the order they are asked; every other registered type follows
+in registration order. A type named by the item's label (``itembank:<type id>``, written
+by the bank's own export) is asked first."""
+
+DEFAULT_MEDIA_MAX_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """An image an item uses: its bytes, SHA-256 and type, and where it came from."""
+
+    sha256: str
+    data: bytes
+    media_type: str
+    path: str
+    referenced_as: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An item ready to store as a draft: validated content whose scoring is proved.
+
+    :ivar stem: sanitized HTML; images as ``/media/<sha256>`` of :attr:`media`.
+    :ivar content: the type's content, already through ``load``.
+    :ivar metadata: ``identifier``, ``resource`` (manifest resource id), ``bank_item_id``
+        and ``version`` (from the bank's own exports), ``classifications`` as found in the
+        LOM (``purpose``, ``source``, ``taxa``: ``[{"id", "entry"}]``), ``notes``.
+    :ivar responses_checked: how many responses the scoring proof compared.
+    """
+
+    file: str
+    identifier: str
+    title: str
+    language: str | None
+    type_id: str
+    stem: str
+    content: dict[str, Any]
+    metadata: dict[str, Any]
+    media: tuple[MediaFile, ...]
+    responses_checked: int
+
+
+@dataclass
+class ImportResult:
+    source: str
+    candidates: list[Candidate] = field(default_factory=list)
+    report: list[ReportEntry] = field(default_factory=list)
+
+
+def type_order(types: dict[str, ItemType], label: str | None = None) -> list[ItemType]:
+    """The item types in the order they are asked (see :data:`IMPORT_ORDER`)."""
+    ordered = [types[type_id] for type_id in IMPORT_ORDER if type_id in types]
+    ordered += [item_type for type_id, item_type in types.items() if type_id not in IMPORT_ORDER]
+    if label and label.startswith(QTI_LABEL_PREFIX):
+        hinted = types.get(label[len(QTI_LABEL_PREFIX) :])
+        if hinted is not None:
+            ordered.remove(hinted)
+            ordered.insert(0, hinted)
+    return ordered
+
+
+def convert(
+    target: str | os.PathLike[str] | bytes,
+    types: dict[str, ItemType],
+    *,
+    name: str | None = None,
+    limits: ImportLimits = DEFAULT_IMPORT_LIMITS,
+    media_max_bytes: int = DEFAULT_MEDIA_MAX_BYTES,
+) -> ImportResult:
+    """Read ``target`` and convert every item in it; see the module documentation.
+
+    :param types: the registered item types by id (``PluginHost.item_types``).
+    :param name: how the source is called in the report (default: its file name).
+    """
+    with open_source(target, name=name, limits=limits) as source:
+        result = ImportResult(source.label)
+        for issue in source.issues:
+            status: Status = {"warning": "note", "info": "skipped"}.get(
+                issue.severity, "not_imported"
+            )  # type: ignore[assignment]
+            if issue.code == "manifest":
+                status = "note"
+            result.report.append(
+                _entry(issue.file, None, issue.line, status, issue.code, issue.message)
+            )
+        for item_file in source.items:
+            converter = _ItemConverter(source, item_file, types, media_max_bytes)
+            try:
+                candidate = converter.run()
+            except _Refused as refused:
+                result.report.append(refused.entry)
+                continue
+            except Exception as exc:  # never let one hostile item stop the import
+                result.report.append(
+                    _entry(item_file.path, None, None, "not_imported", "internal_error", repr(exc))
+                )
+                continue
+            result.candidates.append(candidate)
+            result.report.append(
+                _entry(
+                    item_file.path,
+                    candidate.identifier,
+                    None,
+                    "imported",
+                    "imported",
+                    f"as {types[candidate.type_id].label['en']} ({candidate.type_id}); "
+                    f"scoring checked on {candidate.responses_checked} responses",
+                    f"sebagai {types[candidate.type_id].label['id']} ({candidate.type_id}); "
+                    f"penskoran diperiksa pada {candidate.responses_checked} jawaban",
+                    candidate.type_id,
+                )
+            )
+            result.report += converter.notes
+        return result
+
+
+class _Refused(Exception):
+    def __init__(self, entry: ReportEntry) -> None:
+        super().__init__(entry.message_en)
+        self.entry = entry
+
+
+class _ItemConverter:
+    def __init__(
+        self, source: ImportSource, item_file: ItemFile, types: dict[str, ItemType], media_max: int
+    ) -> None:
+        self.source = source
+        self.file = item_file
+        self.types = types
+        self.media_max = media_max
+        self.identifier: str | None = item_file.metadata.identifier
+        self.notes: list[ReportEntry] = []
+        self.media: dict[str, MediaFile] = {}
+        self.lines: dict[str, int | None] = {}
+
+    def refuse(
+        self, reason: str, detail_en: str, line: int | None = None, detail_id: str | None = None
+    ) -> _Refused:
+        status: Status = "skipped" if reason == "not_an_item" else "not_imported"
+        return _Refused(
+            _entry(self.file.path, self.identifier, line, status, reason, detail_en, detail_id)
+        )
+
+    def run(self) -> Candidate:
+        try:
+            data = self.source.read(self.file.path, document=True)
+        except SourceReadError as exc:
+            raise self.refuse(exc.code, exc.message) from None
+        try:
+            reading = read_item(data)
+        except ItemReadError as exc:
+            raise self.refuse(exc.code, exc.message, exc.line) from None
+        self.identifier = reading.item.identifier
+        self.lines = {image.src: image.line for image in reading.images}
+        for note in reading.notes:
+            self.notes.append(
+                _entry(self.file.path, self.identifier, note.line, "note", note.code, note.message)
+            )
+        interactions = list(reading.item.interactions())
+        if not interactions:
+            raise self.refuse("no_interaction", "the item asks for no response")
+        if len(interactions) > 1:
+            raise self.refuse(
+                "several_interactions",
+                f"the item has {len(interactions)} interactions; a bank item has one",
+            )
+        interaction = interactions[0]
+        if reading.item.processing is None and not isinstance(interaction, ExtendedTextInteraction):
+            raise self.refuse("no_scoring", "nothing in the item says what a response scores")
+        if not isinstance(interaction, ExtendedTextInteraction) and not any(
+            outcome.identifier == "SCORE" for outcome in reading.item.outcomes
+        ):
+            others = ", ".join(o.identifier for o in reading.item.outcomes) or "none"
+            raise self.refuse(
+                "no_scoring", f"the item declares no SCORE outcome (its outcomes: {others})"
+            )
+        stem = self.html(self.stem_xhtml(reading, interaction))
+        if not html_to_text(stem) and "<img" not in stem:
+            raise self.refuse("empty_stem", "the item has no text or image to show as the stem")
+        try:
+            return self.choose_type(reading, interaction, stem)
+        except RPError as exc:
+            raise self.refuse(
+                "custom_response_processing", str(exc), getattr(exc, "line", None)
+            ) from None
+
+    # -- stem and images ------------------------------------------------------------------
+
+    def stem_xhtml(self, reading: ItemReading, interaction: Interaction) -> str:
+        parts: list[str] = []
+        for part in reading.item.body:
+            if isinstance(part, Html):
+                parts.append(part.content)
+            elif part is interaction and getattr(interaction, "prompt", None):
+                parts.append(interaction.prompt)  # type: ignore[union-attr]
+        return "".join(parts)
+
+    def html(self, fragment: str) -> str:
+        return xhtml_to_html(fragment, self.image)
+
+    def image(self, src: str) -> str:
+        known = self.media.get(src)
+        if known is not None:
+            return f"/media/{known.sha256}"
+        line = self.lines.get(src)
+        path, why = self.source.resolve(self.file.path, src)
+        if path is None:
+            raise self.refuse("missing_media", why, line)
+        try:
+            data = self.source.read(path)
+        except SourceReadError as exc:
+            raise self.refuse("missing_media", exc.message, line) from None
+        try:
+            info = inspect_image(data, max_bytes=self.media_max)
+        except MediaError as exc:
+            raise self.refuse(
+                "unsupported_media",
+                f"{src!r}: {exc.message_en}",
+                line,
+                f"{src!r}: {exc.message_id}",
+            ) from None
+        self.media[src] = MediaFile(info.sha256, data, info.mime, path, src)
+        return f"/media/{info.sha256}"
+
+    # -- types and the proof ----------------------------------------------------------------
+
+    def choose_type(self, reading: ItemReading, interaction: Interaction, stem: str) -> Candidate:
+        item = reading.item
+        declaration = next(
+            r for r in item.responses if r.identifier == interaction.response_identifier
+        )
+        run = score_function(reading.root)
+
+        def source_score(value: Any) -> float:
+            return run({declaration.identifier: value})
+
+        reasons: list[_Refused] = []
+        for item_type in type_order(self.types, item.label):
+            try:
+                content = item_type.from_qti(item, source_score)
+            except ImportNotSupported as exc:
+                reasons.append(self.refuse("not_representable", exc.message_en, None, exc.message))
+                continue
+            if content is None:
+                continue
+            try:
+                content = item_type.load(item_type.map_html(content, self.html))
+            except ContentError as exc:
+                problems_en = "; ".join(
+                    f"{p.field}: {p.message_en or p.message}" for p in exc.problems
+                )
+                problems_id = "; ".join(f"{p.field}: {p.message}" for p in exc.problems)
+                reasons.append(
+                    self.refuse(
+                        "content_invalid",
+                        f"as {item_type.id}: {problems_en}",
+                        None,
+                        f"sebagai {item_type.id}: {problems_id}",
+                    )
+                )
+                continue
+            extra = [str(key) for key in item_type.summary(content).keys]
+            proof = prove(
+                item_type,
+                content,
+                source_score,
+                responses_for(item, interaction, declaration, extra),
+            )
+            if proof.failure is not None:
+                reasons.append(
+                    self.refuse(
+                        "scoring_mismatch",
+                        f"as {item_type.id}: {proof.failure.message_en}",
+                        None,
+                        f"sebagai {item_type.id}: {proof.failure.message}",
+                    )
+                )
+                continue
+            return self.candidate(reading, item_type, stem, content, proof.checked)
+        if reasons:
+            raise reasons[0]
+        raise self.refuse(
+            "no_item_type",
+            f"no item type represents this {_describe(interaction, declaration)}",
+        )
+
+    def candidate(
+        self,
+        reading: ItemReading,
+        item_type: ItemType,
+        stem: str,
+        content: dict[str, Any],
+        checked: int,
+    ) -> Candidate:
+        item, meta = reading.item, self.file.metadata
+        metadata = {
+            "identifier": item.identifier,
+            "resource": meta.identifier,
+            "bank_item_id": meta.bank_item_id,
+            "version": meta.version,
+            "classifications": [
+                {
+                    "purpose": c.purpose,
+                    "source": c.source,
+                    "taxa": [{"id": ident, "entry": entry} for ident, entry in c.taxa],
+                }
+                for c in meta.classifications
+            ],
+            "notes": [note.message_en for note in self.notes],
+        }
+        used = set(_media_in(stem)) | {
+            digest for _path, html in item_type.html_fields(content) for digest in _media_in(html)
+        }
+        return Candidate(
+            file=self.file.path,
+            identifier=item.identifier,
+            title=item.title or meta.title or item.identifier,
+            language=item.lang or meta.language or None,
+            type_id=item_type.id,
+            stem=stem,
+            content=content,
+            metadata=metadata,
+            media=tuple(m for m in self.media.values() if m.sha256 in used),
+            responses_checked=checked,
+        )
+
+
+_MEDIA_SRC = re.compile(r'<img src="/media/([0-9a-f]{64})"')
+
+
+def _media_in(html: str) -> Iterator[str]:
+    """The media hashes an already sanitized HTML fragment shows (the sanitizer writes
+    ``src`` first and only for bank media, so a pattern finds them exactly)."""
+    return iter(_MEDIA_SRC.findall(html))
+
+
+def _describe(interaction: Interaction, declaration: Any) -> str:
+    name = type(interaction).__name__
+    return (
+        f"{name[0].lower()}{name[1:]} with a {declaration.cardinality} "
+        f"{declaration.base_type} response"
+    )

@@ -1,0 +1,419 @@
+"""The item body of a QTI 2.x / 3.0 document as model body parts.
+
+Used by :mod:`qti.reader`. The body is walked once:
+
+- HTML blocks without interactions become XHTML fragments (no namespace, ``xml:lang``
+  as ``lang``), joined into :class:`~qti.model.Html` parts between interactions;
+- block interactions (choice, order, match, extended text) become model interactions;
+  containers (``div``) holding one are opened up, their other content kept in order;
+- an inline text entry inside a paragraph is replaced by a visible blank (:data:`BLANK`)
+  and the interaction follows the paragraph;
+- rubric blocks become :class:`~qti.model.RubricBlock` s; feedback and styles are left
+  out with a note;
+- everything the item bank cannot carry faithfully (other interactions, MathML, objects,
+  audio, video, XInclude, template content) stops the reading with an
+  :class:`~qti.reader.ItemReadError` that names the element and its line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from qti import ns
+from qti._names import children, find_children, local_name, namespace_of, qti_attr
+from qti.model import (
+    BodyPart,
+    Choice,
+    ChoiceInteraction,
+    ExtendedTextInteraction,
+    Html,
+    MatchInteraction,
+    OrderInteraction,
+    RubricBlock,
+    TextEntryInteraction,
+)
+
+BLANK = "_____"
+"""What a text entry inside a sentence becomes in the stem."""
+
+SUPPORTED_INTERACTIONS = frozenset(
+    {
+        "choiceInteraction",
+        "orderInteraction",
+        "matchInteraction",
+        "textEntryInteraction",
+        "extendedTextInteraction",
+    }
+)
+OTHER_INTERACTIONS = frozenset(
+    {
+        "associateInteraction",
+        "gapMatchInteraction",
+        "inlineChoiceInteraction",
+        "hottextInteraction",
+        "hotspotInteraction",
+        "graphicOrderInteraction",
+        "graphicAssociateInteraction",
+        "graphicGapMatchInteraction",
+        "selectPointInteraction",
+        "sliderInteraction",
+        "uploadInteraction",
+        "drawingInteraction",
+        "mediaInteraction",
+        "positionObjectInteraction",
+        "positionObjectStage",
+        "customInteraction",
+        "endAttemptInteraction",
+        "portableCustomInteraction",
+    }
+)
+_INTERACTION_NAMES = SUPPORTED_INTERACTIONS | OTHER_INTERACTIONS
+_FEEDBACK = frozenset({"feedbackBlock", "feedbackInline", "modalFeedback"})
+_TEMPLATE_CONTENT = frozenset({"templateBlock", "templateInline", "printedVariable"})
+#: Content the bank's rich text cannot carry; an item using it is not read.
+_UNSUPPORTED_CONTENT: dict[str, str] = {
+    "object": "an embedded object",
+    "audio": "audio",
+    "video": "video",
+    "iframe": "an embedded frame",
+    "embed": "embedded content",
+    "svg": "an SVG drawing",
+    "canvas": "a canvas",
+    "include": "an XInclude reference",
+    "infoControl": "an info control",
+    "math": "MathML",
+    "script": "a script",
+}
+
+
+class BodyError(Exception):
+    """Raised inside the walk; :mod:`qti.reader` turns it into an ItemReadError."""
+
+    def __init__(self, code: str, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.line = code, message, line
+
+
+@dataclass
+class BodyReading:
+    parts: list[BodyPart] = field(default_factory=list)
+    notes: list[tuple[str, str, int | None]] = field(default_factory=list)
+    images: list[tuple[str, int | None]] = field(default_factory=list)
+
+
+_XML_LANG = f"{{{ns.XML}}}lang"
+
+
+def _display_name(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+def _kind(element: etree._Element) -> str:
+    """``"math"``, or the element's QTI 2 local name."""
+    if namespace_of(element) == ns.MATHML:
+        return "math"
+    return local_name(element) or ""
+
+
+class BodyReader:
+    """Walks one item body; ``interaction`` builds the model interaction of an element."""
+
+    def __init__(self, interaction: Callable[[etree._Element], BodyPart]) -> None:
+        self.result = BodyReading()
+        self._buffer: list[str] = []
+        self._interaction = interaction
+
+    # -- entry ------------------------------------------------------------------------
+
+    def read(self, body: etree._Element) -> BodyReading:
+        self._check(body)
+        self._container(body)
+        self._flush()
+        return self.result
+
+    def _check(self, body: etree._Element) -> None:
+        """Refuse content that cannot be carried, before anything else."""
+        for element in body.iter():
+            if not isinstance(element.tag, str):
+                continue
+            kind = _kind(element)
+            if kind in OTHER_INTERACTIONS:
+                raise BodyError(
+                    "unsupported_interaction",
+                    f"<{_display_name(element)}> is not supported by any item type",
+                    element.sourceline,
+                )
+            if kind in _UNSUPPORTED_CONTENT:
+                raise BodyError(
+                    "unsupported_content",
+                    f"the item uses {_UNSUPPORTED_CONTENT[kind]} (<{_display_name(element)}>), "
+                    "which the bank's rich text cannot keep",
+                    element.sourceline,
+                )
+            if kind in _TEMPLATE_CONTENT:
+                raise BodyError(
+                    "template_processing",
+                    f"<{_display_name(element)}> shows template values",
+                    element.sourceline,
+                )
+
+    # -- walking ------------------------------------------------------------------------
+
+    def _container(self, element: etree._Element) -> None:
+        """Walk the children of the body or of a container holding interactions."""
+        if element.text and element.text.strip():
+            self._buffer.append(_escape(element.text))
+        for child in element:
+            if isinstance(child.tag, str):
+                self._block(child)
+            if child.tail and child.tail.strip():
+                self._buffer.append(_escape(child.tail))
+
+    def _block(self, element: etree._Element) -> None:
+        kind = _kind(element)
+        if kind in SUPPORTED_INTERACTIONS and kind != "textEntryInteraction":
+            self._flush()
+            self.result.parts.append(self._interaction(element))
+            return
+        if kind in _FEEDBACK:
+            self._note(
+                "feedback_dropped", f"<{_display_name(element)}> feedback is left out", element
+            )
+            return
+        if kind == "rubricBlock":
+            self._rubric(element)
+            return
+        inner = [_kind(e) for e in element.iter() if isinstance(e.tag, str) and e is not element]
+        if any(name in SUPPORTED_INTERACTIONS and name != "textEntryInteraction" for name in inner):
+            # A container (div) around a block interaction: open it up.
+            self._container(element)
+            return
+        if kind == "textEntryInteraction":
+            self._flush()
+            self.result.parts.append(self._interaction(element))
+            return
+        if _only_child_entry(element):
+            # A block holding nothing but a text entry (as the bank exports it).
+            self._flush()
+            self.result.parts.append(self._interaction(element[0]))
+            return
+        entries = [
+            e
+            for e in element.iter()
+            if isinstance(e.tag, str) and _kind(e) == "textEntryInteraction"
+        ]
+        self._buffer.append(self.fragment(element, keep_self=True))
+        for entry in entries:
+            self._flush()
+            self.result.parts.append(self._interaction(entry))
+
+    def _rubric(self, element: etree._Element) -> None:
+        view = (qti_attr(element, "view") or "candidate").split()
+        holder = element
+        bodies = find_children(element, "contentBody")
+        if bodies:
+            holder = bodies[0]
+        fragments = _rubric_fragments(self, holder)
+        if "candidate" in view:
+            self._buffer.extend(fragments)
+            return
+        self._flush()
+        use = qti_attr(element, "use") or "scoring"
+        self.result.parts.append(RubricBlock(" ".join(view), tuple(fragments), use))
+
+    def _flush(self) -> None:
+        text = "".join(self._buffer).strip()
+        self._buffer = []
+        if text:
+            self.result.parts.append(Html(text))
+
+    def _note(self, code: str, message: str, element: etree._Element) -> None:
+        self.result.notes.append((code, message, element.sourceline))
+
+    # -- fragments ----------------------------------------------------------------------
+
+    def fragment(self, element: etree._Element, *, keep_self: bool = False) -> str:
+        """The content of ``element`` (or the element itself) as an XHTML fragment."""
+        copy = _strip(element, self)
+        if keep_self:
+            return etree.tostring(copy, encoding="unicode", with_tail=False)
+        parts = [_escape(copy.text or "")]
+        parts += (etree.tostring(child, encoding="unicode", with_tail=True) for child in copy)
+        return "".join(parts).strip()
+
+
+def _only_child_entry(element: etree._Element) -> bool:
+    kids = [child for child in element if isinstance(child.tag, str)]
+    return (
+        len(kids) == 1
+        and len(element) == 1
+        and _kind(kids[0]) == "textEntryInteraction"
+        and not (element.text or "").strip()
+        and not (kids[0].tail or "").strip()
+    )
+
+
+def _rubric_fragments(reader: BodyReader, holder: etree._Element) -> list[str]:
+    """One fragment per ``div`` child (the item bank's own export), else the whole content."""
+    kids = children(holder)
+    if kids and all(local_name(k) == "div" for k in kids) and not (holder.text or "").strip():
+        return [f for f in (reader.fragment(k) for k in kids) if f]
+    whole = reader.fragment(holder)
+    return [whole] if whole else []
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _strip(element: etree._Element, reader: BodyReader) -> etree._Element:
+    """A copy of ``element`` with namespaces removed, ``xml:lang`` as ``lang``, feedback
+    and comments left out, text entries replaced by :data:`BLANK`, images recorded."""
+    copy = etree.Element(_plain_tag(element))
+    _copy_into(element, copy, reader)
+    return copy
+
+
+def _plain_tag(element: etree._Element) -> str:
+    name = etree.QName(element).localname
+    return name
+
+
+def _copy_into(source: etree._Element, target: etree._Element, reader: BodyReader) -> None:
+    for name, value in source.attrib.items():
+        if name == _XML_LANG:
+            target.set("lang", value)
+        elif not name.startswith("{"):
+            target.set(name, value)
+    if _kind(source) == "img":
+        reader.result.images.append((source.get("src", ""), source.sourceline))
+    target.text = source.text
+    for child in source:
+        if not isinstance(child.tag, str):  # comments, processing instructions
+            _append_text(target, child.tail)
+            continue
+        kind = _kind(child)
+        if kind in _FEEDBACK:
+            reader._note(
+                "feedback_dropped", f"<{_display_name(child)}> feedback is left out", child
+            )
+            _append_text(target, child.tail)
+            continue
+        if kind == "textEntryInteraction":
+            _append_text(target, BLANK)
+            _append_text(target, child.tail)
+            continue
+        copy = etree.SubElement(target, _plain_tag(child))
+        _copy_into(child, copy, reader)
+        copy.tail = child.tail
+
+
+def _append_text(target: etree._Element, text: str | None) -> None:
+    if not text:
+        return
+    if len(target):
+        last = target[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        target.text = (target.text or "") + text
+
+
+# -- interactions ------------------------------------------------------------------------
+
+
+def _int(element: etree._Element, name: str, default: int) -> int:
+    text = qti_attr(element, name)
+    if text is None or not text.strip():
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise BodyError(
+            "invalid_item", f"{name}={text!r} is not a whole number", element.sourceline
+        ) from None
+
+
+def _optional_int(element: etree._Element, name: str) -> int | None:
+    text = qti_attr(element, name)
+    return _int(element, name, 0) if text is not None and text.strip() else None
+
+
+def _flag(element: etree._Element, name: str, default: bool = False) -> bool:
+    text = qti_attr(element, name)
+    return default if text is None else text.strip() in ("true", "1")
+
+
+def _choices(reader: BodyReader, parent: etree._Element, name: str) -> tuple[Choice, ...]:
+    result = []
+    for element in find_children(parent, name):
+        identifier = element.get("identifier", "")
+        result.append(
+            Choice(
+                identifier,
+                reader.fragment(element),
+                fixed=_flag(element, "fixed"),
+                match_max=_int(element, "matchMax", 1),
+            )
+        )
+    return tuple(result)
+
+
+def _prompt(reader: BodyReader, element: etree._Element) -> str | None:
+    prompts = find_children(element, "prompt")
+    return reader.fragment(prompts[0]) or None if prompts else None
+
+
+def read_interaction(reader: BodyReader, element: etree._Element) -> BodyPart:
+    """The model interaction for a supported interaction element."""
+    kind = _kind(element)
+    response = qti_attr(element, "responseIdentifier") or ""
+    if kind == "choiceInteraction":
+        return ChoiceInteraction(
+            response,
+            _choices(reader, element, "simpleChoice"),
+            shuffle=_flag(element, "shuffle"),
+            max_choices=_int(element, "maxChoices", 1),
+            min_choices=_int(element, "minChoices", 0),
+            prompt=_prompt(reader, element),
+        )
+    if kind == "orderInteraction":
+        return OrderInteraction(
+            response,
+            _choices(reader, element, "simpleChoice"),
+            shuffle=_flag(element, "shuffle"),
+            prompt=_prompt(reader, element),
+        )
+    if kind == "matchInteraction":
+        sets = find_children(element, "simpleMatchSet")
+        if len(sets) != 2:
+            raise BodyError(
+                "invalid_item",
+                f"a match interaction needs two match sets, not {len(sets)}",
+                element.sourceline,
+            )
+        return MatchInteraction(
+            response,
+            _choices(reader, sets[0], "simpleAssociableChoice"),
+            _choices(reader, sets[1], "simpleAssociableChoice"),
+            shuffle=_flag(element, "shuffle"),
+            max_associations=_int(element, "maxAssociations", 1),
+            min_associations=_int(element, "minAssociations", 0),
+            prompt=_prompt(reader, element),
+        )
+    if kind == "textEntryInteraction":
+        return TextEntryInteraction(response, _optional_int(element, "expectedLength"))
+    if kind == "extendedTextInteraction":
+        return ExtendedTextInteraction(
+            response,
+            _optional_int(element, "expectedLength"),
+            _optional_int(element, "expectedLines"),
+            _prompt(reader, element),
+        )
+    raise BodyError(  # pragma: no cover - the walk only passes supported interactions
+        "unsupported_interaction",
+        f"<{_display_name(element)}> is not supported",
+        element.sourceline,
+    )

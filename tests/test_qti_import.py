@@ -1,0 +1,440 @@
+"""QTI import (``itembank.qti_import``): the public sample corpus item by item against a
+golden list, the round trip of everything it imports (exported again as QTI 3.0 and 2.1,
+validated, scored like the source on every response of the proof), the round trip of the
+bank's own exports of every item type, and hostile or broken input."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import os
+import struct
+import sys
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from itembank.itemtypes import ItemType
+from itembank.plugins import PluginHost
+from itembank.qti_import import REASONS, Candidate, ImportResult, convert, type_order
+from itembank.qti_proof import responses_for
+from qti.package import (
+    Classification,
+    PackageItem,
+    PackageSection,
+    PackageTest,
+    build_package,
+)
+from qti.package_reader import open_source
+from qti.reader import read_item
+from qti.rp import score_function
+from qti.xml import parse_bytes
+from tests.qti_import_golden import GOLDEN
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "qti-samples"
+QTIWORKS = (
+    SHARED / "davemckain-qtiworks/qtiworks-samples/src/main/resources/uk/ac/ed/ph/qtiworks/samples"
+)
+KENNISNET = SHARED / "kennisnet-php-qti3"
+
+sys.path.insert(0, str(Path(__file__).parent / "thirdparty"))
+HOST = PluginHost(entry_points=False, extra=["acme_itembank"])
+sys.path.pop(0)
+TYPES = HOST.item_types
+
+
+def _png(width: int = 2, height: int = 2) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+PNG = _png()
+PNG_SHA = hashlib.sha256(PNG).hexdigest()
+
+
+# -- the corpus ---------------------------------------------------------------------------
+
+
+def _targets() -> list[tuple[str, Path]]:
+    if not SHARED.exists():
+        pytest.skip(f"{SHARED} is missing; these tests read the samples in place")
+    targets = [(f"qtiworks/{p.name}", p) for p in sorted(QTIWORKS.iterdir()) if p.is_dir()]
+    targets += [(f"kennisnet/{p.name}", p) for p in sorted((KENNISNET / "fixtures").glob("*.zip"))]
+    targets.append(
+        ("kennisnet/resources", KENNISNET / "tests/Unit/AssessmentItem/Service/resources")
+    )
+    return targets
+
+
+@pytest.fixture(scope="module")
+def corpus() -> dict[str, tuple[Path, ImportResult]]:
+    return {label: (path, convert(path, TYPES)) for label, path in _targets()}
+
+
+def _xml_files(path: Path) -> set[str]:
+    if path.is_dir():
+        return {p.relative_to(path).as_posix() for p in path.rglob("*.xml")}
+    with zipfile.ZipFile(path) as archive:
+        return {name for name in archive.namelist() if name.endswith(".xml")}
+
+
+def test_every_sample_file_gets_its_golden_outcome(corpus: dict[str, Any]) -> None:
+    outcomes: dict[str, str] = {}
+    for label, (path, result) in corpus.items():
+        files = _xml_files(path)
+        for entry in result.report:
+            assert entry.reason in REASONS and entry.reason != "internal_error", entry
+            assert entry.message and entry.message_en
+            if entry.status in ("imported", "not_imported", "skipped"):
+                key = f"{label}/{entry.file}"
+                assert key not in outcomes, f"{key} reported twice"
+                outcomes[key] = entry.type_id or entry.reason
+        documented = {f"{label}/{name}" for name in files} - {f"{label}/imsmanifest.xml"}
+        assert documented <= set(outcomes) | set(), documented - set(outcomes)
+        if "imsmanifest.xml" in files:
+            assert any(e.reason == "manifest" for e in result.report)
+        assert len(result.candidates) == sum(1 for e in result.report if e.status == "imported")
+    assert outcomes == GOLDEN
+
+
+def test_reasons_are_specific_and_bilingual(corpus: dict[str, Any]) -> None:
+    entries = {
+        f"{label}/{e.file}": e
+        for label, (_path, result) in corpus.items()
+        for e in result.report
+        if e.status == "not_imported"
+    }
+    mismatch = entries["qtiworks/ims/choice_multiple.xml"]
+    assert mismatch.message_en == (
+        "Scoring differs: as multiple_response: the response ['H', 'He', 'O'] scores 0 in the "
+        "source but 1 in the bank"
+    )
+    assert mismatch.message.startswith("Penskoran tidak sama: sebagai multiple_response: jawaban")
+    hotspot = entries["qtiworks/ims/hotspot.xml"]
+    assert (hotspot.reason, hotspot.line) == ("unsupported_interaction", 15)
+    assert "<hotspotInteraction>" in hotspot.message_en
+    math = entries["kennisnet/no-metadata.zip/depitems/32m59m.xml"]
+    assert (math.reason, math.line) == ("unsupported_content", 6)
+    york = entries["qtiworks/ims/text_entry.xml"]
+    assert "'York' 1, 'york' 0.5" in york.message_en
+
+
+def test_imported_samples_keep_text_images_and_metadata(corpus: dict[str, Any]) -> None:
+    _path, result = corpus["kennisnet/valid-package.zip"]
+    first = next(c for c in result.candidates if c.file == "QUE_1_1.xml")
+    assert first.type_id == "single_choice"
+    assert first.content["key"] == "choice1" and first.content["points"] == 1
+    assert first.content["shuffle"] is True
+    assert [o["text"] for o in first.content["options"]] == [
+        "<p>A</p>",
+        "<p>B</p>",
+        "<p>C</p>",
+        "<p>D</p>",
+    ]
+    assert first.stem.startswith("<p><strong>Anatomie zaadplant.</strong><br>")
+    assert len(first.media) == 3
+    for media in first.media:
+        assert f'src="/media/{media.sha256}"' in first.stem
+        assert hashlib.sha256(media.data).hexdigest() == media.sha256
+        assert media.media_type == "image/jpeg"
+    assert first.title == "Plantenanatomie"
+    assert first.metadata["resource"] == "QUE_1_1"
+    essay = next(c for c in result.candidates if c.file == "QUE_11_1.xml")
+    assert essay.content["rubric"][0]["max_points"] == 1
+    assert "lucht in de vaten" in essay.content["rubric"][0]["criterion"]
+    _path, cito = corpus["kennisnet/no-metadata.zip"]
+    lom = next(c for c in cito.candidates if c.file == "depitems/32m5a5.xml")
+    sources = [c["source"] for c in lom.metadata["classifications"]]
+    assert sources[:2] == ["copyright", "leerweg1"]
+    assert lom.metadata["classifications"][1]["taxa"] == [{"id": "GL/TL", "entry": "GL/TL"}]
+
+
+# -- scoring of the round trip -----------------------------------------------------------
+
+
+def _source_scorer(path: Path, file: str) -> tuple[Any, Callable[[Any], float], Any, Any]:
+    with open_source(path) as source:
+        reading = read_item(source.read(file, document=True))
+    interaction = next(reading.item.interactions())
+    declaration = next(
+        r for r in reading.item.responses if r.identifier == interaction.response_identifier
+    )
+    run = score_function(reading.root)
+    return reading, (lambda value: run({declaration.identifier: value})), interaction, declaration
+
+
+def _package(candidates: list[Candidate], version: str) -> dict[str, bytes]:
+    items, media = [], {}
+    for index, candidate in enumerate(candidates):
+        item_type = TYPES[candidate.type_id]
+        model = item_type.qti_item(
+            candidate.stem,
+            candidate.content,
+            identifier=f"I{index}",
+            title=candidate.title,
+            lang=candidate.language or "id",
+        )
+        items.append(PackageItem(model, f"B-{index}", 1))
+        media.update({m.sha256: m.data for m in candidate.media})
+    test = PackageTest(
+        "T", "T", (PackageSection("S", "S", tuple(i.item.identifier for i in items)),)
+    )
+    package = build_package(test, items, media, version)  # type: ignore[arg-type]
+    with zipfile.ZipFile(io.BytesIO(package.data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+def test_imported_samples_export_valid_and_score_like_the_source(
+    corpus: dict[str, Any], version: str
+) -> None:
+    pairs = [
+        (path, candidate) for path, result in corpus.values() for candidate in result.candidates
+    ]
+    assert len(pairs) == sum(1 for value in GOLDEN.values() if value in TYPES)
+    files = _package([candidate for _path, candidate in pairs], version)  # validates
+    checked = 0
+    for index, (path, candidate) in enumerate(pairs):
+        item_type = TYPES[candidate.type_id]
+        reading, source, interaction, declaration = _source_scorer(path, candidate.file)
+        exported = score_function(parse_bytes(files[f"items/I{index}.xml"]))
+        extra = [str(key) for key in item_type.summary(candidate.content).keys]
+        for value in responses_for(reading.item, interaction, declaration, extra):
+            if item_type.scored_by_person:
+                qti_value = value
+            else:
+                bank = item_type.response_from_qti(candidate.content, value)
+                qti_value = item_type.qti_response(candidate.content, bank)["RESPONSE"]
+            assert exported({"RESPONSE": qti_value}) == source(value), (candidate.file, value)
+            checked += 1
+    assert checked >= 1500
+
+
+# -- the bank's own exports ----------------------------------------------------------------
+
+
+STEM = f'<p>Pokok soal dengan <strong>gambar</strong> <img src="/media/{PNG_SHA}" alt="grafik"></p>'
+
+
+def _own_contents() -> list[tuple[str, dict[str, Any]]]:
+    cases = [(type_id, TYPES[type_id].example_content()) for type_id in TYPES]
+    likert = TYPES["likert"].example_content()
+    cases.append(("likert", {**likert, "direction": "negative"}))
+    cases.append(("true_false", {"key": False, "points": 2}))
+    mr = TYPES["multiple_response"].example_content()
+    cases.append(("multiple_response", {**mr, "scoring": "all_or_nothing", "shuffle": False}))
+    matching = TYPES["matching"].example_content()
+    cases.append(("matching", {**matching, "scoring": "all_or_nothing"}))
+    short = TYPES["short_text"].example_content()
+    cases.append(("short_text", {**short, "case_sensitive": True}))
+    weighted = copy.deepcopy(TYPES["weighted_options"].example_content())
+    for option, weight in zip(weighted["options"], [5, 4, 3, 2, 1], strict=True):
+        option["weight"] = weight
+    cases.append(("weighted_options", weighted))
+    return [(type_id, TYPES[type_id].load(content)) for type_id, content in cases]
+
+
+OWN = _own_contents()
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+def test_own_exports_come_back_identical(version: str) -> None:
+    items = []
+    for index, (type_id, content) in enumerate(OWN):
+        model = TYPES[type_id].qti_item(
+            STEM, content, identifier=f"Q{index}", title=f"Soal {index}"
+        )
+        classification = Classification("asn-2017", "M.8", "Perekat bangsa", 3)
+        items.append(PackageItem(model, f"CACT-DEMO-{index:06d}", 2, (classification,)))
+    test = PackageTest(
+        "T", "Ujian", (PackageSection("S", "S", tuple(i.item.identifier for i in items)),)
+    )
+    package = build_package(test, items, {PNG_SHA: PNG}, version)  # type: ignore[arg-type]
+    result = convert(package.data, TYPES, name="export.zip")
+    imported = {c.identifier: c for c in result.candidates}
+    refused = [e for e in result.report if e.status == "not_imported"]
+    assert not refused
+    for index, (type_id, content) in enumerate(OWN):
+        candidate = imported[f"Q{index}"]
+        assert candidate.type_id == type_id, (index, type_id)
+        expected = {**content, "unit": ""} if type_id == "numeric_entry" else content
+        assert candidate.content == expected, type_id
+        assert candidate.stem == STEM
+        assert [m.sha256 for m in candidate.media] == [PNG_SHA]
+        assert candidate.metadata["bank_item_id"] == f"CACT-DEMO-{index:06d}"
+        assert candidate.metadata["version"] == "2"
+        assert candidate.metadata["classifications"][0]["source"] == "asn-2017"
+        assert candidate.metadata["classifications"][0]["taxa"][0]["id"] == "M.8"
+        assert candidate.title == f"Soal {index}"
+
+
+def test_without_the_label_hint_the_defined_order_decides() -> None:
+    likert = TYPES["likert"]
+    content = likert.load(likert.example_content())
+    model = replace(likert.qti_item(STEM, content, identifier="L", title="L"), label=None)
+    test = PackageTest("T", "T", (PackageSection("S", "S", ("L",)),))
+    package = build_package(test, [PackageItem(model, "L", 1)], {PNG_SHA: PNG})
+    result = convert(package.data, TYPES)
+    (candidate,) = result.candidates
+    assert candidate.type_id == "weighted_options"  # asked before likert
+    weights = [o["weight"] for o in candidate.content["options"]]
+    assert weights == [5, 4, 3, 2, 1]
+
+
+def test_type_order_is_defined_and_hint_goes_first() -> None:
+    order = [t.id for t in type_order(TYPES)]
+    assert order[:9] == [
+        "single_choice",
+        "multiple_response",
+        "weighted_options",
+        "true_false",
+        "likert",
+        "short_text",
+        "extended_text",
+        "ordering",
+        "matching",
+    ]
+    assert order[9:] == ["numeric_entry"]
+    assert next(t.id for t in type_order(TYPES, "itembank:numeric_entry")) == "numeric_entry"
+    assert [t.id for t in type_order(TYPES, "itembank:unknown")] == order
+
+
+# -- hostile and broken input -----------------------------------------------------------------
+
+
+CHOICE_ITEM = """<?xml version="1.0" encoding="UTF-8"?>
+<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="{ident}"
+    title="T" adaptive="false" timeDependent="false">
+<responseDeclaration identifier="RESPONSE" cardinality="single" baseType="identifier">
+<correctResponse><value>A</value></correctResponse></responseDeclaration>
+<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+<itemBody><p>Pilih. {image}</p>
+<choiceInteraction responseIdentifier="RESPONSE" maxChoices="1">
+<simpleChoice identifier="A">Ya</simpleChoice><simpleChoice identifier="B">Tidak</simpleChoice>
+</choiceInteraction></itemBody>
+<responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct"/>
+</assessmentItem>"""
+
+
+def _zip(members: dict[str, bytes | str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            data = content.encode() if isinstance(content, str) else content
+            archive.writestr(zipfile.ZipInfo(name), data, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def _outcomes(result: ImportResult) -> dict[str, tuple[str, str, int | None]]:
+    return {
+        e.file: (e.status, e.type_id or e.reason, e.line)
+        for e in result.report
+        if e.status != "note"
+    }
+
+
+def test_hostile_items_are_reported_and_the_good_one_imported() -> None:
+    members = {
+        "good.xml": CHOICE_ITEM.format(ident="good", image='<img src="img/a.png" alt=""/>'),
+        "img/a.png": PNG,
+        "missing.xml": CHOICE_ITEM.format(ident="missing", image='<img src="img/none.png"/>'),
+        "outside.xml": CHOICE_ITEM.format(ident="outside", image='<img src="../../x.png"/>'),
+        "remote.xml": CHOICE_ITEM.format(ident="remote", image='<img src="http://e.x/a.png"/>'),
+        "fake.xml": CHOICE_ITEM.format(ident="fake", image='<img src="img/fake.png"/>'),
+        "img/fake.png": b"\x89PNG\r\n\x1a\nnot really",
+        "eps.xml": CHOICE_ITEM.format(ident="eps", image='<img src="img/p.eps"/>'),
+        "img/p.eps": b"%!PS-Adobe-3.0 EPSF",
+        "bomb.xml": '<?xml version="1.0"?>\n<!DOCTYPE b [<!ENTITY a "aaaa">]>\n<b>&a;</b>',
+        "broken.xml": "<assessmentItem>\n<p>\n</assessmentItem>",
+        "../slip.xml": "<x/>",
+        "big.xml": b"<x>" + os.urandom(5 << 19).hex().encode() + b"</x>",
+    }
+    result = convert(_zip(members), TYPES, name="hostile.zip")
+    outcomes = _outcomes(result)
+    assert outcomes["good.xml"] == ("imported", "single_choice", None)
+    assert outcomes["missing.xml"][:2] == ("not_imported", "missing_media")
+    assert outcomes["missing.xml"][2] == 7
+    assert outcomes["outside.xml"][:2] == ("not_imported", "missing_media")
+    assert outcomes["remote.xml"][:2] == ("not_imported", "missing_media")
+    assert outcomes["fake.xml"][:2] == ("not_imported", "unsupported_media")
+    assert outcomes["eps.xml"][:2] == ("not_imported", "unsupported_media")
+    assert outcomes["bomb.xml"] == ("not_imported", "invalid_xml", 2)
+    assert outcomes["broken.xml"] == ("not_imported", "invalid_xml", 3)
+    assert outcomes["big.xml"][:2] == ("not_imported", "too_large")
+    assert outcomes["hostile.zip"][:2] == ("not_imported", "unsafe_path")
+    assert [c.identifier for c in result.candidates] == ["good"]
+    assert [m.path for m in result.candidates[0].media] == ["img/a.png"]
+
+
+def test_a_single_item_document_and_garbage() -> None:
+    result = convert(CHOICE_ITEM.format(ident="one", image="").encode(), TYPES, name="one.xml")
+    assert [c.type_id for c in result.candidates] == ["single_choice"]
+    assert result.candidates[0].content["points"] == 1
+    for garbage in (b"", b"\x00\xff\xfe", b"PK\x03\x04", b"<?xml version='1.0'?><a>"):
+        result = convert(garbage, TYPES)
+        assert result.candidates == []
+        assert [e.status for e in result.report] == ["not_imported"]
+
+
+def test_a_plugin_type_imports_through_the_same_hook() -> None:
+    numeric = TYPES["numeric_entry"]
+    content = numeric.load({"answer": 2.5, "tolerance": 0.25, "points": 3})
+    model = replace(numeric.qti_item(STEM, content, identifier="N", title="N"), label=None)
+    test = PackageTest("T", "T", (PackageSection("S", "S", ("N",)),))
+    package = build_package(test, [PackageItem(model, "N", 1)], {PNG_SHA: PNG})
+    (candidate,) = convert(package.data, TYPES).candidates
+    assert candidate.type_id == "numeric_entry"
+    assert candidate.content == {**content, "unit": ""}
+    without_plugin = {k: v for k, v in TYPES.items() if k != "numeric_entry"}
+    result = convert(package.data, without_plugin)
+    assert result.candidates == []
+    assert [e.reason for e in result.report if e.status == "not_imported"] == ["no_item_type"]
+
+
+class _Greedy(ItemType):
+    """A type that claims every choice item but scores nothing: the proof stops it."""
+
+    id = "greedy"
+    label = {"id": "Rakus", "en": "Greedy"}
+
+    def from_qti(self, item: Any, score: Any) -> dict[str, Any] | None:
+        return {}
+
+    def load(self, content: Any) -> dict[str, Any]:
+        return {}
+
+    def score(self, content: Any, response: Any) -> float:
+        return 0
+
+    def summary(self, content: Any) -> Any:
+        from itembank.itemtypes import ContentSummary
+
+        return ContentSummary()
+
+
+def test_the_proof_stops_a_type_whose_scores_differ() -> None:
+    data = CHOICE_ITEM.format(ident="g", image="").encode()
+    types = {"greedy": _Greedy(), **TYPES}
+    result = convert(data, {**types, "greedy": types["greedy"]})
+    assert [c.type_id for c in result.candidates] == ["single_choice"]
+    only = convert(data, {"greedy": _Greedy()})
+    (entry,) = [e for e in only.report if e.status == "not_imported"]
+    assert entry.reason == "scoring_mismatch"
+    assert entry.message_en.endswith("the response 'A' scores 1 in the source but 0 in the bank")
