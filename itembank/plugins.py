@@ -38,6 +38,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.taxonomies.bloom",
     "plugins.exporters.qti",
     "plugins.importers.spreadsheet",
+    "plugins.importers.qti",
 )
 
 

@@ -1,0 +1,128 @@
+"""The QTI importer through the real import: packages and items become drafts in a bank,
+with their images, and a report per item; the bank's own exports come back unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from itembank.extensions import db
+from itembank.models import Item, Media
+from itembank.operations.export import export_form
+from itembank.operations.imports import run_import
+from itembank.plugins import PluginHost
+from tests.factories import World
+from tests.qti.conftest import SHARED
+from tests.test_export import locked_form
+
+IMS = SHARED / "qti-samples/davemckain-qtiworks/qtiworks-samples/src/main/resources/uk/ac/ed/ph"
+IMS = IMS / "qtiworks/samples/ims"
+KENNISNET = SHARED / "qti-samples/kennisnet-php-qti3/fixtures"
+
+
+def _sample(path: Path) -> bytes:
+    if not path.exists():
+        pytest.skip(f"{path} is missing; these tests read ../shared in place")
+    return path.read_bytes()
+
+
+def _import(world: World, plugins: PluginHost, name: str, data: bytes, **kwargs: Any) -> Any:
+    return run_import(
+        world.bank,
+        actor=world.author,
+        plugins=plugins,
+        filename=name,
+        data=data,
+        mode=kwargs.pop("mode", "valid_only"),
+        **kwargs,
+    )
+
+
+def test_the_banks_own_export_comes_back_unchanged(world: World, plugins: PluginHost) -> None:
+    """Every item of an exported form is recognised as the bank's own, and since
+    nothing changed, no new version is made."""
+    form = locked_form(world, plugins)
+    package = export_form(form, exporter_id="qti3", actor=world.assembler, plugins=plugins)
+    batch = _import(world, plugins, "paket.zip", package.data)
+    assert batch.importer == "qti"
+    assert batch.status == "completed", [(e.severity, e.message_en) for e in batch.entries]
+    assert (batch.items_created, batch.items_unchanged) == (0, len(plugins.item_types)), [
+        (e.severity, e.outcome, e.message_en) for e in batch.entries
+    ]
+
+
+def test_an_export_imports_into_another_bank_with_its_images(
+    world: World, plugins: PluginHost
+) -> None:
+    form = locked_form(world, plugins)
+    package = export_form(form, exporter_id="qti21", actor=world.assembler, plugins=plugins)
+    other = World()
+    batch = _import(other, plugins, "paket-21.zip", package.data)
+    assert batch.status == "completed", [(e.severity, e.message_en) for e in batch.entries]
+    assert batch.items_created == len(plugins.item_types)
+    items = db.session.scalars(sa.select(Item).where(Item.bank_id == other.bank.id)).all()
+    assert sorted(i.item_type for i in items) == sorted(plugins.item_types)
+    for item in items:
+        version = item.latest_version
+        assert version.status == "draft" and version.created_by_id == other.author.id
+        assert "Diimpor dari" in version.meta["notes"]
+        assert version.meta["classifications"] == []  # another bank's taxonomy: notes only
+    with_image = [i for i in items if "/media/" in i.latest_version.stem]
+    assert len(with_image) == 1
+    stored = db.session.scalars(sa.select(Media).where(Media.bank_id == other.bank.id)).all()
+    assert len(stored) == 1 and stored[0].sha256 in with_image[0].latest_version.stem
+
+
+def test_a_foreign_item_file_is_imported_with_scoring_proved(
+    world: World, plugins: PluginHost
+) -> None:
+    batch = _import(world, plugins, "feedback.xml", _sample(IMS / "feedback.xml"))
+    assert batch.status == "completed" and batch.items_created == 1
+    (item,) = db.session.scalars(sa.select(Item).where(Item.bank_id == world.bank.id)).all()
+    assert item.item_type == "single_choice"
+    created = [e for e in batch.entries if e.outcome == "created"]
+    assert created and created[0].item_id == item.id
+    # What the bank cannot keep (the item's feedback) is said, not silently dropped.
+    assert any("Feedback" in e.message_en for e in batch.entries if e.severity == "warning")
+
+
+def test_an_item_whose_image_is_not_there_is_not_imported(
+    world: World, plugins: PluginHost
+) -> None:
+    """A lone item file cannot bring the image beside it: refused, with the reason."""
+    batch = _import(world, plugins, "choice.xml", _sample(IMS / "choice.xml"))
+    assert batch.items_created == 0
+    (refused,) = [e for e in batch.entries if e.severity == "error"]
+    assert "images/sign.png" in refused.message_en and refused.file.startswith("choice.xml")
+
+
+def test_a_package_reports_what_it_could_not_import(world: World, plugins: PluginHost) -> None:
+    """valid_only keeps what can be imported; every refused item says why."""
+    batch = _import(world, plugins, "pkg.zip", _sample(KENNISNET / "no-response-processing.zip"))
+    refused = [e for e in batch.entries if e.severity == "error"]
+    assert refused, [(e.severity, e.message_en) for e in batch.entries]
+    assert all(e.message and e.message_en for e in refused)
+    assert batch.items_created + len(refused) >= 1
+
+
+def test_strict_mode_imports_nothing_when_an_item_is_refused(
+    world: World, plugins: PluginHost
+) -> None:
+    data = _sample(KENNISNET / "no-response-processing.zip")
+    batch = _import(world, plugins, "pkg.zip", data, mode="strict")
+    assert batch.items_created == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Item).where(Item.bank_id == world.bank.id)
+        )
+        == 0
+    )
+
+
+def test_a_broken_zip_is_a_failed_import_with_a_report(world: World, plugins: PluginHost) -> None:
+    batch = _import(world, plugins, "rusak.zip", b"PK\x03\x04 not really a zip")
+    assert batch.items_created == 0
+    assert [e for e in batch.entries if e.severity == "error"]
