@@ -384,6 +384,25 @@ def sanitize_html(html: str) -> str:
     return _sanitize_markup(html)
 
 
+def sanitize_and_scan(html: str) -> tuple[str, str, frozenset[str]]:
+    """``(sanitize_html(html), html_to_text(of it), media_references(of it))`` at the
+    cost of sanitizing alone: the pass that confirms the result is stable also yields
+    its text and images."""
+    if not isinstance(html, str):
+        raise TypeError(f"expected str, got {type(html).__name__}")
+    if _PLAIN_TEXT_RE.fullmatch(html):
+        return html, _WS_RE.sub(" ", html).strip(), frozenset()
+    current = _clean_once(html)
+    for _ in range(_MAX_PASSES):
+        tokens = list(_filter(_parse(current)))
+        again = _serialize(tokens, xml=False)
+        if again == current:
+            return current, _tokens_to_text(tokens), frozenset(_tokens_media(tokens))
+        current = again
+    clean = _text_fallback(current)
+    return clean, html_to_text(clean), frozenset(media_references(clean))
+
+
 def _sanitize_markup(html: str) -> str:
     """:func:`sanitize_html` the long way, through the parser (for any input)."""
     current = _clean_once(html)
@@ -431,8 +450,12 @@ def html_to_text(html: str) -> str:
 
 def _markup_to_text(html: str) -> str:
     """:func:`html_to_text` through the parser (for any input)."""
+    return _tokens_to_text(_filter(_parse(html)))
+
+
+def _tokens_to_text(tokens: Iterable[Token]) -> str:
     lines: list[list[str]] = [[]]
-    for token in _filter(_parse(html)):
+    for token in tokens:
         kind = token["type"]
         name = token.get("name")
         if kind == "Characters":
@@ -453,8 +476,12 @@ def media_references(html: str) -> set[str]:
     """The SHA-256 hashes of the bank images (``<img src="/media/<sha>">``) in ``html``."""
     if not html or "<" not in html:  # no tag, so no image
         return set()
+    return _tokens_media(_filter(_parse(html)))
+
+
+def _tokens_media(tokens: Iterable[Token]) -> set[str]:
     found: set[str] = set()
-    for token in _filter(_parse(html)):
+    for token in tokens:
         if token["type"] == "EmptyTag" and token["name"] == "img":
             match = MEDIA_SRC_RE.fullmatch(token["attrs"]["src"])
             if match:

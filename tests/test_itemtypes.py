@@ -351,3 +351,10 @@ def test_strict_fields_refuse_other_values(data: dict[str, Any]) -> None:
 )
 def test_partial_credit_is_clamped(earned: int, expected: float) -> None:
     assert partial_credit(4, earned, 3) == expected
+
+
+def test_loading_is_idempotent_for_every_type(plugins: PluginHost) -> None:
+    """Saving relies on it: content that sanitizing leaves alone is not loaded twice."""
+    for item_type in plugins.item_types.values():
+        once = item_type.load(item_type.example_content())
+        assert item_type.load(once) == once, item_type.id

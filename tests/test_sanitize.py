@@ -622,3 +622,22 @@ def test_the_plain_text_shortcut_gives_what_the_parser_gives(seed: int) -> None:
         assert html_to_text(text) == (sanitize._markup_to_text(text) if text else ""), repr(text)
         assert media_references(text) == set()
     assert shortcuts > 200
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        *XSS_PAYLOADS,
+        '<p>Lihat <img src="/media/' + "a" * 64 + '" alt="x"> dan <b>tabel</b></p>',
+        "<ul><li>satu</li><li>dua</li></ul><table><tr><td>a</td><td>b</td></tr></table>",
+        "teks biasa tanpa markah",
+        "",
+    ],
+)
+def test_sanitize_and_scan_equals_the_three_calls(html: str) -> None:
+    clean = sanitize_html(html)
+    assert sanitize.sanitize_and_scan(html) == (
+        clean,
+        html_to_text(clean),
+        frozenset(media_references(clean)),
+    )

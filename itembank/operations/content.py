@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,7 @@ from itembank.itemtypes import (
     schema_instance,
 )
 from itembank.models import Bank, Media, TaxonomyNode, TaxonomyRecord
-from itembank.sanitize import html_to_text, media_references, sanitize_html
+from itembank.sanitize import media_references, sanitize_and_scan
 
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 MAX_STEM_CHARS = 100_000
@@ -85,6 +86,7 @@ def prepare_version(
     ``lookup`` remembers taxonomy and node look-ups across calls (imports of many
     items pass one); by default each call looks them up afresh."""
     problems: list[Problem] = []
+    scanned: dict[str, frozenset[str]] = {}  # clean HTML -> the images it shows
 
     clean_stem = ""
     if not isinstance(stem, str):
@@ -98,14 +100,22 @@ def prepare_version(
             )
         )
     else:
-        clean_stem = sanitize_html(stem)
-        if not html_to_text(clean_stem).strip() and not media_references(clean_stem):
+        clean_stem, stem_text, stem_media = sanitize_and_scan(stem)
+        scanned[clean_stem] = stem_media
+        if not stem_text.strip() and not stem_media:
             problems.append(Problem("stem", "Pokok soal wajib diisi.", "The stem is required."))
+
+    def clean_field(html: str) -> str:
+        clean, _, media = sanitize_and_scan(html)
+        scanned[clean] = media
+        return clean
 
     clean_content: dict[str, Any] = {}
     try:
         loaded = item_type.load(content)
-        clean_content = item_type.load(item_type.map_html(loaded, sanitize_html))
+        sanitized = item_type.map_html(loaded, clean_field)
+        # Loaded content is normal; only if sanitizing changed it must it be checked again.
+        clean_content = loaded if sanitized == loaded else item_type.load(sanitized)
     except ContentError as exc:
         problems.extend(
             Problem(_join("content", p.field), p.message, p.message_en) for p in exc.problems
@@ -132,7 +142,7 @@ def prepare_version(
         problems.extend(class_problems)
 
     if not problems:
-        problems.extend(_check_media(bank, clean_stem, item_type, clean_content))
+        problems.extend(_check_media(bank, clean_stem, item_type, clean_content, scanned))
     if problems:
         raise InvalidInput(
             "the item has problems: "
@@ -242,11 +252,19 @@ def resolve_classifications(
 
 
 def _check_media(
-    bank: Bank, stem: str, item_type: ItemType, content: dict[str, Any]
+    bank: Bank,
+    stem: str,
+    item_type: ItemType,
+    content: dict[str, Any],
+    scanned: dict[str, frozenset[str]],
 ) -> list[Problem]:
-    wanted: dict[str, str] = {sha: "stem" for sha in media_references(stem)}
+    def images(html: str) -> Iterable[str]:
+        found = scanned.get(html)
+        return found if found is not None else media_references(html)
+
+    wanted: dict[str, str] = {sha: "stem" for sha in images(stem)}
     for path, html in item_type.html_fields(content):
-        for sha in media_references(html):
+        for sha in images(html):
             wanted.setdefault(sha, _join("content", path))
     if not wanted:
         return []
