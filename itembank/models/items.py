@@ -18,7 +18,12 @@ class Item(db.Model):
     """A question in a bank. Its content lives in its versions."""
 
     __tablename__ = "item"
-    __table_args__ = (sa.UniqueConstraint("bank_id", "number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("bank_id", "number"),
+        # A bank's listing, newest (or oldest) first, reads a page without sorting.
+        sa.Index("ix_item_bank_updated", "bank_id", "updated_at", "id"),
+        sa.Index("ix_item_bank_created", "bank_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bank_id: Mapped[int] = mapped_column(sa.ForeignKey("bank.id"), index=True)
