@@ -571,15 +571,16 @@ def _create_items(chunk: list[_Checked], bank: Bank, actor: User, batch: ImportB
             [_version_row(checked, actor, now) for checked in chunk],
         ).scalars()
     )
-    items = Item.__table__
+    # Each new item's only version is its newest: one statement per chunk.
+    chunk_ids = [checked.item_id for checked in chunk]
     db.session.execute(
-        sa.update(items)
-        .where(items.c.id == sa.bindparam("item"))
-        .values(newest_version_id=sa.bindparam("version")),
-        [
-            {"item": checked.item_id, "version": version_id}
-            for checked, version_id in zip(chunk, version_ids, strict=True)
-        ],
+        sa.update(Item.__table__)
+        .where(Item.__table__.c.id.in_(chunk_ids))
+        .values(
+            newest_version_id=sa.select(ItemVersion.__table__.c.id)
+            .where(ItemVersion.__table__.c.item_id == Item.__table__.c.id)
+            .scalar_subquery()
+        )
     )
     db.session.execute(
         sa.insert(VersionContributor),
