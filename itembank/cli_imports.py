@@ -3,7 +3,9 @@ with a progress bar, and writing import templates."""
 
 from __future__ import annotations
 
+import io
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +49,7 @@ class TerminalProgress:
 
 
 @itembank_cli.command("import")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(dir_okay=True, path_type=Path))
 @click.option("--bank", "bank_code", required=True, help="The bank that gets the items.")
 @click.option("--user", "username", required=True, help="Who imports: an author (or bank admin).")
 @click.option(
@@ -61,12 +63,25 @@ class TerminalProgress:
 def import_command(
     path: Path, bank_code: str, username: str, mode: str, importer_id: str | None
 ) -> None:
-    """Import the items in PATH (XLSX or CSV) into a bank as drafts.
+    """Import the items in PATH into a bank as drafts: a spreadsheet (XLSX, CSV), a QTI
+    item (.xml), a QTI content package (.zip) or a folder of QTI files.
 
     Exits 1 when not every item was imported."""
     from itembank.importing import ImportLimits
 
     limits = ImportLimits.from_config(current_app.config)
+    if path.is_dir():
+        data = _folder_as_zip(path, limits)
+        path = path.with_name(path.name + ".zip")
+        progress = TerminalProgress()
+        try:
+            summary = _import(
+                path.name, data, bank_code, username, mode, importer_id, limits, progress
+            )
+        finally:
+            progress.close()
+        _finish(summary)
+        return
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:
@@ -82,6 +97,10 @@ def import_command(
         summary = _import(path.name, data, bank_code, username, mode, importer_id, limits, progress)
     finally:
         progress.close()
+    _finish(summary)
+
+
+def _finish(summary: dict[str, Any]) -> None:
     click.echo(summary["line"])
     for line in summary["problems"]:
         click.echo(f"  {line}")
@@ -89,6 +108,38 @@ def import_command(
         click.echo(f"  ... and {summary['more']} more (itembank import-report {summary['id']})")
     if not summary["complete"]:
         sys.exit(1)
+
+
+def _folder_as_zip(folder: Path, limits: Any) -> bytes:
+    """The regular files under ``folder`` as one zip (relative paths, sorted), so a
+    folder imports exactly like the package it would make. Symbolic links are not
+    followed; the limits on file count and total size apply before anything is read."""
+    root = folder.resolve()
+    files = sorted(
+        p
+        for p in folder.rglob("*")  # does not descend into linked folders
+        if p.is_file() and not p.is_symlink() and p.resolve().is_relative_to(root)
+    )
+    if len(files) > limits.max_files:
+        raise click.ClickException(
+            f"{folder} holds {len(files)} files; imports take at most {limits.max_files} "
+            "(ITEMBANK_IMPORT_MAX_FILES)"
+        )
+    total = sum(p.stat().st_size for p in files)
+    if total > limits.max_bytes:
+        raise click.ClickException(
+            f"{folder} holds {total} bytes; imports take at most {limits.max_bytes} "
+            "(ITEMBANK_IMPORT_MAX_BYTES)"
+        )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in files:
+            if any(
+                part.is_symlink() for part in file.relative_to(folder).parents if part != Path(".")
+            ):
+                continue
+            archive.writestr(file.relative_to(folder).as_posix(), file.read_bytes())
+    return buffer.getvalue()
 
 
 @transactional

@@ -220,3 +220,41 @@ def test_an_import_killed_while_writing_leaves_nothing(
     assert process.returncode == -signal.SIGKILL, seen
     assert not any("completed" in line for line in seen), seen
     assert counts(app) == before
+
+
+def test_a_folder_of_qti_files_imports_like_a_package(
+    cli_backend: tuple[Flask, Backend], tmp_path: Path
+) -> None:
+    """The issue's "a file, a folder or a package": a folder of loose QTI items (no
+    manifest) is read file by file; what cannot come in is reported, and the exit says so."""
+    app, _ = cli_backend
+    samples = (
+        ROOT.parent
+        / "shared/qti-samples/davemckain-qtiworks/qtiworks-samples/src/main/resources"
+        / "uk/ac/ed/ph/qtiworks/samples/ims"
+    )
+    if not samples.exists():
+        pytest.skip(f"{samples} is missing; this test reads ../shared in place")
+    folder = tmp_path / "soal-qti"
+    folder.mkdir()
+    for name in ("feedback.xml", "choice.xml"):  # choice.xml's image is not beside it
+        (folder / name).write_bytes((samples / name).read_bytes())
+    (tmp_path / "secret.xml").write_text("<x/>")
+    (folder / "link.xml").symlink_to(tmp_path / "secret.xml")
+    before = counts(app)
+    result = run(
+        app,
+        "itembank",
+        "import",
+        str(folder),
+        "--bank",
+        BANK,
+        "--user",
+        "penulis",
+        "--mode",
+        "valid-only",
+    )
+    assert result.exit_code == 1, result.output  # not everything came in
+    assert "1 created" in result.output and "images/sign.png" in result.output
+    assert "link.xml" not in result.output
+    assert counts(app)["items"] == before["items"] + 1
