@@ -154,9 +154,9 @@ class ImportLimits:
     #: Most items (spreadsheet rows) in one import.
     max_items: int = 20_000
     #: Most members of an archive (an XLSX is one too).
-    max_files: int = 2_000
+    max_files: int = 30_000
     #: Largest total uncompressed size an archive declares.
-    max_uncompressed_bytes: int = 128 * 1024 * 1024
+    max_uncompressed_bytes: int = 512 * 1024 * 1024
     #: Most columns of a spreadsheet.
     max_columns: int = 200
     #: Longest text of one cell.
