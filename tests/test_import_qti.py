@@ -83,6 +83,8 @@ def test_a_foreign_item_file_is_imported_with_scoring_proved(
     assert batch.status == "completed" and batch.items_created == 1
     (item,) = db.session.scalars(sa.select(Item).where(Item.bank_id == world.bank.id)).all()
     assert item.item_type == "single_choice"
+    notes = item.latest_version.meta["notes"]
+    assert "feedback.xml" in notes and "Judul di sumber:" in notes  # identifier and title kept
     created = [e for e in batch.entries if e.outcome == "created"]
     assert created and created[0].item_id == item.id
     # What the bank cannot keep (the item's feedback) is said, not silently dropped.

@@ -86,6 +86,8 @@ def _candidate_item(candidate: Candidate, context: ImportContext) -> CandidateIt
         metadata["language"] = candidate.language
     classifications, described = _classifications(meta.get("classifications") or [])
     notes = [f"Diimpor dari {candidate.file} (QTI {candidate.identifier})."]
+    if candidate.title and candidate.title != candidate.identifier:
+        notes.append(f"Judul di sumber: {candidate.title}.")
     if external_id is not None:
         # The bank's own item coming back: what it says is the item's, nothing added.
         metadata["classifications"] = classifications
