@@ -128,3 +128,34 @@ def test_a_broken_zip_is_a_failed_import_with_a_report(world: World, plugins: Pl
     batch = _import(world, plugins, "rusak.zip", b"PK\x03\x04 not really a zip")
     assert batch.items_created == 0
     assert [e for e in batch.entries if e.severity == "error"]
+
+
+def test_importing_the_same_foreign_item_again_does_not_duplicate_it(
+    world: World, plugins: PluginHost
+) -> None:
+    """The item remembers its identifier in the source system: a second import of it is
+    recognised (unchanged here; a changed one becomes a new draft version)."""
+    data = _sample(IMS / "feedback.xml")
+    first = _import(world, plugins, "feedback.xml", data)
+    assert first.items_created == 1
+    (item,) = db.session.scalars(sa.select(Item).where(Item.bank_id == world.bank.id)).all()
+    assert item.source_ref == "feedback"
+    again = _import(world, plugins, "feedback.xml", data)
+    assert (again.items_created, again.items_unchanged) == (0, 1)
+    changed = data.replace(b"Who is the President of Mexico?", b"Who was President of Mexico?")
+    assert changed != data
+    revised = _import(world, plugins, "feedback.xml", changed)
+    assert (revised.items_created, revised.items_updated) == (0, 1), [
+        (e.severity, e.message_en) for e in revised.entries
+    ]
+    db.session.expire(item)
+    # Still the writer's own draft, so the draft itself is updated (a submitted or
+    # approved item would get a new draft version instead).
+    assert [v.number for v in item.versions] == [1]
+    assert "Who was President of Mexico?" in item.latest_version.stem
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Item).where(Item.bank_id == world.bank.id)
+        )
+        == 1
+    )

@@ -23,6 +23,7 @@ class Item(db.Model):
         # A bank's listing, newest (or oldest) first, reads a page without sorting.
         sa.Index("ix_item_bank_updated", "bank_id", "updated_at", "id"),
         sa.Index("ix_item_bank_created", "bank_id", "created_at", "id"),
+        sa.Index("ix_item_bank_source_ref", "bank_id", "source_ref"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +36,9 @@ class Item(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The item's identifier in the system it was imported from (a QTI identifier), so
+    #: importing it again makes a new version of this item instead of a second item.
+    source_ref: Mapped[str | None] = mapped_column(sa.String(255))
     retired_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     #: The version forms use: the newest approved one (None until one is approved).
     approved_version_id: Mapped[int | None] = mapped_column(

@@ -297,7 +297,9 @@ def _check(
     notify: Progress,
 ) -> list[_Checked]:
     lookup = NodeLookup(bank)
+    _known_sources(bank, candidates)
     existing = _existing_items(bank, [c.external_id for c in candidates if c.external_id])
+    first_source: dict[str, str] = {}
     may_update = actor.is_admin or Role.AUTHOR in roles_in(actor, bank)
     first_row: dict[str, str] = {}
     checked: list[_Checked] = []
@@ -320,8 +322,21 @@ def _check(
             else:
                 first_row[ref] = _where(candidate.location)
                 _match_existing(item, existing.get(ref), actor, may_update)
+        elif candidate.source_id and candidate.source_id in first_source:
+            item.problems.append(
+                _at(
+                    candidate,
+                    "",
+                    f"Identitas sumber {candidate.source_id} sudah muncul di "
+                    f"{first_source[candidate.source_id]}.",
+                    f"Source identifier {candidate.source_id} already appears at "
+                    f"{first_source[candidate.source_id]}.",
+                )
+            )
         elif not item.problems:
             item.outcome = Outcome.CREATED
+        if candidate.source_id and not candidate.external_id:
+            first_source.setdefault(candidate.source_id, _where(candidate.location))
         if item.problems:
             item.outcome = Outcome.REJECTED
         if index % 200 == 0 or index == total:
@@ -382,6 +397,24 @@ def _store_media(item: _Checked, bank: Bank, actor: User, media: Any) -> None:
                     problem["message_en"],
                 )
             )
+
+
+def _known_sources(bank: Bank, candidates: list[CandidateItem]) -> None:
+    """A candidate without a bank id whose source identifier an item of the bank was
+    imported with updates that item (its ``external_id`` is filled in)."""
+    wanted = sorted({c.source_id[:255] for c in candidates if c.source_id and not c.external_id})
+    known: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for source_ref, external_id in db.session.execute(
+            sa.select(Item.source_ref, Item.external_id)
+            .where(Item.bank_id == bank.id, Item.source_ref.in_(chunk))
+            .order_by(Item.id)
+        ):
+            known.setdefault(source_ref, external_id)
+    for candidate in candidates:
+        if candidate.source_id and not candidate.external_id:
+            candidate.external_id = known.get(candidate.source_id[:255])
 
 
 def _existing_items(bank: Bank, refs: list[str]) -> dict[str, Item]:
@@ -556,6 +589,8 @@ def _create_items(chunk: list[_Checked], bank: Bank, actor: User, batch: ImportB
                 "number": first + offset,
                 "external_id": checked.external_id,
                 "item_type": checked.candidate.item_type,
+                "source_ref": (checked.candidate.source_id or None)
+                and checked.candidate.source_id[:255],
                 "created_by_id": actor.id,
                 "created_at": now,
                 "updated_at": now,
