@@ -115,7 +115,8 @@ def _candidates(
         "authors": {},
     }
     filters, kept, messages = parse_filters(args, choices)
-    filters.status = "approved"
+    filters.status = None
+    filters.approved_versions = True
     filters.per_page = CANDIDATES_PER_PAGE
     try:
         result = reads.list_items(bank, filters, actor=user)

@@ -384,3 +384,24 @@ def test_menu_entries_follow_the_roles(as_user: Any, world: World) -> None:
     assert "Impor" in author.split("</nav>")[0] and "Paket soal" not in author.split("</nav>")[0]
     assert "Kisi-kisi" in author.split("</nav>")[0]
     assert as_user("assembler").get("/forms").location == f"/banks/{world.bank.code}/forms"
+
+
+def test_the_add_panel_lists_approved_versions_behind_a_newer_draft(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    """A bank admin sees every version, yet the panel offers what a form can pin: the
+    approved version, even when the item's newest version is a draft."""
+    from itembank.operations.items import start_new_draft
+
+    form = _form(world, plugins)
+    item = approved(world, plugins)
+    start_new_draft(item, actor=world.author)
+    for role in ("bank_admin", "assembler"):
+        page = text(as_user(role).get(f"/forms/{form.external_id}?q={item.external_id}"))
+        row = page.split(f'data-item="{item.external_id}"')[1].split("</tr>")[0]
+        assert f"{item.external_id}</a> v1" in row and "baris 1.1" in row, role
+    added = as_user("bank_admin").post(
+        f"/forms/{form.external_id}/entries", {"item": item.external_id}
+    )
+    assert added.status_code == 303
+    assert get_form(form.external_id, actor=world.bank_admin).entries[0].version.number == 1
