@@ -9,6 +9,7 @@ from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from itembank.api.common import INT_ID
 from itembank.errors import Conflict, InvalidInput, NotFound
 from itembank.extensions import db
 from itembank.models import Bank, Item, User
@@ -85,7 +86,7 @@ def mark_enemies(code: str) -> ResponseReturnValue:
     return redirect_to(back)
 
 
-@bp.post("/banks/<code>/enemies/<int:pair_id>/delete")
+@bp.post(f"/banks/<code>/enemies/<{INT_ID}:pair_id>/delete")
 @login_required
 def unmark_enemies(code: str, pair_id: int) -> ResponseReturnValue:
     user = actor()

@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from itembank.api.common import INT_ID
 from itembank.app import plugins
 from itembank.errors import InvalidInput, StaleEdit
 from itembank.extensions import db
@@ -314,7 +315,7 @@ def _entry(form: Form, entry_id: int) -> Any:
     return form_ops.get_entry(form, entry_id)
 
 
-@bp.post("/forms/<form_id>/entries/<int:entry_id>/remove")
+@bp.post(f"/forms/<form_id>/entries/<{INT_ID}:entry_id>/remove")
 @login_required
 def remove_form_entry(form_id: str, entry_id: int) -> ResponseReturnValue:
     user = actor()
@@ -328,7 +329,7 @@ def remove_form_entry(form_id: str, entry_id: int) -> ResponseReturnValue:
     return _edit(form, change, _("%(item)s removed from the form.", item=item))
 
 
-@bp.post("/forms/<form_id>/entries/<int:entry_id>/move")
+@bp.post(f"/forms/<form_id>/entries/<{INT_ID}:entry_id>/move")
 @login_required
 def move_form_entry(form_id: str, entry_id: int) -> ResponseReturnValue:
     """One step up or down; past the top or bottom of a section it goes to the end of
@@ -368,7 +369,7 @@ def move_form_entry(form_id: str, entry_id: int) -> ResponseReturnValue:
     return _edit(form, change, _("%(item)s moved.", item=entry.item.external_id))
 
 
-@bp.post("/forms/<form_id>/entries/<int:entry_id>/repin")
+@bp.post(f"/forms/<form_id>/entries/<{INT_ID}:entry_id>/repin")
 @login_required
 def repin_form_entry(form_id: str, entry_id: int) -> ResponseReturnValue:
     user = actor()

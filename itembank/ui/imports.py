@@ -18,6 +18,7 @@ from flask import Response, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from itembank.api.common import INT_ID
 from itembank.app import plugins
 from itembank.errors import DomainError, InvalidInput
 from itembank.extensions import db
@@ -178,7 +179,7 @@ def _label(table: dict[str, Any], key: str) -> str:
     return table[key]() if key in table else key
 
 
-@bp.get("/banks/<code>/imports/<int:import_id>")
+@bp.get(f"/banks/<code>/imports/<{INT_ID}:import_id>")
 @login_required
 def import_report(code: str, import_id: int) -> ResponseReturnValue:
     bank = get_bank(code)
@@ -194,7 +195,7 @@ def import_report(code: str, import_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.get("/banks/<code>/imports/<int:import_id>/report.csv")
+@bp.get(f"/banks/<code>/imports/<{INT_ID}:import_id>/report.csv")
 @login_required
 def import_report_csv(code: str, import_id: int) -> ResponseReturnValue:
     bank = get_bank(code)

@@ -405,3 +405,50 @@ def test_the_add_panel_lists_approved_versions_behind_a_newer_draft(
     )
     assert added.status_code == 303
     assert get_form(form.external_id, actor=world.bank_admin).entries[0].version.number == 1
+
+
+def test_bad_input_is_explained_never_a_server_error(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    form = _form(world, plugins)
+    entry = add_entry(form, approved(world, plugins).approved_version, actor=world.assembler)
+    db.session.commit()
+    client = as_user("assembler")
+    bank = world.bank.code
+    path = f"/forms/{form.external_id}"
+    huge = "9" * 30
+    cases = [
+        client.post(f"{path}/entries/{huge}/remove"),
+        client.post(f"{path}/entries/2147483647/remove"),
+        client.post(f"{path}/entries/{entry.id}/move", {"direction": "sideways"}),
+        client.post(f"{path}/entries", {"item": "", "revision": "x"}),
+        client.post(f"{path}/entries", {"item": "../../etc", "revision": huge}),
+        client.post(f"{path}/rename", {"title": "", "revision": "-1"}),
+        client.post(f"{path}/export", {"format": "qti3"}),
+        client.post(f"/banks/{bank}/forms", {"blueprint": "NOPE", "title": "x"}),
+        client.post(f"/banks/{bank}/forms", {"blueprint": form.blueprint.code, "title": ""}),
+        client.get(f"{path}?page={huge}&level=99&node=nope:x&type=<b>"),
+        client.get(f"/banks/{bank}/imports/{huge}"),
+        client.post(f"/banks/{bank}/enemies/{huge}/delete"),
+        client.post(
+            f"/banks/{bank}/blueprints/new",
+            {
+                **BLUEPRINT_FORM,
+                "code": "X" * 300,
+                "sections.999.title": "T",
+                "sections.999.rows.999.node": "nope:nope",
+                "sections.999.rows.999.count": huge,
+                "sections.999.rows.999.points": "nan",
+                "action": "save",
+            },
+        ),
+        client.post(
+            f"/banks/{bank}/blueprints/new", {**BLUEPRINT_FORM, "action": "remove_row-99-99"}
+        ),
+        client.post(f"/banks/{bank}/blueprints/new", {**BLUEPRINT_FORM, "action": "add_row-x"}),
+    ]
+    for response in cases:
+        assert response.status_code < 500, response.request.path
+        assert "Traceback" not in text(response)
+    assert {r.status_code for r in cases[:2]} == {404}
+    assert len(get_form(form.external_id, actor=world.assembler).entries) == 1
