@@ -95,6 +95,9 @@ class ItemFilters:
     page: int = 1
     per_page: int = 20
     sort: str = "-updated_at"
+    #: List every item's approved version (items without one are left out), as
+    #: assemblers always see them: what a form can pin.
+    approved_versions: bool = False
 
 
 #: Most matching items a listing counts exactly (see ``total_exact``).
@@ -113,7 +116,7 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
     """One page of ``bank``'s items as ``actor`` sees them, filtered and sorted in SQL,
     with the total count. Each row describes the item and the version the filters
     apply to (the latest one, or for assemblers the approved one)."""
-    only_approved = sees_only_approved(actor, bank)
+    only_approved = sees_only_approved(actor, bank) or filters.approved_versions
     version = aliased(ItemVersion, name="listed_version")
     approved = aliased(ItemVersion, name="approved_version")
     creator = aliased(User, name="creator")

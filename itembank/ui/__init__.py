@@ -42,6 +42,17 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     nav.init_app(app)
 
-    from itembank.ui import dashboard, editor, items, media, review  # noqa: F401  (routes)
+    from itembank.ui import (  # noqa: F401  (routes)  # noqa: F401  (routes)
+        blueprints,
+        dashboard,
+        editor,
+        enemies,
+        form_actions,
+        forms,
+        imports,
+        items,
+        media,
+        review,
+    )
 
     app.register_blueprint(bp)

@@ -38,6 +38,8 @@ class Row:
     when: datetime | None
     url: str
     bank: str
+    #: Shown instead of "v<number>" (a form's "5 of 12 items").
+    detail: str = ""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from itembank.operations.accounts import get_bank
 from itembank.operations.items import start_new_draft
 from itembank.sanitize import html_to_text
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
+from itembank.ui.enemies import enemies_of
 from itembank.ui.i18n import pick, problem_text
 from itembank.ui.nav import user_banks
 from itembank.ui.viewmodels import history, may, taxonomy_choices, type_label, version_view
@@ -228,6 +229,7 @@ def _item_page(external_id: str, number: int | None) -> ResponseReturnValue:
         "can_review": is_reviewer and version.status == Status.IN_REVIEW.value,
         "is_latest": version.id == latest.id,
         "latest": latest,
+        "enemies": enemies_of(item, user),
     }
     commit()  # the read is recorded
     return page("item.html", **context)

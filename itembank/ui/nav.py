@@ -27,7 +27,8 @@ from itembank.workflow import STATUS_LABELS, Status
 class NavEntry:
     endpoint: str
     label: Callable[[], str]
-    #: URL path prefixes that mark the entry as the current one.
+    #: URL path prefixes that mark the entry as the current one (``*`` stands for one
+    #: path segment: ``/banks/*/forms``).
     prefixes: tuple[str, ...]
     visible: Callable[[User], bool]
     order: int
@@ -119,6 +120,14 @@ def format_time(value: datetime | None) -> str:
     return format_datetime(value, "d MMM yyyy HH:mm")
 
 
+def _under(path: str, prefix: str) -> bool:
+    """Whether ``path`` is ``prefix`` or below it (``*`` matches any one segment)."""
+    parts, wanted = path.strip("/").split("/"), prefix.strip("/").split("/")
+    if len(parts) < len(wanted):
+        return False
+    return all(w == "*" or w == p for w, p in zip(wanted, parts, strict=False))
+
+
 def _menu() -> list[dict[str, Any]]:
     if not current_user.is_authenticated:
         return []
@@ -127,7 +136,7 @@ def _menu() -> list[dict[str, Any]]:
         if not entry.visible(current_user):
             continue
         url = url_for(entry.endpoint)
-        active = request.path == url or any(request.path.startswith(p) for p in entry.prefixes)
+        active = request.path == url or any(_under(request.path, p) for p in entry.prefixes)
         entries.append({"url": url, "label": entry.label(), "active": active})
     return entries
 
@@ -150,4 +159,4 @@ def init_app(app: Flask) -> None:
 
 
 add("ui.dashboard", lambda: _("Dashboard"), order=10)
-add("ui.banks", lambda: _("Item bank"), prefixes=("/banks", "/items"), order=20)
+add("ui.banks", lambda: _("Item bank"), prefixes=("/banks/*/items", "/items"), order=20)

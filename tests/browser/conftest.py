@@ -142,7 +142,7 @@ class Session:
         self.server = server
         self.username = username
         self.context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, locale="id-ID", accept_downloads=False
+            viewport={"width": 1280, "height": 900}, locale="id-ID", accept_downloads=True
         )
         self.context.set_default_timeout(10_000)
         self.page = self.context.new_page()

@@ -1,17 +1,23 @@
-"""The items journey in a real browser: ``penulis`` writes a weighted-option TKP item
-with an image and submits it; ``penelaah1`` requests changes with a comment;
-``penulis`` revises and resubmits; ``penelaah1`` and ``penelaah2`` approve.
+"""The journey in a real browser: ``penulis`` writes a weighted-option TKP item with an
+image and submits it; ``penelaah1`` requests changes with a comment; ``penulis`` revises
+and resubmits; ``penelaah1`` and ``penelaah2`` approve; ``perakit`` opens the demo
+blueprint, creates a form from it, adds the new item and other approved items until
+every blueprint row is full, locks the form, downloads its QTI 3.0 package (which the
+QTI validator accepts, with the new item and its image in it) and its answer key.
 A screenshot of each step is kept in ``test-artifacts/browser/``."""
 
 from __future__ import annotations
 
 import io
+import json
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
+from qti.validate import validate_package_bytes
 from tests.browser.conftest import item_id_from
 
 STEM = (
@@ -175,3 +181,103 @@ def test_items_journey(login: Any, tmp_path: Path) -> None:
         assert phrase in history
     reviewer2.check_accessible_names()
     reviewer2.shot("09-item-history")
+
+    assemble_and_export(login, item_id)
+
+
+def _filled(page: Any, ref: str) -> tuple[int, int]:
+    text = page.locator(f'#blueprint-rows tr[data-row="{ref}"] .filled').inner_text()
+    have, need = (int(part) for part in text.split("/"))
+    return have, need
+
+
+def assemble_and_export(login: Any, item_id: str) -> None:
+    assembler = login("perakit")
+    page = assembler.page
+    assert page.locator("#panel-forms_in_progress").is_visible()
+    menu = page.get_by_role("navigation", name="Menu utama")
+    menu.get_by_role("link", name="Kisi-kisi").click()
+    page.get_by_role("link", name="CACT-DEMO-KISI-1").click()
+    page.wait_for_url(re.compile(r"/blueprints/CACT-DEMO-KISI-1$"))
+    assert page.locator("#blueprint-frozen").is_visible()  # the demo form uses it
+    assembler.check_accessible_names()
+    assembler.shot("10-perakit-blueprint")
+
+    # -- a new form from the demo blueprint ----------------------------------------------
+    page.get_by_label("Judul paket baru").fill("Paket Latihan Pelayanan Publik")
+    page.get_by_role("button", name="Buat paket").click()
+    page.wait_for_url(re.compile(r"/forms/CACT-DEMO-F\d+$"))
+    form_url = page.url
+    assert "0 dari 12 butir" in page.locator("#form-length").inner_text()
+    assembler.check_accessible_names()
+    assembler.shot("11-perakit-new-form")
+
+    # The newly approved TKP item first: it would fill the TKP row.
+    page.get_by_label("Cari teks atau kode butir").fill(item_id)
+    page.locator("#add").get_by_role("button", name="Cari").click()
+    candidate = page.locator(f'tr[data-item="{item_id}"]')
+    assert "baris 3.1" in candidate.inner_text() and "ada tempat" in candidate.inner_text()
+    candidate.get_by_role("button", name=f"Tambahkan {item_id} ke paket").click()
+    page.wait_for_load_state()
+    assert _filled(page, "3.1") == (1, 2)
+    assert item_id in page.locator(".form-entries").inner_text()
+
+    # Then every row with room, through its "find items" link.
+    refs = page.locator("#blueprint-rows tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.row)"
+    )
+    for ref in refs:
+        while True:
+            have, need = _filled(page, ref)
+            if have >= need:
+                break
+            page.locator(f'#blueprint-rows tr[data-row="{ref}"] a.find-link').click()
+            page.wait_for_load_state()
+            fitting = (
+                page.locator("#add tbody tr")
+                .filter(
+                    has=page.locator("li", has_text=f"baris {ref}").filter(has_text="ada tempat")
+                )
+                .filter(has=page.get_by_role("button", name="Tambah"))
+            )
+            assert fitting.count() > 0, f"no approved item left for row {ref}"
+            fitting.first.get_by_role("button").click()
+            page.wait_for_load_state()
+    page.goto(form_url)
+    assert "12 dari 12 butir" in page.locator("#form-length").inner_text()
+    assert page.locator("#report .finding-error").count() == 0, page.locator("#report").inner_text()
+    assembler.check_accessible_names()
+    assembler.shot("12-perakit-form-filled")
+
+    # -- lock and export -----------------------------------------------------------------
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Kunci paket").click()
+    page.wait_for_url(form_url)
+    assert "dikunci" in page.locator(".flashes").inner_text()
+    assert page.locator("#form-status").inner_text() == "Dikunci"
+    assembler.shot("13-perakit-locked")
+
+    page.get_by_label("Ekspor sebagai").select_option("qti3")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Unduh paket").click()
+    download = download_info.value
+    assert re.fullmatch(r"CACT-DEMO-F\d+-qti3\.zip", download.suggested_filename)
+    package = Path(download.path()).read_bytes()
+    report = validate_package_bytes(package, name=download.suggested_filename)
+    assert report.ok, report
+    names = zipfile.ZipFile(io.BytesIO(package)).namelist()
+    new_item = [name for name in names if item_id in name and name.endswith(".xml")]
+    assert new_item, names
+    item_xml = zipfile.ZipFile(io.BytesIO(package)).read(new_item[0]).decode("utf-8")
+    assert "untuk dilayani petugas" in item_xml  # version 2, as approved
+    assert any(name.endswith(".png") for name in names)  # the counter picture
+
+    with page.expect_download() as key_info:
+        page.get_by_role("link", name="JSON").click()
+    key = json.loads(Path(key_info.value.path()).read_text("utf-8"))
+    row = next(r for r in key["items"] if r["item"] == item_id)
+    assert row["version"] == 2 and row["max_score"] == 5
+    page.reload()
+    assert page.locator("#form-status").inner_text() == "Diekspor"
+    assembler.check_accessible_names()
+    assembler.shot("14-perakit-exported")

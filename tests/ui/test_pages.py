@@ -245,5 +245,5 @@ def test_dashboard_panels_per_role(as_user: Any, world: World, plugins: Any) -> 
     reviewer = panels("reviewer")
     assert set(reviewer) == {"waiting_for_review", "recently_approved"}
     assert waiting in reviewer["waiting_for_review"] and draft not in reviewer["waiting_for_review"]
-    assert set(panels("assembler")) == {"recently_approved"}
+    assert set(panels("assembler")) == {"recently_approved", "forms_in_progress"}
     assert "Anda belum menjadi anggota" in text(as_user("outsider").get("/"))
