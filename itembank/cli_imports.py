@@ -70,37 +70,12 @@ def import_command(
     from itembank.importing import ImportLimits
 
     limits = ImportLimits.from_config(current_app.config)
-    if path.is_dir():
-        data = _folder_as_zip(path, limits)
-        path = path.with_name(path.name + ".zip")
-        progress = TerminalProgress()
-        try:
-            summary = _import(
-                path.name, data, bank_code, username, mode, importer_id, limits, progress
-            )
-        finally:
-            progress.close()
-        _finish(summary)
-        return
-    try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            raise click.ClickException(
-                f"{path} is {size} bytes; imports take at most {limits.max_bytes} "
-                "(ITEMBANK_IMPORT_MAX_BYTES)"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise click.ClickException(f"cannot read {path}: {exc.strerror}") from None
+    name, data = _read(path, limits)
     progress = TerminalProgress()
     try:
-        summary = _import(path.name, data, bank_code, username, mode, importer_id, limits, progress)
+        summary = _import(name, data, bank_code, username, mode, importer_id, limits, progress)
     finally:
         progress.close()
-    _finish(summary)
-
-
-def _finish(summary: dict[str, Any]) -> None:
     click.echo(summary["line"])
     for line in summary["problems"]:
         click.echo(f"  {line}")
@@ -108,6 +83,22 @@ def _finish(summary: dict[str, Any]) -> None:
         click.echo(f"  ... and {summary['more']} more (itembank import-report {summary['id']})")
     if not summary["complete"]:
         sys.exit(1)
+
+
+def _read(path: Path, limits: Any) -> tuple[str, bytes]:
+    """The file's name and bytes; a folder as the zip it would make."""
+    if path.is_dir():
+        return path.name + ".zip", _folder_as_zip(path, limits)
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise click.ClickException(
+                f"{path} is {size} bytes; imports take at most {limits.max_bytes} "
+                "(ITEMBANK_IMPORT_MAX_BYTES)"
+            )
+        return path.name, path.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror}") from None
 
 
 def _folder_as_zip(folder: Path, limits: Any) -> bytes:

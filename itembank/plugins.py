@@ -11,7 +11,7 @@ methods here, always with keyword arguments.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +56,62 @@ class Registration:
     taxonomies: list[str] = field(default_factory=list)
     exporters: list[str] = field(default_factory=list)
     importers: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """One kind of thing plugins register, and how the host keeps it."""
+
+    hook: str  # the hook that registers it
+    attr: str  # the registry attribute of the host and of a Registration
+    cls: type
+    key: str  # the attribute that identifies it
+    noun: str
+    noun_article: str
+    article: str  # "an ItemType"
+    checks_itself: bool = False  # it has a problems() method of its contract
+
+
+_KINDS = (
+    _Kind(
+        "itembank_register_item_types",
+        "item_types",
+        ItemType,
+        "id",
+        "item type",
+        "an item type",
+        "an ItemType",
+    ),
+    _Kind(
+        "itembank_register_taxonomies",
+        "taxonomies",
+        Taxonomy,
+        "code",
+        "taxonomy",
+        "a taxonomy",
+        "a Taxonomy",
+        checks_itself=True,
+    ),
+    _Kind(
+        "itembank_register_exporters",
+        "exporters",
+        Exporter,
+        "id",
+        "exporter",
+        "an exporter",
+        "an Exporter",
+        checks_itself=True,
+    ),
+    _Kind(
+        "itembank_register_importers",
+        "importers",
+        Importer,
+        "id",
+        "importer",
+        "an importer",
+        "an Importer",
+    ),
+)
 
 
 class PluginHost:
@@ -127,10 +183,8 @@ class PluginHost:
         for name, plugin in self.pm.list_name_plugin():
             reg = Registration(name=name, origin=self._origins.get(name, "?"))
             self.registrations[name] = reg
-            self._call_one(plugin, "itembank_register_item_types", self._item_type_adder(reg))
-            self._call_one(plugin, "itembank_register_taxonomies", self._taxonomy_adder(reg))
-            self._call_one(plugin, "itembank_register_exporters", self._exporter_adder(reg))
-            self._call_one(plugin, "itembank_register_importers", self._importer_adder(reg))
+            for kind in _KINDS:
+                self._call_one(plugin, kind.hook, self._adder(reg, kind))
 
     def _call_one(self, plugin: Any, hook_name: str, register: Any) -> None:
         """Call one plugin's implementation of a ``register`` hook, so that what it
@@ -140,75 +194,32 @@ class PluginHost:
         for impl in impls:
             impl.function(register=register)
 
-    def _item_type_adder(self, reg: Registration) -> Any:
-        def register(item_type: ItemType) -> None:
-            if not isinstance(item_type, ItemType):
-                raise PluginError(f"plugin {reg.name!r} registered {item_type!r}, not an ItemType")
-            type_id = getattr(item_type, "id", None)
-            if not type_id or not isinstance(type_id, str):
-                raise PluginError(f"plugin {reg.name!r} registered an item type without an id")
-            if type_id in self.item_types:
-                other = self._owner("item_types", type_id)
-                raise PluginError(
-                    f"item type {type_id!r} is registered by both {other!r} and {reg.name!r}"
-                )
-            self.item_types[type_id] = item_type
-            reg.item_types.append(type_id)
+    def _adder(self, reg: Registration, kind: _Kind) -> Callable[[Any], None]:
+        """The ``register`` function a hook of ``kind`` receives: it checks what the
+        plugin registers (its class, its own ``problems()``, an id, no duplicate) and
+        records it in this host and in the plugin's :class:`Registration`."""
 
-        return register
-
-    def _taxonomy_adder(self, reg: Registration) -> Any:
-        def register(taxonomy: Taxonomy) -> None:
-            if not isinstance(taxonomy, Taxonomy):
-                raise PluginError(f"plugin {reg.name!r} registered {taxonomy!r}, not a Taxonomy")
-            problems = taxonomy.problems()
+        def register(obj: Any) -> None:
+            if not isinstance(obj, kind.cls):
+                raise PluginError(f"plugin {reg.name!r} registered {obj!r}, not {kind.article}")
+            key = getattr(obj, kind.key, None)
+            problems = obj.problems() if kind.checks_itself else []
             if problems:
                 raise PluginError(
-                    f"plugin {reg.name!r}: taxonomy {taxonomy.code!r}: " + "; ".join(problems)
+                    f"plugin {reg.name!r}: {kind.noun} {key!r}: " + "; ".join(problems)
                 )
-            if taxonomy.code in self.taxonomies:
-                other = self._owner("taxonomies", taxonomy.code)
+            if not key or not isinstance(key, str):
                 raise PluginError(
-                    f"taxonomy {taxonomy.code!r} is registered by both {other!r} and {reg.name!r}"
+                    f"plugin {reg.name!r} registered {kind.noun_article} without an id"
                 )
-            self.taxonomies[taxonomy.code] = taxonomy
-            reg.taxonomies.append(taxonomy.code)
-
-        return register
-
-    def _exporter_adder(self, reg: Registration) -> Any:
-        def register(exporter: Exporter) -> None:
-            if not isinstance(exporter, Exporter):
-                raise PluginError(f"plugin {reg.name!r} registered {exporter!r}, not an Exporter")
-            problems = exporter.problems()
-            if problems:
+            registry = getattr(self, kind.attr)
+            if key in registry:
+                other = self._owner(kind.attr, key)
                 raise PluginError(
-                    f"plugin {reg.name!r}: exporter {exporter.id!r}: " + "; ".join(problems)
+                    f"{kind.noun} {key!r} is registered by both {other!r} and {reg.name!r}"
                 )
-            if exporter.id in self.exporters:
-                other = self._owner("exporters", exporter.id)
-                raise PluginError(
-                    f"exporter {exporter.id!r} is registered by both {other!r} and {reg.name!r}"
-                )
-            self.exporters[exporter.id] = exporter
-            reg.exporters.append(exporter.id)
-
-        return register
-
-    def _importer_adder(self, reg: Registration) -> Any:
-        def register(importer: Importer) -> None:
-            if not isinstance(importer, Importer):
-                raise PluginError(f"plugin {reg.name!r} registered {importer!r}, not an Importer")
-            importer_id = getattr(importer, "id", None)
-            if not importer_id or not isinstance(importer_id, str):
-                raise PluginError(f"plugin {reg.name!r} registered an importer without an id")
-            if importer_id in self.importers:
-                other = self._owner("importers", importer_id)
-                raise PluginError(
-                    f"importer {importer_id!r} is registered by both {other!r} and {reg.name!r}"
-                )
-            self.importers[importer_id] = importer
-            reg.importers.append(importer_id)
+            registry[key] = obj
+            getattr(reg, kind.attr).append(key)
 
         return register
 

@@ -83,7 +83,28 @@ def blueprint_spec(code: str = "SKD-MINI", **overrides: Any) -> dict[str, Any]:
     return spec
 
 
-# -- states for the authorization matrix (tests/api/test_matrix.py) --------------------------
+# -- states for the authorization matrices (tests/api/test_matrix.py, tests/ui/test_roles.py) --
+
+
+def state_nothing(world: World, plugins: PluginHost) -> dict[str, str]:
+    return {}
+
+
+def state_draft(world: World, plugins: PluginHost) -> dict[str, str]:
+    return {"item": make_item(world, plugins).external_id}
+
+
+def state_in_review(world: World, plugins: PluginHost) -> dict[str, str]:
+    item = make_item(world, plugins)
+    submit_version(item.latest_version, actor=world.author)
+    return {"item": item.external_id}
+
+
+def state_approved(world: World, plugins: PluginHost) -> dict[str, str]:
+    item = make_item(world, plugins)
+    version = submit_version(item.latest_version, actor=world.author)
+    review_version(version, actor=world.reviewer2, decision="approve")
+    return {"item": item.external_id}
 
 
 def one_row_spec(code: str) -> dict[str, Any]:

@@ -126,3 +126,37 @@ def test_bad_exporters_are_refused(plugin_module: Path, body: str, message: str)
 def test_exporter_contract_is_the_dataclass() -> None:
     assert isinstance(HOST.exporter("qti21"), Exporter)
     assert HOST.exporter("qti21").problems() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "    register(QtiImporter())\n",
+            "importer 'qti' is registered by both 'plugins.importers.qti' and 'importer_plugin'",
+        ),
+        ("    register('csv')\n", "plugin 'importer_plugin' registered 'csv', not an Importer"),
+        (
+            "    class Nameless(Importer):\n        id = ''\n    register(Nameless())\n",
+            "plugin 'importer_plugin' registered an importer without an id",
+        ),
+    ],
+)
+def test_bad_importers_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, message: str
+) -> None:
+    """Importers go through the same registration checks as every other plugin kind."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "importer_plugin.py").write_text(
+        "from itembank import hookimpl\n"
+        "from itembank.importing import Importer\n"
+        "from plugins.importers.qti import QtiImporter\n"
+        "@hookimpl\n"
+        "def itembank_register_importers(register):\n" + body
+    )
+    try:
+        with pytest.raises(PluginError) as info:
+            PluginHost(extra=["importer_plugin"], entry_points=False)
+    finally:
+        sys.modules.pop("importer_plugin", None)
+    assert message in str(info.value)

@@ -108,6 +108,9 @@ def test_a_package_reports_what_it_could_not_import(world: World, plugins: Plugi
     assert refused, [(e.severity, e.message_en) for e in batch.entries]
     assert all(e.message and e.message_en for e in refused)
     assert batch.items_created + len(refused) >= 1
+    # A refused item is counted as an item of the import, and as rejected.
+    assert (batch.items_total, batch.items_rejected) == (1, 1)
+    assert [e.outcome for e in refused] == ["rejected"]
 
 
 def test_strict_mode_imports_nothing_when_an_item_is_refused(

@@ -68,30 +68,27 @@ def _check_content_type() -> None:
 def _refuse_nul(limit: int = 10) -> None:
     """422 for a NUL character anywhere in the query or a JSON body: no text field may
     hold one (PostgreSQL cannot store it), so it is refused before it reaches one."""
-    problems = [
-        {
-            "field": name,
-            "message": "Karakter NUL (\\u0000) tidak diperbolehkan.",
-            "message_en": "The NUL character (\\u0000) is not allowed.",
-        }
-        for name, value in request.args.items(multi=True)
-        if "\x00" in name or "\x00" in value
+    fields = [
+        name for name, value in request.args.items(multi=True) if "\x00" in name or "\x00" in value
     ]
     if request.method in JSON_METHODS and request.is_json:
-        body = request.get_json(silent=True)
-        problems.extend(
-            {
-                "field": path,
-                "message": "Karakter NUL (\\u0000) tidak diperbolehkan.",
-                "message_en": "The NUL character (\\u0000) is not allowed.",
-            }
-            for path in _nul_paths(body, "")
+        fields += _nul_paths(request.get_json(silent=True), "")
+    if fields:
+        raise InvalidInput(
+            "the request contains a NUL character",
+            [
+                {
+                    "field": field,
+                    "message": "Karakter NUL (\\u0000) tidak diperbolehkan.",
+                    "message_en": "The NUL character (\\u0000) is not allowed.",
+                }
+                for field in fields[:limit]
+            ],
         )
-    if problems:
-        raise InvalidInput("the request contains a NUL character", problems[:limit])
 
 
 def _nul_paths(value: object, path: str) -> list[str]:
+    """Paths (``metadata.tags.1``) of the strings and keys in ``value`` holding NUL."""
     if isinstance(value, str):
         return [path or "body"] if "\x00" in value else []
     found: list[str] = []

@@ -263,3 +263,11 @@ class EnemyOut(ma.Schema):
     reason = fields.String()
     created_by = _username("created_by")
     created_at = fields.DateTime()
+
+
+class ExportIn(ma.Schema):
+    format = fields.String(
+        load_default="qti3",
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": "an exporter id: qti3 (QTI 3.0) or qti21 (QTI 2.1)"},
+    )

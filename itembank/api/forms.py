@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import marshmallow as ma
 from flask import Response, request, url_for
 from flask.views import MethodView
 
@@ -31,6 +30,7 @@ from itembank.api.form_schemas import (
     EntryIn,
     EntryOut,
     EntryPatchIn,
+    ExportIn,
     FormCreateIn,
     FormListQuery,
     FormOut,
@@ -385,14 +385,6 @@ class AnswerKeyCsv(MethodView):
         )
         response.headers["Cache-Control"] = "no-store"
         return response
-
-
-class ExportIn(ma.Schema):
-    format = ma.fields.String(
-        load_default="qti3",
-        validate=ma.validate.Length(min=1, max=32),
-        metadata={"description": "an exporter id: qti3 (QTI 3.0) or qti21 (QTI 2.1)"},
-    )
 
 
 @blp.route("/forms/<form_id>/export")

@@ -50,11 +50,6 @@ class ExportResult:
     answer_key_json: bytes
     answer_key_csv: bytes
 
-    @property
-    def answer_key_stem(self) -> str:
-        """``CACT-DEMO-F001-qti3``: the package's file name without its extension."""
-        return self.filename.rsplit(".", 1)[0]
-
 
 class ExportFailed(Conflict):
     """The exporter refused the form (an item it cannot write, a document that fails

@@ -70,9 +70,17 @@ class QtiImporter(Importer):
             if severity is None:  # "imported": the core reports what it stores
                 continue
             where = f"{line.file}:{line.line}" if line.line else line.file
-            yield ReportEntry(
+            entry = ReportEntry(
                 Location(where, line.item or ""), severity, line.message, line.message_en
             )
+            if line.status == "not_imported" and line.item:
+                # A refused item is an item of the import, counted as rejected: a
+                # candidate carrying only the reason (the core reports its empty type).
+                yield CandidateItem(
+                    location=entry.location, item_type="", stem="", content={}, problems=[entry]
+                )
+            else:
+                yield entry
         for candidate in result.candidates:
             yield _candidate_item(candidate, context)
 

@@ -52,6 +52,14 @@ class ApiClient:
         return self.request("DELETE", path, **kwargs)
 
 
+def _documented_spec(app: Flask) -> dict[str, Any]:
+    """The app's OpenAPI document, built once per app (it does not change)."""
+    cached = app.extensions.get("tests.openapi")
+    if cached is None:
+        cached = app.extensions["tests.openapi"] = app.extensions["itembank.api"].spec.to_dict()
+    return cached
+
+
 _RULE_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
@@ -67,7 +75,7 @@ def assert_documented(app: Flask, method: str, url: str, status: int) -> None:
     except HTTPException:
         return
     rules = [r for r in app.url_map.iter_rules(endpoint) if method in (r.methods or ())]
-    spec = app.extensions["itembank.api"].spec.to_dict()
+    spec = _documented_spec(app)
     for rule in rules:
         operation = spec["paths"].get(_RULE_PARAM.sub(r"{\1}", rule.rule), {})
         documented = operation.get(method.lower(), {}).get("responses")

@@ -16,9 +16,11 @@ from typing import Any
 import pytest
 
 from itembank.operations.accounts import create_user
-from itembank.operations.reviews import review_version, submit_version
 from tests.api.conftest import ApiClient, login
 from tests.factories import PASSWORD, SINGLE_CHOICE, World, make_item, unique
+from tests.forms_helpers import (
+    state_approved as _approved,
+)
 from tests.forms_helpers import (
     state_blueprint,
     state_code,
@@ -27,30 +29,18 @@ from tests.forms_helpers import (
     state_form,
     state_locked_form,
 )
+from tests.forms_helpers import (
+    state_draft as _draft,
+)
+from tests.forms_helpers import (
+    state_in_review as _in_review,
+)
+from tests.forms_helpers import (
+    state_nothing as _nothing,
+)
 from tests.ui.conftest import UiClient
 
 ROLES = ("author", "reviewer", "assembler", "bank_admin", "admin", "outsider")
-
-
-def _draft(world: World, plugins: Any) -> dict[str, str]:
-    return {"item": make_item(world, plugins).external_id}
-
-
-def _in_review(world: World, plugins: Any) -> dict[str, str]:
-    item = make_item(world, plugins)
-    submit_version(item.latest_version, actor=world.author)
-    return {"item": item.external_id}
-
-
-def _approved(world: World, plugins: Any) -> dict[str, str]:
-    item = make_item(world, plugins)
-    version = submit_version(item.latest_version, actor=world.author)
-    review_version(version, actor=world.reviewer2, decision="approve")
-    return {"item": item.external_id}
-
-
-def _nothing(world: World, plugins: Any) -> dict[str, str]:
-    return {}
 
 
 EDIT = {
