@@ -7,7 +7,7 @@ median of several runs for:
 - the floor: opening the zip and parsing every item document with the hardened parser
   (``qti.xml.parse_bytes``), nothing else;
 - reading: the same plus reading each item into the model (``qti.reader.read_item``);
-- the import conversion: ``itembank.qti_import.convert`` - read, stem and options to
+- the import conversion: ``itembank.qti_bridge.convert.convert`` - read, stem and options to
   sanitized bank HTML, images checked and hashed, item types asked, content validated and
   the scoring proved against ``qti.rp`` on every response of the proof.
 
@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from itembank.plugins import PluginHost
-from itembank.qti_import import ImportResult, convert
+from itembank.qti_bridge.convert import ImportResult, convert
 from qti.package import Classification, PackageItem, PackageSection, PackageTest, build_package
 from qti.package_reader import open_source
 from qti.reader import read_item

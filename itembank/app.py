@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask
 
 from itembank.config import default_config
 from itembank.extensions import db, migrate
-from itembank.plugins import PluginHost, host_from_config
+from itembank.plugins import host_from_config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -37,11 +37,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     ui.init_app(app)
     return app
-
-
-def plugins() -> PluginHost:
-    """The current app's loaded plugins."""
-    return current_app.extensions["itembank.plugins"]
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pluggy
+from flask import current_app
 
 from itembank import hookspecs
 from itembank.exporters import Exporter
@@ -251,3 +252,8 @@ def host_from_config(config: dict[str, Any]) -> PluginHost:
         deny=config.get("ITEMBANK_PLUGINS_DENY", ()),
         entry_points=config.get("ITEMBANK_PLUGINS_ENTRY_POINTS", True),
     )
+
+
+def plugins() -> PluginHost:
+    """The current app's loaded plugins (the host ``create_app`` keeps in its extensions)."""
+    return current_app.extensions["itembank.plugins"]

@@ -1,4 +1,4 @@
-"""QTI import (``itembank.qti_import``): the public sample corpus item by item against a
+"""QTI import (``itembank.qti_bridge.convert``): the public sample corpus item by item against a
 golden list, the round trip of everything it imports (exported again as QTI 3.0 and 2.1,
 validated, scored like the source on every response of the proof), the round trip of the
 bank's own exports of every item type, and hostile or broken input."""
@@ -22,8 +22,8 @@ import pytest
 
 from itembank.itemtypes import ItemType
 from itembank.plugins import PluginHost
-from itembank.qti_import import REASONS, Candidate, ImportResult, convert, type_order
-from itembank.qti_proof import responses_for
+from itembank.qti_bridge.convert import REASONS, Candidate, ImportResult, convert, type_order
+from itembank.qti_bridge.proof import responses_for
 from qti.package import (
     Classification,
     PackageItem,

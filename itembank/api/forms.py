@@ -40,7 +40,6 @@ from itembank.api.form_schemas import (
     OrderIn,
     ReportOut,
 )
-from itembank.app import plugins
 from itembank.errors import NotFound
 from itembank.models import Form
 from itembank.operations import blueprints as bp_ops
@@ -48,6 +47,7 @@ from itembank.operations import enemies, reads
 from itembank.operations import forms as form_ops
 from itembank.operations.blueprints import BlueprintSchema
 from itembank.operations.export import export_form
+from itembank.plugins import plugins
 
 blp = make_blueprint("forms", "Blueprints (kisi-kisi), test forms (paket soal), enemy pairs.")
 

@@ -16,7 +16,6 @@ from itembank.api.auth import current_user
 from itembank.api.banks import visible_bank
 from itembank.api.common import INT_ID, MULTIPART, Extended, make_blueprint
 from itembank.api.errors import ApiError
-from itembank.app import plugins
 from itembank.errors import InvalidInput
 from itembank.importing import ImportLimits, ImportSource
 from itembank.operations.import_reports import (
@@ -26,6 +25,7 @@ from itembank.operations.import_reports import (
     report_rows,
 )
 from itembank.operations.imports import Mode, run_import
+from itembank.plugins import plugins
 
 blp = make_blueprint("imports", "Importing items from spreadsheets and packages, with reports.")
 

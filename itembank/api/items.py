@@ -23,9 +23,9 @@ from itembank.api.schemas import (
     VersionOut,
     VersionSummaryOut,
 )
-from itembank.app import plugins
 from itembank.operations import reads
 from itembank.operations.items import create_item, diff_item_versions, get_item
+from itembank.plugins import plugins
 
 blp = make_blueprint("items", "Items and their versions.")
 

@@ -14,10 +14,10 @@ from itembank.api.banks import visible_bank
 from itembank.api.common import MULTIPART, Extended, make_blueprint
 from itembank.api.errors import ApiError
 from itembank.api.schemas import ItemTypeOut, TaxonomyImportOut, TaxonomyOut, TaxonomyTreeOut
-from itembank.app import plugins
 from itembank.errors import InvalidInput, NotFound
 from itembank.models import Role
 from itembank.operations import taxonomies
+from itembank.plugins import plugins
 
 blp = make_blueprint("meta", "Item types and taxonomies.")
 

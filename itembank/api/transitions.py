@@ -21,10 +21,10 @@ from itembank.api.schemas import (
     VersionOut,
     VersionSummaryOut,
 )
-from itembank.app import plugins
 from itembank.operations import reads
 from itembank.operations.items import current_draft, start_new_draft, update_draft
 from itembank.operations.reviews import add_comment, retire_item, review_version, submit_version
+from itembank.plugins import plugins
 
 blp = make_blueprint("workflow", "The draft, the review workflow and comments.")
 

@@ -20,12 +20,12 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from itembank.access import require_role
-from itembank.app import plugins
 from itembank.errors import Conflict, InvalidInput
 from itembank.extensions import db
 from itembank.models import Bank, Blueprint
 from itembank.operations import blueprints as bp_ops
 from itembank.operations.accounts import get_bank
+from itembank.plugins import plugins
 from itembank.ui import nav
 from itembank.ui.assembly import choose_bank, holds_any, not_a_number, problem
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to

@@ -19,7 +19,6 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
 from itembank.access import ensure_visible, require_role
-from itembank.app import plugins
 from itembank.errors import InvalidInput, NotFound, StaleEdit
 from itembank.extensions import db
 from itembank.itemtypes import ItemType
@@ -29,6 +28,7 @@ from itembank.operations.accounts import get_bank
 from itembank.operations.content import prepare_version
 from itembank.operations.items import create_item, current_draft, update_draft
 from itembank.operations.reviews import submit_version
+from itembank.plugins import plugins
 from itembank.sanitize import sanitize_html
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.i18n import current_language, pick

@@ -11,11 +11,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from itembank.answer_key import answer_key
-from itembank.app import plugins
 from itembank.errors import InvalidInput
 from itembank.extensions import db
 from itembank.operations import forms as form_ops
 from itembank.operations.export import ExportFailed, export_form
+from itembank.plugins import plugins
 from itembank.ui.blueprint import actor, bp, commit, login_required, redirect_to
 from itembank.ui.forms import render_form
 from itembank.ui.i18n import problem_text

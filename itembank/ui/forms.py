@@ -18,7 +18,6 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from itembank.api.common import INT_ID
-from itembank.app import plugins
 from itembank.errors import InvalidInput, StaleEdit
 from itembank.extensions import db
 from itembank.models import Bank, Form, FormStatus, ItemVersion, User
@@ -27,6 +26,7 @@ from itembank.operations import enemies, reads
 from itembank.operations import forms as form_ops
 from itembank.operations.accounts import get_bank
 from itembank.operations.form_report import Report, fits_row, load_form_entries
+from itembank.plugins import plugins
 from itembank.sanitize import html_to_text
 from itembank.ui import dashboard, nav
 from itembank.ui.assembly import choose_bank, form_status_label, holds_any, number_or_none

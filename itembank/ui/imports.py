@@ -19,7 +19,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from itembank.api.common import INT_ID
-from itembank.app import plugins
 from itembank.errors import DomainError, InvalidInput
 from itembank.extensions import db
 from itembank.importing import ImportLimits
@@ -32,6 +31,7 @@ from itembank.operations.import_reports import (
     report_rows,
 )
 from itembank.operations.imports import Mode, run_import
+from itembank.plugins import plugins
 from itembank.ui import nav
 from itembank.ui.assembly import choose_bank, holds_any
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to

@@ -12,13 +12,13 @@ from werkzeug.datastructures import MultiDict
 
 from itembank.access import ensure_visible
 from itembank.api.common import DB_INT_MAX
-from itembank.app import plugins
 from itembank.errors import InvalidInput
 from itembank.extensions import db
 from itembank.models import Item, ItemVersion, Membership, Role, User
 from itembank.operations import reads
 from itembank.operations.accounts import get_bank
 from itembank.operations.items import start_new_draft
+from itembank.plugins import plugins
 from itembank.sanitize import html_to_text
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.enemies import enemies_of

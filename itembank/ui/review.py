@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from itembank.api.common import DB_INT_MAX
-from itembank.app import plugins
 from itembank.diff import render_ops_html
 from itembank.errors import InvalidInput
 from itembank.extensions import db
@@ -21,6 +20,7 @@ from itembank.models import Item, ItemVersion, Review, Role, User
 from itembank.operations import reads
 from itembank.operations.items import diff_item_versions
 from itembank.operations.reviews import add_comment, review_version
+from itembank.plugins import plugins
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.viewmodels import fact_labels, may, type_label, type_of, version_view
 from itembank.workflow import Decision, Status

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from markupsafe import Markup
 
 from itembank.access import roles_in
-from itembank.app import plugins
 from itembank.extensions import db
 from itembank.itemtypes import ItemType
 from itembank.models import AuditEvent, Bank, Item, ItemVersion, Role, TaxonomyNode, User
 from itembank.operations.content import visible_taxonomies
+from itembank.plugins import plugins
 from itembank.ui.i18n import current_language, pick
 
 

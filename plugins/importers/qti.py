@@ -1,7 +1,7 @@
 """The QTI importer: QTI 2.1, 2.2 and 3.0 item files and content packages (zip).
 
 Reading, converting and proving the scoring of every item is
-:func:`itembank.qti_import.convert` (pure); this plugin turns its result into what the
+:func:`itembank.qti_bridge.convert.convert` (pure); this plugin turns its result into what the
 import machinery stores: a :class:`~itembank.importing.CandidateItem` per item that can be
 brought in faithfully (with its images), and a report entry per item that cannot, with
 the reason, plus the notes about what was left out of imported items.
@@ -29,7 +29,7 @@ from itembank.importing import (
     ReportEntry,
     Severity,
 )
-from itembank.qti_import import Candidate, convert
+from itembank.qti_bridge.convert import Candidate, convert
 from qti.package_reader import ImportLimits as SourceLimits
 
 #: How a line of the conversion report shows in the import report.

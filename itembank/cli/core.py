@@ -1,4 +1,4 @@
-"""``flask --app wsgi itembank ...``: administration from the terminal.
+"""The ``itembank`` command group: users, banks, plugins, taxonomies and the demo.
 
 Every command runs domain operations and commits once; bad input prints one line and
 exits non-zero, never a traceback.
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
-from itembank.cli_qti import qti_cli
+from itembank.cli.qti import qti_cli
 from itembank.errors import DomainError
 from itembank.extensions import db
 
@@ -27,9 +27,9 @@ itembank_cli.add_command(qti_cli)
 
 
 def init_app(app: Flask) -> None:
-    from itembank import (
-        cli_forms,  # noqa: F401  (adds the forms and blueprints groups)
-        cli_imports,  # noqa: F401  (registers the import commands)
+    from itembank.cli import (
+        forms,  # noqa: F401  (adds the forms and blueprints groups)
+        imports,  # noqa: F401  (registers the import commands)
     )
 
     app.cli.add_command(itembank_cli)
@@ -120,7 +120,7 @@ def add_member_command(bank_code: str, username: str, role: str) -> None:
 @itembank_cli.command("plugins")
 def plugins_command() -> None:
     """List loaded plugins and what each registers."""
-    from itembank.app import plugins
+    from itembank.plugins import plugins
 
     host = plugins()
     for name, reg in host.registrations.items():
@@ -153,8 +153,8 @@ def plugins_command() -> None:
 @transactional
 def taxonomy_sync_command() -> None:
     """Write the plugins' taxonomies to the database."""
-    from itembank.app import plugins
     from itembank.operations.taxonomies import sync_plugin_taxonomies
+    from itembank.plugins import plugins
 
     for result in sync_plugin_taxonomies(plugins()):
         click.echo(f"{result.code}: {result.created} new, {result.updated} updated nodes")
@@ -238,9 +238,9 @@ def taxonomy_import_command(
 @transactional
 def demo_command(if_empty: bool, password: str) -> None:
     """Load the demo bank CACT-DEMO with its users and items."""
-    from itembank.app import plugins
     from itembank.demo import load_demo
     from itembank.models import User
+    from itembank.plugins import plugins
 
     if if_empty and db.session.scalar(sa.select(sa.func.count(User.id))):
         click.echo("the database already has data; demo not loaded")

@@ -11,7 +11,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from itembank.cli import itembank_cli, transactional
+from itembank.cli.core import itembank_cli, transactional
 from itembank.errors import NotFound
 from itembank.extensions import db
 from itembank.models import Bank, Blueprint, Form
@@ -67,8 +67,8 @@ def forms_list_command(bank_code: str | None) -> None:
 @transactional
 def forms_show_command(form_id: str) -> None:
     """A form's entries and its validation report."""
-    from itembank.app import plugins
     from itembank.operations.form_report import build_report
+    from itembank.plugins import plugins
 
     form = _form(form_id)
     report = build_report(form, plugins())
@@ -105,9 +105,9 @@ def forms_show_command(form_id: str) -> None:
 @transactional
 def forms_lock_command(form_id: str, username: str) -> None:
     """Lock a draft form whose report has no errors."""
-    from itembank.app import plugins
     from itembank.operations.accounts import get_user
     from itembank.operations.forms import lock_form
+    from itembank.plugins import plugins
 
     form = _form(form_id)
     report = lock_form(form, actor=get_user(username), plugins=plugins())
@@ -191,9 +191,9 @@ def export_command(
 
     Prints the package's path and SHA-256 (also recorded in the audit trail).
     """
-    from itembank.app import plugins
     from itembank.operations.accounts import get_user
     from itembank.operations.export import export_form
+    from itembank.plugins import plugins
 
     if (qti_version is None) == (exporter_id is None):
         raise click.ClickException("give one of --qti 3.0|2.1 or --format EXPORTER")

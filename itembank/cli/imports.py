@@ -12,7 +12,7 @@ from typing import Any
 import click
 from flask import current_app
 
-from itembank.cli import itembank_cli, transactional
+from itembank.cli.core import itembank_cli, transactional
 
 PHASES = {"read": "Reading", "check": "Checking", "write": "Writing"}
 #: Report lines printed after an import (the stored report has them all).
@@ -144,9 +144,9 @@ def _import(
     limits: Any,
     progress: TerminalProgress,
 ) -> dict[str, Any]:
-    from itembank.app import plugins
     from itembank.operations.accounts import get_bank, get_user
     from itembank.operations.imports import run_import
+    from itembank.plugins import plugins
 
     batch = run_import(
         get_bank(bank_code),
@@ -233,9 +233,9 @@ def import_template_command(
     type_id: str, output: Path, bank_code: str | None, fmt: str | None
 ) -> None:
     """Write a spreadsheet template for item type TYPE_ID."""
-    from itembank.app import plugins
     from itembank.operations.accounts import get_bank
     from itembank.operations.import_reports import import_template
+    from itembank.plugins import plugins
 
     fmt = fmt or ("csv" if output.suffix.lower() == ".csv" else "xlsx")
     bank = get_bank(bank_code) if bank_code else None

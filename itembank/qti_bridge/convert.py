@@ -17,7 +17,7 @@ For each item document:
    here, so storing the media by hash makes the references valid);
 3. the item types are asked in order (:func:`type_order`) for content (``from_qti``),
    which is converted the same way and validated with the type's ``load``;
-4. the scoring is proved (:mod:`itembank.qti_proof`): for every response tried, the new
+4. the scoring is proved (:mod:`itembank.qti_bridge.proof`): for every response tried, the new
    content's ``score`` equals the source's own response processing run by
    :mod:`qti.rp`. The first type whose content passes wins; if none does, the item is not
    imported and the report gives the first reason found (a type that recognised the item
@@ -43,10 +43,10 @@ from itembank.itemtypes import (
     ItemType,
 )
 from itembank.media_check import MediaError, inspect_image
-from itembank.qti_html import xhtml_to_html
-from itembank.qti_proof import prove, responses_for
-from itembank.qti_report import REASONS, ReportEntry, Status
-from itembank.qti_report import entry as _entry
+from itembank.qti_bridge.html import xhtml_to_html
+from itembank.qti_bridge.proof import prove, responses_for
+from itembank.qti_bridge.report import REASONS, ReportEntry, Status
+from itembank.qti_bridge.report import entry as _entry
 from itembank.sanitize import html_to_text
 from qti.model import ExtendedTextInteraction, Html, Interaction
 from qti.package_reader import (
