@@ -10,17 +10,16 @@ from typing import Any
 import pytest
 
 from itembank.taxonomy import Level, Node, Taxonomy
-from itembank.taxonomy_io import (
+from itembank.taxonomy_io import parse_taxonomy
+from itembank.taxonomy_io.checks import (
     MAX_BYTES,
     MAX_DEPTH,
     MAX_NODES,
     MAX_REPORTED,
     TaxonomyImportError,
-    parse_taxonomy,
-    parse_taxonomy_csv,
-    parse_taxonomy_json,
-    taxonomy_to_json,
 )
+from itembank.taxonomy_io.csv_format import parse_taxonomy_csv
+from itembank.taxonomy_io.json_format import parse_taxonomy_json, taxonomy_to_json
 from plugins.taxonomies import asn, bloom, skd
 
 

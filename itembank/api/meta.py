@@ -7,7 +7,6 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 
-from itembank import taxonomy_io
 from itembank.access import require_role
 from itembank.api.auth import current_user
 from itembank.api.banks import visible_bank
@@ -18,6 +17,8 @@ from itembank.errors import InvalidInput, NotFound
 from itembank.models import Role
 from itembank.operations import taxonomies
 from itembank.plugins import plugins
+from itembank.taxonomy_io import parse_taxonomy
+from itembank.taxonomy_io.checks import MAX_BYTES, TaxonomyImportError
 
 blp = make_blueprint("meta", "Item types and taxonomies.")
 
@@ -91,11 +92,11 @@ class Taxonomies(MethodView):
                 "send the taxonomy in the form field 'file'",
                 [{"field": "file", "message": "Wajib diisi.", "message_en": "Required."}],
             )
-        data = upload.stream.read(taxonomy_io.MAX_BYTES + 1)
-        if len(data) > taxonomy_io.MAX_BYTES:
+        data = upload.stream.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
             raise ApiError(
                 413,
-                f"the taxonomy file is larger than {taxonomy_io.MAX_BYTES} bytes",
+                f"the taxonomy file is larger than {MAX_BYTES} bytes",
                 code="content_too_large",
             )
         filename = upload.filename or ""
@@ -104,8 +105,8 @@ class Taxonomies(MethodView):
         if not filename.lower().endswith(".json"):
             kwargs.update(name_id=form.get("name") or "", name_en=form.get("name_en") or "")
         try:
-            taxonomy = taxonomy_io.parse_taxonomy(data, filename or "upload.csv", **kwargs)
-        except taxonomy_io.TaxonomyImportError as exc:
+            taxonomy = parse_taxonomy(data, filename or "upload.csv", **kwargs)
+        except TaxonomyImportError as exc:
             raise InvalidInput(
                 f"{filename or 'the file'} is not an acceptable taxonomy",
                 [{"field": "file", "message": p, "message_en": p} for p in exc.problems],

@@ -203,7 +203,8 @@ def taxonomy_import_command(
     """Import a bank's own taxonomy from a CSV or JSON file."""
     from itembank.operations.accounts import get_bank
     from itembank.operations.taxonomies import import_bank_taxonomy
-    from itembank.taxonomy_io import TaxonomyImportError, parse_taxonomy
+    from itembank.taxonomy_io import parse_taxonomy
+    from itembank.taxonomy_io.checks import TaxonomyImportError
 
     bank = get_bank(bank_code)
     try:
