@@ -167,17 +167,17 @@ def test_a_new_draft_started_meanwhile_fails_the_whole_import(
     item = approved_item(world, plugins)
     # The import rolls back its transaction; in tests that is back to this savepoint.
     db.session.commit()
-    original = imports._write
+    original = imports.write_items
 
     def racing_write(*args: Any, **kwargs: Any) -> None:
         start_new_draft(item, actor=world.author2)
         original(*args, **kwargs)
 
-    imports._write = racing_write
+    imports.write_items = racing_write
     try:
         batch = do_import(world, plugins, [SC_ROW, row_for(item, pokok_soal="Baru")])
     finally:
-        imports._write = original
+        imports.write_items = original
     assert batch.status == "failed"
     assert outcomes(batch) == {"2": "not_imported", "3": "not_imported"}
     assert any("undone entirely" in m for _, _, m in entries(batch, "error"))

@@ -11,6 +11,11 @@ Two modes: ``strict`` imports nothing when anything is wrong (and says what is);
 are stored either way: when nothing may be kept (strict mode with problems, a failure
 while writing) the import's writes are rolled back first and the report is written
 after, in the transaction that follows.
+
+The phases live beside this module: reading and checking in
+:mod:`itembank.operations.import_checks`, writing in
+:mod:`itembank.operations.import_writes`; this one runs them and stores the batch and
+its report.
 """
 
 from __future__ import annotations
@@ -18,21 +23,18 @@ from __future__ import annotations
 import enum
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
-from itembank.access import require_role, roles_in
+from itembank.access import require_role
 from itembank.audit import record
 from itembank.errors import DomainError, InvalidInput
 from itembank.extensions import db
 from itembank.importing import (
-    CandidateItem,
-    ImportContext,
     Importer,
-    ImportFileError,
     ImportLimits,
     ImportSource,
     Location,
@@ -40,30 +42,20 @@ from itembank.importing import (
     Severity,
     error,
 )
-from itembank.models import (
-    AuditEvent,
-    Bank,
-    ImportBatch,
-    ImportEntry,
-    Item,
-    ItemClassification,
-    ItemVersion,
-    Role,
-    User,
-    VersionContributor,
-)
+from itembank.models import Bank, ImportBatch, ImportEntry, Role, User
 from itembank.models._types import utcnow
-from itembank.operations.content import NodeLookup, PreparedVersion, prepare_version
-from itembank.operations.items import start_new_draft, update_draft
+from itembank.operations.import_checks import (
+    CheckedItem,
+    FileReport,
+    Outcome,
+    Progress,
+    check_candidates,
+    read_candidates,
+)
+from itembank.operations.import_writes import BATCH_SIZE, write_items
 from itembank.plugins import PluginHost
-from itembank.workflow import DRAFTABLE_FROM, OPEN_STATUSES, Status
 
 log = logging.getLogger(__name__)
-
-#: Items written per flush.
-BATCH_SIZE = 500
-#: ``progress(phase, done, total)`` with phase ``read``, ``check`` or ``write``.
-Progress = Callable[[str, int, int], None]
 
 
 class Mode(enum.StrEnum):
@@ -75,30 +67,6 @@ class BatchStatus(enum.StrEnum):
     COMPLETED = "completed"
     ROLLED_BACK = "rolled_back"
     FAILED = "failed"
-
-
-class Outcome(enum.StrEnum):
-    CREATED = "created"
-    NEW_VERSION = "new_version"
-    DRAFT_UPDATED = "draft_updated"
-    UNCHANGED = "unchanged"
-    REJECTED = "rejected"
-    NOT_IMPORTED = "not_imported"
-
-
-@dataclass
-class _Checked:
-    """A candidate after validation: what to do with it, or why not."""
-
-    candidate: CandidateItem
-    problems: list[ReportEntry] = field(default_factory=list)
-    prepared: PreparedVersion | None = None
-    outcome: Outcome | None = None
-    item: Item | None = None  # an existing item this one updates
-    version: ItemVersion | None = None  # the version to compare with / the draft to update
-    item_id: int | None = None  # the item it became
-    external_id: str = ""
-    result_version: int | None = None
 
 
 def parse_mode(value: str) -> Mode:
@@ -181,11 +149,11 @@ def run_import(
     limits = limits or ImportLimits()
     source = ImportSource(filename=_short(filename, 255), data=data)
     importer = choose_importer(plugins, source, importer_id)
-    report = _Report()
+    report = FileReport()
     notify = progress or (lambda phase, done, total: None)
 
-    candidates = _read(importer, source, plugins, bank, limits, report, notify)
-    checked = _check(candidates, bank, actor, plugins, notify)
+    candidates = read_candidates(importer, source, plugins, bank, limits, report, notify)
+    checked = check_candidates(candidates, bank, actor, plugins, notify)
     wrote_media = any(c.candidate.media for c in checked)
     file_failed = not checked and report.has_errors()
     invalid = any(c.problems for c in checked) or report.has_errors()
@@ -202,7 +170,7 @@ def run_import(
 
     batch = _new_batch(bank, actor, meta)
     try:
-        _write(checked, bank, actor, plugins, batch, notify, batch_size)
+        write_items(checked, bank, actor, plugins, batch, notify, batch_size)
     except (DomainError, sa.exc.SQLAlchemyError) as exc:
         log.warning("import of %s into %s failed while writing: %s", filename, bank.code, exc)
         db.session.rollback()
@@ -219,476 +187,6 @@ def run_import(
                 item.outcome, item.item_id, item.result_version = Outcome.NOT_IMPORTED, None, None
         return _store(bank, actor, meta, BatchStatus.FAILED, checked, report)
     return _store(bank, actor, meta, BatchStatus.COMPLETED, checked, report, batch=batch)
-
-
-# -- reading -------------------------------------------------------------------------------------
-
-
-class _Report:
-    """The report's file-level entries, and the order of everything in the file."""
-
-    def __init__(self) -> None:
-        #: ReportEntry (file level) or int (index of a candidate), in file order.
-        self.order: list[ReportEntry | int] = []
-
-    def add(self, entry: ReportEntry) -> None:
-        self.order.append(entry)
-
-    def has_errors(self) -> bool:
-        return any(
-            isinstance(entry, ReportEntry) and entry.severity is Severity.ERROR
-            for entry in self.order
-        )
-
-
-def _read(
-    importer: Importer,
-    source: ImportSource,
-    plugins: PluginHost,
-    bank: Bank,
-    limits: ImportLimits,
-    report: _Report,
-    notify: Progress,
-) -> list[CandidateItem]:
-    context = ImportContext(
-        bank_code=bank.code,
-        bank_language=bank.language,
-        item_types=dict(plugins.item_types),
-        limits=limits,
-    )
-    candidates: list[CandidateItem] = []
-    where = Location(source.filename)
-    try:
-        for found in importer.read(source, context):
-            if isinstance(found, CandidateItem):
-                report.order.append(len(candidates))
-                candidates.append(found)
-                if len(candidates) % 1000 == 0:
-                    notify("read", len(candidates), 0)
-            else:
-                report.add(found)
-    except ImportFileError as exc:
-        candidates.clear()
-        report.order = [e for e in report.order if isinstance(e, ReportEntry)]
-        report.add(error(where, exc.message, exc.message_en))
-    except Exception as exc:  # a broken importer must not lose the report
-        log.exception("importer %s failed on %s", importer.id, source.filename)
-        candidates.clear()
-        report.order = [e for e in report.order if isinstance(e, ReportEntry)]
-        report.add(
-            error(
-                where,
-                f"Berkas tidak dapat dibaca oleh pengimpor '{importer.id}' ({type(exc).__name__}).",
-                f"The importer '{importer.id}' could not read the file ({type(exc).__name__}).",
-            )
-        )
-    notify("read", len(candidates), len(candidates))
-    return candidates
-
-
-# -- checking ------------------------------------------------------------------------------------
-
-
-def _check(
-    candidates: list[CandidateItem],
-    bank: Bank,
-    actor: User,
-    plugins: PluginHost,
-    notify: Progress,
-) -> list[_Checked]:
-    lookup = NodeLookup(bank)
-    _known_sources(bank, candidates)
-    existing = _existing_items(bank, [c.external_id for c in candidates if c.external_id])
-    first_source: dict[str, str] = {}
-    may_update = actor.is_admin or Role.AUTHOR in roles_in(actor, bank)
-    first_row: dict[str, str] = {}
-    checked: list[_Checked] = []
-    total = len(candidates)
-    for index, candidate in enumerate(candidates, start=1):
-        item = _Checked(candidate, problems=list(candidate.problems))
-        checked.append(item)
-        _prepare(item, bank, actor, plugins, lookup)
-        if candidate.external_id:
-            ref = candidate.external_id
-            if ref in first_row:
-                item.problems.append(
-                    _at(
-                        candidate,
-                        "external_id",
-                        f"ID soal {ref} sudah muncul di {first_row[ref]}.",
-                        f"Item id {ref} already appears at {first_row[ref]}.",
-                    )
-                )
-            else:
-                first_row[ref] = _where(candidate.location)
-                _match_existing(item, existing.get(ref), actor, may_update)
-        elif candidate.source_id and candidate.source_id in first_source:
-            item.problems.append(
-                _at(
-                    candidate,
-                    "",
-                    f"Identitas sumber {candidate.source_id} sudah muncul di "
-                    f"{first_source[candidate.source_id]}.",
-                    f"Source identifier {candidate.source_id} already appears at "
-                    f"{first_source[candidate.source_id]}.",
-                )
-            )
-        elif not item.problems:
-            item.outcome = Outcome.CREATED
-        if candidate.source_id and not candidate.external_id:
-            first_source.setdefault(candidate.source_id, _where(candidate.location))
-        if item.problems:
-            item.outcome = Outcome.REJECTED
-        if index % 200 == 0 or index == total:
-            notify("check", index, total)
-    return checked
-
-
-def _prepare(
-    item: _Checked, bank: Bank, actor: User, plugins: PluginHost, lookup: NodeLookup
-) -> None:
-    candidate = item.candidate
-    item_type = plugins.item_types.get(candidate.item_type)
-    if item_type is None:
-        if candidate.item_type:  # an empty type was reported by the importer
-            known = ", ".join(sorted(plugins.item_types))
-            item.problems.append(
-                _at(
-                    candidate,
-                    "type",
-                    f"Jenis soal '{candidate.item_type}' tidak dikenal (yang dikenal: {known}).",
-                    f"Unknown item type '{candidate.item_type}' (known: {known}).",
-                )
-            )
-        return
-    for media in candidate.media:
-        _store_media(item, bank, actor, media)
-    try:
-        item.prepared = prepare_version(
-            bank, item_type, candidate.stem, candidate.content, candidate.metadata, lookup=lookup
-        )
-    except InvalidInput as exc:
-        for problem in exc.problems:
-            item.problems.append(
-                _at(candidate, problem["field"], problem["message"], problem["message_en"])
-            )
-
-
-def _store_media(item: _Checked, bank: Bank, actor: User, media: Any) -> None:
-    from flask import current_app
-
-    from itembank.operations.media import upload_media
-
-    try:
-        upload_media(
-            bank,
-            media.data,
-            actor=actor,
-            filename=media.name,
-            max_bytes=int(current_app.config["ITEMBANK_MEDIA_MAX_BYTES"]),
-        )
-    except InvalidInput as exc:
-        for problem in exc.problems:
-            item.problems.append(
-                ReportEntry(
-                    item.candidate.location.at(media.name),
-                    Severity.ERROR,
-                    problem["message"],
-                    problem["message_en"],
-                )
-            )
-
-
-def _known_sources(bank: Bank, candidates: list[CandidateItem]) -> None:
-    """A candidate without a bank id whose source identifier an item of the bank was
-    imported with updates that item (its ``external_id`` is filled in)."""
-    wanted = sorted({c.source_id[:255] for c in candidates if c.source_id and not c.external_id})
-    known: dict[str, str] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        for source_ref, external_id in db.session.execute(
-            sa.select(Item.source_ref, Item.external_id)
-            .where(Item.bank_id == bank.id, Item.source_ref.in_(chunk))
-            .order_by(Item.id)
-        ):
-            known.setdefault(source_ref, external_id)
-    for candidate in candidates:
-        if candidate.source_id and not candidate.external_id:
-            candidate.external_id = known.get(candidate.source_id[:255])
-
-
-def _existing_items(bank: Bank, refs: list[str]) -> dict[str, Item]:
-    found: dict[str, Item] = {}
-    unique = sorted(set(refs))
-    for start in range(0, len(unique), 500):
-        chunk = unique[start : start + 500]
-        for item in db.session.scalars(
-            sa.select(Item).where(Item.bank_id == bank.id, Item.external_id.in_(chunk))
-        ):
-            found[item.external_id] = item
-    return found
-
-
-def _match_existing(item: _Checked, existing: Item | None, actor: User, may_update: bool) -> None:
-    """Decide what an update of an existing item does, or why it cannot."""
-    candidate = item.candidate
-    ref = candidate.external_id
-    if existing is None:
-        item.problems.append(
-            _at(
-                candidate,
-                "external_id",
-                f"Soal {ref} tidak ada di bank ini. Kosongkan ID soal untuk membuat soal baru.",
-                f"There is no item {ref} in this bank. Leave the item id empty to create a "
-                "new item.",
-            )
-        )
-        return
-    item.item = existing
-    item.item_id, item.external_id = existing.id, existing.external_id
-    if not may_update:
-        item.problems.append(
-            _at(
-                candidate,
-                "external_id",
-                f"Hanya penulis soal yang dapat membuat versi baru soal {ref}.",
-                f"Only an author can make a new version of item {ref}.",
-            )
-        )
-        return
-    if existing.item_type != candidate.item_type and candidate.item_type:
-        item.problems.append(
-            _at(
-                candidate,
-                "type",
-                f"Soal {ref} berjenis '{existing.item_type}'; jenis soal tidak dapat diubah.",
-                f"Item {ref} is of type '{existing.item_type}'; an item's type cannot change.",
-            )
-        )
-        return
-    if existing.is_retired:
-        item.problems.append(
-            _at(
-                candidate,
-                "external_id",
-                f"Soal {ref} sudah dipensiunkan dan tidak dapat diubah.",
-                f"Item {ref} is retired and cannot be changed.",
-            )
-        )
-        return
-    versions = existing.versions
-    latest = versions[-1]
-    open_version = next((v for v in versions if v.status in OPEN_STATUSES), None)
-    if open_version is not None and open_version.status == Status.IN_REVIEW.value:
-        item.problems.append(
-            _at(
-                candidate,
-                "external_id",
-                f"Versi {open_version.number} soal {ref} sedang ditelaah; tunggu keputusan "
-                "penelaah.",
-                f"Version {open_version.number} of item {ref} is in review; wait for the "
-                "reviewers' decision.",
-            )
-        )
-        return
-    if open_version is not None:
-        if actor.id not in open_version.contributor_ids:
-            owner = open_version.created_by.username
-            item.problems.append(
-                _at(
-                    candidate,
-                    "external_id",
-                    f"Draf versi {open_version.number} soal {ref} sedang disusun oleh {owner}; "
-                    "impor tidak dapat mengubahnya.",
-                    f"Draft version {open_version.number} of item {ref} is being written by "
-                    f"{owner}; an import cannot change it.",
-                )
-            )
-            return
-        item.version = open_version
-        item.outcome = Outcome.DRAFT_UPDATED
-    elif Status(latest.status) in DRAFTABLE_FROM:
-        item.version = latest
-        item.outcome = Outcome.NEW_VERSION
-    else:
-        item.problems.append(
-            _at(
-                candidate,
-                "external_id",
-                f"Versi terakhir soal {ref} berstatus '{latest.status}'; versi baru tidak "
-                "dapat dibuat darinya.",
-                f"The latest version of item {ref} is '{latest.status}'; no new version can "
-                "start from it.",
-            )
-        )
-        return
-    if item.prepared is not None and item.prepared.content_hash == item.version.content_hash:
-        item.outcome = Outcome.UNCHANGED
-        item.result_version = item.version.number
-
-
-def _at(candidate: CandidateItem, field_path: str, message: str, message_en: str) -> ReportEntry:
-    return ReportEntry(candidate.locate(field_path), Severity.ERROR, message, message_en)
-
-
-def _where(location: Location) -> str:
-    return f"baris/row {location.item}" if location.item.isdigit() else location.item
-
-
-# -- writing -------------------------------------------------------------------------------------
-
-
-def _write(
-    checked: list[_Checked],
-    bank: Bank,
-    actor: User,
-    plugins: PluginHost,
-    batch: ImportBatch,
-    notify: Progress,
-    batch_size: int,
-) -> None:
-    creates = [c for c in checked if c.outcome is Outcome.CREATED]
-    updates = [c for c in checked if c.outcome in (Outcome.NEW_VERSION, Outcome.DRAFT_UPDATED)]
-    total = len(creates) + len(updates)
-    done = 0
-    notify("write", 0, total)
-    for start in range(0, len(creates), batch_size):
-        chunk = creates[start : start + batch_size]
-        _create_items(chunk, bank, actor, batch)
-        done += len(chunk)
-        notify("write", done, total)
-    for item in updates:
-        _update_item(item, actor, plugins)
-        done += 1
-        if done % 100 == 0 or done == total:
-            notify("write", done, total)
-
-
-def _create_items(chunk: list[_Checked], bank: Bank, actor: User, batch: ImportBatch) -> None:
-    """Create items and their first drafts with exactly the rows :func:`create_item`
-    writes (item, version 1 as a draft, its contributor and classifications, an
-    ``item.create`` audit event), a chunk at a time: one counter update and one
-    multi-row INSERT per table instead of a flush per item."""
-    last = db.session.execute(
-        sa.update(Bank)
-        .where(Bank.id == bank.id)
-        .values(item_counter=Bank.item_counter + len(chunk))
-        .returning(Bank.item_counter)
-    ).scalar_one()
-    first = int(last) - len(chunk) + 1
-    now = utcnow()
-    draft = Status.DRAFT.value
-    for offset, checked in enumerate(chunk):
-        checked.external_id = f"{bank.code}-{first + offset:06d}"
-        checked.result_version = 1
-    item_ids = db.session.execute(
-        sa.insert(Item).returning(Item.id, sort_by_parameter_order=True),
-        [
-            {
-                "bank_id": bank.id,
-                "number": first + offset,
-                "external_id": checked.external_id,
-                "item_type": checked.candidate.item_type,
-                "source_ref": (checked.candidate.source_id or None)
-                and checked.candidate.source_id[:255],
-                "created_by_id": actor.id,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for offset, checked in enumerate(chunk)
-        ],
-    ).scalars()
-    for checked, item_id in zip(chunk, item_ids, strict=True):
-        checked.item_id = item_id
-    version_ids = list(
-        db.session.execute(
-            sa.insert(ItemVersion).returning(ItemVersion.id, sort_by_parameter_order=True),
-            [_version_row(checked, actor, now) for checked in chunk],
-        ).scalars()
-    )
-    # Each new item's only version is its newest: one statement per chunk.
-    chunk_ids = [checked.item_id for checked in chunk]
-    db.session.execute(
-        sa.update(Item.__table__)
-        .where(Item.__table__.c.id.in_(chunk_ids))
-        .values(
-            newest_version_id=sa.select(ItemVersion.__table__.c.id)
-            .where(ItemVersion.__table__.c.item_id == Item.__table__.c.id)
-            .scalar_subquery()
-        )
-    )
-    db.session.execute(
-        sa.insert(VersionContributor),
-        [{"version_id": version_id, "user_id": actor.id} for version_id in version_ids],
-    )
-    classifications = [
-        {"version_id": version_id, "node_id": node.id, "level": level}
-        for checked, version_id in zip(chunk, version_ids, strict=True)
-        for node, level in checked.prepared.nodes  # type: ignore[union-attr]
-    ]
-    if classifications:
-        db.session.execute(sa.insert(ItemClassification), classifications)
-    db.session.execute(
-        sa.insert(AuditEvent),
-        [
-            {
-                # what itembank.audit.record("item.create", ...) writes, plus the batch
-                "created_at": now,
-                "action": "item.create",
-                "actor_id": actor.id,
-                "bank_id": bank.id,
-                "item_id": checked.item_id,
-                "version_number": 1,
-                "from_status": None,
-                "to_status": draft,
-                "reason": "",
-                "object_type": "item",
-                "object_id": checked.external_id,
-                "data": {"via": "import", "import_batch": batch.id},
-            }
-            for checked in chunk
-        ],
-    )
-
-
-def _version_row(checked: _Checked, actor: User, now: Any) -> dict[str, Any]:
-    prepared = checked.prepared
-    assert prepared is not None
-    return {
-        "item_id": checked.item_id,
-        "number": 1,
-        "status": Status.DRAFT.value,
-        "stem": prepared.stem,
-        "content": prepared.content,
-        "meta": prepared.metadata,
-        "content_hash": prepared.content_hash,
-        "revision": 1,
-        "created_by_id": actor.id,
-        "created_at": now,
-        "updated_by_id": actor.id,
-        "updated_at": now,
-    }
-
-
-def _update_item(checked: _Checked, actor: User, plugins: PluginHost) -> None:
-    """A new draft version (or an edit of the actor's own draft) through the core
-    operations, with the same checks and audit events as by hand."""
-    candidate, item = checked.candidate, checked.item
-    assert item is not None and checked.version is not None
-    if checked.outcome is Outcome.NEW_VERSION:
-        draft = start_new_draft(item, actor=actor, from_number=checked.version.number)
-    else:
-        draft = checked.version
-    draft = update_draft(
-        draft,
-        actor=actor,
-        plugins=plugins,
-        base_revision=draft.revision,
-        stem=candidate.stem,
-        content=candidate.content,
-        metadata=candidate.metadata,
-    )
-    checked.result_version = draft.number
 
 
 # -- storing the batch and its report ------------------------------------------------------------
@@ -723,8 +221,8 @@ def _store(
     actor: User,
     facts: _BatchFacts,
     status: BatchStatus,
-    checked: list[_Checked],
-    report: _Report,
+    checked: list[CheckedItem],
+    report: FileReport,
     *,
     batch: ImportBatch | None = None,
 ) -> ImportBatch:
@@ -774,11 +272,13 @@ _LANDED = frozenset(
 
 
 def _entry_rows(
-    batch_id: int, checked: list[_Checked], report: _Report, filename: str
+    batch_id: int, checked: list[CheckedItem], report: FileReport, filename: str
 ) -> Iterator[dict[str, Any]]:
     position = 0
 
-    def row(entry: ReportEntry, outcome: str = "", item: _Checked | None = None) -> dict[str, Any]:
+    def row(
+        entry: ReportEntry, outcome: str = "", item: CheckedItem | None = None
+    ) -> dict[str, Any]:
         nonlocal position
         position += 1
         return {
@@ -809,7 +309,7 @@ def _entry_rows(
             yield row(_outcome_entry(item), item.outcome.value, item)
 
 
-def _outcome_entry(item: _Checked) -> ReportEntry:
+def _outcome_entry(item: CheckedItem) -> ReportEntry:
     where = item.candidate.location
     ref = item.external_id
     number = item.result_version

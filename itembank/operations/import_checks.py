@@ -1,0 +1,386 @@
+"""Reading an import file with its importer and checking every candidate it yields:
+what each would become in the bank (a new item, a new version, an updated draft,
+nothing because it is unchanged), or why it cannot. Nothing here writes an item; the
+images an item shows are uploaded while it is checked, and the caller rolls them back
+when nothing may be kept.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from itembank.access import roles_in
+from itembank.errors import InvalidInput
+from itembank.extensions import db
+from itembank.importing import (
+    CandidateItem,
+    ImportContext,
+    Importer,
+    ImportFileError,
+    ImportLimits,
+    ImportSource,
+    Location,
+    ReportEntry,
+    Severity,
+    error,
+)
+from itembank.models import Bank, Item, ItemVersion, Role, User
+from itembank.operations.content import NodeLookup, PreparedVersion, prepare_version
+from itembank.plugins import PluginHost
+from itembank.workflow import DRAFTABLE_FROM, OPEN_STATUSES, Status
+
+log = logging.getLogger(__name__)
+
+#: ``progress(phase, done, total)`` with phase ``read``, ``check`` or ``write``.
+Progress = Callable[[str, int, int], None]
+
+
+class Outcome(enum.StrEnum):
+    CREATED = "created"
+    NEW_VERSION = "new_version"
+    DRAFT_UPDATED = "draft_updated"
+    UNCHANGED = "unchanged"
+    REJECTED = "rejected"
+    NOT_IMPORTED = "not_imported"
+
+
+@dataclass
+class CheckedItem:
+    """A candidate after validation: what to do with it, or why not."""
+
+    candidate: CandidateItem
+    problems: list[ReportEntry] = field(default_factory=list)
+    prepared: PreparedVersion | None = None
+    outcome: Outcome | None = None
+    item: Item | None = None  # an existing item this one updates
+    version: ItemVersion | None = None  # the version to compare with / the draft to update
+    item_id: int | None = None  # the item it became
+    external_id: str = ""
+    result_version: int | None = None
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+class FileReport:
+    """The report's file-level entries, and the order of everything in the file."""
+
+    def __init__(self) -> None:
+        #: ReportEntry (file level) or int (index of a candidate), in file order.
+        self.order: list[ReportEntry | int] = []
+
+    def add(self, entry: ReportEntry) -> None:
+        self.order.append(entry)
+
+    def has_errors(self) -> bool:
+        return any(
+            isinstance(entry, ReportEntry) and entry.severity is Severity.ERROR
+            for entry in self.order
+        )
+
+
+def read_candidates(
+    importer: Importer,
+    source: ImportSource,
+    plugins: PluginHost,
+    bank: Bank,
+    limits: ImportLimits,
+    report: FileReport,
+    notify: Progress,
+) -> list[CandidateItem]:
+    """The candidates ``importer`` finds in ``source``; its file-level entries, and the
+    order of everything, go to ``report``. A file the importer cannot read gives no
+    candidates and an error in the report."""
+    context = ImportContext(
+        bank_code=bank.code,
+        bank_language=bank.language,
+        item_types=dict(plugins.item_types),
+        limits=limits,
+    )
+    candidates: list[CandidateItem] = []
+    where = Location(source.filename)
+    try:
+        for found in importer.read(source, context):
+            if isinstance(found, CandidateItem):
+                report.order.append(len(candidates))
+                candidates.append(found)
+                if len(candidates) % 1000 == 0:
+                    notify("read", len(candidates), 0)
+            else:
+                report.add(found)
+    except ImportFileError as exc:
+        candidates.clear()
+        report.order = [e for e in report.order if isinstance(e, ReportEntry)]
+        report.add(error(where, exc.message, exc.message_en))
+    except Exception as exc:  # a broken importer must not lose the report
+        log.exception("importer %s failed on %s", importer.id, source.filename)
+        candidates.clear()
+        report.order = [e for e in report.order if isinstance(e, ReportEntry)]
+        report.add(
+            error(
+                where,
+                f"Berkas tidak dapat dibaca oleh pengimpor '{importer.id}' ({type(exc).__name__}).",
+                f"The importer '{importer.id}' could not read the file ({type(exc).__name__}).",
+            )
+        )
+    notify("read", len(candidates), len(candidates))
+    return candidates
+
+
+# -- checking ------------------------------------------------------------------------------------
+
+
+def check_candidates(
+    candidates: list[CandidateItem],
+    bank: Bank,
+    actor: User,
+    plugins: PluginHost,
+    notify: Progress,
+) -> list[CheckedItem]:
+    """Each candidate validated and matched with the item it updates, if any: its
+    outcome, or its problems (then its outcome is ``rejected``)."""
+    lookup = NodeLookup(bank)
+    _known_sources(bank, candidates)
+    existing = _existing_items(bank, [c.external_id for c in candidates if c.external_id])
+    first_source: dict[str, str] = {}
+    may_update = actor.is_admin or Role.AUTHOR in roles_in(actor, bank)
+    first_row: dict[str, str] = {}
+    checked: list[CheckedItem] = []
+    total = len(candidates)
+    for index, candidate in enumerate(candidates, start=1):
+        item = CheckedItem(candidate, problems=list(candidate.problems))
+        checked.append(item)
+        _prepare(item, bank, actor, plugins, lookup)
+        if candidate.external_id:
+            ref = candidate.external_id
+            if ref in first_row:
+                item.problems.append(
+                    _at(
+                        candidate,
+                        "external_id",
+                        f"ID soal {ref} sudah muncul di {first_row[ref]}.",
+                        f"Item id {ref} already appears at {first_row[ref]}.",
+                    )
+                )
+            else:
+                first_row[ref] = _where(candidate.location)
+                _match_existing(item, existing.get(ref), actor, may_update)
+        elif candidate.source_id and candidate.source_id in first_source:
+            item.problems.append(
+                _at(
+                    candidate,
+                    "",
+                    f"Identitas sumber {candidate.source_id} sudah muncul di "
+                    f"{first_source[candidate.source_id]}.",
+                    f"Source identifier {candidate.source_id} already appears at "
+                    f"{first_source[candidate.source_id]}.",
+                )
+            )
+        elif not item.problems:
+            item.outcome = Outcome.CREATED
+        if candidate.source_id and not candidate.external_id:
+            first_source.setdefault(candidate.source_id, _where(candidate.location))
+        if item.problems:
+            item.outcome = Outcome.REJECTED
+        if index % 200 == 0 or index == total:
+            notify("check", index, total)
+    return checked
+
+
+def _prepare(
+    item: CheckedItem, bank: Bank, actor: User, plugins: PluginHost, lookup: NodeLookup
+) -> None:
+    candidate = item.candidate
+    item_type = plugins.item_types.get(candidate.item_type)
+    if item_type is None:
+        if candidate.item_type:  # an empty type was reported by the importer
+            known = ", ".join(sorted(plugins.item_types))
+            item.problems.append(
+                _at(
+                    candidate,
+                    "type",
+                    f"Jenis soal '{candidate.item_type}' tidak dikenal (yang dikenal: {known}).",
+                    f"Unknown item type '{candidate.item_type}' (known: {known}).",
+                )
+            )
+        return
+    for media in candidate.media:
+        _store_media(item, bank, actor, media)
+    try:
+        item.prepared = prepare_version(
+            bank, item_type, candidate.stem, candidate.content, candidate.metadata, lookup=lookup
+        )
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            item.problems.append(
+                _at(candidate, problem["field"], problem["message"], problem["message_en"])
+            )
+
+
+def _store_media(item: CheckedItem, bank: Bank, actor: User, media: Any) -> None:
+    from flask import current_app
+
+    from itembank.operations.media import upload_media
+
+    try:
+        upload_media(
+            bank,
+            media.data,
+            actor=actor,
+            filename=media.name,
+            max_bytes=int(current_app.config["ITEMBANK_MEDIA_MAX_BYTES"]),
+        )
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            item.problems.append(
+                ReportEntry(
+                    item.candidate.location.at(media.name),
+                    Severity.ERROR,
+                    problem["message"],
+                    problem["message_en"],
+                )
+            )
+
+
+def _known_sources(bank: Bank, candidates: list[CandidateItem]) -> None:
+    """A candidate without a bank id whose source identifier an item of the bank was
+    imported with updates that item (its ``external_id`` is filled in)."""
+    wanted = sorted({c.source_id[:255] for c in candidates if c.source_id and not c.external_id})
+    known: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for source_ref, external_id in db.session.execute(
+            sa.select(Item.source_ref, Item.external_id)
+            .where(Item.bank_id == bank.id, Item.source_ref.in_(chunk))
+            .order_by(Item.id)
+        ):
+            known.setdefault(source_ref, external_id)
+    for candidate in candidates:
+        if candidate.source_id and not candidate.external_id:
+            candidate.external_id = known.get(candidate.source_id[:255])
+
+
+def _existing_items(bank: Bank, refs: list[str]) -> dict[str, Item]:
+    found: dict[str, Item] = {}
+    unique = sorted(set(refs))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        for item in db.session.scalars(
+            sa.select(Item).where(Item.bank_id == bank.id, Item.external_id.in_(chunk))
+        ):
+            found[item.external_id] = item
+    return found
+
+
+def _match_existing(
+    item: CheckedItem, existing: Item | None, actor: User, may_update: bool
+) -> None:
+    """Decide what an update of an existing item does, or why it cannot."""
+    candidate = item.candidate
+    ref = candidate.external_id
+    if existing is None:
+        item.problems.append(
+            _at(
+                candidate,
+                "external_id",
+                f"Soal {ref} tidak ada di bank ini. Kosongkan ID soal untuk membuat soal baru.",
+                f"There is no item {ref} in this bank. Leave the item id empty to create a "
+                "new item.",
+            )
+        )
+        return
+    item.item = existing
+    item.item_id, item.external_id = existing.id, existing.external_id
+    if not may_update:
+        item.problems.append(
+            _at(
+                candidate,
+                "external_id",
+                f"Hanya penulis soal yang dapat membuat versi baru soal {ref}.",
+                f"Only an author can make a new version of item {ref}.",
+            )
+        )
+        return
+    if existing.item_type != candidate.item_type and candidate.item_type:
+        item.problems.append(
+            _at(
+                candidate,
+                "type",
+                f"Soal {ref} berjenis '{existing.item_type}'; jenis soal tidak dapat diubah.",
+                f"Item {ref} is of type '{existing.item_type}'; an item's type cannot change.",
+            )
+        )
+        return
+    if existing.is_retired:
+        item.problems.append(
+            _at(
+                candidate,
+                "external_id",
+                f"Soal {ref} sudah dipensiunkan dan tidak dapat diubah.",
+                f"Item {ref} is retired and cannot be changed.",
+            )
+        )
+        return
+    versions = existing.versions
+    latest = versions[-1]
+    open_version = next((v for v in versions if v.status in OPEN_STATUSES), None)
+    if open_version is not None and open_version.status == Status.IN_REVIEW.value:
+        item.problems.append(
+            _at(
+                candidate,
+                "external_id",
+                f"Versi {open_version.number} soal {ref} sedang ditelaah; tunggu keputusan "
+                "penelaah.",
+                f"Version {open_version.number} of item {ref} is in review; wait for the "
+                "reviewers' decision.",
+            )
+        )
+        return
+    if open_version is not None:
+        if actor.id not in open_version.contributor_ids:
+            owner = open_version.created_by.username
+            item.problems.append(
+                _at(
+                    candidate,
+                    "external_id",
+                    f"Draf versi {open_version.number} soal {ref} sedang disusun oleh {owner}; "
+                    "impor tidak dapat mengubahnya.",
+                    f"Draft version {open_version.number} of item {ref} is being written by "
+                    f"{owner}; an import cannot change it.",
+                )
+            )
+            return
+        item.version = open_version
+        item.outcome = Outcome.DRAFT_UPDATED
+    elif Status(latest.status) in DRAFTABLE_FROM:
+        item.version = latest
+        item.outcome = Outcome.NEW_VERSION
+    else:
+        item.problems.append(
+            _at(
+                candidate,
+                "external_id",
+                f"Versi terakhir soal {ref} berstatus '{latest.status}'; versi baru tidak "
+                "dapat dibuat darinya.",
+                f"The latest version of item {ref} is '{latest.status}'; no new version can "
+                "start from it.",
+            )
+        )
+        return
+    if item.prepared is not None and item.prepared.content_hash == item.version.content_hash:
+        item.outcome = Outcome.UNCHANGED
+        item.result_version = item.version.number
+
+
+def _at(candidate: CandidateItem, field_path: str, message: str, message_en: str) -> ReportEntry:
+    return ReportEntry(candidate.locate(field_path), Severity.ERROR, message, message_en)
+
+
+def _where(location: Location) -> str:
+    return f"baris/row {location.item}" if location.item.isdigit() else location.item
