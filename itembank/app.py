@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from itembank.config import default_config
-from itembank.extensions import db, migrate
+from itembank.extensions import db, migrate, sqlite_begin_statement
 from itembank.plugins import host_from_config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["itembank.plugins"] = host_from_config(app.config)
 
     from itembank import api, cli, models, ui, web  # noqa: F401  (models: registers the tables)
+    from itembank.jobs import queue
+
+    queue.init_app(app)
 
     cli.init_app(app)
     web.init_app(app)
@@ -64,4 +67,4 @@ def _configure_sqlite(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(sqlite_begin_statement())

@@ -42,6 +42,14 @@ def default_config(instance_path: str) -> dict[str, Any]:
         ),
         "ITEMBANK_DEMO_PASSWORD": os.environ.get("ITEMBANK_DEMO_PASSWORD", "itembank-demo"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("ITEMBANK_MAX_REQUEST_BYTES", 16 * 1024 * 1024)),
+        # Background jobs (itembank.jobs): the queue is a SQLite file in instance/
+        # unless ITEMBANK_REDIS_URL is set; immediate runs each job where it is sent.
+        "ITEMBANK_REDIS_URL": os.environ.get("ITEMBANK_REDIS_URL") or None,
+        "ITEMBANK_QUEUE_FILE": os.environ.get("ITEMBANK_QUEUE_FILE") or None,
+        "ITEMBANK_QUEUE_NAME": os.environ.get("ITEMBANK_QUEUE_NAME") or "itembank",
+        "ITEMBANK_JOBS_IMMEDIATE": os.environ.get("ITEMBANK_JOBS_IMMEDIATE") == "1",
+        "ITEMBANK_JOB_LEASE_SECONDS": float(os.environ.get("ITEMBANK_JOB_LEASE_SECONDS", 60)),
+        "ITEMBANK_JOB_RESEND_SECONDS": float(os.environ.get("ITEMBANK_JOB_RESEND_SECONDS", 300)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }

@@ -39,6 +39,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Unavailable(DomainError):
+    """A service the operation needs (the job queue) cannot be reached now; try later."""
+
+    code = "unavailable"
+
+
 class StaleEdit(Conflict):
     """A draft edit was based on an older revision than the one stored."""
 

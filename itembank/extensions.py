@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -23,3 +27,28 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
+
+
+#: How SQLite transactions begin in this context (see :func:`reading_phase`).
+_SQLITE_BEGIN: ContextVar[str] = ContextVar("itembank_sqlite_begin", default="BEGIN IMMEDIATE")
+
+
+def sqlite_begin_statement() -> str:
+    return _SQLITE_BEGIN.get()
+
+
+@contextlib.contextmanager
+def reading_phase() -> Iterator[None]:
+    """Transactions begun inside this block on SQLite take no write lock until they
+    write (``BEGIN`` instead of the usual ``BEGIN IMMEDIATE``).
+
+    For the long, read-only first part of a job (reading and checking an import's
+    20,000 rows): others may write meanwhile, the job's own progress included. The
+    block must not write, and must end its transaction (commit or roll back) before the
+    writing part begins, which then takes the lock as usual. No effect on PostgreSQL.
+    """
+    token = _SQLITE_BEGIN.set("BEGIN")
+    try:
+        yield
+    finally:
+        _SQLITE_BEGIN.reset(token)

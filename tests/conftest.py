@@ -91,6 +91,8 @@ def make_app(backend: Backend, **extra: Any) -> Flask:
         "ITEMBANK_PLUGINS_ENTRY_POINTS": False,
         "ITEMBANK_MEDIA_MAX_BYTES": 200_000,
         "ITEMBANK_PASSWORD_METHOD": "pbkdf2:sha256:1000",
+        # Jobs run where they are sent; tests/jobs/ starts real workers.
+        "ITEMBANK_JOBS_IMMEDIATE": True,
     }
     config.update(extra)
     return create_app(config)

@@ -22,6 +22,7 @@ from itembank.api import (
     forms,
     imports,
     items,
+    jobs,
     media,
     meta,
     statuses,
@@ -40,6 +41,7 @@ BLUEPRINTS = (
     media.blp,
     forms.blp,
     imports.blp,
+    jobs.blp,
 )
 
 CONFIG_DEFAULTS: dict[str, Any] = {

@@ -23,6 +23,7 @@ from itembank.errors import (
     NotFound,
     PermissionDenied,
     StaleEdit,
+    Unavailable,
 )
 from itembank.itemtypes import flatten_marshmallow_errors
 
@@ -36,6 +37,7 @@ DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (PermissionDenied, 403),
     (InvalidInput, 422),
     (Conflict, 409),
+    (Unavailable, 503),
 )
 
 

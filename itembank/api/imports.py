@@ -16,15 +16,17 @@ from itembank.api.auth import current_user
 from itembank.api.banks import visible_bank
 from itembank.api.common import INT_ID, MULTIPART, Extended, make_blueprint
 from itembank.api.errors import ApiError
+from itembank.api.jobs import JobOut, job_view
 from itembank.errors import InvalidInput
 from itembank.importing import ImportLimits, ImportSource
+from itembank.operations.import_jobs import start_import
 from itembank.operations.import_reports import (
     get_import,
     import_template,
     list_imports,
     report_rows,
 )
-from itembank.operations.imports import Mode, run_import
+from itembank.operations.imports import Mode
 from itembank.plugins import plugins
 
 blp = make_blueprint("imports", "Importing items from spreadsheets and packages, with reports.")
@@ -131,16 +133,19 @@ def batch_view(batch: Any) -> Extended:
 @blp.route("/banks/<bank_code>/imports")
 class Imports(MethodView):
     @blp.doc(**UPLOAD_DOC)
-    @blp.response(201, ImportOut)
+    @blp.response(202, JobOut)
     @blp.alt_response(413, description="the file is larger than ITEMBANK_IMPORT_MAX_BYTES")
     @blp.alt_response(415, description="no importer reads this kind of file")
+    @blp.alt_response(503, description="the job queue cannot be reached; nothing was started")
     def post(self, bank_code: str) -> Any:
-        """Import items from an XLSX or CSV file (authors and bank admins)
+        """Import items from an XLSX, CSV or QTI file (authors and bank admins)
 
-        Every row becomes a draft: a new item, or a new draft version of the item named
-        in its ``id_soal`` column. ``mode=strict`` (the default) imports nothing if
-        anything is wrong; ``valid_only`` imports the valid rows. The stored report
-        (``url``) says, per row and column, what was imported and why not.
+        Answers 202 with the import's job (``Location``: ``/api/v1/jobs/{id}``); follow
+        it until it ends, then read its ``result.url``: the stored report, which says per
+        row and column what was imported and why not. Every row becomes a draft: a new
+        item, or a new draft version of the item named in its ``id_soal`` column.
+        ``mode=strict`` (the default) imports nothing if anything is wrong;
+        ``valid_only`` imports the valid rows. Cancelling the job imports nothing.
         """
         actor = current_user()
         bank = visible_bank(bank_code, actor)
@@ -166,17 +171,16 @@ class Imports(MethodView):
                 f"no importer reads {filename!r}; send one of: {', '.join(accepted)}",
                 code="unsupported_media_type",
             )
-        batch = run_import(
+        job = start_import(
             bank,
             actor=actor,
-            plugins=host,
+            host=host,
             filename=filename,
             data=data,
             mode=request.form.get("mode") or Mode.STRICT.value,
             importer_id=importer_id,
-            limits=limits,
         )
-        view = batch_view(batch)
+        view = job_view(job)
         return view, {"Location": view.url}
 
     @blp.arguments(ImportListQuery, location="query")

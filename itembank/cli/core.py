@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     from itembank.cli import (
         forms,  # noqa: F401  (adds the forms and blueprints groups)
         imports,  # noqa: F401  (registers the import commands)
+        jobs,  # noqa: F401  (the worker and the jobs group)
     )
 
     app.cli.add_command(itembank_cli)

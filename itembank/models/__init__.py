@@ -20,12 +20,14 @@ from itembank.models.items import (
     Review,
     VersionContributor,
 )
+from itembank.models.jobs import FINISHED, Job, JobFile, JobStatus
 from itembank.models.media import Media, MediaBlob
 from itembank.models.taxonomy import TaxonomyNode, TaxonomyRecord
 from itembank.models.tokens import ApiToken, LoginAttempt
 from itembank.models.users import Bank, Membership, Role, User
 
 __all__ = [
+    "FINISHED",
     "ApiToken",
     "AuditEvent",
     "AuditTamperError",
@@ -44,6 +46,9 @@ __all__ = [
     "Item",
     "ItemClassification",
     "ItemVersion",
+    "Job",
+    "JobFile",
+    "JobStatus",
     "LoginAttempt",
     "Media",
     "MediaBlob",

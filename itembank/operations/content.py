@@ -79,12 +79,15 @@ def prepare_version(
     metadata: Any,
     *,
     lookup: NodeLookup | None = None,
+    uploading: frozenset[str] = frozenset(),
 ) -> PreparedVersion:
     """Validate and normalise everything a version stores; raise :class:`InvalidInput`
     with every problem found (each with a field path).
 
     ``lookup`` remembers taxonomy and node look-ups across calls (imports of many
-    items pass one); by default each call looks them up afresh."""
+    items pass one); by default each call looks them up afresh. ``uploading`` names
+    images (SHA-256) that are not in the bank yet but are stored together with this
+    version (an import's own images, checked already)."""
     problems: list[Problem] = []
     scanned: dict[str, frozenset[str]] = {}  # clean HTML -> the images it shows
 
@@ -142,7 +145,9 @@ def prepare_version(
         problems.extend(class_problems)
 
     if not problems:
-        problems.extend(_check_media(bank, clean_stem, item_type, clean_content, scanned))
+        problems.extend(
+            _check_media(bank, clean_stem, item_type, clean_content, scanned, uploading)
+        )
     if problems:
         raise InvalidInput(
             "the item has problems: "
@@ -257,6 +262,7 @@ def _check_media(
     item_type: ItemType,
     content: dict[str, Any],
     scanned: dict[str, frozenset[str]],
+    uploading: frozenset[str] = frozenset(),
 ) -> list[Problem]:
     def images(html: str) -> Iterable[str]:
         found = scanned.get(html)
@@ -266,6 +272,8 @@ def _check_media(
     for path, html in item_type.html_fields(content):
         for sha in images(html):
             wanted.setdefault(sha, _join("content", path))
+    for sha in uploading:
+        wanted.pop(sha, None)
     if not wanted:
         return []
     have = set(

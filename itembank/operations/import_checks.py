@@ -1,8 +1,9 @@
 """Reading an import file with its importer and checking every candidate it yields:
 what each would become in the bank (a new item, a new version, an updated draft,
-nothing because it is unchanged), or why it cannot. Nothing here writes an item; the
-images an item shows are uploaded while it is checked, and the caller rolls them back
-when nothing may be kept.
+nothing because it is unchanged), or why it cannot. Nothing here writes: the images an
+item brings are checked here and stored with the item when it is written (so the images
+of a rejected item are never stored), and a job may read and check in a transaction that
+takes no write lock (:func:`itembank.extensions.reading_phase`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from itembank.importing import (
     Severity,
     error,
 )
+from itembank.media_check import MediaError, inspect_image
 from itembank.models import Bank, Item, ItemVersion, Role, User
 from itembank.operations.content import NodeLookup, PreparedVersion, prepare_version
 from itembank.plugins import PluginHost
@@ -63,6 +65,8 @@ class CheckedItem:
     item_id: int | None = None  # the item it became
     external_id: str = ""
     result_version: int | None = None
+    #: The item's own images that passed their checks, stored when the item is written.
+    media: list[Any] = field(default_factory=list)
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -211,10 +215,16 @@ def _prepare(
             )
         return
     for media in candidate.media:
-        _store_media(item, bank, actor, media)
+        _check_image(item, media)
     try:
         item.prepared = prepare_version(
-            bank, item_type, candidate.stem, candidate.content, candidate.metadata, lookup=lookup
+            bank,
+            item_type,
+            candidate.stem,
+            candidate.content,
+            candidate.metadata,
+            lookup=lookup,
+            uploading=frozenset(sha for sha, _ in item.media),
         )
     except InvalidInput as exc:
         for problem in exc.problems:
@@ -223,29 +233,26 @@ def _prepare(
             )
 
 
-def _store_media(item: CheckedItem, bank: Bank, actor: User, media: Any) -> None:
+def _check_image(item: CheckedItem, media: Any) -> None:
+    """Check an image the item brings; a good one is kept for writing, a bad one is a
+    problem of the item at the image's name."""
     from flask import current_app
 
-    from itembank.operations.media import upload_media
-
     try:
-        upload_media(
-            bank,
-            media.data,
-            actor=actor,
-            filename=media.name,
-            max_bytes=int(current_app.config["ITEMBANK_MEDIA_MAX_BYTES"]),
+        info = inspect_image(
+            media.data, max_bytes=int(current_app.config["ITEMBANK_MEDIA_MAX_BYTES"])
         )
-    except InvalidInput as exc:
-        for problem in exc.problems:
-            item.problems.append(
-                ReportEntry(
-                    item.candidate.location.at(media.name),
-                    Severity.ERROR,
-                    problem["message"],
-                    problem["message_en"],
-                )
+    except MediaError as exc:
+        item.problems.append(
+            ReportEntry(
+                item.candidate.location.at(media.name),
+                Severity.ERROR,
+                exc.message_id,
+                exc.message_en,
             )
+        )
+        return
+    item.media.append((info.sha256, media))
 
 
 def _known_sources(bank: Bank, candidates: list[CandidateItem]) -> None:

@@ -46,6 +46,7 @@ def write_items(
     total = len(creates) + len(updates)
     done = 0
     notify("write", 0, total)
+    _store_images(creates + updates, bank, actor)
     for start in range(0, len(creates), batch_size):
         chunk = creates[start : start + batch_size]
         _create_items(chunk, bank, actor, batch)
@@ -56,6 +57,23 @@ def write_items(
         done += 1
         if done % 100 == 0 or done == total:
             notify("write", done, total)
+
+
+def _store_images(items: list[CheckedItem], bank: Bank, actor: User) -> None:
+    """Store the images of the items being written (each image once)."""
+    from flask import current_app
+
+    from itembank.operations.media import upload_media
+
+    max_bytes = int(current_app.config["ITEMBANK_MEDIA_MAX_BYTES"])
+    stored: set[str] = set()
+    for item in items:
+        for sha256, media in item.media:
+            if sha256 not in stored:
+                stored.add(sha256)
+                upload_media(
+                    bank, media.data, actor=actor, filename=media.name, max_bytes=max_bytes
+                )
 
 
 def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: ImportBatch) -> None:

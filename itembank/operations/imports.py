@@ -20,6 +20,7 @@ its report.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import hashlib
 import logging
@@ -32,7 +33,7 @@ import sqlalchemy as sa
 from itembank.access import require_role
 from itembank.audit import record
 from itembank.errors import DomainError, InvalidInput
-from itembank.extensions import db
+from itembank.extensions import db, reading_phase
 from itembank.importing import (
     Importer,
     ImportLimits,
@@ -138,30 +139,36 @@ def run_import(
     limits: ImportLimits | None = None,
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
+    read_apart: bool = False,
 ) -> ImportBatch:
     """Import ``data`` into ``bank`` as ``actor`` (an author or bank admin).
 
     Returns the stored batch with its report. Bad input never raises: it is in the
     report. Raises only for the request itself (no right to import, an unknown mode or
-    importer, a file type no importer reads)."""
-    require_role(actor, bank, Role.AUTHOR, Role.BANK_ADMIN, doing="import items")
+    importer, a file type no importer reads).
+
+    ``read_apart``: read and check in a transaction of their own, which on SQLite takes
+    no write lock, and commit before writing (a job does this, so that others can write,
+    its progress included, while it reads and checks for minutes). Reading writes
+    nothing, so the import's writes stay in one transaction either way."""
     mode = parse_mode(mode) if isinstance(mode, str) else mode
     limits = limits or ImportLimits()
     source = ImportSource(filename=_short(filename, 255), data=data)
-    importer = choose_importer(plugins, source, importer_id)
     report = FileReport()
     notify = progress or (lambda phase, done, total: None)
 
-    candidates = read_candidates(importer, source, plugins, bank, limits, report, notify)
-    checked = check_candidates(candidates, bank, actor, plugins, notify)
-    wrote_media = any(c.candidate.media for c in checked)
+    with reading_phase() if read_apart else contextlib.nullcontext():
+        require_role(actor, bank, Role.AUTHOR, Role.BANK_ADMIN, doing="import items")
+        importer = choose_importer(plugins, source, importer_id)
+        candidates = read_candidates(importer, source, plugins, bank, limits, report, notify)
+        checked = check_candidates(candidates, bank, actor, plugins, notify)
+        if read_apart:
+            db.session.commit()
     file_failed = not checked and report.has_errors()
     invalid = any(c.problems for c in checked) or report.has_errors()
     meta = _BatchFacts(source, importer.id, mode)
 
     if file_failed or (mode is Mode.STRICT and invalid):
-        if wrote_media:
-            db.session.rollback()
         status = BatchStatus.FAILED if file_failed else BatchStatus.ROLLED_BACK
         for item in checked:
             if not item.problems:

@@ -57,6 +57,17 @@ def _imported(world: World, plugins: Any) -> dict[str, str]:
     return {"import": str(batch.id)}
 
 
+def _queued_job(world: World, plugins: Any) -> dict[str, str]:
+    """A job the author started that no worker has taken yet."""
+    from itembank.extensions import db
+    from itembank.models import Job
+
+    job = Job(kind="import", bank_id=world.bank.id, actor_id=world.author.id, params={})
+    db.session.add(job)
+    db.session.flush()
+    return {"job": str(job.id)}
+
+
 def row(*statuses: int) -> dict[str, int]:
     return dict(zip(ROLES, statuses, strict=True))
 
@@ -253,6 +264,9 @@ MATRIX: list[tuple[str, str, Any, Setup, dict[str, int]]] = [
         row(204, 204, 204, 204, 204, 404, 401),
     ),
     ("GET", "banks/{bank}/imports", None, _nothing, row(200, 403, 403, 200, 200, 404, 401)),
+    ("GET", "banks/{bank}/jobs", None, _queued_job, row(200, 200, 200, 200, 200, 404, 401)),
+    ("GET", "jobs/{job}", None, _queued_job, row(200, 404, 404, 200, 200, 404, 401)),
+    ("POST", "jobs/{job}/cancel", None, _queued_job, row(200, 404, 404, 200, 200, 404, 401)),
     (
         "GET",
         "banks/{bank}/imports/{import}",

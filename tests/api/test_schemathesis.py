@@ -39,7 +39,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from itembank.extensions import db
-from itembank.models import LoginAttempt, Role
+from itembank.models import Job, LoginAttempt, Role
 from tests.factories import PASSWORD, SINGLE_CHOICE, STEM, World, make_item, unique
 from tests.forms_helpers import build_form_states, form_examples, form_path_values
 
@@ -115,6 +115,9 @@ def _build(app: Flask) -> dict[str, Any]:
             imported = run_import(
                 world.bank, actor=fuzzer, plugins=plugins, filename="s.csv", data=_items_csv()
             )
+            queued = Job(kind="import", bank_id=world.bank.id, actor_id=fuzzer.id, params={})
+            db.session.add(queued)
+            db.session.flush()
             state = {
                 "bank": world.bank.code,
                 "username": fuzzer.username,
@@ -128,6 +131,7 @@ def _build(app: Flask) -> dict[str, Any]:
                 "sha256": media.sha256,
                 **forms,
                 "import_id": imported.id,
+                "job_id": queued.id,
             }
             db.session.commit()
             return state
@@ -236,6 +240,7 @@ def fuzzed(app: Flask) -> Iterator[Fuzzed]:
             "number": [1, 2],
             "sha256": [state["sha256"]],
             "import_id": [state["import_id"]],
+            "job_id": [state["job_id"]],
             "taxonomy_code": ["skd-cpns"],
             "type_id": ["single_choice"],
             "token_id": [spare["id"]],

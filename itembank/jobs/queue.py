@@ -1,0 +1,140 @@
+"""The job queue: the only module of the bank that talks to Huey.
+
+It carries job ids from the web processes to the workers and nothing else (the job
+itself is a database row). By default the queue is a SQLite file in ``instance/``
+(``ITEMBANK_QUEUE_FILE``), which needs no server and serves workers on the same machine;
+with ``ITEMBANK_REDIS_URL`` it is Redis, shared by any number of workers on any number
+of machines. ``ITEMBANK_JOBS_IMMEDIATE`` runs each job at once in the process that sends
+it (the test suite, and tools that want no worker).
+
+The worker (:func:`run_worker`) is Huey's consumer with threads; it also settles jobs
+whose worker died and sends again jobs whose message was lost, once a minute.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey.api import Huey
+
+from itembank.extensions import db
+
+log = logging.getLogger(__name__)
+
+TASK_NAME = "itembank.run_job"
+
+
+class QueueError(RuntimeError):
+    """The queue could not be reached."""
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["itembank.queue"] = _make_queue(app)
+
+
+def _make_queue(app: Flask) -> Huey:
+    name = app.config.get("ITEMBANK_QUEUE_NAME", "itembank")
+    redis_url = app.config.get("ITEMBANK_REDIS_URL")
+    huey: Huey
+    if app.config.get("ITEMBANK_JOBS_IMMEDIATE"):
+        huey = MemoryHuey(name, immediate=True, results=False)
+    elif redis_url:
+        huey = RedisHuey(name, url=redis_url, results=False, blocking=True, read_timeout=1)
+    else:
+        path = Path(app.config.get("ITEMBANK_QUEUE_FILE") or "")
+        if not path.name:
+            path = Path(app.instance_path) / "jobs-queue.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        huey = SqliteHuey(name, filename=str(path), results=False)
+
+    def in_app(fn: Any, *args: Any) -> Any:
+        # Sent with the queue immediate, the job runs inside the sender's own context
+        # (and its session); in a worker, each task gets a context of its own.
+        if has_app_context() and current_app._get_current_object() is app:  # type: ignore[attr-defined]
+            return fn(*args)
+        with app.app_context():
+            try:
+                return fn(*args)
+            finally:
+                db.session.remove()
+
+    @huey.task(name=TASK_NAME)
+    def run_job_task(job_id: int) -> None:
+        from itembank.jobs.runner import run_job
+
+        in_app(run_job, job_id)
+
+    @huey.periodic_task(crontab(minute="*"), name="itembank.housekeeping")
+    def housekeeping() -> None:
+        in_app(_housekeeping, app)
+
+    huey.itembank_run_job = run_job_task  # type: ignore[attr-defined]
+    return huey
+
+
+def _housekeeping(app: Flask) -> None:
+    from itembank.jobs.operations import expire_stale, resend_waiting
+
+    expire_stale()
+    resend_waiting(timedelta(seconds=float(app.config.get("ITEMBANK_JOB_RESEND_SECONDS", 300))))
+    db.session.commit()
+
+
+def _queue(app: Flask | None = None) -> Huey:
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    return app.extensions["itembank.queue"]
+
+
+def send(job_id: int) -> None:
+    """Hand job ``job_id`` to the workers (or, immediate, run it now)."""
+    try:
+        _queue().itembank_run_job(job_id)  # type: ignore[attr-defined]
+    except Exception as exc:
+        # Redis or the queue file unreachable; an immediate job never raises (the
+        # runner records its failures).
+        raise QueueError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def backend() -> str:
+    """``redis``, ``sqlite`` or ``immediate``."""
+    huey = _queue()
+    if isinstance(huey, MemoryHuey):
+        return "immediate"
+    return "redis" if isinstance(huey, RedisHuey) else "sqlite"
+
+
+def health() -> tuple[bool, str]:
+    """Whether the queue answers, and which it is (for ``/healthz``)."""
+    kind = backend()
+    try:
+        waiting = _queue().pending_count()
+    except Exception as exc:
+        return False, f"{kind}: {type(exc).__name__}"
+    return True, f"{kind}, {waiting} waiting"
+
+
+def waiting_count() -> int:
+    return int(_queue().pending_count())
+
+
+def run_worker(app: Flask, *, workers: int = 1) -> None:
+    """Run the consumer until SIGINT or SIGTERM (it finishes the jobs it is running on
+    SIGINT; on SIGTERM it stops at once and their leases run out)."""
+    huey = _queue(app)
+    if isinstance(huey, MemoryHuey):
+        raise QueueError("ITEMBANK_JOBS_IMMEDIATE is set: jobs run where they are sent")
+    consumer = huey.create_consumer(
+        workers=workers,
+        worker_type="thread",
+        periodic=True,
+        initial_delay=0.05,
+        backoff=1.5,
+        max_delay=0.5,
+        check_worker_health=True,
+    )
+    consumer.run()

@@ -1,0 +1,352 @@
+"""Jobs through real worker processes (``flask itembank worker``), on every database
+backend and on both queues (the SQLite file always; Redis when
+``ITEMBANK_TEST_REDIS_URL`` is set): API -> queue -> worker -> result; cancelling a
+queued and a running job; a worker killed with SIGKILL mid-import (nothing written, the
+job failed once its lease runs out); two workers never running the same job; a job
+hidden from those who may not see it.
+
+Every wait here waits for a state (a job's status, a process's exit), with a deadline.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from itembank.extensions import db
+from itembank.models import AuditEvent, Bank, ImportBatch, Item, Job
+from tests.conftest import (
+    POSTGRES_URL,
+    SKIP_POSTGRES,
+    Backend,
+    _postgres_backend,
+    _sqlite_backend,
+    make_app,
+)
+from tests.import_helpers import SC_ROW, csv_bytes
+from tests.test_cli import ok
+from tests.test_import_cli import _database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+BANK = "KERJA"
+PASSWORD = "rahasia-sekali-9"
+REDIS_URL = os.environ.get("ITEMBANK_TEST_REDIS_URL", "")
+LEASE = 3.0
+DEADLINE = 120.0
+WORKER = (sys.executable, "-m", "flask", "--app", "wsgi", "itembank", "worker")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Backend]:
+    """A database migrated from empty, with a bank, two authors, its admin and an
+    outsider, all committed (workers are other processes)."""
+    if request.param == "postgres":
+        if not POSTGRES_URL:
+            pytest.skip(SKIP_POSTGRES)
+        backend = _postgres_backend()
+    else:
+        backend = _sqlite_backend(tmp_path_factory.mktemp("jobs-db"))
+    app = make_app(backend)
+    ok(app, "db", "upgrade")
+    ok(app, "itembank", "taxonomy", "sync")
+    ok(app, "itembank", "create-bank", BANK, "Bank pekerjaan")
+    for user, role in (
+        ("penulis", "author"),
+        ("penulis2", "author"),
+        ("admin-bank", "bank_admin"),
+        ("luar", None),
+    ):
+        ok(app, "itembank", "create-user", user, "--password", PASSWORD)
+        if role:
+            ok(app, "itembank", "add-member", BANK, user, role)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    yield backend
+    backend.cleanup()
+
+
+@pytest.fixture(params=["sqlite-queue", "redis-queue"])
+def live(request: pytest.FixtureRequest, database: Backend, tmp_path: Path) -> Iterator[LiveBank]:
+    if request.param == "redis-queue" and not REDIS_URL:
+        pytest.skip("Redis queue tests skipped: set ITEMBANK_TEST_REDIS_URL")
+    settings = {
+        "ITEMBANK_JOBS_IMMEDIATE": False,
+        "ITEMBANK_QUEUE_NAME": f"itembank-test-{uuid.uuid4().hex[:8]}",
+        "ITEMBANK_JOB_LEASE_SECONDS": LEASE,
+        "ITEMBANK_REDIS_URL": REDIS_URL if request.param == "redis-queue" else None,
+        "ITEMBANK_QUEUE_FILE": str(tmp_path / "queue.sqlite3"),
+    }
+    bank = LiveBank(make_app(database, **settings), database, settings)
+    yield bank
+    bank.stop_workers()
+    if request.param == "redis-queue":
+        import redis
+
+        connection = redis.Redis.from_url(REDIS_URL)
+        for key in connection.scan_iter(f"huey.*{settings['ITEMBANK_QUEUE_NAME']}*"):
+            connection.delete(key)
+    with bank.app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+class LiveBank:
+    """The test's own app (a web process) and the worker processes beside it."""
+
+    def __init__(self, app: Flask, backend: Backend, settings: dict[str, Any]):
+        self.app, self.backend, self.settings = app, backend, settings
+        self.client = app.test_client()
+        self.workers: list[subprocess.Popen[bytes]] = []
+        self.tokens: dict[str, str] = {}
+
+    def start_worker(self, threads: int = 1) -> subprocess.Popen[bytes]:
+        env = {**os.environ, "DATABASE_URL": _database_url(self.backend), "SECRET_KEY": "jobs"}
+        for key, value in self.settings.items():
+            if key != "ITEMBANK_JOBS_IMMEDIATE" and value is not None:
+                env[key] = str(value)
+        env.pop("ITEMBANK_JOBS_IMMEDIATE", None)
+        process = subprocess.Popen(
+            [*WORKER, "--workers", str(threads)],
+            cwd=ROOT,
+            env=env,
+        )
+        self.workers.append(process)
+        return process
+
+    def stop_workers(self) -> None:
+        for process in self.workers:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in self.workers:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.workers.clear()
+
+    def token(self, username: str) -> str:
+        if username not in self.tokens:
+            response = self.client.post(
+                "/api/v1/tokens", json={"username": username, "password": PASSWORD}
+            )
+            assert response.status_code == 201, response.json
+            self.tokens[username] = response.json["token"]
+        return self.tokens[username]
+
+    def api(self, method: str, path: str, user: str, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.token(user)}"}
+        url = path if path.startswith("/") else f"/api/v1/{path}"
+        return self.client.open(url, method=method, headers=headers, **kwargs)
+
+    def upload(self, user: str, data: bytes, name: str = "soal.csv") -> dict[str, Any]:
+        response = self.api(
+            "POST",
+            f"banks/{BANK}/imports",
+            user,
+            data={"file": (io.BytesIO(data), name), "mode": "valid_only"},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 202, response.get_data(as_text=True)
+        assert response.headers["Location"].endswith(f"/api/v1/jobs/{response.json['id']}")
+        return response.json
+
+    def job(self, job_id: int, user: str = "penulis") -> dict[str, Any]:
+        response = self.api("GET", f"jobs/{job_id}", user)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.json
+
+    def wait_for(
+        self, job_id: int, done: Callable[[dict[str, Any]], bool], what: str
+    ) -> dict[str, Any]:
+        deadline = time.monotonic() + DEADLINE
+        while True:
+            job = self.job(job_id)
+            if done(job):
+                return job
+            if time.monotonic() > deadline:
+                raise AssertionError(f"job {job_id} never became {what}: {job}")
+            for process in self.workers:
+                if process.poll() not in (None, -signal.SIGKILL):
+                    raise AssertionError(f"a worker exited with {process.returncode}")
+            time.sleep(0.05)
+
+    def wait_ended(self, job_id: int) -> dict[str, Any]:
+        ended = ("succeeded", "failed", "cancelled")
+        return self.wait_for(job_id, lambda j: j["status"] in ended, "finished")
+
+    def counts(self) -> dict[str, int]:
+        with self.app.app_context():
+            bank = db.session.scalars(sa.select(Bank).where(Bank.code == BANK)).one()
+            result = {
+                "items": db.session.scalar(
+                    sa.select(sa.func.count(Item.id)).where(Item.bank_id == bank.id)
+                ),
+                "batches": db.session.scalar(
+                    sa.select(sa.func.count(ImportBatch.id)).where(ImportBatch.bank_id == bank.id)
+                ),
+                "item_events": db.session.scalar(
+                    sa.select(sa.func.count(AuditEvent.id)).where(
+                        AuditEvent.bank_id == bank.id, AuditEvent.action == "item.create"
+                    )
+                ),
+            }
+            db.session.remove()
+            return result
+
+    def events(self, job_id: int) -> list[str]:
+        with self.app.app_context():
+            actions = db.session.scalars(
+                sa.select(AuditEvent.action)
+                .where(AuditEvent.object_type == "job", AuditEvent.object_id == str(job_id))
+                .order_by(AuditEvent.id)
+            ).all()
+            db.session.remove()
+            return list(actions)
+
+
+def small_file(tag: str, rows: int = 2) -> bytes:
+    return csv_bytes([{**SC_ROW, "pokok_soal": f"{tag}: berapa {n} + 3?"} for n in range(rows)])
+
+
+def large_file(rows: int) -> bytes:
+    """True/false items: cheap to check, so the file is large but quick to make."""
+    out = []
+    for n in range(rows):
+        row = {**SC_ROW, "jenis_soal": "true_false", "kunci": "Benar", "pokok_soal": f"No {n}."}
+        for column in ("opsi_a", "opsi_b", "opsi_c", "poin"):
+            row.pop(column)
+        out.append(row)
+    return csv_bytes(out)
+
+
+def test_an_import_goes_through_the_worker_and_links_its_report(live: LiveBank) -> None:
+    before = live.counts()
+    live.start_worker()
+    job = live.upload("penulis", small_file("lewat pekerja", rows=3))
+    assert job["status"] in ("queued", "running", "succeeded") and job["kind"] == "import"
+    assert job["bank"] == BANK and job["actor"] == "penulis"
+
+    ended = live.wait_ended(job["id"])
+    assert ended["status"] == "succeeded", (ended["error_en"], ended)
+    assert ended["result"]["type"] == "import_batch"
+    assert ended["result"]["summary"]["created"] == 3
+    assert ended["progress"]["done"] == ended["progress"]["total"] == 3
+    assert ended["started_at"] and ended["finished_at"] and ended["attempts"] == 1
+    report = live.api("GET", ended["result"]["url"], "penulis")
+    assert report.status_code == 200 and report.json["items"]["created"] == 3
+    assert live.counts()["items"] == before["items"] + 3
+    assert live.events(job["id"]) == ["job.create", "job.start", "job.end"]
+
+    # Who sees it: its starter and the bank's admin; nobody else learns it exists.
+    assert live.api("GET", f"jobs/{job['id']}", "admin-bank").status_code == 200
+    for other in ("penulis2", "luar"):
+        response = live.api("GET", f"jobs/{job['id']}", other)
+        assert response.status_code == 404 and response.json["code"] == "not_found"
+        response = live.api("POST", f"jobs/{job['id']}/cancel", other)
+        assert response.status_code == 404
+    listed = live.api("GET", f"banks/{BANK}/jobs", "penulis2").json
+    assert job["id"] not in [j["id"] for j in listed]
+    listed = live.api("GET", f"banks/{BANK}/jobs?kind=import&status=succeeded", "admin-bank")
+    assert job["id"] in [j["id"] for j in listed.json]
+    assert live.api("GET", f"banks/{BANK}/jobs", "luar").status_code == 404
+    # An ended job cannot be cancelled.
+    response = live.api("POST", f"jobs/{job['id']}/cancel", "penulis")
+    assert response.status_code == 409
+
+
+def test_a_cancelled_queued_job_never_starts(live: LiveBank) -> None:
+    before = live.counts()
+    job = live.upload("penulis", small_file("batal antre"))  # no worker yet: it waits
+    assert live.job(job["id"])["status"] == "queued"
+    cancelled = live.api("POST", f"jobs/{job['id']}/cancel", "admin-bank")
+    assert cancelled.status_code == 200, cancelled.json
+    assert cancelled.json["status"] == "cancelled"
+    assert cancelled.json["cancelled_by"] == "admin-bank"
+
+    # A worker now receives its message and must leave it alone; a second job sent
+    # after it shows the worker has gone past the first.
+    live.start_worker()
+    later = live.upload("penulis", small_file("sesudahnya"))
+    assert live.wait_ended(later["id"])["status"] == "succeeded"
+    again = live.job(job["id"])
+    assert again["status"] == "cancelled" and again["started_at"] is None
+    assert again["attempts"] == 0 and again["result"] is None
+    assert live.counts()["items"] == before["items"] + 2  # the later job's two only
+    assert live.events(job["id"]) == ["job.create", "job.cancel", "job.end"]
+
+
+def test_a_cancelled_running_job_stops_and_saves_nothing(live: LiveBank) -> None:
+    before = live.counts()
+    live.start_worker()
+    job = live.upload("penulis", large_file(8000))
+    live.wait_for(job["id"], lambda j: j["progress"]["done"] > 0, "under way")
+    response = live.api("POST", f"jobs/{job['id']}/cancel", "penulis")
+    assert response.status_code == 200 and response.json["cancel_requested"] is True
+    ended = live.wait_ended(job["id"])
+    assert ended["status"] == "cancelled", ended
+    assert ended["result"] is None and ended["finished_at"]
+    assert live.counts() == before
+    assert live.events(job["id"]) == ["job.create", "job.start", "job.cancel", "job.end"]
+
+
+def test_a_worker_killed_mid_import_leaves_nothing_and_the_job_fails(live: LiveBank) -> None:
+    before = live.counts()
+    worker = live.start_worker()
+    job = live.upload("penulis", large_file(8000))
+    live.wait_for(job["id"], lambda j: j["progress"]["done"] > 0, "under way")
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=30)
+
+    ended = live.wait_ended(job["id"])  # once the lease (3 s) has run out
+    assert ended["status"] == "failed", ended
+    assert "lease ran out" in ended["error_en"] and "nothing was saved" in ended["error_en"]
+    assert ended["error"].startswith("Pekerja yang menjalankan")
+    assert live.counts() == before
+    assert live.events(job["id"])[-1] == "job.end"
+
+    # A new worker takes new work; the failed job stays failed.
+    live.start_worker()
+    later = live.upload("penulis", small_file("setelah mati"))
+    assert live.wait_ended(later["id"])["status"] == "succeeded"
+    assert live.job(job["id"])["status"] == "failed"
+
+
+def test_two_workers_never_run_the_same_job(live: LiveBank) -> None:
+    from itembank.jobs import queue
+
+    before = live.counts()
+    jobs = [live.upload("penulis", small_file(f"dua pekerja {n}")) for n in range(6)]
+    # Every job is delivered three times in all, then two workers with two threads each
+    # race for them.
+    with live.app.app_context():
+        for job in jobs:
+            queue.send(job["id"])
+            queue.send(job["id"])
+    live.start_worker(threads=2)
+    live.start_worker(threads=2)
+    for job in jobs:
+        ended = live.wait_ended(job["id"])
+        assert ended["status"] == "succeeded" and ended["attempts"] == 1, ended
+        assert live.events(job["id"]) == ["job.create", "job.start", "job.end"]
+    after = live.counts()
+    assert after["batches"] == before["batches"] + 6
+    assert after["items"] == before["items"] + 12
+    with live.app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Job.id))) >= 6
+        db.session.remove()
