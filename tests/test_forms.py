@@ -19,6 +19,7 @@ from itembank.operations.blueprints import (
     update_blueprint,
 )
 from itembank.operations.enemies import mark_enemies, unmark_enemies
+from itembank.operations.form_order import move_entry, remove_entry, set_order
 from itembank.operations.form_report import match_rows
 from itembank.operations.forms import (
     FormInvalid,
@@ -31,10 +32,7 @@ from itembank.operations.forms import (
     get_form,
     lock_form,
     mark_exported,
-    move_entry,
-    remove_entry,
     repin_entry,
-    set_order,
     update_form,
 )
 from itembank.operations.reviews import retire_item

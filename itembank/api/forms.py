@@ -43,7 +43,7 @@ from itembank.api.form_schemas import (
 from itembank.errors import NotFound
 from itembank.models import Form
 from itembank.operations import blueprints as bp_ops
-from itembank.operations import enemies, reads
+from itembank.operations import enemies, form_order, reads
 from itembank.operations import forms as form_ops
 from itembank.operations.blueprints import BlueprintSchema
 from itembank.operations.export import export_form
@@ -282,7 +282,7 @@ class EntryById(MethodView):
             form_ops.repin_entry(entry, actor=actor, version=version, base_revision=base)
             base = None  # the move below continues the same edit
         if "position" in data or "section" in data:
-            form_ops.move_entry(
+            form_order.move_entry(
                 entry,
                 actor=actor,
                 position=data.get("position"),
@@ -299,7 +299,7 @@ class EntryById(MethodView):
         actor = current_user()
         form = form_ops.get_form(form_id, actor=actor)
         base = _base_revision(form)
-        form = form_ops.remove_entry(
+        form = form_order.remove_entry(
             form_ops.get_entry(form, entry_id), actor=actor, base_revision=base
         )
         return _form_response(form)
@@ -315,7 +315,7 @@ class Order(MethodView):
         """Set the whole order: every entry exactly once, section by section"""
         actor = current_user()
         form = form_ops.get_form(form_id, actor=actor)
-        form = form_ops.set_order(
+        form = form_order.set_order(
             form, data["sections"], actor=actor, base_revision=_base_revision(form)
         )
         return _form_response(form)

@@ -1,4 +1,4 @@
-"""Test forms (paket soal): create, edit entries, lock, clone, mark exported.
+"""Test forms (paket soal): create, pin entries, lock, clone, mark exported.
 
 Lifecycle ``draft → locked → exported``. Only a draft changes: entries are added
 (approved versions only, pinned: a newer approved version never replaces them
@@ -7,7 +7,8 @@ report (:mod:`itembank.operations.form_report`) and is refused while it has erro
 warnings are allowed and recorded in the lock's audit event. A locked form never
 changes (the operations refuse, and database triggers too); a new draft can be cloned
 from any form. ``mark_exported`` records each export of a locked form with its
-package's SHA-256.
+package's SHA-256. Moving, reordering and removing a draft's entries are in
+:mod:`itembank.operations.form_order`.
 
 Assemblers and bank admins see and write forms; other members of the bank are refused
 (a form's make-up is as secret as its items). Every change is an audit event; every
@@ -62,7 +63,8 @@ class FormInvalid(Conflict):
     code = "form_invalid"
 
 
-def _problem(field: str, message: str, message_en: str) -> InvalidInput:
+def form_problem(field: str, message: str, message_en: str) -> InvalidInput:
+    """One problem with ``field``, to raise."""
     return InvalidInput(
         message_en, [{"field": field, "message": message, "message_en": message_en}]
     )
@@ -75,7 +77,7 @@ def _title(title: Any) -> str:
         or len(title.strip()) > 200
         or CONTROL_RE.search(title)
     ):
-        raise _problem(
+        raise form_problem(
             "title",
             "Judul paket wajib diisi, paling banyak 200 karakter.",
             "The form's title is required, at most 200 characters.",
@@ -226,7 +228,9 @@ def clone_form(form: Form, *, actor: User, title: Any = None) -> Form:
 # -- editing a draft -----------------------------------------------------------------------
 
 
-def _editable(form: Form, actor: User, base_revision: int | None) -> Form:
+def editable_draft(form: Form, actor: User, base_revision: int | None) -> Form:
+    """``form`` reloaded under its row lock, if ``actor`` may edit it, it is a draft and
+    ``base_revision`` (when given) is its current revision."""
     require_role(actor, form.bank, *ASSEMBLY_ROLES, doing="edit test forms")
     form = db.session.scalars(
         sa.select(Form)
@@ -250,7 +254,8 @@ def _editable(form: Form, actor: User, base_revision: int | None) -> Form:
     return form
 
 
-def _touch(form: Form, actor: User) -> None:
+def touch_form(form: Form, actor: User) -> None:
+    """Record ``actor`` as the form's last editor and flush (the revision goes up)."""
     form.updated_by_id = actor.id
     form.updated_at = utcnow()
     try:
@@ -264,7 +269,8 @@ def _touch(form: Form, actor: User) -> None:
         db.session.expire(section, ["entries"])
 
 
-def _audit(action: str, form: Form, actor: User, **data: Any) -> None:
+def audit_form(action: str, form: Form, actor: User, **data: Any) -> None:
+    """The audit event of a draft edit, with the form's new revision."""
     record(
         action,
         actor=actor,
@@ -276,28 +282,13 @@ def _audit(action: str, form: Form, actor: User, **data: Any) -> None:
     )
 
 
-def _place(layout: list[tuple[FormSection, list[FormEntry]]]) -> None:
-    """Give the entries of each listed section positions 1..n in the order given,
-    moving them to that section. Positions are unique per section, so the entries first
-    step aside to temporary (negative) positions."""
-    existing = [e for _, entries in layout for e in entries if e.id is not None]
-    for entry in existing:
-        entry.position = -entry.id
-    db.session.flush()
-    for section, entries in layout:
-        for index, entry in enumerate(entries, start=1):
-            if entry.section is not section:
-                entry.section = section
-            entry.position = index
-    db.session.flush()
-
-
-def _section(form: Form, position: int) -> FormSection:
+def section_at(form: Form, position: int) -> FormSection:
+    """The form's section at ``position``; :class:`InvalidInput` naming those it has."""
     for section in form.sections:
         if section.position == position:
             return section
     have = ", ".join(str(s.position) for s in form.sections)
-    raise _problem(
+    raise form_problem(
         "section",
         f"Paket {form.external_id} tidak punya bagian {position} (yang ada: {have}).",
         f"Form {form.external_id} has no section {position} (it has: {have}).",
@@ -325,19 +316,19 @@ def _default_section(form: Form, version: ItemVersion) -> FormSection:
 def _check_pinnable(form: Form, version: ItemVersion) -> None:
     item = version.item
     if item.bank_id != form.bank_id:
-        raise _problem(
+        raise form_problem(
             "item",
             f"Butir {item.external_id} bukan milik bank {form.bank.code}.",
             f"Item {item.external_id} is not in bank {form.bank.code}.",
         )
     if item.is_retired:
-        raise _problem(
+        raise form_problem(
             "item",
             f"Butir {item.external_id} sudah dipensiunkan dan tidak dapat dirakit.",
             f"Item {item.external_id} is retired and cannot be assembled.",
         )
     if version.status != Status.APPROVED.value:
-        raise _problem(
+        raise form_problem(
             "version",
             f"Versi {version.number} butir {item.external_id} berstatus {version.status}; "
             "hanya versi yang disetujui yang dapat dirakit.",
@@ -347,18 +338,18 @@ def _check_pinnable(form: Form, version: ItemVersion) -> None:
 
 
 def update_form(form: Form, *, actor: User, title: Any, base_revision: int | None = None) -> Form:
-    form = _editable(form, actor, base_revision)
+    form = editable_draft(form, actor, base_revision)
     new = _title(title)
     if new == form.title:
         return form
     old, form.title = form.title, new
-    _touch(form, actor)
-    _audit("form.update", form, actor, title=new, previous_title=old)
+    touch_form(form, actor)
+    audit_form("form.update", form, actor, title=new, previous_title=old)
     return form
 
 
 def delete_form(form: Form, *, actor: User, base_revision: int | None = None) -> None:
-    form = _editable(form, actor, base_revision)
+    form = editable_draft(form, actor, base_revision)
     external_id = form.external_id
     bank = form.bank
     db.session.delete(form)
@@ -378,14 +369,14 @@ def add_entry(
     """Pin ``version`` (approved) into the form: into section ``section`` (by default
     the first whose blueprint rows it fits with room) at ``position`` (1-based within
     the section; by default at its end)."""
-    form = _editable(form, actor, base_revision)
+    form = editable_draft(form, actor, base_revision)
     _check_pinnable(form, version)
-    target = _section(form, section) if section is not None else _default_section(form, version)
+    target = section_at(form, section) if section is not None else _default_section(form, version)
     entries = list(target.entries)
     if position is None:
         position = len(entries) + 1
     if not 1 <= position <= len(entries) + 1:
-        raise _problem(
+        raise form_problem(
             "position",
             f"Posisi harus 1 sampai {len(entries) + 1}.",
             f"The position must be 1 to {len(entries) + 1}.",
@@ -405,8 +396,8 @@ def add_entry(
     target.entries.append(new)
     for index, entry in enumerate(entries, start=1):
         entry.position = index
-    _touch(form, actor)
-    _audit(
+    touch_form(form, actor)
+    audit_form(
         "form.entry_add",
         form,
         actor,
@@ -418,143 +409,6 @@ def add_entry(
     return new
 
 
-def remove_entry(entry: FormEntry, *, actor: User, base_revision: int | None = None) -> Form:
-    form = _editable(entry.section.form, actor, base_revision)
-    section = entry.section
-    rest = [e for e in section.entries if e.id != entry.id]
-    facts = {"version": entry.version, "entry": entry.id, "section": section.position}
-    section.entries.remove(entry)
-    db.session.flush()
-    _place([(section, rest)])
-    _touch(form, actor)
-    _audit("form.entry_remove", form, actor, **facts)
-    return form
-
-
-def move_entry(
-    entry: FormEntry,
-    *,
-    actor: User,
-    position: int | None = None,
-    section: int | None = None,
-    base_revision: int | None = None,
-) -> FormEntry:
-    """Move an entry to ``position`` (1-based) of section ``section`` (by default its
-    own); into another section without a position, it goes to that section's end."""
-    form = _editable(entry.section.form, actor, base_revision)
-    source = entry.section
-    target = _section(form, section) if section is not None else source
-    source_rest = [e for e in source.entries if e.id != entry.id]
-    target_list = source_rest if target is source else list(target.entries)
-    if position is None:
-        position = len(target_list) + 1
-    if not 1 <= position <= len(target_list) + 1:
-        raise _problem(
-            "position",
-            f"Posisi harus 1 sampai {len(target_list) + 1}.",
-            f"The position must be 1 to {len(target_list) + 1}.",
-        )
-    before = (source.position, entry.position)
-    target_list = [*target_list[: position - 1], entry, *target_list[position - 1 :]]
-    layout = [(target, target_list)]
-    if target is not source:
-        layout.insert(0, (source, source_rest))
-    _place(layout)
-    _touch(form, actor)
-    _audit(
-        "form.entry_move",
-        form,
-        actor,
-        item=entry.item,
-        entry=entry.id,
-        from_section=before[0],
-        from_position=before[1],
-        section=target.position,
-        position=position,
-    )
-    return entry
-
-
-def set_order(
-    form: Form,
-    arrangement: list[dict[str, Any]],
-    *,
-    actor: User,
-    base_revision: int | None = None,
-) -> Form:
-    """Set the whole order at once: ``[{"section": 1, "entries": [entry ids]}, ...]``
-    lists every entry of the form exactly once; sections not listed end up empty."""
-    form = _editable(form, actor, base_revision)
-    entries = {e.id: e for e in form.entries}
-    problems: list[dict[str, str]] = []
-    seen: set[int] = set()
-    layout: list[tuple[FormSection, list[FormEntry]]] = []
-    sections_seen: set[int] = set()
-    for index, part in enumerate(arrangement):
-        try:
-            section = _section(form, part["section"])
-        except InvalidInput as exc:
-            problems.extend({**p, "field": f"sections.{index}.section"} for p in exc.problems)
-            continue
-        if section.position in sections_seen:
-            problems.append(
-                {
-                    "field": f"sections.{index}.section",
-                    "message": f"Bagian {section.position} disebut lebih dari sekali.",
-                    "message_en": f"Section {section.position} is listed more than once.",
-                }
-            )
-            continue
-        sections_seen.add(section.position)
-        listed: list[FormEntry] = []
-        for e_index, entry_id in enumerate(part["entries"]):
-            where = f"sections.{index}.entries.{e_index}"
-            if entry_id not in entries:
-                problems.append(
-                    {
-                        "field": where,
-                        "message": f"Paket {form.external_id} tidak punya entri {entry_id}.",
-                        "message_en": f"Form {form.external_id} has no entry {entry_id}.",
-                    }
-                )
-            elif entry_id in seen:
-                problems.append(
-                    {
-                        "field": where,
-                        "message": f"Entri {entry_id} disebut lebih dari sekali.",
-                        "message_en": f"Entry {entry_id} is listed more than once.",
-                    }
-                )
-            else:
-                seen.add(entry_id)
-                listed.append(entries[entry_id])
-        layout.append((section, listed))
-    missing = sorted(set(entries) - seen)
-    if missing:
-        shown = ", ".join(map(str, missing))
-        problems.append(
-            {
-                "field": "sections",
-                "message": f"Susunan harus memuat setiap entri tepat sekali; belum ada: {shown}.",
-                "message_en": f"The order must list every entry exactly once; missing: {shown}.",
-            }
-        )
-    if problems:
-        raise InvalidInput("the order is invalid: " + problems[0]["message_en"], problems)
-    for section in form.sections:
-        if section.position not in sections_seen:
-            layout.append((section, []))
-    _place(layout)
-    _touch(form, actor)
-    _audit(
-        "form.reorder",
-        form,
-        actor,
-        order=[[s.position, [e.id for e in listed]] for s, listed in layout if listed],
-    )
-    return form
-
-
 def repin_entry(
     entry: FormEntry,
     *,
@@ -563,11 +417,11 @@ def repin_entry(
     base_revision: int | None = None,
 ) -> FormEntry:
     """Pin another approved version of the entry's item (by default the newest)."""
-    form = _editable(entry.section.form, actor, base_revision)
+    form = editable_draft(entry.section.form, actor, base_revision)
     item = entry.item
     target = version if version is not None else item.approved_version
     if target is None or target.item_id != item.id:
-        raise _problem(
+        raise form_problem(
             "version",
             f"Butir {item.external_id} tidak punya versi itu yang disetujui.",
             f"Item {item.external_id} has no such approved version.",
@@ -577,8 +431,8 @@ def repin_entry(
         return entry
     old = entry.version.number
     entry.version = target
-    _touch(form, actor)
-    _audit(
+    touch_form(form, actor)
+    audit_form(
         "form.entry_repin",
         form,
         actor,
@@ -595,7 +449,7 @@ def repin_entry(
 def lock_form(form: Form, *, actor: User, plugins: PluginHost) -> Report:
     """Lock a draft whose report has no errors; from now on it never changes. Returns the
     report it was locked with (its warnings are recorded in the audit event)."""
-    form = _editable(form, actor, None)
+    form = editable_draft(form, actor, None)
     report = build_report(form, plugins)
     if report.errors:
         first = report.errors[0]
@@ -607,7 +461,7 @@ def lock_form(form: Form, *, actor: User, plugins: PluginHost) -> Report:
     form.status = FormStatus.LOCKED.value
     form.locked_by_id = actor.id
     form.locked_at = utcnow()
-    _touch(form, actor)
+    touch_form(form, actor)
     record(
         "form.lock",
         actor=actor,
@@ -630,13 +484,13 @@ def mark_exported(form: Form, package_sha256: str, format: str, *, actor: User |
     if actor is not None:
         require_role(actor, form.bank, *ASSEMBLY_ROLES, doing="export test forms")
     if not isinstance(package_sha256, str) or not SHA256_RE.fullmatch(package_sha256):
-        raise _problem(
+        raise form_problem(
             "package_sha256",
             "SHA-256 paket harus 64 digit heksadesimal huruf kecil.",
             "The package SHA-256 must be 64 lowercase hexadecimal digits.",
         )
     if not isinstance(format, str) or not FORMAT_RE.fullmatch(format):
-        raise _problem("format", "Format ekspor tidak valid.", "The export format is invalid.")
+        raise form_problem("format", "Format ekspor tidak valid.", "The export format is invalid.")
     form = db.session.scalars(
         sa.select(Form)
         .where(Form.id == form.id)

@@ -22,7 +22,7 @@ from itembank.errors import InvalidInput, StaleEdit
 from itembank.extensions import db
 from itembank.models import Bank, Form, FormStatus, ItemVersion, User
 from itembank.operations import blueprints as bp_ops
-from itembank.operations import enemies, reads
+from itembank.operations import enemies, form_order, reads
 from itembank.operations import forms as form_ops
 from itembank.operations.accounts import get_bank
 from itembank.operations.form_report import Report, fits_row, load_form_entries
@@ -324,7 +324,7 @@ def remove_form_entry(form_id: str, entry_id: int) -> ResponseReturnValue:
     item = entry.item.external_id
 
     def change() -> None:
-        form_ops.remove_entry(entry, actor=user, base_revision=_base(form))
+        form_order.remove_entry(entry, actor=user, base_revision=_base(form))
 
     return _edit(form, change, _("%(item)s removed from the form.", item=item))
 
@@ -358,7 +358,7 @@ def move_form_entry(form_id: str, entry_id: int) -> ResponseReturnValue:
         return redirect_to(_back(form))
 
     def change() -> None:
-        form_ops.move_entry(
+        form_order.move_entry(
             entry,
             actor=user,
             section=target[0],

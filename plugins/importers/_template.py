@@ -10,6 +10,7 @@ from typing import Any
 from itembank.importing import ImportContext
 from itembank.itemtypes import ItemType
 from plugins.importers import _columns as cols
+from plugins.importers._layouts import content_cells, layout_columns
 
 #: Common columns a template shows (``klasifikasi_lain`` is accepted but not shown).
 TEMPLATE_COMMON = tuple(c for c in cols.COMMON if c is not cols.MORE_CLASSIFICATIONS)
@@ -17,7 +18,7 @@ TEMPLATE_COMMON = tuple(c for c in cols.COMMON if c is not cols.MORE_CLASSIFICAT
 
 def template_columns(item_type: ItemType) -> list[cols.Column]:
     example = item_type.example_content()
-    return [*TEMPLATE_COMMON, *cols.layout_columns(item_type.id, example)]
+    return [*TEMPLATE_COMMON, *layout_columns(item_type.id, example)]
 
 
 def example_row(item_type: ItemType, context: ImportContext | None) -> dict[str, str]:
@@ -29,7 +30,7 @@ def example_row(item_type: ItemType, context: ImportContext | None) -> dict[str,
     }
     if context is not None:
         cells.update(_example_classification(context))
-    cells.update(cols.content_cells(item_type.id, item_type.example_content()))
+    cells.update(content_cells(item_type.id, item_type.example_content()))
     return cells
 
 

@@ -1,6 +1,7 @@
 """The spreadsheet importer: XLSX and CSV files, one item per row.
 
-The columns and how they become content are in :mod:`plugins.importers._columns`.
+The columns are in :mod:`plugins.importers._columns`; how they become content, in
+:mod:`plugins.importers._layouts` and :mod:`plugins.importers._metadata`.
 Reading is defensive: a file is checked against the import limits before it is parsed
 (an XLSX's declared uncompressed size before it is opened), formulas are never
 evaluated (a cell holding ``=SUM(A1:A3)`` is the text ``=SUM(A1:A3)``), and everything
@@ -31,6 +32,9 @@ from itembank.importing import (
 )
 from itembank.itemtypes import ItemType
 from plugins.importers import _columns as cols
+from plugins.importers._cells import Row, rich_text
+from plugins.importers._layouts import all_columns, read_content
+from plugins.importers._metadata import read_metadata
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMETYPE = "text/csv"
@@ -201,7 +205,7 @@ def _decode(data: bytes) -> str:
 
 _KNOWN = {
     cols.normalise(name): column
-    for column in cols.all_columns()
+    for column in all_columns()
     for name in (column.name, *column.aliases)
 }
 
@@ -310,7 +314,7 @@ def _row_item(
     at = Location(where.file, str(number))
     values: dict[str, str] = {}
     headers: dict[str, str] = {}
-    row = cols.Row(at, values, headers)
+    row = Row(at, values, headers)
     notes: list[ReportEntry] = []
     for index, column in mapping.items():
         headers[column.name] = header[index]
@@ -339,15 +343,15 @@ def _row_item(
     row.place("type", cols.TYPE)
     stem_text = row.get(cols.STEM)
     row.place("stem", cols.STEM)
-    stem = cols.rich_text(stem_text, paragraphs=True) if stem_text is not None else ""
+    stem = rich_text(stem_text, paragraphs=True) if stem_text is not None else ""
     if not raw_type:
         row.problem(cols.TYPE, "Jenis soal wajib diisi.", "The item type is required.")
         content: Any = {}
     elif type_id not in context.item_types:
         content = {}  # the core reports the unknown type, naming the known ones
     else:
-        content = cols.read_content(type_id, row)
-    metadata = cols.read_metadata(row)
+        content = read_content(type_id, row)
+    metadata = read_metadata(row)
     external_id = row.get(cols.ITEM_ID)
     row.place("external_id", cols.ITEM_ID)
     for name in sorted(set(values) - row.used):

@@ -1,0 +1,217 @@
+"""The layouts of the built-in item types: which columns build which part of each
+type's content, and reading or writing a row's content by them.
+
+The content is then validated by the item type itself, so no rule of a type is
+repeated here. Types without a layout (third-party ones) are imported from the
+``isi_json`` column, which holds the whole content as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from plugins.importers._cells import (
+    Row,
+    boolean,
+    choice,
+    integer,
+    lines,
+    number,
+    show_value,
+    token,
+    tokens,
+)
+from plugins.importers._columns import (
+    ACCEPTED,
+    CASE_SENSITIVE,
+    COMMON,
+    CONTENT_JSON,
+    DIRECTION,
+    EXPECTED_LENGTH,
+    KEY,
+    LETTERS,
+    MAX_CHOICES,
+    MAX_CRITERIA,
+    MAX_PREMISES,
+    MIN_CHOICES,
+    POINTS,
+    SCALE_MAX,
+    SCALE_MIN,
+    SCORING,
+    SHUFFLE,
+    Column,
+    criterion,
+    max_points,
+    option,
+    premise,
+    weight,
+)
+from plugins.importers._parts import Entries, Nested, Pairs, Part, Scalar
+
+
+def _show_key_boolean(value: Any) -> str:
+    return "Benar" if value else "Salah"
+
+
+# -- the layouts of the built-in types ------------------------------------------------------
+
+OPTIONS = Entries("options", tuple((letter, option(letter)) for letter in LETTERS))
+WEIGHTED = Entries(
+    "options",
+    tuple((letter, option(letter)) for letter in LETTERS),
+    extras=(("weight", lambda index: weight(LETTERS[index]), number),),
+)
+LIKERT_SCALE = Entries("scale", tuple((letter, option(letter)) for letter in LETTERS[:7]))
+PREMISES = Entries(
+    "premises", tuple((f"P{n}", premise(n)) for n in range(1, MAX_PREMISES + 1)), shown=3
+)
+RESPONSES = Entries("responses", tuple((letter, option(letter)) for letter in LETTERS), shown=4)
+RUBRIC = Entries(
+    "rubric",
+    tuple((f"R{n}", criterion(n)) for n in range(1, MAX_CRITERIA + 1)),
+    text_key="criterion",
+    extras=(("max_points", max_points, number),),
+    shown=3,
+)
+SCORING_WORDS = {
+    "semua_atau_tidak": "all_or_nothing",
+    "semua_atau_nol": "all_or_nothing",
+    "semua": "all_or_nothing",
+    "sebagian": "partial",
+    "parsial": "partial",
+}
+DIRECTION_WORDS = {"positif": "positive", "negatif": "negative"}
+
+LAYOUTS: dict[str, tuple[Part, ...]] = {
+    "single_choice": (
+        OPTIONS,
+        Scalar("key", KEY, token),
+        Scalar("points", POINTS, number),
+        Scalar("shuffle", SHUFFLE, boolean, show_value),
+    ),
+    "multiple_response": (
+        OPTIONS,
+        Scalar("keys", KEY, tokens, show_value),
+        Scalar("points", POINTS, number),
+        Scalar("scoring", SCORING, choice(SCORING_WORDS)),
+        Scalar("min_choices", MIN_CHOICES, integer),
+        Scalar("max_choices", MAX_CHOICES, integer),
+        Scalar("shuffle", SHUFFLE, boolean, show_value),
+    ),
+    "weighted_options": (
+        WEIGHTED,
+        Nested("scale", (Scalar("min", SCALE_MIN, integer), Scalar("max", SCALE_MAX, integer))),
+        Scalar("shuffle", SHUFFLE, boolean, show_value),
+    ),
+    "true_false": (
+        Scalar("key", KEY, boolean, _show_key_boolean),
+        Scalar("points", POINTS, number),
+    ),
+    "short_text": (
+        Scalar("accepted", ACCEPTED, lines, lambda value: " | ".join(value)),
+        Scalar("case_sensitive", CASE_SENSITIVE, boolean, show_value),
+        Scalar("points", POINTS, number),
+        Scalar("expected_length", EXPECTED_LENGTH, integer),
+    ),
+    "extended_text": (RUBRIC, Scalar("expected_length", EXPECTED_LENGTH, integer)),
+    "ordering": (
+        OPTIONS,
+        Scalar("correct_order", KEY, tokens, show_value),
+        Scalar("points", POINTS, number),
+        Scalar("shuffle", SHUFFLE, boolean, show_value),
+    ),
+    "matching": (
+        PREMISES,
+        RESPONSES,
+        Pairs("pairs", KEY, PREMISES),
+        Scalar("points", POINTS, number),
+        Scalar("scoring", SCORING, choice(SCORING_WORDS)),
+        Scalar("shuffle", SHUFFLE, boolean, show_value),
+    ),
+    "likert": (LIKERT_SCALE, Scalar("direction", DIRECTION, choice(DIRECTION_WORDS))),
+}
+
+
+def layout_columns(type_id: str, example: dict[str, Any] | None) -> list[Column]:
+    """The type's own columns for a template (``isi_json`` for types without a layout)."""
+    parts = LAYOUTS.get(type_id)
+    if parts is None:
+        return [CONTENT_JSON]
+    seen: dict[str, Column] = {}
+    for part in parts:
+        for column in part.columns(example):
+            seen.setdefault(column.name, column)
+    return list(seen.values())
+
+
+def content_cells(type_id: str, content: dict[str, Any]) -> dict[str, str]:
+    """Cells for ``content`` (a template's example row)."""
+    parts = LAYOUTS.get(type_id)
+    if parts is None:
+        return {CONTENT_JSON.name: json.dumps(content, ensure_ascii=False)}
+    ids: dict[str, str] = {}
+    for part in parts:
+        if isinstance(part, Entries):
+            ids.update(part.renumber(content))
+    cells: dict[str, str] = {}
+    for part in parts:
+        cells.update(part.write(content, ids))
+    return cells
+
+
+def read_content(type_id: str, row: Row) -> dict[str, Any] | Any:
+    """The content of ``row`` for ``type_id``: from the ``isi_json`` column when it is
+    filled (or the type has no layout), else from the type's columns."""
+    raw = row.get(CONTENT_JSON)
+    parts = LAYOUTS.get(type_id)
+    if raw is not None or parts is None:
+        row.place("content", CONTENT_JSON)
+        if raw is None:
+            row.problem(
+                CONTENT_JSON,
+                f"Jenis soal '{type_id}' tidak memiliki kolom khusus; isi seluruh isi soal "
+                "sebagai JSON di kolom isi_json.",
+                f"Item type '{type_id}' has no columns of its own; give the whole content as "
+                "JSON in the isi_json column.",
+            )
+            return {}
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            row.problem(
+                CONTENT_JSON,
+                f"Isi JSON tidak valid: {exc}.",
+                f"The JSON content is not valid: {exc}.",
+            )
+            return {}
+    content: dict[str, Any] = {}
+    for part in parts:
+        part.read(row, content)
+    return content
+
+
+def all_columns() -> Iterable[Column]:
+    """Every column the format knows (for header matching)."""
+    yield from COMMON
+    yield CONTENT_JSON
+    seen = {column.name for column in (*COMMON, CONTENT_JSON)}
+    for parts in LAYOUTS.values():
+        for part in parts:
+            for column in _every_column(part):
+                if column.name not in seen:
+                    seen.add(column.name)
+                    yield column
+
+
+def _every_column(part: Part) -> Iterator[Column]:
+    if isinstance(part, Entries):
+        for index, (_, column) in enumerate(part.slots):
+            yield column
+            for _, make, _ in part.extras:
+                yield make(index)
+    elif isinstance(part, Nested):
+        yield from (inner.column for inner in part.parts)
+    else:
+        yield from part.columns(None)

@@ -1,0 +1,208 @@
+"""The parts a layout is made of: each reads some cells of a row into an item type's
+content and writes that content back into cells (for a template's example row). Every
+part of the content remembers the column it came from, so a problem the type reports
+in ``options.2.text`` is shown in the column ``opsi_c``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from plugins.importers._cells import Row, cell_text, rich_text, show_value
+from plugins.importers._columns import Column
+
+
+class Part:
+    """One piece of a layout: reads cells into content, writes content into cells."""
+
+    def columns(self, content: dict[str, Any] | None) -> list[Column]:
+        """Columns a template shows (for ``content``, the type's example)."""
+        raise NotImplementedError
+
+    def read(self, row: Row, content: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
+        """Cells for ``content``; ``ids`` maps the content's entry ids to the ids the
+        columns give (an example's ``R1`` is the template's ``A``)."""
+        raise NotImplementedError
+
+
+@dataclass
+class Scalar(Part):
+    """One content key from one column, through a parser (blank: the key is left out, so
+    the type's default applies or the type says it is required)."""
+
+    key: str
+    column: Column
+    parse: Callable[[str], Any] = str
+    show: Callable[[Any], str] = str
+
+    def columns(self, content: dict[str, Any] | None) -> list[Column]:
+        return [self.column]
+
+    def read(self, row: Row, content: dict[str, Any]) -> None:
+        row.place(f"content.{self.key}", self.column)
+        text = row.get(self.column)
+        if text is not None:
+            content[self.key] = self.parse(text)
+
+    def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
+        if self.key not in content:
+            return {}
+        value = content[self.key]
+        if isinstance(value, str):
+            value = ids.get(value, value)
+        elif isinstance(value, list):
+            value = [ids.get(v, v) if isinstance(v, str) else v for v in value]
+        return {self.column.name: self.show(value)}
+
+
+@dataclass
+class Nested(Part):
+    """A content object (``scale``) built from scalar parts; left out when all are blank."""
+
+    key: str
+    parts: tuple[Scalar, ...]
+
+    def columns(self, content: dict[str, Any] | None) -> list[Column]:
+        return [part.column for part in self.parts]
+
+    def read(self, row: Row, content: dict[str, Any]) -> None:
+        inner: dict[str, Any] = {}
+        for part in self.parts:
+            part.read(row, inner)
+            row.place(f"content.{self.key}.{part.key}", part.column)
+        row.place(f"content.{self.key}", self.parts[0].column)
+        if inner:
+            content[self.key] = inner
+
+    def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
+        cells: dict[str, str] = {}
+        for part in self.parts:
+            cells.update(part.write(content.get(self.key, {}), ids))
+        return cells
+
+
+@dataclass
+class Entries(Part):
+    """A list of ``{id, text, ...}`` entries, one numbered column each (``opsi_a`` ..
+    ``opsi_j`` give ids ``A`` .. ``J``). Empty columns are skipped; one left empty
+    before a filled one is reported, as it is usually a slip."""
+
+    key: str
+    slots: tuple[tuple[str, Column], ...]
+    text_key: str = "text"
+    #: Extra per-entry values: ``(entry key, column for slot index, parser)``.
+    extras: tuple[tuple[str, Callable[[int], Column], Callable[[str], Any]], ...] = ()
+    #: Template columns shown when there is no example content.
+    shown: int = 5
+
+    def columns(self, content: dict[str, Any] | None) -> list[Column]:
+        count = max(self.shown, len(content.get(self.key, [])) if content else 0)
+        result = []
+        for index, (_, column) in enumerate(self.slots[:count]):
+            result.append(column)
+            result.extend(make(index) for _, make, _ in self.extras)
+        return result
+
+    def read(self, row: Row, content: dict[str, Any]) -> None:
+        entries: list[dict[str, Any]] = []
+        gap: Column | None = None
+        row.place(f"content.{self.key}", self.slots[0][1])
+        for index, (ident, column) in enumerate(self.slots):
+            text = row.get(column)
+            extra_cells = [(name, make(index), parse) for name, make, parse in self.extras]
+            extra_values = {
+                name: value
+                for name, col, parse in extra_cells
+                if (value := row.get(col)) is not None
+            }
+            if text is None:
+                if extra_values:
+                    row.problem(
+                        column,
+                        f"Kolom {row.header(column)} kosong, padahal kolom lain untuk "
+                        f"{ident} terisi.",
+                        f"Column {row.header(column)} is empty, but other columns for "
+                        f"{ident} are filled.",
+                    )
+                if gap is None:
+                    gap = column
+                continue
+            if gap is not None:
+                row.problem(
+                    gap,
+                    f"Kolom {row.header(gap)} kosong, padahal kolom sesudahnya terisi.",
+                    f"Column {row.header(gap)} is empty, but a later one is filled.",
+                )
+                gap = None
+            path = f"content.{self.key}.{len(entries)}"
+            row.place(path, column)
+            entry: dict[str, Any] = {"id": ident, self.text_key: rich_text(text, paragraphs=False)}
+            for name, col, parse in extra_cells:
+                row.place(f"{path}.{name}", col)
+                if name in extra_values:
+                    entry[name] = parse(extra_values[name])
+            entries.append(entry)
+        content[self.key] = entries
+
+    def renumber(self, content: dict[str, Any]) -> dict[str, str]:
+        """Content entry id -> the id its column gives."""
+        entries = content.get(self.key, [])[: len(self.slots)]
+        return {entry["id"]: self.slots[index][0] for index, entry in enumerate(entries)}
+
+    def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
+        cells: dict[str, str] = {}
+        for index, entry in enumerate(content.get(self.key, [])[: len(self.slots)]):
+            cells[self.slots[index][1].name] = cell_text(entry[self.text_key])
+            for name, make, _ in self.extras:
+                if name in entry:
+                    cells[make(index).name] = show_value(entry[name])
+        return cells
+
+    def ident(self, entry_id: str) -> str:
+        """The ``id`` of the entry for a user's short form (``1`` -> ``P1``)."""
+        for ident, _ in self.slots:
+            if entry_id.upper() in (ident, ident.lstrip("PR")):
+                return ident
+        return entry_id.upper()
+
+
+@dataclass
+class Pairs(Part):
+    """Matching key pairs: ``1-B; 2-C`` (premise, then response)."""
+
+    key: str
+    column: Column
+    premises: Entries
+
+    def columns(self, content: dict[str, Any] | None) -> list[Column]:
+        return [self.column]
+
+    def read(self, row: Row, content: dict[str, Any]) -> None:
+        row.place(f"content.{self.key}", self.column)
+        text = row.get(self.column)
+        if text is None:
+            return
+        pairs: list[list[str]] = []
+        for chunk in (part.strip() for part in re.split(r"[;,\n]+", text)):
+            if not chunk:
+                continue
+            halves = [half.strip() for half in re.split(r"\s*(?:->|→|[-=:])\s*", chunk)]
+            if len(halves) != 2 or not all(halves):
+                row.problem(
+                    self.column,
+                    f"Pasangan '{chunk}' tidak dapat dibaca; tulis seperti 1-B.",
+                    f"Pair '{chunk}' cannot be read; write it like 1-B.",
+                )
+                continue
+            pairs.append([self.premises.ident(halves[0]), halves[1].upper()])
+        content[self.key] = pairs
+
+    def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
+        pairs = [(ids.get(a, a), ids.get(b, b)) for a, b in content.get(self.key, [])]
+        return {self.column.name: "; ".join(f"{a.lstrip('P')}-{b}" for a, b in pairs)}
