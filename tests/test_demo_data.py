@@ -1,8 +1,9 @@
-"""Structure checks for the demo bank's item content (``itembank.demo_content``).
+"""Structure checks for the demo bank's data files (``itembank/demo_data/*.json``).
 
-No Flask app or database: these tests read the plain data. Where the built-in item type
-and taxonomy plugins import, every version's content also goes through the type's
-``load()`` and every classification is looked up in the registered taxonomy.
+No Flask app or database: these tests read the plain data, through the demo loader's own
+readers. Where the built-in item type and taxonomy plugins import, every version's content
+also goes through the type's ``load()`` and every classification is looked up in the
+registered taxonomy.
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from typing import Any
 
 import pytest
 
-from itembank.demo_content import DEMO_BLUEPRINT, DEMO_ENEMIES, DEMO_FORM, DEMO_ITEMS
+from itembank.demo import ASSEMBLY_FILE, demo_items, read_demo_file
+
+DEMO_ITEMS = demo_items()
+ASSEMBLY = read_demo_file(ASSEMBLY_FILE)
+DEMO_BLUEPRINT, DEMO_FORM, DEMO_ENEMIES = (
+    ASSEMBLY["blueprint"],
+    ASSEMBLY["form"],
+    ASSEMBLY["enemies"],
+)
 
 ITEM_TYPES = (
     "single_choice",
@@ -634,7 +643,9 @@ def test_demo_form_fills_every_row_with_approved_items() -> None:
 def test_demo_enemies_exist_and_are_not_both_in_the_form() -> None:
     assert DEMO_ENEMIES
     keys = {key for part in DEMO_FORM["sections"] for key in part}
-    for first, second, reason in DEMO_ENEMIES:
+    for pair in DEMO_ENEMIES:
+        assert set(pair) == {"items", "reason"}
+        first, second = pair["items"]
         assert first in ITEMS_BY_KEY and second in ITEMS_BY_KEY and first != second
-        assert reason.strip()
+        assert pair["reason"].strip()
         assert not {first, second} <= keys
