@@ -2,11 +2,61 @@
 
 Everything goes through the domain operations, so the demo's items have the same
 history, audit trail and checks as items made by people.
+
+The items, the blueprint, the form and the enemy pairs are data: JSON files (UTF-8,
+indent 2) in ``itembank/demo_data/``. :data:`ITEM_FILES` lists the item files in the order
+the loader creates their items: original items in Indonesian, written the way a *penulis
+soal* writes them against a *kisi-kisi*: SKD CPNS items (TWK, TIU, TKP), PPPK-style
+managerial and socio-cultural situational-judgement items weighted 1..4 against the ASN
+competency standard (PermenPANRB 38/2017), and a few items of every other built-in type.
+Each item file is ``{"about": "what the group is", "items": [...]}``; every item is::
+
+    {
+        "key": "tkp-pelayanan-01",       # unique slug
+        "type": "weighted_options",      # item type id
+        "versions": [                    # 1 to 3 versions, oldest first
+            {
+                "stem": "<p>...</p>",    # sanitizable HTML
+                "content": {...},        # the item type's content document
+                "metadata": {
+                    "classifications": [
+                        {"taxonomy": "skd-cpns", "node": "TKP.PP", "level": null}
+                    ],
+                    "difficulty": 0.55,  # estimated proportion correct p, or null
+                    "tags": ["tkp", "pelayanan"],
+                    "language": "id",
+                    "notes": "catatan penulis"
+                },
+                "outcome": "approved",   # what happened to this version
+                "comment": ""            # the reviewer's comment ("" when none)
+            }
+        ]
+    }
+
+``outcome`` of every version but the last is ``"approved"`` or ``"changes_requested"``:
+the next version was written from it, and the differences between versions are the
+revisions that answer the reviewer's ``comment``. The last version's outcome is one of
+``"draft"`` (not yet submitted), ``"in_review"``, ``"changes_requested"``,
+``"approved"``, ``"rejected"`` or ``"retired"`` (approved, later withdrawn from use;
+``comment`` then gives the reason).
+
+Classifications use the taxonomies ``asn-2017`` (``M.1``..``M.8``, ``SK.1``, level
+1..5), ``skd-cpns`` (``TWK.*``, ``TIU.*``, ``TKP.*``, no level) and ``bloom-revised``
+(``C1``..``C6``, no level). TKP items weight their five options 1..5, each weight once;
+managerial and socio-cultural items weight their four options 1..4, each once.
+
+:data:`ASSEMBLY_FILE` holds ``"blueprint"`` (what :func:`create_blueprint` takes),
+``"form"`` (``"title"`` and ``"sections"``: the item keys per blueprint section, in
+delivery order, all approved) and ``"enemies"`` (``{"items": [key, key], "reason": ...}``).
+The users and the bank stay here: the loader's review history names them.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from importlib import resources
+from typing import Any
 
 from itembank.extensions import db
 from itembank.models import Bank, Form, Item, Role, User
@@ -30,11 +80,28 @@ DEMO_USERS: list[tuple[str, str, bool, list[Role]]] = [
     ("perakit", "Agus Prasetyo (perakit)", False, [Role.ASSEMBLER]),
 ]
 
+DATA = resources.files("itembank") / "demo_data"
+"""The folder of the demo's data files (package data)."""
+
+ITEM_FILES = ("skd-tkp.json", "pppk-sjt.json", "skd-twk.json", "skd-tiu.json", "other-types.json")
+"""The item files, in the order the loader creates their items."""
+
+ASSEMBLY_FILE = "assembly.json"
+
+
+def read_demo_file(name: str) -> dict[str, Any]:
+    """One data file of :data:`DATA`, parsed afresh."""
+    data: dict[str, Any] = json.loads((DATA / name).read_text(encoding="utf-8"))
+    return data
+
+
+def demo_items() -> list[dict[str, Any]]:
+    """Every demo item, in the order the loader creates them."""
+    return [item for name in ITEM_FILES for item in read_demo_file(name)["items"]]
+
 
 def load_demo(plugins: PluginHost, *, password: str) -> str:
     """Create the demo users, bank and items; returns a one-paragraph summary."""
-    from itembank.demo_content import DEMO_ITEMS
-
     sync_plugin_taxonomies(plugins)
     users: dict[str, User] = {}
     bank: Bank = create_bank(
@@ -54,7 +121,7 @@ def load_demo(plugins: PluginHost, *, password: str) -> str:
     author, reviewers = users["penulis"], [users["penelaah1"], users["penelaah2"]]
     statuses: Counter[str] = Counter()
     by_key: dict[str, Item] = {}
-    for entry in DEMO_ITEMS:
+    for entry in demo_items():
         item = None
         for index, spec in enumerate(entry["versions"]):
             if item is None:
@@ -123,14 +190,14 @@ def _load_assembly(
     bank: Bank, by_key: dict[str, Item], users: dict[str, User], plugins: PluginHost
 ) -> Form:
     """The demo blueprint, its locked form and the enemy pairs."""
-    from itembank.demo_content import DEMO_BLUEPRINT, DEMO_ENEMIES, DEMO_FORM
-
+    assembly = read_demo_file(ASSEMBLY_FILE)
     assembler = users["perakit"]
-    for first, second, reason in DEMO_ENEMIES:
-        mark_enemies(by_key[first], by_key[second], actor=users["penelaah1"], reason=reason)
-    blueprint = create_blueprint(bank, DEMO_BLUEPRINT, actor=assembler, plugins=plugins)
-    form = create_form(bank, blueprint, title=DEMO_FORM["title"], actor=assembler)
-    for position, keys in enumerate(DEMO_FORM["sections"], start=1):
+    for pair in assembly["enemies"]:
+        first, second = (by_key[key] for key in pair["items"])
+        mark_enemies(first, second, actor=users["penelaah1"], reason=pair["reason"])
+    blueprint = create_blueprint(bank, assembly["blueprint"], actor=assembler, plugins=plugins)
+    form = create_form(bank, blueprint, title=assembly["form"]["title"], actor=assembler)
+    for position, keys in enumerate(assembly["form"]["sections"], start=1):
         for key in keys:
             version = by_key[key].approved_version
             assert version is not None, key

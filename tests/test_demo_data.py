@@ -1,12 +1,14 @@
-"""Structure checks for the demo bank's item content (``itembank.demo_content``).
+"""Structure checks for the demo bank's data files (``itembank/demo_data/*.json``).
 
-No Flask app or database: these tests read the plain data. Where the built-in item type
-and taxonomy plugins import, every version's content also goes through the type's
-``load()`` and every classification is looked up in the registered taxonomy.
+No Flask app or database: these tests read the plain data, through the demo loader's own
+readers. Where the built-in item type and taxonomy plugins import, every version's content
+also goes through the type's ``load()`` and the sanitizer (as when a version is saved) and
+every classification is looked up in the registered taxonomy.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -17,7 +19,15 @@ from typing import Any
 
 import pytest
 
-from itembank.demo_content import DEMO_BLUEPRINT, DEMO_ENEMIES, DEMO_FORM, DEMO_ITEMS
+from itembank.demo import ASSEMBLY_FILE, DATA, ITEM_FILES, demo_items, read_demo_file
+
+DEMO_ITEMS = demo_items()
+ASSEMBLY = read_demo_file(ASSEMBLY_FILE)
+DEMO_BLUEPRINT, DEMO_FORM, DEMO_ENEMIES = (
+    ASSEMBLY["blueprint"],
+    ASSEMBLY["form"],
+    ASSEMBLY["enemies"],
+)
 
 ITEM_TYPES = (
     "single_choice",
@@ -185,6 +195,29 @@ def _check_html(text: str) -> tuple[list[str], set[str]]:
     if checker.stack:
         problems.append(f"unclosed tags {checker.stack}")
     return problems, checker.tags
+
+
+# -- the files ---------------------------------------------------------------------------------
+
+
+def test_the_data_folder_holds_exactly_the_listed_files() -> None:
+    names = {entry.name for entry in DATA.iterdir() if entry.name.endswith(".json")}
+    assert names == {*ITEM_FILES, ASSEMBLY_FILE}
+
+
+@pytest.mark.parametrize("name", [*ITEM_FILES, ASSEMBLY_FILE])
+def test_files_are_canonical_json(name: str) -> None:
+    """UTF-8, indent 2, non-ASCII kept as is, one final newline: what
+    ``json.dumps(data, ensure_ascii=False, indent=2)`` writes, so a rewrite by a script
+    changes no more than it means to."""
+    text = (DATA / name).read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert text == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    assert isinstance(data["about"], str) and data["about"].strip()
+    if name == ASSEMBLY_FILE:
+        assert set(data) == {"about", "blueprint", "form", "enemies"}
+    else:
+        assert set(data) == {"about", "items"} and data["items"]
 
 
 # -- the bank as a whole ---------------------------------------------------------------------
@@ -547,8 +580,13 @@ def _plugin_host(*modules: str) -> Any:
 
 @pytest.mark.parametrize("item_type", ITEM_TYPES)
 def test_content_loads_with_the_item_type_plugin(item_type: str) -> None:
-    """Every version's content passes the type's own schema and checks."""
-    from itembank.itemtypes import ContentError
+    """Every version passes the steps of ``prepare_version`` that need no database: the
+    type's own schema and checks, the sanitizer on the stem and every rich-text field, the
+    metadata schema. The files are already in the stored form: loading and sanitizing
+    change neither stem nor content."""
+    from itembank.itemtypes import ContentError, schema_instance
+    from itembank.operations.content import MetadataSchema
+    from itembank.sanitize import sanitize_html
 
     host = _plugin_host(f"plugins.itemtypes.{item_type}")
     plugin = host.item_types[item_type]
@@ -556,10 +594,21 @@ def test_content_loads_with_the_item_type_plugin(item_type: str) -> None:
     for key, index, item, version in ALL_VERSIONS:
         if item["type"] != item_type:
             continue
+        where = f"{key} v{index + 1}"
         try:
-            plugin.load(version["content"])
+            loaded = plugin.load(version["content"])
         except ContentError as exc:
-            failures.append(f"{key} v{index + 1}: {exc}")
+            failures.append(f"{where}: {exc}")
+            continue
+        if loaded != version["content"]:
+            failures.append(f"{where}: content is not in its loaded form")
+        if plugin.map_html(loaded, sanitize_html) != loaded:
+            failures.append(f"{where}: sanitizing changes the content's rich text")
+        if sanitize_html(version["stem"]) != version["stem"]:
+            failures.append(f"{where}: sanitizing changes the stem")
+        errors = schema_instance(MetadataSchema).validate(version["metadata"])
+        if errors:
+            failures.append(f"{where}: metadata {errors}")
     assert failures == []
 
 
@@ -634,7 +683,9 @@ def test_demo_form_fills_every_row_with_approved_items() -> None:
 def test_demo_enemies_exist_and_are_not_both_in_the_form() -> None:
     assert DEMO_ENEMIES
     keys = {key for part in DEMO_FORM["sections"] for key in part}
-    for first, second, reason in DEMO_ENEMIES:
+    for pair in DEMO_ENEMIES:
+        assert set(pair) == {"items", "reason"}
+        first, second = pair["items"]
         assert first in ITEMS_BY_KEY and second in ITEMS_BY_KEY and first != second
-        assert reason.strip()
+        assert pair["reason"].strip()
         assert not {first, second} <= keys
