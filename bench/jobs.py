@@ -1,0 +1,207 @@
+"""Benchmark: background jobs through a real worker process.
+
+Prints, in one run, per database backend (SQLite in a temporary file; PostgreSQL when
+``--postgres`` or ``ITEMBANK_TEST_POSTGRES_URL`` gives a URL) and queue (the SQLite file;
+Redis when ``--redis`` or ``ITEMBANK_TEST_REDIS_URL`` gives one):
+
+* **enqueue-to-start latency**: the time from a job's commit to a worker taking it
+  (``started_at - created_at``, both from the database clock of this machine), over
+  ``--jobs`` one-row imports sent one after another to an idle worker: median and p95;
+* a **10,000-row import through the queue** (upload committed -> the job's end) beside
+  **the same import run inline** (``run_import`` and commit in this process), and
+  their ratio: what the queue costs on top of the work.
+
+Run from the repository root:
+
+    .venv/bin/python bench/jobs.py [--rows 10000] [--jobs 20] [--postgres URL] [--redis URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from import_spreadsheet import (  # noqa: E402
+    backends,
+    generate_rows,
+    make_app,
+    prepare_database,
+    to_csv,
+)
+
+
+def _database_url(url: str, options: dict[str, Any]) -> str:
+    search = options.get("connect_args", {}).get("options")
+    return f"{url}?options={urllib.parse.quote(search)}" if search else url
+
+
+def _bank(app: Any) -> tuple[str, str]:
+    from itembank.extensions import db
+    from itembank.models import Role
+    from itembank.operations.accounts import add_member, create_bank, create_user
+
+    with app.app_context():
+        suffix = uuid.uuid4().hex[:6].upper()
+        bank = create_bank(f"J{suffix}", "Bench jobs", actor=None)
+        author = create_user(f"jobs-{suffix.lower()}", "bench-password-1", actor=None)
+        add_member(bank, author, Role.AUTHOR, actor=None)
+        db.session.commit()
+        names = bank.code, author.username
+        db.session.remove()
+    return names
+
+
+def _start(app: Any, bank_code: str, username: str, data: bytes) -> int:
+    from itembank.extensions import db
+    from itembank.operations.accounts import get_bank, get_user
+    from itembank.operations.import_jobs import start_import
+
+    with app.app_context():
+        job = start_import(
+            get_bank(bank_code),
+            actor=get_user(username),
+            host=app.extensions["itembank.plugins"],
+            filename="bench.csv",
+            data=data,
+            mode="strict",
+        )
+        job_id = job.id
+        db.session.remove()
+    return job_id
+
+
+def _wait(app: Any, job_id: int, deadline: float = 600) -> Any:
+    from itembank.extensions import db
+    from itembank.models import Job
+
+    end = time.monotonic() + deadline
+    with app.app_context():
+        while True:
+            job = db.session.get(Job, job_id)
+            if job is not None and job.finished:
+                db.session.expunge(job)
+                db.session.remove()
+                return job
+            db.session.remove()
+            if time.monotonic() > end:
+                raise SystemExit(f"job {job_id} did not end within {deadline} s")
+            time.sleep(0.005)
+
+
+def _inline(app: Any, bank_code: str, username: str, data: bytes) -> float:
+    from itembank.extensions import db
+    from itembank.operations.accounts import get_bank, get_user
+    from itembank.operations.imports import run_import
+
+    with app.app_context():
+        start = time.perf_counter()
+        batch = run_import(
+            get_bank(bank_code),
+            actor=get_user(username),
+            plugins=app.extensions["itembank.plugins"],
+            filename="bench.csv",
+            data=data,
+            mode="strict",
+        )
+        db.session.commit()
+        elapsed = time.perf_counter() - start
+        if batch.status != "completed":
+            raise SystemExit(f"inline import did not complete: {batch.status}")
+        db.session.remove()
+    return elapsed
+
+
+def run(
+    name: str, url: str, options: dict[str, Any], redis_url: str | None, args: Any, tmp: Path
+) -> list[str]:
+    queue_name = f"bench-{uuid.uuid4().hex[:8]}"
+    settings = {
+        "ITEMBANK_QUEUE_NAME": queue_name,
+        "ITEMBANK_QUEUE_FILE": str(tmp / f"{queue_name}.sqlite3"),
+        "ITEMBANK_REDIS_URL": redis_url,
+        "ITEMBANK_JOBS_IMMEDIATE": False,
+    }
+    app = make_app(url, options)
+    app.config.update(settings)
+    from itembank.jobs import queue
+
+    queue.init_app(app)
+    env = {**os.environ, "DATABASE_URL": _database_url(url, options), "SECRET_KEY": "bench"}
+    env.update({k: str(v) for k, v in settings.items() if v not in (None, False)})
+    env.pop("ITEMBANK_JOBS_IMMEDIATE", None)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "itembank", "worker"],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        bank, user = _bank(app)
+        one_row = to_csv(generate_rows(1))
+        _wait(app, _start(app, bank, user, one_row))  # the worker is up and warm
+        latencies = []
+        for _ in range(args.jobs):
+            job = _wait(app, _start(app, bank, user, one_row))
+            latencies.append((job.started_at - job.created_at).total_seconds())
+        data = to_csv(generate_rows(args.rows))
+        inline = _inline(app, *_bank(app), data)
+        bank, user = _bank(app)
+        start = time.perf_counter()
+        job = _wait(app, _start(app, bank, user, data))
+        queued = time.perf_counter() - start
+        if job.status != "succeeded" or job.result_summary.get("status") != "completed":
+            raise SystemExit(f"queued import did not complete: {job.status} {job.error_en}")
+    finally:
+        worker.send_signal(signal.SIGINT)
+        worker.wait(timeout=60)
+    latencies.sort()
+    p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
+    kind = "redis" if redis_url else "sqlite"
+    return [
+        f"| {name} | {kind} | {1000 * statistics.median(latencies):.1f} ms | "
+        f"{1000 * p95:.1f} ms | {inline:.2f} s | {queued:.2f} s | {queued / inline:.2f}x |"
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--jobs", type=int, default=20, help="one-row jobs for the latency")
+    parser.add_argument("--postgres", default=None, help="a PostgreSQL SQLAlchemy URL")
+    parser.add_argument("--redis", default=None, help="a Redis URL for a second queue")
+    args = parser.parse_args()
+    redis_url = args.redis or os.environ.get("ITEMBANK_TEST_REDIS_URL")
+    print(
+        f"# Background jobs: {args.jobs} one-row jobs for the latency; a {args.rows:,}-row "
+        "import through the queue beside the same import inline (one run)\n"
+    )
+    print("| database | queue | start latency median | p95 | inline | through the queue | ratio |")
+    print("|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        for name, url, options, cleanup in backends(args, tmp):
+            try:
+                prepare_database(make_app(url, options))
+                for queue_url in [None, redis_url] if redis_url else [None]:
+                    for line in run(name, url, options, queue_url, args, tmp):
+                        print(line, flush=True)
+            finally:
+                cleanup()
+
+
+if __name__ == "__main__":
+    main()
