@@ -15,6 +15,20 @@ def _env_list(name: str) -> list[str] | None:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _env_count(name: str, default: int) -> int:
+    """A whole number >= 0 from the environment, with an error naming the variable."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ValueError(f"{name} must be a whole number >= 0, not {value!r}")
+    return number
+
+
 def default_config(instance_path: str) -> dict[str, Any]:
     """The configuration for ``create_app``, read from the environment.
 
@@ -22,6 +36,8 @@ def default_config(instance_path: str) -> dict[str, Any]:
     ``SECRET_KEY``: session signing key (default: generated and kept in ``instance/``).
     ``ITEMBANK_PLUGINS_ALLOW`` / ``ITEMBANK_PLUGINS_DENY``: comma-separated plugin names.
     ``ITEMBANK_MEDIA_MAX_BYTES``: largest image upload (default 2 MB).
+    ``ITEMBANK_PROXY_HOPS``: how many reverse proxies in front set ``X-Forwarded-*``
+    headers that are trusted (default 0: none).
     """
     database_url = os.environ.get("DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "itembank.sqlite3")
@@ -42,6 +58,7 @@ def default_config(instance_path: str) -> dict[str, Any]:
         ),
         "ITEMBANK_DEMO_PASSWORD": os.environ.get("ITEMBANK_DEMO_PASSWORD", "itembank-demo"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("ITEMBANK_MAX_REQUEST_BYTES", 16 * 1024 * 1024)),
+        "ITEMBANK_PROXY_HOPS": _env_count("ITEMBANK_PROXY_HOPS", 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }
