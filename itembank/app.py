@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from itembank import logging_setup
 from itembank.config import default_config
 from itembank.extensions import db, migrate
 from itembank.plugins import host_from_config
@@ -24,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     _trust_proxies(app)
+    logging_setup.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))

@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from itembank.logging_setup import log_format
+
 
 def _env_list(name: str) -> list[str] | None:
     value = os.environ.get(name)
@@ -38,6 +40,7 @@ def default_config(instance_path: str) -> dict[str, Any]:
     ``ITEMBANK_MEDIA_MAX_BYTES``: largest image upload (default 2 MB).
     ``ITEMBANK_PROXY_HOPS``: how many reverse proxies in front set ``X-Forwarded-*``
     headers that are trusted (default 0: none).
+    ``ITEMBANK_LOG_FORMAT``: ``text`` (default) or ``json``, one line per record.
     """
     database_url = os.environ.get("DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "itembank.sqlite3")
@@ -59,6 +62,7 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "ITEMBANK_DEMO_PASSWORD": os.environ.get("ITEMBANK_DEMO_PASSWORD", "itembank-demo"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("ITEMBANK_MAX_REQUEST_BYTES", 16 * 1024 * 1024)),
         "ITEMBANK_PROXY_HOPS": _env_count("ITEMBANK_PROXY_HOPS", 0),
+        "ITEMBANK_LOG_FORMAT": log_format(os.environ.get("ITEMBANK_LOG_FORMAT")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }
