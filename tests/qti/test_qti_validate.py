@@ -13,6 +13,7 @@ from qti.validate import (
     SchemaSpec,
     cached_schema,
     get_schema,
+    preload_schemas,
     validate_document,
     validate_path,
 )
@@ -224,6 +225,29 @@ def test_schemas_are_compiled_once_and_cached(qti3_item: str) -> None:
     assert cached_schema(spec) is compiled
     assert get_schema(spec) is compiled
     assert get_schema("qtiv3p0p1/imsqti_asiv3p0p1_v1p0.xsd") is compiled
+
+
+def test_preload_compiles_ahead_of_first_use() -> None:
+    # Small schemas, so that this test does not spend seconds on the big ones.
+    specs = (
+        SchemaSpec("imscp_v1p1.xsd", "IMS CP 1.1 schema"),
+        SchemaSpec("imsmd_loose_v1p3p2.xsd", "IMS MD 1.3 (LOM) schema"),
+    )
+    seconds = preload_schemas(specs)
+    assert seconds >= 0
+    compiled = [cached_schema(spec) for spec in specs]
+    assert all(schema is not None for schema in compiled)
+    preload_schemas(specs)
+    assert [cached_schema(spec) for spec in specs] == compiled
+
+
+def test_preload_covers_every_schema_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qti import _schemas
+
+    seen: list[str] = []
+    monkeypatch.setattr(_schemas, "_compiled", lambda spec: seen.append(spec.path))
+    preload_schemas()
+    assert seen == [spec.path for spec in _schemas.ALL_SCHEMAS]
 
 
 def test_qti22_item_is_validated_against_the_22_schema(qti21_item: str) -> None:
