@@ -17,17 +17,18 @@ def _env_list(name: str) -> list[str] | None:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _env_count(name: str, default: int) -> int:
-    """A whole number >= 0 from the environment, with an error naming the variable."""
+def env_count(name: str, default: int, *, minimum: int = 0) -> int:
+    """A whole number >= ``minimum`` from the environment (``default`` when unset), with
+    an error naming the variable."""
     value = os.environ.get(name, "").strip()
     if not value:
         return default
     try:
         number = int(value)
     except ValueError:
-        number = -1
-    if number < 0:
-        raise ValueError(f"{name} must be a whole number >= 0, not {value!r}")
+        number = minimum - 1
+    if number < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, not {value!r}")
     return number
 
 
@@ -61,7 +62,7 @@ def default_config(instance_path: str) -> dict[str, Any]:
         ),
         "ITEMBANK_DEMO_PASSWORD": os.environ.get("ITEMBANK_DEMO_PASSWORD", "itembank-demo"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("ITEMBANK_MAX_REQUEST_BYTES", 16 * 1024 * 1024)),
-        "ITEMBANK_PROXY_HOPS": _env_count("ITEMBANK_PROXY_HOPS", 0),
+        "ITEMBANK_PROXY_HOPS": env_count("ITEMBANK_PROXY_HOPS", 0),
         "ITEMBANK_LOG_FORMAT": log_format(os.environ.get("ITEMBANK_LOG_FORMAT")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
