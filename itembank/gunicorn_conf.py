@@ -51,6 +51,10 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}
 
+# gunicorn 25.1+ opens a control socket at a per-user default path, which two instances
+# on one host would share; nothing here uses it.
+control_socket_disable = True
+
 
 def preload_schemas_enabled() -> bool:
     """``ITEMBANK_PRELOAD_SCHEMAS`` (default on; ``0`` turns it off, e.g. in tests)."""

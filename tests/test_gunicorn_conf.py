@@ -52,6 +52,7 @@ def test_defaults(settings: Any) -> None:
     # Forwarded headers are the application's business (ITEMBANK_PROXY_HOPS), not gunicorn's.
     assert cfg.forwarded_allow_ips == [] and cfg.secure_scheme_headers == {}
     assert cfg.logger_class is gunicorn_conf.Logger
+    assert "control_socket_disable" not in cfg.settings or cfg.control_socket_disable
 
 
 def test_port_and_workers_from_the_environment(settings: Any) -> None:
