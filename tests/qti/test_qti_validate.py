@@ -48,6 +48,21 @@ def test_misspelt_attribute_is_caught_by_the_strict_qti3_profile(qti3_item: str)
     assert "{http" not in issue.message  # the document's namespace is left out
 
 
+MATH = '<math xmlns="http://www.w3.org/1998/Math/MathML"><mfrac><mi>a</mi>{}</mfrac></math>'
+
+
+def test_mathml_in_qti3_is_validated_once(qti3_item: str) -> None:
+    # The strict profile leaves MathML to the lenient schema, which checks it with the
+    # same MathML 3 files (qti/schemas/REWRITES.log).
+    valid = qti3_item.replace("<qti-prompt>", "<qti-prompt>" + MATH.format("<mn>2</mn>"))
+    assert validate_document(valid.encode()) == []
+    invalid = qti3_item.replace("<qti-prompt>", "<qti-prompt>" + MATH.format("<mfoo/>"))
+    issues = validate_document(invalid.encode())
+    assert [issue.severity for issue in issues] == ["error"]
+    assert issues[0].message.startswith("QTI 3.0 schema: Element 'm:mfoo'")
+    assert issues[0].line == _line_of(invalid, "<mfoo")
+
+
 def test_custom_data_attributes_are_allowed_in_qti3(qti3_item: str) -> None:
     text = qti3_item.replace("<qti-prompt>", '<qti-prompt data-source="bank-7">')
     assert validate_document(text.encode()) == []
