@@ -25,13 +25,19 @@ def queue_check() -> tuple[bool, str] | None:
     """The job queue's health as ``(ok, detail)``, or ``None`` when there is no queue.
 
     The queue lives in :mod:`itembank.jobs.queue`, whose ``health()`` returns
-    ``(ok, detail)``; while that module is absent (or cannot be imported) the health
-    check leaves the queue out. A ``health()`` that raises counts as not ok.
+    ``(ok, detail)``; while that module does not exist the health check leaves the
+    queue out. A queue module that exists but fails to import (a missing dependency),
+    or a ``health()`` that raises, counts as not ok.
     """
     try:
         queue = importlib.import_module(QUEUE_MODULE)
-    except ImportError:
-        return None
+    except ModuleNotFoundError as exc:
+        missing = exc.name or ""
+        if missing == QUEUE_MODULE or QUEUE_MODULE.startswith(missing + "."):
+            return None
+        return False, f"cannot import {QUEUE_MODULE}: {exc}"
+    except ImportError as exc:
+        return False, f"cannot import {QUEUE_MODULE}: {exc}"
     try:
         ok, detail = queue.health()
     except Exception as exc:  # a failing check is an unhealthy queue, not a 500

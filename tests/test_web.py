@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import types
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -67,6 +68,18 @@ def test_health_is_503_when_the_database_is_unreachable(
 
 def test_queue_check_is_none_without_a_queue(no_queue: None) -> None:
     assert web.queue_check() is None
+
+
+def test_a_queue_module_that_fails_to_import_is_not_ok(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "itembank_test_broken_queue.py").write_text("import no_such_dependency_xyz\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(web, "QUEUE_MODULE", "itembank_test_broken_queue")
+    assert web.queue_check() == (
+        False,
+        "cannot import itembank_test_broken_queue: No module named 'no_such_dependency_xyz'",
+    )
 
 
 def test_health_includes_the_queue(app: Any, session: Any, fake_queue: Any) -> None:
