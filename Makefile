@@ -35,15 +35,17 @@ db: setup
 demo: db
 	$(FLASK) itembank demo --if-empty
 
-# `make run` serves plain HTTP on the loopback address, so the session cookie is not
-# marked Secure there unless ITEMBANK_SECURE_COOKIES=1; behind HTTPS it is by default.
+# `make run` serves as in production (itembank/serve.py): gunicorn with
+# itembank/gunicorn_conf.py (WEB_CONCURRENCY workers, default 2) and one job worker;
+# Ctrl-C stops both. It serves plain HTTP on the loopback address, so the session cookie
+# is not marked Secure there unless ITEMBANK_SECURE_COOKIES=1; behind HTTPS it is by default.
 run: demo
 	@echo ""
-	@echo "itembank is starting on http://127.0.0.1:$(PORT)"
+	@echo "itembank is starting on http://127.0.0.1:$(PORT) (after compiling the QTI schemas, some seconds)"
 	@echo "Log in as admin, penulis, penelaah1, penelaah2 or perakit;"
 	@echo "password: $${ITEMBANK_DEMO_PASSWORD:-itembank-demo}"
 	@echo ""
-	ITEMBANK_SECURE_COOKIES=$${ITEMBANK_SECURE_COOKIES:-0} $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	PORT=$(PORT) ITEMBANK_SECURE_COOKIES=$${ITEMBANK_SECURE_COOKIES:-0} $(BIN)/python -m itembank.serve
 
 lint: setup
 	$(BIN)/ruff check .

@@ -7,7 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from itembank import logging_setup
 from itembank.config import default_config
 from itembank.extensions import db, migrate, sqlite_begin_statement
 from itembank.plugins import host_from_config
@@ -22,6 +24,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(default_config(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    _trust_proxies(app)
+    logging_setup.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
@@ -40,6 +44,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     ui.init_app(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Believe ``X-Forwarded-For/-Proto/-Host`` from ``ITEMBANK_PROXY_HOPS`` proxies.
+
+    With 0 (the default) the headers are ignored: anyone can send them, so they are
+    trusted only when that many reverse proxies in front are known to set them.
+    """
+    hops = int(app.config.get("ITEMBANK_PROXY_HOPS") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:

@@ -7,12 +7,29 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from itembank.logging_setup import log_format
+
 
 def _env_list(name: str) -> list[str] | None:
     value = os.environ.get(name)
     if value is None:
         return None
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def env_count(name: str, default: int, *, minimum: int = 0) -> int:
+    """A whole number >= ``minimum`` from the environment (``default`` when unset), with
+    an error naming the variable."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if number < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, not {value!r}")
+    return number
 
 
 def default_config(instance_path: str) -> dict[str, Any]:
@@ -22,6 +39,9 @@ def default_config(instance_path: str) -> dict[str, Any]:
     ``SECRET_KEY``: session signing key (default: generated and kept in ``instance/``).
     ``ITEMBANK_PLUGINS_ALLOW`` / ``ITEMBANK_PLUGINS_DENY``: comma-separated plugin names.
     ``ITEMBANK_MEDIA_MAX_BYTES``: largest image upload (default 2 MB).
+    ``ITEMBANK_PROXY_HOPS``: how many reverse proxies in front set ``X-Forwarded-*``
+    headers that are trusted (default 0: none).
+    ``ITEMBANK_LOG_FORMAT``: ``text`` (default) or ``json``, one line per record.
     """
     database_url = os.environ.get("DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "itembank.sqlite3")
@@ -50,6 +70,8 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "ITEMBANK_JOBS_IMMEDIATE": os.environ.get("ITEMBANK_JOBS_IMMEDIATE") == "1",
         "ITEMBANK_JOB_LEASE_SECONDS": float(os.environ.get("ITEMBANK_JOB_LEASE_SECONDS", 60)),
         "ITEMBANK_JOB_RESEND_SECONDS": float(os.environ.get("ITEMBANK_JOB_RESEND_SECONDS", 300)),
+        "ITEMBANK_PROXY_HOPS": env_count("ITEMBANK_PROXY_HOPS", 0),
+        "ITEMBANK_LOG_FORMAT": log_format(os.environ.get("ITEMBANK_LOG_FORMAT")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }

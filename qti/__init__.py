@@ -11,7 +11,9 @@
 - :mod:`qti.package_reader` - item files, folders and content-package zips opened safely
   (manifest-driven, zip-slip and zip-bomb guards, limits).
 
-The schemas under ``qti/schemas`` are the official 1EdTech files, unchanged.
+The schemas under ``qti/schemas`` are the official 1EdTech files, unchanged but for one
+recorded rewrite (``qti/schemas/REWRITES.log``: the QTI 3.0 strict profile leaves MathML to
+the lenient schema).
 """
 
 from qti.rp import (

@@ -46,6 +46,7 @@ from qti._schemas import (
     cached_schema,
     detect_kind,
     get_schema,
+    preload_schemas,
     schema_errors,
 )
 from qti.ns import XML
@@ -59,6 +60,7 @@ __all__ = [
     "ZipLimits",
     "cached_schema",
     "get_schema",
+    "preload_schemas",
     "validate_document",
     "validate_element",
     "validate_package_bytes",

@@ -13,6 +13,7 @@ from qti.validate import (
     SchemaSpec,
     cached_schema,
     get_schema,
+    preload_schemas,
     validate_document,
     validate_path,
 )
@@ -45,6 +46,21 @@ def test_misspelt_attribute_is_caught_by_the_strict_qti3_profile(qti3_item: str)
     assert issue.message.startswith("QTI 3.0 strict profile:")
     assert "'max-choice'" in issue.message
     assert "{http" not in issue.message  # the document's namespace is left out
+
+
+MATH = '<math xmlns="http://www.w3.org/1998/Math/MathML"><mfrac><mi>a</mi>{}</mfrac></math>'
+
+
+def test_mathml_in_qti3_is_validated_once(qti3_item: str) -> None:
+    # The strict profile leaves MathML to the lenient schema, which checks it with the
+    # same MathML 3 files (qti/schemas/REWRITES.log).
+    valid = qti3_item.replace("<qti-prompt>", "<qti-prompt>" + MATH.format("<mn>2</mn>"))
+    assert validate_document(valid.encode()) == []
+    invalid = qti3_item.replace("<qti-prompt>", "<qti-prompt>" + MATH.format("<mfoo/>"))
+    issues = validate_document(invalid.encode())
+    assert [issue.severity for issue in issues] == ["error"]
+    assert issues[0].message.startswith("QTI 3.0 schema: Element 'm:mfoo'")
+    assert issues[0].line == _line_of(invalid, "<mfoo")
 
 
 def test_custom_data_attributes_are_allowed_in_qti3(qti3_item: str) -> None:
@@ -224,6 +240,29 @@ def test_schemas_are_compiled_once_and_cached(qti3_item: str) -> None:
     assert cached_schema(spec) is compiled
     assert get_schema(spec) is compiled
     assert get_schema("qtiv3p0p1/imsqti_asiv3p0p1_v1p0.xsd") is compiled
+
+
+def test_preload_compiles_ahead_of_first_use() -> None:
+    # Small schemas, so that this test does not spend seconds on the big ones.
+    specs = (
+        SchemaSpec("imscp_v1p1.xsd", "IMS CP 1.1 schema"),
+        SchemaSpec("imsmd_loose_v1p3p2.xsd", "IMS MD 1.3 (LOM) schema"),
+    )
+    seconds = preload_schemas(specs)
+    assert seconds >= 0
+    compiled = [cached_schema(spec) for spec in specs]
+    assert all(schema is not None for schema in compiled)
+    preload_schemas(specs)
+    assert [cached_schema(spec) for spec in specs] == compiled
+
+
+def test_preload_covers_every_schema_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qti import _schemas
+
+    seen: list[str] = []
+    monkeypatch.setattr(_schemas, "_compiled", lambda spec: seen.append(spec.path))
+    preload_schemas()
+    assert seen == [spec.path for spec in _schemas.ALL_SCHEMAS]
 
 
 def test_qti22_item_is_validated_against_the_22_schema(qti21_item: str) -> None:
