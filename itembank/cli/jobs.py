@@ -50,10 +50,8 @@ def worker_command(workers: int) -> None:
 
 def _warm_up() -> None:
     """Build what the first job would otherwise wait for (compiled QTI schemas)."""
-    try:
-        from qti.validate import preload_schemas  # type: ignore[attr-defined]
-    except ImportError:
-        return
+    from qti.validate import preload_schemas
+
     preload_schemas()
 
 
