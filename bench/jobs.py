@@ -141,6 +141,7 @@ def run(
 
     queue.init_app(app)
     env = {**os.environ, "DATABASE_URL": _database_url(url, options), "SECRET_KEY": "bench"}
+    env["ITEMBANK_PRELOAD_SCHEMAS"] = "0"  # imports need no schema; keep the cores for the work
     env.update({k: str(v) for k, v in settings.items() if v not in (None, False)})
     env.pop("ITEMBANK_JOBS_IMMEDIATE", None)
     worker = subprocess.Popen(

@@ -49,10 +49,23 @@ def worker_command(workers: int) -> None:
 
 
 def _warm_up() -> None:
-    """Build what the first job would otherwise wait for (compiled QTI schemas)."""
+    """Compile the QTI schemas in the background while the worker already takes jobs (a
+    job that needs one meanwhile waits only for that one); ``ITEMBANK_PRELOAD_SCHEMAS=0``
+    leaves them to first use, as in the tests."""
+    import logging
+    import threading
+
+    from itembank.gunicorn_conf import preload_schemas_enabled
     from qti.validate import preload_schemas
 
-    preload_schemas()
+    if not preload_schemas_enabled():
+        return
+
+    def preload() -> None:
+        seconds = preload_schemas()
+        logging.getLogger("itembank.worker").info("QTI schemas compiled in %.1f s", seconds)
+
+    threading.Thread(target=preload, name="preload-schemas", daemon=True).start()
 
 
 def _job(job_id: int) -> Job:

@@ -26,7 +26,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from itembank.extensions import db
-from itembank.models import AuditEvent, Bank, ImportBatch, Item, Job
+from itembank.models import AuditEvent, Bank, ImportBatch, Item, Job, User
+from itembank.models._types import utcnow
 from tests.conftest import (
     POSTGRES_URL,
     SKIP_POSTGRES,
@@ -115,7 +116,12 @@ class LiveBank:
         self.tokens: dict[str, str] = {}
 
     def start_worker(self, threads: int = 1) -> subprocess.Popen[bytes]:
-        env = {**os.environ, "DATABASE_URL": _database_url(self.backend), "SECRET_KEY": "jobs"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(self.backend),
+            "SECRET_KEY": "jobs",
+            "ITEMBANK_PRELOAD_SCHEMAS": "0",
+        }
         for key, value in self.settings.items():
             if key != "ITEMBANK_JOBS_IMMEDIATE" and value is not None:
                 env[key] = str(value)
@@ -350,3 +356,63 @@ def test_two_workers_never_run_the_same_job(live: LiveBank) -> None:
     with live.app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Job.id))) >= 6
         db.session.remove()
+
+
+def test_a_job_whose_message_was_lost_is_sent_again(live: LiveBank) -> None:
+    """A job recorded but never delivered (the queue restarted, or the web process died
+    between its commit and the send) waits until housekeeping sends it again."""
+    from datetime import timedelta
+
+    from itembank.jobs.operations import resend_waiting
+    from itembank.models import JobFile, JobStatus
+
+    with live.app.app_context():
+        bank = db.session.scalars(sa.select(Bank).where(Bank.code == BANK)).one()
+        author = db.session.scalars(sa.select(User).where(User.username == "penulis")).one()
+        lost = Job(kind="import", bank_id=bank.id, actor_id=author.id, params={"mode": "strict"})
+        lost.sent_at = lost.created_at = utcnow() - timedelta(minutes=10)
+        db.session.add(lost)
+        db.session.flush()
+        db.session.add(JobFile(job_id=lost.id, name="hilang.csv", data=small_file("hilang")))
+        db.session.commit()
+        lost_id = lost.id
+        assert resend_waiting(timedelta(minutes=5)) == [lost_id]
+        db.session.commit()
+        assert resend_waiting(timedelta(minutes=5)) == []  # sent just now: not again
+        db.session.remove()
+    live.start_worker()
+    ended = live.wait_ended(lost_id)
+    assert ended["status"] == JobStatus.SUCCEEDED and ended["result"]["summary"]["created"] == 2
+
+
+def test_a_queue_that_cannot_be_reached_is_a_503_and_the_job_fails(
+    database: Backend, tmp_path: Path
+) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    settings = {
+        "ITEMBANK_JOBS_IMMEDIATE": False,
+        "ITEMBANK_REDIS_URL": f"redis://127.0.0.1:{closed}/0",
+    }
+    bank = LiveBank(make_app(database, **settings), database, settings)
+    try:
+        response = bank.api(
+            "POST",
+            f"banks/{BANK}/imports",
+            "penulis",
+            data={"file": (io.BytesIO(small_file("tanpa antrean")), "soal.csv")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 503, response.get_data(as_text=True)
+        assert response.json["code"] == "queue_unavailable"
+        job_id = response.json["job_id"]
+        job = bank.job(job_id)
+        assert job["status"] == "failed" and "could not be reached" in job["error_en"]
+        assert bank.events(job_id) == ["job.create", "job.end"]
+    finally:
+        with bank.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
