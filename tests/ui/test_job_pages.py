@@ -1,5 +1,6 @@
-"""Background jobs in the web UI: a job's page and its JSON state; cancelling; who sees
-a job; the no-script refresh; the dashboard's "my jobs".
+"""Background jobs in the web UI: an upload becomes a job whose page shows its progress
+and then the report; the page's JSON state; cancelling; who sees a job; the no-script
+refresh; the dashboard's "my jobs" and the imports still running on the import page.
 
 The suite runs jobs where they are sent (``ITEMBANK_JOBS_IMMEDIATE``), so a job started
 by an upload has ended by the time its page is read; jobs in other states are written
@@ -15,12 +16,15 @@ from typing import Any
 import pytest
 
 from itembank.extensions import db
-from itembank.models import Job, JobStatus, User
+from itembank.models import ImportBatch, Job, JobStatus, User
 from itembank.models._types import utcnow
 from tests.factories import World
+from tests.import_helpers import SC_ROW, csv_bytes
 from tests.ui.conftest import UiClient, text
+from tests.ui.test_import_pages import upload
 
 REFRESH = '<noscript><meta http-equiv="refresh" content="2"></noscript>'
+JOB_URL = re.compile(r"/jobs/(\d+)")
 
 
 def make_job(world: World, starter: User | None = None, **values: Any) -> Job:
@@ -40,6 +44,59 @@ def make_job(world: World, starter: User | None = None, **values: Any) -> Job:
 def cancel_form(page: str) -> bool:
     """Whether the page offers the cancel button (a form that is not hidden)."""
     return bool(re.search(r'action="/jobs/\d+/cancel" [^>]*data-job-cancel>', page))
+
+
+def test_an_upload_goes_to_its_job_page_which_links_the_report(as_user: Any, world: World) -> None:
+    author = as_user("author")
+    bank = world.bank.code
+    response = upload(
+        author, bank, csv_bytes([SC_ROW, {**SC_ROW, "kunci": "X"}]), mode="valid_only"
+    )
+    assert response.status_code == 303
+    match = JOB_URL.fullmatch(response.location)
+    assert match, response.location
+    job = db.session.get(Job, int(match.group(1)))
+    assert job is not None and job.status == JobStatus.SUCCEEDED and job.kind == "import"
+
+    page = text(author.get(response.location))
+    assert "<h1>Impor soal" in page and "soal.csv" in page
+    assert world.author.name in page
+    assert "data-job-status>Selesai</span>" in page
+    assert re.search(r'<progress data-job-bar max="(\d+)" value="\1"', page)
+    batch = db.session.scalars(
+        db.select(ImportBatch).where(ImportBatch.bank_id == world.bank.id)
+    ).one()
+    report = f"/banks/{bank}/imports/{batch.id}"
+    assert f'data-job-result-link href="{report}">Buka laporan impor</a>' in page
+    assert "Selesai: 1 baru, 0 diperbarui, 1 ditolak dari 2" in page
+    assert 'data-job-follow="true"' in page and "js/job.js" in page
+    # Ended: no self-refresh, no cancel button.
+    assert "http-equiv" not in page and "/cancel" not in page
+    assert author.get(report).status_code == 200
+    state = author.get(f"{response.location}/state").json
+    assert state["status"] == "succeeded" and state["finished"] and not state["cancellable"]
+    assert state["result"] == {
+        "url": report,
+        "label": "Buka laporan impor",
+        "summary": "Selesai: 1 baru, 0 diperbarui, 1 ditolak dari 2",
+    }
+    # The status and the result say it all: no "Done", no count.
+    assert state["message"] == "" and state["progress_text"] == ""
+
+    # In English.
+    author.post("/language", {"lang": "en", "next": "/"})
+    english = text(author.get(response.location))
+    assert "<h1>Item import" in english and ">Open the import report</a>" in english
+    assert "data-job-status>Finished</span>" in english
+    author.post("/language", {"lang": "id", "next": "/"})
+
+
+def test_the_script_gets_the_job_page_as_json(as_user: Any, world: World) -> None:
+    author = as_user("author")
+    response = upload(author, world.bank.code, csv_bytes([SC_ROW]), fetch=True)
+    assert response.status_code == 202
+    assert JOB_URL.fullmatch(response.json["url"])
+    assert response.json["url"] == f"/jobs/{response.json['job']}"
 
 
 def test_the_state_follows_the_job(as_user: Any, world: World) -> None:
@@ -223,7 +280,54 @@ def test_the_dashboard_lists_my_jobs(as_user: Any, world: World) -> None:
     assert f'href="/jobs/{running.id}"' in mine and f'href="/jobs/{finished.id}"' in mine
     assert f'href="/jobs/{theirs.id}"' not in mine
     assert "data-job-status>Berjalan</span>" in mine and "2 dari 5" in mine
-    assert "Rusak." in mine
+    assert "Rusak." in mine and "antre.csv" in mine
     assert "js/job.js" in text(as_user("author").get("/"))
     # The bank admin sees every job on its page, but "my jobs" lists their own.
     assert panel("bank_admin") is None and panel("reviewer") is None
+
+
+def test_the_import_page_lists_imports_still_running(as_user: Any, world: World) -> None:
+    bank = world.bank.code
+    waiting = make_job(world)
+    running = make_job(world, status=JobStatus.RUNNING, progress_done=1, progress_total=4)
+    ended = make_job(world, status=JobStatus.SUCCEEDED, finished_at=utcnow())
+    theirs = make_job(world, world.author2)
+    page = text(as_user("author").get(f"/banks/{bank}/imports"))
+    listed = re.search(r'id="imports-unfinished".*?</section>', page, re.S)
+    assert listed, "the running imports are listed"
+    shown = set(JOB_URL.findall(listed.group(0)))
+    assert shown == {str(waiting.id), str(running.id)}
+    assert str(ended.id) not in shown and str(theirs.id) not in shown
+    assert "js/job.js" in page
+    everyone = text(as_user("bank_admin").get(f"/banks/{bank}/imports"))
+    assert f'href="/jobs/{theirs.id}"' in everyone
+
+    # Nothing running: no list, no polling.
+    quiet = text(as_user("author2").get(f"/banks/{bank}/imports"))
+    assert f'href="/jobs/{theirs.id}"' in quiet
+    db.session.delete(theirs)
+    db.session.flush()
+    quiet = text(as_user("author2").get(f"/banks/{bank}/imports"))
+    assert 'id="imports-unfinished"' not in quiet and "js/job.js" not in quiet
+
+
+def test_an_unreachable_queue_is_a_message_not_an_error(
+    as_user: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from itembank.jobs import queue
+
+    def unreachable(job_id: int) -> None:
+        raise queue.QueueError("ConnectionError: the queue is down")
+
+    monkeypatch.setattr(queue, "send", unreachable)
+    author = as_user("author")
+    bank = world.bank.code
+    response = upload(author, bank, csv_bytes([SC_ROW]))
+    assert response.status_code == 503
+    page = text(response)
+    assert 'id="import-problems"' in page and "Antrean pekerjaan latar belakang" in page
+    fetched = upload(author, bank, csv_bytes([SC_ROW]), fetch=True)
+    assert fetched.status_code == 503 and "Antrean" in fetched.json["error"]
+    # The jobs were recorded as failed, with the reason.
+    failed = db.session.scalars(db.select(Job).where(Job.bank_id == world.bank.id)).all()
+    assert [job.status for job in failed] == [JobStatus.FAILED] * 2
