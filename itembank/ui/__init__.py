@@ -12,7 +12,7 @@ the session's CSRF token (Flask-WTF). Every response outside ``/api/`` carries a
 Content-Security-Policy (scripts and styles only from this site), ``nosniff``,
 ``Referrer-Policy`` and ``frame-ancestors 'none'``.
 
-Later pages (blueprints, forms, imports) add themselves to the navigation with
+Later pages (blueprints, forms, imports, jobs) add themselves to the navigation with
 :func:`itembank.ui.nav.add` and to the dashboard with :func:`itembank.ui.dashboard.panel`.
 """
 
@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
         forms,
         imports,
         items,
+        jobs,
         media,
         review,
     )

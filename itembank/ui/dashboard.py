@@ -1,15 +1,17 @@
 """The dashboard: per role, what needs the user's attention.
 
 Each panel is a query over the user's banks; a panel shows only to users with a role
-it applies to. Later phases add panels (forms in progress) with :func:`panel`.
+it applies to. Later phases add panels (forms in progress, my jobs) with :func:`panel`.
+A panel lists :class:`Row` objects (items, forms) unless it names a template of its own
+for its rows (jobs, with their progress).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import url_for
@@ -27,6 +29,8 @@ from itembank.workflow import Status
 
 LIMIT = 10
 EXCERPT = 140
+#: How a panel's rows are listed unless it says otherwise: :class:`Row` objects.
+ROWS_TEMPLATE = "ui/_panel_rows.html"
 
 
 @dataclass(frozen=True)
@@ -49,11 +53,19 @@ class Panel:
     empty: Callable[[], str]
     #: The roles that see the panel (global administrators see every panel).
     roles: frozenset[Role]
-    rows: Callable[[User, list[int]], list[Row]]
+    rows: Callable[[User, list[int]], Sequence[Any]]
     order: int
+    #: The template that lists the rows (it reads them as ``panel.rows``).
+    template: str = ROWS_TEMPLATE
+    #: Leave the panel out while it has no rows (instead of showing ``empty``).
+    hide_empty: bool = False
+    #: A script of ours (under ``static/``) that the rows need, e.g. ``js/job.js``.
+    script: str = ""
 
 
 PANELS: list[Panel] = []
+
+RowsFunction = TypeVar("RowsFunction", bound=Callable[[User, list[int]], Sequence[Any]])
 
 
 def panel(
@@ -62,15 +74,20 @@ def panel(
     empty: Callable[[], str],
     roles: set[Role],
     order: int = 100,
-) -> Callable[[Callable[[User, list[int]], list[Row]]], Callable[[User, list[int]], list[Row]]]:
+    *,
+    template: str = ROWS_TEMPLATE,
+    hide_empty: bool = False,
+    script: str = "",
+) -> Callable[[RowsFunction], RowsFunction]:
     """Register a dashboard panel; the decorated function gets the user and the ids of
-    the banks where the user holds one of ``roles``."""
+    the banks where the user holds one of ``roles`` and returns the rows: :class:`Row`
+    objects, or whatever its own ``template`` lists."""
 
-    def decorate(
-        rows: Callable[[User, list[int]], list[Row]],
-    ) -> Callable[[User, list[int]], list[Row]]:
+    def decorate(rows: RowsFunction) -> RowsFunction:
         PANELS[:] = [p for p in PANELS if p.key != key]
-        PANELS.append(Panel(key, title, empty, frozenset(roles), rows, order))
+        PANELS.append(
+            Panel(key, title, empty, frozenset(roles), rows, order, template, hide_empty, script)
+        )
         PANELS.sort(key=lambda p: p.order)
         return rows
 
@@ -244,23 +261,31 @@ def recently_approved(user: User, bank_ids: list[int]) -> list[Row]:
 def dashboard() -> ResponseReturnValue:
     user = actor()
     panels = []
+    scripts: list[str] = []
     for entry in PANELS:
         bank_ids = banks_with_roles(user, entry.roles)
         if not bank_ids:
+            continue
+        rows = entry.rows(user, bank_ids)
+        if not rows and entry.hide_empty:
             continue
         panels.append(
             {
                 "key": entry.key,
                 "title": entry.title(),
                 "empty": entry.empty(),
-                "rows": entry.rows(user, bank_ids),
+                "rows": rows,
+                "template": entry.template,
             }
         )
+        if entry.script and entry.script not in scripts:
+            scripts.append(entry.script)
     writable = set(banks_with_roles(user, frozenset({Role.AUTHOR})))
     banks = user_banks(user)
     return page(
         "dashboard.html",
         panels=panels,
+        scripts=scripts,
         banks=banks,
         writable=[bank for bank in banks if bank.id in writable],
     )

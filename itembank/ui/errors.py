@@ -15,7 +15,14 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from itembank.api.errors import API_PREFIX
-from itembank.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from itembank.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+)
 from itembank.extensions import db
 from itembank.ui.blueprint import bp, page
 from itembank.ui.i18n import problem_text
@@ -33,6 +40,8 @@ def domain_status(exc: DomainError) -> int:
         return 422
     if isinstance(exc, Conflict):
         return 409
+    if isinstance(exc, Unavailable):
+        return 503
     return 400
 
 
@@ -51,6 +60,11 @@ def explain(exc: DomainError) -> str:
         return "; ".join(problem_text(p) for p in exc.problems) or _("The input is not valid.")
     if isinstance(exc, Conflict):
         return _("Someone else changed this in the meantime, or it is already done.")
+    if isinstance(exc, Unavailable):
+        return _(
+            "The background job queue cannot be reached, so nothing was started. Try again "
+            "in a few minutes; if it keeps happening, tell the administrator."
+        )
     return _("The request could not be carried out.")
 
 
@@ -64,6 +78,7 @@ TITLES: dict[int, Callable[[], str]] = {
     422: lambda: _("The input is not valid"),
     429: lambda: _("Too many requests"),
     500: lambda: _("Something went wrong"),
+    503: lambda: _("Not available right now"),
 }
 
 

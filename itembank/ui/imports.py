@@ -2,10 +2,13 @@
 mode, read the stored report in the user's language, download it as CSV, download a
 template per item type, and list past imports.
 
-The import itself is synchronous. The page's script (``static/js/import.js``) sends
-the file in the background, shows the upload's progress and then that the server is
-checking and saving, keeps the page usable and refuses a second submit; without the
-script the form posts normally. Either way the answer is the import's report page.
+The import runs as a background job (:func:`itembank.operations.import_jobs.start_import`):
+the upload is checked at once (the right to import, the file's size, that some importer
+reads it) and answered with the job's page (:mod:`itembank.ui.jobs`), which shows the
+progress and then links the report. The page's script (``static/js/import.js``) sends
+the file in the background, shows the upload's progress, refuses a second submit and
+then follows to the job's page; without the script the form posts normally. Imports
+still waiting or running are listed on the page, so leaving it loses nothing.
 """
 
 from __future__ import annotations
@@ -19,20 +22,23 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from itembank.api.common import INT_ID
-from itembank.errors import DomainError, InvalidInput
+from itembank.errors import DomainError, InvalidInput, Unavailable
 from itembank.extensions import db
 from itembank.importing import ImportLimits
-from itembank.models import Bank, ImportBatch, Role
+from itembank.jobs.operations import list_jobs
+from itembank.models import Bank, ImportBatch, Job, JobStatus, Role, User
 from itembank.operations.accounts import get_bank
+from itembank.operations.import_jobs import KIND as IMPORT_KIND
+from itembank.operations.import_jobs import start_import
 from itembank.operations.import_reports import (
     get_import,
     import_template,
     list_imports,
     report_rows,
 )
-from itembank.operations.imports import Mode, run_import
+from itembank.operations.imports import Mode
 from itembank.plugins import plugins
-from itembank.ui import nav
+from itembank.ui import jobs, nav
 from itembank.ui.assembly import choose_bank, holds_any
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.errors import domain_status, explain
@@ -68,17 +74,29 @@ def _templates(bank: Bank) -> list[dict[str, Any]]:
     ]
 
 
+def _unfinished_imports(bank: Bank, user: User) -> list[Job]:
+    """The bank's import jobs still waiting or running that ``user`` may see."""
+    unfinished = [
+        job
+        for status in (JobStatus.RUNNING, JobStatus.QUEUED)
+        for job in list_jobs(bank, actor=user, kind=IMPORT_KIND, status=status, limit=LISTED).jobs
+    ]
+    return sorted(unfinished, key=lambda job: (job.created_at, job.id), reverse=True)
+
+
 def _imports_page(
     bank: Bank, *, problems: list[str] | None = None, mode: str = "", status: int = 200
 ) -> ResponseReturnValue:
     user = actor()
     batches = list_imports(bank, actor=user, limit=LISTED)
+    unfinished = [jobs.job_view(job) for job in _unfinished_imports(bank, user)]
     limits = ImportLimits.from_config(current_app.config)
     return page(
         "imports.html",
         status,
         bank=bank,
         batches=batches,
+        unfinished=unfinished,
         problems=problems or [],
         mode=mode or Mode.STRICT.value,
         accepted=_accepted(),
@@ -131,27 +149,30 @@ def upload_import(code: str) -> ResponseReturnValue:
                 413,
                 mode,
             )
-        batch = run_import(
+        job = start_import(
             bank,
             actor=user,
-            plugins=plugins(),
+            host=plugins(),
             filename=upload.filename,
             data=data,
             mode=mode,
-            limits=limits,
         )
     except InvalidInput as exc:
         db.session.rollback()
         return _refuse(bank, [problem_text(p) for p in exc.problems] or [exc.message], 422, mode)
+    except Unavailable as exc:
+        # The job queue is down: the job was recorded as failed, nothing was imported.
+        db.session.rollback()
+        return _refuse(bank, [explain(exc)], domain_status(exc), mode)
     except DomainError as exc:
         db.session.rollback()
         if not _wants_json():
             raise
         return jsonify(error=explain(exc)), domain_status(exc)
     commit()
-    url = url_for("ui.import_report", code=bank.code, import_id=batch.id)
+    url = url_for("ui.job", job_id=job.id)
     if _wants_json():
-        return jsonify(url=url, status=batch.status), 201
+        return jsonify(url=url, job=job.id, status=job.status), 202
     return redirect_to(url)
 
 
@@ -218,6 +239,33 @@ def template_download(code: str, type_id: str) -> ResponseReturnValue:
     response.headers["Content-Disposition"] = f'attachment; filename="{template.filename}"'
     return response
 
+
+def _summary(job: Job) -> str:
+    """An import job's result in a line: the batch's outcome and its counts."""
+    counts = job.result_summary or {}
+    outcome = _label(STATUSES, str(counts.get("status", "")))
+    numbers = _(
+        "%(created)d new, %(updated)d updated, %(rejected)d rejected of %(total)d",
+        created=int(counts.get("created", 0)),
+        updated=int(counts.get("updated", 0)),
+        rejected=int(counts.get("rejected", 0)),
+        total=int(counts.get("total", 0)),
+    )
+    return f"{outcome[:1].upper()}{outcome[1:]}: {numbers}" if outcome else numbers
+
+
+jobs.add_kind_page(
+    IMPORT_KIND,
+    lambda job: url_for("ui.imports", code=job.bank.code),
+    lambda: _("Back to imports"),
+    subject=lambda job: str((job.params or {}).get("filename") or ""),
+)
+jobs.add_result_page(
+    "import_batch",
+    lambda job: url_for("ui.import_report", code=job.bank.code, import_id=job.result_id),
+    lambda: _("Open the import report"),
+    summary=_summary,
+)
 
 nav.add(
     "ui.imports_home",

@@ -79,6 +79,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             # As in production: the session cookie is Secure (browsers accept it from
             # http://127.0.0.1, a potentially trustworthy origin).
             "ITEMBANK_SECURE_COOKIES": True,
+            # Jobs (imports) run inside the request that starts them: no worker, and no
+            # queue file in instance/ that a developer's worker could take them from.
+            # tests/browser/test_jobs.py moves jobs through their states itself.
+            "ITEMBANK_JOBS_IMMEDIATE": True,
         }
     )
     drafts: dict[str, str] = {}

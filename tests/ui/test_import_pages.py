@@ -1,5 +1,6 @@
-"""Import pages: upload (form post and the script's background request), the stored
-report in the user's language, its CSV, templates, past imports, bad uploads."""
+"""Import pages: upload (form post and the script's background request) starting a job
+whose page links the stored report, the report in the user's language, its CSV,
+templates, past imports, bad uploads. (The job pages themselves: test_job_pages.py.)"""
 
 from __future__ import annotations
 
@@ -15,6 +16,14 @@ from itembank.models import ImportBatch
 from tests.factories import World
 from tests.import_helpers import SC_ROW, csv_bytes
 from tests.ui.conftest import UiClient, text
+
+
+def report_of(client: UiClient, job_page: str) -> str:
+    """The report a finished import job's page links (the suite runs jobs at once)."""
+    assert re.fullmatch(r"/jobs/\d+", job_page), job_page
+    found = re.search(r'data-job-result-link href="([^"]+)"', text(client.get(job_page)))
+    assert found, "the job page links its report"
+    return found.group(1)
 
 
 def upload(
@@ -46,8 +55,9 @@ def test_upload_shows_the_report_and_lists_the_import(as_user: Any, world: World
         author, bank, csv_bytes([SC_ROW, {**SC_ROW, "kunci": "X"}]), mode="valid_only"
     )
     assert response.status_code == 303
-    assert re.fullmatch(rf"/banks/{bank}/imports/\d+", response.location)
-    report = text(author.get(response.location))
+    location = report_of(author, response.location)
+    assert re.fullmatch(rf"/banks/{bank}/imports/\d+", location)
+    report = text(author.get(location))
     assert "1 baru" in report and "1 ditolak dari 2" in report
     rows = re.findall(r'<tr class="severity-(\w+)">\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>', report)
     assert ("error", "3", "kunci") in rows
@@ -62,26 +72,26 @@ def test_upload_shows_the_report_and_lists_the_import(as_user: Any, world: World
 
     # The report in English after switching.
     author.post("/language", {"lang": "en", "next": "/"})
-    english = text(author.get(response.location))
+    english = text(author.get(location))
     assert "1 new" in english and "rejected" in english
     author.post("/language", {"lang": "id", "next": "/"})
 
-    exported = author.get(f"{response.location}/report.csv")
+    exported = author.get(f"{location}/report.csv")
     assert exported.status_code == 200 and exported.mimetype == "text/csv"
     table = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig"))))
     assert table[0][:3] == ["baris_atau_item", "kolom", "tingkat"]
     assert any(row[:3] == ["3", "kunci", "error"] for row in table)
 
     listing = text(author.get(f"/banks/{bank}/imports"))
-    assert "soal.csv" in listing and response.location in listing
+    assert "soal.csv" in listing and location in listing
 
 
 def test_the_script_gets_json_and_strict_mode_imports_nothing(as_user: Any, world: World) -> None:
     author = as_user("author")
     bank = world.bank.code
     response = upload(author, bank, csv_bytes([SC_ROW, {**SC_ROW, "poin": "x"}]), fetch=True)
-    assert response.status_code == 201 and response.json["status"] == "rolled_back"
-    report = text(author.get(response.json["url"]))
+    assert response.status_code == 202 and response.json["status"] == "succeeded"
+    report = text(author.get(report_of(author, response.json["url"])))
     assert "tidak ada yang diimpor (mode ketat)" in report and "0 baru" in report
 
 
@@ -99,7 +109,7 @@ def test_bad_uploads_are_explained_not_errors(as_user: Any, world: World, app: F
     assert bad_mode.status_code == 422 and "sometimes" in bad_mode.json["error"]
     broken = upload(author, bank, b"\xff\xfe\x00garbage", "soal.xlsx")
     assert broken.status_code == 303  # a failed import has a report too
-    assert "gagal" in text(author.get(broken.location))
+    assert "gagal" in text(author.get(report_of(author, broken.location)))
     old = app.config.get("ITEMBANK_IMPORT_MAX_BYTES")
     app.config["ITEMBANK_IMPORT_MAX_BYTES"] = 100
     try:

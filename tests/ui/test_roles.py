@@ -17,6 +17,7 @@ import pytest
 
 from itembank.operations.accounts import create_user
 from tests.api.conftest import ApiClient, login
+from tests.api.test_matrix import _queued_job
 from tests.factories import PASSWORD, SINGLE_CHOICE, World, make_item, unique
 from tests.forms_helpers import (
     state_approved as _approved,
@@ -197,7 +198,7 @@ def test_the_editor_page_is_for_authors(as_user: Any, world: World, plugins: Any
     assert new == {**expected, "assembler": 403}
 
 
-# -- blueprints, forms, enemy pairs, imports -------------------------------------------------
+# -- blueprints, forms, enemy pairs, imports, jobs -----------------------------------------------
 
 ONE_ROW_FORM = {
     "code": "{code}",
@@ -359,6 +360,8 @@ ASSEMBLY_PAIRS: list[tuple[str, str, Any, str, str, Any, Setup]] = [
         state_enemies,
     ),
     ("GET", "/banks/{bank}/imports", None, "GET", "banks/{bank}/imports", None, _nothing),
+    ("GET", "/jobs/{job}", None, "GET", "jobs/{job}", None, _queued_job),
+    ("POST", "/jobs/{job}/cancel", {}, "POST", "jobs/{job}/cancel", None, _queued_job),
     (
         "GET",
         "/banks/{bank}/import-templates/likert?format=csv",

@@ -1,6 +1,7 @@
 // The import form: send the file in the background, show the upload's progress and
-// then that the server is working, refuse a second submit, and open the report when
-// it is ready. Without this script the form posts normally.
+// then that the server is starting the import, refuse a second submit, and follow to
+// the import's job page (its progress, then the report). Without this script the form
+// posts normally.
 ;(function () {
   'use strict'
   const form = document.getElementById('import-form')
