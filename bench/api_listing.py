@@ -22,20 +22,14 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from _common import PASSWORD, database, make_app, median_seconds, migrate
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from itembank.app import MIGRATIONS, create_app
 from itembank.extensions import db
 from itembank.models import (
     Item,
@@ -47,7 +41,6 @@ from itembank.models import (
 )
 from itembank.models._types import utcnow
 
-PASSWORD = "bench-password-1"
 WORDS = (
     "pegawai",
     "negeri",
@@ -92,30 +85,6 @@ QUERIES: list[tuple[str, dict[str, str]]] = [
     ("sort=-updated_at", {"sort": "-updated_at"}),
     ("updated_since", {"updated_since": "2026-06-01T00:00:00+00:00"}),
 ]
-
-
-@contextmanager
-def database(url: str | None, keep: bool = False) -> Iterator[tuple[str, dict[str, Any]]]:
-    """A fresh database: a temporary SQLite file, or a new PostgreSQL schema."""
-    if not url:
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/bench.sqlite3", {}
-        return
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield url, {"connect_args": {"options": f"-csearch_path={schema}"}}
-    finally:
-        if keep:
-            print(f"kept schema {schema}", file=sys.stderr)
-        else:
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def populate(bank_id: int, user_id: int, count: int, nodes: list[tuple[int, int]]) -> None:
@@ -213,31 +182,31 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    with database(args.database, args.keep) as (url, options):
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "SQLALCHEMY_ENGINE_OPTIONS": options,
-                "ITEMBANK_PLUGINS_ENTRY_POINTS": False,
-                "ITEMBANK_PASSWORD_METHOD": "pbkdf2:sha256:1000",
-                "ITEMBANK_LOGIN_DELAY_STEP": 0,
-            }
-        )
+    with database(args.database, keep=args.keep) as (url, options):
+        app = make_app(url, options, ITEMBANK_LOGIN_DELAY_STEP=0)
         with app.app_context():
             run(app, args)
             db.session.remove()
             db.engine.dispose()
 
 
-def run(app: Any, args: argparse.Namespace) -> None:
-    from flask_migrate import upgrade
+def timed_get(
+    client: Any, url: str, query: dict[str, str], headers: dict[str, str], repeat: int
+) -> tuple[float, list[Any]]:
+    """The median seconds of ``repeat`` GETs of ``url``, and their responses."""
+    responses: list[Any] = []
 
+    def get() -> None:
+        responses.append(client.get(url, query_string=query, headers=headers))
+
+    return median_seconds(get, repeat), responses
+
+
+def run(app: Any, args: argparse.Namespace) -> None:
     from itembank.operations.accounts import add_member, create_bank, create_user
-    from itembank.operations.taxonomies import sync_plugin_taxonomies
 
     print(f"database: {db.engine.dialect.name}", file=sys.stderr)
-    upgrade(directory=str(MIGRATIONS))
-    sync_plugin_taxonomies(app.extensions["itembank.plugins"])
+    migrate()
     author = create_user("penulis-bench", PASSWORD, actor=None)
     assembler = create_user("perakit-bench", PASSWORD, actor=None)
     banks = {}
@@ -290,17 +259,14 @@ def run(app: Any, args: argparse.Namespace) -> None:
             medians = {}
             total = 0
             for code in banks:
-                times = []
-                for _ in range(args.repeat):
-                    started = time.perf_counter()
-                    response = client.get(
-                        f"/api/v1/banks/{code}/items", query_string=query, headers=headers
-                    )
-                    times.append(time.perf_counter() - started)
+                seconds, responses = timed_get(
+                    client, f"/api/v1/banks/{code}/items", query, headers, args.repeat
+                )
+                medians[code] = seconds * 1000
+                for response in responses:
                     if response.status_code != 200:
                         raise SystemExit(f"{label}: {response.status_code} {response.get_json()}")
-                medians[code] = statistics.median(times) * 1000
-                total = response.get_json()["total"]
+                total = responses[-1].get_json()["total"]
             ratio = medians["BIG"] / medians["SMALL"]
             ratios.append(ratio)
             print(

@@ -21,19 +21,13 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import statistics
-import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from _common import PASSWORD, database, make_app, make_package, median_seconds, migrate, parse_only
 
-from itembank.importing import ImportContext, ImportLimits, ImportSource  # noqa: E402
+from itembank.importing import ImportContext, ImportLimits, ImportSource
 
 OPTIONS = ["opsi_a", "opsi_b", "opsi_c", "opsi_d", "opsi_e"]
 HEADER = [
@@ -117,49 +111,24 @@ def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
 def bare_parse(plugins: Any, name: str, data: bytes, repeat: int) -> tuple[float, int]:
     """Spreadsheets: the importer reading rows into candidates. QTI: parsing every item
     document of the package with lxml (the XML floor; reading and proving come on top)."""
+    counts: list[int] = []
     if name.endswith(".zip"):
-        from qti_import import parse_only
-
-        times, count = [], 0
-        for _ in range(repeat):
-            start = time.perf_counter()
-            count = parse_only(data)
-            times.append(time.perf_counter() - start)
-        return statistics.median(times), count
+        seconds = median_seconds(lambda: counts.append(parse_only(data)), repeat)
+        return seconds, counts[-1]
     importer = plugins.importers["spreadsheet"]
     context = ImportContext("BENCH", "id", dict(plugins.item_types), ImportLimits())
-    times, count = [], 0
-    for _ in range(repeat):
-        start = time.perf_counter()
-        count = sum(1 for _ in importer.read(ImportSource(name, data), context))
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), count
 
+    def read() -> None:
+        counts.append(sum(1 for _ in importer.read(ImportSource(name, data), context)))
 
-def make_app(url: str, options: dict[str, Any]) -> Any:
-    from itembank.app import create_app
-
-    return create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": options,
-            "SECRET_KEY": "bench",
-            "ITEMBANK_PLUGINS_ENTRY_POINTS": False,
-            "ITEMBANK_PASSWORD_METHOD": "pbkdf2:sha256:1000",
-        }
-    )
+    return median_seconds(read, repeat), counts[-1]
 
 
 def prepare_database(app: Any) -> None:
-    from flask_migrate import upgrade
-
-    from itembank.app import MIGRATIONS
     from itembank.extensions import db
-    from itembank.operations.taxonomies import sync_plugin_taxonomies
 
     with app.app_context():
-        upgrade(directory=str(MIGRATIONS))
-        sync_plugin_taxonomies(app.extensions["itembank.plugins"])
+        migrate()
         db.session.commit()
 
 
@@ -172,7 +141,7 @@ def timed_import(app: Any, name: str, data: bytes) -> dict[str, float]:
     with app.app_context():
         suffix = uuid.uuid4().hex[:6].upper()
         bank = create_bank(f"B{suffix}", "Bench", actor=None)
-        author = create_user(f"bench-{suffix.lower()}", "bench-password-1", actor=None)
+        author = create_user(f"bench-{suffix.lower()}", PASSWORD, actor=None)
         add_member(bank, author, Role.AUTHOR, actor=None)
         db.session.commit()
         marks: dict[str, float] = {}
@@ -207,29 +176,6 @@ def timed_import(app: Any, name: str, data: bytes) -> dict[str, float]:
     }
 
 
-def backends(args: argparse.Namespace, tmp: Path) -> list[tuple[str, str, dict[str, Any], Any]]:
-    found = [("sqlite", f"sqlite:///{tmp / 'bench.sqlite3'}", {}, lambda: None)]
-    url = args.postgres or os.environ.get("ITEMBANK_TEST_POSTGRES_URL")
-    if url:
-        import sqlalchemy as sa
-
-        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-        schema = f"itembank_bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(url)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-
-        def drop() -> None:
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
-
-        found.append(
-            ("postgresql", url, {"connect_args": {"options": f"-csearch_path={schema}"}}, drop)
-        )
-    return found
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000)
@@ -245,8 +191,6 @@ def main() -> None:
     rows = generate_rows(args.rows)
     files = {"soal.xlsx": to_xlsx(rows), "soal.csv": to_csv(rows)}
     if args.qti:
-        from qti_import import make_package
-
         from itembank.plugins import PluginHost
 
         files["soal-qti3.zip"] = make_package(args.rows, PluginHost(entry_points=False))
@@ -255,33 +199,34 @@ def main() -> None:
         + ", ".join(f"{name} {len(data) / 1e6:.2f} MB" for name, data in files.items())
     )
 
-    with tempfile.TemporaryDirectory() as tmp:
-        for backend, url, options, cleanup in backends(args, Path(tmp)):
-            try:
-                app = make_app(url, options)
-                prepare_database(app)
-                plugins = app.extensions["itembank.plugins"]
-                print(f"\n{backend}")
+    backends: list[tuple[str, str | None]] = [("sqlite", None)]
+    postgres = args.postgres or os.environ.get("ITEMBANK_TEST_POSTGRES_URL")
+    if postgres:
+        backends.append(("postgresql", postgres))
+    for backend, given in backends:
+        with database(given, prefix="itembank_bench_") as (url, options):
+            app = make_app(url, options, SECRET_KEY="bench")
+            prepare_database(app)
+            plugins = app.extensions["itembank.plugins"]
+            print(f"\n{backend}")
+            print(
+                f"  {'file':13} {'bare parse':>12} {'import':>10} {'items/s':>9} "
+                f"{'parse items/s':>14} {'ratio':>6}   phases"
+            )
+            for name, data in files.items():
+                parse_time, count = bare_parse(plugins, name, data, args.repeat)
+                result = timed_import(app, name, data)
                 print(
-                    f"  {'file':13} {'bare parse':>12} {'import':>10} {'items/s':>9} "
-                    f"{'parse items/s':>14} {'ratio':>6}   phases"
+                    f"  {name:13} {parse_time:11.2f}s {result['total']:9.2f}s "
+                    f"{result['created'] / result['total']:9.0f} "
+                    f"{count / parse_time:14.0f} {result['total'] / parse_time:5.1f}x"
+                    f"   read+check {result['read+check']:.2f}s, write "
+                    f"{result['write']:.2f}s, commit {result['commit']:.2f}s"
                 )
-                for name, data in files.items():
-                    parse_time, count = bare_parse(plugins, name, data, args.repeat)
-                    result = timed_import(app, name, data)
-                    print(
-                        f"  {name:13} {parse_time:11.2f}s {result['total']:9.2f}s "
-                        f"{result['created'] / result['total']:9.0f} "
-                        f"{count / parse_time:14.0f} {result['total'] / parse_time:5.1f}x"
-                        f"   read+check {result['read+check']:.2f}s, write "
-                        f"{result['write']:.2f}s, commit {result['commit']:.2f}s"
-                    )
-                with app.app_context():
-                    from itembank.extensions import db
+            with app.app_context():
+                from itembank.extensions import db
 
-                    db.engine.dispose()
-            finally:
-                cleanup()
+                db.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -21,15 +21,11 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import hashlib
 import pstats
-import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _common import median_seconds, package_items
 
 from itembank.plugins import PluginHost
 from qti import package as qti_package
@@ -40,15 +36,9 @@ from qti._schemas import (
     QTI30_CP_SCHEMA,
     QTI30_LENIENT_SCHEMA,
     QTI30_STRICT_SCHEMA,
-    get_schema,
 )
-from qti.package import (
-    Classification,
-    PackageItem,
-    PackageSection,
-    PackageTest,
-    build_package,
-)
+from qti.package import PackageItem, PackageSection, PackageTest, build_package
+from qti.validate import get_schema
 from qti.writer import write_item
 from qti.xml import serialize
 
@@ -57,34 +47,13 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 def make_form(count: int) -> tuple[PackageTest, list[PackageItem], dict[str, bytes]]:
     """``count`` items cycling through the built-in types; every tenth shows an image."""
-    host = PluginHost(entry_points=False)
-    types = [host.item_type(type_id) for type_id in sorted(host.item_types)]
-    media: dict[str, bytes] = {}
-    items: list[PackageItem] = []
-    for index in range(count):
-        item_type = types[index % len(types)]
-        stem = (
-            f"<p>Soal nomor {index + 1}: bacalah uraian berikut dengan saksama, lalu jawab "
-            "pertanyaan di bawahnya. <strong>Perhatikan</strong> data pada tabel.</p>"
-            "<table><tr><th>Tahun</th><th>Nilai</th></tr><tr><td>2023</td><td>54</td></tr></table>"
-        )
-        if index % 10 == 0:
-            image = PNG + index.to_bytes(4, "big")
-            digest = hashlib.sha256(image).hexdigest()
-            media[digest] = image
-            stem += f'<p><img src="/media/{digest}" alt="grafik {index}"></p>'
-        content = item_type.load(item_type.example_content())
-        model = item_type.qti_item(
-            stem, content, identifier=f"item_{index + 1:04d}", title=f"BENCH-{index + 1:06d}"
-        )
-        items.append(
-            PackageItem(
-                model,
-                f"BENCH-{index + 1:06d}",
-                1 + index % 3,
-                (Classification("asn-2017", f"M.{1 + index % 8}", level=1 + index % 5),),
-            )
-        )
+    items, media = package_items(
+        count,
+        PluginHost(entry_points=False),
+        digits=4,
+        versions=3,
+        image=lambda index: PNG + index.to_bytes(4, "big"),
+    )
     per_section = max(1, count // 4)
     sections = tuple(
         PackageSection(
@@ -98,7 +67,13 @@ def make_form(count: int) -> tuple[PackageTest, list[PackageItem], dict[str, byt
 
 
 def floor(test: PackageTest, items: list[PackageItem], media: dict[str, bytes]) -> int:
-    """Write the same documents with lxml and serialize them: nothing else."""
+    """Write the same documents with lxml and serialize them: nothing else.
+
+    The test and the manifest are written with the package builder's own internals
+    (``qti.package._write_test``, ``_metadata`` and ``Resource``, ``qti._manifest``):
+    ``qti`` has no public way to write those documents without building the package,
+    checksums and zip included, which is what the floor leaves out.
+    """
     size = 0
     for entry in items:
         size += len(
@@ -117,15 +92,6 @@ def floor(test: PackageTest, items: list[PackageItem], media: dict[str, bytes]) 
 
 def _relative(src: str) -> str:
     return "../media/" + src.rsplit("/", 1)[-1] + ".png"
-
-
-def median_seconds(function: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

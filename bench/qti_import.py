@@ -21,84 +21,14 @@ import batch). Run with::
 from __future__ import annotations
 
 import argparse
-import hashlib
-import statistics
-import struct
-import sys
 import time
-import zlib
-from collections.abc import Callable
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _common import make_package, median_seconds, parse_only
 
 from itembank.plugins import PluginHost
 from itembank.qti_bridge.convert import ImportResult, convert
-from qti.package import Classification, PackageItem, PackageSection, PackageTest, build_package
 from qti.package_reader import open_source
 from qti.reader import read_item
-from qti.xml import parse_bytes
-
-
-def png(seed: int) -> bytes:
-    """A small valid PNG, different for every seed."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    width = 4 + seed % 50
-    rows = b"".join(b"\x00" + bytes([(seed + x) % 256 for x in range(width)]) for _ in range(4))
-    header = struct.pack(">IIBBBBB", width, 4, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
-def make_package(count: int, host: PluginHost) -> bytes:
-    types = [host.item_type(type_id) for type_id in sorted(host.item_types)]
-    media: dict[str, bytes] = {}
-    items: list[PackageItem] = []
-    for index in range(count):
-        item_type = types[index % len(types)]
-        stem = (
-            f"<p>Soal nomor {index + 1}: bacalah uraian berikut dengan saksama, lalu jawab "
-            "pertanyaan di bawahnya. <strong>Perhatikan</strong> data pada tabel.</p>"
-            "<table><tr><th>Tahun</th><th>Nilai</th></tr><tr><td>2023</td><td>54</td></tr></table>"
-        )
-        if index % 10 == 0:
-            image = png(index)
-            digest = hashlib.sha256(image).hexdigest()
-            media[digest] = image
-            stem += f'<p><img src="/media/{digest}" alt="grafik {index}"></p>'
-        content = item_type.load(item_type.example_content())
-        model = item_type.qti_item(
-            stem, content, identifier=f"item_{index + 1:05d}", title=f"BENCH-{index + 1:06d}"
-        )
-        items.append(
-            PackageItem(
-                model,
-                f"BENCH-{index + 1:06d}",
-                1,
-                (Classification("asn-2017", f"M.{1 + index % 8}", level=1 + index % 5),),
-            )
-        )
-    section = PackageSection("section_1", "Bagian 1", tuple(i.item.identifier for i in items))
-    test = PackageTest("bench_import", "Paket impor", (section,))
-    return build_package(test, items, media, "3.0", validate=False).data
-
-
-def parse_only(data: bytes) -> int:
-    count = 0
-    with open_source(data, name="bench.zip") as source:
-        for item in source.items:
-            parse_bytes(source.read(item.path, document=True))
-            count += 1
-    return count
 
 
 def read_only(data: bytes) -> int:
@@ -109,15 +39,6 @@ def read_only(data: bytes) -> int:
             read_item(source.read(item.path, document=True))
             count += 1
     return count
-
-
-def median_seconds(function: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

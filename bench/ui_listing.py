@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -22,15 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from _common import PASSWORD, make_app, median_seconds, migrate
 
-from itembank.app import MIGRATIONS, create_app
 from itembank.extensions import db
 from itembank.models import Item, ItemClassification, ItemVersion, TaxonomyNode, TaxonomyRecord
 from itembank.operations import reads
 from itembank.operations.accounts import add_member, create_bank, create_user, get_bank
-from itembank.operations.taxonomies import sync_plugin_taxonomies
 
-PASSWORD = "bench-password-1"
 STATUSES = ("approved", "approved", "approved", "draft", "in_review", "changes_requested")
 WORDS = [
     "warga",
@@ -54,10 +51,6 @@ CASES = {
 
 
 def build(items: int) -> tuple[str, Any]:
-    from flask import current_app
-
-    host = current_app.extensions["itembank.plugins"]
-    sync_plugin_taxonomies(host)
     bank = create_bank("BENCH", "Bank uji kinerja", actor=None)
     author = create_user("bench-author", PASSWORD, actor=None)
     reviewer = create_user("bench-reviewer", PASSWORD, actor=None)
@@ -126,16 +119,6 @@ def build(items: int) -> tuple[str, Any]:
     return bank.code, reviewer
 
 
-def median_ms(fn: Any, runs: int) -> float:
-    fn()  # warm up
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000)
@@ -144,18 +127,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "TESTING": True,
-                "ITEMBANK_PASSWORD_METHOD": "pbkdf2:sha256:1000",
-                "ITEMBANK_PLUGINS_ENTRY_POINTS": False,
-            }
-        )
+        app = make_app(url, TESTING=True)
         with app.app_context():
-            from flask_migrate import upgrade
-
-            upgrade(directory=str(MIGRATIONS))
+            migrate()
             began = time.perf_counter()
             code, reviewer = build(args.items)
             print(f"built {args.items} items in {time.perf_counter() - began:.1f} s ({url})")
@@ -181,15 +155,17 @@ def main() -> None:
                     page=int(params.get("page", 1)),
                 )
                 user = db.session.merge(reviewer)
-                baseline = median_ms(
-                    lambda f=filters, u=user: reads.list_items(bank, f, actor=u), args.runs
+                baseline = 1000 * median_seconds(
+                    lambda f=filters, u=user: reads.list_items(bank, f, actor=u),
+                    args.runs,
+                    warm_up=True,
                 )
 
                 def fetch(q: str = query) -> None:
                     response = client.get(f"/banks/{code}/items?{q}")
                     assert response.status_code == 200, response.status_code
 
-                measured = median_ms(fetch, args.runs)
+                measured = 1000 * median_seconds(fetch, args.runs, warm_up=True)
                 print(f"{name:28} {baseline:9.1f} {measured:9.1f} {measured / baseline:10.2f}")
             print(json.dumps({"items": args.items, "runs": args.runs}))
 

@@ -26,7 +26,7 @@ from qti.validate import validate_package_bytes
 from qti.xml import parse_bytes
 from tests.factories import World, unique
 from tests.forms_helpers import approved
-from tests.test_itemtypes_qti import (
+from tests.itemtype_helpers import (
     matching_responses,
     multiple_responses,
     ordering_responses,

@@ -7,10 +7,7 @@ must give exactly ``score()``."""
 
 from __future__ import annotations
 
-import itertools
-import math
-import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +20,14 @@ from qti.rp import run_response_processing
 from qti.validate import validate_element
 from qti.writer import VERSIONS, write_item
 from qti.xml import parse_bytes, serialize
+from tests.itemtype_helpers import (
+    matching_responses,
+    multiple_responses,
+    numeric_responses,
+    ordering_responses,
+    single_responses,
+    text_responses,
+)
 
 HOST = PluginHost(entry_points=False)
 STEM = '<p>Pokok soal dengan <strong>penekanan</strong> dan <span lang="en">English</span>.</p>'
@@ -44,102 +49,6 @@ NUMERIC = _acme()
 
 def opts(*ids: str) -> list[dict[str, str]]:
     return [{"id": ident, "text": f"<p>Pilihan <em>{ident}</em></p>"} for ident in ids]
-
-
-def subsets(values: list[Any]) -> Iterator[list[Any]]:
-    for size in range(len(values) + 1):
-        for combination in itertools.combinations(values, size):
-            yield list(combination)
-
-
-# -- responses per type ------------------------------------------------------------------
-
-WRONG_SINGLE = [5, 1.5, True, ["A"], {"A": 1}]
-WRONG_LIST = ["A", 5, [1], [["A"]], {"A": 1}, [None]]
-
-
-def single_responses(ids: list[str]) -> list[Any]:
-    return [None, "", *ids, *(i.lower() for i in ids), "ZZ", "A ", *WRONG_SINGLE]
-
-
-def multiple_responses(ids: list[str]) -> list[Any]:
-    pool = [*ids, "X"]
-    return [
-        None,
-        *subsets(pool),
-        [ids[0], ids[0]],
-        [ids[0].lower()],
-        ["A B"],
-        [*ids, *ids],
-        *WRONG_LIST,
-    ]
-
-
-def ordering_responses(ids: list[str]) -> list[Any]:
-    return [
-        None,
-        [],
-        *(list(p) for p in itertools.permutations(ids)),
-        ids[:-1],
-        [*ids, ids[0]],
-        [*ids[:-1], "X"],
-        [ids[0]] * len(ids),
-        *WRONG_LIST,
-    ]
-
-
-def matching_responses(content: dict[str, Any]) -> list[Any]:
-    premises = [p["id"] for p in content["premises"]]
-    targets = [r["id"] for r in content["responses"]]
-    every_pair = [[p, r] for p in premises for r in targets]
-    responses: list[Any] = [None, [], every_pair, [*every_pair, *every_pair]]
-    # every way of giving each premise at most one response (what matchMax=1 allows)
-    for choice in itertools.product([None, *targets], repeat=len(premises)):
-        responses.append([[p, r] for p, r in zip(premises, choice, strict=True) if r])
-    rng = random.Random(20240611)  # arbitrary pair sets, several responses per premise
-    for _ in range(150):
-        responses.append(rng.sample(every_pair, rng.randint(1, len(every_pair))))
-    key = [list(pair) for pair in content["pairs"]]
-    responses += [
-        [*key, key[0]],
-        [*key, [key[0][0], "R9"]],
-        [*key, ["P9", key[0][1]]],
-        [[r, p] for p, r in key],
-        [tuple(pair) for pair in key],
-        "P1 R2",
-        [["P1"]],
-        [[1, 2]],
-        [["P1", "R2 "]],
-        {"P1": "R2"},
-    ]
-    return responses
-
-
-def text_responses(accepted: list[str]) -> list[Any]:
-    variants: list[Any] = [None, "", " ", "salah", 5, ["x"], True]
-    for answer in accepted:
-        variants += [
-            answer,
-            answer.upper(),
-            answer.lower(),
-            answer.swapcase(),
-            answer.casefold(),
-            f" {answer}",
-            f"{answer} ",
-            answer + answer,
-        ]
-    return variants
-
-
-def numeric_responses(content: dict[str, Any]) -> list[Any]:
-    answer, tolerance = content["answer"], content["tolerance"]
-    around = [answer - tolerance, answer + tolerance, answer, -answer]
-    values: list[Any] = [None, 0, 1, -1, math.inf, -math.inf, math.nan, 1e308, -0.0]
-    for value in around:
-        values += [value, math.nextafter(value, math.inf), math.nextafter(value, -math.inf)]
-    if float(answer).is_integer():
-        values.append(int(answer))
-    return [*values, "1", True, [1.0]]
 
 
 #: Responses ``score`` accepts that no delivery system can send (an identifier with a

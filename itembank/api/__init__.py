@@ -96,10 +96,9 @@ class ItembankApi(Api):
 def init_app(app: Flask) -> None:
     for key, value in CONFIG_DEFAULTS.items():
         app.config.setdefault(key, value)
-    api = ItembankApi(app)
+    api = ItembankApi(app, spec_kwargs={"extra_plugins": [statuses.ProblemStatusesPlugin()]})
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
-    statuses.document(api)
     app.extensions["itembank.api"] = api
 
     @app.get(f"{URL_PREFIX}/docs/assets/<path:filename>")

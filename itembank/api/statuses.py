@@ -20,6 +20,10 @@ operation is:
 Operation-specific ones (412 and 428 on draft edits, 304 on cached reads) are declared
 on the views. ``tests/api/conftest.py`` checks every response the API test suite
 receives against this document.
+
+:class:`ProblemStatusesPlugin` adds them through apispec's public plugin hook
+(``operation_helper``), which flask-smorest runs for every operation it documents; the
+API passes it as an ``extra_plugins`` spec argument (:mod:`itembank.api`).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask_smorest import Api
+from apispec import BasePlugin
 
 METHODS = ("get", "put", "post", "patch", "delete")
 MUTATING = frozenset({"put", "post", "patch", "delete"})
@@ -56,16 +60,32 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> set[int
     return statuses
 
 
-def document(api: Api) -> None:
-    """Add the rule-derived problem responses to every operation of ``api``'s spec."""
-    spec = api.spec
-    for path, operations in spec._paths.items():
+class ProblemStatusesPlugin(BasePlugin):
+    """An apispec plugin adding the rule-derived problem responses to every operation,
+    after flask-smorest's own responses (a status an operation declares itself is kept).
+    """
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict | None = None, **kwargs: Any
+    ) -> None:
+        if path is None or operations is None:
+            return
         for method in METHODS:
             operation = operations.get(method)
             if operation is None:
                 continue
             responses = operation.setdefault("responses", {})
+            # Not yet normalised by apispec: a view's own statuses may be ints here.
+            declared = {_status_key(code) for code in responses}
             for status in sorted(error_statuses(path, method, operation)):
-                if str(status) not in responses:
-                    name = HTTPStatus(status).name
-                    responses[str(status)] = spec.components.get_ref("response", name)
+                if str(status) not in declared:
+                    # A response component's name: apispec makes it a reference.
+                    responses[str(status)] = HTTPStatus(status).name
+
+
+def _status_key(code: Any) -> str:
+    """A response key as apispec writes it: ``"412"`` for ``412`` or ``"412"``."""
+    try:
+        return str(int(code))
+    except (TypeError, ValueError):
+        return str(code)

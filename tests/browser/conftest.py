@@ -5,6 +5,12 @@ thread, with a file-based SQLite database holding the demo bank.
 Without Chromium the tests are skipped with a message, unless
 ``ITEMBANK_REQUIRE_BROWSER=1`` (``.ci/run`` sets it), which makes that a failure.
 Screenshots go to ``test-artifacts/browser/`` (git-ignored).
+
+The tests wait on events and states, never on fixed delays: navigations with
+``wait_for_url``, downloads and requests with ``expect_*``, and every check of what a
+page shows with Playwright's retrying ``expect(...)``. ``TIMEOUT_MS`` bounds each wait (a
+busy machine only makes a passing test slower). A test that must see a state while a
+request is in flight holds the request in the server (:meth:`LiveServer.hold`).
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +37,8 @@ REQUIRE = os.environ.get("ITEMBANK_REQUIRE_BROWSER") == "1"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
 THIRDPARTY = PROJECT_ROOT / "tests" / "thirdparty"
 PASSWORD = "itembank-demo"
+#: The longest any one wait may take, for actions and for ``expect(...)`` alike.
+TIMEOUT_MS = 30_000
 SKIP_MESSAGE = (
     f"browser tests skipped: {CHROMIUM} is missing (apt-get install chromium); "
     "ITEMBANK_REQUIRE_BROWSER=1 makes this a failure"
@@ -53,11 +62,51 @@ def _require_chromium() -> None:
 
 
 @dataclass
+class HeldRequests:
+    """Requests ``method path`` that wait in the server until the test releases them."""
+
+    method: str
+    path: str
+    arrived: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def wait_until_arrived(self) -> None:
+        """Wait until such a request has reached the server (and is held there)."""
+        assert self.arrived.wait(TIMEOUT_MS / 1000), (
+            f"no {self.method} {self.path} reached the server"
+        )
+
+    def release(self) -> None:
+        self.released.set()
+
+
+@dataclass
 class LiveServer:
     url: str
     app: Flask
     #: Item ids by item type, one draft of each type written by ``penulis``.
     drafts: dict[str, str] = field(default_factory=dict)
+
+    @contextmanager
+    def hold(self, method: str, path: str) -> Iterator[HeldRequests]:
+        """Hold every ``method path`` request in the server until ``release()`` (or the
+        end of the block), so a test can check the page while the request is in flight.
+        """
+        held = HeldRequests(method, path)
+        inner: Callable[..., Any] = self.app.wsgi_app
+
+        def holding(environ: dict[str, Any], start_response: Any) -> Any:
+            if environ["REQUEST_METHOD"] == method and environ["PATH_INFO"] == path:
+                held.arrived.set()
+                held.released.wait(TIMEOUT_MS / 1000)
+            return inner(environ, start_response)
+
+        self.app.wsgi_app = holding  # type: ignore[method-assign]
+        try:
+            yield held
+        finally:
+            held.release()
+            self.app.wsgi_app = inner  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="session")
@@ -126,8 +175,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 @pytest.fixture(scope="session")
 def browser(live_server: LiveServer) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
@@ -148,7 +198,7 @@ class Session:
         self.context = browser.new_context(
             viewport={"width": 1280, "height": 900}, locale="id-ID", accept_downloads=True
         )
-        self.context.set_default_timeout(10_000)
+        self.context.set_default_timeout(TIMEOUT_MS)
         self.page = self.context.new_page()
         self.problems: list[str] = []
         self.page.on("console", self._console)

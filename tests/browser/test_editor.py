@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from itembank.sanitize import sanitize_html
 from tests.browser.conftest import LiveServer
-from tests.browser.test_journey import counter_png
+from tests.browser.test_journey import counter_png, wait_for_clean_preview
 
 GOLDEN = Path(__file__).resolve().parent.parent / "data" / "richtext_editor_output.html"
 
@@ -99,6 +100,8 @@ def test_every_toolbar_feature_survives_the_sanitizer(login: Any, tmp_path: Path
     keyboard.press("Tab")
     press(page, "Hapus kolom")
 
+    # Once the previews of the edits so far are done, the next one is the last edit's.
+    expect(page.locator("#preview")).not_to_have_attribute("aria-busy", "true")
     with page.expect_request(lambda r: r.url.endswith("/preview")) as preview:
         keyboard.type(" ")
     html = preview.value.post_data_json["stem"]
@@ -135,13 +138,14 @@ def test_the_toolbar_is_keyboard_usable(login: Any) -> None:
     bold = toolbar(page, "Tebal")
     bold.focus()
     page.keyboard.press("ArrowRight")
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Miring"
+    expect(toolbar(page, "Miring")).to_be_focused()
     page.keyboard.press("ArrowLeft")
+    expect(bold).to_be_focused()
     page.keyboard.press("Enter")  # bold on, focus back in the text
-    page.locator("#stem-editor .rt-content:focus").wait_for()
+    expect(page.locator("#stem-editor .rt-content")).to_be_focused()
     page.keyboard.type("tebal")
-    assert bold.get_attribute("aria-pressed") == "true"
-    assert "<strong>tebal</strong>" in page.locator("#stem-editor .rt-content").inner_html()
+    expect(bold).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#stem-editor .rt-content strong")).to_have_text("tebal")
 
 
 @pytest.mark.parametrize(
@@ -168,14 +172,15 @@ def test_every_type_round_trips_through_its_form(
     page = writer.page
     item_id = live_server.drafts[type_id]
     page.goto(writer.url(f"/items/{item_id}/edit"))
-    page.locator("#preview-problems .ok").wait_for()
+    wait_for_clean_preview(page)
     writer.check_accessible_names()
     writer.shot(f"editor-{type_id}")
     page.get_by_role("button", name="Simpan draf").click()
-    page.wait_for_url(writer.url(f"/items/{item_id}/edit"))
-    assert (
-        "Tidak ada perubahan sejak penyimpanan terakhir." in page.locator(".flashes").inner_text()
+    # Saved and back on the same page: the message is the sign of the new page.
+    expect(page.locator(".flashes")).to_contain_text(
+        "Tidak ada perubahan sejak penyimpanan terakhir."
     )
+    expect(page).to_have_url(writer.url(f"/items/{item_id}/edit"))
 
 
 def test_a_type_without_a_form_is_edited_as_json(login: Any, live_server: LiveServer) -> None:
@@ -183,10 +188,14 @@ def test_a_type_without_a_form_is_edited_as_json(login: Any, live_server: LiveSe
     page = writer.page
     page.goto(writer.url(f"/items/{live_server.drafts['numeric_entry']}/edit"))
     content = page.get_by_label("Isi soal (JSON)")
-    page.locator("#preview-problems .ok").wait_for()
+    wait_for_clean_preview(page)
     content.fill('{"value": 12,')
     page.get_by_role("button", name="Simpan draf").click()
-    error = page.locator('[data-path="content"] .field-error')
-    assert error.inner_text() == "Ini bukan JSON yang valid."
-    assert content.get_attribute("aria-invalid") == "true"
-    assert "/edit" in page.url and page.locator(".flashes").count() == 0
+    # The script refuses the submit and says why beside the text area (the same
+    # handler that shows the message cancels the submit: nothing is sent).
+    expect(page.locator('[data-path="content"] .field-error')).to_have_text(
+        "Ini bukan JSON yang valid."
+    )
+    expect(content).to_have_attribute("aria-invalid", "true")
+    expect(page).to_have_url(re.compile(r"/edit$"))
+    expect(page.locator(".flashes")).to_have_count(0)

@@ -14,8 +14,10 @@ import re
 import zipfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from PIL import Image
+from playwright.sync_api import expect
 
 from qti.validate import validate_package_bytes
 from tests.browser.conftest import item_id_from
@@ -51,7 +53,9 @@ def counter_png(tmp_path: Path) -> Path:
 
 
 def wait_for_clean_preview(page: Any) -> None:
-    page.locator("#preview-problems .ok").wait_for()
+    """Wait until the preview of the latest change is shown and has no problems (the
+    editor marks the preview ``aria-busy`` from a change until its preview is back)."""
+    page.locator("#preview-problems:not([aria-busy]) .ok").wait_for()
 
 
 def test_items_journey(login: Any, tmp_path: Path) -> None:
@@ -81,7 +85,7 @@ def test_items_journey(login: Any, tmp_path: Path) -> None:
     page.locator('#stem-editor img[src^="/media/"][alt="Loket pelayanan"]').wait_for()
 
     entries = page.locator("#type-fields .entry")
-    assert entries.count() == len(OPTIONS)
+    expect(entries).to_have_count(len(OPTIONS))
     for index, (text, weight) in enumerate(OPTIONS):
         entry = entries.nth(index)
         entry.locator(".rt-content").click()
@@ -90,28 +94,28 @@ def test_items_journey(login: Any, tmp_path: Path) -> None:
     page.get_by_label("Taksonomi").select_option("skd-cpns")
     page.get_by_label("Kompetensi atau bidang").select_option("TKP.PP")
     wait_for_clean_preview(page)
-    assert page.locator('#preview img[src^="/media/"]').count() == 1
+    expect(page.locator('#preview img[src^="/media/"]')).to_have_count(1)
     writer.check_accessible_names()
     writer.shot("02-penulis-editor")
     page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
     page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
     item_id = item_id_from(page.url)
-    assert "telah diajukan untuk ditelaah" in page.locator(".flashes").inner_text()
-    assert page.locator(".badge.status-in_review").first.is_visible()
+    expect(page.locator(".flashes")).to_contain_text("telah diajukan untuk ditelaah")
+    expect(page.locator(".badge.status-in_review").first).to_be_visible()
     writer.check_accessible_names()
     writer.shot("03-penulis-submitted")
 
     # The writer is not offered a review of their own item.
     page.goto(writer.url(f"/items/{item_id}/versions/1/review"))
-    assert "Hanya penelaah" in page.locator("#cannot-decide").inner_text()
-    assert page.locator("#decision-form").count() == 0
+    expect(page.locator("#cannot-decide")).to_contain_text("Hanya penelaah")
+    expect(page.locator("#decision-form")).to_have_count(0)
 
     # -- penelaah1 requests changes with a comment ---------------------------------------
     reviewer1 = login("penelaah1")
     page = reviewer1.page
     page.locator("#panel-waiting_for_review").get_by_role("link", name=re.compile(item_id)).click()
     page.wait_for_url(re.compile(rf"/items/{item_id}/versions/1/review"))
-    assert page.locator('.preview-box img[src^="/media/"]').first.is_visible()
+    expect(page.locator('.preview-box img[src^="/media/"]').first).to_be_visible()
     reviewer1.check_accessible_names()
     reviewer1.shot("04-penelaah1-review-v1")
     page.get_by_label("Catatan untuk penulis").fill(
@@ -120,15 +124,16 @@ def test_items_journey(login: Any, tmp_path: Path) -> None:
     )
     page.get_by_role("button", name="Minta revisi").click()
     page.wait_for_url(reviewer1.url("/"))
-    assert "Revisi diminta" in page.locator(".flashes").inner_text()
-    assert page.locator("#panel-waiting_for_review").get_by_text(item_id).count() == 0
+    expect(page.locator(".flashes")).to_contain_text("Revisi diminta")
+    expect(page.locator("#panel-waiting_for_review").get_by_text(item_id)).to_have_count(0)
     reviewer1.shot("05-penelaah1-requested-changes")
 
     # -- penulis revises and resubmits ----------------------------------------------------
     page = writer.page
     page.goto(writer.url("/"))
     page.locator("#panel-changes_requested").get_by_role("link", name=re.compile(item_id)).click()
-    assert "Bobot pilihan A dan E perlu ditukar" in page.locator(".reviews").inner_text()
+    page.wait_for_url(writer.url(f"/items/{item_id}"))
+    expect(page.locator(".reviews")).to_contain_text("Bobot pilihan A dan E perlu ditukar")
     page.get_by_role("button", name="Revisi (mulai versi 2)").click()
     page.wait_for_url(re.compile(rf"/items/{item_id}/edit"))
     entries = page.locator("#type-fields .entry")
@@ -142,7 +147,7 @@ def test_items_journey(login: Any, tmp_path: Path) -> None:
     writer.shot("06-penulis-revision")
     page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
     page.wait_for_url(writer.url(f"/items/{item_id}"))
-    assert "Versi 2" in page.locator(".flashes").inner_text()
+    expect(page.locator(".flashes")).to_contain_text("Versi 2")
 
     # -- penelaah1 and penelaah2 approve version 2 ------------------------------------------
     page = reviewer1.page
@@ -150,13 +155,14 @@ def test_items_journey(login: Any, tmp_path: Path) -> None:
     page.locator("#panel-waiting_for_review").get_by_role("link", name=re.compile(item_id)).click()
     page.wait_for_url(re.compile(rf"/items/{item_id}/versions/2/review"))
     diff = page.locator(".diff")
-    assert any("untuk dilayani petugas" in text for text in diff.locator("ins").all_inner_texts())
-    assert "Bobot A" in diff.inner_text() and "Bobot E" in diff.inner_text()
+    expect(diff.locator("ins").filter(has_text="untuk dilayani petugas")).not_to_have_count(0)
+    expect(diff).to_contain_text("Bobot A")
+    expect(diff).to_contain_text("Bobot E")
     reviewer1.check_accessible_names()
     reviewer1.shot("07-penelaah1-review-v2-diff")
     page.get_by_role("button", name="Setujui").click()
     page.wait_for_url(reviewer1.url("/"))
-    assert "masih memerlukan persetujuan lain" in page.locator(".flashes").inner_text()
+    expect(page.locator(".flashes")).to_contain_text("masih memerlukan persetujuan lain")
 
     reviewer2 = login("penelaah2")
     page = reviewer2.page
@@ -164,13 +170,13 @@ def test_items_journey(login: Any, tmp_path: Path) -> None:
     page.wait_for_url(re.compile(rf"/items/{item_id}/versions/2/review"))
     page.get_by_role("button", name="Setujui").click()
     page.wait_for_url(reviewer2.url("/"))
-    assert "Versi 2 disetujui" in page.locator(".flashes").inner_text()
-    assert page.locator("#panel-recently_approved").get_by_text(item_id).count() == 1
+    expect(page.locator(".flashes")).to_contain_text("Versi 2 disetujui")
+    expect(page.locator("#panel-recently_approved").get_by_text(item_id)).to_have_count(1)
     reviewer2.shot("08-penelaah2-approved")
 
     page.goto(reviewer2.url(f"/items/{item_id}"))
-    assert page.locator(".badge.status-approved").first.is_visible()
-    history = page.locator(".history").inner_text()
+    expect(page.locator(".badge.status-approved").first).to_be_visible()
+    history = page.locator(".history")
     for phrase in (
         "membuat butir soal",
         "mengajukan untuk ditelaah",
@@ -178,7 +184,7 @@ def test_items_journey(login: Any, tmp_path: Path) -> None:
         "memulai versi baru",
         "menyetujui",
     ):
-        assert phrase in history
+        expect(history).to_contain_text(phrase)
     reviewer2.check_accessible_names()
     reviewer2.shot("09-item-history")
 
@@ -191,15 +197,24 @@ def _filled(page: Any, ref: str) -> tuple[int, int]:
     return have, need
 
 
+def _add(page: Any, candidate: Any) -> None:
+    """Add ``candidate`` (a row of the *add items* table) to the form and wait for the
+    page that lists it among the form's items."""
+    item = candidate.get_attribute("data-item")
+    candidate.get_by_role("button", name=f"Tambahkan {item} ke paket").click()
+    entries = page.locator(".form-entries").get_by_role("link", name=item, exact=True)
+    expect(entries).to_be_visible()
+
+
 def assemble_and_export(login: Any, item_id: str) -> None:
     assembler = login("perakit")
     page = assembler.page
-    assert page.locator("#panel-forms_in_progress").is_visible()
+    expect(page.locator("#panel-forms_in_progress")).to_be_visible()
     menu = page.get_by_role("navigation", name="Menu utama")
     menu.get_by_role("link", name="Kisi-kisi").click()
     page.get_by_role("link", name="CACT-DEMO-KISI-1").click()
     page.wait_for_url(re.compile(r"/blueprints/CACT-DEMO-KISI-1$"))
-    assert page.locator("#blueprint-frozen").is_visible()  # the demo form uses it
+    expect(page.locator("#blueprint-frozen")).to_be_visible()  # the demo form uses it
     assembler.check_accessible_names()
     assembler.shot("10-perakit-blueprint")
 
@@ -208,19 +223,19 @@ def assemble_and_export(login: Any, item_id: str) -> None:
     page.get_by_role("button", name="Buat paket").click()
     page.wait_for_url(re.compile(r"/forms/CACT-DEMO-F\d+$"))
     form_url = page.url
-    assert "0 dari 12 butir" in page.locator("#form-length").inner_text()
+    expect(page.locator("#form-length")).to_contain_text("0 dari 12 butir")
     assembler.check_accessible_names()
     assembler.shot("11-perakit-new-form")
 
     # The newly approved TKP item first: it would fill the TKP row.
     page.get_by_label("Cari teks atau kode butir").fill(item_id)
     page.locator("#add").get_by_role("button", name="Cari").click()
+    page.wait_for_url(re.compile(rf"[?&]q={item_id}(&|#|$)"))
     candidate = page.locator(f'tr[data-item="{item_id}"]')
-    assert "baris 3.1" in candidate.inner_text() and "ada tempat" in candidate.inner_text()
-    candidate.get_by_role("button", name=f"Tambahkan {item_id} ke paket").click()
-    page.wait_for_load_state()
-    assert _filled(page, "3.1") == (1, 2)
-    assert item_id in page.locator(".form-entries").inner_text()
+    expect(candidate).to_contain_text("baris 3.1")
+    expect(candidate).to_contain_text("ada tempat")
+    _add(page, candidate)
+    expect(page.locator('#blueprint-rows tr[data-row="3.1"] .filled')).to_have_text("1 / 2")
 
     # Then every row with room, through its "find items" link.
     refs = page.locator("#blueprint-rows tbody tr").evaluate_all(
@@ -231,8 +246,11 @@ def assemble_and_export(login: Any, item_id: str) -> None:
             have, need = _filled(page, ref)
             if have >= need:
                 break
-            page.locator(f'#blueprint-rows tr[data-row="{ref}"] a.find-link').click()
-            page.wait_for_load_state()
+            find = page.locator(f'#blueprint-rows tr[data-row="{ref}"] a.find-link')
+            target = urljoin(page.url, find.get_attribute("href"))
+            find.click()
+            # After an addition the page is already this one (only the #add differs).
+            page.wait_for_url(lambda url, target=target: url == target)
             fitting = (
                 page.locator("#add tbody tr")
                 .filter(
@@ -240,21 +258,22 @@ def assemble_and_export(login: Any, item_id: str) -> None:
                 )
                 .filter(has=page.get_by_role("button", name="Tambah"))
             )
-            assert fitting.count() > 0, f"no approved item left for row {ref}"
-            fitting.first.get_by_role("button").click()
-            page.wait_for_load_state()
+            expect(fitting.first, f"no approved item left for row {ref}").to_be_visible()
+            _add(page, fitting.first)
     page.goto(form_url)
-    assert "12 dari 12 butir" in page.locator("#form-length").inner_text()
-    assert page.locator("#report .finding-error").count() == 0, page.locator("#report").inner_text()
+    expect(page.locator("#form-length")).to_contain_text("12 dari 12 butir")
+    report = page.locator("#report")
+    expect(report.locator(".finding-error"), report.inner_text()).to_have_count(0)
     assembler.check_accessible_names()
     assembler.shot("12-perakit-form-filled")
 
     # -- lock and export -----------------------------------------------------------------
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Kunci paket").click()
-    page.wait_for_url(form_url)
-    assert "dikunci" in page.locator(".flashes").inner_text()
-    assert page.locator("#form-status").inner_text() == "Dikunci"
+    # Locked and back on the same page: the message is the sign of the new page.
+    expect(page.locator(".flashes")).to_contain_text("dikunci")
+    expect(page).to_have_url(form_url)
+    expect(page.locator("#form-status")).to_have_text("Dikunci")
     assembler.shot("13-perakit-locked")
 
     page.get_by_label("Ekspor sebagai").select_option("qti3")
@@ -278,6 +297,6 @@ def assemble_and_export(login: Any, item_id: str) -> None:
     row = next(r for r in key["items"] if r["item"] == item_id)
     assert row["version"] == 2 and row["max_score"] == 5
     page.reload()
-    assert page.locator("#form-status").inner_text() == "Diekspor"
+    expect(page.locator("#form-status")).to_have_text("Diekspor")
     assembler.check_accessible_names()
     assembler.shot("14-perakit-exported")

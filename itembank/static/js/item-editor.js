@@ -692,13 +692,24 @@
   let timer = null
   let sequence = 0
 
+  // Busy (aria-busy) from a change until the preview of the latest change is shown.
+  function previewBusy(busy) {
+    for (const node of [preview, previewProblems]) {
+      if (busy) node.setAttribute('aria-busy', 'true')
+      else node.removeAttribute('aria-busy')
+    }
+  }
+
   function schedulePreview() {
     clearTimeout(timer)
+    previewBusy(true)
     timer = setTimeout(updatePreview, 500)
   }
 
   async function updatePreview() {
+    timer = null
     const mine = ++sequence
+    previewBusy(true)
     const body = { type: config.type.id, stem: getStem(), content: getContent(), metadata: getMetadata() }
     let data
     try {
@@ -711,7 +722,10 @@
       data = await response.json()
       if (!response.ok) throw new Error(data.error || response.statusText)
     } catch (error) {
-      if (mine === sequence) previewProblems.replaceChildren(el('p', { className: 'field-error', text: L.preview_failed }))
+      if (mine === sequence) {
+        previewProblems.replaceChildren(el('p', { className: 'field-error', text: L.preview_failed }))
+        if (timer === null) previewBusy(false)
+      }
       return
     }
     if (mine !== sequence) return
@@ -729,6 +743,7 @@
       previewProblems.append(el('p', { className: 'ok', text: L.preview_ok }))
     }
     if (showInline) showProblems(data.problems)
+    if (timer === null) previewBusy(false)
     document.dispatchEvent(new CustomEvent('itembank:preview', { detail: data }))
   }
 

@@ -1,0 +1,205 @@
+"""What the benchmark scripts share: the repository on ``sys.path``, medians of timed
+runs, the app and its database, and generated items and QTI packages.
+
+The scripts run as ``.venv/bin/python bench/<script>.py``, so Python puts ``bench/`` first
+on ``sys.path`` and they import this module as ``_common``; importing it puts the
+repository root on ``sys.path`` too. The app's modules are imported only by the helpers
+that need an app (the QTI benchmarks do without).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import statistics
+import struct
+import sys
+import tempfile
+import time
+import uuid
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from itembank.plugins import PluginHost
+from qti.package import (
+    Classification,
+    PackageItem,
+    PackageSection,
+    PackageTest,
+    build_package,
+)
+from qti.package_reader import open_source
+from qti.xml import parse_bytes
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+#: The password of every user a benchmark creates.
+PASSWORD = "bench-password-1"
+
+
+# -- timing -----------------------------------------------------------------------------
+
+
+def median_seconds(function: Callable[[], object], repeat: int, *, warm_up: bool = False) -> float:
+    """The median wall-clock time of ``repeat`` calls of ``function`` (after one untimed
+    call first if ``warm_up``)."""
+    if warm_up:
+        function()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# -- the app and its database ----------------------------------------------------------
+
+
+@contextmanager
+def database(
+    url: str | None, *, keep: bool = False, prefix: str = "bench_"
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A fresh database as (SQLAlchemy URL, engine options): a temporary SQLite file
+    without ``url``, else a new schema (``prefix`` + random) in that PostgreSQL database,
+    dropped at the end unless ``keep``."""
+    if not url:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/bench.sqlite3", {}
+        return
+    import sqlalchemy as sa
+
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    schema = f"{prefix}{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield url, {"connect_args": {"options": f"-csearch_path={schema}"}}
+    finally:
+        if keep:
+            print(f"kept schema {schema}", file=sys.stderr)
+        else:
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def make_app(url: str, engine_options: dict[str, Any] | None = None, **config: Any) -> Flask:
+    """The app on ``url``: no entry-point plugins, fast password hashing, plus ``config``."""
+    from itembank.app import create_app
+
+    settings: dict[str, Any] = {"SQLALCHEMY_DATABASE_URI": url}
+    if engine_options is not None:
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
+    settings["ITEMBANK_PLUGINS_ENTRY_POINTS"] = False
+    settings["ITEMBANK_PASSWORD_METHOD"] = "pbkdf2:sha256:1000"
+    settings.update(config)
+    return create_app(settings)
+
+
+def migrate() -> None:
+    """Create the schema from the migrations and store the plugins' taxonomies (in the
+    current app context; the caller commits)."""
+    from flask import current_app
+    from flask_migrate import upgrade
+
+    from itembank.app import MIGRATIONS
+    from itembank.operations.taxonomies import sync_plugin_taxonomies
+
+    upgrade(directory=str(MIGRATIONS))
+    sync_plugin_taxonomies(current_app.extensions["itembank.plugins"])
+
+
+# -- generated items and packages --------------------------------------------------------
+
+
+def png(seed: int) -> bytes:
+    """A small valid PNG, different for every seed."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    width = 4 + seed % 50
+    rows = b"".join(b"\x00" + bytes([(seed + x) % 256 for x in range(width)]) for _ in range(4))
+    header = struct.pack(">IIBBBBB", width, 4, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def package_items(
+    count: int,
+    host: PluginHost,
+    *,
+    digits: int = 5,
+    versions: int = 1,
+    image: Callable[[int], bytes] = png,
+) -> tuple[list[PackageItem], dict[str, bytes]]:
+    """``count`` items for :func:`qti.package.build_package`, cycling through the host's
+    item types (by id) with their example content: a stem with a table, every tenth with
+    the image ``image(index)``, identifiers ``item_<n>`` of ``digits`` digits, versions
+    cycling from 1 to ``versions``, one ASN 2017 classification each. Returns the items
+    and the images by SHA-256."""
+    types = [host.item_type(type_id) for type_id in sorted(host.item_types)]
+    media: dict[str, bytes] = {}
+    items: list[PackageItem] = []
+    for index in range(count):
+        item_type = types[index % len(types)]
+        stem = (
+            f"<p>Soal nomor {index + 1}: bacalah uraian berikut dengan saksama, lalu jawab "
+            "pertanyaan di bawahnya. <strong>Perhatikan</strong> data pada tabel.</p>"
+            "<table><tr><th>Tahun</th><th>Nilai</th></tr><tr><td>2023</td><td>54</td></tr></table>"
+        )
+        if index % 10 == 0:
+            data = image(index)
+            digest = hashlib.sha256(data).hexdigest()
+            media[digest] = data
+            stem += f'<p><img src="/media/{digest}" alt="grafik {index}"></p>'
+        content = item_type.load(item_type.example_content())
+        model = item_type.qti_item(
+            stem,
+            content,
+            identifier=f"item_{index + 1:0{digits}d}",
+            title=f"BENCH-{index + 1:06d}",
+        )
+        items.append(
+            PackageItem(
+                model,
+                f"BENCH-{index + 1:06d}",
+                1 + index % versions,
+                (Classification("asn-2017", f"M.{1 + index % 8}", level=1 + index % 5),),
+            )
+        )
+    return items, media
+
+
+def make_package(count: int, host: PluginHost) -> bytes:
+    """A QTI 3.0 package (not validated) of ``count`` :func:`package_items` with valid
+    PNG images, in one section: what the import benchmarks read."""
+    items, media = package_items(count, host)
+    section = PackageSection("section_1", "Bagian 1", tuple(i.item.identifier for i in items))
+    test = PackageTest("bench_import", "Paket impor", (section,))
+    return build_package(test, items, media, "3.0", validate=False).data
+
+
+def parse_only(data: bytes) -> int:
+    """The XML floor of an import: open the package and parse every item document with
+    the hardened parser, nothing else. Returns how many items were parsed."""
+    count = 0
+    with open_source(data, name="bench.zip") as source:
+        for item in source.items:
+            parse_bytes(source.read(item.path, document=True))
+            count += 1
+    return count
