@@ -31,17 +31,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from _common import PASSWORD, database, make_app
+from import_spreadsheet import generate_rows, prepare_database, to_csv
 
-from import_spreadsheet import (  # noqa: E402
-    backends,
-    generate_rows,
-    make_app,
-    prepare_database,
-    to_csv,
-)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _database_url(url: str, options: dict[str, Any]) -> str:
@@ -57,7 +50,7 @@ def _bank(app: Any) -> tuple[str, str]:
     with app.app_context():
         suffix = uuid.uuid4().hex[:6].upper()
         bank = create_bank(f"J{suffix}", "Bench jobs", actor=None)
-        author = create_user(f"jobs-{suffix.lower()}", "bench-password-1", actor=None)
+        author = create_user(f"jobs-{suffix.lower()}", PASSWORD, actor=None)
         add_member(bank, author, Role.AUTHOR, actor=None)
         db.session.commit()
         names = bank.code, author.username
@@ -127,7 +120,7 @@ def _inline(app: Any, bank_code: str, username: str, data: bytes) -> float:
 
 def run(
     name: str, url: str, options: dict[str, Any], redis_url: str | None, args: Any, tmp: Path
-) -> list[str]:
+) -> str:
     queue_name = f"bench-{uuid.uuid4().hex[:8]}"
     settings = {
         "ITEMBANK_QUEUE_NAME": queue_name,
@@ -135,11 +128,7 @@ def run(
         "ITEMBANK_REDIS_URL": redis_url,
         "ITEMBANK_JOBS_IMMEDIATE": False,
     }
-    app = make_app(url, options)
-    app.config.update(settings)
-    from itembank.jobs import queue
-
-    queue.init_app(app)
+    app = make_app(url, options, SECRET_KEY="bench", **settings)
     env = {**os.environ, "DATABASE_URL": _database_url(url, options), "SECRET_KEY": "bench"}
     env["ITEMBANK_PRELOAD_SCHEMAS"] = "0"  # imports need no schema; keep the cores for the work
     env.update({k: str(v) for k, v in settings.items() if v not in (None, False)})
@@ -172,10 +161,10 @@ def run(
     latencies.sort()
     p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
     kind = "redis" if redis_url else "sqlite"
-    return [
+    return (
         f"| {name} | {kind} | {1000 * statistics.median(latencies):.1f} ms | "
         f"{1000 * p95:.1f} ms | {inline:.2f} s | {queued:.2f} s | {queued / inline:.2f}x |"
-    ]
+    )
 
 
 def main() -> None:
@@ -192,16 +181,16 @@ def main() -> None:
     )
     print("| database | queue | start latency median | p95 | inline | through the queue | ratio |")
     print("|---|---|---|---|---|---|---|")
+    backends: list[tuple[str, str | None]] = [("sqlite", None)]
+    postgres = args.postgres or os.environ.get("ITEMBANK_TEST_POSTGRES_URL")
+    if postgres:
+        backends.append(("postgresql", postgres))
     with tempfile.TemporaryDirectory() as tmp_dir:
-        tmp = Path(tmp_dir)
-        for name, url, options, cleanup in backends(args, tmp):
-            try:
-                prepare_database(make_app(url, options))
+        for name, given in backends:
+            with database(given, prefix="itembank_bench_") as (url, options):
+                prepare_database(make_app(url, options, SECRET_KEY="bench"))
                 for queue_url in [None, redis_url] if redis_url else [None]:
-                    for line in run(name, url, options, queue_url, args, tmp):
-                        print(line, flush=True)
-            finally:
-                cleanup()
+                    print(run(name, url, options, queue_url, args, Path(tmp_dir)), flush=True)
 
 
 if __name__ == "__main__":
