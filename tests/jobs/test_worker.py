@@ -416,3 +416,38 @@ def test_a_queue_that_cannot_be_reached_is_a_503_and_the_job_fails(
         with bank.app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_jobs_commands(database: Backend, tmp_path: Path) -> None:
+    """``itembank jobs list|show|cancel`` and ``itembank worker`` from the terminal."""
+    from tests.test_cli import fails, ok
+
+    settings = {"ITEMBANK_JOBS_IMMEDIATE": False, "ITEMBANK_QUEUE_FILE": str(tmp_path / "q")}
+    bank = LiveBank(make_app(database, **settings), database, settings)
+    try:
+        job = bank.upload("penulis", small_file("dari terminal"))  # no worker: it waits
+        listed = ok(bank.app, "itembank", "jobs", "list", "--bank", BANK, "--status", "queued")
+        assert f"{job['id']}  import  queued  -  {BANK}  penulis  " in listed
+        failed = ok(bank.app, "itembank", "jobs", "list", "--status", "failed")
+        assert f"{job['id']}  import" not in failed
+        shown = ok(bank.app, "itembank", "jobs", "show", str(job["id"]))
+        assert f"job {job['id']}: import in {BANK} by penulis" in shown
+        assert "status: queued" in shown and "Waiting for a worker" in shown
+
+        assert f"no job {job['id']}" in fails(
+            bank.app, "itembank", "jobs", "cancel", str(job["id"]), "--user", "penulis2"
+        )
+        assert "no job 999999" in fails(bank.app, "itembank", "jobs", "show", "999999")
+        cancelled = ok(bank.app, "itembank", "jobs", "cancel", str(job["id"]), "--user", "penulis")
+        assert cancelled.strip() == f"job {job['id']}: cancelled"
+        assert "has already ended" in fails(
+            bank.app, "itembank", "jobs", "cancel", str(job["id"]), "--user", "admin-bank"
+        )
+        assert bank.events(job["id"]) == ["job.create", "job.cancel", "job.end"]
+
+        immediate = make_app(database, ITEMBANK_JOBS_IMMEDIATE=True)
+        assert "jobs run where they are sent" in fails(immediate, "itembank", "worker")
+    finally:
+        with bank.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
