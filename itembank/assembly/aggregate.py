@@ -17,7 +17,8 @@ model by symmetry: ``x[i, f] = z[i] / F``). With partial overlap the convex pair
 
 ``slack=True`` builds the diagnosis variant: rows, key shares, inclusions and enemies
 (one form) get slack columns, items left out by exposure come back at a cost, and the
-objective is the total slack: what has to give, and by how much.
+objective is the total slack (a unit of slack on a rule costs twice an item let back in
+past the exposure rule): what has to give, and by how much.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def build(
     slacks: dict[str, list[tuple[int, str, int]]] = {}
 
     def add_slack(rule: str, label: str, count: int) -> np.ndarray:
-        cols = m.add_columns(count, 0.0, INF, cost=1.0, integer=False)
+        cols = m.add_columns(count, 0.0, INF, cost=2.0, integer=False)
         slacks.setdefault(rule, []).extend((int(c), label, k) for k, c in enumerate(cols))
         return cols
 
@@ -183,6 +184,11 @@ def build(
                 continue
             a_keys = limits["anchor_keys"][s]
             a_keyed = a_keys.sum()
+            fixed = None
+            if keyed.sum() == in_s.sum():
+                in_section = problem.row_section[problem.anchor_rows] == s
+                unkeyed = int((problem.key_code[problem.anchors[in_section]] < 0).sum())
+                fixed = float(limits["length"][s]) - unkeyed
             for k, letter in enumerate(kb.letters):
                 is_l = keyed & (pair_key == k)
                 a_l = a_keys[k] if k < a_keys.size else 0.0
@@ -192,8 +198,16 @@ def build(
                     (kb.min_share, 1.0, "key_min"),
                     (kb.max_share, -1.0, "key_max"),
                 ):
-                    vals = coef - bound
-                    rhs = forms * (bound * a_keyed - a_l)
+                    if fixed is not None:
+                        # Every slot of the section is keyed: the per-form count is an
+                        # integer, so the bounds round inward (ceil / floor of share x K).
+                        share = bound * fixed
+                        per_form = math.ceil(share - 1e-9) if sign > 0 else math.floor(share + 1e-9)
+                        vals = coef
+                        rhs = forms * (per_form - a_l)
+                    else:
+                        vals = coef - bound
+                        rhs = forms * (bound * a_keyed - a_l)
                     c_ = cols
                     v_ = vals
                     if slack:

@@ -120,9 +120,13 @@ def assemble(
         step(2, "Choosing the items of all forms together")
         mark = time.perf_counter()
         mip_gap = max(settings.gap / 2, 1e-6)
+        mip_options: dict[str, object] = {**options, "mip_rel_gap": mip_gap}
+        if problem.sense == "min":
+            # Deviations near 0 make a relative gap unreachable; stop on the absolute one.
+            mip_options["mip_abs_gap"] = mip_gap
         outcome = aggregate.model.solve(
             time_limit=left() * 0.6,
-            options={**options, "mip_rel_gap": mip_gap},
+            options=mip_options,
             cancel=cancel,
         )
         times["aggregate"] = time.perf_counter() - mark

@@ -142,8 +142,7 @@ class Pool:
             object.__setattr__(self, "fits", fits)
         if self.keys is not None and len(self.keys) != n:
             raise ValueError(f"Pool.keys must have {n} entries")
-        irt = [self.a is None, self.b is None, self.c is None]
-        if any(irt) and not all(irt[:2]):
+        if (self.a is None) != (self.b is None) or (self.c is not None and self.a is None):
             raise ValueError("Pool.a and Pool.b go together (c optional)")
         for name in ("a", "b", "c", "p", "max_score", "exposure", "days_since_use"):
             value = getattr(self, name)
