@@ -119,7 +119,7 @@ def assemble(
     if method == "decompose":
         step(2, "Choosing the items of all forms together")
         mark = time.perf_counter()
-        mip_gap = max(settings.gap / 2, 1e-6)
+        mip_gap = max(settings.gap / 2, 1e-4)
         mip_options: dict[str, object] = {**options, "mip_rel_gap": mip_gap}
         if problem.sense == "min":
             # Deviations near 0 make a relative gap unreachable; stop on the absolute one.
