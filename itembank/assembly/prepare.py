@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from itembank.assembly import irt
+from itembank.assembly.matching import match_rows
 from itembank.assembly.model import (
     Blueprint,
     Classical,
@@ -72,36 +73,6 @@ class Problem:
     @property
     def forms(self) -> int:
         return self.settings.forms
-
-
-def match_rows(fits: Sequence[Sequence[int]], capacity: Sequence[int]) -> dict[int, int]:
-    """A maximum matching of entries to rows with room (augmenting paths); entries in
-    order, rows in blueprint order, so the same input always gives the same matching."""
-    holders: list[list[int]] = [[] for _ in capacity]
-    owner: dict[int, int] = {}
-
-    def augment(entry: int, visited: set[int]) -> bool:
-        for row in fits[entry]:
-            if row not in visited and len(holders[row]) < capacity[row]:
-                visited.add(row)
-                holders[row].append(entry)
-                owner[entry] = row
-                return True
-        for row in fits[entry]:
-            if row in visited:
-                continue
-            visited.add(row)
-            for other in list(holders[row]):
-                if augment(other, visited):
-                    holders[row].remove(other)
-                    holders[row].append(entry)
-                    owner[entry] = row
-                    return True
-        return False
-
-    for entry in range(len(fits)):
-        augment(entry, set())
-    return owner
 
 
 def _coefficients(pool: Pool, target: Target) -> tuple[np.ndarray, np.ndarray | None, str]:

@@ -33,6 +33,20 @@ class QueueUnavailable(Unavailable):
     code = "queue_unavailable"
 
 
+def job_event(action: str, job: Job, *, actor: User | None = None, **data: Any) -> None:
+    """Audit ``action`` (``job.create``, ``job.start``, ``job.cancel``, ``job.end``) on
+    ``job``; by default its starter is the actor (a worker acts for them)."""
+    record(
+        action,
+        actor=actor or job.actor,
+        bank=job.bank,
+        object_type="job",
+        object_id=str(job.id),
+        kind=job.kind,
+        **data,
+    )
+
+
 def sees_all_jobs(actor: User, bank: Bank) -> bool:
     return actor.is_admin or Role.BANK_ADMIN in roles_in(actor, bank)
 
@@ -74,15 +88,7 @@ def start_job(
     db.session.flush()
     for name, data in files or []:
         db.session.add(JobFile(job_id=job.id, name=name[:255], data=data))
-    record(
-        "job.create",
-        actor=actor,
-        bank=bank,
-        object_type="job",
-        object_id=str(job.id),
-        kind=kind,
-        params=params or {},
-    )
+    job_event("job.create", job, actor=actor, params=params or {})
     db.session.commit()
     try:
         queue.send(job.id)
@@ -163,15 +169,7 @@ def cancel_job(job: Job, *, actor: User) -> Job:
         raise Conflict(
             f"job {job.id} has already ended ({job.status})", job_id=job.id, job_status=job.status
         )
-    record(
-        "job.cancel",
-        actor=actor,
-        bank=job.bank,
-        object_type="job",
-        object_id=str(job.id),
-        kind=job.kind,
-        status_then=job.status,
-    )
+    job_event("job.cancel", job, actor=actor, status_then=job.status)
     now = utcnow()
     cancelled = db.session.execute(
         sa.update(Job)
@@ -188,15 +186,7 @@ def cancel_job(job: Job, *, actor: User) -> Job:
     ).rowcount
     if cancelled:
         db.session.execute(sa.delete(JobFile).where(JobFile.job_id == job.id))
-        record(
-            "job.end",
-            actor=job.actor,
-            bank=job.bank,
-            object_type="job",
-            object_id=str(job.id),
-            kind=job.kind,
-            status=str(JobStatus.CANCELLED),
-        )
+        job_event("job.end", job, status=str(JobStatus.CANCELLED))
     else:
         db.session.execute(
             sa.update(Job)
@@ -243,13 +233,9 @@ def expire_stale() -> list[int]:
         if changed:
             db.session.execute(sa.delete(JobFile).where(JobFile.job_id == job.id))
             db.session.refresh(job)
-            record(
+            job_event(
                 "job.end",
-                actor=job.actor,
-                bank=job.bank,
-                object_type="job",
-                object_id=str(job.id),
-                kind=job.kind,
+                job,
                 status=str(JobStatus.FAILED),
                 error="lease expired",
                 worker=job.worker,
@@ -297,13 +283,4 @@ def _fail(job: Job, message: str, message_en: str) -> None:
     job.finished_at = utcnow()
     job.error, job.error_en = message, message_en
     db.session.execute(sa.delete(JobFile).where(JobFile.job_id == job.id))
-    record(
-        "job.end",
-        actor=job.actor,
-        bank=job.bank,
-        object_type="job",
-        object_id=str(job.id),
-        kind=job.kind,
-        status=str(JobStatus.FAILED),
-        error=message_en,
-    )
+    job_event("job.end", job, status=str(JobStatus.FAILED), error=message_en)

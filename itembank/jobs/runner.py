@@ -30,9 +30,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from itembank.audit import record
 from itembank.extensions import db, reading_phase
 from itembank.jobs.control import WAIT_HEARTBEAT_MS, WAIT_PROGRESS_MS, WAIT_REQUIRED_MS, Control
+from itembank.jobs.operations import job_event
 from itembank.jobs.registry import JobResult, job_kind
 from itembank.models import Bank, Job, JobFile, JobStatus, User
 from itembank.models._types import utcnow
@@ -204,7 +204,7 @@ def run_job(job_id: int) -> str:
 
     job = db.session.get(Job, job_id)
     assert job is not None
-    _record_event("job.start", job, worker=worker, attempt=job.attempts)
+    job_event("job.start", job, worker=worker, attempt=job.attempts)
     context = JobContext(job.id, job.kind, dict(job.params), job.bank, job.actor, control, worker)
     # The handler starts with no transaction open (on SQLite it may read without the
     # write lock, see itembank.extensions.reading_phase).
@@ -304,7 +304,7 @@ def _finish(
     job = db.session.get(Job, job_id)
     assert job is not None
     db.session.refresh(job)
-    _record_event(
+    job_event(
         "job.end",
         job,
         status=str(status),
@@ -315,15 +315,3 @@ def _finish(
     db.session.commit()
     log.info("job %s ended: %s", job_id, status)
     return str(status)
-
-
-def _record_event(action: str, job: Job, **data: Any) -> None:
-    record(
-        action,
-        actor=job.actor,
-        bank=job.bank,
-        object_type="job",
-        object_id=str(job.id),
-        kind=job.kind,
-        **data,
-    )

@@ -38,13 +38,13 @@ An entry left over is surplus on the first row it fits.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from itembank.assembly.matching import match_rows
 from itembank.extensions import db
 from itembank.models import (
     BlueprintRow,
@@ -147,38 +147,6 @@ def fits_row(version: ItemVersion, item_type: str, row: BlueprintRow) -> bool:
         if c.node.taxonomy_id == node.taxonomy_id and c.node.path.startswith(node.path):
             return True
     return False
-
-
-def match_rows(fits: Sequence[Sequence[int]], capacity: Sequence[int]) -> dict[int, int]:
-    """Assign entries to rows: ``fits[e]`` lists the rows entry ``e`` fits, in blueprint
-    order; ``capacity[r]`` is row ``r``'s count. Returns entry -> row for the entries
-    that fill a row, as many as possible (see the module docstring for the order)."""
-    holders: list[list[int]] = [[] for _ in capacity]
-    owner: dict[int, int] = {}
-
-    def augment(entry: int, visited: set[int]) -> bool:
-        for row in fits[entry]:
-            if row not in visited and len(holders[row]) < capacity[row]:
-                visited.add(row)
-                holders[row].append(entry)
-                owner[entry] = row
-                return True
-        for row in fits[entry]:
-            if row in visited:
-                continue
-            visited.add(row)
-            for other in list(holders[row]):
-                if augment(other, visited):
-                    holders[row].remove(other)
-                    holders[row].append(entry)
-                    owner[entry] = row
-                    return True
-        return False
-
-    for entry in range(len(fits)):
-        if fits[entry]:
-            augment(entry, set())
-    return owner
 
 
 def build_report(form: Form, plugins: PluginHost) -> Report:
