@@ -159,6 +159,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             drafts[type_id] = item.external_id
         db.session.commit()
         db.session.remove()
+    # As gunicorn's master does before it listens: no request waits for a QTI schema
+    # to compile (seconds each, and far more on a loaded machine).
+    from qti.validate import preload_schemas
+
+    preload_schemas()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
