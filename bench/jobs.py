@@ -137,6 +137,7 @@ def run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "itembank", "worker"],
         cwd=ROOT,
         env=env,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
