@@ -17,7 +17,7 @@ from itembank.extensions import db
 from itembank.models import AuditEvent, Form
 from itembank.operations.blueprints import create_blueprint
 from itembank.operations.export import build_form_package, export_form
-from itembank.operations.forms import add_entry, create_form, lock_form
+from itembank.operations.forms import FormInvalid, add_entry, create_form, lock_form
 from itembank.operations.media import upload_media
 from itembank.plugins import PluginHost
 from qti import run_response_processing
@@ -237,3 +237,77 @@ def test_an_item_the_exporter_cannot_write_stops_the_export(
     assert refused.value.code == "export_failed"
     assert "1-not-an-identifier" in refused.value.message
     assert form.status == "locked"
+
+
+def _retire_first_item(world: World, form: Form) -> Any:
+    """Retire the form's first item, as a bank admin does when it leaked."""
+    from itembank.operations.form_report import load_form_entries
+    from itembank.operations.reviews import retire_item
+
+    item = load_form_entries(form)[0].item
+    return retire_item(item, actor=world.bank_admin, reason="Tersebar di media sosial")
+
+
+def _export_events(form: Form) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.action == "form.export", AuditEvent.object_id == form.external_id)
+            .order_by(AuditEvent.id)
+        )
+    )
+
+
+def test_a_retired_item_stops_the_export(world: World, plugins: PluginHost) -> None:
+    """A locked form whose item was retired since is refused with the report's findings,
+    and stays locked, with no export recorded."""
+    form = locked_form(world, plugins, image=False)
+    item = _retire_first_item(world, form)
+    with pytest.raises(FormInvalid) as refused:
+        export_form(form, exporter_id="qti3", actor=world.assembler, plugins=plugins)
+    assert refused.value.code == "form_invalid"
+    findings = refused.value.details["findings"]
+    assert [(f["code"], f["item"], f["severity"]) for f in findings] == [
+        ("item_retired", item.external_id, "error")
+    ]
+    assert findings[0]["message"] and findings[0]["message_en"]
+    assert "1 error(s)" in refused.value.message and "force" in refused.value.message
+    assert form.status == "locked" and form.package_sha256 is None
+    assert _export_events(form) == []
+
+
+def test_only_a_bank_admin_may_force_an_export_and_it_is_audited(
+    world: World, plugins: PluginHost
+) -> None:
+    form = locked_form(world, plugins, image=False)
+    item = _retire_first_item(world, form)
+    with pytest.raises(PermissionDenied, match="bank_admin"):
+        export_form(form, exporter_id="qti3", actor=world.assembler, plugins=plugins, force=True)
+    with pytest.raises(PermissionDenied, match="--user"):
+        export_form(form, exporter_id="qti3", actor=None, plugins=plugins, force=True)
+    assert form.status == "locked"
+
+    result = export_form(
+        form, exporter_id="qti3", actor=world.bank_admin, plugins=plugins, force=True
+    )
+    assert form.status == "exported" and form.package_sha256 == result.sha256
+    assert [f["code"] for f in result.forced] == ["item_retired"]
+    (event,) = _export_events(form)
+    assert event.actor_id == world.bank_admin.id
+    assert event.data["forced"] is True
+    assert [(f["code"], f["item"]) for f in event.data["findings"]] == [
+        ("item_retired", item.external_id)
+    ]
+    # An exported form is checked again at every export.
+    with pytest.raises(FormInvalid):
+        export_form(form, exporter_id="qti21", actor=world.bank_admin, plugins=plugins)
+
+
+def test_force_without_errors_records_nothing_more(world: World, plugins: PluginHost) -> None:
+    form = locked_form(world, plugins, image=False)
+    result = export_form(
+        form, exporter_id="qti3", actor=world.assembler, plugins=plugins, force=True
+    )
+    assert result.forced == ()
+    (event,) = _export_events(form)
+    assert "forced" not in event.data and "findings" not in event.data

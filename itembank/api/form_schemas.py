@@ -271,3 +271,11 @@ class ExportIn(ma.Schema):
         validate=validate.Length(min=1, max=32),
         metadata={"description": "an exporter id: qti3 (QTI 3.0) or qti21 (QTI 2.1)"},
     )
+    force = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "export although the form's validation report has errors (a "
+            "retired item, a version no longer approved); bank admins only, recorded in "
+            "the audit trail with the findings"
+        },
+    )
