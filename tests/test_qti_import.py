@@ -23,7 +23,7 @@ import pytest
 from itembank.itemtypes import ItemType
 from itembank.plugins import PluginHost
 from itembank.qti_bridge.convert import REASONS, Candidate, ImportResult, convert, type_order
-from itembank.qti_bridge.proof import responses_for
+from itembank.qti_bridge.responses import responses_for
 from qti.package import (
     Classification,
     PackageItem,
