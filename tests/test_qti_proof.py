@@ -1,10 +1,12 @@
-"""The scoring proof tries every response it promises: hostile items whose source scores
-one response apart, placed where a cut or a sample would miss it (the reversed order,
-the last combination, a far matching), are refused; an item it cannot cover is refused
-as ``proof_incomplete``."""
+"""The scoring proof's coverage, checked against response sets enumerated here with
+itertools, independently of :mod:`itembank.qti_bridge.responses`: every order up to 7
+choices, every combination up to 10, every allowed matching; and hostile items whose
+source scores one response apart, placed where a cut or a sample would miss it (the last
+order, the last combination, a far matching): each must be refused."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -48,6 +50,103 @@ def _as_set(values: Iterable[Any]) -> set[Any]:
 def _outcome(result: ImportResult) -> tuple[str, str, str]:
     (entry,) = [e for e in result.report if e.status != "note"]
     return entry.status, entry.type_id or entry.reason, entry.message_en
+
+
+# -- every response promised, enumerated independently ------------------------------------------
+
+
+@pytest.mark.parametrize("n", range(1, 8))
+def test_every_order_up_to_seven_choices(n: int) -> None:
+    responses = _responses(order_item(f"o{n}", n))
+    expected = {None} | set(itertools.permutations(letters(n)))
+    assert _as_set(responses) == expected
+    assert len(responses) == math.factorial(n) + 1  # each once: nothing cut, nothing twice
+    assert responses.scope_en == f"blank and every order of the {n} choices"
+
+
+@pytest.mark.parametrize("n", range(1, 11))
+def test_every_combination_up_to_ten_choices(n: int) -> None:
+    ids = letters(n)
+    responses = _responses(choice_item(f"c{n}", n, ids[:1]))
+    every = {
+        tuple(subset)
+        for mask in range(1, 2**n)
+        for subset in [[c for bit, c in enumerate(ids) if mask >> bit & 1]]
+    }
+    assert _as_set(responses) == {None} | every
+    assert len(responses) == 2**n
+
+
+def test_every_combination_within_max_choices() -> None:
+    ids = letters(10)
+    responses = _responses(choice_item("c", 10, ["A"], max_choices=3))
+    every = {c for size in (1, 2, 3) for c in itertools.combinations(ids, size)}
+    assert _as_set(responses) == {None} | every
+
+
+@pytest.mark.parametrize(
+    ("premises", "responses", "premise_max", "response_max", "max_associations"),
+    [
+        (2, 2, 1, 1, 0),
+        (3, 3, 1, 1, 0),
+        (3, 4, 1, 1, 0),
+        (2, 3, 2, 1, 0),
+        (3, 3, 0, 0, 0),  # no limits: every one of the 2^9 sets
+        (3, 3, 0, 2, 2),
+        (4, 3, 1, 0, 3),
+    ],
+)
+def test_every_allowed_matching(
+    premises: int, responses: int, premise_max: int, response_max: int, max_associations: int
+) -> None:
+    data = match_item(
+        "m",
+        premises,
+        responses,
+        ["P1 R1"],
+        premise_max=premise_max,
+        response_max=response_max,
+        max_associations=max_associations,
+    )
+    pairs = [(f"P{p}", f"R{r}") for p in range(1, premises + 1) for r in range(1, responses + 1)]
+
+    def allowed(chosen: tuple[tuple[str, str], ...]) -> bool:
+        if max_associations and len(chosen) > max_associations:
+            return False
+        for ident, most in [(p, premise_max) for p, _ in pairs] + [
+            (r, response_max) for _, r in pairs
+        ]:
+            if most and sum(ident in pair for pair in chosen) > most:
+                return False
+        return True
+
+    every = {
+        frozenset(chosen)
+        for size in range(1, len(pairs) + 1)
+        for chosen in itertools.combinations(pairs, size)
+        if allowed(chosen)
+    }
+    found = _responses(data)
+    assert _as_set(found) == {None} | every
+    assert len(found) == len(every) + 1
+    assert sorted(len(v) for v in found.values[1:]) == [len(v) for v in found.values[1:]]
+
+
+def test_beyond_the_exhaustive_sizes_the_stated_responses_are_all_there() -> None:
+    ids = letters(8)
+    orders = _as_set(_responses(order_item("o8", 8)))
+    assert tuple(ids) in orders and tuple(reversed(ids)) in orders
+    for i in range(7):
+        swapped = list(ids)
+        swapped[i], swapped[i + 1] = swapped[i + 1], swapped[i]
+        assert tuple(swapped) in orders
+    assert all(tuple(ids[k:] + ids[:k]) in orders for k in range(8))
+
+    ids = letters(40)
+    combinations = _as_set(_responses(choice_item("c40", 40, ["A", "B"])))
+    assert {(c,) for c in ids} <= combinations
+    assert set(itertools.combinations(ids, 2)) <= combinations
+    assert {("A", "B", c) for c in ids[2:]} <= combinations  # the key set plus one
 
 
 def test_a_proof_that_would_need_too_many_responses_is_refused() -> None:
