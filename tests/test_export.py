@@ -22,6 +22,7 @@ from itembank.operations.media import upload_media
 from itembank.plugins import PluginHost
 from qti import run_response_processing
 from qti.package import CHECKSUMS
+from qti.reader import read_item
 from qti.validate import validate_package_bytes
 from qti.xml import parse_bytes
 from tests.factories import World, unique
@@ -134,7 +135,7 @@ def test_a_locked_form_exports_a_valid_deterministic_faithful_package(
     assert len(entries) == len(plugins.item_types)
 
     # Every item, scored by its own exported response processing, agrees with score().
-    checked = 0
+    checked = keyed = 0
     for identifier, row in entries.items():
         item_type = plugins.item_types[row["type"]]
         version = _version(world, row["item"], row["version"])
@@ -150,10 +151,21 @@ def test_a_locked_form_exports_a_valid_deterministic_faithful_package(
             got = run_response_processing(root, variables)
             assert got["SCORE"] == expected, (identifier, response, got, expected)
             checked += 1
-        if row["option_scores"]:
-            for option, score in row["option_scores"].items():
-                assert score == _score_alone(item_type, version.content, row["type"], option)
+        # The key's option scores are what the package itself scores: each option alone
+        # in the shape its response declaration takes, through the package's processing.
+        declaration = read_item(archive.read(f"items/{identifier}.xml")).item.responses[0]
+        for option, score in (row["option_scores"] or {}).items():
+            alone = option if declaration.cardinality == "single" else [option]
+            assert run_response_processing(root, {"RESPONSE": alone})["SCORE"] == score, (
+                identifier,
+                option,
+            )
+            assert score == _score_alone(item_type, version.content, row["type"], option)
+            keyed += 1
+        if row["option_scores"] is None and item_type.summary(version.content).options:
+            assert row["option_scores_note"], row["type"]  # says why there are none
     assert checked > 100
+    assert keyed >= 20
 
     events = db.session.scalars(
         sa.select(AuditEvent).where(
@@ -167,7 +179,7 @@ def _score_alone(item_type: Any, content: dict[str, Any], type_id: str, option: 
     """The score of a response choosing only ``option``, in the type's response shape."""
     if type_id == "true_false":
         return item_type.score(content, option == "true")
-    if type_id in {"multiple_response", "ordering"}:
+    if type_id == "multiple_response":
         return item_type.score(content, [option])
     return item_type.score(content, option)
 

@@ -232,6 +232,15 @@ class AnswerKeyItemOut(ma.Schema):
     max_score = fields.Float(allow_none=True)
     correct_response = fields.List(fields.String())
     option_scores = fields.Dict(keys=fields.String(), values=fields.Float(), allow_none=True)
+    option_scores_note = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        allow_none=True,
+        metadata={
+            "description": "why the item has no per-option scores (ordering: only a whole "
+            "order is scored), as {id, en}; null when it has them or has no options"
+        },
+    )
     scored_by_person = fields.Boolean()
 
 
