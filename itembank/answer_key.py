@@ -152,6 +152,15 @@ def answer_key(form: Form, *, actor: User, plugins: PluginHost, fmt: str = "json
     trail: JSON data, or for ``fmt="csv"`` the CSV text."""
     require_role(actor, form.bank, *ASSEMBLY_ROLES, doing="read answer keys")
     key = build_answer_key(form, plugins)
+    record_answer_key_read(form, actor=actor, fmt=fmt)
+    return answer_key_csv(key) if fmt == "csv" else key
+
+
+def record_answer_key_read(form: Form, *, actor: User | None, fmt: str, **details: Any) -> None:
+    """The ``form.answer_key`` audit event: someone got the form's answer key as ``fmt``
+    (``json``, ``csv``). Every way out records it: the API and the web UI through
+    :func:`answer_key`, the CLI's export for the key files it writes beside the package
+    (``actor`` None: the server's operator; ``details`` such as the file)."""
     record(
         "form.answer_key",
         actor=actor,
@@ -159,8 +168,8 @@ def answer_key(form: Form, *, actor: User, plugins: PluginHost, fmt: str = "json
         object_type="form",
         object_id=form.external_id,
         format=fmt,
+        **details,
     )
-    return answer_key_csv(key) if fmt == "csv" else key
 
 
 def _note(item_type: ItemType) -> dict[str, str] | None:

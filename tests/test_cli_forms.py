@@ -107,6 +107,16 @@ def test_03_the_demo_form_exports_valid_identical_faithful_packages(
             sa.select(AuditEvent).where(AuditEvent.action == "form.export")
         ).all()
         assert len(exports) == 4 and exports[0].data["format"] == "qti3"
+        # Writing the answer keys is recorded as the API and the UI record reading them.
+        keys = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "form.answer_key")
+        ).all()
+        assert sorted(e.data["format"] for e in keys) == ["csv"] * 4 + ["json"] * 4
+        assert all(e.object_id == "CACT-DEMO-F001" and e.data["via"] == "export" for e in keys)
+        assert sorted(e.data["package_sha256"] for e in keys) == sorted(
+            e.data["package_sha256"] for e in exports for _ in ("json", "csv")
+        )
+        assert any(e.data["file"].endswith("-answer-key.csv") for e in keys)
         db.session.remove()
     ok(cli_app, "itembank", "forms", "clone", "CACT-DEMO-F001", "--user", "perakit")
     draft = tmp_path / "draft.zip"

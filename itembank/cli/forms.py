@@ -196,11 +196,13 @@ def export_command(
 ) -> None:
     """Export a locked form as a package, with its answer key (JSON and CSV) beside it.
 
-    Prints the package's path and SHA-256 (also recorded in the audit trail). Refused,
+    Prints the package's path and SHA-256 (also recorded in the audit trail, with a
+    ``form.answer_key`` event for each key file, as the API and the UI record). Refused,
     listing the errors, while the form's validation report has errors (an item retired
     since it was locked, a version no longer approved), unless a bank admin gives
     --force.
     """
+    from itembank.answer_key import record_answer_key_read
     from itembank.operations.accounts import get_user
     from itembank.operations.export import export_form
     from itembank.operations.forms import FormInvalid
@@ -241,6 +243,10 @@ def export_command(
         _write_atomically(key_csv, result.answer_key_csv)
     except OSError as exc:
         raise click.ClickException(f"cannot write {exc.filename}: {exc.strerror}") from None
+    for fmt, path in (("json", key_json), ("csv", key_csv)):
+        record_answer_key_read(
+            form, actor=actor, fmt=fmt, via="export", file=str(path), package_sha256=result.sha256
+        )
     click.echo(f"exported {result.form} ({result.exporter}) to {target}")
     click.echo(f"sha256 {result.sha256}")
     click.echo(f"answer key: {key_json}, {key_csv}")
