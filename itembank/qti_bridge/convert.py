@@ -44,6 +44,7 @@ from itembank.itemtypes import (
     ImportNotSupported,
     ItemType,
 )
+from itembank.media_check import DEFAULT_MAX_BYTES as DEFAULT_MEDIA_MAX_BYTES
 from itembank.media_check import MediaError, inspect_image
 from itembank.qti_bridge.html import xhtml_to_html
 from itembank.qti_bridge.proof import prove
@@ -88,8 +89,6 @@ IMPORT_ORDER: tuple[str, ...] = (
 """The built-in types in the order they are asked; every other registered type follows
 in registration order. A type named by the item's label (``itembank:<type id>``, written
 by the bank's own export) is asked first."""
-
-DEFAULT_MEDIA_MAX_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -163,6 +162,9 @@ def convert(
 
     :param types: the registered item types by id (``PluginHost.item_types``).
     :param name: how the source is called in the report (default: its file name).
+    :param media_max_bytes: the largest image an item may bring (an import passes its
+        ``ImportLimits.media_max_bytes``, i.e. ``ITEMBANK_MEDIA_MAX_BYTES``); an item with a
+        larger one is refused (``unsupported_media``).
     """
     with open_source(target, name=name, limits=limits) as source:
         result = ImportResult(source.label)
