@@ -3,6 +3,7 @@ with their images, and a report per item; the bank's own exports come back uncha
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -227,3 +228,56 @@ def test_the_import_takes_its_media_limit_from_its_limits_not_the_configuration(
     assert "maximum size is 0.1 MB" in refused.message_en
     assert "ukuran maksimum 0,1 MB" in refused.message
     assert db.session.scalars(sa.select(Media).where(Media.bank_id == world.bank.id)).all() == []
+
+
+def test_valid_only_stores_only_the_images_of_the_items_written(
+    world: World, plugins: PluginHost
+) -> None:
+    """An item refused in valid_only mode brings its image in vain: no Media row, no
+    blob and no ``media.upload`` event for an image no written item uses; the image two
+    written items share is stored once, with one event."""
+    from itembank.models import AuditEvent, MediaBlob
+    from tests.test_qti_import import CHOICE_ITEM, _png, _zip
+
+    shared, own, lost = _png(3, 3), _png(4, 4), _png(5, 5)
+    sha = {
+        name: hashlib.sha256(data).hexdigest()
+        for name, data in (("shared", shared), ("own", own), ("lost", lost))
+    }
+
+    def item(ident: str, src: str) -> str:
+        return CHOICE_ITEM.format(ident=ident, image=f'<img src="{src}" alt="gambar"/>')
+
+    no_score = item("tanpa-skor", "img/lost.png").replace(
+        '<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>', ""
+    )
+    package = _zip(
+        {
+            "1-a.xml": item("soal-a", "img/shared.png"),
+            "2-b.xml": item("soal-b", "img/shared.png"),
+            # the same source identifier again: the import rejects it while checking
+            "3-again.xml": item("soal-a", "img/own.png"),
+            # no SCORE: the QTI importer refuses it before the import sees its image
+            "4-no-score.xml": no_score,
+            "img/shared.png": shared,
+            "img/own.png": own,
+            "img/lost.png": lost,
+        }
+    )
+    batch = _import(world, plugins, "campuran.zip", package, mode="valid_only")
+    assert batch.status == "completed"
+    assert (batch.items_created, batch.items_rejected) == (2, 2), [
+        (e.severity, e.message_en) for e in batch.entries
+    ]
+    rejected = {e.file.split(":")[0] for e in batch.entries if e.outcome == "rejected"}
+    assert rejected == {"3-again.xml", "4-no-score.xml"}
+    stored = db.session.scalars(sa.select(Media.sha256).where(Media.bank_id == world.bank.id))
+    assert list(stored) == [sha["shared"]]
+    assert db.session.get(MediaBlob, sha["own"]) is None
+    assert db.session.get(MediaBlob, sha["lost"]) is None
+    uploads = db.session.scalars(
+        sa.select(AuditEvent.object_id).where(
+            AuditEvent.action == "media.upload", AuditEvent.bank_id == world.bank.id
+        )
+    ).all()
+    assert uploads == [sha["shared"]]
