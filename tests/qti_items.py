@@ -1,9 +1,58 @@
-"""QTI 2.1 item documents built for the scoring-proof tests: choice, order and match
-interactions of any size, each optionally with one response the source scores apart."""
+"""QTI 2.1 item documents and packages built for the import tests: a small single-choice
+item with a place for an image, zips and PNGs; and choice, order and match interactions
+of any size, each optionally with one response the source scores apart (the scoring-proof
+tests)."""
 
 from __future__ import annotations
 
+import io
+import struct
+import zipfile
+import zlib
 from collections.abc import Sequence
+
+#: A single-choice item (``A`` scores 1); ``{ident}`` and ``{image}`` (in the stem) to fill.
+CHOICE_ITEM = """<?xml version="1.0" encoding="UTF-8"?>
+<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="{ident}"
+    title="T" adaptive="false" timeDependent="false">
+<responseDeclaration identifier="RESPONSE" cardinality="single" baseType="identifier">
+<correctResponse><value>A</value></correctResponse></responseDeclaration>
+<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+<itemBody><p>Pilih. {image}</p>
+<choiceInteraction responseIdentifier="RESPONSE" maxChoices="1">
+<simpleChoice identifier="A">Ya</simpleChoice><simpleChoice identifier="B">Tidak</simpleChoice>
+</choiceInteraction></itemBody>
+<responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct"/>
+</assessmentItem>"""
+
+
+def zip_of(members: dict[str, bytes | str]) -> bytes:
+    """A zip of ``members`` (name -> bytes or text), deflated, in the order given."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            data = content.encode() if isinstance(content, str) else content
+            archive.writestr(zipfile.ZipInfo(name), data, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def png(width: int = 2, height: int = 2) -> bytes:
+    """A valid grey PNG of ``width`` x ``height`` pixels, built byte by byte."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
 
 _HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="{ident}"

@@ -179,13 +179,13 @@ def _noise_png(side: int, seed: int) -> bytes:
 
 
 def _package_with_image(ident: str, image: bytes) -> bytes:
-    from tests.test_qti_import import CHOICE_ITEM, _zip
+    from tests.qti_items import CHOICE_ITEM, zip_of
 
     members = {
         f"{ident}.xml": CHOICE_ITEM.format(ident=ident, image='<img src="img/p.png" alt="p"/>'),
         "img/p.png": image,
     }
-    return _zip(members)
+    return zip_of(members)
 
 
 def test_the_configured_media_limit_applies_to_qti_images(
@@ -237,9 +237,9 @@ def test_valid_only_stores_only_the_images_of_the_items_written(
     blob and no ``media.upload`` event for an image no written item uses; the image two
     written items share is stored once, with one event."""
     from itembank.models import AuditEvent, MediaBlob
-    from tests.test_qti_import import CHOICE_ITEM, _png, _zip
+    from tests.qti_items import CHOICE_ITEM, png, zip_of
 
-    shared, own, lost = _png(3, 3), _png(4, 4), _png(5, 5)
+    shared, own, lost = png(3, 3), png(4, 4), png(5, 5)
     sha = {
         name: hashlib.sha256(data).hexdigest()
         for name, data in (("shared", shared), ("own", own), ("lost", lost))
@@ -251,7 +251,7 @@ def test_valid_only_stores_only_the_images_of_the_items_written(
     no_score = item("tanpa-skor", "img/lost.png").replace(
         '<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>', ""
     )
-    package = _zip(
+    package = zip_of(
         {
             "1-a.xml": item("soal-a", "img/shared.png"),
             "2-b.xml": item("soal-b", "img/shared.png"),
