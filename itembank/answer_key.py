@@ -4,20 +4,32 @@ Built from the bank's data, never from an exported package: for every entry of t
 in delivery order, its QTI identifier (:func:`qti_item_identifier`, the one the QTI
 exporter also uses), the item's bank id and pinned version, its type, the correct
 response(s) (the type's ``summary().keys``), the maximum score and, for types with
-options, the score of choosing each option alone (the type's own ``score()``).
+options, the score of choosing each option alone (the type's own ``score()``, which the
+exported package's response processing reproduces exactly; the tests check the key
+against the package).
 
 The score of an option "alone" is ``score(content, response)`` for the first response
 shape the type accepts: for identifiers ``"true"``/``"false"`` the JSON boolean; then the
 identifier itself (single-response types); then a one-element list (multiple-response
-and ordering types). Types that take none of these (matching) and types scored by a
-person (essays) have no option scores; their keys and maximum score still appear.
+types). Types whose options score only together (``ItemType.no_option_scores``:
+ordering, matching), types scored by a person (essays) and types that take none of these
+shapes have no option scores; ``option_scores_note`` says why when the type does, and
+their keys and maximum score still appear.
+
+Numbers are written exactly as the data holds them: the JSON's numbers are the data's, and
+the CSV writes whole numbers without a decimal point (``5``, ``1234567``), other numbers
+as their shortest exact decimal (``1.6666666666666667``, never ``1.66667`` or
+``1.23457e+06``), fractions as ``5/3``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import re
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from itembank.access import require_role
@@ -39,7 +51,14 @@ CSV_COLUMNS = (
     "max_score",
     "correct_response",
     "option_scores",
+    "option_scores_note",
 )
+
+#: Why an essay has no option scores (its type's ``no_option_scores`` otherwise).
+SCORED_BY_PERSON_NOTE = {
+    "id": "Tidak ada skor per pilihan: dinilai oleh penilai dengan rubrik.",
+    "en": "No per-option score: a person scores it against the rubric.",
+}
 
 _NOT_NCNAME = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -72,7 +91,7 @@ def _score_alone(item_type: ItemType, content: dict[str, Any], ident: str) -> An
 
 def option_scores(item_type: ItemType, content: dict[str, Any]) -> dict[str, Any] | None:
     """Option identifier -> the score of choosing only it; None when not meaningful."""
-    if item_type.scored_by_person:
+    if item_type.scored_by_person or item_type.no_option_scores is not None:
         return None
     options = item_type.summary(content).options
     if not options:
@@ -104,6 +123,7 @@ def build_answer_key(form: Form, plugins: PluginHost) -> dict[str, Any]:
             "max_score": None,
             "correct_response": [],
             "option_scores": None,
+            "option_scores_note": None,
             "scored_by_person": False,
         }
         if item_type is not None:
@@ -112,6 +132,7 @@ def build_answer_key(form: Form, plugins: PluginHost) -> dict[str, Any]:
                 max_score=item_type.max_score(version.content),
                 correct_response=list(summary.keys),
                 option_scores=option_scores(item_type, version.content),
+                option_scores_note=_note(item_type),
                 scored_by_person=item_type.scored_by_person,
             )
         rows.append(row)
@@ -131,6 +152,15 @@ def answer_key(form: Form, *, actor: User, plugins: PluginHost, fmt: str = "json
     trail: JSON data, or for ``fmt="csv"`` the CSV text."""
     require_role(actor, form.bank, *ASSEMBLY_ROLES, doing="read answer keys")
     key = build_answer_key(form, plugins)
+    record_answer_key_read(form, actor=actor, fmt=fmt)
+    return answer_key_csv(key) if fmt == "csv" else key
+
+
+def record_answer_key_read(form: Form, *, actor: User | None, fmt: str, **details: Any) -> None:
+    """The ``form.answer_key`` audit event: someone got the form's answer key as ``fmt``
+    (``json``, ``csv``). Every way out records it: the API and the web UI through
+    :func:`answer_key`, the CLI's export for the key files it writes beside the package
+    (``actor`` None: the server's operator; ``details`` such as the file)."""
     record(
         "form.answer_key",
         actor=actor,
@@ -138,17 +168,43 @@ def answer_key(form: Form, *, actor: User, plugins: PluginHost, fmt: str = "json
         object_type="form",
         object_id=form.external_id,
         format=fmt,
+        **details,
     )
-    return answer_key_csv(key) if fmt == "csv" else key
 
 
-def _number(value: Any) -> str:
-    return "" if value is None else f"{value:g}"
+def _note(item_type: ItemType) -> dict[str, str] | None:
+    if item_type.scored_by_person:
+        return dict(SCORED_BY_PERSON_NOTE)
+    return dict(item_type.no_option_scores) if item_type.no_option_scores else None
+
+
+def exact_number(value: Any) -> str:
+    """``value`` written exactly, as the data holds it: ``""`` for None; whole numbers
+    without a decimal point (``5``, ``1234567``, ``-1``); other floats as their shortest
+    decimal that reads back as the same float (``1.6666666666666667``, ``0.0000001``:
+    Python's ``repr``, without an exponent); fractions as ``5/3``; decimals as written."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Fraction):
+        return str(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    number = float(value)
+    if not math.isfinite(number):
+        return repr(number)
+    if number.is_integer():
+        return str(int(number))
+    return format(Decimal(repr(number)), "f")
 
 
 def answer_key_csv(key: dict[str, Any]) -> str:
     """One header row, then one row per item. Several correct responses are separated
-    by `` | ``; option scores are ``A=5; B=0``."""
+    by `` | ``; option scores are ``A=5; B=0`` (exact: :func:`exact_number`); a type
+    without them says why in ``option_scores_note`` (Indonesian / English)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
@@ -162,10 +218,13 @@ def answer_key_csv(key: dict[str, Any]) -> str:
                 row["item"],
                 row["version"],
                 row["type"],
-                _number(row["max_score"]),
+                exact_number(row["max_score"]),
                 # Accepted answers are what writers typed: never a formula.
                 inert(" | ".join(str(k) for k in row["correct_response"])),
-                inert("; ".join(f"{k}={_number(v)}" for k, v in scores.items()) if scores else ""),
+                inert(
+                    "; ".join(f"{k}={exact_number(v)}" for k, v in scores.items()) if scores else ""
+                ),
+                f"{note['id']} / {note['en']}" if (note := row.get("option_scores_note")) else "",
             ]
         )
     return buffer.getvalue()

@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from itembank import media_check
 from itembank.logging_setup import log_format
 
 
@@ -58,7 +59,7 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "ITEMBANK_PLUGINS_DENY": _env_list("ITEMBANK_PLUGINS_DENY") or [],
         "ITEMBANK_PLUGINS_EXTRA": _env_list("ITEMBANK_PLUGINS_EXTRA") or [],
         "ITEMBANK_MEDIA_MAX_BYTES": int(
-            os.environ.get("ITEMBANK_MEDIA_MAX_BYTES", 2 * 1024 * 1024)
+            os.environ.get("ITEMBANK_MEDIA_MAX_BYTES", media_check.DEFAULT_MAX_BYTES)
         ),
         "ITEMBANK_DEMO_PASSWORD": os.environ.get("ITEMBANK_DEMO_PASSWORD", "itembank-demo"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("ITEMBANK_MAX_REQUEST_BYTES", 16 * 1024 * 1024)),

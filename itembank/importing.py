@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from itembank.itemtypes import JSON, ItemType
+from itembank.media_check import DEFAULT_MAX_BYTES as DEFAULT_MEDIA_MAX_BYTES
 
 
 class Severity(enum.StrEnum):
@@ -161,6 +162,10 @@ class ImportLimits:
     max_columns: int = 200
     #: Longest text of one cell.
     max_cell_chars: int = 100_000
+    #: Largest image an imported item brings (``ITEMBANK_MEDIA_MAX_BYTES``, the limit of
+    #: an upload too): importers check it (the QTI importer refuses the item), and the
+    #: import checks it again before storing the image.
+    media_max_bytes: int = DEFAULT_MEDIA_MAX_BYTES
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ImportLimits:
@@ -181,6 +186,7 @@ LIMIT_SETTINGS: dict[str, str] = {
     "max_uncompressed_bytes": "ITEMBANK_IMPORT_MAX_UNCOMPRESSED_BYTES",
     "max_columns": "ITEMBANK_IMPORT_MAX_COLUMNS",
     "max_cell_chars": "ITEMBANK_IMPORT_MAX_CELL_CHARS",
+    "media_max_bytes": "ITEMBANK_MEDIA_MAX_BYTES",
 }
 
 

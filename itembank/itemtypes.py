@@ -133,6 +133,11 @@ class ItemType:
     #: True when a person scores responses (essay); ``score`` then takes the rater's
     #: rubric scores as the response.
     scored_by_person: ClassVar[bool] = False
+    #: Why choosing one option alone has no score of its own, for types where it has
+    #: none (ordering: only a whole order is scored), as ``{"id": ..., "en": ...}``;
+    #: answer keys then list no per-option scores and say this instead. ``None``: each
+    #: option alone is a response the type scores.
+    no_option_scores: ClassVar[Mapping[str, str] | None] = None
 
     # -- validation ---------------------------------------------------------------
 

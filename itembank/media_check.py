@@ -20,10 +20,12 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-__all__ = ["MAX_PIXELS", "ImageInfo", "MediaError", "inspect_image"]
+__all__ = ["DEFAULT_MAX_BYTES", "MAX_PIXELS", "ImageInfo", "MediaError", "inspect_image"]
 
 #: Default largest accepted image, in pixels (width × height).
 MAX_PIXELS = 25_000_000
+#: Default largest accepted image file, in bytes (``ITEMBANK_MEDIA_MAX_BYTES``): 2 MB.
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _JPEG_SIGNATURE = b"\xff\xd8\xff"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -79,6 +80,14 @@ def test_answer_key_of_every_type(world: World, plugins: Any, every_type_form: A
     assert rows["matching"]["correct_response"] == ["P1 R2", "P2 R3", "P3 R1"]
     assert rows["matching"]["option_scores"] is None
     assert rows["ordering"]["correct_response"] == ["B", "D", "A", "E", "C"]
+    # An option alone is no ordering response: no per-option scores, and the key says so.
+    assert rows["ordering"]["option_scores"] is None
+    assert rows["ordering"]["option_scores_note"]["en"] == (
+        "No per-option score: only a whole order is scored."
+    )
+    assert rows["matching"]["option_scores_note"]["id"].startswith("Tidak ada skor per pilihan")
+    assert rows["extended_text"]["option_scores_note"]["en"].endswith("against the rubric.")
+    assert rows["single_choice"]["option_scores_note"] is None
     assert rows["likert"]["correct_response"] == []
     assert rows["likert"]["option_scores"] == {"SS": 5, "S": 4, "N": 3, "TS": 2, "STS": 1}
 
@@ -93,6 +102,12 @@ def test_answer_key_csv(world: World, plugins: Any, every_type_form: Any) -> Non
     assert by_type["short_text"]["correct_response"] == "Bandung | Kota Bandung"
     assert by_type["extended_text"]["max_score"] == "10"
     assert by_type["matching"]["option_scores"] == ""
+    assert by_type["ordering"]["option_scores"] == ""
+    assert by_type["ordering"]["option_scores_note"] == (
+        "Tidak ada skor per pilihan: hanya urutan yang lengkap yang dinilai. / "
+        "No per-option score: only a whole order is scored."
+    )
+    assert by_type["single_choice"]["option_scores_note"] == ""
     formats = db.session.scalars(
         sa.select(AuditEvent.data).where(
             AuditEvent.action == "form.answer_key",
@@ -140,3 +155,60 @@ def test_answer_key_csv_cells_are_never_formulas() -> None:
     assert rows[1][7] == '\'=HYPERLINK("http://evil","klik") | Bandung'
     assert rows[2][7] == "'@A"
     assert rows[2][8] == "A=-1; B=5"  # starts with a letter: left as it is
+
+
+def test_answer_key_csv_numbers_are_exact() -> None:
+    """Never rounded to 6 digits (1.66667) or put in exponent form (1.23457e+06)."""
+    key = {
+        "items": [
+            {
+                "number": 1,
+                "section": 1,
+                "qti_identifier": "I-X-000001-V1",
+                "item": "X-000001",
+                "version": 1,
+                "type": "weighted_options",
+                "max_score": 1234567.0,
+                "correct_response": [],
+                "option_scores": {
+                    "A": 5 / 3,
+                    "B": 1234567,
+                    "C": 0.1,
+                    "D": 1e-7,
+                    "E": Fraction(5, 3),
+                    "F": -2.0,
+                    "G": 12345678901234567890,
+                },
+            }
+        ]
+    }
+    row = dict(zip(CSV_COLUMNS, list(csv.reader(io.StringIO(answer_key_csv(key))))[1], strict=True))
+    assert row["max_score"] == "1234567"
+    assert row["option_scores"] == (
+        "A=1.6666666666666667; B=1234567; C=0.1; D=0.0000001; E=5/3; F=-2; G=12345678901234567890"
+    )
+    assert float(row["option_scores"].split("; ")[0][2:]) == 5 / 3  # reads back the same
+    assert row["option_scores_note"] == ""
+
+
+def test_a_partial_credit_key_prints_its_thirds_exactly(world: World, plugins: Any) -> None:
+    spec = {
+        "code": "SEPERTIGA",
+        "title": "Sepertiga",
+        "total_length": 1,
+        "sections": [
+            {"title": "TWK", "rows": [{"taxonomy": "skd-cpns", "node": "TWK", "count": 1}]}
+        ],
+    }
+    blueprint = create_blueprint(world.bank, spec, actor=world.assembler, plugins=plugins)
+    form = create_form(world.bank, blueprint, title="Sepertiga", actor=world.assembler)
+    content = {**plugins.item_types["multiple_response"].example_content(), "points": 5}
+    item = approved(world, plugins, "TWK.PN", item_type="multiple_response", content=content)
+    add_entry(form, item.approved_version, actor=world.assembler)
+    text = answer_key(form, actor=world.assembler, plugins=plugins, fmt="csv")
+    row = dict(zip(CSV_COLUMNS, list(csv.reader(io.StringIO(text)))[1], strict=True))
+    # each of the three keys alone is worth 5/3
+    assert row["option_scores"] == (
+        "A=1.6666666666666667; B=0; C=1.6666666666666667; D=1.6666666666666667; E=0"
+    )
+    assert row["max_score"] == "5"

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from itembank.extensions import db
-from itembank.models import AuditEvent, Item, ItemVersion
+from itembank.models import AuditEvent, Form, Item, ItemVersion
 from qti import parse_bytes, run_response_processing
 from tests.test_cli import cli_app, fails, ok
 
@@ -107,6 +107,16 @@ def test_03_the_demo_form_exports_valid_identical_faithful_packages(
             sa.select(AuditEvent).where(AuditEvent.action == "form.export")
         ).all()
         assert len(exports) == 4 and exports[0].data["format"] == "qti3"
+        # Writing the answer keys is recorded as the API and the UI record reading them.
+        keys = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "form.answer_key")
+        ).all()
+        assert sorted(e.data["format"] for e in keys) == ["csv"] * 4 + ["json"] * 4
+        assert all(e.object_id == "CACT-DEMO-F001" and e.data["via"] == "export" for e in keys)
+        assert sorted(e.data["package_sha256"] for e in keys) == sorted(
+            e.data["package_sha256"] for e in exports for _ in ("json", "csv")
+        )
+        assert any(e.data["file"].endswith("-answer-key.csv") for e in keys)
         db.session.remove()
     ok(cli_app, "itembank", "forms", "clone", "CACT-DEMO-F001", "--user", "perakit")
     draft = tmp_path / "draft.zip"
@@ -117,3 +127,40 @@ def test_03_the_demo_form_exports_valid_identical_faithful_packages(
     assert "give one of --qti" in fails(
         cli_app, "itembank", "export", "CACT-DEMO-F001", "--output", str(tmp_path / "y.zip")
     )
+
+
+def test_04_an_item_retired_since_locking_stops_the_export(cli_app: Flask, tmp_path: Path) -> None:
+    """The command lists the report's errors and writes nothing; --force needs a bank
+    admin named with --user, and the audit trail records the override."""
+    from itembank.operations.accounts import get_user
+    from itembank.operations.form_report import load_form_entries
+    from itembank.operations.reviews import retire_item
+    from tests.forms_helpers import get_item_by_id
+
+    with cli_app.app_context():
+        form = db.session.scalars(sa.select(Form).where(Form.external_id == "CACT-DEMO-F002")).one()
+        item_id = load_form_entries(form)[0].item.external_id
+        retire_item(get_item_by_id(item_id), actor=get_user("admin"), reason="Bocor")
+        db.session.commit()
+        db.session.remove()
+    target = tmp_path / "f002.zip"
+    export = ("itembank", "export", "CACT-DEMO-F002", "--qti", "3.0", "--output", str(target))
+    out = fails(cli_app, *export)
+    assert "form CACT-DEMO-F002 is not exported: its validation report has 1 error(s)" in out
+    assert f"error: [item_retired] Item {item_id} was retired on" in out
+    assert "--force --user" in out
+    assert "you need the role bank_admin" in fails(cli_app, *export, "--force", "--user", "perakit")
+    assert "must name the bank admin" in fails(cli_app, *export, "--force")
+    assert not target.exists()
+    out = ok(cli_app, *export, "--force", "--user", "admin")
+    assert "warning: exported despite 1 error(s) in the validation report" in out
+    assert target.exists()
+    with cli_app.app_context():
+        event = db.session.scalars(
+            sa.select(AuditEvent).where(
+                AuditEvent.action == "form.export", AuditEvent.object_id == "CACT-DEMO-F002"
+            )
+        ).one()
+        assert event.data["forced"] is True
+        assert [f["item"] for f in event.data["findings"]] == [item_id]
+        db.session.remove()

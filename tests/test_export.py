@@ -17,11 +17,12 @@ from itembank.extensions import db
 from itembank.models import AuditEvent, Form
 from itembank.operations.blueprints import create_blueprint
 from itembank.operations.export import build_form_package, export_form
-from itembank.operations.forms import add_entry, create_form, lock_form
+from itembank.operations.forms import FormInvalid, add_entry, create_form, lock_form
 from itembank.operations.media import upload_media
 from itembank.plugins import PluginHost
 from qti import run_response_processing
 from qti.package import CHECKSUMS
+from qti.reader import read_item
 from qti.validate import validate_package_bytes
 from qti.xml import parse_bytes
 from tests.factories import World, unique
@@ -134,7 +135,7 @@ def test_a_locked_form_exports_a_valid_deterministic_faithful_package(
     assert len(entries) == len(plugins.item_types)
 
     # Every item, scored by its own exported response processing, agrees with score().
-    checked = 0
+    checked = keyed = 0
     for identifier, row in entries.items():
         item_type = plugins.item_types[row["type"]]
         version = _version(world, row["item"], row["version"])
@@ -150,10 +151,21 @@ def test_a_locked_form_exports_a_valid_deterministic_faithful_package(
             got = run_response_processing(root, variables)
             assert got["SCORE"] == expected, (identifier, response, got, expected)
             checked += 1
-        if row["option_scores"]:
-            for option, score in row["option_scores"].items():
-                assert score == _score_alone(item_type, version.content, row["type"], option)
+        # The key's option scores are what the package itself scores: each option alone
+        # in the shape its response declaration takes, through the package's processing.
+        declaration = read_item(archive.read(f"items/{identifier}.xml")).item.responses[0]
+        for option, score in (row["option_scores"] or {}).items():
+            alone = option if declaration.cardinality == "single" else [option]
+            assert run_response_processing(root, {"RESPONSE": alone})["SCORE"] == score, (
+                identifier,
+                option,
+            )
+            assert score == _score_alone(item_type, version.content, row["type"], option)
+            keyed += 1
+        if row["option_scores"] is None and item_type.summary(version.content).options:
+            assert row["option_scores_note"], row["type"]  # says why there are none
     assert checked > 100
+    assert keyed >= 20
 
     events = db.session.scalars(
         sa.select(AuditEvent).where(
@@ -167,7 +179,7 @@ def _score_alone(item_type: Any, content: dict[str, Any], type_id: str, option: 
     """The score of a response choosing only ``option``, in the type's response shape."""
     if type_id == "true_false":
         return item_type.score(content, option == "true")
-    if type_id in {"multiple_response", "ordering"}:
+    if type_id == "multiple_response":
         return item_type.score(content, [option])
     return item_type.score(content, option)
 
@@ -237,3 +249,77 @@ def test_an_item_the_exporter_cannot_write_stops_the_export(
     assert refused.value.code == "export_failed"
     assert "1-not-an-identifier" in refused.value.message
     assert form.status == "locked"
+
+
+def _retire_first_item(world: World, form: Form) -> Any:
+    """Retire the form's first item, as a bank admin does when it leaked."""
+    from itembank.operations.form_report import load_form_entries
+    from itembank.operations.reviews import retire_item
+
+    item = load_form_entries(form)[0].item
+    return retire_item(item, actor=world.bank_admin, reason="Tersebar di media sosial")
+
+
+def _export_events(form: Form) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.action == "form.export", AuditEvent.object_id == form.external_id)
+            .order_by(AuditEvent.id)
+        )
+    )
+
+
+def test_a_retired_item_stops_the_export(world: World, plugins: PluginHost) -> None:
+    """A locked form whose item was retired since is refused with the report's findings,
+    and stays locked, with no export recorded."""
+    form = locked_form(world, plugins, image=False)
+    item = _retire_first_item(world, form)
+    with pytest.raises(FormInvalid) as refused:
+        export_form(form, exporter_id="qti3", actor=world.assembler, plugins=plugins)
+    assert refused.value.code == "form_invalid"
+    findings = refused.value.details["findings"]
+    assert [(f["code"], f["item"], f["severity"]) for f in findings] == [
+        ("item_retired", item.external_id, "error")
+    ]
+    assert findings[0]["message"] and findings[0]["message_en"]
+    assert "1 error(s)" in refused.value.message and "force" in refused.value.message
+    assert form.status == "locked" and form.package_sha256 is None
+    assert _export_events(form) == []
+
+
+def test_only_a_bank_admin_may_force_an_export_and_it_is_audited(
+    world: World, plugins: PluginHost
+) -> None:
+    form = locked_form(world, plugins, image=False)
+    item = _retire_first_item(world, form)
+    with pytest.raises(PermissionDenied, match="bank_admin"):
+        export_form(form, exporter_id="qti3", actor=world.assembler, plugins=plugins, force=True)
+    with pytest.raises(PermissionDenied, match="--user"):
+        export_form(form, exporter_id="qti3", actor=None, plugins=plugins, force=True)
+    assert form.status == "locked"
+
+    result = export_form(
+        form, exporter_id="qti3", actor=world.bank_admin, plugins=plugins, force=True
+    )
+    assert form.status == "exported" and form.package_sha256 == result.sha256
+    assert [f["code"] for f in result.forced] == ["item_retired"]
+    (event,) = _export_events(form)
+    assert event.actor_id == world.bank_admin.id
+    assert event.data["forced"] is True
+    assert [(f["code"], f["item"]) for f in event.data["findings"]] == [
+        ("item_retired", item.external_id)
+    ]
+    # An exported form is checked again at every export.
+    with pytest.raises(FormInvalid):
+        export_form(form, exporter_id="qti21", actor=world.bank_admin, plugins=plugins)
+
+
+def test_force_without_errors_records_nothing_more(world: World, plugins: PluginHost) -> None:
+    form = locked_form(world, plugins, image=False)
+    result = export_form(
+        form, exporter_id="qti3", actor=world.assembler, plugins=plugins, force=True
+    )
+    assert result.forced == ()
+    (event,) = _export_events(form)
+    assert "forced" not in event.data and "findings" not in event.data

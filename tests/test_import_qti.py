@@ -3,6 +3,7 @@ with their images, and a report per item; the bank's own exports come back uncha
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -162,3 +163,121 @@ def test_importing_the_same_foreign_item_again_does_not_duplicate_it(
         )
         == 1
     )
+
+
+def _noise_png(side: int, seed: int) -> bytes:
+    """A PNG of random pixels: it does not compress, so its size is about 3 * side²."""
+    import io
+    import random
+
+    from PIL import Image
+
+    pixels = random.Random(seed).randbytes(side * side * 3)
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (side, side), pixels).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _package_with_image(ident: str, image: bytes) -> bytes:
+    from tests.qti_items import CHOICE_ITEM, zip_of
+
+    members = {
+        f"{ident}.xml": CHOICE_ITEM.format(ident=ident, image='<img src="img/p.png" alt="p"/>'),
+        "img/p.png": image,
+    }
+    return zip_of(members)
+
+
+def test_the_configured_media_limit_applies_to_qti_images(
+    app: Any, world: World, plugins: PluginHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ITEMBANK_MEDIA_MAX_BYTES, not a fixed 2 MB: a 2.3 MB image imports under a 3 MB
+    limit (the limits every caller builds from the configuration carry it)."""
+    from itembank.importing import ImportLimits
+    from itembank.models import MediaBlob
+
+    image = _noise_png(870, seed=1)
+    assert 2 * 1024 * 1024 < len(image) < 3 * 1024 * 1024
+    monkeypatch.setitem(app.config, "ITEMBANK_MEDIA_MAX_BYTES", 3 * 1024 * 1024)
+    limits = ImportLimits.from_config(app.config)
+    assert limits.media_max_bytes == 3 * 1024 * 1024
+    batch = _import(world, plugins, "besar.zip", _package_with_image("besar", image), limits=limits)
+    assert batch.items_created == 1, [(e.severity, e.message_en) for e in batch.entries]
+    (media,) = db.session.scalars(sa.select(Media).where(Media.bank_id == world.bank.id)).all()
+    assert db.session.get(MediaBlob, media.sha256).size == len(image)
+
+
+def test_the_import_takes_its_media_limit_from_its_limits_not_the_configuration(
+    app: Any, world: World, plugins: PluginHost
+) -> None:
+    """A 150 kB image under the test configuration's 200 kB, over the 100 kB the import
+    was given: refused by the QTI importer, with the limit in both languages."""
+    from itembank.importing import ImportLimits
+
+    image = _noise_png(224, seed=2)
+    assert 100_000 < len(image) < app.config["ITEMBANK_MEDIA_MAX_BYTES"]
+    batch = _import(
+        world,
+        plugins,
+        "sedang.zip",
+        _package_with_image("sedang", image),
+        limits=ImportLimits(media_max_bytes=100_000),
+    )
+    assert (batch.items_created, batch.items_rejected) == (0, 1)
+    (refused,) = [e for e in batch.entries if e.severity == "error"]
+    assert "maximum size is 0.1 MB" in refused.message_en
+    assert "ukuran maksimum 0,1 MB" in refused.message
+    assert db.session.scalars(sa.select(Media).where(Media.bank_id == world.bank.id)).all() == []
+
+
+def test_valid_only_stores_only_the_images_of_the_items_written(
+    world: World, plugins: PluginHost
+) -> None:
+    """An item refused in valid_only mode brings its image in vain: no Media row, no
+    blob and no ``media.upload`` event for an image no written item uses; the image two
+    written items share is stored once, with one event."""
+    from itembank.models import AuditEvent, MediaBlob
+    from tests.qti_items import CHOICE_ITEM, png, zip_of
+
+    shared, own, lost = png(3, 3), png(4, 4), png(5, 5)
+    sha = {
+        name: hashlib.sha256(data).hexdigest()
+        for name, data in (("shared", shared), ("own", own), ("lost", lost))
+    }
+
+    def item(ident: str, src: str) -> str:
+        return CHOICE_ITEM.format(ident=ident, image=f'<img src="{src}" alt="gambar"/>')
+
+    no_score = item("tanpa-skor", "img/lost.png").replace(
+        '<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>', ""
+    )
+    package = zip_of(
+        {
+            "1-a.xml": item("soal-a", "img/shared.png"),
+            "2-b.xml": item("soal-b", "img/shared.png"),
+            # the same source identifier again: the import rejects it while checking
+            "3-again.xml": item("soal-a", "img/own.png"),
+            # no SCORE: the QTI importer refuses it before the import sees its image
+            "4-no-score.xml": no_score,
+            "img/shared.png": shared,
+            "img/own.png": own,
+            "img/lost.png": lost,
+        }
+    )
+    batch = _import(world, plugins, "campuran.zip", package, mode="valid_only")
+    assert batch.status == "completed"
+    assert (batch.items_created, batch.items_rejected) == (2, 2), [
+        (e.severity, e.message_en) for e in batch.entries
+    ]
+    rejected = {e.file.split(":")[0] for e in batch.entries if e.outcome == "rejected"}
+    assert rejected == {"3-again.xml", "4-no-score.xml"}
+    stored = db.session.scalars(sa.select(Media.sha256).where(Media.bank_id == world.bank.id))
+    assert list(stored) == [sha["shared"]]
+    assert db.session.get(MediaBlob, sha["own"]) is None
+    assert db.session.get(MediaBlob, sha["lost"]) is None
+    uploads = db.session.scalars(
+        sa.select(AuditEvent.object_id).where(
+            AuditEvent.action == "media.upload", AuditEvent.bank_id == world.bank.id
+        )
+    ).all()
+    assert uploads == [sha["shared"]]

@@ -9,10 +9,8 @@ import copy
 import hashlib
 import io
 import os
-import struct
 import sys
 import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +21,7 @@ import pytest
 from itembank.itemtypes import ItemType
 from itembank.plugins import PluginHost
 from itembank.qti_bridge.convert import REASONS, Candidate, ImportResult, convert, type_order
-from itembank.qti_bridge.proof import responses_for
+from itembank.qti_bridge.responses import responses_for
 from qti.package import (
     Classification,
     PackageItem,
@@ -36,6 +34,9 @@ from qti.reader import read_item
 from qti.rp import score_function
 from qti.xml import parse_bytes
 from tests.qti_import_golden import GOLDEN
+from tests.qti_items import CHOICE_ITEM
+from tests.qti_items import png as _png
+from tests.qti_items import zip_of as _zip
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "qti-samples"
 QTIWORKS = (
@@ -47,22 +48,6 @@ sys.path.insert(0, str(Path(__file__).parent / "thirdparty"))
 HOST = PluginHost(entry_points=False, extra=["acme_itembank"])
 sys.path.pop(0)
 TYPES = HOST.item_types
-
-
-def _png(width: int = 2, height: int = 2) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 PNG = _png()
@@ -317,29 +302,6 @@ def test_type_order_is_defined_and_hint_goes_first() -> None:
 
 
 # -- hostile and broken input -----------------------------------------------------------------
-
-
-CHOICE_ITEM = """<?xml version="1.0" encoding="UTF-8"?>
-<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="{ident}"
-    title="T" adaptive="false" timeDependent="false">
-<responseDeclaration identifier="RESPONSE" cardinality="single" baseType="identifier">
-<correctResponse><value>A</value></correctResponse></responseDeclaration>
-<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
-<itemBody><p>Pilih. {image}</p>
-<choiceInteraction responseIdentifier="RESPONSE" maxChoices="1">
-<simpleChoice identifier="A">Ya</simpleChoice><simpleChoice identifier="B">Tidak</simpleChoice>
-</choiceInteraction></itemBody>
-<responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct"/>
-</assessmentItem>"""
-
-
-def _zip(members: dict[str, bytes | str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            data = content.encode() if isinstance(content, str) else content
-            archive.writestr(zipfile.ZipInfo(name), data, zipfile.ZIP_DEFLATED)
-    return buffer.getvalue()
 
 
 def _outcomes(result: ImportResult) -> dict[str, tuple[str, str, int | None]]:

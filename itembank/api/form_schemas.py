@@ -232,6 +232,15 @@ class AnswerKeyItemOut(ma.Schema):
     max_score = fields.Float(allow_none=True)
     correct_response = fields.List(fields.String())
     option_scores = fields.Dict(keys=fields.String(), values=fields.Float(), allow_none=True)
+    option_scores_note = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        allow_none=True,
+        metadata={
+            "description": "why the item has no per-option scores (ordering: only a whole "
+            "order is scored), as {id, en}; null when it has them or has no options"
+        },
+    )
     scored_by_person = fields.Boolean()
 
 
@@ -270,4 +279,12 @@ class ExportIn(ma.Schema):
         load_default="qti3",
         validate=validate.Length(min=1, max=32),
         metadata={"description": "an exporter id: qti3 (QTI 3.0) or qti21 (QTI 2.1)"},
+    )
+    force = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "export although the form's validation report has errors (a "
+            "retired item, a version no longer approved); bank admins only, recorded in "
+            "the audit trail with the findings"
+        },
     )

@@ -398,14 +398,25 @@ class Export(MethodView):
     def post(self, data: dict[str, Any], form_id: str) -> Any:
         """Export a locked form as a package for delivery (assemblers and bank admins)
 
-        The package is validated as it is written; a form that cannot be written
-        validly gets 409 saying why. The export and the package's SHA-256 are recorded
-        in the audit trail, and the form's status becomes ``exported``. The same form
-        gives the same bytes every time. Its answer key is at ``.../answer-key``.
+        The form's validation report is checked again: while it has errors (an item
+        retired since the form was locked, a version no longer approved) the export is
+        refused with 409 ``form_invalid`` and the report's ``findings``, unless a bank
+        admin sends ``force`` (recorded in the audit trail with the findings). The
+        package is validated as it is written; a form that cannot be written validly
+        gets 409 ``export_failed`` saying why. The export and the package's SHA-256 are
+        recorded in the audit trail, and the form's status becomes ``exported``. The
+        same form gives the same bytes every time. Its answer key is at
+        ``.../answer-key``.
         """
         actor = current_user()
         form = form_ops.get_form(form_id, actor=actor)
-        result = export_form(form, exporter_id=data["format"], actor=actor, plugins=plugins())
+        result = export_form(
+            form,
+            exporter_id=data["format"],
+            actor=actor,
+            plugins=plugins(),
+            force=data["force"],
+        )
         response = Response(result.data, mimetype=result.media_type)
         response.headers["Content-Disposition"] = f'attachment; filename="{result.filename}"'
         response.headers["X-Package-SHA256"] = result.sha256

@@ -179,6 +179,12 @@ QTI_EXPORTERS = {"3.0": "qti3", "2.1": "qti21"}
     help="The package file to write, or a folder (existing, or ending in /) to write it into.",
 )
 @click.option("--user", "username", default=None, help="Record the export as this user's.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Export although the form's validation report has errors (a bank admin, named "
+    "with --user; recorded in the audit trail with the errors).",
+)
 @transactional
 def export_command(
     form_id: str,
@@ -186,20 +192,45 @@ def export_command(
     exporter_id: str | None,
     output: Path,
     username: str | None,
+    force: bool,
 ) -> None:
     """Export a locked form as a package, with its answer key (JSON and CSV) beside it.
 
-    Prints the package's path and SHA-256 (also recorded in the audit trail).
+    Prints the package's path and SHA-256 (also recorded in the audit trail, with a
+    ``form.answer_key`` event for each key file, as the API and the UI record). Refused,
+    listing the errors, while the form's validation report has errors (an item retired
+    since it was locked, a version no longer approved), unless a bank admin gives
+    --force.
     """
+    from itembank.answer_key import record_answer_key_read
     from itembank.operations.accounts import get_user
     from itembank.operations.export import export_form
+    from itembank.operations.forms import FormInvalid
     from itembank.plugins import plugins
 
     if (qti_version is None) == (exporter_id is None):
         raise click.ClickException("give one of --qti 3.0|2.1 or --format EXPORTER")
     exporter = QTI_EXPORTERS[qti_version] if qti_version else str(exporter_id)
     actor = get_user(username) if username else None
-    result = export_form(_form(form_id), exporter_id=exporter, actor=actor, plugins=plugins())
+    form = _form(form_id)
+    try:
+        result = export_form(
+            form, exporter_id=exporter, actor=actor, plugins=plugins(), force=force
+        )
+    except FormInvalid as exc:
+        db.session.rollback()
+        lines = [
+            f"form {form.external_id} is not exported: its validation report has "
+            f"{len(exc.details['findings'])} error(s)"
+        ]
+        lines += [f"  error: [{f['code']}] {f['message_en']}" for f in exc.details["findings"]]
+        lines.append("a bank admin may export it anyway with --force --user USERNAME (audited)")
+        raise click.ClickException("\n".join(lines)) from None
+    if result.forced:
+        click.echo(
+            f"warning: exported despite {len(result.forced)} error(s) in the validation "
+            "report (recorded in the audit trail)"
+        )
     into_folder = output.endswith(("/", os.sep)) or Path(output).is_dir()
     target = Path(output) / result.filename if into_folder else Path(output)
     stem = target.with_suffix("") if target.suffix else target
@@ -212,6 +243,10 @@ def export_command(
         _write_atomically(key_csv, result.answer_key_csv)
     except OSError as exc:
         raise click.ClickException(f"cannot write {exc.filename}: {exc.strerror}") from None
+    for fmt, path in (("json", key_json), ("csv", key_csv)):
+        record_answer_key_read(
+            form, actor=actor, fmt=fmt, via="export", file=str(path), package_sha256=result.sha256
+        )
     click.echo(f"exported {result.form} ({result.exporter}) to {target}")
     click.echo(f"sha256 {result.sha256}")
     click.echo(f"answer key: {key_json}, {key_csv}")

@@ -7,6 +7,14 @@ exporter validates what it writes and refuses to return a package that fails, so
 package either is valid or does not exist. The form is then marked exported, with the
 package's SHA-256 in the audit trail.
 
+A locked form never changes, but the bank around it does: an item can be retired after
+the form was locked ("exposed on social media"), two of its items marked as enemies, an
+item type's plugin unloaded. So every export checks the form's validation report again
+(:func:`itembank.operations.form_report.build_report`) and is refused
+(:class:`~itembank.operations.forms.FormInvalid`, ``form_invalid``, with the
+``findings``) while it has errors. A bank admin may export it anyway with ``force``; the
+export's audit event then records ``forced`` and the findings it overrode.
+
 The same form exports to the same bytes every time: items, sections and media come in
 the form's order, and the QTI exporter zips deterministically.
 """
@@ -15,21 +23,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from itembank.access import require_role
 from itembank.answer_key import answer_key_csv, build_answer_key, qti_item_identifier
-from itembank.errors import Conflict, InvalidInput
+from itembank.errors import Conflict, InvalidInput, PermissionDenied
 from itembank.extensions import db
 from itembank.itemtypes import ExportNotSupported
-from itembank.models import Form, FormEntry, MediaBlob, User
+from itembank.models import Form, FormEntry, MediaBlob, Role, User
 from itembank.models.forms import FormStatus
 from itembank.operations.blueprints import ASSEMBLY_ROLES
-from itembank.operations.form_report import load_form_entries
-from itembank.operations.forms import mark_exported
+from itembank.operations.form_report import Finding, build_report, load_form_entries
+from itembank.operations.forms import FormInvalid, mark_exported
 from itembank.plugins import PluginHost
 from itembank.sanitize import media_references
 from qti.package import Classification, PackageItem, PackageSection, PackageTest
@@ -49,6 +57,8 @@ class ExportResult:
     sha256: str
     answer_key_json: bytes
     answer_key_csv: bytes
+    #: The validation report's errors a bank admin exported the form despite (``force``).
+    forced: tuple[dict[str, Any], ...] = ()
 
 
 class ExportFailed(Conflict):
@@ -59,12 +69,25 @@ class ExportFailed(Conflict):
 
 
 def export_form(
-    form: Form, *, exporter_id: str, actor: User | None, plugins: PluginHost
+    form: Form,
+    *,
+    exporter_id: str,
+    actor: User | None,
+    plugins: PluginHost,
+    force: bool = False,
 ) -> ExportResult:
     """Export a locked (or already exported) form with the exporter ``exporter_id``.
 
     Assemblers and bank admins only (``actor`` None: the server's operator, from the
     CLI). Records ``form.export`` with the package's SHA-256; the caller commits.
+
+    :param force: export even though the form's validation report has errors (a retired
+        item, a version no longer approved, ...). Only a bank admin (or a global admin)
+        named as ``actor`` may; the audit event records ``forced`` and the findings.
+        Without errors it changes nothing.
+    :raises FormInvalid: the report has errors and ``force`` is not given (``findings``
+        lists them).
+    :raises PermissionDenied: ``force`` by anyone but a bank admin, when it would matter.
     """
     if actor is not None:
         require_role(actor, form.bank, *ASSEMBLY_ROLES, doing="export test forms")
@@ -86,6 +109,7 @@ def export_form(
                 }
             ],
         )
+    overridden = _errors_to_override(form, actor, plugins, force=force)
     test, items, media = build_form_package(form, plugins)
     try:
         data = exporter.export(test, items, media)
@@ -95,7 +119,8 @@ def export_form(
             issues=str(exc).splitlines()[:200],
         ) from None
     sha256 = hashlib.sha256(data).hexdigest()
-    mark_exported(form, sha256, exporter.id, actor=actor)
+    forced = tuple(asdict(f) for f in overridden)
+    mark_exported(form, sha256, exporter.id, actor=actor, forced_over=list(forced) or None)
     key = build_answer_key(form, plugins)
     return ExportResult(
         form=form.external_id,
@@ -114,7 +139,38 @@ def export_form(
             + "\n"
         ).encode("utf-8"),
         answer_key_csv=answer_key_csv(key).encode("utf-8"),
+        forced=forced,
     )
+
+
+def _errors_to_override(
+    form: Form, actor: User | None, plugins: PluginHost, *, force: bool
+) -> list[Finding]:
+    """The validation report's errors the export goes ahead despite: none, or (with
+    ``force`` by a bank admin) all of them; otherwise :class:`FormInvalid`."""
+    errors = build_report(form, plugins).errors
+    if not errors:
+        return []
+    if not force:
+        first = errors[0]
+        raise FormInvalid(
+            f"form {form.external_id} has {len(errors)} error(s) in its validation report "
+            f"and is not exported; first: {first.message_en} (a bank admin may export it "
+            "anyway with force, which the audit trail records)",
+            findings=[asdict(f) for f in errors],
+        )
+    if actor is None:
+        raise PermissionDenied(
+            "exporting a form whose validation report has errors must name the bank admin "
+            "who decides it (--user)"
+        )
+    require_role(
+        actor,
+        form.bank,
+        Role.BANK_ADMIN,
+        doing="export a form whose validation report has errors",
+    )
+    return errors
 
 
 def build_form_package(

@@ -7,7 +7,8 @@ report (:mod:`itembank.operations.form_report`) and is refused while it has erro
 warnings are allowed and recorded in the lock's audit event. A locked form never
 changes (the operations refuse, and database triggers too); a new draft can be cloned
 from any form. ``mark_exported`` records each export of a locked form with its
-package's SHA-256. Moving, reordering and removing a draft's entries are in
+package's SHA-256 (and, for an export a bank admin forced over the report's errors,
+those errors). Moving, reordering and removing a draft's entries are in
 :mod:`itembank.operations.form_order`.
 
 Assemblers and bank admins see and write forms; other members of the bank are refused
@@ -58,7 +59,8 @@ class FormLocked(Conflict):
 
 
 class FormInvalid(Conflict):
-    """Locking refused: the validation report has errors (``findings`` lists them)."""
+    """Locking or exporting refused: the validation report has errors (``findings``
+    lists them)."""
 
     code = "form_invalid"
 
@@ -477,10 +479,19 @@ def lock_form(form: Form, *, actor: User, plugins: PluginHost) -> Report:
     return report
 
 
-def mark_exported(form: Form, package_sha256: str, format: str, *, actor: User | None) -> Form:
+def mark_exported(
+    form: Form,
+    package_sha256: str,
+    format: str,
+    *,
+    actor: User | None,
+    forced_over: list[dict[str, Any]] | None = None,
+) -> Form:
     """Record that a package of this locked (or already exported) form was produced.
     Every export is an audit event with the package's SHA-256 and format. ``actor`` is
-    None for the server's operator (the CLI without ``--user``)."""
+    None for the server's operator (the CLI without ``--user``). ``forced_over``: the
+    report's errors a bank admin exported the form despite (recorded in the event as
+    ``forced`` and ``findings``; see :func:`itembank.operations.export.export_form`)."""
     if actor is not None:
         require_role(actor, form.bank, *ASSEMBLY_ROLES, doing="export test forms")
     if not isinstance(package_sha256, str) or not SHA256_RE.fullmatch(package_sha256):
@@ -523,5 +534,6 @@ def mark_exported(form: Form, package_sha256: str, format: str, *, actor: User |
         to_status=form.status,
         package_sha256=package_sha256,
         format=format,
+        **({"forced": True, "findings": forced_over} if forced_over else {}),
     )
     return form

@@ -145,10 +145,12 @@ def check_candidates(
     bank: Bank,
     actor: User,
     plugins: PluginHost,
+    limits: ImportLimits,
     notify: Progress,
 ) -> list[CheckedItem]:
     """Each candidate validated and matched with the item it updates, if any: its
-    outcome, or its problems (then its outcome is ``rejected``)."""
+    outcome, or its problems (then its outcome is ``rejected``). Images are checked
+    against ``limits.media_max_bytes``."""
     lookup = NodeLookup(bank)
     _known_sources(bank, candidates)
     existing = _existing_items(bank, [c.external_id for c in candidates if c.external_id])
@@ -160,7 +162,7 @@ def check_candidates(
     for index, candidate in enumerate(candidates, start=1):
         item = CheckedItem(candidate, problems=list(candidate.problems))
         checked.append(item)
-        _prepare(item, bank, actor, plugins, lookup)
+        _prepare(item, bank, actor, plugins, lookup, limits.media_max_bytes)
         if candidate.external_id:
             ref = candidate.external_id
             if ref in first_row:
@@ -198,7 +200,12 @@ def check_candidates(
 
 
 def _prepare(
-    item: CheckedItem, bank: Bank, actor: User, plugins: PluginHost, lookup: NodeLookup
+    item: CheckedItem,
+    bank: Bank,
+    actor: User,
+    plugins: PluginHost,
+    lookup: NodeLookup,
+    media_max_bytes: int,
 ) -> None:
     candidate = item.candidate
     item_type = plugins.item_types.get(candidate.item_type)
@@ -215,7 +222,7 @@ def _prepare(
             )
         return
     for media in candidate.media:
-        _check_image(item, media)
+        _check_image(item, media, media_max_bytes)
     try:
         item.prepared = prepare_version(
             bank,
@@ -233,15 +240,11 @@ def _prepare(
             )
 
 
-def _check_image(item: CheckedItem, media: Any) -> None:
+def _check_image(item: CheckedItem, media: Any, max_bytes: int) -> None:
     """Check an image the item brings; a good one is kept for writing, a bad one is a
     problem of the item at the image's name."""
-    from flask import current_app
-
     try:
-        info = inspect_image(
-            media.data, max_bytes=int(current_app.config["ITEMBANK_MEDIA_MAX_BYTES"])
-        )
+        info = inspect_image(media.data, max_bytes=max_bytes)
     except MediaError as exc:
         item.problems.append(
             ReportEntry(

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from itembank.extensions import db
+from itembank.importing import ImportLimits
 from itembank.models import (
     AuditEvent,
     Bank,
@@ -38,15 +39,17 @@ def write_items(
     batch: ImportBatch,
     notify: Progress,
     batch_size: int,
+    limits: ImportLimits,
 ) -> None:
     """Write every candidate that creates or updates an item: new items ``batch_size`` at
-    a time, then the updates one by one."""
+    a time, then the updates one by one; the images of the items written first (checked
+    against ``limits.media_max_bytes``, the limit they were checked against before)."""
     creates = [c for c in checked if c.outcome is Outcome.CREATED]
     updates = [c for c in checked if c.outcome in (Outcome.NEW_VERSION, Outcome.DRAFT_UPDATED)]
     total = len(creates) + len(updates)
     done = 0
     notify("write", 0, total)
-    _store_images(creates + updates, bank, actor)
+    _store_images(creates + updates, bank, actor, limits.media_max_bytes)
     for start in range(0, len(creates), batch_size):
         chunk = creates[start : start + batch_size]
         _create_items(chunk, bank, actor, batch)
@@ -59,13 +62,10 @@ def write_items(
             notify("write", done, total)
 
 
-def _store_images(items: list[CheckedItem], bank: Bank, actor: User) -> None:
+def _store_images(items: list[CheckedItem], bank: Bank, actor: User, max_bytes: int) -> None:
     """Store the images of the items being written (each image once)."""
-    from flask import current_app
-
     from itembank.operations.media import upload_media
 
-    max_bytes = int(current_app.config["ITEMBANK_MEDIA_MAX_BYTES"])
     stored: set[str] = set()
     for item in items:
         for sha256, media in item.media:

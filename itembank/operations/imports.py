@@ -161,7 +161,7 @@ def run_import(
         require_role(actor, bank, Role.AUTHOR, Role.BANK_ADMIN, doing="import items")
         importer = choose_importer(plugins, source, importer_id)
         candidates = read_candidates(importer, source, plugins, bank, limits, report, notify)
-        checked = check_candidates(candidates, bank, actor, plugins, notify)
+        checked = check_candidates(candidates, bank, actor, plugins, limits, notify)
         if read_apart:
             db.session.commit()
     file_failed = not checked and report.has_errors()
@@ -177,7 +177,7 @@ def run_import(
 
     batch = _new_batch(bank, actor, meta)
     try:
-        write_items(checked, bank, actor, plugins, batch, notify, batch_size)
+        write_items(checked, bank, actor, plugins, batch, notify, batch_size, limits)
     except (DomainError, sa.exc.SQLAlchemyError) as exc:
         log.warning("import of %s into %s failed while writing: %s", filename, bank.code, exc)
         db.session.rollback()

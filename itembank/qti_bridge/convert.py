@@ -17,12 +17,14 @@ For each item document:
    here, so storing the media by hash makes the references valid);
 3. the item types are asked in order (:func:`type_order`) for content (``from_qti``),
    which is converted the same way and validated with the type's ``load``;
-4. the scoring is proved (:mod:`itembank.qti_bridge.proof`): for every response tried, the new
-   content's ``score`` equals the source's own response processing run by
-   :mod:`qti.rp`. The first type whose content passes wins; if none does, the item is not
-   imported and the report gives the first reason found (a type that recognised the item
-   but could not represent it, content that failed validation, or the response on which
-   the scores differ).
+4. the scoring is proved (:mod:`itembank.qti_bridge.proof`): for every response tried
+   (:mod:`itembank.qti_bridge.responses` lists them: every order up to 7 choices, every
+   combination up to 10, every matching up to 4,000, ...), the new content's ``score``
+   equals the source's own response processing run by :mod:`qti.rp`. The first type
+   whose content passes wins; if none does, the item is not imported and the report
+   gives the first reason found (a type that recognised the item but could not
+   represent it, content that failed validation, a proof that would need more responses
+   than it may try, or the response on which the scores differ).
 
 Nothing half-done leaves this module: a candidate is complete and proved, or there is
 none.
@@ -42,11 +44,13 @@ from itembank.itemtypes import (
     ImportNotSupported,
     ItemType,
 )
+from itembank.media_check import DEFAULT_MAX_BYTES as DEFAULT_MEDIA_MAX_BYTES
 from itembank.media_check import MediaError, inspect_image
 from itembank.qti_bridge.html import xhtml_to_html
-from itembank.qti_bridge.proof import prove, responses_for
+from itembank.qti_bridge.proof import prove
 from itembank.qti_bridge.report import REASONS, ReportEntry, Status
 from itembank.qti_bridge.report import entry as _entry
+from itembank.qti_bridge.responses import ProofIncomplete, Responses, responses_for
 from itembank.sanitize import html_to_text
 from qti.model import ExtendedTextInteraction, Html, Interaction
 from qti.package_reader import (
@@ -86,8 +90,6 @@ IMPORT_ORDER: tuple[str, ...] = (
 in registration order. A type named by the item's label (``itembank:<type id>``, written
 by the bank's own export) is asked first."""
 
-DEFAULT_MEDIA_MAX_BYTES = 2 * 1024 * 1024
-
 
 @dataclass(frozen=True)
 class MediaFile:
@@ -110,6 +112,9 @@ class Candidate:
         and ``version`` (from the bank's own exports), ``classifications`` as found in the
         LOM (``purpose``, ``source``, ``taxa``: ``[{"id", "entry"}]``), ``notes``.
     :ivar responses_checked: how many responses the scoring proof compared.
+    :ivar proof_scope: what they were, in Indonesian
+        (:attr:`itembank.qti_bridge.responses.Responses.scope`).
+    :ivar proof_scope_en: the same in English (``blank and every order of the 7 choices``).
     """
 
     file: str
@@ -122,6 +127,8 @@ class Candidate:
     metadata: dict[str, Any]
     media: tuple[MediaFile, ...]
     responses_checked: int
+    proof_scope: str = ""
+    proof_scope_en: str = ""
 
 
 @dataclass
@@ -155,6 +162,9 @@ def convert(
 
     :param types: the registered item types by id (``PluginHost.item_types``).
     :param name: how the source is called in the report (default: its file name).
+    :param media_max_bytes: the largest image an item may bring (an import passes its
+        ``ImportLimits.media_max_bytes``, i.e. ``ITEMBANK_MEDIA_MAX_BYTES``); an item with a
+        larger one is refused (``unsupported_media``).
     """
     with open_source(target, name=name, limits=limits) as source:
         result = ImportResult(source.label)
@@ -188,9 +198,11 @@ def convert(
                     "imported",
                     "imported",
                     f"as {types[candidate.type_id].label['en']} ({candidate.type_id}); "
-                    f"scoring checked on {candidate.responses_checked} responses",
+                    f"scoring checked on {candidate.responses_checked} responses: "
+                    f"{candidate.proof_scope_en}",
                     f"sebagai {types[candidate.type_id].label['id']} ({candidate.type_id}); "
-                    f"penskoran diperiksa pada {candidate.responses_checked} jawaban",
+                    f"penskoran diperiksa pada {candidate.responses_checked} jawaban: "
+                    f"{candidate.proof_scope}",
                     candidate.type_id,
                 )
             )
@@ -344,12 +356,19 @@ class _ItemConverter:
                 )
                 continue
             extra = [str(key) for key in item_type.summary(content).keys]
-            proof = prove(
-                item_type,
-                content,
-                source_score,
-                responses_for(item, interaction, declaration, extra),
-            )
+            try:
+                responses = responses_for(item, interaction, declaration, extra)
+            except ProofIncomplete as exc:
+                reasons.append(
+                    self.refuse(
+                        "proof_incomplete",
+                        f"as {item_type.id}: {exc.message_en}",
+                        None,
+                        f"sebagai {item_type.id}: {exc.message}",
+                    )
+                )
+                continue
+            proof = prove(item_type, content, source_score, responses)
             if proof.failure is not None:
                 reasons.append(
                     self.refuse(
@@ -360,7 +379,7 @@ class _ItemConverter:
                     )
                 )
                 continue
-            return self.candidate(reading, item_type, stem, content, proof.checked)
+            return self.candidate(reading, item_type, stem, content, proof.checked, responses)
         if reasons:
             raise reasons[0]
         raise self.refuse(
@@ -375,6 +394,7 @@ class _ItemConverter:
         stem: str,
         content: dict[str, Any],
         checked: int,
+        responses: Responses,
     ) -> Candidate:
         item, meta = reading.item, self.file.metadata
         metadata = {
@@ -406,6 +426,8 @@ class _ItemConverter:
             metadata=metadata,
             media=tuple(m for m in self.media.values() if m.sha256 in used),
             responses_checked=checked,
+            proof_scope=responses.scope,
+            proof_scope_en=responses.scope_en,
         )
 
 

@@ -34,6 +34,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "not_representable": ("Tidak dapat dinyatakan", "Cannot be represented"),
     "content_invalid": ("Isi soal tidak valid", "Invalid content"),
     "scoring_mismatch": ("Penskoran tidak sama", "Scoring differs"),
+    "proof_incomplete": (
+        "Pembuktian penskoran tidak dapat lengkap",
+        "Scoring proof cannot be complete",
+    ),
     "feedback_dropped": ("Umpan balik tidak diimpor", "Feedback left out"),
     "style_dropped": ("Gaya tampilan tidak diimpor", "Style left out"),
     "rubric_dropped": ("Rubrik tidak diimpor", "Rubric left out"),

@@ -17,10 +17,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from itembank.access import roles_in
 from itembank.api.common import INT_ID
 from itembank.errors import InvalidInput, StaleEdit
 from itembank.extensions import db
-from itembank.models import Bank, Form, FormStatus, ItemVersion, User
+from itembank.models import Bank, Form, FormStatus, ItemVersion, Role, User
 from itembank.operations import blueprints as bp_ops
 from itembank.operations import enemies, form_order, reads
 from itembank.operations import forms as form_ops
@@ -234,11 +235,19 @@ def form_context(form: Form, report: Report) -> dict[str, Any]:
     }
 
 
-def render_form(form: Form, *, status: int = 200, lock_refused: bool = False) -> Any:
+def render_form(
+    form: Form, *, status: int = 200, lock_refused: bool = False, export_refused: str = ""
+) -> Any:
+    """The form's page; ``export_refused``: the exporter of an export just refused for the
+    report's errors (the page says so and offers a bank admin to export anyway)."""
     user = actor()
     report = form_ops.form_report(form, actor=user, plugins=plugins())
     context = form_context(form, report)
     context["lock_refused"] = lock_refused
+    context["export_refused"] = export_refused
+    context["may_force_export"] = bool(export_refused) and (
+        user.is_admin or Role.BANK_ADMIN in roles_in(user, form.bank)
+    )
     context["add"] = (
         _candidates(form, report, request.args, form.bank) if context["is_draft"] else None
     )

@@ -64,6 +64,7 @@ class QtiImporter(Importer):
                 max_total_bytes=limits.max_uncompressed_bytes,
                 max_file_bytes=min(limits.max_bytes * 4, limits.max_uncompressed_bytes),
             ),
+            media_max_bytes=limits.media_max_bytes,
         )
         for line in result.report:
             severity = _SEVERITY.get(line.status)

@@ -133,6 +133,10 @@ class Matching(ItemType):
         "en": "The candidate matches each premise with the right response.",
     }
     content_schema = MatchingSchema
+    no_option_scores = {
+        "id": "Tidak ada skor per pilihan: yang dinilai adalah pasangan premis dan jawaban.",
+        "en": "No per-option score: pairs of a premise and a response are scored.",
+    }
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
         premises, responses = content["premises"], content["responses"]

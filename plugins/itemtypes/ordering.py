@@ -55,6 +55,10 @@ class Ordering(OptionsItemType):
         "en": "The candidate puts the options in the correct order.",
     }
     content_schema = OrderingSchema
+    no_option_scores = {
+        "id": "Tidak ada skor per pilihan: hanya urutan yang lengkap yang dinilai.",
+        "en": "No per-option score: only a whole order is scored.",
+    }
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
         yield from super().check(content)

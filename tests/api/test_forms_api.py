@@ -193,3 +193,38 @@ def test_blueprint_freezes_once_used(as_user: Any, world: World) -> None:
     assert body["forms"] == [f"{bank}-F001"]
     assert_problem(admin.delete(f"banks/{bank}/blueprints/SKD-MINI"), 409)
     assert_problem(admin.get(f"banks/{bank}/blueprints/NOPE"), 404)
+
+
+def test_an_item_retired_after_locking_stops_the_export(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    """409 ``form_invalid`` with the findings, as locking does; a bank admin may force
+    it, and the audit event says so with the findings."""
+    from tests.forms_helpers import state_locked_form
+
+    names = state_locked_form(world, plugins)
+    db.session.commit()
+    form_id, item_id = names["form"], names["item"]
+    admin = as_user("bank_admin")
+    retired = admin.post(f"items/{item_id}/retire", json={"reason": "Bocor di media sosial"})
+    assert retired.status_code == 200, retired.json
+
+    perakit = as_user("assembler")
+    body = assert_problem(perakit.post(f"forms/{form_id}/export", json={}), 409, "form_invalid")
+    assert [(f["code"], f["item"]) for f in body["findings"]] == [("item_retired", item_id)]
+    assert body["findings"][0]["message"] and body["findings"][0]["message_en"]
+    assert perakit.get(f"forms/{form_id}").json["status"] == "locked"
+    forced = perakit.post(f"forms/{form_id}/export", json={"force": True})
+    assert_problem(forced, 403)
+
+    exported = admin.post(f"forms/{form_id}/export", json={"format": "qti3", "force": True})
+    assert exported.status_code == 200, exported.get_data(as_text=True)[:500]
+    assert validate_package_bytes(exported.data).ok
+    (event,) = db.session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "form.export", AuditEvent.object_id == form_id
+        )
+    ).all()
+    assert event.data["forced"] is True
+    assert event.data["package_sha256"] == exported.headers["X-Package-SHA256"]
+    assert [f["code"] for f in event.data["findings"]] == ["item_retired"]

@@ -296,6 +296,45 @@ def test_lock_is_refused_with_the_report_then_export_and_answer_keys(
     assert "Paket B" in copy and "Draf" in copy and len(entry_ids(copy)) == 3
 
 
+def test_an_item_retired_since_locking_stops_the_export_with_a_message(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    """The page says why (409) and writes no package; an assembler is told to clone and
+    replace, a bank admin may export anyway, which the audit trail records."""
+    import sqlalchemy as sa
+
+    from itembank.models import AuditEvent
+    from itembank.operations.reviews import retire_item
+    from tests.forms_helpers import get_item_by_id, state_locked_form
+
+    names = state_locked_form(world, plugins)
+    retire_item(get_item_by_id(names["item"]), actor=world.bank_admin, reason="Bocor")
+    db.session.commit()  # a refused request rolls back what was not committed
+    path = f"/forms/{names['form']}/export"
+
+    refused = as_user("assembler").post(path, {"format": "qti21"})
+    assert refused.status_code == 409 and refused.mimetype == "text/html"
+    page = text(refused)
+    assert 'id="export-refused"' in page and "Paket tidak diekspor" in page
+    assert f"Butir {names['item']} dipensiunkan" in page
+    assert 'id="force-export-button"' not in page and "Salin paket menjadi draf baru" in page
+    assert get_form(names["form"], actor=world.assembler).status == "locked"
+
+    admin = as_user("bank_admin")
+    page = text(admin.post(path, {"format": "qti21"}))
+    assert 'id="force-export-button"' in page and 'name="format" value="qti21"' in page
+    forced = admin.post(path, {"format": "qti21", "force": "1"})
+    assert forced.status_code == 200 and forced.mimetype == "application/zip"
+    assert validate_package_bytes(forced.data).ok
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "form.export", AuditEvent.object_id == names["form"]
+        )
+    ).one()
+    assert event.data["forced"] is True and event.data["format"] == "qti21"
+    assert event.data["findings"][0]["code"] == "item_retired"
+
+
 def test_repin_to_a_newer_approved_version(as_user: Any, world: World, plugins: Any) -> None:
     form = _form(world, plugins)
     item = approved(world, plugins)

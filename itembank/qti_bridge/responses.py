@@ -1,0 +1,445 @@
+"""The responses the scoring proof of an import tries (pure: no Flask, no database).
+
+What is tried (:func:`responses_for`), in QTI form, blank always included; only what a
+delivery system could send (identifiers of the item's own choices, within ``maxChoices``,
+``matchMax`` and ``maxAssociations``):
+
+* **choice, single response**: every choice;
+* **choice, multiple response**: with up to :data:`EVERY_SUBSET_UP_TO` (10) choices,
+  every combination of 1 to ``maxChoices`` of them (all 2^10 - 1 for ten choices and no
+  limit); with more, every choice alone, every pair, the correct set, it with one key
+  left out and with one other choice added, and :data:`SUBSET_SAMPLE` combinations drawn
+  with a fixed seed;
+* **order**: with up to :data:`EVERY_ORDER_UP_TO` (7) choices, every order (all 7! =
+  5,040 for seven); with more, the correct order, its reverse, every swap of two
+  neighbours, every rotation and :data:`ORDER_SAMPLE` orders drawn with a fixed seed;
+* **match**: every set of pairs the interaction allows when there are at most
+  :data:`EVERY_MATCHING_UP_TO` (4,000) of them, smallest first; with more, every pair
+  alone, every way of giving each premise at most one response (when those are at most
+  4,000), the correct pairs with one left out and with one pair added, and
+  :data:`MATCHING_SAMPLE` sets drawn with a fixed seed, all within the limits;
+* **typed answers**: the declared, mapped and key values with case, space and length
+  variants and some wrong ones; numbers: 0, 1, -1, those values and the constants of the
+  processing, each with its neighbours (±1, ±0.5, the nearest floats), opposite and
+  tenfold.
+
+Every kind is counted before it is generated, and every response generated is tried:
+nothing is cut. An item that would need more than :data:`MAX_RESPONSES` responses raises
+:class:`ProofIncomplete` and is refused (``proof_incomplete``) rather than proved on part
+of them. :class:`Responses` says in words what was covered (``scope``), for the report.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from qti.model import (
+    AssessmentItem,
+    ChoiceInteraction,
+    Condition,
+    Expr,
+    ExtendedTextInteraction,
+    Interaction,
+    MatchInteraction,
+    OrderInteraction,
+    ResponseDeclaration,
+    TextEntryInteraction,
+)
+
+MAX_RESPONSES = 10_000
+"""The most responses one proof may need (blank included); an item that needs more is
+refused (:class:`ProofIncomplete`). Every order of 7 choices (5,041 with blank) fits."""
+EVERY_SUBSET_UP_TO = 10
+"""Multiple-response choices: every combination is tried up to this many choices."""
+EVERY_ORDER_UP_TO = 7
+"""Orders: every order is tried up to this many choices."""
+EVERY_MATCHING_UP_TO = 4_000
+"""Matches: every allowed set of pairs is tried when there are at most this many."""
+SUBSET_SAMPLE = 500
+"""Combinations drawn with a fixed seed beyond :data:`EVERY_SUBSET_UP_TO` choices."""
+ORDER_SAMPLE = 1_000
+"""Orders drawn with a fixed seed beyond :data:`EVERY_ORDER_UP_TO` choices."""
+MATCHING_SAMPLE = 400
+"""Matchings drawn with a fixed seed beyond :data:`EVERY_MATCHING_UP_TO`."""
+_SEED = 20250101
+
+
+@dataclass(frozen=True)
+class Responses:
+    """The responses a proof tries, blank first, each once, and what they cover.
+
+    :ivar values: the responses in QTI form.
+    :ivar scope: what they are, in Indonesian (``kosong dan setiap urutan 7 pilihan``).
+    :ivar scope_en: the same in English (``blank and every order of the 7 choices``).
+    """
+
+    values: list[Any]
+    scope: str
+    scope_en: str
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+class ProofIncomplete(Exception):
+    """The responses this module promises to try for an item are more than
+    :data:`MAX_RESPONSES`: the item is refused rather than proved on part of them."""
+
+    def __init__(self, needed: int, what: str, what_en: str) -> None:
+        self.needed = needed
+        self.message = (
+            f"pembuktian penskoran memerlukan hingga {needed} jawaban ({what}), lebih dari batas "
+            f"{MAX_RESPONSES}; butir tidak diimpor tanpa bukti lengkap"
+        )
+        self.message_en = (
+            f"the scoring proof would need up to {needed} responses ({what_en}), more than the "
+            f"limit of "
+            f"{MAX_RESPONSES}; the item is not imported on a partial proof"
+        )
+        super().__init__(self.message_en)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Responses still to generate: how many at most (duplicates counted), what they
+    are, and how to make them."""
+
+    count: int
+    scope: str
+    scope_en: str
+    make: Callable[[], Iterable[Any]]
+
+
+def responses_for(
+    item: AssessmentItem,
+    interaction: Interaction,
+    response: ResponseDeclaration,
+    extra: Iterable[str] = (),
+) -> Responses:
+    """The QTI responses to try for ``interaction`` (see the module documentation);
+    ``extra`` adds values to try for typed answers (the new content's keys).
+
+    Every kind of response is counted before any is generated; all of them are tried.
+
+    :raises ProofIncomplete: when they would be more than :data:`MAX_RESPONSES`.
+    """
+    if isinstance(interaction, ChoiceInteraction):
+        ids = [choice.identifier for choice in interaction.choices]
+        if response.cardinality == "single":
+            plan = _Plan(
+                len(ids),
+                f"kosong dan setiap {len(ids)} pilihan",
+                f"blank and each of the {len(ids)} choices",
+                lambda: ids,
+            )
+        else:
+            plan = _subsets(ids, interaction.max_choices, list(response.correct))
+    elif isinstance(interaction, OrderInteraction):
+        plan = _orders([c.identifier for c in interaction.choices], response)
+    elif isinstance(interaction, MatchInteraction):
+        plan = _matchings(interaction, response)
+    elif isinstance(interaction, TextEntryInteraction | ExtendedTextInteraction):
+        plan = _typed(item, response, list(extra))
+    else:  # pragma: no cover - the model's union is closed
+        plan = _Plan(0, "kosong", "blank", lambda: [])
+    needed = 1 + plan.count  # and blank
+    if needed > MAX_RESPONSES:
+        raise ProofIncomplete(needed, plan.scope, plan.scope_en)
+    unique: dict[str, Any] = {repr(None): None}
+    for value in plan.make():
+        unique.setdefault(repr(value), value)
+    return Responses(list(unique.values()), plan.scope, plan.scope_en)
+
+
+def _subsets(ids: list[str], max_choices: int, correct: list[str]) -> _Plan:
+    n = len(ids)
+    largest = max_choices if 0 < max_choices < n else n
+    if n <= EVERY_SUBSET_UP_TO:
+        return _Plan(
+            sum(math.comb(n, size) for size in range(1, largest + 1)),
+            f"kosong dan setiap kombinasi 1 sampai {largest} dari {n} pilihan",
+            f"blank and every combination of 1 to {largest} of the {n} choices",
+            lambda: (
+                list(combination)
+                for size in range(1, largest + 1)
+                for combination in itertools.combinations(ids, size)
+            ),
+        )
+    keys = [ident for ident in ids if ident in correct]
+    pairs = math.comb(n, 2) if largest >= 2 else 0
+    key_variants = (1 + len(keys) + (n - len(keys))) if keys else 0
+
+    def make() -> Iterator[list[str]]:
+        yield from ([ident] for ident in ids)
+        if largest >= 2:
+            yield from (list(pair) for pair in itertools.combinations(ids, 2))
+        if keys:
+            variants = [keys]
+            variants += [[k for k in keys if k != left_out] for left_out in keys]
+            variants += [[*keys, other] for other in ids if other not in keys]
+            yield from (v for v in variants if v and len(v) <= largest)
+        rng = random.Random(_SEED)
+        for _ in range(SUBSET_SAMPLE):
+            yield sorted(rng.sample(ids, rng.randint(1, largest)), key=ids.index)
+
+    return _Plan(
+        n + pairs + key_variants + SUBSET_SAMPLE,
+        f"kosong, setiap pilihan sendiri, setiap pasangan, jawaban benar tanpa satu kunci "
+        f"atau dengan satu pilihan tambahan, dan {SUBSET_SAMPLE} kombinasi acak tetap (bukan "
+        f"setiap kombinasi: {n} pilihan, lebih dari {EVERY_SUBSET_UP_TO})",
+        f"blank, every choice alone, every pair, the correct set with one key left out or "
+        f"one choice added, and {SUBSET_SAMPLE} fixed random combinations (not every "
+        f"combination: {n} choices, more than {EVERY_SUBSET_UP_TO})",
+        make,
+    )
+
+
+def _orders(ids: list[str], response: ResponseDeclaration) -> _Plan:
+    n = len(ids)
+    if n <= EVERY_ORDER_UP_TO:
+        return _Plan(
+            math.factorial(n),
+            f"kosong dan setiap urutan {n} pilihan",
+            f"blank and every order of the {n} choices",
+            lambda: (list(order) for order in itertools.permutations(ids)),
+        )
+    base = [i for i in response.correct if i in ids] or ids
+    m = len(base)
+
+    def make() -> Iterator[list[str]]:
+        yield list(base)
+        yield list(reversed(base))
+        for index in range(m - 1):  # every neighbour swap
+            swapped = list(base)
+            swapped[index], swapped[index + 1] = swapped[index + 1], swapped[index]
+            yield swapped
+        yield from (base[shift:] + base[:shift] for shift in range(1, m))
+        rng = random.Random(_SEED)
+        for _ in range(ORDER_SAMPLE):
+            yield rng.sample(base, m)
+
+    return _Plan(
+        2 + 2 * max(m - 1, 0) + ORDER_SAMPLE,
+        f"kosong, urutan benar, kebalikannya, setiap pertukaran dua yang bersebelahan, setiap "
+        f"rotasi, dan {ORDER_SAMPLE} urutan acak tetap (bukan setiap urutan: {n} pilihan, "
+        f"lebih dari {EVERY_ORDER_UP_TO})",
+        f"blank, the correct order, its reverse, every swap of two neighbours, every "
+        f"rotation and {ORDER_SAMPLE} fixed random orders (not every order: {n} choices, "
+        f"more than {EVERY_ORDER_UP_TO})",
+        make,
+    )
+
+
+def _matchings(interaction: MatchInteraction, response: ResponseDeclaration) -> _Plan:
+    sources = [c.identifier for c in interaction.sources]
+    targets = [c.identifier for c in interaction.targets]
+    limits = {c.identifier: c.match_max for c in (*interaction.sources, *interaction.targets)}
+    every = [(s, t) for s in sources for t in targets]
+    most = interaction.max_associations
+    allowed = _count_matchings(every, limits, most, EVERY_MATCHING_UP_TO)
+    if allowed <= EVERY_MATCHING_UP_TO:
+        return _Plan(
+            allowed,
+            f"kosong dan setiap penjodohan yang diizinkan interaksi ({allowed}, dengan "
+            "matchMax dan maxAssociations)",
+            f"blank and every matching the interaction allows ({allowed}, within matchMax "
+            "and maxAssociations)",
+            lambda: sorted(_every_matching(every, limits, most), key=len),
+        )
+    functions = (len(targets) + 1) ** len(sources)
+    with_functions = functions <= EVERY_MATCHING_UP_TO
+    correct = [tuple(v.split()) for v in response.correct if len(v.split()) == 2]
+
+    def make() -> Iterator[list[tuple]]:
+        candidates: list[list[tuple]] = [[pair] for pair in every]
+        if with_functions:
+            for choice in itertools.product([None, *targets], repeat=len(sources)):
+                candidates.append([(s, t) for s, t in zip(sources, choice, strict=True) if t])
+        if correct:
+            candidates.append(correct)
+            candidates += [[p for p in correct if p != left_out] for left_out in correct]
+            candidates += [[*correct, pair] for pair in every if pair not in correct]
+        rng = random.Random(_SEED)
+        for _ in range(MATCHING_SAMPLE):
+            candidates.append(rng.sample(every, rng.randint(1, len(every))))
+        return (pairs for pairs in candidates if pairs and _allowed(pairs, limits, most))
+
+    count = len(every) + (functions if with_functions else 0) + MATCHING_SAMPLE
+    count += (1 + len(correct) + len(every)) if correct else 0
+    each_once = (
+        f"setiap cara memberi tiap premis paling banyak satu jawaban ({functions}), "
+        if with_functions
+        else ""
+    )
+    each_once_en = (
+        f"every way of giving each premise at most one response ({functions}), "
+        if with_functions
+        else ""
+    )
+    return _Plan(
+        count,
+        f"kosong, setiap pasangan sendiri, {each_once}pasangan benar tanpa satu pasangan atau "
+        f"dengan satu pasangan tambahan, dan {MATCHING_SAMPLE} penjodohan acak tetap, semuanya "
+        f"dalam batas interaksi (bukan setiap penjodohan: lebih dari {EVERY_MATCHING_UP_TO})",
+        f"blank, every pair alone, {each_once_en}the correct pairs with one left out or one "
+        f"added, and {MATCHING_SAMPLE} fixed random matchings, all within the interaction's "
+        f"limits (not every matching: more than {EVERY_MATCHING_UP_TO})",
+        make,
+    )
+
+
+def _fits(pair: tuple, used: dict[str, int], limits: dict[str, int]) -> bool:
+    """Whether ``pair`` can be added to a matching whose choices are ``used`` so often."""
+    return all(limits.get(i, 1) == 0 or used.get(i, 0) < limits.get(i, 1) for i in pair)
+
+
+def _every_matching(every: list[tuple], limits: dict[str, int], most: int) -> Iterator[list[tuple]]:
+    """Every non-empty set of pairs from ``every`` within the choices' ``matchMax`` and
+    ``maxAssociations`` (``most``, 0: no limit), smaller sets and earlier pairs first
+    within each branch (a depth-first walk in the order of ``every``)."""
+    chosen: list[tuple] = []
+    used: dict[str, int] = {}
+
+    def walk(start: int) -> Iterator[list[tuple]]:
+        if 0 < most <= len(chosen):
+            return
+        for index in range(start, len(every)):
+            pair = every[index]
+            if not _fits(pair, used, limits):
+                continue
+            chosen.append(pair)
+            for ident in pair:
+                used[ident] = used.get(ident, 0) + 1
+            yield list(chosen)
+            yield from walk(index + 1)
+            chosen.pop()
+            for ident in pair:
+                used[ident] -= 1
+
+    return walk(0)
+
+
+def _count_matchings(every: list[tuple], limits: dict[str, int], most: int, stop: int) -> int:
+    """How many sets :func:`_every_matching` gives, or ``stop + 1`` once there are more
+    than ``stop`` (every pair alone is one, so many pairs are counted at once)."""
+    if len(every) > stop:
+        return stop + 1
+    return sum(1 for _ in itertools.islice(_every_matching(every, limits, most), stop + 1))
+
+
+def _allowed(pairs: list[tuple], limits: dict[str, int], most: int) -> bool:
+    if 0 < most < len(pairs):
+        return False
+    used: dict[str, int] = {}
+    for pair in pairs:
+        for ident in pair:
+            used[ident] = used.get(ident, 0) + 1
+    return all(limits.get(ident, 1) == 0 or n <= limits.get(ident, 1) for ident, n in used.items())
+
+
+def _typed(item: AssessmentItem, response: ResponseDeclaration, extra: list[str]) -> _Plan:
+    texts = [*response.correct, *extra]
+    if response.mapping is not None:
+        texts += [entry.key for entry in response.mapping.entries]
+    if response.base_type in ("float", "integer"):
+        seeds = _seeds([*texts, *_constants(item)])
+        return _Plan(
+            len(_AROUND) * len(seeds),
+            f"kosong, dan di sekitar {len(seeds)} bilangan (0, 1, -1, nilai benar dan "
+            "terpetakan, konstanta pemrosesan): ±1, ±0,5, lawan, kali sepuluh, bilangan "
+            "pecahan terdekat",
+            f"blank, and around {len(seeds)} numbers (0, 1, -1, the correct and mapped "
+            "values, the processing's constants): ±1, ±0.5, the opposite, tenfold, the "
+            "nearest floats",
+            lambda: _numbers(response.base_type, seeds),
+        )
+    return _Plan(
+        len(_WRONG) + len(_VARIANTS) * len(texts),
+        f"kosong, teks kosong dan salah, dan {len(texts)} nilai benar, terpetakan dan kunci "
+        "dengan variasi huruf besar-kecil, spasi dan panjang",
+        f"blank, empty and wrong texts, and the {len(texts)} correct, mapped and key values "
+        "with case, space and length variants",
+        lambda: _strings(texts),
+    )
+
+
+_WRONG: tuple[str, ...] = ("", " ", "salah", "0", "?", "jawaban yang panjang " * 5)
+_VARIANTS: tuple[Callable[[str], str], ...] = (
+    lambda text: text,
+    str.upper,
+    str.lower,
+    str.swapcase,
+    str.title,
+    lambda text: f" {text}",
+    lambda text: f"{text} ",
+    lambda text: text + text,
+    lambda text: text[:-1],
+)
+_AROUND: tuple[Callable[[float], float], ...] = (
+    lambda seed: seed,
+    lambda seed: -seed,
+    lambda seed: seed + 1,
+    lambda seed: seed - 1,
+    lambda seed: seed + 0.5,
+    lambda seed: seed - 0.5,
+    lambda seed: seed * 10,
+    lambda seed: math.nextafter(seed, math.inf),
+    lambda seed: math.nextafter(seed, -math.inf),
+)
+
+
+def _strings(texts: list[str]) -> Iterator[str]:
+    yield from _WRONG
+    for text in texts:
+        yield from (variant(text) for variant in _VARIANTS)
+
+
+def _seeds(texts: list[str]) -> list[float]:
+    seeds: list[float] = [0.0, 1.0, -1.0]
+    for text in texts:
+        try:
+            number = float(text)
+        except ValueError:
+            continue
+        if math.isfinite(number):
+            seeds.append(number)
+    return seeds
+
+
+def _numbers(base_type: str, seeds: list[float]) -> Iterator[Any]:
+    for seed in seeds:
+        for around in _AROUND:
+            number = around(seed)
+            if base_type == "integer":
+                if float(number).is_integer():
+                    yield int(number)
+            else:
+                yield float(number)
+
+
+def _constants(item: AssessmentItem) -> list[str]:
+    """The text of every ``baseValue`` in the item's inline processing."""
+    found: list[str] = []
+    pending: list[Any] = list(item.processing.rules) if item.processing else []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Expr):
+            if node.name == "baseValue" and node.text is not None:
+                found.append(node.text)
+            pending += node.args
+        elif isinstance(node, Condition):
+            for branch in node.branches:
+                pending.append(branch.condition)
+                pending += branch.rules
+            pending += node.otherwise or ()
+        elif hasattr(node, "expression"):
+            pending.append(node.expression)
+    return found

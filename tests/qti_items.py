@@ -1,0 +1,178 @@
+"""QTI 2.1 item documents and packages built for the import tests: a small single-choice
+item with a place for an image, zips and PNGs; and choice, order and match interactions
+of any size, each optionally with one response the source scores apart (the scoring-proof
+tests)."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+from collections.abc import Sequence
+
+#: A single-choice item (``A`` scores 1); ``{ident}`` and ``{image}`` (in the stem) to fill.
+CHOICE_ITEM = """<?xml version="1.0" encoding="UTF-8"?>
+<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="{ident}"
+    title="T" adaptive="false" timeDependent="false">
+<responseDeclaration identifier="RESPONSE" cardinality="single" baseType="identifier">
+<correctResponse><value>A</value></correctResponse></responseDeclaration>
+<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+<itemBody><p>Pilih. {image}</p>
+<choiceInteraction responseIdentifier="RESPONSE" maxChoices="1">
+<simpleChoice identifier="A">Ya</simpleChoice><simpleChoice identifier="B">Tidak</simpleChoice>
+</choiceInteraction></itemBody>
+<responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct"/>
+</assessmentItem>"""
+
+
+def zip_of(members: dict[str, bytes | str]) -> bytes:
+    """A zip of ``members`` (name -> bytes or text), deflated, in the order given."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            data = content.encode() if isinstance(content, str) else content
+            archive.writestr(zipfile.ZipInfo(name), data, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def png(width: int = 2, height: int = 2) -> bytes:
+    """A valid grey PNG of ``width`` x ``height`` pixels, built byte by byte."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="{ident}"
+    title="{ident}" adaptive="false" timeDependent="false">
+<responseDeclaration identifier="RESPONSE" cardinality="{cardinality}" baseType="{base}">
+<correctResponse>{correct}</correctResponse></responseDeclaration>
+<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+<itemBody><p>Soal {ident}.</p>{interaction}</itemBody>
+<responseProcessing><responseCondition>
+<responseIf><match><variable identifier="RESPONSE"/><correct identifier="RESPONSE"/></match>
+<setOutcomeValue identifier="SCORE"><baseValue baseType="float">1</baseValue></setOutcomeValue>
+</responseIf>{apart}
+<responseElse><setOutcomeValue identifier="SCORE"><baseValue baseType="float">0</baseValue>
+</setOutcomeValue></responseElse>
+</responseCondition></responseProcessing>
+</assessmentItem>"""
+
+_APART = """<responseElseIf><match><variable identifier="RESPONSE"/>
+<{container}>{values}</{container}></match>
+<setOutcomeValue identifier="SCORE"><baseValue baseType="float">{score}</baseValue>
+</setOutcomeValue></responseElseIf>"""
+
+
+def letters(n: int) -> list[str]:
+    """``A``, ``B``, ... then ``C27``, ``C28``, ... (identifiers for ``n`` choices)."""
+    return [chr(ord("A") + i) if i < 26 else f"C{i + 1}" for i in range(n)]
+
+
+def _values(values: Sequence[str], base: str) -> str:
+    return "".join(f'<baseValue baseType="{base}">{v}</baseValue>' for v in values)
+
+
+def _apart(container: str, values: Sequence[str] | None, base: str, score: float) -> str:
+    if values is None:
+        return ""
+    return _APART.format(container=container, values=_values(values, base), score=score)
+
+
+def choice_item(
+    ident: str,
+    n: int,
+    keys: Sequence[str],
+    *,
+    max_choices: int = 0,
+    apart: Sequence[str] | None = None,
+    score: float = 2,
+) -> bytes:
+    """A multiple-response choice item of ``n`` choices: ``keys`` score 1, and the set
+    ``apart`` (if given) scores ``score``; everything else 0."""
+    choices = "".join(
+        f'<simpleChoice identifier="{c}">Pilihan {c}</simpleChoice>' for c in letters(n)
+    )
+    interaction = (
+        f'<choiceInteraction responseIdentifier="RESPONSE" maxChoices="{max_choices}">'
+        f"{choices}</choiceInteraction>"
+    )
+    return _HEAD.format(
+        ident=ident,
+        cardinality="multiple",
+        base="identifier",
+        correct="".join(f"<value>{k}</value>" for k in keys),
+        interaction=interaction,
+        apart=_apart("multiple", apart, "identifier", score),
+    ).encode()
+
+
+def order_item(
+    ident: str, n: int, *, apart: Sequence[str] | None = None, score: float = 2
+) -> bytes:
+    """An order item of ``n`` choices, correct in alphabetical order (1 point); the order
+    ``apart`` (if given) scores ``score``."""
+    ids = letters(n)
+    choices = "".join(f'<simpleChoice identifier="{c}">Langkah {c}</simpleChoice>' for c in ids)
+    return _HEAD.format(
+        ident=ident,
+        cardinality="ordered",
+        base="identifier",
+        correct="".join(f"<value>{c}</value>" for c in ids),
+        interaction=(
+            f'<orderInteraction responseIdentifier="RESPONSE">{choices}</orderInteraction>'
+        ),
+        apart=_apart("ordered", apart, "identifier", score),
+    ).encode()
+
+
+def match_item(
+    ident: str,
+    premises: int,
+    responses: int,
+    correct: Sequence[str],
+    *,
+    premise_max: int = 1,
+    response_max: int = 1,
+    max_associations: int = 0,
+    apart: Sequence[str] | None = None,
+    score: float = 2,
+) -> bytes:
+    """A match item of premises ``P1..`` and responses ``R1..`` with these ``matchMax``
+    values; ``correct`` pairs (``"P1 R2"``) score 1 together, the pairs ``apart`` (if
+    given) score ``score``."""
+    first = "".join(
+        f'<simpleAssociableChoice identifier="P{i}" matchMax="{premise_max}">Premis {i}'
+        "</simpleAssociableChoice>"
+        for i in range(1, premises + 1)
+    )
+    second = "".join(
+        f'<simpleAssociableChoice identifier="R{i}" matchMax="{response_max}">Jawaban {i}'
+        "</simpleAssociableChoice>"
+        for i in range(1, responses + 1)
+    )
+    interaction = (
+        f'<matchInteraction responseIdentifier="RESPONSE" maxAssociations="{max_associations}"'
+        f' shuffle="false"><simpleMatchSet>{first}</simpleMatchSet>'
+        f"<simpleMatchSet>{second}</simpleMatchSet></matchInteraction>"
+    )
+    return _HEAD.format(
+        ident=ident,
+        cardinality="multiple",
+        base="directedPair",
+        correct="".join(f"<value>{pair}</value>" for pair in correct),
+        interaction=interaction,
+        apart=_apart("multiple", apart, "directedPair", score),
+    ).encode()
