@@ -32,7 +32,8 @@ MESSAGES: dict[str, str] = {
     "Choosing the items of all forms together": "Memilih butir untuk semua paket sekaligus",
     "Dividing the items into forms": "Membagi butir ke dalam paket",
     "Solving the whole model": "Menyelesaikan model utuh",
-    "Ordering the sections": "Mengurutkan bagian",
+    "Ordering sections and computing statistics": "Mengurutkan bagian dan menghitung statistik",
+    "Done": "Selesai",
 }
 
 
