@@ -391,7 +391,8 @@ def _implied_p(a: float, b: float, c: float) -> float:
     nodes = np.linspace(-4, 4, 41)
     weights = np.exp(-(nodes**2) / 2)
     weights /= weights.sum()
-    return float(irt.probability(np.array([a]), np.array([b]), np.array([c]), nodes) @ weights)
+    curve = irt.probability(np.array([a]), np.array([b]), np.array([c]), nodes)
+    return float(np.ravel(curve @ weights)[0])
 
 
 def _days_since_use(bank: Bank, item_ids: list[int], now: Any) -> np.ndarray:
