@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 
 VENDOR := itembank/static/vendor/richtext.js
 
-.PHONY: run test setup lint format db demo clean translations
+.PHONY: run test setup lint format db demo clean translations simulate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ db: setup
 
 demo: db
 	$(FLASK) itembank demo --if-empty
+
+# A clearly labelled simulated bank (SIM-ASN, 3000 approved items, a 400-item blueprint)
+# to try automated assembly; the demo's users admin and perakit become its members.
+simulate: demo
+	$(FLASK) itembank simulate-bank --if-missing
 
 # `make run` serves as in production (itembank/serve.py): gunicorn with
 # itembank/gunicorn_conf.py (WEB_CONCURRENCY workers, default 2) and one job worker;

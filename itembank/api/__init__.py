@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_smorest import Api
 
 from itembank.api import (
+    assembly,
     auth,
     banks,
     errors,
@@ -42,6 +43,7 @@ BLUEPRINTS = (
     forms.blp,
     imports.blp,
     jobs.blp,
+    assembly.blp,
 )
 
 CONFIG_DEFAULTS: dict[str, Any] = {

@@ -23,6 +23,9 @@ RESULT_URLS: dict[str, Callable[[Job], str]] = {
     "import_batch": lambda job: url_for(
         "imports.ImportById", bank_code=job.bank.code, import_id=job.result_id
     ),
+    "assembly_run": lambda job: url_for(
+        "assembly.RunById", bank_code=job.bank.code, run_id=job.result_id
+    ),
 }
 
 STATUSES = [s.value for s in JobStatus]

@@ -28,6 +28,7 @@ itembank_cli.add_command(qti_cli)
 
 def init_app(app: Flask) -> None:
     from itembank.cli import (
+        assembly,  # noqa: F401  (assemble, simulate-bank)
         forms,  # noqa: F401  (adds the forms and blueprints groups)
         imports,  # noqa: F401  (registers the import commands)
         jobs,  # noqa: F401  (the worker and the jobs group)

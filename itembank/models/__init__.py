@@ -1,5 +1,6 @@
 """The database models. Import them from here."""
 
+from itembank.models.assembly import AssemblyRun, ItemParameters, RunStatus
 from itembank.models.audit import AuditEvent, AuditTamperError
 from itembank.models.forms import (
     Blueprint,
@@ -29,6 +30,7 @@ from itembank.models.users import Bank, Membership, Role, User
 __all__ = [
     "FINISHED",
     "ApiToken",
+    "AssemblyRun",
     "AuditEvent",
     "AuditTamperError",
     "Bank",
@@ -45,6 +47,7 @@ __all__ = [
     "ImportEntry",
     "Item",
     "ItemClassification",
+    "ItemParameters",
     "ItemVersion",
     "Job",
     "JobFile",
@@ -55,6 +58,7 @@ __all__ = [
     "Membership",
     "Review",
     "Role",
+    "RunStatus",
     "TaxonomyNode",
     "TaxonomyRecord",
     "User",

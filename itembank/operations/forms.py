@@ -411,6 +411,54 @@ def add_entry(
     return new
 
 
+def add_entries(
+    form: Form,
+    sections: list[list[ItemVersion]],
+    *,
+    actor: User,
+    via: str = "",
+    base_revision: int | None = None,
+) -> list[FormEntry]:
+    """Pin many approved versions at once: ``sections[k]`` is appended, in order, to
+    the form's section ``k + 1``. The same checks as :func:`add_entry` for every version
+    (one refusal refuses all), one flush and one audit event (``form.entries_add``,
+    naming each version) instead of one per entry."""
+    form = editable_draft(form, actor, base_revision)
+    if len(sections) > len(form.sections):
+        raise form_problem(
+            "section",
+            f"Paket {form.external_id} hanya punya {len(form.sections)} bagian.",
+            f"Form {form.external_id} has only {len(form.sections)} sections.",
+        )
+    added: list[FormEntry] = []
+    now = utcnow()
+    for target, versions in zip(form.sections, sections, strict=False):
+        position = len(target.entries)
+        for version in versions:
+            _check_pinnable(form, version)
+            position += 1
+            entry = FormEntry(
+                form_id=form.id,
+                item_id=version.item_id,
+                item_version_id=version.id,
+                position=position,
+                added_by_id=actor.id,
+                added_at=now,
+            )
+            target.entries.append(entry)
+            added.append(entry)
+    touch_form(form, actor)
+    audit_form(
+        "form.entries_add",
+        form,
+        actor,
+        via=via,
+        entries=len(added),
+        versions=[[v.item.external_id, v.number] for versions in sections for v in versions],
+    )
+    return added
+
+
 def repin_entry(
     entry: FormEntry,
     *,

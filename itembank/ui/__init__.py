@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
     nav.init_app(app)
 
     from itembank.ui import (  # noqa: F401  (routes)  # noqa: F401  (routes)
+        assembly_runs,
         blueprints,
         dashboard,
         editor,

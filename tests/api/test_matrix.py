@@ -13,6 +13,7 @@ import pytest
 
 from itembank.operations.accounts import create_user
 from tests.api.conftest import ApiClient, login
+from tests.assembly_helpers import state_run
 from tests.factories import PASSWORD, World, unique
 from tests.forms_helpers import (
     one_row_spec,
@@ -262,6 +263,36 @@ MATRIX: list[tuple[str, str, Any, Setup, dict[str, int]]] = [
         None,
         state_enemies,
         row(204, 204, 204, 204, 204, 404, 401),
+    ),
+    # automated assembly
+    (
+        "POST",
+        "banks/{bank}/blueprints/{blueprint}/assemblies",
+        {"forms": 1, "time_limit": 5},
+        state_blueprint,
+        row(403, 403, 202, 202, 202, 404, 401),
+    ),
+    ("GET", "banks/{bank}/assemblies", None, _nothing, row(403, 403, 200, 200, 200, 404, 401)),
+    (
+        "GET",
+        "banks/{bank}/assemblies/{run}",
+        None,
+        state_run,
+        row(403, 403, 200, 200, 200, 404, 401),
+    ),
+    (
+        "POST",
+        "banks/{bank}/assemblies/{run}/accept",
+        None,
+        state_run,
+        row(403, 403, 201, 201, 201, 404, 401),
+    ),
+    (
+        "POST",
+        "banks/{bank}/assemblies/{run}/discard",
+        None,
+        state_run,
+        row(403, 403, 200, 200, 200, 404, 401),
     ),
     ("GET", "banks/{bank}/imports", None, _nothing, row(200, 403, 403, 200, 200, 404, 401)),
     ("GET", "banks/{bank}/jobs", None, _queued_job, row(200, 200, 200, 200, 200, 404, 401)),
