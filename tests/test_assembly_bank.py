@@ -227,3 +227,31 @@ def test_cli_assemble_and_simulate(app: Flask, world: World, plugins: Any, sessi
         args=["itembank", "simulate-bank", "--code", sim.bank.code, "--if-missing"]
     )
     assert result.exit_code == 0 and "exists" in result.output
+
+
+def test_an_assembly_cancelled_while_it_solves_records_nothing(
+    world: World, plugins: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Somebody cancels while the solver works: the job ends cancelled (at the core's
+    next look at the cancel check, or at the latest before the run would be recorded),
+    and no run is recorded."""
+    import sqlalchemy as sa
+
+    from itembank.extensions import db
+    from itembank.models import AssemblyRun, Job
+    from itembank.operations import assembly_jobs
+
+    sim = small_bank(world, plugins)
+    blueprint = get_blueprint(sim.bank, sim.blueprint_code, actor=world.assembler)
+    original = assembly_jobs.solve
+
+    def solve_with_a_cancel(prepared: Any, *, progress: Any, cancel: Any) -> Any:
+        db.session.execute(sa.update(Job).values(cancel_requested=True))
+        return original(prepared, progress=progress, cancel=cancel)
+
+    monkeypatch.setattr(assembly_jobs, "solve", solve_with_a_cancel)
+    runs_before = db.session.scalar(sa.select(sa.func.count(AssemblyRun.id)))
+    job = start_assembly(sim.bank, blueprint, {"forms": 2}, actor=world.assembler)
+    job = get_job(job.id, actor=world.assembler)
+    assert job.status == "cancelled" and job.result_id is None
+    assert db.session.scalar(sa.select(sa.func.count(AssemblyRun.id))) == runs_before

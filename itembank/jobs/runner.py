@@ -120,12 +120,13 @@ class JobContext:
             )
         self.checkpoint()
 
-    def checkpoint(self) -> None:
-        """Raise :class:`JobStopped` if the job was cancelled or its lease was lost."""
+    def checkpoint(self, *, force: bool = False) -> None:
+        """Raise :class:`JobStopped` if the job was cancelled or its lease was lost (the
+        database is asked at most every :data:`CANCEL_CHECK_INTERVAL`, unless ``force``)."""
         if self.lost.is_set():
             raise JobStopped("lease_lost")
         now = time.monotonic()
-        if now - self._last_check < CANCEL_CHECK_INTERVAL:
+        if not force and now - self._last_check < CANCEL_CHECK_INTERVAL:
             return
         self._last_check = now
         state = self.control.first(
@@ -222,6 +223,9 @@ def run_job(job_id: int) -> str:
                 f"This worker does not know the job kind '{job.kind}'.",
             )
         result = kind.handler(context)
+        # A cancel asked for while the work ran, but after its last checkpoint, still
+        # counts: nothing is committed yet.
+        context.checkpoint(force=True)
         if heartbeat is not None:
             heartbeat.stop()
         if context.lost.is_set():

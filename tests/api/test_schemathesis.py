@@ -86,6 +86,8 @@ def _items_csv() -> bytes:
 
 def _build(app: Flask) -> dict[str, Any]:
     from itembank.operations.accounts import add_member, create_user
+    from itembank.operations.assembly import run_inline
+    from itembank.operations.blueprints import get_blueprint
     from itembank.operations.imports import run_import
     from itembank.operations.media import upload_media
     from itembank.operations.reviews import add_comment, review_version, submit_version
@@ -115,6 +117,13 @@ def _build(app: Flask) -> dict[str, Any]:
             imported = run_import(
                 world.bank, actor=fuzzer, plugins=plugins, filename="s.csv", data=_items_csv()
             )
+            run = run_inline(
+                world.bank,
+                get_blueprint(world.bank, "FUZZ-USED", actor=fuzzer),
+                {"forms": 1, "time_limit": 10},
+                actor=fuzzer,
+                plugins=plugins,
+            )
             queued = Job(kind="import", bank_id=world.bank.id, actor_id=fuzzer.id, params={})
             db.session.add(queued)
             db.session.flush()
@@ -132,6 +141,7 @@ def _build(app: Flask) -> dict[str, Any]:
                 **forms,
                 "import_id": imported.id,
                 "job_id": queued.id,
+                "run_id": run.id,
             }
             db.session.commit()
             return state
@@ -156,6 +166,12 @@ def _examples(state: dict[str, Any], spare_token_id: int) -> dict[str, list[dict
         "metadata": {"classifications": [{"taxonomy": "skd-cpns", "node": "TIU.NUM"}]},
     }
     return {
+        "POST /api/v1/banks/{bank_code}/blueprints/{blueprint_code}/assemblies": [
+            {
+                "path_parameters": {"bank_code": bank, "blueprint_code": "FUZZ-USED"},
+                "body": {"forms": 1, "time_limit": 5, "seed": 3},
+            }
+        ],
         "POST /api/v1/banks/{bank_code}/members": [
             {
                 "path_parameters": {"bank_code": bank},
@@ -241,6 +257,7 @@ def fuzzed(app: Flask) -> Iterator[Fuzzed]:
             "sha256": [state["sha256"]],
             "import_id": [state["import_id"]],
             "job_id": [state["job_id"]],
+            "run_id": [state["run_id"]],
             "taxonomy_code": ["skd-cpns"],
             "type_id": ["single_choice"],
             "token_id": [spare["id"]],
