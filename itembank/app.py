@@ -36,7 +36,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from itembank import api, cli, models, ui, web  # noqa: F401  (models: registers the tables)
     from itembank.jobs import queue
-    from itembank.operations import assembly_jobs  # noqa: F401  (the ``assembly`` job kind)
 
     queue.init_app(app)
 

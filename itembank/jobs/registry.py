@@ -37,7 +37,10 @@ class JobKind:
 _KINDS: dict[str, JobKind] = {}
 
 #: Modules that register the built-in kinds when imported.
-BUILTIN_KIND_MODULES: tuple[str, ...] = ("itembank.operations.import_jobs",)
+BUILTIN_KIND_MODULES: tuple[str, ...] = (
+    "itembank.operations.import_jobs",
+    "itembank.operations.assembly_jobs",
+)
 
 
 def register_kind(kind: JobKind) -> JobKind:
