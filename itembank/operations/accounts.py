@@ -135,6 +135,11 @@ def add_member(bank: Bank, user: User, role: Role | str, *, actor: User | None) 
     role = parse_role(role) if isinstance(role, str) else role
     if actor is not None:
         require_role(actor, bank, Role.BANK_ADMIN, doing="manage members")
+        if actor.id == user.id:
+            raise PermissionDenied(
+                "nobody may grant themself a role; another bank admin or an administrator "
+                "must do it"
+            )
     existing = db.session.scalars(
         sa.select(Membership).where(
             Membership.bank_id == bank.id,

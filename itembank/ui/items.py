@@ -17,6 +17,7 @@ from itembank.extensions import db
 from itembank.models import Item, ItemVersion, Membership, Role, User
 from itembank.operations import reads
 from itembank.operations.accounts import get_bank
+from itembank.operations.duties import can_review, may_write
 from itembank.operations.items import start_new_draft
 from itembank.plugins import plugins
 from itembank.sanitize import html_to_text
@@ -208,8 +209,7 @@ def _item_page(external_id: str, number: int | None) -> ResponseReturnValue:
     versions = reads.readable_versions(item, actor=user)
     open_version = next((v for v in item.versions if v.is_open), None)
     bank = item.bank
-    is_author = may(user, bank, Role.AUTHOR)
-    is_reviewer = may(user, bank, Role.REVIEWER)
+    is_author = may_write(user, bank)
     newest = item.versions[-1]
     context = {
         "item": item,
@@ -226,7 +226,7 @@ def _item_page(external_id: str, number: int | None) -> ResponseReturnValue:
             and not item.is_retired
             and Status(newest.status) in DRAFTABLE_FROM
         ),
-        "can_review": is_reviewer and version.status == Status.IN_REVIEW.value,
+        "can_review": can_review(user, version),
         "is_latest": version.id == latest.id,
         "latest": latest,
         "enemies": enemies_of(item, user),

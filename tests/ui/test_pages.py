@@ -181,7 +181,7 @@ def test_your_own_version_is_not_offered_for_review(
     client = as_user("author_reviewer")
     page = text(client.get(f"/items/{item.external_id}/versions/1/review"))
     assert 'id="decision-form"' not in page
-    assert "Anda menulis atau menyunting versi ini" in page
+    assert "Anda menulis, mengubah atau mengajukan versi ini" in page
     dashboard = text(client.get("/"))
     waiting = dashboard.split('id="panel-waiting_for_review"')[1].split("</section>")[0]
     assert item.external_id not in waiting
