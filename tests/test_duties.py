@@ -28,9 +28,7 @@ def reviewable_ids(user: Any) -> set[int]:
     )
 
 
-def test_the_submitter_of_a_colleagues_draft_may_not_approve_it(
-    world: World, plugins: Any
-) -> None:
+def test_the_submitter_of_a_colleagues_draft_may_not_approve_it(world: World, plugins: Any) -> None:
     """Issue 18.6: an author-reviewer submitted a colleague's draft and approved it
     alone. Any author may submit any draft, but the submitter becomes a contributor."""
     item = make_item(world, plugins, actor=world.author)
@@ -95,3 +93,34 @@ def test_the_rule_and_its_sql_form_agree(world: World, plugins: Any) -> None:
     for user in world.users.values():
         listed = reviewable_ids(user)
         assert {v.id for v in versions if can_review(user, v)} == listed & {v.id for v in versions}
+
+
+def test_a_bank_admin_writes_items_neither_by_hand_nor_by_import(
+    world: World, plugins: Any
+) -> None:
+    """Issue 18.8: a bank admin without the author role created items by import, then
+    could not edit or submit them. One rule for both paths: writing needs the author
+    role."""
+    from itembank.operations.imports import run_import
+    from tests.import_helpers import SC_ROW, csv_bytes
+
+    def by_import(actor: Any) -> Any:
+        data = csv_bytes([SC_ROW])
+        return run_import(world.bank, actor=actor, plugins=plugins, filename="s.csv", data=data)
+
+    with pytest.raises(PermissionDenied, match="you need the role author"):
+        make_item(world, plugins, actor=world.bank_admin)
+    with pytest.raises(PermissionDenied, match="you need the role author"):
+        by_import(world.bank_admin)
+    batch = by_import(world.author)
+    draft = db.session.get(Item, batch.entries[-1].item_id).latest_version
+    with pytest.raises(PermissionDenied, match="you need the role author"):
+        update_draft(
+            draft, actor=world.bank_admin, plugins=plugins, base_revision=1, stem="<p>X</p>"
+        )
+    with pytest.raises(PermissionDenied, match="you need the role author"):
+        submit_version(draft, actor=world.bank_admin)
+    admin = create_user(unique("root-"), PASSWORD, actor=None, is_admin=True)
+    add_member(world.bank, world.bank_admin, Role.AUTHOR, actor=admin)
+    assert by_import(world.bank_admin).items_created == 1
+    submit_version(draft, actor=world.bank_admin)  # an author now, by both paths

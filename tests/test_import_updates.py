@@ -146,17 +146,6 @@ def test_an_item_of_another_bank_is_not_found(world: World, plugins: PluginHost)
     assert len(foreign.versions) == 1
 
 
-def test_a_bank_admin_imports_new_items_but_no_new_versions(
-    world: World, plugins: PluginHost
-) -> None:
-    item = approved_item(world, plugins)
-    batch = do_import(
-        world, plugins, [SC_ROW, row_for(item, pokok_soal="Baru")], actor=world.bank_admin
-    )
-    assert outcomes(batch) == {"2": "created", "3": "rejected"}
-    assert "Only an author can make a new version" in entries(batch, "error")[0][2]
-
-
 def test_a_new_draft_started_meanwhile_fails_the_whole_import(
     world: World, plugins: PluginHost
 ) -> None:
