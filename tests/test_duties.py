@@ -124,3 +124,54 @@ def test_a_bank_admin_writes_items_neither_by_hand_nor_by_import(
     add_member(world.bank, world.bank_admin, Role.AUTHOR, actor=admin)
     assert by_import(world.bank_admin).items_created == 1
     submit_version(draft, actor=world.bank_admin)  # an author now, by both paths
+
+
+def test_lowering_the_required_approvals_applies_to_later_submissions_only(
+    session: Any, plugins: Any
+) -> None:
+    """Issue 18.7 and 14.9: a version in review keeps the count it was submitted
+    under, so a lone bank admin cannot lower the count to approve it alone; versions
+    submitted after the change need the new count."""
+    from itembank.operations.accounts import update_bank_settings
+
+    world = World(required_approvals=2)
+    before = submit_version(make_item(world, plugins).latest_version, actor=world.author)
+    assert before.required_approvals == 2
+    update_bank_settings(world.bank, actor=world.bank_admin, required_approvals=1)
+    review_version(before, actor=world.reviewer, decision="approve")
+    assert before.status == "in_review"  # still needs its two approvals
+    review_version(before, actor=world.reviewer2, decision="approve")
+    assert before.status == "approved"
+    after = submit_version(make_item(world, plugins).latest_version, actor=world.author)
+    review_version(after, actor=world.reviewer, decision="approve")
+    assert (after.required_approvals, after.status) == (1, "approved")
+
+
+def test_an_author_withdraws_a_version_stuck_in_review(session: Any, plugins: Any) -> None:
+    """Issue 18.7: a version whose reviewers cannot reach its count is not stuck: an
+    author withdraws it (audited, reviews kept) and revises it as the next version."""
+    from itembank.models import AuditEvent
+    from itembank.operations.items import start_new_draft
+    from itembank.operations.reviews import withdraw_version
+    from itembank.workflow import TransitionNotAllowed
+
+    world = World(required_approvals=3)
+    item = make_item(world, plugins)
+    version = submit_version(item.latest_version, actor=world.author)
+    review_version(version, actor=world.reviewer, decision="approve")
+    with pytest.raises(PermissionDenied, match="you need the role author"):
+        withdraw_version(version, actor=world.reviewer, reason="")
+    withdraw_version(version, actor=world.author2, reason="Penelaah kurang.")
+    assert version.status == "withdrawn" and len(version.reviews) == 1
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "version.withdrawn")
+    ).one()
+    assert (event.actor_id, event.from_status, event.reason) == (
+        world.author2.id,
+        "in_review",
+        "Penelaah kurang.",
+    )
+    with pytest.raises(TransitionNotAllowed):
+        withdraw_version(version, actor=world.author, reason="")
+    draft = start_new_draft(item, actor=world.author)
+    assert (draft.number, draft.based_on_id, draft.status) == (2, version.id, "draft")

@@ -122,6 +122,9 @@ class ItemVersion(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The bank's required approvals when the version was submitted: it is approved
+    #: against this count, so a later change of the setting leaves it alone.
+    required_approvals: Mapped[int | None] = mapped_column()
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __mapper_args__ = {"version_id_col": revision}

@@ -106,6 +106,8 @@ def get_bank(code: str) -> Bank:
 
 
 def update_bank_settings(bank: Bank, *, actor: User, required_approvals: int) -> Bank:
+    """Change the bank's required approvals; versions already submitted keep the count
+    they were submitted under (``ItemVersion.required_approvals``)."""
     require_role(actor, bank, Role.BANK_ADMIN, doing="change bank settings")
     if not isinstance(required_approvals, int) or not 1 <= required_approvals <= 10:
         raise InvalidInput("required approvals must be a whole number from 1 to 10")

@@ -36,6 +36,7 @@ def submit_version(version: ItemVersion, *, actor: User, reason: str = "") -> It
     version.status = target.value
     version.submitted_by_id = actor.id
     version.submitted_at = now
+    version.required_approvals = item.bank.required_approvals
     if actor.id not in version.contributor_ids:
         version.contributors.append(VersionContributor(user_id=actor.id))
     item.updated_at = now
@@ -125,12 +126,35 @@ def review_version(
                 Review.version_id == version.id, Review.decision == Decision.APPROVE.value
             )
         )
-        if approvals < bank.required_approvals:
+        if approvals < required_approvals(version):
             return version  # still in review, waiting for more approvals
     _move(version, source, target, actor=actor, reason=comment)
     if target is Status.APPROVED:
         locked_item = lock_item(item)
         locked_item.approved_version_id = version.id
+    return version
+
+
+def required_approvals(version: ItemVersion) -> int:
+    """The approvals ``version`` needs: the bank's count when it was submitted."""
+    if version.required_approvals is not None:
+        return version.required_approvals
+    return version.item.bank.required_approvals  # not submitted yet
+
+
+def withdraw_version(version: ItemVersion, *, actor: User, reason: str = "") -> ItemVersion:
+    """Take a version out of review (an author of the bank, like submitting it). It
+    becomes ``withdrawn`` with its reviews kept; a new draft starts from it like from
+    a version sent back for changes."""
+    item = version.item
+    require_writer(actor, item.bank, doing="withdraw items from review")
+    reason = (reason or "").strip()
+    if len(reason) > MAX_COMMENT_CHARS:
+        raise InvalidInput(f"the reason is longer than {MAX_COMMENT_CHARS} characters")
+    version = lock_version(version)
+    source = Status(version.status)
+    target = transition(Action.WITHDRAW, source)
+    _move(version, source, target, actor=actor, reason=reason)
     return version
 
 

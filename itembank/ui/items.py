@@ -19,6 +19,7 @@ from itembank.operations import reads
 from itembank.operations.accounts import get_bank
 from itembank.operations.duties import can_review, may_write
 from itembank.operations.items import start_new_draft
+from itembank.operations.reviews import withdraw_version
 from itembank.plugins import plugins
 from itembank.sanitize import html_to_text
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
@@ -227,6 +228,7 @@ def _item_page(external_id: str, number: int | None) -> ResponseReturnValue:
             and Status(newest.status) in DRAFTABLE_FROM
         ),
         "can_review": can_review(user, version),
+        "can_withdraw": is_author and version.status == Status.IN_REVIEW.value,
         "is_latest": version.id == latest.id,
         "latest": latest,
         "enemies": enemies_of(item, user),
@@ -245,6 +247,19 @@ def item(external_id: str) -> ResponseReturnValue:
 @login_required
 def version(external_id: str, number: int) -> ResponseReturnValue:
     return _item_page(external_id, number)
+
+
+@bp.post(f"/items/<external_id>/versions/<int(max={DB_INT_MAX}):number>/withdraw")
+@login_required
+def withdraw(external_id: str, number: int) -> ResponseReturnValue:
+    """Take a version out of review (authors); a new draft can start from it."""
+    user = actor()
+    item_obj, _latest = reads.readable_item(external_id, actor=user)
+    version_obj = reads.readable_version(item_obj, number, actor=user)
+    withdraw_version(version_obj, actor=user, reason=request.form.get("reason", ""))
+    commit()
+    flash(_("Version %(number)d was withdrawn from review.", number=number), "success")
+    return redirect_to(url_for("ui.item", external_id=external_id))
 
 
 @bp.post("/items/<external_id>/revise")

@@ -19,7 +19,7 @@ from itembank.models import Item, ItemVersion, Role, User
 from itembank.operations import reads
 from itembank.operations.duties import review_refusal
 from itembank.operations.items import diff_item_versions
-from itembank.operations.reviews import add_comment, review_version
+from itembank.operations.reviews import add_comment, required_approvals, review_version
 from itembank.plugins import plugins
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.i18n import problem_text
@@ -83,7 +83,7 @@ def _review_page(
         },
         "cannot_decide": why_not_reviewer(user, version),
         "approvals": approvals,
-        "required": item.bank.required_approvals,
+        "required": required_approvals(version),
         "can_comment": may(user, item.bank, Role.AUTHOR, Role.REVIEWER),
         "problems": problems or [],
         "comment": comment,
