@@ -125,6 +125,7 @@ def _new_version(
         content=prepared.content,
         meta=prepared.metadata,
         content_hash=prepared.content_hash,
+        search_text=prepared.search_text,
         based_on=based_on,
         created_by_id=actor.id,
         created_at=now,
@@ -233,6 +234,7 @@ def update_draft(
     version.content = prepared.content
     version.meta = prepared.metadata
     version.content_hash = prepared.content_hash
+    version.search_text = prepared.search_text
     version.updated_by_id = actor.id
     version.updated_at = now
     set_classifications(version, prepared.nodes)
@@ -295,6 +297,7 @@ def start_new_draft(item: Item, *, actor: User, from_number: int | None = None) 
         metadata=source.meta,
         nodes=[(c.node, c.level) for c in source.classifications],
         content_hash=source.content_hash,
+        search_text=source.search_text,
     )
     number = versions[-1].number + 1
     version = _new_version(item, number, prepared, actor=actor, based_on=source)
