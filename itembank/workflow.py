@@ -4,10 +4,12 @@
 
     draft ──submit──▶ in_review ──approve (enough reviewers)──▶ approved ──retire──▶ retired
                           │ ──request_changes──▶ changes_requested ──(new draft v+1)
+                          │ ──withdraw (an author)──▶ withdrawn ──(new draft v+1)
                           └──reject──▶ rejected
 
-A version is editable only while ``draft``. ``approved`` and ``changes_requested``
-versions can seed a new draft (the next version number). Everything else is frozen.
+A version is editable only while ``draft``. ``approved``, ``changes_requested`` and
+``withdrawn`` versions can seed a new draft (the next version number). Everything else
+is frozen.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class Status(enum.StrEnum):
     CHANGES_REQUESTED = "changes_requested"
     REJECTED = "rejected"
     RETIRED = "retired"
+    WITHDRAWN = "withdrawn"
 
 
 class Action(enum.StrEnum):
@@ -33,6 +36,7 @@ class Action(enum.StrEnum):
     REQUEST_CHANGES = "request_changes"
     REJECT = "reject"
     RETIRE = "retire"
+    WITHDRAW = "withdraw"
 
 
 class Decision(enum.StrEnum):
@@ -47,7 +51,7 @@ class Decision(enum.StrEnum):
 OPEN_STATUSES = frozenset({Status.DRAFT.value, Status.IN_REVIEW.value})
 
 #: States a new draft can be started from.
-DRAFTABLE_FROM = frozenset({Status.APPROVED, Status.CHANGES_REQUESTED})
+DRAFTABLE_FROM = frozenset({Status.APPROVED, Status.CHANGES_REQUESTED, Status.WITHDRAWN})
 
 #: States nobody can ever leave.
 TERMINAL = frozenset({Status.REJECTED, Status.RETIRED})
@@ -66,6 +70,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.REQUEST_CHANGES, Status.IN_REVIEW, Status.CHANGES_REQUESTED),
     Transition(Action.REJECT, Status.IN_REVIEW, Status.REJECTED),
     Transition(Action.RETIRE, Status.APPROVED, Status.RETIRED),
+    Transition(Action.WITHDRAW, Status.IN_REVIEW, Status.WITHDRAWN),
 )
 
 _BY_KEY = {(t.action, t.source): t for t in TRANSITIONS}
@@ -77,6 +82,7 @@ STATUS_LABELS: dict[Status, dict[str, str]] = {
     Status.CHANGES_REQUESTED: {"id": "Perlu revisi", "en": "Changes requested"},
     Status.REJECTED: {"id": "Ditolak", "en": "Rejected"},
     Status.RETIRED: {"id": "Dipensiunkan", "en": "Retired"},
+    Status.WITHDRAWN: {"id": "Ditarik", "en": "Withdrawn"},
 }
 
 

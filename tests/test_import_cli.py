@@ -28,6 +28,7 @@ from tests.conftest import (
     make_app,
 )
 from tests.import_helpers import SC_ROW, csv_bytes
+from tests.shared import shared_path
 from tests.test_cli import fails, ok, run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -228,13 +229,10 @@ def test_a_folder_of_qti_files_imports_like_a_package(
     """The issue's "a file, a folder or a package": a folder of loose QTI items (no
     manifest) is read file by file; what cannot come in is reported, and the exit says so."""
     app, _ = cli_backend
-    samples = (
-        ROOT.parent
-        / "shared/qti-samples/davemckain-qtiworks/qtiworks-samples/src/main/resources"
-        / "uk/ac/ed/ph/qtiworks/samples/ims"
+    samples = shared_path(
+        "qti-samples/davemckain-qtiworks/qtiworks-samples/src/main/resources",
+        "uk/ac/ed/ph/qtiworks/samples/ims",
     )
-    if not samples.exists():
-        pytest.skip(f"{samples} is missing; this test reads ../shared in place")
     folder = tmp_path / "soal-qti"
     folder.mkdir()
     for name in ("feedback.xml", "choice.xml"):  # choice.xml's image is not beside it

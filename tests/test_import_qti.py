@@ -17,6 +17,7 @@ from itembank.operations.imports import run_import
 from itembank.plugins import PluginHost
 from tests.factories import World
 from tests.qti.conftest import SHARED
+from tests.shared import shared_path
 from tests.test_export import locked_form
 
 IMS = SHARED / "qti-samples/davemckain-qtiworks/qtiworks-samples/src/main/resources/uk/ac/ed/ph"
@@ -25,9 +26,7 @@ KENNISNET = SHARED / "qti-samples/kennisnet-php-qti3/fixtures"
 
 
 def _sample(path: Path) -> bytes:
-    if not path.exists():
-        pytest.skip(f"{path} is missing; these tests read ../shared in place")
-    return path.read_bytes()
+    return shared_path(path.relative_to(SHARED)).read_bytes()
 
 
 def _import(world: World, plugins: PluginHost, name: str, data: bytes, **kwargs: Any) -> Any:

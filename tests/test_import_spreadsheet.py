@@ -293,13 +293,13 @@ def test_imports_are_audited_like_items_written_by_hand(world: World, plugins: P
     assert run.data["sha256"] == batch.sha256 and run.data["filename"] == "soal.csv"
 
 
-def test_only_authors_and_bank_admins_import(world: World, plugins: PluginHost) -> None:
-    for name in ("reviewer", "assembler"):
+def test_only_authors_import(world: World, plugins: PluginHost) -> None:
+    for name in ("reviewer", "assembler", "bank_admin"):
         with pytest.raises(PermissionDenied):
             do_import(world, plugins, csv_bytes([SC_ROW]), actor=world.users[name])
     with pytest.raises(NotFound):
         do_import(world, plugins, csv_bytes([SC_ROW]), actor=world.outsider)
-    batch = do_import(world, plugins, csv_bytes([SC_ROW]), actor=world.bank_admin)
+    batch = do_import(world, plugins, csv_bytes([SC_ROW]), actor=world.author)
     assert batch.items_created == 1
     with pytest.raises(InvalidInput):
         do_import(world, plugins, csv_bytes([SC_ROW]), mode="some")

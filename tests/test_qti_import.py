@@ -37,6 +37,7 @@ from tests.qti_import_golden import GOLDEN
 from tests.qti_items import CHOICE_ITEM
 from tests.qti_items import png as _png
 from tests.qti_items import zip_of as _zip
+from tests.shared import shared_path
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "qti-samples"
 QTIWORKS = (
@@ -58,8 +59,7 @@ PNG_SHA = hashlib.sha256(PNG).hexdigest()
 
 
 def _targets() -> list[tuple[str, Path]]:
-    if not SHARED.exists():
-        pytest.skip(f"{SHARED} is missing; these tests read the samples in place")
+    shared_path("qti-samples")
     targets = [(f"qtiworks/{p.name}", p) for p in sorted(QTIWORKS.iterdir()) if p.is_dir()]
     targets += [(f"kennisnet/{p.name}", p) for p in sorted((KENNISNET / "fixtures").glob("*.zip"))]
     targets.append(

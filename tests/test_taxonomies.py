@@ -13,10 +13,11 @@ import pytest
 from itembank.plugins import PluginHost
 from itembank.taxonomy import Node, Taxonomy
 from plugins.taxonomies import asn, bloom, skd
+from tests.shared import shared_path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_FILE = ROOT / "plugins" / "taxonomies" / "data" / "asn-competencies-permenpanrb-38-2017.json"
-SHARED_FILE = Path("/work/shared/domain/asn-competencies-permenpanrb-38-2017.json")
+SHARED_FILE = Path("domain/asn-competencies-permenpanrb-38-2017.json")  # in ../shared
 BUILTINS: tuple[ModuleType, ...] = (asn, skd, bloom)
 
 
@@ -117,9 +118,7 @@ def test_asn_specific_facts() -> None:
 
 
 def test_asn_data_file_is_the_shared_file_unchanged() -> None:
-    if not SHARED_FILE.exists():
-        pytest.skip(f"{SHARED_FILE} is not available here; cannot compare the copies")
-    assert DATA_FILE.read_bytes() == SHARED_FILE.read_bytes()
+    assert DATA_FILE.read_bytes() == shared_path(SHARED_FILE).read_bytes()
 
 
 def test_asn_data_readme_exists() -> None:

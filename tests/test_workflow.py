@@ -239,7 +239,7 @@ def test_required_approvals_count_distinct_reviewers(session: Any, plugins: Any)
 def test_nobody_reviews_their_own_version(world: World, plugins: Any) -> None:
     item = make_item(world, plugins, actor=world.author_reviewer)
     version = submit_version(item.latest_version, actor=world.author)
-    with pytest.raises(PermissionDenied, match="you edited version 1"):
+    with pytest.raises(PermissionDenied, match="you wrote, edited or submitted version 1"):
         review_version(version, actor=world.author_reviewer, decision="approve")
     assert version.status == "in_review"
     assert not version.reviews

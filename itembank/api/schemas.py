@@ -167,6 +167,10 @@ class VersionSummaryOut(ma.Schema):
     updated_at = fields.DateTime()
     submitted_by = _username("submitted_by")
     submitted_at = fields.DateTime(allow_none=True)
+    required_approvals = fields.Integer(
+        allow_none=True,
+        metadata={"description": "approvals needed: the bank's count when it was submitted"},
+    )
     decided_at = fields.DateTime(allow_none=True)
     reviews = fields.List(fields.Nested(ReviewOut))
 
@@ -194,6 +198,10 @@ class ItemOut(ma.Schema):
 
 
 class SubmitIn(ma.Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=10_000))
+
+
+class WithdrawIn(ma.Schema):
     reason = fields.String(load_default="", validate=validate.Length(max=10_000))
 
 

@@ -1,5 +1,5 @@
 """The current draft (read, edit with If-Match, start a new one) and the workflow's
-transitions: submit, review, retire; and comments on versions."""
+transitions: submit, withdraw, review, retire; and comments on versions."""
 
 from __future__ import annotations
 
@@ -20,10 +20,17 @@ from itembank.api.schemas import (
     SubmitIn,
     VersionOut,
     VersionSummaryOut,
+    WithdrawIn,
 )
 from itembank.operations import reads
 from itembank.operations.items import current_draft, start_new_draft, update_draft
-from itembank.operations.reviews import add_comment, retire_item, review_version, submit_version
+from itembank.operations.reviews import (
+    add_comment,
+    retire_item,
+    review_version,
+    submit_version,
+    withdraw_version,
+)
 from itembank.plugins import plugins
 
 blp = make_blueprint("workflow", "The draft, the review workflow and comments.")
@@ -100,6 +107,16 @@ class Submit(MethodView):
         """Submit a draft for review (authors); it never changes again"""
         actor, version = _version(item_id, number)
         return submit_version(version, actor=actor, reason=data["reason"])
+
+
+@blp.route(f"/items/<item_id>/versions/<{INT_ID}:number>/withdraw")
+class Withdraw(MethodView):
+    @blp.arguments(WithdrawIn)
+    @blp.response(200, VersionSummaryOut)
+    def post(self, data: dict[str, Any], item_id: str, number: int) -> Any:
+        """Withdraw a version from review (authors); a new draft can start from it"""
+        actor, version = _version(item_id, number)
+        return withdraw_version(version, actor=actor, reason=data["reason"])
 
 
 @blp.route(f"/items/<item_id>/versions/<{INT_ID}:number>/reviews")

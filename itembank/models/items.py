@@ -76,11 +76,12 @@ class Item(db.Model):
         return f"<Item {self.external_id}>"
 
 
-#: Trigram (pg_trgm) indexes that make the listing's text query fast on PostgreSQL.
-#: Migration 0003 creates them when the extension can be installed; they are not in the
+#: Trigram (pg_trgm) index that makes the listing's text query fast on PostgreSQL.
+#: Migration 0009 creates it (0003 made the ones it replaces) when the extension can be
+#: installed; they are not in the
 #: models (SQLite cannot have them), so schema comparisons leave them out
 #: (:func:`include_in_schema_comparison`).
-SEARCH_INDEXES = frozenset({"ix_item_version_stem_trgm", "ix_item_version_content_trgm"})
+SEARCH_INDEXES = frozenset({"ix_item_version_search_text_trgm"})
 
 
 def include_in_schema_comparison(name: str | None, type_: str, parent_names: object) -> bool:
@@ -111,6 +112,9 @@ class ItemVersion(db.Model):
     stem: Mapped[str] = mapped_column(sa.Text, default="")
     content: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
+    #: What the listing's ``q`` searches: the plain text of the stem and the type's
+    #: rich-text fields, lower-cased (:func:`itembank.operations.content.search_text`).
+    search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     #: SHA-256 of the canonical JSON of type, stem, content and metadata.
     content_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
     #: Bumped on every saved edit; edits carry the revision they were based on.
@@ -122,6 +126,9 @@ class ItemVersion(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The bank's required approvals when the version was submitted: it is approved
+    #: against this count, so a later change of the setting leaves it alone.
+    required_approvals: Mapped[int | None] = mapped_column()
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __mapper_args__ = {"version_id_col": revision}

@@ -106,6 +106,8 @@ def get_bank(code: str) -> Bank:
 
 
 def update_bank_settings(bank: Bank, *, actor: User, required_approvals: int) -> Bank:
+    """Change the bank's required approvals; versions already submitted keep the count
+    they were submitted under (``ItemVersion.required_approvals``)."""
     require_role(actor, bank, Role.BANK_ADMIN, doing="change bank settings")
     if not isinstance(required_approvals, int) or not 1 <= required_approvals <= 10:
         raise InvalidInput("required approvals must be a whole number from 1 to 10")
@@ -135,6 +137,11 @@ def add_member(bank: Bank, user: User, role: Role | str, *, actor: User | None) 
     role = parse_role(role) if isinstance(role, str) else role
     if actor is not None:
         require_role(actor, bank, Role.BANK_ADMIN, doing="manage members")
+        if actor.id == user.id:
+            raise PermissionDenied(
+                "nobody may grant themself a role; another bank admin or an administrator "
+                "must do it"
+            )
     existing = db.session.scalars(
         sa.select(Membership).where(
             Membership.bank_id == bank.id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,7 @@ from itembank.itemtypes import (
     schema_instance,
 )
 from itembank.models import Bank, Media, TaxonomyNode, TaxonomyRecord
-from itembank.sanitize import media_references, sanitize_and_scan
+from itembank.sanitize import html_to_text, media_references, sanitize_and_scan
 
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 MAX_STEM_CHARS = 100_000
@@ -69,6 +70,7 @@ class PreparedVersion:
     metadata: dict[str, Any]
     nodes: list[tuple[TaxonomyNode, int | None]]
     content_hash: str
+    search_text: str = ""
 
 
 def prepare_version(
@@ -160,7 +162,27 @@ def prepare_version(
         metadata=clean_meta,
         nodes=nodes,
         content_hash=content_hash(item_type.id, clean_stem, clean_content, clean_meta),
+        search_text=search_text(item_type, clean_stem, clean_content),
     )
+
+
+def search_text(item_type: ItemType, stem: str, content: dict[str, Any]) -> str:
+    """What the listing's text query ``q`` searches in a version: the plain text of the
+    stem and of every rich-text field of the content (:meth:`ItemType.html_fields`:
+    options, feedback), one per line, NFC-normalised and lower-cased here, so the
+    database compares it as it is (SQLite's ``lower()`` folds ASCII only). Keys,
+    points and the JSON's own names are not in it."""
+    parts = [
+        html_to_text(stem),
+        *(html_to_text(html) for _, html in item_type.html_fields(content)),
+    ]
+    text = "\n".join(part for part in parts if part)
+    return unicodedata.normalize("NFC", text).lower()
+
+
+def search_needle(query: str) -> str:
+    """``query`` normalised as :func:`search_text` normalises what it searches."""
+    return unicodedata.normalize("NFC", " ".join(query.split())).lower()
 
 
 def content_hash(type_id: str, stem: str, content: dict[str, Any], metadata: dict[str, Any]) -> str:

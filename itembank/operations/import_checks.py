@@ -16,7 +16,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from itembank.access import roles_in
 from itembank.errors import InvalidInput
 from itembank.extensions import db
 from itembank.importing import (
@@ -32,7 +31,7 @@ from itembank.importing import (
     error,
 )
 from itembank.media_check import MediaError, inspect_image
-from itembank.models import Bank, Item, ItemVersion, Role, User
+from itembank.models import Bank, Item, ItemVersion, User
 from itembank.operations.content import NodeLookup, PreparedVersion, prepare_version
 from itembank.plugins import PluginHost
 from itembank.workflow import DRAFTABLE_FROM, OPEN_STATUSES, Status
@@ -155,7 +154,6 @@ def check_candidates(
     _known_sources(bank, candidates)
     existing = _existing_items(bank, [c.external_id for c in candidates if c.external_id])
     first_source: dict[str, str] = {}
-    may_update = actor.is_admin or Role.AUTHOR in roles_in(actor, bank)
     first_row: dict[str, str] = {}
     checked: list[CheckedItem] = []
     total = len(candidates)
@@ -176,7 +174,7 @@ def check_candidates(
                 )
             else:
                 first_row[ref] = _where(candidate.location)
-                _match_existing(item, existing.get(ref), actor, may_update)
+                _match_existing(item, existing.get(ref), actor)
         elif candidate.source_id and candidate.source_id in first_source:
             item.problems.append(
                 _at(
@@ -288,9 +286,7 @@ def _existing_items(bank: Bank, refs: list[str]) -> dict[str, Item]:
     return found
 
 
-def _match_existing(
-    item: CheckedItem, existing: Item | None, actor: User, may_update: bool
-) -> None:
+def _match_existing(item: CheckedItem, existing: Item | None, actor: User) -> None:
     """Decide what an update of an existing item does, or why it cannot."""
     candidate = item.candidate
     ref = candidate.external_id
@@ -307,16 +303,6 @@ def _match_existing(
         return
     item.item = existing
     item.item_id, item.external_id = existing.id, existing.external_id
-    if not may_update:
-        item.problems.append(
-            _at(
-                candidate,
-                "external_id",
-                f"Hanya penulis soal yang dapat membuat versi baru soal {ref}.",
-                f"Only an author can make a new version of item {ref}.",
-            )
-        )
-        return
     if existing.item_type != candidate.item_type and candidate.item_type:
         item.problems.append(
             _at(
@@ -353,19 +339,8 @@ def _match_existing(
         )
         return
     if open_version is not None:
-        if actor.id not in open_version.contributor_ids:
-            owner = open_version.created_by.username
-            item.problems.append(
-                _at(
-                    candidate,
-                    "external_id",
-                    f"Draf versi {open_version.number} soal {ref} sedang disusun oleh {owner}; "
-                    "impor tidak dapat mengubahnya.",
-                    f"Draft version {open_version.number} of item {ref} is being written by "
-                    f"{owner}; an import cannot change it.",
-                )
-            )
-            return
+        # Any author may edit any draft of the bank, by import as by hand
+        # (itembank.operations.duties); the import becomes one of its contributors.
         item.version = open_version
         item.outcome = Outcome.DRAFT_UPDATED
     elif Status(latest.status) in DRAFTABLE_FROM:

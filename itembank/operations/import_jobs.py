@@ -12,12 +12,12 @@ from typing import Any
 
 from flask import current_app
 
-from itembank.access import require_role
 from itembank.importing import ImportLimits, ImportSource
 from itembank.jobs.operations import start_job
 from itembank.jobs.registry import JobKind, JobResult, register_kind
 from itembank.jobs.runner import JobContext, JobFailed
-from itembank.models import Bank, Job, Role, User
+from itembank.models import Bank, Job, User
+from itembank.operations.duties import require_writer
 from itembank.operations.imports import Mode, choose_importer, parse_mode, run_import
 from itembank.plugins import PluginHost, plugins
 
@@ -43,7 +43,7 @@ def start_import(
 ) -> Job:
     """Queue an import of ``data`` into ``bank``; refused at once (nothing queued) when
     the actor may not import, the mode is unknown or no importer reads the file."""
-    require_role(actor, bank, Role.AUTHOR, Role.BANK_ADMIN, doing="import items")
+    require_writer(actor, bank, doing="import items")
     mode = parse_mode(mode) if isinstance(mode, str) else mode
     importer = choose_importer(host, ImportSource(filename=filename[:255], data=data), importer_id)
     return start_job(

@@ -174,6 +174,7 @@ def _version_row(checked: CheckedItem, actor: User, now: Any) -> dict[str, Any]:
         "content": prepared.content,
         "meta": prepared.metadata,
         "content_hash": prepared.content_hash,
+        "search_text": prepared.search_text,
         "revision": 1,
         "created_by_id": actor.id,
         "created_at": now,

@@ -30,7 +30,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from itembank.access import require_role
 from itembank.audit import record
 from itembank.errors import DomainError, InvalidInput
 from itembank.extensions import db, reading_phase
@@ -43,8 +42,9 @@ from itembank.importing import (
     Severity,
     error,
 )
-from itembank.models import Bank, ImportBatch, ImportEntry, Role, User
+from itembank.models import Bank, ImportBatch, ImportEntry, User
 from itembank.models._types import utcnow
+from itembank.operations.duties import require_writer
 from itembank.operations.import_checks import (
     CheckedItem,
     FileReport,
@@ -158,7 +158,7 @@ def run_import(
     notify = progress or (lambda phase, done, total: None)
 
     with reading_phase() if read_apart else contextlib.nullcontext():
-        require_role(actor, bank, Role.AUTHOR, Role.BANK_ADMIN, doing="import items")
+        require_writer(actor, bank, doing="import items")
         importer = choose_importer(plugins, source, importer_id)
         candidates = read_candidates(importer, source, plugins, bank, limits, report, notify)
         checked = check_candidates(candidates, bank, actor, plugins, limits, notify)

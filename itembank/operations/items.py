@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from itembank.access import ensure_visible, require_role
+from itembank.access import ensure_visible
 from itembank.audit import record
 from itembank.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from itembank.extensions import db
@@ -21,12 +21,12 @@ from itembank.models import (
     Item,
     ItemClassification,
     ItemVersion,
-    Role,
     User,
     VersionContributor,
 )
 from itembank.models._types import utcnow
 from itembank.operations.content import PreparedVersion, prepare_version
+from itembank.operations.duties import require_writer
 from itembank.plugins import PluginHost
 from itembank.workflow import DRAFTABLE_FROM, Status
 
@@ -76,7 +76,7 @@ def create_item(
     metadata: Any = None,
 ) -> Item:
     """Create an item and its first version, a draft."""
-    require_role(actor, bank, Role.AUTHOR, doing="write items")
+    require_writer(actor, bank, doing="write items")
     if item_type not in plugins.item_types:
         known = ", ".join(sorted(plugins.item_types))
         raise InvalidInput(
@@ -125,6 +125,7 @@ def _new_version(
         content=prepared.content,
         meta=prepared.metadata,
         content_hash=prepared.content_hash,
+        search_text=prepared.search_text,
         based_on=based_on,
         created_by_id=actor.id,
         created_at=now,
@@ -196,7 +197,7 @@ def update_draft(
     """Save an edit of a draft. ``base_revision`` is the revision the edit was based on;
     if someone saved since, :class:`StaleEdit` names them and nothing changes."""
     item = version.item
-    require_role(actor, item.bank, Role.AUTHOR, doing="edit items")
+    require_writer(actor, item.bank, doing="edit items")
     version = lock_version(version)
     if version.status != Status.DRAFT.value:
         raise Conflict(
@@ -233,6 +234,7 @@ def update_draft(
     version.content = prepared.content
     version.meta = prepared.metadata
     version.content_hash = prepared.content_hash
+    version.search_text = prepared.search_text
     version.updated_by_id = actor.id
     version.updated_at = now
     set_classifications(version, prepared.nodes)
@@ -261,7 +263,7 @@ def update_draft(
 def start_new_draft(item: Item, *, actor: User, from_number: int | None = None) -> ItemVersion:
     """Start draft v+1 from an approved or changes-requested version (by default the
     newest one). The approved version stays in use until the new one is approved."""
-    require_role(actor, item.bank, Role.AUTHOR, doing="edit items")
+    require_writer(actor, item.bank, doing="edit items")
     item = lock_item(item)
     if item.is_retired:
         raise Conflict(f"item {item.external_id} is retired")
@@ -295,6 +297,7 @@ def start_new_draft(item: Item, *, actor: User, from_number: int | None = None) 
         metadata=source.meta,
         nodes=[(c.node, c.level) for c in source.classifications],
         content_hash=source.content_hash,
+        search_text=source.search_text,
     )
     number = versions[-1].number + 1
     version = _new_version(item, number, prepared, actor=actor, based_on=source)

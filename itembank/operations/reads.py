@@ -31,7 +31,7 @@ from itembank.models import (
     TaxonomyRecord,
     User,
 )
-from itembank.operations.content import visible_taxonomies
+from itembank.operations.content import search_needle, visible_taxonomies
 from itembank.operations.items import get_item, get_version
 from itembank.workflow import Status
 
@@ -141,23 +141,19 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
     if filters.node or filters.level is not None:
         conditions.append(_classified(bank, version, filters))
     if filters.q:
-        needle = filters.q.strip().lower()
         if EXTERNAL_ID_RE.fullmatch(filters.q.strip()):
             conditions.append(Item.external_id == filters.q.strip().upper())
         else:
-            # The same expressions as the trigram indexes of migration 0003 (PostgreSQL).
+            # The version's derived plain text (operations/content.search_text), already
+            # lower-cased; the trigram index of migration 0009 is on the same column.
+            needle = search_needle(filters.q)
             conditions.append(
                 version.id.in_(
                     sa.select(ItemVersion.id)
                     .join(Item, Item.id == ItemVersion.item_id)
                     .where(
                         Item.bank_id == bank.id,
-                        sa.or_(
-                            sa.func.lower(ItemVersion.stem).contains(needle, autoescape=True),
-                            sa.func.lower(sa.cast(ItemVersion.content, sa.Text)).contains(
-                                needle, autoescape=True
-                            ),
-                        ),
+                        ItemVersion.search_text.contains(needle, autoescape=True),
                     )
                 )
             )

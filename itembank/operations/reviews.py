@@ -9,12 +9,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from itembank.access import require_role
+from itembank.access import ensure_visible, require_role
 from itembank.audit import record
 from itembank.errors import Conflict, InvalidInput, PermissionDenied
 from itembank.extensions import db
-from itembank.models import Comment, Item, ItemVersion, Review, Role, User
+from itembank.models import Comment, Item, ItemVersion, Review, Role, User, VersionContributor
 from itembank.models._types import utcnow
+from itembank.operations.duties import require_writer, review_refusal
 from itembank.operations.items import lock_item, lock_version
 from itembank.workflow import DECISION_ACTION, Action, Decision, Status, transition
 
@@ -22,9 +23,12 @@ MAX_COMMENT_CHARS = 10_000
 
 
 def submit_version(version: ItemVersion, *, actor: User, reason: str = "") -> ItemVersion:
-    """Submit a draft for review. From here on the version never changes."""
+    """Submit a draft for review. From here on the version never changes.
+
+    The submitter becomes one of the version's contributors, so they never review it
+    (:mod:`itembank.operations.duties`)."""
     item = version.item
-    require_role(actor, item.bank, Role.AUTHOR, doing="submit items for review")
+    require_writer(actor, item.bank, doing="submit items for review")
     version = lock_version(version)
     source = Status(version.status)
     target = transition(Action.SUBMIT, source)
@@ -32,6 +36,9 @@ def submit_version(version: ItemVersion, *, actor: User, reason: str = "") -> It
     version.status = target.value
     version.submitted_by_id = actor.id
     version.submitted_at = now
+    version.required_approvals = item.bank.required_approvals
+    if actor.id not in version.contributor_ids:
+        version.contributors.append(VersionContributor(user_id=actor.id))
     item.updated_at = now
     db.session.flush()
     record(
@@ -52,11 +59,16 @@ def review_version(
 
     ``approve`` approves the version once the bank's required number of distinct
     reviewers have approved it; ``request_changes`` and ``reject`` take effect at once
-    and need a comment. Nobody who created or edited the version may review it.
+    and need a comment. Who may review is :func:`itembank.operations.duties.review_refusal`'s
+    rule: a reviewer of the bank who did not create, edit or submit the version and has
+    not decided on it yet.
     """
     item = version.item
     bank = item.bank
-    require_role(actor, bank, Role.REVIEWER, doing="review items")
+    ensure_visible(actor, bank)
+    refusal = review_refusal(actor, version)
+    if refusal is not None and refusal.error is PermissionDenied:
+        refusal.raise_()  # not a reviewer of this version: say so before checking input
     try:
         decision = Decision(decision)
     except ValueError:
@@ -90,18 +102,9 @@ def review_version(
     source = Status(version.status)
     action = DECISION_ACTION[decision]
     target = transition(action, source)  # raises unless the version is in review
-    if actor.id in version.contributor_ids:
-        raise PermissionDenied(
-            f"you edited version {version.number} of {item.external_id}, so you may not review it"
-        )
-    already = db.session.scalars(
-        sa.select(Review).where(Review.version_id == version.id, Review.reviewer_id == actor.id)
-    ).first()
-    if already is not None:
-        raise Conflict(
-            f"you already reviewed version {version.number} of {item.external_id} "
-            f"({already.decision})"
-        )
+    refusal = review_refusal(actor, version)  # again, under the lock
+    if refusal is not None:
+        refusal.raise_()
     review = Review(version=version, reviewer_id=actor.id, decision=decision.value, comment=comment)
     db.session.add(review)
     try:
@@ -123,12 +126,35 @@ def review_version(
                 Review.version_id == version.id, Review.decision == Decision.APPROVE.value
             )
         )
-        if approvals < bank.required_approvals:
+        if approvals < required_approvals(version):
             return version  # still in review, waiting for more approvals
     _move(version, source, target, actor=actor, reason=comment)
     if target is Status.APPROVED:
         locked_item = lock_item(item)
         locked_item.approved_version_id = version.id
+    return version
+
+
+def required_approvals(version: ItemVersion) -> int:
+    """The approvals ``version`` needs: the bank's count when it was submitted."""
+    if version.required_approvals is not None:
+        return version.required_approvals
+    return version.item.bank.required_approvals  # not submitted yet
+
+
+def withdraw_version(version: ItemVersion, *, actor: User, reason: str = "") -> ItemVersion:
+    """Take a version out of review (an author of the bank, like submitting it). It
+    becomes ``withdrawn`` with its reviews kept; a new draft starts from it like from
+    a version sent back for changes."""
+    item = version.item
+    require_writer(actor, item.bank, doing="withdraw items from review")
+    reason = (reason or "").strip()
+    if len(reason) > MAX_COMMENT_CHARS:
+        raise InvalidInput(f"the reason is longer than {MAX_COMMENT_CHARS} characters")
+    version = lock_version(version)
+    source = Status(version.status)
+    target = transition(Action.WITHDRAW, source)
+    _move(version, source, target, actor=actor, reason=reason)
     return version
 
 

@@ -20,8 +20,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, contains_eager
 
 from itembank.extensions import db
-from itembank.models import Bank, Item, ItemVersion, Membership, Review, Role, User
+from itembank.models import Bank, Item, ItemVersion, Membership, Role, User
 from itembank.models.items import VersionContributor
+from itembank.operations.duties import reviewable_by
 from itembank.sanitize import html_to_text
 from itembank.ui.blueprint import actor, bp, login_required, page
 from itembank.ui.nav import user_banks
@@ -206,19 +207,10 @@ def my_drafts(user: User, bank_ids: list[int]) -> list[Row]:
     order=30,
 )
 def waiting_for_review(user: User, bank_ids: list[int]) -> list[Row]:
-    """Versions in review that the user may review: not their own, not yet reviewed
-    by them (oldest first)."""
-    reviewed = sa.exists(
-        sa.select(Review.id).where(
-            Review.version_id == ItemVersion.id, Review.reviewer_id == user.id
-        )
-    )
+    """Versions in review that the user may review (the operations' rule,
+    :func:`itembank.operations.duties.reviewable_by`), oldest first."""
     versions = _versions(
-        ItemVersion.status == Status.IN_REVIEW.value,
-        ~_contributed_by(user),
-        ~reviewed,
-        order=ItemVersion.submitted_at.asc(),
-        bank_ids=bank_ids,
+        *reviewable_by(user), order=ItemVersion.submitted_at.asc(), bank_ids=bank_ids
     )
     return _rows(versions, "ui.review", "submitted_at")
 

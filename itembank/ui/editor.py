@@ -18,14 +18,15 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
-from itembank.access import ensure_visible, require_role
+from itembank.access import ensure_visible
 from itembank.errors import InvalidInput, NotFound, StaleEdit
 from itembank.extensions import db
 from itembank.itemtypes import ItemType
-from itembank.models import Bank, Item, ItemVersion, Role
+from itembank.models import Bank, Item, ItemVersion
 from itembank.operations import reads
 from itembank.operations.accounts import get_bank
 from itembank.operations.content import prepare_version
+from itembank.operations.duties import require_writer
 from itembank.operations.items import create_item, current_draft, update_draft
 from itembank.operations.reviews import submit_version
 from itembank.plugins import plugins
@@ -206,7 +207,7 @@ def _item_type(type_id: str) -> ItemType:
 def new_item(code: str) -> ResponseReturnValue:
     user = actor()
     bank = get_bank(code)
-    require_role(user, bank, Role.AUTHOR, doing="write items")
+    require_writer(user, bank, doing="write items")
     type_id = request.values.get("type", "")
     if not type_id or type_id not in plugins().item_types:
         types = sorted(plugins().item_types.values(), key=lambda t: pick(t.label))
@@ -278,7 +279,7 @@ def edit_item(external_id: str) -> ResponseReturnValue:
     item, _latest = reads.readable_item(external_id, actor=user)
     reads.require_full_view(item, actor=user, doing="edit drafts")
     bank = item.bank
-    require_role(user, bank, Role.AUTHOR, doing="edit items")
+    require_writer(user, bank, doing="edit items")
     try:
         draft = current_draft(item)
     except NotFound:
@@ -331,7 +332,7 @@ def preview(code: str) -> ResponseReturnValue:
     user = actor()
     bank = get_bank(code)
     ensure_visible(user, bank)
-    require_role(user, bank, Role.AUTHOR, doing="write items")
+    require_writer(user, bank, doing="write items")
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or data.get("type") not in plugins().item_types:
         return jsonify(error=_("The preview request is not valid.")), 400

@@ -28,6 +28,7 @@ from itembank.importing import ImportLimits
 from itembank.jobs.operations import list_jobs
 from itembank.models import Bank, ImportBatch, Job, JobStatus, Role, User
 from itembank.operations.accounts import get_bank
+from itembank.operations.duties import may_write
 from itembank.operations.import_jobs import KIND as IMPORT_KIND
 from itembank.operations.import_jobs import start_import
 from itembank.operations.import_reports import (
@@ -102,6 +103,7 @@ def _imports_page(
         accepted=_accepted(),
         max_mb=max(1, limits.max_bytes // (1024 * 1024)),
         templates=_templates(bank),
+        can_import=may_write(user, bank),
     )
 
 

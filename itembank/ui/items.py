@@ -17,7 +17,9 @@ from itembank.extensions import db
 from itembank.models import Item, ItemVersion, Membership, Role, User
 from itembank.operations import reads
 from itembank.operations.accounts import get_bank
+from itembank.operations.duties import can_review, may_write
 from itembank.operations.items import start_new_draft
+from itembank.operations.reviews import withdraw_version
 from itembank.plugins import plugins
 from itembank.sanitize import html_to_text
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
@@ -208,8 +210,7 @@ def _item_page(external_id: str, number: int | None) -> ResponseReturnValue:
     versions = reads.readable_versions(item, actor=user)
     open_version = next((v for v in item.versions if v.is_open), None)
     bank = item.bank
-    is_author = may(user, bank, Role.AUTHOR)
-    is_reviewer = may(user, bank, Role.REVIEWER)
+    is_author = may_write(user, bank)
     newest = item.versions[-1]
     context = {
         "item": item,
@@ -226,7 +227,8 @@ def _item_page(external_id: str, number: int | None) -> ResponseReturnValue:
             and not item.is_retired
             and Status(newest.status) in DRAFTABLE_FROM
         ),
-        "can_review": is_reviewer and version.status == Status.IN_REVIEW.value,
+        "can_review": can_review(user, version),
+        "can_withdraw": is_author and version.status == Status.IN_REVIEW.value,
         "is_latest": version.id == latest.id,
         "latest": latest,
         "enemies": enemies_of(item, user),
@@ -245,6 +247,19 @@ def item(external_id: str) -> ResponseReturnValue:
 @login_required
 def version(external_id: str, number: int) -> ResponseReturnValue:
     return _item_page(external_id, number)
+
+
+@bp.post(f"/items/<external_id>/versions/<int(max={DB_INT_MAX}):number>/withdraw")
+@login_required
+def withdraw(external_id: str, number: int) -> ResponseReturnValue:
+    """Take a version out of review (authors); a new draft can start from it."""
+    user = actor()
+    item_obj, _latest = reads.readable_item(external_id, actor=user)
+    version_obj = reads.readable_version(item_obj, number, actor=user)
+    withdraw_version(version_obj, actor=user, reason=request.form.get("reason", ""))
+    commit()
+    flash(_("Version %(number)d was withdrawn from review.", number=number), "success")
+    return redirect_to(url_for("ui.item", external_id=external_id))
 
 
 @bp.post("/items/<external_id>/revise")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -16,12 +15,14 @@ from itembank.api.common import DB_INT_MAX
 from itembank.diff import render_ops_html
 from itembank.errors import InvalidInput
 from itembank.extensions import db
-from itembank.models import Item, ItemVersion, Review, Role, User
+from itembank.models import Item, ItemVersion, Role, User
 from itembank.operations import reads
+from itembank.operations.duties import review_refusal
 from itembank.operations.items import diff_item_versions
-from itembank.operations.reviews import add_comment, review_version
+from itembank.operations.reviews import add_comment, required_approvals, review_version
 from itembank.plugins import plugins
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
+from itembank.ui.i18n import problem_text
 from itembank.ui.viewmodels import fact_labels, may, type_label, type_of, version_view
 from itembank.workflow import Decision, Status
 
@@ -36,20 +37,13 @@ def compared_with(item: Item, version: ItemVersion) -> ItemVersion | None:
 
 
 def why_not_reviewer(user: User, version: ItemVersion) -> str:
-    """Why ``user`` cannot decide on ``version`` now (``""`` when they can)."""
-    bank = version.item.bank
-    if version.status != Status.IN_REVIEW.value:
-        return _("This version is not in review.")
-    if not may(user, bank, Role.REVIEWER):
-        return _("Only reviewers of this bank decide on items.")
-    if user.id in version.contributor_ids:
-        return _("You wrote or edited this version, so another reviewer must review it.")
-    mine = db.session.scalars(
-        sa.select(Review).where(Review.version_id == version.id, Review.reviewer_id == user.id)
-    ).first()
-    if mine is not None:
-        return _("You have already reviewed this version.")
-    return ""
+    """Why ``user`` cannot decide on ``version`` now (``""`` when they can): the
+    operations' rule (:func:`itembank.operations.duties.review_refusal`), in the UI's
+    language."""
+    refusal = review_refusal(user, version)
+    if refusal is None:
+        return ""
+    return problem_text({"message": refusal.message, "message_en": refusal.message_en})
 
 
 def _review_page(
@@ -89,7 +83,7 @@ def _review_page(
         },
         "cannot_decide": why_not_reviewer(user, version),
         "approvals": approvals,
-        "required": item.bank.required_approvals,
+        "required": required_approvals(version),
         "can_comment": may(user, item.bank, Role.AUTHOR, Role.REVIEWER),
         "problems": problems or [],
         "comment": comment,

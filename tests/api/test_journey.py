@@ -79,7 +79,7 @@ def test_the_curl_journey(api: ApiClient, session: Any) -> None:
     db.session.commit()
     own = author.post(f"items/{item_id}/versions/1/reviews", json={"decision": "approve"})
     body = assert_problem(own, 403, "forbidden")
-    assert "you edited version 1" in body["detail"]
+    assert "you wrote, edited or submitted version 1" in body["detail"]
 
     # the second distinct approval approves it
     reviewer = api.as_(login(api, world.reviewer))
@@ -145,3 +145,20 @@ def test_reading_an_item_records_who_read_which_version(
         (world.reviewer.id, 1, "item"),
         (world.reviewer.id, 1, "version"),
     ]
+
+
+def test_withdrawing_a_version_from_review(api: ApiClient, world: World) -> None:
+    bank = world.bank.code
+    author = api.as_(login(api, world.author))
+    item_id = create_tkp(author, bank).json["external_id"]
+    submitted = author.post(f"items/{item_id}/versions/1/submit", json={})
+    assert submitted.json["required_approvals"] == world.bank.required_approvals
+    reviewer = api.as_(login(api, world.reviewer))
+    assert_problem(reviewer.post(f"items/{item_id}/versions/1/withdraw", json={}), 403)
+    withdrawn = author.post(f"items/{item_id}/versions/1/withdraw", json={"reason": "Salah."})
+    assert withdrawn.status_code == 200 and withdrawn.json["status"] == "withdrawn"
+    assert_problem(
+        author.post(f"items/{item_id}/versions/1/withdraw", json={}), 409, "transition_not_allowed"
+    )
+    revised = author.post(f"items/{item_id}/draft", json={"from_version": 1})
+    assert revised.status_code == 201 and revised.json["number"] == 2

@@ -117,6 +117,30 @@ def test_q_matches_the_external_id(as_user: Any, world: World, items: dict[str, 
     assert found == [items["analogi"]]
 
 
+def test_q_searches_the_text_not_the_json(
+    as_user: Any, world: World, plugins: Any, items: dict[str, str]
+) -> None:
+    """Issue 18.10: ``q`` matched the content's raw JSON (``key``, ``points``,
+    ``options`` found every single-choice item) and, on SQLite, missed ``café`` (the
+    JSON is stored ASCII-escaped). It searches the derived text of stem and options."""
+    client = as_user("reviewer")
+    for structural in ("key", "points", "options", "text", '"id"'):
+        assert listed(client, world.bank.code, f"q={structural}") == [], structural
+    cafe = make_item(
+        world,
+        plugins,
+        stem="<p>Rapat di <strong>Café</strong> Kopi</p>",
+        content={
+            **SINGLE_CHOICE,
+            "options": [*SINGLE_CHOICE["options"][:3], {"id": "D", "text": "Naïve Ünïcode"}],
+        },
+    )
+    db.session.commit()
+    for query in ("café", "CAFÉ", "caf%C3%A9 kopi", "naïve ünïcode", "<strong>"):
+        expected = [] if query == "<strong>" else [cafe.external_id]
+        assert listed(client, world.bank.code, f"q={query}") == expected, query
+
+
 def test_pagination_and_total(as_user: Any, world: World, items: dict[str, str]) -> None:
     client = as_user("reviewer")
     pages = []

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.shared import shared_path
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SHARED = PROJECT_ROOT.parent / "shared"
 
@@ -155,10 +157,7 @@ def valid_package_members(qti3_item: str) -> dict[str, str | bytes]:
 
 
 def _shared(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"shared folder {path} is missing; these tests read it in place")
-    return path
+    return shared_path(*parts)
 
 
 @pytest.fixture

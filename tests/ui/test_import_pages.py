@@ -142,3 +142,10 @@ def test_templates_and_who_may_import(as_user: Any, world: World) -> None:
         rf"/banks/{bank}/imports/\d+", everyone.split("theirs.csv")[0].rsplit("<tr>", 1)[1]
     )
     assert other and as_user("author").get(other.group(0)).status_code == 404
+
+
+def test_the_import_page_offers_the_upload_only_to_writers(as_user: Any, world: World) -> None:
+    page = as_user("bank_admin").get(f"/banks/{world.bank.code}/imports").get_data(as_text=True)
+    assert 'id="import-form"' not in page and 'id="import-authors-only"' in page
+    page = as_user("author").get(f"/banks/{world.bank.code}/imports").get_data(as_text=True)
+    assert 'id="import-form"' in page

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from itembank.extensions import db
 from itembank.operations.reviews import add_comment, review_version, submit_version
 from tests.factories import World, make_item
 from tests.ui.conftest import text
@@ -181,7 +182,7 @@ def test_your_own_version_is_not_offered_for_review(
     client = as_user("author_reviewer")
     page = text(client.get(f"/items/{item.external_id}/versions/1/review"))
     assert 'id="decision-form"' not in page
-    assert "Anda menulis atau menyunting versi ini" in page
+    assert "Anda menulis, mengubah atau mengajukan versi ini" in page
     dashboard = text(client.get("/"))
     waiting = dashboard.split('id="panel-waiting_for_review"')[1].split("</section>")[0]
     assert item.external_id not in waiting
@@ -247,3 +248,19 @@ def test_dashboard_panels_per_role(as_user: Any, world: World, plugins: Any) -> 
     assert waiting in reviewer["waiting_for_review"] and draft not in reviewer["waiting_for_review"]
     assert set(panels("assembler")) == {"recently_approved", "forms_in_progress"}
     assert "Anda belum menjadi anggota" in text(as_user("outsider").get("/"))
+
+
+def test_an_author_withdraws_a_version_from_the_item_page(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    item = make_item(world, plugins)
+    submit_version(item.latest_version, actor=world.author)
+    assert 'id="withdraw-form"' not in text(as_user("reviewer").get(f"/items/{item.external_id}"))
+    author = as_user("author2")
+    assert 'id="withdraw-form"' in text(author.get(f"/items/{item.external_id}"))
+    done = author.post(f"/items/{item.external_id}/versions/1/withdraw", {"reason": ""})
+    assert done.status_code == 303
+    db.session.refresh(item.latest_version)
+    assert item.latest_version.status == "withdrawn"
+    page = text(author.get(f"/items/{item.external_id}"))
+    assert "Ditarik" in page and "Revisi (mulai versi 2)" in page

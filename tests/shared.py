@@ -1,0 +1,28 @@
+"""The shared folder beside the repository (``../shared``: the QTI sample corpus, the
+domain sources) that some tests read in place.
+
+Without it those tests skip, saying so; ``ITEMBANK_REQUIRE_SHARED=1`` (``.ci/run`` sets
+it) makes a missing file a failure instead, as the browser and PostgreSQL flags do."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+REQUIRE_SHARED = os.environ.get("ITEMBANK_REQUIRE_SHARED") == "1"
+
+
+def shared_path(*parts: str | Path) -> Path:
+    """``../shared/<parts>``; skips the test if it is missing (fails under
+    ``ITEMBANK_REQUIRE_SHARED=1``)."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        message = f"{path} is missing; this test reads ../shared in place"
+        if REQUIRE_SHARED:
+            pytest.fail(f"ITEMBANK_REQUIRE_SHARED=1 but {message}", pytrace=False)
+        pytest.skip(message)
+    return path
