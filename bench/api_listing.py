@@ -118,6 +118,7 @@ def populate(bank_id: int, user_id: int, count: int, nodes: list[tuple[int, int]
                 stem = " ".join(rng.choice(WORDS) for _ in range(25))
                 if rng.random() < 0.005:
                     stem += " gratifikasi"
+                option = rng.choice(WORDS)
                 versions.append(
                     {
                         "id": version_id,
@@ -125,7 +126,9 @@ def populate(bank_id: int, user_id: int, count: int, nodes: list[tuple[int, int]
                         "number": n,
                         "status": status,
                         "stem": f"<p>{stem}?</p>",
-                        "content": {"options": [{"id": "A", "text": rng.choice(WORDS)}]},
+                        "content": {"options": [{"id": "A", "text": option}]},
+                        # what itembank.operations.content.search_text derives from both
+                        "search_text": f"{stem}?\n{option}".lower(),
                         "metadata": {},
                         "content_hash": uuid.uuid4().hex,
                         "revision": 1,

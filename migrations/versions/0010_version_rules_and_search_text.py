@@ -1,9 +1,9 @@
 """versions remember the approvals required when they were submitted, and the plain
 text the listing's query searches
 
-Revision ID: 0009
-Revises: 0008
-Create Date: 2026-12-10 10:00:00.000000
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-06 00:30:00.000000
 
 """
 from alembic import op
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
