@@ -2,7 +2,8 @@
 domain sources) that some tests read in place.
 
 Without it those tests skip, saying so; ``ITEMBANK_REQUIRE_SHARED=1`` (``.ci/run`` sets
-it) makes a missing file a failure instead, as the browser and PostgreSQL flags do."""
+it) makes a missing file a failure instead, as the browser and PostgreSQL flags do.
+``ITEMBANK_SHARED_DIR`` names the folder when it is not beside the repository."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("ITEMBANK_SHARED_DIR") or ROOT.parent / "shared")
 REQUIRE_SHARED = os.environ.get("ITEMBANK_REQUIRE_SHARED") == "1"
 
 

@@ -16,8 +16,7 @@ from itembank.operations.export import export_form
 from itembank.operations.imports import run_import
 from itembank.plugins import PluginHost
 from tests.factories import World
-from tests.qti.conftest import SHARED
-from tests.shared import shared_path
+from tests.shared import SHARED, shared_path
 from tests.test_export import locked_form
 
 IMS = SHARED / "qti-samples/davemckain-qtiworks/qtiworks-samples/src/main/resources/uk/ac/ed/ph"

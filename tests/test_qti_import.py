@@ -37,9 +37,10 @@ from tests.qti_import_golden import GOLDEN
 from tests.qti_items import CHOICE_ITEM
 from tests.qti_items import png as _png
 from tests.qti_items import zip_of as _zip
+from tests.shared import SHARED as SHARED_ROOT
 from tests.shared import shared_path
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "qti-samples"
+SHARED = SHARED_ROOT / "qti-samples"
 QTIWORKS = (
     SHARED / "davemckain-qtiworks/qtiworks-samples/src/main/resources/uk/ac/ed/ph/qtiworks/samples"
 )

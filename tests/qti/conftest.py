@@ -11,7 +11,6 @@ import pytest
 from tests.shared import shared_path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SHARED = PROJECT_ROOT.parent / "shared"
 
 QTI3_ITEM = """\
 <?xml version="1.0" encoding="UTF-8"?>
