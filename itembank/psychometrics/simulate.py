@@ -190,7 +190,7 @@ def _distractors(
     others = np.array([o for o in range(item.n_options) if o != item.key])
     item_rng = np.random.default_rng(abs(hash((item.key, item.parameters.b))) % 2**32)
     appeal = item_rng.dirichlet(np.full(others.size, 2.0))
-    tilt = item_rng.uniform(0.0, 0.6, others.size)
+    tilt = item_rng.uniform(0.3, 0.9, others.size)
     logits = np.log(appeal)[None, :] - tilt[None, :] * theta[:, None]
     probs = np.exp(logits - logits.max(axis=1, keepdims=True))
     probs /= probs.sum(axis=1, keepdims=True)
