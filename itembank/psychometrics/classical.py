@@ -116,7 +116,7 @@ def analyse(
     x = np.asarray(scores, dtype=np.float64)
     if x.ndim != 2 or x.shape[1] < 2 or x.shape[0] < 2:
         raise ValueError(f"scores: need candidates × items with 2 or more of each, got {x.shape}")
-    n, j = x.shape
+    j = x.shape[1]
     mx = np.asarray(max_scores, dtype=np.float64)
     if mx.shape != (j,) or np.any(~(mx > 0)):
         raise ValueError(f"max_scores: expected {j} positive values")
@@ -159,7 +159,9 @@ def _corr(n: Array, sx: Array, sxx: Array, sy: Array, syy: Array, sxy: Array) ->
         vx = sxx - sx**2 / n
         vy = syy - sy**2 / n
         r = cov / np.sqrt(vx * vy)
-    return np.where((vx > 1e-12 * np.maximum(sxx, 1)) & (vy > 1e-12 * np.maximum(syy, 1)), r, np.nan)
+    return np.where(
+        (vx > 1e-12 * np.maximum(sxx, 1)) & (vy > 1e-12 * np.maximum(syy, 1)), r, np.nan
+    )
 
 
 def _items(x0: Array, seen: NDArray, om: NDArray, mx: Array, total: Array) -> ItemStatistics:
@@ -313,9 +315,7 @@ def _options(
             chose = picked.astype(np.float32)
             c = np.count_nonzero(picked, axis=0).astype(np.float64)
             share[:, o] = c / nn
-            by_group[:, :, o] = (member @ chose).T / np.where(
-                group_sizes > 0, group_sizes, np.nan
-            )
+            by_group[:, :, o] = (member @ chose).T / np.where(group_sizes > 0, group_sizes, np.nan)
             ct = (chose.T @ total.astype(np.float32)).astype(np.float64)
             mean_total[:, o] = np.where(c > 0, ct / c, np.nan)
             sxr = ct - np.einsum("ij,ij->j", picked, x0)
@@ -339,8 +339,14 @@ def _options(
         miskey[item] = bool(bad)
         suspects.append(tuple(bad))
     return OptionStatistics(
-        share, by_group, group_sizes.astype(np.int64), mean_total, pbis, omitted_share,
-        miskey, tuple(suspects),
+        share,
+        by_group,
+        group_sizes.astype(np.int64),
+        mean_total,
+        pbis,
+        omitted_share,
+        miskey,
+        tuple(suspects),
     )
 
 

@@ -85,9 +85,7 @@ def simulate_items(
             steps = steps + rng.normal(0, 0.2, weights - 1)  # steps need not be ordered
         par = ItemParameters(weighted_model, a, tuple(float(s) for s in steps))
         perm = rng.permutation(weights) + 1
-        items.append(
-            SimulatedItem("weighted", par, weights, weights=tuple(int(w) for w in perm))
-        )
+        items.append(SimulatedItem("weighted", par, weights, weights=tuple(int(w) for w in perm)))
     return items
 
 

@@ -138,7 +138,7 @@ def calibrate(
             for group in groups:
                 group.params[:] = _standardise(group.model, group.params, post_mu, post_sigma)
                 group.params[group.fixed] = starts[groups.index(group)][group.fixed]
-        for group, before in zip(groups, starts):
+        for group, before in zip(groups, starts, strict=True):
             max_change = max(max_change, float(np.max(np.abs(group.params - before))))
         if max_change < settings.tolerance:
             converged = True
@@ -218,13 +218,16 @@ def _check_categories(
         highest = np.where(np.isnan(x), -1, x).max(axis=0).astype(np.intp)
     if n_categories is None:
         cats = np.array(
-            [2 if md in ("2PL", "3PL") else max(int(h) + 1, 2) for md, h in zip(models, highest)]
+            [
+                2 if md in ("2PL", "3PL") else max(int(h) + 1, 2)
+                for md, h in zip(models, highest, strict=True)
+            ]
         )
     else:
         cats = np.asarray(n_categories, dtype=np.intp)
         if cats.shape != (x.shape[1],):
             raise ValueError(f"n_categories: expected {x.shape[1]} values")
-    for j, (md, k) in enumerate(zip(models, cats)):
+    for j, (md, k) in enumerate(zip(models, cats, strict=True)):
         if md in ("2PL", "3PL") and k != 2:
             raise ValueError(f"item {j}: {md} needs 2 categories (0/1), got {k}")
         if k < 2:
@@ -249,7 +252,7 @@ def _groups(
     offsets: NDArray[np.intp],
     anchors: dict[int, ItemParameters],
 ) -> list[_Group]:
-    keys = sorted({(md, int(k)) for md, k in zip(models, cats)})
+    keys = sorted({(md, int(k)) for md, k in zip(models, cats, strict=True)})
     groups = []
     for md, k in keys:
         items = np.array([j for j in range(len(models)) if models[j] == md and cats[j] == k])

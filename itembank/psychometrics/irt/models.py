@@ -128,7 +128,7 @@ def _gpcm(params: Array, theta: Array, gradient: bool) -> tuple[Array, Array | N
 
 
 def _grm(params: Array, theta: Array, gradient: bool) -> tuple[Array, Array | None]:
-    n_items, n_par = params.shape
+    n_par = params.shape[1]
     a = params[:, 0]
     d = params[:, 1:]  # (J, K-1), decreasing
     z = a[:, None, None] * theta[None, :, None] + d[:, None, :]  # (J, Q, K-1)
@@ -183,7 +183,9 @@ def to_reported(model: ModelName, row: Array) -> Reported:
         return Reported(a, tuple(float(v) for v in -row[1:] / a))
 
 
-def from_reported(model: ModelName, a: float, b: tuple[float, ...] | list[float], c: float) -> Array:
+def from_reported(
+    model: ModelName, a: float, b: tuple[float, ...] | list[float], c: float
+) -> Array:
     """The reported (a, b, c) metric to the internal vector."""
     bb = np.asarray(b, dtype=np.float64)
     if model == "2PL":
