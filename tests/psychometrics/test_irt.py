@@ -52,8 +52,10 @@ def test_reported_round_trip() -> None:
 # LSAT section 6 (Thissen 1982; Bock & Lieberman 1970), 1,000 examinees x 5 items, as the
 # cumulative counts of the 32 response patterns in binary order (00000 ... 11111) given by
 # the OpenBUGS "LSAT" example (https://chjackson.github.io/openbugsdoc/Examples/Lsat.html).
-LSAT6_CUMULATIVE = [3, 9, 11, 22, 23, 24, 27, 31, 32, 40, 40, 56, 56, 59, 61, 76, 86, 115,
-                    129, 210, 213, 241, 256, 336, 352, 408, 429, 602, 613, 674, 702, 1000]  # fmt: skip
+LSAT6_CUMULATIVE = [
+    3, 9, 11, 22, 23, 24, 27, 31, 32, 40, 40, 56, 56, 59, 61, 76,
+    86, 115, 129, 210, 213, 241, 256, 336, 352, 408, 429, 602, 613, 674, 702, 1000,
+]  # fmt: skip
 # Published 2PL results on these data:
 # * mirt's own test suite (philchalmers/mirt, tests/testthat/test-01-mirtOne.R):
 #   mirt(expand.table(LSAT6), 1) has logLik -2466.653 (tolerance 1e-4 there);
