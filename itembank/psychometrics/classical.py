@@ -184,7 +184,7 @@ def _items(x0: Array, seen: NDArray, om: NDArray, mx: Array, total: Array) -> It
     sxr = sxt - sxx
     item_rest = _corr(nn, sx, sxx, sr, srr, sxr)
 
-    levels = np.unique(x0[seen])
+    levels = _levels(x0, seen)
     dich = np.ones(x0.shape[1], dtype=bool)
     latent = np.full(x0.shape[1], np.nan)
     if levels.size <= _MAX_LEVELS:
@@ -206,6 +206,19 @@ def _items(x0: Array, seen: NDArray, om: NDArray, mx: Array, total: Array) -> It
         alpha_if_deleted=alpha_del,
         dichotomous=dich,
     )
+
+
+def _levels(x: Array, mask: NDArray) -> Array:
+    """Distinct values of ``x[mask]``; scores on a half-point grid are counted in one pass
+    instead of sorting every response."""
+    doubled = x * 2.0
+    grid = doubled == np.round(doubled)
+    if grid.all() and x.size:
+        codes = doubled.astype(np.int64)
+        low = int(codes.min())
+        counts = np.bincount((codes - low)[mask], minlength=1)
+        return (np.nonzero(counts)[0] + low) / 2.0
+    return np.unique(x[mask])
 
 
 def _polyserial(r: Array, sd: Array, counts: NDArray, levels: Array, n: Array) -> Array:
@@ -256,7 +269,7 @@ def _form(x0: Array, seen: NDArray, mx: Array, total: Array, bins: int) -> FormS
     max_score = float(mx.sum())
     edges = np.linspace(0.0, max_score, bins + 1)
     counts, _ = np.histogram(t, bins=edges)
-    alpha = _alpha(x0[complete])
+    alpha = _alpha(x0 if complete.all() else x0[complete])
     sd = float(t.std(ddof=1)) if t.size > 1 else float("nan")
     sd_complete = float(total[complete].std(ddof=1)) if complete.sum() > 1 else float("nan")
     sem = sd_complete * float(np.sqrt(1 - alpha)) if np.isfinite(alpha) and alpha <= 1 else np.nan
@@ -295,28 +308,37 @@ def _options(
     n_opt = int(max(opt.max(initial=-1), keys.max(initial=-1))) + 1
     j = x0.shape[1]
     group = score_groups(total)
-    member = (np.arange(GROUPS)[:, None] == group[None, :]).astype(np.float32)  # (G, N)
-    s = seen.astype(np.float32)
+    s = seen.astype(np.float64)
     n = np.count_nonzero(seen, axis=0).astype(np.float64)
     nn = np.where(n > 0, n, np.nan)
-    group_sizes = (member @ s).T.astype(np.float64)  # (J, G)
+    # counts per score group by summing rows sorted by group (no BLAS: a thin matrix
+    # product is slow and erratic when the machine's cores are busy)
+    order = np.argsort(group, kind="stable")
+    present = np.unique(group)
+    starts = np.searchsorted(group[order], present)
+
+    def per_group(flags: NDArray[np.bool_]) -> Array:
+        out = np.zeros((GROUPS, flags.shape[1]))
+        out[present] = np.add.reduceat(flags[order], starts, axis=0, dtype=np.int64)
+        return out.T  # (J, G)
+
+    group_sizes = per_group(seen)
     share = np.full((j, n_opt), np.nan)
     by_group = np.full((j, GROUPS, n_opt), np.nan)
     mean_total = np.full((j, n_opt), np.nan)
     pbis = np.full((j, n_opt), np.nan)
     # rest score (total - item) sums over the candidates presented the item
     sx = x0.sum(axis=0)
-    seen64 = seen.astype(np.float64)
-    sr = seen64.T @ total - sx
-    srr = seen64.T @ total**2 - 2 * (x0.T @ total) + (x0**2).sum(axis=0)
+    sr = s.T @ total - sx
+    srr = s.T @ total**2 - 2 * (x0.T @ total) + (x0**2).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         for o in range(n_opt):
             picked = (opt == o) & seen
-            chose = picked.astype(np.float32)
+            chose = picked.astype(np.float64)
             c = np.count_nonzero(picked, axis=0).astype(np.float64)
             share[:, o] = c / nn
-            by_group[:, :, o] = (member @ chose).T / np.where(group_sizes > 0, group_sizes, np.nan)
-            ct = (chose.T @ total.astype(np.float32)).astype(np.float64)
+            by_group[:, :, o] = per_group(picked) / np.where(group_sizes > 0, group_sizes, np.nan)
+            ct = chose.T @ total
             mean_total[:, o] = np.where(c > 0, ct / c, np.nan)
             sxr = ct - np.einsum("ij,ij->j", picked, x0)
             pbis[:, o] = _corr(nn, c, c, sr, srr, sxr)
@@ -354,7 +376,7 @@ def _weights(x: Array, answered: NDArray, weighted: NDArray) -> WeightStatistics
     cols = np.nonzero(weighted)[0]
     xw = x[:, cols]
     aw = answered[:, cols]
-    vals = np.unique(xw[aw])
+    vals = _levels(np.where(aw, xw, 0.0), aw)
     share = np.full((x.shape[1], vals.size), np.nan)
     mean = np.full(x.shape[1], np.nan)
     n = aw.sum(axis=0)
