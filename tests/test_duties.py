@@ -164,7 +164,9 @@ def test_an_author_withdraws_a_version_stuck_in_review(session: Any, plugins: An
     withdraw_version(version, actor=world.author2, reason="Penelaah kurang.")
     assert version.status == "withdrawn" and len(version.reviews) == 1
     event = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.action == "version.withdrawn")
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "version.withdrawn", AuditEvent.item_id == item.id
+        )
     ).one()
     assert (event.actor_id, event.from_status, event.reason) == (
         world.author2.id,

@@ -15,6 +15,8 @@ EXPECTED = {
     (Action.REQUEST_CHANGES, Status.IN_REVIEW): Status.CHANGES_REQUESTED,
     (Action.REJECT, Status.IN_REVIEW): Status.REJECTED,
     (Action.RETIRE, Status.APPROVED): Status.RETIRED,
+    # issue 18.7: an author withdraws a version from review
+    (Action.WITHDRAW, Status.IN_REVIEW): Status.WITHDRAWN,
 }
 
 
