@@ -85,3 +85,15 @@ SC_ROW = {
     "taksonomi": "skd-cpns",
     "kode_klasifikasi": "TIU.NUM",
 }
+
+
+def true_false_csv(count: int, stem: str = "Nomor") -> bytes:
+    """A CSV of ``count`` true/false items (``"<stem> <n>."``): cheap to check, so a
+    large file is quick to make and to import (the kill, cancel and progress tests)."""
+    rows = []
+    for n in range(count):
+        row = {**SC_ROW, "jenis_soal": "true_false", "kunci": "Benar", "pokok_soal": f"{stem} {n}."}
+        for column in ("opsi_a", "opsi_b", "opsi_c", "poin"):
+            row.pop(column)
+        rows.append(row)
+    return csv_bytes(rows)

@@ -27,7 +27,7 @@ from tests.conftest import (
     _sqlite_backend,
     make_app,
 )
-from tests.import_helpers import SC_ROW, csv_bytes
+from tests.import_helpers import SC_ROW, csv_bytes, true_false_csv
 from tests.shared import shared_path
 from tests.test_cli import fails, ok, run
 
@@ -170,15 +170,8 @@ def test_an_import_killed_while_writing_leaves_nothing(
     cli_backend: tuple[Flask, Backend], tmp_path: Path
 ) -> None:
     app, backend = cli_backend
-    rows = [
-        {**SC_ROW, "jenis_soal": "true_false", "kunci": "Benar", "pokok_soal": f"Nomor {n}."}
-        for n in range(3000)
-    ]
-    for row in rows:
-        for column in ("opsi_a", "opsi_b", "opsi_c", "poin"):
-            row.pop(column)
     path = tmp_path / "besar.csv"
-    path.write_bytes(csv_bytes(rows))
+    path.write_bytes(true_false_csv(3000))
     before = counts(app)
     env = {
         **os.environ,

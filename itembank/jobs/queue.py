@@ -34,10 +34,13 @@ class QueueError(RuntimeError):
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["itembank.queue"] = _make_queue(app)
+    huey, run_job_task = _make_queue(app)
+    app.extensions["itembank.queue"] = huey
+    app.extensions["itembank.queue.run_job"] = run_job_task
 
 
-def _make_queue(app: Flask) -> Huey:
+def _make_queue(app: Flask) -> tuple[Huey, Any]:
+    """The app's Huey and its ``run_job`` task (calling the task sends a job id)."""
     name = app.config.get("ITEMBANK_QUEUE_NAME", "itembank")
     redis_url = app.config.get("ITEMBANK_REDIS_URL")
     huey: Huey
@@ -73,8 +76,7 @@ def _make_queue(app: Flask) -> Huey:
     def housekeeping() -> None:
         in_app(_housekeeping, app)
 
-    huey.itembank_run_job = run_job_task  # type: ignore[attr-defined]
-    return huey
+    return huey, run_job_task
 
 
 def _housekeeping(app: Flask) -> None:
@@ -93,7 +95,7 @@ def _queue(app: Flask | None = None) -> Huey:
 def send(job_id: int) -> None:
     """Hand job ``job_id`` to the workers (or, immediate, run it now)."""
     try:
-        _queue().itembank_run_job(job_id)  # type: ignore[attr-defined]
+        current_app.extensions["itembank.queue.run_job"](job_id)
     except Exception as exc:
         # Redis or the queue file unreachable; an immediate job never raises (the
         # runner records its failures).

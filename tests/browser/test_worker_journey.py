@@ -28,7 +28,7 @@ from itembank.app import MIGRATIONS, PROJECT_ROOT, create_app
 from itembank.extensions import db
 from itembank.models import Bank, Item, Job
 from tests.browser.conftest import PASSWORD, LiveServer, Session, _require_chromium
-from tests.import_helpers import SC_ROW, csv_bytes
+from tests.import_helpers import true_false_csv
 
 BANK = "CACT-DEMO"
 
@@ -91,16 +91,6 @@ def worker_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
             db.engine.dispose()
 
 
-def _rows(count: int, tag: str) -> bytes:
-    rows = []
-    for n in range(count):
-        row = {**SC_ROW, "jenis_soal": "true_false", "kunci": "Benar", "pokok_soal": f"{tag} {n}."}
-        for column in ("opsi_a", "opsi_b", "opsi_c", "poin"):
-            row.pop(column)
-        rows.append(row)
-    return csv_bytes(rows)
-
-
 def _items(server: LiveServer) -> int:
     with server.app.app_context():
         count = db.session.scalar(
@@ -126,7 +116,7 @@ def test_an_import_through_the_worker_live_cancelled_and_after_closing_the_tab(
     try:
         before = _items(worker_server)
         big = tmp_path / "besar.csv"
-        big.write_bytes(_rows(20_000, "Batal"))
+        big.write_bytes(true_false_csv(20_000, "Batal"))
         page = writer.page
         _upload(page, writer, big)
         job = page.locator("section.job")
@@ -144,7 +134,7 @@ def test_an_import_through_the_worker_live_cancelled_and_after_closing_the_tab(
         assert _items(worker_server) == before
 
         medium = tmp_path / "sedang.csv"
-        medium.write_bytes(_rows(8_000, "Tutup"))
+        medium.write_bytes(true_false_csv(8_000, "Tutup"))
         job_url = _upload(page, writer, medium)
         page.close()  # the tab is closed while the job runs (8,000 rows take a while)
 

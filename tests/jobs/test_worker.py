@@ -36,7 +36,7 @@ from tests.conftest import (
     _sqlite_backend,
     make_app,
 )
-from tests.import_helpers import SC_ROW, csv_bytes
+from tests.import_helpers import SC_ROW, csv_bytes, true_false_csv
 from tests.test_cli import ok
 from tests.test_import_cli import _database_url
 
@@ -232,17 +232,6 @@ def small_file(tag: str, rows: int = 2) -> bytes:
     return csv_bytes([{**SC_ROW, "pokok_soal": f"{tag}: berapa {n} + 3?"} for n in range(rows)])
 
 
-def large_file(rows: int) -> bytes:
-    """True/false items: cheap to check, so the file is large but quick to make."""
-    out = []
-    for n in range(rows):
-        row = {**SC_ROW, "jenis_soal": "true_false", "kunci": "Benar", "pokok_soal": f"No {n}."}
-        for column in ("opsi_a", "opsi_b", "opsi_c", "poin"):
-            row.pop(column)
-        out.append(row)
-    return csv_bytes(out)
-
-
 def test_an_import_goes_through_the_worker_and_links_its_report(live: LiveBank) -> None:
     before = live.counts()
     live.start_worker()
@@ -302,7 +291,7 @@ def test_a_cancelled_queued_job_never_starts(live: LiveBank) -> None:
 def test_a_cancelled_running_job_stops_and_saves_nothing(live: LiveBank) -> None:
     before = live.counts()
     live.start_worker()
-    job = live.upload("penulis", large_file(5000))
+    job = live.upload("penulis", true_false_csv(5000))
     live.wait_for(job["id"], lambda j: j["progress"]["done"] > 0, "under way")
     response = live.api("POST", f"jobs/{job['id']}/cancel", "penulis")
     assert response.status_code == 200 and response.json["cancel_requested"] is True
@@ -316,7 +305,7 @@ def test_a_cancelled_running_job_stops_and_saves_nothing(live: LiveBank) -> None
 def test_a_worker_killed_mid_import_leaves_nothing_and_the_job_fails(live: LiveBank) -> None:
     before = live.counts()
     worker = live.start_worker()
-    job = live.upload("penulis", large_file(5000))
+    job = live.upload("penulis", true_false_csv(5000))
     live.wait_for(job["id"], lambda j: j["progress"]["done"] > 0, "under way")
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait(timeout=30)
