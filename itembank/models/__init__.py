@@ -23,12 +23,20 @@ from itembank.models.items import (
 )
 from itembank.models.jobs import FINISHED, Job, JobFile, JobStatus
 from itembank.models.media import Media, MediaBlob
+from itembank.models.results import (
+    Administration,
+    AdministrationForm,
+    CandidateResult,
+    ResultImport,
+)
 from itembank.models.taxonomy import TaxonomyNode, TaxonomyRecord
 from itembank.models.tokens import ApiToken, LoginAttempt
 from itembank.models.users import Bank, Membership, Role, User
 
 __all__ = [
     "FINISHED",
+    "Administration",
+    "AdministrationForm",
     "ApiToken",
     "AssemblyRun",
     "AuditEvent",
@@ -37,6 +45,7 @@ __all__ = [
     "Blueprint",
     "BlueprintRow",
     "BlueprintSection",
+    "CandidateResult",
     "Comment",
     "EnemyPair",
     "Form",
@@ -56,6 +65,7 @@ __all__ = [
     "Media",
     "MediaBlob",
     "Membership",
+    "ResultImport",
     "Review",
     "Role",
     "RunStatus",

@@ -1,0 +1,253 @@
+"""Results into an administration: re-scored by the bank, compared with delivery, stored
+whole or not at all, candidates kept only as keyed hashes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from itembank.errors import InvalidInput, NotFound, PermissionDenied
+from itembank.extensions import db
+from itembank.models import AuditEvent, CandidateResult, Form
+from itembank.operations.administrations import add_forms, create_administration
+from itembank.operations.result_readers import ResultLimits, candidate_key
+from itembank.operations.results import import_results
+from itembank.plugins import PluginHost
+from tests.factories import World
+from tests.results_helpers import (
+    SECRET,
+    administration_of,
+    best_response,
+    exported_form,
+    keyed_responses,
+    results_csv,
+    scorer_for,
+)
+
+
+@pytest.fixture
+def form(world: World, plugins: PluginHost) -> Form:
+    return exported_form(world, plugins)
+
+
+def _import(world: World, plugins: PluginHost, administration: Any, data: bytes, **kw: Any) -> Any:
+    return import_results(
+        administration,
+        actor=world.assembler,
+        plugins=plugins,
+        filename=kw.pop("filename", "hasil.csv"),
+        data=data,
+        secret=SECRET,
+        **kw,
+    )
+
+
+def _stored(administration: Any) -> list[CandidateResult]:
+    return list(
+        db.session.scalars(
+            sa.select(CandidateResult)
+            .where(CandidateResult.administration_id == administration.id)
+            .order_by(CandidateResult.id)
+        )
+    )
+
+
+def test_a_spreadsheet_is_rescored_and_stored_with_hashed_candidates(
+    world: World, plugins: PluginHost, form: Form
+) -> None:
+    administration = administration_of(world, form)
+    scorer = scorer_for(form, plugins)
+    full = keyed_responses(scorer, plugins)
+    blank = [None] * len(full)
+    data = results_csv(
+        scorer,
+        [("199001012020121001", full), ("199202022021122002", blank)],
+        groups=[{"gender": "F"}, {"gender": "M"}],
+    )
+    batch = _import(world, plugins, administration, data)
+    assert batch.status == "completed", [p["message_en"] for p in batch.problems]
+    assert batch.candidates == 2 and batch.problems == [] and batch.disagreements == 0
+    rows = _stored(administration)
+    assert [r.total for r in rows] == [scorer.max_total, 0.0]
+    top, empty = rows
+    assert top.scores == [entry.max_score for entry in scorer.entries]
+    assert empty.scores == [0.0] * len(full)
+    assert top.groups == {"gender": "F"} and top.session == "Sesi 1"
+    # The NIP never reaches the database: only its keyed hash, per bank.
+    assert top.candidate_key == candidate_key(SECRET, world.bank.code, "199001012020121001")
+    assert "199001012020121001" not in repr(
+        db.session.execute(sa.select(CandidateResult.__table__)).all()
+    )
+    assert candidate_key(SECRET, "OTHER", "199001012020121001") != top.candidate_key
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "results.import")
+    ).one()
+    assert event.data["candidates"] == 2 and event.object_id == administration.external_id
+
+
+def test_a_wrong_key_in_delivery_is_caught_per_item(
+    world: World, plugins: PluginHost, form: Form
+) -> None:
+    """Delivery scored a distractor of the single-choice item as correct (and the key as
+    wrong): every such candidate is listed against that item, nothing else."""
+    administration = administration_of(world, form)
+    scorer = scorer_for(form, plugins)
+    index = next(i for i, e in enumerate(scorer.entries) if e.item.item_type == "single_choice")
+    entry = scorer.entries[index]
+    key = best_response(entry, plugins)
+    distractor = next(o for o in entry.item_type.summary(entry.content).options if o != key)
+    rows, delivered = [], []
+    for number in range(6):
+        responses = keyed_responses(scorer, plugins)
+        responses[index] = distractor if number < 4 else key
+        scores = [
+            entry_.item_type.score(entry_.content, r) if not entry_.by_person else r
+            for entry_, r in zip(scorer.entries, responses, strict=True)
+        ]
+        scores[index] = 1.0 if number < 4 else 0.0  # the delivery's wrong key
+        rows.append((f"PESERTA-{number}", responses))
+        delivered.append(scores)
+    batch = _import(world, plugins, administration, results_csv(scorer, rows, delivered=delivered))
+    assert batch.status == "completed", [p["message_en"] for p in batch.problems]
+    assert batch.disagreements == 6
+    [report] = batch.disagreement_report
+    assert report["identifier"] == entry.identifier and report["position"] == index + 1
+    assert report["count"] == 6
+    patterns = {(p["response"], p["delivered"], p["bank"]): p["count"] for p in report["patterns"]}
+    assert patterns == {
+        (distractor, 1.0, 0.0): 4,
+        (key, 0.0, entry.max_score): 2,
+    }
+    # The bank's scores are what is stored, not the delivery's.
+    stored = _stored(administration)
+    assert [r.scores[index] for r in stored] == [0.0] * 4 + [entry.max_score] * 2
+    assert [r.delivered_scores[index] for r in stored] == [1.0] * 4 + [0.0] * 2
+
+
+def test_problems_are_reported_by_row_and_item_and_nothing_lands(
+    world: World, plugins: PluginHost, form: Form
+) -> None:
+    administration = administration_of(world, form)
+    scorer = scorer_for(form, plugins)
+    full = keyed_responses(scorer, plugins)
+    data = results_csv(scorer, [("A1", full), ("A2", full), ("A1", full)])
+    lines = data.decode().splitlines()
+    index = next(i for i, e in enumerate(scorer.entries) if e.item.item_type == "single_choice")
+    cells = lines[2].split(",")
+    cells[2 + index] = "Z"  # row 3: an option the item does not have
+    lines[2] = ",".join(cells)
+    batch = _import(world, plugins, administration, ("\n".join(lines) + "\n").encode())
+    assert batch.status == "rolled_back"
+    codes = {(p["code"], p["row"], p["item"]) for p in batch.problems}
+    assert ("unknown_option", 3, scorer.entries[index].identifier) in codes
+    assert any(p["code"] == "duplicate_candidate" and p["row"] == 4 for p in batch.problems)
+    assert _stored(administration) == []
+
+
+def test_an_unknown_column_or_a_file_of_no_format_is_refused(
+    world: World, plugins: PluginHost, form: Form
+) -> None:
+    administration = administration_of(world, form)
+    batch = _import(world, plugins, administration, b"candidate_id,I-NOPE-V1\nX,A\n")
+    assert batch.status == "failed"
+    [problem] = batch.problems
+    assert problem["code"] == "unreadable_file" and "I-NOPE-V1" in problem["message_en"]
+    with pytest.raises(InvalidInput):
+        _import(world, plugins, administration, b"\x89PNG", filename="foto.png")
+
+
+def test_the_same_candidate_cannot_be_imported_twice(
+    world: World, plugins: PluginHost, form: Form
+) -> None:
+    administration = administration_of(world, form)
+    scorer = scorer_for(form, plugins)
+    data = results_csv(scorer, [("NIP-1", keyed_responses(scorer, plugins))])
+    assert _import(world, plugins, administration, data).status == "completed"
+    again = _import(world, plugins, administration, data)
+    assert again.status == "rolled_back"
+    assert [p["code"] for p in again.problems] == ["candidate_already_imported"]
+    assert len(_stored(administration)) == 1
+
+
+def test_an_essay_keeps_the_raters_score_within_its_maximum(
+    world: World, plugins: PluginHost, form: Form
+) -> None:
+    administration = administration_of(world, form)
+    scorer = scorer_for(form, plugins)
+    index = next(i for i, e in enumerate(scorer.entries) if e.by_person)
+    responses = keyed_responses(scorer, plugins)
+    responses[index] = 2
+    batch = _import(world, plugins, administration, results_csv(scorer, [("E1", responses)]))
+    assert batch.status == "completed", [p["message_en"] for p in batch.problems]
+    assert _stored(administration)[0].scores[index] == 2.0
+    responses[index] = scorer.entries[index].max_score + 1
+    too_high = _import(world, plugins, administration, results_csv(scorer, [("E2", responses)]))
+    assert [p["code"] for p in too_high.problems] == ["score_out_of_range"]
+
+
+def test_limits_bound_the_file(world: World, plugins: PluginHost, form: Form) -> None:
+    administration = administration_of(world, form)
+    scorer = scorer_for(form, plugins)
+    full = keyed_responses(scorer, plugins)
+    data = results_csv(scorer, [(f"C{n}", full) for n in range(3)])
+    batch = _import(world, plugins, administration, data, limits=ResultLimits(max_candidates=2))
+    assert batch.status == "failed" and "2" in batch.problems[0]["message_en"]
+    small = _import(world, plugins, administration, data, limits=ResultLimits(max_bytes=100))
+    assert small.status == "failed" and "bytes" in small.problems[0]["message_en"]
+
+
+def test_only_exported_forms_are_delivered_and_only_assemblers_record_it(
+    world: World, plugins: PluginHost, form: Form
+) -> None:
+    from tests.test_export import locked_form
+
+    locked = locked_form(world, plugins, image=False)
+    with pytest.raises(InvalidInput) as raised:
+        create_administration(
+            world.bank,
+            actor=world.assembler,
+            title="X",
+            starts_on="2026-11-02",
+            forms=[locked.external_id],
+        )
+    assert raised.value.problems[0]["field"] == "forms[0]"
+    with pytest.raises(InvalidInput):
+        create_administration(
+            world.bank,
+            actor=world.assembler,
+            title="X",
+            starts_on="2026-11-02",
+            ends_on="2026-11-01",
+            forms=[form.external_id],
+        )
+    with pytest.raises(PermissionDenied):
+        create_administration(
+            world.bank,
+            actor=world.author,
+            title="X",
+            starts_on="2026-11-02",
+            forms=[form.external_id],
+        )
+    with pytest.raises(InvalidInput) as unknown:
+        create_administration(
+            world.bank,
+            actor=world.assembler,
+            title="X",
+            starts_on="2026-11-02",
+            forms=["NOPE-F999"],
+        )
+    assert "NOPE-F999" in unknown.value.problems[0]["message_en"]
+    administration = administration_of(world, form)
+    assert administration.external_id == f"{world.bank.code}-A001"
+    assert add_forms(administration, [form.external_id], actor=world.assembler) == []
+    with pytest.raises((PermissionDenied, NotFound)):
+        import_results(
+            administration,
+            actor=world.reviewer,
+            plugins=plugins,
+            filename="x.csv",
+            data=b"candidate_id\n",
+            secret=SECRET,
+        )

@@ -1,0 +1,117 @@
+"""Exported forms, administrations and results files for the results tests."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from itembank.extensions import db
+from itembank.models import Administration, Form
+from itembank.operations.administrations import create_administration
+from itembank.operations.export import export_form
+from itembank.operations.result_scoring import FormScorer, form_scorer
+from itembank.plugins import PluginHost
+from tests.factories import World
+from tests.test_export import locked_form, responses_for
+
+SECRET = b"test results key"
+
+
+def exported_form(world: World, plugins: PluginHost) -> Form:
+    """A form with one item of every built-in type, locked and exported (QTI 3.0)."""
+    form = locked_form(world, plugins, image=False)
+    export_form(form, exporter_id="qti3", actor=world.assembler, plugins=plugins)
+    db.session.flush()
+    return form
+
+
+def administration_of(world: World, *forms: Form, title: str = "Seleksi uji") -> Administration:
+    administration = create_administration(
+        world.bank,
+        actor=world.assembler,
+        title=title,
+        starts_on="2026-11-02",
+        ends_on="2026-11-20",
+        site="Kantor Regional I, Yogyakarta",
+        sessions=["Sesi 1", "Sesi 2"],
+        forms=[form.external_id for form in forms],
+    )
+    db.session.flush()
+    return administration
+
+
+def cell(value: Any) -> str:
+    """A QTI response value as a results spreadsheet cell writes it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return f"{value[0]}:{value[1]}"
+    if isinstance(value, list):
+        return ";".join(cell(v) for v in value)
+    return str(value)
+
+
+def qti_value(scorer: FormScorer, index: int, response: Any) -> Any:
+    entry = scorer.entries[index]
+    if entry.by_person:
+        return response
+    return entry.item_type.qti_response(entry.content, response)["RESPONSE"]
+
+
+def keyed_responses(scorer: FormScorer, plugins: PluginHost) -> list[Any]:
+    """A response to each entry that scores its maximum (essays: the rater's maximum)."""
+    return [best_response(entry, plugins) for entry in scorer.entries]
+
+
+def best_response(entry: Any, plugins: PluginHost) -> Any:
+    if entry.by_person:
+        return entry.max_score
+    type_id = entry.item.item_type
+    scored = []
+    for response in responses_for(type_id, entry.content, plugins):
+        try:
+            scored.append((entry.item_type.score(entry.content, response), response))
+        except ValueError:  # the generator also sends shapes the type refuses
+            continue
+    best = max(scored, key=lambda pair: pair[0])[1]
+    assert entry.item_type.score(entry.content, best) == entry.max_score
+    return best
+
+
+def results_csv(
+    scorer: FormScorer,
+    rows: Sequence[tuple[str, Sequence[Any]]],
+    *,
+    delivered: Sequence[Sequence[float | None]] | None = None,
+    groups: Sequence[dict[str, str]] | None = None,
+    form_column: bool = False,
+) -> bytes:
+    """A results CSV for ``scorer``'s form: ``rows`` as (candidate id, bank responses)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    group_names = sorted({name for g in groups or [] for name in g})
+    header = ["candidate_id"] + (["form"] if form_column else []) + ["session"]
+    header += [f"group:{name}" for name in group_names]
+    for entry in scorer.entries:
+        header.append(entry.identifier)
+        if delivered is not None:
+            header.append(entry.identifier + ":score")
+    writer.writerow(header)
+    for number, (candidate, responses) in enumerate(rows):
+        line = [candidate] + ([scorer.form.external_id] if form_column else []) + ["Sesi 1"]
+        line += [(groups[number] if groups else {}).get(name, "") for name in group_names]
+        for index, response in enumerate(responses):
+            line.append(cell(qti_value(scorer, index, response)))
+            if delivered is not None:
+                value = delivered[number][index]
+                line.append("" if value is None else repr(value))
+        writer.writerow(line)
+    return out.getvalue().encode("utf-8")
+
+
+def scorer_for(form: Form, plugins: PluginHost) -> FormScorer:
+    return form_scorer(form, plugins)
