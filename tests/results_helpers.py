@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from typing import Any
 
 from itembank.extensions import db
 from itembank.models import Administration, Form
+from itembank.operations import result_writers as writers
 from itembank.operations.administrations import create_administration
 from itembank.operations.export import export_form
 from itembank.operations.result_scoring import FormScorer, form_scorer
+from itembank.operations.result_writers import ResultRow
 from itembank.plugins import PluginHost
 from tests.factories import World
 from tests.test_export import locked_form, responses_for
@@ -42,26 +42,6 @@ def administration_of(world: World, *forms: Form, title: str = "Seleksi uji") ->
     return administration
 
 
-def cell(value: Any) -> str:
-    """A QTI response value as a results spreadsheet cell writes it."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, tuple):
-        return f"{value[0]}:{value[1]}"
-    if isinstance(value, list):
-        return ";".join(cell(v) for v in value)
-    return str(value)
-
-
-def qti_value(scorer: FormScorer, index: int, response: Any) -> Any:
-    entry = scorer.entries[index]
-    if entry.by_person:
-        return response
-    return entry.item_type.qti_response(entry.content, response)["RESPONSE"]
-
-
 def keyed_responses(scorer: FormScorer, plugins: PluginHost) -> list[Any]:
     """A response to each entry that scores its maximum (essays: the rater's maximum)."""
     return [best_response(entry, plugins) for entry in scorer.entries]
@@ -90,27 +70,22 @@ def results_csv(
     groups: Sequence[dict[str, str]] | None = None,
     form_column: bool = False,
 ) -> bytes:
-    """A results CSV for ``scorer``'s form: ``rows`` as (candidate id, bank responses)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    group_names = sorted({name for g in groups or [] for name in g})
-    header = ["candidate_id"] + (["form"] if form_column else []) + ["session"]
-    header += [f"group:{name}" for name in group_names]
-    for entry in scorer.entries:
-        header.append(entry.identifier)
-        if delivered is not None:
-            header.append(entry.identifier + ":score")
-    writer.writerow(header)
-    for number, (candidate, responses) in enumerate(rows):
-        line = [candidate] + ([scorer.form.external_id] if form_column else []) + ["Sesi 1"]
-        line += [(groups[number] if groups else {}).get(name, "") for name in group_names]
-        for index, response in enumerate(responses):
-            line.append(cell(qti_value(scorer, index, response)))
-            if delivered is not None:
-                value = delivered[number][index]
-                line.append("" if value is None else repr(value))
-        writer.writerow(line)
-    return out.getvalue().encode("utf-8")
+    """A results CSV for ``scorer``'s form: ``rows`` as (candidate id, bank responses),
+    every candidate in "Sesi 1"."""
+    return writers.results_csv(
+        scorer,
+        [
+            ResultRow(
+                candidate_id=candidate,
+                responses=responses,
+                session="Sesi 1",
+                groups=groups[number] if groups else {},
+                delivered_scores=delivered[number] if delivered is not None else None,
+            )
+            for number, (candidate, responses) in enumerate(rows)
+        ],
+        form_column=form_column,
+    )
 
 
 def scorer_for(form: Form, plugins: PluginHost) -> FormScorer:

@@ -195,8 +195,10 @@ def _rows_csv(data: bytes, limits: ResultLimits) -> Iterator[list[str]]:
         ) from None
     if "\x00" in text:
         raise ImportFileError("Berkas CSV berisi karakter NUL.", "The CSV file contains NUL.")
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    # The header row tells the delimiter: cells below it hold ";" inside responses
+    # (``A;C``, ``B;D;A;C``), which outnumber the commas of a form of ordering items.
+    header = text[:65536].split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
     csv.field_size_limit(limits.max_cell_chars + 1)
     try:
         yield from csv.reader(io.StringIO(text), delimiter=delimiter)

@@ -1,0 +1,141 @@
+"""Writing candidates' results in the formats the results import reads.
+
+The inverse of :mod:`itembank.operations.result_readers`, for results the bank makes
+itself (the simulator) and for tests: :func:`results_csv` writes the spreadsheet format
+documented there, from :class:`ResultRow`\\ s holding responses in the bank's own shapes
+(the ones each item type's ``score()`` takes). Each response goes through its type's
+``qti_response`` to the QTI value a delivery reports, then :func:`response_cell` writes
+that value the way the reader parses cells. Items a person scores (essays) get the
+rater's score in their cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from itembank.operations.result_readers import GROUP_PREFIX, SCORE_SUFFIX
+from itembank.operations.result_scoring import EntryScorer, FormScorer
+
+__all__ = ["ResultRow", "number_text", "qti_value", "response_cell", "results_csv"]
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One candidate's results on one form, as a delivery would report them.
+
+    ``responses`` run in the form's order, in the bank's response shapes (``None``:
+    blank); for an item a person scores, the rater's score (a number) or scores in the
+    type's own shape (an essay's ``{criterion: points}``). ``delivered_scores`` per item
+    and ``delivered_total`` are what the delivery scored; ``choice_orders`` (option
+    identifiers in the order shown) and ``durations`` (seconds) per item travel only in
+    QTI results."""
+
+    candidate_id: str
+    responses: Sequence[Any]
+    session: str = ""
+    tested_at: datetime | None = None
+    duration: float | None = None
+    groups: Mapping[str, str] = field(default_factory=dict)
+    delivered_scores: Sequence[float | None] | None = None
+    delivered_total: float | None = None
+    choice_orders: Sequence[Sequence[str] | None] | None = None
+    durations: Sequence[float | None] | None = None
+
+
+def number_text(value: float) -> str:
+    """A score or duration as text: whole numbers without a decimal point, others as
+    their shortest exact decimal."""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def response_cell(value: Any) -> str:
+    """A QTI response value as a results spreadsheet cell: blank ``""``, several values
+    separated by ``;`` (identifiers ``A;C``, an order ``C;A;B``), pairs ``A:1``,
+    booleans ``true``/``false``, numbers and text as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return f"{response_cell(value[0])}:{response_cell(value[1])}"
+    if isinstance(value, list):
+        return ";".join(response_cell(v) for v in value)
+    if isinstance(value, float):
+        return number_text(value)
+    return str(value)
+
+
+def rater_score(entry: EntryScorer, response: Any) -> float | None:
+    """An essay's rater score from its response: a number as it is, the type's own
+    shape through its ``score()``; ``None`` for blank."""
+    if response is None:
+        return None
+    if isinstance(response, int | float) and not isinstance(response, bool):
+        return float(response)
+    return float(entry.item_type.score(entry.content, response))
+
+
+def qti_value(entry: EntryScorer, response: Any) -> Any:
+    """The QTI value a delivery reports for ``response`` (the rater's score for items a
+    person scores)."""
+    if entry.by_person:
+        return rater_score(entry, response)
+    return entry.item_type.qti_response(entry.content, response)["RESPONSE"]
+
+
+def results_csv(
+    scorer: FormScorer, rows: Iterable[ResultRow], *, form_column: bool = False
+) -> bytes:
+    """A results CSV (UTF-8, comma-separated, a header row) for ``scorer``'s form.
+
+    Optional columns appear only when some row has them: ``tested_at``, ``duration``,
+    ``group:<name>`` (every name any row uses, sorted), ``total_score``, and after each
+    item's column its ``:score`` column when rows carry delivered scores.
+
+    :raises ValueError: a response of the wrong shape for its item (as ``score`` and
+        ``qti_response`` refuse it)."""
+    rows = list(rows)
+    tested = any(row.tested_at is not None for row in rows)
+    timed = any(row.duration is not None for row in rows)
+    totals = any(row.delivered_total is not None for row in rows)
+    delivered = any(row.delivered_scores is not None for row in rows)
+    groups = sorted({name for row in rows for name in row.groups})
+    header = ["candidate_id"] + (["form"] if form_column else []) + ["session"]
+    header += (["tested_at"] if tested else []) + (["duration"] if timed else [])
+    header += [GROUP_PREFIX + name for name in groups]
+    header += ["total_score"] if totals else []
+    for entry in scorer.entries:
+        header.append(entry.identifier)
+        if delivered:
+            header.append(entry.identifier + SCORE_SUFFIX)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        if len(row.responses) != len(scorer.entries):
+            raise ValueError(
+                f"candidate {row.candidate_id}: {len(row.responses)} responses for a form of "
+                f"{len(scorer.entries)} items"
+            )
+        line = [row.candidate_id] + ([scorer.form.external_id] if form_column else [])
+        line.append(row.session)
+        if tested:
+            line.append(row.tested_at.isoformat() if row.tested_at else "")
+        if timed:
+            line.append("" if row.duration is None else number_text(row.duration))
+        line += [row.groups.get(name, "") for name in groups]
+        if totals:
+            line.append("" if row.delivered_total is None else number_text(row.delivered_total))
+        for index, (entry, response) in enumerate(zip(scorer.entries, row.responses, strict=True)):
+            line.append(response_cell(qti_value(entry, response)))
+            if delivered:
+                score = row.delivered_scores[index] if row.delivered_scores else None
+                line.append("" if score is None else number_text(score))
+        writer.writerow(line)
+    return out.getvalue().encode("utf-8")
