@@ -47,7 +47,15 @@ managerial and socio-cultural items weight their four options 1..4, each once.
 
 :data:`ASSEMBLY_FILE` holds ``"blueprint"`` (what :func:`create_blueprint` takes),
 ``"form"`` (``"title"`` and ``"sections"``: the item keys per blueprint section, in
-delivery order, all approved) and ``"enemies"`` (``{"items": [key, key], "reason": ...}``).
+delivery order, all approved), ``"enemies"`` (``{"items": [key, key], "reason": ...}``)
+and ``"administration"``: the form is exported (QTI 3.0, by ``perakit``) and delivered in
+a **simulated** administration (flagged ``simulated``, titled "(simulasi)", candidate ids
+starting with ``SIM``) so that every results and statistics page has numbers:
+``"candidates"`` and ``"seed"``, a ``"group"`` variable (``name``, ``reference``,
+``focal``, ``focal_share``), a planted ``"wrong_key"`` (``item`` key, ``option``: the
+delivery scores that distractor as correct) and planted ``"dif"`` (``item`` key,
+``shift``: how much harder for the focal group). See
+:mod:`itembank.operations.simulated_results`.
 The users and the bank stay here: the loader's review history names them.
 """
 
@@ -58,14 +66,21 @@ from collections import Counter
 from importlib import resources
 from typing import Any
 
+from flask import current_app
+
 from itembank.extensions import db
-from itembank.models import Bank, Form, Item, Role, User
+from itembank.models import Administration, Bank, Form, Item, Role, User
 from itembank.operations.accounts import add_member, create_bank, create_user
 from itembank.operations.blueprints import create_blueprint
 from itembank.operations.enemies import mark_enemies
+from itembank.operations.export import export_form
+from itembank.operations.form_report import load_form_entries
 from itembank.operations.forms import add_entry, create_form, lock_form
 from itembank.operations.items import create_item, current_draft, start_new_draft, update_draft
+from itembank.operations.results import results_secret
 from itembank.operations.reviews import retire_item, review_version, submit_version
+from itembank.operations.simulated_administration import simulate_administration
+from itembank.operations.simulated_results import GroupSpec, SimulationSettings, WrongKey
 from itembank.operations.taxonomies import sync_plugin_taxonomies
 from itembank.plugins import PluginHost
 from itembank.workflow import Decision
@@ -179,10 +194,13 @@ def load_demo(plugins: PluginHost, *, password: str) -> str:
         statuses[item.latest_version.status] += 1
         db.session.flush()
     form = _load_assembly(bank, by_key, users, plugins)
+    administration = _simulated_administration(form, by_key, users["perakit"], plugins)
+    candidates = read_demo_file(ASSEMBLY_FILE)["administration"]["candidates"]
     summary = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
     return (
         f"loaded demo bank {BANK_CODE}: {sum(statuses.values())} items ({summary}); "
-        f"form {form.external_id} ({form.status}); users: {', '.join(users)}"
+        f"form {form.external_id} ({form.status}); simulated administration "
+        f"{administration.external_id} ({candidates} candidates); users: {', '.join(users)}"
     )
 
 
@@ -204,3 +222,36 @@ def _load_assembly(
             add_entry(form, version, actor=assembler, section=position)
     lock_form(form, actor=assembler, plugins=plugins)
     return form
+
+
+def _simulated_administration(
+    form: Form, by_key: dict[str, Item], assembler: User, plugins: PluginHost
+) -> Administration:
+    """Export the demo form and deliver it to simulated candidates (see the module's
+    documentation): their results are imported through the real importer."""
+    spec = read_demo_file(ASSEMBLY_FILE)["administration"]
+    export_form(form, exporter_id="qti3", actor=assembler, plugins=plugins)
+    order = [entry.item_id for entry in load_form_entries(form)]
+
+    def position(key: str) -> int:
+        return order.index(by_key[key].id)
+
+    settings = SimulationSettings(
+        candidates=spec["candidates"],
+        seed=spec["seed"],
+        group=GroupSpec(**spec["group"]),
+        dif={position(spec["dif"]["item"]): float(spec["dif"]["shift"])},
+        wrong_key=WrongKey(position(spec["wrong_key"]["item"]), spec["wrong_key"]["option"]),
+    )
+    made = simulate_administration(
+        form,
+        actor=assembler,
+        plugins=plugins,
+        secret=results_secret(current_app.config),
+        settings=settings,
+    )
+    if made.batch.status != "completed":
+        raise RuntimeError(
+            f"the demo's simulated results did not import: {made.batch.problems[:3]}"
+        )
+    return made.administration

@@ -20,18 +20,58 @@ from tests.test_cli import cli_app, fails, ok
 __all__ = ["cli_app"]
 
 
-def test_01_demo_has_a_blueprint_and_a_locked_form(cli_app: Flask) -> None:
+def test_01_demo_has_a_blueprint_and_an_exported_form(cli_app: Flask) -> None:
     ok(cli_app, "db", "upgrade")
     output = ok(cli_app, "itembank", "demo", "--password", "demo-pass-123")
-    assert "form CACT-DEMO-F001 (locked)" in output
+    assert "form CACT-DEMO-F001 (exported)" in output
+    assert "simulated administration CACT-DEMO-A001 (500 candidates)" in output
     lines = ok(cli_app, "itembank", "forms", "list").splitlines()
-    assert lines == ["CACT-DEMO-F001  locked  CACT-DEMO  Paket Demo CACT 1  (12 items)"]
+    assert lines == ["CACT-DEMO-F001  exported  CACT-DEMO  Paket Demo CACT 1  (12 items)"]
     assert ok(cli_app, "itembank", "forms", "list", "--bank", "cact-demo").splitlines() == lines
     blueprints = ok(cli_app, "itembank", "blueprints", "list")
     assert "CACT-DEMO  CACT-DEMO-KISI-1  12 items  30 min" in blueprints
     shown = ok(cli_app, "itembank", "forms", "show", "cact-demo-f001")
     assert "report: no errors, no warnings" in shown
     assert "row 4.1 M.8: 1/1" in shown and "locked by perakit" in shown
+
+
+def test_01b_the_demo_form_was_delivered_to_simulated_candidates(cli_app: Flask) -> None:
+    """Every statistics page has numbers: 500 simulated candidates (seeded), a gender
+    group, the planted wrong key in the disagreement report and the planted DIF on top
+    of the Mantel-Haenszel statistics."""
+    import numpy as np
+
+    from itembank.demo import ASSEMBLY_FILE, read_demo_file
+    from itembank.models import Administration, CandidateResult, ResultImport
+    from itembank.psychometrics import mantel_haenszel
+
+    spec = read_demo_file(ASSEMBLY_FILE)["administration"]
+    with cli_app.app_context():
+        administration = db.session.scalars(sa.select(Administration)).one()
+        assert administration.simulated and administration.title.endswith("(simulasi)")
+        assert [f.external_id for f in administration.forms] == ["CACT-DEMO-F001"]
+        batch = db.session.scalars(sa.select(ResultImport)).one()
+        assert (batch.status, batch.candidates, batch.problems) == ("completed", 500, [])
+        rows = db.session.scalars(sa.select(CandidateResult).order_by(CandidateResult.id)).all()
+        assert len(rows) == 500 and {r.groups["gender"] for r in rows} == {"L", "P"}
+        form = db.session.scalars(sa.select(Form)).one()
+        entries = [e for section in form.sections for e in section.entries]
+        [report] = batch.disagreement_report
+        planted = entries[report["position"] - 1]
+        assert "pembelaan negara" in planted.version.stem  # twk-bela-negara-01
+        assert report["item"] == planted.item.external_id
+        chosen = [r.responses[report["position"] - 1] for r in rows]
+        given = (spec["wrong_key"]["option"], planted.version.content["key"])
+        assert report["count"] == sum(c in given for c in chosen) > 100
+        scores = np.array([r.scores for r in rows], dtype=float)
+        group = np.array([r.groups["gender"] for r in rows])
+        dif = mantel_haenszel(scores, group, reference="L", focal="P")
+        assert "Sukamaju" in entries[int(np.nanargmax(dif.chi_square))].version.stem
+        exports = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "form.export")
+        ).all()
+        assert [(e.data["format"], e.actor.username) for e in exports] == [("qti3", "perakit")]
+        db.session.remove()
 
 
 def test_02_clone_lock_and_errors(cli_app: Flask) -> None:
@@ -106,6 +146,11 @@ def test_03_the_demo_form_exports_valid_identical_faithful_packages(
         exports = db.session.scalars(
             sa.select(AuditEvent).where(AuditEvent.action == "form.export")
         ).all()
+        # The demo exported the form once (QTI 3.0, by perakit): the same bytes.
+        demo, exports = exports[0], exports[1:]
+        assert demo.actor.username == "perakit" and (
+            demo.data["package_sha256"] == exports[0].data["package_sha256"]
+        )
         assert len(exports) == 4 and exports[0].data["format"] == "qti3"
         # Writing the answer keys is recorded as the API and the UI record reading them.
         keys = db.session.scalars(

@@ -23,10 +23,11 @@ from itembank.demo import ASSEMBLY_FILE, DATA, ITEM_FILES, demo_items, read_demo
 
 DEMO_ITEMS = demo_items()
 ASSEMBLY = read_demo_file(ASSEMBLY_FILE)
-DEMO_BLUEPRINT, DEMO_FORM, DEMO_ENEMIES = (
+DEMO_BLUEPRINT, DEMO_FORM, DEMO_ENEMIES, DEMO_ADMINISTRATION = (
     ASSEMBLY["blueprint"],
     ASSEMBLY["form"],
     ASSEMBLY["enemies"],
+    ASSEMBLY["administration"],
 )
 
 ITEM_TYPES = (
@@ -215,7 +216,7 @@ def test_files_are_canonical_json(name: str) -> None:
     assert text == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     assert isinstance(data["about"], str) and data["about"].strip()
     if name == ASSEMBLY_FILE:
-        assert set(data) == {"about", "blueprint", "form", "enemies"}
+        assert set(data) == {"about", "blueprint", "form", "enemies", "administration"}
     else:
         assert set(data) == {"about", "items"} and data["items"]
 
@@ -689,3 +690,23 @@ def test_demo_enemies_exist_and_are_not_both_in_the_form() -> None:
         assert first in ITEMS_BY_KEY and second in ITEMS_BY_KEY and first != second
         assert pair["reason"].strip()
         assert not {first, second} <= keys
+
+
+def test_demo_administration_plants_on_items_of_the_form() -> None:
+    """The simulated administration's wrong key names a distractor of a single-choice
+    item of the form, and its DIF an item of the form, with a group to be DIF between."""
+    spec = DEMO_ADMINISTRATION
+    assert set(spec) == {"about", "candidates", "seed", "group", "wrong_key", "dif"}
+    assert "SIM" in spec["about"] and 100 <= spec["candidates"] <= 2000
+    assert isinstance(spec["seed"], int)
+    group = spec["group"]
+    assert set(group) == {"name", "reference", "focal", "focal_share"}
+    assert group["reference"] != group["focal"] and 0 < group["focal_share"] < 1
+    keys = {key for part in DEMO_FORM["sections"] for key in part}
+    wrong = spec["wrong_key"]
+    assert wrong["item"] in keys and ITEMS_BY_KEY[wrong["item"]]["type"] == "single_choice"
+    content = ITEMS_BY_KEY[wrong["item"]]["versions"][-1]["content"]
+    distractors = {o["id"] for o in content["options"]} - {content["key"]}
+    assert wrong["option"] in distractors
+    assert spec["dif"]["item"] in keys and spec["dif"]["item"] != wrong["item"]
+    assert 0 < spec["dif"]["shift"] <= 3
