@@ -190,6 +190,13 @@ def import_results(
             if progress is not None:
                 progress("write", min(start + INSERT_BATCH, len(rows)), len(rows))
         batch.status = "completed"
+        if progress is not None:
+            progress("analyse", 0, 1)
+        from itembank.operations.statistics import analyse_after_import
+
+        analyse_after_import(
+            administration, {row["form_id"] for row in rows}, plugins=plugins, actor=actor
+        )
     batch.finished_at = utcnow()
     record(
         "results.import",
