@@ -43,6 +43,7 @@ __all__ = [
     "ResultsMatrix",
     "analyse_form",
     "current_analysis",
+    "item_statistics",
     "load_results",
     "thresholds_for",
 ]
@@ -465,3 +466,36 @@ def find_form_analysis(
     if analysis is None:
         raise NotFound(f"form {form.external_id} has no analysed results yet")
     return analysis
+
+
+def item_statistics(item: Any, *, actor: User) -> list[dict[str, Any]]:
+    """The statistics of ``item``'s versions in every current analysis (each form, per
+    administration and pooled), newest first: what the item page's *Statistik* tab and
+    the API show. Rows are the analysis' item rows plus where they come from."""
+    require_role(actor, item.bank, Role.AUTHOR, *STATISTICS_ROLES, doing="read item statistics")
+    version_ids = {v.id for v in item.versions}
+    newest = (
+        sa.select(sa.func.max(Analysis.id))
+        .where(Analysis.bank_id == item.bank_id)
+        .group_by(Analysis.form_id, Analysis.administration_id)
+    )
+    analyses = db.session.scalars(
+        sa.select(Analysis).where(Analysis.id.in_(newest)).order_by(Analysis.id.desc())
+    ).all()
+    rows: list[dict[str, Any]] = []
+    for analysis in analyses:
+        for row in analysis.items:
+            if row["version_id"] in version_ids:
+                rows.append(
+                    {
+                        **row,
+                        "analysis": analysis.id,
+                        "form": analysis.form.external_id,
+                        "administration": analysis.administration.external_id
+                        if analysis.administration
+                        else None,
+                        "candidates": analysis.candidates,
+                        "computed_at": analysis.created_at,
+                    }
+                )
+    return rows

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from itembank.errors import Conflict, InvalidInput, PermissionDenied
+from itembank.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from itembank.extensions import db
 from itembank.models import Analysis, AuditEvent, Form, ReviewFlag
 from itembank.operations.results import import_results
@@ -159,3 +159,19 @@ def test_the_loaded_matrix_keeps_blanks_apart_from_wrong_answers(
     assert data.omitted[0, others].all() and not data.omitted[0, essay].any()
     assert np.all(data.scores[0] == 0)
     assert db.session.scalar(sa.select(sa.func.count(Analysis.id))) == 2
+
+
+def test_an_items_statistics_come_from_every_current_analysis(
+    world: World, plugins: PluginHost, form: Form
+) -> None:
+    from itembank.operations.statistics import item_statistics
+
+    administration, scorer, index = _planted(world, plugins, form)
+    entry = scorer.entries[index]
+    rows = item_statistics(entry.item, actor=world.reviewer)
+    assert {row["administration"] for row in rows} == {administration.external_id, None}
+    assert all(row["version_id"] == entry.entry.version.id for row in rows)
+    assert all(row["candidates"] == 240 and row["form"] == form.external_id for row in rows)
+    assert item_statistics(entry.item, actor=world.author) == rows  # writers learn from it
+    with pytest.raises((PermissionDenied, NotFound)):
+        item_statistics(entry.item, actor=world.outsider)
