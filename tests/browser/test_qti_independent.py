@@ -448,3 +448,12 @@ def test_the_numbers_the_readme_states() -> None:
     """README ("What the scoring fidelity claim rests on") gives these numbers."""
     assert len(_cases) == 37
     assert sum(len(c.responses) for c in _cases) == 3_604
+    per_type: dict[str, int] = {}
+    for c in _cases:
+        per_type[c.item_type.id] = per_type.get(c.item_type.id, 0) + len(c.responses)
+    assert {t: per_type[t] for t in ("multiple_response", "ordering", "matching")} == {
+        "multiple_response": 348,
+        "ordering": 1_065,
+        "matching": 2_053,
+    }
+    assert per_type["short_text"] == 74
