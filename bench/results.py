@@ -307,7 +307,8 @@ def main() -> None:
                 row(
                     "import (validate, read, re-score, store, analyse)",
                     seconds,
-                    f"{n / seconds:,.0f} candidates/s; target >= 500/s; {seconds / floor:.1f}x floor",
+                    f"{n / seconds:,.0f} candidates/s; target >= 500/s; "
+                    f"{seconds / floor:.1f}x floor",
                 )
 
             print("\nstatistics from the stored results")
@@ -353,12 +354,14 @@ def main() -> None:
             row(
                 "2PL/GPCM calibration, whole (matrix, EM, store)",
                 seconds,
-                f"target <= 10 s; {run.summary['iterations']} EM cycles, core {run.summary['seconds']:.1f} s",
+                f"target <= 10 s; {run.summary['iterations']} EM cycles, "
+                f"core {run.summary['seconds']:.1f} s",
             )
             a_true = np.array([it.parameters.a for it in items])
             a_est = np.array([e["params"]["a"] for e in run.summary["items"]])
             print(
-                f"  recovery: correlation of a with the simulated a = {np.corrcoef(a_true, a_est)[0, 1]:.3f}"
+                "  recovery: correlation of a with the simulated a = "
+                f"{np.corrcoef(a_true, a_est)[0, 1]:.3f}"
             )
 
 
