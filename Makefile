@@ -22,6 +22,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 $(VENDOR): frontend/package.json frontend/package-lock.json frontend/richtext.js
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
+# Test-only: an independent QTI engine (tests/qti_engine/package-lock.json, from npm)
+# that tests/browser/test_qti_independent.py scores the exported items with; no CDN.
+QTI_ENGINE := tests/qti_engine/dist/qti-engine.js
+$(QTI_ENGINE): tests/qti_engine/package.json tests/qti_engine/package-lock.json tests/qti_engine/engine.js
+	cd tests/qti_engine && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
 setup: $(STAMP) $(VENDOR)
 	$(BIN)/python -c "from itembank.ui.i18n import compile_catalogs; compile_catalogs()"
 
@@ -60,8 +66,8 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: setup lint
+test: setup lint $(QTI_ENGINE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache frontend/node_modules itembank/static/vendor test-artifacts
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache frontend/node_modules itembank/static/vendor tests/qti_engine/node_modules tests/qti_engine/dist test-artifacts

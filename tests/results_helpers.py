@@ -90,3 +90,50 @@ def results_csv(
 
 def scorer_for(form: Form, plugins: PluginHost) -> FormScorer:
     return form_scorer(form, plugins)
+
+
+def simulated_rows(
+    scorer: FormScorer,
+    plugins: PluginHost,
+    n: int,
+    *,
+    seed: int = 7,
+    miskey: tuple[int, str] | None = None,
+    groups: Sequence[str] = (),
+) -> list[tuple[str, list[Any]]]:
+    """``n`` candidates answering by a simple logistic model (a test fixture, not the
+    bank's simulator): right with probability 1 / (1 + exp(b - θ)), else a random
+    lower-scoring response; ``miskey`` = (entry index, option): able candidates (θ > 0.3)
+    choose that distractor instead of the key."""
+    import math
+    import random
+
+    rng = random.Random(seed)
+    difficulties = [rng.uniform(-1.2, 1.2) for _ in scorer.entries]
+    choices = []
+    for entry in scorer.entries:
+        if entry.by_person:
+            choices.append((entry.max_score, [0, 1, 2]))
+            continue
+        best = best_response(entry, plugins)
+        lower = []
+        for response in responses_for(entry.item.item_type, entry.content, plugins):
+            try:  # what the importer accepts (no unknown options, no refused shapes)
+                value = entry.item_type.qti_response(entry.content, response)["RESPONSE"]
+                if entry.score_value(value)[1] < entry.max_score:
+                    lower.append(response)
+            except ValueError:
+                continue
+        choices.append((best, lower or [None]))
+    rows = []
+    for number in range(n):
+        theta = rng.gauss(0, 1)
+        responses = []
+        for index, (best, lower) in enumerate(choices):
+            right = rng.random() < 1 / (1 + math.exp(difficulties[index] - 1.5 * theta))
+            if miskey is not None and index == miskey[0] and theta > 0.3:
+                responses.append(miskey[1])
+            else:
+                responses.append(best if right else rng.choice(lower))
+        rows.append((f"SIM{number:06d}", responses))
+    return rows

@@ -40,6 +40,7 @@ _KINDS: dict[str, JobKind] = {}
 BUILTIN_KIND_MODULES: tuple[str, ...] = (
     "itembank.operations.import_jobs",
     "itembank.operations.assembly_jobs",
+    "itembank.operations.statistics_jobs",
 )
 
 

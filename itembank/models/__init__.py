@@ -29,6 +29,7 @@ from itembank.models.results import (
     CandidateResult,
     ResultImport,
 )
+from itembank.models.statistics import Analysis, CalibrationRun, ReviewFlag
 from itembank.models.taxonomy import TaxonomyNode, TaxonomyRecord
 from itembank.models.tokens import ApiToken, LoginAttempt
 from itembank.models.users import Bank, Membership, Role, User
@@ -37,6 +38,7 @@ __all__ = [
     "FINISHED",
     "Administration",
     "AdministrationForm",
+    "Analysis",
     "ApiToken",
     "AssemblyRun",
     "AuditEvent",
@@ -45,6 +47,7 @@ __all__ = [
     "Blueprint",
     "BlueprintRow",
     "BlueprintSection",
+    "CalibrationRun",
     "CandidateResult",
     "Comment",
     "EnemyPair",
@@ -67,6 +70,7 @@ __all__ = [
     "Membership",
     "ResultImport",
     "Review",
+    "ReviewFlag",
     "Role",
     "RunStatus",
     "TaxonomyNode",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -92,6 +92,10 @@ class ItemFilters:
     author: str | None = None
     updated_since: datetime | None = None
     q: str | None = None
+    #: Items delivered to at least this many candidates (any version).
+    min_exposure: int | None = None
+    #: Items not delivered on or after this day (never delivered ones included).
+    not_used_since: date | None = None
     page: int = 1
     per_page: int = 20
     sort: str = "-updated_at"
@@ -140,6 +144,24 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
         conditions.append(Item.updated_at >= filters.updated_since)
     if filters.node or filters.level is not None:
         conditions.append(_classified(bank, version, filters))
+    if filters.min_exposure is not None or filters.not_used_since is not None:
+        from itembank.operations.exposure import item_exposure_query
+
+        exposure = item_exposure_query(bank.id)
+        if filters.min_exposure is not None:
+            conditions.append(
+                Item.id.in_(
+                    sa.select(exposure.c.item_id).where(exposure.c.exposure >= filters.min_exposure)
+                )
+            )
+        if filters.not_used_since is not None:
+            conditions.append(
+                Item.id.not_in(
+                    sa.select(exposure.c.item_id).where(
+                        exposure.c.last_used >= filters.not_used_since
+                    )
+                )
+            )
     if filters.q:
         if EXTERNAL_ID_RE.fullmatch(filters.q.strip()):
             conditions.append(Item.external_id == filters.q.strip().upper())

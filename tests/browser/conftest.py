@@ -179,7 +179,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 @pytest.fixture(scope="session")
-def browser(live_server: LiveServer) -> Iterator[Any]:
+def chromium() -> Iterator[Any]:
+    """Chromium on its own, for tests that need a page but not the app
+    (``test_qti_independent.py``); ``browser`` is the same one."""
+    _require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
@@ -191,6 +194,11 @@ def browser(live_server: LiveServer) -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser(live_server: LiveServer, chromium: Any) -> Any:
+    return chromium
 
 
 class Session:
