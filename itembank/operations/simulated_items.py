@@ -93,6 +93,11 @@ class ItemSpec:
     rater: bool = False
     seconds: float = 60.0
 
+    @property
+    def blank_in_model(self) -> bool:
+        """The model draws blanks itself (a calibration that counted them as a score)."""
+        return any(c.responses == (None,) for c in self.categories)
+
 
 Builder = Callable[
     [dict[str, Any], Any, np.random.Generator], tuple[list[Category], dict[str, Any]]
@@ -117,7 +122,7 @@ def _category(
     n = len(responses)
     if rng is not None and n > 1:
         appeal = rng.dirichlet(np.full(n, 1.5))
-        tilt = rng.uniform(0.2, 0.9, n)
+        tilt = rng.uniform(0.0, 0.3, n)
     elif first_share is not None and n > 1:
         appeal = np.array([first_share] + [(1.0 - first_share) / (n - 1)] * (n - 1))
         tilt = np.zeros(n)
@@ -293,6 +298,19 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
+#: The category of a blank response, when a model's categories include it.
+BLANK = Category(responses=(None,), scores=(0.0,), appeal=(1.0,), tilt=(0.0,))
+
+
+def _by_level(categories: tuple[Category, ...], levels: list[float]) -> tuple[Category, ...]:
+    """The categories whose scores are ``levels``, in their order (a level of 0 that no
+    category scores is a blank)."""
+    by_score = {max(c.scores): c for c in categories}
+    return tuple(
+        next((c for s, c in by_score.items() if abs(s - level) < 1e-9), BLANK) for level in levels
+    )
+
+
 def item_spec(
     *,
     index: int,
@@ -337,7 +355,7 @@ def item_spec(
     raw_categories, extra = builder(content, item_type, rng)
     categories = tuple(raw_categories)
     n_categories = len(categories)
-    parameters, source = resolve_parameters(
+    parameters, source, levels = resolve_parameters(
         type_id,
         [max(c.scores) for c in categories],
         float(item_type.max_score(content)),
@@ -346,6 +364,7 @@ def item_spec(
         bank_rows,
         proportion,
     )
+    categories = _by_level(categories, levels)
     if given is not None and source != "given":
         raise InvalidInput(
             f"the parameters given for item {item_id} do not fit it",

@@ -22,7 +22,7 @@ from itembank.psychometrics.irt.models import ModelName
 from itembank.psychometrics.irt.results import ItemParameters
 from itembank.psychometrics.irt.scoring import probabilities
 
-__all__ = ["centred_on", "parameters_from_row", "resolve_parameters"]
+__all__ = ["centred_on", "parameters_from_row", "resolve_parameters", "row_levels"]
 
 CHOICE_GUESSING = 0.2
 DICHOTOMOUS_MODELS: tuple[ModelName, ...] = ("3PL", "2PL")
@@ -108,6 +108,28 @@ def centred_on(par: ItemParameters, scores: Sequence[float], maximum: float, p: 
     return shifted(0.5 * (low + high))
 
 
+def row_levels(params: Mapping[str, Any], scores: Sequence[float]) -> list[float] | None:
+    """The score of each IRT category of a row that names them (``levels``, as a
+    calibration stores them: the scores it saw, a blank's 0 included), when each is one
+    of the item's category ``scores`` or 0; else None. Rows without ``levels`` have one
+    category per score."""
+    levels = params.get("levels")
+    if levels is None:
+        return list(scores)
+    if not isinstance(levels, list) or len(levels) < 2:
+        return None
+    try:
+        values = [float(v) for v in levels]
+    except (TypeError, ValueError):
+        return None
+    known = [*scores, 0.0]
+    if any(later <= earlier for earlier, later in itertools.pairwise(values)) or not all(
+        any(abs(v - k) < 1e-9 for k in known) for v in values
+    ):
+        return None
+    return values
+
+
 def resolve_parameters(
     type_id: str,
     category_scores: Sequence[float],
@@ -116,17 +138,20 @@ def resolve_parameters(
     given: Mapping[str, Any] | None,
     bank_rows: Sequence[tuple[str, Mapping[str, Any]]],
     proportion: tuple[str, float] | None,
-) -> tuple[ItemParameters, str]:
-    n_categories = len(category_scores)
-    default = _default_parameters(type_id, n_categories, rng)  # drawn always: stable streams
+) -> tuple[ItemParameters, str, list[float]]:
+    """The item's parameters, where they came from (``given``, ``bank 3PL``, the
+    proportion's source, ``default``) and the score of each of their categories."""
+    scores = list(category_scores)
+    default = _default_parameters(type_id, len(scores), rng)  # drawn always: stable streams
+    rows = [(str(given.get("model", "")), given)] if given is not None else list(bank_rows)
+    for model, params in rows:
+        levels = row_levels(params, scores)
+        found = parameters_from_row(model, params, len(levels)) if levels else None
+        if found is not None and levels is not None:
+            return found, "given" if given is not None else f"bank {model}", levels
     if given is not None:
-        found = parameters_from_row(str(given.get("model", "")), given, n_categories)
-        return (found, "given") if found is not None else (default, "default")
-    for model, params in bank_rows:
-        found = parameters_from_row(model, params, n_categories)
-        if found is not None:
-            return found, f"bank {model}"
+        return default, "default", scores
     if proportion is not None and maximum > 0:
         source, p = proportion
-        return centred_on(default, category_scores, maximum, p), source
-    return default, "default"
+        return centred_on(default, scores, maximum, p), source, scores
+    return default, "default", scores

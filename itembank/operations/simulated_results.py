@@ -318,7 +318,7 @@ def simulate(items: Sequence[ItemSpec], settings: SimulationSettings) -> Simulat
                 weights /= weights.sum(axis=1, keepdims=True)
                 cumulative = np.cumsum(weights, axis=1)[:, :-1]
                 picks[members] = (u_choice[members][:, None] > cumulative).sum(axis=1)
-        blank = u_blank < blank_chance
+        blank = (u_blank < blank_chance) & (not item.blank_in_model)
         category[:, j] = np.where(blank, -1, drawn)
         choice[:, j] = np.where(blank, -1, picks)
         seconds = item_rng.lognormal(math.log(item.seconds * scale), 0.45, n) * speed

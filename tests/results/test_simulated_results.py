@@ -189,6 +189,24 @@ def test_parameters_come_from_what_fits_the_item() -> None:
     assert raised.value.problems[0]["field"] == "parameters"
 
 
+def test_a_calibrations_levels_say_which_score_each_category_is() -> None:
+    """A calibration recodes the scores it saw, a blank's 0 included, and stores them as
+    ``levels``: its categories are then those scores, the blank one drawn as a blank."""
+    row = {"a": 1.1, "b": [-2.0, -1.0, 0.0, 0.5, 1.0], "levels": [0, 1, 2, 3, 4, 5]}
+    spec = _spec("weighted_options", bank_rows=[("GPCM", row)])
+    assert spec.source == "bank GPCM" and spec.blank_in_model
+    assert [max(c.scores) for c in spec.categories] == [0, 1, 2, 3, 4, 5]
+    assert spec.categories[0].responses == (None,)
+    results = simulate([spec], SimulationSettings(candidates=3000, omit_rate=0.5))
+    blank = np.array([row.responses[0] is None for row in results.rows()])
+    expected = probabilities(spec.parameters, results.theta)[:, 0].mean()
+    assert abs(blank.mean() - expected) < 0.02, "blanks come from the model alone"
+    # Levels the item cannot score, or unordered ones, do not fit it.
+    for levels in ([0, 1, 2, 3, 4, 7], [1, 0, 2, 3, 4, 5]):
+        other = _spec("weighted_options", bank_rows=[("GPCM", {**row, "levels": levels})])
+        assert other.source == "default"
+
+
 @pytest.mark.parametrize(("type_id", "p"), [("single_choice", 0.8), ("weighted_options", 0.55)])
 def test_a_proportion_centres_the_default_parameters(type_id: str, p: float) -> None:
     spec = _spec(type_id, proportion=("difficulty estimate", p), seed=5)
@@ -454,3 +472,37 @@ def test_the_command_writes_a_file_the_importer_accepts(
         failed = runner.invoke(args=[*args, *bad])
         assert failed.exit_code != 0 and message in failed.output, failed.output
         assert "Traceback" not in failed.output
+
+
+def test_a_calibrations_estimates_drive_the_next_simulation(
+    world: World, plugins: PluginHost
+) -> None:
+    """Results simulated, calibrated by the bank, and simulated again from what the
+    calibration stored (blanks as its own category included): they import cleanly."""
+    from itembank.operations.calibration import check_calibration_request, run_calibration
+
+    form = exported_form(world, plugins)
+    first = simulate_administration(
+        form,
+        actor=world.assembler,
+        plugins=plugins,
+        secret=SECRET,
+        settings=SimulationSettings(candidates=600, seed=8, omit_rate=0.05),
+    )
+    raw = {"administrations": [first.administration.external_id], "min_responses": 100}
+    request = check_calibration_request(world.bank, raw, actor=world.assembler)
+    run = run_calibration(world.bank, request, actor=world.assembler)
+    assert run.status == "completed", run.summary
+    _, again = simulate_form(form, plugins, SimulationSettings(candidates=300, seed=9))
+    sources = {spec.type_id: spec.source for spec in again.items}
+    assert sources.pop("extended_text") == "default"  # a person scores it: not calibrated
+    assert all(source.startswith("bank ") for source in sources.values()), sources
+    assert any(spec.blank_in_model for spec in again.items)
+    second = simulate_administration(
+        form,
+        actor=world.assembler,
+        plugins=plugins,
+        secret=SECRET,
+        settings=SimulationSettings(candidates=300, seed=9),
+    )
+    assert second.batch.status == "completed" and second.batch.problems == []
