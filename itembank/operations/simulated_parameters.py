@@ -7,6 +7,11 @@ of the maximum that candidates score (classical p, the author's difficulty estim
 otherwise defaults drawn from the seed: a ~ lognormal around 1.2, b ~ N(0, 1), c = .2 for
 choice items (single choice, true/false); ordered steps around N(0, .7) for polytomous
 items (GPCM, GRM for Likert statements).
+
+A row fits when its model is of the item's kind and it has a b per step between its
+categories. Its categories are the item's scores, lowest first, unless the row names them
+(``levels``, as a calibration stores the scores it saw): then a level of 0 that the item
+cannot score is a blank, which the model draws itself.
 """
 
 from __future__ import annotations
