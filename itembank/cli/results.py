@@ -242,12 +242,19 @@ def simulate_results_command(
         scorer, results = made.scorer, made.results
         if made.batch.status != "completed":
             db.session.rollback()
+            problems = made.batch.problems
             lines = [f"the simulated results were not imported ({made.batch.status}):"]
-            lines += [f"  {p['code']}: {p['message_en']}" for p in made.batch.problems[:20]]
+            lines += [f"  {p['code']}: {p['message_en']}" for p in problems[:20]]
+            if made.batch.problems_total > 20:
+                lines.append(f"  ... {made.batch.problems_total - 20} more")
+            if any(p["code"] == "candidate_already_imported" for p in problems):
+                lines.append("the same seed makes the same candidates: give another --seed")
             raise click.ClickException("\n".join(lines))
     _summary(form, results)
     if output is not None:
-        _write_atomically(output, results_csv(scorer, results.rows(), form_column=True))
+        _write_atomically(
+            output, results_csv(scorer, results.rows(choice_orders=False), form_column=True)
+        )
         click.echo(f"wrote {output}")
     if made is not None:
         batch = made.batch

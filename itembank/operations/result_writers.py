@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -117,6 +117,26 @@ def results_csv(
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
+    # Distinct responses to an item, and distinct scores, are few: each is written once.
+    cells: list[dict[Hashable, str]] = [{} for _ in scorer.entries]
+    numbers: dict[float, str] = {}
+
+    def cell(index: int, response: Any) -> str:
+        key = response if type(response) is str else _key(response)
+        text = cells[index].get(key)
+        if text is None:
+            text = response_cell(qti_value(scorer.entries[index], response))
+            cells[index][key] = text
+        return text
+
+    def number(value: float | None) -> str:
+        if value is None:
+            return ""
+        text = numbers.get(value)
+        if text is None:
+            text = numbers[value] = number_text(value)
+        return text
+
     for row in rows:
         if len(row.responses) != len(scorer.entries):
             raise ValueError(
@@ -128,14 +148,26 @@ def results_csv(
         if tested:
             line.append(row.tested_at.isoformat() if row.tested_at else "")
         if timed:
-            line.append("" if row.duration is None else number_text(row.duration))
+            line.append(number(row.duration))
         line += [row.groups.get(name, "") for name in groups]
         if totals:
-            line.append("" if row.delivered_total is None else number_text(row.delivered_total))
-        for index, (entry, response) in enumerate(zip(scorer.entries, row.responses, strict=True)):
-            line.append(response_cell(qti_value(entry, response)))
-            if delivered:
-                score = row.delivered_scores[index] if row.delivered_scores else None
-                line.append("" if score is None else number_text(score))
+            line.append(number(row.delivered_total))
+        if delivered:
+            scores = row.delivered_scores or [None] * len(row.responses)
+            for index, (response, score) in enumerate(zip(row.responses, scores, strict=True)):
+                line.append(cell(index, response))
+                line.append(number(score))
+        else:
+            line += [cell(index, response) for index, response in enumerate(row.responses)]
         writer.writerow(line)
     return out.getvalue().encode("utf-8")
+
+
+def _key(response: Any) -> Hashable:
+    """A hashable stand-in for a response (its type too: ``True`` is not ``1``); never
+    equal to a string, which stands for itself."""
+    if isinstance(response, list | tuple):
+        return (type(response).__name__, tuple(_key(v) for v in response))
+    if isinstance(response, dict):
+        return ("dict", tuple(sorted((k, _key(v)) for k, v in response.items())))
+    return (type(response).__name__, response)

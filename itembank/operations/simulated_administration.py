@@ -214,7 +214,7 @@ def simulate_administration(
         )
     elif form.id not in {f.id for f in administration.forms}:
         add_forms(administration, [form.external_id], actor=actor)
-    data = results_csv(scorer, results.rows(), form_column=True)
+    data = results_csv(scorer, results.rows(choice_orders=False), form_column=True)
     batch = import_results(
         administration,
         actor=actor,

@@ -193,6 +193,21 @@ class SimulatedResults:
         k = int(self.category[i, j])
         return None if k < 0 else self.items[j].categories[k].responses[int(self.choice[i, j])]
 
+    def responses(self, j: int) -> list[Any]:
+        """Every candidate's response to item ``j`` (the same objects are shared between
+        candidates who gave the same response: do not change them)."""
+        item = self.items[j]
+        table = [r for category in item.categories for r in category.responses]
+        offsets = np.cumsum([0] + [len(c.responses) for c in item.categories])[:-1]
+        values = np.empty(len(table) + 1, dtype=object)
+        for n, response in enumerate(table):
+            values[n] = response
+        values[-1] = None  # a blank
+        blank = self.category[:, j] < 0
+        index = np.where(blank, len(table), offsets[np.maximum(self.category[:, j], 0)])
+        index = index + np.where(blank, 0, self.choice[:, j])
+        return list(values[index])
+
     def session(self, i: int) -> str:
         sessions = self.settings.sessions
         return sessions[i * len(sessions) // len(self.candidate_ids)]
@@ -205,41 +220,58 @@ class SimulatedResults:
         local = datetime.combine(day, FIRST_SESSION) + number * SESSION_GAP
         return (local - JAKARTA).replace(tzinfo=UTC)
 
-    def rows(self) -> Iterator[ResultRow]:
-        """One :class:`ResultRow` per candidate, with the delivery's scores (the bank's,
-        but for a planted wrong key)."""
-        scores = self.scores
+    def delivered_scores(self, columns: list[list[Any]] | None = None) -> NDArray[np.float64]:
+        """What the delivery scored: the bank's scores, but for a planted wrong key."""
+        delivered = self.scores
         wrong = self.settings.wrong_key
+        if wrong is not None:
+            item = self.items[wrong.index]
+            given = columns[wrong.index] if columns else self.responses(wrong.index)
+            chosen = np.array([r == wrong.option for r in given], dtype=bool)
+            keyed = np.array([r == item.key for r in given], dtype=bool)
+            delivered[chosen, wrong.index] = item.max_score
+            delivered[keyed, wrong.index] = 0.0
+        return delivered
+
+    def rows(self, *, choice_orders: bool = True) -> Iterator[ResultRow]:
+        """One :class:`ResultRow` per candidate, with the delivery's scores.
+
+        :param choice_orders: include the option orders (only QTI results carry them;
+            leaving them out spares millions of small lists for a large simulation)."""
+        k = self.category.shape[1]
+        columns = [self.responses(j) for j in range(k)]
+        delivered = self.delivered_scores(columns)
+        totals = delivered.sum(axis=1).tolist()
+        delivered_rows = delivered.tolist()
+        durations = np.round(self.durations, 1)
+        duration_rows = durations.tolist()
+        duration_totals = np.round(durations.sum(axis=1), 1).tolist()
+        orders = {
+            j: (self.items[j].shuffle or (), order.tolist())
+            for j, order in self.orders.items()
+            if choice_orders
+        }
         group = self.settings.group
         for i, candidate in enumerate(self.candidate_ids):
-            responses = [self.response(i, j) for j in range(len(self.items))]
-            delivered = [float(v) for v in scores[i]]
-            if wrong is not None:
-                item = self.items[wrong.index]
-                given = responses[wrong.index]
-                if given == wrong.option:
-                    delivered[wrong.index] = item.max_score
-                elif given == item.key:
-                    delivered[wrong.index] = 0.0
-            orders: list[list[str] | None] = [None] * len(self.items)
-            for j, order in self.orders.items():
-                shown = self.items[j].shuffle or ()
-                orders[j] = [shown[int(n)] for n in order[i]]
+            shown: list[list[str] | None] | None = None
+            if choice_orders:
+                shown = [None] * k
+                for j, (options, order_rows) in orders.items():
+                    shown[j] = [options[n] for n in order_rows[i]]
             groups = {}
             if group is not None:
                 groups[group.name] = group.focal if self.focal[i] else group.reference
-            durations = [round(float(d), 1) for d in self.durations[i]]
             yield ResultRow(
                 candidate_id=candidate,
-                responses=responses,
+                responses=[column[i] for column in columns],
                 session=self.session(i),
                 tested_at=self.tested_at(i),
-                duration=round(sum(durations), 1),
+                duration=duration_totals[i],
                 groups=groups,
-                delivered_scores=delivered,
-                delivered_total=float(sum(delivered)),
-                choice_orders=orders,
-                durations=durations,
+                delivered_scores=delivered_rows[i],
+                delivered_total=totals[i],
+                choice_orders=shown,
+                durations=duration_rows[i],
             )
 
 

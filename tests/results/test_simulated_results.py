@@ -461,6 +461,12 @@ def test_the_command_writes_a_file_the_importer_accepts(
     )
     assert imported.exit_code == 0, imported.output
     assert "(simulated: Paket uji ekspor (simulasi)): 60 candidates" in imported.output
+    same = runner.invoke(args=[*args, "--administration", "CACT-NOPE"])
+    assert same.exit_code != 0 and "no administration 'CACT-NOPE'" in same.output
+    administration_id = imported.output.split("imported into ")[1].split()[0]
+    twice = runner.invoke(args=[*args, "--administration", administration_id])
+    assert twice.exit_code != 0 and "give another --seed" in twice.output, twice.output
+    assert "... 40 more" in twice.output
     for bad, message in (
         ([], "give --out FILE.csv, --administration NEW|ID, or both"),
         (["--out", str(tmp_path / "x.zip")], "write a .csv file"),
