@@ -56,6 +56,7 @@ def line_chart(
     y_max: float | None = None,
     x_ticks: Sequence[tuple[float, str]] | None = None,
     y_ticks: int = 4,
+    x_range: tuple[float, float] | None = None,
     guides: Sequence[float] = (),
     markers: bool = False,
     size: dict[str, int] | None = None,
@@ -66,7 +67,9 @@ def line_chart(
     with optional ``"colour"``, ``"class"`` (CSS class of its line), ``"width"`` (stroke
     width) and ``"dash"`` (a ``stroke-dasharray``). ``y_max`` None: a round number above
     the largest value. ``x_ticks``: (x, label) pairs (default: every whole x). ``guides``:
-    x positions marked by dashed vertical lines (the assembly's target thetas)."""
+    x positions marked by dashed vertical lines (the assembly's target thetas).
+    ``x_range``: the x axis' ends (default: the first and last x), to leave room beside
+    the outer points of a few categories."""
     frame = _frame(size or SIZE)
     xs = [float(v) for v in x]
     values = [
@@ -75,7 +78,7 @@ def line_chart(
     if not xs or not any(values):
         return None
     top = y_max if y_max is not None else nice_top(max(max(v) for v in values if v))
-    lo, hi = min(xs), max(xs)
+    lo, hi = x_range if x_range is not None else (min(xs), max(xs))
     x0, x1, y0, y1 = frame["x0"], frame["x1"], frame["y0"], frame["y1"]
 
     def sx(value: float) -> float:
@@ -154,15 +157,12 @@ def histogram(
             }
         )
     every = max(1, math.ceil(len(bounds) / 11))
-    integer_ticks = top >= 4
-    ticks = 4
+    # Counts are whole numbers: as many ticks (at most five) as divide the top evenly.
+    ticks = next(n for n in (5, 4, 2, 1) if float(top / n).is_integer())
     return {
         **frame,
         "colour": colour,
         "bars": bars,
         "x_ticks": [(sx(v), _label(round(v, 2))) for v in bounds[::every]],
-        "y_ticks": [
-            (sy(top * k / ticks), _label(round(top * k / ticks, 0 if integer_ticks else 2)))
-            for k in range(ticks + 1)
-        ],
+        "y_ticks": [(sy(top * k / ticks), _label(top * k / ticks)) for k in range(ticks + 1)],
     }

@@ -73,7 +73,12 @@ def trace_chart(row: dict[str, Any]) -> dict[str, Any] | None:
         )
     ticks = [(float(g), str(g)) for g in range(1, groups + 1)]
     return charts.line_chart(
-        list(range(1, groups + 1)), series, y_max=1.0, x_ticks=ticks, markers=True
+        list(range(1, groups + 1)),
+        series,
+        y_max=1.0,
+        x_ticks=ticks,
+        x_range=(0.7, groups + 0.3),
+        markers=True,
     )
 
 

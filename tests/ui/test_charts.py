@@ -52,4 +52,14 @@ def test_a_histogram_has_one_bar_per_bin_up_to_its_count() -> None:
     bottom = SIZE["height"] - SIZE["bottom"]
     assert all(bar["y"] + bar["height"] == pytest.approx(bottom) for bar in bars)
     assert bars[1]["height"] == pytest.approx(4 * bars[0]["height"], abs=0.2)
-    assert chart["y_ticks"][-1][1] == "20"
+    assert [label for _, label in chart["y_ticks"]] == ["0", "4", "8", "12", "16", "20"]
+    fifty = histogram([0, 1, 2], [3, 47])
+    assert fifty is not None
+    assert [label for _, label in fifty["y_ticks"]] == ["0", "10", "20", "30", "40", "50"]
+
+
+def test_an_x_range_leaves_room_beside_the_outer_points() -> None:
+    chart = line_chart([1, 2, 3], [{"label": "A", "values": [0, 1, 0]}], x_range=(0.5, 3.5))
+    assert chart is not None
+    first_x = float(chart["lines"][0]["points"].split()[0].split(",")[0])
+    assert first_x > SIZE["left"] and chart["x_ticks"][0][0] == first_x
