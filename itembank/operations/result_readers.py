@@ -151,7 +151,7 @@ class CandidateRecord:
 
     @property
     def total(self) -> float:
-        return float(sum(s for s in self.scores if s is not None))
+        return float(sum(filter(None, self.scores)))  # blanks (None) and zeros add nothing
 
 
 def candidate_key(secret: bytes, bank_code: str, candidate_id: str) -> str:
@@ -241,6 +241,11 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
+
+
+#: One entry's place in a spreadsheet: the scorer, the response's column, the delivered
+#: score's column, and the scores of the cell texts met so far.
+_Slot = tuple[EntryScorer, int | None, int | None, dict[str, Any]]
 
 
 @dataclass
@@ -363,29 +368,47 @@ def read_spreadsheet_results(
     scorers = {id(f): f for f in forms.values()}
     columns = _header(header, filename, forms, limits)
     only_form = next(iter(scorers.values())) if len(scorers) == 1 else None
-    # Per form, the column of each entry (None: the file has no column for it).
-    layouts: dict[int, list[tuple[EntryScorer, int | None, int | None]]] = {}
+    # Per form, the column of each entry (None: the file has no column for it), its
+    # delivered score's column, and what each distinct cell text scored (few per item).
+    layouts: dict[int, list[_Slot]] = {}
     for form in scorers.values():
         layouts[id(form)] = [
-            (entry, columns.items.get(entry.identifier), columns.scores.get(entry.identifier))
+            (entry, columns.items.get(entry.identifier), columns.scores.get(entry.identifier), {})
             for entry in form.entries
         ]
-    memo: dict[tuple[int, str], tuple[Any, float] | ResponseProblem] = {}
-    count = 0
+    width = len(header)
+    kept: list[tuple[int, list[str]]] = []
     for number, row in enumerate(rows, start=2):
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():
             continue
-        count += 1
-        if count > limits.max_candidates:
+        if len(kept) >= limits.max_candidates:
             raise ImportFileError(
                 f"Berkas berisi lebih dari {limits.max_candidates} peserta.",
                 f"The file holds more than {limits.max_candidates} candidates.",
             )
-        if progress is not None and count % 500 == 0:
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        kept.append((number, row))
+    # The candidates' own cells, row by row; then the responses column by column, since
+    # an item's responses take few distinct values and each is read and scored once.
+    records: list[CandidateRecord] = []
+    by_form: dict[int, list[int]] = {}
+    for count, (number, row) in enumerate(kept, start=1):
+        record = _row_record(filename, number, row, columns, forms, only_form, report, limits)
+        by_form.setdefault(id(record.form), []).append(len(records))
+        records.append(record)
+        if progress is not None and count % 1000 == 0:
             progress(count)
-        yield _spreadsheet_record(
-            filename, number, row, columns, forms, only_form, layouts, memo, report, limits
+    for form_key, indexes in by_form.items():
+        _score_columns(
+            filename,
+            scorers[form_key],
+            layouts[form_key],
+            [kept[i] for i in indexes],
+            [records[i] for i in indexes],
+            report,
         )
+    yield from records
 
 
 def _cell(row: list[str], index: int | None) -> str:
@@ -394,32 +417,32 @@ def _cell(row: list[str], index: int | None) -> str:
     return row[index]
 
 
-def _spreadsheet_record(
+def _row_record(
     filename: str,
     number: int,
     row: list[str],
     columns: _Columns,
     forms: dict[str, FormScorer],
     only_form: FormScorer | None,
-    layouts: dict[int, list[tuple[EntryScorer, int | None, int | None]]],
-    memo: dict[tuple[int, str], tuple[Any, float] | ResponseProblem],
     report: ResultReport,
     limits: ResultLimits,
 ) -> CandidateRecord:
+    """A row's candidate, form and other cells; its responses come later."""
+
     def problem(code: str, message: str, message_en: str, item: str = "") -> None:
         report.add(code, message, message_en, file=filename, row=number, item=item)
 
     ok = True
-    for index, cell in enumerate(row):
-        if len(cell) > limits.max_cell_chars or "\x00" in cell:
-            problem(
-                "cell_too_long",
-                f"Sel kolom {_column_name(index)} lebih dari {limits.max_cell_chars} karakter "
-                "atau berisi NUL.",
-                f"The cell in column {_column_name(index)} is longer than "
-                f"{limits.max_cell_chars} characters or contains NUL.",
-            )
-            ok = False
+    if max(map(len, row), default=0) > limits.max_cell_chars or any("\x00" in c for c in row):
+        bad = next(n for n, c in enumerate(row) if len(c) > limits.max_cell_chars or "\x00" in c)
+        problem(
+            "cell_too_long",
+            f"Sel kolom {_column_name(bad)} lebih dari {limits.max_cell_chars} karakter "
+            "atau berisi NUL.",
+            f"The cell in column {_column_name(bad)} is longer than "
+            f"{limits.max_cell_chars} characters or contains NUL.",
+        )
+        ok = False
     candidate = _cell(row, columns.candidate).strip()
     ok &= _check_candidate(candidate, problem)
     form_name = _cell(row, columns.form).strip()
@@ -436,58 +459,6 @@ def _spreadsheet_record(
         )
         form = only_form or next(iter(forms.values()))
         ok = False
-    responses: list[Any] = []
-    scores: list[float | None] = []
-    delivered: list[float | None] = []
-    any_delivered = False
-    for entry, column, score_column in layouts[id(form)]:
-        if column is None:
-            problem(
-                "missing_item_column",
-                f"Berkas tidak memiliki kolom untuk soal {entry.identifier} dari paket "
-                f"{form.form.external_id}.",
-                f"The file has no column for item {entry.identifier} of form "
-                f"{form.form.external_id}.",
-                entry.identifier,
-            )
-            ok = False
-            responses.append(None)
-            scores.append(None)
-            delivered.append(None)
-            continue
-        text = row[column] if column < len(row) else ""
-        key = (id(entry), text)
-        scored = memo.get(key)
-        if scored is None:
-            try:
-                scored = entry.score_value(entry.parse_cell(text))
-            except ResponseProblem as exc:
-                scored = exc
-            memo[key] = scored
-        if isinstance(scored, ResponseProblem):
-            problem(scored.code, scored.message, scored.message_en, entry.identifier)
-            ok = False
-            responses.append(None)
-            scores.append(None)
-        else:
-            responses.append(scored[0])
-            scores.append(scored[1])
-        value: float | None = None
-        if score_column is not None:
-            raw = _cell(row, score_column).strip()
-            if raw:
-                value = _number(raw)
-                if value is None:
-                    problem(
-                        "malformed_score",
-                        f"Skor '{raw[:40]}' untuk soal {entry.identifier} bukan angka.",
-                        f"Score '{raw[:40]}' for item {entry.identifier} is not a number.",
-                        entry.identifier,
-                    )
-                    ok = False
-                else:
-                    any_delivered = True
-        delivered.append(value)
     groups: dict[str, str] = {}
     for name, index in columns.groups.items():
         value_text = _cell(row, index).strip()
@@ -505,15 +476,125 @@ def _spreadsheet_record(
         row=number,
         candidate_id=candidate,
         form=form,
-        responses=responses,
-        scores=scores,
-        delivered_scores=delivered if any_delivered else None,
+        responses=[],
+        scores=[],
         session=_cell(row, columns.session).strip()[:64],
         groups=groups,
         ok=ok,
     )
     record.ok &= _fill_extras(record, row, columns, problem)
     return record
+
+
+def _score_columns(
+    filename: str,
+    form: FormScorer,
+    layout: list[_Slot],
+    rows: list[tuple[int, list[str]]],
+    records: list[CandidateRecord],
+    report: ResultReport,
+) -> None:
+    """Read and score every response of ``rows`` (all of one form) column by column, and
+    fill the records' responses, scores and delivered scores."""
+    if not rows:
+        return
+    table = list(zip(*(row for _, row in rows), strict=True))
+    response_columns: list[list[Any]] = []
+    score_columns: list[list[float | None]] = []
+    delivered_columns: list[list[float | None]] = []
+    any_delivered = False
+    for entry, column, score_column, memo in layout:
+        if column is None:
+            report.add(
+                "missing_item_column",
+                f"Berkas tidak memiliki kolom untuk soal {entry.identifier} dari paket "
+                f"{form.form.external_id}.",
+                f"The file has no column for item {entry.identifier} of form "
+                f"{form.form.external_id}.",
+                file=filename,
+                item=entry.identifier,
+            )
+            for record in records:
+                record.ok = False
+            response_columns.append([None] * len(rows))
+            score_columns.append([None] * len(rows))
+            delivered_columns.append([None] * len(rows))
+            continue
+        texts = table[column]
+        for text in set(texts).difference(memo):
+            try:
+                memo[text] = entry.score_value(entry.parse_cell(text))
+            except ResponseProblem as exc:
+                memo[text] = exc
+        responses: dict[str, Any] = {}
+        scores: dict[str, float | None] = {}
+        for text in set(texts):
+            scored = memo[text]
+            if isinstance(scored, ResponseProblem):
+                _report_cells(
+                    report, filename, rows, records, texts, text, entry.identifier, scored
+                )
+                responses[text] = scores[text] = None
+            else:
+                responses[text], scores[text] = scored
+        response_columns.append(list(map(responses.__getitem__, texts)))
+        score_columns.append(list(map(scores.__getitem__, texts)))
+        if score_column is None:
+            delivered_columns.append([None] * len(rows))
+            continue
+        given = table[score_column]
+        numbers: dict[str, float | None] = {}
+        for text in set(given):
+            raw = text.strip()
+            value = _number(raw) if raw else None
+            if raw and value is None:
+                problem = ResponseProblem(
+                    "malformed_score",
+                    f"Skor '{raw[:40]}' untuk soal {entry.identifier} bukan angka.",
+                    f"Score '{raw[:40]}' for item {entry.identifier} is not a number.",
+                )
+                _report_cells(
+                    report, filename, rows, records, given, text, entry.identifier, problem
+                )
+            elif value is not None:
+                any_delivered = True
+            numbers[text] = value
+        delivered_columns.append(list(map(numbers.__getitem__, given)))
+    by_row = zip(
+        zip(*response_columns, strict=True),
+        zip(*score_columns, strict=True),
+        zip(*delivered_columns, strict=True),
+        strict=True,
+    )
+    for record, (responses_row, scores_row, delivered_row) in zip(records, by_row, strict=True):
+        record.responses = list(responses_row)
+        record.scores = list(scores_row)
+        if any_delivered and any(value is not None for value in delivered_row):
+            record.delivered_scores = list(delivered_row)
+
+
+def _report_cells(
+    report: ResultReport,
+    filename: str,
+    rows: list[tuple[int, list[str]]],
+    records: list[CandidateRecord],
+    texts: tuple[str, ...],
+    text: str,
+    item: str,
+    problem: ResponseProblem,
+) -> None:
+    """Report ``problem`` for every row whose cell is ``text``, and mark those rows."""
+    for index, cell in enumerate(texts):
+        if cell == text:
+            records[index].ok = False
+            report.add(
+                problem.code,
+                problem.message,
+                problem.message_en,
+                file=filename,
+                row=rows[index][0],
+                item=item,
+            )
 
 
 def _fill_extras(

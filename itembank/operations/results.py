@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 
 from itembank.access import require_role
@@ -162,7 +163,7 @@ def import_results(
         report.add("unreadable_file", exc.message, exc.message_en, file=filename)
     rows = _rows(administration, records, report, secret, bank.code)
     batch.candidates = len(records)
-    batch.responses = sum(sum(1 for s in r.scores if s is not None) for r in records)
+    batch.responses = sum(len(r.scores) - r.scores.count(None) for r in records)
     disagreement = _disagreements(records)
     batch.disagreements = sum(item["count"] for item in disagreement)
     batch.disagreement_report = disagreement
@@ -194,9 +195,10 @@ def import_results(
             progress("analyse", 0, 1)
         from itembank.operations.statistics import analyse_after_import
 
-        analyse_after_import(
-            administration, {row["form_id"] for row in rows}, plugins=plugins, actor=actor
-        )
+        fresh: dict[int, tuple[FormScorer, list[CandidateRecord]]] = {}
+        for rec in records:
+            fresh.setdefault(rec.form.form.id, (rec.form, []))[1].append(rec)
+        analyse_after_import(administration, fresh, plugins=plugins, actor=actor)
     batch.finished_at = utcnow()
     record(
         "results.import",
@@ -298,15 +300,20 @@ def _disagreements(records: list[CandidateRecord]) -> list[dict[str, Any]]:
     """Per item (form and position), the patterns where delivery and bank disagree."""
     patterns: dict[tuple[int, int], Counter[tuple[str, float, float]]] = {}
     forms: dict[int, FormScorer] = {}
+    by_form: dict[int, list[CandidateRecord]] = {}
     for rec in records:
-        if rec.delivered_scores is None:
-            continue
-        forms[rec.form.form.id] = rec.form
-        for index, (mine, theirs) in enumerate(zip(rec.scores, rec.delivered_scores, strict=True)):
-            if mine is None or theirs is None or abs(mine - theirs) <= TOLERANCE:
-                continue
-            shown = _shown(rec.responses[index])
-            patterns.setdefault((rec.form.form.id, index), Counter())[(shown, theirs, mine)] += 1
+        if rec.delivered_scores is not None:
+            forms[rec.form.form.id] = rec.form
+            by_form.setdefault(rec.form.form.id, []).append(rec)
+    for form_id, group in by_form.items():
+        mine = np.array([rec.scores for rec in group], dtype=np.float64)
+        theirs = np.array([rec.delivered_scores for rec in group], dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            differ = np.abs(mine - theirs) > TOLERANCE  # NaN (absent) never differs
+        for row, index in zip(*np.nonzero(differ), strict=True):
+            rec = group[row]
+            key = (_shown(rec.responses[index]), float(theirs[row, index]), float(mine[row, index]))
+            patterns.setdefault((form_id, int(index)), Counter())[key] += 1
     report: list[dict[str, Any]] = []
     for (form_id, index), counter in sorted(patterns.items()):
         entry = forms[form_id].entries[index]

@@ -12,6 +12,7 @@ touched, so statistics are never older than the newest results.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,7 @@ from itembank.models import (
     User,
 )
 from itembank.operations.result_scoring import FormScorer, form_scorer
+from itembank.operations.review_flags import flag_payload, raise_analysis_flags
 from itembank.plugins import PluginHost
 from itembank.psychometrics import Thresholds, analyse, item_flags, mantel_haenszel
 
@@ -104,11 +106,15 @@ def _administrations_of(form: Form) -> list[int]:
 
 
 def load_results(
-    form: Form, plugins: PluginHost, administration: Administration | None = None
+    form: Form,
+    plugins: PluginHost,
+    administration: Administration | None = None,
+    *,
+    scorer: FormScorer | None = None,
 ) -> ResultsMatrix:
     """The stored results of ``form`` in ``administration`` (all of them when None).
     No role check and no audit: the callers do both."""
-    scorer = form_scorer(form, plugins)
+    scorer = scorer or form_scorer(form, plugins)
     query = sa.select(
         CandidateResult.id,
         CandidateResult.scores,
@@ -119,6 +125,13 @@ def load_results(
     if administration is not None:
         query = query.where(CandidateResult.administration_id == administration.id)
     rows = db.session.execute(query.order_by(CandidateResult.id)).all()
+    mark = f"{len(rows)}:{rows[-1].id if rows else 0}"
+    return results_matrix(scorer, rows, mark)
+
+
+def results_matrix(scorer: FormScorer, rows: Sequence[Any], mark: str = "") -> ResultsMatrix:
+    """The arrays of ``rows``: anything with ``scores``, ``responses``, ``groups`` and
+    ``durations`` as stored (stored results, or the records an import just stored)."""
     k = len(scorer.entries)
     scores = np.array([row.scores for row in rows], dtype=np.float64).reshape(len(rows), k)
     option_ids: list[list[str]] = []
@@ -133,30 +146,28 @@ def load_results(
             keys[entry.index] = ids.index(summary.keys[0]) if summary.keys[0] in ids else -1
         weighted[entry.index] = type_id == "weighted_options"
     lookup = [{option: n for n, option in enumerate(ids)} for ids in option_ids]
-    options = np.full((len(rows), k), -1, dtype=np.int64)
-    omitted = np.zeros((len(rows), k), dtype=bool)
-    durations = np.full((len(rows), k), np.nan)
+    n = len(rows)
+    options = np.full((n, k), -1, dtype=np.int64)
+    omitted = np.zeros((n, k), dtype=bool)
+    durations = np.full((n, k), np.nan)
     groups: dict[str, list[Any]] = {}
-    option_columns = [j for j in range(k) if lookup[j]]
+    # Column by column: an item's responses take few distinct values.
+    columns = list(zip(*(row.responses for row in rows), strict=True)) if n else []
+    for j, column in enumerate(columns):
+        omitted[:, j] = [response is None for response in column]
+        if lookup[j]:
+            table: dict[Any, int] = {None: -1, **lookup[j]}
+            options[:, j] = [table.get(response, -1) for response in column]
     for i, row in enumerate(rows):
-        responses = row.responses
-        for j in range(k):
-            if responses[j] is None:
-                omitted[i, j] = True
-        for j in option_columns:
-            chosen = responses[j]
-            if chosen is not None:
-                options[i, j] = lookup[j].get(chosen, -1)
         if row.durations:
             durations[i] = np.array(row.durations, dtype=np.float64)
         for name, value in (row.groups or {}).items():
-            groups.setdefault(name, [None] * len(rows))[i] = value
+            groups.setdefault(name, [None] * n)[i] = value
     omitted &= ~np.isnan(scores)
     # Essays have no response stored (their score is the rater's): never "omitted".
     for entry in scorer.entries:
         if entry.by_person:
             omitted[:, entry.index] = False
-    mark = f"{len(rows)}:{rows[-1].id if rows else 0}"
     return ResultsMatrix(
         scorer=scorer,
         scores=scores,
@@ -197,6 +208,8 @@ def analyse_form(
     administration: Administration | None = None,
     dif: DifRequest | None = None,
     raise_flags: bool | None = None,
+    data: ResultsMatrix | None = None,
+    same_as: Analysis | None = None,
 ) -> Analysis | None:
     """Analyse ``form``'s results (in ``administration``, or pooled) and store it.
 
@@ -207,9 +220,23 @@ def analyse_form(
         do not have."""
     if actor is not None:
         require_role(actor, form.bank, *STATISTICS_ROLES, doing="analyse results")
-    data = load_results(form, plugins, administration)
+    if data is None:
+        data = load_results(form, plugins, administration)
     if data.n < 2 or data.scores.shape[1] < 2:
         return None
+    if same_as is not None:  # the figures of the same data, computed a moment ago
+        analysis = Analysis(
+            bank_id=form.bank_id,
+            form_id=form.id,
+            administration_id=administration.id if administration else None,
+            candidates=same_as.candidates,
+            results_mark=same_as.results_mark,
+            settings=same_as.settings,
+            form_stats=same_as.form_stats,
+            items=same_as.items,
+            created_by_id=actor.id if actor else None,
+        )
+        return _store(analysis, data, administration, raise_flags, actor)
     result = analyse(
         data.scores,
         data.max_scores,
@@ -240,11 +267,19 @@ def analyse_form(
         items=items,
         created_by_id=actor.id if actor else None,
     )
+    return _store(analysis, data, administration, raise_flags, actor)
+
+
+def _store(
+    analysis: Analysis,
+    data: ResultsMatrix,
+    administration: Administration | None,
+    raise_flags: bool | None,
+    actor: User | None,
+) -> Analysis:
     db.session.add(analysis)
     db.session.flush()
     if raise_flags if raise_flags is not None else administration is None:
-        from itembank.operations.review_flags import raise_analysis_flags
-
         raise_analysis_flags(analysis, data.scorer, actor=actor)
     return analysis
 
@@ -377,19 +412,7 @@ def _item_rows(
                 "n_focal": int(dif.n_focal[j]),
             }
         enough = int(it.n_exposed[j]) >= min_n
-        row["flags"] = (
-            [
-                {
-                    "code": flag.code,
-                    "message": flag.message,
-                    "message_en": flag.message_en,
-                    "value": _f(flag.value) if flag.value is not None else None,
-                }
-                for flag in flags[j]
-            ]
-            if enough
-            else []
-        )
+        row["flags"] = flag_payload(flags[j]) if enough else []
         row["too_few_candidates"] = not enough
         rows.append(row)
     return rows
@@ -431,20 +454,49 @@ def current_analysis(form: Form, administration: Administration | None = None) -
 
 def analyse_after_import(
     administration: Administration,
-    form_ids: set[int],
+    fresh: dict[int, tuple[FormScorer, Sequence[Any]]],
     *,
     plugins: PluginHost,
     actor: User | None,
 ) -> list[Analysis]:
-    """Analyse every form an import touched: in the administration and pooled."""
+    """Analyse every form an import touched (``fresh``: form id → its scorer and the
+    records just stored), in the administration and pooled. The records stand in for
+    the stored rows when they are all there is, sparing a reload."""
     done: list[Analysis] = []
     for form in administration.forms:
-        if form.id not in form_ids:
+        if form.id not in fresh:
             continue
-        for scope in (administration, None):
-            analysis = analyse_form(form, plugins=plugins, actor=None, administration=scope)
-            if analysis is not None:
-                done.append(analysis)
+        scorer, records = fresh[form.id]
+        counts = dict(
+            db.session.execute(
+                sa.select(CandidateResult.administration_id, sa.func.count(CandidateResult.id))
+                .where(CandidateResult.form_id == form.id)
+                .group_by(CandidateResult.administration_id)
+            ).all()
+        )
+        newest = db.session.scalar(
+            sa.select(sa.func.max(CandidateResult.id)).where(CandidateResult.form_id == form.id)
+        )
+        here = counts.get(administration.id, 0)
+        if here == len(records):
+            data = results_matrix(scorer, records, f"{here}:{newest}")
+        else:
+            data = load_results(form, plugins, administration, scorer=scorer)
+        analysis = analyse_form(
+            form, plugins=plugins, actor=None, administration=administration, data=data
+        )
+        if analysis is None:
+            continue
+        done.append(analysis)
+        # Pooled over every administration: the same data when this is the only one.
+        if sum(counts.values()) == here:
+            pooled = analyse_form(form, plugins=plugins, actor=None, data=data, same_as=analysis)
+        else:
+            pooled = analyse_form(
+                form, plugins=plugins, actor=None, data=load_results(form, plugins, scorer=scorer)
+            )
+        if pooled is not None:
+            done.append(pooled)
     if done:
         record(
             "statistics.analyse",
