@@ -29,11 +29,11 @@ from itembank.models import Item, ItemVersion
 from itembank.operations import reads
 from itembank.operations import result_reads as stats_reads
 from itembank.operations.exposure import where_used
-from itembank.operations.statistics import item_statistics
+from itembank.operations.statistics import STATISTICS_ROLES, item_statistics
 from itembank.psychometrics.irt.curves import item_curves
 from itembank.ui import charts
 from itembank.ui.blueprint import actor, bp, login_required, page
-from itembank.ui.viewmodels import type_label
+from itembank.ui.viewmodels import may, type_label
 
 #: θ from -4 to 4 in steps of 0.1.
 THETAS = np.round(np.linspace(-4.0, 4.0, 81), 2)
@@ -148,4 +148,5 @@ def item_statistics_page(external_id: str) -> ResponseReturnValue:
         trace=trace_chart(chosen) if chosen is not None else None,
         irt=irt,
         used=where_used(item, actor=user),
+        reads_analyses=may(user, item.bank, *STATISTICS_ROLES),
     )

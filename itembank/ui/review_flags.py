@@ -31,6 +31,7 @@ from itembank.operations.accounts import get_bank
 from itembank.operations.duties import may_write
 from itembank.operations.items import start_new_draft
 from itembank.operations.review_flags import FLAG_READERS, decide_flag, find_flag, list_flags
+from itembank.operations.statistics import STATISTICS_ROLES
 from itembank.ui import dashboard, nav
 from itembank.ui.assembly import choose_bank, holds_any
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
@@ -57,7 +58,9 @@ def flag_status(status: str) -> str:
     return label() if label else status
 
 
-def _source(flag: ReviewFlag) -> dict[str, Any] | None:
+def _source(flag: ReviewFlag, *, linked: bool) -> dict[str, Any] | None:
+    """What raised ``flag``, with a label and (``linked``: for readers of analyses) the
+    address of the analysis."""
     figures = reads.flag_figures(flag)
     if figures is None:
         return None
@@ -70,10 +73,14 @@ def _source(flag: ReviewFlag) -> dict[str, Any] | None:
             if administration
             else _("all administrations (pooled)"),
         )
-        figures["url"] = url_for(
-            "ui.form_analysis",
-            form_id=figures["form"].external_id,
-            scope=administration.external_id if administration else "pooled",
+        figures["url"] = (
+            url_for(
+                "ui.form_analysis",
+                form_id=figures["form"].external_id,
+                scope=administration.external_id if administration else "pooled",
+            )
+            if linked
+            else ""
         )
     else:
         figures["label"] = _(
@@ -85,7 +92,7 @@ def _source(flag: ReviewFlag) -> dict[str, Any] | None:
     return figures
 
 
-def _flag_view(flag: ReviewFlag) -> dict[str, Any]:
+def _flag_view(flag: ReviewFlag, *, linked: bool) -> dict[str, Any]:
     item = flag.item
     newest = item.versions[-1]
     return {
@@ -93,7 +100,7 @@ def _flag_view(flag: ReviewFlag) -> dict[str, Any]:
         "item": item,
         "version": flag.version,
         "status_text": flag_status(flag.status),
-        "source": _source(flag),
+        "source": _source(flag, linked=linked),
         "newer": newest if newest.number > flag.version.number else None,
     }
 
@@ -117,17 +124,14 @@ def review_flags(code: str) -> ResponseReturnValue:
         )
         shown = "open"
     flags = list_flags(bank, actor=user, status=None if shown == "all" else shown)
-    analyses = (
-        reads.current_analyses(bank, actor=user)
-        if may(user, bank, *DECIDERS, Role.ASSEMBLER)
-        else []
-    )
+    linked = may(user, bank, *STATISTICS_ROLES)
+    analyses = reads.current_analyses(bank, actor=user) if linked else []
     return page(
         "review_flags.html",
         bank=bank,
         shown=shown,
         filters=[(key, _("all") if key == "all" else flag_status(key)) for key in FILTERS],
-        flags=[_flag_view(flag) for flag in flags],
+        flags=[_flag_view(flag, linked=linked) for flag in flags],
         analyses=analyses,
     )
 
@@ -141,7 +145,7 @@ def _flag_page(
     status: int = 200,
 ) -> ResponseReturnValue:
     user = actor()
-    view = _flag_view(flag)
+    view = _flag_view(flag, linked=may(user, bank, *STATISTICS_ROLES))
     item = flag.item
     decisions = ["keep", "revise"] + (["retire"] if may(user, bank, Role.BANK_ADMIN) else [])
     return page(

@@ -316,6 +316,10 @@ def test_the_statistics_tab_shows_rows_option_lines_and_where_used(
     assert trace.count("trace-key") == 1
     assert trace.count("<circle") == planted["options"] * 5  # five score groups
     assert 'id="irt-none"' in body  # nothing calibrated yet
+    assert "/analysis" not in body  # writers do not read the forms' analyses
+    assert f"/forms/{planted['form'].external_id}/analysis?scope=pooled" in text(
+        as_user("reviewer").get(f"/items/{item.external_id}/statistics")
+    )
     used = body.split('id="where-used"', 1)[1].split("</table>", 1)[0]
     assert planted["form"].external_id in used and planted["administration"].external_id in used
     row = re.search(r'href="([^"]+row=[^"]+)#options-title"', body)
@@ -410,7 +414,9 @@ def test_a_reviewer_decides_a_flag_and_an_author_starts_the_new_version(
     assert 'id="decision-retire"' in text(as_user("bank_admin").get(path))
 
     author = as_user("author")
-    assert 'id="flag-decide-form"' not in text(author.get(path))
+    page = text(author.get(path))
+    assert 'id="flag-decide-form"' not in page and 'id="flag-waiting"' in page
+    assert "/analysis" not in page and 'id="flag-source"' in page  # named, not linked
     decided = reviewer.post(
         f"{path}/decide", {"decision": "revise", "reason": "Kunci perlu diperiksa ulang."}
     )
