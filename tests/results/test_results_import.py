@@ -281,3 +281,23 @@ def test_a_workbook_and_the_template_read_like_the_csv(
     batch = _import(world, plugins, administration, buffer.getvalue(), filename="hasil.xlsx")
     assert batch.status == "completed", [p["message_en"] for p in batch.problems]
     assert batch.format == "xlsx" and _stored(administration)[0].total == scorer.max_total
+
+
+def test_text_answers_are_scored_as_typed(world: World, plugins: PluginHost, form: Form) -> None:
+    """Spaces and case in a short answer reach the item's own rule unchanged."""
+    scorer = scorer_for(form, plugins)
+    index = next(i for i, e in enumerate(scorer.entries) if e.item.item_type == "short_text")
+    entry = scorer.entries[index]
+    accepted = entry.content["accepted"][0]
+    answer = accepted["text"] if isinstance(accepted, dict) else str(accepted)
+    variants = [answer, f"  {answer}  ", answer.upper(), answer.lower(), f"{answer}."]
+    rows = []
+    for number, variant in enumerate(variants):
+        responses = keyed_responses(scorer, plugins)
+        responses[index] = variant
+        rows.append((f"T{number}", responses))
+    administration = administration_of(world, form)
+    batch = _import(world, plugins, administration, results_csv(scorer, rows))
+    assert batch.status == "completed", [p["message_en"] for p in batch.problems]
+    stored = [r.scores[index] for r in _stored(administration)]
+    assert stored == [entry.item_type.score(entry.content, v) for v in variants]
