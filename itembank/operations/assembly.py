@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
@@ -31,9 +31,11 @@ from itembank.audit import record
 from itembank.errors import Conflict, InvalidInput, NotFound
 from itembank.extensions import db
 from itembank.models import (
+    Administration,
     AssemblyRun,
     Bank,
     Blueprint,
+    CandidateResult,
     EnemyPair,
     Form,
     FormEntry,
@@ -41,6 +43,7 @@ from itembank.models import (
     ItemClassification,
     ItemParameters,
     ItemVersion,
+    ReviewFlag,
     RunStatus,
     TaxonomyNode,
     User,
@@ -55,6 +58,7 @@ from itembank.operations.assembly_request import (
     target_of,
 )
 from itembank.operations.blueprints import ASSEMBLY_ROLES, row_ref
+from itembank.operations.exposure import item_exposure_query
 from itembank.operations.forms import add_entries, create_form
 from itembank.plugins import PluginHost
 from itembank.workflow import Status
@@ -332,10 +336,22 @@ def build_pool(
             used["p"] = [round(float(p), 4) for p in ps]
 
     days = _days_since_use(bank, item_ids, now or utcnow())
-    flagged = np.array(
-        [any(bool(r.flags) for r in params.get(v, {}).values()) for v in version_ids], dtype=bool
+    open_flags = set(
+        db.session.scalars(
+            sa.select(ReviewFlag.version_id).where(
+                ReviewFlag.bank_id == bank.id, ReviewFlag.status == "open"
+            )
+        )
     )
-    if request["exposure_max_share"] is not None:
+    flagged = np.array(
+        [
+            v in open_flags or any(bool(r.flags) for r in params.get(v, {}).values())
+            for v in version_ids
+        ],
+        dtype=bool,
+    )
+    exposure, delivered = _exposure_shares(bank, item_ids)
+    if request["exposure_max_share"] is not None and not delivered:
         notes.append(
             Note(
                 "Aturan paparan (bagian peserta yang melihat butir) belum dapat diterapkan: "
@@ -368,7 +384,7 @@ def build_pool(
         item_types=[r[2] for r in rows],
         keys=keys,
         max_score=np.array(max_score),
-        exposure=np.zeros(len(rows)),
+        exposure=exposure,
         days_since_use=days,
         flagged=flagged,
         enemies=enemies,
@@ -396,7 +412,8 @@ def _implied_p(a: float, b: float, c: float) -> float:
 
 
 def _days_since_use(bank: Bank, item_ids: list[int], now: Any) -> np.ndarray:
-    """Days since each item was last put in a form of the bank (any status; NaN: never)."""
+    """Days since each item was last used: put in a form of the bank (any status) or
+    delivered (the last day of the latest administration with results; NaN: never)."""
     last: dict[int, Any] = dict(
         db.session.execute(
             sa.select(FormEntry.item_id, sa.func.max(FormEntry.added_at))
@@ -405,6 +422,15 @@ def _days_since_use(bank: Bank, item_ids: list[int], now: Any) -> np.ndarray:
             .group_by(FormEntry.item_id)
         ).all()
     )
+    exposure = item_exposure_query(bank.id)
+    for item_id, ended in db.session.execute(sa.select(exposure.c.item_id, exposure.c.last_used)):
+        if ended is None:
+            continue
+        end_of_day = datetime.combine(ended, time.max, tzinfo=UTC)
+        when = last.get(item_id)
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        last[item_id] = end_of_day if when is None else max(when, end_of_day)
     out = np.full(len(item_ids), np.nan)
     for k, item_id in enumerate(item_ids):
         when = last.get(item_id)
@@ -413,6 +439,30 @@ def _days_since_use(bank: Bank, item_ids: list[int], now: Any) -> np.ndarray:
                 when = when.replace(tzinfo=now.tzinfo)
             out[k] = max((now - when) / timedelta(days=1), 0.0)
     return out
+
+
+def _exposure_shares(bank: Bank, item_ids: list[int]) -> tuple[np.ndarray, int]:
+    """Per item, the share of the bank's delivered candidates who had it (any version),
+    and how many candidate results the bank holds (0: no delivery yet)."""
+    delivered = int(
+        db.session.scalar(
+            sa.select(sa.func.count(CandidateResult.id))
+            .join(Administration, Administration.id == CandidateResult.administration_id)
+            .where(Administration.bank_id == bank.id)
+        )
+        or 0
+    )
+    out = np.zeros(len(item_ids))
+    if not delivered:
+        return out, 0
+    exposure = item_exposure_query(bank.id)
+    seen = {
+        item_id: count
+        for item_id, count in db.session.execute(sa.select(exposure.c.item_id, exposure.c.exposure))
+    }
+    for k, item_id in enumerate(item_ids):
+        out[k] = float(seen.get(item_id, 0)) / delivered
+    return out, delivered
 
 
 # -- running -------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from itembank.models import (
     User,
 )
 from itembank.models._types import utcnow
+from itembank.operations.review_flags import flag_payload
 from itembank.operations.statistics import STATISTICS_ROLES, thresholds_for
 from itembank.psychometrics import Settings, calibrate, item_flags
 from itembank.psychometrics.irt.results import ItemParameters as CoreParameters
@@ -411,15 +412,7 @@ def _anchors(scale: str | None, columns: list[_Column]) -> dict[int, CoreParamet
 def _flag(run: CalibrationRun, version_id: int, flags: list[Any], actor: User | None) -> None:
     version = db.session.get(ItemVersion, version_id)
     assert version is not None
-    payload = [
-        {
-            "code": f.code,
-            "message": f.message,
-            "message_en": f.message_en,
-            "value": _f(f.value) if f.value is not None else None,
-        }
-        for f in flags
-    ]
+    payload = flag_payload(flags)
     open_flag = db.session.scalar(
         sa.select(ReviewFlag).where(
             ReviewFlag.version_id == version_id, ReviewFlag.status == "open"

@@ -179,12 +179,14 @@ class EntryScorer:
         """A spreadsheet cell as a QTI value: identifiers (several separated by ``;``,
         ``,`` or spaces), pairs as ``A:1`` (several separated by ``;``), numbers, text;
         an empty cell is blank (``None``). Essays take the rater's score."""
-        text = text.strip()
-        if not text:
+        if not text.strip():
             return None
         if self.declaration is None:
-            return text
+            return text.strip()
         cardinality, base = self.declaration.cardinality, self.declaration.base_type
+        if base == "string":
+            return text  # as typed: the item's own rule decides what spaces and case mean
+        text = text.strip()
         if base in ("pair", "directedPair"):
             pairs = [self._pair(part) for part in _PAIR_SPLIT.split(text) if part]
             return pairs if cardinality != "single" else pairs[0]

@@ -13,6 +13,8 @@ reason). Nothing changes an item's status by itself; every decision is audited.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,11 +26,37 @@ from itembank.extensions import db
 from itembank.models import Analysis, Bank, ReviewFlag, Role, User
 from itembank.models._types import utcnow
 from itembank.operations.result_scoring import FormScorer
+from itembank.psychometrics import Flag
 
-__all__ = ["DECISIONS", "decide_flag", "find_flag", "list_flags", "raise_analysis_flags"]
+__all__ = [
+    "DECISIONS",
+    "decide_flag",
+    "find_flag",
+    "flag_payload",
+    "list_flags",
+    "raise_analysis_flags",
+]
 
 DECISIONS = ("keep", "revise", "retire")
 FLAG_READERS = (Role.AUTHOR, Role.REVIEWER, Role.ASSEMBLER, Role.BANK_ADMIN)
+
+
+def flag_payload(flags: Sequence[Flag]) -> list[dict[str, Any]]:
+    """The core's flags as stored with an analysis and a review flag."""
+    out: list[dict[str, Any]] = []
+    for flag in flags:
+        value = flag.value
+        if value is not None and not math.isfinite(float(value)):
+            value = None
+        out.append(
+            {
+                "code": flag.code,
+                "message": flag.message,
+                "message_en": flag.message_en,
+                "value": None if value is None else float(value),
+            }
+        )
+    return out
 
 
 def raise_analysis_flags(

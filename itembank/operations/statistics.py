@@ -35,6 +35,7 @@ from itembank.models import (
     User,
 )
 from itembank.operations.result_scoring import FormScorer, form_scorer
+from itembank.operations.review_flags import flag_payload, raise_analysis_flags
 from itembank.plugins import PluginHost
 from itembank.psychometrics import Thresholds, analyse, item_flags, mantel_haenszel
 
@@ -279,8 +280,6 @@ def _store(
     db.session.add(analysis)
     db.session.flush()
     if raise_flags if raise_flags is not None else administration is None:
-        from itembank.operations.review_flags import raise_analysis_flags
-
         raise_analysis_flags(analysis, data.scorer, actor=actor)
     return analysis
 
@@ -413,19 +412,7 @@ def _item_rows(
                 "n_focal": int(dif.n_focal[j]),
             }
         enough = int(it.n_exposed[j]) >= min_n
-        row["flags"] = (
-            [
-                {
-                    "code": flag.code,
-                    "message": flag.message,
-                    "message_en": flag.message_en,
-                    "value": _f(flag.value) if flag.value is not None else None,
-                }
-                for flag in flags[j]
-            ]
-            if enough
-            else []
-        )
+        row["flags"] = flag_payload(flags[j]) if enough else []
         row["too_few_candidates"] = not enough
         rows.append(row)
     return rows

@@ -12,8 +12,9 @@ the session's CSRF token (Flask-WTF). Every response outside ``/api/`` carries a
 Content-Security-Policy (scripts and styles only from this site), ``nosniff``,
 ``Referrer-Policy`` and ``frame-ancestors 'none'``.
 
-Later pages (blueprints, forms, imports, jobs) add themselves to the navigation with
-:func:`itembank.ui.nav.add` and to the dashboard with :func:`itembank.ui.dashboard.panel`.
+Later pages (blueprints, forms, imports, jobs, administrations, statistics) add themselves
+to the navigation with :func:`itembank.ui.nav.add` and to the dashboard with
+:func:`itembank.ui.dashboard.panel`.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     nav.init_app(app)
 
-    from itembank.ui import (  # noqa: F401  (routes)  # noqa: F401  (routes)
+    from itembank.ui import (  # noqa: F401  (routes)
+        administrations,
+        analyses,
         assembly_runs,
         blueprints,
         dashboard,
@@ -51,10 +54,12 @@ def init_app(app: Flask) -> None:
         form_actions,
         forms,
         imports,
+        item_statistics,
         items,
         jobs,
         media,
         review,
+        review_flags,
     )
 
     app.register_blueprint(bp)

@@ -25,17 +25,11 @@ from itembank.operations import assembly as ops
 from itembank.operations.accounts import get_bank
 from itembank.operations.assembly_jobs import KIND, RESULT_TYPE, start_assembly
 from itembank.operations.blueprints import get_blueprint
-from itembank.ui import jobs
+from itembank.ui import charts, jobs
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.i18n import pick
 
 ASSEMBLERS = (Role.ASSEMBLER, Role.BANK_ADMIN)
-#: Colours of the curves (colour-blind-safe palette), repeated past ten forms.
-COLOURS = (
-    "#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7",
-    "#56b4e9", "#f0e442", "#000000", "#999999", "#882255",
-)  # fmt: skip
-CHART = {"width": 640, "height": 320, "left": 48, "right": 12, "top": 12, "bottom": 36}
 
 DEFAULTS: dict[str, str] = {
     "forms": "2",
@@ -128,43 +122,23 @@ def assemble_page(code: str, blueprint_code: str) -> ResponseReturnValue:
 
 
 def _chart(comparison: dict[str, Any]) -> dict[str, Any] | None:
-    """Polylines of every form's TIF over the grid, scaled into :data:`CHART`."""
+    """Every form's TIF over the grid on one chart (:func:`itembank.ui.charts.line_chart`),
+    the target thetas marked."""
     curves = [f.get("tif") for f in comparison.get("forms", [])]
     grid = comparison.get("grid") or []
     if not grid or not curves or any(c is None for c in curves):
         return None
-    w, h = CHART["width"], CHART["height"]
-    x0, x1 = CHART["left"], w - CHART["right"]
-    y0, y1 = h - CHART["bottom"], CHART["top"]
-    top = max(max(c) for c in curves) * 1.05 or 1.0
-    lo, hi = min(grid), max(grid)
-
-    def x(t: float) -> float:
-        return round(x0 + (t - lo) / ((hi - lo) or 1) * (x1 - x0), 1)
-
-    def y(v: float) -> float:
-        return round(y0 - v / top * (y0 - y1), 1)
-
-    lines = [
-        {
-            "label": _("Form %(n)d", n=k + 1),
-            "colour": COLOURS[k % len(COLOURS)],
-            "points": " ".join(f"{x(t)},{y(v)}" for t, v in zip(grid, curve, strict=True)),
-        }
-        for k, curve in enumerate(curves)
-    ]
-    ticks_y = [round(top * k / 4, 1) for k in range(5)]
-    return {
-        **CHART,
-        "lines": lines,
-        "x_ticks": [(x(t), f"{t:g}") for t in grid if float(t).is_integer()],
-        "y_ticks": [(y(v), f"{v:g}") for v in ticks_y],
-        "thetas": [x(t) for t in comparison.get("thetas") or []],
-        "x0": x0,
-        "x1": x1,
-        "y0": y0,
-        "y1": y1,
-    }
+    chart = charts.line_chart(
+        grid,
+        [
+            {"label": _("Form %(n)d", n=k + 1), "values": curve, "class": "tif-curve"}
+            for k, curve in enumerate(curves)
+        ],
+        guides=comparison.get("thetas") or [],
+    )
+    if chart is not None:
+        chart["thetas"] = chart["guides"]
+    return chart
 
 
 @bp.get("/banks/<code>/assemblies/<int:run_id>")

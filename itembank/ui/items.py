@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -102,6 +103,32 @@ def parse_filters(
     q = (args.get("q") or "").strip()[:200]
     if q:
         filters.q = kept["q"] = q
+    exposure = (args.get("min_exposure") or "").strip()
+    if exposure:
+        if exposure.isdigit() and len(exposure) < 10:
+            filters.min_exposure = int(exposure)
+            kept["min_exposure"] = exposure
+        else:
+            messages.append(
+                _(
+                    "Ignored the filter %(name)s: %(value)s is not a whole number.",
+                    name=_("minimum exposure"),
+                    value=exposure[:40],
+                )
+            )
+    since = (args.get("not_used_since") or "").strip()
+    if since:
+        try:
+            filters.not_used_since = date.fromisoformat(since)
+            kept["not_used_since"] = since
+        except ValueError:
+            messages.append(
+                _(
+                    "Ignored the filter %(name)s: %(value)s is not a date (YYYY-MM-DD).",
+                    name=_("not used since"),
+                    value=since[:40],
+                )
+            )
     sort = take("sort", SORTS, _("sort order"))
     filters.sort = sort or "-updated_at"
     per_page = take("per_page", {str(n) for n in PER_PAGE}, _("items per page"))

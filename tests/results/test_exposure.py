@@ -79,3 +79,53 @@ def test_only_bank_members_see_where_an_item_is_used(world: World, plugins: Plug
     assert where_used(item, actor=world.author) == []
     with pytest.raises((NotFound, PermissionDenied)):
         where_used(item, actor=world.outsider)
+
+
+def test_assembly_reads_the_same_exposure_and_the_open_flags(
+    world: World, plugins: PluginHost
+) -> None:
+    from itembank.extensions import db
+    from itembank.models import ReviewFlag
+    from itembank.operations.assembly import build_pool
+    from itembank.operations.assembly_request import load_request
+    from tests.forms_helpers import approved
+
+    form = exported_form(world, plugins)
+    scorer = scorer_for(form, plugins)
+    administration = create_administration(
+        world.bank,
+        actor=world.assembler,
+        title="Seleksi",
+        starts_on="2026-11-02",
+        ends_on="2026-11-06",
+        forms=[form.external_id],
+    )
+    rows = [(f"N{n}", keyed_responses(scorer, plugins)) for n in range(4)]
+    import_results(
+        administration,
+        actor=world.assembler,
+        plugins=plugins,
+        filename="h.csv",
+        data=results_csv(scorer, rows),
+        secret=SECRET,
+    )
+    fresh = approved(world, plugins)
+    delivered = next(e for e in scorer.entries if e.item.item_type == "single_choice")
+    db.session.add(
+        ReviewFlag(
+            bank_id=world.bank.id,
+            item_id=delivered.item.id,
+            version_id=delivered.entry.version.id,
+            source="analysis",
+            flags=[{"code": "p_high", "message": "", "message_en": "", "value": 1.0}],
+        )
+    )
+    db.session.flush()
+    pool = build_pool(
+        world.bank, load_request({"target": "content", "exposure_max_share": 0.5}), plugins
+    )
+    shares = dict(zip(pool.external_ids, pool.pool.exposure.tolist(), strict=True))
+    assert shares[delivered.item.external_id] == 1.0 and shares[fresh.external_id] == 0.0
+    flagged = dict(zip(pool.external_ids, pool.pool.flagged.tolist(), strict=True))
+    assert flagged[delivered.item.external_id] and not flagged[fresh.external_id]
+    assert not any("could not be applied" in note.message_en for note in pool.notes)

@@ -251,3 +251,53 @@ def test_only_exported_forms_are_delivered_and_only_assemblers_record_it(
             data=b"candidate_id\n",
             secret=SECRET,
         )
+
+
+def test_a_workbook_and_the_template_read_like_the_csv(
+    world: World, plugins: PluginHost, form: Form
+) -> None:
+    import csv
+    import io
+
+    import openpyxl
+
+    from itembank.operations.result_readers import template_csv
+
+    scorer = scorer_for(form, plugins)
+    template = template_csv([scorer], groups=["gender"]).decode("utf-8-sig").splitlines()
+    header = template[0].split(",")
+    assert header[0] == "candidate_id" and "group:gender" in header
+    assert [h for h in header if h.startswith("I-") and not h.endswith(":score")] == [
+        e.identifier for e in scorer.entries
+    ]
+    text = results_csv(scorer, [("W1", keyed_responses(scorer, plugins))]).decode()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in csv.reader(io.StringIO(text)):
+        sheet.append(line)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    administration = administration_of(world, form)
+    batch = _import(world, plugins, administration, buffer.getvalue(), filename="hasil.xlsx")
+    assert batch.status == "completed", [p["message_en"] for p in batch.problems]
+    assert batch.format == "xlsx" and _stored(administration)[0].total == scorer.max_total
+
+
+def test_text_answers_are_scored_as_typed(world: World, plugins: PluginHost, form: Form) -> None:
+    """Spaces and case in a short answer reach the item's own rule unchanged."""
+    scorer = scorer_for(form, plugins)
+    index = next(i for i, e in enumerate(scorer.entries) if e.item.item_type == "short_text")
+    entry = scorer.entries[index]
+    accepted = entry.content["accepted"][0]
+    answer = accepted["text"] if isinstance(accepted, dict) else str(accepted)
+    variants = [answer, f"  {answer}  ", answer.upper(), answer.lower(), f"{answer}."]
+    rows = []
+    for number, variant in enumerate(variants):
+        responses = keyed_responses(scorer, plugins)
+        responses[index] = variant
+        rows.append((f"T{number}", responses))
+    administration = administration_of(world, form)
+    batch = _import(world, plugins, administration, results_csv(scorer, rows))
+    assert batch.status == "completed", [p["message_en"] for p in batch.problems]
+    stored = [r.scores[index] for r in _stored(administration)]
+    assert stored == [entry.item_type.score(entry.content, v) for v in variants]

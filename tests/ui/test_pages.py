@@ -244,7 +244,7 @@ def test_dashboard_panels_per_role(as_user: Any, world: World, plugins: Any) -> 
     assert sent_back.external_id in author["changes_requested"]
     assert approved in author["recently_approved"]
     reviewer = panels("reviewer")
-    assert set(reviewer) == {"waiting_for_review", "recently_approved"}
+    assert set(reviewer) == {"waiting_for_review", "statistics_flags", "recently_approved"}
     assert waiting in reviewer["waiting_for_review"] and draft not in reviewer["waiting_for_review"]
     assert set(panels("assembler")) == {"recently_approved", "forms_in_progress"}
     assert "Anda belum menjadi anggota" in text(as_user("outsider").get("/"))
