@@ -192,12 +192,11 @@ def _multiple_response(content: dict[str, Any], item_type: Any, rng: np.random.G
 
 
 def _short_text(content: dict[str, Any], item_type: Any, rng: np.random.Generator) -> Any:
-    # A results spreadsheet trims its cells, so only answers without surrounding space
-    # travel through one unchanged.
-    accepted = [a for a in content["accepted"] if a == a.strip() and a] or list(content["accepted"])
+    # A cell of nothing but spaces is a blank, so such an answer cannot be given.
+    accepted = [a for a in content["accepted"] if a.strip()] or list(content["accepted"])
     first = accepted[0]
     near = [first[:-1], first + first[-1:], first[::-1], first[1:], "tidak tahu"]
-    near = [n for n in near if n and n == n.strip()]
+    near = [n for n in near if n.strip()]
     wrong = _wrong(item_type, content, near)
     categories = [
         _category(item_type, content, wrong, rng),
