@@ -8,6 +8,7 @@ below (finding a form, the acting user, writing a file) are shared by them.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from datetime import datetime
@@ -150,7 +151,8 @@ def _parameters(path: Path | None) -> dict[str, Any] | None:
     "tested_on",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="The day of the test (YYYY-MM-DD; default today): the administration's date.",
+    help="The day of the test (YYYY-MM-DD): a new administration's date; default today, "
+    "or an existing administration's first day.",
 )
 @click.option(
     "--user",
@@ -218,13 +220,14 @@ def simulate_results_command(
         dif=dif,
         wrong_key=planted,
         omit_rate=omit_rate,
-        tested_on=(tested_on or datetime.now()).date(),
     )
+    day = tested_on.date() if tested_on else None
     parameters = _parameters(parameters_path)
     actor = _actor(username)
     made = None
     if administration_id is None:
-        scorer, results = simulate_form(form, host, settings, parameters=parameters)
+        dated = dataclasses.replace(settings, tested_on=day or datetime.now().date())
+        scorer, results = simulate_form(form, host, dated, parameters=parameters)
     else:
         existing = None
         if administration_id.strip().upper() != NEW:
@@ -237,7 +240,7 @@ def simulate_results_command(
             settings=settings,
             parameters=parameters,
             administration=existing,
-            starts_on=settings.tested_on,
+            starts_on=day,
         )
         scorer, results = made.scorer, made.results
         if made.batch.status != "completed":
