@@ -12,6 +12,7 @@ that need an app (the QTI benchmarks do without).
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import os
 import re
@@ -24,6 +25,7 @@ import uuid
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,6 +115,41 @@ def expect_some(what: str, count: int) -> int:
 
 
 # -- timing -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Medians of timed runs: wall-clock seconds, and CPU seconds of this process (what
+    other work on a shared machine disturbs least; it leaves out other processes, such
+    as a PostgreSQL server or a job worker)."""
+
+    wall: float
+    cpu: float
+
+    def on(self, basis: str) -> float:
+        return self.cpu if basis == "cpu" else self.wall
+
+
+def median_times(function: Callable[[], object], repeat: int, *, warm_up: bool = False) -> Timing:
+    """The medians of ``repeat`` calls of ``function`` (after one untimed call first if
+    ``warm_up``), wall-clock and CPU."""
+    if warm_up:
+        function()
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        function()
+        cpus.append(time.process_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+    return Timing(statistics.median(walls), statistics.median(cpus))
+
+
+def settle() -> None:
+    """Before timing: collect garbage once and exempt what the setup built (a bank's
+    worth of plans, a package) from later collections, so that the timed runs do not
+    pay for scanning the benchmark's own data, which a server would not hold."""
+    gc.collect()
+    gc.freeze()
 
 
 def median_seconds(function: Callable[[], object], repeat: int, *, warm_up: bool = False) -> float:

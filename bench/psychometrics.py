@@ -7,7 +7,7 @@ choice 2PL, 160 weighted 1-5 GPCM), in one run:
   ``pip install -e '.[ref]'``) on the same data: girth fits one model per call, so it
   runs on the 2PL items and on the GPCM items, and ours is also run on each of those
   subsets for the agreement figures (max |difference| per parameter). With ``--quick``
-  the comparison takes the first 40 items of each model and 2,000 candidates (girth
+  the comparison takes the first 30 items of each model and 1,500 candidates (girth
   needs minutes for the whole form);
 * DIF (Mantel-Haenszel / Mantel) for all items.
 
@@ -69,8 +69,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sizes = Sizes(parser)
     sizes.add("--candidates", quick=10_000, full=10_000, help="simulated candidates")
-    sizes.add("--reference-items", quick=40, full=0, help="items per model girth fits (0: all)")
-    sizes.add("--reference-candidates", quick=2000, full=0, help="candidates girth fits (0: all)")
+    sizes.add("--reference-items", quick=30, full=0, help="items per model girth fits (0: all)")
+    sizes.add("--reference-candidates", quick=1500, full=0, help="candidates girth fits (0: all)")
     parser.add_argument("--skip-reference", action="store_true")
     args = sizes.parse()
     items = simulate_items(240, 160, seed=1)
