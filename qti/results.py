@@ -522,6 +522,48 @@ class _Reader:
         else:
             self.problems.add(line, f"{where}: unknown base type {base_type!r}")
 
+    def simple(
+        self, element: etree._Element, kind: VariableKind, candidate_tag: str, value_tag: str
+    ) -> ResultVariable | None:
+        """The common case, quickly: a single-cardinality variable of a known base type
+        with at most one ``<value>`` (a response: with only its ``<candidateResponse>``).
+        ``None`` for anything else, and for a value that does not parse: :meth:`variable`
+        then reads it, and reports what is wrong."""
+        get = element.get
+        if get("cardinality") != "single":
+            return None
+        base_type = get("baseType")
+        parse = PARSERS.get(base_type)
+        identifier = get("identifier")
+        if parse is None or not identifier:
+            return None
+        holder = element
+        sequence = None
+        if kind == "response":
+            if len(element) != 1:
+                return None
+            holder = element[0]
+            if holder.tag != candidate_tag:
+                return None
+            text = get("choiceSequence")
+            if text is not None:
+                sequence = tuple(text.split())
+        count = len(holder)
+        value = None
+        if count == 1:
+            part = holder[0]
+            if part.tag != value_tag:
+                return None
+            text = part.text or ""
+            if base_type not in EMPTY_IS_NONE or text.strip():
+                try:
+                    value = parse(text)
+                except ValueError:
+                    return None
+        elif count:
+            return None
+        return _new_variable(identifier, kind, "single", base_type, value, sequence, None, None)
+
     def variables(
         self, element: etree._Element, owner: str, owner_id: str
     ) -> tuple[tuple[dict[str, ResultVariable], ...], str | None]:
@@ -529,17 +571,21 @@ class _Reader:
         contexts), and its candidate comment."""
         found: tuple[dict[str, ResultVariable], ...] = ({}, {}, {}, {})
         comment = None
-        kinds = self.tags.variables
+        tags = self.tags
+        kinds = tags.variables
+        candidate_tag, value_tag = tags.candidate, tags.value
         for child in element:
             entry = kinds.get(child.tag)  # type: ignore[call-overload]
             if entry is None:
-                if child.tag == self.tags.comment:
+                if child.tag == tags.comment:
                     comment = child.text or ""
                 continue
             kind, index = entry
-            variable = self.variable(child, kind, owner, owner_id)
+            variable = self.simple(child, kind, candidate_tag, value_tag)
             if variable is None:
-                continue
+                variable = self.variable(child, kind, owner, owner_id)
+                if variable is None:
+                    continue
             target = found[index]
             if variable.identifier in target:
                 where = _where((owner, owner_id, kind, variable.identifier))
