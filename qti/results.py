@@ -899,9 +899,9 @@ def read_results_zip(
     :param name: labels the zip (default ``results.zip``) or the document (default
         ``results.xml``) in problems.
     :returns: an iterator of ``(member name, AssessmentResult or ResultsError)`` in zip
-        order, reading each document as it goes: a bad document, or a member the guards
-        refuse (named by its path, or by the zip's name for an unsafe path), comes out
-        as a :class:`ResultsError` and the others are still read.
+        order, reading each document as it goes: a bad document, or an ``.xml`` member
+        the guards refuse (named by its path; an unsafe path of any member by the zip's
+        name), comes out as a :class:`ResultsError` and the others are still read.
     :raises ResultsError: when the zip as a whole cannot be used (not a zip, too many
         members, too large in total) or holds no results document at all.
     """
@@ -922,6 +922,9 @@ def read_results_zip(
     if source is None:
         raise ResultsError(issues)
     members = [member for member in source.names if _is_results_member(member)]
+    # Members the guards set aside are reported when they would have been read, and
+    # unsafe names (reported under the zip's own name) always.
+    issues = [issue for issue in issues if issue.file == label or _is_results_member(issue.file)]
     if not members and not issues:
         source.close()
         message = "holds no .xml results documents"

@@ -594,11 +594,16 @@ def test_zip_slip_member_is_refused_and_the_others_read(make_zip: MakeZip) -> No
 
 
 def test_zip_bomb_member_is_refused(make_zip: MakeZip) -> None:
-    members = {"bomb.xml": b" " * (8 << 20), "ok.xml": _document("C1")}
+    members = {
+        "bomb.xml": b" " * (8 << 20),
+        "ok.xml": _document("C1"),
+        "bomb.bin": b"\0" * (8 << 20),
+    }
     read = dict(read_results_zip(make_zip(members).read_bytes()))
+    assert list(read) == ["bomb.xml", "ok.xml"]  # other members are not read, nor reported
     assert isinstance(read["ok.xml"], AssessmentResult)
-    bomb = read["bomb.xml"]
-    assert isinstance(bomb, ResultsError) and "possible zip bomb" in str(bomb)
+    refused = read["bomb.xml"]
+    assert isinstance(refused, ResultsError) and "possible zip bomb" in str(refused)
 
 
 def test_whole_zip_refusals(make_zip: MakeZip) -> None:
