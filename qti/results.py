@@ -595,17 +595,23 @@ class _Reader:
         return found, comment
 
     def duration(
-        self, responses: dict[str, ResultVariable], owner: str, line: int
+        self, responses: dict[str, ResultVariable], owner: str, owner_id: str, line: int
     ) -> tuple[bool, float | None]:
         """Whether the ``duration`` response variable, if any, is one number; its value."""
         variable = responses.get("duration")
         if variable is None:
             return True, None
+        value = variable.value
+        if variable.cardinality == "single":
+            if value is None:
+                return True, None
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return True, float(value)
         try:
-            return True, _duration_seconds(variable, owner)
+            _duration_seconds(variable, f"{owner} {owner_id!r}")
         except ValueError as exc:
             self.problems.add(line, str(exc))
-            return False, None
+        return False, None
 
     # -- results ---------------------------------------------------------------------
 
@@ -647,7 +653,7 @@ class _Reader:
         (responses, outcomes, templates, contexts), comment = self.variables(
             element, "itemResult", identifier
         )
-        ok, duration = self.duration(responses, f"itemResult {identifier!r}", line)
+        ok, duration = self.duration(responses, "itemResult", identifier, line)
         if not ok:
             return None
         return _new_item(
@@ -674,7 +680,7 @@ class _Reader:
         (responses, outcomes, templates, contexts), _comment = self.variables(
             element, "testResult", identifier
         )
-        ok, _duration = self.duration(responses, f"testResult {identifier!r}", line)
+        ok, _duration = self.duration(responses, "testResult", identifier, line)
         if not ok:
             return None
         return TestResult(
