@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import pickle
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -208,6 +209,15 @@ def test_read_objects_equal_constructed_ones_and_behave_as_dataclasses() -> None
         item.identifier = "other"  # type: ignore[misc]
     assert dataclasses.replace(item, sequence_index=9).sequence_index == 9
     assert dataclasses.replace(variable) == variable
+
+
+def test_results_and_errors_pickle_for_worker_processes() -> None:
+    result = read_assessment_result(write_assessment_result(full_result("3.0")))
+    assert pickle.loads(pickle.dumps(result)) == result
+    with pytest.raises(ResultsError) as caught:
+        read_assessment_result(b"<broken", name="c.xml")
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert again.problems == caught.value.problems and str(again) == str(caught.value)
 
 
 # -- reading documents written elsewhere ----------------------------------------------------
