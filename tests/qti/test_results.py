@@ -271,6 +271,15 @@ def test_reads_a_delivered_qti21_document() -> None:
     assert first.line == _line_of(DELIVERED, "<itemResult")
 
 
+def test_comments_and_processing_instructions_are_skipped() -> None:
+    text = DELIVERED.replace("<candidateResponse><value>A", "<candidateResponse><!-- c --><value>A")
+    text = text.replace("<value> 0 </value>", "<?pi x?><value> 0 </value><!-- c -->")
+    text = text.replace("  <itemResult identifier", "  <!-- c -->\n  <itemResult identifier", 1)
+    result = read_assessment_result(text.encode())
+    assert result == read_assessment_result(DELIVERED.encode())
+    assert result.items[0].outcomes["SCORE"].value == 0.0
+
+
 def test_candidate_id() -> None:
     result = full_result("3.0")
     assert result.candidate_id == "CAND-0001"
