@@ -178,18 +178,9 @@ PARSERS: dict[str | None, Callable[[str], Any]] = {
 """Base type (``None``: none given, read as text) -> the parser of one ``<value>`` text.
 Each raises ``ValueError`` with a message naming the text."""
 
-# An identifier value that is empty is how players write "no response" for a choice; it
-# is read as no value at all.
+# An empty <value/> of these types is how players write "no response" (an empty text is
+# no identifier, pair or point); the reader takes it as no value at all.
 EMPTY_IS_NONE: frozenset[str | None] = frozenset({"identifier", "pair", "directedPair", "point"})
-
-
-def parse_value(text: str | None, base_type: str | None) -> Any:
-    """One ``<value>`` text as its Python form; ``None`` for an empty identifier, pair or
-    point. :raises ValueError: if the text is not a value of ``base_type``."""
-    text = text or ""
-    if base_type in EMPTY_IS_NONE and not text.strip():
-        return None
-    return PARSERS[base_type](text)
 
 
 # -- writing --------------------------------------------------------------------------------
