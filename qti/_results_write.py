@@ -42,7 +42,7 @@ from qti._schemas import RESULT_VERSIONS, schema_errors
 from qti.xml import parse_bytes
 
 if TYPE_CHECKING:
-    from qti.results import AssessmentResult, ItemResult, ResultVariable, TestResult
+    from qti._results_model import AssessmentResult, ItemResult, ResultVariable, TestResult
 
 _NAMESPACES = {version: uri for uri, (version, _spec) in RESULT_VERSIONS.items()}
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
