@@ -41,6 +41,11 @@ without ``fieldIdentifier``, or a field twice; a variable twice in one result; a
 ``itemResult`` whose identifier *and* ``sequenceIndex`` both repeat an earlier one (an
 item presented twice has two sequence indexes). Not kept: ``<support>``,
 ``<outcomeInformation>`` and the outcome attributes (``normalMaximum``, ``view``...).
+
+Speed (``bench/qti_results.py``, a document of 400 item results): reading it costs about
+3.5 times parsing the same bytes with bare ``lxml.etree.fromstring`` - the schema about
+0.75 of that, turning the tree into dataclasses about 1.75 - and writing one about 1.5
+times. Results are plain picklable data, so reading can be spread over processes.
 """
 
 from __future__ import annotations
