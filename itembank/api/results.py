@@ -28,6 +28,7 @@ from itembank.api.statistics_schemas import (
 )
 from itembank.errors import InvalidInput
 from itembank.models import Administration, ResultImport
+from itembank.models.results import RESULT_FORMATS
 from itembank.operations import statistics_reads as reads
 from itembank.operations.administrations import add_forms, create_administration
 from itembank.operations.blueprints import ASSEMBLY_ROLES
@@ -56,7 +57,15 @@ UPLOAD_DOC = {
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "format": {
+                            "type": "string",
+                            "enum": list(RESULT_FORMATS),
+                            "description": "the file's format, when its name does not say "
+                            "(.csv, .xlsx, .xml, .zip)",
+                        },
+                    },
                     "required": ["file"],
                 }
             }
@@ -201,7 +210,7 @@ class Results(MethodView):
             raise ApiError(
                 413, f"the file is larger than {limits.max_bytes} bytes", code="content_too_large"
             )
-        filename = upload.filename or "results"
+        filename = _named(upload.filename or "results", request.form.get("format"), data)
         try:
             detect_format(filename, data)
         except InvalidInput:
@@ -228,6 +237,27 @@ class Results(MethodView):
 
 
 MULTIPART.add("results.Results")
+
+
+def _named(filename: str, fmt: str | None, data: bytes) -> str:
+    """``filename`` with the extension the ``format`` field names, when it lacks it."""
+    if not fmt:
+        return filename
+    if fmt not in RESULT_FORMATS:
+        raise InvalidInput(
+            f"format must be one of {', '.join(RESULT_FORMATS)}",
+            [
+                {
+                    "field": "format",
+                    "message": "Format harus qti, csv atau xlsx.",
+                    "message_en": "The format must be qti, csv or xlsx.",
+                }
+            ],
+        )
+    extension = {"csv": ".csv", "xlsx": ".xlsx"}.get(fmt)
+    if extension is None:  # QTI results: one document, or a ZIP of them
+        extension = ".zip" if data[:2] == b"PK" else ".xml"
+    return filename if filename.lower().endswith(extension) else filename + extension
 
 
 @blp.route(f"/banks/<bank_code>/administrations/<administration_id>/results/<{INT_ID}:import_id>")

@@ -298,6 +298,20 @@ def test_results_uploads_are_checked_before_a_job_starts(
     assert_problem(_upload(as_user("author"), url, data), 403)
     assert_problem(_upload(as_user("outsider"), url, data), 404)
     assert_problem(_upload(assembler, f"banks/{code}/administrations/X-A9/results", data), 404)
+    # A file whose name does not say its format, and the format field that does.
+    assert_problem(_upload(assembler, url, data, "hasil"), 415, "unsupported_media_type")
+    response = assembler.post(
+        url,
+        data={"file": (io.BytesIO(data), "hasil"), "format": "csv"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 202 and response.json["result"]["summary"]["candidates"] == 1
+    response = assembler.post(
+        url,
+        data={"file": (io.BytesIO(data), "hasil"), "format": "ods"},
+        content_type="multipart/form-data",
+    )
+    assert assert_problem(response, 422)["errors"][0]["field"] == "format"
     # An administration without forms has nothing to import into.
     empty = assembler.post(
         f"banks/{code}/administrations", json={"title": "Kosong", "starts_on": "2026-01-05"}
