@@ -859,12 +859,12 @@ def flags_list_command(bank_code: str | None, status: str, as_json: bool) -> Non
 @transactional
 def flags_decide_command(flag_id: int, decision: str, reason: str, username: str) -> None:
     """Decide open review flag FLAG_ID."""
+    from itembank.operations.accounts import get_user
     from itembank.operations.review_flags import decide_flag
 
-    actor = _actor(username)
+    actor = get_user(username)
     flag = db.session.get(ReviewFlag, flag_id)
     if flag is None:
         raise NotFound(f"no review flag {flag_id}")
-    assert actor is not None
     decide_flag(flag, actor=actor, decision=decision, reason=reason)
     click.echo(f"flag {flag.id} ({flag.item.external_id} v{flag.version.number}): {decision}")
