@@ -2,7 +2,8 @@
 
 :mod:`.core` holds the ``itembank`` group, users, banks, plugins, taxonomies and the demo;
 :mod:`.forms` blueprints, forms and export; :mod:`.imports` imports; :mod:`.qti` QTI
-validation. :func:`init_app` registers them all.
+validation; :mod:`.statistics` administrations, results imports, statistics, calibration
+and the review queue. :func:`init_app` registers them all.
 """
 
 from itembank.cli.core import init_app

@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
         forms,  # noqa: F401  (adds the forms and blueprints groups)
         imports,  # noqa: F401  (registers the import commands)
         jobs,  # noqa: F401  (the worker and the jobs group)
+        statistics,  # noqa: F401  (administrations, results, statistics, calibrate, flags)
     )
 
     app.cli.add_command(itembank_cli)
