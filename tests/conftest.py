@@ -43,6 +43,22 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--reverse-order",
+        action="store_true",
+        default=False,
+        help="run the collected tests last to first (a test that leans on what an earlier "
+        "one left behind fails)",
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--reverse-order"):
+        items.reverse()
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """One line per PostgreSQL skip reason at the end of the run, with its count."""
     counts: dict[str, int] = {}
