@@ -724,7 +724,35 @@ NO_API_COUNTERPART: dict[tuple[str, str], str] = {
     ("POST", "ui.login"): "signing in: tests/ui/test_security.py",
     ("POST", "ui.logout"): "signing out: tests/ui/test_security.py",
     ("POST", "ui.language"): "the session's language: tests/ui/test_i18n.py",
+    (
+        "GET",
+        "ui.administrations_home",
+    ): "leads to a bank: test_the_cross_bank_pages_lead_only_where",
+    ("GET", "ui.review_flags_home"): "leads to a bank: test_the_cross_bank_pages_lead_only_where",
 }
+#: Results and statistics have no API yet; tests/ui/test_statistics_pages.py checks who
+#: may use these pages.
+NO_API_COUNTERPART.update(
+    {
+        (method, f"ui.{endpoint}"): "results and statistics: tests/ui/test_statistics_pages.py"
+        for method, endpoint in (
+            ("GET", "administrations"),
+            ("POST", "create_administration_page"),
+            ("GET", "administration"),
+            ("POST", "add_administration_forms"),
+            ("GET", "result_import"),
+            ("POST", "upload_results"),
+            ("GET", "results_template"),
+            ("GET", "review_flags"),
+            ("GET", "review_flag"),
+            ("POST", "decide_review_flag"),
+            ("POST", "start_flag_draft"),
+            ("GET", "form_analysis"),
+            ("POST", "reanalyse_form"),
+            ("GET", "item_statistics_page"),
+        )
+    }
+)
 
 
 def _fill(value: Any, names: dict[str, str]) -> Any:
@@ -924,6 +952,8 @@ HOMES = {
     "/blueprints": ("blueprints", {"author", "reviewer", "assembler", "bank_admin"}),
     "/forms": ("forms", {"assembler", "bank_admin"}),
     "/imports": ("imports", {"author", "bank_admin"}),
+    "/administrations": ("administrations", {"assembler", "bank_admin"}),
+    "/review-flags": ("review-flags", {"author", "reviewer", "assembler", "bank_admin"}),
 }
 
 
