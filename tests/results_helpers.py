@@ -73,12 +73,10 @@ def best_response(entry: Any, plugins: PluginHost) -> Any:
     if entry.by_person:
         return entry.max_score
     type_id = entry.item.item_type
-    scored = []
-    for response in responses_for(type_id, entry.content, plugins):
-        try:
-            scored.append((entry.item_type.score(entry.content, response), response))
-        except ValueError:  # the generator also sends shapes the type refuses
-            continue
+    scored = [
+        (entry.item_type.score(entry.content, response), response)
+        for response in responses_for(type_id, entry.content, plugins)
+    ]
     best = max(scored, key=lambda pair: pair[0])[1]
     assert entry.item_type.score(entry.content, best) == entry.max_score
     return best
@@ -145,7 +143,7 @@ def simulated_rows(
         best = best_response(entry, plugins)
         lower = []
         for response in responses_for(entry.item.item_type, entry.content, plugins):
-            try:  # what the importer accepts (no unknown options, no refused shapes)
+            try:  # what the importer accepts (it refuses unknown options)
                 value = entry.item_type.qti_response(entry.content, response)["RESPONSE"]
                 if entry.score_value(value)[1] < entry.max_score:
                     lower.append(response)
