@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 
 VENDOR := itembank/static/vendor/richtext.js
 
-.PHONY: run test setup lint format db demo clean translations simulate
+.PHONY: run test setup lint format db demo clean translations simulate bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,21 @@ format: setup
 
 test: setup lint $(QTI_ENGINE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# `make bench`: every benchmark (bench/, see the README's Benchmarks) in its quick mode, one
+# after another (they are CPU heavy), on SQLite: a few minutes on 2 cores. Each checks that
+# every case does its work before timing it and stops at the first that does not.
+# BENCHES=... runs a subset; BENCH_ARGS= (empty) runs the full sizes; BENCH_POSTGRES=URL adds
+# PostgreSQL to the benches that support it (a schema of their own, dropped afterwards).
+BENCHES ?= api_listing ui_listing qti_export qti_import import_spreadsheet jobs first_export assembly psychometrics
+BENCH_ARGS ?= --quick
+BENCH_POSTGRES ?=
+bench: setup
+	@set -e; for bench in $(BENCHES); do \
+		echo "== bench/$$bench.py $(BENCH_ARGS)"; \
+		ITEMBANK_BENCH_POSTGRES='$(BENCH_POSTGRES)' $(BIN)/python bench/$$bench.py $(BENCH_ARGS); \
+		echo; \
+	done
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache frontend/node_modules itembank/static/vendor tests/qti_engine/node_modules tests/qti_engine/dist test-artifacts

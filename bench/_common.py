@@ -1,5 +1,7 @@
-"""What the benchmark scripts share: the repository on ``sys.path``, medians of timed
-runs, the app and its database, and generated items and QTI packages.
+"""What the benchmark scripts share: the repository on ``sys.path``, sizes for a quick
+and a full run, the checks every case passes before it is timed, medians of timed runs,
+the app and its database, users and their logins, and generated items and QTI packages.
+(A bank of realistic items written in bulk is in ``_bank.py``.)
 
 The scripts run as ``.venv/bin/python bench/<script>.py``, so Python puts ``bench/`` first
 on ``sys.path`` and they import this module as ``_common``; importing it puts the
@@ -9,7 +11,11 @@ that need an app (the QTI benchmarks do without).
 
 from __future__ import annotations
 
+import argparse
+import gc
 import hashlib
+import os
+import re
 import statistics
 import struct
 import sys
@@ -19,6 +25,7 @@ import uuid
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,9 +47,109 @@ if TYPE_CHECKING:
 
 #: The password of every user a benchmark creates.
 PASSWORD = "bench-password-1"
+#: The repository.
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# -- sizes: quick or full -----------------------------------------------------------------
+
+
+class Sizes:
+    """Command-line sizes with a full default and a smaller one for ``--quick`` (what
+    ``make bench`` runs: every benchmark in a few minutes). A size given on the command
+    line wins over both."""
+
+    def __init__(self, parser: argparse.ArgumentParser):
+        self.parser = parser
+        self.sizes: dict[str, tuple[Any, Any]] = {}
+        parser.add_argument(
+            "--quick",
+            action="store_true",
+            help="smaller sizes and fewer runs (make bench); the figures are noisier",
+        )
+
+    def add(self, flag: str, *, quick: Any, full: Any, help: str, type: Any = int) -> None:
+        dest = flag.lstrip("-").replace("-", "_")
+        self.sizes[dest] = (quick, full)
+        self.parser.add_argument(
+            flag, type=type, default=None, help=f"{help} (default {full}; --quick: {quick})"
+        )
+
+    def parse(self, argv: list[str] | None = None) -> argparse.Namespace:
+        args = self.parser.parse_args(argv)
+        for dest, (quick, full) in self.sizes.items():
+            if getattr(args, dest) is None:
+                setattr(args, dest, quick if args.quick else full)
+        return args
+
+
+def add_postgres(parser: argparse.ArgumentParser, what: str = "also run on PostgreSQL") -> None:
+    """``--postgres URL`` (default ``$ITEMBANK_BENCH_POSTGRES``)."""
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("ITEMBANK_BENCH_POSTGRES") or None,
+        metavar="URL",
+        help=f"{what}: a SQLAlchemy URL of an existing database, where the bench makes "
+        "(and drops) a schema of its own (default $ITEMBANK_BENCH_POSTGRES)",
+    )
+
+
+# -- checks: each case does the work it claims -------------------------------------------
+
+
+class BenchCheckFailed(SystemExit):
+    """A case did not do the work it claims; its figures would mean nothing."""
+
+
+def expect(what: str, got: object, wanted: object) -> None:
+    """Stop the benchmark unless ``got == wanted``."""
+    if got != wanted:
+        raise BenchCheckFailed(f"bench check failed: {what}: got {got!r}, expected {wanted!r}")
+
+
+def expect_some(what: str, count: int) -> int:
+    """Stop the benchmark unless ``count`` is positive; returns it."""
+    if count <= 0:
+        raise BenchCheckFailed(f"bench check failed: {what}: got {count}, expected some")
+    return count
 
 
 # -- timing -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Medians of timed runs: wall-clock seconds, and CPU seconds of this process (what
+    other work on a shared machine disturbs least; it leaves out other processes, such
+    as a PostgreSQL server or a job worker)."""
+
+    wall: float
+    cpu: float
+
+    def on(self, basis: str) -> float:
+        return self.cpu if basis == "cpu" else self.wall
+
+
+def median_times(function: Callable[[], object], repeat: int, *, warm_up: bool = False) -> Timing:
+    """The medians of ``repeat`` calls of ``function`` (after one untimed call first if
+    ``warm_up``), wall-clock and CPU."""
+    if warm_up:
+        function()
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        function()
+        cpus.append(time.process_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+    return Timing(statistics.median(walls), statistics.median(cpus))
+
+
+def settle() -> None:
+    """Before timing: collect garbage once and exempt what the setup built (a bank's
+    worth of plans, a package) from later collections, so that the timed runs do not
+    pay for scanning the benchmark's own data, which a server would not hold."""
+    gc.collect()
+    gc.freeze()
 
 
 def median_seconds(function: Callable[[], object], repeat: int, *, warm_up: bool = False) -> float:
@@ -102,6 +209,36 @@ def make_app(url: str, engine_options: dict[str, Any] | None = None, **config: A
     settings["ITEMBANK_PASSWORD_METHOD"] = "pbkdf2:sha256:1000"
     settings.update(config)
     return create_app(settings)
+
+
+def login(client: Any, username: str) -> None:
+    """Log ``username`` into the web UI through the login form (CSRF token included)."""
+    page = client.get("/login").get_data(as_text=True)
+    found = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    if found is None:
+        raise BenchCheckFailed("bench check failed: the login page has no CSRF token")
+    response = client.post(
+        "/login", data={"username": username, "password": PASSWORD, "csrf_token": found[1]}
+    )
+    expect(f"logging in as {username} (status)", response.status_code in (302, 303), True)
+    expect(
+        f"logging in as {username} (redirected away from the login page)",
+        "/login" in response.headers.get("Location", "/login"),
+        False,
+    )
+
+
+def api_headers(client: Any, username: str) -> dict[str, str]:
+    """The Authorization header of a new API token for ``username``."""
+    response = client.post("/api/v1/tokens", json={"username": username, "password": PASSWORD})
+    expect(f"a token for {username} (status)", response.status_code, 201)
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def shared_dir() -> Path:
+    """The shared folder beside the repository (``../shared``), or
+    ``$ITEMBANK_SHARED_DIR``, as the tests find it (``tests/shared.py``)."""
+    return Path(os.environ.get("ITEMBANK_SHARED_DIR") or ROOT.parent / "shared")
 
 
 def migrate() -> None:

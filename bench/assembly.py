@@ -14,9 +14,16 @@ Prints, in one run:
   and 30 forms of 400 items: total time, first feasible, certified gap, or the
   explanation when the pool cannot fill the forms.
 
+Every set of forms is checked before its figures are printed: as many forms as asked,
+each with the blueprint's 400 items filling its rows, no item in two forms, no enemy
+pair in one form, and the certified gap recomputed from the objective and the LP bound;
+a pool reported unable to fill the forms really has fewer items than they need.
+
 Run from the repository root:
 
-    .venv/bin/python bench/assembly.py [--seeds 3] [--full] [--baseline-seconds S]
+    .venv/bin/python bench/assembly.py [--quick] [--seeds 3] [--full] [--baseline-seconds S]
+
+``--quick`` (what ``make bench`` runs): one seed, and the table without 30 forms.
 """
 
 from __future__ import annotations
@@ -32,9 +39,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _common import Sizes, expect  # noqa: E402
+
 from itembank.assembly import (  # noqa: E402
+    Blueprint,
     Infeasible,
     MaximinTIF,
+    Pool,
     Result,
     Rules,
     Settings,
@@ -54,6 +65,31 @@ def first_within(result: Result, gap: float) -> float | None:
         if relative_gap(result.lp_bound, value) <= gap:
             return seconds
     return None
+
+
+def check_forms(what: str, result: object, pool: Pool, blueprint: Blueprint, forms: int) -> Result:
+    """The result is ``forms`` disjoint forms that each fill the blueprint, keep enemies
+    apart and whose gap is the one the objective and the bound give."""
+    expect(f"{what}: a set of forms", type(result).__name__, "Result")
+    assert isinstance(result, Result)
+    expect(f"{what}: forms", len(result.forms), forms)
+    counts = sorted(row.count for section in blueprint.sections for row in section.rows)
+    length = sum(counts)
+    for form in result.forms:
+        expect(f"{what}: items in form {form.index}", len(set(form.items)), length)
+        expect(f"{what}: rows of form {form.index}", sorted(form.stats.row_counts.values()), counts)
+        chosen = set(form.items)
+        together = [pair for pair in pool.enemies if pair[0] in chosen and pair[1] in chosen]
+        expect(f"{what}: enemy pairs in form {form.index}", together, [])
+    used = [item for form in result.forms for item in form.items]
+    expect(f"{what}: items in more than one form", len(used) - len(set(used)), 0)
+    assert result.lp_bound is not None and result.objective is not None
+    expect(
+        f"{what}: the certified gap",
+        round(relative_gap(result.lp_bound, result.objective), 9),
+        round(result.gap or 0.0, 9),
+    )
+    return result
 
 
 def fmt(seconds: float | None) -> str:
@@ -90,14 +126,19 @@ def main_case(seeds: int, baseline_seconds: float | None) -> None:
     for seed in range(seeds):
         pool = simulate_pool(6000, seed=seed, enemy_pairs=600)
         blueprint = simulate_blueprint(400)
-        result = assemble(
+        result = check_forms(
+            f"main case, seed {seed}",
+            assemble(
+                pool,
+                blueprint,
+                Rules(),
+                MaximinTIF(),
+                Settings(forms=10, seed=seed, gap=0.0001, time_limit=30),
+            ),
             pool,
             blueprint,
-            Rules(),
-            MaximinTIF(),
-            Settings(forms=10, seed=seed, gap=0.0001, time_limit=30),
+            10,
         )
-        assert isinstance(result, Result), result
         rows.append(
             {
                 "first": result.first_feasible,
@@ -132,7 +173,7 @@ def main_case(seeds: int, baseline_seconds: float | None) -> None:
     )
 
 
-def table(full: bool) -> None:
+def table(full: bool, quick: bool) -> None:
     print()
     print("Table: 400-item forms, maximin TIF at -1, 0, 1, pools with enemy pairs = items / 10")
     print(f"  {'pool':>6} {'forms':>5} {'first':>9} {'total':>9} {'gap':>9}  note")
@@ -140,16 +181,18 @@ def table(full: bool) -> None:
     for items in pools:
         pool = simulate_pool(items, seed=0, enemy_pairs=items // 10)
         blueprint = simulate_blueprint(400)
-        for forms in (2, 10, 30):
+        for forms in (2, 10) if quick else (2, 10, 30):
             began = time.perf_counter()
             result = assemble(
                 pool, blueprint, Rules(), MaximinTIF(), Settings(forms=forms, seed=0, time_limit=60)
             )
             seconds = time.perf_counter() - began
             if isinstance(result, Infeasible):
+                expect(f"{items} items for {forms} forms: too few", items < forms * 400, True)
                 note = result.messages[0].message_en
                 print(f"  {items:>6} {forms:>5} {'-':>9} {fmt(seconds):>9} {'-':>9}  {note}")
                 continue
+            check_forms(f"{items} items, {forms} forms", result, pool, blueprint, forms)
             print(
                 f"  {items:>6} {forms:>5} {fmt(result.first_feasible):>9} {fmt(seconds):>9}"
                 f" {result.gap:>9.4%}  {result.method}, stopped: {result.stopped}"
@@ -158,12 +201,13 @@ def table(full: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=3)
+    sizes = Sizes(parser)
+    sizes.add("--seeds", quick=1, full=3, help="seeds of the main case (median)")
     parser.add_argument("--full", action="store_true", help="add the 20,000-item pools")
     parser.add_argument("--baseline-seconds", type=float, default=None)
-    args = parser.parse_args()
+    args = sizes.parse()
     main_case(args.seeds, args.baseline_seconds)
-    table(args.full)
+    table(args.full, args.quick)
 
 
 if __name__ == "__main__":

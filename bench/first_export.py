@@ -16,7 +16,12 @@ where no schema is compiled yet:
    (``POST /api/v1/forms/CACT-DEMO-F001/export``, as the assembler ``perakit``) twice,
    timing each request.
 
-It prints the times and their ratio; nothing is asserted. Run with::
+Both exports are checked: each answers 200 with a package whose SHA-256 is the one
+the response names and which holds every item of the form (the form has some), and
+both packages are the same bytes. It prints the times and their ratio (the second
+export is the baseline); the target is reported, not asserted. ``--quick`` changes
+nothing (one export of each kind is all there is); ``make bench`` passes it to every
+bench. Run with::
 
     .venv/bin/python bench/first_export.py [--format qti3] [--no-preload]
 """
@@ -24,6 +29,7 @@ It prints the times and their ratio; nothing is asserted. Run with::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import subprocess
 import sys
 import tempfile
@@ -33,10 +39,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _common import expect, expect_some
 from flask import Flask
 
 from itembank.app import MIGRATIONS, create_app
 from qti._schemas import ALL_SCHEMAS, cached_schema
+from qti.package_reader import open_source
 from qti.validate import preload_schemas
 
 FORM = "CACT-DEMO-F001"
@@ -69,19 +77,46 @@ def prepare(database: Path) -> None:
 
 
 def export_twice(database: Path, export_format: str) -> tuple[float, float]:
+    import sqlalchemy as sa
+
+    from itembank.extensions import db
+    from itembank.models import Form, FormEntry, FormSection
+
     app = make_app(database)
+    with app.app_context():
+        entries = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(FormEntry)
+            .join(FormSection, FormSection.id == FormEntry.section_id)
+            .join(Form, Form.id == FormSection.form_id)
+            .where(Form.external_id == FORM)
+        )
+        db.session.remove()
+    expect_some(f"entries of the demo form {FORM}", entries)
     client = app.test_client()
     response = client.post("/api/v1/tokens", json={"username": "perakit", "password": PASSWORD})
-    assert response.status_code == 201, response.get_json()
+    expect("a token for perakit (status)", response.status_code, 201)
     headers = {"Authorization": f"Bearer {response.get_json()['token']}"}
-    seconds = []
-    for _ in range(2):
+    seconds, bodies = [], []
+    for n in ("first", "second"):
         started = time.perf_counter()
         response = client.post(
             f"/api/v1/forms/{FORM}/export", json={"format": export_format}, headers=headers
         )
         seconds.append(time.perf_counter() - started)
-        assert response.status_code == 200, response.get_json()
+        expect(f"{n} export: status", response.status_code, 200)
+        body = response.get_data()
+        expect(
+            f"{n} export: X-Package-SHA256",
+            response.headers.get("X-Package-SHA256"),
+            hashlib.sha256(body).hexdigest(),
+        )
+        with open_source(body, name=f"{FORM}.zip") as source:
+            errors = [i for i in source.issues if i.severity == "error"]
+            expect(f"{n} export: errors reading the package", errors, [])
+            expect(f"{n} export: items in the package", len(source.items), entries)
+        bodies.append(body)
+    expect("both exports are the same bytes", bodies[0] == bodies[1], True)
     return seconds[0], seconds[1]
 
 
@@ -91,6 +126,7 @@ def main() -> None:
     parser.add_argument(
         "--no-preload", action="store_true", help="compile schemas on first use instead"
     )
+    parser.add_argument("--quick", action="store_true", help="the same as without (make bench)")
     parser.add_argument("--prepare", metavar="DATABASE", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:

@@ -1,8 +1,8 @@
 """Benchmark: importing 10,000 generated items from XLSX and CSV (and with ``--qti``, from
 a QTI 3.0 package of all nine types, written by the bank's own exporter).
 
-For each backend (SQLite in a temporary file, and PostgreSQL when a URL is given with
-``--postgres`` or ``ITEMBANK_TEST_POSTGRES_URL``) and each format, prints:
+For each backend (SQLite in a temporary file, and PostgreSQL too with ``--postgres``) and
+each format, prints:
 
 * the bare parse time: the spreadsheet importer reading the file into candidate items
   (no database), the baseline;
@@ -10,22 +10,37 @@ For each backend (SQLite in a temporary file, and PostgreSQL when a URL is given
   sanitizer, write in batches, store the report, commit) in items per second, with the
   time of each phase and the ratio to the bare parse.
 
-Parse times are medians of ``--repeat`` runs; each import goes into a fresh bank, so
-every run creates all its items. Run from the repository root:
+Before anything is timed each case is checked: the bare parse reads every row, and
+the whole import completes, rejects nothing and creates every row as an item (counted
+in the bank afterwards; the import is checked on the very run that is timed). Parse
+times are medians of ``--repeat`` runs; the import is one run into a fresh bank. Run from the
+repository root:
 
-    .venv/bin/python bench/import_spreadsheet.py [--rows N] [--repeat N] [--postgres URL] [--qti]
+    .venv/bin/python bench/import_spreadsheet.py [--quick] [--rows N] [--repeat N] [--qti]
+        [--postgres URL]
 """
 
 from __future__ import annotations
 
 import argparse
 import io
-import os
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from _common import PASSWORD, database, make_app, make_package, median_seconds, migrate, parse_only
+from _common import (
+    PASSWORD,
+    Sizes,
+    add_postgres,
+    database,
+    expect,
+    make_app,
+    make_package,
+    median_seconds,
+    migrate,
+    parse_only,
+)
 
 from itembank.importing import ImportContext, ImportLimits, ImportSource
 
@@ -108,20 +123,19 @@ def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
     return buffer.getvalue()
 
 
-def bare_parse(plugins: Any, name: str, data: bytes, repeat: int) -> tuple[float, int]:
+def bare_parse(plugins: Any, name: str, data: bytes) -> Callable[[], int]:
     """Spreadsheets: the importer reading rows into candidates. QTI: parsing every item
-    document of the package with lxml (the XML floor; reading and proving come on top)."""
-    counts: list[int] = []
+    document of the package with lxml (the XML floor; reading and proving come on top).
+    The function returns how many items it read."""
     if name.endswith(".zip"):
-        seconds = median_seconds(lambda: counts.append(parse_only(data)), repeat)
-        return seconds, counts[-1]
+        return lambda: parse_only(data)
     importer = plugins.importers["spreadsheet"]
     context = ImportContext("BENCH", "id", dict(plugins.item_types), ImportLimits())
 
-    def read() -> None:
-        counts.append(sum(1 for _ in importer.read(ImportSource(name, data), context)))
+    def read() -> int:
+        return sum(1 for _ in importer.read(ImportSource(name, data), context))
 
-    return median_seconds(read, repeat), counts[-1]
+    return read
 
 
 def prepare_database(app: Any) -> None:
@@ -133,8 +147,10 @@ def prepare_database(app: Any) -> None:
 
 
 def timed_import(app: Any, name: str, data: bytes) -> dict[str, float]:
+    import sqlalchemy as sa
+
     from itembank.extensions import db
-    from itembank.models import Role
+    from itembank.models import Item, Role
     from itembank.operations.accounts import add_member, create_bank, create_user
     from itembank.operations.imports import run_import
 
@@ -162,9 +178,13 @@ def timed_import(app: Any, name: str, data: bytes) -> dict[str, float]:
         stored = time.perf_counter()
         db.session.commit()
         end = time.perf_counter()
-        if batch.status != "completed" or batch.items_rejected:
-            raise SystemExit(f"benchmark import did not complete: {batch.status}")
+        expect(f"{name}: the import's status", batch.status, "completed")
+        expect(f"{name}: rows rejected", batch.items_rejected, 0)
         created = batch.items_created
+        in_bank = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Item).where(Item.bank_id == bank.id)
+        )
+        expect(f"{name}: items in the bank after the import", in_bank, created)
         db.session.remove()
     write_start = marks.get("write", stored)
     return {
@@ -178,15 +198,16 @@ def timed_import(app: Any, name: str, data: bytes) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of the bare parse")
-    parser.add_argument("--postgres", default=None, help="a PostgreSQL SQLAlchemy URL")
+    sizes = Sizes(parser)
+    sizes.add("--rows", quick=2000, full=10_000, help="items in each file")
+    sizes.add("--repeat", quick=3, full=3, help="runs of the bare parse (median)")
+    add_postgres(parser)
     parser.add_argument(
         "--qti",
         action="store_true",
         help="also import a QTI 3.0 package of as many items (every item's scoring is proved)",
     )
-    args = parser.parse_args()
+    args = sizes.parse()
 
     rows = generate_rows(args.rows)
     files = {"soal.xlsx": to_xlsx(rows), "soal.csv": to_csv(rows)}
@@ -200,9 +221,8 @@ def main() -> None:
     )
 
     backends: list[tuple[str, str | None]] = [("sqlite", None)]
-    postgres = args.postgres or os.environ.get("ITEMBANK_TEST_POSTGRES_URL")
-    if postgres:
-        backends.append(("postgresql", postgres))
+    if args.postgres:
+        backends.append(("postgresql", args.postgres))
     for backend, given in backends:
         with database(given, prefix="itembank_bench_") as (url, options):
             app = make_app(url, options, SECRET_KEY="bench")
@@ -214,8 +234,12 @@ def main() -> None:
                 f"{'parse items/s':>14} {'ratio':>6}   phases"
             )
             for name, data in files.items():
-                parse_time, count = bare_parse(plugins, name, data, args.repeat)
+                parse = bare_parse(plugins, name, data)
+                count = parse()
+                expect(f"{name}: items the bare parse read", count, args.rows)
+                parse_time = median_seconds(parse, args.repeat)
                 result = timed_import(app, name, data)
+                expect(f"{name}: items the import created", result["created"], args.rows)
                 print(
                     f"  {name:13} {parse_time:11.2f}s {result['total']:9.2f}s "
                     f"{result['created'] / result['total']:9.0f} "

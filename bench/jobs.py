@@ -1,8 +1,8 @@
 """Benchmark: background jobs through a real worker process.
 
-Prints, in one run, per database backend (SQLite in a temporary file; PostgreSQL when
-``--postgres`` or ``ITEMBANK_TEST_POSTGRES_URL`` gives a URL) and queue (the SQLite file;
-Redis when ``--redis`` or ``ITEMBANK_TEST_REDIS_URL`` gives one):
+Prints, in one run, per database backend (SQLite in a temporary file; PostgreSQL too
+with ``--postgres``) and queue (the SQLite file; Redis too with ``--redis`` or
+``$ITEMBANK_BENCH_REDIS``):
 
 * **enqueue-to-start latency**: the time from a job's commit to a worker taking it
   (``started_at - created_at``, both from the database clock of this machine), over
@@ -11,9 +11,12 @@ Redis when ``--redis`` or ``ITEMBANK_TEST_REDIS_URL`` gives one):
   **the same import run inline** (``run_import`` and commit in this process), and
   their ratio: what the queue costs on top of the work.
 
-Run from the repository root:
+Every job is checked: each one-row job succeeds having created its item, and both the
+inline and the queued import complete having created every row (checked on the very
+runs that are timed). Run from the repository root:
 
-    .venv/bin/python bench/jobs.py [--rows 10000] [--jobs 20] [--postgres URL] [--redis URL]
+    .venv/bin/python bench/jobs.py [--quick] [--rows 10000] [--jobs 20] [--postgres URL]
+        [--redis URL]
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from _common import PASSWORD, database, make_app
+from _common import PASSWORD, Sizes, add_postgres, database, expect, make_app
 from import_spreadsheet import generate_rows, prepare_database, to_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,7 +98,16 @@ def _wait(app: Any, job_id: int, deadline: float = 600) -> Any:
             time.sleep(0.005)
 
 
-def _inline(app: Any, bank_code: str, username: str, data: bytes) -> float:
+def _check_job(what: str, job: Any, created: int) -> None:
+    """The job succeeded and its import completed having created ``created`` items."""
+    summary = job.result_summary or {}
+    expect(f"{what}: the job's status (its error: {job.error_en!r})", job.status, "succeeded")
+    expect(f"{what}: the import's status", summary.get("status"), "completed")
+    expect(f"{what}: items created", summary.get("created"), created)
+    expect(f"{what}: rows rejected", summary.get("rejected"), 0)
+
+
+def _inline(app: Any, bank_code: str, username: str, data: bytes, rows: int) -> float:
     from itembank.extensions import db
     from itembank.operations.accounts import get_bank, get_user
     from itembank.operations.imports import run_import
@@ -112,8 +124,8 @@ def _inline(app: Any, bank_code: str, username: str, data: bytes) -> float:
         )
         db.session.commit()
         elapsed = time.perf_counter() - start
-        if batch.status != "completed":
-            raise SystemExit(f"inline import did not complete: {batch.status}")
+        expect("inline import: status", batch.status, "completed")
+        expect("inline import: items created", batch.items_created, rows)
         db.session.remove()
     return elapsed
 
@@ -143,19 +155,20 @@ def run(
     try:
         bank, user = _bank(app)
         one_row = to_csv(generate_rows(1))
-        _wait(app, _start(app, bank, user, one_row))  # the worker is up and warm
+        # The worker is up and warm, and a one-row job does its work.
+        _check_job("first one-row job", _wait(app, _start(app, bank, user, one_row)), 1)
         latencies = []
-        for _ in range(args.jobs):
+        for n in range(args.jobs):
             job = _wait(app, _start(app, bank, user, one_row))
+            _check_job(f"one-row job {n + 1}", job, 1)
             latencies.append((job.started_at - job.created_at).total_seconds())
         data = to_csv(generate_rows(args.rows))
-        inline = _inline(app, *_bank(app), data)
+        inline = _inline(app, *_bank(app), data, args.rows)
         bank, user = _bank(app)
         start = time.perf_counter()
         job = _wait(app, _start(app, bank, user, data))
         queued = time.perf_counter() - start
-        if job.status != "succeeded" or job.result_summary.get("status") != "completed":
-            raise SystemExit(f"queued import did not complete: {job.status} {job.error_en}")
+        _check_job("queued import", job, args.rows)
     finally:
         worker.send_signal(signal.SIGINT)
         worker.wait(timeout=60)
@@ -170,12 +183,18 @@ def run(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--jobs", type=int, default=20, help="one-row jobs for the latency")
-    parser.add_argument("--postgres", default=None, help="a PostgreSQL SQLAlchemy URL")
-    parser.add_argument("--redis", default=None, help="a Redis URL for a second queue")
-    args = parser.parse_args()
-    redis_url = args.redis or os.environ.get("ITEMBANK_TEST_REDIS_URL")
+    sizes = Sizes(parser)
+    sizes.add("--rows", quick=2000, full=10_000, help="rows of the import through the queue")
+    sizes.add("--jobs", quick=10, full=20, help="one-row jobs for the latency")
+    add_postgres(parser)
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("ITEMBANK_BENCH_REDIS") or None,
+        metavar="URL",
+        help="a Redis URL for a second queue (default $ITEMBANK_BENCH_REDIS)",
+    )
+    args = sizes.parse()
+    redis_url = args.redis
     print(
         f"# Background jobs: {args.jobs} one-row jobs for the latency; a {args.rows:,}-row "
         "import through the queue beside the same import inline (one run)\n"
@@ -183,9 +202,8 @@ def main() -> None:
     print("| database | queue | start latency median | p95 | inline | through the queue | ratio |")
     print("|---|---|---|---|---|---|---|")
     backends: list[tuple[str, str | None]] = [("sqlite", None)]
-    postgres = args.postgres or os.environ.get("ITEMBANK_TEST_POSTGRES_URL")
-    if postgres:
-        backends.append(("postgresql", postgres))
+    if args.postgres:
+        backends.append(("postgresql", args.postgres))
     with tempfile.TemporaryDirectory() as tmp_dir:
         for name, given in backends:
             with database(given, prefix="itembank_bench_") as (url, options):

@@ -1,173 +1,158 @@
-"""The web UI's item list with a large bank: the page beside the listing query it runs.
+"""The web UI's item list with a large bank: the whole page beside the listing query it runs.
 
-    .venv/bin/python bench/ui_listing.py [--items 100000] [--runs 7] [--database URL]
+    .venv/bin/python bench/ui_listing.py [--quick] [--items N] [--runs N] [--postgres URL]
 
-Builds a bank of ``--items`` items (bulk-inserted, in a temporary SQLite file unless
-``--database`` names an empty database), then times, for a few filter combinations, the
-median of ``--runs`` calls of the API's listing query (``reads.list_items``, the
-baseline) and of the whole page (``GET /banks/<code>/items`` through the test client:
-query, rendering, headers), and prints both with their ratio.
+Writes a bank of ``--items`` realistic items (``_bank.py``: every built-in type,
+Indonesian stems of several sentences, 1-3 versions in the statuses of a working bank,
+through the content pipeline and with the rows the operations write, proved against
+them first) into a temporary SQLite file, and with ``--postgres`` into a PostgreSQL
+schema too. Then, as a reviewer (who sees every status), for each filter combination:
+
+1. checks the work: the listing query (``reads.list_items``) and the page
+   (``GET /banks/<code>/items`` through the test client) both return the items worked
+   out in Python from what was written (the same total, the same 20 identifiers in the
+   same order), and the total is not zero;
+2. times the median of ``--runs`` calls of each: the query is the floor, the page is
+   the user's whole path (login session, filters, query, rendering, headers). On SQLite
+   the figures and their ratio are of CPU time (all the work is in this process, and
+   CPU time is what other work on a shared machine disturbs least), with the page's
+   wall time beside them; on PostgreSQL they are of wall time.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import math
 import re
-import tempfile
+import sys
 import time
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from _common import PASSWORD, make_app, median_seconds, migrate
+from _bank import Expected, analyze, check_writer, fill_bank
+from _common import (
+    PASSWORD,
+    Sizes,
+    add_postgres,
+    database,
+    expect,
+    expect_some,
+    login,
+    make_app,
+    median_times,
+    migrate,
+    settle,
+)
 
 from itembank.extensions import db
-from itembank.models import Item, ItemClassification, ItemVersion, TaxonomyNode, TaxonomyRecord
 from itembank.operations import reads
-from itembank.operations.accounts import add_member, create_bank, create_user, get_bank
+from itembank.operations.accounts import create_user
 
-STATUSES = ("approved", "approved", "approved", "draft", "in_review", "changes_requested")
-WORDS = [
-    "warga",
-    "layanan",
-    "berkas",
-    "pegawai",
-    "kantor",
-    "kebijakan",
-    "aplikasi",
-    "antrean",
-    "pimpinan",
-    "tim",
+#: (case, the page's query string, the same filters as keyword arguments).
+CASES: list[tuple[str, dict[str, str], dict[str, Any]]] = [
+    ("first page", {}, {}),
+    (
+        "approved, TKP and below",
+        {"status": "approved", "node": "skd-cpns:TKP"},
+        {"status": "approved", "taxonomy": "skd-cpns", "node": "TKP"},
+    ),
+    ("text, common word", {"q": "koordinasi"}, {"q": "koordinasi"}),
+    ("text, rare word", {"q": "gratifikasi"}, {"q": "gratifikasi"}),
+    (
+        "level 3 of M.1",
+        {"node": "asn-2017:M.1", "level": "3"},
+        {"taxonomy": "asn-2017", "node": "M.1", "level": 3},
+    ),
+    ("last page", {"page": "{last}"}, {"page": "{last}"}),
 ]
-CASES = {
-    "first page": "",
-    "approved, TKP and below": "status=approved&node=skd-cpns:TKP",
-    "text search": "q=pimpinan",
-    "level 3 of M.1": "node=asn-2017:M.1&level=3",
-    "last page": "page={last}",
+BASIS = {
+    "cpu": "CPU time (SQLite runs in this process; CPU time is what other work on a shared "
+    "machine disturbs least)",
+    "wall": "wall time (PostgreSQL works in its own processes)",
 }
+ROW_RE = re.compile(r'<td><a href="[^"]*">([A-Z][A-Z0-9-]*-\d{6})</a></td>')
+COUNT_RE = re.compile(r'<p class="result-count" role="status">(\d+)')
 
 
-def build(items: int) -> tuple[str, Any]:
-    bank = create_bank("BENCH", "Bank uji kinerja", actor=None)
-    author = create_user("bench-author", PASSWORD, actor=None)
-    reviewer = create_user("bench-reviewer", PASSWORD, actor=None)
-    add_member(bank, author, "author", actor=None)
-    add_member(bank, reviewer, "reviewer", actor=None)
-    nodes = list(
-        db.session.execute(
-            sa.select(TaxonomyNode.id, TaxonomyNode.levels)
-            .join(TaxonomyRecord, TaxonomyRecord.id == TaxonomyNode.taxonomy_id)
-            .where(TaxonomyRecord.code.in_(["skd-cpns", "asn-2017"]))
+def run(url: str, options: dict[str, Any], args: argparse.Namespace) -> None:
+    app = make_app(url, options, TESTING=True)
+    with app.app_context():
+        migrate()
+        host = app.extensions["itembank.plugins"]
+        author = create_user("bench-author", PASSWORD, actor=None)
+        reviewer = create_user("bench-reviewer", PASSWORD, actor=None)
+        compared = check_writer(host, author, reviewer)
+        began = time.perf_counter()
+        bank, written = fill_bank("BENCH", args.items, host, author=author, reviewer=reviewer)
+        analyze()
+        print(
+            f"{db.engine.dialect.name}: wrote {args.items} items in "
+            f"{time.perf_counter() - began:.1f} s (bulk writer matched the operations on "
+            f"{compared} histories)",
+            file=sys.stderr,
         )
-    )
-    db.session.flush()
-    start = datetime(2025, 1, 1, tzinfo=UTC)
-    item_rows, version_rows, class_rows, approved = [], [], [], []
-    for n in range(1, items + 1):
-        when = start + timedelta(minutes=n)
-        status = STATUSES[n % len(STATUSES)]
-        words = " ".join(WORDS[(n + k) % len(WORDS)] for k in range(12))
-        item_rows.append(
-            {
-                "id": n,
-                "bank_id": bank.id,
-                "number": n,
-                "external_id": f"BENCH-{n:06d}",
-                "item_type": "weighted_options" if n % 2 else "single_choice",
-                "created_by_id": author.id,
-                "created_at": when,
-                "updated_at": when,
+        expected = Expected(written)
+        settle()
+        client = app.test_client()
+        login(client, reviewer.username)
+        first = expected.page(only_approved=False)
+        last = max(1, math.ceil(first.total / 20))
+        basis = "cpu" if db.engine.dialect.name == "sqlite" else "wall"
+        print(
+            f"\nweb UI item list, {db.engine.dialect.name}, {args.items} items, as a reviewer; "
+            f"median of {args.runs} runs; query, page and ratio in {BASIS[basis]}"
+        )
+        print(
+            f"{'case':26} {'total':>6} {'query ms':>9} {'page ms':>9} {'page/query':>10} "
+            f"{'page wall ms':>12}"
+        )
+        for name, query, keywords in CASES:
+            query = {k: v.format(last=last) for k, v in query.items()}
+            keywords = {
+                k: int(v.format(last=last)) if k == "page" else v for k, v in keywords.items()
             }
-        )
-        version_rows.append(
-            {
-                "id": n,
-                "item_id": n,
-                "number": 1,
-                "status": status,
-                "stem": f"<p>Butir {n}: {words}.</p>",
-                "content": {"options": [{"id": "A", "text": words}], "key": "A"},
-                "metadata": {"classifications": []},
-                "content_hash": f"{n:064x}",
-                "revision": 1,
-                "created_by_id": author.id,
-                "created_at": when,
-                "updated_by_id": author.id,
-                "updated_at": when,
-            }
-        )
-        node_id, levels = nodes[n % len(nodes)]
-        level = (n % 5) + 1 if levels else None
-        class_rows.append({"version_id": n, "node_id": node_id, "level": level})
-        if status == "approved":
-            approved.append(n)
-    for table, rows in (
-        (Item.__table__, item_rows),
-        (ItemVersion.__table__, version_rows),
-        (ItemClassification.__table__, class_rows),
-    ):
-        for chunk in range(0, len(rows), 5000):
-            db.session.execute(sa.insert(table), rows[chunk : chunk + 5000])
-    db.session.execute(
-        sa.update(Item).where(Item.id.in_(approved)).values(approved_version_id=Item.id)
-    )
-    bank.item_counter = items
-    db.session.commit()
-    return bank.code, reviewer
+            want = expected.page(only_approved=False, **keywords)
+            expect_some(f"{name}: items the bank has for it", want.total)
+            filters = reads.ItemFilters(**keywords)
+
+            def listing(f: reads.ItemFilters = filters) -> dict[str, Any]:
+                return reads.list_items(bank, f, actor=reviewer)
+
+            def page(q: dict[str, str] = query, case: str = name) -> str:
+                response = client.get(f"/banks/{bank.code}/items", query_string=q)
+                expect(f"{case}: the page's status", response.status_code, 200)
+                return response.get_data(as_text=True)
+
+            result = listing()
+            got = (result["total"], result["total_exact"])
+            expect(f"{name}: the query's total", got, (want.total, want.total_exact))
+            ids = tuple(row["external_id"] for row in result["items"])
+            expect(f"{name}: the query's items", ids, want.ids)
+            html = page()
+            found = COUNT_RE.search(html)
+            expect(f"{name}: the page's count", found and int(found[1]), want.total)
+            expect(f"{name}: the page's rows", tuple(ROW_RE.findall(html)), want.ids)
+
+            floor = median_times(listing, args.runs, warm_up=True)
+            whole = median_times(page, args.runs, warm_up=True)
+            query_ms, page_ms = 1000 * floor.on(basis), 1000 * whole.on(basis)
+            print(
+                f"{name:26} {want.total:6} {query_ms:9.1f} {page_ms:9.1f} "
+                f"{page_ms / query_ms:10.2f} {1000 * whole.wall:12.1f}"
+            )
+        db.session.remove()
+        db.engine.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--database", default="")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        app = make_app(url, TESTING=True)
-        with app.app_context():
-            migrate()
-            began = time.perf_counter()
-            code, reviewer = build(args.items)
-            print(f"built {args.items} items in {time.perf_counter() - began:.1f} s ({url})")
-            client = app.test_client()
-            page = client.get("/login").get_data(as_text=True)
-            token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-            client.post(
-                "/login",
-                data={"username": "bench-reviewer", "password": PASSWORD, "csrf_token": token},
-            )
-            bank = get_bank(code)
-            last = max(1, -(-args.items // 20))
-            print(f"{'case':28} {'query ms':>9} {'page ms':>9} {'page/query':>10}")
-            for name, query in CASES.items():
-                query = query.format(last=last)
-                params = dict(part.split("=", 1) for part in query.split("&") if part)
-                filters = reads.ItemFilters(
-                    status=params.get("status"),
-                    node=params.get("node", ":").split(":")[1] or None,
-                    taxonomy=params.get("node", ":").split(":")[0] or None,
-                    level=int(params["level"]) if "level" in params else None,
-                    q=params.get("q"),
-                    page=int(params.get("page", 1)),
-                )
-                user = db.session.merge(reviewer)
-                baseline = 1000 * median_seconds(
-                    lambda f=filters, u=user: reads.list_items(bank, f, actor=u),
-                    args.runs,
-                    warm_up=True,
-                )
-
-                def fetch(q: str = query) -> None:
-                    response = client.get(f"/banks/{code}/items?{q}")
-                    assert response.status_code == 200, response.status_code
-
-                measured = 1000 * median_seconds(fetch, args.runs, warm_up=True)
-                print(f"{name:28} {baseline:9.1f} {measured:9.1f} {measured / baseline:10.2f}")
-            print(json.dumps({"items": args.items, "runs": args.runs}))
+    sizes = Sizes(parser)
+    sizes.add("--items", quick=5000, full=100_000, help="items in the bank")
+    sizes.add("--runs", quick=5, full=7, help="timed runs per case (median)")
+    add_postgres(parser)
+    args = sizes.parse()
+    for given in [None, args.postgres] if args.postgres else [None]:
+        with database(given) as (url, options):
+            run(url, options, args)
 
 
 if __name__ == "__main__":

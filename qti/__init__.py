@@ -10,12 +10,24 @@
   reasons for what cannot be read.
 - :mod:`qti.package_reader` - item files, folders and content-package zips opened safely
   (manifest-driven, zip-slip and zip-bomb guards, limits).
+- :mod:`qti.results` - QTI 2.1 / 2.2 / 3.0 Results Reporting (``assessmentResult``): one
+  candidate's delivered results to plain data and back, and zips of many.
 
 The schemas under ``qti/schemas`` are the official 1EdTech files, unchanged but for one
 recorded rewrite (``qti/schemas/REWRITES.log``: the QTI 3.0 strict profile leaves MathML to
 the lenient schema).
 """
 
+from qti.results import (
+    AssessmentResult,
+    ItemResult,
+    ResultsError,
+    ResultVariable,
+    TestResult,
+    read_assessment_result,
+    read_results_zip,
+    write_assessment_result,
+)
 from qti.rp import (
     InvalidRP,
     RPError,
@@ -28,17 +40,25 @@ from qti.validate import Issue, Report, validate_document, validate_path
 from qti.xml import QtiParseError, parse_bytes, serialize
 
 __all__ = [
+    "AssessmentResult",
     "InvalidRP",
     "Issue",
+    "ItemResult",
     "QtiParseError",
     "RPError",
     "Report",
+    "ResultVariable",
+    "ResultsError",
+    "TestResult",
     "UnsupportedRP",
     "correct_responses",
     "evaluate_score",
     "parse_bytes",
+    "read_assessment_result",
+    "read_results_zip",
     "run_response_processing",
     "serialize",
     "validate_document",
     "validate_path",
+    "write_assessment_result",
 ]

@@ -55,6 +55,9 @@ QTI301_CP_SCHEMA = SchemaSpec(
 )
 IMSMD_SCHEMA = SchemaSpec("imsmd_v1p2p4.xsd", "IMS MD 1.2.4 schema")
 LOM_SCHEMA = SchemaSpec("imsmd_loose_v1p3p2.xsd", "IMS MD 1.3 (LOM) schema")
+QTI21_RESULT_SCHEMA = SchemaSpec("qtiv2p1/imsqti_result_v2p1.xsd", "QTI 2.1 results schema")
+QTI22_RESULT_SCHEMA = SchemaSpec("qtiv2p2p4/imsqti_result_v2p2.xsd", "QTI 2.2 results schema")
+QTI30_RESULT_SCHEMA = SchemaSpec("qtiv3p0/imsqti_resultv3p0_v1p0.xsd", "QTI 3.0 results schema")
 
 ALL_SCHEMAS: tuple[SchemaSpec, ...] = (
     QTI21_SCHEMA,
@@ -66,6 +69,9 @@ ALL_SCHEMAS: tuple[SchemaSpec, ...] = (
     QTI301_CP_SCHEMA,
     IMSMD_SCHEMA,
     LOM_SCHEMA,
+    QTI21_RESULT_SCHEMA,
+    QTI22_RESULT_SCHEMA,
+    QTI30_RESULT_SCHEMA,
 )
 
 
@@ -74,8 +80,9 @@ class DocumentKind:
     """What a document is, as far as validation is concerned.
 
     :ivar label: e.g. ``"QTI 3.0 assessment item"``.
-    :ivar family: ``"qti"``, ``"manifest"`` or ``"metadata"``.
-    :ivar version: ``"2.1"``, ``"2.2"``, ``"3.0"`` for QTI; ``"1.1"``, ``"3.0.0"``,
+    :ivar family: ``"qti"``, ``"manifest"``, ``"metadata"`` or ``"results"`` (a QTI
+        Results Reporting ``assessmentResult``).
+    :ivar version: ``"2.1"``, ``"2.2"``, ``"3.0"`` for QTI and results; ``"1.1"``, ``"3.0.0"``,
         ``"3.0.1"`` for manifests; ``""`` for metadata.
     :ivar role: the QTI 2 local name of the root (``assessmentItem``, ``manifest``, ...).
     :ivar schemas: the schemas the document must pass, all of them.
@@ -98,6 +105,13 @@ _ROLE_LABELS = {
     "assessmentStimulus": "assessment stimulus",
 }
 
+RESULT_VERSIONS: dict[str, tuple[str, SchemaSpec]] = {
+    ns.QTI21_RESULT: ("2.1", QTI21_RESULT_SCHEMA),
+    ns.QTI22_RESULT: ("2.2", QTI22_RESULT_SCHEMA),
+    ns.QTI30_RESULT: ("3.0", QTI30_RESULT_SCHEMA),
+}
+"""Results Reporting namespace -> (QTI version, its schema)."""
+
 _QTI_VERSIONS: dict[str, tuple[str, tuple[SchemaSpec, ...]]] = {
     ns.QTI21: ("2.1", (QTI21_SCHEMA,)),
     ns.QTI22: ("2.2", (QTI22_SCHEMA,)),
@@ -113,6 +127,10 @@ def detect_kind(root: etree._Element) -> DocumentKind | None:
         version, schemas = _QTI_VERSIONS[uri]
         what = _ROLE_LABELS.get(role, f"<{role}> document")
         return DocumentKind(f"QTI {version} {what}", "qti", version, role, schemas)
+    if uri in RESULT_VERSIONS:
+        version, schema = RESULT_VERSIONS[uri]
+        what = "results report" if role == "assessmentResult" else f"<{role}> document"
+        return DocumentKind(f"QTI {version} {what}", "results", version, role, (schema,))
     if uri == ns.IMSCP11 and role == "manifest":
         return DocumentKind("IMS CP 1.1 manifest", "manifest", "1.1", role, (CP11_SCHEMA,))
     if uri == ns.QTI30_CP and role == "manifest":

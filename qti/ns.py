@@ -24,6 +24,12 @@ IMSMD = "http://www.imsglobal.org/xsd/imsmd_v1p2"
 """IMS Meta-data 1.2.4 (LOM) inside QTI 2.x manifests."""
 LOM = "http://ltsc.ieee.org/xsd/LOM"
 """IEEE LOM (IMS MD 1.3 loose binding) inside QTI 3.0 manifests."""
+QTI21_RESULT = "http://www.imsglobal.org/xsd/imsqti_result_v2p1"
+"""QTI 2.1 Results Reporting (``assessmentResult`` documents)."""
+QTI22_RESULT = "http://www.imsglobal.org/xsd/imsqti_result_v2p2"
+"""QTI 2.2 Results Reporting."""
+QTI30_RESULT = "http://www.imsglobal.org/xsd/imsqti_result_v3p0"
+"""QTI 3.0 Results Reporting."""
 XML = "http://www.w3.org/XML/1998/namespace"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 MATHML = "http://www.w3.org/1998/Math/MathML"
@@ -38,6 +44,9 @@ NSMAP: MappingProxyType[str, str] = MappingProxyType(
         "qti3cp": QTI30_CP,
         "imsmd": IMSMD,
         "lom": LOM,
+        "qti21r": QTI21_RESULT,
+        "qti22r": QTI22_RESULT,
+        "qti3r": QTI30_RESULT,
         "xml": XML,
         "xsi": XSI,
         "m": MATHML,
@@ -48,6 +57,7 @@ NSMAP: MappingProxyType[str, str] = MappingProxyType(
 
 QTI_NAMESPACES: frozenset[str] = frozenset({QTI21, QTI22, QTI30})
 CP_NAMESPACES: frozenset[str] = frozenset({IMSCP11, QTI30_CP})
+RESULT_NAMESPACES: frozenset[str] = frozenset({QTI21_RESULT, QTI22_RESULT, QTI30_RESULT})
 
 SCHEMA_LOCATIONS: MappingProxyType[str, str] = MappingProxyType(
     {
@@ -58,6 +68,9 @@ SCHEMA_LOCATIONS: MappingProxyType[str, str] = MappingProxyType(
         QTI30_CP: "https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqtiv3p0_imscpv1p2_v1p0.xsd",
         IMSMD: "http://www.imsglobal.org/xsd/imsmd_v1p2p4.xsd",
         LOM: "https://purl.imsglobal.org/spec/md/v1p3/schema/xsd/imsmd_loose_v1p3p2.xsd",
+        QTI21_RESULT: "http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_result_v2p1.xsd",
+        QTI22_RESULT: "http://www.imsglobal.org/xsd/qti/qtiv2p2/imsqti_result_v2p2.xsd",
+        QTI30_RESULT: "https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqti_resultv3p0_v1p0.xsd",
     }
 )
 """Namespace -> public schema URL, for the ``xsi:schemaLocation`` of written documents."""

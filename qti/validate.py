@@ -2,10 +2,10 @@
 
 :func:`validate_document` checks one XML document: it tells what the document is from its
 root (QTI 2.1 / 2.2 / 3.0 item, test, section or stimulus; IMS CP 1.1 manifest for QTI
-2.x; QTI 3.0 manifest, schemaversion 3.0.0 or 3.0.1), validates it against the right
-schema(s) - QTI 3.0 against both the lenient 3.0.1 schema and the strict profile that
-catches misspelt attributes - and then makes the checks no schema makes (see
-:mod:`qti._checks`).
+2.x; QTI 3.0 manifest, schemaversion 3.0.0 or 3.0.1; QTI 2.1 / 2.2 / 3.0 results report,
+``assessmentResult``), validates it against the right schema(s) - QTI 3.0 against both
+the lenient 3.0.1 schema and the strict profile that catches misspelt attributes - and
+then makes the checks no schema makes (see :mod:`qti._checks`).
 
 :func:`validate_path` checks a document file, a folder or a zip package: the manifest, that
 every href in it is relative and exists, that every file is listed, and every XML document

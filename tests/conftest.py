@@ -27,8 +27,11 @@ from tests.factories import World
 
 POSTGRES_URL = os.environ.get("ITEMBANK_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("ITEMBANK_REQUIRE_POSTGRES") == "1"
+#: Every PostgreSQL skip reason starts so; the end of the run repeats each one with a count
+#: (``-rfE`` in the pyproject's addopts lists failures and errors only).
+POSTGRES_SKIPPED = "PostgreSQL tests skipped: "
 SKIP_POSTGRES = (
-    "PostgreSQL tests skipped: set ITEMBANK_TEST_POSTGRES_URL="
+    f"{POSTGRES_SKIPPED}set ITEMBANK_TEST_POSTGRES_URL="
     "postgresql+psycopg://postgres@127.0.0.1:5432/test to run them"
 )
 
@@ -38,6 +41,34 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             "ITEMBANK_REQUIRE_POSTGRES=1 but ITEMBANK_TEST_POSTGRES_URL is unset"
         )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--reverse-order",
+        action="store_true",
+        default=False,
+        help="run the collected tests last to first (a test that leans on what an earlier "
+        "one left behind fails)",
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--reverse-order"):
+        items.reverse()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line per PostgreSQL skip reason at the end of the run, with its count."""
+    counts: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        if isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
+            reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+            if reason.startswith(POSTGRES_SKIPPED):
+                counts[reason] = counts.get(reason, 0) + 1
+    for reason, count in counts.items():
+        terminalreporter.write_line(f"{reason} ({count} skipped)", yellow=True)
 
 
 def _normalise(url: str) -> str:
@@ -71,7 +102,11 @@ def _postgres_backend() -> Backend:
     except sa.exc.OperationalError as exc:
         if REQUIRE_POSTGRES:
             raise
-        pytest.skip(f"PostgreSQL at {url} is unreachable: {exc.orig}")
+        pytest.skip(
+            f"{POSTGRES_SKIPPED}PostgreSQL at {url} is unreachable"
+            f" ({' '.join(str(exc.orig).split())}); "
+            "ITEMBANK_REQUIRE_POSTGRES=1 makes this a failure"
+        )
 
     def cleanup() -> None:
         with admin.begin() as conn:

@@ -48,29 +48,43 @@ def subsets(values: list[Any]) -> Iterator[list[Any]]:
 
 
 # -- responses per type: what a candidate might send, right, wrong or malformed -------
+#
+# ``deliverable_*`` are the responses a delivery system can send in the type's QTI shape:
+# ``score()`` and ``qti_response()`` both accept every one of them. ``*_responses`` add
+# the shapes they refuse: ``WRONG_*`` (``score()`` and ``qti_response()`` raise
+# ``ValueError``) and ``NO_QTI_FORM`` (``score()`` accepts them, but no QTI response can
+# carry an identifier with a space, so ``qti_response()`` raises ``ValueError``).
 
 WRONG_SINGLE = [5, 1.5, True, ["A"], {"A": 1}]
 WRONG_LIST = ["A", 5, [1], [["A"]], {"A": 1}, [None]]
+WRONG_MATCHING = ["P1 R2", [["P1"]], [[1, 2]], {"P1": "R2"}]
+WRONG_TEXT = [5, ["x"], True]
+#: One response per shape that ``score`` accepts and ``qti_response`` refuses: a single
+#: identifier, a multiple identifier, a multiple pair.
+NO_QTI_SINGLE = "A "
+NO_QTI_MULTIPLE = ["A B"]
+NO_QTI_PAIRS = [["P1", "R2 "]]
+NO_QTI_FORM = [NO_QTI_SINGLE, NO_QTI_MULTIPLE, NO_QTI_PAIRS]
+
+
+def deliverable_single(ids: list[str]) -> list[Any]:
+    return [None, "", *ids, *(i.lower() for i in ids), "ZZ"]
 
 
 def single_responses(ids: list[str]) -> list[Any]:
-    return [None, "", *ids, *(i.lower() for i in ids), "ZZ", "A ", *WRONG_SINGLE]
+    return [*deliverable_single(ids), NO_QTI_SINGLE, *WRONG_SINGLE]
+
+
+def deliverable_multiple(ids: list[str]) -> list[Any]:
+    pool = [*ids, "X"]
+    return [None, *subsets(pool), [ids[0], ids[0]], [ids[0].lower()], [*ids, *ids]]
 
 
 def multiple_responses(ids: list[str]) -> list[Any]:
-    pool = [*ids, "X"]
-    return [
-        None,
-        *subsets(pool),
-        [ids[0], ids[0]],
-        [ids[0].lower()],
-        ["A B"],
-        [*ids, *ids],
-        *WRONG_LIST,
-    ]
+    return [*deliverable_multiple(ids), NO_QTI_MULTIPLE, *WRONG_LIST]
 
 
-def ordering_responses(ids: list[str]) -> list[Any]:
+def deliverable_ordering(ids: list[str]) -> list[Any]:
     return [
         None,
         [],
@@ -79,11 +93,14 @@ def ordering_responses(ids: list[str]) -> list[Any]:
         [*ids, ids[0]],
         [*ids[:-1], "X"],
         [ids[0]] * len(ids),
-        *WRONG_LIST,
     ]
 
 
-def matching_responses(content: dict[str, Any]) -> list[Any]:
+def ordering_responses(ids: list[str]) -> list[Any]:
+    return [*deliverable_ordering(ids), *WRONG_LIST]
+
+
+def deliverable_matching(content: dict[str, Any]) -> list[Any]:
     premises = [p["id"] for p in content["premises"]]
     targets = [r["id"] for r in content["responses"]]
     every_pair = [[p, r] for p in premises for r in targets]
@@ -101,17 +118,16 @@ def matching_responses(content: dict[str, Any]) -> list[Any]:
         [*key, ["P9", key[0][1]]],
         [[r, p] for p, r in key],
         [tuple(pair) for pair in key],
-        "P1 R2",
-        [["P1"]],
-        [[1, 2]],
-        [["P1", "R2 "]],
-        {"P1": "R2"},
     ]
     return responses
 
 
-def text_responses(accepted: list[str]) -> list[Any]:
-    variants: list[Any] = [None, "", " ", "salah", 5, ["x"], True]
+def matching_responses(content: dict[str, Any]) -> list[Any]:
+    return [*deliverable_matching(content), NO_QTI_PAIRS, *WRONG_MATCHING]
+
+
+def deliverable_text(accepted: list[str]) -> list[Any]:
+    variants: list[Any] = [None, "", " ", "salah"]
     for answer in accepted:
         variants += [
             answer,
@@ -124,6 +140,10 @@ def text_responses(accepted: list[str]) -> list[Any]:
             answer + answer,
         ]
     return variants
+
+
+def text_responses(accepted: list[str]) -> list[Any]:
+    return [*deliverable_text(accepted), *WRONG_TEXT]
 
 
 def numeric_responses(content: dict[str, Any]) -> list[Any]:

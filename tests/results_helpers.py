@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from itembank.extensions import db
@@ -17,6 +19,7 @@ from tests.factories import World
 from tests.test_export import locked_form, responses_for
 
 SECRET = b"test results key"
+TESTED_AT = datetime(2026, 11, 3, 8, 30, tzinfo=UTC)
 
 
 def exported_form(world: World, plugins: PluginHost) -> Form:
@@ -51,12 +54,10 @@ def best_response(entry: Any, plugins: PluginHost) -> Any:
     if entry.by_person:
         return entry.max_score
     type_id = entry.item.item_type
-    scored = []
-    for response in responses_for(type_id, entry.content, plugins):
-        try:
-            scored.append((entry.item_type.score(entry.content, response), response))
-        except ValueError:  # the generator also sends shapes the type refuses
-            continue
+    scored = [
+        (entry.item_type.score(entry.content, response), response)
+        for response in responses_for(type_id, entry.content, plugins)
+    ]
     best = max(scored, key=lambda pair: pair[0])[1]
     assert entry.item_type.score(entry.content, best) == entry.max_score
     return best
@@ -118,7 +119,7 @@ def simulated_rows(
         best = best_response(entry, plugins)
         lower = []
         for response in responses_for(entry.item.item_type, entry.content, plugins):
-            try:  # what the importer accepts (no unknown options, no refused shapes)
+            try:  # what the importer accepts (it refuses unknown options)
                 value = entry.item_type.qti_response(entry.content, response)["RESPONSE"]
                 if entry.score_value(value)[1] < entry.max_score:
                     lower.append(response)
@@ -137,3 +138,77 @@ def simulated_rows(
                 responses.append(best if right else rng.choice(lower))
         rows.append((f"SIM{number:06d}", responses))
     return rows
+
+
+def results_zip(
+    scorer: FormScorer,
+    rows: Sequence[tuple[str, Sequence[Any]]],
+    *,
+    delivered: Sequence[Sequence[float | None]] | None = None,
+    version: str = "3.0",
+    test_identifier: str | None = None,
+) -> bytes:
+    """QTI ``assessmentResult`` documents (one per candidate, in a ZIP) for ``scorer``'s
+    form: the RESPONSE of each item in QTI form, its SCORE (the delivery's: the bank's
+    score unless ``delivered`` says otherwise), the test's identifier and SCORE."""
+    import zipfile
+
+    from qti.results import (
+        AssessmentResult,
+        ItemResult,
+        ResultVariable,
+        TestResult,
+        write_assessment_result,
+    )
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number, (candidate, responses) in enumerate(rows):
+            items = []
+            total = 0.0
+            for index, (entry, response) in enumerate(zip(scorer.entries, responses, strict=True)):
+                if entry.by_person:
+                    score = float(response)
+                    answers: dict[str, Any] = {}
+                else:
+                    value = writers.qti_value(entry, response)
+                    score = float(entry.item_type.score(entry.content, response))
+                    declaration = entry.declaration
+                    answers = {
+                        "RESPONSE": ResultVariable(
+                            "RESPONSE",
+                            "response",
+                            declaration.cardinality,
+                            declaration.base_type,
+                            value,
+                        )
+                    }
+                if delivered is not None and delivered[number][index] is not None:
+                    score = float(delivered[number][index])
+                total += score
+                items.append(
+                    ItemResult(
+                        identifier=entry.identifier,
+                        sequence_index=index + 1,
+                        datestamp=TESTED_AT,
+                        session_status="final",
+                        responses=answers,
+                        outcomes={
+                            "SCORE": ResultVariable("SCORE", "outcome", "single", "float", score)
+                        },
+                        duration=12.5 + index,
+                    )
+                )
+            document = AssessmentResult(
+                version=version,
+                session_identifiers=(("urn:itembank:session", "Sesi-2"),),
+                source_id=candidate,
+                test=TestResult(
+                    test_identifier or scorer.test_identifier,
+                    TESTED_AT,
+                    {"SCORE": ResultVariable("SCORE", "outcome", "single", "float", total)},
+                ),
+                items=tuple(items),
+            )
+            archive.writestr(f"hasil/{candidate}.xml", write_assessment_result(document, version))
+    return buffer.getvalue()

@@ -1,4 +1,9 @@
-"""The command line, against a database migrated from empty by ``flask db upgrade``."""
+"""The command line, against a database migrated from empty by ``flask db upgrade``.
+
+Each test gets a database of its own (a fresh SQLite file, a fresh PostgreSQL schema) and
+builds in it what it needs through the fixtures below, so the tests pass in any order and
+alone (``tests/test_cli_order.py`` runs the CLI files in reverse).
+"""
 
 from __future__ import annotations
 
@@ -15,12 +20,14 @@ from itembank.extensions import db
 from itembank.models import AuditEvent, Item, ItemVersion, Membership, User
 from tests.conftest import POSTGRES_URL, SKIP_POSTGRES, _postgres_backend, _sqlite_backend, make_app
 
+DEMO_PASSWORD = "demo-pass-123"
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def cli_app(
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_app(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
-    """A brand-new, empty database per backend; the tests migrate it themselves."""
+    """A brand-new, empty database of the test's own, per backend."""
     if request.param == "postgres":
         if not POSTGRES_URL:
             pytest.skip(SKIP_POSTGRES)
@@ -33,6 +40,21 @@ def cli_app(
         db.session.remove()
         db.engine.dispose()
     backend.cleanup()
+
+
+@pytest.fixture
+def cli_app(empty_app: Flask) -> Flask:
+    """The test's own database, migrated from empty by ``flask db upgrade``."""
+    ok(empty_app, "db", "upgrade")
+    return empty_app
+
+
+@pytest.fixture
+def demo_app(cli_app: Flask) -> Flask:
+    """The test's own migrated database holding the demo bank (users' password
+    :data:`DEMO_PASSWORD`)."""
+    ok(cli_app, "itembank", "demo", "--password", DEMO_PASSWORD)
+    return cli_app
 
 
 def run(app: Flask, *args: str, input: str | None = None) -> Result:
@@ -54,7 +76,8 @@ def fails(app: Flask, *args: str) -> str:
     return result.output
 
 
-def test_01_migrations_build_the_schema_from_empty(cli_app: Flask) -> None:
+def test_migrations_build_the_schema_from_empty(empty_app: Flask) -> None:
+    cli_app = empty_app
     ok(cli_app, "db", "upgrade")
     with cli_app.app_context():
         tables = set(sa.inspect(db.engine).get_table_names())
@@ -79,7 +102,7 @@ def test_01_migrations_build_the_schema_from_empty(cli_app: Flask) -> None:
     ok(cli_app, "db", "upgrade")
 
 
-def test_02_demo_loads_a_realistic_bank(cli_app: Flask) -> None:
+def test_demo_loads_a_realistic_bank(cli_app: Flask) -> None:
     output = ok(cli_app, "itembank", "demo", "--if-empty", "--password", "demo-pass-123")
     assert "loaded demo bank CACT-DEMO" in output
     with cli_app.app_context():
@@ -110,7 +133,7 @@ def test_02_demo_loads_a_realistic_bank(cli_app: Flask) -> None:
     assert "already has data" in ok(cli_app, "itembank", "demo", "--if-empty")
 
 
-def test_03_users_banks_and_members(cli_app: Flask) -> None:
+def test_users_banks_and_members(cli_app: Flask) -> None:
     assert "created user rina" in ok(
         cli_app, "itembank", "create-user", "Rina", "--name", "Rina K", "--password", "s3cret-pass"
     )
@@ -138,24 +161,28 @@ def test_03_users_banks_and_members(cli_app: Flask) -> None:
         db.session.remove()
 
 
-def test_04_password_prompt(cli_app: Flask) -> None:
+def test_password_prompt(cli_app: Flask) -> None:
     result = run(cli_app, "itembank", "create-user", "sari", input="pass-word-1\npass-word-1\n")
     assert result.exit_code == 0, result.output
     assert "created user sari" in result.output
 
 
-def test_05_plugins_lists_what_each_registers(cli_app: Flask) -> None:
+def test_plugins_lists_what_each_registers(cli_app: Flask) -> None:
     output = ok(cli_app, "itembank", "plugins")
     assert "plugins.itemtypes.weighted_options  [builtin]" in output
     assert "item type  weighted_options: Pilihan berbobot / Weighted options" in output
     assert "taxonomy   asn-2017" in output
 
 
-def test_06_taxonomies(cli_app: Flask, tmp_path: Path) -> None:
+def test_taxonomies(cli_app: Flask, tmp_path: Path) -> None:
+    assert ok(cli_app, "itembank", "taxonomy", "list").strip() == ""
+    synced = ok(cli_app, "itembank", "taxonomy", "sync")
+    assert "asn-2017: " in synced and "skd-cpns: " in synced
     listing = ok(cli_app, "itembank", "taxonomy", "list")
     assert "asn-2017" in listing and "skd-cpns" in listing and "bloom-revised" in listing
     tree = ok(cli_app, "itembank", "taxonomy", "list", "--tree", "asn-2017")
     assert "  M.8  Pengambilan Keputusan  [levels 5]" in tree
+    ok(cli_app, "itembank", "create-bank", "KEMENKEU-TEK", "Bank Teknis")
     csv_file = tmp_path / "teknis.csv"
     csv_file.write_text(
         "kode;kode_induk;nama;nama_en;level_1;level_2\n"
@@ -210,17 +237,40 @@ def test_06_taxonomies(cli_app: Flask, tmp_path: Path) -> None:
     assert "missing.json" in missing, missing
 
 
-def test_07_audit_records_cli_changes(cli_app: Flask) -> None:
+def test_audit_records_cli_changes(cli_app: Flask, tmp_path: Path) -> None:
+    ok(cli_app, "itembank", "create-user", "dewi", "--password", "s3cret-pass")
+    ok(cli_app, "itembank", "create-bank", "AUDIT-CLI", "Bank audit")
+    ok(cli_app, "itembank", "add-member", "AUDIT-CLI", "dewi", "reviewer")
+    csv_file = tmp_path / "audit.csv"
+    csv_file.write_text("kode;kode_induk;nama\nAUD;;Audit kinerja\n", encoding="utf-8")
+    ok(
+        cli_app,
+        "itembank",
+        "taxonomy",
+        "import",
+        str(csv_file),
+        "--bank",
+        "AUDIT-CLI",
+        "--code",
+        "audit-tek",
+        "--name",
+        "Audit",
+    )
     with cli_app.app_context():
-        actions = Counter(db.session.scalars(sa.select(AuditEvent.action)))
+        events = [
+            (event.action, event.object_id)
+            for event in db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id))
+        ]
         db.session.remove()
-    for action in ("user.create", "bank.create", "member.add", "taxonomy.import"):
-        assert actions[action] >= 1, action
+    # every change the commands made, each once, in order (a fresh database has no others)
+    assert events == [
+        ("user.create", "dewi"),
+        ("bank.create", "AUDIT-CLI"),
+        ("member.add", "dewi"),
+        ("taxonomy.import", "audit-tek"),
+    ]
 
 
-def test_08_commands_on_an_unmigrated_database_fail_cleanly(tmp_path: Path) -> None:
-    app = make_app(_sqlite_backend(tmp_path))
-    out = fails(app, "itembank", "create-bank", "ABC", "Nama")
+def test_commands_on_an_unmigrated_database_fail_cleanly(empty_app: Flask) -> None:
+    out = fails(empty_app, "itembank", "create-bank", "ABC", "Nama")
     assert "the database is not ready" in out
-    with app.app_context():
-        db.engine.dispose()

@@ -1,11 +1,13 @@
 """``itembank forms`` and ``itembank blueprints`` against a migrated database with the
-demo bank, whose locked form validates without errors."""
+demo bank, whose exported form validates without errors. Each test loads the demo into a
+database of its own (``tests/test_cli.py``'s fixtures)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -15,14 +17,20 @@ from flask import Flask
 from itembank.extensions import db
 from itembank.models import AuditEvent, Form, Item, ItemVersion
 from qti import parse_bytes, run_response_processing
-from tests.test_cli import cli_app, fails, ok
+from tests.test_cli import DEMO_PASSWORD, cli_app, demo_app, empty_app, fails, ok
 
-__all__ = ["cli_app"]
+__all__ = ["cli_app", "demo_app", "empty_app"]
 
 
-def test_01_demo_has_a_blueprint_and_an_exported_form(cli_app: Flask) -> None:
-    ok(cli_app, "db", "upgrade")
-    output = ok(cli_app, "itembank", "demo", "--password", "demo-pass-123")
+def _cloned(output: str) -> str:
+    """The new form's id in ``forms clone``'s output."""
+    match = re.search(r"^cloned CACT-DEMO-F001 into (CACT-DEMO-F\d+) \(draft\): ", output, re.M)
+    assert match, output
+    return match.group(1)
+
+
+def test_demo_has_a_blueprint_and_an_exported_form(cli_app: Flask) -> None:
+    output = ok(cli_app, "itembank", "demo", "--password", DEMO_PASSWORD)
     assert "form CACT-DEMO-F001 (exported)" in output
     assert "simulated administration CACT-DEMO-A001 (500 candidates)" in output
     lines = ok(cli_app, "itembank", "forms", "list").splitlines()
@@ -35,7 +43,7 @@ def test_01_demo_has_a_blueprint_and_an_exported_form(cli_app: Flask) -> None:
     assert "row 4.1 M.8: 1/1" in shown and "locked by perakit" in shown
 
 
-def test_01b_the_demo_form_was_delivered_to_simulated_candidates(cli_app: Flask) -> None:
+def test_the_demo_form_was_delivered_to_simulated_candidates(demo_app: Flask) -> None:
     """Every statistics page has numbers: 500 simulated candidates (seeded), a gender
     group, the planted wrong key in the disagreement report and the planted DIF on top
     of the Mantel-Haenszel statistics."""
@@ -46,7 +54,7 @@ def test_01b_the_demo_form_was_delivered_to_simulated_candidates(cli_app: Flask)
     from itembank.psychometrics import mantel_haenszel
 
     spec = read_demo_file(ASSEMBLY_FILE)["administration"]
-    with cli_app.app_context():
+    with demo_app.app_context():
         administration = db.session.scalars(sa.select(Administration)).one()
         assert administration.simulated and administration.title.endswith("(simulasi)")
         assert [f.external_id for f in administration.forms] == ["CACT-DEMO-F001"]
@@ -74,9 +82,10 @@ def test_01b_the_demo_form_was_delivered_to_simulated_candidates(cli_app: Flask)
         db.session.remove()
 
 
-def test_02_clone_lock_and_errors(cli_app: Flask) -> None:
+def test_clone_lock_and_errors(demo_app: Flask) -> None:
+    cli_app = demo_app
     out = ok(cli_app, "itembank", "forms", "clone", "CACT-DEMO-F001", "--user", "perakit")
-    assert "cloned CACT-DEMO-F001 into CACT-DEMO-F002 (draft)" in out
+    assert _cloned(out) == "CACT-DEMO-F002"
     listing = ok(cli_app, "itembank", "forms", "list").splitlines()
     assert listing[1].startswith("CACT-DEMO-F002  draft  CACT-DEMO")
     assert "you need the role assembler or bank_admin" in fails(
@@ -101,10 +110,11 @@ def test_02_clone_lock_and_errors(cli_app: Flask) -> None:
     assert sorted(locks) == ["CACT-DEMO-F001", "CACT-DEMO-F002"]
 
 
-def test_03_the_demo_form_exports_valid_identical_faithful_packages(
-    cli_app: Flask, tmp_path: Path
+def test_the_demo_form_exports_valid_identical_faithful_packages(
+    demo_app: Flask, tmp_path: Path
 ) -> None:
     """The issue's acceptance, through the commands a delivery team runs."""
+    cli_app = demo_app
     plugins = cli_app.extensions["itembank.plugins"]
     for qti, exporter in (("3.0", "qti3"), ("2.1", "qti21")):
         first = tmp_path / f"first-{exporter}.zip"
@@ -148,9 +158,8 @@ def test_03_the_demo_form_exports_valid_identical_faithful_packages(
         ).all()
         # The demo exported the form once (QTI 3.0, by perakit): the same bytes.
         demo, exports = exports[0], exports[1:]
-        assert demo.actor.username == "perakit" and (
-            demo.data["package_sha256"] == exports[0].data["package_sha256"]
-        )
+        assert demo.actor.username == "perakit"
+        assert demo.data["package_sha256"] == exports[0].data["package_sha256"]
         assert len(exports) == 4 and exports[0].data["format"] == "qti3"
         # Writing the answer keys is recorded as the API and the UI record reading them.
         keys = db.session.scalars(
@@ -163,10 +172,12 @@ def test_03_the_demo_form_exports_valid_identical_faithful_packages(
         )
         assert any(e.data["file"].endswith("-answer-key.csv") for e in keys)
         db.session.remove()
-    ok(cli_app, "itembank", "forms", "clone", "CACT-DEMO-F001", "--user", "perakit")
+    clone = _cloned(
+        ok(cli_app, "itembank", "forms", "clone", "CACT-DEMO-F001", "--user", "perakit")
+    )
     draft = tmp_path / "draft.zip"
     assert "only locked forms export" in fails(
-        cli_app, "itembank", "export", "CACT-DEMO-F003", "--qti", "3.0", "--output", str(draft)
+        cli_app, "itembank", "export", clone, "--qti", "3.0", "--output", str(draft)
     )
     assert not draft.exists()
     assert "give one of --qti" in fails(
@@ -174,7 +185,7 @@ def test_03_the_demo_form_exports_valid_identical_faithful_packages(
     )
 
 
-def test_04_an_item_retired_since_locking_stops_the_export(cli_app: Flask, tmp_path: Path) -> None:
+def test_an_item_retired_since_locking_stops_the_export(demo_app: Flask, tmp_path: Path) -> None:
     """The command lists the report's errors and writes nothing; --force needs a bank
     admin named with --user, and the audit trail records the override."""
     from itembank.operations.accounts import get_user
@@ -182,8 +193,14 @@ def test_04_an_item_retired_since_locking_stops_the_export(cli_app: Flask, tmp_p
     from itembank.operations.reviews import retire_item
     from tests.forms_helpers import get_item_by_id
 
+    cli_app = demo_app
+    clone = _cloned(
+        ok(cli_app, "itembank", "forms", "clone", "CACT-DEMO-F001", "--user", "perakit")
+    )
+    assert clone == "CACT-DEMO-F002"
+    ok(cli_app, "itembank", "forms", "lock", clone, "--user", "perakit")
     with cli_app.app_context():
-        form = db.session.scalars(sa.select(Form).where(Form.external_id == "CACT-DEMO-F002")).one()
+        form = db.session.scalars(sa.select(Form).where(Form.external_id == clone)).one()
         item_id = load_form_entries(form)[0].item.external_id
         retire_item(get_item_by_id(item_id), actor=get_user("admin"), reason="Bocor")
         db.session.commit()

@@ -28,11 +28,18 @@ from qti.xml import parse_bytes
 from tests.factories import World, unique
 from tests.forms_helpers import approved
 from tests.itemtype_helpers import (
-    matching_responses,
-    multiple_responses,
-    ordering_responses,
-    single_responses,
-    text_responses,
+    NO_QTI_MULTIPLE,
+    NO_QTI_PAIRS,
+    NO_QTI_SINGLE,
+    WRONG_LIST,
+    WRONG_MATCHING,
+    WRONG_SINGLE,
+    WRONG_TEXT,
+    deliverable_matching,
+    deliverable_multiple,
+    deliverable_ordering,
+    deliverable_single,
+    deliverable_text,
 )
 
 EXPORTERS = ("qti3", "qti21")
@@ -93,23 +100,41 @@ def locked_form(world: World, plugins: PluginHost, *, image: bool = True) -> For
     return form
 
 
+SINGLE_IDENTIFIER = {"single_choice", "weighted_options", "likert"}
+
+
 def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) -> list[Any]:
-    """Every option alone, blank, and the combinations a candidate could send."""
-    summary = plugins.item_types[type_id].summary(content)
-    ids = list(summary.options)
-    if type_id in {"single_choice", "weighted_options", "likert"}:
-        return single_responses(ids)
+    """Every response a delivery system can send for the item: blank, every option alone,
+    and the combinations a candidate could make. ``score`` and ``qti_response`` accept
+    each one (the shapes they refuse are in :func:`refused_for`)."""
+    ids = list(plugins.item_types[type_id].summary(content).options)
+    if type_id in SINGLE_IDENTIFIER:
+        return deliverable_single(ids)
     if type_id == "multiple_response":
-        return multiple_responses(ids)
+        return deliverable_multiple(ids)
     if type_id == "true_false":
         return [None, True, False]
     if type_id == "ordering":
-        return ordering_responses(ids)
+        return deliverable_ordering(ids)
     if type_id == "matching":
-        return matching_responses(content)
+        return deliverable_matching(content)
     if type_id == "short_text":
-        return text_responses(list(content["accepted"]))
-    return [None]
+        return deliverable_text(list(content["accepted"]))
+    raise AssertionError(f"no responses for the machine-scored type {type_id!r}")
+
+
+def refused_for(type_id: str) -> tuple[list[Any], list[Any]]:
+    """The shapes ``score`` refuses and those only ``qti_response`` refuses (``score``
+    takes an identifier with a space, which no QTI response can carry)."""
+    if type_id in SINGLE_IDENTIFIER:
+        return WRONG_SINGLE, [NO_QTI_SINGLE]
+    if type_id in {"multiple_response", "ordering", "true_false"}:
+        return WRONG_LIST, [NO_QTI_MULTIPLE] if type_id == "multiple_response" else []
+    if type_id == "matching":
+        return WRONG_MATCHING, [NO_QTI_PAIRS]
+    if type_id == "short_text":
+        return WRONG_TEXT, []
+    raise AssertionError(f"no refused shapes for the machine-scored type {type_id!r}")
 
 
 @pytest.mark.parametrize("exporter", EXPORTERS)
@@ -140,14 +165,16 @@ def test_a_locked_form_exports_a_valid_deterministic_faithful_package(
         item_type = plugins.item_types[row["type"]]
         version = _version(world, row["item"], row["version"])
         root = parse_bytes(archive.read(f"items/{identifier}.xml"))
-        for response in responses_for(row["type"], version.content, plugins):
-            if item_type.scored_by_person:
-                break
-            try:
-                expected = item_type.score(version.content, response)
-                variables = item_type.qti_response(version.content, response)
-            except ValueError:  # a shape no delivery system sends (e.g. "A ")
-                continue
+        # A ValueError from score() or qti_response() fails the test: each is a response
+        # a delivery system sends.
+        responses = (
+            []
+            if item_type.scored_by_person
+            else responses_for(row["type"], version.content, plugins)
+        )
+        for response in responses:
+            expected = item_type.score(version.content, response)
+            variables = item_type.qti_response(version.content, response)
             got = run_response_processing(root, variables)
             assert got["SCORE"] == expected, (identifier, response, got, expected)
             checked += 1
@@ -173,6 +200,31 @@ def test_a_locked_form_exports_a_valid_deterministic_faithful_package(
         )
     ).all()
     assert [e.data["package_sha256"] for e in events] == [first.sha256, first.sha256]
+
+
+def test_the_shapes_no_delivery_system_sends_are_refused_by_name(plugins: PluginHost) -> None:
+    """What the export test leaves out is refused with a ValueError, not scored: malformed
+    shapes by score() and qti_response() alike, identifiers with a space by
+    qti_response() alone (score() reads them, a QTI response cannot carry them)."""
+    machine_scored = [
+        t for t in sorted(plugins.item_types) if not plugins.item_types[t].scored_by_person
+    ]
+    assert machine_scored
+    for type_id in machine_scored:
+        item_type = plugins.item_types[type_id]
+        content = item_type.load(item_type.example_content())
+        wrong, no_qti = refused_for(type_id)
+        for response in wrong:
+            with pytest.raises(ValueError):
+                item_type.score(content, response)
+            with pytest.raises(ValueError):
+                item_type.qti_response(content, response)
+        for response in no_qti:
+            item_type.score(content, response)
+            with pytest.raises(ValueError):
+                item_type.qti_response(content, response)
+        for response in responses_for(type_id, content, plugins):
+            assert response not in wrong and response not in no_qti, (type_id, response)
 
 
 def _score_alone(item_type: Any, content: dict[str, Any], type_id: str, option: str) -> Any:

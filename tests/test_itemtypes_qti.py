@@ -21,6 +21,7 @@ from qti.validate import validate_element
 from qti.writer import VERSIONS, write_item
 from qti.xml import parse_bytes, serialize
 from tests.itemtype_helpers import (
+    NO_QTI_FORM,
     matching_responses,
     multiple_responses,
     numeric_responses,
@@ -49,11 +50,6 @@ NUMERIC = _acme()
 
 def opts(*ids: str) -> list[dict[str, str]]:
     return [{"id": ident, "text": f"<p>Pilihan <em>{ident}</em></p>"} for ident in ids]
-
-
-#: Responses ``score`` accepts that no delivery system can send (an identifier with a
-#: space), which ``qti_response`` refuses.
-NO_QTI_FORM = ["A ", ["A B"], [["P1", "R2 "]]]
 
 
 # -- cases ------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ from itembank.api import (
     jobs,
     media,
     meta,
+    results,
+    statistics,
     statuses,
     tokens,
     transitions,
@@ -44,6 +46,8 @@ BLUEPRINTS = (
     imports.blp,
     jobs.blp,
     assembly.blp,
+    results.blp,
+    statistics.blp,
 )
 
 CONFIG_DEFAULTS: dict[str, Any] = {

@@ -13,10 +13,35 @@ from marshmallow import fields, validate
 from itembank.api.auth import current_user
 from itembank.api.banks import visible_bank
 from itembank.api.common import INT_ID, Extended, make_blueprint
+from itembank.extensions import db
 from itembank.jobs.operations import cancel_job, get_job, list_jobs
-from itembank.models import Job, JobStatus
+from itembank.models import CalibrationRun, Job, JobStatus, ResultImport
 
-blp = make_blueprint("jobs", "Background jobs (imports; assembly and calibration later).")
+blp = make_blueprint(
+    "jobs", "Background jobs: imports, assembly, results imports and calibrations."
+)
+
+
+def _result_import_url(job: Job) -> str:
+    batch = db.session.get(ResultImport, job.result_id)
+    if batch is None:  # deleted with its administration
+        return ""
+    return url_for(
+        "results.ResultImportById",
+        bank_code=job.bank.code,
+        administration_id=batch.administration.external_id,
+        import_id=batch.id,
+    )
+
+
+def _calibration_url(job: Job) -> str:
+    run = db.session.get(CalibrationRun, job.result_id)
+    if run is None:
+        return ""
+    return url_for(
+        "statistics.CalibrationById", bank_code=job.bank.code, calibration_id=run.external_id
+    )
+
 
 #: Where each kind of result is read, by ``result_type``.
 RESULT_URLS: dict[str, Callable[[Job], str]] = {
@@ -26,6 +51,8 @@ RESULT_URLS: dict[str, Callable[[Job], str]] = {
     "assembly_run": lambda job: url_for(
         "assembly.RunById", bank_code=job.bank.code, run_id=job.result_id
     ),
+    "result_import": _result_import_url,
+    "calibration_run": _calibration_url,
 }
 
 STATUSES = [s.value for s in JobStatus]

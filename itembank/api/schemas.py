@@ -280,6 +280,16 @@ class ItemListQuery(ma.Schema):
         validate=validate.Length(min=1, max=200),
         metadata={"description": "text in the stem or the content (case-insensitive)"},
     )
+    min_exposure = fields.Integer(
+        validate=validate.Range(min=0, max=DB_INT_MAX),
+        metadata={"description": "delivered to at least this many candidates (any version)"},
+    )
+    not_used_since = fields.Date(
+        metadata={
+            "description": "not delivered on or after this day (YYYY-MM-DD); never "
+            "delivered items included"
+        }
+    )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=DB_INT_MAX))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     sort = fields.String(

@@ -2,7 +2,8 @@
 
 :mod:`.core` holds the ``itembank`` group, users, banks, plugins, taxonomies and the demo;
 :mod:`.forms` blueprints, forms and export; :mod:`.imports` imports; :mod:`.qti` QTI
-validation; :mod:`.results` candidates' results (simulated ones for now).
+validation; :mod:`.statistics` administrations, results imports, statistics, calibration
+and the review queue; :mod:`.results` simulated results (``simulate-results``).
 :func:`init_app` registers them all.
 """
 

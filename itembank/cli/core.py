@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
         imports,  # noqa: F401  (registers the import commands)
         jobs,  # noqa: F401  (the worker and the jobs group)
         results,  # noqa: F401  (simulate-results)
+        statistics,  # noqa: F401  (administrations, results, statistics, calibrate, flags)
     )
 
     app.cli.add_command(itembank_cli)

@@ -11,7 +11,8 @@ bank score) where the two scores differ, with how many candidates gave it: a wro
 in delivery, an old package, a different scoring rule.
 
 Candidate ids never reach the database: each is replaced by a keyed hash
-(:func:`~itembank.operations.result_readers.candidate_key`) under the results key.
+(:func:`~itembank.operations.result_readers.candidate_key`) under the results key, and
+the import's report names candidates by file and row only, never by id.
 """
 
 from __future__ import annotations
@@ -241,9 +242,9 @@ def _rows(
             there_en = f"{earlier.file}" + (f" row {earlier.row}" if earlier.row else "")
             report.add(
                 "duplicate_candidate",
-                f"Peserta '{rec.candidate_id}' muncul dua kali untuk paket "
+                "Peserta yang sama muncul dua kali untuk paket "
                 f"{rec.form.form.external_id} ({there} dan {where}).",
-                f"Candidate '{rec.candidate_id}' appears twice for form "
+                "The same candidate appears twice for form "
                 f"{rec.form.form.external_id} ({there_en} and {where_en}).",
                 file=rec.file,
                 row=rec.row,
@@ -253,9 +254,9 @@ def _rows(
         if (form_id, key) in existing:
             report.add(
                 "candidate_already_imported",
-                f"Hasil peserta '{rec.candidate_id}' untuk paket {rec.form.form.external_id} "
+                f"Hasil peserta ini untuk paket {rec.form.form.external_id} "
                 "sudah diimpor ke pelaksanaan ini.",
-                f"Results of candidate '{rec.candidate_id}' on form "
+                "This candidate's results on form "
                 f"{rec.form.form.external_id} were imported into this administration before.",
                 file=rec.file,
                 row=rec.row,

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, request, url_for
+from flask import Response, flash, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -28,6 +28,7 @@ from itembank.models import Administration, Analysis, Form
 from itembank.operations import result_reads as reads
 from itembank.operations.blueprints import ASSEMBLY_ROLES
 from itembank.operations.statistics import DifRequest, analyse_form, current_analysis
+from itembank.operations.statistics_report import XLSX_MIMETYPE, analysis_xlsx, record_report
 from itembank.plugins import plugins
 from itembank.ui import charts
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
@@ -208,3 +209,33 @@ def reanalyse_form(form_id: str) -> ResponseReturnValue:
             "success",
         )
     return redirect_to(url_for("ui.form_analysis", form_id=form.external_id, scope=scope))
+
+
+@bp.get("/forms/<form_id>/analysis.xlsx")
+@login_required
+def form_analysis_xlsx(form_id: str) -> ResponseReturnValue:
+    """The shown analysis as an XLSX workbook (the download is audited)."""
+    user = actor()
+    form = reads.statistics_form(form_id, actor=user)
+    scope, administration = _scope(form, request.args.get("scope"))
+    analysis = current_analysis(form, administration)
+    if analysis is None:
+        flash(_("There is no analysis to download yet."), "warning")
+        return redirect_to(url_for("ui.form_analysis", form_id=form.external_id, scope=scope))
+    record_report(
+        user,
+        bank=form.bank,
+        report="analysis",
+        object_type="form",
+        object_id=form.external_id,
+        fmt="xlsx",
+        analysis=analysis.id,
+        administration=administration.external_id if administration else None,
+        via="ui",
+    )
+    commit()
+    response = Response(analysis_xlsx(analysis), mimetype=XLSX_MIMETYPE)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{form.external_id}-{scope}-analysis.xlsx"'
+    )
+    return response

@@ -42,6 +42,11 @@ from itembank.extensions import db
 from itembank.models import Job, LoginAttempt, Role
 from tests.factories import PASSWORD, SINGLE_CHOICE, STEM, World, make_item, unique
 from tests.forms_helpers import build_form_states, form_examples, form_path_values
+from tests.statistics_api_helpers import (
+    build_statistics_state,
+    statistics_examples,
+    statistics_path_values,
+)
 
 SEED = 20240917
 #: Generated requests per operation: valid ones, and ones that break the schema.
@@ -124,6 +129,7 @@ def _build(app: Flask) -> dict[str, Any]:
                 actor=fuzzer,
                 plugins=plugins,
             )
+            statistics = build_statistics_state(world, plugins)
             queued = Job(kind="import", bank_id=world.bank.id, actor_id=fuzzer.id, params={})
             db.session.add(queued)
             db.session.flush()
@@ -139,6 +145,7 @@ def _build(app: Flask) -> dict[str, Any]:
                 "mine": mine.external_id,
                 "sha256": media.sha256,
                 **forms,
+                **statistics,
                 "import_id": imported.id,
                 "job_id": queued.id,
                 "run_id": run.id,
@@ -236,6 +243,7 @@ def _examples(state: dict[str, Any], spare_token_id: int) -> dict[str, list[dict
         ],
         "DELETE /api/v1/tokens/{token_id}": [{"path_parameters": {"token_id": spare_token_id}}],
         **form_examples(state),
+        **statistics_examples(state),
     }
 
 
@@ -255,7 +263,7 @@ def fuzzed(app: Flask) -> Iterator[Fuzzed]:
             "item_id": [state[k] for k in ("draft", "in_review", "approved", "mine", "to_retire")],
             "number": [1, 2],
             "sha256": [state["sha256"]],
-            "import_id": [state["import_id"]],
+            "import_id": [state["import_id"], state["result_import"]],
             "job_id": [state["job_id"]],
             "run_id": [state["run_id"]],
             "taxonomy_code": ["skd-cpns"],
@@ -264,6 +272,7 @@ def fuzzed(app: Flask) -> Iterator[Fuzzed]:
             "username": [state["assembler"]],
             "role": [Role.ASSEMBLER.value],
             **form_path_values(state),
+            **statistics_path_values(state),
         },
         examples=_examples(state, spare["id"]),
     )

@@ -168,6 +168,7 @@ def test_the_same_candidate_cannot_be_imported_twice(
     again = _import(world, plugins, administration, data)
     assert again.status == "rolled_back"
     assert [p["code"] for p in again.problems] == ["candidate_already_imported"]
+    assert "NIP-1" not in repr(again.problems)  # the report names rows, never candidates
     assert len(_stored(administration)) == 1
 
 

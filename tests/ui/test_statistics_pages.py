@@ -512,3 +512,30 @@ def test_the_pages_read_in_english_too(as_user: Any, world: World, planted: dict
     item = text(client.get(f"/items/{planted['item'].external_id}/statistics"))
     assert "Options by score group" in item
     client.post("/language", {"lang": "id", "next": "/"})
+
+
+def test_the_analysis_downloads_as_a_workbook_and_the_download_is_audited(
+    as_user: Any, world: World, planted: dict[str, Any]
+) -> None:
+    import io
+
+    import openpyxl
+
+    from itembank.models import AuditEvent
+
+    form = planted["form"]
+    client = as_user("reviewer")
+    page_body = text(client.get(f"/forms/{form.external_id}/analysis"))
+    assert f'href="/forms/{form.external_id}/analysis.xlsx?scope=pooled"' in page_body
+    response = client.get(f"/forms/{form.external_id}/analysis.xlsx?scope=pooled")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Paket", "Butir", "Opsi"]
+    items = book["Butir"]
+    identifiers = {cell.value for row in items.iter_rows() for cell in row}
+    assert planted["item"].external_id in identifiers
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "statistics.report")
+    ).one()
+    assert event.actor_id == world.reviewer.id and event.data["via"] == "ui"
+    assert as_user("author").get(f"/forms/{form.external_id}/analysis.xlsx").status_code == 403
