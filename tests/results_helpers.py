@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -151,64 +150,30 @@ def results_zip(
     """QTI ``assessmentResult`` documents (one per candidate, in a ZIP) for ``scorer``'s
     form: the RESPONSE of each item in QTI form, its SCORE (the delivery's: the bank's
     score unless ``delivered`` says otherwise), the test's identifier and SCORE."""
-    import zipfile
-
-    from qti.results import (
-        AssessmentResult,
-        ItemResult,
-        ResultVariable,
-        TestResult,
-        write_assessment_result,
-    )
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for number, (candidate, responses) in enumerate(rows):
-            items = []
-            total = 0.0
-            for index, (entry, response) in enumerate(zip(scorer.entries, responses, strict=True)):
-                if entry.by_person:
-                    score = float(response)
-                    answers: dict[str, Any] = {}
-                else:
-                    value = writers.qti_value(entry, response)
-                    score = float(entry.item_type.score(entry.content, response))
-                    declaration = entry.declaration
-                    answers = {
-                        "RESPONSE": ResultVariable(
-                            "RESPONSE",
-                            "response",
-                            declaration.cardinality,
-                            declaration.base_type,
-                            value,
-                        )
-                    }
-                if delivered is not None and delivered[number][index] is not None:
-                    score = float(delivered[number][index])
-                total += score
-                items.append(
-                    ItemResult(
-                        identifier=entry.identifier,
-                        sequence_index=index + 1,
-                        datestamp=TESTED_AT,
-                        session_status="final",
-                        responses=answers,
-                        outcomes={
-                            "SCORE": ResultVariable("SCORE", "outcome", "single", "float", score)
-                        },
-                        duration=12.5 + index,
-                    )
-                )
-            document = AssessmentResult(
-                version=version,
-                session_identifiers=(("urn:itembank:session", "Sesi-2"),),
-                source_id=candidate,
-                test=TestResult(
-                    test_identifier or scorer.test_identifier,
-                    TESTED_AT,
-                    {"SCORE": ResultVariable("SCORE", "outcome", "single", "float", total)},
-                ),
-                items=tuple(items),
+    results = []
+    for number, (candidate, responses) in enumerate(rows):
+        scores = [
+            float(response)
+            if entry.by_person
+            else float(entry.item_type.score(entry.content, response))
+            for entry, response in zip(scorer.entries, responses, strict=True)
+        ]
+        if delivered is not None:
+            scores = [
+                score if given is None else float(given)
+                for score, given in zip(scores, delivered[number], strict=True)
+            ]
+        results.append(
+            ResultRow(
+                candidate_id=candidate,
+                responses=responses,
+                session="Sesi-2",
+                tested_at=TESTED_AT,
+                delivered_scores=scores,
+                delivered_total=sum(scores),
+                durations=[12.5 + index for index in range(len(responses))],
             )
-            archive.writestr(f"hasil/{candidate}.xml", write_assessment_result(document, version))
-    return buffer.getvalue()
+        )
+    return writers.results_qti_zip(
+        scorer, results, version=version, test_identifier=test_identifier
+    )

@@ -26,6 +26,8 @@ from itembank.operations.simulated_results import MAX_CANDIDATES
 
 #: ``--administration`` value that creates a new simulated administration.
 NEW = "NEW"
+#: ``--out`` file suffixes and the results format each one writes.
+OUT_FORMATS = {".csv": "csv", ".zip": "qti"}
 
 
 def _form(external_id: str) -> Form:
@@ -98,7 +100,15 @@ def _parameters(path: Path | None) -> dict[str, Any] | None:
     "output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Write the results to this file (.csv, the results import's spreadsheet format).",
+    help="Write the results to this file: .csv (the results spreadsheet) or .zip (QTI 3.0 "
+    "assessmentResult documents, with each item's time and option order).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["qti", "csv"]),
+    default=None,
+    help="The file to import with --administration when there is no --out (default qti).",
 )
 @click.option(
     "--administration",
@@ -166,6 +176,7 @@ def simulate_results_command(
     candidates: int,
     seed: int,
     output: Path | None,
+    fmt: str | None,
     administration_id: str | None,
     group_text: str | None,
     dif_item: str | None,
@@ -186,10 +197,10 @@ def simulate_results_command(
 
     from itembank.operations.administrations import find_administration
     from itembank.operations.result_scoring import form_scorer
-    from itembank.operations.result_writers import results_csv
     from itembank.operations.results import results_secret
     from itembank.operations.simulated_administration import (
         find_entry,
+        results_file,
         simulate_administration,
         simulate_form,
     )
@@ -197,9 +208,16 @@ def simulate_results_command(
     from itembank.plugins import plugins
 
     if output is None and administration_id is None:
-        raise click.UsageError("give --out FILE.csv, --administration NEW|ID, or both")
-    if output is not None and output.suffix.lower() != ".csv":
-        raise click.BadParameter("write a .csv file", param_hint="--out")
+        raise click.UsageError("give --out FILE.csv|FILE.zip, --administration NEW|ID, or both")
+    if output is not None:
+        suffix = output.suffix.lower()
+        if suffix not in OUT_FORMATS:
+            raise click.BadParameter("write a .csv or a .zip file", param_hint="--out")
+        if fmt is not None and fmt != OUT_FORMATS[suffix]:
+            raise click.BadParameter(
+                f"--out {output.name} is {OUT_FORMATS[suffix]}", param_hint="--format"
+            )
+        fmt = OUT_FORMATS[suffix]
     host = plugins()
     form = _form(form_id)
     scorer = form_scorer(form, host)
@@ -228,6 +246,7 @@ def simulate_results_command(
     if administration_id is None:
         dated = dataclasses.replace(settings, tested_on=day or datetime.now().date())
         scorer, results = simulate_form(form, host, dated, parameters=parameters)
+        data = results_file(scorer, results, fmt or "qti")[1]
     else:
         existing = None
         if administration_id.strip().upper() != NEW:
@@ -241,8 +260,9 @@ def simulate_results_command(
             parameters=parameters,
             administration=existing,
             starts_on=day,
+            fmt=fmt or "qti",
         )
-        scorer, results = made.scorer, made.results
+        results, data = made.results, made.data
         if made.batch.status != "completed":
             db.session.rollback()
             problems = made.batch.problems
@@ -255,9 +275,7 @@ def simulate_results_command(
             raise click.ClickException("\n".join(lines))
     _summary(form, results)
     if output is not None:
-        _write_atomically(
-            output, results_csv(scorer, results.rows(choice_orders=False), form_column=True)
-        )
+        _write_atomically(output, data)
         click.echo(f"wrote {output}")
     if made is not None:
         batch = made.batch

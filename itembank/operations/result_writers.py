@@ -1,27 +1,53 @@
 """Writing candidates' results in the formats the results import reads.
 
 The inverse of :mod:`itembank.operations.result_readers`, for results the bank makes
-itself (the simulator) and for tests: :func:`results_csv` writes the spreadsheet format
-documented there, from :class:`ResultRow`\\ s holding responses in the bank's own shapes
-(the ones each item type's ``score()`` takes). Each response goes through its type's
-``qti_response`` to the QTI value a delivery reports, then :func:`response_cell` writes
-that value the way the reader parses cells. Items a person scores (essays) get the
-rater's score in their cell.
+itself (the simulator) and for tests, from :class:`ResultRow`\\ s holding responses in
+the bank's own shapes (the ones each item type's ``score()`` takes). Each response goes
+through its type's ``qti_response`` to the QTI value a delivery reports; items a person
+scores (essays) carry the rater's score instead.
+
+- :func:`results_csv`: the spreadsheet format documented in the reader, each value
+  written by :func:`response_cell` the way the reader parses cells;
+- :func:`results_qti_zip`: a ZIP of QTI ``assessmentResult`` documents, one per
+  candidate (:func:`assessment_result`): the candidate's id as ``context/@sourcedId``,
+  the session and group variables as session identifiers (``urn:itembank:session``,
+  ``urn:itembank:group:<name>``; written as QTI identifiers by :func:`qti_identifier`),
+  a ``testResult`` named by the form's package test identifier with the delivered total
+  as ``SCORE``, and per item its ``RESPONSE`` (with the option order shown as
+  ``choiceSequence``), ``duration`` and delivered ``SCORE``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from itembank.operations.result_readers import GROUP_PREFIX, SCORE_SUFFIX
+from itembank.operations.result_readers import (
+    GROUP_PREFIX,
+    QTI_GROUP_SOURCE,
+    QTI_SESSION_SOURCE,
+    SCORE_SUFFIX,
+)
 from itembank.operations.result_scoring import EntryScorer, FormScorer
 
-__all__ = ["ResultRow", "number_text", "qti_value", "response_cell", "results_csv"]
+_SAFE = re.compile(r"[^A-Za-z0-9._-]")
+_NOT_IDENTIFIER = re.compile(r"[^\w.-]+")
+
+__all__ = [
+    "ResultRow",
+    "assessment_result",
+    "number_text",
+    "qti_identifier",
+    "qti_value",
+    "response_cell",
+    "results_csv",
+    "results_qti_zip",
+]
 
 
 @dataclass(frozen=True)
@@ -171,3 +197,139 @@ def _key(response: Any) -> Hashable:
     if isinstance(response, dict):
         return ("dict", tuple(sorted((k, _key(v)) for k, v in response.items())))
     return (type(response).__name__, response)
+
+
+# -- QTI results reporting ---------------------------------------------------------------
+
+
+def _variable(identifier: str, kind: str, base_type: str, value: Any, **extra: Any) -> Any:
+    from qti.results import ResultVariable
+
+    return ResultVariable(identifier, kind, "single", base_type, value, **extra)  # type: ignore[arg-type]
+
+
+def qti_identifier(text: str) -> str:
+    """``text`` as a QTI identifier, which session identifiers must be: every run of
+    characters other than letters, digits, ``_``, ``-`` and ``.`` becomes ``-``, and
+    ``_`` goes before a first character that is not a letter (``Sesi 1`` -> ``Sesi-1``)."""
+    cleaned = _NOT_IDENTIFIER.sub("-", text.strip())
+    return cleaned if cleaned[:1].isalpha() or cleaned[:1] == "_" else "_" + cleaned
+
+
+def assessment_result(
+    scorer: FormScorer,
+    row: ResultRow,
+    *,
+    version: str = "3.0",
+    test_identifier: str | None = None,
+    values: list[dict[Hashable, Any]] | None = None,
+) -> Any:
+    """``row`` as a :class:`qti.results.AssessmentResult` of ``scorer``'s form.
+
+    :param test_identifier: the ``testResult``'s identifier (default: the form's package
+        test identifier).
+    :param values: per entry, a memo of QTI values by response (shared across rows).
+    :raises ValueError: a row without ``tested_at`` (every result carries its date), a
+        response of the wrong shape for its item."""
+    from qti.results import AssessmentResult, ItemResult, ResultVariable, TestResult
+
+    if row.tested_at is None:
+        raise ValueError(f"candidate {row.candidate_id}: QTI results need the test's date")
+    if len(row.responses) != len(scorer.entries):
+        raise ValueError(
+            f"candidate {row.candidate_id}: {len(row.responses)} responses for a form of "
+            f"{len(scorer.entries)} items"
+        )
+    memo = values if values is not None else [{} for _ in scorer.entries]
+    items = []
+    for index, (entry, response) in enumerate(zip(scorer.entries, row.responses, strict=True)):
+        delivered = row.delivered_scores[index] if row.delivered_scores else None
+        responses: dict[str, Any] = {}
+        if entry.by_person:
+            if delivered is None:
+                delivered = rater_score(entry, response)
+        else:
+            key = response if type(response) is str else _key(response)
+            if key not in memo[index]:
+                memo[index][key] = qti_value(entry, response)
+            value = memo[index][key]
+            order = row.choice_orders[index] if row.choice_orders else None
+            declaration = entry.declaration
+            responses["RESPONSE"] = ResultVariable(
+                "RESPONSE",
+                "response",
+                declaration.cardinality,
+                declaration.base_type,
+                value,
+                choice_sequence=tuple(order) if order else None,
+            )
+        outcomes = {}
+        if delivered is not None:
+            outcomes["SCORE"] = _variable("SCORE", "outcome", "float", float(delivered))
+        duration = row.durations[index] if row.durations else None
+        items.append(
+            ItemResult(
+                identifier=entry.identifier,
+                sequence_index=index + 1,
+                datestamp=row.tested_at,
+                session_status="final",
+                responses=responses,
+                outcomes=outcomes,
+                duration=None if duration is None else float(duration),
+            )
+        )
+    sessions = [(QTI_SESSION_SOURCE, qti_identifier(row.session))] if row.session else []
+    sessions += [
+        (QTI_GROUP_SOURCE + name, qti_identifier(value))
+        for name, value in sorted(row.groups.items())
+    ]
+    total = row.delivered_total
+    return AssessmentResult(
+        version=version,  # type: ignore[arg-type]
+        session_identifiers=tuple(sessions),
+        source_id=row.candidate_id,
+        test=TestResult(
+            test_identifier or scorer.test_identifier,
+            row.tested_at,
+            {"SCORE": _variable("SCORE", "outcome", "float", float(total))}
+            if total is not None
+            else {},
+            duration=row.duration,
+        ),
+        items=tuple(items),
+    )
+
+
+def results_qti_zip(
+    scorer: FormScorer,
+    rows: Iterable[ResultRow],
+    *,
+    version: str = "3.0",
+    test_identifier: str | None = None,
+    folder: str = "hasil",
+) -> bytes:
+    """A ZIP of QTI ``version`` results documents, ``<folder>/<candidate id>.xml`` each
+    (characters a file name cannot hold become ``_``; a name taken twice gets the row's
+    number). The same rows give the same bytes.
+
+    :raises ValueError: see :func:`assessment_result`."""
+    import zipfile
+
+    from qti.results import write_assessment_result
+
+    values: list[dict[Hashable, Any]] = [{} for _ in scorer.entries]
+    taken: set[str] = set()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number, row in enumerate(rows, start=1):
+            document = assessment_result(
+                scorer, row, version=version, test_identifier=test_identifier, values=values
+            )
+            name = _SAFE.sub("_", row.candidate_id)[:100] or "peserta"
+            if name in taken:
+                name = f"{name}-{number}"
+            taken.add(name)
+            member = zipfile.ZipInfo(f"{folder}/{name}.xml", date_time=(1980, 1, 1, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(member, write_assessment_result(document, version))
+    return buffer.getvalue()

@@ -19,16 +19,18 @@ from itembank.models import Administration, Form, ItemParameters, ResultImport, 
 from itembank.models.forms import FormStatus
 from itembank.operations.administrations import add_forms, create_administration
 from itembank.operations.result_scoring import FormScorer, form_scorer
-from itembank.operations.result_writers import results_csv
+from itembank.operations.result_writers import results_csv, results_qti_zip
 from itembank.operations.results import import_results
 from itembank.operations.simulated_items import ItemSpec, item_spec
 from itembank.operations.simulated_results import SimulatedResults, SimulationSettings, simulate
 from itembank.plugins import PluginHost
 
 __all__ = [
+    "FORMATS",
     "SimulatedAdministration",
     "find_entry",
     "form_item_specs",
+    "results_file",
     "simulate_administration",
     "simulate_form",
 ]
@@ -157,12 +159,31 @@ def simulate_form(
     return scorer, simulate(specs, settings)
 
 
+#: The formats simulated results are written in: a results CSV, or a ZIP of QTI 3.0
+#: ``assessmentResult`` documents (which also carry times and option orders).
+FORMATS = ("qti", "csv")
+
+
+def results_file(scorer: FormScorer, results: SimulatedResults, fmt: str) -> tuple[str, bytes]:
+    """The file name and bytes of ``results`` in ``fmt`` (``qti`` or ``csv``)."""
+    stem = f"simulasi-{scorer.form.external_id}-seed{results.settings.seed}"
+    if fmt == "csv":
+        rows = results.rows(choice_orders=False)
+        return f"{stem}.csv", results_csv(scorer, rows, form_column=True)
+    if fmt == "qti":
+        return f"{stem}.zip", results_qti_zip(scorer, results.rows())
+    raise ValueError(f"unknown results format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
 @dataclass(frozen=True)
 class SimulatedAdministration:
     administration: Administration
     batch: ResultImport
     scorer: FormScorer
     results: SimulatedResults
+    #: The file that was imported.
+    filename: str
+    data: bytes
 
 
 def simulate_administration(
@@ -175,12 +196,15 @@ def simulate_administration(
     parameters: Mapping[str, Mapping[str, Any]] | None = None,
     administration: Administration | None = None,
     starts_on: date | None = None,
+    fmt: str = "qti",
 ) -> SimulatedAdministration:
     """Simulate results of ``form`` and import them, through the real importer, into
     ``administration`` (which must be simulated) or a new administration flagged
     ``simulated`` and titled "<form title> (simulasi)". The caller commits.
 
     :param secret: the results key (:func:`itembank.operations.results.results_secret`).
+    :param fmt: the file the importer reads: ``qti`` (QTI 3.0 results, with each item's
+        time and option order) or ``csv``.
     :raises Conflict: ``administration`` holds real results, or the form was never
         exported.
     :raises PermissionDenied: ``actor`` is not an assembler or bank admin of the bank."""
@@ -189,6 +213,8 @@ def simulate_administration(
             f"administration {administration.external_id} is not simulated: simulated "
             "results go only into simulated administrations"
         )
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown results format {fmt!r}; expected one of {', '.join(FORMATS)}")
     _exported(form)
     day = starts_on or (administration.starts_on if administration else date.today())
     sessions = tuple(administration.sessions) if administration and administration.sessions else ()
@@ -214,13 +240,13 @@ def simulate_administration(
         )
     elif form.id not in {f.id for f in administration.forms}:
         add_forms(administration, [form.external_id], actor=actor)
-    data = results_csv(scorer, results.rows(choice_orders=False), form_column=True)
+    filename, data = results_file(scorer, results, fmt)
     batch = import_results(
         administration,
         actor=actor,
         plugins=plugins,
-        filename=f"simulasi-{form.external_id}-seed{settings.seed}.csv",
+        filename=filename,
         data=data,
         secret=secret,
     )
-    return SimulatedAdministration(administration, batch, scorer, results)
+    return SimulatedAdministration(administration, batch, scorer, results, filename, data)

@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 MAX_CANDIDATES = 100_000
-#: Local start of each session (Asia/Jakarta, UTC+7): Sesi 1 at 07:30, then every 3.5 h.
+#: Local start of each session (Asia/Jakarta, UTC+7): the first at 07:30, then every 3.5 h.
 FIRST_SESSION = time(7, 30)
 SESSION_GAP = timedelta(hours=3, minutes=30)
 JAKARTA = timedelta(hours=7)
@@ -86,7 +86,8 @@ class SimulationSettings:
 
     candidates: int = 500
     seed: int = 7
-    sessions: tuple[str, ...] = ("Sesi 1", "Sesi 2")
+    #: Labels that are QTI identifiers too, as QTI results carry them.
+    sessions: tuple[str, ...] = ("Pagi", "Siang")
     tested_on: date | None = None
     group: GroupSpec | None = None
     dif: Mapping[int, float] = field(default_factory=dict)

@@ -105,7 +105,7 @@ def test_candidates_are_clearly_synthetic_and_distinct() -> None:
     sex = np.array([ident[3 + 14] for ident in ids])
     assert set(sex[results.focal]) == {"2"} and set(sex[~results.focal]) == {"1"}
     sessions = Counter(row.session for row in results.rows())
-    assert sessions == {"Sesi 1": 1500, "Sesi 2": 1500}
+    assert sessions == {"Pagi": 1500, "Siang": 1500}
 
 
 def test_blanks_distractors_orders_and_times() -> None:
@@ -224,6 +224,18 @@ def test_a_proportion_centres_the_default_parameters(type_id: str, p: float) -> 
     assert np.ptp(np.subtract(moved.b, spec.parameters.b)) < 1e-12
 
 
+def test_session_labels_and_group_values_travel_as_qti_identifiers() -> None:
+    from itembank.operations.result_writers import qti_identifier
+
+    assert [qti_identifier(t) for t in ("Pagi", "Sesi 1", "Luar Jawa", "1 A", "a/b  c")] == [
+        "Pagi",
+        "Sesi-1",
+        "Luar-Jawa",
+        "_1-A",
+        "a-b-c",
+    ]
+
+
 # -- through the bank and its importer -------------------------------------------------------
 
 
@@ -232,8 +244,9 @@ def _stored(administration: Any) -> tuple[np.ndarray, list[Any]]:
     return np.array([r.scores for r in rows], dtype=float), rows
 
 
+@pytest.mark.parametrize("fmt", ["qti", "csv"])
 def test_a_simulated_administration_lands_through_the_importer(
-    world: World, plugins: PluginHost
+    world: World, plugins: PluginHost, fmt: str
 ) -> None:
     form = exported_form(world, plugins)
     made = simulate_administration(
@@ -242,7 +255,9 @@ def test_a_simulated_administration_lands_through_the_importer(
         plugins=plugins,
         secret=SECRET,
         settings=SimulationSettings(candidates=300, seed=4, group=GroupSpec()),
+        fmt=fmt,
     )
+    assert made.batch.format == fmt and made.filename.endswith((".zip", ".csv"))
     batch, administration, results = made.batch, made.administration, made.results
     assert batch.status == "completed", batch.problems[:5]
     assert batch.problems == [] and batch.disagreements == 0 and batch.candidates == 300
@@ -255,11 +270,20 @@ def test_a_simulated_administration_lands_through_the_importer(
         assert row.delivered_scores == drawn.delivered_scores
         assert row.groups == drawn.groups and row.session == drawn.session
         assert row.tested_at is not None
+        if fmt == "qti":  # only QTI results carry times and option orders
+            assert row.durations == drawn.durations and row.duration == drawn.duration
+            assert row.choice_orders == drawn.choice_orders
+            assert row.delivered_total == drawn.delivered_total
+        else:
+            assert row.durations is None and row.choice_orders is None
         for entry, stored, response in zip(
             made.scorer.entries, row.responses, drawn.responses, strict=True
         ):
             if not entry.by_person:
                 assert stored == response, entry.item.item_type
+    if fmt == "qti":
+        shuffled = [j for j, spec in enumerate(results.items) if spec.shuffle]
+        assert shuffled and all(rows[0].choice_orders[j] for j in shuffled)
     # Every type answered right, wrong and blank somewhere.
     for j, entry in enumerate(made.scorer.entries):
         seen = set(scores[:, j])
@@ -273,7 +297,8 @@ def test_a_simulated_administration_lands_through_the_importer(
         settings=SimulationSettings(candidates=20, seed=5),
         administration=administration,
     )
-    assert more.batch.status == "completed" and len(_stored(administration)[1]) == 320
+    assert more.batch.status == "completed", more.batch.problems[:3]
+    assert len(_stored(administration)[1]) == 320
 
 
 def test_real_administrations_and_unexported_forms_are_refused(
@@ -444,7 +469,7 @@ def test_the_command_writes_a_file_the_importer_accepts(
     again = tmp_path / "lagi.csv"
     assert runner.invoke(args=[*args, "--out", str(again), *planted]).exit_code == 0
     assert again.read_bytes() == data
-    assert b",Sesi 1,2026-11-02T00:30:00+00:00," in data
+    assert b",Pagi,2026-11-02T00:30:00+00:00," in data
     batch = import_results(
         administration_of(world, form),
         actor=world.assembler,
@@ -467,9 +492,24 @@ def test_the_command_writes_a_file_the_importer_accepts(
     twice = runner.invoke(args=[*args, "--administration", administration_id])
     assert twice.exit_code != 0 and "give another --seed" in twice.output, twice.output
     assert "... 40 more" in twice.output
+    packed, repacked = tmp_path / "hasil.zip", tmp_path / "lagi.zip"
+    assert runner.invoke(args=[*args, "--out", str(packed), *planted]).exit_code == 0
+    assert runner.invoke(args=[*args, "--out", str(repacked), *planted]).exit_code == 0
+    assert packed.read_bytes() == repacked.read_bytes()
+    zipped = import_results(
+        administration_of(world, form),
+        actor=world.assembler,
+        plugins=plugins,
+        filename="hasil.zip",
+        data=packed.read_bytes(),
+        secret=SECRET,
+    )
+    assert zipped.status == "completed" and zipped.format == "qti" and zipped.candidates == 60
+    assert zipped.disagreement_report == batch.disagreement_report
     for bad, message in (
-        ([], "give --out FILE.csv, --administration NEW|ID, or both"),
-        (["--out", str(tmp_path / "x.zip")], "write a .csv file"),
+        ([], "give --out FILE.csv|FILE.zip, --administration NEW|ID, or both"),
+        (["--out", str(tmp_path / "x.txt")], "write a .csv or a .zip file"),
+        (["--out", str(tmp_path / "x.csv"), "--format", "qti"], "--out x.csv is csv"),
         (["--administration", "NOPE-A9"], "no administration 'NOPE-A9'"),
         (["--out", str(target), "--wrong-key", "99:A"], "has no item '99'"),
         (["--out", str(target), "--wrong-key", "nocolon"], "give ITEM_ID:OPTION"),
