@@ -20,8 +20,10 @@ scores (essays) carry the rater's score instead.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
+import zipfile
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +36,13 @@ from itembank.operations.result_readers import (
     SCORE_SUFFIX,
 )
 from itembank.operations.result_scoring import EntryScorer, FormScorer
+from qti.results import (
+    AssessmentResult,
+    ItemResult,
+    ResultVariable,
+    TestResult,
+    write_assessment_result,
+)
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 _NOT_IDENTIFIER = re.compile(r"[^\w.-]+")
@@ -202,10 +211,17 @@ def _key(response: Any) -> Hashable:
 # -- QTI results reporting ---------------------------------------------------------------
 
 
-def _variable(identifier: str, kind: str, base_type: str, value: Any, **extra: Any) -> Any:
-    from qti.results import ResultVariable
+_SCORES: dict[float, ResultVariable] = {}
 
-    return ResultVariable(identifier, kind, "single", base_type, value, **extra)  # type: ignore[arg-type]
+
+def _score(value: float) -> ResultVariable:
+    """The ``SCORE`` outcome holding ``value`` (frozen, so one per distinct score)."""
+    variable = _SCORES.get(value)
+    if variable is None:
+        variable = ResultVariable("SCORE", "outcome", "single", "float", float(value))
+        if len(_SCORES) < 10_000:
+            _SCORES[value] = variable
+    return variable
 
 
 def qti_identifier(text: str) -> str:
@@ -223,16 +239,15 @@ def assessment_result(
     version: str = "3.0",
     test_identifier: str | None = None,
     values: list[dict[Hashable, Any]] | None = None,
-) -> Any:
+) -> AssessmentResult:
     """``row`` as a :class:`qti.results.AssessmentResult` of ``scorer``'s form.
 
     :param test_identifier: the ``testResult``'s identifier (default: the form's package
         test identifier).
-    :param values: per entry, a memo of QTI values by response (shared across rows).
+    :param values: per entry, a memo of ``RESPONSE`` variables by response (shared
+        across rows).
     :raises ValueError: a row without ``tested_at`` (every result carries its date), a
         response of the wrong shape for its item."""
-    from qti.results import AssessmentResult, ItemResult, ResultVariable, TestResult
-
     if row.tested_at is None:
         raise ValueError(f"candidate {row.candidate_id}: QTI results need the test's date")
     if len(row.responses) != len(scorer.entries):
@@ -250,22 +265,21 @@ def assessment_result(
                 delivered = rater_score(entry, response)
         else:
             key = response if type(response) is str else _key(response)
-            if key not in memo[index]:
-                memo[index][key] = qti_value(entry, response)
-            value = memo[index][key]
+            variable = memo[index].get(key)
+            if variable is None:
+                declaration = entry.declaration
+                variable = memo[index][key] = ResultVariable(
+                    "RESPONSE",
+                    "response",
+                    declaration.cardinality,
+                    declaration.base_type,
+                    qti_value(entry, response),
+                )
             order = row.choice_orders[index] if row.choice_orders else None
-            declaration = entry.declaration
-            responses["RESPONSE"] = ResultVariable(
-                "RESPONSE",
-                "response",
-                declaration.cardinality,
-                declaration.base_type,
-                value,
-                choice_sequence=tuple(order) if order else None,
-            )
-        outcomes = {}
-        if delivered is not None:
-            outcomes["SCORE"] = _variable("SCORE", "outcome", "float", float(delivered))
+            if order:
+                variable = dataclasses.replace(variable, choice_sequence=tuple(order))
+            responses["RESPONSE"] = variable
+        outcomes = {} if delivered is None else {"SCORE": _score(delivered)}
         duration = row.durations[index] if row.durations else None
         items.append(
             ItemResult(
@@ -291,9 +305,7 @@ def assessment_result(
         test=TestResult(
             test_identifier or scorer.test_identifier,
             row.tested_at,
-            {"SCORE": _variable("SCORE", "outcome", "float", float(total))}
-            if total is not None
-            else {},
+            {"SCORE": _score(total)} if total is not None else {},
             duration=row.duration,
         ),
         items=tuple(items),
@@ -313,10 +325,6 @@ def results_qti_zip(
     number). The same rows give the same bytes.
 
     :raises ValueError: see :func:`assessment_result`."""
-    import zipfile
-
-    from qti.results import write_assessment_result
-
     values: list[dict[Hashable, Any]] = [{} for _ in scorer.entries]
     taken: set[str] = set()
     buffer = io.BytesIO()
