@@ -26,12 +26,14 @@ import io
 import time
 import zipfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 from _common import PASSWORD, database, make_app, migrate
 
 LETTERS = "ABCDE"
+TESTED_AT = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
 
 def timed(function: Callable[[], Any]) -> tuple[Any, float]:
@@ -175,7 +177,7 @@ def results_zip(sim: Any, identifiers: list[str], test_identifier: str, n: int) 
                     ItemResult(
                         identifier=identifier,
                         sequence_index=j + 1,
-                        datestamp=None,
+                        datestamp=TESTED_AT,
                         session_status="final",
                         responses={
                             "RESPONSE": ResultVariable(
@@ -195,7 +197,7 @@ def results_zip(sim: Any, identifiers: list[str], test_identifier: str, n: int) 
                 version="3.0",
                 session_identifiers=(("urn:itembank:group:gender", "F" if sim.group[i] else "M"),),
                 source_id=f"SIM{i:015d}",
-                test=TestResult(test_identifier, None, {}, None),
+                test=TestResult(test_identifier, TESTED_AT, {}, None),
                 items=tuple(items),
             )
             archive.writestr(f"hasil/{i:06d}.xml", write_assessment_result(document, "3.0"))
