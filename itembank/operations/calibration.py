@@ -5,9 +5,11 @@ The results of the chosen administrations form one sparse matrix: a row per cand
 result, a column per item version (forms that share versions share columns), NaN where
 a candidate was not given the version. Each response is recoded to its score category
 (the distinct scores observed, low to high). Dichotomous versions (two score levels)
-take 2PL or 3PL, weighted options GPCM, Likert GRM, other partial-credit items GPCM;
-essays are left out (a rater's score is not a response to calibrate). Versions with
-fewer than ``min_responses`` responses are left out and listed.
+take 2PL or 3PL, weighted options GPCM, Likert GRM, other partial-credit items GPCM (a
+blank of a weighted or Likert item, whose every option weighs more than 0, is left out
+rather than taken for a category below the lowest weight); essays are left out (a
+rater's score is not a response to calibrate). Versions with fewer than
+``min_responses`` responses are left out and listed.
 
 With ``anchor_scale`` the versions that already have parameters on that scale (the
 newest row of a matching model and number of categories) are held fixed at them, so
@@ -181,6 +183,7 @@ def _matrix(
     )
     layouts: dict[int, list[int]] = {}
     types: dict[int, str] = {}
+    blank_missing: set[int] = set()
     for form_id in form_ids:
         from itembank.models import Form
         from itembank.operations.form_report import load_form_entries
@@ -191,6 +194,8 @@ def _matrix(
         layouts[form_id] = [entry.item_version_id for entry in entries]
         for entry in entries:
             types[entry.item_version_id] = entry.item.item_type
+            if _blank_scores_below_every_answer(entry):
+                blank_missing.add(entry.item_version_id)
     columns = sorted(types)
     where = {version_id: n for n, version_id in enumerate(columns)}
     blocks: list[np.ndarray] = []
@@ -208,7 +213,25 @@ def _matrix(
         block[:, [where[v] for v in layouts[form_id]]] = scores
         blocks.append(block)
     matrix = np.vstack(blocks) if blocks else np.empty((0, len(columns)))
+    for version_id in blank_missing:
+        column = matrix[:, where[version_id]]
+        column[column == 0] = np.nan  # a blank, not a category below the lowest weight
     return matrix, columns, types, matrix.shape[0]
+
+
+def _blank_scores_below_every_answer(entry: FormEntry) -> bool:
+    """Weighted options and Likert items whose every option weighs more than 0: there a
+    score of 0 is a blank, which is left out of the calibration rather than taken for a
+    category below the lowest weight."""
+    if entry.item.item_type not in ("weighted_options", "likert"):
+        return False
+    from itembank.plugins import plugins
+
+    item_type = plugins().item_types.get(entry.item.item_type)
+    if item_type is None:
+        return False
+    weights = item_type.summary(entry.version.content).weights
+    return bool(weights) and min(weights.values()) > 0
 
 
 def _recode(column: np.ndarray) -> tuple[np.ndarray, list[float]]:

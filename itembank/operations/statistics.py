@@ -246,6 +246,10 @@ def analyse_form(
         weighted=data.weighted,
         sections=data.sections(),
     )
+    if result.options is not None:
+        # The core analyses options by index across the form; an item has only its own.
+        for j, ids in enumerate(data.option_ids):
+            result.options.share[j, len(ids) :] = np.nan
     dif_result = _dif(data, dif) if dif is not None else None
     thresholds, min_n = thresholds_for(form.bank)
     flags = item_flags(result, dif=dif_result, thresholds=thresholds)

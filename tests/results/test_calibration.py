@@ -53,7 +53,12 @@ def test_a_calibration_appends_estimates_and_anchors_keep_the_banks_values(
     )
     assert len(rows) == first.items >= 2
     assert {row.scale for row in rows} == {first.scale}
-    assert all(row.source == "calibration" and row.sample_size == 400 for row in rows)
+    assert all(row.source == "calibration" and 0 < row.sample_size <= 400 for row in rows)
+    # A blank of a weighted or Likert item is left out, not a category below weight 1.
+    polytomous = [
+        row for row in rows if row.version.item.item_type in ("weighted_options", "likert")
+    ]
+    assert polytomous and all(0 not in row.params["levels"] for row in polytomous)
     assert all(row.params["a"] > 0 for row in rows)
     left_out = {entry["reason"] for entry in first.summary["left_out"]}
     assert "scored_by_person" in left_out  # the essay

@@ -175,3 +175,21 @@ def test_an_items_statistics_come_from_every_current_analysis(
     assert item_statistics(entry.item, actor=world.author) == rows  # writers learn from it
     with pytest.raises((PermissionDenied, NotFound)):
         item_statistics(entry.item, actor=world.outsider)
+
+
+def test_only_an_items_own_options_can_be_seldom_chosen(
+    world: World, plugins: PluginHost, form: Form
+) -> None:
+    """Options are analysed by index across the form: an item with fewer options (or
+    none, like true/false) must not be flagged for the options it does not have."""
+    administration, _, _ = _planted(world, plugins, form)
+    analysis = current_analysis(form, administration)
+    assert analysis is not None
+    for row in analysis.items:
+        rare = [f for f in row["flags"] if f["code"] == "rare_option"]
+        letters = {o["letter"] for o in row.get("options", [])}
+        for flag in rare:
+            named = flag["message_en"].split("Option ", 1)[1].split(" chosen", 1)[0]
+            assert set(named.split(", ")) <= letters, (row["item_type"], named)
+        if not row.get("options"):
+            assert not rare, row["item_type"]
