@@ -169,14 +169,20 @@ class ImportLimits:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ImportLimits:
-        values: dict[str, int] = {}
-        for attr, name in LIMIT_SETTINGS.items():
-            raw = config.get(name)
-            if raw is None:
-                raw = os.environ.get(name)
-            if raw is not None:
-                values[attr] = int(raw)
-        return cls(**values)
+        return cls(**limit_settings(LIMIT_SETTINGS, config))
+
+
+def limit_settings(settings: Mapping[str, str], config: Mapping[str, Any]) -> dict[str, int]:
+    """``attribute -> value`` for each ``attribute -> setting name`` in ``settings`` set in
+    the Flask config or else the environment (whole numbers)."""
+    values: dict[str, int] = {}
+    for attr, name in settings.items():
+        raw = config.get(name)
+        if raw is None:
+            raw = os.environ.get(name)
+        if raw is not None:
+            values[attr] = int(raw)
+    return values
 
 
 LIMIT_SETTINGS: dict[str, str] = {

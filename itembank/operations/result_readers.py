@@ -76,16 +76,9 @@ class ResultLimits:
 
     @classmethod
     def from_config(cls, config: Any) -> ResultLimits:
-        import os
+        from itembank.importing import limit_settings
 
-        values: dict[str, int] = {}
-        for attr, name in RESULT_LIMIT_SETTINGS.items():
-            raw = config.get(name)
-            if raw is None:
-                raw = os.environ.get(name)
-            if raw is not None:
-                values[attr] = int(raw)
-        return cls(**values)
+        return cls(**limit_settings(RESULT_LIMIT_SETTINGS, config))
 
 
 RESULT_LIMIT_SETTINGS: dict[str, str] = {
