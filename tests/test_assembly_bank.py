@@ -255,3 +255,16 @@ def test_an_assembly_cancelled_while_it_solves_records_nothing(
     job = get_job(job.id, actor=world.assembler)
     assert job.status == "cancelled" and job.result_id is None
     assert db.session.scalar(sa.select(sa.func.count(AssemblyRun.id))) == runs_before
+
+
+def test_the_simulated_bank_is_searchable_like_a_written_one(world: World, plugins: Any) -> None:
+    """Its versions carry the derived search text and the approvals they were held to,
+    as versions written by hand do."""
+    from itembank.models import ItemVersion
+    from itembank.operations.reads import ItemFilters, list_items
+
+    sim = small_bank(world, plugins, items=20)
+    found = list_items(sim.bank, ItemFilters(q="simulasi", per_page=50), actor=world.bank_admin)
+    assert found["total"] == 20
+    versions = db.session.query(ItemVersion).join(ItemVersion.item).filter_by(bank_id=sim.bank.id)
+    assert {v.required_approvals for v in versions} == {sim.bank.required_approvals}

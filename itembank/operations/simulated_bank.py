@@ -268,6 +268,8 @@ def _write_chunk(
                     "content": p.content,
                     "meta": p.metadata,
                     "content_hash": p.content_hash,
+                    "search_text": p.search_text,
+                    "required_approvals": bank.required_approvals,
                     "revision": 1,
                     "created_by_id": actor.id,
                     "created_at": now,
