@@ -72,6 +72,7 @@ from itembank.extensions import db
 from itembank.models import Administration, Bank, Form, Item, Role, User
 from itembank.operations.accounts import add_member, create_bank, create_user
 from itembank.operations.blueprints import create_blueprint
+from itembank.operations.calibration import check_calibration_request, run_calibration
 from itembank.operations.enemies import mark_enemies
 from itembank.operations.export import export_form
 from itembank.operations.form_report import load_form_entries
@@ -254,4 +255,13 @@ def _simulated_administration(
         raise RuntimeError(
             f"the demo's simulated results did not import: {made.batch.problems[:3]}"
         )
+    # Calibrated too, so the items' Statistik tab draws their curves.
+    request = check_calibration_request(
+        form.bank,
+        {"administrations": [made.administration.external_id], "min_responses": 100},
+        actor=assembler,
+    )
+    run = run_calibration(form.bank, request, actor=assembler)
+    if run.status != "completed":
+        raise RuntimeError(f"the demo's calibration did not complete: {run.summary}")
     return made.administration

@@ -79,6 +79,24 @@ def test_the_demo_form_was_delivered_to_simulated_candidates(demo_app: Flask) ->
             sa.select(AuditEvent).where(AuditEvent.action == "form.export")
         ).all()
         assert [(e.data["format"], e.actor.username) for e in exports] == [("qti3", "perakit")]
+        # Calibrated on the same results, so every item page can draw its curves; no
+        # misfit flags from a 12-item form.
+        from itembank.models import CalibrationRun, ItemParameters, ReviewFlag
+
+        run = db.session.scalars(sa.select(CalibrationRun)).one()
+        assert run.status == "completed" and run.summary["converged"] and run.candidates == 500
+        estimated = set(
+            db.session.scalars(
+                sa.select(ItemParameters.version_id).where(ItemParameters.run_id == run.id)
+            )
+        )
+        essays = {e.version.id for e in entries if e.item.item_type == "extended_text"}
+        assert estimated == {e.version.id for e in entries} - essays
+        assert not run.summary["fit_flags"]
+        codes = {
+            f["code"] for flag in db.session.scalars(sa.select(ReviewFlag)) for f in flag.flags
+        }
+        assert "misfit" not in codes
         db.session.remove()
 
 

@@ -54,6 +54,9 @@ from itembank.psychometrics.irt.results import ItemParameters as CoreParameters
 __all__ = ["CalibrationRequest", "check_calibration_request", "run_calibration"]
 
 DICHOTOMOUS_MODELS = ("2PL", "3PL")
+#: Fewer calibrated versions than this and misfit raises no flag (the fit statistic
+#: groups candidates by a θ that leans on the item itself; fit is still reported).
+MIN_ITEMS_FOR_FIT_FLAGS = 20
 MAX_ADMINISTRATIONS = 100
 SCALE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -335,6 +338,9 @@ def run_calibration(
         progress(2, 3, "Menyimpan parameter", "Saving the parameters")
     thresholds, _ = thresholds_for(bank)
     flags = item_flags(calibration=result, thresholds=thresholds)
+    fit_flags = len(columns) >= MIN_ITEMS_FOR_FIT_FLAGS
+    if not fit_flags:  # θ leans on each item in a short form: the fit test over-flags
+        flags = [[f for f in item if f.code != "misfit"] for item in flags]
     stored: list[dict[str, Any]] = []
     for estimate, column, item_flag_list in zip(result.items, columns, flags, strict=True):
         par = estimate.parameters
@@ -392,6 +398,7 @@ def run_calibration(
         "seconds": round(result.seconds, 3),
         "results": n_results,
         "anchors": len(anchors),
+        "fit_flags": fit_flags,
         "metric": result.metric,
         "standard_errors": result.standard_error_method,
         "items": stored,
