@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
 from itembank.access import ensure_visible
-from itembank.errors import InvalidInput, NotFound, StaleEdit
+from itembank.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from itembank.extensions import db
 from itembank.itemtypes import ItemType
 from itembank.models import Bank, Item, ItemVersion
@@ -32,6 +32,7 @@ from itembank.operations.reviews import submit_version
 from itembank.plugins import plugins
 from itembank.sanitize import sanitize_html
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
+from itembank.ui.errors import domain_status
 from itembank.ui.i18n import current_language, pick
 from itembank.ui.nav import format_time
 from itembank.ui.viewmodels import preview_html, taxonomy_choices
@@ -330,9 +331,12 @@ def preview(code: str) -> ResponseReturnValue:
     """The candidate's view of what is in the editor, and the problems saving it would
     report (nothing is saved)."""
     user = actor()
-    bank = get_bank(code)
-    ensure_visible(user, bank)
-    require_writer(user, bank, doing="write items")
+    try:
+        bank = get_bank(code)
+        ensure_visible(user, bank)
+        require_writer(user, bank, doing="write items")
+    except (NotFound, PermissionDenied) as exc:  # the editor's script reads JSON
+        return jsonify(error=_("You cannot write items in this bank.")), domain_status(exc)
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or data.get("type") not in plugins().item_types:
         return jsonify(error=_("The preview request is not valid.")), 400

@@ -365,6 +365,7 @@ PAIRS: list[Pair] = [
         state=bank_items,
         saves=False,
         kind="json",
+        refusal="application/json",
         done=200,
     ),
     Pair(
