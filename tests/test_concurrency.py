@@ -198,3 +198,70 @@ def test_items_created_together_get_distinct_numbers(pg_app: Flask) -> None:
     results = race(pg_app, *[create for _ in range(4)])
     assert all(isinstance(r, str) for r in results), results
     assert len(set(results)) == 4
+
+
+def test_a_results_import_reading_apart_leaves_sqlite_writable(pg_app: Flask) -> None:
+    """While a results job reads and re-scores (minutes for a big file), others can
+    write on SQLite: the read phase takes no write lock, only the short write does."""
+    import sqlite3
+
+    from itembank.operations.results import import_results
+    from tests.results_helpers import (
+        SECRET,
+        administration_of,
+        exported_form,
+        keyed_responses,
+        results_csv,
+        scorer_for,
+    )
+
+    url = pg_app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite"):
+        pytest.skip("PostgreSQL readers never block writers")
+    path = ""
+    plugins = pg_app.extensions["itembank.plugins"]
+
+    def build() -> tuple[int, bytes, int]:
+        world = World()
+        form = exported_form(world, plugins)
+        administration = administration_of(world, form)
+        scorer = scorer_for(form, plugins)
+        data = results_csv(scorer, [("R1", keyed_responses(scorer, plugins))])
+        return administration.id, data, world.assembler.id
+
+    administration_id, data, assembler_id = committed(pg_app, build)
+    writes: list[str] = []
+
+    def write_meanwhile(phase: str, done: int, total: int) -> None:
+        if phase != "read" or writes:
+            return
+        other = sqlite3.connect(path, timeout=1.0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            writes.append("written")
+        except sqlite3.OperationalError as exc:
+            writes.append(str(exc))
+        finally:
+            other.close()
+
+    with pg_app.app_context():
+        from itembank.models import Administration, User
+
+        path = db.engine.url.database
+        administration = db.session.get(Administration, administration_id)
+        assembler = db.session.get(User, assembler_id)
+        batch = import_results(
+            administration,
+            actor=assembler,
+            plugins=plugins,
+            filename="h.csv",
+            data=data,
+            secret=SECRET,
+            progress=write_meanwhile,
+            read_apart=True,
+        )
+        db.session.commit()
+        assert batch.status == "completed"
+        db.session.remove()
+    assert writes == ["written"]

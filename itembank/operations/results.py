@@ -17,6 +17,7 @@ the import's report names candidates by file and row only, never by id.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 from collections import Counter
@@ -29,7 +30,7 @@ import sqlalchemy as sa
 from itembank.access import require_role
 from itembank.audit import record
 from itembank.errors import InvalidInput
-from itembank.extensions import db
+from itembank.extensions import db, reading_phase
 from itembank.importing import ImportFileError
 from itembank.models import Administration, CandidateResult, ResultImport, User
 from itembank.models._types import utcnow
@@ -118,15 +119,25 @@ def import_results(
     limits: ResultLimits | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     job_id: int | None = None,
+    read_apart: bool = False,
 ) -> ResultImport:
     """Import one results file into ``administration``; returns the stored import (its
     ``status`` says whether the candidates landed). The caller commits.
 
+    ``read_apart``: commit what the caller began (nothing but reads, in a job), then
+    read, re-score and check the duplicates in a transaction of their own, which on
+    SQLite takes no write lock, and end it before writing (a job does this, so that
+    others can write while it reads for minutes). What was read is exported forms'
+    content, which never changes, so it is not expired then.
+
     :param secret: the results key candidate ids are hashed under.
     :raises InvalidInput: a file of no results format at all (nothing is stored)."""
-    bank = administration.bank
-    if actor is not None:
-        require_role(actor, bank, *ASSEMBLY_ROLES, doing="import results")
+    if read_apart:
+        db.session.commit()  # end what the caller began (a job: its own lookups) first
+    with reading_phase() if read_apart else contextlib.nullcontext():
+        bank = administration.bank
+        if actor is not None:
+            require_role(actor, bank, *ASSEMBLY_ROLES, doing="import results")
     limits = limits or ResultLimits()
     fmt = detect_format(filename, data)
     batch = ResultImport(
@@ -140,29 +151,17 @@ def import_results(
         job_id=job_id,
     )
     report = ResultReport(max_problems=limits.max_problems)
-    records: list[CandidateRecord] = []
-    try:
-        if len(data) > limits.max_bytes:
-            raise ImportFileError(
-                f"Berkas hasil {len(data)} bajt; paling besar {limits.max_bytes}.",
-                f"The results file is {len(data)} bytes; at most {limits.max_bytes} are allowed.",
-            )
-        scorers = administration_scorers(administration, plugins)
-        if not scorers:
-            raise ImportFileError(
-                f"Pelaksanaan {administration.external_id} belum menyebut paket yang dilaksanakan.",
-                f"Administration {administration.external_id} names no delivered form yet.",
-            )
-
-        def read_progress(done: int) -> None:
-            if progress is not None:
-                progress("read", done, 0)
-
-        reader = read_qti_results if fmt == "qti" else read_spreadsheet_results
-        records = list(reader(filename, data, scorers, report, limits, progress=read_progress))
-    except ImportFileError as exc:
-        report.add("unreadable_file", exc.message, exc.message_en, file=filename)
-    rows = _rows(administration, records, report, secret, bank.code)
+    with reading_phase() if read_apart else contextlib.nullcontext():
+        records = _read(administration, plugins, filename, data, fmt, report, limits, progress)
+        rows = _rows(administration, records, report, secret, bank.code)
+        if read_apart:
+            session = db.session()
+            expire = session.expire_on_commit
+            session.expire_on_commit = False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = expire
     batch.candidates = len(records)
     batch.responses = sum(len(r.scores) - r.scores.count(None) for r in records)
     disagreement = _disagreements(records)
@@ -218,6 +217,43 @@ def import_results(
     )
     db.session.flush()
     return batch
+
+
+def _read(
+    administration: Administration,
+    plugins: PluginHost,
+    filename: str,
+    data: bytes,
+    fmt: str,
+    report: ResultReport,
+    limits: ResultLimits,
+    progress: Callable[[str, int, int], None] | None,
+) -> list[CandidateRecord]:
+    """Every candidate of the file, read and scored; problems go to ``report``."""
+    try:
+        if len(data) > limits.max_bytes:
+            raise ImportFileError(
+                f"Berkas hasil {len(data)} bajt; paling besar {limits.max_bytes}.",
+                f"The results file is {len(data)} bytes; at most {limits.max_bytes} are allowed.",
+            )
+        scorers = administration_scorers(administration, plugins)
+        if not scorers:
+            raise ImportFileError(
+                f"Pelaksanaan {administration.external_id} belum menyebut paket yang dilaksanakan.",
+                f"Administration {administration.external_id} names no delivered form yet.",
+            )
+
+        def read_progress(done: int) -> None:
+            if progress is not None:
+                progress("read", done, 0)
+
+        read_progress(0)
+
+        reader = read_qti_results if fmt == "qti" else read_spreadsheet_results
+        return list(reader(filename, data, scorers, report, limits, progress=read_progress))
+    except ImportFileError as exc:
+        report.add("unreadable_file", exc.message, exc.message_en, file=filename)
+        return []
 
 
 def _rows(

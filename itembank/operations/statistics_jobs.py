@@ -16,7 +16,7 @@ from flask import current_app
 
 from itembank.access import require_role
 from itembank.errors import InvalidInput
-from itembank.extensions import db
+from itembank.extensions import db, reading_phase
 from itembank.jobs.operations import start_job
 from itembank.jobs.registry import JobKind, JobResult, register_kind
 from itembank.jobs.runner import JobContext, JobFailed
@@ -88,12 +88,13 @@ def _run(context: JobContext) -> JobResult:
         )
     filename, data = files[0]
     external_id = context.params.get("administration", "")
-    administration = db.session.scalar(
-        db.select(Administration).where(
-            Administration.bank_id == context.bank.id,
-            Administration.external_id == external_id,
+    with reading_phase():  # the import reads apart: no write lock until it writes
+        administration = db.session.scalar(
+            db.select(Administration).where(
+                Administration.bank_id == context.bank.id,
+                Administration.external_id == external_id,
+            )
         )
-    )
     if administration is None:
         raise JobFailed(
             f"Pelaksanaan {external_id} tidak ditemukan lagi.",
@@ -114,6 +115,7 @@ def _run(context: JobContext) -> JobResult:
         limits=ResultLimits.from_config(current_app.config),
         progress=progress,
         job_id=context.job_id,
+        read_apart=True,
     )
     summary: dict[str, Any] = {
         "status": batch.status,

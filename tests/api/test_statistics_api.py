@@ -577,13 +577,18 @@ def test_the_review_queue_and_decisions(
     assert_problem(as_user("reviewer").get(f"banks/{code}/review-flags/99999999"), 404)
     assert_problem(as_user("outsider").get(f"banks/{code}/review-flags"), 404)
 
-    # A bank admin retires an item from its flag (the planted data flags more than one).
-    other = db.session.scalars(
-        sa.select(ReviewFlag).where(
-            ReviewFlag.status == "open", ReviewFlag.bank_id == world.bank.id
-        )
-    ).first()
-    assert other is not None and not other.item.is_retired
+    # A bank admin retires an item from its flag (another entry of the form, flagged here).
+    entry = next(e for e in scorer_for(form, plugins).entries if e.entry.version.id != version.id)
+    other = ReviewFlag(
+        bank_id=world.bank.id,
+        item_id=entry.item.id,
+        version_id=entry.entry.version.id,
+        source="analysis",
+        flags=[{"code": "p_low", "message": "", "message_en": "", "value": 0.1}],
+    )
+    db.session.add(other)
+    db.session.flush()
+    assert not other.item.is_retired
     response = as_user("bank_admin").post(
         f"banks/{code}/review-flags/{other.id}/decision",
         json={"decision": "retire", "reason": "Statistik buruk"},
