@@ -75,9 +75,14 @@ def test_a_calibration_appends_estimates_and_anchors_keep_the_banks_values(
         )
         == 0
     )
-    assert len(list(db.session.scalars(sa.select(ItemParameters)))) == len(rows)
+    versions = [row.version_id for row in rows]
+    assert db.session.scalar(
+        sa.select(sa.func.count(ItemParameters.id)).where(ItemParameters.version_id.in_(versions))
+    ) == len(rows)
     assert db.session.scalars(
-        sa.select(AuditEvent.object_id).where(AuditEvent.action == "statistics.calibrate")
+        sa.select(AuditEvent.object_id).where(
+            AuditEvent.action == "statistics.calibrate", AuditEvent.bank_id == world.bank.id
+        )
     ).all() == [f"{world.bank.code}-C001", f"{world.bank.code}-C002"]
 
 

@@ -82,7 +82,9 @@ def test_a_spreadsheet_is_rescored_and_stored_with_hashed_candidates(
     )
     assert candidate_key(SECRET, "OTHER", "199001012020121001") != top.candidate_key
     event = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.action == "results.import")
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "results.import", AuditEvent.bank_id == world.bank.id
+        )
     ).one()
     assert event.data["candidates"] == 2 and event.object_id == administration.external_id
 

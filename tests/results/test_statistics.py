@@ -97,7 +97,9 @@ def test_a_miskeyed_item_waits_for_a_reviewer_who_decides_with_a_reason(
     with pytest.raises(Conflict):
         decide_flag(flag, actor=world.reviewer, decision="keep", reason="lagi")
     event = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.action == "statistics.flag_decided")
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "statistics.flag_decided", AuditEvent.bank_id == world.bank.id
+        )
     ).one()
     assert event.reason == "Kunci perlu diperiksa" and event.to_status == "revise"
     # A new analysis with the same findings does not reopen the decided flag.
@@ -158,7 +160,12 @@ def test_the_loaded_matrix_keeps_blanks_apart_from_wrong_answers(
     others = [e.index for e in scorer.entries if not e.by_person]
     assert data.omitted[0, others].all() and not data.omitted[0, essay].any()
     assert np.all(data.scores[0] == 0)
-    assert db.session.scalar(sa.select(sa.func.count(Analysis.id))) == 2
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Analysis.id)).where(Analysis.bank_id == world.bank.id)
+        )
+        == 2
+    )
 
 
 def test_an_items_statistics_come_from_every_current_analysis(

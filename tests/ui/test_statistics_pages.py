@@ -535,7 +535,9 @@ def test_the_analysis_downloads_as_a_workbook_and_the_download_is_audited(
     identifiers = {cell.value for row in items.iter_rows() for cell in row}
     assert planted["item"].external_id in identifiers
     event = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.action == "statistics.report")
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "statistics.report", AuditEvent.bank_id == world.bank.id
+        )
     ).one()
     assert event.actor_id == world.reviewer.id and event.data["via"] == "ui"
     assert as_user("author").get(f"/forms/{form.external_id}/analysis.xlsx").status_code == 403
