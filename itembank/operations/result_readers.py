@@ -192,7 +192,8 @@ def _rows_csv(data: bytes, limits: ResultLimits) -> Iterator[list[str]]:
     # (``A;C``, ``B;D;A;C``), which outnumber the commas of a form of ordering items.
     header = text[:65536].split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
-    csv.field_size_limit(limits.max_cell_chars + 1)
+    # csv's own cell limit is process-wide, so it is left as it is (above
+    # max_cell_chars by default); each row's cells are measured when it is read.
     try:
         yield from csv.reader(io.StringIO(text), delimiter=delimiter)
     except csv.Error as exc:

@@ -191,6 +191,9 @@ def test_an_essay_keeps_the_raters_score_within_its_maximum(
 
 
 def test_limits_bound_the_file(world: World, plugins: PluginHost, form: Form) -> None:
+    import csv
+
+    before = csv.field_size_limit()
     administration = administration_of(world, form)
     scorer = scorer_for(form, plugins)
     full = keyed_responses(scorer, plugins)
@@ -199,6 +202,7 @@ def test_limits_bound_the_file(world: World, plugins: PluginHost, form: Form) ->
     assert batch.status == "failed" and "2" in batch.problems[0]["message_en"]
     small = _import(world, plugins, administration, data, limits=ResultLimits(max_bytes=100))
     assert small.status == "failed" and "bytes" in small.problems[0]["message_en"]
+    assert csv.field_size_limit() == before  # process-wide: the item importer reads it too
 
 
 def test_only_exported_forms_are_delivered_and_only_assemblers_record_it(
