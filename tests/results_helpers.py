@@ -177,3 +177,41 @@ def results_zip(
     return writers.results_qti_zip(
         scorer, results, version=version, test_identifier=test_identifier
     )
+
+
+def import_file(
+    world: World,
+    plugins: PluginHost,
+    administration: Administration,
+    data: bytes,
+    *,
+    filename: str = "hasil.csv",
+    **options: Any,
+) -> Any:
+    """``data`` imported into ``administration`` by the world's assembler."""
+    from itembank.operations.results import import_results
+
+    return import_results(
+        administration,
+        actor=world.assembler,
+        plugins=plugins,
+        filename=filename,
+        data=data,
+        secret=SECRET,
+        **options,
+    )
+
+
+def stored_results(administration: Administration) -> list[Any]:
+    """The administration's candidate results, in import order."""
+    import sqlalchemy as sa
+
+    from itembank.models import CandidateResult
+
+    return list(
+        db.session.scalars(
+            sa.select(CandidateResult)
+            .where(CandidateResult.administration_id == administration.id)
+            .order_by(CandidateResult.id)
+        )
+    )

@@ -163,3 +163,21 @@ class Extended:
         if name == "_obj":
             raise AttributeError(name)
         return getattr(self._obj, name)
+
+
+def read_upload(max_bytes: int, what: str = "file") -> tuple[str, bytes]:
+    """The multipart field ``file`` as (its name, at most ``max_bytes`` bytes): a missing
+    field is a 422 naming it, a larger file a 413 (no more than ``max_bytes + 1`` bytes
+    are read)."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidInput(
+            f"send the {what} in the form field 'file'",
+            [{"field": "file", "message": "Wajib diisi.", "message_en": "Required."}],
+        )
+    data = upload.stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ApiError(
+            413, f"the {what} is larger than {max_bytes} bytes", code="content_too_large"
+        )
+    return upload.filename or "", data

@@ -14,10 +14,9 @@ from marshmallow import fields, validate
 
 from itembank.api.auth import current_user
 from itembank.api.banks import visible_bank
-from itembank.api.common import INT_ID, MULTIPART, Extended, make_blueprint
+from itembank.api.common import INT_ID, MULTIPART, Extended, make_blueprint, read_upload
 from itembank.api.errors import ApiError
 from itembank.api.jobs import JobOut, job_view
-from itembank.errors import InvalidInput
 from itembank.importing import ImportLimits, ImportSource
 from itembank.operations.import_jobs import start_import
 from itembank.operations.import_reports import (
@@ -149,19 +148,8 @@ class Imports(MethodView):
         """
         actor = current_user()
         bank = visible_bank(bank_code, actor)
-        upload = request.files.get("file")
-        if upload is None:
-            raise InvalidInput(
-                "send the file in the form field 'file'",
-                [{"field": "file", "message": "Wajib diisi.", "message_en": "Required."}],
-            )
-        limits = ImportLimits.from_config(current_app.config)
-        data = upload.stream.read(limits.max_bytes + 1)
-        if len(data) > limits.max_bytes:
-            raise ApiError(
-                413, f"the file is larger than {limits.max_bytes} bytes", code="content_too_large"
-            )
-        filename = upload.filename or "upload"
+        name, data = read_upload(ImportLimits.from_config(current_app.config).max_bytes)
+        filename = name or "upload"
         importer_id = request.form.get("importer") or None
         host = plugins()
         if importer_id is None and host.importer_for(ImportSource(filename, data)) is None:

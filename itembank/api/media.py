@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, url_for
 from flask.views import MethodView
 
 from itembank.api.auth import current_user
 from itembank.api.banks import visible_bank
-from itembank.api.common import MULTIPART, Extended, make_blueprint
-from itembank.api.errors import ApiError
+from itembank.api.common import MULTIPART, Extended, make_blueprint, read_upload
 from itembank.api.schemas import MediaOut
-from itembank.errors import InvalidInput
 from itembank.operations.media import get_media, upload_media
 
 blp = make_blueprint("media", "Images used in stems and options.")
@@ -47,19 +45,9 @@ class MediaUpload(MethodView):
         """Upload a PNG, JPEG or GIF (authors and bank admins); stored once per SHA-256"""
         actor = current_user()
         bank = visible_bank(bank_code, actor)
-        upload = request.files.get("file")
-        if upload is None:
-            raise InvalidInput(
-                "send the image in the form field 'file'",
-                [{"field": "file", "message": "Wajib diisi.", "message_en": "Required."}],
-            )
         limit = int(current_app.config["ITEMBANK_MEDIA_MAX_BYTES"])
-        data = upload.stream.read(limit + 1)
-        if len(data) > limit:
-            raise ApiError(413, f"the image is larger than {limit} bytes", code="content_too_large")
-        media = upload_media(
-            bank, data, actor=actor, filename=upload.filename or "", max_bytes=limit
-        )
+        filename, data = read_upload(limit, "image")
+        media = upload_media(bank, data, actor=actor, filename=filename, max_bytes=limit)
         view = media_view(media, bank.code)
         return view, {"Location": view.url}
 

@@ -10,8 +10,7 @@ from flask.views import MethodView
 from itembank.access import require_role
 from itembank.api.auth import current_user
 from itembank.api.banks import visible_bank
-from itembank.api.common import MULTIPART, Extended, make_blueprint
-from itembank.api.errors import ApiError
+from itembank.api.common import MULTIPART, Extended, make_blueprint, read_upload
 from itembank.api.schemas import ItemTypeOut, TaxonomyImportOut, TaxonomyOut, TaxonomyTreeOut
 from itembank.errors import InvalidInput, NotFound
 from itembank.models import Role
@@ -86,20 +85,7 @@ class Taxonomies(MethodView):
         actor = current_user()
         bank = visible_bank(bank_code, actor)
         require_role(actor, bank, Role.BANK_ADMIN, doing="import taxonomies")
-        upload = request.files.get("file")
-        if upload is None:
-            raise InvalidInput(
-                "send the taxonomy in the form field 'file'",
-                [{"field": "file", "message": "Wajib diisi.", "message_en": "Required."}],
-            )
-        data = upload.stream.read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
-            raise ApiError(
-                413,
-                f"the taxonomy file is larger than {MAX_BYTES} bytes",
-                code="content_too_large",
-            )
-        filename = upload.filename or ""
+        filename, data = read_upload(MAX_BYTES, "taxonomy file")
         form = request.form
         kwargs: dict[str, Any] = {"code": form.get("code") or None}
         if not filename.lower().endswith(".json"):

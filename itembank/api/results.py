@@ -12,7 +12,7 @@ from flask.views import MethodView
 from itembank.access import require_role
 from itembank.api.auth import current_user
 from itembank.api.banks import visible_bank
-from itembank.api.common import INT_ID, MULTIPART, Extended, make_blueprint
+from itembank.api.common import INT_ID, MULTIPART, Extended, make_blueprint, read_upload
 from itembank.api.errors import ApiError
 from itembank.api.jobs import JobOut, job_view
 from itembank.api.statistics_schemas import (
@@ -198,19 +198,8 @@ class Results(MethodView):
         """
         actor, administration = _administration(bank_code, administration_id)
         require_role(actor, administration.bank, *ASSEMBLY_ROLES, doing="import results")
-        upload = request.files.get("file")
-        if upload is None:
-            raise InvalidInput(
-                "send the file in the form field 'file'",
-                [{"field": "file", "message": "Wajib diisi.", "message_en": "Required."}],
-            )
-        limits = ResultLimits.from_config(current_app.config)
-        data = upload.stream.read(limits.max_bytes + 1)
-        if len(data) > limits.max_bytes:
-            raise ApiError(
-                413, f"the file is larger than {limits.max_bytes} bytes", code="content_too_large"
-            )
-        filename = _named(upload.filename or "results", request.form.get("format"), data)
+        name, data = read_upload(ResultLimits.from_config(current_app.config).max_bytes)
+        filename = _named(name or "results", request.form.get("format"), data)
         try:
             detect_format(filename, data)
         except InvalidInput:

@@ -39,6 +39,7 @@ from itembank.models import (
     Bank,
     CalibrationRun,
     CandidateResult,
+    Form,
     FormEntry,
     ItemParameters,
     ItemVersion,
@@ -46,8 +47,10 @@ from itembank.models import (
     User,
 )
 from itembank.models._types import utcnow
+from itembank.operations.form_report import load_form_entries
 from itembank.operations.review_flags import flag_payload
 from itembank.operations.statistics import STATISTICS_ROLES, thresholds_for
+from itembank.plugins import plugins
 from itembank.psychometrics import Settings, calibrate, item_flags
 from itembank.psychometrics.irt.results import ItemParameters as CoreParameters
 
@@ -157,7 +160,6 @@ def check_calibration_request(bank: Bank, raw: Any, *, actor: User | None) -> Ca
 @dataclass
 class _Column:
     version_id: int
-    item_type: str
     levels: list[float]
     model: str
 
@@ -187,12 +189,9 @@ def _matrix(
     layouts: dict[int, list[int]] = {}
     types: dict[int, str] = {}
     blank_missing: set[int] = set()
-    for form_id in form_ids:
-        from itembank.models import Form
-        from itembank.operations.form_report import load_form_entries
-
-        form = db.session.get(Form, form_id)
-        assert form is not None
+    forms = db.session.scalars(sa.select(Form).where(Form.id.in_(form_ids))).all()
+    for form in forms:
+        form_id = form.id
         entries: list[FormEntry] = load_form_entries(form)
         layouts[form_id] = [entry.item_version_id for entry in entries]
         for entry in entries:
@@ -228,8 +227,6 @@ def _blank_scores_below_every_answer(entry: FormEntry) -> bool:
     category below the lowest weight."""
     if entry.item.item_type not in ("weighted_options", "likert"):
         return False
-    from itembank.plugins import plugins
-
     item_type = plugins().item_types.get(entry.item.item_type)
     if item_type is None:
         return False
@@ -310,7 +307,7 @@ def run_calibration(
             model = "GPCM"
         keep.append(n)
         recoded.append(codes)
-        columns.append(_Column(version_id, item_type, levels, model))
+        columns.append(_Column(version_id, levels, model))
     if len(columns) < 2:
         run.status = "failed"
         run.summary = {

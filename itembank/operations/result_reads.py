@@ -17,7 +17,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from itembank.access import require_role
-from itembank.errors import NotFound
 from itembank.extensions import db
 from itembank.jobs.operations import list_jobs
 from itembank.models import (
@@ -32,14 +31,12 @@ from itembank.models import (
     ItemVersion,
     Job,
     JobStatus,
-    ResultImport,
     ReviewFlag,
     User,
 )
 from itembank.models.forms import FormStatus
 from itembank.operations.administrations import find_administration, list_administrations
 from itembank.operations.blueprints import ASSEMBLY_ROLES
-from itembank.operations.forms import EXTERNAL_ID_RE
 from itembank.operations.statistics import STATISTICS_ROLES
 from itembank.operations.statistics_jobs import KIND as RESULTS_IMPORT_KIND
 from itembank.psychometrics.irt import ItemParameters as CoreParameters
@@ -49,16 +46,12 @@ __all__ = [
     "IrtParameters",
     "administrations",
     "analysis_scopes",
-    "candidates_per_form",
     "current_analyses",
     "dif_groups",
     "exported_forms",
     "flag_figures",
     "get_administration",
-    "get_result_import",
     "irt_parameters",
-    "result_imports",
-    "statistics_form",
     "unfinished_imports",
 ]
 
@@ -90,35 +83,6 @@ def exported_forms(bank: Bank, *, actor: User) -> list[Form]:
     )
 
 
-def result_imports(administration: Administration) -> list[ResultImport]:
-    """The administration's results imports, newest first (the caller has read the
-    administration with :func:`get_administration`)."""
-    return list(
-        db.session.scalars(
-            sa.select(ResultImport)
-            .where(ResultImport.administration_id == administration.id)
-            .order_by(ResultImport.id.desc())
-        )
-    )
-
-
-def get_result_import(administration: Administration, import_id: int) -> ResultImport:
-    batch = db.session.get(ResultImport, import_id)
-    if batch is None or batch.administration_id != administration.id:
-        raise NotFound(f"administration {administration.external_id} has no import {import_id}")
-    return batch
-
-
-def candidates_per_form(administration: Administration) -> dict[int, int]:
-    """Stored candidate results per form id."""
-    rows = db.session.execute(
-        sa.select(CandidateResult.form_id, sa.func.count(CandidateResult.id))
-        .where(CandidateResult.administration_id == administration.id)
-        .group_by(CandidateResult.form_id)
-    )
-    return {form_id: int(count) for form_id, count in rows}
-
-
 def unfinished_imports(administration: Administration, *, actor: User) -> list[Job]:
     """Results imports into ``administration`` still waiting or running that ``actor``
     may see (their own; bank admins: all)."""
@@ -131,22 +95,6 @@ def unfinished_imports(administration: Administration, *, actor: User) -> list[J
         if (job.params or {}).get("administration") == administration.external_id
     ]
     return sorted(found, key=lambda job: (job.created_at, job.id), reverse=True)
-
-
-def statistics_form(external_id: str, *, actor: User) -> Form:
-    """A form for a reader of its statistics (reviewers, assemblers, bank admins):
-    NotFound for non-members, PermissionDenied for other roles."""
-    key = (external_id or "").strip().upper()
-    form = None
-    if EXTERNAL_ID_RE.fullmatch(key):
-        form = db.session.scalar(sa.select(Form).where(Form.external_id == key))
-    if form is None:
-        raise NotFound(f"no form {external_id!r}")
-    try:
-        require_role(actor, form.bank, *STATISTICS_ROLES, doing="read item statistics")
-    except NotFound:
-        raise NotFound(f"no form {external_id!r}") from None
-    return form
 
 
 def analysis_scopes(form: Form) -> list[Administration]:

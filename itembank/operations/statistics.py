@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 from numpy.typing import NDArray
+from sqlalchemy.orm import selectinload
 
 from itembank.access import require_role
 from itembank.audit import record
@@ -31,6 +32,7 @@ from itembank.models import (
     Bank,
     CandidateResult,
     Form,
+    FormEntry,
     Role,
     User,
 )
@@ -532,13 +534,18 @@ def item_statistics(item: Any, *, actor: User | None) -> list[dict[str, Any]]:
     if actor is not None:
         require_role(actor, item.bank, Role.AUTHOR, *STATISTICS_ROLES, doing="read item statistics")
     version_ids = {v.id for v in item.versions}
+    # Only the forms that pin the item: each analysis carries a whole form's rows.
+    pinning = sa.select(FormEntry.form_id).where(FormEntry.item_id == item.id)
     newest = (
         sa.select(sa.func.max(Analysis.id))
-        .where(Analysis.bank_id == item.bank_id)
+        .where(Analysis.form_id.in_(pinning))
         .group_by(Analysis.form_id, Analysis.administration_id)
     )
     analyses = db.session.scalars(
-        sa.select(Analysis).where(Analysis.id.in_(newest)).order_by(Analysis.id.desc())
+        sa.select(Analysis)
+        .where(Analysis.id.in_(newest))
+        .options(selectinload(Analysis.form), selectinload(Analysis.administration))
+        .order_by(Analysis.id.desc())
     ).all()
     rows: list[dict[str, Any]] = []
     for analysis in analyses:

@@ -115,16 +115,19 @@ def readable_administration(bank: Bank, external_id: str, *, actor: User) -> Adm
     return administration
 
 
+def candidates_per_form(administration: Administration) -> dict[int, int]:
+    """Stored candidate results per form id."""
+    rows = db.session.execute(
+        sa.select(CandidateResult.form_id, sa.func.count(CandidateResult.id))
+        .where(CandidateResult.administration_id == administration.id)
+        .group_by(CandidateResult.form_id)
+    )
+    return {form_id: int(count) for form_id, count in rows}
+
+
 def administration_forms(administration: Administration) -> list[dict[str, Any]]:
     """The delivered forms with how many candidates' results each has."""
-    counts = {
-        form_id: int(n)
-        for form_id, n in db.session.execute(
-            sa.select(CandidateResult.form_id, sa.func.count(CandidateResult.id))
-            .where(CandidateResult.administration_id == administration.id)
-            .group_by(CandidateResult.form_id)
-        )
-    }
+    counts = candidates_per_form(administration)
     added = {
         form_id: added_at
         for form_id, added_at in db.session.execute(

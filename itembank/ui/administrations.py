@@ -28,6 +28,7 @@ from itembank.errors import InvalidInput, Unavailable
 from itembank.extensions import db
 from itembank.models import Administration, Bank, Job
 from itembank.operations import result_reads as reads
+from itembank.operations import statistics_reads
 from itembank.operations.accounts import get_bank
 from itembank.operations.administrations import add_forms, create_administration
 from itembank.operations.blueprints import ASSEMBLY_ROLES
@@ -145,7 +146,7 @@ def _detail_page(
 ) -> ResponseReturnValue:
     user = actor()
     bank = administration.bank
-    counts = reads.candidates_per_form(administration)
+    counts = statistics_reads.candidates_per_form(administration)
     named = {form.id for form in administration.forms}
     limits = ResultLimits.from_config(current_app.config)
     return page(
@@ -155,7 +156,7 @@ def _detail_page(
         administration=administration,
         forms=[(form, counts.get(form.id, 0)) for form in administration.forms],
         candidates=sum(counts.values()),
-        imports=reads.result_imports(administration),
+        imports=statistics_reads.import_summaries(administration),
         unfinished=[
             jobs.job_view(job) for job in reads.unfinished_imports(administration, actor=user)
         ],
@@ -244,7 +245,7 @@ def results_template(code: str, external_id: str) -> ResponseReturnValue:
 def result_import(code: str, external_id: str, import_id: int) -> ResponseReturnValue:
     bank = get_bank(code)
     found = reads.get_administration(bank, external_id, actor=actor())
-    batch = reads.get_result_import(found, import_id)
+    batch = statistics_reads.find_result_import(found, import_id, actor=actor())
     return page(
         "result_import.html",
         bank=bank,

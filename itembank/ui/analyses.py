@@ -26,6 +26,7 @@ from itembank.errors import InvalidInput
 from itembank.extensions import db
 from itembank.models import Administration, Analysis, Form
 from itembank.operations import result_reads as reads
+from itembank.operations import statistics_reads
 from itembank.operations.blueprints import ASSEMBLY_ROLES
 from itembank.operations.statistics import DifRequest, analyse_form, current_analysis
 from itembank.operations.statistics_report import XLSX_MIMETYPE, analysis_xlsx, record_report
@@ -151,7 +152,7 @@ def _analysis_page(
 @bp.get("/forms/<form_id>/analysis")
 @login_required
 def form_analysis(form_id: str) -> ResponseReturnValue:
-    form = reads.statistics_form(form_id, actor=actor())
+    form = statistics_reads.statistics_form(form_id, actor=actor())
     scope, administration = _scope(form, request.args.get("scope"))
     return _analysis_page(form, scope, administration)
 
@@ -162,7 +163,7 @@ def reanalyse_form(form_id: str) -> ResponseReturnValue:
     """Analyse again with DIF for a group variable (the form's group, reference and
     focal group); a bad request comes back beside the DIF form (422)."""
     user = actor()
-    form = reads.statistics_form(form_id, actor=user)
+    form = statistics_reads.statistics_form(form_id, actor=user)
     scope, administration = _scope(form, request.form.get("scope"))
     values = {
         name: (request.form.get(name) or "").strip() for name in ("group", "reference", "focal")
@@ -216,7 +217,7 @@ def reanalyse_form(form_id: str) -> ResponseReturnValue:
 def form_analysis_xlsx(form_id: str) -> ResponseReturnValue:
     """The shown analysis as an XLSX workbook (the download is audited)."""
     user = actor()
-    form = reads.statistics_form(form_id, actor=user)
+    form = statistics_reads.statistics_form(form_id, actor=user)
     scope, administration = _scope(form, request.args.get("scope"))
     analysis = current_analysis(form, administration)
     if analysis is None:

@@ -3,8 +3,6 @@ whole or not at all, candidates kept only as keyed hashes."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import sqlalchemy as sa
 
@@ -21,37 +19,17 @@ from tests.results_helpers import (
     administration_of,
     best_response,
     exported_form,
+    import_file,
     keyed_responses,
     results_csv,
     scorer_for,
+    stored_results,
 )
 
 
 @pytest.fixture
 def form(world: World, plugins: PluginHost) -> Form:
     return exported_form(world, plugins)
-
-
-def _import(world: World, plugins: PluginHost, administration: Any, data: bytes, **kw: Any) -> Any:
-    return import_results(
-        administration,
-        actor=world.assembler,
-        plugins=plugins,
-        filename=kw.pop("filename", "hasil.csv"),
-        data=data,
-        secret=SECRET,
-        **kw,
-    )
-
-
-def _stored(administration: Any) -> list[CandidateResult]:
-    return list(
-        db.session.scalars(
-            sa.select(CandidateResult)
-            .where(CandidateResult.administration_id == administration.id)
-            .order_by(CandidateResult.id)
-        )
-    )
 
 
 def test_a_spreadsheet_is_rescored_and_stored_with_hashed_candidates(
@@ -66,10 +44,10 @@ def test_a_spreadsheet_is_rescored_and_stored_with_hashed_candidates(
         [("199001012020121001", full), ("199202022021122002", blank)],
         groups=[{"gender": "F"}, {"gender": "M"}],
     )
-    batch = _import(world, plugins, administration, data)
+    batch = import_file(world, plugins, administration, data)
     assert batch.status == "completed", [p["message_en"] for p in batch.problems]
     assert batch.candidates == 2 and batch.problems == [] and batch.disagreements == 0
-    rows = _stored(administration)
+    rows = stored_results(administration)
     assert [r.total for r in rows] == [scorer.max_total, 0.0]
     top, empty = rows
     assert top.scores == [entry.max_score for entry in scorer.entries]
@@ -111,7 +89,9 @@ def test_a_wrong_key_in_delivery_is_caught_per_item(
         scores[index] = 1.0 if number < 4 else 0.0  # the delivery's wrong key
         rows.append((f"PESERTA-{number}", responses))
         delivered.append(scores)
-    batch = _import(world, plugins, administration, results_csv(scorer, rows, delivered=delivered))
+    batch = import_file(
+        world, plugins, administration, results_csv(scorer, rows, delivered=delivered)
+    )
     assert batch.status == "completed", [p["message_en"] for p in batch.problems]
     assert batch.disagreements == 6
     [report] = batch.disagreement_report
@@ -123,7 +103,7 @@ def test_a_wrong_key_in_delivery_is_caught_per_item(
         (key, 0.0, entry.max_score): 2,
     }
     # The bank's scores are what is stored, not the delivery's.
-    stored = _stored(administration)
+    stored = stored_results(administration)
     assert [r.scores[index] for r in stored] == [0.0] * 4 + [entry.max_score] * 2
     assert [r.delivered_scores[index] for r in stored] == [1.0] * 4 + [0.0] * 2
 
@@ -140,24 +120,24 @@ def test_problems_are_reported_by_row_and_item_and_nothing_lands(
     cells = lines[2].split(",")
     cells[2 + index] = "Z"  # row 3: an option the item does not have
     lines[2] = ",".join(cells)
-    batch = _import(world, plugins, administration, ("\n".join(lines) + "\n").encode())
+    batch = import_file(world, plugins, administration, ("\n".join(lines) + "\n").encode())
     assert batch.status == "rolled_back"
     codes = {(p["code"], p["row"], p["item"]) for p in batch.problems}
     assert ("unknown_option", 3, scorer.entries[index].identifier) in codes
     assert any(p["code"] == "duplicate_candidate" and p["row"] == 4 for p in batch.problems)
-    assert _stored(administration) == []
+    assert stored_results(administration) == []
 
 
 def test_an_unknown_column_or_a_file_of_no_format_is_refused(
     world: World, plugins: PluginHost, form: Form
 ) -> None:
     administration = administration_of(world, form)
-    batch = _import(world, plugins, administration, b"candidate_id,I-NOPE-V1\nX,A\n")
+    batch = import_file(world, plugins, administration, b"candidate_id,I-NOPE-V1\nX,A\n")
     assert batch.status == "failed"
     [problem] = batch.problems
     assert problem["code"] == "unreadable_file" and "I-NOPE-V1" in problem["message_en"]
     with pytest.raises(InvalidInput):
-        _import(world, plugins, administration, b"\x89PNG", filename="foto.png")
+        import_file(world, plugins, administration, b"\x89PNG", filename="foto.png")
 
 
 def test_the_same_candidate_cannot_be_imported_twice(
@@ -166,12 +146,12 @@ def test_the_same_candidate_cannot_be_imported_twice(
     administration = administration_of(world, form)
     scorer = scorer_for(form, plugins)
     data = results_csv(scorer, [("NIP-1", keyed_responses(scorer, plugins))])
-    assert _import(world, plugins, administration, data).status == "completed"
-    again = _import(world, plugins, administration, data)
+    assert import_file(world, plugins, administration, data).status == "completed"
+    again = import_file(world, plugins, administration, data)
     assert again.status == "rolled_back"
     assert [p["code"] for p in again.problems] == ["candidate_already_imported"]
     assert "NIP-1" not in repr(again.problems)  # the report names rows, never candidates
-    assert len(_stored(administration)) == 1
+    assert len(stored_results(administration)) == 1
 
 
 def test_an_essay_keeps_the_raters_score_within_its_maximum(
@@ -182,11 +162,11 @@ def test_an_essay_keeps_the_raters_score_within_its_maximum(
     index = next(i for i, e in enumerate(scorer.entries) if e.by_person)
     responses = keyed_responses(scorer, plugins)
     responses[index] = 2
-    batch = _import(world, plugins, administration, results_csv(scorer, [("E1", responses)]))
+    batch = import_file(world, plugins, administration, results_csv(scorer, [("E1", responses)]))
     assert batch.status == "completed", [p["message_en"] for p in batch.problems]
-    assert _stored(administration)[0].scores[index] == 2.0
+    assert stored_results(administration)[0].scores[index] == 2.0
     responses[index] = scorer.entries[index].max_score + 1
-    too_high = _import(world, plugins, administration, results_csv(scorer, [("E2", responses)]))
+    too_high = import_file(world, plugins, administration, results_csv(scorer, [("E2", responses)]))
     assert [p["code"] for p in too_high.problems] == ["score_out_of_range"]
 
 
@@ -198,9 +178,9 @@ def test_limits_bound_the_file(world: World, plugins: PluginHost, form: Form) ->
     scorer = scorer_for(form, plugins)
     full = keyed_responses(scorer, plugins)
     data = results_csv(scorer, [(f"C{n}", full) for n in range(3)])
-    batch = _import(world, plugins, administration, data, limits=ResultLimits(max_candidates=2))
+    batch = import_file(world, plugins, administration, data, limits=ResultLimits(max_candidates=2))
     assert batch.status == "failed" and "2" in batch.problems[0]["message_en"]
-    small = _import(world, plugins, administration, data, limits=ResultLimits(max_bytes=100))
+    small = import_file(world, plugins, administration, data, limits=ResultLimits(max_bytes=100))
     assert small.status == "failed" and "bytes" in small.problems[0]["message_en"]
     assert csv.field_size_limit() == before  # process-wide: the item importer reads it too
 
@@ -285,9 +265,9 @@ def test_a_workbook_and_the_template_read_like_the_csv(
     buffer = io.BytesIO()
     book.save(buffer)
     administration = administration_of(world, form)
-    batch = _import(world, plugins, administration, buffer.getvalue(), filename="hasil.xlsx")
+    batch = import_file(world, plugins, administration, buffer.getvalue(), filename="hasil.xlsx")
     assert batch.status == "completed", [p["message_en"] for p in batch.problems]
-    assert batch.format == "xlsx" and _stored(administration)[0].total == scorer.max_total
+    assert batch.format == "xlsx" and stored_results(administration)[0].total == scorer.max_total
 
 
 def test_text_answers_are_scored_as_typed(world: World, plugins: PluginHost, form: Form) -> None:
@@ -304,7 +284,7 @@ def test_text_answers_are_scored_as_typed(world: World, plugins: PluginHost, for
         responses[index] = variant
         rows.append((f"T{number}", responses))
     administration = administration_of(world, form)
-    batch = _import(world, plugins, administration, results_csv(scorer, rows))
+    batch = import_file(world, plugins, administration, results_csv(scorer, rows))
     assert batch.status == "completed", [p["message_en"] for p in batch.problems]
-    stored = [r.scores[index] for r in _stored(administration)]
+    stored = [r.scores[index] for r in stored_results(administration)]
     assert stored == [entry.item_type.score(entry.content, v) for v in variants]

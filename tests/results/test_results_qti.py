@@ -7,48 +7,25 @@ import io
 import zipfile
 
 import pytest
-import sqlalchemy as sa
 
-from itembank.extensions import db
-from itembank.models import CandidateResult, Form
-from itembank.operations.results import import_results
+from itembank.models import Form
 from itembank.plugins import PluginHost
 from tests.factories import World
 from tests.results_helpers import (
-    SECRET,
     administration_of,
     best_response,
     exported_form,
+    import_file,
     keyed_responses,
     results_zip,
     scorer_for,
+    stored_results,
 )
 
 
 @pytest.fixture
 def form(world: World, plugins: PluginHost) -> Form:
     return exported_form(world, plugins)
-
-
-def _import(world: World, plugins: PluginHost, administration: object, data: bytes) -> object:
-    return import_results(
-        administration,
-        actor=world.assembler,
-        plugins=plugins,
-        filename="hasil.zip",
-        data=data,
-        secret=SECRET,
-    )
-
-
-def _stored(administration: object) -> list[CandidateResult]:
-    return list(
-        db.session.scalars(
-            sa.select(CandidateResult)
-            .where(CandidateResult.administration_id == administration.id)
-            .order_by(CandidateResult.id)
-        )
-    )
 
 
 @pytest.mark.parametrize("version", ["3.0", "2.2", "2.1"])
@@ -59,15 +36,16 @@ def test_results_reports_are_read_rescored_and_kept_with_what_delivery_said(
     scorer = scorer_for(form, plugins)
     full = keyed_responses(scorer, plugins)
     blank = [0 if e.by_person else None for e in scorer.entries]
-    batch = _import(
+    batch = import_file(
         world,
         plugins,
         administration,
         results_zip(scorer, [("NIP-1", full), ("NIP-2", blank)], version=version),
+        filename="hasil.zip",
     )
     assert batch.status == "completed", [p["message_en"] for p in batch.problems]
     assert batch.format == "qti" and batch.disagreements == 0
-    top, empty = _stored(administration)
+    top, empty = stored_results(administration)
     assert top.total == scorer.max_total and empty.total == 0
     assert top.session == "Sesi-2" and top.delivered_total == scorer.max_total
     assert top.durations == [12.5 + i for i in range(len(scorer.entries))]
@@ -91,7 +69,13 @@ def test_a_wrong_key_in_delivery_is_caught_from_the_reported_scores(
         line = [None] * len(scorer.entries)
         line[index] = entry.max_score  # delivery thinks the distractor is the key
         delivered.append(line)
-    batch = _import(world, plugins, administration, results_zip(scorer, rows, delivered=delivered))
+    batch = import_file(
+        world,
+        plugins,
+        administration,
+        filename="hasil.zip",
+        data=results_zip(scorer, rows, delivered=delivered),
+    )
     assert batch.status == "completed"
     [report] = batch.disagreement_report
     assert report["identifier"] == entry.identifier and report["count"] == 3
@@ -121,7 +105,9 @@ def test_bad_documents_unknown_items_and_tests_are_refused_by_name(
     other = results_zip(scorer, [("T1", full)], test_identifier="T-SOMEONE-ELSES")
     with zipfile.ZipFile(io.BytesIO(other)) as source, zipfile.ZipFile(buffer, "a") as out:
         out.writestr("hasil/lain.xml", source.read(source.namelist()[0]))
-    batch = _import(world, plugins, administration, buffer.getvalue())
+    batch = import_file(
+        world, plugins, administration, filename="hasil.zip", data=buffer.getvalue()
+    )
     assert batch.status == "rolled_back"
     found = {(p["file"], p["code"]) for p in batch.problems}
     assert ("hasil/rusak.xml", "invalid_document") in found
@@ -129,4 +115,4 @@ def test_bad_documents_unknown_items_and_tests_are_refused_by_name(
     assert ("hasil/lain.xml", "unknown_form") in found
     unknown = next(p for p in batch.problems if p["code"] == "unknown_item")
     assert unknown["item"] == "I-NOT-EXPORTED-V1" and unknown["row"] > 1
-    assert _stored(administration) == []
+    assert stored_results(administration) == []
