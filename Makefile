@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 
 VENDOR := itembank/static/vendor/richtext.js
 
-.PHONY: run test setup lint format db demo clean translations simulate bench
+.PHONY: fuzz run test setup lint format db demo clean translations simulate bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,11 @@ bench: setup
 		ITEMBANK_BENCH_POSTGRES='$(BENCH_POSTGRES)' $(BIN)/python bench/$$bench.py $(BENCH_ARGS); \
 		echo; \
 	done
+
+# `make fuzz`: the API's schemathesis run (every check) with 30 generated valid and 30
+# invalid requests per operation; the suite sends a few. ITEMBANK_TEST_POSTGRES_URL adds PostgreSQL.
+fuzz: setup
+	ITEMBANK_FUZZ_EXAMPLES=30 $(BIN)/python -m pytest -q tests/api/test_schemathesis.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache frontend/node_modules itembank/static/vendor tests/qti_engine/node_modules tests/qti_engine/dist test-artifacts

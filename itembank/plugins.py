@@ -43,6 +43,17 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
 )
 
 
+#: Field metadata key: the field's values are the keys of this :class:`PluginHost`
+#: registry (``"item_types"``, ``"exporters"``); the API documents them as an enum
+#: (:mod:`itembank.api.choices`).
+REGISTRY_METADATA = "plugin_registry"
+
+
+def plugin_choice(registry: str, **metadata: Any) -> dict[str, Any]:
+    """Marshmallow field metadata saying the field takes a key of ``registry``."""
+    return {**metadata, REGISTRY_METADATA: registry}
+
+
 class PluginError(RuntimeError):
     """A plugin could not be loaded or registered something invalid."""
 

@@ -34,6 +34,7 @@ from itembank.api import (
 )
 from itembank.api.common import URL_PREFIX
 from itembank.api.schemas import ProblemOut
+from itembank.api.spec_extras import SchemaRulesPlugin, document_choices
 
 BLUEPRINTS = (
     tokens.blp,
@@ -102,7 +103,11 @@ class ItembankApi(Api):
 def init_app(app: Flask) -> None:
     for key, value in CONFIG_DEFAULTS.items():
         app.config.setdefault(key, value)
-    api = ItembankApi(app, spec_kwargs={"extra_plugins": [statuses.ProblemStatusesPlugin()]})
+    api = ItembankApi(
+        app,
+        spec_kwargs={"extra_plugins": [statuses.ProblemStatusesPlugin(), SchemaRulesPlugin()]},
+    )
+    document_choices(api.ma_plugin, app.extensions["itembank.plugins"])
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
     app.extensions["itembank.api"] = api

@@ -15,6 +15,7 @@ from itembank.api.common import DB_INT_MAX
 from itembank.api.schemas import _username
 from itembank.models import FormStatus
 from itembank.operations.blueprints import BlueprintSchema, RowSchema, code_field, text_field
+from itembank.plugins import plugin_choice
 
 INT = validate.Range(min=1, max=DB_INT_MAX)
 
@@ -105,6 +106,12 @@ class EntryPatchIn(ma.Schema):
     section = fields.Integer(validate=INT)
     version = fields.Integer(validate=INT)
     latest = fields.Boolean(metadata={"description": "re-pin the item's newest approved version"})
+
+    #: What ``_something`` checks, said in the document too (:mod:`itembank.api.spec_extras`).
+    OPENAPI_RULES = {
+        "minProperties": 1,
+        "not": {"required": ["version", "latest"], "properties": {"latest": {"const": True}}},
+    }
 
     @ma.validates_schema
     def _something(self, data: dict[str, Any], **_: Any) -> None:
@@ -278,7 +285,9 @@ class ExportIn(ma.Schema):
     format = fields.String(
         load_default="qti3",
         validate=validate.Length(min=1, max=32),
-        metadata={"description": "an exporter id: qti3 (QTI 3.0) or qti21 (QTI 2.1)"},
+        metadata=plugin_choice(
+            "exporters", description="an exporter id: qti3 (QTI 3.0) or qti21 (QTI 2.1)"
+        ),
     )
     force = fields.Boolean(
         load_default=False,

@@ -15,6 +15,7 @@ from marshmallow import fields, validate
 from itembank.api.auth import DEFAULT_DAYS, MAX_DAYS, is_expired
 from itembank.api.common import DB_INT_MAX
 from itembank.models import Role
+from itembank.plugins import plugin_choice
 from itembank.workflow import Decision, Status
 
 
@@ -134,7 +135,11 @@ class MemberIn(ma.Schema):
 
 
 class ItemCreateIn(ma.Schema):
-    type = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    type = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata=plugin_choice("item_types", description="an item type id (GET /item-types)"),
+    )
     stem = fields.String(required=True)
     content = fields.Dict(required=True)
     metadata = fields.Dict(load_default=dict)
@@ -207,7 +212,22 @@ class WithdrawIn(ma.Schema):
 
 class ReviewIn(ma.Schema):
     decision = fields.String(required=True, validate=validate.OneOf([d.value for d in Decision]))
-    comment = fields.String(load_default="", validate=validate.Length(max=10_000))
+    comment = fields.String(
+        load_default="",
+        validate=validate.Length(max=10_000),
+        metadata={"description": "required (not blank) to request changes or reject"},
+    )
+
+    #: Said in the document (:mod:`itembank.api.spec_extras`); checked by the operation.
+    OPENAPI_RULES = {
+        "if": {
+            "properties": {
+                "decision": {"enum": [d.value for d in Decision if d is not Decision.APPROVE]}
+            },
+            "required": ["decision"],
+        },
+        "then": {"required": ["comment"], "properties": {"comment": {"pattern": "\\S"}}},
+    }
 
 
 class RetireIn(ma.Schema):

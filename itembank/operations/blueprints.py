@@ -49,7 +49,7 @@ from itembank.models import (
 )
 from itembank.models._types import utcnow
 from itembank.operations.content import visible_taxonomies
-from itembank.plugins import PluginHost
+from itembank.plugins import PluginHost, plugin_choice
 
 #: Who assembles: blueprints and forms are theirs to write.
 ASSEMBLY_ROLES = (Role.ASSEMBLER, Role.BANK_ADMIN)
@@ -80,9 +80,8 @@ TEXT_PATTERN = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*"
 
 
 def pattern_field(pattern: str, error: str, **kwargs: Any) -> ma.fields.String:
-    return ma.fields.String(
-        validate=FullMatch(pattern, error), metadata={"pattern": f"^{pattern}$"}, **kwargs
-    )
+    metadata = {**kwargs.pop("metadata", {}), "pattern": f"^{pattern}$"}
+    return ma.fields.String(validate=FullMatch(pattern, error), metadata=metadata, **kwargs)
 
 
 def code_field(**kwargs: Any) -> ma.fields.String:
@@ -113,7 +112,7 @@ class RowSchema(ma.Schema):
         load_default=None, allow_none=True, validate=ma.validate.Range(min=1, max=10)
     )
     item_types = ma.fields.List(
-        pattern_field(TYPE_PATTERN, "Not an item type id."),
+        pattern_field(TYPE_PATTERN, "Not an item type id.", metadata=plugin_choice("item_types")),
         load_default=list,
         validate=ma.validate.Length(max=20),
     )
