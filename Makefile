@@ -74,7 +74,7 @@ test: setup lint $(QTI_ENGINE)
 # every case does its work before timing it and stops at the first that does not.
 # BENCHES=... runs a subset; BENCH_ARGS= (empty) runs the full sizes; BENCH_POSTGRES=URL adds
 # PostgreSQL to the benches that support it (a schema of their own, dropped afterwards).
-BENCHES ?= api_listing ui_listing qti_export qti_import import_spreadsheet jobs first_export assembly psychometrics
+BENCHES ?= api_listing ui_listing qti_export qti_import import_spreadsheet jobs first_export assembly psychometrics results
 BENCH_ARGS ?= --quick
 BENCH_POSTGRES ?=
 bench: setup

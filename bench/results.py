@@ -17,7 +17,7 @@ items (240 single choice, 160 weighted 1-5) of one exported form, in one run:
 Before timing, each case asserts it did the work: every candidate stored, every response
 re-scored to the simulated score, every item analysed and calibrated.
 
-    .venv/bin/python bench/results.py [--candidates 10000] [--postgres URL] [--skip-qti]
+    .venv/bin/python bench/results.py [--quick | --candidates 10000] [--postgres URL] [--skip-qti]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from _common import PASSWORD, database, make_app, migrate
+from _common import PASSWORD, Sizes, add_postgres, database, make_app, migrate
 
 LETTERS = "ABCDE"
 TESTED_AT = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
@@ -221,10 +221,11 @@ def walk_all(trees: list[Any]) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--candidates", type=int, default=10_000)
-    parser.add_argument("--postgres", default=None, help="a PostgreSQL URL (default SQLite)")
+    sizes = Sizes(parser)
+    sizes.add("--candidates", quick=2_000, full=10_000, help="simulated candidates")
+    add_postgres(parser, "run on PostgreSQL instead of SQLite")
     parser.add_argument("--skip-qti", action="store_true")
-    args = parser.parse_args()
+    args = sizes.parse()
     n = args.candidates
 
     from itembank.psychometrics import simulate_items, simulate_responses
