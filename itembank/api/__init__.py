@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_smorest import Api
 
 from itembank.api import (
+    accounts,
     assembly,
     auth,
     banks,
@@ -37,6 +38,7 @@ from itembank.api.schemas import ProblemOut
 
 BLUEPRINTS = (
     tokens.blp,
+    accounts.blp,
     banks.blp,
     items.blp,
     transitions.blp,

@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     nav.init_app(app)
 
     from itembank.ui import (  # noqa: F401  (routes)
+        accounts,
         administrations,
         analyses,
         assembly_runs,
