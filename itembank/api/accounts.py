@@ -40,10 +40,7 @@ class Me(MethodView):
 class MyPassword(MethodView):
     @blp.arguments(PasswordChangeIn)
     @blp.response(200, AccountChangeOut)
-    @blp.alt_response(
-        429,
-        description="too many failed password checks; Retry-After says when to try again",
-    )
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self, data: dict[str, Any]) -> Any:
         """Change your password (confirm the current one)
 
@@ -61,6 +58,7 @@ class MyPassword(MethodView):
 @blp.route("/users")
 class Users(MethodView):
     @blp.response(200, UserOut(many=True))
+    @blp.alt_response(403, response="FORBIDDEN")
     def get(self) -> Any:
         """Every user (administrators)"""
         return accounts.list_users(actor=auth.current_user())
@@ -92,7 +90,7 @@ class UserDisable(MethodView):
         """
         actor = auth.current_user()
         user = _target(username, actor)
-        return accounts.disable_user(user, actor=actor, reason=data["reason"])
+        return accounts.disable_user(user, actor=actor, reason=data.get("reason", ""))
 
 
 @blp.route("/users/<username>/enable")
