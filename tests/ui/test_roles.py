@@ -849,16 +849,13 @@ def _fill(value: Any, names: dict[str, str]) -> Any:
 
 def _audit(world: World, names: dict[str, str]) -> Counter[str]:
     """The audit events in the bank, and those about the row's user (accounts)."""
-    about_user = sa.and_(AuditEvent.object_type == "user", AuditEvent.object_id == names["user"])
-    return Counter(
-        db.session.scalars(
-            sa.select(AuditEvent.action).where(
-                sa.or_(AuditEvent.bank_id == world.bank.id, about_user)
-                if "user" in names
-                else AuditEvent.bank_id == world.bank.id
-            )
+    where = AuditEvent.bank_id == world.bank.id
+    if "user" in names:
+        about_user = sa.and_(
+            AuditEvent.object_type == "user", AuditEvent.object_id == names["user"]
         )
-    )
+        where = sa.or_(where, about_user)
+    return Counter(db.session.scalars(sa.select(AuditEvent.action).where(where)))
 
 
 def _snapshot(pair: Pair, world: World, names: dict[str, str]) -> dict[str, Any]:
