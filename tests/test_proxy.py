@@ -73,6 +73,7 @@ def _forget_attempts(app: Flask, username: str) -> None:
         db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username))
         db.session.commit()
         db.session.remove()
+        db.engine.dispose()  # no connection left for the garbage collector to close
 
 
 def test_lockouts_count_the_client_behind_a_trusted_proxy(backend: Backend) -> None:
