@@ -167,6 +167,10 @@ def reset_password(user: User, new_password: str, *, actor: User | None) -> Acco
     password. Ends all of their sessions and revokes all of their API tokens."""
     if actor is not None and not actor.is_admin:
         raise PermissionDenied("only administrators reset passwords")
+    if actor is not None and actor.id == user.id:
+        # Otherwise a stolen administrator's session could set a new password without
+        # knowing the current one.
+        raise PermissionDenied("change your own password with the current one, not by a reset")
     _check_new_password(new_password, "new_password")
     user.set_password(new_password)
     sessions, tokens = _end_access(user, actor=actor, reason="password_reset")

@@ -108,6 +108,10 @@ def test_administrators_reset_passwords(api: ApiClient, world: World, as_user: A
     assert_problem(admin.post("users/nobody-here/password", json={"new_password": "x" * 9}), 404)
     short = admin.post(path, json={"new_password": "short"})
     assert_problem(short, 422)
+    # an administrator changes their own password with the current one, never by a reset
+    own = f"users/{world.users['admin'].username}/password"
+    assert_problem(admin.post(own, json={"new_password": NEW_PASSWORD}), 403)
+    assert world.users["admin"].check_password(PASSWORD)
 
 
 def test_administrators_disable_and_enable_users(

@@ -191,3 +191,26 @@ def test_a_remember_me_cookie_signs_nobody_in(app: Flask, session: Any, world: W
     browser = UiClient(app.test_client())
     browser.client.set_cookie("remember_token", forged)
     assert browser.get("/").status_code == 303
+
+
+def test_the_users_page_is_for_administrators(as_user: Any, world: World) -> None:
+    admin = as_user("admin")
+    page = admin.get("/admin/users")
+    assert page.status_code == 200
+    body = text(page)
+    assert "Pengguna" in body and world.author.username in body
+    assert "Setel ulang kata sandi" in body and "Nonaktifkan" in body
+    assert 'href="/admin/users"' in text(admin.get("/"))  # in the menu
+    author = as_user("author")
+    assert 'href="/admin/users"' not in text(author.get("/"))
+    assert author.get("/admin/users").status_code == 403
+    # a refused reset says why, and changes nothing
+    short = admin.post(f"/admin/users/{world.author.username}/password", {"new_password": "x"})
+    assert short.status_code == 303
+    assert "Kata sandi harus 8 sampai 1024 karakter." in text(admin.get(short.location))
+    assert world.author.check_password(PASSWORD)
+    assert author.get("/").status_code == 200
+    # disabling signs the author out at once
+    assert admin.post(f"/admin/users/{world.author.username}/disable").status_code == 303
+    assert author.get("/").status_code == 303
+    assert "nonaktif" in text(admin.get("/admin/users"))
