@@ -50,7 +50,8 @@ def _load_user(session_id: str) -> User | None:
     if found is None:
         g.session_ended = True
         return None
-    if db.session.dirty and not (db.session.new or db.session.deleted):
+    pending = db.session.dirty
+    if found in pending and len(pending) == 1 and not (db.session.new or db.session.deleted):
         # Only the session's last_seen_at changed (the user is loaded before the view
         # does anything): save it now, as a page that only reads never commits.
         db.session.commit()
