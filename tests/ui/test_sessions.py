@@ -214,3 +214,31 @@ def test_the_users_page_is_for_administrators(as_user: Any, world: World) -> Non
     assert admin.post(f"/admin/users/{world.author.username}/disable").status_code == 303
     assert author.get("/").status_code == 303
     assert "nonaktif" in text(admin.get("/admin/users"))
+
+
+def test_session_and_login_limits_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    from itembank.config import default_config
+
+    monkeypatch.setenv("SECRET_KEY", "x")
+    for name in ("ITEMBANK_SESSION_IDLE_MINUTES", "ITEMBANK_SESSION_MAX_HOURS"):
+        monkeypatch.delenv(name, raising=False)
+    defaults = default_config(str(tmp_path))
+    assert (defaults["ITEMBANK_SESSION_IDLE_MINUTES"], defaults["ITEMBANK_SESSION_MAX_HOURS"]) == (
+        60,
+        12,
+    )
+    assert defaults["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=12)
+    monkeypatch.setenv("ITEMBANK_SESSION_IDLE_MINUTES", "30")
+    monkeypatch.setenv("ITEMBANK_SESSION_MAX_HOURS", "8")
+    monkeypatch.setenv("ITEMBANK_LOGIN_MAX_FAILURES", "3")
+    monkeypatch.setenv("ITEMBANK_LOGIN_MAX_FAILURES_PER_ADDRESS", "0")
+    config = default_config(str(tmp_path))
+    assert config["ITEMBANK_SESSION_IDLE_MINUTES"] == 30
+    assert config["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=8)
+    assert config["ITEMBANK_LOGIN_MAX_FAILURES"] == 3
+    assert config["ITEMBANK_LOGIN_MAX_FAILURES_PER_ADDRESS"] == 0
+    monkeypatch.setenv("ITEMBANK_SESSION_IDLE_MINUTES", "0")
+    with pytest.raises(ValueError, match="ITEMBANK_SESSION_IDLE_MINUTES must be a whole number"):
+        default_config(str(tmp_path))
