@@ -92,7 +92,7 @@ def main() -> None:
     args = sizes.parse()
     for given in [None, args.postgres] if args.postgres else [None]:
         with database(given, keep=args.keep) as (url, options):
-            app = make_app(url, options, ITEMBANK_LOGIN_DELAY_STEP=0)
+            app = make_app(url, options)
             with app.app_context():
                 run(app, args)
                 db.session.remove()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,9 @@ def default_config(instance_path: str) -> dict[str, Any]:
     ``ITEMBANK_PROXY_HOPS``: how many reverse proxies in front set ``X-Forwarded-*``
     headers that are trusted (default 0: none).
     ``ITEMBANK_LOG_FORMAT``: ``text`` (default) or ``json``, one line per record.
+    ``ITEMBANK_SESSION_IDLE_MINUTES`` / ``ITEMBANK_SESSION_MAX_HOURS``: a web session
+    ends after this long unused (default 60 minutes) / this long after sign-in (12 hours).
+    ``ITEMBANK_LOGIN_*``: the failed-login limits (``itembank.api.auth``).
     """
     database_url = os.environ.get("DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "itembank.sqlite3")
@@ -51,6 +55,8 @@ def default_config(instance_path: str) -> dict[str, Any]:
         database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    session_idle = env_count("ITEMBANK_SESSION_IDLE_MINUTES", 60, minimum=1)
+    session_max = env_count("ITEMBANK_SESSION_MAX_HOURS", 12, minimum=1)
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -73,9 +79,27 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "ITEMBANK_JOB_RESEND_SECONDS": float(os.environ.get("ITEMBANK_JOB_RESEND_SECONDS", 300)),
         "ITEMBANK_PROXY_HOPS": env_count("ITEMBANK_PROXY_HOPS", 0),
         "ITEMBANK_LOG_FORMAT": log_format(os.environ.get("ITEMBANK_LOG_FORMAT")),
+        "ITEMBANK_SESSION_IDLE_MINUTES": session_idle,
+        "ITEMBANK_SESSION_MAX_HOURS": session_max,
+        # The signed cookie is refused past the session's absolute lifetime too.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=session_max),
+        **_login_limits(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }
+
+
+def _login_limits() -> dict[str, int]:
+    """The failed-login limits set in the environment (the others keep the defaults of
+    ``itembank.api.auth.CONFIG_DEFAULTS``)."""
+    from itembank.api.auth import CONFIG_DEFAULTS
+
+    limits = {}
+    for name, default in CONFIG_DEFAULTS.items():
+        if os.environ.get(name, "").strip():
+            minimum = 0 if name == "ITEMBANK_LOGIN_MAX_FAILURES_PER_ADDRESS" else 1
+            limits[name] = env_count(name, int(default), minimum=minimum)
+    return limits
 
 
 def _instance_secret(instance_path: str) -> str:

@@ -167,6 +167,57 @@ def test_password_prompt(cli_app: Flask) -> None:
     assert "created user sari" in result.output
 
 
+def test_user_passwords_disabling_and_sessions(cli_app: Flask) -> None:
+    """``itembank user ...``: each change ends the user's sessions and tokens, audited."""
+    from itembank.operations.sessions import start_session
+
+    ok(cli_app, "itembank", "create-user", "rina", "--password", "s3cret-pass")
+    with cli_app.app_context():
+        rina = db.session.scalars(sa.select(User).where(User.username == "rina")).one()
+        start_session(rina, address="10.0.0.7", user_agent="Firefox")
+        db.session.commit()
+        db.session.remove()
+    assert "10.0.0.7\tFirefox" in ok(cli_app, "itembank", "user", "sessions", "rina")
+    assert "rina\tactive\t-\t1 session(s)" in ok(cli_app, "itembank", "user", "list")
+    assert "current password is wrong" in fails(
+        cli_app, "itembank", "user", "password", "rina",
+        "--current-password", "guess", "--password", "n3w-password",
+    )  # fmt: skip
+    assert "rina: password changed; 1 session(s) ended, 0 token(s) revoked" in ok(
+        cli_app, "itembank", "user", "password", "rina",
+        "--current-password", "s3cret-pass", "--password", "n3w-password",
+    )  # fmt: skip
+    assert ok(cli_app, "itembank", "user", "sessions", "rina") == ""
+    assert "rina: password reset" in ok(
+        cli_app, "itembank", "user", "reset-password", "rina", "--password", "reset-pass-1"
+    )
+    assert "8 to 1024 characters" in fails(
+        cli_app, "itembank", "user", "reset-password", "rina", "--password", "short"
+    )
+    assert "rina: disabled" in ok(cli_app, "itembank", "user", "disable", "rina", "--reason", "x")
+    assert "rina\tdisabled" in ok(cli_app, "itembank", "user", "list")
+    assert "rina: enabled" in ok(cli_app, "itembank", "user", "enable", "rina")
+    assert "rina: signed out everywhere" in ok(cli_app, "itembank", "user", "end-sessions", "rina")
+    assert "no user 'ghost'" in fails(cli_app, "itembank", "user", "disable", "ghost")
+    with cli_app.app_context():
+        rina = db.session.scalars(sa.select(User).where(User.username == "rina")).one()
+        assert rina.is_active and rina.check_password("reset-pass-1")
+        actions = db.session.scalars(
+            sa.select(AuditEvent.action)
+            .where(AuditEvent.object_type == "user", AuditEvent.object_id == "rina")
+            .order_by(AuditEvent.id)
+        ).all()
+        assert actions == [
+            "user.create",
+            "user.password_change",
+            "user.password_reset",
+            "user.disable",
+            "user.enable",
+            "user.sessions_end",
+        ]
+        db.session.remove()
+
+
 def test_plugins_lists_what_each_registers(cli_app: Flask) -> None:
     output = ok(cli_app, "itembank", "plugins")
     assert "plugins.itemtypes.weighted_options  [builtin]" in output

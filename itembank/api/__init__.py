@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_smorest import Api
 
 from itembank.api import (
+    accounts,
     assembly,
     auth,
     banks,
@@ -38,6 +39,7 @@ from itembank.api.spec_extras import SchemaRulesPlugin, document_choices
 
 BLUEPRINTS = (
     tokens.blp,
+    accounts.blp,
     banks.blp,
     items.blp,
     transitions.blp,

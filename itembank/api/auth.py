@@ -1,14 +1,28 @@
 """Personal API tokens: issuing them for a password, checking ``Authorization: Bearer``,
-listing and revoking them, and locking out repeated failed logins.
+listing and revoking them, and holding off repeated failed logins.
 
 A token is ``ibk_`` + 32 random bytes (URL-safe base64); only its SHA-256 is stored.
-Failed password checks are kept in ``login_attempt``: after
-``ITEMBANK_LOGIN_MAX_FAILURES`` failures for one account (or
-``ITEMBANK_LOGIN_MAX_FAILURES_PER_ADDRESS`` from one client address) within
-``ITEMBANK_LOGIN_WINDOW_SECONDS``, further attempts are refused with 429 until the
-window has passed, without checking the password. Each failure also waits a little
-longer than the one before (``ITEMBANK_LOGIN_DELAY_STEP`` seconds per earlier failure,
-at most two seconds).
+
+Every password check (here, at the web UI's sign-in and when confirming a password
+change) is recorded in ``login_attempt`` with the client address, which is the socket's
+unless ``ITEMBANK_PROXY_HOPS`` trusted proxies say otherwise (``itembank.app``). Within
+``ITEMBANK_LOGIN_WINDOW_SECONDS``, an attempt is refused with 429 and ``Retry-After``,
+without checking the password, when:
+
+- one address has failed ``ITEMBANK_LOGIN_MAX_FAILURES`` times for one account (since
+  that address's last success for it): locked until the oldest counted failure leaves
+  the window. Other addresses, and other accounts from the same address, go on;
+- one account has failed ``ITEMBANK_LOGIN_BACKOFF_AFTER`` times or more from anywhere
+  (since its last success): each further attempt waits ``ITEMBANK_LOGIN_BACKOFF_SECONDS``
+  after the newest failure, doubling with every further failure, at most
+  ``ITEMBANK_LOGIN_BACKOFF_MAX_SECONDS``: guessing spread over many addresses slows
+  down, but the account's owner is never locked out for long;
+- one address has failed ``ITEMBANK_LOGIN_MAX_FAILURES_PER_ADDRESS`` times over all
+  accounts (0: no such limit), which only password spraying reaches.
+
+Nothing sleeps in the worker: a refused attempt is answered at once. The start of each
+lockout or backoff is recorded once in the audit trail (``login.locked``,
+``login.backoff``).
 """
 
 from __future__ import annotations
@@ -16,7 +30,8 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -33,13 +48,14 @@ from itembank.models._types import utcnow
 TOKEN_PREFIX = "ibk_"
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
-MAX_DELAY = 2.0
 
 CONFIG_DEFAULTS = {
     "ITEMBANK_LOGIN_MAX_FAILURES": 5,
-    "ITEMBANK_LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    "ITEMBANK_LOGIN_BACKOFF_AFTER": 10,
+    "ITEMBANK_LOGIN_BACKOFF_SECONDS": 1,
+    "ITEMBANK_LOGIN_BACKOFF_MAX_SECONDS": 300,
+    "ITEMBANK_LOGIN_MAX_FAILURES_PER_ADDRESS": 100,
     "ITEMBANK_LOGIN_WINDOW_SECONDS": 15 * 60,
-    "ITEMBANK_LOGIN_DELAY_STEP": 0.25,
 }
 
 _DUMMY_HASH: str | None = None
@@ -96,29 +112,48 @@ def issue_token(
     return token, secret
 
 
+def client_address() -> str:
+    """The request's client address as the lockouts count it: the socket's, or the one
+    the ``ITEMBANK_PROXY_HOPS`` trusted proxies report (``ProxyFix`` sets it)."""
+    return (request.remote_addr or "unknown")[:64]
+
+
 def check_credentials(username: str, password: str) -> User:
     """The active user with this username and password, checked with the lockouts:
-    every attempt is recorded; a failure is slowed and raises 401
-    (``invalid_credentials``), a locked account or address 429 (``login_locked``,
-    with ``retry_after`` seconds), a disabled account 403 (``account_disabled``).
-    The API's tokens and the web UI's sign-in both use it."""
+    every attempt is recorded; a failure raises 401 (``invalid_credentials``), a locked
+    attempt 429 (``login_locked``, with ``retry_after`` seconds), a disabled account 403
+    (``account_disabled``). The API's tokens and the web UI's sign-in both use it."""
     username = (username or "").strip().lower()[:64]
-    address = (request.remote_addr or "unknown")[:64]
-    _refuse_if_locked(username, address)
+    address = client_address()
+    refuse_if_locked(username, address)
     _prune_attempts()
     user = db.session.scalars(sa.select(User).where(User.username == username)).first()
-    ok = _check_password(user, password)
-    db.session.add(LoginAttempt(username=username, address=address, succeeded=ok))
-    if not ok or user is None:
-        failures = _recent_failures(LoginAttempt.username == username, reset_on_success=True)
-        db.session.commit()  # the failure must count even though this request fails
-        delay = min(failures * float(_config("ITEMBANK_LOGIN_DELAY_STEP")), MAX_DELAY)
-        if delay > 0:
-            time.sleep(delay)
+    if not _check_password(user, password) or user is None:
+        note_failure(username, address, user)
         raise ApiError(401, "wrong username or password", code="invalid_credentials")
+    db.session.add(LoginAttempt(username=username, address=address, succeeded=True))
     if not user.is_active:
         raise ApiError(403, "this account is disabled", code="account_disabled")
     return user
+
+
+@contextmanager
+def counting_failures(user: User) -> Iterator[None]:
+    """Around a signed-in user confirming their password (a password change): the
+    lockouts apply as at sign-in, and a wrong password
+    (:class:`itembank.operations.accounts.WrongPassword`) counts as a failed sign-in,
+    so a stolen session cannot be used to guess the password."""
+    from itembank.operations.accounts import WrongPassword
+
+    address = client_address()
+    refuse_if_locked(user.username, address)
+    try:
+        yield
+    except WrongPassword:
+        db.session.rollback()
+        note_failure(user.username, address, db.session.get(User, user.id))
+        raise
+    db.session.add(LoginAttempt(username=user.username, address=address, succeeded=True))
 
 
 def _check_password(user: User | None, password: str) -> bool:
@@ -134,15 +169,19 @@ def _check_password(user: User | None, password: str) -> bool:
     return user.check_password(password or "")
 
 
-def _config(name: str) -> int | float:
-    return current_app.config.get(name, CONFIG_DEFAULTS[name])
+def _config(name: str) -> int:
+    return int(current_app.config.get(name, CONFIG_DEFAULTS[name]))
 
 
-def _recent_failures(condition: sa.ColumnElement[bool], *, reset_on_success: bool) -> int:
-    """Failures matching ``condition`` in the window (since the last success, when a
-    success resets the count: for an account, not for an address, where an attacker's
-    own account would otherwise reset it)."""
-    since = utcnow() - timedelta(seconds=int(_config("ITEMBANK_LOGIN_WINDOW_SECONDS")))
+def _window() -> timedelta:
+    return timedelta(seconds=_config("ITEMBANK_LOGIN_WINDOW_SECONDS"))
+
+
+def _failure_times(condition: sa.ColumnElement[bool], *, reset_on_success: bool) -> list[datetime]:
+    """When the failures matching ``condition`` in the window happened, newest first
+    (since the last success, when a success resets the count: for an account, not for
+    an address, where an attacker's own account would otherwise reset it)."""
+    since = utcnow() - _window()
     if reset_on_success:
         last_success = db.session.scalar(
             sa.select(sa.func.max(LoginAttempt.created_at)).where(
@@ -151,58 +190,113 @@ def _recent_failures(condition: sa.ColumnElement[bool], *, reset_on_success: boo
         )
         if last_success is not None:
             since = max(since, last_success)
-    return int(
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(LoginAttempt)
+    return list(
+        db.session.scalars(
+            sa.select(LoginAttempt.created_at)
             .where(condition, LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= since)
+            .order_by(LoginAttempt.created_at.desc())
         )
     )
+
+
+def _rules(username: str, address: str) -> list[tuple[str, sa.ColumnElement[bool], bool]]:
+    """(name, the attempts it counts, whether a success resets the count)."""
+    return [
+        (
+            "account_address",
+            sa.and_(LoginAttempt.username == username, LoginAttempt.address == address),
+            True,
+        ),
+        ("account", LoginAttempt.username == username, True),
+        ("address", LoginAttempt.address == address, False),
+    ]
+
+
+def _locked_until(rule: str, failures: list[datetime]) -> datetime | None:
+    """Until when ``rule`` refuses attempts after these failures (None: it does not)."""
+    if rule == "account_address":
+        limit = _config("ITEMBANK_LOGIN_MAX_FAILURES")
+        return failures[limit - 1] + _window() if len(failures) >= limit else None
+    if rule == "account":
+        after = _config("ITEMBANK_LOGIN_BACKOFF_AFTER")
+        if len(failures) < after:
+            return None
+        return failures[0] + timedelta(seconds=backoff_seconds(len(failures) - after))
+    limit = _config("ITEMBANK_LOGIN_MAX_FAILURES_PER_ADDRESS")
+    if limit <= 0 or len(failures) < limit:
+        return None
+    return failures[limit - 1] + _window()
+
+
+def backoff_seconds(beyond: int) -> int:
+    """The wait after an account's ``beyond``-th failure past ``ITEMBANK_LOGIN_BACKOFF_AFTER``
+    (the 0th is the one that reaches it)."""
+    cap = _config("ITEMBANK_LOGIN_BACKOFF_MAX_SECONDS")
+    base = _config("ITEMBANK_LOGIN_BACKOFF_SECONDS")
+    return min(cap, base * 2 ** min(beyond, 30))
+
+
+_REFUSALS = {
+    "account_address": "for this account from your address",
+    "account": "for this account",
+    "address": "from your address",
+}
+
+
+def refuse_if_locked(username: str, address: str) -> None:
+    """429 with ``Retry-After`` if a lockout or backoff holds for this attempt."""
+    now = utcnow()
+    for rule, condition, reset in _rules(username, address):
+        until = _locked_until(rule, _failure_times(condition, reset_on_success=reset))
+        if until is None or until <= now:
+            continue
+        seconds = max(1, math.ceil((until - now).total_seconds()))
+        raise ApiError(
+            429,
+            f"too many failed logins {_REFUSALS[rule]}; try again in "
+            + (f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"),
+            code="login_locked",
+            headers={"Retry-After": str(seconds)},
+            retry_after=seconds,
+        )
+
+
+def note_failure(username: str, address: str, user: User | None) -> None:
+    """Record a failed password check, and audit a lockout or backoff it starts; commits,
+    as the failure must count even though its request fails."""
+    db.session.add(LoginAttempt(username=username, address=address, succeeded=False))
+    db.session.flush()
+    thresholds = {
+        "account_address": _config("ITEMBANK_LOGIN_MAX_FAILURES"),
+        "account": _config("ITEMBANK_LOGIN_BACKOFF_AFTER"),
+        "address": _config("ITEMBANK_LOGIN_MAX_FAILURES_PER_ADDRESS"),
+    }
+    for rule, condition, reset in _rules(username, address):
+        failures = _failure_times(condition, reset_on_success=reset)
+        if len(failures) != thresholds[rule] or thresholds[rule] <= 0:
+            continue
+        until = _locked_until(rule, failures)
+        by_address = rule == "address"
+        record(
+            "login.backoff" if rule == "account" else "login.locked",
+            actor=None,
+            object_type="address" if by_address else "user",
+            object_id=address if by_address else username,
+            scope=rule,
+            address=address,
+            username=None if by_address else username,
+            known_user=user is not None,
+            failures=len(failures),
+            until=until.isoformat() if until else None,
+        )
+    db.session.commit()
 
 
 def _prune_attempts() -> None:
     """Forget attempts far outside the lockout window, so the table stays small (the
     audit trail, not this table, is the long-term record of token creation)."""
-    keep = timedelta(seconds=int(_config("ITEMBANK_LOGIN_WINDOW_SECONDS")) * ATTEMPTS_KEPT_WINDOWS)
+    keep = _window() * ATTEMPTS_KEPT_WINDOWS
     db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.created_at < utcnow() - keep))
-
-
-def _refuse_if_locked(username: str, address: str) -> None:
-    window = timedelta(seconds=int(_config("ITEMBANK_LOGIN_WINDOW_SECONDS")))
-    for condition, limit, what, reset in (
-        (
-            LoginAttempt.username == username,
-            int(_config("ITEMBANK_LOGIN_MAX_FAILURES")),
-            "this account",
-            True,
-        ),
-        (
-            LoginAttempt.address == address,
-            int(_config("ITEMBANK_LOGIN_MAX_FAILURES_PER_ADDRESS")),
-            "your address",
-            False,
-        ),
-    ):
-        if _recent_failures(condition, reset_on_success=reset) < limit:
-            continue
-        # Locked until the limit-th newest failure leaves the window.
-        oldest_counted = db.session.scalar(
-            sa.select(LoginAttempt.created_at)
-            .where(condition, LoginAttempt.succeeded.is_(False))
-            .order_by(LoginAttempt.created_at.desc())
-            .offset(limit - 1)
-            .limit(1)
-        )
-        now = utcnow()
-        until = (oldest_counted or now) + window
-        seconds = max(1, math.ceil((until - now).total_seconds()))
-        raise ApiError(
-            429,
-            f"too many failed logins for {what}; try again in {math.ceil(seconds / 60)} minutes",
-            code="login_locked",
-            headers={"Retry-After": str(seconds)},
-            retry_after=seconds,
-        )
 
 
 # -- checking ---------------------------------------------------------------------------

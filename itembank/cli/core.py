@@ -92,6 +92,125 @@ def create_user_command(
     click.echo(f"created user {user.username}" + (" (admin)" if admin else ""))
 
 
+user_cli = AppGroup("user", help="Change, reset or disable a user's access; list and end sessions.")
+itembank_cli.add_command(user_cli)
+
+
+def _account_change(change: Any, what: str) -> None:
+    click.echo(
+        f"{change.user.username}: {what}; {change.sessions_ended} session(s) ended, "
+        f"{change.tokens_revoked} token(s) revoked"
+    )
+
+
+@user_cli.command("password")
+@click.argument("username")
+@click.option(
+    "--current-password",
+    envvar="ITEMBANK_CURRENT_PASSWORD",
+    prompt=True,
+    hide_input=True,
+    help="Prompted for when not given (or set ITEMBANK_CURRENT_PASSWORD).",
+)
+@click.option(
+    "--password",
+    envvar="ITEMBANK_NEW_PASSWORD",
+    prompt="New password",
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for when not given (or set ITEMBANK_NEW_PASSWORD).",
+)
+@transactional
+def user_password_command(username: str, current_password: str, password: str) -> None:
+    """USERNAME changes their own password, confirming the current one."""
+    from itembank.operations.accounts import change_password, get_user
+
+    user = get_user(username)
+    _account_change(
+        change_password(user, current_password, password, actor=user), "password changed"
+    )
+
+
+@user_cli.command("reset-password")
+@click.argument("username")
+@click.option(
+    "--password",
+    envvar="ITEMBANK_NEW_PASSWORD",
+    prompt="New password",
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for when not given (or set ITEMBANK_NEW_PASSWORD).",
+)
+@transactional
+def user_reset_password_command(username: str, password: str) -> None:
+    """Set USERNAME's password (as the server's operator)."""
+    from itembank.operations.accounts import get_user, reset_password
+
+    _account_change(reset_password(get_user(username), password, actor=None), "password reset")
+
+
+@user_cli.command("disable")
+@click.argument("username")
+@click.option("--reason", default="", help="Kept in the audit trail.")
+@transactional
+def user_disable_command(username: str, reason: str) -> None:
+    """Disable USERNAME: no more sign-ins; sessions end and tokens are revoked."""
+    from itembank.operations.accounts import disable_user, get_user
+
+    _account_change(disable_user(get_user(username), actor=None, reason=reason), "disabled")
+
+
+@user_cli.command("enable")
+@click.argument("username")
+@transactional
+def user_enable_command(username: str) -> None:
+    """Enable USERNAME again."""
+    from itembank.operations.accounts import enable_user, get_user
+
+    click.echo(f"{enable_user(get_user(username), actor=None).username}: enabled")
+
+
+@user_cli.command("list")
+@transactional
+def user_list_command() -> None:
+    """List users: username, state, admin, live web sessions."""
+    from itembank.operations.accounts import list_users
+    from itembank.operations.sessions import live_session_counts
+
+    live = live_session_counts()
+    for user in list_users(actor=None):
+        click.echo(
+            f"{user.username}\t{'active' if user.is_active else 'disabled'}"
+            f"\t{'admin' if user.is_admin else '-'}\t{live.get(user.id, 0)} session(s)"
+        )
+
+
+@user_cli.command("sessions")
+@click.argument("username")
+@transactional
+def user_sessions_command(username: str) -> None:
+    """List USERNAME's live web sessions."""
+    from itembank.operations.accounts import get_user
+    from itembank.operations.sessions import list_sessions
+
+    for found in list_sessions(get_user(username), actor=None):
+        click.echo(
+            f"{found.id}\tsince {found.created_at:%Y-%m-%d %H:%M} UTC"
+            f"\tlast seen {found.last_seen_at:%Y-%m-%d %H:%M} UTC"
+            f"\t{found.address or '-'}\t{found.user_agent or '-'}"
+        )
+
+
+@user_cli.command("end-sessions")
+@click.argument("username")
+@transactional
+def user_end_sessions_command(username: str) -> None:
+    """End all of USERNAME's web sessions and revoke their API tokens."""
+    from itembank.operations.accounts import end_sessions, get_user
+
+    _account_change(end_sessions(get_user(username), actor=None), "signed out everywhere")
+
+
 @itembank_cli.command("create-bank")
 @click.argument("code")
 @click.argument("name")

@@ -29,6 +29,7 @@ from itembank.models.results import (
     CandidateResult,
     ResultImport,
 )
+from itembank.models.sessions import UserSession
 from itembank.models.statistics import Analysis, CalibrationRun, ReviewFlag
 from itembank.models.taxonomy import TaxonomyNode, TaxonomyRecord
 from itembank.models.tokens import ApiToken, LoginAttempt
@@ -76,5 +77,6 @@ __all__ = [
     "TaxonomyNode",
     "TaxonomyRecord",
     "User",
+    "UserSession",
     "VersionContributor",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -10,11 +11,14 @@ from itembank.access import require_role
 from itembank.audit import record
 from itembank.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from itembank.extensions import db
-from itembank.models import Bank, Membership, Role, User
+from itembank.models import ApiToken, Bank, Membership, Role, User
+from itembank.models._types import utcnow
+from itembank.operations.sessions import end_user_sessions
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 BANK_CODE_RE = re.compile(r"^[A-Z][A-Z0-9-]{1,23}$")
 MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
 
 
 def create_user(
@@ -35,8 +39,7 @@ def create_user(
             f"username {username!r} must be 2-64 characters: "
             "lowercase letters, digits, '.', '_' or '-'"
         )
-    if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput(f"the password must have at least {MIN_PASSWORD} characters")
+    _check_new_password(password, "password")
     if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"user {username!r} already exists")
     user = User(
@@ -56,6 +59,182 @@ def get_user(username: str) -> User:
     if user is None:
         raise NotFound(f"no user {username!r}")
     return user
+
+
+def list_users(*, actor: User | None) -> list[User]:
+    """Every user, by username (administrators only)."""
+    if actor is not None and not actor.is_admin:
+        raise PermissionDenied("only administrators list users")
+    return list(db.session.scalars(sa.select(User).order_by(User.username)))
+
+
+# -- passwords and disabling ------------------------------------------------------------------
+
+
+class WrongPassword(InvalidInput):
+    """The current password given to confirm a change is wrong (it counts as a failed
+    sign-in for the lockouts: :func:`itembank.api.auth.counting_failures`)."""
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    """What a password change, reset or disabling did."""
+
+    user: User
+    sessions_ended: int
+    tokens_revoked: int
+
+
+def _check_new_password(password: str, field: str) -> None:
+    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InvalidInput(
+            f"the password must have {MIN_PASSWORD} to {MAX_PASSWORD} characters",
+            [
+                {
+                    "field": field,
+                    "message": f"Kata sandi harus {MIN_PASSWORD} sampai {MAX_PASSWORD} karakter.",
+                    "message_en": f"The password must have {MIN_PASSWORD} to {MAX_PASSWORD} "
+                    "characters.",
+                }
+            ],
+        )
+
+
+def _end_access(user: User, *, actor: User | None, reason: str) -> tuple[int, int]:
+    """End all of ``user``'s web sessions and revoke all of their API tokens."""
+    sessions = end_user_sessions(user, reason=reason)
+    now = utcnow()
+    tokens = list(
+        db.session.scalars(
+            sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        )
+    )
+    for token in tokens:
+        token.revoked_at = now
+        token.revoked_by_id = actor.id if actor is not None else None
+    db.session.flush()
+    return sessions, len(tokens)
+
+
+def change_password(
+    user: User, current_password: str, new_password: str, *, actor: User
+) -> AccountChange:
+    """``user`` changes their own password, confirming the current one. Ends all of
+    their sessions and revokes all of their API tokens (the caller may start a fresh
+    session for the one in use)."""
+    if actor.id != user.id:
+        raise PermissionDenied("only the user changes their own password; administrators reset it")
+    if not user.is_active:
+        raise PermissionDenied("this account is disabled")
+    if not user.check_password(current_password or ""):
+        raise WrongPassword(
+            "the current password is wrong",
+            [
+                {
+                    "field": "current_password",
+                    "message": "Kata sandi saat ini salah.",
+                    "message_en": "The current password is wrong.",
+                }
+            ],
+        )
+    _check_new_password(new_password, "new_password")
+    if new_password == current_password:
+        raise InvalidInput(
+            "the new password is the current one",
+            [
+                {
+                    "field": "new_password",
+                    "message": "Kata sandi baru sama dengan yang lama.",
+                    "message_en": "The new password is the same as the current one.",
+                }
+            ],
+        )
+    user.set_password(new_password)
+    sessions, tokens = _end_access(user, actor=actor, reason="password_change")
+    record(
+        "user.password_change",
+        actor=actor,
+        object_type="user",
+        object_id=user.username,
+        sessions_ended=sessions,
+        tokens_revoked=tokens,
+    )
+    return AccountChange(user, sessions, tokens)
+
+
+def reset_password(user: User, new_password: str, *, actor: User | None) -> AccountChange:
+    """An administrator (or the server's operator, ``actor`` None) sets ``user``'s
+    password. Ends all of their sessions and revokes all of their API tokens."""
+    if actor is not None and not actor.is_admin:
+        raise PermissionDenied("only administrators reset passwords")
+    if actor is not None and actor.id == user.id:
+        # Otherwise a stolen administrator's session could set a new password without
+        # knowing the current one.
+        raise PermissionDenied("change your own password with the current one, not by a reset")
+    _check_new_password(new_password, "new_password")
+    user.set_password(new_password)
+    sessions, tokens = _end_access(user, actor=actor, reason="password_reset")
+    record(
+        "user.password_reset",
+        actor=actor,
+        object_type="user",
+        object_id=user.username,
+        sessions_ended=sessions,
+        tokens_revoked=tokens,
+    )
+    return AccountChange(user, sessions, tokens)
+
+
+def disable_user(user: User, *, actor: User | None, reason: str = "") -> AccountChange:
+    """An administrator (or the operator) disables ``user``: they can no longer sign
+    in; all of their sessions end and all of their API tokens are revoked."""
+    if actor is not None and not actor.is_admin:
+        raise PermissionDenied("only administrators disable users")
+    if actor is not None and actor.id == user.id:
+        raise PermissionDenied("nobody may disable their own account")
+    was_active = user.is_active
+    user.is_active = False
+    sessions, tokens = _end_access(user, actor=actor, reason="disabled")
+    if was_active or sessions or tokens:
+        record(
+            "user.disable",
+            actor=actor,
+            object_type="user",
+            object_id=user.username,
+            reason=(reason or "").strip()[:500],
+            sessions_ended=sessions,
+            tokens_revoked=tokens,
+        )
+    return AccountChange(user, sessions, tokens)
+
+
+def enable_user(user: User, *, actor: User | None) -> User:
+    """An administrator (or the operator) enables a disabled ``user`` again (their
+    old sessions and tokens stay ended)."""
+    if actor is not None and not actor.is_admin:
+        raise PermissionDenied("only administrators enable users")
+    if not user.is_active:
+        user.is_active = True
+        db.session.flush()
+        record("user.enable", actor=actor, object_type="user", object_id=user.username)
+    return user
+
+
+def end_sessions(user: User, *, actor: User | None) -> AccountChange:
+    """End all of ``user``'s web sessions and revoke their API tokens without changing
+    anything else (a lost laptop): the user or an administrator, or the operator."""
+    if actor is not None and actor.id != user.id and not actor.is_admin:
+        raise PermissionDenied("only administrators end other users' sessions")
+    sessions, tokens = _end_access(user, actor=actor, reason="ended")
+    record(
+        "user.sessions_end",
+        actor=actor,
+        object_type="user",
+        object_id=user.username,
+        sessions_ended=sessions,
+        tokens_revoked=tokens,
+    )
+    return AccountChange(user, sessions, tokens)
 
 
 def create_bank(

@@ -7,7 +7,9 @@ they call the same domain operations as the API (``itembank/operations/``), so t
 role checks apply, and turn domain errors into friendly pages and messages.
 
 Sessions: Flask-Login over the signed session cookie (``HttpOnly``, ``SameSite=Lax``,
-``Secure`` unless ``ITEMBANK_SECURE_COOKIES=0`` or in debug/testing). Every POST needs
+``Secure`` unless ``ITEMBANK_SECURE_COOKIES=0`` or in debug/testing), each backed by a
+server-side session that signing out, a password change and disabling end
+(:mod:`itembank.ui.auth`). Every POST needs
 the session's CSRF token (Flask-WTF). Every response outside ``/api/`` carries a strict
 Content-Security-Policy (scripts and styles only from this site), ``nosniff``,
 ``Referrer-Policy`` and ``frame-ancestors 'none'``.
@@ -44,6 +46,7 @@ def init_app(app: Flask) -> None:
     nav.init_app(app)
 
     from itembank.ui import (  # noqa: F401  (routes)
+        accounts,
         administrations,
         analyses,
         assembly_runs,

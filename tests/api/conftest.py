@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -84,14 +83,6 @@ def assert_documented(app: Flask, method: str, url: str, status: int) -> None:
                 f"{method} {rule.rule} answered {status}, which its OpenAPI operation "
                 f"does not document (it documents {sorted(documented)})"
             )
-
-
-@pytest.fixture(autouse=True)
-def _no_login_delay(app: Flask) -> Iterator[None]:
-    old = app.config.get("ITEMBANK_LOGIN_DELAY_STEP")
-    app.config["ITEMBANK_LOGIN_DELAY_STEP"] = 0
-    yield
-    app.config["ITEMBANK_LOGIN_DELAY_STEP"] = old
 
 
 @pytest.fixture

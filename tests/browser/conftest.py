@@ -124,7 +124,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             "ITEMBANK_PLUGINS_ENTRY_POINTS": False,
             "ITEMBANK_PLUGINS_EXTRA": ["acme_itembank"],
             "ITEMBANK_PASSWORD_METHOD": "pbkdf2:sha256:1000",
-            "ITEMBANK_LOGIN_DELAY_STEP": 0,
             # As in production: the session cookie is Secure (browsers accept it from
             # http://127.0.0.1, a potentially trustworthy origin).
             "ITEMBANK_SECURE_COOKIES": True,

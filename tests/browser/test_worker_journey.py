@@ -43,7 +43,6 @@ def worker_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
         "SECRET_KEY": "worker-journey",
         "ITEMBANK_PLUGINS_ENTRY_POINTS": False,
         "ITEMBANK_PASSWORD_METHOD": "pbkdf2:sha256:1000",
-        "ITEMBANK_LOGIN_DELAY_STEP": 0,
         "ITEMBANK_SECURE_COOKIES": True,
         "ITEMBANK_JOBS_IMMEDIATE": False,
         "ITEMBANK_QUEUE_FILE": str(queue_file),

@@ -4,7 +4,6 @@ sends the session's CSRF token with every POST, on the test's rolled-back sessio
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -75,14 +74,6 @@ class UiClient:
 
 def text(response: Any) -> str:
     return response.get_data(as_text=True)
-
-
-@pytest.fixture(autouse=True)
-def _no_login_delay(app: Flask) -> Iterator[None]:
-    old = app.config.get("ITEMBANK_LOGIN_DELAY_STEP")
-    app.config["ITEMBANK_LOGIN_DELAY_STEP"] = 0
-    yield
-    app.config["ITEMBANK_LOGIN_DELAY_STEP"] = old
 
 
 @pytest.fixture

@@ -135,6 +135,34 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
+def state_user(world: World, plugins: Any) -> dict[str, str]:
+    """A user outside the bank with a live API token (for the administrators' pages)."""
+    from datetime import timedelta
+
+    from itembank.models import ApiToken
+    from itembank.models._types import utcnow
+
+    user = create_user(unique("target-"), PASSWORD, actor=None)
+    db.session.add(
+        ApiToken(
+            user_id=user.id,
+            token_hash=unique("hash-").ljust(64, "0")[:64],
+            prefix="ibk_test",
+            expires_at=utcnow() + timedelta(days=1),
+        )
+    )
+    db.session.flush()
+    return {"user": user.username}
+
+
+def state_disabled_user(world: World, plugins: Any) -> dict[str, str]:
+    from itembank.operations.accounts import disable_user, get_user
+
+    names = state_user(world, plugins)
+    disable_user(get_user(names["user"]), actor=None)
+    return names
+
+
 # -- probes ---------------------------------------------------------------------------------
 
 
@@ -244,6 +272,18 @@ def run(world: World, names: dict[str, str]) -> dict[str, Any]:
     return {
         "status": found.status,
         "forms": _count(Form, Form.bank_id == world.bank.id),
+    }
+
+
+def account(world: World, names: dict[str, str]) -> dict[str, Any]:
+    from itembank.models import ApiToken
+    from itembank.operations.accounts import get_user
+
+    user = get_user(names["user"])
+    return {
+        "active": user.is_active,
+        "old password": user.check_password(PASSWORD),
+        "live tokens": _count(ApiToken, ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)),
     }
 
 
@@ -669,6 +709,35 @@ PAIRS: list[Pair] = [
         audit=("job.cancel", "job.end"),
         state=job,
     ),
+    # accounts (administrators)
+    Pair("GET /admin/users", None, "GET users", None, state_user),
+    Pair(
+        "POST /admin/users/{user}/password",
+        {"new_password": "reset-by-admin-1"},
+        "POST users/{user}/password",
+        {"new_password": "reset-by-admin-1"},
+        state_user,
+        audit=("user.password_reset",),
+        state=account,
+    ),
+    Pair(
+        "POST /admin/users/{user}/disable",
+        {"reason": "pindah tugas"},
+        "POST users/{user}/disable",
+        {"reason": "pindah tugas"},
+        state_user,
+        audit=("user.disable",),
+        state=account,
+    ),
+    Pair(
+        "POST /admin/users/{user}/enable",
+        {},
+        "POST users/{user}/enable",
+        None,
+        state_disabled_user,
+        audit=("user.enable",),
+        state=account,
+    ),
     # automated assembly
     Pair(
         "GET /banks/{bank}/blueprints/{blueprint}/assemble",
@@ -725,6 +794,10 @@ NO_API_COUNTERPART: dict[tuple[str, str], str] = {
     ("POST", "ui.login"): "signing in: tests/ui/test_security.py",
     ("POST", "ui.logout"): "signing out: tests/ui/test_security.py",
     ("POST", "ui.language"): "the session's language: tests/ui/test_i18n.py",
+    ("GET", "ui.change_password"): "everyone's own password (POST /api/v1/me/password, which "
+    "refuses nobody): tests/ui/test_sessions.py, tests/api/test_accounts_api.py",
+    ("POST", "ui.change_password"): "everyone's own password (POST /api/v1/me/password, which "
+    "refuses nobody): tests/ui/test_sessions.py, tests/api/test_accounts_api.py",
     (
         "GET",
         "ui.administrations_home",
@@ -774,15 +847,20 @@ def _fill(value: Any, names: dict[str, str]) -> Any:
     return value
 
 
-def _audit(world: World) -> Counter[str]:
-    return Counter(
-        db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.bank_id == world.bank.id))
-    )
+def _audit(world: World, names: dict[str, str]) -> Counter[str]:
+    """The audit events in the bank, and those about the row's user (accounts)."""
+    where = AuditEvent.bank_id == world.bank.id
+    if "user" in names:
+        about_user = sa.and_(
+            AuditEvent.object_type == "user", AuditEvent.object_id == names["user"]
+        )
+        where = sa.or_(where, about_user)
+    return Counter(db.session.scalars(sa.select(AuditEvent.action).where(where)))
 
 
 def _snapshot(pair: Pair, world: World, names: dict[str, str]) -> dict[str, Any]:
     db.session.flush()  # the setup's changes, before anything reads
-    snapshot: dict[str, Any] = {"audit": _audit(world)}
+    snapshot: dict[str, Any] = {"audit": _audit(world, names)}
     if pair.state is not None:
         snapshot.update(pair.state(world, names))
     return snapshot
@@ -892,6 +970,7 @@ _PLACEHOLDERS = {
     "job": "1",
     "run": "1",
     "sha": "0" * 64,
+    "user": "someone",
 }
 
 
