@@ -1,6 +1,6 @@
 """server-side web sessions (user_session): sign-out, password changes and disabling end them
 
-Revision ID: 0013_sessions_and_accounts
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-06 04:30:00.000000
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_sessions_and_accounts'
+revision = '0013'
 down_revision = '0012'
 branch_labels = None
 depends_on = None
