@@ -71,7 +71,8 @@ class Rule:
 _NUL = Rule(422, "invalid", None, "a NUL character, which no field may hold")
 _STALE = Rule(412, "stale_edit", None, "If-Match names an earlier state of the object")
 #: What each operation may refuse although the request fits the schema (besides 401,
-#: 403, 404, 409 and 429, which schemathesis expects of any operation). Everything that
+#: 403, 404, 409 and 429, which schemathesis expects of any operation, and a NUL or a
+#: stale ``If-Match``, which any operation refuses that way). Everything that
 #: JSON Schema can say is in the document instead (:mod:`itembank.api.spec_extras`).
 BUSINESS_RULES: dict[str, tuple[Rule, ...]] = {
     "GET /api/v1/banks/{bank_code}/items": (
@@ -81,7 +82,6 @@ BUSINESS_RULES: dict[str, tuple[Rule, ...]] = {
         Rule(422, "invalid", None, "the content must satisfy its item type's rules"),
     ),
     "PATCH /api/v1/items/{item_id}/draft": (
-        _STALE,
         Rule(422, "invalid", None, "the content must satisfy its item type's rules"),
     ),
     "POST /api/v1/banks/{bank_code}/taxonomies": (
@@ -97,16 +97,12 @@ BUSINESS_RULES: dict[str, tuple[Rule, ...]] = {
     "PUT /api/v1/banks/{bank_code}/blueprints/{blueprint_code}": (
         Rule(422, "invalid", None, "rows must name taxonomies and nodes the bank has"),
     ),
-    "PATCH /api/v1/forms/{form_id}": (_STALE,),
     "POST /api/v1/forms/{form_id}/entries": (
-        _STALE,
         Rule(422, "invalid", None, "the item must exist and have an approved version"),
     ),
     "PATCH /api/v1/forms/{form_id}/entries/{entry_id}": (
-        _STALE,
         Rule(422, "invalid", None, "the section and version must exist"),
     ),
-    "DELETE /api/v1/forms/{form_id}/entries/{entry_id}": (_STALE,),
     "POST /api/v1/banks/{bank_code}/imports": (
         Rule(415, "unsupported_media_type", None, "no importer reads the file's type"),
         Rule(422, "invalid", None, "the file must be readable by its importer"),
@@ -130,6 +126,9 @@ BUSINESS_RULES: dict[str, tuple[Rule, ...]] = {
     "POST /api/v1/forms/{form_id}/analysis": (
         Rule(422, "invalid", "administration", "the form must be delivered in it"),
     ),
+    "POST /api/v1/me/password": (
+        Rule(422, "invalid", "current_password", "the current password must be right"),
+    ),
     "POST /api/v1/banks/{bank_code}/calibrations": (
         Rule(422, "invalid", None, "the administrations must exist and hold results"),
     ),
@@ -149,7 +148,7 @@ def _ruled(case: Any, response: Any) -> Rule | None:
     errors = problem.get("errors")
     errors = errors if isinstance(errors, list) else []
     fields = {e.get("field") for e in errors if isinstance(e, dict)}
-    for rule in (*BUSINESS_RULES.get(case.operation.label, ()), _NUL):
+    for rule in (*BUSINESS_RULES.get(case.operation.label, ()), _NUL, _STALE):
         if rule.status != response.status_code or problem.get("code") != rule.code:
             continue
         if rule is _NUL and "NUL" not in str(problem.get("detail")):
