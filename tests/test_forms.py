@@ -489,3 +489,35 @@ def test_an_item_of_another_bank_cannot_be_pinned(
     foreign = approved(other, plugins)
     with pytest.raises(InvalidInput, match="not in bank"):
         add_entry(kit["form"], foreign.approved_version, actor=world.assembler)
+
+
+def test_deleting_a_cloned_draft_keeps_its_clones(
+    world: World, plugins: Any, kit: dict[str, Any]
+) -> None:
+    """Issue finding 4: deleting a draft that had been cloned failed on the clones'
+    reference to it. The clones stay, a locked one too, and only lose the link; the
+    deletion's audit event names them."""
+    form = fill(world, kit)
+    draft_clone = clone_form(form, actor=world.assembler)
+    locked_clone = clone_form(form, actor=world.assembler)
+    lock_form(locked_clone, actor=world.assembler, plugins=plugins)
+    revisions = (draft_clone.revision, locked_clone.revision)
+    source = form.external_id
+
+    delete_form(form, actor=world.assembler)
+
+    assert db.session.scalar(sa.select(Form.id).where(Form.external_id == source)) is None
+    for clone in (draft_clone, locked_clone):
+        db.session.refresh(clone)
+        assert clone.cloned_from_id is None and len(clone.entries) == 3
+    assert (draft_clone.revision, locked_clone.revision) == revisions
+    assert (locked_clone.status, draft_clone.status) == ("locked", "draft")
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "form.delete", AuditEvent.object_id == source
+        )
+    ).one()
+    assert event.data["clones"] == [draft_clone.external_id, locked_clone.external_id]
+    # the locked clone is otherwise as frozen as before
+    with pytest.raises(FormLocked):
+        update_form(locked_clone, actor=world.assembler, title="Lain")
