@@ -55,14 +55,14 @@ def test_the_docs_page_loads_its_assets_from_the_app_itself(api: ApiClient) -> N
     """No CDN: an agency network without internet access still gets the docs page."""
     page = api.get("docs").get_data(as_text=True)
     assets = re.findall(r'(?:src|href)="([^"]+)"', page)
-    assert len(assets) == 3, assets
+    assert len(assets) == 3, assets  # Swagger UI's style and script, and our starter
     for asset in assets:
         assert not urlsplit(asset).scheme and not asset.startswith("//"), asset
         # Relative to the page, /api/v1/docs.
         response = api.get(urljoin("/api/v1/docs", asset))
         assert response.status_code == 200, asset
         assert response.mimetype in {"text/css", "text/javascript"}
-        assert len(response.data) > 10_000
+        assert len(response.data) > (10_000 if "swagger" in asset else 100)
         response.close()
     assert_problem(api.get("docs/assets/../../openapi.json"), 404)
     assert_problem(api.get("docs/assets/nothing.js"), 404)
