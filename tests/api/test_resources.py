@@ -293,3 +293,31 @@ def test_comments_retire_and_audit(as_user: Any, world: World) -> None:
     assert audit["total"] == len(actions)
     only = admin.get(f"banks/{world.bank.code}/audit?action=item.create&per_page=1").json
     assert [e["action"] for e in only["events"]] == ["item.create"]
+
+
+def test_reading_images_and_comments_is_audited(as_user: Any, world: World) -> None:
+    """Issue finding 10: downloading an image or a version's comments left no trace,
+    while reading the item did (``item.read``). Each is an audit event naming who read
+    what: ``media.read`` (the image's SHA-256) and ``comment.read`` (the version and
+    how many comments)."""
+    author, reviewer, admin = as_user("author"), as_user("reviewer"), as_user("bank_admin")
+    bank = world.bank.code
+    url = author.post(
+        f"banks/{bank}/media",
+        data={"file": (io.BytesIO(png("blue")), "peta.png")},
+        content_type="multipart/form-data",
+    ).json["url"]
+    assert as_user("assembler").get(url).status_code == 200
+    item_id = create_tkp(author, bank).json["external_id"]
+    author.post(f"items/{item_id}/versions/1/submit", json={})
+    reviewer.post(f"items/{item_id}/versions/1/comments", json={"body": "Opsi C rancu."})
+    assert author.get(f"items/{item_id}/versions/1/comments").status_code == 200
+
+    reads = admin.get(f"banks/{bank}/audit?action=media.read").json["events"]
+    assert [(e["actor"], e["object_id"]) for e in reads] == [
+        (world.assembler.username, url.rsplit("/", 1)[-1])
+    ]
+    comments = admin.get(f"banks/{bank}/audit?action=comment.read").json["events"]
+    assert [(e["actor"], e["object_id"], e["version"]) for e in comments] == [
+        (world.author.username, item_id, 1)
+    ]
