@@ -521,3 +521,32 @@ def test_deleting_a_cloned_draft_keeps_its_clones(
     # the locked clone is otherwise as frozen as before
     with pytest.raises(FormLocked):
         update_form(locked_clone, actor=world.assembler, title="Lain")
+
+
+def test_a_write_refused_by_the_database_in_a_draft_edit_is_a_409(
+    world: World, plugins: Any, kit: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue finding 5's safety net: should the database still refuse a draft edit's
+    write (a row changed or gone under it), the edit is rolled back and answered as
+    ``ConcurrentEdit`` (409), not an unexplained error."""
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from itembank.operations import forms as form_ops
+
+    form = kit["form"]
+    db.session.commit()
+    for error in (
+        StaleDataError("UPDATE statement on table 'form_entry' expected to update 2 row(s)"),
+        IntegrityError("INSERT", {}, Exception("uq_form_entry_section_id_position")),
+    ):
+
+        def refused(*_: Any, error: Exception = error) -> None:
+            raise error
+
+        monkeypatch.setattr(form_ops, "touch_form", refused)
+        with pytest.raises(form_ops.ConcurrentEdit, match="at the same moment") as caught:
+            update_form(form, actor=world.assembler, title="Paket B")
+        assert caught.value.code == "concurrent_edit"
+        db.session.refresh(form)
+        assert form.title == "Paket A"

@@ -321,3 +321,30 @@ def test_reading_images_and_comments_is_audited(as_user: Any, world: World) -> N
     assert [(e["actor"], e["object_id"], e["version"]) for e in comments] == [
         (world.author.username, item_id, 1)
     ]
+
+
+def test_a_lone_bank_admin_cannot_approve_alone_through_the_api(
+    as_user: Any, world: World
+) -> None:
+    """Issue finding 9, the attack as it was made, request by request: a bank admin
+    adds themself as reviewer (refused, as for a global administrator), lowers the
+    required approvals (allowed, audited) and approves (refused: not a reviewer); the
+    version in review still needs the count it was submitted under."""
+    bank = world.bank.code
+    admin, author, reviewer = as_user("bank_admin"), as_user("author"), as_user("reviewer")
+    assert admin.patch(f"banks/{bank}", json={"required_approvals": 2}).status_code == 200
+    item_id = create_tkp(author, bank).json["external_id"]
+    assert author.post(f"items/{item_id}/versions/1/submit", json={}).status_code == 200
+    root = as_user("admin")  # a global administrator
+    for who, client in (("bank_admin", admin), ("admin", root)):
+        self_grant = client.post(
+            f"banks/{bank}/members",
+            json={"username": world.users[who].username, "role": "reviewer"},
+        )
+        assert "grant themself" in assert_problem(self_grant, 403)["detail"]
+    assert admin.patch(f"banks/{bank}", json={"required_approvals": 1}).status_code == 200
+    refused = admin.post(f"items/{item_id}/versions/1/reviews", json={"decision": "approve"})
+    assert "role reviewer" in assert_problem(refused, 403)["detail"]
+    reviewer.post(f"items/{item_id}/versions/1/reviews", json={"decision": "approve"})
+    version = author.get(f"items/{item_id}/versions/1").json
+    assert (version["status"], version["required_approvals"]) == ("in_review", 2)
