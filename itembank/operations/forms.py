@@ -20,6 +20,7 @@ the revision it was based on (a stale one is refused, naming who changed the for
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
@@ -47,6 +48,8 @@ from itembank.operations.blueprints import ASSEMBLY_ROLES
 from itembank.operations.form_report import Report, build_report, fits_row, match_rows
 from itembank.plugins import PluginHost
 from itembank.workflow import Status
+
+log = logging.getLogger(__name__)
 
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 #: Item and form identifiers (``CACT-DEMO-000123``, ``CACT-DEMO-F001``).
@@ -258,8 +261,10 @@ def draft_edit(operation: Callable[P, R]) -> Callable[P, R]:
     def edit(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return operation(*args, **kwargs)
-        except (IntegrityError, StaleDataError):
+        except (IntegrityError, StaleDataError) as exc:
             db.session.rollback()
+            # Logged: with the lock taken first this means a change that bypassed it.
+            log.warning("%s refused by the database: %s", operation.__name__, exc)
             raise ConcurrentEdit(
                 "this form was changed by someone else at the same moment and nothing was "
                 "applied; reload it and try again"
