@@ -518,9 +518,13 @@ def test_deleting_a_cloned_draft_keeps_its_clones(
         )
     ).one()
     assert event.data["clones"] == [draft_clone.external_id, locked_clone.external_id]
-    # the locked clone is otherwise as frozen as before
+    # the locked clone is otherwise as frozen as before, in the database too: its link
+    # may only go
     with pytest.raises(FormLocked):
         update_form(locked_clone, actor=world.assembler, title="Lain")
+    relink = sa.update(Form).where(Form.id == locked_clone.id).values(cloned_from_id=draft_clone.id)
+    with pytest.raises(sa.exc.DatabaseError), db.session.begin_nested():
+        db.session.execute(relink)
 
 
 def test_a_write_refused_by_the_database_in_a_draft_edit_is_a_409(
