@@ -57,6 +57,10 @@ delivery scores that distractor as correct) and planted ``"dif"`` (``item`` key,
 ``shift``: how much harder for the focal group). See
 :mod:`itembank.operations.simulated_results`.
 The users and the bank stay here: the loader's review history names them.
+
+The demo's users share one known password and one of them is a global administrator, so
+the demo is for a database of its own: :func:`load_demo` refuses a database that already
+has users (a real installation, or the demo loaded before) unless it is forced.
 """
 
 from __future__ import annotations
@@ -66,8 +70,10 @@ from collections import Counter
 from importlib import resources
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 
+from itembank.errors import Conflict
 from itembank.extensions import db
 from itembank.models import Administration, Bank, Form, Item, Role, User
 from itembank.operations.accounts import add_member, create_bank, create_user
@@ -116,8 +122,42 @@ def demo_items() -> list[dict[str, Any]]:
     return [item for name in ITEM_FILES for item in read_demo_file(name)["items"]]
 
 
-def load_demo(plugins: PluginHost, *, password: str) -> str:
-    """Create the demo users, bank and items; returns a one-paragraph summary."""
+class DemoRefused(Conflict):
+    """The database already has users: the demo is not loaded into it."""
+
+    code = "demo_refused"
+
+
+def check_demo_target(*, force: bool = False) -> None:
+    """Raise :class:`DemoRefused` unless the database has no users yet (or ``force``).
+
+    The demo adds accounts with a password everybody knows, a global administrator
+    among them: loaded into a real installation they would be a way in. A database with
+    users is either one (refused, naming some of them) or holds the demo already
+    (refused too: loading it twice would fail half way)."""
+    if force:
+        return
+    names = list(db.session.scalars(sa.select(User.username).order_by(User.id).limit(6)))
+    if not names:
+        return
+    demo_names = {username for username, *_ in DEMO_USERS}
+    has_demo_bank = db.session.scalar(sa.select(Bank.id).where(Bank.code == BANK_CODE)) is not None
+    if has_demo_bank and set(names) <= demo_names:
+        raise DemoRefused(f"the demo bank {BANK_CODE} is already loaded in this database")
+    others = [name for name in names if name not in demo_names] or names
+    shown = ", ".join(others[:5]) + (", ..." if len(names) > 5 else "")
+    raise DemoRefused(
+        f"this database already has users ({shown}): the demo's accounts share a known "
+        "password and include an administrator, so they are not added to a database in "
+        "use; load the demo into an empty database, or force it (--force or "
+        "ITEMBANK_DEMO_FORCE=1) if this database is for trying things out"
+    )
+
+
+def load_demo(plugins: PluginHost, *, password: str, force: bool = False) -> str:
+    """Create the demo users, bank and items; returns a one-paragraph summary. Refused
+    (:func:`check_demo_target`) when the database already has users, unless ``force``."""
+    check_demo_target(force=force)
     sync_plugin_taxonomies(plugins)
     users: dict[str, User] = {}
     bank: Bank = create_bank(

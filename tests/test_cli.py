@@ -17,7 +17,7 @@ from click.testing import Result
 from flask import Flask
 
 from itembank.extensions import db
-from itembank.models import AuditEvent, Item, ItemVersion, Membership, User
+from itembank.models import AuditEvent, Bank, Item, ItemVersion, Membership, User
 from tests.conftest import POSTGRES_URL, SKIP_POSTGRES, _postgres_backend, _sqlite_backend, make_app
 
 DEMO_PASSWORD = "demo-pass-123"
@@ -131,6 +131,29 @@ def test_demo_loads_a_realistic_bank(cli_app: Flask) -> None:
         assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) > len(items)
         db.session.remove()
     assert "already has data" in ok(cli_app, "itembank", "demo", "--if-empty")
+    assert "CACT-DEMO is already loaded" in fails(cli_app, "itembank", "demo")
+
+
+def test_the_demo_is_not_loaded_into_a_database_with_users(cli_app: Flask) -> None:
+    """Issue finding 10: ``itembank demo`` added its accounts (one password for all, a
+    global administrator among them) to any database. With users already there it is
+    refused, naming them, and adds nothing; ``--if-empty`` leaves it alone;
+    ``ITEMBANK_DEMO_FORCE=1`` (or ``--force``) loads it anyway."""
+    ok(cli_app, "itembank", "create-user", "rina", "--password", "s3cret-pass", "--admin")
+    output = fails(cli_app, "itembank", "demo")
+    assert "already has users (rina)" in output and "ITEMBANK_DEMO_FORCE=1" in output
+    assert "demo not loaded" in ok(cli_app, "itembank", "demo", "--if-empty")
+    with cli_app.app_context():
+        assert set(db.session.scalars(sa.select(User.username))) == {"rina"}
+        assert db.session.scalar(sa.select(sa.func.count(Bank.id))) == 0
+        db.session.remove()
+    forced = cli_app.test_cli_runner().invoke(
+        args=["itembank", "demo", "--password", "demo-pass-123"],
+        env={"ITEMBANK_DEMO_FORCE": "1"},
+        catch_exceptions=False,
+    )
+    assert forced.exit_code == 0, forced.output
+    assert "loaded demo bank CACT-DEMO" in forced.output
 
 
 def test_users_banks_and_members(cli_app: Flask) -> None:

@@ -489,3 +489,68 @@ def test_an_item_of_another_bank_cannot_be_pinned(
     foreign = approved(other, plugins)
     with pytest.raises(InvalidInput, match="not in bank"):
         add_entry(kit["form"], foreign.approved_version, actor=world.assembler)
+
+
+def test_deleting_a_cloned_draft_keeps_its_clones(
+    world: World, plugins: Any, kit: dict[str, Any]
+) -> None:
+    """Issue finding 4: deleting a draft that had been cloned failed on the clones'
+    reference to it. The clones stay, a locked one too, and only lose the link; the
+    deletion's audit event names them."""
+    form = fill(world, kit)
+    draft_clone = clone_form(form, actor=world.assembler)
+    locked_clone = clone_form(form, actor=world.assembler)
+    lock_form(locked_clone, actor=world.assembler, plugins=plugins)
+    revisions = (draft_clone.revision, locked_clone.revision)
+    source = form.external_id
+
+    delete_form(form, actor=world.assembler)
+
+    assert db.session.scalar(sa.select(Form.id).where(Form.external_id == source)) is None
+    for clone in (draft_clone, locked_clone):
+        db.session.refresh(clone)
+        assert clone.cloned_from_id is None and len(clone.entries) == 3
+    assert (draft_clone.revision, locked_clone.revision) == revisions
+    assert (locked_clone.status, draft_clone.status) == ("locked", "draft")
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "form.delete", AuditEvent.object_id == source
+        )
+    ).one()
+    assert event.data["clones"] == [draft_clone.external_id, locked_clone.external_id]
+    # the locked clone is otherwise as frozen as before, in the database too: its link
+    # may only go
+    with pytest.raises(FormLocked):
+        update_form(locked_clone, actor=world.assembler, title="Lain")
+    relink = sa.update(Form).where(Form.id == locked_clone.id).values(cloned_from_id=draft_clone.id)
+    with pytest.raises(sa.exc.DatabaseError), db.session.begin_nested():
+        db.session.execute(relink)
+
+
+def test_a_write_refused_by_the_database_in_a_draft_edit_is_a_409(
+    world: World, plugins: Any, kit: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue finding 5's safety net: should the database still refuse a draft edit's
+    write (a row changed or gone under it), the edit is rolled back and answered as
+    ``ConcurrentEdit`` (409), not an unexplained error."""
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from itembank.operations import forms as form_ops
+
+    form = kit["form"]
+    db.session.commit()
+    for error in (
+        StaleDataError("UPDATE statement on table 'form_entry' expected to update 2 row(s)"),
+        IntegrityError("INSERT", {}, Exception("uq_form_entry_section_id_position")),
+    ):
+
+        def refused(*_: Any, error: Exception = error) -> None:
+            raise error
+
+        monkeypatch.setattr(form_ops, "touch_form", refused)
+        with pytest.raises(form_ops.ConcurrentEdit, match="at the same moment") as caught:
+            update_form(form, actor=world.assembler, title="Paket B")
+        assert caught.value.code == "concurrent_edit"
+        db.session.refresh(form)
+        assert form.title == "Paket A"

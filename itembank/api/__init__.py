@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-from flask import Flask, send_from_directory
+from flask import Flask, render_template, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
 from flask_smorest import Api
 
@@ -91,6 +91,17 @@ class ItembankApi(Api):
 
     def _register_error_handlers(self) -> None:
         errors.register(self._app)
+
+    def _openapi_swagger_ui(self) -> str:
+        """The docs page: Swagger UI started by a script file of ours rather than
+        flask-smorest's inline script, so the page gets the same Content-Security-Policy
+        and framing rules as every other page (:mod:`itembank.ui.security`)."""
+        return render_template(
+            "api/docs.html",
+            title=self.spec.title,
+            spec_url=url_for(f"{self._make_doc_blueprint_name()}.openapi_json"),
+            swagger_ui_url=self._swagger_ui_url,
+        )
 
     def _register_responses(self) -> None:
         """Document the error responses (one per status, and the default) with the media

@@ -11,7 +11,7 @@ from itembank.api.auth import current_user
 from itembank.api.banks import visible_bank
 from itembank.api.common import MULTIPART, Extended, make_blueprint, read_upload
 from itembank.api.schemas import MediaOut
-from itembank.operations.media import get_media, upload_media
+from itembank.operations.media import read_media, upload_media
 
 blp = make_blueprint("media", "Images used in stems and options.")
 
@@ -59,11 +59,11 @@ MULTIPART.add("media.MediaUpload")
 class MediaBySha(MethodView):
     @blp.response(200, description="the image bytes")
     def get(self, bank_code: str, sha256: str) -> Any:
-        """Download an image (any member)"""
+        """Download an image (any member; the read is audited as ``media.read``)"""
         actor = current_user()
         bank = visible_bank(bank_code, actor)
-        media = get_media(bank, sha256.lower(), actor=actor)
-        response = Response(media.blob.data, mimetype=media.blob.mime)
+        blob = read_media(bank, sha256.lower(), actor=actor, via="api")
+        response = Response(blob.data, mimetype=blob.mime)
         response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response

@@ -150,9 +150,9 @@ class Retire(MethodView):
 class Comments(MethodView):
     @blp.response(200, CommentOut(many=True))
     def get(self, item_id: str, number: int) -> Any:
-        """Comments on a version, oldest first"""
-        _, version = _version(item_id, number)
-        return version.comments
+        """Comments on a version, oldest first (the read is audited as ``comment.read``)"""
+        actor, version = _version(item_id, number)
+        return reads.read_comments(version, actor=actor, via="api")
 
     @blp.arguments(CommentIn)
     @blp.response(201, CommentOut)

@@ -359,9 +359,17 @@ def taxonomy_import_command(
     show_default=True,
     help="Password for every demo user (or set ITEMBANK_DEMO_PASSWORD).",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    envvar="ITEMBANK_DEMO_FORCE",
+    help="Load the demo even though the database already has users (or set "
+    "ITEMBANK_DEMO_FORCE=1): only for a database that is for trying things out.",
+)
 @transactional
-def demo_command(if_empty: bool, password: str) -> None:
-    """Load the demo bank CACT-DEMO with its users and items."""
+def demo_command(if_empty: bool, password: str, force: bool) -> None:
+    """Load the demo bank CACT-DEMO with its users and items, into a database without
+    users (refused otherwise, unless --force)."""
     from itembank.demo import load_demo
     from itembank.models import User
     from itembank.plugins import plugins
@@ -369,5 +377,5 @@ def demo_command(if_empty: bool, password: str) -> None:
     if if_empty and db.session.scalar(sa.select(sa.func.count(User.id))):
         click.echo("the database already has data; demo not loaded")
         return
-    summary = load_demo(plugins(), password=password)
+    summary = load_demo(plugins(), password=password, force=force)
     click.echo(summary)

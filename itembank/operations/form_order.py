@@ -2,8 +2,10 @@
 setting the whole order at once, and removing one (the entries after it close up).
 
 Each is a draft edit like those in :mod:`itembank.operations.forms` (which pins
-entries): it takes the form's row lock, accepts the revision it was based on and is
-an audit event.
+entries): it takes the form's row lock first and reads the entries under it (an entry
+another request removed meanwhile is NotFound), accepts the revision it was based on,
+turns a write the database refuses into ``ConcurrentEdit`` (409) and is an audit
+event.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from itembank.extensions import db
 from itembank.models import Form, FormEntry, FormSection, User
 from itembank.operations.forms import (
     audit_form,
+    draft_edit,
     editable_draft,
+    editable_entry,
     form_problem,
     section_at,
     touch_form,
@@ -38,8 +42,9 @@ def _place(layout: list[tuple[FormSection, list[FormEntry]]]) -> None:
     db.session.flush()
 
 
+@draft_edit
 def remove_entry(entry: FormEntry, *, actor: User, base_revision: int | None = None) -> Form:
-    form = editable_draft(entry.section.form, actor, base_revision)
+    form, entry = editable_entry(entry, actor, base_revision)
     section = entry.section
     rest = [e for e in section.entries if e.id != entry.id]
     facts = {"version": entry.version, "entry": entry.id, "section": section.position}
@@ -51,6 +56,7 @@ def remove_entry(entry: FormEntry, *, actor: User, base_revision: int | None = N
     return form
 
 
+@draft_edit
 def move_entry(
     entry: FormEntry,
     *,
@@ -61,7 +67,7 @@ def move_entry(
 ) -> FormEntry:
     """Move an entry to ``position`` (1-based) of section ``section`` (by default its
     own); into another section without a position, it goes to that section's end."""
-    form = editable_draft(entry.section.form, actor, base_revision)
+    form, entry = editable_entry(entry, actor, base_revision)
     source = entry.section
     target = section_at(form, section) if section is not None else source
     source_rest = [e for e in source.entries if e.id != entry.id]
@@ -95,6 +101,7 @@ def move_entry(
     return entry
 
 
+@draft_edit
 def set_order(
     form: Form,
     arrangement: list[dict[str, Any]],

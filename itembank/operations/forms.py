@@ -19,10 +19,14 @@ the revision it was based on (a stale one is refused, naming who changed the for
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from itembank.access import require_role
@@ -45,6 +49,8 @@ from itembank.operations.form_report import Report, build_report, fits_row, matc
 from itembank.plugins import PluginHost
 from itembank.workflow import Status
 
+log = logging.getLogger(__name__)
+
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 #: Item and form identifiers (``CACT-DEMO-000123``, ``CACT-DEMO-F001``).
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -56,6 +62,14 @@ class FormLocked(Conflict):
     """The form is not a draft any more."""
 
     code = "form_locked"
+
+
+class ConcurrentEdit(Conflict):
+    """The database refused a draft edit because another request changed the same
+    rows at the same moment (a safety net: edits are serialised by the form's row lock,
+    so this should not happen); nothing was applied."""
+
+    code = "concurrent_edit"
 
 
 class FormInvalid(Conflict):
@@ -195,6 +209,9 @@ def clone_form(form: Form, *, actor: User, title: Any = None) -> Form:
     (in any state). Nothing is re-pinned: the new form's report says what changed."""
     bank = form.bank
     require_role(actor, bank, *ASSEMBLY_ROLES, doing="make test forms")
+    # A shared lock: the source's entries do not change while they are copied, and a
+    # draft deleted meanwhile is NotFound rather than a broken reference.
+    form = _locked_form(form.id, form.external_id, read=True)
     new_title = _title(title) if title is not None else _title(f"{form.title} (salinan)"[:200])
     clone = _new_form(bank, form.blueprint, new_title, actor)
     clone.cloned_from = form
@@ -230,16 +247,59 @@ def clone_form(form: Form, *, actor: User, title: Any = None) -> Form:
 # -- editing a draft -----------------------------------------------------------------------
 
 
-def editable_draft(form: Form, actor: User, base_revision: int | None) -> Form:
-    """``form`` reloaded under its row lock, if ``actor`` may edit it, it is a draft and
-    ``base_revision`` (when given) is its current revision."""
-    require_role(actor, form.bank, *ASSEMBLY_ROLES, doing="edit test forms")
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def draft_edit(operation: Callable[P, R]) -> Callable[P, R]:
+    """Decorate an operation that changes a draft form or its entries: a write the
+    database refuses because of a concurrent change (a unique position taken, a row
+    gone: ``IntegrityError``, ``StaleDataError``) is rolled back and becomes
+    :class:`ConcurrentEdit` (409) instead of an unexplained failure."""
+
+    @functools.wraps(operation)
+    def edit(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return operation(*args, **kwargs)
+        except (IntegrityError, StaleDataError) as exc:
+            db.session.rollback()
+            # Logged: with the lock taken first this means a change that bypassed it.
+            log.warning("%s refused by the database: %s", operation.__name__, exc)
+            raise ConcurrentEdit(
+                "this form was changed by someone else at the same moment and nothing was "
+                "applied; reload it and try again"
+            ) from None
+
+    return edit
+
+
+def _locked_form(form_id: int, external_id: str, *, read: bool = False) -> Form:
+    """The form reloaded under its row lock (``read``: a shared lock), and every section
+    and entry this session read before the lock forgotten, so what the caller reads
+    next is what other requests committed before the lock was granted (they hold the
+    same lock while they change them). NotFound if the form was deleted meanwhile."""
+    db.session.flush()
     form = db.session.scalars(
         sa.select(Form)
-        .where(Form.id == form.id)
-        .with_for_update()
+        .where(Form.id == form_id)
+        .with_for_update(read=read)
         .execution_options(populate_existing=True)
-    ).one()
+    ).first()
+    if form is None:
+        raise NotFound(f"no form {external_id!r}")
+    for instance in list(db.session.identity_map.values()):
+        if isinstance(instance, (FormSection, FormEntry)):
+            db.session.expire(instance)
+    return form
+
+
+def editable_draft(form: Form, actor: User, base_revision: int | None) -> Form:
+    """``form`` reloaded under its row lock, if ``actor`` may edit it, it is a draft and
+    ``base_revision`` (when given) is its current revision. Every edit of a draft
+    starts here, so concurrent edits of one form are serialised and each reads the
+    form's sections and entries as the previous one left them."""
+    require_role(actor, form.bank, *ASSEMBLY_ROLES, doing="edit test forms")
+    form = _locked_form(form.id, form.external_id)
     if form.status != FormStatus.DRAFT.value:
         raise FormLocked(
             f"form {form.external_id} is {form.status}: a locked form never changes; clone it "
@@ -256,17 +316,29 @@ def editable_draft(form: Form, actor: User, base_revision: int | None) -> Form:
     return form
 
 
+def editable_entry(
+    entry: FormEntry, actor: User, base_revision: int | None
+) -> tuple[Form, FormEntry]:
+    """The entry's form as :func:`editable_draft` gives it, and the entry read again
+    under the form's lock: NotFound if another request removed it meanwhile."""
+    entry_id = entry.id
+    form = db.session.get(Form, entry.form_id)
+    if form is None:
+        raise NotFound(f"no entry {entry_id}")
+    form = editable_draft(form, actor, base_revision)
+    current = db.session.scalars(
+        sa.select(FormEntry).where(FormEntry.id == entry_id, FormEntry.form_id == form.id)
+    ).first()
+    if current is None:
+        raise NotFound(f"form {form.external_id} has no entry {entry_id} (it was removed)")
+    return form, current
+
+
 def touch_form(form: Form, actor: User) -> None:
     """Record ``actor`` as the form's last editor and flush (the revision goes up)."""
     form.updated_by_id = actor.id
     form.updated_at = utcnow()
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(
-            "this form was changed by someone else at the same moment; reload it"
-        ) from None
+    db.session.flush()
     for section in form.sections:  # reload in position order when next read
         db.session.expire(section, ["entries"])
 
@@ -339,6 +411,7 @@ def _check_pinnable(form: Form, version: ItemVersion) -> None:
         )
 
 
+@draft_edit
 def update_form(form: Form, *, actor: User, title: Any, base_revision: int | None = None) -> Form:
     form = editable_draft(form, actor, base_revision)
     new = _title(title)
@@ -350,15 +423,43 @@ def update_form(form: Form, *, actor: User, title: Any, base_revision: int | Non
     return form
 
 
+@draft_edit
 def delete_form(form: Form, *, actor: User, base_revision: int | None = None) -> None:
+    """Delete a draft. Forms cloned from it are kept: they stop pointing at it (their
+    ``form.clone`` audit events still name it), and the deletion's audit event lists
+    them."""
     form = editable_draft(form, actor, base_revision)
     external_id = form.external_id
     bank = form.bank
+    clones = list(
+        db.session.scalars(
+            sa.select(Form.external_id).where(Form.cloned_from_id == form.id).order_by(Form.id)
+        )
+    )
+    if clones:
+        # A plain UPDATE: losing the link is no edit of the clone (its revision, ETag and
+        # last editor stay); the database allows it for locked clones too.
+        db.session.execute(
+            sa.update(Form.__table__)
+            .where(Form.__table__.c.cloned_from_id == form.id)
+            .values(cloned_from_id=None)
+        )
+        for instance in list(db.session.identity_map.values()):
+            if isinstance(instance, Form) and instance.external_id in clones:
+                db.session.expire(instance, ["cloned_from_id", "cloned_from"])
     db.session.delete(form)
     db.session.flush()
-    record("form.delete", actor=actor, bank=bank, object_type="form", object_id=external_id)
+    record(
+        "form.delete",
+        actor=actor,
+        bank=bank,
+        object_type="form",
+        object_id=external_id,
+        **({"clones": clones} if clones else {}),
+    )
 
 
+@draft_edit
 def add_entry(
     form: Form,
     version: ItemVersion,
@@ -411,6 +512,7 @@ def add_entry(
     return new
 
 
+@draft_edit
 def add_entries(
     form: Form,
     sections: list[list[ItemVersion]],
@@ -459,6 +561,7 @@ def add_entries(
     return added
 
 
+@draft_edit
 def repin_entry(
     entry: FormEntry,
     *,
@@ -467,7 +570,7 @@ def repin_entry(
     base_revision: int | None = None,
 ) -> FormEntry:
     """Pin another approved version of the entry's item (by default the newest)."""
-    form = editable_draft(entry.section.form, actor, base_revision)
+    form, entry = editable_entry(entry, actor, base_revision)
     item = entry.item
     target = version if version is not None else item.approved_version
     if target is None or target.item_id != item.id:
@@ -496,6 +599,7 @@ def repin_entry(
 # -- lock and export -----------------------------------------------------------------------
 
 
+@draft_edit
 def lock_form(form: Form, *, actor: User, plugins: PluginHost) -> Report:
     """Lock a draft whose report has no errors; from now on it never changes. Returns the
     report it was locked with (its warnings are recorded in the audit event)."""
@@ -550,12 +654,7 @@ def mark_exported(
         )
     if not isinstance(format, str) or not FORMAT_RE.fullmatch(format):
         raise form_problem("format", "Format ekspor tidak valid.", "The export format is invalid.")
-    form = db.session.scalars(
-        sa.select(Form)
-        .where(Form.id == form.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    form = _locked_form(form.id, form.external_id)
     if form.status == FormStatus.DRAFT.value:
         raise Conflict(
             f"form {form.external_id} is a draft: only locked forms export; lock it first",

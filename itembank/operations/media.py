@@ -1,4 +1,6 @@
-"""Uploading and reading a bank's images."""
+"""Uploading and reading a bank's images. Reading one (its bytes, by the API or the web
+UI) is recorded as a ``media.read`` audit event, as reading an item is ``item.read``:
+an image can give an item away."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from itembank.audit import record
 from itembank.errors import InvalidInput, NotFound
 from itembank.extensions import db
 from itembank.media_check import MediaError, inspect_image
-from itembank.models import Bank, Media, MediaBlob, Role, User
+from itembank.models import Bank, Media, MediaBlob, Membership, Role, User
 
 
 def upload_media(
@@ -67,3 +69,39 @@ def get_media(bank: Bank, sha256: str, *, actor: User) -> Media:
     if media is None:
         raise NotFound(f"no image {sha256!r} in bank {bank.code}")
     return media
+
+
+def record_media_read(actor: User, media: Media, via: str) -> None:
+    """Record that ``actor`` read the image's bytes (``via``: which path)."""
+    record(
+        "media.read",
+        actor=actor,
+        bank=db.session.get(Bank, media.bank_id),
+        object_type="media",
+        object_id=media.sha256,
+        via=via,
+    )
+
+
+def read_media(bank: Bank, sha256: str, *, actor: User, via: str) -> MediaBlob:
+    """The bytes of ``bank``'s image ``sha256`` for a member of the bank (NotFound
+    otherwise), the read recorded."""
+    media = get_media(bank, sha256, actor=actor)
+    record_media_read(actor, media, via)
+    return media.blob
+
+
+def read_media_anywhere(sha256: str, *, actor: User, via: str) -> MediaBlob:
+    """The bytes of image ``sha256`` if it belongs to a bank ``actor`` is a member of
+    (any bank for a global administrator; NotFound otherwise), the read recorded against
+    the first such bank. The address items store (``/media/<sha256>``) names no bank."""
+    query = sa.select(Media).where(Media.sha256 == sha256)
+    if not actor.is_admin:
+        query = query.where(
+            Media.bank_id.in_(sa.select(Membership.bank_id).where(Membership.user_id == actor.id))
+        )
+    media = db.session.scalars(query.order_by(Media.id).limit(1)).first()
+    if media is None:
+        raise NotFound(f"no image {sha256!r}")
+    record_media_read(actor, media, via)
+    return media.blob

@@ -3,7 +3,8 @@
 Any member of a bank sees its items and every version, except users whose only role
 there is ``assembler``: they see only approved versions, and only items that have one
 (for them an item's latest version is its approved one). Non-members are told nothing
-exists. Reading a version's content is recorded as an ``item.read`` audit event.
+exists. Reading a version's content is recorded as an ``item.read`` audit event, and
+reading its comments (which quote and discuss it) as ``comment.read``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from itembank.errors import InvalidInput, NotFound, PermissionDenied
 from itembank.extensions import db
 from itembank.models import (
     Bank,
+    Comment,
     Item,
     ItemClassification,
     ItemVersion,
@@ -75,8 +77,23 @@ def require_full_view(item: Item, *, actor: User, doing: str) -> None:
         raise PermissionDenied(f"assemblers see only approved versions, so may not {doing}")
 
 
+#: The audit actions that record reads rather than changes (an item's history leaves
+#: them out).
+READ_ACTIONS = ("item.read", "comment.read")
+
+
 def record_read(actor: User, version: ItemVersion, via: str) -> None:
     record("item.read", actor=actor, version=version, via=via)
+
+
+def read_comments(version: ItemVersion, *, actor: User, via: str) -> list[Comment]:
+    """The version's comments, oldest first, for ``actor`` (who may read the version).
+    Reading them is recorded as ``comment.read`` with how many were shown; a version
+    without comments shows nothing and records nothing."""
+    comments = list(version.comments)
+    if comments:
+        record("comment.read", actor=actor, version=version, via=via, comments=len(comments))
+    return comments
 
 
 # -- listing -------------------------------------------------------------------------------

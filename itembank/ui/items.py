@@ -234,6 +234,7 @@ def _item_page(external_id: str, number: int | None) -> ResponseReturnValue:
     item, latest = reads.readable_item(external_id, actor=user)
     version = latest if number is None else reads.readable_version(item, number, actor=user)
     reads.record_read(user, version, via="web")
+    reads.read_comments(version, actor=user, via="web")
     versions = reads.readable_versions(item, actor=user)
     open_version = next((v for v in item.versions if v.is_open), None)
     bank = item.bank

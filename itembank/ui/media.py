@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from itembank.access import ensure_visible
 from itembank.errors import DomainError, InvalidInput, NotFound
 from itembank.extensions import db
-from itembank.models import Media, MediaBlob, Membership
+from itembank.models import Media, MediaBlob
 from itembank.operations.accounts import get_bank
-from itembank.operations.media import upload_media
+from itembank.operations.media import read_media_anywhere, upload_media
 from itembank.ui.blueprint import actor, bp, commit, login_required
 from itembank.ui.errors import domain_status
 from itembank.ui.i18n import problem_text
@@ -28,19 +28,13 @@ MEDIA_LIST_LIMIT = 200
 @bp.get("/media/<sha256>")
 @login_required
 def media(sha256: str) -> ResponseReturnValue:
-    """The image, if it belongs to a bank the user is a member of (else 404)."""
+    """The image, if it belongs to a bank the user is a member of (else 404); the read
+    is audited as ``media.read``."""
     user = actor()
     if not SHA256.fullmatch(sha256):
         raise NotFound(f"no image {sha256!r}")
-    query = sa.select(Media.id).where(Media.sha256 == sha256)
-    if not user.is_admin:
-        query = query.where(
-            Media.bank_id.in_(sa.select(Membership.bank_id).where(Membership.user_id == user.id))
-        )
-    if db.session.scalars(query.limit(1)).first() is None:
-        raise NotFound(f"no image {sha256!r}")
-    blob = db.session.get(MediaBlob, sha256)
-    assert blob is not None
+    blob = read_media_anywhere(sha256, actor=user, via="web")
+    commit()
     response = Response(blob.data, mimetype=blob.mime)
     response.headers["Cache-Control"] = "private, max-age=86400"
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -64,6 +64,7 @@ def _review_page(
         diff = diff_item_versions(item, old.number, version.number, actor=user, plugins=plugins())
         reads.record_read(user, old, via="web-review")
     reads.record_read(user, version, via="web-review")
+    reads.read_comments(version, actor=user, via="web-review")
     approvals = sum(1 for r in version.reviews if r.decision == Decision.APPROVE.value)
     context = {
         "item": item,

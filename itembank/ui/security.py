@@ -7,6 +7,7 @@ import os
 from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
 
+from itembank.api.common import URL_PREFIX
 from itembank.api.errors import API_PREFIX
 
 csrf = CSRFProtect()
@@ -37,6 +38,17 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+#: Every API response: its body (item content, answer keys, results) is never stored by
+#: a browser or a proxy, nor read as another type than the one sent. A response that
+#: sets its own caching (an image, Swagger UI's files) keeps it.
+API_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+
+#: The API's documentation page is a page like the others: the same headers.
+API_DOCS_PATH = f"{URL_PREFIX}/docs"
+
 
 def secure_cookies(app: Flask) -> bool:
     """``ITEMBANK_SECURE_COOKIES`` (config or environment; ``1``/``0``), else on
@@ -59,10 +71,11 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        """Every response outside the API (pages, static files, images) gets the
-        headers; the API's JSON and its documentation page keep their own."""
-        if request.path.startswith(API_PREFIX):
-            return response
-        for name, value in HEADERS.items():
+        """Every page (the API's documentation page too), static file and image gets
+        :data:`HEADERS`; every other API response :data:`API_HEADERS`."""
+        headers = HEADERS
+        if request.path.startswith(API_PREFIX) and request.path.rstrip("/") != API_DOCS_PATH:
+            headers = API_HEADERS
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         return response

@@ -14,6 +14,7 @@ from itembank.extensions import db
 from itembank.itemtypes import ItemType
 from itembank.models import AuditEvent, Bank, Item, ItemVersion, Role, TaxonomyNode, User
 from itembank.operations.content import visible_taxonomies
+from itembank.operations.reads import READ_ACTIONS
 from itembank.plugins import plugins
 from itembank.ui.i18n import current_language, pick
 
@@ -144,7 +145,7 @@ def history(item: Item, versions: list[ItemVersion]) -> list[AuditEvent]:
             sa.select(AuditEvent)
             .where(
                 AuditEvent.item_id == item.id,
-                AuditEvent.action != "item.read",
+                AuditEvent.action.not_in(READ_ACTIONS),
                 sa.or_(
                     AuditEvent.version_number.is_(None),
                     AuditEvent.version_number.in_(numbers),

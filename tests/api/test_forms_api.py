@@ -228,3 +228,24 @@ def test_an_item_retired_after_locking_stops_the_export(
     assert event.data["forced"] is True
     assert event.data["package_sha256"] == exported.headers["X-Package-SHA256"]
     assert [f["code"] for f in event.data["findings"]] == ["item_retired"]
+
+
+def test_deleting_a_cloned_draft_answers_204_and_keeps_the_clone(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    """Issue finding 4: ``DELETE /forms/<id>`` of a draft someone had cloned answered
+    500. It deletes the draft; the clone stays, no longer pointing at it."""
+    perakit = as_user("assembler")
+    bank = world.bank.code
+    approved(world, plugins, "TIU.NUM")
+    db.session.commit()
+    assert perakit.post(f"banks/{bank}/blueprints", json=blueprint_spec()).status_code == 201
+    made = perakit.post(f"banks/{bank}/forms", json={"blueprint": "SKD-MINI", "title": "Asal"})
+    source = made.json["external_id"]
+    clone = perakit.post(f"forms/{source}/clone", json={"title": "Salinan"}).json["external_id"]
+
+    deleted = perakit.delete(f"forms/{source}")
+    assert deleted.status_code == 204, deleted.get_json()
+    assert_problem(perakit.get(f"forms/{source}"), 404)
+    kept = perakit.get(f"forms/{clone}")
+    assert (kept.status_code, kept.json["cloned_from"]) == (200, None)

@@ -491,3 +491,19 @@ def test_bad_input_is_explained_never_a_server_error(
         assert "Traceback" not in text(response)
     assert {r.status_code for r in cases[:2]} == {404}
     assert len(get_form(form.external_id, actor=world.assembler).entries) == 1
+
+
+def test_deleting_a_cloned_draft_from_its_page(as_user: Any, world: World, plugins: Any) -> None:
+    """Issue finding 4: the form page's delete button answered 500 for a draft that had
+    been cloned. The draft goes, the copy stays."""
+    client = as_user("assembler")
+    form = _form(world, plugins)
+    clone = client.post(f"/forms/{form.external_id}/clone", data={"title": "Salinan"})
+    assert clone.status_code == 303
+    copy = clone.headers["Location"].rsplit("/", 1)[-1]
+    assert form.external_id in client.get(f"/forms/{copy}").get_data(as_text=True)
+    deleted = client.post(f"/forms/{form.external_id}/delete")
+    assert deleted.status_code == 303, deleted.get_data(as_text=True)[:500]
+    assert client.get(f"/forms/{form.external_id}").status_code == 404
+    page = client.get(f"/forms/{copy}")
+    assert page.status_code == 200 and form.external_id not in page.get_data(as_text=True)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from itembank.extensions import db
-from itembank.models import Item
+from itembank.models import AuditEvent, Item
 from itembank.operations.items import current_draft, update_draft
 from tests.factories import SINGLE_CHOICE, STEM, TKP, World, make_item
 from tests.ui.conftest import text
@@ -188,6 +188,16 @@ def test_images_upload_list_and_serve(as_user: Any, world: World) -> None:
     assert as_user("outsider").get(src).status_code == 404
     assert author.get("/media/" + "0" * 64).status_code == 404
     assert author.get("/media/not-a-hash").status_code == 404
+    # every read of the bytes is audited (issue finding 10), refusals are not reads
+    reads = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "media.read", AuditEvent.bank_id == world.bank.id)
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [(e.actor_id, e.object_id, e.data["via"]) for e in reads] == [
+        (world.author.id, src.rsplit("/", 1)[-1], "web"),
+        (world.assembler.id, src.rsplit("/", 1)[-1], "web"),
+    ]
 
     not_image = author.client.post(
         f"/banks/{world.bank.code}/media",

@@ -6,8 +6,10 @@ import re
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from itembank.extensions import db
+from itembank.models import AuditEvent
 from itembank.operations.reviews import add_comment, review_version, submit_version
 from tests.factories import World, make_item
 from tests.ui.conftest import text
@@ -218,6 +220,35 @@ def test_comments(as_user: Any, world: World, plugins: Any) -> None:
     assert response.status_code == 303
     page = text(author.get(response.location))
     assert "Komentar ditambahkan." in page and "Kunci sudah saya periksa." in page
+
+
+def test_pages_showing_comments_record_reading_them(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    """Issue finding 10: reading a version's comments is audited (``comment.read``) as
+    reading the item is, on the item page and the review page; and those reads stay out
+    of the item's history shown on its page."""
+    item = make_item(world, plugins)
+    version = submit_version(item.latest_version, actor=world.author)
+    db.session.commit()
+    external_id = item.external_id
+    reviewer = as_user("reviewer")
+    assert reviewer.get(f"/items/{external_id}/versions/1/review").status_code == 200
+    add_comment(version, actor=world.author, body="Sudah saya periksa.")
+    db.session.commit()
+    assert "Sudah saya periksa." in text(reviewer.get(f"/items/{external_id}/versions/1/review"))
+    page = text(as_user("author2").get(f"/items/{external_id}"))
+    assert "Sudah saya periksa." in page
+    reads = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "comment.read", AuditEvent.object_id == external_id)
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [(e.actor_id, e.version_number, e.data) for e in reads] == [
+        (world.reviewer.id, 1, {"via": "web-review", "comments": 1}),
+        (world.author2.id, 1, {"via": "web", "comments": 1}),
+    ]
+    assert "comment.read" not in page
 
 
 def test_dashboard_panels_per_role(as_user: Any, world: World, plugins: Any) -> None:

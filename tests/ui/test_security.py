@@ -131,6 +131,42 @@ def test_the_api_keeps_its_own_headers(api: ApiClient) -> None:
     assert "Content-Security-Policy" not in response.headers
 
 
+def test_api_responses_are_never_stored_nor_sniffed(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    """Issue finding 10: API responses carrying item content (an item, a draft, the
+    listing, an error) had no ``Cache-Control: no-store`` and no ``nosniff``, unlike the
+    pages showing the same content. Images keep their own (private) caching."""
+    item = make_item(world, plugins)
+    db.session.commit()
+    author = as_user("author")
+    for response in (
+        author.get(f"/api/v1/items/{item.external_id}"),
+        author.get(f"/api/v1/items/{item.external_id}/draft"),
+        author.get(f"/api/v1/banks/{world.bank.code}/items"),
+        author.get("/api/v1/items/NO-SUCH-ITEM"),
+        author.get("/api/v1/no-such-resource"),
+    ):
+        assert response.headers["Cache-Control"] == "no-store", response.request.path
+        assert response.headers["X-Content-Type-Options"] == "nosniff", response.request.path
+
+
+def test_the_api_docs_page_has_the_pages_headers(api: ApiClient) -> None:
+    """Issue finding 10: the API's documentation page had no Content-Security-Policy
+    and could be framed. It has the pages' headers, and starts Swagger UI from a script
+    file, so the policy's ``script-src 'self'`` does not stop it."""
+    page = api.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert page.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    tags = re.findall(r"<script\b[^>]*>", page.get_data(as_text=True))
+    assert tags and all("src=" in tag for tag in tags), tags
+    script = api.get("/static/js/api-docs.js")
+    assert script.status_code == 200 and b"SwaggerUIBundle" in script.data
+    script.close()
+
+
 def test_session_cookie_flags(app: Flask, ui: UiClient, world: World) -> None:
     response = ui.login(world.author)
     cookie = response.headers["Set-Cookie"]
