@@ -1,16 +1,16 @@
 """forms: deleting a draft that was cloned keeps its clones (a locked clone may lose its
 link to a deleted draft; nothing else of a locked form changes)
 
-Revision ID: 0014_duties_and_forms
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-06 04:40:00.000000
 
 """
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0014_duties_and_forms'
-down_revision = '0012'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
