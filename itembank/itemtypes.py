@@ -25,6 +25,14 @@ if TYPE_CHECKING:
 JSON = Any
 """A JSON-compatible value."""
 
+#: Longest rich-text field of any content (an option, a rubric criterion, ...), in
+#: characters. The core checks it on every field :meth:`ItemType.html_fields` yields
+#: before sanitizing; built-in types state it in their schemas too (``maxLength``).
+MAX_RICH_TEXT_CHARS = 20_000
+#: Longest content document as compact JSON, in characters: all options, keys and
+#: numbers of one item together (the stem has its own limit).
+MAX_CONTENT_CHARS = 200_000
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -519,6 +527,7 @@ _MARSHMALLOW_ID = {
     "Not a valid list.": "Harus berupa daftar.",
     "Invalid input type.": "Jenis masukan tidak valid.",
     "Shorter than minimum length 1.": "Tidak boleh kosong.",
+    "Number too large.": "Angka terlalu besar.",
 }
 
 
