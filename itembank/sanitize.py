@@ -188,7 +188,10 @@ class MarkupTooComplex(ValueError):
         elif what == "formatting":
             message = f"the markup leaves more than {limit} formatting elements open"
         else:
-            message = f"the markup leaves formatting elements open that would be re-opened more than {limit} times"
+            message = (
+                "the markup leaves formatting elements open that would be re-opened more "
+                f"than {limit} times"
+            )
         super().__init__(message)
 
 

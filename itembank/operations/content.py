@@ -229,17 +229,14 @@ def markup_problem(field: str, exc: MarkupTooComplex) -> Problem:
     if exc.what == "depth":
         return Problem(
             field,
-            f"Teks bersarang terlalu dalam: elemen HTML bertumpuk lebih dari {exc.limit} "
-            "tingkat.",
+            f"Teks bersarang terlalu dalam: elemen HTML bertumpuk lebih dari {exc.limit} tingkat.",
             f"The text nests HTML elements more than {exc.limit} deep.",
         )
     if exc.what == "formatting":
         return Problem(
             field,
-            f"Teks membiarkan lebih dari {exc.limit} elemen format (<b>, <em>, <a> ...) "
-            "terbuka.",
-            f"The text leaves more than {exc.limit} formatting elements (<b>, <em>, <a> ...) "
-            "open.",
+            f"Teks membiarkan lebih dari {exc.limit} elemen format (<b>, <em>, <a> ...) terbuka.",
+            f"The text leaves more than {exc.limit} formatting elements (<b>, <em>, <a> ...) open.",
         )
     return Problem(
         field,

@@ -9,7 +9,6 @@ does. Problems come back with their field paths and are shown beside the control
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +29,7 @@ from itembank.operations.duties import require_writer
 from itembank.operations.items import create_item, current_draft, update_draft
 from itembank.operations.reviews import submit_version
 from itembank.plugins import plugins
+from itembank.request_guard import load_json_text
 from itembank.sanitize import MarkupTooComplex, sanitize_html
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.errors import domain_status
@@ -182,8 +182,12 @@ def _form_values() -> tuple[dict[str, Any], list[dict[str, str]]]:
     problems = []
     for name in ("content", "metadata"):
         raw = request.form.get(name, "")
+        if not raw:
+            values[name] = {} if name == "metadata" else None
+            continue
         try:
-            values[name] = json.loads(raw) if raw else ({} if name == "metadata" else None)
+            values[name], refused = load_json_text(raw, name)
+            problems += refused
         except ValueError:
             values[name] = None
             problems.append(

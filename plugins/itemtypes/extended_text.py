@@ -23,9 +23,9 @@ from plugins.itemtypes._common import (
     check_positive,
     entries_field,
     hint_paragraph,
-    rich_text_field,
     pick,
     render_item,
+    rich_text_field,
     text_fields,
     texts_by_id,
 )

@@ -10,8 +10,8 @@ from itembank.hookspecs import hookimpl
 from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
-    Noun,
     MAX_CHOICES,
+    Noun,
     OptionsItemType,
     bounded_integer,
     check_count,
