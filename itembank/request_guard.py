@@ -61,6 +61,12 @@ def text_problem(text: str, field: str) -> dict[str, str] | None:
     return None
 
 
+def printable(text: str) -> str:
+    """``text`` fit to name a field in a response: a NUL or lone surrogate in it is
+    written as its escape (``\\ud800``), so the answer itself can be encoded."""
+    return text.replace("\x00", "\\u0000").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def depth_problem(field: str) -> dict[str, str]:
     return {
         "field": field,
@@ -102,7 +108,7 @@ def _key_text(token: bytes) -> str:
         key = json.loads(token)
     except ValueError:
         return token[1:-1].decode("utf-8", "replace")
-    return key if isinstance(key, str) else str(key)
+    return printable(key) if isinstance(key, str) else str(key)
 
 
 def value_problems(value: Any, path: str = "", limit: int = MAX_PROBLEMS) -> list[dict[str, str]]:
@@ -120,7 +126,8 @@ def value_problems(value: Any, path: str = "", limit: int = MAX_PROBLEMS) -> lis
         elif isinstance(current, dict):
             items = list(current.items())
             for key, inner in reversed(items):
-                inner_path = f"{where}.{key}" if where else str(key)
+                name = printable(str(key))
+                inner_path = f"{where}.{name}" if where else name
                 problem = text_problem(str(key), inner_path)
                 if problem is not None:
                     found.append(problem)
@@ -160,7 +167,7 @@ def request_problems() -> list[dict[str, str]]:
     if request.mimetype in _FORM_TYPES:
         pairs += request.form.items(multi=True)
     for name, value in pairs:
-        problem = text_problem(name, "query") or text_problem(value, name)
+        problem = text_problem(name, printable(name)) or text_problem(value, name)
         if problem is not None:
             problems.append(problem)
     if request.is_json and request.content_length != 0:

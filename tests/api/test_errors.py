@@ -285,6 +285,7 @@ def test_a_nul_character_is_refused_wherever_it_is(as_user: Any, world: World) -
             "metadata.notes",
         ),
         ("items/{item}/versions/1/comments", {"body": "komentar \ud83d"}, "body"),
+        ("items/{item}/versions/1/comments", {"body": "x", "n\udc00": 1}, "n\\udc00"),
         ("banks/{bank}/forms", {"title": "Paket \udc00A", "code": "P1"}, "title"),
         ("banks/{bank}/enemies", {"items": ["A", "B"], "reason": "\ud800"}, "reason"),
         ("tokens", {"username": "\ud800x", "password": "x"}, "username"),
