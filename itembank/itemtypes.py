@@ -168,6 +168,23 @@ class ItemType:
             raise ContentError(problems)
         return data
 
+    def check_stored(self, content: dict[str, JSON]) -> None:
+        """Check stored ``content`` again before it leaves the bank (QTI export, answer
+        keys): content saved before a limit existed, or written around validation, is
+        refused with :class:`ExportNotSupported` naming its problems, so nothing
+        downstream meets a value validation would not let through now."""
+        try:
+            self.load(content)
+        except ContentError as exc:
+            shown = exc.problems[:5]
+            raise ExportNotSupported(
+                self.id,
+                "Isi soal yang tersimpan tidak lolos validasi: "
+                + "; ".join(f"{p.field or 'isi'}: {p.message}" for p in shown),
+                "The stored content does not pass validation: "
+                + "; ".join(f"{p.field or 'content'}: {p.message_en or p.message}" for p in shown),
+            ) from None
+
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
         """Yield problems the schema cannot express (a key naming a missing option,
         weights out of range, fewer than two options, ...). ``content`` has passed the
@@ -273,6 +290,7 @@ class ItemType:
         HTML, converted here to XHTML (``itembank.sanitize.html_to_xhtml``)."""
         from itembank.sanitize import html_to_xhtml
 
+        self.check_stored(content)
         item = self.to_qti(
             html_to_xhtml(stem_html),
             self.map_html(content, html_to_xhtml),

@@ -352,3 +352,50 @@ def test_json_nested_too_deep_is_refused_before_it_is_parsed(
             "message_en": "The JSON nests more than 64 levels deep.",
         }
     ]
+
+
+def _single_choice(**changes: Any) -> dict[str, Any]:
+    content: dict[str, Any] = {
+        "options": [{"id": "A", "text": "<p>satu</p>"}, {"id": "B", "text": "<p>dua</p>"}],
+        "key": "A",
+        "points": 1,
+    }
+    content.update(changes)
+    return {"type": "single_choice", "stem": "<p>Pilih.</p>", "content": content}
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message_en"),
+    [
+        (
+            _single_choice(
+                options=[{"id": "A", "text": "<em>" * 4_000 + "x"}, {"id": "B", "text": "b"}]
+            ),
+            "content.options.0.text",
+            "The text nests HTML elements more than 100 deep.",
+        ),
+        (
+            {**_single_choice(), "stem": "<div>" * 10_000 + "x"},
+            "stem",
+            "The text nests HTML elements more than 100 deep.",
+        ),
+        (
+            _single_choice(options=[{"id": "A", "text": "a" * 20_001}, {"id": "B", "text": "b"}]),
+            "content.options.0.text",
+            "Longer than maximum length 20000.",
+        ),
+        (
+            _single_choice(options=[{"id": f"O{i}", "text": "x" * 19_000} for i in range(11)]),
+            "content",
+            "The content is too large (209277 characters; at most 200000).",
+        ),
+        (_single_choice(points=10**400), "content.points", "Must be less than or equal to 1000."),
+        (_single_choice(points=1000.5), "content.points", "Must be less than or equal to 1000."),
+    ],
+)
+def test_unbounded_content_is_refused_naming_the_field(
+    as_user: Any, world: World, body: dict[str, Any], field: str, message_en: str
+) -> None:
+    response = as_user("author").post(f"banks/{world.bank.code}/items", json=body)
+    problem = assert_problem(response, 422, "invalid")
+    assert [(e["field"], e["message_en"]) for e in problem["errors"]] == [(field, message_en)]
