@@ -290,6 +290,8 @@ class ItemType:
         HTML, converted here to XHTML (``itembank.sanitize.html_to_xhtml``)."""
         from itembank.sanitize import html_to_xhtml
 
+        if type(self).to_qti is ItemType.to_qti:
+            raise ExportNotSupported(self.id)  # before its content: it cannot export at all
         self.check_stored(content)
         item = self.to_qti(
             html_to_xhtml(stem_html),
