@@ -167,7 +167,12 @@ def request_problems() -> list[dict[str, str]]:
     if request.mimetype in _FORM_TYPES:
         pairs += request.form.items(multi=True)
     for name, value in pairs:
-        problem = text_problem(name, printable(name)) or text_problem(value, name)
+        # A multipart part whose name does not parse has the name None.
+        name = name if isinstance(name, str) else ""
+        shown = printable(name)
+        problem = text_problem(name, shown)
+        if problem is None and isinstance(value, str):
+            problem = text_problem(value, shown)
         if problem is not None:
             problems.append(problem)
     if request.is_json and request.content_length != 0:
