@@ -399,3 +399,16 @@ def test_unbounded_content_is_refused_naming_the_field(
     response = as_user("author").post(f"banks/{world.bank.code}/items", json=body)
     problem = assert_problem(response, 422, "invalid")
     assert [(e["field"], e["message_en"]) for e in problem["errors"]] == [(field, message_en)]
+
+
+def test_a_form_part_without_a_name_is_checked_too(as_user: Any, world: World) -> None:
+    """A multipart part with no name (werkzeug names it None) holding NUL: a 422."""
+    body = "--B\r\nContent-Disposition: form-data\r\n\r\nisi\x00\r\n--B--\r\n"
+    response = as_user("author").post(
+        f"banks/{world.bank.code}/media",
+        data=body,
+        content_type="multipart/form-data; boundary=B",
+    )
+    problem = assert_problem(response, 422, "invalid")
+    assert problem["errors"][0]["field"] == ""
+    assert problem["errors"][0]["message_en"] == "The NUL character (\\u0000) is not allowed."
