@@ -29,7 +29,9 @@ IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$"
 
 # ``fullmatch`` rather than ``^...$``: ``$`` would accept a trailing newline.
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
-_TAG = re.compile(r"<[^>]*>")
+# A tag holds no "<": scanning from each "<" stops at the next one, so the cost stays
+# linear (with "[^>]*" a text of 20,000 "<" took 0.25 s).
+_TAG = re.compile(r"<[^<>]*>")
 _IMG = re.compile(r"<img\b", re.IGNORECASE)
 
 SCORING_MODES = ("all_or_nothing", "partial")
