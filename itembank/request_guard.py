@@ -38,7 +38,7 @@ MAX_PROBLEMS = 10
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # One JSON token that matters for nesting: a string (a key when a colon follows), a
 # bracket or a comma. Everything between tokens (numbers, literals, whitespace) is skipped.
-_JSON_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"(\s*:)?|[\[\]{},]', re.DOTALL)
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"(\s*:)?|[\[\]{},]', re.DOTALL)
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
@@ -79,23 +79,31 @@ def json_too_deep(raw: bytes | str) -> str | None:
     """Where JSON text ``raw`` nests deeper than :data:`MAX_JSON_DEPTH`, as a dotted
     path to the object or array that is one level too deep (``""`` for the top), or
     ``None`` when it does not. Linear in the text; the text need not be valid JSON
-    (whatever it is, nothing deeper than the limit is handed to the parser)."""
-    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
-    if data.count(b"[") + data.count(b"{") <= MAX_JSON_DEPTH:
+    (whatever it is, nothing deeper than the limit is handed to the parser). Bytes are
+    decoded as :func:`json.loads` decodes them (UTF-8, -16 or -32), so the strings seen
+    here are the strings it sees; bytes it cannot decode it refuses too."""
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode(json.detect_encoding(raw), "surrogatepass")
+        except UnicodeDecodeError:
+            return None
+    else:
+        text = raw
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
         return None
     # Per open container: [is an array, key or index of the current member].
     stack: list[list[Any]] = []
-    for match in _JSON_TOKEN.finditer(data):
+    for match in _JSON_TOKEN.finditer(text):
         token = match.group()
-        first = token[:1]
-        if first == b'"':
+        first = token[0]
+        if first == '"':
             if match.group(1) is not None and stack and not stack[-1][0]:
                 stack[-1][1] = _key_text(token[: match.start(1) - match.start()])
-        elif first in (b"[", b"{"):
+        elif first in "[{":
             if len(stack) >= MAX_JSON_DEPTH:
                 return ".".join(str(member) for _, member in stack)
-            stack.append([first == b"[", 0 if first == b"[" else ""])
-        elif first in (b"]", b"}"):
+            stack.append([first == "[", 0 if first == "[" else ""])
+        elif first in "]}":
             if stack:
                 stack.pop()
         elif stack and stack[-1][0]:  # a comma in an array
@@ -103,11 +111,11 @@ def json_too_deep(raw: bytes | str) -> str | None:
     return None
 
 
-def _key_text(token: bytes) -> str:
+def _key_text(token: str) -> str:
     try:
         key = json.loads(token)
     except ValueError:
-        return token[1:-1].decode("utf-8", "replace")
+        return printable(token[1:-1])
     return printable(key) if isinstance(key, str) else str(key)
 
 

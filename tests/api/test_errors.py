@@ -412,3 +412,16 @@ def test_a_form_part_without_a_name_is_checked_too(as_user: Any, world: World) -
     problem = assert_problem(response, 422, "invalid")
     assert problem["errors"][0]["field"] == ""
     assert problem["errors"][0]["message_en"] == "The NUL character (\\u0000) is not allowed."
+
+
+def test_json_in_utf16_is_measured_as_the_parser_reads_it(as_user: Any, world: World) -> None:
+    """JSON may come as UTF-16: the depth is measured on the decoded text, so bytes that
+    look like a backslash (U+5C41 is 41 5C) cannot hide the brackets after them."""
+    body = '{"stem": "\u5c41", "content": ' + "[" * 5_000 + "]" * 5_000 + ', "type": "x"}'
+    response = as_user("author").post(
+        f"banks/{world.bank.code}/items",
+        data=body.encode("utf-16-le"),
+        content_type="application/json",
+    )
+    problem = assert_problem(response, 422, "invalid")
+    assert problem["errors"][0]["field"] == "content" + ".0" * 63
