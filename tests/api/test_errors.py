@@ -425,3 +425,18 @@ def test_json_in_utf16_is_measured_as_the_parser_reads_it(as_user: Any, world: W
     )
     problem = assert_problem(response, 422, "invalid")
     assert problem["errors"][0]["field"] == "content" + ".0" * 63
+
+
+def test_a_difficulty_too_large_for_a_float_is_refused_in_both_languages(
+    as_user: Any, world: World
+) -> None:
+    body = {**_single_choice(), "metadata": {"difficulty": 10**400}}
+    response = as_user("author").post(f"banks/{world.bank.code}/items", json=body)
+    problem = assert_problem(response, 422, "invalid")
+    assert problem["errors"] == [
+        {
+            "field": "metadata.difficulty",
+            "message": "Angka terlalu besar.",
+            "message_en": "Number too large.",
+        }
+    ]
