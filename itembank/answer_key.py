@@ -35,7 +35,8 @@ from typing import Any
 from itembank.access import require_role
 from itembank.audit import record
 from itembank.csvcells import inert
-from itembank.itemtypes import ItemType
+from itembank.errors import Conflict
+from itembank.itemtypes import ExportNotSupported, ItemType
 from itembank.models import Form, User
 from itembank.operations.blueprints import ASSEMBLY_ROLES
 from itembank.operations.form_report import load_form_entries
@@ -127,6 +128,12 @@ def build_answer_key(form: Form, plugins: PluginHost) -> dict[str, Any]:
             "scored_by_person": False,
         }
         if item_type is not None:
+            try:
+                item_type.check_stored(version.content)
+            except ExportNotSupported as exc:
+                raise Conflict(
+                    f"item {item.external_id} v{version.number}: {exc.message_en}"
+                ) from None
             summary = item_type.summary(version.content)
             row.update(
                 max_score=item_type.max_score(version.content),

@@ -34,11 +34,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.extensions["itembank.plugins"] = host_from_config(app.config)
 
-    from itembank import api, cli, models, ui, web  # noqa: F401  (models: registers the tables)
+    from itembank import (  # noqa: F401  (models: registers the tables)
+        api,
+        cli,
+        models,
+        request_guard,
+        ui,
+        web,
+    )
     from itembank.jobs import queue
 
     queue.init_app(app)
 
+    request_guard.init_app(app)
     cli.init_app(app)
     web.init_app(app)
     api.init_app(app)

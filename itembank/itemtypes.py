@@ -25,6 +25,14 @@ if TYPE_CHECKING:
 JSON = Any
 """A JSON-compatible value."""
 
+#: Longest rich-text field of any content (an option, a rubric criterion, ...), in
+#: characters. The core checks it on every field :meth:`ItemType.html_fields` yields
+#: before sanitizing; built-in types state it in their schemas too (``maxLength``).
+MAX_RICH_TEXT_CHARS = 20_000
+#: Longest content document as compact JSON, in characters: all options, keys and
+#: numbers of one item together (the stem has its own limit).
+MAX_CONTENT_CHARS = 200_000
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -160,6 +168,23 @@ class ItemType:
             raise ContentError(problems)
         return data
 
+    def check_stored(self, content: dict[str, JSON]) -> None:
+        """Check stored ``content`` again before it leaves the bank (QTI export, answer
+        keys): content saved before a limit existed, or written around validation, is
+        refused with :class:`ExportNotSupported` naming its problems, so nothing
+        downstream meets a value validation would not let through now."""
+        try:
+            self.load(content)
+        except ContentError as exc:
+            shown = exc.problems[:5]
+            raise ExportNotSupported(
+                self.id,
+                "Isi soal yang tersimpan tidak lolos validasi: "
+                + "; ".join(f"{p.field or 'isi'}: {p.message}" for p in shown),
+                "The stored content does not pass validation: "
+                + "; ".join(f"{p.field or 'content'}: {p.message_en or p.message}" for p in shown),
+            ) from None
+
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
         """Yield problems the schema cannot express (a key naming a missing option,
         weights out of range, fewer than two options, ...). ``content`` has passed the
@@ -265,6 +290,9 @@ class ItemType:
         HTML, converted here to XHTML (``itembank.sanitize.html_to_xhtml``)."""
         from itembank.sanitize import html_to_xhtml
 
+        if type(self).to_qti is ItemType.to_qti:
+            raise ExportNotSupported(self.id)  # before its content: it cannot export at all
+        self.check_stored(content)
         item = self.to_qti(
             html_to_xhtml(stem_html),
             self.map_html(content, html_to_xhtml),
@@ -519,6 +547,7 @@ _MARSHMALLOW_ID = {
     "Not a valid list.": "Harus berupa daftar.",
     "Invalid input type.": "Jenis masukan tidak valid.",
     "Shorter than minimum length 1.": "Tidak boleh kosong.",
+    "Number too large.": "Angka terlalu besar.",
 }
 
 

@@ -14,6 +14,19 @@ is removed on save:
 * comments, doctypes and processing instructions go;
 * kept elements nest at most :data:`MAX_DEPTH` deep.
 
+Parsing is linear in the input. html5lib's tree builder does work proportional to
+the depth of its stack of open elements (scope checks) and to its list of active
+formatting elements (which it re-opens after every implicit close) for each token, so
+unbounded nesting would make it quadratic (80,000 nested ``<em>`` took most of a
+minute), and re-opening closed formatting elements at every piece of text lets a short
+input build a large tree. The tree builder used here stops with
+:class:`MarkupTooComplex` as soon as the input nests elements more than
+:data:`MAX_INPUT_DEPTH` deep, keeps more than :data:`MAX_FORMATTING` formatting
+elements (``<b>``, ``<em>``, ``<a>`` ...) pending or makes the parser re-open more than
+:data:`MAX_REOPENED` of them, which bounds the work per token and the size of the tree.
+Callers that take input from people (:func:`itembank.operations.content.prepare_version`)
+report it as a problem of the field.
+
 Input is parsed with bleach's HTML5 parser (the vendored html5lib that
 ``bleach.clean`` uses), which builds the same tree a browser would, so tricks that
 rely on a sanitizer and a browser disagreeing about the markup have nothing to work
@@ -36,13 +49,18 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from bleach import html5lib_shim
+from bleach._vendor.html5lib.treebuilders import getTreeBuilder
 
 __all__ = [
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_TAGS",
     "DROP_WITH_CONTENT",
     "MAX_DEPTH",
+    "MAX_FORMATTING",
+    "MAX_INPUT_DEPTH",
+    "MAX_REOPENED",
     "MEDIA_SRC_RE",
+    "MarkupTooComplex",
     "html_to_text",
     "html_to_xhtml",
     "media_references",
@@ -125,6 +143,16 @@ _MAX_PASSES = 4
 #: Deepest nesting of kept elements; deeper elements are unwrapped (XML parsers refuse
 #: very deep documents, and no real item needs more).
 MAX_DEPTH = 40
+#: Deepest nesting the parser accepts in the input (its stack of open elements, which
+#: holds the implied ``html``/``tbody``/``tr`` too); deeper input is refused.
+MAX_INPUT_DEPTH = 100
+#: Most formatting elements the parser may keep pending at once (its list of active
+#: formatting elements: open ones, and ones closed implicitly that it re-opens at the
+#: next text). Real content keeps a handful; HTML itself drops a fourth identical one.
+MAX_FORMATTING = 24
+#: Most formatting elements the parser may re-open in one input (an element closed
+#: implicitly, ``<p><b>bold</p><p>still bold``, is opened again at the next text).
+MAX_REOPENED = 1000
 
 # Characters XML 1.0 does not allow anywhere (C0 controls except tab/LF/CR, lone
 # surrogates, U+FFFE/U+FFFF). They are removed from text and attribute values.
@@ -139,9 +167,71 @@ _PLAIN_TEXT_RE = re.compile("[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufff
 _HTML_NS = "http://www.w3.org/1999/xhtml"
 
 _local = threading.local()
+_EtreeTreeBuilder = getTreeBuilder("etree")
 
 
 # -- parsing -----------------------------------------------------------------------
+
+
+class MarkupTooComplex(ValueError):
+    """Markup nests too deep to be parsed in linear time (see the module docstring).
+
+    :ivar limit: the limit exceeded; :ivar what: ``"depth"`` (:data:`MAX_INPUT_DEPTH`),
+        ``"formatting"`` (:data:`MAX_FORMATTING`) or ``"reopened"`` (:data:`MAX_REOPENED`).
+    """
+
+    def __init__(self, what: str, limit: int) -> None:
+        self.what = what
+        self.limit = limit
+        if what == "depth":
+            message = f"the markup nests elements more than {limit} deep"
+        elif what == "formatting":
+            message = f"the markup leaves more than {limit} formatting elements open"
+        else:
+            message = (
+                "the markup leaves formatting elements open that would be re-opened more "
+                f"than {limit} times"
+            )
+        super().__init__(message)
+
+
+class _GuardedTreeBuilder(_EtreeTreeBuilder):  # type: ignore[misc,valid-type]
+    """html5lib's etree tree builder, refusing input whose parse would not stay linear.
+
+    Every element the parser creates passes through :meth:`insertElementNormal` or
+    :meth:`insertElementTable`, so checking there bounds the stack of open elements and
+    the list of active formatting elements (which grows right after an insertion; it is
+    checked at the next one). Re-opening formatting elements at every piece of text
+    is what lets a short input make a large tree, so the elements re-opened in one
+    parse are counted too (:data:`MAX_REOPENED`).
+    """
+
+    def reset(self) -> None:
+        super().reset()
+        self.reopened = 0
+
+    def _check(self) -> None:
+        if len(self.openElements) > MAX_INPUT_DEPTH:
+            raise MarkupTooComplex("depth", MAX_INPUT_DEPTH)
+        if len(self.activeFormattingElements) > MAX_FORMATTING:
+            raise MarkupTooComplex("formatting", MAX_FORMATTING)
+
+    def insertElementNormal(self, token: Token) -> Any:
+        element = super().insertElementNormal(token)
+        self._check()
+        return element
+
+    def insertElementTable(self, token: Token) -> Any:
+        element = super().insertElementTable(token)
+        self._check()
+        return element
+
+    def reconstructActiveFormattingElements(self) -> None:
+        before = len(self.openElements)
+        super().reconstructActiveFormattingElements()
+        self.reopened += len(self.openElements) - before
+        if self.reopened > MAX_REOPENED:
+            raise MarkupTooComplex("reopened", MAX_REOPENED)
 
 
 def _parser() -> Any:
@@ -149,6 +239,7 @@ def _parser() -> Any:
     parser = getattr(_local, "parser", None)
     if parser is None:
         parser = html5lib_shim.BleachHTMLParser(
+            tree=_GuardedTreeBuilder,
             tags=None,  # no bleach pre-filtering: a plain, spec-following parse
             strip=False,
             consume_entities=True,  # decode character references while parsing

@@ -303,6 +303,33 @@ def test_an_item_the_exporter_cannot_write_stops_the_export(
     assert form.status == "locked"
 
 
+@pytest.mark.parametrize("exporter", EXPORTERS)
+def test_stored_content_validation_would_refuse_stops_the_export(
+    world: World, plugins: PluginHost, exporter: str
+) -> None:
+    """Content stored around validation (or before a limit existed) is refused by name,
+    never a server error: a 400-digit ``points`` cannot become a float."""
+    from itembank.answer_key import answer_key
+    from itembank.operations.form_report import load_form_entries
+
+    form = locked_form(world, plugins, image=False)
+    entry = next(e for e in load_form_entries(form) if "points" in e.version.content)
+    entry.version.content = {**entry.version.content, "points": 10**400}
+    db.session.flush()
+    with pytest.raises(Conflict) as refused:
+        export_form(form, exporter_id=exporter, actor=world.assembler, plugins=plugins)
+    assert refused.value.code == "export_failed"
+    assert f"{entry.item.external_id} v{entry.version.number}" in refused.value.message
+    assert (
+        "stored content does not pass validation: points: Must be less than or equal to 1000."
+        in refused.value.message
+    )
+    assert form.status == "locked"
+    with pytest.raises(Conflict) as key_refused:
+        answer_key(form, actor=world.assembler, plugins=plugins)
+    assert "points: Must be less than or equal to 1000." in key_refused.value.message
+
+
 def _retire_first_item(world: World, form: Form) -> Any:
     """Retire the form's first item, as a bank admin does when it leaked."""
     from itembank.operations.form_report import load_form_entries

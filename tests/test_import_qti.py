@@ -16,6 +16,7 @@ from itembank.operations.export import export_form
 from itembank.operations.imports import run_import
 from itembank.plugins import PluginHost
 from tests.factories import World
+from tests.qti_items import choice_item
 from tests.shared import SHARED, shared_path
 from tests.test_export import locked_form
 
@@ -279,3 +280,17 @@ def test_valid_only_stores_only_the_images_of_the_items_written(
         )
     ).all()
     assert uploads == [sha["shared"]]
+
+
+def test_an_item_whose_markup_nests_too_deep_is_refused_saying_why(
+    world: World, plugins: PluginHost
+) -> None:
+    """Rich text the sanitizer will not parse (over 100 levels) refuses the item with
+    the reason, as any other content the bank cannot keep."""
+    deep = "<span>" * 150 + "A" + "</span>" * 150
+    data = choice_item("deep", 3, ["A"]).replace(b"Pilihan A", deep.encode())
+    batch = _import(world, plugins, "deep.xml", data)
+    assert batch.items_created == 0
+    (refused,) = [e for e in batch.entries if e.severity == "error"]
+    assert "the markup nests elements more than 100 deep" in refused.message_en
+    assert "teks kaya tidak dapat disimpan" in refused.message

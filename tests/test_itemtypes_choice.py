@@ -188,8 +188,8 @@ MR_PARTIAL = {**MR_BASE, "scoring": "partial"}
             {"min_choices": -1},
             (
                 "min_choices",
-                "Harus lebih besar atau sama dengan 0.",
-                "Must be greater than or equal to 0.",
+                "Harus lebih besar atau sama dengan 0 dan lebih kecil atau sama dengan 1000.",
+                "Must be greater than or equal to 0 and less than or equal to 1000.",
             ),
         ),
         (

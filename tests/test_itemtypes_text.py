@@ -85,8 +85,8 @@ def st(**changes: Any) -> dict[str, Any]:
             st(expected_length=0),
             (
                 "expected_length",
-                "Harus lebih besar atau sama dengan 1.",
-                "Must be greater than or equal to 1.",
+                "Harus lebih besar atau sama dengan 1 dan lebih kecil atau sama dengan 200.",
+                "Must be greater than or equal to 1 and less than or equal to 200.",
             ),
         ),
         (st(accepted=[1]), ("accepted.0", "Harus berupa teks.", "Not a valid string.")),
@@ -229,8 +229,8 @@ def et_rubric(index: int, **changes: Any) -> dict[str, Any]:
             {**ET_BASE, "expected_length": 0},
             (
                 "expected_length",
-                "Harus lebih besar atau sama dengan 1.",
-                "Must be greater than or equal to 1.",
+                "Harus lebih besar atau sama dengan 1 dan lebih kecil atau sama dengan 100000.",
+                "Must be greater than or equal to 1 and less than or equal to 100000.",
             ),
         ),
     ],

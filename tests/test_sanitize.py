@@ -18,6 +18,7 @@ from itembank.sanitize import (
     html_to_text,
     html_to_xhtml,
     media_references,
+    sanitize_and_scan,
     sanitize_html,
 )
 
@@ -497,7 +498,8 @@ def test_fuzzed_tag_soup_is_safe_stable_and_well_formed() -> None:
 
 
 def test_nesting_depth_is_capped() -> None:
-    html = "<ul><li>" * 100 + "tengah" + "<strong>" * 100 + "dalam"
+    # 80 elements deep: within what the parser accepts (MAX_INPUT_DEPTH), beyond MAX_DEPTH.
+    html = "<ul><li>" * 30 + "tengah" + "<strong>" * 20 + "dalam"
     cleaned = sanitize_html(html)
     assert sanitize_html(cleaned) == cleaned
     root = parse_fragment(html_to_xhtml(html))
@@ -641,3 +643,46 @@ def test_sanitize_and_scan_equals_the_three_calls(html: str) -> None:
         html_to_text(clean),
         frozenset(media_references(clean)),
     )
+
+
+# -- input the parser refuses (its work must stay linear in the input) ----------------------
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<em>" * 80_000 + "x",  # 48 s to save before the limit
+        "<div>" * 80_000 + "x",
+        '<span lang="en">' * 80_000 + "x",
+        "<em><div>x</em>" * 5_000,  # the adoption agency keeps both open
+    ],
+)
+def test_markup_nested_deeper_than_the_parser_accepts_is_refused(html: str) -> None:
+    with pytest.raises(sanitize.MarkupTooComplex) as refused:
+        sanitize_html(html)
+    assert (refused.value.what, refused.value.limit) == ("depth", sanitize.MAX_INPUT_DEPTH)
+    assert str(refused.value) == "the markup nests elements more than 100 deep"
+
+
+def test_too_many_pending_formatting_elements_are_refused() -> None:
+    html = "".join(f'<em title="{i}">' for i in range(30)) + "x"
+    with pytest.raises(sanitize.MarkupTooComplex) as refused:
+        sanitize_html(html)
+    assert (refused.value.what, refused.value.limit) == ("formatting", sanitize.MAX_FORMATTING)
+
+
+def test_formatting_re_opened_at_every_text_is_refused() -> None:
+    """20 closed-but-active <em> are opened again at every piece of text: 12 characters
+    of input would add 20 elements to the tree each time."""
+    html = "<div>" + "".join(f'<em title="{i}">' for i in range(20)) + "</div>"
+    html += "<div>x</div>" * 100
+    with pytest.raises(sanitize.MarkupTooComplex) as refused:
+        sanitize_and_scan(html)
+    assert (refused.value.what, refused.value.limit) == ("reopened", sanitize.MAX_REOPENED)
+    # A few re-opened elements are ordinary sloppy HTML and are kept.
+    assert sanitize_html("<p><em>a</p><p>b</p>") == "<p><em>a</em></p><p><em>b</em></p>"
+
+
+def test_nesting_within_the_parser_limit_is_flattened() -> None:
+    assert sanitize_html("<div>" * 95 + "x" + "</div>" * 95) == "x"
+    assert sanitize_html("<em>" * 20 + "x") == "<em>" * 20 + "x" + "</em>" * 20

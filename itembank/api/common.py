@@ -1,5 +1,7 @@
 """What every API blueprint shares: authentication before the view, one commit after
-it (or a rollback when it failed), request content types, problem responses, ETags."""
+it (or a rollback when it failed), request content types, problem responses, ETags.
+Text no field may hold (NUL, lone surrogates) and JSON nested too deep are refused for
+the whole application, before this: :mod:`itembank.request_guard`."""
 
 from __future__ import annotations
 
@@ -31,7 +33,6 @@ def make_blueprint(name: str, description: str) -> Blueprint:
     blp = Blueprint(name, __name__, url_prefix=URL_PREFIX, description=description)
     blp.before_request(_authenticate)
     blp.before_request(_check_content_type)
-    blp.before_request(_refuse_nul)
     blp.after_request(_finish)
     blp.register_error_handler(DomainError, errors.domain_error_response)
     blp.register_error_handler(HTTPException, errors.http_error_response)
@@ -63,43 +64,6 @@ def _check_content_type() -> None:
             f"the body must be application/json, not {request.mimetype or 'untyped'}",
             code="unsupported_media_type",
         )
-
-
-def _refuse_nul(limit: int = 10) -> None:
-    """422 for a NUL character anywhere in the query or a JSON body: no text field may
-    hold one (PostgreSQL cannot store it), so it is refused before it reaches one."""
-    fields = [
-        name for name, value in request.args.items(multi=True) if "\x00" in name or "\x00" in value
-    ]
-    if request.method in JSON_METHODS and request.is_json:
-        fields += _nul_paths(request.get_json(silent=True), "")
-    if fields:
-        raise InvalidInput(
-            "the request contains a NUL character",
-            [
-                {
-                    "field": field,
-                    "message": "Karakter NUL (\\u0000) tidak diperbolehkan.",
-                    "message_en": "The NUL character (\\u0000) is not allowed.",
-                }
-                for field in fields[:limit]
-            ],
-        )
-
-
-def _nul_paths(value: object, path: str) -> list[str]:
-    """Paths (``metadata.tags.1``) of the strings and keys in ``value`` holding NUL."""
-    if isinstance(value, str):
-        return [path or "body"] if "\x00" in value else []
-    found: list[str] = []
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            where = f"{path}.{key}" if path else str(key)
-            found += [where] if "\x00" in str(key) else _nul_paths(inner, where)
-    elif isinstance(value, list):
-        for index, inner in enumerate(value):
-            found += _nul_paths(inner, f"{path}.{index}" if path else str(index))
-    return found
 
 
 def _finish(response: Response) -> Response:

@@ -14,7 +14,9 @@ from marshmallow import fields, validate
 
 from itembank.api.auth import DEFAULT_DAYS, MAX_DAYS, is_expired
 from itembank.api.common import DB_INT_MAX
+from itembank.itemtypes import MAX_CONTENT_CHARS
 from itembank.models import Role
+from itembank.operations.content import MAX_STEM_CHARS
 from itembank.plugins import plugin_choice
 from itembank.workflow import Decision, Status
 
@@ -134,22 +136,31 @@ class MemberIn(ma.Schema):
 # -- items and versions ----------------------------------------------------------------------
 
 
+#: What the documentation says of a stem and of content (the limits are checked, with
+#: messages naming the field, by ``itembank.operations.content.prepare_version``).
+STEM_DOC = {"maxLength": MAX_STEM_CHARS, "description": "HTML (sanitized on save)"}
+CONTENT_DOC = {
+    "description": "the item type's content: see the json_schema of GET /item-types "
+    f"(at most {MAX_CONTENT_CHARS} characters as compact JSON)"
+}
+
+
 class ItemCreateIn(ma.Schema):
     type = fields.String(
         required=True,
         validate=validate.Length(min=1, max=64),
         metadata=plugin_choice("item_types", description="an item type id (GET /item-types)"),
     )
-    stem = fields.String(required=True)
-    content = fields.Dict(required=True)
+    stem = fields.String(required=True, metadata=STEM_DOC)
+    content = fields.Dict(required=True, metadata=CONTENT_DOC)
     metadata = fields.Dict(load_default=dict)
 
 
 class DraftPatchIn(ma.Schema):
     """Only the fields given change."""
 
-    stem = fields.String()
-    content = fields.Dict()
+    stem = fields.String(metadata=STEM_DOC)
+    content = fields.Dict(metadata=CONTENT_DOC)
     metadata = fields.Dict()
 
 

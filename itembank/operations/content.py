@@ -22,6 +22,8 @@ import sqlalchemy as sa
 from itembank.errors import InvalidInput
 from itembank.extensions import db
 from itembank.itemtypes import (
+    MAX_CONTENT_CHARS,
+    MAX_RICH_TEXT_CHARS,
     ContentError,
     ItemType,
     Problem,
@@ -29,7 +31,12 @@ from itembank.itemtypes import (
     schema_instance,
 )
 from itembank.models import Bank, Media, TaxonomyNode, TaxonomyRecord
-from itembank.sanitize import html_to_text, media_references, sanitize_and_scan
+from itembank.sanitize import (
+    MarkupTooComplex,
+    html_to_text,
+    media_references,
+    sanitize_and_scan,
+)
 
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 MAX_STEM_CHARS = 100_000
@@ -105,26 +112,26 @@ def prepare_version(
             )
         )
     else:
-        clean_stem, stem_text, stem_media = sanitize_and_scan(stem)
-        scanned[clean_stem] = stem_media
-        if not stem_text.strip() and not stem_media:
-            problems.append(Problem("stem", "Pokok soal wajib diisi.", "The stem is required."))
-
-    def clean_field(html: str) -> str:
-        clean, _, media = sanitize_and_scan(html)
-        scanned[clean] = media
-        return clean
+        try:
+            clean_stem, stem_text, stem_media = sanitize_and_scan(stem)
+        except MarkupTooComplex as exc:
+            problems.append(markup_problem("stem", exc))
+        else:
+            scanned[clean_stem] = stem_media
+            if not stem_text.strip() and not stem_media:
+                problems.append(Problem("stem", "Pokok soal wajib diisi.", "The stem is required."))
 
     clean_content: dict[str, Any] = {}
-    try:
-        loaded = item_type.load(content)
-        sanitized = item_type.map_html(loaded, clean_field)
-        # Loaded content is normal; only if sanitizing changed it must it be checked again.
-        clean_content = loaded if sanitized == loaded else item_type.load(sanitized)
-    except ContentError as exc:
-        problems.extend(
-            Problem(_join("content", p.field), p.message, p.message_en) for p in exc.problems
-        )
+    size_problem = content_size_problem(content)
+    if size_problem is not None:
+        problems.append(size_problem)
+    else:
+        try:
+            clean_content = _clean_content(item_type, content, scanned)
+        except ContentError as exc:
+            problems.extend(
+                Problem(_join("content", p.field), p.message, p.message_en) for p in exc.problems
+            )
 
     clean_meta: dict[str, Any] = {}
     nodes: list[tuple[TaxonomyNode, int | None]] = []
@@ -163,6 +170,80 @@ def prepare_version(
         nodes=nodes,
         content_hash=content_hash(item_type.id, clean_stem, clean_content, clean_meta),
         search_text=search_text(item_type, clean_stem, clean_content),
+    )
+
+
+def _clean_content(
+    item_type: ItemType, content: Any, scanned: dict[str, frozenset[str]]
+) -> dict[str, Any]:
+    """The content loaded by its type and with every rich-text field sanitized; the
+    images each clean field shows are added to ``scanned``. Raises :class:`ContentError`
+    with every problem (a field longer than :data:`MAX_RICH_TEXT_CHARS` or nesting
+    too deep is one, whatever the type)."""
+    loaded = item_type.load(content)
+    cleaned: dict[str, str] = {}
+    problems: list[Problem] = []
+    for path, html in item_type.html_fields(loaded):
+        if len(html) > MAX_RICH_TEXT_CHARS:
+            problems.append(
+                Problem(
+                    path,
+                    f"Teks terlalu panjang (maks. {MAX_RICH_TEXT_CHARS} karakter).",
+                    f"The text is too long (at most {MAX_RICH_TEXT_CHARS} characters).",
+                )
+            )
+            continue
+        if html in cleaned:
+            continue
+        try:
+            clean, _, media = sanitize_and_scan(html)
+        except MarkupTooComplex as exc:
+            problems.append(markup_problem(path, exc))
+            continue
+        cleaned[html] = clean
+        scanned[clean] = media
+    if problems:
+        raise ContentError(problems)
+    sanitized = item_type.map_html(loaded, cleaned.__getitem__)
+    # Loaded content is normal; only if sanitizing changed it must it be checked again.
+    return loaded if sanitized == loaded else item_type.load(sanitized)
+
+
+def content_size_problem(content: Any) -> Problem | None:
+    """A problem when ``content`` is larger than :data:`MAX_CONTENT_CHARS` as JSON."""
+    try:
+        size = len(json.dumps(content, ensure_ascii=False, separators=(",", ":")))
+    except (TypeError, ValueError, RecursionError):
+        return None  # not JSON at all: the type's schema says what is wrong
+    if size <= MAX_CONTENT_CHARS:
+        return None
+    return Problem(
+        "content",
+        f"Isi soal terlalu besar ({size} karakter; maks. {MAX_CONTENT_CHARS}).",
+        f"The content is too large ({size} characters; at most {MAX_CONTENT_CHARS}).",
+    )
+
+
+def markup_problem(field: str, exc: MarkupTooComplex) -> Problem:
+    """The problem of a rich-text field the sanitizer refused to parse."""
+    if exc.what == "depth":
+        return Problem(
+            field,
+            f"Teks bersarang terlalu dalam: elemen HTML bertumpuk lebih dari {exc.limit} tingkat.",
+            f"The text nests HTML elements more than {exc.limit} deep.",
+        )
+    if exc.what == "formatting":
+        return Problem(
+            field,
+            f"Teks membiarkan lebih dari {exc.limit} elemen format (<b>, <em>, <a> ...) terbuka.",
+            f"The text leaves more than {exc.limit} formatting elements (<b>, <em>, <a> ...) open.",
+        )
+    return Problem(
+        field,
+        f"Teks membiarkan elemen format (<b>, <em>, <a> ...) tidak tertutup sehingga harus "
+        f"dibuka ulang lebih dari {exc.limit} kali; tutup setiap elemen itu.",
+        f"The text leaves formatting elements (<b>, <em>, <a> ...) unclosed, so they would be "
+        f"re-opened more than {exc.limit} times; close each of them.",
     )
 
 

@@ -51,7 +51,7 @@ from itembank.qti_bridge.proof import prove
 from itembank.qti_bridge.report import REASONS, ReportEntry, Status
 from itembank.qti_bridge.report import entry as _entry
 from itembank.qti_bridge.responses import ProofIncomplete, Responses, responses_for
-from itembank.sanitize import html_to_text
+from itembank.sanitize import MarkupTooComplex, html_to_text
 from qti.model import ExtendedTextInteraction, Html, Interaction
 from qti.package_reader import (
     DEFAULT_IMPORT_LIMITS,
@@ -292,7 +292,14 @@ class _ItemConverter:
         return "".join(parts)
 
     def html(self, fragment: str) -> str:
-        return xhtml_to_html(fragment, self.image)
+        try:
+            return xhtml_to_html(fragment, self.image)
+        except MarkupTooComplex as exc:
+            raise self.refuse(
+                "unsupported_content",
+                f"the rich text cannot be kept: {exc}",
+                detail_id=f"teks kaya tidak dapat disimpan: {exc}",
+            ) from None
 
     def image(self, src: str) -> str:
         known = self.media.get(src)

@@ -1,5 +1,7 @@
 """The UI blueprint and what its views share: the signed-in user, CSRF on every POST,
-one commit per successful change, and rendering with the common context."""
+one commit per successful change, and rendering with the common context. Text no field
+may hold (NUL, lone surrogates) is refused for the whole application:
+:mod:`itembank.request_guard`."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
-from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response as BaseResponse
 
 from itembank.extensions import db
@@ -22,27 +23,6 @@ bp = Blueprint("ui", __name__)
 def _protect() -> None:
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
-
-
-@bp.before_request
-def _refuse_nul() -> None:
-    """No text in a request may hold a NUL character: no item, name or search term
-    needs one, and PostgreSQL refuses it in text (which would be a server error)."""
-    values: list[Any] = [request.path, *request.args.values(), *request.form.values()]
-    if request.is_json:
-        values.append(request.get_json(silent=True))
-    if any(_has_nul(value) for value in values):
-        raise BadRequest("the request contains a NUL character")
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
 
 
 @bp.after_request

@@ -9,7 +9,6 @@ does. Problems come back with their field paths and are shown beside the control
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -25,12 +24,13 @@ from itembank.itemtypes import ItemType
 from itembank.models import Bank, Item, ItemVersion
 from itembank.operations import reads
 from itembank.operations.accounts import get_bank
-from itembank.operations.content import prepare_version
+from itembank.operations.content import MAX_STEM_CHARS, prepare_version
 from itembank.operations.duties import require_writer
 from itembank.operations.items import create_item, current_draft, update_draft
 from itembank.operations.reviews import submit_version
 from itembank.plugins import plugins
-from itembank.sanitize import sanitize_html
+from itembank.request_guard import load_json_text
+from itembank.sanitize import MarkupTooComplex, sanitize_html
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.errors import domain_status
 from itembank.ui.i18n import current_language, pick
@@ -182,8 +182,12 @@ def _form_values() -> tuple[dict[str, Any], list[dict[str, str]]]:
     problems = []
     for name in ("content", "metadata"):
         raw = request.form.get(name, "")
+        if not raw:
+            values[name] = {} if name == "metadata" else None
+            continue
         try:
-            values[name] = json.loads(raw) if raw else ({} if name == "metadata" else None)
+            values[name], refused = load_json_text(raw, name)
+            problems += refused
         except ValueError:
             values[name] = None
             problems.append(
@@ -347,9 +351,20 @@ def preview(code: str) -> ResponseReturnValue:
         )
     except InvalidInput as exc:
         db.session.rollback()
-        stem = data.get("stem") if isinstance(data.get("stem"), str) else ""
-        html = preview_html(None, sanitize_html(stem), {})
+        html = preview_html(None, _preview_stem(data.get("stem")), {})
         return jsonify(html=str(html), problems=exc.problems, complete=False)
     db.session.rollback()
     html = preview_html(item_type, prepared.stem, prepared.content)
     return jsonify(html=str(html), problems=[], complete=True)
+
+
+def _preview_stem(stem: Any) -> str:
+    """The stem sanitized for a preview of content with problems: nothing when it is not
+    text, too long or too deeply nested (the problems say so), so a preview costs no more
+    than saving."""
+    if not isinstance(stem, str) or len(stem) > MAX_STEM_CHARS:
+        return ""
+    try:
+        return sanitize_html(stem)
+    except MarkupTooComplex:
+        return ""

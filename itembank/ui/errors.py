@@ -87,6 +87,18 @@ def error_page(status: int, message: str, detail: str = "") -> ResponseReturnVal
     return page("error.html", status, title=title, message=message, detail=detail, code=status)
 
 
+def refused_page(problems: list[dict[str, str]]) -> ResponseReturnValue:
+    """The page for a request the shared guard (:mod:`itembank.request_guard`) refused:
+    400, naming each field and what is wrong with it."""
+    return error_page(
+        400,
+        _(
+            "The request holds text that cannot be saved: %(problems)s",
+            problems="; ".join(f"{p['field']}: {problem_text(p)}" for p in problems),
+        ),
+    )
+
+
 @bp.errorhandler(DomainError)
 def _domain_error(exc: DomainError) -> ResponseReturnValue:
     db.session.rollback()

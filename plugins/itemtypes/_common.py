@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 import marshmallow as ma
 from markupsafe import Markup
 
-from itembank.itemtypes import JSON, ItemType, Problem
+from itembank.itemtypes import JSON, MAX_RICH_TEXT_CHARS, ItemType, Problem
 
 # -- identifiers and rich text ---------------------------------------------------------
 
@@ -29,7 +29,9 @@ IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$"
 
 # ``fullmatch`` rather than ``^...$``: ``$`` would accept a trailing newline.
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
-_TAG = re.compile(r"<[^>]*>")
+# A tag holds no "<": scanning from each "<" stops at the next one, so the cost stays
+# linear (with "[^>]*" a text of 20,000 "<" took 0.25 s).
+_TAG = re.compile(r"<[^<>]*>")
 _IMG = re.compile(r"<img\b", re.IGNORECASE)
 
 SCORING_MODES = ("all_or_nothing", "partial")
@@ -51,9 +53,33 @@ def html_is_blank(text: str) -> bool:
 # -- schema fields ---------------------------------------------------------------------
 
 
+#: The bounds of the item types' numbers. Every number is a float that JSON, the
+#: database, QTI and the answer key handle exactly, so nothing downstream (export,
+#: scoring, statistics) can meet a value validation let through but it cannot use.
+MAX_POINTS = 1000
+"""Most points an item (or a rubric criterion) can be worth."""
+MAX_WEIGHT = 1000
+"""Largest weight, either way (weights lie within ``-MAX_WEIGHT .. MAX_WEIGHT``)."""
+MAX_NUMBER = 1_000_000
+"""Bound, either way, of a :class:`JsonNumber` that names no bounds of its own."""
+MAX_CHOICES = 1000
+"""Most choices a ``min_choices``/``max_choices`` can ask for."""
+
+
 class JsonNumber(ma.fields.Float):
     """A JSON number kept as given, so an int stays an int; strings, booleans, NaN and
-    infinity are refused."""
+    infinity are refused, and so is any number outside ``minimum .. maximum`` (by
+    default ``-MAX_NUMBER .. MAX_NUMBER``): every value converts to a float exactly
+    enough, and the JSON Schema states the bounds. ``minimum=None`` leaves the lower
+    bound to a check with its own message (points must be positive: the check refuses
+    every number <= 0)."""
+
+    def __init__(
+        self, *, minimum: float | None = -MAX_NUMBER, maximum: float = MAX_NUMBER, **kwargs: Any
+    ) -> None:
+        validators = list(kwargs.pop("validate", None) or [])
+        validators.insert(0, ma.validate.Range(min=minimum, max=maximum))
+        super().__init__(validate=validators, **kwargs)
 
     def _deserialize(
         self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
@@ -68,6 +94,15 @@ class JsonNumber(ma.fields.Float):
         return value
 
 
+def bounded_integer(default: int, minimum: int, maximum: int) -> ma.fields.Integer:
+    """A whole number (``true``/``1.0`` refused) from ``minimum`` to ``maximum``."""
+    return ma.fields.Integer(
+        strict=True,
+        load_default=default,
+        validate=ma.validate.Range(min=minimum, max=maximum),
+    )
+
+
 class StrictBoolean(ma.fields.Boolean):
     """``true`` or ``false`` only (marshmallow's Boolean also takes ``1``, ``"yes"`` ...)."""
 
@@ -79,11 +114,22 @@ class StrictBoolean(ma.fields.Boolean):
         raise self.make_error("invalid", input=value)
 
 
+def rich_text_field() -> ma.fields.String:
+    """A required rich-text (HTML) field, at most
+    :data:`~itembank.itemtypes.MAX_RICH_TEXT_CHARS` characters (the core checks
+    the same limit on every field :meth:`ItemType.html_fields` yields)."""
+    return ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(max=MAX_RICH_TEXT_CHARS),
+        metadata={"description": "HTML"},
+    )
+
+
 class OptionSchema(ma.Schema):
     """One option (premise, response, scale point): an identifier and its HTML text."""
 
     id = ma.fields.String(required=True, metadata={"pattern": IDENTIFIER_PATTERN})
-    text = ma.fields.String(required=True, metadata={"description": "HTML"})
+    text = rich_text_field()
 
 
 def entries_field(schema: type[ma.Schema] = OptionSchema, min_items: int = 2) -> ma.fields.List:
@@ -92,8 +138,11 @@ def entries_field(schema: type[ma.Schema] = OptionSchema, min_items: int = 2) ->
 
 
 def points_field() -> JsonNumber:
-    """The item's points: a number > 0, default 1."""
-    return JsonNumber(load_default=1, metadata={"exclusiveMinimum": 0})
+    """The item's points: a number > 0 (:func:`check_points`) and at most
+    :data:`MAX_POINTS`, default 1."""
+    return JsonNumber(
+        load_default=1, minimum=None, maximum=MAX_POINTS, metadata={"exclusiveMinimum": 0}
+    )
 
 
 def shuffle_field(default: bool) -> StrictBoolean:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from itembank.itemtypes import EditorField
+from plugins.itemtypes._common import MAX_POINTS
 
 
 def label(id_text: str, en_text: str) -> dict[str, str]:
@@ -55,6 +56,7 @@ def points(default: float = 1) -> EditorField:
         help=label("Skor untuk jawaban benar.", "The score of a correct answer."),
         default=default,
         minimum=0,
+        maximum=MAX_POINTS,
     )
 
 
@@ -79,11 +81,12 @@ SCORING = EditorField(
 )
 
 
-def expected_length(default: int) -> EditorField:
+def expected_length(default: int, maximum: int) -> EditorField:
     return EditorField(
         "expected_length",
         "integer",
         label("Perkiraan panjang jawaban (karakter)", "Expected answer length (characters)"),
         default=default,
         minimum=1,
+        maximum=maximum,
     )

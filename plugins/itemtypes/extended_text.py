@@ -14,8 +14,10 @@ from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Prob
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     IDENTIFIER_PATTERN,
+    MAX_POINTS,
     JsonNumber,
     Noun,
+    bounded_integer,
     check_count,
     check_entries,
     check_positive,
@@ -23,6 +25,7 @@ from plugins.itemtypes._common import (
     hint_paragraph,
     pick,
     render_item,
+    rich_text_field,
     text_fields,
     texts_by_id,
 )
@@ -35,20 +38,23 @@ from plugins.itemtypes._qti import (
 )
 from qti.model import AssessmentItem, ExtendedTextInteraction, ResponseDeclaration, RubricBlock
 
+#: Longest expected essay, in characters.
+MAX_ESSAY_LENGTH = 100_000
+
 CRITERION = Noun("kriteria penilaian", "scoring criterion", "scoring criteria")
 
 
 class CriterionSchema(ma.Schema):
     id = ma.fields.String(required=True, metadata={"pattern": IDENTIFIER_PATTERN})
-    criterion = ma.fields.String(required=True, metadata={"description": "HTML"})
-    max_points = JsonNumber(required=True, metadata={"exclusiveMinimum": 0})
+    criterion = rich_text_field()
+    max_points = JsonNumber(
+        required=True, minimum=None, maximum=MAX_POINTS, metadata={"exclusiveMinimum": 0}
+    )
 
 
 class ExtendedTextSchema(ma.Schema):
     rubric = entries_field(CriterionSchema, min_items=1)
-    expected_length = ma.fields.Integer(
-        strict=True, load_default=300, validate=ma.validate.Range(min=1)
-    )
+    expected_length = bounded_integer(300, 1, MAX_ESSAY_LENGTH)
 
 
 class ExtendedText(ItemType):
@@ -171,7 +177,10 @@ class ExtendedText(ItemType):
             text = "".join(fragments) or "<p>Penilaian keseluruhan jawaban.</p>"
             rubric = [{"id": "R1", "criterion": text, "max_points": plain_number(maximum)}]
         length = interaction.expected_length
-        return {"rubric": rubric, "expected_length": length if length and length > 0 else 300}
+        return {
+            "rubric": rubric,
+            "expected_length": min(length, MAX_ESSAY_LENGTH) if length and length > 0 else 300,
+        }
 
     def max_score(self, content: dict[str, JSON]) -> float:
         return sum(entry["max_points"] for entry in content["rubric"])
@@ -256,7 +265,7 @@ class ExtendedText(ItemType):
                 id_style="prefix",
                 id_prefix="R",
             ),
-            editor.expected_length(300),
+            editor.expected_length(300, MAX_ESSAY_LENGTH),
         ]
 
 

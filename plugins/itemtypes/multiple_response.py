@@ -10,8 +10,10 @@ from itembank.hookspecs import hookimpl
 from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
+    MAX_CHOICES,
     Noun,
     OptionsItemType,
+    bounded_integer,
     check_count,
     check_points,
     entries_field,
@@ -55,8 +57,8 @@ class MultipleResponseSchema(ma.Schema):
     keys = ma.fields.List(ma.fields.String(), required=True, metadata={"minItems": 1})
     points = points_field()
     scoring = scoring_field()
-    min_choices = ma.fields.Integer(strict=True, load_default=0, validate=ma.validate.Range(min=0))
-    max_choices = ma.fields.Integer(strict=True, load_default=0, validate=ma.validate.Range(min=0))
+    min_choices = bounded_integer(0, 0, MAX_CHOICES)
+    max_choices = bounded_integer(0, 0, MAX_CHOICES)
     shuffle = shuffle_field(False)
 
 

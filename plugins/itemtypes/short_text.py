@@ -22,6 +22,7 @@ from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     Noun,
     StrictBoolean,
+    bounded_integer,
     check_count,
     check_points,
     pick,
@@ -48,9 +49,7 @@ class ShortTextSchema(ma.Schema):
     accepted = ma.fields.List(ma.fields.String(), required=True, metadata={"minItems": 1})
     case_sensitive = StrictBoolean(load_default=False)
     points = points_field()
-    expected_length = ma.fields.Integer(
-        strict=True, load_default=20, validate=ma.validate.Range(min=1)
-    )
+    expected_length = bounded_integer(20, 1, MAX_ANSWER_LENGTH)
 
 
 class ShortText(ItemType):
@@ -200,7 +199,7 @@ class ShortText(ItemType):
             "accepted": list(unique.values()),
             "case_sensitive": case_sensitive,
             "points": plain_number(values[0]),
-            "expected_length": length if length and length > 0 else 20,
+            "expected_length": min(length, MAX_ANSWER_LENGTH) if length and length > 0 else 20,
         }
 
     def max_score(self, content: dict[str, JSON]) -> float:
@@ -262,7 +261,7 @@ class ShortText(ItemType):
                 default=False,
             ),
             editor.points(),
-            editor.expected_length(20),
+            editor.expected_length(20, MAX_ANSWER_LENGTH),
         ]
 
 

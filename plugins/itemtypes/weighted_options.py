@@ -11,9 +11,11 @@ from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Prob
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     CHOOSE_ONE,
+    MAX_WEIGHT,
     JsonNumber,
     OptionSchema,
     OptionsItemType,
+    bounded_integer,
     entries_field,
     pick,
     response_id,
@@ -43,12 +45,14 @@ SCALE_CEILING = 10
 
 
 class WeightedOptionSchema(OptionSchema):
-    weight = JsonNumber(required=True)
+    weight = JsonNumber(required=True, minimum=-MAX_WEIGHT, maximum=MAX_WEIGHT)
 
 
 class ScaleSchema(ma.Schema):
-    min = ma.fields.Integer(strict=True, load_default=1)
-    max = ma.fields.Integer(strict=True, load_default=5)
+    # The scale's own limits (SCALE_FLOOR .. SCALE_CEILING) are checks with their own
+    # messages; the schema only keeps the numbers sane.
+    min = bounded_integer(1, -MAX_WEIGHT, MAX_WEIGHT)
+    max = bounded_integer(5, -MAX_WEIGHT, MAX_WEIGHT)
 
 
 class WeightedOptionsSchema(ma.Schema):

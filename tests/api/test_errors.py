@@ -256,3 +256,187 @@ def test_a_nul_character_is_refused_wherever_it_is(as_user: Any, world: World) -
     assert assert_problem(created, 422)["errors"][0]["field"] == "metadata.tags.1"
     other = author.get("item-types", query_string={"anything": "\x00"})
     assert_problem(other, 422)
+
+
+# -- text no field may hold, JSON too deep (itembank.request_guard) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (
+            "banks/{bank}/items",
+            {
+                "type": "true_false",
+                "stem": "<p>x</p>",
+                "content": {"key": True},
+                "metadata": {"tags": ["ok", "a\ud800b"]},
+            },
+            "metadata.tags.1",
+        ),
+        (
+            "banks/{bank}/items",
+            {
+                "type": "true_false",
+                "stem": "<p>x</p>",
+                "content": {"key": True},
+                "metadata": {"notes": "\udfff"},
+            },
+            "metadata.notes",
+        ),
+        ("items/{item}/versions/1/comments", {"body": "komentar \ud83d"}, "body"),
+        ("items/{item}/versions/1/comments", {"body": "x", "n\udc00": 1}, "n\\udc00"),
+        ("banks/{bank}/forms", {"title": "Paket \udc00A", "code": "P1"}, "title"),
+        ("banks/{bank}/enemies", {"items": ["A", "B"], "reason": "\ud800"}, "reason"),
+        ("tokens", {"username": "\ud800x", "password": "x"}, "username"),
+    ],
+)
+def test_a_lone_surrogate_is_refused_naming_the_field(
+    as_user: Any, world: World, item_id: str, path: str, body: dict[str, Any], field: str
+) -> None:
+    """A lone UTF-16 surrogate is no Unicode character and PostgreSQL cannot store it:
+    wherever it is, the answer is a 422 naming the field, never a 500."""
+    author = as_user("author")
+    url = path.format(bank=world.bank.code, item=item_id)
+    problem = assert_problem(author.post(url, json=body), 422, "invalid")
+    assert [e["field"] for e in problem["errors"]] == [field]
+    assert "surrogate" in problem["errors"][0]["message_en"]
+    assert problem["errors"][0]["message"].startswith("Teks memuat surrogate UTF-16 tunggal")
+
+
+def test_a_pair_of_surrogates_spelled_in_json_is_one_character(as_user: Any, world: World) -> None:
+    """JSON spells characters beyond the BMP as a surrogate pair: that is no problem."""
+    created = as_user("author").post(
+        f"banks/{world.bank.code}/items",
+        data='{"type": "true_false", "stem": "<p>x</p>", "content": {"key": true}, '
+        '"metadata": {"tags": ["\\ud83d\\ude00"]}}',
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.json
+    assert created.json["latest_version"]["metadata"]["tags"] == ["\U0001f600"]
+
+
+def test_a_nul_in_a_path_parameter_is_refused_naming_it(as_user: Any, item_id: str) -> None:
+    author = as_user("author")
+    problem = assert_problem(author.get(f"items/{item_id}%00"), 422, "invalid")
+    assert problem["errors"][0]["field"] == "item_id"
+    assert problem["errors"][0]["message_en"] == "The NUL character (\\u0000) is not allowed."
+    assert author.get(f"items/{item_id}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ("[" * 100_000 + "]" * 100_000, ".".join(["0"] * 64)),
+        ('{"a":' * 100_000 + "1" + "}" * 100_000, ".".join(["a"] * 64)),
+        (
+            '{"type": "true_false", "stem": "x", "content": {"key": true}, "metadata": '
+            '{"tags": ' + "[" * 100 + "]" * 100 + "}}",
+            "metadata.tags" + ".0" * 62,
+        ),
+        ("[" * 100_000, ".".join(["0"] * 64)),  # not even JSON: the same answer
+    ],
+)
+def test_json_nested_too_deep_is_refused_before_it_is_parsed(
+    as_user: Any, world: World, body: str, field: str
+) -> None:
+    author = as_user("author")
+    response = author.post(
+        f"banks/{world.bank.code}/items", data=body, content_type="application/json"
+    )
+    problem = assert_problem(response, 422, "invalid")
+    assert problem["errors"] == [
+        {
+            "field": field,
+            "message": "JSON bersarang terlalu dalam (lebih dari 64 tingkat).",
+            "message_en": "The JSON nests more than 64 levels deep.",
+        }
+    ]
+
+
+def _single_choice(**changes: Any) -> dict[str, Any]:
+    content: dict[str, Any] = {
+        "options": [{"id": "A", "text": "<p>satu</p>"}, {"id": "B", "text": "<p>dua</p>"}],
+        "key": "A",
+        "points": 1,
+    }
+    content.update(changes)
+    return {"type": "single_choice", "stem": "<p>Pilih.</p>", "content": content}
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message_en"),
+    [
+        (
+            _single_choice(
+                options=[{"id": "A", "text": "<em>" * 4_000 + "x"}, {"id": "B", "text": "b"}]
+            ),
+            "content.options.0.text",
+            "The text nests HTML elements more than 100 deep.",
+        ),
+        (
+            {**_single_choice(), "stem": "<div>" * 10_000 + "x"},
+            "stem",
+            "The text nests HTML elements more than 100 deep.",
+        ),
+        (
+            _single_choice(options=[{"id": "A", "text": "a" * 20_001}, {"id": "B", "text": "b"}]),
+            "content.options.0.text",
+            "Longer than maximum length 20000.",
+        ),
+        (
+            _single_choice(options=[{"id": f"O{i}", "text": "x" * 19_000} for i in range(11)]),
+            "content",
+            "The content is too large (209277 characters; at most 200000).",
+        ),
+        (_single_choice(points=10**400), "content.points", "Must be less than or equal to 1000."),
+        (_single_choice(points=1000.5), "content.points", "Must be less than or equal to 1000."),
+    ],
+)
+def test_unbounded_content_is_refused_naming_the_field(
+    as_user: Any, world: World, body: dict[str, Any], field: str, message_en: str
+) -> None:
+    response = as_user("author").post(f"banks/{world.bank.code}/items", json=body)
+    problem = assert_problem(response, 422, "invalid")
+    assert [(e["field"], e["message_en"]) for e in problem["errors"]] == [(field, message_en)]
+
+
+def test_a_form_part_without_a_name_is_checked_too(as_user: Any, world: World) -> None:
+    """A multipart part with no name (werkzeug names it None) holding NUL: a 422."""
+    body = "--B\r\nContent-Disposition: form-data\r\n\r\nisi\x00\r\n--B--\r\n"
+    response = as_user("author").post(
+        f"banks/{world.bank.code}/media",
+        data=body,
+        content_type="multipart/form-data; boundary=B",
+    )
+    problem = assert_problem(response, 422, "invalid")
+    assert problem["errors"][0]["field"] == ""
+    assert problem["errors"][0]["message_en"] == "The NUL character (\\u0000) is not allowed."
+
+
+def test_json_in_utf16_is_measured_as_the_parser_reads_it(as_user: Any, world: World) -> None:
+    """JSON may come as UTF-16: the depth is measured on the decoded text, so bytes that
+    look like a backslash (U+5C41 is 41 5C) cannot hide the brackets after them."""
+    body = '{"stem": "\u5c41", "content": ' + "[" * 5_000 + "]" * 5_000 + ', "type": "x"}'
+    response = as_user("author").post(
+        f"banks/{world.bank.code}/items",
+        data=body.encode("utf-16-le"),
+        content_type="application/json",
+    )
+    problem = assert_problem(response, 422, "invalid")
+    assert problem["errors"][0]["field"] == "content" + ".0" * 63
+
+
+def test_a_difficulty_too_large_for_a_float_is_refused_in_both_languages(
+    as_user: Any, world: World
+) -> None:
+    body = {**_single_choice(), "metadata": {"difficulty": 10**400}}
+    response = as_user("author").post(f"banks/{world.bank.code}/items", json=body)
+    problem = assert_problem(response, 422, "invalid")
+    assert problem["errors"] == [
+        {
+            "field": "metadata.difficulty",
+            "message": "Angka terlalu besar.",
+            "message_en": "Number too large.",
+        }
+    ]

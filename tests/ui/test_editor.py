@@ -167,6 +167,26 @@ def test_live_preview(as_user: Any, world: World) -> None:
     assert as_user("reviewer").post_json(url, {"type": "true_false"}).status_code == 403
 
 
+def test_the_live_preview_refuses_markup_nested_too_deep(as_user: Any, world: World) -> None:
+    """The preview takes the saving path: markup whose parse would not stay linear is a
+    problem of its field (and is not shown), never minutes of a worker's time."""
+    author = as_user("author")
+    options = [{"id": "A", "text": "<em>" * 4_000 + "x"}, {"id": "B", "text": "<p>b</p>"}]
+    response = author.post_json(
+        f"/banks/{world.bank.code}/preview",
+        {
+            "type": "single_choice",
+            "stem": "<div>" * 19_000 + "pokok",
+            "content": {"options": options, "key": "A"},
+        },
+    )
+    assert response.status_code == 200 and not response.json["complete"]
+    problems = {p["field"]: p["message"] for p in response.json["problems"]}
+    deep = "Teks bersarang terlalu dalam: elemen HTML bertumpuk lebih dari 100 tingkat."
+    assert problems == {"stem": deep, "content.options.0.text": deep}
+    assert "pokok" not in response.json["html"]
+
+
 def test_images_upload_list_and_serve(as_user: Any, world: World) -> None:
     author = as_user("author")
     uploaded = author.client.post(

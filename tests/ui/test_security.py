@@ -229,3 +229,60 @@ def test_error_pages_are_friendly(as_user: Any, world: World) -> None:
     nowhere = author.get("/no/such/page")
     assert nowhere.status_code == 404 and "Tidak ada halaman di alamat ini." in text(nowhere)
     assert author.get("/items/X/versions/99999999999").status_code == 404
+
+
+# -- text no field may hold, JSON too deep (itembank.request_guard) ------------------------
+
+
+def test_edge_input_gets_the_error_page_naming_the_field(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    """NUL in a path parameter, JSON nested too deep or holding a lone surrogate: a 400
+    page (or the editor's own problems) naming the field, in Indonesian, never a 500."""
+    author = as_user("author")
+    item = make_item(world, plugins).external_id
+    page = author.get(f"/items/{item}%00")
+    assert page.status_code == 400
+    assert "external_id: Karakter NUL (\\u0000) tidak diperbolehkan." in text(page)
+
+    if not author.csrf:
+        author.get("/login")
+    deep = author.client.post(
+        f"/banks/{world.bank.code}/preview",
+        data='{"type": "true_false", "content": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        content_type="application/json",
+        headers={"X-CSRFToken": author.csrf},
+    )
+    assert deep.status_code == 400
+    assert "JSON bersarang terlalu dalam (lebih dari 64 tingkat)." in text(deep)
+    assert "content." + ".".join(["0"] * 63) in text(deep)
+    surrogate = author.client.post(
+        f"/banks/{world.bank.code}/preview",
+        data='{"type": "true_false", "stem": "x", "content": {"key": true}, '
+        '"metadata": {"notes": "\\ud800"}}',
+        content_type="application/json",
+        headers={"X-CSRFToken": author.csrf},
+    )
+    assert surrogate.status_code == 400
+    assert "metadata.notes: Teks memuat surrogate UTF-16 tunggal" in text(surrogate)
+
+
+@pytest.mark.parametrize(
+    ("content", "field", "message"),
+    [
+        ("[" * 100_000, "content", "JSON bersarang terlalu dalam (lebih dari 64 tingkat)."),
+        ('{"key": true, "a\\udc00": 1}', "content.a\\udc00", "surrogate UTF-16 tunggal"),
+        ('{"key": "\\ud800"}', "content.key", "surrogate UTF-16 tunggal"),
+    ],
+)
+def test_the_editor_reads_its_json_fields_through_the_same_checks(
+    as_user: Any, world: World, content: str, field: str, message: str
+) -> None:
+    author = as_user("author")
+    response = author.post(
+        f"/banks/{world.bank.code}/items/new?type=true_false",
+        {"stem": "<p>Soal</p>", "content": content, "metadata": "{}"},
+    )
+    assert response.status_code == 422
+    assert message in text(response)
+    assert f'data-path="{field}' in text(response)
