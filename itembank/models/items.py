@@ -84,8 +84,15 @@ class Item(db.Model):
 SEARCH_INDEXES = frozenset({"ix_item_version_search_text_trgm"})
 
 
+#: SQLite's FTS5 search table (migration 0015) and the shadow tables FTS5 keeps for it.
+SEARCH_TABLE_PREFIX = "item_version_search"
+
+
 def include_in_schema_comparison(name: str | None, type_: str, parent_names: object) -> bool:
-    """Alembic ``include_name`` hook: everything but :data:`SEARCH_INDEXES`."""
+    """Alembic ``include_name`` hook: everything but :data:`SEARCH_INDEXES` and the
+    search tables (:data:`SEARCH_TABLE_PREFIX`)."""
+    if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIX):
+        return False
     return not (type_ == "index" and name in SEARCH_INDEXES)
 
 

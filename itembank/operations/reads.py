@@ -183,19 +183,12 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
         if EXTERNAL_ID_RE.fullmatch(filters.q.strip()):
             conditions.append(Item.external_id == filters.q.strip().upper())
         else:
-            # The version's derived plain text (operations/content.search_text), already
-            # lower-cased; the trigram index of migration 0009 is on the same column.
-            needle = search_needle(filters.q)
-            conditions.append(
-                version.id.in_(
-                    sa.select(ItemVersion.id)
-                    .join(Item, Item.id == ItemVersion.item_id)
-                    .where(
-                        Item.bank_id == bank.id,
-                        ItemVersion.search_text.contains(needle, autoescape=True),
-                    )
-                )
-            )
+            matches, by_item_ids = _text_or_code(bank, version, filters.q)
+            conditions.append(matches)
+            if by_item_ids:
+                # Start from the few items found, not from the bank's index (SQLite's
+                # planner, without statistics, would scan every item of the bank).
+                conditions[0] = (Item.bank_id + 0) == bank.id
 
     base = (
         sa.select(Item, version, creator.username, approved.number)
@@ -251,6 +244,91 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
         "per_page": filters.per_page,
         "pages": math.ceil(total / filters.per_page) if total else 0,
     }
+
+
+#: SQLite's trigram index of the versions' search text (migration 0015), where it exists.
+SQLITE_SEARCH_TABLE = "item_version_search"
+#: Matching versions up to this many are looked up first and listed by id, so the page
+#: and the count read only them (the index says which; the planner cannot tell how few).
+PREFETCH_LIMIT = 2_000
+#: A query that could be part of an item code ("47", "000047", "BIG-0000"; upper-cased
+#: first): it also finds the items whose code contains it.
+CODE_PART_RE = re.compile(r"[A-Z0-9-]*[0-9][A-Z0-9-]*")
+
+
+def _text_or_code(bank: Bank, version: Any, query: str) -> tuple[sa.ColumnElement[bool], bool]:
+    """The listed version's search text contains the query (normalised as the text is:
+    :func:`itembank.operations.content.search_needle`), or, for a query with a digit,
+    the item's code contains it ("47", "000047", "bank-0000"). The text is the version's
+    derived plain text (``operations/content.search_text``), already lower-cased;
+    PostgreSQL searches it through the trigram index of migration 0010, SQLite through
+    the FTS5 trigram table of migration 0015 (queries of three characters or more), and
+    both give what ``LIKE '%query%'`` gives. Also says whether the condition names the
+    matching items by id (few were found: the query should start from them)."""
+    needle = search_needle(query)
+    part = query.strip().upper()
+    code_part = CODE_PART_RE.fullmatch(part) is not None
+    if len(needle) < 3 or not _sqlite_search_table():
+        matches: sa.ColumnElement[bool] = version.id.in_(
+            sa.select(ItemVersion.id)
+            .join(Item, Item.id == ItemVersion.item_id)
+            .where(
+                Item.bank_id == bank.id,
+                ItemVersion.search_text.contains(needle, autoescape=True),
+            )
+        )
+        if code_part:
+            matches = sa.or_(matches, Item.external_id.contains(part, autoescape=True))
+        return matches, False
+    phrase = '"' + needle.replace('"', '""') + '"'
+    found = (
+        sa.select(sa.column("rowid"))
+        .select_from(sa.table(SQLITE_SEARCH_TABLE))
+        .where(sa.text(f"{SQLITE_SEARCH_TABLE} MATCH :phrase").bindparams(phrase=phrase))
+    )
+    # The index first, on its own (joined, SQLite's planner may probe it per item); the
+    # versions of every bank it finds (the listing's query keeps the bank's).
+    version_ids = list(db.session.scalars(found.limit(PREFETCH_LIMIT + 1)))
+    rows: list[Any] = []
+    if len(version_ids) <= PREFETCH_LIMIT:
+        rows = list(
+            db.session.execute(
+                sa.select(ItemVersion.item_id, ItemVersion.id).where(
+                    ItemVersion.id.in_(version_ids)
+                )
+            )
+        )
+    coded: list[int] = []
+    if code_part:
+        coded = list(
+            db.session.scalars(
+                sa.select(Item.id)
+                .where(Item.bank_id == bank.id, Item.external_id.contains(part, autoescape=True))
+                .limit(PREFETCH_LIMIT + 1)
+            )
+        )
+    if len(version_ids) + len(coded) > PREFETCH_LIMIT:
+        matches = version.id.in_(found)
+        if code_part:
+            matches = sa.or_(matches, Item.external_id.contains(part, autoescape=True))
+        return matches, False
+    text_match = version.id.in_([version_id for _, version_id in rows])
+    if coded:
+        text_match = sa.or_(text_match, Item.id.in_(coded))
+    return sa.and_(Item.id.in_({item_id for item_id, _ in rows} | set(coded)), text_match), True
+
+
+def _sqlite_search_table() -> bool:
+    """Whether this database is SQLite with the search index of migration 0015."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return False
+    return (
+        db.session.execute(
+            sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
+            {"name": SQLITE_SEARCH_TABLE},
+        ).first()
+        is not None
+    )
 
 
 def _classified(bank: Bank, version: Any, filters: ItemFilters) -> sa.ColumnElement[bool]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -226,3 +227,86 @@ def test_assemblers_see_only_approved_versions(
     assert_problem(assembler.get(f"items/{items['deret']}"), 404)
     author_view = as_user("author").get(f"items/{items['m1_level3']}").json["latest_version"]
     assert (author_view["number"], author_view["status"]) == (2, "draft")
+
+
+#: Stems of the corpus the text search is checked on: Indonesian text with the
+#: characters a search engine could treat specially (wildcards, quotes, superscripts,
+#: accents, hyphens, digits like item codes).
+SEARCH_CORPUS = (
+    "Pegawai negeri wajib menjaga integritas dan menolak gratifikasi.",
+    "Koordinasi antarinstansi dalam pelayanan publik.",
+    "Berkoordinasi dengan atasan sebelum mengambil keputusan.",
+    "Hitunglah 2⁵ + 3⁴ dan tuliskan hasilnya.",
+    "Diskon 100% untuk anak-anak; harga_awal dikurangi.",
+    'Kata "kutip" dan tanda \' petik tunggal.',
+    "Rapat di Café Kopi pukul 08.00 membahas anggaran 2026.",
+    "Nilai 47 dari 100 belum memenuhi ambang batas.",
+    "Semangat bela negara dan nasionalisme.",
+    "KOORDINASI lintas sektor: pemerintah pusat dan daerah.",
+)
+SEARCH_QUERIES = (
+    "koordinasi",
+    "KOORDINASI lintas",
+    "ordinasi",
+    "gratifikasi",
+    "2⁵",
+    "⁵ + 3",
+    "100%",
+    "_",
+    "harga_awal",
+    '"kutip"',
+    "' petik",
+    "café",
+    "CAFÉ kopi",
+    "anak-anak",
+    "47",
+    "000047",
+    "ab",
+    "a",
+    "tidak ada di mana pun",
+    "negara dan",
+    "  semangat   bela  ",
+)
+
+
+@pytest.mark.parametrize("prefetch", [reads.PREFETCH_LIMIT, 3])
+def test_q_finds_what_a_substring_search_finds(
+    as_user: Any, world: World, plugins: Any, monkeypatch: pytest.MonkeyPatch, prefetch: int
+) -> None:
+    """Issue 16: the text query goes through the database's own index (FTS5 trigram on
+    SQLite, pg_trgm on PostgreSQL) and a query with a digit also finds item codes by any
+    part; what it finds is what a substring search of each listed version's search text
+    finds, on a corpus with wildcards, quotes, superscripts and accents, after an edit
+    changed a draft's text (the index follows every write), with few matches (looked up
+    first) and many (``prefetch`` 3)."""
+    from itembank.operations.content import search_needle
+    from itembank.operations.items import update_draft
+
+    monkeypatch.setattr(reads, "PREFETCH_LIMIT", prefetch)
+    made = [make_item(world, plugins, stem=f"<p>{stem}</p>") for stem in SEARCH_CORPUS]
+    # An edit moves a draft's text: found by the new words, no longer by the old ones.
+    edited = made[-1]
+    update_draft(
+        edited.latest_version,
+        actor=world.author,
+        plugins=plugins,
+        base_revision=edited.latest_version.revision,
+        stem="<p>Sinergi lintas sektor untuk reformasi birokrasi.</p>",
+    )
+    db.session.commit()
+    if db.engine.dialect.name == "sqlite":
+        assert reads._sqlite_search_table(), "the SQLite search index is missing"
+    client = as_user("reviewer")
+    for query in SEARCH_QUERIES:
+        needle = search_needle(query)
+        code = query.strip().upper()
+        expected = {
+            item.external_id
+            for item in made
+            if needle in item.newest_version.search_text
+            or (any(c.isdigit() for c in code) and code in item.external_id)
+        }
+        found = set(listed(client, world.bank.code, f"q={quote(query)}"))
+        assert found == expected, query
+    assert listed(client, world.bank.code, "q=birokrasi") == [edited.external_id]
+    assert listed(client, world.bank.code, "q=KOORDINASI lintas") == []
