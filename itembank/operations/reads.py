@@ -129,7 +129,9 @@ EXTERNAL_ID_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,23}-[0-9]{6,}")
 SORT_COLUMNS = {
     "updated_at": Item.updated_at,
     "created_at": Item.created_at,
-    "external_id": Item.external_id,
+    # A bank's codes are its code and the item's number, zero-padded: in the number's
+    # order, which the (bank, number) index holds (the code's own index spans banks).
+    "external_id": Item.number,
 }
 
 
