@@ -149,17 +149,7 @@ def change_password(
                 }
             ],
         )
-    user.set_password(new_password)
-    sessions, tokens = _end_access(user, actor=actor, reason="password_change")
-    record(
-        "user.password_change",
-        actor=actor,
-        object_type="user",
-        object_id=user.username,
-        sessions_ended=sessions,
-        tokens_revoked=tokens,
-    )
-    return AccountChange(user, sessions, tokens)
+    return _set_password(user, new_password, actor=actor, change="password_change")
 
 
 def reset_password(user: User, new_password: str, *, actor: User | None) -> AccountChange:
@@ -172,10 +162,17 @@ def reset_password(user: User, new_password: str, *, actor: User | None) -> Acco
         # knowing the current one.
         raise PermissionDenied("change your own password with the current one, not by a reset")
     _check_new_password(new_password, "new_password")
+    return _set_password(user, new_password, actor=actor, change="password_reset")
+
+
+def _set_password(
+    user: User, new_password: str, *, actor: User | None, change: str
+) -> AccountChange:
+    """Set a checked password, end ``user``'s sessions and tokens, record ``user.<change>``."""
     user.set_password(new_password)
-    sessions, tokens = _end_access(user, actor=actor, reason="password_reset")
+    sessions, tokens = _end_access(user, actor=actor, reason=change)
     record(
-        "user.password_reset",
+        f"user.{change}",
         actor=actor,
         object_type="user",
         object_id=user.username,
