@@ -2,20 +2,53 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from itembank.errors import NotFound, PermissionDenied
 from itembank.extensions import db
 from itembank.models import Bank, Membership, Role, User
 
+#: ``session.info`` key of the roles read in the session's current transaction.
+_ROLES_KEY = "itembank.roles_in"
+
 
 def roles_in(user: User, bank: Bank) -> set[Role]:
-    rows = db.session.scalars(
-        sa.select(Membership.role).where(
-            Membership.bank_id == bank.id, Membership.user_id == user.id
+    """``user``'s roles in ``bank``, read once per transaction: a request asks several
+    times (the view, the operation, the serializer). Forgotten when the transaction
+    ends and whenever the session writes or holds an unwritten membership."""
+    session = db.session()
+    if any(isinstance(o, Membership) for o in (*session.new, *session.deleted)):
+        forget_roles(session)
+    known: dict[tuple[int, int], frozenset[Role]] = session.info.setdefault(_ROLES_KEY, {})
+    key = (user.id, bank.id)
+    roles = known.get(key)
+    if roles is None:
+        rows = session.scalars(
+            sa.select(Membership.role).where(
+                Membership.bank_id == bank.id, Membership.user_id == user.id
+            )
         )
-    )
-    return {Role(r) for r in rows}
+        roles = known[key] = frozenset(Role(r) for r in rows)
+    return set(roles)
+
+
+def forget_roles(session: Any, *_: Any) -> None:
+    """Drop the roles :func:`roles_in` remembered (a session event handler)."""
+    session.info.pop(_ROLES_KEY, None)
+
+
+def _forget_after_membership_writes(session: Any, *_: Any) -> None:
+    if any(isinstance(o, Membership) for o in (*session.new, *session.dirty, *session.deleted)):
+        forget_roles(session)
+
+
+for _event in ("after_commit", "after_rollback", "after_soft_rollback"):
+    event.listen(Session, _event, forget_roles)
+event.listen(Session, "before_flush", _forget_after_membership_writes)
 
 
 def is_member(user: User, bank: Bank) -> bool:

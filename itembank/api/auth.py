@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g, request
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from itembank.api.errors import ApiError
@@ -313,7 +314,9 @@ def authenticate() -> User:
             "use the Bearer scheme: Authorization: Bearer <token>", "invalid_request"
         )
     token = db.session.scalars(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(secret.strip()))
+        sa.select(ApiToken)
+        .where(ApiToken.token_hash == hash_token(secret.strip()))
+        .options(joinedload(ApiToken.user))  # one round trip for both
     ).first()
     if token is None or token.revoked_at is not None:
         raise _unauthorized("the token is unknown or revoked", "invalid_token")

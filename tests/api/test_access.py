@@ -1,0 +1,66 @@
+"""Roles in a bank (itembank.access.roles_in): read once per transaction, never stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+
+from itembank.access import roles_in
+from itembank.extensions import db
+from itembank.models import Role
+from itembank.operations.accounts import add_member, create_user, remove_member
+from tests.factories import PASSWORD, World, unique
+
+
+@contextmanager
+def membership_reads() -> Iterator[list[str]]:
+    """The statements reading the membership table while the block runs."""
+    seen: list[str] = []
+
+    def listen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM membership" in statement:
+            seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+
+
+def test_roles_follow_membership_changes_in_the_same_transaction(world: World) -> None:
+    """What the session adds or removes counts at once, flushed or not, and after a
+    commit the roles are read again (another request may have changed them)."""
+    user = create_user(unique("roles-"), PASSWORD, actor=None)
+    assert roles_in(user, world.bank) == set()
+    add_member(world.bank, user, Role.AUTHOR, actor=None)
+    assert roles_in(user, world.bank) == {Role.AUTHOR}
+    add_member(world.bank, user, Role.REVIEWER, actor=None)
+    db.session.flush()
+    assert roles_in(user, world.bank) == {Role.AUTHOR, Role.REVIEWER}
+    remove_member(world.bank, user, Role.AUTHOR, actor=None)
+    assert roles_in(user, world.bank) == {Role.REVIEWER}
+    db.session.commit()
+    with membership_reads() as reads:
+        assert roles_in(user, world.bank) == {Role.REVIEWER}
+        assert roles_in(user, world.bank) == {Role.REVIEWER}
+    assert len(reads) == 1
+
+
+def test_an_item_read_asks_for_the_readers_roles_once(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    """Issue 16: GET /items/{id} read the reader's memberships three times (the view,
+    the operation, the serializer)."""
+    from tests.factories import make_item
+
+    item = make_item(world, plugins)
+    db.session.commit()
+    client = as_user("reviewer")
+    with membership_reads() as reads:
+        response = client.get(f"items/{item.external_id}")
+    assert response.status_code == 200
+    assert len(reads) == 1
