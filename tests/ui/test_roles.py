@@ -428,6 +428,16 @@ PAIRS: list[Pair] = [
         page_also=("version.update",),
     ),
     Pair(
+        "POST /banks/{bank}/items/bulk",
+        {"action": "submit", "items": "{item}"},
+        "POST banks/{bank}/items/bulk",
+        {"action": "submit", "items": ["{item}"]},
+        _draft,
+        audit=("items.bulk",),
+        state=version_status,
+        done=200,
+    ),
+    Pair(
         "POST /items/{item}/revise",
         {},
         "POST items/{item}/draft",

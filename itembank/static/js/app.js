@@ -49,3 +49,29 @@
     head.setAttribute('aria-sort', order)
   })
 })()
+
+// The item list's bulk actions: a head checkbox ticks every item of the page, and only
+// the fields of the chosen action show. Without this script every field shows and the
+// items are ticked one by one; the server ignores the fields of other actions.
+;(function () {
+  'use strict'
+  for (const all of document.querySelectorAll('[data-select-all]')) {
+    const boxes = () => document.querySelectorAll(`input[type="checkbox"][name="${all.dataset.selectAll}"]`)
+    all.hidden = false
+    all.addEventListener('change', () => { for (const box of boxes()) box.checked = all.checked })
+    document.addEventListener('change', (event) => {
+      if (event.target.name !== all.dataset.selectAll) return
+      const list = Array.from(boxes())
+      all.checked = list.length > 0 && list.every((box) => box.checked)
+      all.indeterminate = !all.checked && list.some((box) => box.checked)
+    })
+  }
+  for (const select of document.querySelectorAll('[data-bulk-action]')) {
+    const form = select.form
+    const show = () => {
+      for (const field of form.querySelectorAll('[data-bulk-for]')) field.hidden = field.dataset.bulkFor !== select.value
+    }
+    select.addEventListener('change', show)
+    show()
+  }
+})()
