@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 
 from itembank.api.schemas import ItemListQuery
 from itembank.operations.bulk import ACTIONS, BULK_LIMIT
+from itembank.plugins import plugin_choice
 
 
 class BulkFilters(ItemListQuery):
@@ -73,3 +74,34 @@ class BulkOut(ma.Schema):
     total = fields.Integer()
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     results = fields.List(fields.Nested(BulkOutcomeOut))
+
+
+class ExportItemsIn(ma.Schema):
+    items = fields.List(
+        fields.String(validate=validate.Length(min=1, max=64)),
+        validate=validate.Length(min=1, max=BULK_LIMIT),
+        metadata={"description": f"item identifiers (at most {BULK_LIMIT})"},
+    )
+    filters = fields.Nested(
+        BulkFilters,
+        metadata={"description": "instead of ``items``: every item the listing shows"},
+    )
+    format = fields.String(
+        load_default="qti3",
+        validate=validate.Length(min=1, max=32),
+        metadata=plugin_choice(
+            "exporters", description="an exporter id: qti3 (QTI 3.0) or qti21 (QTI 2.1)"
+        ),
+    )
+    skip_refused = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "leave out the items that cannot be exported (else the export is "
+            "refused with 409 items_not_exported and each item's outcome)"
+        },
+    )
+
+    @ma.validates_schema
+    def _one_selection(self, data: dict, **kwargs: object) -> None:
+        if ("items" in data) == ("filters" in data):
+            raise ma.ValidationError("give either items or filters", "items")

@@ -231,14 +231,14 @@ def run_bulk(
         ).first()
         if item is None or not _visible(item, actor):
             result.results.append(
-                _refusal(external_id, NotFound(f"no item {external_id!r} in bank {bank.code}"))
+                refusal(external_id, NotFound(f"no item {external_id!r} in bank {bank.code}"))
             )
             continue
         try:
             outcome = handler(item)
         except DomainError as exc:
             db.session.rollback()
-            result.results.append(_refusal(external_id, exc))
+            result.results.append(refusal(external_id, exc))
             continue
         db.session.commit()
         result.results.append(outcome)
@@ -266,7 +266,7 @@ def _visible(item: Item, actor: User) -> bool:
     return True
 
 
-def _refusal(external_id: str, exc: DomainError) -> Outcome:
+def refusal(external_id: str, exc: DomainError) -> Outcome:
     lead, lead_en = next(
         (names for kind, names in _REFUSAL_LEAD.items() if isinstance(exc, kind)),
         ("Ditolak", "Refused"),

@@ -239,3 +239,49 @@ def test_nothing_ticked_returns_to_the_list_with_a_message(
     assert "status=draft" in response.headers["Location"]
     follow = client.get(response.headers["Location"])
     assert "Tidak ada butir yang dipilih." in text(follow)
+
+
+def test_export_packages_approved_versions_and_names_the_rest(
+    api_as: Any, as_user: Any, world: World, plugins: Any
+) -> None:
+    import io
+    import zipfile
+
+    good = [approved(world, plugins).external_id for _ in range(2)]
+    draft = make_item(world, plugins).external_id
+    url = f"banks/{world.bank.code}/items/export"
+    refused = api_as("assembler").post(url, json={"items": [*good, draft]})
+    assert refused.status_code == 409
+    problem = refused.get_json()
+    assert {r["item"]: r["outcome"] for r in problem["results"]} == {
+        good[0]: "done",
+        good[1]: "done",
+        draft: "refused",
+    }
+    by_author = api_as("author").post(url, json={"items": good})
+    assert by_author.status_code == 403
+
+    package = api_as("assembler").post(url, json={"items": [*good, draft], "skip_refused": True})
+    assert package.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(package.data)).namelist()
+    assert "imsmanifest.xml" in names
+    assert sum(1 for n in names if n.startswith("items/")) == 2
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.bank_id == world.bank.id, AuditEvent.action == "items.export"
+        )
+    ).one()
+    assert [v[0] for v in event.data["versions"]] == good
+
+    # The page: refusals are listed with a button that exports the others.
+    client = as_user("bank_admin")
+    page = client.post(f"/banks/{world.bank.code}/items/export", {"items": [*good, draft]})
+    assert page.status_code == 409
+    assert _outcomes(page) == {good[0]: "done", good[1]: "done", draft: "refused"}
+    assert 'name="skip_refused" value="1"' in text(page)
+    download = client.post(
+        f"/banks/{world.bank.code}/items/export",
+        {"items": good, "skip_refused": "1", "format": "qti3"},
+    )
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"].startswith("attachment")

@@ -438,6 +438,16 @@ PAIRS: list[Pair] = [
         done=200,
     ),
     Pair(
+        "POST /banks/{bank}/items/export",
+        {"items": "{item}"},
+        "POST banks/{bank}/items/export",
+        {"items": ["{item}"]},
+        _approved,
+        audit=("items.export",),
+        state=versions,
+        done=200,
+    ),
+    Pair(
         "POST /items/{item}/revise",
         {},
         "POST items/{item}/draft",
