@@ -62,6 +62,7 @@ def init_app(app: Flask) -> None:
         items,
         jobs,
         media,
+        notifications,
         review,
         review_flags,
     )

@@ -823,6 +823,13 @@ NO_API_COUNTERPART: dict[tuple[str, str], str] = {
         "ui.administrations_home",
     ): "leads to a bank: test_the_cross_bank_pages_lead_only_where",
     ("GET", "ui.review_flags_home"): "leads to a bank: test_the_cross_bank_pages_lead_only_where",
+    # Everyone's own notifications (GET /api/v1/me/notifications, POST .../read, PATCH
+    # /api/v1/me/notification-preferences), which refuse nobody signed in.
+    ("GET", "ui.notifications_page"): "your own notifications: tests/ui/test_notifications.py",
+    ("GET", "ui.open_notification"): "your own notifications: tests/ui/test_notifications.py",
+    ("POST", "ui.read_notifications"): "your own notifications: tests/ui/test_notifications.py",
+    ("POST", "ui.notification_preferences"): "your own e-mail preference: "
+    "tests/ui/test_notifications.py",
 }
 #: The results and statistics pages came with their own tests of who may use them
 #: (tests/ui/test_statistics_pages.py, the API's in tests/api/test_statistics_api.py);
