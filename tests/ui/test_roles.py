@@ -825,6 +825,8 @@ NO_API_COUNTERPART: dict[tuple[str, str], str] = {
     ("GET", "ui.review_flags_home"): "leads to a bank: test_the_cross_bank_pages_lead_only_where",
     # Everyone's own notifications (GET /api/v1/me/notifications, POST .../read, PATCH
     # /api/v1/me/notification-preferences), which refuse nobody signed in.
+    ("GET", "ui.form_booklet_page"): "the form's printable text (the API gives the form's "
+    "entries, versions and answer key): tests/ui/test_booklet.py",
     ("GET", "ui.notifications_page"): "your own notifications: tests/ui/test_notifications.py",
     ("GET", "ui.open_notification"): "your own notifications: tests/ui/test_notifications.py",
     ("POST", "ui.read_notifications"): "your own notifications: tests/ui/test_notifications.py",

@@ -75,3 +75,13 @@
     show()
   }
 })()
+
+// Buttons with data-print print the page (the whole form); without script the browser's
+// own print command does the same.
+;(function () {
+  'use strict'
+  for (const button of document.querySelectorAll('[data-print]')) {
+    button.hidden = false
+    button.addEventListener('click', () => window.print())
+  }
+})()
