@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
         editor,
         enemies,
         form_actions,
+        form_fill,
         forms,
         imports,
         item_statistics,

@@ -276,8 +276,9 @@ def _back(form: Form) -> str:
     return safe_next(target, default) + request.form.get("anchor", "")
 
 
-def _edit(form: Form, change: Any, done: str) -> ResponseReturnValue:
-    """Run ``change()``; a stale page or bad input becomes a message, not an error."""
+def _edit(form: Form, change: Any, done: str | Any) -> ResponseReturnValue:
+    """Run ``change()``; a stale page or bad input becomes a message, not an error.
+    ``done`` is the success message, or a function giving ``(message, category)``."""
     try:
         change()
     except StaleEdit as exc:
@@ -297,7 +298,8 @@ def _edit(form: Form, change: Any, done: str) -> ResponseReturnValue:
             flash(problem_text(p), "error")
         return redirect_to(_back(form))
     commit()
-    flash(done, "success")
+    message, category = done() if callable(done) else (done, "success")
+    flash(message, category)
     return redirect_to(_back(form))
 
 

@@ -85,3 +85,50 @@
     button.addEventListener('click', () => window.print())
   }
 })()
+
+// Forms with data-inplace are sent without leaving the page: the answer (the page the
+// server redirects to) replaces the main content where it stands, the address follows
+// it and the scroll position stays. Without this script they post and reload as usual.
+;(function () {
+  'use strict'
+  document.addEventListener('submit', async (event) => {
+    const form = event.target
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-inplace') || event.defaultPrevented) return
+    event.preventDefault()
+    const main = document.querySelector('main')
+    const body = new FormData(form, event.submitter || undefined)
+    const buttons = form.querySelectorAll('button')
+    for (const button of buttons) button.disabled = true
+    main.setAttribute('aria-busy', 'true')
+    let response
+    try {
+      response = await fetch(form.action, { method: 'POST', body, credentials: 'same-origin', headers: { 'X-Requested-With': 'fetch' } })
+    } catch (error) {
+      form.submit()
+      return
+    }
+    const type = response.headers.get('Content-Type') || ''
+    if (!type.startsWith('text/html')) {
+      form.submit()
+      return
+    }
+    const doc = new DOMParser().parseFromString(await response.text(), 'text/html')
+    const fresh = doc.querySelector('main')
+    if (!fresh) {
+      form.submit()
+      return
+    }
+    const scroll = window.scrollY
+    main.replaceWith(fresh)
+    document.title = doc.title
+    if (response.redirected) window.history.replaceState(null, '', response.url)
+    window.scrollTo(0, scroll)
+    const news = fresh.querySelector('.flashes')
+    if (news) {
+      // Where the user is, not at the top of the page they did not leave.
+      news.classList.add('flashes-toast')
+      news.setAttribute('tabindex', '-1')
+      news.focus({ preventScroll: true })
+    }
+  })
+})()
