@@ -23,10 +23,10 @@ from itembank.operations.duties import can_review, may_write
 from itembank.operations.items import start_new_draft
 from itembank.operations.reviews import withdraw_version
 from itembank.plugins import plugins
-from itembank.sanitize import html_to_text
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.bulk import draft_forms
 from itembank.ui.enemies import enemies_of
+from itembank.ui.excerpt import rich_text_excerpt
 from itembank.ui.i18n import pick, problem_text
 from itembank.ui.nav import user_banks
 from itembank.ui.viewmodels import history, may, taxonomy_choices, type_label, version_view
@@ -190,11 +190,10 @@ def items(code: str) -> ResponseReturnValue:
     rows = []
     for entry in result["items"]:
         version: ItemVersion = entry["version"]
-        text = html_to_text(version.stem).replace("\n", " ")
         rows.append(
             {
                 **entry,
-                "excerpt": text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…",
+                "excerpt": rich_text_excerpt(version.stem, EXCERPT),
                 "type_label": type_label(entry["type"]),
                 "codes": sorted({c.node.code for c in version.classifications}),
             }
