@@ -9,8 +9,10 @@ from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from itembank.api.common import DB_INT_MAX
+from itembank.extensions import db
 from itembank.models import MailPreference
 from itembank.notification_mail import smtp_settings
 from itembank.operations import notifications as ops
@@ -25,7 +27,12 @@ def _bell() -> dict[str, Any]:
     def unread_notifications() -> int:
         if not current_user.is_authenticated:
             return 0
-        return ops.unread_count(current_user._get_current_object())
+        try:
+            return ops.unread_count(current_user._get_current_object())
+        except SQLAlchemyError:
+            # An error page for a failed database must still render.
+            db.session.rollback()
+            return 0
 
     return {"unread_notifications": unread_notifications}
 
