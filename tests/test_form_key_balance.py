@@ -59,3 +59,31 @@ def test_an_overused_and_a_missing_letter_are_named_with_the_shares(
     message = shares[0].message_en
     assert "A 40%, B 50%, C 10%, D 0%" in message
     assert "key A, B used too often" in message and "key D never used" in message
+
+
+def test_fill_row_avoids_a_third_key_in_a_row_while_it_can(world: World, plugins: Any) -> None:
+    import random
+
+    from itembank.operations.form_fill import fill_row
+    from itembank.operations.form_report import build_report as report_of
+
+    spec = {
+        "code": unique("KB-"),
+        "title": "Satu bagian",
+        "total_length": 4,
+        "sections": [
+            {"title": "TIU", "rows": [{"taxonomy": "skd-cpns", "node": "TIU", "count": 4}]}
+        ],
+    }
+    blueprint = create_blueprint(world.bank, spec, actor=world.bank_admin, plugins=plugins)
+    for attempt in range(5):
+        form = create_form(world.bank, blueprint, title=f"Isi {attempt}", actor=world.bank_admin)
+        pinned = [approved(world, plugins, content={**SINGLE_CHOICE, "key": "B"}) for _ in "BB"]
+        for item in pinned:
+            add_entry(form, item.approved_version, actor=world.bank_admin)
+        for key in "BBBA":
+            approved(world, plugins, content={**SINGLE_CHOICE, "key": key})
+        fill_row(form, "1.1", actor=world.assembler, plugins=plugins, rng=random.Random(attempt))
+        report = report_of(form, plugins)
+        assert report.length == 4
+        assert "key_run" not in _codes(report), attempt

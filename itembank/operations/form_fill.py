@@ -8,7 +8,9 @@ the form is refused rather than added twice.
 
 *Eligible* for a row: the item's approved version fits the row (classification under the
 row's node, at its level, of an allowed type), the item is not retired, not on the form
-yet, and is no enemy of an item on the form or of another item drawn with it.
+yet, and is no enemy of an item on the form or of another item drawn with it. Among
+them the draw avoids a third item in a row with the same key letter (the report's
+``key_run`` warning) while others are left.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from itembank.models import (
     User,
 )
 from itembank.operations.blueprints import row_ref
-from itembank.operations.form_report import build_report, fits_row
+from itembank.operations.form_report import KEY_RUN, build_report, fits_row, key_letter
 from itembank.operations.forms import add_entry, editable_draft, form_problem
 from itembank.plugins import PluginHost
 
@@ -82,6 +84,11 @@ def add_items(
             )
         seen.add(version.item_id)
     return [add_entry(form, version, actor=actor) for version in versions]
+
+
+def _key(version: ItemVersion, plugins: PluginHost) -> str | None:
+    keyed = key_letter(version.item.item_type, version, plugins)
+    return keyed[0] if keyed is not None else None
 
 
 def find_row(form: Form, ref: str) -> BlueprintRow:
@@ -168,7 +175,10 @@ def fill_row(
         )
     }
     result = RowFill(row=ref, wanted=wanted, eligible=len(candidates))
+    section = next(s for s in form.sections if s.position == row.section.position)
+    keys = [_key(e.version, plugins) for e in section.entries]  # the section's keys so far
     chosen: list[ItemVersion] = []
+    deferred: list[ItemVersion] = []
     for version in candidates:
         if len(chosen) == wanted:
             break
@@ -177,7 +187,20 @@ def fill_row(
             for c in chosen
         ):
             continue
+        key = _key(version, plugins)
+        if key is not None and keys[-(KEY_RUN - 1) :] == [key] * (KEY_RUN - 1):
+            deferred.append(version)  # it would make a run of the same key
+            continue
         chosen.append(version)
+        keys.append(key)
+    for version in deferred:  # too few others: take them anyway
+        if len(chosen) == wanted:
+            break
+        if not any(
+            (min(version.item_id, c.item_id), max(version.item_id, c.item_id)) in enemy_pairs
+            for c in chosen
+        ):
+            chosen.append(version)
     for version in chosen:
         result.added.append(add_entry(form, version, actor=actor, section=row.section.position))
     record(

@@ -448,13 +448,15 @@ KEY_RUN = 3
 KEY_SHARE_FACTOR = 1.5
 
 
-def _key_letter(entry: FormEntry, plugins: PluginHost) -> tuple[str, int] | None:
-    """The entry's single key letter and its number of options, if it has one."""
-    item_type = plugins.item_types.get(entry.item.item_type)
+def key_letter(
+    item_type_id: str, version: ItemVersion, plugins: PluginHost
+) -> tuple[str, int] | None:
+    """The version's single key letter and its number of options, if it has one."""
+    item_type = plugins.item_types.get(item_type_id)
     if item_type is None:
         return None
     try:
-        summary = item_type.summary(entry.version.content)
+        summary = item_type.summary(version.content)
     except (KeyError, TypeError, ValueError):
         return None
     keys = [str(k) for k in summary.keys]
@@ -474,7 +476,7 @@ def key_balance(
     sections: dict[int, list[tuple[FormEntry, str, int]]] = defaultdict(list)
     titles: dict[int, str] = {}
     for entry in entries:
-        keyed = _key_letter(entry, plugins)
+        keyed = key_letter(entry.item.item_type, entry.version, plugins)
         if keyed is not None:
             sections[entry.section.position].append((entry, *keyed))
             titles[entry.section.position] = entry.section.title
