@@ -84,9 +84,18 @@ def default_config(instance_path: str) -> dict[str, Any]:
         # The signed cookie is refused past the session's absolute lifetime too.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=session_max),
         **_login_limits(),
+        # Notification mail (itembank.notification_mail): none unless ITEMBANK_SMTP_HOST.
+        **_mail_settings(),
+        "ITEMBANK_BASE_URL": os.environ.get("ITEMBANK_BASE_URL", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }
+
+
+def _mail_settings() -> dict[str, Any]:
+    from itembank.notification_mail import config_defaults
+
+    return config_defaults(dict(os.environ))
 
 
 def _login_limits() -> dict[str, int]:

@@ -27,6 +27,7 @@ from itembank.api import (
     jobs,
     media,
     meta,
+    notifications,
     results,
     statistics,
     statuses,
@@ -51,6 +52,7 @@ BLUEPRINTS = (
     assembly.blp,
     results.blp,
     statistics.blp,
+    notifications.blp,
 )
 
 CONFIG_DEFAULTS: dict[str, Any] = {

@@ -297,3 +297,28 @@ class ExportIn(ma.Schema):
             "the audit trail with the findings"
         },
     )
+
+
+class SeveralEntriesIn(ma.Schema):
+    items = fields.List(
+        fields.String(validate=validate.Length(min=1, max=64)),
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "item identifiers; each item's approved version is pinned"},
+    )
+
+
+class AddedEntryOut(ma.Schema):
+    id = fields.Integer()
+    section = fields.Function(lambda e: e.section.position)
+    position = fields.Integer()
+    item = fields.Function(lambda e: e.item.external_id)
+    version = fields.Function(lambda e: e.version.number)
+
+
+class RowFillOut(ma.Schema):
+    row = fields.String()
+    wanted = fields.Integer(metadata={"description": "how many the row lacked"})
+    eligible = fields.Integer(metadata={"description": "how many items could fill it"})
+    short = fields.Integer(metadata={"description": "how many it still lacks"})
+    added = fields.List(fields.Nested(AddedEntryOut))

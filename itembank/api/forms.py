@@ -19,6 +19,7 @@ from itembank.api.banks import visible_bank
 from itembank.api.common import INT_ID, Extended, make_blueprint
 from itembank.api.errors import ApiError
 from itembank.api.form_schemas import (
+    AddedEntryOut,
     AnswerKeyOut,
     BlueprintIn,
     BlueprintOut,
@@ -39,11 +40,13 @@ from itembank.api.form_schemas import (
     LockOut,
     OrderIn,
     ReportOut,
+    RowFillOut,
+    SeveralEntriesIn,
 )
 from itembank.errors import NotFound
 from itembank.models import Form
 from itembank.operations import blueprints as bp_ops
-from itembank.operations import enemies, form_order, reads
+from itembank.operations import enemies, form_fill, form_order, reads
 from itembank.operations import forms as form_ops
 from itembank.operations.blueprints import BlueprintSchema
 from itembank.operations.export import export_form
@@ -461,3 +464,51 @@ class EnemyById(MethodView):
         actor = current_user()
         bank = visible_bank(bank_code, actor)
         enemies.unmark_enemies(enemies.get_pair(bank, pair_id, actor=actor), actor=actor)
+
+
+@blp.route("/forms/<form_id>/entries/several")
+class SeveralEntries(MethodView):
+    @blp.doc(parameters=[IF_MATCH])
+    @blp.arguments(SeveralEntriesIn)
+    @blp.response(201, AddedEntryOut(many=True), headers=ETAG_DOC)
+    @blp.alt_response(412, description="the form changed since the If-Match revision")
+    def post(self, data: dict[str, Any], form_id: str) -> Any:
+        """Pin several items' approved versions at once, each into its default section
+
+        The same rules as one item at a time; one refusal (an item not approved, retired,
+        on the form already) refuses them all.
+        """
+        actor = current_user()
+        form = form_ops.get_form(form_id, actor=actor)
+        base = _base_revision(form)
+        versions = []
+        for code in data["items"]:
+            item, approved = reads.readable_item(code, actor=actor)
+            versions.append(item.approved_version or approved)
+        entries = form_fill.add_items(form, versions, actor=actor, base_revision=base)
+        return entries, {"ETag": form_etag(form)}
+
+
+@blp.route("/forms/<form_id>/rows/<row>/fill")
+class FillRow(MethodView):
+    @blp.doc(parameters=[IF_MATCH])
+    @blp.response(200, RowFillOut, headers=ETAG_DOC)
+    @blp.alt_response(412, description="the form changed since the If-Match revision")
+    def post(self, form_id: str, row: str) -> Any:
+        """Fill blueprint row ``row`` (``"2.1"``) with eligible items drawn at random
+
+        Eligible: approved, not retired, fitting the row, not on the form and no enemy
+        of an item on it. Adds as many as the row lacks (``short`` says how many could
+        not be found); 409 when the row is full. Audited as ``form.fill_row``.
+        """
+        actor = current_user()
+        form = form_ops.get_form(form_id, actor=actor)
+        base = _base_revision(form)
+        fill = form_fill.fill_row(form, row, actor=actor, plugins=plugins(), base_revision=base)
+        return {
+            "row": fill.row,
+            "wanted": fill.wanted,
+            "eligible": fill.eligible,
+            "short": fill.short,
+            "added": fill.added,
+        }, {"ETag": form_etag(form)}

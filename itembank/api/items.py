@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import Response, url_for
 from flask.views import MethodView
 
 from itembank.api.auth import current_user
 from itembank.api.banks import visible_bank
+from itembank.api.bulk_schemas import BulkIn, BulkOut, ExportItemsIn
 from itembank.api.common import INT_ID, draft_etag, make_blueprint
 from itembank.api.schemas import (
     DiffOut,
@@ -23,7 +24,8 @@ from itembank.api.schemas import (
     VersionOut,
     VersionSummaryOut,
 )
-from itembank.operations import reads
+from itembank.operations import bulk, reads
+from itembank.operations.bulk_export import export_items
 from itembank.operations.items import create_item, diff_item_versions, get_item
 from itembank.plugins import plugins
 
@@ -117,3 +119,73 @@ class VersionDiff(MethodView):
         for version in (old, new):
             reads.record_read(actor, version, via="diff")
         return diff_item_versions(item, old.number, new.number, actor=actor, plugins=plugins())
+
+
+@blp.route("/banks/<bank_code>/items/bulk")
+class BulkItems(MethodView):
+    @blp.arguments(BulkIn)
+    @blp.response(200, BulkOut)
+    def post(self, data: dict[str, Any], bank_code: str) -> Any:
+        """Apply one action to many items (at most 1,000), each under its own rules
+
+        ``action`` is ``submit``, ``tag`` (``tags``), ``classify`` (``taxonomy``,
+        ``node``, ``level``), ``retire`` (``reason``) or ``add_to_form`` (``form``). The
+        items are ``items`` (identifiers) or every item the listing shows with
+        ``filters``. Each item goes through the same checks as alone (role, status,
+        separation of duties) and is committed on its own: ``results`` says per item
+        whether it was ``done``, ``unchanged`` or ``refused`` and why.
+        """
+        actor = current_user()
+        bank = visible_bank(bank_code, actor)
+        filters = data.get("filters")
+        ids = bulk.select_items(
+            bank,
+            actor=actor,
+            ids=data.get("items"),
+            filters=reads.ItemFilters(**filters) if filters is not None else None,
+        )
+        params = {k: v for k, v in data.items() if k not in ("action", "items", "filters")}
+        return bulk.run_bulk(
+            bank, data["action"], ids, actor=actor, plugins=plugins(), params=params
+        )
+
+
+@blp.route("/banks/<bank_code>/items/export")
+class ExportItems(MethodView):
+    @blp.arguments(ExportItemsIn)
+    @blp.response(
+        200,
+        description="the package of the items' approved versions; its SHA-256 is in "
+        "X-Package-SHA256",
+        content_type="application/zip",
+    )
+    def post(self, data: dict[str, Any], bank_code: str) -> Any:
+        """Export chosen items' approved versions as one package (assemblers, bank admins)
+
+        At most 1,000 items, by ``items`` or the listing's ``filters``. An item without
+        an approved version, a retired one or one whose type cannot be written makes the
+        export fail with 409 ``items_not_exported`` and ``results`` (each item's
+        outcome), unless ``skip_refused`` leaves those out. Audited as ``items.export``.
+        """
+        actor = current_user()
+        bank = visible_bank(bank_code, actor)
+        filters = data.get("filters")
+        ids = bulk.select_items(
+            bank,
+            actor=actor,
+            ids=data.get("items"),
+            filters=reads.ItemFilters(**filters) if filters is not None else None,
+        )
+        exported = export_items(
+            bank,
+            ids,
+            actor=actor,
+            plugins=plugins(),
+            exporter_id=data["format"],
+            skip_refused=data["skip_refused"],
+        )
+        response = Response(exported.data, mimetype=exported.media_type)
+        response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+        response.headers["X-Package-SHA256"] = exported.sha256
+        response.headers["Cache-Control"] = "no-store"
+        return response

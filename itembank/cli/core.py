@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
         forms,  # noqa: F401  (adds the forms and blueprints groups)
         imports,  # noqa: F401  (registers the import commands)
         jobs,  # noqa: F401  (the worker and the jobs group)
+        notifications,  # noqa: F401  (notification mail)
         results,  # noqa: F401  (simulate-results)
         statistics,  # noqa: F401  (administrations, results, statistics, calibrate, flags)
     )

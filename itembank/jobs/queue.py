@@ -76,6 +76,12 @@ def _make_queue(app: Flask) -> tuple[Huey, Any]:
     def housekeeping() -> None:
         in_app(_housekeeping, app)
 
+    digest_hour = str(int(app.config.get("ITEMBANK_DIGEST_HOUR_UTC", 23)) % 24)
+
+    @huey.periodic_task(crontab(minute="0", hour=digest_hour), name="itembank.mail_digest")
+    def mail_digest() -> None:
+        in_app(_mail, app, True)
+
     return huey, run_job_task
 
 
@@ -85,6 +91,23 @@ def _housekeeping(app: Flask) -> None:
     expire_stale()
     resend_waiting(timedelta(seconds=float(app.config.get("ITEMBANK_JOB_RESEND_SECONDS", 300))))
     db.session.commit()
+    _mail(app, False)
+
+
+def _mail(app: Flask, digest: bool) -> None:
+    """Send notification mail (immediate, or the daily digests) if SMTP is configured; a
+    mail server that fails is logged and tried again next time."""
+    import smtplib
+
+    from itembank.notification_mail import send_pending, smtp_settings
+
+    if smtp_settings(app) is None:
+        return
+    try:
+        send_pending(digest=digest, app=app)
+    except (OSError, smtplib.SMTPException) as exc:
+        db.session.rollback()
+        log.warning("notification mail not sent: %s", exc)
 
 
 def _queue(app: Flask | None = None) -> Huey:

@@ -36,6 +36,7 @@ from itembank.jobs.operations import job_event
 from itembank.jobs.registry import JobResult, job_kind
 from itembank.models import Bank, Job, JobFile, JobStatus, User
 from itembank.models._types import utcnow
+from itembank.operations import notifications
 
 log = logging.getLogger(__name__)
 
@@ -316,6 +317,7 @@ def _finish(
         result_id=result.result_id,
         error=error[1],
     )
+    notifications.job_finished(job)
     db.session.commit()
     log.info("job %s ended: %s", job_id, status)
     return str(status)

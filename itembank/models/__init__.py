@@ -23,6 +23,12 @@ from itembank.models.items import (
 )
 from itembank.models.jobs import FINISHED, Job, JobFile, JobStatus
 from itembank.models.media import Media, MediaBlob
+from itembank.models.notifications import (
+    MailPreference,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
 from itembank.models.results import (
     Administration,
     AdministrationForm,
@@ -66,9 +72,13 @@ __all__ = [
     "JobFile",
     "JobStatus",
     "LoginAttempt",
+    "MailPreference",
     "Media",
     "MediaBlob",
     "Membership",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "ResultImport",
     "Review",
     "ReviewFlag",

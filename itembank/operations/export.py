@@ -33,7 +33,7 @@ from itembank.answer_key import answer_key_csv, build_answer_key, qti_item_ident
 from itembank.errors import Conflict, InvalidInput, PermissionDenied
 from itembank.extensions import db
 from itembank.itemtypes import ExportNotSupported
-from itembank.models import Form, FormEntry, MediaBlob, Role, User
+from itembank.models import Form, FormEntry, Item, ItemVersion, MediaBlob, Role, User
 from itembank.models.forms import FormStatus
 from itembank.operations.blueprints import ASSEMBLY_ROLES
 from itembank.operations.form_report import Finding, build_report, load_form_entries
@@ -42,7 +42,7 @@ from itembank.plugins import PluginHost
 from itembank.sanitize import media_references
 from qti.package import Classification, PackageItem, PackageSection, PackageTest
 
-__all__ = ["ExportResult", "build_form_package", "export_form"]
+__all__ = ["ExportResult", "build_form_package", "export_form", "package_version"]
 
 
 @dataclass(frozen=True)
@@ -215,7 +215,14 @@ def qti_test_identifier(external_id: str) -> str:
 
 
 def _package_item(form: Form, entry: FormEntry, plugins: PluginHost) -> PackageItem:
-    item, version = entry.item, entry.version
+    return package_version(entry.item, entry.version, plugins, bank_language=form.bank.language)
+
+
+def package_version(
+    item: Item, version: ItemVersion, plugins: PluginHost, *, bank_language: str | None
+) -> PackageItem:
+    """One version as a package item (:class:`ExportFailed` if its type cannot be
+    written): the QTI item, its identifiers and its classifications."""
     item_type = plugins.item_types.get(item.item_type)
     if item_type is None:
         raise ExportFailed(
@@ -228,7 +235,7 @@ def _package_item(form: Form, entry: FormEntry, plugins: PluginHost) -> PackageI
             version.content,
             identifier=qti_item_identifier(item.external_id, version.number),
             title=item.external_id,
-            lang=str(meta.get("language") or form.bank.language or "id"),
+            lang=str(meta.get("language") or bank_language or "id"),
         )
     except ExportNotSupported as exc:
         raise ExportFailed(f"item {item.external_id} v{version.number}: {exc}") from None

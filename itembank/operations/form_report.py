@@ -21,7 +21,16 @@ Codes:
 ``newer_version``      warning   a newer version of the item was approved since; the form
                                  keeps the pinned one until someone re-pins it
 ``points_mismatch``    warning   the item's maximum score differs from its row's points
+``key_run``            warning   3 or more single-key items in a row of a section have the
+                                 same key letter (candidates notice and guess from it)
+``key_share``          warning   in a section, one key letter is used more than 1.5 times
+                                 as often as an even spread would use it (at least as many
+                                 keyed items as options), or not at all (twice as many)
 =====================  ========  ============================================================
+
+**Key balance** counts the items with exactly one key among options lettered ``A``,
+``B``, ... (single choice and the like; weighted and open items have no key letter), in
+delivery order within each section.
 
 **Which row an item fills.** An entry *fits* a row when its pinned version is classified
 under the row's node or one of its descendants (at the row's level, when the row has
@@ -422,6 +431,8 @@ def build_report(form: Form, plugins: PluginHost) -> Report:
                     )
                 )
 
+    findings.extend(key_balance(entries, number_of, plugins))
+
     report.entries = [
         {**about(entry), "section": entry.section.position, "row": _ref(row_of_entry.get(entry.id))}
         for entry in entries
@@ -429,6 +440,105 @@ def build_report(form: Form, plugins: PluginHost) -> Report:
     order = {ERROR: 0, WARNING: 1}
     findings.sort(key=lambda f: (order[f.severity], f.number or 0))
     return report
+
+
+#: Items in a row with the same key letter that make a ``key_run`` warning.
+KEY_RUN = 3
+#: A key letter used more than this many times its even share makes a ``key_share`` warning.
+KEY_SHARE_FACTOR = 1.5
+
+
+def key_letter(
+    item_type_id: str, version: ItemVersion, plugins: PluginHost
+) -> tuple[str, int] | None:
+    """The version's single key letter and its number of options, if it has one."""
+    item_type = plugins.item_types.get(item_type_id)
+    if item_type is None:
+        return None
+    try:
+        summary = item_type.summary(version.content)
+    except (KeyError, TypeError, ValueError):
+        return None
+    keys = [str(k) for k in summary.keys]
+    options = [str(o) for o in summary.options]
+    if len(keys) != 1 or len(options) < 2:
+        return None
+    if not all(len(o) == 1 and o.isalpha() and o.isupper() for o in options):
+        return None
+    return keys[0], len(options)
+
+
+def key_balance(
+    entries: list[FormEntry], number_of: dict[int, int], plugins: PluginHost
+) -> list[Finding]:
+    """``key_run`` and ``key_share`` warnings, per section in delivery order."""
+    findings: list[Finding] = []
+    sections: dict[int, list[tuple[FormEntry, str, int]]] = defaultdict(list)
+    titles: dict[int, str] = {}
+    for entry in entries:
+        keyed = key_letter(entry.item.item_type, entry.version, plugins)
+        if keyed is not None:
+            sections[entry.section.position].append((entry, *keyed))
+            titles[entry.section.position] = entry.section.title
+    for position in sorted(sections):
+        keyed = sections[position]
+        title = titles[position]
+        # Runs: consecutive keyed items (in delivery order) with the same letter.
+        start = 0
+        for index in range(1, len(keyed) + 1):
+            if index < len(keyed) and keyed[index][1] == keyed[start][1]:
+                continue
+            run = keyed[start:index]
+            if len(run) >= KEY_RUN:
+                numbers = [number_of[e.id] for e, _k, _n in run]
+                span = f"{numbers[0]}–{numbers[-1]}"
+                letter = run[0][1]
+                first = run[0][0]
+                findings.append(
+                    Finding(
+                        WARNING,
+                        "key_run",
+                        f"{len(run)} butir berturut-turut di bagian '{title}' (nomor {span}) "
+                        f"berkunci {letter}; peserta dapat menebak dari polanya.",
+                        f"{len(run)} items in a row in section '{title}' (numbers {span}) "
+                        f"have key {letter}; candidates may guess from the pattern.",
+                        item=first.item.external_id,
+                        version=first.version.number,
+                        entry=first.id,
+                        number=number_of[first.id],
+                    )
+                )
+            start = index
+        # Shares: each letter against an even spread over the usual number of options.
+        options = max({n for _e, _k, n in keyed}, key=[n for _e, _k, n in keyed].count)
+        total = len(keyed)
+        if total < options:
+            continue
+        counts = {chr(ord("A") + i): 0 for i in range(options)}
+        for _entry, letter, _n in keyed:
+            counts[letter] = counts.get(letter, 0) + 1
+        even = total / options
+        shares = ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in sorted(counts.items()))
+        over = [k for k, v in sorted(counts.items()) if v > KEY_SHARE_FACTOR * even]
+        absent = [k for k, v in sorted(counts.items()) if v == 0] if total >= 2 * options else []
+        if over or absent:
+            said_id = "; ".join(
+                [f"kunci {', '.join(over)} terlalu sering"] * bool(over)
+                + [f"kunci {', '.join(absent)} tidak pernah dipakai"] * bool(absent)
+            )
+            said_en = "; ".join(
+                [f"key {', '.join(over)} used too often"] * bool(over)
+                + [f"key {', '.join(absent)} never used"] * bool(absent)
+            )
+            findings.append(
+                Finding(
+                    WARNING,
+                    "key_share",
+                    f"Sebaran kunci di bagian '{title}' ({total} butir): {shares}; {said_id}.",
+                    f"Keys in section '{title}' ({total} items): {shares}; {said_en}.",
+                )
+            )
+    return findings
 
 
 def _ref(row: BlueprintRow | None) -> str | None:

@@ -25,6 +25,7 @@ from itembank.errors import Conflict, InvalidInput, NotFound
 from itembank.extensions import db
 from itembank.models import Analysis, Bank, ReviewFlag, Role, User
 from itembank.models._types import utcnow
+from itembank.operations import notifications
 from itembank.operations.result_scoring import FormScorer
 from itembank.psychometrics import Flag
 
@@ -106,6 +107,7 @@ def raise_analysis_flags(
             codes=sorted(codes),
             analysis=analysis.id,
         )
+        notifications.version_flagged(entry.entry.version, sorted(codes), analysis_id=analysis.id)
     db.session.flush()
     return touched
 

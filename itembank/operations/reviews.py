@@ -15,6 +15,7 @@ from itembank.errors import Conflict, InvalidInput, PermissionDenied
 from itembank.extensions import db
 from itembank.models import Comment, Item, ItemVersion, Review, Role, User, VersionContributor
 from itembank.models._types import utcnow
+from itembank.operations import notifications
 from itembank.operations.duties import require_writer, review_refusal
 from itembank.operations.items import lock_item, lock_version
 from itembank.workflow import DECISION_ACTION, Action, Decision, Status, transition
@@ -49,6 +50,7 @@ def submit_version(version: ItemVersion, *, actor: User, reason: str = "") -> It
         to_status=target.value,
         reason=reason,
     )
+    notifications.review_waiting(version, actor=actor)
     return version
 
 
@@ -174,6 +176,7 @@ def _move(
         to_status=target.value,
         reason=reason,
     )
+    notifications.version_decided(version, target, actor=actor, reason=reason)
 
 
 def retire_item(item: Item, *, actor: User, reason: str) -> Item:

@@ -23,8 +23,8 @@ from itembank.extensions import db
 from itembank.models import Bank, Item, ItemVersion, Membership, Role, User
 from itembank.models.items import VersionContributor
 from itembank.operations.duties import reviewable_by
-from itembank.sanitize import html_to_text
 from itembank.ui.blueprint import actor, bp, login_required, page
+from itembank.ui.excerpt import rich_text_excerpt
 from itembank.ui.nav import user_banks
 from itembank.workflow import Status
 
@@ -148,13 +148,12 @@ def _rows(versions: list[ItemVersion], endpoint: str, when: str) -> list[Row]:
             url = url_for(endpoint, external_id=item.external_id, number=version.number)
         else:
             url = url_for(endpoint, external_id=item.external_id)
-        text = html_to_text(version.stem).replace("\n", " ")
         rows.append(
             Row(
                 external_id=item.external_id,
                 number=version.number,
                 status=version.status,
-                excerpt=text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…",
+                excerpt=rich_text_excerpt(version.stem, EXCERPT),
                 when=getattr(version, when),
                 url=url,
                 bank=item.bank.code,

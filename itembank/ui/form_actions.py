@@ -1,5 +1,6 @@
 """What is done to a whole form: lock it (refused, with the report, while it has
-errors), clone it, export it (a download of the package) and download its answer key.
+errors), clone it, export it (a download of the package), download its answer key and
+show or print its whole text (*naskah soal*).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from itembank.errors import InvalidInput
 from itembank.extensions import db
 from itembank.operations import forms as form_ops
 from itembank.operations.export import ExportFailed, export_form
+from itembank.operations.form_booklet import form_booklet
 from itembank.plugins import plugins
-from itembank.ui.blueprint import actor, bp, commit, login_required, redirect_to
+from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.forms import render_form
 from itembank.ui.i18n import problem_text
+from itembank.ui.viewmodels import version_view
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:
@@ -125,3 +128,21 @@ def answer_key_download(form_id: str, fmt: str) -> ResponseReturnValue:
         return _download(key.encode("utf-8"), "text/csv; charset=utf-8", name)
     text = json.dumps(key, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
     return _download(text.encode("utf-8"), "application/json", name)
+
+
+@bp.get("/forms/<form_id>/booklet")
+@login_required
+def form_booklet_page(form_id: str) -> ResponseReturnValue:
+    """The whole form (*naskah soal*) in delivery order, to review or print; the
+    reviewer variant shows keys and classifications. Each showing is audited."""
+    user = actor()
+    form = form_ops.get_form(form_id, actor=user)
+    variant = request.args.get("variant", "candidate")
+    booklet = form_booklet(form, actor=user, variant=variant)
+    views = {
+        entry.id: version_view(entry.item, entry.version)
+        for section in booklet.sections
+        for _number, entry in section.entries
+    }
+    commit()  # the print is recorded
+    return page("form_booklet.html", booklet=booklet, form=form, views=views)

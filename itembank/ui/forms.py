@@ -28,10 +28,10 @@ from itembank.operations import forms as form_ops
 from itembank.operations.accounts import get_bank
 from itembank.operations.form_report import Report, fits_row, load_form_entries
 from itembank.plugins import plugins
-from itembank.sanitize import html_to_text
 from itembank.ui import dashboard, nav
 from itembank.ui.assembly import choose_bank, form_status_label, holds_any, number_or_none
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to, safe_next
+from itembank.ui.excerpt import rich_text_excerpt
 from itembank.ui.i18n import pick, problem_text
 from itembank.ui.items import parse_filters
 from itembank.ui.viewmodels import taxonomy_choices, type_label
@@ -87,8 +87,7 @@ def create_form(code: str) -> ResponseReturnValue:
 
 
 def _excerpt(version: ItemVersion) -> str:
-    text = html_to_text(version.stem).replace("\n", " ")
-    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+    return rich_text_excerpt(version.stem, EXCERPT)
 
 
 def _row_label(row: Any) -> str:
@@ -276,8 +275,9 @@ def _back(form: Form) -> str:
     return safe_next(target, default) + request.form.get("anchor", "")
 
 
-def _edit(form: Form, change: Any, done: str) -> ResponseReturnValue:
-    """Run ``change()``; a stale page or bad input becomes a message, not an error."""
+def _edit(form: Form, change: Any, done: str | Any) -> ResponseReturnValue:
+    """Run ``change()``; a stale page or bad input becomes a message, not an error.
+    ``done`` is the success message, or a function giving ``(message, category)``."""
     try:
         change()
     except StaleEdit as exc:
@@ -297,7 +297,8 @@ def _edit(form: Form, change: Any, done: str) -> ResponseReturnValue:
             flash(problem_text(p), "error")
         return redirect_to(_back(form))
     commit()
-    flash(done, "success")
+    message, category = done() if callable(done) else (done, "success")
+    flash(message, category)
     return redirect_to(_back(form))
 
 

@@ -15,16 +15,18 @@ from itembank.access import ensure_visible
 from itembank.api.common import DB_INT_MAX
 from itembank.errors import InvalidInput
 from itembank.extensions import db
-from itembank.models import Item, ItemVersion, Membership, Role, User
+from itembank.models import Bank, Item, ItemVersion, Membership, Role, User
 from itembank.operations import reads
 from itembank.operations.accounts import get_bank
+from itembank.operations.bulk import BULK_LIMIT
 from itembank.operations.duties import can_review, may_write
 from itembank.operations.items import start_new_draft
 from itembank.operations.reviews import withdraw_version
 from itembank.plugins import plugins
-from itembank.sanitize import html_to_text
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
+from itembank.ui.bulk import draft_forms
 from itembank.ui.enemies import enemies_of
+from itembank.ui.excerpt import rich_text_excerpt
 from itembank.ui.i18n import pick, problem_text
 from itembank.ui.nav import user_banks
 from itembank.ui.viewmodels import history, may, taxonomy_choices, type_label, version_view
@@ -151,6 +153,22 @@ def _authors(bank_id: int) -> dict[str, str]:
     return {username: display or username for username, display in rows}
 
 
+def choices_for(bank: Bank, user: User) -> dict[str, Any]:
+    """The values the list's filters offer ``user`` in ``bank``."""
+    taxonomies = taxonomy_choices(bank)
+    nodes = {f"{t['code']}:{n['code']}": n for t in taxonomies for n in t["nodes"]}
+    only_approved = reads.sees_only_approved(user, bank)
+    statuses = [Status.APPROVED.value] if only_approved else [s.value for s in Status]
+    return {
+        "statuses": set(statuses),
+        "status_list": statuses,
+        "types": plugins().item_types,
+        "nodes": nodes,
+        "taxonomies": taxonomies,
+        "authors": _authors(bank.id),
+    }
+
+
 @bp.get("/banks/<code>/items")
 @login_required
 def items(code: str) -> ResponseReturnValue:
@@ -158,15 +176,8 @@ def items(code: str) -> ResponseReturnValue:
     bank = get_bank(code)
     ensure_visible(user, bank)
     only_approved = reads.sees_only_approved(user, bank)
-    taxonomies = taxonomy_choices(bank)
-    nodes = {f"{t['code']}:{n['code']}": n for t in taxonomies for n in t["nodes"]}
-    statuses = [Status.APPROVED.value] if only_approved else [s.value for s in Status]
-    choices = {
-        "statuses": set(statuses),
-        "types": plugins().item_types,
-        "nodes": nodes,
-        "authors": _authors(bank.id),
-    }
+    choices = choices_for(bank, user)
+    taxonomies, nodes, statuses = choices["taxonomies"], choices["nodes"], choices["status_list"]
     filters, kept, messages = parse_filters(request.args, choices)
     for message in messages:
         flash(message, "warning")
@@ -179,11 +190,10 @@ def items(code: str) -> ResponseReturnValue:
     rows = []
     for entry in result["items"]:
         version: ItemVersion = entry["version"]
-        text = html_to_text(version.stem).replace("\n", " ")
         rows.append(
             {
                 **entry,
-                "excerpt": text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…",
+                "excerpt": rich_text_excerpt(version.stem, EXCERPT),
                 "type_label": type_label(entry["type"]),
                 "codes": sorted({c.node.code for c in version.classifications}),
             }
@@ -211,6 +221,11 @@ def items(code: str) -> ResponseReturnValue:
         pages=_page_numbers(result["page"], result["pages"]),
         can_write=may(user, bank, Role.AUTHOR),
         only_approved=only_approved,
+        bulk_forms=draft_forms(bank, user),
+        bulk_limit=BULK_LIMIT,
+        can_retire=may(user, bank, Role.BANK_ADMIN),
+        can_export=may(user, bank, Role.ASSEMBLER, Role.BANK_ADMIN),
+        exporters=[(e.id, pick(e.label)) for e in plugins().exporters.values()],
     )
 
 

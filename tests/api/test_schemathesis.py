@@ -132,6 +132,23 @@ BUSINESS_RULES: dict[str, tuple[Rule, ...]] = {
     "POST /api/v1/banks/{bank_code}/calibrations": (
         Rule(422, "invalid", None, "the administrations must exist and hold results"),
     ),
+    "POST /api/v1/banks/{bank_code}/items/bulk": (
+        Rule(
+            422,
+            "invalid",
+            None,
+            "1 to 1,000 items; the action's parameters (reason, form, node) must hold",
+        ),
+    ),
+    "POST /api/v1/banks/{bank_code}/items/export": (
+        Rule(422, "invalid", None, "1 to 1,000 items and an exporter that exists"),
+    ),
+    "POST /api/v1/forms/{form_id}/entries/several": (
+        Rule(422, "invalid", None, "approved items of the bank, not on the form yet"),
+    ),
+    "POST /api/v1/forms/{form_id}/rows/{row}/fill": (
+        Rule(422, "invalid", "row", "the row must be one of the form's blueprint"),
+    ),
 }
 
 

@@ -19,7 +19,7 @@ ROLES = ("author", "reviewer", "assembler", "bank_admin", "admin")
 
 
 def listed_ids(response: Any) -> list[str]:
-    return re.findall(r'<td><a href="/items/([A-Z0-9-]+)">', text(response))
+    return re.findall(r'<td class="nowrap"><a href="/items/([A-Z0-9-]+)">', text(response))
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -428,6 +428,26 @@ PAIRS: list[Pair] = [
         page_also=("version.update",),
     ),
     Pair(
+        "POST /banks/{bank}/items/bulk",
+        {"action": "submit", "items": "{item}"},
+        "POST banks/{bank}/items/bulk",
+        {"action": "submit", "items": ["{item}"]},
+        _draft,
+        audit=("items.bulk",),
+        state=version_status,
+        done=200,
+    ),
+    Pair(
+        "POST /banks/{bank}/items/export",
+        {"items": "{item}"},
+        "POST banks/{bank}/items/export",
+        {"items": ["{item}"]},
+        _approved,
+        audit=("items.export",),
+        state=versions,
+        done=200,
+    ),
+    Pair(
         "POST /items/{item}/revise",
         {},
         "POST items/{item}/draft",
@@ -548,6 +568,24 @@ PAIRS: list[Pair] = [
         {"item": "{item}"},
         state_form,
         audit=("form.entry_add",),
+        state=form,
+    ),
+    Pair(
+        "POST /forms/{form}/entries/several",
+        {"items": "{item}"},
+        "POST forms/{form}/entries/several",
+        {"items": ["{item}"]},
+        state_form,
+        audit=("form.entry_add",),
+        state=form,
+    ),
+    Pair(
+        "POST /forms/{form}/rows/1.1/fill",
+        {},
+        "POST forms/{form}/rows/1.1/fill",
+        {},
+        state_form,
+        audit=("form.entry_add", "form.fill_row"),
         state=form,
     ),
     Pair(
@@ -803,6 +841,15 @@ NO_API_COUNTERPART: dict[tuple[str, str], str] = {
         "ui.administrations_home",
     ): "leads to a bank: test_the_cross_bank_pages_lead_only_where",
     ("GET", "ui.review_flags_home"): "leads to a bank: test_the_cross_bank_pages_lead_only_where",
+    # Everyone's own notifications (GET /api/v1/me/notifications, POST .../read, PATCH
+    # /api/v1/me/notification-preferences), which refuse nobody signed in.
+    ("GET", "ui.form_booklet_page"): "the form's printable text (the API gives the form's "
+    "entries, versions and answer key): tests/ui/test_booklet.py",
+    ("GET", "ui.notifications_page"): "your own notifications: tests/ui/test_notifications.py",
+    ("GET", "ui.open_notification"): "your own notifications: tests/ui/test_notifications.py",
+    ("POST", "ui.read_notifications"): "your own notifications: tests/ui/test_notifications.py",
+    ("POST", "ui.notification_preferences"): "your own e-mail preference: "
+    "tests/ui/test_notifications.py",
 }
 #: The results and statistics pages came with their own tests of who may use them
 #: (tests/ui/test_statistics_pages.py, the API's in tests/api/test_statistics_api.py);

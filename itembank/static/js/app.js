@@ -49,3 +49,86 @@
     head.setAttribute('aria-sort', order)
   })
 })()
+
+// The item list's bulk actions: a head checkbox ticks every item of the page, and only
+// the fields of the chosen action show. Without this script every field shows and the
+// items are ticked one by one; the server ignores the fields of other actions.
+;(function () {
+  'use strict'
+  for (const all of document.querySelectorAll('[data-select-all]')) {
+    const boxes = () => document.querySelectorAll(`input[type="checkbox"][name="${all.dataset.selectAll}"]`)
+    all.hidden = false
+    all.addEventListener('change', () => { for (const box of boxes()) box.checked = all.checked })
+    document.addEventListener('change', (event) => {
+      if (event.target.name !== all.dataset.selectAll) return
+      const list = Array.from(boxes())
+      all.checked = list.length > 0 && list.every((box) => box.checked)
+      all.indeterminate = !all.checked && list.some((box) => box.checked)
+    })
+  }
+  for (const select of document.querySelectorAll('[data-bulk-action]')) {
+    const form = select.form
+    const show = () => {
+      for (const field of form.querySelectorAll('[data-bulk-for]')) field.hidden = field.dataset.bulkFor !== select.value
+    }
+    select.addEventListener('change', show)
+    show()
+  }
+})()
+
+// Buttons with data-print print the page (the whole form); without script the browser's
+// own print command does the same.
+;(function () {
+  'use strict'
+  for (const button of document.querySelectorAll('[data-print]')) {
+    button.hidden = false
+    button.addEventListener('click', () => window.print())
+  }
+})()
+
+// Forms with data-inplace are sent without leaving the page: the answer (the page the
+// server redirects to) replaces the main content where it stands, the address follows
+// it and the scroll position stays. Without this script they post and reload as usual.
+;(function () {
+  'use strict'
+  document.addEventListener('submit', async (event) => {
+    const form = event.target
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-inplace') || event.defaultPrevented) return
+    event.preventDefault()
+    const main = document.querySelector('main')
+    const body = new FormData(form, event.submitter || undefined)
+    const buttons = form.querySelectorAll('button')
+    for (const button of buttons) button.disabled = true
+    main.setAttribute('aria-busy', 'true')
+    let response
+    try {
+      response = await fetch(form.action, { method: 'POST', body, credentials: 'same-origin', headers: { 'X-Requested-With': 'fetch' } })
+    } catch (error) {
+      form.submit()
+      return
+    }
+    const type = response.headers.get('Content-Type') || ''
+    if (!type.startsWith('text/html')) {
+      form.submit()
+      return
+    }
+    const doc = new DOMParser().parseFromString(await response.text(), 'text/html')
+    const fresh = doc.querySelector('main')
+    if (!fresh) {
+      form.submit()
+      return
+    }
+    const scroll = window.scrollY
+    main.replaceWith(fresh)
+    document.title = doc.title
+    if (response.redirected) window.history.replaceState(null, '', response.url)
+    window.scrollTo(0, scroll)
+    const news = fresh.querySelector('.flashes')
+    if (news) {
+      // Where the user is, not at the top of the page they did not leave.
+      news.classList.add('flashes-toast')
+      news.setAttribute('tabindex', '-1')
+      news.focus({ preventScroll: true })
+    }
+  })
+})()
