@@ -508,12 +508,16 @@ ANY_USER = MEMBERS | {"outsider"}
 ASSEMBLY = frozenset({"assembler", "bank_admin", "admin"})
 STATISTICS = frozenset({"reviewer", "assembler", "bank_admin", "admin"})
 PNG = _common.png(7)
-TAXONOMY_CSV = b"code,name,parent\nA1,Aspek satu,\nA1.1,Indikator,A1\n"
+TAXONOMY_CSV = b"code,name,parent_code\nA1,Aspek satu,\nA1.1,Indikator,A1\n"
 IMPORT_CSV = (
     b"jenis_soal,pokok_soal,opsi_a,opsi_b,kunci,poin,taksonomi,kode_klasifikasi\r\n"
     b"Pilihan ganda,Berapa 2 + 3?,4,5,b,5,skd-cpns,TIU.NUM\r\n"
 )
 RESULTS_CSV = b"candidate_id,form,item_1\nSIM-X,F,A\n"
+
+
+def csv_cell(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
 
 
 def _multipart(**fields: Any) -> tuple[str, dict[str, Any]]:
@@ -550,7 +554,7 @@ DOCUMENTED: list[tuple[str, str, Any, Callable[..., dict[str, str]], frozenset[s
         _victim,
         frozenset({"bank_admin", "admin"}),
     ),
-    ("GET", "items/{item}/diff?to=1", None, _item_approved, MEMBERS),
+    ("GET", "items/{item}/diff?from=1&to=1", None, _item_approved, MEMBERS),
     (
         "POST",
         "items/{item}/versions/1/withdraw",
@@ -723,6 +727,8 @@ class Attack:
         self.scene = scene
         self.ledger = ledger
         self.xss_stored = self.xss_fields = self.xss_pages = self.xss_marked = 0
+        self.xss_browser_pages = 0
+        self.xss_sessions = []
         self.access_cells = self.allowed_cells = self.allowed_succeeded = 0
 
     # helpers
@@ -817,6 +823,8 @@ class Attack:
                     with self.ledger.lock:
                         self.allowed_cells += 1
                         self.allowed_succeeded += 200 <= answer.status < 300
+                    if self.ledger.verbose and not 200 <= answer.status < 300:
+                        print(f"note [access control] may act, did not: {answer.show()}")
 
         self.allowed_cells = self.allowed_succeeded = 0
         with ThreadPoolExecutor(4) as pool:
@@ -830,7 +838,55 @@ class Attack:
         )
         self._access_data()
 
+    def _access_pages(self) -> None:
+        """The bank's UI pages to an outsider and to another bank's members: never 200."""
+        bank = self.scene.names["bank"]
+        names = self.scene.state(_filled_form_state)
+        item, form = names["item"], names["form"]
+        pages = [
+            f"/banks/{bank}/items",
+            f"/banks/{bank}/items/new",
+            f"/items/{item}",
+            f"/items/{item}/versions/1",
+            f"/items/{item}/statistics",
+            f"/items/{item}/edit",
+            f"/banks/{bank}/blueprints",
+            f"/banks/{bank}/forms",
+            f"/forms/{form}",
+            f"/forms/{form}/answer-key.json",
+            f"/forms/{form}/answer-key.csv",
+            f"/forms/{self.scene.names['exported_form']}/analysis",
+            f"/forms/{self.scene.names['exported_form']}/analysis.xlsx",
+            f"/banks/{bank}/imports",
+            f"/banks/{bank}/administrations",
+            f"/banks/{bank}/administrations/{self.scene.names['administration']}",
+            f"/banks/{bank}/review-flags",
+            f"/banks/{bank}/review-flags/{self.scene.names['flag']}",
+            f"/banks/{bank}/media.json",
+            f"/media/{self.scene.names['sha256']}",
+            "/admin/users",
+        ]
+        for principal in ["outsider", *(f"other:{r}" for r in OTHER_ROLES)]:
+            browser = Browser(self.client, principal)
+            browser.login(self.scene.usernames[principal], self.scene.password)
+            for path in pages:
+                answer = browser.get(path)
+                self.ledger.check(
+                    "access control",
+                    not 200 <= answer.status < 300,
+                    f"UI page of bank {bank} shown to {principal}: {answer.show()}",
+                )
+        anonymous = Browser(self.client, "anonymous")
+        for path in pages:
+            answer = anonymous.get(path)
+            self.ledger.check(
+                "access control",
+                not 200 <= answer.status < 300,
+                f"UI page shown to anonymous: {answer.show()}",
+            )
+
     def _access_data(self) -> None:
+        self._access_pages()
         bank = self.scene.names["bank"]
         for principal in ["outsider", *(f"other:{r}" for r in OTHER_ROLES)]:
             answer = self.api("GET", "banks", principal)
@@ -1075,6 +1131,26 @@ class Attack:
             ),
         )
         job = imported.json().get("id") if imported.status == 202 else None
+        taxonomy = (
+            "code,name,name_en,description\n"
+            + "X1,"
+            + csv_cell(self.SHORT)
+            + ","
+            + csv_cell("<svg onload=alert(1)>XSSMARK0")
+            + ","
+            + csv_cell(self.PAYLOADS[3])
+            + "\n"
+        ).encode()
+        store(
+            "taxonomy node name and description",
+            self.api(
+                "POST",
+                f"banks/{bank}/taxonomies",
+                "bank_admin",
+                form={"code": "xss-tax", "name": "XSSMARK0 <script>alert(1)</script>"},
+                files={"file": ("t.csv", taxonomy, "text/csv")},
+            ),
+        )
         self.stored_fields = [
             f"{what}: {a.status}" for what, a in stored if not 200 <= a.status < 300
         ]
@@ -1104,7 +1180,12 @@ class Attack:
                 "/admin/users",
                 "/review-flags",
             ],
-            "author": ["/", f"/items/{shown}/edit", f"/items/{reviewed}"],
+            "author": [
+                "/",
+                f"/items/{shown}/edit",
+                f"/items/{reviewed}",
+                f"/banks/{bank}/items/new?type=single_choice",
+            ],
             "reviewer2": [
                 "/",
                 f"/items/{approved}/versions/1",
@@ -1124,10 +1205,12 @@ class Attack:
             pages["admin"].append(f"/banks/{bank}/administrations/{entry['id']}")
         self.xss_pages = 0
         self.xss_marked = 0
+        self.xss_sessions: list[tuple[str, dict[str, str], list[str]]] = []
         for principal, paths in pages.items():
             browser = Browser(self.client, principal)
             answer = browser.login(self.scene.usernames[principal], self.scene.password)
             _common.expect(f"signing in as {principal}", answer.status in (302, 303), True)
+            self.xss_sessions.append((principal, browser.cookies, paths))
             for path in paths:
                 page = browser.get(path)
                 if page.status >= 500:
@@ -1166,6 +1249,59 @@ class Attack:
             self.xss_pages += 1
             self.xss_marked += "XSSMARK" in answer.text
         _common.expect_some("pages showing the payloads (inert)", self.xss_marked)
+
+    def browser_xss(self) -> None:
+        """The same pages in headless Chromium (``/usr/bin/chromium`` or
+        ``$ITEMBANK_CHROMIUM``, through Playwright): an alert, confirm or prompt dialog,
+        i.e. a payload that ran, gets through; so does a page the browser cannot load."""
+        from playwright.sync_api import sync_playwright
+
+        ran: list[str] = []
+        host = self.client.base
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=os.environ.get("ITEMBANK_CHROMIUM", "/usr/bin/chromium"),
+                args=["--no-sandbox", "--disable-gpu"],
+            )
+            try:
+                # The check itself: a payload without the app's CSP does raise a dialog.
+                probe = chromium.new_page()
+                fired: list[str] = []
+                probe.on("dialog", lambda dialog: (fired.append(dialog.type), dialog.dismiss()))
+                probe.set_content("<img src=x onerror=\"alert('probe')\">")
+                probe.wait_for_timeout(300)
+                probe.close()
+                _common.expect("Chromium reports a payload that runs", fired, ["alert"])
+                for principal, cookies, paths in self.xss_sessions:
+                    context = chromium.new_context()
+                    context.add_cookies(
+                        [{"name": k, "value": v, "url": host} for k, v in cookies.items()]
+                    )
+                    page = context.new_page()
+
+                    def on_dialog(dialog: Any, who: str = principal, tab: Any = page) -> None:
+                        ran.append(f"{dialog.type}({dialog.message!r}) on {tab.url} as {who}")
+                        dialog.dismiss()
+
+                    page.on("dialog", on_dialog)
+                    for path in paths:
+                        before = len(ran)
+                        try:
+                            response = page.goto(host + path, wait_until="load", timeout=30_000)
+                            page.wait_for_timeout(150)
+                            loaded = response is not None and response.status == 200
+                            what = f"status {response.status if response else None}"
+                        except Exception as exc:
+                            loaded, what = False, str(exc)[:200]
+                        self.ledger.check(
+                            "stored XSS",
+                            loaded and len(ran) == before,
+                            f"in Chromium {path} as {principal}: {what}; ran: {ran[before:]}",
+                        )
+                        self.xss_browser_pages += loaded
+                    context.close()
+            finally:
+                chromium.close()
 
     # 3. hostile input
 
@@ -1553,8 +1689,36 @@ class Attack:
         browser = Browser(self.client, user)
         browser.get("/login")
         before = dict(browser.cookies)
-        browser.post("/login", {"username": user, "password": self.scene.password})
+        answer = browser.post("/login", {"username": user, "password": self.scene.password})
         self.ledger.check("sessions", browser.signed_in(), f"{user} could not sign in")
+        cookie = " ".join(answer.headers.getlist("Set-Cookie")).lower()
+        self.ledger.check(
+            "sessions",
+            "httponly" in cookie and "samesite=lax" in cookie,
+            f"the session cookie lacks HttpOnly or SameSite=Lax: {cookie!r}",
+        )
+        for target in (
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example/",
+            "javascript:alert(1)",
+        ):
+            other = Browser(self.client, user)
+            other.get("/login?" + urlencode({"next": target}))
+            answer = other.post(
+                "/login",
+                {"username": user, "password": self.scene.password, "next": target},
+            )
+            location = answer.header("Location")
+            self.ledger.check(
+                "sessions",
+                answer.status in (302, 303)
+                and (
+                    (location.startswith("/") and not location.startswith(("//", "/\\")))
+                    or location.startswith(self.client.base + "/")
+                ),
+                f"sign-in redirects to {target!r}: Location {location!r}",
+            )
         self.ledger.check(
             "sessions",
             any(before.get(k) != v for k, v in browser.cookies.items()),
@@ -2192,6 +2356,34 @@ def active_markup(page: str) -> list[str]:
     return parser.found
 
 
+def check_detectors() -> None:
+    """The HTML and CSP checks find what they must and nothing else (else every XSS
+    figure would mean nothing)."""
+    active = [
+        "<img src=x onerror=alert(1)>",
+        '<a href="&#106;avascript:alert(1)">x</a>',
+        '<a href=" JaVaScRiPt:alert(1)">x</a>',
+        "<script>alert(1)</script>",
+        '<svg><a xlink:href="javascript:alert(1)">x</a></svg>',
+        '<iframe src="/x"></iframe>',
+        '<p style="background:url(javascript:alert(1))">x</p>',
+        '<script src="https://evil.example/x.js"></script>',
+    ]
+    inert = [
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt; onerror=alert(1) javascript:alert(1)</p>",
+        '<script src="/static/js/app.js"></script>',
+        '<script type="application/json">{"a": "<b>"}</script>',
+        '<a href="/items/X-1">x</a>',
+    ]
+    for html_text in active:
+        _common.expect(f"the HTML check finds {html_text!r}", bool(active_markup(html_text)), True)
+    for html_text in inert:
+        _common.expect(f"the HTML check passes {html_text!r}", active_markup(html_text), [])
+    _common.expect("a strict CSP", strict_csp("default-src 'self'; script-src 'self'"), True)
+    _common.expect("an inline-script CSP", strict_csp("script-src 'self' 'unsafe-inline'"), False)
+    _common.expect("no CSP", strict_csp(""), False)
+
+
 def strict_csp(policy: str) -> bool:
     """A policy whose scripts come from this site only: no inline script, no eval."""
     directives = {
@@ -2287,9 +2479,16 @@ def main(argv: list[str] | None = None) -> int:
         help="run only these attack categories (e.g. 'sessions,lockout'); the default is all",
     )
     parser.add_argument(
+        "--no-browser",
+        dest="browser",
+        action="store_false",
+        help="skip loading the XSS pages in headless Chromium (the static check still runs)",
+    )
+    parser.add_argument(
         "-v", "--verbose", action="store_true", help="print every check, held or not"
     )
     args = parser.parse_args(argv)
+    check_detectors()
     started = time.perf_counter()
     ledger = Ledger(args.verbose)
     with (
@@ -2321,9 +2520,15 @@ def main(argv: list[str] | None = None) -> int:
                 ("sessions", attack.sessions),
                 ("lockout", attack.lockout),
             ]
+            if args.browser:
+                steps.insert(2, ("stored XSS in Chromium", attack.browser_xss))
             if args.only:
                 wanted = {part.strip() for part in args.only.split(",")}
-                steps = [(name, step) for name, step in steps if name in wanted]
+                steps = [
+                    (name, step)
+                    for name, step in steps
+                    if name in wanted or (name.startswith("stored XSS") and "stored XSS" in wanted)
+                ]
             for name, step in steps:
                 begun = time.perf_counter()
                 step()
@@ -2357,7 +2562,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(
         f"Stored XSS: {attack.xss_stored} of {attack.xss_fields} payload writes stored, "
-        f"{attack.xss_pages} pages checked, payload text shown (inert) on {attack.xss_marked}"
+        f"{attack.xss_pages} pages checked, payload text shown (inert) on {attack.xss_marked}, "
+        f"{attack.xss_browser_pages} pages loaded in Chromium"
     )
     print()
     width = max(len(c) for c in CATEGORIES)
