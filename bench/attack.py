@@ -728,6 +728,7 @@ class Attack:
         self.ledger = ledger
         self.xss_stored = self.xss_fields = self.xss_pages = self.xss_marked = 0
         self.xss_browser_pages = 0
+        self.race_statuses: dict[int, int] = {}
         self.xss_sessions = []
         self.access_cells = self.allowed_cells = self.allowed_succeeded = 0
 
@@ -1570,6 +1571,42 @@ class Attack:
                 lambda: self.client.send("POST", API + "/tokens", raw=deep),
             ),
         ]
+        big = b'{"type": "true_false", "stem": "' + b"x" * (17 * 2**20) + b'"}'
+        cases += [
+            (
+                "a 17 MB body (above ITEMBANK_MAX_REQUEST_BYTES)",
+                raw_api("POST", f"banks/{bank}/items", big),
+            ),
+            ("a 100 KB path", lambda: self.api("GET", "items/" + "A" * 100_000, "author")),
+            (
+                "2,000 query parameters",
+                lambda: self.api(
+                    "GET",
+                    f"banks/{bank}/items?" + "&".join(f"status={i}" for i in range(2000)),
+                    "author",
+                ),
+            ),
+            ("a JSON list for an object", raw_api("POST", f"banks/{bank}/items", b"[1, 2]")),
+            ("a JSON string for an object", raw_api("POST", f"banks/{bank}/items", b'"x"')),
+            (
+                "a form body sent as JSON",
+                lambda: self.api(
+                    "POST",
+                    f"banks/{bank}/items",
+                    "author",
+                    raw=b"type=true_false&stem=x",
+                    content_type="application/json",
+                ),
+            ),
+            (
+                "path traversal out of /static",
+                lambda: self.client.send("GET", "/static/..%2f..%2fconfig.py"),
+            ),
+            (
+                "path traversal in a media address",
+                lambda: self.client.send("GET", "/media/..%2f..%2fetc%2fpasswd"),
+            ),
+        ]
         browser = Browser(self.client, "author")
         browser.login(self.scene.usernames["author"], self.scene.password)
         cases += [
@@ -1629,8 +1666,6 @@ class Attack:
             answer = self.api("GET", f"forms/{form}", "assembler")
             return [e for s in answer.json()["sections"] for e in s["entries"]]
 
-        errors: list[str] = []
-
         def worker(seed: int) -> None:
             rng = random.Random(seed)
             for _ in range(rounds):
@@ -1668,8 +1703,8 @@ class Attack:
                     answer.status < 500 and answer.status != 0,
                     f"race: {answer.show()}",
                 )
-                if answer.status >= 500:
-                    errors.append(answer.show())
+                with self.ledger.lock:
+                    self.race_statuses[answer.status] = self.race_statuses.get(answer.status, 0) + 1
 
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(worker, range(threads)))
@@ -1680,6 +1715,45 @@ class Attack:
                 "form races",
                 positions == list(range(1, len(positions) + 1)),
                 f"section {section.get('position', '?')} positions after the race: {positions}",
+            )
+        self._clone_delete_races()
+
+    def _clone_delete_races(self, rounds: int = 6) -> None:
+        """Finding 4's ground: a draft form cloned and deleted at once, from 6 threads
+        (clones of it, edits of it and its deletion racing): no 5xx."""
+
+        def race(index: int) -> list[Answer]:
+            form = self.scene.state(_filled_form_state)["form"]
+            actions = [
+                ("POST", f"forms/{form}/clone", {}),
+                ("POST", f"forms/{form}/clone", {}),
+                ("DELETE", f"forms/{form}", None),
+                ("PATCH", f"forms/{form}", {"title": f"Balapan {index}"}),
+                ("POST", f"forms/{form}/lock", None),
+                ("DELETE", f"forms/{form}", None),
+            ]
+            with ThreadPoolExecutor(len(actions)) as pool:
+                return list(
+                    pool.map(lambda a: self.api(a[0], a[1], "bank_admin", json_body=a[2]), actions)
+                )
+
+        clones = []
+        for index in range(rounds):
+            for answer in race(index):
+                self.race_statuses[answer.status] = self.race_statuses.get(answer.status, 0) + 1
+                self.ledger.check(
+                    "form races",
+                    0 < answer.status < 500,
+                    f"clone/delete race: {answer.show()}",
+                )
+                if answer.status == 201:
+                    clones.append(answer.json()["external_id"])
+        _common.expect_some("clones made during the races", len(clones))
+        # Whichever won, every clone made stays readable (its original may be gone).
+        for clone in clones:
+            answer = self.api("GET", f"forms/{clone}", "bank_admin")
+            self.ledger.check(
+                "form races", answer.status == 200, f"a clone after the race: {answer.show()}"
             )
 
     # 5. sessions
@@ -2565,6 +2639,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{attack.xss_pages} pages checked, payload text shown (inert) on {attack.xss_marked}, "
         f"{attack.xss_browser_pages} pages loaded in Chromium"
     )
+    if attack.race_statuses:
+        shown = ", ".join(f"{n} x {code}" for code, n in sorted(attack.race_statuses.items()))
+        print(f"Form races: {sum(attack.race_statuses.values())} concurrent edits ({shown})")
     print()
     width = max(len(c) for c in CATEGORIES)
     print(f"| {'category':<{width}} | tried | got through | counts as got through |")
