@@ -29,7 +29,8 @@ Categories (what counts as *got through*):
   breakouts) in every text field the API writes, then every UI page showing them: an
   inline script, an ``on*`` attribute, a ``javascript:``/``vbscript:``/``data:text/html``
   URL or style, an iframe/object/embed/base element in the served HTML; a page without a
-  strict Content-Security-Policy.
+  strict Content-Security-Policy; then the same pages in headless Chromium (Playwright,
+  ``--no-browser`` skips it): any dialog a payload opens.
 - **hostile input** (nested markup, huge numbers, lone surrogates, NUL in a path, JSON
   nested 100,000 deep, invalid UTF-8): an answer other than 4xx, or one slower than 2 s.
 - **form races**: concurrent entry edits of one draft form without ``If-Match`` from 8
@@ -258,7 +259,7 @@ class Browser:
 
 CATEGORIES = {
     "access control": "a 2xx (or data shown) where the role may not; an operation not attacked",
-    "stored XSS": "active markup in a served page (script, on*, javascript: URL); no strict CSP",
+    "stored XSS": "active markup served (script, on*, javascript: URL), a dialog in Chromium; no CSP",
     "hostile input": "an answer other than 4xx, or slower than 2 s",
     "form races": "a 5xx, or a form left with gaps in its positions",
     "sessions": "a cookie or token that still works after sign-out/password change/disable",
