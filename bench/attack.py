@@ -259,7 +259,7 @@ class Browser:
 
 CATEGORIES = {
     "access control": "a 2xx (or data shown) where the role may not; an operation not attacked",
-    "stored XSS": "active markup served (script, on*, javascript: URL), a dialog in Chromium; no CSP",
+    "stored XSS": "active markup served (script, on*, javascript: URL), a Chromium dialog; no CSP",
     "hostile input": "an answer other than 4xx, or slower than 2 s",
     "form races": "a 5xx, or a form left with gaps in its positions",
     "sessions": "a cookie or token that still works after sign-out/password change/disable",
