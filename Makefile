@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 
 VENDOR := itembank/static/vendor/richtext.js
 
-.PHONY: fuzz run test setup lint format db demo clean translations simulate bench
+.PHONY: fuzz run test setup lint format db demo clean translations simulate bench attack
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,16 @@ bench: setup
 		ITEMBANK_BENCH_POSTGRES='$(BENCH_POSTGRES)' $(BIN)/python bench/$$bench.py $(BENCH_ARGS); \
 		echo; \
 	done
+
+# `make attack`: bench/attack.py attacks the app from outside, as deployed (gunicorn with 4
+# workers on a fresh PostgreSQL schema of ATTACK_POSTGRES, dropped afterwards), over HTTP
+# only, and prints per category how many attacks were tried and how many got through;
+# it exits non-zero if any did. About 2 minutes on 2 cores; not part of `make test`.
+# ATTACK_ARGS="--only sessions,lockout -v" runs some categories and prints every check.
+ATTACK_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+ATTACK_ARGS ?=
+attack: setup
+	ITEMBANK_BENCH_POSTGRES='$(ATTACK_POSTGRES)' $(BIN)/python bench/attack.py $(ATTACK_ARGS)
 
 # `make fuzz`: the API's schemathesis run (every check) with 30 generated valid and 30
 # invalid requests per operation; the suite sends a few. ITEMBANK_TEST_POSTGRES_URL adds PostgreSQL.
