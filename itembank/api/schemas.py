@@ -184,6 +184,28 @@ class VersionOut(VersionSummaryOut):
     stem = fields.String()
     content = fields.Dict()
     metadata = fields.Dict(attribute="meta")
+    problems = fields.Method(
+        "get_problems",
+        metadata={
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                    "message_en": {"type": "string"},
+                },
+            },
+            "description": "what keeps a draft from being submitted: the draft is stored "
+            "with them and submitting refuses them (422); empty past draft",
+        },
+    )
+
+    def get_problems(self, version: Any) -> list[dict[str, str]]:
+        from itembank.operations.items import draft_problems
+        from itembank.plugins import plugins
+
+        return draft_problems(version, plugins=plugins())
 
 
 class ItemOut(ma.Schema):

@@ -16,22 +16,39 @@ from itembank.extensions import db
 from itembank.models import Comment, Item, ItemVersion, Review, Role, User, VersionContributor
 from itembank.models._types import utcnow
 from itembank.operations.duties import require_writer, review_refusal
-from itembank.operations.items import lock_item, lock_version
+from itembank.operations.items import draft_problems, lock_item, lock_version
+from itembank.plugins import PluginHost
+from itembank.plugins import plugins as current_plugins
 from itembank.workflow import DECISION_ACTION, Action, Decision, Status, transition
 
 MAX_COMMENT_CHARS = 10_000
 
 
-def submit_version(version: ItemVersion, *, actor: User, reason: str = "") -> ItemVersion:
+def submit_version(
+    version: ItemVersion,
+    *,
+    actor: User,
+    reason: str = "",
+    plugins: PluginHost | None = None,
+) -> ItemVersion:
     """Submit a draft for review. From here on the version never changes.
 
-    The submitter becomes one of the version's contributors, so they never review it
-    (:mod:`itembank.operations.duties`)."""
+    A draft with problems (:func:`~itembank.operations.items.draft_problems`: an
+    incomplete item, a writing rule of the bank not met) is refused with
+    :class:`InvalidInput` listing them. The submitter becomes one of the version's
+    contributors, so they never review it (:mod:`itembank.operations.duties`)."""
     item = version.item
     require_writer(actor, item.bank, doing="submit items for review")
     version = lock_version(version)
     source = Status(version.status)
     target = transition(Action.SUBMIT, source)
+    problems = draft_problems(version, plugins=plugins or current_plugins())
+    if problems:
+        raise InvalidInput(
+            f"version {version.number} of {item.external_id} cannot be submitted yet: "
+            + "; ".join(f"{p['field']}: {p['message_en'] or p['message']}" for p in problems[:10]),
+            problems,
+        )
     now = utcnow()
     version.status = target.value
     version.submitted_by_id = actor.id

@@ -16,6 +16,7 @@ from typing import Any
 from flask import flash, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import generate_csrf
 
 from itembank.access import ensure_visible
@@ -27,7 +28,7 @@ from itembank.operations import reads
 from itembank.operations.accounts import get_bank
 from itembank.operations.content import prepare_version
 from itembank.operations.duties import require_writer
-from itembank.operations.items import create_item, current_draft, update_draft
+from itembank.operations.items import create_item, current_draft, draft_problems, update_draft
 from itembank.operations.reviews import submit_version
 from itembank.plugins import plugins
 from itembank.sanitize import sanitize_html
@@ -35,6 +36,7 @@ from itembank.ui.blueprint import actor, bp, commit, login_required, page, redir
 from itembank.ui.errors import domain_status
 from itembank.ui.i18n import current_language, pick
 from itembank.ui.nav import format_time
+from itembank.ui.problems import named_problems
 from itembank.ui.viewmodels import preview_html, taxonomy_choices
 
 FORM_FIELDS = ("stem", "content", "metadata")
@@ -132,7 +134,11 @@ def editor_page(
     conflict: StaleEdit | None = None,
     base_revision: int | None = None,
     status: int = 200,
+    stored: bool = False,
 ) -> ResponseReturnValue:
+    """The editor. ``problems`` are those of what was posted (not saved) or, with
+    ``stored``, those of the saved draft (saved, but not ready to submit)."""
+    problems = named_problems(item_type, problems or [], values.get("content"))
     config = {
         "lang": current_language(),
         "type": type_config(item_type),
@@ -157,7 +163,8 @@ def editor_page(
         item_type=item_type,
         type_label=pick(item_type.label),
         config=config,
-        problems=problems or [],
+        problems=problems,
+        stored=stored,
         conflict=_conflict_info(conflict) if conflict is not None else None,
         base_revision=base_revision
         if base_revision is not None
@@ -255,7 +262,20 @@ def new_item(code: str) -> ResponseReturnValue:
 
 def _after_save(item: Item, draft: ItemVersion, *, saved: bool) -> ResponseReturnValue:
     if request.form.get("action") == "submit":
-        submit_version(draft, actor=actor(), reason=request.form.get("reason", ""))
+        try:
+            submit_version(
+                draft, actor=actor(), reason=request.form.get("reason", ""), plugins=plugins()
+            )
+        except InvalidInput:
+            db.session.rollback()  # the save is committed already; only submitting failed
+            flash(
+                _(
+                    "The draft was saved but not submitted for review: complete or correct "
+                    "the points listed first."
+                ),
+                "error",
+            )
+            return redirect_to(url_for("ui.edit_item", external_id=item.external_id))
         commit()
         flash(
             _(
@@ -266,7 +286,20 @@ def _after_save(item: Item, draft: ItemVersion, *, saved: bool) -> ResponseRetur
             "success",
         )
         return redirect_to(url_for("ui.item", external_id=item.external_id))
-    if saved:
+    left = len(draft_problems(draft, plugins=plugins()))
+    if saved and left:
+        flash(
+            ngettext(
+                "Draft saved (revision %(revision)d); %(num)d point is still to complete "
+                "before it can be submitted.",
+                "Draft saved (revision %(revision)d); %(num)d points are still to complete "
+                "before it can be submitted.",
+                left,
+                revision=draft.revision,
+            ),
+            "success",
+        )
+    elif saved:
         flash(_("Draft saved (revision %(revision)d).", revision=draft.revision), "success")
     else:
         flash(_("Nothing changed since the last save."), "info")
@@ -291,7 +324,15 @@ def edit_item(external_id: str) -> ResponseReturnValue:
         reads.record_read(user, draft, via="web-editor")
         commit()
         values = {"stem": draft.stem, "content": draft.content, "metadata": draft.meta}
-        return editor_page(bank=bank, item_type=item_type, item=item, draft=draft, values=values)
+        return editor_page(
+            bank=bank,
+            item_type=item_type,
+            item=item,
+            draft=draft,
+            values=values,
+            problems=draft_problems(draft, plugins=plugins()),
+            stored=True,
+        )
 
     values, problems = _form_values()
     raw_base = request.form.get("base_revision", "")
@@ -343,7 +384,12 @@ def preview(code: str) -> ResponseReturnValue:
     item_type = plugins().item_type(data["type"])
     try:
         prepared = prepare_version(
-            bank, item_type, data.get("stem", ""), data.get("content"), data.get("metadata") or {}
+            bank,
+            item_type,
+            data.get("stem", ""),
+            data.get("content"),
+            data.get("metadata") or {},
+            draft=True,
         )
     except InvalidInput as exc:
         db.session.rollback()
@@ -352,4 +398,5 @@ def preview(code: str) -> ResponseReturnValue:
         return jsonify(html=str(html), problems=exc.problems, complete=False)
     db.session.rollback()
     html = preview_html(item_type, prepared.stem, prepared.content)
-    return jsonify(html=str(html), problems=[], complete=True)
+    problems = [p.as_dict() for p in prepared.problems]
+    return jsonify(html=str(html), problems=problems, complete=not problems)
