@@ -112,11 +112,24 @@ class BankCreateIn(ma.Schema):
 
 
 class BankSettingsIn(ma.Schema):
-    required_approvals = fields.Integer(required=True, validate=validate.Range(min=1, max=10))
+    required_approvals = fields.Integer(validate=validate.Range(min=1, max=10))
+    writing_rules = fields.Dict(
+        metadata={
+            "description": "what items must meet before submission: "
+            '{"require_classification": true, "types": {"single_choice": {"options": 5}, '
+            '"weighted_options": {"distinct_weights": true}}}'
+        }
+    )
 
 
 class BankDetailOut(BankOut):
     my_roles = fields.List(fields.String())
+    writing_rules = fields.Method("get_writing_rules")
+
+    def get_writing_rules(self, bank: Any) -> dict[str, Any]:
+        from itembank.operations.quality import writing_rules
+
+        return writing_rules(bank)
 
 
 class MemberOut(ma.Schema):

@@ -9,7 +9,8 @@ Stored in ``bank.settings["writing_rules"]``::
 ``require_classification``: every item names at least one taxonomy node.
 ``types.<type id>.options``: items of that type have exactly this many options.
 ``types.<type id>.distinct_weights``: each weight of the scale is used by exactly one
-option (TKP: weights 1 to 5, each once).
+option (TKP: weights 1 to 5, each once; PPPK: 1 to 4, each once), which also fixes
+the number of options to the scale's size.
 
 A draft is stored with these problems listed; submitting refuses them
 (:func:`itembank.operations.reviews.submit_version`).
@@ -136,7 +137,7 @@ def _distinct_weight_problems(content: dict[str, Any], *, complete: bool) -> lis
             seen[weight] = str(option.get("id", index + 1))
     if complete and isinstance(low, int) and isinstance(high, int) and 0 <= high - low < 26:
         missing = [w for w in range(low, high + 1) if w not in weights]
-        if missing and len(options) == high - low + 1:
+        if missing:
             problems.append(
                 Problem(
                     "content.options",
@@ -145,3 +146,7 @@ def _distinct_weight_problems(content: dict[str, Any], *, complete: bool) -> lis
                 )
             )
     return problems
+
+
+def _join(prefix: str, field: str) -> str:
+    return f"{prefix}.{field}" if field else prefix

@@ -49,3 +49,26 @@ def test_content_that_cannot_be_stored_is_still_refused(as_user: Any, world: Wor
     )
     assert refused.status_code == 422
     assert [e["field"] for e in refused.json["errors"]] == ["content.points"]
+
+
+def test_bank_admins_set_writing_rules_that_drafts_then_list(as_user: Any, world: World) -> None:
+    path = f"banks/{world.bank.code}"
+    rules = {"require_classification": True, "types": {"single_choice": {"options": 5}}}
+    changed = as_user("bank_admin").patch(path, json={"writing_rules": rules})
+    assert changed.status_code == 200, changed.json
+    assert changed.json["writing_rules"]["types"]["single_choice"]["options"] == 5
+    assert changed.json["required_approvals"] == 1  # left as it was
+    assert as_user("author").patch(path, json={"writing_rules": rules}).status_code == 403
+    bad = as_user("bank_admin").patch(path, json={"writing_rules": {"types": []}})
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "writing_rules.types"
+    assert as_user("bank_admin").patch(path, json={}).status_code == 422
+
+    created = as_user("author").post(
+        f"banks/{world.bank.code}/items",
+        json={"type": "single_choice", "stem": STEM, "content": SINGLE_CHOICE},
+    )
+    assert created.status_code == 201
+    assert [p["field"] for p in created.json["latest_version"]["problems"]] == [
+        "metadata.classifications",
+        "content.options",
+    ]
