@@ -50,3 +50,22 @@ def test_an_incomplete_draft_is_saved_and_its_summary_leads_to_each_field(login:
     page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
     page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+/edit$"))
     expect(page.locator(".flashes")).to_contain_text("tidak diajukan")
+
+
+def test_a_refused_decision_is_shown_where_the_reviewer_is_looking(login: Any) -> None:
+    reviewer = login("penelaah1")
+    page = reviewer.page
+    page.locator("#panel-waiting_for_review a[href$='/review']").first.click()
+    page.wait_for_url(re.compile(r"/versions/\d+/review$"))
+    with page.expect_console_message(lambda message: "status of 422" in message.text):
+        page.get_by_role("button", name="Minta revisi").click()  # no note for the author
+    page.wait_for_url(re.compile(r"/review#decision$"))
+    reviewer.problems.remove(next(p for p in reviewer.problems if "status of 422" in p))
+    alert = page.locator("#decision-problems")
+    expect(alert).to_be_focused()
+    expect(alert).to_contain_text("Keputusan Anda belum dicatat")
+    expect(alert).to_contain_text("Catatan untuk penulis: Tuliskan alasan")
+    expect(alert).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Minta revisi")).to_be_in_viewport()
+    alert.get_by_role("link", name="Catatan untuk penulis").click()
+    expect(page.locator("#decision-comment")).to_be_focused()
