@@ -135,10 +135,16 @@ def editor_page(
     base_revision: int | None = None,
     status: int = 200,
     stored: bool = False,
+    commit_reads: bool = False,
 ) -> ResponseReturnValue:
     """The editor. ``problems`` are those of what was posted (not saved) or, with
-    ``stored``, those of the saved draft (saved, but not ready to submit)."""
+    ``stored``, those of the saved draft (saved, but not ready to submit). A draft
+    revising a reviewed version shows that version's reviews and comments beside the
+    form (``commit_reads``: the reads recorded for this page are committed)."""
     problems = named_problems(item_type, problems or [], values.get("content"))
+    notes_of = _reviewed_source(draft) if draft is not None else None
+    if commit_reads:
+        commit()
     config = {
         "lang": current_language(),
         "type": type_config(item_type),
@@ -165,11 +171,23 @@ def editor_page(
         config=config,
         problems=problems,
         stored=stored,
+        notes_of=notes_of,
         conflict=_conflict_info(conflict) if conflict is not None else None,
         base_revision=base_revision
         if base_revision is not None
         else (draft.revision if draft else 0),
     )
+
+
+def _reviewed_source(draft: ItemVersion) -> ItemVersion | None:
+    """The version ``draft`` revises when reviewers wrote to it (a review with a note,
+    or a comment): what the writer is answering."""
+    source = draft.based_on
+    if source is None:
+        return None
+    if any(review.comment for review in source.reviews) or source.comments:
+        return source
+    return None
 
 
 def _conflict_info(exc: StaleEdit) -> dict[str, Any]:
@@ -322,8 +340,10 @@ def edit_item(external_id: str) -> ResponseReturnValue:
     item_type = _item_type(item.item_type)
     if request.method == "GET":
         reads.record_read(user, draft, via="web-editor")
-        commit()
         values = {"stem": draft.stem, "content": draft.content, "metadata": draft.meta}
+        notes_of = _reviewed_source(draft)
+        if notes_of is not None:
+            reads.read_comments(notes_of, actor=user, via="web-editor")
         return editor_page(
             bank=bank,
             item_type=item_type,
@@ -332,6 +352,7 @@ def edit_item(external_id: str) -> ResponseReturnValue:
             values=values,
             problems=draft_problems(draft, plugins=plugins()),
             stored=True,
+            commit_reads=True,
         )
 
     values, problems = _form_values()
