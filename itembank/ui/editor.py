@@ -30,6 +30,7 @@ from itembank.operations.content import prepare_version
 from itembank.operations.duties import require_writer
 from itembank.operations.items import create_item, current_draft, draft_problems, update_draft
 from itembank.operations.reviews import submit_version
+from itembank.operations.similarity import similar_to_version
 from itembank.plugins import plugins
 from itembank.sanitize import sanitize_html
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
@@ -143,6 +144,7 @@ def editor_page(
     form (``commit_reads``: the reads recorded for this page are committed)."""
     problems = named_problems(item_type, problems or [], values.get("content"))
     notes_of = _reviewed_source(draft) if draft is not None else None
+    similar = similar_to_version(draft) if draft is not None and stored else []
     if commit_reads:
         commit()
     config = {
@@ -172,6 +174,7 @@ def editor_page(
         problems=problems,
         stored=stored,
         notes_of=notes_of,
+        similar=similar,
         conflict=_conflict_info(conflict) if conflict is not None else None,
         base_revision=base_revision
         if base_revision is not None
@@ -303,6 +306,15 @@ def _after_save(item: Item, draft: ItemVersion, *, saved: bool) -> ResponseRetur
             ),
             "success",
         )
+        similar = similar_to_version(draft)
+        if similar:
+            flash(
+                _(
+                    "Note: it is very similar to items already in the bank: %(items)s.",
+                    items=", ".join(f"{s.external_id} ({s.percent}%)" for s in similar),
+                ),
+                "warning",
+            )
         return redirect_to(url_for("ui.item", external_id=item.external_id))
     left = len(draft_problems(draft, plugins=plugins()))
     if saved and left:

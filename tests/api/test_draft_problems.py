@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.api.conftest import ApiClient
-from tests.factories import SINGLE_CHOICE, STEM, World
+from tests.factories import SINGLE_CHOICE, STEM, World, make_item
 
 
 def test_an_incomplete_draft_is_stored_and_its_problems_returned(
@@ -72,3 +72,14 @@ def test_bank_admins_set_writing_rules_that_drafts_then_list(as_user: Any, world
         "metadata.classifications",
         "content.options",
     ]
+
+
+def test_the_api_draft_lists_similar_items(as_user: Any, world: World, plugins: Any) -> None:
+    original = make_item(world, plugins)
+    client = as_user("author")
+    created = client.post(
+        f"banks/{world.bank.code}/items",
+        json={"type": "single_choice", "stem": STEM, "content": SINGLE_CHOICE},
+    )
+    similar = created.json["latest_version"]["similar_items"]
+    assert similar[0]["item"] == original.external_id and similar[0]["similarity"] >= 0.99
