@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
         analyses,
         assembly_runs,
         blueprints,
+        compare,
         dashboard,
         editor,
         enemies,

@@ -36,6 +36,22 @@ def compared_with(item: Item, version: ItemVersion) -> ItemVersion | None:
     return version.based_on
 
 
+def diff_labels(item: Item) -> dict[str, Any]:
+    """What the diff list (``ui/_diff.html``) needs from the page: the words of the
+    type's facts and of the metadata, and the rendering of word changes."""
+    return {
+        "ops_html": lambda ops: Markup(render_ops_html(ops)),
+        "fact_labels": fact_labels(type_of(item)),
+        "metadata_labels": {
+            "classifications": _("Classification"),
+            "difficulty": _("Estimated difficulty"),
+            "tags": _("Tags"),
+            "language": _("Language"),
+            "notes": _("Author notes"),
+        },
+    }
+
+
 def why_not_reviewer(user: User, version: ItemVersion) -> str:
     """Why ``user`` cannot decide on ``version`` now (``""`` when they can): the
     operations' rule (:func:`itembank.operations.duties.review_refusal`), in the UI's
@@ -73,15 +89,7 @@ def _review_page(
         "view": version_view(item, version),
         "old_view": version_view(item, old) if old is not None else None,
         "diff": diff,
-        "ops_html": lambda ops: Markup(render_ops_html(ops)),
-        "fact_labels": fact_labels(type_of(item)),
-        "metadata_labels": {
-            "classifications": _("Classification"),
-            "difficulty": _("Estimated difficulty"),
-            "tags": _("Tags"),
-            "language": _("Language"),
-            "notes": _("Author notes"),
-        },
+        **diff_labels(item),
         "cannot_decide": why_not_reviewer(user, version),
         "approvals": approvals,
         "required": required_approvals(version),
