@@ -82,6 +82,7 @@ class BankByCode(MethodView):
             actor=actor,
             required_approvals=data.get("required_approvals"),
             writing_rules=data.get("writing_rules"),
+            review_checklist=data.get("review_checklist"),
         )
         return Extended(bank, my_roles=sorted(r.value for r in roles_in(actor, bank)))
 

@@ -113,6 +113,13 @@ class BankCreateIn(ma.Schema):
 
 class BankSettingsIn(ma.Schema):
     required_approvals = fields.Integer(validate=validate.Range(min=1, max=10))
+    review_checklist = fields.Raw(
+        metadata={
+            "description": "true: the standard checklist (kaidah penulisan soal); false: "
+            'none; or a list of {"code", "aspect": substance|construction|language, '
+            '"text": {"id", "en"}}'
+        }
+    )
     writing_rules = fields.Dict(
         metadata={
             "description": "what items must meet before submission: "
@@ -125,6 +132,13 @@ class BankSettingsIn(ma.Schema):
 class BankDetailOut(BankOut):
     my_roles = fields.List(fields.String())
     writing_rules = fields.Method("get_writing_rules")
+
+    review_checklist = fields.Method("get_review_checklist")
+
+    def get_review_checklist(self, bank: Any) -> list[dict[str, Any]]:
+        from itembank.operations.review_checklist import bank_checklist
+
+        return bank_checklist(bank)
 
     def get_writing_rules(self, bank: Any) -> dict[str, Any]:
         from itembank.operations.quality import writing_rules
@@ -170,6 +184,11 @@ class ReviewOut(ma.Schema):
     reviewer = _username("reviewer")
     decision = fields.String()
     comment = fields.String()
+    checklist = fields.List(
+        fields.Dict(),
+        allow_none=True,
+        metadata={"description": "the bank's checklist as answered: criteria with answer"},
+    )
     created_at = fields.DateTime()
 
 
@@ -278,6 +297,15 @@ class ReviewIn(ma.Schema):
         load_default="",
         validate=validate.Length(max=10_000),
         metadata={"description": "required (not blank) to request changes or reject"},
+    )
+    checklist = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=16)),
+        values=fields.String(validate=validate.OneOf(["yes", "no", "na"])),
+        load_default=None,
+        metadata={
+            "description": "criterion code -> yes, no or na: every criterion of the bank's "
+            "review checklist, when it has one"
+        },
     )
 
     #: Said in the document (:mod:`itembank.api.spec_extras`); checked by the operation.

@@ -127,11 +127,16 @@ class Reviews(MethodView):
         """Review a version in review: approve, request_changes or reject (reviewers)
 
         ``request_changes`` and ``reject`` need a comment. Nobody who created or edited
-        the version may review it (403).
+        the version may review it (403). In a bank with a review checklist, ``checklist``
+        answers every criterion (422 names those missing).
         """
         actor, version = _version(item_id, number)
         return review_version(
-            version, actor=actor, decision=data["decision"], comment=data["comment"]
+            version,
+            actor=actor,
+            decision=data["decision"],
+            comment=data["comment"],
+            checklist=data["checklist"],
         )
 
 

@@ -291,9 +291,12 @@ def update_bank_settings(
     actor: User,
     required_approvals: int | None = None,
     writing_rules: dict[str, Any] | None = None,
+    review_checklist: Any = None,
 ) -> Bank:
-    """Change the bank's required approvals and/or its writing rules
-    (:mod:`itembank.operations.quality`); ``None`` leaves a setting as it is.
+    """Change the bank's required approvals, its writing rules
+    (:mod:`itembank.operations.quality`) and/or its review checklist
+    (:mod:`itembank.operations.review_checklist`: ``True`` for the standard one,
+    ``False`` for none, or a list of criteria); ``None`` leaves a setting as it is.
     Versions already submitted keep the approvals count they were submitted under
     (``ItemVersion.required_approvals``); new writing rules apply from the next save or
     submission (versions in review are not checked again)."""
@@ -311,8 +314,17 @@ def update_bank_settings(
         rules = load_writing_rules(writing_rules)
         changes["writing_rules"] = {"from": bank.setting("writing_rules") or {}, "to": rules}
         settings["writing_rules"] = rules
+    if review_checklist is not None:
+        from itembank.operations.review_checklist import load_checklist
+
+        criteria = load_checklist(review_checklist)
+        old_codes = [c.get("code") for c in bank.setting("review_checklist") or []]
+        changes["review_checklist"] = {"from": old_codes, "to": [c["code"] for c in criteria]}
+        settings["review_checklist"] = criteria
     if not changes:
-        raise InvalidInput("nothing to change: give required_approvals or writing_rules")
+        raise InvalidInput(
+            "nothing to change: give required_approvals, writing_rules or review_checklist"
+        )
     bank.settings = settings
     db.session.flush()
     record(

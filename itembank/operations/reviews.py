@@ -6,6 +6,9 @@ what (roles, separation of duties), the approvals count, locking and the audit t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
@@ -17,6 +20,7 @@ from itembank.models import Comment, Item, ItemVersion, Review, Role, User, Vers
 from itembank.models._types import utcnow
 from itembank.operations.duties import require_writer, review_refusal
 from itembank.operations.items import draft_problems, lock_item, lock_version
+from itembank.operations.review_checklist import answered_checklist
 from itembank.plugins import PluginHost
 from itembank.plugins import plugins as current_plugins
 from itembank.workflow import DECISION_ACTION, Action, Decision, Status, transition
@@ -70,7 +74,12 @@ def submit_version(
 
 
 def review_version(
-    version: ItemVersion, *, actor: User, decision: Decision | str, comment: str = ""
+    version: ItemVersion,
+    *,
+    actor: User,
+    decision: Decision | str,
+    comment: str = "",
+    checklist: Mapping[str, Any] | None = None,
 ) -> ItemVersion:
     """Record a reviewer's decision on a version in review.
 
@@ -79,6 +88,10 @@ def review_version(
     and need a comment. Who may review is :func:`itembank.operations.duties.review_refusal`'s
     rule: a reviewer of the bank who did not create, edit or submit the version and has
     not decided on it yet.
+
+    When the bank has a review checklist (:mod:`itembank.operations.review_checklist`),
+    ``checklist`` answers every criterion (code -> ``yes``/``no``/``na``) and the review
+    keeps the criteria with the answers.
     """
     item = version.item
     bank = item.bank
@@ -113,6 +126,7 @@ def review_version(
         )
     if len(comment) > MAX_COMMENT_CHARS:
         raise InvalidInput(f"the comment is longer than {MAX_COMMENT_CHARS} characters")
+    answered = answered_checklist(bank, checklist)
     # Serialise reviews of this version: the approvals count below must see every
     # review committed before ours.
     version = lock_version(version)
@@ -122,7 +136,13 @@ def review_version(
     refusal = review_refusal(actor, version)  # again, under the lock
     if refusal is not None:
         refusal.raise_()
-    review = Review(version=version, reviewer_id=actor.id, decision=decision.value, comment=comment)
+    review = Review(
+        version=version,
+        reviewer_id=actor.id,
+        decision=decision.value,
+        comment=comment,
+        checklist=answered,
+    )
     db.session.add(review)
     try:
         db.session.flush()
@@ -136,6 +156,7 @@ def review_version(
         from_status=source.value,
         reason=comment,
         decision=decision.value,
+        **({"checklist": {c["code"]: c["answer"] for c in answered}} if answered else {}),
     )
     if decision is Decision.APPROVE:
         approvals = db.session.scalar(

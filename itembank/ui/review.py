@@ -19,10 +19,11 @@ from itembank.models import Item, ItemVersion, Role, User
 from itembank.operations import reads
 from itembank.operations.duties import review_refusal
 from itembank.operations.items import diff_item_versions
+from itembank.operations.review_checklist import ANSWERS, ASPECTS, bank_checklist
 from itembank.operations.reviews import add_comment, required_approvals, review_version
 from itembank.plugins import plugins
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
-from itembank.ui.i18n import problem_text
+from itembank.ui.i18n import pick, problem_text
 from itembank.ui.viewmodels import fact_labels, may, type_label, type_of, version_view
 from itembank.workflow import Decision, Status
 
@@ -52,6 +53,22 @@ def diff_labels(item: Item) -> dict[str, Any]:
     }
 
 
+def checklist_view(bank: Any, answers: dict[str, str]) -> list[dict[str, Any]]:
+    """The bank's review checklist grouped by aspect, for the decision form:
+    ``[{"aspect", "label", "criteria": [{"code", "text", "answer"}]}]``."""
+    criteria = bank_checklist(bank)
+    groups = []
+    for aspect, label in ASPECTS.items():
+        rows = [
+            {"code": c["code"], "text": pick(c["text"]), "answer": answers.get(c["code"], "")}
+            for c in criteria
+            if c["aspect"] == aspect
+        ]
+        if rows:
+            groups.append({"aspect": aspect, "label": pick(label), "criteria": rows})
+    return groups
+
+
 def why_not_reviewer(user: User, version: ItemVersion) -> str:
     """Why ``user`` cannot decide on ``version`` now (``""`` when they can): the
     operations' rule (:func:`itembank.operations.duties.review_refusal`), in the UI's
@@ -68,6 +85,7 @@ def _review_page(
     *,
     problems: list[dict[str, str]] | None = None,
     comment: str = "",
+    answers: dict[str, str] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     user = actor()
@@ -96,6 +114,8 @@ def _review_page(
         "can_comment": may(user, item.bank, Role.AUTHOR, Role.REVIEWER),
         "problems": problems or [],
         "comment": comment,
+        "checklist": checklist_view(item.bank, answers or {}),
+        "answer_labels": {code: pick(label) for code, label in ANSWERS.items()},
     }
     commit()
     return page("review.html", status, **context)
@@ -115,11 +135,29 @@ def decide(external_id: str, number: int) -> ResponseReturnValue:
     version = reads.readable_version(item, number, actor=user)
     decision = request.form.get("decision", "")
     comment = request.form.get("comment", "")
+    answers = {
+        key.removeprefix("checklist-"): value
+        for key, value in request.form.items()
+        if key.startswith("checklist-") and value
+    }
     try:
-        version = review_version(version, actor=user, decision=decision, comment=comment)
+        version = review_version(
+            version,
+            actor=user,
+            decision=decision,
+            comment=comment,
+            checklist=answers or None,
+        )
     except InvalidInput as exc:
         db.session.rollback()
-        return _review_page(external_id, number, problems=exc.problems, comment=comment, status=422)
+        return _review_page(
+            external_id,
+            number,
+            problems=exc.problems,
+            comment=comment,
+            answers=answers,
+            status=422,
+        )
     commit()
     messages = {
         Status.APPROVED.value: _("Version %(number)d is approved.", number=version.number),

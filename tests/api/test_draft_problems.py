@@ -83,3 +83,23 @@ def test_the_api_draft_lists_similar_items(as_user: Any, world: World, plugins: 
     )
     similar = created.json["latest_version"]["similar_items"]
     assert similar[0]["item"] == original.external_id and similar[0]["similarity"] >= 0.99
+
+
+def test_a_review_checklist_is_set_answered_and_returned(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    from itembank.operations.reviews import submit_version
+
+    path = f"banks/{world.bank.code}"
+    changed = as_user("bank_admin").patch(path, json={"review_checklist": True})
+    assert changed.status_code == 200 and len(changed.json["review_checklist"]) == 11
+    item = make_item(world, plugins)
+    submit_version(item.latest_version, actor=world.author)
+    reviews = f"items/{item.external_id}/versions/1/reviews"
+    refused = as_user("reviewer").post(reviews, json={"decision": "approve"})
+    assert refused.status_code == 422 and len(refused.json["errors"]) == 11
+    answers = {c["code"]: "yes" for c in changed.json["review_checklist"]}
+    done = as_user("reviewer").post(reviews, json={"decision": "approve", "checklist": answers})
+    assert done.status_code == 201, done.json
+    kept = done.json["reviews"][0]["checklist"]
+    assert {c["code"]: c["answer"] for c in kept} == answers
