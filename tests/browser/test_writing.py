@@ -59,7 +59,7 @@ def test_a_refused_decision_is_shown_where_the_reviewer_is_looking(login: Any) -
     page.wait_for_url(re.compile(r"/versions/\d+/review$"))
     with page.expect_console_message(lambda message: "status of 422" in message.text):
         page.get_by_role("button", name="Minta revisi").click()  # no note for the author
-    page.wait_for_url(re.compile(r"/review#decision$"))
+    page.wait_for_url(re.compile(r"/review$"))
     reviewer.problems.remove(next(p for p in reviewer.problems if "status of 422" in p))
     alert = page.locator("#decision-problems")
     expect(alert).to_be_focused()

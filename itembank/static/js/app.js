@@ -9,7 +9,7 @@
 
   // An element marked data-focus-on-load (a refusal shown beside the button that caused
   // it) takes the focus when the page opens, and with it the reader's eye.
-  // (Again once loaded: going to the page's #fragment moves the focus back to the page.)
+  // (Again once loaded, should anything have moved the focus back to the page.)
   const focusTarget = document.querySelector('[data-focus-on-load]')
   const focusIt = () => {
     focusTarget.scrollIntoView({ block: 'center' })
