@@ -15,6 +15,7 @@ from marshmallow import fields, validate
 from itembank.api.auth import DEFAULT_DAYS, MAX_DAYS, is_expired
 from itembank.api.common import DB_INT_MAX
 from itembank.models import Role
+from itembank.operations.quality import WritingRulesSchema
 from itembank.plugins import plugin_choice
 from itembank.workflow import Decision, Status
 
@@ -117,15 +118,41 @@ class BankSettingsIn(ma.Schema):
         metadata={
             "description": "true: the standard checklist (kaidah penulisan soal); false: "
             'none; or a list of {"code", "aspect": substance|construction|language, '
-            '"text": {"id", "en"}}'
+            '"text": {"id", "en"}} with distinct codes',
+            "oneOf": [
+                {"type": "boolean"},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["code", "aspect", "text"],
+                        "properties": {
+                            "code": {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,16}$"},
+                            "aspect": {
+                                "type": "string",
+                                "enum": ["substance", "construction", "language"],
+                            },
+                            "text": {
+                                "type": "object",
+                                "required": ["id", "en"],
+                                "properties": {
+                                    "id": {"type": "string", "minLength": 1, "maxLength": 300},
+                                    "en": {"type": "string", "minLength": 1, "maxLength": 300},
+                                },
+                            },
+                        },
+                    },
+                },
+            ],
         }
     )
-    writing_rules = fields.Dict(
+    writing_rules = fields.Nested(
+        WritingRulesSchema,
         metadata={
             "description": "what items must meet before submission: "
             '{"require_classification": true, "types": {"single_choice": {"options": 5}, '
             '"weighted_options": {"distinct_weights": true}}}'
-        }
+        },
     )
 
 
