@@ -16,6 +16,7 @@ from itembank.access import ensure_visible
 from itembank.audit import record
 from itembank.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from itembank.extensions import db
+from itembank.itemtypes import ContentSummary, ItemType
 from itembank.models import (
     Bank,
     Item,
@@ -369,9 +370,24 @@ def diff_item_versions(
         return VersionView(
             number=version.number,
             stem=version.stem,
-            summary=item_type.summary(version.content),
+            summary=_summary(item_type, version.content),
             metadata=version.meta,
             item_type=item.item_type,
         )
 
     return diff_versions(view(old_number), view(new_number))
+
+
+def _summary(item_type: ItemType, content: dict[str, Any]) -> ContentSummary:
+    """The type's summary of ``content``; for a draft still incomplete (no key yet, ...)
+    whatever of its options can be read, so it can be compared all the same."""
+    try:
+        return item_type.summary(content)
+    except (KeyError, IndexError, TypeError, ValueError):
+        entries = content.get("options") if isinstance(content, dict) else None
+        options = {
+            str(entry["id"]): str(entry.get("text", ""))
+            for entry in entries or []
+            if isinstance(entry, dict) and "id" in entry
+        }
+        return ContentSummary(options=options)

@@ -85,3 +85,27 @@ def test_the_review_screen_shows_image_changes_too(
     body = text(as_user("reviewer2").get(f"/items/{item.external_id}/versions/4/review"))
     assert "Gambar dihapus: Nota baru" in body
     assert first.sha256 not in body.split('class="diff"')[1]
+
+
+def test_an_incomplete_draft_can_be_shown_and_compared(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    from itembank.operations.items import start_new_draft, update_draft
+    from tests.factories import SINGLE_CHOICE
+
+    item = make_item(world, plugins)
+    submit_version(item.latest_version, actor=world.author)
+    review_version(item.latest_version, actor=world.reviewer, decision="approve")
+    draft = start_new_draft(item, actor=world.author)
+    update_draft(
+        draft,
+        actor=world.author,
+        plugins=plugins,
+        base_revision=1,
+        content={**SINGLE_CHOICE, "key": None},  # no key yet
+    )
+    client = as_user("author")
+    assert client.get(f"/items/{item.external_id}/versions/2").status_code == 200
+    compared = client.get(f"/items/{item.external_id}/compare?from=1&to=2")
+    assert compared.status_code == 200
+    assert "Kunci" in text(compared).split('id="diff"')[1]  # the key went
