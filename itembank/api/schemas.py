@@ -239,6 +239,33 @@ class VersionSummaryOut(ma.Schema):
     reviews = fields.List(fields.Nested(ReviewOut))
 
 
+SIMILAR_DOC: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "item": {"type": "string"},
+            "version": {"type": "integer"},
+            "status": {"type": "string"},
+            "similarity": {"type": "number"},
+            "exact": {"type": "boolean"},
+        },
+    },
+    "description": "the bank's items most similar to this version (word-shingle Jaccard of "
+    "the plain text, 0 to 1; at least 0.5): a warning, not a refusal",
+}
+
+
+def _similar(version: Any) -> list[dict[str, Any]]:
+    from itembank.operations.similarity import similar_to_version
+
+    return [s.as_dict() for s in similar_to_version(version)]
+
+
+class SubmittedOut(VersionSummaryOut):
+    similar_items = fields.Function(_similar, metadata=SIMILAR_DOC)
+
+
 class VersionOut(VersionSummaryOut):
     stem = fields.String()
     content = fields.Dict()
@@ -260,32 +287,12 @@ class VersionOut(VersionSummaryOut):
         },
     )
 
-    similar_items = fields.Method(
-        "get_similar_items",
-        metadata={
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "item": {"type": "string"},
-                    "version": {"type": "integer"},
-                    "status": {"type": "string"},
-                    "similarity": {"type": "number"},
-                    "exact": {"type": "boolean"},
-                },
-            },
-            "description": "a draft's most similar items of the bank (word-shingle Jaccard "
-            "of the plain text, 0 to 1; at least 0.5): a warning, not a refusal; empty "
-            "past draft",
-        },
-    )
+    similar_items = fields.Method("get_similar_items", metadata=SIMILAR_DOC)
 
     def get_similar_items(self, version: Any) -> list[dict[str, Any]]:
-        from itembank.operations.similarity import similar_to_version
-
         if version.status != Status.DRAFT.value:
             return []
-        return [s.as_dict() for s in similar_to_version(version)]
+        return _similar(version)
 
     def get_problems(self, version: Any) -> list[dict[str, str]]:
         from itembank.operations.items import draft_problems

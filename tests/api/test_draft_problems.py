@@ -83,6 +83,9 @@ def test_the_api_draft_lists_similar_items(as_user: Any, world: World, plugins: 
     )
     similar = created.json["latest_version"]["similar_items"]
     assert similar[0]["item"] == original.external_id and similar[0]["similarity"] >= 0.99
+    submitted = client.post(f"items/{created.json['external_id']}/versions/1/submit", json={})
+    assert submitted.status_code == 200  # a warning, not a refusal
+    assert submitted.json["similar_items"][0]["item"] == original.external_id
 
 
 def test_a_review_checklist_is_set_answered_and_returned(
