@@ -40,3 +40,29 @@ def test_the_import_page_skips_exact_copies_when_asked(as_user: Any, world: Worl
     )
     assert "0 baru" in skipped and "1 tidak berubah" in skipped
     assert "dilewati (lewati duplikat)" in skipped
+
+
+def test_submitting_a_near_copy_warns_after_submitting(
+    as_user: Any, world: World, plugins: PluginHost
+) -> None:
+    import json
+
+    from tests.factories import SINGLE_CHOICE
+
+    original = make_item(world, plugins)
+    copy = make_item(world, plugins, stem=STEM.replace("12 rim", "15 rim"))
+    author = as_user("author")
+    submitted = author.post(
+        f"/items/{copy.external_id}/edit",
+        {
+            "stem": STEM.replace("12 rim", "15 rim"),
+            "content": json.dumps(SINGLE_CHOICE),
+            "metadata": json.dumps(copy.latest_version.meta),
+            "base_revision": "1",
+            "action": "submit",
+        },
+    )
+    assert submitted.status_code == 303 and copy.latest_version.status == "in_review"
+    page = text(author.get(submitted.location))
+    assert "telah diajukan untuk ditelaah" in page
+    assert f"sangat mirip dengan butir yang sudah ada di bank: {original.external_id} (" in page
