@@ -323,7 +323,9 @@ def test_reading_images_and_comments_is_audited(as_user: Any, world: World) -> N
     ]
 
 
-def test_a_lone_bank_admin_cannot_approve_alone_through_the_api(as_user: Any, world: World) -> None:
+def test_a_lone_bank_admin_cannot_approve_alone_through_the_api(
+    as_user: Any, world: World
+) -> None:
     """Issue finding 9, the attack as it was made, request by request: a bank admin
     adds themself as reviewer (refused, as for a global administrator), lowers the
     required approvals (allowed, audited) and approves (refused: not a reviewer); the
