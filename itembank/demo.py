@@ -154,6 +154,17 @@ def check_demo_target(*, force: bool = False) -> None:
     )
 
 
+#: The demo bank's writing rules: every item classified; SKD's five options (TWK/TIU
+#: single choice); every weight of the scale used once (TKP 1 to 5, PPPK 1 to 4).
+DEMO_WRITING_RULES = {
+    "require_classification": True,
+    "types": {
+        "single_choice": {"options": 5},
+        "weighted_options": {"distinct_weights": True},
+    },
+}
+
+
 def load_demo(plugins: PluginHost, *, password: str, force: bool = False) -> str:
     """Create the demo users, bank and items; returns a one-paragraph summary. Refused
     (:func:`check_demo_target`) when the database already has users, unless ``force``."""
@@ -167,6 +178,7 @@ def load_demo(plugins: PluginHost, *, password: str, force: bool = False) -> str
         language="id",
         required_approvals=2,
     )
+    bank.settings = {**bank.settings, "writing_rules": DEMO_WRITING_RULES}
     for username, name, is_admin, roles in DEMO_USERS:
         user = create_user(username, password, actor=None, display_name=name, is_admin=is_admin)
         users[username] = user

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from itembank.itemtypes import ContentSummary
-from itembank.sanitize import html_to_text, sanitize_html
+from itembank.sanitize import MEDIA_SRC_RE, html_to_text, sanitize_html
 
 __all__ = [
     "VersionView",
@@ -143,6 +143,44 @@ def _html_changed(old: str, new: str) -> bool:
     return old != new and sanitize_html(old) != sanitize_html(new)
 
 
+# -- images ----------------------------------------------------------------------------------
+
+_IMG_RE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ATTR_RE = re.compile(r'\b(src|alt)\s*=\s*"([^"]*)"', re.IGNORECASE)
+
+
+def images_of(html_text: str) -> dict[str, str]:
+    """The bank images (``/media/<sha256>``) ``html_text`` shows: SHA-256 -> its
+    description (``alt``), in order of appearance (the first description of each)."""
+    found: dict[str, str] = {}
+    for tag in _IMG_RE.findall(sanitize_html(html_text) if html_text else ""):
+        attrs = {name.lower(): html.unescape(value) for name, value in _ATTR_RE.findall(tag)}
+        match = MEDIA_SRC_RE.fullmatch(attrs.get("src", ""))
+        if match and match.group(1) not in found:
+            found[match.group(1)] = attrs.get("alt", "")
+    return found
+
+
+def image_changes(old_html: str, new_html: str) -> dict[str, Any]:
+    """Which bank images ``new_html`` adds and removes compared with ``old_html``, and
+    those whose description changed: ``{"changed": bool, "added": [{"sha256", "alt"}],
+    "removed": [...], "described": [{"sha256", "from", "to"}]}``."""
+    old, new = images_of(old_html), images_of(new_html)
+    added = [{"sha256": sha, "alt": alt} for sha, alt in new.items() if sha not in old]
+    removed = [{"sha256": sha, "alt": alt} for sha, alt in old.items() if sha not in new]
+    described = [
+        {"sha256": sha, "from": old[sha], "to": alt}
+        for sha, alt in new.items()
+        if sha in old and old[sha] != alt
+    ]
+    return {
+        "changed": bool(added or removed or described),
+        "added": added,
+        "removed": removed,
+        "described": described,
+    }
+
+
 # -- version diff ---------------------------------------------------------------------------
 
 
@@ -153,9 +191,9 @@ def diff_versions(old: VersionView, new: VersionView) -> dict[str, Any]:
 
         {"from": 1, "to": 2, "changed": bool,
          "item_type": {"changed", "from", "to"},
-         "stem": {"changed": bool, "ops": [...]},
+         "stem": {"changed": bool, "ops": [...], "images": {...}},
          "options": [{"id", "status": "unchanged" | "changed" | "added" | "removed",
-                      "ops": [...]}],          # new order, then removed ones
+                      "ops": [...], "images": {...}}],   # new order, then removed ones
          "option_order": {"changed", "from", "to"},
          "keys": {"changed", "from", "to"},
          "weights": {"changed", "changes": [{"id", "from", "to"}]},
@@ -164,7 +202,8 @@ def diff_versions(old: VersionView, new: VersionView) -> dict[str, Any]:
 
     ``changed`` of the stem and of an option is true when the HTML differs in
     canonical form; its ``ops`` show the text, so a change to markup only (an image
-    swapped, a word made bold) is ``changed`` with nothing but ``equal`` ops.
+    swapped, a word made bold) is ``changed`` with nothing but ``equal`` ops, and its
+    ``images`` (:func:`image_changes`) say which bank images came and went.
     ``option_order`` is true when the options common to both versions were reordered.
     ``from``/``to`` of a missing weight, extra entry or metadata field is ``None``; a
     metadata field that is missing on one side and ``None`` on the other is unchanged.
@@ -173,6 +212,7 @@ def diff_versions(old: VersionView, new: VersionView) -> dict[str, Any]:
     stem = {
         "changed": _html_changed(old.stem, new.stem),
         "ops": word_diff(old.stem, new.stem),
+        "images": image_changes(old.stem, new.stem),
     }
     options = _diff_options(old.summary.options, new.summary.options)
     common = [key for key in new.summary.options if key in old.summary.options]
@@ -227,12 +267,33 @@ def _diff_options(old: Mapping[str, str], new: Mapping[str, str]) -> list[dict[s
     for key, text in new.items():
         if key in old:
             status = "changed" if _html_changed(old[key], text) else "unchanged"
-            result.append({"id": key, "status": status, "ops": word_diff(old[key], text)})
+            result.append(
+                {
+                    "id": key,
+                    "status": status,
+                    "ops": word_diff(old[key], text),
+                    "images": image_changes(old[key], text),
+                }
+            )
         else:
-            result.append({"id": key, "status": "added", "ops": word_diff("", text)})
+            result.append(
+                {
+                    "id": key,
+                    "status": "added",
+                    "ops": word_diff("", text),
+                    "images": image_changes("", text),
+                }
+            )
     for key, text in old.items():
         if key not in new:
-            result.append({"id": key, "status": "removed", "ops": word_diff(text, "")})
+            result.append(
+                {
+                    "id": key,
+                    "status": "removed",
+                    "ops": word_diff(text, ""),
+                    "images": image_changes(text, ""),
+                }
+            )
     return result
 
 
@@ -349,11 +410,13 @@ def diff_to_text(result: Mapping[str, Any]) -> str:
     if result["stem"]["changed"]:
         lines.append("stem: changed")
         lines.append(_indent(_ops_inline(result["stem"]["ops"])))
+        lines.extend(_image_lines(result["stem"].get("images")))
     for option in result["options"]:
         if option["status"] == "unchanged":
             continue
         lines.append(f"option {option['id']}: {option['status']}")
         lines.append(_indent(_ops_inline(option["ops"])))
+        lines.extend(_image_lines(option.get("images")))
     order = result.get("option_order", {})
     if order.get("changed"):
         lines.append(f"option order: {' '.join(order['from'])} -> {' '.join(order['to'])}")
@@ -369,3 +432,15 @@ def diff_to_text(result: Mapping[str, Any]) -> str:
             f"metadata {change['field']}: {_value(change['from'])} -> {_value(change['to'])}"
         )
     return "\n".join(lines)
+
+
+def _image_lines(images: Mapping[str, Any] | None) -> list[str]:
+    if not images:
+        return []
+    lines = [f"  image removed: {i['sha256'][:12]} ({i['alt']!r})" for i in images["removed"]]
+    lines += [f"  image added: {i['sha256'][:12]} ({i['alt']!r})" for i in images["added"]]
+    lines += [
+        f"  image {i['sha256'][:12]} description: {i['from']!r} -> {i['to']!r}"
+        for i in images["described"]
+    ]
+    return lines

@@ -145,7 +145,11 @@ def test_identical_versions() -> None:
     assert result["from"] == 1
     assert result["to"] == 2
     assert result["changed"] is False
-    assert result["stem"] == {"changed": False, "ops": [{"op": "equal", "text": "Soal"}]}
+    assert result["stem"] == {
+        "changed": False,
+        "ops": [{"op": "equal", "text": "Soal"}],
+        "images": {"changed": False, "added": [], "removed": [], "described": []},
+    }
     assert [o["status"] for o in result["options"]] == ["unchanged", "unchanged"]
     assert result["keys"] == {"changed": False, "from": ["A"], "to": ["A"]}
     assert result["weights"] == {"changed": False, "changes": []}
@@ -174,7 +178,25 @@ def test_markup_only_stem_change_is_changed_without_text_ops() -> None:
     result = diff_versions(old, new)
     assert result["stem"]["changed"] is True
     assert result["stem"]["ops"] == [{"op": "equal", "text": "Lihat gambar"}]
+    assert result["stem"]["images"]["added"] == [{"sha256": SHA, "alt": ""}]
     assert result["changed"] is True
+
+
+def test_image_changes_are_named_swapped_and_redescribed() -> None:
+    other = "b" * 64
+    old = view(1, f'<p>Grafik<img src="/media/{SHA}" alt="Grafik 2023"></p>')
+    swapped = diff_versions(old, view(2, f'<p>Grafik<img src="/media/{other}" alt="Grafik"></p>'))
+    images = swapped["stem"]["images"]
+    assert images["removed"] == [{"sha256": SHA, "alt": "Grafik 2023"}]
+    assert images["added"] == [{"sha256": other, "alt": "Grafik"}]
+    assert swapped["stem"]["ops"] == [{"op": "equal", "text": "Grafik"}]
+    text = diff_to_text(swapped)
+    assert f"image removed: {SHA[:12]} ('Grafik 2023')" in text
+    assert f"image added: {other[:12]} ('Grafik')" in text
+    relabelled = diff_versions(old, view(2, f'<p>Grafik<img src="/media/{SHA}" alt="Data"></p>'))
+    assert relabelled["stem"]["images"]["described"] == [
+        {"sha256": SHA, "from": "Grafik 2023", "to": "Data"}
+    ]
 
 
 def test_equivalent_html_is_unchanged() -> None:

@@ -131,7 +131,7 @@ def acme_app(acme_installed: None, backend: Any) -> Iterator[Flask]:
 
 
 def test_third_party_type_and_taxonomy_work_through_the_core(acme_app: Flask) -> None:
-    from itembank.operations.items import create_item
+    from itembank.operations.items import create_item, draft_problems
     from itembank.operations.reviews import review_version, submit_version
     from itembank.operations.taxonomies import sync_plugin_taxonomies
 
@@ -162,13 +162,16 @@ def test_third_party_type_and_taxonomy_work_through_the_core(acme_app: Flask) ->
         item_type = plugins.item_type("numeric_entry")
         assert item_type.score(version.content, 583200) == 5.0
         assert item_type.score(version.content, 583201) == 0.0
+        # The plugin's own check is listed on the draft and refused on submission.
+        negative = create_item(
+            world.bank,
+            actor=world.author,
+            plugins=plugins,
+            item_type="numeric_entry",
+            stem="<p>x</p>",
+            content={"answer": 1, "points": -1},
+        ).latest_version
+        assert draft_problems(negative, plugins=plugins)[0]["field"] == "content.points"
         with pytest.raises(InvalidInput) as info:
-            create_item(
-                world.bank,
-                actor=world.author,
-                plugins=plugins,
-                item_type="numeric_entry",
-                stem="<p>x</p>",
-                content={"answer": 1, "points": -1},
-            )
+            submit_version(negative, actor=world.author, plugins=plugins)
         assert info.value.problems[0]["field"] == "content.points"

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from itembank.errors import Conflict, InvalidInput, NotFound, PermissionDenied, StaleEdit
 from itembank.extensions import db
 from itembank.models import AuditEvent, Item, Review
-from itembank.operations.items import current_draft, start_new_draft, update_draft
+from itembank.operations.items import current_draft, draft_problems, start_new_draft, update_draft
 from itembank.operations.reviews import add_comment, retire_item, review_version, submit_version
 from itembank.workflow import TransitionNotAllowed
 from tests.factories import SINGLE_CHOICE, World, make_item
@@ -159,10 +159,34 @@ def test_invalid_edit_changes_nothing(world: World, plugins: Any) -> None:
     version = item.latest_version
     with pytest.raises(InvalidInput):
         update_draft(
-            version, actor=world.author, plugins=plugins, base_revision=1, content={"options": []}
+            version,
+            actor=world.author,
+            plugins=plugins,
+            base_revision=1,
+            content={"options": "A, B"},  # not storable: text where a list belongs
         )
     assert version.content["key"] == "B"
     assert version.revision == 1
+
+
+def test_an_incomplete_edit_is_stored_but_cannot_be_submitted(world: World, plugins: Any) -> None:
+    item = make_item(world, plugins)
+    version = update_draft(
+        item.latest_version,
+        actor=world.author,
+        plugins=plugins,
+        base_revision=1,
+        content={"options": [{"id": "A", "text": "<p>Satu</p>"}]},
+    )
+    assert version.revision == 2 and version.content["options"] == [
+        {"id": "A", "text": "<p>Satu</p>"}
+    ]
+    problems = draft_problems(version, plugins=plugins)
+    assert {p["field"] for p in problems} == {"content.key", "content.options"}
+    with pytest.raises(InvalidInput) as refused:
+        submit_version(version, actor=world.author, plugins=plugins)
+    assert refused.value.problems == problems
+    assert version.status == "draft"
 
 
 def test_reviewers_cannot_edit(world: World, plugins: Any) -> None:

@@ -74,11 +74,15 @@ class BankByCode(MethodView):
     @blp.arguments(BankSettingsIn)
     @blp.response(200, BankDetailOut)
     def patch(self, data: dict[str, Any], bank_code: str) -> Any:
-        """Change the bank's settings: required approvals (bank admins)"""
+        """Change the bank's settings: required approvals, writing rules (bank admins)"""
         actor = current_user()
         bank = visible_bank(bank_code, actor)
         accounts.update_bank_settings(
-            bank, actor=actor, required_approvals=data["required_approvals"]
+            bank,
+            actor=actor,
+            required_approvals=data.get("required_approvals"),
+            writing_rules=data.get("writing_rules"),
+            review_checklist=data.get("review_checklist"),
         )
         return Extended(bank, my_roles=sorted(r.value for r in roles_in(actor, bank)))
 

@@ -41,6 +41,10 @@ UPLOAD_DOC = {
                         "file": {"type": "string", "format": "binary"},
                         "mode": {"type": "string", "enum": [m.value for m in Mode]},
                         "importer": {"type": "string"},
+                        "skip_duplicates": {
+                            "type": "boolean",
+                            "description": "leave out exact copies of the bank's items",
+                        },
                     },
                     "required": ["file"],
                 }
@@ -145,6 +149,9 @@ class Imports(MethodView):
         item, or a new draft version of the item named in its ``id_soal`` column.
         ``mode=strict`` (the default) imports nothing if anything is wrong;
         ``valid_only`` imports the valid rows. Cancelling the job imports nothing.
+        New items that copy or come close to an item of the bank, and a file imported
+        before, are warnings in the report; ``skip_duplicates=true`` leaves exact copies
+        out.
         """
         actor = current_user()
         bank = visible_bank(bank_code, actor)
@@ -167,6 +174,7 @@ class Imports(MethodView):
             data=data,
             mode=request.form.get("mode") or Mode.STRICT.value,
             importer_id=importer_id,
+            skip_duplicates=request.form.get("skip_duplicates", "").lower() in ("1", "true", "on"),
         )
         view = job_view(job)
         return view, {"Location": view.url}

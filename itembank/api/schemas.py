@@ -17,6 +17,7 @@ from itembank.api.common import DB_INT_MAX
 from itembank.itemtypes import MAX_CONTENT_CHARS
 from itembank.models import Role
 from itembank.operations.content import MAX_STEM_CHARS
+from itembank.operations.quality import WritingRulesSchema
 from itembank.plugins import plugin_choice
 from itembank.workflow import Decision, Status
 
@@ -114,11 +115,64 @@ class BankCreateIn(ma.Schema):
 
 
 class BankSettingsIn(ma.Schema):
-    required_approvals = fields.Integer(required=True, validate=validate.Range(min=1, max=10))
+    required_approvals = fields.Integer(validate=validate.Range(min=1, max=10))
+    review_checklist = fields.Raw(
+        metadata={
+            "description": "true: the standard checklist (kaidah penulisan soal); false: "
+            'none; or a list of {"code", "aspect": substance|construction|language, '
+            '"text": {"id", "en"}} with distinct codes',
+            "oneOf": [
+                {"type": "boolean"},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["code", "aspect", "text"],
+                        "properties": {
+                            "code": {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,16}$"},
+                            "aspect": {
+                                "type": "string",
+                                "enum": ["substance", "construction", "language"],
+                            },
+                            "text": {
+                                "type": "object",
+                                "required": ["id", "en"],
+                                "properties": {
+                                    "id": {"type": "string", "minLength": 1, "maxLength": 300},
+                                    "en": {"type": "string", "minLength": 1, "maxLength": 300},
+                                },
+                            },
+                        },
+                    },
+                },
+            ],
+        }
+    )
+    writing_rules = fields.Nested(
+        WritingRulesSchema,
+        metadata={
+            "description": "what items must meet before submission: "
+            '{"require_classification": true, "types": {"single_choice": {"options": 5}, '
+            '"weighted_options": {"distinct_weights": true}}}'
+        },
+    )
 
 
 class BankDetailOut(BankOut):
     my_roles = fields.List(fields.String())
+    writing_rules = fields.Method("get_writing_rules")
+
+    review_checklist = fields.Method("get_review_checklist")
+
+    def get_review_checklist(self, bank: Any) -> list[dict[str, Any]]:
+        from itembank.operations.review_checklist import bank_checklist
+
+        return bank_checklist(bank)
+
+    def get_writing_rules(self, bank: Any) -> dict[str, Any]:
+        from itembank.operations.quality import writing_rules
+
+        return writing_rules(bank)
 
 
 class MemberOut(ma.Schema):
@@ -168,6 +222,11 @@ class ReviewOut(ma.Schema):
     reviewer = _username("reviewer")
     decision = fields.String()
     comment = fields.String()
+    checklist = fields.List(
+        fields.Dict(),
+        allow_none=True,
+        metadata={"description": "the bank's checklist as answered: criteria with answer"},
+    )
     created_at = fields.DateTime()
 
 
@@ -191,10 +250,66 @@ class VersionSummaryOut(ma.Schema):
     reviews = fields.List(fields.Nested(ReviewOut))
 
 
+SIMILAR_DOC: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "item": {"type": "string"},
+            "version": {"type": "integer"},
+            "status": {"type": "string"},
+            "similarity": {"type": "number"},
+            "exact": {"type": "boolean"},
+        },
+    },
+    "description": "the bank's items most similar to this version (word-shingle Jaccard of "
+    "the plain text, 0 to 1; at least 0.5): a warning, not a refusal",
+}
+
+
+def _similar(version: Any) -> list[dict[str, Any]]:
+    from itembank.operations.similarity import similar_to_version
+
+    return [s.as_dict() for s in similar_to_version(version)]
+
+
+class SubmittedOut(VersionSummaryOut):
+    similar_items = fields.Function(_similar, metadata=SIMILAR_DOC)
+
+
 class VersionOut(VersionSummaryOut):
     stem = fields.String()
     content = fields.Dict()
     metadata = fields.Dict(attribute="meta")
+    problems = fields.Method(
+        "get_problems",
+        metadata={
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                    "message_en": {"type": "string"},
+                },
+            },
+            "description": "what keeps a draft from being submitted: the draft is stored "
+            "with them and submitting refuses them (422); empty past draft",
+        },
+    )
+
+    similar_items = fields.Method("get_similar_items", metadata=SIMILAR_DOC)
+
+    def get_similar_items(self, version: Any) -> list[dict[str, Any]]:
+        if version.status != Status.DRAFT.value:
+            return []
+        return _similar(version)
+
+    def get_problems(self, version: Any) -> list[dict[str, str]]:
+        from itembank.operations.items import draft_problems
+        from itembank.plugins import plugins
+
+        return draft_problems(version, plugins=plugins())
 
 
 class ItemOut(ma.Schema):
@@ -227,6 +342,15 @@ class ReviewIn(ma.Schema):
         load_default="",
         validate=validate.Length(max=10_000),
         metadata={"description": "required (not blank) to request changes or reject"},
+    )
+    checklist = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=16)),
+        values=fields.String(validate=validate.OneOf(["yes", "no", "na"])),
+        load_default=None,
+        metadata={
+            "description": "criterion code -> yes, no or na: every criterion of the bank's "
+            "review checklist, when it has one"
+        },
     )
 
     #: Said in the document (:mod:`itembank.api.spec_extras`); checked by the operation.

@@ -18,6 +18,7 @@ from itembank.api.schemas import (
     RetireIn,
     ReviewIn,
     SubmitIn,
+    SubmittedOut,
     VersionOut,
     VersionSummaryOut,
     WithdrawIn,
@@ -102,9 +103,13 @@ def _version(item_id: str, number: int) -> Any:
 @blp.route(f"/items/<item_id>/versions/<{INT_ID}:number>/submit")
 class Submit(MethodView):
     @blp.arguments(SubmitIn)
-    @blp.response(200, VersionSummaryOut)
+    @blp.response(200, SubmittedOut)
     def post(self, data: dict[str, Any], item_id: str, number: int) -> Any:
-        """Submit a draft for review (authors); it never changes again"""
+        """Submit a draft for review (authors); it never changes again
+
+        A draft with problems (its ``problems``) is refused with 422 listing them. The
+        answer names the bank's items most similar to it (``similar_items``): a warning.
+        """
         actor, version = _version(item_id, number)
         return submit_version(version, actor=actor, reason=data["reason"])
 
@@ -127,11 +132,16 @@ class Reviews(MethodView):
         """Review a version in review: approve, request_changes or reject (reviewers)
 
         ``request_changes`` and ``reject`` need a comment. Nobody who created or edited
-        the version may review it (403).
+        the version may review it (403). In a bank with a review checklist, ``checklist``
+        answers every criterion (422 names those missing).
         """
         actor, version = _version(item_id, number)
         return review_version(
-            version, actor=actor, decision=data["decision"], comment=data["comment"]
+            version,
+            actor=actor,
+            decision=data["decision"],
+            comment=data["comment"],
+            checklist=data["checklist"],
         )
 
 

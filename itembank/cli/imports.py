@@ -60,8 +60,18 @@ class TerminalProgress:
     help="strict: nothing unless every item is valid; valid-only: the valid items.",
 )
 @click.option("--importer", "importer_id", default=None, help="Importer id (default: by file).")
+@click.option(
+    "--skip-duplicates",
+    is_flag=True,
+    help="Leave out items that are exact copies of items already in the bank.",
+)
 def import_command(
-    path: Path, bank_code: str, username: str, mode: str, importer_id: str | None
+    path: Path,
+    bank_code: str,
+    username: str,
+    mode: str,
+    importer_id: str | None,
+    skip_duplicates: bool,
 ) -> None:
     """Import the items in PATH into a bank as drafts: a spreadsheet (XLSX, CSV), a QTI
     item (.xml), a QTI content package (.zip) or a folder of QTI files.
@@ -73,7 +83,9 @@ def import_command(
     name, data = _read(path, limits)
     progress = TerminalProgress()
     try:
-        summary = _import(name, data, bank_code, username, mode, importer_id, limits, progress)
+        summary = _import(
+            name, data, bank_code, username, mode, importer_id, limits, progress, skip_duplicates
+        )
     finally:
         progress.close()
     click.echo(summary["line"])
@@ -143,6 +155,7 @@ def _import(
     importer_id: str | None,
     limits: Any,
     progress: TerminalProgress,
+    skip_duplicates: bool = False,
 ) -> dict[str, Any]:
     from itembank.operations.accounts import get_bank, get_user
     from itembank.operations.imports import run_import
@@ -158,6 +171,7 @@ def _import(
         importer_id=importer_id,
         limits=limits,
         progress=progress,
+        skip_duplicates=skip_duplicates,
     )
     progress.close()
     problems = [e for e in batch.entries if e.severity in ("error", "warning")]

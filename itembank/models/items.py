@@ -198,6 +198,9 @@ class Review(db.Model):
     reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     decision: Mapped[str] = mapped_column(sa.String(32))
     comment: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The bank's review checklist as answered with this decision, criteria included
+    #: (:mod:`itembank.operations.review_checklist`); ``None`` when the bank had none.
+    checklist: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     version: Mapped[ItemVersion] = relationship(back_populates="reviews")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -281,14 +282,47 @@ def get_bank(code: str) -> Bank:
     return bank
 
 
-def update_bank_settings(bank: Bank, *, actor: User, required_approvals: int) -> Bank:
-    """Change the bank's required approvals; versions already submitted keep the count
-    they were submitted under (``ItemVersion.required_approvals``)."""
+def update_bank_settings(
+    bank: Bank,
+    *,
+    actor: User,
+    required_approvals: int | None = None,
+    writing_rules: dict[str, Any] | None = None,
+    review_checklist: Any = None,
+) -> Bank:
+    """Change the bank's required approvals, its writing rules
+    (:mod:`itembank.operations.quality`) and/or its review checklist
+    (:mod:`itembank.operations.review_checklist`: ``True`` for the standard one,
+    ``False`` for none, or a list of criteria); ``None`` leaves a setting as it is.
+    Versions already submitted keep the approvals count they were submitted under
+    (``ItemVersion.required_approvals``); new writing rules apply from the next save or
+    submission (versions in review are not checked again)."""
+    from itembank.operations.quality import load_writing_rules
+
     require_role(actor, bank, Role.BANK_ADMIN, doing="change bank settings")
-    if not isinstance(required_approvals, int) or not 1 <= required_approvals <= 10:
-        raise InvalidInput("required approvals must be a whole number from 1 to 10")
-    old = bank.required_approvals
-    bank.settings = {**(bank.settings or {}), "required_approvals": required_approvals}
+    changes: dict[str, Any] = {}
+    settings = dict(bank.settings or {})
+    if required_approvals is not None:
+        if not isinstance(required_approvals, int) or not 1 <= required_approvals <= 10:
+            raise InvalidInput("required approvals must be a whole number from 1 to 10")
+        changes["required_approvals"] = {"from": bank.required_approvals, "to": required_approvals}
+        settings["required_approvals"] = required_approvals
+    if writing_rules is not None:
+        rules = load_writing_rules(writing_rules)
+        changes["writing_rules"] = {"from": bank.setting("writing_rules") or {}, "to": rules}
+        settings["writing_rules"] = rules
+    if review_checklist is not None:
+        from itembank.operations.review_checklist import load_checklist
+
+        criteria = load_checklist(review_checklist)
+        old_codes = [c.get("code") for c in bank.setting("review_checklist") or []]
+        changes["review_checklist"] = {"from": old_codes, "to": [c["code"] for c in criteria]}
+        settings["review_checklist"] = criteria
+    if not changes:
+        raise InvalidInput(
+            "nothing to change: give required_approvals, writing_rules or review_checklist"
+        )
+    bank.settings = settings
     db.session.flush()
     record(
         "bank.settings",
@@ -296,7 +330,7 @@ def update_bank_settings(bank: Bank, *, actor: User, required_approvals: int) ->
         bank=bank,
         object_type="bank",
         object_id=bank.code,
-        required_approvals={"from": old, "to": required_approvals},
+        **changes,
     )
     return bank
 

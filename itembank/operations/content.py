@@ -8,12 +8,13 @@ bank's media. Problems are collected and reported together, with field paths.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import marshmallow as ma
@@ -78,6 +79,9 @@ class PreparedVersion:
     nodes: list[tuple[TaxonomyNode, int | None]]
     content_hash: str
     search_text: str = ""
+    #: What still keeps a draft from being submitted (only :func:`prepare_version`
+    #: with ``draft=True`` returns any): a draft is stored with them and lists them.
+    problems: list[Problem] = field(default_factory=list)
 
 
 def prepare_version(
@@ -89,15 +93,23 @@ def prepare_version(
     *,
     lookup: NodeLookup | None = None,
     uploading: frozenset[str] = frozenset(),
+    draft: bool = False,
 ) -> PreparedVersion:
     """Validate and normalise everything a version stores; raise :class:`InvalidInput`
     with every problem found (each with a field path).
+
+    With ``draft=True`` a version that can be stored but is not complete yet (a blank
+    stem, a missing key, an empty option, a rule of the bank not met) is returned with
+    those problems in :attr:`PreparedVersion.problems`; only what cannot be stored at
+    all (text where an object belongs, unknown classification codes, images not in the
+    bank, ...) raises. Without it every problem raises, as for an import.
 
     ``lookup`` remembers taxonomy and node look-ups across calls (imports of many
     items pass one); by default each call looks them up afresh. ``uploading`` names
     images (SHA-256) that are not in the bank yet but are stored together with this
     version (an import's own images, checked already)."""
-    problems: list[Problem] = []
+    problems: list[Problem] = []  # the version cannot be stored
+    incomplete: list[Problem] = []  # it can, as a draft, but cannot be submitted
     scanned: dict[str, frozenset[str]] = {}  # clean HTML -> the images it shows
 
     clean_stem = ""
@@ -119,19 +131,42 @@ def prepare_version(
         else:
             scanned[clean_stem] = stem_media
             if not stem_text.strip() and not stem_media:
-                problems.append(Problem("stem", "Pokok soal wajib diisi.", "The stem is required."))
+                incomplete.append(
+                    Problem("stem", "Pokok soal wajib diisi.", "The stem is required.")
+                )
 
     clean_content: dict[str, Any] = {}
+    complete_content = False
     size_problem = content_size_problem(content)
     if size_problem is not None:
         problems.append(size_problem)
     else:
         try:
             clean_content = _clean_content(item_type, content, scanned)
+            complete_content = True
+        except TextRefused as exc:
+            problems.extend(_content_problems(exc))
         except ContentError as exc:
-            problems.extend(
-                Problem(_join("content", p.field), p.message, p.message_en) for p in exc.problems
-            )
+            found = _content_problems(exc)
+            partial = _load_incomplete(item_type, content) if draft else None
+            if partial is None:
+                problems.extend(found)
+            else:
+                incomplete.extend(found)
+                try:
+                    clean_content = _sanitize_fields(item_type, partial, scanned)
+                except TextRefused as refused:
+                    problems.extend(_content_problems(refused))
+                except (KeyError, IndexError, TypeError, AttributeError, ValueError):
+                    problems.append(
+                        Problem(
+                            "content",
+                            "Isi soal belum dapat disimpan: lengkapi teks setiap isian.",
+                            "The content cannot be stored yet: fill in every text field.",
+                        )
+                    )
+                else:
+                    incomplete.extend(_more_checks(item_type, clean_content, found))
 
     clean_meta: dict[str, Any] = {}
     nodes: list[tuple[TaxonomyNode, int | None]] = []
@@ -157,11 +192,18 @@ def prepare_version(
         problems.extend(
             _check_media(bank, clean_stem, item_type, clean_content, scanned, uploading)
         )
-    if problems:
+    if draft and not problems:
+        from itembank.operations.quality import bank_rule_problems
+
+        incomplete.extend(
+            bank_rule_problems(bank, item_type, clean_content, nodes, complete=complete_content)
+        )
+    if problems or (incomplete and not draft):
+        everything = problems + incomplete
         raise InvalidInput(
             "the item has problems: "
-            + "; ".join(f"{p.field}: {p.message_en or p.message}" for p in problems[:10]),
-            [p.as_dict() for p in problems],
+            + "; ".join(f"{p.field}: {p.message_en or p.message}" for p in everything[:10]),
+            [p.as_dict() for p in everything],
         )
     return PreparedVersion(
         stem=clean_stem,
@@ -170,7 +212,17 @@ def prepare_version(
         nodes=nodes,
         content_hash=content_hash(item_type.id, clean_stem, clean_content, clean_meta),
         search_text=search_text(item_type, clean_stem, clean_content),
+        problems=incomplete,
     )
+
+
+class TextRefused(ContentError):
+    """Rich text the version cannot store at all, draft or not: longer than
+    :data:`MAX_RICH_TEXT_CHARS`, or markup the sanitizer refuses to parse."""
+
+
+def _content_problems(exc: ContentError) -> list[Problem]:
+    return [Problem(_join("content", p.field), p.message, p.message_en) for p in exc.problems]
 
 
 def _clean_content(
@@ -178,9 +230,19 @@ def _clean_content(
 ) -> dict[str, Any]:
     """The content loaded by its type and with every rich-text field sanitized; the
     images each clean field shows are added to ``scanned``. Raises :class:`ContentError`
-    with every problem (a field longer than :data:`MAX_RICH_TEXT_CHARS` or nesting
-    too deep is one, whatever the type)."""
+    with every problem of the content, :class:`TextRefused` for text it cannot store."""
     loaded = item_type.load(content)
+    sanitized = _sanitize_fields(item_type, loaded, scanned)
+    # Loaded content is normal; only if sanitizing changed it must it be checked again.
+    return loaded if sanitized == loaded else item_type.load(sanitized)
+
+
+def _sanitize_fields(
+    item_type: ItemType, loaded: dict[str, Any], scanned: dict[str, frozenset[str]]
+) -> dict[str, Any]:
+    """``loaded`` (complete, or a draft's as far as it goes) with every rich-text field
+    sanitized, each field's images added to ``scanned``. Raises :class:`TextRefused`
+    with every field too long or too deeply nested, whatever the type."""
     cleaned: dict[str, str] = {}
     problems: list[Problem] = []
     for path, html in item_type.html_fields(loaded):
@@ -203,10 +265,8 @@ def _clean_content(
         cleaned[html] = clean
         scanned[clean] = media
     if problems:
-        raise ContentError(problems)
-    sanitized = item_type.map_html(loaded, cleaned.__getitem__)
-    # Loaded content is normal; only if sanitizing changed it must it be checked again.
-    return loaded if sanitized == loaded else item_type.load(sanitized)
+        raise TextRefused(problems)
+    return item_type.map_html(loaded, cleaned.__getitem__)
 
 
 def content_size_problem(content: Any) -> Problem | None:
@@ -247,16 +307,63 @@ def markup_problem(field: str, exc: MarkupTooComplex) -> Problem:
     )
 
 
+def _prune_nulls(value: Any) -> Any:
+    """``value`` without ``null``s: in a draft, an empty control means "not yet"."""
+    if isinstance(value, dict):
+        return {k: _prune_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_prune_nulls(v) for v in value if v is not None]
+    return value
+
+
+def _load_incomplete(item_type: ItemType, content: Any) -> dict[str, Any] | None:
+    """The draft's content as far as it goes: the type's schema with every field
+    optional and empty ones (``null``) left out; defaults fill what has one. ``None``
+    when even that fails (a wrong type of value, an unknown field): not storable."""
+    if not isinstance(content, dict):
+        return None
+    schema = schema_instance(item_type.content_schema)
+    try:
+        data = schema.load(_prune_nulls(content), partial=True)
+    except ma.ValidationError:
+        return None
+    for name, schema_field in schema.fields.items():
+        if name in data or schema_field.load_default is ma.missing:
+            continue
+        default = schema_field.load_default
+        data[name] = default() if callable(default) else copy.deepcopy(default)
+    return data
+
+
+def _more_checks(
+    item_type: ItemType, content: dict[str, Any], found: list[Problem]
+) -> list[Problem]:
+    """The type's own checks on incomplete content, as far as they get (a check may
+    need a field that is still missing), without repeating what ``found`` says."""
+    seen = {(p.field, p.message) for p in found}
+    more: list[Problem] = []
+    try:
+        for problem in item_type.check(content):
+            moved = Problem(_join("content", problem.field), problem.message, problem.message_en)
+            if (moved.field, moved.message) not in seen:
+                seen.add((moved.field, moved.message))
+                more.append(moved)
+    except Exception:  # a plugin's check may fail on content still incomplete
+        pass
+    return more
+
+
 def search_text(item_type: ItemType, stem: str, content: dict[str, Any]) -> str:
     """What the listing's text query ``q`` searches in a version: the plain text of the
     stem and of every rich-text field of the content (:meth:`ItemType.html_fields`:
     options, feedback), one per line, NFC-normalised and lower-cased here, so the
     database compares it as it is (SQLite's ``lower()`` folds ASCII only). Keys,
     points and the JSON's own names are not in it."""
-    parts = [
-        html_to_text(stem),
-        *(html_to_text(html) for _, html in item_type.html_fields(content)),
-    ]
+    try:
+        fields = list(item_type.html_fields(content))
+    except (KeyError, IndexError, TypeError):  # an incomplete draft's content
+        fields = []
+    parts = [html_to_text(stem), *(html_to_text(html) for _, html in fields)]
     text = "\n".join(part for part in parts if part)
     return unicodedata.normalize("NFC", text).lower()
 

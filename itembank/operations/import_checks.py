@@ -29,6 +29,7 @@ from itembank.importing import (
     ReportEntry,
     Severity,
     error,
+    warning,
 )
 from itembank.media_check import MediaError, inspect_image
 from itembank.models import Bank, Item, ItemVersion, User
@@ -66,6 +67,11 @@ class CheckedItem:
     result_version: int | None = None
     #: The item's own images that passed their checks, stored when the item is written.
     media: list[Any] = field(default_factory=list)
+    #: Warnings that do not stop the item (a near-copy of an item of the bank, ...).
+    warnings: list[ReportEntry] = field(default_factory=list)
+    #: The item of the bank this one copies exactly (same type, stem, content and
+    #: metadata), when the import skips exact copies: then nothing is written.
+    duplicate_of: Any = None
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -146,10 +152,15 @@ def check_candidates(
     plugins: PluginHost,
     limits: ImportLimits,
     notify: Progress,
+    *,
+    skip_duplicates: bool = False,
 ) -> list[CheckedItem]:
     """Each candidate validated and matched with the item it updates, if any: its
     outcome, or its problems (then its outcome is ``rejected``). Images are checked
-    against ``limits.media_max_bytes``."""
+    against ``limits.media_max_bytes``. New items that copy an item of the bank (or an
+    earlier row) exactly, or come close to one, get a warning
+    (:func:`warn_about_copies`); with ``skip_duplicates`` exact copies of the bank's
+    items are not imported (outcome ``unchanged``)."""
     lookup = NodeLookup(bank)
     _known_sources(bank, candidates)
     existing = _existing_items(bank, [c.external_id for c in candidates if c.external_id])
@@ -194,7 +205,68 @@ def check_candidates(
             item.outcome = Outcome.REJECTED
         if index % 200 == 0 or index == total:
             notify("check", index, total)
+    warn_about_copies(checked, bank, skip_duplicates=skip_duplicates)
     return checked
+
+
+#: Imports with more new items than this check them for exact copies only (each near-copy
+#: check is one bounded query: see :mod:`itembank.operations.similarity`).
+NEAR_COPY_CHECK_LIMIT = 500
+
+
+def warn_about_copies(
+    checked: list[CheckedItem], bank: Bank, *, skip_duplicates: bool = False
+) -> None:
+    """Warn about new items that copy an item of the bank exactly (same content hash)
+    or an earlier row of the file, and about near-copies of the bank's items; skip the
+    exact copies of the bank's items when asked."""
+    from itembank.operations.similarity import exact_copies, similar_items
+
+    new = [c for c in checked if c.outcome is Outcome.CREATED and c.prepared is not None]
+    copies = exact_copies(bank, [c.prepared.content_hash for c in new if c.prepared])
+    earlier: dict[str, str] = {}
+    near_check = len(new) <= NEAR_COPY_CHECK_LIMIT
+    for item in new:
+        prepared = item.prepared
+        assert prepared is not None
+        copy = copies.get(prepared.content_hash)
+        where = item.candidate.location
+        if copy is not None and skip_duplicates:
+            item.outcome = Outcome.UNCHANGED
+            item.duplicate_of = copy
+            item.external_id, item.result_version = copy.external_id, copy.version
+            item.item_id = copy.item_id
+            continue
+        if copy is not None:
+            item.warnings.append(
+                warning(
+                    where,
+                    f"Sama persis dengan soal {copy.external_id} (versi {copy.version}) yang "
+                    "sudah ada di bank; berkas ini mungkin sudah pernah diimpor.",
+                    f"An exact copy of item {copy.external_id} (version {copy.version}) "
+                    "already in the bank; this file may have been imported before.",
+                )
+            )
+        elif prepared.content_hash in earlier:
+            item.warnings.append(
+                warning(
+                    where,
+                    f"Sama persis dengan soal di {earlier[prepared.content_hash]} berkas ini.",
+                    f"An exact copy of the item at {earlier[prepared.content_hash]} of this file.",
+                )
+            )
+        elif near_check:
+            close = similar_items(bank, prepared.search_text, item_type=item.candidate.item_type)
+            if close:
+                listed = ", ".join(f"{s.external_id} ({s.percent}%)" for s in close)
+                item.warnings.append(
+                    warning(
+                        where,
+                        f"Sangat mirip dengan soal yang sudah ada: {listed}.",
+                        f"Very similar to items already in the bank: {listed}.",
+                    )
+                )
+        earlier.setdefault(prepared.content_hash, _where(where))
 
 
 def _prepare(

@@ -40,6 +40,7 @@ def start_import(
     data: bytes,
     mode: Mode | str = Mode.STRICT,
     importer_id: str | None = None,
+    skip_duplicates: bool = False,
 ) -> Job:
     """Queue an import of ``data`` into ``bank``; refused at once (nothing queued) when
     the actor may not import, the mode is unknown or no importer reads the file."""
@@ -50,7 +51,12 @@ def start_import(
         KIND,
         bank=bank,
         actor=actor,
-        params={"filename": filename[:255], "mode": mode.value, "importer": importer.id},
+        params={
+            "filename": filename[:255],
+            "mode": mode.value,
+            "importer": importer.id,
+            "skip_duplicates": bool(skip_duplicates),
+        },
         files=[(filename, data)],
     )
 
@@ -79,6 +85,7 @@ def _run(context: JobContext) -> JobResult:
         limits=ImportLimits.from_config(current_app.config),
         progress=progress,
         read_apart=True,
+        skip_duplicates=bool(context.params.get("skip_duplicates", False)),
     )
     summary: dict[str, Any] = {
         "status": batch.status,

@@ -41,6 +41,7 @@ from itembank.importing import (
     ReportEntry,
     Severity,
     error,
+    warning,
 )
 from itembank.models import Bank, ImportBatch, ImportEntry, User
 from itembank.models._types import utcnow
@@ -140,6 +141,7 @@ def run_import(
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
     read_apart: bool = False,
+    skip_duplicates: bool = False,
 ) -> ImportBatch:
     """Import ``data`` into ``bank`` as ``actor`` (an author or bank admin).
 
@@ -150,7 +152,11 @@ def run_import(
     ``read_apart``: read and check in a transaction of their own, which on SQLite takes
     no write lock, and commit before writing (a job does this, so that others can write,
     its progress included, while it reads and checks for minutes). Reading writes
-    nothing, so the import's writes stay in one transaction either way."""
+    nothing, so the import's writes stay in one transaction either way.
+
+    The same file imported into the bank before is a warning in the report, as is each
+    new item that copies or comes close to an item of the bank; ``skip_duplicates``
+    leaves exact copies of the bank's items out (reported as ``unchanged``)."""
     mode = parse_mode(mode) if isinstance(mode, str) else mode
     limits = limits or ImportLimits()
     source = ImportSource(filename=_short(filename, 255), data=data)
@@ -160,8 +166,11 @@ def run_import(
     with reading_phase() if read_apart else contextlib.nullcontext():
         require_writer(actor, bank, doing="import items")
         importer = choose_importer(plugins, source, importer_id)
+        _warn_if_imported_before(bank, source, report)
         candidates = read_candidates(importer, source, plugins, bank, limits, report, notify)
-        checked = check_candidates(candidates, bank, actor, plugins, limits, notify)
+        checked = check_candidates(
+            candidates, bank, actor, plugins, limits, notify, skip_duplicates=skip_duplicates
+        )
         if read_apart:
             db.session.commit()
     file_failed = not checked and report.has_errors()
@@ -194,6 +203,35 @@ def run_import(
                 item.outcome, item.item_id, item.result_version = Outcome.NOT_IMPORTED, None, None
         return _store(bank, actor, meta, BatchStatus.FAILED, checked, report)
     return _store(bank, actor, meta, BatchStatus.COMPLETED, checked, report, batch=batch)
+
+
+def _warn_if_imported_before(bank: Bank, source: ImportSource, report: FileReport) -> None:
+    """A file-level warning when the same bytes were imported into ``bank`` before."""
+    digest = hashlib.sha256(source.data).hexdigest()
+    before = db.session.scalars(
+        sa.select(ImportBatch)
+        .where(
+            ImportBatch.bank_id == bank.id,
+            ImportBatch.sha256 == digest,
+            ImportBatch.status == BatchStatus.COMPLETED.value,
+            ImportBatch.items_created > 0,
+        )
+        .order_by(ImportBatch.id.desc())
+    ).first()
+    if before is None:
+        return
+    when = before.created_at.strftime("%Y-%m-%d %H:%M")
+    report.add(
+        warning(
+            Location(source.filename),
+            f"Berkas yang sama persis sudah diimpor ke bank ini (impor #{before.id}, {when} "
+            f"UTC, {before.items_created} soal baru). Soal yang sama persis ditandai; "
+            "centang 'lewati duplikat' agar tidak diimpor dua kali.",
+            f"This exact file was imported into this bank before (import #{before.id}, "
+            f"{when} UTC, {before.items_created} new items). Exact copies are marked; "
+            "choose 'skip duplicates' not to import them twice.",
+        )
+    )
 
 
 # -- storing the batch and its report ------------------------------------------------------------
@@ -314,6 +352,8 @@ def _entry_rows(
                 yield row(problem, Outcome.REJECTED.value, item)
         elif item.outcome is not None:
             yield row(_outcome_entry(item), item.outcome.value, item)
+            for note in item.warnings:  # the outcome entry above concludes the item
+                yield row(note)
 
 
 def _outcome_entry(item: CheckedItem) -> ReportEntry:
@@ -344,6 +384,13 @@ def _outcome_entry(item: CheckedItem) -> ReportEntry:
             "(strict mode: all or nothing).",
         ),
     }
+    if item.duplicate_of is not None:
+        texts[Outcome.UNCHANGED] = (
+            f"Sama persis dengan soal {ref} (versi {number}) yang sudah ada; dilewati "
+            "(lewati duplikat).",
+            f"An exact copy of item {ref} (version {number}) already in the bank; skipped "
+            "(skip duplicates).",
+        )
     message, message_en = texts[item.outcome]  # type: ignore[index]
     return ReportEntry(where, Severity.INFO, message, message_en)
 

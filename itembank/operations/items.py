@@ -16,6 +16,7 @@ from itembank.access import ensure_visible
 from itembank.audit import record
 from itembank.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from itembank.extensions import db
+from itembank.itemtypes import ContentSummary, ItemType
 from itembank.models import (
     Bank,
     Item,
@@ -75,7 +76,9 @@ def create_item(
     content: Any,
     metadata: Any = None,
 ) -> Item:
-    """Create an item and its first version, a draft."""
+    """Create an item and its first version, a draft. The draft is stored even when
+    it is not complete yet (:func:`draft_problems` lists what is missing); only
+    content that cannot be stored raises :class:`InvalidInput`."""
     require_writer(actor, bank, doing="write items")
     if item_type not in plugins.item_types:
         known = ", ".join(sorted(plugins.item_types))
@@ -89,7 +92,9 @@ def create_item(
                 }
             ],
         )
-    prepared = prepare_version(bank, plugins.item_type(item_type), stem, content, metadata)
+    prepared = prepare_version(
+        bank, plugins.item_type(item_type), stem, content, metadata, draft=True
+    )
     number = next_item_number(bank)
     now = utcnow()
     item = Item(
@@ -195,7 +200,8 @@ def update_draft(
     metadata: Any = _KEEP,
 ) -> ItemVersion:
     """Save an edit of a draft. ``base_revision`` is the revision the edit was based on;
-    if someone saved since, :class:`StaleEdit` names them and nothing changes."""
+    if someone saved since, :class:`StaleEdit` names them and nothing changes. As with
+    :func:`create_item`, an incomplete draft is stored (see :func:`draft_problems`)."""
     item = version.item
     require_writer(actor, item.bank, doing="edit items")
     version = lock_version(version)
@@ -217,6 +223,7 @@ def update_draft(
         version.stem if stem is _KEEP else stem,
         version.content if content is _KEEP else content,
         version.meta if metadata is _KEEP else metadata,
+        draft=True,
     )
     if prepared.content_hash == version.content_hash:
         return version  # nothing changed: no new revision, no audit noise
@@ -258,6 +265,35 @@ def update_draft(
         revision=version.revision,
     )
     return version
+
+
+def draft_problems(version: ItemVersion, *, plugins: PluginHost) -> list[dict[str, str]]:
+    """What keeps ``version`` from being submitted: its content checked as it is now
+    (the bank's writing rules and its images included), each problem with its field
+    path. Empty for a complete version; versions past draft are not checked."""
+    if version.status != Status.DRAFT.value:
+        return []
+    item = version.item
+    try:
+        prepared = prepare_version(
+            item.bank,
+            plugins.item_type(item.item_type),
+            version.stem,
+            version.content,
+            version.meta,
+            draft=True,
+        )
+    except InvalidInput as exc:  # e.g. an image removed from the bank since
+        return exc.problems
+    except KeyError:
+        return [
+            {
+                "field": "type",
+                "message": f"Jenis soal '{item.item_type}' tidak terpasang.",
+                "message_en": f"Item type '{item.item_type}' is not installed.",
+            }
+        ]
+    return [p.as_dict() for p in prepared.problems]
 
 
 def start_new_draft(item: Item, *, actor: User, from_number: int | None = None) -> ItemVersion:
@@ -334,9 +370,24 @@ def diff_item_versions(
         return VersionView(
             number=version.number,
             stem=version.stem,
-            summary=item_type.summary(version.content),
+            summary=_summary(item_type, version.content),
             metadata=version.meta,
             item_type=item.item_type,
         )
 
     return diff_versions(view(old_number), view(new_number))
+
+
+def _summary(item_type: ItemType, content: dict[str, Any]) -> ContentSummary:
+    """The type's summary of ``content``; for a draft still incomplete (no key yet, ...)
+    whatever of its options can be read, so it can be compared all the same."""
+    try:
+        return item_type.summary(content)
+    except (KeyError, IndexError, TypeError, ValueError):
+        entries = content.get("options") if isinstance(content, dict) else None
+        options = {
+            str(entry["id"]): str(entry.get("text", ""))
+            for entry in entries or []
+            if isinstance(entry, dict) and "id" in entry
+        }
+        return ContentSummary(options=options)

@@ -6,6 +6,9 @@ what (roles, separation of duties), the approvals count, locking and the audit t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
@@ -17,22 +20,40 @@ from itembank.models import Comment, Item, ItemVersion, Review, Role, User, Vers
 from itembank.models._types import utcnow
 from itembank.operations import notifications
 from itembank.operations.duties import require_writer, review_refusal
-from itembank.operations.items import lock_item, lock_version
+from itembank.operations.items import draft_problems, lock_item, lock_version
+from itembank.operations.review_checklist import answered_checklist
+from itembank.plugins import PluginHost
+from itembank.plugins import plugins as current_plugins
 from itembank.workflow import DECISION_ACTION, Action, Decision, Status, transition
 
 MAX_COMMENT_CHARS = 10_000
 
 
-def submit_version(version: ItemVersion, *, actor: User, reason: str = "") -> ItemVersion:
+def submit_version(
+    version: ItemVersion,
+    *,
+    actor: User,
+    reason: str = "",
+    plugins: PluginHost | None = None,
+) -> ItemVersion:
     """Submit a draft for review. From here on the version never changes.
 
-    The submitter becomes one of the version's contributors, so they never review it
-    (:mod:`itembank.operations.duties`)."""
+    A draft with problems (:func:`~itembank.operations.items.draft_problems`: an
+    incomplete item, a writing rule of the bank not met) is refused with
+    :class:`InvalidInput` listing them. The submitter becomes one of the version's
+    contributors, so they never review it (:mod:`itembank.operations.duties`)."""
     item = version.item
     require_writer(actor, item.bank, doing="submit items for review")
     version = lock_version(version)
     source = Status(version.status)
     target = transition(Action.SUBMIT, source)
+    problems = draft_problems(version, plugins=plugins or current_plugins())
+    if problems:
+        raise InvalidInput(
+            f"version {version.number} of {item.external_id} cannot be submitted yet: "
+            + "; ".join(f"{p['field']}: {p['message_en'] or p['message']}" for p in problems[:10]),
+            problems,
+        )
     now = utcnow()
     version.status = target.value
     version.submitted_by_id = actor.id
@@ -55,7 +76,12 @@ def submit_version(version: ItemVersion, *, actor: User, reason: str = "") -> It
 
 
 def review_version(
-    version: ItemVersion, *, actor: User, decision: Decision | str, comment: str = ""
+    version: ItemVersion,
+    *,
+    actor: User,
+    decision: Decision | str,
+    comment: str = "",
+    checklist: Mapping[str, Any] | None = None,
 ) -> ItemVersion:
     """Record a reviewer's decision on a version in review.
 
@@ -64,6 +90,10 @@ def review_version(
     and need a comment. Who may review is :func:`itembank.operations.duties.review_refusal`'s
     rule: a reviewer of the bank who did not create, edit or submit the version and has
     not decided on it yet.
+
+    When the bank has a review checklist (:mod:`itembank.operations.review_checklist`),
+    ``checklist`` answers every criterion (code -> ``yes``/``no``/``na``) and the review
+    keeps the criteria with the answers.
     """
     item = version.item
     bank = item.bank
@@ -98,6 +128,7 @@ def review_version(
         )
     if len(comment) > MAX_COMMENT_CHARS:
         raise InvalidInput(f"the comment is longer than {MAX_COMMENT_CHARS} characters")
+    answered = answered_checklist(bank, checklist)
     # Serialise reviews of this version: the approvals count below must see every
     # review committed before ours.
     version = lock_version(version)
@@ -107,7 +138,13 @@ def review_version(
     refusal = review_refusal(actor, version)  # again, under the lock
     if refusal is not None:
         refusal.raise_()
-    review = Review(version=version, reviewer_id=actor.id, decision=decision.value, comment=comment)
+    review = Review(
+        version=version,
+        reviewer_id=actor.id,
+        decision=decision.value,
+        comment=comment,
+        checklist=answered,
+    )
     db.session.add(review)
     try:
         db.session.flush()
@@ -121,6 +158,7 @@ def review_version(
         from_status=source.value,
         reason=comment,
         decision=decision.value,
+        **({"checklist": {c["code"]: c["answer"] for c in answered}} if answered else {}),
     )
     if decision is Decision.APPROVE:
         approvals = db.session.scalar(

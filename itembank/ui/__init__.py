@@ -52,6 +52,7 @@ def init_app(app: Flask) -> None:
         assembly_runs,
         blueprints,
         bulk,
+        compare,
         dashboard,
         editor,
         enemies,

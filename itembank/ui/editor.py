@@ -15,6 +15,7 @@ from typing import Any
 from flask import flash, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import generate_csrf
 
 from itembank.access import ensure_visible
@@ -26,8 +27,9 @@ from itembank.operations import reads
 from itembank.operations.accounts import get_bank
 from itembank.operations.content import MAX_STEM_CHARS, prepare_version
 from itembank.operations.duties import require_writer
-from itembank.operations.items import create_item, current_draft, update_draft
+from itembank.operations.items import create_item, current_draft, draft_problems, update_draft
 from itembank.operations.reviews import submit_version
+from itembank.operations.similarity import similar_to_version
 from itembank.plugins import plugins
 from itembank.request_guard import load_json_text
 from itembank.sanitize import MarkupTooComplex, sanitize_html
@@ -35,6 +37,7 @@ from itembank.ui.blueprint import actor, bp, commit, login_required, page, redir
 from itembank.ui.errors import domain_status
 from itembank.ui.i18n import current_language, pick
 from itembank.ui.nav import format_time
+from itembank.ui.problems import named_problems
 from itembank.ui.viewmodels import preview_html, taxonomy_choices
 
 FORM_FIELDS = ("stem", "content", "metadata")
@@ -132,7 +135,18 @@ def editor_page(
     conflict: StaleEdit | None = None,
     base_revision: int | None = None,
     status: int = 200,
+    stored: bool = False,
+    commit_reads: bool = False,
 ) -> ResponseReturnValue:
+    """The editor. ``problems`` are those of what was posted (not saved) or, with
+    ``stored``, those of the saved draft (saved, but not ready to submit). A draft
+    revising a reviewed version shows that version's reviews and comments beside the
+    form (``commit_reads``: the reads recorded for this page are committed)."""
+    problems = named_problems(item_type, problems or [], values.get("content"))
+    notes_of = _reviewed_source(draft) if draft is not None else None
+    similar = similar_to_version(draft) if draft is not None and stored else []
+    if commit_reads:
+        commit()
     config = {
         "lang": current_language(),
         "type": type_config(item_type),
@@ -157,12 +171,26 @@ def editor_page(
         item_type=item_type,
         type_label=pick(item_type.label),
         config=config,
-        problems=problems or [],
+        problems=problems,
+        stored=stored,
+        notes_of=notes_of,
+        similar=similar,
         conflict=_conflict_info(conflict) if conflict is not None else None,
         base_revision=base_revision
         if base_revision is not None
         else (draft.revision if draft else 0),
     )
+
+
+def _reviewed_source(draft: ItemVersion) -> ItemVersion | None:
+    """The version ``draft`` revises when reviewers wrote to it (a review with a note,
+    or a comment): what the writer is answering."""
+    source = draft.based_on
+    if source is None:
+        return None
+    if any(review.comment for review in source.reviews) or source.comments:
+        return source
+    return None
 
 
 def _conflict_info(exc: StaleEdit) -> dict[str, Any]:
@@ -259,7 +287,20 @@ def new_item(code: str) -> ResponseReturnValue:
 
 def _after_save(item: Item, draft: ItemVersion, *, saved: bool) -> ResponseReturnValue:
     if request.form.get("action") == "submit":
-        submit_version(draft, actor=actor(), reason=request.form.get("reason", ""))
+        try:
+            submit_version(
+                draft, actor=actor(), reason=request.form.get("reason", ""), plugins=plugins()
+            )
+        except InvalidInput:
+            db.session.rollback()  # the save is committed already; only submitting failed
+            flash(
+                _(
+                    "The draft was saved but not submitted for review: complete or correct "
+                    "the points listed first."
+                ),
+                "error",
+            )
+            return redirect_to(url_for("ui.edit_item", external_id=item.external_id))
         commit()
         flash(
             _(
@@ -269,8 +310,30 @@ def _after_save(item: Item, draft: ItemVersion, *, saved: bool) -> ResponseRetur
             ),
             "success",
         )
+        similar = similar_to_version(draft)
+        if similar:
+            flash(
+                _(
+                    "Note: it is very similar to items already in the bank: %(items)s.",
+                    items=", ".join(f"{s.external_id} ({s.percent}%)" for s in similar),
+                ),
+                "warning",
+            )
         return redirect_to(url_for("ui.item", external_id=item.external_id))
-    if saved:
+    left = len(draft_problems(draft, plugins=plugins()))
+    if saved and left:
+        flash(
+            ngettext(
+                "Draft saved (revision %(revision)d); %(num)d point is still to complete "
+                "before it can be submitted.",
+                "Draft saved (revision %(revision)d); %(num)d points are still to complete "
+                "before it can be submitted.",
+                left,
+                revision=draft.revision,
+            ),
+            "success",
+        )
+    elif saved:
         flash(_("Draft saved (revision %(revision)d).", revision=draft.revision), "success")
     else:
         flash(_("Nothing changed since the last save."), "info")
@@ -293,9 +356,20 @@ def edit_item(external_id: str) -> ResponseReturnValue:
     item_type = _item_type(item.item_type)
     if request.method == "GET":
         reads.record_read(user, draft, via="web-editor")
-        commit()
         values = {"stem": draft.stem, "content": draft.content, "metadata": draft.meta}
-        return editor_page(bank=bank, item_type=item_type, item=item, draft=draft, values=values)
+        notes_of = _reviewed_source(draft)
+        if notes_of is not None:
+            reads.read_comments(notes_of, actor=user, via="web-editor")
+        return editor_page(
+            bank=bank,
+            item_type=item_type,
+            item=item,
+            draft=draft,
+            values=values,
+            problems=draft_problems(draft, plugins=plugins()),
+            stored=True,
+            commit_reads=True,
+        )
 
     values, problems = _form_values()
     raw_base = request.form.get("base_revision", "")
@@ -347,7 +421,12 @@ def preview(code: str) -> ResponseReturnValue:
     item_type = plugins().item_type(data["type"])
     try:
         prepared = prepare_version(
-            bank, item_type, data.get("stem", ""), data.get("content"), data.get("metadata") or {}
+            bank,
+            item_type,
+            data.get("stem", ""),
+            data.get("content"),
+            data.get("metadata") or {},
+            draft=True,
         )
     except InvalidInput as exc:
         db.session.rollback()
@@ -355,7 +434,8 @@ def preview(code: str) -> ResponseReturnValue:
         return jsonify(html=str(html), problems=exc.problems, complete=False)
     db.session.rollback()
     html = preview_html(item_type, prepared.stem, prepared.content)
-    return jsonify(html=str(html), problems=[], complete=True)
+    problems = [p.as_dict() for p in prepared.problems]
+    return jsonify(html=str(html), problems=problems, complete=not problems)
 
 
 def _preview_stem(stem: Any) -> str:

@@ -158,6 +158,7 @@ def upload_import(code: str) -> ResponseReturnValue:
             filename=upload.filename,
             data=data,
             mode=mode,
+            skip_duplicates=request.form.get("skip_duplicates") == "1",
         )
     except InvalidInput as exc:
         db.session.rollback()

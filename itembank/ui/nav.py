@@ -79,26 +79,44 @@ def role_label(role: str) -> str:
 
 
 def action_label(event: Any) -> str:
-    """An audit event of an item, as a phrase: "<who> submitted for review"."""
+    """An audit event of an item, as a phrase: "<who> submitted for review". Events
+    about a form name the form (``%(form)s`` is its id, linked by the template)."""
+    data = event.data or {}
     if event.action == "version.review":
-        decision = (event.data or {}).get("decision")
         return {
             "approve": _("approved"),
             "request_changes": _("requested changes"),
             "reject": _("rejected"),
-        }.get(decision, _("reviewed"))
+        }.get(data.get("decision"), _("reviewed"))
+    form = event.object_id if event.object_type == "form" else ""
+    on_forms = {
+        "form.entry_add": _("added the item to form %(form)s", form=form),
+        "form.entries_add": _("added the item to form %(form)s", form=form),
+        "form.entry_remove": _("removed the item from form %(form)s", form=form),
+        "form.entry_move": _("moved the item within form %(form)s", form=form),
+        "form.entry_repin": _("changed which version form %(form)s uses", form=form),
+    }
+    if event.action in on_forms:
+        return on_forms[event.action]
     labels = {
-        "item.create": _("created the item"),
+        "item.create": _("created the item by import")
+        if data.get("via") == "import"
+        else _("created the item"),
         "version.update": _("saved the draft"),
         "version.submit": _("submitted for review"),
         "version.approved": _("completed the approvals"),
         "version.changes_requested": _("sent the version back for changes"),
         "version.rejected": _("closed the version as rejected"),
+        "version.withdrawn": _("withdrew the version from review"),
         "version.retired": _("retired the item"),
         "version.new_draft": _("started a new version"),
         "comment.add": _("commented"),
+        "statistics.flag": _("flagged the version for review after its statistics"),
+        "statistics.flag_decided": _("decided on a statistics flag"),
     }
-    return labels.get(event.action, event.action)
+    if event.action in labels:
+        return labels[event.action]
+    return _("recorded an event (%(action)s)", action=event.action)
 
 
 def fact_value(value: Any) -> str:

@@ -19,10 +19,11 @@ from itembank.models import Item, ItemVersion, Role, User
 from itembank.operations import reads
 from itembank.operations.duties import review_refusal
 from itembank.operations.items import diff_item_versions
+from itembank.operations.review_checklist import ANSWERS, ASPECTS, bank_checklist
 from itembank.operations.reviews import add_comment, required_approvals, review_version
 from itembank.plugins import plugins
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
-from itembank.ui.i18n import problem_text
+from itembank.ui.i18n import pick, problem_text
 from itembank.ui.viewmodels import fact_labels, may, type_label, type_of, version_view
 from itembank.workflow import Decision, Status
 
@@ -34,6 +35,38 @@ def compared_with(item: Item, version: ItemVersion) -> ItemVersion | None:
     if approved is not None and approved.id != version.id and approved.number < version.number:
         return approved
     return version.based_on
+
+
+def diff_labels(item: Item) -> dict[str, Any]:
+    """What the diff list (``ui/_diff.html``) needs from the page: the words of the
+    type's facts and of the metadata, and the rendering of word changes."""
+    return {
+        "ops_html": lambda ops: Markup(render_ops_html(ops)),
+        "fact_labels": fact_labels(type_of(item)),
+        "metadata_labels": {
+            "classifications": _("Classification"),
+            "difficulty": _("Estimated difficulty"),
+            "tags": _("Tags"),
+            "language": _("Language"),
+            "notes": _("Author notes"),
+        },
+    }
+
+
+def checklist_view(bank: Any, answers: dict[str, str]) -> list[dict[str, Any]]:
+    """The bank's review checklist grouped by aspect, for the decision form:
+    ``[{"aspect", "label", "criteria": [{"code", "text", "answer"}]}]``."""
+    criteria = bank_checklist(bank)
+    groups = []
+    for aspect, label in ASPECTS.items():
+        rows = [
+            {"code": c["code"], "text": pick(c["text"]), "answer": answers.get(c["code"], "")}
+            for c in criteria
+            if c["aspect"] == aspect
+        ]
+        if rows:
+            groups.append({"aspect": aspect, "label": pick(label), "criteria": rows})
+    return groups
 
 
 def why_not_reviewer(user: User, version: ItemVersion) -> str:
@@ -52,6 +85,7 @@ def _review_page(
     *,
     problems: list[dict[str, str]] | None = None,
     comment: str = "",
+    answers: dict[str, str] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     user = actor()
@@ -73,21 +107,15 @@ def _review_page(
         "view": version_view(item, version),
         "old_view": version_view(item, old) if old is not None else None,
         "diff": diff,
-        "ops_html": lambda ops: Markup(render_ops_html(ops)),
-        "fact_labels": fact_labels(type_of(item)),
-        "metadata_labels": {
-            "classifications": _("Classification"),
-            "difficulty": _("Estimated difficulty"),
-            "tags": _("Tags"),
-            "language": _("Language"),
-            "notes": _("Author notes"),
-        },
+        **diff_labels(item),
         "cannot_decide": why_not_reviewer(user, version),
         "approvals": approvals,
         "required": required_approvals(version),
         "can_comment": may(user, item.bank, Role.AUTHOR, Role.REVIEWER),
         "problems": problems or [],
         "comment": comment,
+        "checklist": checklist_view(item.bank, answers or {}),
+        "answer_labels": {code: pick(label) for code, label in ANSWERS.items()},
     }
     commit()
     return page("review.html", status, **context)
@@ -107,11 +135,29 @@ def decide(external_id: str, number: int) -> ResponseReturnValue:
     version = reads.readable_version(item, number, actor=user)
     decision = request.form.get("decision", "")
     comment = request.form.get("comment", "")
+    answers = {
+        key.removeprefix("checklist-"): value
+        for key, value in request.form.items()
+        if key.startswith("checklist-") and value
+    }
     try:
-        version = review_version(version, actor=user, decision=decision, comment=comment)
+        version = review_version(
+            version,
+            actor=user,
+            decision=decision,
+            comment=comment,
+            checklist=answers or None,
+        )
     except InvalidInput as exc:
         db.session.rollback()
-        return _review_page(external_id, number, problems=exc.problems, comment=comment, status=422)
+        return _review_page(
+            external_id,
+            number,
+            problems=exc.problems,
+            comment=comment,
+            answers=answers,
+            status=422,
+        )
     commit()
     messages = {
         Status.APPROVED.value: _("Version %(number)d is approved.", number=version.number),

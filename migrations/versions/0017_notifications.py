@@ -1,7 +1,7 @@
 """notifications: what a user is told (in the app, by e-mail) and their e-mail preference
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-06 05:00:00.000000
 
 """
@@ -14,7 +14,7 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(), 'postgresql')
 
 # revision identifiers, used by Alembic.
 revision = '0017'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -13,6 +13,7 @@ import hashlib
 import html
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -48,6 +49,15 @@ def html_is_blank(text: str) -> bool:
     if _IMG.search(text):
         return False
     return not html.unescape(_TAG.sub("", text)).strip()
+
+
+def normalised_text(text: str) -> str:
+    """Rich text as compared for sameness: its plain text, Unicode-normalised (NFKC),
+    case-folded, with runs of whitespace as one space and without a final full stop.
+    Text that shows only images normalises to ``""`` (nothing to compare)."""
+    plain = html.unescape(_TAG.sub("", text))
+    plain = unicodedata.normalize("NFKC", plain).casefold()
+    return " ".join(plain.split()).rstrip(" .")
 
 
 # -- schema fields ---------------------------------------------------------------------
@@ -195,14 +205,17 @@ def check_count(
 def check_entries(
     groups: Iterable[tuple[str, Sequence[Mapping[str, JSON]], Noun]], text_key: str = "text"
 ) -> Iterator[Problem]:
-    """Valid identifiers, unique across all ``groups`` together, and non-blank texts.
+    """Valid identifiers, unique across all ``groups`` together, and non-blank texts
+    that differ within each group (compared by :func:`normalised_text`).
 
     :param groups: ``(path, entries, noun)`` for each list of entries.
     """
     seen: set[str] = set()
     for path, entries, noun in groups:
+        texts: dict[str, str] = {}  # normalised text -> the identifier that has it
         for index, entry in enumerate(entries):
             ident = entry["id"]
+            repeated_id = False
             if not is_identifier(ident):
                 yield Problem(
                     f"{path}.{index}.id",
@@ -212,6 +225,7 @@ def check_entries(
                     "'_', '.' or '-', starting with a letter or '_', at most 32 characters.",
                 )
             elif ident in seen:
+                repeated_id = True
                 yield Problem(
                     f"{path}.{index}.id",
                     f"Kode '{ident}' dipakai lebih dari sekali.",
@@ -224,6 +238,16 @@ def check_entries(
                     f"Teks {noun.id} '{ident}' kosong.",
                     f"The text of {noun.en} '{ident}' is empty.",
                 )
+                continue
+            normal = normalised_text(entry[text_key])
+            if normal and normal in texts and not repeated_id:
+                yield Problem(
+                    f"{path}.{index}.{text_key}",
+                    f"Teks {noun.id} '{ident}' sama dengan {noun.id} '{texts[normal]}'.",
+                    f"The text of {noun.en} '{ident}' is the same as {noun.en} '{texts[normal]}'.",
+                )
+            elif normal:
+                texts[normal] = str(ident)
 
 
 def check_positive(value: float, path: str, what_id: str, what_en: str) -> Iterator[Problem]:

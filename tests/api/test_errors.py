@@ -86,7 +86,8 @@ def test_invalid_edit_is_422_with_field_errors_and_changes_nothing(
     author = as_user("author")
     response = author.patch(
         f"items/{item_id}/draft",
-        json={"content": {"options": [], "scale": {"min": 1, "max": 5}}, "stem": "<p> </p>"},
+        # not storable even as a draft: text where the options belong
+        json={"content": {"options": "A-E", "scale": {"min": 1, "max": 5}}, "stem": "<p> </p>"},
         headers={"If-Match": '"v1.r1"'},
     )
     body = assert_problem(response, 422, "invalid")
@@ -212,7 +213,8 @@ def test_wrong_types_in_content_are_422_not_500(as_user: Any, world: World) -> N
 def test_a_failed_request_rolls_back_its_writes(as_user: Any, world: World) -> None:
     author = as_user("author")
     before = author.get(f"banks/{world.bank.code}/items").json["total"]
-    create_tkp(author, world.bank.code, stem="<p> </p>")
+    refused = create_tkp(author, world.bank.code, stem="<p> </p>", content={"options": "A-E"})
+    assert refused.status_code == 422
     assert author.get(f"banks/{world.bank.code}/items").json["total"] == before
 
 

@@ -84,6 +84,15 @@ BUSINESS_RULES: dict[str, tuple[Rule, ...]] = {
     "PATCH /api/v1/items/{item_id}/draft": (
         Rule(422, "invalid", None, "the content must satisfy its item type's rules"),
     ),
+    "PATCH /api/v1/banks/{bank_code}": (
+        Rule(422, "invalid", None, "something to change; checklist codes used once each"),
+    ),
+    "POST /api/v1/items/{item_id}/versions/{number}/submit": (
+        Rule(422, "invalid", None, "a draft with problems (incomplete, bank rules) waits"),
+    ),
+    "POST /api/v1/items/{item_id}/versions/{number}/reviews": (
+        Rule(422, "invalid", None, "the bank's review checklist, answered exactly"),
+    ),
     "POST /api/v1/banks/{bank_code}/taxonomies": (
         Rule(422, "invalid", None, "the file must be a taxonomy in CSV or JSON"),
         Rule(415, "unsupported_media_type", None, "the file must be CSV or JSON"),

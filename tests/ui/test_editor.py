@@ -80,9 +80,48 @@ def test_create_then_submit(as_user: Any, world: World) -> None:
     assert "telah diajukan untuk ditelaah" in text(author.get(submitted.location))
 
 
-def test_problems_are_shown_and_nothing_is_saved(as_user: Any, world: World) -> None:
+def test_an_incomplete_draft_is_saved_with_its_problems_named(as_user: Any, world: World) -> None:
     author = as_user("author")
-    bad = {**TKP, "options": [{**TKP["options"][0], "weight": 9}, *TKP["options"][1:]]}
+    half_done = {**SINGLE_CHOICE, "key": None}
+    half_done["options"] = [*SINGLE_CHOICE["options"][:-1], {"id": "D", "text": "<p></p>"}]
+    created = author.post(
+        f"/banks/{world.bank.code}/items/new?type=single_choice",
+        form(stem="<p> </p>", content=half_done, action="save"),
+    )
+    assert created.status_code == 303  # parked, not refused
+    external_id = created.location.split("/")[2]
+    item = db.session.scalars(sa.select(Item).where(Item.external_id == external_id)).one()
+    draft = item.latest_version
+    assert draft.status == "draft" and "key" not in draft.content
+    assert len(draft.content["options"]) == len(SINGLE_CHOICE["options"])
+
+    body = text(author.get(created.location))
+    assert "Draf disimpan" in body and "masih harus dilengkapi" in body
+    summary = body.split('id="problem-summary"')[1].split("</div>")[0]
+    assert "Draf ini sudah disimpan" in summary
+    # Each line names its field and is a link the editor's script points at the control.
+    assert 'data-path="content.key"' in summary
+    assert "Kunci jawaban</span>: Wajib diisi." in summary
+    assert "Pokok soal</span>: Pokok soal wajib diisi." in summary
+    assert "Pilihan D › Teks</span>: Teks pilihan &#39;D&#39; kosong." in summary
+    assert summary.count('class="problem-link"') == 3
+
+    refused = author.post(
+        f"/items/{external_id}/edit",
+        form(
+            stem="<p> </p>", content=half_done, base_revision=str(draft.revision), action="submit"
+        ),
+    )
+    assert refused.status_code == 303 and refused.location == f"/items/{external_id}/edit"
+    assert draft.status == "draft"
+    assert "tidak diajukan" in text(author.get(refused.location))
+
+
+def test_content_that_cannot_be_stored_is_refused_and_kept_in_the_form(
+    as_user: Any, world: World
+) -> None:
+    author = as_user("author")
+    bad = {**TKP, "options": [{**TKP["options"][0], "weight": "lima"}, *TKP["options"][1:]]}
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Item))
     page = author.post(
         f"/banks/{world.bank.code}/items/new?type=weighted_options",
@@ -96,7 +135,7 @@ def test_problems_are_shown_and_nothing_is_saved(as_user: Any, world: World) -> 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Item)) == before
     # What was typed comes back in the form.
     config = json.loads(body.split('id="editor-config">')[1].split("</script>")[0])
-    assert config["content"]["options"][0]["weight"] == 9 and config["problems"]
+    assert config["content"]["options"][0]["weight"] == "lima" and config["problems"]
 
 
 def test_unreadable_json_is_a_problem_not_an_error(as_user: Any, world: World) -> None:

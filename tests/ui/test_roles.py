@@ -376,6 +376,13 @@ PAIRS: list[Pair] = [
     Pair("GET /items/{item}", None, "GET items/{item}", None, _approved),
     Pair("GET /items/{item}/versions/1", None, "GET items/{item}/versions/1", None, _draft),
     Pair(
+        "GET /items/{item}/compare?from=1&to=1",
+        None,
+        "GET items/{item}/diff?from=1&to=1",
+        None,
+        _approved,
+    ),
+    Pair(
         "GET /items/{item}/versions/1/review", None, "GET items/{item}/versions/1", None, _in_review
     ),
     # the editor's forms refuse whoever saving them would be refused

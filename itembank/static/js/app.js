@@ -7,6 +7,21 @@
     if (button && !window.confirm(button.dataset.confirm)) event.preventDefault()
   })
 
+  // An element marked data-focus-on-load (a refusal shown beside the button that caused
+  // it) takes the focus when the page opens, and with it the reader's eye.
+  // (Again once loaded, should anything have moved the focus back to the page.)
+  const focusTarget = document.querySelector('[data-focus-on-load]')
+  const focusIt = () => {
+    focusTarget.scrollIntoView({ block: 'center' })
+    focusTarget.focus({ preventScroll: true })
+  }
+  if (focusTarget) {
+    focusIt()
+    window.addEventListener('load', () => {
+      if (document.activeElement === document.body) focusIt()
+    })
+  }
+
   // Tables with data-sortable sort on a click of a column head's button: by the cells'
   // data-value (else their text), as numbers when the column's data-sort-type is
   // "number"; a second click reverses the order. Cells without a value go last either

@@ -663,6 +663,33 @@
     return names.join(' › ')
   }
 
+  function controlFor(place) {
+    if (!place) return null
+    return place.matches('input, select, textarea') ? place : place.querySelector('input, select, textarea, [contenteditable="true"]')
+  }
+
+  // The error summary: each line names its field as the form does and leads to it.
+  function linkSummary() {
+    for (const item of document.querySelectorAll('#problem-summary li[data-path]')) {
+      const path = item.dataset.path
+      const link = item.querySelector('a')
+      const place = placeFor(path)
+      const where = describePath(path)
+      const name = item.querySelector('.problem-field')
+      if (where && name) name.textContent = where
+      const control = controlFor(place) || place
+      if (!link || !control) continue
+      if (!control.id) control.id = newId('ctl')
+      link.href = `#${control.id}`
+      link.addEventListener('click', (event) => {
+        event.preventDefault()
+        if (!control.matches('input, select, textarea, [contenteditable="true"]')) control.setAttribute('tabindex', '-1')
+        control.scrollIntoView({ block: 'center' })
+        control.focus()
+      })
+    }
+  }
+
   function showProblems(problems) {
     clearProblems()
     const unplaced = []
@@ -675,8 +702,11 @@
       }
       const id = newId('err')
       const message = el('p', { className: 'field-error', id, text })
-      place.prepend(message)
-      const control = place.matches('input, select, textarea') ? place : place.querySelector('input, select, textarea, [contenteditable="true"]')
+      // Below the field's own label (label, error, control), never above it.
+      const label = place.querySelector(':scope > .entry-head, :scope > label, :scope > legend, :scope > .field-label, :scope > h2, :scope > h3')
+      if (label) label.after(message)
+      else place.prepend(message)
+      const control = controlFor(place)
       if (control) {
         control.setAttribute('aria-invalid', 'true')
         control.setAttribute('aria-describedby', `${control.getAttribute('aria-describedby') || ''} ${id}`.trim())
@@ -884,6 +914,7 @@
   queueMicrotask(() => {
     if (config.problems.length) {
       showProblems(config.problems)
+      linkSummary()
       document.getElementById('problem-summary')?.focus()
     }
     updatePreview()
