@@ -14,6 +14,11 @@ from tests.browser.conftest import LiveServer
 from tests.factories import SINGLE_CHOICE, unique
 
 BANK = "CACT-DEMO"
+#: The demo bank's writing rules ask five options of a single-choice item.
+FIVE_OPTIONS = {
+    **SINGLE_CHOICE,
+    "options": [*SINGLE_CHOICE["options"], {"id": "E", "text": "Rp700.000"}],
+}
 expect.set_options(timeout=10_000)
 
 
@@ -30,7 +35,7 @@ def _drafts(server: LiveServer, word: str, count: int) -> list[str]:
                 plugins=server.app.extensions["itembank.plugins"],
                 item_type="single_choice",
                 stem=f"<p>Soal {word} nomor {n}: berapa hasilnya?</p>",
-                content=SINGLE_CHOICE,
+                content=FIVE_OPTIONS,
                 metadata={"classifications": [{"taxonomy": "skd-cpns", "node": "TIU.NUM"}]},
             ).external_id
             for n in range(count)
