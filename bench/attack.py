@@ -330,8 +330,9 @@ class Scene:
             load_demo(self.plugins, password=secrets.token_urlsafe(24))
             bank = db.session.scalars(sa.select(Bank).where(Bank.code == BANK_CODE)).one()
             admin = create_user(unique("admin-"), PASSWORD, actor=None, is_admin=True)
-            # The matrix's state builders approve with one reviewer.
-            update_bank_settings(bank, actor=admin, required_approvals=1)
+            # The matrix's state builders approve with one reviewer and write items
+            # of the tests' shape (four options), which the demo's writing rules refuse.
+            update_bank_settings(bank, actor=admin, required_approvals=1, writing_rules={})
             world = World.__new__(World)
             world.bank = bank
             world.users = {"admin": admin}
@@ -525,12 +526,36 @@ def _multipart(**fields: Any) -> tuple[str, dict[str, Any]]:
     return ("multipart", fields)
 
 
+def _empty_form(world: Any, plugins: Any) -> dict[str, str]:
+    """An empty draft form of a one-row blueprint, and an approved item that fits it."""
+    from tests.forms_helpers import state_form
+
+    return state_form(world, plugins)
+
+
 DOCUMENTED: list[tuple[str, str, Any, Callable[..., dict[str, str]], frozenset[str]]] = [
     ("GET", "tokens", None, _nothing, ANY_USER),
     ("GET", "tokens?user={victim}", None, _victim, frozenset({"admin"})),
     ("POST", "tokens", {"username": "{victim}", "password": WRONG_PASSWORD}, _victim, frozenset()),
     ("DELETE", "tokens/{token}", None, _victim_token, frozenset({"admin"})),
     ("GET", "me", None, _nothing, ANY_USER),
+    # Notifications and their preference are the signed-in user's own.
+    ("GET", "me/notifications", None, _nothing, ANY_USER),
+    ("POST", "me/notifications/read", {}, _nothing, ANY_USER),
+    ("GET", "me/notification-preferences", None, _nothing, ANY_USER),
+    ("PATCH", "me/notification-preferences", {"mail": "none"}, _nothing, ANY_USER),
+    # A bulk action is open to the bank's members; each item is then done or refused
+    # under its own rules, answered per item (tests/ui/test_bulk.py checks those).
+    (
+        "POST",
+        "banks/{bank}/items/bulk",
+        {"action": "submit", "items": ["{item}"]},
+        _item_approved,
+        MEMBERS,
+    ),
+    ("POST", "banks/{bank}/items/export", {"items": ["{item}"]}, _item_approved, ASSEMBLY),
+    ("POST", "forms/{form}/entries/several", {"items": ["{item}"]}, _empty_form, ASSEMBLY),
+    ("POST", "forms/{form}/rows/1.1/fill", None, _empty_form, ASSEMBLY),
     (
         "POST",
         "me/password",
