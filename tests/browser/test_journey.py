@@ -52,6 +52,19 @@ def counter_png(tmp_path: Path) -> Path:
     return path
 
 
+def open_from_the_bell(reviewer: Any, item_id: str, version: int) -> None:
+    """The reviewer follows the bell to the notification that version ``version`` of
+    the item waits for them (the dashboard's panel lists the longest waiting first, and
+    other tests leave versions waiting), onto its review page."""
+    page = reviewer.page
+    expect(page.locator(".bell-count")).to_be_visible()
+    page.locator("a.bell").click()
+    page.wait_for_url(re.compile(r"/notifications"))
+    told = page.locator(".notification-list li").filter(has_text=f"{item_id} versi {version} ")
+    told.first.get_by_role("link").click()
+    page.wait_for_url(re.compile(rf"/items/{item_id}/versions/{version}/review"))
+
+
 def wait_for_clean_preview(page: Any) -> None:
     """Wait until the preview of the latest change is shown and has no problems (the
     editor marks the preview ``aria-busy`` from a change until its preview is back)."""
@@ -113,8 +126,7 @@ def test_items_journey(login: Any, tmp_path: Path) -> None:
     # -- penelaah1 requests changes with a comment ---------------------------------------
     reviewer1 = login("penelaah1")
     page = reviewer1.page
-    page.locator("#panel-waiting_for_review").get_by_role("link", name=re.compile(item_id)).click()
-    page.wait_for_url(re.compile(rf"/items/{item_id}/versions/1/review"))
+    open_from_the_bell(reviewer1, item_id, 1)
     expect(page.locator('.preview-box img[src^="/media/"]').first).to_be_visible()
     reviewer1.check_accessible_names()
     reviewer1.shot("04-penelaah1-review-v1")
@@ -152,8 +164,7 @@ def test_items_journey(login: Any, tmp_path: Path) -> None:
     # -- penelaah1 and penelaah2 approve version 2 ------------------------------------------
     page = reviewer1.page
     page.goto(reviewer1.url("/"))
-    page.locator("#panel-waiting_for_review").get_by_role("link", name=re.compile(item_id)).click()
-    page.wait_for_url(re.compile(rf"/items/{item_id}/versions/2/review"))
+    open_from_the_bell(reviewer1, item_id, 2)
     diff = page.locator(".diff")
     expect(diff.locator("ins").filter(has_text="untuk dilayani petugas")).not_to_have_count(0)
     expect(diff).to_contain_text("Bobot A")
@@ -166,8 +177,7 @@ def test_items_journey(login: Any, tmp_path: Path) -> None:
 
     reviewer2 = login("penelaah2")
     page = reviewer2.page
-    page.locator("#panel-waiting_for_review").get_by_role("link", name=re.compile(item_id)).click()
-    page.wait_for_url(re.compile(rf"/items/{item_id}/versions/2/review"))
+    open_from_the_bell(reviewer2, item_id, 2)
     page.get_by_role("button", name="Setujui").click()
     page.wait_for_url(reviewer2.url("/"))
     expect(page.locator(".flashes")).to_contain_text("Versi 2 disetujui")
