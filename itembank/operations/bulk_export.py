@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from itembank.access import require_role
 from itembank.audit import record
-from itembank.errors import Conflict, DomainError, InvalidInput, NotFound
+from itembank.errors import Conflict, DomainError, NotFound
 from itembank.extensions import db
 from itembank.models import Bank, Item, User
 from itembank.operations.blueprints import ASSEMBLY_ROLES
@@ -25,6 +25,7 @@ from itembank.operations.bulk import DONE, BulkResult, Outcome, refusal
 from itembank.operations.export import (
     ExportFailed,
     _media,
+    exporter_for,
     package_version,
     qti_test_identifier,
 )
@@ -63,19 +64,7 @@ def export_items(
         is left; ``results`` says per item what happened.
     """
     require_role(actor, bank, *ASSEMBLY_ROLES, doing="export items")
-    exporter = plugins.exporters.get(exporter_id)
-    if exporter is None:
-        known = ", ".join(sorted(plugins.exporters)) or "none"
-        raise InvalidInput(
-            f"no exporter {exporter_id!r}; available: {known}",
-            [
-                {
-                    "field": "format",
-                    "message": f"Format ekspor '{exporter_id}' tidak dikenal. Pilihan: {known}.",
-                    "message_en": f"Unknown export format '{exporter_id}'. Choose: {known}.",
-                }
-            ],
-        )
+    exporter = exporter_for(plugins, exporter_id)
     result = BulkResult(action="export")
     packaged: list[PackageItem] = []
     media: set[str] = set()

@@ -68,6 +68,24 @@ class ExportFailed(Conflict):
     code = "export_failed"
 
 
+def exporter_for(plugins: PluginHost, exporter_id: str) -> Any:
+    """The exporter ``exporter_id``; :class:`InvalidInput` naming the known ones."""
+    exporter = plugins.exporters.get(exporter_id)
+    if exporter is None:
+        known = ", ".join(sorted(plugins.exporters)) or "none"
+        raise InvalidInput(
+            f"no exporter {exporter_id!r}; available: {known}",
+            [
+                {
+                    "field": "format",
+                    "message": f"Format ekspor '{exporter_id}' tidak dikenal. Pilihan: {known}.",
+                    "message_en": f"Unknown export format '{exporter_id}'. Choose: {known}.",
+                }
+            ],
+        )
+    return exporter
+
+
 def export_form(
     form: Form,
     *,
@@ -96,19 +114,7 @@ def export_form(
             f"form {form.external_id} is a draft: only locked forms export; lock it first",
             status_now=form.status,
         )
-    exporter = plugins.exporters.get(exporter_id)
-    if exporter is None:
-        known = ", ".join(sorted(plugins.exporters)) or "none"
-        raise InvalidInput(
-            f"no exporter {exporter_id!r}; available: {known}",
-            [
-                {
-                    "field": "format",
-                    "message": f"Format ekspor '{exporter_id}' tidak dikenal. Pilihan: {known}.",
-                    "message_en": f"Unknown export format '{exporter_id}'. Choose: {known}.",
-                }
-            ],
-        )
+    exporter = exporter_for(plugins, exporter_id)
     overridden = _errors_to_override(form, actor, plugins, force=force)
     test, items, media = build_form_package(form, plugins)
     try:
