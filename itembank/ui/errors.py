@@ -25,7 +25,7 @@ from itembank.errors import (
 )
 from itembank.extensions import db
 from itembank.ui.blueprint import bp, page
-from itembank.ui.i18n import problem_text
+from itembank.ui.i18n import error_text, problem_text
 from itembank.workflow import TransitionNotAllowed
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def refused_page(problems: list[dict[str, str]]) -> ResponseReturnValue:
 @bp.errorhandler(DomainError)
 def _domain_error(exc: DomainError) -> ResponseReturnValue:
     db.session.rollback()
-    return error_page(domain_status(exc), explain(exc), exc.message)
+    return error_page(domain_status(exc), explain(exc), error_text(exc))
 
 
 def init_app(app: Flask) -> None:

@@ -62,3 +62,30 @@ def test_catalogues_are_compiled_when_stale(tmp_path: Path) -> None:
     later = time.time() + 10
     os.utime(po, (later, later))
     assert compile_catalogs(tmp_path) == [mo]
+
+
+def test_refusals_are_explained_in_indonesian(as_user: Any, world: Any) -> None:
+    reviewer = as_user("reviewer")
+    refused = reviewer.get(f"/banks/{world.bank.code}/items/new")
+    assert refused.status_code == 403
+    page = text(refused)
+    assert f"Anda memerlukan peran penulis soal di bank {world.bank.code} untuk" in page
+    assert "you need the role" not in page
+    reviewer.post("/language", {"lang": "en", "next": "/"})
+    english = text(reviewer.get(f"/banks/{world.bank.code}/items/new"))
+    assert f"you need the role author in bank {world.bank.code}" in english
+
+
+def test_every_refused_action_has_indonesian_words() -> None:
+    import re
+
+    from itembank.access import DOING_ID
+
+    package = Path(catalog.PACKAGE)
+    actions = {
+        match
+        for path in package.rglob("*.py")
+        for match in re.findall(r'\bdoing="([^"]+)"', path.read_text(encoding="utf-8"))
+    }
+    assert len(actions) > 30
+    assert sorted(actions - DOING_ID.keys()) == []
