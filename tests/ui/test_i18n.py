@@ -246,3 +246,15 @@ def test_numbers_are_written_the_indonesian_way(as_user: Any, world: Any, plugin
     author.post("/language", {"lang": "en", "next": "/"})
     english = visible_text(text(author.get(f"/banks/{world.bank.code}/items")))
     assert "At most 1,000 items per action" in english
+
+
+def test_locking_a_form_is_not_worded_like_the_answer_key(
+    as_user: Any, world: Any, plugins: Any
+) -> None:
+    from tests.forms_helpers import state_filled_form
+
+    form = state_filled_form(world, plugins)["form"]
+    page = text(as_user("bank_admin").get(f"/forms/{form}"))
+    lock = re.search(r'id="lock-button"[^>]*>([^<]+)</button>', page)
+    assert lock and lock.group(1) == "Finalkan paket"
+    assert "Kunci paket" not in visible_text(page)
