@@ -11,9 +11,11 @@ class DomainError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, **details: Any):
+    def __init__(self, message: str, *, message_id: str = "", **details: Any):
         super().__init__(message)
         self.message = message
+        #: The message in Indonesian, for the web UI (empty: only English is known).
+        self.message_id = message_id
         self.details = details
 
 
@@ -29,8 +31,7 @@ class PermissionDenied(DomainError):
     code = "forbidden"
 
     def __init__(self, message: str, *, message_id: str = "", **details: Any):
-        super().__init__(message, **details)
-        self.message_id = message_id or INDONESIAN.get(message, "")
+        super().__init__(message, message_id=message_id or INDONESIAN.get(message, ""), **details)
 
 
 #: Indonesian wording of the fixed refusals raised with :class:`PermissionDenied`.

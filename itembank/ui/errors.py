@@ -59,6 +59,8 @@ def explain(exc: DomainError) -> str:
     if isinstance(exc, InvalidInput):
         return "; ".join(problem_text(p) for p in exc.problems) or _("The input is not valid.")
     if isinstance(exc, Conflict):
+        if exc.message_id:  # the error says itself what is not possible now
+            return _("This is not possible in its current state.")
         return _("Someone else changed this in the meantime, or it is already done.")
     if isinstance(exc, Unavailable):
         return _(
