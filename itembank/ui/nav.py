@@ -126,13 +126,16 @@ def fact_key(key: str) -> str:
 
 
 def fact_value(value: Any) -> str:
-    """A content fact for people: yes/no, "min: 1, max: 5", lists joined."""
+    """A content fact for people: yes/no, "lowest: 1, highest: 5", lists joined,
+    numbers written the way the current language writes them."""
     if value is None:
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dict):
-        return ", ".join(f"{fact_key(str(key))}: {fact_value(item)}" for key, item in value.items())
+        # A range reads lowest first, whatever order the database kept the keys in.
+        keys = sorted(value, key=lambda key: {"min": 0, "max": 1}.get(str(key), 2))
+        return ", ".join(f"{fact_key(str(key))}: {fact_value(value[key])}" for key in keys)
     if isinstance(value, list | tuple):
         return ", ".join(fact_value(item) for item in value)
     if isinstance(value, int | float):
