@@ -258,3 +258,48 @@ def test_locking_a_form_is_not_worded_like_the_answer_key(
     lock = re.search(r'id="lock-button"[^>]*>([^<]+)</button>', page)
     assert lock and lock.group(1) == "Finalkan paket"
     assert "Kunci paket" not in visible_text(page)
+
+
+def test_a_fraction_where_a_whole_number_belongs_is_refused_in_indonesian(
+    as_user: Any, world: Any
+) -> None:
+    import json
+
+    from tests.factories import TKP
+
+    author = as_user("author")
+    bad = {**TKP, "options": [{**TKP["options"][0], "weight": 1.5}, *TKP["options"][1:]]}
+    saved = author.post(
+        f"/banks/{world.bank.code}/items/new?type=weighted_options",
+        {
+            "stem": "<p>Sikap Anda?</p>",
+            "content": json.dumps(bad),
+            "metadata": "{}",
+            "action": "save",
+        },
+    )
+    shown = visible_text(text(author.get(saved.location)))
+    assert saved.status_code == 303
+    assert "Bobot pilihan 'A' harus bilangan bulat dari 1 sampai 5." in shown
+    assert "Not a valid" not in shown and "whole number" not in shown
+
+
+def test_a_fraction_refused_by_the_content_schema_reads_indonesian(
+    as_user: Any, world: Any, plugins: Any
+) -> None:
+    import json
+
+    content = {**plugins.item_types["multiple_response"].example_content(), "min_choices": 1.5}
+    page = as_user("author").post(
+        f"/banks/{world.bank.code}/items/new?type=multiple_response",
+        {
+            "stem": "<p>Pilih yang benar.</p>",
+            "content": json.dumps(content),
+            "metadata": "{}",
+            "action": "save",
+        },
+    )
+    assert page.status_code == 422
+    shown = visible_text(text(page))
+    assert "Harus berupa bilangan bulat." in shown
+    assert "Not a valid" not in shown
