@@ -165,8 +165,20 @@ def _main_pages(world: Any, plugins: Any, author: UiClient) -> dict[str, list[st
     ).first()
     started = upload(author, bank, csv_bytes([SC_ROW, {**SC_ROW, "kunci": "X"}]), mode="valid_only")
     report = report_of(author, started.location)
-    everyone = ["/", f"/banks/{bank}/items", f"/items/{approved}"]
+    everyone = [
+        "/",
+        "/notifications",
+        f"/banks/{bank}/items",
+        f"/items/{approved}",
+        f"/items/{approved}/versions/1",
+    ]
     forms = [
+        "/forms",
+        "/blueprints",
+        "/administrations",
+        "/review-flags",
+        f"/banks/{bank}/administrations",
+        f"/banks/{bank}/review-flags",
         f"/banks/{bank}/forms",
         f"/forms/{form}",
         f"/forms/{form}/analysis",
@@ -203,7 +215,7 @@ def test_indonesian_pages_show_no_english_or_codes(as_user: Any, world: Any, plu
     for role, paths in pages.items():
         client = as_user(role)
         for path in paths:
-            response = client.get(path)
+            response = client.get(path, follow_redirects=True)
             assert response.status_code == 200, (role, path, response.status_code)
             html = text(response)
             assert '<html lang="id">' in html
