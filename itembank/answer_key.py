@@ -37,7 +37,7 @@ from itembank.audit import record
 from itembank.csvcells import inert
 from itembank.errors import Conflict
 from itembank.itemtypes import ExportNotSupported, ItemType
-from itembank.models import Form, User
+from itembank.models import Form, FormStatus, User
 from itembank.operations.blueprints import ASSEMBLY_ROLES
 from itembank.operations.form_report import load_form_entries
 from itembank.plugins import PluginHost
@@ -158,9 +158,29 @@ def answer_key(form: Form, *, actor: User, plugins: PluginHost, fmt: str = "json
     """The answer key for ``actor`` (assemblers and bank admins), recorded in the audit
     trail: JSON data, or for ``fmt="csv"`` the CSV text."""
     require_role(actor, form.bank, *ASSEMBLY_ROLES, doing="read answer keys")
+    if not answer_key_available(form):
+        raise Conflict(
+            f"form {form.external_id} is not locked yet: its answer key is given out only "
+            "once the form is locked (a bank admin may allow keys of drafts with the bank "
+            "setting answer_key_from_drafts)",
+            message_id=(
+                f"Paket {form.external_id} belum difinalkan: kunci jawabannya baru dapat "
+                "diunduh setelah paket difinalkan (administrator bank dapat mengizinkan kunci "
+                "jawaban paket draf di pengaturan bank)."
+            ),
+        )
     key = build_answer_key(form, plugins)
     record_answer_key_read(form, actor=actor, fmt=fmt)
     return answer_key_csv(key) if fmt == "csv" else key
+
+
+def answer_key_available(form: Form) -> bool:
+    """Whether ``form``'s answer key may be given out: once the form is locked (a draft
+    still changes, so its key would not match what is delivered), or for a draft when
+    the bank's ``answer_key_from_drafts`` setting allows it."""
+    if form.status != FormStatus.DRAFT.value:
+        return True
+    return bool(form.bank.setting("answer_key_from_drafts"))
 
 
 def record_answer_key_read(form: Form, *, actor: User | None, fmt: str, **details: Any) -> None:

@@ -11,9 +11,11 @@ class DomainError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, **details: Any):
+    def __init__(self, message: str, *, message_id: str = "", **details: Any):
         super().__init__(message)
         self.message = message
+        #: The message in Indonesian, for the web UI (empty: only English is known).
+        self.message_id = message_id
         self.details = details
 
 
@@ -22,7 +24,55 @@ class NotFound(DomainError):
 
 
 class PermissionDenied(DomainError):
+    """The actor may not do this. ``message`` is English (the API, the CLI, logs);
+    ``message_id`` is the same in Indonesian for the web UI, given by the raiser or
+    found in :data:`INDONESIAN` (falling back to the English text)."""
+
     code = "forbidden"
+
+    def __init__(self, message: str, *, message_id: str = "", **details: Any):
+        super().__init__(message, message_id=message_id or INDONESIAN.get(message, ""), **details)
+
+
+#: Indonesian wording of the fixed refusals raised with :class:`PermissionDenied`.
+INDONESIAN: dict[str, str] = {
+    "this account is disabled": "Akun ini dinonaktifkan.",
+    "only administrators manage users": "Hanya administrator yang mengelola pengguna.",
+    "only administrators see other users' tokens": (
+        "Hanya administrator yang dapat melihat token pengguna lain."
+    ),
+    "only administrators create users": "Hanya administrator yang dapat membuat pengguna.",
+    "only administrators list users": "Hanya administrator yang dapat melihat daftar pengguna.",
+    "only the user changes their own password; administrators reset it": (
+        "Hanya pemilik akun yang mengganti kata sandinya; administrator mengaturnya ulang."
+    ),
+    "only administrators reset passwords": (
+        "Hanya administrator yang dapat mengatur ulang kata sandi."
+    ),
+    "change your own password with the current one, not by a reset": (
+        "Ganti kata sandi Anda sendiri dengan memasukkan kata sandi saat ini, bukan dengan "
+        "pengaturan ulang."
+    ),
+    "only administrators disable users": "Hanya administrator yang dapat menonaktifkan pengguna.",
+    "nobody may disable their own account": "Tidak ada yang boleh menonaktifkan akunnya sendiri.",
+    "only administrators enable users": "Hanya administrator yang dapat mengaktifkan pengguna.",
+    "only administrators end other users' sessions": (
+        "Hanya administrator yang dapat mengakhiri sesi pengguna lain."
+    ),
+    "only administrators create banks": "Hanya administrator yang dapat membuat bank.",
+    "only administrators see other users' sessions": (
+        "Hanya administrator yang dapat melihat sesi pengguna lain."
+    ),
+    "nobody may grant themself a role; another bank admin or an administrator must do it": (
+        "Tidak ada yang boleh memberi peran kepada dirinya sendiri; administrator bank lain "
+        "atau administrator yang harus melakukannya."
+    ),
+    "exporting a form whose validation report has errors must name the bank admin "
+    "who decides it (--user)": (
+        "Mengekspor paket yang laporan validasinya memuat galat harus menyebut administrator "
+        "bank yang memutuskannya (--user)."
+    ),
+}
 
 
 class InvalidInput(DomainError):

@@ -247,6 +247,14 @@ class PluginHost:
         """The registered item type ``type_id``; :class:`KeyError` if there is none."""
         return self.item_types[type_id]
 
+    def type_name(self, type_id: str, lang: str = "id") -> str:
+        """The name people read for item type ``type_id`` in ``lang`` (its id when
+        no plugin registers it: then the id is all there is to show)."""
+        item_type = self.item_types.get(type_id)
+        if item_type is None:
+            return type_id
+        return item_type.label.get(lang) or item_type.label.get("en") or type_id
+
     def exporter(self, exporter_id: str) -> Exporter:
         """The registered exporter ``exporter_id``; :class:`KeyError` if there is none."""
         return self.exporters[exporter_id]

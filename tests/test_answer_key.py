@@ -16,7 +16,7 @@ from itembank.errors import PermissionDenied
 from itembank.extensions import db
 from itembank.models import AuditEvent
 from itembank.operations.blueprints import create_blueprint
-from itembank.operations.forms import add_entry, create_form
+from itembank.operations.forms import add_entry, create_form, lock_form
 from tests.factories import World
 from tests.forms_helpers import approved
 
@@ -54,6 +54,7 @@ def every_type_form(world: World, plugins: Any) -> Any:
         content = plugins.item_types[type_id].example_content()
         item = approved(world, plugins, "TWK.PN", item_type=type_id, content=content)
         add_entry(form, item.approved_version, actor=world.assembler)
+    lock_form(form, actor=world.bank_admin, plugins=plugins)
     return form
 
 
@@ -205,6 +206,7 @@ def test_a_partial_credit_key_prints_its_thirds_exactly(world: World, plugins: A
     content = {**plugins.item_types["multiple_response"].example_content(), "points": 5}
     item = approved(world, plugins, "TWK.PN", item_type="multiple_response", content=content)
     add_entry(form, item.approved_version, actor=world.assembler)
+    lock_form(form, actor=world.bank_admin, plugins=plugins)
     text = answer_key(form, actor=world.assembler, plugins=plugins, fmt="csv")
     row = dict(zip(CSV_COLUMNS, list(csv.reader(io.StringIO(text)))[1], strict=True))
     # each of the three keys alone is worth 5/3

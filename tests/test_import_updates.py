@@ -115,7 +115,7 @@ def test_items_that_cannot_change_are_refused_with_the_reason_and_others_drafts_
     )
     assert errors["6"] == (
         "jenis_soal",
-        f"Item {other_type.external_id} is of type 'true_false'; an item's type cannot change.",
+        f"Item {other_type.external_id} is of type True/false; an item's type cannot change.",
     )
     assert errors["8"] == (
         "id_soal",

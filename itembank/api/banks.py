@@ -83,6 +83,7 @@ class BankByCode(MethodView):
             required_approvals=data.get("required_approvals"),
             writing_rules=data.get("writing_rules"),
             review_checklist=data.get("review_checklist"),
+            answer_key_from_drafts=data.get("answer_key_from_drafts"),
         )
         return Extended(bank, my_roles=sorted(r.value for r in roles_in(actor, bank)))
 

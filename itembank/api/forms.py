@@ -364,6 +364,9 @@ class Clone(MethodView):
 
 @blp.route("/forms/<form_id>/answer-key")
 class AnswerKey(MethodView):
+    @blp.alt_response(
+        409, description="the form is not locked and the bank does not allow keys of drafts"
+    )
     @blp.response(200, AnswerKeyOut)
     def get(self, form_id: str) -> Any:
         """The form's answer key: per item its QTI identifier, version, type, correct
@@ -375,6 +378,9 @@ class AnswerKey(MethodView):
 
 @blp.route("/forms/<form_id>/answer-key.csv")
 class AnswerKeyCsv(MethodView):
+    @blp.alt_response(
+        409, description="the form is not locked and the bank does not allow keys of drafts"
+    )
     @blp.response(200, description="the answer key as CSV (UTF-8, a header row)")
     def get(self, form_id: str) -> Any:
         """The answer key as CSV, one row per item (read is audited)"""

@@ -116,6 +116,14 @@ class BankCreateIn(ma.Schema):
 
 class BankSettingsIn(ma.Schema):
     required_approvals = fields.Integer(validate=validate.Range(min=1, max=10))
+    answer_key_from_drafts = fields.Boolean(
+        truthy={True},
+        falsy={False},
+        metadata={
+            "description": "true: answer keys of draft forms may be downloaded; false (the "
+            "default): only of locked forms"
+        },
+    )
     review_checklist = fields.Raw(
         metadata={
             "description": "true: the standard checklist (kaidah penulisan soal); false: "
@@ -163,6 +171,13 @@ class BankDetailOut(BankOut):
     writing_rules = fields.Method("get_writing_rules")
 
     review_checklist = fields.Method("get_review_checklist")
+    answer_key_from_drafts = fields.Method(
+        "get_answer_key_from_drafts",
+        metadata={"description": "whether answer keys of draft (unlocked) forms are given out"},
+    )
+
+    def get_answer_key_from_drafts(self, bank: Any) -> bool:
+        return bool(bank.setting("answer_key_from_drafts"))
 
     def get_review_checklist(self, bank: Any) -> list[dict[str, Any]]:
         from itembank.operations.review_checklist import bank_checklist

@@ -86,7 +86,7 @@ class Bank(db.Model):
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="bank")
 
-    DEFAULT_SETTINGS: dict[str, Any] = {"required_approvals": 1}
+    DEFAULT_SETTINGS: dict[str, Any] = {"required_approvals": 1, "answer_key_from_drafts": False}
 
     def setting(self, name: str) -> Any:
         return (self.settings or {}).get(name, self.DEFAULT_SETTINGS.get(name))

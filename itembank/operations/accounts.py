@@ -289,6 +289,7 @@ def update_bank_settings(
     required_approvals: int | None = None,
     writing_rules: dict[str, Any] | None = None,
     review_checklist: Any = None,
+    answer_key_from_drafts: bool | None = None,
 ) -> Bank:
     """Change the bank's required approvals, its writing rules
     (:mod:`itembank.operations.quality`) and/or its review checklist
@@ -318,9 +319,18 @@ def update_bank_settings(
         old_codes = [c.get("code") for c in bank.setting("review_checklist") or []]
         changes["review_checklist"] = {"from": old_codes, "to": [c["code"] for c in criteria]}
         settings["review_checklist"] = criteria
+    if answer_key_from_drafts is not None:
+        if not isinstance(answer_key_from_drafts, bool):
+            raise InvalidInput("answer_key_from_drafts must be true or false")
+        changes["answer_key_from_drafts"] = {
+            "from": bool(bank.setting("answer_key_from_drafts")),
+            "to": answer_key_from_drafts,
+        }
+        settings["answer_key_from_drafts"] = answer_key_from_drafts
     if not changes:
         raise InvalidInput(
-            "nothing to change: give required_approvals, writing_rules or review_checklist"
+            "nothing to change: give required_approvals, writing_rules, review_checklist "
+            "or answer_key_from_drafts"
         )
     bank.settings = settings
     db.session.flush()

@@ -61,6 +61,8 @@ class Refusal:
     error: type[DomainError] = PermissionDenied
 
     def raise_(self) -> None:
+        if issubclass(self.error, PermissionDenied):
+            raise PermissionDenied(self.message_en, message_id=self.message)
         raise self.error(self.message_en)
 
 

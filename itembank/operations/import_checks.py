@@ -185,7 +185,7 @@ def check_candidates(
                 )
             else:
                 first_row[ref] = _where(candidate.location)
-                _match_existing(item, existing.get(ref), actor)
+                _match_existing(item, existing.get(ref), actor, plugins)
         elif candidate.source_id and candidate.source_id in first_source:
             item.problems.append(
                 _at(
@@ -281,13 +281,18 @@ def _prepare(
     item_type = plugins.item_types.get(candidate.item_type)
     if item_type is None:
         if candidate.item_type:  # an empty type was reported by the importer
-            known = ", ".join(sorted(plugins.item_types))
+            # The file names types by their code, so the known ones are listed with
+            # their names and the code to write.
+            known_id, known_en = (
+                ", ".join(f"{plugins.type_name(t, lang)} ({t})" for t in sorted(plugins.item_types))
+                for lang in ("id", "en")
+            )
             item.problems.append(
                 _at(
                     candidate,
                     "type",
-                    f"Jenis soal '{candidate.item_type}' tidak dikenal (yang dikenal: {known}).",
-                    f"Unknown item type '{candidate.item_type}' (known: {known}).",
+                    f"Jenis soal '{candidate.item_type}' tidak dikenal; yang dikenal: {known_id}.",
+                    f"Unknown item type '{candidate.item_type}'; known: {known_en}.",
                 )
             )
         return
@@ -358,7 +363,9 @@ def _existing_items(bank: Bank, refs: list[str]) -> dict[str, Item]:
     return found
 
 
-def _match_existing(item: CheckedItem, existing: Item | None, actor: User) -> None:
+def _match_existing(
+    item: CheckedItem, existing: Item | None, actor: User, plugins: PluginHost
+) -> None:
     """Decide what an update of an existing item does, or why it cannot."""
     candidate = item.candidate
     ref = candidate.external_id
@@ -380,8 +387,10 @@ def _match_existing(item: CheckedItem, existing: Item | None, actor: User) -> No
             _at(
                 candidate,
                 "type",
-                f"Soal {ref} berjenis '{existing.item_type}'; jenis soal tidak dapat diubah.",
-                f"Item {ref} is of type '{existing.item_type}'; an item's type cannot change.",
+                f"Soal {ref} berjenis {plugins.type_name(existing.item_type, 'id')}; jenis "
+                "soal tidak dapat diubah.",
+                f"Item {ref} is of type {plugins.type_name(existing.item_type, 'en')}; an "
+                "item's type cannot change.",
             )
         )
         return

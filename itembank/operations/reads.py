@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from itembank.access import ensure_visible, roles_in
+from itembank.access import doing_in_indonesian, ensure_visible, roles_in
 from itembank.audit import record
 from itembank.errors import InvalidInput, NotFound, PermissionDenied
 from itembank.extensions import db
@@ -74,7 +74,13 @@ def readable_version(item: Item, number: int, *, actor: User) -> ItemVersion:
 def require_full_view(item: Item, *, actor: User, doing: str) -> None:
     """Refuse assemblers things only the writing and reviewing side sees (drafts)."""
     if sees_only_approved(actor, item.bank):
-        raise PermissionDenied(f"assemblers see only approved versions, so may not {doing}")
+        raise PermissionDenied(
+            f"assemblers see only approved versions, so may not {doing}",
+            message_id=(
+                "Perakit paket hanya melihat versi yang disetujui, sehingga tidak boleh "
+                f"{doing_in_indonesian(doing)}."
+            ),
+        )
 
 
 #: The audit actions that record reads rather than changes (an item's history leaves

@@ -40,7 +40,7 @@ from itembank.ui import jobs, nav
 from itembank.ui.assembly import choose_bank, holds_any
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.errors import domain_status, explain
-from itembank.ui.i18n import problem_text
+from itembank.ui.i18n import error_text, problem_text
 
 FIELDS = ("title", "starts_on", "ends_on", "site", "sessions", "notes")
 IMPORT_STATUSES = {
@@ -62,7 +62,7 @@ def _sessions(raw: str) -> list[str]:
 
 def _errors(exc: InvalidInput) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    for problem in exc.problems or [{"field": "", "message": exc.message}]:
+    for problem in exc.problems or [{"field": "", "message": error_text(exc)}]:
         field = str(problem.get("field") or "").split("[")[0].split(".")[0]
         errors.setdefault(field if field in (*FIELDS, "forms") else "", []).append(
             problem_text(problem)

@@ -33,7 +33,7 @@ from itembank.operations.statistics_report import XLSX_MIMETYPE, analysis_xlsx, 
 from itembank.plugins import plugins
 from itembank.ui import charts
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
-from itembank.ui.i18n import problem_text
+from itembank.ui.i18n import error_text, problem_text
 from itembank.ui.viewmodels import may, type_label
 
 POOLED = "pooled"
@@ -193,7 +193,7 @@ def reanalyse_form(form_id: str) -> ResponseReturnValue:
             scope,
             administration,
             dif_values=values,
-            dif_errors=[problem_text(p) for p in exc.problems] or [exc.message],
+            dif_errors=[problem_text(p) for p in exc.problems] or [error_text(exc)],
             status=422,
         )
     if analysis is None:

@@ -18,7 +18,7 @@ from itembank.operations.bulk_export import ItemsNotExported, export_items
 from itembank.operations.forms import list_forms
 from itembank.plugins import plugins
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
-from itembank.ui.i18n import problem_text
+from itembank.ui.i18n import error_text, problem_text
 from itembank.ui.viewmodels import may
 
 #: The list's filter fields the bulk form carries along (see ``ui.items.parse_filters``).
@@ -62,7 +62,7 @@ def bulk_items(code: str) -> ResponseReturnValue:
             ids = bulk.select_items(bank, actor=user, ids=form.getlist("items"))
         result = bulk.run_bulk(bank, action, ids, actor=user, plugins=plugins(), params=params)
     except InvalidInput as exc:
-        for problem in exc.problems or [{"message": exc.message}]:
+        for problem in exc.problems or [{"message": error_text(exc)}]:
             flash(problem_text(problem), "warning")
         return redirect_to(back)
     labels = {
@@ -111,7 +111,7 @@ def export_items_page(code: str) -> ResponseReturnValue:
             skip_refused=form.get("skip_refused") == "1",
         )
     except InvalidInput as exc:
-        for problem in exc.problems or [{"message": exc.message}]:
+        for problem in exc.problems or [{"message": error_text(exc)}]:
             flash(problem_text(problem), "warning")
         return redirect_to(back)
     except ItemsNotExported as exc:

@@ -25,7 +25,7 @@ from itembank.errors import (
 )
 from itembank.extensions import db
 from itembank.ui.blueprint import bp, page
-from itembank.ui.i18n import problem_text
+from itembank.ui.i18n import error_text, problem_text
 from itembank.workflow import TransitionNotAllowed
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,8 @@ def explain(exc: DomainError) -> str:
     if isinstance(exc, InvalidInput):
         return "; ".join(problem_text(p) for p in exc.problems) or _("The input is not valid.")
     if isinstance(exc, Conflict):
+        if exc.message_id:  # the error says itself what is not possible now
+            return _("This is not possible in its current state.")
         return _("Someone else changed this in the meantime, or it is already done.")
     if isinstance(exc, Unavailable):
         return _(
@@ -102,7 +104,7 @@ def refused_page(problems: list[dict[str, str]]) -> ResponseReturnValue:
 @bp.errorhandler(DomainError)
 def _domain_error(exc: DomainError) -> ResponseReturnValue:
     db.session.rollback()
-    return error_page(domain_status(exc), explain(exc), exc.message)
+    return error_page(domain_status(exc), explain(exc), error_text(exc))
 
 
 def init_app(app: Flask) -> None:

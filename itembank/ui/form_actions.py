@@ -20,7 +20,7 @@ from itembank.operations.form_booklet import form_booklet
 from itembank.plugins import plugins
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.forms import render_form
-from itembank.ui.i18n import problem_text
+from itembank.ui.i18n import error_text, problem_text
 from itembank.ui.viewmodels import version_view
 
 
@@ -107,7 +107,7 @@ def export(form_id: str) -> ResponseReturnValue:
             for p in exc.problems:
                 flash(problem_text(p), "error")
         else:
-            flash(_("The package could not be written: %(why)s", why=exc.message), "error")
+            flash(_("The package could not be written: %(why)s", why=error_text(exc)), "error")
         return redirect_to(url_for("ui.form_page", form_id=form.external_id))
     commit()
     response = _download(result.data, result.media_type, result.filename)

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from itembank.access import roles_in
+from itembank.answer_key import answer_key_available
 from itembank.api.common import INT_ID
 from itembank.errors import InvalidInput, StaleEdit
 from itembank.extensions import db
@@ -231,6 +232,7 @@ def form_context(form: Form, report: Report) -> dict[str, Any]:
         "entry_items": sorted({e.item.external_id for e in entries}),
         "enemy_rows": [{"pair": pair, "other": None} for pair in enemy_pairs],
         "can_mark_enemies": True,
+        "answer_key_ready": answer_key_available(form),
     }
 
 

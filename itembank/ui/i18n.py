@@ -60,6 +60,15 @@ def problem_text(problem: Mapping[str, Any]) -> str:
     return problem.get("message") or problem.get("message_en") or ""
 
 
+def error_text(exc: Any) -> str:
+    """A domain error's own message in the current language: Indonesian when the error
+    carries one (``message_id``, see :class:`itembank.errors.PermissionDenied`)."""
+    indonesian = getattr(exc, "message_id", "")
+    if indonesian and current_language() != "en":
+        return str(indonesian)
+    return str(getattr(exc, "message", exc))
+
+
 def compile_catalogs(directory: Path = TRANSLATIONS) -> list[Path]:
     """Compile every ``.po`` under ``directory`` whose ``.mo`` is missing or older;
     returns the files written."""

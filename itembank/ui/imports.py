@@ -43,7 +43,7 @@ from itembank.ui import jobs, nav
 from itembank.ui.assembly import choose_bank, holds_any
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.errors import domain_status, explain
-from itembank.ui.i18n import pick, problem_text
+from itembank.ui.i18n import error_text, pick, problem_text
 
 IMPORTERS = (Role.AUTHOR, Role.BANK_ADMIN)
 LISTED = 50
@@ -162,7 +162,9 @@ def upload_import(code: str) -> ResponseReturnValue:
         )
     except InvalidInput as exc:
         db.session.rollback()
-        return _refuse(bank, [problem_text(p) for p in exc.problems] or [exc.message], 422, mode)
+        return _refuse(
+            bank, [problem_text(p) for p in exc.problems] or [error_text(exc)], 422, mode
+        )
     except Unavailable as exc:
         # The job queue is down: the job was recorded as failed, nothing was imported.
         db.session.rollback()

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, request, url_for
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -119,17 +119,36 @@ def action_label(event: Any) -> str:
     return _("recorded an event (%(action)s)", action=event.action)
 
 
+def fact_key(key: str) -> str:
+    """A key inside a content fact, in words (a scale's ``min`` and ``max``)."""
+    words = {"min": _("lowest"), "max": _("highest")}
+    return words.get(key, key)
+
+
 def fact_value(value: Any) -> str:
-    """A content fact for people: yes/no, "min: 1, max: 5", lists joined."""
+    """A content fact for people: yes/no, "lowest: 1, highest: 5", lists joined,
+    numbers written the way the current language writes them."""
     if value is None:
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dict):
-        return ", ".join(f"{key}: {fact_value(item)}" for key, item in value.items())
+        # A range reads lowest first, whatever order the database kept the keys in.
+        keys = sorted(value, key=lambda key: {"min": 0, "max": 1}.get(str(key), 2))
+        return ", ".join(f"{fact_key(str(key))}: {fact_value(value[key])}" for key in keys)
     if isinstance(value, list | tuple):
         return ", ".join(fact_value(item) for item in value)
+    if isinstance(value, int | float):
+        return format_number(value)
     return str(value)
+
+
+def format_number(value: Any) -> str:
+    """A number the way the current language writes it: ``100.000`` and ``0,25`` in
+    Indonesian, ``100,000`` and ``0.25`` in English. Anything else is shown as is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    return format_decimal(value)
 
 
 def format_time(value: datetime | None) -> str:
@@ -174,6 +193,8 @@ def init_app(app: Flask) -> None:
             "fact_value": fact_value,
             "format_time": format_time,
         }
+
+    app.jinja_env.filters["number"] = format_number
 
 
 add("ui.dashboard", lambda: _("Dashboard"), order=10)

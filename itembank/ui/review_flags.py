@@ -35,7 +35,7 @@ from itembank.operations.statistics import STATISTICS_ROLES
 from itembank.ui import dashboard, nav
 from itembank.ui.assembly import choose_bank, holds_any
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
-from itembank.ui.i18n import problem_text
+from itembank.ui.i18n import error_text, problem_text
 from itembank.ui.viewmodels import may
 
 DECIDERS = (Role.REVIEWER, Role.BANK_ADMIN)
@@ -190,7 +190,7 @@ def decide_review_flag(code: str, flag_id: int) -> ResponseReturnValue:
         return _flag_page(
             bank,
             flag,
-            problems=[problem_text(p) for p in exc.problems] or [exc.message],
+            problems=[problem_text(p) for p in exc.problems] or [error_text(exc)],
             values={"decision": decision, "reason": reason},
             status=422,
         )
@@ -231,7 +231,7 @@ def start_flag_draft(code: str, flag_id: int) -> ResponseReturnValue:
         draft = start_new_draft(flag.item, actor=user, from_number=flag.version.number)
     except Conflict as exc:
         db.session.rollback()
-        flash(_("No new version was started: %(why)s", why=exc.message), "error")
+        flash(_("No new version was started: %(why)s", why=error_text(exc)), "error")
         return redirect_to(url_for("ui.review_flag", code=bank.code, flag_id=flag_id))
     commit()
     flash(_("Version %(number)d started as a draft.", number=draft.number), "success")

@@ -91,6 +91,17 @@ def fact_labels(item_type: ItemType | None) -> dict[str, str]:
     return {f.name: pick(f.label) for f in item_type.editor_fields()}
 
 
+def choice_label(item_type: ItemType, name: str, value: Any) -> Any:
+    """A fact's value as its editor choice reads (``all_or_nothing`` -> "Semua atau
+    tidak sama sekali"); other values unchanged."""
+    for editor_field in item_type.editor_fields():
+        if editor_field.name == name:
+            for choice, label in editor_field.choices:
+                if choice == value:
+                    return pick(label)
+    return value
+
+
 def classifications(version: ItemVersion) -> list[Classification]:
     result = []
     for entry in version.classifications:
@@ -128,7 +139,10 @@ def version_view(item: Item, version: ItemVersion) -> VersionView:
         return view
     view.keys = [str(k) for k in summary.keys]
     labels = fact_labels(item_type)
-    view.extra = [(labels.get(name, name), value) for name, value in summary.extra.items()]
+    view.extra = [
+        (labels.get(name, name), choice_label(item_type, name, value))
+        for name, value in summary.extra.items()
+    ]
     view.options = [
         (ident, Markup(text), summary.weights.get(ident), ident in summary.keys)
         for ident, text in summary.options.items()

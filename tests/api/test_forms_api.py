@@ -249,3 +249,35 @@ def test_deleting_a_cloned_draft_answers_204_and_keeps_the_clone(
     assert_problem(perakit.get(f"forms/{source}"), 404)
     kept = perakit.get(f"forms/{clone}")
     assert (kept.status_code, kept.json["cloned_from"]) == (200, None)
+
+
+def test_answer_keys_come_from_locked_forms_unless_the_bank_allows_drafts(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    from tests.forms_helpers import state_filled_form
+
+    form_id = state_filled_form(world, plugins)["form"]
+    db.session.commit()
+    perakit, admin = as_user("assembler"), as_user("bank_admin")
+    for path in (f"forms/{form_id}/answer-key", f"forms/{form_id}/answer-key.csv"):
+        body = assert_problem(perakit.get(path), 409, "conflict")
+        assert "not locked" in body["detail"] and "answer_key_from_drafts" in body["detail"]
+    assert not db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "form.answer_key")
+    ).all()
+
+    bank = world.bank.code
+    assert admin.get(f"banks/{bank}").json["answer_key_from_drafts"] is False
+    assert_problem(
+        admin.patch(f"banks/{bank}", json={"answer_key_from_drafts": "yes"}), 422, "invalid"
+    )
+    assert_problem(perakit.patch(f"banks/{bank}", json={"answer_key_from_drafts": True}), 403)
+    allowed = admin.patch(f"banks/{bank}", json={"answer_key_from_drafts": True})
+    assert allowed.status_code == 200 and allowed.json["answer_key_from_drafts"] is True
+    key = perakit.get(f"forms/{form_id}/answer-key")
+    assert key.status_code == 200 and key.json["status"] == "draft"
+
+    admin.patch(f"banks/{bank}", json={"answer_key_from_drafts": False})
+    assert_problem(perakit.get(f"forms/{form_id}/answer-key"), 409)
+    assert perakit.post(f"forms/{form_id}/lock").status_code == 200
+    assert perakit.get(f"forms/{form_id}/answer-key").status_code == 200

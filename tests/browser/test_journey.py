@@ -279,7 +279,7 @@ def assemble_and_export(login: Any, item_id: str) -> None:
 
     # -- lock and export -----------------------------------------------------------------
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Kunci paket").click()
+    page.get_by_role("button", name="Finalkan paket").click()
     # Locked and back on the same page: the message is the sign of the new page.
     expect(page.locator(".flashes")).to_contain_text("dikunci")
     expect(page).to_have_url(form_url)

@@ -148,3 +148,24 @@ def test_the_api_adds_several_and_refuses_one_already_on_the_form(
     assert full.status_code == 409
     unknown = client.post(f"forms/{form.external_id}/rows/9.9/fill")
     assert unknown.status_code == 422
+
+
+def test_the_answer_key_waits_for_the_lock(as_user: Any, world: Any, plugins: Any) -> None:
+    from itembank.extensions import db as database
+    from tests.forms_helpers import state_filled_form
+    from tests.ui.conftest import text as page_text
+
+    form = state_filled_form(world, plugins)["form"]
+    admin = as_user("bank_admin")
+    page = page_text(admin.get(f"/forms/{form}"))
+    assert "tersedia setelah paket difinalkan" in page
+    assert f"/forms/{form}/answer-key.csv" not in page
+    refused = admin.get(f"/forms/{form}/answer-key.csv")
+    assert refused.status_code == 409
+    assert f"Paket {form} belum difinalkan" in page_text(refused)
+
+    world.bank.settings = {**(world.bank.settings or {}), "answer_key_from_drafts": True}
+    database.session.flush()
+    page = page_text(admin.get(f"/forms/{form}"))
+    assert f"/forms/{form}/answer-key.csv" in page
+    assert admin.get(f"/forms/{form}/answer-key.csv").status_code == 200

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +64,254 @@ def test_catalogues_are_compiled_when_stale(tmp_path: Path) -> None:
     later = time.time() + 10
     os.utime(po, (later, later))
     assert compile_catalogs(tmp_path) == [mo]
+
+
+def test_refusals_are_explained_in_indonesian(as_user: Any, world: Any) -> None:
+    reviewer = as_user("reviewer")
+    refused = reviewer.get(f"/banks/{world.bank.code}/items/new")
+    assert refused.status_code == 403
+    page = text(refused)
+    assert f"Anda memerlukan peran penulis soal di bank {world.bank.code} untuk" in page
+    assert "you need the role" not in page
+    reviewer.post("/language", {"lang": "en", "next": "/"})
+    english = text(reviewer.get(f"/banks/{world.bank.code}/items/new"))
+    assert f"you need the role author in bank {world.bank.code}" in english
+
+
+def test_every_refused_action_has_indonesian_words() -> None:
+    import re
+
+    from itembank.access import DOING_ID
+
+    package = Path(catalog.PACKAGE)
+    actions = {
+        match
+        for path in package.rglob("*.py")
+        for match in re.findall(r'\bdoing="([^"]+)"', path.read_text(encoding="utf-8"))
+    }
+    assert len(actions) > 30
+    assert sorted(actions - DOING_ID.keys()) == []
+
+
+class _VisibleText(HTMLParser):
+    """The text a reader sees: no tags, attribute values, scripts, styles, or code and
+    pre blocks (which legitimately show identifiers)."""
+
+    HIDDEN = frozenset({"script", "style", "code", "pre", "template", "textarea"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in self.HIDDEN:
+            self.hidden += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN and self.hidden:
+            self.hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+#: Words that give away English (or internal codes) in an Indonesian page.
+TELLTALES = (
+    r"\bthe\b",
+    r"\byou need\b",
+    r"\brequired\b",
+    r"\bnone\b",
+    r"\bstrict\b",
+    r"\bNot a valid\b",
+    r"\bBahasa:? id\b",
+)
+
+
+def leaks(html: str, type_ids: list[str]) -> list[str]:
+    shown = visible_text(html)
+    found = []
+    for pattern in (*TELLTALES, *(rf"\b{re.escape(t)}\b" for t in type_ids)):
+        for match in re.finditer(pattern, shown):
+            found.append(shown[max(0, match.start() - 40) : match.end() + 40])
+    return found
+
+
+def _main_pages(world: Any, plugins: Any, author: UiClient) -> dict[str, list[str]]:
+    """The main pages, by the roles that see them, over a bank holding a draft, an
+    item in review, approved items, a locked form, a blueprint and an import."""
+    from tests.forms_helpers import state_locked_form
+    from tests.import_helpers import SC_ROW, csv_bytes
+    from tests.ui.test_import_pages import report_of, upload
+    from tests.ui.test_roles import _draft, _in_review
+
+    bank = world.bank.code
+    draft = _draft(world, plugins)["item"]
+    in_review = _in_review(world, plugins)["item"]
+    names = state_locked_form(world, plugins)
+    approved, form = names["item"], names["form"]
+    from itembank.extensions import db
+    from itembank.models import Blueprint
+
+    blueprint = db.session.scalars(
+        db.select(Blueprint).where(Blueprint.bank_id == world.bank.id)
+    ).first()
+    started = upload(author, bank, csv_bytes([SC_ROW, {**SC_ROW, "kunci": "X"}]), mode="valid_only")
+    report = report_of(author, started.location)
+    everyone = [
+        "/",
+        "/notifications",
+        f"/banks/{bank}/items",
+        f"/items/{approved}",
+        f"/items/{approved}/versions/1",
+    ]
+    forms = [
+        "/forms",
+        "/blueprints",
+        "/administrations",
+        "/review-flags",
+        f"/banks/{bank}/administrations",
+        f"/banks/{bank}/review-flags",
+        f"/banks/{bank}/forms",
+        f"/forms/{form}",
+        f"/forms/{form}/analysis",
+        f"/banks/{bank}/blueprints",
+        f"/banks/{bank}/blueprints/{blueprint.code}",
+        f"/items/{approved}/statistics",
+    ]
+    return {
+        "author": [
+            *everyone,
+            f"/items/{draft}",
+            f"/items/{draft}/edit",
+            f"/banks/{bank}/items/new?type=single_choice",
+            f"/banks/{bank}/imports",
+            report,
+        ],
+        "reviewer": [
+            *everyone,
+            f"/items/{in_review}/versions/1/review",
+            f"/items/{approved}/statistics",
+        ],
+        "assembler": everyone + forms,
+        "bank_admin": everyone
+        + forms
+        + [f"/banks/{bank}/blueprints/{blueprint.code}/edit", f"/banks/{bank}/imports", report],
+    }
+
+
+def test_indonesian_pages_show_no_english_or_codes(as_user: Any, world: Any, plugins: Any) -> None:
+    type_ids = sorted(plugins.item_types)
+    assert "single_choice" in type_ids
+    pages = _main_pages(world, plugins, as_user("author"))
+    found: dict[str, list[str]] = {}
+    for role, paths in pages.items():
+        client = as_user(role)
+        for path in paths:
+            response = client.get(path, follow_redirects=True)
+            assert response.status_code == 200, (role, path, response.status_code)
+            html = text(response)
+            assert '<html lang="id">' in html
+            if leaked := leaks(html, type_ids):
+                found[f"{role} {path}"] = leaked
+    assert found == {}
+
+
+def test_the_leak_check_sees_english_and_codes() -> None:
+    html = (
+        "<p>you need the role author</p><p data-x='strict'>Pilihan</p>"
+        "<code>single_choice</code><td>single_choice</td>"
+    )
+    assert len(leaks(html, ["single_choice"])) == 3
+
+
+def test_item_facts_read_as_words(as_user: Any, world: Any, plugins: Any) -> None:
+    from tests.factories import TKP, make_item
+
+    item = make_item(
+        world,
+        plugins,
+        item_type="weighted_options",
+        content=TKP,
+        metadata={"language": "id"},
+    )
+    page = visible_text(text(as_user("author").get(f"/items/{item.external_id}")))
+    assert "terendah: 1, tertinggi: 5" in page and "min: 1" not in page
+    assert "Bahasa Bahasa Indonesia" in page and "Bahasa id" not in page
+    assert "weighted_options" not in page
+
+
+def test_numbers_are_written_the_indonesian_way(as_user: Any, world: Any, plugins: Any) -> None:
+    from tests.factories import make_item
+
+    make_item(world, plugins)
+    author = as_user("author")
+    page = visible_text(text(author.get(f"/banks/{world.bank.code}/items")))
+    assert "Paling banyak 1.000 butir per tindakan" in page
+    author.post("/language", {"lang": "en", "next": "/"})
+    english = visible_text(text(author.get(f"/banks/{world.bank.code}/items")))
+    assert "At most 1,000 items per action" in english
+
+
+def test_locking_a_form_is_not_worded_like_the_answer_key(
+    as_user: Any, world: Any, plugins: Any
+) -> None:
+    from tests.forms_helpers import state_filled_form
+
+    form = state_filled_form(world, plugins)["form"]
+    page = text(as_user("bank_admin").get(f"/forms/{form}"))
+    lock = re.search(r'id="lock-button"[^>]*>([^<]+)</button>', page)
+    assert lock and lock.group(1) == "Finalkan paket"
+    assert "Kunci paket" not in visible_text(page)
+
+
+def test_a_fraction_where_a_whole_number_belongs_is_refused_in_indonesian(
+    as_user: Any, world: Any
+) -> None:
+    import json
+
+    from tests.factories import TKP
+
+    author = as_user("author")
+    bad = {**TKP, "options": [{**TKP["options"][0], "weight": 1.5}, *TKP["options"][1:]]}
+    saved = author.post(
+        f"/banks/{world.bank.code}/items/new?type=weighted_options",
+        {
+            "stem": "<p>Sikap Anda?</p>",
+            "content": json.dumps(bad),
+            "metadata": "{}",
+            "action": "save",
+        },
+    )
+    shown = visible_text(text(author.get(saved.location)))
+    assert saved.status_code == 303
+    assert "Bobot pilihan 'A' harus bilangan bulat dari 1 sampai 5." in shown
+    assert "Not a valid" not in shown and "whole number" not in shown
+
+
+def test_a_fraction_refused_by_the_content_schema_reads_indonesian(
+    as_user: Any, world: Any, plugins: Any
+) -> None:
+    import json
+
+    content = {**plugins.item_types["multiple_response"].example_content(), "min_choices": 1.5}
+    page = as_user("author").post(
+        f"/banks/{world.bank.code}/items/new?type=multiple_response",
+        {
+            "stem": "<p>Pilih yang benar.</p>",
+            "content": json.dumps(content),
+            "metadata": "{}",
+            "action": "save",
+        },
+    )
+    assert page.status_code == 422
+    shown = visible_text(text(page))
+    assert "Harus berupa bilangan bulat." in shown
+    assert "Not a valid" not in shown
