@@ -152,7 +152,9 @@ def test_an_import_through_the_worker_live_cancelled_and_after_closing_the_tab(
         if "/jobs/" in page.url and not outcome.is_visible():
             page.get_by_role("link", name="Buka laporan impor").click()
         page.wait_for_url(re.compile(rf"/banks/{BANK}/imports/\d+$"))
-        expect(page.locator("#import-outcome")).to_contain_text("8000 baru, 0 diperbarui")
+        expect(page.locator("#import-outcome")).to_contain_text(
+            "8.000 baru, 0 diperbarui"
+        )  # Indonesian thousands
         assert _items(worker_server) == before + 8_000
         with worker_server.app.app_context():
             statuses = db.session.scalars(sa.select(Job.status).order_by(Job.id)).all()
