@@ -121,6 +121,18 @@ class VersionDiff(MethodView):
         return diff_item_versions(item, old.number, new.number, actor=actor, plugins=plugins())
 
 
+def _chosen_items(bank: Any, actor: Any, data: dict[str, Any]) -> list[int]:
+    """The items a bulk request names: ``items`` (identifiers) or the listing's
+    ``filters`` (:func:`itembank.operations.bulk.select_items`)."""
+    filters = data.get("filters")
+    return bulk.select_items(
+        bank,
+        actor=actor,
+        ids=data.get("items"),
+        filters=reads.ItemFilters(**filters) if filters is not None else None,
+    )
+
+
 @blp.route("/banks/<bank_code>/items/bulk")
 class BulkItems(MethodView):
     @blp.arguments(BulkIn)
@@ -137,13 +149,7 @@ class BulkItems(MethodView):
         """
         actor = current_user()
         bank = visible_bank(bank_code, actor)
-        filters = data.get("filters")
-        ids = bulk.select_items(
-            bank,
-            actor=actor,
-            ids=data.get("items"),
-            filters=reads.ItemFilters(**filters) if filters is not None else None,
-        )
+        ids = _chosen_items(bank, actor, data)
         params = {k: v for k, v in data.items() if k not in ("action", "items", "filters")}
         return bulk.run_bulk(
             bank, data["action"], ids, actor=actor, plugins=plugins(), params=params
@@ -169,13 +175,7 @@ class ExportItems(MethodView):
         """
         actor = current_user()
         bank = visible_bank(bank_code, actor)
-        filters = data.get("filters")
-        ids = bulk.select_items(
-            bank,
-            actor=actor,
-            ids=data.get("items"),
-            filters=reads.ItemFilters(**filters) if filters is not None else None,
-        )
+        ids = _chosen_items(bank, actor, data)
         exported = export_items(
             bank,
             ids,
