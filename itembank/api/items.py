@@ -121,7 +121,7 @@ class VersionDiff(MethodView):
         return diff_item_versions(item, old.number, new.number, actor=actor, plugins=plugins())
 
 
-def _chosen_items(bank: Any, actor: Any, data: dict[str, Any]) -> list[int]:
+def _chosen_items(bank: Any, actor: Any, data: dict[str, Any]) -> list[str]:
     """The items a bulk request names: ``items`` (identifiers) or the listing's
     ``filters`` (:func:`itembank.operations.bulk.select_items`)."""
     filters = data.get("filters")
