@@ -13,7 +13,6 @@ import math
 
 from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from itembank.api.auth import counting_failures
 from itembank.api.errors import ApiError
@@ -25,6 +24,7 @@ from itembank.operations.sessions import live_session_counts
 from itembank.ui import nav
 from itembank.ui.auth import sign_in
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
+from itembank.ui.i18n import gettext as _
 from itembank.ui.i18n import problem_text
 
 

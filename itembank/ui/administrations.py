@@ -21,7 +21,6 @@ from typing import Any
 
 from flask import Response, current_app, flash, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from itembank.api.common import INT_ID
 from itembank.errors import InvalidInput, Unavailable
@@ -41,6 +40,7 @@ from itembank.ui.assembly import choose_bank, holds_any
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.errors import domain_status, explain
 from itembank.ui.i18n import error_text, problem_text
+from itembank.ui.i18n import gettext as _
 
 FIELDS = ("title", "starts_on", "ends_on", "site", "sessions", "notes")
 IMPORT_STATUSES = {

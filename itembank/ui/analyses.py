@@ -20,7 +20,6 @@ from typing import Any
 
 from flask import Response, flash, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from itembank.errors import InvalidInput
 from itembank.extensions import db
@@ -34,6 +33,8 @@ from itembank.plugins import plugins
 from itembank.ui import charts
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.i18n import error_text, problem_text
+from itembank.ui.i18n import gettext as _
+from itembank.ui.nav import format_number
 from itembank.ui.viewmodels import may, type_label
 
 POOLED = "pooled"
@@ -62,7 +63,7 @@ def num(value: Any, digits: int = 2) -> str:
     if value is None:
         return "—"
     try:
-        return f"{float(value):.{digits}f}"
+        return format_number(float(value), digits)
     except (TypeError, ValueError):
         return "—"
 
@@ -72,7 +73,7 @@ def pct(value: Any, digits: int = 1) -> str:
     if value is None:
         return "—"
     try:
-        return f"{100 * float(value):.{digits}f} %"
+        return f"{format_number(100 * float(value), digits)} %"
     except (TypeError, ValueError):
         return "—"
 

@@ -10,12 +10,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from itembank.extensions import db
 from itembank.models import Bank, Membership, Role, User
 from itembank.models.forms import FORM_STATUS_LABELS, FormStatus
 from itembank.ui.blueprint import page, redirect_to
+from itembank.ui.i18n import gettext as _
 from itembank.ui.i18n import pick
 from itembank.ui.nav import user_banks
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from itembank.access import require_role
 from itembank.errors import InvalidInput
@@ -27,6 +26,7 @@ from itembank.operations.assembly_jobs import KIND, RESULT_TYPE, start_assembly
 from itembank.operations.blueprints import get_blueprint
 from itembank.ui import charts, jobs
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
+from itembank.ui.i18n import gettext as _
 from itembank.ui.i18n import pick
 
 ASSEMBLERS = (Role.ASSEMBLER, Role.BANK_ADMIN)

@@ -18,7 +18,6 @@ import math
 
 from flask import Flask, flash, g, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import LoginManager, login_user, logout_user
 
 from itembank.api.auth import check_credentials, client_address
@@ -29,6 +28,7 @@ from itembank.models import User
 from itembank.operations.sessions import end_session, live_session, start_session
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to, safe_next
 from itembank.ui.i18n import LANGUAGES
+from itembank.ui.i18n import gettext as _
 
 login_manager = LoginManager()
 #: The key of the server-side session's secret id in the signed cookie.

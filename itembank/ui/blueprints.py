@@ -16,7 +16,6 @@ from typing import Any
 
 from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from itembank.access import require_role
@@ -29,6 +28,7 @@ from itembank.plugins import plugins
 from itembank.ui import nav
 from itembank.ui.assembly import choose_bank, holds_any, not_a_number, problem
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
+from itembank.ui.i18n import gettext as _
 from itembank.ui.i18n import pick, problem_text
 from itembank.ui.viewmodels import may, taxonomy_choices, type_label
 

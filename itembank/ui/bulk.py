@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import Response, flash, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from itembank.access import ensure_visible
 from itembank.errors import InvalidInput
@@ -19,6 +18,7 @@ from itembank.operations.forms import list_forms
 from itembank.plugins import plugins
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.i18n import error_text, problem_text
+from itembank.ui.i18n import gettext as _
 from itembank.ui.viewmodels import may
 
 #: The list's filter fields the bulk form carries along (see ``ui.items.parse_filters``).

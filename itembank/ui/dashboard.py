@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from flask import url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, contains_eager
 
 from itembank.extensions import db
@@ -25,6 +24,7 @@ from itembank.models.items import VersionContributor
 from itembank.operations.duties import reviewable_by
 from itembank.ui.blueprint import actor, bp, login_required, page
 from itembank.ui.excerpt import rich_text_excerpt
+from itembank.ui.i18n import gettext as _
 from itembank.ui.nav import user_banks
 from itembank.workflow import Status
 

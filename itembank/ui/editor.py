@@ -14,8 +14,6 @@ from typing import Any
 
 from flask import flash, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_wtf.csrf import generate_csrf
 
 from itembank.access import ensure_visible
@@ -35,7 +33,8 @@ from itembank.request_guard import load_json_text
 from itembank.sanitize import MarkupTooComplex, sanitize_html
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.errors import domain_status
-from itembank.ui.i18n import current_language, pick
+from itembank.ui.i18n import current_language, ngettext, pick
+from itembank.ui.i18n import gettext as _
 from itembank.ui.nav import format_time
 from itembank.ui.problems import named_problems
 from itembank.ui.viewmodels import preview_html, taxonomy_choices

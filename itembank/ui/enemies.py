@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from itembank.api.common import INT_ID
 from itembank.errors import Conflict, InvalidInput, NotFound
@@ -16,6 +15,7 @@ from itembank.models import Bank, Item, User
 from itembank.operations import enemies, reads
 from itembank.operations.accounts import get_bank
 from itembank.ui.blueprint import actor, bp, commit, login_required, redirect_to, safe_next
+from itembank.ui.i18n import gettext as _
 from itembank.ui.i18n import problem_text
 from itembank.ui.viewmodels import may
 

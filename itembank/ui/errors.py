@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Flask, request
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -26,6 +25,7 @@ from itembank.errors import (
 from itembank.extensions import db
 from itembank.ui.blueprint import bp, page
 from itembank.ui.i18n import error_text, problem_text
+from itembank.ui.i18n import gettext as _
 from itembank.workflow import TransitionNotAllowed
 
 log = logging.getLogger(__name__)

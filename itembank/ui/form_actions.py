@@ -9,7 +9,6 @@ import json
 
 from flask import Response, flash, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from itembank.answer_key import answer_key
 from itembank.errors import InvalidInput
@@ -21,6 +20,7 @@ from itembank.plugins import plugins
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.forms import render_form
 from itembank.ui.i18n import error_text, problem_text
+from itembank.ui.i18n import gettext as _
 from itembank.ui.viewmodels import version_view
 
 

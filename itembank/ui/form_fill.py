@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from flask import request
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from itembank.operations import form_fill, reads
 from itembank.operations import forms as form_ops
 from itembank.plugins import plugins
 from itembank.ui.blueprint import actor, bp, login_required
 from itembank.ui.forms import _base, _edit
+from itembank.ui.i18n import gettext as _
+from itembank.ui.i18n import ngettext
 
 
 @bp.post("/forms/<form_id>/entries/several")

@@ -14,7 +14,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from itembank.access import roles_in
@@ -33,6 +32,7 @@ from itembank.ui import dashboard, nav
 from itembank.ui.assembly import choose_bank, form_status_label, holds_any, number_or_none
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to, safe_next
 from itembank.ui.excerpt import rich_text_excerpt
+from itembank.ui.i18n import gettext as _
 from itembank.ui.i18n import pick, problem_text
 from itembank.ui.items import parse_filters
 from itembank.ui.viewmodels import taxonomy_choices, type_label

@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import flask_babel
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, format_decimal, get_locale
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 LANGUAGES: dict[str, str] = {"id": "Bahasa Indonesia", "en": "English"}
 DEFAULT_LANGUAGE = "id"
@@ -69,6 +74,78 @@ def error_text(exc: Any) -> str:
     return str(getattr(exc, "message", exc))
 
 
+#: Placeholders that name something (an id, a version, a revision, a section or row,
+#: a level) rather than count it: written as plain digits, never ``1.234``.
+IDENTIFIERS = frozenset(
+    {"id", "number", "version", "revision", "base", "run", "section", "row", "level", "from"}
+)
+_INTEGER_PLACEHOLDER = re.compile(r"%\((\w+)\)d")
+
+
+def localize(text: str, variables: Mapping[str, Any]) -> str:
+    """``text % variables`` with every number written the current language's way
+    (``100.000`` and ``0,25`` in Indonesian): counts, totals, shares and scores in
+    messages must not come out as ``100000`` or ``0.25``. Placeholders in
+    :data:`IDENTIFIERS` keep plain digits. ``text`` may be :class:`Markup` (the values
+    are then escaped, as ``%`` on Markup does)."""
+    if not variables:
+        return text % {}
+    shown: dict[str, Any] = {}
+    formatted: set[str] = set()
+    for name, value in variables.items():
+        if (
+            name not in IDENTIFIERS
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+        ):
+            shown[name] = format_decimal(value)
+            formatted.add(name)
+        else:
+            shown[name] = value
+    if formatted:
+        pattern = text.__class__(
+            _INTEGER_PLACEHOLDER.sub(
+                lambda m: f"%({m.group(1)})s" if m.group(1) in formatted else m.group(0),
+                str(text),
+            )
+        )
+        text = pattern
+    return text % shown
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """:func:`flask_babel.gettext` with numbers written the current language's way."""
+    translated = flask_babel.get_domain().get_translations().ugettext(string)
+    return localize(translated, variables) if variables else translated
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """:func:`flask_babel.ngettext` with numbers written the current language's way
+    (``num`` among them)."""
+    variables.setdefault("num", num)
+    translated = flask_babel.get_domain().get_translations().ungettext(singular, plural, num)
+    return localize(translated, variables)
+
+
+@pass_context
+def _template_gettext(context: Context, string: str, **variables: Any) -> str:
+    text = gettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return localize(text, variables)
+
+
+@pass_context
+def _template_ngettext(
+    context: Context, singular: str, plural: str, num: int, **variables: Any
+) -> str:
+    variables.setdefault("num", num)
+    text = flask_babel.get_domain().get_translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return localize(text, variables)
+
+
 def compile_catalogs(directory: Path = TRANSLATIONS) -> list[Path]:
     """Compile every ``.po`` under ``directory`` whose ``.mo`` is missing or older;
     returns the files written."""
@@ -99,4 +176,8 @@ def init_app(app: Flask) -> None:
         app,
         locale_selector=select_locale,
         default_translation_directories=str(TRANSLATIONS),
+    )
+    # Templates' _() and ngettext() write numbers the current language's way too.
+    app.jinja_env.globals.update(
+        _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext
     )

@@ -19,7 +19,6 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from itembank.api.common import INT_ID
 from itembank.errors import DomainError, InvalidInput, Unavailable
@@ -44,6 +43,7 @@ from itembank.ui.assembly import choose_bank, holds_any
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.errors import domain_status, explain
 from itembank.ui.i18n import error_text, pick, problem_text
+from itembank.ui.i18n import gettext as _
 
 IMPORTERS = (Role.AUTHOR, Role.BANK_ADMIN)
 LISTED = 50

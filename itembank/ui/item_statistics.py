@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 from flask import request
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from itembank.models import Item, ItemVersion
 from itembank.operations import reads
@@ -33,6 +32,7 @@ from itembank.operations.statistics import STATISTICS_ROLES, item_statistics
 from itembank.psychometrics.irt.curves import item_curves
 from itembank.ui import charts
 from itembank.ui.blueprint import actor, bp, login_required, page
+from itembank.ui.i18n import gettext as _
 from itembank.ui.viewmodels import may, type_label
 
 #: θ from -4 to 4 in steps of 0.1.

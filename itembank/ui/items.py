@@ -8,7 +8,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from itembank.access import ensure_visible
@@ -27,6 +26,7 @@ from itembank.ui.blueprint import actor, bp, commit, login_required, page, redir
 from itembank.ui.bulk import draft_forms
 from itembank.ui.enemies import enemies_of
 from itembank.ui.excerpt import rich_text_excerpt
+from itembank.ui.i18n import gettext as _
 from itembank.ui.i18n import pick, problem_text
 from itembank.ui.nav import user_banks
 from itembank.ui.viewmodels import history, may, taxonomy_choices, type_label, version_view

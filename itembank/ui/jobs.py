@@ -25,7 +25,6 @@ from typing import Any
 
 from flask import flash, jsonify, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from itembank.api.common import INT_ID
 from itembank.errors import Conflict, DomainError
@@ -35,6 +34,7 @@ from itembank.models import Job, JobStatus, Role, User
 from itembank.ui import dashboard
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.errors import domain_status, explain
+from itembank.ui.i18n import gettext as _
 from itembank.ui.i18n import pick
 
 #: How often the page refreshes itself without its script (seconds).

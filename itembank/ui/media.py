@@ -9,7 +9,6 @@ import re
 import sqlalchemy as sa
 from flask import Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from itembank.access import ensure_visible
 from itembank.errors import DomainError, InvalidInput, NotFound
@@ -19,6 +18,7 @@ from itembank.operations.accounts import get_bank
 from itembank.operations.media import read_media_anywhere, upload_media
 from itembank.ui.blueprint import actor, bp, commit, login_required
 from itembank.ui.errors import domain_status
+from itembank.ui.i18n import gettext as _
 from itembank.ui.i18n import problem_text
 
 SHA256 = re.compile(r"[0-9a-f]{64}")

@@ -14,12 +14,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, request, url_for
 from flask_babel import format_datetime, format_decimal
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from itembank.extensions import db
 from itembank.models import Bank, Membership, User
 from itembank.ui.i18n import LANGUAGES, current_language, pick, problem_text
+from itembank.ui.i18n import gettext as _
 from itembank.workflow import STATUS_LABELS, Status
 
 
@@ -143,12 +143,16 @@ def fact_value(value: Any) -> str:
     return str(value)
 
 
-def format_number(value: Any) -> str:
+def format_number(value: Any, digits: int | None = None) -> str:
     """A number the way the current language writes it: ``100.000`` and ``0,25`` in
-    Indonesian, ``100,000`` and ``0.25`` in English. Anything else is shown as is."""
+    Indonesian, ``100,000`` and ``0.25`` in English; with ``digits``, exactly that many
+    decimals (``0,50``). Anything else is shown as is."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "" if value is None else str(value)
-    return format_decimal(value)
+    if digits is None:
+        return format_decimal(value)
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern)
 
 
 def format_time(value: datetime | None) -> str:

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -17,6 +16,7 @@ from itembank.models import MailPreference
 from itembank.notification_mail import smtp_settings
 from itembank.operations import notifications as ops
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
+from itembank.ui.i18n import gettext as _
 from itembank.ui.i18n import pick
 
 

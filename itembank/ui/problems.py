@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask_babel import gettext as _
-
 from itembank.itemtypes import EditorField, ItemType
+from itembank.ui.i18n import gettext as _
 from itembank.ui.i18n import pick
 
 

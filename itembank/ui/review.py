@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from itembank.api.common import DB_INT_MAX
@@ -23,6 +22,7 @@ from itembank.operations.review_checklist import ANSWERS, ASPECTS, bank_checklis
 from itembank.operations.reviews import add_comment, required_approvals, review_version
 from itembank.plugins import plugins
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
+from itembank.ui.i18n import gettext as _
 from itembank.ui.i18n import pick, problem_text
 from itembank.ui.viewmodels import fact_labels, may, type_label, type_of, version_view
 from itembank.workflow import Decision, Status

@@ -19,7 +19,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
 from itembank.api.common import INT_ID
@@ -36,6 +35,7 @@ from itembank.ui import dashboard, nav
 from itembank.ui.assembly import choose_bank, holds_any
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.i18n import error_text, problem_text
+from itembank.ui.i18n import gettext as _
 from itembank.ui.viewmodels import may
 
 DECIDERS = (Role.REVIEWER, Role.BANK_ADMIN)

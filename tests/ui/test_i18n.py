@@ -135,10 +135,20 @@ TELLTALES = (
 )
 
 
+#: Numbers written the English (or no) way in an Indonesian page: a decimal point where
+#: it cannot be a thousands group ("0.5", "12.75", "3.14159"; not a row label "1.2", not
+#: "QTI 2.1") and four or more digits without grouping ("10000"; not a year, an item
+#: code, a time or an id after #).
+RAW_NUMBERS = (
+    r"(?<![\w.,])(?:0\.\d+|\d+\.\d{4,}|\d{2,}\.\d{1,2})(?!\w|[.,]\d)",
+    r"(?<![\w.,:#/-])(?!(?:19|20)\d\d\b)\d{4,}(?!\w|[.,:/-]\w)",
+)
+
+
 def leaks(html: str, type_ids: list[str]) -> list[str]:
     shown = visible_text(html)
     found = []
-    for pattern in (*TELLTALES, *(rf"\b{re.escape(t)}\b" for t in type_ids)):
+    for pattern in (*TELLTALES, *RAW_NUMBERS, *(rf"\b{re.escape(t)}\b" for t in type_ids)):
         for match in re.finditer(pattern, shown):
             found.append(shown[max(0, match.start() - 40) : match.end() + 40])
     return found
@@ -230,6 +240,9 @@ def test_the_leak_check_sees_english_and_codes() -> None:
         "<code>single_choice</code><td>single_choice</td>"
     )
     assert len(leaks(html, ["single_choice"])) == 3
+    numbers = "<p>12345 butir, p = 0.52, 3.14159; 12.345 butir, p = 0,52, QTI 2.1, 6 Des 2026</p>"
+    raw = [m.group(0) for pattern in RAW_NUMBERS for m in re.finditer(pattern, numbers)]
+    assert sorted(raw) == ["0.52", "12345", "3.14159"] and len(leaks(numbers, [])) == 3
 
 
 def test_item_facts_read_as_words(as_user: Any, world: Any, plugins: Any) -> None:
@@ -258,6 +271,28 @@ def test_numbers_are_written_the_indonesian_way(as_user: Any, world: Any, plugin
     author.post("/language", {"lang": "en", "next": "/"})
     english = visible_text(text(author.get(f"/banks/{world.bank.code}/items")))
     assert "At most 1,000 items per action" in english
+
+
+def test_numbers_in_messages_are_written_the_indonesian_way(app: Any, ui: UiClient) -> None:
+    """Counts and figures put into translated texts (templates, flash messages) and the
+    statistics helpers come out grouped and with a decimal comma; identifiers do not."""
+    from flask import render_template_string
+
+    from itembank.ui.analyses import num, pct
+    from itembank.ui.i18n import gettext, ngettext
+
+    template = (
+        "{{ ngettext('%(num)d item', '%(num)d items', n) }} | "
+        "{{ _('%(have)d of %(need)d items', have=n, need=20000) }} | "
+        "{{ _('Version %(number)d', number=1234) }} | {{ share|number(2) }} | "
+        "{{ [1.5, 2]|map('number', 1)|join('; ') }}"
+    )
+    with app.test_request_context("/"):
+        shown = render_template_string(template, n=12345, share=0.5)
+        assert shown == "12.345 butir | 12.345 dari 20.000 butir | Versi 1234 | 0,50 | 1,5; 2,0"
+        assert gettext("%(num)d notifications marked read.", num=1500).startswith("1.500 ")
+        assert ngettext("%(num)d item", "%(num)d items", 2500) == "2.500 butir"
+        assert (num(0.5), pct(0.125), num(None)) == ("0,50", "12,5 %", "—")
 
 
 def test_locking_a_form_is_not_worded_like_the_answer_key(

@@ -368,9 +368,9 @@ def test_icc_and_information_come_from_the_newest_irt_parameters(
     icc = body.split(f'<svg id="icc-{version.number}"', 1)[1].split("</svg>", 1)[0]
     info = body.split(f'<svg id="info-{version.number}"', 1)[1].split("</svg>", 1)[0]
     assert icc.count('class="chart-series') == 1 and info.count('class="chart-series') == 1
-    assert "2PL" in body and "UJI-C001" in body and "a = 0.90" in body  # the newest row
+    assert "2PL" in body and "UJI-C001" in body and "a = 0,90" in body  # the newest row
     # The peak of a 2PL's information is at b.
-    assert "θ = -0.4" in body
+    assert "θ = -0,4" in body  # written the Indonesian way
     body = text(client.get(f"/items/{weighted.item.external_id}/statistics"))
     number = weighted.entry.version.number
     icc = body.split(f'<svg id="icc-{number}"', 1)[1].split("</svg>", 1)[0]
