@@ -409,7 +409,9 @@ def build_report(form: Form, plugins: PluginHost) -> Report:
                 Finding(
                     ERROR,
                     "type_unavailable",
-                    f"Jenis soal '{item.item_type}' butir {item.external_id} tidak dimuat.",
+                    f"Butir {item.external_id} memakai jenis soal yang tidak terpasang di "
+                    "server ini (pluginnya dinonaktifkan atau dihapus): butir ini tidak dapat "
+                    "dinilai atau diekspor sampai jenisnya dipasang lagi.",
                     f"The item type '{item.item_type}' of item {item.external_id} is not loaded.",
                     row=_ref(row),
                     **about(entry),

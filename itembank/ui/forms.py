@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from itembank.access import roles_in
@@ -91,15 +92,18 @@ def _excerpt(version: ItemVersion) -> str:
     return rich_text_excerpt(version.stem, EXCERPT)
 
 
-def _row_label(row: Any) -> str:
+def _row_label(row: Any) -> Markup:
+    """A blueprint row in words (escaped; a type not installed shows its code as code)."""
     node = row.node
-    parts = [f"{node.code} {pick(node.name)}"]
+    parts: list[Any] = [f"{node.code} {pick(node.name)}"]
     if row.level is not None:
         parts.append(_("level %(level)d", level=row.level))
     parts.append(
-        ", ".join(type_label(t) for t in row.item_types) if row.item_types else _("any type")
+        Markup(", ").join(type_label(t) for t in row.item_types)
+        if row.item_types
+        else _("any type")
     )
-    return " · ".join(parts)
+    return Markup(" · ").join(parts)
 
 
 def _candidates(

@@ -17,6 +17,7 @@ from itembank.operations.content import visible_taxonomies
 from itembank.operations.reads import READ_ACTIONS
 from itembank.plugins import plugins
 from itembank.ui.i18n import current_language, pick
+from itembank.ui.i18n import gettext as _
 
 
 @dataclass
@@ -46,9 +47,21 @@ def type_of(item: Item) -> ItemType | None:
     return plugins().item_types.get(item.item_type)
 
 
-def type_label(type_id: str) -> str:
+def type_label(type_id: str) -> str | Markup:
+    """The item type's name in the current language. A type whose plugin is not
+    installed (removed, or refused by ``ITEMBANK_PLUGINS_DENY``) reads as words, with
+    its code beside them as code, for the administrator who must install it."""
     item_type = plugins().item_types.get(type_id)
-    return pick(item_type.label) if item_type is not None else type_id
+    if item_type is not None:
+        return pick(item_type.label)
+    return Markup('{} <code class="type-code" title="{}">{}</code>').format(
+        _("item type not installed"),
+        _(
+            "The code of the item type: install or enable its plugin to show, score and "
+            "export these items."
+        ),
+        type_id,
+    )
 
 
 _ID_ATTRIBUTE = re.compile(r'\b(id|for|name|aria-describedby|aria-labelledby)="([^"]*)"')
