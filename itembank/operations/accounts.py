@@ -304,8 +304,21 @@ def update_bank_settings(
     changes: dict[str, Any] = {}
     settings = dict(bank.settings or {})
     if required_approvals is not None:
-        if not isinstance(required_approvals, int) or not 1 <= required_approvals <= 10:
-            raise InvalidInput("required approvals must be a whole number from 1 to 10")
+        if (
+            isinstance(required_approvals, bool)
+            or not isinstance(required_approvals, int)
+            or not 1 <= required_approvals <= 10
+        ):
+            raise InvalidInput(
+                "required approvals must be a whole number from 1 to 10",
+                [
+                    {
+                        "field": "required_approvals",
+                        "message": "Jumlah persetujuan harus bilangan bulat dari 1 sampai 10.",
+                        "message_en": "Required approvals must be a whole number from 1 to 10.",
+                    }
+                ],
+            )
         changes["required_approvals"] = {"from": bank.required_approvals, "to": required_approvals}
         settings["required_approvals"] = required_approvals
     if writing_rules is not None:
@@ -321,7 +334,16 @@ def update_bank_settings(
         settings["review_checklist"] = criteria
     if answer_key_from_drafts is not None:
         if not isinstance(answer_key_from_drafts, bool):
-            raise InvalidInput("answer_key_from_drafts must be true or false")
+            raise InvalidInput(
+                "answer_key_from_drafts must be true or false",
+                [
+                    {
+                        "field": "answer_key_from_drafts",
+                        "message": "Harus ya atau tidak (true atau false).",
+                        "message_en": "Must be true or false.",
+                    }
+                ],
+            )
         changes["answer_key_from_drafts"] = {
             "from": bool(bank.setting("answer_key_from_drafts")),
             "to": answer_key_from_drafts,

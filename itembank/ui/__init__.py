@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
         administrations,
         analyses,
         assembly_runs,
+        bank_settings,
         blueprints,
         bulk,
         compare,

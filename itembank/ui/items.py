@@ -224,6 +224,7 @@ def items(code: str) -> ResponseReturnValue:
         bulk_forms=draft_forms(bank, user),
         bulk_limit=BULK_LIMIT,
         can_retire=may(user, bank, Role.BANK_ADMIN),
+        can_configure=may(user, bank, Role.BANK_ADMIN),
         can_export=may(user, bank, Role.ASSEMBLER, Role.BANK_ADMIN),
         exporters=[(e.id, pick(e.label)) for e in plugins().exporters.values()],
     )

@@ -163,6 +163,13 @@ def state_disabled_user(world: World, plugins: Any) -> dict[str, str]:
     return names
 
 
+def state_bank_defaults(world: World, plugins: Any) -> dict[str, str]:
+    """The bank with no settings of its own (each run starts from the same ones)."""
+    world.bank.settings = {}
+    db.session.flush()
+    return {}
+
+
 # -- probes ---------------------------------------------------------------------------------
 
 
@@ -273,6 +280,11 @@ def run(world: World, names: dict[str, str]) -> dict[str, Any]:
         "status": found.status,
         "forms": _count(Form, Form.bank_id == world.bank.id),
     }
+
+
+def bank_settings(world: World, names: dict[str, str]) -> dict[str, Any]:
+    db.session.refresh(world.bank)
+    return {"settings": dict(world.bank.settings or {})}
 
 
 def account(world: World, names: dict[str, str]) -> dict[str, Any]:
@@ -754,6 +766,34 @@ PAIRS: list[Pair] = [
         audit=("job.cancel", "job.end"),
         state=job,
     ),
+    # the bank's settings (bank admins): the page sends every setting, like this body
+    Pair(
+        "POST /banks/{bank}/settings",
+        {
+            "required_approvals": "2",
+            "require_classification": "1",
+            "options.single_choice": "5",
+            "distinct_weights.weighted_options": "1",
+            "checklist": "standard",
+            "answer_key_from_drafts": "1",
+        },
+        "PATCH banks/{bank}",
+        {
+            "required_approvals": 2,
+            "writing_rules": {
+                "require_classification": True,
+                "types": {
+                    "single_choice": {"options": 5},
+                    "weighted_options": {"distinct_weights": True},
+                },
+            },
+            "review_checklist": True,
+            "answer_key_from_drafts": True,
+        },
+        state_bank_defaults,
+        audit=("bank.settings",),
+        state=bank_settings,
+    ),
     # accounts (administrators)
     Pair("GET /admin/users", None, "GET users", None, state_user),
     Pair(
@@ -839,6 +879,8 @@ NO_API_COUNTERPART: dict[tuple[str, str], str] = {
     ("POST", "ui.login"): "signing in: tests/ui/test_security.py",
     ("POST", "ui.logout"): "signing out: tests/ui/test_security.py",
     ("POST", "ui.language"): "the session's language: tests/ui/test_i18n.py",
+    ("GET", "ui.bank_settings"): "the settings form, bank admins only (GET /api/v1/banks/<code>, "
+    "which gives the settings to every member): tests/ui/test_bank_settings.py",
     ("GET", "ui.change_password"): "everyone's own password (POST /api/v1/me/password, which "
     "refuses nobody): tests/ui/test_sessions.py, tests/api/test_accounts_api.py",
     ("POST", "ui.change_password"): "everyone's own password (POST /api/v1/me/password, which "

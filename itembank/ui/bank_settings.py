@@ -1,0 +1,267 @@
+"""The bank's settings page (``/banks/<code>/settings``, bank admins): required
+approvals, writing rules, review checklist and whether answer keys may be read from
+draft forms.
+
+The page shows every setting and saves them together through the same operation as
+``PATCH /api/v1/banks/<code>`` (:func:`itembank.operations.accounts.update_bank_settings`),
+so the same role check, validation and audit event (``bank.settings``) apply. What the
+form holds is read here into that operation's arguments; a value that cannot be read
+(text where a number belongs, a criterion line without its parts) is shown beside its
+field and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, request, url_for
+from flask.typing import ResponseReturnValue
+
+from itembank.access import require_role
+from itembank.errors import InvalidInput
+from itembank.extensions import db
+from itembank.itemtypes import ItemType
+from itembank.models import Bank, Role
+from itembank.operations import accounts
+from itembank.operations.quality import writing_rules
+from itembank.operations.review_checklist import ASPECTS, STANDARD, bank_checklist
+from itembank.plugins import plugins
+from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
+from itembank.ui.i18n import error_text, pick, problem_text
+from itembank.ui.i18n import gettext as _
+
+DOING = "change bank settings"
+#: The review checklist choices of the form.
+CHECKLIST_CHOICES = ("off", "standard", "own")
+
+
+class FormProblems(Exception):
+    """What the form holds cannot be read; ``errors`` maps a field to its message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def option_types() -> list[dict[str, Any]]:
+    """The installed item types that have options (a rule on their number applies),
+    with whether their options carry weights (a rule on distinct weights applies)."""
+    found = []
+    for item_type in plugins().item_types.values():
+        example = _example(item_type)
+        options = example.get("options")
+        if not isinstance(options, list) or not options:
+            continue
+        weighted = all(isinstance(o, dict) and "weight" in o for o in options)
+        found.append({"id": item_type.id, "label": pick(item_type.label), "weighted": weighted})
+    return sorted(found, key=lambda t: t["label"])
+
+
+def _example(item_type: ItemType) -> dict[str, Any]:
+    try:
+        example = item_type.example_content()
+    except (NotImplementedError, AttributeError):
+        return {}
+    return example if isinstance(example, dict) else {}
+
+
+def _aspect_names() -> dict[str, str]:
+    """Aspect names a criterion line may use (Indonesian or English, any case)."""
+    names = {}
+    for code, label in ASPECTS.items():
+        names[code] = code
+        names[label["id"].lower()] = code
+        names[label["en"].lower()] = code
+    return names
+
+
+def checklist_lines(criteria: list[dict[str, Any]]) -> str:
+    """The bank's own criteria as the text area shows them, one per line."""
+    return "\n".join(
+        " | ".join(
+            (
+                c["code"],
+                ASPECTS.get(c["aspect"], {}).get("id", c["aspect"]),
+                c["text"]["id"],
+                c["text"]["en"],
+            )
+        )
+        for c in criteria
+    )
+
+
+def parse_criteria(text: str) -> list[dict[str, Any]]:
+    """Criteria from lines ``code | aspect | Indonesian text | English text`` (the
+    English text may be left out: the Indonesian one is used)."""
+    criteria, aspects = [], _aspect_names()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split("|")]
+        if len(parts) not in (3, 4) or not all(parts[:3]):
+            raise FormProblems(
+                {
+                    "criteria": _(
+                        "Line %(line)d: write code | aspect | text (Indonesian) | "
+                        "text (English, optional).",
+                        line=number,
+                    )
+                }
+            )
+        aspect = aspects.get(parts[1].lower())
+        if aspect is None:
+            raise FormProblems(
+                {
+                    "criteria": _(
+                        "Line %(line)d: the aspect must be Materi, Konstruksi or Bahasa.",
+                        line=number,
+                    )
+                }
+            )
+        english = parts[3] if len(parts) == 4 and parts[3] else parts[2]
+        criteria.append(
+            {"code": parts[0], "aspect": aspect, "text": {"id": parts[2], "en": english}}
+        )
+    if not criteria:
+        raise FormProblems({"criteria": _("Write at least one criterion, or choose no checklist.")})
+    return criteria
+
+
+def _whole(form: Any, name: str, *, required: bool) -> int | None:
+    raw = (form.get(name) or "").strip()
+    if not raw:
+        if required:
+            raise FormProblems({name: _("Enter a whole number.")})
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise FormProblems({name: _("Enter a whole number.")}) from None
+
+
+def read_form(bank: Bank, form: Any) -> dict[str, Any]:
+    """The operation's arguments from the posted form. Rules for item types that are
+    not installed (so not on the page) are kept as they are."""
+    errors: dict[str, str] = {}
+    arguments: dict[str, Any] = {}
+    try:
+        arguments["required_approvals"] = _whole(form, "required_approvals", required=True)
+    except FormProblems as exc:
+        errors.update(exc.errors)
+    stored = writing_rules(bank)["types"]
+    types: dict[str, Any] = {k: v for k, v in stored.items() if k not in plugins().item_types}
+    for item_type in option_types():
+        type_id = item_type["id"]
+        try:
+            options = _whole(form, f"options.{type_id}", required=False)
+        except FormProblems as exc:
+            errors.update(exc.errors)
+            continue
+        rule: dict[str, Any] = {}
+        if options is not None:
+            rule["options"] = options
+        if item_type["weighted"] and form.get(f"distinct_weights.{type_id}"):
+            rule["distinct_weights"] = True
+        if rule:
+            types[type_id] = rule
+    arguments["writing_rules"] = {
+        "require_classification": bool(form.get("require_classification")),
+        "types": types,
+    }
+    choice = form.get("checklist")
+    if choice not in CHECKLIST_CHOICES:
+        errors["checklist"] = _("Choose one.")
+    elif choice == "own":
+        try:
+            arguments["review_checklist"] = parse_criteria(form.get("criteria") or "")
+        except FormProblems as exc:
+            errors.update(exc.errors)
+    else:
+        arguments["review_checklist"] = choice == "standard"
+    arguments["answer_key_from_drafts"] = bool(form.get("answer_key_from_drafts"))
+    if errors:
+        raise FormProblems(errors)
+    return arguments
+
+
+def _field_of(path: str) -> str:
+    """The form field a problem of the operation is about."""
+    # writing_rules.types.<type>[.value].options -> options.<type> (marshmallow names a
+    # dict's values "value")
+    parts = [part for part in path.split(".") if part not in ("value", "key")]
+    if parts[0] == "writing_rules" and len(parts) >= 4 and parts[1] == "types":
+        return f"{parts[3]}.{parts[2]}"
+    if parts[0] == "writing_rules":
+        return "writing_rules"
+    if parts[0] == "review_checklist":
+        return "criteria"
+    return parts[0]
+
+
+def form_values(bank: Bank) -> dict[str, Any]:
+    """What the form shows for the bank's settings as stored."""
+    rules = writing_rules(bank)
+    criteria = bank_checklist(bank)
+    checklist = "off" if not criteria else "standard" if criteria == STANDARD else "own"
+    values: dict[str, Any] = {
+        "required_approvals": str(bank.required_approvals),
+        "require_classification": rules["require_classification"],
+        "checklist": checklist,
+        "criteria": checklist_lines(criteria) if checklist == "own" else "",
+        "answer_key_from_drafts": bool(bank.setting("answer_key_from_drafts")),
+    }
+    for type_id, rule in rules["types"].items():
+        if rule.get("options") is not None:
+            values[f"options.{type_id}"] = str(rule["options"])
+        values[f"distinct_weights.{type_id}"] = bool(rule.get("distinct_weights"))
+    return values
+
+
+def _posted_values(form: Any) -> dict[str, Any]:
+    """The form as posted, to show it again with its problems."""
+    values: dict[str, Any] = {key: form.get(key) for key in form}
+    for flag in ("require_classification", "answer_key_from_drafts"):
+        values[flag] = bool(form.get(flag))
+    for key in list(values):
+        if key.startswith("distinct_weights."):
+            values[key] = True
+    return values
+
+
+def _show(bank: Bank, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
+    return page(
+        "bank_settings.html",
+        status,
+        bank=bank,
+        values=values,
+        errors=errors,
+        types=option_types(),
+        standard=STANDARD,
+        aspects=ASPECTS,
+    )
+
+
+@bp.route("/banks/<code>/settings", methods=["GET", "POST"])
+@login_required
+def bank_settings(code: str) -> ResponseReturnValue:
+    user = actor()
+    bank = accounts.get_bank(code)
+    require_role(user, bank, Role.BANK_ADMIN, doing=DOING)
+    if request.method == "GET":
+        return _show(bank, form_values(bank), {})
+    try:
+        arguments = read_form(bank, request.form)
+        accounts.update_bank_settings(bank, actor=user, **arguments)
+    except FormProblems as exc:
+        return _show(bank, _posted_values(request.form), exc.errors, 422)
+    except InvalidInput as exc:
+        db.session.rollback()
+        errors: dict[str, str] = {}
+        for problem in exc.problems:
+            errors.setdefault(_field_of(problem.get("field") or ""), problem_text(problem))
+        if not errors:
+            errors["settings"] = error_text(exc)
+        return _show(bank, _posted_values(request.form), errors, 422)
+    commit()
+    flash(_("The settings of bank %(bank)s are saved.", bank=bank.code), "success")
+    return redirect_to(url_for("ui.bank_settings", code=bank.code))
