@@ -340,7 +340,7 @@ def test_csv_too_big() -> None:
     data = b"kode,nama\n" + b"A,B\n" * (MAX_BYTES // 4)
     assert len(data) > MAX_BYTES
     assert csv_problems(data) == [
-        "berkas berukuran 5.0 MB, melebihi batas 5 MB / the file is 5.0 MB, over the 5 MB limit"
+        "berkas berukuran 5,0 MB, melebihi batas 5 MB / the file is 5.0 MB, over the 5 MB limit"
     ]
 
 

@@ -32,6 +32,11 @@ class Flag:
     value: float | None = None
 
 
+def _id(value: float, digits: int = 2) -> str:
+    """A figure for an Indonesian message: a decimal comma (``0,15``)."""
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
 def item_flags(
     classical: ClassicalResult | None = None,
     calibration: Calibration | None = None,
@@ -55,12 +60,14 @@ def item_flags(
             p = float(it.p[j])
             if p < t.p_low:
                 out.append(
-                    Flag("p_low", f"Soal terlalu sukar (p = {p:.2f})", f"Too hard (p = {p:.2f})", p)
+                    Flag(
+                        "p_low", f"Soal terlalu sukar (p = {_id(p)})", f"Too hard (p = {p:.2f})", p
+                    )
                 )
             elif p > t.p_high:
                 out.append(
                     Flag(
-                        "p_high", f"Soal terlalu mudah (p = {p:.2f})", f"Too easy (p = {p:.2f})", p
+                        "p_high", f"Soal terlalu mudah (p = {_id(p)})", f"Too easy (p = {p:.2f})", p
                     )
                 )
             r = float(it.item_rest[j])
@@ -68,7 +75,7 @@ def item_flags(
                 out.append(
                     Flag(
                         "low_discrimination",
-                        f"Daya pembeda rendah (r = {r:.2f})",
+                        f"Daya pembeda rendah (r = {_id(r)})",
                         f"Low discrimination (item-rest r = {r:.2f})",
                         r,
                     )
@@ -111,7 +118,7 @@ def item_flags(
                 out.append(
                     Flag(
                         "misfit",
-                        f"Tidak cocok dengan model IRT (p = {est.fit.p_value:.3f})",
+                        f"Tidak cocok dengan model IRT (p = {_id(est.fit.p_value, 3)})",
                         f"Item misfit (p = {est.fit.p_value:.3f})",
                         est.fit.p_value,
                     )
@@ -120,7 +127,7 @@ def item_flags(
                 out.append(
                     Flag(
                         "low_slope",
-                        f"Daya beda IRT rendah (a = {est.parameters.a:.2f})",
+                        f"Daya beda IRT rendah (a = {_id(est.parameters.a)})",
                         f"Low IRT slope (a = {est.parameters.a:.2f})",
                         est.parameters.a,
                     )

@@ -111,7 +111,8 @@ def decode(data: bytes | bytearray | memoryview, *, hint_id: str, hint_en: str) 
     if len(raw) > MAX_BYTES:
         size = f"{len(raw) / (1024 * 1024):.1f}"
         fail(
-            f"berkas berukuran {size} MB, melebihi batas {MAX_BYTES // (1024 * 1024)} MB",
+            f"berkas berukuran {size.replace('.', ',')} MB, melebihi batas "
+            f"{MAX_BYTES // (1024 * 1024)} MB",
             f"the file is {size} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit",
         )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -28,6 +28,7 @@ from itembank.ui import charts, jobs
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.i18n import gettext as _
 from itembank.ui.i18n import pick
+from itembank.ui.nav import format_number
 
 ASSEMBLERS = (Role.ASSEMBLER, Role.BANK_ADMIN)
 
@@ -202,7 +203,7 @@ def _summary(job: Any) -> str:
     return _(
         "%(forms)d forms proposed; certified gap %(gap)s.",
         forms=summary.get("forms", 0),
-        gap="—" if gap is None else f"{100 * gap:.2f} %",
+        gap="—" if gap is None else f"{format_number(100 * gap, 2)} %",
     )
 
 
