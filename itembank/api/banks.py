@@ -74,7 +74,11 @@ class BankByCode(MethodView):
     @blp.arguments(BankSettingsIn)
     @blp.response(200, BankDetailOut)
     def patch(self, data: dict[str, Any], bank_code: str) -> Any:
-        """Change the bank's settings: required approvals, writing rules (bank admins)"""
+        """Change the bank's settings (bank admins)
+
+        Required approvals, writing rules, review checklist, answer keys of draft forms,
+        statistics flag thresholds; a setting left out stays as it is.
+        """
         actor = current_user()
         bank = visible_bank(bank_code, actor)
         accounts.update_bank_settings(
@@ -84,6 +88,7 @@ class BankByCode(MethodView):
             writing_rules=data.get("writing_rules"),
             review_checklist=data.get("review_checklist"),
             answer_key_from_drafts=data.get("answer_key_from_drafts"),
+            statistics_thresholds=data.get("statistics_thresholds"),
         )
         return Extended(bank, my_roles=sorted(r.value for r in roles_in(actor, bank)))
 

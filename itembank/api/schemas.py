@@ -17,6 +17,7 @@ from itembank.api.common import DB_INT_MAX
 from itembank.itemtypes import MAX_CONTENT_CHARS
 from itembank.models import Role
 from itembank.operations.content import MAX_STEM_CHARS
+from itembank.operations.flag_thresholds import ThresholdsSchema
 from itembank.operations.quality import WritingRulesSchema
 from itembank.plugins import plugin_choice
 from itembank.workflow import Decision, Status
@@ -116,6 +117,15 @@ class BankCreateIn(ma.Schema):
 
 class BankSettingsIn(ma.Schema):
     required_approvals = fields.Integer(validate=validate.Range(min=1, max=10))
+    statistics_thresholds = fields.Nested(
+        ThresholdsSchema,
+        metadata={
+            "description": "when item statistics are flagged for review; names left out "
+            'take their defaults: {"p_low": 0.2, "p_high": 0.95, "item_rest_min": 0.15, '
+            '"option_share_min": 0.02, "misfit_p": 0.01, "a_min": 0.3, '
+            '"dif_categories": ["C"], "min_candidates": 100}'
+        },
+    )
     answer_key_from_drafts = fields.Boolean(
         truthy={True},
         falsy={False},
@@ -168,6 +178,10 @@ class BankSettingsIn(ma.Schema):
 
 class BankDetailOut(BankOut):
     my_roles = fields.List(fields.String())
+    statistics_thresholds = fields.Method(
+        "get_statistics_thresholds",
+        metadata={"description": "when item statistics are flagged for review (defaults filled)"},
+    )
     writing_rules = fields.Method("get_writing_rules")
 
     review_checklist = fields.Method("get_review_checklist")
@@ -175,6 +189,11 @@ class BankDetailOut(BankOut):
         "get_answer_key_from_drafts",
         metadata={"description": "whether answer keys of draft (unlocked) forms are given out"},
     )
+
+    def get_statistics_thresholds(self, bank: Any) -> dict[str, Any]:
+        from itembank.operations.flag_thresholds import bank_thresholds
+
+        return bank_thresholds(bank)
 
     def get_answer_key_from_drafts(self, bank: Any) -> bool:
         return bool(bank.setting("answer_key_from_drafts"))

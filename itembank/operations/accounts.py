@@ -290,11 +290,15 @@ def update_bank_settings(
     writing_rules: dict[str, Any] | None = None,
     review_checklist: Any = None,
     answer_key_from_drafts: bool | None = None,
+    statistics_thresholds: dict[str, Any] | None = None,
 ) -> Bank:
     """Change the bank's required approvals, its writing rules
-    (:mod:`itembank.operations.quality`) and/or its review checklist
+    (:mod:`itembank.operations.quality`), its review checklist
     (:mod:`itembank.operations.review_checklist`: ``True`` for the standard one,
-    ``False`` for none, or a list of criteria); ``None`` leaves a setting as it is.
+    ``False`` for none, or a list of criteria), whether answer keys of draft forms are
+    given out and/or its statistics flag thresholds
+    (:mod:`itembank.operations.flag_thresholds`; names left out take their defaults);
+    ``None`` leaves a setting as it is.
     Versions already submitted keep the approvals count they were submitted under
     (``ItemVersion.required_approvals``); new writing rules apply from the next save or
     submission (versions in review are not checked again)."""
@@ -349,10 +353,16 @@ def update_bank_settings(
             "to": answer_key_from_drafts,
         }
         settings["answer_key_from_drafts"] = answer_key_from_drafts
+    if statistics_thresholds is not None:
+        from itembank.operations.flag_thresholds import bank_thresholds, load_thresholds
+
+        thresholds = load_thresholds(statistics_thresholds)
+        changes["statistics_thresholds"] = {"from": bank_thresholds(bank), "to": thresholds}
+        settings["statistics_thresholds"] = thresholds
     if not changes:
         raise InvalidInput(
-            "nothing to change: give required_approvals, writing_rules, review_checklist "
-            "or answer_key_from_drafts"
+            "nothing to change: give required_approvals, writing_rules, review_checklist, "
+            "answer_key_from_drafts or statistics_thresholds"
         )
     bank.settings = settings
     db.session.flush()

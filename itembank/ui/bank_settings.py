@@ -1,6 +1,6 @@
 """The bank's settings page (``/banks/<code>/settings``, bank admins): required
-approvals, writing rules, review checklist and whether answer keys may be read from
-draft forms.
+approvals, writing rules, review checklist, whether answer keys may be read from
+draft forms, and the statistics flag thresholds.
 
 The page shows every setting and saves them together through the same operation as
 ``PATCH /api/v1/banks/<code>`` (:func:`itembank.operations.accounts.update_bank_settings`),
@@ -12,6 +12,8 @@ field and nothing is saved.
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from flask import flash, request, url_for
@@ -23,12 +25,14 @@ from itembank.extensions import db
 from itembank.itemtypes import ItemType
 from itembank.models import Bank, Role
 from itembank.operations import accounts
+from itembank.operations.flag_thresholds import BOUNDS, DIF_CATEGORIES, bank_thresholds
 from itembank.operations.quality import writing_rules
 from itembank.operations.review_checklist import ASPECTS, STANDARD, bank_checklist
 from itembank.plugins import plugins
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.i18n import error_text, pick, problem_text
 from itembank.ui.i18n import gettext as _
+from itembank.ui.nav import format_number
 
 DOING = "change bank settings"
 #: The review checklist choices of the form.
@@ -127,6 +131,41 @@ def parse_criteria(text: str) -> list[dict[str, Any]]:
     return criteria
 
 
+def threshold_fields() -> list[dict[str, Any]]:
+    """The statistics thresholds the form shows, in the order of the flags."""
+    labels = {
+        "p_low": _("Too hard: flag items answered correctly by a share (p) below"),
+        "p_high": _("Too easy: flag items answered correctly by a share (p) above"),
+        "item_rest_min": _("Low discrimination: flag an item-rest correlation below"),
+        "option_share_min": _("Options that do not work: flag an option chosen by a share below"),
+        "misfit_p": _("IRT misfit: flag a fit p-value below"),
+        "a_min": _("Low IRT slope: flag a below"),
+        "min_candidates": _("Flag only items answered by at least this many candidates"),
+    }
+    return [
+        {"name": name, "label": label, "whole": BOUNDS[name][2]} for name, label in labels.items()
+    ]
+
+
+def _figure(form: Any, name: str, *, whole: bool) -> float | int:
+    """A number as typed in either language (``0,2`` or ``0.2``; ``1.000`` or
+    ``1,000`` is a thousand when a whole number is wanted)."""
+    raw = (form.get(name) or "").strip().replace(" ", "")
+    if whole and re.fullmatch(r"\d{1,3}([.,]\d{3})+", raw):
+        raw = raw.replace(".", "").replace(",", "")
+    try:
+        if whole:
+            return int(raw)
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        raise FormProblems(
+            {name: _("Enter a whole number.") if whole else _("Enter a number, e.g. 0.25.")}
+        ) from None
+    if not math.isfinite(value):
+        raise FormProblems({name: _("Enter a number, e.g. 0.25.")})
+    return value
+
+
 def _whole(form: Any, name: str, *, required: bool) -> int | None:
     raw = (form.get(name) or "").strip()
     if not raw:
@@ -179,6 +218,17 @@ def read_form(bank: Bank, form: Any) -> dict[str, Any]:
     else:
         arguments["review_checklist"] = choice == "standard"
     arguments["answer_key_from_drafts"] = bool(form.get("answer_key_from_drafts"))
+    thresholds: dict[str, Any] = {}
+    for field in threshold_fields():
+        name = f"thresholds.{field['name']}"
+        try:
+            thresholds[field["name"]] = _figure(form, name, whole=field["whole"])
+        except FormProblems as exc:
+            errors.update(exc.errors)
+    thresholds["dif_categories"] = [
+        c for c in DIF_CATEGORIES if form.get(f"thresholds.dif_categories.{c}")
+    ]
+    arguments["statistics_thresholds"] = thresholds
     if errors:
         raise FormProblems(errors)
     return arguments
@@ -195,6 +245,8 @@ def _field_of(path: str) -> str:
         return "writing_rules"
     if parts[0] == "review_checklist":
         return "criteria"
+    if parts[0] == "statistics_thresholds" and len(parts) > 1:
+        return f"thresholds.{parts[1]}"
     return parts[0]
 
 
@@ -210,6 +262,12 @@ def form_values(bank: Bank) -> dict[str, Any]:
         "criteria": checklist_lines(criteria) if checklist == "own" else "",
         "answer_key_from_drafts": bool(bank.setting("answer_key_from_drafts")),
     }
+    for name, value in bank_thresholds(bank).items():
+        if name == "dif_categories":
+            for category in value:
+                values[f"thresholds.dif_categories.{category}"] = True
+        else:
+            values[f"thresholds.{name}"] = format_number(value).replace("\u00a0", "")
     for type_id, rule in rules["types"].items():
         if rule.get("options") is not None:
             values[f"options.{type_id}"] = str(rule["options"])
@@ -223,7 +281,7 @@ def _posted_values(form: Any) -> dict[str, Any]:
     for flag in ("require_classification", "answer_key_from_drafts"):
         values[flag] = bool(form.get(flag))
     for key in list(values):
-        if key.startswith("distinct_weights."):
+        if key.startswith(("distinct_weights.", "thresholds.dif_categories.")):
             values[key] = True
     return values
 
@@ -236,6 +294,8 @@ def _show(bank: Bank, values: dict[str, Any], errors: dict[str, str], status: in
         values=values,
         errors=errors,
         types=option_types(),
+        thresholds=threshold_fields(),
+        dif_categories=DIF_CATEGORIES,
         standard=STANDARD,
         aspects=ASPECTS,
     )

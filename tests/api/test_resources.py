@@ -226,6 +226,32 @@ def test_bank_admins_change_required_approvals(as_user: Any, world: World) -> No
     assert audit.json["events"][0]["data"]["required_approvals"] == {"from": 1, "to": 2}
 
 
+def test_bank_admins_set_the_statistics_flag_thresholds(as_user: Any, world: World) -> None:
+    from itembank.operations.statistics import thresholds_for
+
+    path = f"banks/{world.bank.code}"
+    admin = as_user("bank_admin")
+    shown = admin.get(path).json["statistics_thresholds"]
+    assert shown["p_low"] == 0.2 and shown["min_candidates"] == 100  # the defaults
+    changed = admin.patch(
+        path, json={"statistics_thresholds": {"p_low": 0.25, "min_candidates": 50}}
+    )
+    assert changed.status_code == 200
+    assert changed.json["statistics_thresholds"]["p_low"] == 0.25
+    assert changed.json["statistics_thresholds"]["p_high"] == 0.95  # left out: default
+    thresholds, min_n = thresholds_for(world.bank)
+    assert thresholds.p_low == 0.25 and min_n == 50
+    bad = admin.patch(path, json={"statistics_thresholds": {"p_low": 0.97}})
+    assert_problem(bad, 422)
+    assert_problem(admin.patch(path, json={"statistics_thresholds": {"a_min": -1}}), 422)
+    assert_problem(
+        as_user("author").patch(path, json={"statistics_thresholds": {"p_low": 0.1}}), 403
+    )
+    audit = admin.get(f"{path}/audit", query_string={"action": "bank.settings"})
+    change = audit.json["events"][0]["data"]["statistics_thresholds"]
+    assert change["from"]["p_low"] == 0.2 and change["to"]["p_low"] == 0.25
+
+
 TECH_CSV = (
     "kode;kode_induk;nama;nama_en;tingkat_1;tingkat_2\n"
     "AK;;Akuntansi;Accounting;Dasar;Menengah\n"

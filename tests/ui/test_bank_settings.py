@@ -25,6 +25,15 @@ SETTINGS = {
     "checklist": "standard",
     "criteria": "",
     "answer_key_from_drafts": "1",
+    "thresholds.p_low": "0,25",
+    "thresholds.p_high": "0,9",
+    "thresholds.item_rest_min": "0,1",
+    "thresholds.option_share_min": "0,05",
+    "thresholds.misfit_p": "0.01",
+    "thresholds.a_min": "0,4",
+    "thresholds.min_candidates": "1.000",
+    "thresholds.dif_categories.B": "1",
+    "thresholds.dif_categories.C": "1",
 }
 
 
@@ -81,6 +90,16 @@ def test_saving_changes_the_settings_and_audits_them(as_user: Any, world: World)
     }
     assert world.bank.setting("review_checklist") == STANDARD
     assert world.bank.setting("answer_key_from_drafts") is True
+    assert world.bank.setting("statistics_thresholds") == {
+        "p_low": 0.25,
+        "p_high": 0.9,
+        "item_rest_min": 0.1,
+        "option_share_min": 0.05,
+        "misfit_p": 0.01,
+        "a_min": 0.4,
+        "min_candidates": 1000,
+        "dif_categories": ["B", "C"],
+    }
     event = db.session.scalars(
         sa.select(AuditEvent).where(
             AuditEvent.bank_id == world.bank.id, AuditEvent.action == "bank.settings"
@@ -92,6 +111,8 @@ def test_saving_changes_the_settings_and_audits_them(as_user: Any, world: World)
     assert "Pengaturan bank" in page and "telah disimpan" in page
     assert 'id="f-checklist-standard" name="checklist" value="standard" checked' in page
     assert re.search(r'name="options.single_choice"[^>]*value="4"', page)
+    assert re.search(r'name="thresholds.p_low"[^>]*value="0,25"', page)
+    assert re.search(r'name="thresholds.min_candidates"[^>]*value="1.000"', page)
 
     # The bank's own criteria, one per line; they come back as written.
     own = {
@@ -135,6 +156,17 @@ def test_problems_are_shown_beside_their_fields_and_nothing_is_saved(
             "Kode kriteria dipakai lebih dari sekali: A1.",
         ),
         ({"checklist": "lain"}, "checklist", "Pilih salah satu."),
+        ({"thresholds.a_min": "rendah"}, "thresholds-a_min", "Isi dengan angka, misalnya 0,25."),
+        (
+            {"thresholds.p_low": "0,95"},
+            "thresholds-p_low",
+            "Harus lebih kecil dari batas atas p.",
+        ),
+        (
+            {"thresholds.min_candidates": "1"},
+            "thresholds-min_candidates",
+            "Harus bilangan bulat dari 2 sampai 1.000.000.",
+        ),
     ]
     for change, field, message in cases:
         answer = admin.post(path, {**SETTINGS, **change})
