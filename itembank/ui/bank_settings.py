@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal
 
 from itembank.access import require_role
 from itembank.errors import InvalidInput
@@ -266,8 +267,10 @@ def form_values(bank: Bank) -> dict[str, Any]:
         if name == "dif_categories":
             for category in value:
                 values[f"thresholds.dif_categories.{category}"] = True
-        else:
-            values[f"thresholds.{name}"] = format_number(value).replace("\u00a0", "")
+        elif isinstance(value, int):
+            values[f"thresholds.{name}"] = format_number(value)
+        else:  # as many decimals as it has (0,001), in the user's language
+            values[f"thresholds.{name}"] = format_decimal(value, format="0.######")
     for type_id, rule in rules["types"].items():
         if rule.get("options") is not None:
             values[f"options.{type_id}"] = str(rule["options"])
