@@ -213,7 +213,12 @@ def _main_pages(world: Any, plugins: Any, author: UiClient) -> dict[str, list[st
         "assembler": everyone + forms,
         "bank_admin": everyone
         + forms
-        + [f"/banks/{bank}/blueprints/{blueprint.code}/edit", f"/banks/{bank}/imports", report],
+        + [
+            f"/banks/{bank}/blueprints/{blueprint.code}/edit",
+            f"/banks/{bank}/imports",
+            f"/banks/{bank}/settings",
+            report,
+        ],
     }
 
 
