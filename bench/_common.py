@@ -377,3 +377,17 @@ def summary(bench: str, figures: list[Figure]) -> None:
     rows = [{**asdict(figure), "ratio": figure.ratio} for figure in figures]
     print(SUMMARY_PREFIX + json.dumps({"bench": bench, "figures": rows}, ensure_ascii=False))
     sys.stdout.flush()
+
+
+def headline(
+    what: str,
+    value: float,
+    unit: str,
+    baseline: str = "",
+    baseline_value: float | None = None,
+    target: str = "",
+) -> None:
+    """One headline :class:`Figure` of the running benchmark (named after its script) for
+    ``make bench``'s table; a benchmark calls it where it prints the figure."""
+    figure = Figure(what, value, unit, baseline, baseline_value, target)
+    summary(Path(sys.argv[0]).stem, [figure])
