@@ -325,7 +325,7 @@ def test_the_writers_alone_write_what_the_item_types_export() -> None:
             by_type = item_type.qti_item(STEM, content, identifier="q", title="Q", lang=lang)
             plain = write_plain(type_id, STEM, content, identifier="q", title="Q", lang=lang)
             assert plain == by_type, type_id
-    with pytest.raises(KeyError, match="'numeric_entry'.*single_choice"):
+    with pytest.raises(KeyError, match=r"'numeric_entry'.*single_choice"):
         write_plain("numeric_entry", STEM, {}, identifier="q", title="Q")
 
 
