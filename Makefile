@@ -70,19 +70,23 @@ test: setup lint $(QTI_ENGINE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # `make bench`: every benchmark (bench/, see the README's Benchmarks) in its quick mode, one
-# after another (they are CPU heavy), on SQLite: a few minutes on 2 cores. Each checks that
-# every case does its work before timing it and stops at the first that does not.
+# after another (they are CPU heavy), on SQLite: a few minutes on 2 cores, then one table of
+# every benchmark's headline figures beside its baselines (bench/run_all.py). Each checks
+# that every case does its work before timing it and stops at the first that does not.
 # BENCHES=... runs a subset; BENCH_ARGS= (empty) runs the full sizes; BENCH_POSTGRES=URL adds
 # PostgreSQL to the benches that support it (a schema of their own, dropped afterwards).
-BENCHES ?= api_listing ui_listing qti_export qti_import import_spreadsheet jobs first_export assembly psychometrics results
+# The QTI exporters compared with the bank's are bench-only dependencies (pyproject's
+# `bench` extra), installed here and never by `make test`.
+BENCHES ?= api_listing ui_listing qti_export qti_export_peers qti_import import_spreadsheet jobs first_export assembly psychometrics results
 BENCH_ARGS ?= --quick
 BENCH_POSTGRES ?=
-bench: setup
-	@set -e; for bench in $(BENCHES); do \
-		echo "== bench/$$bench.py $(BENCH_ARGS)"; \
-		ITEMBANK_BENCH_POSTGRES='$(BENCH_POSTGRES)' $(BIN)/python bench/$$bench.py $(BENCH_ARGS); \
-		echo; \
-	done
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: setup $(BENCH_STAMP)
+	ITEMBANK_BENCH_POSTGRES='$(BENCH_POSTGRES)' $(BIN)/python bench/run_all.py --args='$(BENCH_ARGS)' $(BENCHES)
 
 # `make attack`: bench/attack.py attacks the app from outside, as deployed (gunicorn with 4
 # workers on a fresh PostgreSQL schema of ATTACK_POSTGRES, dropped afterwards), over HTTP

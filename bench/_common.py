@@ -340,3 +340,54 @@ def parse_only(data: bytes) -> int:
             parse_bytes(source.read(item.path, document=True))
             count += 1
     return count
+
+
+# -- the summary make bench prints ---------------------------------------------------------
+
+#: The prefix of the line each benchmark prints with its headline figures.
+SUMMARY_PREFIX = "BENCH-SUMMARY "
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A headline figure of a benchmark for ``make bench``'s table: ``value`` in ``unit``
+    beside its ``baseline`` (what it is compared with, measured in the same run) and its
+    ``target`` as the issue states it (``"<= 1.5x"``, ``">= 0.35x"``), if any."""
+
+    what: str
+    value: float
+    unit: str
+    baseline: str = ""
+    baseline_value: float | None = None
+    target: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.baseline_value:
+            return None
+        return self.value / self.baseline_value
+
+
+def summary(bench: str, figures: list[Figure]) -> None:
+    """Print ``figures`` as one line, ``BENCH-SUMMARY {json}``, which ``bench/run_all.py``
+    (``make bench``) collects from every benchmark into one table at the end."""
+    import json
+    from dataclasses import asdict
+
+    rows = [{**asdict(figure), "ratio": figure.ratio} for figure in figures]
+    print(SUMMARY_PREFIX + json.dumps({"bench": bench, "figures": rows}, ensure_ascii=False))
+    sys.stdout.flush()
+
+
+def headline(
+    what: str,
+    value: float,
+    unit: str,
+    baseline: str = "",
+    baseline_value: float | None = None,
+    target: str = "",
+) -> None:
+    """One headline :class:`Figure` of the running benchmark (named after its script) for
+    ``make bench``'s table; a benchmark calls it where it prints the figure."""
+    figure = Figure(what, value, unit, baseline, baseline_value, target)
+    summary(Path(sys.argv[0]).stem, [figure])

@@ -39,7 +39,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from _common import Sizes, expect  # noqa: E402
+from _common import Sizes, expect, headline  # noqa: E402
 
 from itembank.assembly import (  # noqa: E402
     Blueprint,
@@ -171,6 +171,14 @@ def main_case(seeds: int, baseline_seconds: float | None) -> None:
         f" incl. {base['built']:.1f} s"
         f" to build): first feasible {fmt(base['first'])}, {gap}, status {base['status']}"
     )
+    if med["first"] is not None:
+        headline(
+            f"assembly, 10 forms of 400 from 6,000 items: first feasible (median of {seeds})",
+            med["first"],
+            "s",
+            "the whole model in HiGHS: its first feasible",
+            base["first"],
+        )
 
 
 def table(full: bool, quick: bool) -> None:

@@ -39,7 +39,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _common import expect, expect_some
+from _common import expect, expect_some, headline
 from flask import Flask
 
 from itembank.app import MIGRATIONS, create_app
@@ -147,6 +147,14 @@ def main() -> None:
             ("first / second", f"{first / second:8.2f}"),
             ("first <= 2 x second", f"{'yes' if first <= 2 * second else 'NO':>8}"),
         ]
+        headline(
+            f"first export after a restart ({args.format}, {FORM})",
+            first,
+            "s",
+            "the second export",
+            second,
+            "<= 2x",
+        )
         width = max(len(label) for label, _ in rows)
         for label, value in rows:
             print(f"{label:<{width}}  {value}")

@@ -35,6 +35,7 @@ from _common import (
     add_postgres,
     database,
     expect,
+    headline,
     make_app,
     make_package,
     median_seconds,
@@ -246,6 +247,14 @@ def main() -> None:
                     f"{count / parse_time:14.0f} {result['total'] / parse_time:5.1f}x"
                     f"   read+check {result['read+check']:.2f}s, write "
                     f"{result['write']:.2f}s, commit {result['commit']:.2f}s"
+                )
+                headline(
+                    f"spreadsheet import, {args.rows} rows ({backend}): {name}",
+                    result["created"] / result["total"],
+                    "rows/s",
+                    "the bare parse",
+                    count / parse_time,
+                    ">= 2,000 rows/s",
                 )
             with app.app_context():
                 from itembank.extensions import db

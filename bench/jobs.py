@@ -34,7 +34,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from _common import PASSWORD, Sizes, add_postgres, database, expect, make_app
+from _common import PASSWORD, Sizes, add_postgres, database, expect, headline, make_app
 from import_spreadsheet import generate_rows, prepare_database, to_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,6 +175,14 @@ def run(
     latencies.sort()
     p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
     kind = "redis" if redis_url else "sqlite"
+    headline(f"jobs ({name}, {kind} queue): start latency p95", 1000 * p95, "ms")
+    headline(
+        f"jobs ({name}, {kind} queue): {args.rows}-row import through the queue",
+        queued,
+        "s",
+        "the same import inline",
+        inline,
+    )
     return (
         f"| {name} | {kind} | {1000 * statistics.median(latencies):.1f} ms | "
         f"{1000 * p95:.1f} ms | {inline:.2f} s | {queued:.2f} s | {queued / inline:.2f}x |"

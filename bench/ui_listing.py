@@ -36,6 +36,7 @@ from _common import (
     database,
     expect,
     expect_some,
+    headline,
     login,
     make_app,
     median_times,
@@ -138,6 +139,13 @@ def run(url: str, options: dict[str, Any], args: argparse.Namespace) -> None:
             print(
                 f"{name:26} {want.total:6} {query_ms:9.1f} {page_ms:9.1f} "
                 f"{page_ms / query_ms:10.2f} {1000 * whole.wall:12.1f}"
+            )
+            headline(
+                f"UI item list, {args.items} items ({db.engine.dialect.name}, {basis}): {name}",
+                page_ms,
+                "ms",
+                "the query alone (reads.list_items)",
+                query_ms,
             )
         db.session.remove()
         db.engine.dispose()

@@ -521,7 +521,20 @@ def html_to_xhtml(html: str) -> str:
     """
     if not html:
         return ""
-    return _serialize(_filter(_parse(sanitize_html(html))), xml=True)
+    if not isinstance(html, str):
+        raise TypeError(f"expected str, got {type(html).__name__}")
+    if _PLAIN_TEXT_RE.fullmatch(html):
+        return _serialize(_filter(_parse(html)), xml=True)
+    # sanitize_html's passes; the pass that confirms the result is stable has parsed it,
+    # so its tokens are serialized as XML rather than parsing the result once more.
+    current = _clean_once(html)
+    for _ in range(_MAX_PASSES):
+        tokens = list(_filter(_parse(current)))
+        again = _serialize(tokens, xml=False)
+        if again == current:
+            return _serialize(tokens, xml=True)
+        current = again
+    return _serialize(_filter(_parse(_text_fallback(current))), xml=True)
 
 
 def html_to_text(html: str) -> str:

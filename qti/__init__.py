@@ -18,26 +18,37 @@ recorded rewrite (``qti/schemas/REWRITES.log``: the QTI 3.0 strict profile leave
 the lenient schema).
 """
 
-from qti.results import (
-    AssessmentResult,
-    ItemResult,
-    ResultsError,
-    ResultVariable,
-    TestResult,
-    read_assessment_result,
-    read_results_zip,
-    write_assessment_result,
-)
-from qti.rp import (
-    InvalidRP,
-    RPError,
-    UnsupportedRP,
-    correct_responses,
-    evaluate_score,
-    run_response_processing,
-)
-from qti.validate import Issue, Report, validate_document, validate_path
-from qti.xml import QtiParseError, parse_bytes, serialize
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# The names below are imported on first use (PEP 562), so that a process importing one
+# part of the package - an export (``qti.package``) or a validation - does not pay for
+# importing all of them.
+_EXPORTS: dict[str, str] = {
+    "AssessmentResult": "qti.results",
+    "ItemResult": "qti.results",
+    "ResultsError": "qti.results",
+    "ResultVariable": "qti.results",
+    "TestResult": "qti.results",
+    "read_assessment_result": "qti.results",
+    "read_results_zip": "qti.results",
+    "write_assessment_result": "qti.results",
+    "InvalidRP": "qti.rp",
+    "RPError": "qti.rp",
+    "UnsupportedRP": "qti.rp",
+    "correct_responses": "qti.rp",
+    "evaluate_score": "qti.rp",
+    "run_response_processing": "qti.rp",
+    "Issue": "qti.validate",
+    "Report": "qti.validate",
+    "validate_document": "qti.validate",
+    "validate_path": "qti.validate",
+    "QtiParseError": "qti.xml",
+    "parse_bytes": "qti.xml",
+    "serialize": "qti.xml",
+}
 
 __all__ = [
     "AssessmentResult",
@@ -62,3 +73,39 @@ __all__ = [
     "validate_path",
     "write_assessment_result",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'qti' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+if TYPE_CHECKING:
+    from qti.results import (
+        AssessmentResult,
+        ItemResult,
+        ResultsError,
+        ResultVariable,
+        TestResult,
+        read_assessment_result,
+        read_results_zip,
+        write_assessment_result,
+    )
+    from qti.rp import (
+        InvalidRP,
+        RPError,
+        UnsupportedRP,
+        correct_responses,
+        evaluate_score,
+        run_response_processing,
+    )
+    from qti.validate import Issue, Report, validate_document, validate_path
+    from qti.xml import QtiParseError, parse_bytes, serialize

@@ -7,14 +7,24 @@ outright are checked, so a finding is always a real defect.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 from lxml import etree
 
 from qti import ns
-from qti._names import find_child, find_children, iter_named, local_name, qti_attr
+from qti._names import (
+    camel_name,
+    find_child,
+    find_children,
+    iter_named,
+    kebab_name,
+    local_name,
+    qti_attr,
+)
 from qti._report import Severity
 from qti._rp_templates import (
     CC2_TEMPLATES,
@@ -103,8 +113,15 @@ VARIABLE_REFERENCES = frozenset(
 KEYED_BASE_TYPES = frozenset({"identifier", "pair", "directedPair"})
 
 
+# The common case, decided by one regular expression: ASCII identifiers are valid when
+# they match it; anything else gets the full (Unicode) rule below.
+_ASCII_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+
+
 def identifier_problem(value: str) -> str | None:
     """Why ``value`` is not a valid QTI identifier, or ``None`` if it is one."""
+    if _ASCII_IDENTIFIER.fullmatch(value):
+        return None
     if not value:
         return "is empty"
     first = value[0]
@@ -122,12 +139,88 @@ def _tag(element: etree._Element) -> str:
     return etree.QName(element).localname
 
 
-def check_identifiers(root: etree._Element) -> Iterator[Finding]:
+# The attributes the checks read (by their names in both spellings).
+_READ = frozenset(
+    {
+        "identifier",
+        "language",
+        "responseIdentifier",
+        "response-identifier",
+        "outcomeIdentifier",
+        "outcome-identifier",
+    }
+)
+
+
+@lru_cache(maxsize=4096)
+def _found_as(tag: str) -> str:
+    """The QTI 2 name :func:`qti._names.iter_named` finds an element of ``tag`` by: its
+    local name, or for a ``qti-`` name the QTI 2 name spelt so; ``""`` for none."""
+    local = tag.rsplit("}", 1)[-1]
+    if not local.startswith("qti-"):
+        return local
+    name = camel_name(local)
+    return name if "qti-" + kebab_name(name) == local else ""
+
+
+class Attributed:
+    """The elements of a document that carry an attribute the checks read, in document
+    order, each with the QTI 2 name ``iter_named`` finds it by: what several checks need,
+    found by one walk (:func:`check_document` shares it) that looks only at the names of
+    each element's attributes (most elements are XHTML with none)."""
+
+    __slots__ = ("_choices", "elements")
+
+    def __init__(self, root: etree._Element) -> None:
+        self._choices: dict[etree._Element, list[etree._Element]] | None = None
+        self.elements = []
+        for element in root.iter(etree.Element):
+            names = element.keys()
+            if names and not _READ.isdisjoint(names):
+                self.elements.append((element, _found_as(element.tag)))
+
+    def with_identifier(self, names: frozenset[str]) -> list[tuple[etree._Element, str]]:
+        """Elements named one of ``names`` that have an ``identifier``, with it."""
+        found = []
+        for element, name in self.elements:
+            if name in names:
+                value = element.get("identifier")
+                if value is not None:
+                    found.append((element, value))
+        return found
+
+    def choices_in(self, element: etree._Element) -> list[etree._Element]:
+        """The choices below ``element`` that have an ``identifier``, in document order
+        (what ``iter_named(element, CHOICE_ELEMENTS)`` finds, less those without one)."""
+        if self._choices is None:
+            self._choices = defaultdict(list)
+            for choice, _ in self.with_identifier(CHOICE_ELEMENTS):
+                for ancestor in choice.iterancestors():
+                    self._choices[ancestor].append(choice)
+        return self._choices.get(element, [])
+
+
+def _top(element: etree._Element, root: etree._Element) -> etree._Element | None:
+    """The child of ``root`` that holds ``element`` (``element`` itself when it is one);
+    ``None`` for the root."""
+    parent = element.getparent()
+    if parent is None:
+        return None
+    while parent is not root:
+        element, parent = parent, parent.getparent()
+        if parent is None:  # pragma: no cover - element is always under root
+            return None
+    return element
+
+
+_IDENTIFIED = DEFINING_ELEMENTS | CHOICE_ELEMENTS
+
+
+def check_identifiers(
+    root: etree._Element, attributed: Attributed | None = None
+) -> Iterator[Finding]:
     """Identifiers of items, tests, sections, declarations, choices and feedback."""
-    for element in iter_named(root, DEFINING_ELEMENTS | CHOICE_ELEMENTS):
-        value = element.get("identifier")
-        if value is None:
-            continue
+    for element, value in (attributed or Attributed(root)).with_identifier(_IDENTIFIED):
         problem = identifier_problem(value)
         if problem:
             yield Finding(
@@ -137,8 +230,11 @@ def check_identifiers(root: etree._Element) -> Iterator[Finding]:
             )
 
 
-def check_unique_identifiers(root: etree._Element) -> Iterator[Finding]:
+def check_unique_identifiers(
+    root: etree._Element, attributed: Attributed | None = None
+) -> Iterator[Finding]:
     """Declarations of an item, and parts/sections/item refs of a test, are unique."""
+    attributed = attributed or Attributed(root)
     role = local_name(root)
     if role == "assessmentItem":
         scopes = [[d for d in root if local_name(d) in DECLARATIONS]]
@@ -149,8 +245,9 @@ def check_unique_identifiers(root: etree._Element) -> Iterator[Finding]:
         what = "test part, section or item reference"
     else:
         return
+    # (Choices without an identifier count for nothing, so they are left out.)
     for interaction in iter_named(root, CHOICE_INTERACTIONS):
-        scopes.append(list(iter_named(interaction, CHOICE_ELEMENTS)))
+        scopes.append(attributed.choices_in(interaction))
     for scope in scopes:
         counts = Counter(e.get("identifier") for e in scope if e.get("identifier"))
         seen: set[str] = set()
@@ -170,20 +267,17 @@ def _declarations(root: etree._Element) -> dict[str, etree._Element]:
     return {d.get("identifier", ""): d for d in root if local_name(d) in DECLARATIONS}
 
 
-# Elements carrying these attributes, found by libxml2 rather than a Python loop.
-_WITH_RESPONSE_IDENTIFIER = etree.XPath(
-    "descendant-or-self::*[@responseIdentifier or @response-identifier]"
-)
-_WITH_VARIABLE_REFERENCE = etree.XPath(
-    "descendant-or-self::*[@responseIdentifier or @response-identifier"
-    " or @outcomeIdentifier or @outcome-identifier]"
-)
-
-
-def check_choice_keys(root: etree._Element) -> Iterator[Finding]:
+def check_choice_keys(
+    root: etree._Element, attributed: Attributed | None = None
+) -> Iterator[Finding]:
     """Correct responses and mapping keys name choices of the bound interaction(s)."""
     bound: dict[str, list[etree._Element]] = defaultdict(list)
-    for element in _WITH_RESPONSE_IDENTIFIER(root):
+    attributed = attributed or Attributed(root)
+    for element, _ in attributed.elements:
+        if element.get("responseIdentifier") is None and (
+            element.get("response-identifier") is None
+        ):
+            continue
         bound[qti_attr(element, "responseIdentifier") or ""].append(element)
     for declaration in root:
         if local_name(declaration) != "responseDeclaration":
@@ -197,7 +291,7 @@ def check_choice_keys(root: etree._Element) -> Iterator[Finding]:
         choices = {
             c.get("identifier")
             for interaction in interactions
-            for c in iter_named(interaction, CHOICE_ELEMENTS)
+            for c in attributed.choices_in(interaction)
         }
         for element, keys, where in _declared_keys(declaration):
             for key in keys:
@@ -241,14 +335,23 @@ def check_cardinality(root: etree._Element) -> Iterator[Finding]:
                 )
 
 
-def check_references(root: etree._Element) -> Iterator[Finding]:
+def check_references(
+    root: etree._Element, attributed: Attributed | None = None
+) -> Iterator[Finding]:
     """Interactions, feedback and response processing refer to declared variables."""
     declared = set(_declarations(root)) | BUILT_IN_VARIABLES
     body = find_child(root, "itemBody")
     scopes = [body] if body is not None else []
     scopes += find_children(root, "modalFeedback")
+    attributed = attributed or Attributed(root)
+    # The elements under each child of the root, in document order.
+    under: dict[etree._Element, list[etree._Element]] = defaultdict(list)
+    for element, _ in attributed.elements:
+        top = _top(element, root)
+        if top is not None:
+            under[top].append(element)
     for scope in scopes:
-        for element in _WITH_VARIABLE_REFERENCE(scope):
+        for element in under.get(scope, ()):
             for attribute in ("responseIdentifier", "outcomeIdentifier"):
                 value = qti_attr(element, attribute)
                 if value is not None and value not in declared:
@@ -260,9 +363,9 @@ def check_references(root: etree._Element) -> Iterator[Finding]:
     processing = find_child(root, "responseProcessing")
     if processing is None:
         return
-    for element in iter_named(processing, VARIABLE_REFERENCES):
-        value = element.get("identifier")
-        if value is not None and value not in declared:
+    in_processing = {id(element) for element in under.get(processing, ())}
+    for element, value in attributed.with_identifier(VARIABLE_REFERENCES):
+        if id(element) in in_processing and value not in declared:
             yield Finding(
                 element.sourceline,
                 "error",
@@ -338,9 +441,11 @@ def _template_needs(root: etree._Element, name: str, line: int | None) -> Iterat
             )
 
 
-def check_language_and_math(root: etree._Element) -> Iterator[Finding]:
+def check_language_and_math(
+    root: etree._Element, attributed: Attributed | None = None
+) -> Iterator[Finding]:
     """``xml:lang`` rather than ``language=``; MathML stays in the MathML namespace."""
-    for element in root.iter(etree.Element):
+    for element, _ in (attributed or Attributed(root)).elements:
         if element.get("language") is not None:
             yield Finding(
                 element.sourceline,
@@ -360,13 +465,14 @@ def check_language_and_math(root: etree._Element) -> Iterator[Finding]:
 
 def check_document(root: etree._Element, version: str) -> list[Finding]:
     """All checks that apply to a QTI document, in document order."""
-    findings = list(check_identifiers(root))
-    findings += check_unique_identifiers(root)
-    findings += check_language_and_math(root)
+    attributed = Attributed(root)
+    findings = list(check_identifiers(root, attributed))
+    findings += check_unique_identifiers(root, attributed)
+    findings += check_language_and_math(root, attributed)
     if local_name(root) == "assessmentItem":
         findings += check_cardinality(root)
-        findings += check_choice_keys(root)
-        findings += check_references(root)
+        findings += check_choice_keys(root, attributed)
+        findings += check_references(root, attributed)
         findings += check_template(root, version)
     findings.sort(key=lambda f: f.line or 0)
     return findings

@@ -83,10 +83,12 @@ class Spelling:
 
     def element(self, parent: etree._Element | None, name: str, **attrs: str) -> etree._Element:
         """A QTI element (appended to ``parent`` if given) with attributes by QTI 2 name."""
-        attributes = {self.attr(key): value for key, value in attrs.items()}
+        if self.v3 and attrs:
+            attrs = {kebab_name(key): value for key, value in attrs.items()}
+        tag = _tag(self.namespace, name, self.v3)
         if parent is None:
-            return etree.Element(self.tag(name), attributes, nsmap=self.nsmap)
-        return etree.SubElement(parent, self.tag(name), attributes)
+            return etree.Element(tag, attrs, nsmap=self.nsmap)
+        return etree.SubElement(parent, tag, attrs)
 
 
 @lru_cache(maxsize=512)

@@ -11,6 +11,7 @@ attacks, and never needed by QTI) is refused outright.
 from __future__ import annotations
 
 import re
+import threading
 
 from lxml import etree
 
@@ -45,6 +46,17 @@ def make_parser() -> etree.XMLParser:
         remove_comments=False,
     )
 
+
+class _Parsers(threading.local):
+    """One hardened parser per thread, reused from document to document: a new lxml
+    parser sets up a new libxml2 parser context on its first document, which costs more
+    than parsing a small document (the writer parses one per XHTML fragment)."""
+
+    def __init__(self) -> None:
+        self.parser = make_parser()
+
+
+_parsers = _Parsers()
 
 _DOCTYPE_MESSAGE = (
     "DOCTYPE declarations are not allowed (they enable entity-expansion and "
@@ -97,7 +109,7 @@ def parse_bytes(data: bytes) -> etree._Element:
     if doctype_line is not None:
         raise QtiParseError(_DOCTYPE_MESSAGE, doctype_line)
     try:
-        root = etree.fromstring(data, parser=make_parser())
+        root = etree.fromstring(data, parser=_parsers.parser)
     except etree.XMLSyntaxError as exc:
         message = exc.msg or "not well-formed XML"
         # lxml appends "(line N, column M)" to some messages; the line is reported apart.

@@ -306,3 +306,54 @@ def test_a_type_without_the_hook_cannot_be_exported() -> None:
         Legacy().qti_item("<p>x</p>", {}, identifier="q", title="q")
     assert info.value.message == "Jenis soal 'legacy' tidak dapat diekspor ke QTI."
     assert info.value.message_en == "Item type 'legacy' cannot be exported to QTI."
+
+
+# -- the writers alone: plain content to a package without the web side ----------------
+
+
+def test_the_writers_alone_write_what_the_item_types_export() -> None:
+    from itembank.itemtypes import QTI_LABEL_PREFIX
+    from plugins.itemtypes.qti_writers import LABEL_PREFIX, WRITERS
+    from plugins.itemtypes.qti_writers import write_item as write_plain
+
+    assert LABEL_PREFIX == QTI_LABEL_PREFIX
+    assert set(WRITERS) == set(HOST.item_types)
+    for type_id in WRITERS:
+        item_type = HOST.item_type(type_id)
+        content = item_type.load(item_type.example_content())
+        for lang in ("id", "en"):
+            by_type = item_type.qti_item(STEM, content, identifier="q", title="Q", lang=lang)
+            plain = write_plain(type_id, STEM, content, identifier="q", title="Q", lang=lang)
+            assert plain == by_type, type_id
+    with pytest.raises(KeyError, match=r"'numeric_entry'.*single_choice"):
+        write_plain("numeric_entry", STEM, {}, identifier="q", title="Q")
+
+
+def test_exporting_from_plain_data_imports_no_web_or_database_code() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from plugins.itemtypes.qti_writers import write_item\n"
+        "from qti.package import PackageItem, PackageSection, PackageTest, build_package\n"
+        "options = [{'id': x, 'text': '<p>' + x + '</p>', 'weight': n}"
+        " for n, x in enumerate('ABCDE', 1)]\n"
+        "items = [PackageItem(write_item('single_choice', '<p>Soal</p>', {'options': options,"
+        " 'key': 'B', 'points': 1, 'shuffle': False}, identifier='q1', title='Q1'), 'Q-1', 1),"
+        " PackageItem(write_item('weighted_options', '<p>Soal</p>', {'options': options,"
+        " 'scale': {'min': 1, 'max': 5}, 'shuffle': False}, identifier='q2', title='Q2'),"
+        " 'Q-2', 1)]\n"
+        "test = PackageTest('t', 'T', (PackageSection('s', 'S', ('q1', 'q2')),))\n"
+        "for version in ('3.0', '2.1'):\n"
+        "    package = build_package(test, items, {}, version, validate=False)\n"
+        "    assert {'items/q1.xml', 'items/q2.xml'} <= {f.path for f in package.files}\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'flask', 'sqlalchemy',"
+        " 'flask_sqlalchemy', 'marshmallow', 'itembank', 'markupsafe', 'bleach'})\n"
+        "print(','.join(bad))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert done.stdout.strip() == ""

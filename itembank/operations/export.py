@@ -115,8 +115,9 @@ def export_form(
             status_now=form.status,
         )
     exporter = exporter_for(plugins, exporter_id)
-    overridden = _errors_to_override(form, actor, plugins, force=force)
-    test, items, media = build_form_package(form, plugins)
+    entries = load_form_entries(form)  # read once: the report, the package, the key
+    overridden = _errors_to_override(form, actor, plugins, force=force, entries=entries)
+    test, items, media = build_form_package(form, plugins, entries=entries)
     try:
         data = exporter.export(test, items, media)
     except ValueError as exc:
@@ -127,7 +128,7 @@ def export_form(
     sha256 = hashlib.sha256(data).hexdigest()
     forced = tuple(asdict(f) for f in overridden)
     mark_exported(form, sha256, exporter.id, actor=actor, forced_over=list(forced) or None)
-    key = build_answer_key(form, plugins)
+    key = build_answer_key(form, plugins, entries=entries)
     return ExportResult(
         form=form.external_id,
         exporter=exporter.id,
@@ -150,11 +151,16 @@ def export_form(
 
 
 def _errors_to_override(
-    form: Form, actor: User | None, plugins: PluginHost, *, force: bool
+    form: Form,
+    actor: User | None,
+    plugins: PluginHost,
+    *,
+    force: bool,
+    entries: list[FormEntry],
 ) -> list[Finding]:
     """The validation report's errors the export goes ahead despite: none, or (with
     ``force`` by a bank admin) all of them; otherwise :class:`FormInvalid`."""
-    errors = build_report(form, plugins).errors
+    errors = build_report(form, plugins, entries=entries).errors
     if not errors:
         return []
     if not force:
@@ -180,11 +186,12 @@ def _errors_to_override(
 
 
 def build_form_package(
-    form: Form, plugins: PluginHost
+    form: Form, plugins: PluginHost, *, entries: list[FormEntry] | None = None
 ) -> tuple[PackageTest, list[PackageItem], dict[str, bytes]]:
     """The exporter's input for ``form``: the test, its items and their images (no role
-    check and no audit: :func:`export_form` does both)."""
-    entries = load_form_entries(form)
+    check and no audit: :func:`export_form` does both); ``entries`` as
+    :func:`~itembank.operations.form_report.build_report` takes them."""
+    entries = load_form_entries(form) if entries is None else entries
     sections: dict[int, list[str]] = {}
     titles: dict[int, str] = {}
     items: list[PackageItem] = []

@@ -158,10 +158,17 @@ def fits_row(version: ItemVersion, item_type: str, row: BlueprintRow) -> bool:
     return False
 
 
-def build_report(form: Form, plugins: PluginHost) -> Report:
-    """The validation report of ``form`` (reads only; no role check: callers check)."""
+def build_report(
+    form: Form, plugins: PluginHost, *, entries: list[FormEntry] | None = None
+) -> Report:
+    """The validation report of ``form`` (reads only; no role check: callers check).
+
+    :param entries: the form's entries as :func:`load_form_entries` gives them, when the
+        caller has them already (the export reads them once for the report, the package
+        and the answer key).
+    """
     blueprint = form.blueprint
-    entries = load_form_entries(form)
+    entries = load_form_entries(form) if entries is None else entries
     number_of = {entry.id: index for index, entry in enumerate(entries, start=1)}
     report = Report(
         form=form.external_id,

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 
 import marshmallow as ma
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from itembank.hookspecs import hookimpl
 from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
@@ -30,13 +30,12 @@ from plugins.itemtypes._common import (
     texts_by_id,
 )
 from plugins.itemtypes._qti import (
-    RESPONSE,
-    build_item,
     declared_maximum,
     plain_number,
     the_interaction,
 )
-from qti.model import AssessmentItem, ExtendedTextInteraction, ResponseDeclaration, RubricBlock
+from plugins.itemtypes.qti_writers import extended_text as qti_writer
+from qti.model import AssessmentItem, ExtendedTextInteraction, RubricBlock
 
 #: Longest expected essay, in characters.
 MAX_ESSAY_LENGTH = 100_000
@@ -123,33 +122,8 @@ class ExtendedText(ItemType):
     def to_qti(
         self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
     ) -> AssessmentItem:
-        """An extended text interaction (string response) with no response processing:
-        ``SCORE`` is set by a rater (``external-scored="human"`` in QTI 3.0), stays 0
-        until then, and ``MAXSCORE`` is the rubric's total. The rubric travels with the
-        item as a rubric block for scorers (``view="scorer"``), one criterion per
-        block with its maximum."""
-        rubric: list[str] = []
-        for entry in content["rubric"]:
-            heading = (
-                f"Kriteria {entry['id']} (maks. {entry['max_points']} poin)"
-                if lang != "en"
-                else f"Criterion {entry['id']} (at most {entry['max_points']} points)"
-            )
-            rubric += [f"<p><strong>{escape(heading)}</strong></p>", entry["criterion"]]
-        return build_item(
-            identifier=identifier,
-            title=title,
-            lang=lang,
-            stem=stem,
-            body=[
-                ExtendedTextInteraction(RESPONSE, content["expected_length"]),
-                RubricBlock("scorer", tuple(rubric)),
-            ],
-            response=ResponseDeclaration(RESPONSE, "single", "string"),
-            maximum=self.max_score(content),
-            processing=None,
-            human=True,
-        )
+        """:func:`plugins.itemtypes.qti_writers.extended_text.to_qti`."""
+        return qti_writer.to_qti(stem, content, identifier=identifier, title=title, lang=lang)
 
     def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
         """An extended text interaction with a single string response. The rubric comes

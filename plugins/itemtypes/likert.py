@@ -18,19 +18,14 @@ from plugins.itemtypes._common import (
 )
 from plugins.itemtypes._qti import (
     RESPONSE,
-    build_item,
-    choices,
     option_entries,
     qti_identifier,
     the_interaction,
 )
+from plugins.itemtypes.qti_writers import likert as qti_writer
 from qti.model import (
     AssessmentItem,
     ChoiceInteraction,
-    MapEntry,
-    Mapping,
-    ResponseDeclaration,
-    ResponseProcessing,
 )
 
 DIRECTIONS = ("positive", "negative")
@@ -93,22 +88,8 @@ class Likert(OptionsItemType):
     def to_qti(
         self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
     ) -> AssessmentItem:
-        """A choice interaction over the scale, never shuffled (the order is the scale),
-        scored by position through ``map_response``: each label maps to its
-        :meth:`weights` value (reversed for negative statements); blank and unknown
-        labels score 0. There is no key, so no correct response is declared."""
-        weights = self.weights(content)
-        mapping = Mapping(tuple(MapEntry(ident, weight) for ident, weight in weights.items()))
-        return build_item(
-            identifier=identifier,
-            title=title,
-            lang=lang,
-            stem=stem,
-            body=[ChoiceInteraction(RESPONSE, choices(content["scale"]), shuffle=False)],
-            response=ResponseDeclaration(RESPONSE, "single", "identifier", mapping=mapping),
-            maximum=self.max_score(content),
-            processing=ResponseProcessing(template="map_response"),
-        )
+        """:func:`plugins.itemtypes.qti_writers.likert.to_qti`."""
+        return qti_writer.to_qti(stem, content, identifier=identifier, title=title, lang=lang)
 
     def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
         """An unshuffled choice interaction (single identifier, no correct response)

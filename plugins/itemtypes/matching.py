@@ -30,33 +30,15 @@ from plugins.itemtypes._qti import (
     RESPONSE as QTI_RESPONSE,
 )
 from plugins.itemtypes._qti import (
-    all_or_nothing,
-    build_item,
-    choices,
     option_entries,
-    partial_credit_rules,
     plain_number,
     qti_identifier,
     the_interaction,
 )
+from plugins.itemtypes.qti_writers import matching as qti_writer
 from qti.model import (
     AssessmentItem,
-    Branch,
-    Condition,
-    Expr,
-    MapEntry,
-    Mapping,
     MatchInteraction,
-    OutcomeDeclaration,
-    ResponseDeclaration,
-    ResponseProcessing,
-    SetOutcome,
-    base_value,
-    map_response,
-    number,
-    op,
-    value_text,
-    variable,
 )
 
 PREMISE = Noun("premis", "premise", "premises")
@@ -93,22 +75,6 @@ def _response_pairs(response: JSON) -> set[tuple[str, str]] | None:
             raise ValueError(f"each response pair must be two identifier strings, not {pair!r}")
         pairs.add((pair[0], pair[1]))
     return pairs
-
-
-#: The outcome that counts premises earning partial credit.
-EARNED = "EARNED"
-
-
-def _given(premise: str, answer: str) -> Expr:
-    return op("member", base_value("directedPair", (premise, answer)), variable(QTI_RESPONSE))
-
-
-def _earn_rule(premise: str, answer: str, response_ids: list[str]) -> Condition:
-    """``EARNED += 1`` when ``premise -> answer`` is given and no other of its pairs is."""
-    others = [_given(premise, other) for other in response_ids if other != answer]
-    condition = op("and", _given(premise, answer), op("not", op("or", *others)))
-    increment = SetOutcome(EARNED, op("sum", variable(EARNED), number(1)))
-    return Condition((Branch(condition, (increment,)),))
 
 
 class Matching(ItemType):
@@ -245,51 +211,8 @@ class Matching(ItemType):
     def to_qti(
         self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
     ) -> AssessmentItem:
-        """A match interaction (directed pairs premise -> response). Each premise takes at
-        most one response (``match-max="1"``); a response may serve several premises.
-
-        - ``all_or_nothing``: a mapping counts key pairs +1 and any other pair
-          ``-(pairs + 1)``; ``SCORE`` is ``points`` when the count equals the number of
-          key pairs (exactly the key, each distinct pair counted once, as ``score`` does).
-        - ``partial``: for each premise, ``EARNED`` goes up by one when its key pair is
-          given and no other pair from that premise to one of the item's responses is;
-          then ``SCORE`` is ``points * EARNED / pairs`` as ``partial_credit`` computes it.
-        """
-        pairs = [tuple(pair) for pair in content["pairs"]]
-        count, points = len(pairs), content["points"]
-        keys = tuple(value_text(pair) for pair in pairs)
-        mapping = None
-        extra: list[OutcomeDeclaration] = []
-        if content["scoring"] == "all_or_nothing":
-            mapping = Mapping(tuple(MapEntry(key, 1) for key in keys), default=-(count + 1))
-            condition = op(
-                "equal", map_response(QTI_RESPONSE), number(count), toleranceMode="exact"
-            )
-            processing = all_or_nothing(condition, points)
-        else:
-            extra.append(OutcomeDeclaration(EARNED, base_type="integer"))
-            response_ids = [entry["id"] for entry in content["responses"]]
-            rules = [_earn_rule(premise, answer, response_ids) for premise, answer in pairs]
-            rules += partial_credit_rules(variable(EARNED), count, points)
-            processing = ResponseProcessing(rules=tuple(rules))
-        interaction = MatchInteraction(
-            QTI_RESPONSE,
-            choices(content["premises"], match_max=1),
-            choices(content["responses"], match_max=0),
-            shuffle=content["shuffle"],
-            max_associations=len(content["premises"]),
-        )
-        return build_item(
-            identifier=identifier,
-            title=title,
-            lang=lang,
-            stem=stem,
-            body=[interaction],
-            response=ResponseDeclaration(QTI_RESPONSE, "multiple", "directedPair", keys, mapping),
-            maximum=points,
-            processing=processing,
-            outcomes=extra,
-        )
+        """:func:`plugins.itemtypes.qti_writers.matching.to_qti`."""
+        return qti_writer.to_qti(stem, content, identifier=identifier, title=title, lang=lang)
 
     def max_score(self, content: dict[str, JSON]) -> float:
         return content["points"]

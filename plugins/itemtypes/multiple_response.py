@@ -28,25 +28,15 @@ from plugins.itemtypes._common import (
 )
 from plugins.itemtypes._qti import (
     RESPONSE,
-    all_or_nothing,
-    build_item,
-    choices,
     option_entries,
-    partial_credit_rules,
     plain_number,
     qti_identifiers,
     the_interaction,
 )
+from plugins.itemtypes.qti_writers import multiple_response as qti_writer
 from qti.model import (
     AssessmentItem,
     ChoiceInteraction,
-    MapEntry,
-    Mapping,
-    ResponseDeclaration,
-    ResponseProcessing,
-    map_response,
-    number,
-    op,
 )
 
 KEY = Noun("kunci jawaban", "key", "keys")
@@ -162,49 +152,8 @@ class MultipleResponse(OptionsItemType):
     def to_qti(
         self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
     ) -> AssessmentItem:
-        """A choice interaction (several choices) with inline processing on a mapping
-        that counts selections: each key +1, anything else (unknown identifiers too) the
-        mapping's default. ``mapResponse`` counts each distinct value once, as ``score``
-        counts the set of selections.
-
-        - ``all_or_nothing``: default ``-(keys + 1)``, so the count equals the number of
-          keys only for exactly the keys; then ``points``.
-        - ``partial``: default -1, so the count is the net of right and wrong choices;
-          ``SCORE`` is ``points * net / keys`` clamped as ``partial_credit`` does, with
-          the same operations in the same order (no summed float shares).
-        """
-        keys = list(dict.fromkeys(content["keys"]))
-        count, points = len(keys), content["points"]
-        all_or_none = content["scoring"] == "all_or_nothing"
-        mapping = Mapping(
-            tuple(MapEntry(key, 1) for key in keys),
-            default=-(count + 1) if all_or_none else -1,
-        )
-        net = map_response(RESPONSE)
-        if all_or_none:
-            processing = all_or_nothing(
-                op("equal", net, number(count), toleranceMode="exact"), points
-            )
-        else:
-            processing = ResponseProcessing(rules=partial_credit_rules(net, count, points))
-        return build_item(
-            identifier=identifier,
-            title=title,
-            lang=lang,
-            stem=stem,
-            body=[
-                ChoiceInteraction(
-                    RESPONSE,
-                    choices(content["options"]),
-                    shuffle=content["shuffle"],
-                    max_choices=content["max_choices"],
-                    min_choices=content["min_choices"],
-                )
-            ],
-            response=ResponseDeclaration(RESPONSE, "multiple", "identifier", tuple(keys), mapping),
-            maximum=points,
-            processing=processing,
-        )
+        """:func:`plugins.itemtypes.qti_writers.multiple_response.to_qti`."""
+        return qti_writer.to_qti(stem, content, identifier=identifier, title=title, lang=lang)
 
     def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
         """A choice interaction with a multiple-identifier response. The keys are the

@@ -23,15 +23,13 @@ from plugins.itemtypes._common import (
 )
 from plugins.itemtypes._qti import (
     RESPONSE,
-    build_item,
-    choices,
-    match_correct_or_points,
     option_entries,
     plain_number,
     qti_identifiers,
     the_interaction,
 )
-from qti.model import AssessmentItem, OrderInteraction, ResponseDeclaration
+from plugins.itemtypes.qti_writers import ordering as qti_writer
+from qti.model import AssessmentItem, OrderInteraction
 
 
 class OrderingSchema(ma.Schema):
@@ -96,21 +94,8 @@ class Ordering(OptionsItemType):
     def to_qti(
         self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
     ) -> AssessmentItem:
-        """An order interaction (ordered identifiers): ``match_correct`` at 1 point, else
-        the same exact-sequence match inline with ``points``."""
-        order = tuple(content["correct_order"])
-        return build_item(
-            identifier=identifier,
-            title=title,
-            lang=lang,
-            stem=stem,
-            body=[
-                OrderInteraction(RESPONSE, choices(content["options"]), shuffle=content["shuffle"])
-            ],
-            response=ResponseDeclaration(RESPONSE, "ordered", "identifier", order),
-            maximum=content["points"],
-            processing=match_correct_or_points(content["points"]),
-        )
+        """:func:`plugins.itemtypes.qti_writers.ordering.to_qti`."""
+        return qti_writer.to_qti(stem, content, identifier=identifier, title=title, lang=lang)
 
     def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
         """An order interaction (ordered identifiers) with a declared correct order that

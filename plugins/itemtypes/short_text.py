@@ -29,13 +29,10 @@ from plugins.itemtypes._common import (
     points_field,
     render_item,
 )
-from plugins.itemtypes._qti import RESPONSE, build_item, plain_number, the_interaction
+from plugins.itemtypes._qti import RESPONSE, plain_number, the_interaction
+from plugins.itemtypes.qti_writers import short_text as qti_writer
 from qti.model import (
     AssessmentItem,
-    MapEntry,
-    Mapping,
-    ResponseDeclaration,
-    ResponseProcessing,
     TextEntryInteraction,
 )
 
@@ -140,26 +137,8 @@ class ShortText(ItemType):
     def to_qti(
         self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
     ) -> AssessmentItem:
-        """A text entry interaction (string response) scored by ``map_response``: each
-        accepted answer maps to ``points`` with the content's case rule (written on every
-        entry); anything else scores 0. The first accepted answer is the declared correct
-        response."""
-        points, case_sensitive = content["points"], content["case_sensitive"]
-        mapping = Mapping(
-            tuple(MapEntry(answer, points, case_sensitive) for answer in content["accepted"])
-        )
-        return build_item(
-            identifier=identifier,
-            title=title,
-            lang=lang,
-            stem=stem,
-            body=[TextEntryInteraction(RESPONSE, content["expected_length"])],
-            response=ResponseDeclaration(
-                RESPONSE, "single", "string", (content["accepted"][0],), mapping
-            ),
-            maximum=points,
-            processing=ResponseProcessing(template="map_response"),
-        )
+        """:func:`plugins.itemtypes.qti_writers.short_text.to_qti`."""
+        return qti_writer.to_qti(stem, content, identifier=identifier, title=title, lang=lang)
 
     def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
         """A text entry with a single string response. The accepted answers are the

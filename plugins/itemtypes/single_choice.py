@@ -22,20 +22,15 @@ from plugins.itemtypes._common import (
 )
 from plugins.itemtypes._qti import (
     RESPONSE,
-    build_item,
-    choices,
     option_entries,
     plain_number,
     qti_identifier,
     the_interaction,
 )
+from plugins.itemtypes.qti_writers import single_choice as qti_writer
 from qti.model import (
     AssessmentItem,
     ChoiceInteraction,
-    MapEntry,
-    Mapping,
-    ResponseDeclaration,
-    ResponseProcessing,
 )
 
 
@@ -87,23 +82,8 @@ class SingleChoice(OptionsItemType):
     def to_qti(
         self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
     ) -> AssessmentItem:
-        """A choice interaction (one choice). Worth 1 point: ``match_correct``; otherwise
-        ``map_response`` mapping the key to ``points`` (anything else maps to 0)."""
-        key, points = content["key"], content["points"]
-        mapping = None if points == 1 else Mapping((MapEntry(key, points),))
-        template = "match_correct" if points == 1 else "map_response"
-        return build_item(
-            identifier=identifier,
-            title=title,
-            lang=lang,
-            stem=stem,
-            body=[
-                ChoiceInteraction(RESPONSE, choices(content["options"]), shuffle=content["shuffle"])
-            ],
-            response=ResponseDeclaration(RESPONSE, "single", "identifier", (key,), mapping),
-            maximum=points,
-            processing=ResponseProcessing(template=template),
-        )
+        """:func:`plugins.itemtypes.qti_writers.single_choice.to_qti`."""
+        return qti_writer.to_qti(stem, content, identifier=identifier, title=title, lang=lang)
 
     def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
         """A choice interaction with one single-identifier response where exactly one

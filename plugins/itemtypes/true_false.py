@@ -19,21 +19,16 @@ from plugins.itemtypes._common import (
     points_field,
     render_item,
 )
-from plugins.itemtypes._qti import RESPONSE, build_item, plain_number, the_interaction
+from plugins.itemtypes._qti import RESPONSE, plain_number, the_interaction
+from plugins.itemtypes.qti_writers import true_false as qti_writer
+from plugins.itemtypes.qti_writers.true_false import ANSWERS
 from qti.model import (
     AssessmentItem,
-    Choice,
     ChoiceInteraction,
-    MapEntry,
-    Mapping,
-    ResponseDeclaration,
-    ResponseProcessing,
 )
 
+
 #: The two answers, as response identifiers with their Indonesian and English labels.
-ANSWERS = (("true", "Benar", "True"), ("false", "Salah", "False"))
-
-
 class TrueFalseSchema(ma.Schema):
     key = StrictBoolean(required=True)
     points = points_field()
@@ -107,27 +102,8 @@ class TrueFalse(ItemType):
     def to_qti(
         self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
     ) -> AssessmentItem:
-        """A choice interaction with the choices ``true`` and ``false`` (labelled in the
-        item's language), scored like a single choice: ``match_correct`` at 1 point,
-        else ``map_response`` mapping the key to ``points``."""
-        key = "true" if content["key"] else "false"
-        points = content["points"]
-        labels = [
-            Choice(ident, str(escape(label_en if lang == "en" else label_id)))
-            for ident, label_id, label_en in ANSWERS
-        ]
-        mapping = None if points == 1 else Mapping((MapEntry(key, points),))
-        template = "match_correct" if points == 1 else "map_response"
-        return build_item(
-            identifier=identifier,
-            title=title,
-            lang=lang,
-            stem=stem,
-            body=[ChoiceInteraction(RESPONSE, tuple(labels))],
-            response=ResponseDeclaration(RESPONSE, "single", "identifier", (key,), mapping),
-            maximum=points,
-            processing=ResponseProcessing(template=template),
-        )
+        """:func:`plugins.itemtypes.qti_writers.true_false.to_qti`."""
+        return qti_writer.to_qti(stem, content, identifier=identifier, title=title, lang=lang)
 
     def max_score(self, content: dict[str, JSON]) -> float:
         return content["points"]

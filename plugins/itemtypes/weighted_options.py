@@ -23,20 +23,15 @@ from plugins.itemtypes._common import (
 )
 from plugins.itemtypes._qti import (
     RESPONSE,
-    build_item,
-    choices,
     option_entries,
     plain_number,
     qti_identifier,
     the_interaction,
 )
+from plugins.itemtypes.qti_writers import weighted_options as qti_writer
 from qti.model import (
     AssessmentItem,
     ChoiceInteraction,
-    MapEntry,
-    Mapping,
-    ResponseDeclaration,
-    ResponseProcessing,
 )
 
 #: Bounds for the scale itself: weights are small whole numbers.
@@ -125,22 +120,8 @@ class WeightedOptions(OptionsItemType):
     def to_qti(
         self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
     ) -> AssessmentItem:
-        """A choice interaction (one choice) scored by ``map_response``: every option maps
-        to its weight; blank and unknown identifiers score the default 0. No correct
-        response is declared: every option is partly right."""
-        mapping = Mapping(tuple(MapEntry(o["id"], o["weight"]) for o in content["options"]))
-        return build_item(
-            identifier=identifier,
-            title=title,
-            lang=lang,
-            stem=stem,
-            body=[
-                ChoiceInteraction(RESPONSE, choices(content["options"]), shuffle=content["shuffle"])
-            ],
-            response=ResponseDeclaration(RESPONSE, "single", "identifier", mapping=mapping),
-            maximum=self.max_score(content),
-            processing=ResponseProcessing(template="map_response"),
-        )
+        """:func:`plugins.itemtypes.qti_writers.weighted_options.to_qti`."""
+        return qti_writer.to_qti(stem, content, identifier=identifier, title=title, lang=lang)
 
     def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
         """A choice interaction with one single-identifier response whose options score

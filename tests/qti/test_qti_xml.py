@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -142,3 +143,13 @@ def test_qti_imports_no_web_or_database_code() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert done.stdout.strip() == ""
+
+
+def test_the_package_names_resolve_on_first_use() -> None:
+    import qti
+
+    assert sorted(qti.__all__) == sorted(qti._EXPORTS)
+    for name in qti.__all__:
+        assert getattr(qti, name) is getattr(importlib.import_module(qti._EXPORTS[name]), name)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        _ = qti.nothing  # type: ignore[attr-defined]

@@ -1,0 +1,26 @@
+"""Ordering as QTI: an order interaction with the right sequence as the correct response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plugins.itemtypes._qti import RESPONSE, build_item, choices, match_correct_or_points
+from qti.model import AssessmentItem, OrderInteraction, ResponseDeclaration
+
+
+def to_qti(
+    stem: str, content: dict[str, Any], *, identifier: str, title: str, lang: str = "id"
+) -> AssessmentItem:
+    """An order interaction (ordered identifiers): ``match_correct`` at 1 point, else
+    the same exact-sequence match inline with ``points``."""
+    order = tuple(content["correct_order"])
+    return build_item(
+        identifier=identifier,
+        title=title,
+        lang=lang,
+        stem=stem,
+        body=[OrderInteraction(RESPONSE, choices(content["options"]), shuffle=content["shuffle"])],
+        response=ResponseDeclaration(RESPONSE, "ordered", "identifier", order),
+        maximum=content["points"],
+        processing=match_correct_or_points(content["points"]),
+    )
