@@ -151,8 +151,8 @@ MATHML_TAGS: frozenset[str] = frozenset(
     {
         *("math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext"),
         *("mspace", "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mover"),
-        *("munder", "munderover", "mmultiscripts", "mprescripts", "none", "mtable"),
-        *("mtr", "mtd", "mstyle", "mpadded", "mphantom", "merror"),
+        *("munder", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded"),
+        *("mphantom", "merror"),
     }
 )
 
@@ -467,7 +467,13 @@ def _allowed_attributes(
 
 
 def _filter(tokens: Iterable[Token]) -> Iterator[Token]:
-    """Reduce a tree-walker token stream to the allowed subset.
+    """Reduce a tree-walker token stream to the allowed subset, formulas given the
+    structure MathML requires (:func:`_shape_formulas`)."""
+    return _shape_formulas(_filter_elements(tokens))
+
+
+def _filter_elements(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Reduce a tree-walker token stream to the allowed elements and attributes.
 
     Yields simplified tokens: ``StartTag``/``EmptyTag`` with ``attrs`` (a plain
     ``{name: value}`` dict, already validated), ``EndTag`` and ``Characters``.
@@ -618,6 +624,135 @@ def _math_action(
     return "keep" if name in MATHML_TAGS else "unwrap"
 
 
+# -- the structure of formulas --------------------------------------------------------------
+
+#: A formula as a tree: (element name, attributes, children), a child a node or a text.
+_MathNode = tuple[str, dict[str, str], list[Any]]
+
+#: Elements with a fixed number of arguments (MathML 3, 3.1.3.2).
+_MATH_ARITY = {
+    **dict.fromkeys(("msup", "msub", "mfrac", "mroot", "mover", "munder"), 2),
+    **dict.fromkeys(("msubsup", "munderover"), 3),
+}
+#: Elements MathML 2 requires content in, with the least content they can have.
+_MATH_NOT_EMPTY: dict[str, _MathNode] = {
+    "mstyle": ("mrow", {}, []),
+    "mtable": ("mtr", {}, [("mtd", {}, [])]),
+    "mtr": ("mtd", {}, []),
+}
+#: Elements whose content is text only.
+_MATH_TOKENS = frozenset({"mi", "mn", "mo", "ms", "mtext", "annotation"})
+
+
+def _shape_formulas(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Pass tokens through, giving each formula the structure the MathML 2 and 3 schemas
+    require, so every formula exports as valid QTI 2.1 and 3.0:
+
+    * a script, fraction or root has exactly its arguments (missing ones are empty
+      ``mrow`` s, extra ones are grouped into the last);
+    * text sits only in token elements (stray text becomes ``mtext``; elements inside a
+      token element leave their text);
+    * a table holds rows of cells, rows and cells stand in a table, and none is empty;
+    * ``semantics`` holds one formula then its TeX annotations, and is only the formula
+      when it has none; an annotation elsewhere is left out;
+    * ``mstyle`` is never empty, ``mspace`` always is.
+    """
+    stream = iter(tokens)
+    for token in stream:
+        if token["type"] == "StartTag" and token["name"] == "math":
+            node = _read_formula(token, stream)
+            yield from _formula_tokens(_shape(node))
+        else:
+            yield token
+
+
+def _read_formula(start: Token, stream: Iterator[Token]) -> _MathNode:
+    """The tree of a formula whose start tag was just read, up to its end tag."""
+    root: _MathNode = (start["name"], start["attrs"], [])
+    stack = [root]
+    for token in stream:
+        kind = token["type"]
+        if kind == "StartTag":
+            node: _MathNode = (token["name"], token["attrs"], [])
+            stack[-1][2].append(node)
+            stack.append(node)
+        elif kind == "EndTag":
+            stack.pop()
+            if not stack:
+                break
+        elif kind == "Characters":
+            stack[-1][2].append(token["data"])
+    return root
+
+
+def _node_text(node: _MathNode | str) -> str:
+    return node if isinstance(node, str) else "".join(_node_text(kid) for kid in node[2])
+
+
+def _row(kids: list[Any]) -> _MathNode:
+    return ("mrow", {}, kids)
+
+
+def _shape(node: _MathNode) -> _MathNode:
+    name, attrs, kids = node
+    if name in _MATH_TOKENS:
+        text = "".join(_node_text(kid) for kid in kids)
+        return (name, attrs, [text] if text else [])
+    if name == "mspace":
+        return (name, attrs, [])
+    shaped: list[Any] = []
+    for kid in kids:
+        if isinstance(kid, str):
+            if kid.strip():
+                shaped.append(("mtext", {}, [kid]))
+        else:
+            shaped.append(_shape(kid))
+    if name == "mtable":
+        shaped = [_table_row(kid) for kid in shaped]
+    elif name == "mtr":
+        shaped = [kid if kid[0] == "mtd" else ("mtd", {}, [kid]) for kid in shaped]
+    else:  # rows and cells outside a table get one
+        shaped = [
+            ("mtable", {}, [_table_row(kid)]) if kid[0] in ("mtr", "mtd") else kid for kid in shaped
+        ]
+    arity = _MATH_ARITY.get(name)
+    if arity is not None:
+        if len(shaped) > arity:  # the extra arguments join the last one
+            shaped = [*shaped[: arity - 1], _row(shaped[arity - 1 :])]
+        shaped += [_row([]) for _ in range(arity - len(shaped))]
+    elif name == "semantics":
+        notes = [kid for kid in shaped if kid[0] == "annotation"]
+        shown = [kid for kid in shaped if kid[0] != "annotation"]
+        formula = shown[0] if len(shown) == 1 else _row(shown)
+        if not notes:  # nothing to annotate it with (MathML 2 requires an annotation)
+            return formula
+        shaped = [formula, *notes]
+    elif not shaped and name in _MATH_NOT_EMPTY:
+        shaped = [_MATH_NOT_EMPTY[name]]
+    if name != "semantics":
+        # An annotation belongs in semantics only; elsewhere it is not shown anyway.
+        shaped = [kid for kid in shaped if kid[0] != "annotation"]
+    return (name, attrs, shaped)
+
+
+def _table_row(node: _MathNode) -> _MathNode:
+    """``node`` as a row of a table: a row as it is, a cell in a row, else in a cell."""
+    if node[0] == "mtr":
+        return node
+    return ("mtr", {}, [node if node[0] == "mtd" else ("mtd", {}, [node])])
+
+
+def _formula_tokens(node: _MathNode) -> Iterator[Token]:
+    name, attrs, kids = node
+    yield {"type": "StartTag", "name": name, "attrs": attrs}
+    for kid in kids:
+        if isinstance(kid, str):
+            yield {"type": "Characters", "data": kid}
+        else:
+            yield from _formula_tokens(kid)
+    yield {"type": "EndTag", "name": name}
+
+
 # -- serialization ------------------------------------------------------------------------
 
 
@@ -760,7 +895,7 @@ def _tokens_to_text(tokens: Iterable[Token]) -> str:
         kind = token["type"]
         name = token.get("name")
         if kind == "StartTag" and name == "math":
-            lines[-1].append(_math_tokens_to_text(stream))
+            lines[-1].append(math_to_text(_read_formula(token, stream)))
         elif kind == "Characters":
             lines[-1].append(token["data"])
         elif name in _BLOCK_ALLOWED:
@@ -777,30 +912,8 @@ def _tokens_to_text(tokens: Iterable[Token]) -> str:
 
 # -- formulas as text --------------------------------------------------------------------
 
-#: A MathML node for linearising: (element name, attributes, children) or a text.
-_MathNode = tuple[str, dict[str, str], list[Any]]
 _INVISIBLE_OPERATORS = str.maketrans("", "", "\u2061\u2062\u2063\u2064")
 _ATOM_RE = re.compile(r"[√∛∜]?(?:[\w.,\u2032]+|\(.*\)|\[.*\]|\|.*\|)")
-
-
-def _math_tokens_to_text(stream: Iterator[Token]) -> str:
-    """Read the filtered tokens of one formula (after its ``<math>`` start tag, up to and
-    including its end tag) and linearise them with :func:`math_to_text`."""
-    root: _MathNode = ("math", {}, [])
-    stack = [root]
-    for token in stream:
-        kind = token["type"]
-        if kind == "StartTag":
-            node: _MathNode = (token["name"], token["attrs"], [])
-            stack[-1][2].append(node)
-            stack.append(node)
-        elif kind == "EndTag":
-            stack.pop()
-            if not stack:
-                break
-        elif kind == "Characters":
-            stack[-1][2].append(token["data"])
-    return math_to_text(root)
 
 
 def math_to_text(node: _MathNode | str) -> str:
@@ -825,7 +938,7 @@ def math_to_text(node: _MathNode | str) -> str:
         return attrs.get("lquote", '"') + "".join(parts) + attrs.get("rquote", '"')
     if name == "mspace":
         return " "
-    if name in ("mphantom", "annotation", "mprescripts", "none"):
+    if name in ("mphantom", "annotation"):
         return ""
     if name == "semantics":
         return parts[0] if parts else ""

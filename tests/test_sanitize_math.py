@@ -130,7 +130,7 @@ def test_math_xss_payload(payload: str) -> None:
         ("<math><style>x</style><mn>1</mn></math>", "<math><mn>1</mn></math>"),
         (
             '<math><semantics><mi>x</mi><annotation encoding="text/plain">x</annotation></semantics></math>',
-            "<math><semantics><mi>x</mi></semantics></math>",
+            "<math><mi>x</mi></math>",
         ),
         (
             "<math><mfenced><mi>a</mi><mi>b</mi></mfenced></math>",
@@ -307,3 +307,50 @@ def test_fuzzed_math_soup_is_safe_stable_and_well_formed() -> None:
 def test_formula_text(html: str, expected: str) -> None:
     assert html_to_text(html) == expected
     assert sanitize_and_scan(html)[1] == expected
+
+
+# -- the structure MathML requires ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        (
+            "<math><msup><mi>x</mi></msup></math>",
+            "<math><msup><mi>x</mi><mrow></mrow></msup></math>",
+        ),
+        ("<math><mfrac></mfrac></math>", "<math><mfrac><mrow></mrow><mrow></mrow></mfrac></math>"),
+        (
+            "<math><msub><mi>a</mi><mi>b</mi><mi>c</mi></msub></math>",
+            "<math><msub><mi>a</mi><mrow><mi>b</mi><mi>c</mi></mrow></msub></math>",
+        ),
+        (
+            "<math>x<mrow> y </mrow></math>",
+            "<math><mtext>x</mtext><mrow><mtext>y</mtext></mrow></math>",
+        ),
+        (
+            "<math><mtable><mi>a</mi><mtr><mi>b</mi></mtr></mtable></math>",
+            "<math><mtable><mtr><mtd><mi>a</mi></mtd></mtr><mtr><mtd><mi>b</mi></mtd></mtr></mtable></math>",
+        ),
+        (
+            '<math><semantics><annotation encoding="application/x-tex">a</annotation><mi>x</mi><mi>y</mi></semantics></math>',
+            '<math><semantics><mrow><mi>x</mi><mi>y</mi></mrow><annotation encoding="application/x-tex">a</annotation></semantics></math>',
+        ),
+        (
+            '<math><mrow><annotation encoding="application/x-tex">a</annotation></mrow></math>',
+            "<math><mrow></mrow></math>",
+        ),
+        (
+            '<math><annotation encoding="application/x-tex"><mi>x</mi></annotation></math>',
+            "<math></math>",
+        ),
+        ("<math><mspace>x</mspace></math>", "<math><mspace></mspace></math>"),
+        (
+            "<math><mmultiscripts><mi>x</mi><none></none></mmultiscripts></math>",
+            "<math><mi>x</mi></math>",
+        ),
+    ],
+)
+def test_formulas_get_the_structure_mathml_requires(html: str, expected: str) -> None:
+    assert sanitize_html(html) == expected
+    assert sanitize_html(expected) == expected
