@@ -354,3 +354,11 @@ def test_formula_text(html: str, expected: str) -> None:
 def test_formulas_get_the_structure_mathml_requires(html: str, expected: str) -> None:
     assert sanitize_html(html) == expected
     assert sanitize_html(expected) == expected
+
+
+def test_a_spreadsheet_cell_holding_a_formula_is_html() -> None:
+    from plugins.importers._cells import rich_text
+
+    cell = "<math><msqrt><mn>144</mn></msqrt></math>"
+    assert rich_text(cell, paragraphs=True) == cell
+    assert rich_text("a < b", paragraphs=True) == "<p>a &lt; b</p>"
