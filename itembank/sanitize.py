@@ -466,15 +466,10 @@ def _allowed_attributes(
 # -- the filter ------------------------------------------------------------------------
 
 
-_MATH_TAG_RE = re.compile(r"<math", re.IGNORECASE)
-
-
-def _filter_html(html: str) -> Iterator[Token]:
-    """The tokens of ``html`` reduced to the allowed subset, formulas given the structure
-    MathML requires (:func:`_shape_formulas`; only a ``<math`` tag makes a formula, so
-    markup without one skips that pass)."""
-    tokens = _filter_elements(_parse(html))
-    return _shape_formulas(tokens) if _MATH_TAG_RE.search(html) else tokens
+def _filter(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Reduce a tree-walker token stream to the allowed subset, formulas given the
+    structure MathML requires (:func:`_shape_formulas`)."""
+    return _shape_formulas(_filter_elements(tokens))
 
 
 def _filter_elements(tokens: Iterable[Token]) -> Iterator[Token]:
@@ -799,7 +794,7 @@ def _serialize(tokens: Iterable[Token], *, xml: bool) -> str:
 
 
 def _clean_once(html: str) -> str:
-    return _serialize(_filter_html(html), xml=False)
+    return _serialize(_filter(_parse(html)), xml=False)
 
 
 # -- public API ---------------------------------------------------------------------------
@@ -834,7 +829,7 @@ def sanitize_and_scan(html: str) -> tuple[str, str, frozenset[str]]:
         return html, _WS_RE.sub(" ", html).strip(), frozenset()
     current = _clean_once(html)
     for _ in range(_MAX_PASSES):
-        tokens = list(_filter_html(current))
+        tokens = list(_filter(_parse(current)))
         again = _serialize(tokens, xml=False)
         if again == current:
             return current, _tokens_to_text(tokens), frozenset(_tokens_media(tokens))
@@ -870,7 +865,7 @@ def html_to_xhtml(html: str) -> str:
     """
     if not html:
         return ""
-    return _serialize(_filter_html(sanitize_html(html)), xml=True)
+    return _serialize(_filter(_parse(sanitize_html(html))), xml=True)
 
 
 def html_to_text(html: str) -> str:
@@ -890,7 +885,7 @@ def html_to_text(html: str) -> str:
 
 def _markup_to_text(html: str) -> str:
     """:func:`html_to_text` through the parser (for any input)."""
-    return _tokens_to_text(_filter_html(html))
+    return _tokens_to_text(_filter(_parse(html)))
 
 
 def _tokens_to_text(tokens: Iterable[Token]) -> str:
@@ -998,7 +993,7 @@ def media_references(html: str) -> set[str]:
     """The SHA-256 hashes of the bank images (``<img src="/media/<sha>">``) in ``html``."""
     if not html or "<" not in html:  # no tag, so no image
         return set()
-    return _tokens_media(_filter_html(html))
+    return _tokens_media(_filter(_parse(html)))
 
 
 def _tokens_media(tokens: Iterable[Token]) -> set[str]:
