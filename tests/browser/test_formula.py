@@ -3,6 +3,7 @@ MathML, and the preview, the item page, the item list and the reviewer show it."
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -12,6 +13,19 @@ from itembank.sanitize import sanitize_html
 from tests.browser.test_journey import open_from_the_bell, wait_for_clean_preview
 
 TEX = r"\frac{2^5+3^4}{\sqrt{9}}"
+PASTE_JS = """(target, html) => {
+    const data = new DataTransfer()
+    data.setData('text/html', html)
+    const init = {clipboardData: data, bubbles: true, cancelable: true}
+    const event = new ClipboardEvent('paste', init)
+    target.dispatchEvent(event)
+}"""
+PASTED = (
+    '<p>22 <math onmouseover="window.pwned=1" href="javascript:window.pwned=1">'
+    '<mi onclick="window.pwned=1" style="color:red">y</mi><maction actiontype="toggle">'
+    '<mi>z</mi></maction><annotation-xml encoding="text/html"><img src=x '
+    'onerror="window.pwned=1"></annotation-xml></math></p>'
+)
 
 
 def test_a_formula_typed_as_latex_is_stored_shown_and_reviewed(login: Any) -> None:
@@ -56,9 +70,30 @@ def test_a_formula_typed_as_latex_is_stored_shown_and_reviewed(login: Any) -> No
     expect(entries.nth(0).locator("math msqrt")).to_have_count(1)
     page.get_by_role("button", name="Tambah: Pilihan").click()
     expect(entries).to_have_count(5)  # the bank asks for five options
-    for index, text in enumerate(["19", "20", "21", "22"], start=1):
+    for index, text in enumerate(["19", "20", "21"], start=1):
         entries.nth(index).locator(".rt-content").click()
         entries.nth(index).locator(".rt-content").type(text)
+
+    # -- option E: hostile MathML pasted in keeps only the subset, even in the editor ------
+    option_e = entries.nth(4).locator(".rt-content")
+    option_e.click()
+    before = len(writer.problems)
+    option_e.evaluate(PASTE_JS, PASTED)
+    pasted = entries.nth(4).locator(".rt-content math")
+    expect(pasted.locator("mi")).to_have_text("y")
+    # ProseMirror reads pasted HTML in a detached document, which has the page's CSP: the
+    # browser refuses the handlers and the style there and says so on the console.
+    refused = writer.problems[before:]
+    assert all("Content Security Policy" in problem for problem in refused), refused
+    del writer.problems[before:]
+    for needle in ("[onclick]", "[onmouseover]", "[style]", "[href]", "maction", "img"):
+        expect(pasted.locator(needle)).to_have_count(0)
+    expect(pasted.locator("annotation-xml")).to_have_count(0)
+    assert pasted.evaluate("m => [...m.attributes].map(a => a.name)") == []
+    pasted.hover()
+    pasted.locator("mi").click()
+    assert page.evaluate("window.pwned") is None
+    assert writer.problems == []  # nothing tried to run in the page itself
     page.get_by_label("Kunci jawaban", exact=True).select_option("A")
     page.get_by_label("Taksonomi").select_option("skd-cpns")
     page.get_by_label("Kompetensi atau bidang").select_option("TKP.PP")
@@ -75,6 +110,11 @@ def test_a_formula_typed_as_latex_is_stored_shown_and_reviewed(login: Any) -> No
     wait_for_clean_preview(page)
     expect(page.locator("#preview .ib-stem math mfrac")).to_have_count(1)
     expect(page.locator("#preview .ib-choice math msqrt")).to_have_count(1)
+    expect(page.locator("#preview .ib-choice").nth(4)).to_contain_text("22")
+    content = preview.value.post_data_json["content"]
+    assert "<math><mi>y</mi></math>" in (
+        content if isinstance(content, str) else json.dumps(content)
+    )
     writer.shot("formula-editor")
 
     # -- a formula opens again as its LaTeX ------------------------------------------------
