@@ -226,16 +226,19 @@ _MATHVARIANTS = frozenset(
         *("tailed", "looped", "stretched"),
     }
 )
+#: Named spaces (MathML 2 and 3 accept them for an operator's spacing and mspace width).
 _NAMED_SPACES = frozenset(
     {
         *("veryverythinmathspace", "verythinmathspace", "thinmathspace"),
         *("mediummathspace", "thickmathspace", "verythickmathspace"),
-        *("veryverythickmathspace", "thin", "medium", "thick", "infinity"),
+        *("veryverythickmathspace",),
     }
 )
-_LENGTH_RE = re.compile(
-    r"[+-]?(?:[0-9]{1,6}(?:\.[0-9]{0,6})?|\.[0-9]{1,6})(?:em|ex|px|in|cm|mm|pt|pc|%)?"
-)
+_NUMBER = r"(?:[0-9]{1,6}(?:\.[0-9]{0,6})?|\.[0-9]{1,6})"
+#: A length both MathML 2 and 3 accept everywhere a length goes: a number with a unit, or 0.
+_LENGTH_RE = re.compile(rf"-?{_NUMBER}(?:em|ex|px|in|cm|mm|pt|pc|%)|0")
+#: An mpadded dimension (a change of size may be signed; no percentages, no bare numbers).
+_PADDING_RE = re.compile(rf"[+-]?{_NUMBER}(?:em|ex|px|in|cm|mm|pt|pc)")
 _ALIGN_WORDS = frozenset({"left", "center", "right", "top", "bottom", "baseline", "axis"})
 _LINE_WORDS = frozenset({"none", "solid", "dashed"})
 _BOOLEAN_ATTRIBUTES = frozenset(
@@ -244,8 +247,12 @@ _BOOLEAN_ATTRIBUTES = frozenset(
         *("accent", "accentunder", "displaystyle"),
     }
 )
-_LENGTH_ATTRIBUTES = frozenset(
+#: The values an attribute that is a size may take, by element (MathML 2 and 3 differ;
+#: these are the forms both schemas accept on that element).
+_SPACE_ATTRIBUTES = frozenset({("mo", "lspace"), ("mo", "rspace"), ("mspace", "width")})
+_SIZE_ATTRIBUTES = frozenset(
     {"lspace", "rspace", "maxsize", "minsize", "width", "height", "depth", "mathsize"}
+    | {"linethickness"}
 )
 _MAX_WORDS = 100
 _MAX_IMAGE_SIDE = 4000
@@ -401,7 +408,21 @@ def _valid_attribute(name: str, value: str) -> str | None:
 
 
 def _length(value: str) -> bool:
-    return bool(_LENGTH_RE.fullmatch(value)) or value in _NAMED_SPACES
+    return bool(_LENGTH_RE.fullmatch(value))
+
+
+def _size(tag: str, name: str, value: str) -> str | None:
+    """A size attribute's value if both MathML schemas accept it there, else ``None``."""
+    if tag == "mpadded":
+        return value if _PADDING_RE.fullmatch(value) else None
+    if _length(value):
+        return value
+    spacing = (tag, name) in _SPACE_ATTRIBUTES or name == "maxsize"
+    if (spacing and value in _NAMED_SPACES) or (name == "maxsize" and value == "infinity"):
+        return value
+    if name == "linethickness" and value in ("thin", "medium", "thick"):
+        return value
+    return None
 
 
 def _words(value: str, check: Any) -> str | None:
@@ -412,14 +433,14 @@ def _words(value: str, check: Any) -> str | None:
     return " ".join(words)
 
 
-def _valid_math_attribute(name: str, value: str) -> str | None:
-    """The value to keep for MathML attribute ``name``, or ``None`` to drop it."""
+def _valid_math_attribute(tag: str, name: str, value: str) -> str | None:
+    """The value to keep for attribute ``name`` of MathML element ``tag``, or ``None``."""
     text = value.strip()
     lowered = text.lower()
     if name in _BOOLEAN_ATTRIBUTES:
         return lowered if lowered in ("true", "false") else None
-    if name in _LENGTH_ATTRIBUTES:
-        return text if _length(text) else None
+    if name in _SIZE_ATTRIBUTES:
+        return _size(tag, name, lowered)
     if name == "display":
         return lowered if lowered in ("block", "inline") else None
     if name == "mathvariant":
@@ -428,14 +449,12 @@ def _valid_math_attribute(name: str, value: str) -> str | None:
         return lowered if lowered in ("prefix", "infix", "postfix") else None
     if name == "scriptlevel":
         return text if re.fullmatch(r"[+-]?[0-9]", text) else None
-    if name == "linethickness":
-        return text if _length(text) else None
     if name in ("columnalign", "rowalign"):
         return _words(lowered, _ALIGN_WORDS.__contains__)
     if name in ("columnlines", "rowlines"):
         return _words(lowered, _LINE_WORDS.__contains__)
     if name in ("columnspacing", "rowspacing"):
-        return _words(text, _length)
+        return _words(lowered, _length)
     if name in ("rowspan", "columnspan"):
         if _POSITIVE_INT_RE.fullmatch(text) and int(text) <= _MAX_SPAN:
             return text
@@ -454,10 +473,12 @@ def _allowed_attributes(
     plain = {name: value for (namespace, name), value in data.items() if namespace is None}
     result: dict[str, str] = {}
     allowed = MATHML_ATTRIBUTES if math else ALLOWED_ATTRIBUTES
-    check = _valid_math_attribute if math else _valid_attribute
     for name in allowed.get(tag, ()):
         if name in plain:
-            value = check(name, plain[name])
+            if math:
+                value = _valid_math_attribute(tag, name, plain[name])
+            else:
+                value = _valid_attribute(name, plain[name])
             if value is not None:
                 result[name] = value
     return result

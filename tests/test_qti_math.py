@@ -83,6 +83,39 @@ def test_any_formula_the_sanitizer_keeps_exports_valid(version: str) -> None:
     assert validate_element(write_item(model, version), name="f.xml") == []
 
 
+_SIZES = ["0", "-0.5ex", "+1em", "50%", ".5em", "2", "1.5pt", "thinmathspace", "infinity"]
+_SIZES += ["thin", "medium", "thick", "12px", "1in", "3cm", "4mm", "1pc", "veryverythickmathspace"]
+_CONTENT = {
+    **dict.fromkeys(("mfrac", "mover", "munder"), "<mi>a</mi><mi>b</mi>"),
+    "munderover": "<mi>a</mi><mi>b</mi><mi>c</mi>",
+    **dict.fromkeys(("mi", "mn", "mo", "ms", "mtext"), "x"),
+    "mtable": "<mtr><mtd></mtd></mtr>",
+}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_size_the_sanitizer_keeps_exports_valid(version: str) -> None:
+    """MathML 2 and 3 accept different lengths on different elements (no bare numbers or
+    percentages in mpadded, named spaces only for spacing...): whatever is kept is valid."""
+    from itembank.sanitize import MATHML_ATTRIBUTES
+
+    sizes = ("lspace", "rspace", "maxsize", "minsize", "width", "height", "depth", "mathsize")
+    formulas = []
+    for element, attributes in MATHML_ATTRIBUTES.items():
+        for attribute in attributes:
+            if attribute not in (*sizes, "linethickness", "columnspacing", "rowspacing"):
+                continue
+            for value in _SIZES:
+                inner = _CONTENT.get(element, "")
+                html = f'<math><{element} {attribute}="{value}">{inner}</{element}></math>'
+                formulas.append(sanitize_html(html))
+    kept = [f for f in formulas if '="' in f]
+    assert len(kept) > 200 and len(kept) < len(formulas)
+    stem, content = _single_choice("<p>" + " ".join(kept) + "</p>", ["a", "b"])
+    model = TYPES["single_choice"].qti_item(stem, content, identifier="s", title="s")
+    assert validate_element(write_item(model, version), name="s.xml") == []
+
+
 # -- import --------------------------------------------------------------------------------
 
 

@@ -201,6 +201,12 @@ def test_math_element_attributes(attribute: str, kept: bool) -> None:
         ("mspace", 'width="1em url(x)"', False),
         ("mspace", 'width="calc(1em)"', False),
         ("mspace", 'width="1e9em"', False),
+        ("mspace", 'width="2"', False),  # a number without a unit (MathML 2 refuses it)
+        ("mspace", 'height="thinmathspace"', False),  # named spaces are for spacing only
+        ("mpadded", 'width="+1em"', True),
+        ("mpadded", 'width="50%"', False),
+        ("mo", 'maxsize="infinity"', True),
+        ("mfrac", 'linethickness="thick"', True),
         ("mo", 'stretchy="TRUE"', True),
         ("mo", 'stretchy="yes"', False),
         ("mo", 'form="infix"', True),
