@@ -222,8 +222,7 @@ _MATHVARIANTS = frozenset(
     {
         *("normal", "bold", "italic", "bold-italic", "double-struck", "bold-fraktur"),
         *("script", "bold-script", "fraktur", "sans-serif", "bold-sans-serif"),
-        *("sans-serif-italic", "sans-serif-bold-italic", "monospace", "initial"),
-        *("tailed", "looped", "stretched"),
+        *("sans-serif-italic", "sans-serif-bold-italic", "monospace"),
     }
 )
 #: Named spaces (MathML 2 and 3 accept them for an operator's spacing and mspace width).
@@ -239,7 +238,8 @@ _NUMBER = r"(?:[0-9]{1,6}(?:\.[0-9]{0,6})?|\.[0-9]{1,6})"
 _LENGTH_RE = re.compile(rf"-?{_NUMBER}(?:em|ex|px|in|cm|mm|pt|pc|%)|0")
 #: An mpadded dimension (a change of size may be signed; no percentages, no bare numbers).
 _PADDING_RE = re.compile(rf"[+-]?{_NUMBER}(?:em|ex|px|in|cm|mm|pt|pc)")
-_ALIGN_WORDS = frozenset({"left", "center", "right", "top", "bottom", "baseline", "axis"})
+_COLUMN_ALIGN = frozenset({"left", "center", "right"})
+_ROW_ALIGN = frozenset({"top", "bottom", "center", "baseline", "axis"})
 _LINE_WORDS = frozenset({"none", "solid", "dashed"})
 _BOOLEAN_ATTRIBUTES = frozenset(
     {
@@ -450,7 +450,8 @@ def _valid_math_attribute(tag: str, name: str, value: str) -> str | None:
     if name == "scriptlevel":
         return text if re.fullmatch(r"[+-]?[0-9]", text) else None
     if name in ("columnalign", "rowalign"):
-        return _words(lowered, _ALIGN_WORDS.__contains__)
+        words = _COLUMN_ALIGN if name == "columnalign" else _ROW_ALIGN
+        return _words(lowered, words.__contains__)
     if name in ("columnlines", "rowlines"):
         return _words(lowered, _LINE_WORDS.__contains__)
     if name in ("columnspacing", "rowspacing"):

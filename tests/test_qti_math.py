@@ -6,6 +6,7 @@ bank -> QTI -> bank unchanged."""
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 import pytest
 
@@ -85,32 +86,58 @@ def test_any_formula_the_sanitizer_keeps_exports_valid(version: str) -> None:
 
 _SIZES = ["0", "-0.5ex", "+1em", "50%", ".5em", "2", "1.5pt", "thinmathspace", "infinity"]
 _SIZES += ["thin", "medium", "thick", "12px", "1in", "3cm", "4mm", "1pc", "veryverythickmathspace"]
-_CONTENT = {
-    **dict.fromkeys(("mfrac", "mover", "munder"), "<mi>a</mi><mi>b</mi>"),
-    "munderover": "<mi>a</mi><mi>b</mi><mi>c</mi>",
-    **dict.fromkeys(("mi", "mn", "mo", "ms", "mtext"), "x"),
-    "mtable": "<mtr><mtd></mtd></mtr>",
+_WORDS = ["left", "center", "right", "top", "bottom", "baseline", "axis", "left top", "x"]
+#: Values to try per attribute (valid and invalid ones): whatever the sanitizer keeps must
+#: be valid in both QTI versions.
+_TRIED: dict[str, Sequence[str]] = {
+    **dict.fromkeys(
+        ("lspace", "rspace", "maxsize", "minsize", "width", "height", "depth", "mathsize"), _SIZES
+    ),
+    **dict.fromkeys(("linethickness", "columnspacing", "rowspacing"), _SIZES),
+    **dict.fromkeys(("columnalign", "rowalign"), _WORDS),
+    **dict.fromkeys(("columnlines", "rowlines"), ("none", "solid", "dashed", "dotted")),
+    "mathvariant": ["bold", "double-struck", "initial", "tailed", "looped", "stretched", "x"],
+    "form": ["prefix", "infix", "postfix"],
+    "scriptlevel": ["0", "+1", "-2", "9"],
+    "display": ["block", "inline"],
 }
 
 
+def _in_context(element: str, attribute: str, value: str) -> str:
+    """A formula with ``element`` carrying ``attribute``, where the schemas allow it."""
+    inner = {
+        **dict.fromkeys(("mfrac", "mover", "munder"), "<mi>a</mi><mi>b</mi>"),
+        "munderover": "<mi>a</mi><mi>b</mi><mi>c</mi>",
+        **dict.fromkeys(("mi", "mn", "mo", "ms", "mtext"), "x"),
+        "mtable": "<mtr><mtd></mtd></mtr>",
+        "mtr": "<mtd></mtd>",
+    }.get(element, "")
+    html = f'<{element} {attribute}="{value}">{inner}</{element}>'
+    if element == "math":
+        return f'<math {attribute}="{value}"><mi>x</mi></math>'
+    if element == "mtr":
+        html = f"<mtable>{html}</mtable>"
+    if element == "mtd":
+        html = f"<mtable><mtr>{html}</mtr></mtable>"
+    return f"<math>{html}</math>"
+
+
 @pytest.mark.parametrize("version", VERSIONS)
-def test_every_size_the_sanitizer_keeps_exports_valid(version: str) -> None:
-    """MathML 2 and 3 accept different lengths on different elements (no bare numbers or
-    percentages in mpadded, named spaces only for spacing...): whatever is kept is valid."""
+def test_every_attribute_value_the_sanitizer_keeps_exports_valid(version: str) -> None:
+    """MathML 2 and 3 accept different values on different elements (no bare numbers or
+    percentages in mpadded, named spaces only for spacing, MathML 3's new mathvariants,
+    rows aligned top to bottom and columns left to right): whatever is kept is valid."""
     from itembank.sanitize import MATHML_ATTRIBUTES
 
-    sizes = ("lspace", "rspace", "maxsize", "minsize", "width", "height", "depth", "mathsize")
-    formulas = []
+    tried, kept = 0, []
     for element, attributes in MATHML_ATTRIBUTES.items():
         for attribute in attributes:
-            if attribute not in (*sizes, "linethickness", "columnspacing", "rowspacing"):
-                continue
-            for value in _SIZES:
-                inner = _CONTENT.get(element, "")
-                html = f'<math><{element} {attribute}="{value}">{inner}</{element}></math>'
-                formulas.append(sanitize_html(html))
-    kept = [f for f in formulas if '="' in f]
-    assert len(kept) > 200 and len(kept) < len(formulas)
+            for value in _TRIED.get(attribute, []):
+                tried += 1
+                formula = sanitize_html(_in_context(element, attribute, value))
+                if f'{attribute}="' in formula:
+                    kept.append(formula)
+    assert 250 < len(kept) < tried
     stem, content = _single_choice("<p>" + " ".join(kept) + "</p>", ["a", "b"])
     model = TYPES["single_choice"].qti_item(stem, content, identifier="s", title="s")
     assert validate_element(write_item(model, version), name="s.xml") == []
