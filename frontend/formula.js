@@ -80,11 +80,33 @@ function cleanCopy(source, doc) {
 }
 
 /** The MathML element of an HTML string holding one formula ('<math>…</math>'). */
-function mathElement(html) {
+function mathElement(html, prepare) {
   const template = document.createElement('template')
   template.innerHTML = html
   const found = template.content.querySelector('math')
+  if (found && prepare) prepare(found)
   return found ? cleanCopy(found, document) : null
+}
+
+// Temml draws \overline and \underline as <menclose> styled by its own CSS; MathML Core
+// has no menclose (the sanitizer unwraps it, losing the line), so they are written as the
+// accents they are: a stretched line over or under the content.
+function enclosuresAsAccents(math) {
+  for (const enclose of [...math.getElementsByTagNameNS(MATHML, 'menclose')].reverse()) {
+    const notation = (enclose.getAttribute('notation') || '').trim()
+    if (notation !== 'top' && notation !== 'bottom') continue
+    const over = notation === 'top'
+    const doc = enclose.ownerDocument
+    const accent = doc.createElementNS(MATHML, over ? 'mover' : 'munder')
+    accent.setAttribute(over ? 'accent' : 'accentunder', 'true')
+    const row = doc.createElementNS(MATHML, 'mrow')
+    row.append(...enclose.childNodes)
+    const line = doc.createElementNS(MATHML, 'mo')
+    line.setAttribute('stretchy', 'true')
+    line.textContent = over ? '\u203e' : '_'
+    accent.append(row, line)
+    enclose.replaceWith(accent)
+  }
 }
 
 /** The TeX a formula was typed as ('' when it has none). */
@@ -101,7 +123,7 @@ function texOf(math) {
  */
 function texToMathml(tex) {
   const html = temml.renderToString(tex, { annotate: true, throwOnError: true, trust: false, xml: false })
-  const math = mathElement(html)
+  const math = mathElement(html, enclosuresAsAccents)
   if (!math) throw new Error('no formula')
   return math.outerHTML
 }

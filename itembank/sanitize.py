@@ -935,7 +935,7 @@ def _tokens_to_text(tokens: Iterable[Token]) -> str:
 # -- formulas as text --------------------------------------------------------------------
 
 _INVISIBLE_OPERATORS = str.maketrans("", "", "\u2061\u2062\u2063\u2064")
-_ATOM_RE = re.compile(r"[√∛∜]?(?:[\w.,\u2032]+|\(.*\)|\[.*\]|\|.*\|)")
+_ATOM_RE = re.compile(r"[√∛∜]?(?:[\w.,\u2032]+|\(.*\)|\[.*\]|\|.*\||\S)")
 
 
 def math_to_text(node: _MathNode | str) -> str:
@@ -947,7 +947,7 @@ def math_to_text(node: _MathNode | str) -> str:
     annotation and invisible content (``mphantom``) are left out.
     """
     if isinstance(node, str):
-        return _WS_RE.sub(" ", node.translate(_INVISIBLE_OPERATORS)).strip()
+        return node.translate(_INVISIBLE_OPERATORS)
     name, attrs, kids = node
     parts = [math_to_text(kid) for kid in kids]
 
@@ -955,7 +955,8 @@ def math_to_text(node: _MathNode | str) -> str:
         return _math_group(parts[index]) if index < len(parts) else ""
 
     if name in ("mi", "mn", "mo", "mtext"):
-        return "".join(parts)
+        # MathML trims spaces around a token's text, but not U+00A0 (TeX's "\text{jika }").
+        return _WS_RE.sub(" ", "".join(parts).strip(" \t\n\r"))
     if name == "ms":
         return attrs.get("lquote", '"') + "".join(parts) + attrs.get("rquote", '"')
     if name == "mspace":
@@ -980,10 +981,23 @@ def math_to_text(node: _MathNode | str) -> str:
     if name in ("msubsup", "munderover"):
         return f"{arg(0)}_{arg(1)}^{arg(2)}"
     if name == "mtable":
-        return "[" + "; ".join(part for part in parts if part) + "]"
+        return "[" + "; ".join(part.strip() for part in parts if part.strip()) + "]"
     if name == "mtr":
-        return ", ".join(parts)
-    return "".join(parts)
+        return ", ".join(part.strip() for part in parts)
+    text = ""
+    after_script = False
+    for kid, part in zip(kids, parts, strict=True):
+        if after_script and part[:1].isalnum():
+            text += " "  # x^2 y, not x^2y
+        text += part
+        after_script = not isinstance(kid, str) and kid[0] in _SCRIPTED
+    return text
+
+
+#: Elements whose text ends in an argument (a following letter would read as part of it).
+_SCRIPTED = frozenset(
+    {"msup", "msub", "msubsup", "mover", "munder", "munderover", "mfrac", "mroot", "msqrt"}
+)
 
 
 def _math_group(text: str) -> str:

@@ -45,6 +45,8 @@ def test_a_formula_typed_as_latex_is_stored_shown_and_reviewed(login: Any) -> No
     latex.fill(r"\frac{2^5+3^4}{\sqrt{9")
     expect(dialog.locator("#formula-error")).to_contain_text("Rumus tidak dapat dibaca")
     expect(dialog.get_by_role("button", name="Sisipkan", exact=True)).to_be_disabled()
+    latex.fill(r"\overline{AB}")  # Temml's <menclose> is written as an accent
+    expect(dialog.locator("#formula-preview math mover[accent=true] mo")).to_have_text("\u203e")
     latex.fill(TEX)
     expect(dialog.locator("#formula-error")).to_have_text("")
     expect(dialog.locator("#formula-preview math mfrac msqrt")).to_have_count(1)
