@@ -64,7 +64,7 @@ def _plain_mathml(element: etree._Element) -> None:
     element.tag = name
     if name in _MATHML_TOKENS:
         if element.text:
-            element.text = element.text.strip()
+            element.text = element.text.strip(" \t\n\r")  # U+00A0 is content
     elif element.text is not None and not element.text.strip():
         element.text = None
     for child in element:
