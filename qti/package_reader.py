@@ -222,6 +222,11 @@ class ImportSource:
             return None, f"the image {src!r} is an absolute path"
         if self._single_folder is not None:
             return self._resolve_beside(text, src)
+        if self._single is not None:
+            return None, (
+                f"the image {src!r} did not come with the item: a single uploaded item file "
+                "brings no images (upload a zip of the item and its images)"
+            )
         target = resolve(posixpath.dirname(document), text)
         if target is None:
             return None, f"the image {src!r} points outside the package"

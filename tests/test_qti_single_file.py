@@ -73,4 +73,5 @@ def test_the_folder_is_not_listed_and_uploads_have_no_folder(tmp_path: Path) -> 
         assert source.read("soal.xml") == path.read_bytes()
     # The same document uploaded (bytes) has no folder to look in.
     with open_source(path.read_bytes(), name="soal.xml") as source:
-        assert source.resolve("soal.xml", "gambar.png")[0] is None
+        found, why = source.resolve("soal.xml", "gambar.png")
+        assert found is None and "upload a zip of the item and its images" in why

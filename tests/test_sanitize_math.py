@@ -309,7 +309,10 @@ def test_fuzzed_math_soup_is_safe_stable_and_well_formed() -> None:
         ),
         ("a<math><mi>x</mi></math>b", "axb"),
         # What Temml writes for \sum_{i=1}^{n} i, 90^{\circ} and \text{jika } x>0
-        ("<math><mrow><munderover><mo movablelimits=\"false\">∑</mo><mrow><mi>i</mi><mo>=</mo><mn>1</mn></mrow><mi>n</mi></munderover><mi>i</mi></mrow></math>", "∑_(i=1)^n i"),
+        (
+            '<math><mrow><munderover><mo movablelimits="false">∑</mo><mrow><mi>i</mi><mo>=</mo><mn>1</mn></mrow><mi>n</mi></munderover><mi>i</mi></mrow></math>',
+            "∑_(i=1)^n i",
+        ),
         ("<math><msup><mn>90</mn><mo>∘</mo></msup></math>", "90^∘"),
         ("<math><mtext>jika\u00a0</mtext><mi>x</mi><mo>&gt;</mo><mn>0</mn></math>", "jika x>0"),
     ],
