@@ -146,3 +146,6 @@ def test_a_formula_typed_as_latex_is_stored_shown_and_reviewed(login: Any) -> No
     expect(review.locator(".preview-box math msqrt").first).to_be_visible()
     reviewer.check_accessible_names()
     reviewer.shot("formula-review")
+    review.get_by_role("button", name="Setujui").click()
+    review.wait_for_url(reviewer.url("/"))
+    expect(review.locator(".flashes")).to_contain_text("masih memerlukan persetujuan lain")
