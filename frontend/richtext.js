@@ -5,8 +5,9 @@
 // defines window.ItembankRichText.create(host, options). The schema has only these
 // nodes and marks: paragraph, hard break, bold (<strong>), italic (<em>), subscript,
 // superscript, bullet and ordered lists, tables (no colgroup, no styles), bank images
-// (<img src="/media/<sha256>" alt>) and a foreign-language span (<span lang>). Pasted
-// content is reduced to the same schema by ProseMirror's parser.
+// (<img src="/media/<sha256>" alt>), a foreign-language span (<span lang>) and formulas
+// (<math>, typed as LaTeX: formula.js). Pasted content is reduced to the same schema by
+// ProseMirror's parser.
 
 import { Editor, Mark, mergeAttributes } from '@tiptap/core'
 import Document from '@tiptap/extension-document'
@@ -21,6 +22,7 @@ import Image from '@tiptap/extension-image'
 import { BulletList, OrderedList, ListItem, ListKeymap } from '@tiptap/extension-list'
 import { Table, TableRow, TableCell, TableHeader } from '@tiptap/extension-table'
 import { UndoRedo, Dropcursor, Gapcursor } from '@tiptap/extensions'
+import { Formula, editFormula } from './formula.js'
 
 const MEDIA_SRC = /^\/media\/[0-9a-f]{64}$/
 
@@ -88,6 +90,7 @@ const EXTENSIONS = [
   PlainHeader,
   BankImage.configure({ inline: false, allowBase64: false }),
   ForeignLanguage,
+  Formula,
   UndoRedo,
   Dropcursor,
   Gapcursor,
@@ -111,6 +114,7 @@ const BUTTONS = [
   ['deleteTable', 'delete_table', (c) => c.deleteTable(), null, true],
   ['|'],
   ['image', 'image', null],
+  ['formula', 'formula', null, (e) => e.isActive('formula')],
   ['|'],
   ['undo', 'undo', (c) => c.undo(), null, true],
   ['redo', 'redo', (c) => c.redo(), null, true],
@@ -154,7 +158,15 @@ function create(host, options) {
     extensions: EXTENSIONS,
     content: options.html || '',
     injectCSS: false,
-    editorProps: { attributes },
+    editorProps: {
+      attributes,
+      // Double-clicking a formula opens it in the formula dialog.
+      handleDoubleClickOn: (view, pos, node) => {
+        if (node.type.name !== 'formula') return false
+        editFormula(editor, labels)
+        return true
+      },
+    },
     onUpdate: () => options.onChange && options.onChange(outputHtml(editor)),
     onSelectionUpdate: () => refresh(),
     onTransaction: () => refresh(),
@@ -185,6 +197,10 @@ function create(host, options) {
     button.title = label
     button.textContent = labels[`${labelKey}_icon`] || label
     button.addEventListener('click', () => {
+      if (name === 'formula') {
+        editFormula(editor, labels)
+        return
+      }
       if (name === 'image') {
         options.pickImage((src, alt) => {
           if (!MEDIA_SRC.test(src)) return

@@ -2,8 +2,9 @@
 
 Item writers may use a small HTML subset that QTI 2.x can carry: paragraphs, line
 breaks, emphasis, sub/superscripts, lists, simple tables, images stored in the bank
-(``/media/<sha256>``) and ``<span lang>`` for foreign-language passages. Everything else
-is removed on save:
+(``/media/<sha256>``), ``<span lang>`` for foreign-language passages and mathematics as
+MathML (:data:`MATHML_TAGS`, a subset of MathML Core, see below).
+Everything else is removed on save:
 
 * allowed elements keep only their allowed, validated attributes;
 * a fixed set of dangerous or meaningless containers (``script``, ``style``, ``svg``,
@@ -36,6 +37,32 @@ subset. ``bleach.Cleaner`` itself is not used because it can neither drop an ele
 together with its content nor drop a whole element because of a bad attribute, and it
 deliberately keeps character references such as ``&nbsp;`` that an XML parser rejects.
 
+Mathematics (MathML)
+--------------------
+A ``<math>`` element keeps the presentation elements of :data:`MATHML_TAGS` with the
+attributes of :data:`MATHML_ATTRIBUTES`, each checked against a closed set of values or a
+length pattern (no ``href``, ``style``, ``class``, event handler or namespaced attribute
+survives). The rules that keep it safe whatever the browser does with foreign content:
+
+* inside ``<math>`` only MathML elements are kept: an HTML element (which the HTML parser
+  creates inside ``<mtext>``, ``<mi>``... or ``<annotation-xml encoding="text/html">``) is
+  unwrapped, its text kept as text, or dropped with its content if it is one of
+  :data:`DROP_WITH_CONTENT`; so nothing in the output switches the parser between HTML and
+  MathML, the usual vehicle of "namespace confusion" mutation XSS;
+* MathML elements that embed other markup or act on the page (``annotation-xml``,
+  ``maction``, ``mglyph``, MathML-namespaced ``style``/``script``...) are dropped with their
+  content (:data:`MATHML_DROP_WITH_CONTENT`); an ``annotation`` is kept only with
+  ``encoding="application/x-tex"`` (the formula's TeX source, text only);
+* other MathML elements outside the subset (``mfenced``, ``menclose``, content MathML) are
+  unwrapped: their children and text stay;
+* a ``<math>`` inside a formula, or one that would nest deeper than :data:`MAX_DEPTH`, is
+  dropped with its content.
+
+In XML form (:func:`html_to_xhtml`) ``<math>`` carries
+``xmlns="http://www.w3.org/1998/Math/MathML"``, so the fragment puts MathML in its
+namespace wherever the QTI writer places it. :func:`html_to_text` writes a formula as a
+readable line (``(2^5+3^4)/√9``): see :func:`math_to_text`.
+
 The output is the serialization of a tree, so it is deterministic, and
 :func:`sanitize_html` re-reads its own result until it is stable, so it is idempotent:
 ``sanitize_html(sanitize_html(x)) == sanitize_html(x)``.
@@ -55,6 +82,10 @@ __all__ = [
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_TAGS",
     "DROP_WITH_CONTENT",
+    "MATHML_ATTRIBUTES",
+    "MATHML_DROP_WITH_CONTENT",
+    "MATHML_NS",
+    "MATHML_TAGS",
     "MAX_DEPTH",
     "MAX_FORMATTING",
     "MAX_INPUT_DEPTH",
@@ -108,10 +139,60 @@ ALLOWED_ATTRIBUTES: dict[str, tuple[str, ...]] = {
 DROP_WITH_CONTENT: frozenset[str] = frozenset(
     {
         *("script", "style", "template", "iframe", "object", "embed", "noscript"),
-        *("textarea", "select", "svg", "math", "xml", "title", "head"),
+        *("textarea", "select", "svg", "xml", "title", "head"),
         *("xmp", "plaintext", "noembed", "noframes", "frameset", "frame", "applet"),
     }
 )
+
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+
+#: MathML elements kept inside ``<math>`` (presentation MathML, as in MathML Core).
+MATHML_TAGS: frozenset[str] = frozenset(
+    {
+        *("math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext"),
+        *("mspace", "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mover"),
+        *("munder", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded"),
+        *("mphantom", "merror"),
+    }
+)
+
+_TOKEN_ATTRIBUTES = ("mathvariant", "mathsize")
+_OPERATOR_ATTRIBUTES = (
+    *("form", "fence", "separator", "lspace", "rspace", "stretchy", "symmetric"),
+    *("maxsize", "minsize", "largeop", "movablelimits", "accent"),
+)
+_TABLE_ALIGN = ("columnalign", "rowalign")
+
+#: Allowed attributes per MathML element, in the order they are serialized. Each is valid
+#: on that element in MathML 2 and 3 (the schemas QTI 2.1 and 3.0 validate against).
+MATHML_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "math": ("display", "alttext"),
+    "annotation": ("encoding",),
+    "mi": _TOKEN_ATTRIBUTES,
+    "mn": _TOKEN_ATTRIBUTES,
+    "mtext": _TOKEN_ATTRIBUTES,
+    "ms": (*_TOKEN_ATTRIBUTES, "lquote", "rquote"),
+    "mo": (*_TOKEN_ATTRIBUTES, *_OPERATOR_ATTRIBUTES),
+    "mspace": ("width", "height", "depth"),
+    "mstyle": ("displaystyle", "scriptlevel", *_TOKEN_ATTRIBUTES),
+    "mfrac": ("linethickness",),
+    "mpadded": ("width", "height", "depth", "lspace"),
+    "mover": ("accent",),
+    "munder": ("accentunder",),
+    "munderover": ("accent", "accentunder"),
+    "mtable": (*_TABLE_ALIGN, "columnspacing", "rowspacing", "columnlines", "rowlines"),
+    "mtr": _TABLE_ALIGN,
+    "mtd": ("rowspan", "columnspan", *_TABLE_ALIGN),
+}
+
+#: MathML elements removed with their content: they embed HTML or SVG
+#: (``annotation-xml``), load or switch content (``mglyph``, ``maction``), or are
+#: markup in the MathML namespace that a browser could treat as HTML's raw-text elements.
+MATHML_DROP_WITH_CONTENT: frozenset[str] = frozenset(
+    {"annotation-xml", "maction", "mglyph", "malignmark", "maligngroup"}
+)
+#: The only ``annotation`` kept: a formula's TeX source.
+TEX_ENCODING = "application/x-tex"
 
 #: Elements whose removal would glue the words on either side together; a line
 #: break is put in their place when needed (``<div>a</div><div>b</div>`` -> ``a\nb``).
@@ -137,6 +218,43 @@ MEDIA_SRC_RE = re.compile(r"/media/([0-9a-f]{64})")
 _LANG_RE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _POSITIVE_INT_RE = re.compile(r"[1-9][0-9]{0,5}")
 _SCOPES = frozenset({"row", "col", "rowgroup", "colgroup"})
+_MATHVARIANTS = frozenset(
+    {
+        *("normal", "bold", "italic", "bold-italic", "double-struck", "bold-fraktur"),
+        *("script", "bold-script", "fraktur", "sans-serif", "bold-sans-serif"),
+        *("sans-serif-italic", "sans-serif-bold-italic", "monospace"),
+    }
+)
+#: Named spaces (MathML 2 and 3 accept them for an operator's spacing and mspace width).
+_NAMED_SPACES = frozenset(
+    {
+        *("veryverythinmathspace", "verythinmathspace", "thinmathspace"),
+        *("mediummathspace", "thickmathspace", "verythickmathspace"),
+        *("veryverythickmathspace",),
+    }
+)
+_NUMBER = r"(?:[0-9]{1,6}(?:\.[0-9]{0,6})?|\.[0-9]{1,6})"
+#: A length both MathML 2 and 3 accept everywhere a length goes: a number with a unit, or 0.
+_LENGTH_RE = re.compile(rf"-?{_NUMBER}(?:em|ex|px|in|cm|mm|pt|pc|%)|0")
+#: An mpadded dimension (a change of size may be signed; no percentages, no bare numbers).
+_PADDING_RE = re.compile(rf"[+-]?{_NUMBER}(?:em|ex|px|in|cm|mm|pt|pc)")
+_COLUMN_ALIGN = frozenset({"left", "center", "right"})
+_ROW_ALIGN = frozenset({"top", "bottom", "center", "baseline", "axis"})
+_LINE_WORDS = frozenset({"none", "solid", "dashed"})
+_BOOLEAN_ATTRIBUTES = frozenset(
+    {
+        *("fence", "separator", "stretchy", "symmetric", "largeop", "movablelimits"),
+        *("accent", "accentunder", "displaystyle"),
+    }
+)
+#: The values an attribute that is a size may take, by element (MathML 2 and 3 differ;
+#: these are the forms both schemas accept on that element).
+_SPACE_ATTRIBUTES = frozenset({("mo", "lspace"), ("mo", "rspace"), ("mspace", "width")})
+_SIZE_ATTRIBUTES = frozenset(
+    {"lspace", "rspace", "maxsize", "minsize", "width", "height", "depth", "mathsize"}
+    | {"linethickness"}
+)
+_MAX_WORDS = 100
 _MAX_IMAGE_SIDE = 4000
 _MAX_SPAN = 1000
 _MAX_PASSES = 4
@@ -289,13 +407,79 @@ def _valid_attribute(name: str, value: str) -> str | None:
     return None  # pragma: no cover - every allowed name is handled above
 
 
-def _allowed_attributes(tag: str, data: dict[tuple[str | None, str], str]) -> dict[str, str]:
+def _length(value: str) -> bool:
+    return bool(_LENGTH_RE.fullmatch(value))
+
+
+def _size(tag: str, name: str, value: str) -> str | None:
+    """A size attribute's value if both MathML schemas accept it there, else ``None``."""
+    if tag == "mpadded":
+        return value if _PADDING_RE.fullmatch(value) else None
+    if _length(value):
+        return value
+    spacing = (tag, name) in _SPACE_ATTRIBUTES or name == "maxsize"
+    if (spacing and value in _NAMED_SPACES) or (name == "maxsize" and value == "infinity"):
+        return value
+    if name == "linethickness" and value in ("thin", "medium", "thick"):
+        return value
+    return None
+
+
+def _words(value: str, check: Any) -> str | None:
+    """A space-separated list whose every word passes ``check``, normalised."""
+    words = value.split()
+    if not words or len(words) > _MAX_WORDS or not all(check(word) for word in words):
+        return None
+    return " ".join(words)
+
+
+def _valid_math_attribute(tag: str, name: str, value: str) -> str | None:
+    """The value to keep for attribute ``name`` of MathML element ``tag``, or ``None``."""
+    text = value.strip()
+    lowered = text.lower()
+    if name in _BOOLEAN_ATTRIBUTES:
+        return lowered if lowered in ("true", "false") else None
+    if name in _SIZE_ATTRIBUTES:
+        return _size(tag, name, lowered)
+    if name == "display":
+        return lowered if lowered in ("block", "inline") else None
+    if name == "mathvariant":
+        return lowered if lowered in _MATHVARIANTS else None
+    if name == "form":
+        return lowered if lowered in ("prefix", "infix", "postfix") else None
+    if name == "scriptlevel":
+        return text if re.fullmatch(r"[+-]?[0-9]", text) else None
+    if name in ("columnalign", "rowalign"):
+        words = _COLUMN_ALIGN if name == "columnalign" else _ROW_ALIGN
+        return _words(lowered, words.__contains__)
+    if name in ("columnlines", "rowlines"):
+        return _words(lowered, _LINE_WORDS.__contains__)
+    if name in ("columnspacing", "rowspacing"):
+        return _words(lowered, _length)
+    if name in ("rowspan", "columnspan"):
+        if _POSITIVE_INT_RE.fullmatch(text) and int(text) <= _MAX_SPAN:
+            return text
+        return None
+    if name == "encoding":
+        return TEX_ENCODING if lowered == TEX_ENCODING else None
+    if name in ("alttext", "lquote", "rquote"):
+        return _clean_value(value)
+    return None  # pragma: no cover - every allowed name is handled above
+
+
+def _allowed_attributes(
+    tag: str, data: dict[tuple[str | None, str], str], *, math: bool = False
+) -> dict[str, str]:
     """Allowed, valid attributes of an allowed element, in canonical order."""
     plain = {name: value for (namespace, name), value in data.items() if namespace is None}
     result: dict[str, str] = {}
-    for name in ALLOWED_ATTRIBUTES.get(tag, ()):
+    allowed = MATHML_ATTRIBUTES if math else ALLOWED_ATTRIBUTES
+    for name in allowed.get(tag, ()):
         if name in plain:
-            value = _valid_attribute(name, plain[name])
+            if math:
+                value = _valid_math_attribute(tag, name, plain[name])
+            else:
+                value = _valid_attribute(name, plain[name])
             if value is not None:
                 result[name] = value
     return result
@@ -305,7 +489,13 @@ def _allowed_attributes(tag: str, data: dict[tuple[str | None, str], str]) -> di
 
 
 def _filter(tokens: Iterable[Token]) -> Iterator[Token]:
-    """Reduce a tree-walker token stream to the allowed subset.
+    """Reduce a tree-walker token stream to the allowed subset, formulas given the
+    structure MathML requires (:func:`_shape_formulas`)."""
+    return _shape_formulas(_filter_elements(tokens))
+
+
+def _filter_elements(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Reduce a tree-walker token stream to the allowed elements and attributes.
 
     Yields simplified tokens: ``StartTag``/``EmptyTag`` with ``attrs`` (a plain
     ``{name: value}`` dict, already validated), ``EndTag`` and ``Characters``.
@@ -313,6 +503,7 @@ def _filter(tokens: Iterable[Token]) -> Iterator[Token]:
     skip_depth = 0  # > 0 while inside an element dropped with its content
     open_tags: list[str | None] = []  # per open start tag: its name if emitted, else None
     depth = 0  # how many emitted elements are open
+    math_level = 0  # how many of the open start tags are inside an emitted <math> (or it)
     at_break = True  # the last output ends a line (or nothing has been output)
     pending_break = False  # an unwrapped block element separated words here
 
@@ -355,6 +546,8 @@ def _filter(tokens: Iterable[Token]) -> Iterator[Token]:
 
         if kind == "EndTag":
             emitted = open_tags.pop() if open_tags else None
+            if math_level:
+                math_level -= 1
             if emitted is not None:
                 depth -= 1
                 if emitted in _BLOCK_ALLOWED:
@@ -362,6 +555,28 @@ def _filter(tokens: Iterable[Token]) -> Iterator[Token]:
                 yield {"type": "EndTag", "name": emitted}
             elif name in _BLOCK_STRIPPED:
                 unwrap_block()
+            continue
+
+        if math_level or (name == "math" and namespace == MATHML_NS):
+            action = _math_action(name, namespace, token, math_level, depth)
+            if action == "drop":
+                if kind == "StartTag":
+                    skip_depth = 1
+                continue
+            if kind == "StartTag":
+                math_level += 1
+            if action == "unwrap":
+                if kind == "StartTag":
+                    open_tags.append(None)
+                continue
+            attrs = _allowed_attributes(name, token.get("data") or {}, math=True)
+            if name == "math":
+                if pending_break and not at_break:
+                    yield {"type": "Characters", "data": "\n"}
+                pending_break = at_break = False
+            yield {"type": "StartTag", "name": name, "attrs": attrs}
+            open_tags.append(name)
+            depth += 1
             continue
 
         if name in DROP_WITH_CONTENT or foreign:
@@ -411,6 +626,155 @@ def _filter(tokens: Iterable[Token]) -> Iterator[Token]:
             depth += 1
 
 
+def _math_action(
+    name: str, namespace: str | None, token: Token, math_level: int, depth: int
+) -> str:
+    """What becomes of an element inside a formula (or of a ``<math>``):
+    ``"keep"``, ``"unwrap"`` (its content stays) or ``"drop"`` (with its content)."""
+    if namespace != MATHML_NS:
+        # HTML inside a token element or an annotation: its text only.
+        return "drop" if name in DROP_WITH_CONTENT or namespace is not None else "unwrap"
+    if name in MATHML_DROP_WITH_CONTENT or name in DROP_WITH_CONTENT:
+        return "drop"
+    if name == "math" and math_level:
+        return "drop"  # a formula inside a formula
+    if depth >= MAX_DEPTH:
+        return "drop"
+    if name == "annotation":
+        encoding = (token.get("data") or {}).get((None, "encoding"), "")
+        return "keep" if encoding.strip().lower() == TEX_ENCODING else "drop"
+    return "keep" if name in MATHML_TAGS else "unwrap"
+
+
+# -- the structure of formulas --------------------------------------------------------------
+
+#: A formula as a tree: (element name, attributes, children), a child a node or a text.
+_MathNode = tuple[str, dict[str, str], list[Any]]
+
+#: Elements with a fixed number of arguments (MathML 3, 3.1.3.2).
+_MATH_ARITY = {
+    **dict.fromkeys(("msup", "msub", "mfrac", "mroot", "mover", "munder"), 2),
+    **dict.fromkeys(("msubsup", "munderover"), 3),
+}
+#: Elements MathML 2 requires content in, with the least content they can have.
+_MATH_NOT_EMPTY: dict[str, _MathNode] = {
+    "mstyle": ("mrow", {}, []),
+    "mtable": ("mtr", {}, [("mtd", {}, [])]),
+    "mtr": ("mtd", {}, []),
+}
+#: Elements whose content is text only.
+_MATH_TOKENS = frozenset({"mi", "mn", "mo", "ms", "mtext", "annotation"})
+
+
+def _shape_formulas(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Pass tokens through, giving each formula the structure the MathML 2 and 3 schemas
+    require, so every formula exports as valid QTI 2.1 and 3.0:
+
+    * a script, fraction or root has exactly its arguments (missing ones are empty
+      ``mrow`` s, extra ones are grouped into the last);
+    * text sits only in token elements (stray text becomes ``mtext``; elements inside a
+      token element leave their text);
+    * a table holds rows of cells, rows and cells stand in a table, and none is empty;
+    * ``semantics`` holds one formula then its TeX annotations, and is only the formula
+      when it has none; an annotation elsewhere is left out;
+    * ``mstyle`` is never empty, ``mspace`` always is.
+    """
+    stream = iter(tokens)
+    for token in stream:
+        if token["type"] == "StartTag" and token["name"] == "math":
+            node = _read_formula(token, stream)
+            yield from _formula_tokens(_shape(node))
+        else:
+            yield token
+
+
+def _read_formula(start: Token, stream: Iterator[Token]) -> _MathNode:
+    """The tree of a formula whose start tag was just read, up to its end tag."""
+    root: _MathNode = (start["name"], start["attrs"], [])
+    stack = [root]
+    for token in stream:
+        kind = token["type"]
+        if kind == "StartTag":
+            node: _MathNode = (token["name"], token["attrs"], [])
+            stack[-1][2].append(node)
+            stack.append(node)
+        elif kind == "EndTag":
+            stack.pop()
+            if not stack:
+                break
+        elif kind == "Characters":
+            stack[-1][2].append(token["data"])
+    return root
+
+
+def _node_text(node: _MathNode | str) -> str:
+    return node if isinstance(node, str) else "".join(_node_text(kid) for kid in node[2])
+
+
+def _row(kids: list[Any]) -> _MathNode:
+    return ("mrow", {}, kids)
+
+
+def _shape(node: _MathNode) -> _MathNode:
+    name, attrs, kids = node
+    if name in _MATH_TOKENS:
+        text = "".join(_node_text(kid) for kid in kids)
+        return (name, attrs, [text] if text else [])
+    if name == "mspace":
+        return (name, attrs, [])
+    shaped: list[Any] = []
+    for kid in kids:
+        if isinstance(kid, str):
+            if kid.strip():
+                shaped.append(("mtext", {}, [kid]))
+        else:
+            shaped.append(_shape(kid))
+    if name == "mtable":
+        shaped = [_table_row(kid) for kid in shaped]
+    elif name == "mtr":
+        shaped = [kid if kid[0] == "mtd" else ("mtd", {}, [kid]) for kid in shaped]
+    else:  # rows and cells outside a table get one
+        shaped = [
+            ("mtable", {}, [_table_row(kid)]) if kid[0] in ("mtr", "mtd") else kid for kid in shaped
+        ]
+    arity = _MATH_ARITY.get(name)
+    if arity is not None:
+        if len(shaped) > arity:  # the extra arguments join the last one
+            shaped = [*shaped[: arity - 1], _row(shaped[arity - 1 :])]
+        shaped += [_row([]) for _ in range(arity - len(shaped))]
+    elif name == "semantics":
+        notes = [kid for kid in shaped if kid[0] == "annotation"]
+        shown = [kid for kid in shaped if kid[0] != "annotation"]
+        formula = shown[0] if len(shown) == 1 else _row(shown)
+        if not notes:  # nothing to annotate it with (MathML 2 requires an annotation)
+            return formula
+        shaped = [formula, *notes]
+    elif not shaped and name in _MATH_NOT_EMPTY:
+        shaped = [_MATH_NOT_EMPTY[name]]
+    if name != "semantics":
+        # An annotation belongs in semantics only; elsewhere it is not shown anyway.
+        shaped = [kid for kid in shaped if kid[0] != "annotation"]
+    return (name, attrs, shaped)
+
+
+def _table_row(node: _MathNode) -> _MathNode:
+    """``node`` as a row of a table: a row as it is, a cell in a row, else in a cell."""
+    if node[0] == "mtr":
+        return node
+    return ("mtr", {}, [node if node[0] == "mtd" else ("mtd", {}, [node])])
+
+
+def _formula_tokens(node: _MathNode) -> Iterator[Token]:
+    name, attrs, kids = node
+    yield {"type": "StartTag", "name": name, "attrs": attrs}
+    for kid in kids:
+        if isinstance(kid, str):
+            yield {"type": "Characters", "data": kid}
+        else:
+            yield from _formula_tokens(kid)
+    yield {"type": "EndTag", "name": name}
+
+
 # -- serialization ------------------------------------------------------------------------
 
 
@@ -444,6 +808,8 @@ def _serialize(tokens: Iterable[Token], *, xml: bool) -> str:
             out.append(f"</{token['name']}>")
         else:
             attrs = "".join(f' {k}="{_escape_attr(v)}"' for k, v in token["attrs"].items())
+            if xml and token["name"] == "math":
+                attrs = f' xmlns="{MATHML_NS}"' + attrs
             close = "/>" if xml and kind == "EmptyTag" else ">"
             out.append(f"<{token['name']}{attrs}{close}")
     return "".join(out)
@@ -559,10 +925,13 @@ def _markup_to_text(html: str) -> str:
 
 def _tokens_to_text(tokens: Iterable[Token]) -> str:
     lines: list[list[str]] = [[]]
-    for token in tokens:
+    stream = iter(tokens)
+    for token in stream:
         kind = token["type"]
         name = token.get("name")
-        if kind == "Characters":
+        if kind == "StartTag" and name == "math":
+            lines[-1].append(math_to_text(_read_formula(token, stream)))
+        elif kind == "Characters":
             lines[-1].append(token["data"])
         elif name in _BLOCK_ALLOWED:
             lines.append([])
@@ -574,6 +943,99 @@ def _tokens_to_text(tokens: Iterable[Token]) -> str:
         if line:
             result.append(line)
     return "\n".join(result)
+
+
+# -- formulas as text --------------------------------------------------------------------
+
+_INVISIBLE_OPERATORS = str.maketrans("", "", "\u2061\u2062\u2063\u2064")
+_ATOM_RE = re.compile(r"[√∛∜]?(?:[\w.,\u2032]+|\(.*\)|\[.*\]|\|.*\||\S)")
+
+
+def math_to_text(node: _MathNode | str) -> str:
+    """A formula as one readable line of text, for lists, search and diffs.
+
+    Fractions become ``a/b``, powers ``a^b``, indices ``a_b``, roots ``√a`` (``∛a``, ``∜a``,
+    else ``a^(1/n)``), tables ``[a, b; c, d]``; an operand of more than one symbol is put
+    in parentheses, so ``\\frac{2^5+3^4}{\\sqrt{9}}`` reads ``(2^5+3^4)/√9``. The TeX
+    annotation and invisible content (``mphantom``) are left out.
+    """
+    if isinstance(node, str):
+        return node.translate(_INVISIBLE_OPERATORS)
+    name, attrs, kids = node
+    parts = [math_to_text(kid) for kid in kids]
+
+    def arg(index: int) -> str:
+        return _math_group(parts[index]) if index < len(parts) else ""
+
+    if name in ("mi", "mn", "mo", "mtext"):
+        # MathML trims spaces around a token's text, but not U+00A0 (TeX's "\text{jika }").
+        return _WS_RE.sub(" ", "".join(parts).strip(" \t\n\r"))
+    if name == "ms":
+        return attrs.get("lquote", '"') + "".join(parts) + attrs.get("rquote", '"')
+    if name == "mspace":
+        return " "
+    if name in ("mphantom", "annotation"):
+        return ""
+    if name == "semantics":
+        return parts[0] if parts else ""
+    if name == "mfrac":
+        return f"{arg(0)}/{arg(1)}"
+    if name == "msqrt":
+        return "√" + _math_group("".join(parts))
+    if name == "mroot":
+        index = parts[1].strip() if len(parts) > 1 else ""
+        if index in ("3", "4"):
+            return ("∛" if index == "3" else "∜") + arg(0)
+        return f"{arg(0)}^(1/{index})"
+    if name in ("msup", "mover"):
+        return f"{arg(0)}^{arg(1)}"
+    if name in ("msub", "munder"):
+        return f"{arg(0)}_{arg(1)}"
+    if name in ("msubsup", "munderover"):
+        return f"{arg(0)}_{arg(1)}^{arg(2)}"
+    if name == "mtable":
+        return "[" + "; ".join(part.strip() for part in parts if part.strip()) + "]"
+    if name == "mtr":
+        return ", ".join(part.strip() for part in parts)
+    text = ""
+    after_script = False
+    for kid, part in zip(kids, parts, strict=True):
+        if after_script and part[:1].isalnum():
+            text += " "  # x^2 y, not x^2y
+        text += part
+        after_script = not isinstance(kid, str) and kid[0] in _SCRIPTED
+    return text
+
+
+#: Elements whose text ends in an argument (a following letter would read as part of it).
+_SCRIPTED = frozenset(
+    {"msup", "msub", "msubsup", "mover", "munder", "munderover", "mfrac", "mroot", "msqrt"}
+)
+
+
+def _math_group(text: str) -> str:
+    """``text`` as one operand: as it is when it is one symbol, number or bracketed
+    group, else in parentheses."""
+    text = text.strip()
+    if not text or (_ATOM_RE.fullmatch(text) and _balanced(text.lstrip("√∛∜"))):
+        return text
+    return f"({text})"
+
+
+def _balanced(text: str) -> bool:
+    """Whether the brackets at the ends of ``text`` enclose it whole (``(a)(b)`` does not)."""
+    if text[0] not in "([|":
+        return True
+    closing = {"(": ")", "[": "]", "|": "|"}[text[0]]
+    level = 0
+    for index, char in enumerate(text):
+        if char == text[0] and (closing != "|" or index == 0):
+            level += 1
+        elif char == closing:
+            level -= 1
+            if level == 0 and index != len(text) - 1:
+                return False
+    return True
 
 
 def media_references(html: str) -> set[str]:

@@ -10,9 +10,13 @@ Used by :mod:`qti.reader`. The body is walked once:
   and the interaction follows the paragraph;
 - rubric blocks become :class:`~qti.model.RubricBlock` s; feedback and styles are left
   out with a note;
-- everything the item bank cannot carry faithfully (other interactions, MathML, objects,
-  audio, video, XInclude, template content) stops the reading with an
-  :class:`~qti.reader.ItemReadError` that names the element and its line.
+- MathML (presentation MathML, :data:`MATHML_PRESENTATION`) stays in the MathML namespace
+  inside the fragments; ``mfenced`` is written out as the ``mrow`` of ``mo`` fences and
+  separators it stands for, an ``maction`` as the child it shows, and annotations other than
+  TeX are left out (they are alternative forms, not what is shown);
+- everything the item bank cannot carry faithfully (other interactions, MathML outside
+  presentation markup, objects, audio, video, XInclude, template content) stops the reading
+  with an :class:`~qti.reader.ItemReadError` that names the element and its line.
 """
 
 from __future__ import annotations
@@ -84,9 +88,21 @@ _UNSUPPORTED_CONTENT: dict[str, str] = {
     "canvas": "a canvas",
     "include": "an XInclude reference",
     "infoControl": "an info control",
-    "math": "MathML",
     "script": "a script",
 }
+
+#: The presentation MathML elements read as they are (MathML Core and MathML 3 layout).
+MATHML_PRESENTATION = frozenset(
+    {
+        *("math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext"),
+        *("mspace", "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mover"),
+        *("munder", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded"),
+        *("mphantom", "merror"),
+    }
+)
+#: MathML rewritten while reading (see the module docstring).
+_MATHML_REWRITTEN = frozenset({"mfenced", "maction", "annotation-xml"})
+_TEX = "application/x-tex"
 
 
 class BodyError(Exception):
@@ -118,6 +134,13 @@ def _kind(element: etree._Element) -> str:
     return local_name(element) or ""
 
 
+def _mathml_name(element: etree._Element) -> str | None:
+    """The local name of a MathML element, ``None`` for anything else."""
+    if namespace_of(element) != ns.MATHML:
+        return None
+    return etree.QName(element).localname
+
+
 class BodyReader:
     """Walks one item body; ``interaction`` builds the model interaction of an element."""
 
@@ -140,6 +163,11 @@ class BodyReader:
             if not isinstance(element.tag, str):
                 continue
             kind = _kind(element)
+            if kind == "math":
+                _check_mathml(element)
+                continue
+            if _in_annotation(element):
+                continue  # an alternative form of a formula, not shown
             if kind in OTHER_INTERACTIONS:
                 raise BodyError(
                     "unsupported_interaction",
@@ -245,6 +273,24 @@ class BodyReader:
         return "".join(parts).strip()
 
 
+def _in_annotation(element: etree._Element) -> bool:
+    return any(_mathml_name(a) in ("annotation", "annotation-xml") for a in element.iterancestors())
+
+
+def _check_mathml(element: etree._Element) -> None:
+    """Refuse MathML the bank cannot show as its source does (content MathML, ``menclose``,
+    glyph images...); annotation content is not shown, so it is not checked."""
+    name = _mathml_name(element)
+    if name in MATHML_PRESENTATION or name in _MATHML_REWRITTEN or _in_annotation(element):
+        return
+    raise BodyError(
+        "unsupported_content",
+        f"the item uses MathML <{name}>, which the bank's formulas cannot keep "
+        "(only presentation MathML)",
+        element.sourceline,
+    )
+
+
 def _only_child_entry(element: etree._Element) -> bool:
     kids = [child for child in element if isinstance(child.tag, str)]
     return (
@@ -272,6 +318,14 @@ def _escape(text: str) -> str:
 def _strip(element: etree._Element, reader: BodyReader) -> etree._Element:
     """A copy of ``element`` with namespaces removed, ``xml:lang`` as ``lang``, feedback
     and comments left out, text entries replaced by :data:`BLANK`, images recorded."""
+    if _kind(element) == "math":
+        holder = etree.Element("span")
+        _copy_mathml(element, holder)
+        if not len(holder):  # an annotation alone: nothing is shown
+            return holder
+        copy = holder[0]
+        copy.tail = None
+        return copy
     copy = etree.Element(_plain_tag(element))
     _copy_into(element, copy, reader)
     return copy
@@ -306,9 +360,73 @@ def _copy_into(source: etree._Element, target: etree._Element, reader: BodyReade
             _append_text(target, BLANK)
             _append_text(target, child.tail)
             continue
+        if kind == "math":
+            _copy_mathml(child, target)
+            continue
         copy = etree.SubElement(target, _plain_tag(child))
         _copy_into(child, copy, reader)
         copy.tail = child.tail
+
+
+def _copy_mathml(source: etree._Element, target: etree._Element) -> None:
+    """Append a copy of MathML element ``source`` (in the MathML namespace) to ``target``,
+    rewriting ``mfenced`` and ``maction`` and leaving out non-TeX annotations."""
+    name = _mathml_name(source) or ""
+    tail = source.tail
+    if name == "annotation-xml" or (
+        name == "annotation" and (source.get("encoding") or "").strip().lower() != _TEX
+    ):
+        _append_text(target, tail)
+        return
+    kids = [child for child in source if isinstance(child.tag, str)]
+    if name == "maction":
+        selection = _int(source, "selection", 1)
+        if 1 <= selection <= len(kids):
+            _copy_mathml(kids[selection - 1], target)
+        _append_text(target, tail)
+        return
+    tag = f"{{{ns.MATHML}}}{'mrow' if name == 'mfenced' else name}"
+    if target.tag == tag or namespace_of(target) == ns.MATHML:
+        copy = etree.SubElement(target, tag)
+    else:
+        copy = etree.SubElement(target, tag, nsmap={None: ns.MATHML})
+    if name == "mfenced":
+        _fences(source, copy, kids)
+    else:
+        for attribute, value in source.attrib.items():
+            if not attribute.startswith("{"):
+                copy.set(attribute, value)
+        copy.text = source.text
+        for child in source:
+            if isinstance(child.tag, str) and namespace_of(child) == ns.MATHML:
+                _copy_mathml(child, copy)
+            elif isinstance(child.tag, str):  # HTML inside a token element: its text
+                _append_text(copy, "".join(child.itertext()))
+                _append_text(copy, child.tail)
+            else:
+                _append_text(copy, child.tail)
+    copy.tail = tail
+
+
+def _fences(source: etree._Element, row: etree._Element, kids: list[etree._Element]) -> None:
+    """The ``mrow`` an ``mfenced`` stands for (MathML 3, 3.3.8): the open fence, the
+    children with the separators between them, the close fence, each an ``mo``."""
+    opening = source.get("open", "(")
+    closing = source.get("close", ")")
+    separators = "".join((source.get("separators", ",")).split())
+
+    def operator(text: str, **attrs: str) -> None:
+        if text:
+            etree.SubElement(row, f"{{{ns.MATHML}}}mo", attrs).text = text
+
+    operator(opening, fence="true")
+    for index, kid in enumerate(kids):
+        if index and separators:
+            operator(separators[min(index - 1, len(separators) - 1)], separator="true")
+        _copy_mathml(kid, row)
+        if len(row):
+            row[-1].tail = None
+    operator(closing, fence="true")
 
 
 def _append_text(target: etree._Element, text: str | None) -> None:

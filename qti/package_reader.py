@@ -18,7 +18,10 @@ How items are found:
   reported as such by the importer ("fall back to scanning": a folder of loose item files
   is a common way to hand items over, and a broken manifest should not hide items that
   are themselves fine);
-- a single ``.xml`` file is one item.
+- a single ``.xml`` file is one item. Read from disk, it finds its images beside it as an
+  item in a package does: an ``img src`` relative to the file names a file in the file's
+  folder or below it (never above it, never through a symbolic link); only the files
+  its images name are looked at, the folder is not listed.
 
 Safety (all limits in :class:`ImportLimits`): nothing is extracted to disk; zip member
 names with absolute paths, drive letters, ``..`` or NUL are refused (zip-slip); symbolic
@@ -135,6 +138,7 @@ class ImportSource:
         self._archive: zipfile.ZipFile | None = None
         self._root: Path | None = None
         self._single: bytes | None = None
+        self._single_folder: Path | None = None  # a single item file's folder, on disk
 
     def __enter__(self) -> ImportSource:
         return self
@@ -163,7 +167,7 @@ class ImportSource:
             raise SourceReadError("missing_file", f"{name!r} is not in {self.label}")
         limit = self.limits.max_document_bytes if document else self.limits.max_file_bytes
         member = self._read_member[name]
-        if self._single is not None:
+        if self._single is not None and member == name:
             data = self._single
         elif isinstance(member, zipfile.ZipInfo):
             data = self._read_zip(member, limit)
@@ -216,11 +220,34 @@ class ImportSource:
             return None, f"the image {src!r} is not in the package (an external address)"
         if text.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", text):
             return None, f"the image {src!r} is an absolute path"
+        if self._single_folder is not None:
+            return self._resolve_beside(text, src)
+        if self._single is not None:
+            return None, (
+                f"the image {src!r} did not come with the item: a single uploaded item file "
+                "brings no images (upload a zip of the item and its images)"
+            )
         target = resolve(posixpath.dirname(document), text)
         if target is None:
             return None, f"the image {src!r} points outside the package"
         if target not in self._read_member:
             return None, f"the image {src!r} is missing from the package"
+        return target, ""
+
+    def _resolve_beside(self, text: str, src: str) -> tuple[str | None, str]:
+        """An image of a single item file read from disk: a file in its folder or below."""
+        assert self._single_folder is not None
+        target = resolve("", text)
+        if target is None:
+            return None, f"the image {src!r} points outside the item's folder"
+        path = self._single_folder
+        for part in target.split("/"):
+            path = path / part
+            if path.is_symlink():
+                return None, f"the image {src!r} goes through a symbolic link"
+        if not path.is_file():
+            return None, f"the image {src!r} is missing from the item's folder"
+        self._read_member.setdefault(target, path)
         return target, ""
 
 
@@ -262,6 +289,7 @@ def open_source(
                 )
                 return source
             _open_single(source, label, path.read_bytes())
+            source._single_folder = path.resolve().parent
         except OSError as exc:
             source.issue(label, None, "unreadable", f"cannot be read: {exc.strerror}")
     else:

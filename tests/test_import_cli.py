@@ -5,6 +5,7 @@ writing leaves no item, version, audit event or batch behind."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -248,4 +249,42 @@ def test_a_folder_of_qti_files_imports_like_a_package(
     assert result.exit_code == 1, result.output  # not everything came in
     assert "1 created" in result.output and "images/sign.png" in result.output
     assert "link.xml" not in result.output
+    assert counts(app)["items"] == before["items"] + 1
+
+
+def test_a_single_qti_item_file_brings_its_images_from_beside_it(
+    cli_backend: tuple[Flask, Backend], tmp_path: Path
+) -> None:
+    """choice.xml shows images/sign.png, which sits beside it in its folder: imported from
+    disk alone, the item comes in with its image, as it would inside a package; an image
+    named above the file's folder is not taken."""
+    app, _ = cli_backend
+    samples = shared_path(
+        "qti-samples/davemckain-qtiworks/qtiworks-samples/src/main/resources",
+        "uk/ac/ed/ph/qtiworks/samples/ims",
+    )
+    before = counts(app)
+    result = run(
+        app, "itembank", "import", str(samples / "choice.xml"), "--bank", BANK, "--user", "penulis"
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 created" in result.output
+    assert counts(app)["items"] == before["items"] + 1
+    with app.app_context():
+        item = db.session.scalars(sa.select(Item).order_by(Item.id.desc())).first()
+        assert item is not None
+        stem = item.latest_version.stem
+        db.session.remove()
+    assert re.search(r'<img src="/media/[0-9a-f]{64}" alt="NEVER LEAVE LUGGAGE UNATTENDED">', stem)
+
+    folder = tmp_path / "soal"
+    folder.mkdir()
+    (tmp_path / "sign.png").write_bytes((samples / "images/sign.png").read_bytes())
+    text = (samples / "choice.xml").read_text(encoding="utf-8")
+    (folder / "choice.xml").write_text(text.replace("images/sign.png", "../sign.png"), "utf-8")
+    result = run(
+        app, "itembank", "import", str(folder / "choice.xml"), "--bank", BANK, "--user", "penulis"
+    )
+    assert result.exit_code == 1, result.output
+    assert "../sign.png" in result.output
     assert counts(app)["items"] == before["items"] + 1

@@ -116,8 +116,8 @@ def test_reasons_are_specific_and_bilingual(corpus: dict[str, Any]) -> None:
     hotspot = entries["qtiworks/ims/hotspot.xml"]
     assert (hotspot.reason, hotspot.line) == ("unsupported_interaction", 15)
     assert "<hotspotInteraction>" in hotspot.message_en
-    math = entries["kennisnet/no-metadata.zip/depitems/32m59m.xml"]
-    assert (math.reason, math.line) == ("unsupported_content", 6)
+    nested = entries["qtiworks/ims/nested_object.xml"]
+    assert nested.reason == "unsupported_content" and "<object>" in nested.message_en
     york = entries["qtiworks/ims/text_entry.xml"]
     assert "'York' 1, 'york' 0.5" in york.message_en
 
@@ -145,6 +145,12 @@ def test_imported_samples_keep_text_images_and_metadata(corpus: dict[str, Any]) 
     essay = next(c for c in result.candidates if c.file == "QUE_11_1.xml")
     assert essay.content["rubric"][0]["max_points"] == 1
     assert "lucht in de vaten" in essay.content["rubric"][0]["criterion"]
+    _path, ims = corpus["qtiworks/ims"]
+    einstein = next(c for c in ims.candidates if c.file == "math.xml")
+    assert einstein.stem == (
+        "Which famous scientist is popularly associated with the equation <math><mrow>"
+        "<mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></mrow></math> ?"
+    )
     _path, cito = corpus["kennisnet/no-metadata.zip"]
     lom = next(c for c in cito.candidates if c.file == "depitems/32m5a5.xml")
     sources = [c["source"] for c in lom.metadata["classifications"]]

@@ -98,7 +98,8 @@ def import_command(
 
 
 def _read(path: Path, limits: Any) -> tuple[str, bytes]:
-    """The file's name and bytes; a folder as the zip it would make."""
+    """The file's name and bytes; a folder as the zip it would make; a QTI item file with
+    images as the package it would make (:func:`_item_with_images`)."""
     if path.is_dir():
         return path.name + ".zip", _folder_as_zip(path, limits)
     try:
@@ -108,9 +109,53 @@ def _read(path: Path, limits: Any) -> tuple[str, bytes]:
                 f"{path} is {size} bytes; imports take at most {limits.max_bytes} "
                 "(ITEMBANK_IMPORT_MAX_BYTES)"
             )
-        return path.name, path.read_bytes()
+        data = path.read_bytes()
     except OSError as exc:
         raise click.ClickException(f"cannot read {path}: {exc.strerror}") from None
+    if path.suffix.lower() == ".xml":
+        return _item_with_images(path, data, limits)
+    return path.name, data
+
+
+def _item_with_images(path: Path, data: bytes, limits: Any) -> tuple[str, bytes]:
+    """A single QTI item file with the images it shows from beside it, as a package.
+
+    An item file finds its images as it would inside a package: each ``img src`` relative
+    to the file, in its folder or below (never above it, never through a symbolic link;
+    ``qti.package_reader``). The file and those images are zipped under their relative
+    names, so the import reads them like a package without a manifest. A file that is not
+    XML, shows no image or whose images are not there goes as it is: the import says why.
+    """
+    from qti.package_reader import SourceReadError, open_source
+    from qti.xml import QtiParseError, parse_bytes
+
+    try:
+        root = parse_bytes(data)
+    except QtiParseError:
+        return path.name, data
+    members: dict[str, bytes] = {}
+    with open_source(path) as source:
+        for image in root.iter("{*}img"):
+            found, _why = source.resolve(path.name, image.get("src") or "")
+            if found is None or found == path.name or found in members:
+                continue
+            try:
+                members[found] = source.read(found)
+            except SourceReadError:
+                continue  # the import reports it, with the same reason
+    if not members:
+        return path.name, data
+    if len(data) + sum(map(len, members.values())) > limits.max_bytes:
+        raise click.ClickException(
+            f"{path} and its images are more than {limits.max_bytes} bytes "
+            "(ITEMBANK_IMPORT_MAX_BYTES)"
+        )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(path.name, data)
+        for name in sorted(members):
+            archive.writestr(name, members[name])
+    return path.stem + ".zip", buffer.getvalue()
 
 
 def _folder_as_zip(folder: Path, limits: Any) -> bytes:

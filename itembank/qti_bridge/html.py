@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from itembank.sanitize import sanitize_html
+from itembank.sanitize import MATHML_NS, sanitize_html
 from qti.xml import parse_bytes
 
 _RENAMES = {
@@ -37,14 +37,39 @@ def xhtml_to_html(fragment: str, image_src: Callable[[str], str]) -> str:
     for element in holder.iter():
         if not isinstance(element.tag, str):
             continue
+        if element.tag.startswith(_MATHML):
+            _plain_mathml(element)
+            continue
         renamed = _RENAMES.get(element.tag)
         if renamed is not None:
             element.tag = renamed
         if element.tag == "img":
             element.set("src", image_src(element.get("src", "")))
+    etree.cleanup_namespaces(holder)
     parts = [_escape(holder.text or "")]
     parts += (etree.tostring(child, method="html", encoding="unicode") for child in holder)
     return sanitize_html("".join(parts).strip())
+
+
+_MATHML = f"{{{MATHML_NS}}}"
+#: MathML elements whose text is content (elsewhere whitespace-only text is layout).
+_MATHML_TOKENS = frozenset({"mi", "mn", "mo", "ms", "mtext", "annotation"})
+
+
+def _plain_mathml(element: etree._Element) -> None:
+    """Give a MathML element its plain name (HTML puts ``<math>`` content in the MathML
+    namespace by itself) and drop the whitespace that only lays out the source: between
+    elements, and around the text of token elements (MathML trims it when rendering)."""
+    name = element.tag[len(_MATHML) :]
+    element.tag = name
+    if name in _MATHML_TOKENS:
+        if element.text:
+            element.text = element.text.strip(" \t\n\r")  # U+00A0 is content
+    elif element.text is not None and not element.text.strip():
+        element.text = None
+    for child in element:
+        if child.tail is not None and not child.tail.strip():
+            child.tail = None
 
 
 #: Elements whose whitespace-only text between children is only layout (indentation of

@@ -110,6 +110,35 @@ def editor_labels() -> dict[str, str]:
         "media_choose": _("Choose this image"),
         "media_alt_required": _("Describe the image first."),
         "unsaved": _("You have unsaved changes."),
+        "formula": _("Insert or edit a formula"),
+        "formula_icon": "√x",
+        "formula_title": _("Formula"),
+        "formula_palette": _("Common forms and symbols"),
+        "formula_latex": _("The formula in LaTeX"),
+        "formula_help": _(
+            "For example \\frac{2^5+3^4}{\\sqrt{9}}. The buttons above insert fractions, "
+            "powers, roots, subscripts and common symbols."
+        ),
+        "formula_preview": _("Preview"),
+        "formula_insert": _("Insert"),
+        "formula_cancel": _("Cancel"),
+        "formula_error": _("The formula cannot be read:"),
+        "formula_fraction": _("Fraction"),
+        "formula_power": _("Power"),
+        "formula_index": _("Subscript (index)"),
+        "formula_root": _("Square root"),
+        "formula_nth_root": _("Root of degree n"),
+        "formula_times": _("Times"),
+        "formula_divided": _("Divided by"),
+        "formula_plus_minus": _("Plus or minus"),
+        "formula_less_equal": _("Less than or equal to"),
+        "formula_greater_equal": _("Greater than or equal to"),
+        "formula_not_equal": _("Not equal to"),
+        "formula_approximately": _("Approximately equal to"),
+        "formula_pi": _("Pi"),
+        "formula_infinity": _("Infinity"),
+        "formula_degree": _("Degree"),
+        "formula_percent": _("Percent"),
     }
 
 

@@ -101,8 +101,9 @@ def lines(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"\r\n|\r|\n|\|", text) if part.strip()]
 
 
+#: Tags that make a cell HTML: the allowed subset's, and ``<math>`` (a formula).
 _HTML_TAG = re.compile(
-    r"</?(" + "|".join(sorted(ALLOWED_TAGS, key=len, reverse=True)) + r")\b[^>]*>",
+    r"</?(" + "|".join(sorted(ALLOWED_TAGS | {"math"}, key=len, reverse=True)) + r")\b[^>]*>",
     re.IGNORECASE,
 )
 

@@ -193,7 +193,10 @@ REFUSALS = [
         9,
     ),
     (
-        item21('<p><math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math></p>'),
+        item21(
+            '<p><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><plus/><ci>x</ci>'
+            "</apply></math></p>"
+        ),
         "unsupported_content",
         7,
     ),
