@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -290,3 +291,22 @@ def test_an_item_with_an_image_round_trips(as_user: Any, world: World) -> None:
     assert created.status_code == 303
     page = text(author.get(created.location.replace("/edit", "")))
     assert f'<img src="{uploaded.json["src"]}" alt="Loket">' in page
+
+
+def test_the_editor_bundle_ships_its_licences(as_user: Any) -> None:
+    """The bundled script names its licence file, and that file carries the notice of
+    every npm package the bundle holds (its MIT licences ask that the notice travels)."""
+    client = as_user("author")
+    bundle = client.get("/static/vendor/richtext.js")
+    assert bundle.status_code == 200
+    assert bundle.data.startswith(b"/*! Third-party licences: richtext.js.LICENSES.txt */")
+    bundle.close()
+    notices = client.get("/static/vendor/richtext.js.LICENSES.txt")
+    assert notices.status_code == 200
+    listed = notices.get_data(as_text=True)
+    notices.close()
+    package = Path(__file__).resolve().parents[2] / "frontend" / "package.json"
+    direct = json.loads(package.read_text(encoding="utf-8"))["dependencies"]
+    for name, version in direct.items():
+        assert f"\n{name} {version} (" in listed, name
+    assert listed.count("Permission is hereby granted") >= len(direct)
