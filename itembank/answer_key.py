@@ -37,7 +37,7 @@ from itembank.audit import record
 from itembank.csvcells import inert
 from itembank.errors import Conflict
 from itembank.itemtypes import ExportNotSupported, ItemType
-from itembank.models import Form, FormEntry, FormStatus, User
+from itembank.models import Form, FormStatus, User
 from itembank.operations.blueprints import ASSEMBLY_ROLES
 from itembank.operations.form_report import load_form_entries
 from itembank.plugins import PluginHost
@@ -106,14 +106,10 @@ def option_scores(item_type: ItemType, content: dict[str, Any]) -> dict[str, Any
     return scores
 
 
-def build_answer_key(
-    form: Form, plugins: PluginHost, *, entries: list[FormEntry] | None = None
-) -> dict[str, Any]:
-    """The answer key as plain data (no role check: see :func:`answer_key`); ``entries``
-    as :func:`~itembank.operations.form_report.build_report` takes them."""
+def build_answer_key(form: Form, plugins: PluginHost) -> dict[str, Any]:
+    """The answer key as plain data (no role check: see :func:`answer_key`)."""
     rows = []
-    entries = load_form_entries(form) if entries is None else entries
-    for number, entry in enumerate(entries, start=1):
+    for number, entry in enumerate(load_form_entries(form), start=1):
         item, version = entry.item, entry.version
         item_type = plugins.item_types.get(item.item_type)
         row: dict[str, Any] = {

@@ -115,7 +115,7 @@ def export_form(
             status_now=form.status,
         )
     exporter = exporter_for(plugins, exporter_id)
-    entries = load_form_entries(form)  # read once: the report, the package, the key
+    entries = load_form_entries(form)  # read once for the report and the package
     overridden = _errors_to_override(form, actor, plugins, force=force, entries=entries)
     test, items, media = build_form_package(form, plugins, entries=entries)
     try:
@@ -128,7 +128,9 @@ def export_form(
     sha256 = hashlib.sha256(data).hexdigest()
     forced = tuple(asdict(f) for f in overridden)
     mark_exported(form, sha256, exporter.id, actor=actor, forced_over=list(forced) or None)
-    key = build_answer_key(form, plugins, entries=entries)
+    # Read again: mark_exported locks the form and expires what it had loaded, and one
+    # bulk read is far cheaper than refreshing each entry on first touch.
+    key = build_answer_key(form, plugins)
     return ExportResult(
         form=form.external_id,
         exporter=exporter.id,
