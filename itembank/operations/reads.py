@@ -127,8 +127,10 @@ class ItemFilters:
     approved_versions: bool = False
 
 
-#: Most matching items a listing counts exactly (see ``total_exact``).
-COUNT_LIMIT = 10_000
+#: Most matching items a listing counts exactly (see ``total_exact``): past it the total
+#: is this limit and ``total_exact`` is false ("more than 1,000", as search engines
+#: say), so a listing costs about the same in a bank of any size.
+COUNT_LIMIT = 1_000
 #: A ``q`` of this shape looks an item up by its identifier instead of searching text.
 EXTERNAL_ID_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,23}-[0-9]{6,}")
 
@@ -139,6 +141,18 @@ SORT_COLUMNS = {
     # order, which the (bank, number) index holds (the code's own index spans banks).
     "external_id": Item.number,
 }
+
+
+@dataclass
+class _Narrowed:
+    """A filter on the listed version: its ``condition``, and, when the filter's own
+    index found few matching versions (at most :data:`PREFETCH_LIMIT`), the ``items``
+    they belong to, which the listing then starts from. With many matches the
+    condition is checked row by row as the listing walks the bank in its order, and
+    stops at a page or at the count's limit: either way no query reads every match."""
+
+    condition: sa.ColumnElement[bool]
+    items: set[int] | None = None
 
 
 def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, Any]:
@@ -167,8 +181,9 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
         conditions.append(creator.username == filters.author.strip().lower())
     if filters.updated_since:
         conditions.append(Item.updated_at >= filters.updated_since)
+    narrowed: list[_Narrowed] = []
     if filters.node or filters.level is not None:
-        conditions.append(_classified(bank, version, filters))
+        narrowed.append(_classified(bank, version, filters))
     if filters.min_exposure is not None or filters.not_used_since is not None:
         from itembank.operations.exposure import item_exposure_query
 
@@ -191,12 +206,14 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
         if EXTERNAL_ID_RE.fullmatch(filters.q.strip()):
             conditions.append(Item.external_id == filters.q.strip().upper())
         else:
-            matches, by_item_ids = _text_or_code(bank, version, filters.q)
-            conditions.append(matches)
-            if by_item_ids:
-                # Start from the few items found, not from the bank's index (SQLite's
-                # planner, without statistics, would scan every item of the bank).
-                conditions[0] = (Item.bank_id + 0) == bank.id
+            narrowed.append(_text_or_code(bank, version, filters.q))
+    conditions += [n.condition for n in narrowed]
+    few = [n.items for n in narrowed if n.items is not None]
+    if few:
+        # Start from the few items found (intersected), not from the bank's index
+        # (SQLite's planner, without statistics, would scan every item of the bank).
+        conditions[0] = (Item.bank_id + 0) == bank.id
+        conditions.append(Item.id.in_(sorted(set.intersection(*few))))
 
     base = (
         sa.select(Item, version, creator.username, approved.number)
@@ -214,7 +231,7 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
     if filters.author:
         counted = counted.join(creator, creator.id == Item.created_by_id)
     # Counted up to a limit, so the cost does not grow with the bank: beyond it the
-    # total is the limit and ``total_exact`` is false ("more than 10,000").
+    # total is the limit and ``total_exact`` is false ("more than 1,000").
     limit = COUNT_LIMIT
     total = db.session.scalar(
         sa.select(sa.func.count()).select_from(
@@ -256,74 +273,104 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
 
 #: SQLite's trigram index of the versions' search text (migration 0015), where it exists.
 SQLITE_SEARCH_TABLE = "item_version_search"
-#: Matching versions up to this many are looked up first and listed by id, so the page
-#: and the count read only them (the index says which; the planner cannot tell how few).
+#: PostgreSQL's trigram index (pg_trgm) of the same text (migration 0010), where it exists.
+POSTGRES_SEARCH_INDEX = "ix_item_version_search_text_trgm"
+#: A filter whose index finds at most this many matching versions (of any bank) lists
+#: them by id, so the page and the count read only them; with more, each row is
+#: checked as the listing walks the bank (see :class:`_Narrowed`).
 PREFETCH_LIMIT = 2_000
 #: A query that could be part of an item code ("47", "000047", "BIG-0000"; upper-cased
 #: first): it also finds the items whose code contains it.
 CODE_PART_RE = re.compile(r"[A-Z0-9-]*[0-9][A-Z0-9-]*")
 
 
-def _text_or_code(bank: Bank, version: Any, query: str) -> tuple[sa.ColumnElement[bool], bool]:
+def _text_or_code(bank: Bank, version: Any, query: str) -> _Narrowed:
     """The listed version's search text contains the query (normalised as the text is:
     :func:`itembank.operations.content.search_needle`), or, for a query with a digit,
     the item's code contains it ("47", "000047", "bank-0000"). The text is the version's
-    derived plain text (``operations/content.search_text``), already lower-cased;
-    PostgreSQL searches it through the trigram index of migration 0010, SQLite through
-    the FTS5 trigram table of migration 0015 (queries of three characters or more), and
-    both give what ``LIKE '%query%'`` gives. Also says whether the condition names the
-    matching items by id (few were found: the query should start from them)."""
+    derived plain text (``operations/content.search_text``), already lower-cased.
+
+    The database's own text index says which versions contain the query: on SQLite the
+    FTS5 trigram table of migration 0015 (a quoted phrase), on PostgreSQL the pg_trgm
+    index of migration 0010 (``LIKE '%query%'``); both match exactly the substrings a
+    plain substring search matches (queries of three characters or more; shorter ones,
+    and databases without the index, are checked row by row). Few matches are listed
+    by id; many (a common word) are checked row by row, which for a common word finds a
+    page, or the count's limit, after a few rows each."""
     needle = search_needle(query)
     part = query.strip().upper()
-    code_part = CODE_PART_RE.fullmatch(part) is not None
-    if len(needle) < 3 or not _sqlite_search_table():
-        matches: sa.ColumnElement[bool] = version.id.in_(
-            sa.select(ItemVersion.id)
-            .join(Item, Item.id == ItemVersion.item_id)
-            .where(
-                Item.bank_id == bank.id,
-                ItemVersion.search_text.contains(needle, autoescape=True),
+    by_code = (
+        Item.external_id.contains(part, autoescape=True) if CODE_PART_RE.fullmatch(part) else None
+    )
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        # instr: an exact substring (SQLite's LIKE would also fold ASCII case).
+        row_match: sa.ColumnElement[bool] = sa.func.instr(version.search_text, needle) > 0
+    else:
+        row_match = version.search_text.contains(needle, autoescape=True)
+    per_row = row_match if by_code is None else sa.or_(row_match, by_code)
+    found = _indexed_text_matches(needle, sqlite=sqlite)
+    if found is None:
+        return _Narrowed(per_row)
+    coded: list[int] = []
+    if by_code is not None:
+        coded = list(
+            db.session.scalars(
+                sa.select(Item.id).where(Item.bank_id == bank.id, by_code).limit(PREFETCH_LIMIT + 1)
             )
         )
-        if code_part:
-            matches = sa.or_(matches, Item.external_id.contains(part, autoescape=True))
-        return matches, False
-    phrase = '"' + needle.replace('"', '""') + '"'
-    found = (
-        sa.select(sa.column("rowid"))
-        .select_from(sa.table(SQLITE_SEARCH_TABLE))
-        .where(sa.text(f"{SQLITE_SEARCH_TABLE} MATCH :phrase").bindparams(phrase=phrase))
-    )
-    # The index first, on its own (joined, SQLite's planner may probe it per item); the
-    # versions of every bank it finds (the listing's query keeps the bank's).
-    version_ids = list(db.session.scalars(found.limit(PREFETCH_LIMIT + 1)))
-    rows: list[Any] = []
-    if len(version_ids) <= PREFETCH_LIMIT:
-        rows = list(
+        if len(found) + len(coded) > PREFETCH_LIMIT:
+            return _Narrowed(per_row)
+    condition = version.id.in_(sorted(version_id for _, version_id in found))
+    if coded:
+        condition = sa.or_(condition, Item.id.in_(coded))
+    return _Narrowed(condition, {item_id for item_id, _ in found} | set(coded))
+
+
+def _indexed_text_matches(needle: str, *, sqlite: bool) -> list[tuple[int, int]] | None:
+    """(item id, version id) of the versions (of any bank) whose search text contains
+    ``needle``, found through the database's text index; None when there are more than
+    :data:`PREFETCH_LIMIT`, where there is no index, or when the needle is too short
+    for it (three characters)."""
+    if len(needle) < 3:
+        return None
+    limit = PREFETCH_LIMIT + 1
+    if sqlite:
+        if not _sqlite_search_table():
+            return None
+        phrase = '"' + needle.replace('"', '""') + '"'
+        # The index first, on its own (joined to the listing, SQLite's planner may
+        # probe it once per item); then the versions it names.
+        version_ids = list(
             db.session.execute(
+                sa.text(
+                    f"SELECT rowid FROM {SQLITE_SEARCH_TABLE} "
+                    f"WHERE {SQLITE_SEARCH_TABLE} MATCH :phrase LIMIT :limit"
+                ),
+                {"phrase": phrase, "limit": limit},
+            ).scalars()
+        )
+        if len(version_ids) >= limit:
+            return None
+        return [
+            (item_id, version_id)
+            for item_id, version_id in db.session.execute(
                 sa.select(ItemVersion.item_id, ItemVersion.id).where(
                     ItemVersion.id.in_(version_ids)
                 )
             )
+        ]
+    if not _postgres_search_index():
+        return None
+    found = [
+        (item_id, version_id)
+        for item_id, version_id in db.session.execute(
+            sa.select(ItemVersion.item_id, ItemVersion.id)
+            .where(ItemVersion.search_text.contains(needle, autoescape=True))
+            .limit(limit)
         )
-    coded: list[int] = []
-    if code_part:
-        coded = list(
-            db.session.scalars(
-                sa.select(Item.id)
-                .where(Item.bank_id == bank.id, Item.external_id.contains(part, autoescape=True))
-                .limit(PREFETCH_LIMIT + 1)
-            )
-        )
-    if len(version_ids) + len(coded) > PREFETCH_LIMIT:
-        matches = version.id.in_(found)
-        if code_part:
-            matches = sa.or_(matches, Item.external_id.contains(part, autoescape=True))
-        return matches, False
-    text_match = version.id.in_([version_id for _, version_id in rows])
-    if coded:
-        text_match = sa.or_(text_match, Item.id.in_(coded))
-    return sa.and_(Item.id.in_({item_id for item_id, _ in rows} | set(coded)), text_match), True
+    ]
+    return None if len(found) >= limit else found
 
 
 def _sqlite_search_table() -> bool:
@@ -339,10 +386,26 @@ def _sqlite_search_table() -> bool:
     )
 
 
-def _classified(bank: Bank, version: Any, filters: ItemFilters) -> sa.ColumnElement[bool]:
+def _postgres_search_index() -> bool:
+    """Whether this PostgreSQL database has the trigram index of migration 0010 (in the
+    schema the session works in)."""
+    return bool(
+        db.session.scalar(
+            sa.text("SELECT to_regclass(:name) IS NOT NULL"), {"name": POSTGRES_SEARCH_INDEX}
+        )
+    )
+
+
+def _classified(bank: Bank, version: Any, filters: ItemFilters) -> _Narrowed:
     """The listed version is classified under the node (or a descendant: its path
-    starts with the node's path) and, if given, at the level."""
-    conditions: list[sa.ColumnElement[bool]] = [ItemClassification.version_id == version.id]
+    starts with the node's path) and, if given, at the level.
+
+    The classifications that qualify are looked up through their node's index first,
+    up to :data:`PREFETCH_LIMIT`: few are listed by id. Many (a large subtree) are not
+    gathered at all: each listed version is checked for one as the listing walks the
+    bank (the (version, node, level) index answers it), so no query reads every version
+    classified under the subtree."""
+    conditions: list[sa.ColumnElement[bool]] = []
     if filters.level is not None:
         conditions.append(ItemClassification.level == filters.level)
     if filters.node:
@@ -359,21 +422,34 @@ def _classified(bank: Bank, version: Any, filters: ItemFilters) -> sa.ColumnElem
                     }
                 ],
             )
-        conditions.append(
-            sa.or_(
-                *(
-                    sa.and_(
-                        TaxonomyNode.taxonomy_id == node.taxonomy_id,
-                        TaxonomyNode.path.startswith(node.path, autoescape=True),
+        # The subtree's nodes (a taxonomy's few dozen at most), by their path's prefix.
+        subtree = db.session.scalars(
+            sa.select(TaxonomyNode.id).where(
+                sa.or_(
+                    *(
+                        sa.and_(
+                            TaxonomyNode.taxonomy_id == node.taxonomy_id,
+                            TaxonomyNode.path.startswith(node.path, autoescape=True),
+                        )
+                        for node in targets
                     )
-                    for node in targets
                 )
             )
+        ).all()
+        conditions.append(ItemClassification.node_id.in_(sorted(subtree)))
+    found = db.session.execute(
+        sa.select(ItemVersion.item_id, ItemClassification.version_id)
+        .join(ItemVersion, ItemVersion.id == ItemClassification.version_id)
+        .where(*conditions)
+        .limit(PREFETCH_LIMIT + 1)
+    ).all()
+    if len(found) > PREFETCH_LIMIT:
+        return _Narrowed(
+            sa.exists().where(ItemClassification.version_id == version.id, *conditions)
         )
-    return version.id.in_(
-        sa.select(ItemClassification.version_id)
-        .join(TaxonomyNode, TaxonomyNode.id == ItemClassification.node_id)
-        .where(*conditions[1:])
+    return _Narrowed(
+        version.id.in_(sorted({version_id for _, version_id in found})),
+        {item_id for item_id, _ in found},
     )
 
 
