@@ -9,6 +9,7 @@ reading its comments (which quote and discuss it) as ``comment.read``.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from itembank.access import doing_in_indonesian, ensure_visible, roles_in
@@ -143,6 +145,13 @@ SORT_COLUMNS = {
 }
 
 
+#: The listing's aliases, made once: SQLAlchemy works out an alias's columns on first
+#: use, which a new alias per request would pay for every time.
+_LISTED = aliased(ItemVersion, name="listed_version")
+_APPROVED = aliased(ItemVersion, name="approved_version")
+_CREATOR = aliased(User, name="creator")
+
+
 @dataclass
 class _Narrowed:
     """A filter on the listed version: its ``condition``, and, when the filter's own
@@ -153,6 +162,18 @@ class _Narrowed:
 
     condition: sa.ColumnElement[bool]
     items: set[int] | None = None
+    #: The condition reads the listed version's row (not only its id).
+    reads_version: bool = False
+
+
+def _id_in(column: Any, ids: set[int] | list[int]) -> sa.ColumnElement[bool]:
+    """``column IN ids`` as one parameter (a JSON array on SQLite, an array on
+    PostgreSQL) rather than one per id: the lists here run to thousands."""
+    values = sorted(ids)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, values, type_=postgresql.ARRAY(sa.Integer)))
+    each = sa.func.json_each(sa.bindparam(None, json.dumps(values))).table_valued("value")
+    return column.in_(sa.select(each.c.value))
 
 
 def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, Any]:
@@ -160,18 +181,17 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
     with the total count. Each row describes the item and the version the filters
     apply to (the latest one, or for assemblers the approved one)."""
     only_approved = sees_only_approved(actor, bank) or filters.approved_versions
-    version = aliased(ItemVersion, name="listed_version")
-    approved = aliased(ItemVersion, name="approved_version")
-    creator = aliased(User, name="creator")
+    version, approved, creator = _LISTED, _APPROVED, _CREATOR
 
     conditions: list[sa.ColumnElement[bool]] = [Item.bank_id == bank.id]
     if only_approved:
         # An item's approved version stays approved until the item is retired (then
         # it is the retired one), so these item columns say "has an approved version".
-        version_join = version.id == Item.approved_version_id
+        listed_id = Item.approved_version_id
         conditions += [Item.approved_version_id.is_not(None), Item.retired_at.is_(None)]
     else:
-        version_join = version.id == Item.newest_version_id
+        listed_id = Item.newest_version_id
+    version_join = version.id == listed_id
 
     if filters.status:
         conditions.append(version.status == filters.status)
@@ -183,7 +203,7 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
         conditions.append(Item.updated_at >= filters.updated_since)
     narrowed: list[_Narrowed] = []
     if filters.node or filters.level is not None:
-        narrowed.append(_classified(bank, version, filters))
+        narrowed.append(_classified(bank, listed_id, filters))
     if filters.min_exposure is not None or filters.not_used_since is not None:
         from itembank.operations.exposure import item_exposure_query
 
@@ -206,37 +226,29 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
         if EXTERNAL_ID_RE.fullmatch(filters.q.strip()):
             conditions.append(Item.external_id == filters.q.strip().upper())
         else:
-            narrowed.append(_text_or_code(bank, version, filters.q))
+            narrowed.append(_text_or_code(bank, listed_id, version, filters.q))
     conditions += [n.condition for n in narrowed]
     few = [n.items for n in narrowed if n.items is not None]
     if few:
         # Start from the few items found (intersected), not from the bank's index
         # (SQLite's planner, without statistics, would scan every item of the bank).
         conditions[0] = (Item.bank_id + 0) == bank.id
-        conditions.append(Item.id.in_(sorted(set.intersection(*few))))
+        conditions.append(_id_in(Item.id, set.intersection(*few)))
 
-    base = (
-        sa.select(Item, version, creator.username, approved.number)
-        .select_from(Item)
-        .join(version, version_join)
-        .join(creator, creator.id == Item.created_by_id)
-        .outerjoin(approved, approved.id == Item.approved_version_id)
-        .where(*conditions)
-    )
-    # The count joins only what the filters need: every item has a newest version and
-    # a creator, so an unfiltered count is an index scan of the bank's items.
-    counted = sa.select(sa.func.count()).select_from(Item)
-    if filters.status or filters.q or filters.node or filters.level is not None:
-        counted = counted.join(version, version_join)
+    # The items that match, by id, joining only what the conditions read (every item
+    # has a listed version and a creator): the count and the page select from it, and
+    # the page's rows are read for its items alone, not for every row skipped or sorted.
+    matching = sa.select(Item.id).select_from(Item)
+    if filters.status or any(n.reads_version for n in narrowed):
+        matching = matching.join(version, version_join)
     if filters.author:
-        counted = counted.join(creator, creator.id == Item.created_by_id)
+        matching = matching.join(creator, creator.id == Item.created_by_id)
+    matching = matching.where(*conditions)
     # Counted up to a limit, so the cost does not grow with the bank: beyond it the
     # total is the limit and ``total_exact`` is false ("more than 1,000").
     limit = COUNT_LIMIT
     total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(
-            counted.with_only_columns(sa.literal(1)).where(*conditions).limit(limit + 1).subquery()
-        )
+        sa.select(sa.func.count()).select_from(matching.limit(limit + 1).subquery())
     )
     total_exact = total <= limit
     total = min(total, limit)
@@ -246,8 +258,19 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
     order = [column.desc() if descending else column.asc()]
     if key != "external_id":
         order.append(Item.id.desc() if descending else Item.id.asc())
+    page_ids = (
+        matching.order_by(*order)
+        .limit(filters.per_page)
+        .offset((filters.page - 1) * filters.per_page)
+    )
     rows = db.session.execute(
-        base.order_by(*order).limit(filters.per_page).offset((filters.page - 1) * filters.per_page)
+        sa.select(Item, version, creator.username, approved.number)
+        .select_from(Item)
+        .join(version, version_join)
+        .join(creator, creator.id == Item.created_by_id)
+        .outerjoin(approved, approved.id == Item.approved_version_id)
+        .where(Item.id.in_(page_ids))
+        .order_by(*order)
     ).all()
     return {
         "items": [
@@ -284,7 +307,7 @@ PREFETCH_LIMIT = 2_000
 CODE_PART_RE = re.compile(r"[A-Z0-9-]*[0-9][A-Z0-9-]*")
 
 
-def _text_or_code(bank: Bank, version: Any, query: str) -> _Narrowed:
+def _text_or_code(bank: Bank, listed_id: Any, version: Any, query: str) -> _Narrowed:
     """The listed version's search text contains the query (normalised as the text is:
     :func:`itembank.operations.content.search_needle`), or, for a query with a digit,
     the item's code contains it ("47", "000047", "bank-0000"). The text is the version's
@@ -311,7 +334,7 @@ def _text_or_code(bank: Bank, version: Any, query: str) -> _Narrowed:
     per_row = row_match if by_code is None else sa.or_(row_match, by_code)
     found = _indexed_text_matches(needle, sqlite=sqlite)
     if found is None:
-        return _Narrowed(per_row)
+        return _Narrowed(per_row, reads_version=True)
     coded: list[int] = []
     if by_code is not None:
         coded = list(
@@ -320,10 +343,10 @@ def _text_or_code(bank: Bank, version: Any, query: str) -> _Narrowed:
             )
         )
         if len(found) + len(coded) > PREFETCH_LIMIT:
-            return _Narrowed(per_row)
-    condition = version.id.in_(sorted(version_id for _, version_id in found))
+            return _Narrowed(per_row, reads_version=True)
+    condition = _id_in(listed_id, {version_id for _, version_id in found})
     if coded:
-        condition = sa.or_(condition, Item.id.in_(coded))
+        condition = sa.or_(condition, _id_in(Item.id, coded))
     return _Narrowed(condition, {item_id for item_id, _ in found} | set(coded))
 
 
@@ -348,7 +371,9 @@ def _indexed_text_matches(needle: str, *, sqlite: bool) -> list[tuple[int, int]]
                     f"WHERE {SQLITE_SEARCH_TABLE} MATCH :phrase LIMIT :limit"
                 ),
                 {"phrase": phrase, "limit": limit},
-            ).scalars()
+            )
+            .scalars()
+            .all()
         )
         if len(version_ids) >= limit:
             return None
@@ -356,21 +381,28 @@ def _indexed_text_matches(needle: str, *, sqlite: bool) -> list[tuple[int, int]]
             (item_id, version_id)
             for item_id, version_id in db.session.execute(
                 sa.select(ItemVersion.item_id, ItemVersion.id).where(
-                    ItemVersion.id.in_(version_ids)
+                    _id_in(ItemVersion.id, version_ids)
                 )
-            )
+            ).all()
         ]
     if not _postgres_search_index():
         return None
-    found = [
+    matches = ItemVersion.search_text.contains(needle, autoescape=True)
+    if not _few(sa.select(ItemVersion.id).where(matches)):
+        return None
+    return [
         (item_id, version_id)
         for item_id, version_id in db.session.execute(
-            sa.select(ItemVersion.item_id, ItemVersion.id)
-            .where(ItemVersion.search_text.contains(needle, autoescape=True))
-            .limit(limit)
-        )
+            sa.select(ItemVersion.item_id, ItemVersion.id).where(matches)
+        ).all()
     ]
-    return None if len(found) >= limit else found
+
+
+def _few(rows: sa.Select[Any]) -> bool:
+    """Whether ``rows`` are at most :data:`PREFETCH_LIMIT` (counted in the database,
+    which stops one past the limit)."""
+    counted = sa.select(sa.func.count()).select_from(rows.limit(PREFETCH_LIMIT + 1).subquery())
+    return (db.session.scalar(counted) or 0) <= PREFETCH_LIMIT
 
 
 def _sqlite_search_table() -> bool:
@@ -396,7 +428,7 @@ def _postgres_search_index() -> bool:
     )
 
 
-def _classified(bank: Bank, version: Any, filters: ItemFilters) -> _Narrowed:
+def _classified(bank: Bank, listed_id: Any, filters: ItemFilters) -> _Narrowed:
     """The listed version is classified under the node (or a descendant: its path
     starts with the node's path) and, if given, at the level.
 
@@ -437,18 +469,15 @@ def _classified(bank: Bank, version: Any, filters: ItemFilters) -> _Narrowed:
             )
         ).all()
         conditions.append(ItemClassification.node_id.in_(sorted(subtree)))
+    if not _few(sa.select(ItemClassification.id).where(*conditions)):
+        return _Narrowed(sa.exists().where(ItemClassification.version_id == listed_id, *conditions))
     found = db.session.execute(
         sa.select(ItemVersion.item_id, ItemClassification.version_id)
         .join(ItemVersion, ItemVersion.id == ItemClassification.version_id)
         .where(*conditions)
-        .limit(PREFETCH_LIMIT + 1)
     ).all()
-    if len(found) > PREFETCH_LIMIT:
-        return _Narrowed(
-            sa.exists().where(ItemClassification.version_id == version.id, *conditions)
-        )
     return _Narrowed(
-        version.id.in_(sorted({version_id for _, version_id in found})),
+        _id_in(listed_id, {version_id for _, version_id in found}),
         {item_id for item_id, _ in found},
     )
 
