@@ -34,9 +34,12 @@ from itembank.workflow import DRAFTABLE_FROM, Status
 _KEEP = object()
 
 
-def get_item(external_id: str, *, actor: User) -> Item:
-    """The item with ``external_id`` if ``actor`` may see its bank (else NotFound)."""
-    item = db.session.scalars(sa.select(Item).where(Item.external_id == external_id)).first()
+def get_item(external_id: str, *, actor: User, options: tuple[Any, ...] = ()) -> Item:
+    """The item with ``external_id`` if ``actor`` may see its bank (else NotFound);
+    ``options``: loader options for the query (what the caller reads next)."""
+    item = db.session.scalars(
+        sa.select(Item).where(Item.external_id == external_id).options(*options)
+    ).first()
     if item is None:
         raise NotFound(f"no item {external_id!r}")
     try:

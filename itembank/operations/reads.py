@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from itembank.access import doing_in_indonesian, ensure_visible, roles_in
 from itembank.audit import record
@@ -50,14 +50,19 @@ def sees_only_approved(actor: User, bank: Bank) -> bool:
 
 
 def readable_item(external_id: str, *, actor: User) -> tuple[Item, ItemVersion]:
-    """The item and the version ``actor`` sees as its latest (NotFound if none)."""
-    item = get_item(external_id, actor=actor)
+    """The item and the version ``actor`` sees as its latest (NotFound if none).
+    The item, its bank and its newest version come in one query."""
+    item = get_item(external_id, actor=actor, options=_WITH_BANK_AND_NEWEST)
     if sees_only_approved(actor, item.bank):
         version = item.approved_version
         if version is None or version.status != Status.APPROVED.value:
             raise NotFound(f"no item {external_id!r}")
         return item, version
-    return item, item.latest_version
+    # The newest version is the latest (the highest number), without loading them all.
+    return item, item.newest_version or item.latest_version
+
+
+_WITH_BANK_AND_NEWEST = (joinedload(Item.bank), joinedload(Item.newest_version))
 
 
 def readable_versions(item: Item, *, actor: User) -> list[ItemVersion]:

@@ -75,13 +75,16 @@ def shingles(text: str, size: int = 3) -> frozenset[tuple[str, ...]]:
     found = words(text)
     if len(found) < size:
         return frozenset((w,) for w in found)
-    return frozenset(tuple(found[i : i + size]) for i in range(len(found) - size + 1))
+    # zip of the list and its shifted copies (the shorter ones end it): the same
+    # tuples, built in C.
+    return frozenset(zip(*(found[i:] for i in range(size)), strict=False))
 
 
 def jaccard(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]]) -> float:
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
 
 
 def key_words(text: str, count: int = 2) -> list[str]:
