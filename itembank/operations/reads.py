@@ -187,6 +187,8 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
     apply to (the latest one, or for assemblers the approved one)."""
     only_approved = sees_only_approved(actor, bank) or filters.approved_versions
     version, approved, creator = _LISTED, _APPROVED, _CREATOR
+    if filters.q or filters.node or filters.level is not None:
+        _without_jit()
 
     conditions: list[sa.ColumnElement[bool]] = [Item.bank_id == bank.id]
     if only_approved:
@@ -335,11 +337,17 @@ def _text_or_code(bank: Bank, listed_id: Any, version: Any, query: str) -> _Narr
         # instr: an exact substring (SQLite's LIKE would also fold ASCII case).
         row_match: sa.ColumnElement[bool] = sa.func.instr(version.search_text, needle) > 0
     else:
-        row_match = version.search_text.contains(needle, autoescape=True)
+        # The listed version's text read per item (a correlated subquery), so that
+        # PostgreSQL walks the bank's items and stops at the page or the count's limit
+        # instead of hashing every item of the bank to join the common word's matches.
+        text = (
+            sa.select(ItemVersion.search_text).where(ItemVersion.id == listed_id).scalar_subquery()
+        )
+        row_match = text.contains(needle, autoescape=True)
     per_row = row_match if by_code is None else sa.or_(row_match, by_code)
     found = _indexed_text_matches(needle, sqlite=sqlite)
     if found is None:
-        return _Narrowed(per_row, reads_version=True)
+        return _Narrowed(per_row, reads_version=sqlite)
     coded: list[int] = []
     if by_code is not None:
         coded = list(
@@ -348,7 +356,7 @@ def _text_or_code(bank: Bank, listed_id: Any, version: Any, query: str) -> _Narr
             )
         )
         if len(found) + len(coded) > PREFETCH_LIMIT:
-            return _Narrowed(per_row, reads_version=True)
+            return _Narrowed(per_row, reads_version=sqlite)
     condition = _id_in(listed_id, {version_id for _, version_id in found})
     if coded:
         condition = sa.or_(condition, _id_in(Item.id, coded))
@@ -393,7 +401,9 @@ def _indexed_text_matches(needle: str, *, sqlite: bool) -> list[tuple[int, int]]
     if not _postgres_search_index():
         return None
     matches = ItemVersion.search_text.contains(needle, autoescape=True)
-    if not _few(sa.select(ItemVersion.id).where(matches)):
+    # The planner's estimate (from its statistics, in a millisecond) says whether the
+    # word is rare: counting common matches first would read thousands of rows.
+    if _estimated_matches(needle) > PREFETCH_LIMIT:
         return None
     return [
         (item_id, version_id)
@@ -401,6 +411,32 @@ def _indexed_text_matches(needle: str, *, sqlite: bool) -> list[tuple[int, int]]
             sa.select(ItemVersion.item_id, ItemVersion.id).where(matches)
         ).all()
     ]
+
+
+def _without_jit() -> None:
+    """On PostgreSQL, no JIT compilation for the rest of this transaction. The listing's
+    queries stop at a page or at the count's limit, but the planner cannot tell how
+    soon (how often a word occurs in the correlated text, how many items a subtree
+    holds): it prices them as scans of the whole bank, past JIT's threshold, and would
+    spend far longer compiling them than running them."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL jit = off"))
+
+
+def _estimated_matches(needle: str) -> float:
+    """PostgreSQL's estimate (EXPLAIN: planned, not run) of the versions whose search
+    text contains ``needle``."""
+    pattern = "%" + re.sub(r"([/%_])", r"/\1", needle) + "%"
+    plan = db.session.execute(
+        sa.text(
+            "EXPLAIN (FORMAT JSON) SELECT id FROM item_version "
+            "WHERE search_text LIKE :pattern ESCAPE '/'"
+        ),
+        {"pattern": pattern},
+    ).scalar()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
 
 
 def _few(rows: sa.Select[Any]) -> bool:
