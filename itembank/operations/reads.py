@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, load_only
 
 from itembank.access import doing_in_indonesian, ensure_visible, roles_in
 from itembank.audit import record
@@ -155,6 +155,15 @@ SORT_COLUMNS = {
 _LISTED = aliased(ItemVersion, name="listed_version")
 _APPROVED = aliased(ItemVersion, name="approved_version")
 _CREATOR = aliased(User, name="creator")
+#: The listed version's columns a summary shows (the rest is loaded if read).
+_SUMMARY_COLUMNS = load_only(
+    _LISTED.id,
+    _LISTED.item_id,
+    _LISTED.number,
+    _LISTED.status,
+    _LISTED.created_at,
+    _LISTED.updated_at,
+)
 
 
 @dataclass
@@ -181,10 +190,14 @@ def _id_in(column: Any, ids: set[int] | list[int]) -> sa.ColumnElement[bool]:
     return column.in_(sa.select(each.c.value))
 
 
-def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, Any]:
+def list_items(
+    bank: Bank, filters: ItemFilters, *, actor: User, summary: bool = False
+) -> dict[str, Any]:
     """One page of ``bank``'s items as ``actor`` sees them, filtered and sorted in SQL,
     with the total count. Each row describes the item and the version the filters
-    apply to (the latest one, or for assemblers the approved one)."""
+    apply to (the latest one, or for assemblers the approved one). ``summary``: the
+    caller reads only the version's number, status and times (the API's listing), so
+    its content, stem and text are not loaded."""
     only_approved = sees_only_approved(actor, bank) or filters.approved_versions
     version, approved, creator = _LISTED, _APPROVED, _CREATOR
     if filters.q or filters.node or filters.level is not None:
@@ -270,7 +283,7 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
         .limit(filters.per_page)
         .offset((filters.page - 1) * filters.per_page)
     )
-    rows = db.session.execute(
+    page_rows = (
         sa.select(Item, version, creator.username, approved.number)
         .select_from(Item)
         .join(version, version_join)
@@ -278,7 +291,10 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
         .outerjoin(approved, approved.id == Item.approved_version_id)
         .where(Item.id.in_(page_ids))
         .order_by(*order)
-    ).all()
+    )
+    if summary:
+        page_rows = page_rows.options(_SUMMARY_COLUMNS)
+    rows = db.session.execute(page_rows).all()
     return {
         "items": [
             {
@@ -309,6 +325,11 @@ POSTGRES_SEARCH_INDEX = "ix_item_version_search_text_trgm"
 #: them by id, so the page and the count read only them; with more, each row is
 #: checked as the listing walks the bank (see :class:`_Narrowed`).
 PREFETCH_LIMIT = 2_000
+#: On PostgreSQL, a word the planner estimates in more versions than this is common:
+#: checked row by row at once (a looser bound than PREFETCH_LIMIT: the estimate, from a
+#: sample, can be several times off for a rare word, which must not be taken for a
+#: common one and checked against every item of the bank).
+COMMON_ESTIMATE = 10 * PREFETCH_LIMIT
 #: A query that could be part of an item code ("47", "000047", "BIG-0000"; upper-cased
 #: first): it also finds the items whose code contains it.
 CODE_PART_RE = re.compile(r"[A-Z0-9-]*[0-9][A-Z0-9-]*")
@@ -401,16 +422,18 @@ def _indexed_text_matches(needle: str, *, sqlite: bool) -> list[tuple[int, int]]
     if not _postgres_search_index():
         return None
     matches = ItemVersion.search_text.contains(needle, autoescape=True)
-    # The planner's estimate (from its statistics, in a millisecond) says whether the
-    # word is rare: counting common matches first would read thousands of rows.
-    if _estimated_matches(needle) > PREFETCH_LIMIT:
+    # The planner's estimate (from its statistics, in a millisecond) rules out a common
+    # word: looking its matches up would read thousands of rows. It is only an
+    # estimate, so a word it does not rule out is looked up, up to the limit.
+    if _estimated_matches(needle) > COMMON_ESTIMATE:
         return None
-    return [
+    found = [
         (item_id, version_id)
         for item_id, version_id in db.session.execute(
-            sa.select(ItemVersion.item_id, ItemVersion.id).where(matches)
+            sa.select(ItemVersion.item_id, ItemVersion.id).where(matches).limit(PREFETCH_LIMIT + 1)
         ).all()
     ]
+    return None if len(found) > PREFETCH_LIMIT else found
 
 
 def _without_jit() -> None:
