@@ -49,6 +49,7 @@ from _common import (
 
 from itembank.extensions import db
 from itembank.operations.accounts import create_user
+from itembank.operations.reads import COUNT_LIMIT
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CONNECTIONS = 8
@@ -208,7 +209,7 @@ def main() -> None:
             expect("the item answered", got["external_id"], item_id)
             page = get_json(port, listing_path, headers)
             expect("the listing's page size", len(page["items"]), 20)
-            expect("the listing's total", page["total"], min(args.items, 10_000))
+            expect("the listing's total", page["total"], min(args.items, COUNT_LIMIT))
             targets = {
                 "/livez (floor)": ("/livez", {}),
                 "GET /items/{id}": (item_path, headers),

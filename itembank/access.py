@@ -36,6 +36,18 @@ def roles_in(user: User, bank: Bank) -> set[Role]:
     return set(roles)
 
 
+def remember_roles(user: User, bank_id: int, roles: set[str]) -> None:
+    """Record ``user``'s roles in bank ``bank_id`` as a query of the caller read them in
+    this transaction (the membership rows, joined to what it read), so that
+    :func:`roles_in` need not read them again. Nothing is recorded while the session
+    holds an unwritten membership."""
+    session = db.session()
+    if any(isinstance(o, Membership) for o in (*session.new, *session.dirty, *session.deleted)):
+        return
+    known = session.info.setdefault(_ROLES_KEY, {})
+    known[(user.id, bank_id)] = frozenset(Role(r) for r in roles)
+
+
 def forget_roles(session: Any, *_: Any) -> None:
     """Drop the roles :func:`roles_in` remembered (a session event handler)."""
     session.info.pop(_ROLES_KEY, None)

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask.views import MethodView
 
-from itembank.access import ensure_visible, require_role, roles_in
+from itembank.access import ensure_visible, remember_roles, require_role, roles_in
 from itembank.api.auth import current_user
 from itembank.api.common import Extended, make_blueprint
 from itembank.api.schemas import (
@@ -29,8 +29,19 @@ blp = make_blueprint("banks", "Banks, their members and their audit trail.")
 
 
 def visible_bank(code: str, actor: User) -> Bank:
-    """The bank, if ``actor`` is a member (or an administrator); else NotFound."""
-    bank = accounts.get_bank(code)
+    """The bank, if ``actor`` is a member (or an administrator); else NotFound. The
+    actor's roles in it are read in the same query (one row per role)."""
+    rows = db.session.execute(
+        sa.select(Bank, Membership.role)
+        .outerjoin(
+            Membership, sa.and_(Membership.bank_id == Bank.id, Membership.user_id == actor.id)
+        )
+        .where(Bank.code == (code or "").upper())
+    ).all()
+    if not rows:
+        raise NotFound(f"no bank {code!r}")
+    bank = rows[0][0]
+    remember_roles(actor, bank.id, {role for _, role in rows if role is not None})
     ensure_visible(actor, bank)
     return bank
 

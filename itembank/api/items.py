@@ -49,7 +49,7 @@ class BankItems(MethodView):
         """
         actor = current_user()
         bank = visible_bank(bank_code, actor)
-        return reads.list_items(bank, reads.ItemFilters(**query), actor=actor)
+        return reads.list_items(bank, reads.ItemFilters(**query), actor=actor, summary=True)
 
     @blp.arguments(ItemCreateIn)
     @blp.response(201, ItemOut)

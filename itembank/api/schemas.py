@@ -508,10 +508,13 @@ class ItemSummaryOut(ma.Schema):
 class ItemPageOut(ma.Schema):
     items = fields.List(fields.Nested(ItemSummaryOut))
     total = fields.Integer(
-        metadata={"description": "matching items, counted up to 10,000 (see total_exact)"}
+        metadata={
+            "description": "matching items, counted up to 1,000: when total_exact is false, "
+            "a lower bound (more items match, and pages go on past `pages`)"
+        }
     )
     total_exact = fields.Boolean(
-        metadata={"description": "false when more than 10,000 items match"}
+        metadata={"description": "false when more than 1,000 items match: total is then 1,000"}
     )
     page = fields.Integer()
     per_page = fields.Integer()

@@ -117,7 +117,7 @@ def select_items(
         assert filters is not None
         filters.page, filters.per_page = 1, BULK_LIMIT
         listing = reads.list_items(bank, filters, actor=actor)
-        if listing["total"] > BULK_LIMIT:
+        if listing["total"] > BULK_LIMIT or not listing["total_exact"]:
             more = "" if listing["total_exact"] else "lebih dari "
             more_en = "" if listing["total_exact"] else "more than "
             raise _problem(

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from itembank.access import ensure_visible
+from itembank.access import ensure_visible, remember_roles
 from itembank.audit import record
 from itembank.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from itembank.extensions import db
@@ -22,6 +22,7 @@ from itembank.models import (
     Item,
     ItemClassification,
     ItemVersion,
+    Membership,
     User,
     VersionContributor,
 )
@@ -34,11 +35,24 @@ from itembank.workflow import DRAFTABLE_FROM, Status
 _KEEP = object()
 
 
-def get_item(external_id: str, *, actor: User) -> Item:
-    """The item with ``external_id`` if ``actor`` may see its bank (else NotFound)."""
-    item = db.session.scalars(sa.select(Item).where(Item.external_id == external_id)).first()
-    if item is None:
+def get_item(external_id: str, *, actor: User, options: tuple[Any, ...] = ()) -> Item:
+    """The item with ``external_id`` if ``actor`` may see its bank (else NotFound);
+    ``options``: loader options for the query (what the caller reads next)."""
+    # The actor's roles in the item's bank come with it (one row per role), for
+    # ensure_visible and every later check in this transaction.
+    rows = db.session.execute(
+        sa.select(Item, Membership.role)
+        .outerjoin(
+            Membership,
+            sa.and_(Membership.bank_id == Item.bank_id, Membership.user_id == actor.id),
+        )
+        .where(Item.external_id == external_id)
+        .options(*options)
+    ).all()
+    if not rows:
         raise NotFound(f"no item {external_id!r}")
+    item = rows[0][0]
+    remember_roles(actor, item.bank_id, {role for _, role in rows if role is not None})
     try:
         ensure_visible(actor, item.bank)
     except NotFound:

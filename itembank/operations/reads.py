@@ -9,6 +9,7 @@ reading its comments (which quote and discuss it) as ``comment.read``.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import aliased, joinedload, load_only
 
 from itembank.access import doing_in_indonesian, ensure_visible, roles_in
 from itembank.audit import record
@@ -48,14 +50,19 @@ def sees_only_approved(actor: User, bank: Bank) -> bool:
 
 
 def readable_item(external_id: str, *, actor: User) -> tuple[Item, ItemVersion]:
-    """The item and the version ``actor`` sees as its latest (NotFound if none)."""
-    item = get_item(external_id, actor=actor)
+    """The item and the version ``actor`` sees as its latest (NotFound if none).
+    The item, its bank and its newest version come in one query."""
+    item = get_item(external_id, actor=actor, options=_WITH_BANK_AND_NEWEST)
     if sees_only_approved(actor, item.bank):
         version = item.approved_version
         if version is None or version.status != Status.APPROVED.value:
             raise NotFound(f"no item {external_id!r}")
         return item, version
-    return item, item.latest_version
+    # The newest version is the latest (the highest number), without loading them all.
+    return item, item.newest_version or item.latest_version
+
+
+_WITH_BANK_AND_NEWEST = (joinedload(Item.bank), joinedload(Item.newest_version))
 
 
 def readable_versions(item: Item, *, actor: User) -> list[ItemVersion]:
@@ -127,8 +134,10 @@ class ItemFilters:
     approved_versions: bool = False
 
 
-#: Most matching items a listing counts exactly (see ``total_exact``).
-COUNT_LIMIT = 10_000
+#: Most matching items a listing counts exactly (see ``total_exact``): past it the total
+#: is this limit and ``total_exact`` is false ("more than 1,000", as search engines
+#: say), so a listing costs about the same in a bank of any size.
+COUNT_LIMIT = 1_000
 #: A ``q`` of this shape looks an item up by its identifier instead of searching text.
 EXTERNAL_ID_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,23}-[0-9]{6,}")
 
@@ -141,23 +150,68 @@ SORT_COLUMNS = {
 }
 
 
-def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, Any]:
+#: The listing's aliases, made once: SQLAlchemy works out an alias's columns on first
+#: use, which a new alias per request would pay for every time.
+_LISTED = aliased(ItemVersion, name="listed_version")
+_APPROVED = aliased(ItemVersion, name="approved_version")
+_CREATOR = aliased(User, name="creator")
+#: The listed version's columns a summary shows (the rest is loaded if read).
+_SUMMARY_COLUMNS = load_only(
+    _LISTED.id,
+    _LISTED.item_id,
+    _LISTED.number,
+    _LISTED.status,
+    _LISTED.created_at,
+    _LISTED.updated_at,
+)
+
+
+@dataclass
+class _Narrowed:
+    """A filter on the listed version: its ``condition``, and, when the filter's own
+    index found few matching versions (at most :data:`PREFETCH_LIMIT`), the ``items``
+    they belong to, which the listing then starts from. With many matches the
+    condition is checked row by row as the listing walks the bank in its order, and
+    stops at a page or at the count's limit: either way no query reads every match."""
+
+    condition: sa.ColumnElement[bool]
+    items: set[int] | None = None
+    #: The condition reads the listed version's row (not only its id).
+    reads_version: bool = False
+
+
+def _id_in(column: Any, ids: set[int] | list[int]) -> sa.ColumnElement[bool]:
+    """``column IN ids`` as one parameter (a JSON array on SQLite, an array on
+    PostgreSQL) rather than one per id: the lists here run to thousands."""
+    values = sorted(ids)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, values, type_=postgresql.ARRAY(sa.Integer)))
+    each = sa.func.json_each(sa.bindparam(None, json.dumps(values))).table_valued("value")
+    return column.in_(sa.select(each.c.value))
+
+
+def list_items(
+    bank: Bank, filters: ItemFilters, *, actor: User, summary: bool = False
+) -> dict[str, Any]:
     """One page of ``bank``'s items as ``actor`` sees them, filtered and sorted in SQL,
     with the total count. Each row describes the item and the version the filters
-    apply to (the latest one, or for assemblers the approved one)."""
+    apply to (the latest one, or for assemblers the approved one). ``summary``: the
+    caller reads only the version's number, status and times (the API's listing), so
+    its content, stem and text are not loaded."""
     only_approved = sees_only_approved(actor, bank) or filters.approved_versions
-    version = aliased(ItemVersion, name="listed_version")
-    approved = aliased(ItemVersion, name="approved_version")
-    creator = aliased(User, name="creator")
+    version, approved, creator = _LISTED, _APPROVED, _CREATOR
+    if filters.q or filters.node or filters.level is not None:
+        _without_jit()
 
     conditions: list[sa.ColumnElement[bool]] = [Item.bank_id == bank.id]
     if only_approved:
         # An item's approved version stays approved until the item is retired (then
         # it is the retired one), so these item columns say "has an approved version".
-        version_join = version.id == Item.approved_version_id
+        listed_id = Item.approved_version_id
         conditions += [Item.approved_version_id.is_not(None), Item.retired_at.is_(None)]
     else:
-        version_join = version.id == Item.newest_version_id
+        listed_id = Item.newest_version_id
+    version_join = version.id == listed_id
 
     if filters.status:
         conditions.append(version.status == filters.status)
@@ -167,8 +221,9 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
         conditions.append(creator.username == filters.author.strip().lower())
     if filters.updated_since:
         conditions.append(Item.updated_at >= filters.updated_since)
+    narrowed: list[_Narrowed] = []
     if filters.node or filters.level is not None:
-        conditions.append(_classified(bank, version, filters))
+        narrowed.append(_classified(bank, listed_id, filters))
     if filters.min_exposure is not None or filters.not_used_since is not None:
         from itembank.operations.exposure import item_exposure_query
 
@@ -191,35 +246,29 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
         if EXTERNAL_ID_RE.fullmatch(filters.q.strip()):
             conditions.append(Item.external_id == filters.q.strip().upper())
         else:
-            matches, by_item_ids = _text_or_code(bank, version, filters.q)
-            conditions.append(matches)
-            if by_item_ids:
-                # Start from the few items found, not from the bank's index (SQLite's
-                # planner, without statistics, would scan every item of the bank).
-                conditions[0] = (Item.bank_id + 0) == bank.id
+            narrowed.append(_text_or_code(bank, listed_id, version, filters.q))
+    conditions += [n.condition for n in narrowed]
+    few = [n.items for n in narrowed if n.items is not None]
+    if few:
+        # Start from the few items found (intersected), not from the bank's index
+        # (SQLite's planner, without statistics, would scan every item of the bank).
+        conditions[0] = (Item.bank_id + 0) == bank.id
+        conditions.append(_id_in(Item.id, set.intersection(*few)))
 
-    base = (
-        sa.select(Item, version, creator.username, approved.number)
-        .select_from(Item)
-        .join(version, version_join)
-        .join(creator, creator.id == Item.created_by_id)
-        .outerjoin(approved, approved.id == Item.approved_version_id)
-        .where(*conditions)
-    )
-    # The count joins only what the filters need: every item has a newest version and
-    # a creator, so an unfiltered count is an index scan of the bank's items.
-    counted = sa.select(sa.func.count()).select_from(Item)
-    if filters.status or filters.q or filters.node or filters.level is not None:
-        counted = counted.join(version, version_join)
+    # The items that match, by id, joining only what the conditions read (every item
+    # has a listed version and a creator): the count and the page select from it, and
+    # the page's rows are read for its items alone, not for every row skipped or sorted.
+    matching = sa.select(Item.id).select_from(Item)
+    if filters.status or any(n.reads_version for n in narrowed):
+        matching = matching.join(version, version_join)
     if filters.author:
-        counted = counted.join(creator, creator.id == Item.created_by_id)
+        matching = matching.join(creator, creator.id == Item.created_by_id)
+    matching = matching.where(*conditions)
     # Counted up to a limit, so the cost does not grow with the bank: beyond it the
-    # total is the limit and ``total_exact`` is false ("more than 10,000").
+    # total is the limit and ``total_exact`` is false ("more than 1,000").
     limit = COUNT_LIMIT
     total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(
-            counted.with_only_columns(sa.literal(1)).where(*conditions).limit(limit + 1).subquery()
-        )
+        sa.select(sa.func.count()).select_from(matching.limit(limit + 1).subquery())
     )
     total_exact = total <= limit
     total = min(total, limit)
@@ -229,9 +278,23 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
     order = [column.desc() if descending else column.asc()]
     if key != "external_id":
         order.append(Item.id.desc() if descending else Item.id.asc())
-    rows = db.session.execute(
-        base.order_by(*order).limit(filters.per_page).offset((filters.page - 1) * filters.per_page)
-    ).all()
+    page_ids = (
+        matching.order_by(*order)
+        .limit(filters.per_page)
+        .offset((filters.page - 1) * filters.per_page)
+    )
+    page_rows = (
+        sa.select(Item, version, creator.username, approved.number)
+        .select_from(Item)
+        .join(version, version_join)
+        .join(creator, creator.id == Item.created_by_id)
+        .outerjoin(approved, approved.id == Item.approved_version_id)
+        .where(Item.id.in_(page_ids))
+        .order_by(*order)
+    )
+    if summary:
+        page_rows = page_rows.options(_SUMMARY_COLUMNS)
+    rows = db.session.execute(page_rows).all()
     return {
         "items": [
             {
@@ -256,74 +319,154 @@ def list_items(bank: Bank, filters: ItemFilters, *, actor: User) -> dict[str, An
 
 #: SQLite's trigram index of the versions' search text (migration 0015), where it exists.
 SQLITE_SEARCH_TABLE = "item_version_search"
-#: Matching versions up to this many are looked up first and listed by id, so the page
-#: and the count read only them (the index says which; the planner cannot tell how few).
+#: PostgreSQL's trigram index (pg_trgm) of the same text (migration 0010), where it exists.
+POSTGRES_SEARCH_INDEX = "ix_item_version_search_text_trgm"
+#: A filter whose index finds at most this many matching versions (of any bank) lists
+#: them by id, so the page and the count read only them; with more, each row is
+#: checked as the listing walks the bank (see :class:`_Narrowed`).
 PREFETCH_LIMIT = 2_000
+#: On PostgreSQL, a word the planner estimates in more versions than this is common:
+#: checked row by row at once (a looser bound than PREFETCH_LIMIT: the estimate, from a
+#: sample, can be several times off for a rare word, which must not be taken for a
+#: common one and checked against every item of the bank).
+COMMON_ESTIMATE = 10 * PREFETCH_LIMIT
 #: A query that could be part of an item code ("47", "000047", "BIG-0000"; upper-cased
 #: first): it also finds the items whose code contains it.
 CODE_PART_RE = re.compile(r"[A-Z0-9-]*[0-9][A-Z0-9-]*")
 
 
-def _text_or_code(bank: Bank, version: Any, query: str) -> tuple[sa.ColumnElement[bool], bool]:
+def _text_or_code(bank: Bank, listed_id: Any, version: Any, query: str) -> _Narrowed:
     """The listed version's search text contains the query (normalised as the text is:
     :func:`itembank.operations.content.search_needle`), or, for a query with a digit,
     the item's code contains it ("47", "000047", "bank-0000"). The text is the version's
-    derived plain text (``operations/content.search_text``), already lower-cased;
-    PostgreSQL searches it through the trigram index of migration 0010, SQLite through
-    the FTS5 trigram table of migration 0015 (queries of three characters or more), and
-    both give what ``LIKE '%query%'`` gives. Also says whether the condition names the
-    matching items by id (few were found: the query should start from them)."""
+    derived plain text (``operations/content.search_text``), already lower-cased.
+
+    The database's own text index says which versions contain the query: on SQLite the
+    FTS5 trigram table of migration 0015 (a quoted phrase), on PostgreSQL the pg_trgm
+    index of migration 0010 (``LIKE '%query%'``); both match exactly the substrings a
+    plain substring search matches (queries of three characters or more; shorter ones,
+    and databases without the index, are checked row by row). Few matches are listed
+    by id; many (a common word) are checked row by row, which for a common word finds a
+    page, or the count's limit, after a few rows each."""
     needle = search_needle(query)
     part = query.strip().upper()
-    code_part = CODE_PART_RE.fullmatch(part) is not None
-    if len(needle) < 3 or not _sqlite_search_table():
-        matches: sa.ColumnElement[bool] = version.id.in_(
-            sa.select(ItemVersion.id)
-            .join(Item, Item.id == ItemVersion.item_id)
-            .where(
-                Item.bank_id == bank.id,
-                ItemVersion.search_text.contains(needle, autoescape=True),
-            )
-        )
-        if code_part:
-            matches = sa.or_(matches, Item.external_id.contains(part, autoescape=True))
-        return matches, False
-    phrase = '"' + needle.replace('"', '""') + '"'
-    found = (
-        sa.select(sa.column("rowid"))
-        .select_from(sa.table(SQLITE_SEARCH_TABLE))
-        .where(sa.text(f"{SQLITE_SEARCH_TABLE} MATCH :phrase").bindparams(phrase=phrase))
+    by_code = (
+        Item.external_id.contains(part, autoescape=True) if CODE_PART_RE.fullmatch(part) else None
     )
-    # The index first, on its own (joined, SQLite's planner may probe it per item); the
-    # versions of every bank it finds (the listing's query keeps the bank's).
-    version_ids = list(db.session.scalars(found.limit(PREFETCH_LIMIT + 1)))
-    rows: list[Any] = []
-    if len(version_ids) <= PREFETCH_LIMIT:
-        rows = list(
-            db.session.execute(
-                sa.select(ItemVersion.item_id, ItemVersion.id).where(
-                    ItemVersion.id.in_(version_ids)
-                )
-            )
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        # instr: an exact substring (SQLite's LIKE would also fold ASCII case).
+        row_match: sa.ColumnElement[bool] = sa.func.instr(version.search_text, needle) > 0
+    else:
+        # The listed version's text read per item (a correlated subquery), so that
+        # PostgreSQL walks the bank's items and stops at the page or the count's limit
+        # instead of hashing every item of the bank to join the common word's matches.
+        text = (
+            sa.select(ItemVersion.search_text).where(ItemVersion.id == listed_id).scalar_subquery()
         )
+        row_match = text.contains(needle, autoescape=True)
+    per_row = row_match if by_code is None else sa.or_(row_match, by_code)
+    found = _indexed_text_matches(needle, sqlite=sqlite)
+    if found is None:
+        return _Narrowed(per_row, reads_version=sqlite)
     coded: list[int] = []
-    if code_part:
+    if by_code is not None:
         coded = list(
             db.session.scalars(
-                sa.select(Item.id)
-                .where(Item.bank_id == bank.id, Item.external_id.contains(part, autoescape=True))
-                .limit(PREFETCH_LIMIT + 1)
+                sa.select(Item.id).where(Item.bank_id == bank.id, by_code).limit(PREFETCH_LIMIT + 1)
             )
         )
-    if len(version_ids) + len(coded) > PREFETCH_LIMIT:
-        matches = version.id.in_(found)
-        if code_part:
-            matches = sa.or_(matches, Item.external_id.contains(part, autoescape=True))
-        return matches, False
-    text_match = version.id.in_([version_id for _, version_id in rows])
+        if len(found) + len(coded) > PREFETCH_LIMIT:
+            return _Narrowed(per_row, reads_version=sqlite)
+    condition = _id_in(listed_id, {version_id for _, version_id in found})
     if coded:
-        text_match = sa.or_(text_match, Item.id.in_(coded))
-    return sa.and_(Item.id.in_({item_id for item_id, _ in rows} | set(coded)), text_match), True
+        condition = sa.or_(condition, _id_in(Item.id, coded))
+    return _Narrowed(condition, {item_id for item_id, _ in found} | set(coded))
+
+
+def _indexed_text_matches(needle: str, *, sqlite: bool) -> list[tuple[int, int]] | None:
+    """(item id, version id) of the versions (of any bank) whose search text contains
+    ``needle``, found through the database's text index; None when there are more than
+    :data:`PREFETCH_LIMIT`, where there is no index, or when the needle is too short
+    for it (three characters)."""
+    if len(needle) < 3:
+        return None
+    limit = PREFETCH_LIMIT + 1
+    if sqlite:
+        if not _sqlite_search_table():
+            return None
+        phrase = '"' + needle.replace('"', '""') + '"'
+        # The index first, on its own (joined to the listing, SQLite's planner may
+        # probe it once per item); then the versions it names.
+        version_ids = list(
+            db.session.execute(
+                sa.text(
+                    f"SELECT rowid FROM {SQLITE_SEARCH_TABLE} "
+                    f"WHERE {SQLITE_SEARCH_TABLE} MATCH :phrase LIMIT :limit"
+                ),
+                {"phrase": phrase, "limit": limit},
+            )
+            .scalars()
+            .all()
+        )
+        if len(version_ids) >= limit:
+            return None
+        return [
+            (item_id, version_id)
+            for item_id, version_id in db.session.execute(
+                sa.select(ItemVersion.item_id, ItemVersion.id).where(
+                    _id_in(ItemVersion.id, version_ids)
+                )
+            ).all()
+        ]
+    if not _postgres_search_index():
+        return None
+    matches = ItemVersion.search_text.contains(needle, autoescape=True)
+    # The planner's estimate (from its statistics, in a millisecond) rules out a common
+    # word: looking its matches up would read thousands of rows. It is only an
+    # estimate, so a word it does not rule out is looked up, up to the limit.
+    if _estimated_matches(needle) > COMMON_ESTIMATE:
+        return None
+    found = [
+        (item_id, version_id)
+        for item_id, version_id in db.session.execute(
+            sa.select(ItemVersion.item_id, ItemVersion.id).where(matches).limit(PREFETCH_LIMIT + 1)
+        ).all()
+    ]
+    return None if len(found) > PREFETCH_LIMIT else found
+
+
+def _without_jit() -> None:
+    """On PostgreSQL, no JIT compilation for the rest of this transaction. The listing's
+    queries stop at a page or at the count's limit, but the planner cannot tell how
+    soon (how often a word occurs in the correlated text, how many items a subtree
+    holds): it prices them as scans of the whole bank, past JIT's threshold, and would
+    spend far longer compiling them than running them."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL jit = off"))
+
+
+def _estimated_matches(needle: str) -> float:
+    """PostgreSQL's estimate (EXPLAIN: planned, not run) of the versions whose search
+    text contains ``needle``."""
+    pattern = "%" + re.sub(r"([/%_])", r"/\1", needle) + "%"
+    plan = db.session.execute(
+        sa.text(
+            "EXPLAIN (FORMAT JSON) SELECT id FROM item_version "
+            "WHERE search_text LIKE :pattern ESCAPE '/'"
+        ),
+        {"pattern": pattern},
+    ).scalar()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def _few(rows: sa.Select[Any]) -> bool:
+    """Whether ``rows`` are at most :data:`PREFETCH_LIMIT` (counted in the database,
+    which stops one past the limit)."""
+    counted = sa.select(sa.func.count()).select_from(rows.limit(PREFETCH_LIMIT + 1).subquery())
+    return (db.session.scalar(counted) or 0) <= PREFETCH_LIMIT
 
 
 def _sqlite_search_table() -> bool:
@@ -339,10 +482,26 @@ def _sqlite_search_table() -> bool:
     )
 
 
-def _classified(bank: Bank, version: Any, filters: ItemFilters) -> sa.ColumnElement[bool]:
+def _postgres_search_index() -> bool:
+    """Whether this PostgreSQL database has the trigram index of migration 0010 (in the
+    schema the session works in)."""
+    return bool(
+        db.session.scalar(
+            sa.text("SELECT to_regclass(:name) IS NOT NULL"), {"name": POSTGRES_SEARCH_INDEX}
+        )
+    )
+
+
+def _classified(bank: Bank, listed_id: Any, filters: ItemFilters) -> _Narrowed:
     """The listed version is classified under the node (or a descendant: its path
-    starts with the node's path) and, if given, at the level."""
-    conditions: list[sa.ColumnElement[bool]] = [ItemClassification.version_id == version.id]
+    starts with the node's path) and, if given, at the level.
+
+    The classifications that qualify are looked up through their node's index first,
+    up to :data:`PREFETCH_LIMIT`: few are listed by id. Many (a large subtree) are not
+    gathered at all: each listed version is checked for one as the listing walks the
+    bank (the (version, node, level) index answers it), so no query reads every version
+    classified under the subtree."""
+    conditions: list[sa.ColumnElement[bool]] = []
     if filters.level is not None:
         conditions.append(ItemClassification.level == filters.level)
     if filters.node:
@@ -359,21 +518,31 @@ def _classified(bank: Bank, version: Any, filters: ItemFilters) -> sa.ColumnElem
                     }
                 ],
             )
-        conditions.append(
-            sa.or_(
-                *(
-                    sa.and_(
-                        TaxonomyNode.taxonomy_id == node.taxonomy_id,
-                        TaxonomyNode.path.startswith(node.path, autoescape=True),
+        # The subtree's nodes (a taxonomy's few dozen at most), by their path's prefix.
+        subtree = db.session.scalars(
+            sa.select(TaxonomyNode.id).where(
+                sa.or_(
+                    *(
+                        sa.and_(
+                            TaxonomyNode.taxonomy_id == node.taxonomy_id,
+                            TaxonomyNode.path.startswith(node.path, autoescape=True),
+                        )
+                        for node in targets
                     )
-                    for node in targets
                 )
             )
-        )
-    return version.id.in_(
-        sa.select(ItemClassification.version_id)
-        .join(TaxonomyNode, TaxonomyNode.id == ItemClassification.node_id)
-        .where(*conditions[1:])
+        ).all()
+        conditions.append(ItemClassification.node_id.in_(sorted(subtree)))
+    if not _few(sa.select(ItemClassification.id).where(*conditions)):
+        return _Narrowed(sa.exists().where(ItemClassification.version_id == listed_id, *conditions))
+    found = db.session.execute(
+        sa.select(ItemVersion.item_id, ItemClassification.version_id)
+        .join(ItemVersion, ItemVersion.id == ItemClassification.version_id)
+        .where(*conditions)
+    ).all()
+    return _Narrowed(
+        _id_in(listed_id, {version_id for _, version_id in found}),
+        {item_id for item_id, _ in found},
     )
 
 

@@ -199,6 +199,12 @@ def items(code: str) -> ResponseReturnValue:
             }
         )
 
+    last_page = result["pages"]
+    if not result.get("total_exact", True):
+        # Past the count's limit the pages go on while they are full.
+        full = len(result["items"]) == result["per_page"]
+        last_page = max(last_page, result["page"] + full)
+
     def page_url(number: int) -> str:
         return url_for("ui.items", code=bank.code, **{**kept, "page": number})
 
@@ -218,7 +224,8 @@ def items(code: str) -> ResponseReturnValue:
         sorts={key: label() for key, label in SORTS.items()},
         per_page_choices=PER_PAGE,
         page_url=page_url,
-        pages=_page_numbers(result["page"], result["pages"]),
+        pages=_page_numbers(result["page"], last_page),
+        last_page=last_page,
         can_write=may(user, bank, Role.AUTHOR),
         only_approved=only_approved,
         bulk_forms=draft_forms(bank, user),

@@ -21,7 +21,7 @@ def membership_reads() -> Iterator[list[str]]:
     seen: list[str] = []
 
     def listen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if "FROM membership" in statement:
+        if "membership" in statement.lower():
             seen.append(statement)
 
     sa.event.listen(db.engine, "before_cursor_execute", listen)
@@ -64,3 +64,11 @@ def test_an_item_read_asks_for_the_readers_roles_once(
         response = client.get(f"items/{item.external_id}")
     assert response.status_code == 200
     assert len(reads) == 1
+    # ... in the query that reads the item (and its bank), as a listing reads them
+    # with the bank.
+    assert "FROM item" in reads[0] and "JOIN bank" in reads[0]
+    with membership_reads() as reads:
+        response = client.get(f"banks/{world.bank.code}/items")
+    assert response.status_code == 200
+    assert len(reads) == 1
+    assert "FROM bank" in reads[0]

@@ -108,6 +108,26 @@ def test_filters(
     assert set(listed(client, world.bank.code, query)) == keys(items, *expected)
 
 
+def test_node_filters_checked_row_by_row_find_the_same(
+    as_user: Any, world: World, items: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: a subtree with many classified versions is checked item by item as the
+    listing walks the bank (PREFETCH_LIMIT 0 forces it): the same items as when its few
+    versions are looked up first."""
+    client = as_user("reviewer")
+    queries = ("node=TIU", "node=MANAJERIAL", "node=M.1&level=3", "level=4", "node=TIU&q=deret")
+    few = [set(listed(client, world.bank.code, q)) for q in queries]
+    monkeypatch.setattr(reads, "PREFETCH_LIMIT", 0)
+    assert [set(listed(client, world.bank.code, q)) for q in queries] == few
+    assert few == [
+        keys(items, "deret", "analogi"),
+        keys(items, "m1_level3", "m1_level4"),
+        keys(items, "m1_level3"),
+        keys(items, "m1_level4"),
+        keys(items, "deret"),
+    ]
+
+
 def test_author_filter(as_user: Any, world: World, items: dict[str, str]) -> None:
     found = listed(as_user("reviewer"), world.bank.code, f"author={world.author2.username}")
     assert found == [items["analogi"]]
@@ -269,7 +289,7 @@ SEARCH_QUERIES = (
 )
 
 
-@pytest.mark.parametrize("prefetch", [reads.PREFETCH_LIMIT, 3])
+@pytest.mark.parametrize("prefetch", [reads.PREFETCH_LIMIT, 3, 0])
 def test_q_finds_what_a_substring_search_finds(
     as_user: Any, world: World, plugins: Any, monkeypatch: pytest.MonkeyPatch, prefetch: int
 ) -> None:
@@ -278,7 +298,8 @@ def test_q_finds_what_a_substring_search_finds(
     part; what it finds is what a substring search of each listed version's search text
     finds, on a corpus with wildcards, quotes, superscripts and accents, after an edit
     changed a draft's text (the index follows every write), with few matches (looked up
-    first) and many (``prefetch`` 3)."""
+    first) and many (``prefetch`` 3; 0: every query is checked row by row, whatever
+    PostgreSQL's planner estimates for a small table)."""
     from itembank.operations.content import search_needle
     from itembank.operations.items import update_draft
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from itembank.extensions import db
 from itembank.models import AuditEvent, FormEntry, Item
-from itembank.operations import bulk
+from itembank.operations import bulk, reads
 from itembank.operations.forms import create_form
 from itembank.operations.reviews import submit_version
 from tests.api.conftest import ApiClient, login
@@ -187,6 +187,16 @@ def test_a_selection_beyond_the_limit_is_refused_whole(
     )
     assert response.status_code == 422
     assert "Narrow the filters" in response.get_data(as_text=True)
+    assert {_status(i) for i in ids} == {"draft"}
+    # A count that stopped at its limit is a lower bound: refused too, as "more than".
+    monkeypatch.setattr(bulk, "BULK_LIMIT", 3)
+    monkeypatch.setattr(reads, "COUNT_LIMIT", 2)
+    response = api_as("author").post(
+        f"banks/{world.bank.code}/items/bulk",
+        json={"action": "submit", "filters": {"status": "draft"}},
+    )
+    assert response.status_code == 422
+    assert "match more than 2 items" in response.get_data(as_text=True)
     assert {_status(i) for i in ids} == {"draft"}
 
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from itembank.extensions import db
 from itembank.models import AuditEvent
+from itembank.operations import reads
 from itembank.operations.reviews import add_comment, review_version, submit_version
 from tests.factories import World, make_item
 from tests.ui.conftest import text
@@ -50,7 +51,9 @@ def test_every_page_renders_for_every_role(
             assert '<html lang="id">' in text(response)
 
 
-def test_the_list_filters_sorts_and_pages(as_user: Any, world: World, plugins: Any) -> None:
+def test_the_list_filters_sorts_and_pages(
+    as_user: Any, world: World, plugins: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     tkp = make_item(
         world,
         plugins,
@@ -86,6 +89,18 @@ def test_the_list_filters_sorts_and_pages(as_user: Any, world: World, plugins: A
     assert links and all("status=draft" in link and "sort=external_id" in link for link in links)
     second = client.get(links[0].replace("&amp;", "&"))
     assert len(listed_ids(second)) == 2
+
+    # Past the count's limit the page says "more than" and its pages go on past the
+    # counted ones.
+    monkeypatch.setattr(reads, "COUNT_LIMIT", 10)
+    capped = client.get(f"/banks/{bank}/items?status=draft&sort=external_id")
+    assert "Lebih dari 10 butir soal ditemukan" in text(capped)
+    assert listed_ids(capped) == listed_ids(first)
+    following = re.findall(r'href="([^"]+)" rel="next"', text(capped))
+    assert following and "page=2" in following[0]
+    rest = client.get(following[0].replace("&amp;", "&"))
+    assert listed_ids(rest) == listed_ids(second)
+    assert 'rel="next"' not in text(rest)
 
 
 @pytest.mark.parametrize(
