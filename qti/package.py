@@ -183,8 +183,11 @@ def build_package(
     # One worker thread validates each document once it is serialized, while this thread
     # serializes the next ones, then hashes and deflates them: lxml's schema validation,
     # serialization, zlib and hashlib all release the GIL, so on two cores the package is
-    # ready sooner. Once handed over, a tree is only read by the worker; the zip is
-    # returned only if no document has an error.
+    # ready sooner. Once handed over, a tree is only read by the worker (and the compiled
+    # schemas are used under their locks, qti._schemas). Every tree is built before the
+    # worker starts: trees built here share this thread's lxml name dictionary, which
+    # building adds to and serializing does not. The zip is returned only if no document
+    # has an error; the issues come in the order of the documents, as one by one.
     validator = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qti-validate")
     try:
         pending = []
