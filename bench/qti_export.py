@@ -21,9 +21,7 @@ package valid and readable again) and then reports the median of several runs:
 
 Schemas are compiled once before timing (their one-off cost is printed too). Medians
 of wall and CPU time are printed, with their ratios to the floor: CPU time is what other
-work on a shared machine disturbs least; wall time is what the user waits, and is shorter
-than the CPU time of a validated package on two free cores, since its documents are
-validated in a worker thread while the package is zipped. Run with::
+work on a shared machine disturbs least; wall time is what the user waits. Run with::
 
     .venv/bin/python bench/qti_export.py [--quick] [--items 400] [--repeat 7] [--profile]
 """
@@ -324,8 +322,6 @@ def run(
             base.cpu * 1000,
             target,
         )
-    # Validation runs in a worker thread beside the zipping (qti.package), which shortens
-    # the wall time on more than one core rather than the CPU time.
     for label in ("package 3.0, validated", "package 2.1, validated"):
         headline(
             f"QTI export, {args.items} items in process (wall): {label}",

@@ -26,14 +26,13 @@ on its items, items on their images. The zip is deterministic: entries sorted by
 fixed timestamps (1980-01-01) and permissions (0644), so the same input gives the same
 bytes.
 
-With ``validate=True`` (the default) every document is validated - QTI 3.0 items and
-tests against the lenient schema and the strict profile, 2.1 against the 2.1 schema, the
-manifest against its content-packaging schema and its LOM records against their metadata
-schema - together with the checks no schema makes (:mod:`qti._checks`: identifiers, keys
-naming declared choices, ...) and that the manifest lists exactly the files in the
-package. Validation runs in a worker thread while the package is zipped; any error raises
-:class:`PackageError` listing every issue (file, line, message) in the order of the
-documents, and no bytes are returned.
+With ``validate=True`` (the default) every document is validated before anything is
+zipped - QTI 3.0 items and tests against the lenient schema and the strict profile, 2.1
+against the 2.1 schema, the manifest against its content-packaging schema and its LOM
+records against their metadata schema - together with the checks no schema makes
+(:mod:`qti._checks`: identifiers, keys naming declared choices, ...) and that the
+manifest lists exactly the files in the package. Any error raises :class:`PackageError`
+listing every issue (file, line, message); no bytes are returned.
 """
 
 from __future__ import annotations
@@ -43,7 +42,6 @@ import io
 import posixpath
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -174,34 +172,14 @@ def build_package(
     documents = builder.documents()
     if builder.issues:
         raise PackageError(builder.issues)
+    if validate:
+        issues = _validate(documents, set(builder.files) | set(documents))
+        if issues:
+            raise PackageError(issues)
     files = dict(builder.files)
-    if not validate:
-        for path, root in documents.items():
-            files[path] = serialize(root, pretty_print=True)
-        return _zip(files, version)
-    names = set(builder.files) | set(documents)
-    # One worker thread validates each document once it is serialized, while this thread
-    # serializes the next ones, then hashes and deflates them: lxml's schema validation,
-    # serialization, zlib and hashlib all release the GIL, so on two cores the package is
-    # ready sooner. Once handed over, a tree is only read by the worker (and the compiled
-    # schemas are used under their locks, qti._schemas). Every tree is built before the
-    # worker starts: trees built here share this thread's lxml name dictionary, which
-    # building adds to and serializing does not. The zip is returned only if no document
-    # has an error; the issues come in the order of the documents, as one by one.
-    validator = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qti-validate")
-    try:
-        pending = []
-        for path, root in documents.items():
-            files[path] = serialize(root, pretty_print=True)
-            pending.append(validator.submit(_document_errors, path, root, files[path]))
-        package = _zip(files, version)
-        issues = [issue for future in pending for issue in future.result()]
-    finally:
-        validator.shutdown(cancel_futures=True)
-    issues += _listing_issues(documents[MANIFEST], names)
-    if issues:
-        raise PackageError(issues)
-    return package
+    for path, root in documents.items():
+        files[path] = serialize(root, pretty_print=True)
+    return _zip(files, version)
 
 
 # -- input checks -----------------------------------------------------------------------
@@ -407,13 +385,17 @@ def _write_test(test: PackageTest, version: QtiVersion, path: str) -> etree._Ele
 # The manifest schemas import the metadata schemas, so LOM records are checked with them.
 
 
-def _document_errors(path: str, root: etree._Element, data: bytes) -> list[Issue]:
-    """The errors in one document, validated as built; a document with errors is read
-    back from its serialized bytes (``data``) so that the issues carry line numbers."""
-    found = validate_element(root, name=path)
-    if any(issue.severity == "error" for issue in found):
-        found = validate_element(parse_bytes(data), name=path)
-    return [issue for issue in found if issue.severity == "error"]
+def _validate(documents: Mapping[str, etree._Element], names: set[str]) -> list[Issue]:
+    """Validate the trees as built; documents with errors are serialized and read back so
+    that the issues carry line numbers."""
+    issues: list[Issue] = []
+    for path, root in documents.items():
+        found = validate_element(root, name=path)
+        if any(issue.severity == "error" for issue in found):
+            found = validate_element(parse_bytes(serialize(root, pretty_print=True)), name=path)
+        issues += (issue for issue in found if issue.severity == "error")
+    issues += _listing_issues(documents[MANIFEST], names)
+    return issues
 
 
 def _listing_issues(manifest: etree._Element, names: set[str]) -> list[Issue]:
