@@ -470,7 +470,7 @@ def sanitize_html(html: str) -> str:
     """
     if not isinstance(html, str):
         raise TypeError(f"expected str, got {type(html).__name__}")
-    if _PLAIN_TEXT_RE.fullmatch(html):
+    if _PLAIN_TEXT_RE.fullmatch(html) or _canonical_tokens(html) is not None:
         return html
     return _sanitize_markup(html)
 
@@ -483,6 +483,9 @@ def sanitize_and_scan(html: str) -> tuple[str, str, frozenset[str]]:
         raise TypeError(f"expected str, got {type(html).__name__}")
     if _PLAIN_TEXT_RE.fullmatch(html):
         return html, _WS_RE.sub(" ", html).strip(), frozenset()
+    canonical = _canonical_tokens(html)
+    if canonical is not None:
+        return html, _tokens_to_text(canonical), frozenset(_tokens_media(canonical))
     current = _clean_once(html)
     for _ in range(_MAX_PASSES):
         tokens = list(_filter(_parse(current)))
@@ -497,6 +500,8 @@ def sanitize_and_scan(html: str) -> tuple[str, str, frozenset[str]]:
 def _sanitize_markup(html: str) -> str:
     """:func:`sanitize_html` the long way, through the parser (for any input)."""
     current = _clean_once(html)
+    if current == html:  # already stable: cleaning it again gives this same result
+        return current
     for _ in range(_MAX_PASSES):
         again = _clean_once(current)
         if again == current:
@@ -536,6 +541,9 @@ def html_to_text(html: str) -> str:
         return ""
     if _PLAIN_TEXT_RE.fullmatch(html):
         return _WS_RE.sub(" ", html).strip()
+    canonical = _canonical_tokens(html)
+    if canonical is not None:
+        return _tokens_to_text(canonical)
     return _markup_to_text(html)
 
 
@@ -567,6 +575,9 @@ def media_references(html: str) -> set[str]:
     """The SHA-256 hashes of the bank images (``<img src="/media/<sha>">``) in ``html``."""
     if not html or "<" not in html:  # no tag, so no image
         return set()
+    canonical = _canonical_tokens(html)
+    if canonical is not None:
+        return _tokens_media(canonical)
     return _tokens_media(_filter(_parse(html)))
 
 
@@ -578,3 +589,141 @@ def _tokens_media(tokens: Iterable[Token]) -> set[str]:
             if match:
                 found.add(match.group(1))
     return found
+
+
+# -- the canonical-markup shortcut ----------------------------------------------------------
+#
+# Markup this module wrote itself (a stored stem, an option saved earlier, the QTI
+# importer's conversion) is read again far more often than new markup is written. When
+# ``html`` is in the exact form the serializer writes AND its structure is one the HTML
+# parser builds exactly as written, the parser, the filter and the serializer give
+# ``html`` back unchanged, so the full path would return it as it is; the shortcut
+# checks that form with one scan and returns the tokens the filter would have yielded.
+#
+# The form: text with ``&``, ``<`` and ``>`` written as ``&amp;``, ``&lt;``, ``&gt;`` and
+# nothing XML forbids (no carriage return either); the elements below, each closed in
+# order (``br`` and ``img`` never closed); only their allowed attributes, in the
+# serializer's order, each value valid and unchanged by validation and written as the
+# serializer escapes it (no tab or line break in values). The structure, where HTML's
+# tree construction would otherwise move or close something: table parts only where
+# they belong (``caption``/``thead``/``tbody``/``tfoot`` in ``table``, ``tr`` in a row
+# group, ``td``/``th`` in ``tr``) and no text directly in ``table``, row groups or rows
+# (it would be moved out of the table) but spaces, tabs and line feeds; ``li`` in
+# ``ul``/``ol`` or in no other ``li`` (which it would close); no ``p``, list or
+# table inside a ``p`` (the parser would close the paragraph) and no table inside a
+# caption; ``span`` only with its ``lang`` and ``img`` only with a bank ``src`` (the
+# filter removes them otherwise); at most 3 of the same formatting element open at
+# once, and nesting at most :data:`_CANONICAL_DEPTH` deep, far inside every limit of the
+# parser and the filter. Anything else takes the full path. tests/test_sanitize.py
+# checks the shortcut against the full path on generated and real markup.
+
+_CANONICAL_TAGS = frozenset(
+    {
+        *("p", "br", "strong", "em", "sub", "sup", "ul", "ol", "li", "img", "span"),
+        *("table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td"),
+    }
+)
+_CANONICAL_DEPTH = 20
+_TABLE_PARTS: dict[str, frozenset[str]] = {  # element -> the children it may have
+    "table": frozenset({"caption", "thead", "tbody", "tfoot"}),
+    "thead": frozenset({"tr"}),
+    "tbody": frozenset({"tr"}),
+    "tfoot": frozenset({"tr"}),
+    "tr": frozenset({"td", "th"}),
+}
+_PARENTS: dict[str, frozenset[str]] = {  # element -> the parents it may have
+    "caption": frozenset({"table"}),
+    "thead": frozenset({"table"}),
+    "tbody": frozenset({"table"}),
+    "tfoot": frozenset({"table"}),
+    "tr": frozenset({"thead", "tbody", "tfoot"}),
+    "td": frozenset({"tr"}),
+    "th": frozenset({"tr"}),
+}
+_CLOSES_P = frozenset({"p", "ul", "ol", "li", "table"})
+_FORMATTING = frozenset({"strong", "em"})
+_CANONICAL_TOKEN_RE = re.compile(
+    r"([^<>&]+)|&(amp|lt|gt);|<([a-z]+)((?: [a-z]+=\"[^\"<>\t\n\r]*\")*)>|</([a-z]+)>"
+)
+_CANONICAL_ATTR_RE = re.compile(r' ([a-z]+)="([^"]*)"')
+_ENTITY_CHARS = {"amp": "&", "lt": "<", "gt": ">"}
+_ATTR_ENTITY_RE = re.compile(r"&(amp|lt|gt|quot);")
+_NOT_CANONICAL_RE = re.compile("[\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _canonical_attrs(tag: str, text: str) -> dict[str, str] | None:
+    """The attributes written in ``text`` if they are exactly what the filter keeps and
+    the serializer writes for ``tag``, else None."""
+    attrs: dict[str, str] = {}
+    order = ALLOWED_ATTRIBUTES.get(tag, ())
+    last = -1
+    for match in _CANONICAL_ATTR_RE.finditer(text):
+        name, raw = match.groups()
+        if name not in order or order.index(name) <= last:
+            return None
+        last = order.index(name)
+        value = _ATTR_ENTITY_RE.sub(lambda m: {"quot": '"', **_ENTITY_CHARS}[m.group(1)], raw)
+        if _escape_attr(value) != raw or _valid_attribute(name, value) != value:
+            return None
+        attrs[name] = value
+    if (tag == "img" and "src" not in attrs) or (tag == "span" and not attrs):
+        return None
+    return attrs
+
+
+def _canonical_tokens(html: str) -> list[Token] | None:
+    """The filter's tokens for ``html`` when it is canonical markup (see above), else
+    None (then only the full path knows what it becomes)."""
+    if _NOT_CANONICAL_RE.search(html):
+        return None
+    tokens: list[Token] = []
+    stack: list[str] = []
+    inside_p = inside_caption = 0
+    position, end = 0, len(html)
+    match_at = _CANONICAL_TOKEN_RE.match
+    while position < end:
+        match = match_at(html, position)
+        if match is None:
+            return None
+        position = match.end()
+        text, entity, start, attr_text, closing = match.groups()
+        parent = stack[-1] if stack else None
+        if text is not None or entity is not None:
+            if parent in _TABLE_PARTS and (text is None or text.strip(" \t\n")):
+                return None
+            data = text if text is not None else _ENTITY_CHARS[entity]
+            if tokens and tokens[-1]["type"] == "Characters":
+                tokens[-1]["data"] += data
+            else:
+                tokens.append({"type": "Characters", "data": data})
+        elif start is not None:
+            if start not in _CANONICAL_TAGS or len(stack) >= _CANONICAL_DEPTH:
+                return None
+            if parent in _TABLE_PARTS and start not in _TABLE_PARTS[parent]:
+                return None
+            if start in _PARENTS and parent not in _PARENTS[start]:
+                return None
+            if start == "li" and parent not in ("ul", "ol") and "li" in stack:
+                return None
+            if (inside_p and start in _CLOSES_P) or (inside_caption and start == "table"):
+                return None
+            if start in _FORMATTING and stack.count(start) >= 3:
+                return None
+            attrs = _canonical_attrs(start, attr_text)
+            if attrs is None:
+                return None
+            if start in _VOID:
+                tokens.append({"type": "EmptyTag", "name": start, "attrs": attrs})
+                continue
+            tokens.append({"type": "StartTag", "name": start, "attrs": attrs})
+            stack.append(start)
+            inside_p += start == "p"
+            inside_caption += start == "caption"
+        else:
+            if parent != closing:
+                return None
+            stack.pop()
+            inside_p -= closing == "p"
+            inside_caption -= closing == "caption"
+            tokens.append({"type": "EndTag", "name": closing})
+    return None if stack else tokens
