@@ -470,8 +470,11 @@ def sanitize_html(html: str) -> str:
     """
     if not isinstance(html, str):
         raise TypeError(f"expected str, got {type(html).__name__}")
-    if _PLAIN_TEXT_RE.fullmatch(html) or _canonical_tokens(html) is not None:
+    if _PLAIN_TEXT_RE.fullmatch(html):
         return html
+    shortcut = _simple_markup(html)
+    if shortcut is not None:
+        return shortcut[0]
     return _sanitize_markup(html)
 
 
@@ -483,9 +486,10 @@ def sanitize_and_scan(html: str) -> tuple[str, str, frozenset[str]]:
         raise TypeError(f"expected str, got {type(html).__name__}")
     if _PLAIN_TEXT_RE.fullmatch(html):
         return html, _WS_RE.sub(" ", html).strip(), frozenset()
-    canonical = _canonical_tokens(html)
-    if canonical is not None:
-        return html, _tokens_to_text(canonical), frozenset(_tokens_media(canonical))
+    shortcut = _simple_markup(html)
+    if shortcut is not None:
+        clean, tokens = shortcut
+        return clean, _tokens_to_text(tokens), frozenset(_tokens_media(tokens))
     current = _clean_once(html)
     for _ in range(_MAX_PASSES):
         tokens = list(_filter(_parse(current)))
@@ -541,9 +545,9 @@ def html_to_text(html: str) -> str:
         return ""
     if _PLAIN_TEXT_RE.fullmatch(html):
         return _WS_RE.sub(" ", html).strip()
-    canonical = _canonical_tokens(html)
-    if canonical is not None:
-        return _tokens_to_text(canonical)
+    simple = _simple_tokens(html)
+    if simple is not None:
+        return _tokens_to_text(_filter(simple))
     return _markup_to_text(html)
 
 
@@ -575,9 +579,9 @@ def media_references(html: str) -> set[str]:
     """The SHA-256 hashes of the bank images (``<img src="/media/<sha>">``) in ``html``."""
     if not html or "<" not in html:  # no tag, so no image
         return set()
-    canonical = _canonical_tokens(html)
-    if canonical is not None:
-        return _tokens_media(canonical)
+    simple = _simple_tokens(html)
+    if simple is not None:
+        return _tokens_media(_filter(simple))
     return _tokens_media(_filter(_parse(html)))
 
 
@@ -591,39 +595,39 @@ def _tokens_media(tokens: Iterable[Token]) -> set[str]:
     return found
 
 
-# -- the canonical-markup shortcut ----------------------------------------------------------
+# -- the simple-markup shortcut -------------------------------------------------------------
 #
-# Markup this module wrote itself (a stored stem, an option saved earlier, the QTI
-# importer's conversion) is read again far more often than new markup is written. When
-# ``html`` is in the exact form the serializer writes AND its structure is one the HTML
-# parser builds exactly as written, the parser, the filter and the serializer give
-# ``html`` back unchanged, so the full path would return it as it is; the shortcut
-# checks that form with one scan and returns the tokens the filter would have yielded.
+# Most markup the sanitizer sees is simple: written by this module (a stored stem, an
+# option saved earlier) or by a serializer (the QTI importer's fragments). For such markup
+# the HTML parser builds exactly the tree the tags spell, so the parser can be replaced by
+# one scan that yields the tokens the tree walker would yield; the real filter and
+# serializer then run on them as on the full path. When the result is simple markup that
+# comes back unchanged through the same scan, filter and serializer, it is stable, and it
+# is exactly what :func:`sanitize_html` returns. Anything else takes the full path.
 #
-# The form: text with ``&``, ``<`` and ``>`` written as ``&amp;``, ``&lt;``, ``&gt;`` and
-# nothing XML forbids (no carriage return either); the elements below, each closed in
-# order (``br`` and ``img`` never closed); only their allowed attributes, in the
-# serializer's order, each value valid and unchanged by validation and written as the
-# serializer escapes it (no tab or line break in values). The structure, where HTML's
-# tree construction would otherwise move or close something: table parts only where
-# they belong (``caption``/``thead``/``tbody``/``tfoot`` in ``table``, ``tr`` in a row
-# group, ``td``/``th`` in ``tr``) and no text directly in ``table``, row groups or rows
-# (it would be moved out of the table) but spaces, tabs and line feeds; ``li`` in
-# ``ul``/``ol`` or in no other ``li`` (which it would close); no ``p``, list or
+# Simple markup: text with ``&``, ``<`` and ``>`` written as ``&amp;``, ``&lt;`` and
+# ``&gt;`` and nothing XML forbids (no carriage return either); the elements of
+# :data:`_SIMPLE_TAGS`, in lower case, each closed in order (``br`` and ``img`` never
+# closed, nothing written ``<x/>``); attributes in lower case, each once, with a double-
+# quoted value in which ``&`` and ``"`` are written ``&amp;`` and ``&quot;`` and which has
+# no ``<``, ``>``, tab or line break. Where HTML's tree construction would otherwise
+# move or close something, the structure is limited too: table parts only where they
+# belong (``caption``/``thead``/``tbody``/``tfoot`` in ``table``, ``tr`` in a row group,
+# ``td``/``th`` in ``tr``) and nothing but spaces, tabs and line feeds as text directly in
+# ``table``, row groups or rows (other text would be moved out of the table); ``li`` in
+# ``ul``/``ol`` or in no other ``li`` (which it would close); no ``p``, ``div``, list or
 # table inside a ``p`` (the parser would close the paragraph) and no table inside a
-# caption; ``span`` only with its ``lang`` and ``img`` only with a bank ``src`` (the
-# filter removes them otherwise); at most 3 of the same formatting element open at
-# once, and nesting at most :data:`_CANONICAL_DEPTH` deep, far inside every limit of the
-# parser and the filter. Anything else takes the full path. tests/test_sanitize.py
-# checks the shortcut against the full path on generated and real markup.
+# caption; at most 3 of the same formatting element open at once, and nesting at most
+# :data:`_SIMPLE_DEPTH` deep, far inside every limit of the parser.
+# tests/test_sanitize.py checks the shortcut against the full path on generated markup.
 
-_CANONICAL_TAGS = frozenset(
+_SIMPLE_TAGS = frozenset(
     {
-        *("p", "br", "strong", "em", "sub", "sup", "ul", "ol", "li", "img", "span"),
+        *("p", "br", "strong", "em", "sub", "sup", "ul", "ol", "li", "img", "span", "div"),
         *("table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td"),
     }
 )
-_CANONICAL_DEPTH = 20
+_SIMPLE_DEPTH = 20
 _TABLE_PARTS: dict[str, frozenset[str]] = {  # element -> the children it may have
     "table": frozenset({"caption", "thead", "tbody", "tfoot"}),
     "thead": frozenset({"tr"}),
@@ -640,47 +644,37 @@ _PARENTS: dict[str, frozenset[str]] = {  # element -> the parents it may have
     "td": frozenset({"tr"}),
     "th": frozenset({"tr"}),
 }
-_CLOSES_P = frozenset({"p", "ul", "ol", "li", "table"})
+_CLOSES_P = frozenset({"p", "div", "ul", "ol", "li", "table"})
 _FORMATTING = frozenset({"strong", "em"})
-_CANONICAL_TOKEN_RE = re.compile(
-    r"([^<>&]+)|&(amp|lt|gt);|<([a-z]+)((?: [a-z]+=\"[^\"<>\t\n\r]*\")*)>|</([a-z]+)>"
+_SIMPLE_TOKEN_RE = re.compile(
+    r'([^<>&]+)|&(amp|lt|gt);|<([a-z]+)((?: [a-z]+="[^"<>\t\n\r]*")*)>|</([a-z]+)>'
 )
-_CANONICAL_ATTR_RE = re.compile(r' ([a-z]+)="([^"]*)"')
-_ENTITY_CHARS = {"amp": "&", "lt": "<", "gt": ">"}
-_ATTR_ENTITY_RE = re.compile(r"&(amp|lt|gt|quot);")
-_NOT_CANONICAL_RE = re.compile("[\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SIMPLE_ATTR_RE = re.compile(r' ([a-z]+)="([^"]*)"')
+_SIMPLE_VALUE_RE = re.compile(r"(?:[^&]|&(?:amp|quot|lt|gt);)*")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"'}
+_ENTITY_RE = re.compile(r"&(amp|lt|gt|quot);")
+_NOT_SIMPLE_RE = re.compile("[\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _canonical_attrs(tag: str, text: str) -> dict[str, str] | None:
-    """The attributes written in ``text`` if they are exactly what the filter keeps and
-    the serializer writes for ``tag``, else None."""
-    attrs: dict[str, str] = {}
-    order = ALLOWED_ATTRIBUTES.get(tag, ())
-    last = -1
-    for match in _CANONICAL_ATTR_RE.finditer(text):
-        name, raw = match.groups()
-        if name not in order or order.index(name) <= last:
+def _simple_attrs(text: str) -> dict[tuple[str | None, str], str] | None:
+    attrs: dict[tuple[str | None, str], str] = {}
+    for name, raw in _SIMPLE_ATTR_RE.findall(text):
+        if (None, name) in attrs or not _SIMPLE_VALUE_RE.fullmatch(raw):
             return None
-        last = order.index(name)
-        value = _ATTR_ENTITY_RE.sub(lambda m: {"quot": '"', **_ENTITY_CHARS}[m.group(1)], raw)
-        if _escape_attr(value) != raw or _valid_attribute(name, value) != value:
-            return None
-        attrs[name] = value
-    if (tag == "img" and "src" not in attrs) or (tag == "span" and not attrs):
-        return None
+        attrs[(None, name)] = _ENTITY_RE.sub(lambda m: _ENTITIES[m.group(1)], raw)
     return attrs
 
 
-def _canonical_tokens(html: str) -> list[Token] | None:
-    """The filter's tokens for ``html`` when it is canonical markup (see above), else
-    None (then only the full path knows what it becomes)."""
-    if _NOT_CANONICAL_RE.search(html):
+def _simple_tokens(html: str) -> list[Token] | None:
+    """The tree walker's tokens for ``html`` if it is simple markup (see above), else
+    None."""
+    if _NOT_SIMPLE_RE.search(html):
         return None
     tokens: list[Token] = []
     stack: list[str] = []
     inside_p = inside_caption = 0
     position, end = 0, len(html)
-    match_at = _CANONICAL_TOKEN_RE.match
+    match_at = _SIMPLE_TOKEN_RE.match
     while position < end:
         match = match_at(html, position)
         if match is None:
@@ -691,13 +685,13 @@ def _canonical_tokens(html: str) -> list[Token] | None:
         if text is not None or entity is not None:
             if parent in _TABLE_PARTS and (text is None or text.strip(" \t\n")):
                 return None
-            data = text if text is not None else _ENTITY_CHARS[entity]
+            data = text if text is not None else _ENTITIES[entity]
             if tokens and tokens[-1]["type"] == "Characters":
                 tokens[-1]["data"] += data
             else:
                 tokens.append({"type": "Characters", "data": data})
         elif start is not None:
-            if start not in _CANONICAL_TAGS or len(stack) >= _CANONICAL_DEPTH:
+            if start not in _SIMPLE_TAGS or len(stack) >= _SIMPLE_DEPTH:
                 return None
             if parent in _TABLE_PARTS and start not in _TABLE_PARTS[parent]:
                 return None
@@ -709,13 +703,13 @@ def _canonical_tokens(html: str) -> list[Token] | None:
                 return None
             if start in _FORMATTING and stack.count(start) >= 3:
                 return None
-            attrs = _canonical_attrs(start, attr_text)
+            attrs = _simple_attrs(attr_text)
             if attrs is None:
                 return None
             if start in _VOID:
-                tokens.append({"type": "EmptyTag", "name": start, "attrs": attrs})
+                tokens.append({"type": "EmptyTag", "name": start, "namespace": None, "data": attrs})
                 continue
-            tokens.append({"type": "StartTag", "name": start, "attrs": attrs})
+            tokens.append({"type": "StartTag", "name": start, "namespace": None, "data": attrs})
             stack.append(start)
             inside_p += start == "p"
             inside_caption += start == "caption"
@@ -725,5 +719,23 @@ def _canonical_tokens(html: str) -> list[Token] | None:
             stack.pop()
             inside_p -= closing == "p"
             inside_caption -= closing == "caption"
-            tokens.append({"type": "EndTag", "name": closing})
+            tokens.append({"type": "EndTag", "name": closing, "namespace": None})
     return None if stack else tokens
+
+
+def _simple_markup(html: str) -> tuple[str, list[Token]] | None:
+    """``sanitize_html(html)`` and the filter's tokens of it, when ``html`` and its clean
+    form are simple markup (see above); else None."""
+    tokens = _simple_tokens(html)
+    if tokens is None:
+        return None
+    filtered = list(_filter(tokens))
+    clean = _serialize(filtered, xml=False)
+    if clean != html:  # is the clean form stable?
+        again = _simple_tokens(clean)
+        if again is None:
+            return None
+        filtered = list(_filter(again))
+        if _serialize(filtered, xml=False) != clean:
+            return None
+    return clean, filtered
