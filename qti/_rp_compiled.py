@@ -278,6 +278,11 @@ class _Compiler:
         if operator is None:
             return _raiser(self.processor._unsupported(element))
         operands = tuple(self.expression(child) for child in children(element))
+        fast = _FAST.get(name)
+        if fast is not None and len(operands) == fast[0]:
+            return _fast_apply(fast[1], operator, element, operands)
+        if name in ("and", "or") and operands:
+            return _fast_apply(_fast_variadic(name), operator, element, operands)
 
         def apply(state: _State) -> Value | None:
             values = [operand(state) for operand in operands]
@@ -400,6 +405,102 @@ class _Compiler:
             return self.processor._declaration(identifier, kind, element), None
         except InvalidRP as exc:
             return None, exc
+
+
+# -- the common cases of the commonest operators ------------------------------------------
+#
+# Each function takes the operands' values and returns the operator's result for the
+# case it knows - operands of the right cardinality and type, nothing NULL - computed as
+# the operator computes it, or _GENERIC for every other case, which the operator itself
+# then handles (its NULL rules and its errors).
+
+_GENERIC: Any = object()
+_TRUE = single("boolean", True)
+_FALSE = single("boolean", False)
+
+
+def _is_boolean(value: Value | None) -> bool:
+    return value is not None and value.cardinality == "single" and value.base_type == "boolean"
+
+
+def _fast_not(values: list[Value | None]) -> Value | None:
+    (value,) = values
+    if _is_boolean(value):
+        return _FALSE if value.value else _TRUE  # type: ignore[union-attr]
+    return _GENERIC
+
+
+def _fast_and(values: list[Value | None]) -> Value | None:
+    if all(_is_boolean(value) for value in values):
+        return _TRUE if all(value.value for value in values) else _FALSE  # type: ignore[union-attr]
+    return _GENERIC
+
+
+def _fast_or(values: list[Value | None]) -> Value | None:
+    if all(_is_boolean(value) for value in values):
+        return _TRUE if any(value.value for value in values) else _FALSE  # type: ignore[union-attr]
+    return _GENERIC
+
+
+def _fast_is_null(values: list[Value | None]) -> Value | None:
+    (value,) = values
+    return _TRUE if is_null(value) else _FALSE
+
+
+def _fast_member(values: list[Value | None]) -> Value | None:
+    needle, haystack = values
+    if (
+        needle is not None
+        and haystack is not None
+        and haystack.cardinality in ("multiple", "ordered")
+        and haystack.value
+        and not is_null(needle)
+    ):
+        return _TRUE if needle.value in haystack.value else _FALSE
+    return _GENERIC
+
+
+def _fast_match(values: list[Value | None]) -> Value | None:
+    first, second = values
+    if (
+        first is not None
+        and second is not None
+        and first.cardinality == "single"
+        and second.cardinality == "single"
+        and not is_null(first)
+        and not is_null(second)
+    ):
+        return _TRUE if first.value == second.value else _FALSE
+    return _GENERIC
+
+
+#: QTI 2 name -> (how many operands, the common case).
+_FAST: dict[str, tuple[int, Callable[[list[Value | None]], Value | None]]] = {
+    "not": (1, _fast_not),
+    "isNull": (1, _fast_is_null),
+    "member": (2, _fast_member),
+    "match": (2, _fast_match),
+}
+
+
+def _fast_apply(
+    fast: Callable[[list[Value | None]], Value | None],
+    operator: Operator,
+    element: etree._Element,
+    operands: tuple[Expression, ...],
+) -> Expression:
+    def apply(state: _State) -> Value | None:
+        values = [operand(state) for operand in operands]
+        result = fast(values)
+        if result is _GENERIC:
+            return operator(Operands(element, values, state.resolve_number))
+        return result
+
+    return apply
+
+
+def _fast_variadic(name: str) -> Callable[[list[Value | None]], Value | None]:
+    return {"and": _fast_and, "or": _fast_or}[name]
 
 
 def _sequence(rules: list[Rule]) -> Rule:
