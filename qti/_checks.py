@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 from lxml import etree
@@ -103,8 +104,10 @@ VARIABLE_REFERENCES = frozenset(
 KEYED_BASE_TYPES = frozenset({"identifier", "pair", "directedPair"})
 
 
+@lru_cache(maxsize=4096)
 def identifier_problem(value: str) -> str | None:
-    """Why ``value`` is not a valid QTI identifier, or ``None`` if it is one."""
+    """Why ``value`` is not a valid QTI identifier, or ``None`` if it is one (remembered:
+    an import's proof asks about the same few identifiers thousands of times)."""
     if not value:
         return "is empty"
     first = value[0]

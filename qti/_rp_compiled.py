@@ -212,11 +212,25 @@ class _Compiler:
 
             return set_status
         declaration, problem = self.declaration(identifier, "outcome", rule)
+        to_float = (
+            declaration is not None
+            and declaration.cardinality == "single"
+            and declaration.base_type == "float"
+        )
 
         def assign(state: _State) -> None:
             value = evaluate(state)
             if problem is not None:
                 raise problem
+            if (
+                to_float
+                and value is not None
+                and value.cardinality == "single"
+                and value.base_type in ("float", "integer")
+            ):
+                # what fit_to gives for a number assigned to a single float outcome
+                state.values[identifier] = Value("single", "float", float(value.value))
+                return
             state.values[identifier] = fit_to(value, declaration, line)  # type: ignore[arg-type]
 
         return assign
