@@ -687,9 +687,9 @@ def _simple_tokens(html: str) -> list[Token] | None:
                 return None
             data = text if text is not None else _ENTITIES[entity]
             if tokens and tokens[-1]["type"] == "Characters":
-                tokens[-1]["data"] += data
+                tokens[-1]["parts"].append(data)
             else:
-                tokens.append({"type": "Characters", "data": data})
+                tokens.append({"type": "Characters", "parts": [data]})
         elif start is not None:
             if start not in _SIMPLE_TAGS or len(stack) >= _SIMPLE_DEPTH:
                 return None
@@ -720,7 +720,12 @@ def _simple_tokens(html: str) -> list[Token] | None:
             inside_p -= closing == "p"
             inside_caption -= closing == "caption"
             tokens.append({"type": "EndTag", "name": closing, "namespace": None})
-    return None if stack else tokens
+    if stack:
+        return None
+    for token in tokens:  # each run of text and character references as one string
+        if token["type"] == "Characters":
+            token["data"] = "".join(token.pop("parts"))
+    return tokens
 
 
 def _simple_markup(html: str) -> tuple[str, list[Token]] | None:
