@@ -838,6 +838,9 @@ def sanitize_html(html: str) -> str:
         raise TypeError(f"expected str, got {type(html).__name__}")
     if _PLAIN_TEXT_RE.fullmatch(html):
         return html
+    shortcut = _simple_markup(html)
+    if shortcut is not None:
+        return shortcut[0]
     return _sanitize_markup(html)
 
 
@@ -849,6 +852,10 @@ def sanitize_and_scan(html: str) -> tuple[str, str, frozenset[str]]:
         raise TypeError(f"expected str, got {type(html).__name__}")
     if _PLAIN_TEXT_RE.fullmatch(html):
         return html, _WS_RE.sub(" ", html).strip(), frozenset()
+    shortcut = _simple_markup(html)
+    if shortcut is not None:
+        clean, tokens = shortcut
+        return clean, _tokens_to_text(tokens), frozenset(_tokens_media(tokens))
     current = _clean_once(html)
     for _ in range(_MAX_PASSES):
         tokens = list(_filter(_parse(current)))
@@ -863,6 +870,8 @@ def sanitize_and_scan(html: str) -> tuple[str, str, frozenset[str]]:
 def _sanitize_markup(html: str) -> str:
     """:func:`sanitize_html` the long way, through the parser (for any input)."""
     current = _clean_once(html)
+    if current == html:  # already stable: cleaning it again gives this same result
+        return current
     for _ in range(_MAX_PASSES):
         again = _clean_once(current)
         if again == current:
@@ -915,6 +924,9 @@ def html_to_text(html: str) -> str:
         return ""
     if _PLAIN_TEXT_RE.fullmatch(html):
         return _WS_RE.sub(" ", html).strip()
+    simple = _simple_tokens(html)
+    if simple is not None:
+        return _tokens_to_text(_filter(simple))
     return _markup_to_text(html)
 
 
@@ -1042,6 +1054,9 @@ def media_references(html: str) -> set[str]:
     """The SHA-256 hashes of the bank images (``<img src="/media/<sha>">``) in ``html``."""
     if not html or "<" not in html:  # no tag, so no image
         return set()
+    simple = _simple_tokens(html)
+    if simple is not None:
+        return _tokens_media(_filter(simple))
     return _tokens_media(_filter(_parse(html)))
 
 
@@ -1053,3 +1068,154 @@ def _tokens_media(tokens: Iterable[Token]) -> set[str]:
             if match:
                 found.add(match.group(1))
     return found
+
+
+# -- the simple-markup shortcut -------------------------------------------------------------
+#
+# Most markup the sanitizer sees is simple: written by this module (a stored stem, an
+# option saved earlier) or by a serializer (the QTI importer's fragments). For such markup
+# the HTML parser builds exactly the tree the tags spell, so the parser can be replaced by
+# one scan that yields the tokens the tree walker would yield; the real filter and
+# serializer then run on them as on the full path. When the result is simple markup that
+# comes back unchanged through the same scan, filter and serializer, it is stable, and it
+# is exactly what :func:`sanitize_html` returns. Anything else takes the full path.
+#
+# Simple markup: text with ``&``, ``<`` and ``>`` written as ``&amp;``, ``&lt;`` and
+# ``&gt;`` and nothing XML forbids (no carriage return either); the elements of
+# :data:`_SIMPLE_TAGS`, in lower case, each closed in order (``br`` and ``img`` never
+# closed, nothing written ``<x/>``); attributes in lower case, each once, with a double-
+# quoted value in which ``&`` and ``"`` are written ``&amp;`` and ``&quot;`` and which has
+# no ``<``, ``>``, tab or line break. Where HTML's tree construction would otherwise
+# move or close something, the structure is limited too: table parts only where they
+# belong (``caption``/``thead``/``tbody``/``tfoot`` in ``table``, ``tr`` in a row group,
+# ``td``/``th`` in ``tr``) and nothing but spaces, tabs and line feeds as text directly in
+# ``table``, row groups or rows (other text would be moved out of the table); ``li`` in
+# ``ul``/``ol`` or in no other ``li`` (which it would close); no ``p``, ``div``, list or
+# table inside a ``p`` (the parser would close the paragraph) and no table inside a
+# caption; at most 3 of the same formatting element open at once, and nesting at most
+# :data:`_SIMPLE_DEPTH` deep, far inside every limit of the parser.
+# tests/test_sanitize.py checks the shortcut against the full path on generated markup.
+
+_SIMPLE_TAGS = frozenset(
+    {
+        *("p", "br", "strong", "em", "sub", "sup", "ul", "ol", "li", "img", "span", "div"),
+        *("table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td"),
+    }
+)
+_SIMPLE_DEPTH = 20
+_TABLE_PARTS: dict[str, frozenset[str]] = {  # element -> the children it may have
+    "table": frozenset({"caption", "thead", "tbody", "tfoot"}),
+    "thead": frozenset({"tr"}),
+    "tbody": frozenset({"tr"}),
+    "tfoot": frozenset({"tr"}),
+    "tr": frozenset({"td", "th"}),
+}
+_PARENTS: dict[str, frozenset[str]] = {  # element -> the parents it may have
+    "caption": frozenset({"table"}),
+    "thead": frozenset({"table"}),
+    "tbody": frozenset({"table"}),
+    "tfoot": frozenset({"table"}),
+    "tr": frozenset({"thead", "tbody", "tfoot"}),
+    "td": frozenset({"tr"}),
+    "th": frozenset({"tr"}),
+}
+_CLOSES_P = frozenset({"p", "div", "ul", "ol", "li", "table"})
+_FORMATTING = frozenset({"strong", "em"})
+_SIMPLE_TOKEN_RE = re.compile(
+    r'([^<>&]+)|&(amp|lt|gt);|<([a-z]+)((?: [a-z]+="[^"<>\t\n\r]*")*)>|</([a-z]+)>'
+)
+_SIMPLE_ATTR_RE = re.compile(r' ([a-z]+)="([^"]*)"')
+_SIMPLE_VALUE_RE = re.compile(r"(?:[^&]|&(?:amp|quot|lt|gt);)*")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"'}
+_ENTITY_RE = re.compile(r"&(amp|lt|gt|quot);")
+_NOT_SIMPLE_RE = re.compile("[\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _simple_attrs(text: str) -> dict[tuple[str | None, str], str] | None:
+    attrs: dict[tuple[str | None, str], str] = {}
+    for name, raw in _SIMPLE_ATTR_RE.findall(text):
+        if (None, name) in attrs or not _SIMPLE_VALUE_RE.fullmatch(raw):
+            return None
+        attrs[(None, name)] = _ENTITY_RE.sub(lambda m: _ENTITIES[m.group(1)], raw)
+    return attrs
+
+
+def _simple_tokens(html: str) -> list[Token] | None:
+    """The tree walker's tokens for ``html`` if it is simple markup (see above), else
+    None."""
+    if _NOT_SIMPLE_RE.search(html):
+        return None
+    tokens: list[Token] = []
+    stack: list[str] = []
+    inside_p = inside_caption = 0
+    position, end = 0, len(html)
+    match_at = _SIMPLE_TOKEN_RE.match
+    while position < end:
+        match = match_at(html, position)
+        if match is None:
+            return None
+        position = match.end()
+        text, entity, start, attr_text, closing = match.groups()
+        parent = stack[-1] if stack else None
+        if text is not None or entity is not None:
+            if parent in _TABLE_PARTS and (text is None or text.strip(" \t\n")):
+                return None
+            data = text if text is not None else _ENTITIES[entity]
+            if tokens and tokens[-1]["type"] == "Characters":
+                tokens[-1]["parts"].append(data)
+            else:
+                tokens.append({"type": "Characters", "parts": [data]})
+        elif start is not None:
+            if start not in _SIMPLE_TAGS or len(stack) >= _SIMPLE_DEPTH:
+                return None
+            if parent in _TABLE_PARTS and start not in _TABLE_PARTS[parent]:
+                return None
+            if start in _PARENTS and parent not in _PARENTS[start]:
+                return None
+            if start == "li" and parent not in ("ul", "ol") and "li" in stack:
+                return None
+            if (inside_p and start in _CLOSES_P) or (inside_caption and start == "table"):
+                return None
+            if start in _FORMATTING and stack.count(start) >= 3:
+                return None
+            attrs = _simple_attrs(attr_text)
+            if attrs is None:
+                return None
+            if start in _VOID:
+                tokens.append({"type": "EmptyTag", "name": start, "namespace": None, "data": attrs})
+                continue
+            tokens.append({"type": "StartTag", "name": start, "namespace": None, "data": attrs})
+            stack.append(start)
+            inside_p += start == "p"
+            inside_caption += start == "caption"
+        else:
+            if parent != closing:
+                return None
+            stack.pop()
+            inside_p -= closing == "p"
+            inside_caption -= closing == "caption"
+            tokens.append({"type": "EndTag", "name": closing, "namespace": None})
+    if stack:
+        return None
+    for token in tokens:  # each run of text and character references as one string
+        if token["type"] == "Characters":
+            token["data"] = "".join(token.pop("parts"))
+    return tokens
+
+
+def _simple_markup(html: str) -> tuple[str, list[Token]] | None:
+    """``sanitize_html(html)`` and the filter's tokens of it, when ``html`` and its clean
+    form are simple markup (see above); else None."""
+    tokens = _simple_tokens(html)
+    if tokens is None:
+        return None
+    filtered = list(_filter(tokens))
+    clean = _serialize(filtered, xml=False)
+    if clean != html:  # is the clean form stable?
+        again = _simple_tokens(clean)
+        if again is None:
+            return None
+        filtered = list(_filter(again))
+        if _serialize(filtered, xml=False) != clean:
+            return None
+    return clean, filtered

@@ -118,8 +118,10 @@ KEYED_BASE_TYPES = frozenset({"identifier", "pair", "directedPair"})
 _ASCII_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 
 
+@lru_cache(maxsize=4096)
 def identifier_problem(value: str) -> str | None:
-    """Why ``value`` is not a valid QTI identifier, or ``None`` if it is one."""
+    """Why ``value`` is not a valid QTI identifier, or ``None`` if it is one (remembered:
+    an import's proof asks about the same few identifiers thousands of times)."""
     if _ASCII_IDENTIFIER.fullmatch(value):
         return None
     if not value:

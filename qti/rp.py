@@ -31,6 +31,7 @@ from qti import ns
 from qti._names import children, find_child, local_name, namespace_of, qti_attr
 from qti._rp_areas import inside
 from qti._rp_arithmetic import ARITHMETIC_OPERATORS
+from qti._rp_compiled import CompiledProcessing
 from qti._rp_errors import InvalidRP, RPError, UnsupportedRP
 from qti._rp_logic import LOGIC_OPERATORS
 from qti._rp_operands import Operands, Operator
@@ -61,6 +62,7 @@ __all__ = [
     "RPError",
     "UnsupportedRP",
     "canonical_template_uri",
+    "compile_processing",
     "correct_responses",
     "evaluate_score",
     "run_response_processing",
@@ -434,18 +436,24 @@ def score_function(
     item: etree._Element | etree._ElementTree | bytes,
 ) -> Callable[[Mapping[str, Any]], float]:
     """A function giving ``SCORE`` (as :func:`evaluate_score`) for many responses to one
-    item: the declarations are read once and every call starts from the outcomes'
-    initial values. Raises as :func:`run_response_processing` does (template processing
-    when the function is made; anything else when it is called)."""
-    processor = _Processor(_as_item(item), None)
-    initial = dict(processor.values)
+    item: the declarations are read and the processing is compiled once
+    (:mod:`qti._rp_compiled`), and every call starts from the outcomes' initial values.
+    Raises as :func:`run_response_processing` does (template processing when the function
+    is made; anything else when it is called)."""
+    return compile_processing(item).score
 
-    def score(responses: Mapping[str, Any]) -> float:
-        processor.values = dict(initial)
-        value = processor.run(responses).get("SCORE")
-        return 0.0 if value is None else float(value)
 
-    return score
+def compile_processing(
+    item: etree._Element | etree._ElementTree | bytes,
+    *,
+    template_values: Mapping[str, Any] | None = None,
+) -> CompiledProcessing:
+    """The item's response processing compiled once (:mod:`qti._rp_compiled`): its
+    ``run(responses)`` returns what :func:`run_response_processing` returns and its
+    ``score(responses)`` what :func:`evaluate_score` returns, raising as they do."""
+    return CompiledProcessing(
+        _Processor(_as_item(item), template_values), _OPERATORS, _BUILT_IN_RESPONSES
+    )
 
 
 def correct_responses(item: etree._Element | etree._ElementTree | bytes) -> dict[str, Any]:

@@ -445,3 +445,28 @@ def test_size_rows_columns_and_cells_are_limited(world: World, plugins: PluginHo
     assert entries(batch, "error") == [
         ("", "", "Row 2 holds a cell of more than 131072 characters.")
     ]
+
+
+def test_metadata_loads_are_remembered_exactly() -> None:
+    """The rows' metadata is loaded once per distinct input: what comes back equals the
+    schema's load every time, each call gets its own copy, and errors are raised again."""
+    import marshmallow as ma
+
+    from itembank.itemtypes import schema_instance
+    from itembank.operations.content import MetadataSchema, _load_metadata
+
+    inputs: list[Any] = [
+        {"classifications": [{"taxonomy": "skd-cpns", "node": "TIU", "level": 2}]},
+        {"tags": ["paket-1", "paket-1"], "difficulty": 0.4, "language": "id"},
+        {"difficulty": 1},
+        {"tags": ("a", "b")},  # not plain JSON: loaded every time
+        {},
+    ]
+    for metadata in inputs * 3:
+        loaded = _load_metadata(metadata)
+        assert loaded == schema_instance(MetadataSchema).load(metadata)
+        loaded.setdefault("tags", []).append("changed")  # the caller completes its copy
+    for bad in ({"difficulty": 2}, {"difficulty": True}, {"unknown": 1}, {"tags": [""]}):
+        for _ in range(2):
+            with pytest.raises(ma.ValidationError):
+                _load_metadata(bad)

@@ -479,8 +479,10 @@ def test_sanitize_rejects_non_strings() -> None:
 
 def test_unstable_markup_falls_back_to_text(monkeypatch: pytest.MonkeyPatch) -> None:
     # With no passes allowed, nothing can be shown to be stable: only text remains.
+    # (Markup already in the sanitizer's own form needs no pass: it is returned as is.)
     monkeypatch.setattr(sanitize, "_MAX_PASSES", 0)
-    assert sanitize_html("<p>a &amp; b</p><p>c</p>") == "a &amp; b<br>c"
+    assert sanitize_html("<p>a &amp; b<p>c") == "a &amp; b<br>c"
+    assert sanitize_html("<p>a &amp; b</p><p>c</p>") == "<p>a &amp; b</p><p>c</p>"
 
 
 def test_restructured_markup_is_stable() -> None:
@@ -730,3 +732,105 @@ def test_xhtml_is_the_sanitized_html_serialized_as_xml() -> None:
     for html in samples:
         expected = _serialize(_filter(_parse(sanitize_html(html))), xml=True) if html else ""
         assert html_to_xhtml(html) == expected, html
+
+
+# -- the simple-markup shortcut ----------------------------------------------------------
+
+_TEXTS = ("Soal", " nomor 1 ", "\n", "a &amp; b", "x &lt; y &gt; z", "\u00a0", " ", "é中🙂")
+_RAW_TEXTS = ("&", "<", ">", "&nbsp;", "a\r\nb", "&#9;")
+_CELLS = ("table", "caption", "thead", "tbody", "tfoot", "tr", "td", "th")
+_ELEMENTS = (
+    *("p", "br", "strong", "em", "sub", "sup", "ul", "ol", "li", "img", "span"),
+    *_CELLS,
+    *("b", "div", "h1", "a", "P", "script"),
+)
+_ELEMENT_WEIGHTS = [4] * 19 + [1] * 6
+_GOOD_CHILDREN = {
+    "table": ("caption", "thead", "tbody", "tfoot"),
+    "thead": ("tr",),
+    "tbody": ("tr",),
+    "tfoot": ("tr",),
+    "tr": ("td", "th"),
+    "ul": ("li",),
+    "ol": ("li",),
+}
+_ATTRIBUTES = {
+    "img": [
+        f' src="{MEDIA}" alt="grafik &amp; &quot;1&quot;"',
+        f' src="{MEDIA}"',
+        f' src="{MEDIA}" width="10" height="20"',
+        f' alt="x" src="{MEDIA}"',
+        ' src="http://x.test/a.png"',
+        f' src="{MEDIA}" alt="a\tb"',
+        f" src='{MEDIA}'",
+    ],
+    "span": [' lang="en"', ' lang="en-GB"', "", ' lang="1"', ' class="x" lang="en"'],
+    "td": [
+        "",
+        ' colspan="2"',
+        ' colspan="2" rowspan="3"',
+        ' rowspan="2" colspan="3"',
+        ' colspan="0"',
+    ],
+    "th": ["", ' scope="col"', ' scope="COL"', ' colspan="2" scope="row"'],
+    "p": ["", "", "", ' class="x"', ' lang="en"'],
+}
+
+
+def _markup(rng: random.Random, parent: str | None, depth: int) -> str:
+    """Random markup, mostly in the form the serializer writes and built as the shortcut
+    requires, with every kind of departure from it now and then."""
+    parts = []
+    for _ in range(rng.randint(0, 3 if depth < 6 else 0)):
+        good = _GOOD_CHILDREN.get(parent or "")
+        if good and rng.random() < 0.9:
+            tag = rng.choice(good)
+        elif rng.random() < 0.35:
+            if parent in ("table", "thead", "tbody", "tfoot", "tr") and rng.random() < 0.8:
+                continue
+            parts.append(rng.choice(_TEXTS if rng.random() < 0.9 else _RAW_TEXTS))
+            continue
+        else:
+            tag = rng.choices(_ELEMENTS, _ELEMENT_WEIGHTS)[0]
+        attrs = rng.choice(_ATTRIBUTES.get(tag, [""]))
+        if tag in ("br", "img"):
+            parts.append(f"<{tag}{attrs}>" if rng.random() < 0.95 else f"<{tag}{attrs}/>")
+            continue
+        inner = _markup(rng, tag, depth + 1)
+        if rng.random() < 0.03:
+            parts.append(f"<{tag}{attrs}>{inner}")  # left open
+        else:
+            parts.append(f"<{tag}{attrs}>{inner}</{tag}>")
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_simple_markup_shortcut_gives_what_the_parser_gives(seed: int) -> None:
+    """Markup the shortcut takes comes out exactly as the full path makes it, for
+    sanitizing, plain text and images; the full path's own output mostly takes it."""
+    rng = random.Random(seed)
+    shortcuts = refused = 0
+    samples = [_markup(rng, None, 0) for _ in range(150)]
+    samples += [
+        EDITOR_HTML,
+        "<p>" * 21 + "x" + "</p>" * 21,
+        "<em><em><em><em>x</em></em></em></em>",
+    ]
+    for html in samples:
+        if not html:
+            continue
+        shortcuts += sanitize._simple_markup(html) is not None
+        full = sanitize._sanitize_markup(html)
+        assert sanitize_html(html) == full, html
+        assert html_to_text(html) == sanitize._markup_to_text(html), html
+        assert media_references(html) == sanitize._tokens_media(
+            sanitize._filter(sanitize._parse(html))
+        ), html
+        refused += sanitize._simple_markup(full) is None
+        assert sanitize_and_scan(full) == (
+            sanitize._sanitize_markup(full),
+            sanitize._markup_to_text(full),
+            frozenset(sanitize._tokens_media(sanitize._filter(sanitize._parse(full)))),
+        ), full
+    assert shortcuts > 15
+    assert refused < len(samples) // 2  # what the sanitizer writes mostly takes the shortcut

@@ -173,7 +173,7 @@ def prepare_version(
     if metadata is None:
         metadata = {}
     try:
-        clean_meta = schema_instance(MetadataSchema).load(metadata)
+        clean_meta = _load_metadata(metadata)
     except ma.ValidationError as exc:
         problems.extend(
             Problem(_join("metadata", p.field), p.message, p.message_en)
@@ -214,6 +214,45 @@ def prepare_version(
         search_text=search_text(item_type, clean_stem, clean_content),
         problems=incomplete,
     )
+
+
+_PLAIN_SCALARS = (str, int, float, bool, type(None))
+_METADATA_LOADED: dict[str, dict[str, Any]] = {}
+_METADATA_MEMO_SIZE = 1024
+
+
+def _plain(value: Any) -> bool:
+    """Whether ``value`` is made of JSON's types only (dicts with text keys, lists)."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return isinstance(value, _PLAIN_SCALARS)
+
+
+def _copy_plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_plain(v) for v in value]
+    return value
+
+
+def _load_metadata(metadata: Any) -> dict[str, Any]:
+    """``MetadataSchema().load(metadata)``, remembered by the input's ``repr`` when the
+    input is plain JSON data: loading is a function of that input alone, and the
+    metadata of an import's rows repeats (the same classification, tags and level).
+    Each call gets its own copy (the caller completes it); errors are not remembered."""
+    if not _plain(metadata):
+        return schema_instance(MetadataSchema).load(metadata)  # type: ignore[no-any-return]
+    key = repr(metadata)
+    loaded = _METADATA_LOADED.get(key)
+    if loaded is None:
+        loaded = schema_instance(MetadataSchema).load(metadata)
+        if len(_METADATA_LOADED) >= _METADATA_MEMO_SIZE:
+            _METADATA_LOADED.clear()
+        _METADATA_LOADED[key] = loaded
+    return _copy_plain(loaded)  # type: ignore[no-any-return]
 
 
 class TextRefused(ContentError):

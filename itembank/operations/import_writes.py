@@ -93,8 +93,12 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
     for offset, checked in enumerate(chunk):
         checked.external_id = f"{bank.code}-{first + offset:06d}"
         checked.result_version = 1
-    item_ids = db.session.execute(
-        sa.insert(Item).returning(Item.id, sort_by_parameter_order=True),
+    # Core INSERTs of every row at once (the ORM's bulk insert splits rows whose NULLs
+    # differ into separate statements, and an INSERT ... RETURNING in parameter order runs
+    # row by row on SQLite), then one SELECT for the new ids: (bank, number) and
+    # (item, 1) are unique, and the numbers were reserved above.
+    _insert(
+        Item,
         [
             {
                 "bank_id": bank.id,
@@ -109,15 +113,26 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
             }
             for offset, checked in enumerate(chunk)
         ],
-    ).scalars()
-    for checked, item_id in zip(chunk, item_ids, strict=True):
-        checked.item_id = item_id
-    version_ids = list(
-        db.session.execute(
-            sa.insert(ItemVersion).returning(ItemVersion.id, sort_by_parameter_order=True),
-            [_version_row(checked, actor, now) for checked in chunk],
-        ).scalars()
     )
+    item_by_number = dict(
+        db.session.execute(
+            sa.select(Item.number, Item.id).where(
+                Item.bank_id == bank.id, Item.number.between(first, int(last))
+            )
+        ).all()
+    )
+    for offset, checked in enumerate(chunk):
+        checked.item_id = item_by_number[first + offset]
+    _insert(ItemVersion, [_version_row(checked, actor, now) for checked in chunk])
+    version_by_item = dict(
+        db.session.execute(
+            sa.select(ItemVersion.item_id, ItemVersion.id).where(
+                ItemVersion.item_id.in_([checked.item_id for checked in chunk]),
+                ItemVersion.number == 1,
+            )
+        ).all()
+    )
+    version_ids = [version_by_item[checked.item_id] for checked in chunk]
     # Each new item's only version is its newest: one statement per chunk.
     chunk_ids = [checked.item_id for checked in chunk]
     db.session.execute(
@@ -129,8 +144,8 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
             .scalar_subquery()
         )
     )
-    db.session.execute(
-        sa.insert(VersionContributor),
+    _insert(
+        VersionContributor,
         [{"version_id": version_id, "user_id": actor.id} for version_id in version_ids],
     )
     classifications = [
@@ -139,9 +154,9 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
         for node, level in checked.prepared.nodes  # type: ignore[union-attr]
     ]
     if classifications:
-        db.session.execute(sa.insert(ItemClassification), classifications)
-    db.session.execute(
-        sa.insert(AuditEvent),
+        _insert(ItemClassification, classifications)
+    _insert(
+        AuditEvent,
         [
             {
                 # what itembank.audit.record("item.create", ...) writes, plus the batch
@@ -160,6 +175,19 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
             }
             for checked in chunk
         ],
+    )
+
+
+def _insert(model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """One Core INSERT of ``rows`` (keyed by ``model``'s attribute names) into its table;
+    a key that names no attribute is an error, never silently dropped."""
+    columns = {attr.key: attr.columns[0].name for attr in sa.inspect(model).column_attrs}
+    unknown = {key for row in rows for key in row} - columns.keys()
+    if unknown:
+        raise KeyError(f"{model.__name__} has no attribute {sorted(unknown)}")
+    db.session.execute(
+        sa.insert(model.__table__),  # type: ignore[attr-defined]
+        [{columns[key]: value for key, value in row.items()} for row in rows],
     )
 
 

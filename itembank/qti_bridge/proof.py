@@ -72,9 +72,9 @@ def prove(
     for value in responses:
         checked += 1
         source = source_score(value)
-        shown = describe(value)
         if item_type.scored_by_person:
             if source != 0:
+                shown = describe(value)
                 return Proof(
                     checked,
                     ProofFailure(
@@ -97,6 +97,7 @@ def prove(
             return Proof(checked, _inexpressible(value, source, f"it comes back as {back!r}"))
         bank = float(item_type.score(content, response))
         if bank != source:
+            shown = describe(value)
             return Proof(
                 checked,
                 ProofFailure(

@@ -1,22 +1,56 @@
-"""The response-processing evaluator: templates, inline rules, expressions."""
+"""The response-processing evaluator: templates, inline rules, expressions. Every case
+runs the interpreter and the compiled form (``qti.rp.compile_processing``), which must
+give the same outcomes or raise the same error."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from qti import rp
 from qti.rp import (
     InvalidRP,
+    RPError,
     UnsupportedRP,
     canonical_template_uri,
     correct_responses,
-    evaluate_score,
-    run_response_processing,
     template_name,
 )
+
+
+def _agreed(interpreted: Callable[[], Any], compiled: Callable[[], Any]) -> Any:
+    """What both engines give (or the error both raise, with the same message and line)."""
+    outcomes = []
+    for run in (interpreted, compiled):
+        try:
+            outcomes.append(("value", run()))
+        except RPError as exc:
+            outcomes.append(("error", exc, type(exc), str(exc), getattr(exc, "line", None)))
+    first, second = outcomes
+    assert first[0] == second[0] and first[1:][-3:] == second[1:][-3:], outcomes
+    if first[0] == "error":
+        raise first[1]
+    assert first[1] == second[1]
+    return first[1]
+
+
+def run_response_processing(item: Any, responses: Any, **options: Any) -> dict[str, Any]:
+    return _agreed(  # type: ignore[no-any-return]
+        lambda: rp.run_response_processing(item, responses, **options),
+        lambda: rp.compile_processing(item, **options).run(responses),
+    )
+
+
+def evaluate_score(item: Any, responses: Any, **options: Any) -> float:
+    return _agreed(  # type: ignore[no-any-return]
+        lambda: rp.evaluate_score(item, responses, **options),
+        lambda: rp.compile_processing(item, **options).score(responses),
+    )
+
 
 QTI21 = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 
