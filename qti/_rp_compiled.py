@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from qti._names import children, find_child, local_name, qti_attr
-from qti._rp_areas import inside
 from qti._rp_errors import InvalidRP, RPError, UnsupportedRP
 from qti._rp_operands import Operands, Operator
 from qti._rp_templates import template_name, template_rules
@@ -33,11 +32,9 @@ from qti._rp_values import (
     NUMERIC,
     Declaration,
     Value,
-    bounded,
     coerce_input,
     fit_to,
     is_null,
-    items_of,
     parse_scalar,
     single,
     to_python,
@@ -360,16 +357,7 @@ class _Compiler:
             )
         identifier = declaration.identifier
 
-        def map_value(state: _State) -> Value:
-            value = state.values.get(identifier)
-            total = 0.0
-            if not is_null(value):
-                assert value is not None
-                for scalar in dict.fromkeys(items_of(value)):  # each distinct value counts once
-                    total += mapping.lookup(scalar)
-            return single("float", bounded(total, mapping.lower, mapping.upper))
-
-        return map_value
+        return lambda state: mapping.map_value(state.values.get(identifier))
 
     def map_response_point(self, element: etree._Element) -> Expression:
         declaration, problem = self.declaration(element.get("identifier", ""), "response", element)
@@ -386,28 +374,7 @@ class _Compiler:
             )
         identifier = declaration.identifier
 
-        def map_points(state: _State) -> Value:
-            value = state.values.get(identifier)
-            total, used = 0.0, set()
-            if not is_null(value):
-                assert value is not None
-                for point in items_of(value):
-                    hit = next(
-                        (
-                            i
-                            for i, (shape, coords, _v) in enumerate(area.entries)
-                            if inside(shape, coords, point)
-                        ),
-                        None,
-                    )
-                    if hit is None:
-                        total += area.default
-                    elif hit not in used:  # each area counts once
-                        used.add(hit)
-                        total += area.entries[hit][2]
-            return single("float", bounded(total, area.lower, area.upper))
-
-        return map_points
+        return lambda state: area.map_value(state.values.get(identifier))
 
     # -- helpers ----------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from typing import Any
 from lxml import etree
 
 from qti._names import find_child, find_children, local_name, qti_attr
-from qti._rp_areas import parse_coords
+from qti._rp_areas import inside, parse_coords
 from qti._rp_errors import InvalidRP
 
 NUMERIC = frozenset({"integer", "float"})
@@ -218,6 +218,16 @@ class Mapping:
                 return entry.value
         return self.default
 
+    def map_value(self, value: Value | None) -> Value:
+        """``mapResponse`` of ``value``: the sum of each distinct scalar's mapped value,
+        bounded."""
+        total = 0.0
+        if not is_null(value):
+            assert value is not None
+            for scalar in dict.fromkeys(items_of(value)):  # each distinct value counts once
+                total += self.lookup(scalar)
+        return single("float", bounded(total, self.lower, self.upper))
+
 
 @dataclass
 class AreaMapping:
@@ -225,6 +235,28 @@ class AreaMapping:
     default: float = 0.0
     lower: float | None = None
     upper: float | None = None
+
+    def map_value(self, value: Value | None) -> Value:
+        """``mapResponsePoint`` of ``value``: each point scores the first area holding it
+        (each area once) or the default, bounded."""
+        total, used = 0.0, set()
+        if not is_null(value):
+            assert value is not None
+            for point in items_of(value):
+                hit = next(
+                    (
+                        i
+                        for i, (shape, coords, _v) in enumerate(self.entries)
+                        if inside(shape, coords, point)
+                    ),
+                    None,
+                )
+                if hit is None:
+                    total += self.default
+                elif hit not in used:  # each area counts once
+                    used.add(hit)
+                    total += self.entries[hit][2]
+        return single("float", bounded(total, self.lower, self.upper))
 
 
 @dataclass

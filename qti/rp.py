@@ -29,7 +29,6 @@ from lxml import etree
 
 from qti import ns
 from qti._names import children, find_child, local_name, namespace_of, qti_attr
-from qti._rp_areas import inside
 from qti._rp_arithmetic import ARITHMETIC_OPERATORS
 from qti._rp_compiled import CompiledProcessing
 from qti._rp_errors import InvalidRP, RPError, UnsupportedRP
@@ -44,12 +43,10 @@ from qti._rp_values import (
     NUMERIC,
     Declaration,
     Value,
-    bounded,
     coerce_input,
     fit_to,
     initial_value,
     is_null,
-    items_of,
     parse_scalar,
     read_declarations,
     single,
@@ -318,13 +315,7 @@ class _Processor:
                 f"mapResponse on {declaration.identifier!r}, which has no mapping",
                 element.sourceline,
             )
-        value = self.values.get(declaration.identifier)
-        total = 0.0
-        if not is_null(value):
-            assert value is not None
-            for scalar in dict.fromkeys(items_of(value)):  # each distinct value counts once
-                total += mapping.lookup(scalar)
-        return single("float", bounded(total, mapping.lower, mapping.upper))
+        return mapping.map_value(self.values.get(declaration.identifier))
 
     def _map_response_point(self, element: etree._Element) -> Value:
         declaration = self._declaration(element.get("identifier", ""), "response", element)
@@ -334,25 +325,7 @@ class _Processor:
                 f"mapResponsePoint on {declaration.identifier!r}, which has no areaMapping",
                 element.sourceline,
             )
-        value = self.values.get(declaration.identifier)
-        total, used = 0.0, set()
-        if not is_null(value):
-            assert value is not None
-            for point in items_of(value):
-                hit = next(
-                    (
-                        i
-                        for i, (shape, coords, _v) in enumerate(area.entries)
-                        if inside(shape, coords, point)
-                    ),
-                    None,
-                )
-                if hit is None:
-                    total += area.default
-                elif hit not in used:  # each area counts once
-                    used.add(hit)
-                    total += area.entries[hit][2]
-        return single("float", bounded(total, area.lower, area.upper))
+        return area.map_value(self.values.get(declaration.identifier))
 
     # -- helpers ----------------------------------------------------------------------
 
