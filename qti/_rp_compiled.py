@@ -36,6 +36,7 @@ from qti._rp_values import (
     fit_to,
     is_null,
     parse_scalar,
+    resolve_number,
     single,
     to_python,
 )
@@ -63,20 +64,7 @@ class _State:
         self.values = values
 
     def resolve_number(self, text: str) -> float | None:
-        reference = text.strip().strip("{}")
-        try:
-            return float(reference)
-        except ValueError:
-            pass
-        value = self.values.get(reference)
-        if reference not in self.values:
-            raise InvalidRP(f"undeclared variable {reference!r} used as a number")
-        if is_null(value):
-            return None
-        assert value is not None
-        if value.cardinality != "single" or value.base_type not in NUMERIC:
-            raise InvalidRP(f"variable {reference!r} is not a single number")
-        return float(value.value)
+        return resolve_number(self.values, text)
 
 
 def _raiser(error: RPError) -> Callable[[_State], Any]:

@@ -415,6 +415,25 @@ def initial_value(declaration: Declaration) -> Value | None:
     return None
 
 
+def resolve_number(values: dict[str, Value | None], text: str) -> float | None:
+    """The number an operator's attribute gives: a literal, or ``{N}``/``N`` naming a
+    single numeric variable among ``values`` (``None`` when it is NULL)."""
+    reference = text.strip().strip("{}")
+    try:
+        return float(reference)
+    except ValueError:
+        pass
+    if reference not in values:
+        raise InvalidRP(f"undeclared variable {reference!r} used as a number")
+    value = values[reference]
+    if is_null(value):
+        return None
+    assert value is not None
+    if value.cardinality != "single" or value.base_type not in NUMERIC:
+        raise InvalidRP(f"variable {reference!r} is not a single number")
+    return float(value.value)
+
+
 def bounded(total: float, lower: float | None, upper: float | None) -> float:
     if lower is not None and total < lower:
         total = lower

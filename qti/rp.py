@@ -49,6 +49,7 @@ from qti._rp_values import (
     is_null,
     parse_scalar,
     read_declarations,
+    resolve_number,
     single,
     to_python,
 )
@@ -341,20 +342,7 @@ class _Processor:
         return declaration
 
     def _resolve_number(self, text: str) -> float | None:
-        reference = text.strip().strip("{}")
-        try:
-            return float(reference)
-        except ValueError:
-            pass
-        value = self.values.get(reference)
-        if reference not in self.values:
-            raise InvalidRP(f"undeclared variable {reference!r} used as a number")
-        if is_null(value):
-            return None
-        assert value is not None
-        if value.cardinality != "single" or value.base_type not in NUMERIC:
-            raise InvalidRP(f"variable {reference!r} is not a single number")
-        return float(value.value)
+        return resolve_number(self.values, text)
 
     def _unsupported(self, element: etree._Element) -> UnsupportedRP:
         name = local_name(element) or ""
