@@ -15,6 +15,7 @@ from dataclasses import asdict
 from typing import Any
 
 import marshmallow as ma
+from babel.numbers import format_decimal
 
 from itembank.errors import InvalidInput
 from itembank.itemtypes import flatten_marshmallow_errors
@@ -41,12 +42,6 @@ BOUNDS: dict[str, tuple[float, float, bool]] = {
 ORDER = "Must be below the upper limit of p."
 
 
-def _indonesian(value: float) -> str:
-    """``1000000`` -> ``1.000.000``, ``0.5`` -> ``0,5`` (no Flask here)."""
-    text = f"{value:,}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
 def _problem(field: str, message: str, message_en: str) -> dict[str, str]:
     """The problem, with the range stated in both languages where one was broken."""
     name = field.rsplit(".", 1)[-1]
@@ -55,7 +50,8 @@ def _problem(field: str, message: str, message_en: str) -> dict[str, str]:
     elif name in BOUNDS and message_en.startswith(("Must be", "Not a valid")):
         low, high, whole = BOUNDS[name]
         kind_id, kind_en = ("bilangan bulat", "a whole number") if whole else ("angka", "a number")
-        message = f"Harus {kind_id} dari {_indonesian(low)} sampai {_indonesian(high)}."
+        low_id, high_id = (format_decimal(bound, locale="id") for bound in (low, high))
+        message = f"Harus {kind_id} dari {low_id} sampai {high_id}."
         message_en = f"Must be {kind_en} from {low:,} to {high:,}."
     return {"field": field, "message": message, "message_en": message_en}
 

@@ -36,6 +36,7 @@ from itembank.models import (
     Role,
     User,
 )
+from itembank.operations.flag_thresholds import bank_thresholds
 from itembank.operations.result_scoring import FormScorer, form_scorer
 from itembank.operations.review_flags import flag_payload, raise_analysis_flags
 from itembank.plugins import PluginHost
@@ -56,8 +57,6 @@ __all__ = [
 STATISTICS_ROLES = (Role.REVIEWER, Role.ASSEMBLER, Role.BANK_ADMIN)
 #: Types whose response is one option: their options are analysed one by one.
 OPTION_TYPES = frozenset({"single_choice", "weighted_options", "likert"})
-#: Below this many candidates an item's statistics raise no flags (too noisy).
-DEFAULT_FLAG_MIN_CANDIDATES = 100
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -188,12 +187,10 @@ def results_matrix(scorer: FormScorer, rows: Sequence[Any], mark: str = "") -> R
 def thresholds_for(bank: Bank) -> tuple[Thresholds, int]:
     """The bank's flag thresholds (``settings["statistics_thresholds"]``, defaults for
     the rest) and the fewest candidates an item needs before it is flagged."""
-    raw = dict(bank.setting("statistics_thresholds") or {})
-    min_n = int(raw.pop("min_candidates", DEFAULT_FLAG_MIN_CANDIDATES))
-    known = {name: value for name, value in raw.items() if name in Thresholds.__dataclass_fields__}
-    if "dif_categories" in known:
-        known["dif_categories"] = tuple(known["dif_categories"])
-    return Thresholds(**known), min_n
+    values = bank_thresholds(bank)
+    min_n = int(values.pop("min_candidates"))
+    values["dif_categories"] = tuple(values["dif_categories"])
+    return Thresholds(**values), min_n
 
 
 def _f(value: Any) -> float | None:
