@@ -66,8 +66,11 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; 2 fits the 2-core machines here,
+# 0 runs it in one process); each has its own PostgreSQL schema and SQLite file.
+TEST_WORKERS ?= 2
 test: setup lint $(QTI_ENGINE)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # `make bench`: every benchmark (bench/, see the README's Benchmarks) in its quick mode, one
 # after another (they are CPU heavy), on SQLite: a few minutes on 2 cores, then one table of

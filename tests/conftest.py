@@ -98,6 +98,11 @@ def _postgres_backend() -> Backend:
     admin = sa.create_engine(url)
     try:
         with admin.begin() as conn:
+            # Parallel test processes migrate at once; the migrations' CREATE EXTENSION
+            # (database-wide) can race on a fresh database, so it is made here, one
+            # process at a time.
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(74616)"))
+            conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     except sa.exc.OperationalError as exc:
         if REQUIRE_POSTGRES:
