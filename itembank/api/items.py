@@ -80,7 +80,7 @@ class ItemById(MethodView):
     def get(self, item_id: str) -> Any:
         """An item with its latest version (for assemblers: its approved version)"""
         actor = current_user()
-        item, version = reads.readable_item(item_id, actor=actor)
+        item, version = reads.readable_item(item_id, actor=actor, shown=True)
         reads.record_read(actor, version, via="item")
         return item_view(item, version)
 

@@ -30,6 +30,7 @@ from itembank.models import (
     Item,
     ItemClassification,
     ItemVersion,
+    Review,
     Role,
     TaxonomyNode,
     TaxonomyRecord,
@@ -49,10 +50,15 @@ def sees_only_approved(actor: User, bank: Bank) -> bool:
     return roles_in(actor, bank) == {Role.ASSEMBLER}
 
 
-def readable_item(external_id: str, *, actor: User) -> tuple[Item, ItemVersion]:
+def readable_item(
+    external_id: str, *, actor: User, shown: bool = False
+) -> tuple[Item, ItemVersion]:
     """The item and the version ``actor`` sees as its latest (NotFound if none).
-    The item, its bank and its newest version come in one query."""
-    item = get_item(external_id, actor=actor, options=_WITH_BANK_AND_NEWEST)
+    The item, its bank and its newest version come in one query; ``shown`` (the whole
+    item is shown, as the API's item read does) adds its approved version and the
+    newest version's people to that query and its reviews with their reviewers in one
+    more, instead of a query for each as they are read."""
+    item = get_item(external_id, actor=actor, options=_SHOWN if shown else _WITH_BANK_AND_NEWEST)
     if sees_only_approved(actor, item.bank):
         version = item.approved_version
         if version is None or version.status != Status.APPROVED.value:
@@ -63,6 +69,14 @@ def readable_item(external_id: str, *, actor: User) -> tuple[Item, ItemVersion]:
 
 
 _WITH_BANK_AND_NEWEST = (joinedload(Item.bank), joinedload(Item.newest_version))
+_SHOWN = (
+    joinedload(Item.bank),
+    joinedload(Item.approved_version),
+    joinedload(Item.newest_version).joinedload(ItemVersion.created_by),
+    joinedload(Item.newest_version).joinedload(ItemVersion.updated_by),
+    joinedload(Item.newest_version).joinedload(ItemVersion.submitted_by),
+    joinedload(Item.newest_version).selectinload(ItemVersion.reviews).joinedload(Review.reviewer),
+)
 
 
 def readable_versions(item: Item, *, actor: User) -> list[ItemVersion]:

@@ -72,3 +72,49 @@ def test_an_item_read_asks_for_the_readers_roles_once(
     assert response.status_code == 200
     assert len(reads) == 1
     assert "FROM bank" in reads[0]
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """Every statement sent while the block runs, transaction control left out."""
+    seen: list[str] = []
+
+    def listen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.split(None, 1)[0].upper() not in {"BEGIN", "SAVEPOINT", "RELEASE"}:
+            seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+
+
+def test_an_approved_item_is_read_in_four_statements(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    """Issue 16: the reader's token, the item with its bank, its version and the
+    version's people, the reviews with their reviewers, and the audit row; nothing is
+    read again while the answer is written (each lazily read person or review was a
+    round trip of its own)."""
+    from itembank.operations.reviews import review_version, submit_version
+    from tests.factories import make_item
+
+    item = make_item(world, plugins, actor=world.author2)
+    version = submit_version(item.versions[0], actor=world.author2)
+    review_version(version, actor=world.reviewer, decision="approve", comment="Baik.")
+    db.session.commit()
+    path = f"items/{item.external_id}"
+    client = as_user("reviewer3")
+    assert client.get(path).status_code == 200  # the token's first use is recorded
+    db.session.expire_all()
+    with statements() as sent:
+        response = client.get(path)
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body["approved_version"] == body["latest_version"]["number"] == 1
+    assert body["latest_version"]["created_by"] == world.author2.username
+    assert [r["reviewer"] for r in body["latest_version"]["reviews"]] == [world.reviewer.username]
+    kinds = [" ".join(s.split())[:90] for s in sent]
+    assert len(sent) <= 4, "\n".join(kinds)
+    assert sum(s.lstrip().upper().startswith("INSERT INTO AUDIT_EVENT") for s in sent) == 1, kinds
