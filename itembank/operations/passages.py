@@ -1,0 +1,806 @@
+"""Shared passages (stimuli) and item sets: write, version, review, pin.
+
+A passage is a text (paragraphs, tables, images, formulas: the bank's sanitized rich
+text) that several items ask about. Like an item it has append-only versions that go
+through the same workflow (:mod:`itembank.workflow`) under the same duties
+(:mod:`itembank.operations.duties`): authors write and submit, reviewers who did not
+write a version approve it, as many as the bank required when it was submitted.
+
+An item version pins one passage version (:func:`set_item_passage`, on a draft); the
+passage with the items that pin one of its versions is an *item set*. An item cannot be
+submitted until the passage version it pins is approved (:func:`pinned_passage_problems`),
+so an approved item always shows a frozen, approved text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from itembank.access import ensure_visible
+from itembank.audit import record
+from itembank.errors import Conflict, InvalidInput, NotFound, PermissionDenied, StaleEdit
+from itembank.extensions import db
+from itembank.itemtypes import Problem
+from itembank.models import (
+    Bank,
+    Item,
+    ItemVersion,
+    Media,
+    Passage,
+    PassageContributor,
+    PassageReview,
+    PassageVersion,
+    User,
+)
+from itembank.models._types import utcnow
+from itembank.operations.duties import passage_review_refusal, require_writer
+from itembank.operations.reads import sees_only_approved
+from itembank.sanitize import MarkupTooComplex, sanitize_and_scan
+from itembank.workflow import (
+    DECISION_ACTION,
+    DRAFTABLE_FROM,
+    Action,
+    Decision,
+    Status,
+    transition,
+)
+
+MAX_TITLE_CHARS = 200
+MAX_BODY_CHARS = 100_000
+MAX_COMMENT_CHARS = 10_000
+#: Most passages one listing page shows.
+MAX_PAGE = 200
+#: Passage versions an item may pin: not those that can never be approved.
+PINNABLE = frozenset({Status.DRAFT.value, Status.IN_REVIEW.value, Status.APPROVED.value})
+
+_KEEP = object()
+
+
+@dataclass(frozen=True)
+class PreparedPassage:
+    title: str
+    body: str
+    content_hash: str
+    #: What keeps it from being submitted (a blank title or text).
+    problems: list[Problem]
+
+
+def _problem(field: str, message: str, message_en: str) -> dict[str, str]:
+    return {"field": field, "message": message, "message_en": message_en}
+
+
+def prepare_passage(bank: Bank, title: Any, body: Any) -> PreparedPassage:
+    """Check and clean a passage's title (plain text) and body (rich text); raise
+    :class:`InvalidInput` naming each field that cannot be stored. A blank title or
+    body can be stored in a draft (listed in ``problems``) but not submitted."""
+    problems: list[dict[str, str]] = []
+    incomplete: list[Problem] = []
+    clean_title = ""
+    if not isinstance(title, str):
+        problems.append(_problem("title", "Judul harus berupa teks.", "The title must be text."))
+    else:
+        clean_title = " ".join(unicodedata.normalize("NFC", title).split())
+        if len(clean_title) > MAX_TITLE_CHARS:
+            problems.append(
+                _problem(
+                    "title",
+                    f"Judul terlalu panjang (maks. {MAX_TITLE_CHARS} karakter).",
+                    f"The title is too long (at most {MAX_TITLE_CHARS} characters).",
+                )
+            )
+        elif any(unicodedata.category(c) == "Cc" for c in clean_title):
+            problems.append(
+                _problem(
+                    "title",
+                    "Judul memuat karakter kendali.",
+                    "The title contains control characters.",
+                )
+            )
+        elif not clean_title:
+            incomplete.append(Problem("title", "Judul wajib diisi.", "The title is required."))
+    clean_body = ""
+    images: frozenset[str] = frozenset()
+    if not isinstance(body, str):
+        problems.append(
+            _problem("body", "Teks bacaan harus berupa teks.", "The passage text must be text.")
+        )
+    elif len(body) > MAX_BODY_CHARS:
+        problems.append(
+            _problem(
+                "body",
+                f"Teks bacaan terlalu panjang (maks. {MAX_BODY_CHARS} karakter).",
+                f"The passage text is too long (at most {MAX_BODY_CHARS} characters).",
+            )
+        )
+    else:
+        try:
+            clean_body, text, images = sanitize_and_scan(body)
+        except MarkupTooComplex as exc:
+            from itembank.operations.content import markup_problem
+
+            problems.append(markup_problem("body", exc).as_dict())
+        else:
+            if not text.strip() and not images:
+                incomplete.append(
+                    Problem("body", "Teks bacaan wajib diisi.", "The passage text is required.")
+                )
+    if images and not problems:
+        have = set(
+            db.session.scalars(
+                sa.select(Media.sha256).where(Media.bank_id == bank.id, Media.sha256.in_(images))
+            )
+        )
+        problems.extend(
+            _problem(
+                "body",
+                f"Gambar {sha[:12]}… belum diunggah ke bank {bank.code}.",
+                f"Image {sha[:12]}… has not been uploaded to bank {bank.code}.",
+            )
+            for sha in sorted(images - have)
+        )
+    if problems:
+        raise InvalidInput(
+            "the passage has problems: "
+            + "; ".join(f"{p['field']}: {p['message_en']}" for p in problems),
+            problems,
+        )
+    digest = hashlib.sha256(
+        json.dumps({"title": clean_title, "body": clean_body}, sort_keys=True).encode()
+    ).hexdigest()
+    return PreparedPassage(clean_title, clean_body, digest, incomplete)
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+def get_passage(external_id: str, *, actor: User) -> Passage:
+    """The passage ``external_id`` if ``actor`` may see it (else :class:`NotFound`):
+    members of its bank; assemblers only once a version is approved."""
+    passage = db.session.scalars(
+        sa.select(Passage).where(Passage.external_id == external_id)
+    ).first()
+    if passage is None:
+        raise NotFound(f"no passage {external_id!r}")
+    try:
+        ensure_visible(actor, passage.bank)
+    except NotFound:
+        raise NotFound(f"no passage {external_id!r}") from None
+    if sees_only_approved(actor, passage.bank) and passage.approved_version_id is None:
+        raise NotFound(f"no passage {external_id!r}")
+    return passage
+
+
+def readable_passage_versions(passage: Passage, *, actor: User) -> list[PassageVersion]:
+    """The versions ``actor`` may read, oldest first (assemblers: approved ones)."""
+    if sees_only_approved(actor, passage.bank):
+        return [v for v in passage.versions if v.status == Status.APPROVED.value]
+    return list(passage.versions)
+
+
+def get_passage_version(passage: Passage, number: int, *, actor: User) -> PassageVersion:
+    for version in readable_passage_versions(passage, actor=actor):
+        if version.number == number:
+            return version
+    raise NotFound(f"passage {passage.external_id} has no version {number}")
+
+
+def shown_version(passage: Passage, *, actor: User) -> PassageVersion:
+    """The version ``actor`` sees as the passage's latest."""
+    versions = readable_passage_versions(passage, actor=actor)
+    if not versions:
+        raise NotFound(f"no passage {passage.external_id!r}")
+    return versions[-1]
+
+
+def record_passage_read(actor: User, version: PassageVersion, via: str) -> None:
+    """A passage version's text was shown to ``actor`` (audited like an item's)."""
+    passage = version.passage
+    record(
+        "passage.read",
+        actor=actor,
+        bank=passage.bank,
+        object_type="passage",
+        object_id=passage.external_id,
+        version_number=version.number,
+        via=via,
+    )
+
+
+def list_passages(
+    bank: Bank,
+    *,
+    actor: User,
+    status: str | None = None,
+    q: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> dict[str, Any]:
+    """A page of the bank's passages, newest first, each with the version ``actor``
+    sees as its latest; ``status`` filters on that version, ``q`` searches the titles."""
+    ensure_visible(actor, bank)
+    per_page = max(1, min(per_page, MAX_PAGE))
+    page = max(1, page)
+    only_approved = sees_only_approved(actor, bank)
+    shown = Passage.approved_version_id if only_approved else Passage.newest_version_id
+    query = (
+        sa.select(Passage, PassageVersion)
+        .join(PassageVersion, PassageVersion.id == shown)
+        .where(Passage.bank_id == bank.id)
+    )
+    if status:
+        query = query.where(PassageVersion.status == status)
+    if q:
+        needle = q.strip().lower()[:200]
+        query = query.where(sa.func.lower(PassageVersion.title).contains(needle, autoescape=True))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    rows = db.session.execute(
+        query.order_by(Passage.updated_at.desc(), Passage.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return {
+        "passages": [{"passage": p, "version": v} for p, v in rows],
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+    }
+
+
+def passage_items(passage: Passage, *, actor: User) -> list[tuple[Item, ItemVersion]]:
+    """The item set: each item whose latest version (for assemblers: approved version)
+    pins a version of ``passage``, with that version, in item order."""
+    only_approved = sees_only_approved(actor, passage.bank)
+    shown = Item.approved_version_id if only_approved else Item.newest_version_id
+    rows = db.session.execute(
+        sa.select(Item, ItemVersion)
+        .join(ItemVersion, ItemVersion.id == shown)
+        .join(PassageVersion, PassageVersion.id == ItemVersion.passage_version_id)
+        .where(PassageVersion.passage_id == passage.id, Item.bank_id == passage.bank_id)
+        .order_by(Item.number)
+    ).all()
+    return [(item, version) for item, version in rows]
+
+
+# -- writing -----------------------------------------------------------------------------
+
+
+def _audit(action: str, version: PassageVersion, *, actor: User, **data: Any) -> None:
+    passage = version.passage
+    record(
+        action,
+        actor=actor,
+        bank=passage.bank,
+        object_type="passage",
+        object_id=passage.external_id,
+        version_number=version.number,
+        **data,
+    )
+
+
+def _next_number(bank: Bank) -> int:
+    """The bank's next passage number; the bank row is locked so two writers never
+    take the same one (and the unique constraint stands behind it)."""
+    db.session.execute(sa.select(Bank.id).where(Bank.id == bank.id).with_for_update())
+    highest = db.session.scalar(
+        sa.select(sa.func.max(Passage.number)).where(Passage.bank_id == bank.id)
+    )
+    return int(highest or 0) + 1
+
+
+def create_passage(bank: Bank, *, actor: User, title: Any, body: Any) -> Passage:
+    """A new passage with its first version, a draft (authors). Stored even when the
+    title or text is still blank (:func:`passage_problems` lists what is missing)."""
+    require_writer(actor, bank, doing="write passages")
+    prepared = prepare_passage(bank, title, body)
+    number = _next_number(bank)
+    now = utcnow()
+    passage = Passage(
+        bank=bank,
+        number=number,
+        external_id=f"{bank.code}-P{number:05d}",
+        created_by_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(passage)
+    version = _new_version(passage, 1, prepared, actor=actor, based_on=None)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("another passage was created at the same moment; try again") from None
+    _audit("passage.create", version, actor=actor, to_status=Status.DRAFT.value)
+    return passage
+
+
+def _new_version(
+    passage: Passage,
+    number: int,
+    prepared: PreparedPassage,
+    *,
+    actor: User,
+    based_on: PassageVersion | None,
+) -> PassageVersion:
+    now = utcnow()
+    version = PassageVersion(
+        passage=passage,
+        number=number,
+        status=Status.DRAFT.value,
+        title=prepared.title,
+        body=prepared.body,
+        content_hash=prepared.content_hash,
+        based_on=based_on,
+        created_by_id=actor.id,
+        created_at=now,
+        updated_by_id=actor.id,
+        updated_at=now,
+    )
+    version.contributors.append(PassageContributor(user_id=actor.id))
+    db.session.add(version)
+    passage.newest_version = version
+    return version
+
+
+def lock_passage_version(version: PassageVersion) -> PassageVersion:
+    """Reload ``version`` with a row lock (PostgreSQL ``FOR UPDATE``)."""
+    return db.session.scalars(
+        sa.select(PassageVersion)
+        .where(PassageVersion.id == version.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def current_passage_draft(passage: Passage) -> PassageVersion:
+    for version in passage.versions:
+        if version.status == Status.DRAFT.value:
+            return version
+    raise NotFound(f"passage {passage.external_id} has no draft")
+
+
+def update_passage_draft(
+    version: PassageVersion,
+    *,
+    actor: User,
+    base_revision: int,
+    title: Any = _KEEP,
+    body: Any = _KEEP,
+) -> PassageVersion:
+    """Save an edit of a passage draft (authors); an edit based on an older revision
+    is refused with :class:`StaleEdit` naming who changed it since."""
+    passage = version.passage
+    require_writer(actor, passage.bank, doing="write passages")
+    version = lock_passage_version(version)
+    if version.status != Status.DRAFT.value:
+        raise Conflict(
+            f"version {version.number} of {passage.external_id} is {version.status} and can "
+            "no longer be edited; start a new draft instead"
+        )
+    if version.revision != base_revision:
+        raise StaleEdit(
+            base_revision=base_revision,
+            current_revision=version.revision,
+            changed_by=version.updated_by.username,
+            changed_at=version.updated_at,
+        )
+    prepared = prepare_passage(
+        passage.bank,
+        version.title if title is _KEEP else title,
+        version.body if body is _KEEP else body,
+    )
+    if prepared.content_hash == version.content_hash:
+        return version
+    changed = [
+        name
+        for name, old, new in (
+            ("title", version.title, prepared.title),
+            ("body", version.body, prepared.body),
+        )
+        if old != new
+    ]
+    now = utcnow()
+    version.title = prepared.title
+    version.body = prepared.body
+    version.content_hash = prepared.content_hash
+    version.updated_by_id = actor.id
+    version.updated_at = now
+    if actor.id not in version.contributor_ids:
+        version.contributors.append(PassageContributor(user_id=actor.id))
+    passage.updated_at = now
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(
+            "this draft was changed by someone else at the same moment; reload it"
+        ) from None
+    _audit(
+        "passage.update",
+        version,
+        actor=actor,
+        from_status=Status.DRAFT.value,
+        to_status=Status.DRAFT.value,
+        fields=changed,
+        revision=version.revision,
+    )
+    return version
+
+
+def passage_problems(version: PassageVersion) -> list[dict[str, str]]:
+    """What keeps a draft from being submitted (empty for a complete one)."""
+    if version.status != Status.DRAFT.value:
+        return []
+    try:
+        prepared = prepare_passage(version.passage.bank, version.title, version.body)
+    except InvalidInput as exc:  # an image removed from the bank since
+        return exc.problems
+    return [p.as_dict() for p in prepared.problems]
+
+
+def start_new_passage_draft(
+    passage: Passage, *, actor: User, from_number: int | None = None
+) -> PassageVersion:
+    """Start draft v+1 from an approved, changes-requested or withdrawn version (by
+    default the newest). Items keep pinning the version they pinned."""
+    require_writer(actor, passage.bank, doing="write passages")
+    versions = list(
+        db.session.scalars(
+            sa.select(PassageVersion)
+            .where(PassageVersion.passage_id == passage.id)
+            .order_by(PassageVersion.number)
+            .with_for_update()
+        )
+    )
+    open_version = next((v for v in versions if v.is_open), None)
+    if open_version is not None:
+        raise Conflict(
+            f"passage {passage.external_id} already has version {open_version.number} "
+            f"{open_version.status}; finish that one first"
+        )
+    if from_number is None:
+        source = versions[-1]
+    else:
+        source = next((v for v in versions if v.number == from_number), None)
+        if source is None:
+            raise NotFound(f"passage {passage.external_id} has no version {from_number}")
+    if Status(source.status) not in DRAFTABLE_FROM:
+        raise Conflict(
+            "a new draft can start only from an approved, changes-requested or withdrawn "
+            f"version; version {source.number} is {source.status}"
+        )
+    prepared = PreparedPassage(source.title, source.body, source.content_hash, [])
+    version = _new_version(passage, versions[-1].number + 1, prepared, actor=actor, based_on=source)
+    passage.updated_at = utcnow()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(
+            f"someone else started a new version of {passage.external_id} at the same moment"
+        ) from None
+    _audit(
+        "passage.new_draft",
+        version,
+        actor=actor,
+        to_status=Status.DRAFT.value,
+        based_on=source.number,
+    )
+    return version
+
+
+# -- the workflow ------------------------------------------------------------------------
+
+
+def submit_passage_version(
+    version: PassageVersion, *, actor: User, reason: str = ""
+) -> PassageVersion:
+    """Submit a passage draft for review (authors); it never changes again. A draft
+    with problems is refused listing them; the submitter never reviews it."""
+    passage = version.passage
+    require_writer(actor, passage.bank, doing="submit passages for review")
+    _check_reason(reason)
+    version = lock_passage_version(version)
+    source = Status(version.status)
+    target = transition(Action.SUBMIT, source)
+    problems = passage_problems(version)
+    if problems:
+        raise InvalidInput(
+            f"version {version.number} of {passage.external_id} cannot be submitted yet: "
+            + "; ".join(f"{p['field']}: {p['message_en'] or p['message']}" for p in problems),
+            problems,
+        )
+    now = utcnow()
+    version.status = target.value
+    version.submitted_by_id = actor.id
+    version.submitted_at = now
+    version.required_approvals = passage.bank.required_approvals
+    if actor.id not in version.contributor_ids:
+        version.contributors.append(PassageContributor(user_id=actor.id))
+    passage.updated_at = now
+    db.session.flush()
+    _audit(
+        "passage.submit",
+        version,
+        actor=actor,
+        from_status=source.value,
+        to_status=target.value,
+        reason=reason,
+    )
+    return version
+
+
+def review_passage_version(
+    version: PassageVersion, *, actor: User, decision: Decision | str, comment: str = ""
+) -> PassageVersion:
+    """A reviewer's decision on a passage version in review, under the items' rules:
+    approved once as many distinct reviewers approve as the bank required when it was
+    submitted; ``request_changes`` and ``reject`` act at once and need a comment;
+    contributors never review, each reviewer decides once."""
+    passage = version.passage
+    ensure_visible(actor, passage.bank)
+    refusal = passage_review_refusal(actor, version)
+    if refusal is not None and refusal.error is PermissionDenied:
+        refusal.raise_()
+    try:
+        decision = Decision(decision)
+    except ValueError:
+        raise InvalidInput(
+            f"unknown decision {decision!r}; use approve, request_changes or reject",
+            [_problem("decision", "Keputusan tidak dikenal.", "Unknown decision.")],
+        ) from None
+    comment = (comment or "").strip()
+    if decision is not Decision.APPROVE and not comment:
+        raise InvalidInput(
+            "a comment saying what to change or why is required",
+            [
+                _problem(
+                    "comment",
+                    "Tuliskan alasan atau perbaikan yang diminta.",
+                    "Say what must change, or why.",
+                )
+            ],
+        )
+    if len(comment) > MAX_COMMENT_CHARS:
+        raise InvalidInput(
+            f"the comment is longer than {MAX_COMMENT_CHARS} characters",
+            [
+                _problem(
+                    "comment",
+                    f"Komentar terlalu panjang (maks. {MAX_COMMENT_CHARS} karakter).",
+                    f"The comment is too long (at most {MAX_COMMENT_CHARS} characters).",
+                )
+            ],
+        )
+    version = lock_passage_version(version)
+    source = Status(version.status)
+    target = transition(DECISION_ACTION[decision], source)
+    refusal = passage_review_refusal(actor, version)
+    if refusal is not None:
+        refusal.raise_()
+    db.session.add(
+        PassageReview(
+            version=version, reviewer_id=actor.id, decision=decision.value, comment=comment
+        )
+    )
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("you reviewed this version at the same moment in another session") from None
+    _audit(
+        "passage.review",
+        version,
+        actor=actor,
+        from_status=source.value,
+        reason=comment,
+        decision=decision.value,
+    )
+    if decision is Decision.APPROVE:
+        approvals = db.session.scalar(
+            sa.select(sa.func.count(sa.distinct(PassageReview.reviewer_id))).where(
+                PassageReview.version_id == version.id,
+                PassageReview.decision == Decision.APPROVE.value,
+            )
+        )
+        needed = version.required_approvals or passage.bank.required_approvals
+        if approvals < needed:
+            return version
+    _move(version, source, target, actor=actor, reason=comment)
+    if target is Status.APPROVED:
+        db.session.execute(sa.select(Passage.id).where(Passage.id == passage.id).with_for_update())
+        passage.approved_version_id = version.id
+        db.session.flush()
+    return version
+
+
+def withdraw_passage_version(
+    version: PassageVersion, *, actor: User, reason: str = ""
+) -> PassageVersion:
+    """Take a passage version out of review (authors); its reviews are kept and a new
+    draft can start from it."""
+    require_writer(actor, version.passage.bank, doing="withdraw passages from review")
+    reason = _check_reason(reason)
+    version = lock_passage_version(version)
+    source = Status(version.status)
+    target = transition(Action.WITHDRAW, source)
+    _move(version, source, target, actor=actor, reason=reason)
+    return version
+
+
+def _check_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > MAX_COMMENT_CHARS:
+        raise InvalidInput(
+            f"the reason is longer than {MAX_COMMENT_CHARS} characters",
+            [
+                _problem(
+                    "reason",
+                    f"Alasan terlalu panjang (maks. {MAX_COMMENT_CHARS} karakter).",
+                    f"The reason is too long (at most {MAX_COMMENT_CHARS} characters).",
+                )
+            ],
+        )
+    return reason
+
+
+def _move(
+    version: PassageVersion, source: Status, target: Status, *, actor: User, reason: str
+) -> None:
+    now = utcnow()
+    version.status = target.value
+    version.decided_at = now
+    version.passage.updated_at = now
+    db.session.flush()
+    _audit(
+        f"passage.{target.value}",
+        version,
+        actor=actor,
+        from_status=source.value,
+        to_status=target.value,
+        reason=reason,
+    )
+
+
+# -- item sets ---------------------------------------------------------------------------
+
+
+def pinnable_version(bank: Bank, passage_id: str, number: int | None) -> PassageVersion:
+    """The passage version ``passage_id`` (its newest pinnable version when ``number``
+    is ``None``) of ``bank``, for an item to pin; :class:`InvalidInput` naming the
+    field ``passage`` otherwise."""
+
+    def refuse(message: str, message_en: str) -> InvalidInput:
+        return InvalidInput(message_en, [_problem("passage", message, message_en)])
+
+    passage = db.session.scalars(
+        sa.select(Passage).where(Passage.external_id == passage_id, Passage.bank_id == bank.id)
+    ).first()
+    if passage is None:
+        raise refuse(
+            f"Bacaan {passage_id} tidak ada di bank {bank.code}.",
+            f"There is no passage {passage_id} in bank {bank.code}.",
+        )
+    candidates = [v for v in passage.versions if v.status in PINNABLE]
+    if number is not None:
+        candidates = [v for v in candidates if v.number == number]
+    if not candidates:
+        which = f"versi {number}" if number is not None else "versi"
+        which_en = f"version {number}" if number is not None else "version"
+        raise refuse(
+            f"Bacaan {passage_id} tidak memiliki {which} yang dapat dipakai (draf, dalam "
+            "telaah atau disetujui).",
+            f"Passage {passage_id} has no {which_en} that can be used (draft, in review or "
+            "approved).",
+        )
+    return candidates[-1]
+
+
+def set_item_passage(
+    version: ItemVersion,
+    *,
+    actor: User,
+    passage: PassageVersion | None,
+    base_revision: int | None = None,
+) -> ItemVersion:
+    """Pin ``passage`` (a version of a passage of the item's bank) on the item's draft,
+    or unpin with ``None`` (authors). Bumps the draft's revision; audited as
+    ``version.passage``."""
+    item = version.item
+    require_writer(actor, item.bank, doing="edit items")
+    from itembank.operations.items import lock_version
+
+    version = lock_version(version)
+    if version.status != Status.DRAFT.value:
+        raise Conflict(
+            f"version {version.number} of {item.external_id} is {version.status} and can no "
+            "longer be edited; start a new draft instead"
+        )
+    if base_revision is not None and version.revision != base_revision:
+        raise StaleEdit(
+            base_revision=base_revision,
+            current_revision=version.revision,
+            changed_by=version.updated_by.username,
+            changed_at=version.updated_at,
+        )
+    if passage is not None:
+        if passage.passage.bank_id != item.bank_id:
+            raise InvalidInput(
+                "the passage belongs to another bank",
+                [
+                    _problem(
+                        "passage",
+                        "Bacaan itu milik bank lain.",
+                        "That passage belongs to another bank.",
+                    )
+                ],
+            )
+        if passage.status not in PINNABLE:
+            raise InvalidInput(
+                f"version {passage.number} of {passage.passage.external_id} is "
+                f"{passage.status} and cannot be used",
+                [
+                    _problem(
+                        "passage",
+                        "Versi bacaan itu tidak dapat dipakai.",
+                        "That passage version cannot be used.",
+                    )
+                ],
+            )
+    new_id = passage.id if passage is not None else None
+    if version.passage_version_id == new_id:
+        return version
+    old = version.passage_version
+    version.passage_version_id = new_id
+    version.passage_version = passage
+    version.updated_by_id = actor.id
+    version.updated_at = utcnow()
+    if actor.id not in version.contributor_ids:
+        from itembank.models import VersionContributor
+
+        version.contributors.append(VersionContributor(user_id=actor.id))
+    item.updated_at = version.updated_at
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("this draft was changed by someone else at the same moment") from None
+    record(
+        "version.passage",
+        actor=actor,
+        version=version,
+        from_status=Status.DRAFT.value,
+        to_status=Status.DRAFT.value,
+        passage_from=_label(old),
+        passage_to=_label(passage),
+        revision=version.revision,
+    )
+    return version
+
+
+def _label(version: PassageVersion | None) -> str | None:
+    return None if version is None else f"{version.passage.external_id} v{version.number}"
+
+
+def pinned_passage_problems(version: ItemVersion) -> list[dict[str, str]]:
+    """Why an item draft cannot be submitted because of its passage: the passage
+    version it pins must be approved first (so reviewers approve the item against a
+    frozen, approved text)."""
+    pinned = version.passage_version
+    if pinned is None or pinned.status == Status.APPROVED.value:
+        return []
+    label = _label(pinned)
+    return [
+        _problem(
+            "passage",
+            f"Bacaan {label} belum disetujui; ajukan dan setujui bacaannya dulu.",
+            f"Passage {label} is not approved yet; have it reviewed and approved first.",
+        )
+    ]
