@@ -30,9 +30,7 @@ from itembank.api.passage_schemas import (
 )
 from itembank.api.schemas import SubmitIn, WithdrawIn
 from itembank.api.transitions import ETAG_DOC, IF_MATCH
-from itembank.errors import PermissionDenied
 from itembank.operations import passages as ops
-from itembank.operations.reads import sees_only_approved
 
 blp = make_blueprint("passages", "Shared passages (stimuli) and their item sets.")
 
@@ -40,14 +38,6 @@ blp = make_blueprint("passages", "Shared passages (stimuli) and their item sets.
 def _passage(passage_id: str) -> tuple[Any, Any]:
     actor = current_user()
     return actor, ops.get_passage(passage_id, actor=actor)
-
-
-def _full_view(actor: Any, passage: Any, doing: str) -> None:
-    if sees_only_approved(actor, passage.bank):
-        raise PermissionDenied(
-            f"assemblers see only approved versions, so may not {doing}",
-            message_id="Perakit paket hanya melihat versi yang disetujui.",
-        )
 
 
 @blp.route("/banks/<bank_code>/passages")
@@ -123,7 +113,7 @@ class PassageDraft(MethodView):
     def get(self, passage_id: str) -> Any:
         """The passage's current draft, with its ETag"""
         actor, passage = _passage(passage_id)
-        _full_view(actor, passage, "see drafts")
+        ops.require_full_view(passage, actor=actor, doing="see drafts")
         draft = ops.current_passage_draft(passage)
         etag = draft_etag(draft)
         if etag in request.headers.get("If-None-Match", ""):
@@ -143,7 +133,7 @@ class PassageDraft(MethodView):
         refused, naming who changed the draft since.
         """
         actor, passage = _passage(passage_id)
-        _full_view(actor, passage, "edit drafts")
+        ops.require_full_view(passage, actor=actor, doing="edit drafts")
         draft = ops.current_passage_draft(passage)
         revision = base_revision(draft)
         draft = ops.update_passage_draft(draft, actor=actor, base_revision=revision, **data)

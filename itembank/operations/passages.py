@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from itembank.access import ensure_visible
+from itembank.access import doing_in_indonesian, ensure_visible
 from itembank.audit import record
 from itembank.errors import Conflict, InvalidInput, NotFound, PermissionDenied, StaleEdit
 from itembank.extensions import db
@@ -176,6 +176,18 @@ def get_passage(external_id: str, *, actor: User) -> Passage:
     if sees_only_approved(actor, passage.bank) and passage.approved_version_id is None:
         raise NotFound(f"no passage {external_id!r}")
     return passage
+
+
+def require_full_view(passage: Passage, *, actor: User, doing: str) -> None:
+    """Refuse assemblers what only the writing and reviewing side sees (drafts)."""
+    if sees_only_approved(actor, passage.bank):
+        raise PermissionDenied(
+            f"assemblers see only approved versions, so may not {doing}",
+            message_id=(
+                "Perakit paket hanya melihat versi yang disetujui, sehingga tidak boleh "
+                f"{doing_in_indonesian(doing)}."
+            ),
+        )
 
 
 def readable_passage_versions(passage: Passage, *, actor: User) -> list[PassageVersion]:

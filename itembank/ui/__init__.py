@@ -66,6 +66,7 @@ def init_app(app: Flask) -> None:
         jobs,
         media,
         notifications,
+        passages,
         review,
         review_flags,
     )
