@@ -1,0 +1,132 @@
+"""A form holding every item type and a passage set exports as a valid package: QTI 3.0
+writes the passage once as a stimulus the set's items reference, QTI 2.1 writes it into
+each of them; the items still score as their types say."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import pytest
+
+from itembank.models import Form
+from itembank.operations.blueprints import create_blueprint
+from itembank.operations.export import export_form
+from itembank.operations.forms import add_entry, create_form, lock_form
+from itembank.operations.media import upload_media
+from itembank.operations.passages import (
+    create_passage,
+    review_passage_version,
+    set_item_passage,
+    submit_passage_version,
+)
+from itembank.operations.reviews import review_version, submit_version
+from itembank.plugins import PluginHost
+from qti import run_response_processing
+from qti.validate import validate_package_bytes
+from qti.xml import parse_bytes
+from tests.factories import World, make_item, unique
+from tests.test_export import _png, every_type
+
+QTI3 = "{http://www.imsglobal.org/xsd/imsqtiasi_v3p0}"
+QTI21 = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
+
+
+def passage_set(world: World, plugins: PluginHost, size: int = 2) -> tuple[Any, list[Any]]:
+    """An approved passage (text, a table, an image, a formula) and ``size`` approved
+    single-choice items pinning it."""
+    media = upload_media(world.bank, _png(), actor=world.author, max_bytes=200_000)
+    passage = create_passage(
+        world.bank,
+        actor=world.author,
+        title="Layanan izin daring",
+        body=(
+            "<p>Pemerintah kota membuka layanan izin usaha daring.</p>"
+            "<table><tr><th>Tahun</th><th>Izin</th></tr><tr><td>2024</td><td>1.200</td></tr>"
+            "</table>"
+            f'<p><img src="/media/{media.sha256}" alt="grafik izin"></p>'
+            '<p><math xmlns="http://www.w3.org/1998/Math/MathML"><mfrac><mn>3</mn><mn>4</mn>'
+            "</mfrac></math> pemohon adalah UMKM.</p>"
+        ),
+    )
+    version = submit_passage_version(passage.latest_version, actor=world.author)
+    review_passage_version(version, actor=world.reviewer, decision="approve")
+    items = []
+    for _ in range(size):
+        item = make_item(world, plugins)
+        set_item_passage(item.latest_version, actor=world.author, passage=version)
+        submitted = submit_version(item.latest_version, actor=world.author)
+        review_version(submitted, actor=world.reviewer, decision="approve")
+        items.append(item)
+    return passage, items
+
+
+def form_with_a_set(world: World, plugins: PluginHost) -> tuple[Form, Any, list[Any]]:
+    items = every_type(world, plugins)
+    passage, members = passage_set(world, plugins)
+    spec = {
+        "code": unique("BP-"),
+        "title": "Semua jenis soal dan satu bacaan",
+        "total_length": len(items) + len(members),
+        "time_limit_minutes": 45,
+        "sections": [
+            {
+                "title": "Bagian 1",
+                "rows": [
+                    {
+                        "taxonomy": "skd-cpns",
+                        "node": "TIU.NUM",
+                        "count": len(items) + len(members),
+                    }
+                ],
+            }
+        ],
+    }
+    blueprint = create_blueprint(world.bank, spec, actor=world.assembler, plugins=plugins)
+    form = create_form(world.bank, blueprint, title="Paket dengan bacaan", actor=world.assembler)
+    for item in [*items, *members]:
+        add_entry(form, item.approved_version, actor=world.assembler)
+    lock_form(form, actor=world.assembler, plugins=plugins)
+    return form, passage, members
+
+
+@pytest.mark.parametrize("exporter", ["qti3", "qti21"])
+def test_a_form_with_every_type_and_a_passage_set_exports_validly(
+    world: World, plugins: PluginHost, exporter: str
+) -> None:
+    form, passage, members = form_with_a_set(world, plugins)
+    exported = export_form(form, exporter_id=exporter, actor=world.assembler, plugins=plugins)
+    report = validate_package_bytes(exported.data)
+    assert report.ok, report.issues[:5]
+    archive = zipfile.ZipFile(io.BytesIO(exported.data))
+    names = set(archive.namelist())
+    stimulus_path = f"stimuli/S-{passage.external_id}-V1.xml"
+    member_files = [f"items/I-{item.external_id}-V1.xml" for item in members]
+    others = [name for name in names if name.startswith("items/") and name not in member_files]
+    assert len(others) == len(plugins.item_types)
+    if exporter == "qti3":
+        assert stimulus_path in names
+        stimulus = parse_bytes(archive.read(stimulus_path))
+        assert stimulus.find(f".//{QTI3}table") is not None
+        assert stimulus.find(f".//{QTI3}img").get("src").startswith("../media/")
+        for path in member_files:
+            root = parse_bytes(archive.read(path))
+            ref = root.find(f"{QTI3}qti-assessment-stimulus-ref")
+            assert ref.get("href") == f"../{stimulus_path}"
+        for path in others:
+            assert (
+                parse_bytes(archive.read(path)).find(f"{QTI3}qti-assessment-stimulus-ref") is None
+            )
+    else:
+        assert not any(name.startswith("stimuli/") for name in names)
+        for path in member_files:
+            text = archive.read(path).decode()
+            assert 'class="itembank-stimulus"' in text and "1.200" in text
+        for path in others:
+            assert b"itembank-stimulus" not in archive.read(path)
+    # the set's items still score as single choice: the key scores, another option not
+    for path in member_files:
+        root = parse_bytes(archive.read(path))
+        assert run_response_processing(root, {"RESPONSE": "B"})["SCORE"] == 5
+        assert run_response_processing(root, {"RESPONSE": "A"})["SCORE"] == 0
