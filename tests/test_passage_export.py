@@ -9,7 +9,9 @@ import zipfile
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from itembank.extensions import db
 from itembank.models import Form
 from itembank.operations.blueprints import create_blueprint
 from itembank.operations.export import export_form
@@ -130,3 +132,73 @@ def test_a_form_with_every_type_and_a_passage_set_exports_validly(
         root = parse_bytes(archive.read(path))
         assert run_response_processing(root, {"RESPONSE": "B"})["SCORE"] == 5
         assert run_response_processing(root, {"RESPONSE": "A"})["SCORE"] == 0
+
+
+def _import(world: World, plugins: PluginHost, name: str, data: bytes) -> Any:
+    from itembank.operations.imports import run_import
+
+    return run_import(
+        world.bank,
+        actor=world.author,
+        plugins=plugins,
+        filename=name,
+        data=data,
+        mode="valid_only",
+    )
+
+
+@pytest.mark.parametrize("exporter", ["qti3", "qti21"])
+def test_a_passage_set_comes_back_as_one_passage_in_another_bank(
+    world: World, plugins: PluginHost, exporter: str
+) -> None:
+    from itembank.models import Item, Media, Passage
+
+    form, passage, members = form_with_a_set(world, plugins)
+    exported = export_form(form, exporter_id=exporter, actor=world.assembler, plugins=plugins)
+    other = World()
+    batch = _import(other, plugins, f"paket-{exporter}.zip", exported.data)
+    assert batch.status == "completed", [(e.severity, e.message_en) for e in batch.entries]
+    assert batch.items_created == len(plugins.item_types) + len(members)
+    passages = db.session.scalars(sa.select(Passage).where(Passage.bank_id == other.bank.id)).all()
+    assert len(passages) == 1  # the set's two items share one passage
+    (copy,) = passages
+    source = passage.latest_version
+    version = copy.latest_version
+    assert version.status == "draft" and version.title == source.title
+    assert version.body == source.body.replace(
+        _media_of(source.body), _media_of(version.body)
+    )  # the same text, tables, formula and image (stored in the other bank)
+    assert db.session.scalar(
+        sa.select(Media.id).where(
+            Media.bank_id == other.bank.id, Media.sha256 == _media_of(version.body)
+        )
+    )
+    items = db.session.scalars(sa.select(Item).where(Item.bank_id == other.bank.id)).all()
+    in_set = [i for i in items if i.latest_version.passage_version_id == version.id]
+    assert len(in_set) == len(members)
+    # the stem no longer carries the passage
+    assert all("1.200" not in i.latest_version.stem for i in in_set)
+
+
+def test_the_banks_own_passage_set_comes_back_pinned_to_its_passage(
+    world: World, plugins: PluginHost
+) -> None:
+    from itembank.models import Passage
+
+    form, passage, members = form_with_a_set(world, plugins)
+    exported = export_form(form, exporter_id="qti3", actor=world.assembler, plugins=plugins)
+    batch = _import(world, plugins, "paket.zip", exported.data)
+    assert batch.status == "completed"
+    assert batch.items_unchanged == len(plugins.item_types) + len(members)
+    count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Passage).where(Passage.bank_id == world.bank.id)
+    )
+    assert count == 1  # nothing new
+
+
+def _media_of(html: str) -> str:
+    import re
+
+    match = re.search(r"/media/([0-9a-f]{64})", html)
+    assert match is not None
+    return match.group(1)
