@@ -185,7 +185,7 @@ def test_the_banks_own_passage_set_comes_back_pinned_to_its_passage(
 ) -> None:
     from itembank.models import Passage
 
-    form, passage, members = form_with_a_set(world, plugins)
+    form, _passage, members = form_with_a_set(world, plugins)
     exported = export_form(form, exporter_id="qti3", actor=world.assembler, plugins=plugins)
     batch = _import(world, plugins, "paket.zip", exported.data)
     assert batch.status == "completed"
