@@ -202,3 +202,59 @@ def _media_of(html: str) -> str:
     match = re.search(r"/media/([0-9a-f]{64})", html)
     assert match is not None
     return match.group(1)
+
+
+def _set_form(world: World, plugins: PluginHost, length: int) -> Form:
+    spec = {
+        "code": unique("BP-"),
+        "title": "Bacaan",
+        "total_length": length,
+        "sections": [
+            {
+                "title": "Bagian 1",
+                "rows": [{"taxonomy": "skd-cpns", "node": "TIU.NUM", "count": length}],
+            }
+        ],
+    }
+    blueprint = create_blueprint(world.bank, spec, actor=world.assembler, plugins=plugins)
+    return create_form(world.bank, blueprint, title="Paket bacaan", actor=world.assembler)
+
+
+def _codes(form: Form, plugins: PluginHost) -> list[tuple[str, str | None]]:
+    from itembank.operations.form_report import build_report
+
+    report = build_report(form, plugins)
+    return [(f.code, f.item) for f in report.findings if f.code.startswith("set_")]
+
+
+def test_an_added_item_joins_its_set_and_a_split_set_is_an_error(
+    world: World, plugins: PluginHost
+) -> None:
+    from itembank.operations.form_order import move_entry
+    from tests.forms_helpers import approved
+
+    _passage, members = passage_set(world, plugins, size=3)
+    loose = approved(world, plugins)
+    form = _set_form(world, plugins, 4)
+    first = add_entry(form, members[0].approved_version, actor=world.assembler)
+    add_entry(form, loose.approved_version, actor=world.assembler)
+    # the set's next item goes right after the first, not after the loose item
+    second = add_entry(form, members[1].approved_version, actor=world.assembler)
+    assert (first.position, second.position) == (1, 2)
+    # the set counts its items: each fills a blueprint row of its own; one is missing
+    assert _codes(form, plugins) == [("set_incomplete", members[0].external_id)]
+    third = add_entry(form, members[2].approved_version, actor=world.assembler)
+    assert third.position == 3 and _codes(form, plugins) == []
+    lock_form(form, actor=world.assembler, plugins=plugins)
+
+    split = _set_form(world, plugins, 4)
+    for item in (*members, loose):
+        add_entry(split, item.approved_version, actor=world.assembler)
+    loose_entry = max(split.sections[0].entries, key=lambda e: e.position)
+    move_entry(loose_entry, actor=world.assembler, position=2)
+    codes = _codes(split, plugins)
+    assert [code for code, _ in codes] == ["set_apart", "set_apart"]
+    from itembank.operations.forms import FormInvalid
+
+    with pytest.raises(FormInvalid):
+        lock_form(split, actor=world.assembler, plugins=plugins)
