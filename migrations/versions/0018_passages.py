@@ -5,6 +5,10 @@ Revises: 0017
 Create Date: 2026-12-06 10:26:12.700607
 
 """
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -14,6 +18,15 @@ revision = '0018'
 down_revision = '0017'
 branch_labels = None
 depends_on = None
+
+
+def _migration_0015() -> ModuleType:
+    """Migration 0015 (the SQLite search table and its triggers), loaded from its file."""
+    path = Path(__file__).with_name('0015_sqlite_text_search.py')
+    spec = importlib.util.spec_from_file_location('itembank_migration_0015', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def upgrade():
@@ -107,18 +120,36 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_passage_review_reviewer_id'), ['reviewer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_passage_review_version_id'), ['version_id'], unique=False)
 
-    with op.batch_alter_table('item_version', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('passage_version_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_item_version_passage_version_id'), ['passage_version_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_item_version_passage_version_id_passage_version'), 'passage_version', ['passage_version_id'], ['id'])
-
+    # item_version.passage_version_id: added in place, never by rebuilding the table,
+    # which on SQLite would drop the search triggers of 0015 with the old table.
+    fk_name = op.f('fk_item_version_passage_version_id_passage_version')
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute(
+            'ALTER TABLE item_version ADD COLUMN passage_version_id INTEGER '
+            f'CONSTRAINT {fk_name} REFERENCES passage_version (id)'
+        )
+    else:
+        op.add_column('item_version', sa.Column('passage_version_id', sa.Integer(), nullable=True))
+        op.create_foreign_key(fk_name, 'item_version', 'passage_version', ['passage_version_id'], ['id'])
+    op.create_index(op.f('ix_item_version_passage_version_id'), 'item_version', ['passage_version_id'], unique=False)
 
 
 def downgrade():
-    with op.batch_alter_table('item_version', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_item_version_passage_version_id_passage_version'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_item_version_passage_version_id'))
-        batch_op.drop_column('passage_version_id')
+    op.drop_index(op.f('ix_item_version_passage_version_id'), table_name='item_version')
+    bind = op.get_bind()
+    if bind.dialect.name == 'sqlite':
+        # SQLite drops a column with a foreign key only by rebuilding the table, which
+        # drops the search triggers: 0015 creates them (and the index) again.
+        with op.batch_alter_table('item_version', schema=None, recreate='always') as batch_op:
+            batch_op.drop_column('passage_version_id')
+        search = _migration_0015()
+        bind.exec_driver_sql(f'DROP TABLE IF EXISTS {search.TABLE}')
+        search.create_sqlite_search(bind)
+    else:
+        op.drop_constraint(
+            op.f('fk_item_version_passage_version_id_passage_version'), 'item_version', type_='foreignkey'
+        )
+        op.drop_column('item_version', 'passage_version_id')
 
     with op.batch_alter_table('passage_review', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_passage_review_version_id'))
