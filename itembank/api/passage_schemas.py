@@ -17,15 +17,19 @@ BODY_DOC = {
     "description": "rich text: HTML with tables, images of the bank (/media/<sha256>) and "
     "MathML, sanitized on save",
 }
-#: Longest title a request may send (the operation collapses whitespace, then allows
-#: ``MAX_TITLE_CHARS``).
-TITLE_MAX_SENT = MAX_TITLE_CHARS * 4
+#: What a title may not hold: control characters other than whitespace (the operation
+#: refuses them too, and collapses whitespace).
+TITLE_CHARS = validate.Regexp(
+    r"^[^\x00-\x08\x0e-\x1b\x7f-\x9f]*$",
+    error="The title may not contain control characters.",
+)
+TITLE = [validate.Length(max=MAX_TITLE_CHARS), TITLE_CHARS]
 
 
 class PassageCreateIn(ma.Schema):
     title = fields.String(
         required=True,
-        validate=validate.Length(max=TITLE_MAX_SENT),
+        validate=TITLE,
         metadata={"description": f"plain text, at most {MAX_TITLE_CHARS} characters"},
     )
     body = fields.String(required=True, metadata=BODY_DOC)
@@ -34,7 +38,7 @@ class PassageCreateIn(ma.Schema):
 class PassagePatchIn(ma.Schema):
     """Only the fields given change."""
 
-    title = fields.String(validate=validate.Length(max=TITLE_MAX_SENT))
+    title = fields.String(validate=TITLE)
     body = fields.String(metadata=BODY_DOC)
 
 
