@@ -258,3 +258,45 @@ def test_an_added_item_joins_its_set_and_a_split_set_is_an_error(
 
     with pytest.raises(FormInvalid):
         lock_form(split, actor=world.assembler, plugins=plugins)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_assembly_takes_a_set_all_or_none(world: World, plugins: PluginHost, count: int) -> None:
+    from itembank.operations.assembly import accept_run, build_pool, run_inline
+    from itembank.operations.assembly_request import load_request
+    from itembank.operations.blueprints import get_blueprint
+    from itembank.operations.form_report import build_report
+    from tests.forms_helpers import approved
+
+    loose = approved(world, plugins)
+    _passage, members = passage_set(world, plugins, size=2)
+    pool = build_pool(world.bank, load_request({"target": "content"}), plugins)
+    assert pool.pool.item_sets == [[m.id for m in members]]
+    spec = {
+        "code": unique("BP-"),
+        "title": "Rakit",
+        "total_length": count,
+        "sections": [
+            {"title": "TIU", "rows": [{"taxonomy": "skd-cpns", "node": "TIU.NUM", "count": count}]}
+        ],
+    }
+    code = create_blueprint(world.bank, spec, actor=world.assembler, plugins=plugins).code
+    blueprint = get_blueprint(world.bank, code, actor=world.assembler)
+    run = run_inline(
+        world.bank,
+        blueprint,
+        {"forms": 1, "seed": 3, "target": "content"},
+        actor=world.assembler,
+        plugins=plugins,
+    )
+    assert run.status == "proposed", run.messages
+    (form,) = accept_run(run, actor=world.assembler)
+    chosen = {e.item.external_id for e in form.entries}
+    in_set = chosen & {m.external_id for m in members}
+    assert in_set in (set(), {m.external_id for m in members})
+    assert (loose.external_id in chosen) == (count != 2)
+    order = [e.item.external_id for e in sorted(form.entries, key=lambda e: e.position)]
+    if in_set:  # the set is one run of entries
+        at = sorted(order.index(m.external_id) for m in members)
+        assert at[1] == at[0] + 1
+    assert build_report(form, plugins).ok
