@@ -18,11 +18,20 @@ from markupsafe import Markup
 from itembank.api.common import DB_INT_MAX
 from itembank.errors import InvalidInput, StaleEdit
 from itembank.extensions import db
-from itembank.models import AuditEvent, ItemVersion, Passage, PassageVersion
+from itembank.models import (
+    AuditEvent,
+    ItemVersion,
+    Passage,
+    PassageContributor,
+    PassageReview,
+    PassageVersion,
+    Role,
+    User,
+)
 from itembank.operations import passages as ops
 from itembank.operations.accounts import get_bank
 from itembank.operations.duties import may_write, passage_review_refusal, require_writer
-from itembank.ui import nav
+from itembank.ui import dashboard, nav
 from itembank.ui.assembly import choose_bank, holds_any
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.editor import editor_labels
@@ -507,3 +516,47 @@ nav.add(
 def passages_home() -> ResponseReturnValue:
     """Leads to the passages of the user's bank (a choice when they have several)."""
     return choose_bank(actor(), None, "ui.passages", _("Passages"))
+
+
+@dashboard.panel(
+    "passages_waiting_for_review",
+    lambda: _("Passages waiting for my review"),
+    lambda: _("No passage is waiting for your review."),
+    {Role.REVIEWER},
+    order=31,
+    hide_empty=True,
+)
+def passages_waiting_for_review(user: User, bank_ids: list[int]) -> list[dashboard.Row]:
+    """Passage versions in review that ``user`` may review (the operations' rule,
+    :func:`itembank.operations.duties.passage_review_refusal`), oldest first."""
+    versions = db.session.scalars(
+        sa.select(PassageVersion)
+        .join(Passage, Passage.id == PassageVersion.passage_id)
+        .where(
+            Passage.bank_id.in_(bank_ids),
+            PassageVersion.status == Status.IN_REVIEW.value,
+            ~PassageVersion.contributors.any(PassageContributor.user_id == user.id),
+            ~PassageVersion.reviews.any(PassageReview.reviewer_id == user.id),
+        )
+        .order_by(PassageVersion.submitted_at.asc(), PassageVersion.id.asc())
+        .limit(dashboard.LIMIT * 3)
+    )
+    rows = []
+    for version in versions:
+        if passage_review_refusal(user, version) is not None:
+            continue
+        passage = version.passage
+        rows.append(
+            dashboard.Row(
+                external_id=passage.external_id,
+                number=version.number,
+                status=version.status,
+                excerpt=version.title,
+                when=version.submitted_at,
+                url=url_for(
+                    "ui.review_passage", passage_id=passage.external_id, number=version.number
+                ),
+                bank=passage.bank.code,
+            )
+        )
+    return rows[: dashboard.LIMIT]

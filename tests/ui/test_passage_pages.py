@@ -95,3 +95,14 @@ def test_a_passage_review_needs_a_comment_to_send_back(as_user: Any, world: Worl
     assert answer.status_code == 422
     assert "Tuliskan alasan" in text(answer)
     assert passage.latest_version.status == "in_review"
+
+
+def test_a_reviewer_finds_passages_to_review_on_the_dashboard(as_user: Any, world: World) -> None:
+    from itembank.operations.passages import create_passage, submit_passage_version
+
+    passage = create_passage(world.bank, actor=world.author, title="Bacaan telaah", body="<p>x</p>")
+    submit_passage_version(passage.latest_version, actor=world.author_reviewer)
+    review_link = f"/passages/{passage.external_id}/versions/1/review"
+    assert review_link in text(as_user("reviewer").get("/"))
+    # the submitter may not review it: it is not offered to them
+    assert review_link not in text(as_user("author_reviewer").get("/"))
