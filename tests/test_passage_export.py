@@ -300,3 +300,21 @@ def test_assembly_takes_a_set_all_or_none(world: World, plugins: PluginHost, cou
         at = sorted(order.index(m.external_id) for m in members)
         assert at[1] == at[0] + 1
     assert build_report(form, plugins).ok
+
+
+def test_exporting_chosen_items_ships_their_passage(world: World, plugins: PluginHost) -> None:
+    from itembank.operations.bulk_export import export_items
+
+    passage, members = passage_set(world, plugins)
+    exported = export_items(
+        world.bank,
+        [m.external_id for m in members],
+        actor=world.assembler,
+        plugins=plugins,
+        exporter_id="qti3",
+        skip_refused=False,
+    )
+    assert validate_package_bytes(exported.data).ok
+    names = set(zipfile.ZipFile(io.BytesIO(exported.data)).namelist())
+    assert f"stimuli/S-{passage.external_id}-V1.xml" in names
+    assert any(name.startswith("media/") for name in names)  # the passage's image
