@@ -15,6 +15,7 @@ from typing import Any
 from flask import flash, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from itembank.access import ensure_visible
 from itembank.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
@@ -201,6 +202,7 @@ def editor_page(
         item=item,
         draft=draft,
         passages=passage_choices(bank, pinned),
+        pinned_body=Markup(pinned.body) if pinned is not None else Markup(""),
         chosen_passage=chosen,
         item_type=item_type,
         type_label=pick(item_type.label),

@@ -58,7 +58,9 @@ def test_a_passage_set_through_the_pages(as_user: Any, world: World, plugins: An
         assert answer.status_code == 303, text(answer)
         assert item.latest_version.passage_version_id == passage.latest_version.id
 
-    # the item page shows the passage beside the item; the passage page lists the set
+    # the editor and the item page show the passage beside the item; the passage page
+    # lists the set
+    assert 'class="passage-box"' in text(author.get(f"/items/{items[0].external_id}/edit"))
     item_page = text(author.get(f"/items/{items[0].external_id}"))
     assert 'class="passage-box"' in item_page and "<td>1.200</td>" in item_page
     passage_page = text(reviewer.get(f"/passages/{passage.external_id}"))
