@@ -94,6 +94,8 @@ def test_bad_input_names_the_field(world: World) -> None:
     with pytest.raises(InvalidInput) as caught:
         create_passage(world.bank, actor=world.author, title="T", body="<p>x</p>" * 20_000)
     assert caught.value.problems[0]["field"] == "body"
+    with pytest.raises(InvalidInput, match="control characters"):
+        create_passage(world.bank, actor=world.author, title="Judul\x07", body="<p>x</p>")
     with pytest.raises(InvalidInput, match="has not been uploaded"):
         create_passage(
             world.bank, actor=world.author, title="T", body=f'<img src="/media/{"a" * 64}">'

@@ -108,3 +108,21 @@ def test_a_reviewer_finds_passages_to_review_on_the_dashboard(as_user: Any, worl
     assert review_link in text(as_user("reviewer").get("/"))
     # the submitter may not review it: it is not offered to them
     assert review_link not in text(as_user("author_reviewer").get("/"))
+
+
+def test_a_stale_passage_edit_is_a_conflict_that_keeps_the_text(as_user: Any, world: World) -> None:
+    from itembank.operations.passages import create_passage, update_passage_draft
+
+    passage = create_passage(world.bank, actor=world.author, title="T", body="<p>satu</p>")
+    update_passage_draft(
+        passage.latest_version, actor=world.author2, base_revision=1, body="<p>dua</p>"
+    )
+    answer = as_user("author").post(
+        f"/passages/{passage.external_id}/edit",
+        {"title": "T", "body": "<p>tiga</p>", "base_revision": "1", "action": "save"},
+    )
+    assert answer.status_code == 409
+    page = text(answer)
+    assert 'id="conflict"' in page and world.author2.username in page
+    assert "tiga" in page  # what was typed comes back to the editor
+    assert passage.latest_version.body == "<p>dua</p>"
