@@ -275,11 +275,8 @@ DEMO_PASSAGE = {
 
 
 def _demo_passage(bank: Bank, author: User, reviewers: list[User]) -> Any:
-    from itembank.operations.passages import (
-        create_passage,
-        review_passage_version,
-        submit_passage_version,
-    )
+    from itembank.operations.passage_reviews import review_passage_version, submit_passage_version
+    from itembank.operations.passages import create_passage
 
     passage = create_passage(bank, actor=author, **DEMO_PASSAGE)
     version = submit_passage_version(passage.latest_version, actor=author)

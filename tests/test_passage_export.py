@@ -17,12 +17,9 @@ from itembank.operations.blueprints import create_blueprint
 from itembank.operations.export import export_form
 from itembank.operations.forms import add_entry, create_form, lock_form
 from itembank.operations.media import upload_media
-from itembank.operations.passages import (
-    create_passage,
-    review_passage_version,
-    set_item_passage,
-    submit_passage_version,
-)
+from itembank.operations.passage_reviews import review_passage_version, submit_passage_version
+from itembank.operations.passage_sets import set_item_passage
+from itembank.operations.passages import create_passage
 from itembank.operations.reviews import review_version, submit_version
 from itembank.plugins import PluginHost
 from qti import run_response_processing

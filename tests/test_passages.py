@@ -12,19 +12,20 @@ from itembank.errors import Conflict, InvalidInput, NotFound, PermissionDenied, 
 from itembank.extensions import db
 from itembank.models import AuditEvent
 from itembank.operations.items import draft_problems, start_new_draft
+from itembank.operations.passage_reviews import (
+    review_passage_version,
+    submit_passage_version,
+    withdraw_passage_version,
+)
+from itembank.operations.passage_sets import pinnable_version, set_item_passage
 from itembank.operations.passages import (
     create_passage,
     get_passage,
     list_passages,
     passage_items,
     passage_problems,
-    pinnable_version,
-    review_passage_version,
-    set_item_passage,
     start_new_passage_draft,
-    submit_passage_version,
     update_passage_draft,
-    withdraw_passage_version,
 )
 from itembank.operations.reviews import review_version, submit_version
 from tests.factories import World, make_item

@@ -27,7 +27,7 @@ from itembank.api.schemas import (
 from itembank.operations import bulk, reads
 from itembank.operations.bulk_export import export_items
 from itembank.operations.items import create_item, diff_item_versions, get_item
-from itembank.operations.passages import pinnable_version, set_item_passage
+from itembank.operations.passage_sets import pinnable_version, set_item_passage
 from itembank.plugins import plugins
 
 blp = make_blueprint("items", "Items and their versions.")

@@ -30,6 +30,7 @@ from itembank.api.passage_schemas import (
 )
 from itembank.api.schemas import SubmitIn, WithdrawIn
 from itembank.api.transitions import ETAG_DOC, IF_MATCH
+from itembank.operations import passage_reviews as reviews
 from itembank.operations import passages as ops
 
 blp = make_blueprint("passages", "Shared passages (stimuli) and their item sets.")
@@ -164,7 +165,7 @@ class PassageSubmit(MethodView):
         A draft with a blank title or text is refused with 422 listing them.
         """
         actor, version = _version(passage_id, number)
-        return ops.submit_passage_version(version, actor=actor, reason=data["reason"])
+        return reviews.submit_passage_version(version, actor=actor, reason=data["reason"])
 
 
 @blp.route(f"/passages/<passage_id>/versions/<{INT_ID}:number>/withdraw")
@@ -174,7 +175,7 @@ class PassageWithdraw(MethodView):
     def post(self, data: dict[str, Any], passage_id: str, number: int) -> Any:
         """Withdraw a version from review (authors); a new draft can start from it"""
         actor, version = _version(passage_id, number)
-        return ops.withdraw_passage_version(version, actor=actor, reason=data["reason"])
+        return reviews.withdraw_passage_version(version, actor=actor, reason=data["reason"])
 
 
 @blp.route(f"/passages/<passage_id>/versions/<{INT_ID}:number>/reviews")
@@ -189,6 +190,6 @@ class PassageReviews(MethodView):
         once as many reviewers approve as the bank required when it was submitted.
         """
         actor, version = _version(passage_id, number)
-        return ops.review_passage_version(
+        return reviews.review_passage_version(
             version, actor=actor, decision=data["decision"], comment=data["comment"]
         )

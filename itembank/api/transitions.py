@@ -25,7 +25,7 @@ from itembank.api.schemas import (
 )
 from itembank.operations import reads
 from itembank.operations.items import current_draft, start_new_draft, update_draft
-from itembank.operations.passages import pinnable_version, set_item_passage
+from itembank.operations.passage_sets import pinnable_version, set_item_passage
 from itembank.operations.reviews import (
     add_comment,
     retire_item,

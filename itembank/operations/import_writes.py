@@ -69,12 +69,8 @@ def _pin_passages(written: list[CheckedItem], bank: Bank, actor: User) -> None:
     """Put each written draft in its item set: pin a passage version of the bank with
     the same title and text (the bank's own passage coming back, or one imported
     before), else a new passage written for it (once per passage of the source)."""
-    from itembank.operations.passages import (
-        PINNABLE,
-        create_passage,
-        prepare_passage,
-        set_item_passage,
-    )
+    from itembank.operations.passage_sets import set_item_passage
+    from itembank.operations.passages import PINNABLE, create_passage, prepare_passage
 
     chosen: dict[str, PassageVersion] = {}
     for checked in written:

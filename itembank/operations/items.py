@@ -309,7 +309,7 @@ def draft_problems(version: ItemVersion, *, plugins: PluginHost) -> list[dict[st
                 "message_en": f"Item type '{item.item_type}' is not installed.",
             }
         ]
-    from itembank.operations.passages import pinned_passage_problems
+    from itembank.operations.passage_sets import pinned_passage_problems
 
     return [p.as_dict() for p in prepared.problems] + pinned_passage_problems(version)
 

@@ -1,4 +1,4 @@
-"""Shared passages (stimuli) and item sets: write, version, review, pin.
+"""Shared passages (stimuli): write, version, read.
 
 A passage is a text (paragraphs, tables, images, formulas: the bank's sanitized rich
 text) that several items ask about. Like an item it has append-only versions that go
@@ -6,10 +6,8 @@ through the same workflow (:mod:`itembank.workflow`) under the same duties
 (:mod:`itembank.operations.duties`): authors write and submit, reviewers who did not
 write a version approve it, as many as the bank required when it was submitted.
 
-An item version pins one passage version (:func:`set_item_passage`, on a draft); the
-passage with the items that pin one of its versions is an *item set*. An item cannot be
-submitted until the passage version it pins is approved (:func:`pinned_passage_problems`),
-so an approved item always shows a frozen, approved text.
+The review workflow is :mod:`itembank.operations.passage_reviews`; item sets (an item
+version pinning a passage version) are :mod:`itembank.operations.passage_sets`.
 """
 
 from __future__ import annotations
@@ -36,21 +34,16 @@ from itembank.models import (
     Media,
     Passage,
     PassageContributor,
-    PassageReview,
     PassageVersion,
     User,
 )
 from itembank.models._types import utcnow
-from itembank.operations.duties import passage_review_refusal, require_writer
+from itembank.operations.duties import require_writer
 from itembank.operations.reads import sees_only_approved
 from itembank.sanitize import MarkupTooComplex, sanitize_and_scan
 from itembank.workflow import (
-    DECISION_ACTION,
     DRAFTABLE_FROM,
-    Action,
-    Decision,
     Status,
-    transition,
 )
 
 MAX_TITLE_CHARS = 200
@@ -73,7 +66,8 @@ class PreparedPassage:
     problems: list[Problem]
 
 
-def _problem(field: str, message: str, message_en: str) -> dict[str, str]:
+def field_problem(field: str, message: str, message_en: str) -> dict[str, str]:
+    """A problem of one field, as :class:`InvalidInput` lists them."""
     return {"field": field, "message": message, "message_en": message_en}
 
 
@@ -85,12 +79,14 @@ def prepare_passage(bank: Bank, title: Any, body: Any) -> PreparedPassage:
     incomplete: list[Problem] = []
     clean_title = ""
     if not isinstance(title, str):
-        problems.append(_problem("title", "Judul harus berupa teks.", "The title must be text."))
+        problems.append(
+            field_problem("title", "Judul harus berupa teks.", "The title must be text.")
+        )
     else:
         clean_title = " ".join(unicodedata.normalize("NFC", title).split())
         if len(clean_title) > MAX_TITLE_CHARS:
             problems.append(
-                _problem(
+                field_problem(
                     "title",
                     f"Judul terlalu panjang (maks. {MAX_TITLE_CHARS} karakter).",
                     f"The title is too long (at most {MAX_TITLE_CHARS} characters).",
@@ -98,7 +94,7 @@ def prepare_passage(bank: Bank, title: Any, body: Any) -> PreparedPassage:
             )
         elif any(unicodedata.category(c) == "Cc" for c in clean_title):
             problems.append(
-                _problem(
+                field_problem(
                     "title",
                     "Judul memuat karakter kendali.",
                     "The title contains control characters.",
@@ -110,11 +106,13 @@ def prepare_passage(bank: Bank, title: Any, body: Any) -> PreparedPassage:
     images: frozenset[str] = frozenset()
     if not isinstance(body, str):
         problems.append(
-            _problem("body", "Teks bacaan harus berupa teks.", "The passage text must be text.")
+            field_problem(
+                "body", "Teks bacaan harus berupa teks.", "The passage text must be text."
+            )
         )
     elif len(body) > MAX_BODY_CHARS:
         problems.append(
-            _problem(
+            field_problem(
                 "body",
                 f"Teks bacaan terlalu panjang (maks. {MAX_BODY_CHARS} karakter).",
                 f"The passage text is too long (at most {MAX_BODY_CHARS} characters).",
@@ -139,7 +137,7 @@ def prepare_passage(bank: Bank, title: Any, body: Any) -> PreparedPassage:
             )
         )
         problems.extend(
-            _problem(
+            field_problem(
                 "body",
                 f"Gambar {sha[:12]}… belum diunggah ke bank {bank.code}.",
                 f"Image {sha[:12]}… has not been uploaded to bank {bank.code}.",
@@ -284,7 +282,8 @@ def passage_items(passage: Passage, *, actor: User) -> list[tuple[Item, ItemVers
 # -- writing -----------------------------------------------------------------------------
 
 
-def _audit(action: str, version: PassageVersion, *, actor: User, **data: Any) -> None:
+def audit_passage(action: str, version: PassageVersion, *, actor: User, **data: Any) -> None:
+    """Record ``action`` on a passage version in the audit trail."""
     passage = version.passage
     record(
         action,
@@ -329,7 +328,7 @@ def create_passage(bank: Bank, *, actor: User, title: Any, body: Any) -> Passage
     except IntegrityError:
         db.session.rollback()
         raise Conflict("another passage was created at the same moment; try again") from None
-    _audit("passage.create", version, actor=actor, to_status=Status.DRAFT.value)
+    audit_passage("passage.create", version, actor=actor, to_status=Status.DRAFT.value)
     return passage
 
 
@@ -434,7 +433,7 @@ def update_passage_draft(
         raise Conflict(
             "this draft was changed by someone else at the same moment; reload it"
         ) from None
-    _audit(
+    audit_passage(
         "passage.update",
         version,
         actor=actor,
@@ -498,7 +497,7 @@ def start_new_passage_draft(
         raise Conflict(
             f"someone else started a new version of {passage.external_id} at the same moment"
         ) from None
-    _audit(
+    audit_passage(
         "passage.new_draft",
         version,
         actor=actor,
@@ -506,313 +505,3 @@ def start_new_passage_draft(
         based_on=source.number,
     )
     return version
-
-
-# -- the workflow ------------------------------------------------------------------------
-
-
-def submit_passage_version(
-    version: PassageVersion, *, actor: User, reason: str = ""
-) -> PassageVersion:
-    """Submit a passage draft for review (authors); it never changes again. A draft
-    with problems is refused listing them; the submitter never reviews it."""
-    passage = version.passage
-    require_writer(actor, passage.bank, doing="submit passages for review")
-    _check_reason(reason)
-    version = lock_passage_version(version)
-    source = Status(version.status)
-    target = transition(Action.SUBMIT, source)
-    problems = passage_problems(version)
-    if problems:
-        raise InvalidInput(
-            f"version {version.number} of {passage.external_id} cannot be submitted yet: "
-            + "; ".join(f"{p['field']}: {p['message_en'] or p['message']}" for p in problems),
-            problems,
-        )
-    now = utcnow()
-    version.status = target.value
-    version.submitted_by_id = actor.id
-    version.submitted_at = now
-    version.required_approvals = passage.bank.required_approvals
-    if actor.id not in version.contributor_ids:
-        version.contributors.append(PassageContributor(user_id=actor.id))
-    passage.updated_at = now
-    db.session.flush()
-    _audit(
-        "passage.submit",
-        version,
-        actor=actor,
-        from_status=source.value,
-        to_status=target.value,
-        reason=reason,
-    )
-    return version
-
-
-def review_passage_version(
-    version: PassageVersion, *, actor: User, decision: Decision | str, comment: str = ""
-) -> PassageVersion:
-    """A reviewer's decision on a passage version in review, under the items' rules:
-    approved once as many distinct reviewers approve as the bank required when it was
-    submitted; ``request_changes`` and ``reject`` act at once and need a comment;
-    contributors never review, each reviewer decides once."""
-    passage = version.passage
-    ensure_visible(actor, passage.bank)
-    refusal = passage_review_refusal(actor, version)
-    if refusal is not None and refusal.error is PermissionDenied:
-        refusal.raise_()
-    try:
-        decision = Decision(decision)
-    except ValueError:
-        raise InvalidInput(
-            f"unknown decision {decision!r}; use approve, request_changes or reject",
-            [_problem("decision", "Keputusan tidak dikenal.", "Unknown decision.")],
-        ) from None
-    comment = (comment or "").strip()
-    if decision is not Decision.APPROVE and not comment:
-        raise InvalidInput(
-            "a comment saying what to change or why is required",
-            [
-                _problem(
-                    "comment",
-                    "Tuliskan alasan atau perbaikan yang diminta.",
-                    "Say what must change, or why.",
-                )
-            ],
-        )
-    if len(comment) > MAX_COMMENT_CHARS:
-        raise InvalidInput(
-            f"the comment is longer than {MAX_COMMENT_CHARS} characters",
-            [
-                _problem(
-                    "comment",
-                    f"Komentar terlalu panjang (maks. {MAX_COMMENT_CHARS} karakter).",
-                    f"The comment is too long (at most {MAX_COMMENT_CHARS} characters).",
-                )
-            ],
-        )
-    version = lock_passage_version(version)
-    source = Status(version.status)
-    target = transition(DECISION_ACTION[decision], source)
-    refusal = passage_review_refusal(actor, version)
-    if refusal is not None:
-        refusal.raise_()
-    db.session.add(
-        PassageReview(
-            version=version, reviewer_id=actor.id, decision=decision.value, comment=comment
-        )
-    )
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("you reviewed this version at the same moment in another session") from None
-    _audit(
-        "passage.review",
-        version,
-        actor=actor,
-        from_status=source.value,
-        reason=comment,
-        decision=decision.value,
-    )
-    if decision is Decision.APPROVE:
-        approvals = db.session.scalar(
-            sa.select(sa.func.count(sa.distinct(PassageReview.reviewer_id))).where(
-                PassageReview.version_id == version.id,
-                PassageReview.decision == Decision.APPROVE.value,
-            )
-        )
-        needed = version.required_approvals or passage.bank.required_approvals
-        if approvals < needed:
-            return version
-    _move(version, source, target, actor=actor, reason=comment)
-    if target is Status.APPROVED:
-        db.session.execute(sa.select(Passage.id).where(Passage.id == passage.id).with_for_update())
-        passage.approved_version_id = version.id
-        db.session.flush()
-    return version
-
-
-def withdraw_passage_version(
-    version: PassageVersion, *, actor: User, reason: str = ""
-) -> PassageVersion:
-    """Take a passage version out of review (authors); its reviews are kept and a new
-    draft can start from it."""
-    require_writer(actor, version.passage.bank, doing="withdraw passages from review")
-    reason = _check_reason(reason)
-    version = lock_passage_version(version)
-    source = Status(version.status)
-    target = transition(Action.WITHDRAW, source)
-    _move(version, source, target, actor=actor, reason=reason)
-    return version
-
-
-def _check_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if len(reason) > MAX_COMMENT_CHARS:
-        raise InvalidInput(
-            f"the reason is longer than {MAX_COMMENT_CHARS} characters",
-            [
-                _problem(
-                    "reason",
-                    f"Alasan terlalu panjang (maks. {MAX_COMMENT_CHARS} karakter).",
-                    f"The reason is too long (at most {MAX_COMMENT_CHARS} characters).",
-                )
-            ],
-        )
-    return reason
-
-
-def _move(
-    version: PassageVersion, source: Status, target: Status, *, actor: User, reason: str
-) -> None:
-    now = utcnow()
-    version.status = target.value
-    version.decided_at = now
-    version.passage.updated_at = now
-    db.session.flush()
-    _audit(
-        f"passage.{target.value}",
-        version,
-        actor=actor,
-        from_status=source.value,
-        to_status=target.value,
-        reason=reason,
-    )
-
-
-# -- item sets ---------------------------------------------------------------------------
-
-
-def pinnable_version(bank: Bank, passage_id: str, number: int | None) -> PassageVersion:
-    """The passage version ``passage_id`` (its newest pinnable version when ``number``
-    is ``None``) of ``bank``, for an item to pin; :class:`InvalidInput` naming the
-    field ``passage`` otherwise."""
-
-    def refuse(message: str, message_en: str) -> InvalidInput:
-        return InvalidInput(message_en, [_problem("passage", message, message_en)])
-
-    passage = db.session.scalars(
-        sa.select(Passage).where(Passage.external_id == passage_id, Passage.bank_id == bank.id)
-    ).first()
-    if passage is None:
-        raise refuse(
-            f"Bacaan {passage_id} tidak ada di bank {bank.code}.",
-            f"There is no passage {passage_id} in bank {bank.code}.",
-        )
-    candidates = [v for v in passage.versions if v.status in PINNABLE]
-    if number is not None:
-        candidates = [v for v in candidates if v.number == number]
-    if not candidates:
-        which = f"versi {number}" if number is not None else "versi"
-        which_en = f"version {number}" if number is not None else "version"
-        raise refuse(
-            f"Bacaan {passage_id} tidak memiliki {which} yang dapat dipakai (draf, dalam "
-            "telaah atau disetujui).",
-            f"Passage {passage_id} has no {which_en} that can be used (draft, in review or "
-            "approved).",
-        )
-    return candidates[-1]
-
-
-def set_item_passage(
-    version: ItemVersion,
-    *,
-    actor: User,
-    passage: PassageVersion | None,
-    base_revision: int | None = None,
-) -> ItemVersion:
-    """Pin ``passage`` (a version of a passage of the item's bank) on the item's draft,
-    or unpin with ``None`` (authors). Bumps the draft's revision; audited as
-    ``version.passage``."""
-    item = version.item
-    require_writer(actor, item.bank, doing="edit items")
-    from itembank.operations.items import lock_version
-
-    version = lock_version(version)
-    if version.status != Status.DRAFT.value:
-        raise Conflict(
-            f"version {version.number} of {item.external_id} is {version.status} and can no "
-            "longer be edited; start a new draft instead"
-        )
-    if base_revision is not None and version.revision != base_revision:
-        raise StaleEdit(
-            base_revision=base_revision,
-            current_revision=version.revision,
-            changed_by=version.updated_by.username,
-            changed_at=version.updated_at,
-        )
-    if passage is not None:
-        if passage.passage.bank_id != item.bank_id:
-            raise InvalidInput(
-                "the passage belongs to another bank",
-                [
-                    _problem(
-                        "passage",
-                        "Bacaan itu milik bank lain.",
-                        "That passage belongs to another bank.",
-                    )
-                ],
-            )
-        if passage.status not in PINNABLE:
-            raise InvalidInput(
-                f"version {passage.number} of {passage.passage.external_id} is "
-                f"{passage.status} and cannot be used",
-                [
-                    _problem(
-                        "passage",
-                        "Versi bacaan itu tidak dapat dipakai.",
-                        "That passage version cannot be used.",
-                    )
-                ],
-            )
-    new_id = passage.id if passage is not None else None
-    if version.passage_version_id == new_id:
-        return version
-    old = version.passage_version
-    version.passage_version_id = new_id
-    version.passage_version = passage
-    version.updated_by_id = actor.id
-    version.updated_at = utcnow()
-    if actor.id not in version.contributor_ids:
-        from itembank.models import VersionContributor
-
-        version.contributors.append(VersionContributor(user_id=actor.id))
-    item.updated_at = version.updated_at
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict("this draft was changed by someone else at the same moment") from None
-    record(
-        "version.passage",
-        actor=actor,
-        version=version,
-        from_status=Status.DRAFT.value,
-        to_status=Status.DRAFT.value,
-        passage_from=_label(old),
-        passage_to=_label(passage),
-        revision=version.revision,
-    )
-    return version
-
-
-def _label(version: PassageVersion | None) -> str | None:
-    return None if version is None else f"{version.passage.external_id} v{version.number}"
-
-
-def pinned_passage_problems(version: ItemVersion) -> list[dict[str, str]]:
-    """Why an item draft cannot be submitted because of its passage: the passage
-    version it pins must be approved first (so reviewers approve the item against a
-    frozen, approved text)."""
-    pinned = version.passage_version
-    if pinned is None or pinned.status == Status.APPROVED.value:
-        return []
-    label = _label(pinned)
-    return [
-        _problem(
-            "passage",
-            f"Bacaan {label} belum disetujui; ajukan dan setujui bacaannya dulu.",
-            f"Passage {label} is not approved yet; have it reviewed and approved first.",
-        )
-    ]

@@ -228,7 +228,7 @@ def _pin_chosen_passage(draft: ItemVersion) -> ItemVersion:
     has the field; an empty value unpins). :class:`InvalidInput` names the field."""
     if "passage" not in request.form:
         return draft
-    from itembank.operations.passages import set_item_passage
+    from itembank.operations.passage_sets import set_item_passage
     from itembank.ui.passages import chosen_passage
 
     chosen = chosen_passage(draft.item.bank, request.form.get("passage", ""))

@@ -1,8 +1,8 @@
 """Shared passages: the bank's list, a passage's page (its text, versions, reviews, item
-set and history), the editor, the review screen and the preview of the whole set.
-
-The views call :mod:`itembank.operations.passages`, the same functions the API calls,
-so the same roles and duties apply.
+set and history) and the preview of the whole set; the helpers the item editor uses to
+choose a passage. The editor is :mod:`itembank.ui.passage_editor`, the review screen and
+the dashboard panel :mod:`itembank.ui.passage_review`. The views call the same
+operations as the API, so the same roles and duties apply.
 """
 
 from __future__ import annotations
@@ -10,35 +10,28 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import flash, request, url_for
+from flask import request
 from flask.typing import ResponseReturnValue
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from itembank.api.common import DB_INT_MAX
-from itembank.errors import InvalidInput, StaleEdit
+from itembank.errors import InvalidInput
 from itembank.extensions import db
 from itembank.models import (
     AuditEvent,
-    ItemVersion,
     Passage,
-    PassageContributor,
-    PassageReview,
     PassageVersion,
-    Role,
-    User,
 )
+from itembank.operations import passage_sets as sets
 from itembank.operations import passages as ops
 from itembank.operations.accounts import get_bank
-from itembank.operations.duties import may_write, passage_review_refusal, require_writer
-from itembank.ui import dashboard, nav
+from itembank.operations.duties import may_write, passage_review_refusal
+from itembank.ui import nav
 from itembank.ui.assembly import choose_bank, holds_any
-from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
-from itembank.ui.editor import editor_labels
+from itembank.ui.blueprint import actor, bp, commit, login_required, page
 from itembank.ui.i18n import gettext as _
-from itembank.ui.i18n import problem_text
 from itembank.ui.viewmodels import type_label, version_view
-from itembank.workflow import DRAFTABLE_FROM, Decision, Status
+from itembank.workflow import DRAFTABLE_FROM, Status
 
 VERSION = f"<int(max={DB_INT_MAX}):number>"
 #: Most passages the item editor offers to choose from (the newest first).
@@ -103,7 +96,7 @@ def chosen_passage(bank: Any, raw: str) -> PassageVersion | None:
                 }
             ],
         )
-    return ops.pinnable_version(bank, passage_id, int(number))
+    return sets.pinnable_version(bank, passage_id, int(number))
 
 
 # -- the list ------------------------------------------------------------------------------
@@ -234,274 +227,6 @@ def passage_set(passage_id: str) -> ResponseReturnValue:
     )
 
 
-# -- the editor ------------------------------------------------------------------------------
-
-
-def _editor(
-    *,
-    bank: Any,
-    passage: Passage | None,
-    draft: PassageVersion | None,
-    title: str,
-    body: str,
-    problems: list[dict[str, str]] | None = None,
-    base_revision: int = 0,
-    conflict: StaleEdit | None = None,
-    status: int = 200,
-) -> ResponseReturnValue:
-    config = {
-        "body": body,
-        "labels": editor_labels(),
-        "mediaListUrl": url_for("ui.bank_media", code=bank.code),
-        "mediaUploadUrl": url_for("ui.upload_media", code=bank.code),
-        "csrfToken": generate_csrf(),
-    }
-    return page(
-        "passage_editor.html",
-        status,
-        bank=bank,
-        passage=passage,
-        draft=draft,
-        title=title,
-        problems=problems or [],
-        problem_text=problem_text,
-        base_revision=base_revision,
-        conflict=conflict.details if conflict is not None else None,
-        config=config,
-    )
-
-
-@bp.route("/banks/<code>/passages/new", methods=["GET", "POST"])
-@login_required
-def new_passage(code: str) -> ResponseReturnValue:
-    user = actor()
-    bank = get_bank(code)
-    require_writer(user, bank, doing="write passages")
-    if request.method == "GET":
-        return _editor(bank=bank, passage=None, draft=None, title="", body="")
-    title = request.form.get("title", "")
-    body = request.form.get("body", "")
-    try:
-        created = ops.create_passage(bank, actor=user, title=title, body=body)
-    except InvalidInput as exc:
-        db.session.rollback()
-        return _editor(
-            bank=bank,
-            passage=None,
-            draft=None,
-            title=title,
-            body=body,
-            problems=exc.problems,
-            status=422,
-        )
-    commit()
-    return _after_save(created, created.latest_version, saved=True)
-
-
-def _after_save(passage: Passage, draft: PassageVersion, *, saved: bool) -> ResponseReturnValue:
-    if request.form.get("action") == "submit":
-        try:
-            ops.submit_passage_version(draft, actor=actor())
-        except InvalidInput:
-            db.session.rollback()
-            flash(
-                _(
-                    "The draft was saved but not submitted for review: complete or correct "
-                    "the points listed first."
-                ),
-                "error",
-            )
-            return redirect_to(url_for("ui.edit_passage", passage_id=passage.external_id))
-        commit()
-        flash(
-            _(
-                "Version %(number)d of %(item)s was submitted for review.",
-                number=draft.number,
-                item=passage.external_id,
-            ),
-            "success",
-        )
-        return redirect_to(url_for("ui.passage", passage_id=passage.external_id))
-    if saved:
-        flash(_("Draft saved (revision %(revision)d).", revision=draft.revision), "success")
-    else:
-        flash(_("Nothing changed since the last save."), "info")
-    return redirect_to(url_for("ui.edit_passage", passage_id=passage.external_id))
-
-
-@bp.route("/passages/<passage_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_passage(passage_id: str) -> ResponseReturnValue:
-    user = actor()
-    passage = ops.get_passage(passage_id, actor=user)
-    bank = passage.bank
-    ops.require_full_view(passage, actor=user, doing="edit drafts")
-    require_writer(user, bank, doing="write passages")
-    draft = ops.current_passage_draft(passage)
-    if request.method == "GET":
-        ops.record_passage_read(user, draft, via="web-editor")
-        commit()
-        return _editor(
-            bank=bank,
-            passage=passage,
-            draft=draft,
-            title=draft.title,
-            body=draft.body,
-            problems=ops.passage_problems(draft),
-            base_revision=draft.revision,
-        )
-    title = request.form.get("title", "")
-    body = request.form.get("body", "")
-    raw_base = request.form.get("base_revision", "")
-    base = int(raw_base) if raw_base.isdigit() and len(raw_base) < 10 else -1
-    if request.form.get("overwrite") == str(draft.revision):
-        base = draft.revision
-    before = draft.revision
-    common = {"bank": bank, "passage": passage, "draft": draft, "title": title, "body": body}
-    try:
-        saved = ops.update_passage_draft(
-            draft, actor=user, base_revision=base, title=title, body=body
-        )
-    except StaleEdit as exc:
-        db.session.rollback()
-        return _editor(**common, conflict=exc, base_revision=base, status=409)
-    except InvalidInput as exc:
-        db.session.rollback()
-        return _editor(**common, problems=exc.problems, base_revision=base, status=422)
-    commit()
-    return _after_save(passage, saved, saved=saved.revision != before)
-
-
-@bp.post("/passages/<passage_id>/revise")
-@login_required
-def revise_passage(passage_id: str) -> ResponseReturnValue:
-    user = actor()
-    passage = ops.get_passage(passage_id, actor=user)
-    draft = ops.start_new_passage_draft(passage, actor=user)
-    commit()
-    flash(_("Version %(number)d started as a draft.", number=draft.number), "success")
-    return redirect_to(url_for("ui.edit_passage", passage_id=passage_id))
-
-
-@bp.post(f"/passages/<passage_id>/versions/{VERSION}/submit")
-@login_required
-def submit_passage(passage_id: str, number: int) -> ResponseReturnValue:
-    user = actor()
-    passage = ops.get_passage(passage_id, actor=user)
-    version = ops.get_passage_version(passage, number, actor=user)
-    ops.submit_passage_version(version, actor=user)
-    commit()
-    flash(
-        _(
-            "Version %(number)d of %(item)s was submitted for review.",
-            number=number,
-            item=passage_id,
-        ),
-        "success",
-    )
-    return redirect_to(url_for("ui.passage", passage_id=passage_id))
-
-
-@bp.post(f"/passages/<passage_id>/versions/{VERSION}/withdraw")
-@login_required
-def withdraw_passage(passage_id: str, number: int) -> ResponseReturnValue:
-    user = actor()
-    passage = ops.get_passage(passage_id, actor=user)
-    version = ops.get_passage_version(passage, number, actor=user)
-    ops.withdraw_passage_version(version, actor=user, reason=request.form.get("reason", ""))
-    commit()
-    flash(_("Version %(number)d was withdrawn from review.", number=number), "success")
-    return redirect_to(url_for("ui.passage", passage_id=passage_id))
-
-
-# -- review ----------------------------------------------------------------------------------
-
-
-def _review_page(
-    passage_id: str,
-    number: int,
-    *,
-    problems: list[dict[str, str]] | None = None,
-    comment: str = "",
-    status: int = 200,
-) -> ResponseReturnValue:
-    user = actor()
-    passage = ops.get_passage(passage_id, actor=user)
-    ops.require_full_view(passage, actor=user, doing="review items")
-    version = ops.get_passage_version(passage, number, actor=user)
-    old = passage.approved_version
-    if old is None or old.number >= version.number:
-        old = version.based_on
-    ops.record_passage_read(user, version, via="web-review")
-    if old is not None:
-        ops.record_passage_read(user, old, via="web-review")
-    refusal = passage_review_refusal(user, version)
-    approvals = sum(1 for r in version.reviews if r.decision == Decision.APPROVE.value)
-    context = {
-        "bank": passage.bank,
-        "passage": passage,
-        "version": version,
-        "body": passage_text(version),
-        "old": old,
-        "old_body": passage_text(old),
-        "approvals": approvals,
-        "required": version.required_approvals or passage.bank.required_approvals,
-        "cannot_decide": problem_text(
-            {"message": refusal.message, "message_en": refusal.message_en}
-        )
-        if refusal is not None
-        else "",
-        "items": ops.passage_items(passage, actor=user),
-        "problems": problems or [],
-        "comment": comment,
-    }
-    commit()
-    return page("passage_review.html", status, **context)
-
-
-@bp.get(f"/passages/<passage_id>/versions/{VERSION}/review")
-@login_required
-def review_passage(passage_id: str, number: int) -> ResponseReturnValue:
-    return _review_page(passage_id, number)
-
-
-@bp.post(f"/passages/<passage_id>/versions/{VERSION}/review")
-@login_required
-def decide_passage(passage_id: str, number: int) -> ResponseReturnValue:
-    user = actor()
-    passage = ops.get_passage(passage_id, actor=user)
-    version = ops.get_passage_version(passage, number, actor=user)
-    comment = request.form.get("comment", "")
-    try:
-        version = ops.review_passage_version(
-            version, actor=user, decision=request.form.get("decision", ""), comment=comment
-        )
-    except InvalidInput as exc:
-        db.session.rollback()
-        return _review_page(passage_id, number, problems=exc.problems, comment=comment, status=422)
-    commit()
-    messages = {
-        Status.APPROVED.value: _("Version %(number)d is approved.", number=version.number),
-        Status.CHANGES_REQUESTED.value: _("Changes requested; the author sees your comment."),
-        Status.REJECTED.value: _("Version %(number)d is rejected.", number=version.number),
-    }
-    flash(
-        messages.get(
-            version.status, _("Your approval is recorded; the version needs more approvals.")
-        ),
-        "success",
-    )
-    return redirect_to(url_for("ui.passage", passage_id=passage_id))
-
-
-def item_passage_view(version: ItemVersion) -> dict[str, Any] | None:
-    """What an item's page shows of the passage its version pins (or ``None``)."""
-    pinned = version.passage_version
-    if pinned is None:
-        return None
-    return {"version": pinned, "body": passage_text(pinned)}
-
-
 nav.add(
     "ui.passages_home",
     lambda: _("Passages"),
@@ -516,47 +241,3 @@ nav.add(
 def passages_home() -> ResponseReturnValue:
     """Leads to the passages of the user's bank (a choice when they have several)."""
     return choose_bank(actor(), None, "ui.passages", _("Passages"))
-
-
-@dashboard.panel(
-    "passages_waiting_for_review",
-    lambda: _("Passages waiting for my review"),
-    lambda: _("No passage is waiting for your review."),
-    {Role.REVIEWER},
-    order=31,
-    hide_empty=True,
-)
-def passages_waiting_for_review(user: User, bank_ids: list[int]) -> list[dashboard.Row]:
-    """Passage versions in review that ``user`` may review (the operations' rule,
-    :func:`itembank.operations.duties.passage_review_refusal`), oldest first."""
-    versions = db.session.scalars(
-        sa.select(PassageVersion)
-        .join(Passage, Passage.id == PassageVersion.passage_id)
-        .where(
-            Passage.bank_id.in_(bank_ids),
-            PassageVersion.status == Status.IN_REVIEW.value,
-            ~PassageVersion.contributors.any(PassageContributor.user_id == user.id),
-            ~PassageVersion.reviews.any(PassageReview.reviewer_id == user.id),
-        )
-        .order_by(PassageVersion.submitted_at.asc(), PassageVersion.id.asc())
-        .limit(dashboard.LIMIT * 3)
-    )
-    rows = []
-    for version in versions:
-        if passage_review_refusal(user, version) is not None:
-            continue
-        passage = version.passage
-        rows.append(
-            dashboard.Row(
-                external_id=passage.external_id,
-                number=version.number,
-                status=version.status,
-                excerpt=version.title,
-                when=version.submitted_at,
-                url=url_for(
-                    "ui.review_passage", passage_id=passage.external_id, number=version.number
-                ),
-                bank=passage.bank.code,
-            )
-        )
-    return rows[: dashboard.LIMIT]

@@ -77,7 +77,8 @@ def _passage_draft(world: World, plugins: Any) -> dict[str, str]:
 
 
 def _passage_in_review(world: World, plugins: Any) -> dict[str, str]:
-    from itembank.operations.passages import get_passage, submit_passage_version
+    from itembank.operations.passage_reviews import submit_passage_version
+    from itembank.operations.passages import get_passage
 
     names = _passage_draft(world, plugins)
     passage = get_passage(names["passage"], actor=world.author)
@@ -86,7 +87,8 @@ def _passage_in_review(world: World, plugins: Any) -> dict[str, str]:
 
 
 def _passage_approved(world: World, plugins: Any) -> dict[str, str]:
-    from itembank.operations.passages import get_passage, review_passage_version
+    from itembank.operations.passage_reviews import review_passage_version
+    from itembank.operations.passages import get_passage
 
     names = _passage_in_review(world, plugins)
     passage = get_passage(names["passage"], actor=world.author)

@@ -87,7 +87,8 @@ def test_a_bad_passage_choice_is_a_clear_error(as_user: Any, world: World, plugi
 
 
 def test_a_passage_review_needs_a_comment_to_send_back(as_user: Any, world: World) -> None:
-    from itembank.operations.passages import create_passage, submit_passage_version
+    from itembank.operations.passage_reviews import submit_passage_version
+    from itembank.operations.passages import create_passage
 
     passage = create_passage(world.bank, actor=world.author, title="T", body="<p>x</p>")
     submit_passage_version(passage.latest_version, actor=world.author)
@@ -100,7 +101,8 @@ def test_a_passage_review_needs_a_comment_to_send_back(as_user: Any, world: Worl
 
 
 def test_a_reviewer_finds_passages_to_review_on_the_dashboard(as_user: Any, world: World) -> None:
-    from itembank.operations.passages import create_passage, submit_passage_version
+    from itembank.operations.passage_reviews import submit_passage_version
+    from itembank.operations.passages import create_passage
 
     passage = create_passage(world.bank, actor=world.author, title="Bacaan telaah", body="<p>x</p>")
     submit_passage_version(passage.latest_version, actor=world.author_reviewer)
