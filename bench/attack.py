@@ -1016,6 +1016,24 @@ class Attack:
         if len(items) < 4:
             raise _common.BenchCheckFailed(f"bench check failed: {stored[-1][1].show()}")
         shown, reviewed, approved, pending = items
+        passage = store(
+            "passage title and text",
+            self.api(
+                "POST",
+                f"banks/{bank}/passages",
+                "author",
+                json_body={"title": self.SHORT, "body": rich},
+            ),
+        )
+        passage_id = passage.json().get("external_id", "") if passage.status == 201 else ""
+        if passage_id:  # the item's pages show the passage beside it
+            self.api(
+                "PATCH",
+                f"items/{shown}/draft",
+                "author",
+                json_body={"passage": {"id": passage_id}},
+                headers={"If-Match": "*"},
+            )
         for item in (reviewed, approved, pending):
             self.api("POST", f"items/{item}/versions/1/submit", "author", json_body={})
         store(
@@ -1223,6 +1241,13 @@ class Attack:
         if form_id:
             pages["admin"].append(f"/forms/{form_id}")
             pages["assembler"].append(f"/forms/{form_id}")
+        if passage_id:
+            pages["admin"] += [
+                f"/banks/{bank}/passages",
+                f"/passages/{passage_id}",
+                f"/passages/{passage_id}/set",
+            ]
+            pages["author"].append(f"/passages/{passage_id}/edit")
         if open_flags:
             pages["admin"].append(f"/banks/{bank}/review-flags/{open_flags[0]}")
         if job:

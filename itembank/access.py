@@ -151,6 +151,9 @@ DOING_ID: dict[str, str] = {
     "withdraw items from review": "menarik soal dari telaah",
     "write blueprints": "menulis kisi-kisi",
     "write items": "menulis soal",
+    "write passages": "menulis bacaan",
+    "submit passages for review": "mengajukan bacaan untuk ditelaah",
+    "withdraw passages from review": "menarik bacaan dari telaah",
 }
 
 

@@ -20,6 +20,7 @@ def record(
     reason: str = "",
     object_type: str = "",
     object_id: str = "",
+    version_number: int | None = None,
     **data: Any,
 ) -> AuditEvent:
     if version is not None and item is None:
@@ -33,7 +34,7 @@ def record(
         actor_id=actor.id if actor else None,
         bank_id=bank.id if bank else None,
         item_id=item.id if item else None,
-        version_number=version.number if version else None,
+        version_number=version.number if version else version_number,
         from_status=from_status,
         to_status=to_status,
         reason=reason or "",

@@ -246,6 +246,7 @@ def load_demo(plugins: PluginHost, *, password: str, force: bool = False) -> str
         by_key[entry["key"]] = item
         statuses[item.latest_version.status] += 1
         db.session.flush()
+    passage = _demo_passage(bank, author, reviewers)
     form = _load_assembly(bank, by_key, users, plugins)
     administration = _simulated_administration(form, by_key, users["perakit"], plugins)
     candidates = read_demo_file(ASSEMBLY_FILE)["administration"]["candidates"]
@@ -253,8 +254,35 @@ def load_demo(plugins: PluginHost, *, password: str, force: bool = False) -> str
     return (
         f"loaded demo bank {BANK_CODE}: {sum(statuses.values())} items ({summary}); "
         f"form {form.external_id} ({form.status}); simulated administration "
-        f"{administration.external_id} ({candidates} candidates); users: {', '.join(users)}"
+        f"{administration.external_id} ({candidates} candidates); passage "
+        f"{passage.external_id} (approved, for item sets); users: {', '.join(users)}"
     )
+
+
+#: The demo's passage: approved, so authors can build an item set on it.
+DEMO_PASSAGE = {
+    "title": "Layanan perizinan daring di Kota Harapan",
+    "body": (
+        "<p>Sejak Januari 2024 Pemerintah Kota Harapan melayani izin usaha mikro secara "
+        "daring. Tabel berikut mencatat permohonan yang masuk dan yang selesai tepat "
+        "waktu.</p><table><tr><th>Triwulan</th><th>Permohonan</th><th>Selesai tepat "
+        "waktu</th></tr><tr><td>I</td><td>1.200</td><td>960</td></tr><tr><td>II</td>"
+        "<td>1.500</td><td>1.275</td></tr></table><p>Pada triwulan II, "
+        '<math xmlns="http://www.w3.org/1998/Math/MathML"><mfrac><mn>17</mn><mn>20</mn>'
+        "</mfrac></math> permohonan selesai tepat waktu.</p>"
+    ),
+}
+
+
+def _demo_passage(bank: Bank, author: User, reviewers: list[User]) -> Any:
+    from itembank.operations.passage_reviews import review_passage_version, submit_passage_version
+    from itembank.operations.passages import create_passage
+
+    passage = create_passage(bank, actor=author, **DEMO_PASSAGE)
+    version = submit_passage_version(passage.latest_version, actor=author)
+    for reviewer in reviewers:
+        review_passage_version(version, actor=reviewer, decision=Decision.APPROVE)
+    return passage
 
 
 def _load_assembly(

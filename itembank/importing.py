@@ -96,6 +96,26 @@ class MediaFile:
         return hashlib.sha256(self.data).hexdigest()
 
 
+@dataclass(frozen=True)
+class CandidatePassage:
+    """The shared passage an item asks about (its item set), as an importer found it.
+
+    :param key: its identifier in the source: candidates naming the same key share one
+        passage.
+    :param title: plain text.
+    :param body: HTML (the core sanitizes it); images as ``/media/<sha256>`` of the
+        item's media.
+    :param passage_id: the bank's passage it is a version of (the bank's own export),
+        or ``None``: a version with the same text is pinned when there is one, else a
+        new passage is written.
+    """
+
+    key: str
+    title: str
+    body: str
+    passage_id: str | None = None
+
+
 @dataclass
 class CandidateItem:
     """An item read from a file, not yet validated.
@@ -116,6 +136,8 @@ class CandidateItem:
     :param notes: warnings about this item that do not stop it being imported.
     :param problems: errors the importer found itself (a cell it could not read); the
         item is rejected with these and whatever the core finds.
+    :param passage: the passage the item asks about, if any: the draft written pins a
+        version of it (:mod:`itembank.operations.passages`).
     """
 
     location: Location
@@ -129,6 +151,7 @@ class CandidateItem:
     fields: dict[str, str] = field(default_factory=dict)
     notes: list[ReportEntry] = field(default_factory=list)
     problems: list[ReportEntry] = field(default_factory=list)
+    passage: CandidatePassage | None = None
 
     def locate(self, field_path: str) -> Location:
         """The location of a problem in ``field_path`` (see :attr:`fields`)."""

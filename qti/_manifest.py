@@ -59,19 +59,35 @@ class ItemMetadata:
 
 
 @dataclass(frozen=True)
+class StimulusMetadata:
+    """What the manifest says about a stimulus resource (QTI 3.0): LOM with the bank's
+    passage id (catalog :data:`CATALOG`), its title and its version."""
+
+    bank_passage_id: str
+    version: int
+    title: str
+    lang: str
+
+
+@dataclass(frozen=True)
 class Resource:
     """One ``<resource>``: its files (package paths, the first is its ``href``), the
-    resources it depends on, and for items their metadata."""
+    resources it depends on, and for items (and stimuli) their metadata."""
 
     identifier: str
-    kind: str  # "test", "item" or "webcontent"
+    kind: str  # "test", "item", "stimulus" or "webcontent"
     files: tuple[str, ...]
     dependencies: tuple[str, ...] = ()
     metadata: ItemMetadata | None = None
+    stimulus: StimulusMetadata | None = None
 
 
 _TYPES: dict[str, dict[str, str]] = {
-    "3.0": {"test": "imsqti_test_xmlv3p0", "item": "imsqti_item_xmlv3p0"},
+    "3.0": {
+        "test": "imsqti_test_xmlv3p0",
+        "item": "imsqti_item_xmlv3p0",
+        "stimulus": "imsqti_stimulus_xmlv3p0",
+    },
     "2.1": {"test": "imsqti_test_xmlv2p1", "item": "imsqti_item_xmlv2p1"},
 }
 QTI3_METADATA = "http://www.imsglobal.org/xsd/imsqti_metadata_v3p0"
@@ -114,6 +130,8 @@ def write_manifest(
                 _lom(item_metadata, resource.metadata)
             else:
                 _imsmd(item_metadata, resource.metadata)
+        if resource.stimulus is not None and v3 and resource.stimulus.bank_passage_id:
+            _stimulus_lom(sub(element, "metadata"), resource.stimulus)
         for path in resource.files:
             sub(element, "file", href=path)
         for dependency in resource.dependencies:
@@ -173,6 +191,23 @@ def _lom(parent: etree._Element, item: ItemMetadata) -> None:
             taxon = _add(path, m("taxon"))
             _add(taxon, m("id"), taxon_id)
             text(_add(taxon, m("entry")), entry)
+
+
+def _stimulus_lom(parent: etree._Element, stimulus: StimulusMetadata) -> None:
+    """IEEE LOM of a stimulus: the bank's passage id, its title and version."""
+
+    def m(name: str) -> str:
+        return f"{{{ns.LOM}}}{name}"
+
+    lom = _add(parent, m("lom"))
+    general = _add(lom, m("general"))
+    identifier = _add(general, m("identifier"))
+    _add(identifier, m("catalog"), CATALOG)
+    _add(identifier, m("entry"), stimulus.bank_passage_id)
+    title = _add(_add(general, m("title")), m("string"), stimulus.title)
+    title.set("language", stimulus.lang)
+    life_cycle = _add(lom, m("lifeCycle"))
+    _add(_add(life_cycle, m("version")), m("string"), str(stimulus.version))
 
 
 def _imsmd(parent: etree._Element, item: ItemMetadata) -> None:

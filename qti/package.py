@@ -15,14 +15,24 @@ Input, all plain immutable data (the caller fills it from wherever the items liv
 - :class:`PackageItem` - each item as a :class:`qti.model.AssessmentItem` (an item type's
   ``qti_item`` / ``to_qti`` makes one), with the bank's item id, its version and its
   competency :class:`Classification` s for the manifest metadata.
+- :class:`PackageStimulus` - a shared passage (stimulus) an item asks about, given on each
+  :class:`PackageItem` of its item set (``stimulus``). QTI 3.0 writes it once, as
+  ``stimuli/<identifier>.xml`` (``qti-assessment-stimulus``), and each item of the set
+  references it with ``qti-assessment-stimulus-ref`` (the manifest: item -> stimulus ->
+  images). QTI 2.1 has no stimulus element (``assessmentStimulus`` arrived in 2.2), so a
+  2.1 package writes the passage into each item's body, first, as
+  ``<div class="itembank-stimulus" id="<identifier>">`` holding an ``h2`` with its title
+  and its text: every item stays readable alone, and a reader can tell the passage
+  from the stem.
 - ``media`` - image bytes by SHA-256 hex. Items show bank images as ``/media/<sha256>``;
   each one used is shipped as ``media/<sha256>.<png|jpg|gif>`` and its ``src`` rewritten
   to that relative path. Unused media are left out.
 
 Layout of the zip: ``imsmanifest.xml``, ``tests/<test>.xml``, ``items/<item>.xml``,
-``media/...`` and ``checksums.sha256`` (``sha256sum -c`` format: the SHA-256 of every
-other file). Every file is listed in the manifest with a relative href; the test depends
-on its items, items on their images. The zip is deterministic: entries sorted by name,
+``stimuli/<stimulus>.xml`` (QTI 3.0), ``media/...`` and ``checksums.sha256``
+(``sha256sum -c`` format: the SHA-256 of every other file). Every file is listed in the
+manifest with a relative href; the test depends on its items, items on their stimulus
+and images, a stimulus on its images. The zip is deterministic: entries sorted by name,
 fixed timestamps (1980-01-01) and permissions (0644), so the same input gives the same
 bytes.
 
@@ -38,11 +48,12 @@ listing every issue (file, line, message); no bytes are returned.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import posixpath
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from lxml import etree
@@ -52,13 +63,14 @@ from qti._manifest import (
     Classification,
     ItemMetadata,
     Resource,
+    StimulusMetadata,
     write_manifest,
 )
 from qti._package import MANIFEST
 from qti._report import Issue
-from qti.model import AssessmentItem
+from qti.model import AssessmentItem, Html
 from qti.validate import validate_element
-from qti.writer import QtiVersion, QtiWriteError, Spelling, write_item
+from qti.writer import QtiVersion, QtiWriteError, Spelling, write_item, write_stimulus
 from qti.xml import parse_bytes, serialize
 
 __all__ = [
@@ -69,6 +81,7 @@ __all__ = [
     "PackageFile",
     "PackageItem",
     "PackageSection",
+    "PackageStimulus",
     "PackageTest",
     "build_package",
 ]
@@ -108,6 +121,26 @@ class PackageTest:
 
 
 @dataclass(frozen=True)
+class PackageStimulus:
+    """A shared passage (QTI 3.0 ``qti-assessment-stimulus``) several items ask about.
+
+    :ivar identifier: its QTI identifier; names the file (``stimuli/<identifier>.xml``).
+    :ivar title: its title (the stimulus's ``title`` attribute).
+    :ivar body: its text, XHTML like an item's stem (images as ``/media/<sha256>``).
+    :ivar lang: the content language (``xml:lang``).
+    :ivar bank_passage_id: the bank's passage id (``CACT-DEMO-P00001``), in the metadata.
+    :ivar version: the passage version exported, in the metadata.
+    """
+
+    identifier: str
+    title: str
+    body: str
+    lang: str = "id"
+    bank_passage_id: str = ""
+    version: int = 0
+
+
+@dataclass(frozen=True)
 class PackageItem:
     """One item of the package.
 
@@ -116,12 +149,14 @@ class PackageItem:
     :ivar bank_item_id: the bank's stable item id (``CACT-DEMO-000123``), in the metadata.
     :ivar version: the item version exported, in the metadata.
     :ivar classifications: competencies (taxonomy, node, level), in the metadata.
+    :ivar stimulus: the passage the item asks about (its item set), if any.
     """
 
     item: AssessmentItem
     bank_item_id: str
     version: int
     classifications: tuple[Classification, ...] = ()
+    stimulus: PackageStimulus | None = None
 
 
 @dataclass(frozen=True)
@@ -208,6 +243,20 @@ def _check_input(
                 f"item identifier {ident!r} is used by items {known[ident] + 1} and {index + 1}"
             )
         known.setdefault(ident, index)
+    stimuli: dict[str, PackageStimulus] = {}
+    for entry in items:
+        stimulus = entry.stimulus
+        if stimulus is None:
+            continue
+        if stimuli.setdefault(stimulus.identifier, stimulus) != stimulus:
+            problem(
+                f"stimulus {stimulus.identifier!r} is given twice with different content "
+                f"(item {entry.bank_item_id})"
+            )
+    for ident in stimuli:
+        identifier(ident, "stimulus")
+        if ident in known:
+            problem(f"stimulus identifier {ident!r} is also an item's")
     if not test.sections:
         problem("the test has no sections")
     placed: dict[str, str] = {}
@@ -254,6 +303,14 @@ def _item_path(identifier: str) -> str:
     return f"items/{identifier}.xml"
 
 
+def _stimulus_path(identifier: str) -> str:
+    return f"stimuli/{identifier}.xml"
+
+
+#: The class of the ``div`` a QTI 2.1 item carries its passage in (see the module's text).
+STIMULUS_CLASS = "itembank-stimulus"
+
+
 class _Builder:
     def __init__(
         self,
@@ -272,26 +329,30 @@ class _Builder:
         documents: dict[str, etree._Element] = {}
         resources: list[Resource] = []
         item_resources: list[str] = []
+        stimulus_resources: list[Resource] = []
+        if self.version == "3.0":
+            stimulus_resources = self._stimuli(documents)
         for entry in self.items:
             path = _item_path(entry.item.identifier)
             used: list[str] = []
+            item = entry.item
+            if entry.stimulus is not None and self.version != "3.0":
+                item = _with_inline_stimulus(item, entry.stimulus)
             try:
-                documents[path] = write_item(
-                    entry.item, self.version, resolve_src=self._resolver(path, used)
-                )
+                root = write_item(item, self.version, resolve_src=self._resolver(path, used))
             except QtiWriteError as exc:
                 self.issues.append(Issue(path, None, "error", str(exc)))
                 continue
+            dependencies: list[str] = []
+            if entry.stimulus is not None and self.version == "3.0":
+                _reference_stimulus(root, entry.stimulus, path, self.version)
+                dependencies.append(_stimulus_resource_id(entry.stimulus.identifier))
+            documents[path] = root
             resource_id = f"RES-ITEM-{entry.item.identifier}"
             item_resources.append(resource_id)
+            dependencies += (self.media_ids[media_path] for media_path in dict.fromkeys(used))
             resources.append(
-                Resource(
-                    resource_id,
-                    "item",
-                    (path,),
-                    tuple(self.media_ids[media_path] for media_path in dict.fromkeys(used)),
-                    _metadata(entry),
-                )
+                Resource(resource_id, "item", (path,), tuple(dependencies), _metadata(entry))
             )
         test_path = f"tests/{self.test.identifier}.xml"
         documents[test_path] = _write_test(self.test, self.version, test_path)
@@ -301,6 +362,7 @@ class _Builder:
                 f"RES-TEST-{self.test.identifier}", "test", (test_path,), tuple(item_resources)
             ),
         )
+        resources += stimulus_resources
         for media_path, resource_id in sorted(self.media_ids.items()):
             resources.append(Resource(resource_id, "webcontent", (media_path,)))
         resources.append(Resource("RES-CHECKSUMS", "webcontent", (CHECKSUMS,)))
@@ -308,6 +370,42 @@ class _Builder:
             f"MANIFEST-{self.test.identifier}", resources, self.version, TOOL_VERSION
         )
         return documents
+
+    def _stimuli(self, documents: dict[str, etree._Element]) -> list[Resource]:
+        """Write each stimulus the items name once (QTI 3.0), in identifier order."""
+        stimuli = {e.stimulus.identifier: e.stimulus for e in self.items if e.stimulus}
+        resources = []
+        for ident in sorted(stimuli):
+            stimulus = stimuli[ident]
+            path = _stimulus_path(ident)
+            used: list[str] = []
+            try:
+                documents[path] = write_stimulus(
+                    stimulus.identifier,
+                    stimulus.title,
+                    stimulus.body,
+                    self.version,
+                    lang=stimulus.lang,
+                    resolve_src=self._resolver(path, used),
+                )
+            except QtiWriteError as exc:
+                self.issues.append(Issue(path, None, "error", str(exc)))
+                continue
+            resources.append(
+                Resource(
+                    _stimulus_resource_id(ident),
+                    "stimulus",
+                    (path,),
+                    tuple(self.media_ids[media_path] for media_path in dict.fromkeys(used)),
+                    stimulus=StimulusMetadata(
+                        bank_passage_id=stimulus.bank_passage_id,
+                        version=stimulus.version,
+                        title=stimulus.title,
+                        lang=stimulus.lang,
+                    ),
+                )
+            )
+        return resources
 
     def _resolver(self, item_path: str, used: list[str]) -> Callable[[str], str]:
         folder = posixpath.dirname(item_path)
@@ -327,6 +425,38 @@ class _Builder:
             return posixpath.relpath(path, folder)
 
         return resolve
+
+
+def _stimulus_resource_id(identifier: str) -> str:
+    return f"RES-STIMULUS-{identifier}"
+
+
+def _reference_stimulus(
+    root: etree._Element, stimulus: PackageStimulus, item_path: str, version: QtiVersion
+) -> None:
+    """Add the item's ``qti-assessment-stimulus-ref`` where the schema wants it: after
+    the declarations, before the item body."""
+    s = Spelling(version)
+    reference = s.element(
+        None,
+        "assessmentStimulusRef",
+        identifier=stimulus.identifier,
+        href=posixpath.relpath(_stimulus_path(stimulus.identifier), posixpath.dirname(item_path)),
+        title=stimulus.title,
+    )
+    body = root.find(s.tag("itemBody"))
+    root.insert(root.index(body) if body is not None else len(root), reference)
+
+
+def _with_inline_stimulus(item: AssessmentItem, stimulus: PackageStimulus) -> AssessmentItem:
+    """QTI 2.1: the item with the passage written at the start of its body (a ``div``
+    of class :data:`STIMULUS_CLASS` holding the title as ``h2`` and the text)."""
+    title = html.escape(stimulus.title, quote=False)
+    passage = Html(
+        f'<div class="{STIMULUS_CLASS}" id="{html.escape(stimulus.identifier)}">'
+        f"<h2>{title}</h2>{stimulus.body}</div>"
+    )
+    return replace(item, body=(passage, *item.body))
 
 
 def _metadata(entry: PackageItem) -> ItemMetadata:

@@ -475,9 +475,18 @@ def _read_manifest(source: ImportSource, manifest: etree._Element) -> None:
         return
     outer_base = holder.get(f"{{{XML}}}base", "")
     seen: set[str] = set()
+    stimuli: set[str] = set()  # read with the items that refer to them
     for resource in find_children(holder, "resource"):
         kind = resource.get("type", "")
         line = resource.sourceline
+        if kind.startswith("imsqti_stimulus_xmlv"):
+            stimulus_href = resource.get("href") or ""
+            if stimulus_href and manifest_href_problem(stimulus_href) is None:
+                base = _join(outer_base, resource.get(f"{{{XML}}}base", ""))
+                member = resolve("", posixpath.join(base, stimulus_href) if base else stimulus_href)
+                if member is not None:
+                    stimuli.add(member)
+            continue
         if kind.startswith("imsqti_xmlv1p") or kind.startswith("imsqti_item_xmlv1"):
             source.issue(
                 MANIFEST,
@@ -515,7 +524,12 @@ def _read_manifest(source: ImportSource, manifest: etree._Element) -> None:
         MANIFEST, manifest.sourceline, "manifest", f"lists {len(source.items)} item(s)", "info"
     )
     for name in source.names:
-        if name.lower().endswith(".xml") and name != MANIFEST and name not in seen:
+        if (
+            name.lower().endswith(".xml")
+            and name != MANIFEST
+            and name not in seen
+            and name not in stimuli
+        ):
             source.issue(
                 name, None, "not_an_item", "not an item resource of the manifest; not read", "info"
             )

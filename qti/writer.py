@@ -44,7 +44,14 @@ from qti.model import (
 )
 from qti.xml import QtiParseError, parse_bytes
 
-__all__ = ["VERSIONS", "QtiVersion", "QtiWriteError", "Spelling", "write_item"]
+__all__ = [
+    "VERSIONS",
+    "QtiVersion",
+    "QtiWriteError",
+    "Spelling",
+    "write_item",
+    "write_stimulus",
+]
 
 QtiVersion = Literal["3.0", "2.1"]
 VERSIONS: tuple[QtiVersion, ...] = ("3.0", "2.1")
@@ -125,6 +132,39 @@ def write_item(
         raise
     except ValueError as exc:  # lxml refuses text that XML cannot carry
         raise writer.fail("content", str(exc)) from None
+
+
+def write_stimulus(
+    identifier: str,
+    title: str,
+    body: str,
+    version: QtiVersion,
+    *,
+    lang: str = "id",
+    resolve_src: Callable[[str], str] | None = None,
+) -> etree._Element:
+    """A shared passage as a QTI 3.0 ``qti-assessment-stimulus`` document (its root):
+    ``body`` (XHTML, like a stem) inside ``qti-stimulus-body``. QTI 2.1 has no stimulus
+    (:mod:`qti.package` writes the passage into each item instead).
+
+    :raises QtiWriteError: for QTI 2.1, or naming the stimulus when ``body`` cannot be
+        written.
+    """
+    spelling = Spelling(version)
+    if not spelling.v3:
+        raise QtiWriteError("QTI 2.1 has no assessment stimulus; write the passage into the items")
+    writer = _StimulusWriter(spelling, identifier, resolve_src)
+    root = spelling.element(None, "assessmentStimulus", identifier=identifier, title=title)
+    root.set(_XML_LANG, lang)
+    root.set(_SCHEMA_LOCATION, spelling.schema_location)
+    holder = spelling.element(root, "stimulusBody")
+    try:
+        writer.xhtml(etree.SubElement(holder, spelling.html("div")), body, "body")
+    except ValueError as exc:
+        if isinstance(exc, QtiWriteError):
+            raise
+        raise writer.fail("body", str(exc)) from None
+    return root
 
 
 class _ItemWriter:
@@ -361,3 +401,17 @@ class _ItemWriter:
             element.text = expression.text
         for argument in expression.args:
             self.expression(element, argument)
+
+
+class _StimulusWriter(_ItemWriter):
+    """The item writer's XHTML handling, for a stimulus's body."""
+
+    def __init__(
+        self, spelling: Spelling, identifier: str, resolve_src: Callable[[str], str] | None
+    ) -> None:
+        self.s = spelling
+        self.identifier = identifier
+        self.resolve_src = resolve_src
+
+    def fail(self, where: str, message: str) -> QtiWriteError:
+        return QtiWriteError(f"stimulus {self.identifier!r}, {where}: {message}")

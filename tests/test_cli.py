@@ -83,6 +83,7 @@ def test_migrations_build_the_schema_from_empty(empty_app: Flask) -> None:
         tables = set(sa.inspect(db.engine).get_table_names())
         db.engine.dispose()
     assert {"bank", "item", "item_version", "review", "audit_event", "taxonomy_node"} <= tables
+    assert {"passage", "passage_version", "passage_review", "passage_contributor"} <= tables
     # the models and the migrations agree exactly
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
@@ -95,11 +96,46 @@ def test_migrations_build_the_schema_from_empty(empty_app: Flask) -> None:
             opts={"compare_type": True, "include_name": include_in_schema_comparison},
         )
         assert compare_metadata(context, db.metadata) == []
+    # the passages migration (0018) goes down and up on its own, leaving the rest as it
+    # was: on SQLite the search triggers on item_version (0015) survive both ways
+    triggers = _search_triggers(cli_app)
+    ok(cli_app, "db", "downgrade", "0017")
+    with cli_app.app_context():
+        inspector = sa.inspect(db.engine)
+        assert not {"passage", "passage_version"} & set(inspector.get_table_names())
+        columns = {c["name"] for c in inspector.get_columns("item_version")}
+        assert "passage_version_id" not in columns
+        db.engine.dispose()
+    assert _search_triggers(cli_app) == triggers
+    ok(cli_app, "db", "upgrade")
+    assert _search_triggers(cli_app) == triggers
+    with cli_app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "include_name": include_in_schema_comparison},
+        )
+        assert compare_metadata(context, db.metadata) == []
     ok(cli_app, "db", "downgrade", "base")
     with cli_app.app_context():
         assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
     ok(cli_app, "db", "upgrade")
+
+
+def _search_triggers(app: Flask) -> set[str]:
+    """The SQLite search triggers on item_version (none on PostgreSQL)."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return set()
+        with db.engine.connect() as connection:
+            names = set(
+                connection.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                    "AND tbl_name = 'item_version'"
+                ).scalars()
+            )
+        db.engine.dispose()
+        return names
 
 
 def test_demo_loads_a_realistic_bank(cli_app: Flask) -> None:

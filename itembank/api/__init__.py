@@ -28,6 +28,7 @@ from itembank.api import (
     media,
     meta,
     notifications,
+    passages,
     results,
     statistics,
     statuses,
@@ -53,6 +54,7 @@ BLUEPRINTS = (
     results.blp,
     statistics.blp,
     notifications.blp,
+    passages.blp,
 )
 
 CONFIG_DEFAULTS: dict[str, Any] = {

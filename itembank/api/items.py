@@ -27,6 +27,7 @@ from itembank.api.schemas import (
 from itembank.operations import bulk, reads
 from itembank.operations.bulk_export import export_items
 from itembank.operations.items import create_item, diff_item_versions, get_item
+from itembank.operations.passage_sets import pinnable_version, set_item_passage
 from itembank.plugins import plugins
 
 blp = make_blueprint("items", "Items and their versions.")
@@ -67,6 +68,9 @@ class BankItems(MethodView):
             metadata=data["metadata"],
         )
         draft = item.latest_version
+        if data["passage"] is not None:
+            pinned = pinnable_version(bank, data["passage"]["id"], data["passage"]["version"])
+            draft = set_item_passage(draft, actor=actor, passage=pinned)
         headers = {
             "Location": url_for("items.ItemById", item_id=item.external_id),
             "ETag": draft_etag(draft),

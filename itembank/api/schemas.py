@@ -233,6 +233,20 @@ CONTENT_DOC = {
 }
 
 
+PASSAGE_REF_DOC = {
+    "description": "the passage the item is asked about (its item set): ``id`` and, "
+    "optionally, the ``version`` to pin (by default its newest draft, in-review or approved "
+    "one); null: none"
+}
+
+
+class PassageRefIn(ma.Schema):
+    id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    version = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=1, max=DB_INT_MAX)
+    )
+
+
 class ItemCreateIn(ma.Schema):
     type = fields.String(
         required=True,
@@ -242,6 +256,9 @@ class ItemCreateIn(ma.Schema):
     stem = fields.String(required=True, metadata=STEM_DOC)
     content = fields.Dict(required=True, metadata=CONTENT_DOC)
     metadata = fields.Dict(load_default=dict)
+    passage = fields.Nested(
+        PassageRefIn, load_default=None, allow_none=True, metadata=PASSAGE_REF_DOC
+    )
 
 
 class DraftPatchIn(ma.Schema):
@@ -250,6 +267,7 @@ class DraftPatchIn(ma.Schema):
     stem = fields.String(metadata=STEM_DOC)
     content = fields.Dict(metadata=CONTENT_DOC)
     metadata = fields.Dict()
+    passage = fields.Nested(PassageRefIn, allow_none=True, metadata=PASSAGE_REF_DOC)
 
 
 class ReviewOut(ma.Schema):
@@ -282,6 +300,18 @@ class VersionSummaryOut(ma.Schema):
     )
     decided_at = fields.DateTime(allow_none=True)
     reviews = fields.List(fields.Nested(ReviewOut))
+    passage = fields.Function(
+        lambda v: (
+            {"id": v.passage_version.passage.external_id, "version": v.passage_version.number}
+            if v.passage_version is not None
+            else None
+        ),
+        metadata={
+            "type": ["object", "null"],
+            "properties": {"id": {"type": "string"}, "version": {"type": "integer"}},
+            "description": "the passage version this version pins (its item set), or null",
+        },
+    )
 
 
 SIMILAR_DOC: dict[str, Any] = {

@@ -25,6 +25,7 @@ from itembank.api.schemas import (
 )
 from itembank.operations import reads
 from itembank.operations.items import current_draft, start_new_draft, update_draft
+from itembank.operations.passage_sets import pinnable_version, set_item_passage
 from itembank.operations.reviews import (
     add_comment,
     retire_item,
@@ -76,12 +77,27 @@ class Draft(MethodView):
     def patch(self, data: dict[str, Any], item_id: str) -> Any:
         """Edit the draft (authors); only the fields sent change
 
+        ``passage`` pins a passage version of the bank on the draft (``null`` unpins).
+
         Send ``If-Match`` with the ETag you read: an edit based on an older revision is
         refused with 412, naming who changed the draft since.
         """
         actor, draft = _draft(item_id)
         revision = base_revision(draft)
-        draft = update_draft(draft, actor=actor, plugins=plugins(), base_revision=revision, **data)
+        has_passage = "passage" in data
+        passage = data.pop("passage", None)
+        if data or not has_passage:
+            draft = update_draft(
+                draft, actor=actor, plugins=plugins(), base_revision=revision, **data
+            )
+            revision = draft.revision
+        if has_passage:
+            pinned = (
+                None
+                if passage is None
+                else pinnable_version(draft.item.bank, passage["id"], passage["version"])
+            )
+            draft = set_item_passage(draft, actor=actor, passage=pinned, base_revision=revision)
         return draft, {"ETag": draft_etag(draft)}
 
     @blp.arguments(NewDraftIn)

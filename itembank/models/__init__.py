@@ -29,6 +29,12 @@ from itembank.models.notifications import (
     NotificationKind,
     NotificationPreference,
 )
+from itembank.models.passages import (
+    Passage,
+    PassageContributor,
+    PassageReview,
+    PassageVersion,
+)
 from itembank.models.results import (
     Administration,
     AdministrationForm,
@@ -79,6 +85,10 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "NotificationPreference",
+    "Passage",
+    "PassageContributor",
+    "PassageReview",
+    "PassageVersion",
     "ResultImport",
     "Review",
     "ReviewFlag",

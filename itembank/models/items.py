@@ -137,6 +137,11 @@ class ItemVersion(db.Model):
     #: against this count, so a later change of the setting leaves it alone.
     required_approvals: Mapped[int | None] = mapped_column()
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The passage version this version is asked about (its item set), if any
+    #: (:mod:`itembank.operations.passages`).
+    passage_version_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("passage_version.id"), index=True
+    )
 
     __mapper_args__ = {"version_id_col": revision}
 
@@ -157,6 +162,7 @@ class ItemVersion(db.Model):
     classifications: Mapped[list[ItemClassification]] = relationship(
         back_populates="version", cascade="all, delete-orphan"
     )
+    passage_version: Mapped[Any] = relationship("PassageVersion")
 
     @property
     def is_open(self) -> bool:

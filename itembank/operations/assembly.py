@@ -57,6 +57,7 @@ from itembank.operations.assembly_request import (
     settings_of,
     target_of,
 )
+from itembank.operations.assembly_sets import item_sets, sets_together, whole_sets
 from itembank.operations.blueprints import ASSEMBLY_ROLES, row_ref
 from itembank.operations.exposure import item_exposure_query
 from itembank.operations.forms import add_entries, create_form
@@ -287,6 +288,29 @@ def build_pool(
                     }
                 ],
             )
+    keep, split_sets = whole_sets([r[3] for r in rows], keep)
+    if split_sets:
+        notes.append(
+            Note(
+                "Kelompok soal bacaan "
+                + ", ".join(split_sets[:10])
+                + f" tidak diikutkan: sebagian butirnya tanpa {what[0]}.",
+                "The item sets of passages "
+                + ", ".join(split_sets[:10])
+                + f" were left out: some of their items have no {what[1]}.",
+            )
+        )
+        if not keep:
+            raise InvalidInput(
+                f"no approved item has {what[1]}; choose another target",
+                [
+                    {
+                        "field": "target",
+                        "message": f"Tidak ada butir dengan {what[0]}; pilih sasaran lain.",
+                        "message_en": f"No item has {what[1]}; choose another target.",
+                    }
+                ],
+            )
     anchors = set(request["anchors"]) | set(request["include"])
     dropped = [rows[k][1] for k in set(range(len(rows))) - set(keep) if rows[k][1] in anchors]
     if dropped:
@@ -388,6 +412,7 @@ def build_pool(
         days_since_use=days,
         flagged=flagged,
         enemies=enemies,
+        item_sets=item_sets(item_ids, version_ids),
         **arrays,
     )
     return BankPool(
@@ -808,7 +833,10 @@ def accept_run(run: AssemblyRun, *, actor: User) -> list[Form]:
         )
         add_entries(
             form,
-            [[versions[e["version"]] for e in section] for section in proposal["sections"]],
+            [
+                sets_together([versions[e["version"]] for e in section])
+                for section in proposal["sections"]
+            ],
             actor=actor,
             via=f"assembly_run:{run.id}",
         )

@@ -28,9 +28,9 @@ from itembank.operations.export import (
     exporter_for,
     package_version,
     qti_test_identifier,
+    version_media,
 )
 from itembank.plugins import PluginHost
-from itembank.sanitize import media_references
 from qti.package import PackageItem, PackageSection, PackageTest
 
 
@@ -84,9 +84,7 @@ def export_items(
         except DomainError as exc:
             result.results.append(refusal(external_id, exc))
             continue
-        media |= media_references(version.stem)
-        for _, html in plugins.item_types[item.item_type].html_fields(version.content):
-            media |= media_references(html)
+        media |= version_media(version, plugins.item_types[item.item_type])
         result.results.append(
             Outcome(
                 external_id,

@@ -30,6 +30,8 @@ from itembank.models import (
     Item,
     ItemVersion,
     Membership,
+    PassageReview,
+    PassageVersion,
     Review,
     Role,
     User,
@@ -97,6 +99,45 @@ def review_refusal(user: User, version: ItemVersion) -> Refusal | None:
         return Refusal(
             "Anda sudah menelaah versi ini.",
             f"you already reviewed version {version.number} of {version.item.external_id} ({mine})",
+            Conflict,
+        )
+    return None
+
+
+def passage_review_refusal(user: User, version: PassageVersion) -> Refusal | None:
+    """Why ``user`` may not review passage ``version`` now (the items' rule: a reviewer
+    of the bank who did not create, edit or submit it and has not decided on it yet),
+    or ``None`` if they may."""
+    if version.status != Status.IN_REVIEW.value:
+        return Refusal(
+            "Versi ini tidak sedang ditelaah.", "This version is not in review.", Conflict
+        )
+    if not user.is_active:
+        return Refusal("Akun ini dinonaktifkan.", "This account is disabled.")
+    passage = version.passage
+    bank = passage.bank
+    if Role.REVIEWER not in roles_in(user, bank):
+        return Refusal(
+            f"Hanya penelaah bank {bank.code} yang dapat menelaah bacaan.",
+            f"you need the role reviewer in bank {bank.code} to review passages (an "
+            "administrator's status does not stand in for it)",
+        )
+    if user.id in version.contributor_ids or user.id == version.submitted_by_id:
+        return Refusal(
+            "Anda menulis, mengubah atau mengajukan versi ini; penelaah lain yang harus "
+            "menelaahnya.",
+            f"you wrote, edited or submitted version {version.number} of "
+            f"{passage.external_id}, so you may not review it",
+        )
+    mine = db.session.scalars(
+        sa.select(PassageReview.decision).where(
+            PassageReview.version_id == version.id, PassageReview.reviewer_id == user.id
+        )
+    ).first()
+    if mine is not None:
+        return Refusal(
+            "Anda sudah menelaah versi ini.",
+            f"you already reviewed version {version.number} of {passage.external_id} ({mine})",
             Conflict,
         )
     return None

@@ -39,8 +39,14 @@ from itembank.operations.blueprints import ASSEMBLY_ROLES
 from itembank.operations.form_report import Finding, build_report, load_form_entries
 from itembank.operations.forms import FormInvalid, mark_exported
 from itembank.plugins import PluginHost
-from itembank.sanitize import media_references
-from qti.package import Classification, PackageItem, PackageSection, PackageTest
+from itembank.sanitize import html_to_xhtml, media_references
+from qti.package import (
+    Classification,
+    PackageItem,
+    PackageSection,
+    PackageStimulus,
+    PackageTest,
+)
 
 __all__ = ["ExportResult", "build_form_package", "export_form", "package_version"]
 
@@ -204,10 +210,7 @@ def build_form_package(
         position = entry.section.position
         sections.setdefault(position, []).append(package_item.item.identifier)
         titles[position] = entry.section.title
-        wanted_media |= media_references(entry.version.stem)
-        item_type = plugins.item_types[entry.item.item_type]
-        for _, html in item_type.html_fields(entry.version.content):
-            wanted_media |= media_references(html)
+        wanted_media |= version_media(entry.version, plugins.item_types[entry.item.item_type])
     test = PackageTest(
         identifier=qti_test_identifier(form.external_id),
         title=form.title,
@@ -270,7 +273,41 @@ def package_version(
         bank_item_id=item.external_id,
         version=version.number,
         classifications=classifications,
+        stimulus=package_stimulus(version, lang=qti_item.lang),
     )
+
+
+def qti_stimulus_identifier(external_id: str, number: int) -> str:
+    """The QTI identifier of a passage version: ``S-<passage id>-V<version>``."""
+    return f"S-{external_id}-V{number}"
+
+
+def package_stimulus(version: ItemVersion, *, lang: str) -> PackageStimulus | None:
+    """The passage ``version`` pins, as the package's stimulus (``None`` without one).
+    Its identifier names the passage version, so every item of a set pinning the same
+    version shares one stimulus."""
+    pinned = version.passage_version
+    if pinned is None:
+        return None
+    passage = pinned.passage
+    return PackageStimulus(
+        identifier=qti_stimulus_identifier(passage.external_id, pinned.number),
+        title=pinned.title or passage.external_id,
+        body=html_to_xhtml(pinned.body),
+        lang=lang,
+        bank_passage_id=passage.external_id,
+        version=pinned.number,
+    )
+
+
+def version_media(version: ItemVersion, item_type: Any) -> set[str]:
+    """The images a version shows: its stem's, its content's and its passage's."""
+    found = media_references(version.stem)
+    for _, html in item_type.html_fields(version.content):
+        found |= media_references(html)
+    if version.passage_version is not None:
+        found |= media_references(version.passage_version.body)
+    return found
 
 
 def _media(hashes: list[str]) -> dict[str, bytes]:

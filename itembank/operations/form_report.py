@@ -26,6 +26,9 @@ Codes:
 ``key_share``          warning   in a section, one key letter is used more than 1.5 times
                                  as often as an even spread would use it (at least as many
                                  keyed items as options), or not at all (twice as many)
+``set_apart``          error     the items of one passage's set are not consecutive in one
+                                 section (:mod:`itembank.operations.form_sets`)
+``set_incomplete``     warning   the form holds some items of a set but not all
 =====================  ========  ============================================================
 
 **Key balance** counts the items with exactly one key among options lettered ``A``,
@@ -66,6 +69,7 @@ from itembank.models import (
     ItemVersion,
 )
 from itembank.operations.blueprints import describe_row, row_ref
+from itembank.operations.form_sets import set_findings
 from itembank.plugins import PluginHost
 from itembank.workflow import Status
 
@@ -441,6 +445,7 @@ def build_report(
                 )
 
     findings.extend(key_balance(entries, number_of, plugins))
+    findings.extend(set_findings(entries, number_of))
 
     report.entries = [
         {**about(entry), "section": entry.section.position, "row": _ref(row_of_entry.get(entry.id))}

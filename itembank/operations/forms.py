@@ -46,6 +46,7 @@ from itembank.models import (
 from itembank.models._types import utcnow
 from itembank.operations.blueprints import ASSEMBLY_ROLES
 from itembank.operations.form_report import Report, build_report, fits_row, match_rows
+from itembank.operations.form_sets import set_anchor
 from itembank.plugins import PluginHost
 from itembank.workflow import Status
 
@@ -471,10 +472,17 @@ def add_entry(
 ) -> FormEntry:
     """Pin ``version`` (approved) into the form: into section ``section`` (by default
     the first whose blueprint rows it fits with room) at ``position`` (1-based within
-    the section; by default at its end)."""
+    the section; by default at its end). An item of a passage's set whose set is in the
+    form already joins it by default: right after the set's last entry."""
     form = editable_draft(form, actor, base_revision)
     _check_pinnable(form, version)
-    target = section_at(form, section) if section is not None else _default_section(form, version)
+    anchor = set_anchor(form, version) if section is None and position is None else None
+    if anchor is not None:
+        target, position = anchor.section, anchor.position + 1
+    elif section is not None:
+        target = section_at(form, section)
+    else:
+        target = _default_section(form, version)
     entries = list(target.entries)
     if position is None:
         position = len(entries) + 1

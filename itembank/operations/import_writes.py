@@ -18,6 +18,8 @@ from itembank.models import (
     Item,
     ItemClassification,
     ItemVersion,
+    Passage,
+    PassageVersion,
     User,
     VersionContributor,
 )
@@ -60,6 +62,47 @@ def write_items(
         done += 1
         if done % 100 == 0 or done == total:
             notify("write", done, total)
+    _pin_passages([c for c in creates + updates if c.candidate.passage is not None], bank, actor)
+
+
+def _pin_passages(written: list[CheckedItem], bank: Bank, actor: User) -> None:
+    """Put each written draft in its item set: pin a passage version of the bank with
+    the same title and text (the bank's own passage coming back, or one imported
+    before), else a new passage written for it (once per passage of the source)."""
+    from itembank.operations.passage_sets import set_item_passage
+    from itembank.operations.passages import PINNABLE, create_passage, prepare_passage
+
+    chosen: dict[str, PassageVersion] = {}
+    for checked in written:
+        found = checked.candidate.passage
+        assert found is not None
+        version = chosen.get(found.key)
+        if version is None:
+            prepared = prepare_passage(bank, found.title, found.body)
+            query = (
+                sa.select(PassageVersion)
+                .join(Passage, Passage.id == PassageVersion.passage_id)
+                .where(
+                    Passage.bank_id == bank.id,
+                    PassageVersion.content_hash == prepared.content_hash,
+                    PassageVersion.status.in_(PINNABLE),
+                )
+                .order_by(PassageVersion.id.desc())
+            )
+            if found.passage_id:
+                query = query.where(Passage.external_id == found.passage_id)
+            version = db.session.scalars(query).first()
+            if version is None:
+                passage = create_passage(bank, actor=actor, title=found.title, body=found.body)
+                version = passage.latest_version
+            chosen[found.key] = version
+        item_id = checked.item_id if checked.item_id is not None else checked.item.id
+        draft = db.session.scalars(
+            sa.select(ItemVersion).where(
+                ItemVersion.item_id == item_id, ItemVersion.number == checked.result_version
+            )
+        ).one()
+        set_item_passage(draft, actor=actor, passage=version)
 
 
 def _store_images(items: list[CheckedItem], bank: Bank, actor: User, max_bytes: int) -> None:

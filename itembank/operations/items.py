@@ -152,6 +152,8 @@ def _new_version(
         updated_at=now,
     )
     version.contributors.append(VersionContributor(user_id=actor.id))
+    if based_on is not None:  # the next version stays in the same item set
+        version.passage_version_id = based_on.passage_version_id
     set_classifications(version, prepared.nodes)
     db.session.add(version)
     item.newest_version = version
@@ -307,7 +309,9 @@ def draft_problems(version: ItemVersion, *, plugins: PluginHost) -> list[dict[st
                 "message_en": f"Item type '{item.item_type}' is not installed.",
             }
         ]
-    return [p.as_dict() for p in prepared.problems]
+    from itembank.operations.passage_sets import pinned_passage_problems
+
+    return [p.as_dict() for p in prepared.problems] + pinned_passage_problems(version)
 
 
 def start_new_draft(item: Item, *, actor: User, from_number: int | None = None) -> ItemVersion:

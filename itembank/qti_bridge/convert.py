@@ -35,7 +35,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from itembank.itemtypes import (
@@ -63,6 +63,7 @@ from qti.package_reader import (
 )
 from qti.reader import ItemReadError, ItemReading, read_item
 from qti.rp import RPError, score_function
+from qti.stimulus import read_stimulus, split_inline_stimulus, stimulus_refs
 
 __all__ = [
     "IMPORT_ORDER",
@@ -129,6 +130,38 @@ class Candidate:
     responses_checked: int
     proof_scope: str = ""
     proof_scope_en: str = ""
+    passage: PassageCandidate | None = None
+
+
+@dataclass(frozen=True)
+class PassageCandidate:
+    """The shared passage an item asks about (a QTI stimulus), ready to store.
+
+    :ivar key: its identifier in the source; items naming the same key share it.
+    :ivar title: plain text.
+    :ivar body: sanitized HTML; images as ``/media/<sha256>`` of the candidate's media.
+    :ivar bank_passage_id: the bank's passage it is a version of, when the source is the
+        bank's own export (``S-<passage id>-V<version>``), else ``None``.
+    :ivar version: that version's number, or ``None``.
+    """
+
+    key: str
+    title: str
+    body: str
+    bank_passage_id: str | None = None
+    version: int | None = None
+
+
+_OWN_STIMULUS = re.compile(r"^S-(.+)-V([1-9][0-9]{0,8})$")
+
+
+def own_stimulus(identifier: str) -> tuple[str | None, int | None]:
+    """``(passage id, version)`` named by a stimulus identifier the bank writes
+    (``S-CACT-DEMO-P00001-V2``), else ``(None, None)``."""
+    match = _OWN_STIMULUS.match(identifier)
+    if match is None:
+        return None, None
+    return match.group(1), int(match.group(2))
 
 
 @dataclass
@@ -226,8 +259,11 @@ class _ItemConverter:
         self.media_max = media_max
         self.identifier: str | None = item_file.metadata.identifier
         self.notes: list[ReportEntry] = []
-        self.media: dict[str, MediaFile] = {}
+        self.media: dict[tuple[str, str], MediaFile] = {}  # by (document, src)
         self.lines: dict[str, int | None] = {}
+        #: The document images are resolved against (the item's, or its stimulus's).
+        self.base = item_file.path
+        self.passage: PassageCandidate | None = None
 
     def refuse(
         self, reason: str, detail_en: str, line: int | None = None, detail_id: str | None = None
@@ -248,6 +284,7 @@ class _ItemConverter:
             raise self.refuse(exc.code, exc.message, exc.line) from None
         self.identifier = reading.item.identifier
         self.lines = {image.src: image.line for image in reading.images}
+        reading = self.read_passage(reading)
         for note in reading.notes:
             self.notes.append(
                 _entry(self.file.path, self.identifier, note.line, "note", note.code, note.message)
@@ -280,6 +317,53 @@ class _ItemConverter:
                 "custom_response_processing", str(exc), getattr(exc, "line", None)
             ) from None
 
+    # -- the passage (stimulus) ------------------------------------------------------------
+
+    def read_passage(self, reading: ItemReading) -> ItemReading:
+        """Read the item's passage: a referenced stimulus document (QTI 2.2, 3.0) or the
+        passage the bank writes into a QTI 2.1 item's body (then taken out of it). An
+        item whose stimulus cannot be read is refused: its candidates would miss it."""
+        refs = stimulus_refs(reading.root)
+        if len(refs) > 1:
+            raise self.refuse(
+                "several_stimuli",
+                f"the item refers to {len(refs)} stimuli; a bank item asks about one passage",
+                refs[1].line,
+            )
+        if refs:
+            ref = refs[0]
+            path, why = self.source.resolve(self.file.path, ref.href)
+            if path is None:
+                raise self.refuse("missing_stimulus", f"{ref.href!r}: {why}", ref.line)
+            try:
+                stimulus = read_stimulus(self.source.read(path, document=True))
+            except SourceReadError as exc:
+                raise self.refuse("missing_stimulus", exc.message, ref.line) from None
+            except ItemReadError as exc:
+                raise self.refuse(
+                    "missing_stimulus", f"{ref.href!r}: {exc.message}", ref.line
+                ) from None
+            self.base = path
+        else:
+            stimulus, item = split_inline_stimulus(reading.item)
+            if stimulus is None:
+                return reading
+            reading = replace(reading, item=item)
+        self.lines.update({image.src: image.line for image in stimulus.images})
+        body = self.html(stimulus.body)
+        self.base = self.file.path
+        if not html_to_text(body) and "<img" not in body:
+            raise self.refuse("missing_stimulus", "the item's passage has no text")
+        passage_id, version = own_stimulus(stimulus.identifier)
+        self.passage = PassageCandidate(
+            key=stimulus.identifier,
+            title=" ".join(stimulus.title.split())[:200],
+            body=body,
+            bank_passage_id=passage_id,
+            version=version,
+        )
+        return reading
+
     # -- stem and images ------------------------------------------------------------------
 
     def stem_xhtml(self, reading: ItemReading, interaction: Interaction) -> str:
@@ -302,11 +386,11 @@ class _ItemConverter:
             ) from None
 
     def image(self, src: str) -> str:
-        known = self.media.get(src)
+        known = self.media.get((self.base, src))
         if known is not None:
             return f"/media/{known.sha256}"
         line = self.lines.get(src)
-        path, why = self.source.resolve(self.file.path, src)
+        path, why = self.source.resolve(self.base, src)
         if path is None:
             raise self.refuse("missing_media", why, line)
         try:
@@ -322,7 +406,7 @@ class _ItemConverter:
                 line,
                 f"{src!r}: {exc.message_id}",
             ) from None
-        self.media[src] = MediaFile(info.sha256, data, info.mime, path, src)
+        self.media[(self.base, src)] = MediaFile(info.sha256, data, info.mime, path, src)
         return f"/media/{info.sha256}"
 
     # -- types and the proof ----------------------------------------------------------------
@@ -422,6 +506,8 @@ class _ItemConverter:
         used = set(_media_in(stem)) | {
             digest for _path, html in item_type.html_fields(content) for digest in _media_in(html)
         }
+        if self.passage is not None:
+            used |= set(_media_in(self.passage.body))
         return Candidate(
             file=self.file.path,
             identifier=item.identifier,
@@ -431,10 +517,13 @@ class _ItemConverter:
             stem=stem,
             content=content,
             metadata=metadata,
-            media=tuple(m for m in self.media.values() if m.sha256 in used),
+            media=tuple(
+                {m.sha256: m for m in reversed(self.media.values()) if m.sha256 in used}.values()
+            )[::-1],
             responses_checked=checked,
             proof_scope=responses.scope,
             proof_scope_en=responses.scope_en,
+            passage=self.passage,
         )
 
 

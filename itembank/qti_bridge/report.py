@@ -38,6 +38,8 @@ REASONS: dict[str, tuple[str, str]] = {
         "Pembuktian penskoran tidak dapat lengkap",
         "Scoring proof cannot be complete",
     ),
+    "missing_stimulus": ("Bacaan (stimulus) tidak terbaca", "Passage (stimulus) unreadable"),
+    "several_stimuli": ("Lebih dari satu bacaan", "More than one passage"),
     "feedback_dropped": ("Umpan balik tidak diimpor", "Feedback left out"),
     "style_dropped": ("Gaya tampilan tidak diimpor", "Style left out"),
     "rubric_dropped": ("Rubrik tidak diimpor", "Rubric left out"),

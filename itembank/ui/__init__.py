@@ -66,6 +66,9 @@ def init_app(app: Flask) -> None:
         jobs,
         media,
         notifications,
+        passage_editor,
+        passage_review,
+        passages,
         review,
         review_flags,
     )

@@ -15,6 +15,7 @@ from typing import Any
 from flask import flash, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from itembank.access import ensure_visible
 from itembank.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
@@ -190,12 +191,19 @@ def editor_page(
         "mediaUploadUrl": url_for("ui.upload_media", code=bank.code),
         "csrfToken": generate_csrf(),
     }
+    from itembank.ui.passages import passage_choices
+
+    pinned = draft.passage_version if draft is not None else None
+    chosen = values.get("passage", _value_of(pinned))
     return page(
         "editor.html",
         status,
         bank=bank,
         item=item,
         draft=draft,
+        passages=passage_choices(bank, pinned),
+        pinned_body=Markup(pinned.body) if pinned is not None else Markup(""),
+        chosen_passage=chosen,
         item_type=item_type,
         type_label=pick(item_type.label),
         config=config,
@@ -208,6 +216,23 @@ def editor_page(
         if base_revision is not None
         else (draft.revision if draft else 0),
     )
+
+
+def _value_of(pinned: Any) -> str:
+    """The item editor's ``passage`` value of a pinned passage version (``""``: none)."""
+    return f"{pinned.passage.external_id}:{pinned.number}" if pinned is not None else ""
+
+
+def _pin_chosen_passage(draft: ItemVersion) -> ItemVersion:
+    """Pin the passage the form's ``passage`` field names on ``draft`` (when the form
+    has the field; an empty value unpins). :class:`InvalidInput` names the field."""
+    if "passage" not in request.form:
+        return draft
+    from itembank.operations.passage_sets import set_item_passage
+    from itembank.ui.passages import chosen_passage
+
+    chosen = chosen_passage(draft.item.bank, request.form.get("passage", ""))
+    return set_item_passage(draft, actor=actor(), passage=chosen)
 
 
 def _reviewed_source(draft: ItemVersion) -> ItemVersion | None:
@@ -235,6 +260,8 @@ def _form_values() -> tuple[dict[str, Any], list[dict[str, str]]]:
     """The posted stem, content and metadata; JSON that does not parse is a problem
     on its field (the form keeps what was typed)."""
     values: dict[str, Any] = {"stem": request.form.get("stem", "")}
+    if "passage" in request.form:
+        values["passage"] = request.form.get("passage", "")[:100]
     problems = []
     for name in ("content", "metadata"):
         raw = request.form.get(name, "")
@@ -297,6 +324,7 @@ def new_item(code: str) -> ResponseReturnValue:
             content=values["content"],
             metadata=values["metadata"],
         )
+        _pin_chosen_passage(created.latest_version)
     except InvalidInput as exc:
         db.session.rollback()
         return editor_page(
@@ -418,6 +446,7 @@ def edit_item(external_id: str) -> ResponseReturnValue:
             content=values["content"],
             metadata=values["metadata"],
         )
+        saved = _pin_chosen_passage(saved)
     except StaleEdit as exc:
         db.session.rollback()
         fresh = current_draft(item)

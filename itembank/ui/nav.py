@@ -82,7 +82,7 @@ def action_label(event: Any) -> str:
     """An audit event of an item, as a phrase: "<who> submitted for review". Events
     about a form name the form (``%(form)s`` is its id, linked by the template)."""
     data = event.data or {}
-    if event.action == "version.review":
+    if event.action in ("version.review", "passage.review"):
         return {
             "approve": _("approved"),
             "request_changes": _("requested changes"),
@@ -113,6 +113,15 @@ def action_label(event: Any) -> str:
         "comment.add": _("commented"),
         "statistics.flag": _("flagged the version for review after its statistics"),
         "statistics.flag_decided": _("decided on a statistics flag"),
+        "version.passage": _("changed the passage the item asks about"),
+        "passage.create": _("created the passage"),
+        "passage.update": _("saved the draft"),
+        "passage.submit": _("submitted for review"),
+        "passage.approved": _("completed the approvals"),
+        "passage.changes_requested": _("sent the version back for changes"),
+        "passage.rejected": _("closed the version as rejected"),
+        "passage.withdrawn": _("withdrew the version from review"),
+        "passage.new_draft": _("started a new version"),
     }
     if event.action in labels:
         return labels[event.action]

@@ -41,6 +41,9 @@ class VersionView:
     keys: list[str] = field(default_factory=list)
     #: ``[(label, value)]``: the type's further facts (points, scale, shuffle ...).
     extra: list[tuple[str, Any]] = field(default_factory=list)
+    #: The passage version the version pins (its item set), shown beside it.
+    passage: Any = None
+    passage_body: Markup = field(default_factory=Markup)
 
 
 def type_of(item: Item) -> ItemType | None:
@@ -144,6 +147,9 @@ def version_view(item: Item, version: ItemVersion) -> VersionView:
         preview=preview_html(item_type, version.stem, version.content, f"v{version.number}"),
         classifications=classifications(version),
     )
+    if version.passage_version is not None:
+        view.passage = version.passage_version
+        view.passage_body = Markup(version.passage_version.body)
     if item_type is None:
         return view
     try:

@@ -21,6 +21,7 @@ from typing import Any
 from itembank.hookspecs import hookimpl
 from itembank.importing import (
     CandidateItem,
+    CandidatePassage,
     ImportContext,
     Importer,
     ImportSource,
@@ -113,6 +114,22 @@ def _candidate_item(candidate: Candidate, context: ImportContext) -> CandidateIt
         external_id=external_id,
         source_id=candidate.identifier,
         media=[MediaFile(name=m.path, data=m.data) for m in candidate.media],
+        passage=_passage(candidate, context),
+    )
+
+
+def _passage(candidate: Candidate, context: ImportContext) -> CandidatePassage | None:
+    """The candidate's stimulus as the passage of its item set; the bank's own passage
+    when the stimulus is one the bank exported."""
+    found = candidate.passage
+    if found is None:
+        return None
+    own = found.bank_passage_id or ""
+    return CandidatePassage(
+        key=found.key,
+        title=found.title,
+        body=found.body,
+        passage_id=own if own.startswith(f"{context.bank_code}-") else None,
     )
 
 

@@ -69,6 +69,33 @@ def _queued_job(world: World, plugins: Any) -> dict[str, str]:
     return {"job": str(job.id)}
 
 
+def _passage_draft(world: World, plugins: Any) -> dict[str, str]:
+    from itembank.operations.passages import create_passage
+
+    passage = create_passage(world.bank, actor=world.author, title="Bacaan", body="<p>Teks.</p>")
+    return {"passage": passage.external_id}
+
+
+def _passage_in_review(world: World, plugins: Any) -> dict[str, str]:
+    from itembank.operations.passage_reviews import submit_passage_version
+    from itembank.operations.passages import get_passage
+
+    names = _passage_draft(world, plugins)
+    passage = get_passage(names["passage"], actor=world.author)
+    submit_passage_version(passage.latest_version, actor=world.author)
+    return names
+
+
+def _passage_approved(world: World, plugins: Any) -> dict[str, str]:
+    from itembank.operations.passage_reviews import review_passage_version
+    from itembank.operations.passages import get_passage
+
+    names = _passage_in_review(world, plugins)
+    passage = get_passage(names["passage"], actor=world.author)
+    review_passage_version(passage.latest_version, actor=world.reviewer2, decision="approve")
+    return names
+
+
 def row(*statuses: int) -> dict[str, int]:
     return dict(zip(ROLES, statuses, strict=True))
 
@@ -156,6 +183,81 @@ MATRIX: list[tuple[str, str, Any, Setup, dict[str, int]]] = [
         row(403, 403, 403, 200, 200, 404, 401),
     ),
     ("GET", "item-types", None, _nothing, row(200, 200, 200, 200, 200, 200, 401)),
+    # passages: written by authors, reviewed under the items' duties, assemblers see
+    # approved ones only
+    ("GET", "banks/{bank}/passages", None, _nothing, row(200, 200, 200, 200, 200, 404, 401)),
+    (
+        "POST",
+        "banks/{bank}/passages",
+        {"title": "Bacaan", "body": "<p>Teks.</p>"},
+        _nothing,
+        row(201, 403, 403, 403, 201, 404, 401),
+    ),
+    ("GET", "passages/{passage}", None, _passage_draft, row(200, 200, 404, 200, 200, 404, 401)),
+    ("GET", "passages/{passage}", None, _passage_approved, row(200, 200, 200, 200, 200, 404, 401)),
+    (
+        "GET",
+        "passages/{passage}/versions",
+        None,
+        _passage_approved,
+        row(200, 200, 200, 200, 200, 404, 401),
+    ),
+    (
+        "GET",
+        "passages/{passage}/versions/1",
+        None,
+        _passage_draft,
+        row(200, 200, 404, 200, 200, 404, 401),
+    ),
+    (
+        "GET",
+        "passages/{passage}/items",
+        None,
+        _passage_approved,
+        row(200, 200, 200, 200, 200, 404, 401),
+    ),
+    (
+        "GET",
+        "passages/{passage}/draft",
+        None,
+        _passage_draft,
+        row(200, 200, 404, 200, 200, 404, 401),
+    ),
+    (
+        "PATCH",
+        "passages/{passage}/draft",
+        {"title": "Diubah"},
+        _passage_draft,
+        row(200, 403, 404, 403, 200, 404, 401),
+    ),
+    (
+        "POST",
+        "passages/{passage}/draft",
+        {},
+        _passage_approved,
+        row(201, 403, 403, 403, 201, 404, 401),
+    ),
+    (
+        "POST",
+        "passages/{passage}/versions/1/submit",
+        {},
+        _passage_draft,
+        row(200, 403, 404, 403, 200, 404, 401),
+    ),
+    (
+        "POST",
+        "passages/{passage}/versions/1/withdraw",
+        {"reason": "Salah kirim."},
+        _passage_in_review,
+        row(200, 403, 404, 403, 200, 404, 401),
+    ),
+    (
+        "POST",
+        "passages/{passage}/versions/1/reviews",
+        {"decision": "approve"},
+        _passage_in_review,
+        row(403, 201, 404, 403, 403, 404, 401),
+    ),
     (
         "GET",
         "banks/{bank}/taxonomies/skd-cpns",

@@ -173,6 +173,10 @@ def _main_pages(world: Any, plugins: Any, author: UiClient) -> dict[str, list[st
     blueprint = db.session.scalars(
         db.select(Blueprint).where(Blueprint.bank_id == world.bank.id)
     ).first()
+    from tests.api.test_matrix import _passage_approved, _passage_in_review
+
+    passage = _passage_approved(world, plugins)["passage"]
+    passage_in_review = _passage_in_review(world, plugins)["passage"]
     started = upload(author, bank, csv_bytes([SC_ROW, {**SC_ROW, "kunci": "X"}]), mode="valid_only")
     report = report_of(author, started.location)
     everyone = [
@@ -181,6 +185,10 @@ def _main_pages(world: Any, plugins: Any, author: UiClient) -> dict[str, list[st
         f"/banks/{bank}/items",
         f"/items/{approved}",
         f"/items/{approved}/versions/1",
+        "/passages",
+        f"/banks/{bank}/passages",
+        f"/passages/{passage}",
+        f"/passages/{passage}/set",
     ]
     forms = [
         "/forms",
@@ -203,12 +211,14 @@ def _main_pages(world: Any, plugins: Any, author: UiClient) -> dict[str, list[st
             f"/items/{draft}/edit",
             f"/banks/{bank}/items/new?type=single_choice",
             f"/banks/{bank}/imports",
+            f"/banks/{bank}/passages/new",
             report,
         ],
         "reviewer": [
             *everyone,
             f"/items/{in_review}/versions/1/review",
             f"/items/{approved}/statistics",
+            f"/passages/{passage_in_review}/versions/1/review",
         ],
         "assembler": everyone + forms,
         "bank_admin": everyone

@@ -50,7 +50,13 @@ from itembank.models import (
 )
 from itembank.operations.accounts import create_user
 from tests.api.conftest import ApiClient, login
-from tests.api.test_matrix import _imported, _queued_job
+from tests.api.test_matrix import (
+    _imported,
+    _passage_approved,
+    _passage_draft,
+    _passage_in_review,
+    _queued_job,
+)
 from tests.assembly_helpers import state_run
 from tests.factories import PASSWORD, SINGLE_CHOICE, World, make_item, unique
 from tests.forms_helpers import (
@@ -373,6 +379,34 @@ ONE_ROW_BODY = {k: v for k, v in ONE_ROW_SPEC.items() if k != "code"}
 ASSEMBLE = {"forms": 1, "time_limit": 5}
 
 
+def _passage_version(names: dict[str, str]) -> Any:
+    from itembank.models import Passage, PassageVersion
+
+    return db.session.scalars(
+        sa.select(PassageVersion)
+        .join(Passage, Passage.id == PassageVersion.passage_id)
+        .where(Passage.external_id == names["passage"])
+        .order_by(PassageVersion.number.desc())
+    ).first()
+
+
+def bank_passages(world: World, names: dict[str, str]) -> dict[str, Any]:
+    from itembank.models import Passage
+
+    return {"passages": _count(Passage, Passage.bank_id == world.bank.id)}
+
+
+def passage_state(world: World, names: dict[str, str]) -> dict[str, Any]:
+    version = _passage_version(names)
+    return {
+        "number": version.number,
+        "status": version.status,
+        "title": version.title,
+        "revision": version.revision,
+        "reviews": len(version.reviews),
+    }
+
+
 def _image_upload(names: dict[str, str]) -> dict[str, Any]:
     return {"file": (io.BytesIO(_png()), "gambar.png")}
 
@@ -382,6 +416,96 @@ def _csv_upload(names: dict[str, str]) -> dict[str, Any]:
 
 
 PAIRS: list[Pair] = [
+    # passages (item sets)
+    Pair("GET /banks/{bank}/passages", None, "GET banks/{bank}/passages", None, _nothing),
+    Pair("GET /passages/{passage}", None, "GET passages/{passage}", None, _passage_draft),
+    Pair("GET /passages/{passage}", None, "GET passages/{passage}", None, _passage_approved),
+    Pair(
+        "GET /passages/{passage}/versions/1",
+        None,
+        "GET passages/{passage}/versions/1",
+        None,
+        _passage_draft,
+    ),
+    Pair("GET /passages/{passage}/set", None, "GET passages/{passage}/items", None, _passage_draft),
+    Pair(
+        "GET /passages/{passage}/set", None, "GET passages/{passage}/items", None, _passage_approved
+    ),
+    Pair(
+        "GET /banks/{bank}/passages/new",
+        None,
+        "POST banks/{bank}/passages",
+        {"title": "Bacaan", "body": "<p>Teks.</p>"},
+        _nothing,
+    ),
+    Pair(
+        "POST /banks/{bank}/passages/new",
+        {"title": "Bacaan", "body": "<p>Teks.</p>", "action": "save"},
+        "POST banks/{bank}/passages",
+        {"title": "Bacaan", "body": "<p>Teks.</p>"},
+        _nothing,
+        audit=("passage.create",),
+        state=bank_passages,
+    ),
+    Pair(
+        "GET /passages/{passage}/edit",
+        None,
+        "PATCH passages/{passage}/draft",
+        {"title": "Diubah"},
+        _passage_draft,
+    ),
+    Pair(
+        "POST /passages/{passage}/edit",
+        {"title": "Diubah", "body": "<p>Teks.</p>", "base_revision": "1", "action": "save"},
+        "PATCH passages/{passage}/draft",
+        {"title": "Diubah"},
+        _passage_draft,
+        audit=("passage.update",),
+        state=passage_state,
+    ),
+    Pair(
+        "POST /passages/{passage}/versions/1/submit",
+        {},
+        "POST passages/{passage}/versions/1/submit",
+        {},
+        _passage_draft,
+        audit=("passage.submit",),
+        state=passage_state,
+    ),
+    Pair(
+        "POST /passages/{passage}/versions/1/withdraw",
+        {"reason": "Salah kirim."},
+        "POST passages/{passage}/versions/1/withdraw",
+        {"reason": "Salah kirim."},
+        _passage_in_review,
+        audit=("passage.withdrawn",),
+        state=passage_state,
+    ),
+    Pair(
+        "POST /passages/{passage}/revise",
+        {},
+        "POST passages/{passage}/draft",
+        {},
+        _passage_approved,
+        audit=("passage.new_draft",),
+        state=passage_state,
+    ),
+    Pair(
+        "GET /passages/{passage}/versions/1/review",
+        None,
+        "GET passages/{passage}/versions/1",
+        None,
+        _passage_in_review,
+    ),
+    Pair(
+        "POST /passages/{passage}/versions/1/review",
+        {"decision": "approve"},
+        "POST passages/{passage}/versions/1/reviews",
+        {"decision": "approve"},
+        _passage_in_review,
+        audit=("passage.review", "passage.approved"),
+        state=passage_state,
+    ),
     # items, versions, reviews
     Pair("GET /banks/{bank}/items", None, "GET banks/{bank}/items", None, _nothing),
     Pair("GET /items/{item}", None, "GET items/{item}", None, _draft),
@@ -899,6 +1023,7 @@ NO_API_COUNTERPART: dict[tuple[str, str], str] = {
         "ui.administrations_home",
     ): "leads to a bank: test_the_cross_bank_pages_lead_only_where",
     ("GET", "ui.review_flags_home"): "leads to a bank: test_the_cross_bank_pages_lead_only_where",
+    ("GET", "ui.passages_home"): "leads to a bank: test_the_cross_bank_pages_lead_only_where",
     # Everyone's own notifications (GET /api/v1/me/notifications, POST .../read, PATCH
     # /api/v1/me/notification-preferences), which refuse nobody signed in.
     ("GET", "ui.form_booklet_page"): "the form's printable text (the API gives the form's "
@@ -1076,6 +1201,7 @@ _PLACEHOLDERS = {
     "run": "1",
     "sha": "0" * 64,
     "user": "someone",
+    "passage": "B-P00001",
 }
 
 
