@@ -107,10 +107,10 @@ def test_reasons_are_specific_and_bilingual(corpus: dict[str, Any]) -> None:
         for e in result.report
         if e.status == "not_imported"
     }
-    mismatch = entries["qtiworks/ims/choice_multiple.xml"]
+    mismatch = entries["qtiworks/stomp/chc_mulS.xml"]
     assert mismatch.message_en == (
-        "Scoring differs: as multiple_response: the response ['H', 'He', 'O'] scores 0 in the "
-        "source but 1 in the bank"
+        "Scoring differs: as multiple_response: the response ['ChoiceA'] scores 2 in the "
+        "source but 2.5 in the bank"
     )
     assert mismatch.message.startswith("Penskoran tidak sama: sebagai multiple_response: jawaban")
     hotspot = entries["qtiworks/ims/hotspot.xml"]

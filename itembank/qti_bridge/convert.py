@@ -339,60 +339,85 @@ class _ItemConverter:
 
         reasons: list[_Refused] = []
         for item_type in type_order(self.types, item.label):
+            contents: list[dict[str, Any]] = []
             try:
-                content = item_type.from_qti(item, source_score)
+                for offered in item_type.from_qti_contents(item, source_score):
+                    contents.append(offered)
             except ImportNotSupported as exc:
                 reasons.append(self.refuse("not_representable", exc.message_en, None, exc.message))
-                continue
-            if content is None:
-                continue
-            try:
-                content = item_type.load(item_type.map_html(content, self.html))
-            except ContentError as exc:
-                problems_en = "; ".join(
-                    f"{p.field}: {p.message_en or p.message}" for p in exc.problems
+            for content in contents:
+                candidate = self.try_content(
+                    reading,
+                    interaction,
+                    declaration,
+                    item_type,
+                    content,
+                    stem,
+                    source_score,
+                    reasons,
                 )
-                problems_id = "; ".join(f"{p.field}: {p.message}" for p in exc.problems)
-                reasons.append(
-                    self.refuse(
-                        "content_invalid",
-                        f"as {item_type.id}: {problems_en}",
-                        None,
-                        f"sebagai {item_type.id}: {problems_id}",
-                    )
-                )
-                continue
-            extra = [str(key) for key in item_type.summary(content).keys]
-            try:
-                responses = responses_for(item, interaction, declaration, extra)
-            except ProofIncomplete as exc:
-                reasons.append(
-                    self.refuse(
-                        "proof_incomplete",
-                        f"as {item_type.id}: {exc.message_en}",
-                        None,
-                        f"sebagai {item_type.id}: {exc.message}",
-                    )
-                )
-                continue
-            proof = prove(item_type, content, source_score, responses)
-            if proof.failure is not None:
-                reasons.append(
-                    self.refuse(
-                        "scoring_mismatch",
-                        f"as {item_type.id}: {proof.failure.message_en}",
-                        None,
-                        f"sebagai {item_type.id}: {proof.failure.message}",
-                    )
-                )
-                continue
-            return self.candidate(reading, item_type, stem, content, proof.checked, responses)
+                if candidate is not None:
+                    return candidate
         if reasons:
             raise reasons[0]
         raise self.refuse(
             "no_item_type",
             f"no item type represents this {_describe(interaction, declaration)}",
         )
+
+    def try_content(
+        self,
+        reading: ItemReading,
+        interaction: Interaction,
+        declaration: Any,
+        item_type: ItemType,
+        content: dict[str, Any],
+        stem: str,
+        source_score: Any,
+        reasons: list[_Refused],
+    ) -> Candidate | None:
+        """``content`` checked and proved as a candidate, or ``None`` with the reason
+        appended to ``reasons``."""
+        item = reading.item
+        try:
+            content = item_type.load(item_type.map_html(content, self.html))
+        except ContentError as exc:
+            problems_en = "; ".join(f"{p.field}: {p.message_en or p.message}" for p in exc.problems)
+            problems_id = "; ".join(f"{p.field}: {p.message}" for p in exc.problems)
+            reasons.append(
+                self.refuse(
+                    "content_invalid",
+                    f"as {item_type.id}: {problems_en}",
+                    None,
+                    f"sebagai {item_type.id}: {problems_id}",
+                )
+            )
+            return None
+        extra = [str(key) for key in item_type.summary(content).keys]
+        try:
+            responses = responses_for(item, interaction, declaration, extra)
+        except ProofIncomplete as exc:
+            reasons.append(
+                self.refuse(
+                    "proof_incomplete",
+                    f"as {item_type.id}: {exc.message_en}",
+                    None,
+                    f"sebagai {item_type.id}: {exc.message}",
+                )
+            )
+            return None
+        proof = prove(item_type, content, source_score, responses)
+        if proof.failure is not None:
+            reasons.append(
+                self.refuse(
+                    "scoring_mismatch",
+                    f"as {item_type.id}: {proof.failure.message_en}",
+                    None,
+                    f"sebagai {item_type.id}: {proof.failure.message}",
+                )
+            )
+            return None
+        return self.candidate(reading, item_type, stem, content, proof.checked, responses)
 
     def candidate(
         self,

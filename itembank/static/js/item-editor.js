@@ -466,6 +466,70 @@
       fill()
       return { root, get: () => selects.filter((s) => s.value).map((s) => [s.dataset.premise, s.value]) }
     },
+
+    // A grid: a row per source entry, a column per target entry, a number in each cell;
+    // an empty cell is left out. Writes [[source id, target id, number], ...].
+    pair_values(field, value, path, scope) {
+      const source = scope[field.source]
+      const target = scope[field.target]
+      const root = el('fieldset', { className: 'field pair-values' }, el('legend', { text: pick(field.label) }))
+      if (pick(field.help)) root.append(el('p', { className: 'help', text: pick(field.help) }))
+      const grid = el('div', { className: 'table-scroll' })
+      root.append(grid)
+      const key = (a, b) => JSON.stringify([a, b])
+      const chosen = new Map()
+      for (const entry of Array.isArray(value) ? value : []) {
+        if (Array.isArray(entry) && entry.length === 3) chosen.set(key(entry[0], entry[1]), String(entry[2]))
+      }
+      let cells = []
+      const fill = () => {
+        cells = []
+        const table = el('table', { className: 'table pair-grid' })
+        const head = el('tr', {}, el('th', { scope: 'col', text: '' }))
+        for (const answer of target.ids()) head.append(el('th', { scope: 'col', text: answer }))
+        table.append(el('thead', {}, head))
+        const body = el('tbody')
+        for (const premise of source.ids()) {
+          const row = el('tr', {}, el('th', { scope: 'row', text: premise }))
+          for (const answer of target.ids()) {
+            const input = el('input', { type: 'number', step: 'any', inputmode: 'decimal' })
+            input.setAttribute('aria-label', `${premise} → ${answer}`)
+            input.value = chosen.get(key(premise, answer)) ?? ''
+            input.addEventListener('input', () => {
+              if (input.value.trim() === '') chosen.delete(key(premise, answer))
+              else chosen.set(key(premise, answer), input.value)
+              changed()
+            })
+            cells.push({ premise, answer, input })
+            row.append(el('td', {}, input))
+          }
+          body.append(row)
+        }
+        table.append(body)
+        grid.replaceChildren(table)
+      }
+      const rename = (position) => (renamed = {}) => {
+        for (const [pair, number] of [...chosen.entries()]) {
+          const parts = JSON.parse(pair)
+          if (!(parts[position] in renamed)) continue
+          chosen.delete(pair)
+          if (renamed[parts[position]] === null) continue
+          parts[position] = renamed[parts[position]]
+          chosen.set(key(parts[0], parts[1]), number)
+        }
+        fill()
+      }
+      source.onIds(rename(0))
+      target.onIds(rename(1))
+      fill()
+      return {
+        root,
+        get: () =>
+          cells
+            .filter((cell) => cell.input.value.trim() !== '')
+            .map((cell) => [cell.premise, cell.answer, numberValue(cell.input.value, false)]),
+      }
+    },
   }
 
   // -- the content: the type's fields, or JSON for types without a description ----------
