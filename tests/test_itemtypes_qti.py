@@ -103,6 +103,35 @@ CASES = [
     ),
     _case("multiple_response", {**MR, "keys": ["B"], "points": 2}, multiple_responses(ABCDE)),
     _case(
+        "multiple_response",
+        {
+            "options": [
+                {**o, "value": v}
+                for o, v in zip(opts(*ABCDE), [1, 0.5, None, -1, 0.1], strict=True)
+            ],
+            "keys": ["A", "B", "E"],
+            "points": 1.6,
+            "scoring": "mapped",
+            "mapping": {"default": -0.3, "lower": 0},
+        },
+        [*multiple_responses(ABCDE), ["A", "Z"], ["E", "B", "A", "A"]],
+    ),
+    _case(
+        "multiple_response",
+        {
+            "options": [
+                {**o, "value": v}
+                for o, v in zip(opts(*ABCDE), [2, 2, None, None, None], strict=True)
+            ],
+            "keys": ["A", "B"],
+            "points": 3,
+            "scoring": "mapped",
+            "max_choices": 3,
+            "mapping": {"default": -1.5, "lower": None},
+        },
+        multiple_responses(ABCDE),
+    ),
+    _case(
         "weighted_options",
         HOST.item_type("weighted_options").example_content(),
         single_responses(ABCDE),
@@ -178,6 +207,17 @@ CASES = [
         "matching",
         {**MATCH, "pairs": [["P1", "R1"], ["P3", "R1"]], "points": 2},  # P2 has no key pair
         matching_responses({**MATCH, "pairs": [["P1", "R1"], ["P3", "R1"]]}),
+    ),
+    _case(
+        "matching",
+        {
+            **MATCH,
+            "scoring": "mapped",
+            "points": 2.5,
+            "pair_values": [["P1", "R2", 1], ["P2", "R3", 0.5], ["P3", "R1", 1], ["P1", "R4", -2]],
+            "mapping": {"default": -0.25, "lower": None},
+        },
+        [*matching_responses(MATCH), [["P1", "R2"], ["P1", "R2"], ["P2", "R3"]]],
     ),
     _case(
         "likert",
