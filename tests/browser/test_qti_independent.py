@@ -166,6 +166,30 @@ case(
     selections(ABCDE, 5),
 )
 case("multiple_response", {**MR, "keys": ["B"], "points": 2}, selections(ABCDE, 5))
+case(  # mapped scoring: values per option, a default, both bounds (map_response)
+    "multiple_response",
+    {
+        "options": [
+            {**o, "value": v} for o, v in zip(opts(*ABCDE), [1, 0.5, -1, None, 2], strict=True)
+        ],
+        "keys": ["A", "B", "E"],
+        "points": 3,
+        "scoring": "mapped",
+        "mapping": {"default": -0.25, "lower": 0},
+    },
+    selections(ABCDE, 5),
+)
+case(
+    "multiple_response",
+    {
+        "options": [{**o, "value": v} for o, v in zip(opts(*ABCDE), [2, 2, 0, 0, 0], strict=True)],
+        "keys": ["A", "B"],
+        "points": 3.5,
+        "scoring": "mapped",
+        "mapping": {"default": 0, "lower": None},
+    },
+    selections(ABCDE, 5),
+)
 case(
     "multiple_response",
     {"options": opts(*"ABCDEF"), "keys": ["B", "D", "E", "F"], "points": 5, "scoring": "partial"},
@@ -235,6 +259,17 @@ case(
 )
 
 case("matching", MATCH, matchings(MATCH_P, MATCH_R))
+case(  # mapped scoring: any pair may carry a value
+    "matching",
+    {
+        **MATCH,
+        "scoring": "mapped",
+        "points": 2.5,
+        "pair_values": [["P1", "R2", 1], ["P2", "R3", 0.5], ["P3", "R1", 1], ["P1", "R4", -2]],
+        "mapping": {"default": -0.5, "lower": None},
+    },
+    matchings(MATCH_P, MATCH_R),
+)
 case("matching", {**MATCH, "points": 2}, matchings(MATCH_P, MATCH_R))
 case("matching", {**MATCH, "points": 0.1}, matchings(MATCH_P, MATCH_R))
 case("matching", {**MATCH, "scoring": "all_or_nothing", "points": 4}, matchings(MATCH_P, MATCH_R))
@@ -446,14 +481,14 @@ def test_the_engine_in_a_comma_locale(chromium: Any) -> None:
 
 def test_the_numbers_the_readme_states() -> None:
     """README ("What the scoring fidelity claim rests on") gives these numbers."""
-    assert len(_cases) == 37
-    assert sum(len(c.responses) for c in _cases) == 3_604
+    assert len(_cases) == 40
+    assert sum(len(c.responses) for c in _cases) == 3_796
     per_type: dict[str, int] = {}
     for c in _cases:
         per_type[c.item_type.id] = per_type.get(c.item_type.id, 0) + len(c.responses)
     assert {t: per_type[t] for t in ("multiple_response", "ordering", "matching")} == {
-        "multiple_response": 348,
+        "multiple_response": 414,
         "ordering": 1_065,
-        "matching": 2_053,
+        "matching": 2_179,
     }
     assert per_type["short_text"] == 74
