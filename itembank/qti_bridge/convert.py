@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +47,7 @@ from itembank.itemtypes import (
 from itembank.media_check import DEFAULT_MAX_BYTES as DEFAULT_MEDIA_MAX_BYTES
 from itembank.media_check import MediaError, inspect_image
 from itembank.qti_bridge.html import xhtml_to_html
+from itembank.qti_bridge.parts import joint_responses
 from itembank.qti_bridge.proof import prove
 from itembank.qti_bridge.report import REASONS, ReportEntry, Status
 from itembank.qti_bridge.report import entry as _entry
@@ -85,6 +86,7 @@ IMPORT_ORDER: tuple[str, ...] = (
     "extended_text",
     "ordering",
     "matching",
+    "composite",
 )
 """The built-in types in the order they are asked; every other registered type follows
 in registration order. A type named by the item's label (``itembank:<type id>``, written
@@ -210,6 +212,10 @@ def convert(
         return result
 
 
+class _NoType(Exception):
+    """No type offered content for an item with several interactions."""
+
+
 class _Refused(Exception):
     def __init__(self, entry: ReportEntry) -> None:
         super().__init__(entry.message_en)
@@ -256,10 +262,7 @@ class _ItemConverter:
         if not interactions:
             raise self.refuse("no_interaction", "the item asks for no response")
         if len(interactions) > 1:
-            raise self.refuse(
-                "several_interactions",
-                f"the item has {len(interactions)} interactions; a bank item has one",
-            )
+            return self.several(reading, len(interactions))
         interaction = interactions[0]
         if reading.item.processing is None and not isinstance(interaction, ExtendedTextInteraction):
             raise self.refuse("no_scoring", "nothing in the item says what a response scores")
@@ -280,9 +283,37 @@ class _ItemConverter:
                 "custom_response_processing", str(exc), getattr(exc, "line", None)
             ) from None
 
+    def several(self, reading: ItemReading, count: int) -> Candidate:
+        """An item with several interactions: a type that takes them all (the composite
+        item) or, when none does, refused (``several_interactions`` unless a type said
+        why it cannot)."""
+        item = reading.item
+        if item.processing is None:
+            raise self.refuse("no_scoring", "nothing in the item says what a response scores")
+        if not any(outcome.identifier == "SCORE" for outcome in item.outcomes):
+            others = ", ".join(o.identifier for o in item.outcomes) or "none"
+            raise self.refuse(
+                "no_scoring", f"the item declares no SCORE outcome (its outcomes: {others})"
+            )
+        stem = self.html(self.stem_xhtml(reading, None))
+        if not html_to_text(stem) and "<img" not in stem:
+            raise self.refuse("empty_stem", "the item has no text or image to show as the stem")
+        run = score_function(reading.root)
+        try:
+            return self.choose_type(reading, None, stem, score=run)
+        except RPError as exc:
+            raise self.refuse(
+                "custom_response_processing", str(exc), getattr(exc, "line", None)
+            ) from None
+        except _NoType:
+            raise self.refuse(
+                "several_interactions",
+                f"the item has {count} interactions, and no item type represents them together",
+            ) from None
+
     # -- stem and images ------------------------------------------------------------------
 
-    def stem_xhtml(self, reading: ItemReading, interaction: Interaction) -> str:
+    def stem_xhtml(self, reading: ItemReading, interaction: Interaction | None) -> str:
         parts: list[str] = []
         for part in reading.item.body:
             if isinstance(part, Html):
@@ -327,14 +358,26 @@ class _ItemConverter:
 
     # -- types and the proof ----------------------------------------------------------------
 
-    def choose_type(self, reading: ItemReading, interaction: Interaction, stem: str) -> Candidate:
+    def choose_type(
+        self,
+        reading: ItemReading,
+        interaction: Interaction | None,
+        stem: str,
+        score: Callable[[dict[str, Any]], float] | None = None,
+    ) -> Candidate:
+        """The first type whose content is proved; ``interaction`` is ``None`` for an
+        item with several (whose responses are ``{identifier: value}``)."""
         item = reading.item
-        declaration = next(
-            r for r in item.responses if r.identifier == interaction.response_identifier
-        )
-        run = score_function(reading.root)
+        run = score or score_function(reading.root)
+        declaration = None
+        if interaction is not None:
+            declaration = next(
+                r for r in item.responses if r.identifier == interaction.response_identifier
+            )
 
         def source_score(value: Any) -> float:
+            if declaration is None:
+                return run(value)
             return run({declaration.identifier: value})
 
         reasons: list[_Refused] = []
@@ -360,6 +403,8 @@ class _ItemConverter:
                     return candidate
         if reasons:
             raise reasons[0]
+        if interaction is None:
+            raise _NoType
         raise self.refuse(
             "no_item_type",
             f"no item type represents this {_describe(interaction, declaration)}",
@@ -368,7 +413,7 @@ class _ItemConverter:
     def try_content(
         self,
         reading: ItemReading,
-        interaction: Interaction,
+        interaction: Interaction | None,
         declaration: Any,
         item_type: ItemType,
         content: dict[str, Any],
@@ -395,7 +440,10 @@ class _ItemConverter:
             return None
         extra = [str(key) for key in item_type.summary(content).keys]
         try:
-            responses = responses_for(item, interaction, declaration, extra)
+            if interaction is None:
+                responses = joint_responses(item, source_score)
+            else:
+                responses = responses_for(item, interaction, declaration, extra)
         except ProofIncomplete as exc:
             reasons.append(
                 self.refuse(
