@@ -248,6 +248,43 @@ CASES = [
 ]
 
 
+COMPOSITE_PARTS = [
+    {
+        "id": "RESPONSE_1",
+        "type": "single_choice",
+        "prompt": "<p>Bagian <strong>pertama</strong></p>",
+        "content": {"options": opts("A", "B", "C"), "key": "B", "points": 2.5},
+    },
+    {"id": "RESPONSE_2", "type": "short_text", "content": {"accepted": ["Bandung"], "points": 1}},
+    {
+        "id": "jawaban.3",
+        "type": "multiple_response",
+        "prompt": "<p>Bagian ketiga</p>",
+        "content": {
+            "options": [
+                {**o, "value": v} for o, v in zip(opts("A", "B", "C"), [0.1, 0.2, -1], strict=True)
+            ],
+            "keys": ["A", "B"],
+            "points": 0.3,
+            "scoring": "mapped",
+        },
+    },
+]
+CASES.append(
+    _case(
+        "composite",
+        {"parts": COMPOSITE_PARTS},
+        [
+            [first, second, third]
+            for first in [None, "A", "B", "C"]
+            for second in [None, "Bandung", "bandung", "Bogor"]
+            for third in [None, ["A"], ["A", "B"], ["B", "A"], ["A", "B", "C"], ["C"]]
+        ]
+        + [None, "B", ["B"], [None, None], {"RESPONSE_1": "B"}],
+    )
+)
+
+
 def _export(item_type: ItemType, content: dict[str, Any], version: str) -> etree._Element:
     model = item_type.qti_item(STEM, content, identifier="item_1", title="Soal 1", lang="id")
     return write_item(model, version)  # type: ignore[arg-type]
