@@ -530,6 +530,58 @@
             .map((cell) => [cell.premise, cell.answer, numberValue(cell.input.value, false)]),
       }
     },
+
+    // The parts of a composite item: entries whose type is chosen among `choices`, each
+    // with the fields beside it (its prompt) and the chosen type's own content, edited
+    // with that type's description (`variants`). Writes [{id, type, ..., content}, ...].
+    parts(field, value, path, scope) {
+      const typeField = { name: 'type', kind: 'part_type', label: { id: L.part_type, en: L.part_type }, help: {}, choices: field.choices, minimum: null, maximum: null }
+      const contentField = { name: 'content', kind: 'part_content', label: { id: L.part_content, en: L.part_content }, help: {}, variants: field.variants }
+      return BUILDERS.entries({ ...field, fields: [typeField, ...field.fields, contentField] }, value, path, scope)
+    },
+
+    part_type(field, value) {
+      const select = el('select')
+      for (const choice of field.choices) select.append(el('option', { value: choice.value, text: pick(choice.label) }))
+      // A part of a type the form cannot edit (no description of its own) keeps its type.
+      if (typeof value === 'string' && !field.choices.some((choice) => choice.value === value)) select.append(el('option', { value, text: value }))
+      if (typeof value === 'string') select.value = value
+      const listeners = []
+      select.addEventListener('change', () => {
+        listeners.forEach((cb) => cb(select.value))
+        changed()
+      })
+      return { root: labelled(field, select), get: () => select.value, onChange: (cb) => listeners.push(cb) }
+    },
+
+    part_content(field, value, path, scope) {
+      const root = el('div', { className: 'part-content' })
+      let inner = null
+      const show = (typeId, data) => {
+        const fields = field.variants[typeId]
+        if (fields) {
+          inner = BUILDERS.group({ label: field.label, help: {}, fields }, data, path)
+        } else {
+          // no form for this type: its content as JSON
+          const textarea = el('textarea', { rows: '8', className: 'code', spellcheck: 'false' })
+          textarea.value = JSON.stringify(data ?? {}, null, 2)
+          textarea.addEventListener('input', changed)
+          const read = () => {
+            try {
+              return JSON.parse(textarea.value)
+            } catch (error) {
+              return textarea.value // the server says what is wrong with it
+            }
+          }
+          inner = { root: labelled({ label: field.label, help: { id: L.content_json_help, en: L.content_json_help } }, textarea), get: read }
+        }
+        inner.root.dataset.path = path
+        root.replaceChildren(inner.root)
+      }
+      show(scope.type.get(), value)
+      scope.type.onChange((typeId) => show(typeId, null))
+      return { root, get: () => inner.get() }
+    },
   }
 
   // -- the content: the type's fields, or JSON for types without a description ----------
