@@ -128,7 +128,11 @@ def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) ->
         for index, values in enumerate(own):
             result += [[*blank[:index], value, *blank[index + 1 :]] for value in values]
         result += [list(combo) for combo in zip(*own, strict=False)]
-        return result
+        best = [
+            max(values, key=lambda r, p=part: plugins.item_types[p["type"]].score(p["content"], r))
+            for part, values in zip(parts, own, strict=True)
+        ]
+        return [*result, best]
     raise AssertionError(f"no responses for the machine-scored type {type_id!r}")
 
 

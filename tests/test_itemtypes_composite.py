@@ -55,6 +55,7 @@ def test_the_score_is_the_sum_of_the_parts() -> None:
             COMPOSITE.score(content, wrong)
     assert COMPOSITE.qti_response(content, ["B", None]) == {"RESPONSE_1": "B", "RESPONSE_2": None}
     assert COMPOSITE.response_from_qti(content, {"RESPONSE_1": "B"}) == ["B", None]
+    assert COMPOSITE.response_from_qti(content, {"RESPONSE_1": None}) is None
     summary = COMPOSITE.summary(content)
     assert summary.keys == ["RESPONSE_1: B", "RESPONSE_2: Bandung"]
     assert summary.extra["parts"] == ["RESPONSE_1: single_choice", "RESPONSE_2: short_text"]

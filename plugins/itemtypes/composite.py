@@ -291,10 +291,12 @@ class Composite(ItemType):
             return None
         if not isinstance(value, dict):
             raise ValueError("a composite's response is one value per part response")
-        return [
+        answers = [
             self._part_type(part).response_from_qti(part["content"], value.get(part["id"]))
             for part in content["parts"]
         ]
+        # every part blank is a blank response, as QTI reports it
+        return None if all(answer in (None, "", []) for answer in answers) else answers
 
     def to_qti(
         self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
