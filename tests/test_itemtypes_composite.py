@@ -57,7 +57,8 @@ def test_the_score_is_the_sum_of_the_parts() -> None:
     assert COMPOSITE.response_from_qti(content, {"RESPONSE_1": "B"}) == ["B", None]
     assert COMPOSITE.response_from_qti(content, {"RESPONSE_1": None}) is None
     summary = COMPOSITE.summary(content)
-    assert summary.keys == ["RESPONSE_1: B", "RESPONSE_2: Bandung"]
+    assert list(summary.options) == ["RESPONSE_1.A", "RESPONSE_1.B", "RESPONSE_1.C"]
+    assert summary.keys == ["RESPONSE_1.B", "RESPONSE_2.Bandung"]  # as option ids: "RESPONSE_1.B"
     assert summary.extra["parts"] == ["RESPONSE_1: single_choice", "RESPONSE_2: short_text"]
 
 

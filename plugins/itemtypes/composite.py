@@ -226,7 +226,7 @@ class Composite(ItemType):
         for part in content["parts"]:
             inner = self._part_type(part).summary(part["content"])
             options.update({f"{part['id']}.{ident}": text for ident, text in inner.options.items()})
-            keys += [f"{part['id']}: {key}" for key in inner.keys]
+            keys += [f"{part['id']}.{key}" for key in inner.keys]
             weights.update({f"{part['id']}.{ident}": w for ident, w in inner.weights.items()})
         return ContentSummary(
             options=options,
