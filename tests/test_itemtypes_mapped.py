@@ -84,7 +84,7 @@ def test_existing_content_loads_unchanged() -> None:
     match_written = {
         **MATCHING.example_content(),
         "pair_values": [],
-        "mapping": {"default": 0, "lower": 0},
+        "mapping": {"default": 0, "lower": None},  # the editor's empty lower bound
     }
     assert MATCHING.load(match_written) == MATCHING.example_content()
 

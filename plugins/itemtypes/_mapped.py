@@ -34,6 +34,9 @@ class MappingSchema(ma.Schema):
 
 
 DEFAULT_MAPPING: dict[str, JSON] = {"default": 0, "lower": 0}
+#: What the editor writes for an item that does not use mapped scoring (its fields
+#: untouched): said nothing, like no mapping at all.
+_UNTOUCHED = ({"default": 0, "lower": 0}, {"default": 0, "lower": None})
 
 
 def mapping_field() -> ma.fields.Nested:
@@ -159,11 +162,12 @@ def editor_mapping() -> EditorField:
                 minimum=-MAX_WEIGHT,
                 maximum=MAX_WEIGHT,
             ),
+            # Empty (null) is "no lower bound", so a stored null reads back as empty; a
+            # default of 0 here would turn it into 0 when the item is opened and saved.
             EditorField(
                 "lower",
                 "number",
                 {"id": "Batas bawah skor", "en": "Lowest score"},
-                default=0,
                 minimum=-MAX_POINTS,
                 maximum=MAX_POINTS,
             ),
@@ -180,5 +184,5 @@ def normalise(content: dict[str, JSON], entries: Sequence[dict[str, JSON]] | Non
             del entry["value"]
     if content.get("scoring") == MAPPED:
         content["mapping"] = {**DEFAULT_MAPPING, **(content.get("mapping") or {})}
-    elif content.get("mapping") == DEFAULT_MAPPING:
+    elif content.get("mapping") in _UNTOUCHED:
         del content["mapping"]

@@ -106,6 +106,7 @@ def test_a_mapped_multiple_response_item_is_written_and_approved(
     page.get_by_label("Poin").fill("2")
     page.get_by_label("Berbobot (nilai per pilihan)").check()
     page.get_by_label("Nilai lainnya").fill("-1")
+    page.get_by_label("Batas bawah skor").fill("0")
     item_id = _classify_and_submit(writer, "mapped-editor")
     page.goto(writer.url(f"/items/{item_id}"))
     expect(page.locator(".key-table")).to_contain_text("-0,5")
@@ -115,3 +116,54 @@ def test_a_mapped_multiple_response_item_is_written_and_approved(
     assert [o.get("value") for o in content["options"]] == [1, None, 1, -0.5]
     assert content["mapping"] == {"default": -1, "lower": 0}
     assert content["keys"] == ["A", "C"]
+
+
+def test_a_mapped_matching_item_round_trips_through_its_grid(
+    login: Any, live_server: LiveServer
+) -> None:
+    """The pair-value grid reads and writes the values exactly: opening a mapped matching
+    draft and saving it unchanged changes nothing; a value typed into a cell is stored."""
+    from itembank.operations.accounts import get_bank, get_user
+    from itembank.operations.items import create_item
+
+    with live_server.app.app_context():
+        host = live_server.app.extensions["itembank.plugins"]
+        matching = host.item_type("matching")
+        item = create_item(
+            get_bank("CACT-DEMO"),
+            actor=get_user("penulis"),
+            plugins=host,
+            item_type="matching",
+            stem="<p>Pasangkan sila dengan lambangnya.</p>",
+            content={
+                **matching.example_content(),
+                "scoring": "mapped",
+                "points": 2.5,
+                "pair_values": [["P1", "R2", 1], ["P2", "R3", 0.5], ["P3", "R1", 1]],
+                "mapping": {"default": -0.5, "lower": None},
+            },
+            metadata={"classifications": [{"taxonomy": "skd-cpns", "node": "TKP.PP"}]},
+        )
+        item_id = item.external_id
+        db.session.commit()
+        db.session.remove()
+    writer = login("penulis")
+    page = writer.page
+    page.goto(writer.url(f"/items/{item_id}/edit"))
+    wait_for_clean_preview(page)
+    grid = page.locator(".pair-grid")
+    expect(grid.get_by_label("P2 → R3")).to_have_value("0.5")
+    writer.check_accessible_names()
+    page.get_by_role("button", name="Simpan draf").click()
+    expect(page.locator(".flashes")).to_contain_text(
+        "Tidak ada perubahan sejak penyimpanan terakhir."
+    )
+    grid.get_by_label("P3 → R4").fill("-1")
+    wait_for_clean_preview(page)
+    page.get_by_role("button", name="Simpan draf").click()
+    expect(page.locator(".flashes")).not_to_contain_text("Tidak ada perubahan")
+    with live_server.app.app_context():
+        stored = db.session.scalars(db.select(Item).where(Item.external_id == item_id)).one()
+        values = stored.latest_version.content["pair_values"]
+        db.session.remove()
+    assert values == [["P1", "R2", 1], ["P2", "R3", 0.5], ["P3", "R1", 1], ["P3", "R4", -1]]
