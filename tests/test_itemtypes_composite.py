@@ -148,6 +148,9 @@ def test_a_wrong_part_content_never_raises_anything_but_content_error() -> None:
     for broken in ({"options": "x"}, {"key": 5}, {}):
         with pytest.raises(ContentError):
             COMPOSITE.load(changed(["parts", 0, "content"], broken))
+    assert list(COMPOSITE.html_fields({"parts": [{"type": ["x"], "content": {}}, 5]})) == []
+    too_many = {"parts": [CONTENT["parts"][0]] * 21}
+    assert problems(COMPOSITE, too_many)[0][0] == "parts"
     assert list(COMPOSITE.html_fields(changed(["parts", 0, "content"], {"options": 5}))) == [
         ("parts.0.prompt", "<p>Bagian pertama</p>"),
         ("parts.1.prompt", ""),

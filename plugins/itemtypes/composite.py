@@ -126,6 +126,8 @@ class Composite(ItemType):
         except ma.ValidationError as exc:
             raise ContentError(list(flatten_marshmallow_errors(exc.messages))) from None
         problems = list(self.check(data))
+        if len(data["parts"]) > MAX_PARTS:
+            raise ContentError(problems)  # the parts themselves are not worth loading
         types = self.part_types()
         for index, part in enumerate(data["parts"]):
             item_type = types.get(part["type"])
@@ -183,7 +185,8 @@ class Composite(ItemType):
                 continue
             if isinstance(part.get("prompt"), str):
                 yield f"parts.{index}.prompt", part["prompt"]
-            item_type = self.part_types().get(part.get("type"))  # type: ignore[arg-type]
+            type_id = part.get("type")
+            item_type = self.part_types().get(type_id) if isinstance(type_id, str) else None
             if item_type is None or not isinstance(part.get("content"), dict):
                 continue
             try:
