@@ -9,14 +9,17 @@ what was left out of imported items.
 
 For each item document:
 
-1. it is read (:mod:`qti.reader`): one supported interaction, no template processing, no
-   content the bank's rich text cannot carry;
+1. it is read (:mod:`qti.reader`): supported interactions, no template processing, no
+   content the bank's rich text cannot carry; an item with several interactions is
+   offered to the types as a whole (the composite type splits it into parts:
+   :mod:`itembank.qti_bridge.parts`) and proved on responses to all of them at once;
 2. the stem is built from the body and the interaction's prompt, converted to sanitized
    bank HTML; every image must be in the source and be a PNG, JPEG or GIF the bank
    accepts, and is referenced as ``/media/<sha256>`` (the SHA-256 of its bytes, computed
    here, so storing the media by hash makes the references valid);
-3. the item types are asked in order (:func:`type_order`) for content (``from_qti``),
-   which is converted the same way and validated with the type's ``load``;
+3. the item types are asked in order (:func:`type_order`) for content
+   (``from_qti_contents``: one or more, most preferred first), each converted the same way
+   and validated with the type's ``load``;
 4. the scoring is proved (:mod:`itembank.qti_bridge.proof`): for every response tried
    (:mod:`itembank.qti_bridge.responses` lists them: every order up to 7 choices, every
    combination up to 10, every matching up to 4,000, ...), the new content's ``score``
