@@ -321,6 +321,19 @@ class ItemType:
         """
         return None
 
+    def from_qti_contents(
+        self, item: AssessmentItem, score: SourceScore
+    ) -> Iterator[dict[str, JSON]]:
+        """Every content this type offers for ``item``, most preferred first: the importer
+        checks and proves each in turn and keeps the first whose scoring it proves (a
+        type with two ways to score the same interaction, such as multiple response's
+        partial credit and its mapped scoring, offers both). The default yields
+        :meth:`from_qti`'s content, if any. Raising :class:`ImportNotSupported` reports
+        why the item cannot be represented (contents already yielded are still tried)."""
+        content = self.from_qti(item, score)
+        if content is not None:
+            yield content
+
     def response_from_qti(self, content: dict[str, JSON], value: Any) -> JSON:
         """The bank's response for a QTI ``RESPONSE`` value (the inverse of
         :meth:`qti_response`; used to prove imported scoring and to read delivery
@@ -333,6 +346,13 @@ class ItemType:
         from itembank.jsonschema import schema_to_json_schema
 
         return schema_to_json_schema(self.content_schema)
+
+    # -- other types ------------------------------------------------------------------
+
+    def attach(self, types: Mapping[str, ItemType]) -> None:
+        """Called by the plugin host once every type is registered, with the registry
+        (read-only; this type included). A type built of other types (the composite
+        item's parts) keeps it to find them; the default ignores it."""
 
     # -- the web UI's item editor ---------------------------------------------------
 
@@ -392,11 +412,15 @@ def schema_instance(schema_class: type[ma.Schema]) -> ma.Schema:
 #: of ``fields``; ``entries`` a list of objects, each an ``id`` plus ``fields``;
 #: ``key`` one ``id`` of the entries named by ``source``; ``keys`` a list of them;
 #: ``order`` every ``id`` of ``source`` in a chosen order; ``pairs`` a list of
-#: ``[source id, target id]``, at most one per ``source`` entry.
+#: ``[source id, target id]``, at most one per ``source`` entry; ``pair_values`` a list
+#: of ``[source id, target id, number]``, at most one per pair of entries (a grid of
+#: numbers, an empty cell left out); ``parts`` a list of objects, each an ``id``, the
+#: ``type`` chosen among ``choices``, ``fields`` (a prompt) and ``content``, the chosen
+#: type's own content, edited with its description in ``variants``.
 EDITOR_KINDS = frozenset(
     {
         *("rich_text", "text", "number", "integer", "boolean", "choice", "text_list"),
-        *("group", "entries", "key", "keys", "order", "pairs"),
+        *("group", "entries", "key", "keys", "order", "pairs", "pair_values", "parts"),
     }
 )
 #: How new entries get their ``id``: ``letter`` A, B, C ...; ``prefix`` ``id_prefix``
@@ -417,12 +441,15 @@ class EditorField:
     :param maximum: highest value of a number, or most entries of a list.
     :param choices: ``(value, label)`` pairs of a ``choice``.
     :param fields: the fields of a ``group``, or of each entry of ``entries``.
-    :param source: the ``entries`` field a ``key``/``keys``/``order``/``pairs`` names.
-    :param target: the second ``entries`` field of ``pairs``.
+    :param source: the ``entries`` field a ``key``/``keys``/``order``/``pairs``/
+        ``pair_values`` names.
+    :param target: the second ``entries`` field of ``pairs`` and ``pair_values``.
     :param id_style: how a new entry of ``entries`` gets its id (:data:`ID_STYLES`).
     :param id_prefix: the prefix of ``prefix`` ids.
     :param start_items: how many empty entries (or strings) a new item starts with.
     :param entry_label: what one entry is called, ``{"id": "Pilihan", "en": "Option"}``.
+    :param variants: for ``parts``: each choice's value -> the description of the
+        content that choice edits (an item type's own :meth:`ItemType.editor_fields`).
     """
 
     name: str
@@ -440,6 +467,7 @@ class EditorField:
     id_prefix: str = ""
     start_items: int = 0
     entry_label: Mapping[str, str] = field(default_factory=dict)
+    variants: Mapping[str, tuple[EditorField, ...]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, JSON]:
         """The description as JSON for the editor's script."""
@@ -459,6 +487,9 @@ class EditorField:
             "id_prefix": self.id_prefix,
             "start_items": self.start_items,
             "entry_label": dict(self.entry_label),
+            "variants": {
+                str(key): [f.as_dict() for f in fields] for key, fields in self.variants.items()
+            },
         }
 
 
@@ -495,20 +526,28 @@ def _check_level(
             problems.append(f"{path}: unknown kind {f.kind!r}")
         if not f.label.get("id") or not f.label.get("en"):
             problems.append(f"{path}: needs an Indonesian and an English label")
-        if f.kind in ("key", "keys", "order", "pairs") and f.source not in entries:
+        if f.kind in ("key", "keys", "order", "pairs", "pair_values") and f.source not in entries:
             problems.append(f"{path}: source {f.source!r} is not an entries field beside it")
-        if f.kind == "pairs" and f.target not in entries:
+        if f.kind in ("pairs", "pair_values") and f.target not in entries:
             problems.append(f"{path}: target {f.target!r} is not an entries field beside it")
         if f.kind == "choice" and not f.choices:
             problems.append(f"{path}: a choice needs choices")
-        if f.kind in ("entries", "group"):
+        if f.kind == "parts" and not f.choices:
+            problems.append(f"{path}: parts need choices")
+        if f.kind in ("entries", "group", "parts"):
             nested = schema.fields.get(f.name)
             inner = getattr(getattr(nested, "inner", nested), "schema", None)
             if inner is None:
                 problems.append(f"{path}: the schema field is not a nested object")
                 continue
             sub = [EditorField("id", "text", {"id": "Kode", "en": "Code"}), *f.fields]
-            _check_level(sub if f.kind == "entries" else f.fields, inner, f"{path}.", problems)
+            if f.kind == "parts":
+                sub += [
+                    EditorField("type", "choice", {"id": "Jenis", "en": "Type"}, choices=f.choices),
+                    # the chosen type's content, checked by that type's description
+                    EditorField("content", "text", {"id": "Isi", "en": "Content"}),
+                ]
+            _check_level(sub if f.kind != "group" else f.fields, inner, f"{path}.", problems)
             if f.kind == "entries" and f.id_style not in ID_STYLES:
                 problems.append(f"{path}: unknown id style {f.id_style!r}")
 

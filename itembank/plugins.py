@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import pluggy
@@ -34,6 +35,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.itemtypes.ordering",
     "plugins.itemtypes.matching",
     "plugins.itemtypes.likert",
+    "plugins.itemtypes.composite",
     "plugins.taxonomies.asn",
     "plugins.taxonomies.skd",
     "plugins.taxonomies.bloom",
@@ -154,6 +156,9 @@ class PluginHost:
         self.importers: dict[str, Importer] = {}
         self.registrations: dict[str, Registration] = {}
         self._collect()
+        registry = MappingProxyType(self.item_types)
+        for item_type in self.item_types.values():
+            item_type.attach(registry)
 
     # -- loading ------------------------------------------------------------------------
 

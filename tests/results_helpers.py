@@ -119,7 +119,7 @@ def simulated_rows(
         lower = []
         for response in responses_for(entry.item.item_type, entry.content, plugins):
             try:  # what the importer accepts (it refuses unknown options)
-                value = entry.item_type.qti_response(entry.content, response)["RESPONSE"]
+                value = writers.qti_value(entry, response)
                 if entry.score_value(value)[1] < entry.max_score:
                     lower.append(response)
             except ValueError:

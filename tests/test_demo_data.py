@@ -40,6 +40,7 @@ ITEM_TYPES = (
     "ordering",
     "matching",
     "likert",
+    "composite",
 )
 
 CONTENT_FIELDS: dict[str, set[str]] = {
@@ -60,6 +61,7 @@ CONTENT_FIELDS: dict[str, set[str]] = {
     "ordering": {"options", "correct_order", "points", "shuffle"},
     "matching": {"premises", "responses", "pairs", "points", "scoring", "shuffle"},
     "likert": {"scale", "direction"},
+    "composite": {"parts"},
 }
 
 FINAL_OUTCOMES = {"draft", "in_review", "changes_requested", "approved", "rejected", "retired"}
@@ -142,6 +144,8 @@ def _entry_ids(item_type: str, content: dict[str, Any]) -> list[str]:
         return [criterion["id"] for criterion in content["rubric"]]
     if item_type == "likert":
         return [label["id"] for label in content["scale"]]
+    if item_type == "composite":  # each part's own identifiers are its own
+        return [part["id"] for part in content["parts"]]
     return []
 
 
@@ -155,6 +159,12 @@ def _html_fields(item_type: str, version: dict[str, Any]) -> Iterator[tuple[str,
     if item_type == "extended_text":
         for criterion in content["rubric"]:
             yield f"rubric.{criterion['id']}", criterion["criterion"]
+    if item_type == "composite":
+        for part in content["parts"]:
+            yield f"{part['id']}.prompt", part["prompt"]
+            for label, text in _html_fields(part["type"], {"stem": "", **part}):
+                if label != "stem":
+                    yield f"{part['id']}.{label}", text
 
 
 class _TagChecker(HTMLParser):
@@ -393,7 +403,8 @@ def test_content_fields_and_identifiers(
     key: str, index: int, item: dict[str, Any], version: dict[str, Any]
 ) -> None:
     content = version["content"]
-    assert set(content) == CONTENT_FIELDS[item["type"]]
+    mapped = {"mapping"} if content.get("scoring") == "mapped" else set()
+    assert set(content) == CONTENT_FIELDS[item["type"]] | mapped
     ids = _entry_ids(item["type"], content)
     assert [i for i in ids if not OPTION_ID.fullmatch(i)] == []
     assert len(set(ids)) == len(ids), "identifiers must be unique within the item"
@@ -402,7 +413,7 @@ def test_content_fields_and_identifiers(
     if "shuffle" in content:
         assert isinstance(content["shuffle"], bool)
     if "scoring" in content:
-        assert content["scoring"] in {"all_or_nothing", "partial"}
+        assert content["scoring"] in {"all_or_nothing", "partial", "mapped"}
 
 
 def _versions_of(*types: str) -> list[Any]:
@@ -589,7 +600,10 @@ def test_content_loads_with_the_item_type_plugin(item_type: str) -> None:
     from itembank.operations.content import MetadataSchema
     from itembank.sanitize import sanitize_html
 
-    host = _plugin_host(f"plugins.itemtypes.{item_type}")
+    modules = [f"plugins.itemtypes.{item_type}"]
+    if item_type == "composite":  # its parts are the other types
+        modules += [f"plugins.itemtypes.{t}" for t in ITEM_TYPES if t != "composite"]
+    host = _plugin_host(*modules)
     plugin = host.item_types[item_type]
     failures = []
     for key, index, item, version in ALL_VERSIONS:

@@ -120,6 +120,19 @@ def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) ->
         return deliverable_matching(content)
     if type_id == "short_text":
         return deliverable_text(list(content["accepted"]))
+    if type_id == "composite":  # each part's responses with the others blank, and all at once
+        parts = content["parts"]
+        own = [responses_for(p["type"], p["content"], plugins) for p in parts]
+        blank: list[Any] = [None] * len(parts)
+        result: list[Any] = [None]
+        for index, values in enumerate(own):
+            result += [[*blank[:index], value, *blank[index + 1 :]] for value in values]
+        result += [list(combo) for combo in zip(*own, strict=False)]
+        best = [
+            max(values, key=lambda r, p=part: plugins.item_types[p["type"]].score(p["content"], r))
+            for part, values in zip(parts, own, strict=True)
+        ]
+        return [*result, best]
     raise AssertionError(f"no responses for the machine-scored type {type_id!r}")
 
 
@@ -134,6 +147,8 @@ def refused_for(type_id: str) -> tuple[list[Any], list[Any]]:
         return WRONG_MATCHING, [NO_QTI_PAIRS]
     if type_id == "short_text":
         return WRONG_TEXT, []
+    if type_id == "composite":  # one response per part, in a list
+        return [WRONG_SINGLE[0], ["A"], "A", {"RESPONSE_1": "A"}], []
     raise AssertionError(f"no refused shapes for the machine-scored type {type_id!r}")
 
 

@@ -143,6 +143,56 @@ def test_a_row_becomes_exactly_the_content_it_says(world: World, plugins: Plugin
     assert short["accepted"] == ["Bandung", "Kota Bandung"] and short["case_sensitive"] is True
 
 
+def test_mapped_scoring_rows(world: World, plugins: PluginHost) -> None:
+    rows = [
+        {
+            "jenis_soal": "multiple_response",
+            "pokok_soal": "Unsur pembentuk air adalah ....",
+            "opsi_a": "Hidrogen",
+            "bobot_a": "1",
+            "opsi_b": "Helium",
+            "opsi_c": "Oksigen",
+            "bobot_c": "1",
+            "opsi_d": "Klorin",
+            "bobot_d": "-0,5",
+            "kunci": "A, C",
+            "poin": "2",
+            "penilaian": "berbobot",
+            "bobot_lain": "-2",
+            "skor_terendah": "0",
+        },
+        {
+            "jenis_soal": "matching",
+            "pokok_soal": "Pasangkan tokoh dengan lakonnya.",
+            "premis_1": "Capulet",
+            "premis_2": "Demetrius",
+            "opsi_a": "Romeo dan Juliet",
+            "opsi_b": "Impian di Tengah Musim",
+            "kunci": "1-A; 2-B",
+            "poin": "1,5",
+            "penilaian": "berbobot",
+            "bobot_pasangan": "1-A=1; 2-B=0,5; 2-A=-1",
+        },
+    ]
+    batch = do_import(world, plugins, csv_bytes(rows, delimiter=";"))
+    assert batch.items_created == 2, entries(batch)
+    by_type = {item.item_type: item.latest_version.content for item in bank_items(world)}
+    chosen = by_type["multiple_response"]
+    assert chosen["scoring"] == "mapped"
+    assert [o.get("value") for o in chosen["options"]] == [1, None, 1, -0.5]
+    assert chosen["mapping"] == {"default": -2, "lower": 0}
+    matched = by_type["matching"]
+    assert matched["pair_values"] == [["P1", "A", 1], ["P2", "B", 0.5], ["P2", "A", -1]]
+    assert matched["mapping"] == {"default": 0, "lower": 0}
+    bad = {**rows[1], "bobot_pasangan": "1-A; 2-B=x"}
+    batch = do_import(world, plugins, csv_bytes([bad], delimiter=";"))
+    found = entries(batch, "error")
+    assert ("2", "bobot_pasangan", "Pair value '1-A' cannot be read; write it like 1-B=0.5.") in (
+        found
+    ), found
+    assert ("2", "bobot_pasangan", "A pair value must be a number from -1000 to 1000.") in found
+
+
 # -- row errors: row, column, message --------------------------------------------------------
 
 

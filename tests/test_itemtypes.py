@@ -25,6 +25,7 @@ from plugins.itemtypes._common import (
     letter,
     partial_credit,
 )
+from plugins.itemtypes.composite import Composite
 from plugins.itemtypes.extended_text import ExtendedText
 from plugins.itemtypes.likert import Likert
 from plugins.itemtypes.matching import Matching
@@ -48,8 +49,11 @@ TYPES: dict[str, ItemType] = {
         Ordering(),
         Matching(),
         Likert(),
+        Composite(),
     )
 }
+for _type in TYPES.values():  # as the plugin host does once every type is registered
+    _type.attach(TYPES)
 TYPE_IDS = list(TYPES)
 STEM = "<p>Perhatikan <strong>pernyataan</strong> berikut.</p>"
 
@@ -124,6 +128,7 @@ BEST_RESPONSES: dict[str, Any] = {
     "ordering": ["B", "D", "A", "E", "C"],
     "matching": [["P3", "R1"], ["P1", "R2"], ["P2", "R3"]],
     "likert": "SS",
+    "composite": ["B", ["D", "C", "A"]],
 }
 
 
@@ -148,6 +153,10 @@ HTML_PATHS: dict[str, list[str]] = {
     "matching": [f"premises.{i}.text" for i in range(3)]
     + [f"responses.{i}.text" for i in range(4)],
     "likert": [f"scale.{i}.text" for i in range(5)],
+    "composite": ["parts.0.prompt"]
+    + [f"parts.0.content.options.{i}.text" for i in range(5)]
+    + ["parts.1.prompt"]
+    + [f"parts.1.content.options.{i}.text" for i in range(5)],
 }
 
 
@@ -184,6 +193,7 @@ INSTRUCTIONS: dict[str, tuple[str, str]] = {
     "ordering": ("Urutkan pilihan berikut", "Put the options below in order"),
     "matching": ("Pasangkan setiap pernyataan", "Match each statement"),
     "likert": ("Pilih satu tanggapan", "Choose the response"),
+    "composite": (">Bagian 2</h3>", ">Part 2</h3>"),
 }
 
 
@@ -231,6 +241,7 @@ KEY_CHANGES: dict[str, dict[str, Any]] = {
     "ordering": {"correct_order": ["A", "B", "C", "D", "E"]},
     "matching": {"pairs": [["P1", "R1"]], "scoring": "all_or_nothing"},
     "likert": {"direction": "negative"},
+    "composite": {"parts.0.content.key": "A", "parts.1.content.keys": ["B"]},
 }
 
 

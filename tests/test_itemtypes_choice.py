@@ -200,8 +200,8 @@ MR_PARTIAL = {**MR_BASE, "scoring": "partial"}
             {"scoring": "some"},
             (
                 "scoring",
-                "Harus salah satu dari: all_or_nothing, partial.",
-                "Must be one of: all_or_nothing, partial.",
+                "Harus salah satu dari: all_or_nothing, partial, mapped.",
+                "Must be one of: all_or_nothing, partial, mapped.",
             ),
         ),
         (

@@ -103,6 +103,35 @@ CASES = [
     ),
     _case("multiple_response", {**MR, "keys": ["B"], "points": 2}, multiple_responses(ABCDE)),
     _case(
+        "multiple_response",
+        {
+            "options": [
+                {**o, "value": v}
+                for o, v in zip(opts(*ABCDE), [1, 0.5, None, -1, 0.1], strict=True)
+            ],
+            "keys": ["A", "B", "E"],
+            "points": 1.6,
+            "scoring": "mapped",
+            "mapping": {"default": -0.3, "lower": 0},
+        },
+        [*multiple_responses(ABCDE), ["A", "Z"], ["E", "B", "A", "A"]],
+    ),
+    _case(
+        "multiple_response",
+        {
+            "options": [
+                {**o, "value": v}
+                for o, v in zip(opts(*ABCDE), [2, 2, None, None, None], strict=True)
+            ],
+            "keys": ["A", "B"],
+            "points": 3,
+            "scoring": "mapped",
+            "max_choices": 3,
+            "mapping": {"default": -1.5, "lower": None},
+        },
+        multiple_responses(ABCDE),
+    ),
+    _case(
         "weighted_options",
         HOST.item_type("weighted_options").example_content(),
         single_responses(ABCDE),
@@ -180,6 +209,17 @@ CASES = [
         matching_responses({**MATCH, "pairs": [["P1", "R1"], ["P3", "R1"]]}),
     ),
     _case(
+        "matching",
+        {
+            **MATCH,
+            "scoring": "mapped",
+            "points": 2.5,
+            "pair_values": [["P1", "R2", 1], ["P2", "R3", 0.5], ["P3", "R1", 1], ["P1", "R4", -2]],
+            "mapping": {"default": -0.25, "lower": None},
+        },
+        [*matching_responses(MATCH), [["P1", "R2"], ["P1", "R2"], ["P2", "R3"]]],
+    ),
+    _case(
         "likert",
         HOST.item_type("likert").example_content(),
         single_responses(["SS", "S", "N", "TS", "STS"]),
@@ -206,6 +246,43 @@ CASES = [
         numeric_responses({"answer": -1.5, "tolerance": 0.0}),
     ),
 ]
+
+
+COMPOSITE_PARTS = [
+    {
+        "id": "RESPONSE_1",
+        "type": "single_choice",
+        "prompt": "<p>Bagian <strong>pertama</strong></p>",
+        "content": {"options": opts("A", "B", "C"), "key": "B", "points": 2.5},
+    },
+    {"id": "RESPONSE_2", "type": "short_text", "content": {"accepted": ["Bandung"], "points": 1}},
+    {
+        "id": "jawaban.3",
+        "type": "multiple_response",
+        "prompt": "<p>Bagian ketiga</p>",
+        "content": {
+            "options": [
+                {**o, "value": v} for o, v in zip(opts("A", "B", "C"), [0.1, 0.2, -1], strict=True)
+            ],
+            "keys": ["A", "B"],
+            "points": 0.3,
+            "scoring": "mapped",
+        },
+    },
+]
+CASES.append(
+    _case(
+        "composite",
+        {"parts": COMPOSITE_PARTS},
+        [
+            [first, second, third]
+            for first in [None, "A", "B", "C"]
+            for second in [None, "Bandung", "bandung", "Bogor"]
+            for third in [None, ["A"], ["A", "B"], ["B", "A"], ["A", "B", "C"], ["C"]]
+        ]
+        + [None, "B", ["B"], [None, None], {"RESPONSE_1": "B"}],
+    )
+)
 
 
 def _export(item_type: ItemType, content: dict[str, Any], version: str) -> etree._Element:

@@ -43,7 +43,7 @@ def test_a_good_package_passes(cli_app: Flask, package: bytes, tmp_path: Path) -
     path.write_bytes(package)
     code, lines = validate(cli_app, path)
     assert code == 0
-    assert lines == [f"{path}: valid: 11 document(s) checked, 0 error(s), 0 warning(s)"]
+    assert lines == [f"{path}: valid: 12 document(s) checked, 0 error(s), 0 warning(s)"]
 
 
 def test_a_bad_package_fails_with_every_issue(
@@ -53,16 +53,16 @@ def test_a_bad_package_fails_with_every_issue(
     with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(path, "w") as target:
         for info in source.infolist():
             data = source.read(info)
-            if info.filename == "items/item_9.xml":
+            if info.filename == "items/item_10.xml":  # weighted_options (types sorted by id)
                 data = data.replace(b'identifier="B"', b'identifier="2B"')
             target.writestr(info, data)
         target.writestr("notes.txt", "not listed")
     code, lines = validate(cli_app, path)
     assert code == 1
-    assert lines[-1] == f"{path}: INVALID: 11 document(s) checked, 4 error(s), 0 warning(s)"
+    assert lines[-1] == f"{path}: INVALID: 12 document(s) checked, 4 error(s), 0 warning(s)"
     issues = lines[:-1]
     assert "notes.txt: error: is in the package but not listed in the manifest" in issues
-    item_issues = [line for line in issues if line.startswith("items/item_9.xml:")]
+    item_issues = [line for line in issues if line.startswith("items/item_10.xml:")]
     assert len(item_issues) == 3  # the schemas, the identifier rule, the mapping key
     assert any(
         "identifier '2B' of <qti-simple-choice> must start with a letter" in i for i in item_issues

@@ -21,6 +21,7 @@ import pytest
 from itembank.itemtypes import ItemType
 from itembank.plugins import PluginHost
 from itembank.qti_bridge.convert import REASONS, Candidate, ImportResult, convert, type_order
+from itembank.qti_bridge.parts import joint_responses
 from itembank.qti_bridge.responses import responses_for
 from qti.package import (
     Classification,
@@ -107,10 +108,10 @@ def test_reasons_are_specific_and_bilingual(corpus: dict[str, Any]) -> None:
         for e in result.report
         if e.status == "not_imported"
     }
-    mismatch = entries["qtiworks/ims/choice_multiple.xml"]
+    mismatch = entries["qtiworks/stomp/chc_mulS.xml"]
     assert mismatch.message_en == (
-        "Scoring differs: as multiple_response: the response ['H', 'He', 'O'] scores 0 in the "
-        "source but 1 in the bank"
+        "Scoring differs: as multiple_response: the response ['ChoiceA'] scores 2 in the "
+        "source but 2.5 in the bank"
     )
     assert mismatch.message.startswith("Penskoran tidak sama: sebagai multiple_response: jawaban")
     hotspot = entries["qtiworks/ims/hotspot.xml"]
@@ -207,6 +208,13 @@ def test_imported_samples_export_valid_and_score_like_the_source(
         item_type = TYPES[candidate.type_id]
         reading, source, interaction, declaration = _source_scorer(path, candidate.file)
         exported = score_function(parse_bytes(files[f"items/I{index}.xml"]))
+        if len(list(reading.item.interactions())) > 1:  # a composite: every response at once
+            run = score_function(reading.root)
+            for value in joint_responses(reading.item, run):
+                bank = item_type.response_from_qti(candidate.content, value)
+                assert exported(item_type.qti_response(candidate.content, bank)) == run(value)
+                checked += 1
+            continue
         extra = [str(key) for key in item_type.summary(candidate.content).keys]
         for value in responses_for(reading.item, interaction, declaration, extra):
             if item_type.scored_by_person:
@@ -303,7 +311,7 @@ def test_type_order_is_defined_and_hint_goes_first() -> None:
         "ordering",
         "matching",
     ]
-    assert order[9:] == ["numeric_entry"]
+    assert order[10:] == ["numeric_entry"]
     assert next(t.id for t in type_order(TYPES, "itembank:numeric_entry")) == "numeric_entry"
     assert [t.id for t in type_order(TYPES, "itembank:unknown")] == order
 

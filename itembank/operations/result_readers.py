@@ -792,6 +792,13 @@ def _qti_record(
                     None,
                     entry.rater_score(delivered_score),
                 )
+            elif entry.part_declarations:  # a composite item: every part's response
+                parts = {
+                    declaration.identifier: variable.value
+                    for declaration in entry.part_declarations
+                    if (variable := item.responses.get(declaration.identifier)) is not None
+                }
+                responses[entry.index], scores[entry.index] = entry.score_value(parts or None)
             else:
                 value = response_variable.value if response_variable is not None else None
                 responses[entry.index], scores[entry.index] = entry.score_value(value)

@@ -77,6 +77,9 @@ class EntryScorer:
     choices: frozenset[str] | None
     sources: frozenset[str] | None = None
     targets: frozenset[str] | None = None
+    #: The response declarations of an item with several (a composite item's parts, in
+    #: order); its delivered value is ``{identifier: value}``. Empty for one ``RESPONSE``.
+    part_declarations: tuple[ResponseDeclaration, ...] = ()
     _memo: dict[Hashable, tuple[Any, float]] = field(default_factory=dict, repr=False)
 
     @property
@@ -113,8 +116,8 @@ class EntryScorer:
     def _score(self, value: Any) -> tuple[Any, float]:
         if self.by_person:
             return None, self.rater_score(value)
-        if value is not None:
-            self._check_identifiers(value)
+        if value is not None and not self.part_declarations:
+            self._check_identifiers(value)  # several responses: each part's type checks its own
         try:
             response = self.item_type.response_from_qti(self.content, value)
             score = float(self.item_type.score(self.content, response))
@@ -183,7 +186,25 @@ class EntryScorer:
             return None
         if self.declaration is None:
             return text.strip()
-        cardinality, base = self.declaration.cardinality, self.declaration.base_type
+        if self.part_declarations:  # a composite item: its parts' cells joined by " | "
+            cells = text.split("|")
+            if len(cells) != len(self.part_declarations):
+                count = len(self.part_declarations)
+                raise self._malformed(
+                    text,
+                    f"{count} jawaban bagian dipisah '|'",
+                    f"{count} part responses split by '|'",
+                )
+            return {
+                declaration.identifier: self._parse(declaration, cell.strip(" ") or "")
+                for declaration, cell in zip(self.part_declarations, cells, strict=True)
+            }
+        return self._parse(self.declaration, text)
+
+    def _parse(self, declaration: ResponseDeclaration, text: str) -> Any:
+        if not text.strip():
+            return None
+        cardinality, base = declaration.cardinality, declaration.base_type
         if base == "string":
             return text  # as typed: the item's own rule decides what spaces and case mean
         text = text.strip()
@@ -304,6 +325,7 @@ def _entry_scorer(
         frozenset(choices) if choices else None,
         frozenset(sources) if sources is not None else None,
         frozenset(targets) if targets is not None else None,
+        tuple(qti_item.responses) if len(qti_item.responses) > 1 else (),
     )
 
 

@@ -95,6 +95,8 @@ def response_cell(value: Any) -> str:
     booleans ``true``/``false``, numbers and text as they are."""
     if value is None:
         return ""
+    if isinstance(value, dict):  # a composite item: each part's cell, joined by " | "
+        return " | ".join(response_cell(part) for part in value.values())
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):
@@ -121,7 +123,10 @@ def qti_value(entry: EntryScorer, response: Any) -> Any:
     person scores)."""
     if entry.by_person:
         return rater_score(entry, response)
-    return entry.item_type.qti_response(entry.content, response)["RESPONSE"]
+    variables = entry.item_type.qti_response(entry.content, response)
+    if entry.part_declarations:  # a composite item: every part's value, by identifier
+        return variables
+    return variables["RESPONSE"]
 
 
 def results_csv(
@@ -265,20 +270,31 @@ def assessment_result(
                 delivered = rater_score(entry, response)
         else:
             key = response if type(response) is str else _key(response)
-            variable = memo[index].get(key)
-            if variable is None:
-                declaration = entry.declaration
-                variable = memo[index][key] = ResultVariable(
-                    "RESPONSE",
-                    "response",
-                    declaration.cardinality,
-                    declaration.base_type,
-                    qti_value(entry, response),
-                )
-            order = row.choice_orders[index] if row.choice_orders else None
-            if order:
-                variable = dataclasses.replace(variable, choice_sequence=tuple(order))
-            responses["RESPONSE"] = variable
+            if entry.part_declarations:  # a composite item: one variable per part
+                values_of = qti_value(entry, response)
+                for declaration in entry.part_declarations:
+                    responses[declaration.identifier] = ResultVariable(
+                        declaration.identifier,
+                        "response",
+                        declaration.cardinality,
+                        declaration.base_type,
+                        values_of[declaration.identifier],
+                    )
+            else:
+                variable = memo[index].get(key)
+                if variable is None:
+                    declaration = entry.declaration
+                    variable = memo[index][key] = ResultVariable(
+                        "RESPONSE",
+                        "response",
+                        declaration.cardinality,
+                        declaration.base_type,
+                        qti_value(entry, response),
+                    )
+                order = row.choice_orders[index] if row.choice_orders else None
+                if order:
+                    variable = dataclasses.replace(variable, choice_sequence=tuple(order))
+                responses["RESPONSE"] = variable
         outcomes = {} if delivered is None else {"SCORE": _score(delivered)}
         duration = row.durations[index] if row.durations else None
         items.append(

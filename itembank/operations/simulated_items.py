@@ -20,6 +20,8 @@ type                   model        categories
 ``weighted_options``   GPCM         one per distinct weight, lowest first
 ``likert``             GRM          one per scale position score, 1 first
 ``extended_text``      GPCM         the rater's total 0, 1, ... points, split over criteria
+``composite``          2PL          0: every part answered wrong, 1: every part right (each
+                                    part's lowest and highest category as its type has them)
 =====================  ===========  ==========================================================
 
 Wrong responses are chosen so that they score 0 wherever the type allows it (a partial
@@ -284,6 +286,23 @@ def _rated(content: dict[str, Any], item_type: Any, rng: np.random.Generator) ->
     return categories, {}
 
 
+def _composite(content: dict[str, Any], item_type: Any, rng: np.random.Generator) -> Any:
+    wrong, right = [], []
+    for part in content["parts"]:
+        builder = BUILDERS.get(part["type"])
+        part_type = item_type.part_types().get(part["type"])
+        if builder is None or part_type is None:
+            raise _NotSimulated(part["type"])
+        categories, _extra = builder(part["content"], part_type, rng)
+        wrong.append(categories[0].responses[0])
+        right.append(categories[-1].responses[0])
+    return [_category(item_type, content, [wrong]), _category(item_type, content, [right])], {}
+
+
+class _NotSimulated(Exception):
+    """A composite item with a part of a type the simulator does not know."""
+
+
 BUILDERS: dict[str, Builder] = {
     "single_choice": _single_choice,
     "true_false": _true_false,
@@ -294,6 +313,7 @@ BUILDERS: dict[str, Builder] = {
     "weighted_options": _weighted_options,
     "likert": _likert,
     "extended_text": _rated,
+    "composite": _composite,
 }
 
 
@@ -351,7 +371,22 @@ def item_spec(
             ],
         )
     rng = np.random.default_rng([seed, 11, index])
-    raw_categories, extra = builder(content, item_type, rng)
+    try:
+        raw_categories, extra = builder(content, item_type, rng)
+    except _NotSimulated as exc:
+        raise InvalidInput(
+            f"cannot simulate responses to item {item_id}: a part of type {exc.args[0]!r} is "
+            "not one the simulator knows",
+            [
+                {
+                    "field": "form",
+                    "message": f"Jawaban untuk soal {item_id} (bagian berjenis '{exc.args[0]}') "
+                    "tidak dapat disimulasikan.",
+                    "message_en": f"Responses to item {item_id} (a part of type "
+                    f"'{exc.args[0]}') cannot be simulated.",
+                }
+            ],
+        ) from None
     categories = tuple(raw_categories)
     n_categories = len(categories)
     parameters, source, levels = resolve_parameters(

@@ -9,14 +9,17 @@ what was left out of imported items.
 
 For each item document:
 
-1. it is read (:mod:`qti.reader`): one supported interaction, no template processing, no
-   content the bank's rich text cannot carry;
+1. it is read (:mod:`qti.reader`): supported interactions, no template processing, no
+   content the bank's rich text cannot carry; an item with several interactions is
+   offered to the types as a whole (the composite type splits it into parts:
+   :mod:`itembank.qti_bridge.parts`) and proved on responses to all of them at once;
 2. the stem is built from the body and the interaction's prompt, converted to sanitized
    bank HTML; every image must be in the source and be a PNG, JPEG or GIF the bank
    accepts, and is referenced as ``/media/<sha256>`` (the SHA-256 of its bytes, computed
    here, so storing the media by hash makes the references valid);
-3. the item types are asked in order (:func:`type_order`) for content (``from_qti``),
-   which is converted the same way and validated with the type's ``load``;
+3. the item types are asked in order (:func:`type_order`) for content
+   (``from_qti_contents``: one or more, most preferred first), each converted the same way
+   and validated with the type's ``load``;
 4. the scoring is proved (:mod:`itembank.qti_bridge.proof`): for every response tried
    (:mod:`itembank.qti_bridge.responses` lists them: every order up to 7 choices, every
    combination up to 10, every matching up to 4,000, ...), the new content's ``score``
@@ -34,7 +37,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -47,6 +50,7 @@ from itembank.itemtypes import (
 from itembank.media_check import DEFAULT_MAX_BYTES as DEFAULT_MEDIA_MAX_BYTES
 from itembank.media_check import MediaError, inspect_image
 from itembank.qti_bridge.html import xhtml_to_html
+from itembank.qti_bridge.parts import joint_responses
 from itembank.qti_bridge.proof import prove
 from itembank.qti_bridge.report import REASONS, ReportEntry, Status
 from itembank.qti_bridge.report import entry as _entry
@@ -86,6 +90,7 @@ IMPORT_ORDER: tuple[str, ...] = (
     "extended_text",
     "ordering",
     "matching",
+    "composite",
 )
 """The built-in types in the order they are asked; every other registered type follows
 in registration order. A type named by the item's label (``itembank:<type id>``, written
@@ -243,6 +248,10 @@ def convert(
         return result
 
 
+class _NoType(Exception):
+    """No type offered content for an item with several interactions."""
+
+
 class _Refused(Exception):
     def __init__(self, entry: ReportEntry) -> None:
         super().__init__(entry.message_en)
@@ -293,10 +302,7 @@ class _ItemConverter:
         if not interactions:
             raise self.refuse("no_interaction", "the item asks for no response")
         if len(interactions) > 1:
-            raise self.refuse(
-                "several_interactions",
-                f"the item has {len(interactions)} interactions; a bank item has one",
-            )
+            return self.several(reading, len(interactions))
         interaction = interactions[0]
         if reading.item.processing is None and not isinstance(interaction, ExtendedTextInteraction):
             raise self.refuse("no_scoring", "nothing in the item says what a response scores")
@@ -363,10 +369,37 @@ class _ItemConverter:
             version=version,
         )
         return reading
+    def several(self, reading: ItemReading, count: int) -> Candidate:
+        """An item with several interactions: a type that takes them all (the composite
+        item) or, when none does, refused (``several_interactions`` unless a type said
+        why it cannot)."""
+        item = reading.item
+        if item.processing is None:
+            raise self.refuse("no_scoring", "nothing in the item says what a response scores")
+        if not any(outcome.identifier == "SCORE" for outcome in item.outcomes):
+            others = ", ".join(o.identifier for o in item.outcomes) or "none"
+            raise self.refuse(
+                "no_scoring", f"the item declares no SCORE outcome (its outcomes: {others})"
+            )
+        stem = self.html(self.stem_xhtml(reading, None))
+        if not html_to_text(stem) and "<img" not in stem:
+            raise self.refuse("empty_stem", "the item has no text or image to show as the stem")
+        run = score_function(reading.root)
+        try:
+            return self.choose_type(reading, None, stem, score=run)
+        except RPError as exc:
+            raise self.refuse(
+                "custom_response_processing", str(exc), getattr(exc, "line", None)
+            ) from None
+        except _NoType:
+            raise self.refuse(
+                "several_interactions",
+                f"the item has {count} interactions, and no item type represents them together",
+            ) from None
 
     # -- stem and images ------------------------------------------------------------------
 
-    def stem_xhtml(self, reading: ItemReading, interaction: Interaction) -> str:
+    def stem_xhtml(self, reading: ItemReading, interaction: Interaction | None) -> str:
         parts: list[str] = []
         for part in reading.item.body:
             if isinstance(part, Html):
@@ -411,72 +444,114 @@ class _ItemConverter:
 
     # -- types and the proof ----------------------------------------------------------------
 
-    def choose_type(self, reading: ItemReading, interaction: Interaction, stem: str) -> Candidate:
+    def choose_type(
+        self,
+        reading: ItemReading,
+        interaction: Interaction | None,
+        stem: str,
+        score: Callable[[dict[str, Any]], float] | None = None,
+    ) -> Candidate:
+        """The first type whose content is proved; ``interaction`` is ``None`` for an
+        item with several (whose responses are ``{identifier: value}``)."""
         item = reading.item
-        declaration = next(
-            r for r in item.responses if r.identifier == interaction.response_identifier
-        )
-        run = score_function(reading.root)
+        run = score or score_function(reading.root)
+        declaration = None
+        if interaction is not None:
+            declaration = next(
+                r for r in item.responses if r.identifier == interaction.response_identifier
+            )
 
         def source_score(value: Any) -> float:
+            if declaration is None:
+                return run(value)
             return run({declaration.identifier: value})
 
         reasons: list[_Refused] = []
         for item_type in type_order(self.types, item.label):
+            contents: list[dict[str, Any]] = []
             try:
-                content = item_type.from_qti(item, source_score)
+                for offered in item_type.from_qti_contents(item, source_score):
+                    contents.append(offered)
             except ImportNotSupported as exc:
                 reasons.append(self.refuse("not_representable", exc.message_en, None, exc.message))
-                continue
-            if content is None:
-                continue
-            try:
-                content = item_type.load(item_type.map_html(content, self.html))
-            except ContentError as exc:
-                problems_en = "; ".join(
-                    f"{p.field}: {p.message_en or p.message}" for p in exc.problems
+            for content in contents:
+                candidate = self.try_content(
+                    reading,
+                    interaction,
+                    declaration,
+                    item_type,
+                    content,
+                    stem,
+                    source_score,
+                    reasons,
                 )
-                problems_id = "; ".join(f"{p.field}: {p.message}" for p in exc.problems)
-                reasons.append(
-                    self.refuse(
-                        "content_invalid",
-                        f"as {item_type.id}: {problems_en}",
-                        None,
-                        f"sebagai {item_type.id}: {problems_id}",
-                    )
-                )
-                continue
-            extra = [str(key) for key in item_type.summary(content).keys]
-            try:
-                responses = responses_for(item, interaction, declaration, extra)
-            except ProofIncomplete as exc:
-                reasons.append(
-                    self.refuse(
-                        "proof_incomplete",
-                        f"as {item_type.id}: {exc.message_en}",
-                        None,
-                        f"sebagai {item_type.id}: {exc.message}",
-                    )
-                )
-                continue
-            proof = prove(item_type, content, source_score, responses)
-            if proof.failure is not None:
-                reasons.append(
-                    self.refuse(
-                        "scoring_mismatch",
-                        f"as {item_type.id}: {proof.failure.message_en}",
-                        None,
-                        f"sebagai {item_type.id}: {proof.failure.message}",
-                    )
-                )
-                continue
-            return self.candidate(reading, item_type, stem, content, proof.checked, responses)
+                if candidate is not None:
+                    return candidate
         if reasons:
             raise reasons[0]
+        if interaction is None:
+            raise _NoType
         raise self.refuse(
             "no_item_type",
             f"no item type represents this {_describe(interaction, declaration)}",
         )
+
+    def try_content(
+        self,
+        reading: ItemReading,
+        interaction: Interaction | None,
+        declaration: Any,
+        item_type: ItemType,
+        content: dict[str, Any],
+        stem: str,
+        source_score: Any,
+        reasons: list[_Refused],
+    ) -> Candidate | None:
+        """``content`` checked and proved as a candidate, or ``None`` with the reason
+        appended to ``reasons``."""
+        item = reading.item
+        try:
+            content = item_type.load(item_type.map_html(content, self.html))
+        except ContentError as exc:
+            problems_en = "; ".join(f"{p.field}: {p.message_en or p.message}" for p in exc.problems)
+            problems_id = "; ".join(f"{p.field}: {p.message}" for p in exc.problems)
+            reasons.append(
+                self.refuse(
+                    "content_invalid",
+                    f"as {item_type.id}: {problems_en}",
+                    None,
+                    f"sebagai {item_type.id}: {problems_id}",
+                )
+            )
+            return None
+        extra = [str(key) for key in item_type.summary(content).keys]
+        try:
+            if interaction is None:
+                responses = joint_responses(item, source_score)
+            else:
+                responses = responses_for(item, interaction, declaration, extra)
+        except ProofIncomplete as exc:
+            reasons.append(
+                self.refuse(
+                    "proof_incomplete",
+                    f"as {item_type.id}: {exc.message_en}",
+                    None,
+                    f"sebagai {item_type.id}: {exc.message}",
+                )
+            )
+            return None
+        proof = prove(item_type, content, source_score, responses)
+        if proof.failure is not None:
+            reasons.append(
+                self.refuse(
+                    "scoring_mismatch",
+                    f"as {item_type.id}: {proof.failure.message_en}",
+                    None,
+                    f"sebagai {item_type.id}: {proof.failure.message}",
+                )
+            )
+            return None
+        return self.candidate(reading, item_type, stem, content, proof.checked, responses)
 
     def candidate(
         self,

@@ -10,7 +10,9 @@ proved on part of them.
 
 :func:`prove` runs each response through the source's response processing
 (:mod:`qti.rp`) and through the item type (``response_from_qti``, then ``score``), and
-stops at the first response whose scores differ, or that the bank cannot express.
+stops at the first response whose scores differ, or that the bank cannot express. An
+item with several interactions is tried on ``{identifier: value}`` responses
+(:func:`itembank.qti_bridge.parts.joint_responses`).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ def describe(value: Any) -> str:
     """A response as people read it: ``[A, B]``, ``P1→R2``, ``'York'``, ``blank``."""
     if value is None:
         return "blank"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {describe(v)}" for key, v in value.items()) + "}"
     if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value):
         return f"{value[0]}→{value[1]}"
     if isinstance(value, list | tuple):
@@ -53,6 +57,8 @@ def describe(value: Any) -> str:
 
 
 def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return all(_same_value(a.get(key), b.get(key)) for key in {*a, *b})
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b, strict=True))
     return a == b or (a in (None, "") and b in (None, ""))
@@ -90,7 +96,9 @@ def prove(
             continue
         try:
             response = item_type.response_from_qti(content, value)
-            back = item_type.qti_response(content, response).get("RESPONSE")
+            variables = item_type.qti_response(content, response)
+            # several responses (a composite item) come back whole, one as RESPONSE
+            back = variables if isinstance(value, dict) else variables.get("RESPONSE")
         except ValueError as exc:
             return Proof(checked, _inexpressible(value, source, str(exc)))
         if not _same_value(back, value):

@@ -84,6 +84,8 @@ def editor_labels() -> dict[str, str]:
         "move_down": _("Move down"),
         "code": _("Code"),
         "not_paired": _("(not paired)"),
+        "part_type": _("Part type"),
+        "part_content": _("Part content"),
         "position": _("Position"),
         "choose": _("— choose —"),
         "answer": _("Answer"),

@@ -129,8 +129,14 @@ def action_label(event: Any) -> str:
 
 
 def fact_key(key: str) -> str:
-    """A key inside a content fact, in words (a scale's ``min`` and ``max``)."""
-    words = {"min": _("lowest"), "max": _("highest")}
+    """A key inside a content fact, in words (a scale's ``min`` and ``max``, a mapping's
+    ``default`` and ``lower``)."""
+    words = {
+        "min": _("lowest"),
+        "max": _("highest"),
+        "default": _("value of the others"),
+        "lower": _("lowest score"),
+    }
     return words.get(key, key)
 
 

@@ -118,8 +118,26 @@ POINTS = _col("poin", "points", "skor", help_id="Skor soal.", help_en="The item'
 SCORING = _col(
     "penilaian",
     "scoring",
-    help_id="semua_atau_tidak atau sebagian.",
-    help_en="all_or_nothing or partial.",
+    help_id="semua_atau_tidak, sebagian atau berbobot (nilai per opsi di bobot_a ..).",
+    help_en="all_or_nothing, partial or mapped (a value per option in bobot_a ..).",
+)
+MAPPED_DEFAULT = _col(
+    "bobot_lain",
+    "default_value",
+    help_id="Penilaian berbobot: nilai opsi atau pasangan tanpa bobot sendiri (bawaan 0).",
+    help_en="Mapped scoring: the value of an option or pair without its own (default 0).",
+)
+MAPPED_LOWER = _col(
+    "skor_terendah",
+    "lower_bound",
+    help_id="Penilaian berbobot: skor terendah (bawaan 0).",
+    help_en="Mapped scoring: the lowest score (default 0).",
+)
+PAIR_VALUES = _col(
+    "bobot_pasangan",
+    "pair_values",
+    help_id="Penilaian berbobot: nilai pasangan, mis. 1-B=1; 2-C=0,5; 1-C=-1.",
+    help_en="Mapped scoring: pair values, e.g. 1-B=1; 2-C=0.5; 1-C=-1.",
 )
 SHUFFLE = _col("acak", "shuffle", help_id="Ya/Tidak.", help_en="Yes/No.")
 MIN_CHOICES = _col("min_pilihan", "min_choices")

@@ -32,10 +32,13 @@ from plugins.importers._columns import (
     EXPECTED_LENGTH,
     KEY,
     LETTERS,
+    MAPPED_DEFAULT,
+    MAPPED_LOWER,
     MAX_CHOICES,
     MAX_CRITERIA,
     MAX_PREMISES,
     MIN_CHOICES,
+    PAIR_VALUES,
     POINTS,
     SCALE_MAX,
     SCALE_MIN,
@@ -48,7 +51,7 @@ from plugins.importers._columns import (
     premise,
     weight,
 )
-from plugins.importers._parts import Entries, Nested, Pairs, Part, Scalar
+from plugins.importers._parts import Entries, Nested, Pairs, PairValues, Part, Scalar
 
 
 def _show_key_boolean(value: Any) -> str:
@@ -58,6 +61,16 @@ def _show_key_boolean(value: Any) -> str:
 # -- the layouts of the built-in types ------------------------------------------------------
 
 OPTIONS = Entries("options", tuple((letter, option(letter)) for letter in LETTERS))
+#: Multiple response: each option's own value under mapped scoring in its bobot_ column.
+VALUED = Entries(
+    "options",
+    tuple((letter, option(letter)) for letter in LETTERS),
+    extras=(("value", lambda index: weight(LETTERS[index]), number),),
+)
+MAPPING = Nested(
+    "mapping",
+    (Scalar("default", MAPPED_DEFAULT, number), Scalar("lower", MAPPED_LOWER, number)),
+)
 WEIGHTED = Entries(
     "options",
     tuple((letter, option(letter)) for letter in LETTERS),
@@ -81,6 +94,8 @@ SCORING_WORDS = {
     "semua": "all_or_nothing",
     "sebagian": "partial",
     "parsial": "partial",
+    "berbobot": "mapped",
+    "bobot": "mapped",
 }
 DIRECTION_WORDS = {"positif": "positive", "negatif": "negative"}
 
@@ -92,10 +107,11 @@ LAYOUTS: dict[str, tuple[Part, ...]] = {
         Scalar("shuffle", SHUFFLE, boolean, show_value),
     ),
     "multiple_response": (
-        OPTIONS,
+        VALUED,
         Scalar("keys", KEY, tokens, show_value),
         Scalar("points", POINTS, number),
         Scalar("scoring", SCORING, choice(SCORING_WORDS)),
+        MAPPING,
         Scalar("min_choices", MIN_CHOICES, integer),
         Scalar("max_choices", MAX_CHOICES, integer),
         Scalar("shuffle", SHUFFLE, boolean, show_value),
@@ -128,6 +144,8 @@ LAYOUTS: dict[str, tuple[Part, ...]] = {
         Pairs("pairs", KEY, PREMISES),
         Scalar("points", POINTS, number),
         Scalar("scoring", SCORING, choice(SCORING_WORDS)),
+        PairValues("pair_values", PAIR_VALUES, PREMISES),
+        MAPPING,
         Scalar("shuffle", SHUFFLE, boolean, show_value),
     ),
     "likert": (LIKERT_SCALE, Scalar("direction", DIRECTION, choice(DIRECTION_WORDS))),

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from plugins.importers._cells import Row, cell_text, rich_text, show_value
+from plugins.importers._cells import Row, cell_text, number, rich_text, show_value
 from plugins.importers._columns import Column
 
 
@@ -206,3 +206,46 @@ class Pairs(Part):
     def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
         pairs = [(ids.get(a, a), ids.get(b, b)) for a, b in content.get(self.key, [])]
         return {self.column.name: "; ".join(f"{a.lstrip('P')}-{b}" for a, b in pairs)}
+
+
+@dataclass
+class PairValues(Part):
+    """Values of matching pairs under mapped scoring: ``1-B=1; 2-C=0,5`` (premise, then
+    response, then the value); chunks are separated by ``;`` or line breaks, since a
+    comma may be a decimal separator."""
+
+    key: str
+    column: Column
+    premises: Entries
+
+    def columns(self, content: dict[str, Any] | None) -> list[Column]:
+        return [self.column]
+
+    def read(self, row: Row, content: dict[str, Any]) -> None:
+        row.place(f"content.{self.key}", self.column)
+        text = row.get(self.column)
+        if text is None:
+            return
+        values: list[list[Any]] = []
+        for chunk in (part.strip() for part in re.split(r"[;\n]+", text)):
+            if not chunk:
+                continue
+            pair, _, value = chunk.rpartition("=")
+            halves = [half.strip() for half in re.split(r"\s*(?:->|→|[-:])\s*", pair.strip())]
+            if len(halves) != 2 or not all(halves) or not value.strip():
+                row.problem(
+                    self.column,
+                    f"Nilai pasangan '{chunk}' tidak dapat dibaca; tulis seperti 1-B=0,5.",
+                    f"Pair value '{chunk}' cannot be read; write it like 1-B=0.5.",
+                )
+                continue
+            values.append([self.premises.ident(halves[0]), halves[1].upper(), number(value)])
+        content[self.key] = values
+
+    def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
+        values = content.get(self.key, [])
+        return {
+            self.column.name: "; ".join(
+                f"{ids.get(a, a).lstrip('P')}-{ids.get(b, b)}={show_value(v)}" for a, b, v in values
+            )
+        }

@@ -35,7 +35,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
 _TAG = re.compile(r"<[^<>]*>")
 _IMG = re.compile(r"<img\b", re.IGNORECASE)
 
-SCORING_MODES = ("all_or_nothing", "partial")
+SCORING_MODES = ("all_or_nothing", "partial", "mapped")
 
 
 def is_identifier(value: str) -> bool:
@@ -161,7 +161,8 @@ def shuffle_field(default: bool) -> StrictBoolean:
 
 
 def scoring_field() -> ma.fields.String:
-    """``all_or_nothing`` (the default) or ``partial``."""
+    """``all_or_nothing`` (the default), ``partial`` or ``mapped`` (values per option or
+    pair: :mod:`plugins.itemtypes._mapped`)."""
     return ma.fields.String(
         load_default="all_or_nothing", validate=ma.validate.OneOf(SCORING_MODES)
     )

@@ -77,6 +77,7 @@ SCORING = EditorField(
     choices=(
         ("all_or_nothing", label("Semua atau tidak sama sekali", "All or nothing")),
         ("partial", label("Sebagian (per jawaban benar)", "Partial (per correct answer)")),
+        ("mapped", label("Berbobot (nilai per pilihan)", "Mapped (a value per option)")),
     ),
 )
 

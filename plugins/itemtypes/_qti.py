@@ -31,6 +31,7 @@ from qti.model import (
     value_text,
     variable,
 )
+from qti.model import Mapping as ResponseMapping
 
 InteractionT = TypeVar("InteractionT")
 
@@ -197,4 +198,20 @@ def declared_maximum(item: AssessmentItem) -> float | None:
     for outcome in item.outcomes:
         if outcome.identifier == SCORE and outcome.normal_maximum and outcome.normal_maximum > 0:
             return outcome.normal_maximum
+    return None
+
+
+def mapped_lookup(mapping: ResponseMapping, value: str | tuple[str, str]) -> float | None:
+    """The value ``mapping`` gives one identifier (or one pair) as ``mapResponse`` looks
+    it up: its first entry whose key is that value (an identifier compared ignoring case
+    when the entry says so; a pair as its two identifiers); ``None`` when no entry has
+    it (it scores the mapping's default)."""
+    for entry in mapping.entries:
+        if isinstance(value, tuple):
+            if tuple(entry.key.split()) == value:
+                return entry.value
+            continue
+        key = entry.key.strip()
+        if key == value or (not entry.case_sensitive and key.lower() == value.lower()):
+            return entry.value
     return None

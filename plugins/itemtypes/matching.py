@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 
 import marshmallow as ma
@@ -10,7 +11,9 @@ from markupsafe import Markup
 from itembank.hookspecs import hookimpl
 from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
 from plugins.itemtypes import _editor as editor
+from plugins.itemtypes import _mapped as mapped
 from plugins.itemtypes._common import (
+    MAX_WEIGHT,
     Noun,
     check_count,
     check_entries,
@@ -30,6 +33,7 @@ from plugins.itemtypes._qti import (
     RESPONSE as QTI_RESPONSE,
 )
 from plugins.itemtypes._qti import (
+    mapped_lookup,
     option_entries,
     plain_number,
     qti_identifier,
@@ -46,6 +50,44 @@ RESPONSE = Noun("jawaban", "response", "responses")
 PAIR = Noun("pasangan kunci", "key pair", "key pairs")
 
 
+class PairValueField(ma.fields.Field):
+    """``[premise id, response id, value]``: the value of one pair under mapped scoring.
+    Only a list is required here; :meth:`Matching.check` says what is wrong inside it,
+    in both languages."""
+
+    default_error_messages = {"invalid": "Not a valid list."}
+
+    def _deserialize(
+        self, value: object, attr: str | None, data: object, **kwargs: object
+    ) -> list[JSON]:
+        if not isinstance(value, list):
+            raise self.make_error("invalid")
+        return list(value)
+
+
+def _pair_value_problem(index: int, entry: list[JSON]) -> Problem | None:
+    """What is wrong with the shape of one ``pair_values`` entry, if anything."""
+    if len(entry) != 3 or not all(isinstance(part, str) for part in entry[:2]):
+        return Problem(
+            f"pair_values.{index}",
+            "Nilai pasangan harus berbentuk [premis, jawaban, angka].",
+            "A pair value must be [premise, response, number].",
+        )
+    value = entry[2]
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not -MAX_WEIGHT <= value <= MAX_WEIGHT
+    ):
+        return Problem(
+            f"pair_values.{index}.2",
+            f"Nilai pasangan harus angka dari {-MAX_WEIGHT} sampai {MAX_WEIGHT}.",
+            f"A pair value must be a number from {-MAX_WEIGHT} to {MAX_WEIGHT}.",
+        )
+    return None
+
+
 class MatchingSchema(ma.Schema):
     premises = entries_field()
     responses = entries_field()
@@ -57,6 +99,31 @@ class MatchingSchema(ma.Schema):
     points = points_field()
     scoring = scoring_field()
     shuffle = shuffle_field(True)
+    pair_values = ma.fields.List(
+        PairValueField(),
+        required=False,
+        metadata={"description": "[premise id, response id, value] under mapped scoring"},
+    )
+    mapping = mapped.mapping_field()
+
+    @ma.post_load
+    def _normalise(self, data: dict[str, JSON], **kwargs: object) -> dict[str, JSON]:
+        if not data.get("pair_values") and data.get("scoring") != mapped.MAPPED:
+            data.pop("pair_values", None)
+        mapped.normalise(data, None)
+        return data
+
+
+def _ordered_pairs(response: JSON) -> list[tuple[str, str]] | None:
+    """The response's pairs in its own order (shape checked as :func:`_response_pairs`)."""
+    if _response_pairs(response) is None:
+        return None
+    return [(pair[0], pair[1]) for pair in response]
+
+
+def pair_value_map(content: dict[str, JSON]) -> dict[tuple[str, str], float]:
+    """``(premise, response)`` -> its own value under mapped scoring."""
+    return {(premise, answer): value for premise, answer, value in content.get("pair_values", [])}
 
 
 def _response_pairs(response: JSON) -> set[tuple[str, str]] | None:
@@ -90,6 +157,11 @@ class Matching(ItemType):
       earns nothing, so giving every pair earns nothing either. Other wrong pairs cost
       nothing. Delivery lets each premise take one response (QTI ``matchMax="1"``)
       anyway; the rule keeps scoring safe when a system ignores that.
+    - ``mapped`` (QTI ``mapResponse``): each distinct pair given adds its value in
+      ``pair_values`` (any pair of a premise and a response, not only key pairs), or
+      ``mapping.default``; the sum is bounded below by ``mapping.lower`` (``None``: no
+      bound) and above by ``points``; blank scores 0. The best response (one response
+      per premise) must reach ``points`` and the key pairs must score it.
     """
 
     id = "matching"
@@ -113,6 +185,57 @@ class Matching(ItemType):
         )
         yield from self._check_pairs(content)
         yield from check_points(content)
+        yield from self._check_pair_values(content)
+
+    def _check_pair_values(self, content: dict[str, JSON]) -> Iterator[Problem]:
+        values = content.get("pair_values", [])
+        shapes = [
+            problem
+            for index, entry in enumerate(values)
+            if (problem := _pair_value_problem(index, entry)) is not None
+        ]
+        if shapes:
+            yield from shapes
+            return
+        if content["scoring"] != mapped.MAPPED:
+            yield from mapped.check_unused(content, bool(values), "pair_values")
+            return
+        premise_ids = [entry["id"] for entry in content["premises"]]
+        response_ids = [entry["id"] for entry in content["responses"]]
+        seen: set[tuple[str, str]] = set()
+        problems = 0
+        for index, (premise, answer, _value) in enumerate(values):
+            if premise not in premise_ids or answer not in response_ids:
+                problems += 1
+                yield Problem(
+                    f"pair_values.{index}",
+                    f"Pasangan '{premise} {answer}' tidak menghubungkan premis dengan jawaban "
+                    "soal ini.",
+                    f"The pair '{premise} {answer}' does not join a premise and a response of "
+                    "this item.",
+                )
+            elif (premise, answer) in seen:
+                problems += 1
+                yield Problem(
+                    f"pair_values.{index}",
+                    f"Nilai pasangan '{premise} {answer}' diberikan lebih dari sekali.",
+                    f"The pair '{premise} {answer}' is given a value more than once.",
+                )
+            seen.add((premise, answer))
+        if problems or content["points"] <= 0:
+            return
+        default = mapped.mapping_of(content)["default"]
+        own = pair_value_map(content)
+        best = 0.0
+        for premise in premise_ids:
+            scores = [own.get((premise, answer), default) for answer in response_ids]
+            best += max(0.0, *scores)
+        found = list(mapped.check_mapping(content, best))
+        yield from found
+        if not found:
+            earned = self.score(content, content["pairs"])
+            if not mapped.same_score(earned, content["points"]):
+                yield mapped.keys_score_problem("pairs", earned, content["points"])
 
     def _check_pairs(self, content: dict[str, JSON]) -> Iterator[Problem]:
         premise_ids = {entry["id"] for entry in content["premises"]}
@@ -155,6 +278,18 @@ class Matching(ItemType):
         yield from text_fields(content, "responses")
 
     def score(self, content: dict[str, JSON], response: JSON) -> float:
+        if content["scoring"] == mapped.MAPPED:
+            ordered = _ordered_pairs(response)
+            if not ordered:
+                return 0
+            bounds = mapped.mapping_of(content)
+            return mapped.mapped_sum(
+                ordered,
+                pair_value_map(content).get,
+                bounds["default"],
+                bounds["lower"],
+                content["points"],
+            )
         given = _response_pairs(response)
         if given is None:
             return 0
@@ -208,6 +343,78 @@ class Matching(ItemType):
             "shuffle": interaction.shuffle,
         }
 
+    def from_qti_contents(
+        self, item: AssessmentItem, score: SourceScore
+    ) -> Iterator[dict[str, JSON]]:
+        """:meth:`from_qti`'s content, then mapped scoring (:meth:`mapped_from_qti`)."""
+        classic = self.from_qti(item, score)
+        if classic is not None:
+            yield classic
+        content = self.mapped_from_qti(item)
+        if content is not None:
+            yield content
+
+    def mapped_from_qti(self, item: AssessmentItem) -> dict[str, JSON] | None:
+        """Mapped scoring from the response's declared mapping: every pair of a premise
+        and a response the mapping gives a value is in ``pair_values``, the default and
+        lower bound are the mapping's, the points what the best response (one response
+        per premise) scores, no more than the upper bound. The key pairs are the
+        declared correct response when they earn the points, else each premise's best
+        pair. The importer's proof then checks that the source scores by it."""
+        found = the_interaction(item, MatchInteraction)
+        if found is None:
+            return None
+        interaction, response = found
+        mapping = response.mapping
+        if (
+            mapping is None
+            or response.cardinality != "multiple"
+            or response.base_type != "directedPair"
+        ):
+            return None
+        premises = [choice.identifier for choice in interaction.sources]
+        answers = [choice.identifier for choice in interaction.targets]
+        values: list[list[JSON]] = []
+        for premise in premises:
+            for answer in answers:
+                own = mapped_lookup(mapping, (premise, answer))
+                if own is not None:
+                    values.append([premise, answer, plain_number(own)])
+        default = plain_number(mapping.default)
+        own_values = {(p, a): v for p, a, v in values}
+        best_pairs: list[list[str]] = []
+        best = 0.0
+        for premise in premises:
+            scored = [(own_values.get((premise, a), default), a) for a in answers]
+            top = max(value for value, _answer in scored)
+            if top > 0:
+                best += top
+                best_pairs.append([premise, next(a for v, a in scored if v == top)])
+        points = best if mapping.upper is None else min(best, mapping.upper)
+        if points <= 0:
+            return None
+        content: dict[str, JSON] = {
+            "premises": option_entries(interaction.sources),
+            "responses": option_entries(interaction.targets),
+            "pairs": best_pairs,
+            "points": plain_number(points),
+            "scoring": mapped.MAPPED,
+            "shuffle": interaction.shuffle,
+            "pair_values": values,
+            "mapping": {
+                "default": default,
+                "lower": None if mapping.lower is None else plain_number(mapping.lower),
+            },
+        }
+        declared = [value.split() for value in response.correct]
+        if (
+            declared
+            and all(len(pair) == 2 for pair in declared)
+            and self.score(content, declared) == points
+        ):
+            content["pairs"] = declared
+        return content
+
     def to_qti(
         self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
     ) -> AssessmentItem:
@@ -226,12 +433,22 @@ class Matching(ItemType):
                 for entry in content["premises"]
                 if entry["id"] in answer_of
             ],
-            extra={
-                "points": content["points"],
-                "scoring": content["scoring"],
-                "shuffle": content["shuffle"],
-            },
+            extra=self._facts(content),
         )
+
+    def _facts(self, content: dict[str, JSON]) -> dict[str, JSON]:
+        facts: dict[str, JSON] = {
+            "points": content["points"],
+            "scoring": content["scoring"],
+            "shuffle": content["shuffle"],
+        }
+        if content["scoring"] == mapped.MAPPED:
+            facts["pair_values"] = [
+                f"{premise} {answer}: {value:g}"
+                for premise, answer, value in content.get("pair_values", [])
+            ]
+            facts["mapping"] = dict(mapped.mapping_of(content))
+        return facts
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
         responses = content["responses"]
@@ -341,6 +558,18 @@ class Matching(ItemType):
             ),
             editor.points(),
             editor.SCORING,
+            EditorField(
+                "pair_values",
+                "pair_values",
+                editor.label("Nilai pasangan (penskoran berbobot)", "Pair values (mapped scoring)"),
+                help=editor.label(
+                    "Nilai setiap pasangan yang diberikan; kosong: nilai lainnya.",
+                    "What each pair given scores; empty: the value of the others.",
+                ),
+                source="premises",
+                target="responses",
+            ),
+            mapped.editor_mapping(),
             editor.shuffle(True),
         ]
 

@@ -9,9 +9,11 @@ import marshmallow as ma
 from itembank.hookspecs import hookimpl
 from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
 from plugins.itemtypes import _editor as editor
+from plugins.itemtypes import _mapped as mapped
 from plugins.itemtypes._common import (
     MAX_CHOICES,
     Noun,
+    OptionSchema,
     OptionsItemType,
     bounded_integer,
     check_count,
@@ -28,6 +30,7 @@ from plugins.itemtypes._common import (
 )
 from plugins.itemtypes._qti import (
     RESPONSE,
+    mapped_lookup,
     option_entries,
     plain_number,
     qti_identifiers,
@@ -37,19 +40,42 @@ from plugins.itemtypes.qti_writers import multiple_response as qti_writer
 from qti.model import (
     AssessmentItem,
     ChoiceInteraction,
+    ResponseDeclaration,
 )
 
 KEY = Noun("kunci jawaban", "key", "keys")
 
 
+class ValuedOptionSchema(OptionSchema):
+    """An option with its own value under mapped scoring (absent: the mapping's default)."""
+
+    value = mapped.value_field()
+
+
 class MultipleResponseSchema(ma.Schema):
-    options = entries_field()
+    options = entries_field(ValuedOptionSchema)
     keys = ma.fields.List(ma.fields.String(), required=True, metadata={"minItems": 1})
     points = points_field()
     scoring = scoring_field()
     min_choices = bounded_integer(0, 0, MAX_CHOICES)
     max_choices = bounded_integer(0, 0, MAX_CHOICES)
     shuffle = shuffle_field(False)
+    mapping = mapped.mapping_field()
+
+    @ma.post_load
+    def _normalise(self, data: dict[str, JSON], **kwargs: object) -> dict[str, JSON]:
+        mapped.normalise(data, data.get("options"))
+        return data
+
+
+def option_values(content: dict[str, JSON]) -> dict[str, float]:
+    """Option identifier -> what choosing it adds under mapped scoring (its own value,
+    else the mapping's default)."""
+    default = mapped.mapping_of(content)["default"]
+    return {
+        option["id"]: default if option.get("value") is None else option["value"]
+        for option in content["options"]
+    }
 
 
 class MultipleResponse(OptionsItemType):
@@ -62,6 +88,11 @@ class MultipleResponse(OptionsItemType):
     - ``partial``: each selected key earns ``points / len(keys)`` and each other selected
       identifier (unknown ones included) costs the same; the total is clamped to
       ``[0, points]``.
+    - ``mapped`` (QTI ``mapResponse``): each selected option adds its own ``value`` (or
+      ``mapping.default``, as does an unknown identifier), the sum bounded below by
+      ``mapping.lower`` (``None``: no bound) and above by ``points``; blank scores 0.
+      The best selection within ``max_choices`` must reach ``points`` and the keys must
+      score it.
 
     ``min_choices`` / ``max_choices`` (0 = no limit) are enforced by delivery, not by
     scoring.
@@ -91,6 +122,29 @@ class MultipleResponse(OptionsItemType):
             )
         yield from self._check_choice_limits(content["min_choices"], content["max_choices"], keys)
         yield from check_points(content)
+        yield from self._check_mapping(content)
+
+    def _check_mapping(self, content: dict[str, JSON]) -> Iterator[Problem]:
+        if content["scoring"] != mapped.MAPPED:
+            valued = [
+                index
+                for index, option in enumerate(content["options"])
+                if option.get("value") is not None
+            ]
+            path = f"options.{valued[0]}.value" if valued else "options"
+            yield from mapped.check_unused(content, bool(valued), path)
+            return
+        if content["points"] <= 0:
+            return
+        best = mapped.best_selection(
+            list(option_values(content).values()), content["min_choices"], content["max_choices"]
+        )
+        problems = list(mapped.check_mapping(content, best))
+        yield from problems
+        if not problems:
+            earned = self.score(content, list(dict.fromkeys(content["keys"])))
+            if not mapped.same_score(earned, content["points"]):
+                yield mapped.keys_score_problem("keys", earned, content["points"])
 
     def _check_choice_limits(
         self, minimum: int, maximum: int, keys: list[str]
@@ -122,6 +176,14 @@ class MultipleResponse(OptionsItemType):
         ids = response_ids(response)
         if ids is None:
             return 0
+        if content["scoring"] == mapped.MAPPED:
+            if not ids:
+                return 0
+            values = {o["id"]: o.get("value") for o in content["options"]}
+            bounds = mapped.mapping_of(content)
+            return mapped.mapped_sum(
+                ids, values.get, bounds["default"], bounds["lower"], content["points"]
+            )
         selected = set(ids)
         keys = set(content["keys"])
         if content["scoring"] == "all_or_nothing":
@@ -134,16 +196,21 @@ class MultipleResponse(OptionsItemType):
 
     def summary(self, content: dict[str, JSON]) -> ContentSummary:
         options = self.entry_texts(content)
+        extra: dict[str, JSON] = {
+            "points": content["points"],
+            "scoring": content["scoring"],
+            "min_choices": content["min_choices"],
+            "max_choices": content["max_choices"],
+            "shuffle": content["shuffle"],
+        }
+        is_mapped = content["scoring"] == mapped.MAPPED
+        if is_mapped:
+            extra["mapping"] = dict(mapped.mapping_of(content))
         return ContentSummary(
             options=options,
             keys=[ident for ident in options if ident in content["keys"]],
-            extra={
-                "points": content["points"],
-                "scoring": content["scoring"],
-                "min_choices": content["min_choices"],
-                "max_choices": content["max_choices"],
-                "shuffle": content["shuffle"],
-            },
+            weights=option_values(content) if is_mapped else {},
+            extra=extra,
         )
 
     def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, JSON]:
@@ -187,6 +254,66 @@ class MultipleResponse(OptionsItemType):
             "shuffle": interaction.shuffle,
         }
 
+    def from_qti_contents(
+        self, item: AssessmentItem, score: SourceScore
+    ) -> Iterator[dict[str, JSON]]:
+        """:meth:`from_qti`'s content, then mapped scoring (:meth:`mapped_from_qti`)."""
+        classic = self.from_qti(item, score)
+        if classic is not None:
+            yield classic
+        content = self.mapped_from_qti(item)
+        if content is not None:
+            yield content
+
+    def mapped_from_qti(self, item: AssessmentItem) -> dict[str, JSON] | None:
+        """Mapped scoring from the response's declared mapping: each choice's value is
+        what the mapping gives it, the default and lower bound are the mapping's, and the
+        points are what the best selection within ``maxChoices`` scores (no more than
+        the upper bound). The keys are the declared correct response when it earns the
+        points, else the best selection. ``None`` without a mapping or when nothing
+        scores; the importer's proof then checks that the source scores by it."""
+        found = the_interaction(item, ChoiceInteraction)
+        if found is None:
+            return None
+        interaction, response = found
+        if not _mapped_shape(response):
+            return None
+        mapping = response.mapping
+        assert mapping is not None
+        options = option_entries(interaction.choices)
+        for option in options:
+            own = mapped_lookup(mapping, option["id"])
+            if own is not None:
+                option["value"] = plain_number(own)
+        content: dict[str, JSON] = {
+            "options": options,
+            "keys": [],
+            "points": 0,
+            "scoring": mapped.MAPPED,
+            "min_choices": interaction.min_choices,
+            "max_choices": interaction.max_choices,
+            "shuffle": interaction.shuffle,
+            "mapping": {
+                "default": plain_number(mapping.default),
+                "lower": None if mapping.lower is None else plain_number(mapping.lower),
+            },
+        }
+        values = option_values(content)
+        best = mapped.best_selection(
+            list(values.values()), interaction.min_choices, interaction.max_choices
+        )
+        points = best if mapping.upper is None else min(best, mapping.upper)
+        if points <= 0:
+            return None
+        content["points"] = plain_number(points)
+        ids = [option["id"] for option in options]
+        declared = [ident for ident in ids if ident in response.correct]
+        if declared and self.score(content, declared) == points:
+            content["keys"] = declared
+        else:
+            content["keys"] = _best_keys(values, interaction.min_choices, interaction.max_choices)
+        return content
+
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
         legend = pick(lang, "Pilih semua jawaban yang benar.", "Choose every correct answer.")
         hint = _limits_hint(content["min_choices"], content["max_choices"], lang)
@@ -213,12 +340,20 @@ class MultipleResponse(OptionsItemType):
 
     def editor_fields(self) -> list[EditorField]:
         return [
-            editor.options(),
+            editor.options(
+                EditorField(
+                    "value",
+                    "number",
+                    editor.label("Nilai (penskoran berbobot)", "Value (mapped scoring)"),
+                    help=editor.label("Kosong: nilai lainnya.", "Empty: the value of the others."),
+                )
+            ),
             EditorField(
                 "keys", "keys", editor.label("Jawaban benar", "Correct answers"), source="options"
             ),
             editor.points(),
             editor.SCORING,
+            mapped.editor_mapping(),
             EditorField(
                 "min_choices",
                 "integer",
@@ -235,6 +370,28 @@ class MultipleResponse(OptionsItemType):
             ),
             editor.shuffle(False),
         ]
+
+
+def _mapped_shape(response: ResponseDeclaration) -> bool:
+    return (
+        response.mapping is not None
+        and response.cardinality == "multiple"
+        and response.base_type == "identifier"
+    )
+
+
+def _best_keys(values: dict[str, float], fewest: int, most: int) -> list[str]:
+    """The selection :func:`plugins.itemtypes._mapped.best_selection` sums, in option
+    order: the highest values, as many as give the best sum."""
+    ordered = sorted(values, key=lambda ident: -values[ident])
+    largest = most if 0 < most < len(ordered) else len(ordered)
+    best_count, best, running = 0, 0.0, 0.0
+    for count, ident in enumerate(ordered[:largest], start=1):
+        running += values[ident]
+        if count >= max(fewest, 1) and running > best:
+            best_count, best = count, running
+    chosen = set(ordered[:best_count])
+    return [ident for ident in values if ident in chosen]
 
 
 def _limits_hint(minimum: int, maximum: int, lang: str) -> str:

@@ -151,6 +151,7 @@ def test_the_toolbar_is_keyboard_usable(login: Any) -> None:
 @pytest.mark.parametrize(
     "type_id",
     [
+        "composite",
         "extended_text",
         "likert",
         "matching",

@@ -56,6 +56,7 @@ SCORED_TYPES = {
     "ordering",
     "short_text",
     "likert",
+    "composite",
 }
 
 
@@ -166,6 +167,30 @@ case(
     selections(ABCDE, 5),
 )
 case("multiple_response", {**MR, "keys": ["B"], "points": 2}, selections(ABCDE, 5))
+case(  # mapped scoring: values per option, a default, both bounds (map_response)
+    "multiple_response",
+    {
+        "options": [
+            {**o, "value": v} for o, v in zip(opts(*ABCDE), [1, 0.5, -1, None, 2], strict=True)
+        ],
+        "keys": ["A", "B", "E"],
+        "points": 3,
+        "scoring": "mapped",
+        "mapping": {"default": -0.25, "lower": 0},
+    },
+    selections(ABCDE, 5),
+)
+case(
+    "multiple_response",
+    {
+        "options": [{**o, "value": v} for o, v in zip(opts(*ABCDE), [2, 2, 0, 0, 0], strict=True)],
+        "keys": ["A", "B"],
+        "points": 3.5,
+        "scoring": "mapped",
+        "mapping": {"default": 0, "lower": None},
+    },
+    selections(ABCDE, 5),
+)
 case(
     "multiple_response",
     {"options": opts(*"ABCDEF"), "keys": ["B", "D", "E", "F"], "points": 5, "scoring": "partial"},
@@ -235,6 +260,17 @@ case(
 )
 
 case("matching", MATCH, matchings(MATCH_P, MATCH_R))
+case(  # mapped scoring: any pair may carry a value
+    "matching",
+    {
+        **MATCH,
+        "scoring": "mapped",
+        "points": 2.5,
+        "pair_values": [["P1", "R2", 1], ["P2", "R3", 0.5], ["P3", "R1", 1], ["P1", "R4", -2]],
+        "mapping": {"default": -0.5, "lower": None},
+    },
+    matchings(MATCH_P, MATCH_R),
+)
 case("matching", {**MATCH, "points": 2}, matchings(MATCH_P, MATCH_R))
 case("matching", {**MATCH, "points": 0.1}, matchings(MATCH_P, MATCH_R))
 case("matching", {**MATCH, "scoring": "all_or_nothing", "points": 4}, matchings(MATCH_P, MATCH_R))
@@ -252,6 +288,44 @@ case(
         "scoring": "partial",
     },
     matchings(["P1", "P2", "P3", "P4"], ["R1", "R2", "R3", "R4", "R5"]),
+)
+
+case(  # a composite item: a choice, a short answer and mapped multiple response, summed
+    "composite",
+    {
+        "parts": [
+            {
+                "id": "RESPONSE_1",
+                "type": "single_choice",
+                "prompt": "<p>Bagian 1</p>",
+                "content": {"options": opts("A", "B", "C"), "key": "B", "points": 2.5},
+            },
+            {"id": "RESPONSE_2", "type": "short_text", "content": example("short_text")},
+            {
+                "id": "JAWABAN_3",
+                "type": "multiple_response",
+                "prompt": "<p>Bagian 3</p>",
+                "content": {
+                    "options": [
+                        {**o, "value": v}
+                        for o, v in zip(opts("A", "B", "C"), [1, 0.5, -1], strict=True)
+                    ],
+                    "keys": ["A", "B"],
+                    "points": 1.5,
+                    "scoring": "mapped",
+                },
+            },
+        ]
+    },
+    [
+        None,
+        *(
+            [first, second, third]
+            for first in [None, "A", "B"]
+            for second in [None, "Bandung", "bogor"]
+            for third in [None, ["A"], ["A", "B"], ["C"], ["A", "B", "C"]]
+        ),
+    ],
 )
 
 LIKERT = ["SS", "S", "N", "TS", "STS"]
@@ -289,7 +363,9 @@ def _exported_items(version_exporter: str) -> dict[str, str]:
 
 def engine_value(value: Any) -> Any:
     """A QTI response value (``qti_response``'s) as the engine takes it: directed pairs
-    as ``"P1 R2"``."""
+    as ``"P1 R2"``; several response variables (a composite item) as an object."""
+    if isinstance(value, dict):
+        return {name: engine_value(part) for name, part in value.items()}
     if isinstance(value, list):
         return [" ".join(v) if isinstance(v, list | tuple) else v for v in value]
     return value
@@ -382,10 +458,15 @@ def test_the_engine_scores_like_score(engine: Engine, version: str, identifier: 
     item = CASES[identifier]
     name = f"{version}/{identifier}"
     variables = {v["identifier"]: v for v in engine.declared[name]}
-    assert variables["RESPONSE"]["type"] == "response"
+    given = item.item_type.qti_response(item.content, item.responses[0])
+    assert all(variables[identifier]["type"] == "response" for identifier in given)
     assert float(variables["MAXSCORE"]["value"]) == item.item_type.max_score(item.content)
 
-    qti = [item.item_type.qti_response(item.content, r)["RESPONSE"] for r in item.responses]
+    def qti_value(response: Any) -> Any:
+        values = item.item_type.qti_response(item.content, response)
+        return values["RESPONSE"] if list(values) == ["RESPONSE"] else values
+
+    qti = [qti_value(r) for r in item.responses]
     results = engine.run(name, [engine_value(value) for value in qti])
     disagreements = []
     for response, value, result in zip(item.responses, qti, results, strict=True):
@@ -446,14 +527,14 @@ def test_the_engine_in_a_comma_locale(chromium: Any) -> None:
 
 def test_the_numbers_the_readme_states() -> None:
     """README ("What the scoring fidelity claim rests on") gives these numbers."""
-    assert len(_cases) == 37
-    assert sum(len(c.responses) for c in _cases) == 3_604
+    assert len(_cases) == 41
+    assert sum(len(c.responses) for c in _cases) == 3_842
     per_type: dict[str, int] = {}
     for c in _cases:
         per_type[c.item_type.id] = per_type.get(c.item_type.id, 0) + len(c.responses)
     assert {t: per_type[t] for t in ("multiple_response", "ordering", "matching")} == {
-        "multiple_response": 348,
+        "multiple_response": 414,
         "ordering": 1_065,
-        "matching": 2_053,
+        "matching": 2_179,
     }
     assert per_type["short_text"] == 74

@@ -80,19 +80,25 @@ function sameValue(held, given) {
   return JSON.stringify(held ?? null) === JSON.stringify(given ?? null)
 }
 
+// A response is the value of RESPONSE, or (an item with several response variables, such
+// as a composite item's parts) an object giving each variable's value by its identifier.
 function score(id, responses) {
   const item = items.get(id)
   if (!item) throw new Error(`${id}: not loaded`)
   return responses.map((value) => {
-    item.dispatchEvent(
-      new CustomEvent('qti-interaction-response', {
-        bubbles: true,
-        composed: true,
-        detail: { responseIdentifier: 'RESPONSE', response: value },
-      }),
-    )
-    if (!sameValue(item.getResponse('RESPONSE').value, value)) {
-      throw new Error(`${id}: the engine did not take the response ${JSON.stringify(value)}`)
+    const several = value !== null && typeof value === 'object' && !Array.isArray(value)
+    const given = several ? Object.entries(value) : [['RESPONSE', value]]
+    for (const [identifier, response] of given) {
+      item.dispatchEvent(
+        new CustomEvent('qti-interaction-response', {
+          bubbles: true,
+          composed: true,
+          detail: { responseIdentifier: identifier, response },
+        }),
+      )
+      if (!sameValue(item.getResponse(identifier).value, response)) {
+        throw new Error(`${id}: the engine did not take the response ${JSON.stringify(response)}`)
+      }
     }
     const processed = item.processResponse(false, false)
     return { processed, score: item.getOutcome('SCORE').value }

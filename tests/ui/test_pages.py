@@ -310,3 +310,40 @@ def test_an_author_withdraws_a_version_from_the_item_page(
     assert item.latest_version.status == "withdrawn"
     page = text(author.get(f"/items/{item.external_id}"))
     assert "Ditarik" in page and "Revisi (mulai versi 2)" in page
+
+
+def test_the_item_page_shows_mapped_values(as_user: Any, world: World, plugins: Any) -> None:
+    options = [
+        {"id": "A", "text": "<p>Hidrogen</p>", "value": 1},
+        {"id": "B", "text": "<p>Helium</p>"},
+        {"id": "C", "text": "<p>Oksigen</p>", "value": 1.5},
+    ]
+    chosen = make_item(
+        world,
+        plugins,
+        item_type="multiple_response",
+        content={
+            "options": options,
+            "keys": ["A", "C"],
+            "points": 2.5,
+            "scoring": "mapped",
+            "mapping": {"default": -0.5, "lower": None},
+        },
+    )
+    page = text(as_user("author").get(f"/items/{chosen.external_id}"))
+    assert "Berbobot (nilai per pilihan)" in page
+    assert "1,5" in page and "-0,5" in page  # Helium scores the value of the others
+    assert "nilai lainnya: -0,5" in page and "skor terendah: —" in page
+    matched = make_item(
+        world,
+        plugins,
+        item_type="matching",
+        content={
+            **plugins.item_type("matching").example_content(),
+            "scoring": "mapped",
+            "points": 2,
+            "pair_values": [["P1", "R2", 1], ["P2", "R3", 0.5], ["P3", "R1", 0.5]],
+        },
+    )
+    page = text(as_user("author").get(f"/items/{matched.external_id}"))
+    assert "Nilai pasangan (penskoran berbobot)" in page and "P2 R3: 0.5" in page

@@ -466,6 +466,122 @@
       fill()
       return { root, get: () => selects.filter((s) => s.value).map((s) => [s.dataset.premise, s.value]) }
     },
+
+    // A grid: a row per source entry, a column per target entry, a number in each cell;
+    // an empty cell is left out. Writes [[source id, target id, number], ...].
+    pair_values(field, value, path, scope) {
+      const source = scope[field.source]
+      const target = scope[field.target]
+      const root = el('fieldset', { className: 'field pair-values' }, el('legend', { text: pick(field.label) }))
+      if (pick(field.help)) root.append(el('p', { className: 'help', text: pick(field.help) }))
+      const grid = el('div', { className: 'table-scroll' })
+      root.append(grid)
+      const key = (a, b) => JSON.stringify([a, b])
+      const chosen = new Map()
+      for (const entry of Array.isArray(value) ? value : []) {
+        if (Array.isArray(entry) && entry.length === 3) chosen.set(key(entry[0], entry[1]), String(entry[2]))
+      }
+      let cells = []
+      const fill = () => {
+        cells = []
+        const table = el('table', { className: 'table pair-grid' })
+        const head = el('tr', {}, el('th', { scope: 'col', text: '' }))
+        for (const answer of target.ids()) head.append(el('th', { scope: 'col', text: answer }))
+        table.append(el('thead', {}, head))
+        const body = el('tbody')
+        for (const premise of source.ids()) {
+          const row = el('tr', {}, el('th', { scope: 'row', text: premise }))
+          for (const answer of target.ids()) {
+            const input = el('input', { type: 'number', step: 'any', inputmode: 'decimal' })
+            input.setAttribute('aria-label', `${premise} → ${answer}`)
+            input.value = chosen.get(key(premise, answer)) ?? ''
+            input.addEventListener('input', () => {
+              if (input.value.trim() === '') chosen.delete(key(premise, answer))
+              else chosen.set(key(premise, answer), input.value)
+              changed()
+            })
+            cells.push({ premise, answer, input })
+            row.append(el('td', {}, input))
+          }
+          body.append(row)
+        }
+        table.append(body)
+        grid.replaceChildren(table)
+      }
+      const rename = (position) => (renamed = {}) => {
+        for (const [pair, number] of [...chosen.entries()]) {
+          const parts = JSON.parse(pair)
+          if (!(parts[position] in renamed)) continue
+          chosen.delete(pair)
+          if (renamed[parts[position]] === null) continue
+          parts[position] = renamed[parts[position]]
+          chosen.set(key(parts[0], parts[1]), number)
+        }
+        fill()
+      }
+      source.onIds(rename(0))
+      target.onIds(rename(1))
+      fill()
+      return {
+        root,
+        get: () =>
+          cells
+            .filter((cell) => cell.input.value.trim() !== '')
+            .map((cell) => [cell.premise, cell.answer, numberValue(cell.input.value, false)]),
+      }
+    },
+
+    // The parts of a composite item: entries whose type is chosen among `choices`, each
+    // with the fields beside it (its prompt) and the chosen type's own content, edited
+    // with that type's description (`variants`). Writes [{id, type, ..., content}, ...].
+    parts(field, value, path, scope) {
+      const typeField = { name: 'type', kind: 'part_type', label: { id: L.part_type, en: L.part_type }, help: {}, choices: field.choices, minimum: null, maximum: null }
+      const contentField = { name: 'content', kind: 'part_content', label: { id: L.part_content, en: L.part_content }, help: {}, variants: field.variants }
+      return BUILDERS.entries({ ...field, fields: [typeField, ...field.fields, contentField] }, value, path, scope)
+    },
+
+    part_type(field, value) {
+      const select = el('select')
+      for (const choice of field.choices) select.append(el('option', { value: choice.value, text: pick(choice.label) }))
+      // A part of a type the form cannot edit (no description of its own) keeps its type.
+      if (typeof value === 'string' && !field.choices.some((choice) => choice.value === value)) select.append(el('option', { value, text: value }))
+      if (typeof value === 'string') select.value = value
+      const listeners = []
+      select.addEventListener('change', () => {
+        listeners.forEach((cb) => cb(select.value))
+        changed()
+      })
+      return { root: labelled(field, select), get: () => select.value, onChange: (cb) => listeners.push(cb) }
+    },
+
+    part_content(field, value, path, scope) {
+      const root = el('div', { className: 'part-content' })
+      let inner = null
+      const show = (typeId, data) => {
+        const fields = field.variants[typeId]
+        if (fields) {
+          inner = BUILDERS.group({ label: field.label, help: {}, fields }, data, path)
+        } else {
+          // no form for this type: its content as JSON
+          const textarea = el('textarea', { rows: '8', className: 'code', spellcheck: 'false' })
+          textarea.value = JSON.stringify(data ?? {}, null, 2)
+          textarea.addEventListener('input', changed)
+          const read = () => {
+            try {
+              return JSON.parse(textarea.value)
+            } catch (error) {
+              return textarea.value // the server says what is wrong with it
+            }
+          }
+          inner = { root: labelled({ label: field.label, help: { id: L.content_json_help, en: L.content_json_help } }, textarea), get: read }
+        }
+        inner.root.dataset.path = path
+        root.replaceChildren(inner.root)
+      }
+      show(scope.type.get(), value)
+      scope.type.onChange((typeId) => show(typeId, null))
+      return { root, get: () => inner.get() }
+    },
   }
 
   // -- the content: the type's fields, or JSON for types without a description ----------

@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 from plugins.itemtypes.qti_writers import (
+    composite,
     extended_text,
     likert,
     matching,
@@ -43,6 +44,7 @@ Writer = Callable[..., AssessmentItem]
 
 #: Type id -> its writer.
 WRITERS: Mapping[str, Writer] = {
+    "composite": composite.to_qti,
     "extended_text": extended_text.to_qti,
     "likert": likert.to_qti,
     "matching": matching.to_qti,

@@ -59,13 +59,28 @@ def to_qti(
     - ``partial``: for each premise, ``EARNED`` goes up by one when its key pair is
       given and no other pair from that premise to one of the item's responses is;
       then ``SCORE`` is ``points * EARNED / pairs`` as ``partial_credit`` computes it.
+    - ``mapped``: the mapping is the content's (each of ``pair_values`` an entry, the
+      default, the lower bound, ``points`` as the upper bound), scored by the standard
+      ``map_response`` template (blank: 0), which sums exactly as ``score`` does.
     """
     pairs = [tuple(pair) for pair in content["pairs"]]
     count, points = len(pairs), content["points"]
     keys = tuple(value_text(pair) for pair in pairs)
     mapping = None
     extra: list[OutcomeDeclaration] = []
-    if content["scoring"] == "all_or_nothing":
+    if content["scoring"] == "mapped":
+        bounds = content.get("mapping") or {"default": 0, "lower": 0}
+        mapping = Mapping(
+            tuple(
+                MapEntry(value_text((premise, answer)), value)
+                for premise, answer, value in content.get("pair_values", [])
+            ),
+            default=bounds["default"],
+            lower=bounds["lower"],
+            upper=points,
+        )
+        processing = ResponseProcessing(template="map_response")
+    elif content["scoring"] == "all_or_nothing":
         mapping = Mapping(tuple(MapEntry(key, 1) for key in keys), default=-(count + 1))
         condition = op("equal", map_response(RESPONSE), number(count), toleranceMode="exact")
         processing = all_or_nothing(condition, points)
