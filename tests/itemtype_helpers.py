@@ -64,7 +64,26 @@ WRONG_TEXT = [5, ["x"], True]
 NO_QTI_SINGLE = "A "
 NO_QTI_MULTIPLE = ["A B"]
 NO_QTI_PAIRS = [["P1", "R2 "]]
-NO_QTI_FORM = [NO_QTI_SINGLE, NO_QTI_MULTIPLE, NO_QTI_PAIRS]
+NO_QTI_GAPS = {"G1": "A B"}
+NO_QTI_FORM = [NO_QTI_SINGLE, NO_QTI_MULTIPLE, NO_QTI_PAIRS, NO_QTI_GAPS]
+WRONG_GAPS = ["A", 5, ["A"], {"ZZ": "A"}, {"G1": 1}, {"G1": ["A"]}]
+
+
+def deliverable_gaps(content: dict[str, Any]) -> list[Any]:
+    """Blank, and every combination of blank or one option for each gap of an inline
+    choice (``{gap code: option id}``)."""
+    import itertools
+
+    gaps = content["gaps"]
+    found: list[Any] = [None]
+    values = [[None, *(o["id"] for o in gap["options"])] for gap in gaps]
+    for combination in itertools.product(*values):
+        found.append({gap["id"]: v for gap, v in zip(gaps, combination, strict=True)})
+    return found
+
+
+def gap_responses(content: dict[str, Any]) -> list[Any]:
+    return [*deliverable_gaps(content), NO_QTI_GAPS, *WRONG_GAPS]
 
 
 def deliverable_single(ids: list[str]) -> list[Any]:

@@ -28,13 +28,16 @@ from qti.xml import parse_bytes
 from tests.factories import World, unique
 from tests.forms_helpers import approved
 from tests.itemtype_helpers import (
+    NO_QTI_GAPS,
     NO_QTI_MULTIPLE,
     NO_QTI_PAIRS,
     NO_QTI_SINGLE,
+    WRONG_GAPS,
     WRONG_LIST,
     WRONG_MATCHING,
     WRONG_SINGLE,
     WRONG_TEXT,
+    deliverable_gaps,
     deliverable_matching,
     deliverable_multiple,
     deliverable_ordering,
@@ -120,6 +123,8 @@ def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) ->
         return deliverable_matching(content)
     if type_id == "short_text":
         return deliverable_text(list(content["accepted"]))
+    if type_id == "inline_choice":
+        return deliverable_gaps(content)
     raise AssertionError(f"no responses for the machine-scored type {type_id!r}")
 
 
@@ -134,6 +139,8 @@ def refused_for(type_id: str) -> tuple[list[Any], list[Any]]:
         return WRONG_MATCHING, [NO_QTI_PAIRS]
     if type_id == "short_text":
         return WRONG_TEXT, []
+    if type_id == "inline_choice":
+        return WRONG_GAPS, [NO_QTI_GAPS]
     raise AssertionError(f"no refused shapes for the machine-scored type {type_id!r}")
 
 

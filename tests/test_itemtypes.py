@@ -26,6 +26,7 @@ from plugins.itemtypes._common import (
     partial_credit,
 )
 from plugins.itemtypes.extended_text import ExtendedText
+from plugins.itemtypes.inline_choice import InlineChoice
 from plugins.itemtypes.likert import Likert
 from plugins.itemtypes.matching import Matching
 from plugins.itemtypes.multiple_response import MultipleResponse
@@ -48,6 +49,7 @@ TYPES: dict[str, ItemType] = {
         Ordering(),
         Matching(),
         Likert(),
+        InlineChoice(),
     )
 }
 TYPE_IDS = list(TYPES)
@@ -124,6 +126,7 @@ BEST_RESPONSES: dict[str, Any] = {
     "ordering": ["B", "D", "A", "E", "C"],
     "matching": [["P3", "R1"], ["P1", "R2"], ["P2", "R3"]],
     "likert": "SS",
+    "inline_choice": {"G1": "B", "G2": "B"},
 }
 
 
@@ -148,6 +151,7 @@ HTML_PATHS: dict[str, list[str]] = {
     "matching": [f"premises.{i}.text" for i in range(3)]
     + [f"responses.{i}.text" for i in range(4)],
     "likert": [f"scale.{i}.text" for i in range(5)],
+    "inline_choice": ["text"],
 }
 
 
@@ -184,6 +188,7 @@ INSTRUCTIONS: dict[str, tuple[str, str]] = {
     "ordering": ("Urutkan pilihan berikut", "Put the options below in order"),
     "matching": ("Pasangkan setiap pernyataan", "Match each statement"),
     "likert": ("Pilih satu tanggapan", "Choose the response"),
+    "inline_choice": ("Pilih jawaban untuk setiap rumpang.", "Choose an answer for each gap."),
 }
 
 
@@ -198,7 +203,10 @@ def test_preview_language_and_structure(type_id: str, lang: str) -> None:
     assert INSTRUCTIONS[type_id][0 if lang == "id" else 1] in html
     assert INSTRUCTIONS[type_id][1 if lang == "id" else 0] not in html
     assert "checked" not in html and "selected" not in html
-    if type_id != "extended_text":  # the rubric is for raters only
+    if type_id == "inline_choice":  # the sentence, with a list where each marker was
+        assert "<p>Pancasila disahkan sebagai dasar negara pada tanggal <label" in html
+        assert "[[" not in html and html.count("<select") == 2
+    elif type_id != "extended_text":  # the rubric is for raters only
         assert all(value in html for _, value in item_type.html_fields(content))
 
     tree = lxml_html.fragment_fromstring(html)
@@ -231,6 +239,7 @@ KEY_CHANGES: dict[str, dict[str, Any]] = {
     "ordering": {"correct_order": ["A", "B", "C", "D", "E"]},
     "matching": {"pairs": [["P1", "R1"]], "scoring": "all_or_nothing"},
     "likert": {"direction": "negative"},
+    "inline_choice": {"gaps.0.correct": "A", "gaps.1.points": 3},
 }
 
 
@@ -252,6 +261,7 @@ INJECTED_PATHS: dict[str, list[str]] = {
     "ordering": ["options.0.id"],
     "matching": ["premises.0.id", "responses.0.id"],
     "likert": ["scale.0.id"],
+    "inline_choice": ["gaps.0.options.0.id", "gaps.0.options.1.text"],
 }
 
 #: Accepted answers and rubrics never appear in a preview.

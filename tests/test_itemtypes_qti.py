@@ -21,6 +21,7 @@ from qti.validate import validate_element
 from qti.writer import VERSIONS, write_item
 from qti.xml import parse_bytes, serialize
 from tests.itemtype_helpers import (
+    gap_responses,
     NO_QTI_FORM,
     matching_responses,
     multiple_responses,
@@ -68,6 +69,20 @@ def _case(type_id: str, content: dict[str, Any], responses: Iterable[Any]) -> An
 ABCDE = ["A", "B", "C", "D", "E"]
 MR = {"options": opts(*ABCDE), "keys": ["A", "C", "D"], "points": 3, "scoring": "partial"}
 MATCH = HOST.item_type("matching").example_content()
+# Three gaps worth 0.1, 2 and 0.2 (float sums in order), markers inside formatting, a gap
+# with the same option codes as another and an option text that needs escaping.
+INLINE_UNEVEN = {
+    "text": "<p>[[G1]] dan <strong>[[x.2]]</strong>, lalu <em>a &amp; b</em> [[G3]].</p>",
+    "gaps": [
+        {"id": "G1", "options": [{"id": "A", "text": "a < b"}, {"id": "B", "text": "b & c"}],
+         "correct": "B", "points": 0.1},
+        {"id": "x.2", "options": [{"id": "A", "text": "satu"}, {"id": "B", "text": "dua"},
+         {"id": "C", "text": "tiga"}], "correct": "A", "points": 2},
+        {"id": "G3", "options": [{"id": "P", "text": "ya"}, {"id": "Q", "text": "tidak"}],
+         "correct": "Q", "points": 0.2},
+    ],
+    "shuffle": True,
+}
 
 CASES = [
     _case(
@@ -194,6 +209,12 @@ CASES = [
         {"scale": opts("Ya", "Tidak"), "direction": "negative"},
         single_responses(["Ya", "Tidak"]),
     ),
+    _case(
+        "inline_choice",
+        HOST.item_type("inline_choice").example_content(),
+        gap_responses(HOST.item_type("inline_choice").example_content()),
+    ),
+    _case("inline_choice", INLINE_UNEVEN, gap_responses(INLINE_UNEVEN)),
     _case(NUMERIC.id, NUMERIC.example_content(), numeric_responses(NUMERIC.example_content())),
     _case(
         NUMERIC.id,

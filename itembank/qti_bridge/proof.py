@@ -43,6 +43,9 @@ def describe(value: Any) -> str:
     """A response as people read it: ``[A, B]``, ``P1→R2``, ``'York'``, ``blank``."""
     if value is None:
         return "blank"
+    if isinstance(value, dict):
+        shown = [f"{key}={describe(part)}" for key, part in value.items() if part is not None]
+        return "{" + ", ".join(shown) + "}" if shown else "blank"
     if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value):
         return f"{value[0]}→{value[1]}"
     if isinstance(value, list | tuple):
@@ -53,6 +56,9 @@ def describe(value: Any) -> str:
 
 
 def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, dict) or isinstance(b, dict):  # several response variables
+        a, b = a or {}, b or {}
+        return all(_same_value(a.get(key), b.get(key)) for key in {*a, *b})
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b, strict=True))
     return a == b or (a in (None, "") and b in (None, ""))
@@ -90,7 +96,8 @@ def prove(
             continue
         try:
             response = item_type.response_from_qti(content, value)
-            back = item_type.qti_response(content, response).get("RESPONSE")
+            variables = item_type.qti_response(content, response)
+            back = variables if isinstance(value, dict) else variables.get("RESPONSE")
         except ValueError as exc:
             return Proof(checked, _inexpressible(value, source, str(exc)))
         if not _same_value(back, value):

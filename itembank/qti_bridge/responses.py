@@ -18,6 +18,9 @@ delivery system could send (identifiers of the item's own choices, within ``maxC
   alone, every way of giving each premise at most one response (when those are at most
   4,000), the correct pairs with one left out and with one pair added, and
   :data:`MATCHING_SAMPLE` sets drawn with a fixed seed, all within the limits;
+* **inline choices** (gaps of a text, each its own response variable, given as a dict
+  by response identifier): every combination of blank or one of its choices for every
+  gap;
 * **typed answers**: the declared, mapped and key values with case, space and length
   variants and some wrong ones; numbers: 0, 1, -1, those values and the constants of the
   processing, each with its neighbours (±1, ±0.5, the nearest floats), opposite and
@@ -44,6 +47,7 @@ from qti.model import (
     Condition,
     Expr,
     ExtendedTextInteraction,
+    InlineChoiceInteraction,
     Interaction,
     MatchInteraction,
     OrderInteraction,
@@ -157,6 +161,30 @@ def responses_for(
     for value in plan.make():
         unique.setdefault(repr(value), value)
     return Responses(list(unique.values()), plan.scope, plan.scope_en)
+
+
+def responses_for_gaps(item: AssessmentItem) -> Responses:
+    """The responses to try for an item whose interactions are all inline choices: as
+    dicts by response identifier, every combination of blank or one choice per gap
+    (blank first, as ``None``).
+
+    :raises ProofIncomplete: when they would be more than :data:`MAX_RESPONSES`.
+    """
+    gaps = [i for i in item.interactions() if isinstance(i, InlineChoiceInteraction)]
+    values = [[None, *(c.identifier for c in gap.choices)] for gap in gaps]
+    needed = math.prod(len(v) for v in values)
+    scope = f"kosong dan setiap gabungan jawaban {len(gaps)} rumpang (kosong atau satu pilihan)"
+    scope_en = (
+        f"blank and every combination of answers to the {len(gaps)} gaps (blank or one choice each)"
+    )
+    if needed > MAX_RESPONSES:
+        raise ProofIncomplete(needed, scope, scope_en)
+    codes = [gap.response_identifier for gap in gaps]
+    found: list[Any] = [None]
+    for combination in itertools.product(*values):
+        if any(value is not None for value in combination):
+            found.append(dict(zip(codes, combination, strict=True)))
+    return Responses(found, scope, scope_en)
 
 
 def _subsets(ids: list[str], max_choices: int, correct: list[str]) -> _Plan:
