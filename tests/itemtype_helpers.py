@@ -174,3 +174,29 @@ def numeric_responses(content: dict[str, Any]) -> list[Any]:
     if float(answer).is_integer():
         values.append(int(answer))
     return [*values, "1", True, [1.0]]
+
+
+WRONG_NUMBER = ["1", [1.0], {"x": 1}, math.inf, -math.inf, math.nan]
+
+
+def deliverable_numbers(content: dict[str, Any]) -> list[Any]:
+    """Blank, and numbers at, just inside and just outside each bound of a numeric
+    answer's tolerance (absolute or relative, as the built-in ``numeric`` computes them),
+    the answer and its opposite, and some far ones."""
+    answer, tolerance = float(content["answer"]), float(content["tolerance"])
+    if tolerance == 0:
+        bounds = [answer]
+    elif content["tolerance_mode"] == "absolute":
+        bounds = [answer - tolerance, answer + tolerance]
+    else:
+        bounds = [answer * (1 - tolerance / 100), answer * (1 + tolerance / 100)]
+    values: list[Any] = [None, 0, 1, -1, 1e308, -0.0, 0.1 + 0.2]
+    for value in [*bounds, answer, -answer, answer * 10]:
+        values += [value, math.nextafter(value, math.inf), math.nextafter(value, -math.inf)]
+    if answer.is_integer():
+        values.append(int(answer))
+    return values
+
+
+def number_responses(content: dict[str, Any]) -> list[Any]:
+    return [*deliverable_numbers(content), *WRONG_NUMBER]

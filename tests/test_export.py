@@ -34,11 +34,13 @@ from tests.itemtype_helpers import (
     NO_QTI_SINGLE,
     WRONG_GAPS,
     WRONG_LIST,
+    WRONG_NUMBER,
     WRONG_MATCHING,
     WRONG_SINGLE,
     WRONG_TEXT,
     deliverable_gaps,
     deliverable_matching,
+    deliverable_numbers,
     deliverable_multiple,
     deliverable_ordering,
     deliverable_single,
@@ -125,6 +127,8 @@ def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) ->
         return deliverable_text(list(content["accepted"]))
     if type_id == "inline_choice":
         return deliverable_gaps(content)
+    if type_id == "numeric":
+        return deliverable_numbers(content)
     raise AssertionError(f"no responses for the machine-scored type {type_id!r}")
 
 
@@ -141,6 +145,8 @@ def refused_for(type_id: str) -> tuple[list[Any], list[Any]]:
         return WRONG_TEXT, []
     if type_id == "inline_choice":
         return WRONG_GAPS, [NO_QTI_GAPS]
+    if type_id == "numeric":
+        return WRONG_NUMBER, []
     raise AssertionError(f"no refused shapes for the machine-scored type {type_id!r}")
 
 

@@ -27,6 +27,7 @@ from plugins.itemtypes._common import (
 )
 from plugins.itemtypes.extended_text import ExtendedText
 from plugins.itemtypes.inline_choice import InlineChoice
+from plugins.itemtypes.numeric import Numeric
 from plugins.itemtypes.likert import Likert
 from plugins.itemtypes.matching import Matching
 from plugins.itemtypes.multiple_response import MultipleResponse
@@ -50,6 +51,7 @@ TYPES: dict[str, ItemType] = {
         Matching(),
         Likert(),
         InlineChoice(),
+        Numeric(),
     )
 }
 TYPE_IDS = list(TYPES)
@@ -127,6 +129,7 @@ BEST_RESPONSES: dict[str, Any] = {
     "matching": [["P3", "R1"], ["P1", "R2"], ["P2", "R3"]],
     "likert": "SS",
     "inline_choice": {"G1": "B", "G2": "B"},
+    "numeric": 1.545,
 }
 
 
@@ -152,6 +155,7 @@ HTML_PATHS: dict[str, list[str]] = {
     + [f"responses.{i}.text" for i in range(4)],
     "likert": [f"scale.{i}.text" for i in range(5)],
     "inline_choice": ["text"],
+    "numeric": [],
 }
 
 
@@ -189,6 +193,7 @@ INSTRUCTIONS: dict[str, tuple[str, str]] = {
     "matching": ("Pasangkan setiap pernyataan", "Match each statement"),
     "likert": ("Pilih satu tanggapan", "Choose the response"),
     "inline_choice": ("Pilih jawaban untuk setiap rumpang.", "Choose an answer for each gap."),
+    "numeric": (">Jawaban (bilangan)</label>", ">Answer (a number)</label>"),
 }
 
 
@@ -240,6 +245,7 @@ KEY_CHANGES: dict[str, dict[str, Any]] = {
     "matching": {"pairs": [["P1", "R1"]], "scoring": "all_or_nothing"},
     "likert": {"direction": "negative"},
     "inline_choice": {"gaps.0.correct": "A", "gaps.1.points": 3},
+    "numeric": {"answer": 2, "tolerance": 5, "tolerance_mode": "relative"},
 }
 
 

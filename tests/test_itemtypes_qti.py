@@ -21,8 +21,9 @@ from qti.validate import validate_element
 from qti.writer import VERSIONS, write_item
 from qti.xml import parse_bytes, serialize
 from tests.itemtype_helpers import (
-    gap_responses,
+    number_responses,
     NO_QTI_FORM,
+    gap_responses,
     matching_responses,
     multiple_responses,
     numeric_responses,
@@ -74,12 +75,28 @@ MATCH = HOST.item_type("matching").example_content()
 INLINE_UNEVEN = {
     "text": "<p>[[G1]] dan <strong>[[x.2]]</strong>, lalu <em>a &amp; b</em> [[G3]].</p>",
     "gaps": [
-        {"id": "G1", "options": [{"id": "A", "text": "a < b"}, {"id": "B", "text": "b & c"}],
-         "correct": "B", "points": 0.1},
-        {"id": "x.2", "options": [{"id": "A", "text": "satu"}, {"id": "B", "text": "dua"},
-         {"id": "C", "text": "tiga"}], "correct": "A", "points": 2},
-        {"id": "G3", "options": [{"id": "P", "text": "ya"}, {"id": "Q", "text": "tidak"}],
-         "correct": "Q", "points": 0.2},
+        {
+            "id": "G1",
+            "options": [{"id": "A", "text": "a < b"}, {"id": "B", "text": "b & c"}],
+            "correct": "B",
+            "points": 0.1,
+        },
+        {
+            "id": "x.2",
+            "options": [
+                {"id": "A", "text": "satu"},
+                {"id": "B", "text": "dua"},
+                {"id": "C", "text": "tiga"},
+            ],
+            "correct": "A",
+            "points": 2,
+        },
+        {
+            "id": "G3",
+            "options": [{"id": "P", "text": "ya"}, {"id": "Q", "text": "tidak"}],
+            "correct": "Q",
+            "points": 0.2,
+        },
     ],
     "shuffle": True,
 }
@@ -215,6 +232,21 @@ CASES = [
         gap_responses(HOST.item_type("inline_choice").example_content()),
     ),
     _case("inline_choice", INLINE_UNEVEN, gap_responses(INLINE_UNEVEN)),
+    _case(
+        "numeric",
+        HOST.item_type("numeric").example_content(),
+        number_responses(HOST.item_type("numeric").example_content()),
+    ),
+    *(
+        _case("numeric", content, number_responses(content))
+        for content in (
+            {"answer": 0.3, "tolerance": 0, "tolerance_mode": "absolute", "points": 1},
+            {"answer": -2.5, "tolerance": 0.1, "tolerance_mode": "absolute", "points": 0.5},
+            {"answer": 1200, "tolerance": 5, "tolerance_mode": "relative", "points": 3},
+            {"answer": 0.7, "tolerance": 12.5, "tolerance_mode": "relative", "points": 1},
+            {"answer": 7, "tolerance": 1, "tolerance_mode": "absolute", "points": 2},
+        )
+    ),
     _case(NUMERIC.id, NUMERIC.example_content(), numeric_responses(NUMERIC.example_content())),
     _case(
         NUMERIC.id,

@@ -31,6 +31,7 @@ BUILTIN_TYPES = {
     "matching",
     "likert",
     "inline_choice",
+    "numeric",
 }
 
 

@@ -22,6 +22,7 @@ from itembank.itemtypes import ItemType
 from itembank.plugins import PluginHost
 from itembank.qti_bridge.convert import REASONS, Candidate, ImportResult, convert, type_order
 from itembank.qti_bridge.responses import responses_for, responses_for_gaps
+from qti.model import InlineChoiceInteraction
 from qti.package import (
     Classification,
     PackageItem,
@@ -29,7 +30,6 @@ from qti.package import (
     PackageTest,
     build_package,
 )
-from qti.model import InlineChoiceInteraction
 from qti.package_reader import open_source
 from qti.reader import read_item
 from qti.rp import score_function
@@ -316,7 +316,7 @@ def test_type_order_is_defined_and_hint_goes_first() -> None:
         "ordering",
         "matching",
     ]
-    assert order[9:] == ["inline_choice", "numeric_entry"]
+    assert order[9:] == ["inline_choice", "numeric", "numeric_entry"]
     assert next(t.id for t in type_order(TYPES, "itembank:numeric_entry")) == "numeric_entry"
     assert [t.id for t in type_order(TYPES, "itembank:unknown")] == order
 

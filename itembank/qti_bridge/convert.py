@@ -100,6 +100,7 @@ IMPORT_ORDER: tuple[str, ...] = (
     "ordering",
     "matching",
     "inline_choice",
+    "numeric",
 )
 """The built-in types in the order they are asked; every other registered type follows
 in registration order. A type named by the item's label (``itembank:<type id>``, written

@@ -378,7 +378,8 @@ def _typed(item: AssessmentItem, response: ResponseDeclaration, extra: list[str]
     if response.mapping is not None:
         texts += [entry.key for entry in response.mapping.entries]
     if response.base_type in ("float", "integer"):
-        seeds = _seeds([*texts, *_constants(item)])
+        constants = _constants(item)
+        seeds = _seeds([*texts, *constants, *_tolerance_bounds([*texts, *constants], item)])
         return _Plan(
             len(_AROUND) * len(seeds),
             f"kosong, dan di sekitar {len(seeds)} bilangan (0, 1, -1, nilai benar dan "
@@ -451,6 +452,51 @@ def _numbers(base_type: str, seeds: list[float]) -> Iterator[Any]:
                     yield int(number)
             else:
                 yield float(number)
+
+
+def _tolerance_bounds(texts: list[str], item: AssessmentItem) -> list[str]:
+    """The bounds ``equal`` computes around each number of ``texts`` with each tolerance
+    of the processing: ``x - t``, ``x + t`` (absolute) and ``x * (1 - t / 100)``,
+    ``x * (1 + t / 100)`` (relative), computed as :mod:`qti.rp` computes them."""
+    tolerances = [
+        float(part)
+        for node in _expressions(item)
+        if node.name == "equal"
+        for part in dict(node.attrs).get("tolerance", "").split()
+        if _is_number(part)
+    ]
+    bounds: list[str] = []
+    for text in texts:
+        if not _is_number(text):
+            continue
+        x = float(text)
+        for t in tolerances:
+            bounds += [repr(x - t), repr(x + t), repr(x * (1 - t / 100)), repr(x * (1 + t / 100))]
+    return bounds
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def _expressions(item: AssessmentItem) -> Iterator[Expr]:
+    """Every expression of the item's inline processing."""
+    pending: list[Any] = list(item.processing.rules) if item.processing else []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Expr):
+            yield node
+            pending += node.args
+        elif isinstance(node, Condition):
+            for branch in node.branches:
+                pending.append(branch.condition)
+                pending += branch.rules
+            pending += node.otherwise or ()
+        elif hasattr(node, "expression"):
+            pending.append(node.expression)
 
 
 def _constants(item: AssessmentItem) -> list[str]:
