@@ -646,6 +646,14 @@ def _read_text_based(
             continue
         holder.append(_copy_for_reading(child))
     holder.text = element.text
+    kids = [child for child in holder if isinstance(child.tag, str)]
+    if (
+        len(kids) == 1
+        and _kind(kids[0]) == "div"
+        and not (holder.text or "").strip()
+        and not (kids[0].tail or "").strip()
+    ):
+        holder = kids[0]  # the one div a writer wraps the text in (as ours does)
     if kind == "gapMatchInteraction":
         content, gaps = reader.embedded(holder, frozenset({"gap"}))
         texts = tuple(

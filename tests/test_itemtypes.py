@@ -27,10 +27,10 @@ from plugins.itemtypes._common import (
 )
 from plugins.itemtypes.extended_text import ExtendedText
 from plugins.itemtypes.inline_choice import InlineChoice
-from plugins.itemtypes.numeric import Numeric
 from plugins.itemtypes.likert import Likert
 from plugins.itemtypes.matching import Matching
 from plugins.itemtypes.multiple_response import MultipleResponse
+from plugins.itemtypes.numeric import Numeric
 from plugins.itemtypes.ordering import Ordering
 from plugins.itemtypes.short_text import ShortText
 from plugins.itemtypes.single_choice import SingleChoice

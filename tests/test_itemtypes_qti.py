@@ -21,11 +21,11 @@ from qti.validate import validate_element
 from qti.writer import VERSIONS, write_item
 from qti.xml import parse_bytes, serialize
 from tests.itemtype_helpers import (
-    number_responses,
     NO_QTI_FORM,
     gap_responses,
     matching_responses,
     multiple_responses,
+    number_responses,
     numeric_responses,
     ordering_responses,
     single_responses,
