@@ -32,6 +32,8 @@ BUILTIN_TYPES = [
     "ordering",
     "matching",
     "likert",
+    "inline_choice",
+    "numeric",
 ]
 
 

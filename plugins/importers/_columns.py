@@ -136,6 +136,24 @@ ACCEPTED = _col(
 CASE_SENSITIVE = _col("peka_huruf_besar", "case_sensitive", help_id="Ya/Tidak.")
 EXPECTED_LENGTH = _col("panjang_jawaban", "expected_length")
 DIRECTION = _col("arah", "direction", help_id="positif atau negatif.", help_en="positive/negative.")
+NUMERIC_ANSWER = _col(
+    "jawaban_bilangan",
+    "numeric_answer",
+    help_id="Jawaban benar berupa bilangan, mis. 1,54.",
+    help_en="The correct answer, a number, e.g. 1.54.",
+)
+TOLERANCE = _col(
+    "toleransi",
+    "tolerance",
+    help_id="0 (harus tepat), selisih terbesar (mutlak) atau persen (relatif).",
+    help_en="0 (exact), the largest difference (absolute) or a percentage (relative).",
+)
+TOLERANCE_MODE = _col(
+    "jenis_toleransi",
+    "tolerance_mode",
+    help_id="mutlak atau relatif.",
+    help_en="absolute or relative.",
+)
 
 
 def option(letter: str) -> Column:

@@ -36,11 +36,14 @@ from plugins.importers._columns import (
     MAX_CRITERIA,
     MAX_PREMISES,
     MIN_CHOICES,
+    NUMERIC_ANSWER,
     POINTS,
     SCALE_MAX,
     SCALE_MIN,
     SCORING,
     SHUFFLE,
+    TOLERANCE,
+    TOLERANCE_MODE,
     Column,
     criterion,
     max_points,
@@ -83,6 +86,12 @@ SCORING_WORDS = {
     "parsial": "partial",
 }
 DIRECTION_WORDS = {"positif": "positive", "negatif": "negative"}
+TOLERANCE_WORDS = {"mutlak": "absolute", "relatif": "relative"}
+
+
+def _show_tolerance_mode(value: Any) -> str:
+    return {"absolute": "mutlak", "relative": "relatif"}.get(value, str(value))
+
 
 LAYOUTS: dict[str, tuple[Part, ...]] = {
     "single_choice": (
@@ -131,6 +140,13 @@ LAYOUTS: dict[str, tuple[Part, ...]] = {
         Scalar("shuffle", SHUFFLE, boolean, show_value),
     ),
     "likert": (LIKERT_SCALE, Scalar("direction", DIRECTION, choice(DIRECTION_WORDS))),
+    "numeric": (
+        Scalar("answer", NUMERIC_ANSWER, number),
+        Scalar("tolerance", TOLERANCE, number),
+        Scalar("tolerance_mode", TOLERANCE_MODE, choice(TOLERANCE_WORDS), _show_tolerance_mode),
+        Scalar("points", POINTS, number),
+        Scalar("expected_length", EXPECTED_LENGTH, integer),
+    ),
 }
 
 
