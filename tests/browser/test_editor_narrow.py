@@ -32,6 +32,8 @@ TYPES = (
     "ordering",
     "matching",
     "likert",
+    "inline_choice",
+    "numeric",
 )
 
 
