@@ -36,6 +36,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.itemtypes.likert",
     "plugins.itemtypes.inline_choice",
     "plugins.itemtypes.numeric",
+    "plugins.itemtypes.gap_match",
     "plugins.taxonomies.asn",
     "plugins.taxonomies.skd",
     "plugins.taxonomies.bloom",

@@ -65,7 +65,7 @@ NO_QTI_SINGLE = "A "
 NO_QTI_MULTIPLE = ["A B"]
 NO_QTI_PAIRS = [["P1", "R2 "]]
 NO_QTI_GAPS = {"G1": "A B"}
-NO_QTI_FORM = [NO_QTI_SINGLE, NO_QTI_MULTIPLE, NO_QTI_PAIRS, NO_QTI_GAPS]
+NO_QTI_FORM = [NO_QTI_SINGLE, NO_QTI_MULTIPLE, NO_QTI_PAIRS, NO_QTI_GAPS, [["A", "G1 "]]]
 WRONG_GAPS = ["A", 5, ["A"], {"ZZ": "A"}, {"G1": 1}, {"G1": ["A"]}]
 
 
@@ -200,3 +200,27 @@ def deliverable_numbers(content: dict[str, Any]) -> list[Any]:
 
 def number_responses(content: dict[str, Any]) -> list[Any]:
     return [*deliverable_numbers(content), *WRONG_NUMBER]
+
+
+WRONG_GAP_PAIRS = ["A G1", [["A"]], [[1, 2]], {"A": "G1"}]
+NO_QTI_GAP_PAIRS = [["A", "G1 "]]
+
+
+def deliverable_gap_fillings(content: dict[str, Any]) -> list[Any]:
+    """Blank and every way of filling the gaps of a gap match: at most one word per gap,
+    each word once unless words may be reused (``[word, gap]`` pairs)."""
+    import itertools
+
+    words = [w["id"] for w in content["words"]]
+    gaps = [g["id"] for g in content["gaps"]]
+    found: list[Any] = [None]
+    for choice in itertools.product([None, *words], repeat=len(gaps)):
+        used = [w for w in choice if w is not None]
+        if not used or (not content["reuse_words"] and len(set(used)) < len(used)):
+            continue
+        found.append([[w, g] for g, w in zip(gaps, choice, strict=True) if w is not None])
+    return found
+
+
+def gap_filling_responses(content: dict[str, Any]) -> list[Any]:
+    return [*deliverable_gap_fillings(content), NO_QTI_GAP_PAIRS, *WRONG_GAP_PAIRS]

@@ -32,6 +32,7 @@ TYPES = (
     "likert",
     "inline_choice",
     "numeric",
+    "gap_match",
 )
 
 

@@ -28,16 +28,19 @@ from qti.xml import parse_bytes
 from tests.factories import World, unique
 from tests.forms_helpers import approved
 from tests.itemtype_helpers import (
+    NO_QTI_GAP_PAIRS,
     NO_QTI_GAPS,
     NO_QTI_MULTIPLE,
     NO_QTI_PAIRS,
     NO_QTI_SINGLE,
+    WRONG_GAP_PAIRS,
     WRONG_GAPS,
     WRONG_LIST,
     WRONG_MATCHING,
     WRONG_NUMBER,
     WRONG_SINGLE,
     WRONG_TEXT,
+    deliverable_gap_fillings,
     deliverable_gaps,
     deliverable_matching,
     deliverable_multiple,
@@ -129,6 +132,8 @@ def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) ->
         return deliverable_gaps(content)
     if type_id == "numeric":
         return deliverable_numbers(content)
+    if type_id == "gap_match":
+        return deliverable_gap_fillings(content)
     raise AssertionError(f"no responses for the machine-scored type {type_id!r}")
 
 
@@ -147,6 +152,8 @@ def refused_for(type_id: str) -> tuple[list[Any], list[Any]]:
         return WRONG_GAPS, [NO_QTI_GAPS]
     if type_id == "numeric":
         return WRONG_NUMBER, []
+    if type_id == "gap_match":
+        return WRONG_GAP_PAIRS, [NO_QTI_GAP_PAIRS]
     raise AssertionError(f"no refused shapes for the machine-scored type {type_id!r}")
 
 

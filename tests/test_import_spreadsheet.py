@@ -34,6 +34,7 @@ BUILTIN_TYPES = [
     "likert",
     "inline_choice",
     "numeric",
+    "gap_match",
 ]
 
 

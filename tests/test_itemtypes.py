@@ -26,6 +26,7 @@ from plugins.itemtypes._common import (
     partial_credit,
 )
 from plugins.itemtypes.extended_text import ExtendedText
+from plugins.itemtypes.gap_match import GapMatch
 from plugins.itemtypes.inline_choice import InlineChoice
 from plugins.itemtypes.likert import Likert
 from plugins.itemtypes.matching import Matching
@@ -52,6 +53,7 @@ TYPES: dict[str, ItemType] = {
         Likert(),
         InlineChoice(),
         Numeric(),
+        GapMatch(),
     )
 }
 TYPE_IDS = list(TYPES)
@@ -130,6 +132,7 @@ BEST_RESPONSES: dict[str, Any] = {
     "likert": "SS",
     "inline_choice": {"G1": "B", "G2": "B"},
     "numeric": 1.545,
+    "gap_match": [["A", "G1"], ["B", "G2"]],
 }
 
 
@@ -156,6 +159,7 @@ HTML_PATHS: dict[str, list[str]] = {
     "likert": [f"scale.{i}.text" for i in range(5)],
     "inline_choice": ["text"],
     "numeric": [],
+    "gap_match": ["text"],
 }
 
 
@@ -194,6 +198,10 @@ INSTRUCTIONS: dict[str, tuple[str, str]] = {
     "likert": ("Pilih satu tanggapan", "Choose the response"),
     "inline_choice": ("Pilih jawaban untuk setiap rumpang.", "Choose an answer for each gap."),
     "numeric": (">Jawaban (bilangan)</label>", ">Answer (a number)</label>"),
+    "gap_match": (
+        "Isi setiap rumpang dengan salah satu kata yang tersedia.",
+        "Fill each gap with one of the words given.",
+    ),
 }
 
 
@@ -210,6 +218,9 @@ def test_preview_language_and_structure(type_id: str, lang: str) -> None:
     assert "checked" not in html and "selected" not in html
     if type_id == "inline_choice":  # the sentence, with a list where each marker was
         assert "<p>Pancasila disahkan sebagai dasar negara pada tanggal <label" in html
+        assert "[[" not in html and html.count("<select") == 2
+    elif type_id == "gap_match":
+        assert "<p>Pancasila sebagai <label" in html
         assert "[[" not in html and html.count("<select") == 2
     elif type_id != "extended_text":  # the rubric is for raters only
         assert all(value in html for _, value in item_type.html_fields(content))
@@ -246,6 +257,7 @@ KEY_CHANGES: dict[str, dict[str, Any]] = {
     "likert": {"direction": "negative"},
     "inline_choice": {"gaps.0.correct": "A", "gaps.1.points": 3},
     "numeric": {"answer": 2, "tolerance": 5, "tolerance_mode": "relative"},
+    "gap_match": {"key": [["G1", "C"], ["G2", "D"]], "gaps.0.points": 4},
 }
 
 
@@ -268,6 +280,7 @@ INJECTED_PATHS: dict[str, list[str]] = {
     "matching": ["premises.0.id", "responses.0.id"],
     "likert": ["scale.0.id"],
     "inline_choice": ["gaps.0.options.0.id", "gaps.0.options.1.text"],
+    "gap_match": ["words.0.id", "words.1.text"],
 }
 
 #: Accepted answers and rubrics never appear in a preview.

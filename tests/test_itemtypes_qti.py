@@ -22,6 +22,7 @@ from qti.writer import VERSIONS, write_item
 from qti.xml import parse_bytes, serialize
 from tests.itemtype_helpers import (
     NO_QTI_FORM,
+    gap_filling_responses,
     gap_responses,
     matching_responses,
     multiple_responses,
@@ -72,6 +73,15 @@ MR = {"options": opts(*ABCDE), "keys": ["A", "C", "D"], "points": 3, "scoring": 
 MATCH = HOST.item_type("matching").example_content()
 # Three gaps worth 0.1, 2 and 0.2 (float sums in order), markers inside formatting, a gap
 # with the same option codes as another and an option text that needs escaping.
+# Words reused (one word is the key of two gaps), uneven points, markers in formatting.
+GAPS_REUSED = {
+    "text": "<p><em>[[G1]]</em> dan [[G2]] lalu [[G3]] &lt; x</p>",
+    "words": [{"id": "A", "text": "a & b"}, {"id": "B", "text": "dua"}, {"id": "C", "text": "3"}],
+    "gaps": [{"id": "G1", "points": 0.1}, {"id": "G2", "points": 0.2}, {"id": "G3", "points": 3}],
+    "key": [["G1", "A"], ["G2", "A"], ["G3", "C"]],
+    "reuse_words": True,
+    "shuffle": False,
+}
 INLINE_UNEVEN = {
     "text": "<p>[[G1]] dan <strong>[[x.2]]</strong>, lalu <em>a &amp; b</em> [[G3]].</p>",
     "gaps": [
@@ -247,6 +257,12 @@ CASES = [
             {"answer": 7, "tolerance": 1, "tolerance_mode": "absolute", "points": 2},
         )
     ),
+    _case(
+        "gap_match",
+        HOST.item_type("gap_match").example_content(),
+        gap_filling_responses(HOST.item_type("gap_match").example_content()),
+    ),
+    _case("gap_match", GAPS_REUSED, gap_filling_responses(GAPS_REUSED)),
     _case(NUMERIC.id, NUMERIC.example_content(), numeric_responses(NUMERIC.example_content())),
     _case(
         NUMERIC.id,

@@ -32,6 +32,7 @@ BUILTIN_TYPES = {
     "likert",
     "inline_choice",
     "numeric",
+    "gap_match",
 }
 
 

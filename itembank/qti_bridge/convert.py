@@ -101,6 +101,7 @@ IMPORT_ORDER: tuple[str, ...] = (
     "matching",
     "inline_choice",
     "numeric",
+    "gap_match",
 )
 """The built-in types in the order they are asked; every other registered type follows
 in registration order. A type named by the item's label (``itembank:<type id>``, written

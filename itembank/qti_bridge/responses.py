@@ -18,6 +18,8 @@ delivery system could send (identifiers of the item's own choices, within ``maxC
   alone, every way of giving each premise at most one response (when those are at most
   4,000), the correct pairs with one left out and with one pair added, and
   :data:`MATCHING_SAMPLE` sets drawn with a fixed seed, all within the limits;
+* **gap match**: every way of filling the gaps, one word per gap, each word within its
+  ``matchMax``;
 * **inline choices** (gaps of a text, each its own response variable, given as a dict
   by response identifier): every combination of blank or one of its choices for every
   gap;
@@ -47,6 +49,7 @@ from qti.model import (
     Condition,
     Expr,
     ExtendedTextInteraction,
+    GapMatchInteraction,
     InlineChoiceInteraction,
     Interaction,
     MatchInteraction,
@@ -150,6 +153,8 @@ def responses_for(
         plan = _orders([c.identifier for c in interaction.choices], response)
     elif isinstance(interaction, MatchInteraction):
         plan = _matchings(interaction, response)
+    elif isinstance(interaction, GapMatchInteraction):
+        plan = _gap_fillings(interaction)
     elif isinstance(interaction, TextEntryInteraction | ExtendedTextInteraction):
         plan = _typed(item, response, list(extra))
     else:  # pragma: no cover - the model's union is closed
@@ -321,6 +326,25 @@ def _matchings(interaction: MatchInteraction, response: ResponseDeclaration) -> 
         f"added, and {MATCHING_SAMPLE} fixed random matchings, all within the interaction's "
         f"limits (not every matching: more than {EVERY_MATCHING_UP_TO})",
         make,
+    )
+
+
+def _gap_fillings(interaction: GapMatchInteraction) -> _Plan:
+    """Every way of filling the gaps: each gap holds at most one word, each word is used
+    at most its ``matchMax`` times (0: without limit)."""
+    words = [c.identifier for c in interaction.gap_texts]
+    gaps = [g.identifier for g in interaction.gaps]
+    limits = {c.identifier: c.match_max for c in interaction.gap_texts}
+    limits.update(dict.fromkeys(gaps, 1))
+    every = [(w, g) for w in words for g in gaps]
+    allowed = _count_matchings(every, limits, 0, MAX_RESPONSES)
+    return _Plan(
+        allowed,
+        f"kosong dan setiap cara mengisi rumpang ({allowed}; satu kata per rumpang, dengan "
+        "matchMax setiap kata)",
+        f"blank and every way of filling the gaps ({allowed}; one word per gap, within each "
+        "word's matchMax)",
+        lambda: sorted(_every_matching(every, limits, 0), key=len),
     )
 
 

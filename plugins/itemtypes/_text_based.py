@@ -104,3 +104,13 @@ def sentence_from_qti(type_id: str, item: AssessmentItem) -> str:
             codes = [i.response_identifier for i in part.interactions]
             parts.append(markers_from_slots(part.content, codes))
     return "".join(parts)
+
+
+def text_from_slots(type_id: str, xhtml: str, codes: list[str]) -> str:
+    """The XHTML of an interaction's text with each slot marked by its code."""
+    try:
+        return markers_from_slots(xhtml, codes)
+    except ValueError as exc:
+        raise ImportNotSupported(
+            type_id, f"Teks tidak dapat dibaca: {exc}", f"The text cannot be read: {exc}"
+        ) from None

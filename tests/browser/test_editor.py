@@ -162,6 +162,7 @@ def test_the_toolbar_is_keyboard_usable(login: Any) -> None:
         "weighted_options",
         "inline_choice",
         "numeric",
+        "gap_match",
         "numeric_entry",  # the third-party example: no form of its own, edited as JSON
     ],
 )

@@ -34,6 +34,7 @@ TYPES = (
     "likert",
     "inline_choice",
     "numeric",
+    "gap_match",
 )
 
 

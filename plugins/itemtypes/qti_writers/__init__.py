@@ -22,6 +22,7 @@ from typing import Any
 
 from plugins.itemtypes.qti_writers import (
     extended_text,
+    gap_match,
     inline_choice,
     likert,
     matching,
@@ -46,6 +47,7 @@ Writer = Callable[..., AssessmentItem]
 #: Type id -> its writer.
 WRITERS: Mapping[str, Writer] = {
     "extended_text": extended_text.to_qti,
+    "gap_match": gap_match.to_qti,
     "inline_choice": inline_choice.to_qti,
     "likert": likert.to_qti,
     "matching": matching.to_qti,
