@@ -37,6 +37,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.itemtypes.inline_choice",
     "plugins.itemtypes.numeric",
     "plugins.itemtypes.gap_match",
+    "plugins.itemtypes.hot_text",
     "plugins.taxonomies.asn",
     "plugins.taxonomies.skd",
     "plugins.taxonomies.bloom",

@@ -224,3 +224,13 @@ def deliverable_gap_fillings(content: dict[str, Any]) -> list[Any]:
 
 def gap_filling_responses(content: dict[str, Any]) -> list[Any]:
     return [*deliverable_gap_fillings(content), NO_QTI_GAP_PAIRS, *WRONG_GAP_PAIRS]
+
+
+def hot_text_responses(content: dict[str, Any]) -> list[Any]:
+    """Blank, every selection the interaction allows (within ``max_choices``), and the
+    shapes ``score`` refuses."""
+    ids = [h["id"] for h in content["hottexts"]]
+    most = content["max_choices"] or len(ids)
+    found: list[Any] = [None, []]
+    found += [s for s in subsets(ids) if 0 < len(s) <= most]
+    return [*found, NO_QTI_MULTIPLE, *WRONG_LIST]

@@ -33,6 +33,7 @@ TYPES = (
     "inline_choice",
     "numeric",
     "gap_match",
+    "hot_text",
 )
 
 

@@ -134,6 +134,8 @@ def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) ->
         return deliverable_numbers(content)
     if type_id == "gap_match":
         return deliverable_gap_fillings(content)
+    if type_id == "hot_text":
+        return deliverable_multiple(list(plugins.item_types[type_id].summary(content).options))
     raise AssertionError(f"no responses for the machine-scored type {type_id!r}")
 
 
@@ -154,6 +156,8 @@ def refused_for(type_id: str) -> tuple[list[Any], list[Any]]:
         return WRONG_NUMBER, []
     if type_id == "gap_match":
         return WRONG_GAP_PAIRS, [NO_QTI_GAP_PAIRS]
+    if type_id == "hot_text":
+        return WRONG_LIST, [NO_QTI_MULTIPLE]
     raise AssertionError(f"no refused shapes for the machine-scored type {type_id!r}")
 
 

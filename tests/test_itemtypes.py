@@ -27,6 +27,7 @@ from plugins.itemtypes._common import (
 )
 from plugins.itemtypes.extended_text import ExtendedText
 from plugins.itemtypes.gap_match import GapMatch
+from plugins.itemtypes.hot_text import HotText
 from plugins.itemtypes.inline_choice import InlineChoice
 from plugins.itemtypes.likert import Likert
 from plugins.itemtypes.matching import Matching
@@ -54,6 +55,7 @@ TYPES: dict[str, ItemType] = {
         InlineChoice(),
         Numeric(),
         GapMatch(),
+        HotText(),
     )
 }
 TYPE_IDS = list(TYPES)
@@ -133,6 +135,7 @@ BEST_RESPONSES: dict[str, Any] = {
     "inline_choice": {"G1": "B", "G2": "B"},
     "numeric": 1.545,
     "gap_match": [["A", "G1"], ["B", "G2"]],
+    "hot_text": ["H4", "H3"],
 }
 
 
@@ -160,6 +163,7 @@ HTML_PATHS: dict[str, list[str]] = {
     "inline_choice": ["text"],
     "numeric": [],
     "gap_match": ["text"],
+    "hot_text": ["text"],
 }
 
 
@@ -202,6 +206,7 @@ INSTRUCTIONS: dict[str, tuple[str, str]] = {
         "Isi setiap rumpang dengan salah satu kata yang tersedia.",
         "Fill each gap with one of the words given.",
     ),
+    "hot_text": ("Pilih bagian teks yang benar", "Select the right parts of the text"),
 }
 
 
@@ -222,6 +227,9 @@ def test_preview_language_and_structure(type_id: str, lang: str) -> None:
     elif type_id == "gap_match":
         assert "<p>Pancasila sebagai <label" in html
         assert "[[" not in html and html.count("<select") == 2
+    elif type_id == "hot_text":
+        assert '<p>Para <span class="ib-hottext">' in html
+        assert "[[" not in html and html.count('type="checkbox"') == 4
     elif type_id != "extended_text":  # the rubric is for raters only
         assert all(value in html for _, value in item_type.html_fields(content))
 
@@ -258,6 +266,7 @@ KEY_CHANGES: dict[str, dict[str, Any]] = {
     "inline_choice": {"gaps.0.correct": "A", "gaps.1.points": 3},
     "numeric": {"answer": 2, "tolerance": 5, "tolerance_mode": "relative"},
     "gap_match": {"key": [["G1", "C"], ["G2", "D"]], "gaps.0.points": 4},
+    "hot_text": {"keys": ["H1"], "points": 1},
 }
 
 
@@ -281,6 +290,7 @@ INJECTED_PATHS: dict[str, list[str]] = {
     "likert": ["scale.0.id"],
     "inline_choice": ["gaps.0.options.0.id", "gaps.0.options.1.text"],
     "gap_match": ["words.0.id", "words.1.text"],
+    "hot_text": ["hottexts.0.id", "hottexts.1.text"],
 }
 
 #: Accepted answers and rubrics never appear in a preview.

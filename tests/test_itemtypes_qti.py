@@ -24,6 +24,7 @@ from tests.itemtype_helpers import (
     NO_QTI_FORM,
     gap_filling_responses,
     gap_responses,
+    hot_text_responses,
     matching_responses,
     multiple_responses,
     number_responses,
@@ -263,6 +264,18 @@ CASES = [
         gap_filling_responses(HOST.item_type("gap_match").example_content()),
     ),
     _case("gap_match", GAPS_REUSED, gap_filling_responses(GAPS_REUSED)),
+    _case(
+        "hot_text",
+        HOST.item_type("hot_text").example_content(),
+        hot_text_responses(HOST.item_type("hot_text").example_content()),
+    ),
+    *(
+        _case("hot_text", content, hot_text_responses(content))
+        for content in (
+            {**HOST.item_type("hot_text").example_content(), "keys": ["H2"], "max_choices": 1},
+            {**HOST.item_type("hot_text").example_content(), "points": 0.5, "max_choices": 3},
+        )
+    ),
     _case(NUMERIC.id, NUMERIC.example_content(), numeric_responses(NUMERIC.example_content())),
     _case(
         NUMERIC.id,

@@ -33,6 +33,7 @@ BUILTIN_TYPES = {
     "inline_choice",
     "numeric",
     "gap_match",
+    "hot_text",
 }
 
 

@@ -316,7 +316,7 @@ def test_type_order_is_defined_and_hint_goes_first() -> None:
         "ordering",
         "matching",
     ]
-    assert order[9:] == ["inline_choice", "numeric", "gap_match", "numeric_entry"]
+    assert order[9:] == ["inline_choice", "numeric", "gap_match", "hot_text", "numeric_entry"]
     assert next(t.id for t in type_order(TYPES, "itembank:numeric_entry")) == "numeric_entry"
     assert [t.id for t in type_order(TYPES, "itembank:unknown")] == order
 

@@ -102,6 +102,7 @@ IMPORT_ORDER: tuple[str, ...] = (
     "inline_choice",
     "numeric",
     "gap_match",
+    "hot_text",
 )
 """The built-in types in the order they are asked; every other registered type follows
 in registration order. A type named by the item's label (``itembank:<type id>``, written

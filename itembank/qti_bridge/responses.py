@@ -18,6 +18,7 @@ delivery system could send (identifiers of the item's own choices, within ``maxC
   alone, every way of giving each premise at most one response (when those are at most
   4,000), the correct pairs with one left out and with one pair added, and
   :data:`MATCHING_SAMPLE` sets drawn with a fixed seed, all within the limits;
+* **hot text**: as choices (single: each; multiple: the combinations above);
 * **gap match**: every way of filling the gaps, one word per gap, each word within its
   ``matchMax``;
 * **inline choices** (gaps of a text, each its own response variable, given as a dict
@@ -50,6 +51,7 @@ from qti.model import (
     Expr,
     ExtendedTextInteraction,
     GapMatchInteraction,
+    HottextInteraction,
     InlineChoiceInteraction,
     Interaction,
     MatchInteraction,
@@ -153,6 +155,17 @@ def responses_for(
         plan = _orders([c.identifier for c in interaction.choices], response)
     elif isinstance(interaction, MatchInteraction):
         plan = _matchings(interaction, response)
+    elif isinstance(interaction, HottextInteraction):
+        ids = [choice.identifier for choice in interaction.hottexts]
+        if response.cardinality == "single":
+            plan = _Plan(
+                len(ids),
+                f"kosong dan setiap {len(ids)} teks pilihan",
+                f"blank and each of the {len(ids)} hot texts",
+                lambda: ids,
+            )
+        else:
+            plan = _subsets(ids, interaction.max_choices, list(response.correct))
     elif isinstance(interaction, GapMatchInteraction):
         plan = _gap_fillings(interaction)
     elif isinstance(interaction, TextEntryInteraction | ExtendedTextInteraction):

@@ -163,6 +163,7 @@ def test_the_toolbar_is_keyboard_usable(login: Any) -> None:
         "inline_choice",
         "numeric",
         "gap_match",
+        "hot_text",
         "numeric_entry",  # the third-party example: no form of its own, edited as JSON
     ],
 )

@@ -35,6 +35,7 @@ TYPES = (
     "inline_choice",
     "numeric",
     "gap_match",
+    "hot_text",
 )
 
 

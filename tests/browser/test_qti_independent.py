@@ -377,6 +377,7 @@ NOT_YET_IN_THE_ENGINE = {
     "inline_choice": "one response variable per gap; the page sends one RESPONSE per item",
     "numeric": "added after the engine's cases were counted for the README",
     "gap_match": "added after the engine's cases were counted for the README",
+    "hot_text": "added after the engine's cases were counted for the README",
 }
 
 

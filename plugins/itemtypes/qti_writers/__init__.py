@@ -23,6 +23,7 @@ from typing import Any
 from plugins.itemtypes.qti_writers import (
     extended_text,
     gap_match,
+    hot_text,
     inline_choice,
     likert,
     matching,
@@ -48,6 +49,7 @@ Writer = Callable[..., AssessmentItem]
 WRITERS: Mapping[str, Writer] = {
     "extended_text": extended_text.to_qti,
     "gap_match": gap_match.to_qti,
+    "hot_text": hot_text.to_qti,
     "inline_choice": inline_choice.to_qti,
     "likert": likert.to_qti,
     "matching": matching.to_qti,
