@@ -364,3 +364,95 @@ def test_a_numeric_source_scoring_beyond_its_tolerance_is_refused_by_the_proof()
     status, reason, message = _outcome(convert(_numeric_item(two), TYPES, name="n.xml"))
     assert (status, reason) == ("not_imported", "not_representable")
     assert "several different tolerances" in message
+
+
+# -- gap match and hot text ----------------------------------------------------------------------
+
+GAP_MATCH = TYPES["gap_match"]
+HOT_TEXT = TYPES["hot_text"]
+
+
+@pytest.mark.parametrize(
+    ("type_id", "changes", "field", "english"),
+    [
+        ("gap_match", {"key": [["G1", "A"]]}, "key", "Gap 'G2' has no key word yet"),
+        ("gap_match", {"key": [["G1", "A"], ["G2", "A"]]}, "key", "is the key of 2 gaps"),
+        ("gap_match", {"key": [["G1", "A"], ["G9", "B"]]}, "key.1", "names gap 'G9'"),
+        ("gap_match", {"key": [["G1", "A"], ["G2", "Z"]]}, "key.1", "names word 'Z'"),
+        ("gap_match", {"words.0.id": "G1"}, "words.0.id", "gap and word codes must differ"),
+        ("gap_match", {"words.1.text": "Dasar"}, "words.1.text", "is already listed"),
+        ("gap_match", {"text": "<p>[[G1]] saja</p>"}, "text", "Gap 'G2' is not marked"),
+        ("hot_text", {"keys": []}, "keys", "Choose at least one key"),
+        ("hot_text", {"keys": ["H9"]}, "keys.0", "Key 'H9' is not one of the hot texts"),
+        ("hot_text", {"max_choices": 1}, "max_choices", "below the number of keys (2)"),
+        ("hot_text", {"text": "<p>[[H1]] [[H2]] [[H3]]</p>"}, "text", "'H4' is not marked"),
+        ("hot_text", {"hottexts.1.text": "<i>x</i>"}, "hottexts.1.text", "contains HTML"),
+    ],
+)
+def test_gap_match_and_hot_text_problems_in_both_languages(
+    type_id: str, changes: dict[str, Any], field: str, english: str
+) -> None:
+    item_type = TYPES[type_id]
+    found = problems(item_type, patched(item_type.example_content(), changes))
+    assert any(p[0] == field and english in p[2] and p[1] != p[2] for p in found), found
+
+
+def test_reused_words_may_be_the_key_of_several_gaps() -> None:
+    content = {**GAP_MATCH.example_content(), "key": [["G1", "A"], ["G2", "A"]]}
+    content["reuse_words"] = True
+    loaded = GAP_MATCH.load(content)
+    assert GAP_MATCH.score(loaded, [["A", "G1"], ["A", "G2"]]) == 2
+    assert GAP_MATCH.score(loaded, [["A", "G1"], ["A", "G1"]]) == 1  # a pair counts once
+
+
+def test_a_hot_text_of_one_choice_is_a_single_response_in_qti() -> None:
+    content = {**HOT_TEXT.example_content(), "keys": ["H3"], "max_choices": 1}
+    assert HOT_TEXT.qti_response(content, ["H3"]) == {"RESPONSE": "H3"}
+    assert HOT_TEXT.qti_response(content, []) == {"RESPONSE": None}
+    with pytest.raises(ValueError, match="at most one"):
+        HOT_TEXT.qti_response(content, ["H3", "H4"])
+    assert HOT_TEXT.response_from_qti(content, "H3") == ["H3"]
+    model = HOT_TEXT.qti_item("<p>Pilih.</p>", content, identifier="q", title="Q")
+    assert model.responses[0].cardinality == "single"
+
+
+def _gap_match_item(mapping: str, match_max: str = "1") -> bytes:
+    return (
+        _HEAD21.format(ident="gm")
+        + '<responseDeclaration identifier="RESPONSE" cardinality="multiple" '
+        'baseType="directedPair"><correctResponse><value>W1 X1</value><value>W2 X2</value>'
+        f"</correctResponse>{mapping}</responseDeclaration>"
+        '<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>'
+        '<itemBody><gapMatchInteraction responseIdentifier="RESPONSE" shuffle="false">'
+        "<prompt>Lengkapi semboyan berikut.</prompt>"
+        f'<gapText identifier="W1" matchMax="{match_max}">Bhinneka</gapText>'
+        f'<gapText identifier="W2" matchMax="{match_max}">Ika</gapText>'
+        f'<gapText identifier="W3" matchMax="{match_max}">Eka</gapText>'
+        '<p><gap identifier="X1"/> Tunggal <gap identifier="X2"/></p>'
+        "</gapMatchInteraction></itemBody>"
+        '<responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/'
+        'rptemplates/map_response"/></assessmentItem>'
+    ).encode()
+
+
+def test_a_gap_match_is_imported_with_every_filling_proved_and_penalties_refused() -> None:
+    honest = '<mapping defaultValue="0"><mapEntry mapKey="W1 X1" mappedValue="1"/>' + (
+        '<mapEntry mapKey="W2 X2" mappedValue="0.5"/></mapping>'
+    )
+    result = convert(_gap_match_item(honest), TYPES, name="gm.xml")
+    status, type_id, message = _outcome(result)
+    assert (status, type_id) == ("imported", "gap_match"), message
+    assert "checked on 13 responses" in message  # 1 + 6 single pairs + 6 pairs of pairs
+    (candidate,) = result.candidates
+    assert candidate.stem == "Lengkapi semboyan berikut."
+    assert candidate.content["text"] == "<p>[[X1]] Tunggal [[X2]]</p>"
+    assert candidate.content["key"] == [["X1", "W1"], ["X2", "W2"]]
+    assert [g["points"] for g in candidate.content["gaps"]] == [1, 0.5]
+    penalty = honest.replace('defaultValue="0"', 'defaultValue="-1" lowerBound="0"')
+    status, reason, message = _outcome(convert(_gap_match_item(penalty), TYPES, name="gm.xml"))
+    assert (status, reason) == ("not_imported", "scoring_mismatch")
+    status, reason, message = _outcome(
+        convert(_gap_match_item(honest, match_max="2"), TYPES, name="gm.xml")
+    )
+    assert (status, reason) == ("not_imported", "not_representable")
+    assert "use limits differ or exceed one" in message
