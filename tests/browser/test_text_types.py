@@ -1,6 +1,7 @@
 """The text-based item types in the browser: a writer writes an inline choice (a sentence
-with two gaps marked ``[[G1]]``, ``[[G2]]``) and a numeric answer with a tolerance in the
-editor, the preview shows them as a candidate sees them, and two reviewers approve each."""
+with two gaps marked ``[[G1]]``, ``[[G2]]``), a numeric answer with a tolerance, a gap
+match and a hot text in the editor, the preview shows each as a candidate sees it, and
+two reviewers approve each."""
 
 from __future__ import annotations
 
@@ -103,5 +104,53 @@ def test_a_numeric_answer_with_a_tolerance_is_written_and_approved(login: Any) -
 
     def check(review: Any) -> None:
         expect(review.locator(".preview-box input[inputmode=decimal]")).to_have_count(1)
+
+    _approve_twice(login, item_id, check)
+
+
+def test_a_gap_match_is_written_with_its_key_pairs_and_approved(login: Any) -> None:
+    writer = login("penulis")
+    page = _start(writer, "gap_match", "Lengkapi teks berikut dengan kata yang tepat.")
+    text = _field(page, "text").locator(".rt-content")
+    text.click()
+    text.type("Pancasila sebagai [[G1]] negara dan sumber segala sumber [[G2]] negara.")
+    for number, word in enumerate(["dasar", "hukum", "tujuan", "kekuasaan"]):
+        _field(page, f"words.{number}.text").locator("input").fill(word)
+    pairs = _field(page, "key")
+    pairs.get_by_label("G1").select_option("A")
+    pairs.get_by_label("G2").select_option("B")
+    wait_for_clean_preview(page)
+    expect(page.locator("#preview select.ib-gap")).to_have_count(2)
+    expect(page.locator("#preview .ib-word")).to_have_text(
+        ["dasar", "hukum", "tujuan", "kekuasaan"]
+    )
+    writer.check_accessible_names()
+    item_id = _submit(writer)
+
+    def check(review: Any) -> None:
+        expect(review.locator(".preview-box select.ib-gap")).to_have_count(2)
+
+    _approve_twice(login, item_id, check)
+
+
+def test_a_hot_text_is_written_with_its_keys_and_approved(login: Any) -> None:
+    writer = login("penulis")
+    page = _start(writer, "hot_text", "Pilih kata yang penulisannya tidak baku.")
+    text = _field(page, "text").locator(".rt-content")
+    text.click()
+    text.type("Para [[H1]] menyusun [[H2]] kerja dengan [[H3]] dan [[H4]].")
+    for number, word in enumerate(["pegawai", "rencana", "sistimatis", "efektip"]):
+        _field(page, f"hottexts.{number}.text").locator("input").fill(word)
+    keys = _field(page, "keys")
+    keys.get_by_label("H3").check()
+    keys.get_by_label("H4").check()
+    wait_for_clean_preview(page)
+    expect(page.locator("#preview .ib-hottext input[type=checkbox]")).to_have_count(4)
+    expect(page.locator("#preview .ib-sentence")).to_contain_text("Para pegawai menyusun")
+    writer.check_accessible_names()
+    item_id = _submit(writer)
+
+    def check(review: Any) -> None:
+        expect(review.locator(".preview-box .ib-hottext")).to_have_count(4)
 
     _approve_twice(login, item_id, check)
