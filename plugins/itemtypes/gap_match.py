@@ -24,6 +24,7 @@ from itembank.itemtypes import (
     Problem,
     SourceScore,
 )
+from itembank.sanitize import html_to_text
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     IDENTIFIER_PATTERN,
@@ -225,7 +226,7 @@ class GapMatch(ItemType):
             options=words,
             keys=[f"{key.get(gap['id'])} {gap['id']}" for gap in content["gaps"]],
             extra={
-                "text": content["text"],
+                "text": html_to_text(content["text"]),
                 "points": {gap["id"]: gap["points"] for gap in content["gaps"]},
                 "reuse_words": content["reuse_words"],
                 "shuffle": content["shuffle"],

@@ -23,6 +23,7 @@ from itembank.itemtypes import (
     Problem,
     SourceScore,
 )
+from itembank.sanitize import html_to_text
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     IDENTIFIER_PATTERN,
@@ -177,7 +178,7 @@ class HotText(ItemType):
             options={h["id"]: html.escape(h["text"], quote=False) for h in content["hottexts"]},
             keys=list(content["keys"]),
             extra={
-                "text": content["text"],
+                "text": html_to_text(content["text"]),
                 "points": content["points"],
                 "max_choices": content["max_choices"],
             },

@@ -24,6 +24,7 @@ from itembank.itemtypes import (
     Problem,
     SourceScore,
 )
+from itembank.sanitize import html_to_text
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     IDENTIFIER_PATTERN,
@@ -210,7 +211,7 @@ class InlineChoice(ItemType):
             options=options,
             keys=[f"{gap['id']}.{gap['correct']}" for gap in content["gaps"]],
             weights={f"{gap['id']}.{gap['correct']}": gap["points"] for gap in content["gaps"]},
-            extra={"text": content["text"], "shuffle": content["shuffle"]},
+            extra={"text": html_to_text(content["text"]), "shuffle": content["shuffle"]},
         )
 
     def to_qti(
