@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -59,11 +60,11 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def every_type(world: World, plugins: PluginHost) -> list[Any]:
-    """One approved item of every built-in type, all under TIU.NUM; the first shows an
-    image in its stem."""
+def every_type(world: World, plugins: PluginHost, types: Iterable[str] | None = None) -> list[Any]:
+    """One approved item of every built-in type (or of ``types``), all under TIU.NUM; the
+    first shows an image in its stem."""
     items = []
-    for type_id in sorted(plugins.item_types):
+    for type_id in sorted(plugins.item_types if types is None else types):
         item_type = plugins.item_types[type_id]
         items.append(
             approved(world, plugins, item_type=type_id, content=item_type.example_content())
@@ -71,8 +72,10 @@ def every_type(world: World, plugins: PluginHost) -> list[Any]:
     return items
 
 
-def locked_form(world: World, plugins: PluginHost, *, image: bool = True) -> Form:
-    items = every_type(world, plugins)
+def locked_form(
+    world: World, plugins: PluginHost, *, image: bool = True, types: Iterable[str] | None = None
+) -> Form:
+    items = every_type(world, plugins, types)
     if image:
         media = upload_media(world.bank, _png(), actor=world.author, max_bytes=200_000)
         from itembank.operations.items import start_new_draft, update_draft

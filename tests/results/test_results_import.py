@@ -288,3 +288,20 @@ def test_text_answers_are_scored_as_typed(world: World, plugins: PluginHost, for
     assert batch.status == "completed", [p["message_en"] for p in batch.problems]
     stored = [r.scores[index] for r in stored_results(administration)]
     assert stored == [entry.item_type.score(entry.content, v) for v in variants]
+
+
+def test_a_form_with_an_item_of_several_response_variables_is_refused_by_name(
+    world: World, plugins: PluginHost
+) -> None:
+    """An inline choice has a response variable per gap; a result holds one per item, so
+    its results are refused with the reason rather than misread."""
+    from itembank.operations.result_scoring import form_scorer
+    from tests.test_export import locked_form
+
+    form = locked_form(world, plugins, image=False, types=["inline_choice", "numeric"])
+    with pytest.raises(InvalidInput) as raised:
+        form_scorer(form, plugins)
+    (problem,) = raised.value.problems
+    assert "(inline_choice)" in problem["message_en"]
+    assert "2 response variables (one per gap)" in problem["message_en"]
+    assert problem["message"].startswith("Hasil butir")
