@@ -456,3 +456,24 @@ def test_a_gap_match_is_imported_with_every_filling_proved_and_penalties_refused
     )
     assert (status, reason) == ("not_imported", "not_representable")
     assert "use limits differ or exceed one" in message
+
+
+@pytest.mark.parametrize("type_id", ["inline_choice", "numeric", "gap_match", "hot_text"])
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+def test_without_the_label_each_text_type_is_recognised_by_its_shape(
+    type_id: str, version: str
+) -> None:
+    """The bank's export as another system would write it (no ``itembank:`` label):
+    the same type, the same content."""
+    from dataclasses import replace
+
+    item_type = TYPES[type_id]
+    content = item_type.load(item_type.example_content())
+    model = item_type.qti_item("<p>Soal.</p>", content, identifier="Q", title="Q")
+    document = serialize(write_item(replace(model, label=None), version))  # type: ignore[arg-type]
+    result = convert(document, TYPES, name="q.xml")
+    status, got, message = _outcome(result)
+    assert (status, got) == ("imported", type_id), message
+    (candidate,) = result.candidates
+    assert candidate.content == content
+    assert candidate.stem == "<p>Soal.</p>"

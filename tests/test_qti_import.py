@@ -253,6 +253,17 @@ def _own_contents() -> list[tuple[str, dict[str, Any]]]:
     for option, weight in zip(weighted["options"], [5, 4, 3, 2, 1], strict=True):
         option["weight"] = weight
     cases.append(("weighted_options", weighted))
+    inline = copy.deepcopy(TYPES["inline_choice"].example_content())
+    inline["gaps"][1]["points"] = 0.25
+    inline["text"] = "<p>Pada [[G1]] oleh <strong>[[G2]]</strong> &amp; lainnya.</p>"
+    cases.append(("inline_choice", {**inline, "shuffle": True}))
+    numeric = TYPES["numeric"].example_content()
+    cases.append(("numeric", {**numeric, "tolerance": 2.5, "tolerance_mode": "relative"}))
+    cases.append(("numeric", {**numeric, "answer": -3, "tolerance": 0}))
+    gaps = TYPES["gap_match"].example_content()
+    cases.append(("gap_match", {**gaps, "key": [["G1", "B"], ["G2", "B"]], "reuse_words": True}))
+    hot = TYPES["hot_text"].example_content()
+    cases.append(("hot_text", {**hot, "keys": ["H4"], "max_choices": 1, "points": 1}))
     return [(type_id, TYPES[type_id].load(content)) for type_id, content in cases]
 
 
