@@ -474,3 +474,46 @@ def test_metadata_loads_are_remembered_exactly() -> None:
         for _ in range(2):
             with pytest.raises(ma.ValidationError):
                 _load_metadata(bad)
+
+
+def test_numeric_and_hot_text_rows_written_by_hand(world: World, plugins: PluginHost) -> None:
+    """The columns of the two text-based types that have their own: a number with a
+    decimal comma and an Indonesian tolerance word; hot texts kept as plain text."""
+    rows = [
+        {
+            "jenis_soal": "Isian bilangan",
+            "pokok_soal": "Berapa liter volume tabung itu?",
+            "jawaban_bilangan": "1,54",
+            "toleransi": "5",
+            "jenis_toleransi": "relatif",
+            "poin": "2",
+            "taksonomi": "skd-cpns",
+            "kode_klasifikasi": "TIU.NUM",
+        },
+        {
+            "jenis_soal": "hot_text",
+            "pokok_soal": "Pilih kata yang tidak baku.",
+            "teks": "Para [[H1]] menyusun [[H2]] dengan [[H3]].",
+            "teks_pilihan_1": "pegawai",
+            "teks_pilihan_2": "a & b",
+            "teks_pilihan_3": "sistimatis",
+            "kunci": "h3",
+            "poin": "1",
+            "taksonomi": "skd-cpns",
+            "kode_klasifikasi": "TIU.NUM",
+        },
+    ]
+    batch = do_import(world, plugins, csv_bytes(rows))
+    assert (batch.status, batch.items_created, batch.errors) == ("completed", 2, 0), entries(batch)
+    by_type = {item.item_type: item.latest_version.content for item in bank_items(world)}
+    assert by_type["numeric"] == {
+        "answer": 1.54,
+        "tolerance": 5,
+        "tolerance_mode": "relative",
+        "points": 2,
+        "expected_length": 10,
+    }
+    hot = by_type["hot_text"]
+    assert hot["text"] == "<p>Para [[H1]] menyusun [[H2]] dengan [[H3]].</p>"
+    assert [h["text"] for h in hot["hottexts"]] == ["pegawai", "a & b", "sistimatis"]
+    assert hot["keys"] == ["H3"]

@@ -136,6 +136,19 @@ ACCEPTED = _col(
 CASE_SENSITIVE = _col("peka_huruf_besar", "case_sensitive", help_id="Ya/Tidak.")
 EXPECTED_LENGTH = _col("panjang_jawaban", "expected_length")
 DIRECTION = _col("arah", "direction", help_id="positif atau negatif.", help_en="positive/negative.")
+TEXT = _col(
+    "teks",
+    "text",
+    help_id="Teks dengan tanda [[H1]], [[H2]], ... di tempat setiap teks pilihan.",
+    help_en="The text, with [[H1]], [[H2]], ... where each hot text goes.",
+)
+MAX_HOT_TEXTS = 10
+
+
+def hot_text(number: int) -> Column:
+    return _col(f"teks_pilihan_{number}", f"hot_text_{number}")
+
+
 NUMERIC_ANSWER = _col(
     "jawaban_bilangan",
     "numeric_answer",

@@ -15,10 +15,12 @@ from typing import Any
 from plugins.importers._cells import (
     Row,
     boolean,
+    cell_text,
     choice,
     integer,
     lines,
     number,
+    rich_text,
     show_value,
     token,
     tokens,
@@ -34,6 +36,7 @@ from plugins.importers._columns import (
     LETTERS,
     MAX_CHOICES,
     MAX_CRITERIA,
+    MAX_HOT_TEXTS,
     MAX_PREMISES,
     MIN_CHOICES,
     NUMERIC_ANSWER,
@@ -42,10 +45,12 @@ from plugins.importers._columns import (
     SCALE_MIN,
     SCORING,
     SHUFFLE,
+    TEXT,
     TOLERANCE,
     TOLERANCE_MODE,
     Column,
     criterion,
+    hot_text,
     max_points,
     option,
     premise,
@@ -77,6 +82,12 @@ RUBRIC = Entries(
     text_key="criterion",
     extras=(("max_points", max_points, number),),
     shown=3,
+)
+HOT_TEXTS = Entries(
+    "hottexts",
+    tuple((f"H{n}", hot_text(n)) for n in range(1, MAX_HOT_TEXTS + 1)),
+    shown=4,
+    plain=True,
 )
 SCORING_WORDS = {
     "semua_atau_tidak": "all_or_nothing",
@@ -140,6 +151,13 @@ LAYOUTS: dict[str, tuple[Part, ...]] = {
         Scalar("shuffle", SHUFFLE, boolean, show_value),
     ),
     "likert": (LIKERT_SCALE, Scalar("direction", DIRECTION, choice(DIRECTION_WORDS))),
+    "hot_text": (
+        Scalar("text", TEXT, lambda text: rich_text(text, paragraphs=True), cell_text),
+        HOT_TEXTS,
+        Scalar("keys", KEY, tokens, show_value),
+        Scalar("points", POINTS, number),
+        Scalar("max_choices", MAX_CHOICES, integer),
+    ),
     "numeric": (
         Scalar("answer", NUMERIC_ANSWER, number),
         Scalar("tolerance", TOLERANCE, number),

@@ -100,6 +100,8 @@ class Entries(Part):
     extras: tuple[tuple[str, Callable[[int], Column], Callable[[str], Any]], ...] = ()
     #: Template columns shown when there is no example content.
     shown: int = 5
+    #: The entries' texts are plain text (hot texts), kept as written, not made HTML.
+    plain: bool = False
 
     def columns(self, content: dict[str, Any] | None) -> list[Column]:
         count = max(self.shown, len(content.get(self.key, [])) if content else 0)
@@ -142,7 +144,8 @@ class Entries(Part):
                 gap = None
             path = f"content.{self.key}.{len(entries)}"
             row.place(path, column)
-            entry: dict[str, Any] = {"id": ident, self.text_key: rich_text(text, paragraphs=False)}
+            value = text.strip() if self.plain else rich_text(text, paragraphs=False)
+            entry: dict[str, Any] = {"id": ident, self.text_key: value}
             for name, col, parse in extra_cells:
                 row.place(f"{path}.{name}", col)
                 if name in extra_values:
@@ -158,7 +161,8 @@ class Entries(Part):
     def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
         cells: dict[str, str] = {}
         for index, entry in enumerate(content.get(self.key, [])[: len(self.slots)]):
-            cells[self.slots[index][1].name] = cell_text(entry[self.text_key])
+            text = entry[self.text_key]
+            cells[self.slots[index][1].name] = text if self.plain else cell_text(text)
             for name, make, _ in self.extras:
                 if name in entry:
                     cells[make(index).name] = show_value(entry[name])
