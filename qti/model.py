@@ -7,7 +7,8 @@ it carries no item-bank notions (no database ids, no item type ids).
 
 Names follow QTI: an :class:`AssessmentItem` has :class:`ResponseDeclaration` s (with an
 optional correct response and :class:`Mapping`), :class:`OutcomeDeclaration` s, a body of
-XHTML blocks (:class:`Html`) and interactions, and :class:`ResponseProcessing` that is
+XHTML blocks (:class:`Html`), blocks with inline interactions inside
+(:class:`InlineBlock`) and interactions, and :class:`ResponseProcessing` that is
 either a standard template or a small tree of rules. Rule expressions (:class:`Expr`) are
 written by their QTI 2 names (``mapResponse``, ``stringMatch``); :mod:`qti.rp` evaluates
 every expression the built-in item types use.
