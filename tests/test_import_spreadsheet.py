@@ -517,3 +517,32 @@ def test_numeric_and_hot_text_rows_written_by_hand(world: World, plugins: Plugin
     assert hot["text"] == "<p>Para [[H1]] menyusun [[H2]] dengan [[H3]].</p>"
     assert [h["text"] for h in hot["hottexts"]] == ["pegawai", "a & b", "sistimatis"]
     assert hot["keys"] == ["H3"]
+
+
+def test_inline_choice_rows_name_the_gap_column_of_a_problem(
+    world: World, plugins: PluginHost
+) -> None:
+    row = {
+        "jenis_soal": "inline_choice",
+        "pokok_soal": "Lengkapi kalimat berikut.",
+        "teks": "Ibu kota Jawa Barat adalah [[G1]], Jawa Tengah [[G2]].",
+        "rumpang_1": "Bogor | *Bandung | Bekasi & Depok",
+        "poin_rumpang_1": "0,5",
+        "rumpang_2": "Solo | *Semarang",
+        "taksonomi": "skd-cpns",
+        "kode_klasifikasi": "TIU.NUM",
+    }
+    batch = do_import(world, plugins, csv_bytes([row]))
+    assert (batch.status, batch.items_created, batch.errors) == ("completed", 1, 0), entries(batch)
+    (item,) = bank_items(world)
+    content = item.latest_version.content
+    assert [(g["id"], g["correct"], g["points"]) for g in content["gaps"]] == [
+        ("G1", "B", 0.5),
+        ("G2", "B", 1),
+    ]
+    assert content["gaps"][0]["options"][2] == {"id": "C", "text": "Bekasi & Depok"}
+    unkeyed = {**row, "rumpang_2": "Solo | Semarang", "id_soal": ""}
+    batch = do_import(world, plugins, csv_bytes([unkeyed]))
+    assert batch.errors == 1
+    ((_row, column, message),) = entries(batch, "error")
+    assert column == "rumpang_2" and "The key of gap 'G2' is not one of its options" in message

@@ -139,10 +139,24 @@ DIRECTION = _col("arah", "direction", help_id="positif atau negatif.", help_en="
 TEXT = _col(
     "teks",
     "text",
-    help_id="Teks dengan tanda [[H1]], [[H2]], ... di tempat setiap teks pilihan.",
-    help_en="The text, with [[H1]], [[H2]], ... where each hot text goes.",
+    help_id="Teks dengan tanda [[G1]], [[G2]] (rumpang) atau [[H1]], [[H2]] (teks pilihan).",
+    help_en="The text, with [[G1]], [[G2]] (gaps) or [[H1]], [[H2]] (hot texts).",
 )
 MAX_HOT_TEXTS = 10
+MAX_GAP_COLUMNS = 10
+
+
+def gap_options(number: int) -> Column:
+    return _col(
+        f"rumpang_{number}",
+        f"gap_{number}",
+        help_id="Pilihan dipisah |, kunci diawali *: Bogor | *Bandung | Bekasi.",
+        help_en="Options separated by |, the key with a leading *: Bogor | *Bandung.",
+    )
+
+
+def gap_points(number: int) -> Column:
+    return _col(f"poin_rumpang_{number}", f"gap_points_{number}")
 
 
 def hot_text(number: int) -> Column:

@@ -36,6 +36,7 @@ from plugins.importers._columns import (
     LETTERS,
     MAX_CHOICES,
     MAX_CRITERIA,
+    MAX_GAP_COLUMNS,
     MAX_HOT_TEXTS,
     MAX_PREMISES,
     MIN_CHOICES,
@@ -50,13 +51,15 @@ from plugins.importers._columns import (
     TOLERANCE_MODE,
     Column,
     criterion,
+    gap_options,
+    gap_points,
     hot_text,
     max_points,
     option,
     premise,
     weight,
 )
-from plugins.importers._parts import Entries, Nested, Pairs, Part, Scalar
+from plugins.importers._parts import Entries, GapLists, Nested, Pairs, Part, Scalar
 
 
 def _show_key_boolean(value: Any) -> str:
@@ -151,6 +154,15 @@ LAYOUTS: dict[str, tuple[Part, ...]] = {
         Scalar("shuffle", SHUFFLE, boolean, show_value),
     ),
     "likert": (LIKERT_SCALE, Scalar("direction", DIRECTION, choice(DIRECTION_WORDS))),
+    "inline_choice": (
+        Scalar("text", TEXT, lambda text: rich_text(text, paragraphs=True), cell_text),
+        GapLists(
+            "gaps",
+            tuple((f"G{n}", gap_options(n), gap_points(n)) for n in range(1, MAX_GAP_COLUMNS + 1)),
+            number,
+        ),
+        Scalar("shuffle", SHUFFLE, boolean, show_value),
+    ),
     "hot_text": (
         Scalar("text", TEXT, lambda text: rich_text(text, paragraphs=True), cell_text),
         HOT_TEXTS,

@@ -210,3 +210,82 @@ class Pairs(Part):
     def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
         pairs = [(ids.get(a, a), ids.get(b, b)) for a, b in content.get(self.key, [])]
         return {self.column.name: "; ".join(f"{a.lstrip('P')}-{b}" for a, b in pairs)}
+
+
+@dataclass
+class GapLists(Part):
+    """The gaps of an inline choice, one column each (``rumpang_1`` ..): the options
+    separated by ``|``, the key marked with a leading ``*`` (``Bogor | *Bandung``); the
+    gap's code is ``G`` and the column's number, its options ``A``, ``B``, ... in order,
+    and its points from its own column (default: the type's)."""
+
+    key: str
+    slots: tuple[tuple[str, Column, Column], ...]  # (gap code, options column, points column)
+    parse_points: Callable[[str], Any]
+    shown: int = 2
+
+    def columns(self, content: dict[str, Any] | None) -> list[Column]:
+        count = max(self.shown, len(content.get(self.key, [])) if content else 0)
+        return [column for _, options, points in self.slots[:count] for column in (options, points)]
+
+    def read(self, row: Row, content: dict[str, Any]) -> None:
+        gaps: list[dict[str, Any]] = []
+        row.place(f"content.{self.key}", self.slots[0][1])
+        for code, options_column, points_column in self.slots:
+            text = row.get(options_column)
+            points = row.get(points_column)
+            if text is None:
+                if points is not None:
+                    row.problem(
+                        options_column,
+                        f"Kolom {row.header(options_column)} kosong, padahal poinnya terisi.",
+                        f"Column {row.header(options_column)} is empty, but its points are filled.",
+                    )
+                continue
+            words = [part.strip() for part in re.split(r"\r\n|\r|\n|\|", text) if part.strip()]
+            keys = [index for index, word in enumerate(words) if word.startswith("*")]
+            if len(keys) > 1:
+                row.problem(
+                    options_column,
+                    "Tandai tepat satu pilihan sebagai kunci dengan * di depannya.",
+                    "Mark exactly one option as the key with a leading *.",
+                )
+            path = f"content.{self.key}.{len(gaps)}"
+            for name in ("", ".options", ".correct", ".id"):
+                row.place(path + name, options_column)
+            gap: dict[str, Any] = {
+                "id": code,
+                "options": [
+                    {"id": _letter(index), "text": word.lstrip("*").strip()}
+                    for index, word in enumerate(words)
+                ],
+                "correct": _letter(keys[0]) if keys else "",
+            }
+            for index in range(len(words)):
+                row.place(f"{path}.options.{index}.text", options_column)
+            if points is not None:
+                row.place(f"{path}.points", points_column)
+                gap["points"] = self.parse_points(points)
+            gaps.append(gap)
+        content[self.key] = gaps
+
+    def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
+        cells: dict[str, str] = {}
+        for index, gap in enumerate(content.get(self.key, [])[: len(self.slots)]):
+            _code, options_column, points_column = self.slots[index]
+            cells[options_column.name] = " | ".join(
+                ("*" if option["id"] == gap["correct"] else "") + option["text"]
+                for option in gap["options"]
+            )
+            cells[points_column.name] = show_value(gap.get("points", 1))
+        return cells
+
+
+def _letter(index: int) -> str:
+    """``A`` .. ``Z``, then ``AA`` ... (option codes by position)."""
+    result = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        result = chr(ord("A") + rest) + result
+    return result
