@@ -546,3 +546,29 @@ def test_inline_choice_rows_name_the_gap_column_of_a_problem(
     assert batch.errors == 1
     ((_row, column, message),) = entries(batch, "error")
     assert column == "rumpang_2" and "The key of gap 'G2' is not one of its options" in message
+
+
+def test_gap_match_rows_pair_gap_numbers_with_word_letters(
+    world: World, plugins: PluginHost
+) -> None:
+    row = {
+        "jenis_soal": "gap_match",
+        "pokok_soal": "Lengkapi semboyan berikut.",
+        "teks": "[[G1]] Tunggal [[G2]]",
+        "opsi_a": "Bhinneka",
+        "opsi_b": "Ika",
+        "opsi_c": "Eka & Dwi",
+        "kunci": "1-a; 2-B",
+        "poin_rumpang_2": "2",
+        "taksonomi": "skd-cpns",
+        "kode_klasifikasi": "TWK.PN",
+    }
+    batch = do_import(world, plugins, csv_bytes([row]))
+    assert (batch.status, batch.items_created, batch.errors) == ("completed", 1, 0), entries(batch)
+    (item,) = bank_items(world)
+    content = item.latest_version.content
+    assert content["key"] == [["G1", "A"], ["G2", "B"]]
+    assert content["gaps"] == [{"id": "G1", "points": 1}, {"id": "G2", "points": 2}]
+    assert content["words"][2] == {"id": "C", "text": "Eka & Dwi"}
+    batch = do_import(world, plugins, csv_bytes([{**row, "kunci": "1-A; x"}]))
+    assert "kunci" in [column for _r, column, _m in entries(batch, "error")], entries(batch)

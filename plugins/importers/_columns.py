@@ -155,6 +155,9 @@ def gap_options(number: int) -> Column:
     )
 
 
+REUSE_WORDS = _col("pakai_ulang", "reuse_words", help_id="Ya/Tidak.", help_en="Yes/No.")
+
+
 def gap_points(number: int) -> Column:
     return _col(f"poin_rumpang_{number}", f"gap_points_{number}")
 

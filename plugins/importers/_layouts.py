@@ -42,6 +42,7 @@ from plugins.importers._columns import (
     MIN_CHOICES,
     NUMERIC_ANSWER,
     POINTS,
+    REUSE_WORDS,
     SCALE_MAX,
     SCALE_MIN,
     SCORING,
@@ -59,7 +60,15 @@ from plugins.importers._columns import (
     premise,
     weight,
 )
-from plugins.importers._parts import Entries, GapLists, Nested, Pairs, Part, Scalar
+from plugins.importers._parts import (
+    Entries,
+    GapKey,
+    GapLists,
+    Nested,
+    Pairs,
+    Part,
+    Scalar,
+)
 
 
 def _show_key_boolean(value: Any) -> str:
@@ -161,6 +170,13 @@ LAYOUTS: dict[str, tuple[Part, ...]] = {
             tuple((f"G{n}", gap_options(n), gap_points(n)) for n in range(1, MAX_GAP_COLUMNS + 1)),
             number,
         ),
+        Scalar("shuffle", SHUFFLE, boolean, show_value),
+    ),
+    "gap_match": (
+        Scalar("text", TEXT, lambda text: rich_text(text, paragraphs=True), cell_text),
+        Entries("words", tuple((letter, option(letter)) for letter in LETTERS), plain=True),
+        GapKey(KEY, tuple(gap_points(n) for n in range(1, MAX_GAP_COLUMNS + 1)), number),
+        Scalar("reuse_words", REUSE_WORDS, boolean, show_value),
         Scalar("shuffle", SHUFFLE, boolean, show_value),
     ),
     "hot_text": (

@@ -281,6 +281,68 @@ class GapLists(Part):
         return cells
 
 
+@dataclass
+class GapKey(Part):
+    """The gaps of a gap match and their key words: ``kunci`` pairs each gap's number
+    with its word's letter (``1-A; 2-C``: gap ``G1`` takes word ``A``), each gap's points
+    from ``poin_rumpang_n`` (default: the type's)."""
+
+    key_column: Column
+    points: tuple[Column, ...]
+    parse_points: Callable[[str], Any]
+    shown: int = 2
+
+    def columns(self, content: dict[str, Any] | None) -> list[Column]:
+        count = max(self.shown, len(content.get("gaps", [])) if content else 0)
+        return [self.key_column, *self.points[:count]]
+
+    def read(self, row: Row, content: dict[str, Any]) -> None:
+        row.place("content.key", self.key_column)
+        row.place("content.gaps", self.key_column)
+        text = row.get(self.key_column)
+        if text is None:
+            return
+        key: list[list[str]] = []
+        gaps: list[dict[str, Any]] = []
+        for chunk in (part.strip() for part in re.split(r"[;,\n]+", text)):
+            if not chunk:
+                continue
+            halves = [half.strip() for half in re.split(r"\s*(?:->|→|[-=:])\s*", chunk)]
+            number = halves[0].upper().lstrip("G") if len(halves) == 2 else ""
+            if not number.isdigit() or not 1 <= int(number) <= len(self.points) or not halves[1]:
+                row.problem(
+                    self.key_column,
+                    f"Pasangan '{chunk}' tidak dapat dibaca; tulis nomor rumpang dan huruf "
+                    "katanya, seperti 1-A.",
+                    f"Pair '{chunk}' cannot be read; write the gap's number and its word's "
+                    "letter, like 1-A.",
+                )
+                continue
+            code = f"G{int(number)}"
+            key.append([code, halves[1].upper()])
+            path = f"content.gaps.{len(gaps)}"
+            row.place(path, self.key_column)
+            row.place(f"content.key.{len(key) - 1}", self.key_column)
+            gap: dict[str, Any] = {"id": code}
+            points = row.get(self.points[int(number) - 1])
+            if points is not None:
+                row.place(f"{path}.points", self.points[int(number) - 1])
+                gap["points"] = self.parse_points(points)
+            gaps.append(gap)
+        content["key"], content["gaps"] = key, gaps
+
+    def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
+        words = {gap: word for gap, word in content.get("key", [])}
+        cells: dict[str, str] = {}
+        pairs = []
+        for index, gap in enumerate(content.get("gaps", [])[: len(self.points)]):
+            word = words.get(gap["id"], "")
+            pairs.append(f"{index + 1}-{ids.get(word, word)}")
+            cells[self.points[index].name] = show_value(gap.get("points", 1))
+        cells[self.key_column.name] = "; ".join(pairs)
+        return cells
+
+
 def _letter(index: int) -> str:
     """``A`` .. ``Z``, then ``AA`` ... (option codes by position)."""
     result = ""
