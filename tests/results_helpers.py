@@ -22,9 +22,8 @@ TESTED_AT = datetime(2026, 11, 3, 8, 30, tzinfo=UTC)
 
 
 #: The built-in types whose delivery results the results import and the simulator read
-#: (one response variable per item, a simulator of its own); the text-based types added
-#: later are not among them yet (``inline_choice`` has a variable per gap and is refused
-#: by name, see tests/results/test_results_import.py).
+#: (one response variable per item, a simulator of its own): all but ``inline_choice``,
+#: which has a variable per gap and is refused by name (tests/results/test_results_import.py).
 RESULT_TYPES = (
     "extended_text",
     "likert",
@@ -35,6 +34,9 @@ RESULT_TYPES = (
     "single_choice",
     "true_false",
     "weighted_options",
+    "numeric",
+    "hot_text",
+    "gap_match",
 )
 
 
