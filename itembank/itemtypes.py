@@ -114,7 +114,10 @@ class ImportNotSupported(ValueError):
 SourceScore = Callable[[Any], float]
 """The source item's ``SCORE`` for a ``RESPONSE`` value in QTI form (what :mod:`qti.rp`
 takes: an identifier, a list, pairs as 2-tuples, a string or a number; ``None`` is blank),
-computed by the source's own response processing."""
+computed by the source's own response processing. For an item whose interactions are
+all inline choices (one or several gaps, each its own response variable) the value is a
+dict, response identifier -> value (a variable left out is blank), and so are the values
+:meth:`ItemType.response_from_qti` gets and :meth:`ItemType.qti_response` returns."""
 
 #: The ``label`` the core writes on exported items (``itembank:<type id>``), read back as
 #: a hint on import: the type it names is asked first.
@@ -146,6 +149,11 @@ class ItemType:
     #: answer keys then list no per-option scores and say this instead. ``None``: each
     #: option alone is a response the type scores.
     no_option_scores: ClassVar[Mapping[str, str] | None] = None
+    #: True when the content holds the item's text with its embedded parts (a sentence
+    #: with gaps, a text with hot texts): :meth:`from_qti` takes the body from its first
+    #: text with embedded parts to its last (:func:`qti.model.text_span`) into the
+    #: content, and the importer builds the stem from the rest of the body only.
+    body_in_content: ClassVar[bool] = False
 
     # -- validation ---------------------------------------------------------------
 

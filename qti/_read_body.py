@@ -6,8 +6,12 @@ Used by :mod:`qti.reader`. The body is walked once:
   as ``lang``), joined into :class:`~qti.model.Html` parts between interactions;
 - block interactions (choice, order, match, extended text) become model interactions;
   containers (``div``) holding one are opened up, their other content kept in order;
-- an inline text entry inside a paragraph is replaced by a visible blank (:data:`BLANK`)
-  and the interaction follows the paragraph;
+- a block with inline interactions inside (inline choices, text entries in a sentence)
+  becomes an :class:`~qti.model.InlineBlock`: its XHTML with a ``qti-slot`` placeholder
+  (:data:`qti.model.SLOT`) where each interaction was; gap match and hot text
+  interactions keep their text the same way, with a slot for each gap or hot text. A
+  text entry anywhere else (a prompt, a choice) is replaced by a visible blank
+  (:data:`BLANK`);
 - rubric blocks become :class:`~qti.model.RubricBlock` s; feedback and styles are left
   out with a note;
 - MathML (presentation MathML, :data:`MATHML_PRESENTATION`) stays in the MathML namespace
@@ -28,12 +32,18 @@ from lxml import etree
 
 from qti import ns
 from qti._names import children, find_children, local_name, namespace_of, qti_attr
+from qti.model import SLOT as _SLOT
 from qti.model import (
     BodyPart,
     Choice,
     ChoiceInteraction,
     ExtendedTextInteraction,
+    Gap,
+    GapMatchInteraction,
+    HottextInteraction,
     Html,
+    InlineBlock,
+    InlineChoiceInteraction,
     MatchInteraction,
     OrderInteraction,
     RubricBlock,
@@ -50,14 +60,18 @@ SUPPORTED_INTERACTIONS = frozenset(
         "matchInteraction",
         "textEntryInteraction",
         "extendedTextInteraction",
+        # text-based interactions (qti.model.InlineBlock, GapMatchInteraction, ...)
+        "inlineChoiceInteraction",
+        "gapMatchInteraction",
+        "hottextInteraction",
     }
 )
+#: Interactions that sit inside a sentence (read into an InlineBlock's slots).
+INLINE_INTERACTIONS = frozenset({"textEntryInteraction", "inlineChoiceInteraction"})
+_BLOCK_INTERACTIONS = SUPPORTED_INTERACTIONS - INLINE_INTERACTIONS
 OTHER_INTERACTIONS = frozenset(
     {
         "associateInteraction",
-        "gapMatchInteraction",
-        "inlineChoiceInteraction",
-        "hottextInteraction",
         "hotspotInteraction",
         "graphicOrderInteraction",
         "graphicAssociateInteraction",
@@ -148,6 +162,10 @@ class BodyReader:
         self.result = BodyReading()
         self._buffer: list[str] = []
         self._interaction = interaction
+        #: While a text with embedded parts is copied: the kinds of element that become
+        #: slots, and the parts read so far (``None``: no slots are being collected).
+        self._slot_kinds: frozenset[str] = frozenset()
+        self._slots: list[BodyPart | Gap | Choice] | None = None
 
     # -- entry ------------------------------------------------------------------------
 
@@ -202,7 +220,7 @@ class BodyReader:
 
     def _block(self, element: etree._Element) -> None:
         kind = _kind(element)
-        if kind in SUPPORTED_INTERACTIONS and kind != "textEntryInteraction":
+        if kind in _BLOCK_INTERACTIONS:
             self._flush()
             self.result.parts.append(self._interaction(element))
             return
@@ -215,7 +233,7 @@ class BodyReader:
             self._rubric(element)
             return
         inner = [_kind(e) for e in element.iter() if isinstance(e.tag, str) and e is not element]
-        if any(name in SUPPORTED_INTERACTIONS and name != "textEntryInteraction" for name in inner):
+        if any(name in _BLOCK_INTERACTIONS for name in inner):
             # A container (div) around a block interaction: open it up.
             self._container(element)
             return
@@ -228,15 +246,62 @@ class BodyReader:
             self._flush()
             self.result.parts.append(self._interaction(element[0]))
             return
-        entries = [
-            e
-            for e in element.iter()
-            if isinstance(e.tag, str) and _kind(e) == "textEntryInteraction"
-        ]
-        self._buffer.append(self.fragment(element, keep_self=True))
-        for entry in entries:
+        if kind == "inlineChoiceInteraction":  # loose in a container: a block of its own
             self._flush()
-            self.result.parts.append(self._interaction(entry))
+            self.result.parts.append(
+                InlineBlock(f'<{_SLOT} index="0"/>', (self._interaction(element),))
+            )
+            return
+        if not any(name in INLINE_INTERACTIONS for name in inner):
+            self._buffer.append(self.fragment(element, keep_self=True))
+            return
+        if kind == "div" and not any(
+            isinstance(child.tag, str) and _kind(child) in INLINE_INTERACTIONS for child in element
+        ):
+            # A container of blocks, one of them holding the sentence: open it up, so the
+            # text with the interactions is that block alone.
+            self._container(element)
+            return
+        content, slots = self.embedded(element, INLINE_INTERACTIONS, keep_self=True)
+        self._flush()
+        self.result.parts.append(InlineBlock(content, tuple(slots)))  # type: ignore[arg-type]
+
+    def embedded(
+        self, element: etree._Element, kinds: frozenset[str], *, keep_self: bool = False
+    ) -> tuple[str, list]:
+        """The XHTML of ``element`` (its content, or itself) with a slot for every
+        element of ``kinds`` in it, and the parts those slots stand for, in order."""
+        saved = self._slot_kinds, self._slots
+        self._slot_kinds, self._slots = kinds, []
+        try:
+            content = self.fragment(element, keep_self=keep_self)
+            return content, self._slots
+        finally:
+            self._slot_kinds, self._slots = saved
+
+    def slot(self, target: etree._Element, element: etree._Element) -> bool:
+        """Append a slot for ``element`` to ``target`` when slots of its kind are being
+        collected (the part is read here); ``False`` otherwise."""
+        kind = _kind(element)
+        if self._slots is None or kind not in self._slot_kinds:
+            return False
+        slots = self._slots
+        saved = self._slot_kinds, self._slots
+        self._slot_kinds, self._slots = frozenset(), None  # nothing nests in a part
+        try:
+            if kind == "gap":
+                part: BodyPart | Gap | Choice = Gap(
+                    element.get("identifier", ""), _flag(element, "required")
+                )
+            elif kind == "hottext":
+                part = Choice(element.get("identifier", ""), self.fragment(element))
+            else:
+                part = self._interaction(element)
+        finally:
+            self._slot_kinds, self._slots = saved
+        etree.SubElement(target, _SLOT, index=str(len(slots)))
+        slots.append(part)
+        return True
 
     def _rubric(self, element: etree._Element) -> None:
         view = (qti_attr(element, "view") or "candidate").split()
@@ -350,6 +415,16 @@ def _copy_into(source: etree._Element, target: etree._Element, reader: BodyReade
             _append_text(target, child.tail)
             continue
         kind = _kind(child)
+        if reader.slot(target, child):
+            target[-1].tail = child.tail
+            continue
+        if kind in _EMBEDDED:
+            raise BodyError(
+                "invalid_item",
+                f"<{_display_name(child)}> is out of place here (only in the text of its "
+                "interaction)",
+                child.sourceline,
+            )
         if kind in _FEEDBACK:
             reader._note(
                 "feedback_dropped", f"<{_display_name(child)}> feedback is left out", child
@@ -366,6 +441,10 @@ def _copy_into(source: etree._Element, target: etree._Element, reader: BodyReade
         copy = etree.SubElement(target, _plain_tag(child))
         _copy_into(child, copy, reader)
         copy.tail = child.tail
+
+
+#: Parts that only a text with slots can hold (a text entry elsewhere becomes BLANK).
+_EMBEDDED = frozenset({"inlineChoiceInteraction", "gap", "hottext"})
 
 
 def _copy_mathml(source: etree._Element, target: etree._Element) -> None:
@@ -523,6 +602,8 @@ def read_interaction(reader: BodyReader, element: etree._Element) -> BodyPart:
         )
     if kind == "textEntryInteraction":
         return TextEntryInteraction(response, _optional_int(element, "expectedLength"))
+    if kind in ("inlineChoiceInteraction", "gapMatchInteraction", "hottextInteraction"):
+        return _read_text_based(reader, element, kind, response)
     if kind == "extendedTextInteraction":
         return ExtendedTextInteraction(
             response,
@@ -535,3 +616,76 @@ def read_interaction(reader: BodyReader, element: etree._Element) -> BodyPart:
         f"<{_display_name(element)}> is not supported",
         element.sourceline,
     )
+
+
+# -- text-based interactions ------------------------------------------------------------
+
+_NOT_CONTENT = frozenset({"prompt", "gapText", "gapImg"})
+
+
+def _read_text_based(
+    reader: BodyReader, element: etree._Element, kind: str, response: str
+) -> BodyPart:
+    """An inline choice, gap match or hot text interaction; the text of the last two
+    with a slot for each gap or hot text (:data:`qti.model.SLOT`)."""
+    if kind == "inlineChoiceInteraction":
+        return InlineChoiceInteraction(
+            response,
+            _choices(reader, element, "inlineChoice"),
+            shuffle=_flag(element, "shuffle"),
+        )
+    holder = etree.Element("div")
+    for child in element:
+        if isinstance(child.tag, str) and _kind(child) in _NOT_CONTENT:
+            if _kind(child) == "gapImg":
+                raise BodyError(
+                    "unsupported_interaction",
+                    "a gap match with images to place (<gapImg>) is not supported",
+                    child.sourceline,
+                )
+            continue
+        holder.append(_copy_for_reading(child))
+    holder.text = element.text
+    kids = [child for child in holder if isinstance(child.tag, str)]
+    if (
+        len(kids) == 1
+        and _kind(kids[0]) == "div"
+        and not (holder.text or "").strip()
+        and not (kids[0].tail or "").strip()
+    ):
+        holder = kids[0]  # the one div a writer wraps the text in (as ours does)
+    if kind == "gapMatchInteraction":
+        content, gaps = reader.embedded(holder, frozenset({"gap"}))
+        texts = tuple(
+            Choice(
+                e.get("identifier", ""),
+                reader.fragment(e),
+                fixed=_flag(e, "fixed"),
+                match_max=_int(e, "matchMax", 1),
+            )
+            for e in find_children(element, "gapText")
+        )
+        return GapMatchInteraction(
+            response,
+            texts,
+            content,
+            tuple(gaps),
+            shuffle=_flag(element, "shuffle"),
+            prompt=_prompt(reader, element),
+        )
+    content, hottexts = reader.embedded(holder, frozenset({"hottext"}))
+    return HottextInteraction(
+        response,
+        content,
+        tuple(hottexts),
+        max_choices=_int(element, "maxChoices", 1),
+        min_choices=_int(element, "minChoices", 0),
+        prompt=_prompt(reader, element),
+    )
+
+
+def _copy_for_reading(element: etree._Element) -> etree._Element:
+    """A deep copy of ``element`` (with its tail) that keeps its source lines."""
+    import copy
+
+    return copy.deepcopy(element)

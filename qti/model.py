@@ -7,7 +7,8 @@ it carries no item-bank notions (no database ids, no item type ids).
 
 Names follow QTI: an :class:`AssessmentItem` has :class:`ResponseDeclaration` s (with an
 optional correct response and :class:`Mapping`), :class:`OutcomeDeclaration` s, a body of
-XHTML blocks (:class:`Html`) and interactions, and :class:`ResponseProcessing` that is
+XHTML blocks (:class:`Html`), blocks with inline interactions inside
+(:class:`InlineBlock`) and interactions, and :class:`ResponseProcessing` that is
 either a standard template or a small tree of rules. Rule expressions (:class:`Expr`) are
 written by their QTI 2 names (``mapResponse``, ``stringMatch``); :mod:`qti.rp` evaluates
 every expression the built-in item types use.
@@ -228,14 +229,99 @@ class RubricBlock:
     use: str = "scoring"
 
 
+# -- text-based interactions: XHTML with embedded parts ---------------------------------
+#
+# Inline choices and text entries sit inside a sentence, gaps inside a gap match's text,
+# hot texts inside a hot text interaction's text. Such XHTML is kept as one fragment in
+# which each embedded part is a placeholder element, ``<qti-slot index="N"/>`` (no
+# namespace; :data:`SLOT`), standing for the part of that index in the holder's tuple.
+# The writer puts the part's QTI element in its place; the reader does the inverse. Every
+# index appears exactly once.
+
+SLOT = "qti-slot"
+"""The placeholder element of embedded parts (see the comment above)."""
+
+
+@dataclass(frozen=True)
+class InlineChoiceInteraction:
+    """A drop-down list inside a sentence: choose one of ``choices`` (plain text)."""
+
+    response_identifier: str
+    choices: tuple[Choice, ...]
+    shuffle: bool = False
+
+
+@dataclass(frozen=True)
+class InlineBlock:
+    """A block of XHTML with inline interactions inside it.
+
+    :ivar content: an XHTML fragment; ``<qti-slot index="N"/>`` stands for
+        ``interactions[N]``.
+    :ivar interactions: inline choices and text entries, in slot order.
+    """
+
+    content: str
+    interactions: tuple[InlineChoiceInteraction | TextEntryInteraction, ...]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A gap of a gap match interaction's text."""
+
+    identifier: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class GapMatchInteraction:
+    """Drag words (``gap_texts``, plain text; ``match_max`` how often each may be used,
+    0 = unlimited) into the gaps of ``content`` (XHTML; slot N is ``gaps[N]``). The
+    response is a set of directed pairs ``gap-text gap``."""
+
+    response_identifier: str
+    gap_texts: tuple[Choice, ...]
+    content: str
+    gaps: tuple[Gap, ...]
+    shuffle: bool = False
+    prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class HottextInteraction:
+    """Select ``min_choices`` to ``max_choices`` (0 = no limit) of the hot texts in
+    ``content`` (XHTML; slot N is ``hottexts[N]``, whose content is inline XHTML)."""
+
+    response_identifier: str
+    content: str
+    hottexts: tuple[Choice, ...]
+    max_choices: int = 1
+    min_choices: int = 0
+    prompt: str | None = None
+
+
+def text_span(body: tuple[object, ...]) -> tuple[int, int] | None:
+    """The body parts from the first text with embedded parts (:class:`InlineBlock`,
+    :class:`GapMatchInteraction`, :class:`HottextInteraction`) to the last, as
+    ``(start, stop)`` indexes for slicing; ``None`` when there is none."""
+    found = [
+        index
+        for index, part in enumerate(body)
+        if isinstance(part, InlineBlock | GapMatchInteraction | HottextInteraction)
+    ]
+    return (found[0], found[-1] + 1) if found else None
+
+
 Interaction = (
     ChoiceInteraction
     | OrderInteraction
     | MatchInteraction
     | TextEntryInteraction
     | ExtendedTextInteraction
+    | InlineChoiceInteraction
+    | GapMatchInteraction
+    | HottextInteraction
 )
-BodyPart = Html | RubricBlock | Interaction
+BodyPart = Html | RubricBlock | InlineBlock | Interaction
 
 INTERACTION_NAMES: dict[type, str] = {
     ChoiceInteraction: "choiceInteraction",
@@ -243,6 +329,9 @@ INTERACTION_NAMES: dict[type, str] = {
     MatchInteraction: "matchInteraction",
     TextEntryInteraction: "textEntryInteraction",
     ExtendedTextInteraction: "extendedTextInteraction",
+    InlineChoiceInteraction: "inlineChoiceInteraction",
+    GapMatchInteraction: "gapMatchInteraction",
+    HottextInteraction: "hottextInteraction",
 }
 """Interaction class -> its QTI 2 element name (also the QTI metadata vocabulary)."""
 
@@ -360,8 +449,11 @@ class AssessmentItem:
     time_dependent: bool = False
 
     def interactions(self) -> Iterator[Interaction]:
+        """Every interaction in body order, those inside :class:`InlineBlock` s too."""
         for part in self.body:
-            if not isinstance(part, Html | RubricBlock):
+            if isinstance(part, InlineBlock):
+                yield from part.interactions
+            elif not isinstance(part, Html | RubricBlock):
                 yield part
 
     def interaction_types(self) -> list[str]:

@@ -23,15 +23,22 @@ from lxml import etree
 from qti import ns
 from qti._names import kebab_name
 from qti._rp_templates import canonical_template_uri
+from qti.model import SLOT as _SLOT
 from qti.model import (
     AssessmentItem,
     BodyPart,
+    Choice,
     ChoiceInteraction,
     Condition,
     ExitResponse,
     Expr,
     ExtendedTextInteraction,
+    Gap,
+    GapMatchInteraction,
+    HottextInteraction,
     Html,
+    InlineBlock,
+    InlineChoiceInteraction,
     MatchInteraction,
     OrderInteraction,
     OutcomeDeclaration,
@@ -321,8 +328,111 @@ class _ItemWriter:
             if part.expected_lines is not None:
                 element.set(s.attr("expectedLines"), str(part.expected_lines))
             self.prompt(element, part.prompt, where)
+        elif isinstance(part, InlineBlock | GapMatchInteraction | HottextInteraction):
+            self.embedding(body, part, where)
         else:  # pragma: no cover - the model's union is closed
             raise self.fail(where, f"{type(part).__name__} is not a body part")
+
+    # -- text-based interactions: XHTML with embedded parts (qti.model.SLOT) ------------
+
+    def embedding(
+        self,
+        body: etree._Element,
+        part: InlineBlock | GapMatchInteraction | HottextInteraction,
+        where: str,
+    ) -> None:
+        """An inline block (a ``div``), a gap match or a hot text interaction: the XHTML
+        written with each slot replaced by the element of its part."""
+        s = self.s
+        if isinstance(part, InlineBlock):
+            holder = etree.SubElement(body, s.html("div"))
+            self.xhtml(holder, part.content, where)
+            self.fill_slots(holder, part.interactions, where)
+            return
+        if isinstance(part, GapMatchInteraction):
+            element = s.element(
+                body,
+                "gapMatchInteraction",
+                responseIdentifier=part.response_identifier,
+                shuffle=_flag(part.shuffle),
+            )
+            self.prompt(element, part.prompt, where)
+            for choice in part.gap_texts:
+                attrs = {"identifier": choice.identifier, "matchMax": str(choice.match_max)}
+                if choice.fixed:
+                    attrs["fixed"] = "true"
+                gap_text = s.element(element, "gapText", **attrs)
+                self.xhtml(gap_text, choice.content, f"{where}, gap text {choice.identifier!r}")
+            slots: tuple = part.gaps
+        else:
+            element = s.element(
+                body,
+                "hottextInteraction",
+                responseIdentifier=part.response_identifier,
+                maxChoices=str(part.max_choices),
+                minChoices=str(part.min_choices),
+            )
+            self.prompt(element, part.prompt, where)
+            slots = part.hottexts
+        holder = etree.SubElement(element, s.html("div"))
+        self.xhtml(holder, part.content, where)
+        self.fill_slots(holder, slots, where)
+
+    def fill_slots(self, holder: etree._Element, parts: tuple, where: str) -> None:
+        """Replace every ``qti-slot`` under ``holder`` by its part's element; each index
+        of ``parts`` must appear exactly once."""
+        s = self.s
+        slot_tag = s.html(_SLOT)
+        found = [e for e in holder.iter(slot_tag)]
+        indexes = [e.get("index", "") for e in found]
+        expected = [str(n) for n in range(len(parts))]
+        if sorted(indexes, key=lambda t: (len(t), t)) != expected:
+            raise self.fail(
+                where,
+                f"the slots of the text ({', '.join(indexes) or 'none'}) do not name each of "
+                f"its {len(parts)} parts once",
+            )
+        for slot in found:
+            part = parts[int(slot.get("index", "0"))]
+            parent = slot.getparent()
+            element = self.embedded(parent, part, where)
+            slot.addprevious(element)
+            element.tail = slot.tail
+            parent.remove(slot)
+
+    def embedded(self, parent: etree._Element, part: object, where: str) -> etree._Element:
+        s = self.s
+        if isinstance(part, InlineChoiceInteraction):
+            element = s.element(
+                parent,
+                "inlineChoiceInteraction",
+                responseIdentifier=part.response_identifier,
+                shuffle=_flag(part.shuffle),
+            )
+            for choice in part.choices:
+                attrs = {"identifier": choice.identifier}
+                if choice.fixed:
+                    attrs["fixed"] = "true"
+                option = s.element(element, "inlineChoice", **attrs)
+                self.xhtml(option, choice.content, f"{where}, choice {choice.identifier!r}")
+            return element
+        if isinstance(part, TextEntryInteraction):
+            element = s.element(
+                parent, "textEntryInteraction", responseIdentifier=part.response_identifier
+            )
+            if part.expected_length is not None:
+                element.set(s.attr("expectedLength"), str(part.expected_length))
+            return element
+        if isinstance(part, Gap):
+            element = s.element(parent, "gap", identifier=part.identifier)
+            if part.required:
+                element.set("required", "true")
+            return element
+        if isinstance(part, Choice):  # a hot text
+            element = s.element(parent, "hottext", identifier=part.identifier)
+            self.xhtml(element, part.content, f"{where}, hot text {part.identifier!r}")
+            return element
+        raise self.fail(where, f"{type(part).__name__} cannot be placed in a text")
 
     def prompt(self, interaction: etree._Element, prompt: str | None, where: str) -> None:
         if prompt:

@@ -64,7 +64,26 @@ WRONG_TEXT = [5, ["x"], True]
 NO_QTI_SINGLE = "A "
 NO_QTI_MULTIPLE = ["A B"]
 NO_QTI_PAIRS = [["P1", "R2 "]]
-NO_QTI_FORM = [NO_QTI_SINGLE, NO_QTI_MULTIPLE, NO_QTI_PAIRS]
+NO_QTI_GAPS = {"G1": "A B"}
+NO_QTI_FORM = [NO_QTI_SINGLE, NO_QTI_MULTIPLE, NO_QTI_PAIRS, NO_QTI_GAPS, [["A", "G1 "]]]
+WRONG_GAPS = ["A", 5, ["A"], {"ZZ": "A"}, {"G1": 1}, {"G1": ["A"]}]
+
+
+def deliverable_gaps(content: dict[str, Any]) -> list[Any]:
+    """Blank, and every combination of blank or one option for each gap of an inline
+    choice (``{gap code: option id}``)."""
+    import itertools
+
+    gaps = content["gaps"]
+    found: list[Any] = [None]
+    values = [[None, *(o["id"] for o in gap["options"])] for gap in gaps]
+    for combination in itertools.product(*values):
+        found.append({gap["id"]: v for gap, v in zip(gaps, combination, strict=True)})
+    return found
+
+
+def gap_responses(content: dict[str, Any]) -> list[Any]:
+    return [*deliverable_gaps(content), NO_QTI_GAPS, *WRONG_GAPS]
 
 
 def deliverable_single(ids: list[str]) -> list[Any]:
@@ -155,3 +174,63 @@ def numeric_responses(content: dict[str, Any]) -> list[Any]:
     if float(answer).is_integer():
         values.append(int(answer))
     return [*values, "1", True, [1.0]]
+
+
+WRONG_NUMBER = ["1", [1.0], {"x": 1}, math.inf, -math.inf, math.nan]
+
+
+def deliverable_numbers(content: dict[str, Any]) -> list[Any]:
+    """Blank, and numbers at, just inside and just outside each bound of a numeric
+    answer's tolerance (absolute or relative, as the built-in ``numeric`` computes them),
+    the answer and its opposite, and some far ones."""
+    answer, tolerance = float(content["answer"]), float(content["tolerance"])
+    if tolerance == 0:
+        bounds = [answer]
+    elif content["tolerance_mode"] == "absolute":
+        bounds = [answer - tolerance, answer + tolerance]
+    else:
+        bounds = [answer * (1 - tolerance / 100), answer * (1 + tolerance / 100)]
+    values: list[Any] = [None, 0, 1, -1, 1e308, -0.0, 0.1 + 0.2]
+    for value in [*bounds, answer, -answer, answer * 10]:
+        values += [value, math.nextafter(value, math.inf), math.nextafter(value, -math.inf)]
+    if answer.is_integer():
+        values.append(int(answer))
+    return values
+
+
+def number_responses(content: dict[str, Any]) -> list[Any]:
+    return [*deliverable_numbers(content), *WRONG_NUMBER]
+
+
+WRONG_GAP_PAIRS = ["A G1", [["A"]], [[1, 2]], {"A": "G1"}]
+NO_QTI_GAP_PAIRS = [["A", "G1 "]]
+
+
+def deliverable_gap_fillings(content: dict[str, Any]) -> list[Any]:
+    """Blank and every way of filling the gaps of a gap match: at most one word per gap,
+    each word once unless words may be reused (``[word, gap]`` pairs)."""
+    import itertools
+
+    words = [w["id"] for w in content["words"]]
+    gaps = [g["id"] for g in content["gaps"]]
+    found: list[Any] = [None]
+    for choice in itertools.product([None, *words], repeat=len(gaps)):
+        used = [w for w in choice if w is not None]
+        if not used or (not content["reuse_words"] and len(set(used)) < len(used)):
+            continue
+        found.append([[w, g] for g, w in zip(gaps, choice, strict=True) if w is not None])
+    return found
+
+
+def gap_filling_responses(content: dict[str, Any]) -> list[Any]:
+    return [*deliverable_gap_fillings(content), NO_QTI_GAP_PAIRS, *WRONG_GAP_PAIRS]
+
+
+def hot_text_responses(content: dict[str, Any]) -> list[Any]:
+    """Blank, every selection the interaction allows (within ``max_choices``), and the
+    shapes ``score`` refuses."""
+    ids = [h["id"] for h in content["hottexts"]]
+    most = content["max_choices"] or len(ids)
+    found: list[Any] = [None, []]
+    found += [s for s in subsets(ids) if 0 < len(s) <= most]
+    return [*found, NO_QTI_MULTIPLE, *WRONG_LIST]

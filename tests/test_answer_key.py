@@ -30,6 +30,10 @@ TYPES = (
     "ordering",
     "matching",
     "likert",
+    "inline_choice",
+    "numeric",
+    "gap_match",
+    "hot_text",
 )
 
 
@@ -91,6 +95,13 @@ def test_answer_key_of_every_type(world: World, plugins: Any, every_type_form: A
     assert rows["single_choice"]["option_scores_note"] is None
     assert rows["likert"]["correct_response"] == []
     assert rows["likert"]["option_scores"] == {"SS": 5, "S": 4, "N": 3, "TS": 2, "STS": 1}
+    # each gap's key, named gap.option; scores are per gap, and the key says so
+    assert rows["inline_choice"]["correct_response"] == ["G1.B", "G2.B"]
+    assert rows["inline_choice"]["option_scores"] is None
+    assert rows["inline_choice"]["option_scores_note"]["en"].startswith("Scores are per gap")
+    assert rows["inline_choice"]["max_score"] == 2
+    assert rows["numeric"]["correct_response"] == ["1.54"]
+    assert rows["numeric"]["max_score"] == 2
 
 
 def test_answer_key_csv(world: World, plugins: Any, every_type_form: Any) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -28,15 +29,23 @@ from qti.xml import parse_bytes
 from tests.factories import World, unique
 from tests.forms_helpers import approved
 from tests.itemtype_helpers import (
+    NO_QTI_GAP_PAIRS,
+    NO_QTI_GAPS,
     NO_QTI_MULTIPLE,
     NO_QTI_PAIRS,
     NO_QTI_SINGLE,
+    WRONG_GAP_PAIRS,
+    WRONG_GAPS,
     WRONG_LIST,
     WRONG_MATCHING,
+    WRONG_NUMBER,
     WRONG_SINGLE,
     WRONG_TEXT,
+    deliverable_gap_fillings,
+    deliverable_gaps,
     deliverable_matching,
     deliverable_multiple,
+    deliverable_numbers,
     deliverable_ordering,
     deliverable_single,
     deliverable_text,
@@ -51,11 +60,11 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def every_type(world: World, plugins: PluginHost) -> list[Any]:
-    """One approved item of every built-in type, all under TIU.NUM; the first shows an
-    image in its stem."""
+def every_type(world: World, plugins: PluginHost, types: Iterable[str] | None = None) -> list[Any]:
+    """One approved item of every built-in type (or of ``types``), all under TIU.NUM; the
+    first shows an image in its stem."""
     items = []
-    for type_id in sorted(plugins.item_types):
+    for type_id in sorted(plugins.item_types if types is None else types):
         item_type = plugins.item_types[type_id]
         items.append(
             approved(world, plugins, item_type=type_id, content=item_type.example_content())
@@ -63,8 +72,10 @@ def every_type(world: World, plugins: PluginHost) -> list[Any]:
     return items
 
 
-def locked_form(world: World, plugins: PluginHost, *, image: bool = True) -> Form:
-    items = every_type(world, plugins)
+def locked_form(
+    world: World, plugins: PluginHost, *, image: bool = True, types: Iterable[str] | None = None
+) -> Form:
+    items = every_type(world, plugins, types)
     if image:
         media = upload_media(world.bank, _png(), actor=world.author, max_bytes=200_000)
         from itembank.operations.items import start_new_draft, update_draft
@@ -133,6 +144,14 @@ def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) ->
             for part, values in zip(parts, own, strict=True)
         ]
         return [*result, best]
+    if type_id == "inline_choice":
+        return deliverable_gaps(content)
+    if type_id == "numeric":
+        return deliverable_numbers(content)
+    if type_id == "gap_match":
+        return deliverable_gap_fillings(content)
+    if type_id == "hot_text":
+        return deliverable_multiple(list(plugins.item_types[type_id].summary(content).options))
     raise AssertionError(f"no responses for the machine-scored type {type_id!r}")
 
 
@@ -149,6 +168,14 @@ def refused_for(type_id: str) -> tuple[list[Any], list[Any]]:
         return WRONG_TEXT, []
     if type_id == "composite":  # one response per part, in a list
         return [WRONG_SINGLE[0], ["A"], "A", {"RESPONSE_1": "A"}], []
+    if type_id == "inline_choice":
+        return WRONG_GAPS, [NO_QTI_GAPS]
+    if type_id == "numeric":
+        return WRONG_NUMBER, []
+    if type_id == "gap_match":
+        return WRONG_GAP_PAIRS, [NO_QTI_GAP_PAIRS]
+    if type_id == "hot_text":
+        return WRONG_LIST, [NO_QTI_MULTIPLE]
     raise AssertionError(f"no refused shapes for the machine-scored type {type_id!r}")
 
 

@@ -60,7 +60,8 @@ def test_builtin_qti_exporters_write_valid_packages(exporter_id: str, namespace:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
         assert f"media/{PNG_SHA}.png" in names
-        weighted = archive.read("items/item_10.xml")  # weighted_options (types sorted by id)
+        # weighted_options, the last of the types sorted by id
+        weighted = archive.read(f"items/item_{len(items)}.xml")
         assert namespace in weighted
     assert evaluate_score(weighted, {"RESPONSE": "D"}) == 4
     assert exporter.export(test, items, {PNG_SHA: PNG}) == data

@@ -32,6 +32,10 @@ BUILTIN_TYPES = [
     "ordering",
     "matching",
     "likert",
+    "inline_choice",
+    "numeric",
+    "gap_match",
+    "hot_text",
 ]
 
 
@@ -520,3 +524,101 @@ def test_metadata_loads_are_remembered_exactly() -> None:
         for _ in range(2):
             with pytest.raises(ma.ValidationError):
                 _load_metadata(bad)
+
+
+def test_numeric_and_hot_text_rows_written_by_hand(world: World, plugins: PluginHost) -> None:
+    """The columns of the two text-based types that have their own: a number with a
+    decimal comma and an Indonesian tolerance word; hot texts kept as plain text."""
+    rows = [
+        {
+            "jenis_soal": "Isian bilangan",
+            "pokok_soal": "Berapa liter volume tabung itu?",
+            "jawaban_bilangan": "1,54",
+            "toleransi": "5",
+            "jenis_toleransi": "relatif",
+            "poin": "2",
+            "taksonomi": "skd-cpns",
+            "kode_klasifikasi": "TIU.NUM",
+        },
+        {
+            "jenis_soal": "hot_text",
+            "pokok_soal": "Pilih kata yang tidak baku.",
+            "teks": "Para [[H1]] menyusun [[H2]] dengan [[H3]].",
+            "teks_pilihan_1": "pegawai",
+            "teks_pilihan_2": "a & b",
+            "teks_pilihan_3": "sistimatis",
+            "kunci": "h3",
+            "poin": "1",
+            "taksonomi": "skd-cpns",
+            "kode_klasifikasi": "TIU.NUM",
+        },
+    ]
+    batch = do_import(world, plugins, csv_bytes(rows))
+    assert (batch.status, batch.items_created, batch.errors) == ("completed", 2, 0), entries(batch)
+    by_type = {item.item_type: item.latest_version.content for item in bank_items(world)}
+    assert by_type["numeric"] == {
+        "answer": 1.54,
+        "tolerance": 5,
+        "tolerance_mode": "relative",
+        "points": 2,
+        "expected_length": 10,
+    }
+    hot = by_type["hot_text"]
+    assert hot["text"] == "<p>Para [[H1]] menyusun [[H2]] dengan [[H3]].</p>"
+    assert [h["text"] for h in hot["hottexts"]] == ["pegawai", "a & b", "sistimatis"]
+    assert hot["keys"] == ["H3"]
+
+
+def test_inline_choice_rows_name_the_gap_column_of_a_problem(
+    world: World, plugins: PluginHost
+) -> None:
+    row = {
+        "jenis_soal": "inline_choice",
+        "pokok_soal": "Lengkapi kalimat berikut.",
+        "teks": "Ibu kota Jawa Barat adalah [[G1]], Jawa Tengah [[G2]].",
+        "rumpang_1": "Bogor | *Bandung | Bekasi & Depok",
+        "poin_rumpang_1": "0,5",
+        "rumpang_2": "Solo | *Semarang",
+        "taksonomi": "skd-cpns",
+        "kode_klasifikasi": "TIU.NUM",
+    }
+    batch = do_import(world, plugins, csv_bytes([row]))
+    assert (batch.status, batch.items_created, batch.errors) == ("completed", 1, 0), entries(batch)
+    (item,) = bank_items(world)
+    content = item.latest_version.content
+    assert [(g["id"], g["correct"], g["points"]) for g in content["gaps"]] == [
+        ("G1", "B", 0.5),
+        ("G2", "B", 1),
+    ]
+    assert content["gaps"][0]["options"][2] == {"id": "C", "text": "Bekasi & Depok"}
+    unkeyed = {**row, "rumpang_2": "Solo | Semarang", "id_soal": ""}
+    batch = do_import(world, plugins, csv_bytes([unkeyed]))
+    assert batch.errors == 1
+    ((_row, column, message),) = entries(batch, "error")
+    assert column == "rumpang_2" and "The key of gap 'G2' is not one of its options" in message
+
+
+def test_gap_match_rows_pair_gap_numbers_with_word_letters(
+    world: World, plugins: PluginHost
+) -> None:
+    row = {
+        "jenis_soal": "gap_match",
+        "pokok_soal": "Lengkapi semboyan berikut.",
+        "teks": "[[G1]] Tunggal [[G2]]",
+        "opsi_a": "Bhinneka",
+        "opsi_b": "Ika",
+        "opsi_c": "Eka & Dwi",
+        "kunci": "1-a; 2-B",
+        "poin_rumpang_2": "2",
+        "taksonomi": "skd-cpns",
+        "kode_klasifikasi": "TWK.PN",
+    }
+    batch = do_import(world, plugins, csv_bytes([row]))
+    assert (batch.status, batch.items_created, batch.errors) == ("completed", 1, 0), entries(batch)
+    (item,) = bank_items(world)
+    content = item.latest_version.content
+    assert content["key"] == [["G1", "A"], ["G2", "B"]]
+    assert content["gaps"] == [{"id": "G1", "points": 1}, {"id": "G2", "points": 2}]
+    assert content["words"][2] == {"id": "C", "text": "Eka & Dwi"}
+    batch = do_import(world, plugins, csv_bytes([{**row, "kunci": "1-A; x"}]))
+    assert "kunci" in [column for _r, column, _m in entries(batch, "error")], entries(batch)

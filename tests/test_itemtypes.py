@@ -27,9 +27,13 @@ from plugins.itemtypes._common import (
 )
 from plugins.itemtypes.composite import Composite
 from plugins.itemtypes.extended_text import ExtendedText
+from plugins.itemtypes.gap_match import GapMatch
+from plugins.itemtypes.hot_text import HotText
+from plugins.itemtypes.inline_choice import InlineChoice
 from plugins.itemtypes.likert import Likert
 from plugins.itemtypes.matching import Matching
 from plugins.itemtypes.multiple_response import MultipleResponse
+from plugins.itemtypes.numeric import Numeric
 from plugins.itemtypes.ordering import Ordering
 from plugins.itemtypes.short_text import ShortText
 from plugins.itemtypes.single_choice import SingleChoice
@@ -50,6 +54,10 @@ TYPES: dict[str, ItemType] = {
         Matching(),
         Likert(),
         Composite(),
+        InlineChoice(),
+        Numeric(),
+        GapMatch(),
+        HotText(),
     )
 }
 for _type in TYPES.values():  # as the plugin host does once every type is registered
@@ -129,6 +137,10 @@ BEST_RESPONSES: dict[str, Any] = {
     "matching": [["P3", "R1"], ["P1", "R2"], ["P2", "R3"]],
     "likert": "SS",
     "composite": ["B", ["D", "C", "A"]],
+    "inline_choice": {"G1": "B", "G2": "B"},
+    "numeric": 1.545,
+    "gap_match": [["A", "G1"], ["B", "G2"]],
+    "hot_text": ["H4", "H3"],
 }
 
 
@@ -157,6 +169,10 @@ HTML_PATHS: dict[str, list[str]] = {
     + [f"parts.0.content.options.{i}.text" for i in range(5)]
     + ["parts.1.prompt"]
     + [f"parts.1.content.options.{i}.text" for i in range(5)],
+    "inline_choice": ["text"],
+    "numeric": [],
+    "gap_match": ["text"],
+    "hot_text": ["text"],
 }
 
 
@@ -194,6 +210,13 @@ INSTRUCTIONS: dict[str, tuple[str, str]] = {
     "matching": ("Pasangkan setiap pernyataan", "Match each statement"),
     "likert": ("Pilih satu tanggapan", "Choose the response"),
     "composite": (">Bagian 2</h3>", ">Part 2</h3>"),
+    "inline_choice": ("Pilih jawaban untuk setiap rumpang.", "Choose an answer for each gap."),
+    "numeric": (">Jawaban (bilangan)</label>", ">Answer (a number)</label>"),
+    "gap_match": (
+        "Isi setiap rumpang dengan salah satu kata yang tersedia.",
+        "Fill each gap with one of the words given.",
+    ),
+    "hot_text": ("Pilih bagian teks yang benar", "Select the right parts of the text"),
 }
 
 
@@ -208,7 +231,16 @@ def test_preview_language_and_structure(type_id: str, lang: str) -> None:
     assert INSTRUCTIONS[type_id][0 if lang == "id" else 1] in html
     assert INSTRUCTIONS[type_id][1 if lang == "id" else 0] not in html
     assert "checked" not in html and "selected" not in html
-    if type_id != "extended_text":  # the rubric is for raters only
+    if type_id == "inline_choice":  # the sentence, with a list where each marker was
+        assert "<p>Pancasila disahkan sebagai dasar negara pada tanggal <label" in html
+        assert "[[" not in html and html.count("<select") == 2
+    elif type_id == "gap_match":
+        assert "<p>Pancasila sebagai <label" in html
+        assert "[[" not in html and html.count("<select") == 2
+    elif type_id == "hot_text":
+        assert '<p>Para <span class="ib-hottext">' in html
+        assert "[[" not in html and html.count('type="checkbox"') == 4
+    elif type_id != "extended_text":  # the rubric is for raters only
         assert all(value in html for _, value in item_type.html_fields(content))
 
     tree = lxml_html.fragment_fromstring(html)
@@ -242,6 +274,10 @@ KEY_CHANGES: dict[str, dict[str, Any]] = {
     "matching": {"pairs": [["P1", "R1"]], "scoring": "all_or_nothing"},
     "likert": {"direction": "negative"},
     "composite": {"parts.0.content.key": "A", "parts.1.content.keys": ["B"]},
+    "inline_choice": {"gaps.0.correct": "A", "gaps.1.points": 3},
+    "numeric": {"answer": 2, "tolerance": 5, "tolerance_mode": "relative"},
+    "gap_match": {"key": [["G1", "C"], ["G2", "D"]], "gaps.0.points": 4},
+    "hot_text": {"keys": ["H1"], "points": 1},
 }
 
 
@@ -263,6 +299,9 @@ INJECTED_PATHS: dict[str, list[str]] = {
     "ordering": ["options.0.id"],
     "matching": ["premises.0.id", "responses.0.id"],
     "likert": ["scale.0.id"],
+    "inline_choice": ["gaps.0.options.0.id", "gaps.0.options.1.text"],
+    "gap_match": ["words.0.id", "words.1.text"],
+    "hot_text": ["hottexts.0.id", "hottexts.1.text"],
 }
 
 #: Accepted answers and rubrics never appear in a preview.

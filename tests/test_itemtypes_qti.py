@@ -22,8 +22,12 @@ from qti.writer import VERSIONS, write_item
 from qti.xml import parse_bytes, serialize
 from tests.itemtype_helpers import (
     NO_QTI_FORM,
+    gap_filling_responses,
+    gap_responses,
+    hot_text_responses,
     matching_responses,
     multiple_responses,
+    number_responses,
     numeric_responses,
     ordering_responses,
     single_responses,
@@ -68,6 +72,45 @@ def _case(type_id: str, content: dict[str, Any], responses: Iterable[Any]) -> An
 ABCDE = ["A", "B", "C", "D", "E"]
 MR = {"options": opts(*ABCDE), "keys": ["A", "C", "D"], "points": 3, "scoring": "partial"}
 MATCH = HOST.item_type("matching").example_content()
+# Three gaps worth 0.1, 2 and 0.2 (float sums in order), markers inside formatting, a gap
+# with the same option codes as another and an option text that needs escaping.
+# Words reused (one word is the key of two gaps), uneven points, markers in formatting.
+GAPS_REUSED = {
+    "text": "<p><em>[[G1]]</em> dan [[G2]] lalu [[G3]] &lt; x</p>",
+    "words": [{"id": "A", "text": "a & b"}, {"id": "B", "text": "dua"}, {"id": "C", "text": "3"}],
+    "gaps": [{"id": "G1", "points": 0.1}, {"id": "G2", "points": 0.2}, {"id": "G3", "points": 3}],
+    "key": [["G1", "A"], ["G2", "A"], ["G3", "C"]],
+    "reuse_words": True,
+    "shuffle": False,
+}
+INLINE_UNEVEN = {
+    "text": "<p>[[G1]] dan <strong>[[x.2]]</strong>, lalu <em>a &amp; b</em> [[G3]].</p>",
+    "gaps": [
+        {
+            "id": "G1",
+            "options": [{"id": "A", "text": "a < b"}, {"id": "B", "text": "b & c"}],
+            "correct": "B",
+            "points": 0.1,
+        },
+        {
+            "id": "x.2",
+            "options": [
+                {"id": "A", "text": "satu"},
+                {"id": "B", "text": "dua"},
+                {"id": "C", "text": "tiga"},
+            ],
+            "correct": "A",
+            "points": 2,
+        },
+        {
+            "id": "G3",
+            "options": [{"id": "P", "text": "ya"}, {"id": "Q", "text": "tidak"}],
+            "correct": "Q",
+            "points": 0.2,
+        },
+    ],
+    "shuffle": True,
+}
 
 CASES = [
     _case(
@@ -233,6 +276,45 @@ CASES = [
         "likert",
         {"scale": opts("Ya", "Tidak"), "direction": "negative"},
         single_responses(["Ya", "Tidak"]),
+    ),
+    _case(
+        "inline_choice",
+        HOST.item_type("inline_choice").example_content(),
+        gap_responses(HOST.item_type("inline_choice").example_content()),
+    ),
+    _case("inline_choice", INLINE_UNEVEN, gap_responses(INLINE_UNEVEN)),
+    _case(
+        "numeric",
+        HOST.item_type("numeric").example_content(),
+        number_responses(HOST.item_type("numeric").example_content()),
+    ),
+    *(
+        _case("numeric", content, number_responses(content))
+        for content in (
+            {"answer": 0.3, "tolerance": 0, "tolerance_mode": "absolute", "points": 1},
+            {"answer": -2.5, "tolerance": 0.1, "tolerance_mode": "absolute", "points": 0.5},
+            {"answer": 1200, "tolerance": 5, "tolerance_mode": "relative", "points": 3},
+            {"answer": 0.7, "tolerance": 12.5, "tolerance_mode": "relative", "points": 1},
+            {"answer": 7, "tolerance": 1, "tolerance_mode": "absolute", "points": 2},
+        )
+    ),
+    _case(
+        "gap_match",
+        HOST.item_type("gap_match").example_content(),
+        gap_filling_responses(HOST.item_type("gap_match").example_content()),
+    ),
+    _case("gap_match", GAPS_REUSED, gap_filling_responses(GAPS_REUSED)),
+    _case(
+        "hot_text",
+        HOST.item_type("hot_text").example_content(),
+        hot_text_responses(HOST.item_type("hot_text").example_content()),
+    ),
+    *(
+        _case("hot_text", content, hot_text_responses(content))
+        for content in (
+            {**HOST.item_type("hot_text").example_content(), "keys": ["H2"], "max_choices": 1},
+            {**HOST.item_type("hot_text").example_content(), "points": 0.5, "max_choices": 3},
+        )
     ),
     _case(NUMERIC.id, NUMERIC.example_content(), numeric_responses(NUMERIC.example_content())),
     _case(

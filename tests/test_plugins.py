@@ -31,6 +31,10 @@ BUILTIN_TYPES = {
     "matching",
     "likert",
     "composite",
+    "inline_choice",
+    "numeric",
+    "gap_match",
+    "hot_text",
 }
 
 

@@ -22,7 +22,8 @@ from itembank.itemtypes import ItemType
 from itembank.plugins import PluginHost
 from itembank.qti_bridge.convert import REASONS, Candidate, ImportResult, convert, type_order
 from itembank.qti_bridge.parts import joint_responses
-from itembank.qti_bridge.responses import responses_for
+from itembank.qti_bridge.responses import responses_for, responses_for_gaps
+from qti.model import InlineChoiceInteraction
 from qti.package import (
     Classification,
     PackageItem,
@@ -170,7 +171,13 @@ def _source_scorer(path: Path, file: str) -> tuple[Any, Callable[[Any], float], 
         r for r in reading.item.responses if r.identifier == interaction.response_identifier
     )
     run = score_function(reading.root)
+    if _gaps(reading.item):  # inline choices: a dict of the gaps' variables
+        return reading, (lambda value: run(value or {})), interaction, declaration
     return reading, (lambda value: run({declaration.identifier: value})), interaction, declaration
+
+
+def _gaps(item: Any) -> bool:
+    return all(isinstance(i, InlineChoiceInteraction) for i in item.interactions())
 
 
 def _package(candidates: list[Candidate], version: str) -> dict[str, bytes]:
@@ -216,13 +223,19 @@ def test_imported_samples_export_valid_and_score_like_the_source(
                 checked += 1
             continue
         extra = [str(key) for key in item_type.summary(candidate.content).keys]
-        for value in responses_for(reading.item, interaction, declaration, extra):
+        gaps = _gaps(reading.item)
+        tried = (
+            responses_for_gaps(reading.item)
+            if gaps
+            else responses_for(reading.item, interaction, declaration, extra)
+        )
+        for value in tried:
             if item_type.scored_by_person:
-                qti_value = value
+                variables = {"RESPONSE": value}
             else:
                 bank = item_type.response_from_qti(candidate.content, value)
-                qti_value = item_type.qti_response(candidate.content, bank)["RESPONSE"]
-            assert exported({"RESPONSE": qti_value}) == source(value), (candidate.file, value)
+                variables = item_type.qti_response(candidate.content, bank)
+            assert exported(variables) == source(value), (candidate.file, value)
             checked += 1
     assert checked >= 1500
 
@@ -248,6 +261,17 @@ def _own_contents() -> list[tuple[str, dict[str, Any]]]:
     for option, weight in zip(weighted["options"], [5, 4, 3, 2, 1], strict=True):
         option["weight"] = weight
     cases.append(("weighted_options", weighted))
+    inline = copy.deepcopy(TYPES["inline_choice"].example_content())
+    inline["gaps"][1]["points"] = 0.25
+    inline["text"] = "<p>Pada [[G1]] oleh <strong>[[G2]]</strong> &amp; lainnya.</p>"
+    cases.append(("inline_choice", {**inline, "shuffle": True}))
+    numeric = TYPES["numeric"].example_content()
+    cases.append(("numeric", {**numeric, "tolerance": 2.5, "tolerance_mode": "relative"}))
+    cases.append(("numeric", {**numeric, "answer": -3, "tolerance": 0}))
+    gaps = TYPES["gap_match"].example_content()
+    cases.append(("gap_match", {**gaps, "key": [["G1", "B"], ["G2", "B"]], "reuse_words": True}))
+    hot = TYPES["hot_text"].example_content()
+    cases.append(("hot_text", {**hot, "keys": ["H4"], "max_choices": 1, "points": 1}))
     return [(type_id, TYPES[type_id].load(content)) for type_id, content in cases]
 
 
@@ -311,7 +335,14 @@ def test_type_order_is_defined_and_hint_goes_first() -> None:
         "ordering",
         "matching",
     ]
-    assert order[10:] == ["numeric_entry"]
+    assert order[9:] == [
+        "inline_choice",
+        "numeric",
+        "gap_match",
+        "hot_text",
+        "composite",
+        "numeric_entry",
+    ]
     assert next(t.id for t in type_order(TYPES, "itembank:numeric_entry")) == "numeric_entry"
     assert [t.id for t in type_order(TYPES, "itembank:unknown")] == order
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from itembank.answer_key import qti_item_identifier
+from itembank.errors import InvalidInput
 from itembank.itemtypes import ExportNotSupported, ItemType
 from itembank.models import Form, FormEntry
 from itembank.operations.export import qti_test_identifier
@@ -270,9 +271,25 @@ def form_scorer(form: Form, plugins: PluginHost) -> FormScorer:
         if item_type is None:
             raise ExportNotSupported(item.item_type)
         identifier = qti_item_identifier(item.external_id, version.number)
-        entries.append(
-            _entry_scorer(index, entry, identifier, item_type, _declarations(item_type, version))
-        )
+        declared = _declarations(item_type, version)
+        if len(declared.responses) > 1:
+            raise InvalidInput(
+                f"results of item {item.external_id} ({item.item_type}) cannot be read: it "
+                f"has {len(declared.responses)} response variables and a result holds one per "
+                "item",
+                [
+                    {
+                        "field": "form",
+                        "message": f"Hasil butir {item.external_id} ({item.item_type}) tidak "
+                        f"dapat dibaca: butir ini memiliki {len(declared.responses)} variabel "
+                        "jawaban (satu per rumpang), sedangkan hasil memuat satu per butir.",
+                        "message_en": f"Results of item {item.external_id} ({item.item_type}) "
+                        f"cannot be read: it has {len(declared.responses)} response variables "
+                        "(one per gap) and a result holds one per item.",
+                    }
+                ],
+            )
+        entries.append(_entry_scorer(index, entry, identifier, item_type, declared))
     return FormScorer(
         form=form,
         test_identifier=qti_test_identifier(form.external_id),

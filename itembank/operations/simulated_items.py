@@ -22,6 +22,9 @@ type                   model        categories
 ``extended_text``      GPCM         the rater's total 0, 1, ... points, split over criteria
 ``composite``          2PL          0: every part answered wrong, 1: every part right (each
                                     part's lowest and highest category as its type has them)
+``numeric``            2PL          0: numbers outside the tolerance, 1: the answer
+``hot_text``           2PL          0: other selections (a key left out, another added), 1: keys
+``gap_match``          2PL          0: the gaps filled with other words, 1: the key
 =====================  ===========  ==========================================================
 
 Wrong responses are chosen so that they score 0 wherever the type allows it (a partial
@@ -56,6 +59,9 @@ TYPE_SECONDS: dict[str, float] = {
     "weighted_options": 45.0,
     "likert": 15.0,
     "extended_text": 420.0,
+    "numeric": 70.0,
+    "hot_text": 60.0,
+    "gap_match": 80.0,
 }
 
 
@@ -236,6 +242,48 @@ def _matching(content: dict[str, Any], item_type: Any, rng: np.random.Generator)
     return categories, {}
 
 
+def _numeric(content: dict[str, Any], item_type: Any, rng: np.random.Generator) -> Any:
+    answer = float(content["answer"])
+    step = max(abs(answer), 1.0)
+    near = [answer + step, answer - step, answer * 10 or 10.0, -answer or -1.0, answer + 2 * step]
+    wrong = _wrong(item_type, content, near)
+    categories = [
+        _category(item_type, content, wrong, rng),
+        _category(item_type, content, [content["answer"]]),
+    ]
+    return categories, {}
+
+
+def _hot_text(content: dict[str, Any], item_type: Any, rng: np.random.Generator) -> Any:
+    ids = [h["id"] for h in content["hottexts"]]
+    keys = [i for i in ids if i in content["keys"]]
+    others = [i for i in ids if i not in keys]
+    most = content.get("max_choices") or len(ids)
+    tries: list[list[str]] = [[other] for other in others]
+    tries += [[k for k in keys if k != left_out] for left_out in keys if len(keys) > 1]
+    tries += [[*keys, other] for other in others if len(keys) + 1 <= most]
+    wrong = _wrong(item_type, content, [t for t in tries if 0 < len(t) <= most])
+    categories = [_category(item_type, content, wrong, rng), _category(item_type, content, [keys])]
+    return categories, {"options": tuple(ids), "shuffle": None}
+
+
+def _gap_match(content: dict[str, Any], item_type: Any, rng: np.random.Generator) -> Any:
+    words = [w["id"] for w in content["words"]]
+    key = {gap: word for gap, word in content["key"]}
+    gaps = [g["id"] for g in content["gaps"]]
+    right = [[key[gap], gap] for gap in gaps]
+    tries: list[list[list[str]]] = []
+    for shift in range(1, len(words)):  # every gap another word, each word once
+        rotated = words[shift:] + words[:shift]
+        filled = [[rotated[words.index(key[gap]) % len(words)], gap] for gap in gaps]
+        if content["reuse_words"] or len({w for w, _ in filled}) == len(filled):
+            tries.append(filled)
+    tries += [[[word, gap]] for gap in gaps for word in words if word != key[gap]]
+    wrong = _wrong(item_type, content, tries)
+    categories = [_category(item_type, content, wrong, rng), _category(item_type, content, [right])]
+    return categories, {}
+
+
 def _weighted_options(content: dict[str, Any], item_type: Any, rng: np.random.Generator) -> Any:
     weights = sorted({o["weight"] for o in content["options"]})
     categories = [
@@ -314,6 +362,9 @@ BUILDERS: dict[str, Builder] = {
     "likert": _likert,
     "extended_text": _rated,
     "composite": _composite,
+    "numeric": _numeric,
+    "hot_text": _hot_text,
+    "gap_match": _gap_match,
 }
 
 

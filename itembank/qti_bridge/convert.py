@@ -54,9 +54,23 @@ from itembank.qti_bridge.parts import joint_responses
 from itembank.qti_bridge.proof import prove
 from itembank.qti_bridge.report import REASONS, ReportEntry, Status
 from itembank.qti_bridge.report import entry as _entry
-from itembank.qti_bridge.responses import ProofIncomplete, Responses, responses_for
+from itembank.qti_bridge.responses import (
+    ProofIncomplete,
+    Responses,
+    responses_for,
+    responses_for_gaps,
+)
 from itembank.sanitize import MarkupTooComplex, html_to_text
-from qti.model import ExtendedTextInteraction, Html, Interaction
+from qti._read_body import BLANK
+from qti.model import (
+    SLOT,
+    ExtendedTextInteraction,
+    Html,
+    InlineBlock,
+    InlineChoiceInteraction,
+    Interaction,
+    text_span,
+)
 from qti.package_reader import (
     DEFAULT_IMPORT_LIMITS,
     ImportLimits,
@@ -90,6 +104,10 @@ IMPORT_ORDER: tuple[str, ...] = (
     "extended_text",
     "ordering",
     "matching",
+    "inline_choice",
+    "numeric",
+    "gap_match",
+    "hot_text",
     "composite",
 )
 """The built-in types in the order they are asked; every other registered type follows
@@ -268,6 +286,7 @@ class _ItemConverter:
         self.media_max = media_max
         self.identifier: str | None = item_file.metadata.identifier
         self.notes: list[ReportEntry] = []
+        self.gaps = False  # the item's interactions are all inline choices (gaps)
         self.media: dict[tuple[str, str], MediaFile] = {}  # by (document, src)
         self.lines: dict[str, int | None] = {}
         #: The document images are resolved against (the item's, or its stimulus's).
@@ -301,7 +320,10 @@ class _ItemConverter:
         interactions = list(reading.item.interactions())
         if not interactions:
             raise self.refuse("no_interaction", "the item asks for no response")
-        if len(interactions) > 1:
+        # Several inline choices (gaps of one text) make one item; other mixes are parts
+        # of a composite item.
+        self.gaps = all(isinstance(i, InlineChoiceInteraction) for i in interactions)
+        if len(interactions) > 1 and not self.gaps:
             return self.several(reading, len(interactions))
         interaction = interactions[0]
         if reading.item.processing is None and not isinstance(interaction, ExtendedTextInteraction):
@@ -314,7 +336,7 @@ class _ItemConverter:
                 "no_scoring", f"the item declares no SCORE outcome (its outcomes: {others})"
             )
         stem = self.html(self.stem_xhtml(reading, interaction))
-        if not html_to_text(stem) and "<img" not in stem:
+        if _is_empty(stem):
             raise self.refuse("empty_stem", "the item has no text or image to show as the stem")
         try:
             return self.choose_type(reading, interaction, stem)
@@ -369,6 +391,7 @@ class _ItemConverter:
             version=version,
         )
         return reading
+
     def several(self, reading: ItemReading, count: int) -> Candidate:
         """An item with several interactions: a type that takes them all (the composite
         item) or, when none does, refused (``several_interactions`` unless a type said
@@ -399,11 +422,26 @@ class _ItemConverter:
 
     # -- stem and images ------------------------------------------------------------------
 
-    def stem_xhtml(self, reading: ItemReading, interaction: Interaction | None) -> str:
+    def stem_xhtml(
+        self, reading: ItemReading, interaction: Interaction | None, *, rest_only: bool = False
+    ) -> str:
+        """The body's XHTML blocks and the interaction's prompt; a text with inline
+        interactions shows each as a blank (:data:`qti._read_body.BLANK`). With
+        ``rest_only`` (an item type with ``body_in_content``) the body's text with
+        embedded parts (:func:`qti.model.text_span`) is left out, as the content holds it."""
+        body = reading.item.body
+        span = text_span(body) if rest_only else None
         parts: list[str] = []
-        for part in reading.item.body:
+        for index, part in enumerate(body):
+            if span is not None and span[0] <= index < span[1]:
+                prompt = getattr(part, "prompt", None)
+                if prompt:
+                    parts.append(prompt)
+                continue
             if isinstance(part, Html):
                 parts.append(part.content)
+            elif isinstance(part, InlineBlock):
+                parts.append(_SLOT_RE.sub(BLANK, part.content))
             elif part is interaction and getattr(interaction, "prompt", None):
                 parts.append(interaction.prompt)  # type: ignore[union-attr]
         return "".join(parts)
@@ -462,12 +500,32 @@ class _ItemConverter:
             )
 
         def source_score(value: Any) -> float:
-            if declaration is None:
+            if self.gaps:  # a dict of the gaps' response variables (None: all blank)
+                return run(value or {})
+            if declaration is None:  # several interactions: {identifier: value}
                 return run(value)
             return run({declaration.identifier: value})
 
         reasons: list[_Refused] = []
+        rest_stem: str | None = None
         for item_type in type_order(self.types, item.label):
+            if item_type.body_in_content:
+                if rest_stem is None:
+                    rest_stem = self.html(self.stem_xhtml(reading, interaction, rest_only=True))
+                if _is_empty(rest_stem):
+                    reasons.append(
+                        self.refuse(
+                            "empty_stem",
+                            f"as {item_type.id}: the item has no text or image to show as the "
+                            "stem besides the text with its gaps",
+                            None,
+                            f"sebagai {item_type.id}: butir tidak memiliki teks atau gambar "
+                            "untuk pokok soal selain teks dengan rumpangnya",
+                        )
+                    )
+                    continue
+            elif self.gaps:
+                continue  # inline choices are gaps of a text: only such types take them
             contents: list[dict[str, Any]] = []
             try:
                 for offered in item_type.from_qti_contents(item, source_score):
@@ -481,7 +539,7 @@ class _ItemConverter:
                     declaration,
                     item_type,
                     content,
-                    stem,
+                    rest_stem if item_type.body_in_content and rest_stem else stem,
                     source_score,
                     reasons,
                 )
@@ -526,7 +584,9 @@ class _ItemConverter:
             return None
         extra = [str(key) for key in item_type.summary(content).keys]
         try:
-            if interaction is None:
+            if self.gaps:
+                responses = responses_for_gaps(item)
+            elif interaction is None:
                 responses = joint_responses(item, source_score)
             else:
                 responses = responses_for(item, interaction, declaration, extra)
@@ -600,6 +660,13 @@ class _ItemConverter:
             proof_scope_en=responses.scope_en,
             passage=self.passage,
         )
+
+
+_SLOT_RE = re.compile(rf'<{SLOT} index="[0-9]+"/>')
+
+
+def _is_empty(stem: str) -> bool:
+    return not html_to_text(stem) and "<img" not in stem
 
 
 _MEDIA_SRC = re.compile(r'<img src="/media/([0-9a-f]{64})"')

@@ -46,7 +46,8 @@ def describe(value: Any) -> str:
     if value is None:
         return "blank"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{key}: {describe(v)}" for key, v in value.items()) + "}"
+        shown = [f"{key}={describe(part)}" for key, part in value.items() if part is not None]
+        return "{" + ", ".join(shown) + "}" if shown else "blank"
     if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value):
         return f"{value[0]}→{value[1]}"
     if isinstance(value, list | tuple):
@@ -57,7 +58,8 @@ def describe(value: Any) -> str:
 
 
 def _same_value(a: Any, b: Any) -> bool:
-    if isinstance(a, dict) and isinstance(b, dict):
+    if isinstance(a, dict) or isinstance(b, dict):  # several response variables
+        a, b = a or {}, b or {}
         return all(_same_value(a.get(key), b.get(key)) for key in {*a, *b})
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b, strict=True))

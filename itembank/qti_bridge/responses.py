@@ -18,6 +18,12 @@ delivery system could send (identifiers of the item's own choices, within ``maxC
   alone, every way of giving each premise at most one response (when those are at most
   4,000), the correct pairs with one left out and with one pair added, and
   :data:`MATCHING_SAMPLE` sets drawn with a fixed seed, all within the limits;
+* **hot text**: as choices (single: each; multiple: the combinations above);
+* **gap match**: every way of filling the gaps, one word per gap, each word within its
+  ``matchMax``;
+* **inline choices** (gaps of a text, each its own response variable, given as a dict
+  by response identifier): every combination of blank or one of its choices for every
+  gap;
 * **typed answers**: the declared, mapped and key values with case, space and length
   variants and some wrong ones; numbers: 0, 1, -1, those values and the constants of the
   processing, each with its neighbours (±1, ±0.5, the nearest floats), opposite and
@@ -44,6 +50,9 @@ from qti.model import (
     Condition,
     Expr,
     ExtendedTextInteraction,
+    GapMatchInteraction,
+    HottextInteraction,
+    InlineChoiceInteraction,
     Interaction,
     MatchInteraction,
     OrderInteraction,
@@ -146,6 +155,19 @@ def responses_for(
         plan = _orders([c.identifier for c in interaction.choices], response)
     elif isinstance(interaction, MatchInteraction):
         plan = _matchings(interaction, response)
+    elif isinstance(interaction, HottextInteraction):
+        ids = [choice.identifier for choice in interaction.hottexts]
+        if response.cardinality == "single":
+            plan = _Plan(
+                len(ids),
+                f"kosong dan setiap {len(ids)} teks pilihan",
+                f"blank and each of the {len(ids)} hot texts",
+                lambda: ids,
+            )
+        else:
+            plan = _subsets(ids, interaction.max_choices, list(response.correct))
+    elif isinstance(interaction, GapMatchInteraction):
+        plan = _gap_fillings(interaction)
     elif isinstance(interaction, TextEntryInteraction | ExtendedTextInteraction):
         plan = _typed(item, response, list(extra))
     else:  # pragma: no cover - the model's union is closed
@@ -157,6 +179,30 @@ def responses_for(
     for value in plan.make():
         unique.setdefault(repr(value), value)
     return Responses(list(unique.values()), plan.scope, plan.scope_en)
+
+
+def responses_for_gaps(item: AssessmentItem) -> Responses:
+    """The responses to try for an item whose interactions are all inline choices: as
+    dicts by response identifier, every combination of blank or one choice per gap
+    (blank first, as ``None``).
+
+    :raises ProofIncomplete: when they would be more than :data:`MAX_RESPONSES`.
+    """
+    gaps = [i for i in item.interactions() if isinstance(i, InlineChoiceInteraction)]
+    values = [[None, *(c.identifier for c in gap.choices)] for gap in gaps]
+    needed = math.prod(len(v) for v in values)
+    scope = f"kosong dan setiap gabungan jawaban {len(gaps)} rumpang (kosong atau satu pilihan)"
+    scope_en = (
+        f"blank and every combination of answers to the {len(gaps)} gaps (blank or one choice each)"
+    )
+    if needed > MAX_RESPONSES:
+        raise ProofIncomplete(needed, scope, scope_en)
+    codes = [gap.response_identifier for gap in gaps]
+    found: list[Any] = [None]
+    for combination in itertools.product(*values):
+        if any(value is not None for value in combination):
+            found.append(dict(zip(codes, combination, strict=True)))
+    return Responses(found, scope, scope_en)
 
 
 def _subsets(ids: list[str], max_choices: int, correct: list[str]) -> _Plan:
@@ -296,6 +342,25 @@ def _matchings(interaction: MatchInteraction, response: ResponseDeclaration) -> 
     )
 
 
+def _gap_fillings(interaction: GapMatchInteraction) -> _Plan:
+    """Every way of filling the gaps: each gap holds at most one word, each word is used
+    at most its ``matchMax`` times (0: without limit)."""
+    words = [c.identifier for c in interaction.gap_texts]
+    gaps = [g.identifier for g in interaction.gaps]
+    limits = {c.identifier: c.match_max for c in interaction.gap_texts}
+    limits.update(dict.fromkeys(gaps, 1))
+    every = [(w, g) for w in words for g in gaps]
+    allowed = _count_matchings(every, limits, 0, MAX_RESPONSES)
+    return _Plan(
+        allowed,
+        f"kosong dan setiap cara mengisi rumpang ({allowed}; satu kata per rumpang, dengan "
+        "matchMax setiap kata)",
+        f"blank and every way of filling the gaps ({allowed}; one word per gap, within each "
+        "word's matchMax)",
+        lambda: sorted(_every_matching(every, limits, 0), key=len),
+    )
+
+
 def _fits(pair: tuple, used: dict[str, int], limits: dict[str, int]) -> bool:
     """Whether ``pair`` can be added to a matching whose choices are ``used`` so often."""
     return all(limits.get(i, 1) == 0 or used.get(i, 0) < limits.get(i, 1) for i in pair)
@@ -350,7 +415,8 @@ def _typed(item: AssessmentItem, response: ResponseDeclaration, extra: list[str]
     if response.mapping is not None:
         texts += [entry.key for entry in response.mapping.entries]
     if response.base_type in ("float", "integer"):
-        seeds = _seeds([*texts, *_constants(item)])
+        constants = _constants(item)
+        seeds = _seeds([*texts, *constants, *_tolerance_bounds([*texts, *constants], item)])
         return _Plan(
             len(_AROUND) * len(seeds),
             f"kosong, dan di sekitar {len(seeds)} bilangan (0, 1, -1, nilai benar dan "
@@ -423,6 +489,51 @@ def _numbers(base_type: str, seeds: list[float]) -> Iterator[Any]:
                     yield int(number)
             else:
                 yield float(number)
+
+
+def _tolerance_bounds(texts: list[str], item: AssessmentItem) -> list[str]:
+    """The bounds ``equal`` computes around each number of ``texts`` with each tolerance
+    of the processing: ``x - t``, ``x + t`` (absolute) and ``x * (1 - t / 100)``,
+    ``x * (1 + t / 100)`` (relative), computed as :mod:`qti.rp` computes them."""
+    tolerances = [
+        float(part)
+        for node in _expressions(item)
+        if node.name == "equal"
+        for part in dict(node.attrs).get("tolerance", "").split()
+        if _is_number(part)
+    ]
+    bounds: list[str] = []
+    for text in texts:
+        if not _is_number(text):
+            continue
+        x = float(text)
+        for t in tolerances:
+            bounds += [repr(x - t), repr(x + t), repr(x * (1 - t / 100)), repr(x * (1 + t / 100))]
+    return bounds
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def _expressions(item: AssessmentItem) -> Iterator[Expr]:
+    """Every expression of the item's inline processing."""
+    pending: list[Any] = list(item.processing.rules) if item.processing else []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Expr):
+            yield node
+            pending += node.args
+        elif isinstance(node, Condition):
+            for branch in node.branches:
+                pending.append(branch.condition)
+                pending += branch.rules
+            pending += node.otherwise or ()
+        elif hasattr(node, "expression"):
+            pending.append(node.expression)
 
 
 def _constants(item: AssessmentItem) -> list[str]:

@@ -154,6 +154,54 @@ ACCEPTED = _col(
 CASE_SENSITIVE = _col("peka_huruf_besar", "case_sensitive", help_id="Ya/Tidak.")
 EXPECTED_LENGTH = _col("panjang_jawaban", "expected_length")
 DIRECTION = _col("arah", "direction", help_id="positif atau negatif.", help_en="positive/negative.")
+TEXT = _col(
+    "teks",
+    "text",
+    help_id="Teks dengan tanda [[G1]], [[G2]] (rumpang) atau [[H1]], [[H2]] (teks pilihan).",
+    help_en="The text, with [[G1]], [[G2]] (gaps) or [[H1]], [[H2]] (hot texts).",
+)
+MAX_HOT_TEXTS = 10
+MAX_GAP_COLUMNS = 10
+
+
+def gap_options(number: int) -> Column:
+    return _col(
+        f"rumpang_{number}",
+        f"gap_{number}",
+        help_id="Pilihan dipisah |, kunci diawali *: Bogor | *Bandung | Bekasi.",
+        help_en="Options separated by |, the key with a leading *: Bogor | *Bandung.",
+    )
+
+
+REUSE_WORDS = _col("pakai_ulang", "reuse_words", help_id="Ya/Tidak.", help_en="Yes/No.")
+
+
+def gap_points(number: int) -> Column:
+    return _col(f"poin_rumpang_{number}", f"gap_points_{number}")
+
+
+def hot_text(number: int) -> Column:
+    return _col(f"teks_pilihan_{number}", f"hot_text_{number}")
+
+
+NUMERIC_ANSWER = _col(
+    "jawaban_bilangan",
+    "numeric_answer",
+    help_id="Jawaban benar berupa bilangan, mis. 1,54.",
+    help_en="The correct answer, a number, e.g. 1.54.",
+)
+TOLERANCE = _col(
+    "toleransi",
+    "tolerance",
+    help_id="0 (harus tepat), selisih terbesar (mutlak) atau persen (relatif).",
+    help_en="0 (exact), the largest difference (absolute) or a percentage (relative).",
+)
+TOLERANCE_MODE = _col(
+    "jenis_toleransi",
+    "tolerance_mode",
+    help_id="mutlak atau relatif.",
+    help_en="absolute or relative.",
+)
 
 
 def option(letter: str) -> Column:

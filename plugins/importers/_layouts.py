@@ -15,10 +15,12 @@ from typing import Any
 from plugins.importers._cells import (
     Row,
     boolean,
+    cell_text,
     choice,
     integer,
     lines,
     number,
+    rich_text,
     show_value,
     token,
     tokens,
@@ -36,22 +38,41 @@ from plugins.importers._columns import (
     MAPPED_LOWER,
     MAX_CHOICES,
     MAX_CRITERIA,
+    MAX_GAP_COLUMNS,
+    MAX_HOT_TEXTS,
     MAX_PREMISES,
     MIN_CHOICES,
+    NUMERIC_ANSWER,
     PAIR_VALUES,
     POINTS,
+    REUSE_WORDS,
     SCALE_MAX,
     SCALE_MIN,
     SCORING,
     SHUFFLE,
+    TEXT,
+    TOLERANCE,
+    TOLERANCE_MODE,
     Column,
     criterion,
+    gap_options,
+    gap_points,
+    hot_text,
     max_points,
     option,
     premise,
     weight,
 )
-from plugins.importers._parts import Entries, Nested, Pairs, PairValues, Part, Scalar
+from plugins.importers._parts import (
+    Entries,
+    GapKey,
+    GapLists,
+    Nested,
+    Pairs,
+    PairValues,
+    Part,
+    Scalar,
+)
 
 
 def _show_key_boolean(value: Any) -> str:
@@ -88,6 +109,12 @@ RUBRIC = Entries(
     extras=(("max_points", max_points, number),),
     shown=3,
 )
+HOT_TEXTS = Entries(
+    "hottexts",
+    tuple((f"H{n}", hot_text(n)) for n in range(1, MAX_HOT_TEXTS + 1)),
+    shown=4,
+    plain=True,
+)
 SCORING_WORDS = {
     "semua_atau_tidak": "all_or_nothing",
     "semua_atau_nol": "all_or_nothing",
@@ -98,6 +125,12 @@ SCORING_WORDS = {
     "bobot": "mapped",
 }
 DIRECTION_WORDS = {"positif": "positive", "negatif": "negative"}
+TOLERANCE_WORDS = {"mutlak": "absolute", "relatif": "relative"}
+
+
+def _show_tolerance_mode(value: Any) -> str:
+    return {"absolute": "mutlak", "relative": "relatif"}.get(value, str(value))
+
 
 LAYOUTS: dict[str, tuple[Part, ...]] = {
     "single_choice": (
@@ -149,6 +182,36 @@ LAYOUTS: dict[str, tuple[Part, ...]] = {
         Scalar("shuffle", SHUFFLE, boolean, show_value),
     ),
     "likert": (LIKERT_SCALE, Scalar("direction", DIRECTION, choice(DIRECTION_WORDS))),
+    "inline_choice": (
+        Scalar("text", TEXT, lambda text: rich_text(text, paragraphs=True), cell_text),
+        GapLists(
+            "gaps",
+            tuple((f"G{n}", gap_options(n), gap_points(n)) for n in range(1, MAX_GAP_COLUMNS + 1)),
+            number,
+        ),
+        Scalar("shuffle", SHUFFLE, boolean, show_value),
+    ),
+    "gap_match": (
+        Scalar("text", TEXT, lambda text: rich_text(text, paragraphs=True), cell_text),
+        Entries("words", tuple((letter, option(letter)) for letter in LETTERS), plain=True),
+        GapKey(KEY, tuple(gap_points(n) for n in range(1, MAX_GAP_COLUMNS + 1)), number),
+        Scalar("reuse_words", REUSE_WORDS, boolean, show_value),
+        Scalar("shuffle", SHUFFLE, boolean, show_value),
+    ),
+    "hot_text": (
+        Scalar("text", TEXT, lambda text: rich_text(text, paragraphs=True), cell_text),
+        HOT_TEXTS,
+        Scalar("keys", KEY, tokens, show_value),
+        Scalar("points", POINTS, number),
+        Scalar("max_choices", MAX_CHOICES, integer),
+    ),
+    "numeric": (
+        Scalar("answer", NUMERIC_ANSWER, number),
+        Scalar("tolerance", TOLERANCE, number),
+        Scalar("tolerance_mode", TOLERANCE_MODE, choice(TOLERANCE_WORDS), _show_tolerance_mode),
+        Scalar("points", POINTS, number),
+        Scalar("expected_length", EXPECTED_LENGTH, integer),
+    ),
 }
 
 

@@ -100,6 +100,8 @@ class Entries(Part):
     extras: tuple[tuple[str, Callable[[int], Column], Callable[[str], Any]], ...] = ()
     #: Template columns shown when there is no example content.
     shown: int = 5
+    #: The entries' texts are plain text (hot texts), kept as written, not made HTML.
+    plain: bool = False
 
     def columns(self, content: dict[str, Any] | None) -> list[Column]:
         count = max(self.shown, len(content.get(self.key, [])) if content else 0)
@@ -142,7 +144,8 @@ class Entries(Part):
                 gap = None
             path = f"content.{self.key}.{len(entries)}"
             row.place(path, column)
-            entry: dict[str, Any] = {"id": ident, self.text_key: rich_text(text, paragraphs=False)}
+            value = text.strip() if self.plain else rich_text(text, paragraphs=False)
+            entry: dict[str, Any] = {"id": ident, self.text_key: value}
             for name, col, parse in extra_cells:
                 row.place(f"{path}.{name}", col)
                 if name in extra_values:
@@ -158,7 +161,8 @@ class Entries(Part):
     def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
         cells: dict[str, str] = {}
         for index, entry in enumerate(content.get(self.key, [])[: len(self.slots)]):
-            cells[self.slots[index][1].name] = cell_text(entry[self.text_key])
+            text = entry[self.text_key]
+            cells[self.slots[index][1].name] = text if self.plain else cell_text(text)
             for name, make, _ in self.extras:
                 if name in entry:
                     cells[make(index).name] = show_value(entry[name])
@@ -249,3 +253,143 @@ class PairValues(Part):
                 f"{ids.get(a, a).lstrip('P')}-{ids.get(b, b)}={show_value(v)}" for a, b, v in values
             )
         }
+
+
+class GapLists(Part):
+    """The gaps of an inline choice, one column each (``rumpang_1`` ..): the options
+    separated by ``|``, the key marked with a leading ``*`` (``Bogor | *Bandung``); the
+    gap's code is ``G`` and the column's number, its options ``A``, ``B``, ... in order,
+    and its points from its own column (default: the type's)."""
+
+    key: str
+    slots: tuple[tuple[str, Column, Column], ...]  # (gap code, options column, points column)
+    parse_points: Callable[[str], Any]
+    shown: int = 2
+
+    def columns(self, content: dict[str, Any] | None) -> list[Column]:
+        count = max(self.shown, len(content.get(self.key, [])) if content else 0)
+        return [column for _, options, points in self.slots[:count] for column in (options, points)]
+
+    def read(self, row: Row, content: dict[str, Any]) -> None:
+        gaps: list[dict[str, Any]] = []
+        row.place(f"content.{self.key}", self.slots[0][1])
+        for code, options_column, points_column in self.slots:
+            text = row.get(options_column)
+            points = row.get(points_column)
+            if text is None:
+                if points is not None:
+                    row.problem(
+                        options_column,
+                        f"Kolom {row.header(options_column)} kosong, padahal poinnya terisi.",
+                        f"Column {row.header(options_column)} is empty, but its points are filled.",
+                    )
+                continue
+            words = [part.strip() for part in re.split(r"\r\n|\r|\n|\|", text) if part.strip()]
+            keys = [index for index, word in enumerate(words) if word.startswith("*")]
+            if len(keys) > 1:
+                row.problem(
+                    options_column,
+                    "Tandai tepat satu pilihan sebagai kunci dengan * di depannya.",
+                    "Mark exactly one option as the key with a leading *.",
+                )
+            path = f"content.{self.key}.{len(gaps)}"
+            for name in ("", ".options", ".correct", ".id"):
+                row.place(path + name, options_column)
+            gap: dict[str, Any] = {
+                "id": code,
+                "options": [
+                    {"id": _letter(index), "text": word.lstrip("*").strip()}
+                    for index, word in enumerate(words)
+                ],
+                "correct": _letter(keys[0]) if keys else "",
+            }
+            for index in range(len(words)):
+                row.place(f"{path}.options.{index}.text", options_column)
+            if points is not None:
+                row.place(f"{path}.points", points_column)
+                gap["points"] = self.parse_points(points)
+            gaps.append(gap)
+        content[self.key] = gaps
+
+    def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
+        cells: dict[str, str] = {}
+        for index, gap in enumerate(content.get(self.key, [])[: len(self.slots)]):
+            _code, options_column, points_column = self.slots[index]
+            cells[options_column.name] = " | ".join(
+                ("*" if option["id"] == gap["correct"] else "") + option["text"]
+                for option in gap["options"]
+            )
+            cells[points_column.name] = show_value(gap.get("points", 1))
+        return cells
+
+
+@dataclass
+class GapKey(Part):
+    """The gaps of a gap match and their key words: ``kunci`` pairs each gap's number
+    with its word's letter (``1-A; 2-C``: gap ``G1`` takes word ``A``), each gap's points
+    from ``poin_rumpang_n`` (default: the type's)."""
+
+    key_column: Column
+    points: tuple[Column, ...]
+    parse_points: Callable[[str], Any]
+    shown: int = 2
+
+    def columns(self, content: dict[str, Any] | None) -> list[Column]:
+        count = max(self.shown, len(content.get("gaps", [])) if content else 0)
+        return [self.key_column, *self.points[:count]]
+
+    def read(self, row: Row, content: dict[str, Any]) -> None:
+        row.place("content.key", self.key_column)
+        row.place("content.gaps", self.key_column)
+        text = row.get(self.key_column)
+        if text is None:
+            return
+        key: list[list[str]] = []
+        gaps: list[dict[str, Any]] = []
+        for chunk in (part.strip() for part in re.split(r"[;,\n]+", text)):
+            if not chunk:
+                continue
+            halves = [half.strip() for half in re.split(r"\s*(?:->|→|[-=:])\s*", chunk)]
+            number = halves[0].upper().lstrip("G") if len(halves) == 2 else ""
+            if not number.isdigit() or not 1 <= int(number) <= len(self.points) or not halves[1]:
+                row.problem(
+                    self.key_column,
+                    f"Pasangan '{chunk}' tidak dapat dibaca; tulis nomor rumpang dan huruf "
+                    "katanya, seperti 1-A.",
+                    f"Pair '{chunk}' cannot be read; write the gap's number and its word's "
+                    "letter, like 1-A.",
+                )
+                continue
+            code = f"G{int(number)}"
+            key.append([code, halves[1].upper()])
+            path = f"content.gaps.{len(gaps)}"
+            row.place(path, self.key_column)
+            row.place(f"content.key.{len(key) - 1}", self.key_column)
+            gap: dict[str, Any] = {"id": code}
+            points = row.get(self.points[int(number) - 1])
+            if points is not None:
+                row.place(f"{path}.points", self.points[int(number) - 1])
+                gap["points"] = self.parse_points(points)
+            gaps.append(gap)
+        content["key"], content["gaps"] = key, gaps
+
+    def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
+        words = {gap: word for gap, word in content.get("key", [])}
+        cells: dict[str, str] = {}
+        pairs = []
+        for index, gap in enumerate(content.get("gaps", [])[: len(self.points)]):
+            word = words.get(gap["id"], "")
+            pairs.append(f"{index + 1}-{ids.get(word, word)}")
+            cells[self.points[index].name] = show_value(gap.get("points", 1))
+        cells[self.key_column.name] = "; ".join(pairs)
+        return cells
+
+
+def _letter(index: int) -> str:
+    """``A`` .. ``Z``, then ``AA`` ... (option codes by position)."""
+    result = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        result = chr(ord("A") + rest) + result
+    return result

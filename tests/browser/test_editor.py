@@ -161,6 +161,10 @@ def test_the_toolbar_is_keyboard_usable(login: Any) -> None:
         "single_choice",
         "true_false",
         "weighted_options",
+        "inline_choice",
+        "numeric",
+        "gap_match",
+        "hot_text",
         "numeric_entry",  # the third-party example: no form of its own, edited as JSON
     ],
 )

@@ -32,6 +32,10 @@ TYPES = (
     "ordering",
     "matching",
     "likert",
+    "inline_choice",
+    "numeric",
+    "gap_match",
+    "hot_text",
 )
 
 

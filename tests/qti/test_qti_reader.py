@@ -15,6 +15,7 @@ import pytest
 from qti.model import (
     ChoiceInteraction,
     Html,
+    InlineBlock,
     MatchInteraction,
     OrderInteraction,
     RubricBlock,
@@ -93,7 +94,9 @@ def test_reads_qti21_body_prompt_feedback_and_lang() -> None:
     assert reading.notes[0].line is not None
 
 
-def test_inline_text_entry_leaves_a_blank_in_the_stem() -> None:
+def test_inline_text_entry_stays_in_its_sentence_as_a_slot() -> None:
+    """The sentence keeps a slot where the entry is (the importer shows it as a blank,
+    ``_____``, in the stem of a short text item)."""
     body = (
         '<p>Ibu kota Jawa Barat adalah <textEntryInteraction responseIdentifier="R" '
         'expectedLength="15"/>.</p>'
@@ -101,9 +104,12 @@ def test_inline_text_entry_leaves_a_blank_in_the_stem() -> None:
     declarations = '<responseDeclaration identifier="R" cardinality="single" baseType="string"/>'
     item = read_item(item21(body, declarations)).item
     assert item.body == (
-        Html("<p>Ibu kota Jawa Barat adalah _____.</p>"),
-        TextEntryInteraction("R", 15),
+        InlineBlock(
+            '<p>Ibu kota Jawa Barat adalah <qti-slot index="0"/>.</p>',
+            (TextEntryInteraction("R", 15),),
+        ),
     )
+    assert list(item.interactions()) == [TextEntryInteraction("R", 15)]
 
 
 def test_order_match_rubric_and_inline_rules() -> None:

@@ -288,3 +288,40 @@ def test_text_answers_are_scored_as_typed(world: World, plugins: PluginHost, for
     assert batch.status == "completed", [p["message_en"] for p in batch.problems]
     stored = [r.scores[index] for r in stored_results(administration)]
     assert stored == [entry.item_type.score(entry.content, v) for v in variants]
+
+
+def test_a_form_with_an_item_of_several_response_variables_is_refused_by_name(
+    world: World, plugins: PluginHost
+) -> None:
+    """An inline choice has a response variable per gap; a result holds one per item, so
+    its results are refused with the reason rather than misread."""
+    from itembank.operations.result_scoring import form_scorer
+    from tests.test_export import locked_form
+
+    form = locked_form(world, plugins, image=False, types=["inline_choice", "numeric"])
+    with pytest.raises(InvalidInput) as raised:
+        form_scorer(form, plugins)
+    (problem,) = raised.value.problems
+    assert "(inline_choice)" in problem["message_en"]
+    assert "2 response variables (one per gap)" in problem["message_en"]
+    assert problem["message"].startswith("Hasil butir")
+
+
+def test_results_of_the_single_variable_text_types_are_read_and_rescored(
+    world: World, plugins: PluginHost
+) -> None:
+    """Numeric answers, gap matches and hot texts: one response variable each, read from
+    a results spreadsheet and scored by the bank as delivery scored them."""
+    from itembank.operations.export import export_form
+    from tests.test_export import locked_form
+
+    form = locked_form(world, plugins, image=False, types=["gap_match", "hot_text", "numeric"])
+    export_form(form, exporter_id="qti3", actor=world.assembler, plugins=plugins)
+    db.session.flush()
+    administration = administration_of(world, form)
+    scorer = scorer_for(form, plugins)
+    full = keyed_responses(scorer, plugins)
+    data = results_csv(scorer, [("199001012020121001", full), ("199202022021122002", [None] * 3)])
+    batch = import_file(world, plugins, administration, data)
+    assert batch.status == "completed", [p["message_en"] for p in batch.problems]
+    assert [r.total for r in stored_results(administration)] == [scorer.max_total, 0.0]

@@ -34,10 +34,10 @@ from itembank.psychometrics import analyse, mantel_haenszel
 from itembank.psychometrics.irt.scoring import probabilities
 from tests.factories import World, unique
 from tests.forms_helpers import approved
-from tests.results_helpers import SECRET, administration_of, exported_form
+from tests.results_helpers import RESULT_TYPES, SECRET, administration_of, exported_form
 
 HOST = PluginHost(entry_points=False)
-TYPES = sorted(HOST.item_types)
+TYPES = sorted(RESULT_TYPES)
 
 
 def _spec(type_id: str, index: int = 0, seed: int = 1, **kw: Any) -> ItemSpec:
