@@ -392,11 +392,16 @@ def schema_instance(schema_class: type[ma.Schema]) -> ma.Schema:
 #: of ``fields``; ``entries`` a list of objects, each an ``id`` plus ``fields``;
 #: ``key`` one ``id`` of the entries named by ``source``; ``keys`` a list of them;
 #: ``order`` every ``id`` of ``source`` in a chosen order; ``pairs`` a list of
-#: ``[source id, target id]``, at most one per ``source`` entry.
+#: ``[source id, target id]``, at most one per ``source`` entry; ``image`` rich text
+#: holding one bank image with its ``width`` and ``height`` (picked or uploaded);
+#: ``regions`` a list of ``{id, shape, coords, ...}`` drawn on the ``image`` field named
+#: by ``source`` (rectangles and circles dragged, polygons clicked point by point,
+#: coordinates in image pixels, editable as text too), a source for ``key``/``keys``/``pairs``.
 EDITOR_KINDS = frozenset(
     {
         *("rich_text", "text", "number", "integer", "boolean", "choice", "text_list"),
         *("group", "entries", "key", "keys", "order", "pairs"),
+        *("image", "regions"),
     }
 )
 #: How new entries get their ``id``: ``letter`` A, B, C ...; ``prefix`` ``id_prefix``
@@ -480,7 +485,8 @@ def _check_level(
     where: str,
     problems: list[str],
 ) -> None:
-    entries = {f.name for f in fields if f.kind == "entries"}
+    entries = {f.name for f in fields if f.kind in ("entries", "regions")}
+    images = {f.name for f in fields if f.kind == "image"}
     names = [f.name for f in fields]
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"{where}{name}: described more than once")
@@ -499,17 +505,19 @@ def _check_level(
             problems.append(f"{path}: source {f.source!r} is not an entries field beside it")
         if f.kind == "pairs" and f.target not in entries:
             problems.append(f"{path}: target {f.target!r} is not an entries field beside it")
+        if f.kind == "regions" and f.source not in images:
+            problems.append(f"{path}: source {f.source!r} is not an image field beside it")
         if f.kind == "choice" and not f.choices:
             problems.append(f"{path}: a choice needs choices")
-        if f.kind in ("entries", "group"):
+        if f.kind in ("entries", "group", "regions"):
             nested = schema.fields.get(f.name)
             inner = getattr(getattr(nested, "inner", nested), "schema", None)
             if inner is None:
                 problems.append(f"{path}: the schema field is not a nested object")
                 continue
             sub = [EditorField("id", "text", {"id": "Kode", "en": "Code"}), *f.fields]
-            _check_level(sub if f.kind == "entries" else f.fields, inner, f"{path}.", problems)
-            if f.kind == "entries" and f.id_style not in ID_STYLES:
+            _check_level(sub if f.kind != "group" else f.fields, inner, f"{path}.", problems)
+            if f.kind != "group" and f.id_style not in ID_STYLES:
                 problems.append(f"{path}: unknown id style {f.id_style!r}")
 
 

@@ -34,6 +34,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.itemtypes.ordering",
     "plugins.itemtypes.matching",
     "plugins.itemtypes.likert",
+    "plugins.itemtypes.hotspot",
     "plugins.taxonomies.asn",
     "plugins.taxonomies.skd",
     "plugins.taxonomies.bloom",

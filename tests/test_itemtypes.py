@@ -26,6 +26,7 @@ from plugins.itemtypes._common import (
     partial_credit,
 )
 from plugins.itemtypes.extended_text import ExtendedText
+from plugins.itemtypes.hotspot import Hotspot
 from plugins.itemtypes.likert import Likert
 from plugins.itemtypes.matching import Matching
 from plugins.itemtypes.multiple_response import MultipleResponse
@@ -48,6 +49,7 @@ TYPES: dict[str, ItemType] = {
         Ordering(),
         Matching(),
         Likert(),
+        Hotspot(),
     )
 }
 TYPE_IDS = list(TYPES)
@@ -124,6 +126,7 @@ BEST_RESPONSES: dict[str, Any] = {
     "ordering": ["B", "D", "A", "E", "C"],
     "matching": [["P3", "R1"], ["P1", "R2"], ["P2", "R3"]],
     "likert": "SS",
+    "hotspot": "B",
 }
 
 
@@ -148,6 +151,7 @@ HTML_PATHS: dict[str, list[str]] = {
     "matching": [f"premises.{i}.text" for i in range(3)]
     + [f"responses.{i}.text" for i in range(4)],
     "likert": [f"scale.{i}.text" for i in range(5)],
+    "hotspot": ["image"],
 }
 
 
@@ -184,6 +188,7 @@ INSTRUCTIONS: dict[str, tuple[str, str]] = {
     "ordering": ("Urutkan pilihan berikut", "Put the options below in order"),
     "matching": ("Pasangkan setiap pernyataan", "Match each statement"),
     "likert": ("Pilih satu tanggapan", "Choose the response"),
+    "hotspot": ("Pilih satu area pada gambar.", "Choose one area on the image."),
 }
 
 
@@ -231,6 +236,7 @@ KEY_CHANGES: dict[str, dict[str, Any]] = {
     "ordering": {"correct_order": ["A", "B", "C", "D", "E"]},
     "matching": {"pairs": [["P1", "R1"]], "scoring": "all_or_nothing"},
     "likert": {"direction": "negative"},
+    "hotspot": {"keys": ["A"]},
 }
 
 
@@ -252,6 +258,7 @@ INJECTED_PATHS: dict[str, list[str]] = {
     "ordering": ["options.0.id"],
     "matching": ["premises.0.id", "responses.0.id"],
     "likert": ["scale.0.id"],
+    "hotspot": ["hotspots.0.id", "hotspots.1.label"],
 }
 
 #: Accepted answers and rubrics never appear in a preview.

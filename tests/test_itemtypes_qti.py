@@ -68,6 +68,8 @@ def _case(type_id: str, content: dict[str, Any], responses: Iterable[Any]) -> An
 ABCDE = ["A", "B", "C", "D", "E"]
 MR = {"options": opts(*ABCDE), "keys": ["A", "C", "D"], "points": 3, "scoring": "partial"}
 MATCH = HOST.item_type("matching").example_content()
+HOTSPOT = HOST.item_type("hotspot").example_content()
+HOTSPOTS_MANY = {"keys": ["A", "C"], "max_choices": 0, "scoring": "partial", "points": 3}
 
 CASES = [
     _case(
@@ -193,6 +195,19 @@ CASES = [
         "likert",
         {"scale": opts("Ya", "Tidak"), "direction": "negative"},
         single_responses(["Ya", "Tidak"]),
+    ),
+    _case("hotspot", HOTSPOT, single_responses(["A", "B", "C"])),
+    _case("hotspot", {**HOTSPOT, "points": 2.5}, single_responses(["A", "B", "C"])),
+    _case("hotspot", {**HOTSPOT, **HOTSPOTS_MANY}, multiple_responses(["A", "B", "C"])),
+    _case(
+        "hotspot",
+        {**HOTSPOT, **HOTSPOTS_MANY, "scoring": "all_or_nothing", "points": 1},
+        multiple_responses(["A", "B", "C"]),
+    ),
+    _case(
+        "hotspot",
+        {**HOTSPOT, **HOTSPOTS_MANY, "keys": ["C"], "points": 0.1, "max_choices": 2},
+        multiple_responses(["A", "B", "C"]),
     ),
     _case(NUMERIC.id, NUMERIC.example_content(), numeric_responses(NUMERIC.example_content())),
     _case(

@@ -29,6 +29,7 @@ BUILTIN_TYPES = {
     "extended_text",
     "ordering",
     "matching",
+    "hotspot",
     "likert",
 }
 

@@ -85,6 +85,7 @@ IMPORT_ORDER: tuple[str, ...] = (
     "extended_text",
     "ordering",
     "matching",
+    "hotspot",
 )
 """The built-in types in the order they are asked; every other registered type follows
 in registration order. A type named by the item's label (``itembank:<type id>``, written

@@ -22,6 +22,7 @@ from typing import Any
 
 from plugins.itemtypes.qti_writers import (
     extended_text,
+    hotspot,
     likert,
     matching,
     multiple_response,
@@ -44,6 +45,7 @@ Writer = Callable[..., AssessmentItem]
 #: Type id -> its writer.
 WRITERS: Mapping[str, Writer] = {
     "extended_text": extended_text.to_qti,
+    "hotspot": hotspot.to_qti,
     "likert": likert.to_qti,
     "matching": matching.to_qti,
     "multiple_response": multiple_response.to_qti,

@@ -1,0 +1,60 @@
+"""Pieces the graphic item types' QTI writers share (hotspot, graphic gap match): the
+content's image as a :class:`qti.model.GraphicImage` and its regions as hotspots.
+
+Content keeps its image as rich text holding one ``<img src alt width height>`` (so the
+bank's media handling, sanitizing, export and import treat it as any other image); the
+writers receive it as XHTML and read the image out of it here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from html.parser import HTMLParser
+from typing import Any
+
+from qti.model import GraphicImage, HotspotChoice
+
+
+def graphic_image(markup: str) -> GraphicImage:
+    """The one image of ``markup`` (XHTML or HTML: an ``img`` with ``src``, ``width`` and
+    ``height``), read with the standard library's HTML parser.
+
+    :raises ValueError: when the fragment holds no such image (content that passed the
+        type's checks always does).
+    """
+    scan = _Images()
+    scan.feed(markup)
+    scan.close()
+    if len(scan.images) != 1:
+        raise ValueError(f"the image field must show exactly one image, not {len(scan.images)}")
+    image = scan.images[0]
+    try:
+        width, height = int(image.get("width", "")), int(image.get("height", ""))
+    except ValueError:
+        raise ValueError("the image needs its width and height in pixels") from None
+    return GraphicImage(image.get("src", ""), width, height, image.get("alt", ""))
+
+
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.images: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.images.append({name: value or "" for name, value in attrs})
+
+
+def hotspot_choices(regions: Iterable[Mapping[str, Any]]) -> tuple[HotspotChoice, ...]:
+    """Content regions (``{"id", "shape", "coords", "label"}``, ``match_max`` when the
+    type has it) as QTI hotspots."""
+    return tuple(
+        HotspotChoice(
+            region["id"],
+            region["shape"],
+            tuple(region["coords"]),
+            region.get("label", ""),
+            region.get("match_max", 1),
+        )
+        for region in regions
+    )
