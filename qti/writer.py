@@ -101,6 +101,8 @@ def _tag(namespace: str, name: str, v3: bool) -> str:
     return f"{{{namespace}}}qti-{kebab_name(name)}" if v3 else f"{{{namespace}}}{name}"
 
 
+#: The graphic and association interactions (written by ``graphic_part``).
+_GRAPHIC_PARTS = (HotspotInteraction, AssociateInteraction, GraphicGapMatchInteraction)
 #: Image types by file extension, for QTI 2.1's ``object type`` (graphic interactions).
 _MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif"}
 
@@ -290,9 +292,7 @@ class _ItemWriter:
             if part.expected_lines is not None:
                 element.set(s.attr("expectedLines"), str(part.expected_lines))
             self.prompt(element, part.prompt, where)
-        elif isinstance(part, HotspotInteraction | AssociateInteraction) or isinstance(
-            part, GraphicGapMatchInteraction
-        ):
+        elif isinstance(part, _GRAPHIC_PARTS):
             self.graphic_part(body, part, where)
         else:  # pragma: no cover - the model's union is closed
             raise self.fail(where, f"{type(part).__name__} is not a body part")
