@@ -76,7 +76,22 @@ def make_item(world: World, plugins: PluginHost, **overrides: Any) -> Any:
     }
     args.update(overrides)
     actor = args.pop("actor", world.author)
+    upload_example_media(world.bank, world.author, args["content"])
     return create_item(world.bank, actor=actor, plugins=plugins, **args)
+
+
+def upload_example_media(bank: Bank, author: User, content: Any) -> dict[str, bytes]:
+    """Upload the image the graphic types' example content shows to ``bank`` when
+    ``content`` shows it; returns the media it uses (``{sha256: bytes}``, for packages)."""
+    import json
+
+    from itembank.operations.media import upload_media
+    from plugins.itemtypes._graphic import EXAMPLE_PNG, EXAMPLE_SHA256
+
+    if EXAMPLE_SHA256 not in json.dumps(content):
+        return {}
+    upload_media(bank, EXAMPLE_PNG, actor=author, max_bytes=len(EXAMPLE_PNG))
+    return {EXAMPLE_SHA256: EXAMPLE_PNG}
 
 
 #: A TKP item (Pelayanan Publik) weighted 1..5.

@@ -10,7 +10,10 @@ polygon points.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import struct
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -304,6 +307,46 @@ def graphic_figure(image_html: str, image: Image, regions: Iterable[Mapping[str,
         h=image.height,
         shapes=Markup("").join(shapes),
     )
+
+
+# -- the examples' image -------------------------------------------------------------------
+
+
+def _example_png(width: int = 400, height: int = 300) -> bytes:
+    """A floor plan of four rooms as a PNG (RGB, made here: nothing is read from disk),
+    the image of the graphic types' example content."""
+    wall, floor = b"\x28\x28\x28", b"\xf5\xf3\xea"
+    rows = []
+    for y in range(height):
+        edge = y < 3 or y >= height - 3 or height // 2 - 2 <= y <= height // 2 + 1
+        row = b"".join(
+            wall
+            if edge or x < 3 or x >= width - 3 or width // 2 - 2 <= x <= width // 2 + 1
+            else floor
+            for x in range(width)
+        )
+        rows.append(b"\x00" + row)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+#: The PNG the graphic types' ``example_content`` shows; a bank must hold it (upload it)
+#: before an item with that content can be saved.
+EXAMPLE_PNG = _example_png()
+EXAMPLE_SHA256 = hashlib.sha256(EXAMPLE_PNG).hexdigest()
+EXAMPLE_IMAGE = (
+    f'<img src="/media/{EXAMPLE_SHA256}" alt="Denah kantor kecamatan" width="400" height="300">'
+)
 
 
 # -- editor ----------------------------------------------------------------------------

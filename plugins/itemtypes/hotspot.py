@@ -24,6 +24,7 @@ from plugins.itemtypes._common import (
     scoring_field,
 )
 from plugins.itemtypes._graphic import (
+    EXAMPLE_IMAGE,
     MAX_REGIONS,
     check_image,
     check_regions,
@@ -246,18 +247,18 @@ class Hotspot(ItemType):
 
     def example_content(self) -> dict[str, JSON]:
         # For a stem such as "Pada denah kantor kecamatan berikut, di manakah loket
-        # pelayanan KTP elektronik?" with the plan uploaded to the bank.
+        # pelayanan KTP elektronik?"; the plan is plugins.itemtypes._graphic.EXAMPLE_PNG,
+        # which a bank must hold before it saves this content.
         return {
-            "image": '<img src="/media/' + "0" * 64 + '" alt="Denah kantor" width="400" '
-            'height="300">',
+            "image": EXAMPLE_IMAGE,
             "hotspots": [
-                {"id": "A", "shape": "rect", "coords": [20, 20, 180, 140], "label": "Ruang A"},
-                {"id": "B", "shape": "circle", "coords": [300, 80, 50], "label": "Ruang B"},
+                {"id": "A", "shape": "rect", "coords": [20, 20, 180, 130], "label": "Ruang arsip"},
+                {"id": "B", "shape": "circle", "coords": [300, 75, 50], "label": "Loket KTP-el"},
                 {
                     "id": "C",
                     "shape": "poly",
-                    "coords": [40, 200, 200, 200, 120, 290],
-                    "label": "Ruang C",
+                    "coords": [40, 170, 180, 170, 110, 280],
+                    "label": "Ruang tunggu",
                 },
             ],
             "keys": ["B"],
