@@ -85,8 +85,10 @@ def test_a_hotspot_item_is_drawn_with_the_mouse_submitted_and_approved(
     expect(rows).to_have_count(3)
     coords = [rows.nth(i).get_by_label(re.compile("^Koordinat")).input_value() for i in range(3)]
     numbers = [[int(v) for v in text.split(", ")] for text in coords]
-    for got, wanted in zip(numbers, ([10, 10, 90, 65], [150, 40, 20], [20, 90, 90, 90, 55, 140])):
-        assert len(got) == len(wanted) and all(abs(g - w) <= 1 for g, w in zip(got, wanted)), coords
+    drawn = ([10, 10, 90, 65], [150, 40, 20], [20, 90, 90, 90, 55, 140])
+    for got, wanted in zip(numbers, drawn, strict=True):
+        assert len(got) == len(wanted), coords
+        assert all(abs(g - w) <= 1 for g, w in zip(got, wanted, strict=True)), coords
     assert rows.nth(1).get_by_label(re.compile("^Bentuk")).input_value() == "circle"
 
     # -- the keyboard fallback: a coordinate corrected, labels typed ---------------------------
