@@ -20,6 +20,7 @@ from itembank.operations.export import build_form_package, export_form
 from itembank.operations.forms import FormInvalid, add_entry, create_form, lock_form
 from itembank.operations.media import upload_media
 from itembank.plugins import PluginHost
+from plugins.itemtypes._graphic import EXAMPLE_PNG, EXAMPLE_SHA256
 from qti import run_response_processing
 from qti.package import CHECKSUMS
 from qti.reader import read_item
@@ -100,7 +101,8 @@ def locked_form(world: World, plugins: PluginHost, *, image: bool = True) -> For
     return form
 
 
-SINGLE_IDENTIFIER = {"single_choice", "weighted_options", "likert"}
+#: (The hotspot example takes one area.)
+SINGLE_IDENTIFIER = {"single_choice", "weighted_options", "likert", "hotspot"}
 
 
 def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) -> list[Any]:
@@ -256,7 +258,8 @@ def test_the_package_follows_the_form(world: World, plugins: PluginHost) -> None
     assert first.bank_item_id.startswith(world.bank.code)
     assert first.classifications[0].taxonomy == "skd-cpns"
     assert first.classifications[0].node == "TIU.NUM"
-    assert media == {}
+    # no image in any stem: only the one the hotspot example's regions are drawn on
+    assert media == {EXAMPLE_SHA256: EXAMPLE_PNG}
 
 
 def test_only_locked_forms_export_and_only_for_assemblers(

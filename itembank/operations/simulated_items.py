@@ -20,6 +20,7 @@ type                   model        categories
 ``weighted_options``   GPCM         one per distinct weight, lowest first
 ``likert``             GRM          one per scale position score, 1 first
 ``extended_text``      GPCM         the rater's total 0, 1, ... points, split over criteria
+``hotspot``            2PL          0: another area (one choice) or a wrong set, 1: the key(s)
 =====================  ===========  ==========================================================
 
 Wrong responses are chosen so that they score 0 wherever the type allows it (a partial
@@ -54,6 +55,7 @@ TYPE_SECONDS: dict[str, float] = {
     "weighted_options": 45.0,
     "likert": 15.0,
     "extended_text": 420.0,
+    "hotspot": 50.0,
 }
 
 
@@ -284,6 +286,22 @@ def _rated(content: dict[str, Any], item_type: Any, rng: np.random.Generator) ->
     return categories, {}
 
 
+def _hotspot(content: dict[str, Any], item_type: Any, rng: np.random.Generator) -> Any:
+    ids = [h["id"] for h in content["hotspots"]]
+    keys = [i for i in ids if i in content["keys"]]
+    others = [i for i in ids if i not in keys]
+    if content["max_choices"] == 1:
+        wrong = _wrong(item_type, content, others)
+        right: Any = keys[0]
+    else:
+        tries = [[k for k in keys if k != left_out] for left_out in keys if len(keys) > 1]
+        tries += [[*keys, other] for other in others] + [[other] for other in others]
+        wrong = _wrong(item_type, content, [t for t in tries if t])
+        right = keys
+    categories = [_category(item_type, content, wrong, rng), _category(item_type, content, [right])]
+    return categories, {"options": tuple(ids)}
+
+
 BUILDERS: dict[str, Builder] = {
     "single_choice": _single_choice,
     "true_false": _true_false,
@@ -294,6 +312,7 @@ BUILDERS: dict[str, Builder] = {
     "weighted_options": _weighted_options,
     "likert": _likert,
     "extended_text": _rated,
+    "hotspot": _hotspot,
 }
 
 
