@@ -550,6 +550,8 @@ def read_interaction(reader: BodyReader, element: etree._Element) -> BodyPart:
 
 #: Where a graphic interaction's image may stand (its own ``object``/``img``, a gap image).
 _IMAGE_HOLDERS = frozenset({"hotspotInteraction", "graphicGapMatchInteraction", "gapImg"})
+#: Image types kept in the model (another ``image/...`` type is found from the file).
+_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif"})
 #: Shapes the bank keeps (``ellipse`` and ``default`` are refused).
 _SHAPES = frozenset({"rect", "circle", "poly"})
 
@@ -574,10 +576,11 @@ def _read_image(reader: BodyReader, holder: etree._Element) -> GraphicImage:
     is_object = _kind(image) == "object"
     src = (image.get("data") if is_object else image.get("src")) or ""
     media_type = image.get("type") if is_object else None
-    if is_object and (media_type or "").strip().lower() not in _IMAGE_TYPES:
+    if is_object and not (media_type or "").strip().lower().startswith("image/"):
+        # (which image formats the bank takes is checked on the bytes, on import)
         raise BodyError(
             "unsupported_interaction",
-            f"the image of <{_display_name(holder)}> is {media_type!r}, not a PNG, JPEG or GIF",
+            f"the object of <{_display_name(holder)}> is {media_type!r}, not an image",
             image.sourceline,
         )
     width, height = _int(image, "width", 0), _int(image, "height", 0)
@@ -590,10 +593,8 @@ def _read_image(reader: BodyReader, holder: etree._Element) -> GraphicImage:
         )
     alt = " ".join("".join(image.itertext()).split()) if is_object else image.get("alt", "")
     reader.result.images.append((src, image.sourceline))
-    return GraphicImage(src, width, height, alt, media_type)
-
-
-_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif"})
+    known = media_type if media_type in _IMAGE_TYPES else None
+    return GraphicImage(src, width, height, alt, known)
 
 
 def _read_hotspots(holder: etree._Element, name: str) -> tuple[HotspotChoice, ...]:

@@ -30,6 +30,7 @@ TYPES = (
     "ordering",
     "matching",
     "likert",
+    "hotspot",
 )
 
 
@@ -91,6 +92,9 @@ def test_answer_key_of_every_type(world: World, plugins: Any, every_type_form: A
     assert rows["single_choice"]["option_scores_note"] is None
     assert rows["likert"]["correct_response"] == []
     assert rows["likert"]["option_scores"] == {"SS": 5, "S": 4, "N": 3, "TS": 2, "STS": 1}
+    # a hotspot's areas are its options, named by their labels
+    assert rows["hotspot"]["correct_response"] == ["B"]
+    assert rows["hotspot"]["option_scores"] == {"A": 0, "B": 1, "C": 0}
 
 
 def test_answer_key_csv(world: World, plugins: Any, every_type_form: Any) -> None:

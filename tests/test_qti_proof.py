@@ -22,7 +22,14 @@ from itembank.qti_bridge.responses import (
     responses_for,
 )
 from qti.reader import read_item
-from tests.qti_items import choice_item, letters, match_item, order_item
+from tests.qti_items import (
+    choice_item,
+    graphic_package,
+    hotspot_item,
+    letters,
+    match_item,
+    order_item,
+)
 
 TYPES = PluginHost(entry_points=False).item_types
 
@@ -222,3 +229,49 @@ def test_an_item_the_proof_cannot_cover_is_refused_not_imported() -> None:
 
 def _shown(order: list[str]) -> str:
     return "[" + ", ".join(repr(c) for c in order) + "]"
+
+
+# -- graphic and association interactions ------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [2, 5, 12])
+def test_every_area_of_a_single_hotspot(n: int) -> None:
+    responses = _responses(hotspot_item(f"h{n}", n, ["A"], max_choices=1))
+    assert list(responses) == [None, *letters(n)]
+    assert responses.scope_en == f"blank and each of the {n} areas"
+
+
+@pytest.mark.parametrize("n", range(2, 11))
+def test_every_combination_of_hotspots_up_to_ten(n: int) -> None:
+    ids = letters(n)
+    responses = _responses(hotspot_item(f"h{n}", n, ids[:2]))
+    every = {c for size in range(1, n + 1) for c in itertools.combinations(ids, size)}
+    assert _as_set(responses) == {None} | every
+    assert len(responses) == 2**n
+
+
+def test_hotspots_within_max_choices() -> None:
+    ids = letters(8)
+    responses = _responses(hotspot_item("h", 8, ["A", "B"], max_choices=2))
+    every = {c for size in (1, 2) for c in itertools.combinations(ids, size)}
+    assert _as_set(responses) == {None} | every
+
+
+def test_a_hotspot_item_scoring_one_area_apart_is_refused() -> None:
+    honest = convert(graphic_package(hotspot_item("h", 6, ["C"], max_choices=1)), TYPES)
+    assert _outcome(honest)[:2] == ("imported", "hotspot")
+    hostile = graphic_package(hotspot_item("h", 6, ["C"], max_choices=1, apart=["F"], score=0.5))
+    status, reason, message = _outcome(convert(hostile, TYPES))
+    assert (status, reason) == ("not_imported", "no_item_type")  # two areas score: not a key
+
+
+def test_a_hotspot_item_scoring_all_ten_areas_apart_is_refused() -> None:
+    ids = letters(10)
+    honest = convert(graphic_package(hotspot_item("h", 10, ["A", "B"])), TYPES)
+    status, type_id, message = _outcome(honest)
+    assert (status, type_id) == ("imported", "hotspot")
+    assert f"checked on {2**10} responses" in message
+    hostile = convert(graphic_package(hotspot_item("h", 10, ["A", "B"], apart=ids)), TYPES)
+    status, reason, message = _outcome(hostile)
+    assert (status, reason) == ("not_imported", "scoring_mismatch")
+    assert f"the response {_shown(ids)} scores 2 in the source but 0 in the bank" in message
