@@ -35,6 +35,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.itemtypes.matching",
     "plugins.itemtypes.likert",
     "plugins.itemtypes.hotspot",
+    "plugins.itemtypes.associate",
     "plugins.taxonomies.asn",
     "plugins.taxonomies.skd",
     "plugins.taxonomies.bloom",

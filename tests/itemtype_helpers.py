@@ -155,3 +155,27 @@ def numeric_responses(content: dict[str, Any]) -> list[Any]:
     if float(answer).is_integer():
         values.append(int(answer))
     return [*values, "1", True, [1.0]]
+
+
+# -- graphic and association types -------------------------------------------------------
+
+
+def deliverable_associate(content: dict[str, Any]) -> list[Any]:
+    """Pairs of an associate item: each alone, the key (in either order, repeated, one
+    left out, one added), every pair together, and random sets."""
+    ids = [c["id"] for c in content["choices"]]
+    every = [list(pair) for pair in itertools.combinations(ids, 2)]
+    key = [list(pair) for pair in content["pairs"]]
+    responses: list[Any] = [None, [], *([pair] for pair in every), key, every]
+    responses += [[[b, a] for a, b in key], [*key, *key], [*key, key[0][::-1]]]
+    responses += [[p for p in key if p != left_out] for left_out in key]
+    responses += [[*key, pair] for pair in every if pair not in key]
+    responses += [[*key, [ids[0], ids[0]]], [*key, [ids[0], "X"]], [tuple(p) for p in key]]
+    rng = random.Random(20261206)
+    for _ in range(120):
+        responses.append(rng.sample(every, rng.randint(1, len(every))))
+    return responses
+
+
+def associate_responses(content: dict[str, Any]) -> list[Any]:
+    return [*deliverable_associate(content), NO_QTI_PAIRS, *WRONG_MATCHING]

@@ -7,7 +7,7 @@ brings in, so it must be deliberate."""
 GOLDEN: dict[str, str] = {
     "qtiworks/ims/adaptive.xml": "adaptive",
     "qtiworks/ims/adaptive_template.xml": "adaptive",
-    "qtiworks/ims/associate.xml": "no_item_type",
+    "qtiworks/ims/associate.xml": "not_representable",
     "qtiworks/ims/choice.xml": "single_choice",
     "qtiworks/ims/choice_fixed.xml": "single_choice",
     "qtiworks/ims/choice_multiple.xml": "scoring_mismatch",

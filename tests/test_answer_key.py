@@ -31,6 +31,7 @@ TYPES = (
     "matching",
     "likert",
     "hotspot",
+    "associate",
 )
 
 
@@ -95,6 +96,8 @@ def test_answer_key_of_every_type(world: World, plugins: Any, every_type_form: A
     # a hotspot's areas are its options, named by their labels
     assert rows["hotspot"]["correct_response"] == ["B"]
     assert rows["hotspot"]["option_scores"] == {"A": 0, "B": 1, "C": 0}
+    assert rows["associate"]["correct_response"] == ["A C", "B D", "E F"]
+    assert rows["associate"]["option_scores"] is None
 
 
 def test_answer_key_csv(world: World, plugins: Any, every_type_form: Any) -> None:

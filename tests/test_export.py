@@ -36,6 +36,7 @@ from tests.itemtype_helpers import (
     WRONG_MATCHING,
     WRONG_SINGLE,
     WRONG_TEXT,
+    deliverable_associate,
     deliverable_matching,
     deliverable_multiple,
     deliverable_ordering,
@@ -122,6 +123,8 @@ def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) ->
         return deliverable_matching(content)
     if type_id == "short_text":
         return deliverable_text(list(content["accepted"]))
+    if type_id == "associate":
+        return deliverable_associate(content)
     raise AssertionError(f"no responses for the machine-scored type {type_id!r}")
 
 
@@ -132,7 +135,7 @@ def refused_for(type_id: str) -> tuple[list[Any], list[Any]]:
         return WRONG_SINGLE, [NO_QTI_SINGLE]
     if type_id in {"multiple_response", "ordering", "true_false"}:
         return WRONG_LIST, [NO_QTI_MULTIPLE] if type_id == "multiple_response" else []
-    if type_id == "matching":
+    if type_id in {"matching", "associate"}:
         return WRONG_MATCHING, [NO_QTI_PAIRS]
     if type_id == "short_text":
         return WRONG_TEXT, []

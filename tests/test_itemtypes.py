@@ -25,6 +25,7 @@ from plugins.itemtypes._common import (
     letter,
     partial_credit,
 )
+from plugins.itemtypes.associate import Associate
 from plugins.itemtypes.extended_text import ExtendedText
 from plugins.itemtypes.hotspot import Hotspot
 from plugins.itemtypes.likert import Likert
@@ -50,6 +51,7 @@ TYPES: dict[str, ItemType] = {
         Matching(),
         Likert(),
         Hotspot(),
+        Associate(),
     )
 }
 TYPE_IDS = list(TYPES)
@@ -127,6 +129,7 @@ BEST_RESPONSES: dict[str, Any] = {
     "matching": [["P3", "R1"], ["P1", "R2"], ["P2", "R3"]],
     "likert": "SS",
     "hotspot": "B",
+    "associate": [["C", "A"], ["B", "D"], ["E", "F"]],
 }
 
 
@@ -152,6 +155,7 @@ HTML_PATHS: dict[str, list[str]] = {
     + [f"responses.{i}.text" for i in range(4)],
     "likert": [f"scale.{i}.text" for i in range(5)],
     "hotspot": ["image"],
+    "associate": [f"choices.{i}.text" for i in range(6)],
 }
 
 
@@ -189,6 +193,7 @@ INSTRUCTIONS: dict[str, tuple[str, str]] = {
     "matching": ("Pasangkan setiap pernyataan", "Match each statement"),
     "likert": ("Pilih satu tanggapan", "Choose the response"),
     "hotspot": ("Pilih satu area pada gambar.", "Choose one area on the image."),
+    "associate": ("Pasangkan pilihan-pilihan", "Pair up the choices"),
 }
 
 
@@ -237,6 +242,7 @@ KEY_CHANGES: dict[str, dict[str, Any]] = {
     "matching": {"pairs": [["P1", "R1"]], "scoring": "all_or_nothing"},
     "likert": {"direction": "negative"},
     "hotspot": {"keys": ["A"]},
+    "associate": {"pairs": [["A", "D"]], "scoring": "all_or_nothing"},
 }
 
 
@@ -259,6 +265,7 @@ INJECTED_PATHS: dict[str, list[str]] = {
     "matching": ["premises.0.id", "responses.0.id"],
     "likert": ["scale.0.id"],
     "hotspot": ["hotspots.0.id", "hotspots.1.label"],
+    "associate": ["choices.0.id"],
 }
 
 #: Accepted answers and rubrics never appear in a preview.

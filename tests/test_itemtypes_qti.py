@@ -22,6 +22,7 @@ from qti.writer import VERSIONS, write_item
 from qti.xml import parse_bytes, serialize
 from tests.itemtype_helpers import (
     NO_QTI_FORM,
+    associate_responses,
     matching_responses,
     multiple_responses,
     numeric_responses,
@@ -69,6 +70,7 @@ ABCDE = ["A", "B", "C", "D", "E"]
 MR = {"options": opts(*ABCDE), "keys": ["A", "C", "D"], "points": 3, "scoring": "partial"}
 MATCH = HOST.item_type("matching").example_content()
 HOTSPOT = HOST.item_type("hotspot").example_content()
+ASSOC = HOST.item_type("associate").example_content()
 HOTSPOTS_MANY = {"keys": ["A", "C"], "max_choices": 0, "scoring": "partial", "points": 3}
 
 CASES = [
@@ -208,6 +210,18 @@ CASES = [
         "hotspot",
         {**HOTSPOT, **HOTSPOTS_MANY, "keys": ["C"], "points": 0.1, "max_choices": 2},
         multiple_responses(["A", "B", "C"]),
+    ),
+    _case("associate", ASSOC, associate_responses(ASSOC)),
+    _case("associate", {**ASSOC, "points": 0.1}, associate_responses(ASSOC)),
+    _case(
+        "associate",
+        {**ASSOC, "scoring": "all_or_nothing", "points": 1},
+        associate_responses(ASSOC),
+    ),
+    _case(
+        "associate",
+        {**ASSOC, "pairs": [["F", "A"]], "points": 2, "max_associations": 0},
+        associate_responses({**ASSOC, "pairs": [["F", "A"]]}),
     ),
     _case(NUMERIC.id, NUMERIC.example_content(), numeric_responses(NUMERIC.example_content())),
     _case(

@@ -30,6 +30,7 @@ BUILTIN_TYPES = {
     "ordering",
     "matching",
     "hotspot",
+    "associate",
     "likert",
 }
 

@@ -241,6 +241,8 @@ def _own_contents() -> list[tuple[str, dict[str, Any]]]:
     many = {"keys": ["A", "C"], "max_choices": 0, "scoring": "partial", "points": 2}
     cases.append(("hotspot", {**hotspot, **many}))
     cases.append(("hotspot", {**hotspot, **many, "scoring": "all_or_nothing", "max_choices": 2}))
+    associate = TYPES["associate"].example_content()
+    cases.append(("associate", {**associate, "scoring": "all_or_nothing", "shuffle": False}))
     weighted = copy.deepcopy(TYPES["weighted_options"].example_content())
     for option, weight in zip(weighted["options"], [5, 4, 3, 2, 1], strict=True):
         option["weight"] = weight
@@ -310,7 +312,7 @@ def test_type_order_is_defined_and_hint_goes_first() -> None:
         "ordering",
         "matching",
     ]
-    assert order[9:] == ["hotspot", "numeric_entry"]
+    assert order[9:] == ["hotspot", "associate", "numeric_entry"]
     assert next(t.id for t in type_order(TYPES, "itembank:numeric_entry")) == "numeric_entry"
     assert [t.id for t in type_order(TYPES, "itembank:unknown")] == order
 

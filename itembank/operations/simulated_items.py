@@ -21,6 +21,7 @@ type                   model        categories
 ``likert``             GRM          one per scale position score, 1 first
 ``extended_text``      GPCM         the rater's total 0, 1, ... points, split over criteria
 ``hotspot``            2PL          0: another area (one choice) or a wrong set, 1: the key(s)
+``associate``          2PL          0: the key pairs with partners exchanged, 1: the key
 =====================  ===========  ==========================================================
 
 Wrong responses are chosen so that they score 0 wherever the type allows it (a partial
@@ -56,6 +57,7 @@ TYPE_SECONDS: dict[str, float] = {
     "likert": 15.0,
     "extended_text": 420.0,
     "hotspot": 50.0,
+    "associate": 90.0,
 }
 
 
@@ -302,6 +304,23 @@ def _hotspot(content: dict[str, Any], item_type: Any, rng: np.random.Generator) 
     return categories, {"options": tuple(ids)}
 
 
+def _associate(content: dict[str, Any], item_type: Any, rng: np.random.Generator) -> Any:
+    key = [list(pair) for pair in content["pairs"]]
+    firsts = [first for first, _ in key]
+    seconds = [second for _, second in key]
+    tries: list[list[list[str]]] = []
+    if len(key) > 1:
+        rotated = seconds[1:] + seconds[:1]
+        tries.append([[a, b] for a, b in zip(firsts, rotated, strict=True)])
+    used = {ident for pair in key for ident in pair}
+    others = [c["id"] for c in content["choices"] if c["id"] not in used]
+    tries += [[[first, other]] for first in firsts for other in others]
+    tries.append([[firsts[0], firsts[1]]] if len(firsts) > 1 else [[seconds[0], firsts[0]]])
+    wrong = _wrong(item_type, content, [t for t in tries if t])
+    categories = [_category(item_type, content, wrong, rng), _category(item_type, content, [key])]
+    return categories, {}
+
+
 BUILDERS: dict[str, Builder] = {
     "single_choice": _single_choice,
     "true_false": _true_false,
@@ -313,6 +332,7 @@ BUILDERS: dict[str, Builder] = {
     "likert": _likert,
     "extended_text": _rated,
     "hotspot": _hotspot,
+    "associate": _associate,
 }
 
 

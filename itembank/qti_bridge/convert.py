@@ -86,6 +86,7 @@ IMPORT_ORDER: tuple[str, ...] = (
     "ordering",
     "matching",
     "hotspot",
+    "associate",
 )
 """The built-in types in the order they are asked; every other registered type follows
 in registration order. A type named by the item's label (``itembank:<type id>``, written

@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 from plugins.itemtypes.qti_writers import (
+    associate,
     extended_text,
     hotspot,
     likert,
@@ -44,6 +45,7 @@ Writer = Callable[..., AssessmentItem]
 
 #: Type id -> its writer.
 WRITERS: Mapping[str, Writer] = {
+    "associate": associate.to_qti,
     "extended_text": extended_text.to_qti,
     "hotspot": hotspot.to_qti,
     "likert": likert.to_qti,
