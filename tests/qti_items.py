@@ -230,3 +230,35 @@ def hotspot_item(
 def graphic_package(item: bytes) -> bytes:
     """A zip of a graphic item (``item.xml``) and its ``plan.png``."""
     return zip_of({"item.xml": item, "plan.png": png(PLAN_WIDTH, PLAN_HEIGHT)})
+
+
+def associate_item(
+    ident: str,
+    n: int,
+    pairs: Sequence[str],
+    *,
+    match_max: int = 1,
+    max_associations: int = 0,
+    apart: Sequence[str] | None = None,
+    score: float = 2,
+) -> bytes:
+    """An associate item of ``n`` choices (each in at most ``match_max`` pairs): the key
+    ``pairs`` (``"A B"``) scores 1 together; the set ``apart`` (if given) scores
+    ``score``."""
+    choices = "".join(
+        f'<simpleAssociableChoice identifier="{c}" matchMax="{match_max}">Tokoh {c}'
+        "</simpleAssociableChoice>"
+        for c in letters(n)
+    )
+    interaction = (
+        '<associateInteraction responseIdentifier="RESPONSE" '
+        f'maxAssociations="{max_associations}">{choices}</associateInteraction>'
+    )
+    return _HEAD.format(
+        ident=ident,
+        cardinality="multiple",
+        base="pair",
+        correct="".join(f"<value>{p}</value>" for p in pairs),
+        interaction=interaction,
+        apart=_apart("multiple", apart, "pair", score),
+    ).encode()

@@ -3,6 +3,7 @@ scoring, previews, and their QTI round trip: bank -> QTI 3.0 / 2.1 (valid) -> ba
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -210,3 +211,96 @@ def test_hotspot_round_trip_is_valid_and_scores_exactly(
     for response in responses:
         qti_value = HOTSPOT.qti_response(loaded, response)["RESPONSE"]
         assert source({"RESPONSE": qti_value}) == HOTSPOT.score(loaded, response), response
+
+
+# -- associate -------------------------------------------------------------------------------
+
+ASSOCIATE = HOST.item_type("associate")
+PAIRS = ASSOCIATE.example_content()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "indonesian", "english"),
+    [
+        ({"pairs": [["A", "Z"]]}, "pairs.0", "'Z' tidak ada", "'Z' is not one of"),
+        ({"pairs": [["A", "A"]]}, "pairs.0", "dirinya sendiri", "with itself"),
+        ({"pairs": [["A", "C"], ["C", "A"]]}, "pairs.1", "lebih dari sekali", "more than once"),
+        ({"pairs": [["A", "C", "D"]]}, "pairs.0", "dua pilihan", "two choices"),
+        ({"pairs": []}, "pairs", "Minimal 1", "At least one key pair"),
+        (
+            {"pairs": [["A", "C"], ["A", "D"]]},
+            "choices.0.match_max",
+            "paling banyak 1",
+            "at most 1",
+        ),
+        ({"max_associations": 2}, "max_associations", "lebih kecil", "less than"),
+        ({"choices.1.id": "A"}, "choices.1.id", "lebih dari sekali", "more than once"),
+        ({"choices.2.text": "<p> </p>"}, "choices.2.text", "kosong", "empty"),
+        ({"choices.0.match_max": -1}, "choices.0.match_max", "lebih besar", "greater than"),
+    ],
+)
+def test_associate_problems_name_the_field_in_both_languages(
+    changes: dict[str, Any], field: str, indonesian: str, english: str
+) -> None:
+    found = problems(ASSOCIATE, patched(PAIRS, changes))
+    assert any(
+        f == field and indonesian in message and english in message_en
+        for f, message, message_en in found
+    ), found
+
+
+def test_associate_needs_three_choices_at_most_twenty() -> None:
+    three = PAIRS["choices"][:2]
+    found = problems(ASSOCIATE, {**PAIRS, "choices": three, "pairs": [["A", "B"]]})
+    assert ("choices", "Minimal 3 pilihan.", "At least 3 choices are required.") in found
+    many = [{"id": f"C{i}", "text": f"<p>{i}</p>"} for i in range(21)]
+    assert problems(ASSOCIATE, {**PAIRS, "choices": many, "pairs": [["C1", "C2"]]})[0][0] == (
+        "choices"
+    )
+
+
+def test_associate_scores_pairs_in_either_order() -> None:
+    key = [["A", "C"], ["B", "D"], ["E", "F"]]
+    assert ASSOCIATE.score(PAIRS, key) == 3
+    assert ASSOCIATE.score(PAIRS, [["C", "A"], ["D", "B"], ["F", "E"], ["A", "C"]]) == 3
+    assert ASSOCIATE.score(PAIRS, [["C", "A"]]) == 1
+    assert ASSOCIATE.score(PAIRS, [["C", "A"], ["B", "E"]]) == 0  # one right, one wrong
+    assert ASSOCIATE.score(PAIRS, [*key, ["A", "B"]]) == 2
+    assert ASSOCIATE.score(PAIRS, None) == ASSOCIATE.score(PAIRS, []) == 0
+    strict = {**PAIRS, "scoring": "all_or_nothing"}
+    assert ASSOCIATE.score(strict, key[:2]) == 0 and ASSOCIATE.score(strict, key[::-1]) == 3
+    for wrong in ("A C", [["A"]], [[1, 2]], {"A": "C"}):
+        with pytest.raises(ValueError):
+            ASSOCIATE.score(PAIRS, wrong)
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        PAIRS,
+        {**PAIRS, "scoring": "all_or_nothing", "points": 2.5, "shuffle": False},
+        # one key pair: partial scores as all-or-nothing does, and is read back so
+        {**PAIRS, "pairs": [["F", "B"]], "max_associations": 0, "scoring": "all_or_nothing"},
+    ],
+)
+def test_associate_round_trip_is_valid_and_scores_exactly(
+    content: dict[str, Any], version: str
+) -> None:
+    loaded = ASSOCIATE.load(content)
+    model = ASSOCIATE.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
+    root = write_item(model, version)  # type: ignore[arg-type]
+    assert validate_element(root, name="item_1.xml") == []
+    reading = read_item(serialize(root))
+    source = score_function(reading.root)
+    back = ASSOCIATE.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
+    assert back is not None
+    from itembank.sanitize import html_to_xhtml
+
+    assert ASSOCIATE.load(back) == ASSOCIATE.map_html(loaded, html_to_xhtml)
+    ids = [c["id"] for c in loaded["choices"]]
+    every = [list(pair) for pair in itertools.combinations(ids, 2)]
+    for response in [None, *([p] for p in every), *itertools.combinations(every, 2)]:
+        value = ASSOCIATE.qti_response(loaded, None if response is None else list(response))
+        expected = ASSOCIATE.score(loaded, None if response is None else list(response))
+        assert source(value) == expected, response

@@ -23,6 +23,7 @@ from itembank.qti_bridge.responses import (
 )
 from qti.reader import read_item
 from tests.qti_items import (
+    associate_item,
     choice_item,
     graphic_package,
     hotspot_item,
@@ -275,3 +276,40 @@ def test_a_hotspot_item_scoring_all_ten_areas_apart_is_refused() -> None:
     status, reason, message = _outcome(hostile)
     assert (status, reason) == ("not_imported", "scoring_mismatch")
     assert f"the response {_shown(ids)} scores 2 in the source but 0 in the bank" in message
+
+
+@pytest.mark.parametrize(
+    ("n", "match_max", "max_associations"),
+    [(3, 1, 0), (4, 1, 0), (5, 1, 2), (4, 2, 0), (4, 0, 3), (6, 1, 3)],
+)
+def test_every_allowed_set_of_associations(n: int, match_max: int, max_associations: int) -> None:
+    data = associate_item("a", n, ["A B"], match_max=match_max, max_associations=max_associations)
+    pairs = list(itertools.combinations(letters(n), 2))
+
+    def allowed(chosen: tuple[tuple[str, str], ...]) -> bool:
+        if max_associations and len(chosen) > max_associations:
+            return False
+        return not match_max or all(
+            sum(ident in pair for pair in chosen) <= match_max for ident in letters(n)
+        )
+
+    every = {
+        frozenset(chosen)
+        for size in range(1, len(pairs) + 1)
+        for chosen in itertools.combinations(pairs, size)
+        if allowed(chosen)
+    }
+    found = _responses(data)
+    assert _as_set(found) == {None} | every
+    assert len(found) == len(every) + 1
+
+
+def test_an_associate_item_scoring_a_far_set_apart_is_refused() -> None:
+    honest = convert(associate_item("a", 6, ["A B", "C D", "E F"]), TYPES)
+    status, type_id, message = _outcome(honest)
+    assert (status, type_id) == ("imported", "associate")
+    far = ["A F", "B E", "C D"]
+    hostile = convert(associate_item("a", 6, ["A B", "C D", "E F"], apart=far), TYPES)
+    status, reason, message = _outcome(hostile)
+    assert (status, reason) == ("not_imported", "scoring_mismatch")
+    assert "scores 2 in the source but 0 in the bank" in message
