@@ -1,7 +1,7 @@
-"""The graphic item types in the browser: a writer uploads an image, draws regions on it
-with the mouse (a rectangle and a circle dragged, a polygon clicked point by point),
-corrects one by its coordinate field, chooses the key, submits, and two reviewers
-approve the item."""
+"""The graphic and association item types in the browser: a writer uploads an image,
+draws regions on it with the mouse (a rectangle and a circle dragged, a polygon clicked
+point by point), corrects one by its coordinate field, chooses the key, submits, and two
+reviewers approve the item; the same for an associate item (choices and their pairs)."""
 
 from __future__ import annotations
 
@@ -114,7 +114,12 @@ def test_a_hotspot_item_is_drawn_with_the_mouse_submitted_and_approved(
     item_id = page.url.rsplit("/", 1)[1]
     expect(page.locator(".ib-graphic .ib-region")).to_have_count(3)
 
-    # -- two reviewers approve it --------------------------------------------------------------
+    approve_twice(login, writer, item_id, ".preview-box .ib-graphic .ib-region")
+
+
+def approve_twice(login: Any, writer: Any, item_id: str, shown: str) -> None:
+    """Both reviewers of the demo bank approve version 1 of the item (the bank needs two
+    approvals), each seeing ``shown`` in the preview; the item is approved."""
     for name, flash in (
         ("penelaah1", "masih memerlukan persetujuan lain"),
         ("penelaah2", "disetujui"),
@@ -122,10 +127,53 @@ def test_a_hotspot_item_is_drawn_with_the_mouse_submitted_and_approved(
         reviewer = login(name)
         open_from_the_bell(reviewer, item_id, 1)
         review = reviewer.page
-        expect(review.locator(".preview-box .ib-graphic .ib-region").first).to_be_visible()
+        expect(review.locator(shown).first).to_be_visible()
         reviewer.check_accessible_names()
         review.get_by_role("button", name="Setujui").click()
         review.wait_for_url(reviewer.url("/"))
         expect(review.locator(".flashes")).to_contain_text(flash)
     writer.page.goto(writer.url(f"/items/{item_id}"))
     expect(writer.page.locator("main")).to_contain_text("Disetujui")
+
+
+ASSOCIATE_CHOICES = [
+    "Mahkamah Konstitusi",
+    "Badan Pemeriksa Keuangan",
+    "Menguji undang-undang terhadap UUD 1945",
+    "Memeriksa pengelolaan keuangan negara",
+    "Komisi Yudisial",
+    "Mengusulkan pengangkatan hakim agung",
+]
+
+
+def test_an_associate_item_is_written_submitted_and_approved(login: Any) -> None:
+    writer = login("penulis")
+    page = writer.page
+    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=associate"))
+    stem = page.get_by_role("textbox", name="Pokok soal")
+    stem.click()
+    stem.type("Pasangkan setiap lembaga negara dengan kewenangannya.")
+    entries = page.locator('#type-fields [data-path="content.choices"] .entry')
+    expect(entries).to_have_count(len(ASSOCIATE_CHOICES))
+    for index, text in enumerate(ASSOCIATE_CHOICES):
+        entries.nth(index).locator(".rt-content").click()
+        entries.nth(index).locator(".rt-content").type(text)
+    pairs = page.locator('#type-fields [data-path="content.pairs"]')
+    for first, second in (("A", "C"), ("B", "D"), ("E", "F")):
+        pairs.get_by_label(first, exact=True).select_option(second)
+    page.get_by_label("Jumlah pasangan maksimum").fill("3")
+    page.get_by_label("Poin").fill("3")
+    page.get_by_label("Sebagian (per jawaban benar)").check()
+    page.get_by_label("Taksonomi").select_option("skd-cpns")
+    page.get_by_label("Kompetensi atau bidang").select_option("TKP.PP")
+    wait_for_clean_preview(page)
+    preview = page.locator("#preview")
+    expect(preview.locator(".ib-associate-pair")).to_have_count(3)
+    expect(preview).to_contain_text("Komisi Yudisial")
+    writer.check_accessible_names()
+    writer.shot("associate-editor")
+
+    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
+    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
+    item_id = page.url.rsplit("/", 1)[1]
+    approve_twice(login, writer, item_id, ".preview-box .ib-associate-pair")
