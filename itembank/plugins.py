@@ -36,6 +36,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.itemtypes.likert",
     "plugins.itemtypes.hotspot",
     "plugins.itemtypes.associate",
+    "plugins.itemtypes.graphic_gap_match",
     "plugins.taxonomies.asn",
     "plugins.taxonomies.skd",
     "plugins.taxonomies.bloom",

@@ -664,7 +664,8 @@ def _read_graphic_gap_match(reader: BodyReader, element: etree._Element, respons
             gaps.append(
                 GapChoice(
                     gap.get("identifier", ""),
-                    image=_read_image(reader, gap),
+                    qti_attr(gap, "objectLabel") or "",
+                    _read_image(reader, gap),
                     match_max=_int(gap, "matchMax", 1),
                 )
             )
@@ -673,10 +674,15 @@ def _read_graphic_gap_match(reader: BodyReader, element: etree._Element, respons
         _read_image(reader, element),
         tuple(gaps),
         _read_hotspots(element, "associableHotspot"),
-        max_associations=_int(element, "maxAssociations", 0),
+        # QTI 3.0 limits the associations to 1 unless it says otherwise; 2.1 does not
+        max_associations=_int(element, "maxAssociations", 1 if _is_v3(element) else 0),
         min_associations=_int(element, "minAssociations", 0),
         prompt=_prompt(reader, element),
     )
+
+
+def _is_v3(element: etree._Element) -> bool:
+    return namespace_of(element) == ns.QTI30
 
 
 GRAPHIC_READERS: dict[str, Callable[[BodyReader, etree._Element, str], BodyPart]] = {

@@ -335,7 +335,7 @@ class _ItemWriter:
                 "graphicGapMatchInteraction",
                 responseIdentifier=part.response_identifier,
             )
-            if part.max_associations or part.min_associations:
+            if s.v3:  # (QTI 2.1 has no such attributes: there, nothing limits them)
                 element.set(s.attr("maxAssociations"), str(part.max_associations))
                 element.set(s.attr("minAssociations"), str(part.min_associations))
             self.prompt(element, part.prompt, where)
@@ -348,6 +348,8 @@ class _ItemWriter:
                 if gap.image is None:
                     holder.text = gap.text
                 else:
+                    if gap.text:
+                        holder.set(s.attr("objectLabel"), gap.text)
                     self.graphic_image(holder, gap.image, where)
             for hotspot in part.hotspots:
                 self.hotspot(element, "associableHotspot", hotspot)

@@ -81,17 +81,18 @@ def make_item(world: World, plugins: PluginHost, **overrides: Any) -> Any:
 
 
 def upload_example_media(bank: Bank, author: User, content: Any) -> dict[str, bytes]:
-    """Upload the image the graphic types' example content shows to ``bank`` when
-    ``content`` shows it; returns the media it uses (``{sha256: bytes}``, for packages)."""
+    """Upload the images the graphic types' example content shows to ``bank`` when
+    ``content`` shows them; returns the media it uses (``{sha256: bytes}``, for packages)."""
     import json
 
     from itembank.operations.media import upload_media
-    from plugins.itemtypes._graphic import EXAMPLE_PNG, EXAMPLE_SHA256
+    from plugins.itemtypes._graphic import EXAMPLE_MEDIA
 
-    if EXAMPLE_SHA256 not in json.dumps(content):
-        return {}
-    upload_media(bank, EXAMPLE_PNG, actor=author, max_bytes=len(EXAMPLE_PNG))
-    return {EXAMPLE_SHA256: EXAMPLE_PNG}
+    text = json.dumps(content)
+    used = {sha: data for sha, data in EXAMPLE_MEDIA.items() if sha in text}
+    for data in used.values():
+        upload_media(bank, data, actor=author, max_bytes=len(data))
+    return used
 
 
 #: A TKP item (Pelayanan Publik) weighted 1..5.

@@ -32,6 +32,7 @@ TYPES = (
     "likert",
     "hotspot",
     "associate",
+    "graphic_gap_match",
 )
 
 
@@ -98,6 +99,8 @@ def test_answer_key_of_every_type(world: World, plugins: Any, every_type_form: A
     assert rows["hotspot"]["option_scores"] == {"A": 0, "B": 1, "C": 0}
     assert rows["associate"]["correct_response"] == ["A C", "B D", "E F"]
     assert rows["associate"]["option_scores"] is None
+    assert rows["graphic_gap_match"]["correct_response"] == ["G2 A", "G3 B"]
+    assert rows["graphic_gap_match"]["option_scores"] is None
 
 
 def test_answer_key_csv(world: World, plugins: Any, every_type_form: Any) -> None:

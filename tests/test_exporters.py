@@ -14,7 +14,7 @@ import pytest
 
 from itembank.exporters import Exporter
 from itembank.plugins import PluginError, PluginHost
-from plugins.itemtypes._graphic import EXAMPLE_PNG, EXAMPLE_SHA256
+from plugins.itemtypes._graphic import EXAMPLE_MEDIA
 from qti.package import Classification, PackageError, PackageItem, PackageSection, PackageTest
 from qti.rp import evaluate_score
 from qti.validate import validate_package_bytes
@@ -22,8 +22,8 @@ from qti.validate import validate_package_bytes
 HOST = PluginHost(entry_points=False)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x03" * 16
 PNG_SHA = hashlib.sha256(PNG).hexdigest()
-#: The stem's image, and the one the hotspot example's regions are drawn on.
-MEDIA = {PNG_SHA: PNG, EXAMPLE_SHA256: EXAMPLE_PNG}
+#: The stem's image, and those of the graphic types' examples.
+MEDIA = {PNG_SHA: PNG, **EXAMPLE_MEDIA}
 
 
 def form(host: PluginHost = HOST) -> tuple[PackageTest, list[PackageItem]]:

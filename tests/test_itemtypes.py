@@ -27,6 +27,7 @@ from plugins.itemtypes._common import (
 )
 from plugins.itemtypes.associate import Associate
 from plugins.itemtypes.extended_text import ExtendedText
+from plugins.itemtypes.graphic_gap_match import GraphicGapMatch
 from plugins.itemtypes.hotspot import Hotspot
 from plugins.itemtypes.likert import Likert
 from plugins.itemtypes.matching import Matching
@@ -52,6 +53,7 @@ TYPES: dict[str, ItemType] = {
         Likert(),
         Hotspot(),
         Associate(),
+        GraphicGapMatch(),
     )
 }
 TYPE_IDS = list(TYPES)
@@ -130,6 +132,7 @@ BEST_RESPONSES: dict[str, Any] = {
     "likert": "SS",
     "hotspot": "B",
     "associate": [["C", "A"], ["B", "D"], ["E", "F"]],
+    "graphic_gap_match": [["G3", "B"], ["G2", "A"]],
 }
 
 
@@ -156,6 +159,7 @@ HTML_PATHS: dict[str, list[str]] = {
     "likert": [f"scale.{i}.text" for i in range(5)],
     "hotspot": ["image"],
     "associate": [f"choices.{i}.text" for i in range(6)],
+    "graphic_gap_match": ["image", "gaps.0.image", "gaps.1.image", "gaps.2.image"],
 }
 
 
@@ -194,6 +198,7 @@ INSTRUCTIONS: dict[str, tuple[str, str]] = {
     "likert": ("Pilih satu tanggapan", "Choose the response"),
     "hotspot": ("Pilih satu area pada gambar.", "Choose one area on the image."),
     "associate": ("Pasangkan pilihan-pilihan", "Pair up the choices"),
+    "graphic_gap_match": ("Tempatkan gambar yang tepat", "Place the right image"),
 }
 
 
@@ -243,6 +248,7 @@ KEY_CHANGES: dict[str, dict[str, Any]] = {
     "likert": {"direction": "negative"},
     "hotspot": {"keys": ["A"]},
     "associate": {"pairs": [["A", "D"]], "scoring": "all_or_nothing"},
+    "graphic_gap_match": {"pairs": [["G1", "B"]]},
 }
 
 
@@ -266,6 +272,7 @@ INJECTED_PATHS: dict[str, list[str]] = {
     "likert": ["scale.0.id"],
     "hotspot": ["hotspots.0.id", "hotspots.1.label"],
     "associate": ["choices.0.id"],
+    "graphic_gap_match": ["gaps.0.label", "hotspots.1.id"],
 }
 
 #: Accepted answers and rubrics never appear in a preview.

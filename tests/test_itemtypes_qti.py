@@ -23,6 +23,7 @@ from qti.xml import parse_bytes, serialize
 from tests.itemtype_helpers import (
     NO_QTI_FORM,
     associate_responses,
+    gap_match_responses,
     matching_responses,
     multiple_responses,
     numeric_responses,
@@ -71,6 +72,8 @@ MR = {"options": opts(*ABCDE), "keys": ["A", "C", "D"], "points": 3, "scoring": 
 MATCH = HOST.item_type("matching").example_content()
 HOTSPOT = HOST.item_type("hotspot").example_content()
 ASSOC = HOST.item_type("associate").example_content()
+GAPS = HOST.item_type("graphic_gap_match").example_content()
+UNLIMITED_GAP = [{**GAPS["gaps"][0], "match_max": 0}, *GAPS["gaps"][1:]]
 HOTSPOTS_MANY = {"keys": ["A", "C"], "max_choices": 0, "scoring": "partial", "points": 3}
 
 CASES = [
@@ -222,6 +225,17 @@ CASES = [
         "associate",
         {**ASSOC, "pairs": [["F", "A"]], "points": 2, "max_associations": 0},
         associate_responses({**ASSOC, "pairs": [["F", "A"]]}),
+    ),
+    _case("graphic_gap_match", GAPS, gap_match_responses(GAPS)),
+    _case(
+        "graphic_gap_match",
+        {**GAPS, "scoring": "all_or_nothing", "points": 1},
+        gap_match_responses(GAPS),
+    ),
+    _case(
+        "graphic_gap_match",
+        {**GAPS, "pairs": [["G1", "A"], ["G1", "B"]], "gaps": UNLIMITED_GAP, "points": 0.3},
+        gap_match_responses(GAPS),
     ),
     _case(NUMERIC.id, NUMERIC.example_content(), numeric_responses(NUMERIC.example_content())),
     _case(

@@ -31,6 +31,7 @@ BUILTIN_TYPES = {
     "matching",
     "hotspot",
     "associate",
+    "graphic_gap_match",
     "likert",
 }
 

@@ -22,7 +22,7 @@ from itembank.itemtypes import ItemType
 from itembank.plugins import PluginHost
 from itembank.qti_bridge.convert import REASONS, Candidate, ImportResult, convert, type_order
 from itembank.qti_bridge.responses import responses_for
-from plugins.itemtypes._graphic import EXAMPLE_PNG, EXAMPLE_SHA256
+from plugins.itemtypes._graphic import EXAMPLE_MEDIA, EXAMPLE_SHA256
 from qti.package import (
     Classification,
     PackageItem,
@@ -253,6 +253,10 @@ def _own_contents() -> list[tuple[str, dict[str, Any]]]:
 OWN = _own_contents()
 
 
+#: The examples' images each graphic type shows besides the stem's.
+GRAPHIC_MEDIA = {"hotspot": [EXAMPLE_SHA256], "graphic_gap_match": list(EXAMPLE_MEDIA)}
+
+
 @pytest.mark.parametrize("version", ["3.0", "2.1"])
 def test_own_exports_come_back_identical(version: str) -> None:
     items = []
@@ -265,7 +269,7 @@ def test_own_exports_come_back_identical(version: str) -> None:
     test = PackageTest(
         "T", "Ujian", (PackageSection("S", "S", tuple(i.item.identifier for i in items)),)
     )
-    media = {PNG_SHA: PNG, EXAMPLE_SHA256: EXAMPLE_PNG}
+    media = {PNG_SHA: PNG, **EXAMPLE_MEDIA}
     package = build_package(test, items, media, version)  # type: ignore[arg-type]
     result = convert(package.data, TYPES, name="export.zip")
     imported = {c.identifier: c for c in result.candidates}
@@ -277,7 +281,7 @@ def test_own_exports_come_back_identical(version: str) -> None:
         expected = {**content, "unit": ""} if type_id == "numeric_entry" else content
         assert candidate.content == expected, type_id
         assert candidate.stem == STEM
-        shown = [PNG_SHA, EXAMPLE_SHA256] if type_id == "hotspot" else [PNG_SHA]
+        shown = [PNG_SHA, *GRAPHIC_MEDIA.get(type_id, [])]
         assert sorted(m.sha256 for m in candidate.media) == sorted(shown)
         assert candidate.metadata["bank_item_id"] == f"CACT-DEMO-{index:06d}"
         assert candidate.metadata["version"] == "2"
@@ -312,7 +316,7 @@ def test_type_order_is_defined_and_hint_goes_first() -> None:
         "ordering",
         "matching",
     ]
-    assert order[9:] == ["hotspot", "associate", "numeric_entry"]
+    assert order[9:] == ["hotspot", "associate", "graphic_gap_match", "numeric_entry"]
     assert next(t.id for t in type_order(TYPES, "itembank:numeric_entry")) == "numeric_entry"
     assert [t.id for t in type_order(TYPES, "itembank:unknown")] == order
 

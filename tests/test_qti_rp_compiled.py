@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from itembank.qti_bridge import convert as convert_module
-from plugins.itemtypes._graphic import EXAMPLE_PNG, EXAMPLE_SHA256
+from plugins.itemtypes._graphic import EXAMPLE_MEDIA
 from qti import rp
 from qti.package import PackageItem, PackageSection, PackageTest, build_package
 from tests.qti_items import choice_item, letters, match_item, order_item
@@ -68,7 +68,7 @@ def test_every_type_of_the_own_export(both: _Both, version: str, labelled: bool)
     test = PackageTest(
         "T", "T", (PackageSection("S", "S", tuple(i.item.identifier for i in items)),)
     )
-    media = {PNG_SHA: PNG, EXAMPLE_SHA256: EXAMPLE_PNG}
+    media = {PNG_SHA: PNG, **EXAMPLE_MEDIA}
     package = build_package(test, items, media, version)  # type: ignore[arg-type]
     result = convert_module.convert(package.data, TYPES)
     assert len(result.candidates) == len(OWN)

@@ -22,6 +22,7 @@ type                   model        categories
 ``extended_text``      GPCM         the rater's total 0, 1, ... points, split over criteria
 ``hotspot``            2PL          0: another area (one choice) or a wrong set, 1: the key(s)
 ``associate``          2PL          0: the key pairs with partners exchanged, 1: the key
+``graphic_gap_match``  2PL          0: the images on other areas (or other images), 1: the key
 =====================  ===========  ==========================================================
 
 Wrong responses are chosen so that they score 0 wherever the type allows it (a partial
@@ -58,6 +59,7 @@ TYPE_SECONDS: dict[str, float] = {
     "extended_text": 420.0,
     "hotspot": 50.0,
     "associate": 90.0,
+    "graphic_gap_match": 90.0,
 }
 
 
@@ -321,6 +323,21 @@ def _associate(content: dict[str, Any], item_type: Any, rng: np.random.Generator
     return categories, {}
 
 
+def _graphic_gap_match(content: dict[str, Any], item_type: Any, rng: np.random.Generator) -> Any:
+    key = [list(pair) for pair in content["pairs"]]
+    gaps = [g["id"] for g in content["gaps"]]
+    areas = [a["id"] for a in content["hotspots"]]
+    tries: list[list[list[str]]] = []
+    if len(key) > 1:
+        areas_of_key = [area for _, area in key]
+        rotated = [*areas_of_key[1:], areas_of_key[0]]
+        tries.append([[gap, area] for (gap, _), area in zip(key, rotated, strict=True)])
+    tries += [[[gap, area]] for gap in gaps for area in areas if [gap, area] not in key]
+    wrong = _wrong(item_type, content, tries)
+    categories = [_category(item_type, content, wrong, rng), _category(item_type, content, [key])]
+    return categories, {}
+
+
 BUILDERS: dict[str, Builder] = {
     "single_choice": _single_choice,
     "true_false": _true_false,
@@ -333,6 +350,7 @@ BUILDERS: dict[str, Builder] = {
     "extended_text": _rated,
     "hotspot": _hotspot,
     "associate": _associate,
+    "graphic_gap_match": _graphic_gap_match,
 }
 
 

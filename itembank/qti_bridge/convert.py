@@ -87,6 +87,7 @@ IMPORT_ORDER: tuple[str, ...] = (
     "matching",
     "hotspot",
     "associate",
+    "graphic_gap_match",
 )
 """The built-in types in the order they are asked; every other registered type follows
 in registration order. A type named by the item's label (``itembank:<type id>``, written

@@ -312,17 +312,20 @@ def graphic_figure(image_html: str, image: Image, regions: Iterable[Mapping[str,
 # -- the examples' image -------------------------------------------------------------------
 
 
-def _example_png(width: int = 400, height: int = 300) -> bytes:
+def _example_png(
+    width: int = 400, height: int = 300, colour: bytes = b"\xf5\xf3\xea", walls: bool = True
+) -> bytes:
     """A floor plan of four rooms as a PNG (RGB, made here: nothing is read from disk),
-    the image of the graphic types' example content."""
-    wall, floor = b"\x28\x28\x28", b"\xf5\xf3\xea"
+    the image of the graphic types' example content; without ``walls`` a framed tile of
+    ``colour`` (the gaps of the graphic gap match example)."""
+    wall = b"\x28\x28\x28"
     rows = []
     for y in range(height):
-        edge = y < 3 or y >= height - 3 or height // 2 - 2 <= y <= height // 2 + 1
+        edge = y < 3 or y >= height - 3 or (walls and height // 2 - 2 <= y <= height // 2 + 1)
         row = b"".join(
             wall
-            if edge or x < 3 or x >= width - 3 or width // 2 - 2 <= x <= width // 2 + 1
-            else floor
+            if edge or x < 3 or x >= width - 3 or (walls and width // 2 - 2 <= x <= width // 2 + 1)
+            else colour
             for x in range(width)
         )
         rows.append(b"\x00" + row)
@@ -347,6 +350,19 @@ EXAMPLE_SHA256 = hashlib.sha256(EXAMPLE_PNG).hexdigest()
 EXAMPLE_IMAGE = (
     f'<img src="/media/{EXAMPLE_SHA256}" alt="Denah kantor kecamatan" width="400" height="300">'
 )
+#: The gaps of the graphic gap match example: coloured tiles, 60 x 24 pixels.
+EXAMPLE_GAP_PNGS = tuple(
+    _example_png(60, 24, colour, walls=False)
+    for colour in (b"\xd9\x3f\x3f", b"\x3f\x9f\x4f", b"\x3f\x6f\xd9")
+)
+EXAMPLE_GAP_IMAGES = tuple(
+    f'<img src="/media/{hashlib.sha256(data).hexdigest()}" alt="{name}" width="60" height="24">'
+    for data, name in zip(EXAMPLE_GAP_PNGS, ("Merah", "Hijau", "Biru"), strict=True)
+)
+#: Every image the examples show, by SHA-256 (what a bank must hold to save them).
+EXAMPLE_MEDIA = {
+    hashlib.sha256(data).hexdigest(): data for data in (EXAMPLE_PNG, *EXAMPLE_GAP_PNGS)
+}
 
 
 # -- editor ----------------------------------------------------------------------------

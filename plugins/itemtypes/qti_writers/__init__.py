@@ -23,6 +23,7 @@ from typing import Any
 from plugins.itemtypes.qti_writers import (
     associate,
     extended_text,
+    graphic_gap_match,
     hotspot,
     likert,
     matching,
@@ -47,6 +48,7 @@ Writer = Callable[..., AssessmentItem]
 WRITERS: Mapping[str, Writer] = {
     "associate": associate.to_qti,
     "extended_text": extended_text.to_qti,
+    "graphic_gap_match": graphic_gap_match.to_qti,
     "hotspot": hotspot.to_qti,
     "likert": likert.to_qti,
     "matching": matching.to_qti,
