@@ -177,3 +177,68 @@ def test_an_associate_item_is_written_submitted_and_approved(login: Any) -> None
     page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
     item_id = page.url.rsplit("/", 1)[1]
     approve_twice(login, writer, item_id, ".preview-box .ib-associate-pair")
+
+
+def tile_png(tmp_path: Path, name: str, colour: tuple[int, int, int]) -> Path:
+    """A small coloured tile to place on the plan (a real PNG)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 16), colour).save(buffer, format="PNG")
+    path = tmp_path / f"{name}.png"
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def _pick_image(page: Any, button: Any, path: Path, alt: str) -> None:
+    button.click()
+    dialog = page.locator("#media-dialog")
+    dialog.get_by_label("Unggah gambar baru (PNG, JPEG, atau GIF)").set_input_files(str(path))
+    dialog.locator(".media-choice[aria-pressed=true]").wait_for()
+    dialog.get_by_label("Deskripsi gambar (untuk pembaca layar)").fill(alt)
+    dialog.get_by_role("button", name="Sisipkan", exact=True).click()
+    expect(dialog).to_be_hidden()
+
+
+def test_a_graphic_gap_match_item_is_drawn_submitted_and_approved(
+    login: Any, tmp_path: Path
+) -> None:
+    writer = login("penulis")
+    page = writer.page
+    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=graphic_gap_match"))
+    stem = page.get_by_role("textbox", name="Pokok soal")
+    stem.click()
+    stem.type("Tempatkan penanda yang tepat pada denah kantor kecamatan berikut.")
+    fields = page.locator("#type-fields")
+    choose = fields.get_by_role("button", name="Pilih atau unggah gambar")
+    expect(choose).to_have_count(3)  # the plan and the two gap images
+    _pick_image(page, choose.first, plan_png(tmp_path), "Denah kantor kecamatan")
+    gaps = fields.locator('[data-path="content.gaps"] .entry')
+    for index, (name, colour) in enumerate(
+        [("Titik kumpul", (200, 60, 60)), ("Pintu darurat", (60, 160, 80))]
+    ):
+        gap = gaps.nth(index)
+        path = tile_png(tmp_path, f"penanda-{index}", colour)
+        _pick_image(page, gap.get_by_role("button", name="Pilih atau unggah gambar"), path, name)
+        gap.get_by_label("Keterangan").fill(name)
+    canvas = fields.locator(".region-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    _drag(page, box, (10, 10), (90, 65))  # A
+    _drag(page, box, (110, 85), (190, 140))  # B
+    expect(canvas.locator(".region-shape")).to_have_count(2)
+    pairs = fields.locator('[data-path="content.pairs"]')
+    pairs.get_by_label("G1", exact=True).select_option("B")
+    pairs.get_by_label("G2", exact=True).select_option("A")
+    page.get_by_label("Taksonomi").select_option("skd-cpns")
+    page.get_by_label("Kompetensi atau bidang").select_option("TKP.PP")
+    wait_for_clean_preview(page)
+    preview = page.locator("#preview")
+    expect(preview.locator(".ib-graphic-overlay .ib-region")).to_have_count(2)
+    expect(preview.locator(".ib-gaps img[src^='/media/']")).to_have_count(2)
+    writer.check_accessible_names()
+    writer.shot("graphic-gap-match-editor")
+
+    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
+    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
+    item_id = page.url.rsplit("/", 1)[1]
+    approve_twice(login, writer, item_id, ".preview-box .ib-graphic .ib-region")
