@@ -262,3 +262,43 @@ def associate_item(
         interaction=interaction,
         apart=_apart("multiple", apart, "pair", score),
     ).encode()
+
+
+def gap_match_item(
+    ident: str,
+    gaps: int,
+    areas: int,
+    pairs: Sequence[str],
+    *,
+    gap_max: int = 1,
+    area_max: int = 1,
+    apart: Sequence[str] | None = None,
+    score: float = 2,
+) -> bytes:
+    """A graphic gap match on ``plan.png``: ``gaps`` gap images ``G1``... (each placed at
+    most ``gap_max`` times) and ``areas`` rectangles ``A``... (each taking at most
+    ``area_max``); the key ``pairs`` (``"G1 A"``) scores 1 together, the set ``apart``
+    (if given) ``score``."""
+    images = "".join(
+        f'<gapImg identifier="G{g}" matchMax="{gap_max}" objectLabel="Penanda {g}">'
+        f'<object type="image/png" data="plan.png" width="40" height="16"/></gapImg>'
+        for g in range(1, gaps + 1)
+    )
+    rectangles = "".join(
+        f'<associableHotspot identifier="{a}" matchMax="{area_max}" shape="rect" '
+        f'coords="{10 + i * 40},10,{40 + i * 40},40"/>'
+        for i, a in enumerate(letters(areas))
+    )
+    interaction = (
+        '<graphicGapMatchInteraction responseIdentifier="RESPONSE">'
+        f'<object type="image/png" data="plan.png" width="{PLAN_WIDTH}" height="{PLAN_HEIGHT}"/>'
+        f"{images}{rectangles}</graphicGapMatchInteraction>"
+    )
+    return _HEAD.format(
+        ident=ident,
+        cardinality="multiple",
+        base="directedPair",
+        correct="".join(f"<value>{p}</value>" for p in pairs),
+        interaction=interaction,
+        apart=_apart("multiple", apart, "directedPair", score),
+    ).encode()

@@ -304,3 +304,71 @@ def test_associate_round_trip_is_valid_and_scores_exactly(
         value = ASSOCIATE.qti_response(loaded, None if response is None else list(response))
         expected = ASSOCIATE.score(loaded, None if response is None else list(response))
         assert source(value) == expected, response
+
+
+# -- graphic gap match -------------------------------------------------------------------------
+
+GAP_MATCH = HOST.item_type("graphic_gap_match")
+GAPS = GAP_MATCH.example_content()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "indonesian", "english"),
+    [
+        ({"gaps.0.image": "<p>x</p>"}, "gaps.0.image", "Pilih satu gambar untuk", "Choose one"),
+        ({"gaps.1.label": " "}, "gaps.1.label", "wajib diisi", "is required"),
+        ({"gaps.1.id": "G1"}, "gaps.1.id", "lebih dari sekali", "more than once"),
+        ({"hotspots.0.id": "G1"}, "hotspots.0.id", "lebih dari sekali", "more than once"),
+        ({"pairs": [["G9", "A"]]}, "pairs.0.0", "'G9' tidak ada", "not one of the gap"),
+        ({"pairs": [["G1", "Z"]]}, "pairs.0.1", "'Z' tidak ada", "not one of the areas"),
+        ({"pairs": [["G1", "A"], ["G1", "A"]]}, "pairs.1", "lebih dari sekali", "more than once"),
+        ({"pairs": [["G1", "A"], ["G1", "B"]]}, "pairs.1", "'G1' ada di lebih", "'G1' is in more"),
+        ({"pairs": [["G1", "A"], ["G2", "A"]]}, "pairs.1", "'A' ada di lebih", "'A' is in more"),
+        ({"pairs": []}, "pairs", "Minimal 1", "At least one key pair"),
+        ({"hotspots.1.coords": [390, 75, 50]}, "hotspots.1.coords", "keluar", "outside"),
+    ],
+)
+def test_gap_match_problems_name_the_field_in_both_languages(
+    changes: dict[str, Any], field: str, indonesian: str, english: str
+) -> None:
+    found = problems(GAP_MATCH, patched(GAPS, changes))
+    assert any(
+        f == field and indonesian in message and english in message_en
+        for f, message, message_en in found
+    ), found
+
+
+def test_gap_match_scores_directed_pairs() -> None:
+    assert GAP_MATCH.score(GAPS, [["G2", "A"], ["G3", "B"]]) == 2
+    assert GAP_MATCH.score(GAPS, [["G2", "A"]]) == 1
+    assert GAP_MATCH.score(GAPS, [["A", "G2"]]) == 0  # directed: gap first
+    assert GAP_MATCH.score(GAPS, [["G2", "A"], ["G1", "B"]]) == 0
+    assert GAP_MATCH.score({**GAPS, "scoring": "all_or_nothing"}, [["G2", "A"]]) == 0
+    assert GAP_MATCH.score(GAPS, None) == 0
+    with pytest.raises(ValueError):
+        GAP_MATCH.score(GAPS, "G2 A")
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+@pytest.mark.parametrize("content", [GAPS, {**GAPS, "scoring": "all_or_nothing", "points": 1.5}])
+def test_gap_match_round_trip_is_valid_and_scores_exactly(
+    content: dict[str, Any], version: str
+) -> None:
+    loaded = GAP_MATCH.load(content)
+    model = GAP_MATCH.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
+    root = write_item(model, version)  # type: ignore[arg-type]
+    assert validate_element(root, name="item_1.xml") == []
+    text = serialize(root)
+    assert text.count(b"<qti-gap-img" if version == "3.0" else b"<gapImg") == 3
+    reading = read_item(text)
+    source = score_function(reading.root)
+    back = GAP_MATCH.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
+    assert back is not None
+    from itembank.sanitize import html_to_xhtml
+
+    assert GAP_MATCH.load(back) == GAP_MATCH.map_html(loaded, html_to_xhtml)
+    every = [[g["id"], a["id"]] for g in loaded["gaps"] for a in loaded["hotspots"]]
+    for size in range(len(every) + 1):
+        for chosen in itertools.combinations(every, size):
+            value = GAP_MATCH.qti_response(loaded, list(chosen))
+            assert source(value) == GAP_MATCH.score(loaded, list(chosen)), chosen

@@ -25,6 +25,7 @@ from qti.reader import read_item
 from tests.qti_items import (
     associate_item,
     choice_item,
+    gap_match_item,
     graphic_package,
     hotspot_item,
     letters,
@@ -310,6 +311,47 @@ def test_an_associate_item_scoring_a_far_set_apart_is_refused() -> None:
     assert (status, type_id) == ("imported", "associate")
     far = ["A F", "B E", "C D"]
     hostile = convert(associate_item("a", 6, ["A B", "C D", "E F"], apart=far), TYPES)
+    status, reason, message = _outcome(hostile)
+    assert (status, reason) == ("not_imported", "scoring_mismatch")
+    assert "scores 2 in the source but 0 in the bank" in message
+
+
+@pytest.mark.parametrize(
+    ("gaps", "areas", "gap_max", "area_max"),
+    [(2, 2, 1, 1), (3, 2, 1, 1), (3, 3, 1, 1), (2, 3, 2, 1), (3, 2, 0, 2)],
+)
+def test_every_allowed_placement_of_gap_images(
+    gaps: int, areas: int, gap_max: int, area_max: int
+) -> None:
+    data = gap_match_item("g", gaps, areas, ["G1 A"], gap_max=gap_max, area_max=area_max)
+    gap_ids = [f"G{g}" for g in range(1, gaps + 1)]
+    pairs = [(g, a) for g in gap_ids for a in letters(areas)]
+
+    def allowed(chosen: tuple[tuple[str, str], ...]) -> bool:
+        for ident, most in [(g, gap_max) for g in gap_ids] + [
+            (a, area_max) for a in letters(areas)
+        ]:
+            if most and sum(ident in pair for pair in chosen) > most:
+                return False
+        return True
+
+    every = {
+        frozenset(chosen)
+        for size in range(1, len(pairs) + 1)
+        for chosen in itertools.combinations(pairs, size)
+        if allowed(chosen)
+    }
+    found = _responses(data)
+    assert _as_set(found) == {None} | every
+    assert len(found) == len(every) + 1
+
+
+def test_a_gap_match_item_scoring_a_far_placement_apart_is_refused() -> None:
+    key = ["G1 A", "G2 B", "G3 C"]
+    honest = convert(graphic_package(gap_match_item("g", 4, 3, key)), TYPES)
+    assert _outcome(honest)[:2] == ("imported", "graphic_gap_match")
+    far = ["G4 A", "G3 B", "G2 C"]
+    hostile = convert(graphic_package(gap_match_item("g", 4, 3, key, apart=far)), TYPES)
     status, reason, message = _outcome(hostile)
     assert (status, reason) == ("not_imported", "scoring_mismatch")
     assert "scores 2 in the source but 0 in the bank" in message
