@@ -12,7 +12,18 @@ from collections.abc import Iterable, Mapping
 from html.parser import HTMLParser
 from typing import Any
 
-from qti.model import GraphicImage, HotspotChoice
+from plugins.itemtypes._qti import RESPONSE, partial_credit_rules, set_score
+from qti.model import (
+    Branch,
+    Condition,
+    Expr,
+    GraphicImage,
+    HotspotChoice,
+    Rule,
+    number,
+    op,
+    variable,
+)
 
 
 def graphic_image(markup: str) -> GraphicImage:
@@ -58,3 +69,11 @@ def hotspot_choices(regions: Iterable[Mapping[str, Any]]) -> tuple[HotspotChoice
         )
         for region in regions
     )
+
+
+def pair_partial_rules(net: Expr, count: int, points: float) -> tuple[Rule, ...]:
+    """``partial_credit_rules`` for a pair response, when it is not blank; a blank one
+    scores 0 (as ``partial_credit`` gives it too) without being mapped: some delivery
+    engines cannot map a NULL pair container (Cito's qti-components throws)."""
+    blank = Branch(op("isNull", variable(RESPONSE)), (set_score(number(0)),))
+    return (Condition((blank,), otherwise=partial_credit_rules(net, count, points)),)

@@ -8,9 +8,12 @@ from plugins.itemtypes._qti import (
     RESPONSE,
     all_or_nothing,
     build_item,
-    partial_credit_rules,
 )
-from plugins.itemtypes.qti_writers._graphic import graphic_image, hotspot_choices
+from plugins.itemtypes.qti_writers._graphic import (
+    graphic_image,
+    hotspot_choices,
+    pair_partial_rules,
+)
 from qti.model import (
     AssessmentItem,
     GapChoice,
@@ -45,7 +48,7 @@ def to_qti(
     if all_or_none:
         processing = all_or_nothing(op("equal", net, number(count), toleranceMode="exact"), points)
     else:
-        processing = ResponseProcessing(rules=partial_credit_rules(net, count, points))
+        processing = ResponseProcessing(rules=pair_partial_rules(net, count, points))
     interaction = GraphicGapMatchInteraction(
         RESPONSE,
         graphic_image(content["image"]),
