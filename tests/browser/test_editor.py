@@ -160,6 +160,9 @@ def test_the_toolbar_is_keyboard_usable(login: Any) -> None:
         "single_choice",
         "true_false",
         "weighted_options",
+        "hotspot",
+        "associate",
+        "graphic_gap_match",
         "numeric_entry",  # the third-party example: no form of its own, edited as JSON
     ],
 )
