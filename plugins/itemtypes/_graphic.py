@@ -261,9 +261,14 @@ def _poly_area2(coords: Sequence[int]) -> int:
     return abs(sum(xs[i] * ys[(i + 1) % n] - xs[(i + 1) % n] * ys[i] for i in range(n)))
 
 
-def region_name(region: Mapping[str, JSON]) -> str:
-    """How a region is named to people: its label, else its identifier."""
-    return str(region.get("label") or region["id"])
+def region_name(region: Mapping[str, JSON], lang: str | None = None) -> str:
+    """How a region is named to people: its label, else its identifier (with ``lang``,
+    for candidates: "Area A" / "Region A")."""
+    if region.get("label"):
+        return str(region["label"])
+    if lang is None:
+        return str(region["id"])
+    return f"{'Region' if lang == 'en' else 'Area'} {region['id']}"
 
 
 # -- preview -----------------------------------------------------------------------------

@@ -347,7 +347,7 @@ class GraphicGapMatch(ItemType):
                     prefix=prefix,
                     index=index,
                     ident=area["id"],
-                    name=region_name(area),
+                    name=region_name(area, lang),
                     choose=choose,
                     options=options,
                 )

@@ -229,7 +229,7 @@ class Hotspot(ItemType):
                     prefix=prefix,
                     index=index,
                     ident=region["id"],
-                    name=region_name(region),
+                    name=region_name(region, lang),
                 )
                 for index, region in enumerate(content["hotspots"])
             )
