@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 # The web UI's front-end packages (frontend/package-lock.json), bundled from npm; no CDN.
-$(VENDOR): frontend/package.json frontend/package-lock.json frontend/richtext.js frontend/formula.js frontend/licenses.js
+$(VENDOR): frontend/package.json frontend/package-lock.json frontend/richtext.js frontend/formula.js frontend/regions.js frontend/licenses.js
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
 # Test-only: an independent QTI engine (tests/qti_engine/package-lock.json, from npm)

@@ -23,6 +23,7 @@ import { BulletList, OrderedList, ListItem, ListKeymap } from '@tiptap/extension
 import { Table, TableRow, TableCell, TableHeader } from '@tiptap/extension-table'
 import { UndoRedo, Dropcursor, Gapcursor } from '@tiptap/extensions'
 import { Formula, editFormula } from './formula.js'
+import './regions.js' // window.ItembankRegions: the graphic item types' region editor
 
 const MEDIA_SRC = /^\/media\/[0-9a-f]{64}$/
 

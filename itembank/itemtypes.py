@@ -424,11 +424,16 @@ def schema_instance(schema_class: type[ma.Schema]) -> ma.Schema:
 #: of ``[source id, target id, number]``, at most one per pair of entries (a grid of
 #: numbers, an empty cell left out); ``parts`` a list of objects, each an ``id``, the
 #: ``type`` chosen among ``choices``, ``fields`` (a prompt) and ``content``, the chosen
-#: type's own content, edited with its description in ``variants``.
+#: type's own content, edited with its description in ``variants``; ``image`` rich text
+#: holding one bank image with its ``width`` and ``height`` (picked or uploaded);
+#: ``regions`` a list of ``{id, shape, coords, ...}`` drawn on the ``image`` field named
+#: by ``source`` (rectangles and circles dragged, polygons clicked point by point,
+#: coordinates in image pixels, editable as text too), a source for ``key``/``keys``/``pairs``.
 EDITOR_KINDS = frozenset(
     {
         *("rich_text", "text", "number", "integer", "boolean", "choice", "text_list"),
         *("group", "entries", "key", "keys", "order", "pairs", "pair_values", "parts"),
+        *("image", "regions"),
     }
 )
 #: How new entries get their ``id``: ``letter`` A, B, C ...; ``prefix`` ``id_prefix``
@@ -519,7 +524,8 @@ def _check_level(
     where: str,
     problems: list[str],
 ) -> None:
-    entries = {f.name for f in fields if f.kind == "entries"}
+    entries = {f.name for f in fields if f.kind in ("entries", "regions")}
+    images = {f.name for f in fields if f.kind == "image"}
     names = [f.name for f in fields]
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"{where}{name}: described more than once")
@@ -538,11 +544,13 @@ def _check_level(
             problems.append(f"{path}: source {f.source!r} is not an entries field beside it")
         if f.kind in ("pairs", "pair_values") and f.target not in entries:
             problems.append(f"{path}: target {f.target!r} is not an entries field beside it")
+        if f.kind == "regions" and f.source not in images:
+            problems.append(f"{path}: source {f.source!r} is not an image field beside it")
         if f.kind == "choice" and not f.choices:
             problems.append(f"{path}: a choice needs choices")
         if f.kind == "parts" and not f.choices:
             problems.append(f"{path}: parts need choices")
-        if f.kind in ("entries", "group", "parts"):
+        if f.kind in ("entries", "group", "parts", "regions"):
             nested = schema.fields.get(f.name)
             inner = getattr(getattr(nested, "inner", nested), "schema", None)
             if inner is None:
@@ -556,7 +564,7 @@ def _check_level(
                     EditorField("content", "text", {"id": "Isi", "en": "Content"}),
                 ]
             _check_level(sub if f.kind != "group" else f.fields, inner, f"{path}.", problems)
-            if f.kind == "entries" and f.id_style not in ID_STYLES:
+            if f.kind in ("entries", "regions") and f.id_style not in ID_STYLES:
                 problems.append(f"{path}: unknown id style {f.id_style!r}")
 
 

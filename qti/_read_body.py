@@ -34,12 +34,18 @@ from qti import ns
 from qti._names import children, find_children, local_name, namespace_of, qti_attr
 from qti.model import SLOT as _SLOT
 from qti.model import (
+    AssociateInteraction,
     BodyPart,
     Choice,
     ChoiceInteraction,
     ExtendedTextInteraction,
     Gap,
+    GapChoice,
     GapMatchInteraction,
+    GraphicGapMatchInteraction,
+    GraphicImage,
+    HotspotChoice,
+    HotspotInteraction,
     HottextInteraction,
     Html,
     InlineBlock,
@@ -64,6 +70,10 @@ SUPPORTED_INTERACTIONS = frozenset(
         "inlineChoiceInteraction",
         "gapMatchInteraction",
         "hottextInteraction",
+        # graphic and association interactions
+        "hotspotInteraction",
+        "associateInteraction",
+        "graphicGapMatchInteraction",
     }
 )
 #: Interactions that sit inside a sentence (read into an InlineBlock's slots).
@@ -71,11 +81,8 @@ INLINE_INTERACTIONS = frozenset({"textEntryInteraction", "inlineChoiceInteractio
 _BLOCK_INTERACTIONS = SUPPORTED_INTERACTIONS - INLINE_INTERACTIONS
 OTHER_INTERACTIONS = frozenset(
     {
-        "associateInteraction",
-        "hotspotInteraction",
         "graphicOrderInteraction",
         "graphicAssociateInteraction",
-        "graphicGapMatchInteraction",
         "selectPointInteraction",
         "sliderInteraction",
         "uploadInteraction",
@@ -192,7 +199,7 @@ class BodyReader:
                     f"<{_display_name(element)}> is not supported by any item type",
                     element.sourceline,
                 )
-            if kind in _UNSUPPORTED_CONTENT:
+            if kind in _UNSUPPORTED_CONTENT and not _graphic_image(element):
                 raise BodyError(
                     "unsupported_content",
                     f"the item uses {_UNSUPPORTED_CONTENT[kind]} (<{_display_name(element)}>), "
@@ -611,6 +618,8 @@ def read_interaction(reader: BodyReader, element: etree._Element) -> BodyPart:
             _optional_int(element, "expectedLines"),
             _prompt(reader, element),
         )
+    if kind in GRAPHIC_READERS:
+        return GRAPHIC_READERS[kind](reader, element, response)
     raise BodyError(  # pragma: no cover - the walk only passes supported interactions
         "unsupported_interaction",
         f"<{_display_name(element)}> is not supported",
@@ -689,3 +698,151 @@ def _copy_for_reading(element: etree._Element) -> etree._Element:
     import copy
 
     return copy.deepcopy(element)
+
+
+# -- graphic and association interactions --------------------------------------------------
+
+#: Where a graphic interaction's image may stand (its own ``object``/``img``, a gap image).
+_IMAGE_HOLDERS = frozenset({"hotspotInteraction", "graphicGapMatchInteraction", "gapImg"})
+#: Image types kept in the model (another ``image/...`` type is found from the file).
+_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif"})
+#: Shapes the bank keeps (``ellipse`` and ``default`` are refused).
+_SHAPES = frozenset({"rect", "circle", "poly"})
+
+
+def _graphic_image(element: etree._Element) -> bool:
+    """Whether ``element`` is the image of a graphic interaction or of a gap image (an
+    ``object`` there is the image, not embedded content)."""
+    parent = element.getparent()
+    return parent is not None and _kind(element) == "object" and _kind(parent) in _IMAGE_HOLDERS
+
+
+def _read_image(reader: BodyReader, holder: etree._Element) -> GraphicImage:
+    """The one ``object`` or ``img`` of ``holder``, with its declared size."""
+    found = [e for e in children(holder) if _kind(e) in ("object", "img", "picture")]
+    if len(found) != 1 or _kind(found[0]) == "picture":
+        raise BodyError(
+            "unsupported_interaction",
+            f"<{_display_name(holder)}> needs exactly one image (object or img)",
+            holder.sourceline,
+        )
+    image = found[0]
+    is_object = _kind(image) == "object"
+    src = (image.get("data") if is_object else image.get("src")) or ""
+    media_type = image.get("type") if is_object else None
+    if is_object and not (media_type or "").strip().lower().startswith("image/"):
+        # (which image formats the bank takes is checked on the bytes, on import)
+        raise BodyError(
+            "unsupported_interaction",
+            f"the object of <{_display_name(holder)}> is {media_type!r}, not an image",
+            image.sourceline,
+        )
+    width, height = _int(image, "width", 0), _int(image, "height", 0)
+    if width <= 0 or height <= 0:
+        raise BodyError(
+            "unsupported_interaction",
+            f"the image of <{_display_name(holder)}> declares no size (width and height), "
+            "which its areas' coordinates are measured in",
+            image.sourceline,
+        )
+    alt = " ".join("".join(image.itertext()).split()) if is_object else image.get("alt", "")
+    reader.result.images.append((src, image.sourceline))
+    known = media_type if media_type in _IMAGE_TYPES else None
+    return GraphicImage(src, width, height, alt, known)
+
+
+def _read_hotspots(holder: etree._Element, name: str) -> tuple[HotspotChoice, ...]:
+    result = []
+    for element in find_children(holder, name):
+        shape = (element.get("shape") or "").strip()
+        text = element.get("coords") or ""
+        try:
+            coords = tuple(round(float(part)) for part in text.replace(",", " ").split())
+        except ValueError:
+            raise BodyError(
+                "invalid_item", f"coords={text!r} are not numbers", element.sourceline
+            ) from None
+        if shape not in _SHAPES:
+            raise BodyError(
+                "unsupported_interaction",
+                f"an area of shape {shape!r} (the bank keeps rect, circle and poly)",
+                element.sourceline,
+            )
+        result.append(
+            HotspotChoice(
+                element.get("identifier", ""),
+                shape,  # type: ignore[arg-type]
+                coords,
+                qti_attr(element, "hotspotLabel") or "",
+                _int(element, "matchMax", 1),
+            )
+        )
+    return tuple(result)
+
+
+def _read_hotspot(reader: BodyReader, element: etree._Element, response: str) -> BodyPart:
+    return HotspotInteraction(
+        response,
+        _read_image(reader, element),
+        _read_hotspots(element, "hotspotChoice"),
+        max_choices=_int(element, "maxChoices", 1),
+        min_choices=_int(element, "minChoices", 0),
+        prompt=_prompt(reader, element),
+    )
+
+
+def _read_associate(reader: BodyReader, element: etree._Element, response: str) -> BodyPart:
+    return AssociateInteraction(
+        response,
+        _choices(reader, element, "simpleAssociableChoice"),
+        shuffle=_flag(element, "shuffle"),
+        max_associations=_int(element, "maxAssociations", 1),
+        min_associations=_int(element, "minAssociations", 0),
+        prompt=_prompt(reader, element),
+    )
+
+
+def _read_graphic_gap_match(reader: BodyReader, element: etree._Element, response: str) -> BodyPart:
+    gaps = []
+    for gap in children(element):
+        kind = _kind(gap)
+        if kind == "gapText":
+            gaps.append(
+                GapChoice(
+                    gap.get("identifier", ""),
+                    " ".join("".join(gap.itertext()).split()),
+                    match_max=_int(gap, "matchMax", 1),
+                )
+            )
+        elif kind == "gapImg":
+            gaps.append(
+                GapChoice(
+                    gap.get("identifier", ""),
+                    qti_attr(gap, "objectLabel") or "",
+                    _read_image(reader, gap),
+                    match_max=_int(gap, "matchMax", 1),
+                )
+            )
+    return GraphicGapMatchInteraction(
+        response,
+        _read_image(reader, element),
+        tuple(gaps),
+        _read_hotspots(element, "associableHotspot"),
+        # QTI 3.0 limits the associations to 1 unless it says otherwise; 2.1 does not
+        max_associations=_int(element, "maxAssociations", 1 if _is_v3(element) else 0),
+        min_associations=_int(element, "minAssociations", 0),
+        prompt=_prompt(reader, element),
+    )
+
+
+def _is_v3(element: etree._Element) -> bool:
+    return namespace_of(element) == ns.QTI30
+
+
+GRAPHIC_READERS: dict[str, Callable[[BodyReader, etree._Element, str], BodyPart]] = {
+    "hotspotInteraction": _read_hotspot,
+    "associateInteraction": _read_associate,
+    "graphicGapMatchInteraction": _read_graphic_gap_match,
+}
+
+# -- end of graphic and association interactions ---------------------------------------------

@@ -336,6 +336,109 @@ INTERACTION_NAMES: dict[type, str] = {
 """Interaction class -> its QTI 2 element name (also the QTI metadata vocabulary)."""
 
 
+# -- graphic and association interactions (hotspot, associate, graphic gap match) ---------
+
+Shape = Literal["rect", "circle", "poly"]
+
+
+@dataclass(frozen=True)
+class GraphicImage:
+    """The image of a graphic interaction: written as ``<object>`` in QTI 2.1 and as
+    ``<img>`` in QTI 3.0. Shape coordinates are in its pixels (``width`` x ``height``).
+
+    :ivar src: the image reference (an ``img src``; ``object data`` in QTI 2.1).
+    :ivar media_type: ``image/png``, ``image/jpeg`` or ``image/gif``; ``None``: the writer
+        takes it from the extension of the resolved reference.
+    """
+
+    src: str
+    width: int
+    height: int
+    alt: str = ""
+    media_type: str | None = None
+
+
+@dataclass(frozen=True)
+class HotspotChoice:
+    """An area of the image that can be chosen (``hotspotChoice``) or that takes a gap
+    (``associableHotspot``): an HTML image-map ``shape`` and its ``coords``.
+
+    :ivar label: ``hotspotLabel``: what the area shows, for candidates who cannot see it.
+    :ivar match_max: for associable hotspots: how many gaps it may take (0 = unlimited).
+    """
+
+    identifier: str
+    shape: Shape
+    coords: tuple[int, ...]
+    label: str = ""
+    match_max: int = 1
+
+
+@dataclass(frozen=True)
+class HotspotInteraction:
+    """Choose ``min_choices`` to ``max_choices`` (0 = no limit) areas of an image."""
+
+    response_identifier: str
+    image: GraphicImage
+    choices: tuple[HotspotChoice, ...]
+    max_choices: int = 1
+    min_choices: int = 0
+    prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class AssociateInteraction:
+    """Associate choices of one set with each other (undirected pairs). Each choice's
+    ``match_max`` limits how often it may be used."""
+
+    response_identifier: str
+    choices: tuple[Choice, ...]
+    shuffle: bool = False
+    max_associations: int = 1
+    min_associations: int = 0
+    prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class GapChoice:
+    """What the candidate places on an area: a plain text (``gapText``) or, when
+    ``image`` is given, an image (``gapImg``).
+
+    :ivar match_max: how many areas it may be placed on (0 = unlimited).
+    """
+
+    identifier: str
+    text: str = ""
+    image: GraphicImage | None = None
+    match_max: int = 1
+
+
+@dataclass(frozen=True)
+class GraphicGapMatchInteraction:
+    """Place texts or images (:class:`GapChoice`) on areas of an image
+    (``associableHotspot``): directed pairs, gap first."""
+
+    response_identifier: str
+    image: GraphicImage
+    gaps: tuple[GapChoice, ...]
+    hotspots: tuple[HotspotChoice, ...]
+    max_associations: int = 0
+    min_associations: int = 0
+    prompt: str | None = None
+
+
+GRAPHIC_INTERACTIONS: dict[type, str] = {
+    HotspotInteraction: "hotspotInteraction",
+    AssociateInteraction: "associateInteraction",
+    GraphicGapMatchInteraction: "graphicGapMatchInteraction",
+}
+Interaction = Interaction | HotspotInteraction | AssociateInteraction | GraphicGapMatchInteraction  # type: ignore[misc]
+BodyPart = Html | RubricBlock | Interaction  # type: ignore[misc]
+INTERACTION_NAMES.update(GRAPHIC_INTERACTIONS)
+
+# -- end of graphic and association interactions ----------------------------------------
+
+
 # -- response processing -----------------------------------------------------------------
 
 

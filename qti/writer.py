@@ -26,6 +26,7 @@ from qti._rp_templates import canonical_template_uri
 from qti.model import SLOT as _SLOT
 from qti.model import (
     AssessmentItem,
+    AssociateInteraction,
     BodyPart,
     Choice,
     ChoiceInteraction,
@@ -35,6 +36,10 @@ from qti.model import (
     ExtendedTextInteraction,
     Gap,
     GapMatchInteraction,
+    GraphicGapMatchInteraction,
+    GraphicImage,
+    HotspotChoice,
+    HotspotInteraction,
     HottextInteraction,
     Html,
     InlineBlock,
@@ -108,6 +113,12 @@ class Spelling:
 @lru_cache(maxsize=512)
 def _tag(namespace: str, name: str, v3: bool) -> str:
     return f"{{{namespace}}}qti-{kebab_name(name)}" if v3 else f"{{{namespace}}}{name}"
+
+
+#: The graphic and association interactions (written by ``graphic_part``).
+_GRAPHIC_PARTS = (HotspotInteraction, AssociateInteraction, GraphicGapMatchInteraction)
+#: Image types by file extension, for QTI 2.1's ``object type`` (graphic interactions).
+_MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif"}
 
 
 def _flag(value: bool) -> str:
@@ -330,6 +341,8 @@ class _ItemWriter:
             self.prompt(element, part.prompt, where)
         elif isinstance(part, InlineBlock | GapMatchInteraction | HottextInteraction):
             self.embedding(body, part, where)
+        elif isinstance(part, _GRAPHIC_PARTS):
+            self.graphic_part(body, part, where)
         else:  # pragma: no cover - the model's union is closed
             raise self.fail(where, f"{type(part).__name__} is not a body part")
 
@@ -433,6 +446,100 @@ class _ItemWriter:
             self.xhtml(element, part.content, f"{where}, hot text {part.identifier!r}")
             return element
         raise self.fail(where, f"{type(part).__name__} cannot be placed in a text")
+
+    # -- graphic and association interactions -----------------------------------------
+
+    def graphic_part(
+        self,
+        body: etree._Element,
+        part: HotspotInteraction | AssociateInteraction | GraphicGapMatchInteraction,
+        where: str,
+    ) -> None:
+        s = self.s
+        if isinstance(part, HotspotInteraction):
+            element = s.element(
+                body,
+                "hotspotInteraction",
+                responseIdentifier=part.response_identifier,
+                maxChoices=str(part.max_choices),
+                minChoices=str(part.min_choices),
+            )
+            self.prompt(element, part.prompt, where)
+            self.graphic_image(element, part.image, where)
+            for choice in part.choices:
+                self.hotspot(element, "hotspotChoice", choice)
+        elif isinstance(part, AssociateInteraction):
+            element = s.element(
+                body,
+                "associateInteraction",
+                responseIdentifier=part.response_identifier,
+                shuffle=_flag(part.shuffle),
+                maxAssociations=str(part.max_associations),
+                minAssociations=str(part.min_associations),
+            )
+            self.prompt(element, part.prompt, where)
+            self.choices(element, "simpleAssociableChoice", part.choices, where)
+        else:
+            element = s.element(
+                body,
+                "graphicGapMatchInteraction",
+                responseIdentifier=part.response_identifier,
+            )
+            if s.v3:  # (QTI 2.1 has no such attributes: there, nothing limits them)
+                element.set(s.attr("maxAssociations"), str(part.max_associations))
+                element.set(s.attr("minAssociations"), str(part.min_associations))
+            self.prompt(element, part.prompt, where)
+            self.graphic_image(element, part.image, where)
+            for gap in part.gaps:
+                name = "gapText" if gap.image is None else "gapImg"
+                holder = s.element(
+                    element, name, identifier=gap.identifier, matchMax=str(gap.match_max)
+                )
+                if gap.image is None:
+                    holder.text = gap.text
+                else:
+                    if gap.text:
+                        holder.set(s.attr("objectLabel"), gap.text)
+                    self.graphic_image(holder, gap.image, where)
+            for hotspot in part.hotspots:
+                self.hotspot(element, "associableHotspot", hotspot)
+
+    def graphic_image(self, parent: etree._Element, image: GraphicImage, where: str) -> None:
+        """QTI 3.0: ``<img src alt width height>``; QTI 2.1: ``<object data type width
+        height>`` with the alternative text as its content (the type from the model, else
+        from the resolved reference's extension, else ``image/*``)."""
+        src = image.src
+        if self.resolve_src is not None:
+            try:
+                src = self.resolve_src(src)
+            except QtiWriteError as exc:
+                raise self.fail(f"{where}, image", str(exc)) from None
+        size = {"width": str(image.width), "height": str(image.height)}
+        if self.s.v3:
+            etree.SubElement(parent, self.s.html("img"), {"src": src, "alt": image.alt, **size})
+            return
+        # The package's media paths end in .png, .jpg or .gif; a reference without one
+        # (written outside a package) says only that it is an image.
+        media_type = image.media_type or _MEDIA_TYPES.get(src.rsplit(".", 1)[-1].lower(), "image/*")
+        holder = etree.SubElement(
+            parent, self.s.html("object"), {"data": src, "type": media_type, **size}
+        )
+        if image.alt:
+            holder.text = image.alt
+
+    def hotspot(self, parent: etree._Element, name: str, choice: HotspotChoice) -> None:
+        attrs = {
+            "identifier": choice.identifier,
+            "shape": choice.shape,
+            "coords": ",".join(str(value) for value in choice.coords),
+        }
+        if name == "associableHotspot":
+            attrs["matchMax"] = str(choice.match_max)
+        element = self.s.element(parent, name, **attrs)
+        if choice.label:
+            element.set(self.s.attr("hotspotLabel"), choice.label)
+
+    # -- end of graphic and association interactions ---------------------------------
 
     def prompt(self, interaction: etree._Element, prompt: str | None, where: str) -> None:
         if prompt:

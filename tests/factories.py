@@ -76,7 +76,23 @@ def make_item(world: World, plugins: PluginHost, **overrides: Any) -> Any:
     }
     args.update(overrides)
     actor = args.pop("actor", world.author)
+    upload_example_media(world.bank, world.author, args["content"])
     return create_item(world.bank, actor=actor, plugins=plugins, **args)
+
+
+def upload_example_media(bank: Bank, author: User, content: Any) -> dict[str, bytes]:
+    """Upload the images the graphic types' example content shows to ``bank`` when
+    ``content`` shows them; returns the media it uses (``{sha256: bytes}``, for packages)."""
+    import json
+
+    from itembank.operations.media import upload_media
+    from plugins.itemtypes._graphic import EXAMPLE_MEDIA
+
+    text = json.dumps(content)
+    used = {sha: data for sha, data in EXAMPLE_MEDIA.items() if sha in text}
+    for data in used.values():
+        upload_media(bank, data, actor=author, max_bytes=len(data))
+    return used
 
 
 #: A TKP item (Pelayanan Publik) weighted 1..5.

@@ -234,3 +234,50 @@ def hot_text_responses(content: dict[str, Any]) -> list[Any]:
     found: list[Any] = [None, []]
     found += [s for s in subsets(ids) if 0 < len(s) <= most]
     return [*found, NO_QTI_MULTIPLE, *WRONG_LIST]
+
+
+# -- graphic and association types -------------------------------------------------------
+
+
+def deliverable_associate(content: dict[str, Any]) -> list[Any]:
+    """Pairs of an associate item: each alone, the key (in either order, repeated, one
+    left out, one added), every pair together, and random sets."""
+    ids = [c["id"] for c in content["choices"]]
+    every = [list(pair) for pair in itertools.combinations(ids, 2)]
+    key = [list(pair) for pair in content["pairs"]]
+    responses: list[Any] = [None, [], *([pair] for pair in every), key, every]
+    responses += [[[b, a] for a, b in key], [*key, *key], [*key, key[0][::-1]]]
+    responses += [[p for p in key if p != left_out] for left_out in key]
+    responses += [[*key, pair] for pair in every if pair not in key]
+    responses += [[*key, [ids[0], ids[0]]], [*key, [ids[0], "X"]], [tuple(p) for p in key]]
+    rng = random.Random(20261206)
+    for _ in range(120):
+        responses.append(rng.sample(every, rng.randint(1, len(every))))
+    return responses
+
+
+def associate_responses(content: dict[str, Any]) -> list[Any]:
+    return [*deliverable_associate(content), NO_QTI_PAIRS, *WRONG_MATCHING]
+
+
+def deliverable_gap_match(content: dict[str, Any]) -> list[Any]:
+    """Pairs of a graphic gap match: each alone, every way of placing at most one image
+    on each area, the key (repeated, one left out, one added), every pair, random sets."""
+    gaps = [g["id"] for g in content["gaps"]]
+    areas = [a["id"] for a in content["hotspots"]]
+    every = [[g, a] for g in gaps for a in areas]
+    key = [list(pair) for pair in content["pairs"]]
+    responses: list[Any] = [None, [], *([pair] for pair in every), key, every, [*key, *key]]
+    for choice in itertools.product([None, *gaps], repeat=len(areas)):
+        responses.append([[g, a] for g, a in zip(choice, areas, strict=True) if g])
+    responses += [[p for p in key if p != left_out] for left_out in key]
+    responses += [[*key, pair] for pair in every if pair not in key]
+    responses += [[*key, ["G9", areas[0]]], [[a, g] for g, a in key], [tuple(p) for p in key]]
+    rng = random.Random(20261207)
+    for _ in range(60):
+        responses.append(rng.sample(every, rng.randint(1, len(every))))
+    return responses
+
+
+def gap_match_responses(content: dict[str, Any]) -> list[Any]:
+    return [*deliverable_gap_match(content), NO_QTI_PAIRS, *WRONG_MATCHING]

@@ -176,3 +176,129 @@ def match_item(
         interaction=interaction,
         apart=_apart("multiple", apart, "directedPair", score),
     ).encode()
+
+
+# -- graphic and association interactions ---------------------------------------------------
+
+#: The image the graphic items' areas are drawn on (``plan.png`` beside the item).
+PLAN_WIDTH, PLAN_HEIGHT = 400, 300
+
+
+def hotspot_item(
+    ident: str,
+    n: int,
+    keys: Sequence[str],
+    *,
+    max_choices: int = 0,
+    apart: Sequence[str] | None = None,
+    score: float = 2,
+) -> bytes:
+    """A hotspot item of ``n`` circles on ``plan.png``: one area to choose when
+    ``max_choices`` is 1 (a single response, ``keys[0]`` the key), else several (a
+    multiple response, the set ``keys`` scores 1); the response ``apart`` (if given)
+    scores ``score``."""
+    circles = "".join(
+        f'<hotspotChoice identifier="{c}" shape="circle" '
+        f'coords="{20 + (i % 12) * 30},{20 + (i // 12) * 30},10" hotspotLabel="Ruang {c}"/>'
+        for i, c in enumerate(letters(n))
+    )
+    interaction = (
+        f'<hotspotInteraction responseIdentifier="RESPONSE" maxChoices="{max_choices}">'
+        f'<object type="image/png" data="plan.png" width="{PLAN_WIDTH}" '
+        f'height="{PLAN_HEIGHT}">Denah</object>{circles}</hotspotInteraction>'
+    )
+    single = max_choices == 1
+    if single and apart is not None:
+        apart_rule = (
+            '<responseElseIf><match><variable identifier="RESPONSE"/>'
+            f'<baseValue baseType="identifier">{apart[0]}</baseValue></match>'
+            f'<setOutcomeValue identifier="SCORE"><baseValue baseType="float">{score}'
+            "</baseValue></setOutcomeValue></responseElseIf>"
+        )
+    else:
+        apart_rule = _apart("multiple", apart, "identifier", score)
+    return _HEAD.format(
+        ident=ident,
+        cardinality="single" if single else "multiple",
+        base="identifier",
+        correct="".join(f"<value>{k}</value>" for k in (keys[:1] if single else keys)),
+        interaction=interaction,
+        apart=apart_rule,
+    ).encode()
+
+
+def graphic_package(item: bytes) -> bytes:
+    """A zip of a graphic item (``item.xml``) and its ``plan.png``."""
+    return zip_of({"item.xml": item, "plan.png": png(PLAN_WIDTH, PLAN_HEIGHT)})
+
+
+def associate_item(
+    ident: str,
+    n: int,
+    pairs: Sequence[str],
+    *,
+    match_max: int = 1,
+    max_associations: int = 0,
+    apart: Sequence[str] | None = None,
+    score: float = 2,
+) -> bytes:
+    """An associate item of ``n`` choices (each in at most ``match_max`` pairs): the key
+    ``pairs`` (``"A B"``) scores 1 together; the set ``apart`` (if given) scores
+    ``score``."""
+    choices = "".join(
+        f'<simpleAssociableChoice identifier="{c}" matchMax="{match_max}">Tokoh {c}'
+        "</simpleAssociableChoice>"
+        for c in letters(n)
+    )
+    interaction = (
+        '<associateInteraction responseIdentifier="RESPONSE" '
+        f'maxAssociations="{max_associations}">{choices}</associateInteraction>'
+    )
+    return _HEAD.format(
+        ident=ident,
+        cardinality="multiple",
+        base="pair",
+        correct="".join(f"<value>{p}</value>" for p in pairs),
+        interaction=interaction,
+        apart=_apart("multiple", apart, "pair", score),
+    ).encode()
+
+
+def gap_match_item(
+    ident: str,
+    gaps: int,
+    areas: int,
+    pairs: Sequence[str],
+    *,
+    gap_max: int = 1,
+    area_max: int = 1,
+    apart: Sequence[str] | None = None,
+    score: float = 2,
+) -> bytes:
+    """A graphic gap match on ``plan.png``: ``gaps`` gap images ``G1``... (each placed at
+    most ``gap_max`` times) and ``areas`` rectangles ``A``... (each taking at most
+    ``area_max``); the key ``pairs`` (``"G1 A"``) scores 1 together, the set ``apart``
+    (if given) ``score``."""
+    images = "".join(
+        f'<gapImg identifier="G{g}" matchMax="{gap_max}" objectLabel="Penanda {g}">'
+        f'<object type="image/png" data="plan.png" width="40" height="16"/></gapImg>'
+        for g in range(1, gaps + 1)
+    )
+    rectangles = "".join(
+        f'<associableHotspot identifier="{a}" matchMax="{area_max}" shape="rect" '
+        f'coords="{10 + i * 40},10,{40 + i * 40},40"/>'
+        for i, a in enumerate(letters(areas))
+    )
+    interaction = (
+        '<graphicGapMatchInteraction responseIdentifier="RESPONSE">'
+        f'<object type="image/png" data="plan.png" width="{PLAN_WIDTH}" height="{PLAN_HEIGHT}"/>'
+        f"{images}{rectangles}</graphicGapMatchInteraction>"
+    )
+    return _HEAD.format(
+        ident=ident,
+        cardinality="multiple",
+        base="directedPair",
+        correct="".join(f"<value>{p}</value>" for p in pairs),
+        interaction=interaction,
+        apart=_apart("multiple", apart, "directedPair", score),
+    ).encode()

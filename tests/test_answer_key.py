@@ -34,6 +34,9 @@ TYPES = (
     "numeric",
     "gap_match",
     "hot_text",
+    "hotspot",
+    "associate",
+    "graphic_gap_match",
 )
 
 
@@ -102,6 +105,13 @@ def test_answer_key_of_every_type(world: World, plugins: Any, every_type_form: A
     assert rows["inline_choice"]["max_score"] == 2
     assert rows["numeric"]["correct_response"] == ["1.54"]
     assert rows["numeric"]["max_score"] == 2
+    # a hotspot's areas are its options, named by their labels
+    assert rows["hotspot"]["correct_response"] == ["B"]
+    assert rows["hotspot"]["option_scores"] == {"A": 0, "B": 1, "C": 0}
+    assert rows["associate"]["correct_response"] == ["A C", "B D", "E F"]
+    assert rows["associate"]["option_scores"] is None
+    assert rows["graphic_gap_match"]["correct_response"] == ["G2 A", "G3 B"]
+    assert rows["graphic_gap_match"]["option_scores"] is None
 
 
 def test_answer_key_csv(world: World, plugins: Any, every_type_form: Any) -> None:

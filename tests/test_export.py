@@ -21,6 +21,7 @@ from itembank.operations.export import build_form_package, export_form
 from itembank.operations.forms import FormInvalid, add_entry, create_form, lock_form
 from itembank.operations.media import upload_media
 from itembank.plugins import PluginHost
+from plugins.itemtypes._graphic import EXAMPLE_MEDIA
 from qti import run_response_processing
 from qti.package import CHECKSUMS
 from qti.reader import read_item
@@ -41,7 +42,9 @@ from tests.itemtype_helpers import (
     WRONG_NUMBER,
     WRONG_SINGLE,
     WRONG_TEXT,
+    deliverable_associate,
     deliverable_gap_fillings,
+    deliverable_gap_match,
     deliverable_gaps,
     deliverable_matching,
     deliverable_multiple,
@@ -111,7 +114,8 @@ def locked_form(
     return form
 
 
-SINGLE_IDENTIFIER = {"single_choice", "weighted_options", "likert"}
+#: (The hotspot example takes one area.)
+SINGLE_IDENTIFIER = {"single_choice", "weighted_options", "likert", "hotspot"}
 
 
 def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) -> list[Any]:
@@ -152,6 +156,10 @@ def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) ->
         return deliverable_gap_fillings(content)
     if type_id == "hot_text":
         return deliverable_multiple(list(plugins.item_types[type_id].summary(content).options))
+    if type_id == "associate":
+        return deliverable_associate(content)
+    if type_id == "graphic_gap_match":
+        return deliverable_gap_match(content)
     raise AssertionError(f"no responses for the machine-scored type {type_id!r}")
 
 
@@ -162,7 +170,7 @@ def refused_for(type_id: str) -> tuple[list[Any], list[Any]]:
         return WRONG_SINGLE, [NO_QTI_SINGLE]
     if type_id in {"multiple_response", "ordering", "true_false"}:
         return WRONG_LIST, [NO_QTI_MULTIPLE] if type_id == "multiple_response" else []
-    if type_id == "matching":
+    if type_id in {"matching", "associate", "graphic_gap_match"}:
         return WRONG_MATCHING, [NO_QTI_PAIRS]
     if type_id == "short_text":
         return WRONG_TEXT, []
@@ -298,7 +306,8 @@ def test_the_package_follows_the_form(world: World, plugins: PluginHost) -> None
     assert first.bank_item_id.startswith(world.bank.code)
     assert first.classifications[0].taxonomy == "skd-cpns"
     assert first.classifications[0].node == "TIU.NUM"
-    assert media == {}
+    # no image in any stem: only those of the graphic types' examples
+    assert media == EXAMPLE_MEDIA
 
 
 def test_only_locked_forms_export_and_only_for_assemblers(

@@ -14,6 +14,7 @@ import pytest
 
 from itembank.exporters import Exporter
 from itembank.plugins import PluginError, PluginHost
+from plugins.itemtypes._graphic import EXAMPLE_MEDIA
 from qti.package import Classification, PackageError, PackageItem, PackageSection, PackageTest
 from qti.rp import evaluate_score
 from qti.validate import validate_package_bytes
@@ -21,6 +22,8 @@ from qti.validate import validate_package_bytes
 HOST = PluginHost(entry_points=False)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x03" * 16
 PNG_SHA = hashlib.sha256(PNG).hexdigest()
+#: The stem's image, and those of the graphic types' examples.
+MEDIA = {PNG_SHA: PNG, **EXAMPLE_MEDIA}
 
 
 def form(host: PluginHost = HOST) -> tuple[PackageTest, list[PackageItem]]:
@@ -54,17 +57,17 @@ def test_builtin_qti_exporters_write_valid_packages(exporter_id: str, namespace:
     assert HOST.registrations["plugins.exporters.qti"].exporters == ["qti3", "qti21"]
     assert (exporter.file_extension, exporter.media_type) == ("zip", "application/zip")
     test, items = form()
-    data = exporter.export(test, items, {PNG_SHA: PNG})
+    data = exporter.export(test, items, MEDIA)
     report = validate_package_bytes(data)
     assert report.issues == [] and report.documents == len(items) + 2
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
         assert f"media/{PNG_SHA}.png" in names
-        # weighted_options, the last of the types sorted by id
-        weighted = archive.read(f"items/item_{len(items)}.xml")
+        index = sorted(HOST.item_types).index("weighted_options") + 1  # types sorted by id
+        weighted = archive.read(f"items/item_{index}.xml")
         assert namespace in weighted
     assert evaluate_score(weighted, {"RESPONSE": "D"}) == 4
-    assert exporter.export(test, items, {PNG_SHA: PNG}) == data
+    assert exporter.export(test, items, MEDIA) == data
 
 
 def test_exporter_refuses_a_form_it_cannot_write() -> None:

@@ -15,6 +15,8 @@ from itembank.models import Item, Media
 from itembank.operations.export import export_form
 from itembank.operations.imports import run_import
 from itembank.plugins import PluginHost
+from itembank.sanitize import media_references
+from plugins.itemtypes._graphic import EXAMPLE_MEDIA, EXAMPLE_SHA256
 from tests.factories import World
 from tests.qti_items import choice_item
 from tests.shared import SHARED, shared_path
@@ -73,7 +75,12 @@ def test_an_export_imports_into_another_bank_with_its_images(
     with_image = [i for i in items if "/media/" in i.latest_version.stem]
     assert len(with_image) == 1
     stored = db.session.scalars(sa.select(Media).where(Media.bank_id == other.bank.id)).all()
-    assert len(stored) == 1 and stored[0].sha256 in with_image[0].latest_version.stem
+    # the stem's image, and those of the graphic types' examples
+    assert sorted(m.sha256 for m in stored) == sorted(
+        [media_references(with_image[0].latest_version.stem).pop(), *EXAMPLE_MEDIA]
+    )
+    (hotspot,) = [i for i in items if i.item_type == "hotspot"]
+    assert EXAMPLE_SHA256 in hotspot.latest_version.content["image"]
 
 
 def test_a_foreign_item_file_is_imported_with_scoring_proved(

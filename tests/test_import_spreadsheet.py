@@ -19,7 +19,7 @@ from itembank.operations.imports import run_import
 from itembank.operations.reads import ItemFilters, list_items
 from itembank.plugins import PluginHost
 from itembank.sanitize import html_to_text
-from tests.factories import World
+from tests.factories import World, upload_example_media
 from tests.import_helpers import SC_ROW, csv_bytes, entries, outcomes, xlsx_bytes
 
 BUILTIN_TYPES = [
@@ -36,6 +36,9 @@ BUILTIN_TYPES = [
     "numeric",
     "gap_match",
     "hot_text",
+    "hotspot",
+    "associate",
+    "graphic_gap_match",
 ]
 
 
@@ -59,6 +62,8 @@ def test_each_type_imports_from_its_template(
     world: World, plugins: PluginHost, type_id: str, fmt: str
 ) -> None:
     template = import_template(world.bank, type_id, fmt, actor=world.author, plugins=plugins)
+    # the graphic types' examples show images the bank must hold (their isi_json names them)
+    upload_example_media(world.bank, world.author, plugins.item_type(type_id).example_content())
     batch = do_import(world, plugins, template.data, filename=template.filename)
     assert (batch.status, batch.items_created, batch.errors, batch.warnings) == (
         "completed",

@@ -25,10 +25,13 @@ from plugins.itemtypes._common import (
     letter,
     partial_credit,
 )
+from plugins.itemtypes.associate import Associate
 from plugins.itemtypes.composite import Composite
 from plugins.itemtypes.extended_text import ExtendedText
 from plugins.itemtypes.gap_match import GapMatch
+from plugins.itemtypes.graphic_gap_match import GraphicGapMatch
 from plugins.itemtypes.hot_text import HotText
+from plugins.itemtypes.hotspot import Hotspot
 from plugins.itemtypes.inline_choice import InlineChoice
 from plugins.itemtypes.likert import Likert
 from plugins.itemtypes.matching import Matching
@@ -58,6 +61,9 @@ TYPES: dict[str, ItemType] = {
         Numeric(),
         GapMatch(),
         HotText(),
+        Hotspot(),
+        Associate(),
+        GraphicGapMatch(),
     )
 }
 for _type in TYPES.values():  # as the plugin host does once every type is registered
@@ -141,6 +147,9 @@ BEST_RESPONSES: dict[str, Any] = {
     "numeric": 1.545,
     "gap_match": [["A", "G1"], ["B", "G2"]],
     "hot_text": ["H4", "H3"],
+    "hotspot": "B",
+    "associate": [["C", "A"], ["B", "D"], ["E", "F"]],
+    "graphic_gap_match": [["G3", "B"], ["G2", "A"]],
 }
 
 
@@ -173,6 +182,9 @@ HTML_PATHS: dict[str, list[str]] = {
     "numeric": [],
     "gap_match": ["text"],
     "hot_text": ["text"],
+    "hotspot": ["image"],
+    "associate": [f"choices.{i}.text" for i in range(6)],
+    "graphic_gap_match": ["image", "gaps.0.image", "gaps.1.image", "gaps.2.image"],
 }
 
 
@@ -217,6 +229,9 @@ INSTRUCTIONS: dict[str, tuple[str, str]] = {
         "Fill each gap with one of the words given.",
     ),
     "hot_text": ("Pilih bagian teks yang benar", "Select the right parts of the text"),
+    "hotspot": ("Pilih satu area pada gambar.", "Choose one area on the image."),
+    "associate": ("Pasangkan pilihan-pilihan", "Pair up the choices"),
+    "graphic_gap_match": ("Tempatkan gambar yang tepat", "Place the right image"),
 }
 
 
@@ -278,6 +293,9 @@ KEY_CHANGES: dict[str, dict[str, Any]] = {
     "numeric": {"answer": 2, "tolerance": 5, "tolerance_mode": "relative"},
     "gap_match": {"key": [["G1", "C"], ["G2", "D"]], "gaps.0.points": 4},
     "hot_text": {"keys": ["H1"], "points": 1},
+    "hotspot": {"keys": ["A"]},
+    "associate": {"pairs": [["A", "D"]], "scoring": "all_or_nothing"},
+    "graphic_gap_match": {"pairs": [["G1", "B"]]},
 }
 
 
@@ -302,6 +320,9 @@ INJECTED_PATHS: dict[str, list[str]] = {
     "inline_choice": ["gaps.0.options.0.id", "gaps.0.options.1.text"],
     "gap_match": ["words.0.id", "words.1.text"],
     "hot_text": ["hottexts.0.id", "hottexts.1.text"],
+    "hotspot": ["hotspots.0.id", "hotspots.1.label"],
+    "associate": ["choices.0.id"],
+    "graphic_gap_match": ["gaps.0.label", "hotspots.1.id"],
 }
 
 #: Accepted answers and rubrics never appear in a preview.

@@ -84,3 +84,24 @@ def test_check_editor_fields_names_what_is_wrong() -> None:
     assert "options.text: in the content schema but not in the editor" in problems
     assert "options: unknown id style 'roman'" in problems
     assert {"rich_text", "entries", "key"} <= EDITOR_KINDS
+
+
+def test_regions_are_drawn_on_an_image_field_and_are_a_source_for_keys() -> None:
+    from plugins.itemtypes._graphic import regions_editor_field
+    from plugins.itemtypes.hotspot import Hotspot
+
+    class Misdrawn(Hotspot):
+        def editor_fields(self) -> list[EditorField]:
+            fields = super().editor_fields()
+            image = EditorField("image", "text", {"id": "Gambar", "en": "Image"})
+            regions = regions_editor_field("hotspots", {"id": "Area", "en": "Regions"})
+            return [image, regions, *fields[2:]]
+
+    assert check_editor_fields(Hotspot()) == []
+    assert check_editor_fields(Misdrawn()) == [
+        "hotspots: source 'image' is not an image field beside it"
+    ]
+    assert {"image", "regions"} <= EDITOR_KINDS
+    description = Hotspot().editor_fields()[1].as_dict()
+    assert (description["kind"], description["source"]) == ("regions", "image")
+    assert [f["name"] for f in description["fields"]] == ["shape", "coords", "label"]

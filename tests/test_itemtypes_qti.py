@@ -22,7 +22,9 @@ from qti.writer import VERSIONS, write_item
 from qti.xml import parse_bytes, serialize
 from tests.itemtype_helpers import (
     NO_QTI_FORM,
+    associate_responses,
     gap_filling_responses,
+    gap_match_responses,
     gap_responses,
     hot_text_responses,
     matching_responses,
@@ -111,6 +113,11 @@ INLINE_UNEVEN = {
     ],
     "shuffle": True,
 }
+HOTSPOT = HOST.item_type("hotspot").example_content()
+ASSOC = HOST.item_type("associate").example_content()
+GAPS = HOST.item_type("graphic_gap_match").example_content()
+UNLIMITED_GAP = [{**GAPS["gaps"][0], "match_max": 0}, *GAPS["gaps"][1:]]
+HOTSPOTS_MANY = {"keys": ["A", "C"], "max_choices": 0, "scoring": "partial", "points": 3}
 
 CASES = [
     _case(
@@ -315,6 +322,42 @@ CASES = [
             {**HOST.item_type("hot_text").example_content(), "keys": ["H2"], "max_choices": 1},
             {**HOST.item_type("hot_text").example_content(), "points": 0.5, "max_choices": 3},
         )
+    ),
+    _case("hotspot", HOTSPOT, single_responses(["A", "B", "C"])),
+    _case("hotspot", {**HOTSPOT, "points": 2.5}, single_responses(["A", "B", "C"])),
+    _case("hotspot", {**HOTSPOT, **HOTSPOTS_MANY}, multiple_responses(["A", "B", "C"])),
+    _case(
+        "hotspot",
+        {**HOTSPOT, **HOTSPOTS_MANY, "scoring": "all_or_nothing", "points": 1},
+        multiple_responses(["A", "B", "C"]),
+    ),
+    _case(
+        "hotspot",
+        {**HOTSPOT, **HOTSPOTS_MANY, "keys": ["C"], "points": 0.1, "max_choices": 2},
+        multiple_responses(["A", "B", "C"]),
+    ),
+    _case("associate", ASSOC, associate_responses(ASSOC)),
+    _case("associate", {**ASSOC, "points": 0.1}, associate_responses(ASSOC)),
+    _case(
+        "associate",
+        {**ASSOC, "scoring": "all_or_nothing", "points": 1},
+        associate_responses(ASSOC),
+    ),
+    _case(
+        "associate",
+        {**ASSOC, "pairs": [["F", "A"]], "points": 2, "max_associations": 0},
+        associate_responses({**ASSOC, "pairs": [["F", "A"]]}),
+    ),
+    _case("graphic_gap_match", GAPS, gap_match_responses(GAPS)),
+    _case(
+        "graphic_gap_match",
+        {**GAPS, "scoring": "all_or_nothing", "points": 1},
+        gap_match_responses(GAPS),
+    ),
+    _case(
+        "graphic_gap_match",
+        {**GAPS, "pairs": [["G1", "A"], ["G1", "B"]], "gaps": UNLIMITED_GAP, "points": 0.3},
+        gap_match_responses(GAPS),
     ),
     _case(NUMERIC.id, NUMERIC.example_content(), numeric_responses(NUMERIC.example_content())),
     _case(

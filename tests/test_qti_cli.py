@@ -12,7 +12,7 @@ from flask import Flask
 
 from itembank.extensions import db
 from tests.conftest import _sqlite_backend, make_app
-from tests.test_exporters import HOST, PNG, PNG_SHA, form
+from tests.test_exporters import HOST, MEDIA, form
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,13 @@ def validate(app: Flask, path: Path) -> tuple[int, list[str]]:
 @pytest.fixture(scope="module")
 def package() -> bytes:
     test, items = form()
-    return HOST.exporter("qti3").export(test, items, {PNG_SHA: PNG})
+    return HOST.exporter("qti3").export(test, items, MEDIA)
+
+
+#: The package's XML documents: an item per built-in type, the test and the manifest.
+DOCUMENTS = len(HOST.item_types) + 2
+#: The weighted options item of the package (its types sorted by id).
+WEIGHTED = f"items/item_{sorted(HOST.item_types).index('weighted_options') + 1}.xml"
 
 
 def test_a_good_package_passes(cli_app: Flask, package: bytes, tmp_path: Path) -> None:
@@ -43,7 +49,7 @@ def test_a_good_package_passes(cli_app: Flask, package: bytes, tmp_path: Path) -
     path.write_bytes(package)
     code, lines = validate(cli_app, path)
     assert code == 0
-    assert lines == [f"{path}: valid: 12 document(s) checked, 0 error(s), 0 warning(s)"]
+    assert lines == [f"{path}: valid: {DOCUMENTS} document(s) checked, 0 error(s), 0 warning(s)"]
 
 
 def test_a_bad_package_fails_with_every_issue(
@@ -53,16 +59,18 @@ def test_a_bad_package_fails_with_every_issue(
     with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(path, "w") as target:
         for info in source.infolist():
             data = source.read(info)
-            if info.filename == "items/item_10.xml":  # weighted_options (types sorted by id)
+            if info.filename == WEIGHTED:
                 data = data.replace(b'identifier="B"', b'identifier="2B"')
             target.writestr(info, data)
         target.writestr("notes.txt", "not listed")
     code, lines = validate(cli_app, path)
     assert code == 1
-    assert lines[-1] == f"{path}: INVALID: 12 document(s) checked, 4 error(s), 0 warning(s)"
+    assert (
+        lines[-1] == f"{path}: INVALID: {DOCUMENTS} document(s) checked, 4 error(s), 0 warning(s)"
+    )
     issues = lines[:-1]
     assert "notes.txt: error: is in the package but not listed in the manifest" in issues
-    item_issues = [line for line in issues if line.startswith("items/item_10.xml:")]
+    item_issues = [line for line in issues if line.startswith(f"{WEIGHTED}:")]
     assert len(item_issues) == 3  # the schemas, the identifier rule, the mapping key
     assert any(
         "identifier '2B' of <qti-simple-choice> must start with a letter" in i for i in item_issues

@@ -23,6 +23,7 @@ from itembank.plugins import PluginHost
 from itembank.qti_bridge.convert import REASONS, Candidate, ImportResult, convert, type_order
 from itembank.qti_bridge.parts import joint_responses
 from itembank.qti_bridge.responses import responses_for, responses_for_gaps
+from plugins.itemtypes._graphic import EXAMPLE_MEDIA, EXAMPLE_SHA256
 from qti.model import InlineChoiceInteraction
 from qti.package import (
     Classification,
@@ -115,9 +116,9 @@ def test_reasons_are_specific_and_bilingual(corpus: dict[str, Any]) -> None:
         "source but 2.5 in the bank"
     )
     assert mismatch.message.startswith("Penskoran tidak sama: sebagai multiple_response: jawaban")
-    hotspot = entries["qtiworks/ims/hotspot.xml"]
-    assert (hotspot.reason, hotspot.line) == ("unsupported_interaction", 15)
-    assert "<hotspotInteraction>" in hotspot.message_en
+    graphic = entries["qtiworks/ims/graphic_associate.xml"]
+    assert (graphic.reason, graphic.line) == ("unsupported_interaction", 25)
+    assert "<graphicAssociateInteraction>" in graphic.message_en
     nested = entries["qtiworks/ims/nested_object.xml"]
     assert nested.reason == "unsupported_content" and "<object>" in nested.message_en
     york = entries["qtiworks/ims/text_entry.xml"]
@@ -257,6 +258,12 @@ def _own_contents() -> list[tuple[str, dict[str, Any]]]:
     cases.append(("matching", {**matching, "scoring": "all_or_nothing"}))
     short = TYPES["short_text"].example_content()
     cases.append(("short_text", {**short, "case_sensitive": True}))
+    hotspot = TYPES["hotspot"].example_content()
+    many = {"keys": ["A", "C"], "max_choices": 0, "scoring": "partial", "points": 2}
+    cases.append(("hotspot", {**hotspot, **many}))
+    cases.append(("hotspot", {**hotspot, **many, "scoring": "all_or_nothing", "max_choices": 2}))
+    associate = TYPES["associate"].example_content()
+    cases.append(("associate", {**associate, "scoring": "all_or_nothing", "shuffle": False}))
     weighted = copy.deepcopy(TYPES["weighted_options"].example_content())
     for option, weight in zip(weighted["options"], [5, 4, 3, 2, 1], strict=True):
         option["weight"] = weight
@@ -278,6 +285,10 @@ def _own_contents() -> list[tuple[str, dict[str, Any]]]:
 OWN = _own_contents()
 
 
+#: The examples' images each graphic type shows besides the stem's.
+GRAPHIC_MEDIA = {"hotspot": [EXAMPLE_SHA256], "graphic_gap_match": list(EXAMPLE_MEDIA)}
+
+
 @pytest.mark.parametrize("version", ["3.0", "2.1"])
 def test_own_exports_come_back_identical(version: str) -> None:
     items = []
@@ -290,7 +301,8 @@ def test_own_exports_come_back_identical(version: str) -> None:
     test = PackageTest(
         "T", "Ujian", (PackageSection("S", "S", tuple(i.item.identifier for i in items)),)
     )
-    package = build_package(test, items, {PNG_SHA: PNG}, version)  # type: ignore[arg-type]
+    media = {PNG_SHA: PNG, **EXAMPLE_MEDIA}
+    package = build_package(test, items, media, version)  # type: ignore[arg-type]
     result = convert(package.data, TYPES, name="export.zip")
     imported = {c.identifier: c for c in result.candidates}
     refused = [e for e in result.report if e.status == "not_imported"]
@@ -301,7 +313,8 @@ def test_own_exports_come_back_identical(version: str) -> None:
         expected = {**content, "unit": ""} if type_id == "numeric_entry" else content
         assert candidate.content == expected, type_id
         assert candidate.stem == STEM
-        assert [m.sha256 for m in candidate.media] == [PNG_SHA]
+        shown = [PNG_SHA, *GRAPHIC_MEDIA.get(type_id, [])]
+        assert sorted(m.sha256 for m in candidate.media) == sorted(shown)
         assert candidate.metadata["bank_item_id"] == f"CACT-DEMO-{index:06d}"
         assert candidate.metadata["version"] == "2"
         assert candidate.metadata["classifications"][0]["source"] == "asn-2017"
@@ -340,6 +353,9 @@ def test_type_order_is_defined_and_hint_goes_first() -> None:
         "numeric",
         "gap_match",
         "hot_text",
+        "hotspot",
+        "associate",
+        "graphic_gap_match",
         "composite",
         "numeric_entry",
     ]

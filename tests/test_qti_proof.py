@@ -22,7 +22,16 @@ from itembank.qti_bridge.responses import (
     responses_for,
 )
 from qti.reader import read_item
-from tests.qti_items import choice_item, letters, match_item, order_item
+from tests.qti_items import (
+    associate_item,
+    choice_item,
+    gap_match_item,
+    graphic_package,
+    hotspot_item,
+    letters,
+    match_item,
+    order_item,
+)
 
 TYPES = PluginHost(entry_points=False).item_types
 
@@ -222,3 +231,127 @@ def test_an_item_the_proof_cannot_cover_is_refused_not_imported() -> None:
 
 def _shown(order: list[str]) -> str:
     return "[" + ", ".join(repr(c) for c in order) + "]"
+
+
+# -- graphic and association interactions ------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [2, 5, 12])
+def test_every_area_of_a_single_hotspot(n: int) -> None:
+    responses = _responses(hotspot_item(f"h{n}", n, ["A"], max_choices=1))
+    assert list(responses) == [None, *letters(n)]
+    assert responses.scope_en == f"blank and each of the {n} areas"
+
+
+@pytest.mark.parametrize("n", range(2, 11))
+def test_every_combination_of_hotspots_up_to_ten(n: int) -> None:
+    ids = letters(n)
+    responses = _responses(hotspot_item(f"h{n}", n, ids[:2]))
+    every = {c for size in range(1, n + 1) for c in itertools.combinations(ids, size)}
+    assert _as_set(responses) == {None} | every
+    assert len(responses) == 2**n
+
+
+def test_hotspots_within_max_choices() -> None:
+    ids = letters(8)
+    responses = _responses(hotspot_item("h", 8, ["A", "B"], max_choices=2))
+    every = {c for size in (1, 2) for c in itertools.combinations(ids, size)}
+    assert _as_set(responses) == {None} | every
+
+
+def test_a_hotspot_item_scoring_one_area_apart_is_refused() -> None:
+    honest = convert(graphic_package(hotspot_item("h", 6, ["C"], max_choices=1)), TYPES)
+    assert _outcome(honest)[:2] == ("imported", "hotspot")
+    hostile = graphic_package(hotspot_item("h", 6, ["C"], max_choices=1, apart=["F"], score=0.5))
+    # two areas score: no key to read, so no type represents it
+    assert _outcome(convert(hostile, TYPES))[:2] == ("not_imported", "no_item_type")
+
+
+def test_a_hotspot_item_scoring_all_ten_areas_apart_is_refused() -> None:
+    ids = letters(10)
+    honest = convert(graphic_package(hotspot_item("h", 10, ["A", "B"])), TYPES)
+    status, type_id, message = _outcome(honest)
+    assert (status, type_id) == ("imported", "hotspot")
+    assert f"checked on {2**10} responses" in message
+    hostile = convert(graphic_package(hotspot_item("h", 10, ["A", "B"], apart=ids)), TYPES)
+    status, reason, message = _outcome(hostile)
+    assert (status, reason) == ("not_imported", "scoring_mismatch")
+    assert f"the response {_shown(ids)} scores 2 in the source but 0 in the bank" in message
+
+
+@pytest.mark.parametrize(
+    ("n", "match_max", "max_associations"),
+    [(3, 1, 0), (4, 1, 0), (5, 1, 2), (4, 2, 0), (4, 0, 3), (6, 1, 3)],
+)
+def test_every_allowed_set_of_associations(n: int, match_max: int, max_associations: int) -> None:
+    data = associate_item("a", n, ["A B"], match_max=match_max, max_associations=max_associations)
+    pairs = list(itertools.combinations(letters(n), 2))
+
+    def allowed(chosen: tuple[tuple[str, str], ...]) -> bool:
+        if max_associations and len(chosen) > max_associations:
+            return False
+        return not match_max or all(
+            sum(ident in pair for pair in chosen) <= match_max for ident in letters(n)
+        )
+
+    every = {
+        frozenset(chosen)
+        for size in range(1, len(pairs) + 1)
+        for chosen in itertools.combinations(pairs, size)
+        if allowed(chosen)
+    }
+    found = _responses(data)
+    assert _as_set(found) == {None} | every
+    assert len(found) == len(every) + 1
+
+
+def test_an_associate_item_scoring_a_far_set_apart_is_refused() -> None:
+    honest = convert(associate_item("a", 6, ["A B", "C D", "E F"]), TYPES)
+    status, type_id, message = _outcome(honest)
+    assert (status, type_id) == ("imported", "associate")
+    far = ["A F", "B E", "C D"]
+    hostile = convert(associate_item("a", 6, ["A B", "C D", "E F"], apart=far), TYPES)
+    status, reason, message = _outcome(hostile)
+    assert (status, reason) == ("not_imported", "scoring_mismatch")
+    assert "scores 2 in the source but 0 in the bank" in message
+
+
+@pytest.mark.parametrize(
+    ("gaps", "areas", "gap_max", "area_max"),
+    [(2, 2, 1, 1), (3, 2, 1, 1), (3, 3, 1, 1), (2, 3, 2, 1), (3, 2, 0, 2)],
+)
+def test_every_allowed_placement_of_gap_images(
+    gaps: int, areas: int, gap_max: int, area_max: int
+) -> None:
+    data = gap_match_item("g", gaps, areas, ["G1 A"], gap_max=gap_max, area_max=area_max)
+    gap_ids = [f"G{g}" for g in range(1, gaps + 1)]
+    pairs = [(g, a) for g in gap_ids for a in letters(areas)]
+
+    def allowed(chosen: tuple[tuple[str, str], ...]) -> bool:
+        for ident, most in [(g, gap_max) for g in gap_ids] + [
+            (a, area_max) for a in letters(areas)
+        ]:
+            if most and sum(ident in pair for pair in chosen) > most:
+                return False
+        return True
+
+    every = {
+        frozenset(chosen)
+        for size in range(1, len(pairs) + 1)
+        for chosen in itertools.combinations(pairs, size)
+        if allowed(chosen)
+    }
+    found = _responses(data)
+    assert _as_set(found) == {None} | every
+    assert len(found) == len(every) + 1
+
+
+def test_a_gap_match_item_scoring_a_far_placement_apart_is_refused() -> None:
+    key = ["G1 A", "G2 B", "G3 C"]
+    honest = convert(graphic_package(gap_match_item("g", 4, 3, key)), TYPES)
+    assert _outcome(honest)[:2] == ("imported", "graphic_gap_match")
+    far = ["G4 A", "G3 B", "G2 C"]
+    hostile = convert(graphic_package(gap_match_item("g", 4, 3, key, apart=far)), TYPES)
+    status, reason, message = _outcome(hostile)
+    assert (status, reason) == ("not_imported", "scoring_mismatch")
+    assert "scores 2 in the source but 0 in the bank" in message

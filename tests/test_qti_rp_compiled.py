@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from itembank.qti_bridge import convert as convert_module
+from plugins.itemtypes._graphic import EXAMPLE_MEDIA
 from qti import rp
 from qti.package import PackageItem, PackageSection, PackageTest, build_package
 from tests.qti_items import choice_item, letters, match_item, order_item
@@ -67,7 +68,8 @@ def test_every_type_of_the_own_export(both: _Both, version: str, labelled: bool)
     test = PackageTest(
         "T", "T", (PackageSection("S", "S", tuple(i.item.identifier for i in items)),)
     )
-    package = build_package(test, items, {PNG_SHA: PNG}, version)  # type: ignore[arg-type]
+    media = {PNG_SHA: PNG, **EXAMPLE_MEDIA}
+    package = build_package(test, items, media, version)  # type: ignore[arg-type]
     result = convert_module.convert(package.data, TYPES)
     assert len(result.candidates) == len(OWN)
     if labelled:

@@ -25,6 +25,9 @@ type                   model        categories
 ``numeric``            2PL          0: numbers outside the tolerance, 1: the answer
 ``hot_text``           2PL          0: other selections (a key left out, another added), 1: keys
 ``gap_match``          2PL          0: the gaps filled with other words, 1: the key
+``hotspot``            2PL          0: another area (one choice) or a wrong set, 1: the key(s)
+``associate``          2PL          0: the key pairs with partners exchanged, 1: the key
+``graphic_gap_match``  2PL          0: the images on other areas (or other images), 1: the key
 =====================  ===========  ==========================================================
 
 Wrong responses are chosen so that they score 0 wherever the type allows it (a partial
@@ -62,6 +65,9 @@ TYPE_SECONDS: dict[str, float] = {
     "numeric": 70.0,
     "hot_text": 60.0,
     "gap_match": 80.0,
+    "hotspot": 50.0,
+    "associate": 90.0,
+    "graphic_gap_match": 90.0,
 }
 
 
@@ -351,6 +357,54 @@ class _NotSimulated(Exception):
     """A composite item with a part of a type the simulator does not know."""
 
 
+def _hotspot(content: dict[str, Any], item_type: Any, rng: np.random.Generator) -> Any:
+    ids = [h["id"] for h in content["hotspots"]]
+    keys = [i for i in ids if i in content["keys"]]
+    others = [i for i in ids if i not in keys]
+    if content["max_choices"] == 1:
+        wrong = _wrong(item_type, content, others)
+        right: Any = keys[0]
+    else:
+        tries = [[k for k in keys if k != left_out] for left_out in keys if len(keys) > 1]
+        tries += [[*keys, other] for other in others] + [[other] for other in others]
+        wrong = _wrong(item_type, content, [t for t in tries if t])
+        right = keys
+    categories = [_category(item_type, content, wrong, rng), _category(item_type, content, [right])]
+    return categories, {"options": tuple(ids)}
+
+
+def _associate(content: dict[str, Any], item_type: Any, rng: np.random.Generator) -> Any:
+    key = [list(pair) for pair in content["pairs"]]
+    firsts = [first for first, _ in key]
+    seconds = [second for _, second in key]
+    tries: list[list[list[str]]] = []
+    if len(key) > 1:
+        rotated = seconds[1:] + seconds[:1]
+        tries.append([[a, b] for a, b in zip(firsts, rotated, strict=True)])
+    used = {ident for pair in key for ident in pair}
+    others = [c["id"] for c in content["choices"] if c["id"] not in used]
+    tries += [[[first, other]] for first in firsts for other in others]
+    tries.append([[firsts[0], firsts[1]]] if len(firsts) > 1 else [[seconds[0], firsts[0]]])
+    wrong = _wrong(item_type, content, [t for t in tries if t])
+    categories = [_category(item_type, content, wrong, rng), _category(item_type, content, [key])]
+    return categories, {}
+
+
+def _graphic_gap_match(content: dict[str, Any], item_type: Any, rng: np.random.Generator) -> Any:
+    key = [list(pair) for pair in content["pairs"]]
+    gaps = [g["id"] for g in content["gaps"]]
+    areas = [a["id"] for a in content["hotspots"]]
+    tries: list[list[list[str]]] = []
+    if len(key) > 1:
+        areas_of_key = [area for _, area in key]
+        rotated = [*areas_of_key[1:], areas_of_key[0]]
+        tries.append([[gap, area] for (gap, _), area in zip(key, rotated, strict=True)])
+    tries += [[[gap, area]] for gap in gaps for area in areas if [gap, area] not in key]
+    wrong = _wrong(item_type, content, tries)
+    categories = [_category(item_type, content, wrong, rng), _category(item_type, content, [key])]
+    return categories, {}
+
+
 BUILDERS: dict[str, Builder] = {
     "single_choice": _single_choice,
     "true_false": _true_false,
@@ -365,6 +419,9 @@ BUILDERS: dict[str, Builder] = {
     "numeric": _numeric,
     "hot_text": _hot_text,
     "gap_match": _gap_match,
+    "hotspot": _hotspot,
+    "associate": _associate,
+    "graphic_gap_match": _graphic_gap_match,
 }
 
 

@@ -108,6 +108,9 @@ IMPORT_ORDER: tuple[str, ...] = (
     "numeric",
     "gap_match",
     "hot_text",
+    "hotspot",
+    "associate",
+    "graphic_gap_match",
     "composite",
 )
 """The built-in types in the order they are asked; every other registered type follows

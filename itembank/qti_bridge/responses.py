@@ -44,13 +44,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from qti.model import (
+from qti.model import (  # graphic and association interactions
     AssessmentItem,
+    AssociateInteraction,
     ChoiceInteraction,
     Condition,
     Expr,
     ExtendedTextInteraction,
     GapMatchInteraction,
+    GraphicGapMatchInteraction,
+    HotspotInteraction,
     HottextInteraction,
     InlineChoiceInteraction,
     Interaction,
@@ -170,6 +173,8 @@ def responses_for(
         plan = _gap_fillings(interaction)
     elif isinstance(interaction, TextEntryInteraction | ExtendedTextInteraction):
         plan = _typed(item, response, list(extra))
+    elif isinstance(interaction, GRAPHIC_INTERACTIONS):
+        plan = _graphic_plan(interaction, response)
     else:  # pragma: no cover - the model's union is closed
         plan = _Plan(0, "kosong", "blank", lambda: [])
     needed = 1 + plan.count  # and blank
@@ -554,3 +559,75 @@ def _constants(item: AssessmentItem) -> list[str]:
         elif hasattr(node, "expression"):
             pending.append(node.expression)
     return found
+
+
+# -- graphic and association interactions ----------------------------------------------------
+
+GRAPHIC_INTERACTIONS = (HotspotInteraction, AssociateInteraction, GraphicGapMatchInteraction)
+
+
+def _graphic_plan(
+    interaction: HotspotInteraction | AssociateInteraction | GraphicGapMatchInteraction,
+    response: ResponseDeclaration,
+) -> _Plan:
+    """Hotspots as choices (each area, or every combination); associations as matchings
+    of unordered pairs of two different choices; graphic gap matches as matchings of a
+    gap to an area."""
+    if isinstance(interaction, HotspotInteraction):
+        ids = [choice.identifier for choice in interaction.choices]
+        if response.cardinality == "single":
+            return _Plan(
+                len(ids),
+                f"kosong dan setiap {len(ids)} area",
+                f"blank and each of the {len(ids)} areas",
+                lambda: ids,
+            )
+        return _subsets(ids, interaction.max_choices, list(response.correct))
+    if isinstance(interaction, AssociateInteraction):
+        choices = interaction.choices
+        limits = {c.identifier: c.match_max for c in choices}
+        every = list(itertools.combinations([c.identifier for c in choices], 2))
+    else:
+        limits = {g.identifier: g.match_max for g in interaction.gaps}
+        limits.update({h.identifier: h.match_max for h in interaction.hotspots})
+        every = [
+            (g.identifier, h.identifier) for g in interaction.gaps for h in interaction.hotspots
+        ]
+    most = interaction.max_associations
+    allowed = _count_matchings(every, limits, most, EVERY_MATCHING_UP_TO)
+    if allowed <= EVERY_MATCHING_UP_TO:
+        return _Plan(
+            allowed,
+            f"kosong dan setiap himpunan pasangan yang diizinkan interaksi ({allowed}, dengan "
+            "matchMax dan maxAssociations)",
+            f"blank and every set of pairs the interaction allows ({allowed}, within matchMax "
+            "and maxAssociations)",
+            lambda: sorted(_every_matching(every, limits, most), key=len),
+        )
+    correct = [tuple(v.split()) for v in response.correct if len(v.split()) == 2]
+
+    def make() -> Iterator[list[tuple]]:
+        candidates: list[list[tuple]] = [[pair] for pair in every]
+        if correct:
+            candidates.append(correct)
+            candidates += [[p for p in correct if p != left_out] for left_out in correct]
+            candidates += [[*correct, pair] for pair in every if pair not in correct]
+        rng = random.Random(_SEED)
+        for _ in range(MATCHING_SAMPLE):
+            candidates.append(rng.sample(every, rng.randint(1, len(every))))
+        return (pairs for pairs in candidates if pairs and _allowed(pairs, limits, most))
+
+    count = len(every) + MATCHING_SAMPLE + ((1 + len(correct) + len(every)) if correct else 0)
+    return _Plan(
+        count,
+        f"kosong, setiap pasangan sendiri, pasangan benar tanpa satu pasangan atau dengan satu "
+        f"pasangan tambahan, dan {MATCHING_SAMPLE} himpunan acak tetap, semuanya dalam batas "
+        f"interaksi (bukan setiap himpunan: lebih dari {EVERY_MATCHING_UP_TO})",
+        f"blank, every pair alone, the correct pairs with one left out or one added, and "
+        f"{MATCHING_SAMPLE} fixed random sets, all within the interaction's limits (not every "
+        f"set: more than {EVERY_MATCHING_UP_TO})",
+        make,
+    )
+
+
+# -- end of graphic and association interactions ----------------------------------------------

@@ -142,6 +142,29 @@ def editor_labels() -> dict[str, str]:
         "formula_infinity": _("Infinity"),
         "formula_degree": _("Degree"),
         "formula_percent": _("Percent"),
+        # the graphic item types: the image and the regions drawn on it
+        "image_choose": _("Choose or upload the image"),
+        "image_change": _("Change the image"),
+        "image_none": _("No image chosen yet."),
+        "image_pixels": _("pixels"),
+        "region": _("Region"),
+        "region_tools": _("Drawing tools"),
+        "region_rect": _("Rectangle"),
+        "region_circle": _("Circle"),
+        "region_poly": _("Polygon"),
+        "region_finish": _("Finish polygon"),
+        "region_hint_drag": _(
+            "Drag on the image to draw; or add a region and type its coordinates in image pixels."
+        ),
+        "region_hint_poly": _(
+            "Click each corner of the polygon on the image; click the first point again, "
+            "press Enter or double-click to finish; Escape cancels."
+        ),
+        "region_canvas": _("The image: draw regions here"),
+        "region_no_image": _("Choose the image first; then draw the regions on it."),
+        "region_shape": _("Shape"),
+        "region_coords": _("Coordinates (pixels)"),
+        "region_label": _("Label"),
     }
 
 

@@ -102,6 +102,7 @@ PREMISES = Entries(
     "premises", tuple((f"P{n}", premise(n)) for n in range(1, MAX_PREMISES + 1)), shown=3
 )
 RESPONSES = Entries("responses", tuple((letter, option(letter)) for letter in LETTERS), shown=4)
+CHOICES = Entries("choices", tuple((letter, option(letter)) for letter in LETTERS), shown=6)
 RUBRIC = Entries(
     "rubric",
     tuple((f"R{n}", criterion(n)) for n in range(1, MAX_CRITERIA + 1)),
@@ -211,6 +212,14 @@ LAYOUTS: dict[str, tuple[Part, ...]] = {
         Scalar("tolerance_mode", TOLERANCE_MODE, choice(TOLERANCE_WORDS), _show_tolerance_mode),
         Scalar("points", POINTS, number),
         Scalar("expected_length", EXPECTED_LENGTH, integer),
+    ),
+    # the association types (each choice in at most one pair, no limit on their number)
+    "associate": (
+        CHOICES,
+        Pairs("pairs", KEY, CHOICES),
+        Scalar("points", POINTS, number),
+        Scalar("scoring", SCORING, choice(SCORING_WORDS)),
+        Scalar("shuffle", SHUFFLE, boolean, show_value),
     ),
 }
 

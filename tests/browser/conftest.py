@@ -140,12 +140,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         from itembank.demo import load_demo
         from itembank.operations.accounts import get_bank, get_user
         from itembank.operations.items import create_item
+        from tests.factories import upload_example_media
 
         upgrade(directory=str(MIGRATIONS))
         host = app.extensions["itembank.plugins"]
         load_demo(host, password=PASSWORD)
         bank, author = get_bank("CACT-DEMO"), get_user("penulis")
         for type_id, item_type in sorted(host.item_types.items()):
+            upload_example_media(bank, author, item_type.example_content())
             item = create_item(
                 bank,
                 actor=author,

@@ -165,6 +165,9 @@ def test_the_toolbar_is_keyboard_usable(login: Any) -> None:
         "numeric",
         "gap_match",
         "hot_text",
+        "hotspot",
+        "associate",
+        "graphic_gap_match",
         "numeric_entry",  # the third-party example: no form of its own, edited as JSON
     ],
 )

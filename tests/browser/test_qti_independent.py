@@ -40,6 +40,7 @@ from qti_convert import upgrade_qti2_to_qti3
 from itembank.app import PROJECT_ROOT
 from itembank.itemtypes import ItemType
 from itembank.plugins import PluginHost
+from plugins.itemtypes._graphic import EXAMPLE_MEDIA
 from qti.package import PackageItem, PackageSection, PackageTest
 
 ENGINE = PROJECT_ROOT / "tests" / "qti_engine" / "dist" / "qti-engine.js"
@@ -57,6 +58,9 @@ SCORED_TYPES = {
     "short_text",
     "likert",
     "composite",
+    "hotspot",
+    "associate",
+    "graphic_gap_match",
 }
 
 
@@ -333,6 +337,60 @@ case("likert", example("likert"), single(LIKERT))
 case("likert", example("likert", direction="negative"), single(LIKERT))
 case("likert", {"scale": opts("Ya", "Tidak"), "direction": "negative"}, single(["Ya", "Tidak"]))
 
+# -- graphic and association types ------------------------------------------------------------
+
+
+def associations(ids: list[str]) -> list[Any]:
+    """Blank and every set of pairs using each choice at most once (``match-max="1"``),
+    each pair in both orders across the sets."""
+    result: list[Any] = [None, []]
+    pairs = list(itertools.combinations(ids, 2))
+    for size in range(1, len(ids) // 2 + 1):
+        for chosen in itertools.combinations(pairs, size):
+            used = [ident for pair in chosen for ident in pair]
+            if len(used) == len(set(used)):
+                result.append([list(pair) for pair in chosen])
+                result.append([list(reversed(pair)) for pair in chosen])
+    return result
+
+
+def placements(gaps: list[str], areas: list[str]) -> list[Any]:
+    """Blank and every way of placing at most one gap image on each area, each image at
+    most once."""
+    result: list[Any] = [None]
+    for choice in itertools.product([None, *gaps], repeat=len(areas)):
+        placed = [g for g in choice if g is not None]
+        if len(placed) == len(set(placed)):
+            result.append([[g, a] for g, a in zip(choice, areas, strict=True) if g is not None])
+    return result
+
+
+HOTSPOTS_MANY = {"keys": ["A", "C"], "max_choices": 0, "scoring": "partial", "points": 3}
+case("hotspot", example("hotspot"), single(["A", "B", "C"]))
+case("hotspot", example("hotspot", points=2.5), single(["A", "B", "C"]))
+case("hotspot", example("hotspot", **HOTSPOTS_MANY), selections(["A", "B", "C"], 3))
+case(
+    "hotspot",
+    example("hotspot", **{**HOTSPOTS_MANY, "scoring": "all_or_nothing"}),
+    selections(["A", "B", "C"], 3),
+)
+
+ASSOCIABLE = list("ABCDEF")
+case("associate", example("associate"), associations(ASSOCIABLE))
+case("associate", example("associate", points=0.1), associations(ASSOCIABLE))
+case(
+    "associate",
+    example("associate", scoring="all_or_nothing", points=1),
+    associations(ASSOCIABLE),
+)
+
+case("graphic_gap_match", example("graphic_gap_match"), placements(["G1", "G2", "G3"], ["A", "B"]))
+case(
+    "graphic_gap_match",
+    example("graphic_gap_match", scoring="all_or_nothing", points=1.5),
+    placements(["G1", "G2", "G3"], ["A", "B"]),
+)
+
 ESSAY = "I-ESSAY-1-V1"
 CASES = {c.identifier: c for c in _cases}
 #: QTI version -> the bank's exporter plugin.
@@ -355,7 +413,7 @@ def _exported_items(version_exporter: str) -> dict[str, str]:
     ids = tuple(model.identifier for model in models)
     test = PackageTest("T-FIDELITY", "Uji kesetiaan skor", (PackageSection("S1", "Semua", ids),))
     package = HOST.exporter(version_exporter).export(
-        test, [PackageItem(model, model.identifier, 1) for model in models], {}
+        test, [PackageItem(model, model.identifier, 1) for model in models], EXAMPLE_MEDIA
     )
     with zipfile.ZipFile(io.BytesIO(package)) as archive:
         return {ident: archive.read(f"items/{ident}.xml").decode() for ident in ids}
@@ -537,8 +595,8 @@ def test_the_engine_in_a_comma_locale(chromium: Any) -> None:
 
 def test_the_numbers_the_readme_states() -> None:
     """README ("What the scoring fidelity claim rests on") gives these numbers."""
-    assert len(_cases) == 41
-    assert sum(len(c.responses) for c in _cases) == 3_842
+    assert len(_cases) == 50
+    assert sum(len(c.responses) for c in _cases) == 4_352
     per_type: dict[str, int] = {}
     for c in _cases:
         per_type[c.item_type.id] = per_type.get(c.item_type.id, 0) + len(c.responses)
@@ -548,3 +606,9 @@ def test_the_numbers_the_readme_states() -> None:
         "matching": 2_179,
     }
     assert per_type["short_text"] == 74
+    graphic = ("hotspot", "associate", "graphic_gap_match")
+    assert {t: per_type[t] for t in graphic} == {
+        "hotspot": 26,
+        "associate": 456,
+        "graphic_gap_match": 28,
+    }

@@ -58,6 +58,30 @@
     return { get: () => (touched ? editor.getHTML() : original), editor }
   }
 
+  // -- the image of graphic item types ---------------------------------------------------
+
+  // {src, alt, width, height} of the one <img> of stored HTML (DOMParser's document runs
+  // no script and loads no image), or null.
+  function readImage(html) {
+    if (!html) return null
+    const img = new DOMParser().parseFromString(html, 'text/html').querySelector('img')
+    if (!img) return null
+    const width = Number(img.getAttribute('width'))
+    const height = Number(img.getAttribute('height'))
+    if (!img.getAttribute('src') || !(width > 0) || !(height > 0)) return null
+    return { src: img.getAttribute('src'), alt: img.getAttribute('alt') || '', width, height }
+  }
+
+  function imageHtml(image) {
+    if (!image) return ''
+    const img = document.createElement('img')
+    img.setAttribute('src', image.src)
+    img.setAttribute('alt', image.alt)
+    img.setAttribute('width', String(image.width))
+    img.setAttribute('height', String(image.height))
+    return img.outerHTML
+  }
+
   // -- ids of entries ------------------------------------------------------------------
 
   function letter(index) {
@@ -424,6 +448,74 @@
       source.onIds(fill)
       fill()
       return { root, get: () => selects.map((s) => s.value).filter(Boolean) }
+    },
+
+    // The image of a graphic item type: one bank image, picked or uploaded in the media
+    // dialog, written as <img src alt width height> with its size in pixels (the
+    // coordinate space of the regions drawn on it).
+    image(field, value) {
+      const labelId = newId('l')
+      const root = el('div', { className: 'field image-field' })
+      root.append(el('span', { className: 'field-label', id: labelId, text: pick(field.label) }))
+      if (pick(field.help)) root.append(el('p', { className: 'help', text: pick(field.help) }))
+      const shown = el('div', { className: 'image-chosen' })
+      const button = el('button', { type: 'button', className: 'btn btn-small', 'aria-describedby': labelId })
+      root.append(shown, button)
+      const original = value || ''
+      let touched = false
+      let current = readImage(original)
+      const listeners = []
+      const show = () => {
+        shown.replaceChildren()
+        button.textContent = current ? L.image_change : L.image_choose
+        if (!current) {
+          shown.append(el('p', { className: 'muted', text: L.image_none }))
+          return
+        }
+        shown.append(el('img', { src: current.src, alt: current.alt, className: 'image-thumb' }))
+        shown.append(el('p', { className: 'muted', text: `${current.alt} — ${current.width} × ${current.height} ${L.image_pixels}` }))
+      }
+      button.addEventListener('click', () =>
+        openMediaDialog((src, alt) => {
+          const probe = new Image()
+          probe.addEventListener('load', () => {
+            current = { src, alt, width: probe.naturalWidth, height: probe.naturalHeight }
+            touched = true
+            show()
+            listeners.forEach((cb) => cb(current))
+            changed()
+            button.focus()
+          })
+          probe.src = src
+        }),
+      )
+      show()
+      return {
+        root,
+        current: () => current,
+        onImage: (cb) => listeners.push(cb),
+        get: () => (touched ? imageHtml(current) : original),
+      }
+    },
+
+    // Regions drawn on the image named by `source` (frontend/regions.js).
+    regions(field, value, path, scope) {
+      const source = scope[field.source]
+      const root = el('fieldset', { className: 'field regions' }, el('legend', { text: pick(field.label) }))
+      const own = new Set(['shape', 'coords', 'label'])
+      const extraFields = field.fields
+        .filter((sub) => !own.has(sub.name))
+        .map((sub) => ({ name: sub.name, label: pick(sub.label), default: sub.default, minimum: sub.minimum, maximum: sub.maximum }))
+      const regions = window.ItembankRegions.create(root, {
+        labels: L,
+        image: source.current(),
+        regions: Array.isArray(value) ? value : [],
+        onChange: changed,
+        extraFields,
+        idPrefix: path,
+      })
+      source.onImage((image) => regions.setImage(image))
+      return { root, get: regions.get, ids: regions.ids, onIds: regions.onIds }
     },
 
     pairs(field, value, path, scope) {

@@ -21,10 +21,13 @@ from dataclasses import replace
 from typing import Any
 
 from plugins.itemtypes.qti_writers import (
+    associate,
     composite,
     extended_text,
     gap_match,
+    graphic_gap_match,
     hot_text,
+    hotspot,
     inline_choice,
     likert,
     matching,
@@ -48,10 +51,13 @@ Writer = Callable[..., AssessmentItem]
 
 #: Type id -> its writer.
 WRITERS: Mapping[str, Writer] = {
+    "associate": associate.to_qti,
     "composite": composite.to_qti,
     "extended_text": extended_text.to_qti,
     "gap_match": gap_match.to_qti,
+    "graphic_gap_match": graphic_gap_match.to_qti,
     "hot_text": hot_text.to_qti,
+    "hotspot": hotspot.to_qti,
     "inline_choice": inline_choice.to_qti,
     "likert": likert.to_qti,
     "matching": matching.to_qti,

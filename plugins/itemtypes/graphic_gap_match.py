@@ -1,0 +1,463 @@
+"""Graphic gap match: the candidate places small images (gaps) on areas of an image."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import marshmallow as ma
+from markupsafe import Markup
+
+from itembank.hookspecs import hookimpl
+from itembank.itemtypes import (
+    JSON,
+    ContentSummary,
+    EditorField,
+    ImportNotSupported,
+    ItemType,
+    Problem,
+    SourceScore,
+)
+from plugins.itemtypes import _editor as editor
+from plugins.itemtypes._common import (
+    IDENTIFIER_PATTERN,
+    MAX_CHOICES,
+    Noun,
+    bounded_integer,
+    check_count,
+    check_points,
+    is_identifier,
+    partial_credit,
+    pick,
+    points_field,
+    render_item,
+    scoring_field,
+)
+from plugins.itemtypes._graphic import (
+    EXAMPLE_GAP_IMAGES,
+    EXAMPLE_IMAGE,
+    MAX_LABEL_CHARS,
+    MAX_REGIONS,
+    RegionSchema,
+    check_image,
+    check_regions,
+    graphic_figure,
+    image_editor_field,
+    image_field,
+    image_xhtml,
+    read_image,
+    region_name,
+    regions_editor_field,
+)
+from plugins.itemtypes._qti import RESPONSE, plain_number, qti_identifier, the_interaction
+from plugins.itemtypes.qti_writers import graphic_gap_match as qti_writer
+from qti.model import AssessmentItem, GraphicGapMatchInteraction
+
+GAP = Noun("gambar kecil", "gap image", "gap images")
+PAIR = Noun("pasangan kunci", "key pair", "key pairs")
+#: Most gaps of one item.
+MAX_GAPS = 20
+
+
+class GapSchema(ma.Schema):
+    id = ma.fields.String(required=True, metadata={"pattern": IDENTIFIER_PATTERN})
+    image = image_field()
+    label = ma.fields.String(required=True, validate=ma.validate.Length(max=MAX_LABEL_CHARS))
+    match_max = bounded_integer(1, 0, MAX_REGIONS)
+
+
+class AreaSchema(RegionSchema):
+    match_max = bounded_integer(1, 0, MAX_GAPS)
+
+
+class GraphicGapMatchSchema(ma.Schema):
+    image = image_field()
+    gaps = ma.fields.List(
+        ma.fields.Nested(GapSchema),
+        required=True,
+        validate=ma.validate.Length(max=MAX_GAPS),
+        metadata={"minItems": 2, "maxItems": MAX_GAPS},
+    )
+    hotspots = ma.fields.List(
+        ma.fields.Nested(AreaSchema),
+        required=True,
+        validate=ma.validate.Length(max=MAX_REGIONS),
+        metadata={"minItems": 1, "maxItems": MAX_REGIONS},
+    )
+    pairs = ma.fields.List(
+        ma.fields.List(ma.fields.String()),
+        required=True,
+        validate=ma.validate.Length(max=MAX_CHOICES),
+        metadata={"minItems": 1, "description": "key pairs [gap id, area id]"},
+    )
+    points = points_field()
+    scoring = scoring_field()
+
+
+def _response_pairs(response: JSON) -> set[tuple[str, str]] | None:
+    if response is None:
+        return None
+    if not isinstance(response, list | tuple):
+        raise ValueError(f"response must be a list of pairs or None, not {type(response).__name__}")
+    pairs = set()
+    for pair in response:
+        if (
+            not isinstance(pair, list | tuple)
+            or len(pair) != 2
+            or not all(isinstance(part, str) for part in pair)
+        ):
+            raise ValueError(f"each response pair must be two identifier strings, not {pair!r}")
+        pairs.add((pair[0], pair[1]))
+    return pairs
+
+
+class GraphicGapMatch(ItemType):
+    """Small images (gaps, each with a label) to be placed on areas drawn on an image;
+    the key is a set of ``[gap, area]`` pairs.
+
+    Scoring: the response is a list of ``[gap, area]`` pairs, or ``None``; a pair given
+    twice counts once.
+
+    - ``all_or_nothing``: ``points`` when the set of pairs equals the key pairs, else 0.
+    - ``partial``: each key pair given earns ``points / len(pairs)`` and each other pair
+      costs the same; the total is clamped to ``[0, points]``.
+    """
+
+    id = "graphic_gap_match"
+    label = {"id": "Menempatkan gambar pada area", "en": "Graphic gap match"}
+    description = {
+        "id": "Peserta menempatkan gambar-gambar kecil pada area yang tepat di sebuah gambar.",
+        "en": "The candidate places small images on the right areas of an image.",
+    }
+    content_schema = GraphicGapMatchSchema
+    no_option_scores = {
+        "id": "Tidak ada skor per pilihan: yang dinilai adalah pasangan gambar dan area.",
+        "en": "No per-option score: pairs of a gap image and an area are scored.",
+    }
+
+    def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
+        yield from check_image(content)
+        gaps = content["gaps"]
+        yield from check_count(gaps, "gaps", GAP, 2, MAX_GAPS)
+        seen: set[str] = set()
+        for index, gap in enumerate(gaps):
+            ident = gap["id"]
+            if not is_identifier(ident):
+                yield Problem(
+                    f"gaps.{index}.id",
+                    f"Kode '{ident}' tidak valid: gunakan huruf, angka, '_', '.' atau '-', "
+                    "diawali huruf atau '_', paling panjang 32 karakter.",
+                    f"The identifier '{ident}' is not valid: use letters, digits, '_', '.' "
+                    "or '-', starting with a letter or '_', at most 32 characters.",
+                )
+            elif ident in seen:
+                yield Problem(
+                    f"gaps.{index}.id",
+                    f"Kode '{ident}' dipakai lebih dari sekali.",
+                    f"Identifier '{ident}' is used more than once.",
+                )
+            seen.add(ident)
+            yield from _gap_image(gap, index)
+            if not gap["label"].strip():
+                yield Problem(
+                    f"gaps.{index}.label",
+                    f"Keterangan gambar '{ident}' wajib diisi.",
+                    f"The label of gap image '{ident}' is required.",
+                )
+        gap_ids = set(seen)
+        yield from check_regions(
+            content["hotspots"], "hotspots", read_image(content["image"]), minimum=1, seen=seen
+        )
+        area_ids = {area["id"] for area in content["hotspots"]}
+        yield from self._check_pairs(content, gap_ids, area_ids)
+        yield from check_points(content)
+
+    def _check_pairs(
+        self, content: dict[str, JSON], gap_ids: set[str], area_ids: set[str]
+    ) -> Iterator[Problem]:
+        pairs = content["pairs"]
+        yield from check_count(pairs, "pairs", PAIR, 1)
+        limits = {g["id"]: g["match_max"] for g in content["gaps"]}
+        limits.update({a["id"]: a["match_max"] for a in content["hotspots"]})
+        seen: set[tuple[str, str]] = set()
+        used: dict[str, int] = {}
+        for index, pair in enumerate(pairs):
+            path = f"pairs.{index}"
+            if len(pair) != 2:
+                yield Problem(
+                    path,
+                    "Pasangan harus terdiri atas satu gambar kecil dan satu area.",
+                    "A pair must name one gap image and one area.",
+                )
+                continue
+            gap, area = pair
+            if gap not in gap_ids:
+                yield Problem(
+                    f"{path}.0",
+                    f"Gambar kecil '{gap}' tidak ada.",
+                    f"'{gap}' is not one of the gap images.",
+                )
+            if area not in area_ids:
+                yield Problem(
+                    f"{path}.1", f"Area '{area}' tidak ada.", f"'{area}' is not one of the areas."
+                )
+            if gap not in gap_ids or area not in area_ids:
+                continue
+            if (gap, area) in seen:
+                yield Problem(
+                    path,
+                    f"Pasangan {gap}–{area} tercantum lebih dari sekali.",
+                    f"The pair {gap}–{area} is listed more than once.",
+                )
+                continue
+            seen.add((gap, area))
+            for ident in pair:
+                used[ident] = used.get(ident, 0) + 1
+                if limits[ident] and used[ident] == limits[ident] + 1:
+                    yield Problem(
+                        path,
+                        f"'{ident}' ada di lebih dari {limits[ident]} pasangan kunci, melebihi "
+                        "batas pemakaiannya.",
+                        f"'{ident}' is in more than {limits[ident]} key pairs, more than it "
+                        "may be used.",
+                    )
+
+    def html_fields(self, content: dict[str, JSON]) -> Iterator[tuple[str, str]]:
+        yield "image", content["image"]
+        for index, gap in enumerate(content["gaps"]):
+            yield f"gaps.{index}.image", gap["image"]
+
+    def score(self, content: dict[str, JSON], response: JSON) -> float:
+        given = _response_pairs(response)
+        if given is None:
+            return 0
+        key = {(gap, area) for gap, area in content["pairs"]}
+        if content["scoring"] == "all_or_nothing":
+            return content["points"] if given == key else 0
+        net = len(given & key) - len(given - key)
+        return partial_credit(content["points"], net, len(key))
+
+    def max_score(self, content: dict[str, JSON]) -> float:
+        return content["points"]
+
+    def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, JSON]:
+        if _response_pairs(response) is None:  # checks the shape
+            return {RESPONSE: None}
+        return {RESPONSE: [(qti_identifier(a), qti_identifier(b)) for a, b in response]}
+
+    def summary(self, content: dict[str, JSON]) -> ContentSummary:
+        escape = Markup.escape
+        options = {g["id"]: str(escape(g["label"])) for g in content["gaps"]}
+        options.update({a["id"]: str(escape(region_name(a))) for a in content["hotspots"]})
+        return ContentSummary(
+            options=options,
+            keys=[f"{gap} {area}" for gap, area in content["pairs"]],
+            extra={"points": content["points"], "scoring": content["scoring"]},
+        )
+
+    def to_qti(
+        self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
+    ) -> AssessmentItem:
+        """:func:`plugins.itemtypes.qti_writers.graphic_gap_match.to_qti`."""
+        return qti_writer.to_qti(stem, content, identifier=identifier, title=title, lang=lang)
+
+    def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
+        """A graphic gap match of gap images (directed pairs gap -> area) with a declared
+        correct response that scores: the correct pairs are the key, worth what they
+        score together; ``partial`` when one key pair alone scores (with several), else
+        ``all_or_nothing``. Text gaps (QTI 3.0 only) and key pairs worth different scores
+        have no form here and are refused with that reason."""
+        found = the_interaction(item, GraphicGapMatchInteraction)
+        if found is None:
+            return None
+        interaction, response = found
+        if response.cardinality != "multiple" or response.base_type != "directedPair":
+            return None
+        pairs = [value.split() for value in response.correct]
+        if not pairs or any(len(pair) != 2 for pair in pairs):
+            return None
+        if any(gap.image is None for gap in interaction.gaps):
+            raise ImportNotSupported(
+                self.id,
+                "celah berupa teks (gapText) belum didukung; setiap celah harus berupa gambar",
+                "text gaps (gapText) are not supported; every gap must be an image",
+            )
+        points = score([tuple(pair) for pair in pairs])
+        if points <= 0:
+            return None
+        alone = {score([tuple(pair)]) for pair in pairs}
+        partial = len(pairs) > 1 and alone != {0}
+        if partial and len(alone) > 1:
+            raise ImportNotSupported(
+                self.id,
+                "pasangan kunci bernilai berbeda-beda; setiap pasangan kunci di bank bernilai sama",
+                "the key pairs are worth different scores; every key pair of a bank item is an "
+                "equal share",
+            )
+        return {
+            "image": image_xhtml(interaction.image),
+            "gaps": [
+                {
+                    "id": gap.identifier,
+                    "image": image_xhtml(gap.image),  # type: ignore[arg-type]
+                    "label": gap.text or gap.image.alt or gap.identifier,  # type: ignore[union-attr]
+                    "match_max": gap.match_max,
+                }
+                for gap in interaction.gaps
+            ],
+            "hotspots": [
+                {
+                    "id": area.identifier,
+                    "shape": area.shape,
+                    "coords": list(area.coords),
+                    "label": area.label,
+                    "match_max": area.match_max,
+                }
+                for area in interaction.hotspots
+            ],
+            "pairs": pairs,
+            "points": plain_number(points),
+            "scoring": "partial" if partial else "all_or_nothing",
+        }
+
+    def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
+        image = read_image(content["image"])
+        choose = pick(lang, "— pilih —", "— choose —")
+        options = Markup("").join(
+            Markup('<option value="{ident}">{label}</option>').format(
+                ident=gap["id"], label=gap["label"]
+            )
+            for gap in content["gaps"]
+        )
+
+        def body(prefix: str) -> Markup:
+            figure = graphic_figure(content["image"], image, content["hotspots"]) if image else ""
+            gaps = Markup("").join(
+                Markup('<li class="ib-gap">{image} <span>{label}</span></li>').format(
+                    image=Markup(gap["image"]), label=gap["label"]
+                )
+                for gap in content["gaps"]
+            )
+            rows = Markup("").join(
+                Markup(
+                    '<div class="ib-gap-target"><label for="{prefix}-g{index}">'
+                    '<span class="ib-choice-letter">{ident}.</span> {name}</label> '
+                    '<select id="{prefix}-g{index}" name="{prefix}-area-{ident}">'
+                    '<option value="">{choose}</option>{options}</select></div>'
+                ).format(
+                    prefix=prefix,
+                    index=index,
+                    ident=area["id"],
+                    name=region_name(area, lang),
+                    choose=choose,
+                    options=options,
+                )
+                for index, area in enumerate(content["hotspots"])
+            )
+            return Markup(
+                '{figure}<p class="ib-hint" id="{prefix}-gaps">{heading}</p>'
+                '<ul class="ib-gaps" aria-labelledby="{prefix}-gaps">{gaps}</ul>'
+                '<fieldset class="ib-gap-match" aria-describedby="{prefix}-stem">'
+                "<legend>{legend}</legend>{rows}</fieldset>"
+            ).format(
+                figure=figure,
+                prefix=prefix,
+                heading=pick(lang, "Gambar yang ditempatkan:", "Images to place:"),
+                gaps=gaps,
+                legend=pick(
+                    lang,
+                    "Tempatkan gambar yang tepat pada setiap area.",
+                    "Place the right image on each area.",
+                ),
+                rows=rows,
+            )
+
+        return render_item(self.id, stem, body)
+
+    def example_content(self) -> dict[str, JSON]:
+        # For a stem such as "Tempatkan penanda jalur evakuasi yang tepat pada denah
+        # kantor kecamatan berikut."; the images are plugins.itemtypes._graphic's
+        # EXAMPLE_MEDIA, which a bank must hold before it saves this content.
+        red, green, blue = EXAMPLE_GAP_IMAGES
+        return {
+            "image": EXAMPLE_IMAGE,
+            "gaps": [
+                {"id": "G1", "image": red, "label": "Titik kumpul", "match_max": 1},
+                {"id": "G2", "image": green, "label": "Pintu darurat", "match_max": 1},
+                {"id": "G3", "image": blue, "label": "Alat pemadam", "match_max": 1},
+            ],
+            "hotspots": [
+                {
+                    "id": "A",
+                    "shape": "rect",
+                    "coords": [20, 20, 180, 130],
+                    "label": "Ruang arsip",
+                    "match_max": 1,
+                },
+                {
+                    "id": "B",
+                    "shape": "circle",
+                    "coords": [300, 75, 50],
+                    "label": "Loket KTP-el",
+                    "match_max": 1,
+                },
+            ],
+            "pairs": [["G2", "A"], ["G3", "B"]],
+            "points": 2,
+            "scoring": "partial",
+        }
+
+    # -- the web UI's item editor ----------------------------------------------------
+
+    def editor_fields(self) -> list[EditorField]:
+        return [
+            image_editor_field(),
+            EditorField(
+                "gaps",
+                "entries",
+                editor.label("Gambar kecil yang ditempatkan", "Gap images to place"),
+                minimum=2,
+                start_items=2,
+                id_style="prefix",
+                id_prefix="G",
+                entry_label=editor.label("Gambar kecil", "Gap image"),
+                fields=(
+                    EditorField("image", "image", editor.label("Gambar", "Image")),
+                    EditorField("label", "text", editor.label("Keterangan", "Label")),
+                    EditorField(
+                        "match_max",
+                        "integer",
+                        editor.label("Paling banyak ditempatkan", "Placed at most"),
+                        help=editor.label("0: tanpa batas.", "0: no limit."),
+                        default=1,
+                        minimum=0,
+                        maximum=MAX_REGIONS,
+                    ),
+                ),
+            ),
+            regions_editor_field(
+                "hotspots", editor.label("Area pada gambar", "Areas"), match_max=True
+            ),
+            EditorField(
+                "pairs",
+                "pairs",
+                editor.label("Penempatan yang benar", "Correct placements"),
+                source="gaps",
+                target="hotspots",
+            ),
+            editor.points(),
+            editor.SCORING,
+        ]
+
+
+def _gap_image(gap: dict[str, JSON], index: int) -> Iterator[Problem]:
+    if read_image(gap["image"]) is None:
+        yield Problem(
+            f"gaps.{index}.image",
+            f"Pilih satu gambar untuk '{gap['id']}' (dengan lebar dan tinggi dalam piksel).",
+            f"Choose one image for '{gap['id']}' (with its width and height in pixels).",
+        )
+
+
+@hookimpl
+def itembank_register_item_types(register: Callable[[ItemType], None]) -> None:
+    register(GraphicGapMatch())

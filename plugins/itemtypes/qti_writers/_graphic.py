@@ -1,0 +1,79 @@
+"""Pieces the graphic item types' QTI writers share (hotspot, graphic gap match): the
+content's image as a :class:`qti.model.GraphicImage` and its regions as hotspots.
+
+Content keeps its image as rich text holding one ``<img src alt width height>`` (so the
+bank's media handling, sanitizing, export and import treat it as any other image); the
+writers receive it as XHTML and read the image out of it here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from html.parser import HTMLParser
+from typing import Any
+
+from plugins.itemtypes._qti import RESPONSE, partial_credit_rules, set_score
+from qti.model import (
+    Branch,
+    Condition,
+    Expr,
+    GraphicImage,
+    HotspotChoice,
+    Rule,
+    number,
+    op,
+    variable,
+)
+
+
+def graphic_image(markup: str) -> GraphicImage:
+    """The one image of ``markup`` (XHTML or HTML: an ``img`` with ``src``, ``width`` and
+    ``height``), read with the standard library's HTML parser.
+
+    :raises ValueError: when the fragment holds no such image (content that passed the
+        type's checks always does).
+    """
+    scan = _Images()
+    scan.feed(markup)
+    scan.close()
+    if len(scan.images) != 1:
+        raise ValueError(f"the image field must show exactly one image, not {len(scan.images)}")
+    image = scan.images[0]
+    try:
+        width, height = int(image.get("width", "")), int(image.get("height", ""))
+    except ValueError:
+        raise ValueError("the image needs its width and height in pixels") from None
+    return GraphicImage(image.get("src", ""), width, height, image.get("alt", ""))
+
+
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.images: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.images.append({name: value or "" for name, value in attrs})
+
+
+def hotspot_choices(regions: Iterable[Mapping[str, Any]]) -> tuple[HotspotChoice, ...]:
+    """Content regions (``{"id", "shape", "coords", "label"}``, ``match_max`` when the
+    type has it) as QTI hotspots."""
+    return tuple(
+        HotspotChoice(
+            region["id"],
+            region["shape"],
+            tuple(region["coords"]),
+            region.get("label", ""),
+            region.get("match_max", 1),
+        )
+        for region in regions
+    )
+
+
+def pair_partial_rules(net: Expr, count: int, points: float) -> tuple[Rule, ...]:
+    """``partial_credit_rules`` for a pair response, when it is not blank; a blank one
+    scores 0 (as ``partial_credit`` gives it too) without being mapped: some delivery
+    engines cannot map a NULL pair container (Cito's qti-components throws)."""
+    blank = Branch(op("isNull", variable(RESPONSE)), (set_score(number(0)),))
+    return (Condition((blank,), otherwise=partial_credit_rules(net, count, points)),)

@@ -1,0 +1,244 @@
+"""The graphic and association item types in the browser: a writer uploads an image,
+draws regions on it with the mouse (a rectangle and a circle dragged, a polygon clicked
+point by point), corrects one by its coordinate field, chooses the key, submits, and two
+reviewers approve the item; the same for an associate item (choices and their pairs)."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from playwright.sync_api import expect
+
+from tests.browser.test_journey import open_from_the_bell, wait_for_clean_preview
+
+WIDTH, HEIGHT = 200, 150
+
+
+def plan_png(tmp_path: Path) -> Path:
+    """A floor plan of three rooms (a real PNG the server decodes)."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), (250, 250, 245))
+    for x in range(WIDTH):
+        image.putpixel((x, 75), (40, 40, 40))
+    for y in range(HEIGHT):
+        image.putpixel((100, y), (40, 40, 40))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    path = tmp_path / "denah-kantor.png"
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def _at(box: dict[str, float], x: float, y: float) -> tuple[float, float]:
+    """The page position of image pixel ``(x, y)`` on the drawing surface."""
+    return box["x"] + x * box["width"] / WIDTH, box["y"] + y * box["height"] / HEIGHT
+
+
+def _drag(page: Any, box: dict[str, float], start: tuple[int, int], end: tuple[int, int]) -> None:
+    page.mouse.move(*_at(box, *start))
+    page.mouse.down()
+    page.mouse.move(*_at(box, *end), steps=6)
+    page.mouse.up()
+
+
+def test_a_hotspot_item_is_drawn_with_the_mouse_submitted_and_approved(
+    login: Any, tmp_path: Path
+) -> None:
+    writer = login("penulis")
+    page = writer.page
+    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=hotspot"))
+    stem = page.get_by_role("textbox", name="Pokok soal")
+    stem.click()
+    stem.type("Pada denah kantor kecamatan berikut, di manakah loket pelayanan KTP elektronik?")
+
+    # -- the image: uploaded in the media dialog --------------------------------------------
+    fields = page.locator("#type-fields")
+    expect(fields.locator(".region-empty")).to_be_visible()
+    fields.get_by_role("button", name="Pilih atau unggah gambar").click()
+    dialog = page.locator("#media-dialog")
+    dialog.get_by_label("Unggah gambar baru (PNG, JPEG, atau GIF)").set_input_files(
+        str(plan_png(tmp_path))
+    )
+    dialog.locator(".media-choice[aria-pressed=true]").wait_for()
+    dialog.get_by_label("Deskripsi gambar (untuk pembaca layar)").fill("Denah kantor kecamatan")
+    dialog.get_by_role("button", name="Sisipkan", exact=True).click()
+    expect(fields).to_contain_text(f"Denah kantor kecamatan — {WIDTH} × {HEIGHT} piksel")
+    canvas = fields.locator(".region-canvas")
+    expect(canvas).to_be_visible()
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None and box["width"] > 0
+
+    # -- regions drawn with the mouse ---------------------------------------------------------
+    _drag(page, box, (10, 10), (90, 65))  # A: a rectangle (the default tool)
+    fields.get_by_role("button", name="Lingkaran", exact=True).click()
+    _drag(page, box, (150, 40), (170, 40))  # B: a circle of radius 20
+    fields.get_by_role("button", name="Poligon", exact=True).click()
+    for x, y in ((20, 90), (90, 90), (55, 140)):
+        page.mouse.click(*_at(box, x, y))
+    page.mouse.click(*_at(box, 20, 90))  # the first point again closes C
+    expect(canvas.locator(".region-shape")).to_have_count(3)
+    rows = fields.locator(".region-entry")
+    expect(rows).to_have_count(3)
+    coords = [rows.nth(i).get_by_label(re.compile("^Koordinat")).input_value() for i in range(3)]
+    numbers = [[int(v) for v in text.split(", ")] for text in coords]
+    drawn = ([10, 10, 90, 65], [150, 40, 20], [20, 90, 90, 90, 55, 140])
+    for got, wanted in zip(numbers, drawn, strict=True):
+        assert len(got) == len(wanted), coords
+        assert all(abs(g - w) <= 1 for g, w in zip(got, wanted, strict=True)), coords
+    assert rows.nth(1).get_by_label(re.compile("^Bentuk")).input_value() == "circle"
+
+    # -- the keyboard fallback: a coordinate corrected, labels typed ---------------------------
+    rows.nth(0).get_by_label(re.compile("^Koordinat")).fill("10, 10, 95, 70")
+    expect(canvas.locator('rect.region-shape[width="85"][height="60"]')).to_have_count(1)
+    for index, label in enumerate(["Ruang arsip", "Loket KTP-el", "Ruang tunggu"]):
+        rows.nth(index).get_by_label(re.compile("^Keterangan")).fill(label)
+
+    keys = page.locator('#type-fields [data-path="content.keys"]')
+    keys.get_by_label("B", exact=True).check()
+    page.get_by_label("Taksonomi").select_option("skd-cpns")
+    page.get_by_label("Kompetensi atau bidang").select_option("TKP.PP")
+    wait_for_clean_preview(page)
+    preview = page.locator("#preview")
+    expect(preview.locator(".ib-graphic img[src^='/media/']")).to_have_count(1)
+    expect(preview.locator(".ib-graphic-overlay .ib-region")).to_have_count(3)
+    expect(preview.get_by_label(re.compile("Loket KTP-el"))).to_have_attribute("type", "radio")
+    writer.check_accessible_names()
+    writer.shot("hotspot-editor")
+
+    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
+    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
+    item_id = page.url.rsplit("/", 1)[1]
+    expect(page.locator(".ib-graphic .ib-region")).to_have_count(3)
+
+    approve_twice(login, writer, item_id, ".preview-box .ib-graphic .ib-region")
+
+
+def approve_twice(login: Any, writer: Any, item_id: str, shown: str) -> None:
+    """Both reviewers of the demo bank approve version 1 of the item (the bank needs two
+    approvals), each seeing ``shown`` in the preview; the item is approved."""
+    for name, flash in (
+        ("penelaah1", "masih memerlukan persetujuan lain"),
+        ("penelaah2", "disetujui"),
+    ):
+        reviewer = login(name)
+        open_from_the_bell(reviewer, item_id, 1)
+        review = reviewer.page
+        expect(review.locator(shown).first).to_be_visible()
+        reviewer.check_accessible_names()
+        review.get_by_role("button", name="Setujui").click()
+        review.wait_for_url(reviewer.url("/"))
+        expect(review.locator(".flashes")).to_contain_text(flash)
+    writer.page.goto(writer.url(f"/items/{item_id}"))
+    expect(writer.page.locator("main")).to_contain_text("Disetujui")
+
+
+ASSOCIATE_CHOICES = [
+    "Mahkamah Konstitusi",
+    "Badan Pemeriksa Keuangan",
+    "Menguji undang-undang terhadap UUD 1945",
+    "Memeriksa pengelolaan keuangan negara",
+    "Komisi Yudisial",
+    "Mengusulkan pengangkatan hakim agung",
+]
+
+
+def test_an_associate_item_is_written_submitted_and_approved(login: Any) -> None:
+    writer = login("penulis")
+    page = writer.page
+    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=associate"))
+    stem = page.get_by_role("textbox", name="Pokok soal")
+    stem.click()
+    stem.type("Pasangkan setiap lembaga negara dengan kewenangannya.")
+    entries = page.locator('#type-fields [data-path="content.choices"] .entry')
+    expect(entries).to_have_count(len(ASSOCIATE_CHOICES))
+    for index, text in enumerate(ASSOCIATE_CHOICES):
+        entries.nth(index).locator(".rt-content").click()
+        entries.nth(index).locator(".rt-content").type(text)
+    pairs = page.locator('#type-fields [data-path="content.pairs"]')
+    for first, second in (("A", "C"), ("B", "D"), ("E", "F")):
+        pairs.get_by_label(first, exact=True).select_option(second)
+    page.get_by_label("Jumlah pasangan maksimum").fill("3")
+    page.get_by_label("Poin").fill("3")
+    page.get_by_label("Sebagian (per jawaban benar)").check()
+    page.get_by_label("Taksonomi").select_option("skd-cpns")
+    page.get_by_label("Kompetensi atau bidang").select_option("TKP.PP")
+    wait_for_clean_preview(page)
+    preview = page.locator("#preview")
+    expect(preview.locator(".ib-associate-pair")).to_have_count(3)
+    expect(preview).to_contain_text("Komisi Yudisial")
+    writer.check_accessible_names()
+    writer.shot("associate-editor")
+
+    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
+    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
+    item_id = page.url.rsplit("/", 1)[1]
+    approve_twice(login, writer, item_id, ".preview-box .ib-associate-pair")
+
+
+def tile_png(tmp_path: Path, name: str, colour: tuple[int, int, int]) -> Path:
+    """A small coloured tile to place on the plan (a real PNG)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 16), colour).save(buffer, format="PNG")
+    path = tmp_path / f"{name}.png"
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def _pick_image(page: Any, button: Any, path: Path, alt: str) -> None:
+    button.click()
+    dialog = page.locator("#media-dialog")
+    dialog.get_by_label("Unggah gambar baru (PNG, JPEG, atau GIF)").set_input_files(str(path))
+    dialog.locator(".media-choice[aria-pressed=true]").wait_for()
+    dialog.get_by_label("Deskripsi gambar (untuk pembaca layar)").fill(alt)
+    dialog.get_by_role("button", name="Sisipkan", exact=True).click()
+    expect(dialog).to_be_hidden()
+
+
+def test_a_graphic_gap_match_item_is_drawn_submitted_and_approved(
+    login: Any, tmp_path: Path
+) -> None:
+    writer = login("penulis")
+    page = writer.page
+    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=graphic_gap_match"))
+    stem = page.get_by_role("textbox", name="Pokok soal")
+    stem.click()
+    stem.type("Tempatkan penanda yang tepat pada denah kantor kecamatan berikut.")
+    fields = page.locator("#type-fields")
+    choose = fields.get_by_role("button", name="Pilih atau unggah gambar")
+    expect(choose).to_have_count(3)  # the plan and the two gap images
+    _pick_image(page, choose.first, plan_png(tmp_path), "Denah kantor kecamatan")
+    gaps = fields.locator('[data-path="content.gaps"] .entry')
+    for index, (name, colour) in enumerate(
+        [("Titik kumpul", (200, 60, 60)), ("Pintu darurat", (60, 160, 80))]
+    ):
+        gap = gaps.nth(index)
+        path = tile_png(tmp_path, f"penanda-{index}", colour)
+        _pick_image(page, gap.get_by_role("button", name="Pilih atau unggah gambar"), path, name)
+        gap.get_by_label("Keterangan").fill(name)
+    canvas = fields.locator(".region-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    _drag(page, box, (10, 10), (90, 65))  # A
+    _drag(page, box, (110, 85), (190, 140))  # B
+    expect(canvas.locator(".region-shape")).to_have_count(2)
+    pairs = fields.locator('[data-path="content.pairs"]')
+    pairs.get_by_label("G1", exact=True).select_option("B")
+    pairs.get_by_label("G2", exact=True).select_option("A")
+    page.get_by_label("Taksonomi").select_option("skd-cpns")
+    page.get_by_label("Kompetensi atau bidang").select_option("TKP.PP")
+    wait_for_clean_preview(page)
+    preview = page.locator("#preview")
+    expect(preview.locator(".ib-graphic-overlay .ib-region")).to_have_count(2)
+    expect(preview.locator(".ib-gaps img[src^='/media/']")).to_have_count(2)
+    writer.check_accessible_names()
+    writer.shot("graphic-gap-match-editor")
+
+    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
+    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
+    item_id = page.url.rsplit("/", 1)[1]
+    approve_twice(login, writer, item_id, ".preview-box .ib-graphic .ib-region")

@@ -1,0 +1,374 @@
+"""The graphic item types' content rules (an image with its size, regions inside it),
+scoring, previews, and their QTI round trip: bank -> QTI 3.0 / 2.1 (valid) -> bank."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+from itembank.plugins import PluginHost
+from plugins.itemtypes._graphic import EXAMPLE_IMAGE, MAX_POLY_POINTS, MAX_REGIONS, read_image
+from qti.reader import read_item
+from qti.rp import score_function
+from qti.validate import validate_element
+from qti.writer import write_item
+from qti.xml import serialize
+from tests.itemtype_helpers import patched, problems, subsets
+
+HOST = PluginHost(entry_points=False)
+HOTSPOT = HOST.item_type("hotspot")
+EXAMPLE = HOTSPOT.example_content()
+STEM = "<p>Di manakah loket pelayanan KTP elektronik?</p>"
+
+
+# -- the image ---------------------------------------------------------------------------
+
+
+def test_the_image_is_read_with_its_size() -> None:
+    image = read_image(EXAMPLE_IMAGE)
+    assert image is not None and (image.width, image.height) == (400, 300)
+    assert image.alt == "Denah kantor kecamatan"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "<p>Denah</p>",
+        '<img src="/media/x" alt="a">',  # no size
+        '<img src="/media/x" width="0" height="10">',
+        '<img src="/media/x" width="4001" height="10">',
+        '<img src="/media/x" width="10px" height="10">',
+        '<img alt="a" width="10" height="10">',  # no source
+        '<img src="/media/x" width="10" height="10"><img src="/media/y" width="10" height="10">',
+        '<p>Denah <img src="/media/x" width="10" height="10"></p>',  # text beside it
+    ],
+)
+def test_an_image_field_without_exactly_one_sized_image_is_refused(html: str) -> None:
+    found = problems(HOTSPOT, {**EXAMPLE, "image": html})
+    assert found[0][0] == "image"
+    assert found[0][1].startswith("Pilih satu gambar") and found[0][2].startswith("Choose one")
+
+
+# -- regions -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "indonesian", "english"),
+    [
+        ({"hotspots.0.coords": [20, 20, 180]}, "hotspots.0.coords", "memerlukan 4", "needs 4"),
+        ({"hotspots.0.coords": [180, 20, 20, 130]}, "hotspots.0.coords", "x1 dan y1", "x1 and"),
+        ({"hotspots.0.coords": [20, 20, 401, 130]}, "hotspots.0.coords", "keluar dari", "outside"),
+        ({"hotspots.0.coords": [-1, 20, 40, 130]}, "hotspots.0.coords", "keluar dari", "outside"),
+        ({"hotspots.1.coords": [300, 75]}, "hotspots.1.coords", "memerlukan 3", "needs 3"),
+        ({"hotspots.1.coords": [300, 75, 0]}, "hotspots.1.coords", "jari-jari", "radius"),
+        ({"hotspots.1.coords": [380, 75, 50]}, "hotspots.1.coords", "keluar dari", "outside"),
+        ({"hotspots.2.coords": [40, 170, 180, 170]}, "hotspots.2.coords", "3 sampai", "3 to"),
+        ({"hotspots.2.coords": [40, 170, 180, 170, 110]}, "hotspots.2.coords", "3 sampai", "3 to"),
+        (
+            {"hotspots.2.coords": [10, 10, 20, 20, 30, 30]},
+            "hotspots.2.coords",
+            "segaris",
+            "in a line",
+        ),
+        ({"hotspots.2.shape": "ellipse"}, "hotspots.2.shape", "Harus salah satu", "Must be one"),
+        ({"hotspots.2.id": "B"}, "hotspots.2.id", "lebih dari sekali", "more than once"),
+        ({"hotspots.2.id": "1C"}, "hotspots.2.id", "tidak valid", "not valid"),
+        ({"hotspots.0.label": "x" * 201}, "hotspots.0.label", "panjang", "Longer than"),
+        ({"keys": ["D"]}, "keys.0", "tidak ada di area", "not one of the regions"),
+        ({"keys": []}, "keys", "Minimal 1", "At least one key"),
+        (
+            {"keys": ["A", "B", "A"], "max_choices": 0},
+            "keys.2",
+            "lebih dari sekali",
+            "more than once",
+        ),
+        ({"keys": ["A", "B"]}, "max_choices", "lebih kecil dari jumlah kunci", "less than the"),
+        ({"points": 0}, "points", "lebih besar dari 0", "greater than 0"),
+    ],
+)
+def test_region_and_key_problems_name_the_field_in_both_languages(
+    changes: dict[str, Any], field: str, indonesian: str, english: str
+) -> None:
+    found = problems(HOTSPOT, patched(EXAMPLE, changes))
+    assert any(
+        f == field and indonesian in message and english in message_en
+        for f, message, message_en in found
+    ), found
+
+
+def test_the_number_of_regions_and_points_is_bounded() -> None:
+    one = [EXAMPLE["hotspots"][0]]
+    assert ("hotspots", "Minimal 2 area.", "At least 2 regions are required.") in problems(
+        HOTSPOT, {**EXAMPLE, "hotspots": one, "keys": ["A"]}
+    )
+    many = [
+        {"id": f"R{i}", "shape": "circle", "coords": [10 + i, 10, 5]}
+        for i in range(MAX_REGIONS + 1)
+    ]
+    found = problems(HOTSPOT, {**EXAMPLE, "hotspots": many, "keys": ["R1"]})
+    assert found[0][0] == "hotspots"
+    corners = [v for i in range(MAX_POLY_POINTS + 1) for v in (i % 400, (i * 7) % 300)]
+    found = problems(HOTSPOT, patched(EXAMPLE, {"hotspots.2.coords": corners}))
+    assert found[0][0] == "hotspots.2.coords"
+    assert len(str(found[0][1])) < 200  # the marshmallow length bound speaks first
+
+
+def test_coordinates_must_be_whole_numbers() -> None:
+    found = problems(HOTSPOT, patched(EXAMPLE, {"hotspots.0.coords": [20.5, 20, 180, 130]}))
+    assert found[0][0] == "hotspots.0.coords.0"
+    found = problems(HOTSPOT, patched(EXAMPLE, {"hotspots.0.coords": "20,20,180,130"}))
+    assert found[0][0] == "hotspots.0.coords"
+
+
+# -- scoring -----------------------------------------------------------------------------
+
+MANY = {**EXAMPLE, "keys": ["A", "C"], "max_choices": 0, "points": 4}
+
+
+def test_one_choice_scores_the_key_only() -> None:
+    assert [HOTSPOT.score(EXAMPLE, r) for r in (None, "A", "B", "C", "X", "")] == [0, 0, 1, 0, 0, 0]
+    for wrong in (["B"], 1, {"B": 1}):
+        with pytest.raises(ValueError):
+            HOTSPOT.score(EXAMPLE, wrong)
+
+
+def test_several_choices_all_or_nothing_and_partial() -> None:
+    strict = {**MANY, "scoring": "all_or_nothing"}
+    partial = {**MANY, "scoring": "partial"}
+    expected_partial = {
+        (): 0,
+        ("A",): 2,
+        ("C",): 2,
+        ("A", "C"): 4,
+        ("A", "B"): 0,
+        ("A", "B", "C"): 2,
+        ("B",): 0,
+        ("A", "C", "X"): 2,
+    }
+    for chosen, score in expected_partial.items():
+        assert HOTSPOT.score(partial, list(chosen)) == score, chosen
+        assert HOTSPOT.score(strict, list(chosen)) == (4 if set(chosen) == {"A", "C"} else 0)
+    assert HOTSPOT.score(partial, ["A", "A", "C"]) == 4
+    with pytest.raises(ValueError):
+        HOTSPOT.score(partial, "A")
+
+
+def test_the_summary_lists_areas_by_label_and_the_keys_in_order() -> None:
+    summary = HOTSPOT.summary(HOTSPOT.load({**MANY, "keys": ["C", "A"]}))
+    assert summary.options == {"A": "Ruang arsip", "B": "Loket KTP-el", "C": "Ruang tunggu"}
+    assert summary.keys == ["A", "C"]
+    assert summary.extra["regions"].startswith("A: rect 20,20,180,130; B: circle 300,75,50")
+
+
+def test_the_preview_shows_the_image_and_outlines_without_the_key() -> None:
+    html = HOTSPOT.preview_html(STEM, EXAMPLE, "id")
+    assert EXAMPLE_IMAGE in html
+    assert html.count('class="ib-region"') == 3
+    assert 'type="radio"' in html and "Loket KTP-el" in html
+    several = HOTSPOT.preview_html(STEM, MANY, "en")
+    assert 'type="checkbox"' in several and "Choose the right areas." in several
+    assert HOTSPOT.preview_html(STEM, {**EXAMPLE, "keys": ["A"]}) == HOTSPOT.preview_html(
+        STEM, EXAMPLE
+    )
+
+
+# -- QTI: bank -> QTI 3.0 / 2.1 -> bank ----------------------------------------------------------
+
+ROUND_TRIPS = [
+    EXAMPLE,
+    {**EXAMPLE, "points": 2.5},
+    {**MANY, "scoring": "partial"},
+    {**MANY, "scoring": "all_or_nothing", "max_choices": 3},
+    {**MANY, "keys": ["B"], "points": 1, "scoring": "all_or_nothing"},
+]
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+@pytest.mark.parametrize("content", ROUND_TRIPS)
+def test_hotspot_round_trip_is_valid_and_scores_exactly(
+    content: dict[str, Any], version: str
+) -> None:
+    loaded = HOTSPOT.load(content)
+    model = HOTSPOT.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
+    root = write_item(model, version)  # type: ignore[arg-type]
+    assert validate_element(root, name="item_1.xml") == []
+    text = serialize(root)
+    shape = b"qti-hotspot-choice" if version == "3.0" else b"<hotspotChoice"
+    assert text.count(shape) == 3
+    assert (b'<img src="/media/' if version == "3.0" else b'<object data="/media/') in text
+    reading = read_item(text)
+    source = score_function(reading.root)
+    back = HOTSPOT.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
+    assert back is not None
+    assert read_image(back["image"]) == read_image(loaded["image"])
+    imported = HOTSPOT.load({**back, "image": loaded["image"]})
+    assert imported == loaded
+    ids = [h["id"] for h in loaded["hotspots"]]
+    responses: list[Any] = [None, *ids] if loaded["max_choices"] == 1 else list(subsets(ids))
+    for response in responses:
+        qti_value = HOTSPOT.qti_response(loaded, response)["RESPONSE"]
+        assert source({"RESPONSE": qti_value}) == HOTSPOT.score(loaded, response), response
+
+
+# -- associate -------------------------------------------------------------------------------
+
+ASSOCIATE = HOST.item_type("associate")
+PAIRS = ASSOCIATE.example_content()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "indonesian", "english"),
+    [
+        ({"pairs": [["A", "Z"]]}, "pairs.0", "'Z' tidak ada", "'Z' is not one of"),
+        ({"pairs": [["A", "A"]]}, "pairs.0", "dirinya sendiri", "with itself"),
+        ({"pairs": [["A", "C"], ["C", "A"]]}, "pairs.1", "lebih dari sekali", "more than once"),
+        ({"pairs": [["A", "C", "D"]]}, "pairs.0", "dua pilihan", "two choices"),
+        ({"pairs": []}, "pairs", "Minimal 1", "At least one key pair"),
+        (
+            {"pairs": [["A", "C"], ["A", "D"]]},
+            "choices.0.match_max",
+            "paling banyak 1",
+            "at most 1",
+        ),
+        ({"max_associations": 2}, "max_associations", "lebih kecil", "less than"),
+        ({"choices.1.id": "A"}, "choices.1.id", "lebih dari sekali", "more than once"),
+        ({"choices.2.text": "<p> </p>"}, "choices.2.text", "kosong", "empty"),
+        ({"choices.0.match_max": -1}, "choices.0.match_max", "lebih besar", "greater than"),
+    ],
+)
+def test_associate_problems_name_the_field_in_both_languages(
+    changes: dict[str, Any], field: str, indonesian: str, english: str
+) -> None:
+    found = problems(ASSOCIATE, patched(PAIRS, changes))
+    assert any(
+        f == field and indonesian in message and english in message_en
+        for f, message, message_en in found
+    ), found
+
+
+def test_associate_needs_three_choices_at_most_twenty() -> None:
+    three = PAIRS["choices"][:2]
+    found = problems(ASSOCIATE, {**PAIRS, "choices": three, "pairs": [["A", "B"]]})
+    assert ("choices", "Minimal 3 pilihan.", "At least 3 choices are required.") in found
+    many = [{"id": f"C{i}", "text": f"<p>{i}</p>"} for i in range(21)]
+    assert problems(ASSOCIATE, {**PAIRS, "choices": many, "pairs": [["C1", "C2"]]})[0][0] == (
+        "choices"
+    )
+
+
+def test_associate_scores_pairs_in_either_order() -> None:
+    key = [["A", "C"], ["B", "D"], ["E", "F"]]
+    assert ASSOCIATE.score(PAIRS, key) == 3
+    assert ASSOCIATE.score(PAIRS, [["C", "A"], ["D", "B"], ["F", "E"], ["A", "C"]]) == 3
+    assert ASSOCIATE.score(PAIRS, [["C", "A"]]) == 1
+    assert ASSOCIATE.score(PAIRS, [["C", "A"], ["B", "E"]]) == 0  # one right, one wrong
+    assert ASSOCIATE.score(PAIRS, [*key, ["A", "B"]]) == 2
+    assert ASSOCIATE.score(PAIRS, None) == ASSOCIATE.score(PAIRS, []) == 0
+    strict = {**PAIRS, "scoring": "all_or_nothing"}
+    assert ASSOCIATE.score(strict, key[:2]) == 0 and ASSOCIATE.score(strict, key[::-1]) == 3
+    for wrong in ("A C", [["A"]], [[1, 2]], {"A": "C"}):
+        with pytest.raises(ValueError):
+            ASSOCIATE.score(PAIRS, wrong)
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        PAIRS,
+        {**PAIRS, "scoring": "all_or_nothing", "points": 2.5, "shuffle": False},
+        # one key pair: partial scores as all-or-nothing does, and is read back so
+        {**PAIRS, "pairs": [["F", "B"]], "max_associations": 0, "scoring": "all_or_nothing"},
+    ],
+)
+def test_associate_round_trip_is_valid_and_scores_exactly(
+    content: dict[str, Any], version: str
+) -> None:
+    loaded = ASSOCIATE.load(content)
+    model = ASSOCIATE.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
+    root = write_item(model, version)  # type: ignore[arg-type]
+    assert validate_element(root, name="item_1.xml") == []
+    reading = read_item(serialize(root))
+    source = score_function(reading.root)
+    back = ASSOCIATE.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
+    assert back is not None
+    from itembank.sanitize import html_to_xhtml
+
+    assert ASSOCIATE.load(back) == ASSOCIATE.map_html(loaded, html_to_xhtml)
+    ids = [c["id"] for c in loaded["choices"]]
+    every = [list(pair) for pair in itertools.combinations(ids, 2)]
+    for response in [None, *([p] for p in every), *itertools.combinations(every, 2)]:
+        value = ASSOCIATE.qti_response(loaded, None if response is None else list(response))
+        expected = ASSOCIATE.score(loaded, None if response is None else list(response))
+        assert source(value) == expected, response
+
+
+# -- graphic gap match -------------------------------------------------------------------------
+
+GAP_MATCH = HOST.item_type("graphic_gap_match")
+GAPS = GAP_MATCH.example_content()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "indonesian", "english"),
+    [
+        ({"gaps.0.image": "<p>x</p>"}, "gaps.0.image", "Pilih satu gambar untuk", "Choose one"),
+        ({"gaps.1.label": " "}, "gaps.1.label", "wajib diisi", "is required"),
+        ({"gaps.1.id": "G1"}, "gaps.1.id", "lebih dari sekali", "more than once"),
+        ({"hotspots.0.id": "G1"}, "hotspots.0.id", "lebih dari sekali", "more than once"),
+        ({"pairs": [["G9", "A"]]}, "pairs.0.0", "'G9' tidak ada", "not one of the gap"),
+        ({"pairs": [["G1", "Z"]]}, "pairs.0.1", "'Z' tidak ada", "not one of the areas"),
+        ({"pairs": [["G1", "A"], ["G1", "A"]]}, "pairs.1", "lebih dari sekali", "more than once"),
+        ({"pairs": [["G1", "A"], ["G1", "B"]]}, "pairs.1", "'G1' ada di lebih", "'G1' is in more"),
+        ({"pairs": [["G1", "A"], ["G2", "A"]]}, "pairs.1", "'A' ada di lebih", "'A' is in more"),
+        ({"pairs": []}, "pairs", "Minimal 1", "At least one key pair"),
+        ({"hotspots.1.coords": [390, 75, 50]}, "hotspots.1.coords", "keluar", "outside"),
+    ],
+)
+def test_gap_match_problems_name_the_field_in_both_languages(
+    changes: dict[str, Any], field: str, indonesian: str, english: str
+) -> None:
+    found = problems(GAP_MATCH, patched(GAPS, changes))
+    assert any(
+        f == field and indonesian in message and english in message_en
+        for f, message, message_en in found
+    ), found
+
+
+def test_gap_match_scores_directed_pairs() -> None:
+    assert GAP_MATCH.score(GAPS, [["G2", "A"], ["G3", "B"]]) == 2
+    assert GAP_MATCH.score(GAPS, [["G2", "A"]]) == 1
+    assert GAP_MATCH.score(GAPS, [["A", "G2"]]) == 0  # directed: gap first
+    assert GAP_MATCH.score(GAPS, [["G2", "A"], ["G1", "B"]]) == 0
+    assert GAP_MATCH.score({**GAPS, "scoring": "all_or_nothing"}, [["G2", "A"]]) == 0
+    assert GAP_MATCH.score(GAPS, None) == 0
+    with pytest.raises(ValueError):
+        GAP_MATCH.score(GAPS, "G2 A")
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+@pytest.mark.parametrize("content", [GAPS, {**GAPS, "scoring": "all_or_nothing", "points": 1.5}])
+def test_gap_match_round_trip_is_valid_and_scores_exactly(
+    content: dict[str, Any], version: str
+) -> None:
+    loaded = GAP_MATCH.load(content)
+    model = GAP_MATCH.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
+    root = write_item(model, version)  # type: ignore[arg-type]
+    assert validate_element(root, name="item_1.xml") == []
+    text = serialize(root)
+    assert text.count(b"<qti-gap-img" if version == "3.0" else b"<gapImg") == 3
+    reading = read_item(text)
+    source = score_function(reading.root)
+    back = GAP_MATCH.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
+    assert back is not None
+    from itembank.sanitize import html_to_xhtml
+
+    assert GAP_MATCH.load(back) == GAP_MATCH.map_html(loaded, html_to_xhtml)
+    every = [[g["id"], a["id"]] for g in loaded["gaps"] for a in loaded["hotspots"]]
+    for size in range(len(every) + 1):
+        for chosen in itertools.combinations(every, size):
+            value = GAP_MATCH.qti_response(loaded, list(chosen))
+            assert source(value) == GAP_MATCH.score(loaded, list(chosen)), chosen
