@@ -255,6 +255,7 @@ class PairValues(Part):
         }
 
 
+@dataclass
 class GapLists(Part):
     """The gaps of an inline choice, one column each (``rumpang_1`` ..): the options
     separated by ``|``, the key marked with a leading ``*`` (``Bogor | *Bandung``); the
