@@ -17,6 +17,12 @@ from tests.itemtype_helpers import problems
 
 HOST = PluginHost(entry_points=False)
 COMPOSITE = HOST.item_type("composite")
+#: The types a part may have: every built-in type that scores by itself and exports.
+USABLE = (
+    "single_choice, multiple_response, weighted_options, true_false, short_text, ordering, "
+    "matching, likert, inline_choice, numeric, gap_match, hot_text, hotspot, associate, "
+    "graphic_gap_match"
+)
 
 
 def opts(*ids: str) -> list[dict[str, str]]:
@@ -86,24 +92,16 @@ def changed(path: list[Any], value: Any) -> dict[str, Any]:
             changed(["parts", 1, "type"], "extended_text"),
             (
                 "parts.1.type",
-                "Jenis bagian 'extended_text' tidak dapat dipakai (yang dapat: single_choice, "
-                "multiple_response, weighted_options, true_false, short_text, ordering, "
-                "matching, likert).",
-                "Part type 'extended_text' cannot be used (usable: single_choice, "
-                "multiple_response, weighted_options, true_false, short_text, ordering, "
-                "matching, likert).",
+                f"Jenis bagian 'extended_text' tidak dapat dipakai (yang dapat: {USABLE}).",
+                f"Part type 'extended_text' cannot be used (usable: {USABLE}).",
             ),
         ),
         (
             changed(["parts", 1, "type"], "composite"),
             (
                 "parts.1.type",
-                "Jenis bagian 'composite' tidak dapat dipakai (yang dapat: single_choice, "
-                "multiple_response, weighted_options, true_false, short_text, ordering, "
-                "matching, likert).",
-                "Part type 'composite' cannot be used (usable: single_choice, "
-                "multiple_response, weighted_options, true_false, short_text, ordering, "
-                "matching, likert).",
+                f"Jenis bagian 'composite' tidak dapat dipakai (yang dapat: {USABLE}).",
+                f"Part type 'composite' cannot be used (usable: {USABLE}).",
             ),
         ),
         (
@@ -226,7 +224,7 @@ def test_a_bonus_for_every_part_right_is_refused() -> None:
     assert result.candidates == []
     (entry,) = [e for e in result.report if e.status == "not_imported"]
     assert entry.reason == "scoring_mismatch"
-    assert "{Q1: 'A', Q2: 'D'} scores 3 in the source but 2 in the bank" in entry.message_en
+    assert "{Q1='A', Q2='D'} scores 3 in the source but 2 in the bank" in entry.message_en
 
 
 def test_parts_that_score_only_together_are_refused_by_name() -> None:

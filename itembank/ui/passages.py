@@ -211,7 +211,9 @@ def passage_set(passage_id: str) -> ResponseReturnValue:
         group = groups.setdefault(
             pinned.id, {"version": pinned, "body": passage_text(pinned), "items": []}
         )
-        group["items"].append({"item": item, "view": version_view(item, item_version)})
+        group["items"].append(
+            {"item": item, "view": version_view(item, item_version, f"i{item.number}-")}
+        )
     for group in groups.values():
         ops.record_passage_read(user, group["version"], via="web-set")
     if not groups:

@@ -139,12 +139,15 @@ def classifications(version: ItemVersion) -> list[Classification]:
     return sorted(result, key=lambda c: (c.taxonomy, c.code, c.level or 0))
 
 
-def version_view(item: Item, version: ItemVersion) -> VersionView:
+def version_view(item: Item, version: ItemVersion, scope: str = "") -> VersionView:
+    """``scope`` tells apart the element ids of several items' previews on one page (a
+    passage's set), whose stems and types may be the same; the version number always
+    does."""
     item_type = type_of(item)
     view = VersionView(
         version=version,
         item_type=item_type,
-        preview=preview_html(item_type, version.stem, version.content, f"v{version.number}"),
+        preview=preview_html(item_type, version.stem, version.content, f"{scope}v{version.number}"),
         classifications=classifications(version),
     )
     if version.passage_version is not None:

@@ -4,6 +4,7 @@ review it, and see the passage beside the items (item page, set preview)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from itembank.operations.passages import get_passage
@@ -68,6 +69,10 @@ def test_a_passage_set_through_the_pages(as_user: Any, world: World, plugins: An
     preview = text(reviewer.get(f"/passages/{passage.external_id}/set"))
     assert preview.count('class="passage-box"') == 1
     assert preview.count('class="set-item"') == 2
+    # the two items have the same stem and type: their controls still have ids (and
+    # so labels) of their own
+    ids = re.findall(r' id="([^"]+)"', preview)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
     # unpinning: an empty choice
     revision = items[1].latest_version.revision
