@@ -8,7 +8,11 @@ indent 2) in ``itembank/demo_data/``. :data:`ITEM_FILES` lists the item files in
 the loader creates their items: original items in Indonesian, written the way a *penulis
 soal* writes them against a *kisi-kisi*: SKD CPNS items (TWK, TIU, TKP), PPPK-style
 managerial and socio-cultural situational-judgement items weighted 1..4 against the ASN
-competency standard (PermenPANRB 38/2017), and a few items of every other built-in type.
+competency standard (PermenPANRB 38/2017), and at least two items of every other built-in
+type. Images are bank media, referenced as ``/media/<sha256>``: the graphic items (hotspot,
+graphic gap match) show the floor plan and marker tiles of
+``plugins.itemtypes._graphic.EXAMPLE_MEDIA``, which the loader uploads to the bank first
+(:func:`upload_demo_media`).
 Each item file is ``{"about": "what the group is", "items": [...]}``; every item is::
 
     {
@@ -84,6 +88,7 @@ from itembank.operations.export import export_form
 from itembank.operations.form_report import load_form_entries
 from itembank.operations.forms import add_entry, create_form, lock_form
 from itembank.operations.items import create_item, current_draft, start_new_draft, update_draft
+from itembank.operations.media import upload_media
 from itembank.operations.results import results_secret
 from itembank.operations.reviews import retire_item, review_version, submit_version
 from itembank.operations.simulated_administration import simulate_administration
@@ -105,7 +110,14 @@ DEMO_USERS: list[tuple[str, str, bool, list[Role]]] = [
 DATA = resources.files("itembank") / "demo_data"
 """The folder of the demo's data files (package data)."""
 
-ITEM_FILES = ("skd-tkp.json", "pppk-sjt.json", "skd-twk.json", "skd-tiu.json", "other-types.json")
+ITEM_FILES = (
+    "skd-tkp.json",
+    "pppk-sjt.json",
+    "skd-twk.json",
+    "skd-tiu.json",
+    "other-types.json",
+    "interaction-types.json",
+)
 """The item files, in the order the loader creates their items."""
 
 ASSEMBLY_FILE = "assembly.json"
@@ -187,6 +199,7 @@ def load_demo(plugins: PluginHost, *, password: str, force: bool = False) -> str
     add_member(bank, users["admin"], Role.BANK_ADMIN, actor=None)
 
     author, reviewers = users["penulis"], [users["penelaah1"], users["penelaah2"]]
+    upload_demo_media(bank, author)
     statuses: Counter[str] = Counter()
     by_key: dict[str, Item] = {}
     for entry in demo_items():
@@ -257,6 +270,23 @@ def load_demo(plugins: PluginHost, *, password: str, force: bool = False) -> str
         f"{administration.external_id} ({candidates} candidates); passage "
         f"{passage.external_id} (approved, for item sets); users: {', '.join(users)}"
     )
+
+
+def demo_media() -> dict[str, bytes]:
+    """The images the demo items show, by SHA-256: those of the graphic types' examples
+    (``EXAMPLE_MEDIA``) that an item's stem or content references."""
+    from plugins.itemtypes._graphic import EXAMPLE_MEDIA
+
+    text = json.dumps(demo_items())
+    return {sha: data for sha, data in EXAMPLE_MEDIA.items() if f"/media/{sha}" in text}
+
+
+def upload_demo_media(bank: Bank, author: User) -> None:
+    """Store the demo's images in ``bank`` as the author would upload them (audited), so
+    that the items referencing them pass the media check when they are saved."""
+    limit = int(current_app.config["ITEMBANK_MEDIA_MAX_BYTES"])
+    for sha, data in demo_media().items():
+        upload_media(bank, data, actor=author, filename=f"demo-{sha[:12]}.png", max_bytes=limit)
 
 
 #: The demo's passage: approved, so authors can build an item set on it.

@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from click.testing import Result
 from flask import Flask
 
+from itembank.demo import demo_media
 from itembank.extensions import db
-from itembank.models import AuditEvent, Bank, Item, ItemVersion, Membership, User
+from itembank.models import AuditEvent, Bank, Item, ItemVersion, Media, Membership, User
 from tests.conftest import POSTGRES_URL, SKIP_POSTGRES, _postgres_backend, _sqlite_backend, make_app
 
 DEMO_PASSWORD = "demo-pass-123"
@@ -165,6 +166,12 @@ def test_demo_loads_a_realistic_bank(cli_app: Flask) -> None:
             reviewers = {r.reviewer_id for r in version.reviews if r.decision == "approve"}
             assert len(reviewers) >= 2 and not reviewers & version.contributor_ids
         assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) > len(items)
+        # The graphic items' images are the bank's media, uploaded (audited) by the author.
+        uploads = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "media.upload")
+        ).all()
+        stored = set(db.session.scalars(sa.select(Media.sha256)))
+        assert stored == {event.object_id for event in uploads} == set(demo_media()) != set()
         db.session.remove()
     assert "already has data" in ok(cli_app, "itembank", "demo", "--if-empty")
     assert "CACT-DEMO is already loaded" in fails(cli_app, "itembank", "demo")

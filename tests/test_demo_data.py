@@ -41,6 +41,13 @@ ITEM_TYPES = (
     "matching",
     "likert",
     "composite",
+    "inline_choice",
+    "numeric",
+    "gap_match",
+    "hot_text",
+    "hotspot",
+    "associate",
+    "graphic_gap_match",
 )
 
 CONTENT_FIELDS: dict[str, set[str]] = {
@@ -62,6 +69,13 @@ CONTENT_FIELDS: dict[str, set[str]] = {
     "matching": {"premises", "responses", "pairs", "points", "scoring", "shuffle"},
     "likert": {"scale", "direction"},
     "composite": {"parts"},
+    "inline_choice": {"text", "gaps", "shuffle"},
+    "numeric": {"answer", "tolerance", "tolerance_mode", "points", "expected_length"},
+    "gap_match": {"text", "words", "gaps", "key", "reuse_words", "shuffle"},
+    "hot_text": {"text", "hottexts", "keys", "points", "max_choices"},
+    "hotspot": {"image", "hotspots", "keys", "max_choices", "points", "scoring"},
+    "associate": {"choices", "pairs", "max_associations", "points", "scoring", "shuffle"},
+    "graphic_gap_match": {"image", "gaps", "hotspots", "pairs", "points", "scoring"},
 }
 
 FINAL_OUTCOMES = {"draft", "in_review", "changes_requested", "approved", "rejected", "retired"}
@@ -146,6 +160,18 @@ def _entry_ids(item_type: str, content: dict[str, Any]) -> list[str]:
         return [label["id"] for label in content["scale"]]
     if item_type == "composite":  # each part's own identifiers are its own
         return [part["id"] for part in content["parts"]]
+    if item_type == "inline_choice":  # each gap's options are its own
+        return [gap["id"] for gap in content["gaps"]]
+    if item_type == "gap_match":
+        return [entry["id"] for entry in content["words"] + content["gaps"]]
+    if item_type == "hot_text":
+        return [entry["id"] for entry in content["hottexts"]]
+    if item_type == "hotspot":
+        return [region["id"] for region in content["hotspots"]]
+    if item_type == "associate":
+        return [choice["id"] for choice in content["choices"]]
+    if item_type == "graphic_gap_match":
+        return [entry["id"] for entry in content["gaps"] + content["hotspots"]]
     return []
 
 
@@ -156,6 +182,11 @@ def _html_fields(item_type: str, version: dict[str, Any]) -> Iterator[tuple[str,
     for key in ("options", "premises", "responses"):
         for entry in content.get(key, []) if isinstance(content, dict) else []:
             yield f"{key}.{entry['id']}", entry["text"]
+    if item_type in {"inline_choice", "gap_match", "hot_text"}:  # the text with its gaps
+        yield "text", content["text"]
+    if item_type == "associate":
+        for choice in content["choices"]:
+            yield f"choices.{choice['id']}", choice["text"]
     if item_type == "extended_text":
         for criterion in content["rubric"]:
             yield f"rubric.{criterion['id']}", criterion["criterion"]
@@ -531,6 +562,78 @@ def test_likert_items_use_both_directions() -> None:
     assert directions == {"positive", "negative"}
 
 
+_MARKER = re.compile(r"\[\[([A-Za-z_][A-Za-z0-9_.-]*)\]\]")
+
+
+@pytest.mark.parametrize(
+    ("item", "version"), _versions_of("inline_choice", "gap_match", "hot_text")
+)
+def test_text_markers_name_each_gap_once(item: dict[str, Any], version: dict[str, Any]) -> None:
+    content = version["content"]
+    entries = content["hottexts"] if item["type"] == "hot_text" else content["gaps"]
+    assert _MARKER.findall(content["text"]) == [entry["id"] for entry in entries]
+
+
+@pytest.mark.parametrize(("item", "version"), _versions_of("inline_choice"))
+def test_inline_choice_gaps(item: dict[str, Any], version: dict[str, Any]) -> None:
+    for gap in version["content"]["gaps"]:
+        ids = [option["id"] for option in gap["options"]]
+        texts = [option["text"] for option in gap["options"]]
+        assert len(ids) >= 2 and len(set(ids)) == len(ids) and len(set(texts)) == len(texts)
+        assert gap["correct"] in ids
+        assert isinstance(gap["points"], int) and gap["points"] > 0
+
+
+@pytest.mark.parametrize(("item", "version"), _versions_of("gap_match"))
+def test_gap_match_key(item: dict[str, Any], version: dict[str, Any]) -> None:
+    content = version["content"]
+    words = {word["id"] for word in content["words"]}
+    gaps = [gap["id"] for gap in content["gaps"]]
+    assert sorted(gap for gap, _word in content["key"]) == sorted(gaps), "every gap keyed once"
+    used = {word for _gap, word in content["key"]}
+    assert used <= words
+    assert words - used, "at least one word must be a distractor"
+
+
+@pytest.mark.parametrize(("item", "version"), _versions_of("hot_text", "hotspot"))
+def test_selection_keys(item: dict[str, Any], version: dict[str, Any]) -> None:
+    content = version["content"]
+    entries = content["hottexts"] if item["type"] == "hot_text" else content["hotspots"]
+    ids = [entry["id"] for entry in entries]
+    keys = content["keys"]
+    assert keys and len(set(keys)) == len(keys) and set(keys) <= set(ids)
+    assert len(keys) < len(ids), "at least one selectable part must be wrong"
+    assert content["max_choices"] == 0 or content["max_choices"] >= len(keys)
+
+
+@pytest.mark.parametrize(("item", "version"), _versions_of("associate", "graphic_gap_match"))
+def test_pairs_name_existing_entries(item: dict[str, Any], version: dict[str, Any]) -> None:
+    content = version["content"]
+    if item["type"] == "associate":
+        sources = targets = {choice["id"] for choice in content["choices"]}
+    else:
+        sources = {gap["id"] for gap in content["gaps"]}
+        targets = {region["id"] for region in content["hotspots"]}
+    ends = [end for pair in content["pairs"] for end in pair]
+    assert all(len(pair) == 2 and pair[0] != pair[1] for pair in content["pairs"])
+    assert all(first in sources and second in targets for first, second in content["pairs"])
+    assert len(set(ends)) == len(ends), "each entry is in at most one key pair"
+
+
+@pytest.mark.parametrize(("item", "version"), _versions_of("hotspot", "graphic_gap_match"))
+def test_graphic_items_show_images_the_loader_uploads(
+    item: dict[str, Any], version: dict[str, Any]
+) -> None:
+    """The loader stores ``EXAMPLE_MEDIA`` in the bank first: an image outside it would
+    fail the media check when the version is saved."""
+    media = pytest.importorskip("plugins.itemtypes._graphic").EXAMPLE_MEDIA
+    content = version["content"]
+    images = [content["image"]] + [gap["image"] for gap in content.get("gaps", [])]
+    for image in images:
+        (sha,) = re.findall(r'src="/media/([0-9a-f]{64})"', image)
+        assert sha in media
+
+
 # -- the keys of numeric items, recomputed ---------------------------------------------------------
 
 
@@ -571,6 +674,18 @@ def test_numeric_keys_are_arithmetically_correct() -> None:
     assert _keyed_text("tiu-cerita-03") == f"{float(days):g} hari".replace(".", ",")
     # 15% of Rp2.400.000
     assert _keyed_text("st-persentase-01") == str(2_400_000 * Fraction(15, 100))
+    # Budget realisation Rp1.245.600.000 of Rp1.800.000.000, in percent.
+    assert _answer("num-realisasi-anggaran-01") == Fraction(1_245_600_000, 1_800_000_000) * 100
+    # 6,4 cm on a 1 : 250.000 map, in km (100.000 cm to the km).
+    assert _answer("num-skala-peta-01") == Fraction(64, 10) * 250_000 / 100_000
+
+
+def _answer(key: str) -> Fraction:
+    """A numeric item's answer, exact, after checking every version keys the same."""
+    item = next(i for i in DEMO_ITEMS if i["key"] == key)
+    answers = {version["content"]["answer"] for version in item["versions"]}
+    assert len(answers) == 1
+    return Fraction(str(answers.pop()))
 
 
 def test_table_matches_the_numbers_the_key_uses() -> None:
