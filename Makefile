@@ -67,10 +67,12 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 # The suite runs in TEST_WORKERS processes (pytest-xdist; 2 fits the 2-core machines here,
-# 0 runs it in one process); each has its own PostgreSQL schema and SQLite file.
+# 0 runs it in one process); each has its own PostgreSQL schema and SQLite file. A process
+# that runs out of tests takes some of the other's (worksteal), so the long browser and
+# worker tests do not leave one process working alone at the end.
 TEST_WORKERS ?= 2
 test: setup lint $(QTI_ENGINE)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # `make bench`: every benchmark (bench/, see the README's Benchmarks) in its quick mode, one
 # after another (they are CPU heavy), on SQLite: a few minutes on 2 cores, then one table of
