@@ -129,9 +129,16 @@ def test_a_formula_typed_as_latex_is_stored_shown_and_reviewed(login: Any) -> No
     page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
     item_id = page.url.rsplit("/", 1)[1]
     expect(page.locator("math mfrac").first).to_be_visible()
-    # MathML is laid out as maths: the fraction is taller than one line of text.
-    height = page.locator("math mfrac").first.evaluate("e => e.getBoundingClientRect().height")
-    assert height > 30, height
+    # MathML is laid out as maths: the numerator stands above the denominator (inline text
+    # would put them side by side), so the fraction is as tall as both together.
+    layout = page.locator("math mfrac").first.evaluate(
+        """e => {
+            const [top, bottom] = [...e.children].map(c => c.getBoundingClientRect());
+            return {gap: bottom.top - top.bottom, height: e.getBoundingClientRect().height,
+                    parts: top.height + bottom.height};
+        }"""
+    )
+    assert layout["gap"] >= 0 and layout["height"] >= layout["parts"], layout
     writer.shot("formula-item-page")
 
     # -- the item list writes it as readable text -----------------------------------------
