@@ -21,7 +21,9 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*PYTEST, *args, *CLI_FILES],
         cwd=ROOT,
-        env=dict(os.environ),
+        # Only the plugins the CLI tests use: loading every installed one (hypothesis,
+        # schemathesis, ...) costs each run seconds.
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
         capture_output=True,
         text=True,
         check=False,

@@ -37,6 +37,7 @@ def _run_with(url: str | None) -> subprocess.CompletedProcess[str]:
     }
     if url is not None:
         env["ITEMBANK_TEST_POSTGRES_URL"] = url
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # the run needs no installed plugin
     node = f"{Path(__file__).relative_to(ROOT)}::test_a_database_test_runs_on_each_backend"
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", node],
