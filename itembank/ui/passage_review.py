@@ -19,7 +19,7 @@ from itembank.models import (
 )
 from itembank.operations import passage_reviews as reviews
 from itembank.operations import passages as ops
-from itembank.operations.duties import passage_review_refusal
+from itembank.operations.duties import review_refusal
 from itembank.ui import dashboard
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.i18n import gettext as _
@@ -46,7 +46,7 @@ def _review_page(
     ops.record_passage_read(user, version, via="web-review")
     if old is not None:
         ops.record_passage_read(user, old, via="web-review")
-    refusal = passage_review_refusal(user, version)
+    refusal = review_refusal(user, version)
     approvals = sum(1 for r in version.reviews if r.decision == Decision.APPROVE.value)
     context = {
         "bank": passage.bank,
@@ -115,7 +115,7 @@ def decide_passage(passage_id: str, number: int) -> ResponseReturnValue:
 )
 def passages_waiting_for_review(user: User, bank_ids: list[int]) -> list[dashboard.Row]:
     """Passage versions in review that ``user`` may review (the operations' rule,
-    :func:`itembank.operations.duties.passage_review_refusal`), oldest first."""
+    :func:`itembank.operations.duties.review_refusal`), oldest first."""
     versions = db.session.scalars(
         sa.select(PassageVersion)
         .join(Passage, Passage.id == PassageVersion.passage_id)
@@ -130,7 +130,7 @@ def passages_waiting_for_review(user: User, bank_ids: list[int]) -> list[dashboa
     )
     rows = []
     for version in versions:
-        if passage_review_refusal(user, version) is not None:
+        if review_refusal(user, version) is not None:
             continue
         passage = version.passage
         rows.append(

@@ -25,7 +25,7 @@ from itembank.models import (
 from itembank.operations import passage_sets as sets
 from itembank.operations import passages as ops
 from itembank.operations.accounts import get_bank
-from itembank.operations.duties import may_write, passage_review_refusal
+from itembank.operations.duties import may_write, review_refusal
 from itembank.ui import nav
 from itembank.ui.assembly import choose_bank, holds_any
 from itembank.ui.blueprint import actor, bp, commit, login_required, page
@@ -179,7 +179,7 @@ def _passage_page(passage_id: str, number: int | None) -> ResponseReturnValue:
         and not any(v.is_open for v in versions)
         and Status(newest.status) in DRAFTABLE_FROM,
         "can_withdraw": writer and version.status == Status.IN_REVIEW.value,
-        "can_review": passage_review_refusal(user, version) is None,
+        "can_review": review_refusal(user, version) is None,
     }
     commit()
     return page("passage.html", **context)
