@@ -85,6 +85,10 @@ class VersionedDocument:
         return relationship(User, foreign_keys=[cls.created_by_id])
 
     @declared_attr
+    def retired_by(cls) -> Mapped[User | None]:
+        return relationship(User, foreign_keys=[cls.retired_by_id])
+
+    @declared_attr
     def versions(cls) -> Mapped[list[Any]]:
         version = cls.__version_class__
         return relationship(

@@ -32,6 +32,7 @@ from itembank.models import (
     ItemVersion,
     Media,
     Passage,
+    PassageComment,
     PassageVersion,
     User,
 )
@@ -233,11 +234,13 @@ def list_passages(
     actor: User,
     status: str | None = None,
     q: str | None = None,
+    retired: bool | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> dict[str, Any]:
     """A page of the bank's passages, newest first, each with the version ``actor``
-    sees as its latest; ``status`` filters on that version, ``q`` searches the titles."""
+    sees as its latest; ``status`` filters on that version, ``q`` searches the titles,
+    ``retired`` keeps only retired passages (True) or only those in use (False)."""
     ensure_visible(actor, bank)
     per_page = max(1, min(per_page, MAX_PAGE))
     page = max(1, page)
@@ -250,6 +253,10 @@ def list_passages(
     )
     if status:
         query = query.where(PassageVersion.status == status)
+    if retired is not None:
+        query = query.where(
+            Passage.retired_at.is_not(None) if retired else Passage.retired_at.is_(None)
+        )
     if q:
         needle = q.strip().lower()[:200]
         query = query.where(sa.func.lower(PassageVersion.title).contains(needle, autoescape=True))
@@ -466,3 +473,29 @@ def rehash_pinning_items(version: PassageVersion) -> None:
             .values(content_hash=content_hash(item_type, stem, content, meta, version.content_hash))
             .execution_options(synchronize_session="fetch")
         )
+
+
+def diff_passage_versions(
+    passage: Passage, old_number: int, new_number: int, *, actor: User
+) -> dict[str, Any]:
+    """The differences between two versions of ``passage`` that ``actor`` may read:
+    title and text word by word, images (:func:`itembank.diff_passages.diff_passages`)."""
+    from itembank.diff_passages import PassageView, diff_passages
+
+    def view(number: int) -> PassageView:
+        version = get_passage_version(passage, number, actor=actor)
+        return PassageView(number=version.number, title=version.title, body=version.body)
+
+    return diff_passages(view(old_number), view(new_number))
+
+
+def read_passage_comments(
+    version: PassageVersion, *, actor: User, via: str
+) -> list[PassageComment]:
+    """The version's comments, oldest first, for ``actor`` (who may read the version);
+    recorded as ``passage.comment_read`` with how many were shown (nothing is recorded
+    for a version without comments)."""
+    comments = list(version.comments)
+    if comments:
+        audit_version("comment_read", version, actor=actor, via=via, comments=len(comments))
+    return comments

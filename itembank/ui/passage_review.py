@@ -1,4 +1,5 @@
-"""Reviewing a passage: the version beside the one it revises, and the decision; and
+"""Reviewing a passage: the version beside the one it revises, what changed word by
+word, the reviews and comments, and the decision; and
 the dashboard's list of passages waiting for the reviewer (the operations' rule)."""
 
 from __future__ import annotations
@@ -6,7 +7,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
+from itembank.diff import render_ops_html
 from itembank.errors import InvalidInput
 from itembank.extensions import db
 from itembank.models import (
@@ -25,6 +28,7 @@ from itembank.ui.blueprint import actor, bp, commit, login_required, page, redir
 from itembank.ui.i18n import gettext as _
 from itembank.ui.i18n import problem_text
 from itembank.ui.passages import VERSION, passage_text
+from itembank.ui.viewmodels import may
 from itembank.workflow import Decision, Status
 
 
@@ -47,6 +51,11 @@ def _review_page(
     if old is not None:
         ops.record_passage_read(user, old, via="web-review")
     refusal = review_refusal(user, version)
+    diff = (
+        ops.diff_passage_versions(passage, old.number, version.number, actor=user)
+        if old is not None
+        else None
+    )
     approvals = sum(1 for r in version.reviews if r.decision == Decision.APPROVE.value)
     context = {
         "bank": passage.bank,
@@ -65,6 +74,10 @@ def _review_page(
         "items": ops.passage_items(passage, actor=user),
         "problems": problems or [],
         "comment": comment,
+        "diff": diff,
+        "ops_html": lambda ops_: Markup(render_ops_html(ops_)),
+        "comments": ops.read_passage_comments(version, actor=user, via="web-review"),
+        "can_comment": may(user, passage.bank, Role.AUTHOR, Role.REVIEWER),
     }
     commit()
     return page("passage_review.html", status, **context)
