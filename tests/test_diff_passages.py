@@ -27,7 +27,9 @@ def test_title_and_text_are_compared_word_by_word() -> None:
 
 def test_markup_and_images_count_as_changes() -> None:
     old = PassageView(1, "T", f'<p>Teks <img src="/media/{SHA_A}" alt="peta"></p>')
-    new = PassageView(2, "T", f'<p><strong>Teks</strong> <img src="/media/{SHA_B}" alt="grafik"></p>')
+    new = PassageView(
+        2, "T", f'<p><strong>Teks</strong> <img src="/media/{SHA_B}" alt="grafik"></p>'
+    )
     diff = diff_passages(old, new)
     assert diff["changed"] and diff["body"]["changed"] and not diff["title"]["changed"]
     images = diff["body"]["images"]

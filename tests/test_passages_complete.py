@@ -91,9 +91,7 @@ def test_authors_and_reviewers_comment_on_passage_versions(world: World) -> None
     passage = create_passage(world.bank, actor=world.author, title="T", body=BODY)
     version = passage.latest_version
     first = add_passage_comment(version, actor=world.reviewer, body="  Tabelnya rapi. ")
-    second = add_passage_comment(
-        version, actor=world.author, body="Judul diganti?", field="title"
-    )
+    second = add_passage_comment(version, actor=world.author, body="Judul diganti?", field="title")
     assert (first.body, first.field, second.field) == ("Tabelnya rapi.", None, "title")
     assert read_passage_comments(version, actor=world.author2, via="test") == [first, second]
     assert actions(passage)[-3:] == ["passage.comment", "passage.comment", "passage.comment_read"]
