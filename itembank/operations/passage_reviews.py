@@ -24,7 +24,13 @@ def submit_passage_version(
 ) -> PassageVersion:
     """Submit a passage draft for review (authors); it never changes again. A draft
     with problems is refused listing them; the submitter never reviews it."""
-    return workflow.submit(version, actor=actor, reason=reason, problems=passage_problems)
+    return workflow.submit(
+        version,
+        actor=actor,
+        reason=reason,
+        problems=passage_problems,
+        doing="submit passages for review",
+    )
 
 
 def review_passage_version(
@@ -43,7 +49,9 @@ def withdraw_passage_version(
 ) -> PassageVersion:
     """Take a passage version out of review (authors); its reviews are kept and a new
     draft can start from it."""
-    return workflow.withdraw(version, actor=actor, reason=reason)
+    return workflow.withdraw(
+        version, actor=actor, reason=reason, doing="withdraw passages from review"
+    )
 
 
 def add_passage_comment(
@@ -51,7 +59,9 @@ def add_passage_comment(
 ) -> PassageComment:
     """Comment on a passage version (authors and reviewers), in general or on its
     ``title`` or ``body``; audited as ``passage.comment``."""
-    comment = workflow.add_comment(version, actor=actor, body=body, field=field)
+    comment = workflow.add_comment(
+        version, actor=actor, body=body, field=field, doing="comment on passages"
+    )
     assert isinstance(comment, PassageComment)
     return comment
 
@@ -61,7 +71,9 @@ def retire_passage(passage: Passage, *, actor: User, reason: str) -> Passage:
     its versions; the items that pin one keep it (and their next versions too), and
     it stays readable. Refused while a version is in draft or in review. Audited as
     ``passage.retire``."""
-    passage, reason = workflow.start_retiring(passage, actor=actor, reason=reason)
+    passage, reason = workflow.start_retiring(
+        passage, actor=actor, reason=reason, doing="retire passages"
+    )
     workflow.refuse_open_versions(passage)
     workflow.mark_retired(passage, actor=actor)
     shown = passage.approved_version or passage.latest_version

@@ -43,6 +43,7 @@ def submit_version(
         actor=actor,
         reason=reason,
         problems=lambda v: draft_problems(v, plugins=host),
+        doing="submit items for review",
     )
 
 
@@ -93,7 +94,9 @@ def withdraw_version(version: ItemVersion, *, actor: User, reason: str = "") -> 
     """Take a version out of review (an author of the bank, like submitting it). It
     becomes ``withdrawn`` with its reviews kept; a new draft starts from it like from
     a version sent back for changes."""
-    return workflow.withdraw(version, actor=actor, reason=reason)
+    return workflow.withdraw(
+        version, actor=actor, reason=reason, doing="withdraw items from review"
+    )
 
 
 def _move(
@@ -105,7 +108,7 @@ def _move(
 def retire_item(item: Item, *, actor: User, reason: str) -> Item:
     """Retire an item (bank admins, with a reason): its approved version is no longer
     assembled into forms."""
-    item, reason = workflow.start_retiring(item, actor=actor, reason=reason)
+    item, reason = workflow.start_retiring(item, actor=actor, reason=reason, doing="retire items")
     version = item.approved_version
     if version is None:
         raise Conflict(f"item {item.external_id} has no approved version to retire")
@@ -122,6 +125,8 @@ def add_comment(
     version: ItemVersion, *, actor: User, body: str, field: str | None = None
 ) -> Comment:
     """Comment on a version, in general or on one field (``stem``, ``content.options.1.text``)."""
-    comment = workflow.add_comment(version, actor=actor, body=body, field=field)
+    comment = workflow.add_comment(
+        version, actor=actor, body=body, field=field, doing="comment on items"
+    )
     assert isinstance(comment, Comment)
     return comment

@@ -48,7 +48,7 @@ D = TypeVar("D", bound=VersionedDocument)
 #: The audit trail's prefix of each kind's workflow actions (``version.submit``,
 #: ``passage.submit``).
 _ACTION_PREFIX = {"item": "version", "passage": "passage"}
-#: What each kind is called in the messages of refused roles.
+#: What each kind is called in messages.
 _PLURAL = {"item": "items", "passage": "passages"}
 
 
@@ -130,12 +130,14 @@ def submit(
     actor: User,
     reason: str,
     problems: Callable[[V], list[dict[str, str]]],
+    doing: str,
 ) -> V:
-    """Submit a draft for review (authors): it never changes again. A draft with
+    """Submit a draft for review (authors; ``doing`` names the step if refused): it
+    never changes again. A draft with
     ``problems`` is refused listing them; the submitter becomes a contributor, so never
     reviews it. The bank's reviewers who may review it are told."""
     document = version.document
-    require_writer(actor, document.bank, doing=f"submit {_PLURAL[version.object_type]} for review")
+    require_writer(actor, document.bank, doing=doing)
     reason = check_reason(reason)
     version = lock(version)
     source = Status(version.status)
@@ -266,11 +268,10 @@ def required_approvals(version: DocumentVersion) -> int:
     return version.document.bank.required_approvals  # not submitted yet
 
 
-def withdraw(version: V, *, actor: User, reason: str = "") -> V:
+def withdraw(version: V, *, actor: User, reason: str = "", doing: str) -> V:
     """Take a version out of review (authors): it becomes ``withdrawn`` with its
     reviews kept; a new draft starts from it like from one sent back for changes."""
-    plural = _PLURAL[version.object_type]
-    require_writer(actor, version.document.bank, doing=f"withdraw {plural} from review")
+    require_writer(actor, version.document.bank, doing=doing)
     reason = check_reason(reason)
     version = lock(version)
     source = Status(version.status)
@@ -299,12 +300,12 @@ def move(
     notifications.version_decided(version, target, actor=actor, reason=reason)
 
 
-def start_retiring(document: D, *, actor: User, reason: str) -> tuple[D, str]:
+def start_retiring(document: D, *, actor: User, reason: str, doing: str) -> tuple[D, str]:
     """The checks retiring ``document`` starts with (bank admins; a reason; not retired
     yet); returns the document locked and the reason. The caller checks that no version
     is open (:func:`refuse_open_versions`) and marks it retired (:func:`mark_retired`)."""
     plural = _PLURAL[document.__tablename__]  # type: ignore[attr-defined]
-    require_role(actor, document.bank, Role.BANK_ADMIN, doing=f"retire {plural}")
+    require_role(actor, document.bank, Role.BANK_ADMIN, doing=doing)
     reason = check_reason(reason)
     if not reason:
         raise InvalidInput(
@@ -337,15 +338,12 @@ def mark_retired(document: VersionedDocument, *, actor: User) -> None:
 
 
 def add_comment(
-    version: DocumentVersion, *, actor: User, body: str, field: str | None = None
+    version: DocumentVersion, *, actor: User, body: str, field: str | None, doing: str
 ) -> VersionCommentRow:
     """Comment on a version (authors and reviewers of the bank), in general or on one
     field (``stem``, ``content.options.1.text``, a passage's ``title`` or ``body``).
     Audited as ``comment.add`` (items) or ``passage.comment``."""
-    plural = _PLURAL[version.object_type]
-    require_role(
-        actor, version.document.bank, Role.AUTHOR, Role.REVIEWER, doing=f"comment on {plural}"
-    )
+    require_role(actor, version.document.bank, Role.AUTHOR, Role.REVIEWER, doing=doing)
     body = (body or "").strip()
     if not body:
         raise InvalidInput(
