@@ -59,9 +59,10 @@ def downgrade():
     op.drop_table('passage_comment')
 
     if op.get_bind().dialect.name == 'sqlite':
-        with op.batch_alter_table('passage', schema=None, recreate='always') as batch_op:
-            batch_op.drop_column('retired_by_id')
-            batch_op.drop_column('retired_at')
+        # In place (SQLite 3.35+), never by rebuilding the table: dropping the old
+        # passage table would break the foreign keys of the rows that reference it.
+        op.execute('ALTER TABLE passage DROP COLUMN retired_by_id')
+        op.execute('ALTER TABLE passage DROP COLUMN retired_at')
     else:
         op.drop_constraint(op.f('fk_passage_retired_by_id_user'), 'passage', type_='foreignkey')
         op.drop_column('passage', 'retired_by_id')
