@@ -19,6 +19,7 @@ in one place; the operations enforce them and the UI asks them which buttons to 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -30,6 +31,8 @@ from itembank.models import (
     Item,
     ItemVersion,
     Membership,
+    Passage,
+    PassageContributor,
     PassageReview,
     PassageVersion,
     Review,
@@ -125,31 +128,40 @@ def can_review(user: User, version: DocumentVersion) -> bool:
     return review_refusal(user, version) is None
 
 
-def reviewable_by(user: User) -> list[sa.ColumnElement[bool]]:
-    """:func:`can_review` as SQL conditions on :class:`ItemVersion` joined with its
-    :class:`Item`, for listings of what ``user`` may review (the same rule, for many
+def reviewable_by(
+    user: User, version_model: type[ItemVersion] | type[PassageVersion] = ItemVersion
+) -> list[sa.ColumnElement[bool]]:
+    """:func:`can_review` as SQL conditions on ``version_model`` (:class:`ItemVersion`
+    joined with its :class:`Item`, or :class:`PassageVersion` joined with its
+    :class:`Passage`), for listings of what ``user`` may review (the same rule, for many
     versions in one query)."""
     if not user.is_active:
         return [sa.false()]
+    if version_model is PassageVersion:
+        bank_id: Any = Passage.bank_id
+        contributor: Any = PassageContributor
+        review: Any = PassageReview
+    else:
+        bank_id, contributor, review = Item.bank_id, VersionContributor, Review
     return [
-        ItemVersion.status == Status.IN_REVIEW.value,
+        version_model.status == Status.IN_REVIEW.value,
         sa.exists(
             sa.select(Membership.id).where(
-                Membership.bank_id == Item.bank_id,
+                Membership.bank_id == bank_id,
                 Membership.user_id == user.id,
                 Membership.role == Role.REVIEWER.value,
             )
         ),
         ~sa.exists(
-            sa.select(VersionContributor.id).where(
-                VersionContributor.version_id == ItemVersion.id,
-                VersionContributor.user_id == user.id,
+            sa.select(contributor.id).where(
+                contributor.version_id == version_model.id,
+                contributor.user_id == user.id,
             )
         ),
-        sa.or_(ItemVersion.submitted_by_id.is_(None), ItemVersion.submitted_by_id != user.id),
+        sa.or_(version_model.submitted_by_id.is_(None), version_model.submitted_by_id != user.id),
         ~sa.exists(
-            sa.select(Review.id).where(
-                Review.version_id == ItemVersion.id, Review.reviewer_id == user.id
+            sa.select(review.id).where(
+                review.version_id == version_model.id, review.reviewer_id == user.id
             )
         ),
     ]

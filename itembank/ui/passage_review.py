@@ -14,15 +14,13 @@ from itembank.errors import InvalidInput
 from itembank.extensions import db
 from itembank.models import (
     Passage,
-    PassageContributor,
-    PassageReview,
     PassageVersion,
     Role,
     User,
 )
 from itembank.operations import passage_reviews as reviews
 from itembank.operations import passages as ops
-from itembank.operations.duties import review_refusal
+from itembank.operations.duties import review_refusal, reviewable_by
 from itembank.ui import dashboard
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.i18n import gettext as _
@@ -127,24 +125,17 @@ def decide_passage(passage_id: str, number: int) -> ResponseReturnValue:
     hide_empty=True,
 )
 def passages_waiting_for_review(user: User, bank_ids: list[int]) -> list[dashboard.Row]:
-    """Passage versions in review that ``user`` may review (the operations' rule,
-    :func:`itembank.operations.duties.review_refusal`), oldest first."""
+    """Passage versions in review that ``user`` may review (the operations' rule as
+    SQL, :func:`itembank.operations.duties.reviewable_by`), oldest first."""
     versions = db.session.scalars(
         sa.select(PassageVersion)
         .join(Passage, Passage.id == PassageVersion.passage_id)
-        .where(
-            Passage.bank_id.in_(bank_ids),
-            PassageVersion.status == Status.IN_REVIEW.value,
-            ~PassageVersion.contributors.any(PassageContributor.user_id == user.id),
-            ~PassageVersion.reviews.any(PassageReview.reviewer_id == user.id),
-        )
+        .where(Passage.bank_id.in_(bank_ids), *reviewable_by(user, PassageVersion))
         .order_by(PassageVersion.submitted_at.asc(), PassageVersion.id.asc())
-        .limit(dashboard.LIMIT * 3)
+        .limit(dashboard.LIMIT)
     )
     rows = []
     for version in versions:
-        if review_refusal(user, version) is not None:
-            continue
         passage = version.passage
         rows.append(
             dashboard.Row(
@@ -159,4 +150,4 @@ def passages_waiting_for_review(user: User, bank_ids: list[int]) -> list[dashboa
                 bank=passage.bank.code,
             )
         )
-    return rows[: dashboard.LIMIT]
+    return rows
