@@ -26,7 +26,8 @@ from itembank.workflow import Status
 def pinnable_version(bank: Bank, passage_id: str, number: int | None) -> PassageVersion:
     """The passage version ``passage_id`` (its newest pinnable version when ``number``
     is ``None``) of ``bank``, for an item to pin; :class:`InvalidInput` naming the
-    field ``passage`` otherwise."""
+    field ``passage`` otherwise. A retired passage is found too (a draft keeps the pin
+    it has); :func:`set_item_passage` refuses pinning it anew."""
 
     def refuse(message: str, message_en: str) -> InvalidInput:
         return InvalidInput(message_en, [field_problem("passage", message, message_en)])
@@ -38,11 +39,6 @@ def pinnable_version(bank: Bank, passage_id: str, number: int | None) -> Passage
         raise refuse(
             f"Bacaan {passage_id} tidak ada di bank {bank.code}.",
             f"There is no passage {passage_id} in bank {bank.code}.",
-        )
-    if passage.is_retired:
-        raise refuse(
-            f"Bacaan {passage_id} sudah dipensiunkan dan tidak dapat dipakai soal baru.",
-            f"Passage {passage_id} is retired and cannot be used by new items.",
         )
     candidates = [v for v in passage.versions if v.status in PINNABLE]
     if number is not None:

@@ -186,6 +186,10 @@ def test_a_bank_admin_retires_a_passage_from_its_page(
         actor=world.reviewer,
         decision="approve",
     )
+    from itembank.operations.passage_sets import set_item_passage
+
+    pinned = make_item(world, plugins)
+    set_item_passage(pinned.latest_version, actor=world.author, passage=passage.latest_version)
     address = f"/passages/{passage.external_id}"
     assert 'id="retire-form"' not in text(as_user("author").get(address))
     admin = as_user("bank_admin")
@@ -197,7 +201,21 @@ def test_a_bank_admin_retires_a_passage_from_its_page(
     assert done.status_code == 303 and passage.is_retired
     page = text(admin.get(address))
     assert 'id="passage-retired"' in page and 'id="retire-form"' not in page
-    # the item editor no longer offers it
+    # the item editor no longer offers it to a new item, nor may a draft choose it
+    author = as_user("author")
     item = make_item(world, plugins)
-    editor = text(as_user("author").get(f"/items/{item.external_id}/edit"))
+    editor = text(author.get(f"/items/{item.external_id}/edit"))
     assert f'value="{passage.external_id}:1"' not in editor
+    chosen = author.post(
+        f"/items/{item.external_id}/edit", _edit_form(f"{passage.external_id}:1", 1)
+    )
+    assert chosen.status_code == 422 and item.latest_version.passage_version_id is None
+    # while the item that pins it keeps it: its draft is saved with the passage as before
+    kept = text(author.get(f"/items/{pinned.external_id}/edit"))
+    assert f'value="{passage.external_id}:1"' in kept
+    revision = pinned.latest_version.revision
+    saved = author.post(
+        f"/items/{pinned.external_id}/edit", _edit_form(f"{passage.external_id}:1", revision)
+    )
+    assert saved.status_code == 303, text(saved)
+    assert pinned.latest_version.passage_version_id == passage.latest_version.id
