@@ -74,7 +74,6 @@ class ItemVersion(DocumentVersion, db.Model):
 
     __tablename__ = "item_version"
     __document__ = "item"
-    __document_class__ = "Item"
     __contributor_class__ = "VersionContributor"
     __review_class__ = "Review"
     __comment_class__ = "Comment"

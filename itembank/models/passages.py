@@ -49,7 +49,6 @@ class PassageVersion(DocumentVersion, db.Model):
 
     __tablename__ = "passage_version"
     __document__ = "passage"
-    __document_class__ = "Passage"
     __contributor_class__ = "PassageContributor"
     __review_class__ = "PassageReview"
     __comment_class__ = "PassageComment"

@@ -14,7 +14,7 @@ the migrations create (``tests/test_cli.py`` compares them).
 
 A concrete version class sets ``__document__`` (the attribute naming its document, also
 the prefix of its foreign key column: ``item`` -> ``item_id``) and the class names of its
-document, contributor, review and comment models.
+contributor, review and comment models; a document sets its version class and table.
 """
 
 from __future__ import annotations
@@ -126,7 +126,6 @@ class DocumentVersion:
     """Columns and relationships of one version of a document; see the module."""
 
     __document__: ClassVar[str]
-    __document_class__: ClassVar[str]
     __contributor_class__: ClassVar[str]
     __review_class__: ClassVar[str]
     __comment_class__: ClassVar[str]
