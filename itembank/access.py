@@ -152,6 +152,8 @@ DOING_ID: dict[str, str] = {
     "write blueprints": "menulis kisi-kisi",
     "write items": "menulis soal",
     "write passages": "menulis bacaan",
+    "retire passages": "mempensiunkan bacaan",
+    "comment on passages": "mengomentari bacaan",
     "submit passages for review": "mengajukan bacaan untuk ditelaah",
     "withdraw passages from review": "menarik bacaan dari telaah",
 }

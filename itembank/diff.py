@@ -137,7 +137,7 @@ def _append(ops: list[Op], kind: str, text: str) -> None:
         ops.append({"op": kind, "text": text})
 
 
-def _html_changed(old: str, new: str) -> bool:
+def html_changed(old: str, new: str) -> bool:
     """Whether two HTML fragments differ once both are in canonical form (markup
     changes such as a new image or bold text count, not just text changes)."""
     return old != new and sanitize_html(old) != sanitize_html(new)
@@ -210,7 +210,7 @@ def diff_versions(old: VersionView, new: VersionView) -> dict[str, Any]:
     ``classifications`` are compared as sets of ``(taxonomy, node, level)``.
     """
     stem = {
-        "changed": _html_changed(old.stem, new.stem),
+        "changed": html_changed(old.stem, new.stem),
         "ops": word_diff(old.stem, new.stem),
         "images": image_changes(old.stem, new.stem),
     }
@@ -266,7 +266,7 @@ def _diff_options(old: Mapping[str, str], new: Mapping[str, str]) -> list[dict[s
     result: list[dict[str, Any]] = []
     for key, text in new.items():
         if key in old:
-            status = "changed" if _html_changed(old[key], text) else "unchanged"
+            status = "changed" if html_changed(old[key], text) else "unchanged"
             result.append(
                 {
                     "id": key,

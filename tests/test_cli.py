@@ -123,6 +123,68 @@ def test_migrations_build_the_schema_from_empty(empty_app: Flask) -> None:
     ok(cli_app, "db", "upgrade")
 
 
+def test_migration_0019_rehashes_items_that_pin_a_passage(cli_app: Flask) -> None:
+    """0019 adds the pinned passage version's hash to an item version's content hash
+    (upgrade) and takes it out again (downgrade); retired passages and passage comments
+    come and go with it."""
+    from itembank.models import Role
+    from itembank.operations.accounts import add_member, create_bank, create_user
+    from itembank.operations.content import content_hash
+    from itembank.operations.items import create_item
+    from itembank.operations.passage_sets import set_item_passage
+    from itembank.operations.passages import create_passage
+    from itembank.plugins import PluginHost
+
+    with cli_app.app_context():
+        bank = create_bank("MIG", "Bank migrasi", actor=None)
+        author = create_user("penulis-mig", "s3cret-pass", actor=None)
+        add_member(bank, author, Role.AUTHOR, actor=None)
+        passage = create_passage(bank, actor=author, title="Bacaan", body="<p>Teks.</p>")
+        host: PluginHost = cli_app.extensions["itembank.plugins"]
+        pinned = create_item(
+            bank, actor=author, plugins=host, item_type="true_false",
+            stem="<p>Benar?</p>", content={"key": True},
+        )  # fmt: skip
+        alone = create_item(
+            bank, actor=author, plugins=host, item_type="true_false",
+            stem="<p>Benar?</p>", content={"key": True},
+        )  # fmt: skip
+        set_item_passage(pinned.latest_version, actor=author, passage=passage.latest_version)
+        db.session.commit()
+        version = pinned.latest_version
+        parts = ("true_false", version.stem, version.content, version.meta)
+        with_passage = content_hash(*parts, passage.latest_version.content_hash)
+        without = content_hash(*parts)
+        ids = (version.id, alone.latest_version.id)
+        assert version.content_hash == with_passage
+        assert alone.latest_version.content_hash == without
+        db.session.remove()
+        db.engine.dispose()
+
+    def hashes() -> tuple[str, str]:
+        with cli_app.app_context():
+            found = dict(
+                db.session.execute(
+                    sa.select(ItemVersion.id, ItemVersion.content_hash).where(
+                        ItemVersion.id.in_(ids)
+                    )
+                ).all()
+            )
+            db.session.remove()
+            db.engine.dispose()
+        return found[ids[0]], found[ids[1]]
+
+    ok(cli_app, "db", "downgrade", "0018")
+    assert hashes() == (without, without)
+    with cli_app.app_context():
+        inspector = sa.inspect(db.engine)
+        assert "passage_comment" not in inspector.get_table_names()
+        assert "retired_at" not in {c["name"] for c in inspector.get_columns("passage")}
+        db.engine.dispose()
+    ok(cli_app, "db", "upgrade")
+    assert hashes() == (with_passage, without)
+
+
 def _search_triggers(app: Flask) -> set[str]:
     """The SQLite search triggers on item_version (none on PostgreSQL)."""
     with app.app_context():

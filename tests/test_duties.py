@@ -177,3 +177,33 @@ def test_an_author_withdraws_a_version_stuck_in_review(session: Any, plugins: An
         withdraw_version(version, actor=world.author, reason="")
     draft = start_new_draft(item, actor=world.author)
     assert (draft.number, draft.based_on_id, draft.status) == (2, version.id, "draft")
+
+
+def test_the_rule_and_its_sql_form_agree_for_passages(world: World) -> None:
+    """Passages are reviewed under the same rule (one :func:`review_refusal` for both
+    kinds), and the dashboard lists them with the same SQL form."""
+    from itembank.models import Passage, PassageVersion
+    from itembank.operations.passage_reviews import review_passage_version, submit_passage_version
+    from itembank.operations.passages import create_passage
+
+    def new(author: str) -> Any:
+        return create_passage(world.bank, actor=world.users[author], title="T", body="<p>x</p>")
+
+    versions = []
+    for author in ("author", "author_reviewer"):
+        versions.append(new(author).latest_version)
+        versions.append(
+            submit_passage_version(new(author).latest_version, actor=world.users[author])
+        )
+    reviewed = submit_passage_version(new("author").latest_version, actor=world.author2)
+    review_passage_version(reviewed, actor=world.reviewer3, decision="approve")
+    versions.append(reviewed)
+    for user in world.users.values():
+        listed = set(
+            db.session.scalars(
+                sa.select(PassageVersion.id)
+                .join(Passage, Passage.id == PassageVersion.passage_id)
+                .where(*reviewable_by(user, PassageVersion))
+            )
+        )
+        assert {v.id for v in versions if can_review(user, v)} == listed & {v.id for v in versions}

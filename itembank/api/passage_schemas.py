@@ -48,6 +48,9 @@ class PassageListQuery(ma.Schema):
         validate=validate.Length(min=1, max=200),
         metadata={"description": "words of the title, case-insensitive"},
     )
+    retired = fields.Boolean(
+        metadata={"description": "only retired passages (true) or only those in use (false)"}
+    )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE))
 
@@ -105,6 +108,15 @@ class PassageOut(ma.Schema):
     approved_version = fields.Function(
         lambda d: d["passage"].approved_version.number if d["passage"].approved_version else None
     )
+    retired_at = fields.DateTime(
+        attribute="passage.retired_at",
+        allow_none=True,
+        metadata={"description": "when it was retired: no new item may use it (null: in use)"},
+    )
+    retired_by = fields.Function(
+        lambda d: d["passage"].retired_by.username if d["passage"].retired_by else None,
+        metadata={"type": "string", "nullable": True},
+    )
     latest_version = fields.Nested(PassageVersionOut, attribute="version")
 
 
@@ -140,3 +152,34 @@ class PassageReviewIn(ma.Schema):
         required=True, validate=validate.OneOf(["approve", "request_changes", "reject"])
     )
     comment = fields.String(load_default="", validate=validate.Length(max=10_000))
+
+
+class PassageRetireIn(ma.Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=10_000))
+
+
+class PassageDiffQuery(ma.Schema):
+    from_ = fields.Integer(
+        data_key="from", required=True, validate=validate.Range(min=1, max=DB_INT_MAX)
+    )
+    to = fields.Integer(required=True, validate=validate.Range(min=1, max=DB_INT_MAX))
+
+
+class PassageDiffOut(ma.Schema):
+    """The differences between two versions (:func:`itembank.diff_passages.diff_passages`)."""
+
+    from_ = fields.Integer(data_key="from", attribute="from")
+    to = fields.Integer()
+    changed = fields.Boolean()
+    title = fields.Dict(metadata={"description": "changed, ops (word by word)"})
+    body = fields.Dict(metadata={"description": "changed, ops (word by word), images"})
+
+
+class PassageCommentIn(ma.Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=10_000))
+    field = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=200),
+        metadata={"description": "what it is about: title, body (none: the whole version)"},
+    )

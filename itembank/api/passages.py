@@ -1,5 +1,5 @@
 """Shared passages (stimuli): list, create, read, edit the draft, the review workflow,
-and the items of a passage's set.
+comments, the differences between versions, retiring, and the items of a passage's set.
 
 Writing needs the author role, reviewing a reviewer membership under the items' duties;
 assemblers see approved versions only. Reading a passage's text is recorded as
@@ -17,18 +17,22 @@ from itembank.api.auth import current_user
 from itembank.api.banks import visible_bank
 from itembank.api.common import INT_ID, base_revision, draft_etag, make_blueprint
 from itembank.api.passage_schemas import (
+    PassageCommentIn,
     PassageCreateIn,
+    PassageDiffOut,
+    PassageDiffQuery,
     PassageItemOut,
     PassageListQuery,
     PassageNewDraftIn,
     PassageOut,
     PassagePageOut,
     PassagePatchIn,
+    PassageRetireIn,
     PassageReviewIn,
     PassageVersionOut,
     PassageVersionSummaryOut,
 )
-from itembank.api.schemas import SubmitIn, WithdrawIn
+from itembank.api.schemas import CommentOut, SubmitIn, WithdrawIn
 from itembank.api.transitions import ETAG_DOC, IF_MATCH
 from itembank.operations import passage_reviews as reviews
 from itembank.operations import passages as ops
@@ -193,3 +197,49 @@ class PassageReviews(MethodView):
         return reviews.review_passage_version(
             version, actor=actor, decision=data["decision"], comment=data["comment"]
         )
+
+
+@blp.route(f"/passages/<passage_id>/versions/<{INT_ID}:number>/comments")
+class PassageComments(MethodView):
+    @blp.response(200, CommentOut(many=True))
+    def get(self, passage_id: str, number: int) -> Any:
+        """Comments on a version, oldest first (the read is audited as
+        ``passage.comment_read``)"""
+        actor, version = _version(passage_id, number)
+        return ops.read_passage_comments(version, actor=actor, via="api")
+
+    @blp.arguments(PassageCommentIn)
+    @blp.response(201, CommentOut)
+    def post(self, data: dict[str, Any], passage_id: str, number: int) -> Any:
+        """Comment on a version, in general or on its ``title`` or ``body`` (authors and
+        reviewers)"""
+        actor, version = _version(passage_id, number)
+        return reviews.add_passage_comment(
+            version, actor=actor, body=data["body"], field=data["field"]
+        )
+
+
+@blp.route("/passages/<passage_id>/retire")
+class PassageRetire(MethodView):
+    @blp.arguments(PassageRetireIn)
+    @blp.response(200, PassageOut)
+    def post(self, data: dict[str, Any], passage_id: str) -> Any:
+        """Retire the passage (bank admins, with a reason): no new item may use it;
+        the items that use it keep it
+
+        Refused (409) while a version is in draft or in review, or when it is retired
+        already.
+        """
+        actor, passage = _passage(passage_id)
+        passage = reviews.retire_passage(passage, actor=actor, reason=data["reason"])
+        return {"passage": passage, "version": ops.shown_version(passage, actor=actor)}
+
+
+@blp.route("/passages/<passage_id>/diff")
+class PassageDiff(MethodView):
+    @blp.arguments(PassageDiffQuery, location="query")
+    @blp.response(200, PassageDiffOut)
+    def get(self, query: dict[str, Any], passage_id: str) -> Any:
+        """The differences between two versions: title and text word by word, images"""
+        actor, passage = _passage(passage_id)
+        return ops.diff_passage_versions(passage, query["from_"], query["to"], actor=actor)

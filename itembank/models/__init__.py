@@ -31,6 +31,7 @@ from itembank.models.notifications import (
 )
 from itembank.models.passages import (
     Passage,
+    PassageComment,
     PassageContributor,
     PassageReview,
     PassageVersion,
@@ -86,6 +87,7 @@ __all__ = [
     "NotificationKind",
     "NotificationPreference",
     "Passage",
+    "PassageComment",
     "PassageContributor",
     "PassageReview",
     "PassageVersion",

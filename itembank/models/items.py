@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from itembank.extensions import db
 from itembank.models._types import JSONType, UTCDateTime, utcnow
-from itembank.models.users import Bank, User
-from itembank.workflow import OPEN_STATUSES, Status
+from itembank.models.versioned import (
+    DocumentVersion,
+    VersionCommentRow,
+    VersionContributorRow,
+    VersionedDocument,
+    VersionReviewRow,
+)
 
 
-class Item(db.Model):
-    """A question in a bank. Its content lives in its versions."""
+class Item(VersionedDocument, db.Model):
+    """A question in a bank. Its content lives in its versions; retired items are no
+    longer assembled into forms."""
 
     __tablename__ = "item"
+    __version_class__ = "ItemVersion"
+    __version_table__ = "item_version"
     __table_args__ = (
         sa.UniqueConstraint("bank_id", "number"),
         # A bank's listing, newest (or oldest) first, reads a page without sorting.
@@ -26,54 +34,19 @@ class Item(db.Model):
         sa.Index("ix_item_bank_source_ref", "bank_id", "source_ref"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    bank_id: Mapped[int] = mapped_column(sa.ForeignKey("bank.id"), index=True)
-    #: Per-bank sequence number; ``external_id`` is derived from it and never changes.
-    number: Mapped[int]
-    external_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
     item_type: Mapped[str] = mapped_column(sa.String(64), index=True)
-    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The item's identifier in the system it was imported from (a QTI identifier), so
     #: importing it again makes a new version of this item instead of a second item.
     source_ref: Mapped[str | None] = mapped_column(sa.String(255))
-    retired_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    #: The version forms use: the newest approved one (None until one is approved).
-    approved_version_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("item_version.id", use_alter=True, name="fk_item_approved_version")
-    )
-    #: The newest version, whatever its status: what listings show and filter on.
-    #: Kept by the operations that add versions, so listing needs no per-item subquery.
-    newest_version_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("item_version.id", use_alter=True, name="fk_item_newest_version")
-    )
 
-    bank: Mapped[Bank] = relationship()
-    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
-    versions: Mapped[list[ItemVersion]] = relationship(
-        back_populates="item",
-        order_by="ItemVersion.number",
-        foreign_keys="ItemVersion.item_id",
-    )
-    approved_version: Mapped[ItemVersion | None] = relationship(
-        foreign_keys=[approved_version_id], post_update=True
-    )
-    newest_version: Mapped[ItemVersion | None] = relationship(
-        foreign_keys=[newest_version_id], post_update=True
-    )
+    if TYPE_CHECKING:
+        versions: Mapped[list[ItemVersion]]
+        approved_version: Mapped[ItemVersion | None]
+        newest_version: Mapped[ItemVersion | None]
 
-    @property
-    def latest_version(self) -> ItemVersion:
-        return self.versions[-1]
-
-    @property
-    def is_retired(self) -> bool:
-        return self.retired_at is not None
-
-    def __repr__(self) -> str:
-        return f"<Item {self.external_id}>"
+        @property
+        def latest_version(self) -> ItemVersion: ...
 
 
 #: Trigram (pg_trgm) index that makes the listing's text query fast on PostgreSQL.
@@ -96,139 +69,72 @@ def include_in_schema_comparison(name: str | None, type_: str, parent_names: obj
     return not (type_ == "index" and name in SEARCH_INDEXES)
 
 
-class ItemVersion(db.Model):
+class ItemVersion(DocumentVersion, db.Model):
     """One version of an item. Editable only while ``draft``; frozen once submitted."""
 
     __tablename__ = "item_version"
-    __table_args__ = (
-        sa.UniqueConstraint("item_id", "number"),
-        # At most one open (draft or in review) version per item, enforced by the database.
-        sa.Index(
-            "uq_item_version_one_open",
-            "item_id",
-            unique=True,
-            sqlite_where=sa.text("status IN ('draft', 'in_review')"),
-            postgresql_where=sa.text("status IN ('draft', 'in_review')"),
-        ),
-    )
+    __document__ = "item"
+    __contributor_class__ = "VersionContributor"
+    __review_class__ = "Review"
+    __comment_class__ = "Comment"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("item.id"), index=True)
-    number: Mapped[int]
-    status: Mapped[str] = mapped_column(sa.String(32), default=Status.DRAFT.value, index=True)
     stem: Mapped[str] = mapped_column(sa.Text, default="")
     content: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
     #: What the listing's ``q`` searches: the plain text of the stem and the type's
     #: rich-text fields, lower-cased (:func:`itembank.operations.content.search_text`).
     search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
-    #: SHA-256 of the canonical JSON of type, stem, content and metadata.
+    #: SHA-256 of the canonical JSON of type, stem, content and metadata, and of the
+    #: pinned passage version's text when there is one
+    #: (:func:`itembank.operations.content.content_hash`).
     content_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
-    #: Bumped on every saved edit; edits carry the revision they were based on.
-    revision: Mapped[int] = mapped_column(default=1)
-    based_on_id: Mapped[int | None] = mapped_column(sa.ForeignKey("item_version.id"))
-    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: The bank's required approvals when the version was submitted: it is approved
-    #: against this count, so a later change of the setting leaves it alone.
-    required_approvals: Mapped[int | None] = mapped_column()
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The passage version this version is asked about (its item set), if any
     #: (:mod:`itembank.operations.passages`).
     passage_version_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("passage_version.id"), index=True
     )
 
-    __mapper_args__ = {"version_id_col": revision}
-
     item: Mapped[Item] = relationship(back_populates="versions", foreign_keys=[item_id])
-    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
-    updated_by: Mapped[User] = relationship(foreign_keys=[updated_by_id])
-    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
-    based_on: Mapped[ItemVersion | None] = relationship(remote_side=[id])
-    contributors: Mapped[list[VersionContributor]] = relationship(
-        back_populates="version", cascade="all, delete-orphan"
-    )
-    reviews: Mapped[list[Review]] = relationship(
-        back_populates="version", order_by="Review.id", cascade="all, delete-orphan"
-    )
-    comments: Mapped[list[Comment]] = relationship(
-        back_populates="version", order_by="Comment.id", cascade="all, delete-orphan"
-    )
     classifications: Mapped[list[ItemClassification]] = relationship(
         back_populates="version", cascade="all, delete-orphan"
     )
     passage_version: Mapped[Any] = relationship("PassageVersion")
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
-    @property
-    def contributor_ids(self) -> set[int]:
-        return {c.user_id for c in self.contributors}
-
-    def __repr__(self) -> str:
-        return f"<ItemVersion {self.item_id} v{self.number} {self.status}>"
+    if TYPE_CHECKING:
+        based_on: Mapped[ItemVersion | None]
+        contributors: Mapped[list[VersionContributor]]
+        reviews: Mapped[list[Review]]
+        comments: Mapped[list[Comment]]
 
 
-class VersionContributor(db.Model):
-    """Someone who created or edited a version: they may never review it."""
+class VersionContributor(VersionContributorRow, db.Model):
+    """Someone who created or edited an item version: they may never review it."""
 
     __tablename__ = "version_contributor"
-    __table_args__ = (sa.UniqueConstraint("version_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("item_version.id", ondelete="CASCADE"), index=True
-    )
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
-
-    version: Mapped[ItemVersion] = relationship(back_populates="contributors")
+    __version_table__ = "item_version"
+    __version_class__ = "ItemVersion"
 
 
-class Review(db.Model):
-    """A reviewer's decision on a version; one per reviewer per version."""
+class Review(VersionReviewRow, db.Model):
+    """A reviewer's decision on an item version; one per reviewer per version."""
 
     __tablename__ = "review"
-    __table_args__ = (sa.UniqueConstraint("version_id", "reviewer_id"),)
+    __version_table__ = "item_version"
+    __version_class__ = "ItemVersion"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("item_version.id", ondelete="CASCADE"), index=True
-    )
-    reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
-    decision: Mapped[str] = mapped_column(sa.String(32))
-    comment: Mapped[str] = mapped_column(sa.Text, default="")
     #: The bank's review checklist as answered with this decision, criteria included
     #: (:mod:`itembank.operations.review_checklist`); ``None`` when the bank had none.
     checklist: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    version: Mapped[ItemVersion] = relationship(back_populates="reviews")
-    reviewer: Mapped[User] = relationship()
 
 
-class Comment(db.Model):
-    """A comment on a version, general or on one field (``stem``, ``options.2.text``)."""
+class Comment(VersionCommentRow, db.Model):
+    """A comment on an item version, general or on one field (``stem``,
+    ``options.2.text``)."""
 
     __tablename__ = "comment"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("item_version.id", ondelete="CASCADE"), index=True
-    )
-    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    field: Mapped[str | None] = mapped_column(sa.String(200))
-    body: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    version: Mapped[ItemVersion] = relationship(back_populates="comments")
-    author: Mapped[User] = relationship()
+    __version_table__ = "item_version"
+    __version_class__ = "ItemVersion"
 
 
 class ItemClassification(db.Model):

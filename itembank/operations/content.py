@@ -94,6 +94,7 @@ def prepare_version(
     lookup: NodeLookup | None = None,
     uploading: frozenset[str] = frozenset(),
     draft: bool = False,
+    passage_hash: str | None = None,
 ) -> PreparedVersion:
     """Validate and normalise everything a version stores; raise :class:`InvalidInput`
     with every problem found (each with a field path).
@@ -107,7 +108,9 @@ def prepare_version(
     ``lookup`` remembers taxonomy and node look-ups across calls (imports of many
     items pass one); by default each call looks them up afresh. ``uploading`` names
     images (SHA-256) that are not in the bank yet but are stored together with this
-    version (an import's own images, checked already)."""
+    version (an import's own images, checked already). ``passage_hash``: the content
+    hash of the passage version the version pins, part of its own
+    (:func:`content_hash`)."""
     problems: list[Problem] = []  # the version cannot be stored
     incomplete: list[Problem] = []  # it can, as a draft, but cannot be submitted
     scanned: dict[str, frozenset[str]] = {}  # clean HTML -> the images it shows
@@ -210,7 +213,9 @@ def prepare_version(
         content=clean_content,
         metadata=clean_meta,
         nodes=nodes,
-        content_hash=content_hash(item_type.id, clean_stem, clean_content, clean_meta),
+        content_hash=content_hash(
+            item_type.id, clean_stem, clean_content, clean_meta, passage_hash
+        ),
         search_text=search_text(item_type, clean_stem, clean_content),
         problems=incomplete,
     )
@@ -412,9 +417,27 @@ def search_needle(query: str) -> str:
     return unicodedata.normalize("NFC", " ".join(query.split())).lower()
 
 
-def content_hash(type_id: str, stem: str, content: dict[str, Any], metadata: dict[str, Any]) -> str:
+def content_hash(
+    type_id: str,
+    stem: str,
+    content: dict[str, Any],
+    metadata: dict[str, Any],
+    passage_hash: str | None = None,
+) -> str:
+    """An item version's identity: SHA-256 of the canonical JSON of its type, stem,
+    content and metadata and, when it pins a passage version (its item set), of that
+    version's own content hash (title and text). The same question about two different
+    texts is two items; exact-copy detection, similar items and exports rely on it."""
+    document: dict[str, Any] = {
+        "type": type_id,
+        "stem": stem,
+        "content": content,
+        "metadata": metadata,
+    }
+    if passage_hash is not None:
+        document["passage"] = passage_hash
     canonical = json.dumps(
-        {"type": type_id, "stem": stem, "content": content, "metadata": metadata},
+        document,
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),

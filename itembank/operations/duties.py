@@ -1,4 +1,4 @@
-"""Separation of duties: who may write, submit, withdraw and review items. The rules,
+"""Separation of duties: who may write, submit, withdraw and review items and passages. The rules,
 in one place; the operations enforce them and the UI asks them which buttons to show.
 
 - **Writing** (create by hand or by import, edit a draft, start a new draft, submit,
@@ -19,6 +19,7 @@ in one place; the operations enforce them and the UI asks them which buttons to 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -30,6 +31,8 @@ from itembank.models import (
     Item,
     ItemVersion,
     Membership,
+    Passage,
+    PassageContributor,
     PassageReview,
     PassageVersion,
     Review,
@@ -37,6 +40,7 @@ from itembank.models import (
     User,
     VersionContributor,
 )
+from itembank.models.versioned import DocumentVersion
 from itembank.workflow import Status
 
 #: The role that writes items, by hand and by import.
@@ -68,19 +72,27 @@ class Refusal:
         raise self.error(self.message_en)
 
 
-def review_refusal(user: User, version: ItemVersion) -> Refusal | None:
-    """Why ``user`` may not review ``version`` now, or ``None`` if they may."""
+#: How refusals name each kind of document: (Indonesian, English plural).
+_NOUNS = {"item": ("soal", "items"), "passage": ("bacaan", "passages")}
+
+
+def review_refusal(user: User, version: DocumentVersion) -> Refusal | None:
+    """Why ``user`` may not review ``version`` (of an item or a passage) now, or
+    ``None`` if they may: a reviewer of the bank who did not create, edit or submit it
+    and has not decided on it yet."""
     if version.status != Status.IN_REVIEW.value:
         return Refusal(
             "Versi ini tidak sedang ditelaah.", "This version is not in review.", Conflict
         )
     if not user.is_active:
         return Refusal("Akun ini dinonaktifkan.", "This account is disabled.")
-    bank = version.item.bank
+    document = version.document
+    bank = document.bank
+    noun_id, noun_en = _NOUNS[version.object_type]
     if Role.REVIEWER not in roles_in(user, bank):
         return Refusal(
-            f"Hanya penelaah bank {bank.code} yang dapat menelaah soal.",
-            f"you need the role reviewer in bank {bank.code} to review items (an "
+            f"Hanya penelaah bank {bank.code} yang dapat menelaah {noun_id}.",
+            f"you need the role reviewer in bank {bank.code} to review {noun_en} (an "
             "administrator's status does not stand in for it)",
         )
     if user.id in version.contributor_ids or user.id == version.submitted_by_id:
@@ -88,92 +100,68 @@ def review_refusal(user: User, version: ItemVersion) -> Refusal | None:
             "Anda menulis, mengubah atau mengajukan versi ini; penelaah lain yang harus "
             "menelaahnya.",
             f"you wrote, edited or submitted version {version.number} of "
-            f"{version.item.external_id}, so you may not review it",
+            f"{document.external_id}, so you may not review it",
         )
+    review = review_model(version)
     mine = db.session.scalars(
-        sa.select(Review.decision).where(
-            Review.version_id == version.id, Review.reviewer_id == user.id
+        sa.select(review.decision).where(
+            review.version_id == version.id, review.reviewer_id == user.id
         )
     ).first()
     if mine is not None:
         return Refusal(
             "Anda sudah menelaah versi ini.",
-            f"you already reviewed version {version.number} of {version.item.external_id} ({mine})",
+            f"you already reviewed version {version.number} of {document.external_id} ({mine})",
             Conflict,
         )
     return None
 
 
-def passage_review_refusal(user: User, version: PassageVersion) -> Refusal | None:
-    """Why ``user`` may not review passage ``version`` now (the items' rule: a reviewer
-    of the bank who did not create, edit or submit it and has not decided on it yet),
-    or ``None`` if they may."""
-    if version.status != Status.IN_REVIEW.value:
-        return Refusal(
-            "Versi ini tidak sedang ditelaah.", "This version is not in review.", Conflict
-        )
-    if not user.is_active:
-        return Refusal("Akun ini dinonaktifkan.", "This account is disabled.")
-    passage = version.passage
-    bank = passage.bank
-    if Role.REVIEWER not in roles_in(user, bank):
-        return Refusal(
-            f"Hanya penelaah bank {bank.code} yang dapat menelaah bacaan.",
-            f"you need the role reviewer in bank {bank.code} to review passages (an "
-            "administrator's status does not stand in for it)",
-        )
-    if user.id in version.contributor_ids or user.id == version.submitted_by_id:
-        return Refusal(
-            "Anda menulis, mengubah atau mengajukan versi ini; penelaah lain yang harus "
-            "menelaahnya.",
-            f"you wrote, edited or submitted version {version.number} of "
-            f"{passage.external_id}, so you may not review it",
-        )
-    mine = db.session.scalars(
-        sa.select(PassageReview.decision).where(
-            PassageReview.version_id == version.id, PassageReview.reviewer_id == user.id
-        )
-    ).first()
-    if mine is not None:
-        return Refusal(
-            "Anda sudah menelaah versi ini.",
-            f"you already reviewed version {version.number} of {passage.external_id} ({mine})",
-            Conflict,
-        )
-    return None
+def review_model(version: DocumentVersion) -> type[Review] | type[PassageReview]:
+    """The review model of ``version``'s kind of document."""
+    return PassageReview if isinstance(version, PassageVersion) else Review
 
 
-def can_review(user: User, version: ItemVersion) -> bool:
+def can_review(user: User, version: DocumentVersion) -> bool:
     """Whether ``user`` may decide on ``version`` now (the rule :func:`review_refusal`
     states; the review operation enforces the same)."""
     return review_refusal(user, version) is None
 
 
-def reviewable_by(user: User) -> list[sa.ColumnElement[bool]]:
-    """:func:`can_review` as SQL conditions on :class:`ItemVersion` joined with its
-    :class:`Item`, for listings of what ``user`` may review (the same rule, for many
+def reviewable_by(
+    user: User, version_model: type[ItemVersion] | type[PassageVersion] = ItemVersion
+) -> list[sa.ColumnElement[bool]]:
+    """:func:`can_review` as SQL conditions on ``version_model`` (:class:`ItemVersion`
+    joined with its :class:`Item`, or :class:`PassageVersion` joined with its
+    :class:`Passage`), for listings of what ``user`` may review (the same rule, for many
     versions in one query)."""
     if not user.is_active:
         return [sa.false()]
+    if version_model is PassageVersion:
+        bank_id: Any = Passage.bank_id
+        contributor: Any = PassageContributor
+        review: Any = PassageReview
+    else:
+        bank_id, contributor, review = Item.bank_id, VersionContributor, Review
     return [
-        ItemVersion.status == Status.IN_REVIEW.value,
+        version_model.status == Status.IN_REVIEW.value,
         sa.exists(
             sa.select(Membership.id).where(
-                Membership.bank_id == Item.bank_id,
+                Membership.bank_id == bank_id,
                 Membership.user_id == user.id,
                 Membership.role == Role.REVIEWER.value,
             )
         ),
         ~sa.exists(
-            sa.select(VersionContributor.id).where(
-                VersionContributor.version_id == ItemVersion.id,
-                VersionContributor.user_id == user.id,
+            sa.select(contributor.id).where(
+                contributor.version_id == version_model.id,
+                contributor.user_id == user.id,
             )
         ),
-        sa.or_(ItemVersion.submitted_by_id.is_(None), ItemVersion.submitted_by_id != user.id),
+        sa.or_(version_model.submitted_by_id.is_(None), version_model.submitted_by_id != user.id),
         ~sa.exists(
-            sa.select(Review.id).where(
-                Review.version_id == ItemVersion.id, Review.reviewer_id == user.id
+            sa.select(review.id).where(
+                review.version_id == version_model.id, review.reviewer_id == user.id
             )
         ),
     ]

@@ -307,12 +307,28 @@ def _prepare(
             candidate.metadata,
             lookup=lookup,
             uploading=frozenset(sha for sha, _ in item.media),
+            passage_hash=_passage_hash(bank, candidate),
         )
     except InvalidInput as exc:
         for problem in exc.problems:
             item.problems.append(
                 _at(candidate, problem["field"], problem["message"], problem["message_en"])
             )
+
+
+def _passage_hash(bank: Bank, candidate: CandidateItem) -> str | None:
+    """The content hash of the passage the item asks about, part of the item's own (so
+    an exact copy is the same question about the same text). None without a passage,
+    or when its text cannot be stored as it is (writing it reports why)."""
+    found = candidate.passage
+    if found is None:
+        return None
+    from itembank.operations.passages import prepare_passage
+
+    try:
+        return prepare_passage(bank, found.title, found.body).content_hash
+    except InvalidInput:
+        return None
 
 
 def _check_image(item: CheckedItem, media: Any, max_bytes: int) -> None:

@@ -10,11 +10,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from itembank.access import ensure_visible, remember_roles
 from itembank.audit import record
-from itembank.errors import Conflict, InvalidInput, NotFound, StaleEdit
+from itembank.errors import Conflict, InvalidInput, NotFound
 from itembank.extensions import db
 from itembank.itemtypes import ContentSummary, ItemType
 from itembank.models import (
@@ -24,13 +23,20 @@ from itembank.models import (
     ItemVersion,
     Membership,
     User,
-    VersionContributor,
 )
 from itembank.models._types import utcnow
 from itembank.operations.content import PreparedVersion, prepare_version
 from itembank.operations.duties import require_writer
+from itembank.operations.version_workflow import lock
+from itembank.operations.versioning import (
+    all_versions,
+    draft_source,
+    editable_draft,
+    new_version,
+    save_edit,
+)
 from itembank.plugins import PluginHost
-from itembank.workflow import DRAFTABLE_FROM, Status
+from itembank.workflow import Status
 
 _KEEP = object()
 
@@ -135,28 +141,21 @@ def _new_version(
     actor: User,
     based_on: ItemVersion | None,
 ) -> ItemVersion:
-    now = utcnow()
-    version = ItemVersion(
-        item=item,
-        number=number,
-        status=Status.DRAFT.value,
+    version = new_version(
+        item,
+        ItemVersion,
+        number,
+        actor=actor,
+        based_on=based_on,
         stem=prepared.stem,
         content=prepared.content,
         meta=prepared.metadata,
         content_hash=prepared.content_hash,
         search_text=prepared.search_text,
-        based_on=based_on,
-        created_by_id=actor.id,
-        created_at=now,
-        updated_by_id=actor.id,
-        updated_at=now,
     )
-    version.contributors.append(VersionContributor(user_id=actor.id))
     if based_on is not None:  # the next version stays in the same item set
         version.passage_version_id = based_on.passage_version_id
     set_classifications(version, prepared.nodes)
-    db.session.add(version)
-    item.newest_version = version
     return version
 
 
@@ -177,12 +176,14 @@ def set_classifications(version: ItemVersion, nodes: list[tuple[Any, int | None]
 def lock_version(version: ItemVersion) -> ItemVersion:
     """Reload ``version`` with a row lock (PostgreSQL ``FOR UPDATE``) so concurrent
     edits and reviews of it are serialised; returns the fresh object."""
-    return db.session.scalars(
-        sa.select(ItemVersion)
-        .where(ItemVersion.id == version.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    return lock(version)
+
+
+def pinned_passage_hash(version: ItemVersion) -> str | None:
+    """The content hash of the passage version ``version`` pins (None: it pins none),
+    part of the version's own content hash."""
+    pinned = version.passage_version
+    return pinned.content_hash if pinned is not None else None
 
 
 def lock_item(item: Item) -> Item:
@@ -220,19 +221,7 @@ def update_draft(
     :func:`create_item`, an incomplete draft is stored (see :func:`draft_problems`)."""
     item = version.item
     require_writer(actor, item.bank, doing="edit items")
-    version = lock_version(version)
-    if version.status != Status.DRAFT.value:
-        raise Conflict(
-            f"version {version.number} of {item.external_id} is {version.status} and can no "
-            "longer be edited; start a new draft instead"
-        )
-    if version.revision != base_revision:
-        raise StaleEdit(
-            base_revision=base_revision,
-            current_revision=version.revision,
-            changed_by=version.updated_by.username,
-            changed_at=version.updated_at,
-        )
+    version = editable_draft(version, base_revision=base_revision)
     prepared = prepare_version(
         item.bank,
         plugins.item_type(item.item_type),
@@ -240,6 +229,7 @@ def update_draft(
         version.content if content is _KEEP else content,
         version.meta if metadata is _KEEP else metadata,
         draft=True,
+        passage_hash=pinned_passage_hash(version),
     )
     if prepared.content_hash == version.content_hash:
         return version  # nothing changed: no new revision, no audit noise
@@ -252,25 +242,14 @@ def update_draft(
         )
         if old != new
     ]
-    now = utcnow()
-    version.stem = prepared.stem
-    version.content = prepared.content
-    version.meta = prepared.metadata
-    version.content_hash = prepared.content_hash
-    version.search_text = prepared.search_text
-    version.updated_by_id = actor.id
-    version.updated_at = now
-    set_classifications(version, prepared.nodes)
-    if actor.id not in version.contributor_ids:
-        version.contributors.append(VersionContributor(user_id=actor.id))
-    item.updated_at = now
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(
-            "this draft was changed by someone else at the same moment; reload it"
-        ) from None
+    with db.session.no_autoflush:  # one flush, one new revision (save_edit's)
+        version.stem = prepared.stem
+        version.content = prepared.content
+        version.meta = prepared.metadata
+        version.content_hash = prepared.content_hash
+        version.search_text = prepared.search_text
+        set_classifications(version, prepared.nodes)
+    save_edit(version, actor=actor)
     record(
         "version.update",
         actor=actor,
@@ -321,30 +300,8 @@ def start_new_draft(item: Item, *, actor: User, from_number: int | None = None) 
     item = lock_item(item)
     if item.is_retired:
         raise Conflict(f"item {item.external_id} is retired")
-    versions = list(
-        db.session.scalars(
-            sa.select(ItemVersion)
-            .where(ItemVersion.item_id == item.id)
-            .order_by(ItemVersion.number)
-        )
-    )
-    open_version = next((v for v in versions if v.is_open), None)
-    if open_version is not None:
-        raise Conflict(
-            f"item {item.external_id} already has version {open_version.number} "
-            f"{open_version.status}; finish that one first"
-        )
-    if from_number is None:
-        source = versions[-1]
-    else:
-        source = next((v for v in versions if v.number == from_number), None)
-        if source is None:
-            raise NotFound(f"item {item.external_id} has no version {from_number}")
-    if Status(source.status) not in DRAFTABLE_FROM:
-        raise Conflict(
-            f"a new draft can start only from an approved or changes-requested version; "
-            f"version {source.number} is {source.status}"
-        )
+    versions = all_versions(ItemVersion, item, for_update=False)
+    source = draft_source(versions, from_number=from_number, label=f"item {item.external_id}")
     prepared = PreparedVersion(
         stem=source.stem,
         content=source.content,

@@ -5,9 +5,10 @@ decision, a submission, a job's end, a statistics flag), so it exists exactly wh
 event does. Who is told:
 
 - ``changes_requested``, ``approved``, ``rejected``: the version's contributors (who
-  wrote, edited or submitted it), except whoever decided.
+  wrote, edited or submitted it), except whoever decided; for items and passages alike
+  (``object_type`` ``item`` or ``passage``).
 - ``review_waiting``: the bank's reviewers who may review the submitted version (not its
-  contributors; active accounts).
+  contributors; active accounts), of an item or a passage.
 - ``job_finished``: whoever started the job, when it succeeds or fails.
 - ``flagged``: the contributors of a version that an item analysis flags.
 
@@ -40,6 +41,7 @@ from itembank.models import (
     User,
 )
 from itembank.models._types import utcnow
+from itembank.models.versioned import DocumentVersion
 from itembank.workflow import Status
 
 #: Most notifications one listing returns.
@@ -78,35 +80,37 @@ def notify(
     return made
 
 
-def _version_params(version: ItemVersion, actor: User | None) -> dict[str, Any]:
+def _version_params(version: DocumentVersion, actor: User | None) -> dict[str, Any]:
     return {"version": version.number, "by": actor.name if actor is not None else ""}
 
 
-def version_decided(version: ItemVersion, target: Status, *, actor: User, reason: str) -> None:
-    """The version was sent back, approved or rejected: tell its contributors."""
+def version_decided(version: DocumentVersion, target: Status, *, actor: User, reason: str) -> None:
+    """The version (of an item or a passage) was sent back, approved or rejected: tell
+    its contributors."""
     kind = _DECISION_KINDS.get(target)
     if kind is None:
         return
-    item = version.item
+    document = version.document
     notify(
         version.contributor_ids - {actor.id},
         kind,
-        bank_id=item.bank_id,
-        object_type="item",
-        object_id=item.external_id,
+        bank_id=document.bank_id,
+        object_type=version.object_type,
+        object_id=document.external_id,
         params={**_version_params(version, actor), "comment": (reason or "")[:500]},
     )
 
 
-def review_waiting(version: ItemVersion, *, actor: User) -> None:
-    """The version was submitted: tell the reviewers who may review it."""
-    item = version.item
+def review_waiting(version: DocumentVersion, *, actor: User) -> None:
+    """The version (of an item or a passage) was submitted: tell the reviewers who may
+    review it."""
+    document = version.document
     excluded = version.contributor_ids | {actor.id}
     reviewers = db.session.scalars(
         sa.select(Membership.user_id)
         .join(User, User.id == Membership.user_id)
         .where(
-            Membership.bank_id == item.bank_id,
+            Membership.bank_id == document.bank_id,
             Membership.role == Role.REVIEWER.value,
             User.is_active.is_(True),
         )
@@ -114,9 +118,9 @@ def review_waiting(version: ItemVersion, *, actor: User) -> None:
     notify(
         [r for r in reviewers if r not in excluded],
         NotificationKind.REVIEW_WAITING,
-        bank_id=item.bank_id,
-        object_type="item",
-        object_id=item.external_id,
+        bank_id=document.bank_id,
+        object_type=version.object_type,
+        object_id=document.external_id,
         params=_version_params(version, actor),
     )
 
@@ -294,6 +298,13 @@ def link(notification: Notification) -> str:
         if version:
             return f"/items/{notification.object_id}/versions/{version}"
         return f"/items/{notification.object_id}"
+    if notification.object_type == "passage":
+        version = (notification.params or {}).get("version")
+        if notification.kind == NotificationKind.REVIEW_WAITING and version:
+            return f"/passages/{notification.object_id}/versions/{version}/review"
+        if version:
+            return f"/passages/{notification.object_id}/versions/{version}"
+        return f"/passages/{notification.object_id}"
     if notification.object_type == "job":
         return f"/jobs/{notification.object_id}"
     return "/notifications"

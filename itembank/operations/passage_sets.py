@@ -1,30 +1,33 @@
 """Item sets: an item version pins one version of a passage of its bank.
 
-A draft pins (or unpins) a passage version (:func:`set_item_passage`); the next version
-of the item keeps the pin (:mod:`itembank.operations.items`); an item cannot be submitted
-until the passage version it pins is approved (:func:`pinned_passage_problems`), so an
-approved item always shows a frozen, approved text.
+A draft pins (or unpins) a passage version (:func:`set_item_passage`), which is part of
+the item version's content hash (:func:`itembank.operations.content.content_hash`); a
+retired passage is pinned by no new draft. The next version of the item keeps the pin
+(:mod:`itembank.operations.items`); an item cannot be submitted until the passage
+version it pins is approved (:func:`pinned_passage_problems`), so an approved item
+always shows a frozen, approved text.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm.exc import StaleDataError
 
 from itembank.audit import record
 from itembank.errors import Conflict, InvalidInput, StaleEdit
 from itembank.extensions import db
-from itembank.models import Bank, ItemVersion, Passage, PassageVersion, User, VersionContributor
-from itembank.models._types import utcnow
+from itembank.models import Bank, ItemVersion, Passage, PassageVersion, User
+from itembank.operations.content import content_hash
 from itembank.operations.duties import require_writer
 from itembank.operations.passages import PINNABLE, field_problem
+from itembank.operations.versioning import save_edit
 from itembank.workflow import Status
 
 
 def pinnable_version(bank: Bank, passage_id: str, number: int | None) -> PassageVersion:
     """The passage version ``passage_id`` (its newest pinnable version when ``number``
     is ``None``) of ``bank``, for an item to pin; :class:`InvalidInput` naming the
-    field ``passage`` otherwise."""
+    field ``passage`` otherwise. A retired passage is found too (a draft keeps the pin
+    it has); :func:`set_item_passage` refuses pinning it anew."""
 
     def refuse(message: str, message_en: str) -> InvalidInput:
         return InvalidInput(message_en, [field_problem("passage", message, message_en)])
@@ -106,19 +109,29 @@ def set_item_passage(
     new_id = passage.id if passage is not None else None
     if version.passage_version_id == new_id:
         return version
+    if passage is not None and passage.passage.is_retired:
+        raise InvalidInput(
+            f"passage {passage.passage.external_id} is retired and cannot be used by new items",
+            [
+                field_problem(
+                    "passage",
+                    "Bacaan itu sudah dipensiunkan dan tidak dapat dipakai soal baru.",
+                    "That passage is retired and cannot be used by new items.",
+                )
+            ],
+        )
     old = version.passage_version
-    version.passage_version_id = new_id
-    version.passage_version = passage
-    version.updated_by_id = actor.id
-    version.updated_at = utcnow()
-    if actor.id not in version.contributor_ids:
-        version.contributors.append(VersionContributor(user_id=actor.id))
-    item.updated_at = version.updated_at
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict("this draft was changed by someone else at the same moment") from None
+    with db.session.no_autoflush:  # one flush, one new revision (save_edit's)
+        version.passage_version_id = new_id
+        version.passage_version = passage
+        version.content_hash = content_hash(
+            item.item_type,
+            version.stem,
+            version.content,
+            version.meta,
+            passage.content_hash if passage is not None else None,
+        )
+    save_edit(version, actor=actor)
     record(
         "version.passage",
         actor=actor,

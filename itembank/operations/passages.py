@@ -20,11 +20,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from itembank.access import doing_in_indonesian, ensure_visible
 from itembank.audit import record
-from itembank.errors import Conflict, InvalidInput, NotFound, PermissionDenied, StaleEdit
+from itembank.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from itembank.extensions import db
 from itembank.itemtypes import Problem
 from itembank.models import (
@@ -33,18 +32,23 @@ from itembank.models import (
     ItemVersion,
     Media,
     Passage,
-    PassageContributor,
+    PassageComment,
     PassageVersion,
     User,
 )
 from itembank.models._types import utcnow
 from itembank.operations.duties import require_writer
 from itembank.operations.reads import sees_only_approved
-from itembank.sanitize import MarkupTooComplex, sanitize_and_scan
-from itembank.workflow import (
-    DRAFTABLE_FROM,
-    Status,
+from itembank.operations.version_workflow import audit_version, lock
+from itembank.operations.versioning import (
+    all_versions,
+    draft_source,
+    editable_draft,
+    new_version,
+    save_edit,
 )
+from itembank.sanitize import MarkupTooComplex, sanitize_and_scan
+from itembank.workflow import Status
 
 MAX_TITLE_CHARS = 200
 MAX_BODY_CHARS = 100_000
@@ -230,11 +234,13 @@ def list_passages(
     actor: User,
     status: str | None = None,
     q: str | None = None,
+    retired: bool | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> dict[str, Any]:
     """A page of the bank's passages, newest first, each with the version ``actor``
-    sees as its latest; ``status`` filters on that version, ``q`` searches the titles."""
+    sees as its latest; ``status`` filters on that version, ``q`` searches the titles,
+    ``retired`` keeps only retired passages (True) or only those in use (False)."""
     ensure_visible(actor, bank)
     per_page = max(1, min(per_page, MAX_PAGE))
     page = max(1, page)
@@ -247,6 +253,10 @@ def list_passages(
     )
     if status:
         query = query.where(PassageVersion.status == status)
+    if retired is not None:
+        query = query.where(
+            Passage.retired_at.is_not(None) if retired else Passage.retired_at.is_(None)
+        )
     if q:
         needle = q.strip().lower()[:200]
         query = query.where(sa.func.lower(PassageVersion.title).contains(needle, autoescape=True))
@@ -283,17 +293,10 @@ def passage_items(passage: Passage, *, actor: User) -> list[tuple[Item, ItemVers
 
 
 def audit_passage(action: str, version: PassageVersion, *, actor: User, **data: Any) -> None:
-    """Record ``action`` on a passage version in the audit trail."""
-    passage = version.passage
-    record(
-        action,
-        actor=actor,
-        bank=passage.bank,
-        object_type="passage",
-        object_id=passage.external_id,
-        version_number=version.number,
-        **data,
-    )
+    """Record ``action`` (``passage.create``...) on a passage version in the audit trail."""
+    prefix = "passage."
+    assert action.startswith(prefix)
+    audit_version(action[len(prefix) :], version, actor=actor, **data)
 
 
 def _next_number(bank: Bank) -> int:
@@ -340,34 +343,21 @@ def _new_version(
     actor: User,
     based_on: PassageVersion | None,
 ) -> PassageVersion:
-    now = utcnow()
-    version = PassageVersion(
-        passage=passage,
-        number=number,
-        status=Status.DRAFT.value,
+    return new_version(
+        passage,
+        PassageVersion,
+        number,
+        actor=actor,
+        based_on=based_on,
         title=prepared.title,
         body=prepared.body,
         content_hash=prepared.content_hash,
-        based_on=based_on,
-        created_by_id=actor.id,
-        created_at=now,
-        updated_by_id=actor.id,
-        updated_at=now,
     )
-    version.contributors.append(PassageContributor(user_id=actor.id))
-    db.session.add(version)
-    passage.newest_version = version
-    return version
 
 
 def lock_passage_version(version: PassageVersion) -> PassageVersion:
     """Reload ``version`` with a row lock (PostgreSQL ``FOR UPDATE``)."""
-    return db.session.scalars(
-        sa.select(PassageVersion)
-        .where(PassageVersion.id == version.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    return lock(version)
 
 
 def current_passage_draft(passage: Passage) -> PassageVersion:
@@ -389,19 +379,7 @@ def update_passage_draft(
     is refused with :class:`StaleEdit` naming who changed it since."""
     passage = version.passage
     require_writer(actor, passage.bank, doing="write passages")
-    version = lock_passage_version(version)
-    if version.status != Status.DRAFT.value:
-        raise Conflict(
-            f"version {version.number} of {passage.external_id} is {version.status} and can "
-            "no longer be edited; start a new draft instead"
-        )
-    if version.revision != base_revision:
-        raise StaleEdit(
-            base_revision=base_revision,
-            current_revision=version.revision,
-            changed_by=version.updated_by.username,
-            changed_at=version.updated_at,
-        )
+    version = editable_draft(version, base_revision=base_revision)
     prepared = prepare_passage(
         passage.bank,
         version.title if title is _KEEP else title,
@@ -417,22 +395,11 @@ def update_passage_draft(
         )
         if old != new
     ]
-    now = utcnow()
     version.title = prepared.title
     version.body = prepared.body
     version.content_hash = prepared.content_hash
-    version.updated_by_id = actor.id
-    version.updated_at = now
-    if actor.id not in version.contributor_ids:
-        version.contributors.append(PassageContributor(user_id=actor.id))
-    passage.updated_at = now
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(
-            "this draft was changed by someone else at the same moment; reload it"
-        ) from None
+    save_edit(version, actor=actor)
+    rehash_pinning_items(version)
     audit_passage(
         "passage.update",
         version,
@@ -462,31 +429,10 @@ def start_new_passage_draft(
     """Start draft v+1 from an approved, changes-requested or withdrawn version (by
     default the newest). Items keep pinning the version they pinned."""
     require_writer(actor, passage.bank, doing="write passages")
-    versions = list(
-        db.session.scalars(
-            sa.select(PassageVersion)
-            .where(PassageVersion.passage_id == passage.id)
-            .order_by(PassageVersion.number)
-            .with_for_update()
-        )
-    )
-    open_version = next((v for v in versions if v.is_open), None)
-    if open_version is not None:
-        raise Conflict(
-            f"passage {passage.external_id} already has version {open_version.number} "
-            f"{open_version.status}; finish that one first"
-        )
-    if from_number is None:
-        source = versions[-1]
-    else:
-        source = next((v for v in versions if v.number == from_number), None)
-        if source is None:
-            raise NotFound(f"passage {passage.external_id} has no version {from_number}")
-    if Status(source.status) not in DRAFTABLE_FROM:
-        raise Conflict(
-            "a new draft can start only from an approved, changes-requested or withdrawn "
-            f"version; version {source.number} is {source.status}"
-        )
+    if passage.is_retired:
+        raise Conflict(f"passage {passage.external_id} is retired")
+    versions = all_versions(PassageVersion, passage, for_update=True)
+    source = draft_source(versions, from_number=from_number, label=f"passage {passage.external_id}")
     prepared = PreparedPassage(source.title, source.body, source.content_hash, [])
     version = _new_version(passage, versions[-1].number + 1, prepared, actor=actor, based_on=source)
     passage.updated_at = utcnow()
@@ -505,3 +451,51 @@ def start_new_passage_draft(
         based_on=source.number,
     )
     return version
+
+
+def rehash_pinning_items(version: PassageVersion) -> None:
+    """Bring the content hash of the item versions pinning ``version`` (a passage draft
+    just edited: only item drafts can pin it, since an item is submitted only with an
+    approved passage) up to date with its text, without touching their revisions."""
+    from itembank.operations.content import content_hash
+
+    rows = db.session.execute(
+        sa.select(
+            ItemVersion.id, Item.item_type, ItemVersion.stem, ItemVersion.content, ItemVersion.meta
+        )
+        .join(Item, Item.id == ItemVersion.item_id)
+        .where(ItemVersion.passage_version_id == version.id)
+    ).all()
+    for version_id, item_type, stem, content, meta in rows:
+        db.session.execute(
+            sa.update(ItemVersion)
+            .where(ItemVersion.id == version_id)
+            .values(content_hash=content_hash(item_type, stem, content, meta, version.content_hash))
+            .execution_options(synchronize_session="fetch")
+        )
+
+
+def diff_passage_versions(
+    passage: Passage, old_number: int, new_number: int, *, actor: User
+) -> dict[str, Any]:
+    """The differences between two versions of ``passage`` that ``actor`` may read:
+    title and text word by word, images (:func:`itembank.diff_passages.diff_passages`)."""
+    from itembank.diff_passages import PassageView, diff_passages
+
+    def view(number: int) -> PassageView:
+        version = get_passage_version(passage, number, actor=actor)
+        return PassageView(number=version.number, title=version.title, body=version.body)
+
+    return diff_passages(view(old_number), view(new_number))
+
+
+def read_passage_comments(
+    version: PassageVersion, *, actor: User, via: str
+) -> list[PassageComment]:
+    """The version's comments, oldest first, for ``actor`` (who may read the version);
+    recorded as ``passage.comment_read`` with how many were shown (nothing is recorded
+    for a version without comments)."""
+    comments = list(version.comments)
+    if comments:
+        audit_version("comment_read", version, actor=actor, via=via, comments=len(comments))
+    return comments

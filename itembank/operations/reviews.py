@@ -1,7 +1,9 @@
-"""The review workflow operations: submit, review, retire, comment.
+"""The review workflow operations of items: submit, review, retire, comment.
 
-The state machine itself is :mod:`itembank.workflow`; these functions add who may do
-what (roles, separation of duties), the approvals count, locking and the audit trail.
+The steps items and passages share (roles, separation of duties, the approvals count,
+locking, the audit trail, notifications) are :mod:`itembank.operations.version_workflow`;
+these functions add what is an item's own: the problems of a draft, the review
+checklist, retiring the approved version.
 """
 
 from __future__ import annotations
@@ -9,24 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-
-from itembank.access import ensure_visible, require_role
-from itembank.audit import record
-from itembank.errors import Conflict, InvalidInput, PermissionDenied
-from itembank.extensions import db
-from itembank.models import Comment, Item, ItemVersion, Review, Role, User, VersionContributor
-from itembank.models._types import utcnow
-from itembank.operations import notifications
-from itembank.operations.duties import require_writer, review_refusal
-from itembank.operations.items import draft_problems, lock_item, lock_version
+from itembank.errors import Conflict
+from itembank.models import Comment, Item, ItemVersion, User
+from itembank.operations import version_workflow as workflow
+from itembank.operations.items import draft_problems, lock_version
 from itembank.operations.review_checklist import answered_checklist
+from itembank.operations.version_workflow import MAX_COMMENT_CHARS
 from itembank.plugins import PluginHost
 from itembank.plugins import plugins as current_plugins
-from itembank.workflow import DECISION_ACTION, Action, Decision, Status, transition
+from itembank.workflow import Action, Decision, Status, transition
 
-MAX_COMMENT_CHARS = 10_000
+__all__ = ["MAX_COMMENT_CHARS"]
 
 
 def submit_version(
@@ -39,40 +34,17 @@ def submit_version(
     """Submit a draft for review. From here on the version never changes.
 
     A draft with problems (:func:`~itembank.operations.items.draft_problems`: an
-    incomplete item, a writing rule of the bank not met) is refused with
-    :class:`InvalidInput` listing them. The submitter becomes one of the version's
-    contributors, so they never review it (:mod:`itembank.operations.duties`)."""
-    item = version.item
-    require_writer(actor, item.bank, doing="submit items for review")
-    version = lock_version(version)
-    source = Status(version.status)
-    target = transition(Action.SUBMIT, source)
-    problems = draft_problems(version, plugins=plugins or current_plugins())
-    if problems:
-        raise InvalidInput(
-            f"version {version.number} of {item.external_id} cannot be submitted yet: "
-            + "; ".join(f"{p['field']}: {p['message_en'] or p['message']}" for p in problems[:10]),
-            problems,
-        )
-    now = utcnow()
-    version.status = target.value
-    version.submitted_by_id = actor.id
-    version.submitted_at = now
-    version.required_approvals = item.bank.required_approvals
-    if actor.id not in version.contributor_ids:
-        version.contributors.append(VersionContributor(user_id=actor.id))
-    item.updated_at = now
-    db.session.flush()
-    record(
-        "version.submit",
+    incomplete item, a writing rule of the bank not met, a pinned passage not approved)
+    is refused with :class:`InvalidInput` listing them. The submitter becomes one of the
+    version's contributors, so they never review it (:mod:`itembank.operations.duties`)."""
+    host = plugins or current_plugins()
+    return workflow.submit(
+        version,
         actor=actor,
-        version=version,
-        from_status=source.value,
-        to_status=target.value,
         reason=reason,
+        problems=lambda v: draft_problems(v, plugins=host),
+        doing="submit items for review",
     )
-    notifications.review_waiting(version, actor=actor)
-    return version
 
 
 def review_version(
@@ -83,7 +55,9 @@ def review_version(
     comment: str = "",
     checklist: Mapping[str, Any] | None = None,
 ) -> ItemVersion:
-    """Record a reviewer's decision on a version in review.
+    """Record a reviewer's decision on a version in review
+    (:func:`itembank.operations.version_workflow.review`, the rules shared with
+    passages).
 
     ``approve`` approves the version once the bank's required number of distinct
     reviewers have approved it; ``request_changes`` and ``reject`` take effect at once
@@ -95,161 +69,54 @@ def review_version(
     ``checklist`` answers every criterion (code -> ``yes``/``no``/``na``) and the review
     keeps the criteria with the answers.
     """
-    item = version.item
-    bank = item.bank
-    ensure_visible(actor, bank)
-    refusal = review_refusal(actor, version)
-    if refusal is not None and refusal.error is PermissionDenied:
-        refusal.raise_()  # not a reviewer of this version: say so before checking input
-    try:
-        decision = Decision(decision)
-    except ValueError:
-        raise InvalidInput(
-            f"unknown decision {decision!r}; use approve, request_changes or reject",
-            [
-                {
-                    "field": "decision",
-                    "message": "Keputusan tidak dikenal.",
-                    "message_en": "Unknown decision.",
-                }
-            ],
-        ) from None
-    comment = (comment or "").strip()
-    if decision is not Decision.APPROVE and not comment:
-        raise InvalidInput(
-            "a comment saying what to change or why is required",
-            [
-                {
-                    "field": "comment",
-                    "message": "Tuliskan alasan atau perbaikan yang diminta.",
-                    "message_en": "Say what must change, or why.",
-                }
-            ],
-        )
-    if len(comment) > MAX_COMMENT_CHARS:
-        raise InvalidInput(f"the comment is longer than {MAX_COMMENT_CHARS} characters")
-    answered = answered_checklist(bank, checklist)
-    # Serialise reviews of this version: the approvals count below must see every
-    # review committed before ours.
-    version = lock_version(version)
-    source = Status(version.status)
-    action = DECISION_ACTION[decision]
-    target = transition(action, source)  # raises unless the version is in review
-    refusal = review_refusal(actor, version)  # again, under the lock
-    if refusal is not None:
-        refusal.raise_()
-    review = Review(
-        version=version,
-        reviewer_id=actor.id,
-        decision=decision.value,
-        comment=comment,
-        checklist=answered,
+    decided, comment = workflow.checked_decision(
+        version, actor=actor, decision=decision, comment=comment
     )
-    db.session.add(review)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("you reviewed this version at the same moment in another session") from None
-    record(
-        "version.review",
+    answered = answered_checklist(version.item.bank, checklist)
+    return workflow.review(
+        version,
         actor=actor,
-        version=version,
-        from_status=source.value,
-        reason=comment,
-        decision=decision.value,
-        **({"checklist": {c["code"]: c["answer"] for c in answered}} if answered else {}),
+        decision=decided,
+        comment=comment,
+        review_fields={"checklist": answered},
+        audit_fields=(
+            {"checklist": {c["code"]: c["answer"] for c in answered}} if answered else None
+        ),
     )
-    if decision is Decision.APPROVE:
-        approvals = db.session.scalar(
-            sa.select(sa.func.count(sa.distinct(Review.reviewer_id))).where(
-                Review.version_id == version.id, Review.decision == Decision.APPROVE.value
-            )
-        )
-        if approvals < required_approvals(version):
-            return version  # still in review, waiting for more approvals
-    _move(version, source, target, actor=actor, reason=comment)
-    if target is Status.APPROVED:
-        locked_item = lock_item(item)
-        locked_item.approved_version_id = version.id
-    return version
 
 
 def required_approvals(version: ItemVersion) -> int:
     """The approvals ``version`` needs: the bank's count when it was submitted."""
-    if version.required_approvals is not None:
-        return version.required_approvals
-    return version.item.bank.required_approvals  # not submitted yet
+    return workflow.required_approvals(version)
 
 
 def withdraw_version(version: ItemVersion, *, actor: User, reason: str = "") -> ItemVersion:
     """Take a version out of review (an author of the bank, like submitting it). It
     becomes ``withdrawn`` with its reviews kept; a new draft starts from it like from
     a version sent back for changes."""
-    item = version.item
-    require_writer(actor, item.bank, doing="withdraw items from review")
-    reason = (reason or "").strip()
-    if len(reason) > MAX_COMMENT_CHARS:
-        raise InvalidInput(f"the reason is longer than {MAX_COMMENT_CHARS} characters")
-    version = lock_version(version)
-    source = Status(version.status)
-    target = transition(Action.WITHDRAW, source)
-    _move(version, source, target, actor=actor, reason=reason)
-    return version
+    return workflow.withdraw(
+        version, actor=actor, reason=reason, doing="withdraw items from review"
+    )
 
 
 def _move(
     version: ItemVersion, source: Status, target: Status, *, actor: User, reason: str
 ) -> None:
-    now = utcnow()
-    version.status = target.value
-    version.decided_at = now
-    version.item.updated_at = now
-    db.session.flush()
-    record(
-        f"version.{target.value}",
-        actor=actor,
-        version=version,
-        from_status=source.value,
-        to_status=target.value,
-        reason=reason,
-    )
-    notifications.version_decided(version, target, actor=actor, reason=reason)
+    workflow.move(version, source, target, actor=actor, reason=reason)
 
 
 def retire_item(item: Item, *, actor: User, reason: str) -> Item:
-    """Retire an item: its approved version is no longer assembled into forms."""
-    require_role(actor, item.bank, Role.BANK_ADMIN, doing="retire items")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(
-            "say why the item is retired",
-            [
-                {
-                    "field": "reason",
-                    "message": "Alasan wajib diisi.",
-                    "message_en": "A reason is required.",
-                }
-            ],
-        )
-    item = lock_item(item)
-    if item.is_retired:
-        raise Conflict(f"item {item.external_id} is already retired")
+    """Retire an item (bank admins, with a reason): its approved version is no longer
+    assembled into forms."""
+    item, reason = workflow.start_retiring(item, actor=actor, reason=reason, doing="retire items")
     version = item.approved_version
     if version is None:
         raise Conflict(f"item {item.external_id} has no approved version to retire")
     version = lock_version(version)
     source = Status(version.status)
     target = transition(Action.RETIRE, source)
-    open_version = next((v for v in item.versions if v.is_open), None)
-    if open_version is not None:
-        raise Conflict(
-            f"version {open_version.number} of {item.external_id} is {open_version.status}; "
-            "it must be decided (approved, rejected or sent back) before the item is retired"
-        )
-    now = utcnow()
-    item.retired_at = now
-    item.retired_by_id = actor.id
+    workflow.refuse_open_versions(item)
+    workflow.mark_retired(item, actor=actor)
     _move(version, source, target, actor=actor, reason=reason)
     return item
 
@@ -258,28 +125,8 @@ def add_comment(
     version: ItemVersion, *, actor: User, body: str, field: str | None = None
 ) -> Comment:
     """Comment on a version, in general or on one field (``stem``, ``content.options.1.text``)."""
-    require_role(actor, version.item.bank, Role.AUTHOR, Role.REVIEWER, doing="comment on items")
-    body = (body or "").strip()
-    if not body:
-        raise InvalidInput(
-            "the comment is empty",
-            [
-                {
-                    "field": "body",
-                    "message": "Komentar kosong.",
-                    "message_en": "The comment is empty.",
-                }
-            ],
-        )
-    if len(body) > MAX_COMMENT_CHARS:
-        raise InvalidInput(f"the comment is longer than {MAX_COMMENT_CHARS} characters")
-    field = (field or "").strip() or None
-    if field is not None and len(field) > 200:
-        raise InvalidInput("the field path is too long")
-    comment = Comment(version=version, author_id=actor.id, body=body, field=field)
-    db.session.add(comment)
-    db.session.flush()
-    record(
-        "comment.add", actor=actor, version=version, reason=body, field=field, comment_id=comment.id
+    comment = workflow.add_comment(
+        version, actor=actor, body=body, field=field, doing="comment on items"
     )
+    assert isinstance(comment, Comment)
     return comment

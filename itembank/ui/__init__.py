@@ -66,6 +66,7 @@ def init_app(app: Flask) -> None:
         jobs,
         media,
         notifications,
+        passage_actions,
         passage_editor,
         passage_review,
         passages,

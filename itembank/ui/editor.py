@@ -236,7 +236,7 @@ def editor_page(
         stored=stored,
         notes_of=notes_of,
         similar=similar,
-        conflict=_conflict_info(conflict) if conflict is not None else None,
+        conflict=conflict_info(conflict) if conflict is not None else None,
         base_revision=base_revision
         if base_revision is not None
         else (draft.revision if draft else 0),
@@ -271,7 +271,8 @@ def _reviewed_source(draft: ItemVersion) -> ItemVersion | None:
     return None
 
 
-def _conflict_info(exc: StaleEdit) -> dict[str, Any]:
+def conflict_info(exc: StaleEdit) -> dict[str, Any]:
+    """What the conflict box of a stale save shows (ui/_editor_common.html)."""
     details = exc.details
     return {
         "who": details["changed_by"],

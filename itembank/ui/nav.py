@@ -122,6 +122,8 @@ def action_label(event: Any) -> str:
         "passage.rejected": _("closed the version as rejected"),
         "passage.withdrawn": _("withdrew the version from review"),
         "passage.new_draft": _("started a new version"),
+        "passage.comment": _("commented"),
+        "passage.retire": _("retired the passage"),
     }
     if event.action in labels:
         return labels[event.action]

@@ -22,7 +22,7 @@ from itembank.operations import passages as ops
 from itembank.operations.accounts import get_bank
 from itembank.operations.duties import require_writer
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
-from itembank.ui.editor import editor_labels
+from itembank.ui.editor import conflict_info, editor_labels
 from itembank.ui.i18n import gettext as _
 from itembank.ui.i18n import problem_text
 from itembank.ui.passages import VERSION
@@ -57,7 +57,7 @@ def _editor(
         problems=problems or [],
         problem_text=problem_text,
         base_revision=base_revision,
-        conflict=conflict.details if conflict is not None else None,
+        conflict=conflict_info(conflict) if conflict is not None else None,
         config=config,
     )
 

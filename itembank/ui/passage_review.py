@@ -1,4 +1,5 @@
-"""Reviewing a passage: the version beside the one it revises, and the decision; and
+"""Reviewing a passage: the version beside the one it revises, what changed word by
+word, the reviews and comments, and the decision; and
 the dashboard's list of passages waiting for the reviewer (the operations' rule)."""
 
 from __future__ import annotations
@@ -6,25 +7,26 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
+from itembank.diff import render_ops_html
 from itembank.errors import InvalidInput
 from itembank.extensions import db
 from itembank.models import (
     Passage,
-    PassageContributor,
-    PassageReview,
     PassageVersion,
     Role,
     User,
 )
 from itembank.operations import passage_reviews as reviews
 from itembank.operations import passages as ops
-from itembank.operations.duties import passage_review_refusal
+from itembank.operations.duties import review_refusal, reviewable_by
 from itembank.ui import dashboard
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
 from itembank.ui.i18n import gettext as _
 from itembank.ui.i18n import problem_text
 from itembank.ui.passages import VERSION, passage_text
+from itembank.ui.viewmodels import may
 from itembank.workflow import Decision, Status
 
 
@@ -46,7 +48,12 @@ def _review_page(
     ops.record_passage_read(user, version, via="web-review")
     if old is not None:
         ops.record_passage_read(user, old, via="web-review")
-    refusal = passage_review_refusal(user, version)
+    refusal = review_refusal(user, version)
+    diff = (
+        ops.diff_passage_versions(passage, old.number, version.number, actor=user)
+        if old is not None
+        else None
+    )
     approvals = sum(1 for r in version.reviews if r.decision == Decision.APPROVE.value)
     context = {
         "bank": passage.bank,
@@ -65,6 +72,10 @@ def _review_page(
         "items": ops.passage_items(passage, actor=user),
         "problems": problems or [],
         "comment": comment,
+        "diff": diff,
+        "ops_html": lambda ops_: Markup(render_ops_html(ops_)),
+        "comments": ops.read_passage_comments(version, actor=user, via="web-review"),
+        "can_comment": may(user, passage.bank, Role.AUTHOR, Role.REVIEWER),
     }
     commit()
     return page("passage_review.html", status, **context)
@@ -114,24 +125,17 @@ def decide_passage(passage_id: str, number: int) -> ResponseReturnValue:
     hide_empty=True,
 )
 def passages_waiting_for_review(user: User, bank_ids: list[int]) -> list[dashboard.Row]:
-    """Passage versions in review that ``user`` may review (the operations' rule,
-    :func:`itembank.operations.duties.passage_review_refusal`), oldest first."""
+    """Passage versions in review that ``user`` may review (the operations' rule as
+    SQL, :func:`itembank.operations.duties.reviewable_by`), oldest first."""
     versions = db.session.scalars(
         sa.select(PassageVersion)
         .join(Passage, Passage.id == PassageVersion.passage_id)
-        .where(
-            Passage.bank_id.in_(bank_ids),
-            PassageVersion.status == Status.IN_REVIEW.value,
-            ~PassageVersion.contributors.any(PassageContributor.user_id == user.id),
-            ~PassageVersion.reviews.any(PassageReview.reviewer_id == user.id),
-        )
+        .where(Passage.bank_id.in_(bank_ids), *reviewable_by(user, PassageVersion))
         .order_by(PassageVersion.submitted_at.asc(), PassageVersion.id.asc())
-        .limit(dashboard.LIMIT * 3)
+        .limit(dashboard.LIMIT)
     )
     rows = []
     for version in versions:
-        if passage_review_refusal(user, version) is not None:
-            continue
         passage = version.passage
         rows.append(
             dashboard.Row(
@@ -146,4 +150,4 @@ def passages_waiting_for_review(user: User, bank_ids: list[int]) -> list[dashboa
                 bank=passage.bank.code,
             )
         )
-    return rows[: dashboard.LIMIT]
+    return rows

@@ -21,16 +21,17 @@ from itembank.models import (
     AuditEvent,
     Passage,
     PassageVersion,
+    Role,
 )
 from itembank.operations import passage_sets as sets
 from itembank.operations import passages as ops
 from itembank.operations.accounts import get_bank
-from itembank.operations.duties import may_write, passage_review_refusal
+from itembank.operations.duties import may_write, review_refusal
 from itembank.ui import nav
 from itembank.ui.assembly import choose_bank, holds_any
 from itembank.ui.blueprint import actor, bp, commit, login_required, page
 from itembank.ui.i18n import gettext as _
-from itembank.ui.viewmodels import type_label, version_view
+from itembank.ui.viewmodels import may, type_label, version_view
 from itembank.workflow import DRAFTABLE_FROM, Status
 
 VERSION = f"<int(max={DB_INT_MAX}):number>"
@@ -45,11 +46,12 @@ def passage_text(version: PassageVersion | None) -> Markup:
 
 def passage_choices(bank: Any, pinned: PassageVersion | None) -> list[dict[str, Any]]:
     """The passage versions an item of ``bank`` may pin, for the item editor's list:
-    each passage's newest draft, in-review or approved version (and the one pinned)."""
+    each passage's newest draft, in-review or approved version (and the one pinned);
+    retired passages are not offered."""
     rows = db.session.execute(
         sa.select(Passage, PassageVersion)
         .join(PassageVersion, PassageVersion.id == Passage.newest_version_id)
-        .where(Passage.bank_id == bank.id)
+        .where(Passage.bank_id == bank.id, Passage.retired_at.is_(None))
         .order_by(Passage.number.desc())
         .limit(CHOICES_LIMIT)
     ).all()
@@ -136,7 +138,7 @@ def _history(passage: Passage, numbers: list[int]) -> list[AuditEvent]:
                 AuditEvent.object_type == "passage",
                 AuditEvent.object_id == passage.external_id,
                 AuditEvent.bank_id == passage.bank_id,
-                AuditEvent.action != "passage.read",
+                AuditEvent.action.not_in(("passage.read", "passage.comment_read")),
                 sa.or_(
                     AuditEvent.version_number.is_(None),
                     AuditEvent.version_number.in_(numbers),
@@ -176,10 +178,16 @@ def _passage_page(passage_id: str, number: int | None) -> ResponseReturnValue:
         "can_edit": writer and version.status == Status.DRAFT.value,
         "can_submit": writer and version.status == Status.DRAFT.value,
         "can_revise": writer
+        and not passage.is_retired
         and not any(v.is_open for v in versions)
         and Status(newest.status) in DRAFTABLE_FROM,
         "can_withdraw": writer and version.status == Status.IN_REVIEW.value,
-        "can_review": passage_review_refusal(user, version) is None,
+        "can_review": review_refusal(user, version) is None,
+        "can_comment": may(user, bank, Role.AUTHOR, Role.REVIEWER),
+        "can_retire": may(user, bank, Role.BANK_ADMIN)
+        and not passage.is_retired
+        and not any(v.is_open for v in versions),
+        "comments": ops.read_passage_comments(version, actor=user, via="web"),
     }
     commit()
     return page("passage.html", **context)

@@ -97,3 +97,59 @@ def test_bad_input_is_a_clear_422(as_user: Any, world: World) -> None:
     body = assert_problem(unknown, 422)
     assert body["errors"][0]["field"] == "passage"
     assert_problem(author.get("passages/NOPE-P00001"), 404)
+
+
+def test_comments_diff_notifications_and_retiring_through_the_api(
+    as_user: Any, world: World
+) -> None:
+    bank = world.bank.code
+    author, reviewer, admin = as_user("author"), as_user("reviewer"), as_user("bank_admin")
+    passage = author.post(
+        f"banks/{bank}/passages", json={"title": "Izin usaha", "body": BODY}
+    ).json["external_id"]
+    assert author.post(f"passages/{passage}/versions/1/submit", json={}).status_code == 200
+    # the reviewer is told, and the notification leads to the review page
+    waiting = reviewer.get("me/notifications").json
+    (told,) = [n for n in waiting["notifications"] if n["kind"] == "review_waiting"]
+    assert told["link"] == f"/passages/{passage}/versions/1/review"
+
+    said = reviewer.post(
+        f"passages/{passage}/versions/1/comments", json={"body": "Angkanya benar?", "field": "body"}
+    )
+    assert said.status_code == 201, said.json
+    assert (said.json["version"], said.json["field"]) == (1, "body")
+    assert_problem(author.post(f"passages/{passage}/versions/1/comments", json={"body": ""}), 422)
+    comments = author.get(f"passages/{passage}/versions/1/comments").json
+    assert [(c["author"], c["body"]) for c in comments] == [
+        (world.reviewer.username, "Angkanya benar?")
+    ]
+    approved = reviewer.post(f"passages/{passage}/versions/1/reviews", json={"decision": "approve"})
+    assert approved.status_code == 201
+    kinds = [n["kind"] for n in author.get("me/notifications").json["notifications"]]
+    assert "approved" in kinds
+
+    # the differences between two versions, word by word
+    author.post(f"passages/{passage}/draft", json={})
+    author.patch(
+        f"passages/{passage}/draft",
+        json={"title": "Izin usaha mikro"},
+        headers={"If-Match": '"v2.r1"'},
+    )
+    diff = author.get(f"passages/{passage}/diff?from=1&to=2").json
+    assert diff["changed"] and {"op": "insert", "text": " mikro"} in diff["title"]["ops"]
+    assert_problem(author.get(f"passages/{passage}/diff?from=1&to=9"), 404)
+    assert_problem(author.get(f"passages/{passage}/diff?from=x&to=2"), 422)
+
+    # retiring: bank admins, with a reason, once no version is open
+    assert_problem(admin.post(f"passages/{passage}/retire", json={"reason": ""}), 422)
+    assert_problem(author.post(f"passages/{passage}/retire", json={"reason": "Usang."}), 403)
+    assert_problem(admin.post(f"passages/{passage}/retire", json={"reason": "Usang."}), 409)
+    author.post(f"passages/{passage}/versions/2/submit", json={})
+    author.post(f"passages/{passage}/versions/2/withdraw", json={"reason": "Tidak jadi."})
+    retired = admin.post(f"passages/{passage}/retire", json={"reason": "Usang."})
+    assert retired.status_code == 200, retired.json
+    assert retired.json["retired_at"] and retired.json["retired_by"] == world.bank_admin.username
+    refused = _item(author, bank, passage={"id": passage})
+    assert assert_problem(refused, 422)["errors"][0]["field"] == "passage"
+    assert author.get(f"banks/{bank}/passages?retired=true").json["total"] == 1
+    assert author.get(f"banks/{bank}/passages?retired=false").json["total"] == 0

@@ -73,3 +73,46 @@ def test_write_review_attach_and_preview_a_passage_set(login: Any) -> None:
         expect(page.locator(".set-items")).to_contain_text(item)
     writer.check_accessible_names()
     writer.shot("passage-set-preview")
+
+
+def test_revise_compare_comment_and_retire_a_passage(login: Any) -> None:
+    """The demo's approved passage: a writer revises its text, a reviewer sees the change
+    word by word and comments, the writer withdraws the version, and the bank's
+    administrator retires the passage (after confirming), so no item editor offers it."""
+    writer = login("penulis")
+    page = writer.page
+    page.goto(writer.url("/passages/CACT-DEMO-P00001"))
+    page.get_by_role("button", name=re.compile(r"^Revisi")).click()
+    page.wait_for_url(re.compile(r"/passages/CACT-DEMO-P00001/edit$"))
+    page.get_by_label(re.compile(r"^Judul")).fill("Bacaan demo direvisi")
+    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
+    page.wait_for_url(re.compile(r"/passages/CACT-DEMO-P00001$"))
+    status_line = page.locator("#passage-status").locator("xpath=..").inner_text()
+    match = re.search(r"Versi (\d+)", status_line)
+    assert match, status_line
+    number = int(match.group(1))
+
+    reviewer = login("penelaah1")
+    review = reviewer.page
+    review.goto(reviewer.url(f"/passages/CACT-DEMO-P00001/versions/{number}/review"))
+    expect(review.locator("#passage-diff ins")).to_contain_text(["direvisi"])
+    review.get_by_label("Tambahkan komentar").fill("Judul baru lebih jelas.")
+    review.get_by_role("button", name="Kirim komentar").click()
+    review.wait_for_url(re.compile(r"/review$"))
+    expect(review.locator("#passage-comments")).to_contain_text("Judul baru lebih jelas.")
+    reviewer.check_accessible_names()
+
+    page.reload()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Tarik dari telaah").click()
+    page.wait_for_url(re.compile(r"/passages/CACT-DEMO-P00001$"))
+
+    admin = login("admin")
+    admin.page.goto(admin.url("/passages/CACT-DEMO-P00001"))
+    admin.page.get_by_label(re.compile(r"^Alasan")).fill("Data sudah usang.")
+    admin.page.once("dialog", lambda dialog: dialog.accept())
+    admin.page.get_by_role("button", name="Pensiunkan").click()
+    admin.page.wait_for_url(re.compile(r"/passages/CACT-DEMO-P00001$"))
+    expect(admin.page.locator("#passage-retired")).to_be_visible()
+    admin.check_accessible_names()
+    admin.shot("passage-retired")

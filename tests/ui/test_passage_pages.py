@@ -133,3 +133,89 @@ def test_a_stale_passage_edit_is_a_conflict_that_keeps_the_text(as_user: Any, wo
     assert 'id="conflict"' in page and world.author2.username in page
     assert "tiga" in page  # what was typed comes back to the editor
     assert passage.latest_version.body == "<p>dua</p>"
+
+
+def test_the_review_page_shows_what_changed_and_takes_comments(as_user: Any, world: World) -> None:
+    from itembank.operations.passage_reviews import review_passage_version, submit_passage_version
+    from itembank.operations.passages import (
+        create_passage,
+        start_new_passage_draft,
+        update_passage_draft,
+    )
+
+    passage = create_passage(
+        world.bank, actor=world.author, title="Banjir", body="<p>Tiga hari.</p>"
+    )
+    review_passage_version(
+        submit_passage_version(passage.latest_version, actor=world.author),
+        actor=world.reviewer,
+        decision="approve",
+    )
+    draft = start_new_passage_draft(passage, actor=world.author)
+    update_passage_draft(draft, actor=world.author, base_revision=1, body="<p>Lima hari.</p>")
+    submit_passage_version(draft, actor=world.author)
+    reviewer = as_user("reviewer")
+    review = f"/passages/{passage.external_id}/versions/2/review"
+    page = text(reviewer.get(review))
+    assert 'id="passage-diff"' in page
+    assert "<del>Tiga</del>" in page and "<ins>Lima</ins>" in page
+    added = reviewer.post(
+        f"/passages/{passage.external_id}/versions/2/comments", {"body": "Sumber angkanya?"}
+    )
+    assert added.status_code == 303 and added.headers["Location"].endswith(review)
+    assert "Sumber angkanya?" in text(reviewer.get(review))
+    empty = reviewer.post(f"/passages/{passage.external_id}/versions/2/comments", {"body": " "})
+    assert empty.status_code == 303
+    assert [c.body for c in draft.comments] == ["Sumber angkanya?"]
+    # an assembler may not comment
+    refused = as_user("assembler").post(
+        f"/passages/{passage.external_id}/versions/1/comments", {"body": "x"}
+    )
+    assert refused.status_code == 403
+
+
+def test_a_bank_admin_retires_a_passage_from_its_page(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    from itembank.operations.passage_reviews import review_passage_version, submit_passage_version
+    from itembank.operations.passages import create_passage
+
+    passage = create_passage(world.bank, actor=world.author, title="Lama", body="<p>x</p>")
+    review_passage_version(
+        submit_passage_version(passage.latest_version, actor=world.author),
+        actor=world.reviewer,
+        decision="approve",
+    )
+    from itembank.operations.passage_sets import set_item_passage
+
+    pinned = make_item(world, plugins)
+    set_item_passage(pinned.latest_version, actor=world.author, passage=passage.latest_version)
+    address = f"/passages/{passage.external_id}"
+    assert 'id="retire-form"' not in text(as_user("author").get(address))
+    admin = as_user("bank_admin")
+    assert 'id="retire-form"' in text(admin.get(address))
+    no_reason = admin.post(f"{address}/retire", {"reason": ""})
+    assert no_reason.status_code == 303 and not passage.is_retired
+    assert as_user("author").post(f"{address}/retire", {"reason": "x"}).status_code == 403
+    done = admin.post(f"{address}/retire", {"reason": "Data usang."})
+    assert done.status_code == 303 and passage.is_retired
+    page = text(admin.get(address))
+    assert 'id="passage-retired"' in page and 'id="retire-form"' not in page
+    # the item editor no longer offers it to a new item, nor may a draft choose it
+    author = as_user("author")
+    item = make_item(world, plugins)
+    editor = text(author.get(f"/items/{item.external_id}/edit"))
+    assert f'value="{passage.external_id}:1"' not in editor
+    chosen = author.post(
+        f"/items/{item.external_id}/edit", _edit_form(f"{passage.external_id}:1", 1)
+    )
+    assert chosen.status_code == 422 and item.latest_version.passage_version_id is None
+    # while the item that pins it keeps it: its draft is saved with the passage as before
+    kept = text(author.get(f"/items/{pinned.external_id}/edit"))
+    assert f'value="{passage.external_id}:1"' in kept
+    revision = pinned.latest_version.revision
+    saved = author.post(
+        f"/items/{pinned.external_id}/edit", _edit_form(f"{passage.external_id}:1", revision)
+    )
+    assert saved.status_code == 303, text(saved)
+    assert pinned.latest_version.passage_version_id == passage.latest_version.id

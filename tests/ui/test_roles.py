@@ -407,6 +407,15 @@ def passage_state(world: World, names: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def passage_comments(world: World, names: dict[str, str]) -> dict[str, Any]:
+    return {"comments": [c.body for c in _passage_version(names).comments]}
+
+
+def passage_retired(world: World, names: dict[str, str]) -> dict[str, Any]:
+    passage = _passage_version(names).passage
+    return {"retired": passage.retired_at is not None, "by": passage.retired_by_id}
+
+
 def _image_upload(names: dict[str, str]) -> dict[str, Any]:
     return {"file": (io.BytesIO(_png()), "gambar.png")}
 
@@ -505,6 +514,24 @@ PAIRS: list[Pair] = [
         _passage_in_review,
         audit=("passage.review", "passage.approved"),
         state=passage_state,
+    ),
+    Pair(
+        "POST /passages/{passage}/versions/1/comments",
+        {"body": "Periksa tabelnya."},
+        "POST passages/{passage}/versions/1/comments",
+        {"body": "Periksa tabelnya."},
+        _passage_in_review,
+        audit=("passage.comment",),
+        state=passage_comments,
+    ),
+    Pair(
+        "POST /passages/{passage}/retire",
+        {"reason": "Data usang."},
+        "POST passages/{passage}/retire",
+        {"reason": "Data usang."},
+        _passage_approved,
+        audit=("passage.retire",),
+        state=passage_retired,
     ),
     # items, versions, reviews
     Pair("GET /banks/{bank}/items", None, "GET banks/{bank}/items", None, _nothing),

@@ -12,28 +12,17 @@
   const lang = config.lang
   const form = document.getElementById('item-form')
   let uid = 0
-  let dirty = false
-  let submitting = false
+  const { el } = window.ItembankEditor
+  let writeForm = () => {}
+  const markDirty = window.ItembankEditor.guardUnsaved(form, L, () => writeForm())
   let showInline = config.problems.length > 0
 
   const pick = (texts) => (texts ? texts[lang] || texts[lang === 'en' ? 'id' : 'en'] || '' : '')
   const newId = (prefix) => `${prefix}-${++uid}`
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b)
 
-  function el(tag, attributes, ...children) {
-    const node = document.createElement(tag)
-    for (const [name, value] of Object.entries(attributes || {})) {
-      if (value === null || value === undefined || value === false) continue
-      if (name === 'text') node.textContent = value
-      else if (name === 'className') node.className = value
-      else node.setAttribute(name, value === true ? '' : value)
-    }
-    for (const child of children) if (child) node.append(child)
-    return node
-  }
-
   function changed() {
-    dirty = true
+    markDirty()
     schedulePreview()
   }
 
@@ -987,90 +976,7 @@
 
   // -- images from the bank ---------------------------------------------------------------------
 
-  const dialog = document.getElementById('media-dialog')
-  let onPicked = null
-  let picked = null
-
-  function setupDialog() {
-    document.getElementById('media-dialog-title').textContent = L.media_title
-    document.getElementById('media-file-label').textContent = L.media_upload
-    document.getElementById('media-alt-label').textContent = L.media_alt
-    document.getElementById('media-insert').textContent = L.media_insert
-    document.getElementById('media-cancel').textContent = L.media_cancel
-    document.getElementById('media-cancel').addEventListener('click', () => dialog.close())
-    document.getElementById('media-insert').addEventListener('click', () => {
-      const alt = document.getElementById('media-alt').value.trim()
-      const status = document.getElementById('media-status')
-      if (!picked) return
-      if (!alt) {
-        status.textContent = L.media_alt_required
-        document.getElementById('media-alt').focus()
-        return
-      }
-      dialog.close()
-      if (onPicked) onPicked(picked, alt)
-    })
-    document.getElementById('media-file').addEventListener('change', upload)
-  }
-
-  function showImages(images) {
-    const list = document.getElementById('media-list')
-    list.replaceChildren()
-    if (!images.length) list.append(el('p', { className: 'muted', text: L.media_none }))
-    for (const image of images) {
-      const button = el('button', { type: 'button', className: 'media-choice', 'aria-pressed': image.src === picked ? 'true' : 'false' })
-      button.append(el('img', { src: image.src, alt: '', width: '96' }), el('span', { text: image.filename || image.sha256.slice(0, 12) }))
-      button.setAttribute('aria-label', `${L.media_choose}: ${image.filename || image.sha256.slice(0, 12)}`)
-      button.addEventListener('click', () => {
-        picked = image.src
-        for (const other of list.querySelectorAll('.media-choice')) other.setAttribute('aria-pressed', other === button ? 'true' : 'false')
-        document.getElementById('media-insert').disabled = false
-      })
-      list.append(button)
-    }
-  }
-
-  async function loadImages() {
-    const response = await fetch(config.mediaListUrl, { credentials: 'same-origin' })
-    const data = await response.json()
-    showImages(data.images || [])
-  }
-
-  async function upload(event) {
-    const file = event.target.files[0]
-    if (!file) return
-    const status = document.getElementById('media-status')
-    status.textContent = L.media_uploading
-    const body = new FormData()
-    body.append('file', file)
-    const response = await fetch(config.mediaUploadUrl, {
-      method: 'POST',
-      headers: { 'X-CSRFToken': config.csrfToken },
-      body,
-      credentials: 'same-origin',
-    })
-    const data = await response.json()
-    if (!response.ok) {
-      status.textContent = data.error || response.statusText
-      return
-    }
-    status.textContent = ''
-    picked = data.src
-    event.target.value = ''
-    await loadImages()
-    document.getElementById('media-insert').disabled = false
-    if (!document.getElementById('media-alt').value) document.getElementById('media-alt').value = (data.filename || '').replace(/\.[a-z]+$/i, '')
-  }
-
-  function openMediaDialog(callback) {
-    onPicked = callback
-    picked = null
-    document.getElementById('media-alt').value = ''
-    document.getElementById('media-status').textContent = ''
-    document.getElementById('media-insert').disabled = true
-    loadImages()
-    dialog.showModal()
-  }
+  const openMediaDialog = window.ItembankEditor.mediaDialog(config, L)
 
   // -- the page ----------------------------------------------------------------------------------
 
@@ -1104,20 +1010,11 @@
     }
   }
 
-  setupDialog()
-
-  form.addEventListener('submit', () => {
+  writeForm = () => {
     document.getElementById('f-stem').value = getStem()
     document.getElementById('f-content').value = JSON.stringify(getContent())
     document.getElementById('f-metadata').value = JSON.stringify(getMetadata())
-    submitting = true
-  })
-  window.addEventListener('beforeunload', (event) => {
-    if (dirty && !submitting) {
-      event.preventDefault()
-      event.returnValue = L.unsaved
-    }
-  })
+  }
 
   queueMicrotask(() => {
     if (config.problems.length) {
