@@ -116,6 +116,27 @@ INLINE_UNEVEN = {
 HOTSPOT = HOST.item_type("hotspot").example_content()
 ASSOC = HOST.item_type("associate").example_content()
 GAPS = HOST.item_type("graphic_gap_match").example_content()
+GAP_WORDS = HOST.item_type("gap_match").example_content()
+#: Wrong words cost points (or earn some), gaps worth their points.
+MAPPED_WORDS = {
+    "scoring": "mapped",
+    "gaps": [{"id": "G1", "points": 1}, {"id": "G2", "points": 0.25}],
+    "pair_values": [["G1", "C", 0.5], ["G2", "A", -1], ["G1", "B", -0.1]],
+    "mapping": {"default": -0.25, "lower": 0},
+}
+#: Key pairs of different values, wrong pairs costing points or nothing (QTI mapResponse).
+MAPPED_ASSOC = {
+    "scoring": "mapped",
+    "points": 4,
+    "pair_values": [["A", "C", 2], ["D", "B", 1], ["E", "F", 1], ["A", "D", -1.5]],
+    "mapping": {"default": -0.25, "lower": 0},
+}
+MAPPED_GAPS = {
+    "scoring": "mapped",
+    "points": 1.5,
+    "pair_values": [["G2", "A", 1], ["G3", "B", 0.5], ["G1", "A", -0.1]],
+    "mapping": {"default": 0, "lower": 0},
+}
 UNLIMITED_GAP = [{**GAPS["gaps"][0], "match_max": 0}, *GAPS["gaps"][1:]]
 HOTSPOTS_MANY = {"keys": ["A", "C"], "max_choices": 0, "scoring": "partial", "points": 3}
 
@@ -311,6 +332,19 @@ CASES = [
         gap_filling_responses(HOST.item_type("gap_match").example_content()),
     ),
     _case("gap_match", GAPS_REUSED, gap_filling_responses(GAPS_REUSED)),
+    *(
+        _case("gap_match", content, gap_filling_responses(content))
+        for content in (
+            {**GAP_WORDS, **MAPPED_WORDS},
+            {
+                **GAPS_REUSED,
+                "scoring": "mapped",
+                "pair_values": [["G1", "B", 0.05], ["G3", "A", -2]],
+                "mapping": {"default": -0.5, "lower": None},
+            },
+            {**GAP_WORDS, **MAPPED_WORDS, "pair_values": [], "mapping": {"default": 0}},
+        )
+    ),
     _case(
         "hot_text",
         HOST.item_type("hot_text").example_content(),
@@ -358,6 +392,22 @@ CASES = [
         "graphic_gap_match",
         {**GAPS, "pairs": [["G1", "A"], ["G1", "B"]], "gaps": UNLIMITED_GAP, "points": 0.3},
         gap_match_responses(GAPS),
+    ),
+    _case(
+        "graphic_gap_match",
+        {**GAPS, **MAPPED_GAPS},
+        [*gap_match_responses(GAPS), [["G2", "A"], ["G2", "A"], ["G3", "B"], ["G1", "A"]]],
+    ),
+    _case(
+        "graphic_gap_match",
+        {**GAPS, **MAPPED_GAPS, "mapping": {"default": 0, "lower": None}, "points": 1.5},
+        gap_match_responses(GAPS),
+    ),
+    _case("associate", {**ASSOC, **MAPPED_ASSOC}, associate_responses(ASSOC)),
+    _case(
+        "associate",
+        {**ASSOC, **MAPPED_ASSOC, "mapping": {"default": -0.5, "lower": None}},
+        [*associate_responses(ASSOC), [["C", "A"], ["A", "C"], ["D", "B"]]],
     ),
     _case(NUMERIC.id, NUMERIC.example_content(), numeric_responses(NUMERIC.example_content())),
     _case(

@@ -20,6 +20,7 @@ from qti.model import (
     Condition,
     Expr,
     Html,
+    MapEntry,
     OutcomeDeclaration,
     ResponseDeclaration,
     ResponseProcessing,
@@ -215,3 +216,36 @@ def mapped_lookup(mapping: ResponseMapping, value: str | tuple[str, str]) -> flo
         if key == value or (not entry.case_sensitive and key.lower() == value.lower()):
             return entry.value
     return None
+
+
+def pair_lookup(mapping: ResponseMapping, pair: tuple[str, str], *, directed: bool) -> float | None:
+    """:func:`mapped_lookup` of a pair; an undirected pair (QTI ``pair``) matches an
+    entry whose key names its two identifiers in either order."""
+    for entry in mapping.entries:
+        key = tuple(entry.key.split())
+        if key == pair or (not directed and key == (pair[1], pair[0])):
+            return entry.value
+    return None
+
+
+def mapped_pairs_processing(
+    content: Mapping[str, object],
+    entries: Iterable[tuple[str, str, float]],
+    upper: float | None = None,
+) -> tuple[ResponseMapping, ResponseProcessing]:
+    """Mapped scoring of pairs as QTI: a mapping with an entry per ``(first, second,
+    value)``, the content's default and lower bound, the points (or ``upper``) as the
+    upper bound, and the standard ``map_response`` template (blank: 0), which sums each
+    distinct pair once in the response's order, as
+    :func:`plugins.itemtypes._mapped.mapped_sum` does."""
+    bounds: Mapping[str, float | None] = content.get("mapping") or {  # type: ignore[assignment]
+        "default": 0,
+        "lower": 0,
+    }
+    mapping = ResponseMapping(
+        tuple(MapEntry(value_text((first, second)), value) for first, second, value in entries),
+        default=bounds["default"] or 0,
+        lower=bounds["lower"],
+        upper=content["points"] if upper is None else upper,  # type: ignore[arg-type]
+    )
+    return mapping, ResponseProcessing(template="map_response")
