@@ -202,6 +202,51 @@ def test_mapped_scoring_rows(world: World, plugins: PluginHost) -> None:
     assert ("2", "bobot_pasangan", "A pair value must be a number from -1000 to 1000.") in found
 
 
+def test_mapped_pair_rows_of_associate_and_gap_match(world: World, plugins: PluginHost) -> None:
+    rows = [
+        {
+            "jenis_soal": "associate",
+            "pokok_soal": "Pasangkan lembaga dengan tugasnya.",
+            "opsi_a": "MK",
+            "opsi_b": "BPK",
+            "opsi_c": "Menguji undang-undang",
+            "opsi_d": "Memeriksa keuangan negara",
+            "kunci": "A-C; B-D",
+            "poin": "3",
+            "penilaian": "berbobot",
+            "bobot_pasangan": "A-C=2; D-B=1; A-D=-1",
+        },
+        {
+            "jenis_soal": "gap_match",
+            "pokok_soal": "Lengkapi semboyan berikut.",
+            "teks": "[[G1]] Tunggal [[G2]]",
+            "opsi_a": "Bhinneka",
+            "opsi_b": "Ika",
+            "opsi_c": "Eka",
+            "kunci": "1-A; 2-B",
+            "penilaian": "berbobot",
+            "bobot_pasangan": "1-C=-0,5; G2-A=-1",
+            "bobot_lain": "0",
+            "skor_terendah": "0",
+        },
+    ]
+    batch = do_import(world, plugins, csv_bytes(rows, delimiter=";"))
+    assert batch.items_created == 2, entries(batch)
+    by_type = {item.item_type: item.latest_version.content for item in bank_items(world)}
+    paired = by_type["associate"]
+    assert paired["scoring"] == "mapped"
+    assert paired["pair_values"] == [["A", "C", 2], ["D", "B", 1], ["A", "D", -1]]
+    assert paired["mapping"] == {"default": 0, "lower": 0}
+    gaps = by_type["gap_match"]
+    assert gaps["scoring"] == "mapped"
+    assert gaps["pair_values"] == [["G1", "C", -0.5], ["G2", "A", -1]]
+    assert gaps["mapping"] == {"default": 0, "lower": 0}
+    per_gap = {**rows[1], "penilaian": "per_rumpang", "bobot_pasangan": None}
+    per_gap.pop("bobot_lain"), per_gap.pop("skor_terendah")
+    batch = do_import(world, plugins, csv_bytes([per_gap], delimiter=";"))
+    assert batch.items_created == 1, entries(batch)
+
+
 # -- row errors: row, column, message --------------------------------------------------------
 
 

@@ -118,8 +118,10 @@ POINTS = _col("poin", "points", "skor", help_id="Skor soal.", help_en="The item'
 SCORING = _col(
     "penilaian",
     "scoring",
-    help_id="semua_atau_tidak, sebagian atau berbobot (nilai per opsi di bobot_a ..).",
-    help_en="all_or_nothing, partial or mapped (a value per option in bobot_a ..).",
+    help_id="semua_atau_tidak, sebagian atau berbobot (nilai per opsi di bobot_a .., per "
+    "pasangan di bobot_pasangan); melengkapi rumpang: per_rumpang atau berbobot.",
+    help_en="all_or_nothing, partial or mapped (a value per option in bobot_a .., per pair "
+    "in bobot_pasangan); gap match: per_rumpang (per gap) or berbobot (mapped).",
 )
 MAPPED_DEFAULT = _col(
     "bobot_lain",

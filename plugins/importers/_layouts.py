@@ -125,6 +125,13 @@ SCORING_WORDS = {
     "berbobot": "mapped",
     "bobot": "mapped",
 }
+#: Gap match: per gap (each gap's points) or mapped (``pair_values``, ``mapping``).
+GAP_SCORING_WORDS = {
+    "per_rumpang": "per_gap",
+    "rumpang": "per_gap",
+    "berbobot": "mapped",
+    "bobot": "mapped",
+}
 DIRECTION_WORDS = {"positif": "positive", "negatif": "negative"}
 TOLERANCE_WORDS = {"mutlak": "absolute", "relatif": "relative"}
 
@@ -197,6 +204,9 @@ LAYOUTS: dict[str, tuple[Part, ...]] = {
         Entries("words", tuple((letter, option(letter)) for letter in LETTERS), plain=True),
         GapKey(KEY, tuple(gap_points(n) for n in range(1, MAX_GAP_COLUMNS + 1)), number),
         Scalar("reuse_words", REUSE_WORDS, boolean, show_value),
+        Scalar("scoring", SCORING, choice(GAP_SCORING_WORDS)),
+        PairValues("pair_values", PAIR_VALUES, None),
+        MAPPING,
         Scalar("shuffle", SHUFFLE, boolean, show_value),
     ),
     "hot_text": (
@@ -219,6 +229,8 @@ LAYOUTS: dict[str, tuple[Part, ...]] = {
         Pairs("pairs", KEY, CHOICES),
         Scalar("points", POINTS, number),
         Scalar("scoring", SCORING, choice(SCORING_WORDS)),
+        PairValues("pair_values", PAIR_VALUES, CHOICES),
+        MAPPING,
         Scalar("shuffle", SHUFFLE, boolean, show_value),
     ),
 }
