@@ -51,6 +51,7 @@ from qti.model import (
     RubricBlock,
     Rule,
     SetOutcome,
+    SliderInteraction,
     TextEntryInteraction,
     value_text,
 )
@@ -340,6 +341,23 @@ class _ItemWriter:
                 element.set(s.attr("expectedLength"), str(part.expected_length))
             if part.expected_lines is not None:
                 element.set(s.attr("expectedLines"), str(part.expected_lines))
+            self.prompt(element, part.prompt, where)
+        elif isinstance(part, SliderInteraction):
+            element = s.element(
+                body,
+                "sliderInteraction",
+                responseIdentifier=part.response_identifier,
+                lowerBound=_number(part.lower_bound),
+                upperBound=_number(part.upper_bound),
+            )
+            if part.step is not None:
+                element.set(s.attr("step"), str(part.step))
+            if part.step_label:
+                element.set(s.attr("stepLabel"), "true")
+            if part.vertical:
+                element.set(s.attr("orientation"), "vertical")
+            if part.reverse:
+                element.set(s.attr("reverse"), "true")
             self.prompt(element, part.prompt, where)
         elif isinstance(part, InlineBlock | GapMatchInteraction | HottextInteraction):
             self.embedding(body, part, where)

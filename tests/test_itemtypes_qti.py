@@ -33,6 +33,7 @@ from tests.itemtype_helpers import (
     numeric_responses,
     ordering_responses,
     single_responses,
+    slider_responses,
     text_responses,
 )
 
@@ -123,6 +124,19 @@ MAPPED_WORDS = {
     "gaps": [{"id": "G1", "points": 1}, {"id": "G2", "points": 0.25}],
     "pair_values": [["G1", "C", 0.5], ["G2", "A", -1], ["G1", "B", -0.1]],
     "mapping": {"default": -0.25, "lower": 0},
+}
+SLIDER = {**HOST.item_type("slider").example_content(), "upper": 30, "step": 1}
+#: slider.xml's scoring: values near the answer score half.
+SLIDER_MAPPED = {
+    "answer": 16,
+    "scoring": "mapped",
+    "values": [
+        {"id": f"N{n}", "value": value, "score": score}
+        for n, (value, score) in enumerate(
+            [(12, 0.5), (13, 0.5), (14, 1), (16, 1), (15, 1.0), (19, 0.5), (0, -1)], start=1
+        )
+    ],
+    "mapping": {"default": 0, "lower": 0},
 }
 #: Key pairs of different values, wrong pairs costing points or nothing (QTI mapResponse).
 MAPPED_ASSOC = {
@@ -408,6 +422,37 @@ CASES = [
         "associate",
         {**ASSOC, **MAPPED_ASSOC, "mapping": {"default": -0.5, "lower": None}},
         [*associate_responses(ASSOC), [["C", "A"], ["A", "C"], ["D", "B"]]],
+    ),
+    *(
+        _case("slider", content, slider_responses(content))
+        for content in (
+            HOST.item_type("slider").example_content(),
+            {**SLIDER, "answer": 16, "tolerance": 0},
+            {**SLIDER, "answer": 20, "tolerance": 10, "tolerance_mode": "relative", "points": 2},
+            {
+                **SLIDER,
+                "integer": False,
+                "lower": 1.5,
+                "upper": 5.5,
+                "answer": 2.5,
+                "tolerance": 0.75,
+                "points": 0.5,
+            },
+            {**SLIDER, **SLIDER_MAPPED},
+            {**SLIDER, **SLIDER_MAPPED, "mapping": {"default": -0.25, "lower": None}},
+            {
+                **SLIDER,
+                **SLIDER_MAPPED,
+                "integer": False,
+                "lower": 0.5,
+                "upper": 30.5,
+                "answer": 16.5,
+                "values": [
+                    {"id": "N1", "value": 16.5, "score": 1},
+                    {"id": "N2", "value": 12.5, "score": 0.3},
+                ],
+            },
+        )
     ),
     _case(NUMERIC.id, NUMERIC.example_content(), numeric_responses(NUMERIC.example_content())),
     _case(

@@ -351,6 +351,7 @@ def test_type_order_is_defined_and_hint_goes_first() -> None:
     assert order[9:] == [
         "inline_choice",
         "numeric",
+        "slider",
         "gap_match",
         "hot_text",
         "hotspot",

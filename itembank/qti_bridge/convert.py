@@ -106,6 +106,7 @@ IMPORT_ORDER: tuple[str, ...] = (
     "matching",
     "inline_choice",
     "numeric",
+    "slider",
     "gap_match",
     "hot_text",
     "hotspot",
