@@ -50,6 +50,11 @@ from plugins.importers._columns import (
     SCALE_MIN,
     SCORING,
     SHUFFLE,
+    SLIDER_INTEGER,
+    SLIDER_LOWER,
+    SLIDER_STEP,
+    SLIDER_UPPER,
+    SLIDER_VALUES,
     TEXT,
     TOLERANCE,
     TOLERANCE_MODE,
@@ -72,6 +77,7 @@ from plugins.importers._parts import (
     PairValues,
     Part,
     Scalar,
+    SliderValues,
 )
 
 
@@ -132,6 +138,8 @@ GAP_SCORING_WORDS = {
     "berbobot": "mapped",
     "bobot": "mapped",
 }
+#: Slider: the answer within its tolerance, or mapped (``values``, ``mapping``).
+SLIDER_SCORING_WORDS = {"jawaban": "answer", "berbobot": "mapped", "bobot": "mapped"}
 DIRECTION_WORDS = {"positif": "positive", "negatif": "negative"}
 TOLERANCE_WORDS = {"mutlak": "absolute", "relatif": "relative"}
 
@@ -222,6 +230,19 @@ LAYOUTS: dict[str, tuple[Part, ...]] = {
         Scalar("tolerance_mode", TOLERANCE_MODE, choice(TOLERANCE_WORDS), _show_tolerance_mode),
         Scalar("points", POINTS, number),
         Scalar("expected_length", EXPECTED_LENGTH, integer),
+    ),
+    "slider": (
+        Scalar("lower", SLIDER_LOWER, number),
+        Scalar("upper", SLIDER_UPPER, number),
+        Scalar("step", SLIDER_STEP, integer),
+        Scalar("integer", SLIDER_INTEGER, boolean, show_value),
+        Scalar("answer", NUMERIC_ANSWER, number),
+        Scalar("tolerance", TOLERANCE, number),
+        Scalar("tolerance_mode", TOLERANCE_MODE, choice(TOLERANCE_WORDS), _show_tolerance_mode),
+        Scalar("points", POINTS, number),
+        Scalar("scoring", SCORING, choice(SLIDER_SCORING_WORDS)),
+        SliderValues("values", SLIDER_VALUES),
+        MAPPING,
     ),
     # the association types (each choice in at most one pair, no limit on their number)
     "associate": (

@@ -270,6 +270,49 @@ def short_id(ident: str) -> str:
 
 
 @dataclass
+class SliderValues(Part):
+    """A slider's scores per value under mapped scoring: ``16=1; 15=0,5`` (the value,
+    then its score), separated by ``;`` or line breaks; the entries are numbered
+    ``N1``, ``N2`` ... in the cell's order."""
+
+    key: str
+    column: Column
+
+    def columns(self, content: dict[str, Any] | None) -> list[Column]:
+        return [self.column]
+
+    def read(self, row: Row, content: dict[str, Any]) -> None:
+        row.place(f"content.{self.key}", self.column)
+        text = row.get(self.column)
+        if text is None:
+            return
+        values: list[dict[str, Any]] = []
+        for chunk in (part.strip() for part in re.split(r"[;\n]+", text)):
+            if not chunk:
+                continue
+            value, equals, score = chunk.partition("=")
+            if not equals or not value.strip() or not score.strip():
+                row.problem(
+                    self.column,
+                    f"Skor nilai '{chunk}' tidak dapat dibaca; tulis seperti 16=0,5.",
+                    f"Value score '{chunk}' cannot be read; write it like 16=0.5.",
+                )
+                continue
+            values.append(
+                {"id": f"N{len(values) + 1}", "value": number(value), "score": number(score)}
+            )
+        content[self.key] = values
+
+    def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
+        values = content.get(self.key, [])
+        return {
+            self.column.name: "; ".join(
+                f"{show_value(v['value'])}={show_value(v['score'])}" for v in values
+            )
+        }
+
+
+@dataclass
 class GapLists(Part):
     """The gaps of an inline choice, one column each (``rumpang_1`` ..): the options
     separated by ``|``, the key marked with a leading ``*`` (``Bogor | *Bandung``); the
