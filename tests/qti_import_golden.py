@@ -310,7 +310,7 @@ GOLDEN: dict[str, str] = {
     "kennisnet/resources/else-if-after-else.xml": "custom_response_processing",
     "kennisnet/resources/empty-correct-response-value.xml": "no_item_type",
     "kennisnet/resources/extended-text-outcome-declaration-without-default.xml": "no_item_type",
-    "kennisnet/resources/gap-match-no-processing.xml": "scoring_mismatch",
+    "kennisnet/resources/gap-match-no-processing.xml": "no_scoring",
     "kennisnet/resources/map-response-point-template.xml": "unsupported_interaction",
     "kennisnet/resources/map-response-template.xml": "no_item_type",
     "kennisnet/resources/match-correct-template.xml": "empty_stem",

@@ -529,3 +529,18 @@ def test_mapped_pair_items_come_back_as_they_were_exported(tmp_path: Path, versi
         assert [c.content for c in result.candidates] == [content], [
             e.message_en for e in result.report
         ]
+
+
+def test_a_mapping_the_processing_never_uses_is_refused_as_no_scoring() -> None:
+    """kennisnet's gap-match-no-processing: a match item with a mapping whose response
+    processing never sets SCORE (every response scores 0), refused with that reason
+    rather than as a scoring difference of some type."""
+    shared_path("qti-samples")
+    path = (
+        SHARED / "qti-samples/kennisnet-php-qti3/tests/Unit/AssessmentItem/Service/resources"
+        "/gap-match-no-processing.xml"
+    )
+    result = convert(path, HOST.item_types)
+    (entry,) = [e for e in result.report if e.status != "note"]
+    assert entry.reason == "no_scoring"
+    assert "never sets SCORE" in entry.message_en

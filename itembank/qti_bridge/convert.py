@@ -61,6 +61,7 @@ from itembank.qti_bridge.responses import (
     responses_for_gaps,
 )
 from itembank.sanitize import MarkupTooComplex, html_to_text
+from qti._names import local_name
 from qti._read_body import BLANK
 from qti.model import (
     SLOT,
@@ -332,6 +333,12 @@ class _ItemConverter:
         interaction = interactions[0]
         if reading.item.processing is None and not isinstance(interaction, ExtendedTextInteraction):
             raise self.refuse("no_scoring", "nothing in the item says what a response scores")
+        if not isinstance(interaction, ExtendedTextInteraction) and not _sets_score(reading):
+            raise self.refuse(
+                "no_scoring",
+                "the response processing never sets SCORE, so every response scores its "
+                "default (a mapping or correct response it declares is never used)",
+            )
         if not isinstance(interaction, ExtendedTextInteraction) and not any(
             outcome.identifier == "SCORE" for outcome in reading.item.outcomes
         ):
@@ -680,6 +687,19 @@ def _media_in(html: str) -> Iterator[str]:
     """The media hashes an already sanitized HTML fragment shows (the sanitizer writes
     ``src`` first and only for bank media, so a pattern finds them exactly)."""
     return iter(_MEDIA_SRC.findall(html))
+
+
+def _sets_score(reading: ItemReading) -> bool:
+    """The item's response processing is a template, or some rule of it sets (or looks
+    up) ``SCORE``."""
+    processing = reading.item.processing
+    if processing is None or processing.template is not None:
+        return processing is not None
+    return any(
+        local_name(element) in ("setOutcomeValue", "lookupOutcomeValue")
+        and element.get("identifier") == "SCORE"
+        for element in reading.root.iter()
+    )
 
 
 def _describe(interaction: Interaction, declaration: Any) -> str:
