@@ -289,7 +289,9 @@ class Slider(ItemType):
     def summary(self, content: dict[str, JSON]) -> ContentSummary:
         extra: dict[str, JSON] = {
             "points": content["points"],
-            "scale": [content["lower"], content["upper"], content["step"]],
+            "lower": content["lower"],
+            "upper": content["upper"],
+            "step": content["step"],
             "scoring": content["scoring"],
         }
         if content["scoring"] == mapped.MAPPED:

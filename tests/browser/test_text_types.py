@@ -131,7 +131,8 @@ def test_a_slider_is_written_its_preview_shows_the_value_and_it_is_saved(login: 
     writer.shot("slider-editor")
     item_id = _submit(writer)
     expect(page.locator(".preview-box input[type=range]")).to_have_count(1)
-    expect(page.locator(".key-table")).to_contain_text("85")
+    expect(page.locator("main")).to_contain_text("Kunci: 85")
+    expect(page.locator("main .facts").first).to_contain_text("Langkah")
     assert item_id.startswith("CACT-DEMO-")
 
 
