@@ -544,3 +544,26 @@ def test_a_mapping_the_processing_never_uses_is_refused_as_no_scoring() -> None:
     (entry,) = [e for e in result.report if e.status != "note"]
     assert entry.reason == "no_scoring"
     assert "never sets SCORE" in entry.message_en
+
+
+@pytest.mark.parametrize(
+    ("relative", "reason"),
+    [
+        (
+            "stomp/chc_mulS.xml",
+            "the exact correct response (ChoiceA ChoiceB) scores 5, more than its choices' "
+            "values together (4): a bonus for the exact answer has no form",
+        ),
+        (
+            "ims/order_partial_scoring.xml",
+            "other orders score too (DriverC DriverB DriverA: 1); an ordering item of the bank "
+            "scores the exact order only",
+        ),
+    ],
+)
+def test_a_bonus_or_a_partial_order_is_refused_with_its_reason(relative: str, reason: str) -> None:
+    shared_path("qti-samples")
+    result = convert(SAMPLES / relative, HOST.item_types)
+    (entry,) = [e for e in result.report if e.status != "note"]
+    assert entry.reason == "not_representable"
+    assert reason in entry.message_en

@@ -7,7 +7,15 @@ from collections.abc import Callable, Iterator
 import marshmallow as ma
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
+from itembank.itemtypes import (
+    JSON,
+    ContentSummary,
+    EditorField,
+    ImportNotSupported,
+    ItemType,
+    Problem,
+    SourceScore,
+)
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes import _mapped as mapped
 from plugins.itemtypes._common import (
@@ -262,8 +270,22 @@ class MultipleResponse(OptionsItemType):
         if classic is not None:
             yield classic
         content = self.mapped_from_qti(item)
-        if content is not None:
-            yield content
+        if content is None:
+            return
+        keys = list(content["keys"])
+        exact, summed = score(keys), self.score(content, keys)
+        if exact > summed and not mapped.same_score(exact, summed):
+            shown = " ".join(keys)
+            raise ImportNotSupported(
+                self.id,
+                f"jawaban benar persis ({shown}) mendapat {exact:g}, lebih dari jumlah nilai "
+                f"pilihannya ({summed:g}): bonus untuk jawaban yang persis benar tidak dapat "
+                "dinyatakan (penskoran berbobot menjumlahkan nilai setiap pilihan)",
+                f"the exact correct response ({shown}) scores {exact:g}, more than its "
+                f"choices' values together ({summed:g}): a bonus for the exact answer has no "
+                "form in the bank (mapped scoring adds up each choice's value)",
+            )
+        yield content
 
     def mapped_from_qti(self, item: AssessmentItem) -> dict[str, JSON] | None:
         """Mapped scoring from the response's declared mapping: each choice's value is
