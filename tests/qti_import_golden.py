@@ -11,7 +11,7 @@ GOLDEN: dict[str, str] = {
     "qtiworks/ims/choice.xml": "single_choice",
     "qtiworks/ims/choice_fixed.xml": "single_choice",
     "qtiworks/ims/choice_multiple.xml": "multiple_response",
-    "qtiworks/ims/choice_multiple_chocolade.xml": "no_item_type",
+    "qtiworks/ims/choice_multiple_chocolade.xml": "not_representable",
     "qtiworks/ims/drawing.xml": "unsupported_interaction",
     "qtiworks/ims/extended_text.xml": "unsupported_content",
     "qtiworks/ims/feedback.xml": "single_choice",

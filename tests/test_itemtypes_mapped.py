@@ -567,3 +567,22 @@ def test_a_bonus_or_a_partial_order_is_refused_with_its_reason(relative: str, re
     (entry,) = [e for e in result.report if e.status != "note"]
     assert entry.reason == "not_representable"
     assert reason in entry.message_en
+
+
+def test_no_item_type_says_why_when_the_item_itself_does() -> None:
+    """The corpus's no_item_type refusals name what no item can hold: a response type
+    the interaction never sends, several texts for one essay; two different selections
+    scoring fully are not_representable (one set of keys)."""
+    shared_path("qti-samples")
+    kennisnet = (
+        SHARED / "qti-samples/kennisnet-php-qti3/tests/Unit/AssessmentItem/Service/resources"
+    )
+    cases = [
+        (kennisnet / "simple-match-processing.xml", "sends directedPair values, but its response"),
+        (SAMPLES / "regressions/extendedTextInteraction-multiple1.xml", "several texts"),
+        (SAMPLES / "ims/choice_multiple_chocolade.xml", "several different selections score"),
+    ]
+    for path, reason in cases:
+        result = convert(path, HOST.item_types)
+        (entry,) = [e for e in result.report if e.status != "note"]
+        assert reason in entry.message_en, entry.message_en

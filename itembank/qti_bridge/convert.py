@@ -64,6 +64,7 @@ from itembank.sanitize import MarkupTooComplex, html_to_text
 from qti._names import local_name
 from qti._read_body import BLANK
 from qti.model import (
+    INTERACTION_NAMES,
     SLOT,
     ExtendedTextInteraction,
     Html,
@@ -562,7 +563,8 @@ class _ItemConverter:
             raise _NoType
         raise self.refuse(
             "no_item_type",
-            f"no item type represents this {_describe(interaction, declaration)}",
+            f"no item type represents this {_describe(interaction, declaration)}"
+            + _mismatch(interaction, declaration),
         )
 
     def try_content(
@@ -700,6 +702,41 @@ def _sets_score(reading: ItemReading) -> bool:
         and element.get("identifier") == "SCORE"
         for element in reading.root.iter()
     )
+
+
+#: The response base types each interaction sends (QTI 2 element name -> base types).
+_SENDS: dict[str, tuple[str, ...]] = {
+    "choiceInteraction": ("identifier",),
+    "orderInteraction": ("identifier",),
+    "hottextInteraction": ("identifier",),
+    "hotspotInteraction": ("identifier",),
+    "matchInteraction": ("directedPair",),
+    "gapMatchInteraction": ("directedPair",),
+    "graphicGapMatchInteraction": ("directedPair",),
+    "associateInteraction": ("pair",),
+    "extendedTextInteraction": ("string",),
+    "sliderInteraction": ("integer", "float"),
+}
+
+
+def _mismatch(interaction: Interaction, declaration: Any) -> str:
+    """Why no type fits, when the item itself says: the response declares a base type
+    the interaction never sends, or an essay asks for several texts."""
+    if declaration is None:
+        return ""
+    name = INTERACTION_NAMES.get(type(interaction), "")
+    sends = _SENDS.get(name)
+    if sends and declaration.base_type not in sends:
+        return (
+            f": the interaction sends {' or '.join(sends)} values, but its response declares "
+            f"{declaration.base_type} values, so no response a candidate gives fits it"
+        )
+    if isinstance(interaction, ExtendedTextInteraction) and declaration.cardinality != "single":
+        return (
+            f": it asks for several texts ({declaration.cardinality} cardinality); an essay "
+            "of the bank takes one text"
+        )
+    return ""
 
 
 def _describe(interaction: Interaction, declaration: Any) -> str:

@@ -249,3 +249,36 @@ def mapped_pairs_processing(
         upper=content["points"] if upper is None else upper,  # type: ignore[arg-type]
     )
     return mapping, ResponseProcessing(template="map_response")
+
+
+def matched_sets(item: AssessmentItem, identifier: str) -> list[list[str]]:
+    """The constant selections the response processing compares the response with:
+    for each ``match`` of ``variable(identifier)`` and a ``multiple`` of identifier
+    ``baseValue`` s (either side), its identifiers, in the rules' order, each set once."""
+    found: list[list[str]] = []
+    pending: list[object] = list(item.processing.rules) if item.processing else []
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, Expr):
+            if node.name == "match" and len(node.args) == 2:
+                first, second = node.args
+                for var, constant in ((first, second), (second, first)):
+                    named = var.name == "variable" and dict(var.attrs).get("identifier")
+                    if (
+                        named == identifier
+                        and constant.name == "multiple"
+                        and constant.args
+                        and all(arg.name == "baseValue" and arg.text for arg in constant.args)
+                    ):
+                        values = [str(arg.text).strip() for arg in constant.args]
+                        if sorted(values) not in [sorted(f) for f in found]:
+                            found.append(values)
+            pending += node.args
+        elif isinstance(node, Condition):
+            for branch in node.branches:
+                pending.append(branch.condition)
+                pending += branch.rules
+            pending += node.otherwise or ()
+        elif isinstance(node, SetOutcome):
+            pending.append(node.expression)
+    return found

@@ -39,6 +39,7 @@ from plugins.itemtypes._common import (
 from plugins.itemtypes._qti import (
     RESPONSE,
     mapped_lookup,
+    matched_sets,
     option_entries,
     plain_number,
     qti_identifiers,
@@ -247,6 +248,8 @@ class MultipleResponse(OptionsItemType):
         if not keys:
             keys = [ident for ident in ids if score([ident]) > 0]
         if not keys:
+            keys = self._matched_keys(item, response.identifier, ids, score)
+        if not keys:
             return None
         points = score(list(keys))
         if points <= 0:
@@ -261,6 +264,32 @@ class MultipleResponse(OptionsItemType):
             "max_choices": interaction.max_choices,
             "shuffle": interaction.shuffle,
         }
+
+    def _matched_keys(
+        self, item: AssessmentItem, identifier: str, ids: list[str], score: SourceScore
+    ) -> list[str]:
+        """Without a declared correct response: the one selection the processing matches
+        the response with that scores (its keys, in the choices' order), or none.
+
+        :raises ImportNotSupported: when several different selections score: an item
+            has one set of keys.
+        """
+        scoring = []
+        for selection in matched_sets(item, identifier):
+            if set(selection) <= set(ids):
+                value = score(selection)
+                if value > 0:
+                    scoring.append((selection, value))
+        if len(scoring) > 1:
+            shown = "; ".join(f"{' '.join(sel)}: {value:g}" for sel, value in scoring)
+            raise ImportNotSupported(
+                self.id,
+                f"beberapa pilihan jawaban yang berbeda mendapat skor ({shown}); soal pilihan "
+                "ganda kompleks di bank punya satu kunci",
+                f"several different selections score ({shown}); a multiple-response item of "
+                "the bank has one set of keys",
+            )
+        return [ident for ident in ids if scoring and ident in scoring[0][0]]
 
     def from_qti_contents(
         self, item: AssessmentItem, score: SourceScore
