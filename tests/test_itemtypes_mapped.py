@@ -433,6 +433,7 @@ def test_gap_match_scores_wrong_words_by_the_mapping() -> None:
             {},
             ("pair_values", "hanya dipakai pada penskoran berbobot", "only used with mapped"),
         ),
+        (ASSOCIATE, MAPPED_ASSOCIATE, {"pairs": [["A", "C", "D"]]}, ("pairs.0", "dua", "two")),
         (
             GAP_MATCH,
             MAPPED_GAP_WORDS,

@@ -167,7 +167,13 @@ class GraphicGapMatch(ItemType):
         yield from check_points(content)
         problems = list(paired.check_pair_values(content, _sides(content)))
         yield from problems
-        if not problems and content["scoring"] == mapped.MAPPED and content["points"] > 0:
+        well_formed = all(len(pair) == 2 for pair in content["pairs"])
+        if (
+            not problems
+            and well_formed
+            and content["scoring"] == mapped.MAPPED
+            and content["points"] > 0
+        ):
             yield from paired.check_key_scores_points(
                 content, self.score(content, content["pairs"])
             )

@@ -127,6 +127,8 @@ class Matching(ItemType):
         yield from problems
         if problems or content["scoring"] != mapped.MAPPED or content["points"] <= 0:
             return
+        if not all(len(pair) == 2 for pair in content["pairs"]):
+            return  # the pairs' own check says what is wrong
         default = mapped.mapping_of(content)["default"]
         own = pair_value_map(content)
         best = 0.0

@@ -41,7 +41,7 @@ from plugins.itemtypes.qti_writers import ordering as qti_writer
 from qti.model import AssessmentItem, OrderInteraction
 
 #: Most choices whose every order an import checks for partial credit.
-MAX_ORDERS_CHECKED = 6
+MAX_ORDERS_CHECKED = 5
 
 
 class OrderingSchema(ma.Schema):
@@ -145,7 +145,7 @@ class Ordering(OptionsItemType):
         interaction: OrderInteraction, correct: list[str], score: SourceScore
     ) -> list[tuple[tuple[str, ...], float]]:
         """Orders of every choice, other than the correct one, that the source scores
-        (at most 6 choices, 720 orders; larger items are left to the proof)."""
+        (at most 5 choices, 120 orders; larger items are left to the proof)."""
         ids = [choice.identifier for choice in interaction.choices]
         if len(ids) > MAX_ORDERS_CHECKED or sorted(ids) != sorted(correct):
             return []
