@@ -21,6 +21,8 @@ delivery system could send (identifiers of the item's own choices, within ``maxC
 * **hot text**: as choices (single: each; multiple: the combinations above);
 * **gap match**: every way of filling the gaps, one word per gap, each word within its
   ``matchMax``;
+* **slider**: every value of its scale, from ``lowerBound`` by ``step`` (none: 1) up to
+  ``upperBound`` (whole numbers for an integer response);
 * **inline choices** (gaps of a text, each its own response variable, given as a dict
   by response identifier): every combination of blank or one of its choices for every
   gap;
