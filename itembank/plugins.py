@@ -37,6 +37,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.itemtypes.likert",
     "plugins.itemtypes.inline_choice",
     "plugins.itemtypes.numeric",
+    "plugins.itemtypes.slider",
     "plugins.itemtypes.gap_match",
     "plugins.itemtypes.hot_text",
     "plugins.itemtypes.hotspot",

@@ -25,6 +25,7 @@ Used by :mod:`qti.reader`. The body is walked once:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -53,6 +54,7 @@ from qti.model import (
     MatchInteraction,
     OrderInteraction,
     RubricBlock,
+    SliderInteraction,
     TextEntryInteraction,
 )
 
@@ -66,6 +68,7 @@ SUPPORTED_INTERACTIONS = frozenset(
         "matchInteraction",
         "textEntryInteraction",
         "extendedTextInteraction",
+        "sliderInteraction",
         # text-based interactions (qti.model.InlineBlock, GapMatchInteraction, ...)
         "inlineChoiceInteraction",
         "gapMatchInteraction",
@@ -84,7 +87,6 @@ OTHER_INTERACTIONS = frozenset(
         "graphicOrderInteraction",
         "graphicAssociateInteraction",
         "selectPointInteraction",
-        "sliderInteraction",
         "uploadInteraction",
         "drawingInteraction",
         "mediaInteraction",
@@ -618,12 +620,46 @@ def read_interaction(reader: BodyReader, element: etree._Element) -> BodyPart:
             _optional_int(element, "expectedLines"),
             _prompt(reader, element),
         )
+    if kind == "sliderInteraction":
+        return _read_slider(reader, element, response)
     if kind in GRAPHIC_READERS:
         return GRAPHIC_READERS[kind](reader, element, response)
     raise BodyError(  # pragma: no cover - the walk only passes supported interactions
         "unsupported_interaction",
         f"<{_display_name(element)}> is not supported",
         element.sourceline,
+    )
+
+
+def _read_slider(reader: BodyReader, element: etree._Element, response: str) -> BodyPart:
+    bounds = []
+    for name in ("lowerBound", "upperBound"):
+        text = qti_attr(element, name)
+        try:
+            value = float(text or "")
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise BodyError(
+                "invalid_item",
+                f"a slider needs a finite {name}, not {text!r}",
+                element.sourceline,
+            )
+        bounds.append(value)
+    step = _optional_int(element, "step")
+    if step is not None and step <= 0:
+        raise BodyError(
+            "invalid_item", f"a slider's step must be positive, not {step}", element.sourceline
+        )
+    return SliderInteraction(
+        response,
+        bounds[0],
+        bounds[1],
+        step,
+        step_label=_flag(element, "stepLabel"),
+        vertical=(qti_attr(element, "orientation") or "").strip() == "vertical",
+        reverse=_flag(element, "reverse"),
+        prompt=_prompt(reader, element),
     )
 
 

@@ -212,6 +212,22 @@ class ExtendedTextInteraction:
 
 
 @dataclass(frozen=True)
+class SliderInteraction:
+    """A number chosen on a bounded scale: ``lower_bound`` to ``upper_bound`` by ``step``
+    (``None``: any value); ``step_label`` labels each step, ``vertical`` and ``reverse``
+    say how the scale is drawn."""
+
+    response_identifier: str
+    lower_bound: float
+    upper_bound: float
+    step: int | None = None
+    step_label: bool = False
+    vertical: bool = False
+    reverse: bool = False
+    prompt: str | None = None
+
+
+@dataclass(frozen=True)
 class RubricBlock:
     """Content shown only to one audience, e.g. the scoring rubric for raters.
 
@@ -317,6 +333,7 @@ Interaction = (
     | MatchInteraction
     | TextEntryInteraction
     | ExtendedTextInteraction
+    | SliderInteraction
     | InlineChoiceInteraction
     | GapMatchInteraction
     | HottextInteraction
@@ -329,6 +346,7 @@ INTERACTION_NAMES: dict[type, str] = {
     MatchInteraction: "matchInteraction",
     TextEntryInteraction: "textEntryInteraction",
     ExtendedTextInteraction: "extendedTextInteraction",
+    SliderInteraction: "sliderInteraction",
     InlineChoiceInteraction: "inlineChoiceInteraction",
     GapMatchInteraction: "gapMatchInteraction",
     HottextInteraction: "hottextInteraction",

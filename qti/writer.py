@@ -51,6 +51,7 @@ from qti.model import (
     RubricBlock,
     Rule,
     SetOutcome,
+    SliderInteraction,
     TextEntryInteraction,
     value_text,
 )
@@ -117,6 +118,8 @@ def _tag(namespace: str, name: str, v3: bool) -> str:
 
 #: The graphic and association interactions (written by ``graphic_part``).
 _GRAPHIC_PARTS = (HotspotInteraction, AssociateInteraction, GraphicGapMatchInteraction)
+#: The choices that carry ``matchMax``.
+_ASSOCIABLE = frozenset({"simpleAssociableChoice", "gapText"})
 #: Image types by file extension, for QTI 2.1's ``object type`` (graphic interactions).
 _MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif"}
 
@@ -339,6 +342,23 @@ class _ItemWriter:
             if part.expected_lines is not None:
                 element.set(s.attr("expectedLines"), str(part.expected_lines))
             self.prompt(element, part.prompt, where)
+        elif isinstance(part, SliderInteraction):
+            element = s.element(
+                body,
+                "sliderInteraction",
+                responseIdentifier=part.response_identifier,
+                lowerBound=_number(part.lower_bound),
+                upperBound=_number(part.upper_bound),
+            )
+            if part.step is not None:
+                element.set(s.attr("step"), str(part.step))
+            if part.step_label:
+                element.set(s.attr("stepLabel"), "true")
+            if part.vertical:
+                element.set(s.attr("orientation"), "vertical")
+            if part.reverse:
+                element.set(s.attr("reverse"), "true")
+            self.prompt(element, part.prompt, where)
         elif isinstance(part, InlineBlock | GapMatchInteraction | HottextInteraction):
             self.embedding(body, part, where)
         elif isinstance(part, _GRAPHIC_PARTS):
@@ -370,12 +390,7 @@ class _ItemWriter:
                 shuffle=_flag(part.shuffle),
             )
             self.prompt(element, part.prompt, where)
-            for choice in part.gap_texts:
-                attrs = {"identifier": choice.identifier, "matchMax": str(choice.match_max)}
-                if choice.fixed:
-                    attrs["fixed"] = "true"
-                gap_text = s.element(element, "gapText", **attrs)
-                self.xhtml(gap_text, choice.content, f"{where}, gap text {choice.identifier!r}")
+            self.choices(element, "gapText", part.gap_texts, where, what="gap text")
             slots: tuple = part.gaps
         else:
             element = s.element(
@@ -422,12 +437,7 @@ class _ItemWriter:
                 responseIdentifier=part.response_identifier,
                 shuffle=_flag(part.shuffle),
             )
-            for choice in part.choices:
-                attrs = {"identifier": choice.identifier}
-                if choice.fixed:
-                    attrs["fixed"] = "true"
-                option = s.element(element, "inlineChoice", **attrs)
-                self.xhtml(option, choice.content, f"{where}, choice {choice.identifier!r}")
+            self.choices(element, "inlineChoice", part.choices, where)
             return element
         if isinstance(part, TextEntryInteraction):
             element = s.element(
@@ -545,15 +555,20 @@ class _ItemWriter:
         if prompt:
             self.xhtml(self.s.element(interaction, "prompt"), prompt, f"{where}, prompt")
 
-    def choices(self, parent: etree._Element, name: str, choices: tuple, where: str) -> None:
+    def choices(
+        self, parent: etree._Element, name: str, choices: tuple, where: str, what: str = "choice"
+    ) -> None:
+        """One ``name`` element per choice: its identifier, ``fixed`` when set,
+        ``matchMax`` for the associable ones (``simpleAssociableChoice``, ``gapText``)
+        and its XHTML content; ``what`` names a choice in error messages."""
         for choice in choices:
             attrs = {"identifier": choice.identifier}
+            if name in _ASSOCIABLE:
+                attrs["matchMax"] = str(choice.match_max)
             if choice.fixed:
                 attrs["fixed"] = "true"
-            if name == "simpleAssociableChoice":
-                attrs["matchMax"] = str(choice.match_max)
             element = self.s.element(parent, name, **attrs)
-            self.xhtml(element, choice.content, f"{where}, choice {choice.identifier!r}")
+            self.xhtml(element, choice.content, f"{where}, {what} {choice.identifier!r}")
 
     def xhtml(self, parent: etree._Element, fragment: str, where: str) -> None:
         """Parse an XHTML fragment and append its content to ``parent``."""

@@ -281,3 +281,20 @@ def deliverable_gap_match(content: dict[str, Any]) -> list[Any]:
 
 def gap_match_responses(content: dict[str, Any]) -> list[Any]:
     return [*deliverable_gap_match(content), NO_QTI_PAIRS, *WRONG_MATCHING]
+
+
+# -- slider ------------------------------------------------------------------------------
+
+
+def slider_responses(content: dict[str, Any]) -> list[Any]:
+    """Blank, every value of the scale (as the response's type carries it), values just
+    off the scale and off the step, and the shapes ``score`` refuses; an integer slider
+    gets no fractions (they have no QTI form there)."""
+    from plugins.itemtypes.slider import scale_values
+
+    values: list[Any] = [None, *scale_values(content)]
+    lower, upper, step = content["lower"], content["upper"], content["step"]
+    values += [lower - step, upper + step, -0.0 if not lower else -lower]
+    if not content["integer"]:
+        values += [lower + step / 2, math.nextafter(float(content["answer"]), math.inf), 0.1 + 0.2]
+    return [*values, *WRONG_NUMBER]

@@ -32,6 +32,7 @@ TYPES = (
     "likert",
     "inline_choice",
     "numeric",
+    "slider",
     "gap_match",
     "hot_text",
     "hotspot",
@@ -105,6 +106,9 @@ def test_answer_key_of_every_type(world: World, plugins: Any, every_type_form: A
     assert rows["inline_choice"]["max_score"] == 2
     assert rows["numeric"]["correct_response"] == ["1.54"]
     assert rows["numeric"]["max_score"] == 2
+    assert rows["slider"]["correct_response"] == ["65"]
+    assert rows["slider"]["max_score"] == 1
+    assert rows["slider"]["option_scores_note"]["en"] == "No options: the number chosen is scored."
     # a hotspot's areas are its options, named by their labels
     assert rows["hotspot"]["correct_response"] == ["B"]
     assert rows["hotspot"]["option_scores"] == {"A": 0, "B": 1, "C": 0}

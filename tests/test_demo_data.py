@@ -43,6 +43,7 @@ ITEM_TYPES = (
     "composite",
     "inline_choice",
     "numeric",
+    "slider",
     "gap_match",
     "hot_text",
     "hotspot",
@@ -71,6 +72,19 @@ CONTENT_FIELDS: dict[str, set[str]] = {
     "composite": {"parts"},
     "inline_choice": {"text", "gaps", "shuffle"},
     "numeric": {"answer", "tolerance", "tolerance_mode", "points", "expected_length"},
+    "slider": {
+        "lower",
+        "upper",
+        "step",
+        "integer",
+        "answer",
+        "tolerance",
+        "tolerance_mode",
+        "points",
+        "scoring",
+        "step_label",
+        "vertical",
+    },
     "gap_match": {"text", "words", "gaps", "key", "reuse_words", "shuffle"},
     "hot_text": {"text", "hottexts", "keys", "points", "max_choices"},
     "hotspot": {"image", "hotspots", "keys", "max_choices", "points", "scoring"},
@@ -434,7 +448,9 @@ def test_content_fields_and_identifiers(
     key: str, index: int, item: dict[str, Any], version: dict[str, Any]
 ) -> None:
     content = version["content"]
-    mapped = {"mapping"} if content.get("scoring") == "mapped" else set()
+    mapped = set()
+    if content.get("scoring") == "mapped":
+        mapped = {"mapping", "values"} if item["type"] == "slider" else {"mapping"}
     assert set(content) == CONTENT_FIELDS[item["type"]] | mapped
     ids = _entry_ids(item["type"], content)
     assert [i for i in ids if not OPTION_ID.fullmatch(i)] == []
@@ -444,7 +460,7 @@ def test_content_fields_and_identifiers(
     if "shuffle" in content:
         assert isinstance(content["shuffle"], bool)
     if "scoring" in content:
-        assert content["scoring"] in {"all_or_nothing", "partial", "mapped"}
+        assert content["scoring"] in {"all_or_nothing", "partial", "mapped", "answer"}
 
 
 def _versions_of(*types: str) -> list[Any]:
@@ -468,6 +484,26 @@ def test_weighted_options_weights(item: dict[str, Any], version: dict[str, Any])
         assert "asn-2017" in taxonomies
         assert content["scale"] == {"min": 1, "max": 4}
         assert weights == [1, 2, 3, 4]
+
+
+#: The slider items' answers, recomputed from their stems' numbers.
+SLIDER_ANSWERS = {
+    "geser-kehadiran-rapat-01": 34 / 40 * 100,
+    "geser-suhu-termometer-01": 31 - 4 * 1.5,
+}
+
+
+@pytest.mark.parametrize(("item", "version"), _versions_of("slider"))
+def test_slider_answers_are_on_the_scale_and_score_the_points(
+    item: dict[str, Any], version: dict[str, Any]
+) -> None:
+    from plugins.itemtypes.slider import Slider
+
+    content = Slider().load(version["content"])
+    assert content["answer"] == SLIDER_ANSWERS[item["key"]]
+    assert Slider().score(content, content["answer"]) == content["points"]
+    wrong = content["answer"] + 3 * content["step"]
+    assert Slider().score(content, wrong) == 0
 
 
 @pytest.mark.parametrize(("item", "version"), _versions_of("single_choice"))

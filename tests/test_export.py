@@ -152,6 +152,10 @@ def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) ->
         return deliverable_gaps(content)
     if type_id == "numeric":
         return deliverable_numbers(content)
+    if type_id == "slider":  # every value of the scale
+        from plugins.itemtypes.slider import scale_values
+
+        return [None, *scale_values(content)]
     if type_id == "gap_match":
         return deliverable_gap_fillings(content)
     if type_id == "hot_text":
@@ -180,6 +184,8 @@ def refused_for(type_id: str) -> tuple[list[Any], list[Any]]:
         return WRONG_GAPS, [NO_QTI_GAPS]
     if type_id == "numeric":
         return WRONG_NUMBER, []
+    if type_id == "slider":  # a whole-number scale has no fractions
+        return WRONG_NUMBER, [62.5]
     if type_id == "gap_match":
         return WRONG_GAP_PAIRS, [NO_QTI_GAP_PAIRS]
     if type_id == "hot_text":

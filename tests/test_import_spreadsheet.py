@@ -34,6 +34,7 @@ BUILTIN_TYPES = [
     "likert",
     "inline_choice",
     "numeric",
+    "slider",
     "gap_match",
     "hot_text",
     "hotspot",
@@ -200,6 +201,88 @@ def test_mapped_scoring_rows(world: World, plugins: PluginHost) -> None:
         found
     ), found
     assert ("2", "bobot_pasangan", "A pair value must be a number from -1000 to 1000.") in found
+
+
+def test_mapped_pair_rows_of_associate_and_gap_match(world: World, plugins: PluginHost) -> None:
+    rows = [
+        {
+            "jenis_soal": "associate",
+            "pokok_soal": "Pasangkan lembaga dengan tugasnya.",
+            "opsi_a": "MK",
+            "opsi_b": "BPK",
+            "opsi_c": "Menguji undang-undang",
+            "opsi_d": "Memeriksa keuangan negara",
+            "kunci": "A-C; B-D",
+            "poin": "3",
+            "penilaian": "berbobot",
+            "bobot_pasangan": "A-C=2; D-B=1; A-D=-1",
+        },
+        {
+            "jenis_soal": "gap_match",
+            "pokok_soal": "Lengkapi semboyan berikut.",
+            "teks": "[[G1]] Tunggal [[G2]]",
+            "opsi_a": "Bhinneka",
+            "opsi_b": "Ika",
+            "opsi_c": "Eka",
+            "kunci": "1-A; 2-B",
+            "penilaian": "berbobot",
+            "bobot_pasangan": "1-C=-0,5; G2-A=-1",
+            "bobot_lain": "0",
+            "skor_terendah": "0",
+        },
+    ]
+    batch = do_import(world, plugins, csv_bytes(rows, delimiter=";"))
+    assert batch.items_created == 2, entries(batch)
+    by_type = {item.item_type: item.latest_version.content for item in bank_items(world)}
+    paired = by_type["associate"]
+    assert paired["scoring"] == "mapped"
+    assert paired["pair_values"] == [["A", "C", 2], ["D", "B", 1], ["A", "D", -1]]
+    assert paired["mapping"] == {"default": 0, "lower": 0}
+    gaps = by_type["gap_match"]
+    assert gaps["scoring"] == "mapped"
+    assert gaps["pair_values"] == [["G1", "C", -0.5], ["G2", "A", -1]]
+    assert gaps["mapping"] == {"default": 0, "lower": 0}
+    per_gap = {**rows[1], "penilaian": "per_rumpang", "bobot_pasangan": None}
+    per_gap.pop("bobot_lain"), per_gap.pop("skor_terendah")
+    batch = do_import(world, plugins, csv_bytes([per_gap], delimiter=";"))
+    assert batch.items_created == 1, entries(batch)
+
+
+def test_slider_rows_answer_or_mapped(world: World, plugins: PluginHost) -> None:
+    row = {
+        "jenis_soal": "slider",
+        "pokok_soal": "Geser ke persentase kehadiran.",
+        "batas_bawah": "0",
+        "batas_atas": "100",
+        "langkah": "5",
+        "jawaban_bilangan": "85",
+        "toleransi": "5",
+        "poin": "2",
+    }
+    mapped = {
+        **row,
+        "langkah": "1",
+        "toleransi": None,
+        "penilaian": "berbobot",
+        "bobot_nilai": "85=2; 84=1; 86=1; 0=-1",
+        "skor_terendah": "0",
+    }
+    batch = do_import(world, plugins, csv_bytes([row, mapped], delimiter=";"))
+    assert batch.items_created == 2, entries(batch)
+    contents = sorted(
+        (item.latest_version.content for item in bank_items(world)), key=lambda c: c["step"]
+    )
+    assert contents[1]["scoring"] == "answer" and contents[1]["tolerance"] == 5
+    assert contents[0]["values"] == [
+        {"id": "N1", "value": 85, "score": 2},
+        {"id": "N2", "value": 84, "score": 1},
+        {"id": "N3", "value": 86, "score": 1},
+        {"id": "N4", "value": 0, "score": -1},
+    ]
+    assert contents[0]["mapping"] == {"default": 0, "lower": 0}
+    bad = {**mapped, "bobot_nilai": "85; 84=x"}
+    found = entries(do_import(world, plugins, csv_bytes([bad], delimiter=";")), "error")
+    assert ("2", "bobot_nilai", "Value score '85' cannot be read; write it like 16=0.5.") in found
 
 
 # -- row errors: row, column, message --------------------------------------------------------

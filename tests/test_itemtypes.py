@@ -40,6 +40,7 @@ from plugins.itemtypes.numeric import Numeric
 from plugins.itemtypes.ordering import Ordering
 from plugins.itemtypes.short_text import ShortText
 from plugins.itemtypes.single_choice import SingleChoice
+from plugins.itemtypes.slider import Slider
 from plugins.itemtypes.true_false import TrueFalse
 from plugins.itemtypes.weighted_options import WeightedOptions
 from tests.itemtype_helpers import patched
@@ -59,6 +60,7 @@ TYPES: dict[str, ItemType] = {
         Composite(),
         InlineChoice(),
         Numeric(),
+        Slider(),
         GapMatch(),
         HotText(),
         Hotspot(),
@@ -145,6 +147,7 @@ BEST_RESPONSES: dict[str, Any] = {
     "composite": ["B", ["D", "C", "A"]],
     "inline_choice": {"G1": "B", "G2": "B"},
     "numeric": 1.545,
+    "slider": 70,
     "gap_match": [["A", "G1"], ["B", "G2"]],
     "hot_text": ["H4", "H3"],
     "hotspot": "B",
@@ -180,6 +183,7 @@ HTML_PATHS: dict[str, list[str]] = {
     + [f"parts.1.content.options.{i}.text" for i in range(5)],
     "inline_choice": ["text"],
     "numeric": [],
+    "slider": [],
     "gap_match": ["text"],
     "hot_text": ["text"],
     "hotspot": ["image"],
@@ -224,6 +228,7 @@ INSTRUCTIONS: dict[str, tuple[str, str]] = {
     "composite": (">Bagian 2</h3>", ">Part 2</h3>"),
     "inline_choice": ("Pilih jawaban untuk setiap rumpang.", "Choose an answer for each gap."),
     "numeric": (">Jawaban (bilangan)</label>", ">Answer (a number)</label>"),
+    "slider": (">Geser untuk memilih nilai</label>", ">Slide to choose a value</label>"),
     "gap_match": (
         "Isi setiap rumpang dengan salah satu kata yang tersedia.",
         "Fill each gap with one of the words given.",
@@ -291,6 +296,7 @@ KEY_CHANGES: dict[str, dict[str, Any]] = {
     "composite": {"parts.0.content.key": "A", "parts.1.content.keys": ["B"]},
     "inline_choice": {"gaps.0.correct": "A", "gaps.1.points": 3},
     "numeric": {"answer": 2, "tolerance": 5, "tolerance_mode": "relative"},
+    "slider": {"answer": 20, "tolerance": 0},
     "gap_match": {"key": [["G1", "C"], ["G2", "D"]], "gaps.0.points": 4},
     "hot_text": {"keys": ["H1"], "points": 1},
     "hotspot": {"keys": ["A"]},

@@ -20,7 +20,7 @@ COMPOSITE = HOST.item_type("composite")
 #: The types a part may have: every built-in type that scores by itself and exports.
 USABLE = (
     "single_choice, multiple_response, weighted_options, true_false, short_text, ordering, "
-    "matching, likert, inline_choice, numeric, gap_match, hot_text, hotspot, associate, "
+    "matching, likert, inline_choice, numeric, slider, gap_match, hot_text, hotspot, associate, "
     "graphic_gap_match"
 )
 

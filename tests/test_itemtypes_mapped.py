@@ -324,3 +324,266 @@ def test_the_bank_export_of_a_classic_item_comes_back_classic(tmp_path: Path) ->
     path.write_bytes(serialize(write_item(model, "2.1")))
     result = convert(path, HOST.item_types)
     assert [c.content for c in result.candidates] == [mapped]
+
+
+# -- associate, graphic gap match and gap match ------------------------------------------
+
+ASSOCIATE = HOST.item_type("associate")
+GRAPHIC_GAPS = HOST.item_type("graphic_gap_match")
+GAP_MATCH = HOST.item_type("gap_match")
+
+MAPPED_ASSOCIATE = {
+    **ASSOCIATE.example_content(),
+    "scoring": "mapped",
+    "points": 4,
+    "pair_values": [["A", "C", 2], ["D", "B", 1], ["E", "F", 1], ["A", "D", -1]],
+    "mapping": {"default": 0, "lower": 0},
+}
+MAPPED_GAP_WORDS = {
+    **GAP_MATCH.example_content(),
+    "scoring": "mapped",
+    "gaps": [{"id": "G1", "points": 1}, {"id": "G2", "points": 2}],
+    "pair_values": [["G1", "C", 0.5]],
+    "mapping": {"default": -1, "lower": 0},
+}
+
+
+def test_associate_scores_each_pair_in_either_order_by_its_value() -> None:
+    content = ASSOCIATE.load(MAPPED_ASSOCIATE)
+    assert ASSOCIATE.score(content, None) == 0
+    assert ASSOCIATE.score(content, []) == 0
+    assert ASSOCIATE.score(content, [["C", "A"]]) == 2  # a key pair worth more than the others
+    assert ASSOCIATE.score(content, [["A", "C"], ["C", "A"], ["B", "D"]]) == 3  # once each
+    assert ASSOCIATE.score(content, [["A", "C"], ["B", "D"], ["F", "E"]]) == 4
+    assert ASSOCIATE.score(content, [["A", "D"]]) == 0  # -1, held at the lower bound
+    assert ASSOCIATE.score(content, [["A", "C"], ["A", "D"]]) == 1
+    assert ASSOCIATE.score(content, [["A", "B"], ["C", "D"]]) == 0  # the default: 0
+    summary = ASSOCIATE.summary(content)
+    assert summary.extra["pair_values"] == ["A C: 2", "D B: 1", "E F: 1", "A D: -1"]
+    assert summary.extra["mapping"] == {"default": 0, "lower": 0}
+
+
+def test_graphic_gap_match_scores_placements_by_their_values() -> None:
+    content = GRAPHIC_GAPS.load(
+        {
+            **GRAPHIC_GAPS.example_content(),
+            "scoring": "mapped",
+            "points": 2,
+            "pair_values": [["G2", "A", 1], ["G3", "B", 1], ["G1", "A", -0.5]],
+            "mapping": {"default": 0, "lower": None},
+        }
+    )
+    assert GRAPHIC_GAPS.score(content, [["G2", "A"], ["G3", "B"]]) == 2
+    assert GRAPHIC_GAPS.score(content, [["G2", "A"], ["G3", "A"]]) == 1  # wrong: nothing
+    assert GRAPHIC_GAPS.score(content, [["G1", "A"]]) == -0.5  # no lower bound
+    assert GRAPHIC_GAPS.score(content, [["A", "G2"]]) == 0  # a pair is directed
+
+
+def test_gap_match_scores_wrong_words_by_the_mapping() -> None:
+    content = GAP_MATCH.load(MAPPED_GAP_WORDS)
+    assert GAP_MATCH.max_score(content) == 3
+    assert GAP_MATCH.score(content, None) == 0
+    assert GAP_MATCH.score(content, [["A", "G1"], ["B", "G2"]]) == 3
+    assert GAP_MATCH.score(content, [["A", "G1"], ["D", "G2"]]) == 0  # 1 - 1
+    assert GAP_MATCH.score(content, [["C", "G1"], ["B", "G2"]]) == 2.5  # a near word
+    assert GAP_MATCH.score(content, [["D", "G1"]]) == 0  # -1, held at the lower bound
+    assert GAP_MATCH.summary(content).extra["scoring"] == "mapped"
+    editor_written = {
+        **MAPPED_GAP_WORDS,
+        "scoring": "per_gap",
+        "pair_values": [],
+        "mapping": {"default": 0, "lower": None},  # the editor's untouched mapping
+    }
+    per_gap = GAP_MATCH.load(editor_written)
+    assert not {"scoring", "pair_values", "mapping"} & per_gap.keys()
+    assert GAP_MATCH.score(per_gap, [["A", "G1"], ["D", "G2"]]) == 1
+
+
+@pytest.mark.parametrize(
+    ("item_type", "content", "changes", "expected"),
+    [
+        (ASSOCIATE, MAPPED_ASSOCIATE, {"points": 5}, ("pairs", "hanya mendapat skor 4", "4")),
+        (
+            ASSOCIATE,
+            MAPPED_ASSOCIATE,
+            {"pair_values": [["A", "C", 2], ["C", "A", 1], ["D", "B", 1], ["E", "F", 1]]},
+            ("pair_values.1", "lebih dari sekali", "more than once"),
+        ),
+        (
+            ASSOCIATE,
+            MAPPED_ASSOCIATE,
+            {"pair_values": [["A", "A", 2]]},
+            ("pair_values.0", "dirinya sendiri", "with itself"),
+        ),
+        (
+            ASSOCIATE,
+            MAPPED_ASSOCIATE,
+            {"pair_values": [["A", "Z", 2]]},
+            ("pair_values.0", "tidak menghubungkan", "does not join"),
+        ),
+        (
+            ASSOCIATE,
+            MAPPED_ASSOCIATE,
+            {"mapping": {"default": 0, "lower": 4}},
+            ("mapping.lower", "lebih kecil dari poin", "less than the points"),
+        ),
+        (
+            ASSOCIATE,
+            {**MAPPED_ASSOCIATE, "scoring": "partial"},
+            {},
+            ("pair_values", "hanya dipakai pada penskoran berbobot", "only used with mapped"),
+        ),
+        (ASSOCIATE, MAPPED_ASSOCIATE, {"pairs": [["A", "C", "D"]]}, ("pairs.0", "dua", "two")),
+        (
+            GAP_MATCH,
+            MAPPED_GAP_WORDS,
+            {"pair_values": [["G1", "A", 3]]},
+            ("pair_values.0", "pasangan kunci", "is a key pair"),
+        ),
+        (
+            GAP_MATCH,
+            MAPPED_GAP_WORDS,
+            {"pair_values": [["A", "G1", 3]]},
+            ("pair_values.0", "tidak menghubungkan rumpang", "does not join a gap"),
+        ),
+        (
+            GAP_MATCH,
+            MAPPED_GAP_WORDS,
+            {"mapping": {"default": 0, "lower": 3}},
+            ("mapping.lower", "jumlah poin rumpang", "the gaps' points"),
+        ),
+        (
+            GAP_MATCH,
+            MAPPED_GAP_WORDS,
+            {"pair_values": [["G1", "C", "x"]]},
+            ("pair_values.0.2", "harus angka", "must be a number"),
+        ),
+    ],
+)
+def test_pair_mapped_problems(
+    item_type: Any, content: dict[str, Any], changes: dict[str, Any], expected: tuple[str, str, str]
+) -> None:
+    field, indonesian, english = expected
+    found = problems(item_type, patched(content, changes))
+    assert any(
+        f == field and indonesian in message and english in message_en
+        for f, message, message_en in found
+    ), found
+
+
+def test_the_pair_editors_describe_the_mapped_fields() -> None:
+    for item_type in (ASSOCIATE, GRAPHIC_GAPS, GAP_MATCH):
+        assert check_editor_fields(item_type) == []
+        kinds = {f.name: f.kind for f in item_type.editor_fields()}
+        assert kinds["pair_values"] == "pair_values"
+        assert {"mapping", "scoring"} <= kinds.keys()
+
+
+def test_key_pairs_of_different_values_import_as_mapped_associate() -> None:
+    candidate = _candidate("ims/associate.xml")
+    assert candidate.type_id == "associate"
+    content = candidate.content
+    assert content["scoring"] == "mapped"
+    assert content["pairs"] == [["A", "P"], ["C", "M"], ["D", "L"]]
+    assert content["points"] == 4
+    assert content["pair_values"] == [["A", "P", 2], ["C", "M", 1], ["D", "L", 1]]
+    assert content["mapping"] == {"default": 0, "lower": None}
+
+
+def test_points_off_for_wrong_words_import_as_mapped_gap_match() -> None:
+    for name in ("ims/gap_match.xml", "ims/shufflegap_match.xml"):
+        candidate = _candidate(name)
+        assert candidate.type_id == "gap_match"
+        content = candidate.content
+        assert content["scoring"] == "mapped"
+        assert content["key"] == [["G1", "W"], ["G2", "Su"]]
+        assert content["gaps"] == [{"id": "G1", "points": 1}, {"id": "G2", "points": 2}]
+        assert content["pair_values"] == []
+        assert content["mapping"] == {"default": -1, "lower": 0}
+
+
+def test_free_wrong_placements_import_as_mapped_graphic_gap_match() -> None:
+    candidate = _candidate("../samples/stomp/graphic_gap_matchGS.xml")
+    assert candidate.type_id == "graphic_gap_match"
+    content = candidate.content
+    assert content["scoring"] == "mapped"
+    assert content["pairs"] == [["GLA", "A"], ["EDI", "B"], ["MAN", "C"]]
+    assert content["points"] == 3
+    assert content["mapping"] == {"default": 0, "lower": 0}
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+def test_mapped_pair_items_come_back_as_they_were_exported(tmp_path: Path, version: str) -> None:
+    from qti.writer import write_item
+    from qti.xml import serialize
+
+    for item_type, raw in (
+        (ASSOCIATE, MAPPED_ASSOCIATE),
+        (GAP_MATCH, MAPPED_GAP_WORDS),
+        (GAP_MATCH, {**MAPPED_GAP_WORDS, "mapping": {"default": -0.5, "lower": None}}),
+    ):
+        content = item_type.load(raw)
+        model = item_type.qti_item("<p>Soal</p>", content, identifier="item_1", title="Soal 1")
+        path = tmp_path / "item.xml"
+        path.write_bytes(serialize(write_item(model, version)))  # type: ignore[arg-type]
+        result = convert(path, HOST.item_types)
+        assert [c.content for c in result.candidates] == [content], [
+            e.message_en for e in result.report
+        ]
+
+
+def test_a_mapping_the_processing_never_uses_is_refused_as_no_scoring() -> None:
+    """kennisnet's gap-match-no-processing: a match item with a mapping whose response
+    processing never sets SCORE (every response scores 0), refused with that reason
+    rather than as a scoring difference of some type."""
+    shared_path("qti-samples")
+    path = (
+        SHARED / "qti-samples/kennisnet-php-qti3/tests/Unit/AssessmentItem/Service/resources"
+        "/gap-match-no-processing.xml"
+    )
+    result = convert(path, HOST.item_types)
+    (entry,) = [e for e in result.report if e.status != "note"]
+    assert entry.reason == "no_scoring"
+    assert "never sets SCORE" in entry.message_en
+
+
+@pytest.mark.parametrize(
+    ("relative", "reason"),
+    [
+        (
+            "stomp/chc_mulS.xml",
+            "the exact correct response (ChoiceA ChoiceB) scores 5, more than its choices' "
+            "values together (4): a bonus for the exact answer has no form",
+        ),
+        (
+            "ims/order_partial_scoring.xml",
+            "other orders score too (DriverC DriverB DriverA: 1); an ordering item of the bank "
+            "scores the exact order only",
+        ),
+    ],
+)
+def test_a_bonus_or_a_partial_order_is_refused_with_its_reason(relative: str, reason: str) -> None:
+    shared_path("qti-samples")
+    result = convert(SAMPLES / relative, HOST.item_types)
+    (entry,) = [e for e in result.report if e.status != "note"]
+    assert entry.reason == "not_representable"
+    assert reason in entry.message_en
+
+
+def test_no_item_type_says_why_when_the_item_itself_does() -> None:
+    """The corpus's no_item_type refusals name what no item can hold: a response type
+    the interaction never sends, several texts for one essay; two different selections
+    scoring fully are not_representable (one set of keys)."""
+    shared_path("qti-samples")
+    kennisnet = (
+        SHARED / "qti-samples/kennisnet-php-qti3/tests/Unit/AssessmentItem/Service/resources"
+    )
+    cases = [
+        (kennisnet / "simple-match-processing.xml", "sends directedPair values, but its response"),
+        (SAMPLES / "regressions/extendedTextInteraction-multiple1.xml", "several texts"),
+        (SAMPLES / "ims/choice_multiple_chocolade.xml", "several different selections score"),
+    ]
+    for path, reason in cases:
+        result = convert(path, HOST.item_types)
+        (entry,) = [e for e in result.report if e.status != "note"]
+        assert reason in entry.message_en, entry.message_en

@@ -33,6 +33,7 @@ from tests.itemtype_helpers import (
     numeric_responses,
     ordering_responses,
     single_responses,
+    slider_responses,
     text_responses,
 )
 
@@ -116,6 +117,40 @@ INLINE_UNEVEN = {
 HOTSPOT = HOST.item_type("hotspot").example_content()
 ASSOC = HOST.item_type("associate").example_content()
 GAPS = HOST.item_type("graphic_gap_match").example_content()
+GAP_WORDS = HOST.item_type("gap_match").example_content()
+#: Wrong words cost points (or earn some), gaps worth their points.
+MAPPED_WORDS = {
+    "scoring": "mapped",
+    "gaps": [{"id": "G1", "points": 1}, {"id": "G2", "points": 0.25}],
+    "pair_values": [["G1", "C", 0.5], ["G2", "A", -1], ["G1", "B", -0.1]],
+    "mapping": {"default": -0.25, "lower": 0},
+}
+SLIDER = {**HOST.item_type("slider").example_content(), "upper": 30, "step": 1}
+#: slider.xml's scoring: values near the answer score half.
+SLIDER_MAPPED = {
+    "answer": 16,
+    "scoring": "mapped",
+    "values": [
+        {"id": f"N{n}", "value": value, "score": score}
+        for n, (value, score) in enumerate(
+            [(12, 0.5), (13, 0.5), (14, 1), (16, 1), (15, 1.0), (19, 0.5), (0, -1)], start=1
+        )
+    ],
+    "mapping": {"default": 0, "lower": 0},
+}
+#: Key pairs of different values, wrong pairs costing points or nothing (QTI mapResponse).
+MAPPED_ASSOC = {
+    "scoring": "mapped",
+    "points": 4,
+    "pair_values": [["A", "C", 2], ["D", "B", 1], ["E", "F", 1], ["A", "D", -1.5]],
+    "mapping": {"default": -0.25, "lower": 0},
+}
+MAPPED_GAPS = {
+    "scoring": "mapped",
+    "points": 1.5,
+    "pair_values": [["G2", "A", 1], ["G3", "B", 0.5], ["G1", "A", -0.1]],
+    "mapping": {"default": 0, "lower": 0},
+}
 UNLIMITED_GAP = [{**GAPS["gaps"][0], "match_max": 0}, *GAPS["gaps"][1:]]
 HOTSPOTS_MANY = {"keys": ["A", "C"], "max_choices": 0, "scoring": "partial", "points": 3}
 
@@ -311,6 +346,19 @@ CASES = [
         gap_filling_responses(HOST.item_type("gap_match").example_content()),
     ),
     _case("gap_match", GAPS_REUSED, gap_filling_responses(GAPS_REUSED)),
+    *(
+        _case("gap_match", content, gap_filling_responses(content))
+        for content in (
+            {**GAP_WORDS, **MAPPED_WORDS},
+            {
+                **GAPS_REUSED,
+                "scoring": "mapped",
+                "pair_values": [["G1", "B", 0.05], ["G3", "A", -2]],
+                "mapping": {"default": -0.5, "lower": None},
+            },
+            {**GAP_WORDS, **MAPPED_WORDS, "pair_values": [], "mapping": {"default": 0}},
+        )
+    ),
     _case(
         "hot_text",
         HOST.item_type("hot_text").example_content(),
@@ -358,6 +406,53 @@ CASES = [
         "graphic_gap_match",
         {**GAPS, "pairs": [["G1", "A"], ["G1", "B"]], "gaps": UNLIMITED_GAP, "points": 0.3},
         gap_match_responses(GAPS),
+    ),
+    _case(
+        "graphic_gap_match",
+        {**GAPS, **MAPPED_GAPS},
+        [*gap_match_responses(GAPS), [["G2", "A"], ["G2", "A"], ["G3", "B"], ["G1", "A"]]],
+    ),
+    _case(
+        "graphic_gap_match",
+        {**GAPS, **MAPPED_GAPS, "mapping": {"default": 0, "lower": None}, "points": 1.5},
+        gap_match_responses(GAPS),
+    ),
+    _case("associate", {**ASSOC, **MAPPED_ASSOC}, associate_responses(ASSOC)),
+    _case(
+        "associate",
+        {**ASSOC, **MAPPED_ASSOC, "mapping": {"default": -0.5, "lower": None}},
+        [*associate_responses(ASSOC), [["C", "A"], ["A", "C"], ["D", "B"]]],
+    ),
+    *(
+        _case("slider", content, slider_responses(content))
+        for content in (
+            HOST.item_type("slider").example_content(),
+            {**SLIDER, "answer": 16, "tolerance": 0},
+            {**SLIDER, "answer": 20, "tolerance": 10, "tolerance_mode": "relative", "points": 2},
+            {
+                **SLIDER,
+                "integer": False,
+                "lower": 1.5,
+                "upper": 5.5,
+                "answer": 2.5,
+                "tolerance": 0.75,
+                "points": 0.5,
+            },
+            {**SLIDER, **SLIDER_MAPPED},
+            {**SLIDER, **SLIDER_MAPPED, "mapping": {"default": -0.25, "lower": None}},
+            {
+                **SLIDER,
+                **SLIDER_MAPPED,
+                "integer": False,
+                "lower": 0.5,
+                "upper": 30.5,
+                "answer": 16.5,
+                "values": [
+                    {"id": "N1", "value": 16.5, "score": 1},
+                    {"id": "N2", "value": 12.5, "score": 0.3},
+                ],
+            },
+        )
     ),
     _case(NUMERIC.id, NUMERIC.example_content(), numeric_responses(NUMERIC.example_content())),
     _case(

@@ -435,7 +435,7 @@ def _gap_match_item(mapping: str, match_max: str = "1") -> bytes:
     ).encode()
 
 
-def test_a_gap_match_is_imported_with_every_filling_proved_and_penalties_refused() -> None:
+def test_a_gap_match_is_imported_with_every_filling_proved_and_penalties_mapped() -> None:
     honest = '<mapping defaultValue="0"><mapEntry mapKey="W1 X1" mappedValue="1"/>' + (
         '<mapEntry mapKey="W2 X2" mappedValue="0.5"/></mapping>'
     )
@@ -448,9 +448,23 @@ def test_a_gap_match_is_imported_with_every_filling_proved_and_penalties_refused
     assert candidate.content["text"] == "<p>[[X1]] Tunggal [[X2]]</p>"
     assert candidate.content["key"] == [["X1", "W1"], ["X2", "W2"]]
     assert [g["points"] for g in candidate.content["gaps"]] == [1, 0.5]
+    assert "scoring" not in candidate.content  # per gap
     penalty = honest.replace('defaultValue="0"', 'defaultValue="-1" lowerBound="0"')
-    status, reason, message = _outcome(convert(_gap_match_item(penalty), TYPES, name="gm.xml"))
-    assert (status, reason) == ("not_imported", "scoring_mismatch")
+    result = convert(_gap_match_item(penalty), TYPES, name="gm.xml")
+    status, type_id, message = _outcome(result)
+    assert (status, type_id) == ("imported", "gap_match"), message
+    (candidate,) = result.candidates
+    assert candidate.content["scoring"] == "mapped"
+    assert candidate.content["key"] == [["X1", "W1"], ["X2", "W2"]]
+    assert [g["points"] for g in candidate.content["gaps"]] == [1, 0.5]
+    assert candidate.content["pair_values"] == []
+    assert candidate.content["mapping"] == {"default": -1, "lower": 0}
+    assert GAP_MATCH.score(candidate.content, [["W1", "X1"], ["W3", "X2"]]) == 0
+    assert GAP_MATCH.score(candidate.content, [["W1", "X1"], ["W2", "X2"]]) == 1.5
+    unbounded = penalty.replace(' lowerBound="0"', "")
+    result = convert(_gap_match_item(unbounded), TYPES, name="gm.xml")
+    (candidate,) = result.candidates
+    assert GAP_MATCH.score(candidate.content, [["W3", "X1"], ["W1", "X2"]]) == -2
     status, reason, message = _outcome(
         convert(_gap_match_item(honest, match_max="2"), TYPES, name="gm.xml")
     )

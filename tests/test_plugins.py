@@ -36,6 +36,7 @@ BUILTIN_TYPES = {
     "composite",
     "inline_choice",
     "numeric",
+    "slider",
     "gap_match",
     "hot_text",
 }

@@ -110,12 +110,13 @@ def test_reasons_are_specific_and_bilingual(corpus: dict[str, Any]) -> None:
         for e in result.report
         if e.status == "not_imported"
     }
-    mismatch = entries["qtiworks/stomp/chc_mulS.xml"]
-    assert mismatch.message_en == (
-        "Scoring differs: as multiple_response: the response ['ChoiceA'] scores 2 in the "
-        "source but 2.5 in the bank"
+    bonus = entries["qtiworks/stomp/chc_mulS.xml"]
+    assert bonus.message_en == (
+        "Cannot be represented: the exact correct response (ChoiceA ChoiceB) scores 5, more "
+        "than its choices' values together (4): a bonus for the exact answer has no form in "
+        "the bank (mapped scoring adds up each choice's value)"
     )
-    assert mismatch.message.startswith("Penskoran tidak sama: sebagai multiple_response: jawaban")
+    assert "jawaban benar persis (ChoiceA ChoiceB) mendapat 5" in bonus.message
     graphic = entries["qtiworks/ims/graphic_associate.xml"]
     assert (graphic.reason, graphic.line) == ("unsupported_interaction", 25)
     assert "<graphicAssociateInteraction>" in graphic.message_en
@@ -351,6 +352,7 @@ def test_type_order_is_defined_and_hint_goes_first() -> None:
     assert order[9:] == [
         "inline_choice",
         "numeric",
+        "slider",
         "gap_match",
         "hot_text",
         "hotspot",

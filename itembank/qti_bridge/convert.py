@@ -61,8 +61,10 @@ from itembank.qti_bridge.responses import (
     responses_for_gaps,
 )
 from itembank.sanitize import MarkupTooComplex, html_to_text
+from qti._names import local_name
 from qti._read_body import BLANK
 from qti.model import (
+    INTERACTION_NAMES,
     SLOT,
     ExtendedTextInteraction,
     Html,
@@ -106,6 +108,7 @@ IMPORT_ORDER: tuple[str, ...] = (
     "matching",
     "inline_choice",
     "numeric",
+    "slider",
     "gap_match",
     "hot_text",
     "hotspot",
@@ -331,6 +334,12 @@ class _ItemConverter:
         interaction = interactions[0]
         if reading.item.processing is None and not isinstance(interaction, ExtendedTextInteraction):
             raise self.refuse("no_scoring", "nothing in the item says what a response scores")
+        if not isinstance(interaction, ExtendedTextInteraction) and not _sets_score(reading):
+            raise self.refuse(
+                "no_scoring",
+                "the response processing never sets SCORE, so every response scores its "
+                "default (a mapping or correct response it declares is never used)",
+            )
         if not isinstance(interaction, ExtendedTextInteraction) and not any(
             outcome.identifier == "SCORE" for outcome in reading.item.outcomes
         ):
@@ -554,7 +563,8 @@ class _ItemConverter:
             raise _NoType
         raise self.refuse(
             "no_item_type",
-            f"no item type represents this {_describe(interaction, declaration)}",
+            f"no item type represents this {_describe(interaction, declaration)}"
+            + _mismatch(interaction, declaration),
         )
 
     def try_content(
@@ -679,6 +689,54 @@ def _media_in(html: str) -> Iterator[str]:
     """The media hashes an already sanitized HTML fragment shows (the sanitizer writes
     ``src`` first and only for bank media, so a pattern finds them exactly)."""
     return iter(_MEDIA_SRC.findall(html))
+
+
+def _sets_score(reading: ItemReading) -> bool:
+    """The item's response processing is a template, or some rule of it sets (or looks
+    up) ``SCORE``."""
+    processing = reading.item.processing
+    if processing is None or processing.template is not None:
+        return processing is not None
+    return any(
+        local_name(element) in ("setOutcomeValue", "lookupOutcomeValue")
+        and element.get("identifier") == "SCORE"
+        for element in reading.root.iter()
+    )
+
+
+#: The response base types each interaction sends (QTI 2 element name -> base types).
+_SENDS: dict[str, tuple[str, ...]] = {
+    "choiceInteraction": ("identifier",),
+    "orderInteraction": ("identifier",),
+    "hottextInteraction": ("identifier",),
+    "hotspotInteraction": ("identifier",),
+    "matchInteraction": ("directedPair",),
+    "gapMatchInteraction": ("directedPair",),
+    "graphicGapMatchInteraction": ("directedPair",),
+    "associateInteraction": ("pair",),
+    "extendedTextInteraction": ("string",),
+    "sliderInteraction": ("integer", "float"),
+}
+
+
+def _mismatch(interaction: Interaction, declaration: Any) -> str:
+    """Why no type fits, when the item itself says: the response declares a base type
+    the interaction never sends, or an essay asks for several texts."""
+    if declaration is None:
+        return ""
+    name = INTERACTION_NAMES.get(type(interaction), "")
+    sends = _SENDS.get(name)
+    if sends and declaration.base_type not in sends:
+        return (
+            f": the interaction sends {' or '.join(sends)} values, but its response declares "
+            f"{declaration.base_type} values, so no response a candidate gives fits it"
+        )
+    if isinstance(interaction, ExtendedTextInteraction) and declaration.cardinality != "single":
+        return (
+            f": it asks for several texts ({declaration.cardinality} cardinality); an essay "
+            "of the bank takes one text"
+        )
+    return ""
 
 
 def _describe(interaction: Interaction, declaration: Any) -> str:

@@ -21,6 +21,8 @@ delivery system could send (identifiers of the item's own choices, within ``maxC
 * **hot text**: as choices (single: each; multiple: the combinations above);
 * **gap match**: every way of filling the gaps, one word per gap, each word within its
   ``matchMax``;
+* **slider**: every value of its scale, from ``lowerBound`` by ``step`` (none: 1) up to
+  ``upperBound`` (whole numbers for an integer response);
 * **inline choices** (gaps of a text, each its own response variable, given as a dict
   by response identifier): every combination of blank or one of its choices for every
   gap;
@@ -60,6 +62,7 @@ from qti.model import (  # graphic and association interactions
     MatchInteraction,
     OrderInteraction,
     ResponseDeclaration,
+    SliderInteraction,
     TextEntryInteraction,
 )
 
@@ -173,6 +176,8 @@ def responses_for(
         plan = _gap_fillings(interaction)
     elif isinstance(interaction, TextEntryInteraction | ExtendedTextInteraction):
         plan = _typed(item, response, list(extra))
+    elif isinstance(interaction, SliderInteraction):
+        plan = _slider_positions(interaction, response)
     elif isinstance(interaction, GRAPHIC_INTERACTIONS):
         plan = _graphic_plan(interaction, response)
     else:  # pragma: no cover - the model's union is closed
@@ -184,6 +189,36 @@ def responses_for(
     for value in plan.make():
         unique.setdefault(repr(value), value)
     return Responses(list(unique.values()), plan.scope, plan.scope_en)
+
+
+def slider_positions(lower: float, upper: float, step: int | None, integer: bool) -> int:
+    """How many values a slider from ``lower`` to ``upper`` by ``step`` offers (integer
+    sliders: the whole numbers in range, by the step; no step: by 1)."""
+    by = step or 1
+    if integer:
+        first, last = math.ceil(lower), math.floor(upper)
+        return max(0, (last - first) // by + 1)
+    return max(0, math.floor((upper - lower) / by + 1e-9) + 1)
+
+
+def _slider_positions(interaction: SliderInteraction, response: ResponseDeclaration) -> _Plan:
+    """Every value the slider offers: ``lower + k * step`` (whole numbers for an integer
+    response) up to the upper bound, as a delivery system offers them."""
+    integer = response.base_type == "integer"
+    lower, upper, by = interaction.lower_bound, interaction.upper_bound, interaction.step or 1
+    count = slider_positions(lower, upper, interaction.step, integer)
+
+    def make() -> Iterator[int | float]:
+        first = math.ceil(lower) if integer else lower
+        for k in range(count):
+            yield int(first) + k * by if integer else first + k * by
+
+    return _Plan(
+        count,
+        f"kosong dan setiap {count} nilai penggeser",
+        f"blank and each of the slider's {count} values",
+        make,
+    )
 
 
 def responses_for_gaps(item: AssessmentItem) -> Responses:

@@ -118,8 +118,10 @@ POINTS = _col("poin", "points", "skor", help_id="Skor soal.", help_en="The item'
 SCORING = _col(
     "penilaian",
     "scoring",
-    help_id="semua_atau_tidak, sebagian atau berbobot (nilai per opsi di bobot_a ..).",
-    help_en="all_or_nothing, partial or mapped (a value per option in bobot_a ..).",
+    help_id="semua_atau_tidak, sebagian atau berbobot (nilai per opsi di bobot_a .., per "
+    "pasangan di bobot_pasangan); melengkapi rumpang: per_rumpang atau berbobot.",
+    help_en="all_or_nothing, partial or mapped (a value per option in bobot_a .., per pair "
+    "in bobot_pasangan); gap match: per_rumpang (per gap) or berbobot (mapped).",
 )
 MAPPED_DEFAULT = _col(
     "bobot_lain",
@@ -189,6 +191,36 @@ NUMERIC_ANSWER = _col(
     "numeric_answer",
     help_id="Jawaban benar berupa bilangan, mis. 1,54.",
     help_en="The correct answer, a number, e.g. 1.54.",
+)
+SLIDER_LOWER = _col(
+    "batas_bawah",
+    "lower_bound_scale",
+    help_id="Penggeser: nilai terkecil skala (0 atau lebih).",
+    help_en="Slider: the scale's lowest value (0 or more).",
+)
+SLIDER_UPPER = _col(
+    "batas_atas",
+    "upper_bound_scale",
+    help_id="Penggeser: nilai terbesar skala.",
+    help_en="Slider: the scale's highest value.",
+)
+SLIDER_STEP = _col(
+    "langkah",
+    "step",
+    help_id="Penggeser: jarak antarnilai (bilangan bulat, bawaan 1).",
+    help_en="Slider: the step between values (a whole number, default 1).",
+)
+SLIDER_INTEGER = _col(
+    "bilangan_bulat",
+    "integer",
+    help_id="Penggeser: Ya (bilangan bulat) atau Tidak.",
+    help_en="Slider: Yes (whole numbers) or No.",
+)
+SLIDER_VALUES = _col(
+    "bobot_nilai",
+    "value_scores",
+    help_id="Penggeser berbobot: skor per nilai, mis. 16=1; 15=0,5; 0=-1.",
+    help_en="Mapped slider: a score per value, e.g. 16=1; 15=0.5; 0=-1.",
 )
 TOLERANCE = _col(
     "toleransi",

@@ -50,6 +50,11 @@ from plugins.importers._columns import (
     SCALE_MIN,
     SCORING,
     SHUFFLE,
+    SLIDER_INTEGER,
+    SLIDER_LOWER,
+    SLIDER_STEP,
+    SLIDER_UPPER,
+    SLIDER_VALUES,
     TEXT,
     TOLERANCE,
     TOLERANCE_MODE,
@@ -72,6 +77,7 @@ from plugins.importers._parts import (
     PairValues,
     Part,
     Scalar,
+    SliderValues,
 )
 
 
@@ -125,6 +131,15 @@ SCORING_WORDS = {
     "berbobot": "mapped",
     "bobot": "mapped",
 }
+#: Gap match: per gap (each gap's points) or mapped (``pair_values``, ``mapping``).
+GAP_SCORING_WORDS = {
+    "per_rumpang": "per_gap",
+    "rumpang": "per_gap",
+    "berbobot": "mapped",
+    "bobot": "mapped",
+}
+#: Slider: the answer within its tolerance, or mapped (``values``, ``mapping``).
+SLIDER_SCORING_WORDS = {"jawaban": "answer", "berbobot": "mapped", "bobot": "mapped"}
 DIRECTION_WORDS = {"positif": "positive", "negatif": "negative"}
 TOLERANCE_WORDS = {"mutlak": "absolute", "relatif": "relative"}
 
@@ -197,6 +212,9 @@ LAYOUTS: dict[str, tuple[Part, ...]] = {
         Entries("words", tuple((letter, option(letter)) for letter in LETTERS), plain=True),
         GapKey(KEY, tuple(gap_points(n) for n in range(1, MAX_GAP_COLUMNS + 1)), number),
         Scalar("reuse_words", REUSE_WORDS, boolean, show_value),
+        Scalar("scoring", SCORING, choice(GAP_SCORING_WORDS)),
+        PairValues("pair_values", PAIR_VALUES, None),
+        MAPPING,
         Scalar("shuffle", SHUFFLE, boolean, show_value),
     ),
     "hot_text": (
@@ -213,12 +231,27 @@ LAYOUTS: dict[str, tuple[Part, ...]] = {
         Scalar("points", POINTS, number),
         Scalar("expected_length", EXPECTED_LENGTH, integer),
     ),
+    "slider": (
+        Scalar("lower", SLIDER_LOWER, number),
+        Scalar("upper", SLIDER_UPPER, number),
+        Scalar("step", SLIDER_STEP, integer),
+        Scalar("integer", SLIDER_INTEGER, boolean, show_value),
+        Scalar("answer", NUMERIC_ANSWER, number),
+        Scalar("tolerance", TOLERANCE, number),
+        Scalar("tolerance_mode", TOLERANCE_MODE, choice(TOLERANCE_WORDS), _show_tolerance_mode),
+        Scalar("points", POINTS, number),
+        Scalar("scoring", SCORING, choice(SLIDER_SCORING_WORDS)),
+        SliderValues("values", SLIDER_VALUES),
+        MAPPING,
+    ),
     # the association types (each choice in at most one pair, no limit on their number)
     "associate": (
         CHOICES,
         Pairs("pairs", KEY, CHOICES),
         Scalar("points", POINTS, number),
         Scalar("scoring", SCORING, choice(SCORING_WORDS)),
+        PairValues("pair_values", PAIR_VALUES, CHOICES),
+        MAPPING,
         Scalar("shuffle", SHUFFLE, boolean, show_value),
     ),
 }

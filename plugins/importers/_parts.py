@@ -209,21 +209,30 @@ class Pairs(Part):
 
     def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
         pairs = [(ids.get(a, a), ids.get(b, b)) for a, b in content.get(self.key, [])]
-        return {self.column.name: "; ".join(f"{a.lstrip('P')}-{b}" for a, b in pairs)}
+        return {self.column.name: "; ".join(f"{short_id(a)}-{b}" for a, b in pairs)}
 
 
 @dataclass
 class PairValues(Part):
-    """Values of matching pairs under mapped scoring: ``1-B=1; 2-C=0,5`` (premise, then
-    response, then the value); chunks are separated by ``;`` or line breaks, since a
-    comma may be a decimal separator."""
+    """Values of pairs under mapped scoring: ``1-B=1; 2-C=0,5`` (the first member, then
+    the second, then the value); chunks are separated by ``;`` or line breaks, since a
+    comma may be a decimal separator. The first member is an entry of ``premises`` (a
+    premise's number, a choice's letter) or, without them, a gap's number (``1``:
+    ``G1``, as :class:`GapKey` writes gaps)."""
 
     key: str
     column: Column
-    premises: Entries
+    premises: Entries | None
 
     def columns(self, content: dict[str, Any] | None) -> list[Column]:
         return [self.column]
+
+    def first(self, text: str) -> str:
+        """The identifier of the pair's first member as the user wrote it."""
+        if self.premises is not None:
+            return self.premises.ident(text)
+        number = text.upper().lstrip("G")
+        return f"G{int(number)}" if number.isdigit() else text.upper()
 
     def read(self, row: Row, content: dict[str, Any]) -> None:
         row.place(f"content.{self.key}", self.column)
@@ -243,14 +252,62 @@ class PairValues(Part):
                     f"Pair value '{chunk}' cannot be read; write it like 1-B=0.5.",
                 )
                 continue
-            values.append([self.premises.ident(halves[0]), halves[1].upper(), number(value)])
+            values.append([self.first(halves[0]), halves[1].upper(), number(value)])
         content[self.key] = values
 
     def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
         values = content.get(self.key, [])
         return {
             self.column.name: "; ".join(
-                f"{ids.get(a, a).lstrip('P')}-{ids.get(b, b)}={show_value(v)}" for a, b, v in values
+                f"{short_id(ids.get(a, a))}-{ids.get(b, b)}={show_value(v)}" for a, b, v in values
+            )
+        }
+
+
+def short_id(ident: str) -> str:
+    """A premise's or gap's number (``P2``, ``G2``: ``2``); any other id as it is."""
+    return ident[1:] if re.fullmatch(r"[PG][0-9]+", ident) else ident
+
+
+@dataclass
+class SliderValues(Part):
+    """A slider's scores per value under mapped scoring: ``16=1; 15=0,5`` (the value,
+    then its score), separated by ``;`` or line breaks; the entries are numbered
+    ``N1``, ``N2`` ... in the cell's order."""
+
+    key: str
+    column: Column
+
+    def columns(self, content: dict[str, Any] | None) -> list[Column]:
+        return [self.column]
+
+    def read(self, row: Row, content: dict[str, Any]) -> None:
+        row.place(f"content.{self.key}", self.column)
+        text = row.get(self.column)
+        if text is None:
+            return
+        values: list[dict[str, Any]] = []
+        for chunk in (part.strip() for part in re.split(r"[;\n]+", text)):
+            if not chunk:
+                continue
+            value, equals, score = chunk.partition("=")
+            if not equals or not value.strip() or not score.strip():
+                row.problem(
+                    self.column,
+                    f"Skor nilai '{chunk}' tidak dapat dibaca; tulis seperti 16=0,5.",
+                    f"Value score '{chunk}' cannot be read; write it like 16=0.5.",
+                )
+                continue
+            values.append(
+                {"id": f"N{len(values) + 1}", "value": number(value), "score": number(score)}
+            )
+        content[self.key] = values
+
+    def write(self, content: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
+        values = content.get(self.key, [])
+        return {
+            self.column.name: "; ".join(
+                f"{show_value(v['value'])}={show_value(v['score'])}" for v in values
             )
         }
 

@@ -20,6 +20,7 @@ from qti.model import (
     Condition,
     Expr,
     Html,
+    MapEntry,
     OutcomeDeclaration,
     ResponseDeclaration,
     ResponseProcessing,
@@ -215,3 +216,69 @@ def mapped_lookup(mapping: ResponseMapping, value: str | tuple[str, str]) -> flo
         if key == value or (not entry.case_sensitive and key.lower() == value.lower()):
             return entry.value
     return None
+
+
+def pair_lookup(mapping: ResponseMapping, pair: tuple[str, str], *, directed: bool) -> float | None:
+    """:func:`mapped_lookup` of a pair; an undirected pair (QTI ``pair``) matches an
+    entry whose key names its two identifiers in either order."""
+    for entry in mapping.entries:
+        key = tuple(entry.key.split())
+        if key == pair or (not directed and key == (pair[1], pair[0])):
+            return entry.value
+    return None
+
+
+def mapped_pairs_processing(
+    content: Mapping[str, object],
+    entries: Iterable[tuple[str, str, float]],
+    upper: float | None = None,
+) -> tuple[ResponseMapping, ResponseProcessing]:
+    """Mapped scoring of pairs as QTI: a mapping with an entry per ``(first, second,
+    value)``, the content's default and lower bound, the points (or ``upper``) as the
+    upper bound, and the standard ``map_response`` template (blank: 0), which sums each
+    distinct pair once in the response's order, as
+    :func:`plugins.itemtypes._mapped.mapped_sum` does."""
+    bounds: Mapping[str, float | None] = content.get("mapping") or {  # type: ignore[assignment]
+        "default": 0,
+        "lower": 0,
+    }
+    mapping = ResponseMapping(
+        tuple(MapEntry(value_text((first, second)), value) for first, second, value in entries),
+        default=bounds["default"] or 0,
+        lower=bounds["lower"],
+        upper=content["points"] if upper is None else upper,  # type: ignore[arg-type]
+    )
+    return mapping, ResponseProcessing(template="map_response")
+
+
+def matched_sets(item: AssessmentItem, identifier: str) -> list[list[str]]:
+    """The constant selections the response processing compares the response with:
+    for each ``match`` of ``variable(identifier)`` and a ``multiple`` of identifier
+    ``baseValue`` s (either side), its identifiers, in the rules' order, each set once."""
+    found: list[list[str]] = []
+    pending: list[object] = list(item.processing.rules) if item.processing else []
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, Expr):
+            if node.name == "match" and len(node.args) == 2:
+                first, second = node.args
+                for var, constant in ((first, second), (second, first)):
+                    named = var.name == "variable" and dict(var.attrs).get("identifier")
+                    if (
+                        named == identifier
+                        and constant.name == "multiple"
+                        and constant.args
+                        and all(arg.name == "baseValue" and arg.text for arg in constant.args)
+                    ):
+                        values = [str(arg.text).strip() for arg in constant.args]
+                        if sorted(values) not in [sorted(f) for f in found]:
+                            found.append(values)
+            pending += node.args
+        elif isinstance(node, Condition):
+            for branch in node.branches:
+                pending.append(branch.condition)
+                pending += branch.rules
+            pending += node.otherwise or ()
+        elif isinstance(node, SetOutcome):
+            pending.append(node.expression)
+    return found

@@ -19,6 +19,8 @@ from itembank.itemtypes import (
     SourceScore,
 )
 from plugins.itemtypes import _editor as editor
+from plugins.itemtypes import _mapped as mapped
+from plugins.itemtypes import _pairs as paired
 from plugins.itemtypes._common import (
     IDENTIFIER_PATTERN,
     MAX_CHOICES,
@@ -28,7 +30,6 @@ from plugins.itemtypes._common import (
     check_entries,
     check_points,
     letter,
-    partial_credit,
     pick,
     points_field,
     render_item,
@@ -43,7 +44,6 @@ from plugins.itemtypes.qti_writers import associate as qti_writer
 from qti.model import AssessmentItem, AssociateInteraction
 
 CHOICE = Noun("pilihan", "choice", "choices")
-PAIR = Noun("pasangan kunci", "key pair", "key pairs")
 #: Most choices of one item.
 MAX_ASSOCIABLE = 20
 
@@ -51,7 +51,7 @@ MAX_ASSOCIABLE = 20
 class AssociableSchema(ma.Schema):
     id = ma.fields.String(required=True, metadata={"pattern": IDENTIFIER_PATTERN})
     text = rich_text_field()
-    match_max = bounded_integer(1, 0, MAX_ASSOCIABLE)
+    match_max = paired.match_max_field(MAX_ASSOCIABLE)
 
 
 class AssociateSchema(ma.Schema):
@@ -61,38 +61,23 @@ class AssociateSchema(ma.Schema):
         validate=ma.validate.Length(max=MAX_ASSOCIABLE),
         metadata={"minItems": 3, "maxItems": MAX_ASSOCIABLE},
     )
-    pairs = ma.fields.List(
-        ma.fields.List(ma.fields.String()),
-        required=True,
-        validate=ma.validate.Length(max=MAX_CHOICES),
-        metadata={"minItems": 1, "description": "key pairs [choice id, choice id], unordered"},
-    )
+    pairs = paired.key_pairs_field("key pairs [choice id, choice id], unordered")
     max_associations = bounded_integer(0, 0, MAX_CHOICES)
     points = points_field()
     scoring = scoring_field()
     shuffle = shuffle_field(True)
+    pair_values = paired.pair_values_field("[choice id, choice id, value] under mapped scoring")
+    mapping = mapped.mapping_field()
+
+    @ma.post_load
+    def _normalise(self, data: dict[str, JSON], **kwargs: object) -> dict[str, JSON]:
+        paired.drop_unused_pair_values(data)
+        return data
 
 
-def _pair(first: str, second: str) -> tuple[str, str]:
-    """A pair as compared: its two identifiers in order (pairs are unordered)."""
-    return (first, second) if first <= second else (second, first)
-
-
-def _response_pairs(response: JSON) -> set[tuple[str, str]] | None:
-    if response is None:
-        return None
-    if not isinstance(response, list | tuple):
-        raise ValueError(f"response must be a list of pairs or None, not {type(response).__name__}")
-    pairs = set()
-    for pair in response:
-        if (
-            not isinstance(pair, list | tuple)
-            or len(pair) != 2
-            or not all(isinstance(part, str) for part in pair)
-        ):
-            raise ValueError(f"each response pair must be two identifier strings, not {pair!r}")
-        pairs.add(_pair(pair[0], pair[1]))
-    return pairs
+def _sides(content: dict[str, JSON]) -> paired.PairSides:
+    limits = {c["id"]: c["match_max"] for c in content["choices"]}
+    return paired.PairSides(CHOICE, limits, CHOICE, limits, directed=False)
 
 
 class Associate(ItemType):
@@ -105,6 +90,11 @@ class Associate(ItemType):
     - ``partial``: each key pair given earns ``points / len(pairs)`` and each other pair
       costs the same; the total is clamped to ``[0, points]`` (so giving every pair
       earns nothing more than the key does).
+    - ``mapped`` (QTI ``mapResponse``): each distinct pair given adds its value in
+      ``pair_values`` (either order), or ``mapping.default``; the sum is bounded below
+      by ``mapping.lower`` (``None``: no bound) and above by ``points``; blank scores
+      0. Key pairs may so be worth different scores and wrong pairs cost points (a
+      negative value) or nothing; the key pairs must score ``points``.
     """
 
     id = "associate"
@@ -123,56 +113,16 @@ class Associate(ItemType):
         choices = content["choices"]
         yield from check_count(choices, "choices", CHOICE, 3, MAX_ASSOCIABLE)
         yield from check_entries([("choices", choices, CHOICE)])
-        limits = {c["id"]: c["match_max"] for c in choices}
-        pairs = content["pairs"]
-        yield from check_count(pairs, "pairs", PAIR, 1)
-        seen: set[tuple[str, str]] = set()
-        used: dict[str, int] = {}
-        for index, pair in enumerate(pairs):
-            path = f"pairs.{index}"
-            if len(pair) != 2:
-                yield Problem(
-                    path,
-                    "Pasangan harus terdiri atas dua pilihan.",
-                    "A pair must name two choices.",
-                )
-                continue
-            unknown = [ident for ident in pair if ident not in limits]
-            for ident in unknown:
-                yield Problem(
-                    path,
-                    f"Pilihan '{ident}' tidak ada.",
-                    f"'{ident}' is not one of the choices.",
-                )
-            if unknown:
-                continue
-            if pair[0] == pair[1]:
-                yield Problem(
-                    path,
-                    f"Pilihan '{pair[0]}' tidak dapat dipasangkan dengan dirinya sendiri.",
-                    f"Choice '{pair[0]}' cannot be paired with itself.",
-                )
-                continue
-            key = _pair(pair[0], pair[1])
-            if key in seen:
-                yield Problem(
-                    path,
-                    f"Pasangan {pair[0]}–{pair[1]} tercantum lebih dari sekali.",
-                    f"The pair {pair[0]}–{pair[1]} is listed more than once.",
-                )
-            seen.add(key)
-            for ident in pair:
-                used[ident] = used.get(ident, 0) + 1
-        for ident, count in used.items():
-            if limits[ident] and count > limits[ident]:
-                index = next(i for i, c in enumerate(choices) if c["id"] == ident)
-                yield Problem(
-                    f"choices.{index}.match_max",
-                    f"Pilihan '{ident}' ada di {count} pasangan kunci, tetapi boleh dipakai "
-                    f"paling banyak {limits[ident]} kali.",
-                    f"Choice '{ident}' is in {count} key pairs but may be used at most "
-                    f"{limits[ident]} times.",
-                )
+        index_of = {c["id"]: i for i, c in enumerate(choices)}
+        sides = _sides(content)
+        yield from paired.check_key_pairs(
+            content["pairs"], sides, limit_path=lambda ident: f"choices.{index_of[ident]}.match_max"
+        )
+        seen = {
+            paired.unordered(pair[0], pair[1])
+            for pair in content["pairs"]
+            if len(pair) == 2 and pair[0] in index_of and pair[1] in index_of
+        }
         most = content["max_associations"]
         if most and most < len(seen):
             yield Problem(
@@ -183,38 +133,60 @@ class Associate(ItemType):
                 f"({len(seen)}).",
             )
         yield from check_points(content)
+        problems = list(paired.check_pair_values(content, sides))
+        yield from problems
+        well_formed = all(len(pair) == 2 for pair in content["pairs"])
+        if (
+            not problems
+            and well_formed
+            and content["scoring"] == mapped.MAPPED
+            and content["points"] > 0
+        ):
+            yield from paired.check_key_scores_points(
+                content, self.score(content, content["pairs"])
+            )
 
     def html_fields(self, content: dict[str, JSON]) -> Iterator[tuple[str, str]]:
         yield from text_fields(content, "choices")
 
     def score(self, content: dict[str, JSON], response: JSON) -> float:
-        given = _response_pairs(response)
+        if content["scoring"] == mapped.MAPPED:
+            return paired.mapped_pairs_score(
+                content,
+                paired.response_pair_list(response, directed=False),
+                paired.pair_value_map(content, directed=False).get,
+                content["points"],
+            )
+        given = paired.response_pairs(response, directed=False)
         if given is None:
             return 0
-        key = {_pair(first, second) for first, second in content["pairs"]}
+        key = {paired.unordered(first, second) for first, second in content["pairs"]}
         if content["scoring"] == "all_or_nothing":
             return content["points"] if given == key else 0
-        net = len(given & key) - len(given - key)
-        return partial_credit(content["points"], net, len(key))
+        return paired.net_credit(given, key, content["points"])
 
     def max_score(self, content: dict[str, JSON]) -> float:
         return content["points"]
 
     def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, JSON]:
-        if _response_pairs(response) is None:  # checks the shape
+        if paired.response_pairs(response, directed=False) is None:  # checks the shape
             return {RESPONSE: None}
         return {RESPONSE: [(qti_identifier(a), qti_identifier(b)) for a, b in response]}
 
     def summary(self, content: dict[str, JSON]) -> ContentSummary:
+        extra: dict[str, JSON] = {
+            "points": content["points"],
+            "scoring": content["scoring"],
+            "max_associations": content["max_associations"],
+            "shuffle": content["shuffle"],
+        }
+        if content["scoring"] == mapped.MAPPED:
+            extra["pair_values"] = paired.pair_value_facts(content)
+            extra["mapping"] = dict(mapped.mapping_of(content))
         return ContentSummary(
             options=texts_by_id(content["choices"]),
             keys=[f"{first} {second}" for first, second in content["pairs"]],
-            extra={
-                "points": content["points"],
-                "scoring": content["scoring"],
-                "max_associations": content["max_associations"],
-                "shuffle": content["shuffle"],
-            },
+            extra=extra,
         )
 
     def to_qti(
@@ -227,8 +199,8 @@ class Associate(ItemType):
         """An associate interaction (multiple pairs) with a declared correct response
         that scores: the correct pairs are the key, worth what they score together.
         ``partial`` when one key pair alone already scores (with several), else
-        ``all_or_nothing``; key pairs worth different scores have no form here (each key
-        pair is an equal share) and are refused with that reason."""
+        ``all_or_nothing``; key pairs worth different scores have no classic form (each
+        key pair is an equal share): :meth:`mapped_from_qti` may still represent them."""
         found = the_interaction(item, AssociateInteraction)
         if found is None:
             return None
@@ -248,21 +220,67 @@ class Associate(ItemType):
                 self.id,
                 "pasangan kunci bernilai berbeda-beda ("
                 + ", ".join(f"{a}–{b}: {score([(a, b)]):g}" for a, b in pairs)
-                + "); setiap pasangan kunci di bank bernilai sama",
+                + ") dan skornya bukan pemetaan per pasangan (mapResponse)",
                 "the key pairs are worth different scores ("
                 + ", ".join(f"{a}–{b}: {score([(a, b)]):g}" for a, b in pairs)
-                + "); every key pair of a bank item is an equal share",
+                + ") and the scoring is no mapping per pair (mapResponse)",
             )
         return {
-            "choices": [
-                {"id": c.identifier, "text": c.content, "match_max": c.match_max}
-                for c in interaction.choices
-            ],
+            "choices": self._choices(interaction),
             "pairs": pairs,
             "max_associations": interaction.max_associations,
             "points": plain_number(points),
             "scoring": "partial" if partial else "all_or_nothing",
             "shuffle": interaction.shuffle,
+        }
+
+    @staticmethod
+    def _choices(interaction: AssociateInteraction) -> list[dict[str, JSON]]:
+        return [
+            {"id": c.identifier, "text": c.content, "match_max": c.match_max}
+            for c in interaction.choices
+        ]
+
+    def from_qti_contents(
+        self, item: AssessmentItem, score: SourceScore
+    ) -> Iterator[dict[str, JSON]]:
+        """:meth:`from_qti`'s content, then mapped scoring (:meth:`mapped_from_qti`);
+        the classic refusal is reported only when there is no mapped content either."""
+        return paired.classic_then_mapped(
+            lambda: self.from_qti(item, score), lambda: self.mapped_from_qti(item)
+        )
+
+    def mapped_from_qti(self, item: AssessmentItem) -> dict[str, JSON] | None:
+        """Mapped scoring from the response's declared mapping
+        (:func:`plugins.itemtypes._pairs.mapped_from_mapping`), for every pair of two
+        different choices."""
+        found = the_interaction(item, AssociateInteraction)
+        if found is None:
+            return None
+        interaction, response = found
+        if response.mapping is None or response.cardinality != "multiple":
+            return None
+        if response.base_type != "pair":
+            return None
+        ids = [choice.identifier for choice in interaction.choices]
+        candidates = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]]
+        read = paired.mapped_from_mapping(
+            response.mapping,
+            candidates,
+            [value.split() for value in response.correct],
+            directed=False,
+        )
+        if read is None:
+            return None
+        return {
+            "choices": self._choices(interaction),
+            "pairs": read.key,
+            "max_associations": interaction.max_associations,
+            "points": read.points,
+            "scoring": mapped.MAPPED,
+            "shuffle": interaction.shuffle,
+            "pair_values": read.pair_values,
+            "mapping": read.mapping,
         }
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
@@ -385,6 +403,8 @@ class Associate(ItemType):
             ),
             editor.points(),
             editor.SCORING,
+            paired.pair_values_editor("choices", "choices"),
+            mapped.editor_mapping(),
             editor.shuffle(True),
         ]
 

@@ -26,6 +26,8 @@ from itembank.itemtypes import (
 )
 from itembank.sanitize import html_to_text
 from plugins.itemtypes import _editor as editor
+from plugins.itemtypes import _mapped as mapped
+from plugins.itemtypes import _pairs as paired
 from plugins.itemtypes._common import (
     IDENTIFIER_PATTERN,
     MAX_POINTS,
@@ -42,7 +44,13 @@ from plugins.itemtypes._common import (
     rich_text_field,
     shuffle_field,
 )
-from plugins.itemtypes._qti import RESPONSE, plain_number, qti_identifier, the_interaction
+from plugins.itemtypes._qti import (
+    RESPONSE,
+    pair_lookup,
+    plain_number,
+    qti_identifier,
+    the_interaction,
+)
 from plugins.itemtypes._text_based import (
     MAX_GAPS,
     check_markers,
@@ -52,7 +60,7 @@ from plugins.itemtypes._text_based import (
 )
 from plugins.itemtypes.qti_writers import gap_match as qti_writer
 from plugins.itemtypes.qti_writers._markers import replace_markers_html
-from qti.model import AssessmentItem, GapMatchInteraction
+from qti.model import AssessmentItem, GapMatchInteraction, ResponseDeclaration
 
 #: Most words to place.
 MAX_WORDS = 30
@@ -62,6 +70,10 @@ DRAG_WORDS = (
     "Isi setiap rumpang dengan salah satu kata yang tersedia.",
     "Fill each gap with one of the words given.",
 )
+
+
+PER_GAP = "per_gap"
+GAP_SCORING = (PER_GAP, mapped.MAPPED)
 
 
 class WordSchema(ma.Schema):
@@ -83,32 +95,51 @@ class GapMatchSchema(ma.Schema):
     )
     reuse_words = StrictBoolean(load_default=False)
     shuffle = shuffle_field(True)
+    scoring = ma.fields.String(
+        required=False,
+        validate=ma.validate.OneOf(GAP_SCORING),
+        metadata={"description": "per_gap (the default, left out) or mapped"},
+    )
+    pair_values = paired.pair_values_field(
+        "[gap id, word id, value] of pairs other than the key under mapped scoring"
+    )
+    mapping = mapped.mapping_field()
+
+    @ma.post_load
+    def _normalise(self, data: dict[str, JSON], **kwargs: object) -> dict[str, JSON]:
+        if data.get("scoring") == PER_GAP:
+            del data["scoring"]
+        paired.drop_unused_pair_values(data)
+        return data
 
 
-def _pairs(response: JSON) -> set[tuple[str, str]] | None:
-    """The response as a set of ``(word, gap)`` pairs; ``None`` when blank."""
-    if response is None:
-        return None
-    if not isinstance(response, list | tuple):
-        raise ValueError(f"response must be a list of pairs or None, not {type(response).__name__}")
-    pairs = set()
-    for pair in response:
-        if (
-            not isinstance(pair, list | tuple)
-            or len(pair) != 2
-            or not all(isinstance(part, str) for part in pair)
-        ):
-            raise ValueError(f"each response pair must be two identifier strings, not {pair!r}")
-        pairs.add((pair[0], pair[1]))
-    return pairs
+def _sides(content: dict[str, JSON]) -> paired.PairSides:
+    return paired.PairSides(
+        GAP,
+        {gap["id"]: 1 for gap in content["gaps"]},
+        WORD,
+        {word["id"]: 0 for word in content["words"]},
+    )
+
+
+def scoring_of(content: dict[str, JSON]) -> str:
+    """``per_gap`` (content without ``scoring``) or ``mapped``."""
+    return content.get("scoring") or PER_GAP
 
 
 class GapMatch(ItemType):
     """Words to place in the gaps of a text.
 
     Scoring: the response is a list of ``[word, gap]`` pairs (QTI's order: the word
-    first), or ``None``; for each gap in order, its ``points`` are added when its key
-    pair is in the response. A repeated pair counts once.
+    first), or ``None``; a repeated pair counts once.
+
+    - per gap (the default, no ``scoring``): for each gap in order, its ``points`` are
+      added when its key pair is in the response.
+    - ``mapped`` (QTI ``mapResponse``): each distinct pair given adds its value: a key
+      pair its gap's ``points``, another pair its value in ``pair_values``
+      (``[gap, word, value]``; negative: points off for a wrong word), any other
+      ``mapping.default``; the sum is bounded below by ``mapping.lower`` (``None``: no
+      bound) and above by the gaps' points together; blank scores 0.
     """
 
     id = "gap_match"
@@ -194,11 +225,48 @@ class GapMatch(ItemType):
                         "once; allow words to be reused or change the key.",
                     )
 
+        yield from self._check_mapped(content, codes, keyed)
+
+    def _check_mapped(
+        self, content: dict[str, JSON], codes: list[str], keyed: dict[str, str]
+    ) -> Iterator[Problem]:
+        problems = list(paired.check_pair_values(content, _sides(content), excluded=keyed.items()))
+        yield from problems
+        if problems or scoring_of(content) != mapped.MAPPED or len(keyed) != len(codes):
+            return
+        if any(gap["points"] <= 0 for gap in content["gaps"]):
+            return
+        top = self.max_score(content)
+        lower = mapped.mapping_of(content)["lower"]
+        if lower is not None and lower >= top:
+            yield Problem(
+                "mapping.lower",
+                f"Batas bawah skor ({lower:g}) harus lebih kecil dari jumlah poin rumpang "
+                f"({top:g}).",
+                f"The lower bound of the score ({lower:g}) must be less than the gaps' points "
+                f"together ({top:g}).",
+            )
+            return
+        earned = self.score(content, [[word, gap] for gap, word in content["key"]])
+        if not mapped.same_score(earned, top):
+            yield mapped.keys_score_problem("key", earned, top)
+
     def html_fields(self, content: dict[str, JSON]) -> Iterator[tuple[str, str]]:
         yield "text", content["text"]
 
     def score(self, content: dict[str, JSON], response: JSON) -> float:
-        pairs = _pairs(response)
+        if scoring_of(content) == mapped.MAPPED:
+            key = {(word, gap) for gap, word in content["key"]}
+            gap_points = {gap["id"]: gap["points"] for gap in content["gaps"]}
+            own = {(word, gap): value for gap, word, value in content.get("pair_values", [])}
+
+            def lookup(pair: tuple[str, str]) -> float | None:
+                return gap_points[pair[1]] if pair in key else own.get(pair)
+
+            return paired.mapped_pairs_score(
+                content, paired.response_pair_list(response), lookup, self.max_score(content)
+            )
+        pairs = paired.response_pairs(response)
         if pairs is None:
             return 0
         key = {gap: word for gap, word in content["key"]}
@@ -215,7 +283,7 @@ class GapMatch(ItemType):
         return total
 
     def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, Any]:
-        if _pairs(response) is None:
+        if paired.response_pairs(response) is None:
             return {RESPONSE: None}
         return {RESPONSE: [(qti_identifier(w), qti_identifier(g)) for w, g in response]}
 
@@ -225,13 +293,21 @@ class GapMatch(ItemType):
         return ContentSummary(
             options=words,
             keys=[f"{key.get(gap['id'])} {gap['id']}" for gap in content["gaps"]],
-            extra={
-                "text": html_to_text(content["text"]),
-                "points": {gap["id"]: gap["points"] for gap in content["gaps"]},
-                "reuse_words": content["reuse_words"],
-                "shuffle": content["shuffle"],
-            },
+            extra=self._facts(content),
         )
+
+    def _facts(self, content: dict[str, JSON]) -> dict[str, JSON]:
+        facts: dict[str, JSON] = {
+            "text": html_to_text(content["text"]),
+            "points": {gap["id"]: gap["points"] for gap in content["gaps"]},
+            "reuse_words": content["reuse_words"],
+            "shuffle": content["shuffle"],
+        }
+        if scoring_of(content) == mapped.MAPPED:
+            facts["scoring"] = mapped.MAPPED
+            facts["pair_values"] = paired.pair_value_facts(content)
+            facts["mapping"] = dict(mapped.mapping_of(content))
+        return facts
 
     def to_qti(
         self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
@@ -243,6 +319,108 @@ class GapMatch(ItemType):
         """A gap match interaction (multiple directed pairs ``word gap``) with plain-text
         words. Each gap's key is the one word that scores placed there alone, its points
         that score; words are used once (``matchMax`` 1) or without limit (0)."""
+        found = self._interaction(item)
+        if found is None:
+            return None
+        interaction, _response = found
+        key: list[list[str]] = []
+        gaps: list[dict[str, JSON]] = []
+        for gap in interaction.gaps:
+            scores = {
+                word.identifier: score([(word.identifier, gap.identifier)])
+                for word in interaction.gap_texts
+            }
+            scoring = [ident for ident, value in scores.items() if value != 0]
+            if len(scoring) != 1 or scores[scoring[0]] < 0:
+                shown = ", ".join(f"{ident} {value:g}" for ident, value in scores.items())
+                raise ImportNotSupported(
+                    self.id,
+                    f"Pada rumpang '{gap.identifier}' tidak tepat satu kata yang bernilai "
+                    f"({shown}) dan skornya bukan pemetaan per pasangan (mapResponse); setiap "
+                    "rumpang di bank punya satu kata kunci.",
+                    f"In gap '{gap.identifier}' not exactly one word scores on its own "
+                    f"({shown}) and the scoring is no mapping per pair (mapResponse); each gap "
+                    "in the bank has one key word.",
+                )
+            key.append([gap.identifier, scoring[0]])
+            gaps.append({"id": gap.identifier, "points": plain_number(scores[scoring[0]])})
+        return {**self._shape(interaction), "gaps": gaps, "key": key}
+
+    def from_qti_contents(
+        self, item: AssessmentItem, score: SourceScore
+    ) -> Iterator[dict[str, JSON]]:
+        """:meth:`from_qti`'s content, then mapped scoring (:meth:`mapped_from_qti`)."""
+        return paired.classic_then_mapped(
+            lambda: self.from_qti(item, score), lambda: self.mapped_from_qti(item)
+        )
+
+    def mapped_from_qti(self, item: AssessmentItem) -> dict[str, JSON] | None:
+        """Mapped scoring from the response's declared mapping: each gap's key word is
+        its declared correct word (else the word worth most there), its points what the
+        mapping gives that pair; every other pair the mapping gives a value is in
+        ``pair_values``. ``None`` when a gap's key pair is worth nothing (a gap's points
+        are more than 0) or the mapping's upper bound is below the gaps' points."""
+        found = self._interaction(item)
+        if found is None:
+            return None
+        interaction, response = found
+        mapping = response.mapping
+        if mapping is None:
+            return None
+        declared = {}
+        for value in response.correct:
+            parts = value.split()
+            if len(parts) == 2:
+                declared.setdefault(parts[1], parts[0])
+        words = [word.identifier for word in interaction.gap_texts]
+        key: list[list[str]] = []
+        gaps: list[dict[str, JSON]] = []
+        for gap in interaction.gaps:
+            own = {
+                word: pair_lookup(mapping, (word, gap.identifier), directed=True) for word in words
+            }
+            best = declared.get(gap.identifier)
+            if best not in own:
+                ranked = [(value, word) for word, value in own.items() if value is not None]
+                best = max(ranked, key=lambda entry: entry[0])[1] if ranked else None
+            points = None if best is None else own[best]
+            if points is None or points <= 0:
+                return None
+            key.append([gap.identifier, best])
+            gaps.append({"id": gap.identifier, "points": plain_number(points)})
+        keyed = {(word, gap) for gap, word in key}
+        pairs = [(word, gap.identifier) for gap in interaction.gaps for word in words]
+        values = [
+            [gap, word, value]
+            for word, gap, value in paired.mapped_entries(mapping, pairs, directed=True)
+            if (word, gap) not in keyed
+        ]
+        total: float = 0
+        for gap in gaps:
+            total = total + gap["points"]  # type: ignore[operator]
+        if mapping.upper is not None and mapping.upper < total:
+            return None
+        return {
+            **self._shape(interaction),
+            "gaps": gaps,
+            "key": key,
+            "scoring": mapped.MAPPED,
+            "pair_values": values,
+            "mapping": {
+                "default": plain_number(mapping.default),
+                "lower": None if mapping.lower is None else plain_number(mapping.lower),
+            },
+        }
+
+    def _interaction(
+        self, item: AssessmentItem
+    ) -> tuple[GapMatchInteraction, ResponseDeclaration] | None:
+        """The item's gap match interaction (multiple directed pairs) with its response
+        declaration, or ``None``.
+
+        :raises ImportNotSupported: when the words' use limits are neither all 1 nor all
+            0 (no limit).
+        """
         found = the_interaction(item, GapMatchInteraction)
         if found is None:
             return None
@@ -258,25 +436,9 @@ class GapMatch(ItemType):
                 "The words' use limits differ or exceed one; in the bank each word is used "
                 "once or may be reused without limit.",
             )
-        key: list[list[str]] = []
-        gaps: list[dict[str, JSON]] = []
-        for gap in interaction.gaps:
-            scores = {
-                word.identifier: score([(word.identifier, gap.identifier)])
-                for word in interaction.gap_texts
-            }
-            scoring = [ident for ident, value in scores.items() if value != 0]
-            if len(scoring) != 1 or scores[scoring[0]] < 0:
-                shown = ", ".join(f"{ident} {value:g}" for ident, value in scores.items())
-                raise ImportNotSupported(
-                    self.id,
-                    f"Pada rumpang '{gap.identifier}' tidak tepat satu kata yang bernilai "
-                    f"({shown}); setiap rumpang di bank punya satu kata kunci.",
-                    f"In gap '{gap.identifier}' not exactly one word scores on its own "
-                    f"({shown}); each gap in the bank has one key word.",
-                )
-            key.append([gap.identifier, scoring[0]])
-            gaps.append({"id": gap.identifier, "points": plain_number(scores[scoring[0]])})
+        return interaction, response
+
+    def _shape(self, interaction: GapMatchInteraction) -> dict[str, JSON]:
         codes = [gap.identifier for gap in interaction.gaps]
         return {
             "text": text_from_slots(self.id, interaction.content, codes),
@@ -284,9 +446,7 @@ class GapMatch(ItemType):
                 {"id": word.identifier, "text": plain_option_text(self.id, word)}
                 for word in interaction.gap_texts
             ],
-            "gaps": gaps,
-            "key": key,
-            "reuse_words": limits == {0},
+            "reuse_words": {c.match_max for c in interaction.gap_texts} == {0},
             "shuffle": interaction.shuffle,
         }
 
@@ -398,6 +558,21 @@ class GapMatch(ItemType):
                 editor.label("Kata boleh dipakai lebih dari sekali", "Words may be reused"),
                 default=False,
             ),
+            EditorField(
+                "scoring",
+                "choice",
+                editor.label("Penskoran", "Scoring"),
+                default=PER_GAP,
+                choices=(
+                    (PER_GAP, editor.label("Per rumpang (poin rumpang)", "Per gap (its points)")),
+                    (
+                        mapped.MAPPED,
+                        editor.label("Berbobot (nilai per pasangan)", "Mapped (a value per pair)"),
+                    ),
+                ),
+            ),
+            paired.pair_values_editor("gaps", "words"),
+            mapped.editor_mapping(),
             editor.shuffle(True),
         ]
 

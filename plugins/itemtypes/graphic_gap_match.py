@@ -18,15 +18,14 @@ from itembank.itemtypes import (
     SourceScore,
 )
 from plugins.itemtypes import _editor as editor
+from plugins.itemtypes import _mapped as mapped
+from plugins.itemtypes import _pairs as paired
 from plugins.itemtypes._common import (
     IDENTIFIER_PATTERN,
-    MAX_CHOICES,
     Noun,
-    bounded_integer,
     check_count,
     check_points,
     is_identifier,
-    partial_credit,
     pick,
     points_field,
     render_item,
@@ -50,10 +49,10 @@ from plugins.itemtypes._graphic import (
 )
 from plugins.itemtypes._qti import RESPONSE, plain_number, qti_identifier, the_interaction
 from plugins.itemtypes.qti_writers import graphic_gap_match as qti_writer
-from qti.model import AssessmentItem, GraphicGapMatchInteraction
+from qti.model import AssessmentItem, GraphicGapMatchInteraction, ResponseDeclaration
 
 GAP = Noun("gambar kecil", "gap image", "gap images")
-PAIR = Noun("pasangan kunci", "key pair", "key pairs")
+AREA = Noun("area", "area", "areas")
 #: Most gaps of one item.
 MAX_GAPS = 20
 
@@ -62,11 +61,11 @@ class GapSchema(ma.Schema):
     id = ma.fields.String(required=True, metadata={"pattern": IDENTIFIER_PATTERN})
     image = image_field()
     label = ma.fields.String(required=True, validate=ma.validate.Length(max=MAX_LABEL_CHARS))
-    match_max = bounded_integer(1, 0, MAX_REGIONS)
+    match_max = paired.match_max_field(MAX_REGIONS)
 
 
 class AreaSchema(RegionSchema):
-    match_max = bounded_integer(1, 0, MAX_GAPS)
+    match_max = paired.match_max_field(MAX_GAPS)
 
 
 class GraphicGapMatchSchema(ma.Schema):
@@ -83,31 +82,25 @@ class GraphicGapMatchSchema(ma.Schema):
         validate=ma.validate.Length(max=MAX_REGIONS),
         metadata={"minItems": 1, "maxItems": MAX_REGIONS},
     )
-    pairs = ma.fields.List(
-        ma.fields.List(ma.fields.String()),
-        required=True,
-        validate=ma.validate.Length(max=MAX_CHOICES),
-        metadata={"minItems": 1, "description": "key pairs [gap id, area id]"},
-    )
+    pairs = paired.key_pairs_field("key pairs [gap id, area id]")
     points = points_field()
     scoring = scoring_field()
+    pair_values = paired.pair_values_field("[gap id, area id, value] under mapped scoring")
+    mapping = mapped.mapping_field()
+
+    @ma.post_load
+    def _normalise(self, data: dict[str, JSON], **kwargs: object) -> dict[str, JSON]:
+        paired.drop_unused_pair_values(data)
+        return data
 
 
-def _response_pairs(response: JSON) -> set[tuple[str, str]] | None:
-    if response is None:
-        return None
-    if not isinstance(response, list | tuple):
-        raise ValueError(f"response must be a list of pairs or None, not {type(response).__name__}")
-    pairs = set()
-    for pair in response:
-        if (
-            not isinstance(pair, list | tuple)
-            or len(pair) != 2
-            or not all(isinstance(part, str) for part in pair)
-        ):
-            raise ValueError(f"each response pair must be two identifier strings, not {pair!r}")
-        pairs.add((pair[0], pair[1]))
-    return pairs
+def _sides(content: dict[str, JSON]) -> paired.PairSides:
+    return paired.PairSides(
+        GAP,
+        {g["id"]: g["match_max"] for g in content["gaps"]},
+        AREA,
+        {a["id"]: a["match_max"] for a in content["hotspots"]},
+    )
 
 
 class GraphicGapMatch(ItemType):
@@ -120,6 +113,10 @@ class GraphicGapMatch(ItemType):
     - ``all_or_nothing``: ``points`` when the set of pairs equals the key pairs, else 0.
     - ``partial``: each key pair given earns ``points / len(pairs)`` and each other pair
       costs the same; the total is clamped to ``[0, points]``.
+    - ``mapped`` (QTI ``mapResponse``): each distinct pair given adds its value in
+      ``pair_values``, or ``mapping.default`` (0: wrong placements cost nothing); the
+      sum is bounded below by ``mapping.lower`` and above by ``points``; blank scores 0.
+      The key pairs must score ``points``.
     """
 
     id = "graphic_gap_match"
@@ -163,63 +160,23 @@ class GraphicGapMatch(ItemType):
                     f"Keterangan gambar '{ident}' wajib diisi.",
                     f"The label of gap image '{ident}' is required.",
                 )
-        gap_ids = set(seen)
         yield from check_regions(
             content["hotspots"], "hotspots", read_image(content["image"]), minimum=1, seen=seen
         )
-        area_ids = {area["id"] for area in content["hotspots"]}
-        yield from self._check_pairs(content, gap_ids, area_ids)
+        yield from paired.check_key_pairs(content["pairs"], _sides(content))
         yield from check_points(content)
-
-    def _check_pairs(
-        self, content: dict[str, JSON], gap_ids: set[str], area_ids: set[str]
-    ) -> Iterator[Problem]:
-        pairs = content["pairs"]
-        yield from check_count(pairs, "pairs", PAIR, 1)
-        limits = {g["id"]: g["match_max"] for g in content["gaps"]}
-        limits.update({a["id"]: a["match_max"] for a in content["hotspots"]})
-        seen: set[tuple[str, str]] = set()
-        used: dict[str, int] = {}
-        for index, pair in enumerate(pairs):
-            path = f"pairs.{index}"
-            if len(pair) != 2:
-                yield Problem(
-                    path,
-                    "Pasangan harus terdiri atas satu gambar kecil dan satu area.",
-                    "A pair must name one gap image and one area.",
-                )
-                continue
-            gap, area = pair
-            if gap not in gap_ids:
-                yield Problem(
-                    f"{path}.0",
-                    f"Gambar kecil '{gap}' tidak ada.",
-                    f"'{gap}' is not one of the gap images.",
-                )
-            if area not in area_ids:
-                yield Problem(
-                    f"{path}.1", f"Area '{area}' tidak ada.", f"'{area}' is not one of the areas."
-                )
-            if gap not in gap_ids or area not in area_ids:
-                continue
-            if (gap, area) in seen:
-                yield Problem(
-                    path,
-                    f"Pasangan {gap}–{area} tercantum lebih dari sekali.",
-                    f"The pair {gap}–{area} is listed more than once.",
-                )
-                continue
-            seen.add((gap, area))
-            for ident in pair:
-                used[ident] = used.get(ident, 0) + 1
-                if limits[ident] and used[ident] == limits[ident] + 1:
-                    yield Problem(
-                        path,
-                        f"'{ident}' ada di lebih dari {limits[ident]} pasangan kunci, melebihi "
-                        "batas pemakaiannya.",
-                        f"'{ident}' is in more than {limits[ident]} key pairs, more than it "
-                        "may be used.",
-                    )
+        problems = list(paired.check_pair_values(content, _sides(content)))
+        yield from problems
+        well_formed = all(len(pair) == 2 for pair in content["pairs"])
+        if (
+            not problems
+            and well_formed
+            and content["scoring"] == mapped.MAPPED
+            and content["points"] > 0
+        ):
+            yield from paired.check_key_scores_points(
+                content, self.score(content, content["pairs"])
+            )
 
     def html_fields(self, content: dict[str, JSON]) -> Iterator[tuple[str, str]]:
         yield "image", content["image"]
@@ -227,20 +184,26 @@ class GraphicGapMatch(ItemType):
             yield f"gaps.{index}.image", gap["image"]
 
     def score(self, content: dict[str, JSON], response: JSON) -> float:
-        given = _response_pairs(response)
+        if content["scoring"] == mapped.MAPPED:
+            return paired.mapped_pairs_score(
+                content,
+                paired.response_pair_list(response),
+                paired.pair_value_map(content).get,
+                content["points"],
+            )
+        given = paired.response_pairs(response)
         if given is None:
             return 0
         key = {(gap, area) for gap, area in content["pairs"]}
         if content["scoring"] == "all_or_nothing":
             return content["points"] if given == key else 0
-        net = len(given & key) - len(given - key)
-        return partial_credit(content["points"], net, len(key))
+        return paired.net_credit(given, key, content["points"])
 
     def max_score(self, content: dict[str, JSON]) -> float:
         return content["points"]
 
     def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, JSON]:
-        if _response_pairs(response) is None:  # checks the shape
+        if paired.response_pairs(response) is None:  # checks the shape
             return {RESPONSE: None}
         return {RESPONSE: [(qti_identifier(a), qti_identifier(b)) for a, b in response]}
 
@@ -251,8 +214,15 @@ class GraphicGapMatch(ItemType):
         return ContentSummary(
             options=options,
             keys=[f"{gap} {area}" for gap, area in content["pairs"]],
-            extra={"points": content["points"], "scoring": content["scoring"]},
+            extra=self._facts(content),
         )
+
+    def _facts(self, content: dict[str, JSON]) -> dict[str, JSON]:
+        facts: dict[str, JSON] = {"points": content["points"], "scoring": content["scoring"]}
+        if content["scoring"] == mapped.MAPPED:
+            facts["pair_values"] = paired.pair_value_facts(content)
+            facts["mapping"] = dict(mapped.mapping_of(content))
+        return facts
 
     def to_qti(
         self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
@@ -264,23 +234,16 @@ class GraphicGapMatch(ItemType):
         """A graphic gap match of gap images (directed pairs gap -> area) with a declared
         correct response that scores: the correct pairs are the key, worth what they
         score together; ``partial`` when one key pair alone scores (with several), else
-        ``all_or_nothing``. Text gaps (QTI 3.0 only) and key pairs worth different scores
-        have no form here and are refused with that reason."""
-        found = the_interaction(item, GraphicGapMatchInteraction)
+        ``all_or_nothing``. Key pairs worth different scores have no classic form
+        (:meth:`mapped_from_qti` may represent them); text gaps (QTI 3.0 only) are
+        refused with that reason."""
+        found = self._interaction(item)
         if found is None:
             return None
         interaction, response = found
-        if response.cardinality != "multiple" or response.base_type != "directedPair":
-            return None
         pairs = [value.split() for value in response.correct]
         if not pairs or any(len(pair) != 2 for pair in pairs):
             return None
-        if any(gap.image is None for gap in interaction.gaps):
-            raise ImportNotSupported(
-                self.id,
-                "celah berupa teks (gapText) belum didukung; setiap celah harus berupa gambar",
-                "text gaps (gapText) are not supported; every gap must be an image",
-            )
         points = score([tuple(pair) for pair in pairs])
         if points <= 0:
             return None
@@ -289,10 +252,81 @@ class GraphicGapMatch(ItemType):
         if partial and len(alone) > 1:
             raise ImportNotSupported(
                 self.id,
-                "pasangan kunci bernilai berbeda-beda; setiap pasangan kunci di bank bernilai sama",
-                "the key pairs are worth different scores; every key pair of a bank item is an "
-                "equal share",
+                "pasangan kunci bernilai berbeda-beda dan skornya bukan pemetaan per pasangan "
+                "(mapResponse)",
+                "the key pairs are worth different scores and the scoring is no mapping per "
+                "pair (mapResponse)",
             )
+        return {
+            **self._shape(interaction),
+            "pairs": pairs,
+            "points": plain_number(points),
+            "scoring": "partial" if partial else "all_or_nothing",
+        }
+
+    def from_qti_contents(
+        self, item: AssessmentItem, score: SourceScore
+    ) -> Iterator[dict[str, JSON]]:
+        """:meth:`from_qti`'s content, then mapped scoring (:meth:`mapped_from_qti`)."""
+        return paired.classic_then_mapped(
+            lambda: self.from_qti(item, score), lambda: self.mapped_from_qti(item)
+        )
+
+    def mapped_from_qti(self, item: AssessmentItem) -> dict[str, JSON] | None:
+        """Mapped scoring from the response's declared mapping
+        (:func:`plugins.itemtypes._pairs.mapped_from_mapping`), for every pair of a gap
+        image and an area."""
+        found = self._interaction(item)
+        if found is None:
+            return None
+        interaction, response = found
+        if response.mapping is None:
+            return None
+        read = paired.mapped_from_mapping(
+            response.mapping,
+            [
+                (gap.identifier, area.identifier)
+                for gap in interaction.gaps
+                for area in interaction.hotspots
+            ],
+            [value.split() for value in response.correct],
+            directed=True,
+        )
+        if read is None:
+            return None
+        return {
+            **self._shape(interaction),
+            "pairs": read.key,
+            "points": read.points,
+            "scoring": mapped.MAPPED,
+            "pair_values": read.pair_values,
+            "mapping": read.mapping,
+        }
+
+    def _interaction(
+        self, item: AssessmentItem
+    ) -> tuple[GraphicGapMatchInteraction, ResponseDeclaration] | None:
+        """The item's graphic gap match interaction (multiple directed pairs) with its
+        response declaration, or ``None``.
+
+        :raises ImportNotSupported: when a gap is text (QTI 3.0's ``gapText``).
+        """
+        found = the_interaction(item, GraphicGapMatchInteraction)
+        if found is None:
+            return None
+        interaction, response = found
+        if response.cardinality != "multiple" or response.base_type != "directedPair":
+            return None
+        if any(gap.image is None for gap in interaction.gaps):
+            raise ImportNotSupported(
+                self.id,
+                "celah berupa teks (gapText) belum didukung; setiap celah harus berupa gambar",
+                "text gaps (gapText) are not supported; every gap must be an image",
+            )
+        return interaction, response
+
+    @staticmethod
+    def _shape(interaction: GraphicGapMatchInteraction) -> dict[str, JSON]:
         return {
             "image": image_xhtml(interaction.image),
             "gaps": [
@@ -314,9 +348,6 @@ class GraphicGapMatch(ItemType):
                 }
                 for area in interaction.hotspots
             ],
-            "pairs": pairs,
-            "points": plain_number(points),
-            "scoring": "partial" if partial else "all_or_nothing",
         }
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
@@ -446,6 +477,8 @@ class GraphicGapMatch(ItemType):
             ),
             editor.points(),
             editor.SCORING,
+            paired.pair_values_editor("gaps", "hotspots"),
+            mapped.editor_mapping(),
         ]
 
 

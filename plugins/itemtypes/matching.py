@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 
 import marshmallow as ma
@@ -12,8 +11,8 @@ from itembank.hookspecs import hookimpl
 from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes import _mapped as mapped
+from plugins.itemtypes import _pairs as paired
 from plugins.itemtypes._common import (
-    MAX_WEIGHT,
     Noun,
     check_count,
     check_entries,
@@ -50,44 +49,6 @@ RESPONSE = Noun("jawaban", "response", "responses")
 PAIR = Noun("pasangan kunci", "key pair", "key pairs")
 
 
-class PairValueField(ma.fields.Field):
-    """``[premise id, response id, value]``: the value of one pair under mapped scoring.
-    Only a list is required here; :meth:`Matching.check` says what is wrong inside it,
-    in both languages."""
-
-    default_error_messages = {"invalid": "Not a valid list."}
-
-    def _deserialize(
-        self, value: object, attr: str | None, data: object, **kwargs: object
-    ) -> list[JSON]:
-        if not isinstance(value, list):
-            raise self.make_error("invalid")
-        return list(value)
-
-
-def _pair_value_problem(index: int, entry: list[JSON]) -> Problem | None:
-    """What is wrong with the shape of one ``pair_values`` entry, if anything."""
-    if len(entry) != 3 or not all(isinstance(part, str) for part in entry[:2]):
-        return Problem(
-            f"pair_values.{index}",
-            "Nilai pasangan harus berbentuk [premis, jawaban, angka].",
-            "A pair value must be [premise, response, number].",
-        )
-    value = entry[2]
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or not -MAX_WEIGHT <= value <= MAX_WEIGHT
-    ):
-        return Problem(
-            f"pair_values.{index}.2",
-            f"Nilai pasangan harus angka dari {-MAX_WEIGHT} sampai {MAX_WEIGHT}.",
-            f"A pair value must be a number from {-MAX_WEIGHT} to {MAX_WEIGHT}.",
-        )
-    return None
-
-
 class MatchingSchema(ma.Schema):
     premises = entries_field()
     responses = entries_field()
@@ -99,49 +60,18 @@ class MatchingSchema(ma.Schema):
     points = points_field()
     scoring = scoring_field()
     shuffle = shuffle_field(True)
-    pair_values = ma.fields.List(
-        PairValueField(),
-        required=False,
-        metadata={"description": "[premise id, response id, value] under mapped scoring"},
-    )
+    pair_values = paired.pair_values_field("[premise id, response id, value] under mapped scoring")
     mapping = mapped.mapping_field()
 
     @ma.post_load
     def _normalise(self, data: dict[str, JSON], **kwargs: object) -> dict[str, JSON]:
-        if not data.get("pair_values") and data.get("scoring") != mapped.MAPPED:
-            data.pop("pair_values", None)
-        mapped.normalise(data, None)
+        paired.drop_unused_pair_values(data)
         return data
-
-
-def _ordered_pairs(response: JSON) -> list[tuple[str, str]] | None:
-    """The response's pairs in its own order (shape checked as :func:`_response_pairs`)."""
-    if _response_pairs(response) is None:
-        return None
-    return [(pair[0], pair[1]) for pair in response]
 
 
 def pair_value_map(content: dict[str, JSON]) -> dict[tuple[str, str], float]:
     """``(premise, response)`` -> its own value under mapped scoring."""
-    return {(premise, answer): value for premise, answer, value in content.get("pair_values", [])}
-
-
-def _response_pairs(response: JSON) -> set[tuple[str, str]] | None:
-    """The response as a set of ``(premise, response)`` pairs; ``None`` when blank."""
-    if response is None:
-        return None
-    if not isinstance(response, list | tuple):
-        raise ValueError(f"response must be a list of pairs or None, not {type(response).__name__}")
-    pairs = set()
-    for pair in response:
-        if (
-            not isinstance(pair, list | tuple)
-            or len(pair) != 2
-            or not all(isinstance(part, str) for part in pair)
-        ):
-            raise ValueError(f"each response pair must be two identifier strings, not {pair!r}")
-        pairs.add((pair[0], pair[1]))
-    return pairs
+    return paired.pair_value_map(content)
 
 
 class Matching(ItemType):
@@ -188,42 +118,17 @@ class Matching(ItemType):
         yield from self._check_pair_values(content)
 
     def _check_pair_values(self, content: dict[str, JSON]) -> Iterator[Problem]:
-        values = content.get("pair_values", [])
-        shapes = [
-            problem
-            for index, entry in enumerate(values)
-            if (problem := _pair_value_problem(index, entry)) is not None
-        ]
-        if shapes:
-            yield from shapes
-            return
-        if content["scoring"] != mapped.MAPPED:
-            yield from mapped.check_unused(content, bool(values), "pair_values")
-            return
         premise_ids = [entry["id"] for entry in content["premises"]]
         response_ids = [entry["id"] for entry in content["responses"]]
-        seen: set[tuple[str, str]] = set()
-        problems = 0
-        for index, (premise, answer, _value) in enumerate(values):
-            if premise not in premise_ids or answer not in response_ids:
-                problems += 1
-                yield Problem(
-                    f"pair_values.{index}",
-                    f"Pasangan '{premise} {answer}' tidak menghubungkan premis dengan jawaban "
-                    "soal ini.",
-                    f"The pair '{premise} {answer}' does not join a premise and a response of "
-                    "this item.",
-                )
-            elif (premise, answer) in seen:
-                problems += 1
-                yield Problem(
-                    f"pair_values.{index}",
-                    f"Nilai pasangan '{premise} {answer}' diberikan lebih dari sekali.",
-                    f"The pair '{premise} {answer}' is given a value more than once.",
-                )
-            seen.add((premise, answer))
-        if problems or content["points"] <= 0:
+        sides = paired.PairSides(
+            PREMISE, dict.fromkeys(premise_ids, 1), RESPONSE, dict.fromkeys(response_ids, 0)
+        )
+        problems = list(paired.check_pair_values(content, sides))
+        yield from problems
+        if problems or content["scoring"] != mapped.MAPPED or content["points"] <= 0:
             return
+        if not all(len(pair) == 2 for pair in content["pairs"]):
+            return  # the pairs' own check says what is wrong
         default = mapped.mapping_of(content)["default"]
         own = pair_value_map(content)
         best = 0.0
@@ -279,18 +184,13 @@ class Matching(ItemType):
 
     def score(self, content: dict[str, JSON], response: JSON) -> float:
         if content["scoring"] == mapped.MAPPED:
-            ordered = _ordered_pairs(response)
-            if not ordered:
-                return 0
-            bounds = mapped.mapping_of(content)
-            return mapped.mapped_sum(
-                ordered,
+            return paired.mapped_pairs_score(
+                content,
+                paired.response_pair_list(response),
                 pair_value_map(content).get,
-                bounds["default"],
-                bounds["lower"],
                 content["points"],
             )
-        given = _response_pairs(response)
+        given = paired.response_pairs(response)
         if given is None:
             return 0
         key = {(premise, answer) for premise, answer in content["pairs"]}
@@ -306,7 +206,7 @@ class Matching(ItemType):
         return partial_credit(content["points"], earned, len(key))
 
     def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, JSON]:
-        pairs = _response_pairs(response)  # checks the shape
+        pairs = paired.response_pairs(response)  # checks the shape
         if pairs is None:
             return {QTI_RESPONSE: None}
         return {
@@ -443,10 +343,7 @@ class Matching(ItemType):
             "shuffle": content["shuffle"],
         }
         if content["scoring"] == mapped.MAPPED:
-            facts["pair_values"] = [
-                f"{premise} {answer}: {value:g}"
-                for premise, answer, value in content.get("pair_values", [])
-            ]
+            facts["pair_values"] = paired.pair_value_facts(content)
             facts["mapping"] = dict(mapped.mapping_of(content))
         return facts
 
@@ -558,17 +455,7 @@ class Matching(ItemType):
             ),
             editor.points(),
             editor.SCORING,
-            EditorField(
-                "pair_values",
-                "pair_values",
-                editor.label("Nilai pasangan (penskoran berbobot)", "Pair values (mapped scoring)"),
-                help=editor.label(
-                    "Nilai setiap pasangan yang diberikan; kosong: nilai lainnya.",
-                    "What each pair given scores; empty: the value of the others.",
-                ),
-                source="premises",
-                target="responses",
-            ),
+            paired.pair_values_editor("premises", "responses"),
             mapped.editor_mapping(),
             editor.shuffle(True),
         ]

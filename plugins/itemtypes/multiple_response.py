@@ -7,7 +7,15 @@ from collections.abc import Callable, Iterator
 import marshmallow as ma
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
+from itembank.itemtypes import (
+    JSON,
+    ContentSummary,
+    EditorField,
+    ImportNotSupported,
+    ItemType,
+    Problem,
+    SourceScore,
+)
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes import _mapped as mapped
 from plugins.itemtypes._common import (
@@ -31,6 +39,7 @@ from plugins.itemtypes._common import (
 from plugins.itemtypes._qti import (
     RESPONSE,
     mapped_lookup,
+    matched_sets,
     option_entries,
     plain_number,
     qti_identifiers,
@@ -239,6 +248,8 @@ class MultipleResponse(OptionsItemType):
         if not keys:
             keys = [ident for ident in ids if score([ident]) > 0]
         if not keys:
+            keys = self._matched_keys(item, response.identifier, ids, score)
+        if not keys:
             return None
         points = score(list(keys))
         if points <= 0:
@@ -254,6 +265,32 @@ class MultipleResponse(OptionsItemType):
             "shuffle": interaction.shuffle,
         }
 
+    def _matched_keys(
+        self, item: AssessmentItem, identifier: str, ids: list[str], score: SourceScore
+    ) -> list[str]:
+        """Without a declared correct response: the one selection the processing matches
+        the response with that scores (its keys, in the choices' order), or none.
+
+        :raises ImportNotSupported: when several different selections score: an item
+            has one set of keys.
+        """
+        scoring = []
+        for selection in matched_sets(item, identifier):
+            if set(selection) <= set(ids):
+                value = score(selection)
+                if value > 0:
+                    scoring.append((selection, value))
+        if len(scoring) > 1:
+            shown = "; ".join(f"{' '.join(sel)}: {value:g}" for sel, value in scoring)
+            raise ImportNotSupported(
+                self.id,
+                f"beberapa pilihan jawaban yang berbeda mendapat skor ({shown}); soal pilihan "
+                "ganda kompleks di bank punya satu kunci",
+                f"several different selections score ({shown}); a multiple-response item of "
+                "the bank has one set of keys",
+            )
+        return [ident for ident in ids if scoring and ident in scoring[0][0]]
+
     def from_qti_contents(
         self, item: AssessmentItem, score: SourceScore
     ) -> Iterator[dict[str, JSON]]:
@@ -262,8 +299,22 @@ class MultipleResponse(OptionsItemType):
         if classic is not None:
             yield classic
         content = self.mapped_from_qti(item)
-        if content is not None:
-            yield content
+        if content is None:
+            return
+        keys = list(content["keys"])
+        exact, summed = score(keys), self.score(content, keys)
+        if exact > summed and not mapped.same_score(exact, summed):
+            shown = " ".join(keys)
+            raise ImportNotSupported(
+                self.id,
+                f"jawaban benar persis ({shown}) mendapat {exact:g}, lebih dari jumlah nilai "
+                f"pilihannya ({summed:g}): bonus untuk jawaban yang persis benar tidak dapat "
+                "dinyatakan (penskoran berbobot menjumlahkan nilai setiap pilihan)",
+                f"the exact correct response ({shown}) scores {exact:g}, more than its "
+                f"choices' values together ({summed:g}): a bonus for the exact answer has no "
+                "form in the bank (mapped scoring adds up each choice's value)",
+            )
+        yield content
 
     def mapped_from_qti(self, item: AssessmentItem) -> dict[str, JSON] | None:
         """Mapped scoring from the response's declared mapping: each choice's value is

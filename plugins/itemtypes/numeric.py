@@ -176,7 +176,7 @@ class Numeric(ItemType):
         points = score(int(answer) if response.base_type == "integer" else answer)
         if points <= 0:
             return None
-        mode, tolerance = self._tolerance(item, response.identifier)
+        mode, tolerance = tolerance_of(self.id, item, response.identifier)
         length = interaction.expected_length
         return {
             "answer": plain_number(answer),
@@ -185,63 +185,6 @@ class Numeric(ItemType):
             "points": plain_number(points),
             "expected_length": min(length, MAX_LENGTH) if length and length > 0 else 10,
         }
-
-    def _tolerance(self, item: AssessmentItem, identifier: str) -> tuple[str, float]:
-        """``(mode, tolerance)`` of the processing's ``equal`` on the response."""
-        found: list[Expr] = []
-        pending: list[Any] = list(item.processing.rules) if item.processing else []
-        while pending:
-            node = pending.pop()
-            if isinstance(node, Expr):
-                if node.name == "equal" and any(
-                    arg.name == "variable" and dict(arg.attrs).get("identifier") == identifier
-                    for arg in node.args
-                ):
-                    found.append(node)
-                pending += node.args
-            elif isinstance(node, Condition):
-                for branch in node.branches:
-                    pending.append(branch.condition)
-                    pending += branch.rules
-                pending += node.otherwise or ()
-            elif hasattr(node, "expression"):
-                pending.append(node.expression)
-        modes = set()
-        for node in found:
-            attrs = dict(node.attrs)
-            mode = attrs.get("toleranceMode", "exact")
-            if mode == "exact":
-                modes.add(("absolute", 0.0))
-                continue
-            parts = (attrs.get("tolerance") or "").split()
-            bounds_in = all(
-                attrs.get(name, "true").strip() in ("true", "1")
-                for name in ("includeLowerBound", "includeUpperBound")
-            )
-            first = node.args[0] if node.args else None
-            constant_first = first is not None and first.name in ("baseValue", "correct")
-            try:
-                values = {float(part) for part in parts}
-            except ValueError:
-                values = set()
-            if len(values) != 1 or not bounds_in or not constant_first:
-                raise ImportNotSupported(
-                    self.id,
-                    "Toleransi jawaban tidak sama di kedua sisi, tidak memuat batasnya, atau "
-                    "dihitung di sekitar jawaban peserta; isian bilangan di bank memakai satu "
-                    "toleransi di sekitar jawaban benar, batas termasuk.",
-                    "The tolerance differs on the two sides, leaves out its bounds, or is taken "
-                    "around the candidate's response; a numeric answer in the bank has one "
-                    "tolerance around the correct answer, bounds included.",
-                )
-            modes.add((mode, values.pop()))
-        if len(modes) > 1:
-            raise ImportNotSupported(
-                self.id,
-                "Pemrosesan membandingkan jawaban dengan beberapa toleransi berbeda.",
-                "The processing compares the response with several different tolerances.",
-            )
-        return modes.pop() if modes else ("absolute", 0.0)
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
         def body(prefix: str) -> Markup:
@@ -298,6 +241,65 @@ class Numeric(ItemType):
             editor.points(),
             editor.expected_length(10, MAX_LENGTH),
         ]
+
+
+def tolerance_of(type_id: str, item: AssessmentItem, identifier: str) -> tuple[str, float]:
+    """``(mode, tolerance)`` of the processing's ``equal`` on the response (``type_id``
+    names the type refusing an item whose tolerance it cannot represent)."""
+    found: list[Expr] = []
+    pending: list[Any] = list(item.processing.rules) if item.processing else []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Expr):
+            if node.name == "equal" and any(
+                arg.name == "variable" and dict(arg.attrs).get("identifier") == identifier
+                for arg in node.args
+            ):
+                found.append(node)
+            pending += node.args
+        elif isinstance(node, Condition):
+            for branch in node.branches:
+                pending.append(branch.condition)
+                pending += branch.rules
+            pending += node.otherwise or ()
+        elif hasattr(node, "expression"):
+            pending.append(node.expression)
+    modes = set()
+    for node in found:
+        attrs = dict(node.attrs)
+        mode = attrs.get("toleranceMode", "exact")
+        if mode == "exact":
+            modes.add(("absolute", 0.0))
+            continue
+        parts = (attrs.get("tolerance") or "").split()
+        bounds_in = all(
+            attrs.get(name, "true").strip() in ("true", "1")
+            for name in ("includeLowerBound", "includeUpperBound")
+        )
+        first = node.args[0] if node.args else None
+        constant_first = first is not None and first.name in ("baseValue", "correct")
+        try:
+            values = {float(part) for part in parts}
+        except ValueError:
+            values = set()
+        if len(values) != 1 or not bounds_in or not constant_first:
+            raise ImportNotSupported(
+                type_id,
+                "Toleransi jawaban tidak sama di kedua sisi, tidak memuat batasnya, atau "
+                "dihitung di sekitar jawaban peserta; isian bilangan di bank memakai satu "
+                "toleransi di sekitar jawaban benar, batas termasuk.",
+                "The tolerance differs on the two sides, leaves out its bounds, or is taken "
+                "around the candidate's response; a numeric answer in the bank has one "
+                "tolerance around the correct answer, bounds included.",
+            )
+        modes.add((mode, values.pop()))
+    if len(modes) > 1:
+        raise ImportNotSupported(
+            type_id,
+            "Pemrosesan membandingkan jawaban dengan beberapa toleransi berbeda.",
+            "The processing compares the response with several different tolerances.",
+        )
+    return modes.pop() if modes else ("absolute", 0.0)
 
 
 @hookimpl

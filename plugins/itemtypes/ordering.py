@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 
 import marshmallow as ma
 from markupsafe import Markup
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
+from itembank.itemtypes import (
+    JSON,
+    ContentSummary,
+    EditorField,
+    ImportNotSupported,
+    ItemType,
+    Problem,
+    SourceScore,
+)
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     OptionsItemType,
@@ -30,6 +39,9 @@ from plugins.itemtypes._qti import (
 )
 from plugins.itemtypes.qti_writers import ordering as qti_writer
 from qti.model import AssessmentItem, OrderInteraction
+
+#: Most choices whose every order an import checks for partial credit.
+MAX_ORDERS_CHECKED = 5
 
 
 class OrderingSchema(ma.Schema):
@@ -111,12 +123,39 @@ class Ordering(OptionsItemType):
         points = score(list(response.correct))
         if points <= 0:
             return None
+        others = self._other_orders_that_score(interaction, list(response.correct), score)
+        if others:
+            shown = "; ".join(f"{' '.join(order)}: {value:g}" for order, value in others[:3])
+            raise ImportNotSupported(
+                self.id,
+                f"urutan lain juga mendapat skor ({shown}); soal mengurutkan di bank hanya "
+                "memberi skor untuk urutan yang persis benar",
+                f"other orders score too ({shown}); an ordering item of the bank scores the "
+                "exact order only",
+            )
         return {
             "options": option_entries(interaction.choices),
             "correct_order": list(response.correct),
             "points": plain_number(points),
             "shuffle": interaction.shuffle,
         }
+
+    @staticmethod
+    def _other_orders_that_score(
+        interaction: OrderInteraction, correct: list[str], score: SourceScore
+    ) -> list[tuple[tuple[str, ...], float]]:
+        """Orders of every choice, other than the correct one, that the source scores
+        (at most 5 choices, 120 orders; larger items are left to the proof)."""
+        ids = [choice.identifier for choice in interaction.choices]
+        if len(ids) > MAX_ORDERS_CHECKED or sorted(ids) != sorted(correct):
+            return []
+        found = []
+        for order in itertools.permutations(ids):
+            if list(order) != correct:
+                value = score(list(order))
+                if value != 0:
+                    found.append((order, value))
+        return found
 
     def max_score(self, content: dict[str, JSON]) -> float:
         return content["points"]

@@ -163,6 +163,7 @@ def test_the_toolbar_is_keyboard_usable(login: Any) -> None:
         "weighted_options",
         "inline_choice",
         "numeric",
+        "slider",
         "gap_match",
         "hot_text",
         "hotspot",

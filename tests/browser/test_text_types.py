@@ -1,6 +1,6 @@
 """The text-based item types in the browser: a writer writes an inline choice (a sentence
-with two gaps marked ``[[G1]]``, ``[[G2]]``), a numeric answer with a tolerance, a gap
-match and a hot text in the editor, the preview shows each as a candidate sees it, and
+with two gaps marked ``[[G1]]``, ``[[G2]]``), a numeric answer with a tolerance, a slider,
+a gap match and a hot text in the editor, the preview shows each as a candidate sees it, and
 two reviewers approve each."""
 
 from __future__ import annotations
@@ -106,6 +106,34 @@ def test_a_numeric_answer_with_a_tolerance_is_written_and_approved(login: Any) -
         expect(review.locator(".preview-box input[inputmode=decimal]")).to_have_count(1)
 
     _approve_twice(login, item_id, check)
+
+
+def test_a_slider_is_written_its_preview_shows_the_value_and_it_is_saved(login: Any) -> None:
+    writer = login("penulis")
+    page = _start(writer, "slider", "Geser penanda ke persentase kehadiran rapat (34 dari 40).")
+    _field(page, "lower").locator("input").fill("0")
+    _field(page, "upper").locator("input").fill("100")
+    _field(page, "step").locator("input").fill("5")
+    _field(page, "answer").locator("input").fill("85")
+    _field(page, "points").locator("input").fill("2")
+    wait_for_clean_preview(page)
+    slider = page.locator("#preview input[type=range]")
+    expect(slider).to_have_attribute("max", "100")
+    expect(slider).to_have_attribute("step", "5")
+    slider.fill("40")  # as a candidate moves it: the value shows beside it
+    expect(page.locator("#preview .ib-slider output")).to_have_text("40")
+    # an answer off the scale's steps: the writer is told why
+    _field(page, "answer").locator("input").fill("83")
+    expect(page.locator("#preview-problems")).to_contain_text("tidak ada di skala")
+    _field(page, "answer").locator("input").fill("85")
+    wait_for_clean_preview(page)
+    writer.check_accessible_names()
+    writer.shot("slider-editor")
+    item_id = _submit(writer)
+    expect(page.locator(".preview-box input[type=range]")).to_have_count(1)
+    expect(page.locator("main")).to_contain_text("Kunci: 85")
+    expect(page.locator("main .facts").first).to_contain_text("Langkah")
+    assert item_id.startswith("CACT-DEMO-")
 
 
 def test_a_gap_match_is_written_with_its_key_pairs_and_approved(login: Any) -> None:

@@ -147,3 +147,16 @@
     }
   })
 })()
+
+// Slider previews: the value a range input is set to shows in its <output> as it moves.
+// Without this script the output keeps the scale's lowest value.
+;(function () {
+  'use strict'
+  document.addEventListener('input', (event) => {
+    const input = event.target
+    if (!(input instanceof HTMLInputElement) || input.type !== 'range') return
+    const holder = input.closest('.ib-slider')
+    const output = holder && holder.querySelector('output')
+    if (output) output.value = input.value
+  })
+})()

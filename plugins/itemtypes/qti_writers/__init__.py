@@ -36,6 +36,7 @@ from plugins.itemtypes.qti_writers import (
     ordering,
     short_text,
     single_choice,
+    slider,
     true_false,
     weighted_options,
 )
@@ -66,6 +67,7 @@ WRITERS: Mapping[str, Writer] = {
     "ordering": ordering.to_qti,
     "short_text": short_text.to_qti,
     "single_choice": single_choice.to_qti,
+    "slider": slider.to_qti,
     "true_false": true_false.to_qti,
     "weighted_options": weighted_options.to_qti,
 }

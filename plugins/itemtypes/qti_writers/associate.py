@@ -8,6 +8,7 @@ from plugins.itemtypes._qti import (
     RESPONSE,
     all_or_nothing,
     build_item,
+    mapped_pairs_processing,
 )
 from plugins.itemtypes.qti_writers._graphic import pair_partial_rules
 from qti.model import (
@@ -34,7 +35,8 @@ def to_qti(
     ``all_or_nothing`` with default ``-(pairs + 1)``, ``partial`` with default -1 (the
     net of right and wrong pairs, then ``points * net / pairs`` clamped as
     ``partial_credit`` computes it). A pair's two identifiers are compared unordered, as
-    QTI compares ``pair`` values."""
+    QTI compares ``pair`` values. ``mapped``: the content's own mapping
+    (:func:`plugins.itemtypes._qti.mapped_pairs_processing`)."""
     keys = [value_text(tuple(pair)) for pair in content["pairs"]]
     count, points = len(keys), content["points"]
     all_or_none = content["scoring"] == "all_or_nothing"
@@ -42,7 +44,9 @@ def to_qti(
         tuple(MapEntry(key, 1) for key in keys), default=-(count + 1) if all_or_none else -1
     )
     net = map_response(RESPONSE)
-    if all_or_none:
+    if content["scoring"] == "mapped":
+        mapping, processing = mapped_pairs_processing(content, content.get("pair_values", []))
+    elif all_or_none:
         processing = all_or_nothing(op("equal", net, number(count), toleranceMode="exact"), points)
     else:
         processing = ResponseProcessing(rules=pair_partial_rules(net, count, points))

@@ -9,6 +9,7 @@ from typing import Any
 from plugins.itemtypes._qti import RESPONSE, all_or_nothing, build_item
 from qti.model import (
     AssessmentItem,
+    Expr,
     ResponseDeclaration,
     TextEntryInteraction,
     base_value,
@@ -27,6 +28,21 @@ def to_qti(
     answer * (1 + t/100)``), bounds included, the answer first (QTI puts the tolerance
     around the first operand). The answer is the declared correct response."""
     answer = float(content["answer"])
+    return build_item(
+        identifier=identifier,
+        title=title,
+        lang=lang,
+        stem=stem,
+        body=[TextEntryInteraction(RESPONSE, content["expected_length"])],
+        response=ResponseDeclaration(RESPONSE, "single", "float", (value_text(answer),)),
+        maximum=content["points"],
+        processing=all_or_nothing(answer_condition(content), content["points"]),
+    )
+
+
+def answer_condition(content: dict[str, Any]) -> Expr:
+    """``equal(answer, RESPONSE)`` with the content's tolerance (see :func:`to_qti`)."""
+    answer = float(content["answer"])
     tolerance = float(content["tolerance"])
     if tolerance == 0:
         condition = op(
@@ -42,13 +58,4 @@ def to_qti(
             includeLowerBound="true",
             includeUpperBound="true",
         )
-    return build_item(
-        identifier=identifier,
-        title=title,
-        lang=lang,
-        stem=stem,
-        body=[TextEntryInteraction(RESPONSE, content["expected_length"])],
-        response=ResponseDeclaration(RESPONSE, "single", "float", (value_text(answer),)),
-        maximum=content["points"],
-        processing=all_or_nothing(condition, content["points"]),
-    )
+    return condition
