@@ -42,6 +42,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.itemtypes.hotspot",
     "plugins.itemtypes.associate",
     "plugins.itemtypes.graphic_gap_match",
+    "plugins.itemtypes.select_point",
     "plugins.itemtypes.composite",
     "plugins.taxonomies.asn",
     "plugins.taxonomies.skd",

@@ -37,6 +37,7 @@ TYPES = (
     "hotspot",
     "associate",
     "graphic_gap_match",
+    "select_point",
 )
 
 
@@ -112,6 +113,10 @@ def test_answer_key_of_every_type(world: World, plugins: Any, every_type_form: A
     assert rows["associate"]["option_scores"] is None
     assert rows["graphic_gap_match"]["correct_response"] == ["G2 A", "G3 B"]
     assert rows["graphic_gap_match"]["option_scores"] is None
+    # a select point item's key: the areas worth more than 0, each area's value beside
+    assert rows["select_point"]["correct_response"] == ["A", "B"]
+    assert rows["select_point"]["option_scores"] is None
+    assert rows["select_point"]["max_score"] == 2
 
 
 def test_answer_key_csv(world: World, plugins: Any, every_type_form: Any) -> None:

@@ -48,6 +48,7 @@ ITEM_TYPES = (
     "hotspot",
     "associate",
     "graphic_gap_match",
+    "select_point",
 )
 
 CONTENT_FIELDS: dict[str, set[str]] = {
@@ -76,6 +77,7 @@ CONTENT_FIELDS: dict[str, set[str]] = {
     "hotspot": {"image", "hotspots", "keys", "max_choices", "points", "scoring"},
     "associate": {"choices", "pairs", "max_associations", "points", "scoring", "shuffle"},
     "graphic_gap_match": {"image", "gaps", "hotspots", "pairs", "points", "scoring"},
+    "select_point": {"image", "areas", "max_choices", "mapping", "points"},
 }
 
 FINAL_OUTCOMES = {"draft", "in_review", "changes_requested", "approved", "rejected", "retired"}
@@ -172,6 +174,8 @@ def _entry_ids(item_type: str, content: dict[str, Any]) -> list[str]:
         return [choice["id"] for choice in content["choices"]]
     if item_type == "graphic_gap_match":
         return [entry["id"] for entry in content["gaps"] + content["hotspots"]]
+    if item_type == "select_point":
+        return [area["id"] for area in content["areas"]]
     return []
 
 
@@ -276,8 +280,11 @@ def test_every_type_appears_at_least_twice() -> None:
     counts = Counter(item["type"] for item in DEMO_ITEMS)
     assert set(counts) == set(ITEM_TYPES)
     assert {t: n for t, n in counts.items() if n < 2} == {}
-    # Mostly weighted options and single choice.
-    assert counts["weighted_options"] + counts["single_choice"] > len(DEMO_ITEMS) / 2
+    # Mostly weighted options and single choice, as in the exams the bank serves (the
+    # showcase of the other interaction types, interaction-types.json, grows with them).
+    showcase = {item["key"] for item in read_demo_file("interaction-types.json")["items"]}
+    exam = Counter(item["type"] for item in DEMO_ITEMS if item["key"] not in showcase)
+    assert exam["weighted_options"] + exam["single_choice"] > sum(exam.values()) / 2
 
 
 def test_final_status_mix() -> None:
@@ -620,7 +627,9 @@ def test_pairs_name_existing_entries(item: dict[str, Any], version: dict[str, An
     assert len(set(ends)) == len(ends), "each entry is in at most one key pair"
 
 
-@pytest.mark.parametrize(("item", "version"), _versions_of("hotspot", "graphic_gap_match"))
+@pytest.mark.parametrize(
+    ("item", "version"), _versions_of("hotspot", "graphic_gap_match", "select_point")
+)
 def test_graphic_items_show_images_the_loader_uploads(
     item: dict[str, Any], version: dict[str, Any]
 ) -> None:
@@ -632,6 +641,25 @@ def test_graphic_items_show_images_the_loader_uploads(
     for image in images:
         (sha,) = re.findall(r'src="/media/([0-9a-f]{64})"', image)
         assert sha in media
+
+
+@pytest.mark.parametrize(("item", "version"), _versions_of("select_point"))
+def test_select_point_areas_score_the_key(item: dict[str, Any], version: dict[str, Any]) -> None:
+    """A point inside each area worth more than 0 earns the points; a point outside
+    every area earns nothing."""
+    item_type = pytest.importorskip("plugins.itemtypes.select_point").SelectPoint()
+    content = item_type.load(version["content"])
+    from qti.areas import inner_point
+
+    best = [
+        list(inner_point(a["shape"], a["coords"]))  # type: ignore[arg-type]
+        for a in content["areas"]
+        if a["value"] > 0
+    ]
+    response = best[0] if content["max_choices"] == 1 else best
+    assert item_type.score(content, response) == content["points"]
+    outside = [0, 0] if content["max_choices"] == 1 else [[0, 0]]
+    assert item_type.score(content, outside) == 0
 
 
 # -- the keys of numeric items, recomputed ---------------------------------------------------------

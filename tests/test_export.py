@@ -40,6 +40,7 @@ from tests.itemtype_helpers import (
     WRONG_LIST,
     WRONG_MATCHING,
     WRONG_NUMBER,
+    WRONG_POINTS,
     WRONG_SINGLE,
     WRONG_TEXT,
     deliverable_associate,
@@ -50,6 +51,7 @@ from tests.itemtype_helpers import (
     deliverable_multiple,
     deliverable_numbers,
     deliverable_ordering,
+    deliverable_points,
     deliverable_single,
     deliverable_text,
 )
@@ -160,6 +162,8 @@ def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) ->
         return deliverable_associate(content)
     if type_id == "graphic_gap_match":
         return deliverable_gap_match(content)
+    if type_id == "select_point":
+        return deliverable_points(content)
     raise AssertionError(f"no responses for the machine-scored type {type_id!r}")
 
 
@@ -174,6 +178,8 @@ def refused_for(type_id: str) -> tuple[list[Any], list[Any]]:
         return WRONG_MATCHING, [NO_QTI_PAIRS]
     if type_id == "short_text":
         return WRONG_TEXT, []
+    if type_id == "select_point":
+        return WRONG_POINTS, []
     if type_id == "composite":  # one response per part, in a list
         return [WRONG_SINGLE[0], ["A"], "A", {"RESPONSE_1": "A"}], []
     if type_id == "inline_choice":

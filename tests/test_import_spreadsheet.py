@@ -39,6 +39,7 @@ BUILTIN_TYPES = [
     "hotspot",
     "associate",
     "graphic_gap_match",
+    "select_point",
 ]
 
 

@@ -38,6 +38,7 @@ from plugins.itemtypes.matching import Matching
 from plugins.itemtypes.multiple_response import MultipleResponse
 from plugins.itemtypes.numeric import Numeric
 from plugins.itemtypes.ordering import Ordering
+from plugins.itemtypes.select_point import SelectPoint
 from plugins.itemtypes.short_text import ShortText
 from plugins.itemtypes.single_choice import SingleChoice
 from plugins.itemtypes.true_false import TrueFalse
@@ -64,6 +65,7 @@ TYPES: dict[str, ItemType] = {
         Hotspot(),
         Associate(),
         GraphicGapMatch(),
+        SelectPoint(),
     )
 }
 for _type in TYPES.values():  # as the plugin host does once every type is registered
@@ -150,6 +152,7 @@ BEST_RESPONSES: dict[str, Any] = {
     "hotspot": "B",
     "associate": [["C", "A"], ["B", "D"], ["E", "F"]],
     "graphic_gap_match": [["G3", "B"], ["G2", "A"]],
+    "select_point": [[300, 75], [110, 207]],
 }
 
 
@@ -185,6 +188,7 @@ HTML_PATHS: dict[str, list[str]] = {
     "hotspot": ["image"],
     "associate": [f"choices.{i}.text" for i in range(6)],
     "graphic_gap_match": ["image", "gaps.0.image", "gaps.1.image", "gaps.2.image"],
+    "select_point": ["image"],
 }
 
 
@@ -232,6 +236,7 @@ INSTRUCTIONS: dict[str, tuple[str, str]] = {
     "hotspot": ("Pilih satu area pada gambar.", "Choose one area on the image."),
     "associate": ("Pasangkan pilihan-pilihan", "Pair up the choices"),
     "graphic_gap_match": ("Tempatkan gambar yang tepat", "Place the right image"),
+    "select_point": ("Tunjuk titik-titik yang tepat", "Click the right points"),
 }
 
 
@@ -296,6 +301,7 @@ KEY_CHANGES: dict[str, dict[str, Any]] = {
     "hotspot": {"keys": ["A"]},
     "associate": {"pairs": [["A", "D"]], "scoring": "all_or_nothing"},
     "graphic_gap_match": {"pairs": [["G1", "B"]]},
+    "select_point": {"areas.0.value": 2, "areas.1.coords": [10, 10, 90, 10, 50, 90]},
 }
 
 

@@ -372,3 +372,100 @@ def test_gap_match_round_trip_is_valid_and_scores_exactly(
         for chosen in itertools.combinations(every, size):
             value = GAP_MATCH.qti_response(loaded, list(chosen))
             assert source(value) == GAP_MATCH.score(loaded, list(chosen)), chosen
+
+
+# -- select point -----------------------------------------------------------------------------
+
+SELECT_POINT = HOST.item_type("select_point")
+POINTS = SELECT_POINT.example_content()
+#: Inside A (circle), inside B (polygon), inside C (rectangle), outside every area.
+IN_A, IN_B, IN_C, NOWHERE = [300, 75], [110, 207], [100, 75], [390, 290]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "indonesian", "english"),
+    [
+        ({"areas.1.id": "X"}, "areas.1.id", "harus berkode 'B'", "must be named 'B'"),
+        ({"areas.0.value": 0, "areas.1.value": -1}, "areas", "lebih dari 0", "more than 0"),
+        ({"mapping.default": 0.5}, "mapping.default", "di luar semua area", "outside every"),
+        ({"points": 3}, "points", "hanya mendapat skor 2", "only scores 2"),
+        ({"max_choices": 1}, "points", "hanya mendapat skor 1", "only scores 1"),
+        ({"mapping.lower": 2}, "mapping.lower", "lebih kecil dari poin", "less than the points"),
+        ({"areas.2.coords": [20, 20, 500, 130]}, "areas.2.coords", "keluar dari", "outside"),
+    ],
+)
+def test_select_point_problems_name_the_field_in_both_languages(
+    changes: dict[str, Any], field: str, indonesian: str, english: str
+) -> None:
+    found = problems(SELECT_POINT, patched(POINTS, changes))
+    assert any(
+        f == field and indonesian in message and english in message_en
+        for f, message, message_en in found
+    ), found
+
+
+def test_select_point_areas_have_no_label() -> None:
+    """Candidates never see the areas, and QTI's area mapping keeps no label."""
+    with pytest.raises(Exception, match="label"):
+        SELECT_POINT.load(patched(POINTS, {"areas.0.label": "Loket"}))
+
+
+def test_select_point_scores_as_map_response_point() -> None:
+    content = SELECT_POINT.load(POINTS)
+    score = SELECT_POINT.score
+    assert score(content, None) == score(content, []) == 0
+    assert score(content, [IN_A]) == 1
+    assert score(content, [IN_A, IN_B]) == 2
+    assert score(content, [IN_A, IN_A]) == 1  # each area once
+    assert score(content, [IN_A, IN_C]) == 0  # C is worth -1
+    assert score(content, [IN_C]) == 0  # held at the lower bound
+    assert score(content, [NOWHERE]) == 0
+    assert score(content, [[350, 75]]) == 1  # a circle holds its edge
+    assert score(content, [[351, 75]]) == 0
+    overlapping = {**content, "areas": [content["areas"][0], {**content["areas"][0], "id": "B"}]}
+    assert score(overlapping, [IN_A]) == 1  # the first area holding the point scores it
+    penalised = {**content, "mapping": {"default": -0.5, "lower": None}}
+    assert score(penalised, [NOWHERE, NOWHERE, IN_A]) == 0  # the default counts per point
+    assert score(penalised, [IN_C]) == -1
+    one = SELECT_POINT.load({**POINTS, "max_choices": 1, "points": 1})
+    assert score(one, IN_A) == 1 and score(one, IN_B) == 1 and score(one, IN_C) == 0
+
+
+@pytest.mark.parametrize("response", ["A", [1], [1.5, 2], [True, 2], [[1, 2, 3]], 7, [10**6, 1]])
+def test_select_point_refuses_what_is_not_a_point(response: Any) -> None:
+    content = SELECT_POINT.load(POINTS)
+    with pytest.raises(ValueError):
+        SELECT_POINT.score(content, response if isinstance(response, list) else [response])
+
+
+def test_select_point_preview_shows_the_image_without_the_areas() -> None:
+    content = SELECT_POINT.load(POINTS)
+    html = SELECT_POINT.preview_html(STEM, content)
+    assert EXAMPLE_IMAGE.split(" alt")[0] in html
+    assert not any(shape in html for shape in ("<rect", "<circle", "<polygon", "ib-region"))
+    assert html.count('type="number"') == 4  # x and y for each of two points
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+@pytest.mark.parametrize("max_choices", [1, 2, 0])
+def test_select_point_round_trip_is_valid_and_scores_exactly(
+    max_choices: int, version: str
+) -> None:
+    loaded = SELECT_POINT.load(
+        {**POINTS, "max_choices": max_choices, "points": 1 if max_choices == 1 else 2}
+    )
+    model = SELECT_POINT.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
+    root = write_item(model, version)  # type: ignore[arg-type]
+    assert validate_element(root, name="item_1.xml") == []
+    text = serialize(root)
+    assert text.count(b"<qti-area-map-entry" if version == "3.0" else b"<areaMapEntry") == 3
+    reading = read_item(text)
+    source = score_function(reading.root)
+    back = SELECT_POINT.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
+    assert back is not None
+    assert SELECT_POINT.load({**back, "image": loaded["image"]}) == loaded
+    singles = [IN_A, IN_B, IN_C, NOWHERE, [350, 75], [40, 170], [180, 130]]
+    responses: list[Any] = [None, *singles] if max_choices == 1 else [None, *subsets(singles)]
+    for response in responses:
+        value = SELECT_POINT.qti_response(loaded, response)
+        assert source(value) == SELECT_POINT.score(loaded, response), response

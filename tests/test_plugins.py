@@ -32,6 +32,7 @@ BUILTIN_TYPES = {
     "hotspot",
     "associate",
     "graphic_gap_match",
+    "select_point",
     "likert",
     "composite",
     "inline_choice",

@@ -111,6 +111,7 @@ IMPORT_ORDER: tuple[str, ...] = (
     "hotspot",
     "associate",
     "graphic_gap_match",
+    "select_point",
     "composite",
 )
 """The built-in types in the order they are asked; every other registered type follows

@@ -168,6 +168,7 @@ def test_the_toolbar_is_keyboard_usable(login: Any) -> None:
         "hotspot",
         "associate",
         "graphic_gap_match",
+        "select_point",
         "numeric_entry",  # the third-party example: no form of its own, edited as JSON
     ],
 )
