@@ -43,6 +43,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.itemtypes.associate",
     "plugins.itemtypes.graphic_gap_match",
     "plugins.itemtypes.select_point",
+    "plugins.itemtypes.graphic_order",
     "plugins.itemtypes.composite",
     "plugins.taxonomies.asn",
     "plugins.taxonomies.skd",

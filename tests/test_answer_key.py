@@ -38,6 +38,7 @@ TYPES = (
     "associate",
     "graphic_gap_match",
     "select_point",
+    "graphic_order",
 )
 
 
@@ -117,6 +118,8 @@ def test_answer_key_of_every_type(world: World, plugins: Any, every_type_form: A
     assert rows["select_point"]["correct_response"] == ["A", "B"]
     assert rows["select_point"]["option_scores"] is None
     assert rows["select_point"]["max_score"] == 2
+    assert rows["graphic_order"]["correct_response"] == ["C", "B", "D", "A"]
+    assert rows["graphic_order"]["option_scores"] is None
 
 
 def test_answer_key_csv(world: World, plugins: Any, every_type_form: Any) -> None:

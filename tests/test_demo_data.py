@@ -49,6 +49,7 @@ ITEM_TYPES = (
     "associate",
     "graphic_gap_match",
     "select_point",
+    "graphic_order",
 )
 
 CONTENT_FIELDS: dict[str, set[str]] = {
@@ -78,6 +79,7 @@ CONTENT_FIELDS: dict[str, set[str]] = {
     "associate": {"choices", "pairs", "max_associations", "points", "scoring", "shuffle"},
     "graphic_gap_match": {"image", "gaps", "hotspots", "pairs", "points", "scoring"},
     "select_point": {"image", "areas", "max_choices", "mapping", "points"},
+    "graphic_order": {"image", "hotspots", "correct_order", "points"},
 }
 
 FINAL_OUTCOMES = {"draft", "in_review", "changes_requested", "approved", "rejected", "retired"}
@@ -176,6 +178,8 @@ def _entry_ids(item_type: str, content: dict[str, Any]) -> list[str]:
         return [entry["id"] for entry in content["gaps"] + content["hotspots"]]
     if item_type == "select_point":
         return [area["id"] for area in content["areas"]]
+    if item_type == "graphic_order":
+        return [region["id"] for region in content["hotspots"]]
     return []
 
 
@@ -530,10 +534,11 @@ def test_extended_text_rubric(item: dict[str, Any], version: dict[str, Any]) -> 
     assert isinstance(content["expected_length"], int) and content["expected_length"] > 0
 
 
-@pytest.mark.parametrize(("item", "version"), _versions_of("ordering"))
+@pytest.mark.parametrize(("item", "version"), _versions_of("ordering", "graphic_order"))
 def test_ordering_is_a_permutation(item: dict[str, Any], version: dict[str, Any]) -> None:
     content = version["content"]
-    ids = [option["id"] for option in content["options"]]
+    entries = content["options"] if item["type"] == "ordering" else content["hotspots"]
+    ids = [entry["id"] for entry in entries]
     assert sorted(content["correct_order"]) == sorted(ids)
     assert content["correct_order"] != ids, "the display order must not give the answer away"
 
@@ -628,7 +633,8 @@ def test_pairs_name_existing_entries(item: dict[str, Any], version: dict[str, An
 
 
 @pytest.mark.parametrize(
-    ("item", "version"), _versions_of("hotspot", "graphic_gap_match", "select_point")
+    ("item", "version"),
+    _versions_of("hotspot", "graphic_gap_match", "select_point", "graphic_order"),
 )
 def test_graphic_items_show_images_the_loader_uploads(
     item: dict[str, Any], version: dict[str, Any]

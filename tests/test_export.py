@@ -164,6 +164,8 @@ def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) ->
         return deliverable_gap_match(content)
     if type_id == "select_point":
         return deliverable_points(content)
+    if type_id == "graphic_order":
+        return deliverable_ordering(list(content["correct_order"]))
     raise AssertionError(f"no responses for the machine-scored type {type_id!r}")
 
 
@@ -172,7 +174,7 @@ def refused_for(type_id: str) -> tuple[list[Any], list[Any]]:
     takes an identifier with a space, which no QTI response can carry)."""
     if type_id in SINGLE_IDENTIFIER:
         return WRONG_SINGLE, [NO_QTI_SINGLE]
-    if type_id in {"multiple_response", "ordering", "true_false"}:
+    if type_id in {"multiple_response", "ordering", "true_false", "graphic_order"}:
         return WRONG_LIST, [NO_QTI_MULTIPLE] if type_id == "multiple_response" else []
     if type_id in {"matching", "associate", "graphic_gap_match"}:
         return WRONG_MATCHING, [NO_QTI_PAIRS]

@@ -40,6 +40,7 @@ BUILTIN_TYPES = [
     "associate",
     "graphic_gap_match",
     "select_point",
+    "graphic_order",
 ]
 
 

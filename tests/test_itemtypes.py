@@ -30,6 +30,7 @@ from plugins.itemtypes.composite import Composite
 from plugins.itemtypes.extended_text import ExtendedText
 from plugins.itemtypes.gap_match import GapMatch
 from plugins.itemtypes.graphic_gap_match import GraphicGapMatch
+from plugins.itemtypes.graphic_order import GraphicOrder
 from plugins.itemtypes.hot_text import HotText
 from plugins.itemtypes.hotspot import Hotspot
 from plugins.itemtypes.inline_choice import InlineChoice
@@ -66,6 +67,7 @@ TYPES: dict[str, ItemType] = {
         Associate(),
         GraphicGapMatch(),
         SelectPoint(),
+        GraphicOrder(),
     )
 }
 for _type in TYPES.values():  # as the plugin host does once every type is registered
@@ -153,6 +155,7 @@ BEST_RESPONSES: dict[str, Any] = {
     "associate": [["C", "A"], ["B", "D"], ["E", "F"]],
     "graphic_gap_match": [["G3", "B"], ["G2", "A"]],
     "select_point": [[300, 75], [110, 207]],
+    "graphic_order": ["C", "B", "D", "A"],
 }
 
 
@@ -189,6 +192,7 @@ HTML_PATHS: dict[str, list[str]] = {
     "associate": [f"choices.{i}.text" for i in range(6)],
     "graphic_gap_match": ["image", "gaps.0.image", "gaps.1.image", "gaps.2.image"],
     "select_point": ["image"],
+    "graphic_order": ["image"],
 }
 
 
@@ -237,6 +241,7 @@ INSTRUCTIONS: dict[str, tuple[str, str]] = {
     "associate": ("Pasangkan pilihan-pilihan", "Pair up the choices"),
     "graphic_gap_match": ("Tempatkan gambar yang tepat", "Place the right image"),
     "select_point": ("Tunjuk titik-titik yang tepat", "Click the right points"),
+    "graphic_order": ("Urutkan area pada gambar", "Put the areas of the image in order"),
 }
 
 
@@ -302,6 +307,7 @@ KEY_CHANGES: dict[str, dict[str, Any]] = {
     "associate": {"pairs": [["A", "D"]], "scoring": "all_or_nothing"},
     "graphic_gap_match": {"pairs": [["G1", "B"]]},
     "select_point": {"areas.0.value": 2, "areas.1.coords": [10, 10, 90, 10, 50, 90]},
+    "graphic_order": {"correct_order": ["A", "B", "C", "D"]},
 }
 
 
@@ -329,6 +335,7 @@ INJECTED_PATHS: dict[str, list[str]] = {
     "hotspot": ["hotspots.0.id", "hotspots.1.label"],
     "associate": ["choices.0.id"],
     "graphic_gap_match": ["gaps.0.label", "hotspots.1.id"],
+    "graphic_order": ["hotspots.0.id", "hotspots.2.label"],
 }
 
 #: Accepted answers and rubrics never appear in a preview.

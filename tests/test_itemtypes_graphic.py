@@ -469,3 +469,79 @@ def test_select_point_round_trip_is_valid_and_scores_exactly(
     for response in responses:
         value = SELECT_POINT.qti_response(loaded, response)
         assert source(value) == SELECT_POINT.score(loaded, response), response
+
+
+# -- graphic order ----------------------------------------------------------------------------
+
+GRAPHIC_ORDER = HOST.item_type("graphic_order")
+ORDER = GRAPHIC_ORDER.example_content()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "indonesian", "english"),
+    [
+        ({"correct_order": ["C", "B", "D", "Z"]}, "correct_order.3", "'Z' yang tidak", "'Z'"),
+        ({"correct_order": ["C", "B", "D", "C"]}, "correct_order.3", "lebih dari", "more than"),
+        ({"correct_order": ["C", "B", "D"]}, "correct_order", "tidak memuat area 'A'", "'A'"),
+        ({"hotspots": [ORDER["hotspots"][0]], "correct_order": ["A"]}, "hotspots", "2", "2"),
+        ({"points": 0}, "points", "lebih besar dari 0", "greater than 0"),
+    ],
+)
+def test_graphic_order_problems_name_the_field_in_both_languages(
+    changes: dict[str, Any], field: str, indonesian: str, english: str
+) -> None:
+    found = problems(GRAPHIC_ORDER, patched(ORDER, changes))
+    assert any(
+        f == field and indonesian in message and english in message_en
+        for f, message, message_en in found
+    ), found
+
+
+def test_graphic_order_scores_the_whole_order_only() -> None:
+    content = GRAPHIC_ORDER.load(ORDER)
+    assert GRAPHIC_ORDER.score(content, ["C", "B", "D", "A"]) == 2
+    for wrong in (None, [], ["C", "B", "A", "D"], ["C", "B", "D"], ["C", "B", "D", "A", "A"]):
+        assert GRAPHIC_ORDER.score(content, wrong) == 0
+    with pytest.raises(ValueError):
+        GRAPHIC_ORDER.score(content, "CBDA")
+
+
+def test_graphic_order_preview_outlines_the_areas_without_the_order() -> None:
+    content = GRAPHIC_ORDER.load(ORDER)
+    html = GRAPHIC_ORDER.preview_html(STEM, content)
+    assert html.count('class="ib-region"') == 4
+    assert html.count("<select") == 4
+    other = GRAPHIC_ORDER.load({**ORDER, "correct_order": ["A", "B", "C", "D"]})
+    assert GRAPHIC_ORDER.preview_html(STEM, other) == html
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+@pytest.mark.parametrize("points", [1, 2.5])
+def test_graphic_order_round_trip_is_valid_and_scores_exactly(points: float, version: str) -> None:
+    loaded = GRAPHIC_ORDER.load({**ORDER, "points": points})
+    model = GRAPHIC_ORDER.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
+    root = write_item(model, version)  # type: ignore[arg-type]
+    assert validate_element(root, name="item_1.xml") == []
+    text = serialize(root)
+    assert text.count(b"<qti-hotspot-choice" if version == "3.0" else b"<hotspotChoice") == 4
+    reading = read_item(text)
+    source = score_function(reading.root)
+    back = GRAPHIC_ORDER.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
+    assert back is not None
+    assert GRAPHIC_ORDER.load({**back, "image": loaded["image"]}) == loaded
+    for order in [None, *map(list, itertools.permutations(["A", "B", "C", "D"]))]:
+        value = GRAPHIC_ORDER.qti_response(loaded, order)
+        assert source(value) == GRAPHIC_ORDER.score(loaded, order), order
+
+
+def test_graphic_order_of_some_areas_only_is_refused_by_name() -> None:
+    from itembank.itemtypes import ImportNotSupported
+
+    loaded = GRAPHIC_ORDER.load(ORDER)
+    model = GRAPHIC_ORDER.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
+    (response,) = model.responses
+    from dataclasses import replace
+
+    partial = replace(model, responses=(replace(response, correct=("C", "B")),))
+    with pytest.raises(ImportNotSupported, match="only some of the areas"):
+        GRAPHIC_ORDER.from_qti(partial, lambda value: 1.0)

@@ -137,6 +137,7 @@ POINTS_OVERLAP = {
     "mapping": {"default": -0.25, "lower": None},
     "points": 2.3,
 }
+ORDER_MAP = HOST.item_type("graphic_order").example_content()
 HOTSPOTS_MANY = {"keys": ["A", "C"], "max_choices": 0, "scoring": "partial", "points": 3}
 
 CASES = [
@@ -354,6 +355,18 @@ CASES = [
         "select_point",
         {**POINTS_OVERLAP, "max_choices": 2, "points": 2, "mapping": {"default": 0, "lower": 0.5}},
         point_responses({**POINTS_OVERLAP, "max_choices": 2}),
+    ),
+    _case("graphic_order", ORDER_MAP, ordering_responses(["C", "B", "D", "A"])),
+    _case("graphic_order", {**ORDER_MAP, "points": 1}, ordering_responses(["C", "B", "D", "A"])),
+    _case(
+        "graphic_order",
+        {
+            **ORDER_MAP,
+            "hotspots": ORDER_MAP["hotspots"][:2],
+            "correct_order": ["B", "A"],
+            "points": 0.1,
+        },
+        ordering_responses(["B", "A"]),
     ),
     _case("hotspot", HOTSPOT, single_responses(["A", "B", "C"])),
     _case("hotspot", {**HOTSPOT, "points": 2.5}, single_responses(["A", "B", "C"])),

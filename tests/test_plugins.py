@@ -33,6 +33,7 @@ BUILTIN_TYPES = {
     "associate",
     "graphic_gap_match",
     "select_point",
+    "graphic_order",
     "likert",
     "composite",
     "inline_choice",

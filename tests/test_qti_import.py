@@ -290,6 +290,7 @@ GRAPHIC_MEDIA = {
     "hotspot": [EXAMPLE_SHA256],
     "graphic_gap_match": list(EXAMPLE_MEDIA),
     "select_point": [EXAMPLE_SHA256],
+    "graphic_order": [EXAMPLE_SHA256],
 }
 
 
@@ -361,6 +362,7 @@ def test_type_order_is_defined_and_hint_goes_first() -> None:
         "associate",
         "graphic_gap_match",
         "select_point",
+        "graphic_order",
         "composite",
         "numeric_entry",
     ]

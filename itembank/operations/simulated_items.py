@@ -28,6 +28,7 @@ type                   model        categories
 ``hotspot``            2PL          0: another area (one choice) or a wrong set, 1: the key(s)
 ``associate``          2PL          0: the key pairs with partners exchanged, 1: the key
 ``graphic_gap_match``  2PL          0: the images on other areas (or other images), 1: the key
+``graphic_order``      2PL          0: the order with two neighbours swapped, or reversed
 ``select_point``       2PL          0: points outside the areas worth most, 1: a point inside
                                     each of those (as many as may be clicked)
 =====================  ===========  ==========================================================
@@ -72,6 +73,7 @@ TYPE_SECONDS: dict[str, float] = {
     "associate": 90.0,
     "graphic_gap_match": 90.0,
     "select_point": 50.0,
+    "graphic_order": 60.0,
 }
 
 
@@ -428,6 +430,15 @@ def _select_point(content: dict[str, Any], item_type: Any, rng: np.random.Genera
     return categories, {}
 
 
+def _graphic_order(content: dict[str, Any], item_type: Any, rng: np.random.Generator) -> Any:
+    order = list(content["correct_order"])
+    tries = [[*order[:i], order[i + 1], order[i], *order[i + 2 :]] for i in range(len(order) - 1)]
+    tries.append(order[::-1])
+    wrong = _wrong(item_type, content, tries)
+    categories = [_category(item_type, content, wrong, rng), _category(item_type, content, [order])]
+    return categories, {"options": tuple(h["id"] for h in content["hotspots"])}
+
+
 BUILDERS: dict[str, Builder] = {
     "single_choice": _single_choice,
     "true_false": _true_false,
@@ -446,6 +457,7 @@ BUILDERS: dict[str, Builder] = {
     "associate": _associate,
     "graphic_gap_match": _graphic_gap_match,
     "select_point": _select_point,
+    "graphic_order": _graphic_order,
 }
 
 

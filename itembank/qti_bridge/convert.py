@@ -112,6 +112,7 @@ IMPORT_ORDER: tuple[str, ...] = (
     "associate",
     "graphic_gap_match",
     "select_point",
+    "graphic_order",
     "composite",
 )
 """The built-in types in the order they are asked; every other registered type follows

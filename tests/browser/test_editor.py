@@ -169,6 +169,7 @@ def test_the_toolbar_is_keyboard_usable(login: Any) -> None:
         "associate",
         "graphic_gap_match",
         "select_point",
+        "graphic_order",
         "numeric_entry",  # the third-party example: no form of its own, edited as JSON
     ],
 )

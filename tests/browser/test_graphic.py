@@ -290,3 +290,45 @@ def test_a_select_point_item_is_drawn_submitted_and_approved(login: Any, tmp_pat
     page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
     item_id = page.url.rsplit("/", 1)[1]
     approve_twice(login, writer, item_id, ".preview-box .ib-graphic img")
+
+
+def test_a_graphic_order_item_is_drawn_ordered_submitted_and_approved(
+    login: Any, tmp_path: Path
+) -> None:
+    writer = login("penulis")
+    page = writer.page
+    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=graphic_order"))
+    stem = page.get_by_role("textbox", name="Pokok soal")
+    stem.click()
+    stem.type("Urutkan ruang yang dilalui warga yang mengurus KTP elektronik.")
+    fields = page.locator("#type-fields")
+    _pick_image(
+        page,
+        fields.get_by_role("button", name="Pilih atau unggah gambar"),
+        plan_png(tmp_path),
+        "Denah kantor kecamatan",
+    )
+    canvas = fields.locator(".region-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    _drag(page, box, (10, 10), (90, 65))  # A
+    _drag(page, box, (110, 10), (190, 65))  # B
+    _drag(page, box, (110, 85), (190, 140))  # C
+    expect(fields.locator(".region-entry")).to_have_count(3)
+    order = fields.locator('[data-path="content.correct_order"]')
+    for position, ident in enumerate(["C", "A", "B"], start=1):
+        order.get_by_label(f"Posisi {position}", exact=True).select_option(ident)
+    page.get_by_label("Taksonomi").select_option("skd-cpns")
+    page.get_by_label("Kompetensi atau bidang").select_option("TIU.FIG")
+    wait_for_clean_preview(page)
+    preview = page.locator("#preview")
+    expect(preview.locator(".ib-graphic-overlay .ib-region")).to_have_count(3)
+    expect(preview.locator(".ib-order-item select")).to_have_count(3)
+    writer.check_accessible_names()
+    writer.shot("graphic-order-editor")
+
+    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
+    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
+    item_id = page.url.rsplit("/", 1)[1]
+    approve_twice(login, writer, item_id, ".preview-box .ib-graphic .ib-region")
