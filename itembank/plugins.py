@@ -44,6 +44,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.itemtypes.graphic_gap_match",
     "plugins.itemtypes.select_point",
     "plugins.itemtypes.graphic_order",
+    "plugins.itemtypes.graphic_associate",
     "plugins.itemtypes.composite",
     "plugins.taxonomies.asn",
     "plugins.taxonomies.skd",

@@ -240,9 +240,10 @@ def hot_text_responses(content: dict[str, Any]) -> list[Any]:
 
 
 def deliverable_associate(content: dict[str, Any]) -> list[Any]:
-    """Pairs of an associate item: each alone, the key (in either order, repeated, one
-    left out, one added), every pair together, and random sets."""
-    ids = [c["id"] for c in content["choices"]]
+    """Pairs of an associate (or graphic associate) item: each alone, the key (in
+    either order, repeated, one left out, one added), every pair together, and random
+    sets."""
+    ids = [c["id"] for c in content.get("choices", content.get("hotspots"))]
     every = [list(pair) for pair in itertools.combinations(ids, 2)]
     key = [list(pair) for pair in content["pairs"]]
     responses: list[Any] = [None, [], *([pair] for pair in every), key, every]

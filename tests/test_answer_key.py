@@ -39,6 +39,7 @@ TYPES = (
     "graphic_gap_match",
     "select_point",
     "graphic_order",
+    "graphic_associate",
 )
 
 
@@ -120,6 +121,8 @@ def test_answer_key_of_every_type(world: World, plugins: Any, every_type_form: A
     assert rows["select_point"]["max_score"] == 2
     assert rows["graphic_order"]["correct_response"] == ["C", "B", "D", "A"]
     assert rows["graphic_order"]["option_scores"] is None
+    assert rows["graphic_associate"]["correct_response"] == ["B C", "D B"]
+    assert rows["graphic_associate"]["option_scores"] is None
 
 
 def test_answer_key_csv(world: World, plugins: Any, every_type_form: Any) -> None:

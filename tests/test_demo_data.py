@@ -50,6 +50,7 @@ ITEM_TYPES = (
     "graphic_gap_match",
     "select_point",
     "graphic_order",
+    "graphic_associate",
 )
 
 CONTENT_FIELDS: dict[str, set[str]] = {
@@ -80,6 +81,7 @@ CONTENT_FIELDS: dict[str, set[str]] = {
     "graphic_gap_match": {"image", "gaps", "hotspots", "pairs", "points", "scoring"},
     "select_point": {"image", "areas", "max_choices", "mapping", "points"},
     "graphic_order": {"image", "hotspots", "correct_order", "points"},
+    "graphic_associate": {"image", "hotspots", "pairs", "max_associations", "points", "scoring"},
 }
 
 FINAL_OUTCOMES = {"draft", "in_review", "changes_requested", "approved", "rejected", "retired"}
@@ -178,7 +180,7 @@ def _entry_ids(item_type: str, content: dict[str, Any]) -> list[str]:
         return [entry["id"] for entry in content["gaps"] + content["hotspots"]]
     if item_type == "select_point":
         return [area["id"] for area in content["areas"]]
-    if item_type == "graphic_order":
+    if item_type in ("graphic_order", "graphic_associate"):
         return [region["id"] for region in content["hotspots"]]
     return []
 
@@ -618,9 +620,20 @@ def test_selection_keys(item: dict[str, Any], version: dict[str, Any]) -> None:
     assert content["max_choices"] == 0 or content["max_choices"] >= len(keys)
 
 
-@pytest.mark.parametrize(("item", "version"), _versions_of("associate", "graphic_gap_match"))
+@pytest.mark.parametrize(
+    ("item", "version"), _versions_of("associate", "graphic_gap_match", "graphic_associate")
+)
 def test_pairs_name_existing_entries(item: dict[str, Any], version: dict[str, Any]) -> None:
     content = version["content"]
+    if item["type"] == "graphic_associate":  # an area may be in several pairs (match_max)
+        limits = {region["id"]: region["match_max"] for region in content["hotspots"]}
+        ends = Counter(end for pair in content["pairs"] for end in pair)
+        assert all(len(pair) == 2 and pair[0] != pair[1] for pair in content["pairs"])
+        assert set(ends) <= set(limits)
+        assert all(count <= limits[end] for end, count in ends.items())
+        firsts = [first for first, _ in content["pairs"]]
+        assert len(set(firsts)) == len(firsts), "the editor gives each area one partner"
+        return
     if item["type"] == "associate":
         sources = targets = {choice["id"] for choice in content["choices"]}
     else:
@@ -634,7 +647,9 @@ def test_pairs_name_existing_entries(item: dict[str, Any], version: dict[str, An
 
 @pytest.mark.parametrize(
     ("item", "version"),
-    _versions_of("hotspot", "graphic_gap_match", "select_point", "graphic_order"),
+    _versions_of(
+        "hotspot", "graphic_gap_match", "select_point", "graphic_order", "graphic_associate"
+    ),
 )
 def test_graphic_items_show_images_the_loader_uploads(
     item: dict[str, Any], version: dict[str, Any]

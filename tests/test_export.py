@@ -166,6 +166,8 @@ def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) ->
         return deliverable_points(content)
     if type_id == "graphic_order":
         return deliverable_ordering(list(content["correct_order"]))
+    if type_id == "graphic_associate":
+        return deliverable_associate(content)
     raise AssertionError(f"no responses for the machine-scored type {type_id!r}")
 
 
@@ -176,7 +178,7 @@ def refused_for(type_id: str) -> tuple[list[Any], list[Any]]:
         return WRONG_SINGLE, [NO_QTI_SINGLE]
     if type_id in {"multiple_response", "ordering", "true_false", "graphic_order"}:
         return WRONG_LIST, [NO_QTI_MULTIPLE] if type_id == "multiple_response" else []
-    if type_id in {"matching", "associate", "graphic_gap_match"}:
+    if type_id in {"matching", "associate", "graphic_gap_match", "graphic_associate"}:
         return WRONG_MATCHING, [NO_QTI_PAIRS]
     if type_id == "short_text":
         return WRONG_TEXT, []

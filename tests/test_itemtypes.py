@@ -29,6 +29,7 @@ from plugins.itemtypes.associate import Associate
 from plugins.itemtypes.composite import Composite
 from plugins.itemtypes.extended_text import ExtendedText
 from plugins.itemtypes.gap_match import GapMatch
+from plugins.itemtypes.graphic_associate import GraphicAssociate
 from plugins.itemtypes.graphic_gap_match import GraphicGapMatch
 from plugins.itemtypes.graphic_order import GraphicOrder
 from plugins.itemtypes.hot_text import HotText
@@ -68,6 +69,7 @@ TYPES: dict[str, ItemType] = {
         GraphicGapMatch(),
         SelectPoint(),
         GraphicOrder(),
+        GraphicAssociate(),
     )
 }
 for _type in TYPES.values():  # as the plugin host does once every type is registered
@@ -156,6 +158,7 @@ BEST_RESPONSES: dict[str, Any] = {
     "graphic_gap_match": [["G3", "B"], ["G2", "A"]],
     "select_point": [[300, 75], [110, 207]],
     "graphic_order": ["C", "B", "D", "A"],
+    "graphic_associate": [["C", "B"], ["B", "D"]],
 }
 
 
@@ -193,6 +196,7 @@ HTML_PATHS: dict[str, list[str]] = {
     "graphic_gap_match": ["image", "gaps.0.image", "gaps.1.image", "gaps.2.image"],
     "select_point": ["image"],
     "graphic_order": ["image"],
+    "graphic_associate": ["image"],
 }
 
 
@@ -242,6 +246,7 @@ INSTRUCTIONS: dict[str, tuple[str, str]] = {
     "graphic_gap_match": ("Tempatkan gambar yang tepat", "Place the right image"),
     "select_point": ("Tunjuk titik-titik yang tepat", "Click the right points"),
     "graphic_order": ("Urutkan area pada gambar", "Put the areas of the image in order"),
+    "graphic_associate": ("Pasangkan area-area", "Pair up the areas"),
 }
 
 
@@ -308,6 +313,7 @@ KEY_CHANGES: dict[str, dict[str, Any]] = {
     "graphic_gap_match": {"pairs": [["G1", "B"]]},
     "select_point": {"areas.0.value": 2, "areas.1.coords": [10, 10, 90, 10, 50, 90]},
     "graphic_order": {"correct_order": ["A", "B", "C", "D"]},
+    "graphic_associate": {"pairs": [["A", "D"]], "scoring": "all_or_nothing"},
 }
 
 
@@ -336,6 +342,7 @@ INJECTED_PATHS: dict[str, list[str]] = {
     "associate": ["choices.0.id"],
     "graphic_gap_match": ["gaps.0.label", "hotspots.1.id"],
     "graphic_order": ["hotspots.0.id", "hotspots.2.label"],
+    "graphic_associate": ["hotspots.1.id", "hotspots.3.label"],
 }
 
 #: Accepted answers and rubrics never appear in a preview.

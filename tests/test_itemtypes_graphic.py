@@ -545,3 +545,87 @@ def test_graphic_order_of_some_areas_only_is_refused_by_name() -> None:
     partial = replace(model, responses=(replace(response, correct=("C", "B")),))
     with pytest.raises(ImportNotSupported, match="only some of the areas"):
         GRAPHIC_ORDER.from_qti(partial, lambda value: 1.0)
+
+
+# -- graphic associate ------------------------------------------------------------------------
+
+GRAPHIC_ASSOCIATE = HOST.item_type("graphic_associate")
+LINKS = GRAPHIC_ASSOCIATE.example_content()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "indonesian", "english"),
+    [
+        ({"pairs": [["A", "Z"]]}, "pairs.0", "'Z' tidak ada", "'Z' is not one of"),
+        ({"pairs": [["A", "A"]]}, "pairs.0", "dirinya sendiri", "with itself"),
+        ({"pairs": [["A", "C"], ["C", "A"]]}, "pairs.1", "lebih dari sekali", "more than once"),
+        ({"pairs": [["A", "C", "D"]]}, "pairs.0", "dua area", "two regions"),
+        ({"pairs": []}, "pairs", "Minimal 1", "At least one key pair"),
+        (
+            {"pairs": [["A", "C"], ["A", "D"], ["A", "B"]]},
+            "hotspots.0.match_max",
+            "paling banyak 2",
+            "at most 2",
+        ),
+        ({"max_associations": 1}, "max_associations", "lebih kecil", "less than"),
+        ({"hotspots.1.id": "A"}, "hotspots.1.id", "lebih dari sekali", "more than once"),
+        ({"hotspots": LINKS["hotspots"][:2], "pairs": [["A", "B"]]}, "hotspots", "3", "3"),
+    ],
+)
+def test_graphic_associate_problems_name_the_field_in_both_languages(
+    changes: dict[str, Any], field: str, indonesian: str, english: str
+) -> None:
+    found = problems(GRAPHIC_ASSOCIATE, patched(LINKS, changes))
+    assert any(
+        f == field and indonesian in message and english in message_en
+        for f, message, message_en in found
+    ), found
+
+
+def test_graphic_associate_scores_pairs_in_either_order() -> None:
+    content = GRAPHIC_ASSOCIATE.load(LINKS)  # key B–C, D–B; partial, 2 points
+    score = GRAPHIC_ASSOCIATE.score
+    assert score(content, None) == score(content, []) == 0
+    assert score(content, [["C", "B"], ["B", "D"]]) == 2
+    assert score(content, [["B", "C"], ["C", "B"]]) == 1  # one pair, given twice
+    assert score(content, [["B", "C"], ["A", "D"]]) == 0  # one right, one wrong
+    assert score(content, [["B", "C"], ["B", "D"], ["A", "C"]]) == 1
+    whole = GRAPHIC_ASSOCIATE.load({**LINKS, "scoring": "all_or_nothing"})
+    assert score(whole, [["B", "C"]]) == 0 and score(whole, [["D", "B"], ["C", "B"]]) == 2
+    for wrong in ("B C", [["B"]], [[1, 2]], {"B": "C"}):
+        with pytest.raises(ValueError):
+            score(content, wrong)
+
+
+def test_graphic_associate_preview_outlines_the_areas_without_the_pairs() -> None:
+    content = GRAPHIC_ASSOCIATE.load(LINKS)
+    html = GRAPHIC_ASSOCIATE.preview_html(STEM, content)
+    assert html.count('class="ib-region"') == 4
+    assert html.count('class="ib-associate-pair"') == 3  # max_associations
+    other = GRAPHIC_ASSOCIATE.load({**LINKS, "pairs": [["A", "D"]]})
+    assert GRAPHIC_ASSOCIATE.preview_html(STEM, other) == html
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+@pytest.mark.parametrize("scoring", ["partial", "all_or_nothing"])
+def test_graphic_associate_round_trip_is_valid_and_scores_exactly(
+    scoring: str, version: str
+) -> None:
+    loaded = GRAPHIC_ASSOCIATE.load({**LINKS, "scoring": scoring})
+    model = GRAPHIC_ASSOCIATE.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
+    root = write_item(model, version)  # type: ignore[arg-type]
+    assert validate_element(root, name="item_1.xml") == []
+    text = serialize(root)
+    assert (
+        text.count(b"<qti-associable-hotspot" if version == "3.0" else b"<associableHotspot") == 4
+    )
+    reading = read_item(text)
+    source = score_function(reading.root)
+    back = GRAPHIC_ASSOCIATE.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
+    assert back is not None
+    assert GRAPHIC_ASSOCIATE.load({**back, "image": loaded["image"]}) == loaded
+    every = [list(pair) for pair in itertools.combinations("ABCD", 2)]
+    for size in range(len(every) + 1):
+        for chosen in itertools.combinations(every, size):
+            value = GRAPHIC_ASSOCIATE.qti_response(loaded, list(chosen))
+            assert source(value) == GRAPHIC_ASSOCIATE.score(loaded, list(chosen)), chosen

@@ -138,6 +138,8 @@ POINTS_OVERLAP = {
     "points": 2.3,
 }
 ORDER_MAP = HOST.item_type("graphic_order").example_content()
+LINKS = HOST.item_type("graphic_associate").example_content()
+LINKS_UNLIMITED = [{**area, "match_max": 0} for area in LINKS["hotspots"]]
 HOTSPOTS_MANY = {"keys": ["A", "C"], "max_choices": 0, "scoring": "partial", "points": 3}
 
 CASES = [
@@ -367,6 +369,17 @@ CASES = [
             "points": 0.1,
         },
         ordering_responses(["B", "A"]),
+    ),
+    _case("graphic_associate", LINKS, associate_responses(LINKS)),
+    _case(
+        "graphic_associate",
+        {**LINKS, "scoring": "all_or_nothing", "points": 1.5},
+        associate_responses(LINKS),
+    ),
+    _case(
+        "graphic_associate",
+        {**LINKS, "pairs": [["A", "B"], ["A", "C"], ["D", "A"]], "hotspots": LINKS_UNLIMITED},
+        associate_responses(LINKS),
     ),
     _case("hotspot", HOTSPOT, single_responses(["A", "B", "C"])),
     _case("hotspot", {**HOTSPOT, "points": 2.5}, single_responses(["A", "B", "C"])),

@@ -34,6 +34,7 @@ BUILTIN_TYPES = {
     "graphic_gap_match",
     "select_point",
     "graphic_order",
+    "graphic_associate",
     "likert",
     "composite",
     "inline_choice",

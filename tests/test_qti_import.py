@@ -291,6 +291,7 @@ GRAPHIC_MEDIA = {
     "graphic_gap_match": list(EXAMPLE_MEDIA),
     "select_point": [EXAMPLE_SHA256],
     "graphic_order": [EXAMPLE_SHA256],
+    "graphic_associate": [EXAMPLE_SHA256],
 }
 
 
@@ -363,6 +364,7 @@ def test_type_order_is_defined_and_hint_goes_first() -> None:
         "graphic_gap_match",
         "select_point",
         "graphic_order",
+        "graphic_associate",
         "composite",
         "numeric_entry",
     ]

@@ -29,6 +29,7 @@ type                   model        categories
 ``associate``          2PL          0: the key pairs with partners exchanged, 1: the key
 ``graphic_gap_match``  2PL          0: the images on other areas (or other images), 1: the key
 ``graphic_order``      2PL          0: the order with two neighbours swapped, or reversed
+``graphic_associate``  2PL          0: the key pairs with partners exchanged, 1: the key
 ``select_point``       2PL          0: points outside the areas worth most, 1: a point inside
                                     each of those (as many as may be clicked)
 =====================  ===========  ==========================================================
@@ -74,6 +75,7 @@ TYPE_SECONDS: dict[str, float] = {
     "graphic_gap_match": 90.0,
     "select_point": 50.0,
     "graphic_order": 60.0,
+    "graphic_associate": 90.0,
 }
 
 
@@ -439,6 +441,11 @@ def _graphic_order(content: dict[str, Any], item_type: Any, rng: np.random.Gener
     return categories, {"options": tuple(h["id"] for h in content["hotspots"])}
 
 
+def _graphic_associate(content: dict[str, Any], item_type: Any, rng: np.random.Generator) -> Any:
+    # the areas play the choices of an associate item
+    return _associate({**content, "choices": content["hotspots"]}, item_type, rng)
+
+
 BUILDERS: dict[str, Builder] = {
     "single_choice": _single_choice,
     "true_false": _true_false,
@@ -458,6 +465,7 @@ BUILDERS: dict[str, Builder] = {
     "graphic_gap_match": _graphic_gap_match,
     "select_point": _select_point,
     "graphic_order": _graphic_order,
+    "graphic_associate": _graphic_associate,
 }
 
 

@@ -113,6 +113,7 @@ IMPORT_ORDER: tuple[str, ...] = (
     "graphic_gap_match",
     "select_point",
     "graphic_order",
+    "graphic_associate",
     "composite",
 )
 """The built-in types in the order they are asked; every other registered type follows

@@ -332,3 +332,49 @@ def test_a_graphic_order_item_is_drawn_ordered_submitted_and_approved(
     page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
     item_id = page.url.rsplit("/", 1)[1]
     approve_twice(login, writer, item_id, ".preview-box .ib-graphic .ib-region")
+
+
+def test_a_graphic_associate_item_is_drawn_paired_submitted_and_approved(
+    login: Any, tmp_path: Path
+) -> None:
+    writer = login("penulis")
+    page = writer.page
+    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=graphic_associate"))
+    stem = page.get_by_role("textbox", name="Pokok soal")
+    stem.click()
+    stem.type("Pasangkan ruang-ruang yang dihubungkan oleh pintu penghubung.")
+    fields = page.locator("#type-fields")
+    _pick_image(
+        page,
+        fields.get_by_role("button", name="Pilih atau unggah gambar"),
+        plan_png(tmp_path),
+        "Denah kantor kecamatan",
+    )
+    canvas = fields.locator(".region-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    _drag(page, box, (10, 10), (90, 65))  # A
+    _drag(page, box, (110, 10), (190, 65))  # B
+    _drag(page, box, (10, 85), (90, 140))  # C
+    rows = fields.locator(".region-entry")
+    expect(rows).to_have_count(3)
+    rows.nth(0).get_by_label(re.compile("^Paling banyak dipakai")).fill("2")
+    pairs = fields.locator('[data-path="content.pairs"]')
+    pairs.get_by_label("B", exact=True).select_option("A")
+    pairs.get_by_label("C", exact=True).select_option("A")
+    page.get_by_label("Poin").fill("2")
+    page.get_by_label("Sebagian (per jawaban benar)").check()
+    page.get_by_label("Taksonomi").select_option("skd-cpns")
+    page.get_by_label("Kompetensi atau bidang").select_option("TIU.FIG")
+    wait_for_clean_preview(page)
+    preview = page.locator("#preview")
+    expect(preview.locator(".ib-graphic-overlay .ib-region")).to_have_count(3)
+    expect(preview.locator(".ib-associate-pair")).to_have_count(1)  # 3 areas // 2
+    writer.check_accessible_names()
+    writer.shot("graphic-associate-editor")
+
+    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
+    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
+    item_id = page.url.rsplit("/", 1)[1]
+    approve_twice(login, writer, item_id, ".preview-box .ib-graphic .ib-region")
