@@ -78,7 +78,7 @@ GOLDEN: dict[str, str] = {
     "qtiworks/stomp/graphic_associate.xml": "graphic_associate",
     "qtiworks/stomp/graphic_gap_matchGS.xml": "scoring_mismatch",
     "qtiworks/stomp/graphic_orderG.xml": "scoring_mismatch",
-    "qtiworks/stomp/hot_accel_2G.xml": "missing_media",
+    "qtiworks/stomp/hot_accel_2G.xml": "not_representable",
     "qtiworks/stomp/hotspotsS.xml": "hotspot",
     "qtiworks/stomp/hottext.xml": "not_representable",
     "qtiworks/stomp/meanGS.xml": "template_processing",

@@ -387,7 +387,8 @@ IN_A, IN_B, IN_C, NOWHERE = [300, 75], [110, 207], [100, 75], [390, 290]
     [
         ({"areas.1.id": "X"}, "areas.1.id", "harus berkode 'B'", "must be named 'B'"),
         ({"areas.0.value": 0, "areas.1.value": -1}, "areas", "lebih dari 0", "more than 0"),
-        ({"mapping.default": 0.5}, "mapping.default", "di luar semua area", "outside every"),
+        ({"mapping.default": 0.5}, "mapping.default", "bernilai 0", "worth 0"),
+        ({"mapping.default": -1}, "mapping.default", "sekali per titik", "once per point"),
         ({"points": 3}, "points", "hanya mendapat skor 2", "only scores 2"),
         ({"max_choices": 1}, "points", "hanya mendapat skor 1", "only scores 1"),
         ({"mapping.lower": 2}, "mapping.lower", "lebih kecil dari poin", "less than the points"),
@@ -424,9 +425,8 @@ def test_select_point_scores_as_map_response_point() -> None:
     assert score(content, [[351, 75]]) == 0
     overlapping = {**content, "areas": [content["areas"][0], {**content["areas"][0], "id": "B"}]}
     assert score(overlapping, [IN_A]) == 1  # the first area holding the point scores it
-    penalised = {**content, "mapping": {"default": -0.5, "lower": None}}
-    assert score(penalised, [NOWHERE, NOWHERE, IN_A]) == 0  # the default counts per point
-    assert score(penalised, [IN_C]) == -1
+    unbounded = {**content, "mapping": {"default": 0, "lower": None}}
+    assert score(unbounded, [IN_C, NOWHERE]) == -1
     one = SELECT_POINT.load({**POINTS, "max_choices": 1, "points": 1})
     assert score(one, IN_A) == 1 and score(one, IN_B) == 1 and score(one, IN_C) == 0
 

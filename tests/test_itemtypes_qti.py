@@ -134,7 +134,7 @@ POINTS_OVERLAP = {
         {"id": "D", "shape": "rect", "coords": [0, 0, 60, 60], "value": -0.5},
     ],
     "max_choices": 0,
-    "mapping": {"default": -0.25, "lower": None},
+    "mapping": {"default": 0, "lower": None},
     "points": 2.3,
 }
 ORDER_MAP = HOST.item_type("graphic_order").example_content()

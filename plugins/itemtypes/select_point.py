@@ -129,6 +129,12 @@ class SelectPoint(ItemType):
     however many points fall in it) or, inside no area, ``mapping.default``; the sum is
     held within ``mapping.lower`` (``None``: no bound) and ``points``. A blank response
     scores 0.
+
+    ``mapping.default`` is 0: delivery engines disagree on any other value (``qti.rp``
+    adds it for every point outside the areas, as the specification's "a point that
+    doesn't fall into any of the areas" reads; Cito's qti-components adds it once per
+    response, and also for a point in an area already counted), so content keeps the one
+    value they all score alike.
     """
 
     id = "select_point"
@@ -167,12 +173,13 @@ class SelectPoint(ItemType):
                 "Paling sedikit satu area harus bernilai lebih dari 0.",
                 "At least one area must be worth more than 0.",
             )
-        default = content["mapping"]["default"]
-        if default > 0:
+        if content["mapping"]["default"] != 0:
             yield Problem(
                 "mapping.default",
-                "Titik di luar semua area tidak boleh bernilai lebih dari 0.",
-                "A point outside every area cannot be worth more than 0.",
+                "Titik di luar semua area bernilai 0: mesin penyaji QTI menghitung nilai lain "
+                "secara berbeda (sekali per titik atau sekali per jawaban).",
+                "A point outside every area is worth 0: QTI delivery engines count another "
+                "value differently (once per point or once per response).",
             )
         yield from check_points(content)
         values = [area["value"] for area in areas]
@@ -249,7 +256,7 @@ class SelectPoint(ItemType):
         times the factor a processing multiplies ``mapResponsePoint`` by, when a point in
         each positive area shows one); the points are what the best response scores (the
         upper bound when it is lower).
-        Other shapes (``ellipse``, ``default``) and a positive default have no form here
+        Other shapes (``ellipse``, ``default``) and a default other than 0 have no form here
         and are refused with that reason. The proof checks every response tried."""
         found = the_interaction(item, SelectPointInteraction)
         if found is None:
@@ -268,11 +275,13 @@ class SelectPoint(ItemType):
                     "poligon",
                     f"an area of shape {entry.shape!r}; the bank keeps rect, circle and poly",
                 )
-        if areas.default > 0:
+        if areas.default != 0:
             raise ImportNotSupported(
                 self.id,
-                "titik di luar semua area bernilai lebih dari 0",
-                "a point outside every area is worth more than 0",
+                f"titik di luar semua area bernilai {areas.default:g}; di bank bernilai 0, "
+                "karena mesin penyaji QTI menghitung nilai lain secara berbeda",
+                f"a point outside every area is worth {areas.default:g}; in the bank it is "
+                "worth 0, since QTI delivery engines count another value differently",
             )
         most = 1 if response.cardinality == "single" else interaction.max_choices
         scale = _scale(areas, response.cardinality == "single", score)
@@ -407,16 +416,19 @@ class SelectPoint(ItemType):
 
 
 def _mapping_editor() -> EditorField:
-    """The mapping group, said for points: the value of a point outside every area."""
+    """The mapping group, for points: the lower bound alone (a point outside every area
+    is worth 0, the stored default)."""
+    group = editor_mapping()
     return replace(
-        editor_mapping(),
+        group,
         label=editor.label("Penskoran titik", "Point scoring"),
         help=editor.label(
-            "Nilai titik di luar semua area (0 atau kurang), dan batas bawah skor (kosong: "
-            "tanpa batas). Batas atasnya adalah poin.",
-            "The value of a point outside every area (0 or less), and the lowest score "
-            "(empty: no bound). The points are the highest score.",
+            "Batas bawah skor (kosong: tanpa batas); titik di luar semua area bernilai 0. "
+            "Batas atasnya adalah poin.",
+            "The lowest score (empty: no bound); a point outside every area is worth 0. "
+            "The points are the highest score.",
         ),
+        fields=tuple(f for f in group.fields if f.name == "lower"),
     )
 
 
