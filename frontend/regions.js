@@ -73,11 +73,14 @@ function labelPoint(region) {
 }
 
 // options: {labels, image: {src, alt, width, height} | null, regions: [...], onChange(),
-// extraFields: [{name, label, default, minimum, maximum}] (integer fields per region),
+// extraFields: [{name, label, default, minimum, maximum, decimal}] (number fields per
+// region: whole numbers, or any number with `decimal`), withLabel (false: regions have no
+// label field, e.g. the hidden scoring areas of a select point item),
 // idPrefix (the data-path of the list, e.g. "content.hotspots")}
 function create(host, options) {
   const L = options.labels
   const extra = options.extraFields || []
+  const withLabel = options.withLabel !== false
   let image = options.image || null
   let tool = 'rect'
   let regions = (Array.isArray(options.regions) ? options.regions : []).map((r) => ({
@@ -309,13 +312,14 @@ function create(host, options) {
       body.append(
         field(`${L.region_shape} (${name})`, shape, `${path}.shape`),
         field(`${L.region_coords} (${name})`, coords, `${path}.coords`),
-        field(`${L.region_label} (${name})`, label, `${path}.label`),
       )
+      if (withLabel) body.append(field(`${L.region_label} (${name})`, label, `${path}.label`))
       for (const f of extra) {
-        const input = el('input', { type: 'number', step: '1', min: f.minimum ?? null, max: f.maximum ?? null })
+        const input = el('input', { type: 'number', step: f.decimal ? 'any' : '1', min: f.minimum ?? null, max: f.maximum ?? null })
         input.value = region[f.name] ?? ''
+        const number = f.decimal ? /^-?\d+(\.\d+)?$/ : /^\d+$/
         input.addEventListener('input', () => {
-          region[f.name] = /^\d+$/.test(input.value.trim()) ? Number(input.value) : input.value
+          region[f.name] = number.test(input.value.trim()) ? Number(input.value) : input.value
           changed()
         })
         body.append(field(`${f.label} (${name})`, input, `${path}.${f.name}`))
@@ -353,7 +357,7 @@ function create(host, options) {
         id: letter(index),
         shape: region.shape,
         coords: region.coords,
-        label: region.label,
+        ...(withLabel ? { label: region.label } : {}),
         ...Object.fromEntries(extra.map((f) => [f.name, region[f.name]])),
       })),
   }

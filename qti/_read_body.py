@@ -43,8 +43,10 @@ from qti.model import (
     Gap,
     GapChoice,
     GapMatchInteraction,
+    GraphicAssociateInteraction,
     GraphicGapMatchInteraction,
     GraphicImage,
+    GraphicOrderInteraction,
     HotspotChoice,
     HotspotInteraction,
     HottextInteraction,
@@ -55,6 +57,7 @@ from qti.model import (
     OrderInteraction,
     RubricBlock,
     SliderInteraction,
+    SelectPointInteraction,
     TextEntryInteraction,
 )
 
@@ -77,6 +80,9 @@ SUPPORTED_INTERACTIONS = frozenset(
         "hotspotInteraction",
         "associateInteraction",
         "graphicGapMatchInteraction",
+        "selectPointInteraction",
+        "graphicOrderInteraction",
+        "graphicAssociateInteraction",
     }
 )
 #: Interactions that sit inside a sentence (read into an InlineBlock's slots).
@@ -84,9 +90,6 @@ INLINE_INTERACTIONS = frozenset({"textEntryInteraction", "inlineChoiceInteractio
 _BLOCK_INTERACTIONS = SUPPORTED_INTERACTIONS - INLINE_INTERACTIONS
 OTHER_INTERACTIONS = frozenset(
     {
-        "graphicOrderInteraction",
-        "graphicAssociateInteraction",
-        "selectPointInteraction",
         "uploadInteraction",
         "drawingInteraction",
         "mediaInteraction",
@@ -739,7 +742,16 @@ def _copy_for_reading(element: etree._Element) -> etree._Element:
 # -- graphic and association interactions --------------------------------------------------
 
 #: Where a graphic interaction's image may stand (its own ``object``/``img``, a gap image).
-_IMAGE_HOLDERS = frozenset({"hotspotInteraction", "graphicGapMatchInteraction", "gapImg"})
+_IMAGE_HOLDERS = frozenset(
+    {
+        "hotspotInteraction",
+        "graphicGapMatchInteraction",
+        "gapImg",
+        "selectPointInteraction",
+        "graphicOrderInteraction",
+        "graphicAssociateInteraction",
+    }
+)
 #: Image types kept in the model (another ``image/...`` type is found from the file).
 _IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif"})
 #: Shapes the bank keeps (``ellipse`` and ``default`` are refused).
@@ -871,6 +883,38 @@ def _read_graphic_gap_match(reader: BodyReader, element: etree._Element, respons
     )
 
 
+def _read_select_point(reader: BodyReader, element: etree._Element, response: str) -> BodyPart:
+    return SelectPointInteraction(
+        response,
+        _read_image(reader, element),
+        max_choices=_int(element, "maxChoices", 1),
+        min_choices=_int(element, "minChoices", 0),
+        prompt=_prompt(reader, element),
+    )
+
+
+def _read_graphic_order(reader: BodyReader, element: etree._Element, response: str) -> BodyPart:
+    return GraphicOrderInteraction(
+        response,
+        _read_image(reader, element),
+        _read_hotspots(element, "hotspotChoice"),
+        max_choices=_optional_int(element, "maxChoices"),
+        min_choices=_optional_int(element, "minChoices"),
+        prompt=_prompt(reader, element),
+    )
+
+
+def _read_graphic_associate(reader: BodyReader, element: etree._Element, response: str) -> BodyPart:
+    return GraphicAssociateInteraction(
+        response,
+        _read_image(reader, element),
+        _read_hotspots(element, "associableHotspot"),
+        max_associations=_int(element, "maxAssociations", 1),
+        min_associations=_int(element, "minAssociations", 0),
+        prompt=_prompt(reader, element),
+    )
+
+
 def _is_v3(element: etree._Element) -> bool:
     return namespace_of(element) == ns.QTI30
 
@@ -879,6 +923,9 @@ GRAPHIC_READERS: dict[str, Callable[[BodyReader, etree._Element, str], BodyPart]
     "hotspotInteraction": _read_hotspot,
     "associateInteraction": _read_associate,
     "graphicGapMatchInteraction": _read_graphic_gap_match,
+    "selectPointInteraction": _read_select_point,
+    "graphicOrderInteraction": _read_graphic_order,
+    "graphicAssociateInteraction": _read_graphic_associate,
 }
 
 # -- end of graphic and association interactions ---------------------------------------------

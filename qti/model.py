@@ -99,11 +99,35 @@ class Mapping:
 
 
 @dataclass(frozen=True)
+class AreaMapEntry:
+    """One area of an area mapping: an HTML image-map ``shape`` (``rect``, ``circle``,
+    ``poly``; ``ellipse`` and ``default`` are read from other items), its ``coords`` in
+    image pixels, and the score a point inside it maps to."""
+
+    shape: str
+    coords: tuple[int, ...]
+    value: float
+
+
+@dataclass(frozen=True)
+class AreaMapping:
+    """The mapping ``mapResponsePoint`` uses: each point scores the first area holding
+    it (each area once) or ``default``; the sum is clamped to ``[lower, upper]`` when
+    they are given."""
+
+    entries: tuple[AreaMapEntry, ...]
+    default: float = 0.0
+    lower: float | None = None
+    upper: float | None = None
+
+
+@dataclass(frozen=True)
 class ResponseDeclaration:
     """A response variable.
 
     :ivar correct: the correct response as QTI text values (empty: none declared).
     :ivar mapping: the mapping ``mapResponse`` uses, if any.
+    :ivar area_mapping: the area mapping ``mapResponsePoint`` uses, if any.
     """
 
     identifier: str
@@ -111,6 +135,7 @@ class ResponseDeclaration:
     base_type: BaseType
     correct: tuple[str, ...] = ()
     mapping: Mapping | None = None
+    area_mapping: AreaMapping | None = None
 
 
 @dataclass(frozen=True)
@@ -445,12 +470,65 @@ class GraphicGapMatchInteraction:
     prompt: str | None = None
 
 
+@dataclass(frozen=True)
+class SelectPointInteraction:
+    """Click ``min_choices`` to ``max_choices`` (0 = no limit) points of an image: a
+    ``point`` response (single when ``max_choices`` is 1, else multiple)."""
+
+    response_identifier: str
+    image: GraphicImage
+    max_choices: int = 1
+    min_choices: int = 0
+    prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class GraphicOrderInteraction:
+    """Put areas of an image in order (an ordered identifier response).
+
+    :ivar max_choices: how many areas the candidate orders (``None``: all of them).
+    :ivar min_choices: how many at least (``None``: not said).
+    """
+
+    response_identifier: str
+    image: GraphicImage
+    choices: tuple[HotspotChoice, ...]
+    max_choices: int | None = None
+    min_choices: int | None = None
+    prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class GraphicAssociateInteraction:
+    """Pair areas of one image with each other (undirected pairs, each area in at most
+    its ``match_max`` pairs, 0 = no limit; at most ``max_associations`` pairs, 0 = no
+    limit)."""
+
+    response_identifier: str
+    image: GraphicImage
+    choices: tuple[HotspotChoice, ...]
+    max_associations: int = 1
+    min_associations: int = 0
+    prompt: str | None = None
+
+
 GRAPHIC_INTERACTIONS: dict[type, str] = {
     HotspotInteraction: "hotspotInteraction",
     AssociateInteraction: "associateInteraction",
     GraphicGapMatchInteraction: "graphicGapMatchInteraction",
+    SelectPointInteraction: "selectPointInteraction",
+    GraphicOrderInteraction: "graphicOrderInteraction",
+    GraphicAssociateInteraction: "graphicAssociateInteraction",
 }
-Interaction = Interaction | HotspotInteraction | AssociateInteraction | GraphicGapMatchInteraction  # type: ignore[misc]
+Interaction = (  # type: ignore[misc]
+    Interaction
+    | HotspotInteraction
+    | AssociateInteraction
+    | GraphicGapMatchInteraction
+    | SelectPointInteraction
+    | GraphicOrderInteraction
+    | GraphicAssociateInteraction
+)
 BodyPart = Html | RubricBlock | Interaction  # type: ignore[misc]
 INTERACTION_NAMES.update(GRAPHIC_INTERACTIONS)
 

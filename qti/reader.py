@@ -40,6 +40,8 @@ from qti._names import children, find_child, find_children, local_name, namespac
 from qti._read_body import BodyError, BodyReader, read_interaction
 from qti._rp_templates import template_name
 from qti.model import (
+    AreaMapEntry,
+    AreaMapping,
     AssessmentItem,
     Branch,
     Condition,
@@ -250,7 +252,31 @@ class _ItemReader:
                 lower=self.optional_number(mapping_element, "lowerBound"),
                 upper=self.optional_number(mapping_element, "upperBound"),
             )
-        return ResponseDeclaration(identifier, cardinality, base_type, correct, mapping)  # type: ignore[arg-type]
+        areas = None
+        areas_element = find_child(element, "areaMapping")
+        if areas_element is not None:
+            areas = AreaMapping(
+                tuple(
+                    AreaMapEntry(
+                        (qti_attr(entry, "shape") or "").strip(),
+                        self.coords(entry),
+                        self.number(entry, "mappedValue", 0.0),
+                    )
+                    for entry in find_children(areas_element, "areaMapEntry")
+                ),
+                default=self.number(areas_element, "defaultValue", 0.0),
+                lower=self.optional_number(areas_element, "lowerBound"),
+                upper=self.optional_number(areas_element, "upperBound"),
+            )
+        return ResponseDeclaration(identifier, cardinality, base_type, correct, mapping, areas)  # type: ignore[arg-type]
+
+    def coords(self, element: etree._Element) -> tuple[int, ...]:
+        """An area's ``coords`` (image pixels; fractions rounded, as the body's areas)."""
+        text = qti_attr(element, "coords") or ""
+        try:
+            return tuple(round(float(part)) for part in text.replace(",", " ").split())
+        except ValueError:
+            raise self.fail("invalid_item", f"coords={text!r} are not numbers", element) from None
 
     def outcome(self, element: etree._Element) -> OutcomeDeclaration:
         default = None

@@ -36,8 +36,10 @@ from qti.model import (
     ExtendedTextInteraction,
     Gap,
     GapMatchInteraction,
+    GraphicAssociateInteraction,
     GraphicGapMatchInteraction,
     GraphicImage,
+    GraphicOrderInteraction,
     HotspotChoice,
     HotspotInteraction,
     HottextInteraction,
@@ -50,6 +52,7 @@ from qti.model import (
     ResponseDeclaration,
     RubricBlock,
     Rule,
+    SelectPointInteraction,
     SetOutcome,
     SliderInteraction,
     TextEntryInteraction,
@@ -117,7 +120,14 @@ def _tag(namespace: str, name: str, v3: bool) -> str:
 
 
 #: The graphic and association interactions (written by ``graphic_part``).
-_GRAPHIC_PARTS = (HotspotInteraction, AssociateInteraction, GraphicGapMatchInteraction)
+_GRAPHIC_PARTS = (
+    HotspotInteraction,
+    AssociateInteraction,
+    GraphicGapMatchInteraction,
+    SelectPointInteraction,
+    GraphicOrderInteraction,
+    GraphicAssociateInteraction,
+)
 #: The choices that carry ``matchMax``.
 _ASSOCIABLE = frozenset({"simpleAssociableChoice", "gapText"})
 #: Image types by file extension, for QTI 2.1's ``object type`` (graphic interactions).
@@ -262,6 +272,22 @@ class _ItemWriter:
                     mapKey=entry.key,
                     mappedValue=_number(entry.value),
                     caseSensitive=_flag(entry.case_sensitive),
+                )
+        areas = response.area_mapping
+        if areas is not None:
+            attrs = {"defaultValue": _number(areas.default)}
+            if areas.lower is not None:
+                attrs["lowerBound"] = _number(areas.lower)
+            if areas.upper is not None:
+                attrs["upperBound"] = _number(areas.upper)
+            holder = s.element(element, "areaMapping", **attrs)
+            for area in areas.entries:
+                s.element(
+                    holder,
+                    "areaMapEntry",
+                    shape=area.shape,
+                    coords=",".join(str(value) for value in area.coords),
+                    mappedValue=_number(area.value),
                 )
 
     def outcome_declaration(self, root: etree._Element, outcome: OutcomeDeclaration) -> None:
@@ -462,11 +488,50 @@ class _ItemWriter:
     def graphic_part(
         self,
         body: etree._Element,
-        part: HotspotInteraction | AssociateInteraction | GraphicGapMatchInteraction,
+        part: HotspotInteraction
+        | AssociateInteraction
+        | GraphicGapMatchInteraction
+        | SelectPointInteraction
+        | GraphicOrderInteraction
+        | GraphicAssociateInteraction,
         where: str,
     ) -> None:
         s = self.s
-        if isinstance(part, HotspotInteraction):
+        if isinstance(part, SelectPointInteraction):
+            element = s.element(
+                body,
+                "selectPointInteraction",
+                responseIdentifier=part.response_identifier,
+                maxChoices=str(part.max_choices),
+                minChoices=str(part.min_choices),
+            )
+            self.prompt(element, part.prompt, where)
+            self.graphic_image(element, part.image, where)
+        elif isinstance(part, GraphicOrderInteraction):
+            element = s.element(
+                body, "graphicOrderInteraction", responseIdentifier=part.response_identifier
+            )
+            if part.max_choices is not None:
+                element.set(s.attr("maxChoices"), str(part.max_choices))
+            if part.min_choices is not None:
+                element.set(s.attr("minChoices"), str(part.min_choices))
+            self.prompt(element, part.prompt, where)
+            self.graphic_image(element, part.image, where)
+            for choice in part.choices:
+                self.hotspot(element, "hotspotChoice", choice)
+        elif isinstance(part, GraphicAssociateInteraction):
+            element = s.element(
+                body,
+                "graphicAssociateInteraction",
+                responseIdentifier=part.response_identifier,
+                maxAssociations=str(part.max_associations),
+                minAssociations=str(part.min_associations),
+            )
+            self.prompt(element, part.prompt, where)
+            self.graphic_image(element, part.image, where)
+            for choice in part.choices:
+                self.hotspot(element, "associableHotspot", choice)
+        elif isinstance(part, HotspotInteraction):
             element = s.element(
                 body,
                 "hotspotInteraction",

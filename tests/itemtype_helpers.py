@@ -240,9 +240,10 @@ def hot_text_responses(content: dict[str, Any]) -> list[Any]:
 
 
 def deliverable_associate(content: dict[str, Any]) -> list[Any]:
-    """Pairs of an associate item: each alone, the key (in either order, repeated, one
-    left out, one added), every pair together, and random sets."""
-    ids = [c["id"] for c in content["choices"]]
+    """Pairs of an associate (or graphic associate) item: each alone, the key (in
+    either order, repeated, one left out, one added), every pair together, and random
+    sets."""
+    ids = [c["id"] for c in content.get("choices", content.get("hotspots"))]
     every = [list(pair) for pair in itertools.combinations(ids, 2)]
     key = [list(pair) for pair in content["pairs"]]
     responses: list[Any] = [None, [], *([pair] for pair in every), key, every]
@@ -298,3 +299,40 @@ def slider_responses(content: dict[str, Any]) -> list[Any]:
     if not content["integer"]:
         values += [lower + step / 2, math.nextafter(float(content["answer"]), math.inf), 0.1 + 0.2]
     return [*values, *WRONG_NUMBER]
+
+
+#: Responses no select point item takes (not a point, or not a list of them).
+WRONG_POINTS: list[Any] = ["A", [1], [1.5, 2], [True, 2], {"x": 1, "y": 2}, [[1, 2, 3]], 7]
+
+
+def deliverable_points(content: dict[str, Any]) -> list[Any]:
+    """Points of a select point item: inside each area, on and just beyond its edge, the
+    image's corners; with more than one point allowed, every two of them, each twice, the
+    areas' inner points together (and with each other point), and random sets."""
+    from qti.areas import edge_points, inner_point
+
+    areas = content["areas"]
+    probes: list[list[int]] = []
+    for area in areas:
+        inner = inner_point(area["shape"], area["coords"])
+        probes += [
+            list(p)
+            for p in [*([inner] if inner else []), *edge_points(area["shape"], area["coords"])]
+        ]
+    probes += [[0, 0], [400, 300], [399, 1], [200, 150]]
+    if content["max_choices"] == 1:
+        return [None, *probes]
+    most = content["max_choices"] or len(probes)
+    inner = [list(p) for a in areas if (p := inner_point(a["shape"], a["coords"]))]
+    responses: list[Any] = [None, [], *([p] for p in probes), *([p, p] for p in probes)]
+    responses += [list(pair) for pair in itertools.combinations(probes, 2)]
+    responses += [inner[:most], [*inner, *inner][:most]]
+    responses += [[*inner[: most - 1], p] for p in probes]
+    rng = random.Random(20261208)
+    for _ in range(60):
+        responses.append(rng.sample(probes, rng.randint(1, min(most, len(probes)))))
+    return [r for r in responses if r is None or len(r) <= most]
+
+
+def point_responses(content: dict[str, Any]) -> list[Any]:
+    return [*deliverable_points(content), *WRONG_POINTS]

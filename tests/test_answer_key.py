@@ -38,6 +38,9 @@ TYPES = (
     "hotspot",
     "associate",
     "graphic_gap_match",
+    "select_point",
+    "graphic_order",
+    "graphic_associate",
 )
 
 
@@ -116,6 +119,14 @@ def test_answer_key_of_every_type(world: World, plugins: Any, every_type_form: A
     assert rows["associate"]["option_scores"] is None
     assert rows["graphic_gap_match"]["correct_response"] == ["G2 A", "G3 B"]
     assert rows["graphic_gap_match"]["option_scores"] is None
+    # a select point item's key: the areas worth more than 0, each area's value beside
+    assert rows["select_point"]["correct_response"] == ["A", "B"]
+    assert rows["select_point"]["option_scores"] is None
+    assert rows["select_point"]["max_score"] == 2
+    assert rows["graphic_order"]["correct_response"] == ["C", "B", "D", "A"]
+    assert rows["graphic_order"]["option_scores"] is None
+    assert rows["graphic_associate"]["correct_response"] == ["B C", "D B"]
+    assert rows["graphic_associate"]["option_scores"] is None
 
 
 def test_answer_key_csv(world: World, plugins: Any, every_type_form: Any) -> None:

@@ -49,6 +49,9 @@ ITEM_TYPES = (
     "hotspot",
     "associate",
     "graphic_gap_match",
+    "select_point",
+    "graphic_order",
+    "graphic_associate",
 )
 
 CONTENT_FIELDS: dict[str, set[str]] = {
@@ -90,6 +93,9 @@ CONTENT_FIELDS: dict[str, set[str]] = {
     "hotspot": {"image", "hotspots", "keys", "max_choices", "points", "scoring"},
     "associate": {"choices", "pairs", "max_associations", "points", "scoring", "shuffle"},
     "graphic_gap_match": {"image", "gaps", "hotspots", "pairs", "points", "scoring"},
+    "select_point": {"image", "areas", "max_choices", "mapping", "points"},
+    "graphic_order": {"image", "hotspots", "correct_order", "points"},
+    "graphic_associate": {"image", "hotspots", "pairs", "max_associations", "points", "scoring"},
 }
 
 FINAL_OUTCOMES = {"draft", "in_review", "changes_requested", "approved", "rejected", "retired"}
@@ -186,6 +192,10 @@ def _entry_ids(item_type: str, content: dict[str, Any]) -> list[str]:
         return [choice["id"] for choice in content["choices"]]
     if item_type == "graphic_gap_match":
         return [entry["id"] for entry in content["gaps"] + content["hotspots"]]
+    if item_type == "select_point":
+        return [area["id"] for area in content["areas"]]
+    if item_type in ("graphic_order", "graphic_associate"):
+        return [region["id"] for region in content["hotspots"]]
     return []
 
 
@@ -290,8 +300,11 @@ def test_every_type_appears_at_least_twice() -> None:
     counts = Counter(item["type"] for item in DEMO_ITEMS)
     assert set(counts) == set(ITEM_TYPES)
     assert {t: n for t, n in counts.items() if n < 2} == {}
-    # Mostly weighted options and single choice.
-    assert counts["weighted_options"] + counts["single_choice"] > len(DEMO_ITEMS) / 2
+    # Mostly weighted options and single choice, as in the exams the bank serves (the
+    # showcase of the other interaction types, interaction-types.json, grows with them).
+    showcase = {item["key"] for item in read_demo_file("interaction-types.json")["items"]}
+    exam = Counter(item["type"] for item in DEMO_ITEMS if item["key"] not in showcase)
+    assert exam["weighted_options"] + exam["single_choice"] > sum(exam.values()) / 2
 
 
 def test_final_status_mix() -> None:
@@ -559,10 +572,11 @@ def test_extended_text_rubric(item: dict[str, Any], version: dict[str, Any]) -> 
     assert isinstance(content["expected_length"], int) and content["expected_length"] > 0
 
 
-@pytest.mark.parametrize(("item", "version"), _versions_of("ordering"))
+@pytest.mark.parametrize(("item", "version"), _versions_of("ordering", "graphic_order"))
 def test_ordering_is_a_permutation(item: dict[str, Any], version: dict[str, Any]) -> None:
     content = version["content"]
-    ids = [option["id"] for option in content["options"]]
+    entries = content["options"] if item["type"] == "ordering" else content["hotspots"]
+    ids = [entry["id"] for entry in entries]
     assert sorted(content["correct_order"]) == sorted(ids)
     assert content["correct_order"] != ids, "the display order must not give the answer away"
 
@@ -642,9 +656,20 @@ def test_selection_keys(item: dict[str, Any], version: dict[str, Any]) -> None:
     assert content["max_choices"] == 0 or content["max_choices"] >= len(keys)
 
 
-@pytest.mark.parametrize(("item", "version"), _versions_of("associate", "graphic_gap_match"))
+@pytest.mark.parametrize(
+    ("item", "version"), _versions_of("associate", "graphic_gap_match", "graphic_associate")
+)
 def test_pairs_name_existing_entries(item: dict[str, Any], version: dict[str, Any]) -> None:
     content = version["content"]
+    if item["type"] == "graphic_associate":  # an area may be in several pairs (match_max)
+        limits = {region["id"]: region["match_max"] for region in content["hotspots"]}
+        ends = Counter(end for pair in content["pairs"] for end in pair)
+        assert all(len(pair) == 2 and pair[0] != pair[1] for pair in content["pairs"])
+        assert set(ends) <= set(limits)
+        assert all(count <= limits[end] for end, count in ends.items())
+        firsts = [first for first, _ in content["pairs"]]
+        assert len(set(firsts)) == len(firsts), "the editor gives each area one partner"
+        return
     if item["type"] == "associate":
         sources = targets = {choice["id"] for choice in content["choices"]}
     else:
@@ -656,7 +681,12 @@ def test_pairs_name_existing_entries(item: dict[str, Any], version: dict[str, An
     assert len(set(ends)) == len(ends), "each entry is in at most one key pair"
 
 
-@pytest.mark.parametrize(("item", "version"), _versions_of("hotspot", "graphic_gap_match"))
+@pytest.mark.parametrize(
+    ("item", "version"),
+    _versions_of(
+        "hotspot", "graphic_gap_match", "select_point", "graphic_order", "graphic_associate"
+    ),
+)
 def test_graphic_items_show_images_the_loader_uploads(
     item: dict[str, Any], version: dict[str, Any]
 ) -> None:
@@ -668,6 +698,25 @@ def test_graphic_items_show_images_the_loader_uploads(
     for image in images:
         (sha,) = re.findall(r'src="/media/([0-9a-f]{64})"', image)
         assert sha in media
+
+
+@pytest.mark.parametrize(("item", "version"), _versions_of("select_point"))
+def test_select_point_areas_score_the_key(item: dict[str, Any], version: dict[str, Any]) -> None:
+    """A point inside each area worth more than 0 earns the points; a point outside
+    every area earns nothing."""
+    item_type = pytest.importorskip("plugins.itemtypes.select_point").SelectPoint()
+    content = item_type.load(version["content"])
+    from qti.areas import inner_point
+
+    best = [
+        list(inner_point(a["shape"], a["coords"]))  # type: ignore[arg-type]
+        for a in content["areas"]
+        if a["value"] > 0
+    ]
+    response = best[0] if content["max_choices"] == 1 else best
+    assert item_type.score(content, response) == content["points"]
+    outside = [0, 0] if content["max_choices"] == 1 else [[0, 0]]
+    assert item_type.score(content, outside) == 0
 
 
 # -- the keys of numeric items, recomputed ---------------------------------------------------------

@@ -40,6 +40,7 @@ from tests.itemtype_helpers import (
     WRONG_LIST,
     WRONG_MATCHING,
     WRONG_NUMBER,
+    WRONG_POINTS,
     WRONG_SINGLE,
     WRONG_TEXT,
     deliverable_associate,
@@ -50,6 +51,7 @@ from tests.itemtype_helpers import (
     deliverable_multiple,
     deliverable_numbers,
     deliverable_ordering,
+    deliverable_points,
     deliverable_single,
     deliverable_text,
 )
@@ -164,6 +166,12 @@ def responses_for(type_id: str, content: dict[str, Any], plugins: PluginHost) ->
         return deliverable_associate(content)
     if type_id == "graphic_gap_match":
         return deliverable_gap_match(content)
+    if type_id == "select_point":
+        return deliverable_points(content)
+    if type_id == "graphic_order":
+        return deliverable_ordering(list(content["correct_order"]))
+    if type_id == "graphic_associate":
+        return deliverable_associate(content)
     raise AssertionError(f"no responses for the machine-scored type {type_id!r}")
 
 
@@ -172,12 +180,14 @@ def refused_for(type_id: str) -> tuple[list[Any], list[Any]]:
     takes an identifier with a space, which no QTI response can carry)."""
     if type_id in SINGLE_IDENTIFIER:
         return WRONG_SINGLE, [NO_QTI_SINGLE]
-    if type_id in {"multiple_response", "ordering", "true_false"}:
+    if type_id in {"multiple_response", "ordering", "true_false", "graphic_order"}:
         return WRONG_LIST, [NO_QTI_MULTIPLE] if type_id == "multiple_response" else []
-    if type_id in {"matching", "associate", "graphic_gap_match"}:
+    if type_id in {"matching", "associate", "graphic_gap_match", "graphic_associate"}:
         return WRONG_MATCHING, [NO_QTI_PAIRS]
     if type_id == "short_text":
         return WRONG_TEXT, []
+    if type_id == "select_point":
+        return WRONG_POINTS, []
     if type_id == "composite":  # one response per part, in a list
         return [WRONG_SINGLE[0], ["A"], "A", {"RESPONSE_1": "A"}], []
     if type_id == "inline_choice":

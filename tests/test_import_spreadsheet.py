@@ -40,6 +40,9 @@ BUILTIN_TYPES = [
     "hotspot",
     "associate",
     "graphic_gap_match",
+    "select_point",
+    "graphic_order",
+    "graphic_associate",
 ]
 
 

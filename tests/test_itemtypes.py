@@ -29,7 +29,9 @@ from plugins.itemtypes.associate import Associate
 from plugins.itemtypes.composite import Composite
 from plugins.itemtypes.extended_text import ExtendedText
 from plugins.itemtypes.gap_match import GapMatch
+from plugins.itemtypes.graphic_associate import GraphicAssociate
 from plugins.itemtypes.graphic_gap_match import GraphicGapMatch
+from plugins.itemtypes.graphic_order import GraphicOrder
 from plugins.itemtypes.hot_text import HotText
 from plugins.itemtypes.hotspot import Hotspot
 from plugins.itemtypes.inline_choice import InlineChoice
@@ -38,6 +40,7 @@ from plugins.itemtypes.matching import Matching
 from plugins.itemtypes.multiple_response import MultipleResponse
 from plugins.itemtypes.numeric import Numeric
 from plugins.itemtypes.ordering import Ordering
+from plugins.itemtypes.select_point import SelectPoint
 from plugins.itemtypes.short_text import ShortText
 from plugins.itemtypes.single_choice import SingleChoice
 from plugins.itemtypes.slider import Slider
@@ -66,6 +69,9 @@ TYPES: dict[str, ItemType] = {
         Hotspot(),
         Associate(),
         GraphicGapMatch(),
+        SelectPoint(),
+        GraphicOrder(),
+        GraphicAssociate(),
     )
 }
 for _type in TYPES.values():  # as the plugin host does once every type is registered
@@ -153,6 +159,9 @@ BEST_RESPONSES: dict[str, Any] = {
     "hotspot": "B",
     "associate": [["C", "A"], ["B", "D"], ["E", "F"]],
     "graphic_gap_match": [["G3", "B"], ["G2", "A"]],
+    "select_point": [[300, 75], [110, 207]],
+    "graphic_order": ["C", "B", "D", "A"],
+    "graphic_associate": [["C", "B"], ["B", "D"]],
 }
 
 
@@ -189,6 +198,9 @@ HTML_PATHS: dict[str, list[str]] = {
     "hotspot": ["image"],
     "associate": [f"choices.{i}.text" for i in range(6)],
     "graphic_gap_match": ["image", "gaps.0.image", "gaps.1.image", "gaps.2.image"],
+    "select_point": ["image"],
+    "graphic_order": ["image"],
+    "graphic_associate": ["image"],
 }
 
 
@@ -237,6 +249,9 @@ INSTRUCTIONS: dict[str, tuple[str, str]] = {
     "hotspot": ("Pilih satu area pada gambar.", "Choose one area on the image."),
     "associate": ("Pasangkan pilihan-pilihan", "Pair up the choices"),
     "graphic_gap_match": ("Tempatkan gambar yang tepat", "Place the right image"),
+    "select_point": ("Tunjuk titik-titik yang tepat", "Click the right points"),
+    "graphic_order": ("Urutkan area pada gambar", "Put the areas of the image in order"),
+    "graphic_associate": ("Pasangkan area-area", "Pair up the areas"),
 }
 
 
@@ -302,6 +317,9 @@ KEY_CHANGES: dict[str, dict[str, Any]] = {
     "hotspot": {"keys": ["A"]},
     "associate": {"pairs": [["A", "D"]], "scoring": "all_or_nothing"},
     "graphic_gap_match": {"pairs": [["G1", "B"]]},
+    "select_point": {"areas.0.value": 2, "areas.1.coords": [10, 10, 90, 10, 50, 90]},
+    "graphic_order": {"correct_order": ["A", "B", "C", "D"]},
+    "graphic_associate": {"pairs": [["A", "D"]], "scoring": "all_or_nothing"},
 }
 
 
@@ -329,6 +347,8 @@ INJECTED_PATHS: dict[str, list[str]] = {
     "hotspot": ["hotspots.0.id", "hotspots.1.label"],
     "associate": ["choices.0.id"],
     "graphic_gap_match": ["gaps.0.label", "hotspots.1.id"],
+    "graphic_order": ["hotspots.0.id", "hotspots.2.label"],
+    "graphic_associate": ["hotspots.1.id", "hotspots.3.label"],
 }
 
 #: Accepted answers and rubrics never appear in a preview.

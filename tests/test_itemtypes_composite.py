@@ -21,7 +21,7 @@ COMPOSITE = HOST.item_type("composite")
 USABLE = (
     "single_choice, multiple_response, weighted_options, true_false, short_text, ordering, "
     "matching, likert, inline_choice, numeric, slider, gap_match, hot_text, hotspot, associate, "
-    "graphic_gap_match"
+    "graphic_gap_match, select_point, graphic_order, graphic_associate"
 )
 
 

@@ -372,3 +372,260 @@ def test_gap_match_round_trip_is_valid_and_scores_exactly(
         for chosen in itertools.combinations(every, size):
             value = GAP_MATCH.qti_response(loaded, list(chosen))
             assert source(value) == GAP_MATCH.score(loaded, list(chosen)), chosen
+
+
+# -- select point -----------------------------------------------------------------------------
+
+SELECT_POINT = HOST.item_type("select_point")
+POINTS = SELECT_POINT.example_content()
+#: Inside A (circle), inside B (polygon), inside C (rectangle), outside every area.
+IN_A, IN_B, IN_C, NOWHERE = [300, 75], [110, 207], [100, 75], [390, 290]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "indonesian", "english"),
+    [
+        ({"areas.1.id": "X"}, "areas.1.id", "harus berkode 'B'", "must be named 'B'"),
+        ({"areas.0.value": 0, "areas.1.value": -1}, "areas", "lebih dari 0", "more than 0"),
+        ({"mapping.default": 0.5}, "mapping.default", "bernilai 0", "worth 0"),
+        ({"mapping.default": -1}, "mapping.default", "sekali per titik", "once per point"),
+        ({"points": 3}, "points", "hanya mendapat skor 2", "only scores 2"),
+        ({"max_choices": 1}, "points", "hanya mendapat skor 1", "only scores 1"),
+        ({"mapping.lower": 2}, "mapping.lower", "lebih kecil dari poin", "less than the points"),
+        ({"areas.2.coords": [20, 20, 500, 130]}, "areas.2.coords", "keluar dari", "outside"),
+    ],
+)
+def test_select_point_problems_name_the_field_in_both_languages(
+    changes: dict[str, Any], field: str, indonesian: str, english: str
+) -> None:
+    found = problems(SELECT_POINT, patched(POINTS, changes))
+    assert any(
+        f == field and indonesian in message and english in message_en
+        for f, message, message_en in found
+    ), found
+
+
+def test_select_point_areas_have_no_label() -> None:
+    """Candidates never see the areas, and QTI's area mapping keeps no label."""
+    with pytest.raises(Exception, match="label"):
+        SELECT_POINT.load(patched(POINTS, {"areas.0.label": "Loket"}))
+
+
+def test_select_point_scores_as_map_response_point() -> None:
+    content = SELECT_POINT.load(POINTS)
+    score = SELECT_POINT.score
+    assert score(content, None) == score(content, []) == 0
+    assert score(content, [IN_A]) == 1
+    assert score(content, [IN_A, IN_B]) == 2
+    assert score(content, [IN_A, IN_A]) == 1  # each area once
+    assert score(content, [IN_A, IN_C]) == 0  # C is worth -1
+    assert score(content, [IN_C]) == 0  # held at the lower bound
+    assert score(content, [NOWHERE]) == 0
+    assert score(content, [[350, 75]]) == 1  # a circle holds its edge
+    assert score(content, [[351, 75]]) == 0
+    overlapping = {**content, "areas": [content["areas"][0], {**content["areas"][0], "id": "B"}]}
+    assert score(overlapping, [IN_A]) == 1  # the first area holding the point scores it
+    unbounded = {**content, "mapping": {"default": 0, "lower": None}}
+    assert score(unbounded, [IN_C, NOWHERE]) == -1
+    one = SELECT_POINT.load({**POINTS, "max_choices": 1, "points": 1})
+    assert score(one, IN_A) == 1 and score(one, IN_B) == 1 and score(one, IN_C) == 0
+
+
+@pytest.mark.parametrize("response", ["A", [1], [1.5, 2], [True, 2], [[1, 2, 3]], 7, [10**6, 1]])
+def test_select_point_refuses_what_is_not_a_point(response: Any) -> None:
+    content = SELECT_POINT.load(POINTS)
+    with pytest.raises(ValueError):
+        SELECT_POINT.score(content, response if isinstance(response, list) else [response])
+
+
+def test_select_point_preview_shows_the_image_without_the_areas() -> None:
+    content = SELECT_POINT.load(POINTS)
+    html = SELECT_POINT.preview_html(STEM, content)
+    assert EXAMPLE_IMAGE.split(" alt")[0] in html
+    assert not any(shape in html for shape in ("<rect", "<circle", "<polygon", "ib-region"))
+    assert html.count('type="number"') == 4  # x and y for each of two points
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+@pytest.mark.parametrize("max_choices", [1, 2, 0])
+def test_select_point_round_trip_is_valid_and_scores_exactly(
+    max_choices: int, version: str
+) -> None:
+    loaded = SELECT_POINT.load(
+        {**POINTS, "max_choices": max_choices, "points": 1 if max_choices == 1 else 2}
+    )
+    model = SELECT_POINT.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
+    root = write_item(model, version)  # type: ignore[arg-type]
+    assert validate_element(root, name="item_1.xml") == []
+    text = serialize(root)
+    assert text.count(b"<qti-area-map-entry" if version == "3.0" else b"<areaMapEntry") == 3
+    reading = read_item(text)
+    source = score_function(reading.root)
+    back = SELECT_POINT.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
+    assert back is not None
+    assert SELECT_POINT.load({**back, "image": loaded["image"]}) == loaded
+    singles = [IN_A, IN_B, IN_C, NOWHERE, [350, 75], [40, 170], [180, 130]]
+    responses: list[Any] = [None, *singles] if max_choices == 1 else [None, *subsets(singles)]
+    for response in responses:
+        value = SELECT_POINT.qti_response(loaded, response)
+        assert source(value) == SELECT_POINT.score(loaded, response), response
+
+
+# -- graphic order ----------------------------------------------------------------------------
+
+GRAPHIC_ORDER = HOST.item_type("graphic_order")
+ORDER = GRAPHIC_ORDER.example_content()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "indonesian", "english"),
+    [
+        ({"correct_order": ["C", "B", "D", "Z"]}, "correct_order.3", "'Z' yang tidak", "'Z'"),
+        ({"correct_order": ["C", "B", "D", "C"]}, "correct_order.3", "lebih dari", "more than"),
+        ({"correct_order": ["C", "B", "D"]}, "correct_order", "tidak memuat area 'A'", "'A'"),
+        ({"hotspots": [ORDER["hotspots"][0]], "correct_order": ["A"]}, "hotspots", "2", "2"),
+        ({"points": 0}, "points", "lebih besar dari 0", "greater than 0"),
+    ],
+)
+def test_graphic_order_problems_name_the_field_in_both_languages(
+    changes: dict[str, Any], field: str, indonesian: str, english: str
+) -> None:
+    found = problems(GRAPHIC_ORDER, patched(ORDER, changes))
+    assert any(
+        f == field and indonesian in message and english in message_en
+        for f, message, message_en in found
+    ), found
+
+
+def test_graphic_order_scores_the_whole_order_only() -> None:
+    content = GRAPHIC_ORDER.load(ORDER)
+    assert GRAPHIC_ORDER.score(content, ["C", "B", "D", "A"]) == 2
+    for wrong in (None, [], ["C", "B", "A", "D"], ["C", "B", "D"], ["C", "B", "D", "A", "A"]):
+        assert GRAPHIC_ORDER.score(content, wrong) == 0
+    with pytest.raises(ValueError):
+        GRAPHIC_ORDER.score(content, "CBDA")
+
+
+def test_graphic_order_preview_outlines_the_areas_without_the_order() -> None:
+    content = GRAPHIC_ORDER.load(ORDER)
+    html = GRAPHIC_ORDER.preview_html(STEM, content)
+    assert html.count('class="ib-region"') == 4
+    assert html.count("<select") == 4
+    other = GRAPHIC_ORDER.load({**ORDER, "correct_order": ["A", "B", "C", "D"]})
+    assert GRAPHIC_ORDER.preview_html(STEM, other) == html
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+@pytest.mark.parametrize("points", [1, 2.5])
+def test_graphic_order_round_trip_is_valid_and_scores_exactly(points: float, version: str) -> None:
+    loaded = GRAPHIC_ORDER.load({**ORDER, "points": points})
+    model = GRAPHIC_ORDER.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
+    root = write_item(model, version)  # type: ignore[arg-type]
+    assert validate_element(root, name="item_1.xml") == []
+    text = serialize(root)
+    assert text.count(b"<qti-hotspot-choice" if version == "3.0" else b"<hotspotChoice") == 4
+    reading = read_item(text)
+    source = score_function(reading.root)
+    back = GRAPHIC_ORDER.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
+    assert back is not None
+    assert GRAPHIC_ORDER.load({**back, "image": loaded["image"]}) == loaded
+    for order in [None, *map(list, itertools.permutations(["A", "B", "C", "D"]))]:
+        value = GRAPHIC_ORDER.qti_response(loaded, order)
+        assert source(value) == GRAPHIC_ORDER.score(loaded, order), order
+
+
+def test_graphic_order_of_some_areas_only_is_refused_by_name() -> None:
+    from itembank.itemtypes import ImportNotSupported
+
+    loaded = GRAPHIC_ORDER.load(ORDER)
+    model = GRAPHIC_ORDER.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
+    (response,) = model.responses
+    from dataclasses import replace
+
+    partial = replace(model, responses=(replace(response, correct=("C", "B")),))
+    with pytest.raises(ImportNotSupported, match="only some of the areas"):
+        GRAPHIC_ORDER.from_qti(partial, lambda value: 1.0)
+
+
+# -- graphic associate ------------------------------------------------------------------------
+
+GRAPHIC_ASSOCIATE = HOST.item_type("graphic_associate")
+LINKS = GRAPHIC_ASSOCIATE.example_content()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "indonesian", "english"),
+    [
+        ({"pairs": [["A", "Z"]]}, "pairs.0", "'Z' tidak ada", "'Z' is not one of"),
+        ({"pairs": [["A", "A"]]}, "pairs.0", "dirinya sendiri", "with itself"),
+        ({"pairs": [["A", "C"], ["C", "A"]]}, "pairs.1", "lebih dari sekali", "more than once"),
+        ({"pairs": [["A", "C", "D"]]}, "pairs.0", "dua area", "two regions"),
+        ({"pairs": []}, "pairs", "Minimal 1", "At least one key pair"),
+        (
+            {"pairs": [["A", "C"], ["A", "D"], ["A", "B"]]},
+            "hotspots.0.match_max",
+            "paling banyak 2",
+            "at most 2",
+        ),
+        ({"max_associations": 1}, "max_associations", "lebih kecil", "less than"),
+        ({"hotspots.1.id": "A"}, "hotspots.1.id", "lebih dari sekali", "more than once"),
+        ({"hotspots": LINKS["hotspots"][:2], "pairs": [["A", "B"]]}, "hotspots", "3", "3"),
+    ],
+)
+def test_graphic_associate_problems_name_the_field_in_both_languages(
+    changes: dict[str, Any], field: str, indonesian: str, english: str
+) -> None:
+    found = problems(GRAPHIC_ASSOCIATE, patched(LINKS, changes))
+    assert any(
+        f == field and indonesian in message and english in message_en
+        for f, message, message_en in found
+    ), found
+
+
+def test_graphic_associate_scores_pairs_in_either_order() -> None:
+    content = GRAPHIC_ASSOCIATE.load(LINKS)  # key B–C, D–B; partial, 2 points
+    score = GRAPHIC_ASSOCIATE.score
+    assert score(content, None) == score(content, []) == 0
+    assert score(content, [["C", "B"], ["B", "D"]]) == 2
+    assert score(content, [["B", "C"], ["C", "B"]]) == 1  # one pair, given twice
+    assert score(content, [["B", "C"], ["A", "D"]]) == 0  # one right, one wrong
+    assert score(content, [["B", "C"], ["B", "D"], ["A", "C"]]) == 1
+    whole = GRAPHIC_ASSOCIATE.load({**LINKS, "scoring": "all_or_nothing"})
+    assert score(whole, [["B", "C"]]) == 0 and score(whole, [["D", "B"], ["C", "B"]]) == 2
+    for wrong in ("B C", [["B"]], [[1, 2]], {"B": "C"}):
+        with pytest.raises(ValueError):
+            score(content, wrong)
+
+
+def test_graphic_associate_preview_outlines_the_areas_without_the_pairs() -> None:
+    content = GRAPHIC_ASSOCIATE.load(LINKS)
+    html = GRAPHIC_ASSOCIATE.preview_html(STEM, content)
+    assert html.count('class="ib-region"') == 4
+    assert html.count('class="ib-associate-pair"') == 3  # max_associations
+    other = GRAPHIC_ASSOCIATE.load({**LINKS, "pairs": [["A", "D"]]})
+    assert GRAPHIC_ASSOCIATE.preview_html(STEM, other) == html
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+@pytest.mark.parametrize("scoring", ["partial", "all_or_nothing"])
+def test_graphic_associate_round_trip_is_valid_and_scores_exactly(
+    scoring: str, version: str
+) -> None:
+    loaded = GRAPHIC_ASSOCIATE.load({**LINKS, "scoring": scoring})
+    model = GRAPHIC_ASSOCIATE.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
+    root = write_item(model, version)  # type: ignore[arg-type]
+    assert validate_element(root, name="item_1.xml") == []
+    text = serialize(root)
+    assert (
+        text.count(b"<qti-associable-hotspot" if version == "3.0" else b"<associableHotspot") == 4
+    )
+    reading = read_item(text)
+    source = score_function(reading.root)
+    back = GRAPHIC_ASSOCIATE.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
+    assert back is not None
+    assert GRAPHIC_ASSOCIATE.load({**back, "image": loaded["image"]}) == loaded
+    every = [list(pair) for pair in itertools.combinations("ABCD", 2)]
+    for size in range(len(every) + 1):
+        for chosen in itertools.combinations(every, size):
+            value = GRAPHIC_ASSOCIATE.qti_response(loaded, list(chosen))
+            assert source(value) == GRAPHIC_ASSOCIATE.score(loaded, list(chosen)), chosen

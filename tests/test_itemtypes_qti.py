@@ -32,6 +32,7 @@ from tests.itemtype_helpers import (
     number_responses,
     numeric_responses,
     ordering_responses,
+    point_responses,
     single_responses,
     slider_responses,
     text_responses,
@@ -152,6 +153,28 @@ MAPPED_GAPS = {
     "mapping": {"default": 0, "lower": 0},
 }
 UNLIMITED_GAP = [{**GAPS["gaps"][0], "match_max": 0}, *GAPS["gaps"][1:]]
+POINTS = HOST.item_type("select_point").example_content()
+#: Overlapping areas (the first holding a point scores it), uneven values, no lower bound.
+POINTS_OVERLAP = {
+    **POINTS,
+    "areas": [
+        {"id": "A", "shape": "rect", "coords": [100, 50, 200, 150], "value": 0.1},
+        {"id": "B", "shape": "circle", "coords": [150, 100, 80], "value": 2},
+        {
+            "id": "C",
+            "shape": "poly",
+            "coords": [250, 200, 390, 200, 390, 290, 320, 240, 250, 290],
+            "value": 0.2,
+        },
+        {"id": "D", "shape": "rect", "coords": [0, 0, 60, 60], "value": -0.5},
+    ],
+    "max_choices": 0,
+    "mapping": {"default": 0, "lower": None},
+    "points": 2.3,
+}
+ORDER_MAP = HOST.item_type("graphic_order").example_content()
+LINKS = HOST.item_type("graphic_associate").example_content()
+LINKS_UNLIMITED = [{**area, "match_max": 0} for area in LINKS["hotspots"]]
 HOTSPOTS_MANY = {"keys": ["A", "C"], "max_choices": 0, "scoring": "partial", "points": 3}
 
 CASES = [
@@ -371,6 +394,41 @@ CASES = [
             {**HOST.item_type("hot_text").example_content(), "points": 0.5, "max_choices": 3},
         )
     ),
+    _case("select_point", POINTS, point_responses(POINTS)),
+    _case(
+        "select_point",
+        {**POINTS, "max_choices": 1, "points": 1},
+        point_responses({**POINTS, "max_choices": 1}),
+    ),
+    _case("select_point", POINTS_OVERLAP, point_responses(POINTS_OVERLAP)),
+    _case(
+        "select_point",
+        {**POINTS_OVERLAP, "max_choices": 2, "points": 2, "mapping": {"default": 0, "lower": 0.5}},
+        point_responses({**POINTS_OVERLAP, "max_choices": 2}),
+    ),
+    _case("graphic_order", ORDER_MAP, ordering_responses(["C", "B", "D", "A"])),
+    _case("graphic_order", {**ORDER_MAP, "points": 1}, ordering_responses(["C", "B", "D", "A"])),
+    _case(
+        "graphic_order",
+        {
+            **ORDER_MAP,
+            "hotspots": ORDER_MAP["hotspots"][:2],
+            "correct_order": ["B", "A"],
+            "points": 0.1,
+        },
+        ordering_responses(["B", "A"]),
+    ),
+    _case("graphic_associate", LINKS, associate_responses(LINKS)),
+    _case(
+        "graphic_associate",
+        {**LINKS, "scoring": "all_or_nothing", "points": 1.5},
+        associate_responses(LINKS),
+    ),
+    _case(
+        "graphic_associate",
+        {**LINKS, "pairs": [["A", "B"], ["A", "C"], ["D", "A"]], "hotspots": LINKS_UNLIMITED},
+        associate_responses(LINKS),
+    ),
     _case("hotspot", HOTSPOT, single_responses(["A", "B", "C"])),
     _case("hotspot", {**HOTSPOT, "points": 2.5}, single_responses(["A", "B", "C"])),
     _case("hotspot", {**HOTSPOT, **HOTSPOTS_MANY}, multiple_responses(["A", "B", "C"])),
@@ -501,6 +559,25 @@ CASES.append(
             for third in [None, ["A"], ["A", "B"], ["B", "A"], ["A", "B", "C"], ["C"]]
         ]
         + [None, "B", ["B"], [None, None], {"RESPONSE_1": "B"}],
+    )
+)
+
+
+#: A select point part (its area mapping and map_response_point template written out as
+#: the part's rules) beside a choice.
+COMPOSITE_POINTS = [
+    COMPOSITE_PARTS[0],
+    {"id": "RESPONSE_2", "type": "select_point", "prompt": "<p>Tunjuk</p>", "content": POINTS},
+]
+CASES.append(
+    _case(
+        "composite",
+        {"parts": COMPOSITE_POINTS},
+        [
+            [first, second]
+            for first in [None, "A", "B"]
+            for second in [None, [[300, 75]], [[300, 75], [110, 207]], [[100, 75]], [[0, 0]]]
+        ],
     )
 )
 

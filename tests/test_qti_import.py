@@ -117,9 +117,9 @@ def test_reasons_are_specific_and_bilingual(corpus: dict[str, Any]) -> None:
         "the bank (mapped scoring adds up each choice's value)"
     )
     assert "jawaban benar persis (ChoiceA ChoiceB) mendapat 5" in bonus.message
-    graphic = entries["qtiworks/ims/graphic_associate.xml"]
+    graphic = entries["qtiworks/ims/position_object.xml"]
     assert (graphic.reason, graphic.line) == ("unsupported_interaction", 25)
-    assert "<graphicAssociateInteraction>" in graphic.message_en
+    assert "<positionObjectStage>" in graphic.message_en
     nested = entries["qtiworks/ims/nested_object.xml"]
     assert nested.reason == "unsupported_content" and "<object>" in nested.message_en
     york = entries["qtiworks/ims/text_entry.xml"]
@@ -287,7 +287,13 @@ OWN = _own_contents()
 
 
 #: The examples' images each graphic type shows besides the stem's.
-GRAPHIC_MEDIA = {"hotspot": [EXAMPLE_SHA256], "graphic_gap_match": list(EXAMPLE_MEDIA)}
+GRAPHIC_MEDIA = {
+    "hotspot": [EXAMPLE_SHA256],
+    "graphic_gap_match": list(EXAMPLE_MEDIA),
+    "select_point": [EXAMPLE_SHA256],
+    "graphic_order": [EXAMPLE_SHA256],
+    "graphic_associate": [EXAMPLE_SHA256],
+}
 
 
 @pytest.mark.parametrize("version", ["3.0", "2.1"])
@@ -358,6 +364,9 @@ def test_type_order_is_defined_and_hint_goes_first() -> None:
         "hotspot",
         "associate",
         "graphic_gap_match",
+        "select_point",
+        "graphic_order",
+        "graphic_associate",
         "composite",
         "numeric_entry",
     ]
@@ -464,3 +473,33 @@ def test_the_proof_stops_a_type_whose_scores_differ() -> None:
     (entry,) = [e for e in only.report if e.status == "not_imported"]
     assert entry.reason == "scoring_mismatch"
     assert entry.message_en.endswith("the response 'A' scores 1 in the source but 0 in the bank")
+
+
+# -- select point -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "third"), [("map-response-point-template.xml", 1), ("select-point-processing.xml", 3)]
+)
+def test_kennisnet_select_point_items_import_with_their_image(name: str, third: int) -> None:
+    """The corpus lacks their image (``missing_media`` in the golden list); with it, the
+    template item imports as it is and the one whose processing divides
+    ``mapResponsePoint`` by 3 with every value divided by 3, each proved."""
+    folder = KENNISNET / "tests/Unit/AssessmentItem/Service/resources"
+    package = _zip(
+        {
+            name: (folder / name).read_bytes(),
+            "resources/22fd50d1cc707e413ce3ca889c831f57.jpg": _png(600, 600),
+        }
+    )
+    result = convert(package, TYPES, name="kennisnet.zip")
+    (candidate,) = result.candidates
+    assert candidate.type_id == "select_point"
+    content = candidate.content
+    assert [a["shape"] for a in content["areas"]] == ["circle", "poly", "rect"]
+    assert content["areas"][0]["coords"] == [408, 427, 51]
+    assert [a["value"] for a in content["areas"]] == [1 / third] * 3
+    assert content["max_choices"] == 3
+    assert content["points"] == 3 / third
+    select_point = TYPES["select_point"]
+    assert select_point.score(content, [[408, 427], [130, 200], [0, 0]]) == 2 / third

@@ -28,6 +28,10 @@ type                   model        categories
 ``hotspot``            2PL          0: another area (one choice) or a wrong set, 1: the key(s)
 ``associate``          2PL          0: the key pairs with partners exchanged, 1: the key
 ``graphic_gap_match``  2PL          0: the images on other areas (or other images), 1: the key
+``graphic_order``      2PL          0: the order with two neighbours swapped, or reversed
+``graphic_associate``  2PL          0: the key pairs with partners exchanged, 1: the key
+``select_point``       2PL          0: points outside the areas worth most, 1: a point inside
+                                    each of those (as many as may be clicked)
 =====================  ===========  ==========================================================
 
 Wrong responses are chosen so that they score 0 wherever the type allows it (a partial
@@ -48,6 +52,7 @@ import numpy as np
 from itembank.errors import InvalidInput
 from itembank.operations.simulated_parameters import resolve_parameters
 from itembank.psychometrics.irt.results import ItemParameters
+from qti.areas import edge_points, inner_point
 
 __all__ = ["Category", "ItemSpec", "item_spec", "rubric_split"]
 
@@ -68,6 +73,9 @@ TYPE_SECONDS: dict[str, float] = {
     "hotspot": 50.0,
     "associate": 90.0,
     "graphic_gap_match": 90.0,
+    "select_point": 50.0,
+    "graphic_order": 60.0,
+    "graphic_associate": 90.0,
 }
 
 
@@ -405,6 +413,39 @@ def _graphic_gap_match(content: dict[str, Any], item_type: Any, rng: np.random.G
     return categories, {}
 
 
+def _select_point(content: dict[str, Any], item_type: Any, rng: np.random.Generator) -> Any:
+    areas = content["areas"]
+    inside = [inner_point(a["shape"], a["coords"]) for a in areas]
+    ranked = sorted(
+        (i for i, a in enumerate(areas) if a["value"] > 0 and inside[i]),
+        key=lambda i: -areas[i]["value"],
+    )
+    single = content["max_choices"] == 1
+    best = [list(inside[i]) for i in ranked[: content["max_choices"] or None]]  # type: ignore[arg-type]
+    others = [list(p) for a in areas for p in edge_points(a["shape"], a["coords"])]
+    others += [list(inside[i]) for i, a in enumerate(areas) if a["value"] <= 0 and inside[i]]  # type: ignore[arg-type]
+    others += [[0, 0], [1, 1]]
+    tries = others if single else [[point] for point in others]
+    wrong = _wrong(item_type, content, tries)
+    right: Any = best[0] if single else best
+    categories = [_category(item_type, content, wrong, rng), _category(item_type, content, [right])]
+    return categories, {}
+
+
+def _graphic_order(content: dict[str, Any], item_type: Any, rng: np.random.Generator) -> Any:
+    order = list(content["correct_order"])
+    tries = [[*order[:i], order[i + 1], order[i], *order[i + 2 :]] for i in range(len(order) - 1)]
+    tries.append(order[::-1])
+    wrong = _wrong(item_type, content, tries)
+    categories = [_category(item_type, content, wrong, rng), _category(item_type, content, [order])]
+    return categories, {"options": tuple(h["id"] for h in content["hotspots"])}
+
+
+def _graphic_associate(content: dict[str, Any], item_type: Any, rng: np.random.Generator) -> Any:
+    # the areas play the choices of an associate item
+    return _associate({**content, "choices": content["hotspots"]}, item_type, rng)
+
+
 BUILDERS: dict[str, Builder] = {
     "single_choice": _single_choice,
     "true_false": _true_false,
@@ -422,6 +463,9 @@ BUILDERS: dict[str, Builder] = {
     "hotspot": _hotspot,
     "associate": _associate,
     "graphic_gap_match": _graphic_gap_match,
+    "select_point": _select_point,
+    "graphic_order": _graphic_order,
+    "graphic_associate": _graphic_associate,
 }
 
 

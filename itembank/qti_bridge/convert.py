@@ -114,6 +114,9 @@ IMPORT_ORDER: tuple[str, ...] = (
     "hotspot",
     "associate",
     "graphic_gap_match",
+    "select_point",
+    "graphic_order",
+    "graphic_associate",
     "composite",
 )
 """The built-in types in the order they are asked; every other registered type follows

@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from qti.areas import edge_points, inner_point
 from qti.model import (  # graphic and association interactions
     AssessmentItem,
     AssociateInteraction,
@@ -54,7 +55,9 @@ from qti.model import (  # graphic and association interactions
     Expr,
     ExtendedTextInteraction,
     GapMatchInteraction,
+    GraphicAssociateInteraction,
     GraphicGapMatchInteraction,
+    GraphicOrderInteraction,
     HotspotInteraction,
     HottextInteraction,
     InlineChoiceInteraction,
@@ -63,6 +66,7 @@ from qti.model import (  # graphic and association interactions
     OrderInteraction,
     ResponseDeclaration,
     SliderInteraction,
+    SelectPointInteraction,
     TextEntryInteraction,
 )
 
@@ -598,16 +602,33 @@ def _constants(item: AssessmentItem) -> list[str]:
 
 # -- graphic and association interactions ----------------------------------------------------
 
-GRAPHIC_INTERACTIONS = (HotspotInteraction, AssociateInteraction, GraphicGapMatchInteraction)
+GRAPHIC_INTERACTIONS = (
+    HotspotInteraction,
+    AssociateInteraction,
+    GraphicGapMatchInteraction,
+    SelectPointInteraction,
+    GraphicOrderInteraction,
+    GraphicAssociateInteraction,
+)
 
 
 def _graphic_plan(
-    interaction: HotspotInteraction | AssociateInteraction | GraphicGapMatchInteraction,
+    interaction: HotspotInteraction
+    | AssociateInteraction
+    | GraphicGapMatchInteraction
+    | SelectPointInteraction
+    | GraphicOrderInteraction
+    | GraphicAssociateInteraction,
     response: ResponseDeclaration,
 ) -> _Plan:
     """Hotspots as choices (each area, or every combination); associations as matchings
     of unordered pairs of two different choices; graphic gap matches as matchings of a
-    gap to an area."""
+    gap to an area; points as :func:`_point_plan` tries them; graphic orders as
+    orders."""
+    if isinstance(interaction, SelectPointInteraction):
+        return _point_plan(interaction, response)
+    if isinstance(interaction, GraphicOrderInteraction):
+        return _orders([c.identifier for c in interaction.choices], response)
     if isinstance(interaction, HotspotInteraction):
         ids = [choice.identifier for choice in interaction.choices]
         if response.cardinality == "single":
@@ -618,7 +639,7 @@ def _graphic_plan(
                 lambda: ids,
             )
         return _subsets(ids, interaction.max_choices, list(response.correct))
-    if isinstance(interaction, AssociateInteraction):
+    if isinstance(interaction, AssociateInteraction | GraphicAssociateInteraction):
         choices = interaction.choices
         limits = {c.identifier: c.match_max for c in choices}
         every = list(itertools.combinations([c.identifier for c in choices], 2))
@@ -662,6 +683,84 @@ def _graphic_plan(
         f"{MATCHING_SAMPLE} fixed random sets, all within the interaction's limits (not every "
         f"set: more than {EVERY_MATCHING_UP_TO})",
         make,
+    )
+
+
+def probe_points(
+    areas: list[tuple[str, tuple[int, ...]]], width: int, height: int
+) -> list[tuple[int, int]]:
+    """The points a select point proof tries: for each area (``(shape, coords)``) a
+    point well inside, points on its edge and a pixel beyond it (where two ways of
+    drawing an edge disagree), then the image's corners and middle, each once, in that
+    order. Only points on the image: a delivery system sends no others."""
+    found: list[tuple[int, int]] = []
+    for shape, coords in areas:
+        if shape not in ("rect", "circle", "poly") or not _well_formed(shape, coords):
+            continue
+        inner = inner_point(shape, coords)
+        found += [*([inner] if inner else []), *edge_points(shape, coords)]
+    found += [(0, 0), (width, 0), (0, height), (width, height), (width // 2, height // 2)]
+    return [p for p in dict.fromkeys(found) if 0 <= p[0] <= width and 0 <= p[1] <= height]
+
+
+def _well_formed(shape: str, coords: tuple[int, ...]) -> bool:
+    if shape == "rect":
+        return len(coords) == 4
+    if shape == "circle":
+        return len(coords) == 3
+    return len(coords) >= 6 and len(coords) % 2 == 0
+
+
+def _point_plan(interaction: SelectPointInteraction, response: ResponseDeclaration) -> _Plan:
+    """Single: every probe point (:func:`probe_points`). Multiple: each probe point
+    alone, every two of them, the same point twice, and the points inside each area
+    together (one for each area, the first ``maxChoices``) alone, twice over and with
+    each other probe point added; each within ``maxChoices``."""
+    mapping = response.area_mapping
+    areas = [(e.shape, e.coords) for e in mapping.entries] if mapping else []
+    image = interaction.image
+    points = probe_points(areas, image.width, image.height)
+    count = len(points)
+    if response.cardinality == "single":
+        return _Plan(
+            count,
+            f"kosong dan {count} titik: di dalam, pada tepi dan tepat di luar setiap area, serta "
+            "sudut dan tengah gambar",
+            f"blank and {count} points: inside, on the edge of and just outside each area, and "
+            "the image's corners and middle",
+            lambda: points,
+        )
+    most = interaction.max_choices
+    inner = [
+        inner_point(s, c)
+        for s, c in areas
+        if s in ("rect", "circle", "poly") and _well_formed(s, c)
+    ]
+    together = [p for p in dict.fromkeys(inner) if p is not None][: most or None]
+
+    def make() -> Iterator[list[tuple[int, int]]]:
+        yield from ([p] for p in points)
+        if most != 1:
+            yield from ([p, p] for p in points)
+            yield from (list(pair) for pair in itertools.combinations(points, 2))
+        yield together
+        if not most or len(together) * 2 <= most:
+            yield together + together
+        if not most or len(together) < most:
+            yield from ([*together, p] for p in points)
+
+    total = 3 * count + count * (count - 1) // 2 + 2
+    return _Plan(
+        total,
+        f"kosong, setiap {count} titik uji (di dalam, pada tepi dan tepat di luar setiap area, "
+        "sudut dan tengah gambar) sendiri, dua kali, dan setiap dua di antaranya, serta titik di "
+        "dalam setiap area bersama-sama, dua kali, dan dengan setiap titik uji lain, semuanya "
+        "dalam maxChoices",
+        f"blank, each of the {count} probe points (inside, on the edge of and just outside each "
+        "area, the image's corners and middle) alone, twice, and every two of them, and a point "
+        "inside each area together, twice over, and with each other probe point, all within "
+        "maxChoices",
+        lambda: (p for p in make() if p and (not most or len(p) <= most)),
     )
 
 

@@ -386,11 +386,17 @@ def image_editor_field() -> EditorField:
 
 
 def regions_editor_field(
-    name: str, plural: dict[str, str], *, match_max: bool = False
+    name: str,
+    plural: dict[str, str],
+    *,
+    match_max: bool = False,
+    extra: tuple[EditorField, ...] = (),
+    label: bool = True,
 ) -> EditorField:
     """Regions drawn on the ``image`` field with the mouse (rectangles and circles by
-    dragging, polygons by clicking points), with coordinate fields for the keyboard."""
-    extra: tuple[EditorField, ...] = ()
+    dragging, polygons by clicking points), with coordinate fields for the keyboard;
+    ``extra`` number fields follow each region's own; without ``label`` the regions have
+    no label field."""
     if match_max:
         extra = (
             EditorField(
@@ -401,6 +407,7 @@ def regions_editor_field(
                 minimum=0,
                 maximum=MAX_REGIONS,
             ),
+            *extra,
         )
     return EditorField(
         name,
@@ -424,7 +431,11 @@ def regions_editor_field(
                 ),
             ),
             EditorField("coords", "text", editor.label("Koordinat", "Coordinates")),
-            EditorField("label", "text", editor.label("Keterangan", "Label")),
+            *(
+                (EditorField("label", "text", editor.label("Keterangan", "Label")),)
+                if label
+                else ()
+            ),
             *extra,
         ),
     )

@@ -169,6 +169,9 @@ def test_the_toolbar_is_keyboard_usable(login: Any) -> None:
         "hotspot",
         "associate",
         "graphic_gap_match",
+        "select_point",
+        "graphic_order",
+        "graphic_associate",
         "numeric_entry",  # the third-party example: no form of its own, edited as JSON
     ],
 )

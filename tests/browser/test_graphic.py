@@ -242,3 +242,139 @@ def test_a_graphic_gap_match_item_is_drawn_submitted_and_approved(
     page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
     item_id = page.url.rsplit("/", 1)[1]
     approve_twice(login, writer, item_id, ".preview-box .ib-graphic .ib-region")
+
+
+def test_a_select_point_item_is_drawn_submitted_and_approved(login: Any, tmp_path: Path) -> None:
+    """The scoring areas are drawn like hotspots, with a value each and no label; the
+    preview shows the image without them and a field pair per point."""
+    writer = login("penulis")
+    page = writer.page
+    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=select_point"))
+    stem = page.get_by_role("textbox", name="Pokok soal")
+    stem.click()
+    stem.type("Tunjuk loket pelayanan KTP elektronik dan ruang tunggunya pada denah berikut.")
+    fields = page.locator("#type-fields")
+    _pick_image(
+        page,
+        fields.get_by_role("button", name="Pilih atau unggah gambar"),
+        plan_png(tmp_path),
+        "Denah kantor kecamatan",
+    )
+    canvas = fields.locator(".region-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    _drag(page, box, (110, 10), (190, 65))  # A: the counter
+    fields.get_by_role("button", name="Lingkaran", exact=True).click()
+    _drag(page, box, (50, 110), (70, 110))  # B: the waiting room, radius 20
+    _drag(page, box, (150, 110), (165, 110))  # C: a wrong room, radius 15
+    rows = fields.locator(".region-entry")
+    expect(rows).to_have_count(3)
+    expect(rows.get_by_label(re.compile("^Keterangan"))).to_have_count(0)  # hidden areas
+    values = [rows.nth(i).get_by_label(re.compile("^Nilai titik di area ini")) for i in range(3)]
+    expect(values[0]).to_have_value("1")
+    values[2].fill("-0.5")
+    page.get_by_label("Jumlah titik maksimum").fill("2")
+    page.get_by_label("Poin").fill("2")
+    page.get_by_label("Taksonomi").select_option("skd-cpns")
+    page.get_by_label("Kompetensi atau bidang").select_option("TIU.FIG")
+    wait_for_clean_preview(page)
+    preview = page.locator("#preview")
+    expect(preview.locator(".ib-graphic img[src^='/media/']")).to_have_count(1)
+    expect(preview.locator(".ib-graphic-overlay .ib-region")).to_have_count(0)
+    expect(preview.locator(".ib-point input[type=number]")).to_have_count(4)
+    writer.check_accessible_names()
+    writer.shot("select-point-editor")
+
+    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
+    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
+    item_id = page.url.rsplit("/", 1)[1]
+    approve_twice(login, writer, item_id, ".preview-box .ib-graphic img")
+
+
+def test_a_graphic_order_item_is_drawn_ordered_submitted_and_approved(
+    login: Any, tmp_path: Path
+) -> None:
+    writer = login("penulis")
+    page = writer.page
+    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=graphic_order"))
+    stem = page.get_by_role("textbox", name="Pokok soal")
+    stem.click()
+    stem.type("Urutkan ruang yang dilalui warga yang mengurus KTP elektronik.")
+    fields = page.locator("#type-fields")
+    _pick_image(
+        page,
+        fields.get_by_role("button", name="Pilih atau unggah gambar"),
+        plan_png(tmp_path),
+        "Denah kantor kecamatan",
+    )
+    canvas = fields.locator(".region-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    _drag(page, box, (10, 10), (90, 65))  # A
+    _drag(page, box, (110, 10), (190, 65))  # B
+    _drag(page, box, (110, 85), (190, 140))  # C
+    expect(fields.locator(".region-entry")).to_have_count(3)
+    order = fields.locator('[data-path="content.correct_order"]')
+    for position, ident in enumerate(["C", "A", "B"], start=1):
+        order.get_by_label(f"Posisi {position}", exact=True).select_option(ident)
+    page.get_by_label("Taksonomi").select_option("skd-cpns")
+    page.get_by_label("Kompetensi atau bidang").select_option("TIU.FIG")
+    wait_for_clean_preview(page)
+    preview = page.locator("#preview")
+    expect(preview.locator(".ib-graphic-overlay .ib-region")).to_have_count(3)
+    expect(preview.locator(".ib-order-item select")).to_have_count(3)
+    writer.check_accessible_names()
+    writer.shot("graphic-order-editor")
+
+    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
+    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
+    item_id = page.url.rsplit("/", 1)[1]
+    approve_twice(login, writer, item_id, ".preview-box .ib-graphic .ib-region")
+
+
+def test_a_graphic_associate_item_is_drawn_paired_submitted_and_approved(
+    login: Any, tmp_path: Path
+) -> None:
+    writer = login("penulis")
+    page = writer.page
+    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=graphic_associate"))
+    stem = page.get_by_role("textbox", name="Pokok soal")
+    stem.click()
+    stem.type("Pasangkan ruang-ruang yang dihubungkan oleh pintu penghubung.")
+    fields = page.locator("#type-fields")
+    _pick_image(
+        page,
+        fields.get_by_role("button", name="Pilih atau unggah gambar"),
+        plan_png(tmp_path),
+        "Denah kantor kecamatan",
+    )
+    canvas = fields.locator(".region-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    _drag(page, box, (10, 10), (90, 65))  # A
+    _drag(page, box, (110, 10), (190, 65))  # B
+    _drag(page, box, (10, 85), (90, 140))  # C
+    rows = fields.locator(".region-entry")
+    expect(rows).to_have_count(3)
+    rows.nth(0).get_by_label(re.compile("^Paling banyak dipakai")).fill("2")
+    pairs = fields.locator('[data-path="content.pairs"]')
+    pairs.get_by_label("B", exact=True).select_option("A")
+    pairs.get_by_label("C", exact=True).select_option("A")
+    page.get_by_label("Poin").fill("2")
+    page.get_by_label("Sebagian (per jawaban benar)").check()
+    page.get_by_label("Taksonomi").select_option("skd-cpns")
+    page.get_by_label("Kompetensi atau bidang").select_option("TIU.FIG")
+    wait_for_clean_preview(page)
+    preview = page.locator("#preview")
+    expect(preview.locator(".ib-graphic-overlay .ib-region")).to_have_count(3)
+    expect(preview.locator(".ib-associate-pair")).to_have_count(1)  # 3 areas // 2
+    writer.check_accessible_names()
+    writer.shot("graphic-associate-editor")
+
+    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
+    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
+    item_id = page.url.rsplit("/", 1)[1]
+    approve_twice(login, writer, item_id, ".preview-box .ib-graphic .ib-region")

@@ -61,6 +61,9 @@ SCORED_TYPES = {
     "hotspot",
     "associate",
     "graphic_gap_match",
+    "select_point",
+    "graphic_order",
+    "graphic_associate",
 }
 
 
@@ -391,6 +394,57 @@ case(
     placements(["G1", "G2", "G3"], ["A", "B"]),
 )
 
+#: Points on the select point example's plan: inside, on the edge of and a pixel beyond
+#: its circle A, polygon B (corners, an edge's middle) and rectangle C, and nowhere.
+PLAN_POINTS = [
+    *([300, 75], [350, 75], [351, 75], [300, 25], [300, 126]),
+    *([110, 207], [40, 170], [180, 170], [110, 280], [110, 170], [75, 225], [74, 226]),
+    *([100, 75], [20, 20], [180, 130], [181, 75], [100, 19]),
+    *([390, 290], [0, 0], [200, 150]),
+]
+
+
+def points_within(most: int) -> list[Any]:
+    """Blank, each point alone and (when more are allowed) every two of them."""
+    if most == 1:
+        return [None, *PLAN_POINTS]
+    result: list[Any] = [None, *([p] for p in PLAN_POINTS)]
+    return result + [[a, b] for a, b in itertools.combinations(PLAN_POINTS, 2)]
+
+
+def area_pairs(ids: list[str], match_max: int, most: int) -> list[Any]:
+    """Blank and every set of pairs of the areas with each area in at most ``match_max``
+    pairs and at most ``most`` pairs, each pair in both orders across the sets."""
+    result: list[Any] = [None]
+    pairs = list(itertools.combinations(ids, 2))
+    for size in range(1, most + 1):
+        for chosen in itertools.combinations(pairs, size):
+            used = [ident for pair in chosen for ident in pair]
+            if all(used.count(ident) <= match_max for ident in ids):
+                result.append([list(pair) for pair in chosen])
+                result.append([list(reversed(pair)) for pair in chosen])
+    return result
+
+
+case("select_point", example("select_point"), points_within(2))
+case("select_point", example("select_point", max_choices=1, points=1), points_within(1))
+case(
+    "select_point",
+    example("select_point", mapping={"default": 0, "lower": None}, points=1.5),
+    points_within(2),
+)
+case(
+    "graphic_order",
+    example("graphic_order"),
+    [None, *(list(order) for order in itertools.permutations("ABCD"))],
+)
+case("graphic_associate", example("graphic_associate"), area_pairs(list("ABCD"), 2, 3))
+case(
+    "graphic_associate",
+    example("graphic_associate", scoring="all_or_nothing", points=1.5),
+    area_pairs(list("ABCD"), 2, 3),
+)
+
 ESSAY = "I-ESSAY-1-V1"
 CASES = {c.identifier: c for c in _cases}
 #: QTI version -> the bank's exporter plugin.
@@ -424,8 +478,10 @@ def engine_value(value: Any) -> Any:
     as ``"P1 R2"``; several response variables (a composite item) as an object."""
     if isinstance(value, dict):
         return {name: engine_value(part) for name, part in value.items()}
+    if isinstance(value, tuple) and all(isinstance(v, int) for v in value):  # a point
+        return " ".join(str(v) for v in value)
     if isinstance(value, list):
-        return [" ".join(v) if isinstance(v, list | tuple) else v for v in value]
+        return [" ".join(map(str, v)) if isinstance(v, list | tuple) else v for v in value]
     return value
 
 
@@ -596,8 +652,8 @@ def test_the_engine_in_a_comma_locale(chromium: Any) -> None:
 
 def test_the_numbers_the_readme_states() -> None:
     """README ("What the scoring fidelity claim rests on") gives these numbers."""
-    assert len(_cases) == 50
-    assert sum(len(c.responses) for c in _cases) == 4_352
+    assert len(_cases) == 56
+    assert sum(len(c.responses) for c in _cases) == 4_970
     per_type: dict[str, int] = {}
     for c in _cases:
         per_type[c.item_type.id] = per_type.get(c.item_type.id, 0) + len(c.responses)
@@ -607,9 +663,19 @@ def test_the_numbers_the_readme_states() -> None:
         "matching": 2_179,
     }
     assert per_type["short_text"] == 74
-    graphic = ("hotspot", "associate", "graphic_gap_match")
+    graphic = (
+        "hotspot",
+        "associate",
+        "graphic_gap_match",
+        "select_point",
+        "graphic_order",
+        "graphic_associate",
+    )
     assert {t: per_type[t] for t in graphic} == {
         "hotspot": 26,
         "associate": 456,
         "graphic_gap_match": 28,
+        "select_point": 443,
+        "graphic_order": 25,
+        "graphic_associate": 150,
     }

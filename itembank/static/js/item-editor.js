@@ -494,8 +494,9 @@
       const own = new Set(['shape', 'coords', 'label'])
       const extraFields = field.fields
         .filter((sub) => !own.has(sub.name))
-        .map((sub) => ({ name: sub.name, label: pick(sub.label), default: sub.default, minimum: sub.minimum, maximum: sub.maximum }))
+        .map((sub) => ({ name: sub.name, label: pick(sub.label), default: sub.default, minimum: sub.minimum, maximum: sub.maximum, decimal: sub.kind === 'number' }))
       const regions = window.ItembankRegions.create(root, {
+        withLabel: field.fields.some((sub) => sub.name === 'label'),
         labels: L,
         image: source.current(),
         regions: Array.isArray(value) ? value : [],

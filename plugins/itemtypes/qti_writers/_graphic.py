@@ -8,11 +8,12 @@ writers receive it as XHTML and read the image out of it here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from html.parser import HTMLParser
 from typing import Any
 
 from plugins.itemtypes._qti import RESPONSE, partial_credit_rules, set_score
+from qti.areas import inner_point
 from qti.model import (
     Branch,
     Condition,
@@ -77,3 +78,45 @@ def pair_partial_rules(net: Expr, count: int, points: float) -> tuple[Rule, ...]
     engines cannot map a NULL pair container (Cito's qti-components throws)."""
     blank = Branch(op("isNull", variable(RESPONSE)), (set_score(number(0)),))
     return (Condition((blank,), otherwise=partial_credit_rules(net, count, points)),)
+
+
+# -- points on the image (select point) ----------------------------------------------------
+
+
+def contains(region: Mapping[str, Any], point: Sequence[int]) -> bool:
+    """Whether ``point`` (x, y in image pixels) is inside ``region``, as QTI's
+    ``mapResponsePoint`` decides it: a rectangle and a circle hold their edge, a polygon
+    is tested by crossings (a point on its left or top edge is inside, on its right or
+    bottom edge outside: every point of the plane belongs to one side of each edge)."""
+    shape, coords = region["shape"], region["coords"]
+    x, y = point
+    if shape == "rect":
+        left, top, right, bottom = coords
+        return left <= x <= right and top <= y <= bottom
+    if shape == "circle":
+        cx, cy, radius = coords
+        return (x - cx) ** 2 + (y - cy) ** 2 <= radius**2
+    corners = list(zip(coords[0::2], coords[1::2], strict=True))
+    result = False
+    previous = corners[-1]
+    for corner in corners:
+        (xi, yi), (xj, yj) = corner, previous
+        if (yi > y) != (yj > y) and x < (xj - xi) * (y - yi) / (yj - yi) + xi:
+            result = not result
+        previous = corner
+    return result
+
+
+def first_area(regions: Sequence[Mapping[str, Any]], point: Sequence[int]) -> int | None:
+    """The index of the first region holding ``point`` (``None``: none does)."""
+    return next((i for i, region in enumerate(regions) if contains(region, point)), None)
+
+
+def inner_points(areas: Sequence[Mapping[str, Any]]) -> list[tuple[int, int] | None]:
+    """A point inside each area that the area itself scores (not an earlier one that
+    overlaps it); ``None`` where :func:`inner_point` finds none."""
+    found: list[tuple[int, int] | None] = []
+    for index, area in enumerate(areas):
+        point = inner_point(area["shape"], area["coords"])
+        found.append(point if point is not None and first_area(areas, point) == index else None)
+    return found

@@ -1,0 +1,260 @@
+"""Graphic order: the candidate puts areas drawn on an image in order (the stops of a
+route on a map, the steps of a procedure on a diagram)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import marshmallow as ma
+from markupsafe import Markup
+
+from itembank.hookspecs import hookimpl
+from itembank.itemtypes import (
+    JSON,
+    ContentSummary,
+    EditorField,
+    ImportNotSupported,
+    ItemType,
+    Problem,
+    SourceScore,
+)
+from plugins.itemtypes import _editor as editor
+from plugins.itemtypes._common import (
+    check_points,
+    pick,
+    points_field,
+    render_item,
+    repeated,
+    response_ids,
+)
+from plugins.itemtypes._graphic import (
+    EXAMPLE_IMAGE,
+    check_image,
+    check_regions,
+    graphic_figure,
+    image_editor_field,
+    image_field,
+    image_xhtml,
+    read_image,
+    region_name,
+    regions_editor_field,
+    regions_field,
+)
+from plugins.itemtypes._qti import RESPONSE, plain_number, qti_identifiers, the_interaction
+from plugins.itemtypes.qti_writers import graphic_order as qti_writer
+from qti.model import AssessmentItem, GraphicOrderInteraction
+
+
+class GraphicOrderSchema(ma.Schema):
+    image = image_field()
+    hotspots = regions_field()
+    correct_order = ma.fields.List(ma.fields.String(), required=True)
+    points = points_field()
+
+
+class GraphicOrder(ItemType):
+    """Areas (rectangles, circles, polygons) drawn on an image, to be put in order;
+    every area is in the correct order once.
+
+    Scoring, as ``ordering``: the response is the list of area identifiers in the
+    candidate's order, or ``None``; it scores ``points`` when it equals
+    ``correct_order`` exactly, else 0.
+    """
+
+    id = "graphic_order"
+    label = {"id": "Urutkan gambar", "en": "Graphic order"}
+    description = {
+        "id": "Peserta mengurutkan area-area pada sebuah gambar.",
+        "en": "The candidate puts areas of an image in the correct order.",
+    }
+    content_schema = GraphicOrderSchema
+    no_option_scores = {
+        "id": "Tidak ada skor per pilihan: hanya urutan yang lengkap yang dinilai.",
+        "en": "No per-option score: only a whole order is scored.",
+    }
+
+    def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
+        yield from check_image(content)
+        hotspots = content["hotspots"]
+        yield from check_regions(hotspots, "hotspots", read_image(content["image"]), minimum=2)
+        ids = [region["id"] for region in hotspots]
+        order = content["correct_order"]
+        for index, ident in enumerate(order):
+            if ident not in ids:
+                yield Problem(
+                    f"correct_order.{index}",
+                    f"Urutan benar memuat '{ident}' yang tidak ada di area gambar.",
+                    f"The correct order names '{ident}', which is not one of the regions.",
+                )
+        for index, ident in repeated(order):
+            yield Problem(
+                f"correct_order.{index}",
+                f"Area '{ident}' muncul lebih dari sekali dalam urutan benar.",
+                f"Region '{ident}' appears more than once in the correct order.",
+            )
+        for ident in dict.fromkeys(ids):
+            if ident not in order:
+                yield Problem(
+                    "correct_order",
+                    f"Urutan benar tidak memuat area '{ident}'.",
+                    f"The correct order leaves out region '{ident}'.",
+                )
+        yield from check_points(content)
+
+    def html_fields(self, content: dict[str, JSON]) -> Iterator[tuple[str, str]]:
+        yield "image", content["image"]
+
+    def score(self, content: dict[str, JSON], response: JSON) -> float:
+        return content["points"] if response_ids(response) == content["correct_order"] else 0
+
+    def max_score(self, content: dict[str, JSON]) -> float:
+        return content["points"]
+
+    def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, JSON]:
+        return {RESPONSE: qti_identifiers(response_ids(response))}
+
+    def summary(self, content: dict[str, JSON]) -> ContentSummary:
+        regions = content["hotspots"]
+        return ContentSummary(
+            options={r["id"]: str(Markup.escape(region_name(r))) for r in regions},
+            keys=list(content["correct_order"]),
+            extra={
+                "points": content["points"],
+                "regions": "; ".join(
+                    f"{r['id']}: {r['shape']} {','.join(str(c) for c in r['coords'])}"
+                    for r in regions
+                ),
+            },
+        )
+
+    def to_qti(
+        self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
+    ) -> AssessmentItem:
+        """:func:`plugins.itemtypes.qti_writers.graphic_order.to_qti`."""
+        return qti_writer.to_qti(stem, content, identifier=identifier, title=title, lang=lang)
+
+    def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
+        """A graphic order interaction (ordered identifiers) with a declared correct
+        order of every area that scores: that order, worth what it scores (as
+        ``ordering``). An order of only some of the areas (``maxChoices`` below their
+        number) has no form here and is refused with that reason."""
+        found = the_interaction(item, GraphicOrderInteraction)
+        if found is None:
+            return None
+        interaction, response = found
+        if response.cardinality != "ordered" or response.base_type != "identifier":
+            return None
+        if not response.correct:
+            return None
+        ids = [choice.identifier for choice in interaction.choices]
+        most = interaction.max_choices
+        if sorted(response.correct) != sorted(ids) or (most and most < len(ids)):
+            raise ImportNotSupported(
+                self.id,
+                "hanya sebagian area yang diurutkan; di bank setiap area diurutkan",
+                "only some of the areas are ordered; a bank item orders every area",
+            )
+        points = score(list(response.correct))
+        if points <= 0:
+            return None
+        return {
+            "image": image_xhtml(interaction.image),
+            "hotspots": [
+                {
+                    "id": choice.identifier,
+                    "shape": choice.shape,
+                    "coords": list(choice.coords),
+                    "label": choice.label,
+                }
+                for choice in interaction.choices
+            ],
+            "correct_order": list(response.correct),
+            "points": plain_number(points),
+        }
+
+    def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
+        image = read_image(content["image"])
+        regions = content["hotspots"]
+        count = len(regions)
+        blank = pick(lang, "Urutan", "Position")
+        positions = Markup("").join(
+            Markup('<option value="{n}">{n}</option>').format(n=n) for n in range(1, count + 1)
+        )
+
+        def body(prefix: str) -> Markup:
+            figure = graphic_figure(content["image"], image, regions) if image else ""
+            rows = Markup("").join(
+                Markup(
+                    '<li class="ib-order-item"><label for="{prefix}-o{index}">'
+                    '<span class="ib-choice-letter">{ident}.</span> '
+                    '<span class="ib-choice-text">{name}</span></label> '
+                    '<select id="{prefix}-o{index}" name="{prefix}-position" '
+                    'data-option="{ident}"><option value="">{blank}</option>{positions}'
+                    "</select></li>"
+                ).format(
+                    prefix=prefix,
+                    index=index,
+                    ident=region["id"],
+                    name=region_name(region, lang),
+                    blank=blank,
+                    positions=positions,
+                )
+                for index, region in enumerate(regions)
+            )
+            legend = pick(
+                lang,
+                f"Urutkan area pada gambar dengan memberi nomor urut 1 sampai {count}.",
+                f"Put the areas of the image in order by numbering them 1 to {count}.",
+            )
+            return Markup(
+                '{figure}<fieldset class="ib-ordering" aria-describedby="{prefix}-stem">'
+                '<legend>{legend}</legend><ul class="ib-order-list">{rows}</ul></fieldset>'
+            ).format(figure=figure, prefix=prefix, legend=legend, rows=rows)
+
+        return render_item(self.id, stem, body)
+
+    def example_content(self) -> dict[str, JSON]:
+        # For a stem such as "Urutkan ruang yang dilalui warga yang mengurus KTP
+        # elektronik, dari yang pertama."; the plan is plugins.itemtypes._graphic's
+        # EXAMPLE_PNG, which a bank must hold first.
+        return {
+            "image": EXAMPLE_IMAGE,
+            "hotspots": [
+                {"id": "A", "shape": "rect", "coords": [20, 20, 180, 130], "label": "Ruang arsip"},
+                {"id": "B", "shape": "circle", "coords": [300, 75, 50], "label": "Loket KTP-el"},
+                {
+                    "id": "C",
+                    "shape": "poly",
+                    "coords": [40, 170, 180, 170, 110, 280],
+                    "label": "Ruang tunggu",
+                },
+                {
+                    "id": "D",
+                    "shape": "rect",
+                    "coords": [220, 170, 380, 280],
+                    "label": "Ruang perekaman",
+                },
+            ],
+            "correct_order": ["C", "B", "D", "A"],
+            "points": 2,
+        }
+
+    # -- the web UI's item editor ----------------------------------------------------
+
+    def editor_fields(self) -> list[EditorField]:
+        return [
+            image_editor_field(),
+            regions_editor_field("hotspots", editor.label("Area yang diurutkan", "Regions")),
+            EditorField(
+                "correct_order",
+                "order",
+                editor.label("Urutan yang benar", "Correct order"),
+                source="hotspots",
+            ),
+            editor.points(),
+        ]
+
+
+@hookimpl
+def itembank_register_item_types(register: Callable[[ItemType], None]) -> None:
+    register(GraphicOrder())

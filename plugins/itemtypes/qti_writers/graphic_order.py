@@ -1,0 +1,32 @@
+"""Graphic order as QTI: areas of an image put in order, the right sequence as the
+correct response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plugins.itemtypes._qti import RESPONSE, build_item, match_correct_or_points
+from plugins.itemtypes.qti_writers._graphic import graphic_image, hotspot_choices
+from qti.model import AssessmentItem, GraphicOrderInteraction, ResponseDeclaration
+
+
+def to_qti(
+    stem: str, content: dict[str, Any], *, identifier: str, title: str, lang: str = "id"
+) -> AssessmentItem:
+    """A graphic order interaction on the content's image (every area ordered: no
+    ``maxChoices``), ordered identifiers; ``match_correct`` at 1 point, else the same
+    exact-sequence match inline with ``points``, as ``ordering``."""
+    order = tuple(content["correct_order"])
+    interaction = GraphicOrderInteraction(
+        RESPONSE, graphic_image(content["image"]), hotspot_choices(content["hotspots"])
+    )
+    return build_item(
+        identifier=identifier,
+        title=title,
+        lang=lang,
+        stem=stem,
+        body=[interaction],
+        response=ResponseDeclaration(RESPONSE, "ordered", "identifier", order),
+        maximum=content["points"],
+        processing=match_correct_or_points(content["points"]),
+    )
