@@ -56,8 +56,8 @@ from qti.model import (
     MatchInteraction,
     OrderInteraction,
     RubricBlock,
-    SliderInteraction,
     SelectPointInteraction,
+    SliderInteraction,
     TextEntryInteraction,
 )
 

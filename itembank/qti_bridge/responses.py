@@ -65,8 +65,8 @@ from qti.model import (  # graphic and association interactions
     MatchInteraction,
     OrderInteraction,
     ResponseDeclaration,
-    SliderInteraction,
     SelectPointInteraction,
+    SliderInteraction,
     TextEntryInteraction,
 )
 

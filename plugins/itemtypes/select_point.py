@@ -416,19 +416,31 @@ class SelectPoint(ItemType):
 
 
 def _mapping_editor() -> EditorField:
-    """The mapping group, for points: the lower bound alone (a point outside every area
-    is worth 0, the stored default)."""
+    """The mapping group, for points: the lower bound, and the value of a point outside
+    every area held at 0 (see :meth:`SelectPoint.check`)."""
     group = editor_mapping()
     return replace(
         group,
         label=editor.label("Penskoran titik", "Point scoring"),
         help=editor.label(
-            "Batas bawah skor (kosong: tanpa batas); titik di luar semua area bernilai 0. "
-            "Batas atasnya adalah poin.",
-            "The lowest score (empty: no bound); a point outside every area is worth 0. "
-            "The points are the highest score.",
+            "Batas bawah skor (kosong: tanpa batas). Batas atasnya adalah poin.",
+            "The lowest score (empty: no bound). The points are the highest score.",
         ),
-        fields=tuple(f for f in group.fields if f.name == "lower"),
+        fields=tuple(
+            replace(
+                f,
+                label=editor.label("Nilai titik di luar area", "Value of a point outside"),
+                help=editor.label(
+                    "Selalu 0: mesin penyaji berbeda menilai nilai lain.",
+                    "Always 0: delivery engines score any other value differently.",
+                ),
+                minimum=0,
+                maximum=0,
+            )
+            if f.name == "default"
+            else f
+            for f in group.fields
+        ),
     )
 
 
