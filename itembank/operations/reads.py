@@ -75,7 +75,8 @@ _SHOWN = (
     joinedload(Item.newest_version).joinedload(ItemVersion.created_by),
     joinedload(Item.newest_version).joinedload(ItemVersion.updated_by),
     joinedload(Item.newest_version).joinedload(ItemVersion.submitted_by),
-    joinedload(Item.newest_version).selectinload(ItemVersion.reviews).joinedload(Review.reviewer),
+    # The reviews too (a version has a handful): one query for everything, not two.
+    joinedload(Item.newest_version).joinedload(ItemVersion.reviews).joinedload(Review.reviewer),
 )
 
 
