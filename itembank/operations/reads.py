@@ -282,11 +282,7 @@ def list_items(
     # Counted up to a limit, so the cost does not grow with the bank: beyond it the
     # total is the limit and ``total_exact`` is false ("more than 1,000").
     limit = COUNT_LIMIT
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(matching.limit(limit + 1).subquery())
-    )
-    total_exact = total <= limit
-    total = min(total, limit)
+    counted = sa.select(sa.func.count()).select_from(matching.limit(limit + 1).subquery())
     key = filters.sort.lstrip("-")
     column = SORT_COLUMNS[key]
     descending = filters.sort.startswith("-")
@@ -298,8 +294,10 @@ def list_items(
         .limit(filters.per_page)
         .offset((filters.page - 1) * filters.per_page)
     )
+    # The count comes with the page, in the same query (computed once: it does not
+    # depend on the row); only an empty page asks for it on its own.
     page_rows = (
-        sa.select(Item, version, creator.username, approved.number)
+        sa.select(Item, version, creator.username, approved.number, counted.scalar_subquery())
         .select_from(Item)
         .join(version, version_join)
         .join(creator, creator.id == Item.created_by_id)
@@ -310,6 +308,9 @@ def list_items(
     if summary:
         page_rows = page_rows.options(_SUMMARY_COLUMNS)
     rows = db.session.execute(page_rows).all()
+    total = rows[0][4] if rows else db.session.scalar(counted)
+    total_exact = total <= limit
+    total = min(total, limit)
     return {
         "items": [
             {
@@ -322,7 +323,7 @@ def list_items(
                 "approved_version": approved_number,
                 "version": listed,
             }
-            for item, listed, username, approved_number in rows
+            for item, listed, username, approved_number, _ in rows
         ],
         "total": total,
         "total_exact": total_exact,
