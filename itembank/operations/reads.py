@@ -513,7 +513,8 @@ def _classified(bank: Bank, listed_id: Any, filters: ItemFilters) -> _Narrowed:
     starts with the node's path) and, if given, at the level.
 
     The classifications that qualify are looked up through their node's index first,
-    up to :data:`PREFETCH_LIMIT`: few are listed by id. Many (a large subtree) are not
+    those of the bank's listed versions, up to :data:`PREFETCH_LIMIT`: few are listed
+    by id. Many (a large subtree) are not
     gathered at all: each listed version is checked for one as the listing walks the
     bank (the (version, node, level) index answers it), so no query reads every version
     classified under the subtree."""
@@ -549,13 +550,17 @@ def _classified(bank: Bank, listed_id: Any, filters: ItemFilters) -> _Narrowed:
             )
         ).all()
         conditions.append(ItemClassification.node_id.in_(sorted(subtree)))
-    if not _few(sa.select(ItemClassification.id).where(*conditions)):
-        return _Narrowed(sa.exists().where(ItemClassification.version_id == listed_id, *conditions))
-    found = db.session.execute(
+    # Only this bank's listed versions count (not every version of every bank that was
+    # ever classified there): a small bank, or a node the bank uses little, finds few.
+    listed = (
         sa.select(ItemVersion.item_id, ItemClassification.version_id)
         .join(ItemVersion, ItemVersion.id == ItemClassification.version_id)
-        .where(*conditions)
-    ).all()
+        .join(Item, Item.id == ItemVersion.item_id)
+        .where(*conditions, Item.bank_id == bank.id, listed_id == ItemClassification.version_id)
+    )
+    if not _few(listed):
+        return _Narrowed(sa.exists().where(ItemClassification.version_id == listed_id, *conditions))
+    found = db.session.execute(listed).all()
     return _Narrowed(
         _id_in(listed_id, {version_id for _, version_id in found}),
         {item_id for item_id, _ in found},
