@@ -512,8 +512,8 @@ def _classified(bank: Bank, listed_id: Any, filters: ItemFilters) -> _Narrowed:
     """The listed version is classified under the node (or a descendant: its path
     starts with the node's path) and, if given, at the level.
 
-    The classifications that qualify are looked up through their node's index first,
-    those of the bank's listed versions, up to :data:`PREFETCH_LIMIT`: few are listed
+    The classifications that qualify are counted through their node's index first, up
+    to :data:`PREFETCH_LIMIT`: when few, those of the bank's listed versions are listed
     by id. Many (a large subtree) are not
     gathered at all: each listed version is checked for one as the listing walks the
     bank (the (version, node, level) index answers it), so no query reads every version
@@ -550,17 +550,18 @@ def _classified(bank: Bank, listed_id: Any, filters: ItemFilters) -> _Narrowed:
             )
         ).all()
         conditions.append(ItemClassification.node_id.in_(sorted(subtree)))
-    # Only this bank's listed versions count (not every version of every bank that was
-    # ever classified there): a small bank, or a node the bank uses little, finds few.
-    listed = (
+    # Counted through the node's index alone (every version of every bank): cheap, and
+    # an upper bound of what this bank lists.
+    if not _few(sa.select(ItemClassification.id).where(*conditions)):
+        return _Narrowed(sa.exists().where(ItemClassification.version_id == listed_id, *conditions))
+    # Only this bank's listed versions are gathered (not every version of every bank
+    # classified there), so the listing's id lists hold only what it can show.
+    found = db.session.execute(
         sa.select(ItemVersion.item_id, ItemClassification.version_id)
         .join(ItemVersion, ItemVersion.id == ItemClassification.version_id)
         .join(Item, Item.id == ItemVersion.item_id)
         .where(*conditions, Item.bank_id == bank.id, listed_id == ItemClassification.version_id)
-    )
-    if not _few(listed):
-        return _Narrowed(sa.exists().where(ItemClassification.version_id == listed_id, *conditions))
-    found = db.session.execute(listed).all()
+    ).all()
     return _Narrowed(
         _id_in(listed_id, {version_id for _, version_id in found}),
         {item_id for item_id, _ in found},
