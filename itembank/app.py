@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from itembank import logging_setup
 from itembank.config import default_config
-from itembank.extensions import db, migrate, sqlite_begin_statement
+from itembank.extensions import db, migrate, ping_when_idle, sqlite_begin_statement
 from itembank.plugins import host_from_config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     with app.app_context():
         _configure_sqlite(db.engine)
+        ping_when_idle(db.engine)
 
     app.extensions["itembank.plugins"] = host_from_config(app.config)
 

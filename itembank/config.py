@@ -60,7 +60,9 @@ def default_config(instance_path: str) -> dict[str, Any]:
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping (a round trip before every request): the app checks only
+        # connections that sat idle in the pool (itembank.extensions.ping_when_idle).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "ITEMBANK_PLUGINS_ALLOW": _env_list("ITEMBANK_PLUGINS_ALLOW"),
         "ITEMBANK_PLUGINS_DENY": _env_list("ITEMBANK_PLUGINS_DENY") or [],
         "ITEMBANK_PLUGINS_EXTRA": _env_list("ITEMBANK_PLUGINS_EXTRA") or [],

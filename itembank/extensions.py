@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from contextvars import ContextVar
+from typing import Any
 
+import sqlalchemy as sa
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -52,3 +55,38 @@ def reading_phase() -> Iterator[None]:
         yield
     finally:
         _SQLITE_BEGIN.reset(token)
+
+
+#: A pooled connection unused for longer than this is checked (``SELECT 1``) before it is
+#: handed out again; one in steady use is not (see :func:`ping_when_idle`).
+PING_IDLE_SECONDS = 1.0
+_CHECKED_IN_AT = "itembank_checked_in_at"
+
+
+def ping_when_idle(engine: sa.Engine, idle_seconds: float = PING_IDLE_SECONDS) -> None:
+    """Check a pooled connection before use when it has been idle for ``idle_seconds``.
+
+    Like SQLAlchemy's ``pool_pre_ping`` (a connection the server closed while it sat
+    in the pool, after a database restart or an idle timeout, is replaced before a
+    request uses it), without its cost under load: ``pool_pre_ping`` sends a round
+    trip before every request, while a connection that went back to the pool a moment
+    ago (each request of a busy worker) is not asked again. Nothing to do for SQLite,
+    a file."""
+    if engine.dialect.name == "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_CHECKED_IN_AT)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return  # a new connection, or one in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool discards the connection and hands out another (a new one).
+            raise sa.exc.DisconnectionError(f"the pooled connection is gone: {error}") from error

@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from itembank.extensions import db
+from itembank.extensions import db, ping_when_idle
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,7 @@ def side_engine(app: Flask) -> sa.Engine:
         else:
             options.setdefault("pool_size", 2)
         engine = sa.create_engine(url, **options)
+        ping_when_idle(engine)
         if engine.dialect.name == "sqlite":
 
             @sa.event.listens_for(engine, "connect")

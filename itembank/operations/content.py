@@ -471,6 +471,48 @@ class NodeLookup:
             ).first()
         return self._taxonomies[code]
 
+    def prefetch(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Look up the ``(taxonomy code, node code)`` pairs not remembered yet in one
+        query, instead of two per pair (:meth:`taxonomy`, then :meth:`node`)."""
+        wanted = [
+            (taxonomy, node)
+            for taxonomy, node in pairs
+            if taxonomy not in self._taxonomies
+            or (
+                (known := self._taxonomies[taxonomy]) is not None
+                and (known.id, node) not in self._nodes
+            )
+        ]
+        if not wanted:
+            return
+        rows = db.session.execute(
+            visible_taxonomies(self.bank)
+            .add_columns(TaxonomyNode)
+            .outerjoin(
+                TaxonomyNode,
+                sa.and_(
+                    TaxonomyNode.taxonomy_id == TaxonomyRecord.id,
+                    TaxonomyNode.code.in_(sorted({node for _, node in wanted})),
+                ),
+            )
+            .where(TaxonomyRecord.code.in_(sorted({taxonomy for taxonomy, _ in wanted})))
+        ).all()
+        chosen: dict[str, TaxonomyRecord] = {}
+        for taxonomy, _ in rows:
+            # A bank's own taxonomy wins over a shared one of the same code.
+            if taxonomy.code not in chosen or chosen[taxonomy.code].bank_id is None:
+                chosen[taxonomy.code] = taxonomy
+        found = {
+            (taxonomy.id, node.code): node
+            for taxonomy, node in rows
+            if node is not None and chosen[taxonomy.code] is taxonomy
+        }
+        for code, node_code in wanted:
+            taxonomy = self._taxonomies.setdefault(code, chosen.get(code))
+            if taxonomy is not None:
+                key = (taxonomy.id, node_code)
+                self._nodes.setdefault(key, found.get(key))
+
     def node(self, taxonomy: TaxonomyRecord, code: str) -> TaxonomyNode | None:
         key = (taxonomy.id, code)
         if key not in self._nodes:
@@ -486,6 +528,7 @@ def resolve_classifications(
     bank: Bank, classifications: list[dict[str, Any]], *, lookup: NodeLookup | None = None
 ) -> tuple[list[tuple[TaxonomyNode, int | None]], list[Problem]]:
     lookup = lookup or NodeLookup(bank)
+    lookup.prefetch((entry["taxonomy"], entry["node"]) for entry in classifications)
     found: list[tuple[TaxonomyNode, int | None]] = []
     problems: list[Problem] = []
     seen: set[tuple[int, int | None]] = set()

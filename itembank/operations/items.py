@@ -46,15 +46,19 @@ def get_item(external_id: str, *, actor: User, options: tuple[Any, ...] = ()) ->
     ``options``: loader options for the query (what the caller reads next)."""
     # The actor's roles in the item's bank come with it (one row per role), for
     # ensure_visible and every later check in this transaction.
-    rows = db.session.execute(
-        sa.select(Item, Membership.role)
-        .outerjoin(
-            Membership,
-            sa.and_(Membership.bank_id == Item.bank_id, Membership.user_id == actor.id),
+    rows = (
+        db.session.execute(
+            sa.select(Item, Membership.role)
+            .outerjoin(
+                Membership,
+                sa.and_(Membership.bank_id == Item.bank_id, Membership.user_id == actor.id),
+            )
+            .where(Item.external_id == external_id)
+            .options(*options)
         )
-        .where(Item.external_id == external_id)
-        .options(*options)
-    ).all()
+        .unique()
+        .all()
+    )  # unique: options may join a collection (a version's reviews)
     if not rows:
         raise NotFound(f"no item {external_id!r}")
     item = rows[0][0]

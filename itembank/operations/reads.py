@@ -75,7 +75,8 @@ _SHOWN = (
     joinedload(Item.newest_version).joinedload(ItemVersion.created_by),
     joinedload(Item.newest_version).joinedload(ItemVersion.updated_by),
     joinedload(Item.newest_version).joinedload(ItemVersion.submitted_by),
-    joinedload(Item.newest_version).selectinload(ItemVersion.reviews).joinedload(Review.reviewer),
+    # The reviews too (a version has a handful): one query for everything, not two.
+    joinedload(Item.newest_version).joinedload(ItemVersion.reviews).joinedload(Review.reviewer),
 )
 
 
@@ -281,11 +282,7 @@ def list_items(
     # Counted up to a limit, so the cost does not grow with the bank: beyond it the
     # total is the limit and ``total_exact`` is false ("more than 1,000").
     limit = COUNT_LIMIT
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(matching.limit(limit + 1).subquery())
-    )
-    total_exact = total <= limit
-    total = min(total, limit)
+    counted = sa.select(sa.func.count()).select_from(matching.limit(limit + 1).subquery())
     key = filters.sort.lstrip("-")
     column = SORT_COLUMNS[key]
     descending = filters.sort.startswith("-")
@@ -297,8 +294,10 @@ def list_items(
         .limit(filters.per_page)
         .offset((filters.page - 1) * filters.per_page)
     )
+    # The count comes with the page, in the same query (computed once: it does not
+    # depend on the row); only an empty page asks for it on its own.
     page_rows = (
-        sa.select(Item, version, creator.username, approved.number)
+        sa.select(Item, version, creator.username, approved.number, counted.scalar_subquery())
         .select_from(Item)
         .join(version, version_join)
         .join(creator, creator.id == Item.created_by_id)
@@ -309,6 +308,9 @@ def list_items(
     if summary:
         page_rows = page_rows.options(_SUMMARY_COLUMNS)
     rows = db.session.execute(page_rows).all()
+    total = rows[0][4] if rows else db.session.scalar(counted)
+    total_exact = total <= limit
+    total = min(total, limit)
     return {
         "items": [
             {
@@ -321,7 +323,7 @@ def list_items(
                 "approved_version": approved_number,
                 "version": listed,
             }
-            for item, listed, username, approved_number in rows
+            for item, listed, username, approved_number, _ in rows
         ],
         "total": total,
         "total_exact": total_exact,
@@ -510,8 +512,9 @@ def _classified(bank: Bank, listed_id: Any, filters: ItemFilters) -> _Narrowed:
     """The listed version is classified under the node (or a descendant: its path
     starts with the node's path) and, if given, at the level.
 
-    The classifications that qualify are looked up through their node's index first,
-    up to :data:`PREFETCH_LIMIT`: few are listed by id. Many (a large subtree) are not
+    The classifications that qualify are counted through their node's index first, up
+    to :data:`PREFETCH_LIMIT`: when few, those of the bank's listed versions are listed
+    by id. Many (a large subtree) are not
     gathered at all: each listed version is checked for one as the listing walks the
     bank (the (version, node, level) index answers it), so no query reads every version
     classified under the subtree."""
@@ -547,12 +550,17 @@ def _classified(bank: Bank, listed_id: Any, filters: ItemFilters) -> _Narrowed:
             )
         ).all()
         conditions.append(ItemClassification.node_id.in_(sorted(subtree)))
+    # Counted through the node's index alone (every version of every bank): cheap, and
+    # an upper bound of what this bank lists.
     if not _few(sa.select(ItemClassification.id).where(*conditions)):
         return _Narrowed(sa.exists().where(ItemClassification.version_id == listed_id, *conditions))
+    # Only this bank's listed versions are gathered (not every version of every bank
+    # classified there), so the listing's id lists hold only what it can show.
     found = db.session.execute(
         sa.select(ItemVersion.item_id, ItemClassification.version_id)
         .join(ItemVersion, ItemVersion.id == ItemClassification.version_id)
-        .where(*conditions)
+        .join(Item, Item.id == ItemVersion.item_id)
+        .where(*conditions, Item.bank_id == bank.id, listed_id == ItemClassification.version_id)
     ).all()
     return _Narrowed(
         _id_in(listed_id, {version_id for _, version_id in found}),

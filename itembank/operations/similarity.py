@@ -137,8 +137,14 @@ def similar_items(
     if exclude_item_id is not None:
         query = query.where(Item.id != exclude_item_id)
     found = []
+    size = len(mine)
     for external_id, number, status, other in db.session.execute(query):
-        score = jaccard(mine, text_shingles(other))
+        theirs = text_shingles(other)
+        # Jaccard is at most the smaller set's size over the larger's: a text of very
+        # different length cannot reach the threshold, without comparing shingles.
+        if min(size, len(theirs)) < threshold * max(size, len(theirs)):
+            continue
+        score = jaccard(mine, theirs)
         if score >= threshold:
             found.append(
                 SimilarItem(external_id, number, status, score, exact=other == text and bool(text))

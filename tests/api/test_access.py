@@ -118,3 +118,80 @@ def test_an_approved_item_is_read_in_four_statements(
     kinds = [" ".join(s.split())[:90] for s in sent]
     assert len(sent) <= 4, "\n".join(kinds)
     assert sum(s.lstrip().upper().startswith("INSERT INTO AUDIT_EVENT") for s in sent) == 1, kinds
+
+
+def test_a_draft_is_read_in_five_statements(as_user: Any, world: World, plugins: Any) -> None:
+    """Issue 16: a draft shows what keeps it from being submitted (its classification
+    checked against the taxonomies now) and the bank's items most like it. The token,
+    the item with its bank, version, people and reviews, the classification's taxonomy
+    with its node (one query, not one for each), the similar items' candidates and the
+    audit row."""
+    from tests.factories import make_item
+
+    item = make_item(world, plugins)
+    db.session.commit()
+    path = f"items/{item.external_id}"
+    client = as_user("author")
+    assert client.get(path).status_code == 200  # the token's first use is recorded
+    db.session.expire_all()
+    with statements() as sent:
+        response = client.get(path)
+    assert response.status_code == 200, response.json
+    version = response.json["latest_version"]
+    assert version["status"] == "draft"
+    assert version["problems"] == []
+    assert version["metadata"]["classifications"][0]["node"] == "TIU.NUM"
+    kinds = [" ".join(s.split())[:90] for s in sent]
+    assert len(sent) <= 5, "\n".join(kinds)
+    assert sum(s.lstrip().upper().startswith("INSERT INTO AUDIT_EVENT") for s in sent) == 1, kinds
+
+
+def test_a_drafts_unknown_classification_is_still_a_problem(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    """The one query for taxonomies and nodes tells apart an unknown node, an unknown
+    taxonomy and a known pair, as the query for each did."""
+    from itembank.operations.content import NodeLookup, resolve_classifications
+
+    nodes, problems = resolve_classifications(
+        world.bank,
+        [
+            {"taxonomy": "skd-cpns", "node": "TIU.NUM"},
+            {"taxonomy": "skd-cpns", "node": "NO.SUCH.NODE"},
+            {"taxonomy": "no-such-taxonomy", "node": "TIU.NUM"},
+            {"taxonomy": "skd-cpns", "node": "TIU.NUM"},
+        ],
+        lookup=NodeLookup(world.bank),
+    )
+    assert [(n.code, level) for n, level in nodes] == [("TIU.NUM", None)]
+    assert [p.field for p in problems] == [
+        "metadata.classifications.1.node",
+        "metadata.classifications.2.taxonomy",
+    ]
+
+
+def test_a_listing_page_is_read_in_three_statements(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    """Issue 16: the token, the bank with the reader's roles, and the page with what its
+    summaries show and the (bounded) count; nothing read again per item. A page past
+    the end still says the total."""
+    from tests.factories import make_item
+
+    for _ in range(3):
+        make_item(world, plugins)
+    db.session.commit()
+    client = as_user("author")
+    path = f"banks/{world.bank.code}/items?per_page=20"
+    assert client.get(path).status_code == 200
+    db.session.expire_all()
+    with statements() as sent:
+        response = client.get(path)
+    assert response.status_code == 200, response.json
+    assert len(response.json["items"]) == response.json["total"] >= 3
+    kinds = [" ".join(s.split())[:90] for s in sent]
+    assert len(sent) <= 3, "\n".join(kinds)
+    past = client.get(f"banks/{world.bank.code}/items?per_page=20&page=9")
+    assert past.status_code == 200
+    assert past.json["items"] == []
+    assert past.json["total"] == response.json["total"]
