@@ -49,7 +49,7 @@ from itembank.itemtypes import (
 )
 from itembank.media_check import DEFAULT_MAX_BYTES as DEFAULT_MEDIA_MAX_BYTES
 from itembank.media_check import MediaError, inspect_image
-from itembank.qti_bridge.html import xhtml_to_html
+from itembank.qti_bridge.html import HtmlCache, xhtml_to_html
 from itembank.qti_bridge.parts import joint_responses
 from itembank.qti_bridge.proof import prove
 from itembank.qti_bridge.report import REASONS, ReportEntry, Status
@@ -80,7 +80,7 @@ from qti.package_reader import (
     open_source,
 )
 from qti.reader import ItemReadError, ItemReading, read_item
-from qti.rp import RPError, score_function
+from qti.rp import RPError, ScoringCache, score_function
 from qti.stimulus import read_stimulus, split_inline_stimulus, stimulus_refs
 
 __all__ = [
@@ -225,6 +225,10 @@ def convert(
         ``ImportLimits.media_max_bytes``, i.e. ``ITEMBANK_MEDIA_MAX_BYTES``); an item with a
         larger one is refused (``unsupported_media``).
     """
+    # Items of one source mostly share their scoring (a standard template, the same
+    # declarations): compiled once, each response run once (qti.rp.ScoringCache).
+    scoring = ScoringCache()
+    html_cache = HtmlCache()  # option texts, scales and prompts recur too
     with open_source(target, name=name, limits=limits) as source:
         result = ImportResult(source.label)
         for issue in source.issues:
@@ -237,7 +241,9 @@ def convert(
                 _entry(issue.file, None, issue.line, status, issue.code, issue.message)
             )
         for item_file in source.items:
-            converter = _ItemConverter(source, item_file, types, media_max_bytes)
+            converter = _ItemConverter(
+                source, item_file, types, media_max_bytes, scoring, html_cache
+            )
             try:
                 candidate = converter.run()
             except _Refused as refused:
@@ -281,9 +287,17 @@ class _Refused(Exception):
 
 class _ItemConverter:
     def __init__(
-        self, source: ImportSource, item_file: ItemFile, types: dict[str, ItemType], media_max: int
+        self,
+        source: ImportSource,
+        item_file: ItemFile,
+        types: dict[str, ItemType],
+        media_max: int,
+        scoring: ScoringCache | None = None,
+        html_cache: HtmlCache | None = None,
     ) -> None:
         self.source = source
+        self.scoring = scoring
+        self.html_cache = html_cache
         self.file = item_file
         self.types = types
         self.media_max = media_max
@@ -410,7 +424,7 @@ class _ItemConverter:
         stem = self.html(self.stem_xhtml(reading, None))
         if not html_to_text(stem) and "<img" not in stem:
             raise self.refuse("empty_stem", "the item has no text or image to show as the stem")
-        run = score_function(reading.root)
+        run = score_function(reading.root, cache=self.scoring)
         try:
             return self.choose_type(reading, None, stem, score=run)
         except RPError as exc:
@@ -451,6 +465,8 @@ class _ItemConverter:
 
     def html(self, fragment: str) -> str:
         try:
+            if self.html_cache is not None:
+                return self.html_cache.convert(fragment, self.image)
             return xhtml_to_html(fragment, self.image)
         except MarkupTooComplex as exc:
             raise self.refuse(
@@ -495,7 +511,7 @@ class _ItemConverter:
         """The first type whose content is proved; ``interaction`` is ``None`` for an
         item with several (whose responses are ``{identifier: value}``)."""
         item = reading.item
-        run = score or score_function(reading.root)
+        run = score or score_function(reading.root, cache=self.scoring)
         declaration = None
         if interaction is not None:
             declaration = next(
