@@ -18,6 +18,7 @@ from itembank.qti_bridge.html import HtmlCache, xhtml_to_html
 from plugins.itemtypes._graphic import EXAMPLE_MEDIA
 from qti import rp
 from qti.package import PackageItem, PackageSection, PackageTest, build_package
+from tests.qti_items import CHOICE_ITEM, zip_of
 from tests.test_qti_import import OWN, PNG, PNG_SHA, STEM, TYPES, _targets
 
 
@@ -106,3 +107,24 @@ def test_html_cache_raises_every_time() -> None:
     for _ in range(2):
         with pytest.raises(LookupError):
             cache.convert('<p><img src="b.png" alt="b"/></p>', refuse)
+
+
+def test_an_image_several_items_show_is_checked_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    members: dict[str, bytes | str] = {"media/shared.png": PNG}
+    for n in range(3):
+        members[f"items/i{n}.xml"] = CHOICE_ITEM.format(
+            ident=f"i{n}", image='<img src="../media/shared.png" alt="g"/>'
+        )
+    data = zip_of(members)
+    checked: list[int] = []
+    inspect = convert_module.inspect_image
+
+    def counting(image: bytes, **limits: Any) -> Any:
+        checked.append(len(image))
+        return inspect(image, **limits)
+
+    monkeypatch.setattr(convert_module, "inspect_image", counting)
+    result = convert_module.convert(data, TYPES)
+    assert checked == [len(PNG)]
+    assert [[m.sha256 for m in c.media] for c in result.candidates] == [[PNG_SHA]] * 3
+    assert all(f"/media/{PNG_SHA}" in c.stem for c in result.candidates)

@@ -48,7 +48,7 @@ from itembank.itemtypes import (
     ItemType,
 )
 from itembank.media_check import DEFAULT_MAX_BYTES as DEFAULT_MEDIA_MAX_BYTES
-from itembank.media_check import MediaError, inspect_image
+from itembank.media_check import ImageInfo, MediaError, inspect_image
 from itembank.qti_bridge.html import HtmlCache, xhtml_to_html
 from itembank.qti_bridge.parts import joint_responses
 from itembank.qti_bridge.proof import prove
@@ -229,6 +229,9 @@ def convert(
     # declarations): compiled once, each response run once (qti.rp.ScoringCache).
     scoring = ScoringCache()
     html_cache = HtmlCache()  # option texts, scales and prompts recur too
+    # Images several items show (a shared figure, a graphic item's background) are read
+    # and checked once: the source does not change while it is open.
+    images: dict[str, tuple[bytes, ImageInfo]] = {}
     with open_source(target, name=name, limits=limits) as source:
         result = ImportResult(source.label)
         for issue in source.issues:
@@ -242,7 +245,7 @@ def convert(
             )
         for item_file in source.items:
             converter = _ItemConverter(
-                source, item_file, types, media_max_bytes, scoring, html_cache
+                source, item_file, types, media_max_bytes, scoring, html_cache, images
             )
             try:
                 candidate = converter.run()
@@ -294,10 +297,13 @@ class _ItemConverter:
         media_max: int,
         scoring: ScoringCache | None = None,
         html_cache: HtmlCache | None = None,
+        images: dict[str, tuple[bytes, ImageInfo]] | None = None,
     ) -> None:
         self.source = source
         self.scoring = scoring
         self.html_cache = html_cache
+        #: Images already read and checked, by path in the source (shared by the items).
+        self.images = {} if images is None else images
         self.file = item_file
         self.types = types
         self.media_max = media_max
@@ -483,19 +489,23 @@ class _ItemConverter:
         path, why = self.source.resolve(self.base, src)
         if path is None:
             raise self.refuse("missing_media", why, line)
-        try:
-            data = self.source.read(path)
-        except SourceReadError as exc:
-            raise self.refuse("missing_media", exc.message, line) from None
-        try:
-            info = inspect_image(data, max_bytes=self.media_max)
-        except MediaError as exc:
-            raise self.refuse(
-                "unsupported_media",
-                f"{src!r}: {exc.message_en}",
-                line,
-                f"{src!r}: {exc.message_id}",
-            ) from None
+        checked = self.images.get(path)
+        if checked is None:
+            try:
+                data = self.source.read(path)
+            except SourceReadError as exc:
+                raise self.refuse("missing_media", exc.message, line) from None
+            try:
+                info = inspect_image(data, max_bytes=self.media_max)
+            except MediaError as exc:
+                raise self.refuse(
+                    "unsupported_media",
+                    f"{src!r}: {exc.message_en}",
+                    line,
+                    f"{src!r}: {exc.message_id}",
+                ) from None
+            checked = self.images[path] = (data, info)
+        data, info = checked
         self.media[(self.base, src)] = MediaFile(info.sha256, data, info.mime, path, src)
         return f"/media/{info.sha256}"
 
