@@ -434,7 +434,7 @@ class ScoringCache:
     in all; beyond that items are compiled and responses run as without a cache.
     """
 
-    def __init__(self, *, max_programs: int = 512, max_scores: int = 200_000) -> None:
+    def __init__(self, *, max_programs: int = 512, max_scores: int = 50_000) -> None:
         self._programs: dict[tuple[Any, ...], tuple[CompiledProcessing, dict[Any, float]]] = {}
         self._max_programs = max_programs
         self._max_scores = max_scores

@@ -128,3 +128,16 @@ def test_an_image_several_items_show_is_checked_once(monkeypatch: pytest.MonkeyP
     assert checked == [len(PNG)]
     assert [[m.sha256 for m in c.media] for c in result.candidates] == [[PNG_SHA]] * 3
     assert all(f"/media/{PNG_SHA}" in c.stem for c in result.candidates)
+
+
+def test_html_cache_is_bounded() -> None:
+    cache = HtmlCache(max_length=40, max_chars=60)
+
+    def image(src: str) -> str:
+        raise AssertionError(src)
+
+    long = "<p>" + "panjang " * 10 + "</p>"  # over max_length: never kept
+    first, second = "<p>Satu dua tiga</p>", "<p>Empat lima enam</p>"
+    for fragment in (long, first, second):
+        assert cache.convert(fragment, image) == xhtml_to_html(fragment, image)
+    assert list(cache._known) == [first]  # the second would pass max_chars

@@ -56,13 +56,13 @@ class HtmlCache:
     image (the same option texts, scales and prompts recur from item to item): such a
     fragment's HTML depends on the fragment alone. A fragment with an image is converted
     every time (its images are resolved against its own item), and a fragment that
-    cannot be converted raises every time. Bounded: at most ``max_entries`` fragments of
-    at most ``max_length`` characters are kept."""
+    cannot be converted raises every time. Bounded: fragments of at most ``max_length``
+    characters, at most ``max_chars`` characters (fragments and their HTML) in all."""
 
-    def __init__(self, *, max_entries: int = 20_000, max_length: int = 8_192) -> None:
+    def __init__(self, *, max_length: int = 4_096, max_chars: int = 4_000_000) -> None:
         self._known: dict[str, str] = {}
-        self._max_entries = max_entries
         self._max_length = max_length
+        self._room = max_chars
 
     def convert(self, fragment: str, image_src: Callable[[str], str]) -> str:
         known = self._known.get(fragment)
@@ -76,9 +76,10 @@ class HtmlCache:
             return image_src(src)
 
         html = xhtml_to_html(fragment, counted)
-        keep = len(fragment) <= self._max_length and len(self._known) < self._max_entries
-        if not images and keep:
+        size = len(fragment) + len(html)
+        if not images and len(fragment) <= self._max_length and size <= self._room:
             self._known[fragment] = html
+            self._room -= size
         return html
 
 
