@@ -305,6 +305,8 @@ def package_items(
             media[digest] = data
             stem += f'<p><img src="/media/{digest}" alt="grafik {index}"></p>'
         content = item_type.load(item_type.example_content())
+        shown = repr(content)  # the graphic types' examples show the example images
+        media.update({sha: data for sha, data in example_media().items() if sha in shown})
         model = item_type.qti_item(
             stem,
             content,
@@ -320,6 +322,16 @@ def package_items(
             )
         )
     return items, media
+
+
+def example_media() -> dict[str, bytes]:
+    """The images the built-in types' example content shows, by SHA-256 (the graphic
+    types' floor plan and markers), or none when those types are not installed."""
+    try:
+        from plugins.itemtypes._graphic import EXAMPLE_MEDIA
+    except ImportError:
+        return {}
+    return dict(EXAMPLE_MEDIA)
 
 
 def make_package(count: int, host: PluginHost) -> bytes:

@@ -49,12 +49,17 @@ def local_name(element: etree._Element) -> str | None:
     return _local_of_tag(tag)
 
 
+@lru_cache(maxsize=4096)
+def _namespace_of_tag(tag: str) -> str | None:
+    return split_tag(tag)[0]
+
+
 def namespace_of(element: etree._Element) -> str | None:
     """The namespace URI of an element (``None`` for no namespace, comments and PIs)."""
     tag = element.tag
     if not isinstance(tag, str):
         return None
-    return split_tag(tag)[0]
+    return _namespace_of_tag(tag)
 
 
 def qti_attr(element: etree._Element, name: str, default: str | None = None) -> str | None:

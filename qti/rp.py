@@ -58,6 +58,7 @@ from qti.xml import parse_bytes
 __all__ = [
     "InvalidRP",
     "RPError",
+    "ScoringCache",
     "UnsupportedRP",
     "canonical_template_uri",
     "compile_processing",
@@ -395,13 +396,125 @@ def evaluate_score(
 
 def score_function(
     item: etree._Element | etree._ElementTree | bytes,
+    *,
+    cache: ScoringCache | None = None,
 ) -> Callable[[Mapping[str, Any]], float]:
     """A function giving ``SCORE`` (as :func:`evaluate_score`) for many responses to one
     item: the declarations are read and the processing is compiled once
     (:mod:`qti._rp_compiled`), and every call starts from the outcomes' initial values.
     Raises as :func:`run_response_processing` does (template processing when the function
-    is made; anything else when it is called)."""
+    is made; anything else when it is called).
+
+    :param cache: shared by the items of one import: items whose scoring is the same
+        (:class:`ScoringCache`) share one compiled processing and its scores."""
+    if cache is not None:
+        return cache.score_function(_as_item(item))
     return compile_processing(item).score
+
+
+#: The children of an item that response processing never reads.
+_NOT_SCORING = frozenset({"itemBody", "modalFeedback", "stylesheet", "companionMaterialsInfo"})
+
+
+class ScoringCache:
+    """Compiled response processing shared by the items of one import whose scoring is
+    the same, with the scores it has given.
+
+    Two items score alike when everything response processing reads is written alike:
+    the root's name and every element child other than the body, the feedback,
+    stylesheets and companion materials (the declarations, template and response processing, as
+    serialized, namespaces included); their identifiers, titles and bodies may differ. Such
+    items share one :class:`~qti._rp_compiled.CompiledProcessing`, and a response scored
+    once for one of them is not run again for the next (the function is deterministic:
+    the same processing gives the same score for the same response). A response whose
+    run raises is run again with the item's own processing, so the error names the
+    item's own lines; errors are never remembered.
+
+    Bounded: at most ``max_programs`` processings and ``max_scores`` remembered scores
+    in all; beyond that items are compiled and responses run as without a cache.
+    """
+
+    def __init__(self, *, max_programs: int = 512, max_scores: int = 50_000) -> None:
+        self._programs: dict[tuple[Any, ...], tuple[CompiledProcessing, dict[Any, float]]] = {}
+        self._max_programs = max_programs
+        self._max_scores = max_scores
+        self._scores = 0
+        #: How many items were given a shared processing, and responses a known score.
+        self.shared_items = 0
+        self.known_scores = 0
+
+    def score_function(self, root: etree._Element) -> Callable[[Mapping[str, Any]], float]:
+        key = (
+            root.tag,
+            *(
+                etree.tostring(child, with_tail=False)
+                for child in root
+                if isinstance(child.tag, str) and local_name(child) not in _NOT_SCORING
+            ),
+        )
+        entry = self._programs.get(key)
+        if entry is None:
+            compiled = compile_processing(root)  # raises as score_function does
+            if len(self._programs) >= self._max_programs:
+                return compiled.score
+            entry = self._programs[key] = (compiled, {})
+            own: CompiledProcessing | None = compiled
+        else:
+            self.shared_items += 1
+            own = None
+        shared, scores = entry
+
+        def score(responses: Mapping[str, Any]) -> float:
+            nonlocal own
+            frozen = _frozen(responses)
+            if frozen is not None:
+                known = scores.get(frozen)
+                if known is not None:
+                    self.known_scores += 1
+                    return known
+            try:
+                value = shared.score(responses)
+            except Exception:
+                if own is None:
+                    own = compile_processing(root)
+                return own.score(responses)  # the same error, with this item's lines
+            if frozen is not None and self._scores < self._max_scores:
+                scores[frozen] = value
+                self._scores += 1
+            return value
+
+        return score
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable copy of a response that tells apart what coercion tells apart (the
+    types of scalars, lists from tuples), or ``None`` for a value it does not know."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return (kind, value)
+    if kind is dict and len(value) == 1:  # one response variable: the common case
+        ((name, part),) = value.items()
+        frozen = _frozen(part)
+        return None if type(name) is not str or frozen is None else (dict, name, frozen)
+    if kind is list or kind is tuple:
+        if all(type(part) is str for part in value):  # choices: their identifiers
+            return (kind, str, *value)
+        parts = [_frozen(part) for part in value]
+        if any(part is None for part in parts):
+            return None
+        return (kind, *parts)
+    if kind is dict:
+        items = []
+        for name, part in value.items():
+            frozen = _frozen(part)
+            if type(name) is not str or frozen is None:
+                return None
+            items.append((name, frozen))
+        return (dict, tuple, *items)
+    return None
 
 
 def compile_processing(

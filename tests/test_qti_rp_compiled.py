@@ -29,15 +29,19 @@ def _outcome(run: Callable[[], float]) -> tuple[Any, ...]:
 
 
 class _Both:
-    """``score_function`` for :func:`convert`: each response scored by both engines,
-    which must agree; the interpreter's answer is what the proof gets."""
+    """``score_function`` for :func:`convert`: each response scored by both engines
+    (the compiled one through the import's :class:`qti.rp.ScoringCache`), which must
+    agree; the interpreter's answer is what the proof gets."""
 
     def __init__(self) -> None:
         self.checked = 0
         self.errors = 0
 
-    def __call__(self, root: Any) -> Callable[[Any], float]:
-        compiled = rp.score_function(root)
+    def __call__(
+        self, root: Any, *, cache: rp.ScoringCache | None = None
+    ) -> Callable[[Any], float]:
+        # the import's own cache: processing shared by items and scores it remembers
+        compiled = rp.score_function(root, cache=cache)
 
         def score(responses: Any) -> float:
             expected = _outcome(lambda: rp.evaluate_score(root, responses))

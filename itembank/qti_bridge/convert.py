@@ -48,8 +48,8 @@ from itembank.itemtypes import (
     ItemType,
 )
 from itembank.media_check import DEFAULT_MAX_BYTES as DEFAULT_MEDIA_MAX_BYTES
-from itembank.media_check import MediaError, inspect_image
-from itembank.qti_bridge.html import xhtml_to_html
+from itembank.media_check import ImageInfo, MediaError, inspect_image
+from itembank.qti_bridge.html import HtmlCache, xhtml_to_html
 from itembank.qti_bridge.parts import joint_responses
 from itembank.qti_bridge.proof import prove
 from itembank.qti_bridge.report import REASONS, ReportEntry, Status
@@ -82,7 +82,7 @@ from qti.package_reader import (
     open_source,
 )
 from qti.reader import ItemReadError, ItemReading, read_item
-from qti.rp import RPError, score_function
+from qti.rp import RPError, ScoringCache, score_function
 from qti.stimulus import read_stimulus, split_inline_stimulus, stimulus_refs
 
 __all__ = [
@@ -231,6 +231,13 @@ def convert(
         ``ImportLimits.media_max_bytes``, i.e. ``ITEMBANK_MEDIA_MAX_BYTES``); an item with a
         larger one is refused (``unsupported_media``).
     """
+    # Items of one source mostly share their scoring (a standard template, the same
+    # declarations): compiled once, each response run once (qti.rp.ScoringCache).
+    scoring = ScoringCache()
+    html_cache = HtmlCache()  # option texts, scales and prompts recur too
+    # Images several items show (a shared figure, a graphic item's background) are read
+    # and checked once: the source does not change while it is open.
+    images: dict[str, tuple[bytes, ImageInfo]] = {}
     with open_source(target, name=name, limits=limits) as source:
         result = ImportResult(source.label)
         for issue in source.issues:
@@ -243,7 +250,9 @@ def convert(
                 _entry(issue.file, None, issue.line, status, issue.code, issue.message)
             )
         for item_file in source.items:
-            converter = _ItemConverter(source, item_file, types, media_max_bytes)
+            converter = _ItemConverter(
+                source, item_file, types, media_max_bytes, scoring, html_cache, images
+            )
             try:
                 candidate = converter.run()
             except _Refused as refused:
@@ -287,9 +296,20 @@ class _Refused(Exception):
 
 class _ItemConverter:
     def __init__(
-        self, source: ImportSource, item_file: ItemFile, types: dict[str, ItemType], media_max: int
+        self,
+        source: ImportSource,
+        item_file: ItemFile,
+        types: dict[str, ItemType],
+        media_max: int,
+        scoring: ScoringCache | None = None,
+        html_cache: HtmlCache | None = None,
+        images: dict[str, tuple[bytes, ImageInfo]] | None = None,
     ) -> None:
         self.source = source
+        self.scoring = scoring
+        self.html_cache = html_cache
+        #: Images already read and checked, by path in the source (shared by the items).
+        self.images = {} if images is None else images
         self.file = item_file
         self.types = types
         self.media_max = media_max
@@ -422,7 +442,7 @@ class _ItemConverter:
         stem = self.html(self.stem_xhtml(reading, None))
         if not html_to_text(stem) and "<img" not in stem:
             raise self.refuse("empty_stem", "the item has no text or image to show as the stem")
-        run = score_function(reading.root)
+        run = score_function(reading.root, cache=self.scoring)
         try:
             return self.choose_type(reading, None, stem, score=run)
         except RPError as exc:
@@ -463,6 +483,8 @@ class _ItemConverter:
 
     def html(self, fragment: str) -> str:
         try:
+            if self.html_cache is not None:
+                return self.html_cache.convert(fragment, self.image)
             return xhtml_to_html(fragment, self.image)
         except MarkupTooComplex as exc:
             raise self.refuse(
@@ -479,19 +501,23 @@ class _ItemConverter:
         path, why = self.source.resolve(self.base, src)
         if path is None:
             raise self.refuse("missing_media", why, line)
-        try:
-            data = self.source.read(path)
-        except SourceReadError as exc:
-            raise self.refuse("missing_media", exc.message, line) from None
-        try:
-            info = inspect_image(data, max_bytes=self.media_max)
-        except MediaError as exc:
-            raise self.refuse(
-                "unsupported_media",
-                f"{src!r}: {exc.message_en}",
-                line,
-                f"{src!r}: {exc.message_id}",
-            ) from None
+        checked = self.images.get(path)
+        if checked is None:
+            try:
+                data = self.source.read(path)
+            except SourceReadError as exc:
+                raise self.refuse("missing_media", exc.message, line) from None
+            try:
+                info = inspect_image(data, max_bytes=self.media_max)
+            except MediaError as exc:
+                raise self.refuse(
+                    "unsupported_media",
+                    f"{src!r}: {exc.message_en}",
+                    line,
+                    f"{src!r}: {exc.message_id}",
+                ) from None
+            checked = self.images[path] = (data, info)
+        data, info = checked
         self.media[(self.base, src)] = MediaFile(info.sha256, data, info.mime, path, src)
         return f"/media/{info.sha256}"
 
@@ -507,7 +533,7 @@ class _ItemConverter:
         """The first type whose content is proved; ``interaction`` is ``None`` for an
         item with several (whose responses are ``{identifier: value}``)."""
         item = reading.item
-        run = score or score_function(reading.root)
+        run = score or score_function(reading.root, cache=self.scoring)
         declaration = None
         if interaction is not None:
             declaration = next(

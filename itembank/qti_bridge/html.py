@@ -51,6 +51,38 @@ def xhtml_to_html(fragment: str, image_src: Callable[[str], str]) -> str:
     return sanitize_html("".join(parts).strip())
 
 
+class HtmlCache:
+    """:func:`xhtml_to_html` remembered for the fragments of one import that show no
+    image (the same option texts, scales and prompts recur from item to item): such a
+    fragment's HTML depends on the fragment alone. A fragment with an image is converted
+    every time (its images are resolved against its own item), and a fragment that
+    cannot be converted raises every time. Bounded: fragments of at most ``max_length``
+    characters, at most ``max_chars`` characters (fragments and their HTML) in all."""
+
+    def __init__(self, *, max_length: int = 4_096, max_chars: int = 4_000_000) -> None:
+        self._known: dict[str, str] = {}
+        self._max_length = max_length
+        self._room = max_chars
+
+    def convert(self, fragment: str, image_src: Callable[[str], str]) -> str:
+        known = self._known.get(fragment)
+        if known is not None:
+            return known
+        images = 0
+
+        def counted(src: str) -> str:
+            nonlocal images
+            images += 1
+            return image_src(src)
+
+        html = xhtml_to_html(fragment, counted)
+        size = len(fragment) + len(html)
+        if not images and len(fragment) <= self._max_length and size <= self._room:
+            self._known[fragment] = html
+            self._room -= size
+        return html
+
+
 _MATHML = f"{{{MATHML_NS}}}"
 #: MathML elements whose text is content (elsewhere whitespace-only text is layout).
 _MATHML_TOKENS = frozenset({"mi", "mn", "mo", "ms", "mtext", "annotation"})

@@ -58,6 +58,8 @@ def describe(value: Any) -> str:
 
 
 def _same_value(a: Any, b: Any) -> bool:
+    if type(a) is type(b) and a == b:  # equal values are the same (the common case)
+        return True
     if isinstance(a, dict) or isinstance(b, dict):  # several response variables
         a, b = a or {}, b or {}
         return all(_same_value(a.get(key), b.get(key)) for key in {*a, *b})

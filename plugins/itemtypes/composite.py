@@ -107,8 +107,9 @@ class Composite(ItemType):
         }
 
     def _part_type(self, part: Mapping[str, JSON]) -> ItemType:
-        item_type = self.part_types().get(part.get("type", ""))
-        if item_type is None:
+        # (what part_types() has under this id, without building it for every part)
+        item_type = self._types.get(part.get("type", ""))  # type: ignore[arg-type]
+        if item_type is None or not part_type_allowed(item_type):
             raise ValueError(f"no part type {part.get('type')!r}")
         return item_type
 

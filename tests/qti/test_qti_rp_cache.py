@@ -1,0 +1,143 @@
+"""qti.rp.ScoringCache: items whose scoring is written alike share one compiled
+processing and the scores it gave, and nothing else changes - the same scores as each
+item's own processing, the item's own errors (with its own lines), items that score
+differently kept apart, and the bounds held."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from qti import rp
+from qti.xml import parse_bytes
+
+_ITEM = """<?xml version="1.0" encoding="UTF-8"?>
+<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="{ident}"
+    title="{ident}" adaptive="false" timeDependent="false">
+<responseDeclaration identifier="RESPONSE" cardinality="{cardinality}" baseType="identifier">
+<correctResponse>{correct}</correctResponse></responseDeclaration>
+<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+<itemBody>{body}</itemBody>
+{processing}
+</assessmentItem>"""
+
+_MATCH_CORRECT = (
+    '<responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/'
+    'match_correct"/>'
+)
+#: Sets SCORE from a string variable that does not exist: fails when it runs.
+_BROKEN = """<responseProcessing><responseCondition><responseIf>
+<match><variable identifier="RESPONSE"/><variable identifier="NOWHERE"/></match>
+<setOutcomeValue identifier="SCORE"><baseValue baseType="float">1</baseValue>
+</setOutcomeValue></responseIf></responseCondition></responseProcessing>"""
+
+
+def item(
+    ident: str,
+    *,
+    correct: str = "<value>A</value>",
+    cardinality: str = "single",
+    body: str = "<p>Pilih.</p>",
+    processing: str = _MATCH_CORRECT,
+) -> Any:
+    return parse_bytes(
+        _ITEM.format(
+            ident=ident, correct=correct, cardinality=cardinality, body=body, processing=processing
+        ).encode()
+    )
+
+
+def outcome(score: Any, responses: dict[str, Any]) -> tuple[Any, ...]:
+    try:
+        return ("score", score(responses))
+    except rp.RPError as exc:
+        return ("error", type(exc), str(exc), exc.line)
+
+
+RESPONSES: list[dict[str, Any]] = [{}, {"RESPONSE": None}, {"RESPONSE": "A"}, {"RESPONSE": "B"}]
+
+
+def test_items_scored_alike_share_the_processing_and_its_scores() -> None:
+    cache = rp.ScoringCache()
+    # Different identifiers, titles and bodies (a longer body moves the processing's line).
+    first = item("I1")
+    second = item("I2", body="<p>Pilih\nsalah\nsatu.</p>")
+    scores = [cache.score_function(first), cache.score_function(second)]
+    assert cache.shared_items == 1
+    for responses in RESPONSES:
+        expected = rp.evaluate_score(first, responses)
+        assert [score(responses) for score in scores] == [expected, expected]
+    assert cache.known_scores == len(RESPONSES)  # the second item's, already known
+
+
+def test_items_scored_differently_are_kept_apart() -> None:
+    cache = rp.ScoringCache()
+    keys = [
+        item("I1"),
+        item("I2", correct="<value>B</value>"),
+        item("I3", cardinality="multiple"),
+    ]
+    scores = [cache.score_function(root) for root in keys]
+    assert cache.shared_items == 0
+    assert [score({"RESPONSE": "B"}) for score in scores[:2]] == [0.0, 1.0]
+    assert scores[2]({"RESPONSE": ["A"]}) == 1.0
+
+
+@pytest.mark.parametrize(
+    "responses",
+    [
+        {"RESPONSE": ["A"]},  # a list where the item takes one value: the lists and the
+        {"RESPONSE": ("A",)},  # tuples are not mixed up with single values
+        {"RESPONSE": "A", "OTHER": "B"},
+        {"OTHER": "B"},
+        {"RESPONSE": 1},
+        {"RESPONSE": True},
+    ],
+)
+def test_responses_that_differ_are_scored_apart(responses: dict[str, Any]) -> None:
+    cache = rp.ScoringCache()
+    root = item("I1")
+    score = cache.score_function(root)
+    assert score({"RESPONSE": "A"}) == 1.0
+    assert outcome(score, responses) == outcome(lambda r: rp.evaluate_score(root, r), responses)
+
+
+def test_errors_are_the_items_own_and_never_remembered() -> None:
+    cache = rp.ScoringCache()
+    first = item("I1", processing=_BROKEN)
+    second = item("I2", body="<p>a</p>\n\n\n<p>b</p>", processing=_BROKEN)
+    shared = [cache.score_function(first), cache.score_function(second)]
+    assert cache.shared_items == 1
+    for root, score in zip((first, second), shared, strict=True):
+        for _ in range(2):
+            got = outcome(score, {"RESPONSE": "A"})
+            assert got == outcome(
+                lambda r, root=root: rp.evaluate_score(root, r), {"RESPONSE": "A"}
+            )
+            assert got[0] == "error"
+    # the second item's processing is three lines further down: its error says so
+    assert outcome(shared[1], {"RESPONSE": "A"})[3] == outcome(shared[0], {"RESPONSE": "A"})[3] + 3
+
+
+def test_template_processing_is_refused_for_every_item() -> None:
+    cache = rp.ScoringCache()
+    processing = "<templateProcessing/>" + _MATCH_CORRECT
+    for ident in ("I1", "I2"):
+        with pytest.raises(rp.UnsupportedRP):
+            cache.score_function(item(ident, processing=processing))
+
+
+def test_bounds() -> None:
+    cache = rp.ScoringCache(max_programs=1, max_scores=2)
+    shared = cache.score_function(item("I1"))
+    apart = cache.score_function(item("I2", correct="<value>B</value>"))  # over the bound
+    again = cache.score_function(item("I3", correct="<value>B</value>"))
+    assert cache.shared_items == 0  # the second processing was not kept
+    assert [apart({"RESPONSE": "B"}), again({"RESPONSE": "B"})] == [1.0, 1.0]
+    for responses in RESPONSES:
+        shared(responses)
+    before = cache.known_scores
+    for responses in RESPONSES:
+        assert shared(responses) == rp.evaluate_score(item("I1"), responses)
+    assert cache.known_scores - before == 2  # only two scores were kept
