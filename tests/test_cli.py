@@ -126,7 +126,7 @@ def test_migrations_build_the_schema_from_empty(empty_app: Flask) -> None:
 def test_migration_0019_rehashes_items_that_pin_a_passage(cli_app: Flask) -> None:
     """0019 adds the pinned passage version's hash to an item version's content hash
     (upgrade) and takes it out again (downgrade); retired passages and passage comments
-    come and go with it."""
+    come and go with it. Then 0018 goes down and up with the items in place."""
     from itembank.models import Role
     from itembank.operations.accounts import add_member, create_bank, create_user
     from itembank.operations.content import content_hash
@@ -183,6 +183,24 @@ def test_migration_0019_rehashes_items_that_pin_a_passage(cli_app: Flask) -> Non
         db.engine.dispose()
     ok(cli_app, "db", "upgrade")
     assert hashes() == (with_passage, without)
+
+    # 0018 goes down with items in place, one of them pinning a passage: on SQLite it
+    # rebuilds item_version, which other tables' rows point at; nothing is left dangling
+    triggers = _search_triggers(cli_app)
+    ok(cli_app, "db", "downgrade", "0017")
+    with cli_app.app_context():
+        count = db.session.scalar(
+            sa.select(sa.func.count()).select_from(ItemVersion).where(ItemVersion.id.in_(ids))
+        )
+        assert count == 2
+        if db.engine.dialect.name == "sqlite":
+            assert db.session.execute(sa.text("PRAGMA foreign_key_check")).all() == []
+            assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        db.session.remove()
+        db.engine.dispose()
+    assert _search_triggers(cli_app) == triggers
+    ok(cli_app, "db", "upgrade")
+    assert _search_triggers(cli_app) == triggers
 
 
 def _search_triggers(app: Flask) -> set[str]:

@@ -5,6 +5,7 @@ Revises: 0017
 Create Date: 2026-12-06 10:26:12.700607
 
 """
+import contextlib
 import importlib.util
 from pathlib import Path
 from types import ModuleType
@@ -134,12 +135,47 @@ def upgrade():
     op.create_index(op.f('ix_item_version_passage_version_id'), 'item_version', ['passage_version_id'], unique=False)
 
 
+
+@contextlib.contextmanager
+def _foreign_keys_off(bind):
+    """SQLite's foreign keys off for the block, checked after it. The PRAGMA is a no-op
+    inside a transaction, and the app begins every one (``BEGIN IMMEDIATE``), so the open
+    transaction is committed around each switch (SQLite's DDL here is not transactional
+    anyway) and a new one begun."""
+    raw = bind.connection.dbapi_connection
+
+    def switch(state):
+        raw.commit()
+        raw.execute(f'PRAGMA foreign_keys = {state}')
+        raw.execute('BEGIN IMMEDIATE')
+
+    switch('OFF')
+    try:
+        yield
+        broken = bind.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+        if broken:
+            raise RuntimeError(f'the downgrade broke foreign keys: {broken[:5]}')
+    finally:
+        switch('ON')
+
 def downgrade():
+    bind = op.get_bind()
+    if bind.dialect.name == 'sqlite':
+        with _foreign_keys_off(bind):
+            _downgrade()
+    else:
+        _downgrade()
+
+
+def _downgrade():
     op.drop_index(op.f('ix_item_version_passage_version_id'), table_name='item_version')
     bind = op.get_bind()
     if bind.dialect.name == 'sqlite':
         # SQLite drops a column with a foreign key only by rebuilding the table, which
-        # drops the search triggers: 0015 creates them (and the index) again.
+        # drops the search triggers: 0015 creates them (and the index) again. Other
+        # tables' rows point at item_version (and passages at their versions), so
+        # dropping an old table would break their foreign keys: on SQLite they are off
+        # for the whole downgrade and checked at its end (see downgrade()).
         with op.batch_alter_table('item_version', schema=None, recreate='always') as batch_op:
             batch_op.drop_column('passage_version_id')
         search = _migration_0015()
