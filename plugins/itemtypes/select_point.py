@@ -13,6 +13,7 @@ from markupsafe import Markup
 from itembank.hookspecs import hookimpl
 from itembank.itemtypes import (
     JSON,
+    MAX_RICH_TEXT_CHARS,
     ContentSummary,
     EditorField,
     ImportNotSupported,
@@ -57,7 +58,13 @@ from plugins.itemtypes._mapped import (
 from plugins.itemtypes._qti import RESPONSE, plain_number, the_interaction
 from plugins.itemtypes.qti_writers import select_point as qti_writer
 from plugins.itemtypes.qti_writers._graphic import first_area, inner_points
-from qti.model import AreaMapping, AssessmentItem, SelectPointInteraction
+from qti.model import (
+    AreaMapping,
+    AssessmentItem,
+    PositionObjectInteraction,
+    ResponseDeclaration,
+    SelectPointInteraction,
+)
 
 AREA = Noun("area", "area", "areas")
 #: Most points a candidate may be asked to click.
@@ -79,6 +86,13 @@ class ValuedAreaSchema(RegionSchema):
 
 class SelectPointSchema(ma.Schema):
     image = image_field()
+    #: The image the candidate places on the stage at each point (QTI's position object
+    #: interaction); empty: the candidate clicks points (select point).
+    marker = ma.fields.String(
+        load_default="",
+        validate=ma.validate.Length(max=MAX_RICH_TEXT_CHARS),
+        metadata={"description": "HTML"},
+    )
     areas = ma.fields.List(
         ma.fields.Nested(ValuedAreaSchema),
         required=True,
@@ -155,6 +169,8 @@ class SelectPoint(ItemType):
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
         yield from check_image(content)
+        if content["marker"].strip():
+            yield from check_image(content, "marker")
         image = read_image(content["image"])
         areas = content["areas"]
         yield from check_regions(areas, "areas", image, minimum=1)
@@ -187,6 +203,8 @@ class SelectPoint(ItemType):
 
     def html_fields(self, content: dict[str, JSON]) -> Iterator[tuple[str, str]]:
         yield "image", content["image"]
+        if content["marker"]:
+            yield "marker", content["marker"]
 
     def score(self, content: dict[str, JSON], response: JSON) -> float:
         points = response_points(content, response)
@@ -258,7 +276,11 @@ class SelectPoint(ItemType):
         upper bound when it is lower).
         Other shapes (``ellipse``, ``default``) and a default other than 0 have no form here
         and are refused with that reason. The proof checks every response tried."""
-        found = the_interaction(item, SelectPointInteraction)
+        found: (
+            tuple[SelectPointInteraction | PositionObjectInteraction, ResponseDeclaration] | None
+        ) = the_interaction(item, SelectPointInteraction) or the_interaction(
+            item, PositionObjectInteraction
+        )
         if found is None:
             return None
         interaction, response = found
@@ -292,8 +314,12 @@ class SelectPoint(ItemType):
             best = min(best, upper)
         if best <= 0:
             return None
+        marker = ""
+        if isinstance(interaction, PositionObjectInteraction):
+            marker = image_xhtml(interaction.object)
         return {
             "image": image_xhtml(interaction.image),
+            "marker": marker,
             "areas": [
                 {
                     "id": letter(index),  # as the editor names regions
@@ -356,6 +382,7 @@ class SelectPoint(ItemType):
         # plugins.itemtypes._graphic.EXAMPLE_PNG, which a bank must hold first.
         return {
             "image": EXAMPLE_IMAGE,
+            "marker": "",
             "areas": [
                 {
                     "id": "A",
@@ -386,6 +413,18 @@ class SelectPoint(ItemType):
     def editor_fields(self) -> list[EditorField]:
         return [
             image_editor_field(),
+            EditorField(
+                "marker",
+                "image",
+                editor.label("Penanda (tidak wajib)", "Marker (optional)"),
+                help=editor.label(
+                    "Gambar kecil yang diletakkan peserta pada setiap titik (QTI: "
+                    "positionObjectInteraction); tanpa penanda peserta menunjuk titik.",
+                    "A small image the candidate places at each point (QTI: "
+                    "positionObjectInteraction); without one the candidate clicks points.",
+                ),
+                minimum=0,
+            ),
             regions_editor_field(
                 "areas",
                 editor.label("Area penilaian (tidak terlihat peserta)", "Scoring areas (hidden)"),
