@@ -454,6 +454,28 @@ def test_select_point_preview_shows_the_image_without_the_areas() -> None:
     assert html.count('type="number"') == 4  # x and y for each of two points
 
 
+def test_select_point_with_a_marker_shows_it_beside_the_image_and_in_the_key() -> None:
+    content = SELECT_POINT.load({**POINTS, "marker": EXAMPLE_GAP_IMAGES[0]})
+    html = SELECT_POINT.preview_html(STEM, content, lang="en")
+    stage = html.index('class="ib-point-stage"')
+    marker = html.index('class="ib-marker"')
+    assert stage < html.index(EXAMPLE_IMAGE.split(" alt")[0]) < marker
+    assert EXAMPLE_GAP_IMAGES[0].split(" alt")[0] in html[marker:]
+    assert "Place the marker" in html and "Click" not in html
+    assert SELECT_POINT.summary(content).extra["marker"] == "Merah (60 × 24)"
+    assert "marker" not in SELECT_POINT.summary(SELECT_POINT.load(POINTS)).extra
+    assert ("marker", content["marker"]) in list(SELECT_POINT.html_fields(content))
+
+
+def test_select_point_content_saved_before_the_marker_still_works() -> None:
+    """Stored content from before the marker field has no ``marker`` key."""
+    stored = {key: value for key, value in POINTS.items() if key != "marker"}
+    assert SELECT_POINT.load(stored)["marker"] == ""
+    assert list(SELECT_POINT.check(stored)) == []
+    assert "Click" in SELECT_POINT.preview_html(STEM, stored, lang="en")
+    assert "marker" not in SELECT_POINT.summary(stored).extra
+
+
 @pytest.mark.parametrize("marker", [False, True])
 @pytest.mark.parametrize("version", ["3.0", "2.1"])
 @pytest.mark.parametrize("max_choices", [1, 2, 0])

@@ -169,7 +169,7 @@ class SelectPoint(ItemType):
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
         yield from check_image(content)
-        if content["marker"].strip():
+        if content.get("marker", "").strip():
             yield from check_image(content, "marker")
         image = read_image(content["image"])
         areas = content["areas"]
@@ -203,7 +203,7 @@ class SelectPoint(ItemType):
 
     def html_fields(self, content: dict[str, JSON]) -> Iterator[tuple[str, str]]:
         yield "image", content["image"]
-        if content["marker"]:
+        if content.get("marker"):
             yield "marker", content["marker"]
 
     def score(self, content: dict[str, JSON], response: JSON) -> float:
@@ -246,6 +246,14 @@ class SelectPoint(ItemType):
 
     def summary(self, content: dict[str, JSON]) -> ContentSummary:
         areas = content["areas"]
+        marker = read_image(content.get("marker") or "")
+        # the marker the candidate places, by its text and size (an item without one
+        # has no such fact: the candidate clicks points)
+        placed = (
+            {}
+            if marker is None
+            else {"marker": f"{marker.alt} ({marker.width} × {marker.height})".strip()}
+        )
         return ContentSummary(
             options={a["id"]: str(Markup.escape(region_name(a))) for a in areas},
             keys=[a["id"] for a in areas if a["value"] > 0],
@@ -259,6 +267,7 @@ class SelectPoint(ItemType):
                     f"{a['id']}: {a['shape']} {','.join(str(c) for c in a['coords'])}"
                     for a in areas
                 ),
+                **placed,
             },
         )
 
@@ -338,12 +347,17 @@ class SelectPoint(ItemType):
         }
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
+        """The image (without the areas, which are the key), the marker beside it when
+        there is one, and an x/y pair of fields for each point. A click on the image
+        fills the next pair and shows the marker (else a dot) there; without the
+        script the fields alone take the points."""
         image = read_image(content["image"])
+        marker_html = content.get("marker") or ""
+        marker = read_image(marker_html)
         most = content["max_choices"]
         rows_count = most or 3
 
         def body(prefix: str) -> Markup:
-            # the areas are the key: the figure shows the image alone
             figure = graphic_figure(content["image"], image, ()) if image else ""
             rows = Markup("").join(
                 Markup(
@@ -362,17 +376,40 @@ class SelectPoint(ItemType):
                 )
                 for n in range(rows_count)
             )
-            legend = (
-                pick(lang, "Tunjuk satu titik pada gambar.", "Click one point on the image.")
-                if most == 1
-                else pick(
-                    lang, "Tunjuk titik-titik yang tepat pada gambar.", "Click the right points."
+            if marker is not None:
+                legend = (
+                    pick(
+                        lang,
+                        "Letakkan penanda pada satu titik gambar.",
+                        "Place the marker at one point of the image.",
+                    )
+                    if most == 1
+                    else pick(
+                        lang,
+                        "Letakkan penanda pada titik-titik yang tepat.",
+                        "Place the marker at the right points.",
+                    )
                 )
-            )
+                shown = Markup(
+                    '<div class="ib-marker"><span class="ib-marker-label">{label}</span> '
+                    "{marker}</div>"
+                ).format(label=pick(lang, "Penanda:", "Marker:"), marker=Markup(marker_html))
+            else:
+                legend = (
+                    pick(lang, "Tunjuk satu titik pada gambar.", "Click one point on the image.")
+                    if most == 1
+                    else pick(
+                        lang,
+                        "Tunjuk titik-titik yang tepat pada gambar.",
+                        "Click the right points.",
+                    )
+                )
+                shown = Markup("")
             return Markup(
-                '{figure}<fieldset class="ib-points" aria-describedby="{prefix}-stem">'
+                '<div class="ib-point-stage">{figure}{shown}</div>'
+                '<fieldset class="ib-points" aria-describedby="{prefix}-stem">'
                 "<legend>{legend}</legend>{rows}</fieldset>"
-            ).format(figure=figure, prefix=prefix, legend=legend, rows=rows)
+            ).format(figure=figure, shown=shown, prefix=prefix, legend=legend, rows=rows)
 
         return render_item(self.id, stem, body)
 
