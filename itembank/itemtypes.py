@@ -450,7 +450,8 @@ class EditorField:
     :param label: ``{"id": ..., "en": ...}``, shown beside the control.
     :param help: an optional one-line explanation in the same two languages.
     :param default: the value of a new item (``None``: empty).
-    :param minimum: lowest value of a number, or fewest entries of a list.
+    :param minimum: lowest value of a number, or fewest entries of a list; 0 on an
+        ``image`` makes it optional (the editor offers to remove it).
     :param maximum: highest value of a number, or most entries of a list.
     :param choices: ``(value, label)`` pairs of a ``choice``.
     :param fields: the fields of a ``group``, or of each entry of ``entries``.

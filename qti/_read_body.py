@@ -55,6 +55,8 @@ from qti.model import (
     InlineChoiceInteraction,
     MatchInteraction,
     OrderInteraction,
+    PositionObjectInteraction,
+    PositionObjectStage,
     RubricBlock,
     SelectPointInteraction,
     SliderInteraction,
@@ -83,6 +85,8 @@ SUPPORTED_INTERACTIONS = frozenset(
         "selectPointInteraction",
         "graphicOrderInteraction",
         "graphicAssociateInteraction",
+        # a stage with its position object interactions (read together)
+        "positionObjectStage",
     }
 )
 #: Interactions that sit inside a sentence (read into an InlineBlock's slots).
@@ -93,8 +97,7 @@ OTHER_INTERACTIONS = frozenset(
         "uploadInteraction",
         "drawingInteraction",
         "mediaInteraction",
-        "positionObjectInteraction",
-        "positionObjectStage",
+        "positionObjectInteraction",  # (on a positionObjectStage it is read with it)
         "customInteraction",
         "endAttemptInteraction",
         "portableCustomInteraction",
@@ -198,7 +201,7 @@ class BodyReader:
                 continue
             if _in_annotation(element):
                 continue  # an alternative form of a formula, not shown
-            if kind in OTHER_INTERACTIONS:
+            if kind in OTHER_INTERACTIONS and not _on_stage(element):
                 raise BodyError(
                     "unsupported_interaction",
                     f"<{_display_name(element)}> is not supported by any item type",
@@ -750,6 +753,8 @@ _IMAGE_HOLDERS = frozenset(
         "selectPointInteraction",
         "graphicOrderInteraction",
         "graphicAssociateInteraction",
+        "positionObjectStage",
+        "positionObjectInteraction",
     }
 )
 #: Image types kept in the model (another ``image/...`` type is found from the file).
@@ -893,6 +898,61 @@ def _read_select_point(reader: BodyReader, element: etree._Element, response: st
     )
 
 
+def _on_stage(element: etree._Element) -> bool:
+    """Whether ``element`` is a position object interaction on a stage."""
+    parent = element.getparent()
+    return (
+        _kind(element) == "positionObjectInteraction"
+        and parent is not None
+        and _kind(parent) == "positionObjectStage"
+    )
+
+
+def _read_position_object_stage(
+    reader: BodyReader, element: etree._Element, response: str
+) -> BodyPart:
+    """The stage image and its one position object interaction (each interaction answers
+    in a response of its own: a stage with several is refused, no item type keeps them
+    together); the object's ``centrePoint`` (QTI 3.0: ``center-point``) as two whole
+    numbers, else ``None``."""
+    stage = _read_image(reader, element)
+    found = find_children(element, "positionObjectInteraction")
+    if len(found) != 1:
+        raise BodyError(
+            "unsupported_interaction",
+            f"<{_display_name(element)}> holds {len(found)} position object interactions; "
+            "the bank keeps a stage with exactly one (one object placed on it)",
+            element.sourceline,
+        )
+    interaction = found[0]
+    text = qti_attr(interaction, "centrePoint") or interaction.get("center-point")
+    center = None
+    if text is not None:
+        parts = text.split()
+        if len(parts) != 2 or not all(part.lstrip("-").isdigit() for part in parts):
+            raise BodyError(
+                "invalid_item",
+                f"centrePoint={text!r} is not two whole numbers",
+                interaction.sourceline,
+            )
+        center = (int(parts[0]), int(parts[1]))
+    return PositionObjectStage(
+        stage,
+        (
+            PositionObjectInteraction(
+                qti_attr(interaction, "responseIdentifier") or "",
+                stage,
+                _read_image(reader, interaction),
+                center,
+                # QTI 3.0 places the object once unless it says otherwise; 2.1's schema
+                # says no limit
+                max_choices=_int(interaction, "maxChoices", 1 if _is_v3(interaction) else 0),
+                min_choices=_int(interaction, "minChoices", 0),
+            ),
+        ),
+    )
+
+
 def _read_graphic_order(reader: BodyReader, element: etree._Element, response: str) -> BodyPart:
     return GraphicOrderInteraction(
         response,
@@ -924,6 +984,7 @@ GRAPHIC_READERS: dict[str, Callable[[BodyReader, etree._Element, str], BodyPart]
     "associateInteraction": _read_associate,
     "graphicGapMatchInteraction": _read_graphic_gap_match,
     "selectPointInteraction": _read_select_point,
+    "positionObjectStage": _read_position_object_stage,
     "graphicOrderInteraction": _read_graphic_order,
     "graphicAssociateInteraction": _read_graphic_associate,
 }

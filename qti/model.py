@@ -483,6 +483,33 @@ class SelectPointInteraction:
 
 
 @dataclass(frozen=True)
+class PositionObjectInteraction:
+    """Place an object (``object``, an image) on a stage image ``min_choices`` to
+    ``max_choices`` (0 = no limit) times: a ``point`` response in the stage's pixels
+    (single when ``max_choices`` is 1, else multiple), where the object's
+    ``center_point`` (``None``: its centre) lies. It stands inside a
+    :class:`PositionObjectStage`; ``image`` is that stage's image.
+    """
+
+    response_identifier: str
+    image: GraphicImage
+    object: GraphicImage
+    center_point: tuple[int, int] | None = None
+    max_choices: int = 1
+    min_choices: int = 0
+
+
+@dataclass(frozen=True)
+class PositionObjectStage:
+    """``positionObjectStage``: a stage image and the interactions that place objects
+    on it (each interaction's ``image`` is the stage's ``image``). A body part, not an
+    interaction: :meth:`AssessmentItem.interactions` yields the interactions in it."""
+
+    image: GraphicImage
+    interactions: tuple[PositionObjectInteraction, ...]
+
+
+@dataclass(frozen=True)
 class GraphicOrderInteraction:
     """Put areas of an image in order (an ordered identifier response).
 
@@ -517,6 +544,7 @@ GRAPHIC_INTERACTIONS: dict[type, str] = {
     AssociateInteraction: "associateInteraction",
     GraphicGapMatchInteraction: "graphicGapMatchInteraction",
     SelectPointInteraction: "selectPointInteraction",
+    PositionObjectInteraction: "positionObjectInteraction",
     GraphicOrderInteraction: "graphicOrderInteraction",
     GraphicAssociateInteraction: "graphicAssociateInteraction",
 }
@@ -526,10 +554,11 @@ Interaction = (  # type: ignore[misc]
     | AssociateInteraction
     | GraphicGapMatchInteraction
     | SelectPointInteraction
+    | PositionObjectInteraction
     | GraphicOrderInteraction
     | GraphicAssociateInteraction
 )
-BodyPart = Html | RubricBlock | Interaction  # type: ignore[misc]
+BodyPart = Html | RubricBlock | Interaction | PositionObjectStage  # type: ignore[misc]
 INTERACTION_NAMES.update(GRAPHIC_INTERACTIONS)
 
 # -- end of graphic and association interactions ----------------------------------------
@@ -650,7 +679,7 @@ class AssessmentItem:
     def interactions(self) -> Iterator[Interaction]:
         """Every interaction in body order, those inside :class:`InlineBlock` s too."""
         for part in self.body:
-            if isinstance(part, InlineBlock):
+            if isinstance(part, InlineBlock | PositionObjectStage):
                 yield from part.interactions
             elif not isinstance(part, Html | RubricBlock):
                 yield part

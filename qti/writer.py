@@ -49,6 +49,7 @@ from qti.model import (
     MatchInteraction,
     OrderInteraction,
     OutcomeDeclaration,
+    PositionObjectStage,
     ResponseDeclaration,
     RubricBlock,
     Rule,
@@ -127,6 +128,7 @@ _GRAPHIC_PARTS = (
     SelectPointInteraction,
     GraphicOrderInteraction,
     GraphicAssociateInteraction,
+    PositionObjectStage,
 )
 #: The choices that carry ``matchMax``.
 _ASSOCIABLE = frozenset({"simpleAssociableChoice", "gapText"})
@@ -493,11 +495,14 @@ class _ItemWriter:
         | GraphicGapMatchInteraction
         | SelectPointInteraction
         | GraphicOrderInteraction
-        | GraphicAssociateInteraction,
+        | GraphicAssociateInteraction
+        | PositionObjectStage,
         where: str,
     ) -> None:
         s = self.s
-        if isinstance(part, SelectPointInteraction):
+        if isinstance(part, PositionObjectStage):
+            self.position_object_stage(body, part, where)
+        elif isinstance(part, SelectPointInteraction):
             element = s.element(
                 body,
                 "selectPointInteraction",
@@ -578,6 +583,31 @@ class _ItemWriter:
                     self.graphic_image(holder, gap.image, where)
             for hotspot in part.hotspots:
                 self.hotspot(element, "associableHotspot", hotspot)
+
+    def position_object_stage(
+        self, body: etree._Element, stage: PositionObjectStage, where: str
+    ) -> None:
+        """The stage image, then each interaction with its object image (its
+        ``centrePoint``, QTI 3.0's ``center-point``, when it has one)."""
+        if not stage.interactions:
+            raise self.fail(where, "a position object stage needs at least one interaction")
+        element = self.s.element(body, "positionObjectStage")
+        self.graphic_image(element, stage.image, where)
+        for interaction in stage.interactions:
+            if interaction.image != stage.image:
+                raise self.fail(where, "a position object interaction is not on its stage's image")
+            holder = self.s.element(
+                element,
+                "positionObjectInteraction",
+                responseIdentifier=interaction.response_identifier,
+                maxChoices=str(interaction.max_choices),
+                minChoices=str(interaction.min_choices),
+            )
+            if interaction.center_point is not None:
+                x, y = interaction.center_point
+                name = "center-point" if self.s.v3 else "centrePoint"
+                holder.set(name, f"{x} {y}")
+            self.graphic_image(holder, interaction.object, f"{where}, object")
 
     def graphic_image(self, parent: etree._Element, image: GraphicImage, where: str) -> None:
         """QTI 3.0: ``<img src alt width height>``; QTI 2.1: ``<object data type width

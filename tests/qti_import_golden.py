@@ -30,7 +30,7 @@ GOLDEN: dict[str, str] = {
     "qtiworks/ims/nested_object.xml": "unsupported_content",
     "qtiworks/ims/order.xml": "ordering",
     "qtiworks/ims/order_partial_scoring.xml": "not_representable",
-    "qtiworks/ims/position_object.xml": "unsupported_interaction",
+    "qtiworks/ims/position_object.xml": "select_point",
     "qtiworks/ims/select_point.xml": "select_point",
     "qtiworks/ims/shufflechoice.xml": "single_choice",
     "qtiworks/ims/shufflegap_match.xml": "gap_match",

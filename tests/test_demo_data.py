@@ -93,7 +93,7 @@ CONTENT_FIELDS: dict[str, set[str]] = {
     "hotspot": {"image", "hotspots", "keys", "max_choices", "points", "scoring"},
     "associate": {"choices", "pairs", "max_associations", "points", "scoring", "shuffle"},
     "graphic_gap_match": {"image", "gaps", "hotspots", "pairs", "points", "scoring"},
-    "select_point": {"image", "areas", "max_choices", "mapping", "points"},
+    "select_point": {"image", "marker", "areas", "max_choices", "mapping", "points"},
     "graphic_order": {"image", "hotspots", "correct_order", "points"},
     "graphic_associate": {"image", "hotspots", "pairs", "max_associations", "points", "scoring"},
 }
@@ -695,6 +695,7 @@ def test_graphic_items_show_images_the_loader_uploads(
     media = pytest.importorskip("plugins.itemtypes._graphic").EXAMPLE_MEDIA
     content = version["content"]
     images = [content["image"]] + [gap["image"] for gap in content.get("gaps", [])]
+    images += [content["marker"]] if content.get("marker") else []
     for image in images:
         (sha,) = re.findall(r'src="/media/([0-9a-f]{64})"', image)
         assert sha in media
@@ -717,6 +718,16 @@ def test_select_point_areas_score_the_key(item: dict[str, Any], version: dict[st
     assert item_type.score(content, response) == content["points"]
     outside = [0, 0] if content["max_choices"] == 1 else [[0, 0]]
     assert item_type.score(content, outside) == 0
+
+
+def test_a_select_point_item_has_a_marker() -> None:
+    """At least one select point item places a marker (QTI's position object)."""
+    markers = [
+        version["content"].get("marker")
+        for key, index, item, version in ALL_VERSIONS
+        if item["type"] == "select_point"
+    ]
+    assert any(markers)
 
 
 # -- the keys of numeric items, recomputed ---------------------------------------------------------

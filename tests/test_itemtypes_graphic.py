@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from itembank.plugins import PluginHost
-from plugins.itemtypes._graphic import EXAMPLE_IMAGE, MAX_POLY_POINTS, MAX_REGIONS, read_image
+from plugins.itemtypes._graphic import (
+    EXAMPLE_GAP_IMAGES,
+    EXAMPLE_IMAGE,
+    MAX_POLY_POINTS,
+    MAX_REGIONS,
+    read_image,
+)
 from qti.reader import read_item
 from qti.rp import score_function
 from qti.validate import validate_element
@@ -393,6 +399,8 @@ IN_A, IN_B, IN_C, NOWHERE = [300, 75], [110, 207], [100, 75], [390, 290]
         ({"max_choices": 1}, "points", "hanya mendapat skor 1", "only scores 1"),
         ({"mapping.lower": 2}, "mapping.lower", "lebih kecil dari poin", "less than the points"),
         ({"areas.2.coords": [20, 20, 500, 130]}, "areas.2.coords", "keluar dari", "outside"),
+        ({"marker": "<p>Pin</p>"}, "marker", "Pilih satu gambar", "Choose one image"),
+        ({"marker": '<img src="/media/x" alt="">'}, "marker", "lebar dan tinggi", "width"),
     ],
 )
 def test_select_point_problems_name_the_field_in_both_languages(
@@ -446,24 +454,59 @@ def test_select_point_preview_shows_the_image_without_the_areas() -> None:
     assert html.count('type="number"') == 4  # x and y for each of two points
 
 
+def test_select_point_with_a_marker_shows_it_beside_the_image_and_in_the_key() -> None:
+    content = SELECT_POINT.load({**POINTS, "marker": EXAMPLE_GAP_IMAGES[0]})
+    html = SELECT_POINT.preview_html(STEM, content, lang="en")
+    stage = html.index('class="ib-point-stage"')
+    marker = html.index('class="ib-marker"')
+    assert stage < html.index(EXAMPLE_IMAGE.split(" alt")[0]) < marker
+    assert EXAMPLE_GAP_IMAGES[0].split(" alt")[0] in html[marker:]
+    assert "Place the marker" in html and "Click" not in html
+    assert SELECT_POINT.summary(content).extra["marker"] == "Merah (60 × 24)"
+    assert "marker" not in SELECT_POINT.summary(SELECT_POINT.load(POINTS)).extra
+    assert ("marker", content["marker"]) in list(SELECT_POINT.html_fields(content))
+
+
+def test_select_point_content_saved_before_the_marker_still_works() -> None:
+    """Stored content from before the marker field has no ``marker`` key."""
+    stored = {key: value for key, value in POINTS.items() if key != "marker"}
+    assert SELECT_POINT.load(stored)["marker"] == ""
+    assert list(SELECT_POINT.check(stored)) == []
+    assert "Click" in SELECT_POINT.preview_html(STEM, stored, lang="en")
+    assert "marker" not in SELECT_POINT.summary(stored).extra
+
+
+@pytest.mark.parametrize("marker", [False, True])
 @pytest.mark.parametrize("version", ["3.0", "2.1"])
 @pytest.mark.parametrize("max_choices", [1, 2, 0])
 def test_select_point_round_trip_is_valid_and_scores_exactly(
-    max_choices: int, version: str
+    max_choices: int, version: str, marker: bool
 ) -> None:
+    """Without a marker a select point interaction; with one a position object stage
+    (the stage the image, the object the marker), read back the same."""
     loaded = SELECT_POINT.load(
-        {**POINTS, "max_choices": max_choices, "points": 1 if max_choices == 1 else 2}
+        {
+            **POINTS,
+            "max_choices": max_choices,
+            "points": 1 if max_choices == 1 else 2,
+            "marker": EXAMPLE_GAP_IMAGES[1] if marker else "",
+        }
     )
     model = SELECT_POINT.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
     root = write_item(model, version)  # type: ignore[arg-type]
     assert validate_element(root, name="item_1.xml") == []
     text = serialize(root)
     assert text.count(b"<qti-area-map-entry" if version == "3.0" else b"<areaMapEntry") == 3
+    stage = b"<qti-position-object-stage>" if version == "3.0" else b"<positionObjectStage>"
+    assert (stage in text) is marker
+    assert (b"electPointInteraction" in text or b"select-point" in text) is not marker
     reading = read_item(text)
     source = score_function(reading.root)
     back = SELECT_POINT.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
     assert back is not None
-    assert SELECT_POINT.load({**back, "image": loaded["image"]}) == loaded
+    images = {"image": loaded["image"], "marker": loaded["marker"]}
+    assert bool(back["marker"]) is marker
+    assert SELECT_POINT.load({**back, **images}) == loaded
     singles = [IN_A, IN_B, IN_C, NOWHERE, [350, 75], [40, 170], [180, 130]]
     responses: list[Any] = [None, *singles] if max_choices == 1 else [None, *subsets(singles)]
     for response in responses:

@@ -16,6 +16,7 @@ from lxml import etree
 
 from itembank.itemtypes import ExportNotSupported, ItemType
 from itembank.plugins import PluginHost
+from plugins.itemtypes._graphic import EXAMPLE_GAP_IMAGES
 from qti.rp import run_response_processing
 from qti.validate import validate_element
 from qti.writer import VERSIONS, write_item
@@ -172,6 +173,8 @@ POINTS_OVERLAP = {
     "mapping": {"default": 0, "lower": None},
     "points": 2.3,
 }
+#: A marker placed on the stage: a position object interaction, scored as select point.
+POINTS_MARKER = {**POINTS, "marker": EXAMPLE_GAP_IMAGES[0]}
 ORDER_MAP = HOST.item_type("graphic_order").example_content()
 LINKS = HOST.item_type("graphic_associate").example_content()
 LINKS_UNLIMITED = [{**area, "match_max": 0} for area in LINKS["hotspots"]]
@@ -401,6 +404,12 @@ CASES = [
         point_responses({**POINTS, "max_choices": 1}),
     ),
     _case("select_point", POINTS_OVERLAP, point_responses(POINTS_OVERLAP)),
+    _case("select_point", POINTS_MARKER, point_responses(POINTS_MARKER)),
+    _case(
+        "select_point",
+        {**POINTS_MARKER, "max_choices": 1, "points": 1},
+        point_responses({**POINTS_MARKER, "max_choices": 1}),
+    ),
     _case(
         "select_point",
         {**POINTS_OVERLAP, "max_choices": 2, "points": 2, "mapping": {"default": 0, "lower": 0.5}},
@@ -569,6 +578,11 @@ COMPOSITE_POINTS = [
     COMPOSITE_PARTS[0],
     {"id": "RESPONSE_2", "type": "select_point", "prompt": "<p>Tunjuk</p>", "content": POINTS},
 ]
+#: The same with the point part's marker: a position object stage in the composite.
+COMPOSITE_MARKER = [
+    COMPOSITE_PARTS[0],
+    {**COMPOSITE_POINTS[1], "content": POINTS_MARKER},
+]
 CASES.append(
     _case(
         "composite",
@@ -578,6 +592,13 @@ CASES.append(
             for first in [None, "A", "B"]
             for second in [None, [[300, 75]], [[300, 75], [110, 207]], [[100, 75]], [[0, 0]]]
         ],
+    )
+)
+CASES.append(
+    _case(
+        "composite",
+        {"parts": COMPOSITE_MARKER},
+        [[first, second] for first in [None, "A"] for second in [None, [[300, 75]], [[0, 0]]]],
     )
 )
 

@@ -117,9 +117,9 @@ def test_reasons_are_specific_and_bilingual(corpus: dict[str, Any]) -> None:
         "the bank (mapped scoring adds up each choice's value)"
     )
     assert "jawaban benar persis (ChoiceA ChoiceB) mendapat 5" in bonus.message
-    graphic = entries["qtiworks/ims/position_object.xml"]
-    assert (graphic.reason, graphic.line) == ("unsupported_interaction", 25)
-    assert "<positionObjectStage>" in graphic.message_en
+    drawing = entries["qtiworks/ims/drawing.xml"]
+    assert (drawing.reason, drawing.line) == ("unsupported_interaction", 11)
+    assert "<drawingInteraction>" in drawing.message_en
     nested = entries["qtiworks/ims/nested_object.xml"]
     assert nested.reason == "unsupported_content" and "<object>" in nested.message_en
     york = entries["qtiworks/ims/text_entry.xml"]
@@ -503,3 +503,85 @@ def test_kennisnet_select_point_items_import_with_their_image(name: str, third: 
     assert content["points"] == 3 / third
     select_point = TYPES["select_point"]
     assert select_point.score(content, [[408, 427], [130, 200], [0, 0]]) == 2 / third
+
+
+def test_position_object_imports_as_select_point_with_its_marker(corpus: dict[str, Any]) -> None:
+    """QTIworks' airports: a stage with one object placed up to three times, scored by
+    an area mapping: a select point item whose marker is the object, proved."""
+    _path, result = corpus["qtiworks/ims"]
+    (candidate,) = [c for c in result.candidates if c.file == "position_object.xml"]
+    assert candidate.type_id == "select_point"
+    content = candidate.content
+    media = {m.sha256: m for m in candidate.media}
+    assert len(media) == 2
+    for sha256 in media:
+        assert f'src="/media/{sha256}"' in content["image"] + content["marker"]
+    assert 'width="206" height="280"' in content["image"]
+    assert 'width="16" height="16"' in content["marker"]
+    assert [a["coords"] for a in content["areas"]] == [
+        [118, 184, 12],
+        [150, 235, 12],
+        [96, 114, 12],
+    ]
+    assert content["max_choices"] == 3 and content["points"] == 3
+    select_point = TYPES["select_point"]
+    assert select_point.score(content, [[118, 184], [96, 114], [0, 0]]) == 2
+
+
+def _stage_item(interactions: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="s" '
+        'title="Stage" adaptive="false" timeDependent="false">'
+        '<responseDeclaration identifier="R1" cardinality="single" baseType="point">'
+        '<areaMapping defaultValue="0"><areaMapEntry shape="circle" coords="10,10,5" '
+        'mappedValue="1"/></areaMapping></responseDeclaration>'
+        '<responseDeclaration identifier="R2" cardinality="single" baseType="point">'
+        '<areaMapping defaultValue="0"><areaMapEntry shape="circle" coords="20,20,5" '
+        'mappedValue="1"/></areaMapping></responseDeclaration>'
+        '<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>'
+        "<itemBody><p>Place them.</p><positionObjectStage>"
+        '<object type="image/png" data="stage.png" width="40" height="30"/>'
+        f"{interactions}</positionObjectStage></itemBody>"
+        '<responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/'
+        'rptemplates/map_response_point"/></assessmentItem>'
+    ).encode()
+
+
+def test_a_stage_with_several_objects_is_refused_with_its_reason() -> None:
+    placed = (
+        '<positionObjectInteraction responseIdentifier="{}" maxChoices="1">'
+        '<object type="image/png" data="pin.png" width="8" height="8"/>'
+        "</positionObjectInteraction>"
+    )
+    package = _zip(
+        {
+            "stage.xml": _stage_item(placed.format("R1") + placed.format("R2")),
+            "stage.png": _png(40, 30),
+            "pin.png": _png(8, 8),
+        }
+    )
+    result = convert(package, TYPES, name="stage.zip")
+    assert not result.candidates
+    (entry,) = [e for e in result.report if e.file == "stage.xml"]
+    assert entry.reason == "unsupported_interaction"
+    assert "holds 2 position object interactions" in entry.message_en
+    assert entry.message
+
+
+def test_a_position_object_outside_a_stage_is_refused() -> None:
+    item = (
+        _stage_item("")
+        .replace(b"<positionObjectStage>", b"")
+        .replace(
+            b'<object type="image/png" data="stage.png" width="40" height="30"/>'
+            b"</positionObjectStage>",
+            b'<positionObjectInteraction responseIdentifier="R1">'
+            b'<object type="image/png" data="pin.png" width="8" height="8"/>'
+            b"</positionObjectInteraction>",
+        )
+    )
+    result = convert(_zip({"loose.xml": item, "pin.png": _png(8, 8)}), TYPES, name="l.zip")
+    (entry,) = [e for e in result.report if e.file == "loose.xml"]
+    assert entry.reason == "unsupported_interaction"
+    assert "<positionObjectInteraction>" in entry.message_en

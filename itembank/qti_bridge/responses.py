@@ -64,6 +64,7 @@ from qti.model import (  # graphic and association interactions
     Interaction,
     MatchInteraction,
     OrderInteraction,
+    PositionObjectInteraction,
     ResponseDeclaration,
     SelectPointInteraction,
     SliderInteraction,
@@ -607,6 +608,7 @@ GRAPHIC_INTERACTIONS = (
     AssociateInteraction,
     GraphicGapMatchInteraction,
     SelectPointInteraction,
+    PositionObjectInteraction,
     GraphicOrderInteraction,
     GraphicAssociateInteraction,
 )
@@ -617,6 +619,7 @@ def _graphic_plan(
     | AssociateInteraction
     | GraphicGapMatchInteraction
     | SelectPointInteraction
+    | PositionObjectInteraction
     | GraphicOrderInteraction
     | GraphicAssociateInteraction,
     response: ResponseDeclaration,
@@ -625,7 +628,7 @@ def _graphic_plan(
     of unordered pairs of two different choices; graphic gap matches as matchings of a
     gap to an area; points as :func:`_point_plan` tries them; graphic orders as
     orders."""
-    if isinstance(interaction, SelectPointInteraction):
+    if isinstance(interaction, SelectPointInteraction | PositionObjectInteraction):
         return _point_plan(interaction, response)
     if isinstance(interaction, GraphicOrderInteraction):
         return _orders([c.identifier for c in interaction.choices], response)
@@ -711,7 +714,9 @@ def _well_formed(shape: str, coords: tuple[int, ...]) -> bool:
     return len(coords) >= 6 and len(coords) % 2 == 0
 
 
-def _point_plan(interaction: SelectPointInteraction, response: ResponseDeclaration) -> _Plan:
+def _point_plan(
+    interaction: SelectPointInteraction | PositionObjectInteraction, response: ResponseDeclaration
+) -> _Plan:
     """Single: every probe point (:func:`probe_points`). Multiple: each probe point
     alone, every two of them, the same point twice, and the points inside each area
     together (one for each area, the first ``maxChoices``) alone, twice over and with

@@ -146,6 +146,7 @@ def editor_labels() -> dict[str, str]:
         "image_choose": _("Choose or upload the image"),
         "image_change": _("Change the image"),
         "image_none": _("No image chosen yet."),
+        "image_remove": _("Remove the image"),
         "image_pixels": _("pixels"),
         "region": _("Region"),
         "region_tools": _("Drawing tools"),

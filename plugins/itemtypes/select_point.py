@@ -13,6 +13,7 @@ from markupsafe import Markup
 from itembank.hookspecs import hookimpl
 from itembank.itemtypes import (
     JSON,
+    MAX_RICH_TEXT_CHARS,
     ContentSummary,
     EditorField,
     ImportNotSupported,
@@ -57,7 +58,13 @@ from plugins.itemtypes._mapped import (
 from plugins.itemtypes._qti import RESPONSE, plain_number, the_interaction
 from plugins.itemtypes.qti_writers import select_point as qti_writer
 from plugins.itemtypes.qti_writers._graphic import first_area, inner_points
-from qti.model import AreaMapping, AssessmentItem, SelectPointInteraction
+from qti.model import (
+    AreaMapping,
+    AssessmentItem,
+    PositionObjectInteraction,
+    ResponseDeclaration,
+    SelectPointInteraction,
+)
 
 AREA = Noun("area", "area", "areas")
 #: Most points a candidate may be asked to click.
@@ -79,6 +86,13 @@ class ValuedAreaSchema(RegionSchema):
 
 class SelectPointSchema(ma.Schema):
     image = image_field()
+    #: The image the candidate places on the stage at each point (QTI's position object
+    #: interaction); empty: the candidate clicks points (select point).
+    marker = ma.fields.String(
+        load_default="",
+        validate=ma.validate.Length(max=MAX_RICH_TEXT_CHARS),
+        metadata={"description": "HTML"},
+    )
     areas = ma.fields.List(
         ma.fields.Nested(ValuedAreaSchema),
         required=True,
@@ -155,6 +169,8 @@ class SelectPoint(ItemType):
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
         yield from check_image(content)
+        if content.get("marker", "").strip():
+            yield from check_image(content, "marker")
         image = read_image(content["image"])
         areas = content["areas"]
         yield from check_regions(areas, "areas", image, minimum=1)
@@ -187,6 +203,8 @@ class SelectPoint(ItemType):
 
     def html_fields(self, content: dict[str, JSON]) -> Iterator[tuple[str, str]]:
         yield "image", content["image"]
+        if content.get("marker"):
+            yield "marker", content["marker"]
 
     def score(self, content: dict[str, JSON], response: JSON) -> float:
         points = response_points(content, response)
@@ -228,6 +246,14 @@ class SelectPoint(ItemType):
 
     def summary(self, content: dict[str, JSON]) -> ContentSummary:
         areas = content["areas"]
+        marker = read_image(content.get("marker") or "")
+        # the marker the candidate places, by its text and size (an item without one
+        # has no such fact: the candidate clicks points)
+        placed = (
+            {}
+            if marker is None
+            else {"marker": f"{marker.alt} ({marker.width} × {marker.height})".strip()}
+        )
         return ContentSummary(
             options={a["id"]: str(Markup.escape(region_name(a))) for a in areas},
             keys=[a["id"] for a in areas if a["value"] > 0],
@@ -241,6 +267,7 @@ class SelectPoint(ItemType):
                     f"{a['id']}: {a['shape']} {','.join(str(c) for c in a['coords'])}"
                     for a in areas
                 ),
+                **placed,
             },
         )
 
@@ -258,7 +285,11 @@ class SelectPoint(ItemType):
         upper bound when it is lower).
         Other shapes (``ellipse``, ``default``) and a default other than 0 have no form here
         and are refused with that reason. The proof checks every response tried."""
-        found = the_interaction(item, SelectPointInteraction)
+        found: (
+            tuple[SelectPointInteraction | PositionObjectInteraction, ResponseDeclaration] | None
+        ) = the_interaction(item, SelectPointInteraction) or the_interaction(
+            item, PositionObjectInteraction
+        )
         if found is None:
             return None
         interaction, response = found
@@ -292,8 +323,12 @@ class SelectPoint(ItemType):
             best = min(best, upper)
         if best <= 0:
             return None
+        marker = ""
+        if isinstance(interaction, PositionObjectInteraction):
+            marker = image_xhtml(interaction.object)
         return {
             "image": image_xhtml(interaction.image),
+            "marker": marker,
             "areas": [
                 {
                     "id": letter(index),  # as the editor names regions
@@ -312,12 +347,17 @@ class SelectPoint(ItemType):
         }
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
+        """The image (without the areas, which are the key), the marker beside it when
+        there is one, and an x/y pair of fields for each point. A click on the image
+        fills the next pair and shows the marker (else a dot) there; without the
+        script the fields alone take the points."""
         image = read_image(content["image"])
+        marker_html = content.get("marker") or ""
+        marker = read_image(marker_html)
         most = content["max_choices"]
         rows_count = most or 3
 
         def body(prefix: str) -> Markup:
-            # the areas are the key: the figure shows the image alone
             figure = graphic_figure(content["image"], image, ()) if image else ""
             rows = Markup("").join(
                 Markup(
@@ -336,17 +376,40 @@ class SelectPoint(ItemType):
                 )
                 for n in range(rows_count)
             )
-            legend = (
-                pick(lang, "Tunjuk satu titik pada gambar.", "Click one point on the image.")
-                if most == 1
-                else pick(
-                    lang, "Tunjuk titik-titik yang tepat pada gambar.", "Click the right points."
+            if marker is not None:
+                legend = (
+                    pick(
+                        lang,
+                        "Letakkan penanda pada satu titik gambar.",
+                        "Place the marker at one point of the image.",
+                    )
+                    if most == 1
+                    else pick(
+                        lang,
+                        "Letakkan penanda pada titik-titik yang tepat.",
+                        "Place the marker at the right points.",
+                    )
                 )
-            )
+                shown = Markup(
+                    '<div class="ib-marker"><span class="ib-marker-label">{label}</span> '
+                    "{marker}</div>"
+                ).format(label=pick(lang, "Penanda:", "Marker:"), marker=Markup(marker_html))
+            else:
+                legend = (
+                    pick(lang, "Tunjuk satu titik pada gambar.", "Click one point on the image.")
+                    if most == 1
+                    else pick(
+                        lang,
+                        "Tunjuk titik-titik yang tepat pada gambar.",
+                        "Click the right points.",
+                    )
+                )
+                shown = Markup("")
             return Markup(
-                '{figure}<fieldset class="ib-points" aria-describedby="{prefix}-stem">'
+                '<div class="ib-point-stage">{figure}{shown}</div>'
+                '<fieldset class="ib-points" aria-describedby="{prefix}-stem">'
                 "<legend>{legend}</legend>{rows}</fieldset>"
-            ).format(figure=figure, prefix=prefix, legend=legend, rows=rows)
+            ).format(figure=figure, shown=shown, prefix=prefix, legend=legend, rows=rows)
 
         return render_item(self.id, stem, body)
 
@@ -356,6 +419,7 @@ class SelectPoint(ItemType):
         # plugins.itemtypes._graphic.EXAMPLE_PNG, which a bank must hold first.
         return {
             "image": EXAMPLE_IMAGE,
+            "marker": "",
             "areas": [
                 {
                     "id": "A",
@@ -386,6 +450,18 @@ class SelectPoint(ItemType):
     def editor_fields(self) -> list[EditorField]:
         return [
             image_editor_field(),
+            EditorField(
+                "marker",
+                "image",
+                editor.label("Penanda (tidak wajib)", "Marker (optional)"),
+                help=editor.label(
+                    "Gambar kecil yang diletakkan peserta pada setiap titik (QTI: "
+                    "positionObjectInteraction); tanpa penanda peserta menunjuk titik.",
+                    "A small image the candidate places at each point (QTI: "
+                    "positionObjectInteraction); without one the candidate clicks points.",
+                ),
+                minimum=0,
+            ),
             regions_editor_field(
                 "areas",
                 editor.label("Area penilaian (tidak terlihat peserta)", "Scoring areas (hidden)"),

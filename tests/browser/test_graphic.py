@@ -256,7 +256,7 @@ def test_a_select_point_item_is_drawn_submitted_and_approved(login: Any, tmp_pat
     fields = page.locator("#type-fields")
     _pick_image(
         page,
-        fields.get_by_role("button", name="Pilih atau unggah gambar"),
+        fields.get_by_role("button", name="Pilih atau unggah gambar").first,
         plan_png(tmp_path),
         "Denah kantor kecamatan",
     )
@@ -290,6 +290,66 @@ def test_a_select_point_item_is_drawn_submitted_and_approved(login: Any, tmp_pat
     page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
     item_id = page.url.rsplit("/", 1)[1]
     approve_twice(login, writer, item_id, ".preview-box .ib-graphic img")
+
+
+def test_a_select_point_item_with_a_marker_is_saved_and_placed_in_the_preview(
+    login: Any, tmp_path: Path
+) -> None:
+    """The optional marker (QTI's position object): chosen, removed and chosen again in
+    the editor; the preview shows it beside the plan, and a click on the plan fills the
+    point's fields and places the marker there."""
+    writer = login("penulis")
+    page = writer.page
+    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=select_point"))
+    stem = page.get_by_role("textbox", name="Pokok soal")
+    stem.click()
+    stem.type("Letakkan papan informasi di ruang tunggu pada denah berikut.")
+    fields = page.locator("#type-fields")
+    choose = fields.get_by_role("button", name="Pilih atau unggah gambar")
+    expect(choose).to_have_count(2)  # the plan and the marker
+    _pick_image(page, choose.first, plan_png(tmp_path), "Denah kantor kecamatan")
+    marker_field = fields.locator('[data-path="content.marker"]')
+    remove = marker_field.get_by_role("button", name="Hapus gambar")
+    expect(remove).to_be_hidden()  # nothing to remove yet
+    marker_png = tile_png(tmp_path, "papan", (200, 60, 60))
+    _pick_image(page, marker_field.get_by_role("button"), marker_png, "Papan informasi")
+    remove.click()
+    expect(marker_field).to_contain_text("Belum ada gambar")
+    _pick_image(page, marker_field.get_by_role("button").first, marker_png, "Papan informasi")
+    expect(marker_field.locator("img")).to_have_count(1)
+    canvas = fields.locator(".region-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    _drag(page, box, (10, 85), (90, 140))  # A: the waiting room
+    expect(fields.locator(".region-entry")).to_have_count(1)
+    page.get_by_label("Taksonomi").select_option("skd-cpns")
+    page.get_by_label("Kompetensi atau bidang").select_option("TIU.FIG")
+    wait_for_clean_preview(page)
+    preview = page.locator("#preview")
+    expect(preview.locator(".ib-marker img[src^='/media/']")).to_have_count(1)
+    expect(preview).to_contain_text("Letakkan penanda")
+    writer.check_accessible_names()
+    writer.shot("select-point-marker-editor")
+
+    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
+    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
+    shown = page.locator(".preview-box .ib-select_point")
+    marker = shown.locator(".ib-marker img")
+    expect(marker).to_have_attribute("alt", "Papan informasi")
+    plan = shown.locator(".ib-graphic img")
+    plan.scroll_into_view_if_needed()
+    box = plan.bounding_box()
+    assert box is not None
+    page.mouse.click(*_at(box, 50, 110))
+    point = shown.locator(".ib-point").first
+    x, y = (int(point.locator("input").nth(i).input_value()) for i in range(2))
+    assert abs(x - 50) <= 1 and abs(y - 110) <= 1
+    placed = shown.locator(".ib-graphic-overlay image.ib-placed")
+    expect(placed).to_have_count(1)
+    expect(placed).to_have_attribute("href", marker.get_attribute("src") or "")
+    expect(placed).to_have_attribute("width", "40")
+    writer.shot("select-point-marker-placed")
 
 
 def test_a_graphic_order_item_is_drawn_ordered_submitted_and_approved(

@@ -40,7 +40,7 @@ from qti_convert import upgrade_qti2_to_qti3
 from itembank.app import PROJECT_ROOT
 from itembank.itemtypes import ItemType
 from itembank.plugins import PluginHost
-from plugins.itemtypes._graphic import EXAMPLE_MEDIA
+from plugins.itemtypes._graphic import EXAMPLE_GAP_IMAGES, EXAMPLE_MEDIA
 from qti.package import PackageItem, PackageSection, PackageTest
 
 ENGINE = PROJECT_ROOT / "tests" / "qti_engine" / "dist" / "qti-engine.js"
@@ -428,6 +428,12 @@ def area_pairs(ids: list[str], match_max: int, most: int) -> list[Any]:
 
 case("select_point", example("select_point"), points_within(2))
 case("select_point", example("select_point", max_choices=1, points=1), points_within(1))
+#: With a marker: a position object stage, the same point responses.
+case(
+    "select_point",
+    example("select_point", max_choices=1, points=1, marker=EXAMPLE_GAP_IMAGES[0]),
+    points_within(1),
+)
 case(
     "select_point",
     example("select_point", mapping={"default": 0, "lower": None}, points=1.5),
@@ -652,8 +658,8 @@ def test_the_engine_in_a_comma_locale(chromium: Any) -> None:
 
 def test_the_numbers_the_readme_states() -> None:
     """README ("What the scoring fidelity claim rests on") gives these numbers."""
-    assert len(_cases) == 56
-    assert sum(len(c.responses) for c in _cases) == 4_970
+    assert len(_cases) == 57
+    assert sum(len(c.responses) for c in _cases) == 4_991
     per_type: dict[str, int] = {}
     for c in _cases:
         per_type[c.item_type.id] = per_type.get(c.item_type.id, 0) + len(c.responses)
@@ -675,7 +681,7 @@ def test_the_numbers_the_readme_states() -> None:
         "hotspot": 26,
         "associate": 456,
         "graphic_gap_match": 28,
-        "select_point": 443,
+        "select_point": 464,
         "graphic_order": 25,
         "graphic_associate": 150,
     }

@@ -160,3 +160,72 @@
     if (output) output.value = input.value
   })
 })()
+
+// Select point previews: a click on the image fills the next point's x and y (in image
+// pixels) and shows the item's marker there (a dot when it has none); typing in the
+// fields moves what is shown. Without this script the fields alone take the points.
+;(function () {
+  'use strict'
+  const SVG = 'http://www.w3.org/2000/svg'
+
+  function rows(item) {
+    return Array.from(item.querySelectorAll('.ib-point')).map((row) => row.querySelectorAll('input'))
+  }
+
+  function redraw(item) {
+    const overlay = item.querySelector('.ib-graphic-overlay')
+    if (!overlay) return
+    overlay.querySelectorAll('.ib-placed').forEach((node) => node.remove())
+    const marker = item.querySelector('.ib-marker img')
+    for (const [x, y] of rows(item)) {
+      if (x.value === '' || y.value === '') continue
+      const px = Number(x.value)
+      const py = Number(y.value)
+      let node
+      if (marker) {
+        const width = Number(marker.getAttribute('width'))
+        const height = Number(marker.getAttribute('height'))
+        node = document.createElementNS(SVG, 'image')
+        node.setAttribute('href', marker.getAttribute('src'))
+        node.setAttribute('x', String(px - width / 2))
+        node.setAttribute('y', String(py - height / 2))
+        node.setAttribute('width', String(width))
+        node.setAttribute('height', String(height))
+      } else {
+        node = document.createElementNS(SVG, 'circle')
+        node.setAttribute('cx', String(px))
+        node.setAttribute('cy', String(py))
+        node.setAttribute('r', '5')
+      }
+      node.setAttribute('class', 'ib-placed')
+      overlay.append(node)
+    }
+  }
+
+  document.addEventListener('click', (event) => {
+    const image = event.target
+    if (!(image instanceof HTMLImageElement)) return
+    const item = image.closest('.ib-select_point')
+    if (!item || !image.closest('.ib-graphic')) return
+    const natural = Number(image.getAttribute('width'))
+    const naturalHeight = Number(image.getAttribute('height'))
+    const box = image.getBoundingClientRect()
+    if (!(natural > 0) || !(naturalHeight > 0) || !(box.width > 0) || !(box.height > 0)) return
+    const x = Math.round(((event.clientX - box.left) * natural) / box.width)
+    const y = Math.round(((event.clientY - box.top) * naturalHeight) / box.height)
+    const all = rows(item)
+    if (!all.length) return
+    // the next empty point; when every point is taken, the last one moves
+    const free = all.find(([px, py]) => px.value === '' || py.value === '') || all[all.length - 1]
+    free[0].value = String(Math.min(Math.max(x, 0), natural))
+    free[1].value = String(Math.min(Math.max(y, 0), naturalHeight))
+    redraw(item)
+  })
+
+  document.addEventListener('input', (event) => {
+    const input = event.target
+    if (!(input instanceof HTMLInputElement) || !input.closest('.ib-point')) return
+    const item = input.closest('.ib-select_point')
+    if (item) redraw(item)
+  })
+})()

@@ -450,6 +450,11 @@
       const shown = el('div', { className: 'image-chosen' })
       const button = el('button', { type: 'button', className: 'btn btn-small', 'aria-describedby': labelId })
       root.append(shown, button)
+      // An optional image (minimum 0) can be taken away again.
+      const remove = field.minimum === 0
+        ? el('button', { type: 'button', className: 'btn btn-small', 'aria-describedby': labelId, text: L.image_remove })
+        : null
+      if (remove) root.append(' ', remove)
       const original = value || ''
       let touched = false
       let current = readImage(original)
@@ -457,6 +462,7 @@
       const show = () => {
         shown.replaceChildren()
         button.textContent = current ? L.image_change : L.image_choose
+        if (remove) remove.hidden = !current
         if (!current) {
           shown.append(el('p', { className: 'muted', text: L.image_none }))
           return
@@ -478,6 +484,16 @@
           probe.src = src
         }),
       )
+      if (remove) {
+        remove.addEventListener('click', () => {
+          current = null
+          touched = true
+          show()
+          listeners.forEach((cb) => cb(current))
+          changed()
+          button.focus()
+        })
+      }
       show()
       return {
         root,

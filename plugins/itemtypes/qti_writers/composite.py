@@ -16,6 +16,7 @@ from qti.model import (
     Expr,
     Html,
     OutcomeDeclaration,
+    PositionObjectStage,
     ResponseDeclaration,
     ResponseProcessing,
     RubricBlock,
@@ -113,6 +114,12 @@ def _part_body(pieces: tuple[BodyPart, ...], response: str, prompt: str) -> list
             continue  # the prompt, which the part's writer put first
         if isinstance(piece, RubricBlock):
             result.append(piece)
+            continue
+        if isinstance(piece, PositionObjectStage):  # (a stage has no prompt)
+            if prompt.strip():
+                result.append(Html(prompt))
+            moved = tuple(replace(i, response_identifier=response) for i in piece.interactions)
+            result.append(replace(piece, interactions=moved))
             continue
         fields = getattr(piece, "__dataclass_fields__", {})
         if "prompt" in fields and prompt.strip():

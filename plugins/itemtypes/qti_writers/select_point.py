@@ -10,6 +10,9 @@ from qti.model import (
     AreaMapEntry,
     AreaMapping,
     AssessmentItem,
+    BodyPart,
+    PositionObjectInteraction,
+    PositionObjectStage,
     ResponseDeclaration,
     ResponseProcessing,
     SelectPointInteraction,
@@ -26,7 +29,9 @@ def to_qti(
     ``mapping.lower`` and ``points`` as its default, lower and upper bound: QTI's
     ``mapResponsePoint`` is the sum ``score`` computes. The correct response is a point
     inside each area worth more than 0 (best first, as many as may be clicked), taken
-    where that area itself scores it."""
+    where that area itself scores it. With a ``marker`` image the interaction is a
+    position object interaction placing the marker (centred on the point) on a stage of
+    the content's image: the same point response, scored the same way."""
     areas = content["areas"]
     mapping = content["mapping"]
     most = content["max_choices"]
@@ -50,12 +55,25 @@ def to_qti(
             upper=content["points"],
         ),
     )
+    stage = graphic_image(content["image"])
+    interaction: BodyPart
+    if content.get("marker"):
+        interaction = PositionObjectStage(
+            stage,
+            (
+                PositionObjectInteraction(
+                    RESPONSE, stage, graphic_image(content["marker"]), max_choices=most
+                ),
+            ),
+        )
+    else:
+        interaction = SelectPointInteraction(RESPONSE, stage, max_choices=most)
     return build_item(
         identifier=identifier,
         title=title,
         lang=lang,
         stem=stem,
-        body=[SelectPointInteraction(RESPONSE, graphic_image(content["image"]), max_choices=most)],
+        body=[interaction],
         response=response,
         maximum=content["points"],
         processing=ResponseProcessing(template="map_response_point"),
