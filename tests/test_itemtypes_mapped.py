@@ -558,7 +558,8 @@ def test_a_mapping_the_processing_never_uses_is_refused_as_no_scoring() -> None:
         (
             "ims/order_partial_scoring.xml",
             "other orders score too (DriverC DriverB DriverA: 1); an ordering item of the bank "
-            "scores the exact order only",
+            "scores the exact order or each position; per-position scoring differs too: "
+            "DriverA DriverC DriverB scores 0 in the source, 0.666667 per position",
         ),
     ],
 )
