@@ -732,7 +732,8 @@ def test_an_ordering_row_may_be_scored_per_position(world: World, plugins: Plugi
     batch = do_import(world, plugins, csv_bytes(rows, delimiter=";"))
     assert batch.items_created == 3, entries(batch)
     scorings = sorted(str(item.latest_version.content.get("scoring")) for item in bank_items(world))
-    assert scorings == ["None", "all_or_nothing", "per_position"]
+    # all or nothing is stored by leaving the key out, as before per-position scoring
+    assert scorings == ["None", "None", "per_position"]
     ordering = plugins.item_types["ordering"]
     per_position = next(
         item.latest_version.content

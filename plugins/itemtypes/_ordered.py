@@ -41,6 +41,15 @@ def scoring_field() -> ma.fields.String:
     return ma.fields.String(required=False, validate=ma.validate.OneOf(ORDER_SCORINGS))
 
 
+def drop_all_or_nothing(data: dict[str, JSON]) -> dict[str, JSON]:
+    """Content as stored: all or nothing said by leaving ``scoring`` out, so content
+    saved before per-position scoring and the same content saved again (the editor
+    writes ``all_or_nothing``) are one and the same."""
+    if data.get("scoring") == ALL_OR_NOTHING:
+        del data["scoring"]
+    return data
+
+
 def positions_right(order: Sequence[str], response: Sequence[str] | None) -> int:
     """How many positions of ``response`` hold the choice ``order`` puts there."""
     if not response:

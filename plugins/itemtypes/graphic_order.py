@@ -4,6 +4,7 @@ route on a map, the steps of a procedure on a diagram)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import marshmallow as ma
 from markupsafe import Markup
@@ -52,6 +53,10 @@ class GraphicOrderSchema(ma.Schema):
     correct_order = ma.fields.List(ma.fields.String(), required=True)
     points = points_field()
     scoring = ordered.scoring_field()
+
+    @ma.post_load
+    def _stored(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return ordered.drop_all_or_nothing(data)
 
 
 class GraphicOrder(ItemType):

@@ -53,6 +53,10 @@ class OrderingSchema(ma.Schema):
     shuffle = shuffle_field(True)
     scoring = ordered.scoring_field()
 
+    @ma.post_load
+    def _stored(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return ordered.drop_all_or_nothing(data)
+
 
 class Ordering(OptionsItemType):
     """Options to be put in order.
