@@ -77,7 +77,7 @@ GOLDEN: dict[str, str] = {
     "qtiworks/stomp/digholeG.xml": "template_processing",
     "qtiworks/stomp/graphic_associate.xml": "graphic_associate",
     "qtiworks/stomp/graphic_gap_matchGS.xml": "graphic_gap_match",
-    "qtiworks/stomp/graphic_orderG.xml": "scoring_mismatch",
+    "qtiworks/stomp/graphic_orderG.xml": "graphic_order",
     "qtiworks/stomp/hot_accel_2G.xml": "not_representable",
     "qtiworks/stomp/hotspotsS.xml": "hotspot",
     "qtiworks/stomp/hottext.xml": "not_representable",

@@ -95,7 +95,8 @@ def test_answer_key_of_every_type(world: World, plugins: Any, every_type_form: A
     # An option alone is no ordering response: no per-option scores, and the key says so.
     assert rows["ordering"]["option_scores"] is None
     assert rows["ordering"]["option_scores_note"]["en"] == (
-        "No per-option score: only a whole order is scored."
+        "No per-option score: a whole order is scored (or each position, under "
+        "per-position scoring)."
     )
     assert rows["matching"]["option_scores_note"]["id"].startswith("Tidak ada skor per pilihan")
     assert rows["extended_text"]["option_scores_note"]["en"].endswith("against the rubric.")
@@ -141,8 +142,10 @@ def test_answer_key_csv(world: World, plugins: Any, every_type_form: Any) -> Non
     assert by_type["matching"]["option_scores"] == ""
     assert by_type["ordering"]["option_scores"] == ""
     assert by_type["ordering"]["option_scores_note"] == (
-        "Tidak ada skor per pilihan: hanya urutan yang lengkap yang dinilai. / "
-        "No per-option score: only a whole order is scored."
+        "Tidak ada skor per pilihan: yang dinilai urutan lengkap (atau tiap posisi pada "
+        "penskoran per posisi). / "
+        "No per-option score: a whole order is scored (or each position, under "
+        "per-position scoring)."
     )
     assert by_type["single_choice"]["option_scores_note"] == ""
     formats = db.session.scalars(

@@ -713,3 +713,33 @@ def test_gap_match_rows_pair_gap_numbers_with_word_letters(
     assert content["words"][2] == {"id": "C", "text": "Eka & Dwi"}
     batch = do_import(world, plugins, csv_bytes([{**row, "kunci": "1-A; x"}]))
     assert "kunci" in [column for _r, column, _m in entries(batch, "error")], entries(batch)
+
+
+def test_an_ordering_row_may_be_scored_per_position(world: World, plugins: PluginHost) -> None:
+    """``penilaian`` of an ordering row: ``per_posisi`` (each option in its place earns
+    its share), ``semua_atau_tidak``, or blank (all or nothing, the key left out)."""
+    row = {
+        "jenis_soal": "ordering",
+        "pokok_soal": "Urutkan tahapan pembentukan undang-undang.",
+        "opsi_a": "Pembahasan",
+        "opsi_b": "Perencanaan",
+        "opsi_c": "Penyusunan",
+        "kunci": "B, C, A",
+        "poin": "3",
+        "penilaian": "per_posisi",
+    }
+    rows = [row, {**row, "penilaian": "semua_atau_tidak"}, {**row, "penilaian": ""}]
+    batch = do_import(world, plugins, csv_bytes(rows, delimiter=";"))
+    assert batch.items_created == 3, entries(batch)
+    scorings = sorted(str(item.latest_version.content.get("scoring")) for item in bank_items(world))
+    # all or nothing is stored by leaving the key out, as before per-position scoring
+    assert scorings == ["None", "None", "per_position"]
+    ordering = plugins.item_types["ordering"]
+    per_position = next(
+        item.latest_version.content
+        for item in bank_items(world)
+        if item.latest_version.content.get("scoring") == "per_position"
+    )
+    assert ordering.score(per_position, ["B", "A", "C"]) == 1
+    bad = do_import(world, plugins, csv_bytes([{**row, "penilaian": "sebagian"}], delimiter=";"))
+    assert bad.items_created == 0

@@ -231,7 +231,11 @@ def test_parts_that_score_only_together_are_refused_by_name() -> None:
     result = _convert(BONUS)
     (entry,) = [e for e in result.report if e.status == "not_imported"]
     assert entry.reason == "not_representable"
-    assert "part 1 (response 'Q1') is represented by no item type" in entry.message_en
+    assert entry.message_en.endswith(
+        "the source scores the parts together: the response {Q1='A', Q2='D'} scores 1, not "
+        "the sum of what each part scores alone (0 + 0, the other parts blank); a composite "
+        "item scores each part by itself and adds them up"
+    )
 
 
 def test_without_the_composite_type_several_interactions_are_refused() -> None:

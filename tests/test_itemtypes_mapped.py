@@ -558,11 +558,18 @@ def test_a_mapping_the_processing_never_uses_is_refused_as_no_scoring() -> None:
         (
             "ims/order_partial_scoring.xml",
             "other orders score too (DriverC DriverB DriverA: 1); an ordering item of the bank "
-            "scores the exact order only",
+            "scores the exact order or each position; per-position scoring differs too: "
+            "DriverA DriverC DriverB scores 0 in the source, 0.666667 per position",
+        ),
+        (
+            "stomp/slider2.xml",
+            "the source scores the parts together: the response {RESP1=2, RESP2=18} scores 1, "
+            "not the sum of what each part scores alone (0 + 0, the other parts blank); a "
+            "composite item scores each part by itself and adds them up",
         ),
     ],
 )
-def test_a_bonus_or_a_partial_order_is_refused_with_its_reason(relative: str, reason: str) -> None:
+def test_scoring_without_a_form_is_refused_with_its_reason(relative: str, reason: str) -> None:
     shared_path("qti-samples")
     result = convert(SAMPLES / relative, HOST.item_types)
     (entry,) = [e for e in result.report if e.status != "note"]

@@ -305,6 +305,31 @@ CASES = [
         {"options": opts("A", "B", "C"), "correct_order": ["C", "A", "B"], "points": 1},
         ordering_responses(["A", "B", "C"]),
     ),
+    _case(
+        "ordering",
+        {**HOST.item_type("ordering").example_content(), "scoring": "per_position"},
+        ordering_responses(["B", "D", "A", "E", "C"]),
+    ),
+    _case(
+        "ordering",
+        {
+            "options": opts("A", "B", "C"),
+            "correct_order": ["C", "A", "B"],
+            "points": 2,
+            "scoring": "per_position",
+        },
+        ordering_responses(["A", "B", "C"]),
+    ),
+    _case(
+        "ordering",
+        {
+            "options": opts("A", "B", "C"),
+            "correct_order": ["C", "A", "B"],
+            "points": 1,
+            "scoring": "all_or_nothing",
+        },
+        ordering_responses(["A", "B", "C"]),
+    ),
     _case("matching", MATCH, matching_responses(MATCH)),
     _case("matching", {**MATCH, "points": 2}, matching_responses(MATCH)),
     _case("matching", {**MATCH, "points": 0.1}, matching_responses(MATCH)),
@@ -417,6 +442,16 @@ CASES = [
     ),
     _case("graphic_order", ORDER_MAP, ordering_responses(["C", "B", "D", "A"])),
     _case("graphic_order", {**ORDER_MAP, "points": 1}, ordering_responses(["C", "B", "D", "A"])),
+    _case(
+        "graphic_order",
+        {**ORDER_MAP, "points": 4, "scoring": "per_position"},
+        ordering_responses(["C", "B", "D", "A"]),
+    ),
+    _case(
+        "graphic_order",
+        {**ORDER_MAP, "points": 1.5, "scoring": "per_position"},
+        ordering_responses(["C", "B", "D", "A"]),
+    ),
     _case(
         "graphic_order",
         {

@@ -355,3 +355,81 @@ def test_a_gap_match_item_scoring_a_far_placement_apart_is_refused() -> None:
     status, reason, message = _outcome(hostile)
     assert (status, reason) == ("not_imported", "scoring_mismatch")
     assert "scores 2 in the source but 0 in the bank" in message
+
+
+# -- per-position scoring of orders ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+@pytest.mark.parametrize(("n", "points"), [(3, 2), (6, 1.5)])
+def test_per_position_ordering_is_written_and_read_back(
+    version: str, n: int, points: float
+) -> None:
+    """An ordering item scored per position, exported, imports as the same content:
+    all or nothing fails the proof on the orders with some positions right, per-position
+    scoring proves on every order."""
+    from lxml import etree
+
+    from qti.writer import write_item
+
+    ordering = TYPES["ordering"]
+    order = list(reversed(letters(n)))
+    content = ordering.load(
+        {
+            "options": [{"id": c, "text": f"<p>Langkah {c}</p>"} for c in letters(n)],
+            "correct_order": order,
+            "points": points,
+            "shuffle": False,
+            "scoring": "per_position",
+        }
+    )
+    item = ordering.to_qti("<p>Urutkan.</p>", content, identifier="o", title="o")
+    data = etree.tostring(write_item(item, version), xml_declaration=True, encoding="UTF-8")
+    result = convert(data, TYPES, name="o.xml")
+    status, type_id, message = _outcome(result)
+    assert (status, type_id) == ("imported", "ordering"), message
+    (candidate,) = result.candidates
+    assert candidate.content == content
+    assert candidate.responses_checked == math.factorial(n) + 1
+
+
+def test_an_order_scored_apart_from_per_position_says_which_order_differs() -> None:
+    """Three choices, correct A B C for 1 point and A C B for 1 too (as qtiworks'
+    order_partial_scoring scores a second order): per position would give A C B 1/3."""
+    data = order_item("o", 3, apart=["A", "C", "B"], score=1)
+    status, reason, message = _outcome(convert(data, TYPES, name="o.xml"))
+    assert (status, reason) == ("not_imported", "not_representable")
+    assert "other orders score too (A C B: 1)" in message
+    assert "per-position scoring differs too: A C B scores 1 in the source, 0.333333" in message
+
+
+def test_an_order_scored_per_position_in_the_source_is_imported_per_position() -> None:
+    """A source adding a point for each position right (as qtiworks' graphic_orderG
+    does) is per-position scoring of as many points as positions."""
+    ids = letters(4)
+    rules = "".join(
+        f'<responseCondition><responseIf><match><index n="{n}"><variable '
+        f'identifier="RESPONSE"/></index><baseValue baseType="identifier">{c}</baseValue>'
+        '</match><setOutcomeValue identifier="SCORE"><sum><variable identifier="SCORE"/>'
+        '<baseValue baseType="float">1.0</baseValue></sum></setOutcomeValue></responseIf>'
+        "</responseCondition>"
+        for n, c in enumerate(ids, start=1)
+    )
+    choices = "".join(f'<simpleChoice identifier="{c}">Langkah {c}</simpleChoice>' for c in ids)
+    data = f"""<?xml version="1.0" encoding="UTF-8"?>
+<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="p"
+    title="p" adaptive="false" timeDependent="false">
+<responseDeclaration identifier="RESPONSE" cardinality="ordered" baseType="identifier">
+<correctResponse>{"".join(f"<value>{c}</value>" for c in ids)}</correctResponse>
+</responseDeclaration>
+<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float">
+<defaultValue><value>0.0</value></defaultValue></outcomeDeclaration>
+<itemBody><p>Urutkan.</p>
+<orderInteraction responseIdentifier="RESPONSE">{choices}</orderInteraction>
+</itemBody><responseProcessing>{rules}</responseProcessing></assessmentItem>""".encode()
+    result = convert(data, TYPES, name="p.xml")
+    status, type_id, message = _outcome(result)
+    assert (status, type_id) == ("imported", "ordering"), message
+    (candidate,) = result.candidates
+    assert candidate.content["scoring"] == "per_position"
+    assert candidate.content["points"] == 4

@@ -155,3 +155,44 @@ def _best(values: Sequence[Any], score: Score) -> Any:
     """The first of ``values`` the source scores highest."""
     scores = [score(value) for value in values]
     return values[max(range(len(values)), key=lambda index: (scores[index], -index))]
+
+
+#: Most combinations of the parts' responses :func:`not_a_sum` compares.
+SUM_CHECKED = 20_000
+
+
+def not_a_sum(
+    item: AssessmentItem, score: Score
+) -> tuple[dict[str, Any], float, list[float]] | None:
+    """A combination of the parts' own responses that the source scores other than the
+    sum of what each of them scores alone (the other parts blank), as
+    ``(response, source score, [each part alone])``: the source scores the parts
+    together (their sum, their product), which a composite item, each part scored by
+    itself and the item the sum, has no form for. ``None`` when the first
+    :data:`SUM_CHECKED` combinations (in the order of every combination) all add up,
+    or the parts' responses cannot be listed."""
+    import itertools
+
+    interactions = list(item.interactions())
+    ids = [interaction.response_identifier for interaction in interactions]
+    own: list[list[Any]] = []
+    try:
+        for interaction in interactions:
+            declaration = declaration_of(item, interaction)
+            own.append(list(responses_for(narrowed(item, interaction), interaction, declaration)))
+    except ProofIncomplete:
+        return None
+    blank = dict.fromkeys(ids)
+    alone: dict[tuple[str, str], float] = {}
+    for combo in itertools.islice(itertools.product(*own), SUM_CHECKED):
+        response = dict(zip(ids, combo, strict=True))
+        parts = []
+        for ident, value in response.items():
+            key = (ident, repr(value))
+            if key not in alone:
+                alone[key] = score({**blank, ident: value})
+            parts.append(alone[key])
+        whole = score(response)
+        if whole != sum(parts):
+            return response, whole, parts
+    return None

@@ -119,9 +119,11 @@ SCORING = _col(
     "penilaian",
     "scoring",
     help_id="semua_atau_tidak, sebagian atau berbobot (nilai per opsi di bobot_a .., per "
-    "pasangan di bobot_pasangan); melengkapi rumpang: per_rumpang atau berbobot.",
+    "pasangan di bobot_pasangan); melengkapi rumpang: per_rumpang atau berbobot; mengurutkan: "
+    "semua_atau_tidak atau per_posisi.",
     help_en="all_or_nothing, partial or mapped (a value per option in bobot_a .., per pair "
-    "in bobot_pasangan); gap match: per_rumpang (per gap) or berbobot (mapped).",
+    "in bobot_pasangan); gap match: per_rumpang (per gap) or berbobot (mapped); ordering: "
+    "semua_atau_tidak or per_posisi (per position).",
 )
 MAPPED_DEFAULT = _col(
     "bobot_lain",

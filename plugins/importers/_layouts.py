@@ -138,6 +138,14 @@ GAP_SCORING_WORDS = {
     "berbobot": "mapped",
     "bobot": "mapped",
 }
+#: Ordering and graphic order: the exact order, or each option in its place.
+ORDER_SCORING_WORDS = {
+    "semua_atau_tidak": "all_or_nothing",
+    "semua_atau_nol": "all_or_nothing",
+    "semua": "all_or_nothing",
+    "per_posisi": "per_position",
+    "posisi": "per_position",
+}
 #: Slider: the answer within its tolerance, or mapped (``values``, ``mapping``).
 SLIDER_SCORING_WORDS = {"jawaban": "answer", "berbobot": "mapped", "bobot": "mapped"}
 DIRECTION_WORDS = {"positif": "positive", "negatif": "negative"}
@@ -185,6 +193,7 @@ LAYOUTS: dict[str, tuple[Part, ...]] = {
         OPTIONS,
         Scalar("correct_order", KEY, tokens, show_value),
         Scalar("points", POINTS, number),
+        Scalar("scoring", SCORING, choice(ORDER_SCORING_WORDS)),
         Scalar("shuffle", SHUFFLE, boolean, show_value),
     ),
     "matching": (

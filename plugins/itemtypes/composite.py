@@ -331,7 +331,8 @@ class Composite(ItemType):
         exactly as the source does, the other parts blank). ``score`` takes every
         response at once (``{identifier: value}``). The importer then proves the whole
         item on responses that vary the parts together."""
-        from itembank.qti_bridge.parts import part_content
+        from itembank.qti_bridge.parts import not_a_sum, part_content
+        from itembank.qti_bridge.proof import describe
 
         interactions = list(item.interactions())
         if len(interactions) < 2:
@@ -355,6 +356,22 @@ class Composite(ItemType):
                 )
             found = part_content(item, interaction, score, self.part_types())
             if found is None:
+                joint = not_a_sum(item, score)
+                if joint is not None:
+                    response, whole, alone = joint
+                    shown = describe(response)
+                    each = " + ".join(f"{value:g}" for value in alone)
+                    raise ImportNotSupported(
+                        self.id,
+                        f"sumber menilai bagian-bagiannya bersama-sama: jawaban {shown} "
+                        f"bernilai {whole:g}, bukan jumlah skor tiap bagian sendiri ({each}, "
+                        "bagian lain kosong); soal majemuk menilai setiap bagian sendiri lalu "
+                        "menjumlahkannya",
+                        f"the source scores the parts together: the response {shown} scores "
+                        f"{whole:g}, not the sum of what each part scores alone ({each}, the "
+                        "other parts blank); a composite item scores each part by itself and "
+                        "adds them up",
+                    )
                 raise ImportNotSupported(
                     self.id,
                     f"bagian {number} (respons '{ident}') tidak dapat dinyatakan oleh jenis soal "

@@ -4,6 +4,7 @@ route on a map, the steps of a procedure on a diagram)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import marshmallow as ma
 from markupsafe import Markup
@@ -19,6 +20,7 @@ from itembank.itemtypes import (
     SourceScore,
 )
 from plugins.itemtypes import _editor as editor
+from plugins.itemtypes import _ordered as ordered
 from plugins.itemtypes._common import (
     check_points,
     pick,
@@ -50,6 +52,11 @@ class GraphicOrderSchema(ma.Schema):
     hotspots = regions_field()
     correct_order = ma.fields.List(ma.fields.String(), required=True)
     points = points_field()
+    scoring = ordered.scoring_field()
+
+    @ma.post_load
+    def _stored(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return ordered.drop_all_or_nothing(data)
 
 
 class GraphicOrder(ItemType):
@@ -57,8 +64,10 @@ class GraphicOrder(ItemType):
     every area is in the correct order once.
 
     Scoring, as ``ordering``: the response is the list of area identifiers in the
-    candidate's order, or ``None``; it scores ``points`` when it equals
-    ``correct_order`` exactly, else 0.
+    candidate's order, or ``None``; all or nothing (``scoring`` absent or
+    ``all_or_nothing``) scores ``points`` when it equals ``correct_order`` exactly, else
+    0; ``per_position`` gives each area in its correct position
+    ``points / len(correct_order)`` (:mod:`plugins.itemtypes._ordered`).
     """
 
     id = "graphic_order"
@@ -69,8 +78,10 @@ class GraphicOrder(ItemType):
     }
     content_schema = GraphicOrderSchema
     no_option_scores = {
-        "id": "Tidak ada skor per pilihan: hanya urutan yang lengkap yang dinilai.",
-        "en": "No per-option score: only a whole order is scored.",
+        "id": "Tidak ada skor per pilihan: yang dinilai urutan lengkap (atau tiap posisi "
+        "pada penskoran per posisi).",
+        "en": "No per-option score: a whole order is scored (or each position, under "
+        "per-position scoring).",
     }
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
@@ -105,7 +116,7 @@ class GraphicOrder(ItemType):
         yield "image", content["image"]
 
     def score(self, content: dict[str, JSON], response: JSON) -> float:
-        return content["points"] if response_ids(response) == content["correct_order"] else 0
+        return ordered.order_score(content, response_ids(response))
 
     def max_score(self, content: dict[str, JSON]) -> float:
         return content["points"]
@@ -120,6 +131,7 @@ class GraphicOrder(ItemType):
             keys=list(content["correct_order"]),
             extra={
                 "points": content["points"],
+                **({"scoring": content["scoring"]} if "scoring" in content else {}),
                 "regions": "; ".join(
                     f"{r['id']}: {r['shape']} {','.join(str(c) for c in r['coords'])}"
                     for r in regions
@@ -171,6 +183,21 @@ class GraphicOrder(ItemType):
             "correct_order": list(response.correct),
             "points": plain_number(points),
         }
+
+    def from_qti_contents(
+        self, item: AssessmentItem, score: SourceScore
+    ) -> Iterator[dict[str, JSON]]:
+        """:meth:`from_qti`'s content (all or nothing), then the same order scored per
+        position when every order of up to 7 areas scores as per-position scoring
+        gives it (more areas: offered, the proof decides)."""
+        content = self.from_qti(item, score)
+        if content is None:
+            return
+        yield content
+        order, points = content["correct_order"], content["points"]
+        differences = ordered.per_position_differences(order, order, points, score)
+        if not differences:
+            yield {**content, "scoring": ordered.PER_POSITION}
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
         image = read_image(content["image"])
@@ -252,6 +279,7 @@ class GraphicOrder(ItemType):
                 source="hotspots",
             ),
             editor.points(),
+            ordered.scoring_editor(),
         ]
 
 

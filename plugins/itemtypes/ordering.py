@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import marshmallow as ma
 from markupsafe import Markup
@@ -19,6 +20,7 @@ from itembank.itemtypes import (
     SourceScore,
 )
 from plugins.itemtypes import _editor as editor
+from plugins.itemtypes import _ordered as ordered
 from plugins.itemtypes._common import (
     OptionsItemType,
     check_points,
@@ -49,13 +51,21 @@ class OrderingSchema(ma.Schema):
     correct_order = ma.fields.List(ma.fields.String(), required=True)
     points = points_field()
     shuffle = shuffle_field(True)
+    scoring = ordered.scoring_field()
+
+    @ma.post_load
+    def _stored(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return ordered.drop_all_or_nothing(data)
 
 
 class Ordering(OptionsItemType):
     """Options to be put in order.
 
     Scoring: the response is the list of option identifiers in the candidate's order, or
-    ``None``; it scores ``points`` when it equals ``correct_order`` exactly, else 0.
+    ``None``. All or nothing (``scoring`` absent or ``all_or_nothing``): ``points`` when
+    it equals ``correct_order`` exactly, else 0. ``per_position``: each option in its
+    ``correct_order`` position earns ``points / len(correct_order)``
+    (:mod:`plugins.itemtypes._ordered`).
     """
 
     id = "ordering"
@@ -66,8 +76,10 @@ class Ordering(OptionsItemType):
     }
     content_schema = OrderingSchema
     no_option_scores = {
-        "id": "Tidak ada skor per pilihan: hanya urutan yang lengkap yang dinilai.",
-        "en": "No per-option score: only a whole order is scored.",
+        "id": "Tidak ada skor per pilihan: yang dinilai urutan lengkap (atau tiap posisi "
+        "pada penskoran per posisi).",
+        "en": "No per-option score: a whole order is scored (or each position, under "
+        "per-position scoring).",
     }
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
@@ -97,8 +109,7 @@ class Ordering(OptionsItemType):
         yield from check_points(content)
 
     def score(self, content: dict[str, JSON], response: JSON) -> float:
-        ids = response_ids(response)
-        return content["points"] if ids == content["correct_order"] else 0
+        return ordered.order_score(content, response_ids(response))
 
     def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, JSON]:
         return {RESPONSE: qti_identifiers(response_ids(response))}
@@ -110,8 +121,58 @@ class Ordering(OptionsItemType):
         return qti_writer.to_qti(stem, content, identifier=identifier, title=title, lang=lang)
 
     def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
+        """The first of :meth:`from_qti_contents`, if any."""
+        return next(iter(self.from_qti_contents(item, score)), None)
+
+    def from_qti_contents(
+        self, item: AssessmentItem, score: SourceScore
+    ) -> Iterator[dict[str, JSON]]:
         """An order interaction (ordered identifiers) with a declared correct order that
-        scores: that order, worth what it scores."""
+        scores: that order, worth what it scores, all or nothing. When other orders
+        score too (every order compared up to 5 choices), per-position scoring when it
+        gives every order the source's score, else the refusal names an order whose
+        score neither form gives. With more choices both are offered and the proof
+        decides."""
+        base = self._base_content(item, score)
+        if base is None:
+            return
+        ids = [entry["id"] for entry in base["options"]]
+        correct, points = base["correct_order"], base["points"]
+        if len(ids) > MAX_ORDERS_CHECKED:
+            yield base
+            yield {**base, "scoring": ordered.PER_POSITION}
+            return
+        interaction = the_interaction(item, OrderInteraction)
+        assert interaction is not None  # _base_content found it
+        others = self._other_orders_that_score(interaction[0], correct, score)
+        if not others:
+            yield base
+            return
+        differences = ordered.per_position_differences(ids, correct, points, score)
+        if differences == []:
+            yield {**base, "scoring": ordered.PER_POSITION}
+            return
+        shown = "; ".join(f"{' '.join(order)}: {value:g}" for order, value in others[:3])
+        if differences:
+            order, source, per_position = differences[0]
+            why = (
+                f"skor per posisi pun berbeda: {' '.join(order)} bernilai {source:g} di "
+                f"sumber, {per_position:g} per posisi",
+                f"per-position scoring differs too: {' '.join(order)} scores {source:g} in "
+                f"the source, {per_position:g} per position",
+            )
+        else:
+            why = ("", "")
+        raise ImportNotSupported(
+            self.id,
+            f"urutan lain juga mendapat skor ({shown}); soal mengurutkan di bank memberi "
+            "skor untuk urutan yang persis benar atau per posisi"
+            + (f"; {why[0]}" if why[0] else ""),
+            f"other orders score too ({shown}); an ordering item of the bank scores the "
+            "exact order or each position" + (f"; {why[1]}" if why[1] else ""),
+        )
+
+    def _base_content(self, item: AssessmentItem, score: SourceScore) -> dict[str, Any] | None:
         found = the_interaction(item, OrderInteraction)
         if found is None:
             return None
@@ -123,16 +184,6 @@ class Ordering(OptionsItemType):
         points = score(list(response.correct))
         if points <= 0:
             return None
-        others = self._other_orders_that_score(interaction, list(response.correct), score)
-        if others:
-            shown = "; ".join(f"{' '.join(order)}: {value:g}" for order, value in others[:3])
-            raise ImportNotSupported(
-                self.id,
-                f"urutan lain juga mendapat skor ({shown}); soal mengurutkan di bank hanya "
-                "memberi skor untuk urutan yang persis benar",
-                f"other orders score too ({shown}); an ordering item of the bank scores the "
-                "exact order only",
-            )
         return {
             "options": option_entries(interaction.choices),
             "correct_order": list(response.correct),
@@ -164,7 +215,11 @@ class Ordering(OptionsItemType):
         return ContentSummary(
             options=self.entry_texts(content),
             keys=list(content["correct_order"]),
-            extra={"points": content["points"], "shuffle": content["shuffle"]},
+            extra={
+                "points": content["points"],
+                **({"scoring": content["scoring"]} if "scoring" in content else {}),
+                "shuffle": content["shuffle"],
+            },
         )
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
@@ -233,6 +288,7 @@ class Ordering(OptionsItemType):
                 source="options",
             ),
             editor.points(),
+            ordered.scoring_editor(),
             editor.shuffle(True),
         ]
 

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from itembank.extensions import db
+from itembank.models import Item
 from itembank.sanitize import sanitize_html
 from tests.browser.conftest import LiveServer
 from tests.browser.test_journey import counter_png, wait_for_clean_preview
@@ -211,3 +213,32 @@ def test_a_type_without_a_form_is_edited_as_json(login: Any, live_server: LiveSe
     expect(content).to_have_attribute("aria-invalid", "true")
     expect(page).to_have_url(re.compile(r"/edit$"))
     expect(page.locator(".flashes")).to_have_count(0)
+
+
+def test_an_ordering_item_is_set_to_per_position_scoring(
+    login: Any, live_server: LiveServer
+) -> None:
+    """The scoring choice of an ordering item writes ``per_position``; all or nothing
+    is stored by leaving the key out."""
+    writer = login("penulis")
+    page = writer.page
+    item_id = live_server.drafts["ordering"]
+    page.goto(writer.url(f"/items/{item_id}/edit"))
+    wait_for_clean_preview(page)
+    page.get_by_label("Per posisi (setiap pilihan di tempat yang benar mendapat bagiannya)").check()
+    page.get_by_role("button", name="Simpan draf").click()
+    expect(page).to_have_url(writer.url(f"/items/{item_id}/edit"))
+    expect(page.locator(".flashes")).not_to_contain_text("Tidak ada perubahan")
+    with live_server.app.app_context():
+        item = db.session.scalars(db.select(Item).where(Item.external_id == item_id)).one()
+        content = dict(item.latest_version.content)
+        db.session.remove()
+    assert content["scoring"] == "per_position"
+    page.get_by_label("Semua atau tidak sama sekali").check()
+    page.get_by_role("button", name="Simpan draf").click()
+    expect(page).to_have_url(writer.url(f"/items/{item_id}/edit"))
+    with live_server.app.app_context():
+        item = db.session.scalars(db.select(Item).where(Item.external_id == item_id)).one()
+        content = dict(item.latest_version.content)
+        db.session.remove()
+    assert "scoring" not in content

@@ -7,7 +7,13 @@ from typing import Any
 
 from plugins.itemtypes._qti import RESPONSE, build_item, match_correct_or_points
 from plugins.itemtypes.qti_writers._graphic import graphic_image, hotspot_choices
-from qti.model import AssessmentItem, GraphicOrderInteraction, ResponseDeclaration
+from plugins.itemtypes.qti_writers._orders import PER_POSITION, per_position_processing, scoring_of
+from qti.model import (
+    AssessmentItem,
+    GraphicOrderInteraction,
+    OutcomeDeclaration,
+    ResponseDeclaration,
+)
 
 
 def to_qti(
@@ -15,8 +21,15 @@ def to_qti(
 ) -> AssessmentItem:
     """A graphic order interaction on the content's image (every area ordered: no
     ``maxChoices``), ordered identifiers; ``match_correct`` at 1 point, else the same
-    exact-sequence match inline with ``points``, as ``ordering``."""
+    exact-sequence match inline with ``points``, as ``ordering`` (per-position
+    scoring too)."""
     order = tuple(content["correct_order"])
+    outcomes: list[OutcomeDeclaration] = []
+    if scoring_of(content) == PER_POSITION:
+        earned, processing = per_position_processing(order, content["points"])
+        outcomes.append(earned)
+    else:
+        processing = match_correct_or_points(content["points"])
     interaction = GraphicOrderInteraction(
         RESPONSE, graphic_image(content["image"]), hotspot_choices(content["hotspots"])
     )
@@ -28,5 +41,6 @@ def to_qti(
         body=[interaction],
         response=ResponseDeclaration(RESPONSE, "ordered", "identifier", order),
         maximum=content["points"],
-        processing=match_correct_or_points(content["points"]),
+        processing=processing,
+        outcomes=outcomes,
     )
