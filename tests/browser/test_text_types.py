@@ -108,7 +108,7 @@ def test_a_numeric_answer_with_a_tolerance_is_written_and_approved(login: Any) -
     _approve_twice(login, item_id, check)
 
 
-def test_a_slider_is_written_its_preview_shows_the_value_and_it_is_saved(login: Any) -> None:
+def test_a_slider_is_written_its_preview_shows_the_value_and_it_is_approved(login: Any) -> None:
     writer = login("penulis")
     page = _start(writer, "slider", "Geser penanda ke persentase kehadiran rapat (34 dari 40).")
     _field(page, "lower").locator("input").fill("0")
@@ -134,6 +134,11 @@ def test_a_slider_is_written_its_preview_shows_the_value_and_it_is_saved(login: 
     expect(page.locator("main")).to_contain_text("Kunci: 85")
     expect(page.locator("main .facts").first).to_contain_text("Langkah")
     assert item_id.startswith("CACT-DEMO-")
+
+    def check(review: Any) -> None:
+        expect(review.locator(".preview-box input[type=range]")).to_have_count(1)
+
+    _approve_twice(login, item_id, check)
 
 
 def test_a_gap_match_is_written_with_its_key_pairs_and_approved(login: Any) -> None:
