@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import marshmallow as ma
+from markupsafe import Markup
 
 from itembank.itemtypes import JSON, EditorField, ImportNotSupported, Problem
 from plugins.itemtypes import _mapped as mapped
@@ -25,6 +26,7 @@ from plugins.itemtypes._common import (
     bounded_integer,
     check_count,
     partial_credit,
+    pick,
 )
 from plugins.itemtypes._qti import plain_number
 from qti.model import Mapping as ResponseMapping
@@ -458,3 +460,27 @@ def classic_then_mapped(
         yield offered
     elif refusal is not None:
         raise refusal
+
+
+def pair_select_rows(prefix: str, count: int, options: Markup, lang: str) -> Markup:
+    """The preview's ``count`` rows of two selects each (a pair the candidate gives),
+    both offering ``options``; ids and names under ``prefix``."""
+    choose = pick(lang, "— pilih —", "— choose —")
+    return Markup("").join(
+        Markup(
+            '<div class="ib-associate-pair"><label for="{prefix}-a{n}">{pair} {number}'
+            '</label> <select id="{prefix}-a{n}" name="{prefix}-pair{n}"><option value="">'
+            '{choose}</option>{options}</select> <label for="{prefix}-b{n}">{with_}'
+            '</label> <select id="{prefix}-b{n}" name="{prefix}-pair{n}"><option value="">'
+            "{choose}</option>{options}</select></div>"
+        ).format(
+            prefix=prefix,
+            n=n,
+            number=n + 1,
+            pair=pick(lang, "Pasangan", "Pair"),
+            with_=pick(lang, "dengan", "with"),
+            choose=choose,
+            options=options,
+        )
+        for n in range(count)
+    )

@@ -286,7 +286,6 @@ class Associate(ItemType):
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
         choices = content["choices"]
         rows_count = content["max_associations"] or max(len(choices) // 2, 1)
-        choose = pick(lang, "— pilih —", "— choose —")
         options = Markup("").join(
             Markup('<option value="{ident}">{letter}</option>').format(
                 ident=entry["id"], letter=letter(index)
@@ -302,24 +301,7 @@ class Associate(ItemType):
                 ).format(letter=letter(index), text=Markup(entry["text"]))
                 for index, entry in enumerate(choices)
             )
-            rows = Markup("").join(
-                Markup(
-                    '<div class="ib-associate-pair"><label for="{prefix}-a{n}">{pair} {number}'
-                    '</label> <select id="{prefix}-a{n}" name="{prefix}-pair{n}"><option value="">'
-                    '{choose}</option>{options}</select> <label for="{prefix}-b{n}">{with_}'
-                    '</label> <select id="{prefix}-b{n}" name="{prefix}-pair{n}"><option value="">'
-                    "{choose}</option>{options}</select></div>"
-                ).format(
-                    prefix=prefix,
-                    n=n,
-                    number=n + 1,
-                    pair=pick(lang, "Pasangan", "Pair"),
-                    with_=pick(lang, "dengan", "with"),
-                    choose=choose,
-                    options=options,
-                )
-                for n in range(rows_count)
-            )
+            rows = paired.pair_select_rows(prefix, rows_count, options, lang)
             return Markup(
                 '<div class="ib-match-responses"><p class="ib-hint" id="{prefix}-choices">'
                 '{heading}</p><ul aria-labelledby="{prefix}-choices">{listed}</ul></div>'

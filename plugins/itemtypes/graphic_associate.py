@@ -19,13 +19,11 @@ from itembank.itemtypes import (
     SourceScore,
 )
 from plugins.itemtypes import _editor as editor
+from plugins.itemtypes import _pairs as paired
 from plugins.itemtypes._common import (
     MAX_CHOICES,
-    Noun,
     bounded_integer,
-    check_count,
     check_points,
-    partial_credit,
     pick,
     points_field,
     render_item,
@@ -34,6 +32,7 @@ from plugins.itemtypes._common import (
 from plugins.itemtypes._graphic import (
     EXAMPLE_IMAGE,
     MAX_REGIONS,
+    REGION,
     RegionSchema,
     check_image,
     check_regions,
@@ -48,8 +47,6 @@ from plugins.itemtypes._graphic import (
 from plugins.itemtypes._qti import RESPONSE, plain_number, qti_identifier, the_interaction
 from plugins.itemtypes.qti_writers import graphic_associate as qti_writer
 from qti.model import AssessmentItem, GraphicAssociateInteraction
-
-PAIR = Noun("pasangan kunci", "key pair", "key pairs")
 
 
 class AssociableAreaSchema(RegionSchema):
@@ -75,81 +72,22 @@ class GraphicAssociateSchema(ma.Schema):
     scoring = scoring_field()
 
 
-# -- pairs of one set, in either order -------------------------------------------------------
-# (the same rules as ``associate``'s, kept here so the two types can change apart; a shared
-# home in ``_common`` would serve both)
-
-
-def _pair(first: str, second: str) -> tuple[str, str]:
-    """A pair as compared: its two identifiers in order (pairs are unordered)."""
-    return (first, second) if first <= second else (second, first)
-
-
-def _response_pairs(response: JSON) -> set[tuple[str, str]] | None:
-    if response is None:
-        return None
-    if not isinstance(response, list | tuple):
-        raise ValueError(f"response must be a list of pairs or None, not {type(response).__name__}")
-    pairs = set()
-    for pair in response:
-        if (
-            not isinstance(pair, list | tuple)
-            or len(pair) != 2
-            or not all(isinstance(part, str) for part in pair)
-        ):
-            raise ValueError(f"each response pair must be two identifier strings, not {pair!r}")
-        pairs.add(_pair(pair[0], pair[1]))
-    return pairs
-
-
 def _check_pairs(content: dict[str, JSON]) -> Iterator[Problem]:
-    """Key pairs of two different known areas, each pair once (in either order), each
-    area in at most its ``match_max`` key pairs, at most ``max_associations`` pairs."""
+    """Key pairs of two different known areas (the pair rules of ``associate``, in
+    :mod:`plugins.itemtypes._pairs`), at most ``max_associations`` of them."""
     areas = content["hotspots"]
     limits = {area["id"]: area["match_max"] for area in areas}
-    pairs = content["pairs"]
-    yield from check_count(pairs, "pairs", PAIR, 1)
-    seen: set[tuple[str, str]] = set()
-    used: dict[str, int] = {}
-    for index, pair in enumerate(pairs):
-        path = f"pairs.{index}"
-        if len(pair) != 2:
-            yield Problem(
-                path, "Pasangan harus terdiri atas dua area.", "A pair must name two regions."
-            )
-            continue
-        unknown = [ident for ident in pair if ident not in limits]
-        for ident in unknown:
-            yield Problem(path, f"Area '{ident}' tidak ada.", f"'{ident}' is not one of the areas.")
-        if unknown:
-            continue
-        if pair[0] == pair[1]:
-            yield Problem(
-                path,
-                f"Area '{pair[0]}' tidak dapat dipasangkan dengan dirinya sendiri.",
-                f"Region '{pair[0]}' cannot be paired with itself.",
-            )
-            continue
-        key = _pair(pair[0], pair[1])
-        if key in seen:
-            yield Problem(
-                path,
-                f"Pasangan {pair[0]}–{pair[1]} tercantum lebih dari sekali.",
-                f"The pair {pair[0]}–{pair[1]} is listed more than once.",
-            )
-        seen.add(key)
-        for ident in pair:
-            used[ident] = used.get(ident, 0) + 1
-    for ident, count in used.items():
-        if limits[ident] and count > limits[ident]:
-            index = next(i for i, area in enumerate(areas) if area["id"] == ident)
-            yield Problem(
-                f"hotspots.{index}.match_max",
-                f"Area '{ident}' ada di {count} pasangan kunci, tetapi boleh dipakai paling "
-                f"banyak {limits[ident]} kali.",
-                f"Region '{ident}' is in {count} key pairs but may be used at most "
-                f"{limits[ident]} times.",
-            )
+    index_of = {area["id"]: i for i, area in enumerate(areas)}
+    yield from paired.check_key_pairs(
+        content["pairs"],
+        paired.PairSides(REGION, limits, REGION, limits, directed=False),
+        limit_path=lambda ident: f"hotspots.{index_of[ident]}.match_max",
+    )
+    seen = {
+        paired.unordered(pair[0], pair[1])
+        for pair in content["pairs"]
+        if len(pair) == 2 and pair[0] in limits and pair[1] in limits and pair[0] != pair[1]
+    }
     most = content["max_associations"]
     if most and most < len(seen):
         yield Problem(
@@ -196,20 +134,19 @@ class GraphicAssociate(ItemType):
         yield "image", content["image"]
 
     def score(self, content: dict[str, JSON], response: JSON) -> float:
-        given = _response_pairs(response)
+        given = paired.response_pairs(response, directed=False)
         if given is None:
             return 0
-        key = {_pair(first, second) for first, second in content["pairs"]}
+        key = {paired.unordered(first, second) for first, second in content["pairs"]}
         if content["scoring"] == "all_or_nothing":
             return content["points"] if given == key else 0
-        net = len(given & key) - len(given - key)
-        return partial_credit(content["points"], net, len(key))
+        return paired.net_credit(given, key, content["points"])
 
     def max_score(self, content: dict[str, JSON]) -> float:
         return content["points"]
 
     def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, JSON]:
-        if _response_pairs(response) is None:  # checks the shape
+        if paired.response_pairs(response, directed=False) is None:  # checks the shape
             return {RESPONSE: None}
         return {RESPONSE: [(qti_identifier(a), qti_identifier(b)) for a, b in response]}
 
@@ -286,7 +223,6 @@ class GraphicAssociate(ItemType):
         image = read_image(content["image"])
         regions = content["hotspots"]
         rows_count = content["max_associations"] or max(len(regions) // 2, 1)
-        choose = pick(lang, "— pilih —", "— choose —")
         options = Markup("").join(
             Markup('<option value="{ident}">{ident}. {name}</option>').format(
                 ident=region["id"], name=region_name(region, lang)
@@ -296,24 +232,7 @@ class GraphicAssociate(ItemType):
 
         def body(prefix: str) -> Markup:
             figure = graphic_figure(content["image"], image, regions) if image else ""
-            rows = Markup("").join(
-                Markup(
-                    '<div class="ib-associate-pair"><label for="{prefix}-a{n}">{pair} {number}'
-                    '</label> <select id="{prefix}-a{n}" name="{prefix}-pair{n}"><option value="">'
-                    '{choose}</option>{options}</select> <label for="{prefix}-b{n}">{with_}'
-                    '</label> <select id="{prefix}-b{n}" name="{prefix}-pair{n}"><option value="">'
-                    "{choose}</option>{options}</select></div>"
-                ).format(
-                    prefix=prefix,
-                    n=n,
-                    number=n + 1,
-                    pair=pick(lang, "Pasangan", "Pair"),
-                    with_=pick(lang, "dengan", "with"),
-                    choose=choose,
-                    options=options,
-                )
-                for n in range(rows_count)
-            )
+            rows = paired.pair_select_rows(prefix, rows_count, options, lang)
             return Markup(
                 '{figure}<fieldset class="ib-associate" aria-describedby="{prefix}-stem">'
                 "<legend>{legend}</legend>{rows}</fieldset>"
