@@ -39,6 +39,33 @@ MAX_RELATIVE = 100
 MAX_LENGTH = 40
 
 
+def tolerance_editor_fields() -> tuple[EditorField, EditorField]:
+    """The editor's tolerance and its mode (numeric answers and sliders)."""
+    return (
+        EditorField(
+            "tolerance",
+            "number",
+            editor.label("Toleransi", "Tolerance"),
+            help=editor.label(
+                "0: harus tepat sama. Mutlak: selisih terbesar; relatif: dalam persen.",
+                "0: exactly equal. Absolute: the largest difference; relative: in percent.",
+            ),
+            default=0,
+            minimum=0,
+        ),
+        EditorField(
+            "tolerance_mode",
+            "choice",
+            editor.label("Jenis toleransi", "Tolerance mode"),
+            default="absolute",
+            choices=(
+                ("absolute", editor.label("Mutlak", "Absolute")),
+                ("relative", editor.label("Relatif (persen)", "Relative (percent)")),
+            ),
+        ),
+    )
+
+
 class NumericSchema(ma.Schema):
     answer = JsonNumber(required=True)
     tolerance = JsonNumber(load_default=0, minimum=0)
@@ -217,27 +244,7 @@ class Numeric(ItemType):
     def editor_fields(self) -> list[EditorField]:
         return [
             EditorField("answer", "number", editor.label("Jawaban benar", "Correct answer")),
-            EditorField(
-                "tolerance",
-                "number",
-                editor.label("Toleransi", "Tolerance"),
-                help=editor.label(
-                    "0: harus tepat sama. Mutlak: selisih terbesar; relatif: dalam persen.",
-                    "0: exactly equal. Absolute: the largest difference; relative: in percent.",
-                ),
-                default=0,
-                minimum=0,
-            ),
-            EditorField(
-                "tolerance_mode",
-                "choice",
-                editor.label("Jenis toleransi", "Tolerance mode"),
-                default="absolute",
-                choices=(
-                    ("absolute", editor.label("Mutlak", "Absolute")),
-                    ("relative", editor.label("Relatif (persen)", "Relative (percent)")),
-                ),
-            ),
+            *tolerance_editor_fields(),
             editor.points(),
             editor.expected_length(10, MAX_LENGTH),
         ]

@@ -33,7 +33,12 @@ from plugins.itemtypes._common import (
     render_item,
 )
 from plugins.itemtypes._qti import RESPONSE, plain_number, the_interaction
-from plugins.itemtypes.numeric import MAX_RELATIVE, TOLERANCE_MODES, tolerance_of
+from plugins.itemtypes.numeric import (
+    MAX_RELATIVE,
+    TOLERANCE_MODES,
+    tolerance_editor_fields,
+    tolerance_of,
+)
 from plugins.itemtypes.qti_writers import slider as qti_writer
 from qti.model import AssessmentItem, SliderInteraction
 
@@ -504,27 +509,7 @@ class Slider(ItemType):
                 default=True,
             ),
             EditorField("answer", "number", editor.label("Jawaban benar", "Correct answer")),
-            EditorField(
-                "tolerance",
-                "number",
-                editor.label("Toleransi", "Tolerance"),
-                help=editor.label(
-                    "0: harus tepat sama. Mutlak: selisih terbesar; relatif: dalam persen.",
-                    "0: exactly equal. Absolute: the largest difference; relative: in percent.",
-                ),
-                default=0,
-                minimum=0,
-            ),
-            EditorField(
-                "tolerance_mode",
-                "choice",
-                editor.label("Jenis toleransi", "Tolerance mode"),
-                default="absolute",
-                choices=(
-                    ("absolute", editor.label("Mutlak", "Absolute")),
-                    ("relative", editor.label("Relatif (persen)", "Relative (percent)")),
-                ),
-            ),
+            *tolerance_editor_fields(),
             editor.points(),
             EditorField(
                 "scoring",
