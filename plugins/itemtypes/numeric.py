@@ -39,6 +39,26 @@ MAX_RELATIVE = 100
 MAX_LENGTH = 40
 
 
+def check_tolerance(content: dict[str, JSON]) -> Iterator[Problem]:
+    """A relative tolerance within its bound and only for a positive answer (numeric
+    answers and sliders)."""
+    tolerance, mode = content["tolerance"], content["tolerance_mode"]
+    if mode == "relative" and tolerance > MAX_RELATIVE:
+        yield Problem(
+            "tolerance",
+            f"Toleransi relatif paling besar {MAX_RELATIVE} persen.",
+            f"A relative tolerance is at most {MAX_RELATIVE} percent.",
+        )
+    if mode == "relative" and tolerance > 0 and content["answer"] <= 0:
+        yield Problem(
+            "tolerance_mode",
+            "Toleransi relatif hanya untuk jawaban positif (QTI menghitung batasnya dari "
+            "jawaban); untuk jawaban nol atau negatif gunakan toleransi mutlak.",
+            "A relative tolerance needs a positive answer (QTI computes its bounds from "
+            "the answer); for zero or negative answers use an absolute tolerance.",
+        )
+
+
 def tolerance_editor_fields() -> tuple[EditorField, EditorField]:
     """The editor's tolerance and its mode (numeric answers and sliders)."""
     return (
@@ -109,21 +129,7 @@ class Numeric(ItemType):
     content_schema = NumericSchema
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
-        tolerance, mode = content["tolerance"], content["tolerance_mode"]
-        if mode == "relative" and tolerance > MAX_RELATIVE:
-            yield Problem(
-                "tolerance",
-                f"Toleransi relatif paling besar {MAX_RELATIVE} persen.",
-                f"A relative tolerance is at most {MAX_RELATIVE} percent.",
-            )
-        if mode == "relative" and tolerance > 0 and content["answer"] <= 0:
-            yield Problem(
-                "tolerance_mode",
-                "Toleransi relatif hanya untuk jawaban positif (QTI menghitung batasnya dari "
-                "jawaban); untuk jawaban nol atau negatif gunakan toleransi mutlak.",
-                "A relative tolerance needs a positive answer (QTI computes its bounds from "
-                "the answer); for zero or negative answers use an absolute tolerance.",
-            )
+        yield from check_tolerance(content)
         yield from check_points(content)
 
     @staticmethod

@@ -34,8 +34,8 @@ from plugins.itemtypes._common import (
 )
 from plugins.itemtypes._qti import RESPONSE, plain_number, the_interaction
 from plugins.itemtypes.numeric import (
-    MAX_RELATIVE,
     TOLERANCE_MODES,
+    check_tolerance,
     tolerance_editor_fields,
     tolerance_of,
 )
@@ -183,26 +183,9 @@ class Slider(ItemType):
                 f"The answer {content['answer']:g} is not on the scale ({lower:g} to "
                 f"{upper:g}, step {content['step']:g}).",
             )
-        yield from self._check_tolerance(content)
+        yield from check_tolerance(content)
         yield from check_points(content)
         yield from self._check_values(content)
-
-    def _check_tolerance(self, content: dict[str, JSON]) -> Iterator[Problem]:
-        tolerance, mode = content["tolerance"], content["tolerance_mode"]
-        if mode == "relative" and tolerance > MAX_RELATIVE:
-            yield Problem(
-                "tolerance",
-                f"Toleransi relatif paling besar {MAX_RELATIVE} persen.",
-                f"A relative tolerance is at most {MAX_RELATIVE} percent.",
-            )
-        if mode == "relative" and tolerance > 0 and content["answer"] <= 0:
-            yield Problem(
-                "tolerance_mode",
-                "Toleransi relatif hanya untuk jawaban positif; untuk jawaban nol atau negatif "
-                "gunakan toleransi mutlak.",
-                "A relative tolerance needs a positive answer; for zero or negative answers "
-                "use an absolute tolerance.",
-            )
 
     def _check_values(self, content: dict[str, JSON]) -> Iterator[Problem]:
         values = content.get("values", [])
