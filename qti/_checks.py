@@ -166,20 +166,48 @@ def _found_as(tag: str) -> str:
 
 
 class Attributed:
-    """The elements of a document that carry an attribute the checks read, in document
-    order, each with the QTI 2 name ``iter_named`` finds it by: what several checks need,
-    found by one walk (:func:`check_document` shares it) that looks only at the names of
-    each element's attributes (most elements are XHTML with none)."""
+    """What several checks need of a document, found by one walk (:func:`check_document`
+    shares it): the root's child elements with their QTI 2 names, and the elements that
+    carry an attribute the checks read, in document order, each with the QTI 2 name
+    ``iter_named`` finds it by and the child of the root it is under (itself for a child,
+    ``None`` for the root). The walk looks only at the names of each element's attributes
+    (most elements are XHTML with none)."""
 
-    __slots__ = ("_choices", "elements")
+    __slots__ = ("_choices", "children", "elements", "under")
 
     def __init__(self, root: etree._Element) -> None:
-        self._choices: dict[etree._Element, list[etree._Element]] | None = None
-        self.elements = []
-        for element in root.iter(etree.Element):
-            names = element.keys()
-            if names and not _READ.isdisjoint(names):
-                self.elements.append((element, _found_as(element.tag)))
+        self._choices: dict[etree._Element, list[etree._Element]] = {}
+        self.children: list[tuple[etree._Element, str]] = []
+        self.elements: list[tuple[etree._Element, str]] = []
+        #: The attributed elements under each child of the root, in document order.
+        self.under: dict[etree._Element, list[etree._Element]] = {}
+        elements = self.elements
+        if not _READ.isdisjoint(root.keys()):
+            elements.append((root, _found_as(root.tag)))
+        for child in root:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            self.children.append((child, local_name(child) or ""))
+            found = []
+            for element in child.iter(etree.Element):
+                names = element.keys()
+                if names and not _READ.isdisjoint(names):
+                    elements.append((element, _found_as(element.tag)))
+                    found.append(element)
+            if found:
+                self.under[child] = found
+
+    def child(self, name: str) -> etree._Element | None:
+        """The root's first child element of QTI 2 name ``name``."""
+        for element, found in self.children:
+            if found == name:
+                return element
+        return None
+
+    def declarations(self) -> list[etree._Element]:
+        """The root's child elements that declare a variable, in document order."""
+        return [element for element, name in self.children if name in DECLARATIONS]
 
     def with_identifier(self, names: frozenset[str]) -> list[tuple[etree._Element, str]]:
         """Elements named one of ``names`` that have an ``identifier``, with it."""
@@ -193,26 +221,17 @@ class Attributed:
 
     def choices_in(self, element: etree._Element) -> list[etree._Element]:
         """The choices below ``element`` that have an ``identifier``, in document order
-        (what ``iter_named(element, CHOICE_ELEMENTS)`` finds, less those without one)."""
-        if self._choices is None:
-            self._choices = defaultdict(list)
-            for choice, _ in self.with_identifier(CHOICE_ELEMENTS):
-                for ancestor in choice.iterancestors():
-                    self._choices[ancestor].append(choice)
-        return self._choices.get(element, [])
-
-
-def _top(element: etree._Element, root: etree._Element) -> etree._Element | None:
-    """The child of ``root`` that holds ``element`` (``element`` itself when it is one);
-    ``None`` for the root."""
-    parent = element.getparent()
-    if parent is None:
-        return None
-    while parent is not root:
-        element, parent = parent, parent.getparent()
-        if parent is None:  # pragma: no cover - element is always under root
-            return None
-    return element
+        (what ``iter_named(element, CHOICE_ELEMENTS)`` finds below it, less those without
+        one)."""
+        choices = self._choices.get(element)
+        if choices is None:
+            choices = [
+                choice
+                for choice in iter_named(element, CHOICE_ELEMENTS)
+                if choice.get("identifier") is not None and choice is not element
+            ]
+            self._choices[element] = choices
+        return choices
 
 
 _IDENTIFIED = DEFINING_ELEMENTS | CHOICE_ELEMENTS
@@ -239,7 +258,7 @@ def check_unique_identifiers(
     attributed = attributed or Attributed(root)
     role = local_name(root)
     if role == "assessmentItem":
-        scopes = [[d for d in root if local_name(d) in DECLARATIONS]]
+        scopes = [attributed.declarations()]
         what = "variable"
     elif role in ("assessmentTest", "assessmentSection"):
         names = {"testPart", "assessmentSection", "assessmentItemRef", "assessmentSectionRef"}
@@ -265,8 +284,8 @@ def check_unique_identifiers(
                 )
 
 
-def _declarations(root: etree._Element) -> dict[str, etree._Element]:
-    return {d.get("identifier", ""): d for d in root if local_name(d) in DECLARATIONS}
+def _declarations(attributed: Attributed) -> dict[str, etree._Element]:
+    return {d.get("identifier", ""): d for d in attributed.declarations()}
 
 
 def check_choice_keys(
@@ -281,8 +300,8 @@ def check_choice_keys(
         ):
             continue
         bound[qti_attr(element, "responseIdentifier") or ""].append(element)
-    for declaration in root:
-        if local_name(declaration) != "responseDeclaration":
+    for declaration, name in attributed.children:
+        if name != "responseDeclaration":
             continue
         if qti_attr(declaration, "baseType") not in KEYED_BASE_TYPES:
             continue
@@ -319,11 +338,11 @@ def _declared_keys(
             yield entry, (qti_attr(entry, "mapKey") or "").split(), "mapping key"
 
 
-def check_cardinality(root: etree._Element) -> Iterator[Finding]:
+def check_cardinality(
+    root: etree._Element, attributed: Attributed | None = None
+) -> Iterator[Finding]:
     """A single-cardinality declaration has at most one correct or default value."""
-    for declaration in root:
-        if local_name(declaration) not in DECLARATIONS:
-            continue
+    for declaration in (attributed or Attributed(root)).declarations():
         if qti_attr(declaration, "cardinality") != "single":
             continue
         for holder in ("correctResponse", "defaultValue"):
@@ -341,17 +360,12 @@ def check_references(
     root: etree._Element, attributed: Attributed | None = None
 ) -> Iterator[Finding]:
     """Interactions, feedback and response processing refer to declared variables."""
-    declared = set(_declarations(root)) | BUILT_IN_VARIABLES
-    body = find_child(root, "itemBody")
-    scopes = [body] if body is not None else []
-    scopes += find_children(root, "modalFeedback")
     attributed = attributed or Attributed(root)
-    # The elements under each child of the root, in document order.
-    under: dict[etree._Element, list[etree._Element]] = defaultdict(list)
-    for element, _ in attributed.elements:
-        top = _top(element, root)
-        if top is not None:
-            under[top].append(element)
+    declared = set(_declarations(attributed)) | BUILT_IN_VARIABLES
+    body = attributed.child("itemBody")
+    scopes = [body] if body is not None else []
+    scopes += (element for element, name in attributed.children if name == "modalFeedback")
+    under = attributed.under
     for scope in scopes:
         for element in under.get(scope, ()):
             for attribute in ("responseIdentifier", "outcomeIdentifier"):
@@ -362,7 +376,7 @@ def check_references(
                         "error",
                         f"<{_tag(element)}> refers to undeclared variable {value!r}",
                     )
-    processing = find_child(root, "responseProcessing")
+    processing = attributed.child("responseProcessing")
     if processing is None:
         return
     in_processing = {id(element) for element in under.get(processing, ())}
@@ -375,9 +389,12 @@ def check_references(
             )
 
 
-def check_template(root: etree._Element, version: str) -> Iterator[Finding]:
+def check_template(
+    root: etree._Element, version: str, attributed: Attributed | None = None
+) -> Iterator[Finding]:
     """The template is a standard one, spelt canonically, with what it needs declared."""
-    processing = find_child(root, "responseProcessing")
+    attributed = attributed or Attributed(root)
+    processing = attributed.child("responseProcessing")
     if processing is None:
         return
     uri = processing.get("template")
@@ -412,11 +429,13 @@ def check_template(root: etree._Element, version: str) -> Iterator[Finding]:
                 f"template URI {uri!r} is a non-standard spelling; QTI {version} uses "
                 f"{canonical!r}",
             )
-    yield from _template_needs(root, name, line)
+    yield from _template_needs(root, attributed, name, line)
 
 
-def _template_needs(root: etree._Element, name: str, line: int | None) -> Iterator[Finding]:
-    declarations = _declarations(root)
+def _template_needs(
+    root: etree._Element, attributed: Attributed, name: str, line: int | None
+) -> Iterator[Finding]:
+    declarations = _declarations(attributed)
     response = declarations.get("RESPONSE")
     if response is None or local_name(response) != "responseDeclaration":
         yield Finding(line, "error", f"template {name} needs a response declaration RESPONSE")
@@ -472,9 +491,9 @@ def check_document(root: etree._Element, version: str) -> list[Finding]:
     findings += check_unique_identifiers(root, attributed)
     findings += check_language_and_math(root, attributed)
     if local_name(root) == "assessmentItem":
-        findings += check_cardinality(root)
+        findings += check_cardinality(root, attributed)
         findings += check_choice_keys(root, attributed)
         findings += check_references(root, attributed)
-        findings += check_template(root, version)
+        findings += check_template(root, version, attributed)
     findings.sort(key=lambda f: f.line or 0)
     return findings
