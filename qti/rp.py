@@ -500,8 +500,10 @@ def _frozen(value: Any) -> Any:
         frozen = _frozen(part)
         return None if type(name) is not str or frozen is None else (dict, name, frozen)
     if kind is list or kind is tuple:
-        if all(type(part) is str for part in value):  # choices: their identifiers
-            return (kind, str, *value)
+        # Scalars of one type (choices: their identifiers; a point: two numbers).
+        first = type(value[0]) if value else str
+        if first in _SCALARS and all(type(part) is first for part in value):
+            return (kind, first, *value)
         parts = [_frozen(part) for part in value]
         if any(part is None for part in parts):
             return None

@@ -549,11 +549,13 @@ class _ItemConverter:
 
         reasons: list[_Refused] = []
         rest_stem: str | None = None
+        rest_empty = False
         for item_type in type_order(self.types, item.label):
             if item_type.body_in_content:
                 if rest_stem is None:
                     rest_stem = self.html(self.stem_xhtml(reading, interaction, rest_only=True))
-                if _is_empty(rest_stem):
+                    rest_empty = _is_empty(rest_stem)
+                if rest_empty:
                     reasons.append(
                         self.refuse(
                             "empty_stem",
@@ -708,7 +710,7 @@ _SLOT_RE = re.compile(rf'<{SLOT} index="[0-9]+"/>')
 
 
 def _is_empty(stem: str) -> bool:
-    return not html_to_text(stem) and "<img" not in stem
+    return "<img" not in stem and not html_to_text(stem)
 
 
 _MEDIA_SRC = re.compile(r'<img src="/media/([0-9a-f]{64})"')

@@ -68,13 +68,12 @@ def response_pair_list(response: JSON, *, directed: bool = True) -> list[Pair] |
         raise ValueError(f"response must be a list of pairs or None, not {type(response).__name__}")
     pairs: list[Pair] = []
     for pair in response:
-        if (
-            not isinstance(pair, list | tuple)
-            or len(pair) != 2
-            or not all(isinstance(part, str) for part in pair)
-        ):
-            raise ValueError(f"each response pair must be two identifier strings, not {pair!r}")
-        pairs.append((pair[0], pair[1]) if directed else unordered(pair[0], pair[1]))
+        if isinstance(pair, list | tuple) and len(pair) == 2:
+            first, second = pair
+            if isinstance(first, str) and isinstance(second, str):
+                pairs.append((first, second) if directed else unordered(first, second))
+                continue
+        raise ValueError(f"each response pair must be two identifier strings, not {pair!r}")
     return pairs
 
 

@@ -105,12 +105,15 @@ class SelectPointSchema(ma.Schema):
 
 
 def _point(value: Any) -> tuple[int, int]:
-    if (
-        isinstance(value, list | tuple)
-        and len(value) == 2
-        and all(type(part) is int and abs(part) <= MAX_COORDINATE for part in value)
-    ):
-        return (value[0], value[1])
+    if isinstance(value, list | tuple) and len(value) == 2:
+        x, y = value
+        if (
+            type(x) is int
+            and type(y) is int
+            and -MAX_COORDINATE <= x <= MAX_COORDINATE
+            and -MAX_COORDINATE <= y <= MAX_COORDINATE
+        ):
+            return (x, y)
     raise ValueError(f"a point must be two whole numbers [x, y] (image pixels), not {value!r}")
 
 

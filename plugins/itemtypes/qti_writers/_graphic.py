@@ -109,7 +109,10 @@ def contains(region: Mapping[str, Any], point: Sequence[int]) -> bool:
 
 def first_area(regions: Sequence[Mapping[str, Any]], point: Sequence[int]) -> int | None:
     """The index of the first region holding ``point`` (``None``: none does)."""
-    return next((i for i, region in enumerate(regions) if contains(region, point)), None)
+    for index, region in enumerate(regions):
+        if contains(region, point):
+            return index
+    return None
 
 
 def inner_points(areas: Sequence[Mapping[str, Any]]) -> list[tuple[int, int] | None]:
