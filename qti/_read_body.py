@@ -28,11 +28,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 
 from qti import ns
-from qti._names import children, find_children, local_name, namespace_of, qti_attr
+from qti._names import (
+    camel_name,
+    children,
+    find_children,
+    local_name,
+    namespace_of,
+    qti_attr,
+)
 from qti.model import SLOT as _SLOT
 from qti.model import (
     AssociateInteraction,
@@ -62,6 +70,7 @@ from qti.model import (
     SliderInteraction,
     TextEntryInteraction,
 )
+from qti.ns import split_tag
 
 BLANK = "_____"
 """What a text entry inside a sentence becomes in the stem."""
@@ -158,9 +167,15 @@ def _display_name(element: etree._Element) -> str:
 
 def _kind(element: etree._Element) -> str:
     """``"math"``, or the element's QTI 2 local name."""
-    if namespace_of(element) == ns.MATHML:
+    tag = element.tag
+    return _kind_of_tag(tag) if isinstance(tag, str) else ""
+
+
+@lru_cache(maxsize=4096)
+def _kind_of_tag(tag: str) -> str:
+    if split_tag(tag)[0] == ns.MATHML:
         return "math"
-    return local_name(element) or ""
+    return camel_name(split_tag(tag)[1])
 
 
 def _mathml_name(element: etree._Element) -> str | None:
@@ -199,22 +214,30 @@ class BodyReader:
             if kind == "math":
                 _check_mathml(element)
                 continue
-            if _in_annotation(element):
-                continue  # an alternative form of a formula, not shown
-            if kind in OTHER_INTERACTIONS and not _on_stage(element):
+            # (An element in a formula's annotation, an alternative form of the formula
+            # that is not shown, is not refused: asked last, as few elements need it.)
+            if (
+                kind in OTHER_INTERACTIONS
+                and not _on_stage(element)
+                and not _in_annotation(element)
+            ):
                 raise BodyError(
                     "unsupported_interaction",
                     f"<{_display_name(element)}> is not supported by any item type",
                     element.sourceline,
                 )
-            if kind in _UNSUPPORTED_CONTENT and not _graphic_image(element):
+            if (
+                kind in _UNSUPPORTED_CONTENT
+                and not _graphic_image(element)
+                and not _in_annotation(element)
+            ):
                 raise BodyError(
                     "unsupported_content",
                     f"the item uses {_UNSUPPORTED_CONTENT[kind]} (<{_display_name(element)}>), "
                     "which the bank's rich text cannot keep",
                     element.sourceline,
                 )
-            if kind in _TEMPLATE_CONTENT:
+            if kind in _TEMPLATE_CONTENT and not _in_annotation(element):
                 raise BodyError(
                     "template_processing",
                     f"<{_display_name(element)}> shows template values",
