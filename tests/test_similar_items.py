@@ -103,3 +103,23 @@ def test_an_import_warns_about_near_copies(world: World, plugins: PluginHost) ->
     warnings = [w[2] for w in entries(batch, "warning")]
     assert len(warnings) == 1 and warnings[0].startswith("Very similar to items already")
     assert existing.external_id in warnings[0]
+
+
+def test_an_import_warns_only_about_near_copies_of_the_same_type(
+    world: World, plugins: PluginHost
+) -> None:
+    stem = (
+        "Kantor membeli 15 rim kertas seharga Rp54.000/rim. Pembelian di atas 10 rim "
+        "mendapat diskon 10%. Benarkah yang harus dibayar Rp729.000?"
+    )
+    make_item(world, plugins, stem=f"<p>{stem}</p>")  # a single choice item
+    row = {**SC_ROW, "jenis_soal": "true_false", "kunci": "Benar", "pokok_soal": stem}
+    for column in ("opsi_a", "opsi_b", "opsi_c", "poin"):
+        row.pop(column)
+    batch = _import(world, plugins, csv_bytes([row, {**SC_ROW, "pokok_soal": stem}]))
+    assert batch.items_created == 2
+    warnings = entries(batch, "warning")
+    # The single choice row is near the bank's single choice item; the true/false row,
+    # of a type the bank has no items of, is near none.
+    assert len(warnings) == 1 and warnings[0][2].startswith("Very similar to items already")
+    assert warnings[0][0] == "3"  # the second row, after the header

@@ -220,12 +220,15 @@ def warn_about_copies(
     """Warn about new items that copy an item of the bank exactly (same content hash)
     or an earlier row of the file, and about near-copies of the bank's items; skip the
     exact copies of the bank's items when asked."""
-    from itembank.operations.similarity import exact_copies, similar_items
+    from itembank.operations.similarity import exact_copies, item_types_in, similar_items
 
     new = [c for c in checked if c.outcome is Outcome.CREATED and c.prepared is not None]
     copies = exact_copies(bank, [c.prepared.content_hash for c in new if c.prepared])
     earlier: dict[str, str] = {}
     near_check = len(new) <= NEAR_COPY_CHECK_LIMIT
+    # A near copy is an item of the bank of the same type: for a type the bank has no
+    # items of, nothing is asked per item (a first import into a bank asks nothing).
+    present = item_types_in(bank) if near_check else set()
     for item in new:
         prepared = item.prepared
         assert prepared is not None
@@ -255,7 +258,7 @@ def warn_about_copies(
                     f"An exact copy of the item at {earlier[prepared.content_hash]} of this file.",
                 )
             )
-        elif near_check:
+        elif item.candidate.item_type in present:
             close = similar_items(bank, prepared.search_text, item_type=item.candidate.item_type)
             if close:
                 listed = ", ".join(f"{s.external_id} ({s.percent}%)" for s in close)

@@ -153,6 +153,12 @@ def similar_items(
     return found[:MAX_REPORTED]
 
 
+def item_types_in(bank: Bank) -> set[str]:
+    """The item types ``bank`` has items of (only they can have near-copies)."""
+    query = sa.select(Item.item_type).where(Item.bank_id == bank.id).distinct()
+    return set(db.session.scalars(query))
+
+
 def similar_to_version(version: ItemVersion) -> list[SimilarItem]:
     """:func:`similar_items` for a stored version (its own item left out)."""
     item = version.item
