@@ -34,7 +34,7 @@ Layout of the zip: ``imsmanifest.xml``, ``tests/<test>.xml``, ``items/<item>.xml
 manifest with a relative href; the test depends on its items, items on their stimulus
 and images, a stimulus on its images. The zip is deterministic: entries sorted by name,
 fixed timestamps (1980-01-01) and permissions (0644), so the same input gives the same
-bytes.
+bytes. Documents are deflated (level 3); images, compressed already, are stored as they are.
 
 With ``validate=True`` (the default) every document is validated before anything is
 zipped - QTI 3.0 items and tests against the lenient schema and the strict profile, 2.1
@@ -558,9 +558,7 @@ def _zip(files: dict[str, bytes], version: QtiVersion) -> Package:
         for path in sorted(files):
             data = files[path]
             info = zipfile.ZipInfo(path, date_time=_ZIP_TIME)
-            # Images are compressed already: stored as they are. Documents are deflated at
-            # level 3, which on exported items makes files 7% larger than level 6 in 70%
-            # of its time.
+            # Level 3 makes exported items 7% larger than level 6, in 70% of its time.
             stored = _image_extension(data) is not None
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, so that the permissions below are read
