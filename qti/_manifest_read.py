@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
-from qti._names import children, find_child
+from qti._names import find_child
+from qti.ns import split_tag
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,15 @@ def _named(element: etree._Element | None, *names: str) -> Iterator[etree._Eleme
         yield element
         return
     head, rest = names[0].lower(), names[1:]
-    for child in children(element):
-        tag = etree.QName(child).localname.lower()
-        if tag == head:
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str) and _lower_local_name(tag) == head:
             yield from _named(child, *rest)
+
+
+@lru_cache(maxsize=1024)
+def _lower_local_name(tag: str) -> str:
+    return split_tag(tag)[1].lower()
 
 
 def _first(element: etree._Element | None, *names: str) -> etree._Element | None:
