@@ -169,14 +169,14 @@ class Attributed:
     """What several checks need of a document, found by one walk (:func:`check_document`
     shares it): the root's child elements with their QTI 2 names, and the elements that
     carry an attribute the checks read, in document order, each with the QTI 2 name
-    ``iter_named`` finds it by and the child of the root it is under (itself for a child,
-    ``None`` for the root). The walk looks only at the names of each element's attributes
-    (most elements are XHTML with none)."""
+    ``iter_named`` finds it by, and also by the child of the root they are under (a child
+    under itself). The walk looks only at the names of each element's attributes (most
+    elements are XHTML with none)."""
 
     __slots__ = ("_choices", "children", "elements", "under")
 
     def __init__(self, root: etree._Element) -> None:
-        self._choices: dict[etree._Element, list[etree._Element]] = {}
+        self._choices: dict[etree._Element, list[etree._Element]] | None = None
         self.children: list[tuple[etree._Element, str]] = []
         self.elements: list[tuple[etree._Element, str]] = []
         #: The attributed elements under each child of the root, in document order.
@@ -221,17 +221,13 @@ class Attributed:
 
     def choices_in(self, element: etree._Element) -> list[etree._Element]:
         """The choices below ``element`` that have an ``identifier``, in document order
-        (what ``iter_named(element, CHOICE_ELEMENTS)`` finds below it, less those without
-        one)."""
-        choices = self._choices.get(element)
-        if choices is None:
-            choices = [
-                choice
-                for choice in iter_named(element, CHOICE_ELEMENTS)
-                if choice.get("identifier") is not None and choice is not element
-            ]
-            self._choices[element] = choices
-        return choices
+        (what ``iter_named(element, CHOICE_ELEMENTS)`` finds, less those without one)."""
+        if self._choices is None:
+            self._choices = defaultdict(list)
+            for choice, _ in self.with_identifier(CHOICE_ELEMENTS):
+                for ancestor in choice.iterancestors():
+                    self._choices[ancestor].append(choice)
+        return self._choices.get(element, [])
 
 
 _IDENTIFIED = DEFINING_ELEMENTS | CHOICE_ELEMENTS
@@ -270,10 +266,13 @@ def check_unique_identifiers(
     for interaction in iter_named(root, CHOICE_INTERACTIONS):
         scopes.append(attributed.choices_in(interaction))
     for scope in scopes:
-        counts = Counter(e.get("identifier") for e in scope if e.get("identifier"))
+        values = [element.get("identifier") for element in scope]
+        given = [value for value in values if value]
+        if len(set(given)) == len(given):
+            continue  # no identifier is used twice (the common case)
+        counts = Counter(given)
         seen: set[str] = set()
-        for element in scope:
-            value = element.get("identifier")
+        for element, value in zip(scope, values, strict=True):
             if value and counts[value] > 1 and value not in seen:
                 seen.add(value)
                 kind = "choice" if local_name(element) in CHOICE_ELEMENTS else what
@@ -295,11 +294,12 @@ def check_choice_keys(
     bound: dict[str, list[etree._Element]] = defaultdict(list)
     attributed = attributed or Attributed(root)
     for element, _ in attributed.elements:
-        if element.get("responseIdentifier") is None and (
-            element.get("response-identifier") is None
-        ):
-            continue
-        bound[qti_attr(element, "responseIdentifier") or ""].append(element)
+        bound_to = element.get("responseIdentifier")
+        if bound_to is None:
+            bound_to = element.get("response-identifier")
+            if bound_to is None:
+                continue
+        bound[bound_to].append(element)
     for declaration, name in attributed.children:
         if name != "responseDeclaration":
             continue
