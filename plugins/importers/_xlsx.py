@@ -1,0 +1,193 @@
+"""Reading the rows of one sheet of an XLSX workbook, in one pass.
+
+openpyxl's read-only workbook reads every sheet once only to size it when the sheet
+does not declare its dimension (openpyxl's own write-only files do not), and then again
+for the cells, through a pure-Python XML parser. Here the workbook's parts (its sheets,
+shared strings and date styles) are read by openpyxl as :func:`openpyxl.load_workbook`
+reads them, and the sheet's XML is read once with lxml, with the hardened settings of
+:mod:`qti.xml` (no network, no DTD, no entities; a ``<!DOCTYPE`` is refused). Each cell's
+value is still openpyxl's own (:meth:`WorkSheetParser.parse_row`), and the rows come out
+as ``ReadOnlyWorksheet.iter_rows()`` gives them: numbered from row 1 with missing rows
+empty, within the declared dimension when there is one, each row as wide as the
+dimension (or as its last cell).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from lxml import etree
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.constants import SHEET_MAIN_NS
+
+_ROW, _DIMENSION = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}dimension"
+_INLINE, _TEXT = f"{{{SHEET_MAIN_NS}}}is", f"{{{SHEET_MAIN_NS}}}t"
+
+#: ``(value, data_type)`` of a cell, ``None`` for a cell the sheet does not hold.
+Cell = tuple[Any, str] | None
+
+
+class NotAWorksheet(ValueError):
+    """The chosen sheet is a chart sheet: it has no cells."""
+
+
+class Workbook:
+    """An XLSX workbook opened for reading one sheet's rows: its parts are read here
+    (raising what openpyxl raises for a damaged one), the sheet by :meth:`rows`."""
+
+    def __init__(self, data: bytes):
+        self.reader = ExcelReader(
+            io.BytesIO(data), read_only=True, data_only=False, keep_links=False
+        )
+        try:
+            # What load_workbook reads, except that sheets are not opened to be sized.
+            self.reader.read_manifest()
+            self.reader.read_strings()
+            self.reader.read_workbook()
+            self.reader.read_properties()
+            self.reader.read_custom()
+            self.reader.read_theme()
+            apply_stylesheet(self.reader.archive, self.reader.wb)
+            #: ``(name, part, is a chart sheet)`` in the workbook's order.
+            self.sheets: list[tuple[str, str, bool]] = [
+                (sheet.name, rel.target, "chartsheet" in rel.Type)
+                for sheet, rel in self.reader.parser.find_sheets()
+                if rel.target in self.reader.valid_files
+            ]
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self.reader.archive.close()
+
+    def choose(self, wanted: tuple[str, ...]) -> tuple[str, bool]:
+        """``(part, is a chart sheet)`` of the first sheet named in ``wanted`` (lower
+        case), else of the first worksheet; :class:`IndexError` when there is none."""
+        names = {name.lower(): (part, chart) for name, part, chart in self.sheets}
+        chosen = next((names[name] for name in wanted if name in names), None)
+        if chosen is not None:
+            return chosen
+        worksheets = [(part, chart) for _, part, chart in self.sheets if not chart]
+        if not worksheets:
+            raise IndexError("the workbook has no worksheet")
+        return worksheets[0]
+
+    def rows(self, sheet: tuple[str, bool]) -> Iterator[list[Cell]]:
+        """The rows of a sheet :meth:`choose` chose."""
+        part, chart = sheet
+        if chart:
+            raise NotAWorksheet(part)
+        with self.reader.archive.open(part) as source:
+            yield from _rows(source, self.reader)
+
+
+def _rows(source: Any, reader: Any) -> Iterator[list[Cell]]:
+    wb = reader.wb
+    cells = _CellParser(
+        None,
+        reader.shared_strings,
+        data_only=False,
+        epoch=wb.epoch,
+        date_formats=wb._date_formats,
+        timedelta_formats=wb._timedelta_formats,
+    )
+    events = etree.iterparse(
+        source,
+        events=("end",),
+        tag=(_ROW, _DIMENSION),
+        no_network=True,
+        resolve_entities=False,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    max_col: int | None = None
+    max_row: int | None = None
+    counter = idx = 1
+    rows_seen = checked_doctype = False
+    for _, element in events:
+        if not checked_doctype:
+            checked_doctype = True
+            if element.getroottree().docinfo.doctype:
+                raise ValueError("DOCTYPE declarations are not allowed in a worksheet")
+        if element.tag == _DIMENSION:
+            if not rows_seen:  # openpyxl reads a dimension declared before the rows only
+                _, _, max_col, max_row = SheetDimension.from_tree(element).boundaries
+            continue
+        rows_seen = True
+        idx, found = cells.parse_row(element)
+        element.clear()
+        while element.getprevious() is not None:
+            del element.getparent()[0]
+        if max_row is not None and idx > max_row:
+            break
+        while counter < idx:  # rows the sheet leaves out
+            counter += 1
+            yield [None] * max_col if max_col else []
+        if counter <= idx:
+            counter += 1
+            yield _row(found, max_col)
+    if max_row is not None and max_row < idx:
+        for _ in range(counter, max_row + 1):
+            yield [None] * max_col if max_col else []
+
+
+class _CellParser(WorkSheetParser):  # type: ignore[misc]
+    """openpyxl's cell parser, with a short way for the common inline string: one
+    ``<is>`` holding one plain ``<t>`` (how openpyxl's write-only workbooks store text),
+    which :class:`openpyxl.cell.text.Text` reads as that text."""
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        plain = _plain_inline(element)
+        if plain is None:
+            return super().parse_cell(element)  # type: ignore[no-any-return]
+        style_id = element.get("s", 0)
+        if style_id:
+            style_id = int(style_id)
+        coordinate = element.get("r")
+        if coordinate:
+            row, column = coordinate_to_tuple(coordinate)
+            self.col_counter = column
+        else:
+            self.col_counter += 1
+            row, column = self.row_counter, self.col_counter
+        return {
+            "row": row,
+            "column": column,
+            "value": plain,
+            "data_type": "s",
+            "style_id": style_id,
+        }
+
+
+def _plain_inline(element: Any) -> str | None:
+    """The text of ``<c t="inlineStr"><is><t>text</t></is></c>``, else None."""
+    if element.get("t") != "inlineStr" or len(element) != 1:
+        return None
+    child = element[0]
+    if child.tag != _INLINE or len(child) != 1 or child.attrib:
+        return None
+    plain = child[0]
+    if plain.tag != _TEXT or len(plain):
+        return None
+    return plain.text  # type: ignore[no-any-return]
+
+
+def _row(found: list[dict[str, Any]], max_col: int | None) -> list[Cell]:
+    if not found and not max_col:
+        return []
+    width = max_col or found[-1]["column"]
+    row: list[Cell] = [None] * width
+    for cell in found:
+        column = cell["column"]
+        if 1 <= column <= width:
+            row[column - 1] = (cell["value"], cell["data_type"])
+    return row
