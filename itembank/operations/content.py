@@ -322,6 +322,8 @@ def _sanitize_fields(
             texts[clean] = text
     if problems:
         raise TextRefused(problems)
+    if all(clean == html for html, clean in cleaned.items()):
+        return loaded  # already clean: mapping each field to itself would copy it as it is
     return item_type.map_html(loaded, cleaned.__getitem__)
 
 
