@@ -48,9 +48,21 @@ def _cell(value: Any, data_type: str) -> Any:
     return None if value is None and data_type != "f" else (value, data_type)
 
 
+SHARED_STRINGS = (
+    f'<sst xmlns="{MAIN}" count="3" uniqueCount="3"><si><t>satu</t></si>'
+    "<si><r><t>du</t></r><r><rPr><b/></rPr><t>a</t></r></si>"
+    '<si><t xml:space="preserve"> tiga </t></si></sst>'
+)
+STRINGS_TYPE = (
+    '<Override PartName="/xl/sharedStrings.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
+
+
 def with_sheet_xml(data: bytes, sheet_data: str, *, before: str = "", doctype: str = "") -> bytes:
     """``data`` with its Soal sheet's XML replaced by ``sheet_data`` (``<row>`` elements),
-    ``before`` them (a ``<dimension>``) and an optional DOCTYPE."""
+    ``before`` them (a ``<dimension>``) and an optional DOCTYPE; and a shared string
+    table of three strings (as Excel writes text), which openpyxl does not write."""
     xml = (
         f'<?xml version="1.0" encoding="UTF-8"?>{doctype}<worksheet xmlns="{MAIN}">'
         f"{before}<sheetData>{sheet_data}</sheetData></worksheet>"
@@ -61,7 +73,10 @@ def with_sheet_xml(data: bytes, sheet_data: str, *, before: str = "", doctype: s
             body = source.read(info.filename)
             if info.filename == "xl/worksheets/sheet2.xml":  # the Soal sheet
                 body = xml.encode("utf-8")
+            elif info.filename == "[Content_Types].xml":
+                body = body.replace(b"</Types>", STRINGS_TYPE.encode() + b"</Types>")
             target.writestr(info, body)
+        target.writestr("xl/sharedStrings.xml", SHARED_STRINGS)
     return out.getvalue()
 
 
@@ -126,6 +141,13 @@ CELLS = {
         '<row r="1"><c r="A1"><f t="shared" ref="A1:A3" si="0">B1+1</f><v>1</v></c></row>'
         '<row r="2"><c r="A2"><f t="shared" si="0"/><v>1</v></c></row>'
         '<row r="3"><c r="A3"><f t="shared" si="0"/><v>1</v></c></row>'
+    ),
+    "shared strings and numbers": (
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s" s="0"><v>1</v></c>'
+        '<c r="C1"><v>7</v></c><c r="D1" t="n"><v>-1.5E3</v></c><c r="E1"><v/></c>'
+        '<c r="F1" t="s"><v></v></c><c r="G1" s="1"><v>45000</v></c><c r="H1" s="2"><v>0.25</v></c>'
+        '<c r="I1"><v>2</v><extLst/></c><c r="J1" t="s"><v>2</v></c></row>'
+        '<row r="2"><c t="s"><v>2</v></c><c><v>3</v></c></row>'  # no cell references
     ),
     "rows out of order": (
         '<row r="3"><c r="A3"><v>3</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>'

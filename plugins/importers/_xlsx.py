@@ -22,12 +22,13 @@ from lxml import etree
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils.cell import coordinate_to_tuple
-from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet._reader import WorkSheetParser, _cast_number
 from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 _ROW, _DIMENSION = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}dimension"
 _INLINE, _TEXT = f"{{{SHEET_MAIN_NS}}}is", f"{{{SHEET_MAIN_NS}}}t"
+_VALUE = f"{{{SHEET_MAIN_NS}}}v"
 
 #: ``(value, data_type)`` of a cell, ``None`` for a cell the sheet does not hold.
 Cell = tuple[Any, str] | None
@@ -141,17 +142,33 @@ def _rows(source: Any, reader: Any) -> Iterator[list[Cell]]:
 
 
 class _CellParser(WorkSheetParser):  # type: ignore[misc]
-    """openpyxl's cell parser, with a short way for the common inline string: one
-    ``<is>`` holding one plain ``<t>`` (how openpyxl's write-only workbooks store text),
-    which :class:`openpyxl.cell.text.Text` reads as that text."""
+    """openpyxl's cell parser, with a short way for the commonest cells, read as
+    :meth:`WorkSheetParser.parse_cell` reads them: a shared string or a number (not
+    styled as a date) holding one ``<v>`` and no formula, and an inline string of one
+    plain ``<t>`` (how openpyxl's write-only workbooks store text)."""
 
     def parse_cell(self, element: Any) -> dict[str, Any]:
-        plain = _plain_inline(element)
-        if plain is None:
+        if len(element) != 1:
             return super().parse_cell(element)  # type: ignore[no-any-return]
+        kind = element.get("t", "n")
         style_id = element.get("s", 0)
         if style_id:
             style_id = int(style_id)
+        child = element[0]
+        if kind in ("s", "n") and child.tag == _VALUE and not len(child):
+            if kind == "n" and style_id in self.date_formats:
+                return super().parse_cell(element)  # type: ignore[no-any-return]
+            text = child.text or None
+            if text is None:
+                value = None
+            elif kind == "s":
+                value = self.shared_strings[int(text)]
+            else:
+                value = _cast_number(text)
+        elif kind == "inlineStr" and (plain := _plain_inline(child)) is not None:
+            value, kind = plain, "s"
+        else:
+            return super().parse_cell(element)  # type: ignore[no-any-return]
         coordinate = element.get("r")
         if coordinate:
             row, column = coordinate_to_tuple(coordinate)
@@ -162,17 +179,14 @@ class _CellParser(WorkSheetParser):  # type: ignore[misc]
         return {
             "row": row,
             "column": column,
-            "value": plain,
-            "data_type": "s",
+            "value": value,
+            "data_type": kind,
             "style_id": style_id,
         }
 
 
-def _plain_inline(element: Any) -> str | None:
-    """The text of ``<c t="inlineStr"><is><t>text</t></is></c>``, else None."""
-    if element.get("t") != "inlineStr" or len(element) != 1:
-        return None
-    child = element[0]
+def _plain_inline(child: Any) -> str | None:
+    """The text of ``<is><t>text</t></is>``, else None."""
     if child.tag != _INLINE or len(child) != 1 or child.attrib:
         return None
     plain = child[0]
