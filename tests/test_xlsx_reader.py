@@ -49,9 +49,11 @@ def _cell(value: Any, data_type: str) -> Any:
 
 
 SHARED_STRINGS = (
-    f'<sst xmlns="{MAIN}" count="3" uniqueCount="3"><si><t>satu</t></si>'
+    f'<sst xmlns="{MAIN}" count="6" uniqueCount="6"><si><t>satu</t></si>'
     "<si><r><t>du</t></r><r><rPr><b/></rPr><t>a</t></r></si>"
-    '<si><t xml:space="preserve"> tiga </t></si></sst>'
+    '<si><t xml:space="preserve"> tiga </t></si>'
+    '<si><t>empat</t><rPh sb="0" eb="1"><t>yon</t></rPh></si>'
+    "<si><t>li_x005F_x000D_ma</t></si><si><t/></si></sst>"
 )
 STRINGS_TYPE = (
     '<Override PartName="/xl/sharedStrings.xml" '
@@ -148,6 +150,7 @@ CELLS = {
         '<c r="F1" t="s"><v></v></c><c r="G1" s="1"><v>45000</v></c><c r="H1" s="2"><v>0.25</v></c>'
         '<c r="I1"><v>2</v><extLst/></c><c r="J1" t="s"><v>2</v></c></row>'
         '<row r="2"><c t="s"><v>2</v></c><c><v>3</v></c></row>'  # no cell references
+        '<row r="3"><c t="s"><v>3</v></c><c t="s"><v>4</v></c><c t="s"><v>5</v></c></row>'
     ),
     "rows out of order": (
         '<row r="3"><c r="A3"><v>3</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>'
@@ -184,6 +187,20 @@ def test_a_sheet_with_a_doctype_is_refused_as_damaged() -> None:
     with pytest.raises(ImportFileError) as raised:
         read_all(data)
     assert "damaged" in raised.value.message_en
+
+
+def test_shared_strings_with_a_doctype_are_refused() -> None:
+    data = with_sheet_xml(workbook_bytes(), '<row r="1"><c r="A1" t="s"><v>0</v></c></row>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "xl/sharedStrings.xml":
+                body = b'<!DOCTYPE sst [<!ENTITY e "boom">]>' + body.replace(b"satu", b"&e;")
+            target.writestr(info, body)
+    with pytest.raises(ImportFileError) as raised:
+        read_all(out.getvalue())
+    assert "cannot be read" in raised.value.message_en
 
 
 def test_a_sheet_of_broken_xml_is_refused_as_damaged() -> None:

@@ -19,16 +19,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from lxml import etree
+from openpyxl.cell.text import Text
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet._reader import WorkSheetParser, _cast_number
 from openpyxl.worksheet.dimensions import SheetDimension
-from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
 _ROW, _DIMENSION = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}dimension"
 _INLINE, _TEXT = f"{{{SHEET_MAIN_NS}}}is", f"{{{SHEET_MAIN_NS}}}t"
-_VALUE = f"{{{SHEET_MAIN_NS}}}v"
+_VALUE, _STRING = f"{{{SHEET_MAIN_NS}}}v", f"{{{SHEET_MAIN_NS}}}si"
 
 #: ``(value, data_type)`` of a cell, ``None`` for a cell the sheet does not hold.
 Cell = tuple[Any, str] | None
@@ -49,7 +50,10 @@ class Workbook:
         try:
             # What load_workbook reads, except that sheets are not opened to be sized.
             self.reader.read_manifest()
-            self.reader.read_strings()
+            strings = self.reader.package.find(SHARED_STRINGS)
+            if strings is not None:
+                with self.reader.archive.open(strings.PartName[1:]) as source:
+                    self.reader.shared_strings = _string_table(source)
             self.reader.read_workbook()
             self.reader.read_properties()
             self.reader.read_custom()
@@ -99,26 +103,11 @@ def _rows(source: Any, reader: Any) -> Iterator[list[Cell]]:
         date_formats=wb._date_formats,
         timedelta_formats=wb._timedelta_formats,
     )
-    events = etree.iterparse(
-        source,
-        events=("end",),
-        tag=(_ROW, _DIMENSION),
-        no_network=True,
-        resolve_entities=False,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
     max_col: int | None = None
     max_row: int | None = None
     counter = idx = 1
-    rows_seen = checked_doctype = False
-    for _, element in events:
-        if not checked_doctype:
-            checked_doctype = True
-            if element.getroottree().docinfo.doctype:
-                raise ValueError("DOCTYPE declarations are not allowed in a worksheet")
+    rows_seen = False
+    for element in _elements(source, (_ROW, _DIMENSION)):
         if element.tag == _DIMENSION:
             if not rows_seen:  # openpyxl reads a dimension declared before the rows only
                 _, _, max_col, max_row = SheetDimension.from_tree(element).boundaries
@@ -193,6 +182,46 @@ def _plain_inline(child: Any) -> str | None:
     if plain.tag != _TEXT or len(plain):
         return None
     return plain.text  # type: ignore[no-any-return]
+
+
+def _elements(source: Any, tags: tuple[str, ...]) -> Iterator[Any]:
+    """The ``tags`` elements of an XML part as each ends, read with the hardened
+    settings of :mod:`qti.xml`; ValueError for a part carrying a DOCTYPE."""
+    events = etree.iterparse(
+        source,
+        events=("end",),
+        tag=tags,
+        no_network=True,
+        resolve_entities=False,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    checked = False
+    for _, element in events:
+        if not checked:
+            checked = True
+            if element.getroottree().docinfo.doctype:
+                raise ValueError("DOCTYPE declarations are not allowed in a workbook")
+        yield element
+
+
+def _string_table(source: Any) -> list[str]:
+    """The shared strings as :func:`openpyxl.reader.strings.read_string_table` reads
+    them (a string's text and its runs' texts, not its phonetic runs), a plain one
+    without building openpyxl's :class:`Text` of it."""
+    strings = []
+    for item in _elements(source, (_STRING,)):
+        if len(item) == 1 and item[0].tag == _TEXT and not len(item[0]):
+            text = item[0].text or ""
+        else:
+            text = Text.from_tree(item).content
+        strings.append(text.replace("x005F_", ""))
+        item.clear()
+        while item.getprevious() is not None:
+            del item.getparent()[0]
+    return strings
 
 
 def _row(found: list[dict[str, Any]], max_col: int | None) -> list[Cell]:
