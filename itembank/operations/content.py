@@ -114,6 +114,7 @@ def prepare_version(
     problems: list[Problem] = []  # the version cannot be stored
     incomplete: list[Problem] = []  # it can, as a draft, but cannot be submitted
     scanned: dict[str, frozenset[str]] = {}  # clean HTML -> the images it shows
+    texts: dict[str, str] = {}  # clean HTML -> its plain text (the sanitizer's, for search)
 
     clean_stem = ""
     if not isinstance(stem, str):
@@ -133,6 +134,7 @@ def prepare_version(
             problems.append(markup_problem("stem", exc))
         else:
             scanned[clean_stem] = stem_media
+            texts[clean_stem] = stem_text
             if not stem_text.strip() and not stem_media:
                 incomplete.append(
                     Problem("stem", "Pokok soal wajib diisi.", "The stem is required.")
@@ -145,7 +147,7 @@ def prepare_version(
         problems.append(size_problem)
     else:
         try:
-            clean_content = _clean_content(item_type, content, scanned)
+            clean_content = _clean_content(item_type, content, scanned, texts)
             complete_content = True
         except TextRefused as exc:
             problems.extend(_content_problems(exc))
@@ -216,7 +218,7 @@ def prepare_version(
         content_hash=content_hash(
             item_type.id, clean_stem, clean_content, clean_meta, passage_hash
         ),
-        search_text=search_text(item_type, clean_stem, clean_content),
+        search_text=search_text(item_type, clean_stem, clean_content, texts),
         problems=incomplete,
     )
 
@@ -270,23 +272,31 @@ def _content_problems(exc: ContentError) -> list[Problem]:
 
 
 def _clean_content(
-    item_type: ItemType, content: Any, scanned: dict[str, frozenset[str]]
+    item_type: ItemType,
+    content: Any,
+    scanned: dict[str, frozenset[str]],
+    texts: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The content loaded by its type and with every rich-text field sanitized; the
-    images each clean field shows are added to ``scanned``. Raises :class:`ContentError`
-    with every problem of the content, :class:`TextRefused` for text it cannot store."""
+    images each clean field shows are added to ``scanned`` (its plain text to ``texts``).
+    Raises :class:`ContentError` with every problem of the content, :class:`TextRefused`
+    for text it cannot store."""
     loaded = item_type.load(content)
-    sanitized = _sanitize_fields(item_type, loaded, scanned)
+    sanitized = _sanitize_fields(item_type, loaded, scanned, texts)
     # Loaded content is normal; only if sanitizing changed it must it be checked again.
     return loaded if sanitized == loaded else item_type.load(sanitized)
 
 
 def _sanitize_fields(
-    item_type: ItemType, loaded: dict[str, Any], scanned: dict[str, frozenset[str]]
+    item_type: ItemType,
+    loaded: dict[str, Any],
+    scanned: dict[str, frozenset[str]],
+    texts: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """``loaded`` (complete, or a draft's as far as it goes) with every rich-text field
-    sanitized, each field's images added to ``scanned``. Raises :class:`TextRefused`
-    with every field too long or too deeply nested, whatever the type."""
+    sanitized, each field's images added to ``scanned`` (and its plain text to
+    ``texts``). Raises :class:`TextRefused` with every field too long or too deeply
+    nested, whatever the type."""
     cleaned: dict[str, str] = {}
     problems: list[Problem] = []
     for path, html in item_type.html_fields(loaded):
@@ -302,14 +312,18 @@ def _sanitize_fields(
         if html in cleaned:
             continue
         try:
-            clean, _, media = sanitize_and_scan(html)
+            clean, text, media = sanitize_and_scan(html)
         except MarkupTooComplex as exc:
             problems.append(markup_problem(path, exc))
             continue
         cleaned[html] = clean
         scanned[clean] = media
+        if texts is not None:
+            texts[clean] = text
     if problems:
         raise TextRefused(problems)
+    if all(clean == html for html, clean in cleaned.items()):
+        return loaded  # already clean: mapping each field to itself would copy it as it is
     return item_type.map_html(loaded, cleaned.__getitem__)
 
 
@@ -397,17 +411,26 @@ def _more_checks(
     return more
 
 
-def search_text(item_type: ItemType, stem: str, content: dict[str, Any]) -> str:
+def search_text(
+    item_type: ItemType, stem: str, content: dict[str, Any], texts: dict[str, str] | None = None
+) -> str:
     """What the listing's text query ``q`` searches in a version: the plain text of the
     stem and of every rich-text field of the content (:meth:`ItemType.html_fields`:
     options, feedback), one per line, NFC-normalised and lower-cased here, so the
     database compares it as it is (SQLite's ``lower()`` folds ASCII only). Keys,
-    points and the JSON's own names are not in it."""
+    points and the JSON's own names are not in it. ``texts``: the plain text of clean
+    HTML known already (:func:`sanitize_and_scan` gives it with the clean HTML)."""
     try:
         fields = list(item_type.html_fields(content))
     except (KeyError, IndexError, TypeError):  # an incomplete draft's content
         fields = []
-    parts = [html_to_text(stem), *(html_to_text(html) for _, html in fields)]
+    known = texts or {}
+
+    def text_of(html: str) -> str:
+        found = known.get(html)
+        return html_to_text(html) if found is None else found
+
+    parts = [text_of(stem), *(text_of(html) for _, html in fields)]
     text = "\n".join(part for part in parts if part)
     return unicodedata.normalize("NFC", text).lower()
 

@@ -140,7 +140,7 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
     # differ into separate statements, and an INSERT ... RETURNING in parameter order runs
     # row by row on SQLite), then one SELECT for the new ids: (bank, number) and
     # (item, 1) are unique, and the numbers were reserved above.
-    _insert(
+    insert_rows(
         Item,
         [
             {
@@ -166,7 +166,7 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
     )
     for offset, checked in enumerate(chunk):
         checked.item_id = item_by_number[first + offset]
-    _insert(ItemVersion, [_version_row(checked, actor, now) for checked in chunk])
+    insert_rows(ItemVersion, [_version_row(checked, actor, now) for checked in chunk])
     version_by_item = dict(
         db.session.execute(
             sa.select(ItemVersion.item_id, ItemVersion.id).where(
@@ -187,7 +187,7 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
             .scalar_subquery()
         )
     )
-    _insert(
+    insert_rows(
         VersionContributor,
         [{"version_id": version_id, "user_id": actor.id} for version_id in version_ids],
     )
@@ -197,8 +197,8 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
         for node, level in checked.prepared.nodes  # type: ignore[union-attr]
     ]
     if classifications:
-        _insert(ItemClassification, classifications)
-    _insert(
+        insert_rows(ItemClassification, classifications)
+    insert_rows(
         AuditEvent,
         [
             {
@@ -221,7 +221,7 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
     )
 
 
-def _insert(model: type[Any], rows: list[dict[str, Any]]) -> None:
+def insert_rows(model: type[Any], rows: list[dict[str, Any]]) -> None:
     """One Core INSERT of ``rows`` (keyed by ``model``'s attribute names) into its table;
     a key that names no attribute is an error, never silently dropped."""
     columns = {attr.key: attr.columns[0].name for attr in sa.inspect(model).column_attrs}

@@ -54,7 +54,7 @@ from itembank.operations.import_checks import (
     check_candidates,
     read_candidates,
 )
-from itembank.operations.import_writes import BATCH_SIZE, write_items
+from itembank.operations.import_writes import BATCH_SIZE, insert_rows, write_items
 from itembank.plugins import PluginHost
 
 log = logging.getLogger(__name__)
@@ -288,7 +288,7 @@ def _store(
     batch.errors = sum(1 for row in rows if row["severity"] == Severity.ERROR.value)
     batch.warnings = sum(1 for row in rows if row["severity"] == Severity.WARNING.value)
     for start in range(0, len(rows), 1000):
-        db.session.execute(sa.insert(ImportEntry), rows[start : start + 1000])
+        insert_rows(ImportEntry, rows[start : start + 1000])
     record(
         "import.run",
         actor=actor,

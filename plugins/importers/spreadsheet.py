@@ -94,12 +94,10 @@ RawRow = tuple[int, list[str], set[int]]
 
 def _xlsx_rows(data: bytes, context: ImportContext) -> Iterator[RawRow]:
     open_zip(data, context.limits, what="XLSX").close()
-    import openpyxl  # imported here: only XLSX imports pay for it
+    from plugins.importers._xlsx import Workbook  # only XLSX imports pay for openpyxl
 
     try:
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=False, keep_links=False
-        )
+        workbook = Workbook(data)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
         raise ImportFileError(
             "Berkas XLSX tidak dapat dibaca (rusak atau bukan lembar kerja Excel): "
@@ -108,13 +106,13 @@ def _xlsx_rows(data: bytes, context: ImportContext) -> Iterator[RawRow]:
             f"{type(exc).__name__}.",
         ) from None
     try:
-        names = {name.lower(): name for name in workbook.sheetnames}
-        chosen = next((names[name] for name in ITEM_SHEETS if name in names), None)
-        sheet = workbook[chosen] if chosen else workbook.worksheets[0]
+        sheet = workbook.choose(ITEM_SHEETS)
         limit = context.limits.max_columns
         try:
-            for number, cells in enumerate(sheet.iter_rows(), start=1):
-                if len(cells) > limit and any(c.value is not None for c in cells[limit:]):
+            for number, cells in enumerate(workbook.rows(sheet), start=1):
+                if len(cells) > limit and any(
+                    c is not None and c[0] is not None for c in cells[limit:]
+                ):
                     raise ImportFileError(
                         f"Baris {number} memiliki lebih dari {limit} kolom.",
                         f"Row {number} has more than {limit} columns.",
@@ -122,9 +120,13 @@ def _xlsx_rows(data: bytes, context: ImportContext) -> Iterator[RawRow]:
                 values = []
                 formulas = set()
                 for index, cell in enumerate(cells[:limit]):
-                    if getattr(cell, "data_type", None) == "f":
+                    if cell is None:
+                        values.append("")
+                        continue
+                    value, data_type = cell
+                    if data_type == "f":
                         formulas.add(index)
-                    values.append(_cell_text(cell.value))
+                    values.append(_cell_text(value))
                 yield number, values, formulas
         except ImportFileError:
             raise
