@@ -257,6 +257,27 @@ def _own_contents() -> list[tuple[str, dict[str, Any]]]:
     cases.append(("matching", {**matching, "scoring": "all_or_nothing"}))
     short = TYPES["short_text"].example_content()
     cases.append(("short_text", {**short, "case_sensitive": True}))
+    york = {"id": "J1", "text": "york", "value": 0.5}
+    minus = {"id": "J2", "text": "Lancaster", "value": -1}
+    cases.append(
+        (
+            "short_text",
+            {
+                **short,
+                "accepted": ["York", "House of York"],
+                "case_sensitive": True,
+                "scoring": "mapped",
+                "answer_values": [york, minus],
+                "mapping": {"default": -0.25, "lower": None},
+            },
+        )
+    )
+    cases.append(
+        (
+            "short_text",
+            {**short, "points": 2, "scoring": "mapped", "answer_values": [{**york, "value": 1}]},
+        )
+    )
     hotspot = TYPES["hotspot"].example_content()
     many = {"keys": ["A", "C"], "max_choices": 0, "scoring": "partial", "points": 2}
     cases.append(("hotspot", {**hotspot, **many}))
