@@ -254,6 +254,35 @@ case(
     {"accepted": ["x & y > 2", "1/2"], "points": 0.5, "case_sensitive": True},
     texts(["x & y > 2", "1/2"], ["x &amp; y &gt; 2", "0.5"]),
 )
+case(  # mapped scoring: 'York' 1, 'york' 0.5, 'Lancaster' -1 (case sensitive), bounded at 0
+    "short_text",
+    {
+        "accepted": ["York"],
+        "case_sensitive": True,
+        "points": 1,
+        "scoring": "mapped",
+        "answer_values": [
+            {"id": "J1", "text": "york", "value": 0.5},
+            {"id": "J2", "text": "Lancaster", "value": -1},
+        ],
+        "mapping": {"default": 0, "lower": 0},
+    },
+    texts(["York", "york", "Lancaster"], ["Tudor"]),
+)
+case(  # mapped, ignoring case: a default below zero and no lower bound
+    "short_text",
+    {
+        "accepted": ["Paris"],
+        "points": 2,
+        "scoring": "mapped",
+        "answer_values": [
+            {"id": "J1", "text": "Pariss", "value": 0.5},
+            {"id": "J2", "text": "London", "value": -1},
+        ],
+        "mapping": {"default": -0.25, "lower": None},
+    },
+    texts(["Paris", "Pariss", "London"], ["Lyon"]),
+)
 
 case("ordering", example("ordering"), orders(ABCDE))
 case(
@@ -758,8 +787,8 @@ def test_the_engine_in_a_comma_locale(chromium: Any) -> None:
 
 def test_the_numbers_the_readme_states() -> None:
     """README ("What the scoring fidelity claim rests on") gives these numbers."""
-    assert len(_cases) == 70
-    assert sum(len(c.responses) for c in _cases) == 5_882
+    assert len(_cases) == 72
+    assert sum(len(c.responses) for c in _cases) == 5_933
     per_type: dict[str, int] = {}
     for c in _cases:
         per_type[c.item_type.id] = per_type.get(c.item_type.id, 0) + len(c.responses)
@@ -768,7 +797,7 @@ def test_the_numbers_the_readme_states() -> None:
         "ordering": 1_409,
         "matching": 2_179,
     }
-    assert per_type["short_text"] == 74
+    assert per_type["short_text"] == 125
     graphic = (
         "hotspot",
         "associate",
