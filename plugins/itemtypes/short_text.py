@@ -497,7 +497,7 @@ class ShortText(ItemType):
                 start_items=0,
                 id_style="prefix",
                 id_prefix="J",
-                entry_label=editor.label("Jawaban", "Answer"),
+                entry_label=editor.label("Jawaban bernilai", "Scored answer"),
                 fields=(
                     EditorField("text", "text", editor.label("Jawaban", "Answer")),
                     EditorField(

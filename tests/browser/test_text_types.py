@@ -187,3 +187,33 @@ def test_a_hot_text_is_written_with_its_keys_and_approved(login: Any) -> None:
         expect(review.locator(".preview-box .ib-hottext")).to_have_count(4)
 
     _approve_twice(login, item_id, check)
+
+
+def test_a_short_text_with_an_answer_worth_half_is_written_and_approved(login: Any) -> None:
+    """Mapped scoring: 'York' earns the points, 'york' (case sensitive) half of them; the
+    writer adds the half-marks answer beside the accepted ones."""
+    writer = login("penulis")
+    page = _start(writer, "short_text", "Lengkapi kutipan Richard III: matahari ....")
+    _field(page, "accepted").locator("input").first.fill("York")
+    _field(page, "case_sensitive").get_by_label("Bedakan huruf besar dan kecil").check()
+    _field(page, "points").locator("input").fill("2")
+    _field(page, "scoring").get_by_label("Berbobot (nilai per jawaban)").check()
+    page.get_by_role("button", name="Tambah: Jawaban bernilai").click()
+    _field(page, "answer_values.0.text").locator("input").fill("york")
+    # worth the points: it belongs among the accepted answers, and the writer is told so
+    _field(page, "answer_values.0.value").locator("input").fill("2")
+    expect(page.locator("#preview-problems")).to_contain_text("di antara jawaban yang diterima")
+    _field(page, "answer_values.0.value").locator("input").fill("1")
+    wait_for_clean_preview(page)
+    expect(page.locator("#preview input[type=text]")).to_have_count(1)
+    writer.check_accessible_names()
+    item_id = _submit(writer)
+    expect(page.locator("main")).to_contain_text("Kunci: York")
+    facts = page.locator("main .facts").first
+    expect(facts).to_contain_text("york: 1")
+    expect(facts).to_contain_text("Berbobot (nilai per jawaban)")
+
+    def check(review: Any) -> None:
+        expect(review.locator(".preview-box input[type=text]")).to_have_count(1)
+
+    _approve_twice(login, item_id, check)
