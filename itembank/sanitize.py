@@ -95,7 +95,9 @@ __all__ = [
     "html_to_text",
     "html_to_xhtml",
     "media_references",
+    "INLINE_TAGS",
     "sanitize_html",
+    "sanitize_inline_html",
 ]
 
 Token = dict[str, Any]
@@ -842,6 +844,40 @@ def sanitize_html(html: str) -> str:
     if shortcut is not None:
         return shortcut[0]
     return _sanitize_markup(html)
+
+
+#: The formatting a phrase inside a sentence (a hot text) keeps: emphasis and
+#: sub/superscripts. A formula (``<math>``) is kept whole.
+INLINE_TAGS: frozenset[str] = frozenset({"strong", "em", "sub", "sup"})
+
+
+def sanitize_inline_html(html: str) -> str:
+    """``html`` sanitized (:func:`sanitize_html`) and reduced to inline formatting:
+    :data:`INLINE_TAGS` and formulas are kept, every other element is unwrapped (its text
+    stays; a paragraph, line break or other block between words becomes a space; an
+    image, which has no text, goes), and whitespace at either end is removed.
+
+    Text without markup comes back as it is (stripped), so plain text stored before is
+    unchanged. The result is stable: sanitizing it again, inline or not, changes nothing.
+    Raises :class:`MarkupTooComplex` as :func:`sanitize_html` does.
+    """
+    clean = sanitize_html(html)
+    if _PLAIN_TEXT_RE.fullmatch(clean):
+        return clean.strip()
+    kept: list[Token] = []
+    math = 0  # how deep inside a kept formula
+    for token in _filter(_parse(clean)):
+        kind, name = token["type"], token.get("name")
+        if kind == "Characters":
+            kept.append(token)
+        elif name == "math" or math:
+            math += {"StartTag": 1, "EndTag": -1}.get(kind, 0)
+            kept.append(token)
+        elif name in INLINE_TAGS:
+            kept.append(token)
+        elif name in _BLOCK_ALLOWED:
+            kept.append({"type": "Characters", "data": " "})
+    return sanitize_html(_serialize(kept, xml=False).strip())
 
 
 def sanitize_and_scan(html: str) -> tuple[str, str, frozenset[str]]:

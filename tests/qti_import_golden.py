@@ -80,7 +80,7 @@ GOLDEN: dict[str, str] = {
     "qtiworks/stomp/graphic_orderG.xml": "graphic_order",
     "qtiworks/stomp/hot_accel_2G.xml": "not_representable",
     "qtiworks/stomp/hotspotsS.xml": "hotspot",
-    "qtiworks/stomp/hottext.xml": "not_representable",
+    "qtiworks/stomp/hottext.xml": "hot_text",
     "qtiworks/stomp/meanGS.xml": "template_processing",
     "qtiworks/stomp/nel1_1pg.xml": "adaptive",
     "qtiworks/stomp/precisionGS.xml": "template_processing",

@@ -190,6 +190,13 @@ YORK = {
     ],
     "mapping": {"default": 0, "lower": 0},
 }
+#: Hot texts with inline formatting (stomp's hottext.xml: "<em>No error</em>.").
+HOT_FORMATTED = [
+    {"id": "H1", "text": "H<sub>2</sub>O"},
+    {"id": "H2", "text": "<em>No error</em>."},
+    {"id": "H3", "text": "x<sup>2</sup> &amp; <strong>y</strong>"},
+    {"id": "H4", "text": "a &lt; b"},
+]
 HOTSPOTS_MANY = {"keys": ["A", "C"], "max_choices": 0, "scoring": "partial", "points": 3}
 
 CASES = [
@@ -449,6 +456,7 @@ CASES = [
         for content in (
             {**HOST.item_type("hot_text").example_content(), "keys": ["H2"], "max_choices": 1},
             {**HOST.item_type("hot_text").example_content(), "points": 0.5, "max_choices": 3},
+            {**HOST.item_type("hot_text").example_content(), "hottexts": HOT_FORMATTED},
         )
     ),
     _case("select_point", POINTS, point_responses(POINTS)),

@@ -240,6 +240,32 @@ def test_imported_samples_export_valid_and_score_like_the_source(
     assert checked >= 1500
 
 
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+def test_newly_representable_samples_come_back_identical(
+    corpus: dict[str, Any], version: str
+) -> None:
+    """The text entries scored by a mapping of answers (mapped short text) and the hot
+    text holding formatting, exported and imported again: the same content."""
+    wanted = {
+        ("qtiworks/ims", "text_entry.xml"),
+        ("qtiworks/stomp", "hottext.xml"),
+    }
+    candidates = [
+        candidate
+        for label, (_path, result) in corpus.items()
+        for candidate in result.candidates
+        if (label, candidate.file) in wanted
+    ]
+    assert len(candidates) == 2
+    result = convert(_zip(_package(candidates, version)), TYPES, name="again.zip")
+    again = {c.identifier: c for c in result.candidates}
+    for index, candidate in enumerate(candidates):
+        assert again[f"I{index}"].type_id == candidate.type_id
+        assert again[f"I{index}"].content == candidate.content
+    hot = next(c for c in candidates if c.type_id == "hot_text")
+    assert hot.content["hottexts"][-1] == {"id": "E", "text": "<em>No error</em>."}
+
+
 # -- the bank's own exports ----------------------------------------------------------------
 
 
@@ -299,6 +325,8 @@ def _own_contents() -> list[tuple[str, dict[str, Any]]]:
     cases.append(("gap_match", {**gaps, "key": [["G1", "B"], ["G2", "B"]], "reuse_words": True}))
     hot = TYPES["hot_text"].example_content()
     cases.append(("hot_text", {**hot, "keys": ["H4"], "max_choices": 1, "points": 1}))
+    formatted = [{"id": "H1", "text": "H<sub>2</sub>O"}, {"id": "H2", "text": "<em>bukan</em>."}]
+    cases.append(("hot_text", {**hot, "hottexts": formatted + hot["hottexts"][2:]}))
     return [(type_id, TYPES[type_id].load(content)) for type_id, content in cases]
 
 
