@@ -866,17 +866,26 @@ def sanitize_inline_html(html: str) -> str:
         return clean.strip()
     kept: list[Token] = []
     math = 0  # how deep inside a kept formula
+    apart = False  # a block or line break ended here: a space before what follows
+
+    def keep(token: Token) -> None:
+        nonlocal apart
+        if apart and kept:
+            kept.append({"type": "Characters", "data": " "})
+        apart = False
+        kept.append(token)
+
     for token in _filter(_parse(clean)):
         kind, name = token["type"], token.get("name")
         if kind == "Characters":
-            kept.append(token)
+            keep(token)
         elif name == "math" or math:
             math += {"StartTag": 1, "EndTag": -1}.get(kind, 0)
-            kept.append(token)
+            keep(token)
         elif name in INLINE_TAGS:
-            kept.append(token)
+            keep(token)
         elif name in _BLOCK_ALLOWED:
-            kept.append({"type": "Characters", "data": " "})
+            apart = True
     return sanitize_html(_serialize(kept, xml=False).strip())
 
 
