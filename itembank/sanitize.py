@@ -82,6 +82,7 @@ __all__ = [
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_TAGS",
     "DROP_WITH_CONTENT",
+    "INLINE_TAGS",
     "MATHML_ATTRIBUTES",
     "MATHML_DROP_WITH_CONTENT",
     "MATHML_NS",
@@ -95,7 +96,6 @@ __all__ = [
     "html_to_text",
     "html_to_xhtml",
     "media_references",
-    "INLINE_TAGS",
     "sanitize_html",
     "sanitize_inline_html",
 ]

@@ -304,7 +304,9 @@ def test_short_text_mapped_defaults_and_all_or_nothing_unchanged() -> None:
         ),
     ],
 )
-def test_short_text_mapped_problems(content: dict[str, Any], expected: tuple[str, str, str]) -> None:
+def test_short_text_mapped_problems(
+    content: dict[str, Any], expected: tuple[str, str, str]
+) -> None:
     assert problems(ST, content) == [expected]
 
 

@@ -388,7 +388,12 @@ HOT_TEXT = TYPES["hot_text"]
         ("hot_text", {"text": "<p>[[H1]] [[H2]] [[H3]]</p>"}, "text", "'H4' is not marked"),
         ("hot_text", {"hottexts.1.text": "<em> </em>"}, "hottexts.1.text", "text is empty"),
         ("hot_text", {"hottexts.1.text": "<em>Pegawai</em>"}, "hottexts.1.text", "already listed"),
-        ("hot_text", {"hottexts.1.text": "<em>xyz</em>" * 70}, "hottexts.1.text", "longer than 200"),
+        (
+            "hot_text",
+            {"hottexts.1.text": "<em>xyz</em>" * 70},
+            "hottexts.1.text",
+            "longer than 200",
+        ),
     ],
 )
 def test_gap_match_and_hot_text_problems_in_both_languages(
@@ -429,7 +434,9 @@ def test_a_hot_text_keeps_inline_formatting_only() -> None:
         "<a href='x'>tautan</a> <script>alert(1)</script><sup>2</sup>",
         "a & b < c",
     ]
-    hottexts = [{**hot, "text": text} for hot, text in zip(example["hottexts"], formatted)]
+    hottexts = [
+        {**hot, "text": text} for hot, text in zip(example["hottexts"], formatted, strict=True)
+    ]
     loaded = HOT_TEXT.load({**example, "hottexts": hottexts})
     assert [hot["text"] for hot in loaded["hottexts"]] == [
         "H<sub>2</sub>O <strong>murni</strong>",

@@ -23,7 +23,7 @@ from itembank.plugins import PluginHost
 from itembank.qti_bridge.convert import REASONS, Candidate, ImportResult, convert, type_order
 from itembank.qti_bridge.parts import joint_responses
 from itembank.qti_bridge.responses import responses_for, responses_for_gaps
-from plugins.itemtypes._graphic import EXAMPLE_MEDIA, EXAMPLE_SHA256
+from plugins.itemtypes._graphic import EXAMPLE_GAP_IMAGES, EXAMPLE_MEDIA, EXAMPLE_SHA256
 from qti.model import InlineChoiceInteraction
 from qti.package import (
     Classification,
@@ -374,6 +374,43 @@ def test_own_exports_come_back_identical(version: str) -> None:
         assert candidate.metadata["classifications"][0]["source"] == "asn-2017"
         assert candidate.metadata["classifications"][0]["taxa"][0]["id"] == "M.8"
         assert candidate.title == f"Soal {index}"
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.1"])
+def test_part_prompts_before_a_stage_or_a_text_entry_come_back_to_their_parts(
+    version: str,
+) -> None:
+    """A position object stage and a text entry have no prompt of their own: the export
+    writes the part's prompt in a marked block before them, which the import gives back
+    to the part (not to the stem)."""
+    point = TYPES["select_point"].example_content()
+    content = TYPES["composite"].load(
+        {
+            "parts": [
+                {
+                    "id": "RESPONSE_1",
+                    "type": "select_point",
+                    "prompt": "<p>Letakkan <strong>penanda</strong> di kota itu.</p>",
+                    "content": {**point, "marker": EXAMPLE_GAP_IMAGES[0]},
+                },
+                {
+                    "id": "RESPONSE_2",
+                    "type": "short_text",
+                    "prompt": "<p>Tulis nama kotanya.</p>",
+                    "content": TYPES["short_text"].example_content(),
+                },
+            ]
+        }
+    )
+    model = TYPES["composite"].qti_item(STEM, content, identifier="Q", title="Q")
+    test = PackageTest("T", "T", (PackageSection("S", "S", ("Q",)),))
+    package = build_package(
+        test, [PackageItem(model, "B-1", 1)], {PNG_SHA: PNG, **EXAMPLE_MEDIA}, version
+    )  # type: ignore[arg-type]
+    (candidate,) = convert(package.data, TYPES, name="export.zip").candidates
+    assert candidate.type_id == "composite"
+    assert candidate.content == content
+    assert candidate.stem == STEM
 
 
 def test_without_the_label_hint_the_defined_order_decides() -> None:

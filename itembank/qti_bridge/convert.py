@@ -71,6 +71,7 @@ from qti.model import (
     InlineBlock,
     InlineChoiceInteraction,
     Interaction,
+    part_prompts,
     text_span,
 )
 from qti.package_reader import (
@@ -466,8 +467,13 @@ class _ItemConverter:
         embedded parts (:func:`qti.model.text_span`) is left out, as the content holds it."""
         body = reading.item.body
         span = text_span(body) if rest_only else None
+        # several interactions (a composite): the parts' own prompts are not the stem
+        prompts = part_prompts(body) if interaction is None else {}
         parts: list[str] = []
         for index, part in enumerate(body):
+            if index in prompts:
+                parts.append(prompts[index].before)
+                continue
             if span is not None and span[0] <= index < span[1]:
                 prompt = getattr(part, "prompt", None)
                 if prompt:

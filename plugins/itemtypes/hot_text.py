@@ -8,6 +8,7 @@ inline formatting only: emphasis, sub/superscripts, formulas), the key phrases i
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -84,11 +85,10 @@ class HottextSchema(ma.Schema):
         # Markup is reduced to inline formatting (the editor's rich text wraps a
         # paragraph around it); text without markup (all that could be stored before)
         # stays exactly as it is.
+        # Markup too complex to parse is left to the sanitizer, which reports it on save.
         if _MARKUP.search(data["text"]):
-            try:
+            with contextlib.suppress(MarkupTooComplex):
                 data["text"] = sanitize_inline_html(data["text"])
-            except MarkupTooComplex:
-                pass  # the sanitizer reports it when the content is saved
         return data
 
 

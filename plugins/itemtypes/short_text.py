@@ -469,14 +469,13 @@ class ShortText(ItemType):
                     (
                         ALL_OR_NOTHING,
                         editor.label(
-                            "Jawaban yang diterima mendapat poin", "Accepted answers score the points"
+                            "Jawaban yang diterima mendapat poin",
+                            "Accepted answers score the points",
                         ),
                     ),
                     (
                         mapped.MAPPED,
-                        editor.label(
-                            "Berbobot (nilai per jawaban)", "Mapped (a value per answer)"
-                        ),
+                        editor.label("Berbobot (nilai per jawaban)", "Mapped (a value per answer)"),
                     ),
                 ),
             ),
