@@ -19,7 +19,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from itembank.itemtypes import JSON, EditorField, Problem
+from itembank.itemtypes import JSON, EditorField, ImportNotSupported, Problem
 from plugins.itemtypes._common import MAX_POINTS, MAX_WEIGHT, JsonNumber
 
 MAPPED = "mapped"
@@ -186,3 +186,24 @@ def normalise(content: dict[str, JSON], entries: Sequence[dict[str, JSON]] | Non
         content["mapping"] = {**DEFAULT_MAPPING, **(content.get("mapping") or {})}
     elif content.get("mapping") in _UNTOUCHED:
         del content["mapping"]
+
+
+def classic_then_mapped(
+    classic: Callable[[], dict[str, JSON] | None],
+    mapped_content: Callable[[], dict[str, JSON] | None],
+) -> Iterator[dict[str, JSON]]:
+    """What a type's ``from_qti_contents`` offers: the classic content, then the
+    mapped one. A classic refusal (:class:`~itembank.itemtypes.ImportNotSupported`) is
+    raised only when there is no mapped content to try instead."""
+    refusal: ImportNotSupported | None = None
+    try:
+        content = classic()
+    except ImportNotSupported as exc:
+        content, refusal = None, exc
+    if content is not None:
+        yield content
+    offered = mapped_content()
+    if offered is not None:
+        yield offered
+    elif refusal is not None:
+        raise refusal

@@ -281,9 +281,10 @@ class ShortText(ItemType):
     def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
         """A text entry with a single string response. The accepted answers are the
         declared correct values and mapping keys that score; they must all score the
-        same (the points), else only mapped scoring (:meth:`mapped_from_qti`) can
-        represent the item, from its mapping. The case rule is read off the source: an
-        accepted answer typed in the other case scores too, or it does not."""
+        same (the points); when they do not, only mapped scoring
+        (:meth:`mapped_from_qti`) can represent the item, from its mapping. The case
+        rule is read off the source: an accepted answer typed in the other case scores
+        too, or it does not."""
         found = self._found(item)
         if found is None:
             return None
@@ -297,8 +298,6 @@ class ShortText(ItemType):
             return None
         values = sorted({scores[answer] for answer in accepted})
         if len(values) > 1:
-            if response.mapping is not None:
-                return None
             listed = ", ".join(f"'{answer}' {scores[answer]:g}" for answer in accepted)
             raise ImportNotSupported(
                 self.id,
@@ -325,12 +324,9 @@ class ShortText(ItemType):
         self, item: AssessmentItem, score: SourceScore
     ) -> Iterator[dict[str, JSON]]:
         """:meth:`from_qti`'s content, then mapped scoring (:meth:`mapped_from_qti`)."""
-        classic = self.from_qti(item, score)
-        if classic is not None:
-            yield classic
-        content = self.mapped_from_qti(item)
-        if content is not None:
-            yield content
+        return mapped.classic_then_mapped(
+            lambda: self.from_qti(item, score), lambda: self.mapped_from_qti(item)
+        )
 
     def mapped_from_qti(self, item: AssessmentItem) -> dict[str, JSON] | None:
         """Mapped scoring from the response's declared mapping: each key scores its
