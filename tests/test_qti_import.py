@@ -120,8 +120,6 @@ def test_reasons_are_specific_and_bilingual(corpus: dict[str, Any]) -> None:
     drawing = entries["qtiworks/ims/drawing.xml"]
     assert (drawing.reason, drawing.line) == ("unsupported_interaction", 11)
     assert "<drawingInteraction>" in drawing.message_en
-    nested = entries["qtiworks/ims/nested_object.xml"]
-    assert nested.reason == "unsupported_content" and "<object>" in nested.message_en
 
 
 def test_imported_samples_keep_text_images_and_metadata(corpus: dict[str, Any]) -> None:
@@ -244,11 +242,14 @@ def test_imported_samples_export_valid_and_score_like_the_source(
 def test_newly_representable_samples_come_back_identical(
     corpus: dict[str, Any], version: str
 ) -> None:
-    """The text entries scored by a mapping of answers (mapped short text) and the hot
-    text holding formatting, exported and imported again: the same content."""
+    """The text entries scored by a mapping of answers (mapped short text), the hot
+    text holding formatting and the postcard shown by an object (an image with its
+    fallback text as alt text), exported and imported again: the same stem and content."""
     wanted = {
         ("qtiworks/ims", "text_entry.xml"),
         ("qtiworks/stomp", "hottext.xml"),
+        ("qtiworks/ims", "extended_text.xml"),
+        ("qtiworks/ims", "nested_object.xml"),
     }
     candidates = [
         candidate
@@ -256,12 +257,14 @@ def test_newly_representable_samples_come_back_identical(
         for candidate in result.candidates
         if (label, candidate.file) in wanted
     ]
-    assert len(candidates) == 2
+    assert len(candidates) == 4
     result = convert(_zip(_package(candidates, version)), TYPES, name="again.zip")
     again = {c.identifier: c for c in result.candidates}
     for index, candidate in enumerate(candidates):
         assert again[f"I{index}"].type_id == candidate.type_id
+        assert again[f"I{index}"].stem == candidate.stem
         assert again[f"I{index}"].content == candidate.content
+        assert {m.sha256 for m in again[f"I{index}"].media} == {m.sha256 for m in candidate.media}
     hot = next(c for c in candidates if c.type_id == "hot_text")
     assert hot.content["hottexts"][-1] == {"id": "E", "text": "<em>No error</em>."}
 
@@ -610,6 +613,35 @@ def test_position_object_imports_as_select_point_with_its_marker(corpus: dict[st
     assert content["max_choices"] == 3 and content["points"] == 3
     select_point = TYPES["select_point"]
     assert select_point.score(content, [[118, 184], [96, 114], [0, 0]]) == 2
+
+
+POSTCARD_ALT = (
+    "Here is a postcard of my town. Please send me a postcard from your town. What size is "
+    "your town? What is the nicest part of your town? Where do you go in the evenings? Sam."
+)
+
+
+@pytest.mark.parametrize("name", ["extended_text.xml", "nested_object.xml"])
+def test_an_image_object_imports_as_the_image_with_its_fallback_as_alt_text(
+    corpus: dict[str, Any], name: str
+) -> None:
+    """QTIworks' postcard: a PNG object (nested: inside an EPS object, which the bank
+    cannot show, so its fallback, the PNG object, is chosen) whose fallback is the
+    postcard's text. The stem shows the PNG, stored by its hash, the text its alt text."""
+    path, result = corpus["qtiworks/ims"]
+    (candidate,) = [c for c in result.candidates if c.file == name]
+    assert candidate.type_id == "extended_text"
+    png = (path / "images/postcard.png").read_bytes()
+    sha = hashlib.sha256(png).hexdigest()
+    assert [(m.path, m.sha256, m.media_type) for m in candidate.media] == [
+        ("images/postcard.png", sha, "image/png")
+    ]
+    assert candidate.stem.startswith(
+        "<p>Read this postcard from your English pen-friend, Sam.</p>"
+        f'<img src="/media/{sha}" alt="{POSTCARD_ALT}">'
+    )
+    assert "blockquote" not in candidate.stem and "eps" not in candidate.stem
+    assert candidate.content["expected_length"] == 200
 
 
 @pytest.mark.parametrize("name", ["text_entry.xml", "text_entry1.xml", "text_entry2.xml"])
