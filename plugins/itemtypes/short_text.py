@@ -182,7 +182,7 @@ class ShortText(ItemType):
         """The answers with values of their own and the mapping (mapped scoring only)."""
         values = content.get("answer_values", [])
         if not is_mapped(content):
-            yield from mapped.check_unused(content, bool(values), "answer_values")
+            yield from mapped.check_unused(content, bool(values), "answer_values", mapped.ANSWER)
             return
         points = content["points"]
         ids: set[str] = set()
