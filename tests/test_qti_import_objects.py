@@ -198,8 +198,8 @@ def test_an_object_in_a_shared_passage_is_its_image() -> None:
 def test_the_html_conversion_chooses_without_files() -> None:
     """The pure conversion asks ``shows_object``; without it no object is shown."""
     fragment = (
-        '<p><object type="image/eps" data="p.eps"><object data="a.png" width="4">A</object>'
-        "</object> B</p>"
+        '<p><object type="image/eps" data="p.eps"><param name="q" value="1"/> '
+        '<object data="a.png" width="4">A</object></object> B</p>'
     )
     asked: list[tuple[str, str]] = []
 

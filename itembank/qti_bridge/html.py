@@ -132,7 +132,8 @@ def _choose_objects(parent: etree._Element, shows_object: ShowsObject | None) ->
             continue
         media_type, data = (child.get("type") or "").strip(), child.get("data") or ""
         for param in child.findall("param"):  # the object's settings, not content
-            _remove(param)
+            param.clear(keep_tail=True)
+            _unwrap(param)
         if shows_object is not None and shows_object(media_type, data):
             image = etree.Element("img", src=data, alt=_alt_text(child))
             for name in ("width", "height"):
@@ -158,23 +159,17 @@ def _alt_text(element: etree._Element) -> str:
     return (cut[:space] if space > MAX_ALT // 2 else cut).rstrip() + "\u2026"
 
 
-def _remove(element: etree._Element) -> None:
-    """Remove ``element``, keeping its tail text in place."""
-    _unwrap(element, keep_content=False)
-
-
-def _unwrap(element: etree._Element, *, keep_content: bool = True) -> None:
-    """Put ``element``'s content (unless not ``keep_content``) and tail in its place."""
+def _unwrap(element: etree._Element) -> None:
+    """Put ``element``'s content and tail in its place."""
     parent = element.getparent()
     assert parent is not None
     index = parent.index(element)
-    pieces = [element.text] if keep_content else []
-    moved = list(element) if keep_content else []
+    moved = list(element)
+    text = element.text or ""
     if moved:
         moved[-1].tail = (moved[-1].tail or "") + (element.tail or "")
     else:
-        pieces.append(element.tail)
-    text = "".join(piece for piece in pieces if piece)
+        text += element.tail or ""
     previous = element.getprevious()
     if previous is not None:
         previous.tail = (previous.tail or "") + text
