@@ -365,7 +365,7 @@ def _check_object(element: etree._Element) -> None:
     HTML, ...). An image object (or one of no type) is kept as it is, its ``data`` listed
     with the images: the caller shows it as an image, or, as a browser does, its
     fallback content when it cannot show the image."""
-    media_type = object_type(element)
+    media_type = _object_type(element)
     if media_type and not media_type.startswith("image/"):
         raise BodyError(
             "unsupported_content",
@@ -375,7 +375,7 @@ def _check_object(element: etree._Element) -> None:
         )
 
 
-def object_type(element: etree._Element) -> str:
+def _object_type(element: etree._Element) -> str:
     """An object's declared media type, lower case without parameters (``""``: none)."""
     return (element.get("type") or "").split(";")[0].strip().lower()
 
