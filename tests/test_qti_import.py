@@ -244,7 +244,8 @@ def test_newly_representable_samples_come_back_identical(
 ) -> None:
     """The text entries scored by a mapping of answers (mapped short text), the hot
     text holding formatting and the postcard shown by an object (an image with its
-    fallback text as alt text), exported and imported again: the same stem and content."""
+    fallback text as alt text), exported (every document validated against the QTI XSDs
+    as the package is built) and imported again: the same stem, content and media."""
     wanted = {
         ("qtiworks/ims", "text_entry.xml"),
         ("qtiworks/stomp", "hottext.xml"),
