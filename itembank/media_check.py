@@ -38,6 +38,8 @@ _KINDS: dict[str, tuple[str, str, frozenset[str]]] = {
     "JPEG": ("image/jpeg", "jpg", frozenset({"JPEG", "MPO"})),
     "GIF": ("image/gif", "gif", frozenset({"GIF"})),
 }
+#: The media types of the images the bank accepts.
+IMAGE_MEDIA_TYPES = frozenset(mime for mime, _extension, _formats in _KINDS.values())
 
 # JPEG start-of-frame markers (baseline, progressive, lossless, arithmetic, ...).
 _JPEG_SOF = frozenset({*range(0xC0, 0xC4), *range(0xC5, 0xC8), *range(0xC9, 0xCC)}) | {

@@ -82,6 +82,7 @@ __all__ = [
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_TAGS",
     "DROP_WITH_CONTENT",
+    "INLINE_TAGS",
     "MATHML_ATTRIBUTES",
     "MATHML_DROP_WITH_CONTENT",
     "MATHML_NS",
@@ -96,6 +97,7 @@ __all__ = [
     "html_to_xhtml",
     "media_references",
     "sanitize_html",
+    "sanitize_inline_html",
 ]
 
 Token = dict[str, Any]
@@ -842,6 +844,49 @@ def sanitize_html(html: str) -> str:
     if shortcut is not None:
         return shortcut[0]
     return _sanitize_markup(html)
+
+
+#: The formatting a phrase inside a sentence (a hot text) keeps: emphasis and
+#: sub/superscripts. A formula (``<math>``) is kept whole.
+INLINE_TAGS: frozenset[str] = frozenset({"strong", "em", "sub", "sup"})
+
+
+def sanitize_inline_html(html: str) -> str:
+    """``html`` sanitized (:func:`sanitize_html`) and reduced to inline formatting:
+    :data:`INLINE_TAGS` and formulas are kept, every other element is unwrapped (its text
+    stays; a paragraph, line break or other block between words becomes a space; an
+    image, which has no text, goes), and whitespace at either end is removed.
+
+    Text without markup comes back as it is (stripped), so plain text stored before is
+    unchanged. The result is stable: sanitizing it again, inline or not, changes nothing.
+    Raises :class:`MarkupTooComplex` as :func:`sanitize_html` does.
+    """
+    clean = sanitize_html(html)
+    if _PLAIN_TEXT_RE.fullmatch(clean):
+        return clean.strip()
+    kept: list[Token] = []
+    math = 0  # how deep inside a kept formula
+    apart = False  # a block or line break ended here: a space before what follows
+
+    def keep(token: Token) -> None:
+        nonlocal apart
+        if apart and kept:
+            kept.append({"type": "Characters", "data": " "})
+        apart = False
+        kept.append(token)
+
+    for token in _filter(_parse(clean)):
+        kind, name = token["type"], token.get("name")
+        if kind == "Characters":
+            keep(token)
+        elif name == "math" or math:
+            math += {"StartTag": 1, "EndTag": -1}.get(kind, 0)
+            keep(token)
+        elif name in INLINE_TAGS:
+            keep(token)
+        elif name in _BLOCK_ALLOWED:
+            apart = True
+    return sanitize_html(_serialize(kept, xml=False).strip())
 
 
 def sanitize_and_scan(html: str) -> tuple[str, str, frozenset[str]]:

@@ -18,9 +18,13 @@ Used by :mod:`qti.reader`. The body is walked once:
   inside the fragments; ``mfenced`` is written out as the ``mrow`` of ``mo`` fences and
   separators it stands for, an ``maction`` as the child it shows, and annotations other than
   TeX are left out (they are alternative forms, not what is shown);
+- an ``object`` of an image type (or of none) stays an ``object`` with its fallback
+  content, its ``data`` listed with the images: which image it shows (its own, or one in
+  its fallback, as a browser chooses) depends on what the caller can show;
 - everything the item bank cannot carry faithfully (other interactions, MathML outside
-  presentation markup, objects, audio, video, XInclude, template content) stops the reading
-  with an :class:`~qti.reader.ItemReadError` that names the element and its line.
+  presentation markup, objects of other types, audio, video, XInclude, template content)
+  stops the reading with an :class:`~qti.reader.ItemReadError` that names the element and
+  its line.
 """
 
 from __future__ import annotations
@@ -117,7 +121,6 @@ _FEEDBACK = frozenset({"feedbackBlock", "feedbackInline", "modalFeedback"})
 _TEMPLATE_CONTENT = frozenset({"templateBlock", "templateInline", "printedVariable"})
 #: Content the bank's rich text cannot carry; an item using it is not read.
 _UNSUPPORTED_CONTENT: dict[str, str] = {
-    "object": "an embedded object",
     "audio": "audio",
     "video": "video",
     "iframe": "an embedded frame",
@@ -226,11 +229,11 @@ class BodyReader:
                     f"<{_display_name(element)}> is not supported by any item type",
                     element.sourceline,
                 )
-            if (
-                kind in _UNSUPPORTED_CONTENT
-                and not _graphic_image(element)
-                and not _in_annotation(element)
-            ):
+            if kind == "object":
+                if not _graphic_image(element) and not _in_annotation(element):
+                    _check_object(element)
+                continue
+            if kind in _UNSUPPORTED_CONTENT and not _in_annotation(element):
                 raise BodyError(
                     "unsupported_content",
                     f"the item uses {_UNSUPPORTED_CONTENT[kind]} (<{_display_name(element)}>), "
@@ -376,6 +379,26 @@ class BodyReader:
         return "".join(parts).strip()
 
 
+def _check_object(element: etree._Element) -> None:
+    """Refuse an object in the content that declares a type other than an image (video,
+    HTML, ...). An image object (or one of no type) is kept as it is, its ``data`` listed
+    with the images: the caller shows it as an image, or, as a browser does, its
+    fallback content when it cannot show the image."""
+    media_type = _object_type(element)
+    if media_type and not media_type.startswith("image/"):
+        raise BodyError(
+            "unsupported_content",
+            f"the item uses an embedded object of type {media_type!r} "
+            f"(<{_display_name(element)}>), which the bank's rich text cannot keep",
+            element.sourceline,
+        )
+
+
+def _object_type(element: etree._Element) -> str:
+    """An object's declared media type, lower case without parameters (``""``: none)."""
+    return (element.get("type") or "").split(";")[0].strip().lower()
+
+
 def _in_annotation(element: etree._Element) -> bool:
     return any(_mathml_name(a) in ("annotation", "annotation-xml") for a in element.iterancestors())
 
@@ -447,6 +470,8 @@ def _copy_into(source: etree._Element, target: etree._Element, reader: BodyReade
             target.set(name, value)
     if _kind(source) == "img":
         reader.result.images.append((source.get("src", ""), source.sourceline))
+    elif _kind(source) == "object":
+        reader.result.images.append((source.get("data", ""), source.sourceline))
     target.text = source.text
     for child in source:
         if not isinstance(child.tag, str):  # comments, processing instructions

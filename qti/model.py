@@ -25,6 +25,7 @@ parser and places the elements in the QTI namespace; it never splices strings.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -164,6 +165,57 @@ class Html:
     """A block of XHTML in the item body (the stem, an instruction)."""
 
     content: str
+
+
+#: The class of the block the item bank writes a part's prompt in when the part's
+#: interaction has no prompt of its own (a text entry, a position object stage), so an
+#: import reads it back as the part's prompt rather than as the stem.
+PART_PROMPT_CLASS = "itembank-part-prompt"
+#: Such a block at the end of the body's XHTML before an interaction (the reader joins
+#: the blocks between two interactions; the writer puts each block in a ``div``).
+_PART_PROMPT_RE = re.compile(
+    r"(?P<outer><div>\s*)?"
+    rf'<div class="{PART_PROMPT_CLASS}">(?P<inner>(?:(?!<div[\s>/]|</div>).)*)</div>'
+    r"\s*(?(outer)</div>\s*)\Z",
+    re.S,
+)
+
+
+@dataclass(frozen=True)
+class PartPrompt:
+    """A part's prompt found in the body (:func:`part_prompts`): the response identifier
+    of its interaction, the prompt's XHTML, and the XHTML of the body before it."""
+
+    response_identifier: str
+    prompt: str
+    before: str
+
+
+def part_prompt_block(prompt: str) -> Html:
+    """The block holding ``prompt`` (XHTML) before an interaction without a prompt."""
+    return Html(f'<div class="{PART_PROMPT_CLASS}">{prompt}</div>')
+
+
+def part_prompts(body: tuple[BodyPart, ...]) -> dict[int, PartPrompt]:
+    """The part prompts of a body: for each :func:`part_prompt_block` ending the XHTML
+    just before an interaction without a prompt of its own (or a stage of one), the
+    index of that XHTML -> its :class:`PartPrompt`. Other blocks, one holding a ``div``
+    of its own included, are none."""
+    found: dict[int, PartPrompt] = {}
+    for index, block in enumerate(body[:-1]):
+        match = _PART_PROMPT_RE.search(block.content) if isinstance(block, Html) else None
+        following = body[index + 1]
+        if isinstance(following, PositionObjectStage) and len(following.interactions) == 1:
+            following = following.interactions[0]
+        if (
+            match is None
+            or isinstance(following, Html | RubricBlock | InlineBlock | PositionObjectStage)
+            or getattr(following, "prompt", None)
+        ):
+            continue
+        before = block.content[: match.start()].strip()
+        found[index] = PartPrompt(following.response_identifier, match.group("inner"), before)
+    return found
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ code                        meaning
 ``not_an_item``             the root is not an assessment item (a test, a manifest, ...)
 ``unsupported_version``     an assessment item in no QTI 2.1 / 2.2 / 3.0 namespace
 ``unsupported_interaction`` an interaction no item type can represent
-``unsupported_content``     MathML, objects, audio, video, XInclude, scripts in the body
+``unsupported_content``     MathML outside presentation markup, objects other than images,
+                            audio, video, XInclude, scripts in the body
 ``template_processing``     template variables / processing (cloned, randomised items)
 ``adaptive``                adaptive items (several attempts with changing processing)
 ``unsupported_response``    a record response, or a response no interaction collects
@@ -91,7 +92,8 @@ class ReadNote:
 
 @dataclass(frozen=True)
 class ImageRef:
-    """An ``img src`` in the item, as written, with its line."""
+    """An ``img src`` (or an image object's ``data``) in the item, as written, with its
+    line."""
 
     src: str
     line: int | None = None

@@ -463,7 +463,10 @@ def test_content_fields_and_identifiers(
     content = version["content"]
     mapped = set()
     if content.get("scoring") == "mapped":
-        mapped = {"mapping", "values"} if item["type"] == "slider" else {"mapping"}
+        mapped = {
+            "slider": {"mapping", "values"},
+            "short_text": {"mapping", "scoring", "answer_values"},
+        }.get(item["type"], {"mapping"})
     assert set(content) == CONTENT_FIELDS[item["type"]] | mapped
     ids = _entry_ids(item["type"], content)
     assert [i for i in ids if not OPTION_ID.fullmatch(i)] == []

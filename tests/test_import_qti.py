@@ -301,3 +301,31 @@ def test_an_item_whose_markup_nests_too_deep_is_refused_saying_why(
     (refused,) = [e for e in batch.entries if e.severity == "error"]
     assert "the markup nests elements more than 100 deep" in refused.message_en
     assert "teks kaya tidak dapat disimpan" in refused.message
+
+
+def test_an_image_object_is_stored_as_the_items_image(world: World, plugins: PluginHost) -> None:
+    """QTIworks' nested postcard (an EPS object falling back to a PNG object falling
+    back to text), with its images folder: a draft whose stem shows the PNG, stored as
+    the bank's media, with the postcard's text as alt text."""
+    from tests.qti_items import zip_of
+
+    png = _sample(IMS / "images/postcard.png")
+    package = zip_of(
+        {
+            "nested_object.xml": _sample(IMS / "nested_object.xml"),
+            "images/postcard.eps": _sample(IMS / "images/postcard.eps"),
+            "images/postcard.png": png,
+        }
+    )
+    batch = _import(world, plugins, "kartu-pos.zip", package)
+    assert (batch.status, batch.items_created) == ("completed", 1), [
+        (e.severity, e.message_en) for e in batch.entries
+    ]
+    (item,) = db.session.scalars(sa.select(Item).where(Item.bank_id == world.bank.id)).all()
+    assert item.item_type == "extended_text"
+    sha = hashlib.sha256(png).hexdigest()
+    stem = item.latest_version.stem
+    assert media_references(stem) == {sha}
+    assert 'alt="Here is a postcard of my town.' in stem
+    stored = db.session.scalars(sa.select(Media).where(Media.bank_id == world.bank.id)).all()
+    assert [(m.sha256, m.blob.mime, m.blob.data) for m in stored] == [(sha, "image/png", png)]

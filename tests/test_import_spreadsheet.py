@@ -656,7 +656,7 @@ def test_numeric_and_hot_text_rows_written_by_hand(world: World, plugins: Plugin
     }
     hot = by_type["hot_text"]
     assert hot["text"] == "<p>Para [[H1]] menyusun [[H2]] dengan [[H3]].</p>"
-    assert [h["text"] for h in hot["hottexts"]] == ["pegawai", "a & b", "sistimatis"]
+    assert [h["text"] for h in hot["hottexts"]] == ["pegawai", "a &amp; b", "sistimatis"]
     assert hot["keys"] == ["H3"]
 
 

@@ -194,7 +194,7 @@ HTML_PATHS: dict[str, list[str]] = {
     "numeric": [],
     "slider": [],
     "gap_match": ["text"],
-    "hot_text": ["text"],
+    "hot_text": ["text"] + [f"hottexts.{i}.text" for i in range(4)],
     "hotspot": ["image"],
     "associate": [f"choices.{i}.text" for i in range(6)],
     "graphic_gap_match": ["image", "gaps.0.image", "gaps.1.image", "gaps.2.image"],
@@ -343,7 +343,8 @@ INJECTED_PATHS: dict[str, list[str]] = {
     "likert": ["scale.0.id"],
     "inline_choice": ["gaps.0.options.0.id", "gaps.0.options.1.text"],
     "gap_match": ["words.0.id", "words.1.text"],
-    "hot_text": ["hottexts.0.id", "hottexts.1.text"],
+    # hot_text: none; its hot texts are rich text, sanitized before a preview (and reduced
+    # to inline formatting on load: tests/test_itemtypes_text_based.py)
     "hotspot": ["hotspots.0.id", "hotspots.1.label"],
     "associate": ["choices.0.id"],
     "graphic_gap_match": ["gaps.0.label", "hotspots.1.id"],

@@ -178,6 +178,25 @@ POINTS_MARKER = {**POINTS, "marker": EXAMPLE_GAP_IMAGES[0]}
 ORDER_MAP = HOST.item_type("graphic_order").example_content()
 LINKS = HOST.item_type("graphic_associate").example_content()
 LINKS_UNLIMITED = [{**area, "match_max": 0} for area in LINKS["hotspots"]]
+#: text_entry.xml's scoring: 'York' 1, 'york' 0.5 (case sensitive), others 0.
+YORK = {
+    "accepted": ["York"],
+    "case_sensitive": True,
+    "points": 1,
+    "scoring": "mapped",
+    "answer_values": [
+        {"id": "J1", "text": "york", "value": 0.5},
+        {"id": "J2", "text": "Lancaster", "value": -0.5},
+    ],
+    "mapping": {"default": 0, "lower": 0},
+}
+#: Hot texts with inline formatting (stomp's hottext.xml: "<em>No error</em>.").
+HOT_FORMATTED = [
+    {"id": "H1", "text": "H<sub>2</sub>O"},
+    {"id": "H2", "text": "<em>No error</em>."},
+    {"id": "H3", "text": "x<sup>2</sup> &amp; <strong>y</strong>"},
+    {"id": "H4", "text": "a &lt; b"},
+]
 HOTSPOTS_MANY = {"keys": ["A", "C"], "max_choices": 0, "scoring": "partial", "points": 3}
 
 CASES = [
@@ -294,6 +313,23 @@ CASES = [
         "short_text",
         {"accepted": ["a\tb", "x & y > 2"], "points": 1},
         [*text_responses(["a\tb", "x & y > 2"]), "a b"],
+    ),
+    _case("short_text", YORK, text_responses(["York", "york", "Lancaster"])),
+    _case(
+        "short_text",
+        {
+            **YORK,
+            "accepted": ["Paris", "paris (France)"],
+            "case_sensitive": False,
+            "points": 2,
+            "answer_values": [
+                {"id": "J1", "text": "Pariss", "value": 0.5},
+                {"id": "J2", "text": "London", "value": -1},
+                {"id": "J3", "text": "Lyon", "value": 0.1},
+            ],
+            "mapping": {"default": -0.25, "lower": None},
+        },
+        [*text_responses(["Paris", "Pariss", "London", "Lyon", "PARISS"]), "paris (france)"],
     ),
     _case(
         "ordering",
@@ -420,6 +456,7 @@ CASES = [
         for content in (
             {**HOST.item_type("hot_text").example_content(), "keys": ["H2"], "max_choices": 1},
             {**HOST.item_type("hot_text").example_content(), "points": 0.5, "max_choices": 3},
+            {**HOST.item_type("hot_text").example_content(), "hottexts": HOT_FORMATTED},
         )
     ),
     _case("select_point", POINTS, point_responses(POINTS)),

@@ -174,6 +174,159 @@ def test_short_text_preview_hides_answers() -> None:
     assert ">Answer</label>" in ST.preview_html("<p>x</p>", content, "en")
 
 
+# -- short text, mapped scoring ---------------------------------------------------------
+
+#: 'Jakarta' 2; 'Jakarta Raya' 1; 'Batavia' -1; anything else -0.5; no lower bound.
+ST_MAPPED = ST.load(
+    {
+        "accepted": ["Jakarta", "DKI Jakarta"],
+        "points": 2,
+        "scoring": "mapped",
+        "answer_values": [
+            {"id": "J1", "text": "Jakarta Raya", "value": 1},
+            {"id": "J2", "text": "Batavia", "value": -1},
+        ],
+        "mapping": {"default": -0.5, "lower": None},
+    }
+)
+
+
+def stm(**changes: Any) -> dict[str, Any]:
+    return {**ST_MAPPED, **changes}
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ("Jakarta", 2),
+        ("dki jakarta", 2),
+        ("JAKARTA RAYA", 1),
+        ("Batavia", -1),
+        ("Bandung", -0.5),
+        (" Jakarta", -0.5),
+        ("", 0),
+        (None, 0),
+    ],
+)
+def test_short_text_mapped_score(response: Any, expected: float) -> None:
+    assert ST.score(ST_MAPPED, response) == expected
+
+
+def test_short_text_mapped_score_is_bounded_and_case_sensitive() -> None:
+    bounded = stm(mapping={"default": -0.5, "lower": 0}, case_sensitive=True)
+    assert [ST.score(bounded, r) for r in ("Batavia", "Jakarta Raya", "jakarta raya")] == [0, 1, 0]
+
+
+def test_short_text_mapped_defaults_and_all_or_nothing_unchanged() -> None:
+    """The editor writes scoring, answer values and mapping for every item: an
+    all-or-nothing item keeps the content (and hash) it had before mapped scoring."""
+    written = {
+        **ST_BASE,
+        "scoring": "all_or_nothing",
+        "answer_values": [],
+        "mapping": {"default": 0, "lower": None},
+    }
+    assert ST.load(written) == ST_BASE
+    loaded = ST.load({"accepted": ["Jakarta"], "scoring": "mapped"})
+    assert loaded["mapping"] == {"default": 0, "lower": 0}
+    assert ST.score(loaded, "Bandung") == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            stm(answer_values=[{"id": "J1", "text": "jakarta", "value": 1}]),
+            (
+                "answer_values.0.text",
+                "Jawaban 'jakarta' sudah tercantum (huruf besar/kecil disamakan).",
+                "Answer 'jakarta' is already listed (ignoring case).",
+            ),
+        ),
+        (
+            stm(answer_values=[{"id": "J1", "text": " ", "value": 1}]),
+            (
+                "answer_values.0.text",
+                "Jawaban bernilai ke-1 kosong.",
+                "Scored answer 1 is empty.",
+            ),
+        ),
+        (
+            stm(answer_values=[{"id": "J1", "text": "Jayakarta", "value": 2}]),
+            (
+                "answer_values.0.value",
+                "Nilai jawaban 'Jayakarta' (2) tidak kurang dari poin (2): tulis jawaban itu "
+                "di antara jawaban yang diterima.",
+                "Answer 'Jayakarta' is worth 2, not less than the points (2): list it among "
+                "the accepted answers.",
+            ),
+        ),
+        (
+            stm(
+                answer_values=[
+                    {"id": "J1", "text": "Jayakarta", "value": 1},
+                    {"id": "J1", "text": "Sunda Kelapa", "value": 1},
+                ]
+            ),
+            (
+                "answer_values.1.id",
+                "Kode 'J1' tidak valid atau dipakai lebih dari sekali.",
+                "Identifier 'J1' is not valid or used more than once.",
+            ),
+        ),
+        (
+            stm(mapping={"default": 0, "lower": 2}),
+            (
+                "mapping.lower",
+                "Batas bawah skor (2) harus lebih kecil dari poin (2).",
+                "The lower bound of the score (2) must be less than the points (2).",
+            ),
+        ),
+        (
+            stm(mapping={"default": 2, "lower": 0}),
+            (
+                "mapping.default",
+                "Nilai jawaban lainnya (2) tidak kurang dari poin (2): setiap jawaban akan "
+                "mendapat poin penuh.",
+                "The value of other answers (2) is not less than the points (2): every "
+                "response would score full marks.",
+            ),
+        ),
+        (
+            {**ST_BASE, "answer_values": [{"id": "J1", "text": "Batavia", "value": 1}]},
+            (
+                "answer_values",
+                "Nilai per jawaban hanya dipakai pada penskoran berbobot; kosongkan atau pilih "
+                "penskoran berbobot.",
+                "Per-answer values are only used with mapped scoring; clear them or choose "
+                "mapped scoring.",
+            ),
+        ),
+        (
+            {**ST_BASE, "mapping": {"default": -0.5, "lower": 0}},
+            (
+                "mapping",
+                "Pengaturan nilai hanya dipakai pada penskoran berbobot (per jawaban).",
+                "The mapping is only used with mapped scoring (per-answer values).",
+            ),
+        ),
+    ],
+)
+def test_short_text_mapped_problems(
+    content: dict[str, Any], expected: tuple[str, str, str]
+) -> None:
+    assert problems(ST, content) == [expected]
+
+
+def test_short_text_mapped_summary() -> None:
+    summary = ST.summary(ST_MAPPED)
+    assert summary.keys == ["Jakarta", "DKI Jakarta"]
+    assert summary.extra["scoring"] == "mapped"
+    assert summary.extra["answer_values"] == ["Jakarta Raya: 1", "Batavia: -1"]
+    assert summary.extra["mapping"] == {"default": -0.5, "lower": None}
+    assert ST.max_score(ST_MAPPED) == 2
+
+
 # -- extended text ---------------------------------------------------------------------
 
 ET = ExtendedText()

@@ -386,7 +386,14 @@ HOT_TEXT = TYPES["hot_text"]
         ("hot_text", {"keys": ["H9"]}, "keys.0", "Key 'H9' is not one of the hot texts"),
         ("hot_text", {"max_choices": 1}, "max_choices", "below the number of keys (2)"),
         ("hot_text", {"text": "<p>[[H1]] [[H2]] [[H3]]</p>"}, "text", "'H4' is not marked"),
-        ("hot_text", {"hottexts.1.text": "<i>x</i>"}, "hottexts.1.text", "contains HTML"),
+        ("hot_text", {"hottexts.1.text": "<em> </em>"}, "hottexts.1.text", "text is empty"),
+        ("hot_text", {"hottexts.1.text": "<em>Pegawai</em>"}, "hottexts.1.text", "already listed"),
+        (
+            "hot_text",
+            {"hottexts.1.text": "<em>xyz</em>" * 70},
+            "hottexts.1.text",
+            "longer than 200",
+        ),
     ],
 )
 def test_gap_match_and_hot_text_problems_in_both_languages(
@@ -414,6 +421,37 @@ def test_a_hot_text_of_one_choice_is_a_single_response_in_qti() -> None:
     assert HOT_TEXT.response_from_qti(content, "H3") == ["H3"]
     model = HOT_TEXT.qti_item("<p>Pilih.</p>", content, identifier="q", title="Q")
     assert model.responses[0].cardinality == "single"
+
+
+def test_a_hot_text_keeps_inline_formatting_only() -> None:
+    """A hot text may be emphasised, carry sub/superscripts or a formula; the editor's
+    paragraph, a line break, an image or a link go (their text stays), as does anything
+    the sanitizer removes. Plain text stored before is left as it is."""
+    example = HOT_TEXT.example_content()
+    formatted = [
+        "<p>H<sub>2</sub>O <strong>murni</strong></p>",
+        '<p><em>No error</em>.<br><img src="/media/' + "a" * 64 + '" alt="x"></p>',
+        "<a href='x'>tautan</a> <script>alert(1)</script><sup>2</sup>",
+        "a & b < c",
+    ]
+    hottexts = [
+        {**hot, "text": text} for hot, text in zip(example["hottexts"], formatted, strict=True)
+    ]
+    loaded = HOT_TEXT.load({**example, "hottexts": hottexts})
+    assert [hot["text"] for hot in loaded["hottexts"]] == [
+        "H<sub>2</sub>O <strong>murni</strong>",
+        "<em>No error</em>.",
+        "tautan <sup>2</sup>",
+        "a & b < c",
+    ]
+    assert HOT_TEXT.load(loaded) == loaded
+    assert list(HOT_TEXT.check(loaded)) == []
+    assert HOT_TEXT.summary(loaded).options["H1"] == "H<sub>2</sub>O <strong>murni</strong>"
+    preview = HOT_TEXT.preview_html("<p>Pilih.</p>", loaded, "id")
+    assert '-h0">H<sub>2</sub>O <strong>murni</strong></label>' in preview
+    assert "script" not in preview and "href" not in preview
+    fields = dict(HOT_TEXT.html_fields(loaded))
+    assert fields["hottexts.2.text"] == "tautan <sup>2</sup>"
 
 
 def _gap_match_item(mapping: str, match_max: str = "1") -> bytes:
@@ -491,3 +529,31 @@ def test_without_the_label_each_text_type_is_recognised_by_its_shape(
     (candidate,) = result.candidates
     assert candidate.content == content
     assert candidate.stem == "<p>Soal.</p>"
+
+
+def _hot_text_item(last: str) -> bytes:
+    """A single-choice hot text, QTI 2.1, whose second hot text holds ``last``."""
+    return (
+        _HEAD21.format(ident="ht")
+        + '<responseDeclaration identifier="RESPONSE" cardinality="single" '
+        'baseType="identifier"><correctResponse><value>A</value></correctResponse>'
+        "</responseDeclaration>"
+        '<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>'
+        '<itemBody><p>Pilih kesalahannya.</p><hottextInteraction responseIdentifier="RESPONSE" '
+        'maxChoices="1"><p>Para <hottext identifier="A">pegawai</hottext> menyusun '
+        f'<hottext identifier="B">{last}</hottext></p></hottextInteraction></itemBody>'
+        '<responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/'
+        'rptemplates/match_correct"/></assessmentItem>'
+    ).encode()
+
+
+def test_a_hot_text_with_formatting_imports_and_one_with_an_image_is_refused() -> None:
+    result = convert(_hot_text_item("<b>No</b> H<sub>2</sub>O"), TYPES, name="h.xml")
+    status, got, message = _outcome(result)
+    assert (status, got) == ("imported", "hot_text"), message
+    (candidate,) = result.candidates
+    assert candidate.content["hottexts"][1]["text"] == "<strong>No</strong> H<sub>2</sub>O"
+    pictured = _hot_text_item('rencana <img src="x.png" alt="x" width="2" height="2"/>')
+    status, reason, message = _outcome(convert(pictured, TYPES, name="h.xml"))
+    assert (status, reason) == ("not_imported", "not_representable")
+    assert "Option 'B' holds <img>; hot texts in the bank hold inline formatting only" in message

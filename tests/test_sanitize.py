@@ -23,6 +23,7 @@ from itembank.sanitize import (
     media_references,
     sanitize_and_scan,
     sanitize_html,
+    sanitize_inline_html,
 )
 
 SHA = "3f" * 32
@@ -834,3 +835,29 @@ def test_the_simple_markup_shortcut_gives_what_the_parser_gives(seed: int) -> No
         ), full
     assert shortcuts > 15
     assert refused < len(samples) // 2  # what the sanitizer writes mostly takes the shortcut
+
+
+# -- inline formatting (a hot text) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("tidak ada", "tidak ada"),
+        ("  dua  spasi  ", "dua  spasi"),  # no markup: as it is, stripped
+        ("a & b", "a &amp; b"),
+        ("<p><em>No error</em>.</p>", "<em>No error</em>."),
+        ("<p>H<sub>2</sub>O</p><p>x<sup>2</sup></p>", "H<sub>2</sub>O x<sup>2</sup>"),
+        ("a<br>b", "a b"),
+        ("<ul><li>satu</li><li><strong>dua</strong></li></ul>", "satu <strong>dua</strong>"),
+        (f'kata <img src="{MEDIA}" alt="x" width="2" height="2">', "kata"),
+        ('<span lang="en">word</span> <a href="x">link</a>', "word link"),
+        ("<script>alert(1)</script><b>x</b> &lt;", "x &lt;"),
+        ("<math><mi>x</mi></math> lagi", "<math><mi>x</mi></math> lagi"),
+    ],
+)
+def test_inline_html_keeps_emphasis_scripts_and_formulas_only(given: str, expected: str) -> None:
+    inline = sanitize_inline_html(given)
+    assert inline == expected
+    assert sanitize_inline_html(inline) == inline
+    assert sanitize_html(inline) == inline

@@ -16,7 +16,9 @@ For each item document:
 2. the stem is built from the body and the interaction's prompt, converted to sanitized
    bank HTML; every image must be in the source and be a PNG, JPEG or GIF the bank
    accepts, and is referenced as ``/media/<sha256>`` (the SHA-256 of its bytes, computed
-   here, so storing the media by hash makes the references valid);
+   here, so storing the media by hash makes the references valid); an image object
+   becomes such an image when its type, or else its file's content, is one of them, and
+   otherwise gives way to its fallback content (:mod:`itembank.qti_bridge.html`);
 3. the item types are asked in order (:func:`type_order`) for content
    (``from_qti_contents``: one or more, most preferred first), each converted the same way
    and validated with the type's ``load``;
@@ -48,8 +50,8 @@ from itembank.itemtypes import (
     ItemType,
 )
 from itembank.media_check import DEFAULT_MAX_BYTES as DEFAULT_MEDIA_MAX_BYTES
-from itembank.media_check import ImageInfo, MediaError, inspect_image
-from itembank.qti_bridge.html import HtmlCache, xhtml_to_html
+from itembank.media_check import IMAGE_MEDIA_TYPES, ImageInfo, MediaError, inspect_image
+from itembank.qti_bridge.html import HtmlCache, ObjectNotShown, xhtml_to_html
 from itembank.qti_bridge.parts import joint_responses
 from itembank.qti_bridge.proof import prove
 from itembank.qti_bridge.report import REASONS, ReportEntry, Status
@@ -71,6 +73,7 @@ from qti.model import (
     InlineBlock,
     InlineChoiceInteraction,
     Interaction,
+    part_prompts,
     text_span,
 )
 from qti.package_reader import (
@@ -310,6 +313,8 @@ class _ItemConverter:
         self.html_cache = html_cache
         #: Images already read and checked, by path in the source (shared by the items).
         self.images = {} if images is None else images
+        #: Why an object's image was not shown (English, Indonesian), by its ``data``.
+        self.unshown: dict[str, tuple[str, str]] = {}
         self.file = item_file
         self.types = types
         self.media_max = media_max
@@ -466,8 +471,13 @@ class _ItemConverter:
         embedded parts (:func:`qti.model.text_span`) is left out, as the content holds it."""
         body = reading.item.body
         span = text_span(body) if rest_only else None
+        # several interactions (a composite): the parts' own prompts are not the stem
+        prompts = part_prompts(body) if interaction is None else {}
         parts: list[str] = []
         for index, part in enumerate(body):
+            if index in prompts:
+                parts.append(prompts[index].before)
+                continue
             if span is not None and span[0] <= index < span[1]:
                 prompt = getattr(part, "prompt", None)
                 if prompt:
@@ -484,14 +494,43 @@ class _ItemConverter:
     def html(self, fragment: str) -> str:
         try:
             if self.html_cache is not None:
-                return self.html_cache.convert(fragment, self.image)
-            return xhtml_to_html(fragment, self.image)
+                return self.html_cache.convert(fragment, self.image, self.shows_object)
+            return xhtml_to_html(fragment, self.image, self.shows_object)
         except MarkupTooComplex as exc:
             raise self.refuse(
                 "unsupported_content",
                 f"the rich text cannot be kept: {exc}",
                 detail_id=f"teks kaya tidak dapat disimpan: {exc}",
             ) from None
+        except ObjectNotShown as exc:
+            kind = exc.media_type or "tanpa jenis"
+            why = self.unshown.get(exc.data)
+            raise self.refuse(
+                "unsupported_content",
+                f"the object {exc.data!r} ({exc.media_type or 'no type'}) is not an image the "
+                "bank can show (PNG, JPEG or GIF), and its fallback content shows none"
+                + (f" ({why[0]})" if why else ""),
+                self.lines.get(exc.data),
+                f"objek {exc.data!r} ({kind}) bukan gambar yang dapat ditampilkan bank (PNG, "
+                "JPEG atau GIF), dan isi penggantinya tidak menampilkan gambar"
+                + (f" ({why[1]})" if why else ""),
+            ) from None
+
+    def shows_object(self, media_type: str, data: str) -> bool:
+        """Whether the bank shows an image object's image (as a browser would, else its
+        fallback content): its declared type is one the bank accepts (the file must then
+        be there and pass the media check, as an ``img``'s), or, with another image type
+        or none, its file's content is (a missing file refuses an object of no type)."""
+        kind = media_type.split(";")[0].strip().lower()
+        try:
+            self.image(data)
+        except _Refused as refused:
+            missing = refused.entry.reason == "missing_media"
+            if kind in IMAGE_MEDIA_TYPES or (missing and not kind):
+                raise
+            self.unshown[data] = (refused.entry.message_en, refused.entry.message)
+            return False
+        return True
 
     def image(self, src: str) -> str:
         known = self.media.get((self.base, src))

@@ -3,9 +3,17 @@
 The inverse of :func:`itembank.sanitize.html_to_xhtml`. A fragment read from a QTI item
 (:mod:`qti.reader`: no namespace, ``lang`` attributes) is parsed with the hardened
 parser, given the names the bank's subset uses for the same meaning (``b`` -> ``strong``,
-``i`` -> ``em``, headings -> paragraphs), its images pointed at the bank's media by
-``image_src``, and then sanitized, so what comes out is exactly what an item writer could
-have saved.
+``i`` -> ``em``, headings -> paragraphs), its image objects made images (below), its
+images pointed at the bank's media by ``image_src``, and then sanitized, so what comes out
+is exactly what an item writer could have saved.
+
+An ``object`` (an image object: :mod:`qti.reader` refuses the others) is chosen as a
+browser chooses: when ``shows_object`` says the bank can show its image, it becomes an
+``img`` of its ``data`` (its ``width`` and ``height``), its fallback content's text the
+``alt`` (whitespace collapsed, at most :data:`MAX_ALT` characters); otherwise its fallback
+content takes its place, the objects in it chosen the same way. An object the bank cannot
+show whose fallback shows no image (only text) raises :class:`ObjectNotShown`: the image
+would be lost.
 """
 
 from __future__ import annotations
@@ -24,15 +32,41 @@ _RENAMES = {
 }
 
 
-def xhtml_to_html(fragment: str, image_src: Callable[[str], str]) -> str:
+#: The longest ``alt`` text an object's fallback content gives its image (characters).
+MAX_ALT = 500
+
+#: Says whether the bank shows an object's image, from its declared type (``""``: none)
+#: and its ``data`` as written; it may raise (the caller's own exception) for an object
+#: that cannot be brought in at all (its file missing).
+ShowsObject = Callable[[str, str], bool]
+
+
+class ObjectNotShown(ValueError):
+    """An object whose image the bank cannot show, with no image in its fallback content.
+
+    :ivar media_type: its declared type (``""``: none); :ivar data: its ``data``.
+    """
+
+    def __init__(self, media_type: str, data: str) -> None:
+        super().__init__(f"the object {data!r} shows no image the bank can show")
+        self.media_type, self.data = media_type, data
+
+
+def xhtml_to_html(
+    fragment: str, image_src: Callable[[str], str], shows_object: ShowsObject | None = None
+) -> str:
     """Sanitized bank HTML for an XHTML ``fragment``.
 
     :param image_src: maps each ``img src`` as written to the bank's ``/media/<sha256>``;
         it raises (the caller's own exception) for an image that cannot be brought in.
+    :param shows_object: which objects become images (see the module documentation;
+        ``None``: none does).
+    :raises ObjectNotShown: see the module documentation.
     """
     if not fragment.strip():
         return ""
     holder = parse_bytes(f"<div>{fragment}</div>".encode())
+    _choose_objects(holder, shows_object)
     _drop_layout_whitespace(holder)
     for element in holder.iter():
         if not isinstance(element.tag, str):
@@ -64,7 +98,12 @@ class HtmlCache:
         self._max_length = max_length
         self._room = max_chars
 
-    def convert(self, fragment: str, image_src: Callable[[str], str]) -> str:
+    def convert(
+        self,
+        fragment: str,
+        image_src: Callable[[str], str],
+        shows_object: ShowsObject | None = None,
+    ) -> str:
         known = self._known.get(fragment)
         if known is not None:
             return known
@@ -75,12 +114,70 @@ class HtmlCache:
             images += 1
             return image_src(src)
 
-        html = xhtml_to_html(fragment, counted)
+        html = xhtml_to_html(fragment, counted, shows_object)  # (a shown object: an image)
         size = len(fragment) + len(html)
         if not images and len(fragment) <= self._max_length and size <= self._room:
             self._known[fragment] = html
             self._room -= size
         return html
+
+
+def _choose_objects(parent: etree._Element, shows_object: ShowsObject | None) -> None:
+    """Replace each object under ``parent`` by its image or its fallback content."""
+    for child in list(parent):
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag != "object":
+            _choose_objects(child, shows_object)
+            continue
+        media_type, data = (child.get("type") or "").strip(), child.get("data") or ""
+        for param in child.findall("param"):  # the object's settings, not content
+            param.clear(keep_tail=True)
+            _unwrap(param)
+        if shows_object is not None and shows_object(media_type, data):
+            image = etree.Element("img", src=data, alt=_alt_text(child))
+            for name in ("width", "height"):
+                if child.get(name):
+                    image.set(name, child.get(name, ""))
+            image.tail = child.tail
+            parent.replace(child, image)
+            continue
+        _choose_objects(child, shows_object)
+        if not any(element.tag == "img" for element in child.iter()):
+            raise ObjectNotShown(media_type, data)
+        _unwrap(child)
+
+
+def _alt_text(element: etree._Element) -> str:
+    """The text of ``element``'s content, whitespace collapsed, cut at a word boundary
+    (with an ellipsis) to at most :data:`MAX_ALT` characters."""
+    text = " ".join("".join(element.itertext()).split())
+    if len(text) <= MAX_ALT:
+        return text
+    cut = text[: MAX_ALT - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > MAX_ALT // 2 else cut).rstrip() + "\u2026"
+
+
+def _unwrap(element: etree._Element) -> None:
+    """Put ``element``'s content and tail in its place."""
+    parent = element.getparent()
+    assert parent is not None
+    index = parent.index(element)
+    moved = list(element)
+    text = element.text or ""
+    if moved:
+        moved[-1].tail = (moved[-1].tail or "") + (element.tail or "")
+    else:
+        text += element.tail or ""
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    parent.remove(element)
+    for offset, child in enumerate(moved):
+        parent.insert(index + offset, child)
 
 
 _MATHML = f"{{{MATHML_NS}}}"

@@ -120,7 +120,6 @@ HOT_TEXTS = Entries(
     "hottexts",
     tuple((f"H{n}", hot_text(n)) for n in range(1, MAX_HOT_TEXTS + 1)),
     shown=4,
-    plain=True,
 )
 SCORING_WORDS = {
     "semua_atau_tidak": "all_or_nothing",

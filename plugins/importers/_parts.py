@@ -100,7 +100,7 @@ class Entries(Part):
     extras: tuple[tuple[str, Callable[[int], Column], Callable[[str], Any]], ...] = ()
     #: Template columns shown when there is no example content.
     shown: int = 5
-    #: The entries' texts are plain text (hot texts), kept as written, not made HTML.
+    #: The entries' texts are plain text (gap match words), kept as written, not made HTML.
     plain: bool = False
 
     def columns(self, content: dict[str, Any] | None) -> list[Column]:

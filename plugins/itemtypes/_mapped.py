@@ -19,7 +19,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from itembank.itemtypes import JSON, EditorField, Problem
+from itembank.itemtypes import JSON, EditorField, ImportNotSupported, Problem
 from plugins.itemtypes._common import MAX_POINTS, MAX_WEIGHT, JsonNumber
 
 MAPPED = "mapped"
@@ -114,20 +114,30 @@ def same_score(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
 
 
-def check_unused(content: dict[str, JSON], used: bool, values_path: str) -> Iterator[Problem]:
-    """Values or a mapping given to an item that does not score by mapping."""
+#: What a value is given to, in the messages (Indonesian, English): an option, unless
+#: the type says otherwise (short text: an answer).
+OPTION = ("pilihan", "option")
+ANSWER = ("jawaban", "answer")
+
+
+def check_unused(
+    content: dict[str, JSON], used: bool, values_path: str, per: tuple[str, str] = OPTION
+) -> Iterator[Problem]:
+    """Values or a mapping given to an item that does not score by mapping (``per``:
+    what each value is given to, :data:`OPTION` or :data:`ANSWER`)."""
+    per_id, per_en = per
     if content.get("mapping") is not None:
         yield Problem(
             "mapping",
-            "Pengaturan nilai hanya dipakai pada penskoran berbobot (per pilihan).",
-            "The mapping is only used with mapped scoring (per-option values).",
+            f"Pengaturan nilai hanya dipakai pada penskoran berbobot (per {per_id}).",
+            f"The mapping is only used with mapped scoring (per-{per_en} values).",
         )
     if used:
         yield Problem(
             values_path,
-            "Nilai per pilihan hanya dipakai pada penskoran berbobot; kosongkan atau pilih "
+            f"Nilai per {per_id} hanya dipakai pada penskoran berbobot; kosongkan atau pilih "
             "penskoran berbobot.",
-            "Per-option values are only used with mapped scoring; clear them or choose "
+            f"Per-{per_en} values are only used with mapped scoring; clear them or choose "
             "mapped scoring.",
         )
 
@@ -186,3 +196,24 @@ def normalise(content: dict[str, JSON], entries: Sequence[dict[str, JSON]] | Non
         content["mapping"] = {**DEFAULT_MAPPING, **(content.get("mapping") or {})}
     elif content.get("mapping") in _UNTOUCHED:
         del content["mapping"]
+
+
+def classic_then_mapped(
+    classic: Callable[[], dict[str, JSON] | None],
+    mapped_content: Callable[[], dict[str, JSON] | None],
+) -> Iterator[dict[str, JSON]]:
+    """What a type's ``from_qti_contents`` offers: the classic content, then the
+    mapped one. A classic refusal (:class:`~itembank.itemtypes.ImportNotSupported`) is
+    raised only when there is no mapped content to try instead."""
+    refusal: ImportNotSupported | None = None
+    try:
+        content = classic()
+    except ImportNotSupported as exc:
+        content, refusal = None, exc
+    if content is not None:
+        yield content
+    offered = mapped_content()
+    if offered is not None:
+        yield offered
+    elif refusal is not None:
+        raise refusal

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import marshmallow as ma
 from markupsafe import Markup
 
-from itembank.itemtypes import JSON, EditorField, ImportNotSupported, Problem
+from itembank.itemtypes import JSON, EditorField, Problem
 from plugins.itemtypes import _mapped as mapped
 from plugins.itemtypes._common import (
     MAX_CHOICES,
@@ -438,27 +438,6 @@ def pair_values_editor(source: str, target: str) -> EditorField:
         source=source,
         target=target,
     )
-
-
-def classic_then_mapped(
-    classic: Callable[[], dict[str, JSON] | None],
-    mapped_content: Callable[[], dict[str, JSON] | None],
-) -> Iterator[dict[str, JSON]]:
-    """What a pair type's ``from_qti_contents`` offers: the classic content, then the
-    mapped one. A classic refusal (:class:`~itembank.itemtypes.ImportNotSupported`) is
-    raised only when there is no mapped content to try instead."""
-    refusal: ImportNotSupported | None = None
-    try:
-        content = classic()
-    except ImportNotSupported as exc:
-        content, refusal = None, exc
-    if content is not None:
-        yield content
-    offered = mapped_content()
-    if offered is not None:
-        yield offered
-    elif refusal is not None:
-        raise refusal
 
 
 def pair_select_rows(prefix: str, count: int, options: Markup, lang: str) -> Markup:

@@ -7,7 +7,10 @@ import html
 import re
 from collections.abc import Iterator
 
+from lxml import etree
+
 from itembank.itemtypes import ImportNotSupported, Problem
+from itembank.sanitize import INLINE_TAGS, html_to_text
 from plugins.itemtypes._common import Noun
 from plugins.itemtypes.qti_writers._markers import marker, markers_from_slots, markers_in
 from qti.model import AssessmentItem, Choice, Html, InlineBlock, text_span
@@ -17,6 +20,9 @@ MAX_GAPS = 20
 _MARKUP = re.compile(r"<[A-Za-z/!?]")
 #: Longest plain-text option, in characters.
 MAX_OPTION_CHARS = 200
+#: The elements an inline option may hold in QTI: the bank's inline formatting and the
+#: HTML names the import reads as it.
+_INLINE_SOURCE = INLINE_TAGS | {"b", "i"}
 
 
 def check_markers(text: str, codes: list[str], path: str, noun: Noun) -> Iterator[Problem]:
@@ -61,6 +67,21 @@ def check_plain_option(text: str, path: str, seen: set[str]) -> Iterator[Problem
             f"Pilihan '{text}' berisi HTML; tulis sebagai teks biasa.",
             f"Option '{text}' contains HTML; write it as plain text.",
         )
+    yield from _check_option_words(text, path, seen)
+
+
+def check_inline_option(html_text: str, path: str, seen: set[str]) -> Iterator[Problem]:
+    """An option that may hold inline formatting (bank HTML, a hot text): its text not
+    blank, at most :data:`MAX_OPTION_CHARS`, not the same as an earlier one of ``seen``
+    (which it joins), whatever the formatting."""
+    text = html_to_text(html_text)
+    if not text.strip():
+        yield Problem(path, "Teks pilihan kosong.", "The option's text is empty.")
+        return
+    yield from _check_option_words(text, path, seen)
+
+
+def _check_option_words(text: str, path: str, seen: set[str]) -> Iterator[Problem]:
     if len(text) > MAX_OPTION_CHARS:
         yield Problem(
             path,
@@ -88,6 +109,35 @@ def plain_option_text(type_id: str, choice: Choice) -> str:
             "sentence are plain text in the bank.",
         )
     return html.unescape(choice.content).strip()
+
+
+def inline_option_xhtml(type_id: str, choice: Choice) -> str:
+    """The XHTML of a QTI choice that may hold inline formatting (a hot text): emphasis,
+    sub/superscripts and formulas (:data:`itembank.sanitize.INLINE_TAGS`; ``b`` and
+    ``i``, which the import reads as ``strong`` and ``em``)."""
+    try:
+        holder = etree.fromstring(f"<x>{choice.content}</x>")
+    except etree.XMLSyntaxError:
+        raise ImportNotSupported(
+            type_id,
+            f"Teks pilihan '{choice.identifier}' tidak dapat dibaca.",
+            f"Option '{choice.identifier}' cannot be read.",
+        ) from None
+    for element in holder.iter():
+        if element is holder or not isinstance(element.tag, str):
+            continue
+        name = etree.QName(element).localname
+        inside_math = any(etree.QName(a).localname == "math" for a in element.iterancestors())
+        if name == "math" or inside_math or name in _INLINE_SOURCE:
+            continue
+        raise ImportNotSupported(
+            type_id,
+            f"Pilihan '{choice.identifier}' berisi <{name}>; teks pilihan di bank hanya "
+            "boleh berformat sebaris (tebal, miring, subskrip, superskrip, rumus).",
+            f"Option '{choice.identifier}' holds <{name}>; hot texts in the bank hold inline "
+            "formatting only (bold, italic, subscript, superscript, formulas).",
+        )
+    return choice.content.strip()
 
 
 def sentence_from_qti(type_id: str, item: AssessmentItem) -> str:

@@ -246,7 +246,7 @@ class Associate(ItemType):
     ) -> Iterator[dict[str, JSON]]:
         """:meth:`from_qti`'s content, then mapped scoring (:meth:`mapped_from_qti`);
         the classic refusal is reported only when there is no mapped content either."""
-        return paired.classic_then_mapped(
+        return mapped.classic_then_mapped(
             lambda: self.from_qti(item, score), lambda: self.mapped_from_qti(item)
         )
 

@@ -38,7 +38,7 @@ from plugins.itemtypes._common import (
     repeated,
 )
 from plugins.itemtypes.qti_writers import composite as qti_writer
-from qti.model import AssessmentItem, identifier_problem
+from qti.model import AssessmentItem, identifier_problem, part_prompts
 
 PART = Noun("bagian", "part", "parts")
 MAX_PARTS = 20
@@ -330,7 +330,9 @@ class Composite(ItemType):
         scores every response :mod:`itembank.qti_bridge.responses` tries for it alone
         exactly as the source does, the other parts blank). ``score`` takes every
         response at once (``{identifier: value}``). The importer then proves the whole
-        item on responses that vary the parts together."""
+        item on responses that vary the parts together. A part's prompt is its
+        interaction's, or the block marked as its prompt just before it
+        (:func:`qti.model.part_prompts`: the bank's export of a text entry or a stage)."""
         from itembank.qti_bridge.parts import not_a_sum, part_content
         from itembank.qti_bridge.proof import describe
 
@@ -345,6 +347,7 @@ class Composite(ItemType):
                 f"the item has {len(interactions)} interactions; a composite item has at most "
                 f"{MAX_PARTS} parts",
             )
+        blocks = {p.response_identifier: p.prompt for p in part_prompts(item.body).values()}
         parts = []
         for number, interaction in enumerate(interactions, start=1):
             ident = interaction.response_identifier
@@ -384,7 +387,7 @@ class Composite(ItemType):
                 {
                     "id": ident,
                     "type": type_id,
-                    "prompt": getattr(interaction, "prompt", None) or "",
+                    "prompt": getattr(interaction, "prompt", None) or blocks.get(ident, ""),
                     "content": part,
                 }
             )

@@ -350,7 +350,7 @@ class GapMatch(ItemType):
         self, item: AssessmentItem, score: SourceScore
     ) -> Iterator[dict[str, JSON]]:
         """:meth:`from_qti`'s content, then mapped scoring (:meth:`mapped_from_qti`)."""
-        return paired.classic_then_mapped(
+        return mapped.classic_then_mapped(
             lambda: self.from_qti(item, score), lambda: self.mapped_from_qti(item)
         )
 

@@ -1,13 +1,15 @@
 """Hot text: the candidate selects phrases within a text.
 
 The writer types the text in ``text`` and marks where each selectable phrase goes with
-its code, ``[[H1]]``; the phrases themselves (plain text) are listed in ``hottexts``,
-the key phrases in ``keys``.
+its code, ``[[H1]]``; the phrases themselves are listed in ``hottexts`` (bank HTML with
+inline formatting only: emphasis, sub/superscripts, formulas), the key phrases in
+``keys``.
 """
 
 from __future__ import annotations
 
-import html
+import contextlib
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,7 +25,7 @@ from itembank.itemtypes import (
     Problem,
     SourceScore,
 )
-from itembank.sanitize import html_to_text
+from itembank.sanitize import MarkupTooComplex, html_to_text, sanitize_inline_html
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     IDENTIFIER_PATTERN,
@@ -49,9 +51,9 @@ from plugins.itemtypes._qti import (
 )
 from plugins.itemtypes._text_based import (
     MAX_GAPS,
+    check_inline_option,
     check_markers,
-    check_plain_option,
-    plain_option_text,
+    inline_option_xhtml,
     text_from_slots,
 )
 from plugins.itemtypes.qti_writers import hot_text as qti_writer
@@ -65,9 +67,29 @@ SELECT = (
 )
 
 
+_MARKUP = re.compile(r"<[A-Za-z/!?]")
+#: Longest hot text as stored (its markup included; its text is at most 200 characters).
+MAX_HOT_TEXT_CHARS = 2000
+
+
 class HottextSchema(ma.Schema):
     id = ma.fields.String(required=True, metadata={"pattern": IDENTIFIER_PATTERN})
-    text = ma.fields.String(required=True, validate=ma.validate.Length(max=200))
+    text = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(max=MAX_HOT_TEXT_CHARS),
+        metadata={"description": "HTML with inline formatting only (strong, em, sub, sup)"},
+    )
+
+    @ma.post_load
+    def _inline(self, data: dict[str, JSON], **kwargs: object) -> dict[str, JSON]:
+        # Markup is reduced to inline formatting (the editor's rich text wraps a
+        # paragraph around it); text without markup (all that could be stored before)
+        # stays exactly as it is.
+        # Markup too complex to parse is left to the sanitizer, which reports it on save.
+        if _MARKUP.search(data["text"]):
+            with contextlib.suppress(MarkupTooComplex):
+                data["text"] = sanitize_inline_html(data["text"])
+        return data
 
 
 class HotTextSchema(ma.Schema):
@@ -120,7 +142,7 @@ class HotText(ItemType):
                     f"Code '{hot['id']}' is not valid: use letters, digits, '_', '.' or '-', "
                     "starting with a letter or '_', at most 32 characters.",
                 )
-            yield from check_plain_option(hot["text"], f"hottexts.{index}.text", seen)
+            yield from check_inline_option(hot["text"], f"hottexts.{index}.text", seen)
         keys = content["keys"]
         if not keys:
             yield Problem("keys", "Pilih minimal satu kunci.", "Choose at least one key.")
@@ -148,6 +170,8 @@ class HotText(ItemType):
 
     def html_fields(self, content: dict[str, JSON]) -> Iterator[tuple[str, str]]:
         yield "text", content["text"]
+        for index, hot in enumerate(content["hottexts"]):
+            yield f"hottexts.{index}.text", hot["text"]
 
     def score(self, content: dict[str, JSON], response: JSON) -> float:
         ids = response_ids(response)
@@ -175,7 +199,7 @@ class HotText(ItemType):
 
     def summary(self, content: dict[str, JSON]) -> ContentSummary:
         return ContentSummary(
-            options={h["id"]: html.escape(h["text"], quote=False) for h in content["hottexts"]},
+            options={h["id"]: h["text"] for h in content["hottexts"]},
             keys=list(content["keys"]),
             extra={
                 "text": html_to_text(content["text"]),
@@ -191,7 +215,8 @@ class HotText(ItemType):
         return qti_writer.to_qti(stem, content, identifier=identifier, title=title, lang=lang)
 
     def from_qti(self, item: AssessmentItem, score: SourceScore) -> dict[str, JSON] | None:
-        """A hot text interaction with plain-text hot texts and an identifier response:
+        """A hot text interaction with hot texts of text and inline formatting
+        (:func:`plugins.itemtypes._text_based.inline_option_xhtml`) and an identifier response:
         the declared correct set (single: the one correct hot text, ``max_choices`` 1) is
         the key, worth what it scores."""
         found = the_interaction(item, HottextInteraction)
@@ -210,7 +235,7 @@ class HotText(ItemType):
         return {
             "text": text_from_slots(self.id, interaction.content, codes),
             "hottexts": [
-                {"id": hot.identifier, "text": plain_option_text(self.id, hot)}
+                {"id": hot.identifier, "text": inline_option_xhtml(self.id, hot)}
                 for hot in interaction.hottexts
             ],
             "keys": list(response.correct),
@@ -231,7 +256,7 @@ class HotText(ItemType):
                         '<span class="ib-hottext"><input type="checkbox" id="{prefix}-h{index}" '
                         'name="{prefix}-response" value="{code}" aria-describedby="{prefix}-hint">'
                         '<label for="{prefix}-h{index}">{text}</label></span>'
-                    ).format(prefix=prefix, index=index, code=code, text=hot["text"])
+                    ).format(prefix=prefix, index=index, code=code, text=Markup(hot["text"]))
                 )
 
             return Markup('{hint}<div class="ib-sentence">{text}</div>').format(
@@ -280,7 +305,8 @@ class HotText(ItemType):
                 id_style="prefix",
                 id_prefix="H",
                 entry_label=editor.label("Teks pilihan", "Hot text"),
-                fields=(EditorField("text", "text", editor.label("Teks", "Text")),),
+                # Rich text; only inline formatting is kept (HottextSchema).
+                fields=(EditorField("text", "rich_text", editor.label("Teks", "Text")),),
             ),
             EditorField("keys", "keys", editor.label("Kunci jawaban", "Keys"), source="hottexts"),
             editor.points(),

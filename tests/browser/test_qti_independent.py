@@ -65,6 +65,7 @@ SCORED_TYPES = {
     "graphic_order",
     "graphic_associate",
     "slider",
+    "hot_text",
 }
 
 
@@ -253,6 +254,35 @@ case(
     "short_text",
     {"accepted": ["x & y > 2", "1/2"], "points": 0.5, "case_sensitive": True},
     texts(["x & y > 2", "1/2"], ["x &amp; y &gt; 2", "0.5"]),
+)
+case(  # mapped scoring: 'York' 1, 'york' 0.5, 'Lancaster' -1 (case sensitive), bounded at 0
+    "short_text",
+    {
+        "accepted": ["York"],
+        "case_sensitive": True,
+        "points": 1,
+        "scoring": "mapped",
+        "answer_values": [
+            {"id": "J1", "text": "york", "value": 0.5},
+            {"id": "J2", "text": "Lancaster", "value": -1},
+        ],
+        "mapping": {"default": 0, "lower": 0},
+    },
+    texts(["York", "york", "Lancaster"], ["Tudor"]),
+)
+case(  # mapped, ignoring case: a default below zero and no lower bound
+    "short_text",
+    {
+        "accepted": ["Paris"],
+        "points": 2,
+        "scoring": "mapped",
+        "answer_values": [
+            {"id": "J1", "text": "Pariss", "value": 0.5},
+            {"id": "J2", "text": "London", "value": -1},
+        ],
+        "mapping": {"default": -0.25, "lower": None},
+    },
+    texts(["Paris", "Pariss", "London"], ["Lyon"]),
 )
 
 case("ordering", example("ordering"), orders(ABCDE))
@@ -552,6 +582,32 @@ case(
     placements(["G1", "G2", "G3"], ["A", "B"]),
 )
 
+# -- hot text ----------------------------------------------------------------------------
+
+HOT = ["H1", "H2", "H3", "H4"]
+case("hot_text", example("hot_text"), selections(HOT, 4))
+case(  # phrases holding inline formatting (emphasis, subscripts, a formula); one key
+    "hot_text",
+    {
+        "text": "<p>Zat [[H1]], [[H2]], [[H3]] dan [[H4]]: mana yang <em>air</em>?</p>",
+        "hottexts": [
+            {"id": "H1", "text": "H<sub>2</sub>O"},
+            {"id": "H2", "text": "<em>Na</em>Cl"},
+            {"id": "H3", "text": "<strong>CO</strong><sub>2</sub>"},
+            {"id": "H4", "text": "<math><msup><mi>x</mi><mn>2</mn></msup></math>"},
+        ],
+        "keys": ["H1"],
+        "points": 1.5,
+        "max_choices": 1,
+    },
+    selections(HOT, 1),
+)
+case(
+    "hot_text",
+    example("hot_text", keys=["H2"], points=0.5, max_choices=2),
+    selections(HOT, 2),
+)
+
 ESSAY = "I-ESSAY-1-V1"
 CASES = {c.identifier: c for c in _cases}
 #: QTI version -> the bank's exporter plugin.
@@ -674,7 +730,6 @@ NOT_YET_IN_THE_ENGINE = {
     "inline_choice": "one response variable per gap; the page sends one RESPONSE per item",
     "numeric": "added after the engine's cases were counted for the README",
     "gap_match": "added after the engine's cases were counted for the README",
-    "hot_text": "added after the engine's cases were counted for the README",
 }
 
 
@@ -726,6 +781,32 @@ def test_the_essay_is_left_to_a_person(engine: Engine, version: str) -> None:
     assert [(r["processed"], float(r["score"])) for r in results] == [(False, 0.0)] * 3
 
 
+def test_the_engine_reads_hot_texts_with_their_formatting(engine: Engine) -> None:
+    """The formatted hot texts reach the engine whole (both versions; 2.1 through Cito's
+    converter): each phrase, its emphasis, subscripts and formula inside its hot text."""
+    found = engine.page.evaluate(
+        """() => [...document.querySelectorAll(
+            'qti-assessment-item[identifier="I-HOT-TEXT-2-V1"]')].map((item) =>
+            [...item.querySelectorAll('qti-hottext')].map((h) => [
+                h.getAttribute('identifier'),
+                h.textContent.replace(/\\s+/g, ''),
+                [...h.querySelectorAll('*')].map((e) => e.localName).join(' '),
+            ]))"""
+    )
+    assert (
+        found
+        == [
+            [
+                ["H1", "H2O", "sub"],
+                ["H2", "NaCl", "em"],
+                ["H3", "CO2", "strong sub"],
+                ["H4", "x2", "math msup mi mn"],
+            ]
+        ]
+        * 2
+    )
+
+
 # -- the engine's own faults, which the page works around -----------------------------
 # Each test shows the engine as shipped; once a release fixes it, the test fails and the
 # workaround can go.
@@ -758,8 +839,8 @@ def test_the_engine_in_a_comma_locale(chromium: Any) -> None:
 
 def test_the_numbers_the_readme_states() -> None:
     """README ("What the scoring fidelity claim rests on") gives these numbers."""
-    assert len(_cases) == 70
-    assert sum(len(c.responses) for c in _cases) == 5_882
+    assert len(_cases) == 75
+    assert sum(len(c.responses) for c in _cases) == 5_968
     per_type: dict[str, int] = {}
     for c in _cases:
         per_type[c.item_type.id] = per_type.get(c.item_type.id, 0) + len(c.responses)
@@ -768,7 +849,7 @@ def test_the_numbers_the_readme_states() -> None:
         "ordering": 1_409,
         "matching": 2_179,
     }
-    assert per_type["short_text"] == 74
+    assert per_type["short_text"] == 125
     graphic = (
         "hotspot",
         "associate",
@@ -786,3 +867,4 @@ def test_the_numbers_the_readme_states() -> None:
         "graphic_associate": 150,
     }
     assert per_type["slider"] == 124
+    assert per_type["hot_text"] == 35

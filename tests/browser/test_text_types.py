@@ -1,6 +1,7 @@
 """The text-based item types in the browser: a writer writes an inline choice (a sentence
 with two gaps marked ``[[G1]]``, ``[[G2]]``), a numeric answer with a tolerance, a slider,
-a gap match and a hot text in the editor, the preview shows each as a candidate sees it, and
+a gap match, a hot text (one phrase in italics) and a short text with a half-marks answer
+in the editor, the preview shows each as a candidate sees it, and
 two reviewers approve each."""
 
 from __future__ import annotations
@@ -173,17 +174,57 @@ def test_a_hot_text_is_written_with_its_keys_and_approved(login: Any) -> None:
     text.click()
     text.type("Para [[H1]] menyusun [[H2]] kerja dengan [[H3]] dan [[H4]].")
     for number, word in enumerate(["pegawai", "rencana", "sistimatis", "efektip"]):
-        _field(page, f"hottexts.{number}.text").locator("input").fill(word)
+        phrase = _field(page, f"hottexts.{number}.text").locator(".rt-content")
+        phrase.click()
+        phrase.type(word)
+    # a hot text may be formatted inline: the last one in italics (the editor's own key)
+    last = _field(page, "hottexts.3.text").locator(".rt-content")
+    last.press("ControlOrMeta+a")
+    last.press("ControlOrMeta+i")
     keys = _field(page, "keys")
     keys.get_by_label("H3").check()
     keys.get_by_label("H4").check()
     wait_for_clean_preview(page)
     expect(page.locator("#preview .ib-hottext input[type=checkbox]")).to_have_count(4)
     expect(page.locator("#preview .ib-sentence")).to_contain_text("Para pegawai menyusun")
+    expect(page.locator("#preview .ib-hottext label em")).to_have_text("efektip")
     writer.check_accessible_names()
     item_id = _submit(writer)
 
     def check(review: Any) -> None:
         expect(review.locator(".preview-box .ib-hottext")).to_have_count(4)
+        # stored as inline formatting: no paragraph of the editor's inside the sentence
+        expect(review.locator(".preview-box .ib-hottext label em")).to_have_text("efektip")
+        expect(review.locator(".preview-box .ib-hottext p")).to_have_count(0)
+
+    _approve_twice(login, item_id, check)
+
+
+def test_a_short_text_with_an_answer_worth_half_is_written_and_approved(login: Any) -> None:
+    """Mapped scoring: 'York' earns the points, 'york' (case sensitive) half of them; the
+    writer adds the half-marks answer beside the accepted ones."""
+    writer = login("penulis")
+    page = _start(writer, "short_text", "Lengkapi kutipan Richard III: matahari ....")
+    _field(page, "accepted").locator("input").first.fill("York")
+    _field(page, "case_sensitive").get_by_label("Bedakan huruf besar dan kecil").check()
+    _field(page, "points").locator("input").fill("2")
+    _field(page, "scoring").get_by_label("Berbobot (nilai per jawaban)").check()
+    page.get_by_role("button", name="Tambah: Jawaban bernilai").click()
+    _field(page, "answer_values.0.text").locator("input").fill("york")
+    # worth the points: it belongs among the accepted answers, and the writer is told so
+    _field(page, "answer_values.0.value").locator("input").fill("2")
+    expect(page.locator("#preview-problems")).to_contain_text("di antara jawaban yang diterima")
+    _field(page, "answer_values.0.value").locator("input").fill("1")
+    wait_for_clean_preview(page)
+    expect(page.locator("#preview input[type=text]")).to_have_count(1)
+    writer.check_accessible_names()
+    item_id = _submit(writer)
+    expect(page.locator("main")).to_contain_text("Kunci: York")
+    facts = page.locator("main .facts").first
+    expect(facts).to_contain_text("york: 1")
+    expect(facts).to_contain_text("Berbobot (nilai per jawaban)")
+
+    def check(review: Any) -> None:
+        expect(review.locator(".preview-box input[type=text]")).to_have_count(1)
 
     _approve_twice(login, item_id, check)

@@ -206,7 +206,20 @@ REFUSALS = [
         "unsupported_content",
         7,
     ),
-    (item21("<p><object data='a.swf'/></p>"), "unsupported_content", 7),
+    (
+        item21("<p><object type='application/x-shockwave-flash' data='a.swf'/></p>"),
+        "unsupported_content",
+        7,
+    ),
+    (
+        # an image object whose fallback is a video object: the fallback is checked too
+        item21(
+            '<p><object type="image/png" data="a.png">\n<object type="video/mp4" '
+            'data="a.mp4">Film</object></object></p>'
+        ),
+        "unsupported_content",
+        8,
+    ),
     (
         item21(CHOICES, CHOICE_DECL).replace(b'adaptive="false"', b'adaptive="true"'),
         "adaptive",
@@ -245,6 +258,45 @@ REFUSALS = [
         16,
     ),
 ]
+
+
+def test_image_objects_are_kept_with_their_fallback_for_the_caller_to_choose() -> None:
+    """An object of an image type, or of none, is kept as written (the caller shows it
+    or its fallback), its data listed with the images; one of another type is refused,
+    naming the type."""
+    reading = read_item(
+        item21(
+            CHOICES.replace(
+                "Jakarta", 'Jakarta <object type="image/png" data="j.png">Monas</object>'
+            ),
+            CHOICE_DECL,
+            "",
+        ).replace(
+            b"<choiceInteraction",
+            b'<div><object type="image/eps" data="p.eps" width="20" height="10">\n'
+            b'<param name="q" value="1" valuetype="DATA"/><object data="p.png">Kartu '
+            b"pos</object></object></div>\n<choiceInteraction",
+        )
+    )
+    (html, choice) = reading.item.body
+    assert isinstance(html, Html) and isinstance(choice, ChoiceInteraction)
+    assert html.content == (
+        '<div><object type="image/eps" data="p.eps" width="20" height="10">\n'
+        '<param name="q" value="1" valuetype="DATA"/><object data="p.png">Kartu pos</object>'
+        "</object></div>"
+    )
+    assert choice.choices[0].content.startswith(
+        'Jakarta <object type="image/png" data="j.png">Monas</object>'
+    )
+    assert [(image.src, image.line) for image in reading.images] == [
+        ("p.eps", 9),
+        ("p.png", 10),
+        ("j.png", 13),
+    ]
+    with pytest.raises(ItemReadError) as info:
+        read_item(item21('<p><object type="video/mp4" data="a.mp4">Film</object></p>'))
+    assert info.value.code == "unsupported_content"
+    assert "'video/mp4'" in info.value.message and "<object>" in info.value.message
 
 
 @pytest.mark.parametrize(("data", "code", "line"), REFUSALS)

@@ -26,6 +26,7 @@ from qti.model import (
     map_response,
     number,
     op,
+    part_prompt_block,
     variable,
 )
 
@@ -106,8 +107,9 @@ def to_qti(
 
 def _part_body(pieces: tuple[BodyPart, ...], response: str, prompt: str) -> list[BodyPart]:
     """A part's body: its interaction answering in ``response``, with the prompt as the
-    interaction's own prompt where it has one (so an import gives it back to the part),
-    else as a block before it."""
+    interaction's own prompt where it has one, else as a block before it marked as a
+    part's prompt (:func:`qti.model.part_prompt_block`); an import gives either
+    back to the part."""
     result: list[BodyPart] = []
     for piece in pieces:
         if isinstance(piece, Html):
@@ -117,7 +119,7 @@ def _part_body(pieces: tuple[BodyPart, ...], response: str, prompt: str) -> list
             continue
         if isinstance(piece, PositionObjectStage):  # (a stage has no prompt)
             if prompt.strip():
-                result.append(Html(prompt))
+                result.append(part_prompt_block(prompt))
             moved = tuple(replace(i, response_identifier=response) for i in piece.interactions)
             result.append(replace(piece, interactions=moved))
             continue
@@ -126,7 +128,7 @@ def _part_body(pieces: tuple[BodyPart, ...], response: str, prompt: str) -> list
             result.append(replace(piece, response_identifier=response, prompt=prompt))
             continue
         if prompt.strip():
-            result.append(Html(prompt))
+            result.append(part_prompt_block(prompt))
         result.append(replace(piece, response_identifier=response))
     return result
 

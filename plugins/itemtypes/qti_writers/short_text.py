@@ -1,4 +1,5 @@
-"""Short text entry as QTI: accepted answers mapped to the points."""
+"""Short text entry as QTI: accepted answers (and, under mapped scoring, other answers
+with their own values) mapped to what they score."""
 
 from __future__ import annotations
 
@@ -21,11 +22,25 @@ def to_qti(
     """A text entry interaction (string response) scored by ``map_response``: each
     accepted answer maps to ``points`` with the content's case rule (written on every
     entry); anything else scores 0. The first accepted answer is the declared correct
-    response."""
+    response.
+
+    ``mapped``: the entries of the accepted answers come first, then one per answer of
+    ``answer_values`` with its value; the content's default and lower bound, ``points``
+    as the upper bound. QTI looks up the first entry a response matches, as the type's
+    ``score`` does."""
     points, case_sensitive = content["points"], content["case_sensitive"]
-    mapping = Mapping(
-        tuple(MapEntry(answer, points, case_sensitive) for answer in content["accepted"])
-    )
+    entries = [MapEntry(answer, points, case_sensitive) for answer in content["accepted"]]
+    if content.get("scoring") == "mapped":
+        entries += [
+            MapEntry(entry["text"], entry["value"], case_sensitive)
+            for entry in content.get("answer_values", [])
+        ]
+        bounds = content.get("mapping") or {"default": 0, "lower": 0}
+        mapping = Mapping(
+            tuple(entries), default=bounds["default"], lower=bounds["lower"], upper=points
+        )
+    else:
+        mapping = Mapping(tuple(entries))
     return build_item(
         identifier=identifier,
         title=title,
