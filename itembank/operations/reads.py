@@ -58,7 +58,12 @@ def readable_item(
     item is shown, as the API's item read does) adds its approved version and the
     newest version's people to that query and its reviews with their reviewers in one
     more, instead of a query for each as they are read."""
-    item = get_item(external_id, actor=actor, options=_SHOWN if shown else _WITH_BANK_AND_NEWEST)
+    item = get_item(
+        external_id,
+        actor=actor,
+        options=_SHOWN if shown else _WITH_BANK_AND_NEWEST,
+        stamp=shown,  # for the draft's checks (itembank.operations.draft_checks)
+    )
     if sees_only_approved(actor, item.bank):
         version = item.approved_version
         if version is None or version.status != Status.APPROVED.value:
