@@ -28,6 +28,7 @@ from itembank.operations import bulk, reads
 from itembank.operations.bulk_export import export_items
 from itembank.operations.items import create_item, diff_item_versions, get_item
 from itembank.operations.passage_sets import pinnable_version, set_item_passage
+from itembank.operations.shown_item import shown_item
 from itembank.plugins import plugins
 
 blp = make_blueprint("items", "Items and their versions.")
@@ -84,7 +85,8 @@ class ItemById(MethodView):
     def get(self, item_id: str) -> Any:
         """An item with its latest version (for assemblers: its approved version)"""
         actor = current_user()
-        item, version = reads.readable_item(item_id, actor=actor, shown=True)
+        shown = shown_item(item_id, actor=actor)
+        item, version = shown or reads.readable_item(item_id, actor=actor, shown=True)
         reads.record_read(actor, version, via="item")
         return item_view(item, version)
 

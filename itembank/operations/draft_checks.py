@@ -35,10 +35,11 @@ class DraftChecks:
 _NONE = DraftChecks((), ())
 
 
-def draft_checks(version: ItemVersion, *, plugins: PluginHost) -> DraftChecks:
+def draft_checks(version: Any, *, plugins: PluginHost) -> DraftChecks:
     """``version``'s problems (:func:`itembank.operations.items.draft_problems`) and
     similar items (:func:`itembank.operations.similarity.similar_to_version`, as
-    dictionaries); nothing for a version past draft."""
+    dictionaries); nothing for a version past draft. ``version``: an
+    :class:`ItemVersion`, or the plain object of :mod:`itembank.operations.shown_item`."""
     if version.status != Status.DRAFT.value:
         return _NONE
     item = version.item
@@ -52,6 +53,8 @@ def draft_checks(version: ItemVersion, *, plugins: PluginHost) -> DraftChecks:
     from itembank.operations.items import draft_problems
     from itembank.operations.similarity import similar_to_version
 
+    if not isinstance(version, ItemVersion):  # the API's plain read of it (shown_item)
+        version = db.session.get(ItemVersion, version.id)
     checks = DraftChecks(
         tuple(draft_problems(version, plugins=plugins)),
         tuple(s.as_dict() for s in similar_to_version(version)),

@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased, joinedload, load_only
 
 from itembank.access import doing_in_indonesian, ensure_visible, roles_in
-from itembank.audit import record
+from itembank.audit import record, record_read_now
 from itembank.errors import InvalidInput, NotFound, PermissionDenied
 from itembank.extensions import db
 from itembank.models import (
@@ -116,7 +116,16 @@ READ_ACTIONS = ("item.read", "comment.read")
 
 
 def record_read(actor: User, version: ItemVersion, via: str) -> None:
-    record("item.read", actor=actor, version=version, via=via)
+    item = version.item
+    record_read_now(
+        "item.read",
+        actor=actor,
+        bank_id=item.bank_id,
+        item_id=item.id,
+        external_id=item.external_id,
+        number=version.number,
+        via=via,
+    )
 
 
 def read_comments(version: ItemVersion, *, actor: User, via: str) -> list[Comment]:
