@@ -49,6 +49,9 @@ def record(
     return event
 
 
+_INSERT = sa.insert(AuditEvent.__table__)  # type: ignore[arg-type]
+
+
 def record_read_now(
     action: str,
     *,
@@ -62,8 +65,8 @@ def record_read_now(
     """:func:`record` of a read of an item's version, written at once with one INSERT
     in the request's transaction (no object for the session to flush at its commit:
     a read records one event and changes nothing else)."""
-    db.session.execute(
-        sa.insert(AuditEvent.__table__),  # type: ignore[arg-type]
+    db.session.connection().execute(
+        _INSERT,
         {
             "created_at": utcnow(),
             "action": action,

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import aliased, joinedload, load_only
+from sqlalchemy.orm import Bundle, aliased, joinedload
 
 from itembank.access import doing_in_indonesian, ensure_visible, roles_in
 from itembank.audit import record, record_read_now
@@ -184,14 +184,17 @@ SORT_COLUMNS = {
 _LISTED = aliased(ItemVersion, name="listed_version")
 _APPROVED = aliased(ItemVersion, name="approved_version")
 _CREATOR = aliased(User, name="creator")
-#: The listed version's columns a summary shows (the rest is loaded if read).
-_SUMMARY_COLUMNS = load_only(
-    _LISTED.id,
-    _LISTED.item_id,
-    _LISTED.number,
-    _LISTED.status,
-    _LISTED.created_at,
-    _LISTED.updated_at,
+#: What a summary shows of the item and of the listed version, as plain columns.
+_SUMMARY_ITEM = Bundle(
+    "item",
+    Item.external_id,
+    Item.item_type,
+    Item.created_at,
+    Item.updated_at,
+    Item.retired_at,
+)
+_SUMMARY_VERSION = Bundle(
+    "version", _LISTED.number, _LISTED.status, _LISTED.created_at, _LISTED.updated_at
 )
 
 
@@ -310,8 +313,12 @@ def list_items(
     )
     # The count comes with the page, in the same query (computed once: it does not
     # depend on the row); only an empty page asks for it on its own.
+    # A summary reads plain columns (no objects for the session to build and track).
+    listed_columns: tuple[Any, ...] = (
+        (_SUMMARY_ITEM, _SUMMARY_VERSION) if summary else (Item, version)
+    )
     page_rows = (
-        sa.select(Item, version, creator.username, approved.number, counted.scalar_subquery())
+        sa.select(*listed_columns, creator.username, approved.number, counted.scalar_subquery())
         .select_from(Item)
         .join(version, version_join)
         .join(creator, creator.id == Item.created_by_id)
@@ -319,8 +326,6 @@ def list_items(
         .where(Item.id.in_(page_ids))
         .order_by(*order)
     )
-    if summary:
-        page_rows = page_rows.options(_SUMMARY_COLUMNS)
     rows = db.session.execute(page_rows).all()
     total = rows[0][4] if rows else db.session.scalar(counted)
     total_exact = total <= limit
