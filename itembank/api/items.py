@@ -40,7 +40,7 @@ def item_view(item: Any, version: Any) -> dict[str, Any]:
 
 @blp.route("/banks/<bank_code>/items")
 class BankItems(MethodView):
-    @blp.arguments(ItemListQuery, location="query")
+    @blp.arguments(ItemListQuery(), location="query")  # an instance: not built per request
     @blp.response(200, ItemPageOut)
     def get(self, query: dict[str, Any], bank_code: str) -> Any:
         """List the bank's items: filtered, sorted and paginated
