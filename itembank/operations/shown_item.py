@@ -132,6 +132,11 @@ def _user(username: str | None) -> SimpleNamespace | None:
     return None if username is None else SimpleNamespace(username=username)
 
 
+def _numbered(number: int | None) -> SimpleNamespace | None:
+    """A version the answer names by its number (the approved one, the one it is based on)."""
+    return None if number is None else SimpleNamespace(number=number)
+
+
 def shown_item(external_id: str, *, actor: User) -> tuple[Any, Any] | None:
     """(item, version) as :func:`~itembank.operations.reads.readable_item` would give
     them, as plain objects with what the answer shows; NotFound as it raises it. None
@@ -158,9 +163,7 @@ def shown_item(external_id: str, *, actor: User) -> tuple[Any, Any] | None:
         created_at=row.created_at,
         updated_at=row.updated_at,
         retired_at=row.retired_at,
-        approved_version=(
-            None if row.approved_number is None else SimpleNamespace(number=row.approved_number)
-        ),
+        approved_version=_numbered(row.approved_number),
     )
     version = SimpleNamespace(
         id=row.version_id,
@@ -169,9 +172,7 @@ def shown_item(external_id: str, *, actor: User) -> tuple[Any, Any] | None:
         status=row.status,
         revision=row.revision,
         content_hash=row.content_hash,
-        based_on=(
-            None if row.based_on_number is None else SimpleNamespace(number=row.based_on_number)
-        ),
+        based_on=_numbered(row.based_on_number),
         created_by=_user(row.created_by),
         created_at=row.version_created_at,
         updated_by=_user(row.updated_by),
