@@ -15,9 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
 from itembank.content_stamp import fresh_stamp
 from itembank.extensions import db
-from itembank.models import ItemVersion
+from itembank.models import Item, ItemVersion
 from itembank.plugins import PluginHost
 from itembank.workflow import Status
 
@@ -54,7 +57,14 @@ def draft_checks(version: Any, *, plugins: PluginHost) -> DraftChecks:
     from itembank.operations.similarity import similar_to_version
 
     if not isinstance(version, ItemVersion):  # the API's plain read of it (shown_item)
-        version = db.session.get(ItemVersion, version.id)
+        version = db.session.scalars(
+            sa.select(ItemVersion)
+            .where(ItemVersion.id == version.id)
+            .options(
+                joinedload(ItemVersion.item).joinedload(Item.bank),
+                joinedload(ItemVersion.passage_version),
+            )
+        ).one()
     checks = DraftChecks(
         tuple(draft_problems(version, plugins=plugins)),
         tuple(s.as_dict() for s in similar_to_version(version)),

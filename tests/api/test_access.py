@@ -147,6 +147,17 @@ def test_a_draft_is_read_in_three_statements(as_user: Any, world: World, plugins
     kinds = [" ".join(s.split())[:90] for s in sent]
     assert len(sent) <= 3, "\n".join(kinds)
     assert sum(s.lstrip().upper().startswith("INSERT INTO AUDIT_EVENT") for s in sent) == 1, kinds
+    # After a change in the bank, the checks run again: the draft (as objects, with its
+    # item, bank and pinned passage), its classification and the similar items, once.
+    make_item(world, plugins)
+    db.session.commit()
+    db.session.expire_all()
+    with statements() as sent:
+        response = client.get(path)
+    assert response.status_code == 200, response.json
+    assert [s["item"] for s in response.json["latest_version"]["similar_items"]] != []
+    kinds = [" ".join(s.split())[:90] for s in sent]
+    assert len(sent) <= 6, "\n".join(kinds)
 
 
 def test_a_drafts_unknown_classification_is_still_a_problem(
