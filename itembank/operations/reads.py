@@ -231,11 +231,81 @@ def list_items(
     caller reads only the version's number, status and times (the API's listing), so
     its content, stem and text are not loaded."""
     only_approved = sees_only_approved(actor, bank) or filters.approved_versions
+    # A page without filters is the same statement for every bank and page, with these
+    # as its parameters: built once (building it took longer than running it).
+    plain = (only_approved, filters.sort, summary) if _unfiltered(filters) else None
+    params = (
+        {"bank_id": bank.id, "page_size": filters.per_page, "page_start": _start(filters)}
+        if plain
+        else {}
+    )
+    built = _PLAIN_PAGES.get(plain) if plain else None
+    if built is None:
+        built = _page_statements(bank, filters, only_approved, summary, parameters=bool(plain))
+        if plain:
+            _PLAIN_PAGES[plain] = built
+    page_rows, counted = built
+    rows = db.session.execute(page_rows, params).all()
+    total = rows[0][4] if rows else db.session.scalar(counted, params)
+    total_exact = total <= COUNT_LIMIT
+    total = min(total, COUNT_LIMIT)
+    return {
+        "items": [
+            {
+                "external_id": item.external_id,
+                "type": item.item_type,
+                "created_by": username,
+                "created_at": item.created_at,
+                "updated_at": item.updated_at,
+                "retired_at": item.retired_at,
+                "approved_version": approved_number,
+                "version": listed,
+            }
+            for item, listed, username, approved_number, _ in rows
+        ],
+        "total": total,
+        "total_exact": total_exact,
+        "page": filters.page,
+        "per_page": filters.per_page,
+        "pages": math.ceil(total / filters.per_page) if total else 0,
+    }
+
+
+#: The statements of pages without filters, by (approved versions only, sort, summary).
+_PLAIN_PAGES: dict[Any, tuple[sa.Select[Any], sa.Select[Any]]] = {}
+
+
+def _unfiltered(filters: ItemFilters) -> bool:
+    return not (
+        filters.status
+        or filters.type
+        or filters.author
+        or filters.updated_since
+        or filters.node
+        or filters.taxonomy
+        or filters.level is not None
+        or filters.q
+        or filters.min_exposure is not None
+        or filters.not_used_since is not None
+    )
+
+
+def _start(filters: ItemFilters) -> int:
+    return (filters.page - 1) * filters.per_page
+
+
+def _page_statements(
+    bank: Bank, filters: ItemFilters, only_approved: bool, summary: bool, *, parameters: bool
+) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The page's statement (its rows, with the count) and the count's alone.
+    ``parameters``: the bank, page size and start are the parameters ``bank_id``,
+    ``page_size`` and ``page_start`` rather than values (pages without filters)."""
     version, approved, creator = _LISTED, _APPROVED, _CREATOR
     if filters.q or filters.node or filters.level is not None:
         _without_jit()
+    bank_id: Any = sa.bindparam("bank_id", type_=sa.Integer) if parameters else bank.id
 
-    conditions: list[sa.ColumnElement[bool]] = [Item.bank_id == bank.id]
+    conditions: list[sa.ColumnElement[bool]] = [Item.bank_id == bank_id]
     if only_approved:
         # An item's approved version stays approved until the item is retired (then
         # it is the retired one), so these item columns say "has an approved version".
@@ -306,11 +376,13 @@ def list_items(
     order = [column.desc() if descending else column.asc()]
     if key != "external_id":
         order.append(Item.id.desc() if descending else Item.id.asc())
-    page_ids = (
-        matching.order_by(*order)
-        .limit(filters.per_page)
-        .offset((filters.page - 1) * filters.per_page)
-    )
+    page_ids = matching.order_by(*order)
+    if parameters:
+        page_ids = page_ids.limit(sa.bindparam("page_size", type_=sa.Integer)).offset(
+            sa.bindparam("page_start", type_=sa.Integer)
+        )
+    else:
+        page_ids = page_ids.limit(filters.per_page).offset(_start(filters))
     # The count comes with the page, in the same query (computed once: it does not
     # depend on the row); only an empty page asks for it on its own.
     # A summary reads plain columns (no objects for the session to build and track).
@@ -326,30 +398,7 @@ def list_items(
         .where(Item.id.in_(page_ids))
         .order_by(*order)
     )
-    rows = db.session.execute(page_rows).all()
-    total = rows[0][4] if rows else db.session.scalar(counted)
-    total_exact = total <= limit
-    total = min(total, limit)
-    return {
-        "items": [
-            {
-                "external_id": item.external_id,
-                "type": item.item_type,
-                "created_by": username,
-                "created_at": item.created_at,
-                "updated_at": item.updated_at,
-                "retired_at": item.retired_at,
-                "approved_version": approved_number,
-                "version": listed,
-            }
-            for item, listed, username, approved_number, _ in rows
-        ],
-        "total": total,
-        "total_exact": total_exact,
-        "page": filters.page,
-        "per_page": filters.per_page,
-        "pages": math.ceil(total / filters.per_page) if total else 0,
-    }
+    return page_rows, counted
 
 
 #: SQLite's trigram index of the versions' search text (migration 0015), where it exists.
