@@ -72,6 +72,6 @@ def draft_checks(version: Any, *, plugins: PluginHost) -> DraftChecks:
     if key is not None:
         if len(_REMEMBERED) >= MAX_REMEMBERED:
             for old in list(_REMEMBERED)[: MAX_REMEMBERED // 2]:
-                del _REMEMBERED[old]
+                _REMEMBERED.pop(old, None)  # another thread may have dropped it
         _REMEMBERED[key] = checks
     return checks

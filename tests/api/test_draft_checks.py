@@ -83,3 +83,21 @@ def test_a_change_raises_the_stamp_of_its_bank_only(world: World, plugins: Any) 
     db.session.rollback()  # nothing written: nothing raised
     db.session.commit()
     assert (_stamp(world.bank), _stamp(other)) == (mine + 1, theirs)
+
+
+def test_a_bulk_statement_raises_its_banks_stamp_or_every_banks(world: World) -> None:
+    """A bulk statement through the session names its bank in its execution options
+    (itembank.content_stamp.in_bank), as the imports do; without one, every bank's
+    stamp is raised (what it wrote is not known)."""
+    from itembank.models import Item
+    from itembank.operations.items import next_item_number
+
+    other = create_bank("STAMP3", "Bank lain", actor=None)
+    db.session.commit()
+    mine, theirs = _stamp(world.bank), _stamp(other)
+    next_item_number(world.bank)  # a bulk UPDATE of the bank row, naming it
+    db.session.commit()
+    assert (_stamp(world.bank), _stamp(other)) == (mine + 1, theirs)
+    db.session.execute(sa.update(Item).where(Item.id == -1).values(source_ref="x"))
+    db.session.commit()
+    assert (_stamp(world.bank), _stamp(other)) == (mine + 2, theirs + 1)
