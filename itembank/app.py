@@ -43,10 +43,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ui,
         web,
     )
+    from itembank.content_stamp import init_stamps
     from itembank.jobs import queue
 
     queue.init_app(app)
 
+    init_stamps()
     request_guard.init_app(app)
     cli.init_app(app)
     web.init_app(app)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
 from itembank.extensions import db
 from itembank.models import AuditEvent, Bank, Item, ItemVersion, User
+from itembank.models._types import utcnow
 
 
 def record(
@@ -44,3 +47,38 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+_INSERT = sa.insert(AuditEvent.__table__)  # type: ignore[arg-type]
+
+
+def record_read_now(
+    action: str,
+    *,
+    actor: User,
+    bank_id: int,
+    item_id: int,
+    external_id: str,
+    number: int,
+    **data: Any,
+) -> None:
+    """:func:`record` of a read of an item's version, written at once with one INSERT
+    in the request's transaction (no object for the session to flush at its commit:
+    a read records one event and changes nothing else)."""
+    db.session.connection().execute(
+        _INSERT,
+        {
+            "created_at": utcnow(),
+            "action": action,
+            "actor_id": actor.id,
+            "bank_id": bank_id,
+            "item_id": item_id,
+            "version_number": number,
+            "from_status": None,
+            "to_status": None,
+            "reason": "",
+            "object_type": "item",
+            "object_id": external_id,
+            "data": data,
+        },
+    )

@@ -9,7 +9,11 @@ Options given on the command line (or in ``GUNICORN_CMD_ARGS``) override these, 
 
 - **bind** ``127.0.0.1:$PORT`` (``PORT`` defaults to 5000): the loopback address, for a
   reverse proxy on the same host (nginx, Caddy) that terminates HTTPS.
-- **workers** ``WEB_CONCURRENCY`` (default 2) synchronous worker processes.
+- **workers** ``WEB_CONCURRENCY`` (default 2) synchronous worker processes;
+  **threads** ``WEB_THREADS`` (default 1): more than one makes each worker serve that
+  many requests at once in threads (gunicorn's ``gthread`` worker, which also keeps
+  connections alive), so a request waiting for the database (a commit's disk write)
+  leaves the worker to others.
 - **preload_app**: the master imports the application once and forks the workers
   from it; before that it compiles every QTI schema (:func:`on_starting`, unless
   ``ITEMBANK_PRELOAD_SCHEMAS=0``), so workers share the compiled schemas and no request
@@ -39,6 +43,7 @@ from itembank.logging_setup import log_format, use_format
 
 bind = [f"127.0.0.1:{env_count('PORT', 5000, minimum=1)}"]
 workers = env_count("WEB_CONCURRENCY", 2, minimum=1)
+threads = env_count("WEB_THREADS", 1, minimum=1)
 preload_app = True
 timeout = 60
 graceful_timeout = 30

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -201,6 +202,35 @@ def test_migration_0019_rehashes_items_that_pin_a_passage(cli_app: Flask) -> Non
     assert _search_triggers(cli_app) == triggers
     ok(cli_app, "db", "upgrade")
     assert _search_triggers(cli_app) == triggers
+
+
+def test_migration_0021_adds_the_bank_content_stamp(cli_app: Flask) -> None:
+    """0021 adds ``bank.content_stamp`` (0 for the banks already there) and takes it out
+    again, the banks staying as they were."""
+    from itembank.operations.accounts import create_bank
+
+    with cli_app.app_context():
+        create_bank("STAMP", "Bank cap", actor=None)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+    def bank_columns() -> tuple[set[str], list[Any]]:
+        with cli_app.app_context():
+            columns = {c["name"] for c in sa.inspect(db.engine).get_columns("bank")}
+            rows = db.session.execute(sa.text("SELECT * FROM bank WHERE code = 'STAMP'")).all()
+            db.session.remove()
+            db.engine.dispose()
+        return columns, [row._mapping.get("content_stamp") for row in rows]
+
+    columns, stamps = bank_columns()
+    assert "content_stamp" in columns and len(stamps) == 1 and stamps[0] > 0
+    ok(cli_app, "db", "downgrade", "0019")
+    columns, stamps = bank_columns()
+    assert "content_stamp" not in columns and stamps == [None]
+    ok(cli_app, "db", "upgrade")
+    columns, stamps = bank_columns()
+    assert "content_stamp" in columns and stamps == [0]
 
 
 def _search_triggers(app: Flask) -> set[str]:

@@ -30,7 +30,7 @@ def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """Reload the settings module under the test's environment, then read it."""
 
     def read(**env: str) -> Any:
-        for name in ("PORT", "WEB_CONCURRENCY", "ITEMBANK_LOG_FORMAT"):
+        for name in ("PORT", "WEB_CONCURRENCY", "WEB_THREADS", "ITEMBANK_LOG_FORMAT"):
             monkeypatch.delenv(name, raising=False)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
@@ -46,6 +46,7 @@ def test_defaults(settings: Any) -> None:
     cfg = settings()
     assert cfg.bind == ["127.0.0.1:5000"]
     assert cfg.workers == 2
+    assert cfg.threads == 1 and cfg.worker_class_str == "sync"
     assert cfg.preload_app is True
     assert (cfg.timeout, cfg.graceful_timeout, cfg.keepalive) == (60, 30, 5)
     assert cfg.accesslog == "-" and cfg.errorlog == "-"
@@ -60,6 +61,8 @@ def test_port_and_workers_from_the_environment(settings: Any) -> None:
     assert cfg.bind == ["127.0.0.1:6123"] and cfg.workers == 5
     with pytest.raises(ValueError, match="WEB_CONCURRENCY must be a whole number >= 1"):
         settings(WEB_CONCURRENCY="0")
+    cfg = settings(WEB_THREADS="4")
+    assert cfg.threads == 4  # gunicorn then runs its gthread worker
 
 
 def test_gunicorn_logs_go_to_stdout_in_our_format(settings: Any) -> None:

@@ -365,15 +365,17 @@ class VersionOut(VersionSummaryOut):
     similar_items = fields.Method("get_similar_items", metadata=SIMILAR_DOC)
 
     def get_similar_items(self, version: Any) -> list[dict[str, Any]]:
-        if version.status != Status.DRAFT.value:
-            return []
-        return _similar(version)
+        return [dict(s) for s in _draft_checks(version).similar]
 
     def get_problems(self, version: Any) -> list[dict[str, str]]:
-        from itembank.operations.items import draft_problems
-        from itembank.plugins import plugins
+        return [dict(p) for p in _draft_checks(version).problems]
 
-        return draft_problems(version, plugins=plugins())
+
+def _draft_checks(version: Any) -> Any:
+    from itembank.operations.draft_checks import draft_checks
+    from itembank.plugins import plugins
+
+    return draft_checks(version, plugins=plugins())
 
 
 class ItemOut(ma.Schema):

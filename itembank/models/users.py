@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -83,6 +84,13 @@ class Bank(db.Model):
     #: Last item number handed out; incremented atomically by ``next_item_number``.
     item_counter: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Changes in every transaction that changes what a draft's checks read in this bank
+    #: (its items and versions, media, taxonomies, passages, settings):
+    #: :mod:`itembank.content_stamp`. Starts at a random number, so a stamp never names
+    #: the state of another bank that had the same id (a test's rolled-back one).
+    content_stamp: Mapped[int] = mapped_column(
+        sa.BigInteger, default=lambda: secrets.randbits(48), server_default="0"
+    )
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="bank")
 

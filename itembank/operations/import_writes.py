@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from itembank.content_stamp import in_bank
 from itembank.extensions import db
 from itembank.importing import ImportLimits
 from itembank.models import (
@@ -129,6 +130,7 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
         .where(Bank.id == bank.id)
         .values(item_counter=Bank.item_counter + len(chunk))
         .returning(Bank.item_counter)
+        .execution_options(**in_bank(bank.id))
     ).scalar_one()
     first = int(last) - len(chunk) + 1
     now = utcnow()
@@ -156,6 +158,7 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
             }
             for offset, checked in enumerate(chunk)
         ],
+        bank.id,
     )
     item_by_number = dict(
         db.session.execute(
@@ -166,7 +169,7 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
     )
     for offset, checked in enumerate(chunk):
         checked.item_id = item_by_number[first + offset]
-    insert_rows(ItemVersion, [_version_row(checked, actor, now) for checked in chunk])
+    insert_rows(ItemVersion, [_version_row(checked, actor, now) for checked in chunk], bank.id)
     version_by_item = dict(
         db.session.execute(
             sa.select(ItemVersion.item_id, ItemVersion.id).where(
@@ -186,6 +189,7 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
             .where(ItemVersion.__table__.c.item_id == Item.__table__.c.id)
             .scalar_subquery()
         )
+        .execution_options(**in_bank(bank.id))
     )
     insert_rows(
         VersionContributor,
@@ -221,15 +225,16 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
     )
 
 
-def insert_rows(model: type[Any], rows: list[dict[str, Any]]) -> None:
+def insert_rows(model: type[Any], rows: list[dict[str, Any]], bank_id: int | None = None) -> None:
     """One Core INSERT of ``rows`` (keyed by ``model``'s attribute names) into its table;
-    a key that names no attribute is an error, never silently dropped."""
+    a key that names no attribute is an error, never silently dropped. ``bank_id``: the
+    bank the rows belong to, for :mod:`itembank.content_stamp`."""
     columns = {attr.key: attr.columns[0].name for attr in sa.inspect(model).column_attrs}
     unknown = {key for row in rows for key in row} - columns.keys()
     if unknown:
         raise KeyError(f"{model.__name__} has no attribute {sorted(unknown)}")
     db.session.execute(
-        sa.insert(model.__table__),  # type: ignore[attr-defined]
+        sa.insert(model.__table__).execution_options(**in_bank(bank_id)),  # type: ignore[attr-defined]
         [{columns[key]: value for key, value in row.items()} for row in rows],
     )
 

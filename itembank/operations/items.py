@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from itembank.access import ensure_visible, remember_roles
 from itembank.audit import record
+from itembank.content_stamp import in_bank, remember_fresh
 from itembank.errors import Conflict, InvalidInput, NotFound
 from itembank.extensions import db
 from itembank.itemtypes import ContentSummary, ItemType
@@ -41,14 +42,22 @@ from itembank.workflow import Status
 _KEEP = object()
 
 
-def get_item(external_id: str, *, actor: User, options: tuple[Any, ...] = ()) -> Item:
+def get_item(
+    external_id: str, *, actor: User, options: tuple[Any, ...] = (), stamp: bool = False
+) -> Item:
     """The item with ``external_id`` if ``actor`` may see its bank (else NotFound);
-    ``options``: loader options for the query (what the caller reads next)."""
+    ``options``: loader options for the query (what the caller reads next); ``stamp``:
+    read the bank's content stamp with it (:func:`itembank.content_stamp.remember_fresh`)."""
     # The actor's roles in the item's bank come with it (one row per role), for
     # ensure_visible and every later check in this transaction.
+    columns: list[Any] = [Item, Membership.role]
+    if stamp:
+        columns.append(
+            sa.select(Bank.content_stamp).where(Bank.id == Item.bank_id).scalar_subquery()
+        )
     rows = (
         db.session.execute(
-            sa.select(Item, Membership.role)
+            sa.select(*columns)
             .outerjoin(
                 Membership,
                 sa.and_(Membership.bank_id == Item.bank_id, Membership.user_id == actor.id),
@@ -62,7 +71,9 @@ def get_item(external_id: str, *, actor: User, options: tuple[Any, ...] = ()) ->
     if not rows:
         raise NotFound(f"no item {external_id!r}")
     item = rows[0][0]
-    remember_roles(actor, item.bank_id, {role for _, role in rows if role is not None})
+    remember_roles(actor, item.bank_id, {row[1] for row in rows if row[1] is not None})
+    if stamp:
+        remember_fresh(db.session, item.bank_id, rows[0][2])
     try:
         ensure_visible(actor, item.bank)
     except NotFound:
@@ -86,6 +97,7 @@ def next_item_number(bank: Bank) -> int:
         .where(Bank.id == bank.id)
         .values(item_counter=Bank.item_counter + 1)
         .returning(Bank.item_counter)
+        .execution_options(**in_bank(bank.id))
     ).scalar_one()
     return int(number)
 

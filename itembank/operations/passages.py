@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from itembank.access import doing_in_indonesian, ensure_visible
 from itembank.audit import record
+from itembank.content_stamp import in_bank
 from itembank.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from itembank.extensions import db
 from itembank.itemtypes import Problem
@@ -471,7 +472,7 @@ def rehash_pinning_items(version: PassageVersion) -> None:
             sa.update(ItemVersion)
             .where(ItemVersion.id == version_id)
             .values(content_hash=content_hash(item_type, stem, content, meta, version.content_hash))
-            .execution_options(synchronize_session="fetch")
+            .execution_options(synchronize_session="fetch", **in_bank(version.passage.bank_id))
         )
 
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import aliased, joinedload, load_only
+from sqlalchemy.orm import Bundle, aliased, joinedload
 
 from itembank.access import doing_in_indonesian, ensure_visible, roles_in
-from itembank.audit import record
+from itembank.audit import record, record_read_now
 from itembank.errors import InvalidInput, NotFound, PermissionDenied
 from itembank.extensions import db
 from itembank.models import (
@@ -58,7 +58,12 @@ def readable_item(
     item is shown, as the API's item read does) adds its approved version and the
     newest version's people to that query and its reviews with their reviewers in one
     more, instead of a query for each as they are read."""
-    item = get_item(external_id, actor=actor, options=_SHOWN if shown else _WITH_BANK_AND_NEWEST)
+    item = get_item(
+        external_id,
+        actor=actor,
+        options=_SHOWN if shown else _WITH_BANK_AND_NEWEST,
+        stamp=shown,  # for the draft's checks (itembank.operations.draft_checks)
+    )
     if sees_only_approved(actor, item.bank):
         version = item.approved_version
         if version is None or version.status != Status.APPROVED.value:
@@ -111,7 +116,16 @@ READ_ACTIONS = ("item.read", "comment.read")
 
 
 def record_read(actor: User, version: ItemVersion, via: str) -> None:
-    record("item.read", actor=actor, version=version, via=via)
+    item = version.item
+    record_read_now(
+        "item.read",
+        actor=actor,
+        bank_id=item.bank_id,
+        item_id=item.id,
+        external_id=item.external_id,
+        number=version.number,
+        via=via,
+    )
 
 
 def read_comments(version: ItemVersion, *, actor: User, via: str) -> list[Comment]:
@@ -170,14 +184,17 @@ SORT_COLUMNS = {
 _LISTED = aliased(ItemVersion, name="listed_version")
 _APPROVED = aliased(ItemVersion, name="approved_version")
 _CREATOR = aliased(User, name="creator")
-#: The listed version's columns a summary shows (the rest is loaded if read).
-_SUMMARY_COLUMNS = load_only(
-    _LISTED.id,
-    _LISTED.item_id,
-    _LISTED.number,
-    _LISTED.status,
-    _LISTED.created_at,
-    _LISTED.updated_at,
+#: What a summary shows of the item and of the listed version, as plain columns.
+_SUMMARY_ITEM = Bundle(
+    "item",
+    Item.external_id,
+    Item.item_type,
+    Item.created_at,
+    Item.updated_at,
+    Item.retired_at,
+)
+_SUMMARY_VERSION = Bundle(
+    "version", _LISTED.number, _LISTED.status, _LISTED.created_at, _LISTED.updated_at
 )
 
 
@@ -214,11 +231,81 @@ def list_items(
     caller reads only the version's number, status and times (the API's listing), so
     its content, stem and text are not loaded."""
     only_approved = sees_only_approved(actor, bank) or filters.approved_versions
+    # A page without filters is the same statement for every bank and page, with these
+    # as its parameters: built once (building it took longer than running it).
+    plain = (only_approved, filters.sort, summary) if _unfiltered(filters) else None
+    params = (
+        {"bank_id": bank.id, "page_size": filters.per_page, "page_start": _start(filters)}
+        if plain
+        else {}
+    )
+    built = _PLAIN_PAGES.get(plain) if plain else None
+    if built is None:
+        built = _page_statements(bank, filters, only_approved, summary, parameters=bool(plain))
+        if plain:
+            _PLAIN_PAGES[plain] = built
+    page_rows, counted = built
+    rows = db.session.execute(page_rows, params).all()
+    total = rows[0][4] if rows else db.session.scalar(counted, params)
+    total_exact = total <= COUNT_LIMIT
+    total = min(total, COUNT_LIMIT)
+    return {
+        "items": [
+            {
+                "external_id": item.external_id,
+                "type": item.item_type,
+                "created_by": username,
+                "created_at": item.created_at,
+                "updated_at": item.updated_at,
+                "retired_at": item.retired_at,
+                "approved_version": approved_number,
+                "version": listed,
+            }
+            for item, listed, username, approved_number, _ in rows
+        ],
+        "total": total,
+        "total_exact": total_exact,
+        "page": filters.page,
+        "per_page": filters.per_page,
+        "pages": math.ceil(total / filters.per_page) if total else 0,
+    }
+
+
+#: The statements of pages without filters, by (approved versions only, sort, summary).
+_PLAIN_PAGES: dict[Any, tuple[sa.Select[Any], sa.Select[Any]]] = {}
+
+
+def _unfiltered(filters: ItemFilters) -> bool:
+    return not (
+        filters.status
+        or filters.type
+        or filters.author
+        or filters.updated_since
+        or filters.node
+        or filters.taxonomy
+        or filters.level is not None
+        or filters.q
+        or filters.min_exposure is not None
+        or filters.not_used_since is not None
+    )
+
+
+def _start(filters: ItemFilters) -> int:
+    return (filters.page - 1) * filters.per_page
+
+
+def _page_statements(
+    bank: Bank, filters: ItemFilters, only_approved: bool, summary: bool, *, parameters: bool
+) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The page's statement (its rows, with the count) and the count's alone.
+    ``parameters``: the bank, page size and start are the parameters ``bank_id``,
+    ``page_size`` and ``page_start`` rather than values (pages without filters)."""
     version, approved, creator = _LISTED, _APPROVED, _CREATOR
     if filters.q or filters.node or filters.level is not None:
         _without_jit()
+    bank_id: Any = sa.bindparam("bank_id", type_=sa.Integer) if parameters else bank.id
 
-    conditions: list[sa.ColumnElement[bool]] = [Item.bank_id == bank.id]
+    conditions: list[sa.ColumnElement[bool]] = [Item.bank_id == bank_id]
     if only_approved:
         # An item's approved version stays approved until the item is retired (then
         # it is the retired one), so these item columns say "has an approved version".
@@ -289,15 +376,21 @@ def list_items(
     order = [column.desc() if descending else column.asc()]
     if key != "external_id":
         order.append(Item.id.desc() if descending else Item.id.asc())
-    page_ids = (
-        matching.order_by(*order)
-        .limit(filters.per_page)
-        .offset((filters.page - 1) * filters.per_page)
-    )
+    page_ids = matching.order_by(*order)
+    if parameters:
+        page_ids = page_ids.limit(sa.bindparam("page_size", type_=sa.Integer)).offset(
+            sa.bindparam("page_start", type_=sa.Integer)
+        )
+    else:
+        page_ids = page_ids.limit(filters.per_page).offset(_start(filters))
     # The count comes with the page, in the same query (computed once: it does not
     # depend on the row); only an empty page asks for it on its own.
+    # A summary reads plain columns (no objects for the session to build and track).
+    listed_columns: tuple[Any, ...] = (
+        (_SUMMARY_ITEM, _SUMMARY_VERSION) if summary else (Item, version)
+    )
     page_rows = (
-        sa.select(Item, version, creator.username, approved.number, counted.scalar_subquery())
+        sa.select(*listed_columns, creator.username, approved.number, counted.scalar_subquery())
         .select_from(Item)
         .join(version, version_join)
         .join(creator, creator.id == Item.created_by_id)
@@ -305,32 +398,7 @@ def list_items(
         .where(Item.id.in_(page_ids))
         .order_by(*order)
     )
-    if summary:
-        page_rows = page_rows.options(_SUMMARY_COLUMNS)
-    rows = db.session.execute(page_rows).all()
-    total = rows[0][4] if rows else db.session.scalar(counted)
-    total_exact = total <= limit
-    total = min(total, limit)
-    return {
-        "items": [
-            {
-                "external_id": item.external_id,
-                "type": item.item_type,
-                "created_by": username,
-                "created_at": item.created_at,
-                "updated_at": item.updated_at,
-                "retired_at": item.retired_at,
-                "approved_version": approved_number,
-                "version": listed,
-            }
-            for item, listed, username, approved_number, _ in rows
-        ],
-        "total": total,
-        "total_exact": total_exact,
-        "page": filters.page,
-        "per_page": filters.per_page,
-        "pages": math.ceil(total / filters.per_page) if total else 0,
-    }
+    return page_rows, counted
 
 
 #: SQLite's trigram index of the versions' search text (migration 0015), where it exists.

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from itembank.assembly import simulate_blueprint, simulate_pool
 from itembank.assembly.simulate import AREAS
 from itembank.audit import record
+from itembank.content_stamp import in_bank
 from itembank.errors import Conflict, InvalidInput
 from itembank.extensions import db
 from itembank.models import (
@@ -235,13 +236,16 @@ def _write_chunk(
         .where(Bank.id == bank.id)
         .values(item_counter=Bank.item_counter + len(chunk))
         .returning(Bank.item_counter)
+        .execution_options(**in_bank(bank.id))
     ).scalar_one()
     first = int(last) - len(chunk) + 1
     now = utcnow()
     externals = [f"{bank.code}-{first + k:06d}" for k in range(len(chunk))]
     item_ids = list(
         db.session.execute(
-            sa.insert(Item).returning(Item.id, sort_by_parameter_order=True),
+            sa.insert(Item)
+            .returning(Item.id, sort_by_parameter_order=True)
+            .execution_options(**in_bank(bank.id)),
             [
                 {
                     "bank_id": bank.id,
@@ -258,7 +262,9 @@ def _write_chunk(
     )
     version_ids = list(
         db.session.execute(
-            sa.insert(ItemVersion).returning(ItemVersion.id, sort_by_parameter_order=True),
+            sa.insert(ItemVersion)
+            .returning(ItemVersion.id, sort_by_parameter_order=True)
+            .execution_options(**in_bank(bank.id)),
             [
                 {
                     "item_id": item_id,
@@ -290,6 +296,7 @@ def _write_chunk(
         sa.update(table)
         .where(table.c.id.in_(item_ids))
         .values(newest_version_id=newest, approved_version_id=newest)
+        .execution_options(**in_bank(bank.id))
     )
     db.session.execute(
         sa.insert(VersionContributor),

@@ -331,3 +331,31 @@ def test_q_finds_what_a_substring_search_finds(
         assert found == expected, query
     assert listed(client, world.bank.code, "q=birokrasi") == [edited.external_id]
     assert listed(client, world.bank.code, "q=KOORDINASI lintas") == []
+
+
+def test_the_page_is_written_as_its_schema_dumps_it(
+    as_user: Any, world: World, plugins: Any, items: dict[str, str]
+) -> None:
+    """The listing writes its answer itself (itembank.api.items.page_answer, issue 16):
+    the same as ItemPageOut's dump of the page, for approved, retired, in-review and
+    draft items, for a writer and for an assembler."""
+    from flask import current_app
+
+    from itembank.api.items import page_answer
+    from itembank.api.schemas import ItemPageOut
+    from itembank.operations.reviews import retire_item
+
+    retired = db.session.scalars(sa.select(Item).where(Item.external_id == items["m1_level3"]))
+    retire_item(retired.one(), actor=world.bank_admin, reason="Usang.")
+    db.session.commit()
+    for name in ("author", "assembler"):
+        user = world.users[name]
+        page = reads.list_items(world.bank, reads.ItemFilters(), actor=user, summary=True)
+        dumped = current_app.json.loads(current_app.json.dumps(ItemPageOut().dump(page)))
+        written = current_app.json.loads(current_app.json.dumps(page_answer(page)))
+        assert written == dumped
+        assert as_user(name).get(f"banks/{world.bank.code}/items").json == dumped
+        if name == "author":
+            shown = {row["external_id"]: row for row in dumped["items"]}
+            assert shown[items["m1_level3"]]["retired_at"] is not None
+            assert shown[items["m1_level3"]]["approved_version"] == 1
