@@ -18,25 +18,25 @@ so it replaces the index of the node alone.
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0020"
-down_revision = "0019"
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
     op.create_index(
-        "ix_item_classification_node_level_version",
-        "item_classification",
-        ["node_id", "level", "version_id"],
+        'ix_item_classification_node_level_version',
+        'item_classification',
+        ['node_id', 'level', 'version_id'],
     )
-    op.drop_index("ix_item_classification_node_id", table_name="item_classification")
-    op.create_index("ix_item_newest_version_id", "item", ["newest_version_id"])
-    op.create_index("ix_item_approved_version_id", "item", ["approved_version_id"])
+    op.drop_index('ix_item_classification_node_id', table_name='item_classification')
+    op.create_index('ix_item_newest_version_id', 'item', ['newest_version_id'])
+    op.create_index('ix_item_approved_version_id', 'item', ['approved_version_id'])
 
 
 def downgrade():
-    op.drop_index("ix_item_approved_version_id", table_name="item")
-    op.drop_index("ix_item_newest_version_id", table_name="item")
-    op.create_index("ix_item_classification_node_id", "item_classification", ["node_id"])
-    op.drop_index("ix_item_classification_node_level_version", table_name="item_classification")
+    op.drop_index('ix_item_approved_version_id', table_name='item')
+    op.drop_index('ix_item_newest_version_id', table_name='item')
+    op.create_index('ix_item_classification_node_id', 'item_classification', ['node_id'])
+    op.drop_index('ix_item_classification_node_level_version', table_name='item_classification')
