@@ -412,13 +412,17 @@ def test_filters_find_what_the_reference_finds(
     from itembank.operations.items import update_draft
 
     monkeypatch.setattr(reads, "PREFETCH_LIMIT", prefetch)
+
+    def metadata(where: list[tuple[str, str, int | None]]) -> dict[str, Any]:
+        return {"classifications": [classified(*c)["classifications"][0] for c in where]}
+
     made = []
     for stem, where, approve, redraft in FILTER_CORPUS:
         item = make_item(
             world,
             plugins,
             stem=f"<p>{stem}</p>",
-            metadata={"classifications": [classified(*c)["classifications"][0] for c in where]},
+            metadata=metadata(where),
         )
         if approve:
             submitted = submit_version(item.latest_version, actor=world.author)
@@ -431,9 +435,7 @@ def test_filters_find_what_the_reference_finds(
                 plugins=plugins,
                 base_revision=draft.revision,
                 stem=f"<p>{redraft[0]}</p>",
-                metadata={
-                    "classifications": [classified(*c)["classifications"][0] for c in redraft[1]]
-                },
+                metadata=metadata(redraft[1]),
             )
         made.append(item)
     db.session.commit()
