@@ -225,12 +225,78 @@ def test_migration_0021_adds_the_bank_content_stamp(cli_app: Flask) -> None:
 
     columns, stamps = bank_columns()
     assert "content_stamp" in columns and len(stamps) == 1 and stamps[0] > 0
-    ok(cli_app, "db", "downgrade", "0019")
+    ok(cli_app, "db", "downgrade", "0020")
     columns, stamps = bank_columns()
     assert "content_stamp" not in columns and stamps == [None]
     ok(cli_app, "db", "upgrade")
     columns, stamps = bank_columns()
     assert "content_stamp" in columns and stamps == [0]
+
+
+def test_migration_0020_listing_indexes_go_down_and_up_with_the_items(demo_app: Flask) -> None:
+    """0020 indexes the classifications by (node, level, version) in place of the node's
+    own index, and the items by their newest and approved versions; it goes down and up
+    on the demo bank, and the node, level and text filters list the same items, to an
+    author and to an assembler, at 0019 and at 0020."""
+    from itembank.operations import reads
+
+    queries = (
+        {"node": "TIU"},
+        {"node": "MANAJERIAL"},
+        {"node": "MANAJERIAL", "level": 3},
+        {"level": 3},
+        {"node": "TWK", "q": "negara"},
+    )
+
+    def listings() -> list[list[str]]:
+        with demo_app.app_context():
+            # the demo bank of most items (the demo writes more than one bank)
+            bank = db.session.scalars(
+                sa.select(Bank)
+                .join(Item, Item.bank_id == Bank.id)
+                .group_by(Bank.id)
+                .order_by(sa.func.count(Item.id).desc())
+            ).first()
+            assert bank is not None
+            found = []
+            for username in ("penulis", "perakit"):
+                user = db.session.scalars(sa.select(User).where(User.username == username)).one()
+                for query in queries:
+                    rows = reads.list_items(
+                        bank, reads.ItemFilters(per_page=100, **query), actor=user
+                    )["items"]
+                    found.append([row["external_id"] for row in rows])
+            db.session.remove()
+            db.engine.dispose()
+        return found
+
+    def indexes() -> tuple[set[str], set[str]]:
+        with demo_app.app_context():
+            inspector = sa.inspect(db.engine)
+            names = (
+                {i["name"] for i in inspector.get_indexes("item_classification")},
+                {i["name"] for i in inspector.get_indexes("item")},
+            )
+            db.engine.dispose()
+        return names
+
+    at_0020 = listings()
+    assert all(at_0020), [len(f) for f in at_0020]  # the demo has what is asked
+    classification, item = indexes()
+    assert "ix_item_classification_node_level_version" in classification
+    assert "ix_item_classification_node_id" not in classification
+    assert {"ix_item_newest_version_id", "ix_item_approved_version_id"} <= item
+    triggers = _search_triggers(demo_app)
+    ok(demo_app, "db", "downgrade", "0019")
+    classification, item = indexes()
+    assert "ix_item_classification_node_id" in classification
+    assert "ix_item_classification_node_level_version" not in classification
+    assert not {"ix_item_newest_version_id", "ix_item_approved_version_id"} & item
+    assert listings() == at_0020
+    ok(demo_app, "db", "upgrade")
+    assert "ix_item_classification_node_level_version" in indexes()[0]
+    assert _search_triggers(demo_app) == triggers
+    assert listings() == at_0020
 
 
 def _search_triggers(app: Flask) -> set[str]:

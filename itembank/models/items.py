@@ -32,6 +32,10 @@ class Item(VersionedDocument, db.Model):
         sa.Index("ix_item_bank_updated", "bank_id", "updated_at", "id"),
         sa.Index("ix_item_bank_created", "bank_id", "created_at", "id"),
         sa.Index("ix_item_bank_source_ref", "bank_id", "source_ref"),
+        # The items listing a version (newest; approved for assemblers): a small
+        # subtree's items found from its classifications (migration 0020).
+        sa.Index("ix_item_newest_version_id", "newest_version_id"),
+        sa.Index("ix_item_approved_version_id", "approved_version_id"),
     )
 
     item_type: Mapped[str] = mapped_column(sa.String(64), index=True)
@@ -142,13 +146,17 @@ class ItemClassification(db.Model):
     so that listing by node, its descendants and level is an indexed query."""
 
     __tablename__ = "item_classification"
-    __table_args__ = (sa.UniqueConstraint("version_id", "node_id", "level"),)
+    __table_args__ = (
+        sa.UniqueConstraint("version_id", "node_id", "level"),
+        # A subtree's versions (at a level) read from the index alone (migration 0020).
+        sa.Index("ix_item_classification_node_level_version", "node_id", "level", "version_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(
         sa.ForeignKey("item_version.id", ondelete="CASCADE"), index=True
     )
-    node_id: Mapped[int] = mapped_column(sa.ForeignKey("taxonomy_node.id"), index=True)
+    node_id: Mapped[int] = mapped_column(sa.ForeignKey("taxonomy_node.id"))
     level: Mapped[int | None]
 
     version: Mapped[ItemVersion] = relationship(back_populates="classifications")

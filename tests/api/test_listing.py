@@ -359,3 +359,158 @@ def test_the_page_is_written_as_its_schema_dumps_it(
             shown = {row["external_id"]: row for row in dumped["items"]}
             assert shown[items["m1_level3"]]["retired_at"] is not None
             assert shown[items["m1_level3"]]["approved_version"] == 1
+
+
+#: A seeded corpus for the listing's filters: Indonesian stems (the word, the word inside
+#: another, none), classifications in both built-in taxonomies (leaves of a subtree,
+#: levels), some approved with a newer draft that moves the item elsewhere.
+#: (stem, classifications as (taxonomy, node, level), approved, then the new draft's
+#: (stem, classifications) or None).
+FILTER_CORPUS: tuple[tuple[str, list[tuple[str, str, int | None]], bool, Any], ...] = (
+    (
+        "Rapat koordinasi membahas deret angka 2, 4, 8.",
+        [("skd-cpns", "TIU.NUM.DERET", None)],
+        True,
+        ("Soal deret tanpa rapat.", [("skd-cpns", "TWK.NAS", None)]),
+    ),
+    (
+        "Analogi: berkoordinasi seperti orkestra.",
+        [("skd-cpns", "TIU.VER.ANALOGI", None)],
+        False,
+        None,
+    ),
+    (
+        "Menolak gratifikasi dari rekanan.",
+        [("asn-2017", "M.1", 3), ("skd-cpns", "TWK.NAS", None)],
+        True,
+        None,
+    ),
+    (
+        "Koordinasi lintas unit kerja.",
+        [("asn-2017", "M.1", 4)],
+        True,
+        ("Koordinasi lintas unit kerja dan daerah.", [("asn-2017", "M.1", 3)]),
+    ),
+    ("Integritas pegawai negeri.", [("asn-2017", "M.2", 3)], True, None),
+    ("Hitung 47 + 53.", [("skd-cpns", "TIU.NUM", None)], False, None),
+    (
+        "Melayani warga dengan ramah.",
+        [("asn-2017", "M.1", 3)],
+        True,
+        ("Melayani warga dengan ramah dan koordinasi.", [("skd-cpns", "TIU.NUM.DERET", None)]),
+    ),
+    (
+        "Nasionalisme dan bela negara.",
+        [("skd-cpns", "TWK.NAS", None), ("asn-2017", "M.1", 5)],
+        False,
+        None,
+    ),
+)
+FILTER_QUERIES = (
+    "node=TIU",
+    "node=TIU.NUM",
+    "node=TWK",
+    "node=MANAJERIAL",
+    "node=M.1&level=3",
+    "taxonomy=asn-2017&node=M.1",
+    "level=3",
+    "q=koordinasi",
+    "q=KOORDINASI lintas",
+    "node=TIU&q=koordinasi",
+    "node=M.1&level=3&q=koordinasi",
+    "node=MANAJERIAL&q=gratifikasi",
+    "q=47",
+    "q=000006",
+    "node=TIU&q=00006",
+    "node=MANAJERIAL&q=00006",
+)
+
+
+@pytest.mark.parametrize("prefetch", [reads.PREFETCH_LIMIT, 0])
+def test_filters_find_what_the_reference_finds(
+    as_user: Any, world: World, plugins: Any, monkeypatch: pytest.MonkeyPatch, prefetch: int
+) -> None:
+    """Issue 16: node (with descendants), level, text and item-code filters, alone and
+    together, list exactly the items a plain reading of the listed version finds (the
+    newest one; for assemblers the approved one, which a new draft leaves behind), on
+    both databases, whether the filters' matches are looked up first or each row is
+    checked (``prefetch`` 0; on PostgreSQL the planner chooses)."""
+    from itembank.models import TaxonomyNode
+    from itembank.operations.content import search_needle
+    from itembank.operations.items import update_draft
+
+    monkeypatch.setattr(reads, "PREFETCH_LIMIT", prefetch)
+
+    def metadata(where: list[tuple[str, str, int | None]]) -> dict[str, Any]:
+        return {"classifications": [classified(*c)["classifications"][0] for c in where]}
+
+    made = []
+    for stem, where, approve, redraft in FILTER_CORPUS:
+        item = make_item(
+            world,
+            plugins,
+            stem=f"<p>{stem}</p>",
+            metadata=metadata(where),
+        )
+        if approve:
+            submitted = submit_version(item.latest_version, actor=world.author)
+            review_version(submitted, actor=world.reviewer, decision="approve")
+        if redraft:
+            draft = start_new_draft(item, actor=world.author)
+            update_draft(
+                draft,
+                actor=world.author,
+                plugins=plugins,
+                base_revision=draft.revision,
+                stem=f"<p>{redraft[0]}</p>",
+                metadata=metadata(redraft[1]),
+            )
+        made.append(item)
+    db.session.commit()
+
+    nodes = {n.id: n for n in db.session.scalars(sa.select(TaxonomyNode))}
+
+    def under(node_id: int, code: str) -> bool:
+        node: Any = nodes[node_id]
+        while node is not None:
+            if node.code == code:
+                return True
+            node = nodes.get(node.parent_id) if node.parent_id else None
+        return False
+
+    def expected(query: str, approved_only: bool) -> set[str]:
+        args = dict(part.split("=", 1) for part in query.split("&"))
+        found = set()
+        for item in made:
+            version = item.approved_version if approved_only else item.newest_version
+            if version is None:
+                continue
+            classes = [
+                c
+                for c in version.classifications
+                if ("node" not in args or under(c.node_id, args["node"]))
+                and ("level" not in args or c.level == int(args["level"]))
+                and ("taxonomy" not in args or nodes[c.node_id].taxonomy.code == args["taxonomy"])
+            ]
+            if ("node" in args or "level" in args) and not classes:
+                continue
+            if "q" in args:
+                code = args["q"].strip().upper()
+                in_code = any(ch.isdigit() for ch in code) and code in item.external_id
+                if search_needle(args["q"]) not in version.search_text and not in_code:
+                    continue
+            found.add(item.external_id)
+        return found
+
+    for role in ("reviewer", "assembler"):
+        client = as_user(role)
+        for query in FILTER_QUERIES:
+            want = expected(query, approved_only=role == "assembler")
+            assert set(listed(client, world.bank.code, quote(query, safe="=&"))) == want, (
+                role,
+                query,
+            )
+    # the corpus tells the listed versions apart: the assembler's and the author's differ
+    assert expected("node=TIU", False) != expected("node=TIU", True)
+    assert expected("q=koordinasi", False) != expected("q=koordinasi", True)
+    assert expected("node=TIU&q=00006", False) == {made[5].external_id}
