@@ -157,8 +157,13 @@ def _before_commit(session: Session) -> None:
             else:
                 conditions.append(Bank.id.in_(sorted({b for _, b in owners})))
         which = sa.or_(*conditions)
-    # Locked in the order of their ids, so two transactions never wait on each other.
-    locked = sa.select(Bank.id).where(which).order_by(Bank.id).with_for_update()
+    # Locked in the order of their ids, so two transactions never wait on each other;
+    # FOR NO KEY UPDATE (what an UPDATE of a non-key column takes anyway), not FOR
+    # UPDATE: the latter also waits for the KEY SHARE locks that other transactions'
+    # inserts referencing the bank hold (an import batch, an audit row), while this
+    # transaction may hold the bank row they wait for (a reserved item number): a
+    # deadlock, seen with two workers importing into one bank.
+    locked = sa.select(Bank.id).where(which).order_by(Bank.id).with_for_update(key_share=True)
     session.info[_RAISING] = True
     try:
         session.execute(
