@@ -241,9 +241,9 @@ def test_matching_scores_by_the_pair_values() -> None:
             {"scoring": "partial"},
             (
                 "pair_values",
-                "Nilai per pilihan hanya dipakai pada penskoran berbobot; kosongkan atau pilih "
+                "Nilai per pasangan hanya dipakai pada penskoran berbobot; kosongkan atau pilih "
                 "penskoran berbobot.",
-                "Per-option values are only used with mapped scoring; clear them or choose "
+                "Per-pair values are only used with mapped scoring; clear them or choose "
                 "mapped scoring.",
             ),
         ),

@@ -77,7 +77,18 @@ def test_mapped_values_score_their_own_score_held_within_the_bounds() -> None:
         ({"step": 1, "upper": 9000}, "step", "paling banyak 5000", "at most 5000"),
         ({"tolerance_mode": "relative", "tolerance": 150}, "tolerance", "100 persen", "100"),
         ({"lower": -5}, "lower", "lebih besar atau sama dengan 0", "greater than or equal to 0"),
-        ({"values": [{"id": "N1", "value": 5, "score": 1}]}, "values", "hanya dipakai", "only"),
+        (
+            {"values": [{"id": "N1", "value": 5, "score": 1}]},
+            "values",
+            "Nilai per nilai hanya dipakai",
+            "Per-value values are only used",
+        ),
+        (
+            {"mapping": {"default": 1, "lower": 0}},
+            "mapping",
+            "berbobot (per nilai)",
+            "scoring (per-value values)",
+        ),
     ],
 )
 def test_problems_name_the_field(

@@ -267,7 +267,7 @@ def check_pair_values(
         yield from shapes
         return
     if content.get("scoring") != mapped.MAPPED:
-        yield from mapped.check_unused(content, bool(values), "pair_values")
+        yield from mapped.check_unused(content, bool(values), "pair_values", mapped.PAIR)
         return
     seen: set[Pair] = set()
     closed = set(excluded)
