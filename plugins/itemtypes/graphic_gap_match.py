@@ -39,13 +39,17 @@ from plugins.itemtypes._graphic import (
     RegionSchema,
     check_image,
     check_regions,
-    graphic_figure,
+    content_figure,
+    example_regions,
     image_editor_field,
     image_field,
     image_xhtml,
     read_image,
     region_name,
+    region_options,
     regions_editor_field,
+    regions_field,
+    regions_from_qti,
 )
 from plugins.itemtypes._qti import RESPONSE, plain_number, qti_identifier, the_interaction
 from plugins.itemtypes.qti_writers import graphic_gap_match as qti_writer
@@ -76,12 +80,7 @@ class GraphicGapMatchSchema(ma.Schema):
         validate=ma.validate.Length(max=MAX_GAPS),
         metadata={"minItems": 2, "maxItems": MAX_GAPS},
     )
-    hotspots = ma.fields.List(
-        ma.fields.Nested(AreaSchema),
-        required=True,
-        validate=ma.validate.Length(max=MAX_REGIONS),
-        metadata={"minItems": 1, "maxItems": MAX_REGIONS},
-    )
+    hotspots = regions_field(AreaSchema)
     pairs = paired.key_pairs_field("key pairs [gap id, area id]")
     points = points_field()
     scoring = scoring_field()
@@ -165,18 +164,9 @@ class GraphicGapMatch(ItemType):
         )
         yield from paired.check_key_pairs(content["pairs"], _sides(content))
         yield from check_points(content)
-        problems = list(paired.check_pair_values(content, _sides(content)))
-        yield from problems
-        well_formed = all(len(pair) == 2 for pair in content["pairs"])
-        if (
-            not problems
-            and well_formed
-            and content["scoring"] == mapped.MAPPED
-            and content["points"] > 0
-        ):
-            yield from paired.check_key_scores_points(
-                content, self.score(content, content["pairs"])
-            )
+        yield from paired.check_mapped_key(
+            content, _sides(content), lambda: self.score(content, content["pairs"])
+        )
 
     def html_fields(self, content: dict[str, JSON]) -> Iterator[tuple[str, str]]:
         yield "image", content["image"]
@@ -208,9 +198,8 @@ class GraphicGapMatch(ItemType):
         return {RESPONSE: [(qti_identifier(a), qti_identifier(b)) for a, b in response]}
 
     def summary(self, content: dict[str, JSON]) -> ContentSummary:
-        escape = Markup.escape
-        options = {g["id"]: str(escape(g["label"])) for g in content["gaps"]}
-        options.update({a["id"]: str(escape(region_name(a))) for a in content["hotspots"]})
+        options = {g["id"]: str(Markup.escape(g["label"])) for g in content["gaps"]}
+        options.update(region_options(content["hotspots"]))
         return ContentSummary(
             options=options,
             keys=[f"{gap} {area}" for gap, area in content["pairs"]],
@@ -220,8 +209,7 @@ class GraphicGapMatch(ItemType):
     def _facts(self, content: dict[str, JSON]) -> dict[str, JSON]:
         facts: dict[str, JSON] = {"points": content["points"], "scoring": content["scoring"]}
         if content["scoring"] == mapped.MAPPED:
-            facts["pair_values"] = paired.pair_value_facts(content)
-            facts["mapping"] = dict(mapped.mapping_of(content))
+            facts.update(paired.mapped_facts(content))
         return facts
 
     def to_qti(
@@ -241,15 +229,10 @@ class GraphicGapMatch(ItemType):
         if found is None:
             return None
         interaction, response = found
-        pairs = [value.split() for value in response.correct]
-        if not pairs or any(len(pair) != 2 for pair in pairs):
+        key = paired.key_pairs_from_qti(response.correct, score)
+        if key is None:
             return None
-        points = score([tuple(pair) for pair in pairs])
-        if points <= 0:
-            return None
-        alone = {score([tuple(pair)]) for pair in pairs}
-        partial = len(pairs) > 1 and alone != {0}
-        if partial and len(alone) > 1:
+        if key.unequal:
             raise ImportNotSupported(
                 self.id,
                 "pasangan kunci bernilai berbeda-beda dan skornya bukan pemetaan per pasangan "
@@ -259,9 +242,9 @@ class GraphicGapMatch(ItemType):
             )
         return {
             **self._shape(interaction),
-            "pairs": pairs,
-            "points": plain_number(points),
-            "scoring": "partial" if partial else "all_or_nothing",
+            "pairs": key.pairs,
+            "points": plain_number(key.points),
+            "scoring": "partial" if key.partial else "all_or_nothing",
         }
 
     def from_qti_contents(
@@ -338,20 +321,10 @@ class GraphicGapMatch(ItemType):
                 }
                 for gap in interaction.gaps
             ],
-            "hotspots": [
-                {
-                    "id": area.identifier,
-                    "shape": area.shape,
-                    "coords": list(area.coords),
-                    "label": area.label,
-                    "match_max": area.match_max,
-                }
-                for area in interaction.hotspots
-            ],
+            "hotspots": regions_from_qti(interaction.hotspots, match_max=True),
         }
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
-        image = read_image(content["image"])
         choose = pick(lang, "— pilih —", "— choose —")
         options = Markup("").join(
             Markup('<option value="{ident}">{label}</option>').format(
@@ -361,7 +334,7 @@ class GraphicGapMatch(ItemType):
         )
 
         def body(prefix: str) -> Markup:
-            figure = graphic_figure(content["image"], image, content["hotspots"]) if image else ""
+            figure = content_figure(content, content["hotspots"])
             gaps = Markup("").join(
                 Markup('<li class="ib-gap">{image} <span>{label}</span></li>').format(
                     image=Markup(gap["image"]), label=gap["label"]
@@ -416,22 +389,7 @@ class GraphicGapMatch(ItemType):
                 {"id": "G2", "image": green, "label": "Pintu darurat", "match_max": 1},
                 {"id": "G3", "image": blue, "label": "Alat pemadam", "match_max": 1},
             ],
-            "hotspots": [
-                {
-                    "id": "A",
-                    "shape": "rect",
-                    "coords": [20, 20, 180, 130],
-                    "label": "Ruang arsip",
-                    "match_max": 1,
-                },
-                {
-                    "id": "B",
-                    "shape": "circle",
-                    "coords": [300, 75, 50],
-                    "label": "Loket KTP-el",
-                    "match_max": 1,
-                },
-            ],
+            "hotspots": example_regions(2, match_max=1),
             "pairs": [["G2", "A"], ["G3", "B"]],
             "points": 2,
             "scoring": "partial",

@@ -33,14 +33,18 @@ from plugins.itemtypes._graphic import (
     EXAMPLE_IMAGE,
     check_image,
     check_regions,
-    graphic_figure,
+    content_figure,
+    example_regions,
     image_editor_field,
     image_field,
     image_xhtml,
     read_image,
     region_name,
+    region_options,
     regions_editor_field,
+    regions_fact,
     regions_field,
+    regions_from_qti,
 )
 from plugins.itemtypes._qti import RESPONSE, plain_number, qti_identifiers, the_interaction
 from plugins.itemtypes.qti_writers import graphic_order as qti_writer
@@ -127,15 +131,12 @@ class GraphicOrder(ItemType):
     def summary(self, content: dict[str, JSON]) -> ContentSummary:
         regions = content["hotspots"]
         return ContentSummary(
-            options={r["id"]: str(Markup.escape(region_name(r))) for r in regions},
+            options=region_options(regions),
             keys=list(content["correct_order"]),
             extra={
                 "points": content["points"],
                 **({"scoring": content["scoring"]} if "scoring" in content else {}),
-                "regions": "; ".join(
-                    f"{r['id']}: {r['shape']} {','.join(str(c) for c in r['coords'])}"
-                    for r in regions
-                ),
+                "regions": regions_fact(regions),
             },
         )
 
@@ -171,15 +172,7 @@ class GraphicOrder(ItemType):
             return None
         return {
             "image": image_xhtml(interaction.image),
-            "hotspots": [
-                {
-                    "id": choice.identifier,
-                    "shape": choice.shape,
-                    "coords": list(choice.coords),
-                    "label": choice.label,
-                }
-                for choice in interaction.choices
-            ],
+            "hotspots": regions_from_qti(interaction.choices),
             "correct_order": list(response.correct),
             "points": plain_number(points),
         }
@@ -200,7 +193,6 @@ class GraphicOrder(ItemType):
             yield {**content, "scoring": ordered.PER_POSITION}
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
-        image = read_image(content["image"])
         regions = content["hotspots"]
         count = len(regions)
         blank = pick(lang, "Urutan", "Position")
@@ -209,7 +201,7 @@ class GraphicOrder(ItemType):
         )
 
         def body(prefix: str) -> Markup:
-            figure = graphic_figure(content["image"], image, regions) if image else ""
+            figure = content_figure(content, regions)
             rows = Markup("").join(
                 Markup(
                     '<li class="ib-order-item"><label for="{prefix}-o{index}">'
@@ -246,22 +238,7 @@ class GraphicOrder(ItemType):
         # EXAMPLE_PNG, which a bank must hold first.
         return {
             "image": EXAMPLE_IMAGE,
-            "hotspots": [
-                {"id": "A", "shape": "rect", "coords": [20, 20, 180, 130], "label": "Ruang arsip"},
-                {"id": "B", "shape": "circle", "coords": [300, 75, 50], "label": "Loket KTP-el"},
-                {
-                    "id": "C",
-                    "shape": "poly",
-                    "coords": [40, 170, 180, 170, 110, 280],
-                    "label": "Ruang tunggu",
-                },
-                {
-                    "id": "D",
-                    "shape": "rect",
-                    "coords": [220, 170, 380, 280],
-                    "label": "Ruang perekaman",
-                },
-            ],
+            "hotspots": example_regions(4),
             "correct_order": ["C", "B", "D", "A"],
             "points": 2,
         }

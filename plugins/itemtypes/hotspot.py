@@ -28,14 +28,18 @@ from plugins.itemtypes._graphic import (
     MAX_REGIONS,
     check_image,
     check_regions,
-    graphic_figure,
+    content_figure,
+    example_regions,
     image_editor_field,
     image_field,
     image_xhtml,
     read_image,
     region_name,
+    region_options,
     regions_editor_field,
+    regions_fact,
     regions_field,
+    regions_from_qti,
 )
 from plugins.itemtypes._qti import RESPONSE, plain_number, qti_identifier, the_interaction
 from plugins.itemtypes.qti_writers import hotspot as qti_writer
@@ -144,16 +148,13 @@ class Hotspot(ItemType):
         regions = content["hotspots"]
         keys = set(content["keys"])
         return ContentSummary(
-            options={r["id"]: str(Markup.escape(region_name(r))) for r in regions},
+            options=region_options(regions),
             keys=[r["id"] for r in regions if r["id"] in keys],
             extra={
                 "points": content["points"],
                 "scoring": content["scoring"],
                 "max_choices": content["max_choices"],
-                "regions": "; ".join(
-                    f"{r['id']}: {r['shape']} {','.join(str(c) for c in r['coords'])}"
-                    for r in regions
-                ),
+                "regions": regions_fact(regions),
             },
         )
 
@@ -197,15 +198,7 @@ class Hotspot(ItemType):
             return None
         return {
             "image": image_xhtml(interaction.image),
-            "hotspots": [
-                {
-                    "id": choice.identifier,
-                    "shape": choice.shape,
-                    "coords": list(choice.coords),
-                    "label": choice.label,
-                }
-                for choice in interaction.choices
-            ],
+            "hotspots": regions_from_qti(interaction.choices),
             "keys": keys,
             "max_choices": most,
             "points": plain_number(points),
@@ -213,11 +206,10 @@ class Hotspot(ItemType):
         }
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
-        image = read_image(content["image"])
         single = content["max_choices"] == 1
 
         def body(prefix: str) -> Markup:
-            figure = graphic_figure(content["image"], image, content["hotspots"]) if image else ""
+            figure = content_figure(content, content["hotspots"])
             rows = Markup("").join(
                 Markup(
                     '<div class="ib-choice"><input type="{kind}" id="{prefix}-h{index}" '
@@ -251,16 +243,7 @@ class Hotspot(ItemType):
         # which a bank must hold before it saves this content.
         return {
             "image": EXAMPLE_IMAGE,
-            "hotspots": [
-                {"id": "A", "shape": "rect", "coords": [20, 20, 180, 130], "label": "Ruang arsip"},
-                {"id": "B", "shape": "circle", "coords": [300, 75, 50], "label": "Loket KTP-el"},
-                {
-                    "id": "C",
-                    "shape": "poly",
-                    "coords": [40, 170, 180, 170, 110, 280],
-                    "label": "Ruang tunggu",
-                },
-            ],
+            "hotspots": example_regions(3),
             "keys": ["B"],
             "max_choices": 1,
             "points": 1,
