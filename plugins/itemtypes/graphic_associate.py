@@ -19,6 +19,7 @@ from itembank.itemtypes import (
     SourceScore,
 )
 from plugins.itemtypes import _editor as editor
+from plugins.itemtypes import _graphic as graphic
 from plugins.itemtypes import _pairs as paired
 from plugins.itemtypes._common import (
     check_points,
@@ -27,38 +28,18 @@ from plugins.itemtypes._common import (
     render_item,
     scoring_field,
 )
-from plugins.itemtypes._graphic import (
-    EXAMPLE_IMAGE,
-    MAX_REGIONS,
-    REGION,
-    RegionSchema,
-    check_image,
-    check_regions,
-    content_figure,
-    example_regions,
-    image_editor_field,
-    image_field,
-    image_xhtml,
-    read_image,
-    region_name,
-    region_options,
-    regions_editor_field,
-    regions_fact,
-    regions_field,
-    regions_from_qti,
-)
 from plugins.itemtypes._qti import RESPONSE, plain_number, qti_identifier, the_interaction
 from plugins.itemtypes.qti_writers import graphic_associate as qti_writer
 from qti.model import AssessmentItem, GraphicAssociateInteraction
 
 
-class AssociableAreaSchema(RegionSchema):
-    match_max = paired.match_max_field(MAX_REGIONS)
+class AssociableAreaSchema(graphic.RegionSchema):
+    match_max = paired.match_max_field(graphic.MAX_REGIONS)
 
 
 class GraphicAssociateSchema(ma.Schema):
-    image = image_field()
-    hotspots = regions_field(AssociableAreaSchema, minimum=3)
+    image = graphic.image_field()
+    hotspots = graphic.regions_field(AssociableAreaSchema, minimum=3)
     pairs = paired.key_pairs_field("key pairs [area id, area id], unordered")
     max_associations = paired.max_associations_field()
     points = points_field()
@@ -73,7 +54,7 @@ def _check_pairs(content: dict[str, JSON]) -> Iterator[Problem]:
     index_of = {area["id"]: i for i, area in enumerate(areas)}
     yield from paired.check_key_pairs(
         content["pairs"],
-        paired.PairSides(REGION, limits, REGION, limits, directed=False),
+        paired.PairSides(graphic.REGION, limits, graphic.REGION, limits, directed=False),
         limit_path=lambda ident: f"hotspots.{index_of[ident]}.match_max",
     )
     seen = {
@@ -109,9 +90,9 @@ class GraphicAssociate(ItemType):
     }
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
-        yield from check_image(content)
-        image = read_image(content["image"])
-        yield from check_regions(content["hotspots"], "hotspots", image, minimum=3)
+        yield from graphic.check_image(content)
+        image = graphic.read_image(content["image"])
+        yield from graphic.check_regions(content["hotspots"], "hotspots", image, minimum=3)
         yield from _check_pairs(content)
         yield from check_points(content)
 
@@ -138,13 +119,13 @@ class GraphicAssociate(ItemType):
     def summary(self, content: dict[str, JSON]) -> ContentSummary:
         regions = content["hotspots"]
         return ContentSummary(
-            options=region_options(regions),
+            options=graphic.region_options(regions),
             keys=[f"{first} {second}" for first, second in content["pairs"]],
             extra={
                 "points": content["points"],
                 "scoring": content["scoring"],
                 "max_associations": content["max_associations"],
-                "regions": regions_fact(regions),
+                "regions": graphic.regions_fact(regions),
             },
         )
 
@@ -180,8 +161,8 @@ class GraphicAssociate(ItemType):
                 "item is an equal share",
             )
         return {
-            "image": image_xhtml(interaction.image),
-            "hotspots": regions_from_qti(interaction.choices, match_max=True),
+            "image": graphic.image_xhtml(interaction.image),
+            "hotspots": graphic.regions_from_qti(interaction.choices, match_max=True),
             "pairs": pairs,
             "max_associations": interaction.max_associations,
             "points": plain_number(key.points),
@@ -193,13 +174,13 @@ class GraphicAssociate(ItemType):
         rows_count = content["max_associations"] or max(len(regions) // 2, 1)
         options = Markup("").join(
             Markup('<option value="{ident}">{ident}. {name}</option>').format(
-                ident=region["id"], name=region_name(region, lang)
+                ident=region["id"], name=graphic.region_name(region, lang)
             )
             for region in regions
         )
 
         def body(prefix: str) -> Markup:
-            figure = content_figure(content, regions)
+            figure = graphic.content_figure(content, regions)
             rows = paired.pair_select_rows(prefix, rows_count, options, lang)
             return Markup(
                 '{figure}<fieldset class="ib-associate" aria-describedby="{prefix}-stem">'
@@ -222,8 +203,8 @@ class GraphicAssociate(ItemType):
         # tunggu dan dengan ruang perekaman. Pasangkan ruang-ruang yang dihubungkan."; the
         # plan is plugins.itemtypes._graphic.EXAMPLE_PNG, which a bank must hold first.
         return {
-            "image": EXAMPLE_IMAGE,
-            "hotspots": example_regions(4, match_max=2),
+            "image": graphic.EXAMPLE_IMAGE,
+            "hotspots": graphic.example_regions(4, match_max=2),
             "pairs": [["B", "C"], ["D", "B"]],  # one partner chosen per area in the editor
             "max_associations": 3,
             "points": 2,
@@ -234,8 +215,8 @@ class GraphicAssociate(ItemType):
 
     def editor_fields(self) -> list[EditorField]:
         return [
-            image_editor_field(),
-            regions_editor_field(
+            graphic.image_editor_field(),
+            graphic.regions_editor_field(
                 "hotspots", editor.label("Area yang dipasangkan", "Regions"), match_max=True
             ),
             paired.pairs_editor(

@@ -18,6 +18,7 @@ from itembank.itemtypes import (
     SourceScore,
 )
 from plugins.itemtypes import _editor as editor
+from plugins.itemtypes import _graphic as graphic
 from plugins.itemtypes import _mapped as mapped
 from plugins.itemtypes import _pairs as paired
 from plugins.itemtypes._common import (
@@ -31,26 +32,6 @@ from plugins.itemtypes._common import (
     render_item,
     scoring_field,
 )
-from plugins.itemtypes._graphic import (
-    EXAMPLE_GAP_IMAGES,
-    EXAMPLE_IMAGE,
-    MAX_LABEL_CHARS,
-    MAX_REGIONS,
-    RegionSchema,
-    check_image,
-    check_regions,
-    content_figure,
-    example_regions,
-    image_editor_field,
-    image_field,
-    image_xhtml,
-    read_image,
-    region_name,
-    region_options,
-    regions_editor_field,
-    regions_field,
-    regions_from_qti,
-)
 from plugins.itemtypes._qti import RESPONSE, plain_number, qti_identifier, the_interaction
 from plugins.itemtypes.qti_writers import graphic_gap_match as qti_writer
 from qti.model import AssessmentItem, GraphicGapMatchInteraction, ResponseDeclaration
@@ -63,24 +44,26 @@ MAX_GAPS = 20
 
 class GapSchema(ma.Schema):
     id = ma.fields.String(required=True, metadata={"pattern": IDENTIFIER_PATTERN})
-    image = image_field()
-    label = ma.fields.String(required=True, validate=ma.validate.Length(max=MAX_LABEL_CHARS))
-    match_max = paired.match_max_field(MAX_REGIONS)
+    image = graphic.image_field()
+    label = ma.fields.String(
+        required=True, validate=ma.validate.Length(max=graphic.MAX_LABEL_CHARS)
+    )
+    match_max = paired.match_max_field(graphic.MAX_REGIONS)
 
 
-class AreaSchema(RegionSchema):
+class AreaSchema(graphic.RegionSchema):
     match_max = paired.match_max_field(MAX_GAPS)
 
 
 class GraphicGapMatchSchema(ma.Schema):
-    image = image_field()
+    image = graphic.image_field()
     gaps = ma.fields.List(
         ma.fields.Nested(GapSchema),
         required=True,
         validate=ma.validate.Length(max=MAX_GAPS),
         metadata={"minItems": 2, "maxItems": MAX_GAPS},
     )
-    hotspots = regions_field(AreaSchema)
+    hotspots = graphic.regions_field(AreaSchema)
     pairs = paired.key_pairs_field("key pairs [gap id, area id]")
     points = points_field()
     scoring = scoring_field()
@@ -131,7 +114,7 @@ class GraphicGapMatch(ItemType):
     }
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
-        yield from check_image(content)
+        yield from graphic.check_image(content)
         gaps = content["gaps"]
         yield from check_count(gaps, "gaps", GAP, 2, MAX_GAPS)
         seen: set[str] = set()
@@ -159,8 +142,12 @@ class GraphicGapMatch(ItemType):
                     f"Keterangan gambar '{ident}' wajib diisi.",
                     f"The label of gap image '{ident}' is required.",
                 )
-        yield from check_regions(
-            content["hotspots"], "hotspots", read_image(content["image"]), minimum=1, seen=seen
+        yield from graphic.check_regions(
+            content["hotspots"],
+            "hotspots",
+            graphic.read_image(content["image"]),
+            minimum=1,
+            seen=seen,
         )
         yield from paired.check_key_pairs(content["pairs"], _sides(content))
         yield from check_points(content)
@@ -199,7 +186,7 @@ class GraphicGapMatch(ItemType):
 
     def summary(self, content: dict[str, JSON]) -> ContentSummary:
         options = {g["id"]: str(Markup.escape(g["label"])) for g in content["gaps"]}
-        options.update(region_options(content["hotspots"]))
+        options.update(graphic.region_options(content["hotspots"]))
         return ContentSummary(
             options=options,
             keys=[f"{gap} {area}" for gap, area in content["pairs"]],
@@ -311,17 +298,17 @@ class GraphicGapMatch(ItemType):
     @staticmethod
     def _shape(interaction: GraphicGapMatchInteraction) -> dict[str, JSON]:
         return {
-            "image": image_xhtml(interaction.image),
+            "image": graphic.image_xhtml(interaction.image),
             "gaps": [
                 {
                     "id": gap.identifier,
-                    "image": image_xhtml(gap.image),  # type: ignore[arg-type]
+                    "image": graphic.image_xhtml(gap.image),  # type: ignore[arg-type]
                     "label": gap.text or gap.image.alt or gap.identifier,  # type: ignore[union-attr]
                     "match_max": gap.match_max,
                 }
                 for gap in interaction.gaps
             ],
-            "hotspots": regions_from_qti(interaction.hotspots, match_max=True),
+            "hotspots": graphic.regions_from_qti(interaction.hotspots, match_max=True),
         }
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
@@ -334,7 +321,7 @@ class GraphicGapMatch(ItemType):
         )
 
         def body(prefix: str) -> Markup:
-            figure = content_figure(content, content["hotspots"])
+            figure = graphic.content_figure(content, content["hotspots"])
             gaps = Markup("").join(
                 Markup('<li class="ib-gap">{image} <span>{label}</span></li>').format(
                     image=Markup(gap["image"]), label=gap["label"]
@@ -351,7 +338,7 @@ class GraphicGapMatch(ItemType):
                     prefix=prefix,
                     index=index,
                     ident=area["id"],
-                    name=region_name(area, lang),
+                    name=graphic.region_name(area, lang),
                     choose=choose,
                     options=options,
                 )
@@ -381,15 +368,15 @@ class GraphicGapMatch(ItemType):
         # For a stem such as "Tempatkan penanda jalur evakuasi yang tepat pada denah
         # kantor kecamatan berikut."; the images are plugins.itemtypes._graphic's
         # EXAMPLE_MEDIA, which a bank must hold before it saves this content.
-        red, green, blue = EXAMPLE_GAP_IMAGES
+        red, green, blue = graphic.EXAMPLE_GAP_IMAGES
         return {
-            "image": EXAMPLE_IMAGE,
+            "image": graphic.EXAMPLE_IMAGE,
             "gaps": [
                 {"id": "G1", "image": red, "label": "Titik kumpul", "match_max": 1},
                 {"id": "G2", "image": green, "label": "Pintu darurat", "match_max": 1},
                 {"id": "G3", "image": blue, "label": "Alat pemadam", "match_max": 1},
             ],
-            "hotspots": example_regions(2, match_max=1),
+            "hotspots": graphic.example_regions(2, match_max=1),
             "pairs": [["G2", "A"], ["G3", "B"]],
             "points": 2,
             "scoring": "partial",
@@ -399,7 +386,7 @@ class GraphicGapMatch(ItemType):
 
     def editor_fields(self) -> list[EditorField]:
         return [
-            image_editor_field(),
+            graphic.image_editor_field(),
             EditorField(
                 "gaps",
                 "entries",
@@ -419,11 +406,11 @@ class GraphicGapMatch(ItemType):
                         help=editor.label("0: tanpa batas.", "0: no limit."),
                         default=1,
                         minimum=0,
-                        maximum=MAX_REGIONS,
+                        maximum=graphic.MAX_REGIONS,
                     ),
                 ),
             ),
-            regions_editor_field(
+            graphic.regions_editor_field(
                 "hotspots", editor.label("Area pada gambar", "Areas"), match_max=True
             ),
             EditorField(
@@ -441,7 +428,7 @@ class GraphicGapMatch(ItemType):
 
 
 def _gap_image(gap: dict[str, JSON], index: int) -> Iterator[Problem]:
-    if read_image(gap["image"]) is None:
+    if graphic.read_image(gap["image"]) is None:
         yield Problem(
             f"gaps.{index}.image",
             f"Pilih satu gambar untuk '{gap['id']}' (dengan lebar dan tinggi dalam piksel).",
