@@ -21,7 +21,7 @@ from qti.rp import score_function
 from qti.validate import validate_element
 from qti.writer import write_item
 from qti.xml import serialize
-from tests.itemtype_helpers import patched, problems, subsets
+from tests.itemtype_helpers import assert_problem, patched, problems, subsets
 
 HOST = PluginHost(entry_points=False)
 HOTSPOT = HOST.item_type("hotspot")
@@ -98,11 +98,7 @@ def test_an_image_field_without_exactly_one_sized_image_is_refused(html: str) ->
 def test_region_and_key_problems_name_the_field_in_both_languages(
     changes: dict[str, Any], field: str, indonesian: str, english: str
 ) -> None:
-    found = problems(HOTSPOT, patched(EXAMPLE, changes))
-    assert any(
-        f == field and indonesian in message and english in message_en
-        for f, message, message_en in found
-    ), found
+    assert_problem(HOTSPOT, EXAMPLE, changes, field, indonesian, english)
 
 
 def test_the_number_of_regions_and_points_is_bounded() -> None:
@@ -248,11 +244,7 @@ PAIRS = ASSOCIATE.example_content()
 def test_associate_problems_name_the_field_in_both_languages(
     changes: dict[str, Any], field: str, indonesian: str, english: str
 ) -> None:
-    found = problems(ASSOCIATE, patched(PAIRS, changes))
-    assert any(
-        f == field and indonesian in message and english in message_en
-        for f, message, message_en in found
-    ), found
+    assert_problem(ASSOCIATE, PAIRS, changes, field, indonesian, english)
 
 
 def test_associate_needs_three_choices_at_most_twenty() -> None:
@@ -337,11 +329,7 @@ GAPS = GAP_MATCH.example_content()
 def test_gap_match_problems_name_the_field_in_both_languages(
     changes: dict[str, Any], field: str, indonesian: str, english: str
 ) -> None:
-    found = problems(GAP_MATCH, patched(GAPS, changes))
-    assert any(
-        f == field and indonesian in message and english in message_en
-        for f, message, message_en in found
-    ), found
+    assert_problem(GAP_MATCH, GAPS, changes, field, indonesian, english)
 
 
 def test_gap_match_scores_directed_pairs() -> None:
@@ -406,11 +394,7 @@ IN_A, IN_B, IN_C, NOWHERE = [300, 75], [110, 207], [100, 75], [390, 290]
 def test_select_point_problems_name_the_field_in_both_languages(
     changes: dict[str, Any], field: str, indonesian: str, english: str
 ) -> None:
-    found = problems(SELECT_POINT, patched(POINTS, changes))
-    assert any(
-        f == field and indonesian in message and english in message_en
-        for f, message, message_en in found
-    ), found
+    assert_problem(SELECT_POINT, POINTS, changes, field, indonesian, english)
 
 
 def test_select_point_areas_have_no_label() -> None:
@@ -533,11 +517,7 @@ ORDER = GRAPHIC_ORDER.example_content()
 def test_graphic_order_problems_name_the_field_in_both_languages(
     changes: dict[str, Any], field: str, indonesian: str, english: str
 ) -> None:
-    found = problems(GRAPHIC_ORDER, patched(ORDER, changes))
-    assert any(
-        f == field and indonesian in message and english in message_en
-        for f, message, message_en in found
-    ), found
+    assert_problem(GRAPHIC_ORDER, ORDER, changes, field, indonesian, english)
 
 
 def test_graphic_order_scores_the_whole_order_only() -> None:
@@ -618,11 +598,7 @@ LINKS = GRAPHIC_ASSOCIATE.example_content()
 def test_graphic_associate_problems_name_the_field_in_both_languages(
     changes: dict[str, Any], field: str, indonesian: str, english: str
 ) -> None:
-    found = problems(GRAPHIC_ASSOCIATE, patched(LINKS, changes))
-    assert any(
-        f == field and indonesian in message and english in message_en
-        for f, message, message_en in found
-    ), found
+    assert_problem(GRAPHIC_ASSOCIATE, LINKS, changes, field, indonesian, english)
 
 
 def test_graphic_associate_scores_pairs_in_either_order() -> None:
@@ -672,3 +648,46 @@ def test_graphic_associate_round_trip_is_valid_and_scores_exactly(
         for chosen in itertools.combinations(every, size):
             value = GRAPHIC_ASSOCIATE.qti_response(loaded, list(chosen))
             assert source(value) == GRAPHIC_ASSOCIATE.score(loaded, list(chosen)), chosen
+
+
+def test_key_pairs_read_from_qti_are_equal_shares_or_said_not_to_be() -> None:
+    from plugins.itemtypes._pairs import key_pairs_from_qti
+
+    def each(pairs: list[tuple[str, str]]) -> float:
+        return len(pairs)
+
+    def first_worth_two(pairs: list[tuple[str, str]]) -> float:
+        return sum(2 if pair == ("A", "B") else 1 for pair in pairs)
+
+    def together(pairs: list[tuple[str, str]]) -> float:
+        return 3 if len(pairs) == 2 else 0
+
+    shares = key_pairs_from_qti(["A B", "C D"], each)
+    assert shares is not None
+    assert (shares.pairs, shares.points, shares.partial, shares.unequal) == (
+        [["A", "B"], ["C", "D"]],
+        2,
+        True,
+        False,
+    )
+    unequal = key_pairs_from_qti(["A B", "C D"], first_worth_two)
+    assert unequal is not None and unequal.partial and unequal.unequal
+    whole = key_pairs_from_qti(["A B", "C D"], together)
+    assert whole is not None and (whole.points, whole.partial, whole.unequal) == (3, False, False)
+    assert key_pairs_from_qti([], each) is None
+    assert key_pairs_from_qti(["A B C"], each) is None
+    assert key_pairs_from_qti(["A B"], lambda pairs: 0) is None
+
+
+def test_graphic_associate_key_pairs_worth_different_scores_are_refused_by_name() -> None:
+    from itembank.itemtypes import ImportNotSupported
+
+    loaded = GRAPHIC_ASSOCIATE.load(LINKS)  # key B–C, D–B
+    model = GRAPHIC_ASSOCIATE.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
+    reading = read_item(serialize(write_item(model, "3.0")))
+
+    def unequal(pairs: list[tuple[str, str]]) -> float:
+        return sum(2 if tuple(pair) == ("B", "C") else 1 for pair in pairs)
+
+    with pytest.raises(ImportNotSupported, match=r"different scores \(B–C: 2, D–B: 1\)"):
+        GRAPHIC_ASSOCIATE.from_qti(reading.item, unequal)

@@ -11,7 +11,7 @@ from itembank.itemtypes import check_editor_fields
 from itembank.plugins import PluginHost
 from itembank.qti_bridge.convert import convert
 from plugins.itemtypes.slider import Slider, positions, scale_values
-from tests.itemtype_helpers import patched, problems
+from tests.itemtype_helpers import assert_problem, patched, problems
 from tests.shared import SHARED, shared_path
 
 SLIDER = Slider()
@@ -94,11 +94,7 @@ def test_mapped_values_score_their_own_score_held_within_the_bounds() -> None:
 def test_problems_name_the_field(
     changes: dict[str, Any], field: str, indonesian: str, english: str
 ) -> None:
-    found = problems(SLIDER, patched(EXAMPLE, changes))
-    assert any(
-        f == field and indonesian in message and english in message_en
-        for f, message, message_en in found
-    ), found
+    assert_problem(SLIDER, EXAMPLE, changes, field, indonesian, english)
 
 
 @pytest.mark.parametrize(

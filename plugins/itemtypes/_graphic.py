@@ -194,6 +194,15 @@ def check_regions(
         yield from _check_shape(region, where, image)
 
 
+def check_graphic(content: Mapping[str, JSON], *, minimum: int) -> Iterator[Problem]:
+    """:func:`check_image`, then :func:`check_regions` of the content's ``hotspots`` on
+    it (at least ``minimum``)."""
+    yield from check_image(content)
+    yield from check_regions(
+        content["hotspots"], "hotspots", read_image(content["image"]), minimum=minimum
+    )
+
+
 def _check_shape(region: Mapping[str, JSON], where: str, image: Image | None) -> Iterator[Problem]:
     shape, coords, ident = region["shape"], region["coords"], region["id"]
     path = f"{where}.coords"

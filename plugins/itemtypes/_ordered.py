@@ -32,6 +32,14 @@ from plugins.itemtypes.qti_writers._orders import (
 
 __all__ = ["ALL_OR_NOTHING", "ORDER_SCORINGS", "PER_POSITION", "scoring_of"]
 
+#: What an order type says of per-option scores (:attr:`ItemType.no_option_scores`).
+NO_OPTION_SCORES = {
+    "id": "Tidak ada skor per pilihan: yang dinilai urutan lengkap (atau tiap posisi "
+    "pada penskoran per posisi).",
+    "en": "No per-option score: a whole order is scored (or each position, under "
+    "per-position scoring).",
+}
+
 #: Most choices whose every order an import compares with per-position scoring
 #: (7! = 5,040 orders, what the scoring proof tries too).
 MAX_ORDERS_COMPARED = 7

@@ -90,9 +90,7 @@ class GraphicAssociate(ItemType):
     }
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
-        yield from graphic.check_image(content)
-        image = graphic.read_image(content["image"])
-        yield from graphic.check_regions(content["hotspots"], "hotspots", image, minimum=3)
+        yield from graphic.check_graphic(content, minimum=3)
         yield from _check_pairs(content)
         yield from check_points(content)
 

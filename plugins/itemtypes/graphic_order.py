@@ -58,22 +58,13 @@ class GraphicOrder(ItemType):
         "en": "The candidate puts areas of an image in the correct order.",
     }
     content_schema = GraphicOrderSchema
-    no_option_scores = {
-        "id": "Tidak ada skor per pilihan: yang dinilai urutan lengkap (atau tiap posisi "
-        "pada penskoran per posisi).",
-        "en": "No per-option score: a whole order is scored (or each position, under "
-        "per-position scoring).",
-    }
+    no_option_scores = ordered.NO_OPTION_SCORES
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
-        yield from graphic.check_image(content)
-        hotspots = content["hotspots"]
-        yield from graphic.check_regions(
-            hotspots, "hotspots", graphic.read_image(content["image"]), minimum=2
-        )
+        yield from graphic.check_graphic(content, minimum=2)
         yield from ordered.check_order(
             content["correct_order"],
-            (region["id"] for region in hotspots),
+            (region["id"] for region in content["hotspots"]),
             graphic.REGION,
             "area gambar",
         )

@@ -64,11 +64,8 @@ class Hotspot(ItemType):
     content_schema = HotspotSchema
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
-        yield from graphic.check_image(content)
-        image = graphic.read_image(content["image"])
-        hotspots = content["hotspots"]
-        yield from graphic.check_regions(hotspots, "hotspots", image, minimum=2)
-        ids = {region["id"] for region in hotspots}
+        yield from graphic.check_graphic(content, minimum=2)
+        ids = {region["id"] for region in content["hotspots"]}
         keys = content["keys"]
         yield from check_count(keys, "keys", KEY, 1)
         for index, key in enumerate(keys):

@@ -70,12 +70,7 @@ class Ordering(OptionsItemType):
         "en": "The candidate puts the options in the correct order.",
     }
     content_schema = OrderingSchema
-    no_option_scores = {
-        "id": "Tidak ada skor per pilihan: yang dinilai urutan lengkap (atau tiap posisi "
-        "pada penskoran per posisi).",
-        "en": "No per-option score: a whole order is scored (or each position, under "
-        "per-position scoring).",
-    }
+    no_option_scores = ordered.NO_OPTION_SCORES
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
         yield from super().check(content)
