@@ -4,6 +4,7 @@ scoring, previews, and their QTI round trip: bank -> QTI 3.0 / 2.1 (valid) -> ba
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -179,6 +180,24 @@ def test_the_preview_shows_the_image_and_outlines_without_the_key() -> None:
 
 # -- QTI: bank -> QTI 3.0 / 2.1 -> bank ----------------------------------------------------------
 
+
+def round_trip(
+    item_type: Any, loaded: dict[str, Any], version: str
+) -> tuple[bytes, Callable[[dict[str, Any]], float], dict[str, Any]]:
+    """``loaded`` written as a QTI ``version`` item (valid against the schema) and read
+    back: its XML, the source's score of a response (``{"RESPONSE": value}``) and the
+    content the type imports from it."""
+    model = item_type.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
+    root = write_item(model, version)  # type: ignore[arg-type]
+    assert validate_element(root, name="item_1.xml") == []
+    text = serialize(root)
+    reading = read_item(text)
+    source = score_function(reading.root)
+    back = item_type.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
+    assert back is not None
+    return text, source, back
+
+
 ROUND_TRIPS = [
     EXAMPLE,
     {**EXAMPLE, "points": 2.5},
@@ -194,17 +213,10 @@ def test_hotspot_round_trip_is_valid_and_scores_exactly(
     content: dict[str, Any], version: str
 ) -> None:
     loaded = HOTSPOT.load(content)
-    model = HOTSPOT.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
-    root = write_item(model, version)  # type: ignore[arg-type]
-    assert validate_element(root, name="item_1.xml") == []
-    text = serialize(root)
+    text, source, back = round_trip(HOTSPOT, loaded, version)
     shape = b"qti-hotspot-choice" if version == "3.0" else b"<hotspotChoice"
     assert text.count(shape) == 3
     assert (b'<img src="/media/' if version == "3.0" else b'<object data="/media/') in text
-    reading = read_item(text)
-    source = score_function(reading.root)
-    back = HOTSPOT.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
-    assert back is not None
     assert read_image(back["image"]) == read_image(loaded["image"])
     imported = HOTSPOT.load({**back, "image": loaded["image"]})
     assert imported == loaded
@@ -286,13 +298,7 @@ def test_associate_round_trip_is_valid_and_scores_exactly(
     content: dict[str, Any], version: str
 ) -> None:
     loaded = ASSOCIATE.load(content)
-    model = ASSOCIATE.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
-    root = write_item(model, version)  # type: ignore[arg-type]
-    assert validate_element(root, name="item_1.xml") == []
-    reading = read_item(serialize(root))
-    source = score_function(reading.root)
-    back = ASSOCIATE.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
-    assert back is not None
+    _, source, back = round_trip(ASSOCIATE, loaded, version)
     from itembank.sanitize import html_to_xhtml
 
     assert ASSOCIATE.load(back) == ASSOCIATE.map_html(loaded, html_to_xhtml)
@@ -349,15 +355,8 @@ def test_gap_match_round_trip_is_valid_and_scores_exactly(
     content: dict[str, Any], version: str
 ) -> None:
     loaded = GAP_MATCH.load(content)
-    model = GAP_MATCH.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
-    root = write_item(model, version)  # type: ignore[arg-type]
-    assert validate_element(root, name="item_1.xml") == []
-    text = serialize(root)
+    text, source, back = round_trip(GAP_MATCH, loaded, version)
     assert text.count(b"<qti-gap-img" if version == "3.0" else b"<gapImg") == 3
-    reading = read_item(text)
-    source = score_function(reading.root)
-    back = GAP_MATCH.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
-    assert back is not None
     from itembank.sanitize import html_to_xhtml
 
     assert GAP_MATCH.load(back) == GAP_MATCH.map_html(loaded, html_to_xhtml)
@@ -476,18 +475,11 @@ def test_select_point_round_trip_is_valid_and_scores_exactly(
             "marker": EXAMPLE_GAP_IMAGES[1] if marker else "",
         }
     )
-    model = SELECT_POINT.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
-    root = write_item(model, version)  # type: ignore[arg-type]
-    assert validate_element(root, name="item_1.xml") == []
-    text = serialize(root)
+    text, source, back = round_trip(SELECT_POINT, loaded, version)
     assert text.count(b"<qti-area-map-entry" if version == "3.0" else b"<areaMapEntry") == 3
     stage = b"<qti-position-object-stage>" if version == "3.0" else b"<positionObjectStage>"
     assert (stage in text) is marker
     assert (b"electPointInteraction" in text or b"select-point" in text) is not marker
-    reading = read_item(text)
-    source = score_function(reading.root)
-    back = SELECT_POINT.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
-    assert back is not None
     images = {"image": loaded["image"], "marker": loaded["marker"]}
     assert bool(back["marker"]) is marker
     assert SELECT_POINT.load({**back, **images}) == loaded
@@ -542,15 +534,8 @@ def test_graphic_order_preview_outlines_the_areas_without_the_order() -> None:
 @pytest.mark.parametrize("points", [1, 2.5])
 def test_graphic_order_round_trip_is_valid_and_scores_exactly(points: float, version: str) -> None:
     loaded = GRAPHIC_ORDER.load({**ORDER, "points": points})
-    model = GRAPHIC_ORDER.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
-    root = write_item(model, version)  # type: ignore[arg-type]
-    assert validate_element(root, name="item_1.xml") == []
-    text = serialize(root)
+    text, source, back = round_trip(GRAPHIC_ORDER, loaded, version)
     assert text.count(b"<qti-hotspot-choice" if version == "3.0" else b"<hotspotChoice") == 4
-    reading = read_item(text)
-    source = score_function(reading.root)
-    back = GRAPHIC_ORDER.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
-    assert back is not None
     assert GRAPHIC_ORDER.load({**back, "image": loaded["image"]}) == loaded
     for order in [None, *map(list, itertools.permutations(["A", "B", "C", "D"]))]:
         value = GRAPHIC_ORDER.qti_response(loaded, order)
@@ -631,17 +616,10 @@ def test_graphic_associate_round_trip_is_valid_and_scores_exactly(
     scoring: str, version: str
 ) -> None:
     loaded = GRAPHIC_ASSOCIATE.load({**LINKS, "scoring": scoring})
-    model = GRAPHIC_ASSOCIATE.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
-    root = write_item(model, version)  # type: ignore[arg-type]
-    assert validate_element(root, name="item_1.xml") == []
-    text = serialize(root)
+    text, source, back = round_trip(GRAPHIC_ASSOCIATE, loaded, version)
     assert (
         text.count(b"<qti-associable-hotspot" if version == "3.0" else b"<associableHotspot") == 4
     )
-    reading = read_item(text)
-    source = score_function(reading.root)
-    back = GRAPHIC_ASSOCIATE.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
-    assert back is not None
     assert GRAPHIC_ASSOCIATE.load({**back, "image": loaded["image"]}) == loaded
     every = [list(pair) for pair in itertools.combinations("ABCD", 2)]
     for size in range(len(every) + 1):
