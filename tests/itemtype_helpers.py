@@ -25,6 +25,23 @@ def problems(item_type: ItemType, content: Any) -> list[tuple[str, str, str]]:
     return [(p.field, p.message, p.message_en) for p in info.value.problems]
 
 
+def assert_problem(
+    item_type: ItemType,
+    content: dict[str, Any],
+    changes: dict[str, Any],
+    field: str,
+    indonesian: str,
+    english: str,
+) -> None:
+    """``content`` with ``changes`` (:func:`patched`) does not load, and one of its
+    problems names ``field`` with a message holding ``indonesian`` and ``english``."""
+    found = problems(item_type, patched(content, changes))
+    assert any(
+        f == field and indonesian in message and english in message_en
+        for f, message, message_en in found
+    ), found
+
+
 def patched(content: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """A deep copy of ``content`` with dotted paths set (or removed, for ``DROP``)."""
     result = copy.deepcopy(content)

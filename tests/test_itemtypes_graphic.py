@@ -4,6 +4,7 @@ scoring, previews, and their QTI round trip: bank -> QTI 3.0 / 2.1 (valid) -> ba
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from qti.rp import score_function
 from qti.validate import validate_element
 from qti.writer import write_item
 from qti.xml import serialize
-from tests.itemtype_helpers import patched, problems, subsets
+from tests.itemtype_helpers import assert_problem, patched, problems, subsets
 
 HOST = PluginHost(entry_points=False)
 HOTSPOT = HOST.item_type("hotspot")
@@ -98,11 +99,7 @@ def test_an_image_field_without_exactly_one_sized_image_is_refused(html: str) ->
 def test_region_and_key_problems_name_the_field_in_both_languages(
     changes: dict[str, Any], field: str, indonesian: str, english: str
 ) -> None:
-    found = problems(HOTSPOT, patched(EXAMPLE, changes))
-    assert any(
-        f == field and indonesian in message and english in message_en
-        for f, message, message_en in found
-    ), found
+    assert_problem(HOTSPOT, EXAMPLE, changes, field, indonesian, english)
 
 
 def test_the_number_of_regions_and_points_is_bounded() -> None:
@@ -183,6 +180,24 @@ def test_the_preview_shows_the_image_and_outlines_without_the_key() -> None:
 
 # -- QTI: bank -> QTI 3.0 / 2.1 -> bank ----------------------------------------------------------
 
+
+def round_trip(
+    item_type: Any, loaded: dict[str, Any], version: str
+) -> tuple[bytes, Callable[[dict[str, Any]], float], dict[str, Any]]:
+    """``loaded`` written as a QTI ``version`` item (valid against the schema) and read
+    back: its XML, the source's score of a response (``{"RESPONSE": value}``) and the
+    content the type imports from it."""
+    model = item_type.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
+    root = write_item(model, version)  # type: ignore[arg-type]
+    assert validate_element(root, name="item_1.xml") == []
+    text = serialize(root)
+    reading = read_item(text)
+    source = score_function(reading.root)
+    back = item_type.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
+    assert back is not None
+    return text, source, back
+
+
 ROUND_TRIPS = [
     EXAMPLE,
     {**EXAMPLE, "points": 2.5},
@@ -198,17 +213,10 @@ def test_hotspot_round_trip_is_valid_and_scores_exactly(
     content: dict[str, Any], version: str
 ) -> None:
     loaded = HOTSPOT.load(content)
-    model = HOTSPOT.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
-    root = write_item(model, version)  # type: ignore[arg-type]
-    assert validate_element(root, name="item_1.xml") == []
-    text = serialize(root)
+    text, source, back = round_trip(HOTSPOT, loaded, version)
     shape = b"qti-hotspot-choice" if version == "3.0" else b"<hotspotChoice"
     assert text.count(shape) == 3
     assert (b'<img src="/media/' if version == "3.0" else b'<object data="/media/') in text
-    reading = read_item(text)
-    source = score_function(reading.root)
-    back = HOTSPOT.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
-    assert back is not None
     assert read_image(back["image"]) == read_image(loaded["image"])
     imported = HOTSPOT.load({**back, "image": loaded["image"]})
     assert imported == loaded
@@ -248,11 +256,7 @@ PAIRS = ASSOCIATE.example_content()
 def test_associate_problems_name_the_field_in_both_languages(
     changes: dict[str, Any], field: str, indonesian: str, english: str
 ) -> None:
-    found = problems(ASSOCIATE, patched(PAIRS, changes))
-    assert any(
-        f == field and indonesian in message and english in message_en
-        for f, message, message_en in found
-    ), found
+    assert_problem(ASSOCIATE, PAIRS, changes, field, indonesian, english)
 
 
 def test_associate_needs_three_choices_at_most_twenty() -> None:
@@ -294,13 +298,7 @@ def test_associate_round_trip_is_valid_and_scores_exactly(
     content: dict[str, Any], version: str
 ) -> None:
     loaded = ASSOCIATE.load(content)
-    model = ASSOCIATE.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
-    root = write_item(model, version)  # type: ignore[arg-type]
-    assert validate_element(root, name="item_1.xml") == []
-    reading = read_item(serialize(root))
-    source = score_function(reading.root)
-    back = ASSOCIATE.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
-    assert back is not None
+    _, source, back = round_trip(ASSOCIATE, loaded, version)
     from itembank.sanitize import html_to_xhtml
 
     assert ASSOCIATE.load(back) == ASSOCIATE.map_html(loaded, html_to_xhtml)
@@ -337,11 +335,7 @@ GAPS = GAP_MATCH.example_content()
 def test_gap_match_problems_name_the_field_in_both_languages(
     changes: dict[str, Any], field: str, indonesian: str, english: str
 ) -> None:
-    found = problems(GAP_MATCH, patched(GAPS, changes))
-    assert any(
-        f == field and indonesian in message and english in message_en
-        for f, message, message_en in found
-    ), found
+    assert_problem(GAP_MATCH, GAPS, changes, field, indonesian, english)
 
 
 def test_gap_match_scores_directed_pairs() -> None:
@@ -361,15 +355,8 @@ def test_gap_match_round_trip_is_valid_and_scores_exactly(
     content: dict[str, Any], version: str
 ) -> None:
     loaded = GAP_MATCH.load(content)
-    model = GAP_MATCH.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
-    root = write_item(model, version)  # type: ignore[arg-type]
-    assert validate_element(root, name="item_1.xml") == []
-    text = serialize(root)
+    text, source, back = round_trip(GAP_MATCH, loaded, version)
     assert text.count(b"<qti-gap-img" if version == "3.0" else b"<gapImg") == 3
-    reading = read_item(text)
-    source = score_function(reading.root)
-    back = GAP_MATCH.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
-    assert back is not None
     from itembank.sanitize import html_to_xhtml
 
     assert GAP_MATCH.load(back) == GAP_MATCH.map_html(loaded, html_to_xhtml)
@@ -406,11 +393,7 @@ IN_A, IN_B, IN_C, NOWHERE = [300, 75], [110, 207], [100, 75], [390, 290]
 def test_select_point_problems_name_the_field_in_both_languages(
     changes: dict[str, Any], field: str, indonesian: str, english: str
 ) -> None:
-    found = problems(SELECT_POINT, patched(POINTS, changes))
-    assert any(
-        f == field and indonesian in message and english in message_en
-        for f, message, message_en in found
-    ), found
+    assert_problem(SELECT_POINT, POINTS, changes, field, indonesian, english)
 
 
 def test_select_point_areas_have_no_label() -> None:
@@ -492,18 +475,11 @@ def test_select_point_round_trip_is_valid_and_scores_exactly(
             "marker": EXAMPLE_GAP_IMAGES[1] if marker else "",
         }
     )
-    model = SELECT_POINT.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
-    root = write_item(model, version)  # type: ignore[arg-type]
-    assert validate_element(root, name="item_1.xml") == []
-    text = serialize(root)
+    text, source, back = round_trip(SELECT_POINT, loaded, version)
     assert text.count(b"<qti-area-map-entry" if version == "3.0" else b"<areaMapEntry") == 3
     stage = b"<qti-position-object-stage>" if version == "3.0" else b"<positionObjectStage>"
     assert (stage in text) is marker
     assert (b"electPointInteraction" in text or b"select-point" in text) is not marker
-    reading = read_item(text)
-    source = score_function(reading.root)
-    back = SELECT_POINT.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
-    assert back is not None
     images = {"image": loaded["image"], "marker": loaded["marker"]}
     assert bool(back["marker"]) is marker
     assert SELECT_POINT.load({**back, **images}) == loaded
@@ -533,11 +509,7 @@ ORDER = GRAPHIC_ORDER.example_content()
 def test_graphic_order_problems_name_the_field_in_both_languages(
     changes: dict[str, Any], field: str, indonesian: str, english: str
 ) -> None:
-    found = problems(GRAPHIC_ORDER, patched(ORDER, changes))
-    assert any(
-        f == field and indonesian in message and english in message_en
-        for f, message, message_en in found
-    ), found
+    assert_problem(GRAPHIC_ORDER, ORDER, changes, field, indonesian, english)
 
 
 def test_graphic_order_scores_the_whole_order_only() -> None:
@@ -562,15 +534,8 @@ def test_graphic_order_preview_outlines_the_areas_without_the_order() -> None:
 @pytest.mark.parametrize("points", [1, 2.5])
 def test_graphic_order_round_trip_is_valid_and_scores_exactly(points: float, version: str) -> None:
     loaded = GRAPHIC_ORDER.load({**ORDER, "points": points})
-    model = GRAPHIC_ORDER.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
-    root = write_item(model, version)  # type: ignore[arg-type]
-    assert validate_element(root, name="item_1.xml") == []
-    text = serialize(root)
+    text, source, back = round_trip(GRAPHIC_ORDER, loaded, version)
     assert text.count(b"<qti-hotspot-choice" if version == "3.0" else b"<hotspotChoice") == 4
-    reading = read_item(text)
-    source = score_function(reading.root)
-    back = GRAPHIC_ORDER.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
-    assert back is not None
     assert GRAPHIC_ORDER.load({**back, "image": loaded["image"]}) == loaded
     for order in [None, *map(list, itertools.permutations(["A", "B", "C", "D"]))]:
         value = GRAPHIC_ORDER.qti_response(loaded, order)
@@ -618,11 +583,7 @@ LINKS = GRAPHIC_ASSOCIATE.example_content()
 def test_graphic_associate_problems_name_the_field_in_both_languages(
     changes: dict[str, Any], field: str, indonesian: str, english: str
 ) -> None:
-    found = problems(GRAPHIC_ASSOCIATE, patched(LINKS, changes))
-    assert any(
-        f == field and indonesian in message and english in message_en
-        for f, message, message_en in found
-    ), found
+    assert_problem(GRAPHIC_ASSOCIATE, LINKS, changes, field, indonesian, english)
 
 
 def test_graphic_associate_scores_pairs_in_either_order() -> None:
@@ -655,20 +616,56 @@ def test_graphic_associate_round_trip_is_valid_and_scores_exactly(
     scoring: str, version: str
 ) -> None:
     loaded = GRAPHIC_ASSOCIATE.load({**LINKS, "scoring": scoring})
-    model = GRAPHIC_ASSOCIATE.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
-    root = write_item(model, version)  # type: ignore[arg-type]
-    assert validate_element(root, name="item_1.xml") == []
-    text = serialize(root)
+    text, source, back = round_trip(GRAPHIC_ASSOCIATE, loaded, version)
     assert (
         text.count(b"<qti-associable-hotspot" if version == "3.0" else b"<associableHotspot") == 4
     )
-    reading = read_item(text)
-    source = score_function(reading.root)
-    back = GRAPHIC_ASSOCIATE.from_qti(reading.item, lambda value: source({"RESPONSE": value}))
-    assert back is not None
     assert GRAPHIC_ASSOCIATE.load({**back, "image": loaded["image"]}) == loaded
     every = [list(pair) for pair in itertools.combinations("ABCD", 2)]
     for size in range(len(every) + 1):
         for chosen in itertools.combinations(every, size):
             value = GRAPHIC_ASSOCIATE.qti_response(loaded, list(chosen))
             assert source(value) == GRAPHIC_ASSOCIATE.score(loaded, list(chosen)), chosen
+
+
+def test_key_pairs_read_from_qti_are_equal_shares_or_said_not_to_be() -> None:
+    from plugins.itemtypes._pairs import key_pairs_from_qti
+
+    def each(pairs: list[tuple[str, str]]) -> float:
+        return len(pairs)
+
+    def first_worth_two(pairs: list[tuple[str, str]]) -> float:
+        return sum(2 if pair == ("A", "B") else 1 for pair in pairs)
+
+    def together(pairs: list[tuple[str, str]]) -> float:
+        return 3 if len(pairs) == 2 else 0
+
+    shares = key_pairs_from_qti(["A B", "C D"], each)
+    assert shares is not None
+    assert (shares.pairs, shares.points, shares.partial, shares.unequal) == (
+        [["A", "B"], ["C", "D"]],
+        2,
+        True,
+        False,
+    )
+    unequal = key_pairs_from_qti(["A B", "C D"], first_worth_two)
+    assert unequal is not None and unequal.partial and unequal.unequal
+    whole = key_pairs_from_qti(["A B", "C D"], together)
+    assert whole is not None and (whole.points, whole.partial, whole.unequal) == (3, False, False)
+    assert key_pairs_from_qti([], each) is None
+    assert key_pairs_from_qti(["A B C"], each) is None
+    assert key_pairs_from_qti(["A B"], lambda pairs: 0) is None
+
+
+def test_graphic_associate_key_pairs_worth_different_scores_are_refused_by_name() -> None:
+    from itembank.itemtypes import ImportNotSupported
+
+    loaded = GRAPHIC_ASSOCIATE.load(LINKS)  # key B–C, D–B
+    model = GRAPHIC_ASSOCIATE.qti_item(STEM, loaded, identifier="item_1", title="Soal 1")
+    reading = read_item(serialize(write_item(model, "3.0")))
+
+    def unequal(pairs: list[tuple[str, str]]) -> float:
+        return sum(2 if tuple(pair) == ("B", "C") else 1 for pair in pairs)
+
+    with pytest.raises(ImportNotSupported, match=r"different scores \(B–C: 2, D–B: 1\)"):
+        GRAPHIC_ASSOCIATE.from_qti(reading.item, unequal)

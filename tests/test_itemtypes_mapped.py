@@ -13,7 +13,7 @@ from itembank.plugins import PluginHost
 from itembank.qti_bridge.convert import convert
 from plugins.itemtypes.matching import Matching
 from plugins.itemtypes.multiple_response import MultipleResponse
-from tests.itemtype_helpers import patched, problems
+from tests.itemtype_helpers import assert_problem, patched, problems
 from tests.shared import SHARED, shared_path
 
 MR = MultipleResponse()
@@ -241,9 +241,9 @@ def test_matching_scores_by_the_pair_values() -> None:
             {"scoring": "partial"},
             (
                 "pair_values",
-                "Nilai per pilihan hanya dipakai pada penskoran berbobot; kosongkan atau pilih "
+                "Nilai per pasangan hanya dipakai pada penskoran berbobot; kosongkan atau pilih "
                 "penskoran berbobot.",
-                "Per-option values are only used with mapped scoring; clear them or choose "
+                "Per-pair values are only used with mapped scoring; clear them or choose "
                 "mapped scoring.",
             ),
         ),
@@ -464,11 +464,7 @@ def test_pair_mapped_problems(
     item_type: Any, content: dict[str, Any], changes: dict[str, Any], expected: tuple[str, str, str]
 ) -> None:
     field, indonesian, english = expected
-    found = problems(item_type, patched(content, changes))
-    assert any(
-        f == field and indonesian in message and english in message_en
-        for f, message, message_en in found
-    ), found
+    assert_problem(item_type, content, changes, field, indonesian, english)
 
 
 def test_the_pair_editors_describe_the_mapped_fields() -> None:

@@ -11,7 +11,7 @@ from itembank.itemtypes import check_editor_fields
 from itembank.plugins import PluginHost
 from itembank.qti_bridge.convert import convert
 from plugins.itemtypes.slider import Slider, positions, scale_values
-from tests.itemtype_helpers import patched, problems
+from tests.itemtype_helpers import assert_problem, patched, problems
 from tests.shared import SHARED, shared_path
 
 SLIDER = Slider()
@@ -77,17 +77,24 @@ def test_mapped_values_score_their_own_score_held_within_the_bounds() -> None:
         ({"step": 1, "upper": 9000}, "step", "paling banyak 5000", "at most 5000"),
         ({"tolerance_mode": "relative", "tolerance": 150}, "tolerance", "100 persen", "100"),
         ({"lower": -5}, "lower", "lebih besar atau sama dengan 0", "greater than or equal to 0"),
-        ({"values": [{"id": "N1", "value": 5, "score": 1}]}, "values", "hanya dipakai", "only"),
+        (
+            {"values": [{"id": "N1", "value": 5, "score": 1}]},
+            "values",
+            "Nilai per nilai hanya dipakai",
+            "Per-value values are only used",
+        ),
+        (
+            {"mapping": {"default": 1, "lower": 0}},
+            "mapping",
+            "berbobot (per nilai)",
+            "scoring (per-value values)",
+        ),
     ],
 )
 def test_problems_name_the_field(
     changes: dict[str, Any], field: str, indonesian: str, english: str
 ) -> None:
-    found = problems(SLIDER, patched(EXAMPLE, changes))
-    assert any(
-        f == field and indonesian in message and english in message_en
-        for f, message, message_en in found
-    ), found
+    assert_problem(SLIDER, EXAMPLE, changes, field, indonesian, english)
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
-"""Pieces the graphic item types share (hotspot, graphic gap match): the image field,
-regions drawn on it (rect, circle, poly in image pixels), their checks and the preview.
+"""Pieces the graphic item types share (hotspot, graphic order, graphic associate,
+graphic gap match, select point): the image field, regions drawn on it (rect, circle,
+poly in image pixels), their checks, answer-key facts, QTI reading, the preview, the
+examples' plan and its rooms, and the editor's fields.
 
 The image is rich text holding exactly one ``<img src alt width height>``: the bank's
 media handling (upload, sanitizing, the media check on save, QTI export and import)
@@ -31,7 +33,7 @@ from plugins.itemtypes._common import (
     is_identifier,
     rich_text_field,
 )
-from qti.model import GraphicImage
+from qti.model import GraphicImage, HotspotChoice
 
 SHAPES = ("rect", "circle", "poly")
 #: Largest side of the image, in pixels (the sanitizer keeps ``width``/``height`` up to it).
@@ -72,12 +74,14 @@ def image_field() -> ma.fields.String:
     return rich_text_field()
 
 
-def regions_field() -> ma.fields.List:
+def regions_field(schema: type[ma.Schema] = RegionSchema, minimum: int = 1) -> ma.fields.List:
+    """The regions: ``schema`` entries (:class:`RegionSchema` or one that adds to it),
+    at least ``minimum`` as the schema tells editors (:func:`check_regions` says so)."""
     return ma.fields.List(
-        ma.fields.Nested(RegionSchema),
+        ma.fields.Nested(schema),
         required=True,
         validate=ma.validate.Length(max=MAX_REGIONS),
-        metadata={"minItems": 1, "maxItems": MAX_REGIONS},
+        metadata={"minItems": minimum, "maxItems": MAX_REGIONS},
     )
 
 
@@ -190,6 +194,15 @@ def check_regions(
         yield from _check_shape(region, where, image)
 
 
+def check_graphic(content: Mapping[str, JSON], *, minimum: int) -> Iterator[Problem]:
+    """:func:`check_image`, then :func:`check_regions` of the content's ``hotspots`` on
+    it (at least ``minimum``)."""
+    yield from check_image(content)
+    yield from check_regions(
+        content["hotspots"], "hotspots", read_image(content["image"]), minimum=minimum
+    )
+
+
 def _check_shape(region: Mapping[str, JSON], where: str, image: Image | None) -> Iterator[Problem]:
     shape, coords, ident = region["shape"], region["coords"], region["id"]
     path = f"{where}.coords"
@@ -271,7 +284,44 @@ def region_name(region: Mapping[str, JSON], lang: str | None = None) -> str:
     return f"{'Region' if lang == 'en' else 'Area'} {region['id']}"
 
 
+def region_options(regions: Iterable[Mapping[str, JSON]]) -> dict[str, str]:
+    """The answer key's names of the regions: identifier -> label (else identifier),
+    escaped."""
+    return {r["id"]: str(Markup.escape(region_name(r))) for r in regions}
+
+
+def regions_fact(regions: Iterable[Mapping[str, JSON]]) -> str:
+    """The regions as the answer key lists them: ``"A: rect 20,20,180,130; B: ..."``."""
+    return "; ".join(
+        f"{r['id']}: {r['shape']} {','.join(str(c) for c in r['coords'])}" for r in regions
+    )
+
+
+def regions_from_qti(
+    choices: Iterable[HotspotChoice], *, match_max: bool = False
+) -> list[dict[str, JSON]]:
+    """Content regions for QTI hotspots (with each one's ``match_max`` when the type
+    keeps it)."""
+    return [
+        {
+            "id": choice.identifier,
+            "shape": choice.shape,
+            "coords": list(choice.coords),
+            "label": choice.label,
+            **({"match_max": choice.match_max} if match_max else {}),
+        }
+        for choice in choices
+    ]
+
+
 # -- preview -----------------------------------------------------------------------------
+
+
+def content_figure(content: Mapping[str, JSON], regions: Iterable[Mapping[str, Any]]) -> Markup:
+    """:func:`graphic_figure` of the content's ``image`` field with ``regions`` outlined;
+    empty when the field holds no image to draw on."""
+    image = read_image(content["image"])
+    return graphic_figure(content["image"], image, regions) if image else Markup("")
 
 
 def graphic_figure(image_html: str, image: Image, regions: Iterable[Mapping[str, Any]]) -> Markup:
@@ -364,6 +414,26 @@ EXAMPLE_GAP_IMAGES = tuple(
     f'<img src="/media/{hashlib.sha256(data).hexdigest()}" alt="{name}" width="60" height="24">'
     for data, name in zip(EXAMPLE_GAP_PNGS, ("Merah", "Hijau", "Biru"), strict=True)
 )
+#: The rooms of the example plan as regions (the archive, the ID card counter, the
+#: waiting room, the recording room): :func:`example_regions`.
+_EXAMPLE_ROOMS = (
+    ("rect", (20, 20, 180, 130), "Ruang arsip"),
+    ("circle", (300, 75, 50), "Loket KTP-el"),
+    ("poly", (40, 170, 180, 170, 110, 280), "Ruang tunggu"),
+    ("rect", (220, 170, 380, 280), "Ruang perekaman"),
+)
+
+
+def example_regions(count: int, **extra: JSON) -> list[dict[str, JSON]]:
+    """The first ``count`` rooms of :data:`EXAMPLE_PNG` as regions ``A``, ``B``, ...
+    (new lists each call), each with ``extra`` fields (``match_max=2``, say)."""
+    return [
+        {"id": chr(ord("A") + index), "shape": shape, "coords": list(coords), "label": label}
+        | extra
+        for index, (shape, coords, label) in enumerate(_EXAMPLE_ROOMS[:count])
+    ]
+
+
 #: Every image the examples show, by SHA-256 (what a bank must hold to save them).
 EXAMPLE_MEDIA = {
     hashlib.sha256(data).hexdigest(): data for data in (EXAMPLE_PNG, *EXAMPLE_GAP_PNGS)

@@ -115,16 +115,20 @@ def same_score(a: float, b: float) -> bool:
 
 
 #: What a value is given to, in the messages (Indonesian, English): an option, unless
-#: the type says otherwise (short text: an answer).
+#: the type says otherwise (short text: an answer; slider: a value of its scale; the
+#: pair types: a pair).
 OPTION = ("pilihan", "option")
 ANSWER = ("jawaban", "answer")
+VALUE = ("nilai", "value")
+PAIR = ("pasangan", "pair")
 
 
 def check_unused(
     content: dict[str, JSON], used: bool, values_path: str, per: tuple[str, str] = OPTION
 ) -> Iterator[Problem]:
     """Values or a mapping given to an item that does not score by mapping (``per``:
-    what each value is given to, :data:`OPTION` or :data:`ANSWER`)."""
+    what each value is given to: :data:`OPTION`, :data:`ANSWER`, :data:`VALUE` or
+    :data:`PAIR`)."""
     per_id, per_en = per
     if content.get("mapping") is not None:
         yield Problem(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import marshmallow as ma
 from markupsafe import Markup
 
-from itembank.itemtypes import JSON, EditorField, Problem
+from itembank.itemtypes import JSON, EditorField, Problem, SourceScore
 from plugins.itemtypes import _mapped as mapped
 from plugins.itemtypes._common import (
     MAX_CHOICES,
@@ -183,6 +183,24 @@ def _pair_shape_problem(where: str, sides: PairSides) -> Problem:
     )
 
 
+def max_associations_field() -> ma.fields.Integer:
+    """How many pairs a response may hold (0: no limit), default 0."""
+    return bounded_integer(0, 0, MAX_CHOICES)
+
+
+def check_max_associations(content: Mapping[str, JSON], key: set[Pair]) -> Iterator[Problem]:
+    """``max_associations`` (0: no limit) leaves room for the ``key`` pairs."""
+    most = content["max_associations"]
+    if most and most < len(key):
+        yield Problem(
+            "max_associations",
+            f"Jumlah pasangan maksimum ({most}) lebih kecil dari jumlah pasangan kunci "
+            f"({len(key)}).",
+            f"The maximum number of pairs ({most}) is less than the number of key pairs "
+            f"({len(key)}).",
+        )
+
+
 # -- mapped scoring per pair -----------------------------------------------------------
 
 
@@ -267,7 +285,7 @@ def check_pair_values(
         yield from shapes
         return
     if content.get("scoring") != mapped.MAPPED:
-        yield from mapped.check_unused(content, bool(values), "pair_values")
+        yield from mapped.check_unused(content, bool(values), "pair_values", mapped.PAIR)
         return
     seen: set[Pair] = set()
     closed = set(excluded)
@@ -311,6 +329,32 @@ def check_key_scores_points(content: dict[str, JSON], key_score: float) -> Itera
     yield from found
     if not found and not mapped.same_score(key_score, content["points"]):
         yield mapped.keys_score_problem("pairs", key_score, content["points"])
+
+
+def check_mapped_key(
+    content: dict[str, JSON], sides: PairSides, key_score: Callable[[], float]
+) -> Iterator[Problem]:
+    """:func:`check_pair_values`; then, when they are sound, the key pairs well formed
+    and the content scored by mapping for points, :func:`check_key_scores_points` with
+    what ``key_score()`` gives the key pairs."""
+    problems = list(check_pair_values(content, sides))
+    yield from problems
+    well_formed = all(len(pair) == 2 for pair in content["pairs"])
+    if (
+        not problems
+        and well_formed
+        and content["scoring"] == mapped.MAPPED
+        and content["points"] > 0
+    ):
+        yield from check_key_scores_points(content, key_score())
+
+
+def mapped_facts(content: Mapping[str, JSON]) -> dict[str, JSON]:
+    """The answer key's facts of mapped scoring: ``pair_values`` and ``mapping``."""
+    return {
+        "pair_values": pair_value_facts(content),
+        "mapping": dict(mapped.mapping_of(dict(content))),
+    }
 
 
 def mapped_pairs_score(
@@ -360,6 +404,34 @@ def mapped_entries(
         seen.add(compared)
         values.append([pair[0], pair[1], plain_number(entry.value)])
     return values
+
+
+@dataclass(frozen=True)
+class KeyPairs:
+    """The key read from a QTI pair response's declared correct pairs: the pairs, what
+    they score together, and whether one key pair alone already scores (``partial``,
+    with several); ``unequal`` when the key pairs alone score differently (no form
+    of equal shares)."""
+
+    pairs: list[list[str]]
+    points: float
+    partial: bool
+    unequal: bool
+
+
+def key_pairs_from_qti(correct: Iterable[str], score: SourceScore) -> KeyPairs | None:
+    """:class:`KeyPairs` of a response's declared correct values (``"A B"``) as the
+    source ``score`` s them; ``None`` when there are none, one is not a pair, or they
+    score nothing."""
+    pairs = [value.split() for value in correct]
+    if not pairs or any(len(pair) != 2 for pair in pairs):
+        return None
+    points = score([tuple(pair) for pair in pairs])
+    if points <= 0:
+        return None
+    alone = {score([tuple(pair)]) for pair in pairs}
+    partial = len(pairs) > 1 and alone != {0}
+    return KeyPairs(pairs, points, partial, partial and len(alone) > 1)
 
 
 @dataclass(frozen=True)
@@ -437,6 +509,31 @@ def pair_values_editor(source: str, target: str) -> EditorField:
         },
         source=source,
         target=target,
+    )
+
+
+def pairs_editor(entries: str, hint: dict[str, str]) -> EditorField:
+    """The key pairs of an undirected pair type: a partner chosen for each of the
+    ``entries`` (``choices``, ``hotspots``: the field the pairs join), with ``hint``."""
+    return EditorField(
+        "pairs",
+        "pairs",
+        {"id": "Pasangan yang benar", "en": "Correct pairs"},
+        help=hint,
+        source=entries,
+        target=entries,
+    )
+
+
+def max_associations_editor() -> EditorField:
+    return EditorField(
+        "max_associations",
+        "integer",
+        {"id": "Jumlah pasangan maksimum", "en": "Most pairs"},
+        help={"id": "0: tanpa batas.", "en": "0: no limit."},
+        default=0,
+        minimum=0,
+        maximum=MAX_CHOICES,
     )
 
 

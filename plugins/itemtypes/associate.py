@@ -23,9 +23,7 @@ from plugins.itemtypes import _mapped as mapped
 from plugins.itemtypes import _pairs as paired
 from plugins.itemtypes._common import (
     IDENTIFIER_PATTERN,
-    MAX_CHOICES,
     Noun,
-    bounded_integer,
     check_count,
     check_entries,
     check_points,
@@ -62,7 +60,7 @@ class AssociateSchema(ma.Schema):
         metadata={"minItems": 3, "maxItems": MAX_ASSOCIABLE},
     )
     pairs = paired.key_pairs_field("key pairs [choice id, choice id], unordered")
-    max_associations = bounded_integer(0, 0, MAX_CHOICES)
+    max_associations = paired.max_associations_field()
     points = points_field()
     scoring = scoring_field()
     shuffle = shuffle_field(True)
@@ -123,28 +121,11 @@ class Associate(ItemType):
             for pair in content["pairs"]
             if len(pair) == 2 and pair[0] in index_of and pair[1] in index_of
         }
-        most = content["max_associations"]
-        if most and most < len(seen):
-            yield Problem(
-                "max_associations",
-                f"Jumlah pasangan maksimum ({most}) lebih kecil dari jumlah pasangan kunci "
-                f"({len(seen)}).",
-                f"The maximum number of pairs ({most}) is less than the number of key pairs "
-                f"({len(seen)}).",
-            )
+        yield from paired.check_max_associations(content, seen)
         yield from check_points(content)
-        problems = list(paired.check_pair_values(content, sides))
-        yield from problems
-        well_formed = all(len(pair) == 2 for pair in content["pairs"])
-        if (
-            not problems
-            and well_formed
-            and content["scoring"] == mapped.MAPPED
-            and content["points"] > 0
-        ):
-            yield from paired.check_key_scores_points(
-                content, self.score(content, content["pairs"])
-            )
+        yield from paired.check_mapped_key(
+            content, sides, lambda: self.score(content, content["pairs"])
+        )
 
     def html_fields(self, content: dict[str, JSON]) -> Iterator[tuple[str, str]]:
         yield from text_fields(content, "choices")
@@ -181,8 +162,7 @@ class Associate(ItemType):
             "shuffle": content["shuffle"],
         }
         if content["scoring"] == mapped.MAPPED:
-            extra["pair_values"] = paired.pair_value_facts(content)
-            extra["mapping"] = dict(mapped.mapping_of(content))
+            extra.update(paired.mapped_facts(content))
         return ContentSummary(
             options=texts_by_id(content["choices"]),
             keys=[f"{first} {second}" for first, second in content["pairs"]],
@@ -207,15 +187,11 @@ class Associate(ItemType):
         interaction, response = found
         if response.cardinality != "multiple" or response.base_type != "pair":
             return None
-        pairs = [value.split() for value in response.correct]
-        if not pairs or any(len(pair) != 2 for pair in pairs):
+        key = paired.key_pairs_from_qti(response.correct, score)
+        if key is None:
             return None
-        points = score([tuple(pair) for pair in pairs])
-        if points <= 0:
-            return None
-        alone = {score([tuple(pair)]) for pair in pairs}
-        partial = len(pairs) > 1 and alone != {0}
-        if partial and len(alone) > 1:
+        pairs = key.pairs
+        if key.unequal:
             raise ImportNotSupported(
                 self.id,
                 "pasangan kunci bernilai berbeda-beda ("
@@ -229,8 +205,8 @@ class Associate(ItemType):
             "choices": self._choices(interaction),
             "pairs": pairs,
             "max_associations": interaction.max_associations,
-            "points": plain_number(points),
-            "scoring": "partial" if partial else "all_or_nothing",
+            "points": plain_number(key.points),
+            "scoring": "partial" if key.partial else "all_or_nothing",
             "shuffle": interaction.shuffle,
         }
 
@@ -363,26 +339,14 @@ class Associate(ItemType):
                 minimum=3,
                 start=6,
             ),
-            EditorField(
-                "pairs",
-                "pairs",
-                editor.label("Pasangan yang benar", "Correct pairs"),
-                help=editor.label(
+            paired.pairs_editor(
+                "choices",
+                editor.label(
                     "Untuk setiap pilihan, pilih pasangannya (cukup sekali per pasangan).",
                     "For each choice, choose its partner (once per pair is enough).",
                 ),
-                source="choices",
-                target="choices",
             ),
-            EditorField(
-                "max_associations",
-                "integer",
-                editor.label("Jumlah pasangan maksimum", "Most pairs"),
-                help=editor.label("0: tanpa batas.", "0: no limit."),
-                default=0,
-                minimum=0,
-                maximum=MAX_CHOICES,
-            ),
+            paired.max_associations_editor(),
             editor.points(),
             editor.SCORING,
             paired.pair_values_editor("choices", "choices"),

@@ -19,55 +19,29 @@ from itembank.itemtypes import (
     SourceScore,
 )
 from plugins.itemtypes import _editor as editor
+from plugins.itemtypes import _graphic as graphic
 from plugins.itemtypes import _pairs as paired
 from plugins.itemtypes._common import (
-    MAX_CHOICES,
-    bounded_integer,
     check_points,
     pick,
     points_field,
     render_item,
     scoring_field,
 )
-from plugins.itemtypes._graphic import (
-    EXAMPLE_IMAGE,
-    MAX_REGIONS,
-    REGION,
-    RegionSchema,
-    check_image,
-    check_regions,
-    graphic_figure,
-    image_editor_field,
-    image_field,
-    image_xhtml,
-    read_image,
-    region_name,
-    regions_editor_field,
-)
 from plugins.itemtypes._qti import RESPONSE, plain_number, qti_identifier, the_interaction
 from plugins.itemtypes.qti_writers import graphic_associate as qti_writer
 from qti.model import AssessmentItem, GraphicAssociateInteraction
 
 
-class AssociableAreaSchema(RegionSchema):
-    match_max = bounded_integer(1, 0, MAX_REGIONS)
+class AssociableAreaSchema(graphic.RegionSchema):
+    match_max = paired.match_max_field(graphic.MAX_REGIONS)
 
 
 class GraphicAssociateSchema(ma.Schema):
-    image = image_field()
-    hotspots = ma.fields.List(
-        ma.fields.Nested(AssociableAreaSchema),
-        required=True,
-        validate=ma.validate.Length(max=MAX_REGIONS),
-        metadata={"minItems": 3, "maxItems": MAX_REGIONS},
-    )
-    pairs = ma.fields.List(
-        ma.fields.List(ma.fields.String()),
-        required=True,
-        validate=ma.validate.Length(max=MAX_CHOICES),
-        metadata={"minItems": 1, "description": "key pairs [area id, area id], unordered"},
-    )
-    max_associations = bounded_integer(0, 0, MAX_CHOICES)
+    image = graphic.image_field()
+    hotspots = graphic.regions_field(AssociableAreaSchema, minimum=3)
+    pairs = paired.key_pairs_field("key pairs [area id, area id], unordered")
+    max_associations = paired.max_associations_field()
     points = points_field()
     scoring = scoring_field()
 
@@ -80,7 +54,7 @@ def _check_pairs(content: dict[str, JSON]) -> Iterator[Problem]:
     index_of = {area["id"]: i for i, area in enumerate(areas)}
     yield from paired.check_key_pairs(
         content["pairs"],
-        paired.PairSides(REGION, limits, REGION, limits, directed=False),
+        paired.PairSides(graphic.REGION, limits, graphic.REGION, limits, directed=False),
         limit_path=lambda ident: f"hotspots.{index_of[ident]}.match_max",
     )
     seen = {
@@ -88,15 +62,7 @@ def _check_pairs(content: dict[str, JSON]) -> Iterator[Problem]:
         for pair in content["pairs"]
         if len(pair) == 2 and pair[0] in limits and pair[1] in limits and pair[0] != pair[1]
     }
-    most = content["max_associations"]
-    if most and most < len(seen):
-        yield Problem(
-            "max_associations",
-            f"Jumlah pasangan maksimum ({most}) lebih kecil dari jumlah pasangan kunci "
-            f"({len(seen)}).",
-            f"The maximum number of pairs ({most}) is less than the number of key pairs "
-            f"({len(seen)}).",
-        )
+    yield from paired.check_max_associations(content, seen)
 
 
 class GraphicAssociate(ItemType):
@@ -124,9 +90,7 @@ class GraphicAssociate(ItemType):
     }
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
-        yield from check_image(content)
-        image = read_image(content["image"])
-        yield from check_regions(content["hotspots"], "hotspots", image, minimum=3)
+        yield from graphic.check_graphic(content, minimum=3)
         yield from _check_pairs(content)
         yield from check_points(content)
 
@@ -153,16 +117,13 @@ class GraphicAssociate(ItemType):
     def summary(self, content: dict[str, JSON]) -> ContentSummary:
         regions = content["hotspots"]
         return ContentSummary(
-            options={r["id"]: str(Markup.escape(region_name(r))) for r in regions},
+            options=graphic.region_options(regions),
             keys=[f"{first} {second}" for first, second in content["pairs"]],
             extra={
                 "points": content["points"],
                 "scoring": content["scoring"],
                 "max_associations": content["max_associations"],
-                "regions": "; ".join(
-                    f"{r['id']}: {r['shape']} {','.join(str(c) for c in r['coords'])}"
-                    for r in regions
-                ),
+                "regions": graphic.regions_fact(regions),
             },
         )
 
@@ -184,15 +145,11 @@ class GraphicAssociate(ItemType):
         interaction, response = found
         if response.cardinality != "multiple" or response.base_type != "pair":
             return None
-        pairs = [value.split() for value in response.correct]
-        if not pairs or any(len(pair) != 2 for pair in pairs):
+        key = paired.key_pairs_from_qti(response.correct, score)
+        if key is None:
             return None
-        points = score([tuple(pair) for pair in pairs])
-        if points <= 0:
-            return None
-        alone = {score([tuple(pair)]) for pair in pairs}
-        partial = len(pairs) > 1 and alone != {0}
-        if partial and len(alone) > 1:
+        pairs = key.pairs
+        if key.unequal:
             worth = ", ".join(f"{a}–{b}: {score([(a, b)]):g}" for a, b in pairs)
             raise ImportNotSupported(
                 self.id,
@@ -202,36 +159,26 @@ class GraphicAssociate(ItemType):
                 "item is an equal share",
             )
         return {
-            "image": image_xhtml(interaction.image),
-            "hotspots": [
-                {
-                    "id": area.identifier,
-                    "shape": area.shape,
-                    "coords": list(area.coords),
-                    "label": area.label,
-                    "match_max": area.match_max,
-                }
-                for area in interaction.choices
-            ],
+            "image": graphic.image_xhtml(interaction.image),
+            "hotspots": graphic.regions_from_qti(interaction.choices, match_max=True),
             "pairs": pairs,
             "max_associations": interaction.max_associations,
-            "points": plain_number(points),
-            "scoring": "partial" if partial else "all_or_nothing",
+            "points": plain_number(key.points),
+            "scoring": "partial" if key.partial else "all_or_nothing",
         }
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
-        image = read_image(content["image"])
         regions = content["hotspots"]
         rows_count = content["max_associations"] or max(len(regions) // 2, 1)
         options = Markup("").join(
             Markup('<option value="{ident}">{ident}. {name}</option>').format(
-                ident=region["id"], name=region_name(region, lang)
+                ident=region["id"], name=graphic.region_name(region, lang)
             )
             for region in regions
         )
 
         def body(prefix: str) -> Markup:
-            figure = graphic_figure(content["image"], image, regions) if image else ""
+            figure = graphic.content_figure(content, regions)
             rows = paired.pair_select_rows(prefix, rows_count, options, lang)
             return Markup(
                 '{figure}<fieldset class="ib-associate" aria-describedby="{prefix}-stem">'
@@ -254,37 +201,8 @@ class GraphicAssociate(ItemType):
         # tunggu dan dengan ruang perekaman. Pasangkan ruang-ruang yang dihubungkan."; the
         # plan is plugins.itemtypes._graphic.EXAMPLE_PNG, which a bank must hold first.
         return {
-            "image": EXAMPLE_IMAGE,
-            "hotspots": [
-                {
-                    "id": "A",
-                    "shape": "rect",
-                    "coords": [20, 20, 180, 130],
-                    "label": "Ruang arsip",
-                    "match_max": 2,
-                },
-                {
-                    "id": "B",
-                    "shape": "circle",
-                    "coords": [300, 75, 50],
-                    "label": "Loket KTP-el",
-                    "match_max": 2,
-                },
-                {
-                    "id": "C",
-                    "shape": "poly",
-                    "coords": [40, 170, 180, 170, 110, 280],
-                    "label": "Ruang tunggu",
-                    "match_max": 2,
-                },
-                {
-                    "id": "D",
-                    "shape": "rect",
-                    "coords": [220, 170, 380, 280],
-                    "label": "Ruang perekaman",
-                    "match_max": 2,
-                },
-            ],
+            "image": graphic.EXAMPLE_IMAGE,
+            "hotspots": graphic.example_regions(4, match_max=2),
             "pairs": [["B", "C"], ["D", "B"]],  # one partner chosen per area in the editor
             "max_associations": 3,
             "points": 2,
@@ -295,30 +213,18 @@ class GraphicAssociate(ItemType):
 
     def editor_fields(self) -> list[EditorField]:
         return [
-            image_editor_field(),
-            regions_editor_field(
+            graphic.image_editor_field(),
+            graphic.regions_editor_field(
                 "hotspots", editor.label("Area yang dipasangkan", "Regions"), match_max=True
             ),
-            EditorField(
-                "pairs",
-                "pairs",
-                editor.label("Pasangan yang benar", "Correct pairs"),
-                help=editor.label(
+            paired.pairs_editor(
+                "hotspots",
+                editor.label(
                     "Untuk setiap area, pilih pasangannya (cukup sekali per pasangan).",
                     "For each region, choose its partner (once per pair is enough).",
                 ),
-                source="hotspots",
-                target="hotspots",
             ),
-            EditorField(
-                "max_associations",
-                "integer",
-                editor.label("Jumlah pasangan maksimum", "Most pairs"),
-                help=editor.label("0: tanpa batas.", "0: no limit."),
-                default=0,
-                minimum=0,
-                maximum=MAX_CHOICES,
-            ),
+            paired.max_associations_editor(),
             editor.points(),
             editor.SCORING,
         ]

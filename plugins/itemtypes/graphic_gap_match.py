@@ -18,6 +18,7 @@ from itembank.itemtypes import (
     SourceScore,
 )
 from plugins.itemtypes import _editor as editor
+from plugins.itemtypes import _graphic as graphic
 from plugins.itemtypes import _mapped as mapped
 from plugins.itemtypes import _pairs as paired
 from plugins.itemtypes._common import (
@@ -31,22 +32,6 @@ from plugins.itemtypes._common import (
     render_item,
     scoring_field,
 )
-from plugins.itemtypes._graphic import (
-    EXAMPLE_GAP_IMAGES,
-    EXAMPLE_IMAGE,
-    MAX_LABEL_CHARS,
-    MAX_REGIONS,
-    RegionSchema,
-    check_image,
-    check_regions,
-    graphic_figure,
-    image_editor_field,
-    image_field,
-    image_xhtml,
-    read_image,
-    region_name,
-    regions_editor_field,
-)
 from plugins.itemtypes._qti import RESPONSE, plain_number, qti_identifier, the_interaction
 from plugins.itemtypes.qti_writers import graphic_gap_match as qti_writer
 from qti.model import AssessmentItem, GraphicGapMatchInteraction, ResponseDeclaration
@@ -59,29 +44,26 @@ MAX_GAPS = 20
 
 class GapSchema(ma.Schema):
     id = ma.fields.String(required=True, metadata={"pattern": IDENTIFIER_PATTERN})
-    image = image_field()
-    label = ma.fields.String(required=True, validate=ma.validate.Length(max=MAX_LABEL_CHARS))
-    match_max = paired.match_max_field(MAX_REGIONS)
+    image = graphic.image_field()
+    label = ma.fields.String(
+        required=True, validate=ma.validate.Length(max=graphic.MAX_LABEL_CHARS)
+    )
+    match_max = paired.match_max_field(graphic.MAX_REGIONS)
 
 
-class AreaSchema(RegionSchema):
+class AreaSchema(graphic.RegionSchema):
     match_max = paired.match_max_field(MAX_GAPS)
 
 
 class GraphicGapMatchSchema(ma.Schema):
-    image = image_field()
+    image = graphic.image_field()
     gaps = ma.fields.List(
         ma.fields.Nested(GapSchema),
         required=True,
         validate=ma.validate.Length(max=MAX_GAPS),
         metadata={"minItems": 2, "maxItems": MAX_GAPS},
     )
-    hotspots = ma.fields.List(
-        ma.fields.Nested(AreaSchema),
-        required=True,
-        validate=ma.validate.Length(max=MAX_REGIONS),
-        metadata={"minItems": 1, "maxItems": MAX_REGIONS},
-    )
+    hotspots = graphic.regions_field(AreaSchema)
     pairs = paired.key_pairs_field("key pairs [gap id, area id]")
     points = points_field()
     scoring = scoring_field()
@@ -132,7 +114,7 @@ class GraphicGapMatch(ItemType):
     }
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
-        yield from check_image(content)
+        yield from graphic.check_image(content)
         gaps = content["gaps"]
         yield from check_count(gaps, "gaps", GAP, 2, MAX_GAPS)
         seen: set[str] = set()
@@ -160,23 +142,18 @@ class GraphicGapMatch(ItemType):
                     f"Keterangan gambar '{ident}' wajib diisi.",
                     f"The label of gap image '{ident}' is required.",
                 )
-        yield from check_regions(
-            content["hotspots"], "hotspots", read_image(content["image"]), minimum=1, seen=seen
+        yield from graphic.check_regions(
+            content["hotspots"],
+            "hotspots",
+            graphic.read_image(content["image"]),
+            minimum=1,
+            seen=seen,
         )
         yield from paired.check_key_pairs(content["pairs"], _sides(content))
         yield from check_points(content)
-        problems = list(paired.check_pair_values(content, _sides(content)))
-        yield from problems
-        well_formed = all(len(pair) == 2 for pair in content["pairs"])
-        if (
-            not problems
-            and well_formed
-            and content["scoring"] == mapped.MAPPED
-            and content["points"] > 0
-        ):
-            yield from paired.check_key_scores_points(
-                content, self.score(content, content["pairs"])
-            )
+        yield from paired.check_mapped_key(
+            content, _sides(content), lambda: self.score(content, content["pairs"])
+        )
 
     def html_fields(self, content: dict[str, JSON]) -> Iterator[tuple[str, str]]:
         yield "image", content["image"]
@@ -208,9 +185,8 @@ class GraphicGapMatch(ItemType):
         return {RESPONSE: [(qti_identifier(a), qti_identifier(b)) for a, b in response]}
 
     def summary(self, content: dict[str, JSON]) -> ContentSummary:
-        escape = Markup.escape
-        options = {g["id"]: str(escape(g["label"])) for g in content["gaps"]}
-        options.update({a["id"]: str(escape(region_name(a))) for a in content["hotspots"]})
+        options = {g["id"]: str(Markup.escape(g["label"])) for g in content["gaps"]}
+        options.update(graphic.region_options(content["hotspots"]))
         return ContentSummary(
             options=options,
             keys=[f"{gap} {area}" for gap, area in content["pairs"]],
@@ -220,8 +196,7 @@ class GraphicGapMatch(ItemType):
     def _facts(self, content: dict[str, JSON]) -> dict[str, JSON]:
         facts: dict[str, JSON] = {"points": content["points"], "scoring": content["scoring"]}
         if content["scoring"] == mapped.MAPPED:
-            facts["pair_values"] = paired.pair_value_facts(content)
-            facts["mapping"] = dict(mapped.mapping_of(content))
+            facts.update(paired.mapped_facts(content))
         return facts
 
     def to_qti(
@@ -241,15 +216,10 @@ class GraphicGapMatch(ItemType):
         if found is None:
             return None
         interaction, response = found
-        pairs = [value.split() for value in response.correct]
-        if not pairs or any(len(pair) != 2 for pair in pairs):
+        key = paired.key_pairs_from_qti(response.correct, score)
+        if key is None:
             return None
-        points = score([tuple(pair) for pair in pairs])
-        if points <= 0:
-            return None
-        alone = {score([tuple(pair)]) for pair in pairs}
-        partial = len(pairs) > 1 and alone != {0}
-        if partial and len(alone) > 1:
+        if key.unequal:
             raise ImportNotSupported(
                 self.id,
                 "pasangan kunci bernilai berbeda-beda dan skornya bukan pemetaan per pasangan "
@@ -259,9 +229,9 @@ class GraphicGapMatch(ItemType):
             )
         return {
             **self._shape(interaction),
-            "pairs": pairs,
-            "points": plain_number(points),
-            "scoring": "partial" if partial else "all_or_nothing",
+            "pairs": key.pairs,
+            "points": plain_number(key.points),
+            "scoring": "partial" if key.partial else "all_or_nothing",
         }
 
     def from_qti_contents(
@@ -328,30 +298,20 @@ class GraphicGapMatch(ItemType):
     @staticmethod
     def _shape(interaction: GraphicGapMatchInteraction) -> dict[str, JSON]:
         return {
-            "image": image_xhtml(interaction.image),
+            "image": graphic.image_xhtml(interaction.image),
             "gaps": [
                 {
                     "id": gap.identifier,
-                    "image": image_xhtml(gap.image),  # type: ignore[arg-type]
+                    "image": graphic.image_xhtml(gap.image),  # type: ignore[arg-type]
                     "label": gap.text or gap.image.alt or gap.identifier,  # type: ignore[union-attr]
                     "match_max": gap.match_max,
                 }
                 for gap in interaction.gaps
             ],
-            "hotspots": [
-                {
-                    "id": area.identifier,
-                    "shape": area.shape,
-                    "coords": list(area.coords),
-                    "label": area.label,
-                    "match_max": area.match_max,
-                }
-                for area in interaction.hotspots
-            ],
+            "hotspots": graphic.regions_from_qti(interaction.hotspots, match_max=True),
         }
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
-        image = read_image(content["image"])
         choose = pick(lang, "— pilih —", "— choose —")
         options = Markup("").join(
             Markup('<option value="{ident}">{label}</option>').format(
@@ -361,7 +321,7 @@ class GraphicGapMatch(ItemType):
         )
 
         def body(prefix: str) -> Markup:
-            figure = graphic_figure(content["image"], image, content["hotspots"]) if image else ""
+            figure = graphic.content_figure(content, content["hotspots"])
             gaps = Markup("").join(
                 Markup('<li class="ib-gap">{image} <span>{label}</span></li>').format(
                     image=Markup(gap["image"]), label=gap["label"]
@@ -378,7 +338,7 @@ class GraphicGapMatch(ItemType):
                     prefix=prefix,
                     index=index,
                     ident=area["id"],
-                    name=region_name(area, lang),
+                    name=graphic.region_name(area, lang),
                     choose=choose,
                     options=options,
                 )
@@ -408,30 +368,15 @@ class GraphicGapMatch(ItemType):
         # For a stem such as "Tempatkan penanda jalur evakuasi yang tepat pada denah
         # kantor kecamatan berikut."; the images are plugins.itemtypes._graphic's
         # EXAMPLE_MEDIA, which a bank must hold before it saves this content.
-        red, green, blue = EXAMPLE_GAP_IMAGES
+        red, green, blue = graphic.EXAMPLE_GAP_IMAGES
         return {
-            "image": EXAMPLE_IMAGE,
+            "image": graphic.EXAMPLE_IMAGE,
             "gaps": [
                 {"id": "G1", "image": red, "label": "Titik kumpul", "match_max": 1},
                 {"id": "G2", "image": green, "label": "Pintu darurat", "match_max": 1},
                 {"id": "G3", "image": blue, "label": "Alat pemadam", "match_max": 1},
             ],
-            "hotspots": [
-                {
-                    "id": "A",
-                    "shape": "rect",
-                    "coords": [20, 20, 180, 130],
-                    "label": "Ruang arsip",
-                    "match_max": 1,
-                },
-                {
-                    "id": "B",
-                    "shape": "circle",
-                    "coords": [300, 75, 50],
-                    "label": "Loket KTP-el",
-                    "match_max": 1,
-                },
-            ],
+            "hotspots": graphic.example_regions(2, match_max=1),
             "pairs": [["G2", "A"], ["G3", "B"]],
             "points": 2,
             "scoring": "partial",
@@ -441,7 +386,7 @@ class GraphicGapMatch(ItemType):
 
     def editor_fields(self) -> list[EditorField]:
         return [
-            image_editor_field(),
+            graphic.image_editor_field(),
             EditorField(
                 "gaps",
                 "entries",
@@ -461,11 +406,11 @@ class GraphicGapMatch(ItemType):
                         help=editor.label("0: tanpa batas.", "0: no limit."),
                         default=1,
                         minimum=0,
-                        maximum=MAX_REGIONS,
+                        maximum=graphic.MAX_REGIONS,
                     ),
                 ),
             ),
-            regions_editor_field(
+            graphic.regions_editor_field(
                 "hotspots", editor.label("Area pada gambar", "Areas"), match_max=True
             ),
             EditorField(
@@ -483,7 +428,7 @@ class GraphicGapMatch(ItemType):
 
 
 def _gap_image(gap: dict[str, JSON], index: int) -> Iterator[Problem]:
-    if read_image(gap["image"]) is None:
+    if graphic.read_image(gap["image"]) is None:
         yield Problem(
             f"gaps.{index}.image",
             f"Pilih satu gambar untuk '{gap['id']}' (dengan lebar dan tinggi dalam piksel).",

@@ -4,9 +4,7 @@ route on a map, the steps of a procedure on a diagram)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
-import marshmallow as ma
 from markupsafe import Markup
 
 from itembank.hookspecs import hookimpl
@@ -20,43 +18,26 @@ from itembank.itemtypes import (
     SourceScore,
 )
 from plugins.itemtypes import _editor as editor
+from plugins.itemtypes import _graphic as graphic
 from plugins.itemtypes import _ordered as ordered
 from plugins.itemtypes._common import (
     check_points,
     pick,
     points_field,
     render_item,
-    repeated,
     response_ids,
-)
-from plugins.itemtypes._graphic import (
-    EXAMPLE_IMAGE,
-    check_image,
-    check_regions,
-    graphic_figure,
-    image_editor_field,
-    image_field,
-    image_xhtml,
-    read_image,
-    region_name,
-    regions_editor_field,
-    regions_field,
 )
 from plugins.itemtypes._qti import RESPONSE, plain_number, qti_identifiers, the_interaction
 from plugins.itemtypes.qti_writers import graphic_order as qti_writer
 from qti.model import AssessmentItem, GraphicOrderInteraction
 
 
-class GraphicOrderSchema(ma.Schema):
-    image = image_field()
-    hotspots = regions_field()
-    correct_order = ma.fields.List(ma.fields.String(), required=True)
+class GraphicOrderSchema(ordered.OrderSchema):
+    image = graphic.image_field()
+    hotspots = graphic.regions_field()
+    correct_order = ordered.correct_order_field()
     points = points_field()
     scoring = ordered.scoring_field()
-
-    @ma.post_load
-    def _stored(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        return ordered.drop_all_or_nothing(data)
 
 
 class GraphicOrder(ItemType):
@@ -77,39 +58,16 @@ class GraphicOrder(ItemType):
         "en": "The candidate puts areas of an image in the correct order.",
     }
     content_schema = GraphicOrderSchema
-    no_option_scores = {
-        "id": "Tidak ada skor per pilihan: yang dinilai urutan lengkap (atau tiap posisi "
-        "pada penskoran per posisi).",
-        "en": "No per-option score: a whole order is scored (or each position, under "
-        "per-position scoring).",
-    }
+    no_option_scores = ordered.NO_OPTION_SCORES
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
-        yield from check_image(content)
-        hotspots = content["hotspots"]
-        yield from check_regions(hotspots, "hotspots", read_image(content["image"]), minimum=2)
-        ids = [region["id"] for region in hotspots]
-        order = content["correct_order"]
-        for index, ident in enumerate(order):
-            if ident not in ids:
-                yield Problem(
-                    f"correct_order.{index}",
-                    f"Urutan benar memuat '{ident}' yang tidak ada di area gambar.",
-                    f"The correct order names '{ident}', which is not one of the regions.",
-                )
-        for index, ident in repeated(order):
-            yield Problem(
-                f"correct_order.{index}",
-                f"Area '{ident}' muncul lebih dari sekali dalam urutan benar.",
-                f"Region '{ident}' appears more than once in the correct order.",
-            )
-        for ident in dict.fromkeys(ids):
-            if ident not in order:
-                yield Problem(
-                    "correct_order",
-                    f"Urutan benar tidak memuat area '{ident}'.",
-                    f"The correct order leaves out region '{ident}'.",
-                )
+        yield from graphic.check_graphic(content, minimum=2)
+        yield from ordered.check_order(
+            content["correct_order"],
+            (region["id"] for region in content["hotspots"]),
+            graphic.REGION,
+            "area gambar",
+        )
         yield from check_points(content)
 
     def html_fields(self, content: dict[str, JSON]) -> Iterator[tuple[str, str]]:
@@ -127,15 +85,12 @@ class GraphicOrder(ItemType):
     def summary(self, content: dict[str, JSON]) -> ContentSummary:
         regions = content["hotspots"]
         return ContentSummary(
-            options={r["id"]: str(Markup.escape(region_name(r))) for r in regions},
+            options=graphic.region_options(regions),
             keys=list(content["correct_order"]),
             extra={
                 "points": content["points"],
-                **({"scoring": content["scoring"]} if "scoring" in content else {}),
-                "regions": "; ".join(
-                    f"{r['id']}: {r['shape']} {','.join(str(c) for c in r['coords'])}"
-                    for r in regions
-                ),
+                **ordered.scoring_fact(content),
+                "regions": graphic.regions_fact(regions),
             },
         )
 
@@ -170,16 +125,8 @@ class GraphicOrder(ItemType):
         if points <= 0:
             return None
         return {
-            "image": image_xhtml(interaction.image),
-            "hotspots": [
-                {
-                    "id": choice.identifier,
-                    "shape": choice.shape,
-                    "coords": list(choice.coords),
-                    "label": choice.label,
-                }
-                for choice in interaction.choices
-            ],
+            "image": graphic.image_xhtml(interaction.image),
+            "hotspots": graphic.regions_from_qti(interaction.choices),
             "correct_order": list(response.correct),
             "points": plain_number(points),
         }
@@ -200,34 +147,22 @@ class GraphicOrder(ItemType):
             yield {**content, "scoring": ordered.PER_POSITION}
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
-        image = read_image(content["image"])
         regions = content["hotspots"]
         count = len(regions)
-        blank = pick(lang, "Urutan", "Position")
-        positions = Markup("").join(
-            Markup('<option value="{n}">{n}</option>').format(n=n) for n in range(1, count + 1)
-        )
+        entries = [
+            (
+                region["id"],
+                Markup(
+                    '<span class="ib-choice-letter">{ident}.</span> '
+                    '<span class="ib-choice-text">{name}</span>'
+                ).format(ident=region["id"], name=graphic.region_name(region, lang)),
+            )
+            for region in regions
+        ]
 
         def body(prefix: str) -> Markup:
-            figure = graphic_figure(content["image"], image, regions) if image else ""
-            rows = Markup("").join(
-                Markup(
-                    '<li class="ib-order-item"><label for="{prefix}-o{index}">'
-                    '<span class="ib-choice-letter">{ident}.</span> '
-                    '<span class="ib-choice-text">{name}</span></label> '
-                    '<select id="{prefix}-o{index}" name="{prefix}-position" '
-                    'data-option="{ident}"><option value="">{blank}</option>{positions}'
-                    "</select></li>"
-                ).format(
-                    prefix=prefix,
-                    index=index,
-                    ident=region["id"],
-                    name=region_name(region, lang),
-                    blank=blank,
-                    positions=positions,
-                )
-                for index, region in enumerate(regions)
-            )
+            figure = graphic.content_figure(content, regions)
+            rows = ordered.order_rows(prefix, entries, lang)
             legend = pick(
                 lang,
                 f"Urutkan area pada gambar dengan memberi nomor urut 1 sampai {count}.",
@@ -245,23 +180,8 @@ class GraphicOrder(ItemType):
         # elektronik, dari yang pertama."; the plan is plugins.itemtypes._graphic's
         # EXAMPLE_PNG, which a bank must hold first.
         return {
-            "image": EXAMPLE_IMAGE,
-            "hotspots": [
-                {"id": "A", "shape": "rect", "coords": [20, 20, 180, 130], "label": "Ruang arsip"},
-                {"id": "B", "shape": "circle", "coords": [300, 75, 50], "label": "Loket KTP-el"},
-                {
-                    "id": "C",
-                    "shape": "poly",
-                    "coords": [40, 170, 180, 170, 110, 280],
-                    "label": "Ruang tunggu",
-                },
-                {
-                    "id": "D",
-                    "shape": "rect",
-                    "coords": [220, 170, 380, 280],
-                    "label": "Ruang perekaman",
-                },
-            ],
+            "image": graphic.EXAMPLE_IMAGE,
+            "hotspots": graphic.example_regions(4),
             "correct_order": ["C", "B", "D", "A"],
             "points": 2,
         }
@@ -270,8 +190,10 @@ class GraphicOrder(ItemType):
 
     def editor_fields(self) -> list[EditorField]:
         return [
-            image_editor_field(),
-            regions_editor_field("hotspots", editor.label("Area yang diurutkan", "Regions")),
+            graphic.image_editor_field(),
+            graphic.regions_editor_field(
+                "hotspots", editor.label("Area yang diurutkan", "Regions")
+            ),
             EditorField(
                 "correct_order",
                 "order",

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from itembank.hookspecs import hookimpl
 from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
 from plugins.itemtypes import _editor as editor
+from plugins.itemtypes import _graphic as graphic
 from plugins.itemtypes._common import (
     Noun,
     bounded_integer,
@@ -23,20 +24,6 @@ from plugins.itemtypes._common import (
     response_ids,
     scoring_field,
 )
-from plugins.itemtypes._graphic import (
-    EXAMPLE_IMAGE,
-    MAX_REGIONS,
-    check_image,
-    check_regions,
-    graphic_figure,
-    image_editor_field,
-    image_field,
-    image_xhtml,
-    read_image,
-    region_name,
-    regions_editor_field,
-    regions_field,
-)
 from plugins.itemtypes._qti import RESPONSE, plain_number, qti_identifier, the_interaction
 from plugins.itemtypes.qti_writers import hotspot as qti_writer
 from qti.model import AssessmentItem, HotspotInteraction
@@ -45,10 +32,10 @@ KEY = Noun("kunci jawaban", "key", "keys")
 
 
 class HotspotSchema(ma.Schema):
-    image = image_field()
-    hotspots = regions_field()
+    image = graphic.image_field()
+    hotspots = graphic.regions_field()
     keys = ma.fields.List(ma.fields.String(), required=True, metadata={"minItems": 1})
-    max_choices = bounded_integer(1, 0, MAX_REGIONS)
+    max_choices = bounded_integer(1, 0, graphic.MAX_REGIONS)
     points = points_field()
     scoring = scoring_field()
 
@@ -77,11 +64,8 @@ class Hotspot(ItemType):
     content_schema = HotspotSchema
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
-        yield from check_image(content)
-        image = read_image(content["image"])
-        hotspots = content["hotspots"]
-        yield from check_regions(hotspots, "hotspots", image, minimum=2)
-        ids = {region["id"] for region in hotspots}
+        yield from graphic.check_graphic(content, minimum=2)
+        ids = {region["id"] for region in content["hotspots"]}
         keys = content["keys"]
         yield from check_count(keys, "keys", KEY, 1)
         for index, key in enumerate(keys):
@@ -144,16 +128,13 @@ class Hotspot(ItemType):
         regions = content["hotspots"]
         keys = set(content["keys"])
         return ContentSummary(
-            options={r["id"]: str(Markup.escape(region_name(r))) for r in regions},
+            options=graphic.region_options(regions),
             keys=[r["id"] for r in regions if r["id"] in keys],
             extra={
                 "points": content["points"],
                 "scoring": content["scoring"],
                 "max_choices": content["max_choices"],
-                "regions": "; ".join(
-                    f"{r['id']}: {r['shape']} {','.join(str(c) for c in r['coords'])}"
-                    for r in regions
-                ),
+                "regions": graphic.regions_fact(regions),
             },
         )
 
@@ -196,16 +177,8 @@ class Hotspot(ItemType):
         else:
             return None
         return {
-            "image": image_xhtml(interaction.image),
-            "hotspots": [
-                {
-                    "id": choice.identifier,
-                    "shape": choice.shape,
-                    "coords": list(choice.coords),
-                    "label": choice.label,
-                }
-                for choice in interaction.choices
-            ],
+            "image": graphic.image_xhtml(interaction.image),
+            "hotspots": graphic.regions_from_qti(interaction.choices),
             "keys": keys,
             "max_choices": most,
             "points": plain_number(points),
@@ -213,11 +186,10 @@ class Hotspot(ItemType):
         }
 
     def preview_html(self, stem: str, content: dict[str, JSON], lang: str = "id") -> str:
-        image = read_image(content["image"])
         single = content["max_choices"] == 1
 
         def body(prefix: str) -> Markup:
-            figure = graphic_figure(content["image"], image, content["hotspots"]) if image else ""
+            figure = graphic.content_figure(content, content["hotspots"])
             rows = Markup("").join(
                 Markup(
                     '<div class="ib-choice"><input type="{kind}" id="{prefix}-h{index}" '
@@ -229,7 +201,7 @@ class Hotspot(ItemType):
                     prefix=prefix,
                     index=index,
                     ident=region["id"],
-                    name=region_name(region, lang),
+                    name=graphic.region_name(region, lang),
                 )
                 for index, region in enumerate(content["hotspots"])
             )
@@ -250,17 +222,8 @@ class Hotspot(ItemType):
         # pelayanan KTP elektronik?"; the plan is plugins.itemtypes._graphic.EXAMPLE_PNG,
         # which a bank must hold before it saves this content.
         return {
-            "image": EXAMPLE_IMAGE,
-            "hotspots": [
-                {"id": "A", "shape": "rect", "coords": [20, 20, 180, 130], "label": "Ruang arsip"},
-                {"id": "B", "shape": "circle", "coords": [300, 75, 50], "label": "Loket KTP-el"},
-                {
-                    "id": "C",
-                    "shape": "poly",
-                    "coords": [40, 170, 180, 170, 110, 280],
-                    "label": "Ruang tunggu",
-                },
-            ],
+            "image": graphic.EXAMPLE_IMAGE,
+            "hotspots": graphic.example_regions(3),
             "keys": ["B"],
             "max_choices": 1,
             "points": 1,
@@ -271,8 +234,8 @@ class Hotspot(ItemType):
 
     def editor_fields(self) -> list[EditorField]:
         return [
-            image_editor_field(),
-            regions_editor_field("hotspots", editor.label("Area pada gambar", "Regions")),
+            graphic.image_editor_field(),
+            graphic.regions_editor_field("hotspots", editor.label("Area pada gambar", "Regions")),
             EditorField("keys", "keys", editor.label("Kunci jawaban", "Keys"), source="hotspots"),
             EditorField(
                 "max_choices",
@@ -281,7 +244,7 @@ class Hotspot(ItemType):
                 help=editor.label("1: satu area; 0: tanpa batas.", "1: one area; 0: no limit."),
                 default=1,
                 minimum=0,
-                maximum=MAX_REGIONS,
+                maximum=graphic.MAX_REGIONS,
             ),
             editor.points(),
             editor.SCORING,

@@ -6,7 +6,6 @@ import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import marshmallow as ma
 from markupsafe import Markup
 
 from itembank.hookspecs import hookimpl
@@ -22,13 +21,13 @@ from itembank.itemtypes import (
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes import _ordered as ordered
 from plugins.itemtypes._common import (
+    OPTION,
     OptionsItemType,
     check_points,
     entries_field,
     pick,
     points_field,
     render_item,
-    repeated,
     response_ids,
     shuffle_field,
 )
@@ -46,16 +45,12 @@ from qti.model import AssessmentItem, OrderInteraction
 MAX_ORDERS_CHECKED = 5
 
 
-class OrderingSchema(ma.Schema):
+class OrderingSchema(ordered.OrderSchema):
     options = entries_field()
-    correct_order = ma.fields.List(ma.fields.String(), required=True)
+    correct_order = ordered.correct_order_field()
     points = points_field()
     shuffle = shuffle_field(True)
     scoring = ordered.scoring_field()
-
-    @ma.post_load
-    def _stored(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        return ordered.drop_all_or_nothing(data)
 
 
 class Ordering(OptionsItemType):
@@ -75,37 +70,13 @@ class Ordering(OptionsItemType):
         "en": "The candidate puts the options in the correct order.",
     }
     content_schema = OrderingSchema
-    no_option_scores = {
-        "id": "Tidak ada skor per pilihan: yang dinilai urutan lengkap (atau tiap posisi "
-        "pada penskoran per posisi).",
-        "en": "No per-option score: a whole order is scored (or each position, under "
-        "per-position scoring).",
-    }
+    no_option_scores = ordered.NO_OPTION_SCORES
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
         yield from super().check(content)
-        options = self.entry_texts(content)
-        order = content["correct_order"]
-        for index, ident in enumerate(order):
-            if ident not in options:
-                yield Problem(
-                    f"correct_order.{index}",
-                    f"Urutan benar memuat '{ident}' yang tidak ada di pilihan jawaban.",
-                    f"The correct order names '{ident}', which is not one of the options.",
-                )
-        for index, ident in repeated(order):
-            yield Problem(
-                f"correct_order.{index}",
-                f"Pilihan '{ident}' muncul lebih dari sekali dalam urutan benar.",
-                f"Option '{ident}' appears more than once in the correct order.",
-            )
-        for ident in options:
-            if ident not in order:
-                yield Problem(
-                    "correct_order",
-                    f"Urutan benar tidak memuat pilihan '{ident}'.",
-                    f"The correct order leaves out option '{ident}'.",
-                )
+        yield from ordered.check_order(
+            content["correct_order"], self.entry_texts(content), OPTION, "pilihan jawaban"
+        )
         yield from check_points(content)
 
     def score(self, content: dict[str, JSON], response: JSON) -> float:
@@ -217,7 +188,7 @@ class Ordering(OptionsItemType):
             keys=list(content["correct_order"]),
             extra={
                 "points": content["points"],
-                **({"scoring": content["scoring"]} if "scoring" in content else {}),
+                **ordered.scoring_fact(content),
                 "shuffle": content["shuffle"],
             },
         )
@@ -230,29 +201,18 @@ class Ordering(OptionsItemType):
             f"Urutkan pilihan berikut dengan memberi nomor urut 1 sampai {count}.",
             f"Put the options below in order by numbering them 1 to {count}.",
         )
-        blank = pick(lang, "Urutan", "Position")
-        positions = Markup("").join(
-            Markup('<option value="{n}">{n}</option>').format(n=n) for n in range(1, count + 1)
-        )
+        entries = [
+            (
+                option["id"],
+                Markup('<span class="ib-choice-text">{text}</span>').format(
+                    text=Markup(option["text"])
+                ),
+            )
+            for option in options
+        ]
 
         def body(prefix: str) -> Markup:
-            rows = Markup("").join(
-                Markup(
-                    '<li class="ib-order-item"><label for="{prefix}-o{index}">'
-                    '<span class="ib-choice-text">{text}</span></label> '
-                    '<select id="{prefix}-o{index}" name="{prefix}-position" '
-                    'data-option="{ident}"><option value="">{blank}</option>{positions}'
-                    "</select></li>"
-                ).format(
-                    prefix=prefix,
-                    index=index,
-                    text=Markup(option["text"]),
-                    ident=option["id"],
-                    blank=blank,
-                    positions=positions,
-                )
-                for index, option in enumerate(options)
-            )
+            rows = ordered.order_rows(prefix, entries, lang)
             return Markup(
                 '<fieldset class="ib-ordering" aria-describedby="{prefix}-stem">'
                 '<legend>{legend}</legend><ul class="ib-order-list">{rows}</ul></fieldset>'

@@ -22,6 +22,7 @@ from itembank.itemtypes import (
     SourceScore,
 )
 from plugins.itemtypes import _editor as editor
+from plugins.itemtypes import _graphic as graphic
 from plugins.itemtypes._common import (
     MAX_POINTS,
     MAX_WEIGHT,
@@ -33,20 +34,6 @@ from plugins.itemtypes._common import (
     pick,
     points_field,
     render_item,
-)
-from plugins.itemtypes._graphic import (
-    EXAMPLE_IMAGE,
-    MAX_REGIONS,
-    RegionSchema,
-    check_image,
-    check_regions,
-    graphic_figure,
-    image_editor_field,
-    image_field,
-    image_xhtml,
-    read_image,
-    region_name,
-    regions_editor_field,
 )
 from plugins.itemtypes._mapped import (
     DEFAULT_MAPPING,
@@ -68,13 +55,13 @@ from qti.model import (
 
 AREA = Noun("area", "area", "areas")
 #: Most points a candidate may be asked to click.
-MAX_POINTS_CLICKED = MAX_REGIONS
+MAX_POINTS_CLICKED = graphic.MAX_REGIONS
 #: Largest coordinate of a point response, either way (a point lies on the image, which
 #: is at most 4000 pixels a side; farther ones are refused as not a point of it).
 MAX_COORDINATE = 100_000
 
 
-class ValuedAreaSchema(RegionSchema):
+class ValuedAreaSchema(graphic.RegionSchema):
     """A scoring area: a region without a label (candidates do not see it; QTI's area
     mapping keeps none) and the value of a point inside it."""
 
@@ -85,7 +72,7 @@ class ValuedAreaSchema(RegionSchema):
 
 
 class SelectPointSchema(ma.Schema):
-    image = image_field()
+    image = graphic.image_field()
     #: The image the candidate places on the stage at each point (QTI's position object
     #: interaction); empty: the candidate clicks points (select point).
     marker = ma.fields.String(
@@ -93,12 +80,7 @@ class SelectPointSchema(ma.Schema):
         validate=ma.validate.Length(max=MAX_RICH_TEXT_CHARS),
         metadata={"description": "HTML"},
     )
-    areas = ma.fields.List(
-        ma.fields.Nested(ValuedAreaSchema),
-        required=True,
-        validate=ma.validate.Length(max=MAX_REGIONS),
-        metadata={"minItems": 1, "maxItems": MAX_REGIONS},
-    )
+    areas = graphic.regions_field(ValuedAreaSchema)
     max_choices = bounded_integer(1, 0, MAX_POINTS_CLICKED)
     mapping = ma.fields.Nested(MappingSchema, load_default=lambda: dict(DEFAULT_MAPPING))
     points = points_field()
@@ -171,12 +153,12 @@ class SelectPoint(ItemType):
     }
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
-        yield from check_image(content)
+        yield from graphic.check_image(content)
         if content.get("marker", "").strip():
-            yield from check_image(content, "marker")
-        image = read_image(content["image"])
+            yield from graphic.check_image(content, "marker")
+        image = graphic.read_image(content["image"])
         areas = content["areas"]
-        yield from check_regions(areas, "areas", image, minimum=1)
+        yield from graphic.check_regions(areas, "areas", image, minimum=1)
         for index, area in enumerate(areas):
             if area["id"] != letter(index):
                 yield Problem(
@@ -249,7 +231,7 @@ class SelectPoint(ItemType):
 
     def summary(self, content: dict[str, JSON]) -> ContentSummary:
         areas = content["areas"]
-        marker = read_image(content.get("marker") or "")
+        marker = graphic.read_image(content.get("marker") or "")
         # the marker the candidate places, by its text and size (an item without one
         # has no such fact: the candidate clicks points)
         placed = (
@@ -258,7 +240,7 @@ class SelectPoint(ItemType):
             else {"marker": f"{marker.alt} ({marker.width} × {marker.height})".strip()}
         )
         return ContentSummary(
-            options={a["id"]: str(Markup.escape(region_name(a))) for a in areas},
+            options=graphic.region_options(areas),
             keys=[a["id"] for a in areas if a["value"] > 0],
             weights={a["id"]: a["value"] for a in areas},
             extra={
@@ -266,10 +248,7 @@ class SelectPoint(ItemType):
                 "max_choices": content["max_choices"],
                 "default": content["mapping"]["default"],
                 "lower": content["mapping"]["lower"],
-                "regions": "; ".join(
-                    f"{a['id']}: {a['shape']} {','.join(str(c) for c in a['coords'])}"
-                    for a in areas
-                ),
+                "regions": graphic.regions_fact(areas),
                 **placed,
             },
         )
@@ -328,9 +307,9 @@ class SelectPoint(ItemType):
             return None
         marker = ""
         if isinstance(interaction, PositionObjectInteraction):
-            marker = image_xhtml(interaction.object)
+            marker = graphic.image_xhtml(interaction.object)
         return {
-            "image": image_xhtml(interaction.image),
+            "image": graphic.image_xhtml(interaction.image),
             "marker": marker,
             "areas": [
                 {
@@ -354,14 +333,14 @@ class SelectPoint(ItemType):
         there is one, and an x/y pair of fields for each point. A click on the image
         fills the next pair and shows the marker (else a dot) there; without the
         script the fields alone take the points."""
-        image = read_image(content["image"])
+        image = graphic.read_image(content["image"])
         marker_html = content.get("marker") or ""
-        marker = read_image(marker_html)
+        marker = graphic.read_image(marker_html)
         most = content["max_choices"]
         rows_count = most or 3
 
         def body(prefix: str) -> Markup:
-            figure = graphic_figure(content["image"], image, ()) if image else ""
+            figure = graphic.content_figure(content, ())
             rows = Markup("").join(
                 Markup(
                     '<div class="ib-point"><span class="ib-choice-letter">{label} {number}'
@@ -421,7 +400,7 @@ class SelectPoint(ItemType):
         # pelayanan KTP elektronik dan ruang tunggunya."; the plan is
         # plugins.itemtypes._graphic.EXAMPLE_PNG, which a bank must hold first.
         return {
-            "image": EXAMPLE_IMAGE,
+            "image": graphic.EXAMPLE_IMAGE,
             "marker": "",
             "areas": [
                 {
@@ -452,7 +431,7 @@ class SelectPoint(ItemType):
 
     def editor_fields(self) -> list[EditorField]:
         return [
-            image_editor_field(),
+            graphic.image_editor_field(),
             EditorField(
                 "marker",
                 "image",
@@ -465,7 +444,7 @@ class SelectPoint(ItemType):
                 ),
                 minimum=0,
             ),
-            regions_editor_field(
+            graphic.regions_editor_field(
                 "areas",
                 editor.label("Area penilaian (tidak terlihat peserta)", "Scoring areas (hidden)"),
                 label=False,

@@ -190,7 +190,7 @@ class Slider(ItemType):
     def _check_values(self, content: dict[str, JSON]) -> Iterator[Problem]:
         values = content.get("values", [])
         if content["scoring"] != mapped.MAPPED:
-            yield from mapped.check_unused(content, bool(values), "values")
+            yield from mapped.check_unused(content, bool(values), "values", mapped.VALUE)
             return
         seen_ids: set[str] = set()
         seen: set[float] = set()

@@ -16,6 +16,14 @@ from playwright.sync_api import expect
 from tests.browser.test_journey import open_from_the_bell, wait_for_clean_preview
 
 WIDTH, HEIGHT = 200, 150
+PLAN_ALT = "Denah kantor kecamatan"
+#: The plan's four rooms, as the corners of a rectangle dragged over each.
+ROOMS = {
+    "northwest": ((10, 10), (90, 65)),
+    "northeast": ((110, 10), (190, 65)),
+    "southwest": ((10, 85), (90, 140)),
+    "southeast": ((110, 85), (190, 140)),
+}
 
 
 def plan_png(tmp_path: Path) -> Path:
@@ -44,43 +52,83 @@ def _drag(page: Any, box: dict[str, float], start: tuple[int, int], end: tuple[i
     page.mouse.up()
 
 
-def test_a_hotspot_item_is_drawn_with_the_mouse_submitted_and_approved(
-    login: Any, tmp_path: Path
-) -> None:
+def draw_rooms(page: Any, fields: Any, *rooms: str) -> None:
+    """A rectangle dragged over each of ``rooms`` (the default tool), in order: regions
+    A, B, ..."""
+    box = drawing_surface(fields)
+    for room in rooms:
+        _drag(page, box, *ROOMS[room])
+    expect(fields.locator(".region-entry")).to_have_count(len(rooms))
+
+
+def start_item(login: Any, item_type: str, stem_text: str) -> tuple[Any, Any, Any]:
+    """The writer's form for a new ``item_type`` item of the demo bank, its stem typed:
+    the writer, the page and the type's fields."""
     writer = login("penulis")
     page = writer.page
-    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=hotspot"))
+    page.goto(writer.url(f"/banks/CACT-DEMO/items/new?type={item_type}"))
     stem = page.get_by_role("textbox", name="Pokok soal")
     stem.click()
-    stem.type("Pada denah kantor kecamatan berikut, di manakah loket pelayanan KTP elektronik?")
+    stem.type(stem_text)
+    return writer, page, page.locator("#type-fields")
 
-    # -- the image: uploaded in the media dialog --------------------------------------------
-    fields = page.locator("#type-fields")
-    expect(fields.locator(".region-empty")).to_be_visible()
-    fields.get_by_role("button", name="Pilih atau unggah gambar").click()
-    dialog = page.locator("#media-dialog")
-    dialog.get_by_label("Unggah gambar baru (PNG, JPEG, atau GIF)").set_input_files(
-        str(plan_png(tmp_path))
-    )
-    dialog.locator(".media-choice[aria-pressed=true]").wait_for()
-    dialog.get_by_label("Deskripsi gambar (untuk pembaca layar)").fill("Denah kantor kecamatan")
-    dialog.get_by_role("button", name="Sisipkan", exact=True).click()
-    expect(fields).to_contain_text(f"Denah kantor kecamatan — {WIDTH} × {HEIGHT} piksel")
+
+def pick_plan(page: Any, fields: Any, tmp_path: Path) -> None:
+    """The plan uploaded and chosen as the item's image (the first image field)."""
+    button = fields.get_by_role("button", name="Pilih atau unggah gambar")
+    _pick_image(page, button.first, plan_png(tmp_path), PLAN_ALT)
+
+
+def drawing_surface(fields: Any) -> dict[str, float]:
+    """The page box of the region canvas over the image, scrolled into view."""
     canvas = fields.locator(".region-canvas")
     expect(canvas).to_be_visible()
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     assert box is not None and box["width"] > 0
+    return box
+
+
+def classify(page: Any, competence: str) -> Any:
+    """The item filed under ``competence`` of the SKD CPNS taxonomy; the preview, once
+    it shows the form without problems."""
+    page.get_by_label("Taksonomi").select_option("skd-cpns")
+    page.get_by_label("Kompetensi atau bidang").select_option(competence)
+    wait_for_clean_preview(page)
+    return page.locator("#preview")
+
+
+def submit(page: Any) -> str:
+    """Saved and submitted for review: the new item's identifier."""
+    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
+    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
+    return str(page.url.rsplit("/", 1)[1])
+
+
+def test_a_hotspot_item_is_drawn_with_the_mouse_submitted_and_approved(
+    login: Any, tmp_path: Path
+) -> None:
+    writer, page, fields = start_item(
+        login,
+        "hotspot",
+        "Pada denah kantor kecamatan berikut, di manakah loket pelayanan KTP elektronik?",
+    )
+
+    # -- the image: uploaded in the media dialog --------------------------------------------
+    expect(fields.locator(".region-empty")).to_be_visible()
+    pick_plan(page, fields, tmp_path)
+    expect(fields).to_contain_text(f"{PLAN_ALT} — {WIDTH} × {HEIGHT} piksel")
+    box = drawing_surface(fields)
 
     # -- regions drawn with the mouse ---------------------------------------------------------
-    _drag(page, box, (10, 10), (90, 65))  # A: a rectangle (the default tool)
+    _drag(page, box, *ROOMS["northwest"])  # A: a rectangle (the default tool)
     fields.get_by_role("button", name="Lingkaran", exact=True).click()
     _drag(page, box, (150, 40), (170, 40))  # B: a circle of radius 20
     fields.get_by_role("button", name="Poligon", exact=True).click()
     for x, y in ((20, 90), (90, 90), (55, 140)):
         page.mouse.click(*_at(box, x, y))
     page.mouse.click(*_at(box, 20, 90))  # the first point again closes C
-    expect(canvas.locator(".region-shape")).to_have_count(3)
+    expect(fields.locator(".region-canvas .region-shape")).to_have_count(3)
     rows = fields.locator(".region-entry")
     expect(rows).to_have_count(3)
     coords = [rows.nth(i).get_by_label(re.compile("^Koordinat")).input_value() for i in range(3)]
@@ -93,25 +141,22 @@ def test_a_hotspot_item_is_drawn_with_the_mouse_submitted_and_approved(
 
     # -- the keyboard fallback: a coordinate corrected, labels typed ---------------------------
     rows.nth(0).get_by_label(re.compile("^Koordinat")).fill("10, 10, 95, 70")
-    expect(canvas.locator('rect.region-shape[width="85"][height="60"]')).to_have_count(1)
+    expect(
+        fields.locator('.region-canvas rect.region-shape[width="85"][height="60"]')
+    ).to_have_count(1)
     for index, label in enumerate(["Ruang arsip", "Loket KTP-el", "Ruang tunggu"]):
         rows.nth(index).get_by_label(re.compile("^Keterangan")).fill(label)
 
-    keys = page.locator('#type-fields [data-path="content.keys"]')
+    keys = fields.locator('[data-path="content.keys"]')
     keys.get_by_label("B", exact=True).check()
-    page.get_by_label("Taksonomi").select_option("skd-cpns")
-    page.get_by_label("Kompetensi atau bidang").select_option("TKP.PP")
-    wait_for_clean_preview(page)
-    preview = page.locator("#preview")
+    preview = classify(page, "TKP.PP")
     expect(preview.locator(".ib-graphic img[src^='/media/']")).to_have_count(1)
     expect(preview.locator(".ib-graphic-overlay .ib-region")).to_have_count(3)
     expect(preview.get_by_label(re.compile("Loket KTP-el"))).to_have_attribute("type", "radio")
     writer.check_accessible_names()
     writer.shot("hotspot-editor")
 
-    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
-    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
-    item_id = page.url.rsplit("/", 1)[1]
+    item_id = submit(page)
     expect(page.locator(".ib-graphic .ib-region")).to_have_count(3)
 
     approve_twice(login, writer, item_id, ".preview-box .ib-graphic .ib-region")
@@ -147,36 +192,27 @@ ASSOCIATE_CHOICES = [
 
 
 def test_an_associate_item_is_written_submitted_and_approved(login: Any) -> None:
-    writer = login("penulis")
-    page = writer.page
-    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=associate"))
-    stem = page.get_by_role("textbox", name="Pokok soal")
-    stem.click()
-    stem.type("Pasangkan setiap lembaga negara dengan kewenangannya.")
-    entries = page.locator('#type-fields [data-path="content.choices"] .entry')
+    writer, page, fields = start_item(
+        login, "associate", "Pasangkan setiap lembaga negara dengan kewenangannya."
+    )
+    entries = fields.locator('[data-path="content.choices"] .entry')
     expect(entries).to_have_count(len(ASSOCIATE_CHOICES))
     for index, text in enumerate(ASSOCIATE_CHOICES):
         entries.nth(index).locator(".rt-content").click()
         entries.nth(index).locator(".rt-content").type(text)
-    pairs = page.locator('#type-fields [data-path="content.pairs"]')
+    pairs = fields.locator('[data-path="content.pairs"]')
     for first, second in (("A", "C"), ("B", "D"), ("E", "F")):
         pairs.get_by_label(first, exact=True).select_option(second)
     page.get_by_label("Jumlah pasangan maksimum").fill("3")
     page.get_by_label("Poin").fill("3")
     page.get_by_label("Sebagian (per jawaban benar)").check()
-    page.get_by_label("Taksonomi").select_option("skd-cpns")
-    page.get_by_label("Kompetensi atau bidang").select_option("TKP.PP")
-    wait_for_clean_preview(page)
-    preview = page.locator("#preview")
+    preview = classify(page, "TKP.PP")
     expect(preview.locator(".ib-associate-pair")).to_have_count(3)
     expect(preview).to_contain_text("Komisi Yudisial")
     writer.check_accessible_names()
     writer.shot("associate-editor")
 
-    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
-    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
-    item_id = page.url.rsplit("/", 1)[1]
-    approve_twice(login, writer, item_id, ".preview-box .ib-associate-pair")
+    approve_twice(login, writer, submit(page), ".preview-box .ib-associate-pair")
 
 
 def tile_png(tmp_path: Path, name: str, colour: tuple[int, int, int]) -> Path:
@@ -201,16 +237,14 @@ def _pick_image(page: Any, button: Any, path: Path, alt: str) -> None:
 def test_a_graphic_gap_match_item_is_drawn_submitted_and_approved(
     login: Any, tmp_path: Path
 ) -> None:
-    writer = login("penulis")
-    page = writer.page
-    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=graphic_gap_match"))
-    stem = page.get_by_role("textbox", name="Pokok soal")
-    stem.click()
-    stem.type("Tempatkan penanda yang tepat pada denah kantor kecamatan berikut.")
-    fields = page.locator("#type-fields")
+    writer, page, fields = start_item(
+        login,
+        "graphic_gap_match",
+        "Tempatkan penanda yang tepat pada denah kantor kecamatan berikut.",
+    )
     choose = fields.get_by_role("button", name="Pilih atau unggah gambar")
     expect(choose).to_have_count(3)  # the plan and the two gap images
-    _pick_image(page, choose.first, plan_png(tmp_path), "Denah kantor kecamatan")
+    pick_plan(page, fields, tmp_path)
     gaps = fields.locator('[data-path="content.gaps"] .entry')
     for index, (name, colour) in enumerate(
         [("Titik kumpul", (200, 60, 60)), ("Pintu darurat", (60, 160, 80))]
@@ -219,52 +253,31 @@ def test_a_graphic_gap_match_item_is_drawn_submitted_and_approved(
         path = tile_png(tmp_path, f"penanda-{index}", colour)
         _pick_image(page, gap.get_by_role("button", name="Pilih atau unggah gambar"), path, name)
         gap.get_by_label("Keterangan").fill(name)
-    canvas = fields.locator(".region-canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box is not None
-    _drag(page, box, (10, 10), (90, 65))  # A
-    _drag(page, box, (110, 85), (190, 140))  # B
-    expect(canvas.locator(".region-shape")).to_have_count(2)
+    draw_rooms(page, fields, "northwest", "southeast")
+    expect(fields.locator(".region-canvas .region-shape")).to_have_count(2)
     pairs = fields.locator('[data-path="content.pairs"]')
     pairs.get_by_label("G1", exact=True).select_option("B")
     pairs.get_by_label("G2", exact=True).select_option("A")
-    page.get_by_label("Taksonomi").select_option("skd-cpns")
-    page.get_by_label("Kompetensi atau bidang").select_option("TKP.PP")
-    wait_for_clean_preview(page)
-    preview = page.locator("#preview")
+    preview = classify(page, "TKP.PP")
     expect(preview.locator(".ib-graphic-overlay .ib-region")).to_have_count(2)
     expect(preview.locator(".ib-gaps img[src^='/media/']")).to_have_count(2)
     writer.check_accessible_names()
     writer.shot("graphic-gap-match-editor")
 
-    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
-    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
-    item_id = page.url.rsplit("/", 1)[1]
-    approve_twice(login, writer, item_id, ".preview-box .ib-graphic .ib-region")
+    approve_twice(login, writer, submit(page), ".preview-box .ib-graphic .ib-region")
 
 
 def test_a_select_point_item_is_drawn_submitted_and_approved(login: Any, tmp_path: Path) -> None:
     """The scoring areas are drawn like hotspots, with a value each and no label; the
     preview shows the image without them and a field pair per point."""
-    writer = login("penulis")
-    page = writer.page
-    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=select_point"))
-    stem = page.get_by_role("textbox", name="Pokok soal")
-    stem.click()
-    stem.type("Tunjuk loket pelayanan KTP elektronik dan ruang tunggunya pada denah berikut.")
-    fields = page.locator("#type-fields")
-    _pick_image(
-        page,
-        fields.get_by_role("button", name="Pilih atau unggah gambar").first,
-        plan_png(tmp_path),
-        "Denah kantor kecamatan",
+    writer, page, fields = start_item(
+        login,
+        "select_point",
+        "Tunjuk loket pelayanan KTP elektronik dan ruang tunggunya pada denah berikut.",
     )
-    canvas = fields.locator(".region-canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box is not None
-    _drag(page, box, (110, 10), (190, 65))  # A: the counter
+    pick_plan(page, fields, tmp_path)
+    box = drawing_surface(fields)
+    _drag(page, box, *ROOMS["northeast"])  # A: the counter
     fields.get_by_role("button", name="Lingkaran", exact=True).click()
     _drag(page, box, (50, 110), (70, 110))  # B: the waiting room, radius 20
     _drag(page, box, (150, 110), (165, 110))  # C: a wrong room, radius 15
@@ -276,20 +289,14 @@ def test_a_select_point_item_is_drawn_submitted_and_approved(login: Any, tmp_pat
     values[2].fill("-0.5")
     page.get_by_label("Jumlah titik maksimum").fill("2")
     page.get_by_label("Poin").fill("2")
-    page.get_by_label("Taksonomi").select_option("skd-cpns")
-    page.get_by_label("Kompetensi atau bidang").select_option("TIU.FIG")
-    wait_for_clean_preview(page)
-    preview = page.locator("#preview")
+    preview = classify(page, "TIU.FIG")
     expect(preview.locator(".ib-graphic img[src^='/media/']")).to_have_count(1)
     expect(preview.locator(".ib-graphic-overlay .ib-region")).to_have_count(0)
     expect(preview.locator(".ib-point input[type=number]")).to_have_count(4)
     writer.check_accessible_names()
     writer.shot("select-point-editor")
 
-    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
-    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
-    item_id = page.url.rsplit("/", 1)[1]
-    approve_twice(login, writer, item_id, ".preview-box .ib-graphic img")
+    approve_twice(login, writer, submit(page), ".preview-box .ib-graphic img")
 
 
 def test_a_select_point_item_with_a_marker_is_saved_and_placed_in_the_preview(
@@ -298,16 +305,12 @@ def test_a_select_point_item_with_a_marker_is_saved_and_placed_in_the_preview(
     """The optional marker (QTI's position object): chosen, removed and chosen again in
     the editor; the preview shows it beside the plan, and a click on the plan fills the
     point's fields and places the marker there."""
-    writer = login("penulis")
-    page = writer.page
-    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=select_point"))
-    stem = page.get_by_role("textbox", name="Pokok soal")
-    stem.click()
-    stem.type("Letakkan papan informasi di ruang tunggu pada denah berikut.")
-    fields = page.locator("#type-fields")
+    writer, page, fields = start_item(
+        login, "select_point", "Letakkan papan informasi di ruang tunggu pada denah berikut."
+    )
     choose = fields.get_by_role("button", name="Pilih atau unggah gambar")
     expect(choose).to_have_count(2)  # the plan and the marker
-    _pick_image(page, choose.first, plan_png(tmp_path), "Denah kantor kecamatan")
+    pick_plan(page, fields, tmp_path)
     marker_field = fields.locator('[data-path="content.marker"]')
     remove = marker_field.get_by_role("button", name="Hapus gambar")
     expect(remove).to_be_hidden()  # nothing to remove yet
@@ -317,23 +320,14 @@ def test_a_select_point_item_with_a_marker_is_saved_and_placed_in_the_preview(
     expect(marker_field).to_contain_text("Belum ada gambar")
     _pick_image(page, marker_field.get_by_role("button").first, marker_png, "Papan informasi")
     expect(marker_field.locator("img")).to_have_count(1)
-    canvas = fields.locator(".region-canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box is not None
-    _drag(page, box, (10, 85), (90, 140))  # A: the waiting room
-    expect(fields.locator(".region-entry")).to_have_count(1)
-    page.get_by_label("Taksonomi").select_option("skd-cpns")
-    page.get_by_label("Kompetensi atau bidang").select_option("TIU.FIG")
-    wait_for_clean_preview(page)
-    preview = page.locator("#preview")
+    draw_rooms(page, fields, "southwest")  # A: the waiting room
+    preview = classify(page, "TIU.FIG")
     expect(preview.locator(".ib-marker img[src^='/media/']")).to_have_count(1)
     expect(preview).to_contain_text("Letakkan penanda")
     writer.check_accessible_names()
     writer.shot("select-point-marker-editor")
 
-    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
-    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
+    submit(page)
     shown = page.locator(".preview-box .ib-select_point")
     marker = shown.locator(".ib-marker img")
     expect(marker).to_have_attribute("alt", "Papan informasi")
@@ -355,86 +349,42 @@ def test_a_select_point_item_with_a_marker_is_saved_and_placed_in_the_preview(
 def test_a_graphic_order_item_is_drawn_ordered_submitted_and_approved(
     login: Any, tmp_path: Path
 ) -> None:
-    writer = login("penulis")
-    page = writer.page
-    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=graphic_order"))
-    stem = page.get_by_role("textbox", name="Pokok soal")
-    stem.click()
-    stem.type("Urutkan ruang yang dilalui warga yang mengurus KTP elektronik.")
-    fields = page.locator("#type-fields")
-    _pick_image(
-        page,
-        fields.get_by_role("button", name="Pilih atau unggah gambar"),
-        plan_png(tmp_path),
-        "Denah kantor kecamatan",
+    writer, page, fields = start_item(
+        login, "graphic_order", "Urutkan ruang yang dilalui warga yang mengurus KTP elektronik."
     )
-    canvas = fields.locator(".region-canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box is not None
-    _drag(page, box, (10, 10), (90, 65))  # A
-    _drag(page, box, (110, 10), (190, 65))  # B
-    _drag(page, box, (110, 85), (190, 140))  # C
-    expect(fields.locator(".region-entry")).to_have_count(3)
+    pick_plan(page, fields, tmp_path)
+    draw_rooms(page, fields, "northwest", "northeast", "southeast")
     order = fields.locator('[data-path="content.correct_order"]')
     for position, ident in enumerate(["C", "A", "B"], start=1):
         order.get_by_label(f"Posisi {position}", exact=True).select_option(ident)
-    page.get_by_label("Taksonomi").select_option("skd-cpns")
-    page.get_by_label("Kompetensi atau bidang").select_option("TIU.FIG")
-    wait_for_clean_preview(page)
-    preview = page.locator("#preview")
+    preview = classify(page, "TIU.FIG")
     expect(preview.locator(".ib-graphic-overlay .ib-region")).to_have_count(3)
     expect(preview.locator(".ib-order-item select")).to_have_count(3)
     writer.check_accessible_names()
     writer.shot("graphic-order-editor")
 
-    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
-    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
-    item_id = page.url.rsplit("/", 1)[1]
-    approve_twice(login, writer, item_id, ".preview-box .ib-graphic .ib-region")
+    approve_twice(login, writer, submit(page), ".preview-box .ib-graphic .ib-region")
 
 
 def test_a_graphic_associate_item_is_drawn_paired_submitted_and_approved(
     login: Any, tmp_path: Path
 ) -> None:
-    writer = login("penulis")
-    page = writer.page
-    page.goto(writer.url("/banks/CACT-DEMO/items/new?type=graphic_associate"))
-    stem = page.get_by_role("textbox", name="Pokok soal")
-    stem.click()
-    stem.type("Pasangkan ruang-ruang yang dihubungkan oleh pintu penghubung.")
-    fields = page.locator("#type-fields")
-    _pick_image(
-        page,
-        fields.get_by_role("button", name="Pilih atau unggah gambar"),
-        plan_png(tmp_path),
-        "Denah kantor kecamatan",
+    writer, page, fields = start_item(
+        login, "graphic_associate", "Pasangkan ruang-ruang yang dihubungkan oleh pintu penghubung."
     )
-    canvas = fields.locator(".region-canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box is not None
-    _drag(page, box, (10, 10), (90, 65))  # A
-    _drag(page, box, (110, 10), (190, 65))  # B
-    _drag(page, box, (10, 85), (90, 140))  # C
+    pick_plan(page, fields, tmp_path)
+    draw_rooms(page, fields, "northwest", "northeast", "southwest")
     rows = fields.locator(".region-entry")
-    expect(rows).to_have_count(3)
     rows.nth(0).get_by_label(re.compile("^Paling banyak dipakai")).fill("2")
     pairs = fields.locator('[data-path="content.pairs"]')
     pairs.get_by_label("B", exact=True).select_option("A")
     pairs.get_by_label("C", exact=True).select_option("A")
     page.get_by_label("Poin").fill("2")
     page.get_by_label("Sebagian (per jawaban benar)").check()
-    page.get_by_label("Taksonomi").select_option("skd-cpns")
-    page.get_by_label("Kompetensi atau bidang").select_option("TIU.FIG")
-    wait_for_clean_preview(page)
-    preview = page.locator("#preview")
+    preview = classify(page, "TIU.FIG")
     expect(preview.locator(".ib-graphic-overlay .ib-region")).to_have_count(3)
     expect(preview.locator(".ib-associate-pair")).to_have_count(1)  # 3 areas // 2
     writer.check_accessible_names()
     writer.shot("graphic-associate-editor")
 
-    page.get_by_role("button", name="Simpan dan ajukan untuk ditelaah").click()
-    page.wait_for_url(re.compile(r"/items/CACT-DEMO-\d+$"))
-    item_id = page.url.rsplit("/", 1)[1]
-    approve_twice(login, writer, item_id, ".preview-box .ib-graphic .ib-region")
+    approve_twice(login, writer, submit(page), ".preview-box .ib-graphic .ib-region")

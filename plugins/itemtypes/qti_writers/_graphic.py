@@ -1,5 +1,6 @@
-"""Pieces the graphic item types' QTI writers share (hotspot, graphic gap match): the
-content's image as a :class:`qti.model.GraphicImage` and its regions as hotspots.
+"""Pieces the graphic item types' QTI writers share (hotspot, graphic order, graphic
+associate, graphic gap match, select point): the content's image as a
+:class:`qti.model.GraphicImage`, its regions as hotspots and the points inside them.
 
 Content keeps its image as rich text holding one ``<img src alt width height>`` (so the
 bank's media handling, sanitizing, export and import treat it as any other image); the
@@ -12,19 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from html.parser import HTMLParser
 from typing import Any
 
-from plugins.itemtypes._qti import RESPONSE, partial_credit_rules, set_score
 from qti.areas import inner_point
-from qti.model import (
-    Branch,
-    Condition,
-    Expr,
-    GraphicImage,
-    HotspotChoice,
-    Rule,
-    number,
-    op,
-    variable,
-)
+from qti.model import GraphicImage, HotspotChoice
 
 
 def graphic_image(markup: str) -> GraphicImage:
@@ -70,14 +60,6 @@ def hotspot_choices(regions: Iterable[Mapping[str, Any]]) -> tuple[HotspotChoice
         )
         for region in regions
     )
-
-
-def pair_partial_rules(net: Expr, count: int, points: float) -> tuple[Rule, ...]:
-    """``partial_credit_rules`` for a pair response, when it is not blank; a blank one
-    scores 0 (as ``partial_credit`` gives it too) without being mapped: some delivery
-    engines cannot map a NULL pair container (Cito's qti-components throws)."""
-    blank = Branch(op("isNull", variable(RESPONSE)), (set_score(number(0)),))
-    return (Condition((blank,), otherwise=partial_credit_rules(net, count, points)),)
 
 
 # -- points on the image (select point) ----------------------------------------------------

@@ -4,24 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from plugins.itemtypes._qti import RESPONSE, all_or_nothing, build_item
-from plugins.itemtypes.qti_writers._graphic import (
-    graphic_image,
-    hotspot_choices,
-    pair_partial_rules,
-)
-from qti.model import (
-    AssessmentItem,
-    GraphicAssociateInteraction,
-    MapEntry,
-    Mapping,
-    ResponseDeclaration,
-    ResponseProcessing,
-    map_response,
-    number,
-    op,
-    value_text,
-)
+from plugins.itemtypes._qti import RESPONSE, build_item
+from plugins.itemtypes.qti_writers._graphic import graphic_image, hotspot_choices
+from plugins.itemtypes.qti_writers._pairs import pair_response
+from qti.model import AssessmentItem, GraphicAssociateInteraction
 
 
 def to_qti(
@@ -29,22 +15,9 @@ def to_qti(
 ) -> AssessmentItem:
     """A graphic associate interaction on the content's image, the areas as
     ``associableHotspot`` s with their ``match-max``, ``max-associations`` (0: no
-    limit). As ``associate``: a mapping counts distinct pairs (compared unordered, as
-    QTI compares ``pair`` values), each key pair +1 and any other pair the default;
-    ``all_or_nothing`` with default ``-(pairs + 1)``, ``partial`` with default -1 (the
-    net of right and wrong pairs, then ``points * net / pairs`` clamped; a blank response
-    scores 0 before anything is mapped)."""
-    keys = [value_text(tuple(pair)) for pair in content["pairs"]]
-    count, points = len(keys), content["points"]
-    all_or_none = content["scoring"] == "all_or_nothing"
-    mapping = Mapping(
-        tuple(MapEntry(key, 1) for key in keys), default=-(count + 1) if all_or_none else -1
-    )
-    net = map_response(RESPONSE)
-    if all_or_none:
-        processing = all_or_nothing(op("equal", net, number(count), toleranceMode="exact"), points)
-    else:
-        processing = ResponseProcessing(rules=pair_partial_rules(net, count, points))
+    limit). Scored as ``associate`` (:mod:`plugins.itemtypes.qti_writers._pairs`; pairs
+    compared unordered, as QTI compares ``pair`` values), without mapped scoring."""
+    response, processing = pair_response(content, "pair", mapped=False)
     interaction = GraphicAssociateInteraction(
         RESPONSE,
         graphic_image(content["image"]),
@@ -57,7 +30,7 @@ def to_qti(
         lang=lang,
         stem=stem,
         body=[interaction],
-        response=ResponseDeclaration(RESPONSE, "multiple", "pair", tuple(keys), mapping),
-        maximum=points,
+        response=response,
+        maximum=content["points"],
         processing=processing,
     )
