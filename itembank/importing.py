@@ -138,6 +138,11 @@ class CandidateItem:
         item is rejected with these and whatever the core finds.
     :param passage: the passage the item asks about, if any: the draft written pins a
         version of it (:mod:`itembank.operations.passages`).
+    :param clean_html: HTML the importer already sanitized with
+        :func:`itembank.sanitize.sanitize_and_scan`, by its clean form: its plain text and
+        the images it shows, as that gave them. A stem or content field found here is
+        stored as it is, with that text and those images, instead of being sanitized
+        again (sanitizing clean HTML gives it back unchanged).
     """
 
     location: Location
@@ -152,6 +157,7 @@ class CandidateItem:
     notes: list[ReportEntry] = field(default_factory=list)
     problems: list[ReportEntry] = field(default_factory=list)
     passage: CandidatePassage | None = None
+    clean_html: Mapping[str, tuple[str, frozenset[str]]] = field(default_factory=dict, repr=False)
 
     def locate(self, field_path: str) -> Location:
         """The location of a problem in ``field_path`` (see :attr:`fields`)."""

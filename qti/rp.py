@@ -502,8 +502,11 @@ def _frozen(value: Any) -> Any:
     if kind is list or kind is tuple:
         # Scalars of one type (choices: their identifiers; a point: two numbers).
         first = type(value[0]) if value else str
-        if first in _SCALARS and all(type(part) is first for part in value):
-            return (kind, first, *value)
+        if first in _SCALARS:
+            if all(type(part) is first for part in value):
+                return (kind, first, *value)
+        elif first is tuple or first is list:
+            return _frozen_pairs(kind, value)
         parts = [_frozen(part) for part in value]
         if any(part is None for part in parts):
             return None
@@ -517,6 +520,26 @@ def _frozen(value: Any) -> Any:
             items.append((name, frozen))
         return (dict, tuple, *items)
     return None
+
+
+def _frozen_pairs(kind: type, value: Any) -> Any:
+    """:func:`_frozen` of a list of pairs (points, directed pairs): each pair of two
+    scalars of one type frozen in place, as :func:`_frozen` freezes it, anything else
+    through :func:`_frozen`."""
+    parts = []
+    for part in value:
+        pair = type(part)
+        if (pair is tuple or pair is list) and len(part) == 2:
+            a, b = part
+            scalar = type(a)
+            if scalar in _SCALARS and type(b) is scalar:
+                parts.append((pair, scalar, a, b))
+                continue
+        frozen = _frozen(part)
+        if frozen is None:
+            return None
+        parts.append(frozen)
+    return (kind, *parts)
 
 
 def compile_processing(

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +95,7 @@ def prepare_version(
     uploading: frozenset[str] = frozenset(),
     draft: bool = False,
     passage_hash: str | None = None,
+    clean_html: Mapping[str, tuple[str, frozenset[str]]] | None = None,
 ) -> PreparedVersion:
     """Validate and normalise everything a version stores; raise :class:`InvalidInput`
     with every problem found (each with a field path).
@@ -110,7 +111,9 @@ def prepare_version(
     images (SHA-256) that are not in the bank yet but are stored together with this
     version (an import's own images, checked already). ``passage_hash``: the content
     hash of the passage version the version pins, part of its own
-    (:func:`content_hash`)."""
+    (:func:`content_hash`). ``clean_html``: HTML an importer already sanitized, with its
+    plain text and images (:attr:`itembank.importing.CandidateItem.clean_html`): a stem
+    or field found there is not sanitized again."""
     problems: list[Problem] = []  # the version cannot be stored
     incomplete: list[Problem] = []  # it can, as a draft, but cannot be submitted
     scanned: dict[str, frozenset[str]] = {}  # clean HTML -> the images it shows
@@ -129,7 +132,7 @@ def prepare_version(
         )
     else:
         try:
-            clean_stem, stem_text, stem_media = sanitize_and_scan(stem)
+            clean_stem, stem_text, stem_media = _scan(stem, clean_html)
         except MarkupTooComplex as exc:
             problems.append(markup_problem("stem", exc))
         else:
@@ -147,7 +150,7 @@ def prepare_version(
         problems.append(size_problem)
     else:
         try:
-            clean_content = _clean_content(item_type, content, scanned, texts)
+            clean_content = _clean_content(item_type, content, scanned, texts, clean_html)
             complete_content = True
         except TextRefused as exc:
             problems.extend(_content_problems(exc))
@@ -276,13 +279,14 @@ def _clean_content(
     content: Any,
     scanned: dict[str, frozenset[str]],
     texts: dict[str, str] | None = None,
+    clean_html: Mapping[str, tuple[str, frozenset[str]]] | None = None,
 ) -> dict[str, Any]:
     """The content loaded by its type and with every rich-text field sanitized; the
     images each clean field shows are added to ``scanned`` (its plain text to ``texts``).
     Raises :class:`ContentError` with every problem of the content, :class:`TextRefused`
     for text it cannot store."""
     loaded = item_type.load(content)
-    sanitized = _sanitize_fields(item_type, loaded, scanned, texts)
+    sanitized = _sanitize_fields(item_type, loaded, scanned, texts, clean_html)
     # Loaded content is normal; only if sanitizing changed it must it be checked again.
     return loaded if sanitized == loaded else item_type.load(sanitized)
 
@@ -292,6 +296,7 @@ def _sanitize_fields(
     loaded: dict[str, Any],
     scanned: dict[str, frozenset[str]],
     texts: dict[str, str] | None = None,
+    clean_html: Mapping[str, tuple[str, frozenset[str]]] | None = None,
 ) -> dict[str, Any]:
     """``loaded`` (complete, or a draft's as far as it goes) with every rich-text field
     sanitized, each field's images added to ``scanned`` (and its plain text to
@@ -312,7 +317,7 @@ def _sanitize_fields(
         if html in cleaned:
             continue
         try:
-            clean, text, media = sanitize_and_scan(html)
+            clean, text, media = _scan(html, clean_html)
         except MarkupTooComplex as exc:
             problems.append(markup_problem(path, exc))
             continue
@@ -325,6 +330,17 @@ def _sanitize_fields(
     if all(clean == html for html, clean in cleaned.items()):
         return loaded  # already clean: mapping each field to itself would copy it as it is
     return item_type.map_html(loaded, cleaned.__getitem__)
+
+
+def _scan(
+    html: str, clean_html: Mapping[str, tuple[str, frozenset[str]]] | None
+) -> tuple[str, str, frozenset[str]]:
+    """:func:`sanitize_and_scan` of ``html``, or what ``clean_html`` knows of it (HTML
+    sanitized already, which sanitizing gives back as it is)."""
+    known = clean_html.get(html) if clean_html else None
+    if known is not None:
+        return html, known[0], known[1]
+    return sanitize_and_scan(html)
 
 
 def content_size_problem(content: Any) -> Problem | None:

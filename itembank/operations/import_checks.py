@@ -311,6 +311,7 @@ def _prepare(
             lookup=lookup,
             uploading=frozenset(sha for sha, _ in item.media),
             passage_hash=_passage_hash(bank, candidate),
+            clean_html=candidate.clean_html,
         )
     except InvalidInput as exc:
         for problem in exc.problems:

@@ -51,7 +51,7 @@ from itembank.itemtypes import (
 )
 from itembank.media_check import DEFAULT_MAX_BYTES as DEFAULT_MEDIA_MAX_BYTES
 from itembank.media_check import IMAGE_MEDIA_TYPES, ImageInfo, MediaError, inspect_image
-from itembank.qti_bridge.html import HtmlCache, ObjectNotShown, xhtml_to_html
+from itembank.qti_bridge.html import HtmlCache, ObjectNotShown, Scans, xhtml_to_html
 from itembank.qti_bridge.parts import joint_responses
 from itembank.qti_bridge.proof import prove
 from itembank.qti_bridge.report import REASONS, ReportEntry, Status
@@ -151,6 +151,9 @@ class Candidate:
     :ivar proof_scope: what they were, in Indonesian
         (:attr:`itembank.qti_bridge.responses.Responses.scope`).
     :ivar proof_scope_en: the same in English (``blank and every order of the 7 choices``).
+    :ivar scans: HTML of the import (its stem, content and passage among it) with its plain
+        text and images, from the sanitizer's pass that made it (shared by the
+        candidates of one import; :data:`itembank.qti_bridge.html.Scans`).
     """
 
     file: str
@@ -166,6 +169,7 @@ class Candidate:
     proof_scope: str = ""
     proof_scope_en: str = ""
     passage: PassageCandidate | None = None
+    scans: Scans = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -742,6 +746,7 @@ class _ItemConverter:
             proof_scope=responses.scope,
             proof_scope_en=responses.scope_en,
             passage=self.passage,
+            scans={} if self.html_cache is None else self.html_cache.scans,
         )
 
 

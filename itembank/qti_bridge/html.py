@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from itembank.sanitize import MATHML_NS, sanitize_html
+from itembank.sanitize import MATHML_NS, sanitize_and_scan, sanitize_html
 from qti.xml import parse_bytes
 
 _RENAMES = {
@@ -52,8 +52,16 @@ class ObjectNotShown(ValueError):
         self.media_type, self.data = media_type, data
 
 
+#: Clean HTML -> its plain text and the images it shows, as
+#: :func:`itembank.sanitize.sanitize_and_scan` gives them for the HTML it came from.
+Scans = dict[str, tuple[str, frozenset[str]]]
+
+
 def xhtml_to_html(
-    fragment: str, image_src: Callable[[str], str], shows_object: ShowsObject | None = None
+    fragment: str,
+    image_src: Callable[[str], str],
+    shows_object: ShowsObject | None = None,
+    scans: Scans | None = None,
 ) -> str:
     """Sanitized bank HTML for an XHTML ``fragment``.
 
@@ -61,6 +69,8 @@ def xhtml_to_html(
         it raises (the caller's own exception) for an image that cannot be brought in.
     :param shows_object: which objects become images (see the module documentation;
         ``None``: none does).
+    :param scans: when given, the result's plain text and images are added to it (from
+        the sanitizer's own pass, at no extra cost).
     :raises ObjectNotShown: see the module documentation.
     """
     if not fragment.strip():
@@ -82,7 +92,12 @@ def xhtml_to_html(
     etree.cleanup_namespaces(holder)
     parts = [_escape(holder.text or "")]
     parts += (etree.tostring(child, method="html", encoding="unicode") for child in holder)
-    return sanitize_html("".join(parts).strip())
+    html = "".join(parts).strip()
+    if scans is None:
+        return sanitize_html(html)
+    clean, text, media = sanitize_and_scan(html)
+    scans[clean] = (text, media)
+    return clean
 
 
 class HtmlCache:
@@ -91,10 +106,14 @@ class HtmlCache:
     fragment's HTML depends on the fragment alone. A fragment with an image is converted
     every time (its images are resolved against its own item), and a fragment that
     cannot be converted raises every time. Bounded: fragments of at most ``max_length``
-    characters, at most ``max_chars`` characters (fragments and their HTML) in all."""
+    characters, at most ``max_chars`` characters (fragments and their HTML) in all.
+
+    :ivar scans: every HTML it gave, with its plain text and images (:data:`Scans`), so
+        that the import does not sanitize it again to learn them."""
 
     def __init__(self, *, max_length: int = 4_096, max_chars: int = 4_000_000) -> None:
         self._known: dict[str, str] = {}
+        self.scans: Scans = {}
         self._max_length = max_length
         self._room = max_chars
 
@@ -114,7 +133,8 @@ class HtmlCache:
             images += 1
             return image_src(src)
 
-        html = xhtml_to_html(fragment, counted, shows_object)  # (a shown object: an image)
+        # (a shown object: an image)
+        html = xhtml_to_html(fragment, counted, shows_object, self.scans)
         size = len(fragment) + len(html)
         if not images and len(fragment) <= self._max_length and size <= self._room:
             self._known[fragment] = html

@@ -115,6 +115,7 @@ def _candidate_item(candidate: Candidate, context: ImportContext) -> CandidateIt
         source_id=candidate.identifier,
         media=[MediaFile(name=m.path, data=m.data) for m in candidate.media],
         passage=_passage(candidate, context),
+        clean_html=candidate.scans,
     )
 
 

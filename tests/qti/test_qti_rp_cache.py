@@ -141,3 +141,33 @@ def test_bounds() -> None:
     for responses in RESPONSES:
         assert shared(responses) == rp.evaluate_score(item("I1"), responses)
     assert cache.known_scores - before == 2  # only two scores were kept
+
+
+_PAIRS: list[Any] = [
+    [("A", "B"), ("C", "D")],
+    [["A", "B"], ("C", "D")],  # a list pair among tuples
+    (("A", "B"), ("C", "D")),
+    [(1, 2), (3, 4)],  # points
+    [(1, 2.0), (3, 4)],  # a float coordinate
+    [(True, 2), (3, 4)],
+    [(1, 2), (3, 4), (5, 6)],
+    [(1, 2, 3), (3, 4)],  # not a pair
+    [(1, 2), ()],
+    [[], (1, 2)],
+    [(1, 2), ["A", "B"]],
+    [(1, 2), ("A", 2)],  # a pair of mixed scalars
+    [(1, 2), {"A": 1}],
+    [((1, 2), (3, 4))],  # pairs of pairs
+]
+
+
+def test_lists_of_pairs_are_remembered_apart() -> None:
+    """Responses made of pairs (points, directed pairs) that coercion tells apart have
+    different keys in the cache, and each key is the same however the pair is frozen."""
+    keys = [rp._frozen({"RESPONSE": value}) for value in _PAIRS]
+    assert len(set(keys)) == len(keys)
+    assert rp._frozen([(1, 2), (3, 4)]) == (list, (tuple, int, 1, 2), (tuple, int, 3, 4))
+    # a pair frozen inside a list of pairs, alone, or after a value of another shape
+    assert rp._frozen([(1, 2), ()])[1] == rp._frozen((1, 2))
+    assert rp._frozen([[], (1, 2)])[2] == rp._frozen((1, 2))
+    assert rp._frozen([(1, 2), {1}]) is None  # a value it does not know: not remembered
