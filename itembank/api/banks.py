@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,6 +55,35 @@ def visible_bank(code: str, actor: User) -> Bank:
     bank = rows[0][0]
     remember_roles(actor, bank.id, {role for _, role in rows if role is not None})
     ensure_visible(actor, bank)
+    return bank
+
+
+#: :data:`_BANK_WITH_ROLES` with the bank's id and code alone.
+_BANK_ID_WITH_ROLES = (
+    sa.select(Bank.id, Bank.code, Membership.role)
+    .outerjoin(
+        Membership,
+        sa.and_(
+            Membership.bank_id == Bank.id,
+            Membership.user_id == sa.bindparam("actor_id", type_=sa.Integer),
+        ),
+    )
+    .where(Bank.code == sa.bindparam("code", type_=sa.String))
+)
+
+
+def visible_bank_ref(code: str, actor: User) -> Any:
+    """:func:`visible_bank` for a caller that reads only the bank's ``id`` and ``code``
+    (the item listing): a plain object with them, not the bank as an object of the
+    session (loading it was a sixth of a listing page). The same rules and answers."""
+    rows = db.session.execute(
+        _BANK_ID_WITH_ROLES, {"code": (code or "").upper(), "actor_id": actor.id}
+    ).all()
+    if not rows:
+        raise NotFound(f"no bank {code!r}")
+    bank = SimpleNamespace(id=rows[0].id, code=rows[0].code)
+    remember_roles(actor, bank.id, {row.role for row in rows if row.role is not None})
+    ensure_visible(actor, bank)  # type: ignore[arg-type]
     return bank
 
 

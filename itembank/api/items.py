@@ -11,7 +11,7 @@ from flask import Response, jsonify, url_for
 from flask.views import MethodView
 
 from itembank.api.auth import current_user
-from itembank.api.banks import visible_bank
+from itembank.api.banks import visible_bank, visible_bank_ref
 from itembank.api.bulk_schemas import BulkIn, BulkOut, ExportItemsIn
 from itembank.api.common import INT_ID, draft_etag, make_blueprint
 from itembank.api.schemas import (
@@ -143,7 +143,7 @@ class BankItems(MethodView):
         and the content's text, case-insensitively.
         """
         actor = current_user()
-        bank = visible_bank(bank_code, actor)
+        bank = visible_bank_ref(bank_code, actor)  # its id and code: all the listing reads
         page = reads.list_items(bank, reads.ItemFilters(**query), actor=actor, summary=True)
         return jsonify(page_answer(page))
 
