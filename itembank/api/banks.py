@@ -29,19 +29,27 @@ from itembank.operations import accounts
 blp = make_blueprint("banks", "Banks, their members and their audit trail.")
 
 
+def _with_roles(*columns: Any) -> sa.Select[Any]:
+    """``columns`` of the bank by its code (the parameter ``code``), each row with one
+    of the reader's (``actor_id``) roles in it, or one row with none."""
+    return (
+        sa.select(*columns, Membership.role)
+        .outerjoin(
+            Membership,
+            sa.and_(
+                Membership.bank_id == Bank.id,
+                Membership.user_id == sa.bindparam("actor_id", type_=sa.Integer),
+            ),
+        )
+        .where(Bank.code == sa.bindparam("code", type_=sa.String))
+    )
+
+
 #: The bank by its code, with the reader's roles in it; built once (building the
 #: statement cost about as much as running it).
-_BANK_WITH_ROLES = (
-    sa.select(Bank, Membership.role)
-    .outerjoin(
-        Membership,
-        sa.and_(
-            Membership.bank_id == Bank.id,
-            Membership.user_id == sa.bindparam("actor_id", type_=sa.Integer),
-        ),
-    )
-    .where(Bank.code == sa.bindparam("code", type_=sa.String))
-)
+_BANK_WITH_ROLES = _with_roles(Bank)
+#: The same with the bank's id and code alone.
+_BANK_ID_WITH_ROLES = _with_roles(Bank.id, Bank.code)
 
 
 def visible_bank(code: str, actor: User) -> Bank:
@@ -56,20 +64,6 @@ def visible_bank(code: str, actor: User) -> Bank:
     remember_roles(actor, bank.id, {role for _, role in rows if role is not None})
     ensure_visible(actor, bank)
     return bank
-
-
-#: :data:`_BANK_WITH_ROLES` with the bank's id and code alone.
-_BANK_ID_WITH_ROLES = (
-    sa.select(Bank.id, Bank.code, Membership.role)
-    .outerjoin(
-        Membership,
-        sa.and_(
-            Membership.bank_id == Bank.id,
-            Membership.user_id == sa.bindparam("actor_id", type_=sa.Integer),
-        ),
-    )
-    .where(Bank.code == sa.bindparam("code", type_=sa.String))
-)
 
 
 def visible_bank_ref(code: str, actor: User) -> Any:
