@@ -302,11 +302,13 @@ def _prune_attempts() -> None:
 # -- checking ---------------------------------------------------------------------------
 
 
-#: The token and its user (one round trip for both: ``token.user`` is then found in the
-#: session), by the secret's hash; built once (building the statement cost as much as
+#: The token's user with what the check reads of the token (one round trip for both; the
+#: token as plain columns: it is not changed but for ``last_used_at``, at most once a
+#: minute), by the secret's hash; built once (building the statement cost as much as
 #: running it).
 _TOKEN_BY_HASH = (
-    sa.select(ApiToken, User)
+    sa.select(User, ApiToken.id, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at)
+    .select_from(ApiToken)
     .join(User, User.id == ApiToken.user_id)
     .where(ApiToken.token_hash == sa.bindparam("token_hash", type_=sa.String))
 )
@@ -323,22 +325,34 @@ def authenticate() -> User:
             "use the Bearer scheme: Authorization: Bearer <token>", "invalid_request"
         )
     found = db.session.execute(_TOKEN_BY_HASH, {"token_hash": hash_token(secret.strip())}).first()
-    token = None if found is None else found[0]
-    if token is None or token.revoked_at is not None:
+    if found is None or found.revoked_at is not None:
         raise _unauthorized("the token is unknown or revoked", "invalid_token")
-    if not token.is_valid(utcnow()):
-        raise _unauthorized(
-            f"the token expired at {token.expires_at:%Y-%m-%d %H:%M} UTC", "invalid_token"
-        )
-    if not token.user.is_active:
-        raise _unauthorized("this account is disabled", "invalid_token")
+    user, token_id, expires_at, _, last_used_at = found
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+    if expires_at <= now:  # ApiToken.is_valid, the revocation checked above
+        raise _unauthorized(
+            f"the token expired at {expires_at:%Y-%m-%d %H:%M} UTC", "invalid_token"
+        )
+    if not user.is_active:
+        raise _unauthorized("this account is disabled", "invalid_token")
+    if last_used_at is None or now - last_used_at >= LAST_USED_PRECISION:
         # At most one write a minute per token, so busy clients do not write every time.
-        token.last_used_at = now
-    g.api_token = token
-    g.api_user = token.user
-    return token.user
+        g.api_token_used = (token_id, now)
+    g.api_user = user
+    return user
+
+
+def record_token_use() -> None:
+    """Write the token's ``last_used_at`` if :func:`authenticate` found it stale: at the
+    end of a request that succeeded, just before its commit, as the session flushed the
+    token's change when the token was one of its objects (a row lock taken at the start
+    would hold up the same token's other requests for as long as this one runs)."""
+    used = g.pop("api_token_used", None)
+    if used is not None:
+        token_id, now = used
+        db.session.execute(
+            sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+        )
 
 
 def _unauthorized(detail: str, error: str = "") -> ApiError:

@@ -69,6 +69,7 @@ def _check_content_type() -> None:
 def _finish(response: Response) -> Response:
     """Each request commits once, at the end, if it succeeded; otherwise rolls back."""
     if response.status_code < 400:
+        auth.record_token_use()
         db.session.commit()
     else:
         db.session.rollback()
