@@ -136,9 +136,9 @@ def test_existing_content_loads_unchanged() -> None:
             {"scoring": "partial"},
             (
                 "options.0.value",
-                "Nilai per pilihan hanya dipakai pada penskoran berbobot; kosongkan atau pilih "
+                "Skor per pilihan hanya dipakai pada penskoran berbobot; kosongkan atau pilih "
                 "penskoran berbobot.",
-                "Per-option values are only used with mapped scoring; clear them or choose "
+                "Scores per option are only used with mapped scoring; clear them or choose "
                 "mapped scoring.",
             ),
         ),
@@ -156,8 +156,8 @@ def test_a_mapping_on_an_unmapped_item_is_a_problem() -> None:
     assert problems(MR, content) == [
         (
             "mapping",
-            "Pengaturan nilai hanya dipakai pada penskoran berbobot (per pilihan).",
-            "The mapping is only used with mapped scoring (per-option values).",
+            "Pengaturan nilai hanya dipakai pada penskoran berbobot (skor per pilihan).",
+            "The mapping is only used with mapped scoring (scores per option).",
         )
     ]
 
@@ -241,9 +241,9 @@ def test_matching_scores_by_the_pair_values() -> None:
             {"scoring": "partial"},
             (
                 "pair_values",
-                "Nilai per pasangan hanya dipakai pada penskoran berbobot; kosongkan atau pilih "
+                "Skor per pasangan hanya dipakai pada penskoran berbobot; kosongkan atau pilih "
                 "penskoran berbobot.",
-                "Per-pair values are only used with mapped scoring; clear them or choose "
+                "Scores per pair are only used with mapped scoring; clear them or choose "
                 "mapped scoring.",
             ),
         ),

@@ -80,14 +80,14 @@ def test_mapped_values_score_their_own_score_held_within_the_bounds() -> None:
         (
             {"values": [{"id": "N1", "value": 5, "score": 1}]},
             "values",
-            "Nilai per nilai hanya dipakai",
-            "Per-value values are only used",
+            "Skor per nilai hanya dipakai",
+            "Scores per value are only used",
         ),
         (
             {"mapping": {"default": 1, "lower": 0}},
             "mapping",
-            "berbobot (per nilai)",
-            "scoring (per-value values)",
+            "berbobot (skor per nilai)",
+            "scoring (scores per value)",
         ),
     ],
 )

@@ -296,9 +296,9 @@ def test_short_text_mapped_defaults_and_all_or_nothing_unchanged() -> None:
             {**ST_BASE, "answer_values": [{"id": "J1", "text": "Batavia", "value": 1}]},
             (
                 "answer_values",
-                "Nilai per jawaban hanya dipakai pada penskoran berbobot; kosongkan atau pilih "
+                "Skor per jawaban hanya dipakai pada penskoran berbobot; kosongkan atau pilih "
                 "penskoran berbobot.",
-                "Per-answer values are only used with mapped scoring; clear them or choose "
+                "Scores per answer are only used with mapped scoring; clear them or choose "
                 "mapped scoring.",
             ),
         ),
@@ -306,8 +306,8 @@ def test_short_text_mapped_defaults_and_all_or_nothing_unchanged() -> None:
             {**ST_BASE, "mapping": {"default": -0.5, "lower": 0}},
             (
                 "mapping",
-                "Pengaturan nilai hanya dipakai pada penskoran berbobot (per jawaban).",
-                "The mapping is only used with mapped scoring (per-answer values).",
+                "Pengaturan nilai hanya dipakai pada penskoran berbobot (skor per jawaban).",
+                "The mapping is only used with mapped scoring (scores per answer).",
             ),
         ),
     ],

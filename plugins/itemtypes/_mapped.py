@@ -133,15 +133,15 @@ def check_unused(
     if content.get("mapping") is not None:
         yield Problem(
             "mapping",
-            f"Pengaturan nilai hanya dipakai pada penskoran berbobot (per {per_id}).",
-            f"The mapping is only used with mapped scoring (per-{per_en} values).",
+            f"Pengaturan nilai hanya dipakai pada penskoran berbobot (skor per {per_id}).",
+            f"The mapping is only used with mapped scoring (scores per {per_en}).",
         )
     if used:
         yield Problem(
             values_path,
-            f"Nilai per {per_id} hanya dipakai pada penskoran berbobot; kosongkan atau pilih "
+            f"Skor per {per_id} hanya dipakai pada penskoran berbobot; kosongkan atau pilih "
             "penskoran berbobot.",
-            f"Per-{per_en} values are only used with mapped scoring; clear them or choose "
+            f"Scores per {per_en} are only used with mapped scoring; clear them or choose "
             "mapped scoring.",
         )
 
