@@ -669,3 +669,24 @@ def test_graphic_associate_key_pairs_worth_different_scores_are_refused_by_name(
 
     with pytest.raises(ImportNotSupported, match=r"different scores \(B–C: 2, D–B: 1\)"):
         GRAPHIC_ASSOCIATE.from_qti(reading.item, unequal)
+
+
+@pytest.mark.parametrize("name", ["hotspot", "graphic_associate"])
+def test_types_without_values_to_map_refuse_mapped_scoring(name: str) -> None:
+    """Hotspot and graphic associate have no values per region or pair: mapped scoring
+    is a problem (not scored some other way), and their editors do not offer it."""
+    item_type, content = {
+        "hotspot": (HOTSPOT, EXAMPLE),
+        "graphic_associate": (GRAPHIC_ASSOCIATE, LINKS),
+    }[name]
+    assert_problem(
+        item_type,
+        content,
+        {"scoring": "mapped"},
+        "scoring",
+        "Penskoran berbobot tidak tersedia",
+        "Mapped scoring is not available",
+    )
+    item_type.load(patched(content, {"scoring": "partial"}))  # no problem
+    (scoring,) = [f for f in item_type.editor_fields() if f.name == "scoring"]
+    assert [value for value, _ in scoring.choices] == ["all_or_nothing", "partial"]

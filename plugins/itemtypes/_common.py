@@ -168,6 +168,19 @@ def scoring_field() -> ma.fields.String:
     )
 
 
+def check_not_mapped(content: dict[str, JSON]) -> Iterator[Problem]:
+    """For a type whose scoring field offers ``mapped`` but which has no values to map
+    (hotspot, graphic associate): say so, rather than score such content otherwise."""
+    if content.get("scoring") == "mapped":
+        yield Problem(
+            "scoring",
+            "Penskoran berbobot tidak tersedia untuk jenis soal ini; pilih semua atau tidak "
+            "sama sekali, atau sebagian.",
+            "Mapped scoring is not available for this item type; choose all or nothing, or "
+            "partial.",
+        )
+
+
 # -- checks ----------------------------------------------------------------------------
 
 

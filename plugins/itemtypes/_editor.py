@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from itembank.itemtypes import EditorField
 from plugins.itemtypes._common import MAX_POINTS
 
@@ -79,6 +81,12 @@ SCORING = EditorField(
         ("partial", label("Sebagian (per jawaban benar)", "Partial (per correct answer)")),
         ("mapped", label("Berbobot (nilai per pilihan)", "Mapped (a value per option)")),
     ),
+)
+
+
+#: :data:`SCORING` for the types that have no values to map (hotspot, graphic associate).
+SCORING_NOT_MAPPED = dataclasses.replace(
+    SCORING, choices=tuple(c for c in SCORING.choices if c[0] != "mapped")
 )
 
 

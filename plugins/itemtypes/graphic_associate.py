@@ -22,6 +22,7 @@ from plugins.itemtypes import _editor as editor
 from plugins.itemtypes import _graphic as graphic
 from plugins.itemtypes import _pairs as paired
 from plugins.itemtypes._common import (
+    check_not_mapped,
     check_points,
     pick,
     points_field,
@@ -91,6 +92,7 @@ class GraphicAssociate(ItemType):
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
         yield from graphic.check_graphic(content, minimum=3)
+        yield from check_not_mapped(content)
         yield from _check_pairs(content)
         yield from check_points(content)
 
@@ -226,7 +228,7 @@ class GraphicAssociate(ItemType):
             ),
             paired.max_associations_editor(),
             editor.points(),
-            editor.SCORING,
+            editor.SCORING_NOT_MAPPED,
         ]
 
 

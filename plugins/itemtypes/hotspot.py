@@ -15,6 +15,7 @@ from plugins.itemtypes._common import (
     Noun,
     bounded_integer,
     check_count,
+    check_not_mapped,
     check_points,
     partial_credit,
     pick,
@@ -65,6 +66,7 @@ class Hotspot(ItemType):
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
         yield from graphic.check_graphic(content, minimum=2)
+        yield from check_not_mapped(content)
         ids = {region["id"] for region in content["hotspots"]}
         keys = content["keys"]
         yield from check_count(keys, "keys", KEY, 1)
@@ -247,7 +249,7 @@ class Hotspot(ItemType):
                 maximum=graphic.MAX_REGIONS,
             ),
             editor.points(),
-            editor.SCORING,
+            editor.SCORING_NOT_MAPPED,
         ]
 
 
