@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import marshmallow as ma
 
-from itembank.itemtypes import JSON, EditorField, ImportNotSupported, Problem
+from itembank.itemtypes import JSON, EditorField, ImportNotSupported, ItemType, Problem
 from plugins.itemtypes._common import MAX_POINTS, MAX_WEIGHT, JsonNumber
+
+if TYPE_CHECKING:
+    from itembank.itemtypes import SourceScore
+    from qti.model import AssessmentItem
 
 MAPPED = "mapped"
 
@@ -221,3 +225,21 @@ def classic_then_mapped(
         yield offered
     elif refusal is not None:
         raise refusal
+
+
+class MappedImport(ItemType):
+    """A type that imports QTI items with a classic key or, failing that, with mapped
+    scoring: :meth:`from_qti_contents` is :func:`classic_then_mapped` of
+    :meth:`from_qti` and :meth:`mapped_from_qti`."""
+
+    def from_qti_contents(
+        self, item: AssessmentItem, score: SourceScore
+    ) -> Iterator[dict[str, JSON]]:
+        return classic_then_mapped(
+            lambda: self.from_qti(item, score), lambda: self.mapped_from_qti(item)
+        )
+
+    def mapped_from_qti(self, item: AssessmentItem) -> dict[str, JSON] | None:
+        """Content with mapped scoring for ``item``, or ``None`` when its mapping does
+        not fit this type."""
+        raise NotImplementedError

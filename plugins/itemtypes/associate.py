@@ -78,7 +78,7 @@ def _sides(content: dict[str, JSON]) -> paired.PairSides:
     return paired.PairSides(CHOICE, limits, CHOICE, limits, directed=False)
 
 
-class Associate(ItemType):
+class Associate(mapped.MappedImport):
     """Choices to be paired with each other; the key is a set of pairs.
 
     Scoring: the response is a list of ``[choice, choice]`` pairs (either order), or
@@ -216,15 +216,6 @@ class Associate(ItemType):
             {"id": c.identifier, "text": c.content, "match_max": c.match_max}
             for c in interaction.choices
         ]
-
-    def from_qti_contents(
-        self, item: AssessmentItem, score: SourceScore
-    ) -> Iterator[dict[str, JSON]]:
-        """:meth:`from_qti`'s content, then mapped scoring (:meth:`mapped_from_qti`);
-        the classic refusal is reported only when there is no mapped content either."""
-        return mapped.classic_then_mapped(
-            lambda: self.from_qti(item, score), lambda: self.mapped_from_qti(item)
-        )
 
     def mapped_from_qti(self, item: AssessmentItem) -> dict[str, JSON] | None:
         """Mapped scoring from the response's declared mapping

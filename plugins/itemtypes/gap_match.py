@@ -127,7 +127,7 @@ def scoring_of(content: dict[str, JSON]) -> str:
     return content.get("scoring") or PER_GAP
 
 
-class GapMatch(ItemType):
+class GapMatch(mapped.MappedImport):
     """Words to place in the gaps of a text.
 
     Scoring: the response is a list of ``[word, gap]`` pairs (QTI's order: the word
@@ -345,14 +345,6 @@ class GapMatch(ItemType):
             key.append([gap.identifier, scoring[0]])
             gaps.append({"id": gap.identifier, "points": plain_number(scores[scoring[0]])})
         return {**self._shape(interaction), "gaps": gaps, "key": key}
-
-    def from_qti_contents(
-        self, item: AssessmentItem, score: SourceScore
-    ) -> Iterator[dict[str, JSON]]:
-        """:meth:`from_qti`'s content, then mapped scoring (:meth:`mapped_from_qti`)."""
-        return mapped.classic_then_mapped(
-            lambda: self.from_qti(item, score), lambda: self.mapped_from_qti(item)
-        )
 
     def mapped_from_qti(self, item: AssessmentItem) -> dict[str, JSON] | None:
         """Mapped scoring from the response's declared mapping: each gap's key word is

@@ -85,7 +85,7 @@ def _sides(content: dict[str, JSON]) -> paired.PairSides:
     )
 
 
-class GraphicGapMatch(ItemType):
+class GraphicGapMatch(mapped.MappedImport):
     """Small images (gaps, each with a label) to be placed on areas drawn on an image;
     the key is a set of ``[gap, area]`` pairs.
 
@@ -233,14 +233,6 @@ class GraphicGapMatch(ItemType):
             "points": plain_number(key.points),
             "scoring": "partial" if key.partial else "all_or_nothing",
         }
-
-    def from_qti_contents(
-        self, item: AssessmentItem, score: SourceScore
-    ) -> Iterator[dict[str, JSON]]:
-        """:meth:`from_qti`'s content, then mapped scoring (:meth:`mapped_from_qti`)."""
-        return mapped.classic_then_mapped(
-            lambda: self.from_qti(item, score), lambda: self.mapped_from_qti(item)
-        )
 
     def mapped_from_qti(self, item: AssessmentItem) -> dict[str, JSON] | None:
         """Mapped scoring from the response's declared mapping

@@ -74,7 +74,7 @@ def pair_value_map(content: dict[str, JSON]) -> dict[tuple[str, str], float]:
     return paired.pair_value_map(content)
 
 
-class Matching(ItemType):
+class Matching(mapped.MappedImport):
     """Premises to be matched with responses; a response may serve several premises.
 
     Scoring: the response is a list of ``[premise, response]`` pairs, or ``None``; a
@@ -242,17 +242,6 @@ class Matching(ItemType):
             "scoring": "partial" if partial else "all_or_nothing",
             "shuffle": interaction.shuffle,
         }
-
-    def from_qti_contents(
-        self, item: AssessmentItem, score: SourceScore
-    ) -> Iterator[dict[str, JSON]]:
-        """:meth:`from_qti`'s content, then mapped scoring (:meth:`mapped_from_qti`)."""
-        classic = self.from_qti(item, score)
-        if classic is not None:
-            yield classic
-        content = self.mapped_from_qti(item)
-        if content is not None:
-            yield content
 
     def mapped_from_qti(self, item: AssessmentItem) -> dict[str, JSON] | None:
         """Mapped scoring from the response's declared mapping: every pair of a premise

@@ -92,7 +92,7 @@ def is_mapped(content: dict[str, JSON]) -> bool:
     return content.get("scoring") == mapped.MAPPED
 
 
-class ShortText(ItemType):
+class ShortText(mapped.MappedImport):
     """A typed answer compared with a list of accepted answers.
 
     Scoring: the response is a string or ``None``. Unless ``case_sensitive``, answers
@@ -319,14 +319,6 @@ class ShortText(ItemType):
             "points": plain_number(values[0]),
             "expected_length": self._length(interaction),
         }
-
-    def from_qti_contents(
-        self, item: AssessmentItem, score: SourceScore
-    ) -> Iterator[dict[str, JSON]]:
-        """:meth:`from_qti`'s content, then mapped scoring (:meth:`mapped_from_qti`)."""
-        return mapped.classic_then_mapped(
-            lambda: self.from_qti(item, score), lambda: self.mapped_from_qti(item)
-        )
 
     def mapped_from_qti(self, item: AssessmentItem) -> dict[str, JSON] | None:
         """Mapped scoring from the response's declared mapping: each key scores its

@@ -123,7 +123,7 @@ def scale_values(content: dict[str, JSON]) -> list[int | float]:
     return [float(lower) + k * step for k in range(positions(content))]
 
 
-class Slider(ItemType):
+class Slider(mapped.MappedImport):
     """A number set on a scale from ``lower`` to ``upper`` by ``step`` (whole numbers
     when ``integer``).
 
@@ -348,17 +348,6 @@ class Slider(ItemType):
             "tolerance_mode": mode,
             "points": plain_number(points),
         }
-
-    def from_qti_contents(
-        self, item: AssessmentItem, score: SourceScore
-    ) -> Iterator[dict[str, JSON]]:
-        """:meth:`from_qti`'s content, then mapped scoring (:meth:`mapped_from_qti`)."""
-        classic = self.from_qti(item, score)
-        if classic is not None:
-            yield classic
-        content = self.mapped_from_qti(item)
-        if content is not None:
-            yield content
 
     def mapped_from_qti(self, item: AssessmentItem) -> dict[str, JSON] | None:
         """Mapped scoring from the response's declared mapping: each value of the scale
