@@ -229,6 +229,11 @@ def _pick_image(page: Any, button: Any, path: Path, alt: str) -> None:
     dialog = page.locator("#media-dialog")
     dialog.get_by_label("Unggah gambar baru (PNG, JPEG, atau GIF)").set_input_files(str(path))
     dialog.locator(".media-choice[aria-pressed=true]").wait_for()
+    # The upload has ended once *Sisipkan* is enabled (the dialog disables it on opening,
+    # and a list from an earlier opening may still show a pressed choice): only then has
+    # the dialog put the file's name into an empty description, which the fill replaces
+    # (filled sooner, the name was put in front of the typed text).
+    expect(dialog.get_by_role("button", name="Sisipkan", exact=True)).to_be_enabled()
     dialog.get_by_label("Deskripsi gambar (untuk pembaca layar)").fill(alt)
     dialog.get_by_role("button", name="Sisipkan", exact=True).click()
     expect(dialog).to_be_hidden()
