@@ -30,13 +30,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     with app.app_context():
-        _configure_sqlite(db.engine)
+        _configure_sqlite(db.engine, float(app.config["ITEMBANK_SQLITE_BUSY_SECONDS"]))
         ping_when_idle(db.engine)
 
     app.extensions["itembank.plugins"] = host_from_config(app.config)
 
     from itembank import (  # noqa: F401  (models: registers the tables)
         api,
+        busy,
         cli,
         models,
         request_guard,
@@ -54,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     api.init_app(app)
     ui.init_app(app)
+    busy.init_app(app)
     return app
 
 
@@ -68,18 +70,20 @@ def _trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
-def _configure_sqlite(engine: sa.Engine) -> None:
+def _configure_sqlite(engine: sa.Engine, busy_seconds: float) -> None:
     """SQLite: foreign keys on, WAL, and every transaction begun with ``BEGIN IMMEDIATE``.
 
     SQLite has no row locks: two transactions that read and then write the same rows
     would otherwise both proceed and the second would fail on commit (or, worse,
     overwrite what it never saw). Taking the write lock at the start serialises
-    transactions instead; others wait up to the busy timeout. That suits SQLite's
+    transactions instead; others wait up to the busy timeout
+    (``ITEMBANK_SQLITE_BUSY_SECONDS``, then 503: :mod:`itembank.busy`). That suits SQLite's
     place here (the demo, a single office); PostgreSQL, with row locks, is the
     database for many concurrent users.
     """
     if engine.dialect.name != "sqlite":
         return
+    busy_ms = max(1, round(busy_seconds * 1000))
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -87,7 +91,7 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 

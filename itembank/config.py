@@ -80,6 +80,9 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "ITEMBANK_JOB_LEASE_SECONDS": float(os.environ.get("ITEMBANK_JOB_LEASE_SECONDS", 60)),
         "ITEMBANK_JOB_RESEND_SECONDS": float(os.environ.get("ITEMBANK_JOB_RESEND_SECONDS", 300)),
         "ITEMBANK_PROXY_HOPS": env_count("ITEMBANK_PROXY_HOPS", 0),
+        # SQLite: how long a transaction waits for another writer before the request
+        # is answered 503 (itembank.busy).
+        "ITEMBANK_SQLITE_BUSY_SECONDS": float(os.environ.get("ITEMBANK_SQLITE_BUSY_SECONDS", 10)),
         "ITEMBANK_LOG_FORMAT": log_format(os.environ.get("ITEMBANK_LOG_FORMAT")),
         "ITEMBANK_SESSION_IDLE_MINUTES": session_idle,
         "ITEMBANK_SESSION_MAX_HOURS": session_max,

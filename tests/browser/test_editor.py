@@ -85,6 +85,9 @@ def test_every_toolbar_feature_survives_the_sanitizer(login: Any, tmp_path: Path
         str(counter_png(tmp_path))
     )
     dialog.locator(".media-choice[aria-pressed=true]").wait_for()
+    # The upload has ended once *Sisipkan* is enabled; only then is the description
+    # field the dialog's to fill (see test_graphic._pick_image).
+    expect(dialog.get_by_role("button", name="Sisipkan", exact=True)).to_be_enabled()
     dialog.get_by_label("Deskripsi gambar (untuk pembaca layar)").fill("Loket & antrean")
     dialog.get_by_role("button", name="Sisipkan", exact=True).click()
     page.locator("#stem-editor img").wait_for()

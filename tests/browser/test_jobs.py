@@ -166,6 +166,49 @@ def test_the_job_page_follows_the_job_and_opens_its_result(
     expect(page.locator("#import-outcome")).to_contain_text("1 baru")
 
 
+def test_the_job_page_keeps_following_through_a_busy_server(
+    login: Any, live_server: LiveServer
+) -> None:
+    """A state request answered 503 (the database held by a long write) or 502 does not
+    end the page's watch: it asks again and shows the job's progress when it can."""
+    job_id = new_job(live_server)
+    writer = login("penulis")
+    page = writer.page
+    refused: list[int] = []
+
+    def busy_twice(route: Any) -> None:
+        if len(refused) < 2:
+            status = 503 if not refused else 502
+            refused.append(status)
+            route.fulfill(status=status, body="busy", headers={"Retry-After": "5"})
+        else:
+            route.continue_()
+
+    page.route(f"**/jobs/{job_id}/state", busy_twice)
+    page.goto(writer.url(f"/jobs/{job_id}"))
+    job = page.locator("section.job")
+    expect(job.locator("[data-job-status]")).to_have_text("Menunggu pekerja")
+    move_job(
+        live_server,
+        job_id,
+        status=JobStatus.RUNNING,
+        started_at=utcnow(),
+        progress_done=4,
+        progress_total=10,
+        message="Memeriksa soal",
+        message_en="Checking items",
+    )
+    # Asked again after each refusal (3 s apart), then drawn.
+    expect(job.locator("[data-job-status]")).to_have_text("Berjalan", timeout=30_000)
+    expect(job.locator("[data-job-count]")).to_have_text("4 dari 10")
+    assert refused == [503, 502]
+    expect(job.locator("[data-job-message]")).to_have_text("Memeriksa soal")  # not "lost"
+    # The browser logs each refused request; those two, and nothing else, are expected.
+    expected = [p for p in writer.problems if "Failed to load resource" in p]
+    assert len(expected) == 2 and "503" in expected[0] and "502" in expected[1]
+    writer.problems[:] = [p for p in writer.problems if p not in expected]
+
+
 def test_a_waiting_job_is_cancelled_from_its_page(login: Any, live_server: LiveServer) -> None:
     job_id = new_job(live_server, "admin")
     admin = login("admin")

@@ -93,6 +93,9 @@ def test_items_journey(login: Any, tmp_path: Path) -> None:
         str(counter_png(tmp_path))
     )
     dialog.locator(".media-choice[aria-pressed=true]").wait_for()
+    # The upload has ended once *Sisipkan* is enabled; only then is the description
+    # field the dialog's to fill (see test_graphic._pick_image).
+    expect(dialog.get_by_role("button", name="Sisipkan", exact=True)).to_be_enabled()
     dialog.get_by_label("Deskripsi gambar (untuk pembaca layar)").fill("Loket pelayanan")
     dialog.get_by_role("button", name="Sisipkan", exact=True).click()
     page.locator('#stem-editor img[src^="/media/"][alt="Loket pelayanan"]').wait_for()

@@ -8,6 +8,7 @@
   if (!window.fetch) return
   const INTERVAL = 750
   const RETRY = 3000
+  const BUSY = {}
 
   function text (root, selector, value) {
     const node = root.querySelector(selector)
@@ -64,11 +65,18 @@
         credentials: 'same-origin',
         cache: 'no-store'
       }).then((response) => {
+        // Busy (503: the database held by a long write, 429, a proxy's 502/504) or a
+        // passing server fault: the job goes on, so ask again shortly.
+        if (response.status === 429 || response.status >= 500) return BUSY
         const json = (response.headers.get('Content-Type') || '').includes('application/json')
         // Signed out (the sign-in page) or no longer visible: stop and say so.
         if (!response.ok || !json) return null
         return response.json()
       }).then((state) => {
+        if (state === BUSY) {
+          later(RETRY)
+          return
+        }
         if (!state) {
           lost(root)
           return
