@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from itembank.content_stamp import in_bank
+from itembank.content_stamp import in_bank, note_bulk_write
 from itembank.extensions import db
 from itembank.importing import ImportLimits
 from itembank.models import (
@@ -226,17 +226,64 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
 
 
 def insert_rows(model: type[Any], rows: list[dict[str, Any]], bank_id: int | None = None) -> None:
-    """One Core INSERT of ``rows`` (keyed by ``model``'s attribute names) into its table;
-    a key that names no attribute is an error, never silently dropped. ``bank_id``: the
-    bank the rows belong to, for :mod:`itembank.content_stamp`."""
+    """One Core INSERT of ``rows`` (keyed by ``model``'s attribute names, every row the
+    same ones) into its table; a key that names no attribute is an error, never silently
+    dropped. ``bank_id``: the bank the rows belong to, for :mod:`itembank.content_stamp`.
+
+    On PostgreSQL the rows go in one ``COPY`` instead (:func:`_copy_rows`): the same
+    values through the same column types, without an INSERT executed per row (about a
+    third of the server's work on an import's rows, and psycopg's per-row work)."""
     columns = {attr.key: attr.columns[0].name for attr in sa.inspect(model).column_attrs}
     unknown = {key for row in rows for key in row} - columns.keys()
     if unknown:
         raise KeyError(f"{model.__name__} has no attribute {sorted(unknown)}")
-    db.session.execute(
-        sa.insert(model.__table__).execution_options(**in_bank(bank_id)),  # type: ignore[attr-defined]
-        [{columns[key]: value for key, value in row.items()} for row in rows],
-    )
+    if any(row.keys() != rows[0].keys() for row in rows):
+        raise KeyError(f"{model.__name__}: the rows name different attributes")
+    table = model.__table__  # type: ignore[attr-defined]
+    named = [{columns[key]: value for key, value in row.items()} for row in rows]
+    options = in_bank(bank_id)
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql" and _copy_rows(connection, table, named):
+        note_bulk_write(db.session, table.name, options)
+        return
+    db.session.execute(sa.insert(table).execution_options(**options), named)
+
+
+def _copy_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> bool:
+    """``COPY`` ``rows`` (keyed by column name, every row the same columns) into
+    ``table`` through psycopg, each value through its column type's bind processing as
+    an INSERT sends it; a column left out gets its scalar default as in an INSERT (its
+    server default if it has none). False, with nothing written, when that is not
+    enough: no rows, or a column left out whose default is computed per row."""
+    if not rows:
+        return False
+    given = list(rows[0])
+    defaults: dict[str, Any] = {}
+    for column in table.columns:
+        if column.name not in rows[0] and column.default is not None:
+            if not column.default.is_scalar:
+                return False
+            defaults[column.name] = column.default.arg  # type: ignore[attr-defined]
+    dialect = connection.dialect
+    processors = [
+        table.columns[name].type.dialect_impl(dialect).bind_processor(dialect)
+        for name in (*given, *defaults)
+    ]
+    quote = dialect.identifier_preparer
+    names = ", ".join(quote.quote(name) for name in (*given, *defaults))
+    statement = f"COPY {quote.format_table(table)} ({names}) FROM STDIN"
+    fixed = list(defaults.values())
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            values = [row[name] for name in given] + fixed
+            copy.write_row(
+                [
+                    v if process is None else process(v)
+                    for v, process in zip(values, processors, strict=True)
+                ]
+            )
+    return True
 
 
 def _version_row(checked: CheckedItem, actor: User, now: Any) -> dict[str, Any]:
