@@ -15,7 +15,9 @@ from itembank.extensions import db
 from itembank.models import AuditEvent, Bank, Item
 from itembank.operations.accounts import create_bank
 from itembank.operations.import_writes import insert_rows
+from itembank.operations.imports import run_import
 from tests.factories import World
+from tests.import_helpers import SC_ROW, csv_bytes, entries
 
 WHEN = datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=timezone(timedelta(hours=7)))
 
@@ -106,6 +108,31 @@ def test_rows_it_cannot_write_as_given_are_refused(world: World) -> None:
     del short["source_ref"]
     with pytest.raises(KeyError, match="different attributes"):
         insert_rows(Item, [_item_row(world, 9102), short], world.bank.id)
+    count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Item).where(Item.bank_id == world.bank.id)
+    )
+    assert count == 0
+
+
+def test_rows_the_database_refuses_fail_the_import_as_a_whole(world: World, plugins: Any) -> None:
+    """The database refusing a chunk (here the id the first new item would get, taken by
+    an item of another bank) fails the import and undoes it, with the same report on
+    every database (the COPY's error is raised as an INSERT's would be)."""
+    other = create_bank("COPYFAIL", "Bank lain", actor=None)
+    taken = {**_item_row(world, 1), "bank_id": other.id}
+    taken["external_id"] = f"{world.bank.code}-000001"
+    insert_rows(Item, [taken], other.id)
+    db.session.commit()
+    batch = run_import(
+        world.bank,
+        actor=world.author,
+        plugins=plugins,
+        filename="soal.csv",
+        data=csv_bytes([SC_ROW, SC_ROW]),
+        mode="valid_only",
+    )
+    assert batch.status == "failed" and batch.items_created == 0
+    assert any("undone entirely" in m for _, _, m in entries(batch, "error")), entries(batch)
     count = db.session.scalar(
         sa.select(sa.func.count()).select_from(Item).where(Item.bank_id == world.bank.id)
     )

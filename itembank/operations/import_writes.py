@@ -1,6 +1,6 @@
 """Writing the checked candidates of an import: new items a chunk at a time, in
-multi-row INSERTs with exactly the rows creating an item by hand writes, and new drafts
-of existing items through the core operations.
+multi-row INSERTs (a ``COPY`` per table on PostgreSQL) with exactly the rows creating an
+item by hand writes, and new drafts of existing items through the core operations.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
     """Create items and their first drafts with exactly the rows :func:`create_item`
     writes (item, version 1 as a draft, its contributor and classifications, an
     ``item.create`` audit event), a chunk at a time: one counter update and one
-    multi-row INSERT per table instead of a flush per item."""
+    multi-row INSERT (:func:`insert_rows`) per table instead of a flush per item."""
     last = db.session.execute(
         sa.update(Bank)
         .where(Bank.id == bank.id)
@@ -273,16 +273,31 @@ def _copy_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str, 
     names = ", ".join(quote.quote(name) for name in (*given, *defaults))
     statement = f"COPY {quote.format_table(table)} ({names}) FROM STDIN"
     fixed = list(defaults.values())
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            values = [row[name] for name in given] + fixed
-            copy.write_row(
-                [
-                    v if process is None else process(v)
-                    for v, process in zip(values, processors, strict=True)
-                ]
-            )
+    driver = connection.connection.driver_connection
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                values = [row[name] for name in given] + fixed
+                copy.write_row(
+                    [
+                        v if process is None else process(v)
+                        for v, process in zip(values, processors, strict=True)
+                    ]
+                )
+    except dialect.loaded_dbapi.Error as exc:
+        # As SQLAlchemy raises it for an INSERT (IntegrityError, ...), so that callers
+        # handle a failed write the same on every database.
+        lost = dialect.is_disconnect(exc, driver, None)
+        if lost:
+            connection.invalidate(exc)
+        raise sa.exc.DBAPIError.instance(
+            statement,
+            None,
+            exc,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=lost,
+            dialect=dialect,
+        ) from exc
     return True
 
 
