@@ -230,9 +230,9 @@ def insert_rows(model: type[Any], rows: list[dict[str, Any]], bank_id: int | Non
     same ones) into its table; a key that names no attribute is an error, never silently
     dropped. ``bank_id``: the bank the rows belong to, for :mod:`itembank.content_stamp`.
 
-    On PostgreSQL the rows go in one ``COPY`` instead (:func:`_copy_rows`): the same
-    values through the same column types, without an INSERT executed per row (about a
-    third of the server's work on an import's rows, and psycopg's per-row work)."""
+    On PostgreSQL (psycopg 3) the rows go in one ``COPY`` instead (:func:`_copy_rows`):
+    the same values through the same column types, without an INSERT executed per row
+    (about a third of the server's work on an import's rows, and psycopg's per-row work)."""
     columns = {attr.key: attr.columns[0].name for attr in sa.inspect(model).column_attrs}
     unknown = {key for row in rows for key in row} - columns.keys()
     if unknown:
@@ -243,7 +243,7 @@ def insert_rows(model: type[Any], rows: list[dict[str, Any]], bank_id: int | Non
     named = [{columns[key]: value for key, value in row.items()} for row in rows]
     options = in_bank(bank_id)
     connection = db.session.connection()
-    if connection.dialect.name == "postgresql" and _copy_rows(connection, table, named):
+    if connection.dialect.driver == "psycopg" and _copy_rows(connection, table, named):
         note_bulk_write(db.session, table.name, options)
         return
     db.session.execute(sa.insert(table).execution_options(**options), named)
