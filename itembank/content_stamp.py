@@ -116,12 +116,19 @@ def _do_orm_execute(state: Any) -> None:
     ):
         return
     table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) in _TABLES:
-        bank_id = state.execution_options.get(BANK_OPTION)
+    note_bulk_write(state.session, getattr(table, "name", None), state.execution_options)
+
+
+def note_bulk_write(session: Session, table: str | None, options: dict[str, Any]) -> None:
+    """Note a bulk write on ``table`` through ``session`` (its execution ``options`` may
+    name the bank, :func:`in_bank`); for a write that bypasses ``session.execute``, as a
+    PostgreSQL ``COPY`` does, call it directly."""
+    if table in _TABLES:
+        bank_id = options.get(BANK_OPTION)
         if bank_id is None:
-            _changes(state.session).every = True
+            _changes(session).every = True
         else:
-            _changes(state.session).banks.add(bank_id)
+            _changes(session).banks.add(bank_id)
 
 
 def _before_commit(session: Session) -> None:

@@ -1,6 +1,6 @@
 """Writing the checked candidates of an import: new items a chunk at a time, in
-multi-row INSERTs with exactly the rows creating an item by hand writes, and new drafts
-of existing items through the core operations.
+multi-row INSERTs (a ``COPY`` per table on PostgreSQL) with exactly the rows creating an
+item by hand writes, and new drafts of existing items through the core operations.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from itembank.content_stamp import in_bank
+from itembank.content_stamp import in_bank, note_bulk_write
 from itembank.extensions import db
 from itembank.importing import ImportLimits
 from itembank.models import (
@@ -124,7 +124,7 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
     """Create items and their first drafts with exactly the rows :func:`create_item`
     writes (item, version 1 as a draft, its contributor and classifications, an
     ``item.create`` audit event), a chunk at a time: one counter update and one
-    multi-row INSERT per table instead of a flush per item."""
+    multi-row INSERT (:func:`insert_rows`) per table instead of a flush per item."""
     last = db.session.execute(
         sa.update(Bank)
         .where(Bank.id == bank.id)
@@ -226,17 +226,79 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
 
 
 def insert_rows(model: type[Any], rows: list[dict[str, Any]], bank_id: int | None = None) -> None:
-    """One Core INSERT of ``rows`` (keyed by ``model``'s attribute names) into its table;
-    a key that names no attribute is an error, never silently dropped. ``bank_id``: the
-    bank the rows belong to, for :mod:`itembank.content_stamp`."""
+    """One Core INSERT of ``rows`` (keyed by ``model``'s attribute names, every row the
+    same ones) into its table; a key that names no attribute is an error, never silently
+    dropped. ``bank_id``: the bank the rows belong to, for :mod:`itembank.content_stamp`.
+
+    On PostgreSQL (psycopg 3) the rows go in one ``COPY`` instead (:func:`_copy_rows`):
+    the same values through the same column types, without an INSERT executed per row
+    (about a third of the server's work on an import's rows, and psycopg's per-row work)."""
     columns = {attr.key: attr.columns[0].name for attr in sa.inspect(model).column_attrs}
     unknown = {key for row in rows for key in row} - columns.keys()
     if unknown:
         raise KeyError(f"{model.__name__} has no attribute {sorted(unknown)}")
-    db.session.execute(
-        sa.insert(model.__table__).execution_options(**in_bank(bank_id)),  # type: ignore[attr-defined]
-        [{columns[key]: value for key, value in row.items()} for row in rows],
-    )
+    if any(row.keys() != rows[0].keys() for row in rows):
+        raise KeyError(f"{model.__name__}: the rows name different attributes")
+    table = model.__table__  # type: ignore[attr-defined]
+    named = [{columns[key]: value for key, value in row.items()} for row in rows]
+    options = in_bank(bank_id)
+    connection = db.session.connection()
+    if connection.dialect.driver == "psycopg" and _copy_rows(connection, table, named):
+        note_bulk_write(db.session, table.name, options)
+        return
+    db.session.execute(sa.insert(table).execution_options(**options), named)
+
+
+def _copy_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> bool:
+    """``COPY`` ``rows`` (keyed by column name, every row the same columns) into
+    ``table`` through psycopg, each value through its column type's bind processing as
+    an INSERT sends it; a column left out gets its scalar default as in an INSERT (its
+    server default if it has none). False, with nothing written, when that is not
+    enough: no rows, or a column left out whose default is computed per row."""
+    if not rows:
+        return False
+    given = list(rows[0])
+    defaults: dict[str, Any] = {}
+    for column in table.columns:
+        if column.name not in rows[0] and column.default is not None:
+            if not column.default.is_scalar:
+                return False
+            defaults[column.name] = column.default.arg  # type: ignore[attr-defined]
+    dialect = connection.dialect
+    processors = [
+        table.columns[name].type.dialect_impl(dialect).bind_processor(dialect)
+        for name in (*given, *defaults)
+    ]
+    quote = dialect.identifier_preparer
+    names = ", ".join(quote.quote(name) for name in (*given, *defaults))
+    statement = f"COPY {quote.format_table(table)} ({names}) FROM STDIN"
+    fixed = list(defaults.values())
+    driver = connection.connection.driver_connection
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                values = [row[name] for name in given] + fixed
+                copy.write_row(
+                    [
+                        v if process is None else process(v)
+                        for v, process in zip(values, processors, strict=True)
+                    ]
+                )
+    except dialect.loaded_dbapi.Error as exc:
+        # As SQLAlchemy raises it for an INSERT (IntegrityError, ...), so that callers
+        # handle a failed write the same on every database.
+        lost = dialect.is_disconnect(exc, driver, None)
+        if lost:
+            connection.invalidate(exc)
+        raise sa.exc.DBAPIError.instance(
+            statement,
+            None,
+            exc,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=lost,
+            dialect=dialect,
+        ) from exc
+    return True
 
 
 def _version_row(checked: CheckedItem, actor: User, now: Any) -> dict[str, Any]:
