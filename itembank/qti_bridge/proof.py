@@ -63,7 +63,7 @@ def _same_value(a: Any, b: Any) -> bool:
     if isinstance(a, dict) or isinstance(b, dict):  # several response variables
         a, b = a or {}, b or {}
         return all(_same_value(a.get(key), b.get(key)) for key in {*a, *b})
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b, strict=True))
     return a == b or (a in (None, "") and b in (None, ""))
 
