@@ -28,11 +28,10 @@ from itembank.operations.media import upload_media
 from itembank.plugins import PluginHost
 from itembank.qti_bridge.convert import convert
 from itembank.qti_bridge.html import xhtml_to_html
-from plugins.itemtypes._graphic import EXAMPLE_MEDIA
-from qti.package import PackageItem, PackageSection, PackageTest, build_package
 from tests.factories import World
 from tests.qti_items import CHOICE_ITEM, png, zip_of
-from tests.test_qti_import import OWN, PNG, PNG_SHA, STEM, TYPES, _targets
+from tests.test_qti_import import OWN, TYPES, _targets
+from tests.test_qti_import_clean_html import own_package
 
 #: Fragments around the lone ``div``: text before or after it, nested ones, inline
 #: content only, a formula, a table, an image, an attribute, layout whitespace.
@@ -58,18 +57,6 @@ EDGES = (
 )
 
 
-def _own_export(version: str) -> bytes:
-    items = []
-    for index, (type_id, content) in enumerate(OWN):
-        model = TYPES[type_id].qti_item(STEM, content, identifier=f"Q{index}", title="S")
-        items.append(PackageItem(model, f"B{index}", 1))
-    test = PackageTest(
-        "T", "T", (PackageSection("S", "S", tuple(i.item.identifier for i in items)),)
-    )
-    media = {PNG_SHA: PNG, **EXAMPLE_MEDIA}
-    return build_package(test, items, media, version).data  # type: ignore[arg-type]
-
-
 def _imported_fragments(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every fragment the import converts (each once)."""
     seen: list[str] = []
@@ -81,7 +68,7 @@ def _imported_fragments(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(html_module, "xhtml_to_html", recording)
     for version in ("3.0", "2.1"):
-        assert len(convert(_own_export(version), TYPES).candidates) == len(OWN)
+        assert len(convert(own_package(version), TYPES).candidates) == len(OWN)
     for _label, path in _targets():
         convert(path, TYPES)
     monkeypatch.undo()
@@ -135,6 +122,17 @@ def _counting_checks(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     return decoded
 
 
+def _run(world: World, plugins: PluginHost, package: bytes, mode: str) -> Any:
+    return run_import(
+        world.bank,
+        actor=world.author,
+        plugins=plugins,
+        filename="gambar.zip",
+        data=package,
+        mode=mode,
+    )
+
+
 def test_an_image_items_share_is_checked_once_and_stored_once(
     world: World, plugins: PluginHost, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -152,14 +150,7 @@ def test_an_image_items_share_is_checked_once_and_stored_once(
         }
     )
     decoded = _counting_checks(monkeypatch)
-    batch = run_import(
-        world.bank,
-        actor=world.author,
-        plugins=plugins,
-        filename="gambar.zip",
-        data=package,
-        mode="strict",
-    )
+    batch = _run(world, plugins, package, "strict")
     assert (batch.status, batch.items_created) == ("completed", 5)
     assert sorted(decoded) == sorted([shared, own])
     stored = db.session.scalars(sa.select(Media.sha256).where(Media.bank_id == world.bank.id))
@@ -194,14 +185,7 @@ def test_a_bad_image_is_refused_for_every_item_that_brings_it(
             "img/a.png": good,
         }
     )
-    batch = run_import(
-        world.bank,
-        actor=world.author,
-        plugins=plugins,
-        filename="rusak.zip",
-        data=package,
-        mode="valid_only",
-    )
+    batch = _run(world, plugins, package, "valid_only")
     assert (batch.items_created, batch.items_rejected) == (0, 2)
     assert decoded == [broken]
     assert db.session.scalars(sa.select(Media).where(Media.bank_id == world.bank.id)).all() == []
