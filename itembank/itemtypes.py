@@ -570,8 +570,9 @@ def _check_level(
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return [_plain(part) for part in value]
+    if isinstance(value, (list, tuple)):
+        # (each part looked at here: a call only for the parts that are sequences)
+        return [_plain(part) if isinstance(part, (list, tuple)) else part for part in value]
     return value
 
 

@@ -36,17 +36,20 @@ class ResourceMetadata:
 
 
 def _named(element: etree._Element | None, *names: str) -> Iterator[etree._Element]:
-    """Descendants along a path of local names (any namespace, either case)."""
+    """Descendants along a path of local names (any namespace, either case), in document
+    order."""
     if element is None:
-        return
-    if not names:
-        yield element
-        return
-    head, rest = names[0].lower(), names[1:]
-    for child in element:
-        tag = child.tag
-        if isinstance(tag, str) and _lower_local_name(tag) == head:
-            yield from _named(child, *rest)
+        return iter(())
+    level = [element]
+    for name in names:
+        head = name.lower()
+        level = [
+            child
+            for parent in level
+            for child in parent
+            if isinstance(child.tag, str) and _lower_local_name(child.tag) == head
+        ]
+    return iter(level)
 
 
 @lru_cache(maxsize=1024)

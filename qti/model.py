@@ -65,9 +65,9 @@ def value_text(value: object) -> str:
         if not math.isfinite(value):
             raise ValueError(f"{value!r} cannot be written as a QTI value")
         return repr(value)
-    if isinstance(value, int | str):
+    if isinstance(value, (int, str)):
         return str(value)
-    if isinstance(value, tuple | list) and len(value) == 2:
+    if isinstance(value, (tuple, list)) and len(value) == 2:
         return f"{value_text(value[0])} {value_text(value[1])}"
     raise ValueError(f"{value!r} cannot be written as a QTI value")
 

@@ -24,7 +24,8 @@ from tests.factories import World
 from tests.test_qti_import import OWN, PNG, PNG_SHA, STEM, TYPES, _targets
 
 
-def _own_export(version: str) -> list[Candidate]:
+def own_package(version: str) -> bytes:
+    """The bank's own export of every type (:data:`OWN`) in QTI ``version``."""
     items = []
     for index, (type_id, content) in enumerate(OWN):
         model = TYPES[type_id].qti_item(STEM, content, identifier=f"Q{index}", title="S")
@@ -33,8 +34,11 @@ def _own_export(version: str) -> list[Candidate]:
         "T", "T", (PackageSection("S", "S", tuple(i.item.identifier for i in items)),)
     )
     media = {PNG_SHA: PNG, **EXAMPLE_MEDIA}
-    package = build_package(test, items, media, version)  # type: ignore[arg-type]
-    result = convert(package.data, TYPES, name="export.zip")
+    return build_package(test, items, media, version).data  # type: ignore[arg-type]
+
+
+def _own_export(version: str) -> list[Candidate]:
+    result = convert(own_package(version), TYPES, name="export.zip")
     assert len(result.candidates) == len(OWN)
     return result.candidates
 

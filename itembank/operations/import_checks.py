@@ -31,7 +31,7 @@ from itembank.importing import (
     error,
     warning,
 )
-from itembank.media_check import MediaError, inspect_image
+from itembank.media_check import ImageInfo, MediaError, inspect_image
 from itembank.models import Bank, Item, ItemVersion, User
 from itembank.operations.content import NodeLookup, PreparedVersion, prepare_version
 from itembank.plugins import PluginHost
@@ -65,8 +65,9 @@ class CheckedItem:
     item_id: int | None = None  # the item it became
     external_id: str = ""
     result_version: int | None = None
-    #: The item's own images that passed their checks, stored when the item is written.
-    media: list[Any] = field(default_factory=list)
+    #: The item's own images that passed their checks, stored when the item is written:
+    #: ``(sha256, media file, its ImageInfo)``.
+    media: list[tuple[str, Any, ImageInfo]] = field(default_factory=list)
     #: Warnings that do not stop the item (a near-copy of an item of the bank, ...).
     warnings: list[ReportEntry] = field(default_factory=list)
     #: The item of the bank this one copies exactly (same type, stem, content and
@@ -168,10 +169,11 @@ def check_candidates(
     first_row: dict[str, str] = {}
     checked: list[CheckedItem] = []
     total = len(candidates)
+    images: _ImageChecks = {}  # each distinct image checked once (items share them)
     for index, candidate in enumerate(candidates, start=1):
         item = CheckedItem(candidate, problems=list(candidate.problems))
         checked.append(item)
-        _prepare(item, bank, actor, plugins, lookup, limits.media_max_bytes)
+        _prepare(item, bank, actor, plugins, lookup, limits.media_max_bytes, images)
         if candidate.external_id:
             ref = candidate.external_id
             if ref in first_row:
@@ -279,6 +281,7 @@ def _prepare(
     plugins: PluginHost,
     lookup: NodeLookup,
     media_max_bytes: int,
+    images: _ImageChecks,
 ) -> None:
     candidate = item.candidate
     item_type = plugins.item_types.get(candidate.item_type)
@@ -300,7 +303,7 @@ def _prepare(
             )
         return
     for media in candidate.media:
-        _check_image(item, media, media_max_bytes)
+        _check_image(item, media, media_max_bytes, images)
     try:
         item.prepared = prepare_version(
             bank,
@@ -309,7 +312,7 @@ def _prepare(
             candidate.content,
             candidate.metadata,
             lookup=lookup,
-            uploading=frozenset(sha for sha, _ in item.media),
+            uploading=frozenset(sha for sha, _, _ in item.media),
             passage_hash=_passage_hash(bank, candidate),
             clean_html=candidate.clean_html,
         )
@@ -335,12 +338,27 @@ def _passage_hash(bank: Bank, candidate: CandidateItem) -> str | None:
         return None
 
 
-def _check_image(item: CheckedItem, media: Any, max_bytes: int) -> None:
+#: The images of one import's check by their bytes: what :func:`inspect_image` gave or
+#: raised (with the one ``max_bytes`` of the import).
+_ImageChecks = dict[bytes, "ImageInfo | MediaError"]
+
+
+def _check_image(item: CheckedItem, media: Any, max_bytes: int, images: _ImageChecks) -> None:
     """Check an image the item brings; a good one is kept for writing, a bad one is a
-    problem of the item at the image's name."""
-    try:
-        info = inspect_image(media.data, max_bytes=max_bytes)
-    except MediaError as exc:
+    problem of the item at the image's name. ``images``: the import's images checked so
+    far (an image several items bring is decoded once)."""
+    data = media.data
+    shared = type(data) is bytes  # (hashable: any other kind is checked every time)
+    found = images.get(data) if shared else None
+    if found is None:
+        try:
+            found = inspect_image(data, max_bytes=max_bytes)
+        except MediaError as exc:
+            found = exc
+        if shared:
+            images[data] = found
+    if isinstance(found, MediaError):
+        exc = found
         item.problems.append(
             ReportEntry(
                 item.candidate.location.at(media.name),
@@ -350,7 +368,7 @@ def _check_image(item: CheckedItem, media: Any, max_bytes: int) -> None:
             )
         )
         return
-    item.media.append((info.sha256, media))
+    item.media.append((found.sha256, media, found))
 
 
 def _known_sources(bank: Bank, candidates: list[CandidateItem]) -> None:

@@ -112,11 +112,16 @@ def _store_images(items: list[CheckedItem], bank: Bank, actor: User, max_bytes: 
 
     stored: set[str] = set()
     for item in items:
-        for sha256, media in item.media:
+        for sha256, media, info in item.media:
             if sha256 not in stored:
                 stored.add(sha256)
                 upload_media(
-                    bank, media.data, actor=actor, filename=media.name, max_bytes=max_bytes
+                    bank,
+                    media.data,
+                    actor=actor,
+                    filename=media.name,
+                    max_bytes=max_bytes,
+                    checked=info,  # checked with the item (import_checks._check_image)
                 )
 
 

@@ -4,29 +4,47 @@ an image can give an item away."""
 
 from __future__ import annotations
 
+import hashlib
+
 import sqlalchemy as sa
 
 from itembank.access import ensure_visible, require_role
 from itembank.audit import record
 from itembank.errors import InvalidInput, NotFound
 from itembank.extensions import db
-from itembank.media_check import MediaError, inspect_image
+from itembank.media_check import ImageInfo, MediaError, inspect_image
 from itembank.models import Bank, Media, MediaBlob, Membership, Role, User
 
 
 def upload_media(
-    bank: Bank, data: bytes, *, actor: User, filename: str = "", max_bytes: int
+    bank: Bank,
+    data: bytes,
+    *,
+    actor: User,
+    filename: str = "",
+    max_bytes: int,
+    checked: ImageInfo | None = None,
 ) -> Media:
     """Store an image for ``bank``; the same bytes are stored once however often and
-    wherever they are uploaded."""
+    wherever they are uploaded.
+
+    :param checked: what :func:`~itembank.media_check.inspect_image` gave for ``data``
+        with this ``max_bytes``, when the caller has checked it already (an import checks
+        each of its images once); it must describe these bytes (their SHA-256 and size),
+        else :class:`ValueError`. ``None``: the image is checked here."""
     require_role(actor, bank, Role.AUTHOR, Role.BANK_ADMIN, doing="upload images")
-    try:
-        info = inspect_image(data, max_bytes=max_bytes)
-    except MediaError as exc:
-        raise InvalidInput(
-            str(exc),
-            [{"field": "file", "message": exc.message_id, "message_en": exc.message_en}],
-        ) from None
+    if checked is not None:
+        if checked.size != len(data) or checked.sha256 != hashlib.sha256(data).hexdigest():
+            raise ValueError("the image check given describes other bytes")
+        info = checked
+    else:
+        try:
+            info = inspect_image(data, max_bytes=max_bytes)
+        except MediaError as exc:
+            raise InvalidInput(
+                str(exc),
+                [{"field": "file", "message": exc.message_id, "message_en": exc.message_en}],
+            ) from None
     blob = db.session.get(MediaBlob, info.sha256)
     if blob is None:
         blob = MediaBlob(

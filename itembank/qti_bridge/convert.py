@@ -380,7 +380,7 @@ class _ItemConverter:
                 "no_scoring", f"the item declares no SCORE outcome (its outcomes: {others})"
             )
         stem = self.html(self.stem_xhtml(reading, interaction))
-        if _is_empty(stem):
+        if self.is_empty(stem):
             raise self.refuse("empty_stem", "the item has no text or image to show as the stem")
         try:
             return self.choose_type(reading, interaction, stem)
@@ -424,7 +424,7 @@ class _ItemConverter:
         self.lines.update({image.src: image.line for image in stimulus.images})
         body = self.html(stimulus.body)
         self.base = self.file.path
-        if not html_to_text(body) and "<img" not in body:
+        if self.is_empty(body):
             raise self.refuse("missing_stimulus", "the item's passage has no text")
         passage_id, version = own_stimulus(stimulus.identifier)
         self.passage = PassageCandidate(
@@ -449,7 +449,7 @@ class _ItemConverter:
                 "no_scoring", f"the item declares no SCORE outcome (its outcomes: {others})"
             )
         stem = self.html(self.stem_xhtml(reading, None))
-        if not html_to_text(stem) and "<img" not in stem:
+        if self.is_empty(stem):
             raise self.refuse("empty_stem", "the item has no text or image to show as the stem")
         run = score_function(reading.root, cache=self.scoring)
         try:
@@ -519,6 +519,14 @@ class _ItemConverter:
                 "JPEG atau GIF), dan isi penggantinya tidak menampilkan gambar"
                 + (f" ({why[1]})" if why else ""),
             ) from None
+
+    def is_empty(self, html: str) -> bool:
+        """Whether HTML this converter made shows no text and no image (its text from the
+        sanitizer's pass that made it, when the import keeps it: :data:`Scans`)."""
+        if "<img" in html:
+            return False
+        scanned = None if self.html_cache is None else self.html_cache.scans.get(html)
+        return not (html_to_text(html) if scanned is None else scanned[0])
 
     def shows_object(self, media_type: str, data: str) -> bool:
         """Whether the bank shows an image object's image (as a browser would, else its
@@ -597,7 +605,7 @@ class _ItemConverter:
             if item_type.body_in_content:
                 if rest_stem is None:
                     rest_stem = self.html(self.stem_xhtml(reading, interaction, rest_only=True))
-                    rest_empty = _is_empty(rest_stem)
+                    rest_empty = self.is_empty(rest_stem)
                 if rest_empty:
                     reasons.append(
                         self.refuse(
@@ -751,10 +759,6 @@ class _ItemConverter:
 
 
 _SLOT_RE = re.compile(rf'<{SLOT} index="[0-9]+"/>')
-
-
-def _is_empty(stem: str) -> bool:
-    return "<img" not in stem and not html_to_text(stem)
 
 
 _MEDIA_SRC = re.compile(r'<img src="/media/([0-9a-f]{64})"')

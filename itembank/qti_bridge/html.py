@@ -89,6 +89,7 @@ def xhtml_to_html(
             element.tag = renamed
         if element.tag == "img":
             element.set("src", image_src(element.get("src", "")))
+    _unwrap_lone_div(holder)
     etree.cleanup_namespaces(holder)
     parts = [_escape(holder.text or "")]
     parts += (etree.tostring(child, method="html", encoding="unicode") for child in holder)
@@ -166,6 +167,16 @@ def _choose_objects(parent: etree._Element, shows_object: ShowsObject | None) ->
         if not any(element.tag == "img" for element in child.iter()):
             raise ObjectNotShown(media_type, data)
         _unwrap(child)
+
+
+def _unwrap_lone_div(holder: etree._Element) -> None:
+    """Unwrap a ``div`` that holds the whole fragment (the bank's export writes a stem
+    so): the sanitizer leaves out a ``div`` and keeps its content, and with nothing
+    before or after it, where no word can run into its content, that changes nothing
+    else. Done here, the sanitizer's first pass is already stable and it makes no
+    second one."""
+    while len(holder) == 1 and holder[0].tag == "div" and not holder.text and not holder[0].tail:
+        _unwrap(holder[0])
 
 
 def _alt_text(element: etree._Element) -> str:

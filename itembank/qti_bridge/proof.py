@@ -63,7 +63,7 @@ def _same_value(a: Any, b: Any) -> bool:
     if isinstance(a, dict) or isinstance(b, dict):  # several response variables
         a, b = a or {}, b or {}
         return all(_same_value(a.get(key), b.get(key)) for key in {*a, *b})
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b, strict=True))
     return a == b or (a in (None, "") and b in (None, ""))
 
@@ -79,10 +79,13 @@ def prove(
     :raises qti.rp.RPError: when the source's processing cannot be run.
     """
     checked = 0
+    by_person = item_type.scored_by_person
+    # (the type's methods looked up once, not per response)
+    from_qti, to_qti, score = item_type.response_from_qti, item_type.qti_response, item_type.score
     for value in responses:
         checked += 1
         source = source_score(value)
-        if item_type.scored_by_person:
+        if by_person:
             if source != 0:
                 shown = describe(value)
                 return Proof(
@@ -99,15 +102,15 @@ def prove(
                 )
             continue
         try:
-            response = item_type.response_from_qti(content, value)
-            variables = item_type.qti_response(content, response)
+            response = from_qti(content, value)
+            variables = to_qti(content, response)
             # several responses (a composite item) come back whole, one as RESPONSE
             back = variables if isinstance(value, dict) else variables.get("RESPONSE")
         except ValueError as exc:
             return Proof(checked, _inexpressible(value, source, str(exc)))
         if not _same_value(back, value):
             return Proof(checked, _inexpressible(value, source, f"it comes back as {back!r}"))
-        bank = float(item_type.score(content, response))
+        bank = float(score(content, response))
         if bank != source:
             shown = describe(value)
             return Proof(

@@ -335,15 +335,16 @@ def _matchings(interaction: MatchInteraction, response: ResponseDeclaration) -> 
     limits = {c.identifier: c.match_max for c in (*interaction.sources, *interaction.targets)}
     every = [(s, t) for s in sources for t in targets]
     most = interaction.max_associations
-    allowed = _count_matchings(every, limits, most, EVERY_MATCHING_UP_TO)
-    if allowed <= EVERY_MATCHING_UP_TO:
+    found = _matchings_up_to(every, limits, most, EVERY_MATCHING_UP_TO)
+    if found is not None:
+        allowed = len(found)
         return _Plan(
             allowed,
             f"kosong dan setiap penjodohan yang diizinkan interaksi ({allowed}, dengan "
             "matchMax dan maxAssociations)",
             f"blank and every matching the interaction allows ({allowed}, within matchMax "
             "and maxAssociations)",
-            lambda: sorted(_every_matching(every, limits, most), key=len),
+            lambda: _smallest_first(found),
         )
     functions = (len(targets) + 1) ** len(sources)
     with_functions = functions <= EVERY_MATCHING_UP_TO
@@ -395,14 +396,15 @@ def _gap_fillings(interaction: GapMatchInteraction) -> _Plan:
     limits = {c.identifier: c.match_max for c in interaction.gap_texts}
     limits.update(dict.fromkeys(gaps, 1))
     every = [(w, g) for w in words for g in gaps]
-    allowed = _count_matchings(every, limits, 0, MAX_RESPONSES)
+    found = _matchings_up_to(every, limits, 0, MAX_RESPONSES)
+    allowed = MAX_RESPONSES + 1 if found is None else len(found)
     return _Plan(
         allowed,
         f"kosong dan setiap cara mengisi rumpang ({allowed}; satu kata per rumpang, dengan "
         "matchMax setiap kata)",
         f"blank and every way of filling the gaps ({allowed}; one word per gap, within each "
         "word's matchMax)",
-        lambda: sorted(_every_matching(every, limits, 0), key=len),
+        lambda: _smallest_first(found or []),
     )
 
 
@@ -437,12 +439,21 @@ def _every_matching(every: list[tuple], limits: dict[str, int], most: int) -> It
     return walk(0)
 
 
-def _count_matchings(every: list[tuple], limits: dict[str, int], most: int, stop: int) -> int:
-    """How many sets :func:`_every_matching` gives, or ``stop + 1`` once there are more
-    than ``stop`` (every pair alone is one, so many pairs are counted at once)."""
+def _matchings_up_to(
+    every: list[tuple], limits: dict[str, int], most: int, stop: int
+) -> list[list[tuple]] | None:
+    """The sets :func:`_every_matching` gives, or ``None`` once there are more than
+    ``stop`` (every pair alone is one, so many pairs are told at once): walked once, for
+    their count and then for the proof."""
     if len(every) > stop:
-        return stop + 1
-    return sum(1 for _ in itertools.islice(_every_matching(every, limits, most), stop + 1))
+        return None
+    found = list(itertools.islice(_every_matching(every, limits, most), stop + 1))
+    return None if len(found) > stop else found
+
+
+def _smallest_first(matchings: list[list[tuple]]) -> list[list[tuple]]:
+    """Copies of ``matchings``, smaller sets first (each proof gets lists of its own)."""
+    return [list(pairs) for pairs in sorted(matchings, key=len)]
 
 
 def _allowed(pairs: list[tuple], limits: dict[str, int], most: int) -> bool:
@@ -653,15 +664,16 @@ def _graphic_plan(
             (g.identifier, h.identifier) for g in interaction.gaps for h in interaction.hotspots
         ]
     most = interaction.max_associations
-    allowed = _count_matchings(every, limits, most, EVERY_MATCHING_UP_TO)
-    if allowed <= EVERY_MATCHING_UP_TO:
+    found = _matchings_up_to(every, limits, most, EVERY_MATCHING_UP_TO)
+    if found is not None:
+        allowed = len(found)
         return _Plan(
             allowed,
             f"kosong dan setiap himpunan pasangan yang diizinkan interaksi ({allowed}, dengan "
             "matchMax dan maxAssociations)",
             f"blank and every set of pairs the interaction allows ({allowed}, within matchMax "
             "and maxAssociations)",
-            lambda: sorted(_every_matching(every, limits, most), key=len),
+            lambda: _smallest_first(found),
         )
     correct = [tuple(v.split()) for v in response.correct if len(v.split()) == 2]
 

@@ -94,7 +94,7 @@ class JsonNumber(ma.fields.Float):
     def _deserialize(
         self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
     ) -> Any:
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.make_error("invalid", input=value)
         if isinstance(value, float) and not math.isfinite(value):
             raise self.make_error("invalid", input=value)
@@ -329,7 +329,7 @@ def response_ids(response: JSON) -> list[str] | None:
     """A list of identifiers (or ``None``); anything else is the wrong shape."""
     if response is None:
         return None
-    if not isinstance(response, list | tuple):
+    if not isinstance(response, (list, tuple)):
         raise ValueError(
             f"response must be a list of identifiers or None, not {_type_name(response)}"
         )

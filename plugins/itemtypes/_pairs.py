@@ -64,11 +64,11 @@ def response_pair_list(response: JSON, *, directed: bool = True) -> list[Pair] |
     """
     if response is None:
         return None
-    if not isinstance(response, list | tuple):
+    if not isinstance(response, (list, tuple)):
         raise ValueError(f"response must be a list of pairs or None, not {type(response).__name__}")
     pairs: list[Pair] = []
     for pair in response:
-        if isinstance(pair, list | tuple) and len(pair) == 2:
+        if isinstance(pair, (list, tuple)) and len(pair) == 2:
             first, second = pair
             if isinstance(first, str) and isinstance(second, str):
                 pairs.append((first, second) if directed else unordered(first, second))

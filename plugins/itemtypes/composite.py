@@ -203,7 +203,7 @@ class Composite(ItemType):
         parts = content["parts"]
         if response is None:
             return [None] * len(parts)
-        if not isinstance(response, list | tuple) or len(response) != len(parts):
+        if not isinstance(response, (list, tuple)) or len(response) != len(parts):
             raise ValueError(
                 f"response must be a list of {len(parts)} part responses or None, not "
                 f"{type(response).__name__}"

@@ -100,7 +100,7 @@ def _number(response: JSON) -> float | None:
     """A numeric response as a float (``None``: blank); anything else is the wrong shape."""
     if response is None:
         return None
-    if isinstance(response, bool) or not isinstance(response, int | float):
+    if isinstance(response, bool) or not isinstance(response, (int, float)):
         raise ValueError(f"response must be a number or None, not {type(response).__name__}")
     if not math.isfinite(response):
         raise ValueError("response must be a finite number")

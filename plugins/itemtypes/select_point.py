@@ -87,7 +87,7 @@ class SelectPointSchema(ma.Schema):
 
 
 def _point(value: Any) -> tuple[int, int]:
-    if isinstance(value, list | tuple) and len(value) == 2:
+    if isinstance(value, (list, tuple)) and len(value) == 2:
         x, y = value
         if (
             type(x) is int
@@ -109,7 +109,7 @@ def response_points(content: dict[str, JSON], response: JSON) -> list[tuple[int,
         return None
     if content["max_choices"] == 1:
         return [_point(response)]
-    if not isinstance(response, list | tuple):
+    if not isinstance(response, (list, tuple)):
         raise ValueError(f"response must be a list of points or None, not {response!r}")
     if len(response) > MAX_POINTS_CLICKED * 10:
         raise ValueError(f"a response holds at most {MAX_POINTS_CLICKED * 10} points")
@@ -225,7 +225,7 @@ class SelectPoint(ItemType):
             return None
         if content["max_choices"] == 1:
             return list(_point(value))
-        if not isinstance(value, list | tuple):
+        if not isinstance(value, (list, tuple)):
             raise ValueError(f"a list of points is expected, not {value!r}")
         return [list(_point(point)) for point in value]
 

@@ -78,14 +78,16 @@ def contains(region: Mapping[str, Any], point: Sequence[int]) -> bool:
     if shape == "circle":
         cx, cy, radius = coords
         return (x - cx) ** 2 + (y - cy) ** 2 <= radius**2
-    corners = list(zip(coords[0::2], coords[1::2], strict=True))
+    count = len(coords)
+    if count % 2:
+        raise ValueError(f"a polygon's coordinates come in pairs, not {count}")
     result = False
-    previous = corners[-1]
-    for corner in corners:
-        (xi, yi), (xj, yj) = corner, previous
+    xj, yj = coords[count - 2], coords[count - 1]  # the previous corner
+    for index in range(0, count, 2):
+        xi, yi = coords[index], coords[index + 1]
         if (yi > y) != (yj > y) and x < (xj - xi) * (y - yi) / (yj - yi) + xi:
             result = not result
-        previous = corner
+        xj, yj = xi, yi
     return result
 
 
