@@ -125,7 +125,7 @@ _STATEMENT = (
 
 def available() -> bool:
     """Whether the session's database takes the one statement (PostgreSQL)."""
-    return db.session.get_bind().dialect.name == "postgresql"
+    return db.engine.dialect.name == "postgresql"
 
 
 def read_item(external_id: str) -> tuple[Any, Any] | None:
