@@ -32,7 +32,9 @@ import math
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g, request
@@ -307,15 +309,64 @@ def _prune_attempts() -> None:
 #: minute), by the secret's hash; built once (building the statement cost as much as
 #: running it).
 _TOKEN_BY_HASH = (
-    sa.select(User, ApiToken.id, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at)
+    sa.select(
+        User,
+        ApiToken.id.label("token_id"),
+        ApiToken.expires_at,
+        ApiToken.revoked_at,
+        ApiToken.last_used_at,
+        User.is_active,
+    )
     .select_from(ApiToken)
     .join(User, User.id == ApiToken.user_id)
     .where(ApiToken.token_hash == sa.bindparam("token_hash", type_=sa.String))
 )
 
 
-def authenticate() -> User:
-    """The user of the request's bearer token; 401 without a valid one."""
+def with_token(*columns: Any) -> sa.Select[Any]:
+    """The token whose hash is the parameter ``presented_hash`` (no row: none), with
+    what :func:`check_token` reads, its user's ``user_id`` and ``is_admin``, and
+    ``columns``; for a statement that reads what the request needs with the token
+    (one round trip for both)."""
+    return (
+        sa.select(
+            ApiToken.id.label("token_id"),
+            ApiToken.expires_at,
+            ApiToken.revoked_at,
+            ApiToken.last_used_at,
+            User.id.label("user_id"),
+            User.is_active,
+            User.is_admin,
+            *columns,
+        )
+        .select_from(ApiToken)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == sa.bindparam("presented_hash", type_=sa.String))
+    )
+
+
+@dataclass(frozen=True)
+class Reader:
+    """The user of a token read with :func:`with_token`: what the access rules read of
+    them (:mod:`itembank.access`), not the user as an object of the session."""
+
+    id: int
+    is_admin: bool
+    is_active: bool = True
+
+
+def accept_token(found: Any, now: datetime) -> Reader:
+    """:func:`check_token` for a row of :func:`with_token`; notes the request's user
+    (:func:`current_user`) and the token's use, as :func:`authenticate` does."""
+    if check_token(found, now):
+        g.api_token_used = (found.token_id, now)
+    reader = Reader(found.user_id, found.is_admin)
+    g.api_user = reader
+    return reader
+
+
+def bearer_token_hash() -> str:
+    """The hash of the request's bearer token, as stored; 401 without one."""
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if not header:
@@ -324,22 +375,36 @@ def authenticate() -> User:
         raise _unauthorized(
             "use the Bearer scheme: Authorization: Bearer <token>", "invalid_request"
         )
-    found = db.session.execute(_TOKEN_BY_HASH, {"token_hash": hash_token(secret.strip())}).first()
+    return hash_token(secret.strip())
+
+
+def check_token(found: Any, now: datetime) -> bool:
+    """Raise the 401 of a token that does not authenticate: ``found`` (None: no token
+    has the hash) has the token's ``expires_at``, ``revoked_at`` and ``last_used_at``
+    and its user's ``is_active``. True when ``last_used_at`` is stale (to be written if
+    the request succeeds)."""
     if found is None or found.revoked_at is not None:
         raise _unauthorized("the token is unknown or revoked", "invalid_token")
-    user, token_id, expires_at, _, last_used_at = found
-    now = utcnow()
-    if expires_at <= now:  # ApiToken.is_valid, the revocation checked above
+    if found.expires_at <= now:  # ApiToken.is_valid, the revocation checked above
         raise _unauthorized(
-            f"the token expired at {expires_at:%Y-%m-%d %H:%M} UTC", "invalid_token"
+            f"the token expired at {found.expires_at:%Y-%m-%d %H:%M} UTC", "invalid_token"
         )
-    if not user.is_active:
+    if not found.is_active:
         raise _unauthorized("this account is disabled", "invalid_token")
-    if last_used_at is None or now - last_used_at >= LAST_USED_PRECISION:
-        # At most one write a minute per token, so busy clients do not write every time.
-        g.api_token_used = (token_id, now)
-    g.api_user = user
-    return user
+    last_used_at = found.last_used_at
+    # At most one write a minute per token, so busy clients do not write every time.
+    return last_used_at is None or now - last_used_at >= LAST_USED_PRECISION
+
+
+def authenticate() -> User:
+    """The user of the request's bearer token; 401 without a valid one."""
+    token_hash = bearer_token_hash()
+    found = db.session.execute(_TOKEN_BY_HASH, {"token_hash": token_hash}).first()
+    now = utcnow()
+    if check_token(found, now):
+        g.api_token_used = (found.token_id, now)  # type: ignore[union-attr]
+    g.api_user = found[0]  # type: ignore[index]
+    return found[0]  # type: ignore[index,no-any-return]
 
 
 def record_token_use() -> None:
@@ -353,6 +418,11 @@ def record_token_use() -> None:
         db.session.execute(
             sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
         )
+
+
+def forget_token_use() -> None:
+    """Leave the token's use unwritten (the request failed)."""
+    g.pop("api_token_used", None)
 
 
 def _unauthorized(detail: str, error: str = "") -> ApiError:

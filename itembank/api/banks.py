@@ -6,9 +6,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
+from flask import g, request
 from flask.views import MethodView
 
 from itembank.access import ensure_visible, remember_roles, require_role, roles_in
+from itembank.api import auth
 from itembank.api.auth import current_user
 from itembank.api.common import Extended, make_blueprint
 from itembank.api.schemas import (
@@ -24,6 +26,7 @@ from itembank.api.schemas import (
 from itembank.errors import NotFound
 from itembank.extensions import db
 from itembank.models import AuditEvent, Bank, Item, Membership, Role, User
+from itembank.models._types import utcnow
 from itembank.operations import accounts
 
 blp = make_blueprint("banks", "Banks, their members and their audit trail.")
@@ -49,7 +52,7 @@ def _with_roles(*columns: Any) -> sa.Select[Any]:
 #: statement cost about as much as running it).
 _BANK_WITH_ROLES = _with_roles(Bank)
 #: The same with the bank's id and code alone.
-_BANK_ID_WITH_ROLES = _with_roles(Bank.id, Bank.code)
+_BANK_ID_WITH_ROLES = _with_roles(Bank.id.label("bank_id"), Bank.code)
 
 
 def visible_bank(code: str, actor: User) -> Bank:
@@ -69,16 +72,44 @@ def visible_bank(code: str, actor: User) -> Bank:
 def visible_bank_ref(code: str, actor: User) -> Any:
     """:func:`visible_bank` for a caller that reads only the bank's ``id`` and ``code``
     (the item listing): a plain object with them, not the bank as an object of the
-    session (loading it was a sixth of a listing page). The same rules and answers."""
-    rows = db.session.execute(
-        _BANK_ID_WITH_ROLES, {"code": (code or "").upper(), "actor_id": actor.id}
-    ).all()
+    session (loading it was a sixth of a listing page). The same rules and answers.
+    When :func:`authenticate_with_bank` read them with the token, nothing is read."""
+    wanted = (code or "").upper()
+    read = g.pop("bank_with_roles", None)
+    if read is not None and read[0] == wanted:
+        rows = [row for row in read[1] if row.bank_id is not None]
+    else:
+        rows = db.session.execute(_BANK_ID_WITH_ROLES, {"code": wanted, "actor_id": actor.id}).all()
     if not rows:
         raise NotFound(f"no bank {code!r}")
-    bank = SimpleNamespace(id=rows[0].id, code=rows[0].code)
+    bank = SimpleNamespace(id=rows[0].bank_id, code=rows[0].code)
     remember_roles(actor, bank.id, {row.role for row in rows if row.role is not None})
     ensure_visible(actor, bank)  # type: ignore[arg-type]
     return bank
+
+
+#: The token with the bank (by the parameter ``code``) and the token's user's roles in
+#: it: a row for each role, or one with none, or one without a bank.
+_TOKEN_BANK_ROLES = (
+    auth.with_token(Bank.id.label("bank_id"), Bank.code, Membership.role)
+    .outerjoin(Bank, Bank.code == sa.bindparam("code", type_=sa.String))
+    .outerjoin(Membership, sa.and_(Membership.bank_id == Bank.id, Membership.user_id == User.id))
+)
+
+
+def authenticate_with_bank() -> None:
+    """:func:`itembank.api.auth.authenticate` for a request on the bank its URL names
+    (``bank_code``), in one statement with the bank and the user's roles in it, which
+    :func:`visible_bank_ref` then uses: one round trip instead of two. The same 401s;
+    the bank's 404 comes later, from the view, as it did (the user is then the token's
+    :class:`~itembank.api.auth.Reader`)."""
+    code = str((request.view_args or {}).get("bank_code") or "").upper()
+    token_hash = auth.bearer_token_hash()
+    now = utcnow()
+    rows = db.session.execute(_TOKEN_BANK_ROLES, {"presented_hash": token_hash, "code": code})
+    found = rows.all()
+    auth.accept_token(found[0] if found else None, now)
+    g.bank_with_roles = (code, found)
 
 
 @blp.route("/banks")

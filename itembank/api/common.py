@@ -5,6 +5,8 @@ the whole application, before this: :mod:`itembank.request_guard`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, request
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
@@ -25,6 +27,12 @@ JSON_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 #: ``(endpoint, method)`` pairs that need no token.
 PUBLIC: set[tuple[str, str]] = set()
+#: ``(endpoint, method)`` pairs whose view checks the token itself (every answer it gives
+#: but a 401 needs one: :func:`itembank.api.auth.current_user`, or a statement of its own).
+AUTHENTICATED_IN_VIEW: set[tuple[str, str]] = set()
+#: ``(endpoint, method)``: what checks the token instead of
+#: :func:`itembank.api.auth.authenticate`, reading with it what the view needs.
+AUTHENTICATED_WITH: dict[tuple[str, str], Callable[[], None]] = {}
 #: Endpoints that take ``multipart/form-data`` instead of JSON.
 MULTIPART: set[str] = set()
 
@@ -40,8 +48,9 @@ def make_blueprint(name: str, description: str) -> Blueprint:
 
 
 def _authenticate() -> None:
-    if (request.endpoint, request.method) not in PUBLIC:
-        auth.authenticate()
+    endpoint = (request.endpoint, request.method)
+    if endpoint not in PUBLIC and endpoint not in AUTHENTICATED_IN_VIEW:
+        AUTHENTICATED_WITH.get(endpoint, auth.authenticate)()
 
 
 def _check_content_type() -> None:
@@ -72,6 +81,7 @@ def _finish(response: Response) -> Response:
         auth.record_token_use()
         db.session.commit()
     else:
+        auth.forget_token_use()
         db.session.rollback()
     return response
 

@@ -14,6 +14,7 @@ attributes the schema reads, so it dumps exactly as the ORM objects do; building
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -46,13 +47,19 @@ _SUBMITTER = aliased(User, name="version_submitter")
 _REVIEWER = aliased(User, name="reviewer")
 
 
-def _query(*, admin: bool) -> sa.Select[Any]:
-    """The statement, for an administrator or not; the item's ``external_id`` and the
-    reader's ``actor_id`` are its parameters (built once: building it took as long as
-    running it)."""
-    actor_id = sa.bindparam("actor_id", type_=sa.Integer)
+def item_query(
+    *, admin: bool | sa.ColumnElement[bool], actor_id: Any = None, start: Any = None
+) -> sa.Select[Any]:
+    """The statement, for an administrator or not (``admin``: a bool, or a column when
+    the reader is read in the same statement); the item's ``external_id`` and the
+    reader's ``actor_id`` (or a column) are its parameters (built once: building it
+    took as long as running it). ``start``: (what, condition), the rows the item is
+    joined to (the reader's token, :mod:`itembank.api.item_read`), which then leads
+    the rows, one for each review, rather than orders them."""
+    if actor_id is None:
+        actor_id = sa.bindparam("actor_id", type_=sa.Integer)
     member = sa.exists().where(Membership.bank_id == Item.bank_id, Membership.user_id == actor_id)
-    if admin:
+    if admin is True:
         newest: Any = sa.true()
         visible: Any = sa.true()
         shown_id: Any = Item.newest_version_id
@@ -64,51 +71,55 @@ def _query(*, admin: bool) -> sa.Select[Any]:
             Membership.role != Role.ASSEMBLER.value,
         )
         visible = member
+        if admin is not False:
+            newest, visible = sa.or_(admin, newest), sa.or_(admin, visible)
         shown_id = sa.case((newest, Item.newest_version_id), else_=Item.approved_version_id)
-    return (
-        sa.select(
-            visible.label("visible"),
-            newest.label("sees_newest"),
-            Item.id,
-            Item.bank_id,
-            Item.external_id,
-            Item.item_type,
-            Item.created_at,
-            Item.updated_at,
-            Item.retired_at,
-            Item.approved_version_id,
-            Item.newest_version_id,
-            Bank.code.label("bank_code"),
-            Bank.content_stamp,
-            _ITEM_CREATOR.username.label("item_created_by"),
-            _APPROVED.number.label("approved_number"),
-            _VERSION.id.label("version_id"),
-            _VERSION.number,
-            _VERSION.status,
-            _VERSION.revision,
-            _VERSION.content_hash,
-            _VERSION.stem,
-            _VERSION.content,
-            _VERSION.meta,
-            _VERSION.created_at.label("version_created_at"),
-            _VERSION.updated_at.label("version_updated_at"),
-            _VERSION.submitted_at,
-            _VERSION.required_approvals,
-            _VERSION.decided_at,
-            _BASED_ON.number.label("based_on_number"),
-            _CREATOR.username.label("created_by"),
-            _UPDATER.username.label("updated_by"),
-            _SUBMITTER.username.label("submitted_by"),
-            Passage.external_id.label("passage_id"),
-            PassageVersion.number.label("passage_number"),
-            _REVIEWER.username.label("reviewer"),
-            Review.decision,
-            Review.comment,
-            Review.checklist,
-            Review.created_at.label("review_created_at"),
-        )
-        .select_from(Item)
-        .join(Bank, Bank.id == Item.bank_id)
+    by_id = Item.external_id == sa.bindparam("external_id", type_=sa.String)
+    query = sa.select(
+        visible.label("visible"),
+        newest.label("sees_newest"),
+        Item.id,
+        Item.bank_id,
+        Item.external_id,
+        Item.item_type,
+        Item.created_at,
+        Item.updated_at,
+        Item.retired_at,
+        Item.approved_version_id,
+        Item.newest_version_id,
+        Bank.code.label("bank_code"),
+        Bank.content_stamp,
+        _ITEM_CREATOR.username.label("item_created_by"),
+        _APPROVED.number.label("approved_number"),
+        _VERSION.id.label("version_id"),
+        _VERSION.number,
+        _VERSION.status,
+        _VERSION.revision,
+        _VERSION.content_hash,
+        _VERSION.stem,
+        _VERSION.content,
+        _VERSION.meta.label("meta"),
+        _VERSION.created_at.label("version_created_at"),
+        _VERSION.updated_at.label("version_updated_at"),
+        _VERSION.submitted_at,
+        _VERSION.required_approvals,
+        _VERSION.decided_at,
+        _BASED_ON.number.label("based_on_number"),
+        _CREATOR.username.label("created_by"),
+        _UPDATER.username.label("updated_by"),
+        _SUBMITTER.username.label("submitted_by"),
+        Passage.external_id.label("passage_id"),
+        PassageVersion.number.label("passage_number"),
+        _REVIEWER.username.label("reviewer"),
+        Review.decision,
+        Review.comment,
+        Review.checklist,
+        Review.created_at.label("review_created_at"),
+    ).select_from(start[0] if start else Item)
+    if start:
+        query = query.join(Item, sa.and_(start[1], by_id))
+    query = (
+        query.join(Bank, Bank.id == Item.bank_id)
         .join(_ITEM_CREATOR, _ITEM_CREATOR.id == Item.created_by_id)
         .outerjoin(_APPROVED, _APPROVED.id == Item.approved_version_id)
         .outerjoin(_VERSION, _VERSION.id == shown_id)
@@ -120,12 +131,13 @@ def _query(*, admin: bool) -> sa.Select[Any]:
         .outerjoin(Passage, Passage.id == PassageVersion.passage_id)
         .outerjoin(Review, Review.version_id == _VERSION.id)
         .outerjoin(_REVIEWER, _REVIEWER.id == Review.reviewer_id)
-        .where(Item.external_id == sa.bindparam("external_id", type_=sa.String))
-        .order_by(Review.id)
     )
+    if start:
+        return query.add_columns(Review.id.label("review_id"))
+    return query.where(by_id).order_by(Review.id)
 
 
-_QUERIES = {admin: _query(admin=admin) for admin in (False, True)}
+_QUERIES = {admin: item_query(admin=admin) for admin in (False, True)}
 
 
 def _user(username: str | None) -> SimpleNamespace | None:
@@ -144,6 +156,11 @@ def shown_item(external_id: str, *, actor: User) -> tuple[Any, Any] | None:
     rows = db.session.execute(
         _QUERIES[bool(actor.is_admin)], {"external_id": external_id, "actor_id": actor.id}
     ).all()
+    return from_rows(rows, external_id)
+
+
+def from_rows(rows: Sequence[Any], external_id: str) -> tuple[Any, Any] | None:
+    """:func:`shown_item`'s answer from the rows of its statement (none: no such item)."""
     if not rows or not rows[0].visible:
         raise NotFound(f"no item {external_id!r}")
     row = rows[0]

@@ -65,13 +65,13 @@ def test_an_item_read_asks_for_the_readers_roles_once(
     assert response.status_code == 200
     assert len(reads) == 1
     # ... in the query that reads the item (and its bank), as a listing reads them
-    # with the bank.
-    assert "FROM item" in reads[0] and "JOIN bank" in reads[0]
+    # with the bank (on PostgreSQL, the item is joined to the reader's token).
+    assert ("FROM item" in reads[0] or "JOIN item" in reads[0]) and "JOIN bank" in reads[0]
     with membership_reads() as reads:
         response = client.get(f"banks/{world.bank.code}/items")
     assert response.status_code == 200
     assert len(reads) == 1
-    assert "FROM bank" in reads[0]
+    assert "FROM api_token" in reads[0] and "JOIN bank" in reads[0]  # with the token
 
 
 @contextmanager
@@ -90,6 +90,16 @@ def statements() -> Iterator[list[str]]:
         sa.event.remove(db.engine, "before_cursor_execute", listen)
 
 
+def read_statements() -> int:
+    """The statements of an item's read: on PostgreSQL one (the token, the item and the
+    audit row: :mod:`itembank.api.item_read`), elsewhere three."""
+    return 1 if db.engine.dialect.name == "postgresql" else 3
+
+
+def audit_inserts(sent: list[str]) -> int:
+    return sum("INSERT INTO audit_event" in s for s in sent)
+
+
 def test_an_approved_item_is_read_in_three_statements(
     as_user: Any, world: World, plugins: Any
 ) -> None:
@@ -97,7 +107,7 @@ def test_an_approved_item_is_read_in_three_statements(
     memberships, its version and the version's people and the reviews with their
     reviewers (one statement: :mod:`itembank.operations.shown_item`), and the audit row;
     nothing is read again while the answer is written (each lazily read person or
-    review was a round trip of its own)."""
+    review was a round trip of its own). On PostgreSQL, all three are one statement."""
     from itembank.operations.reviews import review_version, submit_version
     from tests.factories import make_item
 
@@ -117,8 +127,8 @@ def test_an_approved_item_is_read_in_three_statements(
     assert body["latest_version"]["created_by"] == world.author2.username
     assert [r["reviewer"] for r in body["latest_version"]["reviews"]] == [world.reviewer.username]
     kinds = [" ".join(s.split())[:90] for s in sent]
-    assert len(sent) <= 3, "\n".join(kinds)
-    assert sum(s.lstrip().upper().startswith("INSERT INTO AUDIT_EVENT") for s in sent) == 1, kinds
+    assert len(sent) <= read_statements(), "\n".join(kinds)
+    assert audit_inserts(sent) == 1, kinds
 
 
 def test_a_draft_is_read_in_three_statements(as_user: Any, world: World, plugins: Any) -> None:
@@ -126,7 +136,8 @@ def test_a_draft_is_read_in_three_statements(as_user: Any, world: World, plugins
     checked against the taxonomies now) and the bank's items most like it. Read again
     with nothing changed in the bank (its content stamp, read with the item, is the
     same: :mod:`itembank.operations.draft_checks`), they are not checked again: the
-    token, the item with its bank, version, people and reviews, and the audit row. The
+    token, the item with its bank, version, people and reviews, and the audit row (one
+    statement on PostgreSQL). The
     first read checked them: the classification's taxonomy with its node (one query,
     not one for each) and the similar items' candidates, five statements."""
     from tests.factories import make_item
@@ -145,8 +156,8 @@ def test_a_draft_is_read_in_three_statements(as_user: Any, world: World, plugins
     assert version["problems"] == []
     assert version["metadata"]["classifications"][0]["node"] == "TIU.NUM"
     kinds = [" ".join(s.split())[:90] for s in sent]
-    assert len(sent) <= 3, "\n".join(kinds)
-    assert sum(s.lstrip().upper().startswith("INSERT INTO AUDIT_EVENT") for s in sent) == 1, kinds
+    assert len(sent) <= read_statements(), "\n".join(kinds)
+    assert audit_inserts(sent) == 1, kinds
     # After a change in the bank, the checks run again: the draft (as objects, with its
     # item, bank and pinned passage), its classification and the similar items, once.
     make_item(world, plugins)
@@ -157,7 +168,7 @@ def test_a_draft_is_read_in_three_statements(as_user: Any, world: World, plugins
     assert response.status_code == 200, response.json
     assert [s["item"] for s in response.json["latest_version"]["similar_items"]] != []
     kinds = [" ".join(s.split())[:90] for s in sent]
-    assert len(sent) <= 6, "\n".join(kinds)
+    assert len(sent) <= read_statements() + 3, "\n".join(kinds)
 
 
 def test_a_drafts_unknown_classification_is_still_a_problem(
@@ -184,12 +195,10 @@ def test_a_drafts_unknown_classification_is_still_a_problem(
     ]
 
 
-def test_a_listing_page_is_read_in_three_statements(
-    as_user: Any, world: World, plugins: Any
-) -> None:
-    """Issue 16: the token, the bank with the reader's roles, and the page with what its
-    summaries show and the (bounded) count; nothing read again per item. A page past
-    the end still says the total."""
+def test_a_listing_page_is_read_in_two_statements(as_user: Any, world: World, plugins: Any) -> None:
+    """Issue 16: the token with the bank and the reader's roles in it, and the page with
+    what its summaries show and the (bounded) count; nothing read again per item. A
+    page past the end still says the total."""
     from tests.factories import make_item
 
     for _ in range(3):
@@ -204,7 +213,7 @@ def test_a_listing_page_is_read_in_three_statements(
     assert response.status_code == 200, response.json
     assert len(response.json["items"]) == response.json["total"] >= 3
     kinds = [" ".join(s.split())[:90] for s in sent]
-    assert len(sent) <= 3, "\n".join(kinds)
+    assert len(sent) <= 2, "\n".join(kinds)
     past = client.get(f"banks/{world.bank.code}/items?per_page=20&page=9")
     assert past.status_code == 200
     assert past.json["items"] == []
