@@ -500,8 +500,7 @@ def _template_verdict(uri: str, version: str) -> tuple[str | None, str]:
         canonical = canonical_template_uri(name, version)
         if uri.strip() != canonical:
             return name, (
-                f"template URI {uri!r} is a non-standard spelling; QTI {version} uses "
-                f"{canonical!r}"
+                f"template URI {uri!r} is a non-standard spelling; QTI {version} uses {canonical!r}"
             )
     return name, ""
 

@@ -49,21 +49,11 @@ def write_zip(entries: Sequence[ZipEntry], level: int) -> bytes:
             encoded, flags = name.encode("utf-8"), _UTF8_NAME
         body = zlib.compress(data, level, -15) if deflate else data
         method = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
+        # Flags, method, time, date, CRC, sizes, the name's length and no extra field: the
+        # same in the local header and in the central directory.
         crc = zlib.crc32(data)
-        header = _LOCAL.pack(
-            b"PK\x03\x04",
-            _VERSION,
-            0,
-            flags,
-            method,
-            _DOS_TIME,
-            _DOS_DATE,
-            crc,
-            len(body),
-            len(data),
-            len(encoded),
-            0,
-        )
+        common = (flags, method, _DOS_TIME, _DOS_DATE, crc, len(body), len(data), len(encoded), 0)
+        header = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, *common)
         chunks += (header, encoded, body)
         central.append(
             _CENTRAL.pack(
@@ -72,18 +62,10 @@ def write_zip(entries: Sequence[ZipEntry], level: int) -> bytes:
                 _UNIX,
                 _VERSION,
                 0,
-                flags,
-                method,
-                _DOS_TIME,
-                _DOS_DATE,
-                crc,
-                len(body),
-                len(data),
-                len(encoded),
-                0,
-                0,
-                0,
-                0,
+                *common,
+                0,  # no comment
+                0,  # disk number
+                0,  # internal attributes
                 _PERMISSIONS,
                 offset,
             )

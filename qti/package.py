@@ -34,7 +34,8 @@ Layout of the zip: ``imsmanifest.xml``, ``tests/<test>.xml``, ``items/<item>.xml
 manifest with a relative href; the test depends on its items, items on their stimulus
 and images, a stimulus on its images. The zip is deterministic: entries sorted by name,
 fixed timestamps (1980-01-01) and permissions (0644), so the same input gives the same
-bytes. Documents are deflated (level 3); images, compressed already, are stored as they are.
+bytes (:mod:`qti._zip` writes it). Documents are deflated (level 3); images, compressed
+already, are stored as they are.
 
 With ``validate=True`` (the default) every document is validated before anything is
 zipped - QTI 3.0 items and tests against the lenient schema and the strict profile, 2.1

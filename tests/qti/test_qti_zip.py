@@ -15,7 +15,11 @@ from tests.qti.test_qti_export_package import ITEMS, MEDIA, TEST, members
 ENTRIES: list[ZipEntry] = [
     ("checksums.sha256", b"0" * 64 + b"  items/a.xml\n", True),
     ("empty.xml", b"", True),
-    ("items/a.xml", b'<?xml version="1.0" encoding="UTF-8"?>\n<a>' + b"teks " * 2000 + b"</a>\n", True),
+    (
+        "items/a.xml",
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<a>' + b"teks " * 2000 + b"</a>\n",
+        True,
+    ),
     ("items/soal-\u00e9\u00e8.xml", "<p>Bahasa: \u00e9\u00e8</p>".encode(), True),
     ("media/image.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, False),
     ("media/empty.gif", b"", False),
