@@ -469,7 +469,9 @@ def check_template(
     if uri is None:
         return
     line = processing.sourceline
-    name, note = _template_verdict(uri, version)
+    # (Remembered only for URIs of ordinary length: a hostile document's are not kept.)
+    verdict = _template_verdict if len(uri) <= 512 else _template_verdict.__wrapped__
+    name, note = verdict(uri, version)
     if name is None:
         if not any(isinstance(child.tag, str) for child in processing):
             yield Finding(line, "error", note)
