@@ -19,14 +19,12 @@ from __future__ import annotations
 import io
 import os
 import posixpath
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
-from qti._checks import Finding, check_document
+from qti._checks import check_document
 from qti._names import find_child, find_children, local_name, qti_attr
 from qti._package import (
     DEFAULT_LIMITS,
@@ -44,7 +42,6 @@ from qti._package import (
 from qti._report import Issue, Report, Severity
 from qti._schemas import (
     SCHEMA_DIR,
-    DocumentKind,
     SchemaSpec,
     cached_schema,
     detect_kind,
@@ -66,7 +63,6 @@ __all__ = [
     "preload_schemas",
     "validate_document",
     "validate_element",
-    "validate_elements",
     "validate_package_bytes",
     "validate_path",
 ]
@@ -85,88 +81,36 @@ def validate_element(root: etree._Element, *, name: str = "") -> list[Issue]:
     """
     kind = detect_kind(root)
     if kind is None:
-        return [_unknown_document(root, name)]
-    errors = [schema_errors(spec, root) for spec in kind.schemas]
-    findings = check_document(root, kind.version) if kind.family == "qti" else []
-    return _issues(root, kind, name, errors, findings)
-
-
-def validate_elements(documents: Sequence[tuple[str, etree._Element]]) -> list[list[Issue]]:
-    """:func:`validate_element` of each ``(name, root)``, the same issues in the same order.
-
-    A document with two schemas (QTI 3.0: the lenient schema and the strict profile) has
-    the first validated in a worker thread while this thread validates the second and
-    makes the checks no schema makes: libxml2 validates without holding the GIL, so on a
-    free core the two overlap (neither thread changes the trees). Without such a
-    document no thread is started. The worker has ended when this returns (or raises).
-    """
-    kinds = [detect_kind(root) for _, root in documents]
-    if not any(kind and len(kind.schemas) > 1 for kind in kinds):
-        return [validate_element(root, name=name) for name, root in documents]
-
-    def first_schema() -> list[list[tuple[int | None, str]]]:
-        return [
-            schema_errors(kind.schemas[0], root) if kind and len(kind.schemas) > 1 else []
-            for kind, (_, root) in zip(kinds, documents, strict=True)
-        ]
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qti-validate") as worker:
-        ahead = worker.submit(first_schema)
-        rest: list[tuple[list[list[tuple[int | None, str]]], list[Finding]]] = []
-        for kind, (_, root) in zip(kinds, documents, strict=True):
-            if kind is None:
-                rest.append(([], []))
-                continue
-            later = kind.schemas[1:] if len(kind.schemas) > 1 else kind.schemas
-            findings = check_document(root, kind.version) if kind.family == "qti" else []
-            rest.append(([schema_errors(spec, root) for spec in later], findings))
-        first = ahead.result()
-    results = []
-    for kind, (name, root), errors, (later, findings) in zip(
-        kinds, documents, first, rest, strict=True
-    ):
-        if kind is None:
-            results.append([_unknown_document(root, name)])
-        else:
-            both = [errors, *later] if len(kind.schemas) > 1 else later
-            results.append(_issues(root, kind, name, both, findings))
-    return results
-
-
-def _unknown_document(root: etree._Element, name: str) -> Issue:
-    qname = etree.QName(root)
-    where = f"namespace {qname.namespace!r}" if qname.namespace else "no namespace"
-    message = (
-        f"<{qname.localname}> in {where} is not a QTI, content-packaging or metadata "
-        "document; checked for well-formedness only"
-    )
-    return Issue(name, root.sourceline, "warning", message)
-
-
-def _issues(
-    root: etree._Element,
-    kind: DocumentKind,
-    name: str,
-    errors: list[list[tuple[int | None, str]]],
-    findings: list[Finding],
-) -> list[Issue]:
-    """A document's issues from its schemas' errors (one list per schema of ``kind``) and
-    the checks' findings, in document order."""
+        qname = etree.QName(root)
+        where = f"namespace {qname.namespace!r}" if qname.namespace else "no namespace"
+        message = (
+            f"<{qname.localname}> in {where} is not a QTI, content-packaging or metadata "
+            "document; checked for well-formedness only"
+        )
+        return [Issue(name, root.sourceline, "warning", message)]
     issues: list[Issue] = []
     if kind.note:
         issues.append(Issue(name, root.sourceline, "warning", kind.note))
-    # The same error found by several schemas (QTI 3.0: lenient and strict) is reported once.
-    found: dict[tuple[int | None, str], list[str]] = {}
-    for spec, spec_errors in zip(kind.schemas, errors, strict=True):
-        for line, message in spec_errors:
-            found.setdefault((line, message), []).append(spec.label)
-    issues += (
-        Issue(name, line, "error", f"{' and '.join(labels)}: {message}")
-        for (line, message), labels in found.items()
-    )
-    issues += (Issue(name, f.line, f.severity, f.message) for f in findings)
+    issues += _schema_issues(root, kind.schemas, name)
+    if kind.family == "qti":
+        issues += (
+            Issue(name, finding.line, finding.severity, finding.message)
+            for finding in check_document(root, kind.version)
+        )
     issues.sort(key=lambda issue: issue.line or 0)
     return issues
+
+
+def _schema_issues(root: etree._Element, schemas: tuple[SchemaSpec, ...], name: str) -> list[Issue]:
+    # The same error found by several schemas (QTI 3.0: lenient and strict) is reported once.
+    found: dict[tuple[int | None, str], list[str]] = {}
+    for spec in schemas:
+        for line, message in schema_errors(spec, root):
+            found.setdefault((line, message), []).append(spec.label)
+    return [
+        Issue(name, line, "error", f"{' and '.join(labels)}: {message}")
+        for (line, message), labels in found.items()
+    ]
 
 
 def _parse_and_validate(data: bytes, name: str) -> tuple[list[Issue], etree._Element | None]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,11 +15,8 @@ from qti.validate import (
     get_schema,
     preload_schemas,
     validate_document,
-    validate_element,
-    validate_elements,
     validate_path,
 )
-from qti.xml import parse_bytes
 
 
 def _errors(issues: list[Issue]) -> list[Issue]:
@@ -294,24 +290,3 @@ def test_concurrent_validation_gives_the_same_issues(qti3_item: str) -> None:
             pool.map(lambda _: validate_document(text.encode(), name="x.xml"), range(16))
         )
     assert all(result == expected for result in results)
-
-
-def test_documents_validated_together_give_each_ones_issues(
-    qti3_item: str, qti21_item: str, qti3_manifest: Callable[[dict[str, list[str]]], str]
-) -> None:
-    # validate_elements validates the first of two schemas in a worker thread; the issues
-    # are validate_element's, document by document, in the same order, and no worker stays.
-    texts = [
-        qti3_item,
-        qti3_item.replace('max-choices="1"', 'max-choice="1"').replace("choice_b", "2b"),
-        qti3_item.replace("<qti-prompt>", "<qti-prompt>" + MATH.format("<mfoo/>")),
-        qti21_item.replace('maxChoices="1"', 'maxChoice="1"'),
-        qti3_manifest({"items/q1.xml": []}),
-        '<other xmlns="urn:x"><a identifier="1x"/></other>',
-    ]
-    documents = [(f"d{n}.xml", parse_bytes(text.encode())) for n, text in enumerate(texts)]
-    together = validate_elements(documents)
-    assert together == [validate_element(root, name=name) for name, root in documents]
-    assert [len(issues) for issues in together[1:4]] == [3, 1, 1]
-    assert validate_elements([]) == []
-    assert not [t for t in threading.enumerate() if t.name.startswith("qti-validate")]
