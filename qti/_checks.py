@@ -18,12 +18,12 @@ from lxml import etree
 from qti import ns
 from qti._names import (
     camel_name,
-    find_child,
     find_children,
     iter_named,
     kebab_name,
     local_name,
     qti_attr,
+    tag_local_name,
 )
 from qti._report import Severity
 from qti._rp_templates import (
@@ -166,35 +166,62 @@ def _found_as(tag: str) -> str:
 
 
 class Attributed:
-    """What several checks need of a document, found by one walk (:func:`check_document`
-    shares it): the root's child elements with their QTI 2 names, and the elements that
-    carry an attribute the checks read, in document order, each with the QTI 2 name
-    ``iter_named`` finds it by, and also by the child of the root they are under (a child
-    under itself). The walk looks only at the names of each element's attributes (most
-    elements are XHTML with none)."""
+    """What the checks need of a document, found once (:func:`check_document` shares it).
 
-    __slots__ = ("_choices", "children", "elements", "under")
+    One walk finds the root's child elements with their QTI 2 names, and the elements
+    that carry an attribute the checks read, in document order, each with the QTI 2 name
+    ``iter_named`` finds it by and the names of its attributes, and also by the child of
+    the root they are under (a child under itself). The walk looks only at the names of
+    each element's attributes (most elements are XHTML with none), so the checks read an
+    attribute only where it is. What is asked of a declaration (its parts) or of an
+    interaction (its choices) is remembered for the next check that asks.
+    """
+
+    __slots__ = (
+        "_choices",
+        "_declarations",
+        "_declared",
+        "_parts",
+        "children",
+        "elements",
+        "identified",
+        "under",
+    )
 
     def __init__(self, root: etree._Element) -> None:
-        self._choices: dict[etree._Element, list[etree._Element]] | None = None
+        self._choices: dict[etree._Element, list[etree._Element]] = {}
+        self._declarations: list[etree._Element] | None = None
+        self._declared: dict[str, etree._Element] | None = None
+        self._parts: dict[etree._Element, dict[str, etree._Element]] = {}
         self.children: list[tuple[etree._Element, str]] = []
-        self.elements: list[tuple[etree._Element, str]] = []
-        #: The attributed elements under each child of the root, in document order.
-        self.under: dict[etree._Element, list[etree._Element]] = {}
-        elements = self.elements
-        if not _READ.isdisjoint(root.keys()):
-            elements.append((root, _found_as(root.tag)))
+        #: Element, the QTI 2 name ``iter_named`` finds it by, its attributes' names.
+        self.elements: list[tuple[etree._Element, str, list[str]]] = []
+        #: The attributed elements under each child of the root, with their attributes'
+        #: names, in document order.
+        self.under: dict[etree._Element, list[tuple[etree._Element, list[str]]]] = {}
+        #: The attributed elements that have an ``identifier``: element, QTI 2 name, value.
+        self.identified: list[tuple[etree._Element, str, str]] = []
+        elements, identified = self.elements, self.identified
+        names = root.keys()
+        if not _READ.isdisjoint(names):
+            name = _found_as(root.tag)
+            elements.append((root, name, names))
+            if "identifier" in names:
+                identified.append((root, name, root.get("identifier")))
         for child in root:
             tag = child.tag
             if not isinstance(tag, str):
                 continue
-            self.children.append((child, local_name(child) or ""))
+            self.children.append((child, tag_local_name(tag)))
             found = []
             for element in child.iter(etree.Element):
                 names = element.keys()
                 if names and not _READ.isdisjoint(names):
-                    elements.append((element, _found_as(element.tag)))
-                    found.append(element)
+                    name = _found_as(element.tag)
+                    elements.append((element, name, names))
+                    found.append((element, names))
+                    if "identifier" in names:
+                        identified.append((element, name, element.get("identifier")))
             if found:
                 self.under[child] = found
 
@@ -207,44 +234,70 @@ class Attributed:
 
     def declarations(self) -> list[etree._Element]:
         """The root's child elements that declare a variable, in document order."""
-        return [element for element, name in self.children if name in DECLARATIONS]
+        if self._declarations is None:
+            self._declarations = [e for e, name in self.children if name in DECLARATIONS]
+        return self._declarations
+
+    def declared(self) -> dict[str, etree._Element]:
+        """The declarations by identifier (the last of those sharing one)."""
+        if self._declared is None:
+            self._declared = {d.get("identifier", ""): d for d in self.declarations()}
+        return self._declared
 
     def with_identifier(self, names: frozenset[str]) -> list[tuple[etree._Element, str]]:
         """Elements named one of ``names`` that have an ``identifier``, with it."""
-        found = []
-        for element, name in self.elements:
-            if name in names:
-                value = element.get("identifier")
-                if value is not None:
-                    found.append((element, value))
-        return found
+        return [(element, value) for element, name, value in self.identified if name in names]
+
+    def part(self, element: etree._Element, name: str) -> etree._Element | None:
+        """The first child element of ``element`` of QTI 2 name ``name``
+        (:func:`qti._names.find_child`)."""
+        parts = self._parts.get(element)
+        if parts is None:
+            parts = {}
+            for child in element:
+                tag = child.tag
+                if isinstance(tag, str):
+                    parts.setdefault(tag_local_name(tag), child)
+            self._parts[element] = parts
+        return parts.get(name)
 
     def choices_in(self, element: etree._Element) -> list[etree._Element]:
         """The choices below ``element`` that have an ``identifier``, in document order
         (what ``iter_named(element, CHOICE_ELEMENTS)`` finds, less those without one)."""
-        if self._choices is None:
-            self._choices = defaultdict(list)
-            for choice, _ in self.with_identifier(CHOICE_ELEMENTS):
-                for ancestor in choice.iterancestors():
-                    self._choices[ancestor].append(choice)
-        return self._choices.get(element, [])
+        choices = self._choices.get(element)
+        if choices is None:
+            choices = [
+                choice
+                for choice in element.iter(etree.Element)
+                if _found_as(choice.tag) in CHOICE_ELEMENTS
+                and choice is not element
+                and choice.get("identifier") is not None
+            ]
+            self._choices[element] = choices
+        return choices
 
 
 _IDENTIFIED = DEFINING_ELEMENTS | CHOICE_ELEMENTS
+
+
+def _values(element: etree._Element) -> list[etree._Element]:
+    """The ``value`` child elements (:func:`qti._names.find_children`)."""
+    return [c for c in element if isinstance(c.tag, str) and tag_local_name(c.tag) == "value"]
 
 
 def check_identifiers(
     root: etree._Element, attributed: Attributed | None = None
 ) -> Iterator[Finding]:
     """Identifiers of items, tests, sections, declarations, choices and feedback."""
-    for element, value in (attributed or Attributed(root)).with_identifier(_IDENTIFIED):
-        problem = identifier_problem(value)
-        if problem:
-            yield Finding(
-                element.sourceline,
-                "error",
-                f"identifier {value!r} of <{_tag(element)}> {problem}",
-            )
+    for element, name, value in (attributed or Attributed(root)).identified:
+        if name in _IDENTIFIED:
+            problem = identifier_problem(value)
+            if problem:
+                yield Finding(
+                    element.sourceline,
+                    "error",
+                    f"identifier {value!r} of <{_tag(element)}> {problem}",
+                )
 
 
 def check_unique_identifiers(
@@ -283,28 +336,19 @@ def check_unique_identifiers(
                 )
 
 
-def _declarations(attributed: Attributed) -> dict[str, etree._Element]:
-    return {d.get("identifier", ""): d for d in attributed.declarations()}
-
-
 def check_choice_keys(
     root: etree._Element, attributed: Attributed | None = None
 ) -> Iterator[Finding]:
     """Correct responses and mapping keys name choices of the bound interaction(s)."""
-    bound: dict[str, list[etree._Element]] = defaultdict(list)
     attributed = attributed or Attributed(root)
-    for element, _ in attributed.elements:
-        bound_to = element.get("responseIdentifier")
-        if bound_to is None:
-            bound_to = element.get("response-identifier")
-            if bound_to is None:
-                continue
-        bound[bound_to].append(element)
+    bound: dict[str, list[etree._Element]] | None = None
     for declaration, name in attributed.children:
         if name != "responseDeclaration":
             continue
         if qti_attr(declaration, "baseType") not in KEYED_BASE_TYPES:
             continue
+        if bound is None:
+            bound = _bound_interactions(attributed)
         identifier = declaration.get("identifier", "")
         interactions = bound.get(identifier, [])
         if not interactions or any(local_name(i) not in CHOICE_INTERACTIONS for i in interactions):
@@ -314,7 +358,7 @@ def check_choice_keys(
             for interaction in interactions
             for c in attributed.choices_in(interaction)
         }
-        for element, keys, where in _declared_keys(declaration):
+        for element, keys, where in _declared_keys(declaration, attributed):
             for key in keys:
                 if key not in choices:
                     yield Finding(
@@ -325,14 +369,25 @@ def check_choice_keys(
                     )
 
 
+def _bound_interactions(attributed: Attributed) -> dict[str, list[etree._Element]]:
+    """The elements bound to each response identifier (``responseIdentifier``)."""
+    bound: dict[str, list[etree._Element]] = defaultdict(list)
+    for element, _, names in attributed.elements:
+        if "responseIdentifier" in names:
+            bound[element.get("responseIdentifier")].append(element)
+        elif "response-identifier" in names:
+            bound[element.get("response-identifier")].append(element)
+    return bound
+
+
 def _declared_keys(
-    declaration: etree._Element,
+    declaration: etree._Element, attributed: Attributed
 ) -> Iterator[tuple[etree._Element, list[str], str]]:
-    correct = find_child(declaration, "correctResponse")
+    correct = attributed.part(declaration, "correctResponse")
     if correct is not None:
-        for value in find_children(correct, "value"):
+        for value in _values(correct):
             yield value, (value.text or "").split(), "correct response"
-    mapping = find_child(declaration, "mapping")
+    mapping = attributed.part(declaration, "mapping")
     if mapping is not None:
         for entry in find_children(mapping, "mapEntry"):
             yield entry, (qti_attr(entry, "mapKey") or "").split(), "mapping key"
@@ -342,12 +397,13 @@ def check_cardinality(
     root: etree._Element, attributed: Attributed | None = None
 ) -> Iterator[Finding]:
     """A single-cardinality declaration has at most one correct or default value."""
-    for declaration in (attributed or Attributed(root)).declarations():
+    attributed = attributed or Attributed(root)
+    for declaration in attributed.declarations():
         if qti_attr(declaration, "cardinality") != "single":
             continue
         for holder in ("correctResponse", "defaultValue"):
-            element = find_child(declaration, holder)
-            if element is not None and len(find_children(element, "value")) > 1:
+            element = attributed.part(declaration, holder)
+            if element is not None and len(_values(element)) > 1:
                 yield Finding(
                     element.sourceline,
                     "error",
@@ -356,21 +412,33 @@ def check_cardinality(
                 )
 
 
+#: The attributes naming a variable (``qti_attr``: the QTI 2 spelling, else the QTI 3 one).
+_REFERRING = (
+    ("responseIdentifier", "response-identifier"),
+    ("outcomeIdentifier", "outcome-identifier"),
+)
+
+
 def check_references(
     root: etree._Element, attributed: Attributed | None = None
 ) -> Iterator[Finding]:
     """Interactions, feedback and response processing refer to declared variables."""
     attributed = attributed or Attributed(root)
-    declared = set(_declarations(attributed)) | BUILT_IN_VARIABLES
+    declared = attributed.declared().keys() | BUILT_IN_VARIABLES
     body = attributed.child("itemBody")
     scopes = [body] if body is not None else []
     scopes += (element for element, name in attributed.children if name == "modalFeedback")
     under = attributed.under
     for scope in scopes:
-        for element in under.get(scope, ()):
-            for attribute in ("responseIdentifier", "outcomeIdentifier"):
-                value = qti_attr(element, attribute)
-                if value is not None and value not in declared:
+        for element, names in under.get(scope, ()):
+            for attribute, kebab in _REFERRING:
+                if attribute in names:
+                    value = element.get(attribute)
+                elif kebab in names:
+                    value = element.get(kebab)
+                else:
+                    continue
+                if value not in declared:
                     yield Finding(
                         element.sourceline,
                         "error",
@@ -379,7 +447,7 @@ def check_references(
     processing = attributed.child("responseProcessing")
     if processing is None:
         return
-    in_processing = {id(element) for element in under.get(processing, ())}
+    in_processing = {id(element) for element, _ in under.get(processing, ())}
     for element, value in attributed.with_identifier(VARIABLE_REFERENCES):
         if id(element) in in_processing and value not in declared:
             yield Finding(
@@ -401,59 +469,70 @@ def check_template(
     if uri is None:
         return
     line = processing.sourceline
-    name = template_name(uri)
-    has_rules = any(isinstance(child.tag, str) for child in processing)
+    # (Remembered only for URIs of ordinary length: a hostile document's are not kept.)
+    verdict = _template_verdict if len(uri) <= 512 else _template_verdict.__wrapped__
+    name, note = verdict(uri, version)
     if name is None:
-        if not has_rules:
-            yield Finding(
-                line,
-                "error",
-                f"response-processing template {uri!r} is not a standard template; "
-                "delivery systems ship only match_correct, map_response and "
-                "map_response_point, so write the processing inline",
-            )
+        if not any(isinstance(child.tag, str) for child in processing):
+            yield Finding(line, "error", note)
         return
-    if name in CC2_TEMPLATES:
-        yield Finding(
-            line,
-            "warning",
-            f"template {name} is a Common Cartridge template that many delivery systems "
-            "do not ship; prefer match_correct, map_response or map_response_point",
+    if note:
+        yield Finding(line, "warning", note)
+    yield from _template_needs(root, attributed, name, line)
+
+
+@lru_cache(maxsize=256)
+def _template_verdict(uri: str, version: str) -> tuple[str | None, str]:
+    """The standard template ``uri`` names, with what to say about it: for no standard
+    template, the error (given only if the processing has no rules of its own); else a
+    warning for a Common Cartridge template or a non-canonical spelling, or ``""``."""
+    name = template_name(uri)
+    if name is None:
+        return None, (
+            f"response-processing template {uri!r} is not a standard template; "
+            "delivery systems ship only match_correct, map_response and "
+            "map_response_point, so write the processing inline"
         )
-    elif version in ("2.1", "2.2", "3.0"):
+    if name in CC2_TEMPLATES:
+        return name, (
+            f"template {name} is a Common Cartridge template that many delivery systems "
+            "do not ship; prefer match_correct, map_response or map_response_point"
+        )
+    if version in ("2.1", "2.2", "3.0"):
         canonical = canonical_template_uri(name, version)
         if uri.strip() != canonical:
-            yield Finding(
-                line,
-                "warning",
-                f"template URI {uri!r} is a non-standard spelling; QTI {version} uses "
-                f"{canonical!r}",
+            return name, (
+                f"template URI {uri!r} is a non-standard spelling; QTI {version} uses {canonical!r}"
             )
-    yield from _template_needs(root, attributed, name, line)
+    return name, ""
+
+
+_TEMPLATE_NEEDS = {
+    MATCH_CORRECT: ("correctResponse", "a <correctResponse>"),
+    MAP_RESPONSE: ("mapping", "a <mapping>"),
+    MAP_RESPONSE_POINT: ("areaMapping", "an <areaMapping>"),
+}
 
 
 def _template_needs(
     root: etree._Element, attributed: Attributed, name: str, line: int | None
 ) -> Iterator[Finding]:
-    declarations = _declarations(attributed)
+    declarations = attributed.declared()
     response = declarations.get("RESPONSE")
     if response is None or local_name(response) != "responseDeclaration":
         yield Finding(line, "error", f"template {name} needs a response declaration RESPONSE")
         return
     if "SCORE" not in declarations:
         yield Finding(line, "error", f"template {name} needs an outcome declaration SCORE")
-    needs = {
-        MATCH_CORRECT: ("correctResponse", "a <correctResponse>"),
-        MAP_RESPONSE: ("mapping", "a <mapping>"),
-        MAP_RESPONSE_POINT: ("areaMapping", "an <areaMapping>"),
-    }
-    if name in needs:
-        child, what = needs[name]
-        set_by_template = child == "correctResponse" and any(
-            element.get("identifier") == "RESPONSE"
-            for element in iter_named(root, frozenset({"setCorrectResponse"}))
-        )
-        if find_child(response, child) is None and not set_by_template:
+    if name in _TEMPLATE_NEEDS:
+        child, what = _TEMPLATE_NEEDS[name]
+        if attributed.part(response, child) is None and not (
+            child == "correctResponse"
+            and any(
+                element.get("identifier") == "RESPONSE"
+                for element in iter_named(root, frozenset({"setCorrectResponse"}))
+            )
+        ):
             yield Finding(
                 response.sourceline,
                 "error",
@@ -466,8 +545,8 @@ def check_language_and_math(
     root: etree._Element, attributed: Attributed | None = None
 ) -> Iterator[Finding]:
     """``xml:lang`` rather than ``language=``; MathML stays in the MathML namespace."""
-    for element, _ in (attributed or Attributed(root)).elements:
-        if element.get("language") is not None:
+    for element, _, names in (attributed or Attributed(root)).elements:
+        if "language" in names:
             yield Finding(
                 element.sourceline,
                 "error",

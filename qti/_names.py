@@ -37,7 +37,8 @@ def kebab_name(name: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _local_of_tag(tag: str) -> str:
+def tag_local_name(tag: str) -> str:
+    """The QTI 2 spelling of the local name in an element's ``tag`` (a string)."""
     return camel_name(split_tag(tag)[1])
 
 
@@ -46,7 +47,7 @@ def local_name(element: etree._Element) -> str | None:
     tag = element.tag
     if not isinstance(tag, str):
         return None
-    return _local_of_tag(tag)
+    return tag_local_name(tag)
 
 
 @lru_cache(maxsize=4096)

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -124,9 +125,7 @@ def detect_kind(root: etree._Element) -> DocumentKind | None:
     uri = namespace_of(root)
     role = local_name(root) or ""
     if uri in _QTI_VERSIONS:
-        version, schemas = _QTI_VERSIONS[uri]
-        what = _ROLE_LABELS.get(role, f"<{role}> document")
-        return DocumentKind(f"QTI {version} {what}", "qti", version, role, schemas)
+        return _qti_kind(uri, role)
     if uri in RESULT_VERSIONS:
         version, schema = RESULT_VERSIONS[uri]
         what = "results report" if role == "assessmentResult" else f"<{role}> document"
@@ -140,6 +139,14 @@ def detect_kind(root: etree._Element) -> DocumentKind | None:
     if uri == ns.IMSMD and role == "lom":
         return DocumentKind("IMS MD 1.2 metadata", "metadata", "", role, (IMSMD_SCHEMA,))
     return None
+
+
+@lru_cache(maxsize=256)
+def _qti_kind(uri: str, role: str) -> DocumentKind:
+    """A QTI document's kind (the same for every document of one namespace and root)."""
+    version, schemas = _QTI_VERSIONS[uri]
+    what = _ROLE_LABELS.get(role, f"<{role}> document")
+    return DocumentKind(f"QTI {version} {what}", "qti", version, role, schemas)
 
 
 def _qti3_manifest_kind(root: etree._Element) -> DocumentKind:
