@@ -1,0 +1,124 @@
+"""The item listing's relevance order for a text query (``sort=relevance``).
+
+What a text query finds does not change with the order: the versions whose search text
+contains the query as typed, an exact substring (``reads._text_or_code``, through the
+trigram indexes), and for a query with a digit the items whose code contains it. The
+relevance order sorts those in two tiers:
+
+1. the versions where every word of the query is a whole word of the text (and the
+   query is in it as a substring, as for every result), by the database's own
+   full-text score, best first;
+2. the rest, where the query is only inside words (``koordinasi`` in
+   ``berkoordinasi``), and the items found by their code alone;
+
+ties, and the whole of the second tier, in the listing's default order (most recently
+changed first, then the newest item), so pages are stable.
+
+The words come from the databases' word indexes of the search text (migration 0022):
+on PostgreSQL the stored ``tsvector`` column ``search_vector`` (configuration
+``simple``: lower-cased words, no stemming, as Indonesian needs) with its GIN index,
+scored by ``ts_rank_cd`` (cover density: more occurrences, and the words closer
+together, score higher); on SQLite the FTS5 table ``item_version_search_words``
+(``unicode61``, diacritics kept), scored by ``bm25()`` (occurrences, weighed by the
+text's length). Both read only what the index matches: no text is parsed per row.
+Where the word index is missing (an SQLite without FTS5), every result is in the
+second tier: the default order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from itembank.extensions import db
+
+#: The ``sort`` value of the relevance order (valid only with a text query).
+RELEVANCE = "relevance"
+#: SQLite's FTS5 word table (migration 0022), where it exists.
+SQLITE_WORD_TABLE = "item_version_search_words"
+#: PostgreSQL's stored tsvector column (migration 0022) and its GIN index.
+POSTGRES_WORD_COLUMN = "search_vector"
+POSTGRES_WORD_INDEX = "ix_item_version_search_vector"
+#: A word of a query: letters and digits (what both word tokenizers keep together).
+WORD_RE = re.compile(r"[^\W_]+")
+#: PostgreSQL's versions with their stored tsvector (not in the models: SQLite has none).
+_WORDED = sa.table("item_version", sa.column("id", sa.Integer), sa.column(POSTGRES_WORD_COLUMN))
+#: The query's words as a PostgreSQL text-search query: all of them (``simple``).
+_TSQUERY = "plainto_tsquery('simple', :relevance_words)"
+
+
+@dataclass(frozen=True)
+class WordQuery:
+    """The words of a text query, as one of the database's word indexes reads them."""
+
+    words: tuple[str, ...]
+    sqlite: bool
+
+    def _scored_sql(self) -> str:
+        if self.sqlite:
+            # bm25() is lower for better matches: negated, so higher is better on both.
+            return (
+                f"SELECT rowid AS version_id, -bm25({SQLITE_WORD_TABLE}) AS score "
+                f"FROM {SQLITE_WORD_TABLE} WHERE {SQLITE_WORD_TABLE} MATCH :relevance_words"
+            )
+        return (
+            f"SELECT id AS version_id, ts_rank_cd({POSTGRES_WORD_COLUMN}, {_TSQUERY}) AS score "
+            f"FROM item_version WHERE {POSTGRES_WORD_COLUMN} @@ {_TSQUERY}"
+        )
+
+    def _parameter(self) -> str:
+        if self.sqlite:
+            # Each word a quoted FTS5 string (the words hold no quotes): all of them.
+            return " ".join(f'"{word}"' for word in self.words)
+        return " ".join(self.words)
+
+    def scored(self) -> Any:
+        """The versions (of any bank) whose text has every word, with their score
+        (higher is better): a CTE computed once, from the word index alone."""
+        return (
+            sa.text(self._scored_sql())
+            .bindparams(relevance_words=self._parameter())
+            .columns(version_id=sa.Integer, score=sa.Float)
+            .cte("word_matches")
+            .prefix_with("MATERIALIZED")
+        )
+
+    def lacking(self, listed_id: Any) -> sa.ColumnElement[bool]:
+        """The version ``listed_id`` lacks one of the words at least (checked per row:
+        on SQLite against the word index's matches, gathered once; on PostgreSQL in the
+        version's stored tsvector)."""
+        if self.sqlite:
+            matched = sa.text(
+                f"SELECT rowid FROM {SQLITE_WORD_TABLE} "
+                f"WHERE {SQLITE_WORD_TABLE} MATCH :relevance_words"
+            ).bindparams(relevance_words=self._parameter())
+            return listed_id.not_in(matched.columns(rowid=sa.Integer))
+        words = _WORDED.alias("worded")
+        query = sa.func.plainto_tsquery(sa.literal_column("'simple'"), self._parameter())
+        return ~sa.exists().where(
+            words.c.id == listed_id, words.c[POSTGRES_WORD_COLUMN].op("@@")(query)
+        )
+
+
+def word_query(needle: str) -> WordQuery | None:
+    """The words of ``needle`` (a query normalised as the search text is), or None when
+    it has none or the database has no word index."""
+    words = tuple(dict.fromkeys(WORD_RE.findall(needle)))
+    if not words:
+        return None
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        found = db.session.execute(
+            sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
+            {"name": SQLITE_WORD_TABLE},
+        ).first()
+        return WordQuery(words, sqlite=True) if found is not None else None
+    if dialect == "postgresql":
+        found = db.session.scalar(
+            sa.text("SELECT to_regclass(:name) IS NOT NULL"), {"name": POSTGRES_WORD_INDEX}
+        )
+        return WordQuery(words, sqlite=False) if found else None
+    return None
