@@ -322,13 +322,16 @@ def _filtered(
     parameters: bool = False,
     text: bool = True,
     with_version: bool = False,
+    from_elsewhere: bool = False,
 ) -> _Filtered:
     """The ids of the items that match ``filters``, in the order of ``filters.sort`` (the
     default order for the relevance order, whose tiers it breaks ties in).
     ``parameters``: the bank is the parameter ``bank_id`` rather than a value (pages
     without filters). ``text``: with the text query (else without it, for the
     relevance order's first tier, which finds the text through its words).
-    ``with_version``: join the listed version even if no condition reads it."""
+    ``with_version``: join the listed version even if no condition reads it.
+    ``from_elsewhere``: the caller joins what the listing starts from (the relevance
+    order's word matches): never the bank's index."""
     version, creator = _LISTED, _CREATOR
     if filters.q or filters.node or filters.level is not None:
         _plan_for_these_values()
@@ -383,6 +386,8 @@ def _filtered(
             narrowed.append(_text_or_code(bank, listed_id, version, filters.q))
     conditions += [n.condition for n in narrowed]
     few = [n.items for n in narrowed if n.items is not None]
+    if from_elsewhere:
+        conditions[0] = (Item.bank_id + 0) == bank.id
     if few:
         # Start from the few items found (intersected), not from the bank's index
         # (SQLite's planner, without statistics, would scan every item of the bank).
@@ -474,13 +479,13 @@ def _relevance_statements(
                 }
             ],
         )
-    found = _filtered(bank, filters, only_approved)
-    counted = _counted(found.ids)
     start, size = _start(filters), filters.per_page
     query = filters.q.strip()
     needle = search_needle(query)
     words = None if EXTERNAL_ID_RE.fullmatch(query) else relevance.word_query(needle)
     if words is None:
+        found = _filtered(bank, filters, only_approved)
+        counted = _counted(found.ids)
         page_ids = list(
             db.session.scalars(found.ids.order_by(*found.order).limit(size).offset(start))
         )
@@ -488,21 +493,28 @@ def _relevance_statements(
         sqlite = db.session.get_bind().dialect.name == "sqlite"
         # The first tier: the word index's matches, scored once, joined to the bank's
         # listed versions that the other filters keep and that hold the query as typed.
-        base = _filtered(bank, filters, only_approved, text=False, with_version=True)
+        base = _filtered(
+            bank, filters, only_approved, text=False, with_version=True, from_elsewhere=True
+        )
         scored = words.scored()
         first = base.ids.join(scored, scored.c.version_id == base.listed_id).where(
             _contains(_LISTED.search_text, needle, sqlite=sqlite)
         )
-        page_ids = list(
-            db.session.scalars(
-                first.order_by(scored.c.score.desc(), *base.order).limit(size).offset(start)
-            )
-        )
+        page_ids, in_first = _first_tier_page(first, scored, base.order, start, size)
+        # A first tier past the count's limit is the total's limit ("more than 1,000"):
+        # the listing's own count (a common word's, item by item) is not needed, nor
+        # its text filter's look-ups, unless the page reaches the second tier.
+        if in_first is not None and in_first > COUNT_LIMIT and len(page_ids) == size:
+            counted = sa.select(sa.literal(in_first))
+            found = base
+        else:
+            found = _filtered(bank, filters, only_approved)
+            counted = _counted(found.ids)
         if len(page_ids) < size:
             # How many the first tier holds (the page reached its end, or is past it).
             if page_ids or not start:
                 in_first = start + len(page_ids)
-            else:
+            elif in_first is None:
                 in_first = db.session.scalar(
                     sa.select(sa.func.count()).select_from(first.subquery())
                 )
@@ -525,6 +537,52 @@ def _relevance_statements(
         place = sa.case({item_id: n for n, item_id in enumerate(page_ids)}, value=Item.id)
         page_rows = page_rows.order_by(place)
     return page_rows, counted
+
+
+#: The relevance order's first tier joins to the listing, at first, only the word
+#: matches scored at least as well as the best this many times the rows it needs
+#: (:func:`_first_tier_page`) ...
+CANDIDATES_PER_ROW = 10
+#: ... and at least this many.
+MIN_CANDIDATES = 200
+
+
+def _first_tier_page(
+    first: sa.Select[Any], scored: Any, order: list[Any], start: int, size: int
+) -> tuple[list[int], int | None]:
+    """The ids of the first tier's page (rows ``start`` to ``start + size`` of
+    ``first``, best ``scored`` first, then in ``order``), and how many rows the first
+    tier has, counted up to one past :data:`COUNT_LIMIT` (None when the page is empty).
+
+    A common word has tens of thousands of matches; scoring them all in the word index
+    is cheap, joining them all to the listing (and reading each version's text) is
+    not. So the matches are cut first at the score of the best few hundred (all those
+    scored as well as that kept, ties included), and only those are joined: whatever
+    the cut leaves out scores lower than everything it keeps, so when the kept ones
+    fill the rows the page needs, they are the page. When they do not (a bank that
+    holds few of the best matches, or filters that keep few), every match is joined.
+    The count is of the uncut tier, in the same statement (the scores are computed
+    once per statement)."""
+    wanted = start + size
+    cut_at = max(MIN_CANDIDATES, CANDIDATES_PER_ROW * wanted)
+    cut = (
+        sa.select(scored.c.score)
+        .order_by(scored.c.score.desc())
+        .limit(1)
+        .offset(cut_at)
+        .scalar_subquery()
+    )
+    in_first = _counted(first).scalar_subquery().label("in_first")
+    ordered = first.order_by(scored.c.score.desc(), *order).limit(size).offset(start)
+    rows = db.session.execute(
+        ordered.add_columns(cut.label("cut"), in_first).where(
+            scored.c.score >= sa.func.coalesce(cut, sa.literal(-1.0))
+        )
+    ).all()
+    # Complete, or nothing was cut (fewer matches than the cut's rank): the page.
+    if not (len(rows) == size or (rows and rows[0].cut is None)):
+        rows = db.session.execute(ordered.add_columns(in_first)).all()
+    return [row[0] for row in rows], (rows[0].in_first if rows else None)
 
 
 #: SQLite's trigram index of the versions' search text (migration 0015), where it exists.
