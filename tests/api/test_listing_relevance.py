@@ -117,12 +117,24 @@ def test_item_codes_alone_rank_below_the_text(
     ]
 
 
-def test_pages_are_stable(as_user: Any, world: World, corpus: dict[str, Any]) -> None:
+@pytest.mark.parametrize("candidates", [(200, 10), (0, 0), (1, 1)])
+def test_pages_are_stable(
+    as_user: Any,
+    world: World,
+    corpus: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    candidates: tuple[int, int],
+) -> None:
     """Pages of 1 to 4 items, across the tiers' boundary (the second tier's start worked
     out on a page that holds the first tier's end, and counted on a page past it), put
-    together give the whole order, each item once; the total is the default order's."""
+    together give the whole order, each item once; the total is the default order's.
+    The same when the first tier's matches are cut at the best one or two scores
+    (``candidates``: (0, 0) leaves only the best, so most pages fall back to every
+    match; (1, 1) keeps as many as the page needs, ties included)."""
     client = as_user("reviewer")
     whole = listed(client, world.bank.code, "q=koordinasi&sort=relevance")
+    monkeypatch.setattr(reads, "MIN_CANDIDATES", candidates[0])
+    monkeypatch.setattr(reads, "CANDIDATES_PER_ROW", candidates[1])
     for size in (1, 2, 3, 4):
         pages = []
         for number in range(1, 6 // size + 3):
@@ -134,6 +146,13 @@ def test_pages_are_stable(as_user: Any, world: World, corpus: dict[str, Any]) ->
             pages.append([row["external_id"] for row in body["items"]])
         assert pages[-1] == []
         assert [code for page in pages for code in page] == whole, size
+    # a first tier past the count's limit gives the total: "more than"
+    monkeypatch.setattr(reads, "COUNT_LIMIT", 2)
+    body = client.get(
+        f"banks/{world.bank.code}/items?q=koordinasi&sort=relevance&per_page=2&page=2"
+    ).json
+    assert (body["total"], body["total_exact"]) == (2, False)
+    assert [row["external_id"] for row in body["items"]] == whole[2:4]
 
 
 def test_assemblers_rank_the_approved_version(as_user: Any, world: World, plugins: Any) -> None:
