@@ -528,7 +528,7 @@ class ItemListQuery(ma.Schema):
     @ma.validates_schema
     def _relevance_needs_q(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("sort") == RELEVANCE and not data.get("q"):
-            raise ma.ValidationError("sort=relevance needs a text query (q)", "sort")
+            raise ma.ValidationError("The relevance order needs a search text (q).", "sort")
 
 
 class ListedVersionOut(ma.Schema):

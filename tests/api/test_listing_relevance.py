@@ -193,7 +193,13 @@ def test_relevance_needs_a_text_query(as_user: Any, world: World, corpus: dict[s
     client = as_user("reviewer")
     response = client.get(f"banks/{world.bank.code}/items?sort=relevance")
     assert_problem(response, 422)
-    assert "sort" in str(response.json)
+    assert response.json["errors"] == [
+        {
+            "field": "sort",
+            "message": "Urutan relevansi hanya berlaku bersama kata pencarian (q).",
+            "message_en": "The relevance order needs a search text (q).",
+        }
+    ]
     # the operation refuses it too (callers other than the API)
     with pytest.raises(reads.InvalidInput):
         reads.list_items(world.bank, reads.ItemFilters(sort="relevance"), actor=world.reviewer)
