@@ -400,7 +400,12 @@ def _filtered(
     matching = sa.select(Item.id).select_from(Item)
     joins_version = bool(with_version or filters.status or any(n.reads_version for n in narrowed))
     if joins_version:
-        matching = matching.join(version, version.id == listed_id)
+        # Started from elsewhere (the word matches), the version is read after the item
+        # ("+ 0": not looked up straight from the matches, whose other banks' and
+        # older versions the item's bank and listed version leave out first).
+        matching = matching.join(
+            version, version.id == (listed_id + 0 if from_elsewhere else listed_id)
+        )
     if filters.author:
         matching = matching.join(creator, creator.id == Item.created_by_id)
     matching = matching.where(*conditions)
@@ -586,14 +591,16 @@ def _first_tier_page(
         .order_by(scored.c.score.desc())
         .limit(1)
         .offset(cut_at)
-        .correlate(None)
-        .scalar_subquery()
+        .cte("word_cut")
+        .prefix_with("MATERIALIZED")
     )
+    # Read twice below (the filter, and whether anything was cut), computed once.
+    cut_score = sa.select(cut.c.score).scalar_subquery()
     in_first = _counted(first).scalar_subquery().label("in_first")
     ordered = first.order_by(scored.c.score.desc(), *order).limit(size).offset(start)
     rows = db.session.execute(
-        ordered.add_columns(cut.label("cut"), in_first).where(
-            scored.c.score >= sa.func.coalesce(cut, sa.literal(-1.0))
+        ordered.add_columns(cut_score.label("cut"), in_first).where(
+            scored.c.score >= sa.func.coalesce(cut_score, sa.literal(-1.0))
         )
     ).all()
     # Complete, or nothing was cut (fewer matches than the cut's rank): the page.
