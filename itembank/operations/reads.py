@@ -387,7 +387,7 @@ def _filtered(
     conditions += [n.condition for n in narrowed]
     few = [n.items for n in narrowed if n.items is not None]
     if from_elsewhere:
-        conditions[0] = (Item.bank_id + 0) == bank.id
+        conditions[0] = _not_by_index(Item.bank_id) == bank.id
     if few:
         # Start from the few items found (intersected), not from the bank's index
         # (SQLite's planner, without statistics, would scan every item of the bank).
@@ -554,6 +554,12 @@ CANDIDATES_PER_ROW = 10
 MIN_CANDIDATES = 200
 
 
+def _not_by_index(column: Any) -> Any:
+    """``column``, which SQLite may not look up in its index ("+ 0": its planner,
+    without the statistics PostgreSQL has, would walk a big bank's items from it)."""
+    return column + 0 if db.session.get_bind().dialect.name == "sqlite" else column
+
+
 def _first_tier_page(
     first: sa.Select[Any],
     scored: Any,
@@ -587,7 +593,7 @@ def _first_tier_page(
     cut = (
         sa.select(scored.c.score)
         .join(listing, listed == scored.c.version_id)
-        .where((listing.bank_id + 0) == bank_id)
+        .where(_not_by_index(listing.bank_id) == bank_id)
         .order_by(scored.c.score.desc())
         .limit(1)
         .offset(cut_at)
