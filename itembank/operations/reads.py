@@ -505,9 +505,7 @@ def _relevance_statements(
         first = base.ids.join(scored, scored.c.version_id == base.listed_id).where(
             _contains(_LISTED.search_text, needle, sqlite=sqlite)
         )
-        page_ids, in_first = _first_tier_page(
-            first, scored, base.order, start, size, bank_id=bank.id, only_approved=only_approved
-        )
+        page_ids, in_first = _first_tier_page(first, scored, base.order, start, size)
         # A first tier past the count's limit is the total's limit ("more than 1,000"):
         # the listing's own count (a common word's, item by item) is not needed, nor
         # its text filter's look-ups, unless the page reaches the second tier.
@@ -566,9 +564,6 @@ def _first_tier_page(
     order: list[Any],
     start: int,
     size: int,
-    *,
-    bank_id: int,
-    only_approved: bool,
 ) -> tuple[list[int], int | None]:
     """The ids of the first tier's page (rows ``start`` to ``start + size`` of
     ``first``, best ``scored`` first, then in ``order``), and how many rows the first
@@ -576,24 +571,19 @@ def _first_tier_page(
 
     A common word has tens of thousands of matches; scoring them all in the word index
     is cheap, joining them all to the listing (and reading each version's text) is
-    not. So the matches are cut first at the score of the best few hundred that the
-    bank lists (all those scored as well as that kept, ties included), and only those
-    are joined: whatever
+    not. So the matches (of every bank: telling this bank's apart would be a look-up
+    each) are cut first at the score of the best few hundred (all those scored as well
+    as that kept, ties included), and only those are joined: whatever
     the cut leaves out scores lower than everything it keeps, so when the kept ones
     fill the rows the page needs, they are the page. When they do not (a bank that
-    holds few of the best matches, or filters that keep few), every match is joined.
+    holds few of the best matches, such as a small bank beside a big one, or filters
+    that keep few), every match is joined, in a second statement.
     The count is of the uncut tier, in the same statement (the scores are computed
     once per statement)."""
     wanted = start + size
     cut_at = max(MIN_CANDIDATES, CANDIDATES_PER_ROW * wanted)
-    # The cut among the matches that this bank lists (its items' listed versions: an
-    # index look-up each, no version read), so another bank's matches do not fill it.
-    listing = aliased(Item, name="cut_item")
-    listed = listing.approved_version_id if only_approved else listing.newest_version_id
     cut = (
         sa.select(scored.c.score)
-        .join(listing, listed == scored.c.version_id)
-        .where(_not_by_index(listing.bank_id) == bank_id)
         .order_by(scored.c.score.desc())
         .limit(1)
         .offset(cut_at)
