@@ -950,7 +950,6 @@ class Expected:
             tuple(i.external_id for i in window),
         )
 
-
     def _relevance_page(
         self, matching: list[WrittenItem], only_approved: bool, needle: str, page: int, size: int
     ) -> Page:
