@@ -15,9 +15,9 @@ ties, and the whole of the second tier, in the listing's default order (most rec
 changed first, then the newest item), so pages are stable.
 
 The words come from the databases' word indexes of the search text (migration 0022):
-on PostgreSQL the stored ``tsvector`` column ``search_vector`` (configuration
-``simple``: lower-cased words, no stemming, as Indonesian needs) with its GIN index,
-scored by ``ts_rank_cd`` (cover density: more occurrences, and the words closer
+on PostgreSQL the narrow side table ``item_version_search_words`` (a version's
+``tsvector``, configuration ``simple``: lower-cased words, no stemming, as Indonesian
+needs; kept in step by a trigger) with its GIN index, scored by ``ts_rank_cd`` (cover density: more occurrences, and the words closer
 together, score higher); on SQLite the FTS5 table ``item_version_search_words``
 (``unicode61``, diacritics kept), scored by ``bm25()`` (occurrences, weighed by the
 text's length). Both read only what the index matches: no text is parsed per row.
@@ -37,15 +37,16 @@ from itembank.extensions import db
 
 #: The ``sort`` value of the relevance order (valid only with a text query).
 RELEVANCE = "relevance"
-#: SQLite's FTS5 word table (migration 0022), where it exists.
-SQLITE_WORD_TABLE = "item_version_search_words"
-#: PostgreSQL's stored tsvector column (migration 0022) and its GIN index.
+#: The word table (migration 0022), where it exists: SQLite's FTS5 table, PostgreSQL's
+#: side table of (``version_id``, tsvector).
+WORD_TABLE = "item_version_search_words"
+#: PostgreSQL's tsvector column of the word table, and its GIN index.
 POSTGRES_WORD_COLUMN = "search_vector"
-POSTGRES_WORD_INDEX = "ix_item_version_search_vector"
+POSTGRES_WORD_INDEX = f"ix_{WORD_TABLE}_vector"
 #: A word of a query: letters and digits (what both word tokenizers keep together).
 WORD_RE = re.compile(r"[^\W_]+")
-#: PostgreSQL's versions with their stored tsvector (not in the models: SQLite has none).
-_WORDED = sa.table("item_version", sa.column("id", sa.Integer), sa.column(POSTGRES_WORD_COLUMN))
+#: PostgreSQL's word table (not in the models: SQLite has no tsvector).
+_WORDED = sa.table(WORD_TABLE, sa.column("version_id", sa.Integer), sa.column(POSTGRES_WORD_COLUMN))
 #: The query's words as a PostgreSQL text-search query: all of them (``simple``).
 _TSQUERY = "plainto_tsquery('simple', :relevance_words)"
 
@@ -61,12 +62,12 @@ class WordQuery:
         if self.sqlite:
             # bm25() is lower for better matches: negated, so higher is better on both.
             return (
-                f"SELECT rowid AS version_id, -bm25({SQLITE_WORD_TABLE}) AS score "
-                f"FROM {SQLITE_WORD_TABLE} WHERE {SQLITE_WORD_TABLE} MATCH :relevance_words"
+                f"SELECT rowid AS version_id, -bm25({WORD_TABLE}) AS score "
+                f"FROM {WORD_TABLE} WHERE {WORD_TABLE} MATCH :relevance_words"
             )
         return (
-            f"SELECT id AS version_id, ts_rank_cd({POSTGRES_WORD_COLUMN}, {_TSQUERY}) AS score "
-            f"FROM item_version WHERE {POSTGRES_WORD_COLUMN} @@ {_TSQUERY}"
+            f"SELECT version_id, ts_rank_cd({POSTGRES_WORD_COLUMN}, {_TSQUERY}) AS score "
+            f"FROM {WORD_TABLE} WHERE {POSTGRES_WORD_COLUMN} @@ {_TSQUERY}"
         )
 
     def _parameter(self) -> str:
@@ -89,17 +90,16 @@ class WordQuery:
     def lacking(self, listed_id: Any) -> sa.ColumnElement[bool]:
         """The version ``listed_id`` lacks one of the words at least (checked per row:
         on SQLite against the word index's matches, gathered once; on PostgreSQL in the
-        version's stored tsvector)."""
+        version's row of the word table)."""
         if self.sqlite:
             matched = sa.text(
-                f"SELECT rowid FROM {SQLITE_WORD_TABLE} "
-                f"WHERE {SQLITE_WORD_TABLE} MATCH :relevance_words"
+                f"SELECT rowid FROM {WORD_TABLE} WHERE {WORD_TABLE} MATCH :relevance_words"
             ).bindparams(relevance_words=self._parameter())
             return listed_id.not_in(matched.columns(rowid=sa.Integer))
         words = _WORDED.alias("worded")
         query = sa.func.plainto_tsquery(sa.literal_column("'simple'"), self._parameter())
         return ~sa.exists().where(
-            words.c.id == listed_id, words.c[POSTGRES_WORD_COLUMN].op("@@")(query)
+            words.c.version_id == listed_id, words.c[POSTGRES_WORD_COLUMN].op("@@")(query)
         )
 
 
@@ -113,7 +113,7 @@ def word_query(needle: str) -> WordQuery | None:
     if dialect == "sqlite":
         found = db.session.execute(
             sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
-            {"name": SQLITE_WORD_TABLE},
+            {"name": WORD_TABLE},
         ).first()
         return WordQuery(words, sqlite=True) if found is not None else None
     if dialect == "postgresql":

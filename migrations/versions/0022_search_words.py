@@ -8,12 +8,17 @@ The listing's text query finds versions through the trigram indexes (0010, 0015)
 exact substring. Ordering its results by relevance needs the words: versions where the
 query is whole words come first, ranked by the database's own full-text score.
 
-PostgreSQL: ``item_version.search_vector``, a ``tsvector`` of the search text with the
-``simple`` configuration (lower-cased words, no stemming: the texts are Indonesian),
-``GENERATED ALWAYS ... STORED``, so every write (the operations, the imports' Core bulk
-inserts, the demo, SQL by hand) keeps it in step, with a GIN index. It is not in the
-models (SQLite has no such type): schema comparisons leave it out
-(``itembank.models.items.include_in_schema_comparison``).
+PostgreSQL: a narrow side table, ``item_version_search_words`` (``version_id``, the
+primary key and a foreign key to ``item_version`` deleted with it, and
+``search_vector``, a ``tsvector`` of the search text with the ``simple`` configuration:
+lower-cased words, no stemming, as the Indonesian texts need) with a GIN index, kept in
+step by a trigger on ``item_version`` (after an insert, or an update of
+``search_text``), so every write (the operations, the imports' Core bulk inserts, the
+demo, SQL by hand) keeps it current. Ranking a common word reads the tsvector of every
+match: here a row of a few hundred bytes, where a column of ``item_version`` (a row of
+several kilobytes of content) made the same ranking read most of that wide table's
+pages. Not in the models (SQLite has no such type): schema comparisons leave it out
+(``itembank.models.items.include_in_schema_comparison``, by its name's prefix).
 
 SQLite: a second FTS5 table, ``item_version_search_words``, with the ``unicode61``
 word tokenizer (diacritics kept, as PostgreSQL's ``simple`` keeps them), holding no copy
@@ -33,8 +38,12 @@ depends_on = None
 
 TABLE = 'item_version_search_words'
 TRIGGERS = (f'{TABLE}_ai', f'{TABLE}_ad', f'{TABLE}_au')
+#: PostgreSQL: the side table's tsvector column, its GIN index, and the trigger (and
+#: its function) that keeps it in step with ``item_version``.
 COLUMN = 'search_vector'
-INDEX = 'ix_item_version_search_vector'
+INDEX = f'ix_{TABLE}_vector'
+POSTGRES_TRIGGER = f'{TABLE}_sync'
+VECTOR = "to_tsvector('simple'::regconfig, coalesce({}, ''))"
 
 
 def create_sqlite_words(bind) -> bool:
@@ -74,20 +83,49 @@ def drop_sqlite_words(bind) -> None:
     bind.exec_driver_sql(f'DROP TABLE IF EXISTS {TABLE}')
 
 
+def create_postgres_words(bind) -> None:
+    """Create the side table, fill it from the versions there, index it, and keep it in
+    step with a trigger."""
+    bind.exec_driver_sql(
+        f'CREATE TABLE {TABLE} ('
+        'version_id integer NOT NULL PRIMARY KEY '
+        'REFERENCES item_version (id) ON DELETE CASCADE, '
+        f'{COLUMN} tsvector NOT NULL)'
+    )
+    # Kept in the row (compressed, out of line only as a last resort): ranking reads
+    # the tsvector of every match, and a TOAST look-up each would double the reads.
+    bind.exec_driver_sql(f'ALTER TABLE {TABLE} ALTER COLUMN {COLUMN} SET STORAGE MAIN')
+    bind.exec_driver_sql(
+        f'INSERT INTO {TABLE} (version_id, {COLUMN}) '
+        f"SELECT id, {VECTOR.format('search_text')} FROM item_version ORDER BY id"
+    )
+    bind.exec_driver_sql(f'CREATE INDEX {INDEX} ON {TABLE} USING gin ({COLUMN})')
+    bind.exec_driver_sql(
+        f'CREATE FUNCTION {POSTGRES_TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$ '
+        f'BEGIN INSERT INTO {TABLE} (version_id, {COLUMN}) '
+        f"VALUES (NEW.id, {VECTOR.format('NEW.search_text')}) "
+        f'ON CONFLICT (version_id) DO UPDATE SET {COLUMN} = EXCLUDED.{COLUMN}; '
+        'RETURN NULL; END $$'
+    )
+    bind.exec_driver_sql(
+        f'CREATE TRIGGER {POSTGRES_TRIGGER} AFTER INSERT OR UPDATE OF search_text '
+        f'ON item_version FOR EACH ROW EXECUTE FUNCTION {POSTGRES_TRIGGER}()'
+    )
+    bind.exec_driver_sql(f'ANALYZE {TABLE}')
+
+
+def drop_postgres_words(bind) -> None:
+    bind.exec_driver_sql(f'DROP TRIGGER IF EXISTS {POSTGRES_TRIGGER} ON item_version')
+    bind.exec_driver_sql(f'DROP FUNCTION IF EXISTS {POSTGRES_TRIGGER}()')
+    bind.exec_driver_sql(f'DROP TABLE IF EXISTS {TABLE}')
+
+
 def upgrade():
     bind = op.get_bind()
     if bind.dialect.name == 'sqlite':
         create_sqlite_words(bind)
     elif bind.dialect.name == 'postgresql':
-        # Kept in the row (STORAGE MAIN: compressed, out of line only as a last resort):
-        # ranking a common word reads tens of thousands of these, and fetching each
-        # from the TOAST table as well cost more than half the time.
-        bind.exec_driver_sql(
-            f'ALTER TABLE item_version ADD COLUMN {COLUMN} tsvector GENERATED ALWAYS AS '
-            f"(to_tsvector('simple'::regconfig, search_text)) STORED, "
-            f'ALTER COLUMN {COLUMN} SET STORAGE MAIN'
-        )
-        bind.exec_driver_sql(f'CREATE INDEX {INDEX} ON item_version USING gin ({COLUMN})')
+        create_postgres_words(bind)
 
 
 def downgrade():
@@ -95,5 +133,4 @@ def downgrade():
     if bind.dialect.name == 'sqlite':
         drop_sqlite_words(bind)
     elif bind.dialect.name == 'postgresql':
-        bind.exec_driver_sql(f'DROP INDEX IF EXISTS {INDEX}')
-        bind.exec_driver_sql(f'ALTER TABLE item_version DROP COLUMN IF EXISTS {COLUMN}')
+        drop_postgres_words(bind)
