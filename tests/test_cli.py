@@ -194,7 +194,12 @@ def test_migration_0022_word_index_down_and_up(cli_app: Flask) -> None:
     expected_index = (
         {relevance.WORD_TABLE, *(f"{relevance.WORD_TABLE}_{t}" for t in ("ai", "ad", "au"))}
         if sqlite
-        else {relevance.WORD_TABLE, relevance.POSTGRES_WORD_INDEX, f"{relevance.WORD_TABLE}_sync"}
+        else {
+            relevance.WORD_TABLE,
+            relevance.POSTGRES_WORD_INDEX,
+            f"ix_{relevance.WORD_TABLE}_repeated",
+            f"{relevance.WORD_TABLE}_sync",
+        }
     )
     assert word_index() == expected_index
     assert ranked() == [word, inside]

@@ -43,10 +43,17 @@ WORD_TABLE = "item_version_search_words"
 #: PostgreSQL's tsvector column of the word table, and its GIN index.
 POSTGRES_WORD_COLUMN = "search_vector"
 POSTGRES_WORD_INDEX = f"ix_{WORD_TABLE}_vector"
+#: The word table's stripped tsvector of the words a version has twice or more.
+POSTGRES_REPEATED_COLUMN = "repeated"
 #: A word of a query: letters and digits (what both word tokenizers keep together).
 WORD_RE = re.compile(r"[^\W_]+")
 #: PostgreSQL's word table (not in the models: SQLite has no tsvector).
-_WORDED = sa.table(WORD_TABLE, sa.column("version_id", sa.Integer), sa.column(POSTGRES_WORD_COLUMN))
+_WORDED = sa.table(
+    WORD_TABLE,
+    sa.column("version_id", sa.Integer),
+    sa.column(POSTGRES_WORD_COLUMN),
+    sa.column(POSTGRES_REPEATED_COLUMN),
+)
 #: The query's words as a PostgreSQL text-search query: all of them (``simple``).
 _TSQUERY = "plainto_tsquery('simple', :relevance_words)"
 
@@ -58,7 +65,15 @@ class WordQuery:
     words: tuple[str, ...]
     sqlite: bool
 
-    def _scored_sql(self) -> str:
+    @property
+    def by_repeats(self) -> bool:
+        """One word on PostgreSQL: ``ts_rank_cd`` scores it one tenth per occurrence, so
+        every match that has the word once scores the lowest, all the same, and only the
+        versions that repeat it (the word table's ``repeated`` column, with a GIN index
+        of its own) need scoring (``reads._one_word_first_tier_page``)."""
+        return not self.sqlite and len(self.words) == 1
+
+    def _scored_sql(self, *, repeated: bool = False) -> str:
         if self.sqlite:
             # bm25() is lower for better matches: negated, so higher is better on both.
             return (
@@ -67,7 +82,8 @@ class WordQuery:
             )
         return (
             f"SELECT version_id, ts_rank_cd({POSTGRES_WORD_COLUMN}, {_TSQUERY}) AS score "
-            f"FROM {WORD_TABLE} WHERE {POSTGRES_WORD_COLUMN} @@ {_TSQUERY}"
+            f"FROM {WORD_TABLE} "
+            f"WHERE {POSTGRES_REPEATED_COLUMN if repeated else POSTGRES_WORD_COLUMN} @@ {_TSQUERY}"
         )
 
     def _parameter(self) -> str:
@@ -76,16 +92,32 @@ class WordQuery:
             return " ".join(f'"{word}"' for word in self.words)
         return " ".join(self.words)
 
-    def scored(self) -> Any:
+    def scored(self, *, repeated: bool = False) -> Any:
         """The versions (of any bank) whose text has every word, with their score
-        (higher is better): a CTE computed once, from the word index alone."""
+        (higher is better): a CTE computed once, from the word index alone.
+        ``repeated``: only the versions that have the word twice or more
+        (:attr:`by_repeats`)."""
         return (
-            sa.text(self._scored_sql())
+            sa.text(self._scored_sql(repeated=repeated))
             .bindparams(relevance_words=self._parameter())
             .columns(version_id=sa.Integer, score=sa.Float)
             .cte("word_matches")
             .prefix_with("MATERIALIZED")
         )
+
+    def matched(self, *, once: bool = False) -> Any:
+        """PostgreSQL: the versions (of any bank) whose text has every word, unscored:
+        a subquery the planner may stop reading early (a count up to a limit).
+        ``once``: only those that have the word exactly once (:attr:`by_repeats`)."""
+        words = _WORDED.alias("once_words" if once else "all_words")
+        query = self._tsquery()
+        found = sa.select(words.c.version_id).where(words.c[POSTGRES_WORD_COLUMN].op("@@")(query))
+        if once:
+            found = found.where(~words.c[POSTGRES_REPEATED_COLUMN].op("@@")(query))
+        return found.subquery("word_once" if once else "word_matched")
+
+    def _tsquery(self) -> Any:
+        return sa.func.plainto_tsquery(sa.literal_column("'simple'"), self._parameter())
 
     def lacking(self, listed_id: Any) -> sa.ColumnElement[bool]:
         """The version ``listed_id`` lacks one of the words at least (checked per row:
@@ -97,9 +129,9 @@ class WordQuery:
             ).bindparams(relevance_words=self._parameter())
             return listed_id.not_in(matched.columns(rowid=sa.Integer))
         words = _WORDED.alias("worded")
-        query = sa.func.plainto_tsquery(sa.literal_column("'simple'"), self._parameter())
         return ~sa.exists().where(
-            words.c.version_id == listed_id, words.c[POSTGRES_WORD_COLUMN].op("@@")(query)
+            words.c.version_id == listed_id,
+            words.c[POSTGRES_WORD_COLUMN].op("@@")(self._tsquery()),
         )
 
 
