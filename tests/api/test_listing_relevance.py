@@ -117,6 +117,18 @@ def test_item_codes_alone_rank_below_the_text(
     ]
 
 
+def test_one_word_typed_with_more_is_checked_in_the_text(
+    as_user: Any, world: World, corpus: dict[str, Any]
+) -> None:
+    """``koordinasi,`` (one word, typed with a comma): of the versions that have the
+    word, only those that hold the query as typed are listed, as in the default order
+    (PostgreSQL's one-word path reads the text only then)."""
+    client = as_user("reviewer")
+    query = "q=" + quote("koordinasi,")
+    assert listed(client, world.bank.code, f"{query}&sort=relevance") == codes(corpus, "often")
+    assert listed(client, world.bank.code, query) == codes(corpus, "often")
+
+
 @pytest.mark.parametrize("candidates", [(200, 10), (0, 0), (1, 1)])
 def test_pages_are_stable(
     as_user: Any,
