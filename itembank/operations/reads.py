@@ -521,7 +521,8 @@ def _relevance_statements(
         else:
             scored = words.scored()
             first = base.ids.join(scored, scored.c.version_id == base.listed_id).where(contains)
-            page_ids, in_first = _first_tier_page(first, scored, base.order, start, size)
+            with _cached_lookups():
+                page_ids, in_first = _first_tier_page(first, scored, base.order, start, size)
         # A first tier past the count's limit is the total's limit ("more than 1,000"):
         # the listing's own count (a common word's, item by item) is not needed, nor
         # its text filter's look-ups, unless the page reaches the second tier.
@@ -627,16 +628,19 @@ def _cached_lookups() -> Iterator[None]:
     it is (``random_page_cost`` 1.1, the usual figure for data in memory or on SSD,
     instead of the default 4, which is a disk's). Joining the few thousand versions
     that repeat a word to the listing is then planned as look-ups in the items' index
-    (a few ms) rather than as a hash of every item (40-60 ms at 100,000 items)."""
+    (a few ms) rather than as a hash of every item (40-60 ms at 100,000 items); the
+    same for the best few hundred of several words' matches (:func:`_first_tier_page`)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        yield
+        return
     previous = db.session.scalar(sa.text("SELECT current_setting('random_page_cost')"))
     db.session.execute(sa.text("SELECT set_config('random_page_cost', '1.1', true)"))
-    try:
-        yield
-    finally:
-        db.session.execute(
-            sa.text("SELECT set_config('random_page_cost', :previous, true)"),
-            {"previous": previous},
-        )
+    yield
+    # Local to the transaction: after an error it ends with it, as the rollback does.
+    db.session.execute(
+        sa.text("SELECT set_config('random_page_cost', :previous, true)"),
+        {"previous": previous},
+    )
 
 
 def _one_word_first_tier_page(

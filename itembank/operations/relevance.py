@@ -17,10 +17,13 @@ changed first, then the newest item), so pages are stable.
 The words come from the databases' word indexes of the search text (migration 0022):
 on PostgreSQL the narrow side table ``item_version_search_words`` (a version's
 ``tsvector``, configuration ``simple``: lower-cased words, no stemming, as Indonesian
-needs; kept in step by a trigger) with its GIN index, scored by ``ts_rank_cd`` (cover density: more occurrences, and the words closer
-together, score higher); on SQLite the FTS5 table ``item_version_search_words``
-(``unicode61``, diacritics kept), scored by ``bm25()`` (occurrences, weighed by the
-text's length). Both read only what the index matches: no text is parsed per row.
+needs; kept in step by a trigger) with its GIN index, scored by ``ts_rank_cd`` (cover
+density: more occurrences, and the words closer together, score higher); on SQLite
+the FTS5 table ``item_version_search_words`` (``unicode61``, diacritics kept), scored
+by ``bm25()`` (occurrences, weighed by the text's length). Both read only what the
+index matches: no text is parsed per row. For one word PostgreSQL scores only the
+versions that repeat it (:attr:`WordQuery.by_repeats`): a common word's other matches
+all score the lowest, alike.
 Where the word index is missing (an SQLite without FTS5), every result is in the
 second tier: the default order.
 """
