@@ -654,13 +654,12 @@ def _one_word_first_tier_page(
     by_repeats`), as :func:`_first_tier_page` finds it, and how many rows the first tier
     has (up to one past :data:`COUNT_LIMIT`; exact below it).
 
-    The word scores one tenth per occurrence: the versions that have it twice or more
+    The word (one lexeme) scores one tenth per occurrence: the versions that have it twice or more
     (a GIN index of their own, a few of a common word's matches) are scored and come
     first; every other match scores the lowest, the same for all, so they follow in the
-    listing's default order, read as the listing reads it (the bank's items in order,
-    each checked in the word table) and only when the page reaches past the repeated
-    ones. No score is computed for them, nor is their row of the word table read
-    unless the page or the count needs it."""
+    listing's default order, read from the word index (no score) only when the page
+    reaches past the repeated ones. The tier's count, too, is of the word index's
+    matches without a score, stopping at the limit."""
     scored = words.scored(repeated=True)
     repeated = base.ids.join(scored, scored.c.version_id == base.listed_id).where(contains)
     matched = words.matched()

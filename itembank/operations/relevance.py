@@ -67,6 +67,8 @@ class WordQuery:
 
     words: tuple[str, ...]
     sqlite: bool
+    #: PostgreSQL: the words make a query of one lexeme (``numnode`` 1).
+    one_lexeme: bool = False
 
     @property
     def by_repeats(self) -> bool:
@@ -74,7 +76,7 @@ class WordQuery:
         every match that has the word once scores the lowest, all the same, and only the
         versions that repeat it (the word table's ``repeated`` column, with a GIN index
         of its own) need scoring (``reads._one_word_first_tier_page``)."""
-        return not self.sqlite and len(self.words) == 1
+        return not self.sqlite and self.one_lexeme
 
     def _scored_sql(self, *, repeated: bool = False) -> str:
         if self.sqlite:
@@ -152,8 +154,10 @@ def word_query(needle: str) -> WordQuery | None:
         ).first()
         return WordQuery(words, sqlite=True) if found is not None else None
     if dialect == "postgresql":
-        found = db.session.scalar(
-            sa.text("SELECT to_regclass(:name) IS NOT NULL"), {"name": POSTGRES_WORD_INDEX}
-        )
-        return WordQuery(words, sqlite=False) if found else None
+        query = WordQuery(words, sqlite=False)
+        found, lexemes = db.session.execute(
+            sa.text(f"SELECT to_regclass(:name) IS NOT NULL, numnode({_TSQUERY}) = 1"),
+            {"name": POSTGRES_WORD_INDEX, "relevance_words": query._parameter()},
+        ).one()
+        return WordQuery(words, sqlite=False, one_lexeme=lexemes) if found else None
     return None
