@@ -48,6 +48,7 @@ from itembank.models import (
 )
 from itembank.operations.content import NodeLookup, prepare_version, search_needle
 from itembank.operations.reads import COUNT_LIMIT
+from itembank.operations.relevance import RELEVANCE, WORD_RE
 from itembank.plugins import PluginHost
 from itembank.workflow import Status
 
@@ -852,6 +853,29 @@ class Page:
     total: int
     total_exact: bool
     ids: tuple[str, ...]
+    #: For the relevance order: the first tier's items (of the whole listing) and how
+    #: many of the page are in it; its order within a tier is the engine's.
+    first_tier: frozenset[str] | None = None
+    in_first: int = 0
+
+    def check(self, what: str, ids: tuple[str, ...]) -> None:
+        """``ids``, a page of the listing, is this page: the same items in the same
+        order, or for the relevance order the first tier's items first (as many as the
+        page has of them) and the page's items otherwise the expected ones, each once."""
+        from _common import expect
+
+        if self.first_tier is None:
+            expect(f"{what}: items", ids, self.ids)
+            return
+        expect(f"{what}: items, each once", len(set(ids)), len(ids))
+        expect(f"{what}: page size", len(ids), len(self.ids))
+        expect(
+            f"{what}: first-tier items first",
+            tuple(i in self.first_tier for i in ids),
+            tuple(n < self.in_first for n in range(len(ids))),
+        )
+        # The second tier is in the default order: exactly as expected.
+        expect(f"{what}: second tier", ids[self.in_first :], self.ids[self.in_first :])
 
 
 @dataclass
@@ -911,6 +935,8 @@ class Expected:
             if needle and needle not in listed.search_text:
                 continue
             matching.append(item)
+        if sort == RELEVANCE:
+            return self._relevance_page(matching, only_approved, needle or "", page, per_page)
         key = sort.lstrip("-")
         descending = sort.startswith("-")
         if key == "external_id":
@@ -922,6 +948,36 @@ class Expected:
             min(len(matching), COUNT_LIMIT),
             len(matching) <= COUNT_LIMIT,
             tuple(i.external_id for i in window),
+        )
+
+    def _relevance_page(
+        self, matching: list[WrittenItem], only_approved: bool, needle: str, page: int, size: int
+    ) -> Page:
+        """The relevance order's page as far as it is fixed without the engine's score:
+        its first-tier items (every word of the query a whole word of the listed text)
+        in the default order, then the rest in the default order (``Page.tiers`` says
+        how many of the page are first-tier; the checker compares the page as sets
+        within each tier)."""
+
+        def words_of(text: str) -> set[str]:
+            return set(WORD_RE.findall(text))
+
+        wanted = set(WORD_RE.findall(needle))
+        matching.sort(key=lambda i: (i.updated_at, i.id), reverse=True)
+        first, rest = [], []
+        for item in matching:
+            listed = item.approved if only_approved else item.newest
+            assert listed is not None
+            (first if wanted and wanted <= words_of(listed.search_text) else rest).append(item)
+        start = (page - 1) * size
+        window = (first + rest)[start : start + size]
+        in_first = max(0, min(len(first) - start, size))
+        return Page(
+            min(len(matching), COUNT_LIMIT),
+            len(matching) <= COUNT_LIMIT,
+            tuple(i.external_id for i in window),
+            first_tier=frozenset(i.external_id for i in first),
+            in_first=in_first,
         )
 
 

@@ -618,6 +618,10 @@ _MARSHMALLOW_ID = {
     "Invalid input type.": "Jenis masukan tidak valid.",
     "Shorter than minimum length 1.": "Tidak boleh kosong.",
     "Number too large.": "Angka terlalu besar.",
+    # the item listing's sort=relevance without q (itembank.api.schemas.ItemListQuery)
+    "The relevance order needs a search text (q).": (
+        "Urutan relevansi hanya berlaku bersama kata pencarian (q)."
+    ),
 }
 
 

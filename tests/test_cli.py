@@ -108,7 +108,8 @@ def test_migrations_build_the_schema_from_empty(empty_app: Flask) -> None:
         columns = {c["name"] for c in inspector.get_columns("item_version")}
         assert "passage_version_id" not in columns
         db.engine.dispose()
-    assert _search_triggers(cli_app) == triggers
+    # (0022's word index went down first, with its triggers)
+    assert _search_triggers(cli_app) == {t for t in triggers if "_words_" not in t}
     ok(cli_app, "db", "upgrade")
     assert _search_triggers(cli_app) == triggers
     with cli_app.app_context(), db.engine.connect() as connection:
@@ -122,6 +123,99 @@ def test_migrations_build_the_schema_from_empty(empty_app: Flask) -> None:
         assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
     ok(cli_app, "db", "upgrade")
+
+
+def test_migration_0022_word_index_down_and_up(cli_app: Flask) -> None:
+    """0022 adds the word index the relevance order reads (SQLite: an FTS5 table and
+    its triggers; PostgreSQL: a side table of tsvectors with a GIN index and a trigger) and indexes
+    the versions already there; down removes it all, and the listing's relevance order
+    then falls back to the default order; up again indexes what was written meanwhile."""
+    from itembank.models import Role
+    from itembank.operations import reads, relevance
+    from itembank.operations.accounts import add_member, create_bank, create_user
+    from itembank.operations.items import create_item
+    from itembank.plugins import PluginHost
+
+    host: PluginHost = cli_app.extensions["itembank.plugins"]
+
+    def make(bank_code: str, stem: str) -> str:
+        with cli_app.app_context():
+            bank = db.session.scalar(sa.select(Bank).where(Bank.code == bank_code))
+            author = db.session.scalar(sa.select(User).where(User.username == "penulis-kata"))
+            item = create_item(
+                bank, actor=author, plugins=host, item_type="true_false",
+                stem=stem, content={"key": True},
+            )  # fmt: skip
+            db.session.commit()
+            code = item.external_id
+            db.session.remove()
+            db.engine.dispose()
+        return code
+
+    def ranked() -> list[str]:
+        with cli_app.app_context():
+            bank = db.session.scalar(sa.select(Bank).where(Bank.code == "KATA"))
+            author = db.session.scalar(sa.select(User).where(User.username == "penulis-kata"))
+            page = reads.list_items(
+                bank, reads.ItemFilters(q="sinergi", sort="relevance"), actor=author
+            )
+            db.session.remove()
+            db.engine.dispose()
+        return [row["external_id"] for row in page["items"]]
+
+    def word_index() -> set[str]:
+        with cli_app.app_context():
+            inspector = sa.inspect(db.engine)
+            found = {t for t in inspector.get_table_names() if t.endswith("_words")}
+            if found and db.engine.dialect.name == "postgresql":
+                found |= {i["name"] for i in inspector.get_indexes(relevance.WORD_TABLE)}
+                found |= set(
+                    db.session.scalars(
+                        sa.text(
+                            "SELECT tgname FROM pg_trigger "
+                            "WHERE tgrelid = 'item_version'::regclass AND NOT tgisinternal"
+                        )
+                    )
+                )
+            db.session.remove()
+            db.engine.dispose()
+        return found | {t for t in _search_triggers(cli_app) if "_words_" in t}
+
+    with cli_app.app_context():
+        bank = create_bank("KATA", "Bank kata", actor=None)
+        author = create_user("penulis-kata", "s3cret-pass", actor=None)
+        add_member(bank, author, Role.AUTHOR, actor=None)
+        db.session.commit()
+        sqlite = db.engine.dialect.name == "sqlite"
+        db.session.remove()
+        db.engine.dispose()
+    word = make("KATA", "<p>Sinergi antarunit.</p>")
+    inside = make("KATA", "<p>Bersinergi dengan unit lain.</p>")
+    expected_index = (
+        {relevance.WORD_TABLE, *(f"{relevance.WORD_TABLE}_{t}" for t in ("ai", "ad", "au"))}
+        if sqlite
+        else {
+            relevance.WORD_TABLE,
+            relevance.POSTGRES_WORD_INDEX,
+            f"ix_{relevance.WORD_TABLE}_repeated",
+            f"{relevance.WORD_TABLE}_sync",
+        }
+    )
+    assert word_index() == expected_index
+    assert ranked() == [word, inside]
+
+    ok(cli_app, "db", "downgrade", "0021")
+    assert word_index() == set()
+    assert ranked() == [inside, word]  # the default order: the newest change first
+    later = make("KATA", "<p>Sinergi, sinergi, dan sinergi.</p>")
+    assert ranked() == [later, inside, word]
+
+    ok(cli_app, "db", "upgrade")
+    assert word_index() == expected_index
+    # what was written while the index was down is indexed: three times ranks first
+    assert ranked() == [later, word, inside]
+    make("KATA", "<p>Bersinergi lagi.</p>")
+    assert ranked()[:2] == [later, word]
 
 
 def test_migration_0019_rehashes_items_that_pin_a_passage(cli_app: Flask) -> None:
@@ -199,7 +293,8 @@ def test_migration_0019_rehashes_items_that_pin_a_passage(cli_app: Flask) -> Non
             assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
         db.session.remove()
         db.engine.dispose()
-    assert _search_triggers(cli_app) == triggers
+    # (0022's word index went down first, with its triggers)
+    assert _search_triggers(cli_app) == {t for t in triggers if "_words_" not in t}
     ok(cli_app, "db", "upgrade")
     assert _search_triggers(cli_app) == triggers
 

@@ -19,6 +19,7 @@ from itembank.models import Role
 from itembank.operations.content import MAX_STEM_CHARS
 from itembank.operations.flag_thresholds import ThresholdsSchema
 from itembank.operations.quality import WritingRulesSchema
+from itembank.operations.relevance import RELEVANCE
 from itembank.plugins import plugin_choice
 from itembank.workflow import Decision, Status
 
@@ -515,9 +516,19 @@ class ItemListQuery(ma.Schema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     sort = fields.String(
         load_default="-updated_at",
-        validate=validate.OneOf([*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)]),
-        metadata={"description": "field, or -field for descending"},
+        validate=validate.OneOf([*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS), RELEVANCE]),
+        metadata={
+            "description": "field, or -field for descending; `relevance` (only with `q`): "
+            "items whose text has the query's words as whole words first, best scored "
+            "first, then those that have it inside words or in their code; ties most "
+            "recently changed first"
+        },
     )
+
+    @ma.validates_schema
+    def _relevance_needs_q(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("sort") == RELEVANCE and not data.get("q"):
+            raise ma.ValidationError("The relevance order needs a search text (q).", "sort")
 
 
 class ListedVersionOut(ma.Schema):

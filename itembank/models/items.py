@@ -61,7 +61,8 @@ class Item(VersionedDocument, db.Model):
 SEARCH_INDEXES = frozenset({"ix_item_version_search_text_trgm"})
 
 
-#: SQLite's FTS5 search table (migration 0015) and the shadow tables FTS5 keeps for it.
+#: The search tables: SQLite's FTS5 tables (migrations 0015 and 0022) with the shadow
+#: tables FTS5 keeps for them, and PostgreSQL's word table (0022, a tsvector per version).
 SEARCH_TABLE_PREFIX = "item_version_search"
 
 

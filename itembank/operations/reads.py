@@ -9,9 +9,11 @@ reading its comments (which quote and discuss it) as ``comment.read``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -36,8 +38,10 @@ from itembank.models import (
     TaxonomyRecord,
     User,
 )
+from itembank.operations import relevance
 from itembank.operations.content import search_needle, visible_taxonomies
 from itembank.operations.items import get_item, get_version
+from itembank.operations.relevance import RELEVANCE
 from itembank.workflow import Status
 
 
@@ -157,6 +161,8 @@ class ItemFilters:
     not_used_since: date | None = None
     page: int = 1
     per_page: int = 20
+    #: A column (``-`` first: descending), or ``relevance`` with a text query
+    #: (:mod:`itembank.operations.relevance`).
     sort: str = "-updated_at"
     #: List every item's approved version (items without one are left out), as
     #: assemblers always see them: what a form can pin.
@@ -170,6 +176,8 @@ COUNT_LIMIT = 1_000
 #: A ``q`` of this shape looks an item up by its identifier instead of searching text.
 EXTERNAL_ID_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,23}-[0-9]{6,}")
 
+#: The listing's order when none is asked for, and the relevance order's for ties.
+DEFAULT_SORT = "-updated_at"
 SORT_COLUMNS = {
     "updated_at": Item.updated_at,
     "created_at": Item.created_at,
@@ -240,7 +248,9 @@ def list_items(
         else {}
     )
     built = _PLAIN_PAGES.get(plain) if plain else None
-    if built is None:
+    if filters.sort == RELEVANCE:
+        built = _relevance_statements(bank, filters, only_approved, summary)
+    elif built is None:
         built = _page_statements(bank, filters, only_approved, summary, parameters=bool(plain))
         if plain:
             _PLAIN_PAGES[plain] = built
@@ -294,13 +304,37 @@ def _start(filters: ItemFilters) -> int:
     return (filters.page - 1) * filters.per_page
 
 
-def _page_statements(
-    bank: Bank, filters: ItemFilters, only_approved: bool, summary: bool, *, parameters: bool
-) -> tuple[sa.Select[Any], sa.Select[Any]]:
-    """The page's statement (its rows, with the count) and the count's alone.
-    ``parameters``: the bank, page size and start are the parameters ``bank_id``,
-    ``page_size`` and ``page_start`` rather than values (pages without filters)."""
-    version, approved, creator = _LISTED, _APPROVED, _CREATOR
+@dataclass
+class _Filtered:
+    """The items a listing's filters match: ``ids``, a select of their ids (joining only
+    what the conditions read), and the listing's ``order`` for it."""
+
+    ids: sa.Select[Any]
+    order: list[Any]
+    listed_id: Any
+    #: The listed version (``_LISTED``) is joined in ``ids``.
+    joins_version: bool
+
+
+def _filtered(
+    bank: Bank,
+    filters: ItemFilters,
+    only_approved: bool,
+    *,
+    parameters: bool = False,
+    text: bool = True,
+    with_version: bool = False,
+    from_elsewhere: bool = False,
+) -> _Filtered:
+    """The ids of the items that match ``filters``, in the order of ``filters.sort`` (the
+    default order for the relevance order, whose tiers it breaks ties in).
+    ``parameters``: the bank is the parameter ``bank_id`` rather than a value (pages
+    without filters). ``text``: with the text query (else without it, for the
+    relevance order's first tier, which finds the text through its words).
+    ``with_version``: join the listed version even if no condition reads it.
+    ``from_elsewhere``: the caller joins what the listing starts from (the relevance
+    order's word matches): never the bank's index."""
+    version, creator = _LISTED, _CREATOR
     if filters.q or filters.node or filters.level is not None:
         _plan_for_these_values()
     bank_id: Any = sa.bindparam("bank_id", type_=sa.Integer) if parameters else bank.id
@@ -317,7 +351,6 @@ def _page_statements(
         conditions += [(Item.approved_version_id + 0).is_not(None), Item.retired_at.is_(None)]
     else:
         listed_id = Item.newest_version_id
-    version_join = version.id == listed_id
 
     if filters.status:
         conditions.append(version.status == filters.status)
@@ -348,13 +381,15 @@ def _page_statements(
                     )
                 )
             )
-    if filters.q:
+    if filters.q and text:
         if EXTERNAL_ID_RE.fullmatch(filters.q.strip()):
             conditions.append(Item.external_id == filters.q.strip().upper())
         else:
             narrowed.append(_text_or_code(bank, listed_id, version, filters.q))
     conditions += [n.condition for n in narrowed]
     few = [n.items for n in narrowed if n.items is not None]
+    if from_elsewhere:
+        conditions[0] = _not_by_index(Item.bank_id) == bank.id
     if few:
         # Start from the few items found (intersected), not from the bank's index
         # (SQLite's planner, without statistics, would scan every item of the bank).
@@ -365,44 +400,302 @@ def _page_statements(
     # has a listed version and a creator): the count and the page select from it, and
     # the page's rows are read for its items alone, not for every row skipped or sorted.
     matching = sa.select(Item.id).select_from(Item)
-    if filters.status or any(n.reads_version for n in narrowed):
-        matching = matching.join(version, version_join)
+    joins_version = bool(with_version or filters.status or any(n.reads_version for n in narrowed))
+    if joins_version:
+        # Started from elsewhere (the word matches), the version is read after the item
+        # ("+ 0": not looked up straight from the matches, whose other banks' and
+        # older versions the item's bank and listed version leave out first).
+        matching = matching.join(
+            version, version.id == (listed_id + 0 if from_elsewhere else listed_id)
+        )
     if filters.author:
         matching = matching.join(creator, creator.id == Item.created_by_id)
     matching = matching.where(*conditions)
-    # Counted up to a limit, so the cost does not grow with the bank: beyond it the
-    # total is the limit and ``total_exact`` is false ("more than 1,000").
-    limit = COUNT_LIMIT
-    counted = sa.select(sa.func.count()).select_from(matching.limit(limit + 1).subquery())
-    key = filters.sort.lstrip("-")
+    sort = DEFAULT_SORT if filters.sort == RELEVANCE else filters.sort
+    key = sort.lstrip("-")
     column = SORT_COLUMNS[key]
-    descending = filters.sort.startswith("-")
+    descending = sort.startswith("-")
     order = [column.desc() if descending else column.asc()]
     if key != "external_id":
         order.append(Item.id.desc() if descending else Item.id.asc())
-    page_ids = matching.order_by(*order)
+    return _Filtered(matching, order, listed_id, joins_version)
+
+
+def _counted(matching: sa.Select[Any]) -> sa.Select[Any]:
+    """The count of ``matching``, up to a limit, so the cost does not grow with the
+    bank: beyond it the total is the limit and ``total_exact`` is false ("more than
+    1,000")."""
+    return sa.select(sa.func.count()).select_from(matching.limit(COUNT_LIMIT + 1).subquery())
+
+
+def _page_statements(
+    bank: Bank, filters: ItemFilters, only_approved: bool, summary: bool, *, parameters: bool
+) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The page's statement (its rows, with the count) and the count's alone.
+    ``parameters``: the bank, page size and start are the parameters ``bank_id``,
+    ``page_size`` and ``page_start`` rather than values (pages without filters)."""
+    found = _filtered(bank, filters, only_approved, parameters=parameters)
+    counted = _counted(found.ids)
+    page_ids = found.ids.order_by(*found.order)
     if parameters:
         page_ids = page_ids.limit(sa.bindparam("page_size", type_=sa.Integer)).offset(
             sa.bindparam("page_start", type_=sa.Integer)
         )
     else:
         page_ids = page_ids.limit(filters.per_page).offset(_start(filters))
-    # The count comes with the page, in the same query (computed once: it does not
-    # depend on the row); only an empty page asks for it on its own.
-    # A summary reads plain columns (no objects for the session to build and track).
+    page_rows = _page_rows(found.listed_id, counted, summary).where(Item.id.in_(page_ids))
+    return page_rows.order_by(*found.order), counted
+
+
+def _page_rows(listed_id: Any, counted: sa.Select[Any], summary: bool) -> sa.Select[Any]:
+    """The rows of a page's items (the caller says which, and in what order), each
+    with the count: it comes with the page, in the same query (computed once: it does
+    not depend on the row); only an empty page asks for it on its own. A summary reads
+    plain columns (no objects for the session to build and track)."""
+    version, approved, creator = _LISTED, _APPROVED, _CREATOR
     listed_columns: tuple[Any, ...] = (
         (_SUMMARY_ITEM, _SUMMARY_VERSION) if summary else (Item, version)
     )
-    page_rows = (
+    return (
         sa.select(*listed_columns, creator.username, approved.number, counted.scalar_subquery())
         .select_from(Item)
-        .join(version, version_join)
+        .join(version, version.id == listed_id)
         .join(creator, creator.id == Item.created_by_id)
         .outerjoin(approved, approved.id == Item.approved_version_id)
-        .where(Item.id.in_(page_ids))
-        .order_by(*order)
     )
+
+
+def _relevance_statements(
+    bank: Bank, filters: ItemFilters, only_approved: bool, summary: bool
+) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The page's statement and the count's for the relevance order
+    (:mod:`itembank.operations.relevance`): the same items and count as the default
+    order, the page's ids worked out here, tier by tier. The first tier (every word of
+    the query a whole word of the listed version's text) is read from the word index's
+    own matches, scored there once; the second (the rest: the query inside words, the
+    item codes) is the listing's filter in the default order, without the first tier's
+    versions, and is read only when the page reaches past the first tier."""
+    if not filters.q:
+        raise InvalidInput(
+            "sort=relevance needs a text query (q)",
+            [
+                {
+                    "field": "sort",
+                    "message": "Urutan relevansi hanya berlaku bersama kata pencarian (q).",
+                    "message_en": "The relevance order needs a search text (q).",
+                }
+            ],
+        )
+    start, size = _start(filters), filters.per_page
+    query = filters.q.strip()
+    needle = search_needle(query)
+    words = None if EXTERNAL_ID_RE.fullmatch(query) else relevance.word_query(needle)
+    if words is None:
+        found = _filtered(bank, filters, only_approved)
+        counted = _counted(found.ids)
+        page_ids = list(
+            db.session.scalars(found.ids.order_by(*found.order).limit(size).offset(start))
+        )
+    else:
+        sqlite = db.session.get_bind().dialect.name == "sqlite"
+        # The first tier: the word index's matches, scored once, joined to the bank's
+        # listed versions that the other filters keep and that hold the query as typed.
+        # A query that is one word as typed (PostgreSQL): a version with that word has
+        # it in its text (the words are the text's own, lower-cased as the text and the
+        # query already are), so the text is not read for the check.
+        just_the_word = words.by_repeats and words.words == (needle,)
+        base = _filtered(
+            bank,
+            filters,
+            only_approved,
+            text=False,
+            with_version=not just_the_word,
+            from_elsewhere=True,
+        )
+        contains = (
+            sa.true() if just_the_word else _contains(_LISTED.search_text, needle, sqlite=sqlite)
+        )
+        if words.by_repeats:
+            with _cached_lookups():
+                page_ids, in_first = _one_word_first_tier_page(base, words, contains, start, size)
+        else:
+            scored = words.scored()
+            first = base.ids.join(scored, scored.c.version_id == base.listed_id).where(contains)
+            with _cached_lookups():
+                page_ids, in_first = _first_tier_page(first, scored, base.order, start, size)
+        # A first tier past the count's limit is the total's limit ("more than 1,000"):
+        # the listing's own count (a common word's, item by item) is not needed, nor
+        # its text filter's look-ups, unless the page reaches the second tier.
+        if in_first is not None and in_first > COUNT_LIMIT and len(page_ids) == size:
+            counted = sa.select(sa.literal(in_first))
+            found = base
+        else:
+            found = _filtered(bank, filters, only_approved)
+            counted = _counted(found.ids)
+        if len(page_ids) < size:
+            # How many the first tier holds (the page reached its end, or is past it).
+            if page_ids or not start:
+                in_first = start + len(page_ids)
+            elif in_first is None:
+                in_first = db.session.scalar(
+                    sa.select(sa.func.count()).select_from(first.subquery())
+                )
+            second = found.ids.where(
+                sa.or_(
+                    words.lacking(found.listed_id),
+                    sa.not_(_listed_text_contains(found.listed_id, needle, sqlite=sqlite)),
+                )
+            )
+            if sqlite and not found.joins_version:
+                second = second.join(_LISTED, _LISTED.id == found.listed_id)
+            page_ids += db.session.scalars(
+                second.order_by(*found.order)
+                .limit(size - len(page_ids))
+                .offset(max(0, start - in_first))
+            )
+    page_rows = _page_rows(found.listed_id, counted, summary).where(Item.id.in_(page_ids))
+    if page_ids:
+        # The rows in the page's order, however the database reads them.
+        place = sa.case({item_id: n for n, item_id in enumerate(page_ids)}, value=Item.id)
+        page_rows = page_rows.order_by(place)
     return page_rows, counted
+
+
+#: The relevance order's first tier joins to the listing, at first, only the word
+#: matches scored at least as well as the best this many times the rows it needs
+#: (:func:`_first_tier_page`) ...
+CANDIDATES_PER_ROW = 10
+#: ... and at least this many.
+MIN_CANDIDATES = 200
+
+
+def _not_by_index(column: Any) -> Any:
+    """``column``, which SQLite may not look up in its index ("+ 0": its planner,
+    without the statistics PostgreSQL has, would walk a big bank's items from it)."""
+    return column + 0 if db.session.get_bind().dialect.name == "sqlite" else column
+
+
+def _first_tier_page(
+    first: sa.Select[Any],
+    scored: Any,
+    order: list[Any],
+    start: int,
+    size: int,
+) -> tuple[list[int], int | None]:
+    """The ids of the first tier's page (rows ``start`` to ``start + size`` of
+    ``first``, best ``scored`` first, then in ``order``), and how many rows the first
+    tier has, counted up to one past :data:`COUNT_LIMIT` (None when the page is empty).
+
+    A common word has tens of thousands of matches; scoring them all in the word index
+    is cheap, joining them all to the listing (and reading each version's text) is
+    not. So the matches (of every bank: telling this bank's apart would be a look-up
+    each) are cut first at the score of the best few hundred (all those scored as well
+    as that kept, ties included), and only those are joined: whatever
+    the cut leaves out scores lower than everything it keeps, so when the kept ones
+    fill the rows the page needs, they are the page. When they do not (a bank that
+    holds few of the best matches, such as a small bank beside a big one, or filters
+    that keep few), every match is joined, in a second statement.
+    The count is of the uncut tier, in the same statement (the scores are computed
+    once per statement)."""
+    wanted = start + size
+    cut_at = max(MIN_CANDIDATES, CANDIDATES_PER_ROW * wanted)
+    cut = (
+        sa.select(scored.c.score)
+        .order_by(scored.c.score.desc())
+        .limit(1)
+        .offset(cut_at)
+        .cte("word_cut")
+        .prefix_with("MATERIALIZED")
+    )
+    # Read twice below (the filter, and whether anything was cut), computed once.
+    cut_score = sa.select(cut.c.score).scalar_subquery()
+    in_first = _counted(first).scalar_subquery().label("in_first")
+    ordered = first.order_by(scored.c.score.desc(), *order).limit(size).offset(start)
+    rows = db.session.execute(
+        ordered.add_columns(cut_score.label("cut"), in_first).where(
+            scored.c.score >= sa.func.coalesce(cut_score, sa.literal(-1.0))
+        )
+    ).all()
+    # Complete, or nothing was cut (fewer matches than the cut's rank): the page.
+    if not (len(rows) == size or (rows and rows[0].cut is None)):
+        rows = db.session.execute(ordered.add_columns(in_first)).all()
+    return [row[0] for row in rows], (rows[0].in_first if rows else None)
+
+
+@contextlib.contextmanager
+def _cached_lookups() -> Iterator[None]:
+    """PostgreSQL, for the statements inside: a random read priced as the cached read
+    it is (``random_page_cost`` 1.1, the usual figure for data in memory or on SSD,
+    instead of the default 4, which is a disk's). Joining the few thousand versions
+    that repeat a word to the listing is then planned as look-ups in the items' index
+    (a few ms) rather than as a hash of every item (40-60 ms at 100,000 items); the
+    same for the best few hundred of several words' matches (:func:`_first_tier_page`)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    previous = db.session.scalar(sa.text("SELECT current_setting('random_page_cost')"))
+    db.session.execute(sa.text("SELECT set_config('random_page_cost', '1.1', true)"))
+    yield
+    # Local to the transaction: after an error it ends with it, as the rollback does.
+    db.session.execute(
+        sa.text("SELECT set_config('random_page_cost', :previous, true)"),
+        {"previous": previous},
+    )
+
+
+def _one_word_first_tier_page(
+    base: _Filtered,
+    words: relevance.WordQuery,
+    contains: sa.ColumnElement[bool],
+    start: int,
+    size: int,
+) -> tuple[list[int], int]:
+    """The first tier's page for one word on PostgreSQL (:attr:`relevance.WordQuery.
+    by_repeats`), as :func:`_first_tier_page` finds it, and how many rows the first tier
+    has (up to one past :data:`COUNT_LIMIT`; exact below it).
+
+    The word (one lexeme) scores one tenth per occurrence: the versions that have it twice or more
+    (a GIN index of their own, a few of a common word's matches) are scored and come
+    first; every other match scores the lowest, the same for all, so they follow in the
+    listing's default order, read from the word index (no score) only when the page
+    reaches past the repeated ones. The tier's count, too, is of the word index's
+    matches without a score, stopping at the limit."""
+    scored = words.scored(repeated=True)
+    repeated = base.ids.join(scored, scored.c.version_id == base.listed_id).where(contains)
+    matched = words.matched()
+    # The tier's count, up to the limit, from the word index's matches (no score).
+    every = base.ids.join(matched, matched.c.version_id == base.listed_id).where(contains)
+    in_first = _counted(every).scalar_subquery().label("in_first")
+    rows = db.session.execute(
+        repeated.order_by(scored.c.score.desc(), *base.order)
+        .limit(size)
+        .offset(start)
+        .add_columns(in_first)
+    ).all()
+    page_ids = [row[0] for row in rows]
+    first_count = rows[0].in_first if rows else db.session.scalar(sa.select(in_first))
+    if not page_ids and first_count > COUNT_LIMIT:
+        # Past the first tier's end, beyond the limit: the second tier starts after
+        # all of it.
+        first_count = db.session.scalar(sa.select(sa.func.count()).select_from(every.subquery()))
+    if len(page_ids) < size:
+        # Past the repeated ones: how many there are (counted only when the page has
+        # none of them).
+        in_repeated = start + len(page_ids)
+        if not page_ids and start:
+            in_repeated = db.session.scalar(
+                sa.select(sa.func.count()).select_from(repeated.subquery())
+            )
+        once_matched = words.matched(once=True)
+        once = base.ids.join(once_matched, once_matched.c.version_id == base.listed_id).where(
+            contains
+        )
+        page_ids += db.session.scalars(
+            once.order_by(*base.order)
+            .limit(size - len(page_ids))
+            .offset(max(0, start - in_repeated))
+        )
+    return page_ids, first_count
 
 
 #: SQLite's trigram index of the versions' search text (migration 0015), where it exists.
@@ -442,18 +735,7 @@ def _text_or_code(bank: Bank, listed_id: Any, version: Any, query: str) -> _Narr
         Item.external_id.contains(part, autoescape=True) if CODE_PART_RE.fullmatch(part) else None
     )
     sqlite = db.session.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        # instr: an exact substring (SQLite's LIKE would also fold ASCII case).
-        row_match: sa.ColumnElement[bool] = sa.func.instr(version.search_text, needle) > 0
-    else:
-        # The listed version's text read per item (a correlated subquery), so that
-        # PostgreSQL walks the bank's items and stops at the page or the count's limit
-        # instead of hashing every item of the bank to join the common word's matches.
-        # strpos: an exact substring, as LIKE '%...%' but about half the cost per row.
-        text = (
-            sa.select(ItemVersion.search_text).where(ItemVersion.id == listed_id).scalar_subquery()
-        )
-        row_match = sa.func.strpos(text, needle) > 0
+    row_match = _listed_text_contains(listed_id, needle, sqlite=sqlite, version=version)
     per_row = row_match if by_code is None else sa.or_(row_match, by_code)
     found = _indexed_text_matches(needle, sqlite=sqlite)
     if found is None:
@@ -471,6 +753,27 @@ def _text_or_code(bank: Bank, listed_id: Any, version: Any, query: str) -> _Narr
     if coded:
         condition = sa.or_(condition, _id_in(Item.id, coded))
     return _Narrowed(condition, {item_id for item_id, _ in found} | set(coded))
+
+
+def _contains(text: Any, needle: str, *, sqlite: bool) -> sa.ColumnElement[bool]:
+    """``text`` contains ``needle``, an exact substring: SQLite's ``instr`` (its LIKE
+    would also fold ASCII case), PostgreSQL's ``strpos`` (as LIKE '%...%' but about half
+    the cost per row)."""
+    return (sa.func.instr if sqlite else sa.func.strpos)(text, needle) > 0
+
+
+def _listed_text_contains(
+    listed_id: Any, needle: str, *, sqlite: bool, version: Any = _LISTED
+) -> sa.ColumnElement[bool]:
+    """The listed version's search text contains ``needle``, checked row by row: on
+    SQLite in ``version`` (the listed version, joined by the caller); on PostgreSQL its
+    text read per item (a correlated subquery), so that PostgreSQL walks the bank's
+    items and stops at the page or the count's limit instead of hashing every item of
+    the bank to join a common word's matches."""
+    if sqlite:
+        return _contains(version.search_text, needle, sqlite=True)
+    text = sa.select(ItemVersion.search_text).where(ItemVersion.id == listed_id).scalar_subquery()
+    return _contains(text, needle, sqlite=False)
 
 
 def _indexed_text_matches(needle: str, *, sqlite: bool) -> list[tuple[int, int]] | None:

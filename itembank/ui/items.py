@@ -20,6 +20,7 @@ from itembank.operations.accounts import get_bank
 from itembank.operations.bulk import BULK_LIMIT
 from itembank.operations.duties import can_review, may_write
 from itembank.operations.items import start_new_draft
+from itembank.operations.relevance import RELEVANCE
 from itembank.operations.reviews import withdraw_version
 from itembank.plugins import plugins
 from itembank.ui.blueprint import actor, bp, commit, login_required, page, redirect_to
@@ -34,6 +35,8 @@ from itembank.workflow import DRAFTABLE_FROM, Status
 
 PER_PAGE = (20, 50, 100)
 SORTS = {
+    # Offered only with a search text, and then the default (see sort_options).
+    RELEVANCE: lambda: _("Relevance"),
     "-updated_at": lambda: _("Recently changed first"),
     "updated_at": lambda: _("Least recently changed first"),
     "-created_at": lambda: _("Newest first"),
@@ -131,8 +134,11 @@ def parse_filters(
                     value=since[:40],
                 )
             )
-    sort = take("sort", SORTS, _("sort order"))
-    filters.sort = sort or "-updated_at"
+    if filters.q or args.get("sort") != RELEVANCE:
+        sort = take("sort", SORTS, _("sort order"))
+    else:
+        sort = None  # relevance without a search text: the default order, silently
+    filters.sort = sort or (RELEVANCE if filters.q else reads.DEFAULT_SORT)
     per_page = take("per_page", {str(n) for n in PER_PAGE}, _("items per page"))
     filters.per_page = int(per_page) if per_page else PER_PAGE[0]
     raw_page = (args.get("page") or "1").strip()
@@ -141,6 +147,22 @@ def parse_filters(
     elif raw_page != "1":
         messages.append(_("Ignored the page number %(value)s.", value=raw_page[:20]))
     return filters, kept, messages
+
+
+def sort_options(kept: dict[str, str]) -> list[tuple[str, str, bool]]:
+    """The list's sort choices as (value, label, selected). Relevance is offered only
+    with a search text, and is then the order unless the user chose another, as search
+    pages do: the default choice is sent as an empty value, so that a search typed
+    later, with the sort left alone, is ordered by relevance, while a chosen order
+    stays chosen across searches."""
+    searching = bool(kept.get("q"))
+    chosen = kept.get("sort")
+    default = RELEVANCE if searching else reads.DEFAULT_SORT
+    return [
+        ("" if chosen is None and key == default else key, label(), (chosen or default) == key)
+        for key, label in SORTS.items()
+        if searching or key != RELEVANCE
+    ]
 
 
 def _authors(bank_id: int) -> dict[str, str]:
@@ -221,7 +243,7 @@ def items(code: str) -> ResponseReturnValue:
         taxonomies=taxonomies,
         max_level=max((lv["level"] for n in nodes.values() for lv in n["levels"]), default=5),
         authors=choices["authors"],
-        sorts={key: label() for key, label in SORTS.items()},
+        sorts=sort_options(kept),
         per_page_choices=PER_PAGE,
         page_url=page_url,
         pages=_page_numbers(result["page"], last_page),

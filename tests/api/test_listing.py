@@ -299,7 +299,8 @@ def test_q_finds_what_a_substring_search_finds(
     finds, on a corpus with wildcards, quotes, superscripts and accents, after an edit
     changed a draft's text (the index follows every write), with few matches (looked up
     first) and many (``prefetch`` 3; 0: every query is checked row by row, whatever
-    PostgreSQL's planner estimates for a small table)."""
+    PostgreSQL's planner estimates for a small table); the relevance order lists the
+    same items."""
     from itembank.operations.content import search_needle
     from itembank.operations.items import update_draft
 
@@ -329,6 +330,9 @@ def test_q_finds_what_a_substring_search_finds(
         }
         found = set(listed(client, world.bank.code, f"q={quote(query)}"))
         assert found == expected, query
+        # the relevance order lists the same items, each once
+        ranked = listed(client, world.bank.code, f"q={quote(query)}&sort=relevance")
+        assert sorted(ranked) == sorted(found), query
     assert listed(client, world.bank.code, "q=birokrasi") == [edited.external_id]
     assert listed(client, world.bank.code, "q=KOORDINASI lintas") == []
 
@@ -434,7 +438,8 @@ def test_filters_find_what_the_reference_finds(
     together, list exactly the items a plain reading of the listed version finds (the
     newest one; for assemblers the approved one, which a new draft leaves behind), on
     both databases, whether the filters' matches are looked up first or each row is
-    checked (``prefetch`` 0; on PostgreSQL the planner chooses)."""
+    checked (``prefetch`` 0; on PostgreSQL the planner chooses); with a text query the
+    relevance order lists the same items as the default order."""
     from itembank.models import TaxonomyNode
     from itembank.operations.content import search_needle
     from itembank.operations.items import update_draft
@@ -510,6 +515,12 @@ def test_filters_find_what_the_reference_finds(
                 role,
                 query,
             )
+            if "q=" in query:
+                # the relevance order: the same items, each once
+                ranked = listed(
+                    client, world.bank.code, quote(query, safe="=&") + "&sort=relevance"
+                )
+                assert sorted(ranked) == sorted(want), (role, query, "relevance")
     # the corpus tells the listed versions apart: the assembler's and the author's differ
     assert expected("node=TIU", False) != expected("node=TIU", True)
     assert expected("q=koordinasi", False) != expected("q=koordinasi", True)

@@ -77,6 +77,7 @@ _STALE = Rule(412, "stale_edit", None, "If-Match names an earlier state of the o
 BUSINESS_RULES: dict[str, tuple[Rule, ...]] = {
     "GET /api/v1/banks/{bank_code}/items": (
         Rule(422, "invalid", "node", "the taxonomy node must exist in the bank's taxonomies"),
+        Rule(422, "invalid", "sort", "sort=relevance only with a text query (q)"),
     ),
     "POST /api/v1/banks/{bank_code}/items": (
         Rule(422, "invalid", None, "the content must satisfy its item type's rules"),

@@ -103,6 +103,62 @@ def test_the_list_filters_sorts_and_pages(
     assert 'rel="next"' not in text(rest)
 
 
+def sort_choices(response: Any) -> list[tuple[str, str, bool]]:
+    """The list's sort control as (value, label, selected)."""
+    control = re.search(r'<select id="f-sort" name="sort">(.*?)</select>', text(response), re.S)
+    assert control is not None
+    return [
+        (value, label, bool(selected))
+        for value, selected, label in re.findall(
+            r'<option value="([^"]*)"( selected)?>([^<]*)</option>', control.group(1)
+        )
+    ]
+
+
+def test_a_search_is_ordered_by_relevance_unless_another_order_is_chosen(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    """Relevansi is offered only with a search text, and is then the order (whole
+    words first) unless the user chose another; the default choice is sent empty, so a
+    search typed later with the sort left alone is ordered by relevance, and a chosen
+    order stays chosen. Relevance without a search text falls back quietly."""
+    word = make_item(world, plugins, stem="<p>Koordinasi lintas unit.</p>").external_id
+    inside = make_item(world, plugins, stem="<p>Berkoordinasi dengan atasan.</p>").external_id
+    client = as_user("reviewer")
+    bank = world.bank.code
+
+    plain = client.get(f"/banks/{bank}/items")
+    choices = sort_choices(plain)
+    assert "Relevansi" not in [label for _, label, _ in choices]
+    # the default choice (recently changed first) is sent empty, and selected
+    assert choices[0] == ("", "Terakhir diubah lebih dulu", True)
+
+    searched = client.get(f"/banks/{bank}/items?q=koordinasi&sort=")
+    assert listed_ids(searched) == [word, inside]  # the newer one is second: by relevance
+    choices = sort_choices(searched)
+    assert choices[0] == ("", "Relevansi", True)
+    assert ("-updated_at", "Terakhir diubah lebih dulu", False) in choices
+    # a page link carries no sort: the next search is by relevance too
+    assert "sort=" not in " ".join(re.findall(r'href="(/banks/[^"]+)"', text(searched)))
+
+    chosen = client.get(f"/banks/{bank}/items?q=koordinasi&sort=-updated_at")
+    assert listed_ids(chosen) == [inside, word]
+    choices = sort_choices(chosen)
+    assert ("relevance", "Relevansi", False) in choices
+    assert ("-updated_at", "Terakhir diubah lebih dulu", True) in choices
+
+    explicit = client.get(f"/banks/{bank}/items?q=koordinasi&sort=relevance")
+    assert listed_ids(explicit) == [word, inside]
+    assert ("relevance", "Relevansi", True) in sort_choices(explicit)
+
+    # relevance without a search text: the default order, no warning
+    fallback = client.get(f"/banks/{bank}/items?sort=relevance")
+    assert fallback.status_code == 200
+    assert listed_ids(fallback)[:2] == [inside, word]
+    assert "flash-warning" not in text(fallback)
+    assert ("", "Terakhir diubah lebih dulu", True) in sort_choices(fallback)
+
+
 @pytest.mark.parametrize(
     "query",
     [

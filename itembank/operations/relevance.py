@@ -1,0 +1,163 @@
+"""The item listing's relevance order for a text query (``sort=relevance``).
+
+What a text query finds does not change with the order: the versions whose search text
+contains the query as typed, an exact substring (``reads._text_or_code``, through the
+trigram indexes), and for a query with a digit the items whose code contains it. The
+relevance order sorts those in two tiers:
+
+1. the versions where every word of the query is a whole word of the text (and the
+   query is in it as a substring, as for every result), by the database's own
+   full-text score, best first;
+2. the rest, where the query is only inside words (``koordinasi`` in
+   ``berkoordinasi``), and the items found by their code alone;
+
+ties, and the whole of the second tier, in the listing's default order (most recently
+changed first, then the newest item), so pages are stable.
+
+The words come from the databases' word indexes of the search text (migration 0022):
+on PostgreSQL the narrow side table ``item_version_search_words`` (a version's
+``tsvector``, configuration ``simple``: lower-cased words, no stemming, as Indonesian
+needs; kept in step by a trigger) with its GIN index, scored by ``ts_rank_cd`` (cover
+density: more occurrences, and the words closer together, score higher); on SQLite
+the FTS5 table ``item_version_search_words`` (``unicode61``, diacritics kept), scored
+by ``bm25()`` (occurrences, weighed by the text's length). Both read only what the
+index matches: no text is parsed per row. For one word PostgreSQL scores only the
+versions that repeat it (:attr:`WordQuery.by_repeats`): a common word's other matches
+all score the lowest, alike.
+Where the word index is missing (an SQLite without FTS5), every result is in the
+second tier: the default order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from itembank.extensions import db
+
+#: The ``sort`` value of the relevance order (valid only with a text query).
+RELEVANCE = "relevance"
+#: The word table (migration 0022), where it exists: SQLite's FTS5 table, PostgreSQL's
+#: side table of (``version_id``, tsvector).
+WORD_TABLE = "item_version_search_words"
+#: PostgreSQL's tsvector column of the word table, and its GIN index.
+POSTGRES_WORD_COLUMN = "search_vector"
+POSTGRES_WORD_INDEX = f"ix_{WORD_TABLE}_vector"
+#: The word table's stripped tsvector of the words a version has twice or more.
+POSTGRES_REPEATED_COLUMN = "repeated"
+#: A word of a query: letters and digits (what both word tokenizers keep together).
+WORD_RE = re.compile(r"[^\W_]+")
+#: PostgreSQL's word table (not in the models: SQLite has no tsvector).
+_WORDED = sa.table(
+    WORD_TABLE,
+    sa.column("version_id", sa.Integer),
+    sa.column(POSTGRES_WORD_COLUMN),
+    sa.column(POSTGRES_REPEATED_COLUMN),
+)
+#: The query's words as a PostgreSQL text-search query: all of them (``simple``).
+_TSQUERY = "plainto_tsquery('simple', :relevance_words)"
+
+
+@dataclass(frozen=True)
+class WordQuery:
+    """The words of a text query, as one of the database's word indexes reads them."""
+
+    words: tuple[str, ...]
+    sqlite: bool
+    #: PostgreSQL: the words make a query of one lexeme (``numnode`` 1).
+    one_lexeme: bool = False
+
+    @property
+    def by_repeats(self) -> bool:
+        """One word on PostgreSQL: ``ts_rank_cd`` scores it one tenth per occurrence, so
+        every match that has the word once scores the lowest, all the same, and only the
+        versions that repeat it (the word table's ``repeated`` column, with a GIN index
+        of its own) need scoring (``reads._one_word_first_tier_page``)."""
+        return not self.sqlite and self.one_lexeme
+
+    def _scored_sql(self, *, repeated: bool = False) -> str:
+        if self.sqlite:
+            # bm25() is lower for better matches: negated, so higher is better on both.
+            return (
+                f"SELECT rowid AS version_id, -bm25({WORD_TABLE}) AS score "
+                f"FROM {WORD_TABLE} WHERE {WORD_TABLE} MATCH :relevance_words"
+            )
+        return (
+            f"SELECT version_id, ts_rank_cd({POSTGRES_WORD_COLUMN}, {_TSQUERY}) AS score "
+            f"FROM {WORD_TABLE} "
+            f"WHERE {POSTGRES_REPEATED_COLUMN if repeated else POSTGRES_WORD_COLUMN} @@ {_TSQUERY}"
+        )
+
+    def _parameter(self) -> str:
+        if self.sqlite:
+            # Each word a quoted FTS5 string (the words hold no quotes): all of them.
+            return " ".join(f'"{word}"' for word in self.words)
+        return " ".join(self.words)
+
+    def scored(self, *, repeated: bool = False) -> Any:
+        """The versions (of any bank) whose text has every word, with their score
+        (higher is better): a CTE computed once, from the word index alone.
+        ``repeated``: only the versions that have the word twice or more
+        (:attr:`by_repeats`)."""
+        return (
+            sa.text(self._scored_sql(repeated=repeated))
+            .bindparams(relevance_words=self._parameter())
+            .columns(version_id=sa.Integer, score=sa.Float)
+            .cte("word_matches")
+            .prefix_with("MATERIALIZED")
+        )
+
+    def matched(self, *, once: bool = False) -> Any:
+        """PostgreSQL: the versions (of any bank) whose text has every word, unscored:
+        a subquery the planner may stop reading early (a count up to a limit).
+        ``once``: only those that have the word exactly once (:attr:`by_repeats`)."""
+        words = _WORDED.alias("once_words" if once else "all_words")
+        query = self._tsquery()
+        found = sa.select(words.c.version_id).where(words.c[POSTGRES_WORD_COLUMN].op("@@")(query))
+        if once:
+            found = found.where(~words.c[POSTGRES_REPEATED_COLUMN].op("@@")(query))
+        return found.subquery("word_once" if once else "word_matched")
+
+    def _tsquery(self) -> Any:
+        return sa.func.plainto_tsquery(sa.literal_column("'simple'"), self._parameter())
+
+    def lacking(self, listed_id: Any) -> sa.ColumnElement[bool]:
+        """The version ``listed_id`` lacks one of the words at least (checked per row:
+        on SQLite against the word index's matches, gathered once; on PostgreSQL in the
+        version's row of the word table)."""
+        if self.sqlite:
+            matched = sa.text(
+                f"SELECT rowid FROM {WORD_TABLE} WHERE {WORD_TABLE} MATCH :relevance_words"
+            ).bindparams(relevance_words=self._parameter())
+            return listed_id.not_in(matched.columns(rowid=sa.Integer))
+        words = _WORDED.alias("worded")
+        return ~sa.exists().where(
+            words.c.version_id == listed_id,
+            words.c[POSTGRES_WORD_COLUMN].op("@@")(self._tsquery()),
+        )
+
+
+def word_query(needle: str) -> WordQuery | None:
+    """The words of ``needle`` (a query normalised as the search text is), or None when
+    it has none or the database has no word index."""
+    words = tuple(dict.fromkeys(WORD_RE.findall(needle)))
+    if not words:
+        return None
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        found = db.session.execute(
+            sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
+            {"name": WORD_TABLE},
+        ).first()
+        return WordQuery(words, sqlite=True) if found is not None else None
+    if dialect == "postgresql":
+        query = WordQuery(words, sqlite=False)
+        found, lexemes = db.session.execute(
+            sa.text(f"SELECT to_regclass(:name) IS NOT NULL, numnode({_TSQUERY}) = 1"),
+            {"name": POSTGRES_WORD_INDEX, "relevance_words": query._parameter()},
+        ).one()
+        return WordQuery(words, sqlite=False, one_lexeme=lexemes) if found else None
+    return None

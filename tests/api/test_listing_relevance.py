@@ -1,0 +1,250 @@
+"""The listing's relevance order (``sort=relevance``, issue 16's search target): whole
+words above words found inside other words and item codes, the engine's score among
+them, ties in the default order; the same items as the default order, stable pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+
+from itembank.extensions import db
+from itembank.operations import reads, relevance
+from tests.api.conftest import assert_problem
+from tests.factories import World, make_item
+
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+
+#: (key, stem), made in this order, the first changed last (so the default order, most
+#: recently changed first, is the reverse of the relevance order within each tier).
+CORPUS = (
+    ("often", "Koordinasi, koordinasi, dan koordinasi menjadi kunci kerja tim."),
+    ("once", "Rapat koordinasi bulanan membahas kerja tim di unit."),
+    ("once_twin", "Rapat koordinasi bulanan membahas kerja tim di unit."),
+    ("inside", "Pegawai berkoordinasi dengan atasan sebelum mengambil keputusan."),
+    ("inside_too", "Koordinasinya buruk sehingga rapat ditunda sampai minggu depan."),
+    ("near", "Rapat lain membahas hal lain lalu koordinasi ditunda."),
+    ("none", "Integritas pegawai negeri dan menolak gratifikasi."),
+)
+
+
+@pytest.fixture
+def corpus(world: World, plugins: Any) -> dict[str, Any]:
+    """The corpus's items by key, each changed a day before the one made before it."""
+    made = {key: make_item(world, plugins, stem=f"<p>{stem}</p>") for key, stem in CORPUS}
+    for days, item in enumerate(made.values()):
+        item.created_at = item.updated_at = T0 - timedelta(days=days)
+    db.session.commit()
+    return made
+
+
+def listed(client: Any, bank: str, query: str) -> list[str]:
+    response = client.get(f"banks/{bank}/items?per_page=100&{query}")
+    assert response.status_code == 200, response.json
+    return [row["external_id"] for row in response.json["items"]]
+
+
+def codes(corpus: dict[str, Any], *keys: str) -> list[str]:
+    return [corpus[key].external_id for key in keys]
+
+
+def test_whole_words_rank_above_words_inside_words(
+    as_user: Any, world: World, corpus: dict[str, Any]
+) -> None:
+    """``koordinasi``: three times before once (the engine's score; texts of the same
+    length), three equal scores (once each, as long) in the default order, then the
+    versions that have it only inside a word (``berkoordinasi``, ``koordinasinya``) in
+    the default order; the default order lists the same items."""
+    client = as_user("reviewer")
+    ranked = listed(client, world.bank.code, "q=koordinasi&sort=relevance")
+    assert ranked == codes(corpus, "often", "once", "once_twin", "near", "inside", "inside_too")
+    default = listed(client, world.bank.code, "q=koordinasi")
+    assert default == codes(corpus, "often", "once", "once_twin", "inside", "inside_too", "near")
+    assert sorted(ranked) == sorted(default)
+    # the order is the default order's when every match is inside a word
+    assert listed(client, world.bank.code, "q=ordinasi&sort=relevance") == listed(
+        client, world.bank.code, "q=ordinasi"
+    )
+
+
+def test_more_occurrences_score_higher_on_both_engines(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    """Texts of the same length, the word once, twice and three times: ranked by
+    frequency (ts_rank_cd on PostgreSQL, bm25 on SQLite), whatever the default order."""
+    stems = {
+        1: "Pelayanan publik yang ramah kepada warga desa setiap hari kerja.",
+        3: "Pelayanan publik, pelayanan cepat, pelayanan ramah setiap hari kerja.",
+        2: "Pelayanan publik dan pelayanan ramah kepada warga setiap hari kerja.",
+    }
+    made = {n: make_item(world, plugins, stem=f"<p>{stem}</p>") for n, stem in stems.items()}
+    db.session.commit()
+    ranked = listed(as_user("reviewer"), world.bank.code, "q=PELAYANAN&sort=relevance")
+    assert ranked == [made[n].external_id for n in (3, 2, 1)]
+
+
+def test_several_words_rank_on_the_words_and_find_the_phrase(
+    as_user: Any, world: World, corpus: dict[str, Any], plugins: Any
+) -> None:
+    """The filter is still the whole query as one substring; the first tier is the
+    versions where each of its words is a whole word."""
+    inside = make_item(world, plugins, stem="<p>Kapal merapat koordinasinya lancar.</p>")
+    db.session.commit()
+    client = as_user("reviewer")
+    ranked = listed(client, world.bank.code, f"q={quote('rapat  KOORDINASI')}&sort=relevance")
+    assert ranked == [*codes(corpus, "once", "once_twin"), inside.external_id]
+    assert sorted(ranked) == sorted(listed(client, world.bank.code, "q=rapat%20koordinasi"))
+
+
+def test_item_codes_alone_rank_below_the_text(
+    as_user: Any, world: World, plugins: Any, corpus: dict[str, Any]
+) -> None:
+    """A query with a digit finds item codes by any part; an item found by its code
+    alone comes after the items whose text has the query as a word."""
+    coded = corpus["none"]
+    number = coded.external_id.rsplit("-", 1)[1]
+    worded = make_item(world, plugins, stem=f"<p>Surat nomor {number} sudah dicatat.</p>")
+    db.session.commit()
+    client = as_user("reviewer")
+    ranked = listed(client, world.bank.code, f"q={number}&sort=relevance")
+    assert ranked == [worded.external_id, coded.external_id]
+    # an item code itself: that item
+    assert listed(client, world.bank.code, f"q={coded.external_id}&sort=relevance") == [
+        coded.external_id
+    ]
+
+
+def test_one_word_typed_with_more_is_checked_in_the_text(
+    as_user: Any, world: World, corpus: dict[str, Any]
+) -> None:
+    """``koordinasi,`` (one word, typed with a comma): of the versions that have the
+    word, only those that hold the query as typed are listed, as in the default order
+    (PostgreSQL's one-word path reads the text only then)."""
+    client = as_user("reviewer")
+    query = "q=" + quote("koordinasi,")
+    assert listed(client, world.bank.code, f"{query}&sort=relevance") == codes(corpus, "often")
+    assert listed(client, world.bank.code, query) == codes(corpus, "often")
+
+
+@pytest.mark.parametrize("candidates", [(200, 10), (0, 0), (1, 1)])
+def test_pages_are_stable(
+    as_user: Any,
+    world: World,
+    corpus: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    candidates: tuple[int, int],
+) -> None:
+    """Pages of 1 to 4 items, across the tiers' boundary (the second tier's start worked
+    out on a page that holds the first tier's end, and counted on a page past it), put
+    together give the whole order, each item once; the total is the default order's.
+    The same when the first tier's matches are cut at the best one or two scores
+    (``candidates``: (0, 0) leaves only the best, so most pages fall back to every
+    match; (1, 1) keeps as many as the page needs, ties included)."""
+    client = as_user("reviewer")
+    whole = listed(client, world.bank.code, "q=koordinasi&sort=relevance")
+    monkeypatch.setattr(reads, "MIN_CANDIDATES", candidates[0])
+    monkeypatch.setattr(reads, "CANDIDATES_PER_ROW", candidates[1])
+    for size in (1, 2, 3, 4):
+        pages = []
+        for number in range(1, 6 // size + 3):
+            body = client.get(
+                f"banks/{world.bank.code}/items?q=koordinasi&sort=relevance"
+                f"&per_page={size}&page={number}"
+            ).json
+            assert (body["total"], body["total_exact"]) == (6, True)
+            pages.append([row["external_id"] for row in body["items"]])
+        assert pages[-1] == []
+        assert [code for page in pages for code in page] == whole, size
+    # a first tier past the count's limit gives the total: "more than"
+    monkeypatch.setattr(reads, "COUNT_LIMIT", 2)
+    body = client.get(
+        f"banks/{world.bank.code}/items?q=koordinasi&sort=relevance&per_page=2&page=2"
+    ).json
+    assert (body["total"], body["total_exact"]) == (2, False)
+    assert [row["external_id"] for row in body["items"]] == whole[2:4]
+
+
+def test_assemblers_rank_the_approved_version(as_user: Any, world: World, plugins: Any) -> None:
+    """The relevance order ranks the version the reader lists: for assemblers the
+    approved one, not a newer draft's text."""
+    from itembank.operations.items import start_new_draft, update_draft
+    from itembank.operations.reviews import review_version, submit_version
+
+    first = make_item(world, plugins, stem="<p>Sinergi antarunit dalam sinergi daerah.</p>")
+    second = make_item(world, plugins, stem="<p>Bersinergi dengan sinergi pusat.</p>")
+    for item in (first, second):
+        review_version(
+            submit_version(item.latest_version, actor=world.author),
+            actor=world.reviewer,
+            decision="approve",
+        )
+    draft = start_new_draft(first, actor=world.author)
+    update_draft(
+        draft,
+        actor=world.author,
+        plugins=plugins,
+        base_revision=draft.revision,
+        stem="<p>Bersinergi saja.</p>",
+    )
+    db.session.commit()
+    query = "q=sinergi&sort=relevance"
+    assert listed(as_user("assembler"), world.bank.code, query) == [
+        first.external_id,
+        second.external_id,
+    ]
+    assert listed(as_user("reviewer"), world.bank.code, query) == [
+        second.external_id,
+        first.external_id,
+    ]
+
+
+def test_relevance_needs_a_text_query(as_user: Any, world: World, corpus: dict[str, Any]) -> None:
+    client = as_user("reviewer")
+    response = client.get(f"banks/{world.bank.code}/items?sort=relevance")
+    assert_problem(response, 422)
+    assert response.json["errors"] == [
+        {
+            "field": "sort",
+            "message": "Urutan relevansi hanya berlaku bersama kata pencarian (q).",
+            "message_en": "The relevance order needs a search text (q).",
+        }
+    ]
+    # the operation refuses it too (callers other than the API)
+    with pytest.raises(reads.InvalidInput):
+        reads.list_items(world.bank, reads.ItemFilters(sort="relevance"), actor=world.reviewer)
+    # the API's default order is unchanged
+    assert listed(client, world.bank.code, "q=koordinasi") == listed(
+        client, world.bank.code, "q=koordinasi&sort=-updated_at"
+    )
+
+
+def test_the_word_index_follows_every_write(world: World, plugins: Any) -> None:
+    """The word index (SQLite: FTS5 table and triggers; PostgreSQL: the generated
+    tsvector) holds the words of what was written, edited and inserted in bulk."""
+    from itembank.operations.items import update_draft
+
+    item = make_item(world, plugins, stem="<p>Transparansi anggaran.</p>")
+    db.session.commit()
+    words = relevance.word_query("transparansi")
+    assert words is not None, "the word index is missing"
+
+    def found(word: str) -> set[int]:
+        query = relevance.word_query(word)
+        assert query is not None
+        return set(db.session.scalars(sa.select(query.scored().c.version_id)))
+
+    version = item.latest_version
+    assert version.id in found("transparansi")
+    update_draft(
+        version,
+        actor=world.author,
+        plugins=plugins,
+        base_revision=version.revision,
+        stem="<p>Akuntabilitas anggaran.</p>",
+    )
+    db.session.commit()
+    assert version.id not in found("transparansi")
+    assert version.id in found("akuntabilitas")
