@@ -109,6 +109,25 @@ class LiveServer:
             self.app.wsgi_app = inner  # type: ignore[method-assign]
 
 
+def buffered(app: Any) -> Callable[[dict[str, Any], Any], list[bytes]]:
+    """``app`` with each answer read whole and its iterable closed before werkzeug's
+    development server sends it. When the browser drops a connection mid-answer (a
+    page left while a script still loads), that server's clean-up reads the dead
+    socket before it closes the answer, so a static file's handle was left to the
+    garbage collector, whose ResourceWarning then failed whichever test was running."""
+
+    def serve(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        answer = app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
+
+    return serve
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     _require_chromium()
@@ -165,7 +184,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     from qti.validate import preload_schemas
 
     preload_schemas()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -27,7 +27,7 @@ from werkzeug.serving import make_server
 from itembank.app import MIGRATIONS, PROJECT_ROOT, create_app
 from itembank.extensions import db
 from itembank.models import Bank, Item, Job
-from tests.browser.conftest import PASSWORD, LiveServer, Session, _require_chromium
+from tests.browser.conftest import PASSWORD, LiveServer, Session, _require_chromium, buffered
 from tests.import_helpers import true_false_csv
 
 BANK = "CACT-DEMO"
@@ -72,7 +72,7 @@ def worker_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
         cwd=PROJECT_ROOT,
         env=env,
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
