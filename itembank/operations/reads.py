@@ -876,13 +876,7 @@ def _sqlite_search_table() -> bool:
     """Whether this database is SQLite with the search index of migration 0015."""
     if db.session.get_bind().dialect.name != "sqlite":
         return False
-    return (
-        db.session.execute(
-            sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
-            {"name": SQLITE_SEARCH_TABLE},
-        ).first()
-        is not None
-    )
+    return relevance.sqlite_has_table(SQLITE_SEARCH_TABLE)
 
 
 def _postgres_search_index() -> bool:

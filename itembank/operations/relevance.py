@@ -140,6 +140,17 @@ class WordQuery:
         )
 
 
+def sqlite_has_table(name: str) -> bool:
+    """Whether this SQLite database has the table (or virtual table) ``name``."""
+    return (
+        db.session.execute(
+            sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
+            {"name": name},
+        ).first()
+        is not None
+    )
+
+
 def word_query(needle: str) -> WordQuery | None:
     """The words of ``needle`` (a query normalised as the search text is), or None when
     it has none or the database has no word index."""
@@ -148,11 +159,7 @@ def word_query(needle: str) -> WordQuery | None:
         return None
     dialect = db.session.get_bind().dialect.name
     if dialect == "sqlite":
-        found = db.session.execute(
-            sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
-            {"name": WORD_TABLE},
-        ).first()
-        return WordQuery(words, sqlite=True) if found is not None else None
+        return WordQuery(words, sqlite=True) if sqlite_has_table(WORD_TABLE) else None
     if dialect == "postgresql":
         query = WordQuery(words, sqlite=False)
         found, lexemes = db.session.execute(
