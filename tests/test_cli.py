@@ -199,6 +199,7 @@ def test_migration_0022_word_index_down_and_up(cli_app: Flask) -> None:
             relevance.POSTGRES_WORD_INDEX,
             f"ix_{relevance.WORD_TABLE}_repeated",
             f"{relevance.WORD_TABLE}_sync",
+            f"{relevance.WORD_TABLE}_insert",  # 0023: inserted versions, per statement
         }
     )
     assert word_index() == expected_index
@@ -297,6 +298,97 @@ def test_migration_0019_rehashes_items_that_pin_a_passage(cli_app: Flask) -> Non
     assert _search_triggers(cli_app) == {t for t in triggers if "_words_" not in t}
     ok(cli_app, "db", "upgrade")
     assert _search_triggers(cli_app) == triggers
+
+
+def test_migration_0023_deferrable_newest_version_and_word_index_per_statement(
+    cli_app: Flask,
+) -> None:
+    """0023 makes ``fk_item_newest_version`` deferrable, still checked at each statement
+    unless a transaction defers it, and (PostgreSQL) indexes inserted versions' words
+    per statement; down and up again keep the items and their word index in step."""
+    from itembank.models import Role
+    from itembank.operations.accounts import add_member, create_bank, create_user
+    from itembank.operations.items import create_item
+    from itembank.operations.relevance import WORD_TABLE
+
+    host = cli_app.extensions["itembank.plugins"]
+    with cli_app.app_context():
+        bank = create_bank("TUNDA", "Bank tunda", actor=None)
+        author = create_user("penulis-tunda", "s3cret-pass", actor=None)
+        add_member(bank, author, Role.AUTHOR, actor=None)
+        db.session.commit()
+        postgres = db.engine.dialect.name == "postgresql"
+        db.session.remove()
+        db.engine.dispose()
+
+    def make(stem: str) -> None:
+        with cli_app.app_context():
+            bank = db.session.scalar(sa.select(Bank).where(Bank.code == "TUNDA"))
+            author = db.session.scalar(sa.select(User).where(User.username == "penulis-tunda"))
+            create_item(
+                bank, actor=author, plugins=host, item_type="true_false",
+                stem=stem, content={"key": True},
+            )  # fmt: skip
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+
+    def state() -> tuple[dict[str, object], list[Any], bool]:
+        """The key's options, the items with their newest version's number, and whether
+        every version's words are indexed as its search text gives them."""
+        with cli_app.app_context():
+            (key,) = [
+                fk
+                for fk in sa.inspect(db.engine).get_foreign_keys("item")
+                if fk["name"] == "fk_item_newest_version"
+            ]
+            items = db.session.execute(
+                sa.select(Item.external_id, ItemVersion.number)
+                .join(ItemVersion, ItemVersion.id == Item.newest_version_id)
+                .order_by(Item.id)
+            ).all()
+            if postgres:
+                unindexed = db.session.scalar(
+                    sa.text(
+                        f"SELECT count(*) FROM item_version v LEFT JOIN {WORD_TABLE} w "
+                        "ON w.version_id = v.id WHERE w.search_vector IS DISTINCT FROM "
+                        "to_tsvector('simple', v.search_text)"
+                    )
+                )
+            else:
+                unindexed = db.session.scalar(
+                    sa.text(
+                        "SELECT count(*) FROM item_version WHERE id NOT IN (SELECT rowid "
+                        f"FROM {WORD_TABLE} WHERE {WORD_TABLE} MATCH 'tunda')"
+                    )
+                )
+            # an item pointing at no version is refused at once, deferrable or not
+            with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+                db.session.execute(sa.update(Item).values(newest_version_id=10**9))
+            db.session.rollback()
+            db.session.remove()
+            db.engine.dispose()
+        found = key["options"]
+        options = {
+            "deferrable": bool(found.get("deferrable")),
+            "initially": (found.get("initially") or "IMMEDIATE").upper(),
+        }
+        return options, [tuple(row) for row in items], unindexed == 0
+
+    make("<p>Soal tunda pertama.</p>")
+    deferrable = {"deferrable": True, "initially": "IMMEDIATE"}
+    options, items, indexed = state()
+    assert options == deferrable and len(items) == 1 and indexed
+    ok(cli_app, "db", "downgrade", "0022")
+    options, before, indexed = state()
+    assert not options["deferrable"] and before == items and indexed
+    make("<p>Soal tunda kedua.</p>")  # 0022's row trigger indexes it
+    options, items, indexed = state()
+    assert len(items) == 2 and indexed
+    ok(cli_app, "db", "upgrade")
+    make("<p>Soal tunda ketiga.</p>")  # 0023's statement trigger indexes it
+    options, after, indexed = state()
+    assert options == deferrable and after[:2] == items and len(after) == 3 and indexed
 
 
 def test_migration_0021_adds_the_bank_content_stamp(cli_app: Flask) -> None:

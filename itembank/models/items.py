@@ -26,6 +26,7 @@ class Item(VersionedDocument, db.Model):
     __tablename__ = "item"
     __version_class__ = "ItemVersion"
     __version_table__ = "item_version"
+    __newest_version_deferrable__ = True
     __table_args__ = (
         sa.UniqueConstraint("bank_id", "number"),
         # A bank's listing, newest (or oldest) first, reads a page without sorting.

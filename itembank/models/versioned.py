@@ -40,6 +40,10 @@ class VersionedDocument:
 
     __version_class__: ClassVar[str]
     __version_table__: ClassVar[str]
+    #: Whether ``newest_version_id``'s foreign key is ``DEFERRABLE INITIALLY IMMEDIATE``
+    #: (checked at each statement unless a transaction defers it: the bulk import
+    #: writes new items with their version's id before the version; migration 0023).
+    __newest_version_deferrable__: ClassVar[bool] = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bank_id: Mapped[int] = mapped_column(sa.ForeignKey("bank.id"), index=True)
@@ -73,6 +77,11 @@ class VersionedDocument:
                 f"{cls.__version_table__}.id",
                 use_alter=True,
                 name=f"fk_{cls.__tablename__}_newest_version",  # type: ignore[attr-defined]
+                **(
+                    {"deferrable": True, "initially": "IMMEDIATE"}
+                    if cls.__newest_version_deferrable__
+                    else {}
+                ),
             )
         )
 

@@ -32,6 +32,8 @@ from itembank.workflow import Status
 
 #: Items written per flush.
 BATCH_SIZE = 500
+#: ``item.newest_version_id``'s foreign key, deferrable (migration 0023).
+NEWEST_VERSION_KEY = "fk_item_newest_version"
 
 
 def write_items(
@@ -143,59 +145,10 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
     for offset, checked in enumerate(chunk):
         checked.external_id = f"{bank.code}-{first + offset:06d}"
         checked.result_version = 1
-    # Core INSERTs of every row at once (the ORM's bulk insert splits rows whose NULLs
-    # differ into separate statements, and an INSERT ... RETURNING in parameter order runs
-    # row by row on SQLite), then one SELECT for the new ids: (bank, number) and
-    # (item, 1) are unique, and the numbers were reserved above.
-    insert_rows(
-        Item,
-        [
-            {
-                "bank_id": bank.id,
-                "number": first + offset,
-                "external_id": checked.external_id,
-                "item_type": checked.candidate.item_type,
-                "source_ref": (checked.candidate.source_id or None)
-                and checked.candidate.source_id[:255],
-                "created_by_id": actor.id,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for offset, checked in enumerate(chunk)
-        ],
-        bank.id,
-    )
-    item_by_number = dict(
-        db.session.execute(
-            sa.select(Item.number, Item.id).where(
-                Item.bank_id == bank.id, Item.number.between(first, int(last))
-            )
-        ).all()
-    )
-    for offset, checked in enumerate(chunk):
-        checked.item_id = item_by_number[first + offset]
-    insert_rows(ItemVersion, [_version_row(checked, actor, now) for checked in chunk], bank.id)
-    version_by_item = dict(
-        db.session.execute(
-            sa.select(ItemVersion.item_id, ItemVersion.id).where(
-                ItemVersion.item_id.in_([checked.item_id for checked in chunk]),
-                ItemVersion.number == 1,
-            )
-        ).all()
-    )
-    version_ids = [version_by_item[checked.item_id] for checked in chunk]
-    # Each new item's only version is its newest: one statement per chunk.
-    chunk_ids = [checked.item_id for checked in chunk]
-    db.session.execute(
-        sa.update(Item.__table__)
-        .where(Item.__table__.c.id.in_(chunk_ids))
-        .values(
-            newest_version_id=sa.select(ItemVersion.__table__.c.id)
-            .where(ItemVersion.__table__.c.item_id == Item.__table__.c.id)
-            .scalar_subquery()
-        )
-        .execution_options(**in_bank(bank.id))
-    )
+    if db.session.connection().dialect.name == "postgresql":
+        version_ids = _insert_items_and_versions(chunk, bank, actor, now, first)
+    else:
+        version_ids = _insert_then_point(chunk, bank, actor, now, first, int(last))
     insert_rows(
         VersionContributor,
         [{"version_id": version_id, "user_id": actor.id} for version_id in version_ids],
@@ -228,6 +181,105 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
             for checked in chunk
         ],
     )
+
+
+def _item_row(
+    checked: CheckedItem, bank: Bank, actor: User, now: Any, number: int
+) -> dict[str, Any]:
+    return {
+        "bank_id": bank.id,
+        "number": number,
+        "external_id": checked.external_id,
+        "item_type": checked.candidate.item_type,
+        "source_ref": (checked.candidate.source_id or None) and checked.candidate.source_id[:255],
+        "created_by_id": actor.id,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _insert_then_point(
+    chunk: list[CheckedItem], bank: Bank, actor: User, now: Any, first: int, last: int
+) -> list[int]:
+    """The items, then their versions, then each item's newest version (one UPDATE):
+    the version ids, in the chunk's order."""
+    # Core INSERTs of every row at once (the ORM's bulk insert splits rows whose NULLs
+    # differ into separate statements, and an INSERT ... RETURNING in parameter order runs
+    # row by row on SQLite), then one SELECT for the new ids: (bank, number) and
+    # (item, 1) are unique, and the numbers were reserved above.
+    insert_rows(
+        Item,
+        [
+            _item_row(checked, bank, actor, now, first + offset)
+            for offset, checked in enumerate(chunk)
+        ],
+        bank.id,
+    )
+    item_by_number = dict(
+        db.session.execute(
+            sa.select(Item.number, Item.id).where(
+                Item.bank_id == bank.id, Item.number.between(first, last)
+            )
+        ).all()
+    )
+    for offset, checked in enumerate(chunk):
+        checked.item_id = item_by_number[first + offset]
+    insert_rows(ItemVersion, [_version_row(checked, actor, now) for checked in chunk], bank.id)
+    version_by_item = dict(
+        db.session.execute(
+            sa.select(ItemVersion.item_id, ItemVersion.id).where(
+                ItemVersion.item_id.in_([checked.item_id for checked in chunk]),
+                ItemVersion.number == 1,
+            )
+        ).all()
+    )
+    version_ids = [version_by_item[checked.item_id] for checked in chunk]
+    # Each new item's only version is its newest: one statement per chunk.
+    chunk_ids = [checked.item_id for checked in chunk]
+    db.session.execute(
+        sa.update(Item.__table__)
+        .where(Item.__table__.c.id.in_(chunk_ids))
+        .values(
+            newest_version_id=sa.select(ItemVersion.__table__.c.id)
+            .where(ItemVersion.__table__.c.item_id == Item.__table__.c.id)
+            .scalar_subquery()
+        )
+        .execution_options(**in_bank(bank.id))
+    )
+    return version_ids
+
+
+def _insert_items_and_versions(
+    chunk: list[CheckedItem], bank: Bank, actor: User, now: Any, first: int
+) -> list[int]:
+    """PostgreSQL: the ids of the items and their versions reserved from their sequences
+    first, then each item written with its newest version's id and the versions after
+    (no UPDATE of every new item, no reading ids back). ``fk_item_newest_version`` is
+    deferrable (migration 0023): deferred between the two writes, and set immediate
+    after them, which checks every item written meanwhile there and then (a failure
+    raises here, and the import is undone)."""
+    reserved = db.session.execute(
+        sa.text(
+            "SELECT nextval(pg_get_serial_sequence('item', 'id')), "
+            "nextval(pg_get_serial_sequence('item_version', 'id')) "
+            "FROM generate_series(1, :count)"
+        ),
+        {"count": len(chunk)},
+    ).all()
+    db.session.execute(sa.text(f"SET CONSTRAINTS {NEWEST_VERSION_KEY} DEFERRED"))
+    items = []
+    for offset, (checked, (item_id, version_id)) in enumerate(zip(chunk, reserved, strict=True)):
+        checked.item_id = item_id
+        row = _item_row(checked, bank, actor, now, first + offset)
+        items.append({**row, "id": item_id, "newest_version_id": version_id})
+    insert_rows(Item, items, bank.id)
+    versions = [
+        {**_version_row(checked, actor, now), "id": version_id}
+        for checked, (_, version_id) in zip(chunk, reserved, strict=True)
+    ]
+    insert_rows(ItemVersion, versions, bank.id)
+    db.session.execute(sa.text(f"SET CONSTRAINTS {NEWEST_VERSION_KEY} IMMEDIATE"))
+    return [version_id for _, version_id in reserved]
 
 
 def insert_rows(model: type[Any], rows: list[dict[str, Any]], bank_id: int | None = None) -> None:
