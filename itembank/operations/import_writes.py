@@ -1,6 +1,8 @@
 """Writing the checked candidates of an import: new items a chunk at a time, in
 multi-row INSERTs (a ``COPY`` per table on PostgreSQL) with exactly the rows creating an
-item by hand writes, and new drafts of existing items through the core operations.
+item by hand writes, and new drafts of existing items through the core operations. On
+PostgreSQL each new item is written with its newest version's id, reserved beforehand
+(:func:`_insert_items_and_versions`); SQLite points the items at their versions after.
 """
 
 from __future__ import annotations
