@@ -125,14 +125,29 @@ def test_migrations_build_the_schema_from_empty(empty_app: Flask) -> None:
     ok(cli_app, "db", "upgrade")
 
 
+def _bank_with_author(app: Flask, code: str, username: str) -> str:
+    """A new bank ``code`` with an author ``username`` (password ``s3cret-pass``);
+    returns the database's dialect name."""
+    from itembank.models import Role
+    from itembank.operations.accounts import add_member, create_bank, create_user
+
+    with app.app_context():
+        bank = create_bank(code, f"Bank {code.lower()}", actor=None)
+        author = create_user(username, "s3cret-pass", actor=None)
+        add_member(bank, author, Role.AUTHOR, actor=None)
+        db.session.commit()
+        dialect = db.engine.dialect.name
+        db.session.remove()
+        db.engine.dispose()
+    return dialect
+
+
 def test_migration_0022_word_index_down_and_up(cli_app: Flask) -> None:
     """0022 adds the word index the relevance order reads (SQLite: an FTS5 table and
     its triggers; PostgreSQL: a side table of tsvectors with a GIN index and a trigger) and indexes
     the versions already there; down removes it all, and the listing's relevance order
     then falls back to the default order; up again indexes what was written meanwhile."""
-    from itembank.models import Role
     from itembank.operations import reads, relevance
-    from itembank.operations.accounts import add_member, create_bank, create_user
     from itembank.operations.items import create_item
     from itembank.plugins import PluginHost
 
@@ -181,14 +196,7 @@ def test_migration_0022_word_index_down_and_up(cli_app: Flask) -> None:
             db.engine.dispose()
         return found | {t for t in _search_triggers(cli_app) if "_words_" in t}
 
-    with cli_app.app_context():
-        bank = create_bank("KATA", "Bank kata", actor=None)
-        author = create_user("penulis-kata", "s3cret-pass", actor=None)
-        add_member(bank, author, Role.AUTHOR, actor=None)
-        db.session.commit()
-        sqlite = db.engine.dialect.name == "sqlite"
-        db.session.remove()
-        db.engine.dispose()
+    sqlite = _bank_with_author(cli_app, "KATA", "penulis-kata") == "sqlite"
     word = make("KATA", "<p>Sinergi antarunit.</p>")
     inside = make("KATA", "<p>Bersinergi dengan unit lain.</p>")
     expected_index = (
@@ -306,20 +314,11 @@ def test_migration_0023_deferrable_newest_version_and_word_index_per_statement(
     """0023 makes ``fk_item_newest_version`` deferrable, still checked at each statement
     unless a transaction defers it, and (PostgreSQL) indexes inserted versions' words
     per statement; down and up again keep the items and their word index in step."""
-    from itembank.models import Role
-    from itembank.operations.accounts import add_member, create_bank, create_user
     from itembank.operations.items import create_item
     from itembank.operations.relevance import WORD_TABLE
 
     host = cli_app.extensions["itembank.plugins"]
-    with cli_app.app_context():
-        bank = create_bank("TUNDA", "Bank tunda", actor=None)
-        author = create_user("penulis-tunda", "s3cret-pass", actor=None)
-        add_member(bank, author, Role.AUTHOR, actor=None)
-        db.session.commit()
-        postgres = db.engine.dialect.name == "postgresql"
-        db.session.remove()
-        db.engine.dispose()
+    postgres = _bank_with_author(cli_app, "TUNDA", "penulis-tunda") == "postgresql"
 
     def make(stem: str) -> None:
         with cli_app.app_context():
