@@ -16,6 +16,7 @@ in its own processes).
     .venv/bin/python bench/api_listing.py                      # SQLite file in a temp dir
     .venv/bin/python bench/api_listing.py --postgres postgresql+psycopg://postgres@127.0.0.1/test
     .venv/bin/python bench/api_listing.py --quick              # 12,000 items, 3 runs
+    .venv/bin/python bench/api_listing.py --postgres URL --postgres-only --keep
 
 Items are written by ``_bank.py``: realistic Indonesian items of every built-in type
 with 1-3 versions in the statuses of a working bank, created over the year before now,
@@ -114,8 +115,12 @@ def main() -> None:
     parser.add_argument(
         "--keep", action="store_true", help="keep the PostgreSQL schema (to look at plans)"
     )
+    parser.add_argument(
+        "--postgres-only", action="store_true", help="with --postgres: skip the SQLite run"
+    )
     args = sizes.parse()
-    for given in [None, args.postgres] if args.postgres else [None]:
+    runs = [None, args.postgres] if args.postgres else [None]
+    for given in runs[1:] if args.postgres_only and args.postgres else runs:
         with database(given, keep=args.keep) as (url, options):
             app = make_app(url, options)
             with app.app_context():
