@@ -728,15 +728,33 @@ def _several_words_first_tier_page(
         base.ids.join(repeated, repeated.c.version_id == base.listed_id)
         .where(repeated.c.score > sa.cast(relevance.SINGLE_COVER_BEST, sa.REAL))
         .where(contains)
+        .order_by(repeated.c.score.desc(), *base.order)
+        .limit(wanted)
     )
     matched = words.matched()
     every = base.ids.join(matched, matched.c.version_id == base.listed_id).where(contains)
     in_first = _counted(every).scalar_subquery().label("in_first")
+    # Those above, cut first (of every bank) at the score of the best few hundred, as
+    # _first_tier_page cuts: when the kept ones fill the rows wanted, they are those
+    # rows; else every one above is joined.
+    cut = (
+        sa.select(repeated.c.score)
+        .order_by(repeated.c.score.desc())
+        .limit(1)
+        .offset(max(MIN_CANDIDATES, CANDIDATES_PER_ROW * wanted))
+        .cte("word_cut")
+        .prefix_with("MATERIALIZED")
+    )
+    cut_score = sa.select(cut.c.score).scalar_subquery()
     rows = db.session.execute(
-        above.order_by(repeated.c.score.desc(), *base.order).limit(wanted).add_columns(in_first)
+        above.add_columns(cut_score.label("cut"), in_first).where(
+            repeated.c.score >= sa.func.coalesce(cut_score, sa.literal(-1.0))
+        )
     ).all()
-    page_ids = [row[0] for row in rows]
     first_count = rows[0].in_first if rows else db.session.scalar(sa.select(in_first))
+    if not (len(rows) == wanted or (rows and rows[0].cut is None)):
+        rows = db.session.execute(above).all()
+    page_ids = [row[0] for row in rows]
     for best in (True, False):
         if len(page_ids) >= wanted:
             break
