@@ -602,18 +602,8 @@ def _first_tier_page(
     that keep few), every match is joined, in a second statement.
     The count is of the uncut tier, in the same statement (the scores are computed
     once per statement)."""
-    wanted = start + size
-    cut_at = max(MIN_CANDIDATES, CANDIDATES_PER_ROW * wanted)
-    cut = (
-        sa.select(scored.c.score)
-        .order_by(scored.c.score.desc())
-        .limit(1)
-        .offset(cut_at)
-        .cte("word_cut")
-        .prefix_with("MATERIALIZED")
-    )
     # Read twice below (the filter, and whether anything was cut), computed once.
-    cut_score = sa.select(cut.c.score).scalar_subquery()
+    cut_score = _cut_score(scored, start + size)
     in_first = _counted(first).scalar_subquery().label("in_first")
     ordered = first.order_by(scored.c.score.desc(), *order).limit(size).offset(start)
     rows = db.session.execute(
@@ -625,6 +615,21 @@ def _first_tier_page(
     if not (len(rows) == size or (rows and rows[0].cut is None)):
         rows = db.session.execute(ordered.add_columns(in_first)).all()
     return [row[0] for row in rows], (rows[0].in_first if rows else None)
+
+
+def _cut_score(scored: Any, wanted: int) -> Any:
+    """The score of the best few hundred of ``scored`` (of every bank), enough for
+    ``wanted`` rows (:data:`MIN_CANDIDATES`, :data:`CANDIDATES_PER_ROW`): a scalar
+    subquery of a CTE computed once, NULL when there are fewer."""
+    cut = (
+        sa.select(scored.c.score)
+        .order_by(scored.c.score.desc())
+        .limit(1)
+        .offset(max(MIN_CANDIDATES, CANDIDATES_PER_ROW * wanted))
+        .cte("word_cut")
+        .prefix_with("MATERIALIZED")
+    )
+    return sa.select(cut.c.score).scalar_subquery()
 
 
 @contextlib.contextmanager
@@ -737,15 +742,7 @@ def _several_words_first_tier_page(
     # Those above, cut first (of every bank) at the score of the best few hundred, as
     # _first_tier_page cuts: when the kept ones fill the rows wanted, they are those
     # rows; else every one above is joined.
-    cut = (
-        sa.select(repeated.c.score)
-        .order_by(repeated.c.score.desc())
-        .limit(1)
-        .offset(max(MIN_CANDIDATES, CANDIDATES_PER_ROW * wanted))
-        .cte("word_cut")
-        .prefix_with("MATERIALIZED")
-    )
-    cut_score = sa.select(cut.c.score).scalar_subquery()
+    cut_score = _cut_score(repeated, wanted)
     rows = db.session.execute(
         above.add_columns(cut_score.label("cut"), in_first).where(
             repeated.c.score >= sa.func.coalesce(cut_score, sa.literal(-1.0))
