@@ -163,6 +163,10 @@ RARE = "Rekanan itu juga menyinggung soal gratifikasi yang pernah ditolak unit l
 RARE_WORD = "gratifikasi"
 #: A word in many stems (it is in two of the situations and in the responses).
 COMMON_WORD = "koordinasi"
+#: Two and three words found together in many stems (two situations and a response):
+#: what the relevance order scores by the words' distance as well as their occurrences.
+TWO_WORDS = "rapat koordinasi"
+THREE_WORDS = "pada rapat koordinasi"
 
 SKD = {
     "tiu": ("TIU.NUM.BERHITUNG", "TIU.NUM.CERITA", "TIU.NUM.DERET", "TIU.VER.SILOGISME"),

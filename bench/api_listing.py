@@ -16,6 +16,7 @@ in its own processes).
     .venv/bin/python bench/api_listing.py                      # SQLite file in a temp dir
     .venv/bin/python bench/api_listing.py --postgres postgresql+psycopg://postgres@127.0.0.1/test
     .venv/bin/python bench/api_listing.py --quick              # 12,000 items, 3 runs
+    .venv/bin/python bench/api_listing.py --postgres URL --postgres-only --keep
 
 Items are written by ``_bank.py``: realistic Indonesian items of every built-in type
 with 1-3 versions in the statuses of a working bank, created over the year before now,
@@ -32,7 +33,16 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from _bank import COMMON_WORD, RARE_WORD, Expected, analyze, check_writer, fill_bank
+from _bank import (
+    COMMON_WORD,
+    RARE_WORD,
+    THREE_WORDS,
+    TWO_WORDS,
+    Expected,
+    analyze,
+    check_writer,
+    fill_bank,
+)
 from _common import (
     PASSWORD,
     Sizes,
@@ -66,6 +76,8 @@ QUERIES: list[tuple[str, dict[str, str]]] = [
     (f"q={RARE_WORD} (rare)", {"q": RARE_WORD}),
     (f"q={COMMON_WORD} by relevance", {"q": COMMON_WORD, "sort": "relevance"}),
     (f"q={RARE_WORD} by relevance", {"q": RARE_WORD, "sort": "relevance"}),
+    (f"q={TWO_WORDS} by relevance", {"q": TWO_WORDS, "sort": "relevance"}),
+    (f"q={THREE_WORDS} by relevance", {"q": THREE_WORDS, "sort": "relevance"}),
     ("sort=external_id", {"sort": "external_id"}),
     ("updated_since (30 days)", {"updated_since": SINCE.isoformat()}),
 ]
@@ -103,8 +115,12 @@ def main() -> None:
     parser.add_argument(
         "--keep", action="store_true", help="keep the PostgreSQL schema (to look at plans)"
     )
+    parser.add_argument(
+        "--postgres-only", action="store_true", help="with --postgres: skip the SQLite run"
+    )
     args = sizes.parse()
-    for given in [None, args.postgres] if args.postgres else [None]:
+    runs = [None, args.postgres] if args.postgres else [None]
+    for given in runs[1:] if args.postgres_only and args.postgres else runs:
         with database(given, keep=args.keep) as (url, options):
             app = make_app(url, options)
             with app.app_context():
@@ -149,7 +165,7 @@ def run(app: Any, args: argparse.Namespace) -> None:
         f"({db.engine.dialect.name}; small = {args.small} items, big = {args.items})"
     )
     print(
-        f"{'query':<28}{'as':<10}{'total':>7}{'small':>8}{'big':>8}{'big p95':>8}"
+        f"{'query':<38}{'as':<10}{'total':>7}{'small':>8}{'big':>8}{'big p95':>8}"
         f"{'big/small':>10}{'query':>8}{'API/query':>10}"
     )
     ratios, overheads = [], []
@@ -200,7 +216,7 @@ def run(app: Any, args: argparse.Namespace) -> None:
             overheads.append(medians["BIG"] / floor)
             slowest = max(slowest, (medians["BIG"], f"{label} as {who}", floor))
             print(
-                f"{label:<28}{who:<10}{total:>7}{medians['SMALL']:>8.1f}{medians['BIG']:>8.1f}"
+                f"{label:<38}{who:<10}{total:>7}{medians['SMALL']:>8.1f}{medians['BIG']:>8.1f}"
                 f"{p95:>8.1f}{ratio:>9.1f}x{floor:>8.1f}{medians['BIG'] / floor:>9.1f}x"
             )
     print(

@@ -518,6 +518,11 @@ def _relevance_statements(
         if words.by_repeats:
             with _cached_lookups():
                 page_ids, in_first = _one_word_first_tier_page(base, words, contains, start, size)
+        elif words.by_single_cover:
+            with _cached_lookups():
+                page_ids, in_first = _several_words_first_tier_page(
+                    base, words, contains, start, size
+                )
         else:
             scored = words.scored()
             first = base.ids.join(scored, scored.c.version_id == base.listed_id).where(contains)
@@ -597,18 +602,8 @@ def _first_tier_page(
     that keep few), every match is joined, in a second statement.
     The count is of the uncut tier, in the same statement (the scores are computed
     once per statement)."""
-    wanted = start + size
-    cut_at = max(MIN_CANDIDATES, CANDIDATES_PER_ROW * wanted)
-    cut = (
-        sa.select(scored.c.score)
-        .order_by(scored.c.score.desc())
-        .limit(1)
-        .offset(cut_at)
-        .cte("word_cut")
-        .prefix_with("MATERIALIZED")
-    )
     # Read twice below (the filter, and whether anything was cut), computed once.
-    cut_score = sa.select(cut.c.score).scalar_subquery()
+    cut_score = _cut_score(scored, start + size)
     in_first = _counted(first).scalar_subquery().label("in_first")
     ordered = first.order_by(scored.c.score.desc(), *order).limit(size).offset(start)
     rows = db.session.execute(
@@ -620,6 +615,21 @@ def _first_tier_page(
     if not (len(rows) == size or (rows and rows[0].cut is None)):
         rows = db.session.execute(ordered.add_columns(in_first)).all()
     return [row[0] for row in rows], (rows[0].in_first if rows else None)
+
+
+def _cut_score(scored: Any, wanted: int) -> Any:
+    """The score of the best few hundred of ``scored`` (of every bank), enough for
+    ``wanted`` rows (:data:`MIN_CANDIDATES`, :data:`CANDIDATES_PER_ROW`): a scalar
+    subquery of a CTE computed once, NULL when there are fewer."""
+    cut = (
+        sa.select(scored.c.score)
+        .order_by(scored.c.score.desc())
+        .limit(1)
+        .offset(max(MIN_CANDIDATES, CANDIDATES_PER_ROW * wanted))
+        .cte("word_cut")
+        .prefix_with("MATERIALIZED")
+    )
+    return sa.select(cut.c.score).scalar_subquery()
 
 
 @contextlib.contextmanager
@@ -695,6 +705,67 @@ def _one_word_first_tier_page(
             .limit(size - len(page_ids))
             .offset(max(0, start - in_repeated))
         )
+    return page_ids, first_count
+
+
+def _several_words_first_tier_page(
+    base: _Filtered,
+    words: relevance.WordQuery,
+    contains: sa.ColumnElement[bool],
+    start: int,
+    size: int,
+) -> tuple[list[int], int]:
+    """The first tier's page for several words on PostgreSQL (:attr:`relevance.
+    WordQuery.by_single_cover`), as :func:`_first_tier_page` finds it (every match
+    scored), and how many rows the first tier has (up to one past :data:`COUNT_LIMIT`;
+    exact below it).
+
+    A version that has each word once scores at most :data:`relevance.
+    SINGLE_COVER_BEST` (``best`` below), so the tier falls in three parts, each read
+    only as far as the page needs: the versions scored above ``best`` (all of them
+    repeat a word: only those are scored, from the word index), best first; those
+    scored ``best`` (most of a phrase's matches: the words stand together), in the
+    default order, walked in that order and scored row by row; the rest (the words
+    apart), scored only when the page reaches past the first two, in this bank."""
+    wanted = start + size
+    repeated = words.scored(repeated=True)
+    above = (
+        base.ids.join(repeated, repeated.c.version_id == base.listed_id)
+        .where(repeated.c.score > sa.cast(relevance.SINGLE_COVER_BEST, sa.REAL))
+        .where(contains)
+        .order_by(repeated.c.score.desc(), *base.order)
+        .limit(wanted)
+    )
+    matched = words.matched()
+    every = base.ids.join(matched, matched.c.version_id == base.listed_id).where(contains)
+    in_first = _counted(every).scalar_subquery().label("in_first")
+    # Those above, cut first (of every bank) at the score of the best few hundred, as
+    # _first_tier_page cuts: when the kept ones fill the rows wanted, they are those
+    # rows; else every one above is joined.
+    cut_score = _cut_score(repeated, wanted)
+    rows = db.session.execute(
+        above.add_columns(cut_score.label("cut"), in_first).where(
+            repeated.c.score >= sa.func.coalesce(cut_score, sa.literal(-1.0))
+        )
+    ).all()
+    first_count = rows[0].in_first if rows else db.session.scalar(sa.select(in_first))
+    if not (len(rows) == wanted or (rows and rows[0].cut is None)):
+        rows = db.session.execute(above).all()
+    page_ids = [row[0] for row in rows]
+    for best in (True, False):
+        if len(page_ids) >= wanted:
+            break
+        scored, condition = words.single_cover_scored(best=best)
+        part = base.ids.join(scored, scored.c.version_id == base.listed_id).where(
+            condition, contains
+        )
+        order = base.order if best else [scored.c.score.desc(), *base.order]
+        page_ids += db.session.scalars(part.order_by(*order).limit(wanted - len(page_ids)))
+    page_ids = page_ids[start:]
+    if not page_ids and first_count > COUNT_LIMIT:
+        # Past the first tier's end, beyond the limit: the second tier starts after
+        # all of it.
+        first_count = db.session.scalar(sa.select(sa.func.count()).select_from(every.subquery()))
     return page_ids, first_count
 
 

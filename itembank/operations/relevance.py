@@ -59,6 +59,13 @@ _WORDED = sa.table(
 )
 #: The query's words as a PostgreSQL text-search query: all of them (``simple``).
 _TSQUERY = "plainto_tsquery('simple', :relevance_words)"
+#: The same words, any of them (the lexemes ``plainto_tsquery`` made, joined by OR).
+_ANY_TSQUERY = f"replace(CAST({_TSQUERY} AS text), ' & ', ' | ')::tsquery"
+#: ``ts_rank_cd``'s score of one cover of the words with no other word inside it (its
+#: most; every word of a ``to_tsvector`` has the lowest weight, D, worth 0.1): what a
+#: version scores at best when none of the words is in it twice
+#: (:attr:`WordQuery.by_single_cover`).
+SINGLE_COVER_BEST = 0.1
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,8 @@ class WordQuery:
     sqlite: bool
     #: PostgreSQL: the words make a query of one lexeme (``numnode`` 1).
     one_lexeme: bool = False
+    #: PostgreSQL: the words' query is lexemes joined by AND, nothing else (no phrase).
+    and_only: bool = False
 
     @property
     def by_repeats(self) -> bool:
@@ -78,6 +87,19 @@ class WordQuery:
         of its own) need scoring (``reads._one_word_first_tier_page``)."""
         return not self.sqlite and self.one_lexeme
 
+    @property
+    def by_single_cover(self) -> bool:
+        """Several words on PostgreSQL (lexemes joined by AND): ``ts_rank_cd`` adds, for
+        each cover (a shortest stretch of the text holding every word), 0.1 divided by
+        one more than the other words inside it. A version where each word is once has
+        one cover, so it scores at most :data:`SINGLE_COVER_BEST`, exactly that when
+        the words stand together (as a query found as one substring mostly has them).
+        Only the versions that repeat one of the words (the ``repeated`` column's GIN
+        index) can score more: those are scored, and the rest are read in the listing's
+        default order, scored row by row until the page is full
+        (``reads._several_words_first_tier_page``)."""
+        return not self.sqlite and not self.one_lexeme and self.and_only
+
     def _scored_sql(self, *, repeated: bool = False) -> str:
         if self.sqlite:
             # bm25() is lower for better matches: negated, so higher is better on both.
@@ -85,10 +107,18 @@ class WordQuery:
                 f"SELECT rowid AS version_id, -bm25({WORD_TABLE}) AS score "
                 f"FROM {WORD_TABLE} WHERE {WORD_TABLE} MATCH :relevance_words"
             )
-        return (
+        scored = (
             f"SELECT version_id, ts_rank_cd({POSTGRES_WORD_COLUMN}, {_TSQUERY}) AS score "
             f"FROM {WORD_TABLE} "
-            f"WHERE {POSTGRES_REPEATED_COLUMN if repeated else POSTGRES_WORD_COLUMN} @@ {_TSQUERY}"
+        )
+        if not repeated:
+            return scored + f"WHERE {POSTGRES_WORD_COLUMN} @@ {_TSQUERY}"
+        if self.one_lexeme:
+            return scored + f"WHERE {POSTGRES_REPEATED_COLUMN} @@ {_TSQUERY}"
+        # Several words: every word, one of them at least twice.
+        return scored + (
+            f"WHERE {POSTGRES_REPEATED_COLUMN} @@ {_ANY_TSQUERY} "
+            f"AND {POSTGRES_WORD_COLUMN} @@ {_TSQUERY}"
         )
 
     def _parameter(self) -> str:
@@ -100,8 +130,8 @@ class WordQuery:
     def scored(self, *, repeated: bool = False) -> Any:
         """The versions (of any bank) whose text has every word, with their score
         (higher is better): a CTE computed once, from the word index alone.
-        ``repeated``: only the versions that have the word twice or more
-        (:attr:`by_repeats`)."""
+        ``repeated``: only the versions that have the word (one of the words, for
+        several) twice or more (:attr:`by_repeats`, :attr:`by_single_cover`)."""
         return (
             sa.text(self._scored_sql(repeated=repeated))
             .bindparams(relevance_words=self._parameter())
@@ -123,6 +153,23 @@ class WordQuery:
 
     def _tsquery(self) -> Any:
         return sa.func.plainto_tsquery(sa.literal_column("'simple'"), self._parameter())
+
+    def single_cover_scored(self, *, best: bool) -> tuple[Any, Any]:
+        """PostgreSQL (:attr:`by_single_cover`): the word table's rows (of any bank)
+        that have every word, as a subquery of ``version_id`` and ``score``, with the
+        condition on the score: ``best``, it is :data:`SINGLE_COVER_BEST` (the most a
+        version that has each word once scores); else below it. Scored row by row: for
+        the rows the caller reads."""
+        words = _WORDED.alias("cover_words")
+        query = self._tsquery()
+        score = sa.func.ts_rank_cd(words.c[POSTGRES_WORD_COLUMN], query, type_=sa.REAL)
+        found = sa.select(words.c.version_id, score.label("score")).where(
+            words.c[POSTGRES_WORD_COLUMN].op("@@")(query)
+        )
+        scored = found.subquery("cover_scored")
+        best_score = sa.cast(SINGLE_COVER_BEST, sa.REAL)
+        condition = scored.c.score == best_score if best else scored.c.score < best_score
+        return scored, condition
 
     def lacking(self, listed_id: Any) -> sa.ColumnElement[bool]:
         """The version ``listed_id`` lacks one of the words at least (checked per row:
@@ -162,9 +209,14 @@ def word_query(needle: str) -> WordQuery | None:
         return WordQuery(words, sqlite=True) if sqlite_has_table(WORD_TABLE) else None
     if dialect == "postgresql":
         query = WordQuery(words, sqlite=False)
-        found, lexemes = db.session.execute(
-            sa.text(f"SELECT to_regclass(:name) IS NOT NULL, numnode({_TSQUERY}) = 1"),
+        found, lexemes, and_only = db.session.execute(
+            sa.text(
+                f"SELECT to_regclass(:name) IS NOT NULL, numnode({_TSQUERY}) = 1, "
+                f"querytree({_TSQUERY}) ~ '^''[^'']+''( & ''[^'']+'')*$'"
+            ),
             {"name": POSTGRES_WORD_INDEX, "relevance_words": query._parameter()},
         ).one()
-        return WordQuery(words, sqlite=False, one_lexeme=lexemes) if found else None
+        if not found:
+            return None
+        return WordQuery(words, sqlite=False, one_lexeme=lexemes, and_only=and_only)
     return None

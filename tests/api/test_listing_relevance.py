@@ -4,6 +4,7 @@ them, ties in the default order; the same items as the default order, stable pag
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -12,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from itembank.extensions import db
+from itembank.models import ItemVersion
 from itembank.operations import reads, relevance
 from tests.api.conftest import assert_problem
 from tests.factories import World, make_item
@@ -248,3 +250,135 @@ def test_the_word_index_follows_every_write(world: World, plugins: Any) -> None:
     db.session.commit()
     assert version.id not in found("transparansi")
     assert version.id in found("akuntabilitas")
+
+
+#: Words around the query's in the seeded corpus below.
+FILLER = [
+    "pegawai",
+    "unit",
+    "kerja",
+    "laporan",
+    "warga",
+    "layanan",
+    "membahas",
+    "bulanan",
+    "lintas",
+    "bidang",
+    "dan",
+    "yang",
+    "di",
+    "untuk",
+    "anggaran",
+    "pimpinan",
+    "keluhan",
+    "arsip",
+]
+#: Where the words of ``rapat koordinasi`` / ``pada rapat koordinasi`` stand in a stem
+#: (``{}``: a few other words): together once or more, one of them again elsewhere,
+#: apart (the query then only inside words: ``merapat koordinasi``, ``sepada rapat
+#: koordinasinya``), reversed, absent.
+SHAPES = (
+    "rapat koordinasi",
+    "pada rapat koordinasi",
+    "Rapat koordinasi {} rapat koordinasi {} rapat koordinasi",
+    "rapat koordinasi {} koordinasi",
+    "pada rapat koordinasi {} pada",
+    "koordinasi rapat {} rapat koordinasi",
+    "merapat koordinasi {} rapat",
+    "merapat koordinasi {} rapat {} koordinasi",
+    "pada {} merapat koordinasi {} rapat",
+    "pada {} sepada rapat koordinasinya {} koordinasi",
+    "rapat {} koordinasi",
+    "koordinasinya {} rapat",
+)
+
+
+def seeded_stems(seed: int, count: int) -> list[str]:
+    """``count`` Indonesian stems, each a shape of :data:`SHAPES` (every shape as often)
+    among other words, in a seeded order."""
+    rng = random.Random(seed)
+
+    def words(low: int, high: int) -> str:
+        return " ".join(rng.choice(FILLER) for _ in range(rng.randint(low, high)))
+
+    stems = []
+    for n in range(count):
+        shape = SHAPES[n % len(SHAPES)]
+        while "{}" in shape:
+            shape = shape.replace("{}", words(1, 6), 1)
+        stems.append(f"{words(0, 8)} {shape} {words(0, 8)}.".strip().capitalize())
+    rng.shuffle(stems)
+    return stems
+
+
+@pytest.mark.parametrize(("seed", "candidates"), [(16, (200, 10)), (2026, (0, 0)), (7, (1, 1))])
+def test_several_words_pages_equal_scoring_every_match(
+    world: World,
+    plugins: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    seed: int,
+    candidates: tuple[int, int],
+) -> None:
+    """PostgreSQL scores only the versions that repeat one of several words and reads
+    the others in the default order (``reads._several_words_first_tier_page``): on a
+    seeded corpus with every part of the tier (scores above, at and below the best a
+    version with each word once can have, ties in the default order), every page of
+    every size is the page that scoring every match gives, also when those above are
+    cut at the best one or two scores (``candidates``, as in test_pages_are_stable)."""
+    made = [make_item(world, plugins, stem=f"<p>{stem}</p>") for stem in seeded_stems(seed, 48)]
+    for n, item in enumerate(made):
+        # pairs changed at the same time: ties in the default order too (then by id)
+        item.created_at = item.updated_at = T0 - timedelta(hours=n // 2)
+    db.session.commit()
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    used: list[str] = []
+    several = reads._several_words_first_tier_page
+
+    def spied(*args: Any, **kwargs: Any) -> Any:
+        used.append("several")
+        return several(*args, **kwargs)
+
+    def pages(query: str, size: int) -> list[list[str]]:
+        out = []
+        for number in range(1, 48 // size + 3):
+            found = reads.list_items(
+                world.bank,
+                reads.ItemFilters(q=query, sort="relevance", per_page=size, page=number),
+                actor=world.reviewer,
+            )
+            out.append([row["external_id"] for row in found["items"]])
+            if not out[-1]:
+                break
+        return out
+
+    for query in ("rapat koordinasi", "pada rapat koordinasi", "koordinasi rapat"):
+        words = relevance.word_query(query)
+        assert words is not None
+        assert words.by_single_cover is postgres
+        if postgres and query != "koordinasi rapat":
+            # the corpus has each part of the tier (the query in the text, each word a
+            # whole word): scores above, at and below the best of a version with each
+            # word once
+            scored = words.scored()
+            scores = set(
+                db.session.scalars(
+                    sa.select(scored.c.score)
+                    .join(ItemVersion, ItemVersion.id == scored.c.version_id)
+                    .where(sa.func.strpos(ItemVersion.search_text, query) > 0)
+                )
+            )
+            best = relevance.SINGLE_COVER_BEST
+            assert any(s > best + 1e-6 for s in scores), query
+            assert any(abs(s - best) < 1e-6 for s in scores), query
+            assert any(s < best - 1e-6 for s in scores), query
+        with monkeypatch.context() as patched:
+            patched.setattr(relevance.WordQuery, "by_single_cover", property(lambda _: False))
+            expected = {size: pages(query, size) for size in (1, 3, 7, 100)}
+        monkeypatch.setattr(reads, "_several_words_first_tier_page", spied)
+        monkeypatch.setattr(reads, "MIN_CANDIDATES", candidates[0])
+        monkeypatch.setattr(reads, "CANDIDATES_PER_ROW", candidates[1])
+        for size, want in expected.items():
+            assert pages(query, size) == want, (query, size)
+        assert [code for page in expected[1] for code in page] == expected[100][0]
+        assert bool(used) is postgres
+        used.clear()
