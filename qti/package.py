@@ -70,7 +70,7 @@ from qti._package import MANIFEST
 from qti._report import Issue
 from qti._zip import write_zip
 from qti.model import AssessmentItem, Html
-from qti.validate import validate_element
+from qti.validate import validate_element, validate_elements
 from qti.writer import QtiVersion, QtiWriteError, Spelling, write_item, write_stimulus
 from qti.xml import parse_bytes, serialize
 
@@ -525,11 +525,13 @@ def _write_test(test: PackageTest, version: QtiVersion, path: str) -> etree._Ele
 
 
 def _validate(documents: Mapping[str, etree._Element], names: set[str]) -> list[Issue]:
-    """Validate the trees as built; documents with errors are serialized and read back so
-    that the issues carry line numbers."""
+    """Validate the trees as built (all at once: :func:`qti.validate.validate_elements`);
+    documents with errors are serialized and read back so that the issues carry line
+    numbers."""
     issues: list[Issue] = []
-    for path, root in documents.items():
-        found = validate_element(root, name=path)
+    for (path, root), found in zip(
+        documents.items(), validate_elements(list(documents.items())), strict=True
+    ):
         if any(issue.severity == "error" for issue in found):
             found = validate_element(parse_bytes(serialize(root, pretty_print=True)), name=path)
         issues += (issue for issue in found if issue.severity == "error")

@@ -15,8 +15,10 @@ from qti.validate import (
     get_schema,
     preload_schemas,
     validate_document,
+    validate_elements,
     validate_path,
 )
+from qti.xml import parse_bytes
 
 
 def _errors(issues: list[Issue]) -> list[Issue]:
@@ -290,3 +292,47 @@ def test_concurrent_validation_gives_the_same_issues(qti3_item: str) -> None:
             pool.map(lambda _: validate_document(text.encode(), name="x.xml"), range(16))
         )
     assert all(result == expected for result in results)
+
+
+def test_documents_validated_together_get_the_issues_each_gets_alone(
+    qti3_item: str,
+    qti21_item: str,
+    qti3_manifest: Callable[[dict[str, list[str]]], str],
+) -> None:
+    # validate_elements works one schema at a time over all the documents (the package
+    # builder validates a package so): each document must still get exactly its own
+    # issues, with the labels of the schemas that found each error joined for it alone.
+    bad3 = qti3_item.replace('max-choices="1"', 'max-choice="1"').replace("choice_b", "2b")
+    bad21 = qti21_item.replace('shuffle="false"', 'shufle="false"').replace(
+        'identifier="choice_c"', 'identifier="choice_a"'
+    )
+    qti22 = qti21_item.replace("imsqti_v2p1", "imsqti_v2p2").replace("qtiv2p1", "qtiv2p2")
+    odd_manifest = qti3_manifest({"item.xml": []}).replace(">3.0.0<", ">2.9<")
+    texts = {
+        "a.xml": bad3,
+        "b.xml": qti21_item,
+        "c.xml": qti3_item,
+        "d.xml": bad21,
+        "e.xml": '<html xmlns="http://www.w3.org/1999/xhtml"/>',
+        "f.xml": odd_manifest,
+        "g.xml": qti22,
+        "h.xml": bad3.replace("2b", "3c"),
+    }
+    alone = {name: validate_document(text.encode(), name=name) for name, text in texts.items()}
+    together = validate_elements([(name, parse_bytes(t.encode())) for name, t in texts.items()])
+    assert dict(zip(texts, together, strict=True)) == alone
+    # What each document gets alone, as the single-document tests above find it.
+    assert [i.message.split(":")[0] for i in alone["a.xml"]] == [
+        "QTI 3.0 strict profile",
+        "QTI 3.0 schema and QTI 3.0 strict profile",
+        "identifier '2b' of <qti-simple-choice> must start with a letter or underscore",
+    ]
+    assert "'3c'" in alone["h.xml"][1].message and "'2b'" not in str(alone["h.xml"])
+    assert alone["b.xml"] == alone["c.xml"] == []
+    assert {i.severity for i in alone["d.xml"]} == {"error"}
+    assert any("'shufle'" in i.message for i in alone["d.xml"])
+    assert "choice identifier 'choice_a' is used 2 times" in [i.message for i in alone["d.xml"]]
+    assert [i.severity for i in alone["e.xml"]] == ["warning"]
+    assert "schemaversion" in alone["f.xml"][0].message
+    assert [i.severity for i in alone["g.xml"]] == ["warning"]
+    assert validate_elements([]) == []
