@@ -41,7 +41,7 @@ def _named(element: etree._Element | None, *names: str) -> Iterator[etree._Eleme
     if element is None:
         return iter(())
     level = [element]
-    for name in names:
+    for name in names[:-1]:
         head = name.lower()
         level = [
             child
@@ -49,7 +49,14 @@ def _named(element: etree._Element | None, *names: str) -> Iterator[etree._Eleme
             for child in parent
             if isinstance(child.tag, str) and _lower_local_name(child.tag) == head
         ]
-    return iter(level)
+    last = names[-1].lower()
+    # (the last level lazily: :func:`_first` stops at the first match)
+    return (
+        child
+        for parent in level
+        for child in parent
+        if isinstance(child.tag, str) and _lower_local_name(child.tag) == last
+    )
 
 
 @lru_cache(maxsize=1024)

@@ -112,6 +112,10 @@ def split_inline_stimulus(item: AssessmentItem) -> tuple[StimulusReading | None,
     for index, part in enumerate(item.body):
         if not isinstance(part, Html):
             continue
+        if INLINE_CLASS not in part.content:
+            # (the fragment is serialized XHTML: a class attribute of that value is written
+            # as it is, so without the text there is no such div, as parsing would find)
+            return None, item
         try:
             holder = parse_bytes(f"<fragment>{part.content}</fragment>".encode())
         except QtiParseError:
