@@ -213,17 +213,20 @@ class Attributed:
             if not isinstance(tag, str):
                 continue
             self.children.append((child, tag_local_name(tag)))
-            found = []
-            for element in child.iter(etree.Element):
-                names = element.keys()
-                if names and not _READ.isdisjoint(names):
-                    name = _found_as(element.tag)
-                    elements.append((element, name, names))
-                    found.append((element, names))
-                    if "identifier" in names:
-                        identified.append((element, name, element.get("identifier")))
+            # (Most elements carry none of the attributes read: one comprehension finds
+            # those that do, and only they get more work.)
+            found = [
+                (element, names)
+                for element in child.iter(etree.Element)
+                if (names := element.keys()) and not _READ.isdisjoint(names)
+            ]
             if found:
                 self.under[child] = found
+                for element, names in found:
+                    name = _found_as(element.tag)
+                    elements.append((element, name, names))
+                    if "identifier" in names:
+                        identified.append((element, name, element.get("identifier")))
 
     def child(self, name: str) -> etree._Element | None:
         """The root's first child element of QTI 2 name ``name``."""
@@ -315,9 +318,14 @@ def check_unique_identifiers(
         what = "test part, section or item reference"
     else:
         return
-    # (Choices without an identifier count for nothing, so they are left out.)
-    for interaction in iter_named(root, CHOICE_INTERACTIONS):
-        scopes.append(attributed.choices_in(interaction))
+    # (Choices without an identifier count for nothing, so they are left out.) The
+    # choices of an interaction are among the document's choices that have an
+    # identifier: where no identifier is given to two of those, no interaction has a
+    # choice identifier used twice, and its choices need not be looked for.
+    choice_ids = [value for _, name, value in attributed.identified if name in CHOICE_ELEMENTS]
+    if len(set(choice_ids)) != len(choice_ids):
+        for interaction in iter_named(root, CHOICE_INTERACTIONS):
+            scopes.append(attributed.choices_in(interaction))
     for scope in scopes:
         values = [element.get("identifier") for element in scope]
         given = [value for value in values if value]

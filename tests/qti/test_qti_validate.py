@@ -336,3 +336,26 @@ def test_documents_validated_together_get_the_issues_each_gets_alone(
     assert "schemaversion" in alone["f.xml"][0].message
     assert [i.severity for i in alone["g.xml"]] == ["warning"]
     assert validate_elements([]) == []
+
+
+def test_choice_identifiers_are_unique_per_interaction_not_per_item(qti3_item: str) -> None:
+    """Two interactions may give their choices the same identifiers; a choice identifier
+    used twice in one interaction is still found when another interaction uses it too."""
+    start = qti3_item.index("    <qti-choice-interaction")
+    end = qti3_item.index("</qti-choice-interaction>\n") + len("</qti-choice-interaction>\n")
+    second = qti3_item[start:end].replace('"RESPONSE"', '"RESPONSE_2"')
+    declaration = (
+        '  <qti-response-declaration identifier="RESPONSE_2" cardinality="single" '
+        'base-type="identifier"/>\n'
+    )
+    text = qti3_item[:end] + second + qti3_item[end:]
+    text = text.replace("  <qti-outcome-declaration", declaration + "  <qti-outcome-declaration")
+    assert validate_document(text.encode()) == []
+    repeated = text.replace('identifier="choice_c"', 'identifier="choice_b"', 1)
+    messages = [i.message for i in validate_document(repeated.encode())]
+    assert messages.count("choice identifier 'choice_b' is used 2 times") == 1
+    both = repeated[: repeated.rindex("choice_c")] + repeated[
+        repeated.rindex("choice_c") :
+    ].replace("choice_c", "choice_b", 1)
+    messages = [i.message for i in validate_document(both.encode())]
+    assert messages.count("choice identifier 'choice_b' is used 2 times") == 2
