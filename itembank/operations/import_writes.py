@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from itembank.content_stamp import in_bank, note_bulk_write
+from itembank.driver_statement import sqlalchemy_error
 from itembank.extensions import db
 from itembank.importing import ImportLimits
 from itembank.models import (
@@ -346,17 +347,7 @@ def _copy_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str, 
     except dialect.loaded_dbapi.Error as exc:
         # As SQLAlchemy raises it for an INSERT (IntegrityError, ...), so that callers
         # handle a failed write the same on every database.
-        lost = dialect.is_disconnect(exc, driver, None)
-        if lost:
-            connection.invalidate(exc)
-        raise sa.exc.DBAPIError.instance(
-            statement,
-            None,
-            exc,
-            dialect.loaded_dbapi.Error,
-            connection_invalidated=lost,
-            dialect=dialect,
-        ) from exc
+        raise sqlalchemy_error(connection, exc, statement, None) from exc
     return True
 
 
