@@ -7,6 +7,12 @@ alone (``tests/test_cli_order.py`` runs the CLI files in reverse).
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import fcntl
+import os
+import sqlite3
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +26,15 @@ from flask import Flask
 from itembank.demo import demo_media
 from itembank.extensions import db
 from itembank.models import AuditEvent, Bank, Item, ItemVersion, Media, Membership, User
-from tests.conftest import POSTGRES_URL, SKIP_POSTGRES, _postgres_backend, _sqlite_backend, make_app
+from tests.conftest import (
+    POSTGRES_URL,
+    SKIP_POSTGRES,
+    Backend,
+    _normalise,
+    _postgres_backend,
+    _sqlite_backend,
+    make_app,
+)
 
 DEMO_PASSWORD = "demo-pass-123"
 
@@ -51,12 +65,121 @@ def cli_app(empty_app: Flask) -> Flask:
     return empty_app
 
 
-@pytest.fixture
-def demo_app(cli_app: Flask) -> Flask:
+@pytest.fixture(params=["sqlite", "postgres"])
+def demo_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
     """The test's own migrated database holding the demo bank (users' password
-    :data:`DEMO_PASSWORD`)."""
-    ok(cli_app, "itembank", "demo", "--password", DEMO_PASSWORD)
-    return cli_app
+    :data:`DEMO_PASSWORD`): a copy of one that ``flask db upgrade`` and ``itembank demo``
+    built once for the run, so that each test may change its copy as it likes.
+
+    Loading the demo (500 simulated candidates among the rest) costs seconds of CPU; a
+    copy of the file (SQLite) or of a template database (PostgreSQL) a fraction of one.
+    ``test_demo_loads_a_realistic_bank`` and ``tests/test_cli_forms.py`` still load it
+    into an empty database through the command line.
+    """
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("cli") / "itembank-test.sqlite3"
+        _copy_sqlite(_sqlite_demo_template(tmp_path_factory), path)
+        backend = Backend("sqlite", f"sqlite:///{path}", {}, lambda: None)
+    else:
+        if not POSTGRES_URL:
+            pytest.skip(SKIP_POSTGRES)
+        backend = _postgres_demo_copy(_postgres_demo_template())
+    app = make_app(backend)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    backend.cleanup()
+
+
+def _database_url(name: str) -> str:
+    """The PostgreSQL test URL with another database."""
+    return (
+        sa.make_url(_normalise(POSTGRES_URL))
+        .set(database=name)
+        .render_as_string(hide_password=False)
+    )
+
+
+def _build_demo(backend: Backend) -> None:
+    """Migrate an empty database and load the demo into it, through the command line."""
+    app = make_app(backend)
+    ok(app, "db", "upgrade")
+    ok(app, "itembank", "demo", "--password", DEMO_PASSWORD)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy through SQLite's backup API (a WAL file included)."""
+    with (
+        contextlib.closing(sqlite3.connect(source)) as src,
+        contextlib.closing(sqlite3.connect(target)) as dst,
+    ):
+        src.backup(dst)
+
+
+def _sqlite_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's demo database file, built by the first test process that needs it; the
+    others (pytest-xdist workers share the base temporary folder's parent) wait for it."""
+    base = tmp_path_factory.getbasetemp()
+    folder = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    path = folder / "itembank-demo-template.sqlite3"
+    with (folder / "itembank-demo-template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            building = folder / f"itembank-demo-template-{os.getpid()}.sqlite3"
+            _build_demo(Backend("sqlite", f"sqlite:///{building}", {}, None))
+            building.rename(path)
+    return path
+
+
+_POSTGRES_TEMPLATE: list[str] = []
+
+
+def _postgres_demo_template() -> str:
+    """This test process's PostgreSQL template database with the demo, built on first
+    use and dropped when the process ends. A template must have no connections while it
+    is copied, so each process has its own."""
+    if _POSTGRES_TEMPLATE:
+        return _POSTGRES_TEMPLATE[0]
+    name = f"itembank_demo_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(_normalise(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+    atexit.register(drop)
+    url = _database_url(name)
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+    engine.dispose()
+    _build_demo(Backend("postgres", url, {}, None))
+    _POSTGRES_TEMPLATE.append(name)
+    return name
+
+
+def _postgres_demo_copy(template: str) -> Backend:
+    """A new database copied from ``template``, dropped by the backend's cleanup."""
+    name = f"itembank_cli_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(_normalise(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+    def cleanup() -> None:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+    return Backend("postgres", _database_url(name), {"pool_pre_ping": True}, cleanup)
 
 
 def run(app: Flask, *args: str, input: str | None = None) -> Result:
