@@ -1,8 +1,9 @@
 """The command line, against a database migrated from empty by ``flask db upgrade``.
 
-Each test gets a database of its own (a fresh SQLite file, a fresh PostgreSQL schema) and
-builds in it what it needs through the fixtures below, so the tests pass in any order and
-alone (``tests/test_cli_order.py`` runs the CLI files in reverse).
+Each test gets a database of its own (a SQLite file, a PostgreSQL schema or database):
+empty, or a copy of one migrated (with the demo loaded) once for the run, and builds in
+it what it needs through the fixtures below, so the tests pass in any order and alone
+(``tests/test_cli_order.py`` runs the CLI files in reverse).
 """
 
 from __future__ import annotations
@@ -58,11 +59,15 @@ def empty_app(
     backend.cleanup()
 
 
-@pytest.fixture
-def cli_app(empty_app: Flask) -> Flask:
-    """The test's own database, migrated from empty by ``flask db upgrade``."""
-    ok(empty_app, "db", "upgrade")
-    return empty_app
+@pytest.fixture(params=["sqlite", "postgres"])
+def cli_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    """The test's own database, migrated from empty by ``flask db upgrade``: on SQLite a
+    copy of a file migrated once for the run, on PostgreSQL a schema of its own migrated
+    for the test (``test_migrations_build_the_schema_from_empty`` and
+    ``test_commands_on_an_unmigrated_database_fail_cleanly`` start from empty)."""
+    yield from _copied_app(request.param, "migrated", tmp_path_factory)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -71,22 +76,36 @@ def demo_app(
 ) -> Iterator[Flask]:
     """The test's own migrated database holding the demo bank (users' password
     :data:`DEMO_PASSWORD`): a copy of one that ``flask db upgrade`` and ``itembank demo``
-    built once for the run, so that each test may change its copy as it likes.
+    built once for the run.
 
     Loading the demo (500 simulated candidates among the rest) costs seconds of CPU; a
     copy of the file (SQLite) or of a template database (PostgreSQL) a fraction of one.
     ``test_demo_loads_a_realistic_bank`` and ``tests/test_cli_forms.py`` still load it
     into an empty database through the command line.
     """
-    if request.param == "sqlite":
+    yield from _copied_app(request.param, "demo", tmp_path_factory)
+
+
+def _copied_app(
+    backend_name: str, template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    """An app on a database of the test's own, as the run's ``template`` ("migrated" or
+    "demo") left it, to change as it likes."""
+    if backend_name == "sqlite":
         path = tmp_path_factory.mktemp("cli") / "itembank-test.sqlite3"
-        _copy_sqlite(_sqlite_demo_template(tmp_path_factory), path)
+        _copy_sqlite(_sqlite_template(template, tmp_path_factory), path)
         backend = Backend("sqlite", f"sqlite:///{path}", {}, lambda: None)
+    elif not POSTGRES_URL:
+        pytest.skip(SKIP_POSTGRES)
+    elif template == "migrated":
+        # A schema migrated in place: on PostgreSQL that costs less than a copied
+        # database, whose DROP DATABASE waits for a checkpoint.
+        backend = _postgres_backend()
     else:
-        if not POSTGRES_URL:
-            pytest.skip(SKIP_POSTGRES)
-        backend = _postgres_demo_copy(_postgres_demo_template())
+        backend = _postgres_copy(_postgres_template(template))
     app = make_app(backend)
+    if backend.name == "postgres" and template == "migrated":
+        ok(app, "db", "upgrade")
     yield app
     with app.app_context():
         db.session.remove()
@@ -103,11 +122,12 @@ def _database_url(name: str) -> str:
     )
 
 
-def _build_demo(backend: Backend) -> None:
-    """Migrate an empty database and load the demo into it, through the command line."""
+def _build(backend: Backend, template: str) -> None:
+    """Migrate an empty database, and for "demo" load the demo, through the command line."""
     app = make_app(backend)
     ok(app, "db", "upgrade")
-    ok(app, "itembank", "demo", "--password", DEMO_PASSWORD)
+    if template == "demo":
+        ok(app, "itembank", "demo", "--password", DEMO_PASSWORD)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -122,31 +142,33 @@ def _copy_sqlite(source: Path, target: Path) -> None:
         src.backup(dst)
 
 
-def _sqlite_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The run's demo database file, built by the first test process that needs it; the
-    others (pytest-xdist workers share the base temporary folder's parent) wait for it."""
+def _sqlite_template(template: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's ``template`` database file, built by the first test process that needs
+    it; the others (pytest-xdist workers share the base temporary folder's parent) wait
+    for it."""
     base = tmp_path_factory.getbasetemp()
     folder = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    path = folder / "itembank-demo-template.sqlite3"
-    with (folder / "itembank-demo-template.lock").open("w") as lock:
+    path = folder / f"itembank-{template}-template.sqlite3"
+    with (folder / f"itembank-{template}-template.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
-            building = folder / f"itembank-demo-template-{os.getpid()}.sqlite3"
-            _build_demo(Backend("sqlite", f"sqlite:///{building}", {}, None))
+            building = folder / f"itembank-{template}-template-{os.getpid()}.sqlite3"
+            _build(Backend("sqlite", f"sqlite:///{building}", {}, None), template)
             building.rename(path)
     return path
 
 
-_POSTGRES_TEMPLATE: list[str] = []
+#: This process's PostgreSQL template databases, by template.
+_POSTGRES_TEMPLATES: dict[str, str] = {}
 
 
-def _postgres_demo_template() -> str:
-    """This test process's PostgreSQL template database with the demo, built on first
-    use and dropped when the process ends. A template must have no connections while it
-    is copied, so each process has its own."""
-    if _POSTGRES_TEMPLATE:
-        return _POSTGRES_TEMPLATE[0]
-    name = f"itembank_demo_{uuid.uuid4().hex[:10]}"
+def _postgres_template(template: str) -> str:
+    """This test process's PostgreSQL template database, built on first use and dropped
+    when the process ends. A template must have no connections while it is copied, so
+    each process has its own."""
+    if template in _POSTGRES_TEMPLATES:
+        return _POSTGRES_TEMPLATES[template]
+    name = f"itembank_{template}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(_normalise(POSTGRES_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
@@ -162,12 +184,12 @@ def _postgres_demo_template() -> str:
     with engine.connect() as connection:
         connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
     engine.dispose()
-    _build_demo(Backend("postgres", url, {}, None))
-    _POSTGRES_TEMPLATE.append(name)
+    _build(Backend("postgres", url, {}, None), template)
+    _POSTGRES_TEMPLATES[template] = name
     return name
 
 
-def _postgres_demo_copy(template: str) -> Backend:
+def _postgres_copy(template: str) -> Backend:
     """A new database copied from ``template``, dropped by the backend's cleanup."""
     name = f"itembank_cli_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(_normalise(POSTGRES_URL), isolation_level="AUTOCOMMIT")
