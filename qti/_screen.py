@@ -97,8 +97,8 @@ def proves_clean(root: etree._Element, version: str, serialized: bytes) -> bool:
     for element in root.iter("{*}math"):
         if etree.QName(element).namespace != ns.MATHML:
             return False
-    choices: dict[bytes, None] = {}  # identifiers of choices, and their local names
-    choice_names: set[bytes] = set()
+    choices: dict[bytes, None] = {}  # identifiers of choices (each seen once so far)
+    choice_names: set[bytes] = set()  # their local names
     variables: list[bytes] = []  # identifiers of variable references
     references: list[bytes] = []  # responseIdentifier and outcomeIdentifier values
     interactions: set[bytes] = set()  # local names of choice interactions binding one
