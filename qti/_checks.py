@@ -188,7 +188,7 @@ class Attributed:
         "under",
     )
 
-    def __init__(self, root: etree._Element) -> None:
+    def __init__(self, root: etree._Element, *, walk: bool = True) -> None:
         self._choices: dict[etree._Element, list[etree._Element]] = {}
         self._declarations: list[etree._Element] | None = None
         self._declared: dict[str, etree._Element] | None = None
@@ -201,6 +201,12 @@ class Attributed:
         self.under: dict[etree._Element, list[tuple[etree._Element, list[str]]]] = {}
         #: The attributed elements that have an ``identifier``: element, QTI 2 name, value.
         self.identified: list[tuple[etree._Element, str, str]] = []
+        if not walk:
+            # Only the root's children (what the checks of declarations, their parts and
+            # the template read): ``elements``, ``under`` and ``identified`` stay empty,
+            # so only those checks may be given this (qti._screen does).
+            self.children = [(c, tag_local_name(c.tag)) for c in root if isinstance(c.tag, str)]
+            return
         elements, identified = self.elements, self.identified
         names = root.keys()
         if not _READ.isdisjoint(names):
