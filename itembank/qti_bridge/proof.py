@@ -81,7 +81,8 @@ def prove(
     checked = 0
     by_person = item_type.scored_by_person
     # (the type's methods looked up once, not per response)
-    from_qti, to_qti, score = item_type.response_from_qti, item_type.qti_response, item_type.score
+    from_qti, to_qti = item_type.response_from_qti, item_type.qti_response
+    score = item_type.scorer(content)  # (score for this content: prepared once)
     for value in responses:
         checked += 1
         source = source_score(value)
@@ -110,7 +111,7 @@ def prove(
             return Proof(checked, _inexpressible(value, source, str(exc)))
         if not _same_value(back, value):
             return Proof(checked, _inexpressible(value, source, f"it comes back as {back!r}"))
-        bank = float(score(content, response))
+        bank = float(score(response))
         if bank != source:
             shown = describe(value)
             return Proof(
