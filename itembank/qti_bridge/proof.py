@@ -9,7 +9,8 @@ variants, and fixed samples beyond those sizes; an item that would need more tha
 proved on part of them.
 
 :func:`prove` runs each response through the source's response processing
-(:mod:`qti.rp`) and through the item type (``response_from_qti``, then ``score``), and
+(:mod:`qti.rp`) and through the item type (``response_from_qti``, then ``score``, through
+the type's ``scorer`` for the content: the same function, prepared once per item), and
 stops at the first response whose scores differ, or that the bank cannot express. An
 item with several interactions is tried on ``{identifier: value}`` responses
 (:func:`itembank.qti_bridge.parts.joint_responses`).
