@@ -12,6 +12,7 @@ writer can act on. The core never looks inside content except through this class
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -224,6 +225,13 @@ class ItemType:
         raise :class:`ValueError`.
         """
         raise NotImplementedError
+
+    def scorer(self, content: dict[str, JSON]) -> Callable[[JSON], float]:
+        """:meth:`score` for one ``content`` and many responses (the import's scoring
+        proof): the same function, for which a type may prepare what depends on the
+        content alone once (``content`` must not change while the function is used).
+        The default calls :meth:`score`."""
+        return functools.partial(self.score, content)
 
     def max_score(self, content: dict[str, JSON]) -> float:
         """The highest score any response can get."""

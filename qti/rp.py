@@ -486,29 +486,34 @@ class ScoringCache:
         return score
 
 
-_SCALARS = (str, int, float, bool, type(None))
+#: (a set: one look-up, not five comparisons)
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
 def _frozen(value: Any) -> Any:
     """A hashable copy of a response that tells apart what coercion tells apart (the
     types of scalars, lists from tuples), or ``None`` for a value it does not know."""
     kind = type(value)
-    if kind in _SCALARS:
-        return (kind, value)
     if kind is dict and len(value) == 1:  # one response variable: the common case
         ((name, part),) = value.items()
+        if type(name) is not str:
+            return None
         frozen = _frozen(part)
-        return None if type(name) is not str or frozen is None else (dict, name, frozen)
+        return None if frozen is None else (dict, name, frozen)
+    if kind in _SCALAR_TYPES:
+        return (kind, value)
     if kind is list or kind is tuple:
+        if not value:
+            return (kind, str)
         # Scalars of one type (choices: their identifiers; a point: two numbers).
-        first = type(value[0]) if value else str
-        if first in _SCALARS:
-            if all(type(part) is first for part in value):
+        first = type(value[0])
+        if first in _SCALAR_TYPES:
+            if len(set(map(type, value))) == 1:
                 return (kind, first, *value)
         elif first is tuple or first is list:
             return _frozen_pairs(kind, value)
         parts = [_frozen(part) for part in value]
-        if any(part is None for part in parts):
+        if None in parts:
             return None
         return (kind, *parts)
     if kind is dict:
@@ -532,7 +537,7 @@ def _frozen_pairs(kind: type, value: Any) -> Any:
         if (pair is tuple or pair is list) and len(part) == 2:
             a, b = part
             scalar = type(a)
-            if scalar in _SCALARS and type(b) is scalar:
+            if scalar in _SCALAR_TYPES and type(b) is scalar:
                 parts.append((pair, scalar, a, b))
                 continue
         frozen = _frozen(part)

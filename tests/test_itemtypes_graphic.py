@@ -422,6 +422,64 @@ def test_select_point_scores_as_map_response_point() -> None:
     assert score(one, IN_A) == 1 and score(one, IN_B) == 1 and score(one, IN_C) == 0
 
 
+def _reference_point_score(content: dict[str, Any], response: Any) -> float:
+    """Select point's ``score`` as it was written before :meth:`scorer` (the reference:
+    each point's area looked up afresh)."""
+    from plugins.itemtypes.qti_writers._graphic import first_area
+    from plugins.itemtypes.select_point import response_points
+
+    points = response_points(content, response)
+    if points is None:
+        return 0
+    areas, mapping = content["areas"], content["mapping"]
+    total, used = 0.0, set()
+    for point in points:
+        hit = first_area(areas, point)
+        if hit is None:
+            total += mapping["default"]
+        elif hit not in used:
+            used.add(hit)
+            total += areas[hit]["value"]
+    if mapping["lower"] is not None and total < mapping["lower"]:
+        total = float(mapping["lower"])
+    return float(min(total, content["points"]))
+
+
+def test_select_point_scorer_scores_every_proof_response_as_the_reference() -> None:
+    """One scorer (the area of each point found once) gives exactly the reference score
+    for every response the import's proof tries, bad responses raise alike, and areas
+    replaced between calls are looked up again."""
+    from itembank.qti_bridge.responses import responses_for
+
+    content = SELECT_POINT.load(POINTS)
+    item = SELECT_POINT.qti_item("<p>Tunjuk.</p>", content, identifier="P", title="P")
+    (interaction,) = item.interactions()
+    tried = list(responses_for(item, interaction, item.responses[0]))
+    assert len(tried) > 100
+    scorer = SELECT_POINT.scorer(content)
+    for value in tried + tried:  # twice: the second time from the areas found
+        response = SELECT_POINT.response_from_qti(content, value)
+        assert scorer(response) == _reference_point_score(content, response), value
+        assert SELECT_POINT.score(content, response) == scorer(response)
+    for bad in (["A"], [[1, 2, 3]], [[1.5, 2]], 7):
+        with pytest.raises(ValueError):
+            scorer(bad)
+    moved = {
+        **content,
+        "areas": [{**area, "shape": "rect", "coords": [0, 0, 1, 1]} for area in content["areas"]],
+    }
+    changing = dict(content)
+    scorer = SELECT_POINT.scorer(changing)
+    assert scorer([IN_A]) == 1
+    changing["areas"] = moved["areas"]  # another areas list: found again
+    assert scorer([IN_A]) == _reference_point_score(moved, [IN_A]) == 0
+    odd = {**content, "areas": [{"id": "A", "shape": "poly", "coords": [0, 0, 5], "value": 1}]}
+    scorer = SELECT_POINT.scorer(odd)
+    for _ in range(2):  # an error is raised every time, never remembered
+        with pytest.raises(ValueError, match="pairs"):
+            scorer([IN_A])
+
+
 @pytest.mark.parametrize("response", ["A", [1], [1.5, 2], [True, 2], [[1, 2, 3]], 7, [10**6, 1]])
 def test_select_point_refuses_what_is_not_a_point(response: Any) -> None:
     content = SELECT_POINT.load(POINTS)

@@ -591,12 +591,20 @@ class _ItemConverter:
                 r for r in item.responses if r.identifier == interaction.response_identifier
             )
 
-        def source_score(value: Any) -> float:
-            if self.gaps:  # a dict of the gaps' response variables (None: all blank)
+        # (the item's kind decided once, not per response)
+        source_score: Callable[[Any], float]
+        if self.gaps:  # a dict of the gaps' response variables (None: all blank)
+
+            def source_score(value: Any) -> float:
                 return run(value or {})
-            if declaration is None:  # several interactions: {identifier: value}
-                return run(value)
-            return run({declaration.identifier: value})
+
+        elif declaration is None:  # several interactions: {identifier: value}
+            source_score = run
+        else:
+            identifier = declaration.identifier
+
+            def source_score(value: Any) -> float:
+                return run({identifier: value})
 
         reasons: list[_Refused] = []
         rest_stem: str | None = None

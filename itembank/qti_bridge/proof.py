@@ -9,7 +9,8 @@ variants, and fixed samples beyond those sizes; an item that would need more tha
 proved on part of them.
 
 :func:`prove` runs each response through the source's response processing
-(:mod:`qti.rp`) and through the item type (``response_from_qti``, then ``score``), and
+(:mod:`qti.rp`) and through the item type (``response_from_qti``, then ``score``, through
+the type's ``scorer`` for the content: the same function, prepared once per item), and
 stops at the first response whose scores differ, or that the bank cannot express. An
 item with several interactions is tried on ``{identifier: value}`` responses
 (:func:`itembank.qti_bridge.parts.joint_responses`).
@@ -81,7 +82,8 @@ def prove(
     checked = 0
     by_person = item_type.scored_by_person
     # (the type's methods looked up once, not per response)
-    from_qti, to_qti, score = item_type.response_from_qti, item_type.qti_response, item_type.score
+    from_qti, to_qti = item_type.response_from_qti, item_type.qti_response
+    score = item_type.scorer(content)  # (score for this content: prepared once)
     for value in responses:
         checked += 1
         source = source_score(value)
@@ -110,7 +112,7 @@ def prove(
             return Proof(checked, _inexpressible(value, source, str(exc)))
         if not _same_value(back, value):
             return Proof(checked, _inexpressible(value, source, f"it comes back as {back!r}"))
-        bank = float(score(content, response))
+        bank = float(score(response))
         if bank != source:
             shown = describe(value)
             return Proof(

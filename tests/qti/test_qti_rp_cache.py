@@ -171,3 +171,90 @@ def test_lists_of_pairs_are_remembered_apart() -> None:
     assert rp._frozen([(1, 2), ()])[1] == rp._frozen((1, 2))
     assert rp._frozen([[], (1, 2)])[2] == rp._frozen((1, 2))
     assert rp._frozen([(1, 2), {1}]) is None  # a value it does not know: not remembered
+
+
+def _reference_frozen(value: Any) -> Any:
+    """``qti.rp._frozen`` as it was first written (the reference for the faster one)."""
+    scalars = (str, int, float, bool, type(None))
+    kind = type(value)
+    if kind in scalars:
+        return (kind, value)
+    if kind is dict and len(value) == 1:
+        ((name, part),) = value.items()
+        frozen = _reference_frozen(part)
+        return None if type(name) is not str or frozen is None else (dict, name, frozen)
+    if kind is list or kind is tuple:
+        first = type(value[0]) if value else str
+        if first in scalars:
+            if all(type(part) is first for part in value):
+                return (kind, first, *value)
+        elif first is tuple or first is list:
+            parts = []
+            for part in value:
+                pair = type(part)
+                if (pair is tuple or pair is list) and len(part) == 2:
+                    a, b = part
+                    if type(a) in scalars and type(b) is type(a):
+                        parts.append((pair, type(a), a, b))
+                        continue
+                frozen = _reference_frozen(part)
+                if frozen is None:
+                    return None
+                parts.append(frozen)
+            return (kind, *parts)
+        parts = [_reference_frozen(part) for part in value]
+        if any(part is None for part in parts):
+            return None
+        return (kind, *parts)
+    if kind is dict:
+        items = []
+        for name, part in value.items():
+            frozen = _reference_frozen(part)
+            if type(name) is not str or frozen is None:
+                return None
+            items.append((name, frozen))
+        return (dict, tuple, *items)
+    return None
+
+
+_SHAPES: list[Any] = [
+    *_PAIRS,
+    None,
+    "",
+    "A",
+    1,
+    1.0,
+    True,
+    -0.0,
+    [],
+    (),
+    ["A", "B"],
+    ("A",),
+    [1, True],
+    [1, 1.0],
+    [True, False],
+    [None, None],
+    [None, "A"],
+    [1.0, 2],
+    [["A", "B"], ["C", "D"]],
+    [("A", "B"), ("C", 1)],
+    {"A": [], "B": None},
+    {1: "x"},
+    {"A": {1}},
+    {},
+    {"R": (1, 2)},
+    {"A": ["x"], "B": [(1, 2)]},
+    [["A"], ["B", "C"]],
+    [{"A": 1}],
+    {2},
+    b"A",
+]
+
+
+@pytest.mark.parametrize("value", _SHAPES, ids=repr)
+def test_the_cache_key_is_the_reference_key(value: Any) -> None:
+    """The key of every shape of response (and of it as the one response variable) is
+    the reference's, value and types alike."""
+    for shape in (value, {"RESPONSE": value}):
+        assert repr(rp._frozen(shape)) == repr(_reference_frozen(shape))
+        assert rp._frozen(shape) == _reference_frozen(shape)
