@@ -71,6 +71,38 @@ def test_rows_are_written_as_an_insert_writes_them(world: World) -> None:
     }
 
 
+def test_rows_beyond_one_statement_are_all_written_in_order(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite writes the rows in multi-row INSERTs of as many rows as its limit of bound
+    values allows: with a limit of two rows' values, five rows take three statements and
+    are written as given, in order."""
+    from itembank.operations import import_writes
+
+    if db.session.connection().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL writes the rows in one COPY")
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith("INSERT INTO item "):
+            statements.append(statement)
+
+    monkeypatch.setattr(import_writes, "_sqlite_bound_values", lambda connection: 17)
+    engine = db.session.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        insert_rows(Item, [_item_row(world, n) for n in range(9201, 9206)], world.bank.id)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) == 3
+    items = db.session.scalars(
+        sa.select(Item).where(Item.bank_id == world.bank.id).order_by(Item.id)
+    ).all()
+    assert [(i.number, i.external_id, i.created_at) for i in items] == [
+        (n, f"{world.bank.code}-R{n}", WHEN.astimezone(UTC)) for n in range(9201, 9206)
+    ]
+
+
 def test_a_left_out_column_computed_per_row_gets_its_default(world: World) -> None:
     insert_rows(
         AuditEvent,

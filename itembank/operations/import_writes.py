@@ -7,6 +7,7 @@ PostgreSQL each new item is written with its newest version's id, reserved befor
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import sqlalchemy as sa
@@ -290,9 +291,13 @@ def insert_rows(model: type[Any], rows: list[dict[str, Any]], bank_id: int | Non
     same ones) into its table; a key that names no attribute is an error, never silently
     dropped. ``bank_id``: the bank the rows belong to, for :mod:`itembank.content_stamp`.
 
-    On PostgreSQL (psycopg 3) the rows go in one ``COPY`` instead (:func:`_copy_rows`):
-    the same values through the same column types, without an INSERT executed per row
-    (about a third of the server's work on an import's rows, and psycopg's per-row work)."""
+    The rows go to the driver as one statement, not an INSERT executed per row, each
+    value through its column type's bind processing as an INSERT sends it
+    (:func:`_driver_rows`): on PostgreSQL (psycopg 3) one ``COPY`` (:func:`_copy_rows`:
+    about a third of the server's work on an import's rows, and psycopg's per-row work),
+    on SQLite multi-row ``INSERT ... VALUES`` statements (:func:`_insert_values`: the
+    FTS5 indexes' triggers then write one index segment per statement instead of one
+    per row)."""
     columns = {attr.key: attr.columns[0].name for attr in sa.inspect(model).column_attrs}
     unknown = {key for row in rows for key in row} - columns.keys()
     if unknown:
@@ -303,52 +308,98 @@ def insert_rows(model: type[Any], rows: list[dict[str, Any]], bank_id: int | Non
     named = [{columns[key]: value for key, value in row.items()} for row in rows]
     options = in_bank(bank_id)
     connection = db.session.connection()
-    if connection.dialect.driver == "psycopg" and _copy_rows(connection, table, named):
+    dialect = connection.dialect
+    write = (
+        _copy_rows
+        if dialect.driver == "psycopg"
+        else _insert_values
+        if dialect.name == "sqlite"
+        else None
+    )
+    prepared = _driver_rows(connection, table, named) if write is not None else None
+    if write is not None and prepared is not None:
+        write(connection, table, *prepared)
         note_bulk_write(db.session, table.name, options)
         return
     db.session.execute(sa.insert(table).execution_options(**options), named)
 
 
-def _copy_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> bool:
-    """``COPY`` ``rows`` (keyed by column name, every row the same columns) into
-    ``table`` through psycopg, each value through its column type's bind processing as
-    an INSERT sends it; a column left out gets its scalar default as in an INSERT (its
-    server default if it has none). False, with nothing written, when that is not
-    enough: no rows, or a column left out whose default is computed per row."""
+def _driver_rows(
+    connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]
+) -> tuple[list[str], list[list[Any]]] | None:
+    """The column names and each row's values as the driver gets them from an INSERT of
+    ``rows`` (keyed by column name, every row the same columns) into ``table``: each value
+    through its column type's bind processing, a column left out with its scalar default
+    as in an INSERT (its server default if it has none). None when that is not enough:
+    no rows, or a column left out whose default is computed per row."""
     if not rows:
-        return False
+        return None
     given = list(rows[0])
     defaults: dict[str, Any] = {}
     for column in table.columns:
         if column.name not in rows[0] and column.default is not None:
             if not column.default.is_scalar:
-                return False
+                return None
             defaults[column.name] = column.default.arg  # type: ignore[attr-defined]
     dialect = connection.dialect
+    names = [*given, *defaults]
     processors = [
-        table.columns[name].type.dialect_impl(dialect).bind_processor(dialect)
-        for name in (*given, *defaults)
+        table.columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
     ]
-    quote = dialect.identifier_preparer
-    names = ", ".join(quote.quote(name) for name in (*given, *defaults))
-    statement = f"COPY {quote.format_table(table)} ({names}) FROM STDIN"
     fixed = list(defaults.values())
+    values = [
+        [
+            v if process is None else process(v)
+            for v, process in zip([row[name] for name in given] + fixed, processors, strict=True)
+        ]
+        for row in rows
+    ]
+    return names, values
+
+
+def _copy_rows(
+    connection: sa.Connection, table: sa.Table, names: list[str], values: list[list[Any]]
+) -> None:
+    """PostgreSQL (psycopg 3): ``COPY`` the rows' ``values`` (:func:`_driver_rows`) into
+    ``table``'s columns ``names``."""
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer
+    columns = ", ".join(quote.quote(name) for name in names)
+    statement = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
     driver = connection.connection.driver_connection
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-            for row in rows:
-                values = [row[name] for name in given] + fixed
-                copy.write_row(
-                    [
-                        v if process is None else process(v)
-                        for v, process in zip(values, processors, strict=True)
-                    ]
-                )
+            for row in values:
+                copy.write_row(row)
     except dialect.loaded_dbapi.Error as exc:
         # As SQLAlchemy raises it for an INSERT (IntegrityError, ...), so that callers
         # handle a failed write the same on every database.
         raise sqlalchemy_error(connection, exc, statement, None) from exc
-    return True
+
+
+def _insert_values(
+    connection: sa.Connection, table: sa.Table, names: list[str], values: list[list[Any]]
+) -> None:
+    """SQLite: the rows' ``values`` (:func:`_driver_rows`) in multi-row ``INSERT ...
+    VALUES`` statements, as many rows in each as SQLite's limit of bound values allows
+    (through SQLAlchemy's connection: its events run, its errors are raised)."""
+    quote = connection.dialect.identifier_preparer
+    columns = ", ".join(quote.quote(name) for name in names)
+    head = f"INSERT INTO {quote.format_table(table)} ({columns}) VALUES "
+    one = "(" + ", ".join("?" * len(names)) + ")"
+    per_statement = max(1, _sqlite_bound_values(connection) // len(names))
+    for start in range(0, len(values), per_statement):
+        part = values[start : start + per_statement]
+        connection.exec_driver_sql(
+            head + ", ".join([one] * len(part)), tuple(v for row in part for v in row)
+        )
+
+
+def _sqlite_bound_values(connection: sa.Connection) -> int:
+    """The most values one SQLite statement may bind (``SQLITE_LIMIT_VARIABLE_NUMBER``:
+    32,766 since SQLite 3.32, 999 before)."""
+    driver = connection.connection.driver_connection
+    return int(driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))  # type: ignore[union-attr]
 
 
 def _version_row(checked: CheckedItem, actor: User, now: Any) -> dict[str, Any]:

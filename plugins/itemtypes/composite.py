@@ -25,7 +25,7 @@ from itembank.itemtypes import (
     Problem,
     SourceScore,
     flatten_marshmallow_errors,
-    schema_instance,
+    schema_load,
 )
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
@@ -123,7 +123,7 @@ class Composite(ItemType):
                 [Problem("", "Isi soal harus berupa objek JSON.", "Content must be a JSON object.")]
             )
         try:
-            data = schema_instance(self.content_schema).load(content)
+            data = schema_load(self.content_schema, content)
         except ma.ValidationError as exc:
             raise ContentError(list(flatten_marshmallow_errors(exc.messages))) from None
         problems = list(self.check(data))
