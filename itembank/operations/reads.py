@@ -14,6 +14,7 @@ import json
 import math
 import re
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -238,6 +239,45 @@ def list_items(
     apply to (the latest one, or for assemblers the approved one). ``summary``: the
     caller reads only the version's number, status and times (the API's listing), so
     its content, stem and text are not loaded."""
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    listing = _PostgresListing() if postgres else None
+    state = _POSTGRES_LISTING.set(listing)
+    try:
+        return _list_items(bank, filters, actor=actor, summary=summary)
+    except InvalidInput:
+        # Refused after the first statement set the relevance order's cost (an unknown
+        # node): set back, as the first tier would have (the transaction goes on).
+        if listing is not None and listing.page_cost is not None:
+            _set_page_cost(listing.page_cost)
+        raise
+    finally:
+        _POSTGRES_LISTING.reset(state)
+
+
+@dataclass
+class _PostgresListing:
+    """PostgreSQL, for one listing (:func:`list_items`): the transaction-local settings
+    it has made and the indexes it has found, so that each is sent once, in a statement
+    the listing sends anyway (they were round trips of their own: up to six of a
+    relevance listing's seventeen statements). Never kept past the listing: a migration
+    may create or drop an index between two requests, and the settings end with the
+    transaction."""
+
+    #: :func:`_plan_for_these_values` has set its settings.
+    planned: bool = False
+    #: Whether the trigram index exists (:func:`_postgres_search_index`), once asked.
+    trigram_index: bool | None = None
+    #: ``random_page_cost`` as it was before the relevance order's first tier set it
+    #: (:func:`_cached_lookups`, which sets it back), while it is set.
+    page_cost: str | None = None
+
+
+_POSTGRES_LISTING: ContextVar[_PostgresListing | None] = ContextVar(
+    "postgres_listing", default=None
+)
+
+
+def _list_items(bank: Bank, filters: ItemFilters, *, actor: User, summary: bool) -> dict[str, Any]:
     only_approved = sees_only_approved(actor, bank) or filters.approved_versions
     # A page without filters is the same statement for every bank and page, with these
     # as its parameters: built once (building it took longer than running it).
@@ -489,7 +529,7 @@ def _relevance_statements(
     start, size = _start(filters), filters.per_page
     query = filters.q.strip()
     needle = search_needle(query)
-    words = None if EXTERNAL_ID_RE.fullmatch(query) else relevance.word_query(needle)
+    words = None if EXTERNAL_ID_RE.fullmatch(query) else _word_query(needle)
     if words is None:
         found = _filtered(bank, filters, only_approved)
         counted = _counted(found.ids)
@@ -643,14 +683,55 @@ def _cached_lookups() -> Iterator[None]:
     if db.session.get_bind().dialect.name != "postgresql":
         yield
         return
-    previous = db.session.scalar(sa.text("SELECT current_setting('random_page_cost')"))
-    db.session.execute(sa.text("SELECT set_config('random_page_cost', '1.1', true)"))
+    state = _POSTGRES_LISTING.get()
+    if state is not None and state.page_cost is not None:
+        # Set by the listing's first statement (_word_query), which read it before.
+        previous, state.page_cost = state.page_cost, None
+    else:
+        previous = db.session.scalar(sa.text("SELECT current_setting('random_page_cost')"))
+        db.session.execute(sa.text("SELECT set_config('random_page_cost', '1.1', true)"))
     yield
     # Local to the transaction: after an error it ends with it, as the rollback does.
+    _set_page_cost(previous)
+
+
+def _set_page_cost(previous: str) -> None:
     db.session.execute(
         sa.text("SELECT set_config('random_page_cost', :previous, true)"),
         {"previous": previous},
     )
+
+
+def _word_query(needle: str) -> relevance.WordQuery | None:
+    """:func:`relevance.word_query`; on PostgreSQL in one statement with what the
+    relevance listing would otherwise send on its own before its first tier:
+    :func:`_plan_for_these_values`'s settings, the trigram index's check
+    (:func:`_postgres_search_index`), and :func:`_cached_lookups`'s ``random_page_cost``
+    read and (with the word index: the first tier follows) set. One round trip instead
+    of five."""
+    state = _POSTGRES_LISTING.get()
+    if state is None or state.planned or state.page_cost is not None:
+        return relevance.word_query(needle)
+    words = relevance.query_words(needle)
+    if not words:
+        return None
+    # The previous cost is read in a subquery kept apart ("OFFSET 0"), so it is read
+    # before the outer row sets it.
+    row = db.session.execute(
+        sa.text(
+            f"SELECT {relevance.POSTGRES_WORD_CHECK}, {_TRIGRAM_INDEX_FOUND}, "
+            f"{_PLAN_FOR_THESE_VALUES}, cost.previous, "
+            "CASE WHEN to_regclass(:relevance_word_index) IS NOT NULL "
+            "THEN set_config('random_page_cost', '1.1', true) END "
+            "FROM (SELECT current_setting('random_page_cost') AS previous OFFSET 0) AS cost"
+        ),
+        {**relevance.postgres_word_check_parameters(words), "trigram_index": POSTGRES_SEARCH_INDEX},
+    ).one()
+    found = relevance.postgres_word_query(words, *row[:3])
+    state.planned, state.trigram_index = True, row[3]
+    if found is not None:
+        state.page_cost = row[6]
+    return found
 
 
 def _one_word_first_tier_page(
@@ -911,13 +992,26 @@ def _plan_for_these_values() -> None:
     And the planner cannot tell how soon a walk stops (how often a word occurs, how
     many items a subtree holds): it prices the walks as scans of the whole bank, past
     JIT's threshold, and would spend far longer compiling them than running them."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            sa.text(
-                "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
-                "set_config('jit', 'off', true)"
-            )
-        )
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    state = _POSTGRES_LISTING.get()
+    if state is not None and state.planned:
+        return
+    # With the trigram index's check, which a text query asks next (one round trip).
+    trigram_index = db.session.execute(
+        sa.text(f"SELECT {_PLAN_FOR_THESE_VALUES}, {_TRIGRAM_INDEX_FOUND}"),
+        {"trigram_index": POSTGRES_SEARCH_INDEX},
+    ).one()[-1]
+    if state is not None:
+        state.planned, state.trigram_index = True, trigram_index
+
+
+#: The settings of :func:`_plan_for_these_values`, as columns of a SELECT.
+_PLAN_FOR_THESE_VALUES = (
+    "set_config('plan_cache_mode', 'force_custom_plan', true), set_config('jit', 'off', true)"
+)
+#: Whether the trigram index exists, as a column of a SELECT (parameter ``trigram_index``).
+_TRIGRAM_INDEX_FOUND = "to_regclass(:trigram_index) IS NOT NULL"
 
 
 def _estimated_matches(needle: str) -> float:
@@ -952,12 +1046,18 @@ def _sqlite_search_table() -> bool:
 
 def _postgres_search_index() -> bool:
     """Whether this PostgreSQL database has the trigram index of migration 0010 (in the
-    schema the session works in)."""
-    return bool(
+    schema the session works in): asked once per listing, with its other checks."""
+    state = _POSTGRES_LISTING.get()
+    if state is not None and state.trigram_index is not None:
+        return state.trigram_index
+    found = bool(
         db.session.scalar(
-            sa.text("SELECT to_regclass(:name) IS NOT NULL"), {"name": POSTGRES_SEARCH_INDEX}
+            sa.text(f"SELECT {_TRIGRAM_INDEX_FOUND}"), {"trigram_index": POSTGRES_SEARCH_INDEX}
         )
     )
+    if state is not None:
+        state.trigram_index = found
+    return found
 
 
 def _classified(bank: Bank, listed_id: Any, filters: ItemFilters) -> _Narrowed:
