@@ -810,39 +810,67 @@ def _several_words_first_tier_page(
     apart), scored only when the page reaches past the first two, in this bank."""
     wanted = start + size
     repeated = words.scored(repeated=True)
+    best_score = sa.cast(relevance.SINGLE_COVER_BEST, sa.REAL)
     above = (
         base.ids.join(repeated, repeated.c.version_id == base.listed_id)
-        .where(repeated.c.score > sa.cast(relevance.SINGLE_COVER_BEST, sa.REAL))
+        .where(repeated.c.score > best_score)
         .where(contains)
-        .order_by(repeated.c.score.desc(), *base.order)
-        .limit(wanted)
     )
+    above_order = [repeated.c.score.desc(), *base.order]
     matched = words.matched()
     every = base.ids.join(matched, matched.c.version_id == base.listed_id).where(contains)
     in_first = _counted(every).scalar_subquery().label("in_first")
-    # Those above, cut first (of every bank) at the score of the best few hundred, as
-    # _first_tier_page cuts: when the kept ones fill the rows wanted, they are those
-    # rows; else every one above is joined.
+    # Those above are cut first (of every bank) at the score of the best few hundred,
+    # as _first_tier_page cuts: the kept ones (every one when nothing is cut) come
+    # first, and only when they do not fill the rows wanted, the others above, then
+    # those scored ``best``, then the rest. One statement: each part is a CTE whose
+    # LIMIT is what the parts before it left of the rows wanted, and a LIMIT of 0
+    # reads nothing of its part (so a part the page does not reach costs nothing); the
+    # rows come with their part and their rank in it, and are put in order here.
     cut_score = _cut_score(repeated, wanted)
+    best, best_condition = words.single_cover_scored(best=True)
+    rest, rest_condition = words.single_cover_scored(best=False)
+    parts: list[tuple[sa.Select[Any], list[Any]]] = [
+        (above.where(repeated.c.score >= sa.func.coalesce(cut_score, -1.0)), above_order),
+        (above.where(repeated.c.score < cut_score), above_order),
+        (
+            base.ids.join(best, best.c.version_id == base.listed_id).where(
+                best_condition, contains
+            ),
+            base.order,
+        ),
+        (
+            base.ids.join(rest, rest.c.version_id == base.listed_id).where(
+                rest_condition, contains
+            ),
+            [rest.c.score.desc(), *base.order],
+        ),
+    ]
+    left: Any = sa.literal(wanted, sa.Integer)
+    read: list[Any] = []
+    for number, (part, order) in enumerate(parts):
+        ranked = (
+            part.add_columns(
+                sa.func.row_number().over(order_by=order).label("rank"),
+                sa.literal(number, sa.Integer).label("part"),
+            )
+            .order_by(*order)
+            .limit(left)
+            .cte(f"first_tier_{number}")
+        )
+        read.append(sa.select(ranked.c.id, ranked.c.part, ranked.c.rank))
+        left = left - sa.select(sa.func.count()).select_from(ranked).scalar_subquery()
+    tier = sa.union_all(*read).subquery("first_tier")
+    # One row at least (the count), however many the parts hold.
+    one = sa.select(sa.literal(1).label("one")).subquery("one")
     rows = db.session.execute(
-        above.add_columns(cut_score.label("cut"), in_first).where(
-            repeated.c.score >= sa.func.coalesce(cut_score, sa.literal(-1.0))
+        sa.select(in_first, tier.c.id, tier.c.part, tier.c.rank).select_from(
+            one.outerjoin(tier, sa.true())
         )
     ).all()
-    first_count = rows[0].in_first if rows else db.session.scalar(sa.select(in_first))
-    if not (len(rows) == wanted or (rows and rows[0].cut is None)):
-        rows = db.session.execute(above).all()
-    page_ids = [row[0] for row in rows]
-    for best in (True, False):
-        if len(page_ids) >= wanted:
-            break
-        scored, condition = words.single_cover_scored(best=best)
-        part = base.ids.join(scored, scored.c.version_id == base.listed_id).where(
-            condition, contains
-        )
-        order = base.order if best else [scored.c.score.desc(), *base.order]
-        page_ids += db.session.scalars(part.order_by(*order).limit(wanted - len(page_ids)))
-    page_ids = page_ids[start:]
+    first_count = rows[0].in_first
+    ranked_ids = sorted((row.part, row.rank, row.id) for row in rows if row.id is not None)
+    page_ids = [item_id for _, _, item_id in ranked_ids][start:]
     if not page_ids and first_count > COUNT_LIMIT:
         # Past the first tier's end, beyond the limit: the second tier starts after
         # all of it.

@@ -406,6 +406,7 @@ def test_postgres_sends_the_listings_checks_and_settings_once(
     cost = setting("random_page_cost")
     cases = [
         dict(q="rapat koordinasi", sort="relevance"),
+        dict(q="rapat koordinasi", sort="relevance", page=3, per_page=1),
         dict(q="koordinasi", sort="relevance", page=2, per_page=2),
         dict(q="tim", sort="relevance", per_page=3),
         dict(q="koordinasi"),
@@ -422,6 +423,10 @@ def test_postgres_sends_the_listings_checks_and_settings_once(
         assert sum("set_config('random_page_cost'" in s for s in sent) == (
             2 if case.get("sort") else 0
         ), case
+        if case["q"] == "rapat koordinasi":
+            # several words: the first tier's parts in one statement, with its count
+            tiers = [s for s in sent if "cover_scored" in s or "word_matches" in s]
+            assert len(tiers) == 1 and "first_tier_3" in tiers[0], sent
         assert setting("random_page_cost") == cost
         assert setting("jit") == "off"  # for the rest of the transaction, as before
         with ExitStack() as one_by_one:  # the listing without its state: each check alone
