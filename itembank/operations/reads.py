@@ -820,32 +820,66 @@ def _several_words_first_tier_page(
     matched = words.matched()
     every = base.ids.join(matched, matched.c.version_id == base.listed_id).where(contains)
     in_first = _counted(every).scalar_subquery().label("in_first")
-    # Those above are cut first (of every bank) at the score of the best few hundred,
-    # as _first_tier_page cuts: the kept ones (every one when nothing is cut) come
-    # first, and only when they do not fill the rows wanted, the others above, then
-    # those scored ``best``, then the rest. One statement: each part is a CTE whose
-    # LIMIT is what the parts before it left of the rows wanted, and a LIMIT of 0
-    # reads nothing of its part (so a part the page does not reach costs nothing); the
-    # rows come with their part and their rank in it, and are put in order here.
+    # Those above, cut first (of every bank) at the score of the best few hundred, as
+    # _first_tier_page cuts: when the kept ones fill the rows wanted, they are those
+    # rows (one statement, with the tier's count).
     cut_score = _cut_score(repeated, wanted)
-    best, best_condition = words.single_cover_scored(best=True)
-    rest, rest_condition = words.single_cover_scored(best=False)
-    parts: list[tuple[sa.Select[Any], list[Any]]] = [
-        (above.where(repeated.c.score >= sa.func.coalesce(cut_score, -1.0)), above_order),
-        (above.where(repeated.c.score < cut_score), above_order),
-        (
-            base.ids.join(best, best.c.version_id == base.listed_id).where(
-                best_condition, contains
+    rows = db.session.execute(
+        above.order_by(*above_order)
+        .limit(wanted)
+        .add_columns(cut_score.label("cut"), in_first)
+        .where(repeated.c.score >= sa.func.coalesce(cut_score, sa.literal(-1.0)))
+    ).all()
+    page_ids = [row[0] for row in rows]
+    first_count = rows[0].in_first if rows else None
+    if len(page_ids) < wanted:
+        # The rest of the rows wanted, in one more statement: the others above (when
+        # the cut left some out), then those scored ``best``, then the rest. Each part
+        # is a CTE whose LIMIT is what the parts before it left of the rows wanted, and
+        # a LIMIT of 0 reads nothing of its part (so a part the page does not reach
+        # costs nothing); the rows come with their part and their rank in it.
+        best, best_condition = words.single_cover_scored(best=True)
+        rest, rest_condition = words.single_cover_scored(best=False)
+        parts: list[tuple[sa.Select[Any], list[Any]]] = [
+            (
+                base.ids.join(best, best.c.version_id == base.listed_id).where(
+                    best_condition, contains
+                ),
+                base.order,
             ),
-            base.order,
-        ),
-        (
-            base.ids.join(rest, rest.c.version_id == base.listed_id).where(
-                rest_condition, contains
+            (
+                base.ids.join(rest, rest.c.version_id == base.listed_id).where(
+                    rest_condition, contains
+                ),
+                [rest.c.score.desc(), *base.order],
             ),
-            [rest.c.score.desc(), *base.order],
-        ),
-    ]
+        ]
+        if not (rows and rows[0].cut is None):  # something was cut (or nothing found)
+            parts.insert(0, (above.where(repeated.c.score < cut_score), above_order))
+        more, counted = _parts_in_order(parts, wanted - len(page_ids), None if rows else in_first)
+        page_ids += more
+        if first_count is None:
+            first_count = counted
+    page_ids = page_ids[start:]
+    assert first_count is not None
+    if not page_ids and first_count > COUNT_LIMIT:
+        # Past the first tier's end, beyond the limit: the second tier starts after
+        # all of it.
+        first_count = db.session.scalar(sa.select(sa.func.count()).select_from(every.subquery()))
+    return page_ids, first_count
+
+
+def _parts_in_order(
+    parts: list[tuple[sa.Select[Any], list[Any]]], wanted: int, count: Any
+) -> tuple[list[int], int | None]:
+    """The first ``wanted`` ids of ``parts`` (selects of item ids, each with its order)
+    put one after the other, in one statement, and the value of ``count`` (a labelled
+    scalar subquery, or None) read with them.
+
+    Each part is a CTE limited to what the parts before it left of ``wanted``; a LIMIT
+    of 0 reads nothing of its part, so the parts the rows do not reach cost nothing.
+    The rows come with their part's number and their rank in it, and are put in order
+    here (not left to the order in which the database appends the parts)."""
     left: Any = sa.literal(wanted, sa.Integer)
     read: list[Any] = []
     for number, (part, order) in enumerate(parts):
@@ -856,26 +890,21 @@ def _several_words_first_tier_page(
             )
             .order_by(*order)
             .limit(left)
-            .cte(f"first_tier_{number}")
+            .cte(f"tier_part_{number}")
         )
         read.append(sa.select(ranked.c.id, ranked.c.part, ranked.c.rank))
         left = left - sa.select(sa.func.count()).select_from(ranked).scalar_subquery()
-    tier = sa.union_all(*read).subquery("first_tier")
-    # One row at least (the count), however many the parts hold.
+    together = sa.union_all(*read).subquery("tier_parts")
+    # One row at least (for the count), however many the parts hold.
     one = sa.select(sa.literal(1).label("one")).subquery("one")
+    counted = count if count is not None else sa.null().label("in_first")
     rows = db.session.execute(
-        sa.select(in_first, tier.c.id, tier.c.part, tier.c.rank).select_from(
-            one.outerjoin(tier, sa.true())
+        sa.select(counted, together.c.id, together.c.part, together.c.rank).select_from(
+            one.outerjoin(together, sa.true())
         )
     ).all()
-    first_count = rows[0].in_first
     ranked_ids = sorted((row.part, row.rank, row.id) for row in rows if row.id is not None)
-    page_ids = [item_id for _, _, item_id in ranked_ids][start:]
-    if not page_ids and first_count > COUNT_LIMIT:
-        # Past the first tier's end, beyond the limit: the second tier starts after
-        # all of it.
-        first_count = db.session.scalar(sa.select(sa.func.count()).select_from(every.subquery()))
-    return page_ids, first_count
+    return [item_id for _, _, item_id in ranked_ids], rows[0][0]
 
 
 #: SQLite's trigram index of the versions' search text (migration 0015), where it exists.
