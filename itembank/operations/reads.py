@@ -14,6 +14,7 @@ import json
 import math
 import re
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -238,6 +239,45 @@ def list_items(
     apply to (the latest one, or for assemblers the approved one). ``summary``: the
     caller reads only the version's number, status and times (the API's listing), so
     its content, stem and text are not loaded."""
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    listing = _PostgresListing() if postgres else None
+    state = _POSTGRES_LISTING.set(listing)
+    try:
+        return _list_items(bank, filters, actor=actor, summary=summary)
+    except InvalidInput:
+        # Refused after the first statement set the relevance order's cost (an unknown
+        # node): set back, as the first tier would have (the transaction goes on).
+        if listing is not None and listing.page_cost is not None:
+            _set_page_cost(listing.page_cost)
+        raise
+    finally:
+        _POSTGRES_LISTING.reset(state)
+
+
+@dataclass
+class _PostgresListing:
+    """PostgreSQL, for one listing (:func:`list_items`): the transaction-local settings
+    it has made and the indexes it has found, so that each is sent once, in a statement
+    the listing sends anyway (they were round trips of their own: up to six of a
+    relevance listing's seventeen statements). Never kept past the listing: a migration
+    may create or drop an index between two requests, and the settings end with the
+    transaction."""
+
+    #: :func:`_plan_for_these_values` has set its settings.
+    planned: bool = False
+    #: Whether the trigram index exists (:func:`_postgres_search_index`), once asked.
+    trigram_index: bool | None = None
+    #: ``random_page_cost`` as it was before the relevance order's first tier set it
+    #: (:func:`_cached_lookups`, which sets it back), while it is set.
+    page_cost: str | None = None
+
+
+_POSTGRES_LISTING: ContextVar[_PostgresListing | None] = ContextVar(
+    "postgres_listing", default=None
+)
+
+
+def _list_items(bank: Bank, filters: ItemFilters, *, actor: User, summary: bool) -> dict[str, Any]:
     only_approved = sees_only_approved(actor, bank) or filters.approved_versions
     # A page without filters is the same statement for every bank and page, with these
     # as its parameters: built once (building it took longer than running it).
@@ -489,7 +529,7 @@ def _relevance_statements(
     start, size = _start(filters), filters.per_page
     query = filters.q.strip()
     needle = search_needle(query)
-    words = None if EXTERNAL_ID_RE.fullmatch(query) else relevance.word_query(needle)
+    words = None if EXTERNAL_ID_RE.fullmatch(query) else _word_query(needle)
     if words is None:
         found = _filtered(bank, filters, only_approved)
         counted = _counted(found.ids)
@@ -643,14 +683,55 @@ def _cached_lookups() -> Iterator[None]:
     if db.session.get_bind().dialect.name != "postgresql":
         yield
         return
-    previous = db.session.scalar(sa.text("SELECT current_setting('random_page_cost')"))
-    db.session.execute(sa.text("SELECT set_config('random_page_cost', '1.1', true)"))
+    state = _POSTGRES_LISTING.get()
+    if state is not None and state.page_cost is not None:
+        # Set by the listing's first statement (_word_query), which read it before.
+        previous, state.page_cost = state.page_cost, None
+    else:
+        previous = db.session.scalar(sa.text("SELECT current_setting('random_page_cost')"))
+        db.session.execute(sa.text("SELECT set_config('random_page_cost', '1.1', true)"))
     yield
     # Local to the transaction: after an error it ends with it, as the rollback does.
+    _set_page_cost(previous)
+
+
+def _set_page_cost(previous: str) -> None:
     db.session.execute(
         sa.text("SELECT set_config('random_page_cost', :previous, true)"),
         {"previous": previous},
     )
+
+
+def _word_query(needle: str) -> relevance.WordQuery | None:
+    """:func:`relevance.word_query`; on PostgreSQL in one statement with what the
+    relevance listing would otherwise send on its own before its first tier:
+    :func:`_plan_for_these_values`'s settings, the trigram index's check
+    (:func:`_postgres_search_index`), and :func:`_cached_lookups`'s ``random_page_cost``
+    read and (with the word index: the first tier follows) set. One round trip instead
+    of five."""
+    state = _POSTGRES_LISTING.get()
+    if state is None or state.planned or state.page_cost is not None:
+        return relevance.word_query(needle)
+    words = relevance.query_words(needle)
+    if not words:
+        return None
+    # The previous cost is read in a subquery kept apart ("OFFSET 0"), so it is read
+    # before the outer row sets it.
+    row = db.session.execute(
+        sa.text(
+            f"SELECT {relevance.POSTGRES_WORD_CHECK}, {_TRIGRAM_INDEX_FOUND}, "
+            f"{_PLAN_FOR_THESE_VALUES}, cost.previous, "
+            "CASE WHEN to_regclass(:relevance_word_index) IS NOT NULL "
+            "THEN set_config('random_page_cost', '1.1', true) END "
+            "FROM (SELECT current_setting('random_page_cost') AS previous OFFSET 0) AS cost"
+        ),
+        {**relevance.postgres_word_check_parameters(words), "trigram_index": POSTGRES_SEARCH_INDEX},
+    ).one()
+    found = relevance.postgres_word_query(words, *row[:3])
+    state.planned, state.trigram_index = True, row[3]
+    if found is not None:
+        state.page_cost = row[6]
+    return found
 
 
 def _one_word_first_tier_page(
@@ -729,44 +810,101 @@ def _several_words_first_tier_page(
     apart), scored only when the page reaches past the first two, in this bank."""
     wanted = start + size
     repeated = words.scored(repeated=True)
+    best_score = sa.cast(relevance.SINGLE_COVER_BEST, sa.REAL)
     above = (
         base.ids.join(repeated, repeated.c.version_id == base.listed_id)
-        .where(repeated.c.score > sa.cast(relevance.SINGLE_COVER_BEST, sa.REAL))
+        .where(repeated.c.score > best_score)
         .where(contains)
-        .order_by(repeated.c.score.desc(), *base.order)
-        .limit(wanted)
     )
+    above_order = [repeated.c.score.desc(), *base.order]
     matched = words.matched()
     every = base.ids.join(matched, matched.c.version_id == base.listed_id).where(contains)
     in_first = _counted(every).scalar_subquery().label("in_first")
     # Those above, cut first (of every bank) at the score of the best few hundred, as
     # _first_tier_page cuts: when the kept ones fill the rows wanted, they are those
-    # rows; else every one above is joined.
+    # rows (one statement, with the tier's count).
     cut_score = _cut_score(repeated, wanted)
     rows = db.session.execute(
-        above.add_columns(cut_score.label("cut"), in_first).where(
-            repeated.c.score >= sa.func.coalesce(cut_score, sa.literal(-1.0))
-        )
+        above.order_by(*above_order)
+        .limit(wanted)
+        .add_columns(cut_score.label("cut"), in_first)
+        .where(repeated.c.score >= sa.func.coalesce(cut_score, sa.literal(-1.0)))
     ).all()
-    first_count = rows[0].in_first if rows else db.session.scalar(sa.select(in_first))
-    if not (len(rows) == wanted or (rows and rows[0].cut is None)):
-        rows = db.session.execute(above).all()
     page_ids = [row[0] for row in rows]
-    for best in (True, False):
-        if len(page_ids) >= wanted:
-            break
-        scored, condition = words.single_cover_scored(best=best)
-        part = base.ids.join(scored, scored.c.version_id == base.listed_id).where(
-            condition, contains
-        )
-        order = base.order if best else [scored.c.score.desc(), *base.order]
-        page_ids += db.session.scalars(part.order_by(*order).limit(wanted - len(page_ids)))
+    first_count = rows[0].in_first if rows else None
+    if len(page_ids) < wanted:
+        # The rest of the rows wanted, in one more statement: the others above (when
+        # the cut left some out), then those scored ``best``, then the rest. Each part
+        # is a CTE whose LIMIT is what the parts before it left of the rows wanted, and
+        # a LIMIT of 0 reads nothing of its part (so a part the page does not reach
+        # costs nothing); the rows come with their part and their rank in it.
+        best, best_condition = words.single_cover_scored(best=True)
+        rest, rest_condition = words.single_cover_scored(best=False)
+        parts: list[tuple[sa.Select[Any], list[Any]]] = [
+            (
+                base.ids.join(best, best.c.version_id == base.listed_id).where(
+                    best_condition, contains
+                ),
+                base.order,
+            ),
+            (
+                base.ids.join(rest, rest.c.version_id == base.listed_id).where(
+                    rest_condition, contains
+                ),
+                [rest.c.score.desc(), *base.order],
+            ),
+        ]
+        if not (rows and rows[0].cut is None):  # something was cut (or nothing found)
+            parts.insert(0, (above.where(repeated.c.score < cut_score), above_order))
+        more, counted = _parts_in_order(parts, wanted - len(page_ids), None if rows else in_first)
+        page_ids += more
+        if first_count is None:
+            first_count = counted
     page_ids = page_ids[start:]
+    assert first_count is not None
     if not page_ids and first_count > COUNT_LIMIT:
         # Past the first tier's end, beyond the limit: the second tier starts after
         # all of it.
         first_count = db.session.scalar(sa.select(sa.func.count()).select_from(every.subquery()))
     return page_ids, first_count
+
+
+def _parts_in_order(
+    parts: list[tuple[sa.Select[Any], list[Any]]], wanted: int, count: Any
+) -> tuple[list[int], int | None]:
+    """The first ``wanted`` ids of ``parts`` (selects of item ids, each with its order)
+    put one after the other, in one statement, and the value of ``count`` (a labelled
+    scalar subquery, or None) read with them.
+
+    Each part is a CTE limited to what the parts before it left of ``wanted``; a LIMIT
+    of 0 reads nothing of its part, so the parts the rows do not reach cost nothing.
+    The rows come with their part's number and their rank in it, and are put in order
+    here (not left to the order in which the database appends the parts)."""
+    left: Any = sa.literal(wanted, sa.Integer)
+    read: list[Any] = []
+    for number, (part, order) in enumerate(parts):
+        ranked = (
+            part.add_columns(
+                sa.func.row_number().over(order_by=order).label("rank"),
+                sa.literal(number, sa.Integer).label("part"),
+            )
+            .order_by(*order)
+            .limit(left)
+            .cte(f"tier_part_{number}")
+        )
+        read.append(sa.select(ranked.c.id, ranked.c.part, ranked.c.rank))
+        left = left - sa.select(sa.func.count()).select_from(ranked).scalar_subquery()
+    together = sa.union_all(*read).subquery("tier_parts")
+    # One row at least (for the count), however many the parts hold.
+    one = sa.select(sa.literal(1).label("one")).subquery("one")
+    counted = count if count is not None else sa.null().label("in_first")
+    rows = db.session.execute(
+        sa.select(counted, together.c.id, together.c.part, together.c.rank).select_from(
+            one.outerjoin(together, sa.true())
+        )
+    ).all()
+    ranked_ids = sorted((row.part, row.rank, row.id) for row in rows if row.id is not None)
+    return [item_id for _, _, item_id in ranked_ids], rows[0][0]
 
 
 #: SQLite's trigram index of the versions' search text (migration 0015), where it exists.
@@ -911,13 +1049,26 @@ def _plan_for_these_values() -> None:
     And the planner cannot tell how soon a walk stops (how often a word occurs, how
     many items a subtree holds): it prices the walks as scans of the whole bank, past
     JIT's threshold, and would spend far longer compiling them than running them."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            sa.text(
-                "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
-                "set_config('jit', 'off', true)"
-            )
-        )
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    state = _POSTGRES_LISTING.get()
+    if state is not None and state.planned:
+        return
+    # With the trigram index's check, which a text query asks next (one round trip).
+    trigram_index = db.session.execute(
+        sa.text(f"SELECT {_PLAN_FOR_THESE_VALUES}, {_TRIGRAM_INDEX_FOUND}"),
+        {"trigram_index": POSTGRES_SEARCH_INDEX},
+    ).one()[-1]
+    if state is not None:
+        state.planned, state.trigram_index = True, trigram_index
+
+
+#: The settings of :func:`_plan_for_these_values`, as columns of a SELECT.
+_PLAN_FOR_THESE_VALUES = (
+    "set_config('plan_cache_mode', 'force_custom_plan', true), set_config('jit', 'off', true)"
+)
+#: Whether the trigram index exists, as a column of a SELECT (parameter ``trigram_index``).
+_TRIGRAM_INDEX_FOUND = "to_regclass(:trigram_index) IS NOT NULL"
 
 
 def _estimated_matches(needle: str) -> float:
@@ -952,12 +1103,18 @@ def _sqlite_search_table() -> bool:
 
 def _postgres_search_index() -> bool:
     """Whether this PostgreSQL database has the trigram index of migration 0010 (in the
-    schema the session works in)."""
-    return bool(
+    schema the session works in): asked once per listing, with its other checks."""
+    state = _POSTGRES_LISTING.get()
+    if state is not None and state.trigram_index is not None:
+        return state.trigram_index
+    found = bool(
         db.session.scalar(
-            sa.text("SELECT to_regclass(:name) IS NOT NULL"), {"name": POSTGRES_SEARCH_INDEX}
+            sa.text(f"SELECT {_TRIGRAM_INDEX_FOUND}"), {"trigram_index": POSTGRES_SEARCH_INDEX}
         )
     )
+    if state is not None:
+        state.trigram_index = found
+    return found
 
 
 def _classified(bank: Bank, listed_id: Any, filters: ItemFilters) -> _Narrowed:

@@ -198,25 +198,53 @@ def sqlite_has_table(name: str) -> bool:
     )
 
 
+#: PostgreSQL's check of a query's words, as three columns of a SELECT (parameters:
+#: :func:`postgres_word_check_parameters`): the word index exists, the words make one
+#: lexeme, and their query is lexemes joined by AND. A caller with statements of its own
+#: to send first (``reads``) folds these into one of them: one round trip, not two.
+POSTGRES_WORD_CHECK = (
+    "to_regclass(:relevance_word_index) IS NOT NULL, "
+    f"numnode({_TSQUERY}) = 1, "
+    f"querytree({_TSQUERY}) ~ '^''[^'']+''( & ''[^'']+'')*$'"
+)
+
+
+def postgres_word_check_parameters(words: tuple[str, ...]) -> dict[str, str]:
+    """The parameters of :data:`POSTGRES_WORD_CHECK` for ``words``."""
+    return {
+        "relevance_word_index": POSTGRES_WORD_INDEX,
+        "relevance_words": WordQuery(words, sqlite=False)._parameter(),
+    }
+
+
+def postgres_word_query(
+    words: tuple[str, ...], found: bool, one_lexeme: bool, and_only: bool
+) -> WordQuery | None:
+    """The :class:`WordQuery` of ``words`` on PostgreSQL from :data:`POSTGRES_WORD_CHECK`'s
+    columns (None without the word index)."""
+    if not found:
+        return None
+    return WordQuery(words, sqlite=False, one_lexeme=one_lexeme, and_only=and_only)
+
+
+def query_words(needle: str) -> tuple[str, ...]:
+    """The distinct words of ``needle`` (a query normalised as the search text is), in
+    their order."""
+    return tuple(dict.fromkeys(WORD_RE.findall(needle)))
+
+
 def word_query(needle: str) -> WordQuery | None:
     """The words of ``needle`` (a query normalised as the search text is), or None when
     it has none or the database has no word index."""
-    words = tuple(dict.fromkeys(WORD_RE.findall(needle)))
+    words = query_words(needle)
     if not words:
         return None
     dialect = db.session.get_bind().dialect.name
     if dialect == "sqlite":
         return WordQuery(words, sqlite=True) if sqlite_has_table(WORD_TABLE) else None
     if dialect == "postgresql":
-        query = WordQuery(words, sqlite=False)
-        found, lexemes, and_only = db.session.execute(
-            sa.text(
-                f"SELECT to_regclass(:name) IS NOT NULL, numnode({_TSQUERY}) = 1, "
-                f"querytree({_TSQUERY}) ~ '^''[^'']+''( & ''[^'']+'')*$'"
-            ),
-            {"name": POSTGRES_WORD_INDEX, "relevance_words": query._parameter()},
+        row = db.session.execute(
+            sa.text(f"SELECT {POSTGRES_WORD_CHECK}"), postgres_word_check_parameters(words)
         ).one()
-        if not found:
-            return None
-        return WordQuery(words, sqlite=False, one_lexeme=lexemes, and_only=and_only)
+        return postgres_word_query(words, *row)
     return None

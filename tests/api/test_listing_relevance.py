@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 
+from itembank.errors import InvalidInput
 from itembank.extensions import db
 from itembank.models import ItemVersion
 from itembank.operations import reads, relevance
@@ -382,3 +383,63 @@ def test_several_words_pages_equal_scoring_every_match(
         assert [code for page in expected[1] for code in page] == expected[100][0]
         assert bool(used) is postgres
         used.clear()
+
+
+def test_postgres_sends_the_listings_checks_and_settings_once(
+    world: World, corpus: dict[str, Any]
+) -> None:
+    """PostgreSQL (issue 16: a relevance listing's fixed cost is its round trips): the
+    word index's and the trigram index's checks, the query's words and the planner's
+    settings come in one statement, asked again by every listing (a migration may
+    drop an index between two); ``random_page_cost`` is set for the first tier only
+    and set back after it, also when the listing is refused after setting it (an
+    unknown node); the pages are those of the checks sent one by one."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's settings and indexes")
+    from contextlib import ExitStack
+
+    from tests.api.test_access import statements
+
+    def setting(name: str) -> str:
+        return str(db.session.scalar(sa.text("SELECT current_setting(:name)"), {"name": name}))
+
+    cost = setting("random_page_cost")
+    cases = [
+        dict(q="rapat koordinasi", sort="relevance"),
+        dict(q="rapat koordinasi", sort="relevance", page=3, per_page=1),
+        dict(q="koordinasi", sort="relevance", page=2, per_page=2),
+        dict(q="tim", sort="relevance", per_page=3),
+        dict(q="koordinasi"),
+    ]
+    for case in cases:
+        filters = reads.ItemFilters(**case)  # type: ignore[arg-type]
+        with statements() as sent:
+            found = reads.list_items(world.bank, filters, actor=world.reviewer)
+        checks = [s for s in sent if "to_regclass" in s]
+        assert len(checks) == 1, (case, sent)
+        assert not [s for s in sent if s.startswith("SELECT current_setting")], case
+        # plan settings once, with the checks; the cost set back once, on its own
+        assert sum("set_config('plan_cache_mode'" in s for s in sent) == 1, case
+        assert sum("set_config('random_page_cost'" in s for s in sent) == (
+            2 if case.get("sort") else 0
+        ), case
+        if case["q"] == "rapat koordinasi":
+            # several words: those above the cut with the tier's count, then (when
+            # they do not fill the page) every other part in one statement
+            tiers = [s for s in sent if "cover_scored" in s or "word_matches" in s]
+            assert 1 <= len(tiers) <= 2, sent
+            assert all("tier_part_" in s for s in tiers[1:]), sent
+        assert setting("random_page_cost") == cost
+        assert setting("jit") == "off"  # for the rest of the transaction, as before
+        with ExitStack() as one_by_one:  # the listing without its state: each check alone
+            one_by_one.enter_context(pytest.MonkeyPatch.context()).setattr(
+                reads, "_PostgresListing", lambda: None
+            )
+            assert reads.list_items(world.bank, filters, actor=world.reviewer) == found
+    with pytest.raises(InvalidInput):
+        reads.list_items(
+            world.bank,
+            reads.ItemFilters(q="rapat koordinasi", sort="relevance", node="NO-SUCH-NODE"),
+            actor=world.reviewer,
+        )
+    assert setting("random_page_cost") == cost
