@@ -566,8 +566,17 @@ def _relevance_statements(
         else:
             scored = words.scored()
             first = base.ids.join(scored, scored.c.version_id == base.listed_id).where(contains)
-            with _cached_lookups():
-                page_ids, in_first = _first_tier_page(first, scored, base.order, start, size)
+            if sqlite:
+                matched = words.sqlite_matched()
+                unscored = base.ids.join(matched, matched.c.version_id == base.listed_id).where(
+                    contains
+                )
+                page_ids, in_first = _sqlite_first_tier_page(
+                    first, unscored, scored, base.order, start, size
+                )
+            else:
+                with _cached_lookups():
+                    page_ids, in_first = _first_tier_page(first, scored, base.order, start, size)
         # A first tier past the count's limit is the total's limit ("more than 1,000"):
         # the listing's own count (a common word's, item by item) is not needed, nor
         # its text filter's look-ups, unless the page reaches the second tier.
@@ -654,6 +663,55 @@ def _first_tier_page(
     # Complete, or nothing was cut (fewer matches than the cut's rank): the page.
     if not (len(rows) == size or (rows and rows[0].cut is None)):
         rows = db.session.execute(ordered.add_columns(in_first)).all()
+    return [row[0] for row in rows], (rows[0].in_first if rows else None)
+
+
+def _sqlite_first_tier_page(
+    first: sa.Select[Any],
+    unscored: sa.Select[Any],
+    scored: Any,
+    order: list[Any],
+    start: int,
+    size: int,
+) -> tuple[list[int], int | None]:
+    """SQLite: the first tier's page and count as :func:`_first_tier_page` finds them,
+    in one statement, so that ``bm25()`` scores the word index's matches once.
+
+    :func:`_first_tier_page` runs a second statement when the matches kept by the cut
+    do not fill the rows the page needs (a small bank beside a big one, filters that
+    keep few); on SQLite that statement scored every match again (bm25 is computed per
+    statement), which doubled the cost of a common word: at 100,000 items, a 100-item
+    bank's page took three times the big bank's. Here the statement's own score
+    threshold says which case it is: the cut's score when the kept ones (counted up to
+    the rows wanted) fill them, or when nothing was cut (none: fewer matches than the
+    cut's rank); else no threshold (every match joined). The matches are scored once,
+    in the materialized CTE the threshold, the page and the count all read. The rows
+    are the same either way as :func:`_first_tier_page`'s: whatever the cut leaves
+    out scores lower than everything it keeps (ties included), so when the kept ones
+    fill the rows wanted they are those rows. A page past the first tier's end (none
+    of its rows) gives the tier's exact count instead, of ``unscored`` (``first``
+    without the scores, which a count does not need)."""
+    wanted = start + size
+    cut_score = _cut_score(scored, wanted)
+    kept = first.where(scored.c.score >= cut_score).limit(wanted).subquery("kept")
+    filled = sa.select(sa.func.count()).select_from(kept).scalar_subquery() == wanted
+    # bm25's negated score is above zero: -1 keeps every match.
+    every = sa.literal(-1.0)
+    threshold = sa.select(
+        sa.case(
+            (sa.or_(cut_score.is_(None), filled), sa.func.coalesce(cut_score, every)), else_=every
+        )
+    ).scalar_subquery()
+    in_first = _counted(first).scalar_subquery().label("in_first")
+    rows = db.session.execute(
+        first.where(scored.c.score >= threshold)
+        .order_by(scored.c.score.desc(), *order)
+        .limit(size)
+        .offset(start)
+        .add_columns(in_first)
+    ).all()
+    if not rows and start:
+        return [], db.session.scalar(sa.select(sa.func.count()).select_from(unscored.subquery()))
     return [row[0] for row in rows], (rows[0].in_first if rows else None)
 
 

@@ -171,6 +171,17 @@ class WordQuery:
         condition = scored.c.score == best_score if best else scored.c.score < best_score
         return scored, condition
 
+    def sqlite_matched(self) -> Any:
+        """SQLite: the versions (of any bank) whose text has every word, unscored (no
+        ``bm25()``, which costs most of a common word's statement): a subquery of
+        ``version_id``."""
+        return (
+            sa.text(f"SELECT rowid AS version_id FROM {WORD_TABLE} WHERE {WORD_TABLE} MATCH :w")
+            .bindparams(w=self._parameter())
+            .columns(version_id=sa.Integer)
+            .subquery("word_matched")
+        )
+
     def lacking(self, listed_id: Any) -> sa.ColumnElement[bool]:
         """The version ``listed_id`` lacks one of the words at least (checked per row:
         on SQLite against the word index's matches, gathered once; on PostgreSQL in the

@@ -443,3 +443,108 @@ def test_postgres_sends_the_listings_checks_and_settings_once(
             actor=world.reviewer,
         )
     assert setting("random_page_cost") == cost
+
+
+#: Short texts that repeat the words: in another bank, they score above every version of
+#: the seeded corpus, so the best matches of the whole word index (where the first tier's
+#: cut is taken) are not the listed bank's.
+NEIGHBOUR_STEMS = (
+    "Pada rapat koordinasi, koordinasi.",
+    "Rapat koordinasi pada rapat koordinasi.",
+    "Koordinasi rapat koordinasi pada rapat.",
+)
+
+
+def _scored_every_match(world: World, query: str) -> list[str]:
+    """The relevance order worked out from every match's score (reference): the listed
+    versions of the bank that have each word of ``query`` as a whole word (the word
+    index's matches, each with the engine's own score) and the query as typed, best
+    score first, ties in the default order (most recently changed, then the newest
+    item); then the rest of what the default order lists, in that order."""
+    from itembank.models import Item
+    from itembank.operations.content import search_needle
+
+    needle = search_needle(query)
+    words = relevance.word_query(needle)
+    assert words is not None
+    scored = words.scored()
+    scores = dict(db.session.execute(sa.select(scored.c.version_id, scored.c.score)).all())
+    items = db.session.scalars(sa.select(Item).where(Item.bank_id == world.bank.id)).all()
+    first = [
+        item
+        for item in items
+        if item.newest_version_id in scores and needle in item.newest_version.search_text
+    ]
+    first.sort(
+        key=lambda item: (-scores[item.newest_version_id], -item.updated_at.timestamp(), -item.id)
+    )
+    ranked = [item.external_id for item in first]
+    default = reads.list_items(
+        world.bank, reads.ItemFilters(q=query, per_page=1000), actor=world.reviewer
+    )
+    rest = [row["external_id"] for row in default["items"] if row["external_id"] not in ranked]
+    assert len(ranked) + len(rest) == default["total"]
+    return ranked + rest
+
+
+@pytest.mark.parametrize(
+    ("seed", "candidates"), [(16, (200, 10)), (2026, (0, 0)), (7, (1, 1)), (12, (4, 1))]
+)
+def test_pages_equal_scoring_every_match_beside_a_better_bank(
+    world: World,
+    plugins: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    seed: int,
+    candidates: tuple[int, int],
+) -> None:
+    """Every page of every size is the page that scoring every match gives (worked out
+    here from the word index's scores, :func:`_scored_every_match`): one, two and three
+    words and an item code, on a seeded Indonesian corpus with ties in the score and in
+    the default order, beside another bank whose versions score best. The first tier's
+    cut (of every bank) then keeps few or none of this bank's matches (``candidates``:
+    the cut's rank, as in test_pages_are_stable), and the page is every match's. On
+    SQLite the matches are scored by one statement per page, also then
+    (``reads._sqlite_first_tier_page``; before, a second statement scored them all
+    again)."""
+    neighbour = World()
+    for stem in NEIGHBOUR_STEMS * 3:
+        make_item(neighbour, plugins, stem=f"<p>{stem}</p>")
+    made = [make_item(world, plugins, stem=f"<p>{stem}</p>") for stem in seeded_stems(seed, 36)]
+    number = made[4].external_id.rsplit("-", 1)[1]
+    made.append(make_item(world, plugins, stem=f"<p>Surat nomor {number} rapat koordinasi.</p>"))
+    for n, item in enumerate(made):
+        # pairs changed at the same time: ties in the default order too (then by id)
+        item.created_at = item.updated_at = T0 - timedelta(hours=n // 2)
+    db.session.commit()
+    monkeypatch.setattr(reads, "MIN_CANDIDATES", candidates[0])
+    monkeypatch.setattr(reads, "CANDIDATES_PER_ROW", candidates[1])
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    scoring: list[str] = []
+
+    def counted(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "bm25(" in statement:
+            scoring.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        for query in ("koordinasi", "rapat koordinasi", "pada rapat koordinasi", number):
+            whole = _scored_every_match(world, query)
+            assert whole, query
+            for size in (1, 3, 7, 100):
+                pages = []
+                for page in range(1, len(whole) // size + 3):
+                    scoring.clear()
+                    found = reads.list_items(
+                        world.bank,
+                        reads.ItemFilters(q=query, sort="relevance", per_page=size, page=page),
+                        actor=world.reviewer,
+                        summary=True,
+                    )
+                    assert (found["total"], found["total_exact"]) == (len(whole), True)
+                    ids = [row["external_id"] for row in found["items"]]
+                    assert ids == whole[(page - 1) * size : page * size], (query, size, page)
+                    pages.append(ids)
+                    assert len(scoring) <= (1 if sqlite else 0), (query, size, page)
+                assert [code for ids in pages for code in ids] == whole, (query, size)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", counted)
