@@ -67,13 +67,12 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 # The suite runs in TEST_WORKERS processes (pytest-xdist; 0 runs it in one process); each
-# has its own PostgreSQL schema and SQLite file. Four on the 2-core machines here: a good
+# has its own PostgreSQL schema and SQLite file. Three on the 2-core machines here: a good
 # part of the suite waits (worker processes starting, leases running out, Chromium, the
-# database), and the other processes work meanwhile (10.4 min with three where two took
-# 13-15; on a slower machine three used 1.4 of the 2 cores over an 18-minute run). A
+# database), and a third process works meanwhile (10.4 min where two took 13-15). A
 # process that runs out of tests takes some of another's (worksteal), so the long browser
 # and worker tests do not leave one process working alone at the end.
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= 3
 test: setup lint $(QTI_ENGINE)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
