@@ -71,6 +71,16 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"{reason} ({count} skipped)", yellow=True)
 
 
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _no_sqlite_fsync(dbapi_connection: Any, _record: Any) -> None:
+    """The tests' SQLite commits need not wait for the disk (the WAL is still written
+    before a commit returns, so another process or connection sees it)."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+
 def _normalise(url: str) -> str:
     if url.startswith("postgresql://"):
         return "postgresql+psycopg://" + url[len("postgresql://") :]
@@ -118,7 +128,11 @@ def _postgres_backend() -> Backend:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
-    options = {"connect_args": {"options": f"-csearch_path={schema}"}, "pool_pre_ping": True}
+    # The tests' commits need not wait for the disk: nothing here survives a power cut.
+    options = {
+        "connect_args": {"options": f"-csearch_path={schema} -csynchronous_commit=off"},
+        "pool_pre_ping": True,
+    }
     return Backend("postgres", url, options, cleanup)
 
 
