@@ -15,7 +15,7 @@ import os
 import sqlite3
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -168,16 +168,7 @@ def _postgres_template(template: str) -> str:
     each process has its own."""
     if template in _POSTGRES_TEMPLATES:
         return _POSTGRES_TEMPLATES[template]
-    name = f"itembank_{template}_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(_normalise(POSTGRES_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
+    name, drop = _new_database(template)
     atexit.register(drop)
     url = _database_url(name)
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
@@ -191,17 +182,27 @@ def _postgres_template(template: str) -> str:
 
 def _postgres_copy(template: str) -> Backend:
     """A new database copied from ``template``, dropped by the backend's cleanup."""
-    name = f"itembank_cli_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(_normalise(POSTGRES_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    name, drop = _new_database("cli", template)
+    # as conftest's test schemas: commits need not wait for the disk
+    options = {"connect_args": {"options": "-csynchronous_commit=off"}, "pool_pre_ping": True}
+    return Backend("postgres", _database_url(name), options, drop)
 
-    def cleanup() -> None:
+
+def _new_database(prefix: str, template: str | None = None) -> tuple[str, Callable[[], None]]:
+    """Create a PostgreSQL database (a copy of ``template`` if given); its name, and a
+    function that drops it."""
+    name = f"itembank_{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(_normalise(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"{copy}')
+
+    def drop() -> None:
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
 
-    return Backend("postgres", _database_url(name), {"pool_pre_ping": True}, cleanup)
+    return name, drop
 
 
 def run(app: Flask, *args: str, input: str | None = None) -> Result:
