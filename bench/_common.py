@@ -23,7 +23,7 @@ import tempfile
 import time
 import uuid
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +142,30 @@ def median_times(function: Callable[[], object], repeat: int, *, warm_up: bool =
         cpus.append(time.process_time() - cpu)
         walls.append(time.perf_counter() - wall)
     return Timing(statistics.median(walls), statistics.median(cpus))
+
+
+def interleaved_times(
+    functions: Sequence[Callable[[], object]], repeat: int, *, warm_up: bool = False
+) -> list[Timing]:
+    """The medians of ``repeat`` calls of each of ``functions`` (after one untimed call of
+    each first if ``warm_up``), wall-clock and CPU, the calls made in rounds (one of each
+    function, then the next round) so that a change in the machine's load while they run
+    falls on every function alike instead of on the ones timed at that moment."""
+    if warm_up:
+        for function in functions:
+            function()
+    walls: list[list[float]] = [[] for _ in functions]
+    cpus: list[list[float]] = [[] for _ in functions]
+    for _ in range(repeat):
+        for index, function in enumerate(functions):
+            wall, cpu = time.perf_counter(), time.process_time()
+            function()
+            cpus[index].append(time.process_time() - cpu)
+            walls[index].append(time.perf_counter() - wall)
+    return [
+        Timing(statistics.median(wall), statistics.median(cpu))
+        for wall, cpu in zip(walls, cpus, strict=True)
+    ]
 
 
 def settle() -> None:

@@ -19,9 +19,11 @@ package valid and readable again) and then reports the median of several runs:
 - the **floor**: writing the same documents (items, test, manifest) as lxml trees and
   serializing them, with no validation, no checksums and no zip.
 
-Schemas are compiled once before timing (their one-off cost is printed too). Medians
-of wall and CPU time are printed, with their ratios to the floor: CPU time is what other
-work on a shared machine disturbs least; wall time is what the user waits. Run with::
+Schemas are compiled once before timing (their one-off cost is printed too). The cases
+are timed in rounds (each case once, then the next round), so that a change in the
+machine's load falls on all of them and on the floor alike. Medians of wall and CPU time
+are printed, with their ratios to the floor: CPU time is what other work on a shared
+machine disturbs least; wall time is what the user waits. Run with::
 
     .venv/bin/python bench/qti_export.py [--quick] [--items 400] [--repeat 7] [--profile]
 """
@@ -45,8 +47,8 @@ from _common import (
     api_headers,
     expect,
     headline,
+    interleaved_times,
     make_app,
-    median_times,
     migrate,
     png,
     settle,
@@ -289,9 +291,8 @@ def run(
         ("package 2.1, validated", lambda: build_package(test, items, media, "2.1")),
         ("floor: lxml write + serialize", lambda: floor(test, items)),
     ]
-    results = [
-        (label, median_times(function, args.repeat, warm_up=True)) for label, function in runs
-    ]
+    measured = interleaved_times([function for _, function in runs], args.repeat, warm_up=True)
+    results = [(label, timing) for (label, _), timing in zip(runs, measured, strict=True)]
     base = results[-1][1]
     package = build_package(test, items, media, "3.0")
     print(
