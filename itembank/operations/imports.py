@@ -129,6 +129,7 @@ def choose_importer(
     return importer
 
 
+@collector_paused()
 def run_import(
     bank: Bank,
     *,
@@ -162,38 +163,6 @@ def run_import(
     Python's cyclic garbage collector is paused meanwhile (:mod:`itembank.collector`):
     the rows read and checked live until they are written, and its full collections
     would walk the whole process again and again for them."""
-    with collector_paused():
-        return _run_import(
-            bank,
-            actor=actor,
-            plugins=plugins,
-            filename=filename,
-            data=data,
-            mode=mode,
-            importer_id=importer_id,
-            limits=limits,
-            progress=progress,
-            batch_size=batch_size,
-            read_apart=read_apart,
-            skip_duplicates=skip_duplicates,
-        )
-
-
-def _run_import(
-    bank: Bank,
-    *,
-    actor: User,
-    plugins: PluginHost,
-    filename: str,
-    data: bytes,
-    mode: Mode | str,
-    importer_id: str | None,
-    limits: ImportLimits | None,
-    progress: Progress | None,
-    batch_size: int,
-    read_apart: bool,
-    skip_duplicates: bool,
-) -> ImportBatch:
     mode = parse_mode(mode) if isinstance(mode, str) else mode
     limits = limits or ImportLimits()
     source = ImportSource(filename=_short(filename, 255), data=data)
