@@ -57,15 +57,15 @@ def test_overlapping_blocks_in_two_threads(collector_on: None) -> None:
     def other() -> None:
         with collector_paused():
             entered.set()
-            first_ended.wait()
+            first_ended.wait(timeout=60)
             seen.append(gc.isenabled())
 
     thread = threading.Thread(target=other)
     with collector_paused():
         thread.start()
-        entered.wait()
+        assert entered.wait(timeout=60)
     first_ended.set()
-    thread.join()
+    thread.join(timeout=60)
     assert seen == [False]
     assert gc.isenabled()
 
