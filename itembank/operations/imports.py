@@ -31,6 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from itembank.audit import record
+from itembank.collector import collector_paused
 from itembank.errors import DomainError, InvalidInput
 from itembank.extensions import db, reading_phase
 from itembank.importing import (
@@ -128,6 +129,7 @@ def choose_importer(
     return importer
 
 
+@collector_paused()
 def run_import(
     bank: Bank,
     *,
@@ -156,7 +158,11 @@ def run_import(
 
     The same file imported into the bank before is a warning in the report, as is each
     new item that copies or comes close to an item of the bank; ``skip_duplicates``
-    leaves exact copies of the bank's items out (reported as ``unchanged``)."""
+    leaves exact copies of the bank's items out (reported as ``unchanged``).
+
+    Python's cyclic garbage collector is paused meanwhile (:mod:`itembank.collector`):
+    the rows read and checked live until they are written, and its full collections
+    would walk the whole process again and again for them."""
     mode = parse_mode(mode) if isinstance(mode, str) else mode
     limits = limits or ImportLimits()
     source = ImportSource(filename=_short(filename, 255), data=data)
