@@ -458,8 +458,13 @@ def _strip(element: etree._Element, reader: BodyReader) -> etree._Element:
 
 
 def _plain_tag(element: etree._Element) -> str:
-    name = etree.QName(element).localname
-    return name
+    """An element's local name (what ``etree.QName(element).localname`` gives)."""
+    return _local_of_tag(element.tag)
+
+
+@lru_cache(maxsize=4096)
+def _local_of_tag(tag: str) -> str:
+    return split_tag(tag)[1]
 
 
 def _copy_into(source: etree._Element, target: etree._Element, reader: BodyReader) -> None:
