@@ -275,8 +275,11 @@ def test_one_variable_s_function_is_the_dict_function() -> None:
             one = rp.score_function(root, cache=cache, variable="RESPONSE")
             whole = rp.score_function(item("I2", processing=processing), cache=cache)
             for value in _VALUES:
-                expected = outcome(lambda r: rp.evaluate_score(root, r), {"RESPONSE": value})
-                assert outcome(lambda r: one(r["RESPONSE"]), {"RESPONSE": value}) == expected
+                expected = outcome(
+                    lambda r, root=root: rp.evaluate_score(root, r), {"RESPONSE": value}
+                )
+                got = outcome(lambda r, one=one: one(r["RESPONSE"]), {"RESPONSE": value})
+                assert got == expected
                 if cache is not None and expected[0] == "score":
                     known = cache.known_scores
                     assert outcome(whole, {"RESPONSE": value}) == expected
