@@ -475,40 +475,9 @@ class ScoringCache:
             own = None
         shared, scores = entry
 
-        if variable is not None:
-            # One variable's value: the key of ``{variable: value}`` (as _frozen gives it)
-            # built without the dict, which is made only to run the processing.
-            def score_value(value: Any) -> float:
-                nonlocal own
-                part = _frozen(value)
-                frozen = None if part is None else (dict, variable, part)
-                if frozen is not None:
-                    known = scores.get(frozen)
-                    if known is not None:
-                        self.known_scores += 1
-                        return known
-                responses = {variable: value}
-                try:
-                    result = shared.score(responses)
-                except Exception:
-                    if own is None:
-                        own = compile_processing(root)
-                    return own.score(responses)  # the same error, with this item's lines
-                if frozen is not None and self._scores < self._max_scores:
-                    scores[frozen] = result
-                    self._scores += 1
-                return result
-
-            return score_value
-
-        def score(responses: Mapping[str, Any]) -> float:
+        def run(frozen: Any, responses: Mapping[str, Any]) -> float:
+            """A response not known yet: run, and remembered when it can be."""
             nonlocal own
-            frozen = _frozen(responses)
-            if frozen is not None:
-                known = scores.get(frozen)
-                if known is not None:
-                    self.known_scores += 1
-                    return known
             try:
                 value = shared.score(responses)
             except Exception:
@@ -519,6 +488,28 @@ class ScoringCache:
                 scores[frozen] = value
                 self._scores += 1
             return value
+
+        if variable is not None:
+            # One variable's value: the key of ``{variable: value}`` (as _frozen gives it)
+            # built without the dict, which is made only to run the processing.
+            def score_value(value: Any) -> float:
+                part = _frozen(value)
+                frozen = None if part is None else (dict, variable, part)
+                known = None if frozen is None else scores.get(frozen)
+                if known is None:
+                    return run(frozen, {variable: value})
+                self.known_scores += 1
+                return known
+
+            return score_value
+
+        def score(responses: Mapping[str, Any]) -> float:
+            frozen = _frozen(responses)
+            known = None if frozen is None else scores.get(frozen)
+            if known is None:
+                return run(frozen, responses)
+            self.known_scores += 1
+            return known
 
         return score
 

@@ -62,7 +62,8 @@ def _both_ways(monkeypatch: pytest.MonkeyPatch, target: Any) -> convert_module.I
     return fast
 
 
-def _own_package(version: str, labelled: bool) -> bytes:
+def own_export_package(version: str, labelled: bool) -> bytes:
+    """The bank's own export of every type of :data:`OWN` (labelled or not) as a package."""
     items = []
     for index, (type_id, content) in enumerate(OWN):
         model = TYPES[type_id].qti_item(STEM, content, identifier=f"Q{index}", title="S")
@@ -79,7 +80,7 @@ def _own_package(version: str, labelled: bool) -> bytes:
 def test_own_export_the_same_as_with_the_reference_reading(
     monkeypatch: pytest.MonkeyPatch, version: str, labelled: bool
 ) -> None:
-    result = _both_ways(monkeypatch, _own_package(version, labelled))
+    result = _both_ways(monkeypatch, own_export_package(version, labelled))
     assert len(result.candidates) == len(OWN)
 
 
@@ -112,6 +113,6 @@ def test_the_fast_paths_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(_read_body, "_plain_copy", counted_plain)
     monkeypatch.setattr(package_reader, "_inflate", counted_inflate)
-    convert_module.convert(_own_package("3.0", True), TYPES)
+    convert_module.convert(own_export_package("3.0", True), TYPES)
     assert calls["plain"] > len(OWN)
     assert calls["inflated"] > len(OWN)
