@@ -94,9 +94,10 @@ class Composite(ItemType):
 
     def __init__(self) -> None:
         self._types: Mapping[str, ItemType] = {}
-        #: Whether each type object may be a part (by ``id()``; a registered type's
-        #: answer never changes: it depends on its class alone).
-        self._allowed: dict[int, bool] = {}
+        #: Whether each type object may be a part, by ``id()`` with the object itself
+        #: (kept alive, so that its id is not another's; its answer never changes: it
+        #: depends on its class alone).
+        self._allowed: dict[int, tuple[ItemType, bool]] = {}
 
     def attach(self, types: Mapping[str, ItemType]) -> None:
         self._types = types
@@ -115,10 +116,10 @@ class Composite(ItemType):
         item_type = self._types.get(part.get("type", ""))  # type: ignore[arg-type]
         if item_type is None:
             raise ValueError(f"no part type {part.get('type')!r}")
-        allowed = self._allowed.get(id(item_type))
-        if allowed is None:
-            allowed = self._allowed[id(item_type)] = part_type_allowed(item_type)
-        if not allowed:
+        known = self._allowed.get(id(item_type))
+        if known is None or known[0] is not item_type:
+            known = self._allowed[id(item_type)] = (item_type, part_type_allowed(item_type))
+        if not known[1]:
             raise ValueError(f"no part type {part.get('type')!r}")
         return item_type
 
