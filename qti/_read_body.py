@@ -29,6 +29,7 @@ Used by :mod:`qti.reader`. The body is walked once:
 
 from __future__ import annotations
 
+import copy as copy_module
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -452,14 +453,53 @@ def _strip(element: etree._Element, reader: BodyReader) -> etree._Element:
         copy = holder[0]
         copy.tail = None
         return copy
+    plain = _plain_copy(element, reader)
+    if plain is not None:
+        return plain
     copy = etree.Element(_plain_tag(element))
     _copy_into(element, copy, reader)
     return copy
 
 
+def _plain_copy(element: etree._Element, reader: BodyReader) -> etree._Element | None:
+    """What :func:`_copy_into` makes of ``element`` (in a new element of its local name,
+    no tail) when that is a plain copy: no comment or processing instruction in it, no
+    attribute in a namespace (``xml:lang`` among them), and below it nothing that becomes
+    a slot, a blank or a formula, nor feedback or a part out of place. Copied by lxml and
+    renamed in place; ``None`` (copy it the long way) for anything else."""
+    slots = reader._slot_kinds if reader._slots is not None else frozenset()
+    images: list[tuple[str, int | None]] = []
+    for node in element.iter():
+        tag = node.tag
+        if not isinstance(tag, str):
+            return None
+        kind = _kind_of_tag(tag)
+        if node is not element and (kind in _NOT_PLAIN or kind in slots):
+            return None
+        for name in node.attrib:
+            if name.startswith("{"):
+                return None
+        if kind == "img":
+            images.append((node.get("src", ""), node.sourceline))
+        elif kind == "object":
+            images.append((node.get("data", ""), node.sourceline))
+    copy = copy_module.deepcopy(element)
+    copy.tail = None
+    for node in copy.iter():
+        node.tag = _local_of_tag(node.tag)
+    etree.cleanup_namespaces(copy)
+    reader.result.images.extend(images)
+    return copy
+
+
 def _plain_tag(element: etree._Element) -> str:
-    name = etree.QName(element).localname
-    return name
+    """An element's local name (what ``etree.QName(element).localname`` gives)."""
+    return _local_of_tag(element.tag)
+
+
+@lru_cache(maxsize=4096)
+def _local_of_tag(tag: str) -> str:
+    return split_tag(tag)[1]
 
 
 def _copy_into(source: etree._Element, target: etree._Element, reader: BodyReader) -> None:
@@ -508,6 +548,9 @@ def _copy_into(source: etree._Element, target: etree._Element, reader: BodyReade
 
 #: Parts that only a text with slots can hold (a text entry elsewhere becomes BLANK).
 _EMBEDDED = frozenset({"inlineChoiceInteraction", "gap", "hottext"})
+#: The kinds of element below the copied one that :func:`_copy_into` does more with than
+#: copying (besides the kinds slots are being collected for).
+_NOT_PLAIN = frozenset({"math", "textEntryInteraction", *_EMBEDDED, *_FEEDBACK})
 
 
 def _copy_mathml(source: etree._Element, target: etree._Element) -> None:

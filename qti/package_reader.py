@@ -39,6 +39,7 @@ import os
 import posixpath
 import re
 import stat
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -136,6 +137,9 @@ class ImportSource:
         self.names: list[str] = []
         self._read_member: dict[str, object] = {}
         self._archive: zipfile.ZipFile | None = None
+        #: The zip's bytes when it is held in memory (members are then inflated from
+        #: them directly: :func:`_inflate`).
+        self._zip_bytes: bytes | None = None
         self._root: Path | None = None
         self._single: bytes | None = None
         self._single_folder: Path | None = None  # a single item file's folder, on disk
@@ -196,6 +200,10 @@ class ImportSource:
                 "too_large",
                 f"{info.filename!r} inflates to {info.file_size} bytes, more than {limit}",
             )
+        if self._zip_bytes is not None:
+            inflated = _inflate(self._zip_bytes, info)
+            if inflated is not None:
+                return inflated
         try:
             with self._archive.open(info) as member:
                 data = member.read(info.file_size + 1)
@@ -265,6 +273,8 @@ def open_source(
         source = ImportSource(label, limits)
         if data.startswith(b"PK"):
             _open_zip(source, io.BytesIO(data))
+            if source._archive is not None:
+                source._zip_bytes = data
         else:
             _open_single(source, label, data)
         return source
@@ -365,6 +375,57 @@ def _open_zip(source: ImportSource, file: Path | io.BytesIO) -> None:
         source.names.append(key)
     source._archive = archive
     _find_items(source)
+
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+#: Flags :func:`_inflate` leaves to ``zipfile``: encrypted, patched, strongly encrypted.
+_LEFT_TO_ZIPFILE = 0x1 | 0x20 | 0x40
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A member of the zip ``data`` inflated straight from the bytes, or ``None`` when
+    anything is not as ``zipfile`` would accept it without a word (its local header, name,
+    method, flags, sizes or CRC-32): ``zipfile`` then reads it and says what is wrong.
+    What this returns is what ``zipfile`` returns for such a member, at a fraction of the
+    cost of its file object."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    if info.flag_bits & _LEFT_TO_ZIPFILE:
+        return None
+    start = info.header_offset
+    header = data[start : start + _LOCAL_HEADER.size]
+    if len(header) != _LOCAL_HEADER.size:
+        return None
+    magic, *_fields, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    if magic != b"PK\x03\x04":
+        return None
+    name_start = start + _LOCAL_HEADER.size
+    raw_name = data[name_start : name_start + name_length]
+    try:
+        name = raw_name.decode("utf-8" if info.flag_bits & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        return None
+    if name != info.orig_filename:
+        return None
+    begin = name_start + name_length + extra_length
+    packed = data[begin : begin + info.compress_size]
+    if len(packed) != info.compress_size:
+        return None
+    if info.compress_type == zipfile.ZIP_STORED:
+        if info.compress_size != info.file_size:
+            return None
+        member = packed
+    else:
+        inflater = zlib.decompressobj(-15)
+        try:
+            member = inflater.decompress(packed, info.file_size + 1)
+        except zlib.error:
+            return None
+        if not inflater.eof or inflater.unconsumed_tail:
+            return None
+    if len(member) != info.file_size or zlib.crc32(member) != info.CRC:
+        return None
+    return member
 
 
 def _member_problem(info: zipfile.ZipInfo, limits: ImportLimits) -> tuple[str, str | None]:

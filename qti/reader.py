@@ -37,7 +37,15 @@ from dataclasses import dataclass
 from lxml import etree
 
 from qti import ns
-from qti._names import children, find_child, find_children, local_name, namespace_of, qti_attr
+from qti._names import (
+    camel_name,
+    children,
+    find_child,
+    find_children,
+    local_name,
+    namespace_of,
+    qti_attr,
+)
 from qti._read_body import BodyError, BodyReader, read_interaction
 from qti._rp_templates import template_name
 from qti.model import (
@@ -170,8 +178,13 @@ class _ItemReader:
                 "the item is adaptive (several attempts with changing feedback and scoring)",
                 root,
             )
+        # (the root's children grouped by name in one pass, in document order)
+        named: dict[str | None, list[etree._Element]] = {}
+        for child in root:
+            if isinstance(child.tag, str):
+                named.setdefault(local_name(child), []).append(child)
         for name in ("templateDeclaration", "templateProcessing"):
-            found = find_child(root, name)
+            found = _first(named, name)
             if found is not None:
                 raise self.fail(
                     "template_processing",
@@ -179,20 +192,20 @@ class _ItemReader:
                     f"(<{etree.QName(found).localname}>)",
                     found,
                 )
-        responses = tuple(self.response(e) for e in find_children(root, "responseDeclaration"))
-        outcomes = tuple(self.outcome(e) for e in find_children(root, "outcomeDeclaration"))
-        body_element = find_child(root, "itemBody")
+        responses = tuple(self.response(e) for e in named.get("responseDeclaration", ()))
+        outcomes = tuple(self.outcome(e) for e in named.get("outcomeDeclaration", ()))
+        body_element = _first(named, "itemBody")
         reader = BodyReader(lambda element: read_interaction(reader, element))
         body = reader.read(body_element) if body_element is not None else None
         for code, message, line in body.notes if body else ():
             self.notes.append(ReadNote(code, message, line))
-        for element in find_children(root, "modalFeedback"):
+        for element in named.get("modalFeedback", ()):
             self.notes.append(
                 ReadNote(
                     "feedback_dropped", "<modalFeedback> feedback is left out", element.sourceline
                 )
             )
-        for element in find_children(root, "stylesheet"):
+        for element in named.get("stylesheet", ()):
             self.notes.append(
                 ReadNote("style_dropped", "the item's stylesheet is left out", element.sourceline)
             )
@@ -202,7 +215,7 @@ class _ItemReader:
             responses=responses,
             outcomes=outcomes,
             body=tuple(body.parts) if body else (),
-            processing=self.processing(find_child(root, "responseProcessing")),
+            processing=self.processing(_first(named, "responseProcessing")),
             lang=(root.get(_XML_LANG) or "").strip(),
             label=root.get("label"),
             time_dependent=_flag(root, "timeDependent"),
@@ -385,11 +398,17 @@ class _ItemReader:
                 element,
             )
         attrs = tuple(
-            (_camel_attr(name), value) for name, value in element.attrib.items() if "{" not in name
+            (camel_name(name), value) for name, value in element.attrib.items() if "{" not in name
         )
         name = local_name(element) or ""
         text = (element.text or "").strip() if name == "baseValue" else None
-        return Expr(name, tuple(self.expression(child) for child in children(element)), attrs, text)
+        expression = self.expression
+        return Expr(
+            name,
+            tuple([expression(child) for child in element if isinstance(child.tag, str)]),
+            attrs,
+            text,
+        )
 
     # -- consistency ------------------------------------------------------------------------
 
@@ -404,10 +423,10 @@ class _ItemReader:
                 )
 
 
-def _camel_attr(name: str) -> str:
-    from qti._names import camel_name
-
-    return camel_name(name)
+def _first(named: dict[str | None, list[etree._Element]], name: str) -> etree._Element | None:
+    """The first of the elements ``named`` has under ``name`` (``find_child``'s answer)."""
+    found = named.get(name)
+    return found[0] if found else None
 
 
 def _flag(element: etree._Element, name: str, default: bool = False) -> bool:

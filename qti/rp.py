@@ -398,7 +398,8 @@ def score_function(
     item: etree._Element | etree._ElementTree | bytes,
     *,
     cache: ScoringCache | None = None,
-) -> Callable[[Mapping[str, Any]], float]:
+    variable: str | None = None,
+) -> Callable[[Any], float]:
     """A function giving ``SCORE`` (as :func:`evaluate_score`) for many responses to one
     item: the declarations are read and the processing is compiled once
     (:mod:`qti._rp_compiled`), and every call starts from the outcomes' initial values.
@@ -406,10 +407,15 @@ def score_function(
     is made; anything else when it is called).
 
     :param cache: shared by the items of one import: items whose scoring is the same
-        (:class:`ScoringCache`) share one compiled processing and its scores."""
+        (:class:`ScoringCache`) share one compiled processing and its scores.
+    :param variable: the function takes the value of this one response variable (the
+        score of ``{variable: value}``) instead of every variable's."""
     if cache is not None:
-        return cache.score_function(_as_item(item))
-    return compile_processing(item).score
+        return cache.score_function(_as_item(item), variable=variable)
+    compiled = compile_processing(item)
+    if variable is None:
+        return compiled.score
+    return lambda value: compiled.score({variable: value})
 
 
 #: The children of an item that response processing never reads.
@@ -443,7 +449,10 @@ class ScoringCache:
         self.shared_items = 0
         self.known_scores = 0
 
-    def score_function(self, root: etree._Element) -> Callable[[Mapping[str, Any]], float]:
+    def score_function(
+        self, root: etree._Element, *, variable: str | None = None
+    ) -> Callable[[Any], float]:
+        """:func:`score_function` of ``root`` through the cache (``variable``: the same)."""
         key = (
             root.tag,
             *(
@@ -456,7 +465,9 @@ class ScoringCache:
         if entry is None:
             compiled = compile_processing(root)  # raises as score_function does
             if len(self._programs) >= self._max_programs:
-                return compiled.score
+                if variable is None:
+                    return compiled.score
+                return lambda value: compiled.score({variable: value})
             entry = self._programs[key] = (compiled, {})
             own: CompiledProcessing | None = compiled
         else:
@@ -464,14 +475,9 @@ class ScoringCache:
             own = None
         shared, scores = entry
 
-        def score(responses: Mapping[str, Any]) -> float:
+        def run(frozen: Any, responses: Mapping[str, Any]) -> float:
+            """A response not known yet: run, and remembered when it can be."""
             nonlocal own
-            frozen = _frozen(responses)
-            if frozen is not None:
-                known = scores.get(frozen)
-                if known is not None:
-                    self.known_scores += 1
-                    return known
             try:
                 value = shared.score(responses)
             except Exception:
@@ -482,6 +488,28 @@ class ScoringCache:
                 scores[frozen] = value
                 self._scores += 1
             return value
+
+        if variable is not None:
+            # One variable's value: the key of ``{variable: value}`` (as _frozen gives it)
+            # built without the dict, which is made only to run the processing.
+            def score_value(value: Any) -> float:
+                part = _frozen(value)
+                frozen = None if part is None else (dict, variable, part)
+                known = None if frozen is None else scores.get(frozen)
+                if known is None:
+                    return run(frozen, {variable: value})
+                self.known_scores += 1
+                return known
+
+            return score_value
+
+        def score(responses: Mapping[str, Any]) -> float:
+            frozen = _frozen(responses)
+            known = None if frozen is None else scores.get(frozen)
+            if known is None:
+                return run(frozen, responses)
+            self.known_scores += 1
+            return known
 
         return score
 

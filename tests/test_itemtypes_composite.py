@@ -68,6 +68,43 @@ def test_the_score_is_the_sum_of_the_parts() -> None:
     assert summary.extra["parts"] == ["RESPONSE_1: single_choice", "RESPONSE_2: short_text"]
 
 
+def test_the_scorer_scores_as_score_with_each_part_s_own_scorer() -> None:
+    """The composite's ``scorer`` (each part's type and scorer found once) gives what
+    ``score`` gives, and refuses what it refuses; a part type's own scorer is used (select
+    point's, which finds each point's area once)."""
+    parts = [
+        *CONTENT["parts"],
+        {
+            "id": "RESPONSE_3",
+            "type": "select_point",
+            "prompt": "",
+            "content": HOST.item_type("select_point").example_content(),
+        },
+    ]
+    content = COMPOSITE.load({"parts": parts})
+    scorer = COMPOSITE.scorer(content)
+    select_point = HOST.item_type("select_point")
+    points = [None, [[0, 0]], [[5, 5], [60, 40]], [[30, 30]], [[-1, 9999]]]
+    responses = [None] + [
+        [choice, text, point]
+        for choice in (None, "A", "B")
+        for text in (None, "bandung", "Jakarta")
+        for point in points
+    ]
+    for response in responses:
+        expected = COMPOSITE.score(content, response)
+        assert scorer(response) == expected, response
+        assert type(scorer(response)) is type(expected)
+    for point in points:
+        alone = select_point.score(parts[2]["content"], point)
+        assert scorer([None, None, point]) == alone
+    for wrong in ("B", ["B"], ["B", "x", None, None], {"RESPONSE_1": "B"}, [None, None, [1]]):
+        with pytest.raises(ValueError):
+            COMPOSITE.score(content, wrong)
+        with pytest.raises(ValueError):
+            scorer(wrong)
+
+
 def changed(path: list[Any], value: Any) -> dict[str, Any]:
     content = copy.deepcopy(CONTENT)
     target: Any = content

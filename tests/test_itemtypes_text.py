@@ -459,3 +459,29 @@ def test_extended_text_preview(lang: str, label: str, hint: str) -> None:
     assert f">{label}</label>" in html and f">{hint}</p>" in html
     assert "<textarea" in html and 'rows="17"' in html
     assert "Mengidentifikasi" not in html  # the rubric is for raters only
+
+
+def test_short_text_scorer_scores_as_score() -> None:
+    """The scorer (the answers under the case rule prepared once) gives what ``score``
+    gives, of the same type, and refuses what it refuses, all or nothing and mapped,
+    with and without case, bounded or not."""
+    contents = [
+        ST_BASE,
+        {**ST_BASE, "case_sensitive": True},
+        ST_MAPPED,
+        stm(mapping={"default": -0.5, "lower": 0}, case_sensitive=True),
+        stm(answer_values=[{"id": "J1", "text": "jakarta", "value": 1}]),
+    ]
+    responses = [None, "", "Jakarta", "jakarta", "DKI JAKARTA", " Jakarta", "Batavia"]
+    responses += ["Jakarta Raya", "jakarta raya", "Bandung", "bandung", "BANDUNG", "Kota"]
+    for content in contents:
+        scorer = ST.scorer(content)
+        for response in responses:
+            expected = ST.score(content, response)
+            assert scorer(response) == expected, (content, response)
+            assert type(scorer(response)) is type(expected)
+        for wrong in (5, ["Jakarta"], {"a": "b"}):
+            with pytest.raises(ValueError):
+                ST.score(content, wrong)
+            with pytest.raises(ValueError):
+                scorer(wrong)

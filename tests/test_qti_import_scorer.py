@@ -8,20 +8,18 @@ QTI 3.0 and 2.1, labelled and not, and on the public sample corpus."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from itembank.itemtypes import ItemType
 from itembank.qti_bridge import convert as convert_module
-from plugins.itemtypes._graphic import EXAMPLE_MEDIA
 from plugins.itemtypes.select_point import SelectPoint
 from qti import rp
-from qti.package import PackageItem, PackageSection, PackageTest, build_package
 from tests.qti.test_qti_rp_cache import _reference_frozen
 from tests.test_itemtypes_graphic import _reference_point_score
-from tests.test_qti_import import OWN, PNG, PNG_SHA, STEM, TYPES, _targets
+from tests.test_qti_import import OWN, TYPES, _targets
+from tests.test_qti_import_fast_read import own_export_package
 
 
 def _both_ways(monkeypatch: pytest.MonkeyPatch, target: Any) -> convert_module.ImportResult:
@@ -49,16 +47,7 @@ def _both_ways(monkeypatch: pytest.MonkeyPatch, target: Any) -> convert_module.I
 def test_own_export_the_same_as_with_the_reference_paths(
     monkeypatch: pytest.MonkeyPatch, version: str, labelled: bool
 ) -> None:
-    items = []
-    for index, (type_id, content) in enumerate(OWN):
-        model = TYPES[type_id].qti_item(STEM, content, identifier=f"Q{index}", title="S")
-        model = model if labelled else replace(model, label=None)
-        items.append(PackageItem(model, f"B{index}", 1))
-    test = PackageTest(
-        "T", "T", (PackageSection("S", "S", tuple(i.item.identifier for i in items)),)
-    )
-    package = build_package(test, items, {PNG_SHA: PNG, **EXAMPLE_MEDIA}, version)  # type: ignore[arg-type]
-    result = _both_ways(monkeypatch, package.data)
+    result = _both_ways(monkeypatch, own_export_package(version, labelled))
     assert len(result.candidates) == len(OWN)
     assert "select_point" in {c.type_id for c in result.candidates}
 

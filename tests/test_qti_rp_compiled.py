@@ -38,14 +38,16 @@ class _Both:
         self.errors = 0
 
     def __call__(
-        self, root: Any, *, cache: rp.ScoringCache | None = None
+        self, root: Any, *, cache: rp.ScoringCache | None = None, variable: str | None = None
     ) -> Callable[[Any], float]:
-        # the import's own cache: processing shared by items and scores it remembers
-        compiled = rp.score_function(root, cache=cache)
+        # the import's own cache: processing shared by items and scores it remembers (and
+        # for one response variable, the function taking its value)
+        compiled = rp.score_function(root, cache=cache, variable=variable)
 
-        def score(responses: Any) -> float:
+        def score(value: Any) -> float:
+            responses = value if variable is None else {variable: value}
             expected = _outcome(lambda: rp.evaluate_score(root, responses))
-            assert _outcome(lambda: compiled(responses)) == expected, responses
+            assert _outcome(lambda: compiled(value)) == expected, responses
             self.checked += 1
             if expected[0] == "error":
                 self.errors += 1

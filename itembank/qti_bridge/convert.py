@@ -584,23 +584,33 @@ class _ItemConverter:
         """The first type whose content is proved; ``interaction`` is ``None`` for an
         item with several (whose responses are ``{identifier: value}``)."""
         item = reading.item
-        run = score or score_function(reading.root, cache=self.scoring)
+        # (the item's kind decided once, not per response; the source's processing
+        # compiled before anything else is asked, as its errors come first)
+        single = None  # the one response variable whose value the responses are
+        if interaction is not None and not self.gaps and score is None:
+            single = next(
+                (r for r in item.responses if r.identifier == interaction.response_identifier),
+                None,
+            )
+        source_score: Callable[[Any], float]
+        if single is not None:
+            source_score = score_function(
+                reading.root, cache=self.scoring, variable=single.identifier
+            )
+        else:
+            run = score or score_function(reading.root, cache=self.scoring)
+            source_score = run
         declaration = None
         if interaction is not None:
             declaration = next(
                 r for r in item.responses if r.identifier == interaction.response_identifier
             )
-
-        # (the item's kind decided once, not per response)
-        source_score: Callable[[Any], float]
         if self.gaps:  # a dict of the gaps' response variables (None: all blank)
 
             def source_score(value: Any) -> float:
                 return run(value or {})
 
-        elif declaration is None:  # several interactions: {identifier: value}
-            source_score = run
-        else:
+        elif declaration is not None and single is None:
             identifier = declaration.identifier
 
             def source_score(value: Any) -> float:

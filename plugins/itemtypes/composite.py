@@ -94,9 +94,14 @@ class Composite(ItemType):
 
     def __init__(self) -> None:
         self._types: Mapping[str, ItemType] = {}
+        #: Whether each type object may be a part, by ``id()`` with the object itself
+        #: (kept alive, so that its id is not another's; its answer never changes: it
+        #: depends on its class alone).
+        self._allowed: dict[int, tuple[ItemType, bool]] = {}
 
     def attach(self, types: Mapping[str, ItemType]) -> None:
         self._types = types
+        self._allowed = {}
 
     def part_types(self) -> dict[str, ItemType]:
         """The registered types a part may be, in registration order."""
@@ -109,7 +114,12 @@ class Composite(ItemType):
     def _part_type(self, part: Mapping[str, JSON]) -> ItemType:
         # (what part_types() has under this id, without building it for every part)
         item_type = self._types.get(part.get("type", ""))  # type: ignore[arg-type]
-        if item_type is None or not part_type_allowed(item_type):
+        if item_type is None:
+            raise ValueError(f"no part type {part.get('type')!r}")
+        known = self._allowed.get(id(item_type))
+        if known is None or known[0] is not item_type:
+            known = self._allowed[id(item_type)] = (item_type, part_type_allowed(item_type))
+        if not known[1]:
             raise ValueError(f"no part type {part.get('type')!r}")
         return item_type
 
@@ -217,6 +227,25 @@ class Composite(ItemType):
             float(self._part_type(part).score(part["content"], answer))
             for part, answer in zip(content["parts"], answers, strict=True)
         )
+
+    def scorer(self, content: dict[str, JSON]) -> Callable[[JSON], float]:
+        """:meth:`score` for many responses to ``content``: each part's type and its own
+        :meth:`~itembank.itemtypes.ItemType.scorer` looked up once, the parts' scores
+        added in part order from 0 as :meth:`score` adds them."""
+        parts = content["parts"]
+        scorers = [
+            self._part_type(part).scorer(part["content"])  # type: ignore[arg-type]
+            for part in parts
+        ]
+
+        def score(response: JSON) -> float:
+            answers = self._responses(content, response)
+            total = 0
+            for part_score, answer in zip(scorers, answers, strict=True):
+                total += float(part_score(answer))
+            return total
+
+        return score
 
     def max_score(self, content: dict[str, JSON]) -> float:
         return sum(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import marshmallow as ma
 from markupsafe import Markup
@@ -249,6 +250,46 @@ class ShortText(mapped.MappedImport):
         if any(self._normal(content, answer) == normal for answer in content["accepted"]):
             return content["points"]
         return 0
+
+    def scorer(self, content: dict[str, JSON]) -> Callable[[JSON], float]:
+        """:meth:`score` for many responses to ``content``: the accepted answers (mapped:
+        each answer with its value, and the mapping's bounds) put under the case rule the
+        first time a response needs them, not again for every response."""
+        prepared: list[Any] = []  # [the normal answers: a set, or {normal: value}, bounds]
+
+        def prepare() -> list[Any]:
+            if is_mapped(content):
+                own: dict[str, float] = {}
+                for answer in content["accepted"]:
+                    own.setdefault(self._normal(content, answer), content["points"])
+                for entry in content.get("answer_values", []):
+                    own.setdefault(self._normal(content, entry["text"]), entry["value"])
+                prepared[:] = [own, mapped.mapping_of(content)]
+            else:
+                prepared[:] = [{self._normal(content, a) for a in content["accepted"]}, None]
+            return prepared
+
+        def score(response: JSON) -> float:
+            if response is None:
+                return 0
+            if not isinstance(response, str):
+                raise ValueError(
+                    f"response must be a string or None, not {type(response).__name__}"
+                )
+            normal = self._normal(content, response)
+            if is_mapped(content):
+                if response == "":
+                    return 0
+                own, bounds = prepared or prepare()
+                return mapped.mapped_sum(
+                    [normal], own.get, bounds["default"], bounds["lower"], content["points"]
+                )
+            accepted, _ = prepared or prepare()
+            if normal in accepted:
+                return content["points"]
+            return 0
+
+        return score
 
     def qti_response(self, content: dict[str, JSON], response: JSON) -> dict[str, JSON]:
         if response is not None and not isinstance(response, str):

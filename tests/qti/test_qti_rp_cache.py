@@ -258,3 +258,32 @@ def test_the_cache_key_is_the_reference_key(value: Any) -> None:
     for shape in (value, {"RESPONSE": value}):
         assert repr(rp._frozen(shape)) == repr(_reference_frozen(shape))
         assert rp._frozen(shape) == _reference_frozen(shape)
+
+
+_VALUES: list[Any] = [None, "A", "B", ["A"], ("A",), 1, True, [("A", "B")], {"A": 1}]
+
+
+def test_one_variable_s_function_is_the_dict_function() -> None:
+    """``score_function(..., variable=)`` takes one variable's value: each value scores,
+    or fails, as ``{variable: value}`` does through the dict function, and both share
+    one cache entry per response (the same keys: a value scored by one is known to the
+    other)."""
+    for processing in (_MATCH_CORRECT, _BROKEN):
+        root = item("I1", processing=processing)
+        for cached in (False, True):
+            cache = rp.ScoringCache() if cached else None
+            one = rp.score_function(root, cache=cache, variable="RESPONSE")
+            whole = rp.score_function(item("I2", processing=processing), cache=cache)
+            for value in _VALUES:
+                expected = outcome(
+                    lambda r, root=root: rp.evaluate_score(root, r), {"RESPONSE": value}
+                )
+                got = outcome(lambda r, one=one: one(r["RESPONSE"]), {"RESPONSE": value})
+                assert got == expected
+                if cache is not None and expected[0] == "score":
+                    known = cache.known_scores
+                    assert outcome(whole, {"RESPONSE": value}) == expected
+                    assert cache.known_scores == known + 1
+    bounded = rp.ScoringCache(max_programs=0)
+    beyond = bounded.score_function(item("I1"), variable="RESPONSE")
+    assert [beyond(value) for value in ("A", "B", None)] == [1.0, 0.0, 0.0]
