@@ -247,8 +247,8 @@ def list_items(
     except InvalidInput:
         # Refused after the first statement set the relevance order's cost (an unknown
         # node): set back, as the first tier would have (the transaction goes on).
-        if listing is not None and listing.page_cost is not None:
-            _set_page_cost(listing.page_cost)
+        if listing is not None and listing.tier_settings is not None:
+            _set_back(listing.tier_settings)
         raise
     finally:
         _POSTGRES_LISTING.reset(state)
@@ -267,9 +267,10 @@ class _PostgresListing:
     planned: bool = False
     #: Whether the trigram index exists (:func:`_postgres_search_index`), once asked.
     trigram_index: bool | None = None
-    #: ``random_page_cost`` as it was before the relevance order's first tier set it
-    #: (:func:`_cached_lookups`, which sets it back), while it is set.
-    page_cost: str | None = None
+    #: The values of :data:`_FIRST_TIER_SETTINGS` as they were before the relevance
+    #: order's first tier set them (:func:`_cached_lookups`, which sets them back),
+    #: while they are set.
+    tier_settings: tuple[str, ...] | None = None
 
 
 _POSTGRES_LISTING: ContextVar[_PostgresListing | None] = ContextVar(
@@ -559,7 +560,7 @@ def _relevance_statements(
             with _cached_lookups():
                 page_ids, in_first = _one_word_first_tier_page(base, words, contains, start, size)
         elif words.by_single_cover:
-            with _cached_lookups():
+            with _cached_lookups(lookup_joins=True):
                 page_ids, in_first = _several_words_first_tier_page(
                     base, words, contains, start, size
                 )
@@ -730,33 +731,70 @@ def _cut_score(scored: Any, wanted: int) -> Any:
     return sa.select(cut.c.score).scalar_subquery()
 
 
+#: PostgreSQL's settings for the relevance order's first tier (:func:`_cached_lookups`),
+#: local to the transaction and set back after it.
+_FIRST_TIER_SETTINGS = (
+    # A random read priced as the cached read it is (the usual figure for data in
+    # memory or on SSD, instead of the default 4, which is a disk's).
+    ("random_page_cost", "1.1"),
+    # No parallel workers: the tier's statements stop at a page or at the count's
+    # limit, which workers overshoot (each reads ahead into its queue: 3,300 look-ups
+    # for a count to 1,001), and each worker is a process started for the statement;
+    # on a server answering several requests at once they only add work.
+    ("max_parallel_workers_per_gather", "0"),
+)
+#: And for several words' first tier (:func:`_several_words_first_tier_page`): joins as
+#: look-ups only. The planner takes words found together (a phrase's) as independent,
+#: so it expects a sixth of their matches, and would sort or hash every one of them
+#: (24,000 rows of the word table) to count to 1,001, where look-ups stop there.
+_LOOKUP_JOIN_SETTINGS = (("enable_hashjoin", "off"), ("enable_mergejoin", "off"))
+#: Every setting the first tier may change, read before and set back after it.
+_TIER_SETTING_NAMES = tuple(name for name, _ in _FIRST_TIER_SETTINGS + _LOOKUP_JOIN_SETTINGS)
+#: Their current values, as columns of a SELECT.
+_TIER_SETTINGS_NOW = ", ".join(
+    f"current_setting('{name}') AS previous_{n}" for n, name in enumerate(_TIER_SETTING_NAMES)
+)
+
+
+def _set_configs(settings: tuple[tuple[str, str], ...]) -> str:
+    """``settings`` set for the rest of the transaction, as one value of a SELECT."""
+    return "ROW(" + ", ".join(f"set_config('{n}', '{v}', true)" for n, v in settings) + ")::text"
+
+
 @contextlib.contextmanager
-def _cached_lookups() -> Iterator[None]:
-    """PostgreSQL, for the statements inside: a random read priced as the cached read
-    it is (``random_page_cost`` 1.1, the usual figure for data in memory or on SSD,
-    instead of the default 4, which is a disk's). Joining the few thousand versions
-    that repeat a word to the listing is then planned as look-ups in the items' index
-    (a few ms) rather than as a hash of every item (40-60 ms at 100,000 items); the
-    same for the best few hundred of several words' matches (:func:`_first_tier_page`)."""
+def _cached_lookups(*, lookup_joins: bool = False) -> Iterator[None]:
+    """PostgreSQL, for the statements inside: :data:`_FIRST_TIER_SETTINGS` (and with
+    ``lookup_joins`` :data:`_LOOKUP_JOIN_SETTINGS`). A random read is priced as the
+    cached read it is (``random_page_cost`` 1.1), so joining the few thousand versions
+    that repeat a word to the listing is planned as look-ups in the items' index (a
+    few ms) rather than as a hash of every item (40-60 ms at 100,000 items); the same
+    for the best few hundred of several words' matches (:func:`_first_tier_page`).
+    Without parallel workers (and for several words without hash and merge joins),
+    the first tier's count to the limit walks the word index's matches in one
+    process, one look-up each, and stops at the limit."""
     if db.session.get_bind().dialect.name != "postgresql":
         yield
         return
     state = _POSTGRES_LISTING.get()
-    if state is not None and state.page_cost is not None:
-        # Set by the listing's first statement (_word_query), which read it before.
-        previous, state.page_cost = state.page_cost, None
+    if state is not None and state.tier_settings is not None:
+        # Set by the listing's first statement (_word_query), which read them before.
+        previous, state.tier_settings = state.tier_settings, None
     else:
-        previous = db.session.scalar(sa.text("SELECT current_setting('random_page_cost')"))
-        db.session.execute(sa.text("SELECT set_config('random_page_cost', '1.1', true)"))
+        previous = tuple(db.session.execute(sa.text(f"SELECT {_TIER_SETTINGS_NOW}")).one())
+        settings = _FIRST_TIER_SETTINGS + (_LOOKUP_JOIN_SETTINGS if lookup_joins else ())
+        db.session.execute(sa.text(f"SELECT {_set_configs(settings)}"))
     yield
     # Local to the transaction: after an error it ends with it, as the rollback does.
-    _set_page_cost(previous)
+    _set_back(previous)
 
 
-def _set_page_cost(previous: str) -> None:
+def _set_back(previous: tuple[str, ...]) -> None:
+    """Set every setting of the first tier back to ``previous`` (one statement)."""
+    columns = ", ".join(
+        f"set_config('{name}', :previous_{n}, true)" for n, name in enumerate(_TIER_SETTING_NAMES)
+    )
     db.session.execute(
-        sa.text("SELECT set_config('random_page_cost', :previous, true)"),
-        {"previous": previous},
+        sa.text(f"SELECT {columns}"), {f"previous_{n}": value for n, value in enumerate(previous)}
     )
 
 
@@ -764,31 +802,35 @@ def _word_query(needle: str) -> relevance.WordQuery | None:
     """:func:`relevance.word_query`; on PostgreSQL in one statement with what the
     relevance listing would otherwise send on its own before its first tier:
     :func:`_plan_for_these_values`'s settings, the trigram index's check
-    (:func:`_postgres_search_index`), and :func:`_cached_lookups`'s ``random_page_cost``
-    read and (with the word index: the first tier follows) set. One round trip instead
-    of five."""
+    (:func:`_postgres_search_index`), and :func:`_cached_lookups`'s settings read and
+    (with the word index: the first tier follows; the join settings for several words)
+    set. One round trip instead of five."""
     state = _POSTGRES_LISTING.get()
-    if state is None or state.planned or state.page_cost is not None:
+    if state is None or state.planned or state.tier_settings is not None:
         return relevance.word_query(needle)
     words = relevance.query_words(needle)
     if not words:
         return None
-    # The previous cost is read in a subquery kept apart ("OFFSET 0"), so it is read
-    # before the outer row sets it.
+    # The previous values are read in a subquery kept apart ("OFFSET 0"), so they are
+    # read before the outer row sets them.
+    previous = ", ".join(f"now.previous_{n}" for n in range(len(_TIER_SETTING_NAMES)))
     row = db.session.execute(
         sa.text(
             f"SELECT {relevance.POSTGRES_WORD_CHECK}, {_TRIGRAM_INDEX_FOUND}, "
-            f"{_PLAN_FOR_THESE_VALUES}, cost.previous, "
+            f"{_PLAN_FOR_THESE_VALUES}, {previous}, "
             "CASE WHEN to_regclass(:relevance_word_index) IS NOT NULL "
-            "THEN set_config('random_page_cost', '1.1', true) END "
-            "FROM (SELECT current_setting('random_page_cost') AS previous OFFSET 0) AS cost"
+            f"THEN {_set_configs(_FIRST_TIER_SETTINGS)} END, "
+            "CASE WHEN to_regclass(:relevance_word_index) IS NOT NULL "
+            f"AND {relevance.POSTGRES_SINGLE_COVER} "
+            f"THEN {_set_configs(_LOOKUP_JOIN_SETTINGS)} END "
+            f"FROM (SELECT {_TIER_SETTINGS_NOW} OFFSET 0) AS now"
         ),
         {**relevance.postgres_word_check_parameters(words), "trigram_index": POSTGRES_SEARCH_INDEX},
     ).one()
     found = relevance.postgres_word_query(words, *row[:3])
     state.planned, state.trigram_index = True, row[3]
     if found is not None:
-        state.page_cost = row[6]
+        state.tier_settings = tuple(row[6 : 6 + len(_TIER_SETTING_NAMES)])
     return found
 
 

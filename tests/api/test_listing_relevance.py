@@ -445,6 +445,68 @@ def test_postgres_sends_the_listings_checks_and_settings_once(
     assert setting("random_page_cost") == cost
 
 
+def test_postgres_first_tier_runs_without_workers_and_with_look_ups(
+    world: World, corpus: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: the relevance order's first tier runs without parallel workers, and
+    for several words with joins as look-ups only (no hash or merge join: the planner
+    would hash every match of words it takes as independent to count to the limit),
+    whether the listing's first statement sets them or, without the listing's state,
+    the tier itself; every setting is as before once the tier is done, and the pages
+    are the order worked out from every match's score."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's settings")
+    names = (
+        "random_page_cost",
+        "max_parallel_workers_per_gather",
+        "enable_hashjoin",
+        "enable_mergejoin",
+    )
+
+    def settings() -> dict[str, str]:
+        return {
+            name: str(db.session.scalar(sa.text("SELECT current_setting(:n)"), {"n": name}))
+            for name in names
+        }
+
+    before = settings()
+    assert before["enable_hashjoin"] == before["enable_mergejoin"] == "on"
+    seen: dict[str, dict[str, str]] = {}
+
+    def spy(tier: str) -> None:
+        run = getattr(reads, tier)
+
+        def spied(*args: Any) -> Any:
+            seen[tier] = settings()
+            return run(*args)
+
+        monkeypatch.setattr(reads, tier, spied)
+
+    spy("_several_words_first_tier_page")
+    spy("_one_word_first_tier_page")
+    without_workers = {"random_page_cost": "1.1", "max_parallel_workers_per_gather": "0"}
+    for listing_state in (True, False):
+        with monkeypatch.context() as patched:
+            if not listing_state:  # each setting read and set by the tier itself
+                patched.setattr(reads, "_PostgresListing", lambda: None)
+            seen.clear()
+            for query in ("rapat koordinasi", "koordinasi"):
+                found = reads.list_items(
+                    world.bank,
+                    reads.ItemFilters(q=query, sort="relevance", per_page=100),
+                    actor=world.reviewer,
+                )
+                ranked = [row["external_id"] for row in found["items"]]
+                assert ranked == _scored_every_match(world, query), (query, listing_state)
+                assert settings() == before, (query, listing_state)
+            assert seen["_several_words_first_tier_page"] == {
+                **without_workers,
+                "enable_hashjoin": "off",
+                "enable_mergejoin": "off",
+            }, listing_state
+            assert seen["_one_word_first_tier_page"] == {**before, **without_workers}
+
+
 #: Short texts that repeat the words: in another bank, they score above every version of
 #: the seeded corpus, so the best matches of the whole word index (where the first tier's
 #: cut is taken) are not the listed bank's.
