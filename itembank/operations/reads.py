@@ -267,9 +267,9 @@ class _PostgresListing:
     planned: bool = False
     #: Whether the trigram index exists (:func:`_postgres_search_index`), once asked.
     trigram_index: bool | None = None
-    #: The values of :data:`_FIRST_TIER_SETTINGS` as they were before the relevance
-    #: order's first tier set them (:func:`_cached_lookups`, which sets them back),
-    #: while they are set.
+    #: The values of the first tier's settings (:data:`_TIER_SETTING_NAMES`) as they
+    #: were before the relevance order's first tier set them (:func:`_cached_lookups`,
+    #: which sets them back), while they are set.
     tier_settings: tuple[str, ...] | None = None
 
 
@@ -530,7 +530,8 @@ def _relevance_statements(
     start, size = _start(filters), filters.per_page
     query = filters.q.strip()
     needle = search_needle(query)
-    words = None if EXTERNAL_ID_RE.fullmatch(query) else _word_query(needle)
+    lookups = _joins_as_lookups(start, size)
+    words = None if EXTERNAL_ID_RE.fullmatch(query) else _word_query(needle, lookups=lookups)
     if words is None:
         found = _filtered(bank, filters, only_approved)
         counted = _counted(found.ids)
@@ -560,7 +561,7 @@ def _relevance_statements(
             with _cached_lookups():
                 page_ids, in_first = _one_word_first_tier_page(base, words, contains, start, size)
         elif words.by_single_cover:
-            with _cached_lookups(lookup_joins=True):
+            with _cached_lookups(lookups=lookups):
                 page_ids, in_first = _several_words_first_tier_page(
                     base, words, contains, start, size
                 )
@@ -732,28 +733,42 @@ def _cut_score(scored: Any, wanted: int) -> Any:
 
 
 #: PostgreSQL's settings for the relevance order's first tier (:func:`_cached_lookups`),
-#: local to the transaction and set back after it.
-_FIRST_TIER_SETTINGS = (
-    # A random read priced as the cached read it is (the usual figure for data in
-    # memory or on SSD, instead of the default 4, which is a disk's).
-    ("random_page_cost", "1.1"),
-    # No parallel workers: the tier's statements stop at a page or at the count's
-    # limit, which workers overshoot (each reads ahead into its queue: 3,300 look-ups
-    # for a count to 1,001), and each worker is a process started for the statement;
-    # on a server answering several requests at once they only add work.
+#: local to the transaction and set back after it: a random read priced as the cached
+#: read it is (the usual figure for data in memory or on SSD, instead of the default 4,
+#: which is a disk's).
+_FIRST_TIER_SETTINGS = (("random_page_cost", "1.1"),)
+#: And for several words' first tier (:func:`_several_words_first_tier_page`) when its
+#: page lies within :data:`LOOKUP_ROWS`: no parallel workers, and joins as look-ups only.
+#: Its statement counts the tier to the limit (1,001) from the word index's matches;
+#: the planner takes words found together (a phrase's) as independent, expects a
+#: sixth of their matches (3,680 of 24,000 for ``rapat koordinasi``), and so planned
+#: either parallel workers, which overshoot the limit (each reads ahead into its queue:
+#: 3,300 look-ups to count 1,001, in three processes, each started for the statement),
+#: or, without workers, a hash or a sort of all 24,000 matches. Without workers, hash
+#: and merge joins, it looks the matches up one by one and stops at the limit.
+_LOOKUP_SETTINGS = (
     ("max_parallel_workers_per_gather", "0"),
+    ("enable_hashjoin", "off"),
+    ("enable_mergejoin", "off"),
 )
-#: And for several words' first tier (:func:`_several_words_first_tier_page`): joins as
-#: look-ups only. The planner takes words found together (a phrase's) as independent,
-#: so it expects a sixth of their matches, and would sort or hash every one of them
-#: (24,000 rows of the word table) to count to 1,001, where look-ups stop there.
-_LOOKUP_JOIN_SETTINGS = (("enable_hashjoin", "off"), ("enable_mergejoin", "off"))
+#: Several words' first tier is planned with :data:`_LOOKUP_SETTINGS` when it joins at
+#: most this many of the repeating versions to the listing (the cut's rank for the rows
+#: the page needs: :func:`_cut_score`), which look-ups join best whatever the bank's
+#: size. Deeper pages join more (every repeating version, when the cut's rank is past
+#: them all), which in a small bank a hash of its items joins best: planned as before.
+LOOKUP_ROWS = 1_000
 #: Every setting the first tier may change, read before and set back after it.
-_TIER_SETTING_NAMES = tuple(name for name, _ in _FIRST_TIER_SETTINGS + _LOOKUP_JOIN_SETTINGS)
+_TIER_SETTING_NAMES = tuple(name for name, _ in _FIRST_TIER_SETTINGS + _LOOKUP_SETTINGS)
 #: Their current values, as columns of a SELECT.
 _TIER_SETTINGS_NOW = ", ".join(
     f"current_setting('{name}') AS previous_{n}" for n, name in enumerate(_TIER_SETTING_NAMES)
 )
+
+
+def _joins_as_lookups(start: int, size: int) -> bool:
+    """Whether several words' first tier for this page is planned with
+    :data:`_LOOKUP_SETTINGS` (:data:`LOOKUP_ROWS`)."""
+    return max(MIN_CANDIDATES, CANDIDATES_PER_ROW * (start + size)) <= LOOKUP_ROWS
 
 
 def _set_configs(settings: tuple[tuple[str, str], ...]) -> str:
@@ -762,16 +777,15 @@ def _set_configs(settings: tuple[tuple[str, str], ...]) -> str:
 
 
 @contextlib.contextmanager
-def _cached_lookups(*, lookup_joins: bool = False) -> Iterator[None]:
+def _cached_lookups(*, lookups: bool = False) -> Iterator[None]:
     """PostgreSQL, for the statements inside: :data:`_FIRST_TIER_SETTINGS` (and with
-    ``lookup_joins`` :data:`_LOOKUP_JOIN_SETTINGS`). A random read is priced as the
-    cached read it is (``random_page_cost`` 1.1), so joining the few thousand versions
-    that repeat a word to the listing is planned as look-ups in the items' index (a
-    few ms) rather than as a hash of every item (40-60 ms at 100,000 items); the same
-    for the best few hundred of several words' matches (:func:`_first_tier_page`).
-    Without parallel workers (and for several words without hash and merge joins),
-    the first tier's count to the limit walks the word index's matches in one
-    process, one look-up each, and stops at the limit."""
+    ``lookups`` :data:`_LOOKUP_SETTINGS`). A random read is priced as the cached read
+    it is (``random_page_cost`` 1.1), so joining the few thousand versions that repeat
+    a word to the listing is planned as look-ups in the items' index (a few ms) rather
+    than as a hash of every item (40-60 ms at 100,000 items); the same for the best few
+    hundred of several words' matches (:func:`_first_tier_page`). With ``lookups``,
+    the first tier's count to the limit walks the word index's matches in one process,
+    one look-up each, and stops at the limit."""
     if db.session.get_bind().dialect.name != "postgresql":
         yield
         return
@@ -781,7 +795,7 @@ def _cached_lookups(*, lookup_joins: bool = False) -> Iterator[None]:
         previous, state.tier_settings = state.tier_settings, None
     else:
         previous = tuple(db.session.execute(sa.text(f"SELECT {_TIER_SETTINGS_NOW}")).one())
-        settings = _FIRST_TIER_SETTINGS + (_LOOKUP_JOIN_SETTINGS if lookup_joins else ())
+        settings = _FIRST_TIER_SETTINGS + (_LOOKUP_SETTINGS if lookups else ())
         db.session.execute(sa.text(f"SELECT {_set_configs(settings)}"))
     yield
     # Local to the transaction: after an error it ends with it, as the rollback does.
@@ -798,13 +812,14 @@ def _set_back(previous: tuple[str, ...]) -> None:
     )
 
 
-def _word_query(needle: str) -> relevance.WordQuery | None:
+def _word_query(needle: str, *, lookups: bool) -> relevance.WordQuery | None:
     """:func:`relevance.word_query`; on PostgreSQL in one statement with what the
     relevance listing would otherwise send on its own before its first tier:
     :func:`_plan_for_these_values`'s settings, the trigram index's check
     (:func:`_postgres_search_index`), and :func:`_cached_lookups`'s settings read and
-    (with the word index: the first tier follows; the join settings for several words)
-    set. One round trip instead of five."""
+    (with the word index: the first tier follows) set, :data:`_LOOKUP_SETTINGS` too for
+    several words when ``lookups`` (:func:`_joins_as_lookups`). One round trip instead
+    of five."""
     state = _POSTGRES_LISTING.get()
     if state is None or state.planned or state.tier_settings is not None:
         return relevance.word_query(needle)
@@ -821,11 +836,15 @@ def _word_query(needle: str) -> relevance.WordQuery | None:
             "CASE WHEN to_regclass(:relevance_word_index) IS NOT NULL "
             f"THEN {_set_configs(_FIRST_TIER_SETTINGS)} END, "
             "CASE WHEN to_regclass(:relevance_word_index) IS NOT NULL "
-            f"AND {relevance.POSTGRES_SINGLE_COVER} "
-            f"THEN {_set_configs(_LOOKUP_JOIN_SETTINGS)} END "
+            f"AND :lookups AND {relevance.POSTGRES_SINGLE_COVER} "
+            f"THEN {_set_configs(_LOOKUP_SETTINGS)} END "
             f"FROM (SELECT {_TIER_SETTINGS_NOW} OFFSET 0) AS now"
         ),
-        {**relevance.postgres_word_check_parameters(words), "trigram_index": POSTGRES_SEARCH_INDEX},
+        {
+            **relevance.postgres_word_check_parameters(words),
+            "trigram_index": POSTGRES_SEARCH_INDEX,
+            "lookups": lookups,
+        },
     ).one()
     found = relevance.postgres_word_query(words, *row[:3])
     state.planned, state.trigram_index = True, row[3]

@@ -448,12 +448,14 @@ def test_postgres_sends_the_listings_checks_and_settings_once(
 def test_postgres_first_tier_runs_without_workers_and_with_look_ups(
     world: World, corpus: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """PostgreSQL: the relevance order's first tier runs without parallel workers, and
-    for several words with joins as look-ups only (no hash or merge join: the planner
-    would hash every match of words it takes as independent to count to the limit),
-    whether the listing's first statement sets them or, without the listing's state,
-    the tier itself; every setting is as before once the tier is done, and the pages
-    are the order worked out from every match's score."""
+    """PostgreSQL: several words' first tier, for a page within the first
+    ``reads.LOOKUP_ROWS`` repeating versions, runs without parallel workers and with
+    joins as look-ups only (no hash or merge join: the planner would hash every match
+    of words it takes as independent to count to the limit), whether the listing's
+    first statement sets them or, without the listing's state, the tier itself; a
+    deeper page, and one word, as before (``random_page_cost`` alone). Every setting is
+    as before once the tier is done, and the pages are the order worked out from every
+    match's score."""
     if db.session.get_bind().dialect.name != "postgresql":
         pytest.skip("PostgreSQL's settings")
     names = (
@@ -471,40 +473,52 @@ def test_postgres_first_tier_runs_without_workers_and_with_look_ups(
 
     before = settings()
     assert before["enable_hashjoin"] == before["enable_mergejoin"] == "on"
-    seen: dict[str, dict[str, str]] = {}
+    assert before["max_parallel_workers_per_gather"] != "0"
+    seen: list[tuple[str, dict[str, str]]] = []
 
     def spy(tier: str) -> None:
         run = getattr(reads, tier)
 
         def spied(*args: Any) -> Any:
-            seen[tier] = settings()
+            seen.append((tier, settings()))
             return run(*args)
 
         monkeypatch.setattr(reads, tier, spied)
 
     spy("_several_words_first_tier_page")
     spy("_one_word_first_tier_page")
-    without_workers = {"random_page_cost": "1.1", "max_parallel_workers_per_gather": "0"}
+    cached = {**before, "random_page_cost": "1.1"}
+    lookups = {
+        "random_page_cost": "1.1",
+        "max_parallel_workers_per_gather": "0",
+        "enable_hashjoin": "off",
+        "enable_mergejoin": "off",
+    }
+    # (query, page size, page): the tier's settings
+    cases = [
+        ("rapat koordinasi", 100, 1, ("_several_words_first_tier_page", lookups)),
+        ("rapat koordinasi", 1, 100, ("_several_words_first_tier_page", lookups)),
+        ("rapat koordinasi", 1, 101, ("_several_words_first_tier_page", cached)),
+        ("koordinasi", 100, 1, ("_one_word_first_tier_page", cached)),
+    ]
+    monkeypatch.setattr(reads, "LOOKUP_ROWS", 1_000)
     for listing_state in (True, False):
         with monkeypatch.context() as patched:
             if not listing_state:  # each setting read and set by the tier itself
                 patched.setattr(reads, "_PostgresListing", lambda: None)
-            seen.clear()
-            for query in ("rapat koordinasi", "koordinasi"):
+            for query, size, page, tier in cases:
+                seen.clear()
                 found = reads.list_items(
                     world.bank,
-                    reads.ItemFilters(q=query, sort="relevance", per_page=100),
+                    reads.ItemFilters(q=query, sort="relevance", per_page=size, page=page),
                     actor=world.reviewer,
                 )
                 ranked = [row["external_id"] for row in found["items"]]
-                assert ranked == _scored_every_match(world, query), (query, listing_state)
+                whole = _scored_every_match(world, query)
+                assert ranked == whole[(page - 1) * size : page * size], (query, page)
+                assert found["total"] == len(whole)
+                assert seen == [tier], (query, size, page, listing_state)
                 assert settings() == before, (query, listing_state)
-            assert seen["_several_words_first_tier_page"] == {
-                **without_workers,
-                "enable_hashjoin": "off",
-                "enable_mergejoin": "off",
-            }, listing_state
-            assert seen["_one_word_first_tier_page"] == {**before, **without_workers}
 
 
 #: Short texts that repeat the words: in another bank, they score above every version of
