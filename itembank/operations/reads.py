@@ -10,6 +10,7 @@ reading its comments (which quote and discuss it) as ``comment.read``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import math
 import re
@@ -530,7 +531,7 @@ def _relevance_statements(
     start, size = _start(filters), filters.per_page
     query = filters.q.strip()
     needle = search_needle(query)
-    lookups = _joins_as_lookups(start, size)
+    lookups = _joins_as_lookups(filters)
     words = None if EXTERNAL_ID_RE.fullmatch(query) else _word_query(needle, lookups=lookups)
     if words is None:
         found = _filtered(bank, filters, only_approved)
@@ -751,11 +752,15 @@ _LOOKUP_SETTINGS = (
     ("enable_hashjoin", "off"),
     ("enable_mergejoin", "off"),
 )
-#: Several words' first tier is planned with :data:`_LOOKUP_SETTINGS` when it joins at
-#: most this many of the repeating versions to the listing (the cut's rank for the rows
-#: the page needs: :func:`_cut_score`), which look-ups join best whatever the bank's
-#: size. Deeper pages join more (every repeating version, when the cut's rank is past
-#: them all), which in a small bank a hash of its items joins best: planned as before.
+#: Several words' first tier is planned with :data:`_LOOKUP_SETTINGS` when the listing
+#: filters by the text alone and the tier joins at most this many of the repeating
+#: versions to the listing (the cut's rank for the rows the page needs:
+#: :func:`_cut_score`), which look-ups join best whatever the bank's size. Deeper pages
+#: join more (every repeating version, when the cut's rank is past them all), which in
+#: a small bank a hash of its items joins best; and other filters (a type, a status, a
+#: node) may keep few of the matches, which the count would then look up one by one
+#: (every match of the words, 24,000 look-ups where a hash join reads the bank's
+#: items once): both planned as before.
 LOOKUP_ROWS = 1_000
 #: Every setting the first tier may change, read before and set back after it.
 _TIER_SETTING_NAMES = tuple(name for name, _ in _FIRST_TIER_SETTINGS + _LOOKUP_SETTINGS)
@@ -765,10 +770,13 @@ _TIER_SETTINGS_NOW = ", ".join(
 )
 
 
-def _joins_as_lookups(start: int, size: int) -> bool:
-    """Whether several words' first tier for this page is planned with
+def _joins_as_lookups(filters: ItemFilters) -> bool:
+    """Whether several words' first tier for this listing is planned with
     :data:`_LOOKUP_SETTINGS` (:data:`LOOKUP_ROWS`)."""
-    return max(MIN_CANDIDATES, CANDIDATES_PER_ROW * (start + size)) <= LOOKUP_ROWS
+    wanted = _start(filters) + filters.per_page
+    return _unfiltered(dataclasses.replace(filters, q=None)) and (
+        max(MIN_CANDIDATES, CANDIDATES_PER_ROW * wanted) <= LOOKUP_ROWS
+    )
 
 
 def _set_configs(settings: tuple[tuple[str, str], ...]) -> str:

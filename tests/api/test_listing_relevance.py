@@ -494,27 +494,34 @@ def test_postgres_first_tier_runs_without_workers_and_with_look_ups(
         "enable_hashjoin": "off",
         "enable_mergejoin": "off",
     }
-    # (query, page size, page): the tier's settings
+    # (query, page size, page, other filters): the tier's settings
     cases = [
-        ("rapat koordinasi", 100, 1, ("_several_words_first_tier_page", lookups)),
-        ("rapat koordinasi", 1, 100, ("_several_words_first_tier_page", lookups)),
-        ("rapat koordinasi", 1, 101, ("_several_words_first_tier_page", cached)),
-        ("koordinasi", 100, 1, ("_one_word_first_tier_page", cached)),
+        ("rapat koordinasi", 100, 1, {}, ("_several_words_first_tier_page", lookups)),
+        ("rapat koordinasi", 1, 100, {}, ("_several_words_first_tier_page", lookups)),
+        ("rapat koordinasi", 1, 101, {}, ("_several_words_first_tier_page", cached)),
+        (
+            "rapat koordinasi",
+            100,
+            1,
+            {"status": "draft"},
+            ("_several_words_first_tier_page", cached),
+        ),
+        ("koordinasi", 100, 1, {}, ("_one_word_first_tier_page", cached)),
     ]
     monkeypatch.setattr(reads, "LOOKUP_ROWS", 1_000)
     for listing_state in (True, False):
         with monkeypatch.context() as patched:
             if not listing_state:  # each setting read and set by the tier itself
                 patched.setattr(reads, "_PostgresListing", lambda: None)
-            for query, size, page, tier in cases:
+            for query, size, page, other, tier in cases:
                 seen.clear()
                 found = reads.list_items(
                     world.bank,
-                    reads.ItemFilters(q=query, sort="relevance", per_page=size, page=page),
+                    reads.ItemFilters(q=query, sort="relevance", per_page=size, page=page, **other),
                     actor=world.reviewer,
                 )
                 ranked = [row["external_id"] for row in found["items"]]
-                whole = _scored_every_match(world, query)
+                whole = _scored_every_match(world, query, **other)
                 assert ranked == whole[(page - 1) * size : page * size], (query, page)
                 assert found["total"] == len(whole)
                 assert seen == [tier], (query, size, page, listing_state)
@@ -531,12 +538,13 @@ NEIGHBOUR_STEMS = (
 )
 
 
-def _scored_every_match(world: World, query: str) -> list[str]:
+def _scored_every_match(world: World, query: str, **other: Any) -> list[str]:
     """The relevance order worked out from every match's score (reference): the listed
     versions of the bank that have each word of ``query`` as a whole word (the word
     index's matches, each with the engine's own score) and the query as typed, best
     score first, ties in the default order (most recently changed, then the newest
-    item); then the rest of what the default order lists, in that order."""
+    item); then the rest of what the default order lists, in that order. ``other``: a
+    ``status`` the listed version has, for both tiers."""
     from itembank.models import Item
     from itembank.operations.content import search_needle
 
@@ -546,17 +554,20 @@ def _scored_every_match(world: World, query: str) -> list[str]:
     scored = words.scored()
     scores = dict(db.session.execute(sa.select(scored.c.version_id, scored.c.score)).all())
     items = db.session.scalars(sa.select(Item).where(Item.bank_id == world.bank.id)).all()
+    assert set(other) <= {"status"}
     first = [
         item
         for item in items
-        if item.newest_version_id in scores and needle in item.newest_version.search_text
+        if item.newest_version_id in scores
+        and needle in item.newest_version.search_text
+        and other.get("status", item.newest_version.status) == item.newest_version.status
     ]
     first.sort(
         key=lambda item: (-scores[item.newest_version_id], -item.updated_at.timestamp(), -item.id)
     )
     ranked = [item.external_id for item in first]
     default = reads.list_items(
-        world.bank, reads.ItemFilters(q=query, per_page=1000), actor=world.reviewer
+        world.bank, reads.ItemFilters(q=query, per_page=1000, **other), actor=world.reviewer
     )
     rest = [row["external_id"] for row in default["items"] if row["external_id"] not in ranked]
     assert len(ranked) + len(rest) == default["total"]
