@@ -10,6 +10,7 @@ reading its comments (which quote and discuss it) as ``comment.read``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import math
 import re
@@ -247,8 +248,8 @@ def list_items(
     except InvalidInput:
         # Refused after the first statement set the relevance order's cost (an unknown
         # node): set back, as the first tier would have (the transaction goes on).
-        if listing is not None and listing.page_cost is not None:
-            _set_page_cost(listing.page_cost)
+        if listing is not None and listing.tier_settings is not None:
+            _set_back(listing.tier_settings)
         raise
     finally:
         _POSTGRES_LISTING.reset(state)
@@ -267,9 +268,10 @@ class _PostgresListing:
     planned: bool = False
     #: Whether the trigram index exists (:func:`_postgres_search_index`), once asked.
     trigram_index: bool | None = None
-    #: ``random_page_cost`` as it was before the relevance order's first tier set it
-    #: (:func:`_cached_lookups`, which sets it back), while it is set.
-    page_cost: str | None = None
+    #: The values of the first tier's settings (:data:`_TIER_SETTING_NAMES`) as they
+    #: were before the relevance order's first tier set them (:func:`_cached_lookups`,
+    #: which sets them back), while they are set.
+    tier_settings: tuple[str, ...] | None = None
 
 
 _POSTGRES_LISTING: ContextVar[_PostgresListing | None] = ContextVar(
@@ -529,7 +531,8 @@ def _relevance_statements(
     start, size = _start(filters), filters.per_page
     query = filters.q.strip()
     needle = search_needle(query)
-    words = None if EXTERNAL_ID_RE.fullmatch(query) else _word_query(needle)
+    lookups = _joins_as_lookups(filters)
+    words = None if EXTERNAL_ID_RE.fullmatch(query) else _word_query(needle, lookups=lookups)
     if words is None:
         found = _filtered(bank, filters, only_approved)
         counted = _counted(found.ids)
@@ -559,7 +562,7 @@ def _relevance_statements(
             with _cached_lookups():
                 page_ids, in_first = _one_word_first_tier_page(base, words, contains, start, size)
         elif words.by_single_cover:
-            with _cached_lookups():
+            with _cached_lookups(lookups=lookups):
                 page_ids, in_first = _several_words_first_tier_page(
                     base, words, contains, start, size
                 )
@@ -730,65 +733,131 @@ def _cut_score(scored: Any, wanted: int) -> Any:
     return sa.select(cut.c.score).scalar_subquery()
 
 
+#: PostgreSQL's settings for the relevance order's first tier (:func:`_cached_lookups`),
+#: local to the transaction and set back after it: a random read priced as the cached
+#: read it is (the usual figure for data in memory or on SSD, instead of the default 4,
+#: which is a disk's).
+_FIRST_TIER_SETTINGS = (("random_page_cost", "1.1"),)
+#: And for several words' first tier (:func:`_several_words_first_tier_page`) when its
+#: page lies within :data:`LOOKUP_ROWS`: no parallel workers, and joins as look-ups only.
+#: Its statement counts the tier to the limit (1,001) from the word index's matches;
+#: the planner takes words found together (a phrase's) as independent, expects a
+#: sixth of their matches (3,680 of 24,000 for ``rapat koordinasi``), and so planned
+#: either parallel workers, which overshoot the limit (each reads ahead into its queue:
+#: 3,300 look-ups to count 1,001, in three processes, each started for the statement),
+#: or, without workers, a hash or a sort of all 24,000 matches. Without workers, hash
+#: and merge joins, it looks the matches up one by one and stops at the limit.
+_LOOKUP_SETTINGS = (
+    ("max_parallel_workers_per_gather", "0"),
+    ("enable_hashjoin", "off"),
+    ("enable_mergejoin", "off"),
+)
+#: Several words' first tier is planned with :data:`_LOOKUP_SETTINGS` when the listing
+#: filters by the text alone and the tier joins at most this many of the repeating
+#: versions to the listing (the cut's rank for the rows the page needs:
+#: :func:`_cut_score`), which look-ups join best whatever the bank's size. Deeper pages
+#: join more (every repeating version, when the cut's rank is past them all), which in
+#: a small bank a hash of its items joins best; and other filters (a type, a status, a
+#: node) may keep few of the matches, which the count would then look up one by one
+#: (every match of the words, 24,000 look-ups where a hash join reads the bank's
+#: items once): both planned as before.
+LOOKUP_ROWS = 1_000
+#: Every setting the first tier may change, read before and set back after it.
+_TIER_SETTING_NAMES = tuple(name for name, _ in _FIRST_TIER_SETTINGS + _LOOKUP_SETTINGS)
+#: Their current values, as columns of a SELECT.
+_TIER_SETTINGS_NOW = ", ".join(
+    f"current_setting('{name}') AS previous_{n}" for n, name in enumerate(_TIER_SETTING_NAMES)
+)
+
+
+def _joins_as_lookups(filters: ItemFilters) -> bool:
+    """Whether several words' first tier for this listing is planned with
+    :data:`_LOOKUP_SETTINGS` (:data:`LOOKUP_ROWS`)."""
+    wanted = _start(filters) + filters.per_page
+    return _unfiltered(dataclasses.replace(filters, q=None)) and (
+        max(MIN_CANDIDATES, CANDIDATES_PER_ROW * wanted) <= LOOKUP_ROWS
+    )
+
+
+def _set_configs(settings: tuple[tuple[str, str], ...]) -> str:
+    """``settings`` set for the rest of the transaction, as one value of a SELECT."""
+    return "ROW(" + ", ".join(f"set_config('{n}', '{v}', true)" for n, v in settings) + ")::text"
+
+
 @contextlib.contextmanager
-def _cached_lookups() -> Iterator[None]:
-    """PostgreSQL, for the statements inside: a random read priced as the cached read
-    it is (``random_page_cost`` 1.1, the usual figure for data in memory or on SSD,
-    instead of the default 4, which is a disk's). Joining the few thousand versions
-    that repeat a word to the listing is then planned as look-ups in the items' index
-    (a few ms) rather than as a hash of every item (40-60 ms at 100,000 items); the
-    same for the best few hundred of several words' matches (:func:`_first_tier_page`)."""
+def _cached_lookups(*, lookups: bool = False) -> Iterator[None]:
+    """PostgreSQL, for the statements inside: :data:`_FIRST_TIER_SETTINGS` (and with
+    ``lookups`` :data:`_LOOKUP_SETTINGS`). A random read is priced as the cached read
+    it is (``random_page_cost`` 1.1), so joining the few thousand versions that repeat
+    a word to the listing is planned as look-ups in the items' index (a few ms) rather
+    than as a hash of every item (40-60 ms at 100,000 items); the same for the best few
+    hundred of several words' matches (:func:`_first_tier_page`). With ``lookups``,
+    the first tier's count to the limit walks the word index's matches in one process,
+    one look-up each, and stops at the limit."""
     if db.session.get_bind().dialect.name != "postgresql":
         yield
         return
     state = _POSTGRES_LISTING.get()
-    if state is not None and state.page_cost is not None:
-        # Set by the listing's first statement (_word_query), which read it before.
-        previous, state.page_cost = state.page_cost, None
+    if state is not None and state.tier_settings is not None:
+        # Set by the listing's first statement (_word_query), which read them before.
+        previous, state.tier_settings = state.tier_settings, None
     else:
-        previous = db.session.scalar(sa.text("SELECT current_setting('random_page_cost')"))
-        db.session.execute(sa.text("SELECT set_config('random_page_cost', '1.1', true)"))
+        previous = tuple(db.session.execute(sa.text(f"SELECT {_TIER_SETTINGS_NOW}")).one())
+        settings = _FIRST_TIER_SETTINGS + (_LOOKUP_SETTINGS if lookups else ())
+        db.session.execute(sa.text(f"SELECT {_set_configs(settings)}"))
     yield
     # Local to the transaction: after an error it ends with it, as the rollback does.
-    _set_page_cost(previous)
+    _set_back(previous)
 
 
-def _set_page_cost(previous: str) -> None:
+def _set_back(previous: tuple[str, ...]) -> None:
+    """Set every setting of the first tier back to ``previous`` (one statement)."""
+    columns = ", ".join(
+        f"set_config('{name}', :previous_{n}, true)" for n, name in enumerate(_TIER_SETTING_NAMES)
+    )
     db.session.execute(
-        sa.text("SELECT set_config('random_page_cost', :previous, true)"),
-        {"previous": previous},
+        sa.text(f"SELECT {columns}"), {f"previous_{n}": value for n, value in enumerate(previous)}
     )
 
 
-def _word_query(needle: str) -> relevance.WordQuery | None:
+def _word_query(needle: str, *, lookups: bool) -> relevance.WordQuery | None:
     """:func:`relevance.word_query`; on PostgreSQL in one statement with what the
     relevance listing would otherwise send on its own before its first tier:
     :func:`_plan_for_these_values`'s settings, the trigram index's check
-    (:func:`_postgres_search_index`), and :func:`_cached_lookups`'s ``random_page_cost``
-    read and (with the word index: the first tier follows) set. One round trip instead
+    (:func:`_postgres_search_index`), and :func:`_cached_lookups`'s settings read and
+    (with the word index: the first tier follows) set, :data:`_LOOKUP_SETTINGS` too for
+    several words when ``lookups`` (:func:`_joins_as_lookups`). One round trip instead
     of five."""
     state = _POSTGRES_LISTING.get()
-    if state is None or state.planned or state.page_cost is not None:
+    if state is None or state.planned or state.tier_settings is not None:
         return relevance.word_query(needle)
     words = relevance.query_words(needle)
     if not words:
         return None
-    # The previous cost is read in a subquery kept apart ("OFFSET 0"), so it is read
-    # before the outer row sets it.
+    # The previous values are read in a subquery kept apart ("OFFSET 0"), so they are
+    # read before the outer row sets them.
+    previous = ", ".join(f"now.previous_{n}" for n in range(len(_TIER_SETTING_NAMES)))
     row = db.session.execute(
         sa.text(
             f"SELECT {relevance.POSTGRES_WORD_CHECK}, {_TRIGRAM_INDEX_FOUND}, "
-            f"{_PLAN_FOR_THESE_VALUES}, cost.previous, "
+            f"{_PLAN_FOR_THESE_VALUES}, {previous}, "
             "CASE WHEN to_regclass(:relevance_word_index) IS NOT NULL "
-            "THEN set_config('random_page_cost', '1.1', true) END "
-            "FROM (SELECT current_setting('random_page_cost') AS previous OFFSET 0) AS cost"
+            f"THEN {_set_configs(_FIRST_TIER_SETTINGS)} END, "
+            "CASE WHEN to_regclass(:relevance_word_index) IS NOT NULL "
+            f"AND :lookups AND {relevance.POSTGRES_SINGLE_COVER} "
+            f"THEN {_set_configs(_LOOKUP_SETTINGS)} END "
+            f"FROM (SELECT {_TIER_SETTINGS_NOW} OFFSET 0) AS now"
         ),
-        {**relevance.postgres_word_check_parameters(words), "trigram_index": POSTGRES_SEARCH_INDEX},
+        {
+            **relevance.postgres_word_check_parameters(words),
+            "trigram_index": POSTGRES_SEARCH_INDEX,
+            "lookups": lookups,
+        },
     ).one()
     found = relevance.postgres_word_query(words, *row[:3])
     state.planned, state.trigram_index = True, row[3]
     if found is not None:
-        state.page_cost = row[6]
+        state.tier_settings = tuple(row[6 : 6 + len(_TIER_SETTING_NAMES)])
     return found
 
 

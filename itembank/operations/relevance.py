@@ -209,15 +209,18 @@ def sqlite_has_table(name: str) -> bool:
     )
 
 
+#: The words make a query of one lexeme; their query is lexemes joined by AND (SQL).
+_ONE_LEXEME = f"numnode({_TSQUERY}) = 1"
+_AND_ONLY = f"querytree({_TSQUERY}) ~ '^''[^'']+''( & ''[^'']+'')*$'"
 #: PostgreSQL's check of a query's words, as three columns of a SELECT (parameters:
 #: :func:`postgres_word_check_parameters`): the word index exists, the words make one
 #: lexeme, and their query is lexemes joined by AND. A caller with statements of its own
 #: to send first (``reads``) folds these into one of them: one round trip, not two.
-POSTGRES_WORD_CHECK = (
-    "to_regclass(:relevance_word_index) IS NOT NULL, "
-    f"numnode({_TSQUERY}) = 1, "
-    f"querytree({_TSQUERY}) ~ '^''[^'']+''( & ''[^'']+'')*$'"
-)
+POSTGRES_WORD_CHECK = f"to_regclass(:relevance_word_index) IS NOT NULL, {_ONE_LEXEME}, {_AND_ONLY}"
+#: PostgreSQL: the words are read as :attr:`WordQuery.by_single_cover` reads them (several
+#: lexemes joined by AND), as a condition in SQL (the parameters of
+#: :data:`POSTGRES_WORD_CHECK`).
+POSTGRES_SINGLE_COVER = f"NOT {_ONE_LEXEME} AND {_AND_ONLY}"
 
 
 def postgres_word_check_parameters(words: tuple[str, ...]) -> dict[str, str]:

@@ -445,6 +445,89 @@ def test_postgres_sends_the_listings_checks_and_settings_once(
     assert setting("random_page_cost") == cost
 
 
+def test_postgres_first_tier_runs_without_workers_and_with_look_ups(
+    world: World, corpus: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: several words' first tier, for a page within the first
+    ``reads.LOOKUP_ROWS`` repeating versions, runs without parallel workers and with
+    joins as look-ups only (no hash or merge join: the planner would hash every match
+    of words it takes as independent to count to the limit), whether the listing's
+    first statement sets them or, without the listing's state, the tier itself; a
+    deeper page, and one word, as before (``random_page_cost`` alone). Every setting is
+    as before once the tier is done, and the pages are the order worked out from every
+    match's score."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's settings")
+    names = (
+        "random_page_cost",
+        "max_parallel_workers_per_gather",
+        "enable_hashjoin",
+        "enable_mergejoin",
+    )
+
+    def settings() -> dict[str, str]:
+        return {
+            name: str(db.session.scalar(sa.text("SELECT current_setting(:n)"), {"n": name}))
+            for name in names
+        }
+
+    before = settings()
+    assert before["enable_hashjoin"] == before["enable_mergejoin"] == "on"
+    assert before["max_parallel_workers_per_gather"] != "0"
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    def spy(tier: str) -> None:
+        run = getattr(reads, tier)
+
+        def spied(*args: Any) -> Any:
+            seen.append((tier, settings()))
+            return run(*args)
+
+        monkeypatch.setattr(reads, tier, spied)
+
+    spy("_several_words_first_tier_page")
+    spy("_one_word_first_tier_page")
+    cached = {**before, "random_page_cost": "1.1"}
+    lookups = {
+        "random_page_cost": "1.1",
+        "max_parallel_workers_per_gather": "0",
+        "enable_hashjoin": "off",
+        "enable_mergejoin": "off",
+    }
+    # (query, page size, page, other filters): the tier's settings
+    cases = [
+        ("rapat koordinasi", 100, 1, {}, ("_several_words_first_tier_page", lookups)),
+        ("rapat koordinasi", 1, 100, {}, ("_several_words_first_tier_page", lookups)),
+        ("rapat koordinasi", 1, 101, {}, ("_several_words_first_tier_page", cached)),
+        (
+            "rapat koordinasi",
+            100,
+            1,
+            {"status": "draft"},
+            ("_several_words_first_tier_page", cached),
+        ),
+        ("koordinasi", 100, 1, {}, ("_one_word_first_tier_page", cached)),
+    ]
+    monkeypatch.setattr(reads, "LOOKUP_ROWS", 1_000)
+    for listing_state in (True, False):
+        with monkeypatch.context() as patched:
+            if not listing_state:  # each setting read and set by the tier itself
+                patched.setattr(reads, "_PostgresListing", lambda: None)
+            for query, size, page, other, tier in cases:
+                seen.clear()
+                found = reads.list_items(
+                    world.bank,
+                    reads.ItemFilters(q=query, sort="relevance", per_page=size, page=page, **other),
+                    actor=world.reviewer,
+                )
+                ranked = [row["external_id"] for row in found["items"]]
+                whole = _scored_every_match(world, query, **other)
+                assert ranked == whole[(page - 1) * size : page * size], (query, page)
+                assert found["total"] == len(whole)
+                assert seen == [tier], (query, size, page, listing_state)
+                assert settings() == before, (query, listing_state)
+
+
 #: Short texts that repeat the words: in another bank, they score above every version of
 #: the seeded corpus, so the best matches of the whole word index (where the first tier's
 #: cut is taken) are not the listed bank's.
@@ -455,12 +538,13 @@ NEIGHBOUR_STEMS = (
 )
 
 
-def _scored_every_match(world: World, query: str) -> list[str]:
+def _scored_every_match(world: World, query: str, **other: Any) -> list[str]:
     """The relevance order worked out from every match's score (reference): the listed
     versions of the bank that have each word of ``query`` as a whole word (the word
     index's matches, each with the engine's own score) and the query as typed, best
     score first, ties in the default order (most recently changed, then the newest
-    item); then the rest of what the default order lists, in that order."""
+    item); then the rest of what the default order lists, in that order. ``other``: a
+    ``status`` the listed version has, for both tiers."""
     from itembank.models import Item
     from itembank.operations.content import search_needle
 
@@ -470,17 +554,20 @@ def _scored_every_match(world: World, query: str) -> list[str]:
     scored = words.scored()
     scores = dict(db.session.execute(sa.select(scored.c.version_id, scored.c.score)).all())
     items = db.session.scalars(sa.select(Item).where(Item.bank_id == world.bank.id)).all()
+    assert set(other) <= {"status"}
     first = [
         item
         for item in items
-        if item.newest_version_id in scores and needle in item.newest_version.search_text
+        if item.newest_version_id in scores
+        and needle in item.newest_version.search_text
+        and other.get("status", item.newest_version.status) == item.newest_version.status
     ]
     first.sort(
         key=lambda item: (-scores[item.newest_version_id], -item.updated_at.timestamp(), -item.id)
     )
     ranked = [item.external_id for item in first]
     default = reads.list_items(
-        world.bank, reads.ItemFilters(q=query, per_page=1000), actor=world.reviewer
+        world.bank, reads.ItemFilters(q=query, per_page=1000, **other), actor=world.reviewer
     )
     rest = [row["external_id"] for row in default["items"] if row["external_id"] not in ranked]
     assert len(ranked) + len(rest) == default["total"]
