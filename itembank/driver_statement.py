@@ -91,7 +91,9 @@ class _Compiled(NamedTuple):
     binds: list[Callable[[Any], Any] | None]
     compiled: sa.engine.Compiled
     row: Callable[..., Any]
-    results: list[Callable[[Any], Any] | None] | None  # once the first call described them
+    #: (index, processing) of the columns with result processing, once the first call
+    #: described them.
+    results: list[tuple[int, Callable[[Any], Any]]] | None
 
 
 class DriverStatement:
@@ -249,23 +251,22 @@ class DriverStatement:
         processing (worked out from the first call's type codes, as SQLAlchemy's)."""
         results = found.results
         if results is None:
-            results = [
+            processors = [
                 column.type.dialect_impl(dialect).result_processor(dialect, type_code)
                 for column, type_code in zip(self._columns, type_codes, strict=True)
             ]
+            results = [(index, process) for index, process in enumerate(processors) if process]
             self._compiled[key] = found._replace(results=results)
         make = found.row
-        if not any(results):
+        if not results:
             return [make(*row) for row in fetched]
-        return [
-            make(
-                *(
-                    value if process is None else process(value)
-                    for value, process in zip(row, results, strict=True)
-                )
-            )
-            for row in fetched
-        ]
+        made = []
+        for row in fetched:
+            values = list(row)
+            for index, process in results:
+                values[index] = process(values[index])
+            made.append(make(*values))
+        return made
 
 
 def _begin_command(driver: psycopg.Connection[Any]) -> bytes | None:
