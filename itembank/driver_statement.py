@@ -1,4 +1,4 @@
-"""A hot statement sent through psycopg's own cursor, in the session's transaction.
+"""A hot statement sent through psycopg's own connection, in the session's transaction.
 
 For a statement run on every request of a busy endpoint (``GET /api/v1/items/{id}``:
 :mod:`itembank.api.item_read`), SQLAlchemy's execution cost more CPU than PostgreSQL
@@ -7,7 +7,7 @@ every call (it caches the rewriting only for statements under 4,096 characters),
 a description of all 46 result columns for SQLAlchemy's result, and the ORM and Core
 layers wrapped each step. Here the statement is compiled once by the engine's own
 dialect, its placeholders are turned into PostgreSQL's ``$1``, ``$2`` once, and each
-call binds the values and fetches plain tuples through psycopg's ``RawCursor`` on the
+call binds the values (with psycopg's adapters) and fetches plain tuples on the
 session's connection: the same SQL text (casts included), the same parameters (bound by
 their SQLAlchemy types' bind processing) and the same values back (each column through
 its type's result processing, with the type code SQLAlchemy would pass), in the same
@@ -26,14 +26,16 @@ it when it deallocates them all (after a rollback or a ``DROP``: psycopg sends
 ``DEALLOCATE ALL``) or evicts it (psycopg keeps at most ``prepared_max``, deallocating
 the oldest), and the next call prepares it again under the same name: the statements a
 pooled connection holds on the server stay bounded. A connection with prepared
-statements turned off (``prepare_threshold`` None, as behind PgBouncer) runs it
-unnamed; one in psycopg's own pipeline, or beginning its transactions with other
-options than a plain ``BEGIN`` (two-phase, an isolation level of the engine's), goes
-through psycopg's ``RawCursor``, ``BEGIN`` alone first.
+statements turned off (``prepare_threshold`` None, as behind PgBouncer), or whose libpq
+cannot close a statement (before 17), runs it unnamed; one in psycopg's own pipeline,
+or beginning its transactions with more than a plain ``BEGIN`` (an isolation level,
+read only), or whose libpq has no pipeline mode (before 14), goes through psycopg's
+``RawCursor``, ``BEGIN`` alone first.
 
 What SQLAlchemy would still do around a statement, this does too: the engine's
 ``before_cursor_execute`` and ``after_cursor_execute`` listeners see the statement (the
-tests count statements with them), and a driver error is raised as SQLAlchemy's
+tests count statements with them; the cursor they are given is None when it went
+through the pipeline), and a driver error is raised as SQLAlchemy's
 (:class:`sqlalchemy.exc.DBAPIError` subclasses), the connection invalidated when the
 server is gone, so the pool does not hand it out again. What it does not: the ORM's
 ``do_orm_execute`` events (the statements sent this way write no table whose changes
@@ -76,8 +78,10 @@ _PIPELINE_OFF = pq.PipelineStatus.OFF
 _BAD = pq.ConnStatus.BAD
 #: Each DriverStatement's prepared name: ``_itembank_`` and a number of this process.
 _NUMBERS = itertools.count(1)
-#: The statement name of libpq's unnamed statement.
-_UNNAMED = b""
+#: What the libpq psycopg uses can do: pipeline mode (14), closing a prepared
+#: statement, which the server ignores for a name it does not hold (17).
+_PIPELINES = psycopg.capabilities.has_pipeline()
+_CLOSES = psycopg.capabilities.has_send_close_prepared()
 
 
 def available(engine: sa.Engine) -> bool:
@@ -136,9 +140,18 @@ class DriverStatement:
         row = namedtuple("Row", [column.key for column in self._columns])  # type: ignore[misc]
         return _Compiled(sql, names, binds, compiled, row, None)
 
-    def rows(self, session: Session, params: Mapping[str, Any]) -> list[Any]:
+    def rows(
+        self, session: Session, params: Mapping[str, Any], *, alone: bool = False
+    ) -> list[Any]:
         """The statement's rows for ``params``, as named tuples (attributes named as
-        SQLAlchemy's row keys), in ``session``'s transaction."""
+        SQLAlchemy's row keys), in ``session``'s transaction.
+
+        ``alone``: the caller sends nothing else in this transaction. When the call
+        begins it, ``COMMIT`` goes with the statement, in the same round trip (the
+        session's later commit or rollback has nothing left to end, and its next
+        statement begins another transaction); a statement that fails is not committed
+        (the transaction is left failed, as without ``alone``, for the session's
+        rollback). When the session's transaction was under way, nothing is committed."""
         connection = session.connection()
         dialect = connection.dialect
         key = (type(dialect), dialect.server_version_info)
@@ -160,7 +173,9 @@ class DriverStatement:
             return self._rows_through_cursor(connection, found, key, bound)
         dispatch.before_cursor_execute(connection, None, sql, bound, None, False)
         try:
-            result, transformer = self._round_trip(driver, begin, sql, bound)
+            result, transformer = self._round_trip(
+                driver, begin, sql, bound, commit=alone and bool(begin)
+            )
             transformer.set_pgresult(result)
             fetched: Sequence[tuple[Any, ...]] = transformer.load_rows(0, result.ntuples, tuple)
         except dialect.loaded_dbapi.Error as error:
@@ -170,12 +185,18 @@ class DriverStatement:
         return self._made(found, key, dialect, fetched, codes)
 
     def _round_trip(
-        self, driver: psycopg.Connection[Any], begin: bytes, sql: str, bound: tuple[Any, ...]
+        self,
+        driver: psycopg.Connection[Any],
+        begin: bytes,
+        sql: str,
+        bound: tuple[Any, ...],
+        *,
+        commit: bool,
     ) -> tuple[PGresult, Transformer]:
         """Send ``BEGIN`` (``begin``, if not empty), the statement's preparation if the
-        connection has not prepared it, and the statement, all at once; the statement's
-        result, and the transformer that dumped its parameters (to load its rows). A
-        driver error is raised as psycopg raises it."""
+        connection has not prepared it, the statement and ``COMMIT`` (``commit``), all
+        at once; the statement's result, and the transformer that dumped its parameters
+        (to load its rows). A driver error is raised as psycopg raises it."""
         transformer = Transformer.from_context(driver)
         params = transformer.dump_sequence(bound, [PyFormat.AUTO] * len(bound))
         types = transformer.types or ()
@@ -205,8 +226,10 @@ class DriverStatement:
                     )
                 else:
                     pgconn.send_query_prepared(name, params, param_formats=formats)
+                if commit:
+                    pgconn.send_query_params(b"COMMIT", None)
                 pgconn.pipeline_sync()
-                answers = _answers(pgconn, sent + 1)
+                answers = _answers(pgconn, sent + 1 + commit)
             finally:
                 _leave_pipeline(driver)
         if prepare and answers[sent - 1][-1].status == _COMMAND_OK:
@@ -216,7 +239,7 @@ class DriverStatement:
             for result in answer:
                 if result.status == _FATAL_ERROR:
                     raise psycopg.errors.error_from_result(result, encoding=driver.info.encoding)
-        (result,) = answers[-1]
+        (result,) = answers[sent]
         if result.status != _TUPLES_OK:
             raise psycopg.ProgrammingError(f"the statement returned no rows ({result.status!r})")
         return result, transformer
@@ -272,10 +295,10 @@ class DriverStatement:
 def _begin_command(driver: psycopg.Connection[Any]) -> bytes | None:
     """What begins the connection's transaction before the statement: ``BEGIN`` as
     psycopg would send it, or nothing (a transaction under way, or autocommit). None:
-    the statement goes through psycopg's cursor (the connection is in psycopg's own
-    pipeline, or its transactions begin otherwise: an isolation level, read only,
-    two-phase)."""
-    if driver.pgconn.pipeline_status != _PIPELINE_OFF:
+    the statement goes through psycopg's cursor (libpq has no pipeline mode, before
+    version 14; the connection is in psycopg's own pipeline; or its transactions begin
+    otherwise: an isolation level, read only, deferrable)."""
+    if not _PIPELINES or driver.pgconn.pipeline_status != _PIPELINE_OFF:
         return None
     if driver.autocommit or driver.pgconn.transaction_status != _IDLE:
         return b""
@@ -289,12 +312,14 @@ def _begin_command(driver: psycopg.Connection[Any]) -> bytes | None:
 def _prepared_names(driver: psycopg.Connection[Any]) -> MutableMapping[Any, bytes] | None:
     """psycopg's record of the statements ``driver`` has prepared, by (query, parameter
     types): what psycopg deallocates, it removes (``DEALLOCATE ALL`` after a rollback or
-    a ``DROP``, one name when it holds more than ``prepared_max``). None: the connection
-    prepares no statements (``prepare_threshold`` None)."""
-    if driver.prepare_threshold is None:
+    a ``DROP``, one name when it holds more than ``prepared_max``). None: the statement
+    is not prepared (the connection prepares no statements, ``prepare_threshold`` None;
+    libpq cannot close a statement that may not exist, before version 17; or psycopg
+    keeps its record otherwise than this version does)."""
+    if driver.prepare_threshold is None or not _CLOSES:
         return None
-    names: MutableMapping[Any, bytes] = driver._prepared._names
-    return names
+    names = getattr(getattr(driver, "_prepared", None), "_names", None)
+    return names if isinstance(names, MutableMapping) else None
 
 
 def _leave_pipeline(driver: psycopg.Connection[Any]) -> None:

@@ -173,6 +173,8 @@ def round_trips(session: Any) -> Iterator[list[list[str]]]:
             trace.seek(0)
             sending = False
             for line in trace.read().decode().splitlines():
+                if not line.startswith(("F\t", "B\t")):
+                    continue  # the rest of a message's text, across lines
                 side, _, message = line.split("\t", 2)
                 if side == "F":
                     if not sending:
@@ -331,3 +333,75 @@ def test_in_psycopgs_pipeline_the_statement_goes_through_its_cursor(world: World
     with driver.pipeline():
         assert [tuple(row) for row in through.rows(db.session, {"a": 7, "b": 1})] == [(8, 1)]
     assert [tuple(row) for row in through.rows(db.session, {"a": 8, "b": 1})] == [(9, 1)]
+
+
+#: A table of the test's own for committed writes (the audit trail is append-only).
+_PROBE = sa.Table(
+    "driver_statement_probe",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("marker", sa.String(40), nullable=False),
+)
+
+
+def _written() -> int:
+    """The probe's rows that another connection sees (committed)."""
+    with db.engine.connect() as other:
+        return int(other.scalar(sa.select(sa.func.count()).select_from(_PROBE)))
+
+
+def _probe_write() -> sa.Select[Any]:
+    written = (
+        sa.insert(_PROBE)
+        .values(marker=sa.bindparam("marker", type_=sa.String))
+        .returning(_PROBE.c.id)
+        .cte("written")
+    )
+    return sa.select(
+        written.c.id,
+        (sa.literal_column("1") / sa.bindparam("divisor", type_=sa.Integer)).label("quotient"),
+    )
+
+
+def test_alone_the_commit_goes_with_the_statement(world: World) -> None:
+    """``alone``: BEGIN, the statement and COMMIT in one round trip, the write committed
+    (another connection sees it) and the session's own commit with nothing left to
+    send; a failing statement is not committed (the session rolls back); in a
+    transaction under way, nothing is committed."""
+    _postgres_only()
+    _PROBE.create(db.engine)
+    try:
+        through = driver_statement.DriverStatement(_probe_write())
+        with Session(db.engine) as own:
+            own.connection()
+            with round_trips(own) as trips:
+                through.rows(own, {"marker": "alone", "divisor": 1}, alone=True)
+            assert _written() == 1
+            with round_trips(own) as trips_after:
+                own.commit()
+            assert trips_after == []
+            statement = ["Bind", "Describe", "Execute"]
+            assert trips == [
+                [
+                    "Parse BEGIN",
+                    *statement,
+                    "Close",
+                    "Parse WITH",
+                    *statement,
+                    "Parse COMMIT",
+                    *statement,
+                    "Sync",
+                ]
+            ]
+            own.connection()
+            with pytest.raises(sa.exc.DataError):
+                through.rows(own, {"marker": "fails", "divisor": 0}, alone=True)
+            own.rollback()
+            assert _written() == 1
+            own.execute(sa.select(1))  # a transaction under way: not committed
+            through.rows(own, {"marker": "under way", "divisor": 1}, alone=True)
+            assert _written() == 1
+            own.rollback()
+            assert _written() == 1
+    finally:
+        _PROBE.drop(db.engine)
