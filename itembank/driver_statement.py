@@ -51,8 +51,8 @@ from __future__ import annotations
 import itertools
 import re
 import select
-from collections import namedtuple
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections import OrderedDict, namedtuple
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import psycopg
@@ -205,6 +205,8 @@ class DriverStatement:
         names = _prepared_names(driver)
         key = (query, types)
         name = None if names is None else names.get(key)
+        if name is not None:
+            names.move_to_end(key)  # psycopg evicts the least recently used
         prepare = name is None and names is not None
         if prepare:
             name = self._name
@@ -309,7 +311,7 @@ def _begin_command(driver: psycopg.Connection[Any]) -> bytes | None:
     return b"BEGIN"
 
 
-def _prepared_names(driver: psycopg.Connection[Any]) -> MutableMapping[Any, bytes] | None:
+def _prepared_names(driver: psycopg.Connection[Any]) -> OrderedDict[Any, bytes] | None:
     """psycopg's record of the statements ``driver`` has prepared, by (query, parameter
     types): what psycopg deallocates, it removes (``DEALLOCATE ALL`` after a rollback or
     a ``DROP``, one name when it holds more than ``prepared_max``). None: the statement
@@ -319,7 +321,7 @@ def _prepared_names(driver: psycopg.Connection[Any]) -> MutableMapping[Any, byte
     if driver.prepare_threshold is None or not _CLOSES:
         return None
     names = getattr(getattr(driver, "_prepared", None), "_names", None)
-    return names if isinstance(names, MutableMapping) else None
+    return names if isinstance(names, OrderedDict) else None
 
 
 def _leave_pipeline(driver: psycopg.Connection[Any]) -> None:

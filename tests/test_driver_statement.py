@@ -196,7 +196,9 @@ def _message(traced: str) -> str:
 
 def _server_statements() -> dict[str, str]:
     """The connection's prepared statements on the server: name, statement."""
-    rows = db.session.execute(sa.text("SELECT name, statement FROM pg_prepared_statements"))
+    driver = db.session.connection().connection.driver_connection
+    # Never prepared itself, so that asking changes nothing psycopg records.
+    rows = driver.execute("SELECT name, statement FROM pg_prepared_statements", prepare=False)
     return {name: text for name, text in rows}
 
 
@@ -405,3 +407,39 @@ def test_alone_the_commit_goes_with_the_statement(world: World) -> None:
             assert _written() == 1
     finally:
         _PROBE.drop(db.engine)
+
+
+def test_a_statement_psycopg_evicts_is_prepared_again(world: World) -> None:
+    """psycopg keeps at most ``prepared_max`` statements, deallocating the least
+    recently used: when that is this one, it is gone from the server too, and the next
+    call prepares it again under its name."""
+    _postgres_only()
+    through = driver_statement.DriverStatement(_SUM)
+    name = through._name.decode()
+    driver = db.session.connection().connection.driver_connection
+    before = driver.prepared_max
+    driver.prepared_max = 2
+    try:
+        others = [
+            sa.select(sa.literal_column(str(number)).label("n")).where(
+                sa.bindparam("x", type_=sa.Integer) > number
+            )
+            for number in range(4)
+        ]
+        for call in range(3):
+            db.session.rollback()  # psycopg deallocates everything: a known start
+            assert [tuple(row) for row in through.rows(db.session, {"a": call, "b": 1})] == [
+                (call + 1, 1)
+            ]
+            assert name in _names(driver)
+            for other in others:
+                for _ in range(6):  # prepared by psycopg from the sixth call on
+                    db.session.execute(other, {"x": 9}).all()
+            assert name not in _names(driver)  # evicted, and deallocated
+            on_server = _server_statements()
+            assert name not in on_server
+            # psycopg's own statements are its business (it may hold one it no longer
+            # records until its next DEALLOCATE ALL); bounded all the same.
+            assert len(on_server) <= 2 + len(others)
+    finally:
+        driver.prepared_max = before
