@@ -4,6 +4,7 @@ listeners, its errors raised as SQLAlchemy's (issue 16: GET /items/{id} on Postg
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from psycopg import pq
+from sqlalchemy.orm import Session
 
 from itembank import content_stamp, driver_statement
 from itembank.api import item_read
@@ -149,3 +152,294 @@ def test_the_item_read_writes_no_table_the_content_stamp_follows() -> None:
     written = {item_read._RECORD_READ.element.table.name, item_read._RECORD_USE.element.table.name}
     assert written == {"audit_event", "api_token"}
     assert not written & content_stamp._TABLES
+
+
+# -- one round trip, prepared statements bounded -------------------------------------------
+
+
+@contextmanager
+def round_trips(session: Any) -> Iterator[list[list[str]]]:
+    """The messages ``session``'s connection sends while the block runs, in round trips
+    (libpq's protocol trace: each run of messages sent before the server answers)."""
+    driver = session.connection().connection.driver_connection
+    trips: list[list[str]] = []
+    with tempfile.TemporaryFile() as trace:
+        driver.pgconn.trace(trace.fileno())
+        driver.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+        try:
+            yield trips
+        finally:
+            driver.pgconn.untrace()
+            trace.seek(0)
+            sending = False
+            for line in trace.read().decode().splitlines():
+                if not line.startswith(("F\t", "B\t")):
+                    continue  # the rest of a message's text, across lines
+                side, _, message = line.split("\t", 2)
+                if side == "F":
+                    if not sending:
+                        trips.append([])
+                    trips[-1].append(_message(message))
+                sending = side == "F"
+
+
+def _message(traced: str) -> str:
+    """A message of the trace as its kind, with the first word of the SQL it sends:
+    ``Parse BEGIN``, ``Parse SELECT``, ``Query COMMIT``, ``Bind``."""
+    kind, _, rest = traced.partition("\t")
+    if kind == "Query":
+        return "Query " + rest.split()[0].strip('"')
+    if kind == "Parse":
+        return "Parse " + rest.split()[1].strip('"')
+    return kind
+
+
+def _server_statements() -> dict[str, str]:
+    """The connection's prepared statements on the server: name, statement."""
+    driver = db.session.connection().connection.driver_connection
+    # Never prepared itself, so that asking changes nothing psycopg records.
+    rows = driver.execute("SELECT name, statement FROM pg_prepared_statements", prepare=False)
+    return {name: text for name, text in rows}
+
+
+def _names(driver: Any) -> set[str]:
+    """The statements psycopg records as prepared on the connection."""
+    return {name.decode() for name in driver_statement._prepared_names(driver).values()}
+
+
+_SUM = sa.select(
+    (sa.bindparam("a", type_=sa.Integer) + sa.bindparam("b", type_=sa.Integer)).label("total"),
+    (sa.literal_column("1") / sa.bindparam("b", type_=sa.Integer)).label("quotient"),
+)
+
+
+def test_begin_goes_with_the_statement_in_one_round_trip(world: World) -> None:
+    """A session without a transaction under way: BEGIN, the statement's preparation
+    and the statement go in one round trip (psycopg sent BEGIN alone first), the
+    statement prepared on the connection from the first call; the next call, in the
+    transaction, binds the prepared statement. COMMIT is the session's, at its end."""
+    _postgres_only()
+    through = driver_statement.DriverStatement(_SUM)
+    # A session of its own: the tests' session runs inside a transaction of the test.
+    with Session(db.engine) as own:
+        own.connection()  # the connection, without a transaction on the server yet
+        with round_trips(own) as trips:
+            assert [tuple(row) for row in through.rows(own, {"a": 2, "b": 1})] == [(3, 1)]
+            assert [tuple(row) for row in through.rows(own, {"a": 5, "b": 1})] == [(6, 1)]
+            own.commit()
+        begin = ["Parse BEGIN", "Bind", "Describe", "Execute"]
+        statement = ["Bind", "Describe", "Execute"]
+        assert trips == [
+            [*begin, "Close", "Parse SELECT", *statement, "Sync"],
+            [*statement, "Sync"],
+            ["Query COMMIT"],
+        ]
+        own.connection()
+        with round_trips(own) as trips:
+            through.rows(own, {"a": 1, "b": 1})
+            own.rollback()
+        # psycopg deallocates every prepared statement after a rollback
+        assert trips == [[*begin, *statement, "Sync"], ["Query ROLLBACK"], ["Query DEALLOCATE"]]
+        own.connection()
+        with round_trips(own) as trips:
+            through.rows(own, {"a": 1, "b": 1})
+        assert trips == [[*begin, "Close", "Parse SELECT", *statement, "Sync"]]
+
+
+def test_the_prepared_statements_stay_bounded_across_rollbacks(world: World) -> None:
+    """Many calls, with rollbacks after them (psycopg then deallocates every prepared
+    statement), failing calls (the statement prepared but its execution an error) and
+    statements psycopg prepares itself: the server holds the statement at most once,
+    under its one name, and nothing psycopg does not record as prepared."""
+    _postgres_only()
+    through = driver_statement.DriverStatement(_SUM)
+    name = through._name.decode()
+    others = [
+        sa.select(sa.literal_column(str(number)).label("n")).where(
+            sa.bindparam("x", type_=sa.Integer) > 0
+        )
+        for number in range(3)
+    ]
+    sizes: list[int] = []
+    for call in range(60):
+        if call % 7 == 3:
+            with pytest.raises(sa.exc.DataError):
+                through.rows(db.session, {"a": call, "b": 0})
+            db.session.rollback()
+        else:
+            assert [tuple(row) for row in through.rows(db.session, {"a": call, "b": 1})] == [
+                (call + 1, 1)
+            ]
+        for other in others:  # prepared by psycopg after five calls
+            db.session.execute(other, {"x": 1}).all()
+        if call % 5 == 4:
+            db.session.rollback()
+        elif call % 5 == 2:
+            db.session.commit()
+        driver = db.session.connection().connection.driver_connection
+        on_server = _server_statements()
+        recorded = _names(driver)
+        # Every statement on the server is one psycopg records (at most prepared_max),
+        # or this one, under its one name; what psycopg records is on the server.
+        assert set(on_server) <= recorded | {name}
+        assert recorded <= set(on_server)
+        sizes.append(len(on_server))
+    # No growth: the statements sent are the same each time round.
+    assert max(sizes[30:]) <= max(sizes[:30])
+    assert max(sizes) <= 2 + len(others) + 2  # with the session's own statements
+
+
+def test_a_statement_the_server_still_holds_is_prepared_again(world: World) -> None:
+    """If psycopg forgot the statement while the server still holds it (psycopg drops
+    its record of a statement whose execution failed, and an eviction's deallocation
+    waits for its next statement), preparing it again first closes the name on the
+    server: no error, no second name."""
+    _postgres_only()
+    through = driver_statement.DriverStatement(_SUM)
+    name = through._name.decode()
+    through.rows(db.session, {"a": 1, "b": 1})
+    driver = db.session.connection().connection.driver_connection
+    records = driver_statement._prepared_names(driver)
+    forgotten = [key for key, value in records.items() if value == through._name]
+    assert forgotten and name in _server_statements()
+    for key in forgotten:
+        del records[key]
+    assert [tuple(row) for row in through.rows(db.session, {"a": 2, "b": 1})] == [(3, 1)]
+    assert list(_server_statements()).count(name) == 1
+    assert name in _names(driver)
+
+
+def test_without_prepared_statements_the_statement_goes_unnamed(world: World) -> None:
+    """A connection that prepares nothing (``prepare_threshold`` None, as behind
+    PgBouncer): BEGIN and the unnamed statement in one round trip, nothing prepared."""
+    _postgres_only()
+    through = driver_statement.DriverStatement(_SUM)
+    db.session.commit()
+    driver = db.session.connection().connection.driver_connection
+    before = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        with round_trips(db.session) as trips:
+            assert [tuple(row) for row in through.rows(db.session, {"a": 4, "b": 1})] == [(5, 1)]
+        assert trips == [["Parse SELECT", "Bind", "Describe", "Execute", "Sync"]]
+        assert through._name.decode() not in _server_statements()
+    finally:
+        driver.prepare_threshold = before
+
+
+def test_in_psycopgs_pipeline_the_statement_goes_through_its_cursor(world: World) -> None:
+    _postgres_only()
+    through = driver_statement.DriverStatement(_SUM)
+    db.session.execute(sa.select(1))
+    driver = db.session.connection().connection.driver_connection
+    with driver.pipeline():
+        assert [tuple(row) for row in through.rows(db.session, {"a": 7, "b": 1})] == [(8, 1)]
+    assert [tuple(row) for row in through.rows(db.session, {"a": 8, "b": 1})] == [(9, 1)]
+
+
+#: A table of the test's own for committed writes (the audit trail is append-only).
+_PROBE = sa.Table(
+    "driver_statement_probe",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("marker", sa.String(40), nullable=False),
+)
+
+
+def _written() -> int:
+    """The probe's rows that another connection sees (committed)."""
+    with db.engine.connect() as other:
+        return int(other.scalar(sa.select(sa.func.count()).select_from(_PROBE)))
+
+
+def _probe_write() -> sa.Select[Any]:
+    written = (
+        sa.insert(_PROBE)
+        .values(marker=sa.bindparam("marker", type_=sa.String))
+        .returning(_PROBE.c.id)
+        .cte("written")
+    )
+    return sa.select(
+        written.c.id,
+        (sa.literal_column("1") / sa.bindparam("divisor", type_=sa.Integer)).label("quotient"),
+    )
+
+
+def test_alone_the_commit_goes_with_the_statement(world: World) -> None:
+    """``alone``: BEGIN, the statement and COMMIT in one round trip, the write committed
+    (another connection sees it) and the session's own commit with nothing left to
+    send; a failing statement is not committed (the session rolls back); in a
+    transaction under way, nothing is committed."""
+    _postgres_only()
+    _PROBE.create(db.engine)
+    try:
+        through = driver_statement.DriverStatement(_probe_write())
+        with Session(db.engine) as own:
+            own.connection()
+            with round_trips(own) as trips:
+                through.rows(own, {"marker": "alone", "divisor": 1}, alone=True)
+            assert _written() == 1
+            with round_trips(own) as trips_after:
+                own.commit()
+            assert trips_after == []
+            statement = ["Bind", "Describe", "Execute"]
+            assert trips == [
+                [
+                    "Parse BEGIN",
+                    *statement,
+                    "Close",
+                    "Parse WITH",
+                    *statement,
+                    "Parse COMMIT",
+                    *statement,
+                    "Sync",
+                ]
+            ]
+            own.connection()
+            with pytest.raises(sa.exc.DataError):
+                through.rows(own, {"marker": "fails", "divisor": 0}, alone=True)
+            own.rollback()
+            assert _written() == 1
+            own.execute(sa.select(1))  # a transaction under way: not committed
+            through.rows(own, {"marker": "under way", "divisor": 1}, alone=True)
+            assert _written() == 1
+            own.rollback()
+            assert _written() == 1
+    finally:
+        _PROBE.drop(db.engine)
+
+
+def test_a_statement_psycopg_evicts_is_prepared_again(world: World) -> None:
+    """psycopg keeps at most ``prepared_max`` statements, deallocating the least
+    recently used: when that is this one, it is gone from the server too, and the next
+    call prepares it again under its name."""
+    _postgres_only()
+    through = driver_statement.DriverStatement(_SUM)
+    name = through._name.decode()
+    driver = db.session.connection().connection.driver_connection
+    before = driver.prepared_max
+    driver.prepared_max = 2
+    try:
+        others = [
+            sa.select(sa.literal_column(str(number)).label("n")).where(
+                sa.bindparam("x", type_=sa.Integer) > number
+            )
+            for number in range(4)
+        ]
+        for call in range(3):
+            db.session.rollback()  # psycopg deallocates everything: a known start
+            assert [tuple(row) for row in through.rows(db.session, {"a": call, "b": 1})] == [
+                (call + 1, 1)
+            ]
+            assert name in _names(driver)
+            for other in others:
+                for _ in range(6):  # prepared by psycopg from the sixth call on
+                    db.session.execute(other, {"x": 9}).all()
+            assert name not in _names(driver)  # evicted, and deallocated
+            on_server = _server_statements()
+            assert name not in on_server
+            # psycopg's own statements are its business (it may hold one it no longer
+            # records until its next DEALLOCATE ALL); bounded all the same.
+            assert len(on_server) <= 2 + len(others)
+    finally:
+        driver.prepared_max = before

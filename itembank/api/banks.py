@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import g, request
 from flask.views import MethodView
 
+from itembank import driver_statement
 from itembank.access import ensure_visible, remember_roles, require_role, roles_in
 from itembank.api import auth
 from itembank.api.auth import current_user
@@ -95,6 +96,9 @@ _TOKEN_BANK_ROLES = (
     .outerjoin(Bank, Bank.code == sa.bindparam("code", type_=sa.String))
     .outerjoin(Membership, sa.and_(Membership.bank_id == Bank.id, Membership.user_id == User.id))
 )
+#: The same through psycopg's cursor on PostgreSQL (:mod:`itembank.driver_statement`):
+#: ``BEGIN`` goes with it, and SQLAlchemy's execution of it is left out.
+_TOKEN_BANK_ROLES_SENT = driver_statement.DriverStatement(_TOKEN_BANK_ROLES)
 
 
 def authenticate_with_bank() -> None:
@@ -106,8 +110,11 @@ def authenticate_with_bank() -> None:
     code = str((request.view_args or {}).get("bank_code") or "").upper()
     token_hash = auth.bearer_token_hash()
     now = utcnow()
-    rows = db.session.execute(_TOKEN_BANK_ROLES, {"presented_hash": token_hash, "code": code})
-    found = rows.all()
+    params = {"presented_hash": token_hash, "code": code}
+    if driver_statement.available(db.engine):
+        found: list[Any] = _TOKEN_BANK_ROLES_SENT.rows(db.session, params)
+    else:
+        found = db.session.execute(_TOKEN_BANK_ROLES, params).all()
     auth.accept_token(found[0] if found else None, now)
     g.bank_with_roles = (code, found)
 

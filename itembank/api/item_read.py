@@ -12,8 +12,15 @@ general path's, checked in the same order: the token first (401), then the item 
 What the statement cannot answer alone (an item without a newest version recorded,
 which the ORM read finds) goes the general path, having written nothing.
 
-The statement is sent through psycopg's own cursor (:mod:`itembank.driver_statement`):
-SQLAlchemy's execution of it took more CPU than PostgreSQL took to run it. It writes
+The statement is sent through psycopg's own connection (:mod:`itembank.driver_statement`):
+SQLAlchemy's execution of it took more CPU than PostgreSQL took to run it. It is the
+request's first statement and its only write, so ``BEGIN`` and ``COMMIT`` go with it
+in one round trip (``DriverStatement.rows(alone=True)``): the audit row and the token's
+use are committed with the read, in its transaction, before the answer is written out
+(the request's commit at its end then has nothing left to do). Nothing is lost or
+deferred: the only difference from a commit at the end of the request is that an error
+while writing out the answer (a 500) would leave the read recorded. A statement that
+fails is not committed. It writes
 only ``audit_event`` and ``api_token``, no table whose changes the bank's content stamp
 follows (:mod:`itembank.content_stamp`, which the ORM's execution events would tell).
 
@@ -154,6 +161,7 @@ def read_item(external_id: str) -> tuple[Any, Any] | None:
             "stale": now - auth.LAST_USED_PRECISION,
             "external_id": external_id,
         },
+        alone=True,  # the request's transaction: COMMIT goes with the statement
     )
     stale = auth.check_token(rows[0] if rows else None, now)
     shown = shown_item.from_rows(rows, external_id)

@@ -365,6 +365,41 @@ def test_the_page_is_written_as_its_schema_dumps_it(
             assert shown[items["m1_level3"]]["approved_version"] == 1
 
 
+def test_a_plain_page_through_psycopg_is_the_general_paths(
+    world: World, items: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a summary page without filters is sent through psycopg's cursor
+    (itembank.driver_statement, issue 16): the same items, values and total as the
+    general path's page (SQLAlchemy's execution, the reference here), for a writer and
+    an assembler, every order, pages full, partial and past the end."""
+    from itembank import driver_statement
+
+    item = db.session.scalars(sa.select(Item).where(Item.external_id == items["deret"])).one()
+    item.retired_at = T0 + timedelta(days=9)  # a retired item among them
+    db.session.commit()
+    through_psycopg = driver_statement.available(db.engine)
+    pages = 0
+    for name in ("author", "assembler"):
+        user = world.users[name]
+        for sort in ("-updated_at", "updated_at", "created_at", "-created_at", "external_id"):
+            for page, per_page in ((1, 20), (1, 2), (2, 2), (3, 2), (9, 2)):
+                filters = reads.ItemFilters(sort=sort, page=page, per_page=per_page)
+                sent = reads.list_items(world.bank, filters, actor=user, summary=True)
+                with monkeypatch.context() as patched:
+                    patched.setattr(reads.driver_statement, "available", lambda _engine: False)
+                    general = reads.list_items(world.bank, filters, actor=user, summary=True)
+                assert {**sent, "items": None} == {**general, "items": None}
+                assert len(sent["items"]) == len(general["items"])
+                for mine, theirs in zip(sent["items"], general["items"], strict=True):
+                    assert {**mine, "version": None} == {**theirs, "version": None}
+                    for field in ("number", "status", "created_at", "updated_at"):
+                        assert getattr(mine["version"], field) == getattr(theirs["version"], field)
+                pages += bool(sent["items"])
+    assert pages > 20
+    if through_psycopg:
+        assert reads._SENT_PAGES  # the pages went through psycopg's cursor
+
+
 #: A seeded corpus for the listing's filters: Indonesian stems (the word, the word inside
 #: another, none), classifications in both built-in taxonomies (leaves of a subtree,
 #: levels), some approved with a newer draft that moves the item elsewhere.
