@@ -4,6 +4,7 @@ listeners, its errors raised as SQLAlchemy's (issue 16: GET /items/{id} on Postg
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -207,10 +208,18 @@ def _names(driver: Any) -> set[str]:
     return {name.decode() for name in driver_statement._prepared_names(driver).values()}
 
 
-_SUM = sa.select(
-    (sa.bindparam("a", type_=sa.Integer) + sa.bindparam("b", type_=sa.Integer)).label("total"),
-    (sa.literal_column("1") / sa.bindparam("b", type_=sa.Integer)).label("quotient"),
-)
+_SUMS = itertools.count(1)
+
+
+def _sum() -> sa.Select[Any]:
+    """``a + b, 1 / b``, with SQL text no other test sends: psycopg records prepared
+    statements per connection by their text, and the pool hands a test a connection that
+    earlier tests of the process used, so the same text could already be prepared on it
+    (under another DriverStatement's name)."""
+    return sa.select(
+        (sa.bindparam("a", type_=sa.Integer) + sa.bindparam("b", type_=sa.Integer)).label("total"),
+        (sa.literal_column("1") / sa.bindparam("b", type_=sa.Integer)).label("quotient"),
+    ).prefix_with(f"/* {next(_SUMS)} */")
 
 
 def test_begin_goes_with_the_statement_in_one_round_trip(world: World) -> None:
@@ -219,9 +228,10 @@ def test_begin_goes_with_the_statement_in_one_round_trip(world: World) -> None:
     statement prepared on the connection from the first call; the next call, in the
     transaction, binds the prepared statement. COMMIT is the session's, at its end."""
     _postgres_only()
-    through = driver_statement.DriverStatement(_SUM)
-    # A session of its own: the tests' session runs inside a transaction of the test.
-    with Session(db.engine) as own:
+    through = driver_statement.DriverStatement(_sum())
+    # A session of its own (the tests' session runs inside a transaction of the test), on
+    # one connection throughout: the pool could hand the session another after a commit.
+    with db.engine.connect() as connection, Session(bind=connection) as own:
         own.connection()  # the connection, without a transaction on the server yet
         with round_trips(own) as trips:
             assert [tuple(row) for row in through.rows(own, {"a": 2, "b": 1})] == [(3, 1)]
@@ -252,7 +262,7 @@ def test_the_prepared_statements_stay_bounded_across_rollbacks(world: World) -> 
     statements psycopg prepares itself: the server holds the statement at most once,
     under its one name, and nothing psycopg does not record as prepared."""
     _postgres_only()
-    through = driver_statement.DriverStatement(_SUM)
+    through = driver_statement.DriverStatement(_sum())
     name = through._name.decode()
     others = [
         sa.select(sa.literal_column(str(number)).label("n")).where(
@@ -295,7 +305,7 @@ def test_a_statement_the_server_still_holds_is_prepared_again(world: World) -> N
     waits for its next statement), preparing it again first closes the name on the
     server: no error, no second name."""
     _postgres_only()
-    through = driver_statement.DriverStatement(_SUM)
+    through = driver_statement.DriverStatement(_sum())
     name = through._name.decode()
     through.rows(db.session, {"a": 1, "b": 1})
     driver = db.session.connection().connection.driver_connection
@@ -313,7 +323,7 @@ def test_without_prepared_statements_the_statement_goes_unnamed(world: World) ->
     """A connection that prepares nothing (``prepare_threshold`` None, as behind
     PgBouncer): BEGIN and the unnamed statement in one round trip, nothing prepared."""
     _postgres_only()
-    through = driver_statement.DriverStatement(_SUM)
+    through = driver_statement.DriverStatement(_sum())
     db.session.commit()
     driver = db.session.connection().connection.driver_connection
     before = driver.prepare_threshold
@@ -329,7 +339,7 @@ def test_without_prepared_statements_the_statement_goes_unnamed(world: World) ->
 
 def test_in_psycopgs_pipeline_the_statement_goes_through_its_cursor(world: World) -> None:
     _postgres_only()
-    through = driver_statement.DriverStatement(_SUM)
+    through = driver_statement.DriverStatement(_sum())
     db.session.execute(sa.select(1))
     driver = db.session.connection().connection.driver_connection
     with driver.pipeline():
@@ -414,7 +424,7 @@ def test_a_statement_psycopg_evicts_is_prepared_again(world: World) -> None:
     recently used: when that is this one, it is gone from the server too, and the next
     call prepares it again under its name."""
     _postgres_only()
-    through = driver_statement.DriverStatement(_SUM)
+    through = driver_statement.DriverStatement(_sum())
     name = through._name.decode()
     driver = db.session.connection().connection.driver_connection
     before = driver.prepared_max
