@@ -707,13 +707,29 @@ def _sqlite_first_tier_page(
             (sa.or_(cut_score.is_(None), filled), sa.func.coalesce(cut_score, every)), else_=every
         )
     ).scalar_subquery()
-    in_first = _counted(first).scalar_subquery().label("in_first")
+    in_first = _counted(first).scalar_subquery()
+    kept = first.where(scored.c.score >= threshold)
+    return _sqlite_tier_page(kept, scored, order, start, size, in_first, unscored)
+
+
+def _sqlite_tier_page(
+    first: sa.Select[Any],
+    scored: Any,
+    order: list[Any],
+    start: int,
+    size: int,
+    in_first: Any,
+    unscored: sa.Select[Any],
+) -> tuple[list[int], int | None]:
+    """SQLite: rows ``start`` to ``start + size`` of ``first`` (best ``scored`` first,
+    then in ``order``) with ``in_first`` (the tier's count up to one past
+    :data:`COUNT_LIMIT`) in the same statement; a page past the tier's end (none of its
+    rows) gives the exact count of ``unscored`` instead (None: an empty first page)."""
     rows = db.session.execute(
-        first.where(scored.c.score >= threshold)
-        .order_by(scored.c.score.desc(), *order)
+        first.order_by(scored.c.score.desc(), *order)
         .limit(size)
         .offset(start)
-        .add_columns(in_first)
+        .add_columns(in_first.label("in_first"))
     ).all()
     if not rows and start:
         return [], db.session.scalar(sa.select(sa.func.count()).select_from(unscored.subquery()))
@@ -765,16 +781,8 @@ def _sqlite_small_bank_first_tier_page(
     unscored = own.ids.where((own.listed_id + 0).in_(sa.select(matched.c.version_id)), contains)
     scored = words.sqlite_scored_among(own.ids.with_only_columns(own.listed_id))
     first = base.ids.join(scored, scored.c.version_id == base.listed_id).where(contains)
-    in_first = _counted(unscored).scalar_subquery().label("in_first")
-    rows = db.session.execute(
-        first.order_by(scored.c.score.desc(), *base.order)
-        .limit(size)
-        .offset(start)
-        .add_columns(in_first)
-    ).all()
-    if not rows and start:
-        return [], db.session.scalar(sa.select(sa.func.count()).select_from(unscored.subquery()))
-    return [row[0] for row in rows], (rows[0].in_first if rows else None)
+    in_first = _counted(unscored).scalar_subquery()
+    return _sqlite_tier_page(first, scored, base.order, start, size, in_first, unscored)
 
 
 def _cut_score(scored: Any, wanted: int) -> Any:
