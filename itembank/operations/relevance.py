@@ -182,6 +182,29 @@ class WordQuery:
             .subquery("word_matched")
         )
 
+    def sqlite_scored_among(self, candidates: Any) -> Any:
+        """SQLite: :meth:`scored` for the matches among ``candidates`` (a select of
+        version ids) alone: ``bm25()`` is computed only for them, with the statistics
+        of the whole index (so each score is the one :meth:`scored` gives). The ids
+        are gathered once and checked as FTS5 reads its matches ("+ 0": never looked up
+        in the index one by one, which would make FTS5 start its statistics again for
+        each)."""
+        return (
+            sa.select(
+                sa.literal_column("rowid").label("version_id"),
+                sa.literal_column(f"-bm25({WORD_TABLE})", sa.Float).label("score"),
+            )
+            .select_from(sa.table(WORD_TABLE))
+            .where(
+                sa.literal_column(WORD_TABLE).op("MATCH")(
+                    sa.bindparam("relevance_words", self._parameter())
+                ),
+                (sa.literal_column("rowid", sa.Integer) + 0).in_(candidates),
+            )
+            .cte("word_matches")
+            .prefix_with("MATERIALIZED")
+        )
+
     def lacking(self, listed_id: Any) -> sa.ColumnElement[bool]:
         """The version ``listed_id`` lacks one of the words at least (checked per row:
         on SQLite against the word index's matches, gathered once; on PostgreSQL in the

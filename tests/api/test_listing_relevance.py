@@ -575,7 +575,15 @@ def _scored_every_match(world: World, query: str, **other: Any) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("seed", "candidates"), [(16, (200, 10)), (2026, (0, 0)), (7, (1, 1)), (12, (4, 1))]
+    ("seed", "candidates", "small_bank"),
+    [
+        (16, (200, 10), reads.SMALL_BANK),
+        (16, (200, 10), 0),
+        (2026, (0, 0), 0),
+        (7, (1, 1), reads.SMALL_BANK),
+        (7, (1, 1), 0),
+        (12, (4, 1), 0),
+    ],
 )
 def test_pages_equal_scoring_every_match_beside_a_better_bank(
     world: World,
@@ -583,6 +591,7 @@ def test_pages_equal_scoring_every_match_beside_a_better_bank(
     monkeypatch: pytest.MonkeyPatch,
     seed: int,
     candidates: tuple[int, int],
+    small_bank: int,
 ) -> None:
     """Every page of every size is the page that scoring every match gives (worked out
     here from the word index's scores, :func:`_scored_every_match`): one, two and three
@@ -592,7 +601,9 @@ def test_pages_equal_scoring_every_match_beside_a_better_bank(
     the cut's rank, as in test_pages_are_stable), and the page is every match's. On
     SQLite the matches are scored by one statement per page, also then
     (``reads._sqlite_first_tier_page``; before, a second statement scored them all
-    again)."""
+    again). On SQLite a bank of at most ``small_bank`` items (this one, unless it is 0)
+    is scored among its own listed versions alone
+    (``reads._sqlite_small_bank_first_tier_page``), a bigger one by the cut."""
     neighbour = World()
     for stem in NEIGHBOUR_STEMS * 3:
         make_item(neighbour, plugins, stem=f"<p>{stem}</p>")
@@ -605,8 +616,22 @@ def test_pages_equal_scoring_every_match_beside_a_better_bank(
     db.session.commit()
     monkeypatch.setattr(reads, "MIN_CANDIDATES", candidates[0])
     monkeypatch.setattr(reads, "CANDIDATES_PER_ROW", candidates[1])
+    monkeypatch.setattr(reads, "SMALL_BANK", small_bank)
     sqlite = db.session.get_bind().dialect.name == "sqlite"
     scoring: list[str] = []
+    paths: set[str] = set()
+
+    def spy(name: str) -> Any:
+        real = getattr(reads, name)
+
+        def spied(*args: Any) -> Any:
+            paths.add(name)
+            return real(*args)
+
+        return spied
+
+    for name in ("_sqlite_first_tier_page", "_sqlite_small_bank_first_tier_page"):
+        monkeypatch.setattr(reads, name, spy(name))
 
     def counted(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if "bm25(" in statement:
@@ -635,3 +660,32 @@ def test_pages_equal_scoring_every_match_beside_a_better_bank(
                 assert [code for ids in pages for code in ids] == whole, (query, size)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", counted)
+    if sqlite:
+        assert paths == {
+            "_sqlite_small_bank_first_tier_page" if small_bank else "_sqlite_first_tier_page"
+        }
+
+
+def test_sqlite_scores_among_candidates_as_among_every_match(world: World, plugins: Any) -> None:
+    """SQLite: ``bm25()`` computed for some of the matches alone
+    (``WordQuery.sqlite_scored_among``, what a small bank's page scores) gives each the
+    score that scoring every match gives (the statistics are the whole index's), on
+    one, two and three words; versions that are not matches are not scored."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's FTS5 scores")
+    made = [make_item(world, plugins, stem=f"<p>{stem}</p>") for stem in seeded_stems(5, 36)]
+    db.session.commit()
+    ids = [item.latest_version.id for item in made]
+    for query in ("koordinasi", "rapat koordinasi", "pada rapat koordinasi"):
+        words = relevance.word_query(query)
+        assert words is not None
+        every = words.scored()
+        scores = dict(db.session.execute(sa.select(every.c.version_id, every.c.score)).all())
+        assert len(scores) > 6, query
+        chosen = ids[::3]
+        among = words.sqlite_scored_among(
+            sa.select(ItemVersion.id).where(ItemVersion.id.in_(chosen))
+        )
+        found = dict(db.session.execute(sa.select(among.c.version_id, among.c.score)).all())
+        assert found == {i: scores[i] for i in chosen if i in scores}, query
+        assert set(found) < set(scores), query
