@@ -639,19 +639,18 @@ def _relevance_statements(
         else:
             scored = words.scored()
             first = base.ids.join(scored, scored.c.version_id == base.listed_id).where(contains)
-            if sqlite:
+            if sqlite and _sqlite_small_bank(bank):
+                page_ids, in_first = _sqlite_small_bank_first_tier_page(
+                    bank, filters, only_approved, base, words, contains, start, size
+                )
+            elif sqlite:
                 matched = words.sqlite_matched()
                 unscored = base.ids.join(matched, matched.c.version_id == base.listed_id).where(
                     contains
                 )
-                if _sqlite_small_bank(bank):
-                    page_ids, in_first = _sqlite_small_bank_first_tier_page(
-                        bank, filters, only_approved, base, words, contains, start, size
-                    )
-                else:
-                    page_ids, in_first = _sqlite_first_tier_page(
-                        first, unscored, scored, base.order, start, size
-                    )
+                page_ids, in_first = _sqlite_first_tier_page(
+                    first, unscored, scored, base.order, start, size
+                )
             else:
                 with _cached_lookups():
                     page_ids, in_first = _first_tier_page(first, scored, base.order, start, size)

@@ -94,34 +94,29 @@ class Composite(ItemType):
 
     def __init__(self) -> None:
         self._types: Mapping[str, ItemType] = {}
-        #: Whether each type object may be a part, by ``id()`` with the object itself
-        #: (kept alive, so that its id is not another's; its answer never changes: it
-        #: depends on its class alone).
-        self._allowed: dict[int, tuple[ItemType, bool]] = {}
+        #: The ids of the types a part may be (:func:`part_type_allowed`), worked out
+        #: once the registry is complete (:meth:`attach`).
+        self._part_ids: frozenset[str] = frozenset()
 
     def attach(self, types: Mapping[str, ItemType]) -> None:
         self._types = types
-        self._allowed = {}
+        self._part_ids = frozenset(
+            type_id for type_id, item_type in types.items() if part_type_allowed(item_type)
+        )
 
     def part_types(self) -> dict[str, ItemType]:
         """The registered types a part may be, in registration order."""
         return {
             type_id: item_type
             for type_id, item_type in self._types.items()
-            if part_type_allowed(item_type)
+            if type_id in self._part_ids
         }
 
     def _part_type(self, part: Mapping[str, JSON]) -> ItemType:
-        # (what part_types() has under this id, without building it for every part)
-        item_type = self._types.get(part.get("type", ""))  # type: ignore[arg-type]
-        if item_type is None:
-            raise ValueError(f"no part type {part.get('type')!r}")
-        known = self._allowed.get(id(item_type))
-        if known is None or known[0] is not item_type:
-            known = self._allowed[id(item_type)] = (item_type, part_type_allowed(item_type))
-        if not known[1]:
-            raise ValueError(f"no part type {part.get('type')!r}")
-        return item_type
+        type_id = part.get("type", "")
+        if not isinstance(type_id, str) or type_id not in self._part_ids:
+            raise ValueError(f"no part type {type_id!r}")
+        return self._types[type_id]
 
     # -- validation -----------------------------------------------------------------
 

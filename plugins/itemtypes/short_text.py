@@ -229,6 +229,16 @@ class ShortText(mapped.MappedImport):
         """``text`` as compared under the content's case rule."""
         return text if content["case_sensitive"] else text.lower()
 
+    def _answer_values(self, content: dict[str, JSON]) -> dict[str, float]:
+        """Mapped scoring: each answer under the case rule with its value (an accepted
+        answer's is the item's points; the first of a text's values counts)."""
+        own: dict[str, float] = {}
+        for answer in content["accepted"]:
+            own.setdefault(self._normal(content, answer), content["points"])
+        for entry in content.get("answer_values", []):
+            own.setdefault(self._normal(content, entry["text"]), entry["value"])
+        return own
+
     def score(self, content: dict[str, JSON], response: JSON) -> float:
         if response is None:
             return 0
@@ -238,11 +248,7 @@ class ShortText(mapped.MappedImport):
         if is_mapped(content):
             if response == "":
                 return 0
-            own: dict[str, float] = {}
-            for answer in content["accepted"]:
-                own.setdefault(self._normal(content, answer), content["points"])
-            for entry in content.get("answer_values", []):
-                own.setdefault(self._normal(content, entry["text"]), entry["value"])
+            own = self._answer_values(content)
             bounds = mapped.mapping_of(content)
             return mapped.mapped_sum(
                 [normal], own.get, bounds["default"], bounds["lower"], content["points"]
@@ -259,12 +265,7 @@ class ShortText(mapped.MappedImport):
 
         def prepare() -> list[Any]:
             if is_mapped(content):
-                own: dict[str, float] = {}
-                for answer in content["accepted"]:
-                    own.setdefault(self._normal(content, answer), content["points"])
-                for entry in content.get("answer_values", []):
-                    own.setdefault(self._normal(content, entry["text"]), entry["value"])
-                prepared[:] = [own, mapped.mapping_of(content)]
+                prepared[:] = [self._answer_values(content), mapped.mapping_of(content)]
             else:
                 prepared[:] = [{self._normal(content, a) for a in content["accepted"]}, None]
             return prepared
