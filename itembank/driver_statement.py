@@ -152,7 +152,29 @@ class DriverStatement:
         statement begins another transaction); a statement that fails is not committed
         (the transaction is left failed, as without ``alone``, for the session's
         rollback). When the session's transaction was under way, nothing is committed."""
-        connection = session.connection()
+        return self._run(session.connection(), params, alone=alone)
+
+    def committed_rows(self, session: Session, params: Mapping[str, Any]) -> list[Any]:
+        """The statement's rows for ``params`` in a transaction of their own, committed
+        with the statement (``BEGIN``, the statement and ``COMMIT`` in one round trip),
+        when ``session`` has no transaction under way: on a connection of the session's
+        engine that the session never holds, back in the pool before this returns (the
+        session's own work around a connection, beginning, committing and closing its
+        transaction, took a tenth of a request's CPU, for a transaction already ended
+        here). Otherwise (a transaction under way, or a session bound to a connection,
+        inside a transaction of its caller) it is :meth:`rows` with ``alone``: in the
+        session's transaction, committed only if the call began it. A statement that
+        fails is rolled back as its connection goes back to the pool."""
+        bind = session.get_bind()
+        if session.in_transaction() or not isinstance(bind, sa.Engine):
+            return self.rows(session, params, alone=True)
+        with bind.connect() as connection:
+            return self._run(connection, params, alone=True)
+
+    def _run(
+        self, connection: sa.Connection, params: Mapping[str, Any], *, alone: bool
+    ) -> list[Any]:
+        """:meth:`rows` on ``connection``."""
         dialect = connection.dialect
         key = (type(dialect), dialect.server_version_info)
         found = self._compiled.get(key)

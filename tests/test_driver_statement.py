@@ -453,3 +453,39 @@ def test_a_statement_psycopg_evicts_is_prepared_again(world: World) -> None:
             assert len(on_server) <= 2 + len(others)
     finally:
         driver.prepared_max = before
+
+
+def test_committed_rows_go_outside_a_session_without_a_transaction(world: World) -> None:
+    """``committed_rows``: a session without a transaction under way gets the rows from
+    a connection of its engine, in a transaction of their own committed with the
+    statement; the session begins nothing and the connection is back in the pool. A
+    failing statement is rolled back (the next call goes on); with a transaction under
+    way, the statement is the session's and nothing is committed."""
+    _postgres_only()
+    _PROBE.create(db.engine)
+    try:
+        through = driver_statement.DriverStatement(_probe_write())
+        pool = db.engine.pool
+        with Session(db.engine) as own:
+            held = pool.checkedout()  # type: ignore[attr-defined]
+            with sent() as seen:
+                rows = through.committed_rows(own, {"marker": "own", "divisor": 1})
+            assert [row.quotient for row in rows] == [1]
+            assert [event for event, _ in seen] == ["before", "after"]
+            assert _written() == 1
+            assert not own.in_transaction()
+            assert pool.checkedout() == held  # type: ignore[attr-defined]
+            with pytest.raises(sa.exc.DataError):
+                through.committed_rows(own, {"marker": "fails", "divisor": 0})
+            assert _written() == 1
+            assert not own.in_transaction()
+            assert pool.checkedout() == held  # type: ignore[attr-defined]
+            through.committed_rows(own, {"marker": "again", "divisor": 1})
+            assert _written() == 2
+            own.execute(sa.select(1))  # a transaction under way: the session's
+            through.committed_rows(own, {"marker": "under way", "divisor": 1})
+            assert own.in_transaction()
+            own.rollback()
+            assert _written() == 2
+    finally:
+        _PROBE.drop(db.engine)

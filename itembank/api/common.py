@@ -76,13 +76,17 @@ def _check_content_type() -> None:
 
 
 def _finish(response: Response) -> Response:
-    """Each request commits once, at the end, if it succeeded; otherwise rolls back."""
+    """Each request commits once, at the end, if it succeeded; otherwise rolls back.
+    A request that sent nothing through the session (an item read on PostgreSQL,
+    committed with its statement: :mod:`itembank.api.item_read`) has nothing to end."""
+    session = db.session()
     if response.status_code < 400:
         auth.record_token_use()
-        db.session.commit()
+        if session.in_transaction():
+            session.commit()
     else:
         auth.forget_token_use()
-        db.session.rollback()
+        session.rollback()
     return response
 
 

@@ -15,9 +15,11 @@ which the ORM read finds) goes the general path, having written nothing.
 The statement is sent through psycopg's own connection (:mod:`itembank.driver_statement`):
 SQLAlchemy's execution of it took more CPU than PostgreSQL took to run it. It is the
 request's first statement and its only write, so ``BEGIN`` and ``COMMIT`` go with it
-in one round trip (``DriverStatement.rows(alone=True)``): the audit row and the token's
-use are committed with the read, in its transaction, before the answer is written out
-(the request's commit at its end then has nothing left to do). Nothing is lost or
+in one round trip, on a pooled connection the ORM session never holds
+(``DriverStatement.committed_rows``): the audit row and the token's use are committed
+with the read, in its transaction, before the answer is written out (the session,
+having begun nothing, has nothing to commit at the request's end; a session with a
+transaction under way, as in the tests, runs it in that transaction). Nothing is lost or
 deferred: the only difference from a commit at the end of the request is that an error
 while writing out the answer (a 500) would leave the read recorded. A statement that
 fails is not committed. It writes
@@ -151,8 +153,10 @@ def read_item(external_id: str) -> tuple[Any, Any] | None:
     g.pop("api_token_used", None)
     token_hash = auth.bearer_token_hash()
     now = utcnow()
-    rows = _SENT.rows(
-        db.session,
+    # The request's first statement and its only write: a transaction of its own,
+    # COMMIT sent with it, outside the ORM session (which then has nothing to commit).
+    rows = _SENT.committed_rows(
+        db.session(),
         {
             # No parameter is named as a column of api_token: SQLAlchemy would add it
             # to the UPDATE's SET.
@@ -161,7 +165,6 @@ def read_item(external_id: str) -> tuple[Any, Any] | None:
             "stale": now - auth.LAST_USED_PRECISION,
             "external_id": external_id,
         },
-        alone=True,  # the request's transaction: COMMIT goes with the statement
     )
     stale = auth.check_token(rows[0] if rows else None, now)
     shown = shown_item.from_rows(rows, external_id)

@@ -140,3 +140,33 @@ def test_an_item_without_its_newest_version_recorded_is_read_once(
     assert response.json["latest_version"]["number"] == 1
     assert [r.data for r in _reads(item)] == [{"via": "item"}]
     assert _last_used(token) is not None
+
+
+def test_an_item_read_with_real_commits_records_the_read(app: Any) -> None:
+    """With the app's own session and real commits, as served (on PostgreSQL the read
+    is committed with its statement, outside the session): each answered read leaves
+    one committed ``item.read`` row, a refused one none."""
+    from tests.api.test_races import committed, setup
+
+    external_id, tokens = setup(app, submit=False)
+
+    def recorded() -> int:
+        return int(
+            committed(
+                app,
+                lambda: db.session.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(AuditEvent)
+                    .where(AuditEvent.action == "item.read", AuditEvent.object_id == external_id)
+                ),
+            )
+        )
+
+    client = ApiClient(app.test_client(), tokens["author"])
+    for expected in (1, 2):
+        response = client.get(f"items/{external_id}")
+        assert response.status_code == 200
+        assert response.json["external_id"] == external_id
+        assert recorded() == expected
+    assert client.as_("ibk_no-such-token").get(f"items/{external_id}").status_code == 401
+    assert recorded() == 2

@@ -286,3 +286,26 @@ def test_the_editor_reads_its_json_fields_through_the_same_checks(
     assert response.status_code == 422
     assert message in text(response)
     assert f'data-path="{field}' in text(response)
+
+
+def test_the_api_opens_no_cookie_session(app: Flask) -> None:
+    """The API authenticates with bearer tokens: its requests get Flask's null session,
+    whatever cookie they carry, and never set one; pages (the API's documentation page
+    too) open the signed session as before."""
+    from flask import request, session
+
+    signed = app.session_interface.get_signing_serializer(app).dumps({"lang": "en"})  # type: ignore[attr-defined]
+    cookie = {"Cookie": f"{app.config['SESSION_COOKIE_NAME']}={signed}"}
+    for path, opened in (
+        ("/api/v1/items/X-000001", False),
+        ("/api/v1/banks", False),
+        ("/api/v1/docs", True),
+        ("/login", True),
+    ):
+        with app.test_request_context(path, headers=cookie):
+            assert request.path == path
+            assert app.session_interface.is_null_session(session) is not opened, path
+            assert session.get("lang") == ("en" if opened else None), path
+    response = app.test_client().get("/api/v1/banks", headers=cookie)
+    assert response.status_code == 401
+    assert "Set-Cookie" not in response.headers
