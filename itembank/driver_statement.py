@@ -169,7 +169,11 @@ class DriverStatement:
         if session.in_transaction() or not isinstance(bind, sa.Engine):
             return self.rows(session, params, alone=True)
         with bind.connect() as connection:
-            return self._run(connection, params, alone=True)
+            rows = self._run(connection, params, alone=True)
+            driver = connection.connection.driver_connection
+            if driver.pgconn.transaction_status != _IDLE:
+                driver.commit()  # sent through psycopg's cursor, which began it
+            return rows
 
     def _run(
         self, connection: sa.Connection, params: Mapping[str, Any], *, alone: bool
@@ -203,7 +207,10 @@ class DriverStatement:
         except dialect.loaded_dbapi.Error as error:
             raise sqlalchemy_error(connection, error, sql, bound) from error
         dispatch.after_cursor_execute(connection, None, sql, bound, None, False)
-        codes = [result.ftype(column) for column in range(result.nfields)]
+        # The result's types, for the first call's result processing (the same after).
+        codes = (
+            [] if found.results is not None else [result.ftype(i) for i in range(result.nfields)]
+        )
         return self._made(found, key, dialect, fetched, codes)
 
     def _round_trip(

@@ -455,7 +455,9 @@ def test_a_statement_psycopg_evicts_is_prepared_again(world: World) -> None:
         driver.prepared_max = before
 
 
-def test_committed_rows_go_outside_a_session_without_a_transaction(world: World) -> None:
+def test_committed_rows_go_outside_a_session_without_a_transaction(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``committed_rows``: a session without a transaction under way gets the rows from
     a connection of its engine, in a transaction of their own committed with the
     statement; the session begins nothing and the connection is back in the pool. A
@@ -487,5 +489,20 @@ def test_committed_rows_go_outside_a_session_without_a_transaction(world: World)
             assert own.in_transaction()
             own.rollback()
             assert _written() == 2
+        # Transactions begun otherwise (an isolation level): through psycopg's cursor,
+        # which sends BEGIN alone; committed all the same.
+        isolated = db.engine.execution_options(isolation_level="REPEATABLE READ")
+        through_cursor = []
+        original = through._rows_through_cursor
+        monkeypatch.setattr(
+            through,
+            "_rows_through_cursor",
+            lambda *args: through_cursor.append(args) or original(*args),
+        )
+        with Session(isolated) as own:
+            through.committed_rows(own, {"marker": "isolated", "divisor": 1})
+            assert not own.in_transaction()
+        assert len(through_cursor) == 1
+        assert _written() == 3
     finally:
         _PROBE.drop(db.engine)

@@ -97,7 +97,7 @@ _TOKEN_BANK_ROLES = (
     .outerjoin(Membership, sa.and_(Membership.bank_id == Bank.id, Membership.user_id == User.id))
 )
 #: The same through psycopg's cursor on PostgreSQL (:mod:`itembank.driver_statement`):
-#: ``BEGIN`` goes with it, and SQLAlchemy's execution of it is left out.
+#: SQLAlchemy's execution of it is left out, and it is a transaction of its own.
 _TOKEN_BANK_ROLES_SENT = driver_statement.DriverStatement(_TOKEN_BANK_ROLES)
 
 
@@ -112,7 +112,9 @@ def authenticate_with_bank() -> None:
     now = utcnow()
     params = {"presented_hash": token_hash, "code": code}
     if driver_statement.available(db.engine):
-        found: list[Any] = _TOKEN_BANK_ROLES_SENT.rows(db.session, params)
+        # A transaction of its own, outside the session (PostgreSQL's READ COMMITTED
+        # takes a snapshot per statement anyway): the session has nothing to commit.
+        found: list[Any] = _TOKEN_BANK_ROLES_SENT.committed_rows(db.session(), params)
     else:
         found = db.session.execute(_TOKEN_BANK_ROLES, params).all()
     auth.accept_token(found[0] if found else None, now)

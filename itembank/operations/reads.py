@@ -351,10 +351,12 @@ def _summary_page(
 ) -> tuple[list[dict[str, Any]], int]:
     """A summary page without filters on PostgreSQL: the page's statement with its
     columns as plain named ones, sent through psycopg's cursor
-    (:mod:`itembank.driver_statement`: ``BEGIN`` goes with it when the request has sent
-    nothing yet, and SQLAlchemy's execution, a quarter of the page's Python, is left
-    out); the page's items as :func:`_list_items` gives them, and the total (the count
-    alone for an empty page)."""
+    (:mod:`itembank.driver_statement`: SQLAlchemy's execution, a quarter of the page's
+    Python, is left out; when the session has no transaction under way, the statement
+    is a transaction of its own, ``BEGIN`` and ``COMMIT`` sent with it, outside the
+    session, which then has nothing to commit: PostgreSQL's READ COMMITTED takes a
+    snapshot per statement, in a transaction or not); the page's items as
+    :func:`_list_items` gives them, and the total (the count alone for an empty page)."""
     sent = _SENT_PAGES.get(plain)
     if sent is None:
         version, approved, creator = _LISTED, _APPROVED, _CREATOR
@@ -374,7 +376,7 @@ def _summary_page(
             maintain_column_froms=False,
         )
         sent = _SENT_PAGES[plain] = driver_statement.DriverStatement(named)
-    rows = sent.rows(db.session, params)
+    rows = sent.committed_rows(db.session(), params)
     total = rows[0].total if rows else db.session.scalar(counted, params)
     items = [
         {
