@@ -171,8 +171,11 @@ class DriverStatement:
         with bind.connect() as connection:
             rows = self._run(connection, params, alone=True)
             driver = connection.connection.driver_connection
-            if driver.pgconn.transaction_status != _IDLE:
-                driver.commit()  # sent through psycopg's cursor, which began it
+            if driver.pgconn.transaction_status != _IDLE:  # psycopg's cursor began it
+                try:
+                    driver.commit()
+                except connection.dialect.loaded_dbapi.Error as error:
+                    raise sqlalchemy_error(connection, error, "COMMIT", ()) from error
             return rows
 
     def _run(
