@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from itembank.qti_bridge import convert as convert_module
+from itembank.qti_bridge.parts import joint_responses
 from itembank.qti_bridge.responses import ResponsesCache, responses_for, shape_key
 from qti import rp
 from qti.model import AreaMapEntry, AreaMapping, SelectPointInteraction
@@ -250,3 +251,29 @@ def test_an_error_is_not_remembered_by_position() -> None:
         with pytest.raises(rp.RPError):
             for value in values:
                 along(value)
+
+
+def test_joint_responses_kept_are_those_of_each_item() -> None:
+    """Items with several interactions (the composites of the own export, the corpus's):
+    the combinations kept for one are exactly what every item with the same key gets
+    made afresh, and an item whose sample depends on the source's scores keeps none."""
+    asked: list[tuple[Any, Any]] = []
+    real = convert_module.joint_responses
+
+    def spying(item: Any, score: Any, cache: Any = None) -> Any:
+        asked.append((item, score))
+        return real(item, score, cache)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(convert_module, "joint_responses", spying)
+        for target in (own_export_package("3.0", True), own_export_package("2.1", False)):
+            convert_module.convert(target, TYPES)
+        for _label, path in _targets():
+            convert_module.convert(path, TYPES)
+    assert len(asked) > 4
+    cache = ResponsesCache()
+    for _ in range(2):
+        for item, score in asked:
+            given = joint_responses(item, score, cache)
+            assert _exactly(given) == _exactly(joint_responses(item, score))
+    assert any(cache.remembers(joint_responses(item, score, cache)) for item, score in asked)

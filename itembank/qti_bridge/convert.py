@@ -712,7 +712,7 @@ class _ItemConverter:
             if self.gaps:
                 responses = responses_for_gaps(item)
             elif interaction is None:
-                responses = joint_responses(item, source_score)
+                responses = joint_responses(item, source_score, self.responses_cache)
             elif self.responses_cache is not None:
                 responses = self.responses_cache.responses_for(
                     item, interaction, declaration, extra

@@ -269,6 +269,18 @@ class ResponsesCache:
         """Whether ``responses`` is one this cache remembers (and gives again)."""
         return id(responses) in self._given
 
+    def known(self, key: str) -> Responses | None:
+        """The responses kept under ``key``, if any (:meth:`keep`)."""
+        return self._known.get(key)
+
+    def keep(self, key: str, responses: Responses) -> None:
+        """Keep ``responses`` under ``key``: a key that says everything they are made of
+        (a :func:`shape_key`, or one built from such keys alone), within the bound."""
+        if key not in self._known and len(responses) <= self._room:
+            self._room -= len(responses)
+            self._known[key] = responses
+            self._given.add(id(responses))
+
     def responses_for(
         self,
         item: AssessmentItem,
@@ -283,10 +295,7 @@ class ResponsesCache:
         known = self._known.get(key)
         if known is None:
             known = responses_for(item, interaction, response, extra)
-            if len(known) <= self._room:
-                self._room -= len(known)
-                self._known[key] = known
-                self._given.add(id(known))
+            self.keep(key, known)
         return known
 
 
