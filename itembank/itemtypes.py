@@ -357,7 +357,8 @@ class ItemType:
         """The bank's response for a QTI ``RESPONSE`` value (the inverse of
         :meth:`qti_response`; used to prove imported scoring and to read delivery
         results). Raise :class:`ValueError` for values the type has no form for. The
-        default turns tuples (pairs) into lists and keeps everything else."""
+        default turns tuples (pairs) into lists and keeps everything else. ``value`` must
+        not be changed (an import's proof gives the items of one shape the same values)."""
         return _plain(value)
 
     def round_trip(self, content: dict[str, JSON]) -> Callable[[Any], tuple[JSON, dict[str, Any]]]:
