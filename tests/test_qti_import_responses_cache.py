@@ -9,6 +9,7 @@ given, and scores by position are the function's own scores, in order only."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -55,14 +56,20 @@ def asked() -> list[tuple[Any, Any, Any]]:
     return found
 
 
+def _keyed(asked: list[tuple[Any, Any, Any]]) -> Iterator[tuple[Any, Any, Any, str, Any]]:
+    """Each interaction asked with a key: ``(item, interaction, declaration, key, its
+    responses made afresh)``."""
+    for item, interaction, declaration in asked:
+        key = shape_key(interaction, declaration)
+        if key is not None:
+            made = _exactly(responses_for(item, interaction, declaration))
+            yield item, interaction, declaration, key, made
+
+
 def test_the_same_key_means_the_same_responses(asked: list[tuple[Any, Any, Any]]) -> None:
     by_key: dict[str, tuple[Any, str, str]] = {}
     shared = 0
-    for item, interaction, declaration in asked:
-        key = shape_key(interaction, declaration)
-        if key is None:
-            continue
-        made = _exactly(responses_for(item, interaction, declaration))
+    for _item, _interaction, _declaration, key, made in _keyed(asked):
         if key in by_key:
             shared += 1
             assert by_key[key] == made, key
@@ -94,11 +101,7 @@ def test_what_the_responses_depend_on_changes_the_key(
     are made of: the key changes whenever the responses do; the prompt, the texts and
     shuffling change neither."""
     changed = 0
-    for item, interaction, declaration in asked:
-        key = shape_key(interaction, declaration)
-        if key is None:
-            continue
-        made = _exactly(responses_for(item, interaction, declaration))
+    for item, interaction, declaration, key, made in _keyed(asked):
         for other, other_declaration in _variants(interaction, declaration):
             try:
                 remade = _exactly(responses_for(item, other, other_declaration))

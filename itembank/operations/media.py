@@ -45,17 +45,8 @@ def upload_media(
                 str(exc),
                 [{"field": "file", "message": exc.message_id, "message_en": exc.message_en}],
             ) from None
-    blob = db.session.get(MediaBlob, info.sha256)
-    if blob is None:
-        blob = MediaBlob(
-            sha256=info.sha256,
-            data=data,
-            mime=info.mime,
-            size=info.size,
-            width=info.width,
-            height=info.height,
-        )
-        db.session.add(blob)
+    if db.session.get(MediaBlob, info.sha256) is None:
+        db.session.add(_blob(data, info))
     media = db.session.scalars(
         sa.select(Media).where(Media.bank_id == bank.id, Media.sha256 == info.sha256)
     ).first()
@@ -66,6 +57,22 @@ def upload_media(
     )
     db.session.add(media)
     db.session.flush()
+    _record_upload(media, info, actor=actor, bank=bank)
+    return media
+
+
+def _blob(data: bytes, info: ImageInfo) -> MediaBlob:
+    return MediaBlob(
+        sha256=info.sha256,
+        data=data,
+        mime=info.mime,
+        size=info.size,
+        width=info.width,
+        height=info.height,
+    )
+
+
+def _record_upload(media: Media, info: ImageInfo, *, actor: User, bank: Bank) -> None:
     record(
         "media.upload",
         actor=actor,
@@ -76,7 +83,6 @@ def upload_media(
         size=info.size,
         mime=info.mime,
     )
-    return media
 
 
 def _ensure_describes(checked: ImageInfo, data: bytes) -> None:
@@ -116,16 +122,7 @@ def upload_checked_media(
     for data, filename, info in images:
         if info.sha256 not in blobs:
             blobs.add(info.sha256)
-            db.session.add(
-                MediaBlob(
-                    sha256=info.sha256,
-                    data=data,
-                    mime=info.mime,
-                    size=info.size,
-                    width=info.width,
-                    height=info.height,
-                )
-            )
+            db.session.add(_blob(data, info))
         media = known.get(info.sha256)
         if media is None:
             media = known[info.sha256] = Media(
@@ -140,16 +137,7 @@ def upload_checked_media(
     if added:
         db.session.flush()
     for media, info in added:
-        record(
-            "media.upload",
-            actor=actor,
-            bank=bank,
-            object_type="media",
-            object_id=info.sha256,
-            filename=media.filename,
-            size=info.size,
-            mime=info.mime,
-        )
+        _record_upload(media, info, actor=actor, bank=bank)
     return result
 
 
