@@ -357,8 +357,24 @@ class ItemType:
         """The bank's response for a QTI ``RESPONSE`` value (the inverse of
         :meth:`qti_response`; used to prove imported scoring and to read delivery
         results). Raise :class:`ValueError` for values the type has no form for. The
-        default turns tuples (pairs) into lists and keeps everything else."""
+        default turns tuples (pairs) into lists and keeps everything else. ``value`` must
+        not be changed (an import's proof gives the items of one shape the same values)."""
         return _plain(value)
+
+    def round_trip(self, content: dict[str, JSON]) -> Callable[[Any], tuple[JSON, dict[str, Any]]]:
+        """For one ``content`` and many QTI values (the import's scoring proof): a
+        function giving, for a value, the bank's response (:meth:`response_from_qti`) and
+        the QTI variables that response gives back (:meth:`qti_response`), raising as
+        they raise, in the same order. A type may prepare what depends on the content
+        alone once (``content`` must not change while the function is used). The default
+        calls the two methods."""
+        from_qti, to_qti = self.response_from_qti, self.qti_response
+
+        def trip(value: Any) -> tuple[JSON, dict[str, Any]]:
+            response = from_qti(content, value)
+            return response, to_qti(content, response)
+
+        return trip
 
     def json_schema(self) -> dict[str, JSON]:
         """A JSON Schema for the content (best effort, for client editors)."""

@@ -22,7 +22,8 @@ element; processing that breaks the rules raises :class:`InvalidRP`. Both are
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from lxml import etree
@@ -445,6 +446,12 @@ class ScoringCache:
         self._max_programs = max_programs
         self._max_scores = max_scores
         self._scores = 0
+        #: The shared processing (and the one variable, if any) of each function given.
+        self._processing_of: weakref.WeakKeyDictionary[Callable[[Any], float], Any] = (
+            weakref.WeakKeyDictionary()
+        )
+        #: Scores by position: (processing, variable, values) -> the first values' scores.
+        self._along: dict[tuple[int, str | None, int], tuple[Any, Sequence[Any], list[float]]] = {}
         #: How many items were given a shared processing, and responses a known score.
         self.shared_items = 0
         self.known_scores = 0
@@ -501,6 +508,7 @@ class ScoringCache:
                 self.known_scores += 1
                 return known
 
+            self._processing_of[score_value] = (entry, variable)
             return score_value
 
         def score(responses: Mapping[str, Any]) -> float:
@@ -511,7 +519,49 @@ class ScoringCache:
             self.known_scores += 1
             return known
 
+        self._processing_of[score] = (entry, None)
         return score
+
+    def along(self, score: Callable[[Any], float], values: Sequence[Any]) -> Callable[[Any], float]:
+        """``score`` (a function :meth:`score_function` gave) for the values of ``values``
+        taken in their order, each value's score remembered by its position for that
+        processing (and variable) and that very sequence: an import gives the items of
+        one shape the same sequence of responses
+        (:class:`itembank.qti_bridge.responses.ResponsesCache`), so the next item
+        sharing the processing scores them without running or keying them. A value that
+        is not the next one of ``values`` (that very object) is given to ``score``, as is
+        every value after it; errors are never remembered (a failed value is run again
+        next time). Any other function is returned as it is."""
+        shared = self._processing_of.get(score)
+        if shared is None:
+            return score
+        entry, variable = shared
+        key = (id(entry), variable, id(values))
+        slot = self._along.get(key)
+        if slot is None:
+            # (the entry and the values are held, so their ids stay theirs)
+            slot = self._along[key] = (entry, values, [])
+        known = slot[2]
+        count = len(values)
+        position = 0
+
+        def scored(value: Any) -> float:
+            nonlocal position
+            index = position
+            if index < 0 or index >= count or values[index] is not value:
+                position = -1  # not taken in order: everything through ``score``
+                return score(value)
+            position = index + 1
+            if index < len(known):
+                self.known_scores += 1
+                return known[index]
+            result = score(value)
+            if index == len(known) and self._scores < self._max_scores:
+                known.append(result)
+                self._scores += 1
+            return result
+
+        return scored
 
 
 #: (a set: one look-up, not five comparisons)

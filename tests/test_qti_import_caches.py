@@ -1,7 +1,10 @@
 """The import's caches change nothing but its speed: :func:`convert` with the scoring
 cache (:class:`qti.rp.ScoringCache`: items scored alike share compiled processing and
-its scores) and the HTML cache (:class:`itembank.qti_bridge.html.HtmlCache`: fragments
-without images converted once) returns exactly what it returns without them - the same
+its scores, also by position in the responses an item of the same shape was given:
+``ScoringCache.along``), the HTML cache (:class:`itembank.qti_bridge.html.HtmlCache`:
+fragments without images converted once) and the responses cache
+(:class:`itembank.qti_bridge.responses.ResponsesCache`: the responses of interactions of
+one shape generated once) returns exactly what it returns without them - the same
 candidates (content, stems, media, responses checked) and the same report - on the
 bank's own export of every type (each item twice, so they share), in QTI 3.0 and 2.1,
 and on the public sample corpus."""
@@ -25,6 +28,7 @@ from tests.test_qti_import import OWN, PNG, PNG_SHA, STEM, TYPES, _targets
 def _without_caches(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(convert_module, "ScoringCache", lambda: None)
     monkeypatch.setattr(convert_module, "HtmlCache", lambda: None)
+    monkeypatch.setattr(convert_module, "ResponsesCache", lambda: None)
 
 
 def _both_ways(monkeypatch: pytest.MonkeyPatch, target: Any) -> convert_module.ImportResult:

@@ -1,10 +1,12 @@
 """The proof's faster paths change nothing but its speed: :func:`convert` with the item
 types' own :meth:`~itembank.itemtypes.ItemType.scorer` (select point finds each probe
-point's area once per proof) and the scoring cache's faster response keys
-(:func:`qti.rp._frozen`) returns exactly what it returns with the reference paths (every
-type scoring through ``score`` per response, the keys as first written) - the same
-candidates, responses checked and report - on the bank's own export of every type, in
-QTI 3.0 and 2.1, labelled and not, and on the public sample corpus."""
+point's area once per proof) and :meth:`~itembank.itemtypes.ItemType.round_trip` (select
+point checks each point once, a composite looks its parts' types up once) and the scoring
+cache's faster response keys (:func:`qti.rp._frozen`) returns exactly what it returns
+with the reference paths (every type scoring through ``score`` and reading and writing
+each response through ``response_from_qti`` and ``qti_response``, the keys as first
+written) - the same candidates, responses checked and report - on the bank's own export
+of every type, in QTI 3.0 and 2.1, labelled and not, and on the public sample corpus."""
 
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ def _both_ways(monkeypatch: pytest.MonkeyPatch, target: Any) -> convert_module.I
         for item_type in TYPES.values():
             if type(item_type).scorer is not ItemType.scorer:
                 patch.setattr(type(item_type), "scorer", ItemType.scorer)
+            if type(item_type).round_trip is not ItemType.round_trip:
+                patch.setattr(type(item_type), "round_trip", ItemType.round_trip)
         # select point's score as first written: each point's area looked up per call
         patch.setattr(
             SelectPoint,

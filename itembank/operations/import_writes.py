@@ -51,14 +51,14 @@ def write_items(
     limits: ImportLimits,
 ) -> None:
     """Write every candidate that creates or updates an item: new items ``batch_size`` at
-    a time, then the updates one by one; the images of the items written first (checked
-    against ``limits.media_max_bytes``, the limit they were checked against before)."""
+    a time, then the updates one by one; the images of the items written first (as they
+    were checked with each item, against ``limits.media_max_bytes``)."""
     creates = [c for c in checked if c.outcome is Outcome.CREATED]
     updates = [c for c in checked if c.outcome in (Outcome.NEW_VERSION, Outcome.DRAFT_UPDATED)]
     total = len(creates) + len(updates)
     done = 0
     notify("write", 0, total)
-    _store_images(creates + updates, bank, actor, limits.media_max_bytes)
+    _store_images(creates + updates, bank, actor)
     for start in range(0, len(creates), batch_size):
         chunk = creates[start : start + batch_size]
         _create_items(chunk, bank, actor, batch)
@@ -112,23 +112,16 @@ def _pin_passages(written: list[CheckedItem], bank: Bank, actor: User) -> None:
         set_item_passage(draft, actor=actor, passage=version)
 
 
-def _store_images(items: list[CheckedItem], bank: Bank, actor: User, max_bytes: int) -> None:
-    """Store the images of the items being written (each image once)."""
-    from itembank.operations.media import upload_media
+def _store_images(items: list[CheckedItem], bank: Bank, actor: User) -> None:
+    """Store the images of the items being written (each image once, as checked with
+    its item: ``import_checks._check_image``, for the import's ``media_max_bytes``)."""
+    from itembank.operations.media import upload_checked_media
 
-    stored: set[str] = set()
+    images: dict[str, tuple[bytes, str, Any]] = {}
     for item in items:
         for sha256, media, info in item.media:
-            if sha256 not in stored:
-                stored.add(sha256)
-                upload_media(
-                    bank,
-                    media.data,
-                    actor=actor,
-                    filename=media.name,
-                    max_bytes=max_bytes,
-                    checked=info,  # checked with the item (import_checks._check_image)
-                )
+            images.setdefault(sha256, (media.data, media.name, info))
+    upload_checked_media(bank, list(images.values()), actor=actor)
 
 
 def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: ImportBatch) -> None:

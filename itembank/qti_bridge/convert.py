@@ -59,6 +59,7 @@ from itembank.qti_bridge.report import entry as _entry
 from itembank.qti_bridge.responses import (
     ProofIncomplete,
     Responses,
+    ResponsesCache,
     responses_for,
     responses_for_gaps,
 )
@@ -242,6 +243,8 @@ def convert(
     # declarations): compiled once, each response run once (qti.rp.ScoringCache).
     scoring = ScoringCache()
     html_cache = HtmlCache()  # option texts, scales and prompts recur too
+    # ... and so do the shapes of their interactions: their responses are generated once
+    responses_cache = ResponsesCache()
     # Images several items show (a shared figure, a graphic item's background) are read
     # and checked once: the source does not change while it is open.
     images: dict[str, tuple[bytes, ImageInfo]] = {}
@@ -258,7 +261,14 @@ def convert(
             )
         for item_file in source.items:
             converter = _ItemConverter(
-                source, item_file, types, media_max_bytes, scoring, html_cache, images
+                source,
+                item_file,
+                types,
+                media_max_bytes,
+                scoring,
+                html_cache,
+                images,
+                responses_cache,
             )
             try:
                 candidate = converter.run()
@@ -311,9 +321,11 @@ class _ItemConverter:
         scoring: ScoringCache | None = None,
         html_cache: HtmlCache | None = None,
         images: dict[str, tuple[bytes, ImageInfo]] | None = None,
+        responses_cache: ResponsesCache | None = None,
     ) -> None:
         self.source = source
         self.scoring = scoring
+        self.responses_cache = responses_cache
         self.html_cache = html_cache
         #: Images already read and checked, by path in the source (shared by the items).
         self.images = {} if images is None else images
@@ -700,7 +712,11 @@ class _ItemConverter:
             if self.gaps:
                 responses = responses_for_gaps(item)
             elif interaction is None:
-                responses = joint_responses(item, source_score)
+                responses = joint_responses(item, source_score, self.responses_cache)
+            elif self.responses_cache is not None:
+                responses = self.responses_cache.responses_for(
+                    item, interaction, declaration, extra
+                )
             else:
                 responses = responses_for(item, interaction, declaration, extra)
         except ProofIncomplete as exc:
@@ -713,6 +729,14 @@ class _ItemConverter:
                 )
             )
             return None
+        if (
+            self.scoring is not None
+            and self.responses_cache is not None
+            and self.responses_cache.remembers(responses)
+        ):
+            # the responses of an earlier item of this shape: their source scores by
+            # position, when that item shared this item's processing
+            source_score = self.scoring.along(source_score, responses.values)
         proof = prove(item_type, content, source_score, responses)
         if proof.failure is not None:
             reasons.append(

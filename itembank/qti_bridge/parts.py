@@ -30,7 +30,9 @@ from itembank.qti_bridge.responses import (
     MAX_RESPONSES,
     ProofIncomplete,
     Responses,
+    ResponsesCache,
     responses_for,
+    shape_key,
 )
 from qti.model import AssessmentItem, Interaction, ResponseDeclaration
 
@@ -92,14 +94,29 @@ def part_content(
     return None
 
 
-def joint_responses(item: AssessmentItem, score: Score) -> Responses:
+def joint_responses(
+    item: AssessmentItem, score: Score, cache: ResponsesCache | None = None
+) -> Responses:
     """What the proof of an item with several interactions tries (see the module
     documentation), each response ``{identifier: value}``; ``score`` takes the same.
 
+    :param cache: the import's responses: every combination of the parts' own responses
+        (at most ``MAX_RESPONSES``) depends on the parts' identifiers and their shapes
+        alone (:func:`~itembank.qti_bridge.responses.shape_key`), so it is kept and given
+        again for an item of the same parts (the sample around the parts' best responses
+        depends on the source's scores: never kept).
     :raises ProofIncomplete: when that is more than ``MAX_RESPONSES``.
     """
     interactions = list(item.interactions())
     ids = [interaction.response_identifier for interaction in interactions]
+    key = None
+    if cache is not None:
+        shapes = [shape_key(i, declaration_of(item, i)) for i in interactions]
+        if None not in shapes:
+            key = repr(("joint", ids, shapes))
+            known = cache.known(key)
+            if known is not None:
+                return known
     own: list[list[Any]] = []
     for interaction in interactions:
         declaration = declaration_of(item, interaction)
@@ -110,11 +127,14 @@ def joint_responses(item: AssessmentItem, score: Score) -> Responses:
         import itertools
 
         values = [dict(zip(ids, combo, strict=True)) for combo in itertools.product(*own)]
-        return Responses(
+        every = Responses(
             values,
             f"setiap kombinasi jawaban {n} bagian ({count})",
             f"every combination of the {n} parts' responses ({count})",
         )
+        if cache is not None and key is not None:
+            cache.keep(key, every)
+        return every
     needed = 2 + 2 * sum(len(values) for values in own) + JOINT_SAMPLE
     if needed > MAX_RESPONSES:
         raise ProofIncomplete(

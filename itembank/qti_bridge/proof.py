@@ -9,10 +9,11 @@ variants, and fixed samples beyond those sizes; an item that would need more tha
 proved on part of them.
 
 :func:`prove` runs each response through the source's response processing
-(:mod:`qti.rp`) and through the item type (``response_from_qti``, then ``score``, through
-the type's ``scorer`` for the content: the same function, prepared once per item), and
-stops at the first response whose scores differ, or that the bank cannot express. An
-item with several interactions is tried on ``{identifier: value}`` responses
+(:mod:`qti.rp`) and through the item type (``response_from_qti`` and back through
+``qti_response``, then ``score``, through the type's ``round_trip`` and ``scorer`` for
+the content: the same functions, prepared once per item), and stops at the first
+response whose scores differ, or that the bank cannot express. An item with several
+interactions is tried on ``{identifier: value}`` responses
 (:func:`itembank.qti_bridge.parts.joint_responses`).
 """
 
@@ -81,9 +82,9 @@ def prove(
     """
     checked = 0
     by_person = item_type.scored_by_person
-    # (the type's methods looked up once, not per response)
-    from_qti, to_qti = item_type.response_from_qti, item_type.qti_response
-    score = item_type.scorer(content)  # (score for this content: prepared once)
+    # (response_from_qti then qti_response, and score, for this content: prepared once)
+    trip = item_type.round_trip(content)
+    score = item_type.scorer(content)
     for value in responses:
         checked += 1
         source = source_score(value)
@@ -104,8 +105,7 @@ def prove(
                 )
             continue
         try:
-            response = from_qti(content, value)
-            variables = to_qti(content, response)
+            response, variables = trip(value)
             # several responses (a composite item) come back whole, one as RESPONSE
             back = variables if isinstance(value, dict) else variables.get("RESPONSE")
         except ValueError as exc:

@@ -196,6 +196,109 @@ def responses_for(
     return Responses(list(unique.values()), plan.scope, plan.scope_en)
 
 
+def shape_key(interaction: Interaction, response: ResponseDeclaration) -> str | None:
+    """What :func:`responses_for` reads of ``interaction`` and ``response`` for the kinds
+    whose responses depend on nothing else (choices, hot texts, orders, matches, gap
+    matches, graphic interactions), written out exactly (``repr``, so ``1`` and ``1.0``
+    or a list and a tuple stay apart), or ``None`` for the others (typed answers read the
+    item's processing; sliders are cheap). Two interactions with the same key get the
+    same responses."""
+    kind = type(interaction)
+    it: Any = interaction  # (each branch reads its own kind's fields)
+    fields: tuple[Any, ...]
+    if kind is ChoiceInteraction or kind is HotspotInteraction:
+        ids = tuple(choice.identifier for choice in it.choices)
+        fields = (ids, it.max_choices)
+    elif kind is HottextInteraction:
+        ids = tuple(choice.identifier for choice in it.hottexts)
+        fields = (ids, it.max_choices)
+    elif kind is OrderInteraction or kind is GraphicOrderInteraction:
+        fields = (tuple(choice.identifier for choice in it.choices),)
+    elif kind is MatchInteraction:
+        fields = (
+            tuple((c.identifier, c.match_max) for c in it.sources),
+            tuple((c.identifier, c.match_max) for c in it.targets),
+            it.max_associations,
+        )
+    elif kind is GapMatchInteraction:
+        fields = (
+            tuple((c.identifier, c.match_max) for c in it.gap_texts),
+            tuple(gap.identifier for gap in it.gaps),
+        )
+    elif kind is AssociateInteraction or kind is GraphicAssociateInteraction:
+        fields = (
+            tuple((c.identifier, c.match_max) for c in it.choices),
+            it.max_associations,
+        )
+    elif kind is GraphicGapMatchInteraction:
+        fields = (
+            tuple((g.identifier, g.match_max) for g in it.gaps),
+            tuple((h.identifier, h.match_max) for h in it.hotspots),
+            it.max_associations,
+        )
+    elif kind is SelectPointInteraction or kind is PositionObjectInteraction:
+        mapping = response.area_mapping
+        image = it.image
+        fields = (
+            tuple((e.shape, e.coords) for e in mapping.entries) if mapping else None,
+            image.width,
+            image.height,
+            it.max_choices,
+        )
+    else:
+        return None
+    return repr((kind.__name__, response.cardinality, response.correct, fields))
+
+
+class ResponsesCache:
+    """:func:`responses_for` remembered for one import, by :func:`shape_key`: items of
+    one source mostly repeat their interactions' shapes (four choices A to D, the same
+    areas), so their responses are generated once and the same :class:`Responses` is
+    returned for each (the scoring cache then knows their source scores by position:
+    :meth:`qti.rp.ScoringCache.along`). Every response is still tried for every item.
+    The values are shared: the item types must not change the values they are given
+    (none does; ``tests/test_qti_import_responses_cache.py`` checks it). Bounded: at most
+    ``max_values`` values remembered in all; ``ProofIncomplete`` is never remembered."""
+
+    def __init__(self, *, max_values: int = 200_000) -> None:
+        self._known: dict[str, Responses] = {}
+        self._given: set[int] = set()  # the ids of those remembered (held: they stay theirs)
+        self._room = max_values
+
+    def remembers(self, responses: Responses) -> bool:
+        """Whether ``responses`` is one this cache remembers (and gives again)."""
+        return id(responses) in self._given
+
+    def known(self, key: str) -> Responses | None:
+        """The responses kept under ``key``, if any (:meth:`keep`)."""
+        return self._known.get(key)
+
+    def keep(self, key: str, responses: Responses) -> None:
+        """Keep ``responses`` under ``key``: a key that says everything they are made of
+        (a :func:`shape_key`, or one built from such keys alone), within the bound."""
+        if key not in self._known and len(responses) <= self._room:
+            self._room -= len(responses)
+            self._known[key] = responses
+            self._given.add(id(responses))
+
+    def responses_for(
+        self,
+        item: AssessmentItem,
+        interaction: Interaction,
+        response: ResponseDeclaration,
+        extra: Iterable[str] = (),
+    ) -> Responses:
+        """:func:`responses_for`, the same responses."""
+        key = shape_key(interaction, response)
+        if key is None:
+            return responses_for(item, interaction, response, extra)
+        known = self._known.get(key)
+        if known is None:
+            known = responses_for(item, interaction, response, extra)
+            self.keep(key, known)
+        return known
+
+
 def slider_positions(lower: float, upper: float, step: int | None, integer: bool) -> int:
     """How many values a slider from ``lower`` to ``upper`` by ``step`` offers (integer
     sliders: the whole numbers in range, by the step; no step: by 1)."""

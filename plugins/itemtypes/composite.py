@@ -326,6 +326,37 @@ class Composite(ItemType):
         # every part blank is a blank response, as QTI reports it
         return None if all(answer in (None, "", []) for answer in answers) else answers
 
+    def round_trip(self, content: dict[str, JSON]) -> Callable[[Any], tuple[JSON, dict[str, Any]]]:
+        """:meth:`response_from_qti`, then :meth:`qti_response` of its response, with each
+        part's type and methods looked up once (every part read first, then every part
+        written back, as the two methods do)."""
+        try:
+            sides = [
+                (part["id"], part["content"], kind.response_from_qti, kind.qti_response)
+                for part, kind in ((part, self._part_type(part)) for part in content["parts"])
+            ]
+        except ValueError:  # a part of no known type: raised per response, as before
+            return super().round_trip(content)
+        blank = [None] * len(sides)
+
+        def trip(value: Any) -> tuple[JSON, dict[str, Any]]:
+            if value is None:
+                response = answers = None
+            else:
+                if not isinstance(value, dict):
+                    raise ValueError("a composite's response is one value per part response")
+                answers = [from_qti(part, value.get(ident)) for ident, part, from_qti, _ in sides]
+                # every part blank is a blank response, as QTI reports it
+                blank_all = all(answer in (None, "", []) for answer in answers)
+                response = None if blank_all else answers
+            written = blank if answers is None or response is None else answers
+            return response, {
+                ident: to_qti(part, answer)["RESPONSE"]
+                for (ident, part, _, to_qti), answer in zip(sides, written, strict=True)
+            }
+
+        return trip
+
     def to_qti(
         self, stem: str, content: dict[str, JSON], *, identifier: str, title: str, lang: str = "id"
     ) -> AssessmentItem:

@@ -247,6 +247,27 @@ class SelectPoint(ItemType):
             raise ValueError(f"a list of points is expected, not {value!r}")
         return [list(_point(point)) for point in value]
 
+    def round_trip(self, content: dict[str, JSON]) -> Callable[[Any], tuple[JSON, dict[str, Any]]]:
+        """:meth:`response_from_qti`, then :meth:`qti_response` of its response, with each
+        point checked once: the response's points are the value's points checked, so
+        checking them again gives the same tuples."""
+        single = content["max_choices"] == 1
+
+        def trip(value: Any) -> tuple[JSON, dict[str, Any]]:
+            if value is None:
+                return None, {RESPONSE: None}
+            if single:
+                point = _point(value)
+                return list(point), {RESPONSE: point}
+            if not isinstance(value, (list, tuple)):
+                raise ValueError(f"a list of points is expected, not {value!r}")
+            points = [_point(each) for each in value]
+            if len(points) > MAX_POINTS_CLICKED * 10:  # (as response_points refuses it)
+                raise ValueError(f"a response holds at most {MAX_POINTS_CLICKED * 10} points")
+            return [list(point) for point in points], {RESPONSE: points or None}
+
+        return trip
+
     def summary(self, content: dict[str, JSON]) -> ContentSummary:
         areas = content["areas"]
         marker = graphic.read_image(content.get("marker") or "")
