@@ -50,6 +50,9 @@ SHORT_LEASE = 3.0
 #: loaded machine (busy timeout 10 s) never lets a healthy worker's lease run out.
 LEASE = 30.0
 DEADLINE = 120.0
+#: How long a worker may take to exit after SIGINT before the test asks it for its
+#: threads' stacks (SIGUSR1), kills it and fails with its log.
+STOP_DEADLINE = 30.0
 WORKER = (sys.executable, "-m", "flask", "--app", "wsgi", "itembank", "worker")
 
 
@@ -100,7 +103,7 @@ def live(request: pytest.FixtureRequest, database: Backend, tmp_path: Path) -> I
         "ITEMBANK_REDIS_URL": REDIS_URL if request.param == "redis-queue" else None,
         "ITEMBANK_QUEUE_FILE": str(tmp_path / "queue.sqlite3"),
     }
-    bank = LiveBank(make_app(database, **settings), database, settings)
+    bank = LiveBank(make_app(database, **settings), database, settings, tmp_path)
     yield bank
     bank.stop_workers()
     if request.param == "redis-queue":
@@ -117,10 +120,13 @@ def live(request: pytest.FixtureRequest, database: Backend, tmp_path: Path) -> I
 class LiveBank:
     """The test's own app (a web process) and the worker processes beside it."""
 
-    def __init__(self, app: Flask, backend: Backend, settings: dict[str, Any]):
+    def __init__(self, app: Flask, backend: Backend, settings: dict[str, Any], logs: Path):
         self.app, self.backend, self.settings = app, backend, settings
         self.client = app.test_client()
         self.workers: list[subprocess.Popen[bytes]] = []
+        #: Each worker's stderr (its log, and its stacks when asked), by pid.
+        self.logs = logs
+        self.log_files: dict[int, Path] = {}
         self.tokens: dict[str, str] = {}
 
     def start_worker(self, threads: int = 1) -> subprocess.Popen[bytes]:
@@ -134,25 +140,58 @@ class LiveBank:
             if key != "ITEMBANK_JOBS_IMMEDIATE" and value is not None:
                 env[key] = str(value)
         env.pop("ITEMBANK_JOBS_IMMEDIATE", None)
-        process = subprocess.Popen(
-            [*WORKER, "--workers", str(threads)],
-            cwd=ROOT,
-            env=env,
-        )
+        log_file = self.logs / f"worker-{len(self.workers) + 1}.log"
+        with log_file.open("wb") as stderr:
+            process = subprocess.Popen(
+                [*WORKER, "--workers", str(threads)],
+                cwd=ROOT,
+                env=env,
+                stderr=stderr,
+            )
         self.workers.append(process)
+        self.log_files[process.pid] = log_file
         return process
 
+    def log(self, process: subprocess.Popen[bytes]) -> str:
+        text = self.log_files[process.pid].read_text(errors="replace")
+        return f"--- worker {process.pid} (exit {process.returncode}) ---\n{text}"
+
     def stop_workers(self) -> None:
+        """SIGINT every worker and wait for each to exit. One still running after
+        :data:`STOP_DEADLINE` is asked for every thread's stack (SIGUSR1, see
+        ``itembank worker``), killed, and the test fails with its log."""
         for process in self.workers:
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + STOP_DEADLINE
+        stuck = []
         for process in self.workers:
             try:
-                process.wait(timeout=30)
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
+                size = self.log_files[process.pid].stat().st_size
+                process.send_signal(signal.SIGUSR1)
+                self._wait_for_stacks(process, size)
                 process.kill()
                 process.wait()
-        self.workers.clear()
+                stuck.append(process)
+        workers, self.workers = self.workers, []
+        if stuck:
+            logs = "\n".join(self.log(process) for process in stuck)
+            raise AssertionError(
+                f"{len(stuck)} of {len(workers)} worker(s) still running "
+                f"{STOP_DEADLINE:.0f} s after SIGINT; their stacks:\n{logs}"
+            )
+
+    def _wait_for_stacks(self, process: subprocess.Popen[bytes], size: int) -> None:
+        """Until the worker's stack dump has been written (it grows, then stops)."""
+        log_file, last, deadline = self.log_files[process.pid], size, time.monotonic() + 10
+        while time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.2)
+            now = log_file.stat().st_size
+            if last > size and now == last:
+                return
+            last = now
 
     def token(self, username: str) -> str:
         if username not in self.tokens:
@@ -197,7 +236,7 @@ class LiveBank:
                 raise AssertionError(f"job {job_id} never became {what}: {job}")
             for process in self.workers:
                 if process.poll() not in (None, -signal.SIGKILL):
-                    raise AssertionError(f"a worker exited with {process.returncode}")
+                    raise AssertionError(f"a worker exited:\n{self.log(process)}")
             time.sleep(0.05)
 
     def wait_ended(self, job_id: int) -> dict[str, Any]:
@@ -395,7 +434,7 @@ def test_a_queue_that_cannot_be_reached_is_a_503_and_the_job_fails(
         "ITEMBANK_JOBS_IMMEDIATE": False,
         "ITEMBANK_REDIS_URL": f"redis://127.0.0.1:{closed}/0",
     }
-    bank = LiveBank(make_app(database, **settings), database, settings)
+    bank = LiveBank(make_app(database, **settings), database, settings, tmp_path)
     try:
         response = bank.api(
             "POST",
@@ -421,7 +460,7 @@ def test_the_jobs_commands(database: Backend, tmp_path: Path) -> None:
     from tests.test_cli import fails, ok
 
     settings = {"ITEMBANK_JOBS_IMMEDIATE": False, "ITEMBANK_QUEUE_FILE": str(tmp_path / "q")}
-    bank = LiveBank(make_app(database, **settings), database, settings)
+    bank = LiveBank(make_app(database, **settings), database, settings, tmp_path)
     try:
         job = bank.upload("penulis", small_file("dari terminal"))  # no worker: it waits
         listed = ok(bank.app, "itembank", "jobs", "list", "--bank", BANK, "--status", "queued")
