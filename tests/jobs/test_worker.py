@@ -124,9 +124,10 @@ class LiveBank:
         self.app, self.backend, self.settings = app, backend, settings
         self.client = app.test_client()
         self.workers: list[subprocess.Popen[bytes]] = []
-        #: Each worker's stderr (its log, and its stacks when asked), by pid.
+        #: Each worker's output (its log, and its stacks when asked), by pid.
         self.logs = logs
         self.log_files: dict[int, Path] = {}
+        self.stopped: set[int] = set()
         self.tokens: dict[str, str] = {}
 
     def start_worker(self, threads: int = 1) -> subprocess.Popen[bytes]:
@@ -141,12 +142,13 @@ class LiveBank:
                 env[key] = str(value)
         env.pop("ITEMBANK_JOBS_IMMEDIATE", None)
         log_file = self.logs / f"worker-{len(self.workers) + 1}.log"
-        with log_file.open("wb") as stderr:
+        with log_file.open("wb") as log:
             process = subprocess.Popen(
                 [*WORKER, "--workers", str(threads)],
                 cwd=ROOT,
                 env=env,
-                stderr=stderr,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         self.workers.append(process)
         self.log_files[process.pid] = log_file
@@ -157,15 +159,20 @@ class LiveBank:
         return f"--- worker {process.pid} (exit {process.returncode}) ---\n{text}"
 
     def stop_workers(self) -> None:
-        """SIGINT every worker and wait for each to exit. One still running after
+        workers, self.workers = self.workers, []
+        self.stop(*workers)
+
+    def stop(self, *processes: subprocess.Popen[bytes]) -> None:
+        """SIGINT ``processes`` and wait for each to exit. One still running after
         :data:`STOP_DEADLINE` is asked for every thread's stack (SIGUSR1, see
         ``itembank worker``), killed, and the test fails with its log."""
-        for process in self.workers:
+        for process in processes:
+            self.stopped.add(process.pid)
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
         deadline = time.monotonic() + STOP_DEADLINE
         stuck = []
-        for process in self.workers:
+        for process in processes:
             try:
                 process.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
@@ -175,11 +182,10 @@ class LiveBank:
                 process.kill()
                 process.wait()
                 stuck.append(process)
-        workers, self.workers = self.workers, []
         if stuck:
             logs = "\n".join(self.log(process) for process in stuck)
             raise AssertionError(
-                f"{len(stuck)} of {len(workers)} worker(s) still running "
+                f"{len(stuck)} of {len(processes)} worker(s) still running "
                 f"{STOP_DEADLINE:.0f} s after SIGINT; their stacks:\n{logs}"
             )
 
@@ -235,6 +241,8 @@ class LiveBank:
             if time.monotonic() > deadline:
                 raise AssertionError(f"job {job_id} never became {what}: {job}")
             for process in self.workers:
+                if process.pid in self.stopped:
+                    continue
                 if process.poll() not in (None, -signal.SIGKILL):
                     raise AssertionError(f"a worker exited:\n{self.log(process)}")
             time.sleep(0.05)
@@ -345,6 +353,66 @@ def test_a_cancelled_running_job_stops_and_saves_nothing(live: LiveBank) -> None
     assert ended["result"] is None and ended["finished_at"]
     assert live.counts() == before
     assert live.events(job["id"]) == ["job.create", "job.start", "job.cancel", "job.end"]
+
+
+def test_a_worker_told_to_stop_gives_its_running_job_back(live: LiveBank) -> None:
+    """Past ``ITEMBANK_WORKER_STOP_SECONDS`` (none here) a stopping worker's running job
+    stops at its next checkpoint, saves nothing and goes back to the queue; the next
+    worker runs it from the start."""
+    before = live.counts()
+    live.settings["ITEMBANK_WORKER_STOP_SECONDS"] = 0
+    worker = live.start_worker()
+    job = live.upload("penulis", true_false_csv(5000))
+    live.wait_for(job["id"], lambda j: j["progress"]["done"] > 0, "under way")
+    live.stop(worker)
+    assert worker.returncode == 0, live.log(worker)
+
+    given = live.job(job["id"])
+    assert given["status"] == "queued", given
+    assert given["attempts"] == 1 and given["started_at"] is None
+    assert given["progress"]["done"] == 0 and given["result"] is None
+    assert live.counts() == before
+    assert live.events(job["id"]) == ["job.create", "job.start", "job.give_back"]
+    assert "given back to the queue" in live.log(worker)
+
+    live.start_worker()
+    ended = live.wait_ended(job["id"])
+    assert ended["status"] == "succeeded" and ended["attempts"] == 2, ended
+    assert ended["result"]["summary"]["created"] == 5000
+    assert live.events(job["id"]) == [
+        "job.create",
+        "job.start",
+        "job.give_back",
+        "job.start",
+        "job.end",
+    ]
+
+
+@pytest.mark.lease_runs_out
+def test_a_worker_stops_though_its_job_waits_for_a_row_lock(live: LiveBank) -> None:
+    """PostgreSQL: another transaction holds the running job's row, so the job's
+    progress, lease and end wait for it. Told to stop, the worker still exits; the job,
+    which it could not give back, saves nothing and fails once its lease runs out."""
+    if live.backend.name != "postgres":
+        pytest.skip("row locks: PostgreSQL")
+    before = live.counts()
+    live.settings["ITEMBANK_WORKER_STOP_SECONDS"] = 0
+    worker = live.start_worker()
+    job = live.upload("penulis", true_false_csv(5000))
+    live.wait_for(job["id"], lambda j: j["progress"]["done"] > 0, "under way")
+    with live.app.app_context():
+        with db.engine.connect() as holder:
+            holder.execute(sa.select(Job.id).where(Job.id == job["id"]).with_for_update())
+            live.stop(worker)
+            holder.rollback()
+        db.session.remove()
+    assert worker.returncode == 0, live.log(worker)
+    assert f"job {job['id']} not given back" in live.log(worker)
+
+    ended = live.wait_ended(job["id"])  # once its lease (3 s) has run out
+    assert ended["status"] == "failed" and "lease ran out" in ended["error_en"], ended
+    assert live.counts() == before
+    assert live.events(job["id"]) == ["job.create", "job.start", "job.end"]
 
 
 @pytest.mark.lease_runs_out
