@@ -36,7 +36,7 @@ from flask import current_app
 from itembank.extensions import db, reading_phase
 from itembank.jobs import queue
 from itembank.jobs.control import WAIT_HEARTBEAT_MS, WAIT_PROGRESS_MS, WAIT_REQUIRED_MS, Control
-from itembank.jobs.operations import job_event
+from itembank.jobs.operations import WAITING, job_event
 from itembank.jobs.registry import JobResult, job_kind
 from itembank.models import Bank, Job, JobFile, JobStatus, User
 from itembank.models._types import utcnow
@@ -378,8 +378,8 @@ def give_back(holder: sa.ColumnElement[bool]) -> list[int]:
                     lease_expires_at=None,
                     progress_done=0,
                     progress_total=0,
-                    message="Menunggu pekerja",
-                    message_en="Waiting for a worker",
+                    message=WAITING[0],
+                    message_en=WAITING[1],
                     sent_at=utcnow(),
                 )
                 .execution_options(synchronize_session=False)

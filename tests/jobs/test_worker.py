@@ -388,6 +388,45 @@ def test_a_worker_told_to_stop_gives_its_running_job_back(live: LiveBank) -> Non
     ]
 
 
+def test_a_stopping_worker_gives_back_a_job_stuck_in_its_work(live: LiveBank) -> None:
+    """PostgreSQL: the job's work waits for a lock (another transaction locked the
+    import entries table), so it never reaches a checkpoint. Told to stop, the worker
+    gives the job back itself and exits; the job's work, never committed, is not saved."""
+    if live.backend.name != "postgres":
+        pytest.skip("lock waits: PostgreSQL")
+    before = live.counts()
+    live.settings["ITEMBANK_WORKER_STOP_SECONDS"] = 0
+    worker = live.start_worker()
+    live.token("penulis")  # signing in writes nothing once the lock is held
+    with live.app.app_context():
+        with db.engine.connect() as holder:
+            holder.exec_driver_sql("LOCK TABLE import_entry IN EXCLUSIVE MODE")
+            job = live.upload("penulis", small_file("tertahan", rows=3))
+            waiting = sa.text(
+                "SELECT count(*) FROM pg_locks"
+                " WHERE NOT granted AND relation = 'import_entry'::regclass"
+            )
+            live.wait_for(
+                job["id"],
+                lambda j: j["status"] == "running" and holder.scalar(waiting) > 0,
+                "waiting for the import entries table",
+            )
+            live.stop(worker)
+            holder.rollback()
+        db.session.remove()
+    assert worker.returncode == 0, live.log(worker)
+    assert "Worker-1 still busy" in live.log(worker)
+    given = live.job(job["id"])
+    assert given["status"] == "queued" and given["attempts"] == 1, given
+    assert live.events(job["id"]) == ["job.create", "job.start", "job.give_back"]
+    assert live.counts() == before
+
+    live.start_worker()
+    ended = live.wait_ended(job["id"])
+    assert ended["status"] == "succeeded" and ended["attempts"] == 2, ended
+    assert live.counts()["items"] == before["items"] + 3
+
+
 @pytest.mark.lease_runs_out
 def test_a_worker_stops_though_its_job_waits_for_a_row_lock(live: LiveBank) -> None:
     """PostgreSQL: another transaction holds the running job's row, so the job's
