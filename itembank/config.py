@@ -79,6 +79,9 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "ITEMBANK_JOBS_IMMEDIATE": os.environ.get("ITEMBANK_JOBS_IMMEDIATE") == "1",
         "ITEMBANK_JOB_LEASE_SECONDS": float(os.environ.get("ITEMBANK_JOB_LEASE_SECONDS", 60)),
         "ITEMBANK_JOB_RESEND_SECONDS": float(os.environ.get("ITEMBANK_JOB_RESEND_SECONDS", 300)),
+        # How long a worker told to stop (SIGINT) lets its running jobs finish before
+        # it gives them back to the queue (itembank.jobs.queue.run_worker).
+        "ITEMBANK_WORKER_STOP_SECONDS": float(os.environ.get("ITEMBANK_WORKER_STOP_SECONDS", 300)),
         "ITEMBANK_PROXY_HOPS": env_count("ITEMBANK_PROXY_HOPS", 0),
         # SQLite: how long a transaction waits for another writer before the request
         # is answered 503 (itembank.busy).

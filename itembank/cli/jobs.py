@@ -35,6 +35,7 @@ def worker_command(workers: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config.get("ITEMBANK_JOBS_IMMEDIATE"):
         raise click.ClickException("ITEMBANK_JOBS_IMMEDIATE=1: jobs run where they are sent")
+    _stacks_on_request()
     _warm_up()
     expired = expire_stale()
     db.session.commit()
@@ -46,6 +47,16 @@ def worker_command(workers: int) -> None:
         err=True,
     )
     queue.run_worker(app, workers=workers)
+
+
+def _stacks_on_request() -> None:
+    """``kill -USR1 <pid>`` prints every thread's stack to stderr (the journal): what a
+    worker that does not stop, or a job that does not move, is waiting for."""
+    import faulthandler
+    import signal
+
+    if hasattr(signal, "SIGUSR1"):
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 
 def _warm_up() -> None:

@@ -26,7 +26,8 @@ from itembank.extensions import db, ping_when_idle
 
 log = logging.getLogger(__name__)
 
-#: How long a statement may wait for SQLite's write lock, by purpose (milliseconds).
+#: How long a statement may wait for SQLite's write lock, or on PostgreSQL for the job
+#: row's lock, by purpose (milliseconds).
 WAIT_PROGRESS_MS = 50
 WAIT_HEARTBEAT_MS = 2_000
 WAIT_REQUIRED_MS = 30_000
@@ -39,13 +40,15 @@ class Control:
 
     def execute(self, statement: Any, *, wait_ms: int, required: bool = False) -> int:
         """Run one statement and commit it; the number of rows it changed, or -1 when
-        it could not get the lock in time (raised instead when ``required``)."""
+        it could not get the lock in ``wait_ms`` (raised instead when ``required``)."""
         if self.engine is None:
             return db.session.execute(statement).rowcount
         try:
             with self.engine.begin() as connection:
                 if connection.dialect.name == "sqlite":
                     connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
+                elif connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait_ms)}")
                 return connection.execute(statement).rowcount
         except sa.exc.OperationalError as exc:
             if required:

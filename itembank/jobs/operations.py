@@ -26,6 +26,9 @@ from itembank.models._types import utcnow
 
 log = logging.getLogger(__name__)
 
+#: A queued job's message (Indonesian, English).
+WAITING = ("Menunggu pekerja", "Waiting for a worker")
+
 
 class QueueUnavailable(Unavailable):
     """The job was recorded but could not be handed to the queue."""
@@ -80,8 +83,8 @@ def start_job(
         actor_id=actor.id,
         params=params or {},
         status=JobStatus.QUEUED,
-        message="Menunggu pekerja",
-        message_en="Waiting for a worker",
+        message=WAITING[0],
+        message_en=WAITING[1],
         sent_at=utcnow(),
     )
     db.session.add(job)

@@ -14,6 +14,7 @@ whose worker died and sends again jobs whose message was lost, once a minute.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -147,9 +148,23 @@ def waiting_count() -> int:
     return int(_queue().pending_count())
 
 
+#: After the stop's wait (``ITEMBANK_WORKER_STOP_SECONDS``, or none on SIGTERM), how long
+#: the running jobs have to reach a checkpoint and give themselves back.
+GIVE_UP_SECONDS = 5.0
+
+
 def run_worker(app: Flask, *, workers: int = 1) -> None:
-    """Run the consumer until SIGINT or SIGTERM (it finishes the jobs it is running on
-    SIGINT; on SIGTERM it stops at once and their leases run out)."""
+    """Run the consumer until SIGINT or SIGTERM, then return within a bounded time.
+
+    On SIGINT the running jobs may finish, for ``ITEMBANK_WORKER_STOP_SECONDS`` at most;
+    on SIGTERM, or once that has passed, the jobs still running stop at their next
+    checkpoint, commit nothing and go back to the queue for another worker. A job whose
+    thread does not reach a checkpoint within :data:`GIVE_UP_SECONDS` (it waits for a
+    lock, say) is given back by the process all the same, which then exits: that thread
+    dies with it, its transaction uncommitted."""
+    from itembank.jobs.runner import give_back, process_worker_prefix, stop_running_jobs
+    from itembank.models import Job
+
     huey = _queue(app)
     if isinstance(huey, MemoryHuey):
         raise QueueError("ITEMBANK_JOBS_IMMEDIATE is set: jobs run where they are sent")
@@ -161,5 +176,28 @@ def run_worker(app: Flask, *, workers: int = 1) -> None:
         backoff=1.5,
         max_delay=0.5,
         check_worker_health=True,
+        shutdown_timeout=float(app.config.get("ITEMBANK_WORKER_STOP_SECONDS", 300)),
     )
     consumer.run()
+    threads = [thread for _, thread in consumer.worker_threads] + [consumer.scheduler]
+    if not any(thread.is_alive() for thread in threads):
+        return
+    stop_running_jobs()
+    deadline = time.monotonic() + GIVE_UP_SECONDS
+    try:
+        for thread in threads:
+            thread.join(max(deadline - time.monotonic(), 0))
+    except KeyboardInterrupt:
+        pass  # asked again: give back what is left now
+    with app.app_context():
+        try:
+            given = give_back(Job.worker.startswith(process_worker_prefix(), autoescape=True))
+        finally:
+            db.session.remove()
+    still = [thread.name for thread in threads if thread.is_alive()]
+    if given or still:
+        log.warning(
+            "worker stopped with %s still busy; job(s) given back to the queue: %s",
+            ", ".join(still) or "no thread",
+            ", ".join(map(str, given)) or "none",
+        )

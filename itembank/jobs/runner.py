@@ -14,6 +14,9 @@
 4. **End**: the handler's work and the job's final state are committed together, in one
    transaction, and only if this worker still holds the job. A cancelled or failed job
    commits nothing of its work.
+5. **Give back** when the worker stops before the job ends (:func:`stop_running_jobs`):
+   the job stops at its next checkpoint, commits nothing of its work and goes back to
+   the queue for another worker (:func:`give_back`).
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from itembank.extensions import db, reading_phase
+from itembank.jobs import queue
 from itembank.jobs.control import WAIT_HEARTBEAT_MS, WAIT_PROGRESS_MS, WAIT_REQUIRED_MS, Control
-from itembank.jobs.operations import job_event
+from itembank.jobs.operations import WAITING, job_event
 from itembank.jobs.registry import JobResult, job_kind
 from itembank.models import Bank, Job, JobFile, JobStatus, User
 from itembank.models._types import utcnow
@@ -43,6 +47,10 @@ log = logging.getLogger(__name__)
 #: Least time between two progress writes, and between two looks at the cancel flag.
 PROGRESS_INTERVAL = 0.25
 CANCEL_CHECK_INTERVAL = 0.25
+
+#: Set when this worker process stops before its running jobs end: each gives up at its
+#: next checkpoint (see :func:`stop_running_jobs`).
+_stopping = threading.Event()
 
 
 class JobStopped(BaseException):
@@ -110,7 +118,11 @@ class JobContext:
             self._last_progress, self._last_message = now, (message, message_en)
             self.control.execute(
                 sa.update(Job)
-                .where(Job.id == self.job_id, Job.status == JobStatus.RUNNING)
+                .where(
+                    Job.id == self.job_id,
+                    Job.status == JobStatus.RUNNING,
+                    Job.worker == self.worker,
+                )
                 .values(
                     progress_done=done,
                     progress_total=total,
@@ -123,9 +135,12 @@ class JobContext:
 
     def checkpoint(self, *, force: bool = False) -> None:
         """Raise :class:`JobStopped` if the job was cancelled or its lease was lost (the
-        database is asked at most every :data:`CANCEL_CHECK_INTERVAL`, unless ``force``)."""
+        database is asked at most every :data:`CANCEL_CHECK_INTERVAL`, unless ``force``),
+        or the worker is stopping."""
         if self.lost.is_set():
             raise JobStopped("lease_lost")
+        if _stopping.is_set():
+            raise JobStopped("worker_stopping")
         now = time.monotonic()
         if not force and now - self._last_check < CANCEL_CHECK_INTERVAL:
             return
@@ -240,6 +255,8 @@ def run_job(job_id: int) -> str:
         db.session.rollback()
         if stop.reason == "cancelled":
             return _finish(job_id, worker, JobStatus.CANCELLED)
+        if stop.reason == "worker_stopping":
+            return "given back" if give_back(Job.worker == worker) else "lost"
         log.warning("job %s: lease lost by %s; its work was not committed", job_id, worker)
         return "lost"
     except JobFailed as failure:
@@ -321,3 +338,75 @@ def _finish(
     db.session.commit()
     log.info("job %s ended: %s", job_id, status)
     return str(status)
+
+
+def stop_running_jobs() -> None:
+    """This worker process is stopping: its running jobs stop at their next checkpoint,
+    commit nothing and are given back to the queue."""
+    _stopping.set()
+
+
+def process_worker_prefix() -> str:
+    """What the names of this process's workers (:func:`worker_name`) begin with."""
+    return f"{socket.gethostname()}:{os.getpid()}:"
+
+
+def give_back(holder: sa.ColumnElement[bool]) -> list[int]:
+    """Put the running jobs whose worker matches ``holder`` back in the queue, as if
+    never taken (their work was never committed), and send them again; returns their
+    ids. Each job is given back only if that worker still holds it (a job that ended
+    meanwhile stays ended). Commits ``db.session``; waits for a job row's lock at most
+    :data:`~itembank.jobs.control.WAIT_HEARTBEAT_MS` (a job it cannot get now is left
+    to its lease)."""
+    db.session.rollback()
+    held = db.session.execute(
+        sa.select(Job.id, Job.worker).where(Job.status == JobStatus.RUNNING, holder)
+    ).all()
+    db.session.commit()
+    given = []
+    for job_id, worker in held:
+        try:
+            limit_lock_wait(WAIT_HEARTBEAT_MS)
+            changed = db.session.execute(
+                sa.update(Job)
+                .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.worker == worker)
+                .values(
+                    status=JobStatus.QUEUED,
+                    worker="",
+                    started_at=None,
+                    heartbeat_at=None,
+                    lease_expires_at=None,
+                    progress_done=0,
+                    progress_total=0,
+                    message=WAITING[0],
+                    message_en=WAITING[1],
+                    sent_at=utcnow(),
+                )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if changed == 1:
+                job = db.session.get(Job, job_id)
+                assert job is not None
+                db.session.refresh(job)
+                job_event("job.give_back", job, worker=worker, reason="worker stopped")
+            db.session.commit()
+        except sa.exc.OperationalError as exc:
+            db.session.rollback()
+            log.warning("job %s not given back (%s); its lease will run out", job_id, exc.orig)
+            continue
+        if changed != 1:
+            continue
+        log.warning("job %s given back to the queue by %s", job_id, worker)
+        given.append(job_id)
+        try:
+            queue.send(job_id)
+        except queue.QueueError as exc:  # housekeeping sends it again later
+            log.error("job %s given back but not sent again: %s", job_id, exc)
+    return given
+
+
+def limit_lock_wait(wait_ms: int) -> None:
+    """The rest of ``db.session``'s transaction waits for a row lock at most ``wait_ms``
+    on PostgreSQL (SQLite's busy timeout bounds its own waits)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text(f"SET LOCAL lock_timeout = {int(wait_ms)}"))

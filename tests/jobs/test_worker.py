@@ -50,6 +50,9 @@ SHORT_LEASE = 3.0
 #: loaded machine (busy timeout 10 s) never lets a healthy worker's lease run out.
 LEASE = 30.0
 DEADLINE = 120.0
+#: How long a worker may take to exit after SIGINT before the test asks it for its
+#: threads' stacks (SIGUSR1), kills it and fails with its log.
+STOP_DEADLINE = 30.0
 WORKER = (sys.executable, "-m", "flask", "--app", "wsgi", "itembank", "worker")
 
 
@@ -100,7 +103,7 @@ def live(request: pytest.FixtureRequest, database: Backend, tmp_path: Path) -> I
         "ITEMBANK_REDIS_URL": REDIS_URL if request.param == "redis-queue" else None,
         "ITEMBANK_QUEUE_FILE": str(tmp_path / "queue.sqlite3"),
     }
-    bank = LiveBank(make_app(database, **settings), database, settings)
+    bank = LiveBank(make_app(database, **settings), database, settings, tmp_path)
     yield bank
     bank.stop_workers()
     if request.param == "redis-queue":
@@ -117,10 +120,14 @@ def live(request: pytest.FixtureRequest, database: Backend, tmp_path: Path) -> I
 class LiveBank:
     """The test's own app (a web process) and the worker processes beside it."""
 
-    def __init__(self, app: Flask, backend: Backend, settings: dict[str, Any]):
+    def __init__(self, app: Flask, backend: Backend, settings: dict[str, Any], logs: Path):
         self.app, self.backend, self.settings = app, backend, settings
         self.client = app.test_client()
         self.workers: list[subprocess.Popen[bytes]] = []
+        #: Each worker's output (its log, and its stacks when asked), by pid.
+        self.logs = logs
+        self.log_files: dict[int, Path] = {}
+        self.stopped: set[int] = set()
         self.tokens: dict[str, str] = {}
 
     def start_worker(self, threads: int = 1) -> subprocess.Popen[bytes]:
@@ -134,25 +141,63 @@ class LiveBank:
             if key != "ITEMBANK_JOBS_IMMEDIATE" and value is not None:
                 env[key] = str(value)
         env.pop("ITEMBANK_JOBS_IMMEDIATE", None)
-        process = subprocess.Popen(
-            [*WORKER, "--workers", str(threads)],
-            cwd=ROOT,
-            env=env,
-        )
+        log_file = self.logs / f"worker-{len(self.workers) + 1}.log"
+        with log_file.open("wb") as log:
+            process = subprocess.Popen(
+                [*WORKER, "--workers", str(threads)],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         self.workers.append(process)
+        self.log_files[process.pid] = log_file
         return process
 
+    def log(self, process: subprocess.Popen[bytes]) -> str:
+        text = self.log_files[process.pid].read_text(errors="replace")
+        return f"--- worker {process.pid} (exit {process.returncode}) ---\n{text}"
+
     def stop_workers(self) -> None:
-        for process in self.workers:
+        workers, self.workers = self.workers, []
+        self.stop(*workers)
+
+    def stop(self, *processes: subprocess.Popen[bytes]) -> None:
+        """SIGINT ``processes`` and wait for each to exit. One still running after
+        :data:`STOP_DEADLINE` is asked for every thread's stack (SIGUSR1, see
+        ``itembank worker``), killed, and the test fails with its log."""
+        for process in processes:
+            self.stopped.add(process.pid)
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
-        for process in self.workers:
+        deadline = time.monotonic() + STOP_DEADLINE
+        stuck = []
+        for process in processes:
             try:
-                process.wait(timeout=30)
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
+                size = self.log_files[process.pid].stat().st_size
+                process.send_signal(signal.SIGUSR1)
+                self._wait_for_stacks(process, size)
                 process.kill()
                 process.wait()
-        self.workers.clear()
+                stuck.append(process)
+        if stuck:
+            logs = "\n".join(self.log(process) for process in stuck)
+            raise AssertionError(
+                f"{len(stuck)} of {len(processes)} worker(s) still running "
+                f"{STOP_DEADLINE:.0f} s after SIGINT; their stacks:\n{logs}"
+            )
+
+    def _wait_for_stacks(self, process: subprocess.Popen[bytes], size: int) -> None:
+        """Until the worker's stack dump has been written (it grows, then stops)."""
+        log_file, last, deadline = self.log_files[process.pid], size, time.monotonic() + 10
+        while time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.2)
+            now = log_file.stat().st_size
+            if last > size and now == last:
+                return
+            last = now
 
     def token(self, username: str) -> str:
         if username not in self.tokens:
@@ -196,8 +241,10 @@ class LiveBank:
             if time.monotonic() > deadline:
                 raise AssertionError(f"job {job_id} never became {what}: {job}")
             for process in self.workers:
+                if process.pid in self.stopped:
+                    continue
                 if process.poll() not in (None, -signal.SIGKILL):
-                    raise AssertionError(f"a worker exited with {process.returncode}")
+                    raise AssertionError(f"a worker exited:\n{self.log(process)}")
             time.sleep(0.05)
 
     def wait_ended(self, job_id: int) -> dict[str, Any]:
@@ -308,6 +355,105 @@ def test_a_cancelled_running_job_stops_and_saves_nothing(live: LiveBank) -> None
     assert live.events(job["id"]) == ["job.create", "job.start", "job.cancel", "job.end"]
 
 
+def test_a_worker_told_to_stop_gives_its_running_job_back(live: LiveBank) -> None:
+    """Past ``ITEMBANK_WORKER_STOP_SECONDS`` (none here) a stopping worker's running job
+    stops at its next checkpoint, saves nothing and goes back to the queue; the next
+    worker runs it from the start."""
+    before = live.counts()
+    live.settings["ITEMBANK_WORKER_STOP_SECONDS"] = 0
+    worker = live.start_worker()
+    job = live.upload("penulis", true_false_csv(5000))
+    live.wait_for(job["id"], lambda j: j["progress"]["done"] > 0, "under way")
+    live.stop(worker)
+    assert worker.returncode == 0, live.log(worker)
+
+    given = live.job(job["id"])
+    assert given["status"] == "queued", given
+    assert given["attempts"] == 1 and given["started_at"] is None
+    assert given["progress"]["done"] == 0 and given["result"] is None
+    assert live.counts() == before
+    assert live.events(job["id"]) == ["job.create", "job.start", "job.give_back"]
+    assert "given back to the queue" in live.log(worker)
+
+    live.start_worker()
+    ended = live.wait_ended(job["id"])
+    assert ended["status"] == "succeeded" and ended["attempts"] == 2, ended
+    assert ended["result"]["summary"]["created"] == 5000
+    assert live.events(job["id"]) == [
+        "job.create",
+        "job.start",
+        "job.give_back",
+        "job.start",
+        "job.end",
+    ]
+
+
+def test_a_stopping_worker_gives_back_a_job_stuck_in_its_work(live: LiveBank) -> None:
+    """PostgreSQL: the job's work waits for a lock (another transaction locked the
+    import entries table), so it never reaches a checkpoint. Told to stop, the worker
+    gives the job back itself and exits; the job's work, never committed, is not saved."""
+    if live.backend.name != "postgres":
+        pytest.skip("lock waits: PostgreSQL")
+    before = live.counts()
+    live.settings["ITEMBANK_WORKER_STOP_SECONDS"] = 0
+    worker = live.start_worker()
+    live.token("penulis")  # signing in writes nothing once the lock is held
+    with live.app.app_context():
+        with db.engine.connect() as holder:
+            holder.exec_driver_sql("LOCK TABLE import_entry IN EXCLUSIVE MODE")
+            job = live.upload("penulis", small_file("tertahan", rows=3))
+            waiting = sa.text(
+                "SELECT count(*) FROM pg_locks"
+                " WHERE NOT granted AND relation = 'import_entry'::regclass"
+            )
+            live.wait_for(
+                job["id"],
+                lambda j: j["status"] == "running" and holder.scalar(waiting) > 0,
+                "waiting for the import entries table",
+            )
+            live.stop(worker)
+            holder.rollback()
+        db.session.remove()
+    assert worker.returncode == 0, live.log(worker)
+    assert "Worker-1 still busy" in live.log(worker)
+    given = live.job(job["id"])
+    assert given["status"] == "queued" and given["attempts"] == 1, given
+    assert live.events(job["id"]) == ["job.create", "job.start", "job.give_back"]
+    assert live.counts() == before
+
+    live.start_worker()
+    ended = live.wait_ended(job["id"])
+    assert ended["status"] == "succeeded" and ended["attempts"] == 2, ended
+    assert live.counts()["items"] == before["items"] + 3
+
+
+@pytest.mark.lease_runs_out
+def test_a_worker_stops_though_its_job_waits_for_a_row_lock(live: LiveBank) -> None:
+    """PostgreSQL: another transaction holds the running job's row, so the job's
+    progress, lease and end wait for it. Told to stop, the worker still exits; the job,
+    which it could not give back, saves nothing and fails once its lease runs out."""
+    if live.backend.name != "postgres":
+        pytest.skip("row locks: PostgreSQL")
+    before = live.counts()
+    live.settings["ITEMBANK_WORKER_STOP_SECONDS"] = 0
+    worker = live.start_worker()
+    job = live.upload("penulis", true_false_csv(5000))
+    live.wait_for(job["id"], lambda j: j["progress"]["done"] > 0, "under way")
+    with live.app.app_context():
+        with db.engine.connect() as holder:
+            holder.execute(sa.select(Job.id).where(Job.id == job["id"]).with_for_update())
+            live.stop(worker)
+            holder.rollback()
+        db.session.remove()
+    assert worker.returncode == 0, live.log(worker)
+    assert f"job {job['id']} not given back" in live.log(worker)
+
+    ended = live.wait_ended(job["id"])  # once its lease (3 s) has run out
+    assert ended["status"] == "failed" and "lease ran out" in ended["error_en"], ended
+    assert live.counts() == before
+    assert live.events(job["id"]) == ["job.create", "job.start", "job.end"]
+
+
 @pytest.mark.lease_runs_out
 def test_a_worker_killed_mid_import_leaves_nothing_and_the_job_fails(live: LiveBank) -> None:
     before = live.counts()
@@ -395,7 +541,7 @@ def test_a_queue_that_cannot_be_reached_is_a_503_and_the_job_fails(
         "ITEMBANK_JOBS_IMMEDIATE": False,
         "ITEMBANK_REDIS_URL": f"redis://127.0.0.1:{closed}/0",
     }
-    bank = LiveBank(make_app(database, **settings), database, settings)
+    bank = LiveBank(make_app(database, **settings), database, settings, tmp_path)
     try:
         response = bank.api(
             "POST",
@@ -421,7 +567,7 @@ def test_the_jobs_commands(database: Backend, tmp_path: Path) -> None:
     from tests.test_cli import fails, ok
 
     settings = {"ITEMBANK_JOBS_IMMEDIATE": False, "ITEMBANK_QUEUE_FILE": str(tmp_path / "q")}
-    bank = LiveBank(make_app(database, **settings), database, settings)
+    bank = LiveBank(make_app(database, **settings), database, settings, tmp_path)
     try:
         job = bank.upload("penulis", small_file("dari terminal"))  # no worker: it waits
         listed = ok(bank.app, "itembank", "jobs", "list", "--bank", BANK, "--status", "queued")
