@@ -12,7 +12,9 @@ SIGINT (Ctrl-C) or SIGTERM to the launcher is forwarded to both children as it c
 the launcher waits for them to exit and exits 0. A second signal, or children still
 running :data:`STOP_TIMEOUT` seconds later, gets them SIGKILL. If either child exits on
 its own, the launcher says which and how, sends the other SIGTERM, waits for it the
-same way and exits 1.
+same way and exits 1. The worker's jobs get :data:`WORKER_STOP_SECONDS` to finish
+(``ITEMBANK_WORKER_STOP_SECONDS`` unless set), so that it gives back what is still
+running before the launcher's own wait runs out.
 
 Each child runs in a session of its own, so a Ctrl-C in the terminal reaches the
 launcher only, and the children get exactly what it forwards.
@@ -39,6 +41,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WORKER_CMD_ENV = "ITEMBANK_WORKER_CMD"
 # gunicorn's graceful_timeout (30 s) plus a margin.
 STOP_TIMEOUT = 40.0
+#: The worker's ``ITEMBANK_WORKER_STOP_SECONDS`` unless the environment sets it: its jobs
+#: may finish for this long, then have 5 s to give themselves back to the queue, all
+#: before :data:`STOP_TIMEOUT` would kill it (with them left to their leases).
+WORKER_STOP_SECONDS = 25.0
+STOP_SECONDS_ENV = "ITEMBANK_WORKER_STOP_SECONDS"
 
 
 def web_command() -> list[str]:
@@ -63,12 +70,20 @@ def worker_command(override: str | None = None) -> list[str]:
     return [sys.executable, "-m", "flask", "--app", "wsgi", "itembank", "worker"]
 
 
+def worker_environment() -> dict[str, str]:
+    """The launcher's environment, with the worker's stop wait within the launcher's."""
+    env = dict(os.environ)
+    env.setdefault(STOP_SECONDS_ENV, f"{WORKER_STOP_SECONDS:g}")
+    return env
+
+
 @dataclass
 class Child:
     """One supervised process."""
 
     name: str
     command: list[str]
+    env: dict[str, str] | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def describe_exit(self) -> str:
@@ -111,7 +126,7 @@ class Supervisor:
                 break
             try:
                 child.process = subprocess.Popen(
-                    child.command, cwd=PROJECT_ROOT, start_new_session=True
+                    child.command, cwd=PROJECT_ROOT, env=child.env, start_new_session=True
                 )
             except OSError as exc:
                 _say(f"cannot start {child.name} ({shlex.join(child.command)}): {exc}")
@@ -198,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     supervisor = Supervisor(
         [
             Child("the web server", web_command()),
-            Child("the job worker", worker_command(args.worker_cmd)),
+            Child("the job worker", worker_command(args.worker_cmd), worker_environment()),
         ]
     )
     return supervisor.run()

@@ -164,3 +164,17 @@ def test_worker_command_comes_from_the_option_or_the_environment(
     monkeypatch.setenv(serve.WORKER_CMD_ENV, "sleep '10 s'")
     assert serve.worker_command() == ["sleep", "10 s"]
     assert serve.worker_command("true --flag") == ["true", "--flag"]
+
+
+def test_the_workers_stop_wait_fits_within_the_launchers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Jobs running when ``make run`` is stopped are given back before the launcher
+    would kill the worker: its wait plus the give-back's fits in the launcher's."""
+    from itembank.jobs.queue import GIVE_UP_SECONDS
+
+    monkeypatch.delenv(serve.STOP_SECONDS_ENV, raising=False)
+    env = serve.worker_environment()
+    assert float(env[serve.STOP_SECONDS_ENV]) + GIVE_UP_SECONDS < serve.STOP_TIMEOUT
+    monkeypatch.setenv(serve.STOP_SECONDS_ENV, "7")
+    assert serve.worker_environment()[serve.STOP_SECONDS_ENV] == "7"
