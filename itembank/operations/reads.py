@@ -628,7 +628,13 @@ def _relevance_statements(
         contains = (
             sa.true() if just_the_word else _contains(_LISTED.search_text, needle, sqlite=sqlite)
         )
-        if words.by_repeats:
+        if _small_bank(bank):
+            # The settings of the word query's tier (as _word_query sets them).
+            with _cached_lookups(lookups=lookups and words.by_single_cover):
+                page_ids, in_first = _small_bank_first_tier_page(
+                    bank, filters, only_approved, base, words, contains, start, size
+                )
+        elif words.by_repeats:
             with _cached_lookups():
                 page_ids, in_first = _one_word_first_tier_page(base, words, contains, start, size)
         elif words.by_single_cover:
@@ -639,11 +645,7 @@ def _relevance_statements(
         else:
             scored = words.scored()
             first = base.ids.join(scored, scored.c.version_id == base.listed_id).where(contains)
-            if sqlite and _sqlite_small_bank(bank):
-                page_ids, in_first = _sqlite_small_bank_first_tier_page(
-                    bank, filters, only_approved, base, words, contains, start, size
-                )
-            elif sqlite:
+            if sqlite:
                 matched = words.sqlite_matched()
                 unscored = base.ids.join(matched, matched.c.version_id == base.listed_id).where(
                     contains
@@ -781,10 +783,10 @@ def _sqlite_first_tier_page(
     ).scalar_subquery()
     in_first = _counted(first).scalar_subquery()
     kept = first.where(scored.c.score >= threshold)
-    return _sqlite_tier_page(kept, scored, order, start, size, in_first, unscored)
+    return _tier_page(kept, scored, order, start, size, in_first, unscored)
 
 
-def _sqlite_tier_page(
+def _tier_page(
     first: sa.Select[Any],
     scored: Any,
     order: list[Any],
@@ -793,10 +795,10 @@ def _sqlite_tier_page(
     in_first: Any,
     unscored: sa.Select[Any],
 ) -> tuple[list[int], int | None]:
-    """SQLite: rows ``start`` to ``start + size`` of ``first`` (best ``scored`` first,
-    then in ``order``) with ``in_first`` (the tier's count up to one past
-    :data:`COUNT_LIMIT`) in the same statement; a page past the tier's end (none of its
-    rows) gives the exact count of ``unscored`` instead (None: an empty first page)."""
+    """Rows ``start`` to ``start + size`` of ``first`` (best ``scored`` first, then in
+    ``order``) with ``in_first`` (the tier's count up to one past :data:`COUNT_LIMIT`)
+    in the same statement; a page past the tier's end (none of its rows) gives the
+    exact count of ``unscored`` instead (None: an empty first page)."""
     rows = db.session.execute(
         first.order_by(scored.c.score.desc(), *order)
         .limit(size)
@@ -808,12 +810,12 @@ def _sqlite_tier_page(
     return [row[0] for row in rows], (rows[0].in_first if rows else None)
 
 
-#: SQLite: a bank of at most this many items has its relevance order's first tier scored
-#: among its own listed versions (:func:`_sqlite_small_bank_first_tier_page`).
+#: A bank of at most this many items has its relevance order's first tier scored among
+#: its own listed versions (:func:`_small_bank_first_tier_page`).
 SMALL_BANK = 2_000
 
 
-def _sqlite_small_bank(bank: Bank) -> bool:
+def _small_bank(bank: Bank) -> bool:
     """Whether ``bank`` has at most :data:`SMALL_BANK` items (counted in its index, up
     to one past the limit)."""
     counted = sa.select(sa.func.count()).select_from(
@@ -822,7 +824,7 @@ def _sqlite_small_bank(bank: Bank) -> bool:
     return (db.session.scalar(counted) or 0) <= SMALL_BANK
 
 
-def _sqlite_small_bank_first_tier_page(
+def _small_bank_first_tier_page(
     bank: Bank,
     filters: ItemFilters,
     only_approved: bool,
@@ -832,29 +834,36 @@ def _sqlite_small_bank_first_tier_page(
     start: int,
     size: int,
 ) -> tuple[list[int], int | None]:
-    """SQLite, a bank of at most :data:`SMALL_BANK` items: the first tier's page and
-    count as :func:`_sqlite_first_tier_page` gives them, with ``bm25()`` computed only
-    for the bank's own listed versions.
+    """A bank of at most :data:`SMALL_BANK` items: the first tier's page and count as
+    scoring every match gives them (:func:`_sqlite_first_tier_page`,
+    :func:`_first_tier_page` and the one- and several-word pages that find the same),
+    with the score computed only for the bank's own listed versions.
 
     A small bank beside a big one holds few of a common word's matches (of 24,000 at
     100,000 items, a 100-item bank has about 20), so the cut at the best scores of
-    every bank (:func:`_sqlite_first_tier_page`) keeps none of them, and every match
-    was scored and joined to the listing: a 100-item bank's page cost twice the big
-    bank's. Here the candidates are the bank's listed versions that the other filters
-    keep (read from the bank's own index, at most :data:`SMALL_BANK`): FTS5 scores the
-    matches among them alone (``WordQuery.sqlite_scored_among``), with the statistics
-    of the whole index, so each score is the one every match's scoring gives, and the
+    every bank keeps none of them, and every match was scored and joined to the
+    listing: on SQLite a 100-item bank's page cost twice the big bank's; on PostgreSQL
+    several words' page, whose parts each read the word index's matches of every bank,
+    cost more than the big bank's (47-59 ms at 100,000 items). Here the candidates are
+    the bank's listed versions that the other filters keep (read from the bank's own
+    index, at most :data:`SMALL_BANK`): the engine scores the matches among them alone
+    (``WordQuery.scored_among``), each score the one every match's scoring gives
+    (FTS5's with the statistics of the whole index; ``ts_rank_cd`` needs none), so the
     page (best score first, ties in the default order) and the count (every match of
     the bank, up to one past :data:`COUNT_LIMIT`) are the same."""
     own = _filtered(bank, filters, only_approved, text=False, with_version=True)
-    matched = words.sqlite_matched()
-    # "+ 0": each of the bank's versions checked among the matches (gathered once),
-    # rather than the matches looked up one by one.
-    unscored = own.ids.where((own.listed_id + 0).in_(sa.select(matched.c.version_id)), contains)
-    scored = words.sqlite_scored_among(own.ids.with_only_columns(own.listed_id))
+    scored = words.scored_among(own.ids.with_only_columns(own.listed_id))
     first = base.ids.join(scored, scored.c.version_id == base.listed_id).where(contains)
+    if words.sqlite:
+        matched = words.sqlite_matched()
+        # "+ 0": each of the bank's versions checked among the matches (gathered once),
+        # rather than the matches looked up one by one; no bm25() for the count.
+        unscored = own.ids.where((own.listed_id + 0).in_(sa.select(matched.c.version_id)), contains)
+    else:
+        # The bank's matches scored once, in the CTE the page and the count both read.
+        unscored = first
     in_first = _counted(unscored).scalar_subquery()
-    return _sqlite_tier_page(first, scored, base.order, start, size, in_first, unscored)
+    return _tier_page(first, scored, base.order, start, size, in_first, unscored)
 
 
 def _cut_score(scored: Any, wanted: int) -> Any:
