@@ -194,14 +194,24 @@ class WordQuery:
         never read (a common word has tens of thousands)."""
         if not self.sqlite:
             words = _WORDED.alias("among_words")
+            # "OFFSET 0": the candidates' rows read apart, and the match checked on
+            # them; never the GIN index's matches of every bank joined to the
+            # candidates (the planner takes a phrase's words as independent, expects
+            # a sixteenth of the 20,000 matches of three common words, and would start
+            # from them).
+            own = (
+                sa.select(words.c.version_id, words.c[POSTGRES_WORD_COLUMN].label("vector"))
+                .where(words.c.version_id.in_(candidates))
+                .offset(0)
+                .subquery("own_words")
+            )
             query = self._tsquery()
-            vector = words.c[POSTGRES_WORD_COLUMN]
             return (
                 sa.select(
-                    words.c.version_id,
-                    sa.func.ts_rank_cd(vector, query, type_=sa.REAL).label("score"),
+                    own.c.version_id,
+                    sa.func.ts_rank_cd(own.c.vector, query, type_=sa.REAL).label("score"),
                 )
-                .where(words.c.version_id.in_(candidates), vector.op("@@")(query))
+                .where(own.c.vector.op("@@")(query))
                 .cte("word_matches")
                 .prefix_with("MATERIALIZED")
             )

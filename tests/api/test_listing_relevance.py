@@ -416,7 +416,8 @@ def test_postgres_sends_the_listings_checks_and_settings_once(
     drop an index between two); ``random_page_cost`` is set for the first tier only
     and set back after it, also when the listing is refused after setting it (an
     unknown node); the pages are those of the checks sent one by one. The same for a
-    bank of at most ``small_bank`` items (its own versions alone scored)."""
+    bank of at most ``small_bank`` items (its own versions alone scored, its text
+    checked row by row)."""
     if db.session.get_bind().dialect.name != "postgresql":
         pytest.skip("PostgreSQL's settings and indexes")
     monkeypatch.setattr(reads, "SMALL_BANK", small_bank)
@@ -442,6 +443,11 @@ def test_postgres_sends_the_listings_checks_and_settings_once(
         checks = [s for s in sent if "to_regclass" in s]
         assert len(checks) == 1, (case, sent)
         assert not [s for s in sent if s.startswith("SELECT current_setting")], case
+        # whether the bank is small: asked with the checks, never on its own; a small
+        # bank's text is checked row by row (no estimate nor look-up in the index)
+        asked = [s for s in sent if "bank_items" in s]
+        assert asked == [s for s in sent if "set_config('plan_cache_mode'" in s], case
+        assert any(s.startswith("EXPLAIN") for s in sent) is not bool(small_bank), case
         # plan settings once, with the checks; the cost set back once, on its own
         assert sum("set_config('plan_cache_mode'" in s for s in sent) == 1, case
         assert sum("set_config('random_page_cost'" in s for s in sent) == (
