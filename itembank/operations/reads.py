@@ -1117,7 +1117,15 @@ def _several_words_first_tier_page(
     above_order = [repeated.c.score.desc(), *base.order]
     matched = words.matched()
     every = base.ids.join(matched, matched.c.version_id == base.listed_id).where(contains)
-    in_first = _counted(every).scalar_subquery().label("in_first")
+    # The tier's count, up to the limit: past it already among the repeating versions
+    # (scored in any case: a common phrase's, in a big bank), else every match counted.
+    # Checked in that order, so the word index's matches (every bank's, 20,000 for
+    # three common words) are read a second time only when the first count falls short.
+    repeating = base.ids.join(repeated, repeated.c.version_id == base.listed_id).where(contains)
+    in_first = sa.case(
+        (_counted(repeating).scalar_subquery() > COUNT_LIMIT, COUNT_LIMIT + 1),
+        else_=_counted(every).scalar_subquery(),
+    ).label("in_first")
     # Those above, cut first (of every bank) at the score of the best few hundred, as
     # _first_tier_page cuts: when the kept ones fill the rows wanted, they are those
     # rows (one statement, with the tier's count).

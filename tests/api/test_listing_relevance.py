@@ -333,7 +333,8 @@ def test_several_words_pages_equal_scoring_every_match(
     every size is the page that scoring every match gives, also when those above are
     cut at the best one or two scores (``candidates``, as in test_pages_are_stable).
     The same pages when the bank's own versions alone are scored, as a bank of at most
-    ``reads.SMALL_BANK`` items is (``reads._small_bank_first_tier_page``)."""
+    ``reads.SMALL_BANK`` items is (``reads._small_bank_first_tier_page``), and the
+    listing's total with the count's limit below and above the tier."""
     made = [make_item(world, plugins, stem=f"<p>{stem}</p>") for stem in seeded_stems(seed, 48)]
     for n, item in enumerate(made):
         # pairs changed at the same time: ties in the default order too (then by id)
@@ -402,6 +403,25 @@ def test_several_words_pages_equal_scoring_every_match(
                 if not small_bank:
                     tier = "_several_words_first_tier_page" if postgres else ""
                 assert set(used) == ({tier} if tier else set()), (query, small_bank)
+                used.clear()
+                # the tier's count to a limit below it (on PostgreSQL reached among the
+                # versions that repeat a word) and above it: the total, as the
+                # listing's, and the same page
+                whole = len(expected[100][0])
+                for limit in (2, whole):
+                    patched.setattr(reads, "COUNT_LIMIT", limit)
+                    found = reads.list_items(
+                        world.bank,
+                        reads.ItemFilters(q=query, sort="relevance", per_page=3),
+                        actor=world.reviewer,
+                    )
+                    ids = [row["external_id"] for row in found["items"]]
+                    assert ids == expected[3][0], (query, small_bank, limit)
+                    assert (found["total"], found["total_exact"]) == (
+                        min(whole, limit),
+                        whole <= limit,
+                    ), (query, small_bank, limit)
+                patched.setattr(reads, "COUNT_LIMIT", 1_000)
                 used.clear()
         assert [code for page in expected[1] for code in page] == expected[100][0]
 
