@@ -318,6 +318,18 @@ def seeded_stems(seed: int, count: int) -> list[str]:
     return stems
 
 
+def spy_on(monkeypatch: pytest.MonkeyPatch, names: tuple[str, ...], used: list[str]) -> None:
+    """Each of ``reads``' functions ``names`` appends its name to ``used`` when called."""
+    for name in names:
+        real = getattr(reads, name)
+
+        def spied(*args: Any, _real: Any = real, _name: str = name) -> Any:
+            used.append(_name)
+            return _real(*args)
+
+        monkeypatch.setattr(reads, name, spied)
+
+
 @pytest.mark.parametrize(("seed", "candidates"), [(16, (200, 10)), (2026, (0, 0)), (7, (1, 1))])
 def test_several_words_pages_equal_scoring_every_match(
     world: World,
@@ -342,15 +354,6 @@ def test_several_words_pages_equal_scoring_every_match(
     db.session.commit()
     postgres = db.session.get_bind().dialect.name == "postgresql"
     used: list[str] = []
-
-    def spy(name: str) -> Any:
-        real = getattr(reads, name)
-
-        def spied(*args: Any) -> Any:
-            used.append(name)
-            return real(*args)
-
-        return spied
 
     def pages(query: str, size: int) -> list[list[str]]:
         out = []
@@ -391,8 +394,7 @@ def test_several_words_pages_equal_scoring_every_match(
             patched.setattr(reads, "SMALL_BANK", 0)
             expected = {size: pages(query, size) for size in (1, 3, 7, 100)}
         with monkeypatch.context() as patched:
-            for name in ("_several_words_first_tier_page", "_small_bank_first_tier_page"):
-                patched.setattr(reads, name, spy(name))
+            spy_on(patched, ("_several_words_first_tier_page", "_small_bank_first_tier_page"), used)
             patched.setattr(reads, "MIN_CANDIDATES", candidates[0])
             patched.setattr(reads, "CANDIDATES_PER_ROW", candidates[1])
             for small_bank in (0, reads.SMALL_BANK):
@@ -686,25 +688,15 @@ def test_pages_equal_scoring_every_match_beside_a_better_bank(
     monkeypatch.setattr(reads, "SMALL_BANK", small_bank)
     sqlite = db.session.get_bind().dialect.name == "sqlite"
     scoring: list[str] = []
-    paths: set[str] = set()
-
-    def spy(name: str) -> Any:
-        real = getattr(reads, name)
-
-        def spied(*args: Any) -> Any:
-            paths.add(name)
-            return real(*args)
-
-        return spied
-
-    big_bank_pages = {
+    used: list[str] = []
+    tier_pages = (
+        "_small_bank_first_tier_page",
         "_sqlite_first_tier_page",
         "_one_word_first_tier_page",
         "_several_words_first_tier_page",
         "_first_tier_page",
-    }
-    for name in {"_small_bank_first_tier_page", *big_bank_pages}:
-        monkeypatch.setattr(reads, name, spy(name))
+    )
+    spy_on(monkeypatch, tier_pages, used)
 
     def counted(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if "bm25(" in statement:
@@ -734,11 +726,11 @@ def test_pages_equal_scoring_every_match_beside_a_better_bank(
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", counted)
     if small_bank:
-        assert paths == {"_small_bank_first_tier_page"}
+        assert set(used) == {"_small_bank_first_tier_page"}
     elif sqlite:
-        assert paths == {"_sqlite_first_tier_page"}
+        assert set(used) == {"_sqlite_first_tier_page"}
     else:
-        assert paths == {"_one_word_first_tier_page", "_several_words_first_tier_page"}
+        assert set(used) == {"_one_word_first_tier_page", "_several_words_first_tier_page"}
 
 
 def test_scores_among_candidates_as_among_every_match(world: World, plugins: Any) -> None:
