@@ -273,6 +273,8 @@ class _PostgresListing:
     #: were before the relevance order's first tier set them (:func:`_cached_lookups`,
     #: which sets them back), while they are set.
     tier_settings: tuple[str, ...] | None = None
+    #: Whether the listed bank is small (:func:`_small_bank`), once asked.
+    small_bank: bool | None = None
 
 
 _POSTGRES_LISTING: ContextVar[_PostgresListing | None] = ContextVar(
@@ -450,7 +452,7 @@ def _filtered(
     order's word matches): never the bank's index."""
     version, creator = _LISTED, _CREATOR
     if filters.q or filters.node or filters.level is not None:
-        _plan_for_these_values()
+        _plan_for_these_values(bank)
     bank_id: Any = sa.bindparam("bank_id", type_=sa.Integer) if parameters else bank.id
 
     conditions: list[sa.ColumnElement[bool]] = [Item.bank_id == bank_id]
@@ -604,7 +606,7 @@ def _relevance_statements(
     query = filters.q.strip()
     needle = search_needle(query)
     lookups = _joins_as_lookups(filters)
-    words = None if EXTERNAL_ID_RE.fullmatch(query) else _word_query(needle, lookups=lookups)
+    words = None if EXTERNAL_ID_RE.fullmatch(query) else _word_query(bank, needle, lookups=lookups)
     if words is None:
         found = _filtered(bank, filters, only_approved)
         counted = _counted(found.ids)
@@ -630,7 +632,13 @@ def _relevance_statements(
         contains = (
             sa.true() if just_the_word else _contains(_LISTED.search_text, needle, sqlite=sqlite)
         )
-        if words.by_repeats:
+        if _small_bank(bank):
+            # The settings of the word query's tier (as _word_query sets them).
+            with _cached_lookups(lookups=lookups and words.by_single_cover):
+                page_ids, in_first = _small_bank_first_tier_page(
+                    bank, filters, only_approved, base, words, contains, start, size
+                )
+        elif words.by_repeats:
             with _cached_lookups():
                 page_ids, in_first = _one_word_first_tier_page(base, words, contains, start, size)
         elif words.by_single_cover:
@@ -641,11 +649,7 @@ def _relevance_statements(
         else:
             scored = words.scored()
             first = base.ids.join(scored, scored.c.version_id == base.listed_id).where(contains)
-            if sqlite and _sqlite_small_bank(bank):
-                page_ids, in_first = _sqlite_small_bank_first_tier_page(
-                    bank, filters, only_approved, base, words, contains, start, size
-                )
-            elif sqlite:
+            if sqlite:
                 matched = words.sqlite_matched()
                 unscored = base.ids.join(matched, matched.c.version_id == base.listed_id).where(
                     contains
@@ -783,10 +787,10 @@ def _sqlite_first_tier_page(
     ).scalar_subquery()
     in_first = _counted(first).scalar_subquery()
     kept = first.where(scored.c.score >= threshold)
-    return _sqlite_tier_page(kept, scored, order, start, size, in_first, unscored)
+    return _tier_page(kept, scored, order, start, size, in_first, unscored)
 
 
-def _sqlite_tier_page(
+def _tier_page(
     first: sa.Select[Any],
     scored: Any,
     order: list[Any],
@@ -795,10 +799,10 @@ def _sqlite_tier_page(
     in_first: Any,
     unscored: sa.Select[Any],
 ) -> tuple[list[int], int | None]:
-    """SQLite: rows ``start`` to ``start + size`` of ``first`` (best ``scored`` first,
-    then in ``order``) with ``in_first`` (the tier's count up to one past
-    :data:`COUNT_LIMIT`) in the same statement; a page past the tier's end (none of its
-    rows) gives the exact count of ``unscored`` instead (None: an empty first page)."""
+    """Rows ``start`` to ``start + size`` of ``first`` (best ``scored`` first, then in
+    ``order``) with ``in_first`` (the tier's count up to one past :data:`COUNT_LIMIT`)
+    in the same statement; a page past the tier's end (none of its rows) gives the
+    exact count of ``unscored`` instead (None: an empty first page)."""
     rows = db.session.execute(
         first.order_by(scored.c.score.desc(), *order)
         .limit(size)
@@ -810,21 +814,41 @@ def _sqlite_tier_page(
     return [row[0] for row in rows], (rows[0].in_first if rows else None)
 
 
-#: SQLite: a bank of at most this many items has its relevance order's first tier scored
-#: among its own listed versions (:func:`_sqlite_small_bank_first_tier_page`).
+#: A bank of at most this many items has its relevance order's first tier scored among
+#: its own listed versions (:func:`_small_bank_first_tier_page`).
 SMALL_BANK = 2_000
 
 
-def _sqlite_small_bank(bank: Bank) -> bool:
+def _small_bank(bank: Bank) -> bool:
     """Whether ``bank`` has at most :data:`SMALL_BANK` items (counted in its index, up
-    to one past the limit)."""
-    counted = sa.select(sa.func.count()).select_from(
-        sa.select(Item.id).where(Item.bank_id == bank.id).limit(SMALL_BANK + 1).subquery()
+    to one past the limit); on PostgreSQL asked once per listing, with its first
+    statement (:data:`_SMALL_BANK_FOUND`)."""
+    state = _POSTGRES_LISTING.get()
+    if state is not None and state.small_bank is not None:
+        return state.small_bank
+    found = bool(
+        db.session.scalar(sa.text(f"SELECT {_SMALL_BANK_FOUND}"), _small_bank_parameters(bank))
     )
-    return (db.session.scalar(counted) or 0) <= SMALL_BANK
+    if state is not None:
+        state.small_bank = found
+    return found
 
 
-def _sqlite_small_bank_first_tier_page(
+#: The bank ``:small_bank_id`` has fewer than ``:small_bank_limit`` items
+#: (:func:`_small_bank_parameters`), as a column of a SELECT: counted in the bank's
+#: index, up to the limit.
+_SMALL_BANK_FOUND = (
+    f"(SELECT count(*) FROM (SELECT 1 FROM {Item.__table__.name} "
+    "WHERE bank_id = :small_bank_id LIMIT :small_bank_limit) AS bank_items) < :small_bank_limit"
+)
+
+
+def _small_bank_parameters(bank: Bank) -> dict[str, int]:
+    """The parameters of :data:`_SMALL_BANK_FOUND` for ``bank`` and :data:`SMALL_BANK`."""
+    return {"small_bank_id": bank.id, "small_bank_limit": SMALL_BANK + 1}
+
+
+def _small_bank_first_tier_page(
     bank: Bank,
     filters: ItemFilters,
     only_approved: bool,
@@ -834,29 +858,36 @@ def _sqlite_small_bank_first_tier_page(
     start: int,
     size: int,
 ) -> tuple[list[int], int | None]:
-    """SQLite, a bank of at most :data:`SMALL_BANK` items: the first tier's page and
-    count as :func:`_sqlite_first_tier_page` gives them, with ``bm25()`` computed only
-    for the bank's own listed versions.
+    """A bank of at most :data:`SMALL_BANK` items: the first tier's page and count as
+    scoring every match gives them (:func:`_sqlite_first_tier_page`,
+    :func:`_first_tier_page` and the one- and several-word pages that find the same),
+    with the score computed only for the bank's own listed versions.
 
     A small bank beside a big one holds few of a common word's matches (of 24,000 at
     100,000 items, a 100-item bank has about 20), so the cut at the best scores of
-    every bank (:func:`_sqlite_first_tier_page`) keeps none of them, and every match
-    was scored and joined to the listing: a 100-item bank's page cost twice the big
-    bank's. Here the candidates are the bank's listed versions that the other filters
-    keep (read from the bank's own index, at most :data:`SMALL_BANK`): FTS5 scores the
-    matches among them alone (``WordQuery.sqlite_scored_among``), with the statistics
-    of the whole index, so each score is the one every match's scoring gives, and the
+    every bank keeps none of them, and every match was scored and joined to the
+    listing: on SQLite a 100-item bank's page cost twice the big bank's; on PostgreSQL
+    several words' page, whose parts each read the word index's matches of every bank,
+    cost more than the big bank's (47-59 ms at 100,000 items). Here the candidates are
+    the bank's listed versions that the other filters keep (read from the bank's own
+    index, at most :data:`SMALL_BANK`): the engine scores the matches among them alone
+    (``WordQuery.scored_among``), each score the one every match's scoring gives
+    (FTS5's with the statistics of the whole index; ``ts_rank_cd`` needs none), so the
     page (best score first, ties in the default order) and the count (every match of
     the bank, up to one past :data:`COUNT_LIMIT`) are the same."""
     own = _filtered(bank, filters, only_approved, text=False, with_version=True)
-    matched = words.sqlite_matched()
-    # "+ 0": each of the bank's versions checked among the matches (gathered once),
-    # rather than the matches looked up one by one.
-    unscored = own.ids.where((own.listed_id + 0).in_(sa.select(matched.c.version_id)), contains)
-    scored = words.sqlite_scored_among(own.ids.with_only_columns(own.listed_id))
+    scored = words.scored_among(own.ids.with_only_columns(own.listed_id))
     first = base.ids.join(scored, scored.c.version_id == base.listed_id).where(contains)
+    if words.sqlite:
+        matched = words.sqlite_matched()
+        # "+ 0": each of the bank's versions checked among the matches (gathered once),
+        # rather than the matches looked up one by one; no bm25() for the count.
+        unscored = own.ids.where((own.listed_id + 0).in_(sa.select(matched.c.version_id)), contains)
+    else:
+        # The bank's matches scored once, in the CTE the page and the count both read.
+        unscored = first
     in_first = _counted(unscored).scalar_subquery()
-    return _sqlite_tier_page(first, scored, base.order, start, size, in_first, unscored)
+    return _tier_page(first, scored, base.order, start, size, in_first, unscored)
 
 
 def _cut_score(scored: Any, wanted: int) -> Any:
@@ -961,14 +992,14 @@ def _set_back(previous: tuple[str, ...]) -> None:
     )
 
 
-def _word_query(needle: str, *, lookups: bool) -> relevance.WordQuery | None:
+def _word_query(bank: Bank, needle: str, *, lookups: bool) -> relevance.WordQuery | None:
     """:func:`relevance.word_query`; on PostgreSQL in one statement with what the
     relevance listing would otherwise send on its own before its first tier:
     :func:`_plan_for_these_values`'s settings, the trigram index's check
     (:func:`_postgres_search_index`), and :func:`_cached_lookups`'s settings read and
     (with the word index: the first tier follows) set, :data:`_LOOKUP_SETTINGS` too for
-    several words when ``lookups`` (:func:`_joins_as_lookups`). One round trip instead
-    of five."""
+    several words when ``lookups`` (:func:`_joins_as_lookups`), and whether ``bank`` is
+    small (:func:`_small_bank`). One round trip instead of six."""
     state = _POSTGRES_LISTING.get()
     if state is None or state.planned or state.tier_settings is not None:
         return relevance.word_query(needle)
@@ -981,7 +1012,7 @@ def _word_query(needle: str, *, lookups: bool) -> relevance.WordQuery | None:
     row = db.session.execute(
         sa.text(
             f"SELECT {relevance.POSTGRES_WORD_CHECK}, {_TRIGRAM_INDEX_FOUND}, "
-            f"{_PLAN_FOR_THESE_VALUES}, {previous}, "
+            f"{_SMALL_BANK_FOUND}, {_PLAN_FOR_THESE_VALUES}, {previous}, "
             "CASE WHEN to_regclass(:relevance_word_index) IS NOT NULL "
             f"THEN {_set_configs(_FIRST_TIER_SETTINGS)} END, "
             "CASE WHEN to_regclass(:relevance_word_index) IS NOT NULL "
@@ -992,13 +1023,14 @@ def _word_query(needle: str, *, lookups: bool) -> relevance.WordQuery | None:
         {
             **relevance.postgres_word_check_parameters(words),
             "trigram_index": POSTGRES_SEARCH_INDEX,
+            **_small_bank_parameters(bank),
             "lookups": lookups,
         },
     ).one()
     found = relevance.postgres_word_query(words, *row[:3])
-    state.planned, state.trigram_index = True, row[3]
+    state.planned, state.trigram_index, state.small_bank = True, row[3], row[4]
     if found is not None:
-        state.tier_settings = tuple(row[6 : 6 + len(_TIER_SETTING_NAMES)])
+        state.tier_settings = tuple(row[7 : 7 + len(_TIER_SETTING_NAMES)])
     return found
 
 
@@ -1087,7 +1119,15 @@ def _several_words_first_tier_page(
     above_order = [repeated.c.score.desc(), *base.order]
     matched = words.matched()
     every = base.ids.join(matched, matched.c.version_id == base.listed_id).where(contains)
-    in_first = _counted(every).scalar_subquery().label("in_first")
+    # The tier's count, up to the limit: past it already among the repeating versions
+    # (scored in any case: a common phrase's, in a big bank), else every match counted.
+    # Checked in that order, so the word index's matches (every bank's, 20,000 for
+    # three common words) are read a second time only when the first count falls short.
+    repeating = base.ids.join(repeated, repeated.c.version_id == base.listed_id).where(contains)
+    in_first = sa.case(
+        (_counted(repeating).scalar_subquery() > COUNT_LIMIT, COUNT_LIMIT + 1),
+        else_=_counted(every).scalar_subquery(),
+    ).label("in_first")
     # Those above, cut first (of every bank) at the score of the best few hundred, as
     # _first_tier_page cuts: when the kept ones fill the rows wanted, they are those
     # rows (one statement, with the tier's count).
@@ -1205,7 +1245,10 @@ def _text_or_code(bank: Bank, listed_id: Any, version: Any, query: str) -> _Narr
     plain substring search matches (queries of three characters or more; shorter ones,
     and databases without the index, are checked row by row). Few matches are listed
     by id; many (a common word) are checked row by row, which for a common word finds a
-    page, or the count's limit, after a few rows each."""
+    page, or the count's limit, after a few rows each. On PostgreSQL a bank of at most
+    :data:`SMALL_BANK` items is checked row by row whatever the query: reading its
+    items' texts (1-2 ms for a hundred) costs less than looking up the index's
+    matches in every bank (13-30 ms at 100,000 items)."""
     needle = search_needle(query)
     part = query.strip().upper()
     by_code = (
@@ -1214,7 +1257,11 @@ def _text_or_code(bank: Bank, listed_id: Any, version: Any, query: str) -> _Narr
     sqlite = db.session.get_bind().dialect.name == "sqlite"
     row_match = _listed_text_contains(listed_id, needle, sqlite=sqlite, version=version)
     per_row = row_match if by_code is None else sa.or_(row_match, by_code)
-    found = _indexed_text_matches(needle, sqlite=sqlite)
+    # PostgreSQL, a small bank: its items' texts checked row by row (at most
+    # SMALL_BANK) cost less than the index's matches of every bank.
+    found = (
+        None if not sqlite and _small_bank(bank) else _indexed_text_matches(needle, sqlite=sqlite)
+    )
     if found is None:
         return _Narrowed(per_row, reads_version=sqlite)
     coded: list[int] = []
@@ -1305,7 +1352,7 @@ def _indexed_text_matches(needle: str, *, sqlite: bool) -> list[tuple[int, int]]
     return None if len(found) > PREFETCH_LIMIT else found
 
 
-def _plan_for_these_values() -> None:
+def _plan_for_these_values(bank: Bank) -> None:
     """On PostgreSQL, for the rest of this transaction: every statement planned for its
     own values, and no JIT compilation.
 
@@ -1322,13 +1369,14 @@ def _plan_for_these_values() -> None:
     state = _POSTGRES_LISTING.get()
     if state is not None and state.planned:
         return
-    # With the trigram index's check, which a text query asks next (one round trip).
-    trigram_index = db.session.execute(
-        sa.text(f"SELECT {_PLAN_FOR_THESE_VALUES}, {_TRIGRAM_INDEX_FOUND}"),
-        {"trigram_index": POSTGRES_SEARCH_INDEX},
-    ).one()[-1]
+    # With the trigram index's check and whether the bank is small, which a text query
+    # asks next (one round trip).
+    row = db.session.execute(
+        sa.text(f"SELECT {_PLAN_FOR_THESE_VALUES}, {_TRIGRAM_INDEX_FOUND}, {_SMALL_BANK_FOUND}"),
+        {"trigram_index": POSTGRES_SEARCH_INDEX, **_small_bank_parameters(bank)},
+    ).one()
     if state is not None:
-        state.planned, state.trigram_index = True, trigram_index
+        state.planned, state.trigram_index, state.small_bank = True, row[-2], row[-1]
 
 
 #: The settings of :func:`_plan_for_these_values`, as columns of a SELECT.

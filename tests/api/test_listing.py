@@ -289,22 +289,33 @@ SEARCH_QUERIES = (
 )
 
 
-@pytest.mark.parametrize("prefetch", [reads.PREFETCH_LIMIT, 3, 0])
+@pytest.fixture(
+    params=[(reads.PREFETCH_LIMIT, 0), (3, 0), (0, 0), (reads.PREFETCH_LIMIT, reads.SMALL_BANK)],
+    ids=["looked-up", "few-looked-up", "row-by-row", "small-bank"],
+)
+def lookups(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """How a filter's matches are found: ``reads.PREFETCH_LIMIT`` (3: many matches are
+    checked row by row; 0: every filter is) and ``reads.SMALL_BANK`` (0: no bank is
+    small; else the test's bank is, and on PostgreSQL its text is checked row by row)."""
+    prefetch, small_bank = request.param
+    monkeypatch.setattr(reads, "PREFETCH_LIMIT", prefetch)
+    monkeypatch.setattr(reads, "SMALL_BANK", small_bank)
+
+
 def test_q_finds_what_a_substring_search_finds(
-    as_user: Any, world: World, plugins: Any, monkeypatch: pytest.MonkeyPatch, prefetch: int
+    as_user: Any, world: World, plugins: Any, lookups: None
 ) -> None:
     """Issue 16: the text query goes through the database's own index (FTS5 trigram on
     SQLite, pg_trgm on PostgreSQL) and a query with a digit also finds item codes by any
     part; what it finds is what a substring search of each listed version's search text
     finds, on a corpus with wildcards, quotes, superscripts and accents, after an edit
     changed a draft's text (the index follows every write), with few matches (looked up
-    first) and many (``prefetch`` 3; 0: every query is checked row by row, whatever
-    PostgreSQL's planner estimates for a small table); the relevance order lists the
-    same items."""
+    first) and many (checked row by row, also every query whatever PostgreSQL's planner
+    estimates for a small table, and a small bank's: ``lookups``); the relevance order
+    lists the same items."""
     from itembank.operations.content import search_needle
     from itembank.operations.items import update_draft
 
-    monkeypatch.setattr(reads, "PREFETCH_LIMIT", prefetch)
     made = [make_item(world, plugins, stem=f"<p>{stem}</p>") for stem in SEARCH_CORPUS]
     # An edit moves a draft's text: found by the new words, no longer by the old ones.
     edited = made[-1]
@@ -477,21 +488,18 @@ FILTER_QUERIES = (
 )
 
 
-@pytest.mark.parametrize("prefetch", [reads.PREFETCH_LIMIT, 0])
 def test_filters_find_what_the_reference_finds(
-    as_user: Any, world: World, plugins: Any, monkeypatch: pytest.MonkeyPatch, prefetch: int
+    as_user: Any, world: World, plugins: Any, lookups: None
 ) -> None:
     """Issue 16: node (with descendants), level, text and item-code filters, alone and
     together, list exactly the items a plain reading of the listed version finds (the
     newest one; for assemblers the approved one, which a new draft leaves behind), on
     both databases, whether the filters' matches are looked up first or each row is
-    checked (``prefetch`` 0; on PostgreSQL the planner chooses); with a text query the
+    checked (``lookups``; on PostgreSQL the planner chooses); with a text query the
     relevance order lists the same items as the default order."""
     from itembank.models import TaxonomyNode
     from itembank.operations.content import search_needle
     from itembank.operations.items import update_draft
-
-    monkeypatch.setattr(reads, "PREFETCH_LIMIT", prefetch)
 
     def metadata(where: list[tuple[str, str, int | None]]) -> dict[str, Any]:
         return {"classifications": [classified(*c)["classifications"][0] for c in where]}

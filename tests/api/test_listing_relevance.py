@@ -132,24 +132,30 @@ def test_one_word_typed_with_more_is_checked_in_the_text(
     assert listed(client, world.bank.code, query) == codes(corpus, "often")
 
 
-@pytest.mark.parametrize("candidates", [(200, 10), (0, 0), (1, 1)])
+@pytest.mark.parametrize(
+    ("candidates", "small_bank"),
+    [((200, 10), reads.SMALL_BANK), ((200, 10), 0), ((0, 0), 0), ((1, 1), 0)],
+)
 def test_pages_are_stable(
     as_user: Any,
     world: World,
     corpus: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
     candidates: tuple[int, int],
+    small_bank: int,
 ) -> None:
     """Pages of 1 to 4 items, across the tiers' boundary (the second tier's start worked
     out on a page that holds the first tier's end, and counted on a page past it), put
     together give the whole order, each item once; the total is the default order's.
     The same when the first tier's matches are cut at the best one or two scores
     (``candidates``: (0, 0) leaves only the best, so most pages fall back to every
-    match; (1, 1) keeps as many as the page needs, ties included)."""
+    match; (1, 1) keeps as many as the page needs, ties included), which a bank above
+    ``small_bank`` items takes (else its own versions alone are scored)."""
     client = as_user("reviewer")
     whole = listed(client, world.bank.code, "q=koordinasi&sort=relevance")
     monkeypatch.setattr(reads, "MIN_CANDIDATES", candidates[0])
     monkeypatch.setattr(reads, "CANDIDATES_PER_ROW", candidates[1])
+    monkeypatch.setattr(reads, "SMALL_BANK", small_bank)
     for size in (1, 2, 3, 4):
         pages = []
         for number in range(1, 6 // size + 3):
@@ -312,6 +318,18 @@ def seeded_stems(seed: int, count: int) -> list[str]:
     return stems
 
 
+def spy_on(monkeypatch: pytest.MonkeyPatch, names: tuple[str, ...], used: list[str]) -> None:
+    """Each of ``reads``' functions ``names`` appends its name to ``used`` when called."""
+    for name in names:
+        real = getattr(reads, name)
+
+        def spied(*args: Any, _real: Any = real, _name: str = name) -> Any:
+            used.append(_name)
+            return _real(*args)
+
+        monkeypatch.setattr(reads, name, spied)
+
+
 @pytest.mark.parametrize(("seed", "candidates"), [(16, (200, 10)), (2026, (0, 0)), (7, (1, 1))])
 def test_several_words_pages_equal_scoring_every_match(
     world: World,
@@ -325,7 +343,10 @@ def test_several_words_pages_equal_scoring_every_match(
     seeded corpus with every part of the tier (scores above, at and below the best a
     version with each word once can have, ties in the default order), every page of
     every size is the page that scoring every match gives, also when those above are
-    cut at the best one or two scores (``candidates``, as in test_pages_are_stable)."""
+    cut at the best one or two scores (``candidates``, as in test_pages_are_stable).
+    The same pages when the bank's own versions alone are scored, as a bank of at most
+    ``reads.SMALL_BANK`` items is (``reads._small_bank_first_tier_page``), and the
+    listing's total with the count's limit below and above the tier."""
     made = [make_item(world, plugins, stem=f"<p>{stem}</p>") for stem in seeded_stems(seed, 48)]
     for n, item in enumerate(made):
         # pairs changed at the same time: ties in the default order too (then by id)
@@ -333,11 +354,6 @@ def test_several_words_pages_equal_scoring_every_match(
     db.session.commit()
     postgres = db.session.get_bind().dialect.name == "postgresql"
     used: list[str] = []
-    several = reads._several_words_first_tier_page
-
-    def spied(*args: Any, **kwargs: Any) -> Any:
-        used.append("several")
-        return several(*args, **kwargs)
 
     def pages(query: str, size: int) -> list[list[str]]:
         out = []
@@ -373,29 +389,60 @@ def test_several_words_pages_equal_scoring_every_match(
             assert any(abs(s - best) < 1e-6 for s in scores), query
             assert any(s < best - 1e-6 for s in scores), query
         with monkeypatch.context() as patched:
+            # every match scored (the bank is not taken for a small one)
             patched.setattr(relevance.WordQuery, "by_single_cover", property(lambda _: False))
+            patched.setattr(reads, "SMALL_BANK", 0)
             expected = {size: pages(query, size) for size in (1, 3, 7, 100)}
-        monkeypatch.setattr(reads, "_several_words_first_tier_page", spied)
-        monkeypatch.setattr(reads, "MIN_CANDIDATES", candidates[0])
-        monkeypatch.setattr(reads, "CANDIDATES_PER_ROW", candidates[1])
-        for size, want in expected.items():
-            assert pages(query, size) == want, (query, size)
+        with monkeypatch.context() as patched:
+            spy_on(patched, ("_several_words_first_tier_page", "_small_bank_first_tier_page"), used)
+            patched.setattr(reads, "MIN_CANDIDATES", candidates[0])
+            patched.setattr(reads, "CANDIDATES_PER_ROW", candidates[1])
+            for small_bank in (0, reads.SMALL_BANK):
+                patched.setattr(reads, "SMALL_BANK", small_bank)
+                for size, want in expected.items():
+                    assert pages(query, size) == want, (query, size, small_bank)
+                tier = "_small_bank_first_tier_page"
+                if not small_bank:
+                    tier = "_several_words_first_tier_page" if postgres else ""
+                assert set(used) == ({tier} if tier else set()), (query, small_bank)
+                used.clear()
+                # the tier's count to a limit below it (on PostgreSQL reached among the
+                # versions that repeat a word) and above it: the total, as the
+                # listing's, and the same page
+                whole = len(expected[100][0])
+                for limit in (2, whole):
+                    patched.setattr(reads, "COUNT_LIMIT", limit)
+                    found = reads.list_items(
+                        world.bank,
+                        reads.ItemFilters(q=query, sort="relevance", per_page=3),
+                        actor=world.reviewer,
+                    )
+                    ids = [row["external_id"] for row in found["items"]]
+                    assert ids == expected[3][0], (query, small_bank, limit)
+                    assert (found["total"], found["total_exact"]) == (
+                        min(whole, limit),
+                        whole <= limit,
+                    ), (query, small_bank, limit)
+                patched.setattr(reads, "COUNT_LIMIT", 1_000)
+                used.clear()
         assert [code for page in expected[1] for code in page] == expected[100][0]
-        assert bool(used) is postgres
-        used.clear()
 
 
+@pytest.mark.parametrize("small_bank", [0, reads.SMALL_BANK])
 def test_postgres_sends_the_listings_checks_and_settings_once(
-    world: World, corpus: dict[str, Any]
+    world: World, corpus: dict[str, Any], monkeypatch: pytest.MonkeyPatch, small_bank: int
 ) -> None:
     """PostgreSQL (issue 16: a relevance listing's fixed cost is its round trips): the
     word index's and the trigram index's checks, the query's words and the planner's
     settings come in one statement, asked again by every listing (a migration may
     drop an index between two); ``random_page_cost`` is set for the first tier only
     and set back after it, also when the listing is refused after setting it (an
-    unknown node); the pages are those of the checks sent one by one."""
+    unknown node); the pages are those of the checks sent one by one. The same for a
+    bank of at most ``small_bank`` items (its own versions alone scored, its text
+    checked row by row)."""
     if db.session.get_bind().dialect.name != "postgresql":
         pytest.skip("PostgreSQL's settings and indexes")
+    monkeypatch.setattr(reads, "SMALL_BANK", small_bank)
     from contextlib import ExitStack
 
     from tests.api.test_access import statements
@@ -418,15 +465,24 @@ def test_postgres_sends_the_listings_checks_and_settings_once(
         checks = [s for s in sent if "to_regclass" in s]
         assert len(checks) == 1, (case, sent)
         assert not [s for s in sent if s.startswith("SELECT current_setting")], case
+        # whether the bank is small: asked with the checks, never on its own; a small
+        # bank's text is checked row by row (no estimate nor look-up in the index)
+        asked = [s for s in sent if "bank_items" in s]
+        assert asked == [s for s in sent if "set_config('plan_cache_mode'" in s], case
+        assert any(s.startswith("EXPLAIN") for s in sent) is not bool(small_bank), case
         # plan settings once, with the checks; the cost set back once, on its own
         assert sum("set_config('plan_cache_mode'" in s for s in sent) == 1, case
         assert sum("set_config('random_page_cost'" in s for s in sent) == (
             2 if case.get("sort") else 0
         ), case
-        if case["q"] == "rapat koordinasi":
+        tiers = [s for s in sent if "cover_scored" in s or "word_matches" in s]
+        if small_bank and case.get("sort"):
+            # the page with the tier's count; past the tier's end, its exact count
+            assert len(tiers) == 1 + (case.get("page") == 3), sent
+            assert all("among_words" in s for s in tiers), sent
+        elif case["q"] == "rapat koordinasi":
             # several words: those above the cut with the tier's count, then (when
             # they do not fill the page) every other part in one statement
-            tiers = [s for s in sent if "cover_scored" in s or "word_matches" in s]
             assert 1 <= len(tiers) <= 2, sent
             assert all("tier_part_" in s for s in tiers[1:]), sent
         assert setting("random_page_cost") == cost
@@ -455,7 +511,8 @@ def test_postgres_first_tier_runs_without_workers_and_with_look_ups(
     first statement sets them or, without the listing's state, the tier itself; a
     deeper page, and one word, as before (``random_page_cost`` alone). Every setting is
     as before once the tier is done, and the pages are the order worked out from every
-    match's score."""
+    match's score. The same settings for a small bank's tier (its own versions alone
+    scored, ``reads._small_bank_first_tier_page``)."""
     if db.session.get_bind().dialect.name != "postgresql":
         pytest.skip("PostgreSQL's settings")
     names = (
@@ -487,6 +544,7 @@ def test_postgres_first_tier_runs_without_workers_and_with_look_ups(
 
     spy("_several_words_first_tier_page")
     spy("_one_word_first_tier_page")
+    spy("_small_bank_first_tier_page")
     cached = {**before, "random_page_cost": "1.1"}
     lookups = {
         "random_page_cost": "1.1",
@@ -494,7 +552,15 @@ def test_postgres_first_tier_runs_without_workers_and_with_look_ups(
         "enable_hashjoin": "off",
         "enable_mergejoin": "off",
     }
-    # (query, page size, page, other filters): the tier's settings
+    # (query, page size, page, other filters): the tier's settings; a bank of at most
+    # reads.SMALL_BANK items (the corpus's: unless set to 0 below), as for the others
+    small = "_small_bank_first_tier_page"
+    small_cases = [
+        ("rapat koordinasi", 100, 1, {}, (small, lookups)),
+        ("rapat koordinasi", 1, 101, {}, (small, cached)),
+        ("rapat koordinasi", 100, 1, {"status": "draft"}, (small, cached)),
+        ("koordinasi", 100, 1, {}, (small, cached)),
+    ]
     cases = [
         ("rapat koordinasi", 100, 1, {}, ("_several_words_first_tier_page", lookups)),
         ("rapat koordinasi", 1, 100, {}, ("_several_words_first_tier_page", lookups)),
@@ -509,11 +575,13 @@ def test_postgres_first_tier_runs_without_workers_and_with_look_ups(
         ("koordinasi", 100, 1, {}, ("_one_word_first_tier_page", cached)),
     ]
     monkeypatch.setattr(reads, "LOOKUP_ROWS", 1_000)
-    for listing_state in (True, False):
+    for listing_state, small_bank in ((True, 0), (False, 0), (True, None), (False, None)):
         with monkeypatch.context() as patched:
             if not listing_state:  # each setting read and set by the tier itself
                 patched.setattr(reads, "_PostgresListing", lambda: None)
-            for query, size, page, other, tier in cases:
+            if small_bank is not None:
+                patched.setattr(reads, "SMALL_BANK", small_bank)
+            for query, size, page, other, tier in small_cases if small_bank is None else cases:
                 seen.clear()
                 found = reads.list_items(
                     world.bank,
@@ -601,9 +669,10 @@ def test_pages_equal_scoring_every_match_beside_a_better_bank(
     the cut's rank, as in test_pages_are_stable), and the page is every match's. On
     SQLite the matches are scored by one statement per page, also then
     (``reads._sqlite_first_tier_page``; before, a second statement scored them all
-    again). On SQLite a bank of at most ``small_bank`` items (this one, unless it is 0)
-    is scored among its own listed versions alone
-    (``reads._sqlite_small_bank_first_tier_page``), a bigger one by the cut."""
+    again). A bank of at most ``small_bank`` items (this one, unless it is 0) is scored
+    among its own listed versions alone (``reads._small_bank_first_tier_page``, on both
+    engines), a bigger one by the cut (on PostgreSQL one word's, several words' or the
+    general page)."""
     neighbour = World()
     for stem in NEIGHBOUR_STEMS * 3:
         make_item(neighbour, plugins, stem=f"<p>{stem}</p>")
@@ -619,19 +688,15 @@ def test_pages_equal_scoring_every_match_beside_a_better_bank(
     monkeypatch.setattr(reads, "SMALL_BANK", small_bank)
     sqlite = db.session.get_bind().dialect.name == "sqlite"
     scoring: list[str] = []
-    paths: set[str] = set()
-
-    def spy(name: str) -> Any:
-        real = getattr(reads, name)
-
-        def spied(*args: Any) -> Any:
-            paths.add(name)
-            return real(*args)
-
-        return spied
-
-    for name in ("_sqlite_first_tier_page", "_sqlite_small_bank_first_tier_page"):
-        monkeypatch.setattr(reads, name, spy(name))
+    used: list[str] = []
+    tier_pages = (
+        "_small_bank_first_tier_page",
+        "_sqlite_first_tier_page",
+        "_one_word_first_tier_page",
+        "_several_words_first_tier_page",
+        "_first_tier_page",
+    )
+    spy_on(monkeypatch, tier_pages, used)
 
     def counted(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if "bm25(" in statement:
@@ -660,19 +725,20 @@ def test_pages_equal_scoring_every_match_beside_a_better_bank(
                 assert [code for ids in pages for code in ids] == whole, (query, size)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", counted)
-    if sqlite:
-        assert paths == {
-            "_sqlite_small_bank_first_tier_page" if small_bank else "_sqlite_first_tier_page"
-        }
+    if small_bank:
+        assert set(used) == {"_small_bank_first_tier_page"}
+    elif sqlite:
+        assert set(used) == {"_sqlite_first_tier_page"}
+    else:
+        assert set(used) == {"_one_word_first_tier_page", "_several_words_first_tier_page"}
 
 
-def test_sqlite_scores_among_candidates_as_among_every_match(world: World, plugins: Any) -> None:
-    """SQLite: ``bm25()`` computed for some of the matches alone
-    (``WordQuery.sqlite_scored_among``, what a small bank's page scores) gives each the
-    score that scoring every match gives (the statistics are the whole index's), on
-    one, two and three words; versions that are not matches are not scored."""
-    if db.session.get_bind().dialect.name != "sqlite":
-        pytest.skip("SQLite's FTS5 scores")
+def test_scores_among_candidates_as_among_every_match(world: World, plugins: Any) -> None:
+    """The engine's score computed for some of the matches alone
+    (``WordQuery.scored_among``, what a small bank's page scores) gives each the score
+    that scoring every match gives (SQLite's ``bm25()`` with the whole index's
+    statistics; PostgreSQL's ``ts_rank_cd``), on one, two and three words; versions
+    that are not matches are not scored."""
     made = [make_item(world, plugins, stem=f"<p>{stem}</p>") for stem in seeded_stems(5, 36)]
     db.session.commit()
     ids = [item.latest_version.id for item in made]
@@ -682,10 +748,9 @@ def test_sqlite_scores_among_candidates_as_among_every_match(world: World, plugi
         every = words.scored()
         scores = dict(db.session.execute(sa.select(every.c.version_id, every.c.score)).all())
         assert len(scores) > 6, query
+        assert len(set(scores.values())) > 2, query  # scores that tell versions apart
         chosen = ids[::3]
-        among = words.sqlite_scored_among(
-            sa.select(ItemVersion.id).where(ItemVersion.id.in_(chosen))
-        )
+        among = words.scored_among(sa.select(ItemVersion.id).where(ItemVersion.id.in_(chosen)))
         found = dict(db.session.execute(sa.select(among.c.version_id, among.c.score)).all())
         assert found == {i: scores[i] for i in chosen if i in scores}, query
         assert set(found) < set(scores), query
