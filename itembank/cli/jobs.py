@@ -32,6 +32,8 @@ def worker_command(workers: int) -> None:
     from itembank.jobs.operations import expire_stale
     from itembank.jobs.registry import job_kinds
 
+    signals = queue.StopSignals()
+    signals.install()  # a stop asked for while starting is kept, not lost
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config.get("ITEMBANK_JOBS_IMMEDIATE"):
         raise click.ClickException("ITEMBANK_JOBS_IMMEDIATE=1: jobs run where they are sent")
@@ -46,7 +48,7 @@ def worker_command(workers: int) -> None:
         + (f"; failed {len(expired)} job(s) whose worker had died" if expired else ""),
         err=True,
     )
-    queue.run_worker(app, workers=workers)
+    queue.run_worker(app, workers=workers, signals=signals)
 
 
 def _stacks_on_request() -> None:

@@ -14,6 +14,7 @@ whose worker died and sends again jobs whose message was lost, once a minute.
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -153,7 +154,37 @@ def waiting_count() -> int:
 GIVE_UP_SECONDS = 5.0
 
 
-def run_worker(app: Flask, *, workers: int = 1) -> None:
+class StopSignals:
+    """SIGINT and SIGTERM received while the worker starts, before the queue's consumer
+    has handlers of its own: recorded instead of raised in the middle of start-up, so
+    that the worker then exits without taking a job. :meth:`install` as early as the
+    worker's command starts; :meth:`hand_to` the consumer before it runs."""
+
+    HANDLED = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self._consumer: Any = None
+
+    def install(self) -> None:
+        for signum in self.HANDLED:
+            signal.signal(signum, self._handle)
+
+    def _handle(self, signum: int, _frame: Any) -> None:
+        if self._consumer is not None:  # between hand_to and the consumer's own handlers
+            self._consumer._handle_signal(signum, None)
+            return
+        log.info("received %s while starting", signal.Signals(signum).name)
+        self.received.append(signum)
+
+    def hand_to(self, consumer: Any) -> bool:
+        """Whether ``consumer`` may run: not when a stop came while starting. Signals
+        from now on go to it (huey's own handler, which it installs when it starts)."""
+        self._consumer = consumer
+        return not self.received
+
+
+def run_worker(app: Flask, *, workers: int = 1, signals: StopSignals | None = None) -> None:
     """Run the consumer until SIGINT or SIGTERM, then return within a bounded time.
 
     On SIGINT the running jobs may finish, for ``ITEMBANK_WORKER_STOP_SECONDS`` at most;
@@ -178,6 +209,9 @@ def run_worker(app: Flask, *, workers: int = 1) -> None:
         check_worker_health=True,
         shutdown_timeout=float(app.config.get("ITEMBANK_WORKER_STOP_SECONDS", 300)),
     )
+    if signals is not None and not signals.hand_to(consumer):
+        log.info("worker stopped before taking any job")
+        return
     consumer.run()
     threads = [thread for _, thread in consumer.worker_threads] + [consumer.scheduler]
     if not any(thread.is_alive() for thread in threads):

@@ -180,6 +180,7 @@ class LiveBank:
         :data:`STOP_DEADLINE` is asked for every thread's stack (SIGUSR1, see
         ``itembank worker``) and killed; the test fails with its log (``strict``),
         or a :class:`StuckWorkerWarning` carries it."""
+        sent = utcnow().isoformat(timespec="milliseconds")  # beside the workers' log times
         for process in processes:
             self.stopped.add(process.pid)
             if process.poll() is None:
@@ -200,7 +201,7 @@ class LiveBank:
             logs = "\n".join(self.log(process) for process in stuck)
             message = (
                 f"{len(stuck)} of {len(processes)} worker(s) still running "
-                f"{STOP_DEADLINE:.0f} s after SIGINT; their stacks:\n{logs}"
+                f"{STOP_DEADLINE:.0f} s after SIGINT (sent at {sent}); their stacks:\n{logs}"
             )
             if strict:
                 raise AssertionError(message)
@@ -442,6 +443,41 @@ def test_a_stopping_worker_gives_back_a_job_stuck_in_its_work(live: LiveBank) ->
     ended = live.wait_ended(job["id"])
     assert ended["status"] == "succeeded" and ended["attempts"] == 2, ended
     assert live.counts()["items"] == before["items"] + 3
+
+
+def test_a_stop_asked_for_while_the_worker_starts_is_kept(live: LiveBank) -> None:
+    """PostgreSQL: the worker's start-up waits for the jobs table (another transaction
+    holds it), and SIGINT comes then. The stop is kept, not raised in the middle of the
+    start-up: once the table is free the worker exits 0 without taking the job that is
+    waiting."""
+    if live.backend.name != "postgres":
+        pytest.skip("lock waits: PostgreSQL")
+    job = live.upload("penulis", small_file("menunggu"))
+    with live.app.app_context():
+        with db.engine.connect() as holder:
+            holder.exec_driver_sql("LOCK TABLE job IN ACCESS EXCLUSIVE MODE")
+            worker = live.start_worker()
+            waiting = sa.text(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'job'::regclass"
+            )
+            deadline = time.monotonic() + DEADLINE
+            while not holder.scalar(waiting):
+                assert worker.poll() is None, live.log(worker)
+                assert time.monotonic() < deadline, "the worker never waited for the table"
+                time.sleep(0.1)
+            worker.send_signal(signal.SIGINT)
+            time.sleep(0.5)  # the signal is handled before the table is free
+            holder.rollback()
+        db.session.remove()
+    try:
+        worker.wait(timeout=STOP_DEADLINE)  # no second signal: that one stops at once
+    except subprocess.TimeoutExpired:
+        live.stop(worker)  # fails, with the worker's stacks
+    assert worker.returncode == 0, live.log(worker)
+    assert "received SIGINT while starting" in live.log(worker)
+    assert "worker stopped before taking any job" in live.log(worker)
+    waiting_job = live.job(job["id"])
+    assert waiting_job["status"] == "queued" and waiting_job["attempts"] == 0, waiting_job
 
 
 @pytest.mark.lease_runs_out
