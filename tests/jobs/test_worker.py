@@ -139,6 +139,7 @@ class LiveBank:
         #: Each worker's output (its log, and its stacks when asked), by pid.
         self.logs = logs
         self.log_files: dict[int, Path] = {}
+        self.signal_state: dict[int, str] = {}
         self.stopped: set[int] = set()
         self.tokens: dict[str, str] = {}
 
@@ -168,7 +169,8 @@ class LiveBank:
 
     def log(self, process: subprocess.Popen[bytes]) -> str:
         text = self.log_files[process.pid].read_text(errors="replace")
-        return f"--- worker {process.pid} (exit {process.returncode}) ---\n{text}"
+        state = self.signal_state.get(process.pid, "")
+        return f"--- worker {process.pid} (exit {process.returncode}) {state}---\n{text}"
 
     def stop_workers(self) -> None:
         """The teardown's stop: a stuck worker is reported as a warning."""
@@ -192,6 +194,7 @@ class LiveBank:
                 process.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
                 size = self.log_files[process.pid].stat().st_size
+                self.signal_state[process.pid] = _signal_state(process.pid)
                 process.send_signal(signal.SIGUSR1)
                 self._wait_for_stacks(process, size)
                 process.kill()
@@ -528,6 +531,17 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_job_fails(live: LiveB
     later = live.upload("penulis", small_file("setelah mati"))
     assert live.wait_ended(later["id"])["status"] == "succeeded"
     assert live.job(job["id"])["status"] == "failed"
+
+
+def _signal_state(pid: int) -> str:
+    """A process's pending, blocked, ignored and caught signals (Linux), as masks: what
+    became of a SIGINT (bit 2) that a worker did not act on."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return ""
+    names = ("SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt")
+    return " ".join(line.replace("\t", "") for line in lines if line.startswith(names)) + " "
 
 
 def test_two_workers_never_run_the_same_job(live: LiveBank) -> None:
