@@ -560,16 +560,17 @@ def _page_statements(
 
     Written so, the statement is planned once on PostgreSQL, not on every page: the
     driver prepares it, and after five pages PostgreSQL plans it once for any values (a
-    generic plan) if that plan is estimated to cost no more than the plans made for each
+    generic plan) if that plan is estimated to cost less than the plans made for each
     page's values. A size or limit as a parameter is unknown to a generic plan, which
     takes it for a tenth of the bank (1,200 of 12,000 items: a hash join over every item
-    of the bank rather than 20 look-ups by the page's ids, ten times slower); the start
-    as a parameter is known to each page's own plan, which then costs less than the
-    generic plan's guess, so every page was planned for its values (planning took twice
-    as long as running it). As a subquery, ``OFFSET (SELECT :page_start)``, the start is
-    unknown to both and prices them alike, so the generic plan is kept: the same plan
-    (the bank's index read in the page's order up to the page, the page's 20 rows
-    looked up by id), whatever the values, as it is for a plan made for them."""
+    of the bank rather than 20 look-ups by the page's ids, 12 ms instead of 0.4, 38 ms at
+    100,000 items), so that plan was never chosen; the start as a parameter is known to
+    each page's own plan, which then costs less than the generic plan's guess. So every
+    page was planned for its values, which took longer than running it (0.5-0.7 ms
+    against 0.35). As a subquery, ``OFFSET (SELECT :page_start)``, the start is unknown
+    to both plans and prices them alike, and the size is known to both: the generic plan
+    is kept, and it is the plan made for any page's values (the bank's index read in the
+    page's order up to the page's end, the page's rows looked up by id)."""
     found = _filtered(bank, filters, only_approved, parameters=parameters)
     counted = _counted(found.ids, written=parameters)
     page_ids = found.ids.order_by(*found.order)
