@@ -216,6 +216,58 @@ def test_default_sort_is_newest_update_first(
     assert listed(as_user("reviewer"), world.bank.code)[0] == items["nasionalisme"]
 
 
+def test_pages_of_tied_items_list_each_item_once_in_order(
+    as_user: Any, world: World, plugins: Any
+) -> None:
+    """Pages without filters are one statement per page size, planned once for any
+    bank and start on PostgreSQL (a generic plan, after the driver's first pages):
+    every order, with items tied on the sorted time, lists them in the order's ties
+    broken by id, each item exactly once across the pages, in pages of several sizes,
+    each walked more often than PostgreSQL plans a statement for its values, with the
+    same total, page count and full pages as the whole listing."""
+    made = [make_item(world, plugins) for _ in range(7)]
+    # updated_at: three tied, two tied, two alone; created_at: two groups of ties
+    # in another grouping, so each order meets ties somewhere else.
+    updated = [2, 2, 2, 0, 1, 1, 3]
+    created = [1, 0, 1, 0, 1, 0, 2]
+    for item, u, c in zip(made, updated, created, strict=True):
+        item.updated_at = T0 + timedelta(days=u)
+        item.created_at = T0 + timedelta(days=c)
+    db.session.commit()
+
+    def ordered(sort: str) -> list[str]:
+        key = sort.lstrip("-")
+        if key == "external_id":
+            rows = sorted(made, key=lambda item: item.number)
+        else:
+            rows = sorted(made, key=lambda item: (getattr(item, key), item.id))
+        if sort.startswith("-"):
+            rows.reverse()
+        return [item.external_id for item in rows]
+
+    client = as_user("reviewer")
+    for sort in ("-updated_at", "updated_at", "-created_at", "created_at", "-external_id"):
+        expected = ordered(sort)
+        for per_page in (1, 2, 3, 6):
+            pages = -(-len(made) // per_page)
+            for _ in range(3):  # each statement run at least 9 times
+                walked: list[str] = []
+                for page in range(1, pages + 2):  # one page past the end
+                    body = client.get(
+                        f"banks/{world.bank.code}/items?sort={sort}&per_page={per_page}&page={page}"
+                    ).json
+                    assert (body["total"], body["total_exact"], body["pages"]) == (
+                        len(made),
+                        True,
+                        pages,
+                    )
+                    rows = [row["external_id"] for row in body["items"]]
+                    start = (page - 1) * per_page
+                    assert rows == expected[start : start + per_page], (sort, per_page, page)
+                    walked += rows
+                assert walked == expected, (sort, per_page)
+
+
 def test_rows_describe_the_listed_version(
     as_user: Any, world: World, items: dict[str, str]
 ) -> None:
