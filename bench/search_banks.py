@@ -28,6 +28,7 @@ import statistics
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -101,16 +102,25 @@ def main() -> None:
         metavar="NAME=N",
         help="set a threshold of reads (e.g. SMALL_BANK=0) for the timed runs",
     )
+    parser.add_argument(
+        "--sqlite", metavar="FILE", help="SQLite instead: this file (written when missing)"
+    )
     add_postgres(parser)
     args = parser.parse_args()
-    if not args.postgres:
-        parser.error("--postgres URL is needed (PostgreSQL's paths are what is measured)")
+    if not (args.postgres or args.sqlite):
+        parser.error("--postgres URL or --sqlite FILE is needed")
     sizes = [int(size) for size in args.mid.split(",")] + [args.items]
     print(f"code: {reads.__file__}", file=sys.stderr)
     for setting in args.set:
         name, value = setting.split("=")
         expect(f"--set {name}: a threshold of reads", hasattr(reads, name), True)
         setattr(reads, name, int(value))
+    if args.sqlite:
+        build = not Path(args.sqlite).exists()
+        app = make_app(f"sqlite:///{args.sqlite}")
+        with app.app_context():
+            run(app, args, sizes, build=build)
+        return
     if args.schema:
         url = args.postgres.replace("postgresql://", "postgresql+psycopg://", 1)
         options = {"connect_args": {"options": f"-csearch_path={args.schema}"}}
@@ -172,7 +182,7 @@ def run(app: Any, args: argparse.Namespace, sizes: list[int], *, build: bool) ->
     digest = hashlib.sha256()
     print(
         f"\ntext search by bank size, {args.repeat} runs, wall ms "
-        f"(PostgreSQL; every bank in one database)"
+        f"({db.engine.dialect.name}; every bank in one database)"
     )
     print(f"{'bank':<9}{'query':<36}{'as':<10}{'total':>6}{'median':>8}{'p95':>8}{'alone':>8}")
     worst: list[tuple[float, str]] = []
