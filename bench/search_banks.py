@@ -17,6 +17,8 @@ assembler. A digest of every answer is printed last, to compare two trees' answe
 
 ``--schema`` reuses a schema kept by an earlier run (writing 127,000 items takes
 minutes), so the code before and after a change can be timed on the same banks.
+``--sqlite FILE`` runs on SQLite instead: the file is written when missing, else timed
+again; ``--set SMALL_BANK=0`` (any threshold of ``reads``) times one path by force.
 """
 
 from __future__ import annotations
