@@ -821,10 +821,10 @@ SMALL_BANK = 2_000
 #: PostgreSQL, several words (:attr:`relevance.WordQuery.by_single_cover`): a bank of at
 #: most this many items takes that path too. Several words' path over every bank's
 #: matches counts the bank's share of them to the limit (1,001), so in a bank that holds
-#: a few per cent of a common phrase's 25,000 matches it reads all of them (160-340 ms
+#: a few per cent of a common phrase's 25,000 matches it reads all of them (130-390 ms
 #: for banks of 5,000-10,000 items beside 100,000), while scoring the bank's own versions
-#: costs about 4 µs an item (40-90 ms at 10,000, under load): measured with
-#: ``bench/search_banks.py``, where at 20,000 items the two are even. One word's path
+#: costs about 4 µs an item (44-107 ms at 10,000, under load): measured with
+#: ``bench/search_banks.py``, where at 20,000 items it no longer paid. One word's path
 #: and the text filter keep :data:`SMALL_BANK` (there the two paths were even, or the
 #: index's matches cheaper, for banks of 5,000-20,000).
 SEVERAL_WORDS_BANK = 10_000
