@@ -110,6 +110,9 @@ def main() -> None:
     sizes = Sizes(parser)
     sizes.add("--items", quick=12_000, full=100_000, help="items in the big bank")
     sizes.add("--small", quick=100, full=100, help="items in the small bank")
+    sizes.add(
+        "--mid", quick=0, full=0, help="items in a bank between them, a regional one (0: none)"
+    )
     sizes.add("--repeat", quick=3, full=9, help="runs per query (median)")
     add_postgres(parser)
     parser.add_argument(
@@ -137,7 +140,8 @@ def run(app: Any, args: argparse.Namespace) -> None:
     assembler = create_user("perakit-bench", PASSWORD, actor=None)
     compared = check_writer(host, author, reviewer)
     banks, expected = {}, {}
-    for code, size in (("SMALL", args.small), ("BIG", args.items)):
+    chosen = (("SMALL", args.small), ("MID", args.mid), ("BIG", args.items))
+    for code, size in ((code, size) for code, size in chosen if size):
         started = time.perf_counter()
         bank, written = fill_bank(
             code,
@@ -162,10 +166,12 @@ def run(app: Any, args: argparse.Namespace) -> None:
     basis = "cpu" if db.engine.dialect.name == "sqlite" else "wall"
     print(
         f"\nitem listing, median of {args.repeat} runs, ms of {basis} time "
-        f"({db.engine.dialect.name}; small = {args.small} items, big = {args.items})"
+        f"({db.engine.dialect.name}; small = {args.small} items, "
+        f"{f'mid = {args.mid}, ' if args.mid else ''}big = {args.items})"
     )
     print(
-        f"{'query':<38}{'as':<10}{'total':>7}{'small':>8}{'big':>8}{'big p95':>8}"
+        f"{'query':<38}{'as':<10}{'total':>7}{'small':>8}{'     mid' if args.mid else ''}"
+        f"{'big':>8}{'big p95':>8}"
         f"{'big/small':>10}{'query':>8}{'API/query':>10}"
     )
     ratios, overheads = [], []
@@ -216,7 +222,9 @@ def run(app: Any, args: argparse.Namespace) -> None:
             overheads.append(medians["BIG"] / floor)
             slowest = max(slowest, (medians["BIG"], f"{label} as {who}", floor))
             print(
-                f"{label:<38}{who:<10}{total:>7}{medians['SMALL']:>8.1f}{medians['BIG']:>8.1f}"
+                f"{label:<38}{who:<10}{total:>7}{medians['SMALL']:>8.1f}"
+                f"{format(medians['MID'], '>8.1f') if 'MID' in medians else ''}"
+                f"{medians['BIG']:>8.1f}"
                 f"{p95:>8.1f}{ratio:>9.1f}x{floor:>8.1f}{medians['BIG'] / floor:>9.1f}x"
             )
     print(

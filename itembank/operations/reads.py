@@ -14,6 +14,7 @@ import dataclasses
 import json
 import math
 import re
+import sys
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -273,8 +274,8 @@ class _PostgresListing:
     #: were before the relevance order's first tier set them (:func:`_cached_lookups`,
     #: which sets them back), while they are set.
     tier_settings: tuple[str, ...] | None = None
-    #: Whether the listed bank is small (:func:`_small_bank`), once asked.
-    small_bank: bool | None = None
+    #: How many items the listed bank has at most (:func:`_bank_items`), once asked.
+    bank_items: int | None = None
 
 
 _POSTGRES_LISTING: ContextVar[_PostgresListing | None] = ContextVar(
@@ -653,7 +654,7 @@ def _relevance_statements(
         contains = (
             sa.true() if just_the_word else _contains(_LISTED.search_text, needle, sqlite=sqlite)
         )
-        if _small_bank(bank):
+        if _small_bank(bank, words):
             # The settings of the word query's tier (as _word_query sets them).
             with _cached_lookups(lookups=lookups and words.by_single_cover):
                 page_ids, in_first = _small_bank_first_tier_page(
@@ -838,35 +839,60 @@ def _tier_page(
 #: A bank of at most this many items has its relevance order's first tier scored among
 #: its own listed versions (:func:`_small_bank_first_tier_page`).
 SMALL_BANK = 2_000
+#: PostgreSQL, several words (:attr:`relevance.WordQuery.by_single_cover`): a bank of at
+#: most this many items takes that path too. Several words' path over every bank's
+#: matches counts the bank's share of them to the limit (1,001), so in a bank that holds
+#: a few per cent of a common phrase's 25,000 matches it reads all of them (130-390 ms
+#: for banks of 5,000-10,000 items beside 100,000), while scoring the bank's own versions
+#: costs about 4 µs an item (44-107 ms at 10,000, under load): measured with
+#: ``bench/search_banks.py``, where at 20,000 items it no longer paid. One word's path
+#: and the text filter keep :data:`SMALL_BANK` (there the two paths were even, or the
+#: index's matches cheaper, for banks of 5,000-20,000).
+SEVERAL_WORDS_BANK = 10_000
 
 
-def _small_bank(bank: Bank) -> bool:
-    """Whether ``bank`` has at most :data:`SMALL_BANK` items (counted in its index, up
-    to one past the limit); on PostgreSQL asked once per listing, with its first
-    statement (:data:`_SMALL_BANK_FOUND`)."""
+def _small_bank(bank: Bank, words: relevance.WordQuery | None = None) -> bool:
+    """Whether ``bank`` has at most :data:`SMALL_BANK` items (for the relevance order
+    of several words on PostgreSQL: :data:`SEVERAL_WORDS_BANK`)."""
+    limit = SMALL_BANK
+    if words is not None and words.by_single_cover:
+        limit = max(limit, SEVERAL_WORDS_BANK)
+    return _bank_items(bank) <= limit
+
+
+def _bank_items(bank: Bank) -> int:
+    """How many items ``bank`` has at most: its item counter (:data:`_BANK_ITEMS_FOUND`;
+    the API's listing has the bank's id and code alone); on PostgreSQL asked once per
+    listing, with its first statement."""
     state = _POSTGRES_LISTING.get()
-    if state is not None and state.small_bank is not None:
-        return state.small_bank
-    found = bool(
-        db.session.scalar(sa.text(f"SELECT {_SMALL_BANK_FOUND}"), _small_bank_parameters(bank))
+    if state is not None and state.bank_items is not None:
+        return state.bank_items
+    found = _bank_items_value(
+        db.session.scalar(sa.text(f"SELECT {_BANK_ITEMS_FOUND}"), _bank_items_parameters(bank))
     )
     if state is not None:
-        state.small_bank = found
+        state.bank_items = found
     return found
 
 
-#: The bank ``:small_bank_id`` has fewer than ``:small_bank_limit`` items
-#: (:func:`_small_bank_parameters`), as a column of a SELECT: counted in the bank's
-#: index, up to the limit.
-_SMALL_BANK_FOUND = (
-    f"(SELECT count(*) FROM (SELECT 1 FROM {Item.__table__.name} "
-    "WHERE bank_id = :small_bank_id LIMIT :small_bank_limit) AS bank_items) < :small_bank_limit"
+#: How many items the bank ``:bank_items_id`` has at most, as a column of a SELECT: its
+#: item counter (an item's number is the counter's next value and items are never
+#: deleted, so it is never below the count: a primary-key look-up instead of counting
+#: the bank's index up to the limits above).
+_BANK_ITEMS_FOUND = (
+    f"(SELECT bank_items.item_counter FROM {Bank.__table__.name} AS bank_items "
+    "WHERE bank_items.id = :bank_items_id)"
 )
 
 
-def _small_bank_parameters(bank: Bank) -> dict[str, int]:
-    """The parameters of :data:`_SMALL_BANK_FOUND` for ``bank`` and :data:`SMALL_BANK`."""
-    return {"small_bank_id": bank.id, "small_bank_limit": SMALL_BANK + 1}
+def _bank_items_parameters(bank: Bank) -> dict[str, int]:
+    """The parameters of :data:`_BANK_ITEMS_FOUND` for ``bank``."""
+    return {"bank_items_id": bank.id}
+
+
+def _bank_items_value(found: int | None) -> int:
+    """:data:`_BANK_ITEMS_FOUND`'s value as a number of items (no bank: none small)."""
+    return sys.maxsize if found is None else found
 
 
 def _small_bank_first_tier_page(
@@ -879,7 +905,7 @@ def _small_bank_first_tier_page(
     start: int,
     size: int,
 ) -> tuple[list[int], int | None]:
-    """A bank of at most :data:`SMALL_BANK` items: the first tier's page and count as
+    """A small bank (:func:`_small_bank`): the first tier's page and count as
     scoring every match gives them (:func:`_sqlite_first_tier_page`,
     :func:`_first_tier_page` and the one- and several-word pages that find the same),
     with the score computed only for the bank's own listed versions.
@@ -891,7 +917,7 @@ def _small_bank_first_tier_page(
     several words' page, whose parts each read the word index's matches of every bank,
     cost more than the big bank's (47-59 ms at 100,000 items). Here the candidates are
     the bank's listed versions that the other filters keep (read from the bank's own
-    index, at most :data:`SMALL_BANK`): the engine scores the matches among them alone
+    index, at most :data:`SEVERAL_WORDS_BANK`): the engine scores the matches among them alone
     (``WordQuery.scored_among``), each score the one every match's scoring gives
     (FTS5's with the statistics of the whole index; ``ts_rank_cd`` needs none), so the
     page (best score first, ties in the default order) and the count (every match of
@@ -1019,8 +1045,8 @@ def _word_query(bank: Bank, needle: str, *, lookups: bool) -> relevance.WordQuer
     :func:`_plan_for_these_values`'s settings, the trigram index's check
     (:func:`_postgres_search_index`), and :func:`_cached_lookups`'s settings read and
     (with the word index: the first tier follows) set, :data:`_LOOKUP_SETTINGS` too for
-    several words when ``lookups`` (:func:`_joins_as_lookups`), and whether ``bank`` is
-    small (:func:`_small_bank`). One round trip instead of six."""
+    several words when ``lookups`` (:func:`_joins_as_lookups`), and how many items
+    ``bank`` has (:func:`_bank_items`). One round trip instead of six."""
     state = _POSTGRES_LISTING.get()
     if state is None or state.planned or state.tier_settings is not None:
         return relevance.word_query(needle)
@@ -1033,7 +1059,7 @@ def _word_query(bank: Bank, needle: str, *, lookups: bool) -> relevance.WordQuer
     row = db.session.execute(
         sa.text(
             f"SELECT {relevance.POSTGRES_WORD_CHECK}, {_TRIGRAM_INDEX_FOUND}, "
-            f"{_SMALL_BANK_FOUND}, {_PLAN_FOR_THESE_VALUES}, {previous}, "
+            f"{_BANK_ITEMS_FOUND}, {_PLAN_FOR_THESE_VALUES}, {previous}, "
             "CASE WHEN to_regclass(:relevance_word_index) IS NOT NULL "
             f"THEN {_set_configs(_FIRST_TIER_SETTINGS)} END, "
             "CASE WHEN to_regclass(:relevance_word_index) IS NOT NULL "
@@ -1044,12 +1070,13 @@ def _word_query(bank: Bank, needle: str, *, lookups: bool) -> relevance.WordQuer
         {
             **relevance.postgres_word_check_parameters(words),
             "trigram_index": POSTGRES_SEARCH_INDEX,
-            **_small_bank_parameters(bank),
+            **_bank_items_parameters(bank),
             "lookups": lookups,
         },
     ).one()
     found = relevance.postgres_word_query(words, *row[:3])
-    state.planned, state.trigram_index, state.small_bank = True, row[3], row[4]
+    state.planned, state.trigram_index = True, row[3]
+    state.bank_items = _bank_items_value(row[4])
     if found is not None:
         state.tier_settings = tuple(row[7 : 7 + len(_TIER_SETTING_NAMES)])
     return found
@@ -1390,14 +1417,15 @@ def _plan_for_these_values(bank: Bank) -> None:
     state = _POSTGRES_LISTING.get()
     if state is not None and state.planned:
         return
-    # With the trigram index's check and whether the bank is small, which a text query
+    # With the trigram index's check and the bank's size, which a text query
     # asks next (one round trip).
     row = db.session.execute(
-        sa.text(f"SELECT {_PLAN_FOR_THESE_VALUES}, {_TRIGRAM_INDEX_FOUND}, {_SMALL_BANK_FOUND}"),
-        {"trigram_index": POSTGRES_SEARCH_INDEX, **_small_bank_parameters(bank)},
+        sa.text(f"SELECT {_PLAN_FOR_THESE_VALUES}, {_TRIGRAM_INDEX_FOUND}, {_BANK_ITEMS_FOUND}"),
+        {"trigram_index": POSTGRES_SEARCH_INDEX, **_bank_items_parameters(bank)},
     ).one()
     if state is not None:
-        state.planned, state.trigram_index, state.small_bank = True, row[-2], row[-1]
+        state.planned, state.trigram_index = True, row[-2]
+        state.bank_items = _bank_items_value(row[-1])
 
 
 #: The settings of :func:`_plan_for_these_values`, as columns of a SELECT.

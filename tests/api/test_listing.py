@@ -348,10 +348,12 @@ SEARCH_QUERIES = (
 def lookups(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """How a filter's matches are found: ``reads.PREFETCH_LIMIT`` (3: many matches are
     checked row by row; 0: every filter is) and ``reads.SMALL_BANK`` (0: no bank is
-    small; else the test's bank is, and on PostgreSQL its text is checked row by row)."""
+    small; else the test's bank is, and on PostgreSQL its text is checked row by row;
+    ``reads.SEVERAL_WORDS_BANK`` the same)."""
     prefetch, small_bank = request.param
     monkeypatch.setattr(reads, "PREFETCH_LIMIT", prefetch)
     monkeypatch.setattr(reads, "SMALL_BANK", small_bank)
+    monkeypatch.setattr(reads, "SEVERAL_WORDS_BANK", small_bank)
 
 
 def test_q_finds_what_a_substring_search_finds(

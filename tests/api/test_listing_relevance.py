@@ -54,6 +54,14 @@ def codes(corpus: dict[str, Any], *keys: str) -> list[str]:
     return [corpus[key].external_id for key in keys]
 
 
+def bank_paths(patched: pytest.MonkeyPatch, small: int, several: int | None = None) -> None:
+    """The banks whose relevance order is scored among their own listed versions
+    (``reads._small_bank_first_tier_page``): those of at most ``small`` items, and for
+    several words on PostgreSQL of at most ``several`` (default ``small``) items."""
+    patched.setattr(reads, "SMALL_BANK", small)
+    patched.setattr(reads, "SEVERAL_WORDS_BANK", small if several is None else several)
+
+
 def test_whole_words_rank_above_words_inside_words(
     as_user: Any, world: World, corpus: dict[str, Any]
 ) -> None:
@@ -345,7 +353,8 @@ def test_several_words_pages_equal_scoring_every_match(
     every size is the page that scoring every match gives, also when those above are
     cut at the best one or two scores (``candidates``, as in test_pages_are_stable).
     The same pages when the bank's own versions alone are scored, as a bank of at most
-    ``reads.SMALL_BANK`` items is (``reads._small_bank_first_tier_page``), and the
+    ``reads.SMALL_BANK`` items is (``reads._small_bank_first_tier_page``), and on
+    PostgreSQL for several words one of at most ``reads.SEVERAL_WORDS_BANK``, and the
     listing's total with the count's limit below and above the tier."""
     made = [make_item(world, plugins, stem=f"<p>{stem}</p>") for stem in seeded_stems(seed, 48)]
     for n, item in enumerate(made):
@@ -391,18 +400,21 @@ def test_several_words_pages_equal_scoring_every_match(
         with monkeypatch.context() as patched:
             # every match scored (the bank is not taken for a small one)
             patched.setattr(relevance.WordQuery, "by_single_cover", property(lambda _: False))
-            patched.setattr(reads, "SMALL_BANK", 0)
+            bank_paths(patched, 0)
             expected = {size: pages(query, size) for size in (1, 3, 7, 100)}
         with monkeypatch.context() as patched:
             spy_on(patched, ("_several_words_first_tier_page", "_small_bank_first_tier_page"), used)
             patched.setattr(reads, "MIN_CANDIDATES", candidates[0])
             patched.setattr(reads, "CANDIDATES_PER_ROW", candidates[1])
-            for small_bank in (0, reads.SMALL_BANK):
-                patched.setattr(reads, "SMALL_BANK", small_bank)
+            # every bank on the path of big ones; this one small; this one among those
+            # that several words (PostgreSQL) score among their own versions
+            several_words = reads.SEVERAL_WORDS_BANK
+            for small_bank, several in ((0, 0), (reads.SMALL_BANK, 0), (0, several_words)):
+                bank_paths(patched, small_bank, several)
                 for size, want in expected.items():
-                    assert pages(query, size) == want, (query, size, small_bank)
+                    assert pages(query, size) == want, (query, size, small_bank, several)
                 tier = "_small_bank_first_tier_page"
-                if not small_bank:
+                if not small_bank and not (several and postgres):
                     tier = "_several_words_first_tier_page" if postgres else ""
                 assert set(used) == ({tier} if tier else set()), (query, small_bank)
                 used.clear()
@@ -442,7 +454,7 @@ def test_postgres_sends_the_listings_checks_and_settings_once(
     checked row by row)."""
     if db.session.get_bind().dialect.name != "postgresql":
         pytest.skip("PostgreSQL's settings and indexes")
-    monkeypatch.setattr(reads, "SMALL_BANK", small_bank)
+    bank_paths(monkeypatch, small_bank)
     from contextlib import ExitStack
 
     from tests.api.test_access import statements
@@ -580,7 +592,7 @@ def test_postgres_first_tier_runs_without_workers_and_with_look_ups(
             if not listing_state:  # each setting read and set by the tier itself
                 patched.setattr(reads, "_PostgresListing", lambda: None)
             if small_bank is not None:
-                patched.setattr(reads, "SMALL_BANK", small_bank)
+                bank_paths(patched, small_bank)
             for query, size, page, other, tier in small_cases if small_bank is None else cases:
                 seen.clear()
                 found = reads.list_items(
@@ -643,14 +655,16 @@ def _scored_every_match(world: World, query: str, **other: Any) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("seed", "candidates", "small_bank"),
+    ("seed", "candidates", "small_bank", "several"),
     [
-        (16, (200, 10), reads.SMALL_BANK),
-        (16, (200, 10), 0),
-        (2026, (0, 0), 0),
-        (7, (1, 1), reads.SMALL_BANK),
-        (7, (1, 1), 0),
-        (12, (4, 1), 0),
+        (16, (200, 10), reads.SMALL_BANK, 0),
+        (16, (200, 10), 0, 0),
+        (16, (200, 10), 0, reads.SEVERAL_WORDS_BANK),
+        (2026, (0, 0), 0, 0),
+        (7, (1, 1), reads.SMALL_BANK, 0),
+        (7, (1, 1), 0, 0),
+        (7, (1, 1), 0, reads.SEVERAL_WORDS_BANK),
+        (12, (4, 1), 0, 0),
     ],
 )
 def test_pages_equal_scoring_every_match_beside_a_better_bank(
@@ -660,6 +674,7 @@ def test_pages_equal_scoring_every_match_beside_a_better_bank(
     seed: int,
     candidates: tuple[int, int],
     small_bank: int,
+    several: int,
 ) -> None:
     """Every page of every size is the page that scoring every match gives (worked out
     here from the word index's scores, :func:`_scored_every_match`): one, two and three
@@ -671,8 +686,8 @@ def test_pages_equal_scoring_every_match_beside_a_better_bank(
     (``reads._sqlite_first_tier_page``; before, a second statement scored them all
     again). A bank of at most ``small_bank`` items (this one, unless it is 0) is scored
     among its own listed versions alone (``reads._small_bank_first_tier_page``, on both
-    engines), a bigger one by the cut (on PostgreSQL one word's, several words' or the
-    general page)."""
+    engines), on PostgreSQL for several words one of at most ``several``, a bigger one
+    by the cut (on PostgreSQL one word's, several words' or the general page)."""
     neighbour = World()
     for stem in NEIGHBOUR_STEMS * 3:
         make_item(neighbour, plugins, stem=f"<p>{stem}</p>")
@@ -685,7 +700,7 @@ def test_pages_equal_scoring_every_match_beside_a_better_bank(
     db.session.commit()
     monkeypatch.setattr(reads, "MIN_CANDIDATES", candidates[0])
     monkeypatch.setattr(reads, "CANDIDATES_PER_ROW", candidates[1])
-    monkeypatch.setattr(reads, "SMALL_BANK", small_bank)
+    bank_paths(monkeypatch, small_bank, several)
     sqlite = db.session.get_bind().dialect.name == "sqlite"
     scoring: list[str] = []
     used: list[str] = []
@@ -729,6 +744,8 @@ def test_pages_equal_scoring_every_match_beside_a_better_bank(
         assert set(used) == {"_small_bank_first_tier_page"}
     elif sqlite:
         assert set(used) == {"_sqlite_first_tier_page"}
+    elif several:
+        assert set(used) == {"_one_word_first_tier_page", "_small_bank_first_tier_page"}
     else:
         assert set(used) == {"_one_word_first_tier_page", "_several_words_first_tier_page"}
 
