@@ -385,9 +385,8 @@ def give_back(holder: sa.ColumnElement[bool]) -> list[int]:
                 .execution_options(synchronize_session=False)
             ).rowcount
             if changed == 1:
-                job = db.session.get(Job, job_id)
+                job = db.session.get(Job, job_id, populate_existing=True)  # as updated
                 assert job is not None
-                db.session.refresh(job)
                 job_event("job.give_back", job, worker=worker, reason="worker stopped")
             db.session.commit()
         except sa.exc.OperationalError as exc:
