@@ -256,7 +256,7 @@ def run_job(job_id: int) -> str:
         if stop.reason == "cancelled":
             return _finish(job_id, worker, JobStatus.CANCELLED)
         if stop.reason == "worker_stopping":
-            return "given back" if give_back(Job.worker == worker) else "lost"
+            return "given back" if give_back(Job.worker == worker) else "stopped"
         log.warning("job %s: lease lost by %s; its work was not committed", job_id, worker)
         return "lost"
     except JobFailed as failure:
@@ -355,7 +355,9 @@ def give_back(holder: sa.ColumnElement[bool]) -> list[int]:
     """Put the running jobs whose worker matches ``holder`` back in the queue, as if
     never taken (their work was never committed), and send them again; returns their
     ids. Each job is given back only if that worker still holds it (a job that ended
-    meanwhile stays ended). Commits ``db.session``; waits for a job row's lock at most
+    meanwhile stays ended); one whose cancelling was asked for ends cancelled instead
+    (nothing of it was saved, and no other worker should start it only to stop).
+    Commits ``db.session``; waits for a job row's lock at most
     :data:`~itembank.jobs.control.WAIT_HEARTBEAT_MS` (a job it cannot get now is left
     to its lease)."""
     db.session.rollback()
@@ -369,7 +371,12 @@ def give_back(holder: sa.ColumnElement[bool]) -> list[int]:
             limit_lock_wait(WAIT_HEARTBEAT_MS)
             changed = db.session.execute(
                 sa.update(Job)
-                .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.worker == worker)
+                .where(
+                    Job.id == job_id,
+                    Job.status == JobStatus.RUNNING,
+                    Job.worker == worker,
+                    Job.cancel_requested.is_(False),
+                )
                 .values(
                     status=JobStatus.QUEUED,
                     worker="",
@@ -388,7 +395,24 @@ def give_back(holder: sa.ColumnElement[bool]) -> list[int]:
                 job = db.session.get(Job, job_id, populate_existing=True)  # as updated
                 assert job is not None
                 job_event("job.give_back", job, worker=worker, reason="worker stopped")
-            db.session.commit()
+                db.session.commit()
+            else:
+                db.session.rollback()
+                # Not given back: ended or taken over meanwhile, or its cancelling was
+                # asked for; then, if this worker still holds it, it ends cancelled.
+                cancelled = db.session.scalar(
+                    sa.select(Job.id).where(
+                        Job.id == job_id,
+                        Job.status == JobStatus.RUNNING,
+                        Job.worker == worker,
+                        Job.cancel_requested.is_(True),
+                    )
+                )
+                if cancelled is not None:
+                    limit_lock_wait(WAIT_HEARTBEAT_MS)
+                    _finish(job_id, worker, JobStatus.CANCELLED)
+                else:
+                    db.session.commit()
         except sa.exc.OperationalError as exc:
             db.session.rollback()
             log.warning("job %s not given back (%s); its lease will run out", job_id, exc.orig)

@@ -448,6 +448,52 @@ def test_a_stopping_worker_gives_back_a_job_stuck_in_its_work(live: LiveBank) ->
     assert live.counts()["items"] == before["items"] + 3
 
 
+def test_a_cancelled_job_stuck_in_its_work_ends_cancelled_when_its_worker_stops(
+    live: LiveBank,
+) -> None:
+    """PostgreSQL: cancelling is asked for while the job's work waits for a lock, so the
+    job never reaches a checkpoint to see it. Told to stop, the worker ends the job
+    cancelled rather than giving it back for another worker to start only to stop."""
+    if live.backend.name != "postgres":
+        pytest.skip("lock waits: PostgreSQL")
+    before = live.counts()
+    live.settings["ITEMBANK_WORKER_STOP_SECONDS"] = 0
+    worker = live.start_worker()
+    live.token("penulis")
+    with live.app.app_context():
+        with db.engine.connect() as holder:
+            holder.exec_driver_sql("LOCK TABLE import_entry IN EXCLUSIVE MODE")
+            job = live.upload("penulis", small_file("dibatalkan tertahan", rows=3))
+            waiting = sa.text(
+                "SELECT count(*) FROM pg_locks"
+                " WHERE NOT granted AND relation = 'import_entry'::regclass"
+            )
+            live.wait_for(
+                job["id"],
+                lambda j: j["status"] == "running" and holder.scalar(waiting) > 0,
+                "waiting for the import entries table",
+            )
+            response = live.api("POST", f"jobs/{job['id']}/cancel", "penulis")
+            assert response.status_code == 200 and response.json["cancel_requested"] is True
+            live.stop(worker)
+            holder.rollback()
+        db.session.remove()
+    assert worker.returncode == 0, live.log(worker)
+    ended = live.job(job["id"])
+    assert ended["status"] == "cancelled" and ended["attempts"] == 1, ended
+    assert ended["finished_at"] and ended["result"] is None
+    assert live.events(job["id"]) == ["job.create", "job.start", "job.cancel", "job.end"]
+    assert f"job {job['id']} given back" not in live.log(worker)
+    assert live.counts() == before
+
+    # The next worker leaves it alone: a later job runs, the cancelled one stays so.
+    live.start_worker()
+    later = live.upload("penulis", small_file("sesudah batal"))
+    assert live.wait_ended(later["id"])["status"] == "succeeded"
+    assert live.job(job["id"])["status"] == "cancelled"
+    assert live.counts()["items"] == before["items"] + 2
+
+
 def test_a_stop_asked_for_while_the_worker_starts_is_kept(live: LiveBank) -> None:
     """PostgreSQL: the worker's start-up waits for the jobs table (another transaction
     holds it), and SIGINT comes then. The stop is kept, not raised in the middle of the
