@@ -35,7 +35,10 @@ from itembank.qti_bridge import proof as proof_module
 from itembank.qti_bridge.proof import ProofMemo
 from plugins.itemtypes._graphic import EXAMPLE_MEDIA
 from plugins.itemtypes.single_choice import SingleChoice
+from qti import rp
 from qti.package import PackageItem, PackageSection, PackageTest, build_package
+from qti.xml import parse_bytes
+from tests.qti_items import CHOICE_ITEM
 from tests.test_qti_import import HOST, OWN, PNG, PNG_SHA, STEM, TYPES, _targets
 
 BUILT_IN = {type_id for type_id in TYPES if type(TYPES[type_id]).__module__.startswith("plugins.")}
@@ -395,3 +398,98 @@ def test_a_failing_proof_is_reported_for_every_item_sharing_its_key(
         "the response 'B' scores 5 in the source but 0 in the bank" in e.message_en for e in refused
     )
     assert memos[0].hits == 2
+
+
+# -- the memo itself ----------------------------------------------------------------------
+
+
+class _Keyed(ItemType):
+    """A type scoring ``points`` for the response ``key``, keyed by both."""
+
+    id = "keyed"
+    label = {"id": "Uji", "en": "Test"}
+
+    def score(self, content: dict[str, Any], response: Any) -> float:
+        return content["points"] if response == content["key"] else 0
+
+    def proof_key(self, content: dict[str, Any]) -> Any:
+        return (content["key"], content["points"]) if content.get("memo", True) else None
+
+
+def _source(scores: dict[Any, float], calls: list[Any]) -> Any:
+    def score(value: Any) -> float:
+        calls.append(value)
+        if value == "boom":
+            raise ValueError("the source cannot score it")
+        return scores.get(repr(value), 0.0)
+
+    return score
+
+
+def test_memo_keys_every_input_of_a_proof() -> None:
+    memo, kind = ProofMemo(), _Keyed()
+    content = {"key": "A", "points": 1}
+    calls: list[Any] = []
+    source = _source({"'A'": 1.0}, calls)
+
+    def prove(responses: Any, *, source_key: Any = "s", shared: bool = False, **changes: Any):
+        return memo.prove(
+            kind,
+            {**content, **changes},
+            source,
+            responses,
+            source_key=source_key,
+            shared_responses=shared,
+        )
+
+    assert prove(["A", "B"]) == proof_module.Proof(2)
+    assert prove(["A", "B"]) == proof_module.Proof(2) and memo.hits == 1
+    # other responses (values, their types, their number) are proved again
+    assert prove(["A", "B", "C"]).checked == 3
+    assert prove([("A",)]).checked == 1 and prove([["A"]]).checked == 1
+    assert prove([1]).checked == 1 and prove([1.0]).checked == 1 and prove([True]).checked == 1
+    assert memo.hits == 1
+    # shared responses are known by their identity: equal ones are proved again
+    shared, twin = ["A", "B"], ["A", "B"]
+    prove(shared, shared=True)
+    prove(twin, shared=True)
+    prove(shared, shared=True)
+    assert memo.hits == 2
+    # another source scoring, content or type key; no source key; no content key
+    before = len(calls)
+    prove(["A", "B"], source_key="other")
+    prove(["A", "B"], points=2)
+    prove(["A", "B"], source_key=None)
+    prove(["A", "B"], source_key=None)
+    prove(["A", "B"], memo=False)
+    prove(["A", "B"], memo=False)
+    assert memo.hits == 2 and len(calls) == before + 11  # (points 2 fail on the first)
+    # a failure is given again whole; an error is raised every time
+    failed = prove(["B", "A"], key="B")
+    assert failed.failure is not None and failed.failure.response == "B"
+    assert prove(["B", "A"], key="B") == failed and memo.hits == 3
+    for _ in range(2):
+        with pytest.raises(ValueError, match="cannot score"):
+            prove(["A", "boom"])
+    assert memo.hits == 3
+
+
+def test_scoring_keys_tell_apart_processing_and_variable() -> None:
+    cache = rp.ScoringCache()
+
+    def root(ident: str, correct: str = "A") -> Any:
+        document = CHOICE_ITEM.format(ident=ident, image="")
+        return parse_bytes(
+            document.replace("<value>A</value>", f"<value>{correct}</value>").encode()
+        )
+
+    first = cache.score_function(root("a"), variable="RESPONSE")
+    same = cache.score_function(root("b"), variable="RESPONSE")  # another item alike
+    assert cache.key_of(first) == cache.key_of(same) is not None
+    whole = cache.score_function(root("c"))
+    other_variable = cache.score_function(root("d"), variable="OTHER")
+    other_key = cache.score_function(root("e", correct="C"), variable="RESPONSE")
+    keys = [cache.key_of(f) for f in (first, whole, other_variable, other_key)]
+    assert len(set(keys)) == 4
+    assert cache.key_of(lambda value: 0.0) is None
+    assert cache.key_of(cache.along(first, ["A"])) is None  # (the memo keys the base)
