@@ -275,7 +275,11 @@ def test_composite_key_is_its_parts() -> None:
 # -- the import with and without the memo -------------------------------------------------
 
 
-def _both_ways(monkeypatch: pytest.MonkeyPatch, target: Any) -> tuple[Any, int]:
+def _both_ways(
+    monkeypatch: pytest.MonkeyPatch, target: Any, types: dict[str, ItemType] = TYPES
+) -> tuple[Any, int]:
+    """The import of ``target`` (the same with the memo and without it) and how many
+    items the memo gave a known proof."""
     memos: list[ProofMemo] = []
 
     class Counting(ProofMemo):
@@ -285,10 +289,10 @@ def _both_ways(monkeypatch: pytest.MonkeyPatch, target: Any) -> tuple[Any, int]:
 
     with monkeypatch.context() as patch:
         patch.setattr(convert_module, "ProofMemo", Counting)
-        memoized = convert_module.convert(target, TYPES)
+        memoized = convert_module.convert(target, types)
     with monkeypatch.context() as patch:
         patch.setattr(convert_module, "ProofMemo", lambda: None)
-        plain = convert_module.convert(target, TYPES)
+        plain = convert_module.convert(target, types)
     assert pickle.dumps(memoized) == pickle.dumps(plain)
     assert memoized == plain
     (memo,) = memos
@@ -374,21 +378,7 @@ def test_a_failing_proof_is_reported_for_every_item_sharing_its_key(
         "T", "T", (PackageSection("S", "S", tuple(i.item.identifier for i in items)),)
     )
     data = build_package(test, items, {}, "3.0").data
-    types = {"single_choice": _WrongKey()}
-    memos: list[ProofMemo] = []
-
-    class Counting(ProofMemo):
-        def __init__(self) -> None:
-            super().__init__()
-            memos.append(self)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(convert_module, "ProofMemo", Counting)
-        memoized = convert_module.convert(data, types)  # type: ignore[arg-type]
-    with monkeypatch.context() as patch:
-        patch.setattr(convert_module, "ProofMemo", lambda: None)
-        plain = convert_module.convert(data, types)  # type: ignore[arg-type]
-    assert pickle.dumps(memoized) == pickle.dumps(plain)
+    memoized, hits = _both_ways(monkeypatch, data, {"single_choice": _WrongKey()})
     assert memoized.candidates == []
     refused = [e for e in memoized.report if e.status == "not_imported"]
     assert [e.item for e in refused] == ["Q0", "Q1", "Q2"]
@@ -397,7 +387,7 @@ def test_a_failing_proof_is_reported_for_every_item_sharing_its_key(
     assert all(
         "the response 'B' scores 5 in the source but 0 in the bank" in e.message_en for e in refused
     )
-    assert memos[0].hits == 2
+    assert hits == 2
 
 
 # -- the memo itself ----------------------------------------------------------------------
@@ -493,3 +483,26 @@ def test_scoring_keys_tell_apart_processing_and_variable() -> None:
     assert len(set(keys)) == 4
     assert cache.key_of(lambda value: 0.0) is None
     assert cache.key_of(cache.along(first, ["A"])) is None  # (the memo keys the base)
+
+
+def test_memo_is_bounded() -> None:
+    kind, content, calls = _Keyed(), {"key": "A", "points": 1}, []
+    source = _source({"'A'": 1.0}, calls)
+    memo = ProofMemo(max_proofs=2, max_values=3)
+
+    def prove(responses: list[Any], shared: bool = False) -> None:
+        memo.prove(kind, content, source, responses, source_key="s", shared_responses=shared)
+
+    for _ in range(2):
+        prove(["A", "B"])  # kept: 2 values of 3
+        prove(["A", "C"])  # not kept: 2 more would be 4 (looked up all the same)
+    assert memo.hits == 1 and len(calls) == 6
+    shared = ["A"]
+    for _ in range(2):
+        prove(shared, shared=True)  # kept: the second proof (not frozen: no values counted)
+    prove(["A", "B"])
+    assert memo.hits == 3  # the two kept are still given
+    other = ["B"]
+    for _ in range(2):
+        prove(other, shared=True)  # not kept: two proofs already
+    assert memo.hits == 3 and len(calls) == 9

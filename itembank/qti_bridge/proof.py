@@ -157,12 +157,15 @@ class ProofMemo:
     without running the bank's side or the source's; any part without a key (a type
     without ``proof_key``, a scoring the cache does not share) proves as :func:`prove`.
     Only proofs that ran to their end are kept (an error is raised again next time).
-    Bounded: at most ``max_proofs`` proofs."""
+    Bounded: at most ``max_proofs`` proofs, and ``max_values`` response values frozen
+    into the keys of those kept (beyond that, responses the cache does not share are
+    proved as without the memo)."""
 
-    def __init__(self, *, max_proofs: int = 100_000) -> None:
+    def __init__(self, *, max_proofs: int = 100_000, max_values: int = 200_000) -> None:
         #: key -> (the proof, what the key names by id: held, so the ids stay theirs)
         self._proofs: dict[Hashable, tuple[Proof, tuple[Any, ...]]] = {}
         self._max_proofs = max_proofs
+        self._room = max_values
         #: How many items were given a known proof.
         self.hits = 0
 
@@ -184,11 +187,9 @@ class ProofMemo:
             of its shape (kept by its identity), else keyed by its values (then it is
             read twice: a list or a :class:`~itembank.qti_bridge.responses.Responses`).
         """
-        key = (
-            None
-            if source_key is None
-            else self._key(item_type, content, source_key, responses, shared_responses)
-        )
+        key = None
+        if source_key is not None:
+            key = self._key(item_type, content, source_key, responses, shared_responses)
         if key is None:
             return prove(item_type, content, source_score, responses)
         known = self._proofs.get(key)
@@ -196,7 +197,9 @@ class ProofMemo:
             self.hits += 1
             return known[0]
         proof = prove(item_type, content, source_score, responses)
-        if len(self._proofs) < self._max_proofs:
+        frozen = 0 if shared_responses else len(key[-1]) - 1  # (values frozen into the key)
+        if frozen <= self._room and len(self._proofs) < self._max_proofs:
+            self._room -= frozen
             self._proofs[key] = (proof, (item_type, responses))
         return proof
 
