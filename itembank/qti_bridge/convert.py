@@ -617,12 +617,12 @@ class _ItemConverter:
             source_score = score_function(
                 reading.root, cache=self.scoring, variable=single.identifier
             )
-            shared = self.scoring and self.scoring.key_of(source_score)
+            shared = None if self.scoring is None else self.scoring.key_of(source_score)
             source_key = None if shared is None else ("value", shared)
         else:
             run = score or score_function(reading.root, cache=self.scoring)
             source_score = run
-            shared = self.scoring and self.scoring.key_of(run)
+            shared = None if self.scoring is None else self.scoring.key_of(run)
             source_key = None if shared is None else ("variables", shared)
         declaration = None
         if interaction is not None:
