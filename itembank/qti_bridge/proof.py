@@ -157,9 +157,9 @@ class ProofMemo:
     without running the bank's side or the source's; any part without a key (a type
     without ``proof_key``, a scoring the cache does not share) proves as :func:`prove`.
     Only proofs that ran to their end are kept (an error is raised again next time).
-    Bounded: at most ``max_proofs`` proofs, and ``max_values`` response values frozen
-    into the keys of those kept (beyond that, responses the cache does not share are
-    proved as without the memo)."""
+    Bounded: at most ``max_proofs`` proofs kept, and ``max_values`` response values
+    frozen into their keys in all; a proof beyond those is made and not kept (the kept
+    ones are still given)."""
 
     def __init__(self, *, max_proofs: int = 100_000, max_values: int = 200_000) -> None:
         #: key -> (the proof, what the key names by id: held, so the ids stay theirs)
