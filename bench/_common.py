@@ -15,6 +15,7 @@ import argparse
 import gc
 import hashlib
 import os
+import random
 import re
 import statistics
 import struct
@@ -44,6 +45,8 @@ from qti.xml import parse_bytes
 
 if TYPE_CHECKING:
     from flask import Flask
+
+    from itembank.itemtypes import ItemType
 
 #: The password of every user a benchmark creates.
 PASSWORD = "bench-password-1"
@@ -307,12 +310,14 @@ def package_items(
     digits: int = 5,
     versions: int = 1,
     image: Callable[[int], bytes] = png,
+    content: Callable[[ItemType, int], dict[str, Any]] | None = None,
 ) -> tuple[list[PackageItem], dict[str, bytes]]:
     """``count`` items for :func:`qti.package.build_package`, cycling through the host's
-    item types (by id) with their example content: a stem with a table, every tenth with
-    the image ``image(index)``, identifiers ``item_<n>`` of ``digits`` digits, versions
-    cycling from 1 to ``versions``, one ASN 2017 classification each. Returns the items
-    and the images by SHA-256."""
+    item types (by id) with their example content (or ``content(type, index)``, e.g.
+    :func:`varied_content`): a stem with a table, every tenth with the image
+    ``image(index)``, identifiers ``item_<n>`` of ``digits`` digits, versions cycling
+    from 1 to ``versions``, one ASN 2017 classification each. Returns the items and the
+    images by SHA-256."""
     types = [host.item_type(type_id) for type_id in sorted(host.item_types)]
     media: dict[str, bytes] = {}
     items: list[PackageItem] = []
@@ -328,12 +333,15 @@ def package_items(
             digest = hashlib.sha256(data).hexdigest()
             media[digest] = data
             stem += f'<p><img src="/media/{digest}" alt="grafik {index}"></p>'
-        content = item_type.load(item_type.example_content())
-        shown = repr(content)  # the graphic types' examples show the example images
+        if content is None:
+            loaded = item_type.load(item_type.example_content())
+        else:
+            loaded = content(item_type, index)
+        shown = repr(loaded)  # the graphic types' examples show the example images
         media.update({sha: data for sha, data in example_media().items() if sha in shown})
         model = item_type.qti_item(
             stem,
-            content,
+            loaded,
             identifier=f"item_{index + 1:0{digits}d}",
             title=f"BENCH-{index + 1:06d}",
         )
@@ -346,6 +354,93 @@ def package_items(
             )
         )
     return items, media
+
+
+_WORDS = (
+    "anggaran",
+    "pelayanan",
+    "integritas",
+    "koordinasi",
+    "musyawarah",
+    "kebijakan",
+    "pengawasan",
+    "partisipasi",
+    "transparansi",
+    "akuntabilitas",
+)
+
+
+def varied_content(item_type: ItemType, index: int) -> dict[str, Any]:
+    """The type's example content made the ``index``-th item's own, as the items of a
+    real bank (a BKN test: TWK/TIU single choices, TKP weighted options) differ from one
+    another: every rich text with the item's own words; single choice, multiple response,
+    weighted options and ordering with 4 or 5 options of their own, the key (the keys,
+    the order) at a position varying by item, TKP weights 1-5 permuted per item; true or
+    false, short answer, numeric and slider keys, hot text keys, inline choice and gap
+    match keys varying. Deterministic in ``index``; the example content when the change
+    would not load."""
+    from itembank.itemtypes import ContentError
+
+    rng = random.Random(index)
+    example = item_type.load(item_type.example_content())
+    n = index + 1
+
+    def own_words(html: str) -> str:
+        if "<img" in html:
+            return html  # (an image stays the example's)
+        words = " ".join(rng.sample(_WORDS, 2))
+        if html.endswith("</p>"):
+            return f"{html[:-4]} ({words} {n})</p>"
+        return f"{html} {words}"
+
+    content = item_type.map_html(example, own_words)
+    kind = item_type.id
+    if kind in ("single_choice", "multiple_response", "weighted_options", "ordering"):
+        count = 4 + index % 2
+        ids = "ABCDE"[:count]
+        content["options"] = [
+            {"id": ident, "text": f"<p>{' '.join(rng.sample(_WORDS, 3))} ({ident}{n})</p>"}
+            for ident in ids
+        ]
+        if kind == "single_choice":
+            content["key"] = ids[(index // 2) % count]
+        elif kind == "multiple_response":
+            content["keys"] = sorted(rng.sample(ids, rng.randint(1, count - 1)))
+            content["points"] = len(content["keys"])
+        elif kind == "ordering":
+            content["correct_order"] = rng.sample(ids, count)
+        else:
+            weights = rng.sample(range(1, 6), count)
+            if 5 not in weights:
+                weights[rng.randrange(count)] = 5
+            for option, weight in zip(content["options"], weights, strict=True):
+                option["weight"] = weight
+    elif kind == "true_false":
+        content["key"] = rng.random() < 0.5
+    elif kind == "short_text":
+        word = rng.choice(_WORDS)
+        content["accepted"] = [word, f"{word} daerah"]
+    elif kind == "numeric":
+        content["answer"] = round(rng.uniform(1, 100), 2)
+    elif kind == "slider":
+        content["answer"] = rng.randrange(0, 21) * 5
+    elif kind == "hot_text":
+        content["keys"] = sorted(rng.sample([h["id"] for h in content["hottexts"]], 2))
+    elif kind == "inline_choice":
+        for gap in content["gaps"]:
+            gap["correct"] = rng.choice([o["id"] for o in gap["options"]])
+    elif kind == "gap_match":
+        words = rng.sample([w["id"] for w in content["words"]], len(content["gaps"]))
+        content["key"] = [
+            [gap["id"], word] for gap, word in zip(content["gaps"], words, strict=True)
+        ]
+    elif kind == "matching":
+        answers = rng.sample([r["id"] for r in content["responses"]], len(content["premises"]))
+        content["pairs"] = [[p["id"], r] for p, r in zip(content["premises"], answers, strict=True)]
+    try:
+        return item_type.load(content)
+    except ContentError:
+        return example
 
 
 def example_media() -> dict[str, bytes]:

@@ -1,7 +1,7 @@
 """Benchmark: importing QTI, from the bank's own labelled exports and from third-party
 shaped content, each beside the XML floor.
 
-Three sources, every one read by the same importer:
+Four sources, every one read by the same importer:
 
 - **the bank's own export**: a QTI 3.0 package written by the exporter
   (``qti.package.build_package``, every built-in item type in turn, every tenth item with
@@ -10,6 +10,13 @@ Three sources, every one read by the same importer:
 - **third-party shape**: the same items as another system writes them: no label, no
   manifest and no metadata, just item documents and images in a zip, so the importer
   tries the item types in its order and proves the scoring of each it tries;
+- **varied** (``--items`` items): the bank's own export as the first, but each item with
+  its own content (``_common.varied_content``): as in a real BKN bank, choices of 4 or 5
+  options with their own texts and the key at a position varying by item, TKP weights
+  permuted per item, other keys and texts varying where the example content allows (the
+  graphic types keep their example's areas). The first two give every item of a type
+  the type's example content, which flatters every cache of the import (the proofs'
+  memo above all); this one says what they give on items that differ;
 - **the public sample corpus** (``../shared/qti-samples``, found as the tests find it,
   read in place): QTI 2.1 and 3.0 files from two other projects, odd ones included.
 
@@ -23,7 +30,7 @@ several runs of:
 - the conversion (``itembank.qti_bridge.convert.convert``): read, stem and options to
   sanitized bank HTML, images checked and hashed, item types asked, content validated
   and the scoring proved against ``qti.rp`` on every response of the proof;
-- the **whole path** (the two generated packages): ``run_import`` into a new bank of a
+- the **whole path** (the generated packages): ``run_import`` into a new bank of a
   SQLite database, what an upload runs (conversion, the checks every item passes,
   writing the items and their images, the report) and its commit.
 
@@ -62,6 +69,7 @@ from _common import (
     package_items,
     settle,
     shared_dir,
+    varied_content,
 )
 
 from itembank.plugins import PluginHost
@@ -75,9 +83,12 @@ from qti.xml import parse_bytes, serialize
 Source = str | Path | bytes
 
 
-def labelled_package(count: int, host: PluginHost) -> tuple[bytes, list[str]]:
-    """The bank's own QTI 3.0 export of ``count`` items, and their types in order."""
-    items, media = package_items(count, host)
+def labelled_package(
+    count: int, host: PluginHost, *, varied: bool = False
+) -> tuple[bytes, list[str]]:
+    """The bank's own QTI 3.0 export of ``count`` items, and their types in order
+    (``varied``: each item with its own content, :func:`_common.varied_content`)."""
+    items, media = package_items(count, host, content=varied_content if varied else None)
     section = PackageSection("section_1", "Bagian 1", tuple(i.item.identifier for i in items))
     test = PackageTest("bench_import", "Paket impor", (section,))
     data = build_package(test, items, media, "3.0", validate=False).data
@@ -250,13 +261,16 @@ def main() -> None:
     start = time.perf_counter()
     labelled, types = labelled_package(args.items, host)
     plain, _ = third_party_zip(args.items, host)
+    varied, varied_types = labelled_package(args.items, host, varied=True)
     print(
         f"generated: {args.items} items each, own export {len(labelled) / 1e6:.1f} MB, "
-        f"third-party shape {len(plain) / 1e6:.1f} MB, in {time.perf_counter() - start:.1f} s"
+        f"third-party shape {len(plain) / 1e6:.1f} MB, varied {len(varied) / 1e6:.1f} MB, "
+        f"in {time.perf_counter() - start:.1f} s"
     )
     cases: list[tuple[str, list[tuple[str, Source]], list[str] | None]] = [
         ("own export (labelled)", [("bench.zip", labelled)], types),
         ("third-party shape (unlabelled)", [("plain.zip", plain)], types),
+        ("varied (own export, BKN-like)", [("varied.zip", varied)], varied_types),
     ]
     targets = corpus_targets()
     if targets is None:

@@ -13,7 +13,7 @@ writer can act on. The core never looks inside content except through this class
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -376,6 +376,20 @@ class ItemType:
 
         return trip
 
+    def proof_key(self, content: dict[str, JSON]) -> Hashable | None:
+        """What of ``content`` (as :meth:`load` returned it) the import's scoring proof
+        depends on, for an import to prove an item once per distinct key: ``None`` (the
+        default) proves every item; a key promises that two contents with equal keys give
+        the same results of :meth:`round_trip`, :meth:`response_from_qti`,
+        :meth:`qti_response`, :meth:`score` and :meth:`scorer` (values, errors and their
+        messages) for every response, and of :attr:`scored_by_person`. It must hold
+        everything those methods read (identifiers and their order, keys, points,
+        weights, scoring modes, areas, case rules, ...), with the types of numbers
+        (``1`` from ``1.0`` and ``True``); it may leave out what none of them reads (the
+        texts shown). :func:`key_without_rich_text` is such a key for a type whose
+        scoring reads no field :meth:`html_fields` yields."""
+        return None
+
     def json_schema(self) -> dict[str, JSON]:
         """A JSON Schema for the content (best effort, for client editors)."""
         from itembank.jsonschema import schema_to_json_schema
@@ -404,6 +418,69 @@ class ItemType:
 
     def __repr__(self) -> str:
         return f"<ItemType {self.id}>"
+
+
+class _NotJSON(Exception):
+    """A value :func:`key_without_rich_text` does not freeze."""
+
+
+def key_without_rich_text(item_type: ItemType, content: dict[str, JSON]) -> Hashable | None:
+    """An :meth:`ItemType.proof_key`: the whole content but the rich-text fields
+    :meth:`ItemType.html_fields` yields (each left as a marker, so the structure stays),
+    frozen so that what Python's equality would confuse stays apart: the type of every
+    scalar (``1``, ``1.0``, ``True``), floats by their exact bits (``0.0`` from ``-0.0``),
+    lists from dicts, dicts with their keys in order. Sound for a type none of whose
+    scoring methods reads a rich-text field; ``None`` for content that is not plain JSON."""
+    skip: dict[str, Any] = {}
+    for path, _html in item_type.html_fields(content):
+        node = skip
+        *parents, last = path.split(".")
+        for name in parents:
+            child = node.get(name)
+            if child is None:
+                child = node[name] = {}
+            elif child is _RICH_TEXT:
+                break  # (a field inside one already left out)
+            node = child
+        else:
+            node[last] = _RICH_TEXT
+    try:
+        return _frozen_json(content, skip)
+    except _NotJSON:
+        return None
+
+
+#: What a left-out rich-text field is frozen as.
+_RICH_TEXT = ("rich text",)
+_NO_SKIP: dict[str, Any] = {}
+
+
+def _frozen_json(value: Any, skip: dict[str, Any]) -> Hashable:
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is dict:
+        frozen: list[Any] = [dict]
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotJSON
+            inner = skip.get(key, _NO_SKIP) if skip else _NO_SKIP
+            frozen.append(key)
+            frozen.append(_RICH_TEXT if inner is _RICH_TEXT else _frozen_json(item, inner))
+        return tuple(frozen)
+    if kind is list:
+        if not skip:
+            return (list, *(_frozen_json(item, _NO_SKIP) for item in value))
+        parts: list[Any] = [list]
+        for index, item in enumerate(value):
+            inner = skip.get(str(index), _NO_SKIP)
+            parts.append(_RICH_TEXT if inner is _RICH_TEXT else _frozen_json(item, inner))
+        return tuple(parts)
+    if kind is float:
+        return (float, value.hex())
+    if kind is int or kind is bool or value is None:
+        return (kind, value)
+    raise _NotJSON
 
 
 def _copy_json(value: Any) -> Any:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 from lxml import etree
@@ -521,6 +521,17 @@ class ScoringCache:
 
         self._processing_of[score] = (entry, None)
         return score
+
+    def key_of(self, score: Callable[[Any], float]) -> Hashable | None:
+        """Which scoring ``score`` (a function :meth:`score_function` gave) is: equal
+        keys for functions that give the same score for every response (the same shared
+        processing and the same one variable, if any) while this cache lives, ``None``
+        for any other function. (The processing is held by the cache: its id stays its.)"""
+        shared = self._processing_of.get(score)
+        if shared is None:
+            return None
+        entry, variable = shared
+        return (id(entry), variable)
 
     def along(self, score: Callable[[Any], float], values: Sequence[Any]) -> Callable[[Any], float]:
         """``score`` (a function :meth:`score_function` gave) for the values of ``values``

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -53,7 +53,7 @@ from itembank.media_check import DEFAULT_MAX_BYTES as DEFAULT_MEDIA_MAX_BYTES
 from itembank.media_check import IMAGE_MEDIA_TYPES, ImageInfo, MediaError, inspect_image
 from itembank.qti_bridge.html import HtmlCache, ObjectNotShown, Scans, xhtml_to_html
 from itembank.qti_bridge.parts import joint_responses
-from itembank.qti_bridge.proof import prove
+from itembank.qti_bridge.proof import ProofMemo, prove
 from itembank.qti_bridge.report import REASONS, ReportEntry, Status
 from itembank.qti_bridge.report import entry as _entry
 from itembank.qti_bridge.responses import (
@@ -245,6 +245,8 @@ def convert(
     html_cache = HtmlCache()  # option texts, scales and prompts recur too
     # ... and so do the shapes of their interactions: their responses are generated once
     responses_cache = ResponsesCache()
+    # ... so items of one shape, scoring and bank content have the same proof: made once
+    proofs = ProofMemo()
     # Images several items show (a shared figure, a graphic item's background) are read
     # and checked once: the source does not change while it is open.
     images: dict[str, tuple[bytes, ImageInfo]] = {}
@@ -269,6 +271,7 @@ def convert(
                 html_cache,
                 images,
                 responses_cache,
+                proofs,
             )
             try:
                 candidate = converter.run()
@@ -322,8 +325,11 @@ class _ItemConverter:
         html_cache: HtmlCache | None = None,
         images: dict[str, tuple[bytes, ImageInfo]] | None = None,
         responses_cache: ResponsesCache | None = None,
+        proofs: ProofMemo | None = None,
     ) -> None:
         self.source = source
+        #: The import's proofs (None: every item proved as if it were the first).
+        self.proofs = proofs
         self.scoring = scoring
         self.responses_cache = responses_cache
         self.html_cache = html_cache
@@ -605,13 +611,19 @@ class _ItemConverter:
                 None,
             )
         source_score: Callable[[Any], float]
+        # what source_score is, for the proofs' memo (None: not shared, never memoized)
+        shared: Hashable | None
         if single is not None:
             source_score = score_function(
                 reading.root, cache=self.scoring, variable=single.identifier
             )
+            shared = None if self.scoring is None else self.scoring.key_of(source_score)
+            source_key = None if shared is None else ("value", shared)
         else:
             run = score or score_function(reading.root, cache=self.scoring)
             source_score = run
+            shared = None if self.scoring is None else self.scoring.key_of(run)
+            source_key = None if shared is None else ("variables", shared)
         declaration = None
         if interaction is not None:
             declaration = next(
@@ -622,11 +634,15 @@ class _ItemConverter:
             def source_score(value: Any) -> float:
                 return run(value or {})
 
+            source_key = None if shared is None else ("gaps", shared)
+
         elif declaration is not None and single is None:
             identifier = declaration.identifier
 
             def source_score(value: Any) -> float:
                 return run({identifier: value})
+
+            source_key = None if shared is None else ("variable", identifier, shared)
 
         reasons: list[_Refused] = []
         rest_stem: str | None = None
@@ -666,6 +682,7 @@ class _ItemConverter:
                     rest_stem if item_type.body_in_content and rest_stem else stem,
                     source_score,
                     reasons,
+                    source_key,
                 )
                 if candidate is not None:
                     return candidate
@@ -689,9 +706,11 @@ class _ItemConverter:
         stem: str,
         source_score: Any,
         reasons: list[_Refused],
+        source_key: Hashable | None = None,
     ) -> Candidate | None:
         """``content`` checked and proved as a candidate, or ``None`` with the reason
-        appended to ``reasons``."""
+        appended to ``reasons`` (``source_key``: what ``source_score`` is, for the
+        proofs' memo, or ``None``)."""
         item = reading.item
         try:
             content = item_type.load(item_type.map_html(content, self.html))
@@ -729,15 +748,24 @@ class _ItemConverter:
                 )
             )
             return None
-        if (
-            self.scoring is not None
-            and self.responses_cache is not None
-            and self.responses_cache.remembers(responses)
-        ):
+        shared_responses = self.responses_cache is not None and self.responses_cache.remembers(
+            responses
+        )
+        if self.scoring is not None and shared_responses:
             # the responses of an earlier item of this shape: their source scores by
             # position, when that item shared this item's processing
             source_score = self.scoring.along(source_score, responses.values)
-        proof = prove(item_type, content, source_score, responses)
+        if self.proofs is None:
+            proof = prove(item_type, content, source_score, responses)
+        else:
+            proof = self.proofs.prove(
+                item_type,
+                content,
+                source_score,
+                responses,
+                source_key=source_key,
+                shared_responses=shared_responses,
+            )
         if proof.failure is not None:
             reasons.append(
                 self.refuse(

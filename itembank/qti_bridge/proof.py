@@ -15,11 +15,16 @@ the content: the same functions, prepared once per item), and stops at the first
 response whose scores differ, or that the bank cannot express. An item with several
 interactions is tried on ``{identifier: value}`` responses
 (:func:`itembank.qti_bridge.parts.joint_responses`).
+
+:class:`ProofMemo` gives an item the proof of an earlier item of the same import whose
+proof is the same function of the same inputs: the same type, the same
+:meth:`~itembank.itemtypes.ItemType.proof_key` of the content, the same source scoring
+(:meth:`qti.rp.ScoringCache.key_of`) and the same responses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,3 +144,108 @@ def _inexpressible(value: Any, source: float, why: str) -> ProofFailure:
         f"the response {shown} (scoring {source:g} in the source) cannot be expressed in the "
         f"bank ({why})",
     )
+
+
+class ProofMemo:
+    """The proofs of one import, by what a proof is a function of: the item type (this
+    very object), the type's :meth:`~itembank.itemtypes.ItemType.proof_key` of the
+    content, the source's scoring (a key of it: :meth:`qti.rp.ScoringCache.key_of`, with
+    how the convert calls it) and the responses tried (the very sequence an import's
+    :class:`~itembank.qti_bridge.responses.ResponsesCache` gives every item of a shape,
+    else every value, frozen with its types). An item whose key is known gets the known
+    proof - its count and its first failure (the same response, scores and messages) -
+    without running the bank's side or the source's; any part without a key (a type
+    without ``proof_key``, a scoring the cache does not share) proves as :func:`prove`.
+    Only proofs that ran to their end are kept (an error is raised again next time).
+    Bounded: at most ``max_proofs`` proofs kept, and ``max_values`` response values
+    frozen into their keys in all; a proof beyond those is made and not kept (the kept
+    ones are still given)."""
+
+    def __init__(self, *, max_proofs: int = 100_000, max_values: int = 200_000) -> None:
+        #: key -> (the proof, what the key names by id: held, so the ids stay theirs)
+        self._proofs: dict[Hashable, tuple[Proof, tuple[Any, ...]]] = {}
+        self._max_proofs = max_proofs
+        self._room = max_values
+        #: How many items were given a known proof.
+        self.hits = 0
+
+    def prove(
+        self,
+        item_type: ItemType,
+        content: dict[str, JSON],
+        source_score: Callable[[Any], float],
+        responses: Iterable[Any],
+        *,
+        source_key: Hashable | None,
+        shared_responses: bool,
+    ) -> Proof:
+        """:func:`prove`, or the proof already made on the same key.
+
+        :param source_key: what ``source_score`` is (equal keys: the same score for
+            every response), or ``None`` (no memo).
+        :param shared_responses: ``responses`` is a sequence the import gives every item
+            of its shape (kept by its identity), else keyed by its values (then it is
+            read twice: a list or a :class:`~itembank.qti_bridge.responses.Responses`).
+        """
+        key = None
+        if source_key is not None:
+            key = self._key(item_type, content, source_key, responses, shared_responses)
+        if key is None:
+            return prove(item_type, content, source_score, responses)
+        known = self._proofs.get(key)
+        if known is not None:
+            self.hits += 1
+            return known[0]
+        proof = prove(item_type, content, source_score, responses)
+        frozen = 0 if shared_responses else len(key[-1]) - 1  # (values frozen into the key)
+        if frozen <= self._room and len(self._proofs) < self._max_proofs:
+            self._room -= frozen
+            self._proofs[key] = (proof, (item_type, responses))
+        return proof
+
+    @staticmethod
+    def _key(
+        item_type: ItemType,
+        content: dict[str, JSON],
+        source_key: Hashable,
+        responses: Iterable[Any],
+        shared: bool,
+    ) -> Hashable | None:
+        content_key = item_type.proof_key(content)
+        if content_key is None:
+            return None
+        if shared:
+            tried: Hashable = ("shared", id(responses))
+        else:
+            try:
+                tried = ("values", *(_frozen_value(value) for value in responses))
+            except _Unkeyed:
+                return None
+        try:
+            key = (id(item_type), content_key, source_key, tried)
+            hash(key)
+        except TypeError:  # a type's key that cannot be hashed: no memo
+            return None
+        return key
+
+
+class _Unkeyed(Exception):
+    """A response value :func:`_frozen_value` does not freeze."""
+
+
+def _frozen_value(value: Any) -> Hashable:
+    """A QTI response value, hashable and apart from every value Python's equality would
+    confuse it with (types of scalars, floats by their bits, lists from tuples, dicts
+    with their keys in order: :func:`describe` shows them in that order)."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is list or kind is tuple:
+        return (kind, *(_frozen_value(part) for part in value))
+    if kind is dict:
+        return (dict, *((_frozen_value(name), _frozen_value(part)) for name, part in value.items()))
+    if kind is float:
+        return (float, value.hex())
+    if kind is int or kind is bool or value is None:
+        return (kind, value)
+    raise _Unkeyed

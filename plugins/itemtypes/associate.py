@@ -17,6 +17,7 @@ from itembank.itemtypes import (
     ItemType,
     Problem,
     SourceScore,
+    key_without_rich_text,
 )
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes import _mapped as mapped
@@ -102,6 +103,8 @@ class Associate(mapped.MappedImport):
         "en": "The candidate pairs up the choices of one list that belong together.",
     }
     content_schema = AssociateSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
     no_option_scores = {
         "id": "Tidak ada skor per pilihan: yang dinilai adalah pasangan pilihan.",
         "en": "No per-option score: pairs of choices are scored.",

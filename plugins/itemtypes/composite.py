@@ -5,7 +5,7 @@ sum of the parts' scores."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -43,6 +43,8 @@ from qti.model import AssessmentItem, identifier_problem, part_prompts
 PART = Noun("bagian", "part", "parts")
 MAX_PARTS = 20
 """Most parts of one composite item."""
+#: A part's fields (the content's schema).
+_PART_FIELDS = frozenset({"id", "type", "prompt", "content"})
 _RESERVED = re.compile(r"(SCORE|MAXSCORE|.*_PART\d+)")
 _ID_ATTRIBUTE = re.compile(r'\b(id|for|name|aria-describedby|aria-labelledby)="([^"]*)"')
 
@@ -203,6 +205,27 @@ class Composite(ItemType):
                 yield f"parts.{index}.content.{path}", html
 
     # -- scoring and display ----------------------------------------------------------
+
+    def proof_key(self, content: dict[str, JSON]) -> Hashable | None:
+        """From its parts': each part's id (its response's name), its type and that
+        type's own :meth:`~itembank.itemtypes.ItemType.proof_key` of its content, in part
+        order (the prompts are text shown, read by no scoring method); ``None`` when a
+        part's type is unknown or gives none, or the content holds anything else."""
+        if content.keys() != {"parts"}:
+            return None
+        keys: list[Hashable] = []
+        for part in content["parts"]:
+            if part.keys() != _PART_FIELDS:
+                return None
+            try:
+                kind = self._part_type(part)
+            except ValueError:
+                return None
+            inner = kind.proof_key(part["content"])
+            if inner is None:
+                return None
+            keys.append((part["id"], kind.id, inner))
+        return tuple(keys)
 
     def _responses(self, content: dict[str, JSON], response: JSON) -> list[JSON]:
         parts = content["parts"]

@@ -10,7 +10,15 @@ import marshmallow as ma
 from markupsafe import Markup
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
+from itembank.itemtypes import (
+    JSON,
+    ContentSummary,
+    EditorField,
+    ItemType,
+    Problem,
+    SourceScore,
+    key_without_rich_text,
+)
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     IDENTIFIER_PATTERN,
@@ -72,6 +80,8 @@ class ExtendedText(ItemType):
         "en": "The candidate writes an essay that a rater scores against a rubric.",
     }
     content_schema = ExtendedTextSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
     scored_by_person = True
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:

@@ -23,6 +23,7 @@ from itembank.itemtypes import (
     ItemType,
     Problem,
     SourceScore,
+    key_without_rich_text,
 )
 from itembank.sanitize import html_to_text
 from plugins.itemtypes import _editor as editor
@@ -149,6 +150,8 @@ class GapMatch(mapped.MappedImport):
         "en": "The candidate places the words given into the gaps of a text.",
     }
     content_schema = GapMatchSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
     body_in_content = True
     no_option_scores = {
         "id": "Skor diberikan per rumpang: kata kunci setiap rumpang bernilai poinnya.",

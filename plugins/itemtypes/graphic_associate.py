@@ -17,6 +17,7 @@ from itembank.itemtypes import (
     ItemType,
     Problem,
     SourceScore,
+    key_without_rich_text,
 )
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes import _graphic as graphic
@@ -85,6 +86,8 @@ class GraphicAssociate(ItemType):
         "en": "The candidate pairs up the areas of an image that belong together.",
     }
     content_schema = GraphicAssociateSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
     no_option_scores = {
         "id": "Tidak ada skor per pilihan: yang dinilai adalah pasangan area.",
         "en": "No per-option score: pairs of areas are scored.",

@@ -16,6 +16,7 @@ from itembank.itemtypes import (
     ItemType,
     Problem,
     SourceScore,
+    key_without_rich_text,
 )
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes import _graphic as graphic
@@ -108,6 +109,8 @@ class GraphicGapMatch(mapped.MappedImport):
         "en": "The candidate places small images on the right areas of an image.",
     }
     content_schema = GraphicGapMatchSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
     no_option_scores = {
         "id": "Tidak ada skor per pilihan: yang dinilai adalah pasangan gambar dan area.",
         "en": "No per-option score: pairs of a gap image and an area are scored.",

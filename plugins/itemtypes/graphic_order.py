@@ -16,6 +16,7 @@ from itembank.itemtypes import (
     ItemType,
     Problem,
     SourceScore,
+    key_without_rich_text,
 )
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes import _graphic as graphic
@@ -58,6 +59,8 @@ class GraphicOrder(ItemType):
         "en": "The candidate puts areas of an image in the correct order.",
     }
     content_schema = GraphicOrderSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
     no_option_scores = ordered.NO_OPTION_SCORES
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:

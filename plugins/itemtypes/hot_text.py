@@ -24,6 +24,7 @@ from itembank.itemtypes import (
     ItemType,
     Problem,
     SourceScore,
+    key_without_rich_text,
 )
 from itembank.sanitize import MarkupTooComplex, html_to_text, sanitize_inline_html
 from plugins.itemtypes import _editor as editor
@@ -115,6 +116,8 @@ class HotText(ItemType):
         "en": "The candidate selects the right parts of a text.",
     }
     content_schema = HotTextSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
     body_in_content = True
     no_option_scores = {
         "id": "Tidak ada skor per pilihan: hanya himpunan kunci yang lengkap yang dinilai.",

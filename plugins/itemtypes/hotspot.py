@@ -8,7 +8,15 @@ import marshmallow as ma
 from markupsafe import Markup
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
+from itembank.itemtypes import (
+    JSON,
+    ContentSummary,
+    EditorField,
+    ItemType,
+    Problem,
+    SourceScore,
+    key_without_rich_text,
+)
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes import _graphic as graphic
 from plugins.itemtypes._common import (
@@ -63,6 +71,8 @@ class Hotspot(ItemType):
         "en": "The candidate chooses the right area(s) on an image.",
     }
     content_schema = HotspotSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
         yield from graphic.check_graphic(content, minimum=2)

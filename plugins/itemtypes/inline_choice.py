@@ -23,6 +23,7 @@ from itembank.itemtypes import (
     ItemType,
     Problem,
     SourceScore,
+    key_without_rich_text,
 )
 from itembank.sanitize import html_to_text
 from plugins.itemtypes import _editor as editor
@@ -110,6 +111,8 @@ class InlineChoice(ItemType):
         "en": "The candidate picks a word from a list for each gap in a sentence.",
     }
     content_schema = InlineChoiceSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
     body_in_content = True
     no_option_scores = {
         "id": "Skor diberikan per rumpang: kunci setiap rumpang bernilai poinnya (lihat kunci).",

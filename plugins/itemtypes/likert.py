@@ -7,7 +7,14 @@ from collections.abc import Callable
 import marshmallow as ma
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, SourceScore
+from itembank.itemtypes import (
+    JSON,
+    ContentSummary,
+    EditorField,
+    ItemType,
+    SourceScore,
+    key_without_rich_text,
+)
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     Noun,
@@ -54,6 +61,8 @@ class Likert(OptionsItemType):
         "en": "The candidate states how far they agree with a statement; there is no key.",
     }
     content_schema = LikertSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
     entries_key = "scale"
     entry_noun = Noun("titik skala", "scale point", "scale points")
     min_entries = 2

@@ -8,7 +8,15 @@ import marshmallow as ma
 from markupsafe import Markup
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
+from itembank.itemtypes import (
+    JSON,
+    ContentSummary,
+    EditorField,
+    ItemType,
+    Problem,
+    SourceScore,
+    key_without_rich_text,
+)
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes import _mapped as mapped
 from plugins.itemtypes import _pairs as paired
@@ -101,6 +109,8 @@ class Matching(mapped.MappedImport):
         "en": "The candidate matches each premise with the right response.",
     }
     content_schema = MatchingSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
     no_option_scores = {
         "id": "Tidak ada skor per pilihan: yang dinilai adalah pasangan premis dan jawaban.",
         "en": "No per-option score: pairs of a premise and a response are scored.",

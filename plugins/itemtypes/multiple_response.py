@@ -15,6 +15,7 @@ from itembank.itemtypes import (
     ItemType,
     Problem,
     SourceScore,
+    key_without_rich_text,
 )
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes import _mapped as mapped
@@ -114,6 +115,8 @@ class MultipleResponse(OptionsItemType):
         "en": "The candidate chooses every correct answer; there may be more than one.",
     }
     content_schema = MultipleResponseSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
         yield from super().check(content)

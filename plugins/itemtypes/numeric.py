@@ -18,6 +18,7 @@ from itembank.itemtypes import (
     ItemType,
     Problem,
     SourceScore,
+    key_without_rich_text,
 )
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
@@ -127,6 +128,8 @@ class Numeric(ItemType):
         "en": "The candidate types a number; it is right within a tolerance of the answer.",
     }
     content_schema = NumericSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
         yield from check_tolerance(content)

@@ -17,6 +17,7 @@ from itembank.itemtypes import (
     ItemType,
     Problem,
     SourceScore,
+    key_without_rich_text,
 )
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes import _ordered as ordered
@@ -70,6 +71,8 @@ class Ordering(OptionsItemType):
         "en": "The candidate puts the options in the correct order.",
     }
     content_schema = OrderingSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
     no_option_scores = ordered.NO_OPTION_SCORES
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:

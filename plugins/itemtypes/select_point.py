@@ -20,6 +20,7 @@ from itembank.itemtypes import (
     ItemType,
     Problem,
     SourceScore,
+    key_without_rich_text,
 )
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes import _graphic as graphic
@@ -145,6 +146,8 @@ class SelectPoint(ItemType):
         "their values.",
     }
     content_schema = SelectPointSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
     no_option_scores = {
         "id": "Tidak ada skor per pilihan: titik yang ditunjuk mendapat nilai area tempatnya "
         "berada (nilai setiap area ada di kunci).",

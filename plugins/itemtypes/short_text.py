@@ -20,6 +20,7 @@ from itembank.itemtypes import (
     ItemType,
     Problem,
     SourceScore,
+    key_without_rich_text,
 )
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes import _mapped as mapped
@@ -119,6 +120,8 @@ class ShortText(mapped.MappedImport):
         "en": "The candidate types a short answer that is matched against accepted answers.",
     }
     content_schema = ShortTextSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
         accepted = content["accepted"]

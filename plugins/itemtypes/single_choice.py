@@ -7,7 +7,15 @@ from collections.abc import Callable, Iterator
 import marshmallow as ma
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
+from itembank.itemtypes import (
+    JSON,
+    ContentSummary,
+    EditorField,
+    ItemType,
+    Problem,
+    SourceScore,
+    key_without_rich_text,
+)
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     CHOOSE_ONE,
@@ -55,6 +63,8 @@ class SingleChoice(OptionsItemType):
         "en": "The candidate chooses one answer; exactly one option is correct.",
     }
     content_schema = SingleChoiceSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
     max_entries = 10
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:

@@ -17,6 +17,7 @@ from itembank.itemtypes import (
     ItemType,
     Problem,
     SourceScore,
+    key_without_rich_text,
 )
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes import _mapped as mapped
@@ -143,6 +144,8 @@ class Slider(mapped.MappedImport):
         "en": "The candidate moves a marker along a scale to choose a number.",
     }
     content_schema = SliderSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
     no_option_scores = {
         "id": "Tidak ada pilihan: yang dinilai adalah bilangan yang dipilih.",
         "en": "No options: the number chosen is scored.",

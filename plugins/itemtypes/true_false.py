@@ -9,7 +9,15 @@ import marshmallow as ma
 from markupsafe import escape
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
+from itembank.itemtypes import (
+    JSON,
+    ContentSummary,
+    EditorField,
+    ItemType,
+    Problem,
+    SourceScore,
+    key_without_rich_text,
+)
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     StrictBoolean,
@@ -49,6 +57,8 @@ class TrueFalse(ItemType):
         "en": "The candidate decides whether the statement in the stem is true or false.",
     }
     content_schema = TrueFalseSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
         yield from check_points(content)

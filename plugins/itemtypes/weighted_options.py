@@ -7,7 +7,15 @@ from collections.abc import Callable, Iterator
 import marshmallow as ma
 
 from itembank.hookspecs import hookimpl
-from itembank.itemtypes import JSON, ContentSummary, EditorField, ItemType, Problem, SourceScore
+from itembank.itemtypes import (
+    JSON,
+    ContentSummary,
+    EditorField,
+    ItemType,
+    Problem,
+    SourceScore,
+    key_without_rich_text,
+)
 from plugins.itemtypes import _editor as editor
 from plugins.itemtypes._common import (
     CHOOSE_ONE,
@@ -71,6 +79,8 @@ class WeightedOptions(OptionsItemType):
         "en": "Every option carries a score weight, as in TKP and situational judgement items.",
     }
     content_schema = WeightedOptionsSchema
+    #: The proof depends on everything but the rich text (its scoring reads none).
+    proof_key = key_without_rich_text
 
     def check(self, content: dict[str, JSON]) -> Iterator[Problem]:
         yield from super().check(content)
