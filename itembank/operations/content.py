@@ -9,7 +9,6 @@ bank's media. Problems are collected and reported together, with field paths.
 from __future__ import annotations
 
 import copy
-import functools
 import hashlib
 import json
 import re
@@ -529,8 +528,9 @@ def content_hash(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-#: JSON as :func:`content_hash` writes it: sorted keys, no spaces, not ASCII escaped.
-_dump = functools.partial(json.dumps, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+#: JSON as :func:`content_hash` writes it: sorted keys, no spaces, not ASCII escaped (one
+#: encoder: ``json.dumps`` with these options builds one per call, to the same effect).
+_dump = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _canonical_json(value: Any) -> str | None:

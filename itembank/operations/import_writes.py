@@ -298,13 +298,14 @@ def insert_rows(model: type[Any], rows: list[dict[str, Any]], bank_id: int | Non
     FTS5 indexes' triggers then write one index segment per statement instead of one
     per row)."""
     columns = {attr.key: attr.columns[0].name for attr in sa.inspect(model).column_attrs}
-    unknown = {key for row in rows for key in row} - columns.keys()
+    first = rows[0].keys() if rows else {}.keys()
+    alike = all(row.keys() == first for row in rows)
+    unknown = (first if alike else {key for row in rows for key in row}) - columns.keys()
     if unknown:
         raise KeyError(f"{model.__name__} has no attribute {sorted(unknown)}")
-    if any(row.keys() != rows[0].keys() for row in rows):
+    if not alike:
         raise KeyError(f"{model.__name__}: the rows name different attributes")
     table = model.__table__  # type: ignore[attr-defined]
-    named = [{columns[key]: value for key, value in row.items()} for row in rows]
     options = in_bank(bank_id)
     connection = db.session.connection()
     dialect = connection.dialect
@@ -315,19 +316,24 @@ def insert_rows(model: type[Any], rows: list[dict[str, Any]], bank_id: int | Non
         if dialect.name == "sqlite"
         else None
     )
-    prepared = _driver_rows(connection, table, named) if write is not None else None
+    prepared = _driver_rows(connection, table, rows, columns) if write is not None else None
     if write is not None and prepared is not None:
         write(connection, table, *prepared)
         note_bulk_write(db.session, table.name, options)
         return
+    named = [{columns[key]: value for key, value in row.items()} for row in rows]
     db.session.execute(sa.insert(table).execution_options(**options), named)
 
 
 def _driver_rows(
-    connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]
+    connection: sa.Connection,
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    columns: dict[str, str],
 ) -> tuple[list[str], list[list[Any]]] | None:
     """The column names and each row's values as the driver gets them from an INSERT of
-    ``rows`` (keyed by column name, every row the same columns) into ``table``: each value
+    ``rows`` (keyed by attribute name, ``columns`` giving each attribute's column; every
+    row the same attributes) into ``table``: each value
     through its column type's bind processing, a column left out with its scalar default
     as in an INSERT (its server default if it has none). None when that is not enough:
     no rows, or a column left out whose default is computed per row.
@@ -337,10 +343,11 @@ def _driver_rows(
     bind processing is a function of the value alone."""
     if not rows:
         return None
-    given = list(rows[0])
+    keys = list(rows[0])
+    given = [columns[key] for key in keys]
     defaults: dict[str, Any] = {}
     for column in table.columns:
-        if column.name not in rows[0] and column.default is not None:
+        if column.name not in given and column.default is not None:
             if not column.default.is_scalar:
                 return None
             defaults[column.name] = column.default.arg  # type: ignore[attr-defined]
@@ -349,11 +356,13 @@ def _driver_rows(
     processors = [
         table.columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
     ]
-    columns: list[list[Any]] = []
-    for name, process in zip(names, processors, strict=True):
-        column = [row[name] for row in rows] if name in given else [defaults[name]] * len(rows)
-        columns.append(column if process is None else _processed(column, process))
-    return names, [list(row) for row in zip(*columns, strict=True)]
+    values: list[list[Any]] = [[row[key] for row in rows] for key in keys]
+    values += [[value] * len(rows) for value in defaults.values()]
+    processed = [
+        column if process is None else _processed(column, process)
+        for column, process in zip(values, processors, strict=True)
+    ]
+    return names, [list(row) for row in zip(*processed, strict=True)]
 
 
 _UNSET = object()
