@@ -27,7 +27,6 @@ from itembank.models import (
     AuditEvent,
     Bank,
     ImportBatch,
-    ImportEntry,
     Item,
     ItemClassification,
     ItemVersion,
@@ -54,6 +53,7 @@ from qti.package import Classification, PackageItem, PackageSection, PackageTest
 from tests.factories import World, unique
 from tests.qti_items import zip_of
 from tests.shared import shared_path
+from tests.test_import_rows_written import report
 from tests.test_qti_import import OWN, PNG, PNG_SHA, STEM
 
 
@@ -155,37 +155,24 @@ def _written(bank: Bank, batches: list[ImportBatch]) -> dict[str, Any]:
             sa.select(ItemVersion.id, ItemVersion.number).where(ItemVersion.item_id.in_(number))
         ).all()
     )
-    items = db.session.scalars(
-        sa.select(Item).where(Item.bank_id == bank.id).order_by(Item.number)
-    ).all()
-    versions = db.session.scalars(
-        sa.select(ItemVersion)
-        .where(ItemVersion.item_id.in_(number))
-        .order_by(ItemVersion.item_id, ItemVersion.number)
-    ).all()
+
+    def rows(model: Any, where: Any, *order: Any) -> list[Any]:
+        return list(db.session.scalars(sa.select(model).where(where).order_by(*order)))
+
+    items = rows(Item, Item.bank_id == bank.id, Item.number)
+    versions = rows(
+        ItemVersion, ItemVersion.item_id.in_(number), ItemVersion.item_id, ItemVersion.number
+    )
     versions_by_id = {v.id: v for v in versions}
-    classifications = db.session.scalars(
-        sa.select(ItemClassification).where(ItemClassification.version_id.in_(versions_by_id))
-    ).all()
-    contributors = db.session.scalars(
-        sa.select(VersionContributor).where(VersionContributor.version_id.in_(versions_by_id))
-    ).all()
+    classifications = rows(ItemClassification, ItemClassification.version_id.in_(versions_by_id))
+    contributors = rows(VersionContributor, VersionContributor.version_id.in_(versions_by_id))
 
     def version_key(version_id: int) -> tuple[int, int]:
         version = versions_by_id[version_id]
         return number[version.item_id], version.number
 
-    events = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.bank_id == bank.id).order_by(AuditEvent.id)
-    ).all()
-    media = db.session.scalars(
-        sa.select(Media).where(Media.bank_id == bank.id).order_by(Media.id)
-    ).all()
-    entries = db.session.scalars(
-        sa.select(ImportEntry)
-        .where(ImportEntry.batch_id.in_([b.id for b in batches]))
-        .order_by(ImportEntry.batch_id, ImportEntry.position)
-    ).all()
+    events = rows(AuditEvent, AuditEvent.bank_id == bank.id, AuditEvent.id)
+    media = rows(Media, Media.bank_id == bank.id, Media.id)
     return plain(
         {
             "batches": [
@@ -253,22 +240,7 @@ def _written(bank: Bank, batches: list[ImportBatch]) -> dict[str, Any]:
                 for e in events
             ],
             "media": [[m.sha256, m.filename, m.uploaded_by_id] for m in media],
-            "entries": [
-                [
-                    batches.index(next(b for b in batches if b.id == e.batch_id)),
-                    e.position,
-                    e.file,
-                    e.item_ref,
-                    e.column_name,
-                    e.severity,
-                    e.outcome,
-                    e.message,
-                    e.message_en,
-                    number.get(e.item_id),
-                    e.version_number,
-                ]
-                for e in entries
-            ],
+            "entries": [report(batch) for batch in batches],
         }
     )
 
