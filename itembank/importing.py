@@ -143,6 +143,13 @@ class CandidateItem:
         the images it shows, as that gave them. A stem or content field found here is
         stored as it is, with that text and those images, instead of being sanitized
         again (sanitizing clean HTML gives it back unchanged).
+    :param loaded_by: the item type whose :meth:`~itembank.itemtypes.ItemType.load`
+        returned ``content`` (this very object, unchanged since) in this process: an
+        importer that validated the content with the type itself (the QTI importer's
+        conversion does, before proving its scoring). The core then does not load it a
+        second time when it is the type the core would use (the same object); anything
+        else about the item is checked as always. ``None``: the content comes from the
+        file as it is, and the core loads it.
     """
 
     location: Location
@@ -158,6 +165,7 @@ class CandidateItem:
     problems: list[ReportEntry] = field(default_factory=list)
     passage: CandidatePassage | None = None
     clean_html: Mapping[str, tuple[str, frozenset[str]]] = field(default_factory=dict, repr=False)
+    loaded_by: ItemType | None = field(default=None, repr=False)
 
     def locate(self, field_path: str) -> Location:
         """The location of a problem in ``field_path`` (see :attr:`fields`)."""

@@ -41,6 +41,8 @@ from itembank.sanitize import (
 
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 MAX_STEM_CHARS = 100_000
+#: The longest ``notes`` of a version's metadata.
+MAX_NOTES_CHARS = 5000
 
 
 class ClassificationSchema(ma.Schema):
@@ -68,7 +70,7 @@ class MetadataSchema(ma.Schema):
     language = ma.fields.String(
         load_default=None, allow_none=True, validate=ma.validate.Regexp(LANG_RE)
     )
-    notes = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
+    notes = ma.fields.String(load_default="", validate=ma.validate.Length(max=MAX_NOTES_CHARS))
 
 
 @dataclass
@@ -96,6 +98,7 @@ def prepare_version(
     draft: bool = False,
     passage_hash: str | None = None,
     clean_html: Mapping[str, tuple[str, frozenset[str]]] | None = None,
+    loaded: bool = False,
 ) -> PreparedVersion:
     """Validate and normalise everything a version stores; raise :class:`InvalidInput`
     with every problem found (each with a field path).
@@ -113,7 +116,11 @@ def prepare_version(
     hash of the passage version the version pins, part of its own
     (:func:`content_hash`). ``clean_html``: HTML an importer already sanitized, with its
     plain text and images (:attr:`itembank.importing.CandidateItem.clean_html`): a stem
-    or field found there is not sanitized again."""
+    or field found there is not sanitized again. ``loaded``: ``content`` is what
+    ``item_type.load`` returned in this process, this very object and unchanged since
+    (an importer that validated it with the type itself:
+    :attr:`itembank.importing.CandidateItem.loaded_by`), so it is not loaded again; its
+    size, rich text, images and everything else are checked as always."""
     problems: list[Problem] = []  # the version cannot be stored
     incomplete: list[Problem] = []  # it can, as a draft, but cannot be submitted
     scanned: dict[str, frozenset[str]] = {}  # clean HTML -> the images it shows
@@ -145,12 +152,17 @@ def prepare_version(
 
     clean_content: dict[str, Any] = {}
     complete_content = False
-    size_problem = content_size_problem(content)
+    # Content loaded already is written in the hash's canonical form (sorted keys: the
+    # same length), which the hash then uses as it is if the content stays this object.
+    canonical = _canonical_json(content) if loaded else None
+    size_problem = content_size_problem(content, canonical)
     if size_problem is not None:
         problems.append(size_problem)
     else:
         try:
-            clean_content = _clean_content(item_type, content, scanned, texts, clean_html)
+            clean_content = _clean_content(
+                item_type, content, scanned, texts, clean_html, loaded=loaded
+            )
             complete_content = True
         except TextRefused as exc:
             problems.extend(_content_problems(exc))
@@ -219,7 +231,12 @@ def prepare_version(
         metadata=clean_meta,
         nodes=nodes,
         content_hash=content_hash(
-            item_type.id, clean_stem, clean_content, clean_meta, passage_hash
+            item_type.id,
+            clean_stem,
+            clean_content,
+            clean_meta,
+            passage_hash,
+            content_json=canonical if clean_content is content else None,
         ),
         search_text=search_text(item_type, clean_stem, clean_content, texts),
         problems=incomplete,
@@ -252,17 +269,29 @@ def _load_metadata(metadata: Any) -> dict[str, Any]:
     """``MetadataSchema().load(metadata)``, remembered by the input's ``repr`` when the
     input is plain JSON data: loading is a function of that input alone, and the
     metadata of an import's rows repeats (the same classification, tags and level).
-    Each call gets its own copy (the caller completes it); errors are not remembered."""
+    Each call gets its own copy (the caller completes it); errors are not remembered.
+
+    ``notes`` that can be stored as they are (text of at most :data:`MAX_NOTES_CHARS`:
+    the field gives such a value back unchanged) are not part of the key: the rest is
+    remembered with empty notes and the call's own put in their place (an import's
+    notes name each item's source, so they differ from item to item)."""
     if not _plain(metadata):
         return schema_instance(MetadataSchema).load(metadata)  # type: ignore[no-any-return]
-    key = repr(metadata)
+    notes = metadata.get("notes") if isinstance(metadata, dict) else None
+    own_notes = type(notes) is str and len(notes) <= MAX_NOTES_CHARS
+    key = repr({**metadata, "notes": ""} if own_notes else metadata)
     loaded = _METADATA_LOADED.get(key)
     if loaded is None:
-        loaded = schema_instance(MetadataSchema).load(metadata)
+        loaded = schema_instance(MetadataSchema).load(
+            {**metadata, "notes": ""} if own_notes else metadata
+        )
         if len(_METADATA_LOADED) >= _METADATA_MEMO_SIZE:
             _METADATA_LOADED.clear()
         _METADATA_LOADED[key] = loaded
-    return _copy_plain(loaded)  # type: ignore[no-any-return]
+    copied: dict[str, Any] = _copy_plain(loaded)
+    if own_notes:
+        copied["notes"] = notes
+    return copied
 
 
 class TextRefused(ContentError):
@@ -280,15 +309,17 @@ def _clean_content(
     scanned: dict[str, frozenset[str]],
     texts: dict[str, str] | None = None,
     clean_html: Mapping[str, tuple[str, frozenset[str]]] | None = None,
+    *,
+    loaded: bool = False,
 ) -> dict[str, Any]:
-    """The content loaded by its type and with every rich-text field sanitized; the
-    images each clean field shows are added to ``scanned`` (its plain text to ``texts``).
-    Raises :class:`ContentError` with every problem of the content, :class:`TextRefused`
-    for text it cannot store."""
-    loaded = item_type.load(content)
-    sanitized = _sanitize_fields(item_type, loaded, scanned, texts, clean_html)
+    """The content loaded by its type (unless ``loaded``: it is the type's own result
+    already) and with every rich-text field sanitized; the images each clean field shows
+    are added to ``scanned`` (its plain text to ``texts``). Raises :class:`ContentError`
+    with every problem of the content, :class:`TextRefused` for text it cannot store."""
+    normal = content if loaded else item_type.load(content)
+    sanitized = _sanitize_fields(item_type, normal, scanned, texts, clean_html)
     # Loaded content is normal; only if sanitizing changed it must it be checked again.
-    return loaded if sanitized == loaded else item_type.load(sanitized)
+    return normal if sanitized == normal else item_type.load(sanitized)
 
 
 def _sanitize_fields(
@@ -343,12 +374,17 @@ def _scan(
     return sanitize_and_scan(html)
 
 
-def content_size_problem(content: Any) -> Problem | None:
-    """A problem when ``content`` is larger than :data:`MAX_CONTENT_CHARS` as JSON."""
-    try:
-        size = len(json.dumps(content, ensure_ascii=False, separators=(",", ":")))
-    except (TypeError, ValueError, RecursionError):
-        return None  # not JSON at all: the type's schema says what is wrong
+def content_size_problem(content: Any, canonical: str | None = None) -> Problem | None:
+    """A problem when ``content`` is larger than :data:`MAX_CONTENT_CHARS` as JSON.
+    ``canonical``: its :func:`_canonical_json` when known (sorting the keys changes no
+    length)."""
+    if canonical is not None:
+        size = len(canonical)
+    else:
+        try:
+            size = len(json.dumps(content, ensure_ascii=False, separators=(",", ":")))
+        except (TypeError, ValueError, RecursionError):
+            return None  # not JSON at all: the type's schema says what is wrong
     if size <= MAX_CONTENT_CHARS:
         return None
     return Problem(
@@ -462,11 +498,24 @@ def content_hash(
     content: dict[str, Any],
     metadata: dict[str, Any],
     passage_hash: str | None = None,
+    *,
+    content_json: str | None = None,
 ) -> str:
     """An item version's identity: SHA-256 of the canonical JSON of its type, stem,
     content and metadata and, when it pins a passage version (its item set), of that
     version's own content hash (title and text). The same question about two different
-    texts is two items; exact-copy detection, similar items and exports rely on it."""
+    texts is two items; exact-copy detection, similar items and exports rely on it.
+
+    ``content_json``: ``content``'s own :func:`_canonical_json` when the caller has it;
+    the document is then written around it, the same text as written whole."""
+    if content_json is not None:
+        # json.dumps(document, sort_keys=True, ...) writes the keys in this order
+        canonical = (
+            f'{{"content":{content_json},"metadata":{_dump(metadata)}'
+            + ("" if passage_hash is None else f',"passage":{_dump(passage_hash)}')
+            + f',"stem":{_dump(stem)},"type":{_dump(type_id)}}}'
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     document: dict[str, Any] = {
         "type": type_id,
         "stem": stem,
@@ -475,13 +524,21 @@ def content_hash(
     }
     if passage_hash is not None:
         document["passage"] = passage_hash
-    canonical = json.dumps(
-        document,
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    canonical = _dump(document)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+#: JSON as :func:`content_hash` writes it: sorted keys, no spaces, not ASCII escaped (one
+#: encoder: ``json.dumps`` with these options builds one per call, to the same effect).
+_dump = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _canonical_json(value: Any) -> str | None:
+    """``value`` as :func:`content_hash` writes it, or None when it cannot be."""
+    try:
+        return _dump(value)
+    except (TypeError, ValueError, RecursionError):
+        return None
 
 
 def visible_taxonomies(bank: Bank) -> sa.Select[tuple[TaxonomyRecord]]:

@@ -315,6 +315,9 @@ def _prepare(
             uploading=frozenset(sha for sha, _, _ in item.media),
             passage_hash=_passage_hash(bank, candidate),
             clean_html=candidate.clean_html,
+            # the importer's own load of this very type (the QTI conversion's) is not
+            # repeated; any other content, or another type's, is loaded here
+            loaded=candidate.loaded_by is item_type,
         )
     except InvalidInput as exc:
         for problem in exc.problems:

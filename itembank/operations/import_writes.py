@@ -8,6 +8,7 @@ PostgreSQL each new item is written with its newest version's id, reserved befor
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,7 +16,6 @@ import sqlalchemy as sa
 from itembank.content_stamp import in_bank, note_bulk_write
 from itembank.driver_statement import sqlalchemy_error
 from itembank.extensions import db
-from itembank.importing import ImportLimits
 from itembank.models import (
     AuditEvent,
     Bank,
@@ -48,11 +48,10 @@ def write_items(
     batch: ImportBatch,
     notify: Progress,
     batch_size: int,
-    limits: ImportLimits,
 ) -> None:
     """Write every candidate that creates or updates an item: new items ``batch_size`` at
     a time, then the updates one by one; the images of the items written first (as they
-    were checked with each item, against ``limits.media_max_bytes``)."""
+    were checked with each item, against the import's ``media_max_bytes``)."""
     creates = [c for c in checked if c.outcome is Outcome.CREATED]
     updates = [c for c in checked if c.outcome in (Outcome.NEW_VERSION, Outcome.DRAFT_UPDATED)]
     total = len(creates) + len(updates)
@@ -157,6 +156,8 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
     ]
     if classifications:
         insert_rows(ItemClassification, classifications)
+    # one dict for the chunk's events (the same value: serialized once, by insert_rows)
+    data = {"via": "import", "import_batch": batch.id}
     insert_rows(
         AuditEvent,
         [
@@ -173,7 +174,7 @@ def _create_items(chunk: list[CheckedItem], bank: Bank, actor: User, batch: Impo
                 "reason": "",
                 "object_type": "item",
                 "object_id": checked.external_id,
-                "data": {"via": "import", "import_batch": batch.id},
+                "data": data,
             }
             for checked in chunk
         ],
@@ -222,20 +223,25 @@ def _insert_then_point(
     for offset, checked in enumerate(chunk):
         checked.item_id = item_by_number[first + offset]
     insert_rows(ItemVersion, [_version_row(checked, actor, now) for checked in chunk], bank.id)
+    # The chunk's items are the bank's numbers first..last (reserved above): they name
+    # the items below instead of a list of their ids.
     version_by_item = dict(
         db.session.execute(
-            sa.select(ItemVersion.item_id, ItemVersion.id).where(
-                ItemVersion.item_id.in_([checked.item_id for checked in chunk]),
+            sa.select(ItemVersion.item_id, ItemVersion.id)
+            .join(Item, Item.id == ItemVersion.item_id)
+            .where(
+                Item.bank_id == bank.id,
+                Item.number.between(first, last),
                 ItemVersion.number == 1,
             )
         ).all()
     )
     version_ids = [version_by_item[checked.item_id] for checked in chunk]
     # Each new item's only version is its newest: one statement per chunk.
-    chunk_ids = [checked.item_id for checked in chunk]
+    items = Item.__table__
     db.session.execute(
-        sa.update(Item.__table__)
-        .where(Item.__table__.c.id.in_(chunk_ids))
+        sa.update(items)
+        .where(items.c.bank_id == bank.id, items.c.number.between(first, last))
         .values(
             newest_version_id=sa.select(ItemVersion.__table__.c.id)
             .where(ItemVersion.__table__.c.item_id == Item.__table__.c.id)
@@ -292,13 +298,14 @@ def insert_rows(model: type[Any], rows: list[dict[str, Any]], bank_id: int | Non
     FTS5 indexes' triggers then write one index segment per statement instead of one
     per row)."""
     columns = {attr.key: attr.columns[0].name for attr in sa.inspect(model).column_attrs}
-    unknown = {key for row in rows for key in row} - columns.keys()
+    first = rows[0].keys() if rows else {}.keys()
+    alike = all(row.keys() == first for row in rows)
+    unknown = (first if alike else {key for row in rows for key in row}) - columns.keys()
     if unknown:
         raise KeyError(f"{model.__name__} has no attribute {sorted(unknown)}")
-    if any(row.keys() != rows[0].keys() for row in rows):
+    if not alike:
         raise KeyError(f"{model.__name__}: the rows name different attributes")
     table = model.__table__  # type: ignore[attr-defined]
-    named = [{columns[key]: value for key, value in row.items()} for row in rows]
     options = in_bank(bank_id)
     connection = db.session.connection()
     dialect = connection.dialect
@@ -309,28 +316,38 @@ def insert_rows(model: type[Any], rows: list[dict[str, Any]], bank_id: int | Non
         if dialect.name == "sqlite"
         else None
     )
-    prepared = _driver_rows(connection, table, named) if write is not None else None
+    prepared = _driver_rows(connection, table, rows, columns) if write is not None else None
     if write is not None and prepared is not None:
         write(connection, table, *prepared)
         note_bulk_write(db.session, table.name, options)
         return
+    named = [{columns[key]: value for key, value in row.items()} for row in rows]
     db.session.execute(sa.insert(table).execution_options(**options), named)
 
 
 def _driver_rows(
-    connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]
+    connection: sa.Connection,
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    columns: dict[str, str],
 ) -> tuple[list[str], list[list[Any]]] | None:
     """The column names and each row's values as the driver gets them from an INSERT of
-    ``rows`` (keyed by column name, every row the same columns) into ``table``: each value
+    ``rows`` (keyed by attribute name, ``columns`` giving each attribute's column; every
+    row the same attributes) into ``table``: each value
     through its column type's bind processing, a column left out with its scalar default
     as in an INSERT (its server default if it has none). None when that is not enough:
-    no rows, or a column left out whose default is computed per row."""
+    no rows, or a column left out whose default is computed per row.
+
+    A value that is the very object of the row before in its column (a chunk's one
+    timestamp, its actor, an audit event's shared data) is processed once for the run:
+    bind processing is a function of the value alone."""
     if not rows:
         return None
-    given = list(rows[0])
+    keys = list(rows[0])
+    given = [columns[key] for key in keys]
     defaults: dict[str, Any] = {}
     for column in table.columns:
-        if column.name not in rows[0] and column.default is not None:
+        if column.name not in given and column.default is not None:
             if not column.default.is_scalar:
                 return None
             defaults[column.name] = column.default.arg  # type: ignore[attr-defined]
@@ -339,15 +356,28 @@ def _driver_rows(
     processors = [
         table.columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
     ]
-    fixed = list(defaults.values())
-    values = [
-        [
-            v if process is None else process(v)
-            for v, process in zip([row[name] for name in given] + fixed, processors, strict=True)
-        ]
-        for row in rows
+    values: list[list[Any]] = [[row[key] for row in rows] for key in keys]
+    values += [[value] * len(rows) for value in defaults.values()]
+    processed = [
+        column if process is None else _processed(column, process)
+        for column, process in zip(values, processors, strict=True)
     ]
-    return names, values
+    return names, [list(row) for row in zip(*processed, strict=True)]
+
+
+_UNSET = object()
+
+
+def _processed(column: list[Any], process: Callable[[Any], Any]) -> list[Any]:
+    """``process`` of each value of ``column``, called once for a run of the same object."""
+    result: list[Any] = []
+    last: Any = _UNSET
+    done: Any = None
+    for value in column:
+        if value is not last:
+            last, done = value, process(value)
+        result.append(done)
+    return result
 
 
 def _copy_rows(

@@ -166,13 +166,14 @@ def run_import(
     mode = parse_mode(mode) if isinstance(mode, str) else mode
     limits = limits or ImportLimits()
     source = ImportSource(filename=_short(filename, 255), data=data)
+    digest = hashlib.sha256(data).hexdigest()  # the file's, once (a package: megabytes)
     report = FileReport()
     notify = progress or (lambda phase, done, total: None)
 
     with reading_phase() if read_apart else contextlib.nullcontext():
         require_writer(actor, bank, doing="import items")
         importer = choose_importer(plugins, source, importer_id)
-        _warn_if_imported_before(bank, source, report)
+        _warn_if_imported_before(bank, source, digest, report)
         candidates = read_candidates(importer, source, plugins, bank, limits, report, notify)
         checked = check_candidates(
             candidates, bank, actor, plugins, limits, notify, skip_duplicates=skip_duplicates
@@ -181,7 +182,7 @@ def run_import(
             db.session.commit()
     file_failed = not checked and report.has_errors()
     invalid = any(c.problems for c in checked) or report.has_errors()
-    meta = _BatchFacts(source, importer.id, mode)
+    meta = _BatchFacts(source, digest, importer.id, mode)
 
     if file_failed or (mode is Mode.STRICT and invalid):
         status = BatchStatus.FAILED if file_failed else BatchStatus.ROLLED_BACK
@@ -192,7 +193,7 @@ def run_import(
 
     batch = _new_batch(bank, actor, meta)
     try:
-        write_items(checked, bank, actor, plugins, batch, notify, batch_size, limits)
+        write_items(checked, bank, actor, plugins, batch, notify, batch_size)
     except (DomainError, sa.exc.SQLAlchemyError) as exc:
         log.warning("import of %s into %s failed while writing: %s", filename, bank.code, exc)
         db.session.rollback()
@@ -211,9 +212,11 @@ def run_import(
     return _store(bank, actor, meta, BatchStatus.COMPLETED, checked, report, batch=batch)
 
 
-def _warn_if_imported_before(bank: Bank, source: ImportSource, report: FileReport) -> None:
-    """A file-level warning when the same bytes were imported into ``bank`` before."""
-    digest = hashlib.sha256(source.data).hexdigest()
+def _warn_if_imported_before(
+    bank: Bank, source: ImportSource, digest: str, report: FileReport
+) -> None:
+    """A file-level warning when the same bytes (SHA-256 ``digest``) were imported into
+    ``bank`` before."""
     before = db.session.scalars(
         sa.select(ImportBatch)
         .where(
@@ -246,6 +249,7 @@ def _warn_if_imported_before(bank: Bank, source: ImportSource, report: FileRepor
 @dataclass(frozen=True)
 class _BatchFacts:
     source: ImportSource
+    sha256: str  # of source.data
     importer: str
     mode: Mode
 
@@ -257,7 +261,7 @@ def _new_batch(bank: Bank, actor: User, facts: _BatchFacts) -> ImportBatch:
         created_at=utcnow(),
         filename=facts.source.filename,
         size=len(facts.source.data),
-        sha256=hashlib.sha256(facts.source.data).hexdigest(),
+        sha256=facts.sha256,
         importer=facts.importer,
         mode=facts.mode.value,
         status=BatchStatus.COMPLETED.value,
@@ -363,42 +367,47 @@ def _entry_rows(
 
 
 def _outcome_entry(item: CheckedItem) -> ReportEntry:
-    where = item.candidate.location
     ref = item.external_id
     number = item.result_version
-    texts = {
-        Outcome.CREATED: (
+    outcome = item.outcome
+    # (only the outcome's own texts are written: this runs for every item of the file)
+    if outcome is Outcome.CREATED:
+        message, message_en = (
             f"Diimpor sebagai soal baru {ref} (versi 1, draf).",
             f"Imported as new item {ref} (version 1, draft).",
-        ),
-        Outcome.NEW_VERSION: (
+        )
+    elif outcome is Outcome.NEW_VERSION:
+        message, message_en = (
             f"Diimpor sebagai versi baru {number} (draf) dari soal {ref}.",
             f"Imported as new version {number} (draft) of item {ref}.",
-        ),
-        Outcome.DRAFT_UPDATED: (
+        )
+    elif outcome is Outcome.DRAFT_UPDATED:
+        message, message_en = (
             f"Draf versi {number} soal {ref} diperbarui.",
             f"Draft version {number} of item {ref} was updated.",
-        ),
-        Outcome.UNCHANGED: (
-            f"Sama dengan versi {number} soal {ref}; tidak ada yang diubah.",
-            f"Same as version {number} of item {ref}; nothing was changed.",
-        ),
-        Outcome.NOT_IMPORTED: (
-            "Soal ini valid, tetapi tidak diimpor karena impor dibatalkan seluruhnya "
-            "(mode strict: semua atau tidak sama sekali).",
-            "This item is valid but was not imported because the whole import was undone "
-            "(strict mode: all or nothing).",
-        ),
-    }
-    if item.duplicate_of is not None:
-        texts[Outcome.UNCHANGED] = (
+        )
+    elif outcome is Outcome.UNCHANGED and item.duplicate_of is not None:
+        message, message_en = (
             f"Sama persis dengan soal {ref} (versi {number}) yang sudah ada; dilewati "
             "(lewati duplikat).",
             f"An exact copy of item {ref} (version {number}) already in the bank; skipped "
             "(skip duplicates).",
         )
-    message, message_en = texts[item.outcome]  # type: ignore[index]
-    return ReportEntry(where, Severity.INFO, message, message_en)
+    elif outcome is Outcome.UNCHANGED:
+        message, message_en = (
+            f"Sama dengan versi {number} soal {ref}; tidak ada yang diubah.",
+            f"Same as version {number} of item {ref}; nothing was changed.",
+        )
+    elif outcome is Outcome.NOT_IMPORTED:
+        message, message_en = (
+            "Soal ini valid, tetapi tidak diimpor karena impor dibatalkan seluruhnya "
+            "(mode strict: semua atau tidak sama sekali).",
+            "This item is valid but was not imported because the whole import was undone "
+            "(strict mode: all or nothing).",
+        )
+    else:
+        raise KeyError(outcome)
+    return ReportEntry(item.candidate.location, Severity.INFO, message, message_en)
 
 
 def _short(text: str, length: int) -> str:

@@ -116,6 +116,9 @@ def _candidate_item(candidate: Candidate, context: ImportContext) -> CandidateIt
         media=[MediaFile(name=m.path, data=m.data) for m in candidate.media],
         passage=_passage(candidate, context),
         clean_html=candidate.scans,
+        # convert's content is what this type's load returned (convert.try_content),
+        # with the same types as the import's
+        loaded_by=context.item_types.get(candidate.type_id),
     )
 
 
