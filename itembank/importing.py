@@ -195,6 +195,11 @@ class ImportLimits:
     #: an upload too): importers check it (the QTI importer refuses the item), and the
     #: import checks it again before storing the image.
     media_max_bytes: int = DEFAULT_MEDIA_MAX_BYTES
+    #: How many processes may convert the items of one file (``ITEMBANK_IMPORT_PROCESSES``,
+    #: by default the CPUs the application may use; 1 here, for imports started without
+    #: the application's settings): the QTI importer converts a package of at least
+    #: :data:`itembank.qti_bridge.convert.PARALLEL_MIN_ITEMS` items in that many.
+    processes: int = 1
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ImportLimits:
@@ -222,6 +227,7 @@ LIMIT_SETTINGS: dict[str, str] = {
     "max_columns": "ITEMBANK_IMPORT_MAX_COLUMNS",
     "max_cell_chars": "ITEMBANK_IMPORT_MAX_CELL_CHARS",
     "media_max_bytes": "ITEMBANK_MEDIA_MAX_BYTES",
+    "processes": "ITEMBANK_IMPORT_PROCESSES",
 }
 
 

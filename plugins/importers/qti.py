@@ -24,13 +24,14 @@ from itembank.importing import (
     CandidatePassage,
     ImportContext,
     Importer,
+    ImportFileError,
     ImportSource,
     Location,
     MediaFile,
     ReportEntry,
     Severity,
 )
-from itembank.qti_bridge.convert import Candidate, convert
+from itembank.qti_bridge.convert import Candidate, ConvertError, convert
 from qti.package_reader import ImportLimits as SourceLimits
 
 #: How a line of the conversion report shows in the import report.
@@ -56,17 +57,21 @@ class QtiImporter(Importer):
         self, source: ImportSource, context: ImportContext
     ) -> Iterator[CandidateItem | ReportEntry]:
         limits = context.limits
-        result = convert(
-            source.data,
-            dict(context.item_types),
-            name=source.filename,
-            limits=SourceLimits(
-                max_files=limits.max_files,
-                max_total_bytes=limits.max_uncompressed_bytes,
-                max_file_bytes=min(limits.max_bytes * 4, limits.max_uncompressed_bytes),
-            ),
-            media_max_bytes=limits.media_max_bytes,
-        )
+        try:
+            result = convert(
+                source.data,
+                dict(context.item_types),
+                name=source.filename,
+                limits=SourceLimits(
+                    max_files=limits.max_files,
+                    max_total_bytes=limits.max_uncompressed_bytes,
+                    max_file_bytes=min(limits.max_bytes * 4, limits.max_uncompressed_bytes),
+                ),
+                media_max_bytes=limits.media_max_bytes,
+                processes=limits.processes,
+            )
+        except ConvertError as exc:  # a conversion worker process died or failed
+            raise ImportFileError(exc.message, exc.message_en) from exc
         for line in result.report:
             severity = _SEVERITY.get(line.status)
             if severity is None:  # "imported": the core reports what it stores
