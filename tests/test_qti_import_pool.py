@@ -26,12 +26,10 @@ from itembank.plugins import PluginHost
 from itembank.qti_bridge import convert as convert_module
 from itembank.qti_bridge import pool
 from itembank.qti_bridge.convert import ConvertError, ImportResult, convert
-from plugins.itemtypes._graphic import EXAMPLE_MEDIA
-from qti.package import PackageItem, PackageSection, PackageTest, build_package
 from tests.factories import World
 from tests.pool_hooks import die_on_i05, no_application, raise_on_i05
 from tests.qti_items import CHOICE_ITEM, zip_of
-from tests.test_qti_import import OWN, PNG, PNG_SHA, STEM, TYPES, _targets
+from tests.test_qti_import import OWN, PNG, TYPES, _targets, own_package
 
 
 def _pickled(value: Any) -> bytes:
@@ -76,27 +74,6 @@ def used(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(pool, "convert_in_processes", counting)
     return calls
-
-
-def own_package(version: str, copies: int = 2, labelled: bool = True) -> bytes:
-    """The bank's own export of every type, ``copies`` times (the first copy without
-    the stem's image)."""
-    items = []
-    for copy in range(copies):
-        for index, (type_id, content) in enumerate(OWN):
-            model = TYPES[type_id].qti_item(
-                STEM if copy else "<p>Pokok soal tanpa gambar</p>",
-                content,
-                identifier=f"Q{copy}_{index}",
-                title="S",
-            )
-            model = model if labelled else replace(model, label=None)
-            items.append(PackageItem(model, f"B{copy}_{index}", 1))
-    test = PackageTest(
-        "T", "T", (PackageSection("S", "S", tuple(i.item.identifier for i in items)),)
-    )
-    media = {PNG_SHA: PNG, **EXAMPLE_MEDIA}
-    return build_package(test, items, media, version).data  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("version", ["3.0", "2.1"])
@@ -216,17 +193,20 @@ def test_the_qti_importer_reports_a_failed_worker_as_the_files_error(
 ) -> None:
     from itembank.operations.imports import run_import
 
+    def run() -> Any:
+        return run_import(
+            world.bank,
+            actor=world.author,
+            plugins=plugins,
+            filename="paket.zip",
+            data=_choices(),
+            mode="valid_only",
+            limits=ImportLimits(processes=2),
+        )
+
     monkeypatch.setattr(convert_module, "PARALLEL_MIN_ITEMS", 2)
     monkeypatch.setattr(pool, "chunk_hook", die_on_i05)
-    batch = run_import(
-        world.bank,
-        actor=world.author,
-        plugins=plugins,
-        filename="paket.zip",
-        data=_choices(),
-        mode="valid_only",
-        limits=ImportLimits(processes=2),
-    )
+    batch = run()
     assert batch.status == "failed" and batch.items_created == 0
     errors = [e.message_en for e in batch.entries if e.severity == "error"]
     assert errors == [
@@ -234,15 +214,7 @@ def test_the_qti_importer_reports_a_failed_worker_as_the_files_error(
         "nothing was imported."
     ]
     monkeypatch.setattr(pool, "chunk_hook", None)
-    batch = run_import(
-        world.bank,
-        actor=world.author,
-        plugins=plugins,
-        filename="paket.zip",
-        data=_choices(),
-        mode="valid_only",
-        limits=ImportLimits(processes=2),
-    )
+    batch = run()
     assert batch.status == "completed" and batch.items_created == 12
 
 
