@@ -28,3 +28,13 @@ def no_application(paths: list[str]) -> None:
     )
     if loaded:
         raise RuntimeError(f"the worker imported {loaded}")
+
+
+def tell_and_wait(paths: list[str]) -> None:
+    """Write this worker's pid to the file ``POOL_HOOK_PIDS`` names, then wait (for the
+    test to kill the process the worker works for)."""
+    import time
+
+    with open(os.environ["POOL_HOOK_PIDS"], "a") as pids:
+        pids.write(f"{os.getpid()}\n")
+    time.sleep(120)

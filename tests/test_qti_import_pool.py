@@ -14,6 +14,9 @@ import io
 import itertools
 import os
 import pickle
+import subprocess
+import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -167,6 +170,49 @@ def test_a_worker_that_dies_or_raises_fails_the_conversion_clearly(
     # the next conversion has a pool of its own
     monkeypatch.setattr(pool, "chunk_hook", None)
     _both(_choices())
+
+
+def test_workers_end_when_the_process_they_work_for_is_killed(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    script = (
+        "from itembank.qti_bridge import pool\n"
+        "from itembank.qti_bridge.convert import convert\n"
+        "from tests.pool_hooks import tell_and_wait\n"
+        "from tests.test_qti_import import TYPES\n"
+        "from tests.test_qti_import_pool import _choices\n"
+        "if __name__ == '__main__':\n"
+        "    pool.chunk_hook = tell_and_wait\n"
+        "    convert(_choices(), TYPES, processes=2, parallel_min_items=2)\n"
+    )
+    (tmp_path / "caller.py").write_text(script)
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "POOL_HOOK_PIDS": str(pids), "PYTHONPATH": str(root)}
+    caller = subprocess.Popen([sys.executable, str(tmp_path / "caller.py")], cwd=root, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_lines(pids)) < 2:
+            assert caller.poll() is None and time.monotonic() < deadline, "no workers"
+            time.sleep(0.1)
+    finally:
+        caller.kill()
+        caller.wait()
+    workers = [int(pid) for pid in _lines(pids)]
+    deadline = time.monotonic() + 30
+    while any(_running(pid) for pid in workers):
+        assert time.monotonic() < deadline, f"workers {workers} still running"
+        time.sleep(0.1)
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text().split() if path.exists() else []
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def test_workers_import_no_application_or_database(monkeypatch: pytest.MonkeyPatch) -> None:

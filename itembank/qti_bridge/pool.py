@@ -22,7 +22,8 @@ calling process, so a pool's start is cheap; the workers import no Flask applica
 and open no database (they import the main script as :mod:`multiprocessing` does,
 without running its ``__main__`` part). They ignore SIGINT: the process that started
 them ends them (a worker stopping gracefully lets its job's conversion finish), and
-they exit once it is gone.
+each exits within about a second (:data:`WATCH_SECONDS`) once that process is gone
+(killed, say), as the pool's pipes cannot tell it.
 
 A worker that dies or raises fails the whole conversion with
 :class:`~itembank.qti_bridge.convert.ConvertError` (the QTI importer reports it as the
@@ -43,6 +44,8 @@ import os
 import pickle
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -120,6 +123,7 @@ def convert_in_processes(
             sent_types,
             _import_roots(types),
             chunk_hook,
+            os.getpid(),
         ),
     )
     outcomes: list[ItemOutcome] = []
@@ -256,13 +260,40 @@ def _start_worker(
     sent_types: bytes,
     roots: list[str],
     hook: Callable[[list[str]], None] | None,
+    caller: int,
 ) -> None:
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_without, args=(caller,), daemon=True).start()
     sys.path += [root for root in roots if root not in sys.path]
     source = _open.enter_context(open_source(target, name=name, limits=limits))
     types = pickle.loads(sent_types)
     _worker = _Worker(source, types, media_max_bytes, _Caches.new(), hook)
+
+
+#: How often a worker checks that the process it works for is still there.
+WATCH_SECONDS = 1.0
+
+
+def _exit_without(caller: int) -> None:
+    """End this worker once ``caller`` is gone (killed, say): the pool's queues cannot
+    tell it, as a worker holds both ends of their pipes."""
+    while True:
+        time.sleep(WATCH_SECONDS)
+        if not _alive(caller):
+            os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(OSError):  # a process that ended, not yet waited for
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    return True
 
 
 def _convert_chunk(start: int, paths: list[str]) -> tuple[list[ItemOutcome], Scans]:
