@@ -32,7 +32,9 @@ For each item document:
    than it may try, or the response on which the scores differ).
 
 Nothing half-done leaves this module: a candidate is complete and proved, or there is
-none.
+none. A large source's items may be converted in several processes
+(:mod:`itembank.qti_bridge.pool`), each item by the same :func:`convert_item`, with the
+same result.
 """
 
 from __future__ import annotations
@@ -291,9 +293,9 @@ def convert(
         larger one is refused (``unsupported_media``).
     :param processes: how many processes may convert the items (an import passes its
         ``ImportLimits.processes``, i.e. ``ITEMBANK_IMPORT_PROCESSES``). With more than one
-        and at least ``parallel_min_items`` items (default :data:`PARALLEL_MIN_ITEMS`), the items
-        are converted in worker processes, in contiguous chunks, and put back in order:
-        the result is the one converting them here gives
+        and at least ``parallel_min_items`` items (default :data:`PARALLEL_MIN_ITEMS`),
+        the items are converted in worker processes, in contiguous chunks, and put back
+        in order: the result is the one converting them here gives
         (:mod:`itembank.qti_bridge.pool`).
     :raises ConvertError: a worker process died or raised (only with several processes;
         one item's failure is that item's report entry, as always).
