@@ -6,9 +6,12 @@ Each item is converted on its own (:func:`~itembank.qti_bridge.convert.convert_i
 what items share is only a speed-up that each process keeps its own of (the scoring,
 HTML and responses caches and the images read: ``_Caches``). So the items are cut into
 contiguous chunks, several per process (:data:`CHUNKS_PER_PROCESS`, for balance), and
-converted by a :class:`~concurrent.futures.ProcessPoolExecutor` whose workers each open
-the source again (the same path or bytes, with the same limits) and check that they read
-the same items; the outcomes come back in order, so the result is the one converting
+converted by a :class:`~concurrent.futures.ProcessPoolExecutor`. Each worker is given
+the source: a zip held in memory (an upload), a folder or an item document as it was
+opened here (``qti.package_reader.ImportSource`` pickles: its members, items and their
+manifest metadata, about 85 ms of CPU per 1,000 items to read, are read once), a zip on
+disk opened again from its path with the same limits; each checks that it has the same
+items; the outcomes come back in order, so the result is the one converting
 them in one process gives: the same candidates and the same report, in the same order.
 The HTML each worker made, with its plain text and images (``Candidate.scans``), comes
 back once per chunk (what is new since its last chunk) and is merged into one mapping
@@ -111,11 +114,16 @@ def convert_in_processes(
         workers,
         len(chunks),
     )
+    try:  # the source as read here (its manifest and metadata read once)
+        opened: bytes | None = pickle.dumps(source, pickle.HIGHEST_PROTOCOL)
+    except TypeError:  # a zip on disk: opened again by each worker
+        opened = None
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=_context(types),
         initializer=_start_worker,
         initargs=(
+            opened,
             os.fspath(target) if isinstance(target, os.PathLike) else target,
             name,
             limits,
@@ -253,6 +261,7 @@ _open = contextlib.ExitStack()  # the source, open for the worker's life
 
 
 def _start_worker(
+    opened: bytes | None,
     target: str | bytes,
     name: str | None,
     limits: ImportLimits,
@@ -266,7 +275,10 @@ def _start_worker(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_without, args=(caller,), daemon=True).start()
     sys.path += [root for root in roots if root not in sys.path]
-    source = _open.enter_context(open_source(target, name=name, limits=limits))
+    if opened is not None:
+        source = _open.enter_context(pickle.loads(opened))
+    else:
+        source = _open.enter_context(open_source(target, name=name, limits=limits))
     types = pickle.loads(sent_types)
     _worker = _Worker(source, types, media_max_bytes, _Caches.new(), hook)
 
