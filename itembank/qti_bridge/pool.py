@@ -124,7 +124,7 @@ def convert_in_processes(
         initializer=_start_worker,
         initargs=(
             opened,
-            os.fspath(target) if isinstance(target, os.PathLike) else target,
+            None if opened else os.fspath(target) if isinstance(target, os.PathLike) else target,
             name,
             limits,
             media_max_bytes,
@@ -189,13 +189,11 @@ def _merged(outcomes: list[ItemOutcome], scans: Scans) -> list[ItemOutcome]:
         data = images.setdefault(media.sha256, media.data)
         return media if data is media.data else replace(media, data=data)
 
-    merged: list[ItemOutcome] = []
-    for candidate, entries in outcomes:
-        if candidate is not None:
-            media = tuple(one_copy(m) for m in candidate.media)
-            candidate = replace(candidate, scans=scans, media=media)
-        merged.append((candidate, entries))
-    return merged
+    for candidate, _entries in outcomes:
+        if candidate is not None:  # (just unpickled: nothing else holds it)
+            object.__setattr__(candidate, "scans", scans)
+            object.__setattr__(candidate, "media", tuple(one_copy(m) for m in candidate.media))
+    return outcomes
 
 
 class _TypesPickler(pickle.Pickler):
@@ -262,7 +260,7 @@ _open = contextlib.ExitStack()  # the source, open for the worker's life
 
 def _start_worker(
     opened: bytes | None,
-    target: str | bytes,
+    target: str | bytes | None,
     name: str | None,
     limits: ImportLimits,
     media_max_bytes: int,
@@ -278,6 +276,7 @@ def _start_worker(
     if opened is not None:
         source = _open.enter_context(pickle.loads(opened))
     else:
+        assert target is not None
         source = _open.enter_context(open_source(target, name=name, limits=limits))
     types = pickle.loads(sent_types)
     _worker = _Worker(source, types, media_max_bytes, _Caches.new(), hook)
@@ -328,7 +327,8 @@ def _convert_chunk(start: int, paths: list[str]) -> tuple[list[ItemOutcome], Sca
             worker.source, item_file, worker.types, worker.media_max_bytes, worker.caches
         )
         if candidate is not None and candidate.scans:
-            candidate = replace(candidate, scans={})  # sent once per chunk below instead
+            # sent once per chunk below instead (the candidate is this chunk's own)
+            object.__setattr__(candidate, "scans", {})
         outcomes.append((candidate, entries))
     scans = worker.caches.scans
     new = dict(itertools.islice(scans.items(), worker.scans_sent, None))
