@@ -34,6 +34,14 @@ def env_count(name: str, default: int, *, minimum: int = 0) -> int:
     return number
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the system has one): the
+    default of ``ITEMBANK_IMPORT_PROCESSES``."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def default_config(instance_path: str) -> dict[str, Any]:
     """The configuration for ``create_app``, read from the environment.
 
@@ -47,6 +55,8 @@ def default_config(instance_path: str) -> dict[str, Any]:
     ``ITEMBANK_SESSION_IDLE_MINUTES`` / ``ITEMBANK_SESSION_MAX_HOURS``: a web session
     ends after this long unused (default 60 minutes) / this long after sign-in (12 hours).
     ``ITEMBANK_LOGIN_*``: the failed-login limits (``itembank.api.auth``).
+    ``ITEMBANK_IMPORT_PROCESSES``: how many processes may convert the items of one large
+    QTI import (default: the CPUs this process may use; 1: none besides the import's).
     """
     database_url = os.environ.get("DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "itembank.sqlite3")
@@ -57,6 +67,7 @@ def default_config(instance_path: str) -> dict[str, Any]:
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
     session_idle = env_count("ITEMBANK_SESSION_IDLE_MINUTES", 60, minimum=1)
     session_max = env_count("ITEMBANK_SESSION_MAX_HOURS", 12, minimum=1)
+    import_processes = env_count("ITEMBANK_IMPORT_PROCESSES", usable_cpus(), minimum=1)
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -83,6 +94,9 @@ def default_config(instance_path: str) -> dict[str, Any]:
         # it gives them back to the queue (itembank.jobs.queue.run_worker).
         "ITEMBANK_WORKER_STOP_SECONDS": float(os.environ.get("ITEMBANK_WORKER_STOP_SECONDS", 300)),
         "ITEMBANK_PROXY_HOPS": env_count("ITEMBANK_PROXY_HOPS", 0),
+        # Processes converting a large QTI import's items (itembank.qti_bridge.pool),
+        # read by ImportLimits.from_config.
+        "ITEMBANK_IMPORT_PROCESSES": import_processes,
         # SQLite: how long a transaction waits for another writer before the request
         # is answered 503 (itembank.busy).
         "ITEMBANK_SQLITE_BUSY_SECONDS": float(os.environ.get("ITEMBANK_SQLITE_BUSY_SECONDS", 10)),

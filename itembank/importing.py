@@ -144,9 +144,11 @@ class CandidateItem:
         stored as it is, with that text and those images, instead of being sanitized
         again (sanitizing clean HTML gives it back unchanged).
     :param loaded_by: the item type whose :meth:`~itembank.itemtypes.ItemType.load`
-        returned ``content`` (this very object, unchanged since) in this process: an
-        importer that validated the content with the type itself (the QTI importer's
-        conversion does, before proving its scoring). The core then does not load it a
+        returned ``content`` (unchanged since), in this process or in one of the
+        import's own conversion workers (:mod:`itembank.qti_bridge.pool`, running a
+        pickled copy of the type; the content, plain data, comes back from it as it
+        was): an importer that validated the content with the type itself (the QTI
+        importer's conversion does, before proving its scoring). The core then does not load it a
         second time when it is the type the core would use (the same object); anything
         else about the item is checked as always. ``None``: the content comes from the
         file as it is, and the core loads it.
@@ -203,6 +205,11 @@ class ImportLimits:
     #: an upload too): importers check it (the QTI importer refuses the item), and the
     #: import checks it again before storing the image.
     media_max_bytes: int = DEFAULT_MEDIA_MAX_BYTES
+    #: How many processes may convert the items of one file (``ITEMBANK_IMPORT_PROCESSES``,
+    #: by default the CPUs the application may use; 1 here, for imports started without
+    #: the application's settings): the QTI importer converts a package of at least
+    #: :data:`itembank.qti_bridge.convert.PARALLEL_MIN_ITEMS` items in that many.
+    processes: int = 1
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ImportLimits:
@@ -230,6 +237,7 @@ LIMIT_SETTINGS: dict[str, str] = {
     "max_columns": "ITEMBANK_IMPORT_MAX_COLUMNS",
     "max_cell_chars": "ITEMBANK_IMPORT_MAX_CELL_CHARS",
     "media_max_bytes": "ITEMBANK_MEDIA_MAX_BYTES",
+    "processes": "ITEMBANK_IMPORT_PROCESSES",
 }
 
 

@@ -155,6 +155,19 @@ class ImportSource:
             self._archive.close()
             self._archive = None
 
+    def __getstate__(self) -> dict[str, object]:
+        """An opened source pickles, to be read in another process as it was read here
+        (its members, items and metadata, its issues), unless it reads a zip from disk
+        (open that again there: the file may have changed)."""
+        if self._archive is not None and self._zip_bytes is None:
+            raise TypeError("a source reading a zip file from disk does not pickle")
+        return {**self.__dict__, "_archive": None}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        if self._zip_bytes is not None:
+            self._archive = zipfile.ZipFile(io.BytesIO(self._zip_bytes))
+
     def issue(
         self, file: str, line: int | None, code: str, message: str, severity: Severity = "error"
     ) -> None:

@@ -337,6 +337,28 @@ def _own_contents() -> list[tuple[str, dict[str, Any]]]:
 OWN = _own_contents()
 
 
+def own_package(version: str, copies: int = 2, labelled: bool = True) -> bytes:
+    """The bank's own export of every type of :data:`OWN`, ``copies`` times (the first
+    copy without the stem's image), in QTI ``version``; ``labelled=False``: without the
+    items' type labels."""
+    items = []
+    for number in range(copies):
+        for index, (type_id, content) in enumerate(OWN):
+            model = TYPES[type_id].qti_item(
+                STEM if number else "<p>Pokok soal tanpa gambar</p>",
+                content,
+                identifier=f"Q{number}_{index}",
+                title="S",
+            )
+            model = model if labelled else replace(model, label=None)
+            items.append(PackageItem(model, f"B{number}_{index}", 1))
+    test = PackageTest(
+        "T", "T", (PackageSection("S", "S", tuple(i.item.identifier for i in items)),)
+    )
+    media = {PNG_SHA: PNG, **EXAMPLE_MEDIA}
+    return build_package(test, items, media, version).data  # type: ignore[arg-type]
+
+
 #: The examples' images each graphic type shows besides the stem's.
 GRAPHIC_MEDIA = {
     "hotspot": [EXAMPLE_SHA256],

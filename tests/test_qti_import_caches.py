@@ -11,18 +11,15 @@ and on the public sample corpus."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from itembank.qti_bridge import convert as convert_module
 from itembank.qti_bridge.html import HtmlCache, xhtml_to_html
-from plugins.itemtypes._graphic import EXAMPLE_MEDIA
 from qti import rp
-from qti.package import PackageItem, PackageSection, PackageTest, build_package
 from tests.qti_items import CHOICE_ITEM, zip_of
-from tests.test_qti_import import OWN, PNG, PNG_SHA, STEM, TYPES, _targets
+from tests.test_qti_import import OWN, PNG, PNG_SHA, TYPES, _targets, own_package
 
 
 def _without_caches(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -55,22 +52,8 @@ def _both_ways(monkeypatch: pytest.MonkeyPatch, target: Any) -> convert_module.I
 def test_own_export_the_same_with_and_without_caches(
     monkeypatch: pytest.MonkeyPatch, version: str, labelled: bool
 ) -> None:
-    items = []
-    for copy in range(2):
-        for index, (type_id, content) in enumerate(OWN):
-            model = TYPES[type_id].qti_item(
-                STEM if copy else "<p>Pokok soal tanpa gambar</p>",
-                content,
-                identifier=f"Q{copy}_{index}",
-                title="S",
-            )
-            model = model if labelled else replace(model, label=None)
-            items.append(PackageItem(model, f"B{copy}_{index}", 1))
-    test = PackageTest(
-        "T", "T", (PackageSection("S", "S", tuple(i.item.identifier for i in items)),)
-    )
-    package = build_package(test, items, {PNG_SHA: PNG, **EXAMPLE_MEDIA}, version)  # type: ignore[arg-type]
-    result, cache = _both_ways(monkeypatch, package.data)
+    package = own_package(version, 2, labelled)
+    result, cache = _both_ways(monkeypatch, package)
     assert len(result.candidates) == 2 * len(OWN)
     assert cache.shared_items >= len(OWN)  # every second copy at least
     assert cache.known_scores > 500

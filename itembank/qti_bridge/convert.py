@@ -32,14 +32,16 @@ For each item document:
    than it may try, or the response on which the scores differ).
 
 Nothing half-done leaves this module: a candidate is complete and proved, or there is
-none.
+none. A large source's items may be converted in several processes
+(:mod:`itembank.qti_bridge.pool`), each item by the same :func:`convert_item`, with the
+same result.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -91,8 +93,10 @@ from qti.stimulus import read_stimulus, split_inline_stimulus, stimulus_refs
 
 __all__ = [
     "IMPORT_ORDER",
+    "PARALLEL_MIN_ITEMS",
     "REASONS",
     "Candidate",
+    "ConvertError",
     "ImportResult",
     "MediaFile",
     "ReportEntry",
@@ -223,6 +227,55 @@ def type_order(types: dict[str, ItemType], label: str | None = None) -> list[Ite
     return ordered
 
 
+#: The fewest items a source must have for :func:`convert` to convert them in several
+#: processes (when it is given more than one): below it, starting the processes and
+#: sending them the source costs more than it saves, and a small upload converts in the
+#: process that reads it, as before (:mod:`itembank.qti_bridge.pool`).
+PARALLEL_MIN_ITEMS = 500
+
+
+class ConvertError(Exception):
+    """The conversion as a whole failed (a worker process died or raised): nothing of it
+    is returned. :ivar message: Indonesian; :ivar message_en: English."""
+
+    def __init__(self, message: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.message = message
+        self.message_en = message_en
+
+
+@dataclass
+class _Caches:
+    """What the items of one source share while they are converted, one set per process
+    converting them (see :func:`convert`)."""
+
+    # Items of one source mostly share their scoring (a standard template, the same
+    # declarations): compiled once, each response run once (qti.rp.ScoringCache).
+    scoring: ScoringCache | None
+    html: HtmlCache | None  # option texts, scales and prompts recur too
+    # ... and so do the shapes of their interactions: their responses are generated once
+    responses: ResponsesCache | None
+    # Images several items show (a shared figure, a graphic item's background) are read
+    # and checked once: the source does not change while it is open.
+    images: dict[str, tuple[bytes, ImageInfo]]
+    # ... so items of one shape, scoring and bank content have the same proof: made once
+    proofs: ProofMemo | None = None
+
+    @classmethod
+    def new(cls) -> _Caches:
+        return cls(ScoringCache(), HtmlCache(), ResponsesCache(), {}, ProofMemo())
+
+    @property
+    def scans(self) -> Scans:
+        """The HTML made so far with its text and images (``Candidate.scans``)."""
+        return {} if self.html is None else self.html.scans
+
+
+#: What converting one item gives: its candidate (or ``None``) and its report entries,
+#: in the report's order.
+ItemOutcome = tuple[Candidate | None, list[ReportEntry]]
+
+
 def convert(
     target: str | os.PathLike[str] | bytes,
     types: dict[str, ItemType],
@@ -230,6 +283,8 @@ def convert(
     name: str | None = None,
     limits: ImportLimits = DEFAULT_IMPORT_LIMITS,
     media_max_bytes: int = DEFAULT_MEDIA_MAX_BYTES,
+    processes: int = 1,
+    parallel_min_items: int | None = None,
 ) -> ImportResult:
     """Read ``target`` and convert every item in it; see the module documentation.
 
@@ -238,18 +293,15 @@ def convert(
     :param media_max_bytes: the largest image an item may bring (an import passes its
         ``ImportLimits.media_max_bytes``, i.e. ``ITEMBANK_MEDIA_MAX_BYTES``); an item with a
         larger one is refused (``unsupported_media``).
+    :param processes: how many processes may convert the items (an import passes its
+        ``ImportLimits.processes``, i.e. ``ITEMBANK_IMPORT_PROCESSES``). With more than one
+        and at least ``parallel_min_items`` items (default :data:`PARALLEL_MIN_ITEMS`),
+        the items are converted in worker processes, in contiguous chunks, and put back
+        in order: the result is the one converting them here gives
+        (:mod:`itembank.qti_bridge.pool`).
+    :raises ConvertError: a worker process died or raised (only with several processes;
+        one item's failure is that item's report entry, as always).
     """
-    # Items of one source mostly share their scoring (a standard template, the same
-    # declarations): compiled once, each response run once (qti.rp.ScoringCache).
-    scoring = ScoringCache()
-    html_cache = HtmlCache()  # option texts, scales and prompts recur too
-    # ... and so do the shapes of their interactions: their responses are generated once
-    responses_cache = ResponsesCache()
-    # ... so items of one shape, scoring and bank content have the same proof: made once
-    proofs = ProofMemo()
-    # Images several items show (a shared figure, a graphic item's background) are read
-    # and checked once: the source does not change while it is open.
-    images: dict[str, tuple[bytes, ImageInfo]] = {}
     with open_source(target, name=name, limits=limits) as source:
         result = ImportResult(source.label)
         for issue in source.issues:
@@ -261,47 +313,69 @@ def convert(
             result.report.append(
                 _entry(issue.file, None, issue.line, status, issue.code, issue.message)
             )
-        for item_file in source.items:
-            converter = _ItemConverter(
-                source,
-                item_file,
-                types,
-                media_max_bytes,
-                scoring,
-                html_cache,
-                images,
-                responses_cache,
-                proofs,
+        outcomes: Iterable[ItemOutcome] | None = None
+        least = PARALLEL_MIN_ITEMS if parallel_min_items is None else parallel_min_items
+        if processes > 1 and len(source.items) >= max(least, 2):
+            from itembank.qti_bridge.pool import convert_in_processes
+
+            outcomes = convert_in_processes(
+                target, source, types, name, limits, media_max_bytes, processes
             )
-            try:
-                candidate = converter.run()
-            except _Refused as refused:
-                result.report.append(refused.entry)
-                continue
-            except Exception as exc:  # never let one hostile item stop the import
-                result.report.append(
-                    _entry(item_file.path, None, None, "not_imported", "internal_error", repr(exc))
-                )
-                continue
-            result.candidates.append(candidate)
-            result.report.append(
-                _entry(
-                    item_file.path,
-                    candidate.identifier,
-                    None,
-                    "imported",
-                    "imported",
-                    f"as {types[candidate.type_id].label['en']} ({candidate.type_id}); "
-                    f"scoring checked on {candidate.responses_checked} responses: "
-                    f"{candidate.proof_scope_en}",
-                    f"sebagai {types[candidate.type_id].label['id']} ({candidate.type_id}); "
-                    f"penskoran diperiksa pada {candidate.responses_checked} jawaban: "
-                    f"{candidate.proof_scope}",
-                    candidate.type_id,
-                )
+        if outcomes is None:  # here (also when the types cannot be sent to workers)
+            caches = _Caches.new()
+            outcomes = (
+                convert_item(source, item_file, types, media_max_bytes, caches)
+                for item_file in source.items
             )
-            result.report += converter.notes
+        for candidate, entries in outcomes:
+            if candidate is not None:
+                result.candidates.append(candidate)
+            result.report += entries
         return result
+
+
+def convert_item(
+    source: ImportSource,
+    item_file: ItemFile,
+    types: dict[str, ItemType],
+    media_max_bytes: int,
+    caches: _Caches,
+) -> ItemOutcome:
+    """One item of ``source`` converted (never raises: a failure is its report entry)."""
+    converter = _ItemConverter(
+        source,
+        item_file,
+        types,
+        media_max_bytes,
+        caches.scoring,
+        caches.html,
+        caches.images,
+        caches.responses,
+        caches.proofs,
+    )
+    try:
+        candidate = converter.run()
+    except _Refused as refused:
+        return None, [refused.entry]
+    except Exception as exc:  # never let one hostile item stop the import
+        return None, [
+            _entry(item_file.path, None, None, "not_imported", "internal_error", repr(exc))
+        ]
+    imported = _entry(
+        item_file.path,
+        candidate.identifier,
+        None,
+        "imported",
+        "imported",
+        f"as {types[candidate.type_id].label['en']} ({candidate.type_id}); "
+        f"scoring checked on {candidate.responses_checked} responses: "
+        f"{candidate.proof_scope_en}",
+        f"sebagai {types[candidate.type_id].label['id']} ({candidate.type_id}); "
+        f"penskoran diperiksa pada {candidate.responses_checked} jawaban: "
+        f"{candidate.proof_scope}",
+        candidate.type_id,
+    )
+    return candidate, [imported, *converter.notes]
 
 
 class _NoType(Exception):

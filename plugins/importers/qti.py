@@ -24,13 +24,14 @@ from itembank.importing import (
     CandidatePassage,
     ImportContext,
     Importer,
+    ImportFileError,
     ImportSource,
     Location,
     MediaFile,
     ReportEntry,
     Severity,
 )
-from itembank.qti_bridge.convert import Candidate, convert
+from itembank.qti_bridge.convert import Candidate, ConvertError, convert
 from qti.package_reader import ImportLimits as SourceLimits
 
 #: How a line of the conversion report shows in the import report.
@@ -56,17 +57,21 @@ class QtiImporter(Importer):
         self, source: ImportSource, context: ImportContext
     ) -> Iterator[CandidateItem | ReportEntry]:
         limits = context.limits
-        result = convert(
-            source.data,
-            dict(context.item_types),
-            name=source.filename,
-            limits=SourceLimits(
-                max_files=limits.max_files,
-                max_total_bytes=limits.max_uncompressed_bytes,
-                max_file_bytes=min(limits.max_bytes * 4, limits.max_uncompressed_bytes),
-            ),
-            media_max_bytes=limits.media_max_bytes,
-        )
+        try:
+            result = convert(
+                source.data,
+                dict(context.item_types),
+                name=source.filename,
+                limits=SourceLimits(
+                    max_files=limits.max_files,
+                    max_total_bytes=limits.max_uncompressed_bytes,
+                    max_file_bytes=min(limits.max_bytes * 4, limits.max_uncompressed_bytes),
+                ),
+                media_max_bytes=limits.media_max_bytes,
+                processes=limits.processes,
+            )
+        except ConvertError as exc:  # a conversion worker process died or failed
+            raise ImportFileError(exc.message, exc.message_en) from exc
         for line in result.report:
             severity = _SEVERITY.get(line.status)
             if severity is None:  # "imported": the core reports what it stores
@@ -117,7 +122,7 @@ def _candidate_item(candidate: Candidate, context: ImportContext) -> CandidateIt
         passage=_passage(candidate, context),
         clean_html=candidate.scans,
         # convert's content is what this type's load returned (convert.try_content),
-        # with the same types as the import's
+        # with the same types as the import's (or their copies in its conversion workers)
         loaded_by=context.item_types.get(candidate.type_id),
     )
 

@@ -341,6 +341,25 @@ def test_an_import_goes_through_the_worker_and_links_its_report(live: LiveBank) 
     assert response.status_code == 409
 
 
+def test_a_large_qti_import_converts_in_processes_in_the_worker(live: LiveBank) -> None:
+    """A QTI package above the threshold, imported by a worker allowed two processes:
+    its items are converted in a pool (the worker's log says so) and all stored."""
+    from itembank.qti_bridge.convert import PARALLEL_MIN_ITEMS
+    from tests.test_qti_import_pool import _choices
+
+    count = PARALLEL_MIN_ITEMS + 20
+    before = live.counts()
+    live.settings["ITEMBANK_IMPORT_PROCESSES"] = 2
+    worker = live.start_worker()
+    job = live.upload("penulis", _choices(count), name="paket.zip")
+    ended = live.wait_ended(job["id"])
+    assert ended["status"] == "succeeded", (ended["error_en"], ended)
+    assert ended["result"]["summary"]["created"] == count
+    assert live.counts()["items"] == before["items"] + count
+    log = live.log(worker)
+    assert f"converting the {count} items of paket.zip in 2 processes" in log, log
+
+
 def test_a_cancelled_queued_job_never_starts(live: LiveBank) -> None:
     before = live.counts()
     job = live.upload("penulis", small_file("batal antre"))  # no worker yet: it waits

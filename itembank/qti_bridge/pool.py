@@ -1,0 +1,336 @@
+"""Converting a large source's items in several processes (for
+:func:`itembank.qti_bridge.convert.convert`, which decides when: more than one process
+allowed and at least :data:`~itembank.qti_bridge.convert.PARALLEL_MIN_ITEMS` items).
+
+Each item is converted on its own (:func:`~itembank.qti_bridge.convert.convert_item`);
+what items share is only a speed-up that each process keeps its own of (the scoring,
+HTML and responses caches and the images read: ``_Caches``). So the items are cut into
+contiguous chunks, several per process (:data:`CHUNKS_PER_PROCESS`, for balance), and
+converted by a :class:`~concurrent.futures.ProcessPoolExecutor`. Each worker is given
+the source: a zip held in memory (an upload), a folder or an item document as it was
+opened here (``qti.package_reader.ImportSource`` pickles: its members, items and their
+manifest metadata, about 85 ms of CPU per 1,000 items to read, are read once), a zip on
+disk opened again from its path with the same limits; each checks that it has the same
+items; the outcomes come back in order, so the result is the one converting
+them in one process gives: the same candidates and the same report, in the same order.
+The HTML each worker made, with its plain text and images (``Candidate.scans``), comes
+back once per chunk (what is new since its last chunk) and is merged into one mapping
+for every candidate, as the one process's cache is; an image several chunks bring is
+kept once.
+
+The workers start from a ``forkserver`` (``spawn`` where there is none), never by a
+plain fork of the calling process: that may be the job worker, with threads and a
+database pool. The server preloads the converter and the item types' modules once per
+calling process, so a pool's start is cheap; the workers import no Flask application
+and open no database (they import the main script as :mod:`multiprocessing` does,
+without running its ``__main__`` part). They ignore SIGINT: the process that started
+them ends them (a worker stopping gracefully lets its job's conversion finish), and
+each exits within about a second (:data:`WATCH_SECONDS`) once that process is gone
+(killed, say), as the pool's pipes cannot tell it.
+
+A worker that dies or raises fails the whole conversion with
+:class:`~itembank.qti_bridge.convert.ConvertError` (the QTI importer reports it as the
+file's error; nothing is imported), never a hang or half a result; the chunks not yet
+started are cancelled. Item types that cannot be sent to another process (pickled) make
+the conversion run in the calling process instead, with a warning in the log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copyreg
+import io
+import itertools
+import logging
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from itembank.itemtypes import ItemType
+from itembank.qti_bridge.convert import (
+    ConvertError,
+    ItemOutcome,
+    MediaFile,
+    _Caches,
+    convert_item,
+)
+from itembank.qti_bridge.html import Scans
+from qti.package_reader import ImportLimits, ImportSource, open_source
+
+__all__ = ["CHUNKS_PER_PROCESS", "chunk_hook", "convert_in_processes"]
+
+log = logging.getLogger(__name__)
+
+#: Chunks per process: several, so that a process given the slower items does not keep
+#: the others waiting at the end.
+CHUNKS_PER_PROCESS = 4
+
+#: Test seam: when set in the calling process, each worker calls it with the paths of
+#: each chunk's items before converting them (sent by reference: a module-level
+#: function), so a test can make a worker raise or die.
+chunk_hook: Callable[[list[str]], None] | None = None
+
+
+def convert_in_processes(
+    target: str | os.PathLike[str] | bytes,
+    source: ImportSource,
+    types: dict[str, ItemType],
+    name: str | None,
+    limits: ImportLimits,
+    media_max_bytes: int,
+    processes: int,
+) -> list[ItemOutcome] | None:
+    """Every item of ``source`` (opened from ``target``) converted in up to ``processes``
+    worker processes, in order; ``None`` when ``types`` cannot be sent to them.
+
+    :raises ConvertError: a worker died or raised."""
+    try:
+        sent_types = _dumps_types(types)
+    except Exception as exc:  # a plugin's type holding something pickle cannot carry
+        log.warning(
+            "converting %s in one process: its item types cannot be sent to worker processes (%r)",
+            source.label,
+            exc,
+        )
+        return None
+    items = source.items
+    chunks = _chunks(len(items), processes)
+    workers = min(processes, len(chunks))
+    log.info(
+        "converting the %d items of %s in %d processes (%d chunks)",
+        len(items),
+        source.label,
+        workers,
+        len(chunks),
+    )
+    try:  # the source as read here (its manifest and metadata read once)
+        opened: bytes | None = pickle.dumps(source, pickle.HIGHEST_PROTOCOL)
+    except TypeError:  # a zip on disk: opened again by each worker
+        opened = None
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_context(types),
+        initializer=_start_worker,
+        initargs=(
+            opened,
+            None if opened else os.fspath(target) if isinstance(target, os.PathLike) else target,
+            name,
+            limits,
+            media_max_bytes,
+            sent_types,
+            _import_roots(types),
+            chunk_hook,
+            os.getpid(),
+        ),
+    )
+    outcomes: list[ItemOutcome] = []
+    scans: Scans = {}
+    try:
+        futures = [
+            pool.submit(_convert_chunk, start, [item.path for item in items[start:stop]])
+            for start, stop in chunks
+        ]
+        for future in futures:
+            chunk, new_scans = future.result()
+            outcomes += chunk
+            scans.update(new_scans)
+    except BrokenProcessPool as exc:
+        log.error("converting %s: a worker process ended abruptly", source.label)
+        raise ConvertError(
+            "Konversi butir gagal: sebuah proses pekerja konversi berhenti tiba-tiba; "
+            "tidak ada butir yang diimpor.",
+            "Converting the items failed: a conversion worker process ended abruptly; "
+            "nothing was imported.",
+        ) from exc
+    except Exception as exc:
+        log.error("converting %s: a worker process failed", source.label, exc_info=exc)
+        what = f"{type(exc).__name__}: {exc}"
+        raise ConvertError(
+            f"Konversi butir gagal di proses pekerja konversi ({what}); tidak ada butir "
+            "yang diimpor.",
+            f"Converting the items failed in a conversion worker process ({what}); "
+            "nothing was imported.",
+        ) from exc
+    finally:
+        # (after a failure: the chunks not started are dropped, the running ones end)
+        pool.shutdown(wait=True, cancel_futures=True)
+    return _merged(outcomes, scans)
+
+
+def _chunks(count: int, processes: int) -> list[tuple[int, int]]:
+    """``[start, stop)`` of contiguous chunks of ``count`` items, about equal in size."""
+    number = max(1, min(count, processes * CHUNKS_PER_PROCESS))
+    size, extra = divmod(count, number)
+    bounds, start = [], 0
+    for index in range(number):
+        stop = start + size + (index < extra)
+        bounds.append((start, stop))
+        start = stop
+    return bounds
+
+
+def _merged(outcomes: list[ItemOutcome], scans: Scans) -> list[ItemOutcome]:
+    """The workers' outcomes as one process gives them: every candidate sharing one
+    mapping of scans, and each image's bytes held once."""
+    images: dict[str, bytes] = {}
+
+    def one_copy(media: MediaFile) -> MediaFile:
+        data = images.setdefault(media.sha256, media.data)
+        return media if data is media.data else replace(media, data=data)
+
+    for candidate, _entries in outcomes:
+        if candidate is not None:  # (just unpickled: nothing else holds it)
+            object.__setattr__(candidate, "scans", scans)
+            object.__setattr__(candidate, "media", tuple(one_copy(m) for m in candidate.media))
+    return outcomes
+
+
+class _TypesPickler(pickle.Pickler):
+    # The registry a type may keep of the others (the composite's parts) is a read-only
+    # view of a dict: sent as such a view of the same (pickled) dict.
+    dispatch_table = copyreg.dispatch_table.copy()
+    dispatch_table[MappingProxyType] = lambda view: (_view, (dict(view),))
+
+
+def _view(mapping: dict[str, Any]) -> MappingProxyType[str, Any]:
+    return MappingProxyType(mapping)
+
+
+def _dumps_types(types: dict[str, ItemType]) -> bytes:
+    buffer = io.BytesIO()
+    _TypesPickler(buffer, pickle.HIGHEST_PROTOCOL).dump(types)
+    return buffer.getvalue()
+
+
+def _import_roots(types: dict[str, ItemType]) -> list[str]:
+    """The folders the types' modules are imported from (a plugin module found on a path
+    added after start-up, say), for the workers' ``sys.path``."""
+    roots = []
+    for item_type in types.values():
+        name = type(item_type).__module__
+        file = getattr(sys.modules.get(name), "__file__", None)
+        if file is None:
+            continue
+        root = Path(file).resolve().parent
+        for _ in range(name.count(".")):
+            root = root.parent
+        if str(root) not in roots:
+            roots.append(str(root))
+    return roots
+
+
+def _context(types: dict[str, ItemType]) -> Any:
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        # (taken when this process's server starts, i.e. for its first pool only)
+        modules = {__name__, *(type(item_type).__module__ for item_type in types.values())}
+        context.set_forkserver_preload(sorted(modules))
+    return context
+
+
+# -- in the worker processes ----------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    source: ImportSource
+    types: dict[str, ItemType]
+    media_max_bytes: int
+    caches: _Caches
+    hook: Callable[[list[str]], None] | None
+    #: How many of the caches' scans went back with earlier chunks.
+    scans_sent: int = 0
+
+
+_worker: _Worker | None = None
+_open = contextlib.ExitStack()  # the source, open for the worker's life
+
+
+def _start_worker(
+    opened: bytes | None,
+    target: str | bytes | None,
+    name: str | None,
+    limits: ImportLimits,
+    media_max_bytes: int,
+    sent_types: bytes,
+    roots: list[str],
+    hook: Callable[[list[str]], None] | None,
+    caller: int,
+) -> None:
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_without, args=(caller,), daemon=True).start()
+    sys.path += [root for root in roots if root not in sys.path]
+    if opened is not None:
+        source = _open.enter_context(pickle.loads(opened))
+    else:
+        assert target is not None
+        source = _open.enter_context(open_source(target, name=name, limits=limits))
+    types = pickle.loads(sent_types)
+    _worker = _Worker(source, types, media_max_bytes, _Caches.new(), hook)
+
+
+#: How often a worker checks that the process it works for is still there.
+WATCH_SECONDS = 1.0
+
+
+def _exit_without(caller: int) -> None:
+    """End this worker once ``caller`` is gone (killed, say): the pool's queues cannot
+    tell it, as a worker holds both ends of their pipes."""
+    while True:
+        time.sleep(WATCH_SECONDS)
+        if not _alive(caller):
+            os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(OSError):  # a process that ended, not yet waited for
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    return True
+
+
+def _convert_chunk(start: int, paths: list[str]) -> tuple[list[ItemOutcome], Scans]:
+    """The items ``start, start + 1, ...`` of the worker's source (which must be at
+    ``paths``) converted, and the scans new since its last chunk."""
+    worker = _worker
+    if worker is None:
+        raise RuntimeError("the conversion worker was not started")
+    items = worker.source.items[start : start + len(paths)]
+    if [item.path for item in items] != paths:
+        raise RuntimeError(
+            f"the worker read different items from the source at {start} "
+            f"({len(worker.source.items)} items)"
+        )
+    if worker.hook is not None:
+        worker.hook(paths)
+    outcomes: list[ItemOutcome] = []
+    for item_file in items:
+        candidate, entries = convert_item(
+            worker.source, item_file, worker.types, worker.media_max_bytes, worker.caches
+        )
+        if candidate is not None and candidate.scans:
+            # sent once per chunk below instead (the candidate is this chunk's own)
+            object.__setattr__(candidate, "scans", {})
+        outcomes.append((candidate, entries))
+    scans = worker.caches.scans
+    new = dict(itertools.islice(scans.items(), worker.scans_sent, None))
+    worker.scans_sent = len(scans)
+    return outcomes, new
