@@ -54,8 +54,10 @@ def acme_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     (dist / "entry_points.txt").write_text("[itembank]\nacme = acme_itembank\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.syspath_prepend(str(THIRDPARTY))
+    # imported afresh here; the module other tests loaded is put back afterwards (the
+    # QTI import's pool pickles their types by it)
+    monkeypatch.delitem(sys.modules, "acme_itembank", raising=False)
     yield
-    sys.modules.pop("acme_itembank", None)
 
 
 def test_builtins_register_every_type_and_taxonomy() -> None:

@@ -142,10 +142,10 @@ def test_broken_items_in_several_chunks(used: list[int]) -> None:
 # -- a worker that fails ------------------------------------------------------------------
 
 
-def _choices(count: int = 12) -> bytes:
+def _choices(count: int = 12, prefix: str = "i") -> bytes:
     return zip_of(
         {
-            f"items/i{n:02d}.xml": CHOICE_ITEM.format(ident=f"i{n:02d}", image="")
+            f"items/{prefix}{n:02d}.xml": CHOICE_ITEM.format(ident=f"{prefix}{n:02d}", image="")
             for n in range(count)
         }
     )

@@ -351,7 +351,9 @@ def test_a_large_qti_import_converts_in_processes_in_the_worker(live: LiveBank) 
     before = live.counts()
     live.settings["ITEMBANK_IMPORT_PROCESSES"] = 2
     worker = live.start_worker()
-    job = live.upload("penulis", _choices(count), name="paket.zip")
+    # identifiers of its own: the database is shared by the queue's parameters
+    prefix = f"p{uuid.uuid4().hex[:8]}_"
+    job = live.upload("penulis", _choices(count, prefix), name="paket.zip")
     ended = live.wait_ended(job["id"])
     assert ended["status"] == "succeeded", (ended["error_en"], ended)
     assert ended["result"]["summary"]["created"] == count
