@@ -430,20 +430,20 @@ def test_a_worker_told_to_stop_gives_its_running_job_back(live: LiveBank) -> Non
     ]
 
 
-def test_a_stopping_worker_gives_back_a_job_stuck_in_its_work(live: LiveBank) -> None:
-    """PostgreSQL: the job's work waits for a lock (another transaction locked the
-    import entries table), so it never reaches a checkpoint. Told to stop, the worker
-    gives the job back itself and exits; the job's work, never committed, is not saved."""
-    if live.backend.name != "postgres":
-        pytest.skip("lock waits: PostgreSQL")
-    before = live.counts()
+def stopped_while_stuck(
+    live: LiveBank, tag: str, before_stop: Callable[[dict[str, Any]], None] | None = None
+) -> tuple[dict[str, Any], subprocess.Popen[bytes]]:
+    """PostgreSQL: start a worker (stopping at once when told), lock the import entries
+    table, upload a small file and wait until its job's work waits for that lock; then
+    call ``before_stop`` with the job, stop the worker (which must exit 0) and free the
+    table. Returns the job as uploaded and the worker."""
     live.settings["ITEMBANK_WORKER_STOP_SECONDS"] = 0
     worker = live.start_worker()
     live.token("penulis")  # signing in writes nothing once the lock is held
     with live.app.app_context():
         with db.engine.connect() as holder:
             holder.exec_driver_sql("LOCK TABLE import_entry IN EXCLUSIVE MODE")
-            job = live.upload("penulis", small_file("tertahan", rows=3))
+            job = live.upload("penulis", small_file(tag, rows=3))
             waiting = sa.text(
                 "SELECT count(*) FROM pg_locks"
                 " WHERE NOT granted AND relation = 'import_entry'::regclass"
@@ -453,10 +453,23 @@ def test_a_stopping_worker_gives_back_a_job_stuck_in_its_work(live: LiveBank) ->
                 lambda j: j["status"] == "running" and holder.scalar(waiting) > 0,
                 "waiting for the import entries table",
             )
+            if before_stop is not None:
+                before_stop(job)
             live.stop(worker)
             holder.rollback()
         db.session.remove()
     assert worker.returncode == 0, live.log(worker)
+    return job, worker
+
+
+def test_a_stopping_worker_gives_back_a_job_stuck_in_its_work(live: LiveBank) -> None:
+    """PostgreSQL: the job's work waits for a lock (another transaction locked the
+    import entries table), so it never reaches a checkpoint. Told to stop, the worker
+    gives the job back itself and exits; the job's work, never committed, is not saved."""
+    if live.backend.name != "postgres":
+        pytest.skip("lock waits: PostgreSQL")
+    before = live.counts()
+    job, worker = stopped_while_stuck(live, "tertahan")
     assert "Worker-1 still busy" in live.log(worker)
     given = live.job(job["id"])
     assert given["status"] == "queued" and given["attempts"] == 1, given
@@ -478,28 +491,12 @@ def test_a_cancelled_job_stuck_in_its_work_ends_cancelled_when_its_worker_stops(
     if live.backend.name != "postgres":
         pytest.skip("lock waits: PostgreSQL")
     before = live.counts()
-    live.settings["ITEMBANK_WORKER_STOP_SECONDS"] = 0
-    worker = live.start_worker()
-    live.token("penulis")
-    with live.app.app_context():
-        with db.engine.connect() as holder:
-            holder.exec_driver_sql("LOCK TABLE import_entry IN EXCLUSIVE MODE")
-            job = live.upload("penulis", small_file("dibatalkan tertahan", rows=3))
-            waiting = sa.text(
-                "SELECT count(*) FROM pg_locks"
-                " WHERE NOT granted AND relation = 'import_entry'::regclass"
-            )
-            live.wait_for(
-                job["id"],
-                lambda j: j["status"] == "running" and holder.scalar(waiting) > 0,
-                "waiting for the import entries table",
-            )
-            response = live.api("POST", f"jobs/{job['id']}/cancel", "penulis")
-            assert response.status_code == 200 and response.json["cancel_requested"] is True
-            live.stop(worker)
-            holder.rollback()
-        db.session.remove()
-    assert worker.returncode == 0, live.log(worker)
+
+    def cancel(job: dict[str, Any]) -> None:
+        response = live.api("POST", f"jobs/{job['id']}/cancel", "penulis")
+        assert response.status_code == 200 and response.json["cancel_requested"] is True
+
+    job, worker = stopped_while_stuck(live, "dibatalkan tertahan", before_stop=cancel)
     ended = live.job(job["id"])
     assert ended["status"] == "cancelled" and ended["attempts"] == 1, ended
     assert ended["finished_at"] and ended["result"] is None
