@@ -420,8 +420,8 @@ class ItemType:
         return f"<ItemType {self.id}>"
 
 
-class _NotJSON(Exception):
-    """A value :func:`key_without_rich_text` does not freeze."""
+class _NotJSON(ValueError):
+    """A value :func:`key_without_rich_text` or :func:`frozen_json` does not freeze."""
 
 
 def key_without_rich_text(item_type: ItemType, content: dict[str, JSON]) -> Hashable | None:
@@ -455,6 +455,14 @@ _RICH_TEXT = ("rich text",)
 _NO_SKIP: dict[str, Any] = {}
 
 
+def frozen_json(value: Any) -> Hashable:
+    """``value`` (JSON-shaped: str-keyed dicts, lists or tuples, scalars) hashable and
+    apart from every value Python's equality would confuse it with, as
+    :func:`key_without_rich_text` freezes content (the import's proofs' memo keys the
+    responses it tries with it). :raises ValueError: for anything else."""
+    return _frozen_json(value, _NO_SKIP)
+
+
 def _frozen_json(value: Any, skip: dict[str, Any]) -> Hashable:
     kind = type(value)
     if kind is str:
@@ -468,10 +476,10 @@ def _frozen_json(value: Any, skip: dict[str, Any]) -> Hashable:
             frozen.append(key)
             frozen.append(_RICH_TEXT if inner is _RICH_TEXT else _frozen_json(item, inner))
         return tuple(frozen)
-    if kind is list:
+    if kind is list or kind is tuple:  # (tuples: responses, never content)
         if not skip:
-            return (list, *(_frozen_json(item, _NO_SKIP) for item in value))
-        parts: list[Any] = [list]
+            return (kind, *(_frozen_json(item, _NO_SKIP) for item in value))
+        parts: list[Any] = [kind]
         for index, item in enumerate(value):
             inner = skip.get(str(index), _NO_SKIP)
             parts.append(_RICH_TEXT if inner is _RICH_TEXT else _frozen_json(item, inner))

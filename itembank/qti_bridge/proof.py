@@ -28,7 +28,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from itembank.itemtypes import JSON, ItemType
+from itembank.itemtypes import JSON, ItemType, frozen_json
 
 
 @dataclass(frozen=True)
@@ -218,8 +218,8 @@ class ProofMemo:
             tried: Hashable = ("shared", id(responses))
         else:
             try:
-                tried = ("values", *(_frozen_value(value) for value in responses))
-            except _Unkeyed:
+                tried = ("values", *(frozen_json(value) for value in responses))
+            except ValueError:  # a value that is not plain data: no memo
                 return None
         try:
             key = (id(item_type), content_key, source_key, tried)
@@ -227,25 +227,3 @@ class ProofMemo:
         except TypeError:  # a type's key that cannot be hashed: no memo
             return None
         return key
-
-
-class _Unkeyed(Exception):
-    """A response value :func:`_frozen_value` does not freeze."""
-
-
-def _frozen_value(value: Any) -> Hashable:
-    """A QTI response value, hashable and apart from every value Python's equality would
-    confuse it with (types of scalars, floats by their bits, lists from tuples, dicts
-    with their keys in order: :func:`describe` shows them in that order)."""
-    kind = type(value)
-    if kind is str:
-        return value
-    if kind is list or kind is tuple:
-        return (kind, *(_frozen_value(part) for part in value))
-    if kind is dict:
-        return (dict, *((_frozen_value(name), _frozen_value(part)) for name, part in value.items()))
-    if kind is float:
-        return (float, value.hex())
-    if kind is int or kind is bool or value is None:
-        return (kind, value)
-    raise _Unkeyed
