@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import copy as copy_module
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -200,6 +201,8 @@ class BodyReader:
         #: slots, and the parts read so far (``None``: no slots are being collected).
         self._slot_kinds: frozenset[str] = frozenset()
         self._slots: list[BodyPart | Gap | Choice] | None = None
+        #: The interactions in the body, each with its kind (found by :meth:`_check`).
+        self._interactions: list[tuple[etree._Element, str]] = []
 
     # -- entry ------------------------------------------------------------------------
 
@@ -211,10 +214,16 @@ class BodyReader:
 
     def _check(self, body: etree._Element) -> None:
         """Refuse content that cannot be carried, before anything else."""
+        interactions = self._interactions
         for element in body.iter():
-            if not isinstance(element.tag, str):
+            tag = element.tag
+            if not isinstance(tag, str):
                 continue
-            kind = _kind(element)
+            kind = _kind_of_tag(tag)
+            if kind not in _CHECKED_KINDS:
+                continue
+            if kind in _INTERACTION_KINDS:
+                interactions.append((element, kind))
             if kind == "math":
                 _check_mathml(element)
                 continue
@@ -274,8 +283,7 @@ class BodyReader:
         if kind == "rubricBlock":
             self._rubric(element)
             return
-        inner = [_kind(e) for e in element.iter() if isinstance(e.tag, str) and e is not element]
-        if any(name in _BLOCK_INTERACTIONS for name in inner):
+        if self._below(element, _BLOCK_INTERACTIONS):
             # A container (div) around a block interaction: open it up.
             self._container(element)
             return
@@ -294,7 +302,7 @@ class BodyReader:
                 InlineBlock(f'<{_SLOT} index="0"/>', (self._interaction(element),))
             )
             return
-        if not any(name in INLINE_INTERACTIONS for name in inner):
+        if not self._below(element, INLINE_INTERACTIONS):
             self._buffer.append(self.fragment(element, keep_self=True))
             return
         if kind == "div" and not any(
@@ -307,6 +315,18 @@ class BodyReader:
         content, slots = self.embedded(element, INLINE_INTERACTIONS, keep_self=True)
         self._flush()
         self.result.parts.append(InlineBlock(content, tuple(slots)))  # type: ignore[arg-type]
+
+    def _below(self, element: etree._Element, kinds: frozenset[str]) -> bool:
+        """Whether an interaction of one of ``kinds`` is below ``element`` (a body element:
+        the interactions are few, their ancestors fewer than the element's descendants)."""
+        for found, kind in self._interactions:
+            if (
+                kind in kinds
+                and found is not element
+                and any(ancestor is element for ancestor in found.iterancestors())
+            ):
+                return True
+        return False
 
     def embedded(
         self, element: etree._Element, kinds: frozenset[str], *, keep_self: bool = False
@@ -372,6 +392,9 @@ class BodyReader:
 
     def fragment(self, element: etree._Element, *, keep_self: bool = False) -> str:
         """The content of ``element`` (or the element itself) as an XHTML fragment."""
+        plain = _plain_fragment(element, keep_self)
+        if plain is not None:
+            return plain
         copy = _strip(element, self)
         if keep_self:
             return etree.tostring(copy, encoding="unicode", with_tail=False)
@@ -459,6 +482,59 @@ def _strip(element: etree._Element, reader: BodyReader) -> etree._Element:
     copy = etree.Element(_plain_tag(element))
     _copy_into(element, copy, reader)
     return copy
+
+
+#: The start of an element as libxml2 writes it: its name, then the namespace
+#: declarations, before any attribute (lxml adds those in scope from the ancestors).
+_START = re.compile(r"""<([^\s/>]+)((?: xmlns(?::[^\s=]+)?=(?:"[^"]*"|'[^']*'))*)""")
+#: The names of the start tags (``<`` only starts markup: text escapes it).
+_TAG_NAMES = re.compile(r"<([^\s/>]+)")
+#: An attribute with a prefix (an attribute value escapes ``"``).
+_PREFIXED_ATTRIBUTE = re.compile(r':[^\s"<>=]*="')
+
+
+def _plain_fragment(element: etree._Element, keep_self: bool) -> str | None:
+    """What :meth:`BodyReader.fragment` makes of ``element`` when :func:`_plain_copy`
+    would copy it, written from lxml's serialization of ``element`` itself (no copy, no
+    renaming): that is the same text but for the namespace declarations on its first tag,
+    taken off here. ``None`` (the long way) when the text shows anything else: another
+    namespace declaration, a prefix (on an element or an attribute), a comment or
+    processing instruction, an element below of a kind :func:`_copy_into` does more
+    with (:data:`_NOT_PLAIN`, which holds every kind of slot too) or an image to record,
+    and when ``element`` is itself a formula or an image, or its text (escaped on its
+    own by :func:`_escape`) has a carriage return, which libxml2 writes as ``&#13;``."""
+    if _kind(element) in _OWN_NOT_PLAIN or (not keep_self and "\r" in (element.text or "")):
+        return None
+    text = etree.tostring(element, encoding="unicode", with_tail=False)
+    start = _START.match(text)
+    if start is None or ":" in start.group(1):
+        return None
+    name = start.group(1)
+    text = f"<{name}{text[start.end() :]}"
+    if (
+        "xmlns" in text
+        or "<!" in text
+        or "<?" in text
+        or _PREFIXED_ATTRIBUTE.search(text)
+        or not all(map(_plain_name, _TAG_NAMES.findall(text, len(name) + 1)))
+    ):
+        return None
+    if keep_self:
+        return text
+    end = text.index(">")  # (attribute values escape ">")
+    if text[end - 1] == "/":
+        return ""  # no content
+    close = f"</{name}>"
+    if not text.endswith(close):  # pragma: no cover - libxml2 closes what it opens
+        return None
+    return text[end + 1 : -len(close)].strip()
+
+
+@lru_cache(maxsize=4096)
+def _plain_name(name: str) -> bool:
+    """Whether an element below the copied one, of this unprefixed name in the copied
+    element's namespace (not MathML's: that one is a formula), is copied as it is."""
+    return ":" not in name and camel_name(name) not in _NOT_PLAIN_BELOW
 
 
 def _plain_copy(element: etree._Element, reader: BodyReader) -> etree._Element | None:
@@ -551,6 +627,17 @@ _EMBEDDED = frozenset({"inlineChoiceInteraction", "gap", "hottext"})
 #: The kinds of element below the copied one that :func:`_copy_into` does more with than
 #: copying (besides the kinds slots are being collected for).
 _NOT_PLAIN = frozenset({"math", "textEntryInteraction", *_EMBEDDED, *_FEEDBACK})
+#: What :func:`_plain_fragment` leaves to the long way: for the element itself (a formula,
+#: an image to record) and below it (besides, images to record).
+_OWN_NOT_PLAIN = frozenset({"math", "img", "object"})
+_NOT_PLAIN_BELOW = _NOT_PLAIN | _OWN_NOT_PLAIN
+#: The kinds of element :meth:`BodyReader._check` looks at: those it refuses or looks into,
+#: and the interactions it lists for :meth:`BodyReader._below`.
+_INTERACTION_KINDS = _BLOCK_INTERACTIONS | INLINE_INTERACTIONS
+_CHECKED_KINDS = (
+    frozenset({"math", "object", *OTHER_INTERACTIONS, *_UNSUPPORTED_CONTENT, *_TEMPLATE_CONTENT})
+    | _INTERACTION_KINDS
+)
 
 
 def _copy_mathml(source: etree._Element, target: etree._Element) -> None:

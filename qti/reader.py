@@ -32,7 +32,10 @@ states explicitly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from lxml import etree
 
@@ -67,6 +70,8 @@ from qti.model import (
 from qti.xml import QtiParseError, parse_bytes
 
 __all__ = ["ImageRef", "ItemReadError", "ItemReading", "ReadNote", "read_item", "read_item_root"]
+
+_T = TypeVar("_T")
 
 _VERSIONS = {ns.QTI21: "2.1", ns.QTI22: "2.2", ns.QTI30: "3.0"}
 _QTI2_CASE_SENSITIVE = frozenset({ns.QTI21, "http://www.imsglobal.org/xsd/imsqti_v2p0"})
@@ -192,8 +197,13 @@ class _ItemReader:
                     f"(<{etree.QName(found).localname}>)",
                     found,
                 )
-        responses = tuple(self.response(e) for e in named.get("responseDeclaration", ()))
-        outcomes = tuple(self.outcome(e) for e in named.get("outcomeDeclaration", ()))
+        responses = tuple(
+            _remembered(self.response, element, self.case_default)
+            for element in named.get("responseDeclaration", ())
+        )
+        outcomes = tuple(
+            _remembered(self.outcome, element) for element in named.get("outcomeDeclaration", ())
+        )
         body_element = _first(named, "itemBody")
         reader = BodyReader(lambda element: read_interaction(reader, element))
         body = reader.read(body_element) if body_element is not None else None
@@ -215,7 +225,7 @@ class _ItemReader:
             responses=responses,
             outcomes=outcomes,
             body=tuple(body.parts) if body else (),
-            processing=self.processing(_first(named, "responseProcessing")),
+            processing=_remembered(self.processing, _first(named, "responseProcessing")),
             lang=(root.get(_XML_LANG) or "").strip(),
             label=root.get("label"),
             time_dependent=_flag(root, "timeDependent"),
@@ -391,16 +401,17 @@ class _ItemReader:
         return Condition(tuple(branches), otherwise)
 
     def expression(self, element: etree._Element) -> Expr:
-        if namespace_of(element) not in _VERSIONS:
+        tag = element.tag
+        name = _expression_name(tag) if isinstance(tag, str) else None
+        if name is None:
             raise self.fail(
                 "custom_response_processing",
                 f"<{etree.QName(element).localname}> is not a QTI expression",
                 element,
             )
         attrs = tuple(
-            (camel_name(name), value) for name, value in element.attrib.items() if "{" not in name
+            [(camel_name(key), value) for key, value in element.items() if "{" not in key]
         )
-        name = local_name(element) or ""
         text = (element.text or "").strip() if name == "baseValue" else None
         expression = self.expression
         return Expr(
@@ -421,6 +432,48 @@ class _ItemReader:
                     f"response {response.identifier!r} is not collected by any interaction the "
                     "item bank supports",
                 )
+
+
+#: Readings of declarations and response processing (see :func:`_remembered`), at most
+#: :data:`_READINGS_KEPT` of them (then forgotten all at once), of elements written in at
+#: most :data:`_READING_TEXT_KEPT` bytes (a few MB in all).
+_readings: dict[tuple[Callable[..., Any], bool, bytes], Any] = {}
+_READINGS_KEPT = 512
+_READING_TEXT_KEPT = 16_384
+
+
+def _remembered(
+    read: Callable[[etree._Element], _T], element: etree._Element | None, flag: bool = False
+) -> _T:
+    """``read(element)`` (a method of :class:`_ItemReader`'s), remembered by the element's
+    serialization: the readings of declarations and response processing depend on nothing
+    else (but ``flag``, the reader's ``case_default`` for a response declaration), and the
+    items of one source mostly repeat them (those written by one system for one kind of
+    item, with their identifiers). lxml writes the namespaces in scope on the element's
+    first tag, so equal text is an equal tree. A reading that fails is not remembered (its
+    error names the line); the models are frozen, shared by the items that read the same.
+    ``None`` (no element) reads as it is."""
+    if element is None:
+        return read(element)  # type: ignore[arg-type]
+    key = (read.__func__, flag, etree.tostring(element, with_tail=False))  # type: ignore[attr-defined]
+    try:
+        return _readings[key]  # type: ignore[no-any-return]
+    except KeyError:
+        pass
+    reading = read(element)
+    if len(key[2]) <= _READING_TEXT_KEPT:
+        if len(_readings) >= _READINGS_KEPT:
+            _readings.clear()
+        _readings[key] = reading
+    return reading
+
+
+@lru_cache(maxsize=1024)
+def _expression_name(tag: str) -> str | None:
+    """The QTI 2 name of an element of this ``tag`` read as an expression; ``None`` when
+    it is in none of the QTI namespaces (not an expression)."""
+    namespace, local = ns.split_tag(tag)
+    return camel_name(local) if namespace in _VERSIONS else None
 
 
 def _first(named: dict[str | None, list[etree._Element]], name: str) -> etree._Element | None:

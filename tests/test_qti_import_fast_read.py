@@ -1,11 +1,13 @@
 """The reading's faster paths change nothing but its speed: :func:`convert` with the body's
-plain fragments copied by lxml (:func:`qti._read_body._plain_copy`) and the members of a
-zip held in memory inflated from its bytes (:func:`qti.package_reader._inflate`) returns
-exactly what it returns with both switched off (every fragment copied element by
-element, every member read through ``zipfile``): the same candidates, HTML, content,
-responses checked and report, on the bank's own export of every type (QTI 3.0 and 2.1,
-labelled and not) and on the public sample corpus (its zips also as uploaded bytes).
-Every item document's reading (the model, its images and notes) is compared too."""
+plain fragments written from lxml's serialization (:func:`qti._read_body._plain_fragment`)
+or copied by lxml (:func:`qti._read_body._plain_copy`), declarations and response
+processing remembered (:func:`qti.reader._remembered`) and the members of a zip held in
+memory inflated from its bytes (:func:`qti.package_reader._inflate`) returns exactly what
+it returns with all switched off (every fragment copied element by element, everything
+read again for every item, every member read through ``zipfile``): the same candidates,
+HTML, content, responses checked and report, on the bank's own export of every type (QTI
+3.0 and 2.1, labelled and not) and on the public sample corpus (its zips also as uploaded
+bytes). Every item document's reading (the model, its images and notes) is compared too."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import pytest
 
 from itembank.qti_bridge import convert as convert_module
 from plugins.itemtypes._graphic import EXAMPLE_MEDIA
-from qti import _read_body, package_reader
+from qti import _read_body, package_reader, reader
 from qti.package import PackageItem, PackageSection, PackageTest, build_package
 from qti.package_reader import open_source
 from qti.reader import ItemReadError, read_item
@@ -25,7 +27,9 @@ from tests.test_qti_import import OWN, PNG, PNG_SHA, STEM, TYPES, _targets
 
 
 def _reference_paths(patch: pytest.MonkeyPatch) -> None:
+    patch.setattr(_read_body, "_plain_fragment", lambda _element, _keep_self: None)
     patch.setattr(_read_body, "_plain_copy", lambda _element, _reader: None)
+    patch.setattr(reader, "_remembered", lambda read, element, _flag=False: read(element))
     patch.setattr(package_reader, "_inflate", lambda _data, _info: None)
 
 
@@ -98,13 +102,19 @@ def test_sample_corpus_the_same_as_with_the_reference_reading(
 
 def test_the_fast_paths_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     """(So that the comparisons above compare something.)"""
-    calls = {"plain": 0, "inflated": 0}
-    plain, inflate = _read_body._plain_copy, package_reader._inflate
+    calls = {"plain": 0, "written": 0, "inflated": 0}
+    plain, written = _read_body._plain_copy, _read_body._plain_fragment
+    inflate = package_reader._inflate
 
     def counted_plain(element: Any, reader: Any) -> Any:
         copy = plain(element, reader)
         calls["plain"] += copy is not None
         return copy
+
+    def counted_written(element: Any, keep_self: bool) -> Any:
+        text = written(element, keep_self)
+        calls["written"] += text is not None
+        return text
 
     def counted_inflate(data: bytes, info: Any) -> Any:
         member = inflate(data, info)
@@ -112,7 +122,9 @@ def test_the_fast_paths_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:
         return member
 
     monkeypatch.setattr(_read_body, "_plain_copy", counted_plain)
+    monkeypatch.setattr(_read_body, "_plain_fragment", counted_written)
     monkeypatch.setattr(package_reader, "_inflate", counted_inflate)
     convert_module.convert(own_export_package("3.0", True), TYPES)
-    assert calls["plain"] > len(OWN)
+    assert calls["written"] > len(OWN)
+    assert calls["plain"] > 0  # (a fragment with an image)
     assert calls["inflated"] > len(OWN)
