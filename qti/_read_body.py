@@ -489,6 +489,12 @@ def _strip(element: etree._Element, reader: BodyReader) -> etree._Element:
 _START = re.compile(r"""<([^\s/>]+)((?: xmlns(?::[^\s=]+)?=(?:"[^"]*"|'[^']*'))*)""")
 #: The names of the start tags (``<`` only starts markup: text escapes it).
 _TAG_NAMES = re.compile(r"<([^\s/>]+)")
+#: A start tag that may be of a kind :func:`_plain_name` refuses: a prefixed one, or one
+#: whose name starts (but for ``qti-``) as every spelling of those kinds does (the first
+#: hump of a QTI 2 name is written as it is), for the exact look at every name.
+_MAYBE_NOT_PLAIN = re.compile(
+    r"<(?:[^\s/>:]*:|(?:qti-)?(?:math|text|inline|gap|hottext|feedback|modal|img|object))"
+)
 #: An attribute with a prefix (an attribute value escapes ``"``).
 _PREFIXED_ATTRIBUTE = re.compile(r':[^\s"<>=]*="')
 
@@ -502,9 +508,16 @@ def _plain_fragment(element: etree._Element, keep_self: bool) -> str | None:
     processing instruction, an element below of a kind :func:`_copy_into` does more
     with (:data:`_NOT_PLAIN`, which holds every kind of slot too) or an image to record,
     and when ``element`` is itself a formula or an image, or its text (escaped on its
-    own by :func:`_escape`) has a carriage return, which libxml2 writes as ``&#13;``."""
-    if _kind(element) in _OWN_NOT_PLAIN or (not keep_self and "\r" in (element.text or "")):
+    own by :func:`_escape`) has a carriage return, which libxml2 writes as ``&#13;``.
+    The content of an element with nothing in it (a choice's text) is its text, escaped,
+    whatever its attributes."""
+    if _kind(element) in _OWN_NOT_PLAIN:
         return None
+    if not keep_self:
+        if not len(element):  # (no element, comment or processing instruction in it)
+            return _escape(element.text or "").strip()
+        if "\r" in (element.text or ""):
+            return None
     text = etree.tostring(element, encoding="unicode", with_tail=False)
     start = _START.match(text)
     if start is None or ":" in start.group(1):
@@ -516,7 +529,10 @@ def _plain_fragment(element: etree._Element, keep_self: bool) -> str | None:
         or "<!" in text
         or "<?" in text
         or _PREFIXED_ATTRIBUTE.search(text)
-        or not all(map(_plain_name, _TAG_NAMES.findall(text, len(name) + 1)))
+        or (
+            _MAYBE_NOT_PLAIN.search(text, len(name) + 1)
+            and not all(map(_plain_name, _TAG_NAMES.findall(text, len(name) + 1)))
+        )
     ):
         return None
     if keep_self:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from qti import _read_body, reader
+from qti._names import camel_name
 from tests import qti_reader_cases as cases
 from tests.qti_reader_golden import GOLDEN
 from tests.shared import shared_path
@@ -110,3 +111,25 @@ def test_a_declaration_remembered_with_its_version_default() -> None:
         mapping = reader.read_item(item(namespace)).item.responses[0].mapping
         assert mapping is not None
         assert mapping.entries[0].case_sensitive is sensitive
+
+
+def _spellings(name: str) -> list[str]:
+    """Every local name ``camel_name`` reads as ``name`` (each capital also written as a
+    hyphen and its lower case; with or without ``qti-``)."""
+    forms = [""]
+    for char in name:
+        options = [char, "-" + char.lower()] if char.isupper() else [char]
+        forms = [form + option for form in forms for option in options]
+    return forms + ["qti-" + form for form in forms]
+
+
+def test_every_spelling_of_a_kind_left_to_the_long_way_is_looked_at() -> None:
+    """:data:`qti._read_body._MAYBE_NOT_PLAIN` finds the start of every spelling of the
+    kinds :func:`qti._read_body._plain_name` refuses, and of every prefixed name."""
+    for kind in _read_body._NOT_PLAIN_BELOW:
+        for spelling in _spellings(kind):
+            assert camel_name(spelling) == kind
+            assert not _read_body._plain_name(spelling)
+            assert _read_body._MAYBE_NOT_PLAIN.match(f"<{spelling} a='1'>"), spelling
+    assert _read_body._MAYBE_NOT_PLAIN.match("<m:mi>")
+    assert not _read_body._MAYBE_NOT_PLAIN.match("<p>")
