@@ -131,5 +131,8 @@ def test_every_spelling_of_a_kind_left_to_the_long_way_is_looked_at() -> None:
             assert camel_name(spelling) == kind
             assert not _read_body._plain_name(spelling)
             assert _read_body._MAYBE_NOT_PLAIN.match(f"<{spelling} a='1'>"), spelling
+    # (every kind that becomes a slot is among them: a plain fragment has no slot)
+    slots = {"gap", "hottext", *_read_body.INLINE_INTERACTIONS}
+    assert slots <= _read_body._NOT_PLAIN <= _read_body._NOT_PLAIN_BELOW
     assert _read_body._MAYBE_NOT_PLAIN.match("<m:mi>")
     assert not _read_body._MAYBE_NOT_PLAIN.match("<p>")
