@@ -1248,6 +1248,8 @@ def _simple_markup(html: str) -> tuple[str, list[Token]] | None:
     tokens = _simple_tokens(html)
     if tokens is None:
         return None
+    if _kept_as_it_is(tokens):
+        return html, tokens
     # (simple markup holds no formula, so the filter's second stage, which shapes
     # formulas, would pass every token through as it is)
     filtered = list(_filter_elements(tokens))
@@ -1260,3 +1262,33 @@ def _simple_markup(html: str) -> tuple[str, list[Token]] | None:
         if _serialize(filtered, xml=False) != clean:
             return None
     return clean, filtered
+
+
+def _kept_as_it_is(tokens: list[Token]) -> bool:
+    """Whether the filter keeps every one of these simple-markup tokens as it is, so that
+    the markup they were read from is its own clean form (then each start tag is given
+    its ``attrs``, as the filter's tokens have them).
+
+    It does when every element is allowed and keeps all its attributes, unchanged and in
+    their serialized order, and no ``span`` is bare and no ``img`` lacks its ``src``: the
+    filter then unwraps nothing, so it puts no line break anywhere (that needs an
+    unwrapped block); simple markup's text has nothing the filter removes, and simple
+    markup nests less than :data:`MAX_DEPTH` deep and holds no formula. The serializer
+    then writes the markup back exactly: simple markup escapes text and attribute values
+    exactly as it does, and writes attributes as it does (one space, double quotes)."""
+    for token in tokens:
+        kind = token["type"]
+        if kind == "Characters" or kind == "EndTag":
+            continue
+        name, data = token["name"], token["data"]
+        if name not in ALLOWED_TAGS:
+            return False
+        attrs: dict[str, str] = {}
+        if data or name == "span" or name == "img":
+            attrs = _allowed_attributes(name, data)
+            if list(attrs.items()) != [(key, value) for (_, key), value in data.items()]:
+                return False
+            if (name == "span" and not attrs) or (name == "img" and "src" not in attrs):
+                return False
+        token["attrs"] = attrs
+    return True
