@@ -1163,7 +1163,7 @@ _PARENTS: dict[str, frozenset[str]] = {  # element -> the parents it may have
 _CLOSES_P = frozenset({"p", "div", "ul", "ol", "li", "table"})
 _FORMATTING = frozenset({"strong", "em"})
 #: (the last group: a ``<``, ``>`` or ``&`` that starts nothing simple; with it every
-#: character is in some match, so the matches of one scan cover the text end to end)
+#: character is in some match, so the matches of ``findall`` cover the text end to end)
 _SIMPLE_TOKEN_RE = re.compile(
     r'([^<>&]+)|&(amp|lt|gt);|<([a-z]+)((?: [a-z]+="[^"<>\t\n\r]*")*)>|</([a-z]+)>|([<>&])'
 )
@@ -1191,21 +1191,20 @@ def _simple_tokens(html: str) -> list[Token] | None:
     tokens: list[Token] = []
     texts: list[str] = []  # the run of text and character references being read
     stack: list[str] = []
+    parent: str | None = None  # the innermost open element
     inside_p = inside_caption = 0
-    for match in _SIMPLE_TOKEN_RE.finditer(html):
-        text, entity, start, attr_text, closing, stray = match.groups()
-        if stray is not None:
-            return None
-        parent = stack[-1] if stack else None
-        if start is None and closing is None:  # text or a character reference
-            if parent in _TABLE_PARTS and (text is None or text.strip(" \t\n")):
+    # (each match's groups are "" where they take no part: every group that does is
+    # non-empty, but for a start tag's attributes)
+    for text, entity, start, attr_text, closing, _ in _SIMPLE_TOKEN_RE.findall(html):
+        if text or entity:
+            if parent in _TABLE_PARTS and (entity or text.strip(" \t\n")):
                 return None
-            texts.append(text if text is not None else _ENTITIES[entity])
+            texts.append(text or _ENTITIES[entity])
             continue
         if texts:  # each run of text and character references as one string
             tokens.append({"type": "Characters", "data": "".join(texts)})
             texts = []
-        if start is not None:
+        if start:
             if start not in _SIMPLE_TAGS or len(stack) >= _SIMPLE_DEPTH:
                 return None
             if parent in _TABLE_PARTS and start not in _TABLE_PARTS[parent]:
@@ -1226,15 +1225,19 @@ def _simple_tokens(html: str) -> list[Token] | None:
                 continue
             tokens.append({"type": "StartTag", "name": start, "namespace": None, "data": attrs})
             stack.append(start)
+            parent = start
             inside_p += start == "p"
             inside_caption += start == "caption"
-        else:
+        elif closing:
             if parent != closing:
                 return None
             stack.pop()
+            parent = stack[-1] if stack else None
             inside_p -= closing == "p"
             inside_caption -= closing == "caption"
             tokens.append({"type": "EndTag", "name": closing, "namespace": None})
+        else:  # a "<", ">" or "&" that starts nothing simple
+            return None
     if stack:
         return None
     if texts:
