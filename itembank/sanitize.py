@@ -977,22 +977,28 @@ def _markup_to_text(html: str) -> str:
 
 
 def _tokens_to_text(tokens: Iterable[Token]) -> str:
-    lines: list[list[str]] = [[]]
+    lines: list[str] = []
+    parts: list[str] = []  # the line being read (an empty one is left out)
     stream = iter(tokens)
     for token in stream:
         kind = token["type"]
-        name = token.get("name")
+        if kind == "Characters":
+            parts.append(token["data"])
+            continue
+        name = token["name"]
         if kind == "StartTag" and name == "math":
-            lines[-1].append(math_to_text(_read_formula(token, stream)))
-        elif kind == "Characters":
-            lines[-1].append(token["data"])
+            parts.append(math_to_text(_read_formula(token, stream)))
         elif name in _BLOCK_ALLOWED:
-            lines.append([])
+            if parts:
+                lines.append("".join(parts))
+                parts = []
         elif name in ("td", "th"):
-            lines[-1].append(" ")
+            parts.append(" ")
+    if parts:
+        lines.append("".join(parts))
     result = []
-    for parts in lines:
-        line = _WS_RE.sub(" ", "".join(parts)).strip()
+    for text in lines:
+        line = _WS_RE.sub(" ", text).strip()
         if line:
             result.append(line)
     return "\n".join(result)

@@ -84,7 +84,8 @@ def xhtml_to_html(
         tag = element.tag
         if not isinstance(tag, str):
             continue
-        _drop_layout_whitespace(element, tag, element is holder)
+        if tag in _LAYOUT:  # (the holder is a div, a container)
+            _drop_layout_whitespace(element, tag)
         if tag.startswith(_MATHML):
             _plain_mathml(element)
             continue
@@ -247,17 +248,20 @@ _CONTAINERS = frozenset(
 _BLOCKS = frozenset({"p", "li", "td", "th", "caption", *(f"h{n}" for n in range(1, 7))})
 
 
-def _drop_layout_whitespace(element: etree._Element, tag: str, holder: bool) -> None:
+_LAYOUT = _CONTAINERS | _BLOCKS
+
+
+def _drop_layout_whitespace(element: etree._Element, tag: str) -> None:
     """Remove whitespace that only lays out the source document in ``element`` (named
-    ``tag``; ``holder``: the fragment's): between the children of containers (and of the
-    holder), and at the start and end of blocks (where pretty-printing puts it)."""
+    ``tag``): between the children of containers, and at the start and end of blocks
+    (where pretty-printing puts it)."""
     if tag in _BLOCKS and len(element):
         if element.text is not None and not element.text.strip():
             element.text = None
         last = element[-1]
         if last.tail is not None and not last.tail.strip():
             last.tail = None
-    if not holder and tag not in _CONTAINERS:
+    if tag not in _CONTAINERS:
         return
     if element.text is not None and not element.text.strip():
         element.text = None
