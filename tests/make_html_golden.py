@@ -189,17 +189,25 @@ def fragments() -> list[str]:
             convert(labelled_package(40, host, varied=varied)[0], TYPES)
     finally:
         html_module.xhtml_to_html = convert_fragment  # type: ignore[assignment]
-    xhtml = list(dict.fromkeys(seen))
-    rng = random.Random(16)
+    return _with_mutations(16, list(dict.fromkeys(seen)), XML_SNIPPETS, (1200, 150, 800), "/>")
+
+
+def _with_mutations(
+    seed: int, texts: list[str], snippets: tuple[str, ...], counts: tuple[int, int, int], void: str
+) -> list[str]:
+    """``texts`` and, seeded, ``counts`` of: texts with one to three ``snippets`` put in,
+    texts with a character deleted or doubled, random simple markup (each once)."""
+    rng = random.Random(seed)
+    inserted, damaged, simple = counts
     mutated = []
-    for _ in range(1200):
-        fragment = rng.choice(xhtml)
+    for _ in range(inserted):
+        text = rng.choice(texts)
         for _ in range(rng.randint(1, 3)):
-            fragment = _insert(rng, fragment, rng.choice(XML_SNIPPETS))
-        mutated.append(fragment)
-    mutated += [_damage(rng, rng.choice(xhtml)) for _ in range(150)]
-    mutated += [_random_simple(rng, void="/>") for _ in range(800)]
-    return list(dict.fromkeys(xhtml + mutated))
+            text = _insert(rng, text, rng.choice(snippets))
+        mutated.append(text)
+    mutated += [_damage(rng, rng.choice(texts)) for _ in range(damaged)]
+    mutated += [_random_simple(rng, void=void) for _ in range(simple)]
+    return list(dict.fromkeys(texts + mutated))
 
 
 def _image(src: str) -> str:
@@ -294,17 +302,7 @@ def main() -> None:
     html.sanitize_html = lambda text: (handed.append(text), sanitize.sanitize_html(text))[1]
     cases = [[fragment, convert_outcome(html, fragment)] for fragment in xhtml]
     html.sanitize_and_scan, html.sanitize_html = scan, sanitize.sanitize_html
-    rng = random.Random(17)
-    inputs = list(dict.fromkeys(handed))
-    mutated = []
-    for _ in range(1000):
-        text = rng.choice(inputs)
-        for _ in range(rng.randint(1, 3)):
-            text = _insert(rng, text, rng.choice(HTML_SNIPPETS))
-        mutated.append(text)
-    mutated += [_damage(rng, rng.choice(inputs)) for _ in range(300)]
-    mutated += [_random_simple(rng) for _ in range(1000)]
-    inputs = list(dict.fromkeys(inputs + mutated))
+    inputs = _with_mutations(17, list(dict.fromkeys(handed)), HTML_SNIPPETS, (1000, 300, 1000), ">")
     sanitized = [[text, sanitize_outcome(sanitize, text)] for text in inputs]
     data = {"rev": args.rev, "xhtml_to_html": cases, "sanitize": sanitized}
     GOLDEN.write_bytes(
