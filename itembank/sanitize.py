@@ -473,10 +473,12 @@ def _allowed_attributes(
     tag: str, data: dict[tuple[str | None, str], str], *, math: bool = False
 ) -> dict[str, str]:
     """Allowed, valid attributes of an allowed element, in canonical order."""
+    allowed = (MATHML_ATTRIBUTES if math else ALLOWED_ATTRIBUTES).get(tag)
+    if not allowed or not data:  # (most elements: none to keep)
+        return {}
     plain = {name: value for (namespace, name), value in data.items() if namespace is None}
     result: dict[str, str] = {}
-    allowed = MATHML_ATTRIBUTES if math else ALLOWED_ATTRIBUTES
-    for name in allowed.get(tag, ()):
+    for name in allowed:
         if name in plain:
             if math:
                 value = _valid_math_attribute(tag, name, plain[name])
@@ -509,17 +511,6 @@ def _filter_elements(tokens: Iterable[Token]) -> Iterator[Token]:
     at_break = True  # the last output ends a line (or nothing has been output)
     pending_break = False  # an unwrapped block element separated words here
 
-    def text(data: str) -> Iterator[Token]:
-        nonlocal at_break, pending_break
-        data = _clean_value(data)
-        if not data:
-            return
-        if pending_break and not at_break and not data[0].isspace():
-            data = "\n" + data
-        pending_break = False
-        at_break = False
-        yield {"type": "Characters", "data": data}
-
     def unwrap_block() -> None:
         nonlocal pending_break
         if not at_break:
@@ -534,8 +525,13 @@ def _filter_elements(tokens: Iterable[Token]) -> Iterator[Token]:
                 skip_depth -= 1
             continue
 
-        if kind in ("Characters", "SpaceCharacters"):
-            yield from text(token["data"])
+        if kind == "Characters" or kind == "SpaceCharacters":
+            data = _clean_value(token["data"])
+            if data:
+                if pending_break and not at_break and not data[0].isspace():
+                    data = "\n" + data
+                pending_break = at_break = False
+                yield {"type": "Characters", "data": data}
             continue
 
         if kind not in ("StartTag", "EmptyTag", "EndTag"):
@@ -981,22 +977,28 @@ def _markup_to_text(html: str) -> str:
 
 
 def _tokens_to_text(tokens: Iterable[Token]) -> str:
-    lines: list[list[str]] = [[]]
+    lines: list[str] = []
+    parts: list[str] = []  # the line being read (an empty one is left out)
     stream = iter(tokens)
     for token in stream:
         kind = token["type"]
-        name = token.get("name")
+        if kind == "Characters":
+            parts.append(token["data"])
+            continue
+        name = token["name"]
         if kind == "StartTag" and name == "math":
-            lines[-1].append(math_to_text(_read_formula(token, stream)))
-        elif kind == "Characters":
-            lines[-1].append(token["data"])
+            parts.append(math_to_text(_read_formula(token, stream)))
         elif name in _BLOCK_ALLOWED:
-            lines.append([])
+            if parts:
+                lines.append("".join(parts))
+                parts = []
         elif name in ("td", "th"):
-            lines[-1].append(" ")
+            parts.append(" ")
+    if parts:
+        lines.append("".join(parts))
     result = []
-    for parts in lines:
-        line = _WS_RE.sub(" ", "".join(parts)).strip()
+    for text in lines:
+        line = _WS_RE.sub(" ", text).strip()
         if line:
             result.append(line)
     return "\n".join(result)
@@ -1166,8 +1168,10 @@ _PARENTS: dict[str, frozenset[str]] = {  # element -> the parents it may have
 }
 _CLOSES_P = frozenset({"p", "div", "ul", "ol", "li", "table"})
 _FORMATTING = frozenset({"strong", "em"})
+#: (the last group: a ``<``, ``>`` or ``&`` that starts nothing simple; with it every
+#: character is in some match, so the matches of ``findall`` cover the text end to end)
 _SIMPLE_TOKEN_RE = re.compile(
-    r'([^<>&]+)|&(amp|lt|gt);|<([a-z]+)((?: [a-z]+="[^"<>\t\n\r]*")*)>|</([a-z]+)>'
+    r'([^<>&]+)|&(amp|lt|gt);|<([a-z]+)((?: [a-z]+="[^"<>\t\n\r]*")*)>|</([a-z]+)>|([<>&])'
 )
 _SIMPLE_ATTR_RE = re.compile(r' ([a-z]+)="([^"]*)"')
 _SIMPLE_VALUE_RE = re.compile(r"(?:[^&]|&(?:amp|quot|lt|gt);)*")
@@ -1191,26 +1195,22 @@ def _simple_tokens(html: str) -> list[Token] | None:
     if _NOT_SIMPLE_RE.search(html):
         return None
     tokens: list[Token] = []
+    texts: list[str] = []  # the run of text and character references being read
     stack: list[str] = []
+    parent: str | None = None  # the innermost open element
     inside_p = inside_caption = 0
-    position, end = 0, len(html)
-    match_at = _SIMPLE_TOKEN_RE.match
-    while position < end:
-        match = match_at(html, position)
-        if match is None:
-            return None
-        position = match.end()
-        text, entity, start, attr_text, closing = match.groups()
-        parent = stack[-1] if stack else None
-        if text is not None or entity is not None:
-            if parent in _TABLE_PARTS and (text is None or text.strip(" \t\n")):
+    # (each match's groups are "" where they take no part: every group that does is
+    # non-empty, but for a start tag's attributes)
+    for text, entity, start, attr_text, closing, _ in _SIMPLE_TOKEN_RE.findall(html):
+        if text or entity:
+            if parent in _TABLE_PARTS and (entity or text.strip(" \t\n")):
                 return None
-            data = text if text is not None else _ENTITIES[entity]
-            if tokens and tokens[-1]["type"] == "Characters":
-                tokens[-1]["parts"].append(data)
-            else:
-                tokens.append({"type": "Characters", "parts": [data]})
-        elif start is not None:
+            texts.append(text or _ENTITIES[entity])
+            continue
+        if texts:  # each run of text and character references as one string
+            tokens.append({"type": "Characters", "data": "".join(texts)})
+            texts = []
+        if start:
             if start not in _SIMPLE_TAGS or len(stack) >= _SIMPLE_DEPTH:
                 return None
             if parent in _TABLE_PARTS and start not in _TABLE_PARTS[parent]:
@@ -1223,7 +1223,7 @@ def _simple_tokens(html: str) -> list[Token] | None:
                 return None
             if start in _FORMATTING and stack.count(start) >= 3:
                 return None
-            attrs = _simple_attrs(attr_text)
+            attrs = _simple_attrs(attr_text) if attr_text else {}
             if attrs is None:
                 return None
             if start in _VOID:
@@ -1231,20 +1231,23 @@ def _simple_tokens(html: str) -> list[Token] | None:
                 continue
             tokens.append({"type": "StartTag", "name": start, "namespace": None, "data": attrs})
             stack.append(start)
+            parent = start
             inside_p += start == "p"
             inside_caption += start == "caption"
-        else:
+        elif closing:
             if parent != closing:
                 return None
             stack.pop()
+            parent = stack[-1] if stack else None
             inside_p -= closing == "p"
             inside_caption -= closing == "caption"
             tokens.append({"type": "EndTag", "name": closing, "namespace": None})
+        else:  # a "<", ">" or "&" that starts nothing simple
+            return None
     if stack:
         return None
-    for token in tokens:  # each run of text and character references as one string
-        if token["type"] == "Characters":
-            token["data"] = "".join(token.pop("parts"))
+    if texts:
+        tokens.append({"type": "Characters", "data": "".join(texts)})
     return tokens
 
 
@@ -1254,13 +1257,47 @@ def _simple_markup(html: str) -> tuple[str, list[Token]] | None:
     tokens = _simple_tokens(html)
     if tokens is None:
         return None
-    filtered = list(_filter(tokens))
+    if _kept_as_it_is(tokens):
+        return html, tokens
+    # (simple markup holds no formula, so the filter's second stage, which shapes
+    # formulas, would pass every token through as it is)
+    filtered = list(_filter_elements(tokens))
     clean = _serialize(filtered, xml=False)
     if clean != html:  # is the clean form stable?
         again = _simple_tokens(clean)
         if again is None:
             return None
-        filtered = list(_filter(again))
+        filtered = list(_filter_elements(again))
         if _serialize(filtered, xml=False) != clean:
             return None
     return clean, filtered
+
+
+def _kept_as_it_is(tokens: list[Token]) -> bool:
+    """Whether the filter keeps every one of these simple-markup tokens as it is, so that
+    the markup they were read from is its own clean form (then each start tag is given
+    its ``attrs``, as the filter's tokens have them).
+
+    It does when every element is allowed and keeps all its attributes, unchanged and in
+    their serialized order, and no ``span`` is bare and no ``img`` lacks its ``src``: the
+    filter then unwraps nothing, so it puts no line break anywhere (that needs an
+    unwrapped block); simple markup's text has nothing the filter removes, and simple
+    markup nests less than :data:`MAX_DEPTH` deep and holds no formula. The serializer
+    then writes the markup back exactly: simple markup escapes text and attribute values
+    exactly as it does, and writes attributes as it does (one space, double quotes)."""
+    for token in tokens:
+        kind = token["type"]
+        if kind == "Characters" or kind == "EndTag":
+            continue
+        name, data = token["name"], token["data"]
+        if name not in ALLOWED_TAGS:
+            return False
+        attrs: dict[str, str] = {}
+        if data or name == "span" or name == "img":
+            attrs = _allowed_attributes(name, data)
+            if list(attrs.items()) != [(key, value) for (_, key), value in data.items()]:
+                return False
+            if (name == "span" and not attrs) or (name == "img" and "src" not in attrs):
+                return False
+        token["attrs"] = attrs
+    return True

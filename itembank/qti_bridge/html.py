@@ -76,18 +76,23 @@ def xhtml_to_html(
     if not fragment.strip():
         return ""
     holder = parse_bytes(f"<div>{fragment}</div>".encode())
-    _choose_objects(holder, shows_object)
-    _drop_layout_whitespace(holder)
+    if next(holder.iter("object"), None) is not None:
+        _choose_objects(holder, shows_object)
+    # One walk: each element's layout whitespace goes (its text and its children's
+    # tails, which nothing before it in the walk touches), then it gets its name.
     for element in holder.iter():
-        if not isinstance(element.tag, str):
+        tag = element.tag
+        if not isinstance(tag, str):
             continue
-        if element.tag.startswith(_MATHML):
+        if tag in _LAYOUT:  # (the holder is a div, a container)
+            _drop_layout_whitespace(element, tag)
+        if tag.startswith(_MATHML):
             _plain_mathml(element)
             continue
-        renamed = _RENAMES.get(element.tag)
+        renamed = _RENAMES.get(tag)
         if renamed is not None:
-            element.tag = renamed
-        if element.tag == "img":
+            element.tag = tag = renamed
+        if tag == "img":
             element.set("src", image_src(element.get("src", "")))
     _unwrap_lone_div(holder)
     etree.cleanup_namespaces(holder)
@@ -243,23 +248,26 @@ _CONTAINERS = frozenset(
 _BLOCKS = frozenset({"p", "li", "td", "th", "caption", *(f"h{n}" for n in range(1, 7))})
 
 
-def _drop_layout_whitespace(holder: etree._Element) -> None:
-    """Remove whitespace that only lays out the source document: between the children of
-    containers, and at the start and end of blocks (where pretty-printing puts it)."""
-    for element in holder.iter():
-        if element.tag in _BLOCKS and len(element):
-            if element.text is not None and not element.text.strip():
-                element.text = None
-            last = element[-1]
-            if last.tail is not None and not last.tail.strip():
-                last.tail = None
-        if element is not holder and element.tag not in _CONTAINERS:
-            continue
+_LAYOUT = _CONTAINERS | _BLOCKS
+
+
+def _drop_layout_whitespace(element: etree._Element, tag: str) -> None:
+    """Remove whitespace that only lays out the source document in ``element`` (named
+    ``tag``): between the children of containers, and at the start and end of blocks
+    (where pretty-printing puts it)."""
+    if tag in _BLOCKS and len(element):
         if element.text is not None and not element.text.strip():
             element.text = None
-        for child in element:
-            if child.tail is not None and not child.tail.strip():
-                child.tail = None
+        last = element[-1]
+        if last.tail is not None and not last.tail.strip():
+            last.tail = None
+    if tag not in _CONTAINERS:
+        return
+    if element.text is not None and not element.text.strip():
+        element.text = None
+    for child in element:
+        if child.tail is not None and not child.tail.strip():
+            child.tail = None
 
 
 def _escape(text: str) -> str:
