@@ -141,11 +141,12 @@ def test_broken_items_in_several_chunks(used: list[int]) -> None:
     assert used == [40]
 
 
-# -- how the zip goes to the workers ---------------------------------------------------------
+# -- how the workers get the source ----------------------------------------------------------
 
 
 def _spills(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
-    """The temporary files the zip is written to for the workers (made in ``tmp_path``)."""
+    """The temporary files written for the workers (the source, the types, the zip; made in
+    ``tmp_path``)."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     paths: list[str] = []
     enter = pool._Spilled.__enter__
@@ -153,9 +154,7 @@ def _spills(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
     def entered(spilled: Any) -> Any:
         enter(spilled)
         if spilled.path is not None:
-            assert Path(spilled.path).read_bytes() == b"".join(
-                bytes(b.raw()) for b in spilled.buffers
-            )
+            assert Path(spilled.path).read_bytes() == b"".join(spilled.blobs)
             paths.append(spilled.path)
         return spilled
 
@@ -163,7 +162,7 @@ def _spills(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
     return paths
 
 
-def test_the_zip_goes_to_the_workers_in_a_file_removed_after(
+def test_the_workers_start_from_a_file_removed_after(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     spills = _spills(monkeypatch, tmp_path)
@@ -175,7 +174,7 @@ def test_the_zip_goes_to_the_workers_in_a_file_removed_after(
     assert list(tmp_path.glob("itembank-qti-*")) == []
 
 
-def test_without_a_temporary_file_the_zip_goes_down_the_pipes(
+def test_without_a_temporary_file_all_goes_down_the_pipes(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     spills = _spills(monkeypatch, tmp_path)
@@ -188,7 +187,7 @@ def test_without_a_temporary_file_the_zip_goes_down_the_pipes(
     assert spills == [] and list(tmp_path.glob("itembank-qti-*")) == []
 
 
-def test_a_zip_changed_in_its_file_fails_the_conversion(
+def test_a_file_changed_before_a_worker_reads_it_fails_the_conversion(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     spills = _spills(monkeypatch, tmp_path)
@@ -197,8 +196,9 @@ def test_a_zip_changed_in_its_file_fails_the_conversion(
     def changed(spilled: Any) -> Any:
         enter(spilled)
         data = bytearray(Path(spills[-1]).read_bytes())
-        info = zipfile.ZipFile(io.BytesIO(data)).getinfo("items/i03.xml")
-        data[info.header_offset + 30 + len(info.filename) + 2] ^= 1  # (in its deflated bytes)
+        start = len(data) - len(spilled.blobs[-1])  # (the zip comes last)
+        info = zipfile.ZipFile(io.BytesIO(data[start:])).getinfo("items/i03.xml")
+        data[start + info.header_offset + 30 + len(info.filename) + 2] ^= 1  # (deflated)
         Path(spills[-1]).write_bytes(data)
         return spilled
 

@@ -123,19 +123,19 @@ def convert_in_processes(
     )
     buffers: list[pickle.PickleBuffer] = []
     try:  # the source as read here, its items left to the chunks
-        opened: bytes | None = pickle.dumps(
+        opened = pickle.dumps(
             source.without_items(), pickle.HIGHEST_PROTOCOL, buffer_callback=buffers.append
         )
     except TypeError:  # a zip on disk: opened again by each worker
-        opened = None
-    with _Spilled(buffers) as spilled:
+        opened = b""
+    sent = [opened, sent_types, *(buffer.raw() for buffer in buffers)]
+    with _Spilled(sent) as spilled:
         return _convert_chunks(
             source,
             chunks,
             workers,
             mp_context=_context(types),
             initargs=(
-                opened,
                 spilled.shares,
                 None
                 if opened
@@ -145,7 +145,6 @@ def convert_in_processes(
                 name,
                 limits,
                 media_max_bytes,
-                sent_types,
                 _import_roots(types),
                 chunk_hook,
                 os.getpid(),
@@ -153,37 +152,39 @@ def convert_in_processes(
         )
 
 
-#: How :class:`_Spilled` shares the buffers: ``(path, [(size, sha256), ...])`` of the
-#: temporary file, or the buffers' bytes themselves.
+#: How :class:`_Spilled` shares what it is given: ``(path, [(size, sha256), ...])`` of the
+#: temporary file, or the bytes themselves.
 _Shares = tuple[str, list[tuple[int, bytes]]] | list[bytes]
 
 
 class _Spilled:
-    """The zip of a source held in memory (what pickle gave out of band), written once to a
-    temporary file that each worker reads (instead of a copy written down each worker's
-    pipe by this process) and checks against its SHA-256; removed when the pool is done.
-    Without a usable temporary folder, the buffers go down the pipes."""
+    """What each worker starts from (the source as read here, the item types, an uploaded
+    zip's bytes: out of band), written once to a temporary file that each worker reads and
+    checks against its SHA-256; removed when the pool is done. So the calling process
+    writes each worker next to nothing: writing a worker more than its pipe holds would
+    wait for it to be ready to read (after it has imported the main module), one worker
+    after the other. Without a usable temporary folder, it all goes down the pipes."""
 
-    def __init__(self, buffers: list[pickle.PickleBuffer]) -> None:
-        self.buffers = buffers
+    def __init__(self, blobs: list[bytes | memoryview]) -> None:
+        self.blobs = blobs
         self.path: str | None = None
         self.shares: _Shares = []
 
     def __enter__(self) -> _Spilled:
-        if not self.buffers:
-            return self
-        views = [buffer.raw() for buffer in self.buffers]
         try:
-            handle, self.path = tempfile.mkstemp(prefix="itembank-qti-", suffix=".zip")
+            handle, self.path = tempfile.mkstemp(prefix="itembank-qti-", suffix=".bin")
             with open(handle, "wb") as file:
-                for view in views:
-                    file.write(view)
+                for blob in self.blobs:
+                    file.write(blob)
         except OSError as exc:
-            log.warning("sending the zip to the workers down their pipes: %s", exc)
+            log.warning("sending the source to the workers down their pipes: %s", exc)
             self._remove()
-            self.shares = [bytes(view) for view in views]
+            self.shares = [bytes(blob) for blob in self.blobs]
         else:
-            self.shares = (self.path, [(v.nbytes, hashlib.sha256(v).digest()) for v in views])
+            self.shares = (
+                self.path,
+                [(len(memoryview(b)), hashlib.sha256(b).digest()) for b in self.blobs],
+            )
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -196,19 +197,19 @@ class _Spilled:
             self.path = None
 
 
-def _shared_buffers(shares: _Shares) -> list[bytes]:
-    """In a worker: the source's out-of-band buffers, as :class:`_Spilled` shares them."""
+def _shared(shares: _Shares) -> list[bytes]:
+    """In a worker: what :class:`_Spilled` shared."""
     if isinstance(shares, list):
         return shares
     path, written = shares
-    buffers = []
+    blobs = []
     with open(path, "rb") as file:
         for size, digest in written:
             data = file.read(size)
             if len(data) != size or hashlib.sha256(data).digest() != digest:
-                raise RuntimeError(f"the source's zip in {path} is not the one written")
-            buffers.append(data)
-    return buffers
+                raise RuntimeError(f"{path} is not what the calling process wrote")
+            blobs.append(data)
+    return blobs
 
 
 def _convert_chunks(
@@ -350,13 +351,11 @@ _open = contextlib.ExitStack()  # the source, open for the worker's life
 
 
 def _start_worker(
-    opened: bytes | None,
     shares: _Shares,
     target: str | bytes | None,
     name: str | None,
     limits: ImportLimits,
     media_max_bytes: int,
-    sent_types: bytes,
     roots: list[str],
     hook: Callable[[list[str]], None] | None,
     caller: int,
@@ -365,13 +364,14 @@ def _start_worker(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_without, args=(caller,), daemon=True).start()
     sys.path += [root for root in roots if root not in sys.path]
-    if opened is not None:
-        source = _open.enter_context(pickle.loads(opened, buffers=_shared_buffers(shares)))
+    opened, sent_types, *buffers = _shared(shares)
+    if opened:
+        source = _open.enter_context(pickle.loads(opened, buffers=buffers))
     else:
         assert target is not None
         source = _open.enter_context(open_source(target, name=name, limits=limits))
     types = pickle.loads(sent_types)
-    _worker = _Worker(source, types, media_max_bytes, _Caches.new(), hook, opened is None)
+    _worker = _Worker(source, types, media_max_bytes, _Caches.new(), hook, not opened)
 
 
 #: How often a worker checks that the process it works for is still there.
