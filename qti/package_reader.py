@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 import posixpath
 import re
 import stat
@@ -44,7 +45,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, SupportsIndex
 
 from lxml import etree
 
@@ -155,18 +156,56 @@ class ImportSource:
             self._archive.close()
             self._archive = None
 
-    def __getstate__(self) -> dict[str, object]:
+    def without_items(self) -> ImportSource:
+        """This source listing no items (sharing all else with it: to be pickled, say, for
+        a process given the items one by one)."""
+        other = ImportSource.__new__(ImportSource)
+        other.__dict__.update(self.__dict__, items=[])
+        return other
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[object, ...]:
         """An opened source pickles, to be read in another process as it was read here
         (its members, items and metadata, its issues), unless it reads a zip from disk
-        (open that again there: the file may have changed)."""
+        (open that again there: the file may have changed).
+
+        A zip held in memory goes as its bytes - with protocol 5 as a
+        :class:`pickle.PickleBuffer`, which a ``buffer_callback`` may take out of band -
+        and each member as the place of its ``ZipInfo`` in the zip's list: the infos are
+        read again from the same bytes there, each checked to name the same member (so
+        that the members checked here, against the same limits, are the ones read there).
+        """
         if self._archive is not None and self._zip_bytes is None:
             raise TypeError("a source reading a zip file from disk does not pickle")
-        return {**self.__dict__, "_archive": None}
+        state = {**self.__dict__, "_archive": None}
+        if self._zip_bytes is not None:
+            assert self._archive is not None
+            places = {id(info): place for place, info in enumerate(self._archive.infolist())}
+            state["_read_member"] = {
+                name: places[id(info)]
+                for name, info in self._read_member.items()
+                if isinstance(info, zipfile.ZipInfo)
+            }
+            if int(protocol) >= 5:
+                state["_zip_bytes"] = pickle.PickleBuffer(self._zip_bytes)
+        return (_unpickled_source, (), state)
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
-        if self._zip_bytes is not None:
-            self._archive = zipfile.ZipFile(io.BytesIO(self._zip_bytes))
+        data = self._zip_bytes
+        if data is None:
+            return
+        if not isinstance(data, bytes):  # (an out-of-band buffer)
+            data = self._zip_bytes = bytes(data)
+        self._archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = self._archive.infolist()
+        places: dict[str, int] = self._read_member  # type: ignore[assignment]
+        members: dict[str, object] = {}
+        for name, place in places.items():
+            info = infos[place]
+            if _member_key(info.filename) != name:
+                raise ValueError(f"the zip read again does not have {name!r} at {place}")
+            members[name] = info
+        self._read_member = members
 
     def issue(
         self, file: str, line: int | None, code: str, message: str, severity: Severity = "error"
@@ -272,6 +311,10 @@ class ImportSource:
         return target, ""
 
 
+def _unpickled_source() -> ImportSource:
+    return ImportSource.__new__(ImportSource)
+
+
 def open_source(
     target: str | os.PathLike[str] | bytes,
     *,
@@ -364,7 +407,7 @@ def _open_zip(source: ImportSource, file: Path | io.BytesIO) -> None:
             continue
         if member.endswith(("/", "\\")):
             continue
-        key = posixpath.normpath(member.replace("\\", "/"))
+        key = _member_key(member)
         code, problem = _member_problem(info, limits)
         if problem:
             source.issue(key, None, code, f"zip member {problem}; not read")
@@ -388,6 +431,11 @@ def _open_zip(source: ImportSource, file: Path | io.BytesIO) -> None:
         source.names.append(key)
     source._archive = archive
     _find_items(source)
+
+
+def _member_key(member: str) -> str:
+    """The name a zip member is read by."""
+    return posixpath.normpath(member.replace("\\", "/"))
 
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")

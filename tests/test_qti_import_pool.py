@@ -16,7 +16,9 @@ import os
 import pickle
 import subprocess
 import sys
+import tempfile
 import time
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -137,6 +139,74 @@ def test_broken_items_in_several_chunks(used: list[int]) -> None:
     chunks = pool._chunks(40, 2)
     assert len({next(i for i, (a, b) in enumerate(chunks) if a <= n < b) for n in refused}) > 2
     assert used == [40]
+
+
+# -- how the workers get the source ----------------------------------------------------------
+
+
+def _spills(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
+    """The temporary files written for the workers (the source, the types, the zip; made in
+    ``tmp_path``)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    paths: list[str] = []
+    enter = pool._Spilled.__enter__
+
+    def entered(spilled: Any) -> Any:
+        enter(spilled)
+        if spilled.path is not None:
+            assert Path(spilled.path).read_bytes() == b"".join(spilled.blobs)
+            paths.append(spilled.path)
+        return spilled
+
+    monkeypatch.setattr(pool._Spilled, "__enter__", entered)
+    return paths
+
+
+def test_the_workers_start_from_a_file_removed_after(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    spills = _spills(monkeypatch, tmp_path)
+    _both(_choices())
+    monkeypatch.setattr(pool, "chunk_hook", raise_on_i05)
+    with pytest.raises(ConvertError):
+        convert(_choices(), TYPES, processes=2, parallel_min_items=2)
+    assert len(spills) == 2 and all(Path(p).parent == tmp_path for p in spills)
+    assert list(tmp_path.glob("itembank-qti-*")) == []
+
+
+def test_without_a_temporary_file_all_goes_down_the_pipes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    spills = _spills(monkeypatch, tmp_path)
+
+    def no_room(*_args: Any, **_kwargs: Any) -> Any:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pool.tempfile, "mkstemp", no_room)
+    _both(_choices())
+    assert spills == [] and list(tmp_path.glob("itembank-qti-*")) == []
+
+
+def test_a_file_changed_before_a_worker_reads_it_fails_the_conversion(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    spills = _spills(monkeypatch, tmp_path)
+    enter = pool._Spilled.__enter__
+
+    def changed(spilled: Any) -> Any:
+        enter(spilled)
+        data = bytearray(Path(spills[-1]).read_bytes())
+        start = len(data) - len(spilled.blobs[-1])  # (the zip comes last)
+        info = zipfile.ZipFile(io.BytesIO(data[start:])).getinfo("items/i03.xml")
+        data[start + info.header_offset + 30 + len(info.filename) + 2] ^= 1  # (deflated)
+        Path(spills[-1]).write_bytes(data)
+        return spilled
+
+    monkeypatch.setattr(pool._Spilled, "__enter__", changed)
+    with pytest.raises(ConvertError) as failed:
+        convert(_choices(), TYPES, processes=2, parallel_min_items=2)
+    assert "a conversion worker process ended abruptly" in failed.value.message_en
+    assert list(tmp_path.glob("itembank-qti-*")) == []
 
 
 # -- a worker that fails ------------------------------------------------------------------

@@ -8,11 +8,16 @@ HTML and responses caches and the images read: ``_Caches``). So the items are cu
 contiguous chunks, several per process (:data:`CHUNKS_PER_PROCESS`, for balance), and
 converted by a :class:`~concurrent.futures.ProcessPoolExecutor`. Each worker is given
 the source: a zip held in memory (an upload), a folder or an item document as it was
-opened here (``qti.package_reader.ImportSource`` pickles: its members, items and their
-manifest metadata, about 85 ms of CPU per 1,000 items to read, are read once), a zip on
-disk opened again from its path with the same limits; each checks that it has the same
-items; the outcomes come back in order, so the result is the one converting
-them in one process gives: the same candidates and the same report, in the same order.
+opened here (``qti.package_reader.ImportSource`` pickles: its members as checked here,
+read again there from the same bytes; the manifest is read once), a zip on disk opened
+again from its path with the same limits. The items, with their manifest metadata, go
+with their chunk (each worker unpickles only its own); a worker that opened the source
+again checks that its items are at the same paths. An uploaded zip's bytes go out of
+band, written once to a temporary file (``tempfile``'s folder, ``TMPDIR``) that each
+worker reads and checks against its SHA-256 (rather than down each worker's pipe), and
+removed once the pool is done. The outcomes come back in order, so the result is the one
+converting them in one process gives: the same candidates and the same report, in the
+same order.
 The HTML each worker made, with its plain text and images (``Candidate.scans``), comes
 back once per chunk (what is new since its last chunk) and is merged into one mapping
 for every candidate, as the one process's cache is; an image several chunks bring is
@@ -39,6 +44,7 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
+import hashlib
 import io
 import itertools
 import logging
@@ -47,6 +53,7 @@ import os
 import pickle
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -66,7 +73,7 @@ from itembank.qti_bridge.convert import (
     convert_item,
 )
 from itembank.qti_bridge.html import Scans
-from qti.package_reader import ImportLimits, ImportSource, open_source
+from qti.package_reader import ImportLimits, ImportSource, ItemFile, open_source
 
 __all__ = ["CHUNKS_PER_PROCESS", "chunk_hook", "convert_in_processes"]
 
@@ -114,33 +121,115 @@ def convert_in_processes(
         workers,
         len(chunks),
     )
-    try:  # the source as read here (its manifest and metadata read once)
-        opened: bytes | None = pickle.dumps(source, pickle.HIGHEST_PROTOCOL)
+    buffers: list[pickle.PickleBuffer] = []
+    try:  # the source as read here, its items left to the chunks
+        opened = pickle.dumps(
+            source.without_items(), pickle.HIGHEST_PROTOCOL, buffer_callback=buffers.append
+        )
     except TypeError:  # a zip on disk: opened again by each worker
-        opened = None
+        opened = b""
+    sent = [opened, sent_types, *(buffer.raw() for buffer in buffers)]
+    with _Spilled(sent) as spilled:
+        return _convert_chunks(
+            source,
+            chunks,
+            workers,
+            mp_context=_context(types),
+            initargs=(
+                spilled.shares,
+                None
+                if opened
+                else os.fspath(target)
+                if isinstance(target, os.PathLike)
+                else target,
+                name,
+                limits,
+                media_max_bytes,
+                _import_roots(types),
+                chunk_hook,
+                os.getpid(),
+            ),
+        )
+
+
+#: How :class:`_Spilled` shares what it is given: ``(path, [(size, sha256), ...])`` of the
+#: temporary file, or the bytes themselves.
+_Shares = tuple[str, list[tuple[int, bytes]]] | list[bytes]
+
+
+class _Spilled:
+    """What each worker starts from (the source as read here, the item types, an uploaded
+    zip's bytes: out of band), written once to a temporary file that each worker reads and
+    checks against its SHA-256; removed when the pool is done. So the calling process
+    writes each worker next to nothing: writing a worker more than its pipe holds would
+    wait for it to be ready to read (after it has imported the main module), one worker
+    after the other. Without a usable temporary folder, it all goes down the pipes."""
+
+    def __init__(self, blobs: list[bytes | memoryview]) -> None:
+        self.blobs = blobs
+        self.path: str | None = None
+        self.shares: _Shares = []
+
+    def __enter__(self) -> _Spilled:
+        try:
+            handle, self.path = tempfile.mkstemp(prefix="itembank-qti-", suffix=".bin")
+            with open(handle, "wb") as file:
+                for blob in self.blobs:
+                    file.write(blob)
+        except OSError as exc:
+            log.warning("sending the source to the workers down their pipes: %s", exc)
+            self._remove()
+            self.shares = [bytes(blob) for blob in self.blobs]
+        else:
+            self.shares = (
+                self.path,
+                [(len(memoryview(b)), hashlib.sha256(b).digest()) for b in self.blobs],
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._remove()
+
+    def _remove(self) -> None:
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            self.path = None
+
+
+def _shared(shares: _Shares) -> list[bytes]:
+    """In a worker: what :class:`_Spilled` shared."""
+    if isinstance(shares, list):
+        return shares
+    path, written = shares
+    blobs = []
+    with open(path, "rb") as file:
+        for size, digest in written:
+            data = file.read(size)
+            if len(data) != size or hashlib.sha256(data).digest() != digest:
+                raise RuntimeError(f"{path} is not what the calling process wrote")
+            blobs.append(data)
+    return blobs
+
+
+def _convert_chunks(
+    source: ImportSource,
+    chunks: list[tuple[int, int]],
+    workers: int,
+    mp_context: Any,
+    initargs: tuple[Any, ...],
+) -> list[ItemOutcome]:
+    items = source.items
     pool = ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=_context(types),
+        mp_context=mp_context,
         initializer=_start_worker,
-        initargs=(
-            opened,
-            None if opened else os.fspath(target) if isinstance(target, os.PathLike) else target,
-            name,
-            limits,
-            media_max_bytes,
-            sent_types,
-            _import_roots(types),
-            chunk_hook,
-            os.getpid(),
-        ),
+        initargs=initargs,
     )
     outcomes: list[ItemOutcome] = []
     scans: Scans = {}
     try:
-        futures = [
-            pool.submit(_convert_chunk, start, [item.path for item in items[start:stop]])
-            for start, stop in chunks
-        ]
+        futures = [pool.submit(_convert_chunk, start, items[start:stop]) for start, stop in chunks]
         for future in futures:
             chunk, new_scans = future.result()
             outcomes += chunk
@@ -250,6 +339,9 @@ class _Worker:
     media_max_bytes: int
     caches: _Caches
     hook: Callable[[list[str]], None] | None
+    #: Whether the worker opened the source again itself (rather than as read by the
+    #: calling process).
+    reopened: bool
     #: How many of the caches' scans went back with earlier chunks.
     scans_sent: int = 0
 
@@ -259,12 +351,11 @@ _open = contextlib.ExitStack()  # the source, open for the worker's life
 
 
 def _start_worker(
-    opened: bytes | None,
+    shares: _Shares,
     target: str | bytes | None,
     name: str | None,
     limits: ImportLimits,
     media_max_bytes: int,
-    sent_types: bytes,
     roots: list[str],
     hook: Callable[[list[str]], None] | None,
     caller: int,
@@ -273,13 +364,14 @@ def _start_worker(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_without, args=(caller,), daemon=True).start()
     sys.path += [root for root in roots if root not in sys.path]
-    if opened is not None:
-        source = _open.enter_context(pickle.loads(opened))
+    opened, sent_types, *buffers = _shared(shares)
+    if opened:
+        source = _open.enter_context(pickle.loads(opened, buffers=buffers))
     else:
         assert target is not None
         source = _open.enter_context(open_source(target, name=name, limits=limits))
     types = pickle.loads(sent_types)
-    _worker = _Worker(source, types, media_max_bytes, _Caches.new(), hook)
+    _worker = _Worker(source, types, media_max_bytes, _Caches.new(), hook, not opened)
 
 
 #: How often a worker checks that the process it works for is still there.
@@ -307,18 +399,22 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _convert_chunk(start: int, paths: list[str]) -> tuple[list[ItemOutcome], Scans]:
-    """The items ``start, start + 1, ...`` of the worker's source (which must be at
-    ``paths``) converted, and the scans new since its last chunk."""
+def _convert_chunk(start: int, sent: list[ItemFile]) -> tuple[list[ItemOutcome], Scans]:
+    """The items ``start, start + 1, ...`` of the source (``sent``: as read by the calling
+    process) converted, and the scans new since the worker's last chunk. A worker that
+    opened the source again converts its own items, which must be at the same paths."""
     worker = _worker
     if worker is None:
         raise RuntimeError("the conversion worker was not started")
-    items = worker.source.items[start : start + len(paths)]
-    if [item.path for item in items] != paths:
-        raise RuntimeError(
-            f"the worker read different items from the source at {start} "
-            f"({len(worker.source.items)} items)"
-        )
+    paths = [item.path for item in sent]
+    items = sent
+    if worker.reopened:  # (a zip on disk)
+        items = worker.source.items[start : start + len(sent)]
+        if [item.path for item in items] != paths:
+            raise RuntimeError(
+                f"the worker read different items from the source at {start} "
+                f"({len(worker.source.items)} items)"
+            )
     if worker.hook is not None:
         worker.hook(paths)
     outcomes: list[ItemOutcome] = []
