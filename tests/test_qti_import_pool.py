@@ -256,7 +256,14 @@ def test_workers_end_when_the_process_they_work_for_is_killed(tmp_path: Path) ->
     )
     (tmp_path / "caller.py").write_text(script)
     root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "POOL_HOOK_PIDS": str(pids), "PYTHONPATH": str(root)}
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {
+        **os.environ,
+        "POOL_HOOK_PIDS": str(pids),
+        "PYTHONPATH": str(root),
+        "TMPDIR": str(temporary),
+    }
     caller = subprocess.Popen([sys.executable, str(tmp_path / "caller.py")], cwd=root, env=env)
     try:
         deadline = time.monotonic() + 60
@@ -271,6 +278,8 @@ def test_workers_end_when_the_process_they_work_for_is_killed(tmp_path: Path) ->
     while any(_running(pid) for pid in workers):
         assert time.monotonic() < deadline, f"workers {workers} still running"
         time.sleep(0.1)
+    # the temporary file the killed process could not remove: its workers did
+    assert list(temporary.glob("itembank-qti-*")) == []
 
 
 def _lines(path: Path) -> list[str]:

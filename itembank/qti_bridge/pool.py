@@ -12,12 +12,13 @@ opened here (``qti.package_reader.ImportSource`` pickles: its members as checked
 read again there from the same bytes; the manifest is read once), a zip on disk opened
 again from its path with the same limits. The items, with their manifest metadata, go
 with their chunk (each worker unpickles only its own); a worker that opened the source
-again checks that its items are at the same paths. An uploaded zip's bytes go out of
-band, written once to a temporary file (``tempfile``'s folder, ``TMPDIR``) that each
-worker reads and checks against its SHA-256 (rather than down each worker's pipe), and
-removed once the pool is done. The outcomes come back in order, so the result is the one
-converting them in one process gives: the same candidates and the same report, in the
-same order.
+again checks that its items are at the same paths. What a worker starts from (the
+source, the item types, an uploaded zip's bytes, out of band) is written once to a
+temporary file (``tempfile``'s folder, ``TMPDIR``) that each worker reads and checks
+against its SHA-256 (rather than down each worker's pipe: :class:`_Spilled`), and
+removed once the pool is done (by the workers, when the calling process is killed). The
+outcomes come back in order, so the result is the one converting them in one process
+gives: the same candidates and the same report, in the same order.
 The HTML each worker made, with its plain text and images (``Candidate.scans``), comes
 back once per chunk (what is new since its last chunk) and is merged into one mapping
 for every candidate, as the one process's cache is; an image several chunks bring is
@@ -362,7 +363,8 @@ def _start_worker(
 ) -> None:
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_without, args=(caller,), daemon=True).start()
+    spilled = None if isinstance(shares, list) else shares[0]
+    threading.Thread(target=_exit_without, args=(caller, spilled), daemon=True).start()
     sys.path += [root for root in roots if root not in sys.path]
     opened, sent_types, *buffers = _shared(shares)
     if opened:
@@ -378,12 +380,16 @@ def _start_worker(
 WATCH_SECONDS = 1.0
 
 
-def _exit_without(caller: int) -> None:
+def _exit_without(caller: int, spilled: str | None) -> None:
     """End this worker once ``caller`` is gone (killed, say): the pool's queues cannot
-    tell it, as a worker holds both ends of their pipes."""
+    tell it, as a worker holds both ends of their pipes. The temporary file it left
+    (:class:`_Spilled`) is removed."""
     while True:
         time.sleep(WATCH_SECONDS)
         if not _alive(caller):
+            if spilled is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(spilled)
             os._exit(1)
 
 
