@@ -191,9 +191,12 @@ def _mathml_name(element: etree._Element) -> str | None:
 
 
 class BodyReader:
-    """Walks one item body; ``interaction`` builds the model interaction of an element."""
+    """Walks one item body; ``interaction(reader, element)`` builds the model interaction
+    of an element (a function given the reader rather than one holding it, so that the
+    reader, and the item's tree it holds, is freed as soon as it is done with: not a
+    reference cycle left to Python's cyclic collector)."""
 
-    def __init__(self, interaction: Callable[[etree._Element], BodyPart]) -> None:
+    def __init__(self, interaction: Callable[[BodyReader, etree._Element], BodyPart]) -> None:
         self.result = BodyReading()
         self._buffer: list[str] = []
         self._interaction = interaction
@@ -273,7 +276,7 @@ class BodyReader:
         kind = _kind(element)
         if kind in _BLOCK_INTERACTIONS:
             self._flush()
-            self.result.parts.append(self._interaction(element))
+            self.result.parts.append(self._interaction(self, element))
             return
         if kind in _FEEDBACK:
             self._note(
@@ -289,17 +292,17 @@ class BodyReader:
             return
         if kind == "textEntryInteraction":
             self._flush()
-            self.result.parts.append(self._interaction(element))
+            self.result.parts.append(self._interaction(self, element))
             return
         if _only_child_entry(element):
             # A block holding nothing but a text entry (as the bank exports it).
             self._flush()
-            self.result.parts.append(self._interaction(element[0]))
+            self.result.parts.append(self._interaction(self, element[0]))
             return
         if kind == "inlineChoiceInteraction":  # loose in a container: a block of its own
             self._flush()
             self.result.parts.append(
-                InlineBlock(f'<{_SLOT} index="0"/>', (self._interaction(element),))
+                InlineBlock(f'<{_SLOT} index="0"/>', (self._interaction(self, element),))
             )
             return
         if not self._below(element, INLINE_INTERACTIONS):
@@ -358,7 +361,7 @@ class BodyReader:
             elif kind == "hottext":
                 part = Choice(element.get("identifier", ""), self.fragment(element))
             else:
-                part = self._interaction(element)
+                part = self._interaction(self, element)
         finally:
             self._slot_kinds, self._slots = saved
         etree.SubElement(target, _SLOT, index=str(len(slots)))

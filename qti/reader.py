@@ -205,8 +205,7 @@ class _ItemReader:
             _remembered(self.outcome, element) for element in named.get("outcomeDeclaration", ())
         )
         body_element = _first(named, "itemBody")
-        reader = BodyReader(lambda element: read_interaction(reader, element))
-        body = reader.read(body_element) if body_element is not None else None
+        body = BodyReader(read_interaction).read(body_element) if body_element is not None else None
         for code, message, line in body.notes if body else ():
             self.notes.append(ReadNote(code, message, line))
         for element in named.get("modalFeedback", ()):

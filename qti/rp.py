@@ -128,14 +128,6 @@ class _Processor:
             self.values[identifier] = coerce_input(
                 raw, declaration.cardinality, declaration.base_type
             )
-        self._special: dict[str, Callable[[etree._Element], Value | None]] = {
-            "baseValue": self._base_value,
-            "variable": self._variable,
-            "correct": self._correct,
-            "default": self._default,
-            "mapResponse": self._map_response,
-            "mapResponsePoint": self._map_response_point,
-        }
 
     # -- entry ------------------------------------------------------------------------
 
@@ -285,9 +277,9 @@ class _Processor:
 
     def _eval(self, element: etree._Element) -> Value | None:
         name = local_name(element) or ""
-        handler = self._special.get(name)
+        handler = _SPECIAL.get(name)
         if handler is not None:
-            return handler(element)
+            return handler(self, element)
         operator = _OPERATORS.get(name)
         if operator is None:
             raise self._unsupported(element)
@@ -351,6 +343,20 @@ class _Processor:
         return UnsupportedRP(
             etree.QName(element).localname, _UNSUPPORTED.get(name, ""), element.sourceline
         )
+
+
+#: The expressions :meth:`_Processor._eval` reads from the processor's own state. (The
+#: class's functions, not the processor's bound methods: a processor holding its own
+#: methods would be a reference cycle, and keep its item's tree until Python's cyclic
+#: collector came by.)
+_SPECIAL: dict[str, Callable[[_Processor, etree._Element], Value | None]] = {
+    "baseValue": _Processor._base_value,
+    "variable": _Processor._variable,
+    "correct": _Processor._correct,
+    "default": _Processor._default,
+    "mapResponse": _Processor._map_response,
+    "mapResponsePoint": _Processor._map_response_point,
+}
 
 
 def _as_item(item: etree._Element | etree._ElementTree | bytes) -> etree._Element:

@@ -58,7 +58,7 @@ def stimulus_refs(root: etree._Element) -> tuple[StimulusRef, ...]:
     )
 
 
-def _no_interactions(element: etree._Element) -> BodyPart:
+def _no_interactions(reader: BodyReader, element: etree._Element) -> BodyPart:
     raise BodyError(
         "unsupported_content",
         f"a stimulus holds no interactions (<{etree.QName(element).localname}>)",

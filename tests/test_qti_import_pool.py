@@ -10,6 +10,7 @@ importer as the file's error; ``ITEMBANK_IMPORT_PROCESSES`` is checked at start.
 
 from __future__ import annotations
 
+import gc
 import io
 import itertools
 import os
@@ -371,3 +372,41 @@ def test_chunks_cover_the_items_in_order() -> None:
             assert len(chunks) == min(count, processes * pool.CHUNKS_PER_PROCESS)
             sizes = {stop - start for start, stop in chunks}
             assert max(sizes) - min(sizes) <= 1
+
+
+@pytest.mark.parametrize("running", [True, False])
+def test_the_collector_is_as_it_was_after_a_conversion(
+    monkeypatch: pytest.MonkeyPatch, running: bool
+) -> None:
+    """The calling process pauses Python's cyclic collector while the outcomes come in
+    (unpickling them sets off full passes that find nothing), and leaves it as it found
+    it: running again after the conversion, after a failed one too, and paused if
+    something else had paused it."""
+    was = gc.isenabled()
+    try:
+        (gc.enable if running else gc.disable)()
+        _both(_choices())
+        assert gc.isenabled() is running
+        monkeypatch.setattr(pool, "chunk_hook", raise_on_i05)
+        with pytest.raises(ConvertError):
+            convert(_choices(), TYPES, processes=2, parallel_min_items=2)
+        assert gc.isenabled() is running
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_the_collector_is_paused_while_the_outcomes_come_in() -> None:
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        with pool._collector_paused():
+            assert not gc.isenabled()
+            with pool._collector_paused():  # (another conversion at the same time)
+                assert not gc.isenabled()
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        with pytest.raises(RuntimeError), pool._collector_paused():
+            raise RuntimeError("a worker failed")
+        assert gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
+import gc
 import hashlib
 import io
 import itertools
@@ -57,7 +58,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -231,10 +232,11 @@ def _convert_chunks(
     scans: Scans = {}
     try:
         futures = [pool.submit(_convert_chunk, start, items[start:stop]) for start, stop in chunks]
-        for future in futures:
-            chunk, new_scans = future.result()
-            outcomes += chunk
-            scans.update(new_scans)
+        with _collector_paused():
+            for future in futures:
+                chunk, new_scans = future.result()
+                outcomes += chunk
+                scans.update(new_scans)
     except BrokenProcessPool as exc:
         log.error("converting %s: a worker process ended abruptly", source.label)
         raise ConvertError(
@@ -256,6 +258,26 @@ def _convert_chunks(
         # (after a failure: the chunks not started are dropped, the running ones end)
         pool.shutdown(wait=True, cancel_futures=True)
     return _merged(outcomes, scans)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused (if it runs) while the outcomes come in.
+
+    Unpickling them makes objects by the hundred thousand, all kept (they are the
+    result), so the collector's full passes, set off by that many new objects, walk an
+    ever larger heap and find nothing: about 0.55 s of this process's CPU per 10,000
+    items, taken from the workers' two cores. Paused for this process (its other
+    threads too) for as long as the workers take; what they leave for the collector is
+    collected once it runs again. Left as it is when something else paused it; with
+    two conversions at once, it runs again once the first ends."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
 
 
 def _chunks(count: int, processes: int) -> list[tuple[int, int]]:
