@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from itembank.qti_bridge.pool import _collector_paused
 from qti.reader import read_item
 from qti.rp import compile_processing
 from tests import qti_reader_cases as cases
@@ -25,13 +26,8 @@ def own_documents() -> list[tuple[str, bytes]]:
 @pytest.fixture
 def collector_paused() -> Iterator[None]:
     gc.collect()
-    running = gc.isenabled()
-    gc.disable()
-    try:
+    with _collector_paused():
         yield
-    finally:
-        if running:
-            gc.enable()
 
 
 def test_reading_an_item_leaves_no_cycles(
