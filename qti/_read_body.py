@@ -434,6 +434,13 @@ def _check_mathml(element: etree._Element) -> None:
     """Refuse MathML the bank cannot show as its source does (content MathML, ``menclose``,
     glyph images...); annotation content is not shown, so it is not checked."""
     name = _mathml_name(element)
+    if name is None:  # a <math> of the item's own namespace (or none): not a formula
+        raise BodyError(
+            "invalid_item",
+            f"<{_display_name(element)}> is not in the MathML namespace ({ns.MATHML}): "
+            "a formula must declare it (xmlns)",
+            element.sourceline,
+        )
     if name in MATHML_PRESENTATION or name in _MATHML_REWRITTEN or _in_annotation(element):
         return
     raise BodyError(
@@ -673,7 +680,12 @@ def _copy_mathml(source: etree._Element, target: etree._Element) -> None:
     if name == "maction":
         selection = _int(source, "selection", 1)
         if 1 <= selection <= len(kids):
-            _copy_mathml(kids[selection - 1], target)
+            shown = kids[selection - 1]
+            if namespace_of(shown) == ns.MATHML:
+                _copy_mathml(shown, target)
+            else:  # HTML as the action's choice: its text, as MathML text
+                text = etree.SubElement(target, f"{{{ns.MATHML}}}mtext")
+                text.text = "".join(shown.itertext())
         _append_text(target, tail)
         return
     tag = f"{{{ns.MATHML}}}{'mrow' if name == 'mfenced' else name}"

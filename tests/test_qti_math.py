@@ -226,3 +226,25 @@ def test_formulas_come_back_identical_from_qti(version: str) -> None:
     assert candidate.type_id == "single_choice"
     assert candidate.stem == stem
     assert candidate.content == content
+
+
+def test_a_math_element_outside_the_mathml_namespace_is_refused_saying_so() -> None:
+    """A formula written without its namespace is the item's own (QTI) element: refused
+    with what is wrong, not read as an unknown formula."""
+    with pytest.raises(ItemReadError) as refused:
+        read_item(item21("<p>Nilai <math><mi>x</mi></math>?</p>"))
+    assert refused.value.code == "invalid_item"
+    assert "<math> is not in the MathML namespace" in refused.value.message
+    assert M in refused.value.message
+    assert refused.value.line == 7
+
+
+def test_an_action_showing_html_keeps_its_text_as_mathml_text() -> None:
+    prompt = (
+        f'<math xmlns="{M}"><mi>a</mi><maction actiontype="toggle" selection="2"><mi>p</mi>'
+        '<span xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1">dua <b>kata</b></span>'
+        "</maction></math>"
+    )
+    reading = read_item(_choice_item(prompt))
+    interaction = next(p for p in reading.item.body if isinstance(p, ChoiceInteraction))
+    assert interaction.prompt == f'<math xmlns="{M}"><mi>a</mi><mtext>dua kata</mtext></math>'
