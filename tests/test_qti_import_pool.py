@@ -10,6 +10,7 @@ importer as the file's error; ``ITEMBANK_IMPORT_PROCESSES`` is checked at start.
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import io
 import itertools
@@ -147,7 +148,8 @@ def test_broken_items_in_several_chunks(used: list[int]) -> None:
 
 def _spills(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
     """The temporary files written for the workers (the source, the types, the zip; made in
-    ``tmp_path``)."""
+    ``tmp_path``) where there is no in-memory file."""
+    monkeypatch.setattr(pool, "_memfd_create", None)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     paths: list[str] = []
     enter = pool._Spilled.__enter__
@@ -161,6 +163,59 @@ def _spills(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
 
     monkeypatch.setattr(pool._Spilled, "__enter__", entered)
     return paths
+
+
+def _in_memory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[int]:
+    """The in-memory files written for the workers: each checked, as it is handed to them,
+    to hold what was given and to be sealed; no temporary file may be made."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    fds: list[int] = []
+    enter = pool._Spilled.__enter__
+
+    def entered(spilled: Any) -> Any:
+        enter(spilled)
+        assert spilled.path is None and spilled.fd is not None
+        assert fcntl.fcntl(spilled.fd, fcntl.F_GET_SEALS) & pool._SEALS == pool._SEALS
+        with pytest.raises(PermissionError):  # sealed against writing
+            os.pwrite(spilled.fd, b"x", 0)
+        assert Path(f"/proc/self/fd/{spilled.fd}").read_bytes() == b"".join(spilled.blobs)
+        fds.append(spilled.fd)
+        return spilled
+
+    monkeypatch.setattr(pool._Spilled, "__enter__", entered)
+    return fds
+
+
+@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="no in-memory files here")
+def test_the_workers_start_from_a_sealed_in_memory_file_closed_after(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fds = _in_memory(monkeypatch, tmp_path)
+    _both(_choices())
+    monkeypatch.setattr(pool, "chunk_hook", raise_on_i05)
+    with pytest.raises(ConvertError):
+        convert(_choices(), TYPES, processes=2, parallel_min_items=2)
+    assert len(fds) == 2
+    for fd in fds:  # closed (or, if reused since, no longer the workers' file)
+        link = Path(f"/proc/self/fd/{fd}")
+        assert not link.exists() or "itembank-qti" not in os.readlink(link)
+    assert list(tmp_path.glob("itembank-qti-*")) == []  # nothing on disk
+
+
+@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="no in-memory files here")
+def test_an_in_memory_file_that_is_not_sealed_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def unsealed(spilled: Any) -> int:
+        spilled.fd = os.memfd_create("itembank-qti", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+        for blob in spilled.blobs:
+            os.write(spilled.fd, blob)
+        return spilled.fd
+
+    monkeypatch.setattr(pool._Spilled, "_in_memory", unsealed)
+    with pytest.raises(ConvertError) as failed:
+        convert(_choices(), TYPES, processes=2, parallel_min_items=2)
+    assert failed.value.message_en.endswith("nothing was imported.")
 
 
 def test_the_workers_start_from_a_file_removed_after(
@@ -243,7 +298,10 @@ def test_a_worker_that_dies_or_raises_fails_the_conversion_clearly(
     _both(_choices())
 
 
-def test_workers_end_when_the_process_they_work_for_is_killed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("in_memory", [True, False])
+def test_workers_end_when_the_process_they_work_for_is_killed(
+    tmp_path: Path, in_memory: bool
+) -> None:
     pids = tmp_path / "pids"
     script = (
         "from itembank.qti_bridge import pool\n"
@@ -253,6 +311,7 @@ def test_workers_end_when_the_process_they_work_for_is_killed(tmp_path: Path) ->
         "from tests.test_qti_import_pool import _choices\n"
         "if __name__ == '__main__':\n"
         "    pool.chunk_hook = tell_and_wait\n"
+        f"    pool._memfd_create = pool._memfd_create if {in_memory} else None\n"
         "    convert(_choices(), TYPES, processes=2, parallel_min_items=2)\n"
     )
     (tmp_path / "caller.py").write_text(script)
@@ -279,7 +338,9 @@ def test_workers_end_when_the_process_they_work_for_is_killed(tmp_path: Path) ->
     while any(_running(pid) for pid in workers):
         assert time.monotonic() < deadline, f"workers {workers} still running"
         time.sleep(0.1)
-    # the temporary file the killed process could not remove: its workers did
+    # the temporary file the killed process could not remove: its workers did (an
+    # in-memory file goes with the last process holding it); multiprocessing's own
+    # folder (pymp-*) the killed process leaves is not ours
     assert list(temporary.glob("itembank-qti-*")) == []
 
 

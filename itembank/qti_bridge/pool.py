@@ -13,10 +13,9 @@ read again there from the same bytes; the manifest is read once), a zip on disk 
 again from its path with the same limits. The items, with their manifest metadata, go
 with their chunk (each worker unpickles only its own); a worker that opened the source
 again checks that its items are at the same paths. What a worker starts from (the
-source, the item types, an uploaded zip's bytes, out of band) is written once to a
-temporary file (``tempfile``'s folder, ``TMPDIR``) that each worker reads and checks
-against its SHA-256 (rather than down each worker's pipe: :class:`_Spilled`), and
-removed once the pool is done (by the workers, when the calling process is killed). The
+source, the item types, an uploaded zip's bytes, out of band) is written once where
+each worker reads it, rather than down each worker's pipe (:class:`_Spilled`): a sealed
+in-memory file on Linux, else a temporary file checked against its SHA-256. The
 outcomes come back in order, so the result is the one converting them in one process
 gives: the same candidates and the same report, in the same order.
 The HTML each worker made, with its plain text and images (``Candidate.scans``), comes
@@ -45,6 +44,7 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
+import fcntl
 import gc
 import hashlib
 import io
@@ -62,6 +62,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from multiprocessing import reduction
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -154,25 +155,72 @@ def convert_in_processes(
         )
 
 
-#: How :class:`_Spilled` shares what it is given: ``(path, [(size, sha256), ...])`` of the
-#: temporary file, or the bytes themselves.
-_Shares = tuple[str, list[tuple[int, bytes]]] | list[bytes]
+#: How :class:`_Spilled` shares what it is given: ``(place, [(size, sha256), ...])``, the
+#: place a sealed in-memory file sent to each worker (:class:`_SentFile`, no digests: the
+#: seals keep it as written) or a temporary file's path; or the bytes themselves.
+_Shares = tuple["_SentFile | str", list[tuple[int, bytes | None]]] | list[bytes]
+
+#: ``os.memfd_create`` where there is one (Linux); a test seam.
+_memfd_create: Callable[..., int] | None = getattr(os, "memfd_create", None)
+#: The seals an in-memory file is given once written, and that a worker requires: its
+#: size and its bytes can no longer change, nor its seals.
+_SEALS = (
+    getattr(fcntl, "F_SEAL_SEAL", 0)
+    | getattr(fcntl, "F_SEAL_SHRINK", 0)
+    | getattr(fcntl, "F_SEAL_GROW", 0)
+    | getattr(fcntl, "F_SEAL_WRITE", 0)
+)
+
+
+#: The most one read of the in-memory file asks for (Linux gives at most about 2 GiB).
+_READ_BYTES = 1 << 30
+
+
+class _SentFile:
+    """An open file descriptor that goes to a worker as it starts: pickled, it is
+    duplicated into the new process by :mod:`multiprocessing`'s own means (what the
+    forkserver or the spawning passes along with the process), so it needs no name."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _received_file, (reduction.DupFd(self.fd),)
+
+
+def _received_file(duplicate: Any) -> _SentFile:
+    return _SentFile(duplicate.detach())
 
 
 class _Spilled:
     """What each worker starts from (the source as read here, the item types, an uploaded
-    zip's bytes: out of band), written once to a temporary file that each worker reads and
-    checks against its SHA-256; removed when the pool is done. So the calling process
-    writes each worker next to nothing: writing a worker more than its pipe holds would
-    wait for it to be ready to read (after it has imported the main module), one worker
-    after the other. Without a usable temporary folder, it all goes down the pipes."""
+    zip's bytes: out of band), written once where every worker can read it, rather than
+    down each worker's pipe: writing a worker more than its pipe holds would wait for it to
+    be ready to read (after it has imported the main module), one worker after the other.
+
+    Where the system has them (Linux), an in-memory file (``memfd_create``): the bytes of
+    an upload never reach a disk; sealed once written, so no process can change it, and
+    gone with the last process holding it, even if this one is killed. Otherwise a
+    temporary file (``tempfile``'s folder: ``TMPDIR``, 0600) that each worker checks
+    against its SHA-256, removed when the pool is done (by the workers when this process
+    is killed). Without either, it all goes down the pipes."""
 
     def __init__(self, blobs: list[bytes | memoryview]) -> None:
         self.blobs = blobs
         self.path: str | None = None
+        self.fd: int | None = None
         self.shares: _Shares = []
 
     def __enter__(self) -> _Spilled:
+        sizes = [len(memoryview(blob)) for blob in self.blobs]
+        try:
+            self.fd = self._in_memory()
+        except OSError as exc:
+            log.info("no in-memory file for the workers (%s): a temporary file instead", exc)
+            self._remove()
+        else:
+            self.shares = (_SentFile(self.fd), [(size, None) for size in sizes])
+            return self
         try:
             handle, self.path = tempfile.mkstemp(prefix="itembank-qti-", suffix=".bin")
             with open(handle, "wb") as file:
@@ -185,14 +233,34 @@ class _Spilled:
         else:
             self.shares = (
                 self.path,
-                [(len(memoryview(b)), hashlib.sha256(b).digest()) for b in self.blobs],
+                [
+                    (size, hashlib.sha256(blob).digest())
+                    for size, blob in zip(sizes, self.blobs, strict=True)
+                ],
             )
         return self
+
+    def _in_memory(self) -> int:
+        if _memfd_create is None or not _SEALS:
+            raise OSError("not supported here")
+        fd = _memfd_create(
+            "itembank-qti", getattr(os, "MFD_CLOEXEC", 0) | getattr(os, "MFD_ALLOW_SEALING", 0)
+        )
+        self.fd = fd  # (closed by _remove if what follows fails)
+        with open(fd, "wb", closefd=False) as file:
+            for blob in self.blobs:
+                file.write(blob)
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS, _SEALS)
+        return fd
 
     def __exit__(self, *exc: object) -> None:
         self._remove()
 
     def _remove(self) -> None:
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = None
         if self.path is not None:
             with contextlib.suppress(OSError):
                 os.unlink(self.path)
@@ -203,13 +271,34 @@ def _shared(shares: _Shares) -> list[bytes]:
     """In a worker: what :class:`_Spilled` shared."""
     if isinstance(shares, list):
         return shares
-    path, written = shares
+    place, written = shares
+    if isinstance(place, _SentFile):
+        try:
+            if fcntl.fcntl(place.fd, fcntl.F_GET_SEALS) & _SEALS != _SEALS:
+                raise RuntimeError("the in-memory file from the calling process is not sealed")
+            blobs, offset = [], 0
+            for size, _ in written:
+                # (by position: the descriptor shares its offset with the other processes)
+                parts = []
+                for start in range(offset, offset + size, _READ_BYTES):
+                    part = os.pread(place.fd, min(_READ_BYTES, offset + size - start), start)
+                    if not part:
+                        raise RuntimeError("the in-memory file is shorter than was written")
+                    parts.append(part)
+                data = b"".join(parts) if len(parts) != 1 else parts[0]
+                if len(data) != size:
+                    raise RuntimeError("the in-memory file is not as long as was written")
+                blobs.append(data)
+                offset += size
+            return blobs
+        finally:
+            os.close(place.fd)
     blobs = []
-    with open(path, "rb") as file:
+    with open(place, "rb") as file:
         for size, digest in written:
             data = file.read(size)
             if len(data) != size or hashlib.sha256(data).digest() != digest:
-                raise RuntimeError(f"{path} is not what the calling process wrote")
+                raise RuntimeError(f"{place} is not what the calling process wrote")
             blobs.append(data)
     return blobs
 
@@ -385,7 +474,7 @@ def _start_worker(
 ) -> None:
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    spilled = None if isinstance(shares, list) else shares[0]
+    spilled = shares[0] if isinstance(shares, tuple) and isinstance(shares[0], str) else None
     threading.Thread(target=_exit_without, args=(caller, spilled), daemon=True).start()
     sys.path += [root for root in roots if root not in sys.path]
     opened, sent_types, *buffers = _shared(shares)
