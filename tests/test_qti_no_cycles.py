@@ -11,10 +11,14 @@ from collections.abc import Iterator
 
 import pytest
 
+from itembank.qti_bridge.convert import _Caches, convert_item
 from itembank.qti_bridge.pool import _collector_paused
+from qti.package_reader import open_source
 from qti.reader import read_item
 from qti.rp import compile_processing
 from tests import qti_reader_cases as cases
+from tests.qti_items import CHOICE_ITEM, zip_of
+from tests.test_qti_import import PNG, TYPES
 
 
 @pytest.fixture(scope="module")
@@ -56,4 +60,41 @@ def test_compiled_scoring_leaves_no_cycles(
         found = gc.collect(0)  # (everything since the last collection is young)
         if found:
             left[key] = found
+    assert left == {}
+
+
+def test_converting_items_imported_or_refused_leaves_no_cycles(collector_paused: None) -> None:
+    """The whole conversion of one item (reading, sanitizing, asking the item types,
+    proving the scoring), and a refusal's way out of it (an exception raised from a
+    frame holding the item's tree), leave nothing for the collector."""
+    members: dict[str, bytes | str] = {"img/a.png": PNG, "img/fake.png": b"\x89PNGnot really"}
+    changes = {
+        "refused_no_type": ("<value>A</value>", "<value>Q</value>"),
+        "refused_empty_stem": ("<p>Pilih. </p>", "<p></p>"),
+        "refused_missing_image": ("Pilih. ", 'Pilih. <img src="../img/none.png"/>'),
+        "refused_not_an_image": ("Pilih. ", 'Pilih. <img src="../img/fake.png"/>'),
+        "refused_not_xml": ("</assessmentItem>", ""),
+        "imported": ("Pilih. ", 'Pilih. <img src="../img/a.png" alt=""/>'),
+        "imported_multiple": ('maxChoices="1"', 'maxChoices="2"'),
+    }
+    for name, (old, new) in changes.items():
+        document = CHOICE_ITEM.format(ident=name, image="")
+        assert old in document
+        members[f"items/{name}.xml"] = document.replace(old, new, 1)
+    caches = _Caches.new()
+    with open_source(zip_of(members), name="rusak.zip") as source:
+        for item in source.items:  # the caches filled once, as by earlier items
+            convert_item(source, item, TYPES, 10**7, caches)
+        gc.collect()
+        left, reasons = {}, {}
+        for item in source.items:
+            _candidate, (entry,) = convert_item(source, item, TYPES, 10**7, caches)
+            reasons[item.path] = entry.status
+            found = gc.collect(0)
+            if found:
+                left[item.path] = found
+    assert reasons == {
+        f"items/{name}.xml": "imported" if name.startswith("imported") else "not_imported"
+        for name in changes
+    }
     assert left == {}
