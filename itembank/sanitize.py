@@ -939,6 +939,14 @@ def html_to_xhtml(html: str) -> str:
         return ""
     if not isinstance(html, str):
         raise TypeError(f"expected str, got {type(html).__name__}")
+    shortcut = _simple_markup(html)
+    if shortcut is not None:  # (the filter's tokens of the clean form: see _simple_markup)
+        return _serialize(shortcut[1], xml=True)
+    return _markup_to_xhtml(html)
+
+
+def _markup_to_xhtml(html: str) -> str:
+    """:func:`html_to_xhtml` through the parser (for any input)."""
     if _PLAIN_TEXT_RE.fullmatch(html):
         return _serialize(_filter(_parse(html)), xml=True)
     # sanitize_html's passes; the pass that confirms the result is stable has parsed it,

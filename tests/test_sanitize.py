@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from lxml import etree
 
 from itembank import sanitize
+from itembank.demo import demo_items
+from itembank.plugins import PluginHost
 from itembank.sanitize import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
@@ -808,7 +811,8 @@ def _markup(rng: random.Random, parent: str | None, depth: int) -> str:
 @pytest.mark.parametrize("seed", range(3))
 def test_the_simple_markup_shortcut_gives_what_the_parser_gives(seed: int) -> None:
     """Markup the shortcut takes comes out exactly as the full path makes it, for
-    sanitizing, plain text and images; the full path's own output mostly takes it."""
+    sanitizing, plain text, XHTML and images; the full path's own output mostly takes
+    it."""
     rng = random.Random(seed)
     shortcuts = refused = 0
     samples = [_markup(rng, None, 0) for _ in range(150)]
@@ -824,10 +828,12 @@ def test_the_simple_markup_shortcut_gives_what_the_parser_gives(seed: int) -> No
         full = sanitize._sanitize_markup(html)
         assert sanitize_html(html) == full, html
         assert html_to_text(html) == sanitize._markup_to_text(html), html
+        assert html_to_xhtml(html) == sanitize._markup_to_xhtml(html), html
         assert media_references(html) == sanitize._tokens_media(
             sanitize._filter(sanitize._parse(html))
         ), html
         refused += sanitize._simple_markup(full) is None
+        assert html_to_xhtml(full) == sanitize._markup_to_xhtml(full), full
         assert sanitize_and_scan(full) == (
             sanitize._sanitize_markup(full),
             sanitize._markup_to_text(full),
@@ -835,6 +841,31 @@ def test_the_simple_markup_shortcut_gives_what_the_parser_gives(seed: int) -> No
         ), full
     assert shortcuts > 15
     assert refused < len(samples) // 2  # what the sanitizer writes mostly takes the shortcut
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for inner in value.values():
+            yield from _strings(inner)
+    elif isinstance(value, list | tuple):
+        for inner in value:
+            yield from _strings(inner)
+
+
+def test_the_export_gives_the_stored_content_the_xhtml_the_parser_gives() -> None:
+    """What the QTI export converts (``html_to_xhtml`` of stored, sanitized content): the
+    demo bank's items and every built-in type's example, through the shortcut, exactly
+    as through the parser."""
+    host = PluginHost(entry_points=False)
+    texts = {text for item in demo_items() for text in _strings(item)}
+    for item_type in host.item_types.values():
+        texts.update(_strings(item_type.example_content()))
+    marked = [text for text in texts if "<" in text]
+    assert len(marked) > 100
+    assert sum(sanitize._simple_markup(text) is not None for text in marked) > len(marked) // 2
+    assert [t for t in sorted(texts) if html_to_xhtml(t) != sanitize._markup_to_xhtml(t)] == []
 
 
 # -- inline formatting (a hot text) -------------------------------------------------------
