@@ -187,22 +187,6 @@ def _in_memory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[int]:
 
 
 @pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="no in-memory files here")
-def test_the_workers_start_from_a_sealed_in_memory_file_closed_after(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    fds = _in_memory(monkeypatch, tmp_path)
-    _both(_choices())
-    monkeypatch.setattr(pool, "chunk_hook", raise_on_i05)
-    with pytest.raises(ConvertError):
-        convert(_choices(), TYPES, processes=2, parallel_min_items=2)
-    assert len(fds) == 2
-    for fd in fds:  # closed (or, if reused since, no longer the workers' file)
-        link = Path(f"/proc/self/fd/{fd}")
-        assert not link.exists() or "itembank-qti" not in os.readlink(link)
-    assert list(tmp_path.glob("itembank-qti-*")) == []  # nothing on disk
-
-
-@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="no in-memory files here")
 def test_an_in_memory_file_that_is_not_sealed_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -218,16 +202,34 @@ def test_an_in_memory_file_that_is_not_sealed_is_refused(
     assert failed.value.message_en.endswith("nothing was imported.")
 
 
-def test_the_workers_start_from_a_file_removed_after(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+@pytest.mark.parametrize(
+    "in_memory",
+    [
+        pytest.param(
+            True,
+            marks=pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="no memfd here"),
+        ),
+        False,
+    ],
+)
+def test_the_workers_start_from_a_file_gone_after(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, in_memory: bool
 ) -> None:
-    spills = _spills(monkeypatch, tmp_path)
+    """A sealed in-memory file, closed after; without one, a temporary file in the
+    temporary folder, removed after; either way after success and failure alike."""
+    places: list[Any] = (_in_memory if in_memory else _spills)(monkeypatch, tmp_path)
     _both(_choices())
     monkeypatch.setattr(pool, "chunk_hook", raise_on_i05)
     with pytest.raises(ConvertError):
         convert(_choices(), TYPES, processes=2, parallel_min_items=2)
-    assert len(spills) == 2 and all(Path(p).parent == tmp_path for p in spills)
-    assert list(tmp_path.glob("itembank-qti-*")) == []
+    assert len(places) == 2
+    if in_memory:
+        for fd in places:  # closed (or, if reused since, no longer the workers' file)
+            link = Path(f"/proc/self/fd/{fd}")
+            assert not link.exists() or "itembank-qti" not in os.readlink(link)
+    else:
+        assert all(Path(p).parent == tmp_path for p in places)
+    assert list(tmp_path.glob("itembank-qti-*")) == []  # (nothing on disk in memory)
 
 
 def test_without_a_temporary_file_all_goes_down_the_pipes(
