@@ -202,6 +202,23 @@ def test_an_in_memory_file_that_is_not_sealed_is_refused(
     assert failed.value.message_en.endswith("nothing was imported.")
 
 
+@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="no memfd here")
+def test_a_worker_reads_the_in_memory_file_by_position_in_parts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = bytes(range(256)) * 40
+    fd = os.memfd_create("itembank-qti-test", os.MFD_CLOEXEC)
+    try:
+        os.write(fd, data)  # (the descriptor's own offset is now at the end)
+        monkeypatch.setattr(pool, "_READ_BYTES", 7)
+        assert pool._read_at(fd, 1000, 3) == data[3:1003]
+        assert pool._read_at(fd, 0, 5) == b""
+        with pytest.raises(RuntimeError, match="shorter than the calling process wrote"):
+            pool._read_at(fd, 100, len(data) - 50)
+    finally:
+        os.close(fd)
+
+
 @pytest.mark.parametrize(
     "in_memory",
     [

@@ -278,17 +278,7 @@ def _shared(shares: _Shares) -> list[bytes]:
                 raise RuntimeError("the in-memory file from the calling process is not sealed")
             blobs, offset = [], 0
             for size, _ in written:
-                # (by position: the descriptor shares its offset with the other processes)
-                parts = []
-                for start in range(offset, offset + size, _READ_BYTES):
-                    part = os.pread(place.fd, min(_READ_BYTES, offset + size - start), start)
-                    if not part:
-                        raise RuntimeError("the in-memory file is shorter than was written")
-                    parts.append(part)
-                data = b"".join(parts) if len(parts) != 1 else parts[0]
-                if len(data) != size:
-                    raise RuntimeError("the in-memory file is not as long as was written")
-                blobs.append(data)
+                blobs.append(_read_at(place.fd, size, offset))
                 offset += size
             return blobs
         finally:
@@ -301,6 +291,20 @@ def _shared(shares: _Shares) -> list[bytes]:
                 raise RuntimeError(f"{place} is not what the calling process wrote")
             blobs.append(data)
     return blobs
+
+
+def _read_at(fd: int, size: int, offset: int) -> bytes:
+    """``size`` bytes of ``fd`` from ``offset``, read by position (the descriptor shares
+    its offset with the other processes holding it)."""
+    parts: list[bytes] = []
+    done = 0
+    while done < size:
+        part = os.pread(fd, min(size - done, _READ_BYTES), offset + done)
+        if not part:
+            raise RuntimeError("the in-memory file is shorter than the calling process wrote")
+        parts.append(part)
+        done += len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _convert_chunks(
