@@ -434,6 +434,8 @@ def _check_mathml(element: etree._Element) -> None:
     """Refuse MathML the bank cannot show as its source does (content MathML, ``menclose``,
     glyph images...); annotation content is not shown, so it is not checked."""
     name = _mathml_name(element)
+    if name in MATHML_PRESENTATION or name in _MATHML_REWRITTEN or _in_annotation(element):
+        return
     if name is None:  # a <math> of the item's own namespace (or none): not a formula
         raise BodyError(
             "invalid_item",
@@ -441,8 +443,6 @@ def _check_mathml(element: etree._Element) -> None:
             "a formula must declare it (xmlns)",
             element.sourceline,
         )
-    if name in MATHML_PRESENTATION or name in _MATHML_REWRITTEN or _in_annotation(element):
-        return
     raise BodyError(
         "unsupported_content",
         f"the item uses MathML <{name}>, which the bank's formulas cannot keep "

@@ -248,3 +248,15 @@ def test_an_action_showing_html_keeps_its_text_as_mathml_text() -> None:
     reading = read_item(_choice_item(prompt))
     interaction = next(p for p in reading.item.body if isinstance(p, ChoiceInteraction))
     assert interaction.prompt == f'<math xmlns="{M}"><mi>a</mi><mtext>dua kata</mtext></math>'
+
+
+def test_an_annotation_is_not_checked_even_for_a_math_of_another_namespace() -> None:
+    """What an annotation holds is not shown, so it is neither checked nor kept."""
+    prompt = (
+        f'<math xmlns="{M}"><semantics><mi>r</mi><annotation-xml encoding="text/html">'
+        '<math xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1">r</math></annotation-xml>'
+        "</semantics></math>"
+    )
+    reading = read_item(_choice_item(prompt))
+    interaction = next(p for p in reading.item.body if isinstance(p, ChoiceInteraction))
+    assert interaction.prompt == f'<math xmlns="{M}"><semantics><mi>r</mi></semantics></math>'
