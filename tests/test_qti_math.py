@@ -156,6 +156,12 @@ def _choice_item(prompt: str) -> bytes:
     return item21(body, CHOICE_DECL, MATCH_CORRECT)
 
 
+def _interaction(prompt: str) -> ChoiceInteraction:
+    """The choice interaction read from an item whose prompt is ``prompt``."""
+    reading = read_item(_choice_item(prompt))
+    return next(p for p in reading.item.body if isinstance(p, ChoiceInteraction))
+
+
 def test_the_reader_keeps_mathml_in_its_namespace_and_rewrites_mfenced_and_maction() -> None:
     prompt = (
         f'<math xmlns="{M}"><mfenced open="[" close=")" separators=";"><mi>a</mi><mi>b</mi>'
@@ -163,8 +169,7 @@ def test_the_reader_keeps_mathml_in_its_namespace_and_rewrites_mfenced_and_macti
         '</maction><semantics><mi>r</mi><annotation-xml encoding="text/html"><object/>'
         '</annotation-xml><annotation encoding="Maxima">r</annotation></semantics></math>'
     )
-    reading = read_item(_choice_item(prompt))
-    interaction = next(p for p in reading.item.body if isinstance(p, ChoiceInteraction))
+    interaction = _interaction(prompt)
     assert interaction.prompt == (
         f'<math xmlns="{M}"><mrow><mo fence="true">[</mo><mi>a</mi><mo separator="true">;</mo>'
         '<mi>b</mi><mo separator="true">;</mo><mi>c</mi><mo fence="true">)</mo></mrow><mi>q</mi>'
@@ -245,8 +250,7 @@ def test_an_action_showing_html_keeps_its_text_as_mathml_text() -> None:
         '<span xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1">dua <b>kata</b></span>'
         "</maction></math>"
     )
-    reading = read_item(_choice_item(prompt))
-    interaction = next(p for p in reading.item.body if isinstance(p, ChoiceInteraction))
+    interaction = _interaction(prompt)
     assert interaction.prompt == f'<math xmlns="{M}"><mi>a</mi><mtext>dua kata</mtext></math>'
 
 
@@ -257,6 +261,5 @@ def test_an_annotation_is_not_checked_even_for_a_math_of_another_namespace() -> 
         '<math xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1">r</math></annotation-xml>'
         "</semantics></math>"
     )
-    reading = read_item(_choice_item(prompt))
-    interaction = next(p for p in reading.item.body if isinstance(p, ChoiceInteraction))
+    interaction = _interaction(prompt)
     assert interaction.prompt == f'<math xmlns="{M}"><semantics><mi>r</mi></semantics></math>'

@@ -163,12 +163,11 @@ _Shares = tuple["_SentFile | str", list[tuple[int, bytes | None]]] | list[bytes]
 #: ``os.memfd_create`` where there is one (Linux); a test seam.
 _memfd_create: Callable[..., int] | None = getattr(os, "memfd_create", None)
 #: The seals an in-memory file is given once written, and that a worker requires: its
-#: size and its bytes can no longer change, nor its seals.
+#: size and its bytes can no longer change, nor its seals (0: no seals here).
 _SEALS = (
-    getattr(fcntl, "F_SEAL_SEAL", 0)
-    | getattr(fcntl, "F_SEAL_SHRINK", 0)
-    | getattr(fcntl, "F_SEAL_GROW", 0)
-    | getattr(fcntl, "F_SEAL_WRITE", 0)
+    fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE
+    if hasattr(fcntl, "F_ADD_SEALS")
+    else 0
 )
 
 
@@ -243,9 +242,7 @@ class _Spilled:
     def _in_memory(self) -> int:
         if _memfd_create is None or not _SEALS:
             raise OSError("not supported here")
-        fd = _memfd_create(
-            "itembank-qti", getattr(os, "MFD_CLOEXEC", 0) | getattr(os, "MFD_ALLOW_SEALING", 0)
-        )
+        fd = _memfd_create("itembank-qti", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
         self.fd = fd  # (closed by _remove if what follows fails)
         with open(fd, "wb", closefd=False) as file:
             for blob in self.blobs:
